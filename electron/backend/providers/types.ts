@@ -1,0 +1,121 @@
+/**
+ * The connector interface every provider implements. A connector reads one account through the
+ * provider's official SDK and yields batches; it never touches the store and never swallows an
+ * error: it throws a ConnectorError subclass that the sync engine records.
+ */
+import type { AccountConfigBase } from '../../../shared/config';
+import type {
+  CloudId,
+  FocusCostRow,
+  GpuResource,
+  GpuSample,
+  Incident,
+  ProviderId,
+  SyncErrorKind,
+} from '../../../shared/domain';
+
+/** Passed to every stream call. */
+export interface StreamContext {
+  /** Aborted when the app shuts down or the account is removed. */
+  signal: AbortSignal;
+  /** The sync's notion of "now" (injectable for tests and the demo's determinism). */
+  now: Date;
+}
+
+export interface MetricsRequest extends StreamContext {
+  /** Window start, inclusive (epoch ms, minute aligned). */
+  from: number;
+  /** Window end, exclusive (epoch ms, minute aligned). */
+  to: number;
+  /** The account's current inventory, so the connector can map series to resources. */
+  resources: readonly GpuResource[];
+}
+
+export interface CostsRequest extends StreamContext {
+  /** Charge period start, inclusive (epoch ms, day aligned). */
+  from: number;
+  /** Charge period end, exclusive (epoch ms). */
+  to: number;
+}
+
+export interface IncidentsRequest extends StreamContext {
+  /** The account's current inventory: regions and resources the fleet uses. */
+  resources: readonly GpuResource[];
+}
+
+/** One provider account, ready to sync. */
+export interface Connector {
+  readonly provider: ProviderId;
+  readonly account: string;
+  /** Clouds this account's GPUs may appear under (a Kubernetes context can span several). */
+  readonly clouds: readonly CloudId[];
+  /** Every GPU machine of the account. Only a complete iteration replaces the stored snapshot. */
+  inventory(ctx: StreamContext): AsyncIterable<GpuResource[]>;
+  /** Per-GPU samples in [from, to), at most one per GPU series per minute. */
+  metrics(req: MetricsRequest): AsyncIterable<GpuSample[]>;
+  /** FOCUS rows whose charge period starts in [from, to). */
+  costs(req: CostsRequest): AsyncIterable<FocusCostRow[]>;
+  /** Current and recently ended incidents that may touch the account. */
+  incidents(req: IncidentsRequest): AsyncIterable<Incident[]>;
+}
+
+/** Builds a connector from a validated account config. */
+export interface ConnectorFactory<Config extends AccountConfigBase = AccountConfigBase> {
+  readonly provider: ProviderId;
+  /** zod schema of the provider's own config fields (validated before create). */
+  parseConfig(raw: AccountConfigBase): Config;
+  create(config: Config): Connector;
+}
+
+/** Base of every error a connector throws. */
+export class ConnectorError extends Error {
+  constructor(
+    readonly kind: SyncErrorKind,
+    message: string,
+    readonly retryAfterMs: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ConnectorError';
+  }
+}
+
+/** Credentials missing, expired or lacking a role; retrying will not help until the user acts. */
+export class AuthError extends ConnectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('auth', message, null, options);
+    this.name = 'AuthError';
+  }
+}
+
+/** The provider asked us to slow down; retry after `retryAfterMs`. */
+export class ThrottledError extends ConnectorError {
+  constructor(message: string, retryAfterMs: number, options?: { cause?: unknown }) {
+    super('throttled', message, retryAfterMs, options);
+    this.name = 'ThrottledError';
+  }
+}
+
+/** The provider is down, timed out or answered 5xx; retry with backoff. */
+export class UnavailableError extends ConnectorError {
+  constructor(message: string, retryAfterMs: number | null = null, options?: { cause?: unknown }) {
+    super('unavailable', message, retryAfterMs, options);
+    this.name = 'UnavailableError';
+  }
+}
+
+/** The provider answered something we cannot read; names what and where. */
+export class MalformedResponseError extends ConnectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('malformed', message, null, options);
+    this.name = 'MalformedResponseError';
+  }
+}
+
+/** The account's config is wrong in a way only the provider could tell. */
+export class ConfigError extends ConnectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('config', message, null, options);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The API contract between the renderer and the backend: every channel with its request and
+ * response schema, and the event stream. Electron IPC and serve mode's HTTP routes are both generated
+ * from this one table, so a channel without a handler does not compile.
+ */
+import { z } from 'zod';
+import {
+  AccountSummary,
+  CloudId,
+  GpuResource,
+  GpuState,
+  Incident,
+  IsoTime,
+  StreamId,
+  SyncError,
+  SyncRun,
+} from './domain';
+import { IncidentBrief, Overview } from './overview';
+
+/** Narrowing filters shared by fleet queries; an empty list means "all". */
+export const FleetFilter = z.object({
+  clouds: z.array(CloudId).default([]),
+  regions: z.array(z.string()).default([]),
+  gpuModels: z.array(z.string()).default([]),
+});
+export type FleetFilter = z.infer<typeof FleetFilter>;
+
+export const TimeRange = z.enum(['1h', '24h', '7d', '30d']);
+export type TimeRange = z.infer<typeof TimeRange>;
+
+/** Charts never receive more points than this per series. */
+export const MAX_SERIES_POINTS = 2000;
+
+export const SeriesPoint = z.object({
+  /** Epoch milliseconds of the bucket start. */
+  t: z.number().int(),
+  /** Mean utilisation in percent over GPUs with samples in the bucket; null when none. */
+  value: z.number().nullable(),
+});
+export type SeriesPoint = z.infer<typeof SeriesPoint>;
+
+export const Series = z.object({
+  key: z.string(),
+  label: z.string(),
+  points: z.array(SeriesPoint).max(MAX_SERIES_POINTS),
+});
+export type Series = z.infer<typeof Series>;
+
+/** One machine as the drill-down table shows it. */
+export const ResourceRow = GpuResource.pick({
+  id: true,
+  account: true,
+  cloud: true,
+  region: true,
+  zone: true,
+  name: true,
+  instanceType: true,
+  gpuModel: true,
+  gpuCount: true,
+  powerState: true,
+  health: true,
+  hourlyPrice: true,
+  currency: true,
+  demo: true,
+}).extend({
+  states: z.object({
+    busy: z.number().int(),
+    idle: z.number().int(),
+    unhealthy: z.number().int(),
+    unknown: z.number().int(),
+    stopped: z.number().int(),
+  }),
+  /** Mean utilisation over the state window (30 min), null if not measured. */
+  utilisation30m: z.number().nullable(),
+});
+export type ResourceRow = z.infer<typeof ResourceRow>;
+
+export const GpuDetail = z.object({
+  index: z.number().int(),
+  uuid: z.string().nullable(),
+  state: GpuState,
+  utilisation30m: z.number().nullable(),
+  xidErrors30m: z.number().int(),
+  lastSampleAt: IsoTime.nullable(),
+});
+export type GpuDetail = z.infer<typeof GpuDetail>;
+
+const AsOf = IsoTime.optional();
+
+/** Channel table: id -> request and response schemas. Ids are namespaced `area:verb`. */
+export const channels = {
+  'app:info': {
+    request: z.object({}),
+    response: z.object({
+      version: z.string(),
+      mode: z.enum(['desktop', 'serve']),
+      demo: z.boolean(),
+      readOnly: z.boolean(),
+    }),
+  },
+  'fleet:overview': {
+    request: z.object({ asOf: AsOf, filter: FleetFilter.optional() }),
+    response: Overview,
+  },
+  'fleet:filter-options': {
+    request: z.object({}),
+    response: z.object({
+      clouds: z.array(CloudId),
+      regions: z.array(z.object({ cloud: CloudId, region: z.string() })),
+      gpuModels: z.array(z.string()),
+    }),
+  },
+  'fleet:utilisation-series': {
+    request: z.object({
+      range: TimeRange,
+      asOf: AsOf,
+      filter: FleetFilter.optional(),
+      groupBy: z.enum(['cloud', 'none']).default('cloud'),
+    }),
+    response: z.object({
+      asOf: IsoTime,
+      stepMs: z.number().int().positive(),
+      series: z.array(Series),
+    }),
+  },
+  'fleet:resources': {
+    request: z.object({ asOf: AsOf, filter: FleetFilter.optional() }),
+    response: z.object({ asOf: IsoTime, resources: z.array(ResourceRow) }),
+  },
+  'fleet:resource': {
+    request: z.object({
+      account: z.string(),
+      id: z.string(),
+      range: TimeRange.default('24h'),
+      asOf: AsOf,
+    }),
+    response: z.object({
+      asOf: IsoTime,
+      resource: GpuResource,
+      gpus: z.array(GpuDetail),
+      stepMs: z.number().int().positive(),
+      /** One series per GPU, key = GPU index. */
+      series: z.array(Series),
+      incidents: z.array(IncidentBrief),
+    }),
+  },
+  'incidents:list': {
+    request: z.object({ asOf: AsOf, includeEnded: z.boolean().default(false) }),
+    response: z.object({ incidents: z.array(IncidentBrief) }),
+  },
+  'incidents:get': {
+    request: z.object({ id: z.string() }),
+    response: z.object({ incident: Incident, brief: IncidentBrief }),
+  },
+  'accounts:list': {
+    request: z.object({}),
+    response: z.object({ accounts: z.array(AccountSummary) }),
+  },
+  'sync:runs': {
+    request: z.object({ account: z.string().optional(), limit: z.number().int().min(1).max(500).default(50) }),
+    response: z.object({ runs: z.array(SyncRun) }),
+  },
+  'sync:now': {
+    request: z.object({ account: z.string().optional() }),
+    response: z.object({ started: z.array(z.string()) }),
+  },
+} as const;
+
+export type Channels = typeof channels;
+export type ChannelId = keyof Channels;
+export const CHANNEL_IDS = Object.keys(channels) as ChannelId[];
+
+/** What a caller passes (defaults may be omitted). */
+export type RequestOf<C extends ChannelId> = z.input<Channels[C]['request']>;
+/** What a handler receives after validation (defaults applied). */
+export type ParsedRequestOf<C extends ChannelId> = z.output<Channels[C]['request']>;
+export type ResponseOf<C extends ChannelId> = z.output<Channels[C]['response']>;
+
+/** The backend's implementation of the contract: one async function per channel. */
+export type ApiHandlers = { [C in ChannelId]: (req: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
+
+/** The client the renderer uses; the same shape over IPC and over HTTP. */
+export type ApiClient = { [C in ChannelId]: (req: RequestOf<C>) => Promise<ResponseOf<C>> };
+
+/** Error codes every transport returns the same way. */
+export const ApiErrorCode = z.enum(['bad-request', 'not-found', 'unauthorized', 'forbidden', 'internal', 'read-only']);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+
+export const ApiErrorBody = z.object({ code: ApiErrorCode, message: z.string() });
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** The envelope every IPC and HTTP reply uses. */
+export const ApiReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ApiErrorBody }),
+]);
+export type ApiReply = z.infer<typeof ApiReply>;
+
+/** An error with a contract code, thrown by handlers and re-thrown by clients. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Events pushed from backend to renderer (IPC `event` channel, SSE in serve mode). */
+export const AppEvent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('sync-progress'),
+    account: z.string(),
+    stream: StreamId,
+    phase: z.enum(['started', 'batch', 'finished', 'failed']),
+    rows: z.number().int().nonnegative(),
+    error: SyncError.nullable(),
+  }),
+  z.object({ type: z.literal('data-changed'), account: z.string(), streams: z.array(StreamId) }),
+  z.object({ type: z.literal('incident-opened'), incident: IncidentBrief }),
+  z.object({ type: z.literal('incident-resolved'), incident: IncidentBrief }),
+]);
+export type AppEvent = z.infer<typeof AppEvent>;
+
+/** Name of the IPC channel for events and the serve-mode SSE event name. */
+export const EVENT_CHANNEL = 'fleetpane:event';
+/** HTTP path prefix for API routes in serve mode: POST /api/<channel id>. */
+export const API_PREFIX = '/api/';
