@@ -1,0 +1,150 @@
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { ApiError, CHANNEL_IDS, channels, type ApiHandlers } from '../../../shared/contract';
+import { Overview } from '../../../shared/overview';
+import { createApi, dispatch } from './index';
+import { createFakeStore } from './testing/fake-store';
+
+const fixedNow = () => new Date('2026-11-25T12:00:00.000Z');
+
+function api(overrides: Partial<Parameters<typeof createApi>[0]> = {}) {
+  const store = createFakeStore();
+  const handlers = createApi({ store, mode: 'desktop', version: '1.2.3', demo: () => true, now: fixedNow, ...overrides });
+  return { store, handlers };
+}
+
+describe('contract', () => {
+  it('every channel has a request schema, a response schema and a handler', () => {
+    const { handlers } = api();
+    expect(CHANNEL_IDS.length).toBeGreaterThan(0);
+    for (const id of CHANNEL_IDS) {
+      expect(channels[id].request, id).toBeInstanceOf(z.ZodType);
+      expect(channels[id].response, id).toBeInstanceOf(z.ZodType);
+      expect(typeof handlers[id], id).toBe('function');
+    }
+    expect(Object.keys(handlers).sort()).toEqual([...CHANNEL_IDS].sort());
+  });
+
+  it('every channel answers with a reply its response schema accepts (fake store)', async () => {
+    const { handlers } = api({ engine: { syncNow: async () => undefined } });
+    const requests: Record<string, unknown> = {
+      'fleet:utilisation-series': { range: '24h' },
+      'fleet:resource': { account: 'demo', id: 'vm-1' },
+      'incidents:get': { id: 'status:1' },
+    };
+    for (const id of CHANNEL_IDS) {
+      const reply = await dispatch(handlers, id, requests[id] ?? {}, { validateResponse: true });
+      expect(reply, id).toMatchObject({ ok: true });
+    }
+  });
+});
+
+describe('dispatch', () => {
+  it('refuses unknown channels, including prototype keys', async () => {
+    const { handlers } = api();
+    for (const name of ['fleet:nope', 'constructor', '__proto__', 'toString']) {
+      const reply = await dispatch(handlers, name, {});
+      expect(reply).toEqual({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('unknown channel') } });
+    }
+  });
+
+  it('refuses a malformed request and names the field', async () => {
+    const { handlers, store } = api();
+    const reply = await dispatch(handlers, 'fleet:utilisation-series', { range: '2y' });
+    expect(reply.ok).toBe(false);
+    if (reply.ok) return;
+    expect(reply.error.code).toBe('bad-request');
+    expect(reply.error.message).toContain('range');
+    expect(store.calls).toEqual([]);
+
+    const nested = await dispatch(handlers, 'fleet:overview', { filter: { clouds: ['mars'] } });
+    expect(nested.ok ? '' : nested.error.message).toContain('filter.clouds.0');
+
+    const notObject = await dispatch(handlers, 'sync:runs', 'limit=5');
+    expect(notObject).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+  });
+
+  it('applies request defaults before the handler runs', async () => {
+    const { handlers, store } = api();
+    await dispatch(handlers, 'fleet:utilisation-series', { range: '1h' });
+    expect(store.calls[0]?.args).toEqual([fixedNow(), '1h', { clouds: [], regions: [], gpuModels: [] }, 'cloud']);
+    await dispatch(handlers, 'sync:runs', {});
+    expect(store.calls[1]).toEqual({ method: 'syncRuns', args: [undefined, 50] });
+  });
+
+  it('passes asOf through as a Date', async () => {
+    const { handlers, store } = api();
+    const reply = await dispatch(handlers, 'fleet:overview', { asOf: '2026-11-01T00:00:00Z' });
+    expect(reply.ok).toBe(true);
+    if (reply.ok) expect(Overview.parse(reply.data).asOf).toBe('2026-11-01T00:00:00.000Z');
+    expect(store.calls[0]?.args[0]).toEqual(new Date('2026-11-01T00:00:00Z'));
+  });
+
+  it('maps ApiError to its code and message', async () => {
+    const { handlers } = api();
+    const reply = await dispatch(handlers, 'fleet:resource', { account: 'demo', id: 'missing' });
+    expect(reply).toEqual({ ok: false, error: { code: 'not-found', message: 'no GPU machine "missing" in account "demo"' } });
+  });
+
+  it('hides unexpected errors behind a reference and logs them in full', async () => {
+    const { handlers } = api();
+    const log = vi.fn();
+    const failing: ApiHandlers = {
+      ...handlers,
+      'accounts:list': async () => {
+        throw new Error('connect failed: password=hunter2 at /secret/path');
+      },
+    };
+    const reply = await dispatch(failing, 'accounts:list', {}, { log });
+    expect(reply.ok).toBe(false);
+    const text = JSON.stringify(reply);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('/secret/path');
+    expect(text).toMatch(/internal error in accounts:list \(ref [0-9a-f]{8}\)/);
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('hunter2'));
+  });
+
+  it('refuses a response that breaks the contract', async () => {
+    const { handlers } = api();
+    const log = vi.fn();
+    const broken = { ...handlers, 'sync:runs': async () => ({ runs: 'none' }) } as unknown as ApiHandlers;
+    const reply = await dispatch(broken, 'sync:runs', {}, { validateResponse: true, log });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('runs'));
+    const unchecked = await dispatch(broken, 'sync:runs', {}, { validateResponse: false, log });
+    expect(unchecked).toEqual({ ok: true, data: { runs: 'none' } });
+  });
+});
+
+describe('handlers', () => {
+  it('app:info reports mode, demo and read-only', async () => {
+    const desktop = api();
+    expect(await desktop.handlers['app:info']({})).toEqual({ version: '1.2.3', mode: 'desktop', demo: true, readOnly: false });
+    const serve = api({ mode: 'serve', demo: () => false });
+    expect(await serve.handlers['app:info']({})).toEqual({ version: '1.2.3', mode: 'serve', demo: false, readOnly: true });
+  });
+
+  it('sync:now starts the engine in the background and names the accounts', async () => {
+    const syncNow = vi.fn(async () => undefined);
+    const { handlers } = api({ engine: { syncNow } });
+    expect(await handlers['sync:now']({})).toEqual({ started: ['demo'] });
+    expect(await handlers['sync:now']({ account: 'demo' })).toEqual({ started: ['demo'] });
+    await vi.waitFor(() => expect(syncNow).toHaveBeenCalledTimes(2));
+    expect(syncNow).toHaveBeenLastCalledWith('demo');
+    await expect(handlers['sync:now']({ account: 'other' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('sync:now without an engine says the backend does not sync', async () => {
+    const { handlers } = api();
+    const error = await handlers['sync:now']({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code: 'read-only' });
+  });
+
+  it('a failing background sync is logged, not thrown', async () => {
+    const log = vi.fn();
+    const { handlers } = api({ engine: { syncNow: async () => Promise.reject(new Error('boom')) }, log });
+    await handlers['sync:now']({});
+    await vi.waitFor(() => expect(log).toHaveBeenCalledWith('sync now failed: boom'));
+  });
+});

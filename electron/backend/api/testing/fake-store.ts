@@ -1,0 +1,192 @@
+/**
+ * A small in-memory FleetStore for API and serve-mode tests: one demo machine, one incident, answers
+ * that satisfy the contract schemas. Not a model of the real store's arithmetic.
+ */
+import type { FleetFilter, ResponseOf } from '../../../../shared/contract';
+import type { GpuResource, Incident, SyncRun } from '../../../../shared/domain';
+import type { IncidentBrief, Overview } from '../../../../shared/overview';
+import type { FleetStore } from '../../store/types';
+
+const resource: GpuResource = {
+  id: 'vm-1',
+  account: 'demo',
+  cloud: 'azure',
+  region: 'eastus',
+  zone: null,
+  name: 'train-1',
+  kind: 'vm',
+  instanceType: 'Standard_ND96isr_H100_v5',
+  gpuModel: 'H100',
+  gpuCount: 8,
+  gpuMemoryGiB: 80,
+  powerState: 'running',
+  health: 'ok',
+  healthReason: null,
+  hourlyPrice: '98.32',
+  currency: 'USD',
+  tags: {},
+  gpuUuids: [],
+  demo: true,
+};
+
+const incident: Incident = {
+  id: 'status:1',
+  account: 'demo',
+  cloud: 'azure',
+  source: 'status-page',
+  severity: 'major',
+  title: 'GPU capacity degraded in East US',
+  summary: '',
+  status: 'investigating',
+  regions: ['eastus'],
+  services: ['Virtual Machines'],
+  resourceIds: [],
+  startedAt: '2026-11-25T10:00:00.000Z',
+  endedAt: null,
+  updatedAt: '2026-11-25T10:00:00.000Z',
+  url: null,
+  updates: [],
+  demo: true,
+};
+
+const brief: IncidentBrief = {
+  id: incident.id,
+  account: incident.account,
+  cloud: incident.cloud,
+  source: incident.source,
+  severity: incident.severity,
+  title: incident.title,
+  status: incident.status,
+  regions: incident.regions,
+  services: incident.services,
+  startedAt: incident.startedAt,
+  endedAt: incident.endedAt,
+  url: incident.url,
+  demo: true,
+  affectedGpus: 8,
+  atRiskPerHour: [{ currency: 'USD', amount: '98.32' }],
+};
+
+const counts = { total: 8, busy: 6, idle: 2, unhealthy: 0, unknown: 0, stopped: 0 };
+const spend = [
+  { currency: 'USD', billedMonthToDate: '1000.00', runRateToday: '98.32', forecastMonth: '3000.00', idleWasteToday: '24.58' },
+];
+const freshness = { lastSuccessAt: '2026-11-25T11:59:00.000Z', stale: false };
+
+/** Builds a fresh fake store; `calls` records what the API asked for. */
+export function createFakeStore(options: { readOnly?: boolean } = {}) {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const record = (method: string, args: unknown[]) => calls.push({ method, args });
+  const notWritable = async (): Promise<never> => {
+    throw new Error('the fake store is read-only');
+  };
+
+  const store: FleetStore & { calls: typeof calls } = {
+    calls,
+    readOnly: options.readOnly ?? false,
+    async close() {},
+    upsertAccounts: notWritable,
+    writeInventory: notWritable,
+    writeMetrics: notWritable,
+    writeCosts: notWritable,
+    writeIncidents: notWritable,
+    recordFailure: notWritable,
+    async cursor() {
+      return null;
+    },
+    async resources() {
+      return [resource];
+    },
+    async applyRetention() {},
+    async overview(asOf: Date, filter: FleetFilter): Promise<Overview> {
+      record('overview', [asOf, filter]);
+      return {
+        generatedAt: asOf.toISOString(),
+        asOf: asOf.toISOString(),
+        demo: true,
+        clouds: [
+          {
+            provider: 'azure',
+            label: 'Microsoft Azure',
+            demo: true,
+            accounts: ['demo'],
+            gpus: counts,
+            byModel: [{ model: 'H100', total: 8, busy: 6, idle: 2 }],
+            utilisation: { avg1h: 61.5, avg24h: 55, p95_24h: 90 },
+            spend,
+            incidents: { active: 1, list: [brief] },
+            freshness: { inventory: freshness, metrics: freshness, costs: freshness, incidents: freshness },
+          },
+        ],
+        totals: { gpus: counts, spend, incidents: { active: 1 } },
+        incidentsElsewhere: [],
+      };
+    },
+    async filterOptions(): Promise<ResponseOf<'fleet:filter-options'>> {
+      return { clouds: ['azure'], regions: [{ cloud: 'azure', region: 'eastus' }], gpuModels: ['H100'] };
+    },
+    async utilisationSeries(asOf, range, filter, groupBy) {
+      record('utilisationSeries', [asOf, range, filter, groupBy]);
+      return { asOf: asOf.toISOString(), stepMs: 60_000, series: [{ key: 'azure', label: 'Microsoft Azure', points: [{ t: 0, value: 50 }] }] };
+    },
+    async resourceRows(asOf) {
+      return {
+        asOf: asOf.toISOString(),
+        resources: [
+          {
+            id: resource.id,
+            account: resource.account,
+            cloud: resource.cloud,
+            region: resource.region,
+            zone: resource.zone,
+            name: resource.name,
+            instanceType: resource.instanceType,
+            gpuModel: resource.gpuModel,
+            gpuCount: resource.gpuCount,
+            powerState: resource.powerState,
+            health: resource.health,
+            hourlyPrice: resource.hourlyPrice,
+            currency: resource.currency,
+            demo: true,
+            states: { busy: 6, idle: 2, unhealthy: 0, unknown: 0, stopped: 0 },
+            utilisation30m: 60,
+          },
+        ],
+      };
+    },
+    async resourceDetail(asOf, account, id) {
+      if (account !== resource.account || id !== resource.id) return null;
+      return { asOf: asOf.toISOString(), resource, gpus: [], stepMs: 60_000, series: [], incidents: [brief] };
+    },
+    async incidents() {
+      return { incidents: [brief] };
+    },
+    async incident(_asOf, id) {
+      return id === incident.id ? { incident, brief } : null;
+    },
+    async accounts() {
+      const stream = { lastSuccessAt: null, intervalMs: 60_000, stale: true, lastError: null };
+      return {
+        accounts: [
+          {
+            name: 'demo',
+            provider: 'demo',
+            enabled: true,
+            demo: true,
+            clouds: ['azure'],
+            freshness: {
+              account: 'demo',
+              provider: 'demo',
+              streams: { inventory: stream, metrics: stream, costs: stream, incidents: stream },
+            },
+          },
+        ],
+      };
+    },
+    async syncRuns(account, limit): Promise<SyncRun[]> {
+      record('syncRuns', [account, limit]);
+      return [];
+    },
+  };
+  return store;
+}
