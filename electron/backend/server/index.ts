@@ -1,0 +1,301 @@
+/**
+ * Serve mode: the backend headless over node:http. The built renderer, POST /api/<channel> and an
+ * SSE event stream, on loopback by default, every request authenticated with the start token.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import { EVENTS_PATH } from '../../../shared/bridge';
+import { API_PREFIX, EVENT_CHANNEL, type ApiErrorCode, type ApiHandlers, type ApiReply } from '../../../shared/contract';
+import { DATA_CHANGING_CHANNELS, dispatch, isChannelId, type EventSource } from '../api/index';
+import { createAuthenticator, generateToken } from './auth';
+import { SECURITY_HEADERS } from './security-headers';
+import { lookupStatic, openStatic } from './static-files';
+
+export { generateToken, secretsEqual } from './auth';
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers';
+
+export const DEFAULT_HOST = '127.0.0.1';
+/** Largest JSON body an API request may have; requests are small filters. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+export interface StartServerOptions {
+  api: ApiHandlers;
+  /** The store folder being served (named in the start line so the operator sees which one). */
+  dataDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** The access token; 32 random bytes (base64url) when not given. */
+  token?: string;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  events: EventSource;
+  /** One line per notable event (start, refused requests). Defaults to stderr. */
+  log?: (line: string) => void;
+  heartbeatMs?: number;
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  /** The URL to open, with the token: http://127.0.0.1:PORT/?token=... */
+  url: string;
+  origin: string;
+  host: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const STATUS_OF: Readonly<Record<ApiErrorCode, number>> = {
+  'bad-request': 400,
+  'not-found': 404,
+  unauthorized: 401,
+  forbidden: 403,
+  'read-only': 403,
+  internal: 500,
+};
+
+/** Starts serve mode and resolves once it listens. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const token = options.token ?? generateToken();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const auth = createAuthenticator(token);
+  const sseClients = new Set<ServerResponse>();
+  let allowedHosts = new Set<string>();
+  const wildcard = host === '0.0.0.0' || host === '::';
+
+  const hostAllowed = (header: string | undefined): boolean => {
+    if (header === undefined) return false;
+    const name = header.toLowerCase();
+    if (allowedHosts.has(name)) return true;
+    // Bound to every interface: accept IP literals (any address of this machine), never names,
+    // because a name is what a DNS-rebinding page would send.
+    if (wildcard) {
+      const bare = name.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+      return isIP(bare) !== 0;
+    }
+    return false;
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`fleetpane serve: request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) sendJson(res, 500, failure('internal', 'internal error'));
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (!hostAllowed(req.headers.host)) {
+      log(`fleetpane serve: refused ${req.method} with Host "${String(req.headers.host).slice(0, 100)}" (not ${[...allowedHosts][0]})`);
+      sendJson(res, 403, failure('forbidden', 'unexpected Host header'));
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://fleetpane.invalid');
+    const result = auth.check(req, url);
+    if (!result.ok) {
+      log(`fleetpane serve: 401 ${req.method} ${url.pathname}: ${result.reason} (open the URL printed at start, or send Authorization: Bearer <token>)`);
+      sendJson(res, 401, failure('unauthorized', `${result.reason}: open the URL with ?token= printed by fleetpane serve`));
+      return;
+    }
+    if (result.via === 'query') {
+      res.setHeader('Set-Cookie', auth.sessionCookie());
+      if (req.method === 'GET' && !url.pathname.startsWith(API_PREFIX)) {
+        // Take the secret out of the address bar and history once the cookie is set.
+        url.searchParams.delete('token');
+        const rest = url.searchParams.toString();
+        res.writeHead(303, { Location: url.pathname + (rest ? `?${rest}` : ''), 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
+    }
+
+    if (url.pathname === EVENTS_PATH) return serveEvents(req, res);
+    if (url.pathname.startsWith(API_PREFIX)) return serveApi(req, res, url.pathname.slice(API_PREFIX.length));
+    return serveStatic(req, res, url.pathname);
+  }
+
+  async function serveApi(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendJson(res, 405, failure('bad-request', 'API routes take POST with a JSON body'));
+      return;
+    }
+    if (!isChannelId(channel)) {
+      sendJson(res, 404, failure('not-found', `unknown channel "${channel.slice(0, 80)}"`));
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !hostAllowed(origin.replace(/^https?:\/\//, ''))) {
+      sendJson(res, 403, failure('forbidden', 'cross-origin request refused'));
+      return;
+    }
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      sendJson(res, 415, failure('bad-request', 'send the request as Content-Type: application/json'));
+      return;
+    }
+    if (DATA_CHANGING_CHANNELS.has(channel)) {
+      sendJson(res, 403, failure('read-only', `${channel} is not available in serve mode (its API is read-only)`));
+      return;
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') {
+      sendJson(res, 413, failure('bad-request', `request body over ${maxBodyBytes} bytes`));
+      req.resume();
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = body.length === 0 ? {} : JSON.parse(body);
+    } catch (error) {
+      sendJson(res, 400, failure('bad-request', `request body is not JSON: ${error instanceof Error ? error.message : ''}`));
+      return;
+    }
+    const reply = await dispatch(options.api, channel, parsed, { log });
+    sendJson(res, reply.ok ? 200 : STATUS_OF[reply.error.code], reply);
+  }
+
+  function serveEvents(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      sendJson(res, 405, failure('bad-request', 'the event stream takes GET'));
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 3000\n\n');
+    sseClients.add(res);
+    const unsubscribe = options.events.subscribe((event) => {
+      res.write(`event: ${EVENT_CHANNEL}\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    // Comments keep proxies and idle timeouts from closing a quiet stream.
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    heartbeat.unref();
+    const stop = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      sseClients.delete(res);
+    };
+    req.on('close', stop);
+    res.on('error', stop);
+  }
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      sendJson(res, 405, failure('bad-request', 'method not allowed'));
+      return;
+    }
+    const found = await lookupStatic(options.rendererDir, pathname);
+    if (found.kind === 'forbidden') {
+      sendJson(res, 403, failure('forbidden', 'path refused'));
+      return;
+    }
+    if (found.kind === 'missing') {
+      if (pathname === '/' || pathname === '/index.html') {
+        res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('The Fleetpane renderer is not built. Run `npm run build`, then reload. The API is up at /api/.\n');
+        return;
+      }
+      sendJson(res, 404, failure('not-found', 'no such file'));
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': found.contentType,
+      'Content-Length': String(found.size),
+      'Cache-Control': found.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    openStatic(found.path)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  }
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('serve mode: no TCP address after listen');
+  const port = address.port;
+  const hostInUrl = isIP(host) === 6 ? `[${host}]` : host;
+  const connectHost = wildcard ? (host === '::' ? '[::1]' : '127.0.0.1') : hostInUrl;
+  allowedHosts = new Set([`${hostInUrl}:${port}`.toLowerCase(), `${connectHost}:${port}`]);
+  if (host === '127.0.0.1' || host === '::1' || host === 'localhost' || wildcard) {
+    for (const loop of ['127.0.0.1', 'localhost', '[::1]']) allowedHosts.add(`${loop}:${port}`);
+  }
+  const origin = `http://${connectHost}:${port}`;
+  const url = `${origin}/?token=${encodeURIComponent(token)}`;
+  log(`fleetpane serve: data ${options.dataDir}, listening on ${origin}`);
+
+  return {
+    url,
+    origin,
+    host,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        for (const client of sseClients) client.end();
+        sseClients.clear();
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function failure(code: ApiErrorCode, message: string): ApiReply {
+  return { ok: false, error: { code, message } };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
+  return new Promise((resolveBody, rejectBody) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      resolveBody('too-large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        resolveBody('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolveBody(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', rejectBody);
+  });
+}

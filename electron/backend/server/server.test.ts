@@ -1,0 +1,183 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../../shared/bridge';
+import { AppEvent, ApiReply } from '../../../shared/contract';
+import { Overview } from '../../../shared/overview';
+import { createApi, createEventHub } from '../api/index';
+import { createFakeStore } from '../api/testing/fake-store';
+import { CONTENT_SECURITY_POLICY, startServer, type RunningServer } from './index';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Raw HTTP (not fetch) so paths like /../ reach the server unnormalised and Host can be forged. */
+function send(
+  server: RunningServer,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port: server.port, path, method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+const bearer = (server: RunningServer) => ({ Authorization: `Bearer ${server.token}` });
+
+describe('serve mode over real HTTP', () => {
+  let dir: string;
+  let server: RunningServer;
+  const hub = createEventHub();
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fleetpane-serve-'));
+    const renderer = join(dir, 'renderer');
+    await mkdir(join(renderer, 'assets'), { recursive: true });
+    await writeFile(join(renderer, 'index.html'), '<!doctype html><title>Fleetpane</title>');
+    await writeFile(join(renderer, 'assets', 'app-1234.js'), 'console.log("app")');
+    await writeFile(join(dir, 'secret.txt'), 'not for the browser');
+    const api = createApi({ store: createFakeStore(), mode: 'serve', version: '0.0.0-test', demo: () => true });
+    server = await startServer({ api, dataDir: dir, port: 0, rendererDir: renderer, events: hub, log: (line) => logged.push(line), heartbeatMs: 50 });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints a loopback URL with a 32-byte base64url token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(server.token, 'base64url')).toHaveLength(32);
+  });
+
+  it('answers 401 with one line of JSON without a token', async () => {
+    for (const path of ['/', '/api/app:info', '/api/events', '/assets/app-1234.js']) {
+      const res = await send(server, path, { method: path.startsWith('/api/app') ? 'POST' : 'GET' });
+      expect(res.status, path).toBe(401);
+      expect(res.body).not.toContain('\n');
+      expect(ApiReply.parse(JSON.parse(res.body))).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    }
+    expect(logged.some((line) => line.includes('401') && line.includes('no token'))).toBe(true);
+    const wrong = await send(server, '/?token=nope');
+    expect(wrong.status).toBe(401);
+    const wrongBearer = await send(server, '/', { headers: { Authorization: 'Bearer nope' } });
+    expect(wrongBearer.status).toBe(401);
+  });
+
+  it('trades the token for an HttpOnly SameSite=Strict cookie and drops it from the address', async () => {
+    const first = await send(server, `/fleet?token=${server.token}&view=gpu`);
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/fleet?view=gpu');
+    const setCookie = String(first.headers['set-cookie']);
+    expect(setCookie).toContain(`${SESSION_COOKIE}=`);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Strict');
+    expect(setCookie).not.toContain(server.token);
+
+    const cookie = setCookie.split(';')[0] ?? '';
+    const page = await send(server, '/fleet?view=gpu', { headers: { Cookie: cookie } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Fleetpane</title>');
+    expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['access-control-allow-origin']).toBeUndefined();
+
+    const forged = await send(server, '/', { headers: { Cookie: `${SESSION_COOKIE}=forged` } });
+    expect(forged.status).toBe(401);
+  });
+
+  it('refuses a Host header that is not the bound address', async () => {
+    const res = await send(server, '/', { headers: { ...bearer(server), Host: `evil.example:${server.port}` } });
+    expect(res.status).toBe(403);
+    const ok = await send(server, '/', { headers: { ...bearer(server), Host: `localhost:${server.port}` } });
+    expect(ok.status).toBe(200);
+  });
+
+  it('answers an API call with the contract reply', async () => {
+    const res = await send(server, '/api/fleet:overview', {
+      method: 'POST',
+      headers: { ...bearer(server), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ asOf: '2026-11-25T12:00:00Z' }),
+    });
+    expect(res.status).toBe(200);
+    const reply = ApiReply.parse(JSON.parse(res.body));
+    expect(reply.ok).toBe(true);
+    if (reply.ok) expect(Overview.parse(reply.data).totals.gpus.total).toBe(8);
+
+    const info = await send(server, '/api/app:info', { method: 'POST', headers: { ...bearer(server), 'Content-Type': 'application/json' }, body: '{}' });
+    expect(JSON.parse(info.body)).toMatchObject({ ok: true, data: { mode: 'serve', readOnly: true } });
+  });
+
+  it('refuses bad API requests with the right status', async () => {
+    const json = { ...bearer(server), 'Content-Type': 'application/json' };
+    const bad = await send(server, '/api/fleet:utilisation-series', { method: 'POST', headers: json, body: '{"range":"2y"}' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.message).toContain('range');
+    expect((await send(server, '/api/fleet:nope', { method: 'POST', headers: json, body: '{}' })).status).toBe(404);
+    expect((await send(server, '/api/app:info', { method: 'GET', headers: bearer(server) })).status).toBe(405);
+    expect((await send(server, '/api/app:info', { method: 'POST', headers: json, body: '{oops' })).status).toBe(400);
+    const form = await send(server, '/api/app:info', { method: 'POST', headers: { ...bearer(server), 'Content-Type': 'text/plain' }, body: '{}' });
+    expect(form.status).toBe(415);
+    const big = await send(server, '/api/app:info', { method: 'POST', headers: json, body: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) });
+    expect(big.status).toBe(413);
+    const crossOrigin = await send(server, '/api/app:info', { method: 'POST', headers: { ...json, Origin: 'http://evil.example' }, body: '{}' });
+    expect(crossOrigin.status).toBe(403);
+  });
+
+  it('delivers events over SSE, with heartbeats', async () => {
+    const event: AppEvent = { type: 'data-changed', account: 'demo', streams: ['inventory'] };
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: bearer(server) }, (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toContain('text/event-stream');
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          if (text.includes('data: ') && text.includes(': heartbeat')) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+        // Emit only once the stream is open, so the listener is registered.
+        setTimeout(() => hub.emit(event), 20);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const dataLine = received.split('\n').find((line) => line.startsWith('data: '));
+    expect(AppEvent.parse(JSON.parse(dataLine?.slice('data: '.length) ?? ''))).toEqual(event);
+    expect(received).toContain('event: fleetpane:event');
+    await expect.poll(() => hub.size).toBe(0);
+  });
+
+  it('refuses path traversal and serves only the renderer folder', async () => {
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/%00']) {
+      const res = await send(server, path, { headers: bearer(server) });
+      expect([403, 404], path).toContain(res.status);
+      expect(res.body, path).not.toContain('not for the browser');
+    }
+    const asset = await send(server, '/assets/app-1234.js', { headers: bearer(server) });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toContain('text/javascript');
+    expect(asset.headers['cache-control']).toContain('immutable');
+    expect((await send(server, '/assets/missing.js', { headers: bearer(server) })).status).toBe(404);
+  });
+});
