@@ -1,0 +1,514 @@
+/**
+ * The sync engine: drives each account's connector stream by stream, validates every batch, writes
+ * through the store, retries what is worth retrying and records what failed. It runs either once
+ * (`fleetpane sync`) or on per-stream schedules (desktop and serve mode).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AccountConfigBase } from '../../../shared/config';
+import { ApiError, type AppEvent } from '../../../shared/contract';
+import type { ProviderId, StreamId, SyncError } from '../../../shared/domain';
+import { ConnectorError, type Connector } from '../providers/types';
+import type { RunStart, StoreWriter, Window } from '../store/types';
+import { backoffDelayMs, shouldRetry } from './backoff';
+import { abortReason, sleep, systemClock, type Clock, type TimerHandle } from './clock';
+import { intervalSeconds } from './freshness';
+import { silentLogger, type Logger } from './logger';
+import { Semaphore } from './semaphore';
+import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
+import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
+import { costsWindow, metricsWindows } from './windows';
+
+/** One configured account and the connector that reads it. */
+export interface SyncAccount {
+  config: AccountConfigBase;
+  connector: Connector;
+}
+
+export interface SyncEngineOptions {
+  store: StoreWriter;
+  accounts: readonly SyncAccount[];
+  clock?: Clock;
+  /** Uniform in [0, 1); drives backoff jitter. */
+  random?: () => number;
+  emit?: (event: AppEvent) => void;
+  /** Stream runs allowed at once per provider, across its accounts (default 2). */
+  concurrencyPerProvider?: number;
+  /** Attempts per run before it is recorded as failed (default 4). */
+  maxAttempts?: number;
+  log?: Logger;
+}
+
+export interface SyncOnceOptions {
+  /** Account names to sync; all enabled accounts when omitted. */
+  accounts?: readonly string[];
+  /** Aborts this sync (stop() aborts it too). */
+  signal?: AbortSignal;
+}
+
+/** Streams that need the inventory first, in the order the pane cares about them. */
+const AFTER_INVENTORY: readonly StreamId[] = ['metrics', 'costs', 'incidents'];
+const RETENTION_EVERY_MS = 60 * 60_000;
+const STOPPED: SyncError = { kind: 'internal', message: 'sync stopped before it finished', retryAfterMs: null };
+
+interface StreamSlot {
+  readonly stream: StreamId;
+  running: Promise<StreamSyncSummary> | null;
+  queued: Promise<StreamSyncSummary> | null;
+  timer: TimerHandle | null;
+}
+
+interface AccountEntry {
+  readonly config: AccountConfigBase;
+  readonly connector: Connector;
+  readonly slots: Readonly<Record<StreamId, StreamSlot>>;
+}
+
+/** Writes one run's batches to the store and returns the rows committed. */
+type RunWrite = (run: RunStart, signal: AbortSignal, onBatch: (rowsSoFar: number) => void) => Promise<number>;
+
+/** What one stream will ask for: its window (for the summary) and one write per run (metrics: per chunk). */
+interface StreamPlan {
+  window: Window | null;
+  runs: RunWrite[];
+}
+
+type RunOutcome =
+  | { status: 'ok'; rows: number; attempts: number }
+  | { status: 'failed'; error: SyncError; attempts: number }
+  | { status: 'aborted'; attempts: number };
+
+/** Turns anything thrown into the SyncError the store records. */
+export function toSyncError(error: unknown): SyncError {
+  if (error instanceof ConnectorError) {
+    const after = error.retryAfterMs;
+    return {
+      kind: error.kind,
+      message: error.message,
+      retryAfterMs: after !== null && Number.isFinite(after) ? Math.max(0, Math.ceil(after)) : null,
+    };
+  }
+  if (error instanceof Error) return { kind: 'internal', message: error.message || error.name, retryAfterMs: null };
+  return { kind: 'internal', message: String(error), retryAfterMs: null };
+}
+
+function toSyncWindow(window: Window | null): SyncWindow | null {
+  return window && { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() };
+}
+
+export class SyncEngine {
+  private readonly store: StoreWriter;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly emitEvent: (event: AppEvent) => void;
+  private readonly log: Logger;
+  private readonly maxAttempts: number;
+  private readonly concurrency: number;
+  private readonly entries = new Map<string, AccountEntry>();
+  private readonly semaphores = new Map<ProviderId, Semaphore>();
+  private readonly active = new Set<Promise<unknown>>();
+  private lifecycle = new AbortController();
+  private started = false;
+  private registered: Promise<void> | null = null;
+  private retentionTimer: TimerHandle | null = null;
+
+  constructor(options: SyncEngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.emitEvent = options.emit ?? (() => undefined);
+    this.log = options.log ?? silentLogger;
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.concurrency = options.concurrencyPerProvider ?? 2;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('maxAttempts must be a positive integer');
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError('concurrencyPerProvider must be a positive integer');
+    for (const { config, connector } of options.accounts) {
+      if (this.entries.has(config.name)) throw new Error(`account "${config.name}" is configured twice`);
+      if (connector.account !== config.name || connector.provider !== config.provider) {
+        throw new Error(`account "${config.name}" (${config.provider}) was given the connector of "${connector.account}" (${connector.provider})`);
+      }
+      const slot = (stream: StreamId): StreamSlot => ({ stream, running: null, queued: null, timer: null });
+      this.entries.set(config.name, {
+        config,
+        connector,
+        slots: { inventory: slot('inventory'), metrics: slot('metrics'), costs: slot('costs'), incidents: slot('incidents') },
+      });
+    }
+  }
+
+  /** True between start() and stop(). */
+  get isRunning(): boolean {
+    return this.started;
+  }
+
+  /** One full sync of the selected (default: every enabled) account: inventory first, then metrics, costs and incidents. */
+  async syncOnce(options: SyncOnceOptions = {}): Promise<SyncSummary> {
+    const entries = this.select(options.accounts);
+    const signal = options.signal ? AbortSignal.any([this.lifecycle.signal, options.signal]) : this.lifecycle.signal;
+    const startedAt = this.clock.now();
+    await this.register();
+    const accounts = await this.track(Promise.all(entries.map((entry) => this.syncAccount(entry, signal))));
+    await this.applyRetention();
+    const ok = accounts.every((a) => Object.values(a.streams).every((s) => s.status === 'ok'));
+    return { startedAt: startedAt.toISOString(), finishedAt: this.clock.now().toISOString(), ok, accounts };
+  }
+
+  /** Starts the schedules: every enabled account syncs now (inventory first), then each stream at its interval. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.log.info('sync schedules started', { accounts: this.enabledEntries().length });
+    for (const entry of this.enabledEntries()) this.kick(entry);
+    this.scheduleRetention();
+  }
+
+  /** Stops the schedules, aborts runs in flight and waits for them to settle. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const entry of this.entries.values()) {
+      for (const slot of Object.values(entry.slots)) this.clearTimer(slot);
+    }
+    if (this.retentionTimer !== null) this.clock.clearTimeout(this.retentionTimer);
+    this.retentionTimer = null;
+    this.lifecycle.abort();
+    // Runs queued behind aborted ones start, see the abort and end at once; wait for those too.
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+    this.lifecycle = new AbortController();
+    this.log.info('sync schedules stopped');
+  }
+
+  /** Syncs every stream of one account (or all enabled accounts) now, without waiting; returns the accounts started. */
+  syncNow(account?: string): string[] {
+    const entries = this.select(account === undefined ? undefined : [account]);
+    for (const entry of entries) this.kick(entry);
+    return entries.map((e) => e.config.name);
+  }
+
+  private enabledEntries(): AccountEntry[] {
+    return [...this.entries.values()].filter((e) => e.config.enabled);
+  }
+
+  private select(names: readonly string[] | undefined): AccountEntry[] {
+    if (names === undefined) return this.enabledEntries();
+    return names.map((name) => {
+      const entry = this.entries.get(name);
+      if (!entry) throw new ApiError('not-found', `no account named "${name}" is configured`);
+      if (!entry.config.enabled) throw new ApiError('bad-request', `account "${name}" is disabled`);
+      return entry;
+    });
+  }
+
+  /** Registers the configured accounts with the store once (retried next time if it failed). */
+  private register(): Promise<void> {
+    this.registered ??= this.store
+      .upsertAccounts(
+        [...this.entries.values()].map(({ config }) => ({
+          name: config.name,
+          provider: config.provider,
+          enabled: config.enabled,
+          intervals: config.syncIntervals,
+        })),
+      )
+      .catch((error: unknown) => {
+        this.registered = null;
+        throw error;
+      });
+    return this.registered;
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.active.add(promise);
+    const forget = (): void => {
+      this.active.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Runs an account's streams in the background: inventory, then the rest. */
+  private kick(entry: AccountEntry): void {
+    const signal = this.lifecycle.signal;
+    void this.track(
+      (async () => {
+        try {
+          await this.register();
+        } catch (error) {
+          this.log.error('could not register accounts with the store', { message: toSyncError(error).message });
+        }
+        await this.syncAccount(entry, signal);
+      })(),
+    );
+  }
+
+  private async syncAccount(entry: AccountEntry, signal: AbortSignal): Promise<AccountSyncSummary> {
+    const inventory = await this.runSlot(entry, 'inventory', signal);
+    // A failed inventory still leaves the previous snapshot in the store for the other streams.
+    const [metrics, costs, incidents] = await Promise.all(AFTER_INVENTORY.map((stream) => this.runSlot(entry, stream, signal)));
+    return {
+      account: entry.config.name,
+      provider: entry.config.provider,
+      streams: { inventory, metrics: metrics!, costs: costs!, incidents: incidents! },
+    };
+  }
+
+  /** Runs a stream unless it is already running; then one more run is queued behind it (shared by every caller). */
+  private runSlot(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamSyncSummary> {
+    const slot = entry.slots[stream];
+    if (slot.running === null) return this.startSlot(entry, slot, signal);
+    slot.queued ??= slot.running.then(() => {
+      slot.queued = null;
+      return this.startSlot(entry, slot, signal);
+    });
+    return slot.queued;
+  }
+
+  private startSlot(entry: AccountEntry, slot: StreamSlot, signal: AbortSignal): Promise<StreamSyncSummary> {
+    this.clearTimer(slot);
+    const run = this.runStream(entry, slot.stream, signal).then((summary) => {
+      slot.running = null;
+      this.scheduleNext(entry, slot, summary);
+      return summary;
+    });
+    slot.running = run;
+    return this.track(run);
+  }
+
+  private clearTimer(slot: StreamSlot): void {
+    if (slot.timer !== null) this.clock.clearTimeout(slot.timer);
+    slot.timer = null;
+  }
+
+  /** Next run one interval after this one ended; after a failure, not before the provider's Retry-After either. */
+  private scheduleNext(entry: AccountEntry, slot: StreamSlot, summary: StreamSyncSummary): void {
+    if (!this.started || !entry.config.enabled || slot.queued !== null) return;
+    const intervalMs = intervalSeconds(entry.config.syncIntervals, slot.stream) * 1000;
+    const delayMs = summary.status === 'ok' ? intervalMs : Math.max(intervalMs, summary.error?.retryAfterMs ?? 0);
+    this.clearTimer(slot);
+    slot.timer = this.clock.setTimeout(() => {
+      slot.timer = null;
+      void this.runSlot(entry, slot.stream, this.lifecycle.signal);
+    }, delayMs);
+  }
+
+  private scheduleRetention(): void {
+    this.retentionTimer = this.clock.setTimeout(() => {
+      this.retentionTimer = null;
+      void this.track(this.applyRetention()).then(() => {
+        if (this.started) this.scheduleRetention();
+      });
+    }, RETENTION_EVERY_MS);
+  }
+
+  private async applyRetention(): Promise<void> {
+    try {
+      await this.store.applyRetention(this.clock.now());
+    } catch (error) {
+      this.log.error('retention failed', { message: toSyncError(error).message });
+    }
+  }
+
+  private emit(event: AppEvent): void {
+    try {
+      this.emitEvent(event);
+    } catch (error) {
+      this.log.warn('event listener threw', { type: event.type, message: toSyncError(error).message });
+    }
+  }
+
+  private semaphore(provider: ProviderId): Semaphore {
+    let semaphore = this.semaphores.get(provider);
+    if (!semaphore) {
+      semaphore = new Semaphore(this.concurrency);
+      this.semaphores.set(provider, semaphore);
+    }
+    return semaphore;
+  }
+
+  private newRun(account: string, stream: StreamId, attempt: number): RunStart {
+    return { id: randomUUID(), account, stream, startedAt: this.clock.now(), attempt };
+  }
+
+  /** One sync of one stream: every run of its plan in order, stopping at the first that fails. Never rejects. */
+  private async runStream(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamSyncSummary> {
+    const account = entry.config.name;
+    const fields = { account, stream };
+    let rows = 0;
+    let attempts = 0;
+    let window: Window | null = null;
+    let error: SyncError | null = null;
+    this.emit({ type: 'sync-progress', account, stream, phase: 'started', rows: 0, error: null });
+    this.log.debug('sync started', fields);
+    try {
+      if (signal.aborted) throw abortReason(signal);
+      const plan = await this.plan(entry, stream);
+      window = plan.window;
+      for (const write of plan.runs) {
+        const outcome = await this.attempt(entry, stream, signal, write, (rowsSoFar) =>
+          this.emit({ type: 'sync-progress', account, stream, phase: 'batch', rows: rows + rowsSoFar, error: null }),
+        );
+        attempts = Math.max(attempts, outcome.attempts);
+        if (outcome.status === 'aborted') {
+          error = STOPPED;
+          break;
+        }
+        if (outcome.status === 'failed') {
+          error = outcome.error;
+          break;
+        }
+        rows += outcome.rows;
+        this.emit({ type: 'data-changed', account, streams: [stream] });
+      }
+    } catch (thrown) {
+      // Reading the cursor or the inventory failed before any run began (or we were stopped).
+      if (signal.aborted) {
+        error = STOPPED;
+      } else {
+        error = toSyncError(thrown);
+        attempts = Math.max(attempts, 1);
+        await this.recordFailure(this.newRun(account, stream, 1), error);
+      }
+    }
+    if (error === null) {
+      this.emit({ type: 'sync-progress', account, stream, phase: 'finished', rows, error: null });
+      this.log.info('sync finished', { ...fields, rows, attempts });
+    } else {
+      this.emit({ type: 'sync-progress', account, stream, phase: 'failed', rows, error });
+      const log = error === STOPPED ? this.log.info : this.log.warn;
+      log.call(this.log, 'sync failed', { ...fields, rows, attempts, kind: error.kind, message: error.message });
+    }
+    return { status: error === null ? 'ok' : 'error', rows, attempts, error, window: toSyncWindow(window) };
+  }
+
+  /** Runs one write with retries; records the failure once it gives up. */
+  private async attempt(
+    entry: AccountEntry,
+    stream: StreamId,
+    signal: AbortSignal,
+    write: RunWrite,
+    onBatch: (rowsSoFar: number) => void,
+  ): Promise<RunOutcome> {
+    const account = entry.config.name;
+    const semaphore = this.semaphore(entry.config.provider);
+    let internalFailures = 0;
+    for (let attempt = 1; ; attempt++) {
+      let error: SyncError;
+      try {
+        const release = await semaphore.acquire(signal);
+        const run = this.newRun(account, stream, attempt);
+        try {
+          const rows = await write(run, signal, onBatch);
+          return { status: 'ok', rows, attempts: attempt };
+        } catch (thrown) {
+          if (signal.aborted) return { status: 'aborted', attempts: attempt };
+          error = toSyncError(thrown);
+          if (error.kind === 'internal') internalFailures += 1;
+          if (!shouldRetry(error, attempt, this.maxAttempts, internalFailures)) {
+            await this.recordFailure(run, error);
+            return { status: 'failed', error, attempts: attempt };
+          }
+        } finally {
+          // Never hold a permit while backing off: other accounts of the provider may proceed.
+          release();
+        }
+      } catch (thrown) {
+        // Only the permit wait gets here, and only when stopped.
+        if (signal.aborted) return { status: 'aborted', attempts: attempt - 1 };
+        throw thrown;
+      }
+      const delayMs = backoffDelayMs(attempt, this.random, error.retryAfterMs);
+      this.log.warn('sync attempt failed, retrying', { account, stream, attempt, kind: error.kind, message: error.message, delayMs });
+      try {
+        await sleep(this.clock, delayMs, signal);
+      } catch {
+        return { status: 'aborted', attempts: attempt };
+      }
+    }
+  }
+
+  private async recordFailure(run: RunStart, error: SyncError): Promise<void> {
+    try {
+      await this.store.recordFailure(run, error);
+    } catch (thrown) {
+      this.log.error('could not record a failed sync', { account: run.account, stream: run.stream, message: toSyncError(thrown).message });
+    }
+  }
+
+  /** Decides the windows and builds the writes; reads the store's cursor and inventory as needed. */
+  private async plan(entry: AccountEntry, stream: StreamId): Promise<StreamPlan> {
+    const { config, connector } = entry;
+    const origin: BatchOrigin = { account: config.name, stream };
+    const now = this.clock.now();
+    switch (stream) {
+      case 'inventory':
+        return {
+          window: null,
+          runs: [
+            (run, signal, onBatch) => {
+              const seen = new Set<string>();
+              const batches = connector.inventory({ signal, now: run.startedAt });
+              return this.store.writeInventory(run, checked(batches, origin, signal, (b, i) => checkResources(origin, b, i, seen), onBatch));
+            },
+          ],
+        };
+      case 'metrics': {
+        const [cursor, resources] = await Promise.all([this.store.cursor(config.name, 'metrics'), this.store.resources(config.name)]);
+        const chunks = metricsWindows(cursor, now, config.metricsBackfillHours);
+        const first = chunks[0];
+        const last = chunks[chunks.length - 1];
+        return {
+          window: first && last ? { from: first.from, to: last.to } : null,
+          runs: chunks.map((chunk): RunWrite => (run, signal, onBatch) => {
+            const batches = connector.metrics({ signal, now: run.startedAt, from: chunk.from, to: chunk.to, resources });
+            return this.store.writeMetrics(run, chunk, checked(batches, origin, signal, (b, i) => checkSamples(origin, b, i, chunk), onBatch));
+          }),
+        };
+      }
+      case 'costs': {
+        const window = costsWindow(now, config.costsLookbackDays);
+        return {
+          window,
+          runs: [
+            (run, signal, onBatch) => {
+              const batches = connector.costs({ signal, now: run.startedAt, ...window });
+              return this.store.writeCosts(run, window, checked(batches, origin, signal, (b, i) => checkCostRows(origin, b, i, window), onBatch));
+            },
+          ],
+        };
+      }
+      case 'incidents': {
+        const resources = await this.store.resources(config.name);
+        return {
+          window: null,
+          runs: [
+            (run, signal, onBatch) => {
+              const batches = connector.incidents({ signal, now: run.startedAt, resources });
+              return this.store.writeIncidents(run, checked(batches, origin, signal, (b, i) => checkIncidents(origin, b, i), onBatch));
+            },
+          ],
+        };
+      }
+    }
+  }
+}
+
+/**
+ * Passes a connector's batches to the store after validating each one. Throws if stopped, so a
+ * connector that simply ends on abort cannot make a partial inventory look complete.
+ */
+async function* checked<T>(
+  source: AsyncIterable<unknown>,
+  origin: BatchOrigin,
+  signal: AbortSignal,
+  check: (batch: unknown[], firstIndex: number) => T[],
+  onBatch: (rowsSoFar: number) => void,
+): AsyncGenerator<T[]> {
+  let seen = 0;
+  for await (const batch of source) {
+    if (signal.aborted) throw abortReason(signal);
+    const items = requireArray(origin, batch, seen);
+    const valid = check(items, seen);
+    seen += items.length;
+    onBatch(seen);
+    yield valid;
+  }
+  if (signal.aborted) throw abortReason(signal);
+}

@@ -1,0 +1,56 @@
+/** A counting semaphore: at most `limit` holders at once, waiters served in arrival order. */
+import { abortReason } from './clock';
+
+interface Waiter {
+  grant: () => void;
+}
+
+export class Semaphore {
+  private held = 0;
+  private readonly waiters: Waiter[] = [];
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
+  }
+
+  /** How many permits are held right now. */
+  get inUse(): number {
+    return this.held;
+  }
+
+  /** Waits for a permit; resolves to its release function (idempotent). Rejects if `signal` aborts first. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (this.held < this.limit) {
+      this.held += 1;
+      return Promise.resolve(this.releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        if (signal) reject(abortReason(signal));
+      };
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(this.releaser());
+        },
+      };
+      this.waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiters.shift();
+      // Hand the permit straight to the next waiter so a newcomer cannot overtake it.
+      if (next) next.grant();
+      else this.held -= 1;
+    };
+  }
+}
