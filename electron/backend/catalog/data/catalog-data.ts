@@ -1,0 +1,290 @@
+/**
+ * The GPU catalog's data, written by hand from the sources named in each entry (no parsing at
+ * runtime). Prices are on-demand USD per instance-hour as exact decimal strings; "*" is the price
+ * used for regions the source does not list. Entries marked "ESTIMATE" in their source are not a
+ * published list price we could read; treat them as approximations.
+ *
+ * catalog-data.test.ts re-reads the fixture CSV/JSON rows under ./fixtures and proves the OCI,
+ * AWS and CoreWeave entries match them.
+ */
+import type { CatalogEntry } from '../types';
+
+const AZURE_RETAIL =
+  'Azure Virtual Machines pricing, pay-as-you-go Linux, eastus (https://azure.microsoft.com/en-us/pricing/details/virtual-machines/linux/), ' +
+  'as transcribed with the retail prices API in datareceipts/data-receipts 109-gpu-pricing/hyperscalers.json, retrieved 2026-11-09';
+const AZURE_ESTIMATE =
+  'ESTIMATE: no eastus list price found in the searched sources (2026-11); value is the commonly quoted pay-as-you-go Linux price from ' +
+  'https://azure.microsoft.com/en-us/pricing/details/virtual-machines/linux/';
+const AZURE_STAR = ' "*" repeats the eastus price for other regions (ESTIMATE).';
+
+const GCP_PRICING =
+  'Compute Engine on-demand prices (https://cloud.google.com/compute/gpus-pricing, https://cloud.google.com/compute/vm-instance-pricing) ' +
+  'as totalled per machine type from the Cloud Billing Catalog API in Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml ' +
+  '(generated 2025-03-06, commit 0166a59e), rounded to 6 decimals; "*" repeats us-central1 (or the first listed region) for other regions (ESTIMATE).';
+const GCP_ESTIMATE =
+  'ESTIMATE: us-central1 on-demand list price recalled from https://cloud.google.com/compute/gpus-pricing (not re-read 2026-11; ' +
+  'no machine-readable source found in the searched corpus).';
+const GCP_TPU_ESTIMATE =
+  'ESTIMATE: on-demand price per chip-hour recalled from https://cloud.google.com/tpu/pricing (not re-read 2026-11), times chips; ' +
+  'one TPU chip counts as one GPU.';
+
+const OCI_SKYPILOT =
+  'SkyPilot catalog v6 OCI vms.csv (skypilot-org/skypilot-catalog commit 6e3a02d2, catalogs/v6/oci/vms.csv), rows for eu-amsterdam-1 and eu-stockholm-1; ' +
+  'shape facts from https://docs.oracle.com/en-us/iaas/Content/Compute/References/computeshapes.htm (page updated 2025-02-13). ' +
+  '"*": OCI publishes one price for all commercial regions (https://www.oracle.com/cloud/price-list/).';
+const OCI_DOCS_ONLY =
+  'Shape facts from https://docs.oracle.com/en-us/iaas/Content/Compute/References/computeshapes.htm (page updated 2025-02-13); ';
+
+const AWS_SKYPILOT =
+  'SkyPilot catalog v7 AWS vms.csv (skypilot-org/skypilot-catalog commit 001367d2, catalogs/v7/aws/vms.csv), on-demand Price per region ' +
+  '(rows de-duplicated on InstanceType, Region, AvailabilityZone; the excerpt stops after us-east-2 for p5).';
+
+const COREWEAVE_LEGACY =
+  'CoreWeave legacy resource-based pricing, USD per GPU-hour (coreweave/kubernetes-cloud resources/resource-based-pricing.md, commit 29d09bed, 2023-07-24); ' +
+  'CPU and RAM are billed as separate components and are not included.';
+const COREWEAVE_ESTIMATE =
+  'ESTIMATE: per-GPU-hour price approximated from https://www.coreweave.com/pricing (not retrievable from a public repository, 2026-11) times GPU count.';
+
+/** Price map helper: the same price in each listed region plus "*". */
+function everywhere(price: string, regions: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = { '*': price };
+  for (const r of regions) out[r] = price;
+  return out;
+}
+
+const azure: CatalogEntry[] = [
+  {
+    cloud: 'azure', instanceType: 'Standard_ND96isr_H100_v5', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    hourlyPrice: everywhere('98.32', ['eastus']), currency: 'USD',
+    source: `${AZURE_RETAIL} ($12.29 per GPU-hour x 8).${AZURE_STAR}`,
+  },
+  {
+    cloud: 'azure', instanceType: 'Standard_ND96amsr_A100_v4', gpuModel: 'A100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    hourlyPrice: everywhere('32.77', ['eastus']), currency: 'USD', source: `${AZURE_ESTIMATE}${AZURE_STAR}`,
+  },
+  {
+    cloud: 'azure', instanceType: 'Standard_NC24ads_A100_v4', gpuModel: 'A100 80GB', gpuCount: 1, gpuMemoryGiB: 80,
+    hourlyPrice: everywhere('3.673', ['eastus']), currency: 'USD', source: `${AZURE_RETAIL}.${AZURE_STAR}`,
+  },
+  {
+    cloud: 'azure', instanceType: 'Standard_NC48ads_A100_v4', gpuModel: 'A100 80GB', gpuCount: 2, gpuMemoryGiB: 80,
+    hourlyPrice: everywhere('9.554', ['eastus']), currency: 'USD', source: `${AZURE_RETAIL}.${AZURE_STAR}`,
+  },
+  {
+    cloud: 'azure', instanceType: 'Standard_NC96ads_A100_v4', gpuModel: 'A100 80GB', gpuCount: 4, gpuMemoryGiB: 80,
+    hourlyPrice: everywhere('19.108', ['eastus']), currency: 'USD', source: `${AZURE_RETAIL}.${AZURE_STAR}`,
+  },
+  {
+    cloud: 'azure', instanceType: 'Standard_NC40ads_H100_v5', gpuModel: 'H100 NVL 94GB', gpuCount: 1, gpuMemoryGiB: 94,
+    hourlyPrice: everywhere('6.98', ['eastus']), currency: 'USD', source: `${AZURE_RETAIL}.${AZURE_STAR}`,
+  },
+  {
+    cloud: 'azure', instanceType: 'Standard_NC80adis_H100_v5', gpuModel: 'H100 NVL 94GB', gpuCount: 2, gpuMemoryGiB: 94,
+    hourlyPrice: everywhere('17.64', ['eastus']), currency: 'USD', source: `${AZURE_RETAIL}.${AZURE_STAR}`,
+  },
+  {
+    cloud: 'azure', instanceType: 'Standard_NV36ads_A10_v5', gpuModel: 'A10 24GB', gpuCount: 1, gpuMemoryGiB: 24,
+    hourlyPrice: everywhere('3.20', ['eastus']), currency: 'USD', source: `${AZURE_ESTIMATE}${AZURE_STAR}`,
+  },
+];
+
+function gcpSeries(
+  prefix: string, counts: readonly number[], model: string, memGiB: number,
+  pricesByCount: Readonly<Record<number, Readonly<Record<string, string>>>>, source: string,
+): CatalogEntry[] {
+  return counts.map((n) => {
+    const regional = pricesByCount[n] ?? {};
+    const first = Object.values(regional)[0];
+    const hourlyPrice: Record<string, string> = { ...regional };
+    if (first !== undefined) hourlyPrice['*'] = regional['us-central1'] ?? first;
+    return { cloud: 'gcp', instanceType: `${prefix}-${n}g`, gpuModel: model, gpuCount: n, gpuMemoryGiB: memGiB, hourlyPrice, currency: 'USD', source };
+  });
+}
+
+const gcp: CatalogEntry[] = [
+  ...gcpSeries('a2-highgpu', [1, 2, 4, 8], 'A100 40GB', 40, {
+    1: { 'us-central1': '3.673385', 'us-east1': '3.673385', 'europe-west4': '3.747972' },
+    2: { 'us-central1': '7.346770', 'us-east1': '7.346770', 'europe-west4': '7.495944' },
+    4: { 'us-central1': '14.693540', 'us-east1': '14.693540', 'europe-west4': '14.991888' },
+    8: { 'us-central1': '29.387080', 'us-east1': '29.387080', 'europe-west4': '29.983776' },
+  }, GCP_PRICING),
+  ...gcpSeries('a2-ultragpu', [1, 2, 4, 8], 'A100 80GB', 80, {
+    1: { 'us-central1': '5.068798', 'us-east1': '5.068798', 'europe-west4': '5.580918' },
+    2: { 'us-central1': '10.137596', 'us-east1': '10.137596', 'europe-west4': '11.161837' },
+    4: { 'us-central1': '20.275192', 'us-east1': '20.275192', 'europe-west4': '22.323674' },
+    8: { 'us-central1': '40.550383', 'us-east1': '40.550383', 'europe-west4': '44.647348' },
+  }, `${GCP_PRICING} Includes the bundled Local SSD.`),
+  {
+    cloud: 'gcp', instanceType: 'a3-highgpu-8g', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    hourlyPrice: { 'us-central1': '88.490000', 'us-east1': '88.490000', 'us-east4': '88.555756', 'us-west4': '99.648954', '*': '88.490000' },
+    currency: 'USD', source: `${GCP_PRICING} Includes the bundled Local SSD.`,
+  },
+  {
+    cloud: 'gcp', instanceType: 'a3-megagpu-8g', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    hourlyPrice: {
+      'us-east4': '92.937588', 'us-east5': '94.066641', 'us-west4': '104.584234', 'europe-west4': '118.236831',
+      'asia-southeast1': '119.974645', '*': '92.937588',
+    },
+    currency: 'USD', source: `${GCP_PRICING} Not offered in us-central1 in that snapshot.`,
+  },
+  ...([
+    [4, '0.70683'], [8, '0.85355'], [12, '1.00036'], [16, '1.14718'], [24, '2.00073'], [32, '1.73444'], [48, '4.00146'], [96, '8.00292'],
+  ] as const).map(([vcpus, price]): CatalogEntry => ({
+    cloud: 'gcp', instanceType: `g2-standard-${vcpus}`, gpuModel: 'L4 24GB',
+    gpuCount: vcpus === 24 ? 2 : vcpus === 48 ? 4 : vcpus === 96 ? 8 : 1, gpuMemoryGiB: 24,
+    hourlyPrice: everywhere(price, ['us-central1']), currency: 'USD', source: GCP_ESTIMATE,
+  })),
+  // N1 VMs take GPUs as attached accelerators, priced per GPU; the machine itself is priced apart.
+  {
+    cloud: 'gcp', instanceType: 'nvidia-tesla-t4', gpuModel: 'T4 16GB', gpuCount: 1, gpuMemoryGiB: 16,
+    hourlyPrice: everywhere('0.35', ['us-central1']), currency: 'USD',
+    source: `Accelerator type attached to an N1 machine, price per GPU excluding the machine. ${GCP_ESTIMATE}`,
+  },
+  {
+    cloud: 'gcp', instanceType: 'nvidia-tesla-v100', gpuModel: 'V100 16GB', gpuCount: 1, gpuMemoryGiB: 16,
+    hourlyPrice: everywhere('2.48', ['us-central1']), currency: 'USD',
+    source: `Accelerator type attached to an N1 machine, price per GPU excluding the machine. ${GCP_ESTIMATE}`,
+  },
+  ...[1, 4, 8, 16, 32, 64, 128, 256].map((chips): CatalogEntry => ({
+    cloud: 'gcp', instanceType: `v5litepod-${chips}`, gpuModel: 'TPU v5e', gpuCount: chips, gpuMemoryGiB: 16,
+    hourlyPrice: everywhere(decimalTimes('1.20', chips), ['us-central1', 'us-west4', 'us-east5', 'europe-west4']), currency: 'USD',
+    source: `${GCP_TPU_ESTIMATE} $1.20 per chip-hour.`,
+  })),
+  ...[1, 4, 8].map((chips): CatalogEntry => ({
+    cloud: 'gcp', instanceType: `ct5lp-hightpu-${chips}t`, gpuModel: 'TPU v5e', gpuCount: chips, gpuMemoryGiB: 16,
+    hourlyPrice: everywhere(decimalTimes('1.20', chips), ['us-central1', 'us-west4', 'us-east5', 'europe-west4']), currency: 'USD',
+    source: `GKE machine type for TPU v5e slices. ${GCP_TPU_ESTIMATE} $1.20 per chip-hour.`,
+  })),
+  // TPU v4 slice names count TensorCores: v4-8 is 4 chips.
+  ...[8, 16, 32, 64, 128].map((cores): CatalogEntry => ({
+    cloud: 'gcp', instanceType: `v4-${cores}`, gpuModel: 'TPU v4', gpuCount: cores / 2, gpuMemoryGiB: 32,
+    hourlyPrice: everywhere(decimalTimes('3.22', cores / 2), ['us-central2']), currency: 'USD',
+    source: `${GCP_TPU_ESTIMATE} $3.22 per chip-hour (us-central2).`,
+  })),
+  {
+    cloud: 'gcp', instanceType: 'ct4p-hightpu-4t', gpuModel: 'TPU v4', gpuCount: 4, gpuMemoryGiB: 32,
+    hourlyPrice: everywhere('12.88', ['us-central2']), currency: 'USD',
+    source: `GKE machine type for TPU v4 slices. ${GCP_TPU_ESTIMATE} $3.22 per chip-hour (us-central2).`,
+  },
+];
+
+const OCI_FIXTURE_REGIONS = ['eu-amsterdam-1', 'eu-stockholm-1'] as const;
+
+const oci: CatalogEntry[] = [
+  ...([
+    ['VM.GPU.A10.1', 'A10 24GB', 1, 24, '2'],
+    ['VM.GPU.A10.2', 'A10 24GB', 2, 24, '4'],
+    ['BM.GPU.A10.4', 'A10 24GB', 4, 24, '8'],
+    ['BM.GPU.A100-v2.8', 'A100 80GB', 8, 80, '32'],
+    ['BM.GPU4.8', 'A100 40GB', 8, 40, '24.4'],
+    ['VM.GPU2.1', 'P100 16GB', 1, 16, '1.275'],
+    ['BM.GPU2.2', 'P100 16GB', 2, 16, '2.55'],
+    ['VM.GPU3.1', 'V100 16GB', 1, 16, '2.95'],
+    ['VM.GPU3.2', 'V100 16GB', 2, 16, '5.9'],
+    ['VM.GPU3.4', 'V100 16GB', 4, 16, '11.8'],
+    ['BM.GPU3.8', 'V100 16GB', 8, 16, '23.6'],
+  ] as const).map(([shape, model, count, mem, price]): CatalogEntry => ({
+    cloud: 'oci', instanceType: shape, gpuModel: model, gpuCount: count, gpuMemoryGiB: mem,
+    hourlyPrice: everywhere(price, OCI_FIXTURE_REGIONS), currency: 'USD', source: OCI_SKYPILOT,
+  })),
+  {
+    cloud: 'oci', instanceType: 'BM.GPU.H100.8', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    hourlyPrice: { '*': '80.00' }, currency: 'USD',
+    source: `${OCI_DOCS_ONLY}ESTIMATE: $10.00 per GPU-hour x 8 as listed on https://www.oracle.com/cloud/price-list/ (not in the SkyPilot v6 excerpt; not re-read 2026-11).`,
+  },
+  {
+    cloud: 'oci', instanceType: 'BM.GPU.H200.8', gpuModel: 'H200 141GB', gpuCount: 8, gpuMemoryGiB: 141,
+    hourlyPrice: {}, currency: 'USD', source: `${OCI_DOCS_ONLY}no price found.`,
+  },
+  {
+    cloud: 'oci', instanceType: 'BM.GPU.L40S.4', gpuModel: 'L40S 48GB', gpuCount: 4, gpuMemoryGiB: 48,
+    hourlyPrice: {}, currency: 'USD', source: `${OCI_DOCS_ONLY}no price found.`,
+  },
+  {
+    cloud: 'oci', instanceType: 'BM.GPU.MI300X.8', gpuModel: 'MI300X 192GB', gpuCount: 8, gpuMemoryGiB: 192,
+    hourlyPrice: {}, currency: 'USD', source: `${OCI_DOCS_ONLY}no price found.`,
+  },
+];
+
+const aws: CatalogEntry[] = [
+  {
+    cloud: 'aws', instanceType: 'p3dn.24xlarge', gpuModel: 'V100 32GB', gpuCount: 8, gpuMemoryGiB: 32,
+    hourlyPrice: { 'ap-northeast-1': '42.783', 'eu-west-1': '33.711', 'us-east-1': '31.212', 'us-west-2': '31.212' },
+    currency: 'USD', source: AWS_SKYPILOT,
+  },
+  {
+    cloud: 'aws', instanceType: 'p4d.24xlarge', gpuModel: 'A100 40GB', gpuCount: 8, gpuMemoryGiB: 40,
+    hourlyPrice: {
+      'ap-northeast-1': '44.92215', 'ap-northeast-2': '45.38848', 'ap-south-1': '39.32', 'ap-southeast-2': '42.60438',
+      'eu-central-1': '40.94475', 'eu-west-1': '35.39655', 'us-east-1': '32.7726', 'us-east-2': '32.7726', 'us-west-2': '32.7726',
+    },
+    currency: 'USD', source: AWS_SKYPILOT,
+  },
+  {
+    cloud: 'aws', instanceType: 'p4de.24xlarge', gpuModel: 'A100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    hourlyPrice: { 'us-east-1': '40.96575', 'us-west-2': '40.96575' },
+    currency: 'USD', source: AWS_SKYPILOT,
+  },
+  {
+    cloud: 'aws', instanceType: 'p5.48xlarge', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    hourlyPrice: {
+      'ap-northeast-1': '123.19496', 'ap-south-1': '117.984', 'ap-southeast-2': '127.816', 'ca-central-1': '113.068',
+      'eu-north-1': '105.2024', 'eu-west-2': '127.816', 'us-east-1': '98.32', 'us-east-2': '98.32',
+    },
+    currency: 'USD', source: AWS_SKYPILOT,
+  },
+];
+
+/** CoreWeave GPU classes (gpu.nvidia.com/class): one GPU each, priced per GPU-hour. */
+export const COREWEAVE_GPU_CLASSES: readonly (readonly [label: string, model: string, memGiB: number, perGpuHour: string])[] = [
+  ['H100_NVLINK_80GB', 'H100 80GB', 80, '4.78'],
+  ['H100_PCIE', 'H100 80GB', 80, '4.25'],
+  ['A100_NVLINK_80GB', 'A100 80GB', 80, '2.21'],
+  ['A100_NVLINK', 'A100 40GB', 40, '2.06'],
+  ['A100_PCIE_40GB', 'A100 40GB', 40, '2.06'],
+  ['A100_PCIE_80GB', 'A100 80GB', 80, '2.21'],
+  ['Tesla_V100_NVLINK', 'V100 16GB', 16, '0.80'],
+  ['A40', 'A40 48GB', 48, '1.28'],
+  ['RTX_A6000', 'RTX A6000 48GB', 48, '1.28'],
+  ['RTX_A5000', 'RTX A5000 24GB', 24, '0.77'],
+  ['RTX_A4000', 'RTX A4000 16GB', 16, '0.61'],
+  ['Quadro_RTX_5000', 'RTX 5000 16GB', 16, '0.57'],
+  ['Quadro_RTX_4000', 'RTX 4000 8GB', 8, '0.24'],
+];
+
+const coreweave: CatalogEntry[] = [
+  ...COREWEAVE_GPU_CLASSES.map(([label, model, mem, price]): CatalogEntry => ({
+    cloud: 'coreweave', instanceType: label, gpuModel: model, gpuCount: 1, gpuMemoryGiB: mem,
+    hourlyPrice: { '*': price }, currency: 'USD', source: COREWEAVE_LEGACY,
+  })),
+  // Node types (instance price = per-GPU price x GPU count).
+  {
+    cloud: 'coreweave', instanceType: 'gd-8xh100ib-i128', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    hourlyPrice: { '*': decimalTimes('4.78', 8) }, currency: 'USD',
+    source: `8x H100 HGX node with InfiniBand (instance type name as seen on CKS nodes); ${COREWEAVE_LEGACY} H100_NVLINK_80GB $4.78 x 8.`,
+  },
+  {
+    cloud: 'coreweave', instanceType: 'gd-8xh200ib-i128', gpuModel: 'H200 141GB', gpuCount: 8, gpuMemoryGiB: 141,
+    hourlyPrice: { '*': decimalTimes('6.31', 8) }, currency: 'USD', source: `8x H200 HGX node. ${COREWEAVE_ESTIMATE} ($6.31 per GPU-hour)`,
+  },
+  {
+    cloud: 'coreweave', instanceType: 'gd-8xl40s-i128', gpuModel: 'L40S 48GB', gpuCount: 8, gpuMemoryGiB: 48,
+    hourlyPrice: { '*': decimalTimes('2.25', 8) }, currency: 'USD', source: `8x L40S node. ${COREWEAVE_ESTIMATE} ($2.25 per GPU-hour)`,
+  },
+  {
+    cloud: 'coreweave', instanceType: 'gd-1xgh200', gpuModel: 'GH200 96GB', gpuCount: 1, gpuMemoryGiB: 96,
+    hourlyPrice: { '*': '6.50' }, currency: 'USD', source: `1x GH200 Grace Hopper node. ${COREWEAVE_ESTIMATE} ($6.50 per GPU-hour)`,
+  },
+];
+
+/** Exact decimal times a small integer (no floats), keeping the decimal places of `price`. */
+function decimalTimes(price: string, n: number): string {
+  const [int, frac = ''] = price.split('.');
+  const units = BigInt(`${int}${frac}`) * BigInt(n);
+  if (frac.length === 0) return units.toString();
+  const s = units.toString().padStart(frac.length + 1, '0');
+  return `${s.slice(0, -frac.length)}.${s.slice(-frac.length)}`;
+}
+
+/** Every catalog entry, in cloud order. */
+export const CATALOG_ENTRIES: readonly CatalogEntry[] = [...azure, ...gcp, ...oci, ...aws, ...coreweave];
