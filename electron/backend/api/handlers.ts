@@ -7,8 +7,8 @@ import type { FleetStore } from '../store/types';
 
 /** What the API needs from the sync engine: a way to start a sync now. */
 export interface SyncTrigger {
-  /** Starts a sync of one account (or all); the promise settles when that sync is done. */
-  syncNow(account?: string): Promise<unknown> | unknown;
+  /** Starts syncing one account (or every enabled one) without waiting; returns the accounts started. */
+  syncNow(account?: string): readonly string[] | Promise<readonly string[]>;
 }
 
 export type ApiMode = 'desktop' | 'serve';
@@ -22,8 +22,6 @@ export interface CreateApiOptions {
   /** Whether the fleet shown is the simulated demo fleet (asked on every app:info). */
   demo: () => boolean;
   now?: () => Date;
-  /** Where background failures (a sync started by sync:now) are reported. */
-  log?: (message: string) => void;
 }
 
 /**
@@ -44,7 +42,6 @@ function filterOf(filter: FleetFilter | undefined): FleetFilter {
 export function createApi(options: CreateApiOptions): ApiHandlers {
   const { store, engine, mode, version, demo } = options;
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? ((message: string) => console.error(message));
 
   const handlers: ApiHandlers = {
     'app:info': async () => ({
@@ -75,17 +72,10 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
       if (engine === undefined) {
         throw new ApiError('read-only', 'this Fleetpane does not sync: it was started without a config file');
       }
-      const { accounts } = await store.accounts(now());
-      const enabled = accounts.filter((a) => a.enabled).map((a) => a.name);
-      if (req.account !== undefined && !accounts.some((a) => a.name === req.account)) {
-        throw new ApiError('not-found', `no account "${req.account}"`);
-      }
-      const started = req.account === undefined ? enabled : [req.account];
-      // The sync runs in the background; progress arrives as sync-progress events.
-      Promise.resolve()
-        .then(() => engine.syncNow(req.account))
-        .catch((error: unknown) => log(`sync now failed: ${error instanceof Error ? error.message : String(error)}`));
-      return { started };
+      // The engine starts the runs in the background (progress arrives as sync-progress events) and
+      // throws ApiError not-found / bad-request for an unknown or disabled account.
+      const started = await engine.syncNow(req.account);
+      return { started: [...started] };
     },
   };
 
