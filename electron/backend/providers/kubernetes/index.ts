@@ -1,0 +1,127 @@
+/** The kubernetes connector: GPU nodes and pods of one kubeconfig context, DCGM metrics from Prometheus. */
+import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { AccountConfigBase } from '../../../../shared/config';
+import type { CloudId, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
+import { ConfigError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
+import { KubernetesConfig } from './config';
+import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeDownIncidents, nodeToResource, type SeriesSet, xidIncidents } from './map';
+import { chunkWindow, dcgmQueries, gpuCountQuery, stepFor } from './promql';
+
+export { describeKubeconfig, type KubeconfigContext } from './kubeconfig';
+export { KubernetesConfig } from './config';
+
+const SAMPLE_BATCH = 5000;
+
+/** Reads the whole inventory (nodes with GPUs, their GPU pods) from the Kubernetes API. */
+async function readInventory(api: CoreV1Api, cfg: KubernetesConfig): Promise<GpuResource[]> {
+  const nodes: V1Node[] = [];
+  for await (const page of listNodes(api, cfg.pageSize)) nodes.push(...page);
+  const pods: V1Pod[] = [];
+  for await (const page of listActivePods(api, cfg.pageSize)) pods.push(...page);
+  const workload = gpuWorkloadByNode(pods, cfg.teamLabel);
+  const out: GpuResource[] = [];
+  for (const node of nodes) {
+    const r = nodeToResource(node, workload.get(node.metadata?.name ?? ''), { account: cfg.name, cloud: cfg.cloud, defaultRegion: cfg.defaultRegion });
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/** Per-GPU samples for a window, chunked so each query stays under the server's point limit. */
+async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: MetricsRequest): AsyncGenerator<GpuSample[]> {
+  const p = cfg.prometheus;
+  if (!p) return;
+  const step = stepFor(req.from, req.to, p.maxPointsPerSeries);
+  const q = dcgmQueries(step, p.nodeLabels, p.selector);
+  for (const chunk of chunkWindow(req.from, req.to, step, Math.min(p.stepsPerRequest, p.maxPointsPerSeries - 1))) {
+    // Evaluate from one step before the chunk: that point seeds XID comparisons and is dropped.
+    const start = chunk.from / 1000;
+    const end = chunk.to / 1000;
+    const run = (query: string) => prom.queryRange(query, start, end, step, req.signal);
+    const set: SeriesSet = {
+      prof: await run(q.prof),
+      dev: await run(q.dev),
+      fbUsed: await run(q.fbUsed),
+      power: await run(q.power),
+      temp: await run(q.temp),
+      xidChanges: await run(q.xidChanges),
+      xidLast: await run(q.xidLast),
+    };
+    const samples = mapDcgmSeries(set, req.resources, p.nodeLabels, step, chunk.from).filter((s) => s.ts < chunk.to);
+    for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+  }
+}
+
+/** Builds the connector for one validated kubernetes account. */
+export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
+  let api: CoreV1Api | null = null;
+  const k8s = async () => (api ??= await coreApi(cfg));
+  const prom = cfg.prometheus ? new PrometheusClient(cfg.prometheus) : null;
+  const clouds: CloudId[] = cfg.cloud ? [cfg.cloud] : ['azure', 'gcp', 'oci', 'aws', 'coreweave', 'other'];
+
+  return {
+    provider: cfg.provider === 'coreweave' ? 'coreweave' : 'kubernetes',
+    account: cfg.name,
+    clouds,
+    async *inventory(_ctx: StreamContext) {
+      const resources = await readInventory(await k8s(), cfg);
+      for (let i = 0; i < resources.length; i += 500) yield resources.slice(i, i + 500);
+      if (resources.length === 0) yield [];
+    },
+    async *metrics(req: MetricsRequest) {
+      if (!prom) return;
+      yield* readMetrics(prom, cfg, req);
+    },
+    async *costs(req: CostsRequest) {
+      if (!prom || !cfg.prometheus) return;
+      const resources = await readInventory(await k8s(), cfg);
+      const fallback: CloudId = cfg.cloud ?? 'other';
+      const hour = 3600;
+      const start = Math.ceil(req.from / 1000 / hour) * hour + hour;
+      const end = Math.floor(req.to / 1000 / hour) * hour;
+      if (end < start) return;
+      if (cfg.billing) {
+        const series = await prom.queryRange(`avg_over_time((${cfg.billing.query})[1h:5m])`, start, end, hour, req.signal);
+        if (series.length > 0) {
+          yield billingCostRows(series, resources, cfg.billing.nodeLabel, cfg.billing.currency, cfg.name, fallback, req.from, req.to);
+          return;
+        }
+      }
+      const counts = await prom.queryRange(gpuCountQuery(cfg.prometheus.nodeLabels, cfg.prometheus.selector, hour), start, end, hour, req.signal);
+      yield estimateCostRows(counts, resources, cfg.prometheus.nodeLabels, cfg.name, fallback, req.from, req.to);
+    },
+    async *incidents(req: IncidentsRequest) {
+      const out: Incident[] = nodeDownIncidents(req.resources, cfg.name, req.now);
+      if (prom && cfg.prometheus) {
+        // XID errors in the last 24 hours, from the same per-GPU samples the metrics stream reads.
+        const to = Math.floor(req.now.getTime() / 60_000) * 60_000;
+        const hits = new Map<string, { first: number; last: number; count: number; gpus: Set<number> }>();
+        for await (const batch of readMetrics(prom, cfg, { ...req, from: to - 24 * 3_600_000, to })) {
+          for (const s of batch) {
+            if (s.xidErrors === 0) continue;
+            const h = hits.get(s.resourceId) ?? { first: s.ts, last: s.ts, count: 0, gpus: new Set<number>() };
+            h.first = Math.min(h.first, s.ts);
+            h.last = Math.max(h.last, s.ts);
+            h.count += s.xidErrors;
+            h.gpus.add(s.gpuIndex);
+            hits.set(s.resourceId, h);
+          }
+        }
+        out.push(...xidIncidents(hits, req.resources, cfg.name, req.now));
+      }
+      yield out;
+    },
+  };
+}
+
+/** Registry entry for `{ "provider": "kubernetes", ... }` accounts. */
+export const kubernetesFactory: ConnectorFactory<KubernetesConfig> = {
+  provider: 'kubernetes',
+  parseConfig(raw: AccountConfigBase): KubernetesConfig {
+    const parsed = KubernetesConfig.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(`account ${raw.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return parsed.data;
+  },
+  create: createKubernetesConnector,
+};

@@ -1,0 +1,598 @@
+/** Pure mapping from Kubernetes objects and Prometheus series to Fleetpane's model. */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState, Incident } from '../../../../shared/domain';
+import { lookupGpuClass, lookupInstance, normaliseGpuModel } from '../../catalog';
+import type { MatrixSeries } from './client';
+import type { DcgmQueries } from './promql';
+
+const GPU_RESOURCE = 'nvidia.com/gpu';
+
+/** Which cloud runs a node: providerID scheme first, then managed-service and CoreWeave labels. */
+export function detectCloud(providerId: string | undefined, labels: Readonly<Record<string, string>>): CloudId {
+  const keys = Object.keys(labels);
+  const has = (prefix: string) => keys.some((k) => k.startsWith(prefix));
+  const pid = (providerId ?? '').toLowerCase();
+  if (pid.includes('coreweave') || has('node.coreweave.cloud/') || has('gpu.nvidia.com/') || has('ethernet.coreweave.cloud/')) return 'coreweave';
+  if (pid.startsWith('azure://')) return 'azure';
+  if (pid.startsWith('gce://')) return 'gcp';
+  if (pid.startsWith('aws://')) return 'aws';
+  if (pid.startsWith('oci://') || pid.startsWith('ocid1.')) return 'oci';
+  if (has('kubernetes.azure.com/')) return 'azure';
+  if (has('cloud.google.com/gke-')) return 'gcp';
+  if (has('eks.amazonaws.com/')) return 'aws';
+  if (has('oci.oraclecloud.com/')) return 'oci';
+  return 'other';
+}
+
+function positiveInt(value: string | undefined): number | null {
+  if (value === undefined || !/^\d+$/.test(value.trim())) return null;
+  const n = Number(value);
+  return n > 0 ? n : null;
+}
+
+/** What a node's labels and capacity say about its GPUs (physical GPUs, not time-slice replicas). */
+export function nodeGpuFacts(
+  labels: Readonly<Record<string, string>>,
+  capacity: Readonly<Record<string, string>> | undefined,
+): { count: number; model: string; memoryGiB: number | null; classLabel: string | null } | null {
+  const product = labels['nvidia.com/gpu.product'];
+  const classLabel = labels['gpu.nvidia.com/class'] ?? null;
+  const memoryMiB = positiveInt(labels['nvidia.com/gpu.memory']);
+  const replicas = positiveInt(labels['nvidia.com/gpu.replicas']) ?? 1;
+  const capacityGpus = positiveInt(capacity?.[GPU_RESOURCE]);
+  const migResources = Object.keys(capacity ?? {}).some((k) => k.startsWith('nvidia.com/mig-'));
+  const count =
+    positiveInt(labels['nvidia.com/gpu.count']) ??
+    positiveInt(labels['gpu.nvidia.com/count']) ??
+    (capacityGpus !== null ? Math.max(1, Math.floor(capacityGpus / replicas)) : null);
+  if (count === null || (capacityGpus === null && !migResources && !product && !classLabel)) return null;
+  const raw = product ?? classLabel ?? labels['gpu.nvidia.com/model'];
+  const model = raw ? normaliseGpuModel(raw, memoryMiB) : 'Unknown GPU';
+  const vramGb = positiveInt(labels['gpu.nvidia.com/vram']);
+  const memoryGiB = memoryMiB !== null ? Math.round((memoryMiB / 1024) * 10) / 10 : vramGb;
+  return { count, model, memoryGiB, classLabel };
+}
+
+/** Node conditions to health: Ready False/Unknown is unavailable, pressure conditions degrade. */
+export function nodeHealth(node: V1Node): { health: HealthState; reason: string | null } {
+  const conditions = node.status?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  if (!ready) return { health: 'unknown', reason: 'node reports no Ready condition' };
+  if (ready.status !== 'True') {
+    const why = ready.status === 'Unknown' ? 'kubelet stopped posting status' : 'node is NotReady';
+    return { health: 'unavailable', reason: [why, ready.reason, ready.message].filter(Boolean).join(': ') };
+  }
+  const pressure = conditions.filter((c) => c.type !== 'Ready' && c.status === 'True' && /Pressure|Unavailable/.test(c.type));
+  if (pressure.length) return { health: 'degraded', reason: pressure.map((c) => c.type).join(', ') };
+  return { health: 'ok', reason: null };
+}
+
+export interface NodeWorkload {
+  gpus: number;
+  namespaces: Set<string>;
+  teams: Set<string>;
+}
+
+function podGpus(pod: V1Pod): number {
+  let n = 0;
+  for (const c of pod.spec?.containers ?? []) {
+    const req = c.resources?.limits?.[GPU_RESOURCE] ?? c.resources?.requests?.[GPU_RESOURCE];
+    n += positiveInt(req === undefined ? undefined : String(req)) ?? 0;
+  }
+  return n;
+}
+
+/** GPU-requesting pods per node, with their namespaces and team labels (team attribution). */
+export function gpuWorkloadByNode(pods: readonly V1Pod[], teamLabel: string): Map<string, NodeWorkload> {
+  const out = new Map<string, NodeWorkload>();
+  for (const pod of pods) {
+    const node = pod.spec?.nodeName;
+    const gpus = podGpus(pod);
+    if (!node || gpus === 0) continue;
+    const w = out.get(node) ?? { gpus: 0, namespaces: new Set<string>(), teams: new Set<string>() };
+    w.gpus += gpus;
+    if (pod.metadata?.namespace) w.namespaces.add(pod.metadata.namespace);
+    const team = pod.metadata?.labels?.[teamLabel];
+    if (team) w.teams.add(team);
+    out.set(node, w);
+  }
+  return out;
+}
+
+/** Exact decimal x integer count, for per-GPU prices (no floats in money). */
+export function multiplyDecimal(price: string, count: number): string {
+  const [int = '0', frac = ''] = price.replace(/^-/, '').split('.');
+  const scaled = BigInt(int + frac) * BigInt(count) * (price.startsWith('-') ? -1n : 1n);
+  if (!frac) return scaled.toString();
+  const neg = scaled < 0n;
+  const digits = (neg ? -scaled : scaled).toString().padStart(frac.length + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -frac.length)}.${digits.slice(-frac.length)}`;
+}
+
+function nodePoolOf(labels: Readonly<Record<string, string>>): string | undefined {
+  return (
+    labels['kubernetes.azure.com/agentpool'] ??
+    labels['agentpool'] ??
+    labels['cloud.google.com/gke-nodepool'] ??
+    labels['eks.amazonaws.com/nodegroup'] ??
+    labels['oci.oraclecloud.com/node-pool-id'] ??
+    labels['lke.linode.com/pool-id'] ??
+    labels['vks.vmware.com/nodepool']
+  );
+}
+
+export interface NodeMapOptions {
+  account: string;
+  cloud?: CloudId | undefined;
+  defaultRegion: string;
+}
+
+/** One GPU node as a GpuResource; null for nodes without GPUs. */
+export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined, opts: NodeMapOptions): GpuResource | null {
+  const labels = node.metadata?.labels ?? {};
+  const name = node.metadata?.name;
+  if (!name) return null;
+  const facts = nodeGpuFacts(labels, node.status?.capacity);
+  if (!facts) return null;
+  const cloud = opts.cloud ?? detectCloud(node.spec?.providerID, labels);
+  const region = labels['topology.kubernetes.io/region'] ?? labels['failure-domain.beta.kubernetes.io/region'] ?? opts.defaultRegion;
+  const zone = labels['topology.kubernetes.io/zone'] ?? labels['failure-domain.beta.kubernetes.io/zone'] ?? null;
+  const instanceType =
+    labels['node.kubernetes.io/instance-type'] ?? labels['beta.kubernetes.io/instance-type'] ?? labels['node.coreweave.cloud/type'] ?? facts.classLabel ?? labels['nvidia.com/gpu.product'] ?? 'unknown';
+  const { health, reason } = nodeHealth(node);
+
+  let hourlyPrice: string | null = null;
+  let currency = 'USD';
+  const instance = lookupInstance(cloud, instanceType, region);
+  if (instance?.hourlyPrice) {
+    hourlyPrice = instance.hourlyPrice;
+    currency = instance.currency;
+  } else if (cloud === 'coreweave') {
+    // CoreWeave prices GPUs per GPU-hour by class.
+    const perGpu = lookupGpuClass(facts.classLabel ?? labels['nvidia.com/gpu.product'] ?? facts.model, 'coreweave', region);
+    if (perGpu?.hourlyPrice) {
+      hourlyPrice = multiplyDecimal(perGpu.hourlyPrice, facts.count);
+      currency = perGpu.currency;
+    }
+  }
+
+  const tags: Record<string, string> = { 'k8s.node': name };
+  const pool = nodePoolOf(labels);
+  if (pool) tags['k8s.node-pool'] = pool;
+  if (node.spec?.unschedulable) tags['k8s.cordoned'] = 'true';
+  if (labels['nvidia.com/mig.strategy'] && labels['nvidia.com/mig.config'] && labels['nvidia.com/mig.config'] !== 'all-disabled') {
+    tags['nvidia.mig'] = labels['nvidia.com/mig.config'];
+  }
+  if (workload) {
+    tags['k8s.gpus-requested'] = String(workload.gpus);
+    tags.namespace = [...workload.namespaces].sort().join(',');
+    if (workload.teams.size) tags.team = [...workload.teams].sort().join(',');
+  }
+  const allocatable = node.status?.allocatable?.[GPU_RESOURCE];
+  if (allocatable !== undefined) tags['k8s.gpus-allocatable'] = String(allocatable);
+
+  return {
+    id: `k8s-node:${name}`,
+    account: opts.account,
+    cloud,
+    region,
+    zone,
+    name,
+    kind: 'node',
+    instanceType,
+    gpuModel: facts.model,
+    gpuCount: facts.count,
+    gpuMemoryGiB: facts.memoryGiB,
+    powerState: 'running',
+    health,
+    healthReason: reason ?? (node.spec?.unschedulable ? 'cordoned (unschedulable)' : null),
+    hourlyPrice,
+    currency,
+    tags,
+    gpuUuids: Array.from({ length: facts.count }, () => null),
+    demo: false,
+  };
+}
+
+/** Finds the node a series belongs to from the first non-empty node label. */
+function nodeOfSeries(metric: Readonly<Record<string, string>>, nodeLabels: readonly string[]): string | null {
+  for (const l of nodeLabels) {
+    const v = metric[l];
+    if (v) return v;
+  }
+  return null;
+}
+
+interface Acc {
+  resourceId: string;
+  gpuIndex: number;
+  ts: number;
+  prof: number[];
+  dev: number[];
+  fb: number[];
+  power: number[];
+  temp: number[];
+  xid: number;
+}
+
+export interface SeriesSet {
+  prof: MatrixSeries[];
+  dev: MatrixSeries[];
+  fbUsed: MatrixSeries[];
+  power: MatrixSeries[];
+  temp: MatrixSeries[];
+  xidChanges: MatrixSeries[];
+  xidLast: MatrixSeries[];
+}
+export type { DcgmQueries };
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/**
+ * Turns one chunk of per-GPU series into samples. Each evaluation at time t covers (t - step, t] and
+ * becomes the sample of the minute starting at t - step; points before `fromMs` only seed the XID
+ * comparison. Series of the same UUID merge into one GPU, wherever their node label pointed.
+ */
+export function mapDcgmSeries(
+  set: SeriesSet,
+  resources: readonly GpuResource[],
+  nodeLabels: readonly string[],
+  stepSeconds: number,
+  fromMs: number,
+): GpuSample[] {
+  const byName = new Map<string, GpuResource>();
+  for (const r of resources) {
+    byName.set(r.name, r);
+    byName.set(r.name.toLowerCase(), r);
+    byName.set(r.name.split('.')[0]?.toLowerCase() ?? r.name, r);
+  }
+  const uuidHome = new Map<string, { resourceId: string; gpuIndex: number }>();
+  const locate = (metric: Readonly<Record<string, string>>) => {
+    const uuid = metric.UUID;
+    if (uuid && uuidHome.has(uuid)) return uuidHome.get(uuid) ?? null;
+    const node = nodeOfSeries(metric, nodeLabels);
+    const res = node ? (byName.get(node) ?? byName.get(node.toLowerCase()) ?? byName.get(node.split('.')[0]?.toLowerCase() ?? '')) : undefined;
+    const idx = Number(metric.gpu);
+    if (!res || !Number.isInteger(idx) || idx < 0) return null;
+    const home = { resourceId: res.id, gpuIndex: idx };
+    if (uuid) uuidHome.set(uuid, home);
+    return home;
+  };
+  // First pass over every series so UUID homes are known before any merge.
+  for (const list of Object.values(set)) for (const s of list) locate(s.metric);
+
+  const stepMs = stepSeconds * 1000;
+  const acc = new Map<string, Acc>();
+  const slot = (home: { resourceId: string; gpuIndex: number }, evalSec: number): Acc | null => {
+    const ts = evalSec * 1000 - stepMs;
+    if (ts < fromMs) return null;
+    const key = `${home.resourceId}\u0000${home.gpuIndex}\u0000${ts}`;
+    let a = acc.get(key);
+    if (!a) {
+      a = { resourceId: home.resourceId, gpuIndex: home.gpuIndex, ts, prof: [], dev: [], fb: [], power: [], temp: [], xid: 0 };
+      acc.set(key, a);
+    }
+    return a;
+  };
+  const collect = (list: MatrixSeries[], pick: (a: Acc) => number[]) => {
+    for (const s of list) {
+      const home = locate(s.metric);
+      if (!home) continue;
+      for (const [t, v] of s.values) {
+        const x = Number(v);
+        if (!Number.isFinite(x)) continue;
+        const a = slot(home, t);
+        if (a) pick(a).push(x);
+      }
+    }
+  };
+  collect(set.prof, (a) => a.prof);
+  collect(set.dev, (a) => a.dev);
+  collect(set.fbUsed, (a) => a.fb);
+  collect(set.power, (a) => a.power);
+  collect(set.temp, (a) => a.temp);
+
+  const changes = new Map<string, number>();
+  for (const s of set.xidChanges) {
+    const home = locate(s.metric);
+    if (!home) continue;
+    for (const [t, v] of s.values) changes.set(`${home.resourceId}\u0000${home.gpuIndex}\u0000${t}`, Number(v) || 0);
+  }
+  for (const s of set.xidLast) {
+    const home = locate(s.metric);
+    if (!home) continue;
+    let prev: number | null = null;
+    for (const [t, v] of s.values) {
+      const last = Number(v);
+      const within = changes.get(`${home.resourceId}\u0000${home.gpuIndex}\u0000${t}`) ?? 0;
+      // A change between the previous step's last value and this step's first one.
+      const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
+      prev = last;
+      const a = slot(home, t);
+      if (a) a.xid += within + across;
+    }
+  }
+
+  const out: GpuSample[] = [];
+  for (const a of acc.values()) {
+    const prof = mean(a.prof);
+    const dev = mean(a.dev);
+    const util = prof ?? dev;
+    out.push({
+      resourceId: a.resourceId,
+      gpuIndex: a.gpuIndex,
+      ts: a.ts,
+      utilisation: util === null ? null : Math.min(100, Math.max(0, util)),
+      utilSource: prof !== null ? 'prof' : dev !== null ? 'dev' : null,
+      memoryUsedMiB: a.fb.length ? Math.max(0, Math.max(...a.fb)) : null,
+      powerWatts: a.power.length ? Math.max(0, Math.max(...a.power)) : null,
+      temperatureC: a.temp.length ? Math.max(...a.temp) : null,
+      xidErrors: Math.round(a.xid),
+    });
+  }
+  return out;
+}
+
+/** Derived incidents: GPU nodes that are NotReady (one per node, id stable while it lasts). */
+export function nodeDownIncidents(resources: readonly GpuResource[], account: string, now: Date): Incident[] {
+  return resources
+    .filter((r) => r.health === 'unavailable')
+    .map((r) => ({
+      id: `derived:node-down:${account}:${r.name}`,
+      account,
+      cloud: r.cloud,
+      source: 'derived' as const,
+      severity: 'major' as const,
+      title: `GPU node ${r.name} is down (${r.gpuCount} x ${r.gpuModel})`,
+      summary: r.healthReason ?? 'node is not Ready',
+      status: 'active',
+      regions: [r.region],
+      services: ['kubernetes'],
+      resourceIds: [r.id],
+      startedAt: now.toISOString(),
+      endedAt: null,
+      updatedAt: now.toISOString(),
+      url: null,
+      updates: [],
+      demo: false,
+    }));
+}
+
+/** Derived incidents: GPUs with XID errors in the window, one per node. */
+export function xidIncidents(
+  hits: ReadonlyMap<string, { first: number; last: number; count: number; gpus: Set<number> }>,
+  resources: readonly GpuResource[],
+  account: string,
+  now: Date,
+): Incident[] {
+  const byId = new Map(resources.map((r) => [r.id, r]));
+  const out: Incident[] = [];
+  for (const [resourceId, h] of hits) {
+    const r = byId.get(resourceId);
+    if (!r) continue;
+    const startedAt = new Date(h.first).toISOString();
+    out.push({
+      id: `derived:xid:${account}:${r.name}:${startedAt}`,
+      account,
+      cloud: r.cloud,
+      source: 'derived',
+      severity: 'minor',
+      title: `XID errors on ${r.name} (GPU ${[...h.gpus].sort((a, b) => a - b).join(', ')})`,
+      summary: `${h.count} XID error change(s) reported by dcgm-exporter`,
+      status: now.getTime() - h.last > 30 * 60_000 ? 'ended' : 'active',
+      regions: [r.region],
+      services: ['gpu'],
+      resourceIds: [r.id],
+      startedAt,
+      endedAt: now.getTime() - h.last > 30 * 60_000 ? new Date(h.last + 60_000).toISOString() : null,
+      updatedAt: new Date(h.last).toISOString(),
+      url: null,
+      updates: [],
+      demo: false,
+    });
+  }
+  return out;
+}
+
+const dayStart = (ms: number) => ms - (ms % 86_400_000);
+
+function costRow(base: {
+  account: string;
+  cloud: CloudId;
+  currency: string;
+  day: number;
+  cost: string;
+  node: string;
+  resource: GpuResource | undefined;
+  description: string;
+  quantity: string | null;
+  unit: string | null;
+  tags: Record<string, string>;
+}): FocusCostRow {
+  const start = new Date(base.day);
+  const end = new Date(base.day + 86_400_000);
+  const monthStart = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1));
+  const monthEnd = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  const r = base.resource;
+  return {
+    BillingAccountId: base.account,
+    BillingAccountName: base.account,
+    SubAccountId: null,
+    SubAccountName: null,
+    BillingCurrency: base.currency,
+    BilledCost: base.cost,
+    EffectiveCost: base.cost,
+    ListCost: base.cost,
+    BillingPeriodStart: monthStart.toISOString(),
+    BillingPeriodEnd: monthEnd.toISOString(),
+    ChargePeriodStart: start.toISOString(),
+    ChargePeriodEnd: end.toISOString(),
+    ChargeCategory: 'Usage',
+    ChargeClass: null,
+    ChargeDescription: base.description,
+    ProviderName: base.cloud === 'coreweave' ? 'CoreWeave' : 'Kubernetes',
+    PublisherName: null,
+    InvoiceIssuerName: null,
+    ServiceName: 'Kubernetes GPU nodes',
+    ServiceCategory: 'Compute',
+    RegionId: r?.region ?? null,
+    RegionName: r?.region ?? null,
+    AvailabilityZone: r?.zone ?? null,
+    ResourceId: r?.id ?? `k8s-node:${base.node}`,
+    ResourceName: base.node,
+    ResourceType: 'Kubernetes node',
+    SkuId: r?.instanceType ?? null,
+    PricingQuantity: base.quantity,
+    PricingUnit: base.unit,
+    ConsumedQuantity: base.quantity,
+    ConsumedUnit: base.unit,
+    Tags: { ...(r?.tags.team ? { team: r.tags.team } : {}), ...(r?.tags.namespace ? { namespace: r.tags.namespace } : {}), ...base.tags },
+  };
+}
+
+/** Adds exact decimals. */
+export function addDecimals(values: readonly string[]): string {
+  const scale = Math.max(0, ...values.map((v) => v.split('.')[1]?.length ?? 0));
+  let total = 0n;
+  for (const v of values) {
+    const neg = v.startsWith('-');
+    const [i = '0', f = ''] = v.replace(/^-/, '').split('.');
+    const n = BigInt(i + f.padEnd(scale, '0'));
+    total += neg ? -n : n;
+  }
+  if (scale === 0) return total.toString();
+  const neg = total < 0n;
+  const digits = (neg ? -total : total).toString().padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/**
+ * Run-rate estimates: GPU-hours per node and day (from hourly GPU counts) x the catalog's per-GPU
+ * price. Every row says "estimate:" and carries the tag fleetpane.estimate=true, so the pane can
+ * keep it apart from billed spend.
+ */
+export function estimateCostRows(
+  counts: readonly MatrixSeries[],
+  resources: readonly GpuResource[],
+  nodeLabels: readonly string[],
+  account: string,
+  fallbackCloud: CloudId,
+  fromMs: number,
+  toMs: number,
+): FocusCostRow[] {
+  const byName = new Map(resources.map((r) => [r.name, r]));
+  const perDay = new Map<string, { node: string; day: number; gpuHours: number; price: string; divisor: number; currency: string; model: string; resource: GpuResource | undefined; cloud: CloudId }>();
+  for (const s of counts) {
+    const node = nodeOfSeries(s.metric, nodeLabels);
+    if (!node) continue;
+    const resource = byName.get(node);
+    const cloud = resource?.cloud ?? fallbackCloud;
+    const model = resource?.gpuModel ?? normaliseGpuModel(s.metric.modelName ?? 'Unknown GPU');
+    let perGpu: string | null = null;
+    let divisor = 1;
+    let currency = resource?.currency ?? 'USD';
+    if (resource?.hourlyPrice) {
+      // The node's price covers all its GPUs.
+      perGpu = resource.hourlyPrice;
+      divisor = resource.gpuCount;
+    } else {
+      const cls = lookupGpuClass(s.metric.modelName ?? model, cloud, resource?.region ?? '*');
+      if (cls?.hourlyPrice) {
+        perGpu = cls.hourlyPrice;
+        currency = cls.currency;
+      }
+    }
+    if (perGpu === null) continue;
+    for (const [t, v] of s.values) {
+      const hourStart = t * 1000 - 3_600_000;
+      if (hourStart < fromMs || hourStart >= toMs) continue;
+      const day = dayStart(hourStart);
+      const key = `${node}\u0000${day}`;
+      const e = perDay.get(key) ?? { node, day, gpuHours: 0, price: perGpu, divisor, currency, model, resource, cloud };
+      e.gpuHours += Number(v);
+      perDay.set(key, e);
+    }
+  }
+  const out: FocusCostRow[] = [];
+  for (const e of perDay.values()) {
+    const gpuHours = Math.round(e.gpuHours);
+    // (price x GPU-hours) / GPUs the price covers, exactly.
+    const total = multiplyDecimal(e.price, gpuHours);
+    const cost = e.divisor > 1 ? divideDecimal(total, e.divisor) : total;
+    out.push(
+      costRow({
+        account,
+        cloud: e.cloud,
+        currency: e.currency,
+        day: e.day,
+        cost,
+        node: e.node,
+        resource: e.resource,
+        description: `estimate: ${gpuHours} GPU-hours of ${e.model} x catalog price`,
+        quantity: String(gpuHours),
+        unit: 'GPU-hours',
+        tags: { 'fleetpane.estimate': 'true' },
+      }),
+    );
+  }
+  return out;
+}
+
+/** Exact decimal / small integer, rounded half-up to 6 decimal places. */
+export function divideDecimal(value: string, divisor: number): string {
+  const scale = 6;
+  const neg = value.startsWith('-');
+  const [i = '0', f = ''] = value.replace(/^-/, '').split('.');
+  const n = BigInt(i + f) * 10n ** BigInt(scale);
+  const d = BigInt(divisor) * 10n ** BigInt(f.length);
+  const q = (n * 2n + d) / (2n * d);
+  const digits = q.toString().padStart(scale + 1, '0');
+  return `${neg && q !== 0n ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/**
+ * Spend from a billing metric: each hourly point is the node's cost per hour, so a day's cost is
+ * the sum of its hourly values (rounded to 6 places, as text).
+ */
+export function billingCostRows(
+  series: readonly MatrixSeries[],
+  resources: readonly GpuResource[],
+  nodeLabel: string,
+  currency: string,
+  account: string,
+  fallbackCloud: CloudId,
+  fromMs: number,
+  toMs: number,
+): FocusCostRow[] {
+  const byName = new Map(resources.map((r) => [r.name, r]));
+  const perDay = new Map<string, { node: string; day: number; values: string[] }>();
+  for (const s of series) {
+    const node = s.metric[nodeLabel];
+    if (!node) continue;
+    for (const [t, v] of s.values) {
+      const hourStart = t * 1000 - 3_600_000;
+      if (hourStart < fromMs || hourStart >= toMs || !/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v)) continue;
+      const day = dayStart(hourStart);
+      const key = `${node}\u0000${day}`;
+      const e = perDay.get(key) ?? { node, day, values: [] };
+      e.values.push(Number(v).toFixed(6));
+      perDay.set(key, e);
+    }
+  }
+  return [...perDay.values()].map((e) => {
+    const resource = byName.get(e.node);
+    return costRow({
+      account,
+      cloud: resource?.cloud ?? fallbackCloud,
+      currency,
+      day: e.day,
+      cost: addDecimals(e.values),
+      node: e.node,
+      resource,
+      description: `billing metric: ${e.values.length} hour(s) of node cost`,
+      quantity: String(e.values.length),
+      unit: 'Hours',
+      tags: { 'fleetpane.source': 'billing-metric' },
+    });
+  });
+}
