@@ -1,0 +1,94 @@
+/** Thin helpers over @duckdb/node-api: typed row reads, transactions, and a small reader pool. */
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+
+export type Params = Record<string, DuckDBValue> | DuckDBValue[];
+export type Row = Record<string, unknown>;
+
+/** Runs a query and returns its rows as plain JS objects (cast in SQL to get numbers or strings). */
+export async function rows<T extends Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql, params);
+  return reader.getRowObjectsJS() as T[];
+}
+
+/** Runs statements with no result. */
+export async function exec(conn: DuckDBConnection, sql: string, params?: Params): Promise<void> {
+  await conn.run(sql, params);
+}
+
+/** Runs `body` inside BEGIN ... COMMIT on `conn`; rolls back and rethrows if it throws. */
+export async function inTransaction<T>(conn: DuckDBConnection, body: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const result = await body();
+    await conn.run('COMMIT');
+    return result;
+  } catch (err) {
+    try {
+      await conn.run('ROLLBACK');
+    } catch {
+      // The transaction may already be aborted by DuckDB; the original error is what matters.
+    }
+    throw err;
+  }
+}
+
+/**
+ * A fixed set of connections for reads. DuckDB runs queries on different connections in parallel,
+ * so independent parts of the overview are asked at once.
+ */
+export class ConnectionPool {
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
+  private readonly all: DuckDBConnection[] = [];
+
+  private constructor() {}
+
+  static async create(instance: DuckDBInstance, size: number): Promise<ConnectionPool> {
+    const pool = new ConnectionPool();
+    for (let i = 0; i < size; i++) {
+      const conn = await instance.connect();
+      pool.all.push(conn);
+      pool.idle.push(conn);
+    }
+    return pool;
+  }
+
+  /** Lends a connection to `body` and takes it back afterwards. */
+  async use<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await body(conn);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(conn);
+      else this.idle.push(conn);
+    }
+  }
+
+  /** Shorthand for one query on a pooled connection. */
+  rows<T extends Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.use((conn) => rows<T>(conn, sql, params));
+  }
+
+  close(): void {
+    for (const conn of this.all) conn.closeSync();
+    this.all.length = 0;
+    this.idle.length = 0;
+  }
+}
+
+/** Quotes a string as an SQL literal (for the few values built into SQL text, such as filter lists). */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** An SQL list literal of strings, e.g. ('a','b'). */
+export function sqlList(values: readonly string[]): string {
+  return `(${values.map(sqlString).join(',')})`;
+}
+
+/** A TIMESTAMP literal from epoch milliseconds (integers only, so it is safe to inline). */
+export function tsLiteral(ms: number): string {
+  if (!Number.isSafeInteger(ms)) throw new Error(`not an epoch millisecond: ${ms}`);
+  return `epoch_ms(${ms}::BIGINT)`;
+}

@@ -1,0 +1,35 @@
+/**
+ * GPU state as the glossary defines it, over the samples in (asOf - 30 min, asOf]:
+ * stopped > unhealthy (provider health degraded/unavailable, or an XID error in the window) >
+ * unknown (no sample with a utilisation in the window) > busy (mean >= 5 %) > idle.
+ * Every GPU of a machine counts, whether or not it reported.
+ */
+import { IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS } from '../../../shared/domain';
+import { tsLiteral } from './db';
+
+/**
+ * SQL yielding one row per GPU of the resources matching `resourceWhere` (over resource columns):
+ * account, resource_id, gpu_index, cloud, region, gpu_model, util_mean, util_n, xid, last_ms, state.
+ */
+export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
+  return `
+    WITH w AS (
+      SELECT account, resource_id, gpu_index, avg(util) AS util_mean, count(util) AS util_n,
+             sum(xid) AS xid, max(ts) AS last_ts
+      FROM gpu_sample
+      WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}
+      GROUP BY account, resource_id, gpu_index
+    ), g AS (
+      SELECT account, id, cloud, region, gpu_model, power_state, health, unnest(range(gpu_count)) AS gpu_index
+      FROM resource WHERE ${resourceWhere}
+    )
+    SELECT g.account, g.id AS resource_id, g.gpu_index::INTEGER AS gpu_index, g.cloud, g.region, g.gpu_model,
+           w.util_mean, coalesce(w.util_n, 0)::INTEGER AS util_n, coalesce(w.xid, 0)::INTEGER AS xid,
+           epoch_ms(w.last_ts)::DOUBLE AS last_ms,
+           CASE WHEN g.power_state = 'stopped' THEN 'stopped'
+                WHEN g.health IN ('degraded', 'unavailable') OR coalesce(w.xid, 0) > 0 THEN 'unhealthy'
+                WHEN coalesce(w.util_n, 0) = 0 THEN 'unknown'
+                WHEN w.util_mean >= ${IDLE_THRESHOLD_PERCENT} THEN 'busy'
+                ELSE 'idle' END AS state
+    FROM g LEFT JOIN w ON w.account = g.account AND w.resource_id = g.id AND w.gpu_index = g.gpu_index`;
+}

@@ -1,0 +1,91 @@
+/** The DuckDB store: openStore() gives the FleetStore the sync engine, the API and the CLI use. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ConnectionPool } from './db';
+import { classifyOpenError } from './errors';
+import { DuckStoreReader } from './reader';
+import { assertCurrent, migrate } from './schema/migrations';
+import type { FleetStore } from './types';
+import { DuckStoreWriter } from './writer';
+
+export { StoreCorruptError, StoreLockedError, StoreReadOnlyError, StoreVersionError } from './errors';
+export type { FleetStore, RunStart, StoredAccount, StoreReader, StoreWriter, Window } from './types';
+
+/** The store's file name inside the data dir. */
+export const STORE_FILE = 'fleetpane.duckdb';
+/** Connections kept for reads; DuckDB answers queries on different connections in parallel. */
+const READ_CONNECTIONS = 4;
+
+export interface OpenStoreOptions {
+  /** Opens with access_mode READ_ONLY so it can run beside other readers (e.g. `fleetpane overview`). */
+  readOnly?: boolean;
+  /** Clock for generatedAt and run bookkeeping (tests pass a fixed one). */
+  now?: () => Date;
+}
+
+/** Opens (creating and migrating if needed) the store in `dataDir`. */
+export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): Promise<FleetStore> {
+  const readOnly = opts.readOnly ?? false;
+  const now = opts.now ?? (() => new Date());
+  const file = join(dataDir, STORE_FILE);
+  if (!readOnly) await mkdir(dataDir, { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file, {
+      access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
+      // Offline desktop: never try to download or autoload extensions.
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+  } catch (err) {
+    throw classifyOpenError(err, dataDir, file);
+  }
+  let pool: ConnectionPool | undefined;
+  try {
+    const setup = await instance.connect();
+    try {
+      if (readOnly) await assertCurrent(setup);
+      else await migrate(setup);
+    } finally {
+      setup.closeSync();
+    }
+    pool = await ConnectionPool.create(instance, READ_CONNECTIONS);
+  } catch (err) {
+    pool?.close();
+    instance.closeSync();
+    throw classifyOpenError(err, dataDir, file);
+  }
+  const reader = new DuckStoreReader(pool, now);
+  const writer = new DuckStoreWriter(instance, readOnly, now);
+  const readPool = pool;
+  let closed = false;
+  const store: FleetStore = {
+    readOnly,
+    upsertAccounts: (a) => writer.upsertAccounts(a),
+    writeInventory: (run, b) => writer.writeInventory(run, b),
+    writeMetrics: (run, w, b) => writer.writeMetrics(run, w, b),
+    writeCosts: (run, w, b) => writer.writeCosts(run, w, b),
+    writeIncidents: (run, b) => writer.writeIncidents(run, b),
+    recordFailure: (run, e) => writer.recordFailure(run, e),
+    cursor: (a, s) => writer.cursor(a, s),
+    resources: (a) => writer.resources(a),
+    applyRetention: (n) => writer.applyRetention(n),
+    overview: (asOf, f) => reader.overview(asOf, f),
+    filterOptions: () => reader.filterOptions(),
+    utilisationSeries: (asOf, r, f, g) => reader.utilisationSeries(asOf, r, f, g),
+    resourceRows: (asOf, f) => reader.resourceRows(asOf, f),
+    resourceDetail: (asOf, a, id, r) => reader.resourceDetail(asOf, a, id, r),
+    incidents: (asOf, e) => reader.incidents(asOf, e),
+    incident: (asOf, id) => reader.incident(asOf, id),
+    accounts: (asOf) => reader.accounts(asOf),
+    syncRuns: (a, l) => reader.syncRuns(a, l),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      readPool.close();
+      instance.closeSync();
+    },
+  };
+  return store;
+}

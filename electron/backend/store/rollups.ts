@@ -1,0 +1,67 @@
+/**
+ * Rollup maintenance. rollup_5m is recomputed from raw samples for every 5-minute bucket a metrics
+ * window touches; rollup_1h is recomputed from rollup_5m for every hour touched (exact, because
+ * rollups hold sums and counts, and it still works for hours whose raw samples have aged out).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { exec } from './db';
+import type { Window } from './types';
+
+export const FIVE_MINUTES_MS = 5 * 60_000;
+export const HOUR_MS = 60 * 60_000;
+
+export const floorTo = (ms: number, step: number): number => Math.floor(ms / step) * step;
+export const ceilTo = (ms: number, step: number): number => Math.ceil(ms / step) * step;
+
+const SUMS_FROM_RAW = `
+  count(*)::INTEGER, coalesce(sum(s.util), 0), count(s.util)::INTEGER, max(s.util), coalesce(sum(s.xid), 0)::INTEGER,
+  coalesce(sum(s.mem_used_mib), 0), count(s.mem_used_mib)::INTEGER,
+  coalesce(sum(s.power_w), 0), count(s.power_w)::INTEGER,
+  coalesce(sum(s.temp_c), 0), count(s.temp_c)::INTEGER`;
+
+const SUMS_FROM_5M = `
+  sum(sample_count)::INTEGER, sum(util_sum), sum(util_count)::INTEGER, max(util_max), sum(xid_sum)::INTEGER,
+  sum(mem_sum), sum(mem_count)::INTEGER, sum(power_sum), sum(power_count)::INTEGER,
+  sum(temp_sum), sum(temp_count)::INTEGER`;
+
+/** Recomputes the account's 5-minute and 1-hour rollups for the buckets `window` touches. */
+export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window): Promise<void> {
+  const b0 = floorTo(window.from, FIVE_MINUTES_MS);
+  const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
+  const h0 = floorTo(window.from, HOUR_MS);
+  const h1 = ceilTo(window.to, HOUR_MS);
+  await exec(
+    conn,
+    `DELETE FROM rollup_5m WHERE account = $account
+       AND bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)`,
+    { account, b0, b1 },
+  );
+  await exec(
+    conn,
+    `INSERT INTO rollup_5m
+     SELECT s.account, s.resource_id, s.gpu_index, time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket,
+            r.cloud, r.region, r.gpu_model, ${SUMS_FROM_RAW}
+     FROM gpu_sample s JOIN resource r ON r.account = s.account AND r.id = s.resource_id
+     WHERE s.account = $account AND s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
+     GROUP BY s.account, s.resource_id, s.gpu_index, bucket, r.cloud, r.region, r.gpu_model
+     ORDER BY bucket`,
+    { account, b0, b1 },
+  );
+  await exec(
+    conn,
+    `DELETE FROM rollup_1h WHERE account = $account
+       AND bucket >= epoch_ms($h0::BIGINT) AND bucket < epoch_ms($h1::BIGINT)`,
+    { account, h0, h1 },
+  );
+  await exec(
+    conn,
+    `INSERT INTO rollup_1h
+     SELECT account, resource_id, gpu_index, time_bucket(INTERVAL 1 HOUR, bucket) AS hour,
+            cloud, region, gpu_model, ${SUMS_FROM_5M}
+     FROM rollup_5m
+     WHERE account = $account AND bucket >= epoch_ms($h0::BIGINT) AND bucket < epoch_ms($h1::BIGINT)
+     GROUP BY account, resource_id, gpu_index, hour, cloud, region, gpu_model
+     ORDER BY hour`,
+    { account, h0, h1 },
+  );
+}

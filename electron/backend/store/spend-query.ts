@@ -1,0 +1,148 @@
+/**
+ * Spend per cloud and billing currency (glossary: billed and run-rate are kept apart).
+ *
+ * - billedMonthToDate: sum of BilledCost of rows whose ChargePeriodStart lies in the UTC calendar
+ *   month of asOf. Cost rows go to a cloud by cloudOfCostRow. Billed spend honours the cloud filter
+ *   only: it must reconcile with the provider's bill, and a charge has no GPU model.
+ * - runRateToday: for every running resource with a price, hourlyPrice x the hours of today (UTC)
+ *   after its account's last billed instant (max ChargePeriodEnd, capped at asOf) up to asOf.
+ * - forecastMonth: billedMonthToDate + runRateToday + D x R, where D is the mean daily BilledCost of
+ *   the last 7 complete billed days (the 7 UTC days before the day holding each account's last
+ *   billed instant; sum / 7) and R the whole days left in the month after today (days in month minus
+ *   today's day of month). The rest of today beyond asOf is not forecast.
+ * - idleWasteToday: for each whole 5-minute bucket of today (UTC) that ended by asOf in which a GPU
+ *   of a running resource had a mean below 5 %, 5/60 h x hourlyPrice / gpuCount.
+ * Sums run in DuckDB DECIMAL(38,10); the divisions run here in BigInt (money.ts).
+ */
+import type { FleetFilter } from '../../../shared/contract';
+import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../shared/domain';
+import type { SpendSummary } from '../../../shared/overview';
+import { cloudOfCostRow } from './cloud-map';
+import { type ConnectionPool, tsLiteral } from './db';
+import { divRound, formatMoney, parseMoney } from './money';
+import { filterSql } from './resource-rows';
+import { FIVE_MINUTES_MS } from './rollups';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+interface SpendParts {
+  billed: bigint;
+  runRate: bigint;
+  last7: bigint;
+  idleWaste: bigint;
+}
+
+export type CloudSpend = Map<CloudId, SpendSummary[]>;
+
+/** Computes spend for every cloud; clouds filtered out are omitted. */
+export async function spendByCloud(
+  pool: ConnectionPool,
+  asOfMs: number,
+  filter: FleetFilter,
+  accountClouds: ReadonlyMap<string, readonly CloudId[]>,
+  accountProviders: ReadonlyMap<string, ProviderId>,
+): Promise<CloudSpend> {
+  const asOf = new Date(asOfMs);
+  const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
+  const nextMonth = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
+  const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
+  const daysLeft = Math.round((nextMonth - todayStart) / DAY_MS) - 1;
+  const resourceFilter = filterSql(filter, 'r');
+  const lastBilled = `SELECT account, least(max(ChargePeriodEnd), ${tsLiteral(asOfMs)}) AS l FROM cost_row GROUP BY account`;
+
+  const [billedRows, runRows, idleRows] = await Promise.all([
+    pool.rows<{ account: string; provider_name: string; currency: string; mtd: string; last7: string }>(
+      `WITH last AS (${lastBilled})
+       SELECT c.account, c.ProviderName AS provider_name, c.BillingCurrency AS currency,
+         coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= ${tsLiteral(monthStart)}
+           AND c.ChargePeriodStart < ${tsLiteral(nextMonth)}), 0)::VARCHAR AS mtd,
+         coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= date_trunc('day', last.l) - INTERVAL 7 DAY
+           AND c.ChargePeriodStart < date_trunc('day', last.l)), 0)::VARCHAR AS last7
+       FROM cost_row c JOIN last USING (account)
+       GROUP BY c.account, c.ProviderName, c.BillingCurrency`,
+    ),
+    pool.rows<{ cloud: CloudId; currency: string; price_ms: string }>(
+      `WITH last AS (${lastBilled})
+       SELECT r.cloud, r.currency, sum(r.hourly_price * greatest(0,
+           ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
+         ))::VARCHAR AS price_ms
+       FROM resource r LEFT JOIN last ON last.account = r.account
+       WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${resourceFilter}
+       GROUP BY r.cloud, r.currency`,
+    ),
+    pool.rows<{ cloud: CloudId; currency: string; gpu_count: number; price_buckets: string }>(
+      `SELECT r.cloud, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
+       FROM (
+         SELECT account, resource_id, count(*) AS n FROM rollup_5m
+         WHERE bucket >= ${tsLiteral(todayStart)} AND bucket <= ${tsLiteral(asOfMs - FIVE_MINUTES_MS)}
+           AND util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT}
+         GROUP BY account, resource_id
+       ) i JOIN resource r ON r.account = i.account AND r.id = i.resource_id
+       WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${resourceFilter}
+       GROUP BY r.cloud, r.currency, r.gpu_count`,
+    ),
+  ]);
+
+  const parts = new Map<CloudId, Map<string, SpendParts>>();
+  const slot = (cloud: CloudId, currency: string): SpendParts => {
+    let byCurrency = parts.get(cloud);
+    if (!byCurrency) parts.set(cloud, (byCurrency = new Map()));
+    let p = byCurrency.get(currency);
+    if (!p) byCurrency.set(currency, (p = { billed: 0n, runRate: 0n, last7: 0n, idleWaste: 0n }));
+    return p;
+  };
+  const wanted = (cloud: CloudId): boolean => filter.clouds.length === 0 || filter.clouds.includes(cloud);
+
+  for (const b of billedRows) {
+    const cloud = cloudOfCostRow(accountClouds.get(b.account), b.provider_name, accountProviders.get(b.account));
+    if (!wanted(cloud)) continue;
+    const p = slot(cloud, b.currency);
+    p.billed += parseMoney(b.mtd);
+    p.last7 += parseMoney(b.last7);
+  }
+  for (const r of runRows) slot(r.cloud, r.currency).runRate += divRound(parseMoney(r.price_ms), BigInt(HOUR_MS));
+  for (const i of idleRows) {
+    // 5/60 h of one GPU's share: price x buckets / (12 x gpuCount).
+    slot(i.cloud, i.currency).idleWaste += divRound(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
+  }
+
+  const out: CloudSpend = new Map();
+  for (const [cloud, byCurrency] of parts) {
+    const list = [...byCurrency.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, p]): SpendSummary => ({
+        currency,
+        billedMonthToDate: formatMoney(p.billed),
+        runRateToday: formatMoney(p.runRate),
+        forecastMonth: formatMoney(p.billed + p.runRate + divRound(p.last7 * BigInt(daysLeft), 7n)),
+        idleWasteToday: formatMoney(p.idleWaste),
+      }));
+    out.set(cloud, list);
+  }
+  return out;
+}
+
+/** Adds spend summaries per currency (for the totals over clouds). */
+export function sumSpend(lists: readonly SpendSummary[][]): SpendSummary[] {
+  const byCurrency = new Map<string, [bigint, bigint, bigint, bigint]>();
+  for (const list of lists) {
+    for (const s of list) {
+      const t = byCurrency.get(s.currency) ?? [0n, 0n, 0n, 0n];
+      t[0] += parseMoney(s.billedMonthToDate);
+      t[1] += parseMoney(s.runRateToday);
+      t[2] += parseMoney(s.forecastMonth);
+      t[3] += parseMoney(s.idleWasteToday);
+      byCurrency.set(s.currency, t);
+    }
+  }
+  return [...byCurrency.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, t]) => ({
+      currency,
+      billedMonthToDate: formatMoney(t[0]),
+      runRateToday: formatMoney(t[1]),
+      forecastMonth: formatMoney(t[2]),
+      idleWasteToday: formatMoney(t[3]),
+    }));
+}

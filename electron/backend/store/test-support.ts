@@ -1,0 +1,146 @@
+/** Builders shared by the store's tests: temp data dirs, resources, samples and runs. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FocusCostRow, GpuResource, GpuSample, Incident, StreamId } from '../../../shared/domain';
+import type { RunStart, StoredAccount } from './types';
+
+/** A fresh temp dir and its cleanup. */
+export async function tempDataDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleetpane-store-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function* batchesOf<T>(...batches: T[][]): AsyncIterable<T[]> {
+  for (const b of batches) yield b;
+}
+
+/** Yields the batches, then throws (a connector failing half-way). */
+export async function* failingAfter<T>(...batches: T[][]): AsyncIterable<T[]> {
+  for (const b of batches) yield b;
+  throw new Error('connector failed half-way');
+}
+
+let runCounter = 0;
+export function run(account: string, stream: StreamId, startedAt = new Date('2026-11-25T12:00:00Z')): RunStart {
+  runCounter++;
+  return { id: `run-${runCounter}`, account, stream, startedAt, attempt: 1 };
+}
+
+export function account(name: string, over: Partial<StoredAccount> = {}): StoredAccount {
+  return {
+    name,
+    provider: 'azure',
+    enabled: true,
+    intervals: { inventory: 300, metrics: 60, costs: 21600, incidents: 120 },
+    ...over,
+  };
+}
+
+export function resource(id: string, over: Partial<GpuResource> = {}): GpuResource {
+  const gpuCount = over.gpuCount ?? 1;
+  return {
+    id,
+    account: 'acct',
+    cloud: 'azure',
+    region: 'eastus',
+    zone: null,
+    name: id,
+    kind: 'vm',
+    instanceType: 'Standard_ND96isr_H100_v5',
+    gpuModel: 'H100 80GB',
+    gpuCount,
+    gpuMemoryGiB: 80,
+    powerState: 'running',
+    health: 'ok',
+    healthReason: null,
+    hourlyPrice: '98.32',
+    currency: 'USD',
+    tags: {},
+    gpuUuids: Array.from({ length: gpuCount }, (_, i) => `GPU-${id}-${i}`),
+    demo: false,
+    ...over,
+  };
+}
+
+export function sample(resourceId: string, gpuIndex: number, ts: number, utilisation: number | null, xidErrors = 0): GpuSample {
+  return {
+    resourceId,
+    gpuIndex,
+    ts,
+    utilisation,
+    utilSource: utilisation === null ? null : 'prof',
+    memoryUsedMiB: 1000,
+    powerWatts: 300,
+    temperatureC: 50,
+    xidErrors,
+  };
+}
+
+export function costRow(over: Partial<FocusCostRow>): FocusCostRow {
+  return {
+    BillingAccountId: 'ba-1',
+    BillingAccountName: null,
+    SubAccountId: null,
+    SubAccountName: null,
+    BillingCurrency: 'USD',
+    BilledCost: '1.00',
+    EffectiveCost: '1.00',
+    ListCost: null,
+    BillingPeriodStart: '2026-11-01T00:00:00Z',
+    BillingPeriodEnd: '2026-12-01T00:00:00Z',
+    ChargePeriodStart: '2026-11-24T00:00:00Z',
+    ChargePeriodEnd: '2026-11-24T01:00:00Z',
+    ChargeCategory: 'Usage',
+    ChargeClass: null,
+    ChargeDescription: null,
+    ProviderName: 'Microsoft',
+    PublisherName: null,
+    InvoiceIssuerName: null,
+    ServiceName: 'Virtual Machines',
+    ServiceCategory: 'Compute',
+    RegionId: 'eastus',
+    RegionName: 'East US',
+    AvailabilityZone: null,
+    ResourceId: null,
+    ResourceName: null,
+    ResourceType: null,
+    SkuId: null,
+    PricingQuantity: '1',
+    PricingUnit: 'Hours',
+    ConsumedQuantity: '1',
+    ConsumedUnit: 'Hours',
+    Tags: {},
+    ...over,
+  };
+}
+
+export function incident(id: string, over: Partial<Incident> = {}): Incident {
+  return {
+    id,
+    account: 'acct',
+    cloud: 'azure',
+    source: 'status-page',
+    severity: 'major',
+    title: `Incident ${id}`,
+    summary: '',
+    status: 'investigating',
+    regions: ['eastus'],
+    services: [],
+    resourceIds: [],
+    startedAt: '2026-11-25T10:00:00Z',
+    endedAt: null,
+    updatedAt: '2026-11-25T10:00:00Z',
+    url: null,
+    updates: [],
+    demo: false,
+    ...over,
+  };
+}
+
+/** Samples every minute in [from, to) for one GPU at a fixed utilisation. */
+export function minutes(resourceId: string, gpuIndex: number, from: number, to: number, util: number | null): GpuSample[] {
+  const out: GpuSample[] = [];
+  for (let t = from; t < to; t += 60_000) out.push(sample(resourceId, gpuIndex, t, util));
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * Fleet utilisation over a window (asOf - length, asOf]: each GPU's mean (sum/count of all its
+ * samples), then the mean over GPUs that have samples. Whole 5-minute buckets come from rollup_5m;
+ * the partial buckets at the two edges come from raw samples, so the result equals a computation
+ * over raw samples alone.
+ */
+import type { FleetFilter } from '../../../shared/contract';
+import { tsLiteral } from './db';
+import { filterSql } from './resource-rows';
+import { FIVE_MINUTES_MS, floorTo } from './rollups';
+
+/** Bucket bounds: whole buckets are [firstBucket, endBucket); raw covers the rest of the window. */
+export function wholeBuckets(fromExclusiveMs: number, toInclusiveMs: number): { first: number; end: number } {
+  const first = floorTo(fromExclusiveMs, FIVE_MINUTES_MS) + FIVE_MINUTES_MS;
+  const end = Math.max(first, floorTo(toInclusiveMs, FIVE_MINUTES_MS));
+  return { first, end };
+}
+
+/**
+ * SQL with one row per GPU measured in the window: account, resource_id, gpu_index, cloud, gpu_mean.
+ */
+export function gpuWindowMeansSql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter): string {
+  const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
+  return `
+    WITH parts AS (
+      SELECT account, resource_id, gpu_index, cloud, util_sum, util_count
+      FROM rollup_5m
+      WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND util_count > 0 AND ${filterSql(filter)}
+      UNION ALL
+      SELECT s.account, s.resource_id, s.gpu_index, r.cloud, s.util, 1
+      FROM gpu_sample s JOIN resource r ON r.account = s.account AND r.id = s.resource_id
+      WHERE s.util IS NOT NULL
+        AND ((s.ts > ${tsLiteral(fromExclusiveMs)} AND s.ts < ${tsLiteral(first)})
+          OR (s.ts >= ${tsLiteral(end)} AND s.ts <= ${tsLiteral(toInclusiveMs)}))
+        AND ${filterSql(filter, 'r')}
+    )
+    SELECT account, resource_id, gpu_index, cloud, sum(util_sum) / sum(util_count) AS gpu_mean
+    FROM parts GROUP BY account, resource_id, gpu_index, cloud`;
+}
+
+/** SQL: per cloud, the mean over GPUs of each GPU's mean over the window (cloud, avg). */
+export function cloudWindowAverageSql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter): string {
+  return `SELECT cloud, avg(gpu_mean) AS avg
+          FROM (${gpuWindowMeansSql(fromExclusiveMs, toInclusiveMs, filter)}) GROUP BY cloud`;
+}
+
+/**
+ * SQL: per cloud, the 95th percentile of the fleet's 5-minute utilisation series (each bucket's
+ * value being the mean over GPUs of their bucket means) over the whole buckets in the window.
+ */
+export function cloudP95Sql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter): string {
+  const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
+  return `
+    SELECT cloud, quantile_cont(v, 0.95) AS p95 FROM (
+      SELECT cloud, bucket, avg(util_sum / util_count) AS v
+      FROM rollup_5m
+      WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND util_count > 0 AND ${filterSql(filter)}
+      GROUP BY cloud, bucket
+    ) GROUP BY cloud`;
+}

@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { join } from 'node:path';
+import { openStore, STORE_FILE } from './index';
+import type { FleetStore } from './types';
+import { account, batchesOf, costRow, failingAfter, incident, minutes, resource, run, sample, tempDataDir } from './test-support';
+
+const T0 = Date.parse('2026-11-25T00:00:00Z');
+const MIN = 60_000;
+
+describe('store writes', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let store: FleetStore;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDataDir());
+    store = await openStore(dir, { now: () => new Date(T0 + 3 * 3600_000) });
+    await store.upsertAccounts([account('acct')]);
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  async function count(sql: string): Promise<number> {
+    await store.close();
+    const inst = await DuckDBInstance.create(join(dir, STORE_FILE));
+    const conn = await inst.connect();
+    const r = (await conn.runAndReadAll(sql)).getRowsJS();
+    conn.closeSync();
+    inst.closeSync();
+    store = await openStore(dir, { now: () => new Date(T0 + 3 * 3600_000) });
+    return Number(r[0]?.[0]);
+  }
+
+  it('replaces the inventory only when every batch arrived', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1')], [resource('vm-2')]));
+    const cursorBefore = await store.cursor('acct', 'inventory');
+    await expect(
+      store.writeInventory(run('acct', 'inventory'), failingAfter([resource('vm-3')])),
+    ).rejects.toThrow(/half-way/);
+    expect((await store.resources('acct')).map((r) => r.id)).toEqual(['vm-1', 'vm-2']);
+    expect(await store.cursor('acct', 'inventory')).toBe(cursorBefore);
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-3', { gpuCount: 8 })]));
+    const after = await store.resources('acct');
+    expect(after.map((r) => r.id)).toEqual(['vm-3']);
+    expect(after[0]?.gpuUuids).toHaveLength(8);
+    expect(after[0]?.hourlyPrice).toBe('98.32');
+  });
+
+  it('rolls back appended samples when the connector throws, and keeps the cursor', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1')]));
+    const w1 = { from: T0, to: T0 + 10 * MIN };
+    await store.writeMetrics(run('acct', 'metrics'), w1, batchesOf(minutes('vm-1', 0, w1.from, w1.to, 50)));
+    expect(await store.cursor('acct', 'metrics')).toBe(w1.to);
+    const w2 = { from: T0 + 10 * MIN, to: T0 + 20 * MIN };
+    // The first batch is appended (and flushed) before the failure; the rollback must discard it.
+    await expect(
+      store.writeMetrics(run('acct', 'metrics'), w2, failingAfter(minutes('vm-1', 0, w2.from, w2.to, 70))),
+    ).rejects.toThrow(/half-way/);
+    expect(await store.cursor('acct', 'metrics')).toBe(w1.to);
+    expect(await count('SELECT count(*) FROM gpu_sample')).toBe(10);
+    expect(await count(`SELECT count(*) FROM sync_run WHERE stream = 'metrics'`)).toBe(1);
+  });
+
+  it('drops samples of unknown GPUs and counts them as rejected', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 2 })]));
+    const w = { from: T0, to: T0 + MIN };
+    const n = await store.writeMetrics(
+      run('acct', 'metrics'),
+      w,
+      batchesOf([sample('vm-1', 0, T0, 1), sample('vm-1', 1, T0, 1), sample('vm-1', 2, T0, 1), sample('vm-9', 0, T0, 1)]),
+    );
+    expect(n).toBe(2);
+    expect(await count(`SELECT rejected FROM sync_run WHERE stream = 'metrics'`)).toBe(2);
+  });
+
+  it('rollups equal a direct computation from raw samples, also after a window is rewritten', async () => {
+    await store.writeInventory(
+      run('acct', 'inventory'),
+      batchesOf([resource('vm-1', { gpuCount: 4 }), resource('vm-2', { gpuCount: 2, cloud: 'gcp', region: 'us-central1' })]),
+    );
+    const samples = [];
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 100;
+    for (let t = T0; t < T0 + 150 * MIN; t += MIN) {
+      for (let g = 0; g < 4; g++) samples.push(sample('vm-1', g, t, rnd() < 10 ? null : rnd(), rnd() < 3 ? 1 : 0));
+      for (let g = 0; g < 2; g++) samples.push(sample('vm-2', g, t + 7_000, rnd()));
+    }
+    await store.writeMetrics(run('acct', 'metrics'), { from: T0, to: T0 + 150 * MIN }, batchesOf(samples));
+    // Rewrite an unaligned window in the middle with different values.
+    const w = { from: T0 + 37 * MIN, to: T0 + 71 * MIN };
+    await store.writeMetrics(run('acct', 'metrics'), w, batchesOf(minutes('vm-1', 2, w.from, w.to, 3)));
+    const mismatch5m = await count(`
+      WITH raw AS (
+        SELECT account, resource_id, gpu_index, time_bucket(INTERVAL 5 MINUTE, ts) AS bucket,
+               coalesce(sum(util), 0) AS s, count(util) AS c, sum(xid) AS x, count(*) AS n
+        FROM gpu_sample GROUP BY ALL)
+      SELECT count(*) FROM raw FULL OUTER JOIN rollup_5m r USING (account, resource_id, gpu_index, bucket)
+      WHERE r.util_sum IS NULL OR raw.s IS NULL OR abs(raw.s - r.util_sum) > 1e-9 OR raw.c <> r.util_count
+         OR raw.x <> r.xid_sum OR raw.n <> r.sample_count`);
+    expect(mismatch5m).toBe(0);
+    const mismatch1h = await count(`
+      WITH raw AS (
+        SELECT account, resource_id, gpu_index, time_bucket(INTERVAL 1 HOUR, ts) AS bucket,
+               coalesce(sum(util), 0) AS s, count(util) AS c, count(*) AS n
+        FROM gpu_sample GROUP BY ALL)
+      SELECT count(*) FROM raw FULL OUTER JOIN rollup_1h r USING (account, resource_id, gpu_index, bucket)
+      WHERE r.util_sum IS NULL OR raw.s IS NULL OR abs(raw.s - r.util_sum) > 1e-9 OR raw.c <> r.util_count
+         OR raw.n <> r.sample_count`);
+    expect(mismatch1h).toBe(0);
+    // 30 buckets x 2 GPUs, less the 6 whole buckets the rewrite emptied for vm-2 (the window replaces
+    // every sample of the account in it).
+    expect(await count(`SELECT count(*) FROM rollup_5m WHERE resource_id = 'vm-2' AND cloud = 'gcp'`)).toBe(48);
+  });
+
+  it('replaces cost rows of the window and upserts incidents keeping their end', async () => {
+    const w = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
+    await store.writeCosts(run('acct', 'costs'), w, batchesOf([costRow({ BilledCost: '1.10' }), costRow({ BilledCost: '2.20' })]));
+    await store.writeCosts(run('acct', 'costs'), w, batchesOf([costRow({ BilledCost: '5.00' })]));
+    expect(await count('SELECT sum(BilledCost) FROM cost_row')).toBe(5);
+    await store.writeIncidents(run('acct', 'incidents'), batchesOf([incident('i-1', { endedAt: '2026-11-25T11:00:00Z' })]));
+    await store.writeIncidents(run('acct', 'incidents'), batchesOf([incident('i-1', { title: 'Renamed' })]));
+    const got = await store.incident(new Date(T0), 'i-1');
+    expect(got?.incident.title).toBe('Renamed');
+    expect(got?.incident.endedAt).toBe('2026-11-25T11:00:00.000Z');
+  });
+
+  it('applies retention: raw after 7 days, rollups after 400 days', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1')]));
+    const old = T0 - 8 * 86_400_000;
+    await store.writeMetrics(run('acct', 'metrics'), { from: old, to: old + 5 * MIN }, batchesOf(minutes('vm-1', 0, old, old + 5 * MIN, 40)));
+    await store.writeMetrics(run('acct', 'metrics'), { from: T0, to: T0 + 5 * MIN }, batchesOf(minutes('vm-1', 0, T0, T0 + 5 * MIN, 40)));
+    await store.applyRetention(new Date(T0 + 10 * MIN));
+    expect(await count('SELECT count(*) FROM gpu_sample')).toBe(5);
+    expect(await count('SELECT count(*) FROM rollup_5m')).toBe(2);
+    await store.applyRetention(new Date(old + 401 * 86_400_000));
+    expect(await count('SELECT count(*) FROM rollup_5m')).toBe(1);
+  });
+
+  it('records failures without touching data or cursors', async () => {
+    await store.recordFailure(run('acct', 'costs'), { kind: 'throttled', message: 'slow down', retryAfterMs: 1000 });
+    expect(await store.cursor('acct', 'costs')).toBeNull();
+    const runs = await store.syncRuns('acct', 10);
+    expect(runs[0]).toMatchObject({ status: 'error', error: { kind: 'throttled' } });
+  });
+});
