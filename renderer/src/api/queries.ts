@@ -1,0 +1,101 @@
+/**
+ * Query factories with hierarchical keys (['fleet', 'overview', ...]) so one invalidation of
+ * ['fleet'] refreshes every fleet view. The ApiClient is bound to the QueryClient, so factories
+ * need no client argument and components never touch the transport.
+ */
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import type { ApiClient, FleetFilter, TimeRange } from '../../../shared/contract';
+
+const clients = new WeakMap<QueryClient, ApiClient>();
+
+/** Makes `api` the client every query on `queryClient` uses. */
+export function bindApiClient(queryClient: QueryClient, api: ApiClient): void {
+  clients.set(queryClient, api);
+}
+
+/** The ApiClient bound to a QueryClient; throws if none was bound (a wiring bug). */
+export function apiOf(queryClient: QueryClient): ApiClient {
+  const api = clients.get(queryClient);
+  if (api === undefined) throw new Error('No ApiClient bound to this QueryClient: wrap the app in <ApiProvider>.');
+  return api;
+}
+
+/** Empty filter lists mean "all"; normalised so equal filters share one cache entry. */
+export function normaliseFilter(filter: FleetFilter): FleetFilter {
+  return {
+    clouds: [...filter.clouds].sort(),
+    regions: [...filter.regions].sort(),
+    gpuModels: [...filter.gpuModels].sort(),
+  };
+}
+
+/** Live views refresh on events; this is the fallback when an event is missed. */
+const LIVE_REFETCH_MS = 60_000;
+
+export const queryKeys = {
+  fleet: ['fleet'] as const,
+  incidents: ['incidents'] as const,
+  accounts: ['accounts'] as const,
+  app: ['app'] as const,
+};
+
+/** The one-pane overview for a filter, live (asOf undefined) or pinned to an instant. */
+export function overviewQuery(filter: FleetFilter, asOf?: string) {
+  const f = normaliseFilter(filter);
+  return queryOptions({
+    queryKey: ['fleet', 'overview', f, asOf ?? 'live'] as const,
+    queryFn: ({ client }) => apiOf(client)['fleet:overview']({ filter: f, asOf }),
+    refetchInterval: asOf === undefined ? LIVE_REFETCH_MS : false,
+  });
+}
+
+/** Fleet utilisation over time, one series per cloud. */
+export function seriesQuery(range: TimeRange, filter: FleetFilter, asOf?: string) {
+  const f = normaliseFilter(filter);
+  return queryOptions({
+    queryKey: ['fleet', 'series', range, f, asOf ?? 'live'] as const,
+    queryFn: ({ client }) => apiOf(client)['fleet:utilisation-series']({ range, filter: f, asOf, groupBy: 'cloud' }),
+    refetchInterval: asOf === undefined ? LIVE_REFETCH_MS : false,
+  });
+}
+
+/** Every GPU machine matching the filter (the drill-down table). */
+export function resourcesQuery(filter: FleetFilter, asOf?: string) {
+  const f = normaliseFilter(filter);
+  return queryOptions({
+    queryKey: ['fleet', 'resources', f, asOf ?? 'live'] as const,
+    queryFn: ({ client }) => apiOf(client)['fleet:resources']({ filter: f, asOf }),
+  });
+}
+
+/** One machine with its GPUs and per-GPU series. */
+export function resourceQuery(account: string, id: string, range: TimeRange, asOf?: string) {
+  return queryOptions({
+    queryKey: ['fleet', 'resource', account, id, range, asOf ?? 'live'] as const,
+    queryFn: ({ client }) => apiOf(client)['fleet:resource']({ account, id, range, asOf }),
+  });
+}
+
+/** Values the filter controls offer. */
+export function filterOptionsQuery() {
+  return queryOptions({
+    queryKey: ['fleet', 'filter-options'] as const,
+    queryFn: ({ client }) => apiOf(client)['fleet:filter-options']({}),
+  });
+}
+
+/** Active incidents. */
+export function incidentsQuery() {
+  return queryOptions({
+    queryKey: ['incidents', 'list'] as const,
+    queryFn: ({ client }) => apiOf(client)['incidents:list']({}),
+  });
+}
+
+/** Configured accounts with their freshness (tells "no accounts" from "no GPUs"). */
+export function accountsQuery() {
+  return queryOptions({
+    queryKey: ['accounts', 'list'] as const,
+    queryFn: ({ client }) => apiOf(client)['accounts:list']({}),
+  });
+}

@@ -1,0 +1,45 @@
+/** Keeps cached queries in step with the backend: refetch what an event says has changed. */
+import { useEffect } from 'react';
+import { useQueryClient, type QueryKey } from '@tanstack/react-query';
+import type { AppEvent } from '../../../shared/contract';
+import { queryKeys } from './queries';
+
+/** The query key prefixes an event makes stale; sync progress alone changes nothing shown. */
+export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
+  switch (event.type) {
+    case 'data-changed':
+      // Freshness lives on accounts; every fleet view may change with any stream.
+      return [queryKeys.fleet, queryKeys.accounts, ...(event.streams.includes('incidents') ? [queryKeys.incidents] : [])];
+    case 'incident-opened':
+    case 'incident-resolved':
+      return [queryKeys.incidents, queryKeys.fleet];
+    case 'sync-progress':
+      return event.phase === 'finished' || event.phase === 'failed' ? [queryKeys.accounts] : [];
+  }
+}
+
+/** How long to gather events before refetching: a sync sends many in a burst. */
+export const EVENT_COALESCE_MS = 250;
+
+/** Subscribes to backend events for the component's lifetime and invalidates affected queries. */
+export function useAppEvents(subscribe: (listener: (event: AppEvent) => void) => () => void): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const pending = new Map<string, QueryKey>();
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = (): void => {
+      timer = null;
+      const keys = [...pending.values()];
+      pending.clear();
+      for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
+    };
+    const unsubscribe = subscribe((event) => {
+      for (const key of keysInvalidatedBy(event)) pending.set(JSON.stringify(key), key);
+      if (pending.size > 0 && timer === null) timer = setTimeout(flush, EVENT_COALESCE_MS);
+    });
+    return () => {
+      unsubscribe();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [queryClient, subscribe]);
+}

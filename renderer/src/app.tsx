@@ -1,0 +1,120 @@
+/** The app shell: header, breadcrumb, filters and the page the hash route names. */
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { CLOUD_LABELS } from '../../shared/domain';
+import { overviewQuery, resourceQuery } from './api/queries';
+import { AppHeader } from './components/app-header';
+import { FilterBar } from './components/filter-bar';
+import { formatHash, pagePath, parentPage, type Page, type ViewParams } from './routing/route';
+import { useRoute } from './routing/use-route';
+import { CloudPage } from './views/cloud-page';
+import { OverviewPage } from './views/overview-page';
+import { ResourcePage } from './views/resource-page';
+
+function isEditable(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || target.matches('input, textarea, select, [role="combobox"], [role="textbox"]'))
+  );
+}
+
+function Breadcrumb({ page, params, cloudOfResource }: { page: Page; params: ViewParams; cloudOfResource: Page | null }): ReactNode {
+  if (page.name === 'overview') return null;
+  const crumbs: { label: string; href: string }[] = [{ label: 'Fleet', href: formatHash({ name: 'overview' }, params) }];
+  if (page.name === 'resource' && cloudOfResource?.name === 'cloud') {
+    crumbs.push({ label: CLOUD_LABELS[cloudOfResource.cloud], href: formatHash(cloudOfResource, params) });
+  }
+  const current =
+    page.name === 'cloud' ? CLOUD_LABELS[page.cloud] : page.name === 'resource' ? page.id.split('/').pop() ?? page.id : 'Not found';
+  return (
+    <nav aria-label="Breadcrumb" className="breadcrumb" data-testid="breadcrumb">
+      <ol>
+        {crumbs.map((c) => (
+          <li key={c.href}>
+            <a href={c.href}>{c.label}</a>
+          </li>
+        ))}
+        <li aria-current="page">{current}</li>
+      </ol>
+      <p className="breadcrumb__hint muted">Esc goes back</p>
+    </nav>
+  );
+}
+
+/** The whole renderer UI; needs an ApiProvider above it. */
+export function App(): ReactNode {
+  const { route, go, setParams, back } = useRoute();
+  const { page, params } = route;
+  const overview = useQuery(overviewQuery(params.filter, params.asOf));
+  const resource = useQuery({
+    ...resourceQuery(page.name === 'resource' ? page.account : '', page.name === 'resource' ? page.id : '', params.range, params.asOf),
+    enabled: page.name === 'resource',
+  });
+  const cloudOfResource: Page | null = resource.data !== undefined ? { name: 'cloud', cloud: resource.data.resource.cloud } : null;
+  const parent = parentPage(page, cloudOfResource?.name === 'cloud' ? cloudOfResource.cloud : undefined);
+
+  useEffect(() => {
+    const onKeyDown = (e: KeyboardEvent): void => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.target)) return;
+      if ((e.key === 'Escape' || e.key === 'Backspace') && parent !== null) {
+        e.preventDefault();
+        back(parent);
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [back, parent]);
+
+  // Move focus to the new page's content so keyboard and screen-reader users start there.
+  const mainRef = useRef<HTMLElement>(null);
+  const path = pagePath(page);
+  const firstPath = useRef(path);
+  useEffect(() => {
+    if (path !== firstPath.current) {
+      firstPath.current = '';
+      mainRef.current?.focus({ preventScroll: false });
+    }
+  }, [path]);
+
+  const clearFilters = (): void => setParams({ ...params, filter: { clouds: [], regions: [], gpuModels: [] } });
+
+  let content: ReactNode;
+  switch (page.name) {
+    case 'overview':
+      content = <OverviewPage params={params} onOpenCloud={(cloud) => go({ name: 'cloud', cloud })} onClearFilters={clearFilters} />;
+      break;
+    case 'cloud':
+      content = <CloudPage cloud={page.cloud} params={params} onOpen={(p) => go(p)} onClearFilters={clearFilters} />;
+      break;
+    case 'resource':
+      content = <ResourcePage account={page.account} id={page.id} params={params} />;
+      break;
+    case 'not-found':
+      content = (
+        <section aria-labelledby="not-found-heading" className="notice" data-testid="not-found">
+          <h2 id="not-found-heading">Page not found</h2>
+          <p>
+            Nothing lives at <code>{page.path}</code>. <a href={formatHash({ name: 'overview' }, params)}>Back to the fleet</a>
+          </p>
+        </section>
+      );
+      break;
+  }
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={(e) => {
+        e.preventDefault();
+        mainRef.current?.focus();
+      }}>
+        Skip to content
+      </a>
+      <AppHeader overview={overview.data} pinned={params.asOf !== undefined} />
+      <Breadcrumb page={page} params={params} cloudOfResource={cloudOfResource} />
+      <FilterBar params={params} onChange={setParams} lockedCloud={page.name === 'cloud' ? page.cloud : undefined} />
+      <main id="main" ref={mainRef} tabIndex={-1} className="app-main" data-page={page.name}>
+        {content}
+      </main>
+    </div>
+  );
+}

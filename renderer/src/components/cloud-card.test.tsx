@@ -1,0 +1,85 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { CloudOverview } from '../../../shared/overview';
+import { azureCloud, gcpCloud, GENERATED_AT, hourlySeries } from '../testing/fixtures';
+import { CloudCard } from './cloud-card';
+
+function renderCard(cloud = azureCloud(), onOpen = vi.fn()) {
+  CloudOverview.parse(cloud);
+  render(<CloudCard cloud={cloud} nowIso={GENERATED_AT} href="#/cloud/azure" onOpen={onOpen} trend={hourlySeries(cloud.provider, cloud.label, [10, 20, null, 40])} />);
+  return { card: screen.getByTestId(`cloud-card-${cloud.provider}`), onOpen };
+}
+
+describe('CloudCard', () => {
+  it('shows GPU counts by state as plain integers', () => {
+    const { card } = renderCard();
+    const q = within(card);
+    expect(q.getByTestId('gpus-total').textContent).toBe('40');
+    expect(q.getByTestId('gpus-busy').textContent).toBe('24');
+    expect(q.getByTestId('gpus-idle').textContent).toBe('8');
+    expect(q.getByTestId('gpus-unhealthy').textContent).toBe('3');
+    expect(q.getByTestId('gpus-unknown').textContent).toBe('1');
+    expect(q.getByTestId('gpus-stopped').textContent).toBe('4');
+    expect(within(q.getByTestId('by-model')).getByText('NVIDIA A100 80GB')).toBeTruthy();
+  });
+
+  it('formats exact decimal spend per currency and labels billed versus run-rate', () => {
+    const { card } = renderCard();
+    const q = within(card);
+    expect(q.getByTestId('spend-billed-USD').textContent).toBe('$1,234,567.89');
+    expect(q.getByTestId('spend-runrate-USD').textContent).toBe('$4,100.50');
+    expect(q.getByTestId('spend-forecast-USD').textContent).toBe('$1,500,000.00');
+    expect(q.getByTestId('spend-idle-USD').textContent).toBe('$310.13');
+    expect(q.getByTestId('spend-billed-USD').closest('div')?.textContent).toMatch(/billed/);
+    expect(q.getByTestId('spend-runrate-USD').closest('div')?.textContent).toMatch(/run-rate/);
+  });
+
+  it('marks stale streams as stale in words and never as current', () => {
+    const { card } = renderCard();
+    const q = within(card);
+    const costs = q.getByTestId('freshness-costs');
+    expect(costs.getAttribute('data-stale')).toBe('true');
+    expect(costs.textContent).toMatch(/stale/);
+    expect(costs.textContent).toMatch(/18 h ago/);
+    const never = q.getByTestId('freshness-incidents');
+    expect(never.getAttribute('data-stale')).toBe('true');
+    expect(never.textContent).toMatch(/never synced.*stale/);
+    const metrics = q.getByTestId('freshness-metrics');
+    expect(metrics.getAttribute('data-stale')).toBe('false');
+    expect(metrics.textContent).not.toMatch(/stale/);
+    expect(metrics.textContent).toMatch(/1 min ago/);
+  });
+
+  it('renders utilisation with one decimal, and an em dash where nothing is measured', () => {
+    const { card } = renderCard();
+    expect(within(card).getByTestId('util-avg1h').textContent).toBe('61.3%');
+    expect(within(card).getByTestId('util-p95_24h').textContent).toBe('97.5%');
+    const gcp = gcpCloud();
+    render(<CloudCard cloud={gcp} nowIso={GENERATED_AT} href="#/cloud/gcp" onOpen={vi.fn()} />);
+    const g = within(screen.getByTestId('cloud-card-gcp'));
+    expect(g.getByTestId('util-avg1h').textContent).toBe('—');
+    expect(g.getByTestId('util-avg24h').textContent).toBe('—');
+    expect(g.getByTestId('util-p95_24h').textContent).toBe('—');
+  });
+
+  it('lists active incidents with region, affected GPUs and money at risk', () => {
+    const { card } = renderCard();
+    const q = within(card);
+    expect(q.getByTestId('incidents-active').textContent).toBe('1');
+    const item = q.getByTestId('incident');
+    expect(item.textContent).toMatch(/Virtual Machines degraded in East US/);
+    expect(within(item).getByTestId('incident-regions').textContent).toBe('eastus');
+    expect(within(item).getByTestId('incident-gpus').textContent).toBe('16 GPUs affected');
+    expect(within(item).getByTestId('incident-at-risk').textContent).toBe('$65.56/h at risk');
+  });
+
+  it('opens on click and on Enter, but not when a link inside it is used', () => {
+    const { card, onOpen } = renderCard();
+    fireEvent.click(card);
+    expect(onOpen).toHaveBeenCalledTimes(1);
+    fireEvent.keyDown(card, { key: 'Enter' });
+    expect(onOpen).toHaveBeenCalledTimes(2);
+    fireEvent.click(within(card).getByRole('link', { name: 'Microsoft Azure' }));
+    expect(onOpen).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,146 @@
+/** One cloud on the pane: GPUs by state and model, utilisation, spend, incidents, freshness. */
+import type { KeyboardEvent, MouseEvent, ReactNode } from 'react';
+import type { Series } from '../../../shared/contract';
+import { formatPercent } from '../../../shared/format';
+import type { CloudOverview } from '../../../shared/overview';
+import { FreshnessList } from './freshness-list';
+import { GpuStateCounts } from './gpu-states';
+import { IncidentList } from './incident-list';
+import { Sparkline } from './sparkline';
+import { SpendList } from './spend-list';
+
+export interface CloudCardProps {
+  cloud: CloudOverview;
+  /** The overview's generatedAt: freshness ages are measured against it. */
+  nowIso: string;
+  /** This cloud's 24 h utilisation series, if loaded. */
+  trend?: Series | undefined;
+  /** Where the card's heading links to (the drill-down). */
+  href: string;
+  onOpen: () => void;
+}
+
+const UTIL_ROWS = [
+  { field: 'avg1h', label: 'Average, last hour' },
+  { field: 'avg24h', label: 'Average, last 24 h' },
+  { field: 'p95_24h', label: 'p95, last 24 h' },
+] as const;
+
+function isInsideControl(target: EventTarget, card: Element): boolean {
+  let node = target instanceof Element ? target : null;
+  while (node !== null && node !== card) {
+    if (node.matches('a, button, input, select, textarea, summary')) return true;
+    node = node.parentElement;
+  }
+  return false;
+}
+
+/** A cloud card; clicking it (or Enter/Space while it has focus) opens the cloud's resources. */
+export function CloudCard({ cloud, nowIso, trend, href, onOpen }: CloudCardProps): ReactNode {
+  const headingId = `cloud-${cloud.provider}-heading`;
+  const onClick = (e: MouseEvent<HTMLElement>): void => {
+    if (!isInsideControl(e.target, e.currentTarget)) onOpen();
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>): void => {
+    if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) {
+      e.preventDefault();
+      onOpen();
+    }
+  };
+  const staleStreams = Object.values(cloud.freshness).filter((f) => f.stale).length;
+  return (
+    <article
+      className="card cloud-card"
+      data-testid={`cloud-card-${cloud.provider}`}
+      aria-labelledby={headingId}
+      tabIndex={0}
+      onClick={onClick}
+      onKeyDown={onKeyDown}
+    >
+      <header className="card__header">
+        <h3 id={headingId} className="card__title">
+          <a href={href}>{cloud.label}</a>
+        </h3>
+        {cloud.demo ? <span className="badge badge--demo badge--small">demo</span> : null}
+        {staleStreams > 0 ? (
+          <span className="badge badge--warn badge--small">
+            <span aria-hidden="true">⚠ </span>
+            {staleStreams} stale
+          </span>
+        ) : null}
+        <p className="card__sub muted">
+          {cloud.accounts.length === 1 ? 'Account' : 'Accounts'}: {cloud.accounts.join(', ') || '—'}
+        </p>
+      </header>
+
+      <section className="card__section" aria-labelledby={`${headingId}-gpus`}>
+        <h4 id={`${headingId}-gpus`}>GPUs</h4>
+        <GpuStateCounts counts={cloud.gpus} testIdPrefix="gpus" />
+      </section>
+
+      {cloud.byModel.length > 0 ? (
+        <section className="card__section" aria-labelledby={`${headingId}-models`}>
+          <h4 id={`${headingId}-models`}>By GPU model</h4>
+          <table className="mini-table" data-testid="by-model">
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col" className="num">
+                  Total
+                </th>
+                <th scope="col" className="num">
+                  Busy
+                </th>
+                <th scope="col" className="num">
+                  Idle
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {cloud.byModel.map((m) => (
+                <tr key={m.model}>
+                  <th scope="row">{m.model}</th>
+                  <td className="num">{m.total}</td>
+                  <td className="num">{m.busy}</td>
+                  <td className="num">{m.idle}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+
+      <section className="card__section" aria-labelledby={`${headingId}-util`}>
+        <h4 id={`${headingId}-util`}>Utilisation</h4>
+        <dl className="util">
+          {UTIL_ROWS.map((row) => (
+            <div key={row.field} className="util__row">
+              <dt>{row.label}</dt>
+              <dd className="num" data-testid={`util-${row.field}`}>
+                {formatPercent(cloud.utilisation[row.field], 1)}
+              </dd>
+            </div>
+          ))}
+        </dl>
+        <Sparkline points={trend?.points ?? []} label={`${cloud.label} utilisation, last 24 h`} />
+      </section>
+
+      <section className="card__section" aria-labelledby={`${headingId}-spend`}>
+        <h4 id={`${headingId}-spend`}>Spend</h4>
+        <SpendList spend={cloud.spend} />
+      </section>
+
+      <section className="card__section" aria-labelledby={`${headingId}-incidents`}>
+        <h4 id={`${headingId}-incidents`}>
+          Active incidents: <span data-testid="incidents-active">{cloud.incidents.active}</span>
+        </h4>
+        <IncidentList incidents={cloud.incidents.list} />
+      </section>
+
+      <section className="card__section" aria-labelledby={`${headingId}-freshness`}>
+        <h4 id={`${headingId}-freshness`}>Freshness</h4>
+        <FreshnessList freshness={cloud.freshness} nowIso={nowIso} />
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,204 @@
+/**
+ * A cloud's GPU machines: sortable, and virtualized so 10,000 GPUs cost a screenful of rows.
+ * It stays a real <table> (spacer rows above and below the window) so headers and cells keep
+ * their semantics for screen readers and axe.
+ */
+import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { ResourceRow } from '../../../shared/contract';
+import { formatMoney, formatPercent } from '../../../shared/format';
+import type { GpuState } from '../../../shared/domain';
+import { StateTag, STATE_ORDER } from './gpu-states';
+
+export type SortKey =
+  | 'name'
+  | 'region'
+  | 'instanceType'
+  | 'gpuModel'
+  | 'gpuCount'
+  | 'states'
+  | 'utilisation30m'
+  | 'hourlyPrice'
+  | 'health';
+export type SortDirection = 'ascending' | 'descending';
+export interface SortState {
+  key: SortKey;
+  direction: SortDirection;
+}
+
+const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean }[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'region', label: 'Region' },
+  { key: 'instanceType', label: 'Instance type' },
+  { key: 'gpuModel', label: 'GPU model' },
+  { key: 'gpuCount', label: 'GPUs', numeric: true },
+  { key: 'states', label: 'States' },
+  { key: 'utilisation30m', label: 'Util 30m', numeric: true },
+  { key: 'hourlyPrice', label: '$/h', numeric: true },
+  { key: 'health', label: 'Health' },
+];
+
+const HEALTH_RANK = { unavailable: 0, degraded: 1, unknown: 2, ok: 3 } as const;
+const ROW_HEIGHT = 40;
+
+// Machines with trouble sort first under "states": unhealthy, then unknown, then idle.
+function stateRank(r: ResourceRow): number {
+  return r.states.unhealthy * 1e6 + r.states.unknown * 1e4 + r.states.idle * 1e2 + r.states.stopped;
+}
+
+type Value = string | number | null;
+function sortValue(r: ResourceRow, key: SortKey): Value {
+  switch (key) {
+    case 'name':
+    case 'region':
+    case 'instanceType':
+    case 'gpuModel':
+      return r[key].toLowerCase();
+    case 'gpuCount':
+      return r.gpuCount;
+    case 'states':
+      return stateRank(r);
+    case 'utilisation30m':
+      return r.utilisation30m;
+    case 'hourlyPrice':
+      // Ordering only, never summed: a float is fine here.
+      return r.hourlyPrice === null ? null : Number(r.hourlyPrice);
+    case 'health':
+      return HEALTH_RANK[r.health];
+  }
+}
+
+/** Sorts rows by a column; unmeasured values (null) always go last, ties keep name order. */
+export function sortResources(rows: readonly ResourceRow[], sort: SortState): ResourceRow[] {
+  const sign = sort.direction === 'ascending' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const va = sortValue(a, sort.key);
+    const vb = sortValue(b, sort.key);
+    if (va === null || vb === null) {
+      if (va === vb) return a.name.localeCompare(b.name);
+      return va === null ? 1 : -1;
+    }
+    const cmp = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
+    return cmp !== 0 ? sign * cmp : a.name.localeCompare(b.name);
+  });
+}
+
+function StatesCell({ states }: { states: Record<GpuState, number> }): ReactNode {
+  const parts = STATE_ORDER.filter((s) => states[s] > 0);
+  if (parts.length === 0) return <span className="muted">—</span>;
+  return (
+    <span className="states-cell">
+      {parts.map((s) => (
+        <StateTag key={s} state={s} count={states[s]} />
+      ))}
+    </span>
+  );
+}
+
+export interface ResourceTableProps {
+  rows: readonly ResourceRow[];
+  caption: string;
+  hrefFor: (row: ResourceRow) => string;
+  onOpen: (row: ResourceRow) => void;
+  initialSort?: SortState;
+}
+
+/** Sortable by clicking a header (a button: Enter and Space work); each row links to its machine. */
+export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: ResourceTableProps): ReactNode {
+  const [sort, setSort] = useState<SortState>(initialSort ?? { key: 'name', direction: 'ascending' });
+  const sorted = useMemo(() => sortResources(rows, sort), [rows, sort]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: sorted.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    initialRect: { width: 1000, height: 600 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+
+  const toggle = (key: SortKey): void =>
+    setSort((s) =>
+      s.key === key
+        ? { key, direction: s.direction === 'ascending' ? 'descending' : 'ascending' }
+        : { key, direction: key === 'utilisation30m' || key === 'hourlyPrice' || key === 'gpuCount' ? 'descending' : 'ascending' },
+    );
+
+  return (
+    <div className="table-scroll" ref={scrollRef} tabIndex={0} role="region" aria-label={caption} data-testid="resource-table-scroll">
+      <table className="data-table" data-testid="resource-table" aria-rowcount={sorted.length + 1}>
+        <caption className="visually-hidden">
+          {caption}, sorted by {COLUMNS.find((c) => c.key === sort.key)?.label} {sort.direction}
+        </caption>
+        <thead>
+          <tr aria-rowindex={1}>
+            {COLUMNS.map((c) => (
+              <th
+                key={c.key}
+                scope="col"
+                className={c.numeric === true ? 'num' : undefined}
+                aria-sort={sort.key === c.key ? sort.direction : 'none'}
+              >
+                <button type="button" className="sort-button" data-testid={`sort-${c.key}`} onClick={() => toggle(c.key)}>
+                  {c.label}
+                  <span className="sort-button__mark" aria-hidden="true">
+                    {sort.key === c.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
+                  </span>
+                </button>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {padTop > 0 ? (
+            <tr aria-hidden="true" className="spacer">
+              <td colSpan={COLUMNS.length} style={{ height: padTop }} />
+            </tr>
+          ) : null}
+          {items.map((item) => {
+            const r = sorted[item.index];
+            if (r === undefined) return null;
+            return (
+              <tr
+                key={`${r.account}:${r.id}`}
+                className="data-table__row"
+                aria-rowindex={item.index + 2}
+                data-testid="resource-row"
+                data-resource-id={r.id}
+                onClick={(e) => {
+                  if (!(e.target instanceof Element && e.target.closest('a'))) onOpen(r);
+                }}
+              >
+                <th scope="row" className="data-table__name">
+                  <a href={hrefFor(r)}>{r.name}</a>
+                  {r.demo ? <span className="badge badge--demo badge--small">demo</span> : null}
+                </th>
+                <td>{r.region}</td>
+                <td>{r.instanceType}</td>
+                <td>{r.gpuModel}</td>
+                <td className="num">{r.gpuCount}</td>
+                <td>
+                  <StatesCell states={r.states} />
+                </td>
+                <td className="num" data-testid="row-util">
+                  {formatPercent(r.utilisation30m)}
+                </td>
+                <td className="num">{r.hourlyPrice === null ? '—' : formatMoney(r.hourlyPrice, r.currency)}</td>
+                <td>
+                  <span className={`health health--${r.health}`}>{r.health}</span>
+                </td>
+              </tr>
+            );
+          })}
+          {padBottom > 0 ? (
+            <tr aria-hidden="true" className="spacer">
+              <td colSpan={COLUMNS.length} style={{ height: padBottom }} />
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * Hash routes, so deep links work from file:// in Electron and from the serve-mode server alike:
+ * #/  ·  #/cloud/<cloud>  ·  #/resource/<account>/<encodeURIComponent(id)>, each optionally
+ * followed by ?cloud=&region=&model=&range=&asOf= carrying the filters across pages.
+ */
+import { CloudId } from '../../../shared/domain';
+import type { FleetFilter, TimeRange } from '../../../shared/contract';
+
+export type Page =
+  | { name: 'overview' }
+  | { name: 'cloud'; cloud: CloudId }
+  | { name: 'resource'; account: string; id: string }
+  | { name: 'not-found'; path: string };
+
+/** The ranges the pane offers (the contract also knows 1h; the pane's charts start at a day). */
+export const VIEW_RANGES = ['24h', '7d', '30d'] as const satisfies readonly TimeRange[];
+export type ViewRange = (typeof VIEW_RANGES)[number];
+
+export interface ViewParams {
+  filter: FleetFilter;
+  range: ViewRange;
+  /** Pins every query to an instant (reproducible views); undefined means live. */
+  asOf?: string;
+}
+
+export interface Route {
+  page: Page;
+  params: ViewParams;
+}
+
+export const DEFAULT_PARAMS: ViewParams = { filter: { clouds: [], regions: [], gpuModels: [] }, range: '24h' };
+
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a location hash ("#/cloud/azure?range=7d") into a route; unknown paths become not-found. */
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const [pathPart = '', queryPart = ''] = raw.split('?', 2);
+  const search = new URLSearchParams(queryPart);
+  const clouds = search.getAll('cloud').flatMap((c) => {
+    const parsed = CloudId.safeParse(c);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const rangeParam = search.get('range');
+  const range = VIEW_RANGES.find((r) => r === rangeParam) ?? DEFAULT_PARAMS.range;
+  const asOf = search.get('asOf') ?? undefined;
+  const params: ViewParams = {
+    filter: { clouds, regions: search.getAll('region'), gpuModels: search.getAll('model') },
+    range,
+    ...(asOf !== undefined && asOf !== '' ? { asOf } : {}),
+  };
+
+  const segments = pathPart.split('/').filter((s) => s !== '');
+  if (segments.length === 0) return { page: { name: 'overview' }, params };
+  if (segments[0] === 'cloud' && segments.length === 2) {
+    const cloud = CloudId.safeParse(decodeSegment(segments[1] ?? ''));
+    if (cloud.success) return { page: { name: 'cloud', cloud: cloud.data }, params };
+  }
+  if (segments[0] === 'resource' && segments.length === 3) {
+    const account = decodeSegment(segments[1] ?? '');
+    const id = decodeSegment(segments[2] ?? '');
+    if (account !== null && id !== null && account !== '' && id !== '') {
+      return { page: { name: 'resource', account, id }, params };
+    }
+  }
+  return { page: { name: 'not-found', path: pathPart }, params };
+}
+
+/** The path part of a page's hash, without the query. */
+export function pagePath(page: Page): string {
+  switch (page.name) {
+    case 'overview':
+      return '/';
+    case 'cloud':
+      return `/cloud/${page.cloud}`;
+    case 'resource':
+      return `/resource/${encodeURIComponent(page.account)}/${encodeURIComponent(page.id)}`;
+    case 'not-found':
+      return page.path;
+  }
+}
+
+/** The full hash ("#/cloud/azure?range=7d") for a page with the current view parameters. */
+export function formatHash(page: Page, params: ViewParams = DEFAULT_PARAMS): string {
+  const search = new URLSearchParams();
+  for (const c of params.filter.clouds) search.append('cloud', c);
+  for (const r of params.filter.regions) search.append('region', r);
+  for (const m of params.filter.gpuModels) search.append('model', m);
+  if (params.range !== DEFAULT_PARAMS.range) search.set('range', params.range);
+  if (params.asOf !== undefined) search.set('asOf', params.asOf);
+  const query = search.toString();
+  return `#${pagePath(page)}${query === '' ? '' : `?${query}`}`;
+}
+
+/** Where "back" leads when there is no in-app history: one level up. */
+export function parentPage(page: Page, cloudOfResource?: CloudId): Page | null {
+  switch (page.name) {
+    case 'overview':
+      return null;
+    case 'cloud':
+    case 'not-found':
+      return { name: 'overview' };
+    case 'resource':
+      return cloudOfResource !== undefined ? { name: 'cloud', cloud: cloudOfResource } : { name: 'overview' };
+  }
+}
