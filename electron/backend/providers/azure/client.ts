@@ -1,0 +1,554 @@
+/**
+ * All Azure I/O of the connector, through the official SDK clients (and their HTTP pipeline for the
+ * two calls the SDKs do not wrap: Cost Management next pages and the managed Prometheus query API).
+ * Every response we depend on is checked with zod in map.ts; every failure leaves as a typed error.
+ */
+import { readFileSync } from 'node:fs';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
+  type PipelinePolicy,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
+import { DefaultAzureCredential } from '@azure/identity';
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { CostManagementClient, type QueryDefinition } from '@azure/arm-costmanagement';
+import { MicrosoftResourceHealth } from '@azure/arm-resourcehealth';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import { cloudSettings, type AzureAccountConfig, type AzureCloudSettings } from './config';
+import { errorForStatus, retryAfterMs, toConnectorError, type AzureRole, type CallSite } from './errors';
+import {
+  AvailabilityStatusPayload,
+  CostQueryPayload,
+  parseResponse,
+  PromMatrixPayload,
+  ResourceSkuPayload,
+  ScaleSetPayload,
+  ScaleSetVmPayload,
+  ServiceHealthEventPayload,
+  VmPayload,
+  VmStatusPayload,
+} from './map';
+import { z } from 'zod';
+import { ConfigError, ThrottledError } from '../types';
+
+/** Remaining ARM reads of one subscription, as the last response reported them. */
+export interface ReadBudget {
+  subscriptionId: string;
+  /** `x-ms-ratelimit-remaining-subscription-reads` of the last response, or null before any call. */
+  remainingReads: number | null;
+  /** When it was reported (epoch ms). */
+  observedAt: number | null;
+  /** Requests the connector paced (delayed) to keep the budget above its floor. */
+  pacedRequests: number;
+}
+
+/** Injectable time, so tests see the pacing without waiting for it. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const t = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      }, { once: true });
+    }),
+};
+
+// ARM's token bucket refills subscription reads at about 25 per second (250 tokens).
+const READ_REFILL_PER_SECOND = 25;
+const MAX_PACE_MS = 10_000;
+
+/** Tracks the read budget per subscription and paces requests before it runs dry. */
+export class ReadBudgetTracker {
+  private readonly budgets = new Map<string, ReadBudget>();
+  constructor(
+    private readonly floor: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Budgets of every subscription seen so far. */
+  all(): ReadBudget[] {
+    return [...this.budgets.values()].map((b) => ({ ...b }));
+  }
+
+  record(subscriptionId: string, remaining: number): void {
+    const b = this.entry(subscriptionId);
+    b.remainingReads = remaining;
+    b.observedAt = this.clock.now();
+  }
+
+  /** Waits long enough for the bucket to refill above the floor. */
+  async pace(subscriptionId: string, signal?: AbortSignal): Promise<void> {
+    const b = this.budgets.get(subscriptionId);
+    if (!b || b.remainingReads === null || b.observedAt === null) return;
+    const refilled = ((this.clock.now() - b.observedAt) / 1000) * READ_REFILL_PER_SECOND;
+    const estimate = b.remainingReads + refilled;
+    if (estimate >= this.floor) return;
+    const waitMs = Math.min(MAX_PACE_MS, Math.ceil(((this.floor - estimate) / READ_REFILL_PER_SECOND) * 1000));
+    b.pacedRequests += 1;
+    await this.clock.sleep(waitMs, signal);
+  }
+
+  private entry(subscriptionId: string): ReadBudget {
+    let b = this.budgets.get(subscriptionId);
+    if (!b) {
+      b = { subscriptionId, remainingReads: null, observedAt: null, pacedRequests: 0 };
+      this.budgets.set(subscriptionId, b);
+    }
+    return b;
+  }
+}
+
+/** A bearer token read from a file or an environment variable (headless use). */
+export class StaticTokenCredential implements TokenCredential {
+  constructor(private readonly read: () => string) {}
+  async getToken(_scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
+    const token = this.read().trim();
+    if (!token) throw new ConfigError('the configured bearer token is empty');
+    return { token, expiresOnTimestamp: jwtExpiry(token) ?? Date.now() + 5 * 60_000 };
+  }
+}
+
+function jwtExpiry(token: string): number | null {
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const exp = z.object({ exp: z.number() }).safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    return exp.success ? exp.data.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+type CredentialConfig = AzureAccountConfig['credential'];
+
+/** Builds the credential a config asks for; secrets are read from where the config points. */
+export function credentialFor(cred: CredentialConfig, settings: AzureCloudSettings): TokenCredential {
+  switch (cred.type) {
+    case 'default':
+      return new DefaultAzureCredential({ tenantId: cred.tenantId, authorityHost: settings.authorityHost });
+    case 'tokenFile':
+      return new StaticTokenCredential(() => {
+        try {
+          return readFileSync(cred.path, 'utf8');
+        } catch (err) {
+          throw new ConfigError(`cannot read the token file ${cred.path}: ${(err as Error).message}`);
+        }
+      });
+    case 'tokenEnv':
+      return new StaticTokenCredential(() => {
+        const v = process.env[cred.variable];
+        if (!v) throw new ConfigError(`environment variable ${cred.variable} holds no token`);
+        return v;
+      });
+  }
+}
+
+/** A subscription the credential can read. */
+export interface SubscriptionInfo {
+  subscriptionId: string;
+  displayName: string | null;
+}
+
+/** Options beyond the config: credential and clock overrides for tests and the host. */
+export interface AzureApiDeps {
+  credential?: TokenCredential;
+  prometheusCredential?: TokenCredential;
+  clock?: Clock;
+}
+
+const SubscriptionPayload = z.looseObject({
+  subscriptionId: z.string().min(1),
+  displayName: z.string().optional(),
+  state: z.string().optional(),
+});
+
+const CostPagePayload = z.union([
+  CostQueryPayload,
+  z.looseObject({ properties: CostQueryPayload }).transform((p) => p.properties),
+]);
+
+/** The Azure API surface the connector uses, one instance per account. */
+export class AzureApi {
+  readonly settings: AzureCloudSettings;
+  readonly budget: ReadBudgetTracker;
+  private readonly credential: TokenCredential;
+  private readonly clock: Clock;
+  private readonly ca: string | undefined;
+  private readonly compute = new Map<string, ComputeManagementClient>();
+  private readonly health = new Map<string, MicrosoftResourceHealth>();
+  private cost: CostManagementClient | null = null;
+  private prom: { pipeline: Pipeline; http: HttpClient } | null = null;
+  private feed: { pipeline: Pipeline; http: HttpClient } | null = null;
+
+  constructor(
+    private readonly cfg: AzureAccountConfig,
+    private readonly deps: AzureApiDeps = {},
+  ) {
+    this.settings = cloudSettings(cfg);
+    this.clock = deps.clock ?? realClock;
+    this.budget = new ReadBudgetTracker(cfg.minRemainingReads, this.clock);
+    this.credential = deps.credential ?? credentialFor(cfg.credential, this.settings);
+    this.ca = cfg.tlsCaFile ? readCa(cfg.tlsCaFile) : undefined;
+  }
+
+  private commonOptions() {
+    return {
+      endpoint: this.settings.armEndpoint,
+      tlsOptions: this.ca ? { ca: this.ca } : undefined,
+      retryOptions: {
+        maxRetries: this.cfg.retry.maxRetries,
+        retryDelayInMs: this.cfg.retry.retryDelayMs,
+        maxRetryDelayInMs: this.cfg.retry.maxRetryDelayMs,
+      },
+    };
+  }
+
+  private guard(pipeline: Pipeline): void {
+    pipeline.addPolicy(armGuardPolicy(this.budget, this.cfg.retry.maxInlineWaitMs, this.cfg.requestTimeoutMs), { afterPhase: 'Sign' });
+  }
+
+  private computeClient(subscriptionId: string): ComputeManagementClient {
+    let c = this.compute.get(subscriptionId);
+    if (!c) {
+      c = new ComputeManagementClient(this.credential, subscriptionId, {
+        ...this.commonOptions(),
+        credentials: { scopes: [this.settings.armScope] },
+      });
+      this.guard(c.pipeline);
+      this.compute.set(subscriptionId, c);
+    }
+    return c;
+  }
+
+  private healthClient(subscriptionId: string): MicrosoftResourceHealth {
+    let c = this.health.get(subscriptionId);
+    if (!c) {
+      c = new MicrosoftResourceHealth(this.credential, subscriptionId, {
+        ...this.commonOptions(),
+        credentialScopes: [this.settings.armScope],
+      });
+      this.guard(c.pipeline);
+      this.health.set(subscriptionId, c);
+    }
+    return c;
+  }
+
+  private costClient(): CostManagementClient {
+    if (!this.cost) {
+      this.cost = new CostManagementClient(this.credential, { ...this.commonOptions(), credentialScopes: [this.settings.armScope] });
+      this.guard(this.cost.pipeline);
+    }
+    return this.cost;
+  }
+
+  /** Subscriptions visible to the credential (enabled ones only). */
+  async listSubscriptions(signal: AbortSignal): Promise<SubscriptionInfo[]> {
+    const site: CallSite = { api: 'Subscriptions list', subscriptionId: null, role: 'Reader' };
+    return this.call(site, signal, async () => {
+      const client = new SubscriptionClient(this.credential, { ...this.commonOptions(), credentialScopes: [this.settings.armScope] });
+      this.guard(client.pipeline);
+      const out: SubscriptionInfo[] = [];
+      for await (const page of client.subscriptions.list({ abortSignal: signal }).byPage()) {
+        for (const raw of page) {
+          const s = parseResponse(SubscriptionPayload, raw, site.api);
+          if (s.state && !['enabled', 'pastdue', 'warned'].includes(s.state.toLowerCase())) continue;
+          out.push({ subscriptionId: s.subscriptionId, displayName: s.displayName ?? null });
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Every VM of the subscription, page by page (model only, no power state). */
+  listVms(subscriptionId: string, signal: AbortSignal): AsyncIterable<VmPayload[]> {
+    const site = { api: 'Compute virtualMachines.listAll', subscriptionId, role: 'Reader' as const };
+    return this.pages(site, signal, VmPayload, () => this.computeClient(subscriptionId).virtualMachines.listAll({ abortSignal: signal }).byPage());
+  }
+
+  /** Power states of every VM (`statusOnly=true`), page by page. */
+  listVmStatuses(subscriptionId: string, signal: AbortSignal): AsyncIterable<VmStatusPayload[]> {
+    const site = { api: 'Compute virtualMachines.listAll(statusOnly)', subscriptionId, role: 'Reader' as const };
+    return this.pages(site, signal, VmStatusPayload, () =>
+      this.computeClient(subscriptionId).virtualMachines.listAll({ statusOnly: 'true', abortSignal: signal }).byPage(),
+    );
+  }
+
+  listScaleSets(subscriptionId: string, signal: AbortSignal): AsyncIterable<ScaleSetPayload[]> {
+    const site = { api: 'Compute virtualMachineScaleSets.listAll', subscriptionId, role: 'Reader' as const };
+    return this.pages(site, signal, ScaleSetPayload, () => this.computeClient(subscriptionId).virtualMachineScaleSets.listAll({ abortSignal: signal }).byPage());
+  }
+
+  listScaleSetVms(subscriptionId: string, resourceGroup: string, scaleSet: string, signal: AbortSignal): AsyncIterable<ScaleSetVmPayload[]> {
+    const site = { api: 'Compute virtualMachineScaleSetVMs.list', subscriptionId, role: 'Reader' as const };
+    return this.pages(site, signal, ScaleSetVmPayload, () =>
+      this.computeClient(subscriptionId).virtualMachineScaleSetVMs.list(resourceGroup, scaleSet, { expand: 'instanceView', abortSignal: signal }).byPage(),
+    );
+  }
+
+  async listSkus(subscriptionId: string, signal: AbortSignal): Promise<ResourceSkuPayload[]> {
+    const site = { api: 'Compute resourceSkus.list', subscriptionId, role: 'Reader' as const };
+    const out: ResourceSkuPayload[] = [];
+    for await (const page of this.pages(site, signal, ResourceSkuPayload, () => this.computeClient(subscriptionId).resourceSkus.list({ abortSignal: signal }).byPage())) {
+      out.push(...page);
+    }
+    return out;
+  }
+
+  async listAvailabilityStatuses(subscriptionId: string, signal: AbortSignal): Promise<AvailabilityStatusPayload[]> {
+    const site = { api: 'Resource Health availabilityStatuses.listBySubscriptionId', subscriptionId, role: 'Reader' as const };
+    const out: AvailabilityStatusPayload[] = [];
+    const filter = "resourceType eq 'Microsoft.Compute/virtualMachines'";
+    for await (const page of this.pages(site, signal, AvailabilityStatusPayload, () =>
+      this.healthClient(subscriptionId).availabilityStatuses.listBySubscriptionId({ filter, abortSignal: signal }).byPage(),
+    )) {
+      out.push(...page);
+    }
+    return out;
+  }
+
+  async listServiceHealthEvents(subscriptionId: string, since: Date, signal: AbortSignal): Promise<ServiceHealthEventPayload[]> {
+    const site = { api: 'Service Health events.listBySubscriptionId', subscriptionId, role: 'Reader' as const };
+    const queryStartTime = `${since.getUTCMonth() + 1}/${since.getUTCDate()}/${since.getUTCFullYear()}`;
+    const out: ServiceHealthEventPayload[] = [];
+    for await (const page of this.pages(site, signal, ServiceHealthEventPayload, () =>
+      this.healthClient(subscriptionId).eventsOperations.listBySubscriptionId({ queryStartTime, abortSignal: signal }).byPage(),
+    )) {
+      out.push(...page);
+    }
+    return out;
+  }
+
+  /**
+   * Daily actual cost grouped by resource id and meter for [from, to), following
+   * `properties.nextLink`. Cost Management's QPU throttling is not retried by the SDK: backoff here.
+   */
+  async *queryCosts(subscriptionId: string, from: Date, to: Date, signal: AbortSignal): AsyncIterable<CostQueryPayload> {
+    const site: CallSite = { api: 'Cost Management query', subscriptionId, role: 'Cost Management Reader' };
+    const scope = `/subscriptions/${subscriptionId}`;
+    const definition: QueryDefinition = {
+      type: 'ActualCost',
+      timeframe: 'Custom',
+      timePeriod: { from, to: new Date(to.getTime() - 1000) },
+      dataset: {
+        granularity: 'Daily',
+        aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
+        grouping: [
+          { type: 'Dimension', name: 'ResourceId' },
+          { type: 'Dimension', name: 'Meter' },
+        ],
+      },
+    };
+    let status = 0;
+    const first = await this.withCostBackoff(site, signal, () =>
+      this.costClient().query.usage(scope, definition, {
+        abortSignal: signal,
+        onResponse: (raw) => {
+          status = raw.status;
+        },
+      }),
+    );
+    if (status === 204) return;
+    let page = parseResponse(CostPagePayload, first, site.api);
+    yield page;
+    const seen = new Set<string>();
+    while (page.nextLink) {
+      const next = page.nextLink;
+      if (seen.has(next)) throw errorForStatus({ status: 500, header: () => null, body: null }, { ...site, api: `${site.api} (nextLink loops)` });
+      seen.add(next);
+      const body = await this.withCostBackoff(site, signal, () => this.postJson(this.costClient().pipeline, next, definition, signal));
+      if (body === undefined) return;
+      page = parseResponse(CostPagePayload, body, site.api);
+      yield page;
+    }
+  }
+
+  /** One PromQL range query against the account's managed Prometheus, aggregated on the server. */
+  async promQueryRange(query: string, startSec: number, endSec: number, stepSec: number, signal: AbortSignal): Promise<PromMatrixPayload> {
+    const prom = this.cfg.prometheus;
+    if (!prom) throw new ConfigError('no prometheus.queryEndpoint configured');
+    const site: CallSite = { api: 'Prometheus query_range', subscriptionId: null, role: 'Monitoring Reader' };
+    if (!this.prom) {
+      const pipeline = createPipelineFromOptions({ tlsOptions: this.ca ? { ca: this.ca } : undefined, retryOptions: this.commonOptions().retryOptions });
+      const credential = this.deps.prometheusCredential ?? (prom.credential ? credentialFor(prom.credential, this.settings) : this.credential);
+      pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: this.settings.prometheusScope }));
+      pipeline.addPolicy(timeoutPolicy(this.cfg.requestTimeoutMs), { afterPhase: 'Sign' });
+      this.prom = { pipeline, http: createDefaultHttpClient() };
+    }
+    const { pipeline, http } = this.prom;
+    const url = `${prom.queryEndpoint.replace(/\/+$/, '')}/api/v1/query_range`;
+    const form = new URLSearchParams({ query, start: String(startSec), end: String(endSec), step: `${stepSec}s` });
+    return this.call(site, signal, async () => {
+      const res = await pipeline.sendRequest(
+        http,
+        createPipelineRequest({
+          url,
+          method: 'POST',
+          body: form.toString(),
+          headers: createHttpHeaders({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }),
+          abortSignal: signal,
+        }),
+      );
+      if (res.status >= 400) throw errorForStatus(failureOf(res), site);
+      return parseResponse(PromMatrixPayload, parseJson(res.bodyAsText, site.api), site.api);
+    });
+  }
+
+  /** The public status RSS feed (no credential: it is public). */
+  async statusFeed(signal: AbortSignal): Promise<string> {
+    const url = this.settings.statusFeedUrl;
+    if (!url) throw new ConfigError('no status feed for this cloud; set statusFeedUrl');
+    const site: CallSite = { api: 'Azure status feed', subscriptionId: null, role: 'Reader' };
+    if (!this.feed) {
+      const pipeline = createPipelineFromOptions({ tlsOptions: this.ca ? { ca: this.ca } : undefined, retryOptions: this.commonOptions().retryOptions });
+      pipeline.addPolicy(timeoutPolicy(this.cfg.requestTimeoutMs), { afterPhase: 'Sign' });
+      this.feed = { pipeline, http: createDefaultHttpClient() };
+    }
+    const { pipeline, http } = this.feed;
+    return this.call(site, signal, async () => {
+      const res = await pipeline.sendRequest(http, createPipelineRequest({ url, method: 'GET', abortSignal: signal }));
+      if (res.status >= 400) throw errorForStatus(failureOf(res), site);
+      return res.bodyAsText ?? '';
+    });
+  }
+
+  private async postJson(pipeline: Pipeline, url: string, body: unknown, signal: AbortSignal): Promise<unknown> {
+    const res = await pipeline.sendRequest(
+      createDefaultHttpClient(),
+      createPipelineRequest({
+        url,
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: createHttpHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
+        abortSignal: signal,
+      }),
+    );
+    if (res.status === 204) return undefined;
+    if (res.status >= 400) throw Object.assign(new Error(`HTTP ${res.status}`), { name: 'RestError', statusCode: res.status, response: res });
+    return parseJson(res.bodyAsText, 'Cost Management query');
+  }
+
+  private async withCostBackoff<T>(site: CallSite, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call(site, signal, fn);
+      } catch (err) {
+        const inline = err instanceof ThrottledError && (err.retryAfterMs ?? Infinity) <= this.cfg.retry.maxInlineWaitMs;
+        if (!inline || attempt >= this.cfg.retry.maxRetries) throw err;
+        await this.clock.sleep(err.retryAfterMs ?? 0, signal);
+      }
+    }
+  }
+
+  private async call<T>(site: CallSite, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toConnectorError(err, site, signal);
+    }
+  }
+
+  private async *pages<T>(
+    site: CallSite,
+    signal: AbortSignal,
+    schema: z.ZodType<T>,
+    open: () => AsyncIterableIterator<unknown[]>,
+  ): AsyncIterable<T[]> {
+    let it: AsyncIterableIterator<unknown[]>;
+    try {
+      it = open();
+    } catch (err) {
+      throw toConnectorError(err, site, signal);
+    }
+    for (;;) {
+      let next: IteratorResult<unknown[]>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        throw toConnectorError(err, site, signal);
+      }
+      if (next.done) return;
+      yield parseResponse(z.array(schema), next.value, site.api);
+    }
+  }
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read tlsCaFile ${path}: ${(err as Error).message}`);
+  }
+}
+
+function parseJson(text: string | null | undefined, api: string): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch (err) {
+    throw toConnectorError(err, { api, subscriptionId: null, role: 'Reader' });
+  }
+}
+
+function failureOf(res: PipelineResponse) {
+  return { status: res.status, header: (n: string) => res.headers.get(n) ?? null, body: res.bodyAsText ?? null };
+}
+
+function timeoutPolicy(ms: number): PipelinePolicy {
+  return {
+    name: 'fleetpaneTimeout',
+    sendRequest(request, next) {
+      if (!request.timeout) request.timeout = ms;
+      return next(request);
+    },
+  };
+}
+
+const SUBSCRIPTION_IN_PATH = /\/subscriptions\/([0-9a-fA-F-]{36})(?:\/|$|\?)/;
+
+/**
+ * Per attempt: paces a request when the subscription's read budget runs low, records the budget from
+ * the response, and turns a 429 whose Retry-After is too long to wait in-process into an error the
+ * sync engine reschedules (the SDK would otherwise sleep through it).
+ */
+export function armGuardPolicy(budget: ReadBudgetTracker, maxInlineWaitMs: number, timeoutMs: number): PipelinePolicy {
+  return {
+    name: 'fleetpaneArmGuard',
+    async sendRequest(request, next) {
+      if (!request.timeout) request.timeout = timeoutMs;
+      const sub = SUBSCRIPTION_IN_PATH.exec(new URL(request.url).pathname)?.[1]?.toLowerCase() ?? null;
+      if (sub && request.method === 'GET') await budget.pace(sub, request.abortSignal as AbortSignal | undefined);
+      const res = await next(request);
+      const reads = res.headers.get('x-ms-ratelimit-remaining-subscription-reads');
+      if (sub && reads && /^\d+$/.test(reads.trim())) budget.record(sub, Number(reads.trim()));
+      if (res.status === 429) {
+        const wait = retryAfterMs((n) => res.headers.get(n) ?? null);
+        if (wait === null || wait > maxInlineWaitMs) {
+          throw Object.assign(new Error('throttled'), { name: 'RestError', statusCode: 429, response: res });
+        }
+      }
+      return res;
+    },
+  };
+}
+
+/** Role needed per call family, for messages built outside this file. */
+export const ROLE_FOR: Record<'inventory' | 'costs' | 'metrics' | 'incidents', AzureRole> = {
+  inventory: 'Reader',
+  costs: 'Cost Management Reader',
+  metrics: 'Monitoring Reader',
+  incidents: 'Reader',
+};

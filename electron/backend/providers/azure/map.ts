@@ -1,0 +1,752 @@
+/**
+ * Pure functions from Azure payloads (as the official SDKs deserialize them) to the shared model.
+ * Each payload is checked with zod first, so a response that changed shape fails loudly, naming the
+ * API and the field, instead of turning into wrong numbers on the pane.
+ */
+import { z } from 'zod';
+import type { CatalogLookup } from '../../catalog/types';
+import type {
+  CloudId,
+  FocusCostRow,
+  GpuResource,
+  GpuSample,
+  HealthState,
+  Incident,
+  IncidentSeverity,
+  PowerState,
+  UtilSource,
+} from '../../../../shared/domain';
+import { MalformedResponseError } from '../types';
+
+/** The part of the GPU catalog the connector uses (electron/backend/catalog). */
+export interface GpuCatalog {
+  lookupInstance(cloud: CloudId, instanceType: string, region: string): CatalogLookup | null;
+  normaliseGpuModel(raw: string): string;
+}
+
+/** Parses `value` with `schema`, or throws MalformedResponseError naming the API and the field. */
+export function parseResponse<T>(schema: z.ZodType<T>, value: unknown, api: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
+  throw new MalformedResponseError(`${api}: unexpected response at ${field}: ${issue?.message ?? 'invalid'}`, {
+    cause: parsed.error,
+  });
+}
+
+// core-client deserializes date-time fields into Date; the newer clients leave strings.
+const TimeLike = z.union([z.date(), z.string()]);
+function iso(value: Date | string | undefined | null): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+const Statuses = z.array(z.looseObject({ code: z.string().optional() })).optional();
+
+/** A VM as `virtualMachines.listAll` returns it (properties flattened by the SDK). */
+export const VmPayload = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  location: z.string().min(1),
+  tags: z.record(z.string(), z.string()).optional(),
+  zones: z.array(z.string()).optional(),
+  hardwareProfile: z.looseObject({ vmSize: z.string().min(1) }),
+  instanceView: z.looseObject({ statuses: Statuses }).optional(),
+});
+export type VmPayload = z.infer<typeof VmPayload>;
+
+/** A VM as `virtualMachines.listAll({ statusOnly: 'true' })` returns it: id and instance view only. */
+export const VmStatusPayload = z.looseObject({
+  id: z.string().min(1),
+  instanceView: z.looseObject({ statuses: Statuses }).optional(),
+});
+export type VmStatusPayload = z.infer<typeof VmStatusPayload>;
+
+export const ScaleSetPayload = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  location: z.string().min(1),
+  sku: z.looseObject({ name: z.string().optional(), capacity: z.number().optional() }).optional(),
+  orchestrationMode: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+});
+export type ScaleSetPayload = z.infer<typeof ScaleSetPayload>;
+
+/** A Uniform scale set's VM with `$expand=instanceView`. */
+export const ScaleSetVmPayload = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  location: z.string().min(1),
+  instanceId: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  zones: z.array(z.string()).optional(),
+  sku: z.looseObject({ name: z.string().optional() }).optional(),
+  hardwareProfile: z.looseObject({ vmSize: z.string().optional() }).optional(),
+  instanceView: z.looseObject({ statuses: Statuses }).optional(),
+  // Flexible scale sets return thin entries pointing at a standalone VM (listed by listAll already).
+  virtualMachineResourceId: z.string().optional(),
+});
+export type ScaleSetVmPayload = z.infer<typeof ScaleSetVmPayload>;
+
+export const ResourceSkuPayload = z.looseObject({
+  resourceType: z.string().optional(),
+  name: z.string().optional(),
+  family: z.string().optional(),
+  locations: z.array(z.string()).optional(),
+  capabilities: z.array(z.looseObject({ name: z.string().optional(), value: z.string().optional() })).optional(),
+});
+export type ResourceSkuPayload = z.infer<typeof ResourceSkuPayload>;
+
+export const AvailabilityStatusPayload = z.looseObject({
+  id: z.string().min(1),
+  location: z.string().optional(),
+  properties: z
+    .looseObject({
+      availabilityState: z.string().optional(),
+      title: z.string().optional(),
+      summary: z.string().optional(),
+      detailedStatus: z.string().optional(),
+      reasonType: z.string().optional(),
+      occuredTime: TimeLike.optional(),
+      reportedTime: TimeLike.optional(),
+      recentlyResolved: z
+        .looseObject({
+          unavailableOccuredTime: TimeLike.optional(),
+          resolvedTime: TimeLike.optional(),
+          unavailableSummary: z.string().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+export type AvailabilityStatusPayload = z.infer<typeof AvailabilityStatusPayload>;
+
+export const ServiceHealthEventPayload = z.looseObject({
+  id: z.string().optional(),
+  name: z.string().min(1),
+  eventType: z.string().optional(),
+  status: z.string().optional(),
+  title: z.string().optional(),
+  summary: z.string().optional(),
+  level: z.string().optional(),
+  impactStartTime: TimeLike.optional(),
+  impactMitigationTime: TimeLike.optional(),
+  lastUpdateTime: TimeLike.optional(),
+  impact: z
+    .array(
+      z.looseObject({
+        impactedService: z.string().optional(),
+        impactedRegions: z
+          .array(z.looseObject({ impactedRegion: z.string().optional(), status: z.string().optional() }))
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+export type ServiceHealthEventPayload = z.infer<typeof ServiceHealthEventPayload>;
+
+export const CostQueryPayload = z.looseObject({
+  columns: z.array(z.looseObject({ name: z.string(), type: z.string().optional() })),
+  rows: z.array(z.array(z.unknown())),
+  nextLink: z.string().nullable().optional(),
+});
+export type CostQueryPayload = z.infer<typeof CostQueryPayload>;
+
+const PromSeries = z.object({
+  metric: z.record(z.string(), z.string()),
+  values: z.array(z.tuple([z.number(), z.string()])),
+});
+export const PromMatrixPayload = z.object({
+  status: z.literal('success'),
+  data: z.object({ resultType: z.literal('matrix'), result: z.array(PromSeries) }),
+});
+export type PromMatrixPayload = z.infer<typeof PromMatrixPayload>;
+
+/** Power state from instance-view statuses (`PowerState/deallocated` counts as stopped). */
+export function powerStateOf(statuses: readonly { code?: string | undefined }[] | undefined): PowerState {
+  const code = statuses?.find((s) => s.code?.startsWith('PowerState/'))?.code?.slice('PowerState/'.length);
+  switch (code?.toLowerCase()) {
+    case 'running':
+      return 'running';
+    case 'starting':
+      return 'starting';
+    case 'stopping':
+    case 'deallocating':
+      return 'stopping';
+    case 'stopped':
+    case 'deallocated':
+      return 'stopped';
+    default:
+      return 'unknown';
+  }
+}
+
+/** ARM region names as ids: "West US" and "westus" are the same region. */
+export function normaliseRegion(region: string): string {
+  return region.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+/** GPU facts of one VM size in one region, from resource SKUs. */
+export interface SkuGpuFacts {
+  gpus: number;
+  family: string | null;
+}
+
+/** Indexes virtual-machine SKUs that have GPUs by `size|region` (both lower case). */
+export function indexGpuSkus(skus: readonly ResourceSkuPayload[]): Map<string, SkuGpuFacts> {
+  const index = new Map<string, SkuGpuFacts>();
+  for (const sku of skus) {
+    if (sku.resourceType !== 'virtualMachines' || !sku.name) continue;
+    const gpus = Number(sku.capabilities?.find((c) => c.name === 'GPUs')?.value ?? '0');
+    if (!Number.isFinite(gpus) || gpus <= 0) continue;
+    for (const loc of sku.locations ?? []) {
+      index.set(skuKey(sku.name, loc), { gpus: Math.round(gpus), family: sku.family ?? null });
+    }
+  }
+  return index;
+}
+
+function skuKey(size: string, region: string): string {
+  return `${size.toLowerCase()}|${normaliseRegion(region)}`;
+}
+
+// Size-name tokens and SKU families that name the GPU when the catalog does not know the size.
+const MODEL_TOKENS: readonly [RegExp, string][] = [
+  [/MI300X/i, 'MI300X'],
+  [/GB200/i, 'GB200'],
+  [/H200/i, 'H200'],
+  [/H100/i, 'H100'],
+  [/A100/i, 'A100'],
+  [/A10(?!\d)/i, 'A10'],
+  [/T4/i, 'T4'],
+  [/V710/i, 'V710'],
+  [/V620/i, 'V620'],
+];
+const FAMILY_MODELS: readonly [RegExp, string][] = [
+  [/NCSv3|NCv3|NDSv2|NDv2/i, 'V100'],
+  [/NCSv2|NCv2/i, 'P100'],
+  [/NDS(?!v)|standardNDSFamily/i, 'P40'],
+  [/NVSv3|NVv3|standardNVFamily/i, 'M60'],
+];
+
+/** Best raw GPU model name from the size and SKU family, for sizes the catalog lacks. */
+export function guessGpuModel(vmSize: string, family: string | null): string | null {
+  for (const [re, model] of MODEL_TOKENS) if (re.test(vmSize)) return model;
+  if (family) for (const [re, model] of FAMILY_MODELS) if (re.test(family)) return model;
+  return null;
+}
+
+/** What the inventory knows about one machine before it becomes a GpuResource. */
+export interface MachineFacts {
+  id: string;
+  name: string;
+  location: string;
+  zones: readonly string[] | undefined;
+  vmSize: string;
+  tags: Record<string, string> | undefined;
+  powerState: PowerState;
+}
+
+/** Health of a resource from its Resource Health availability status. */
+export interface ResourceHealthFacts {
+  health: HealthState;
+  reason: string | null;
+}
+
+/** Resource id of an availability status (`<resourceId>/providers/Microsoft.ResourceHealth/...`). */
+export function resourceIdOfStatus(statusId: string): string {
+  const at = statusId.toLowerCase().indexOf('/providers/microsoft.resourcehealth/');
+  return at >= 0 ? statusId.slice(0, at) : statusId;
+}
+
+/** Indexes availability statuses by lower-case resource id. */
+export function indexHealth(statuses: readonly AvailabilityStatusPayload[]): Map<string, ResourceHealthFacts> {
+  const index = new Map<string, ResourceHealthFacts>();
+  for (const s of statuses) {
+    const state = s.properties?.availabilityState?.toLowerCase();
+    const health: HealthState =
+      state === 'available' ? 'ok' : state === 'degraded' ? 'degraded' : state === 'unavailable' ? 'unavailable' : 'unknown';
+    const reason = health === 'ok' ? null : (s.properties?.summary ?? s.properties?.detailedStatus ?? null);
+    index.set(resourceIdOfStatus(s.id).toLowerCase(), { health, reason });
+  }
+  return index;
+}
+
+/**
+ * One machine -> GpuResource, or null when its size has no GPU. The catalog gives model, count,
+ * memory and price; resource SKUs' `GPUs` capability is the fallback for the count.
+ */
+export function toGpuResource(
+  account: string,
+  m: MachineFacts,
+  skus: ReadonlyMap<string, SkuGpuFacts>,
+  health: ReadonlyMap<string, ResourceHealthFacts>,
+  catalog: GpuCatalog,
+): GpuResource | null {
+  const region = normaliseRegion(m.location);
+  const known = catalog.lookupInstance('azure', m.vmSize, region);
+  const sku = skus.get(skuKey(m.vmSize, region));
+  const gpuCount = known?.gpuCount ?? sku?.gpus ?? 0;
+  if (gpuCount <= 0) return null;
+  const rawModel = known?.gpuModel ?? guessGpuModel(m.vmSize, sku?.family ?? null);
+  const h = health.get(m.id.toLowerCase()) ?? { health: 'unknown' as const, reason: null };
+  return {
+    id: m.id,
+    account,
+    cloud: 'azure',
+    region,
+    zone: m.zones?.[0] ?? null,
+    name: m.name,
+    kind: 'vm',
+    instanceType: m.vmSize,
+    gpuModel: rawModel ? catalog.normaliseGpuModel(rawModel) : 'Unknown GPU',
+    gpuCount,
+    gpuMemoryGiB: known?.gpuMemoryGiB ?? null,
+    powerState: m.powerState,
+    health: h.health,
+    healthReason: h.reason,
+    hourlyPrice: known?.hourlyPrice ?? null,
+    currency: known?.currency ?? 'USD',
+    tags: { ...(m.tags ?? {}) },
+    gpuUuids: Array.from({ length: gpuCount }, () => null),
+    demo: false,
+  };
+}
+
+/** Joins the `listAll` model pages with the `statusOnly` pages into machine facts. */
+export function vmFacts(vms: readonly VmPayload[], statuses: readonly VmStatusPayload[]): MachineFacts[] {
+  const power = new Map(statuses.map((s) => [s.id.toLowerCase(), powerStateOf(s.instanceView?.statuses)]));
+  return vms.map((vm) => ({
+    id: vm.id,
+    name: vm.name,
+    location: vm.location,
+    zones: vm.zones,
+    vmSize: vm.hardwareProfile.vmSize,
+    tags: vm.tags,
+    powerState: vm.instanceView ? powerStateOf(vm.instanceView.statuses) : (power.get(vm.id.toLowerCase()) ?? 'unknown'),
+  }));
+}
+
+/** A Uniform scale set's VM -> machine facts; null for Flexible entries (listed as standalone VMs). */
+export function scaleSetVmFacts(vm: ScaleSetVmPayload, scaleSet: ScaleSetPayload): MachineFacts | null {
+  if (vm.virtualMachineResourceId) return null;
+  const vmSize = vm.sku?.name ?? vm.hardwareProfile?.vmSize ?? scaleSet.sku?.name;
+  if (!vmSize) return null;
+  return {
+    id: vm.id,
+    name: vm.name,
+    location: vm.location,
+    zones: vm.zones,
+    vmSize,
+    tags: { ...(scaleSet.tags ?? {}), ...(vm.tags ?? {}) },
+    powerState: powerStateOf(vm.instanceView?.statuses),
+  };
+}
+
+/**
+ * Host names a machine's DCGM series may carry: its name, and for a scale-set VM the computer
+ * name Azure derives from it (prefix + base-36 instance id, six digits), which is what AKS nodes use.
+ */
+export function hostNamesOf(resource: Pick<GpuResource, 'id' | 'name'>): string[] {
+  const names = [resource.name.toLowerCase()];
+  const m = /\/virtualMachineScaleSets\/([^/]+)\/virtualMachines\/(\d+)$/i.exec(resource.id);
+  if (m?.[1] && m[2]) names.push(`${m[1].toLowerCase()}${Number(m[2]).toString(36).padStart(6, '0')}`);
+  return names;
+}
+
+/** The PromQL queries of one metrics sync: every one aggregated per GPU on the server. */
+export function dcgmQueries(hostLabel: string, selector: string): Record<DcgmField, string> {
+  const by = `by (${hostLabel}, gpu, UUID)`;
+  const sel = selector.trim() ? `{${selector.trim()}}` : '';
+  return {
+    prof: `avg ${by} (DCGM_FI_PROF_GR_ENGINE_ACTIVE${sel}) * 100`,
+    dev: `avg ${by} (DCGM_FI_DEV_GPU_UTIL${sel})`,
+    memory: `max ${by} (DCGM_FI_DEV_FB_USED${sel})`,
+    power: `avg ${by} (DCGM_FI_DEV_POWER_USAGE${sel})`,
+    temperature: `max ${by} (DCGM_FI_DEV_GPU_TEMP${sel})`,
+    // The XID gauge holds the last error code; a change within the minute is a new XID.
+    xid: `max ${by} (changes(DCGM_FI_DEV_XID_ERRORS${sel}[1m]))`,
+  };
+}
+export type DcgmField = 'prof' | 'dev' | 'memory' | 'power' | 'temperature' | 'xid';
+
+/**
+ * Prometheus matrices (one per DCGM field) -> one GpuSample per GPU per minute. Series are keyed
+ * by GPU UUID where present, so the same GPU seen under two label sets is one GPU.
+ */
+export function toGpuSamples(
+  matrices: Partial<Record<DcgmField, PromMatrixPayload>>,
+  resources: readonly GpuResource[],
+  hostLabel: string,
+): GpuSample[] {
+  const byHost = new Map<string, GpuResource>();
+  for (const r of resources) for (const h of hostNamesOf(r)) byHost.set(h, r);
+  const gpuOfUuid = new Map<string, { resourceId: string; gpuIndex: number }>();
+  const samples = new Map<string, GpuSample>();
+  const fields = Object.keys(matrices) as DcgmField[];
+  // Read util sources last so the resource/index of a UUID is settled by any series first.
+  for (const field of fields) {
+    for (const series of matrices[field]?.data.result ?? []) {
+      const gpu = locateGpu(series.metric, hostLabel, byHost, gpuOfUuid);
+      if (!gpu) continue;
+      for (const [tsSec, raw] of series.values) {
+        const value = Number(raw);
+        if (!Number.isFinite(value)) continue;
+        const ts = Math.floor((tsSec * 1000) / 60_000) * 60_000;
+        const key = `${gpu.resourceId}|${gpu.gpuIndex}|${ts}`;
+        let s = samples.get(key);
+        if (!s) {
+          s = { resourceId: gpu.resourceId, gpuIndex: gpu.gpuIndex, ts, utilisation: null, utilSource: null, memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 0 };
+          samples.set(key, s);
+        }
+        applyField(s, field, value);
+      }
+    }
+  }
+  return [...samples.values()].sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+}
+
+function locateGpu(
+  labels: Record<string, string>,
+  hostLabel: string,
+  byHost: ReadonlyMap<string, GpuResource>,
+  gpuOfUuid: Map<string, { resourceId: string; gpuIndex: number }>,
+): { resourceId: string; gpuIndex: number } | null {
+  const uuid = labels.UUID;
+  if (uuid && gpuOfUuid.has(uuid)) return gpuOfUuid.get(uuid) ?? null;
+  const host = (labels[hostLabel] ?? '').toLowerCase().replace(/:\d+$/, '');
+  const resource = byHost.get(host) ?? byHost.get(host.split('.')[0] ?? '');
+  const index = Number(labels.gpu);
+  if (!resource || !Number.isInteger(index) || index < 0 || index >= resource.gpuCount) return null;
+  const gpu = { resourceId: resource.id, gpuIndex: index };
+  if (uuid) gpuOfUuid.set(uuid, gpu);
+  return gpu;
+}
+
+function applyField(s: GpuSample, field: DcgmField, value: number): void {
+  const pct = Math.min(100, Math.max(0, value));
+  switch (field) {
+    case 'prof':
+      s.utilisation = pct;
+      s.utilSource = 'prof' satisfies UtilSource;
+      return;
+    case 'dev':
+      if (s.utilSource !== 'prof') {
+        s.utilisation = pct;
+        s.utilSource = 'dev';
+      }
+      return;
+    case 'memory':
+      s.memoryUsedMiB = Math.max(0, value);
+      return;
+    case 'power':
+      s.powerWatts = Math.max(0, value);
+      return;
+    case 'temperature':
+      s.temperatureC = value;
+      return;
+    case 'xid':
+      s.xidErrors = Math.max(0, Math.round(value));
+      return;
+  }
+}
+
+/** A JSON number as an exact decimal string (the digits JSON carried, without exponent notation). */
+export function numberToDecimal(n: number): string {
+  if (!Number.isFinite(n)) throw new MalformedResponseError(`expected a finite amount, got ${n}`);
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  const fixed = Math.abs(n) < 1 ? n.toFixed(20) : BigInt(Math.round(n)).toString();
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
+}
+
+const COST_COLUMNS = ['Cost', 'PreTaxCost', 'CostUSD'];
+
+/** Context of a cost query: whose rows these are. */
+export interface CostScope {
+  subscriptionId: string;
+  subscriptionName: string | null;
+}
+
+/**
+ * Cost Management query rows (daily, grouped by ResourceId and Meter) -> FOCUS rows. Amounts keep
+ * the digits of the response; a charge without a resource (support, marketplace) keeps a null id.
+ */
+export function toFocusRows(page: CostQueryPayload, scope: CostScope): FocusCostRow[] {
+  const col = (names: readonly string[]) => page.columns.findIndex((c) => names.some((n) => n.toLowerCase() === c.name.toLowerCase()));
+  const costAt = col(COST_COLUMNS);
+  const dateAt = col(['UsageDate']);
+  const currencyAt = col(['Currency', 'BillingCurrency']);
+  const resourceAt = col(['ResourceId']);
+  const meterAt = col(['Meter']);
+  const locationAt = col(['ResourceLocation']);
+  if (costAt < 0) throw new MalformedResponseError('Cost Management query: no Cost/PreTaxCost column in columns[]');
+  if (dateAt < 0) throw new MalformedResponseError('Cost Management query: no UsageDate column in columns[]');
+  if (currencyAt < 0) throw new MalformedResponseError('Cost Management query: no Currency column in columns[]');
+  return page.rows.map((row, i) => {
+    const amount = row[costAt];
+    const cost = typeof amount === 'number' ? numberToDecimal(amount) : typeof amount === 'string' && /^-?\d+(\.\d+)?$/.test(amount) ? amount : null;
+    if (cost === null) throw new MalformedResponseError(`Cost Management query: rows[${i}][${costAt}] is not an amount`);
+    const day = parseUsageDate(row[dateAt]);
+    if (!day) throw new MalformedResponseError(`Cost Management query: rows[${i}][${dateAt}] (UsageDate) is not a date`);
+    const currency = row[currencyAt];
+    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) {
+      throw new MalformedResponseError(`Cost Management query: rows[${i}][${currencyAt}] (Currency) is not a currency code`);
+    }
+    const resourceId = resourceAt >= 0 && typeof row[resourceAt] === 'string' && row[resourceAt] !== '' ? (row[resourceAt] as string) : null;
+    const meter = meterAt >= 0 && typeof row[meterAt] === 'string' ? (row[meterAt] as string) : null;
+    const location = locationAt >= 0 && typeof row[locationAt] === 'string' ? normaliseRegion(row[locationAt] as string) : null;
+    const namespace = resourceId ? /\/providers\/([^/]+\/[^/]+)/i.exec(resourceId)?.[1] ?? null : null;
+    const end = new Date(day.getTime() + 86_400_000);
+    const monthStart = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1));
+    const monthEnd = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1));
+    return {
+      BillingAccountId: scope.subscriptionId,
+      BillingAccountName: scope.subscriptionName,
+      SubAccountId: scope.subscriptionId,
+      SubAccountName: scope.subscriptionName,
+      BillingCurrency: currency,
+      BilledCost: cost,
+      EffectiveCost: cost,
+      ListCost: null,
+      BillingPeriodStart: monthStart.toISOString(),
+      BillingPeriodEnd: monthEnd.toISOString(),
+      ChargePeriodStart: day.toISOString(),
+      ChargePeriodEnd: end.toISOString(),
+      ChargeCategory: cost.startsWith('-') ? 'Credit' : 'Usage',
+      ChargeClass: null,
+      ChargeDescription: meter,
+      ProviderName: 'Microsoft',
+      PublisherName: 'Microsoft',
+      InvoiceIssuerName: 'Microsoft',
+      ServiceName: namespace ? serviceNameOf(namespace) : null,
+      ServiceCategory: namespace?.toLowerCase().startsWith('microsoft.compute/') ? 'Compute' : null,
+      RegionId: location,
+      RegionName: location,
+      AvailabilityZone: null,
+      ResourceId: resourceId,
+      ResourceName: resourceId ? (resourceId.split('/').pop() ?? null) : null,
+      ResourceType: namespace,
+      SkuId: null,
+      PricingQuantity: null,
+      PricingUnit: null,
+      ConsumedQuantity: null,
+      ConsumedUnit: null,
+      Tags: {},
+    };
+  });
+}
+
+function serviceNameOf(namespace: string): string {
+  const n = namespace.toLowerCase();
+  if (n === 'microsoft.compute/virtualmachines' || n === 'microsoft.compute/virtualmachinescalesets') return 'Virtual Machines';
+  if (n.startsWith('microsoft.compute/')) return 'Compute';
+  return namespace;
+}
+
+/** UsageDate is a number yyyymmdd in the query API, or an ISO date string in some api-versions. */
+export function parseUsageDate(v: unknown): Date | null {
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    const y = Math.floor(v / 10_000);
+    const m = Math.floor((v % 10_000) / 100);
+    const d = v % 100;
+    if (y < 2000 || m < 1 || m > 12 || d < 1 || d > 31) return null;
+    return new Date(Date.UTC(y, m - 1, d));
+  }
+  if (typeof v === 'string') {
+    const t = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(v);
+    if (!t) return null;
+    return new Date(Date.UTC(Number(t[1]), Number(t[2]) - 1, Number(t[3])));
+  }
+  return null;
+}
+
+/** Resource Health statuses of GPU machines that are not available -> incidents (plus recent recoveries). */
+export function resourceHealthIncidents(
+  account: string,
+  statuses: readonly AvailabilityStatusPayload[],
+  resources: readonly GpuResource[],
+  now: Date,
+): Incident[] {
+  const byId = new Map(resources.map((r) => [r.id.toLowerCase(), r]));
+  const out: Incident[] = [];
+  for (const s of statuses) {
+    const resource = byId.get(resourceIdOfStatus(s.id).toLowerCase());
+    if (!resource) continue;
+    const p = s.properties ?? {};
+    const state = p.availabilityState?.toLowerCase();
+    const base = {
+      account,
+      cloud: 'azure' as const,
+      source: 'resource-health' as const,
+      regions: [resource.region],
+      services: ['Virtual Machines'],
+      resourceIds: [resource.id],
+      url: null,
+      updates: [],
+      demo: false,
+    };
+    if (state === 'unavailable' || state === 'degraded') {
+      // A VM the customer stopped is "unavailable" to Resource Health but is no outage.
+      if (resource.powerState === 'stopped' && p.reasonType?.toLowerCase() !== 'unplanned') continue;
+      const started = iso(p.occuredTime) ?? now.toISOString();
+      out.push({
+        ...base,
+        id: `resource-health:${resource.id.toLowerCase()}:${started}`,
+        severity: state === 'unavailable' ? 'major' : 'minor',
+        title: `${resource.name}: ${p.title ?? p.availabilityState ?? 'Unavailable'}`,
+        summary: p.summary ?? p.detailedStatus ?? '',
+        status: p.availabilityState ?? 'Unavailable',
+        startedAt: started,
+        endedAt: null,
+        updatedAt: iso(p.reportedTime) ?? started,
+      });
+    }
+    const rr = p.recentlyResolved;
+    const rrStart = iso(rr?.unavailableOccuredTime);
+    const rrEnd = iso(rr?.resolvedTime);
+    if (rrStart && rrEnd) {
+      out.push({
+        ...base,
+        id: `resource-health:${resource.id.toLowerCase()}:${rrStart}`,
+        severity: 'major',
+        title: `${resource.name}: unavailable (resolved)`,
+        summary: rr?.unavailableSummary ?? '',
+        status: 'Resolved',
+        startedAt: rrStart,
+        endedAt: rrEnd,
+        updatedAt: rrEnd,
+      });
+    }
+  }
+  return out;
+}
+
+// Service Health names the compute services this way; only these take GPUs down with them.
+const GPU_SERVICES = new Set(['virtual machines', 'virtual machine scale sets', 'azure kubernetes service (aks)']);
+
+/**
+ * Service Health events -> incidents, kept when they touch a region the fleet uses, each linked to
+ * the GPU machines of the impacted regions when the impacted service runs them.
+ */
+export function serviceHealthIncidents(
+  account: string,
+  events: readonly ServiceHealthEventPayload[],
+  resources: readonly GpuResource[],
+  now: Date,
+): Incident[] {
+  const fleetRegions = new Set(resources.map((r) => r.region));
+  const out: Incident[] = [];
+  for (const e of events) {
+    const regions = new Set<string>();
+    const services = new Set<string>();
+    const affected = new Set<string>();
+    for (const imp of e.impact ?? []) {
+      const service = imp.impactedService ?? '';
+      if (service) services.add(service);
+      for (const r of imp.impactedRegions ?? []) {
+        if (!r.impactedRegion) continue;
+        const region = normaliseRegion(r.impactedRegion);
+        regions.add(region);
+        if (GPU_SERVICES.has(service.toLowerCase())) {
+          for (const res of resources) if (res.region === region) affected.add(res.id);
+        }
+      }
+    }
+    const global = regions.size === 0 || regions.has('global');
+    if (!global && ![...regions].some((r) => fleetRegions.has(r))) continue;
+    const type = e.eventType?.toLowerCase() ?? '';
+    const resolved = (e.status ?? '').toLowerCase() === 'resolved';
+    const started = iso(e.impactStartTime) ?? iso(e.lastUpdateTime) ?? now.toISOString();
+    out.push({
+      id: `service-health:${e.name}`,
+      account,
+      cloud: 'azure',
+      source: type === 'plannedmaintenance' ? 'maintenance' : 'service-health',
+      severity: severityOf(type, e.level),
+      title: e.title ?? e.name,
+      summary: e.summary ?? '',
+      status: e.status ?? 'Active',
+      regions: [...regions].sort(),
+      services: [...services].sort(),
+      resourceIds: [...affected].sort(),
+      startedAt: started,
+      endedAt: resolved ? (iso(e.impactMitigationTime) ?? iso(e.lastUpdateTime) ?? now.toISOString()) : null,
+      updatedAt: iso(e.lastUpdateTime) ?? started,
+      url: `https://app.azure.com/h/${encodeURIComponent(e.name)}`,
+      updates: [],
+      demo: false,
+    });
+  }
+  return out;
+}
+
+function severityOf(type: string, level: string | undefined): IncidentSeverity {
+  if (type === 'plannedmaintenance') return 'maintenance';
+  if (type === 'serviceissue') return level?.toLowerCase() === 'critical' ? 'critical' : 'major';
+  return 'info';
+}
+
+/** One item of the public status RSS feed. */
+export interface StatusFeedItem {
+  title: string;
+  description: string;
+  link: string | null;
+  pubDate: string | null;
+  guid: string | null;
+}
+
+/** Minimal RSS 2.0 reader for the public Azure status feed (fallback when Service Health is closed). */
+export function parseStatusFeed(xml: string): StatusFeedItem[] {
+  if (!/<rss[\s>]/i.test(xml)) throw new MalformedResponseError('Azure status feed: not an RSS document');
+  const tag = (block: string, name: string) => {
+    const m = new RegExp(`<${name}[^>]*>([\\s\\S]*?)</${name}>`, 'i').exec(block);
+    if (!m?.[1]) return null;
+    return m[1]
+      .replace(/^\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*$/, '$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&')
+      .trim();
+  };
+  return [...xml.matchAll(/<item[\s>][\s\S]*?<\/item>/gi)].map((m) => ({
+    title: tag(m[0], 'title') ?? '(untitled)',
+    description: tag(m[0], 'description') ?? '',
+    link: tag(m[0], 'link'),
+    pubDate: tag(m[0], 'pubDate'),
+    guid: tag(m[0], 'guid'),
+  }));
+}
+
+/** Status feed items -> incidents; the feed names no resources, so regions are matched in the text. */
+export function statusFeedIncidents(account: string, items: readonly StatusFeedItem[], resources: readonly GpuResource[], now: Date): Incident[] {
+  const fleetRegions = [...new Set(resources.map((r) => r.region))];
+  return items.map((item) => {
+    const text = normaliseRegion(`${item.title} ${item.description}`);
+    const regions = fleetRegions.filter((r) => text.includes(r)).sort();
+    const at = iso(item.pubDate) ?? now.toISOString();
+    return {
+      id: `status-page:azure:${item.guid ?? item.link ?? item.title}`,
+      account,
+      cloud: 'azure',
+      source: 'status-page',
+      severity: 'major',
+      title: item.title,
+      summary: item.description.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim(),
+      status: 'Active',
+      regions,
+      services: [],
+      resourceIds: [],
+      startedAt: at,
+      endedAt: null,
+      updatedAt: at,
+      url: item.link,
+      updates: [],
+      demo: false,
+    };
+  });
+}
