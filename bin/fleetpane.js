@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The `fleetpane` command. The CLI is TypeScript run from source: register tsx, then load it.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../electron/backend/cli.ts');
+const code = await main(process.argv.slice(2));
+// Native handles (DuckDB) may outlive the command; the exit code is the command's answer.
+process.exit(code);

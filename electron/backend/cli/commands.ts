@@ -1,0 +1,277 @@
+/**
+ * The `fleetpane` commands (ARCHITECTURE.md fixes their names and flags). Each command is one entry
+ * in COMMANDS: its usage line, its flags and its run function; adding a command is adding an entry.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { FleetFilter } from '../../../shared/contract';
+import { IsoTime } from '../../../shared/domain';
+import { formatMoney, formatPercent } from '../../../shared/format';
+import { Overview } from '../../../shared/overview';
+import { createApi, createEventHub } from '../api/index';
+import { generateToken, startServer } from '../server/index';
+import { jsonLineLogger } from '../sync/logger';
+import { SyncSummary } from '../sync/summary';
+import { createEngine, openStoreForCli, packageVersion, parseAccount } from './backend';
+import { demoConfig, resolveConfig, resolveDataDir, loadConfigFile, type LoadedConfig } from './config-file';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors';
+
+/** Where a command writes; tests and the bin shim pass process streams. */
+export interface CliIo {
+  out(text: string): Promise<void>;
+  err(line: string): void;
+  /** Resolves when the user asks a long-running command (serve) to stop. */
+  stopSignal(): Promise<void>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  usage: string;
+  options: Options;
+  allowPositionals?: boolean;
+  run(values: Values, positionals: string[], io: CliIo): Promise<number>;
+}
+
+const dataDirOption = { 'data-dir': { type: 'string' } } as const;
+
+/** Label printed whenever the simulated fleet is in use, so no one mistakes it for theirs. */
+const DEMO_LABEL = 'no config file found: using the DEMO fleet (simulated data, not your clouds)';
+
+function notAvailable(name: string): Command['run'] {
+  return async (_values, _positionals, io) => {
+    io.err(`fleetpane ${name}: not available in this version`);
+    return EXIT_USAGE;
+  };
+}
+
+function stringValue(values: Values, key: string): string | undefined {
+  const value = values[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  sync: {
+    usage: 'fleetpane sync --config FILE --data-dir DIR [--json]',
+    options: { config: { type: 'string' }, ...dataDirOption, json: { type: 'boolean' } },
+    async run(values, _positionals, io) {
+      const config = resolveConfig(stringValue(values, 'config'), parseAccount);
+      if (config.demo) io.err(`fleetpane sync: ${DEMO_LABEL}`);
+      const dataDir = resolveDataDir(stringValue(values, 'data-dir'), config.demo);
+      mkdirSync(dataDir, { recursive: true });
+      const store = await openStoreForCli(dataDir);
+      try {
+        const engine = createEngine(store, config.accounts, undefined, values.json ? undefined : jsonLineLogger((line) => process.stderr.write(line)));
+        const summary = SyncSummary.parse(await engine.syncOnce());
+        await engine.stop();
+        if (values.json) await io.out(`${JSON.stringify(summary, null, 2)}\n`);
+        else await io.out(describeSummary(summary));
+        if (!summary.ok) {
+          io.err(`fleetpane sync: ${countFailures(summary)} stream(s) failed; the summary names them`);
+          return EXIT_FAILED;
+        }
+        return EXIT_OK;
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  overview: {
+    usage: 'fleetpane overview --data-dir DIR --json [--as-of ISO]',
+    options: { ...dataDirOption, json: { type: 'boolean' }, 'as-of': { type: 'string' } },
+    async run(values, _positionals, io) {
+      const asOfText = stringValue(values, 'as-of');
+      if (asOfText !== undefined && !IsoTime.safeParse(asOfText).success) {
+        throw new CliError(`--as-of "${asOfText}" is not an ISO 8601 time with a zone (e.g. 2026-11-25T12:00:00Z)`);
+      }
+      const dataDir = stringValue(values, 'data-dir') ?? resolveDataDir(undefined, false);
+      if (!existsSync(dataDir)) throw new CliError(`data dir ${dataDir} does not exist (run fleetpane sync first)`);
+      const store = await openStoreForCli(dataDir, { readOnly: true });
+      try {
+        const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
+        const overview = Overview.parse(await store.overview(asOf, FleetFilter.parse({})));
+        await io.out(values.json ? `${JSON.stringify(overview, null, 2)}\n` : describeOverview(overview));
+        return EXIT_OK;
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  serve: {
+    usage: 'fleetpane serve [--config FILE | --demo] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
+    options: {
+      config: { type: 'string' },
+      demo: { type: 'boolean' },
+      ...dataDirOption,
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'token-file': { type: 'string' },
+    },
+    async run(values, _positionals, io) {
+      const configFile = stringValue(values, 'config');
+      if (configFile !== undefined && values.demo) throw new CliError('give either --config or --demo, not both');
+      const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
+      // Validate everything before opening anything, so bad input fails fast with one line.
+      const config: LoadedConfig | null =
+        configFile !== undefined ? loadConfigFile(configFile, parseAccount) : values.demo ? demoConfig(parseAccount) : null;
+      const tokenFile = stringValue(values, 'token-file');
+      const token = tokenFile === undefined ? undefined : readOrCreateToken(tokenFile);
+      const dataDir = resolveDataDir(stringValue(values, 'data-dir'), config?.demo ?? false);
+      mkdirSync(dataDir, { recursive: true });
+
+      // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
+      const store = await openStoreForCli(dataDir, { readOnly: config === null });
+      const events = createEventHub();
+      const engine = config === null ? undefined : createEngine(store, config.accounts, events.emit, jsonLineLogger((line) => process.stderr.write(line)));
+      const demo = config?.demo ?? false;
+      const api = createApi({ store, ...(engine ? { engine } : {}), mode: 'serve', version: packageVersion(), demo: () => demo });
+      const server = await startServer({
+        api,
+        dataDir,
+        host: stringValue(values, 'host') ?? '127.0.0.1',
+        port,
+        ...(token ? { token } : {}),
+        rendererDir: RENDERER_DIR,
+        events,
+        log: io.err,
+      });
+      if (demo) io.err(`fleetpane serve: ${DEMO_LABEL}`);
+      if (config === null) io.err('fleetpane serve: no --config: serving the store as it is, without syncing');
+      await io.out(`Fleetpane is serving at ${server.url}\n`);
+      engine?.start();
+      await io.stopSignal();
+      io.err('fleetpane serve: stopping');
+      await engine?.stop();
+      await server.close();
+      await store.close();
+      return EXIT_OK;
+    },
+  },
+  report: {
+    usage: 'fleetpane report --data-dir DIR --from YYYY-MM-DD --to YYYY-MM-DD --group-by KEYS --format csv|xlsx|pdf|focus --out FILE',
+    options: {},
+    allowPositionals: true,
+    run: notAvailable('report'),
+  },
+  'import-focus': {
+    usage: 'fleetpane import-focus FILE... --data-dir DIR --account NAME',
+    options: {},
+    allowPositionals: true,
+    run: notAvailable('import-focus'),
+  },
+};
+
+/** serve's port when --port is not given (0 would pick a free one). */
+export const DEFAULT_SERVE_PORT = 4780;
+
+/** The built renderer (electron-vite writes it to out/renderer at the project root). */
+export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+
+/** The one-line usage text listing every command. */
+export function usage(): string {
+  return `usage: ${Object.values(COMMANDS)
+    .map((c) => c.usage)
+    .join(' | ')}`;
+}
+
+/** Parses argv and runs the command; returns the exit code. Errors become one line on stderr. */
+export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.err(usage());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v') {
+    await io.out(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    io.err(`fleetpane: unknown command "${name}". ${usage()}`);
+    return EXIT_USAGE;
+  }
+  let values: Values;
+  let positionals: string[];
+  if (command.allowPositionals && Object.keys(command.options).length === 0) {
+    // Commands not built yet accept anything so they can say so plainly.
+    values = {};
+    positionals = [...rest];
+  } else {
+    try {
+      ({ values, positionals } = parseArgs({
+        args: [...rest],
+        options: command.options,
+        strict: true,
+        allowPositionals: command.allowPositionals ?? false,
+      }) as { values: Values; positionals: string[] });
+    } catch (error) {
+      // parseArgs appends advice about '--' that does not fit on one line.
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/\. To specify a positional.*$/, '') ?? '';
+      io.err(`fleetpane ${name}: ${reason}. usage: ${command.usage}`);
+      return EXIT_USAGE;
+    }
+  }
+  try {
+    return await command.run(values, positionals, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.err(`fleetpane ${name}: ${error.message}`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    io.err(`fleetpane ${name}: failed: ${message}`);
+    return EXIT_FAILED;
+  }
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new CliError(`--port "${text}" is not a port number (0-65535)`);
+  return port;
+}
+
+/** Reads the token from the file, or writes a new one there (owner-only) when the file is absent. */
+function readOrCreateToken(file: string): string {
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token.length < 16) throw new CliError(`token file ${file} holds no token of at least 16 characters`);
+    return token;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const token = generateToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+function countFailures(summary: SyncSummary): number {
+  return summary.accounts.reduce((n, a) => n + Object.values(a.streams).filter((s) => s.status !== 'ok').length, 0);
+}
+
+function describeSummary(summary: SyncSummary): string {
+  const lines = summary.accounts.map((account) => {
+    const streams = Object.entries(account.streams)
+      .map(([stream, s]) => `${stream} ${s.status === 'ok' ? `${s.rows} rows` : `FAILED (${s.error?.kind}: ${s.error?.message})`}`)
+      .join(', ');
+    return `${account.account} (${account.provider}): ${streams}`;
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function describeOverview(overview: Overview): string {
+  const lines = [`Fleetpane overview as of ${overview.asOf}${overview.demo ? ' (DEMO fleet, simulated data)' : ''}`];
+  const g = overview.totals.gpus;
+  lines.push(`GPUs: ${g.total} total, ${g.busy} busy, ${g.idle} idle, ${g.unhealthy} unhealthy, ${g.unknown} unknown, ${g.stopped} stopped`);
+  for (const cloud of overview.clouds) {
+    lines.push(`  ${cloud.label}: ${cloud.gpus.total} GPUs, utilisation 1h ${formatPercent(cloud.utilisation.avg1h)}, ${cloud.incidents.active} active incidents`);
+  }
+  for (const spend of overview.totals.spend) {
+    lines.push(
+      `Spend ${spend.currency}: billed month to date ${formatMoney(spend.billedMonthToDate, spend.currency)}, run-rate today ${formatMoney(spend.runRateToday, spend.currency)}, idle waste today ${formatMoney(spend.idleWasteToday, spend.currency)}`,
+    );
+  }
+  lines.push(`Active incidents: ${overview.totals.incidents.active}`);
+  return `${lines.join('\n')}\n`;
+}

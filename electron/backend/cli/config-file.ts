@@ -1,0 +1,106 @@
+/**
+ * Reads and validates the config file: JSON, then the shared ConfigFile schema, then each account
+ * with its provider's own schema. Every failure is one line naming the file and the field path.
+ * Shared by the CLI and the desktop backend host.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AccountConfigBase, ConfigFile } from '../../../shared/config';
+import { describeZodError } from '../../../shared/format';
+import { defaultConfigPath, userDataDir } from '../paths';
+import { CliError } from './errors';
+
+/** The demo fleet used when no config exists anywhere. */
+export const DEMO_CONFIG: ConfigFile = ConfigFile.parse({ accounts: [{ name: 'demo', provider: 'demo' }] });
+
+/** Validates one account with its provider's own schema (the registry's parseConfig). */
+export type ParseAccount = (account: AccountConfigBase) => AccountConfigBase;
+
+export interface LoadedConfig {
+  /** The file read, or null for the built-in demo fleet. */
+  file: string | null;
+  accounts: AccountConfigBase[];
+  /** True when this is the built-in demo fleet. */
+  demo: boolean;
+}
+
+/** Reads, parses and validates a config file; throws CliError with one line on any problem. */
+export function loadConfigFile(file: string, parseAccount: ParseAccount): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ENOENT' ? `config file ${file} does not exist` : `config file ${file} cannot be read (${code ?? 'error'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`config file ${file} is not valid JSON: ${describeJsonError(error, text)}`);
+  }
+  return validateConfig(raw, file, parseAccount);
+}
+
+/** Validates an already-parsed config object (`where` names it in errors). */
+export function validateConfig(raw: unknown, where: string, parseAccount: ParseAccount): LoadedConfig {
+  const parsed = ConfigFile.safeParse(raw);
+  if (!parsed.success) throw new CliError(describeZodError(parsed.error, `config file ${where}`));
+  const accounts = parsed.data.accounts.map((account, index) => {
+    try {
+      return parseAccount(account);
+    } catch (error) {
+      throw new CliError(describeAccountError(error, where, index, account.name));
+    }
+  });
+  return { file: where, accounts, demo: false };
+}
+
+/** The built-in demo fleet, validated like any other config. */
+export function demoConfig(parseAccount: ParseAccount): LoadedConfig {
+  return { file: null, accounts: DEMO_CONFIG.accounts.map((a) => parseAccount(a)), demo: true };
+}
+
+/**
+ * Which config to use: the given file; else the config file in the user data folder if there is
+ * one; else the demo fleet (callers label it as such).
+ */
+export function resolveConfig(configFile: string | undefined, parseAccount: ParseAccount, dataFolder: string = userDataDir()): LoadedConfig {
+  if (configFile !== undefined) return loadConfigFile(configFile, parseAccount);
+  const fallback = defaultConfigPath(dataFolder);
+  if (existsSync(fallback)) return loadConfigFile(fallback, parseAccount);
+  return demoConfig(parseAccount);
+}
+
+/** The store folder: the given one; else the user data folder (its `demo` subfolder for the demo fleet). */
+export function resolveDataDir(dataDir: string | undefined, demo: boolean, dataFolder: string = userDataDir()): string {
+  if (dataDir !== undefined) return dataDir;
+  // Keeps simulated numbers out of the store that holds a real fleet.
+  return demo ? join(dataFolder, 'demo') : dataFolder;
+}
+
+function describeAccountError(error: unknown, file: string, index: number, name: string): string {
+  const where = `config file ${file}`;
+  if (error instanceof z.ZodError) {
+    const prefixed = new z.ZodError(error.issues.map((issue) => ({ ...issue, path: ['accounts', index, ...issue.path] })));
+    return describeZodError(prefixed, where);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `${where}: accounts.${index} ("${name}"): ${firstLine(message)}`;
+}
+
+function describeJsonError(error: unknown, text: string): string {
+  const message = firstLine(error instanceof Error ? error.message : String(error));
+  const position = /at position (\d+)/.exec(message);
+  if (position?.[1] === undefined) return message;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `${message} (line ${line}, column ${column})`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
