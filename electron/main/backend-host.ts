@@ -1,0 +1,83 @@
+/**
+ * The backend in an Electron utility process: opens the store, runs the sync engine and answers API
+ * requests from the main process over process.parentPort, so no store read or write ever happens on
+ * the Electron main thread. Plain Node: it must not import 'electron'.
+ */
+import type { ApiHandlers, AppEvent } from '../../shared/contract';
+import { createApi, dispatch } from '../backend/api/index';
+import { createEngine, openStoreForCli, parseAccount } from '../backend/cli/backend';
+import { resolveConfig, resolveDataDir } from '../backend/cli/config-file';
+import { jsonLineLogger } from '../backend/sync/logger';
+import type { SyncEngine } from '../backend/sync/engine';
+import type { FleetStore } from '../backend/store/types';
+import { mkdirSync } from 'node:fs';
+import { FromHost, ToHost, type HostInit } from './host-protocol';
+
+/** The part of Electron's ParentPort the host uses (a global in utility processes). */
+interface ParentPortLike {
+  on(event: 'message', listener: (message: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const port = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+if (port === undefined) {
+  process.stderr.write('backend-host: not running as an Electron utility process (no parentPort)\n');
+  process.exit(1);
+}
+const parent: ParentPortLike = port;
+
+function send(message: FromHost): void {
+  parent.postMessage(message);
+}
+
+let handlers: ApiHandlers | null = null;
+let store: FleetStore | null = null;
+let engine: SyncEngine | null = null;
+const log = jsonLineLogger((line) => process.stderr.write(line));
+
+async function init(message: HostInit): Promise<void> {
+  const config = resolveConfig(message.configFile ?? undefined, parseAccount, message.userDataFolder);
+  const dataDir = resolveDataDir(message.dataDir ?? undefined, config.demo, message.userDataFolder);
+  mkdirSync(dataDir, { recursive: true });
+  store = await openStoreForCli(dataDir);
+  engine = createEngine(store, config.accounts, (event: AppEvent) => send({ kind: 'event', event }), log);
+  handlers = createApi({ store, engine, mode: 'desktop', version: message.version, demo: () => config.demo });
+  send({ kind: 'ready', demo: config.demo, dataDir, configFile: config.file });
+  engine.start();
+}
+
+async function stop(): Promise<void> {
+  await engine?.stop();
+  await store?.close();
+  send({ kind: 'stopped' });
+}
+
+parent.on('message', ({ data }) => {
+  const parsed = ToHost.safeParse(data);
+  if (!parsed.success) {
+    log.warn('backend-host: ignored a malformed message from main');
+    return;
+  }
+  const message = parsed.data;
+  switch (message.kind) {
+    case 'init':
+      init(message).catch((error: unknown) => {
+        send({ kind: 'fatal', message: error instanceof Error ? (error.message.split('\n')[0] ?? 'error') : String(error) });
+      });
+      break;
+    case 'request': {
+      const current = handlers;
+      if (current === null) {
+        send({ kind: 'reply', id: message.id, reply: { ok: false, error: { code: 'internal', message: 'the backend is still starting' } } });
+        break;
+      }
+      void dispatch(current, message.channel, message.request, { log: (line) => log.error(line) }).then((reply) =>
+        send({ kind: 'reply', id: message.id, reply }),
+      );
+      break;
+    }
+    case 'stop':
+      stop().catch(() => send({ kind: 'stopped' }));
+      break;
+  }
+});
