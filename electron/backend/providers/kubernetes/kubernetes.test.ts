@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
+import { AccountConfigBase } from '../../../../shared/config';
+import { AuthError, ThrottledError } from '../types';
+import { describeKubeconfig, kubernetesFactory } from './index';
+import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes, type Fleet } from './testing/fleet';
+import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
+import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from './testing/prometheus-server';
+
+const fixtures = fileURLToPath(new URL('../../../../../shared/fixtures/kubernetes/', import.meta.url));
+const lambda = JSON.parse(readFileSync(fixtures + 'node_labels_lambda_cloud_k3s_h100x8_v100x8_gpu_operator.json', 'utf8')) as Array<{ metadata: { labels: Record<string, string> } }>;
+// Real GFD labels underneath; the generated ones (product, count, memory) override per node.
+const gfd = lambda[0]?.metadata.labels ?? {};
+
+const HOUR = 3_600_000;
+const now = Math.floor(Date.now() / HOUR) * HOUR;
+const fleet: Fleet = buildFleet(now, 200, gfd);
+const signal = new AbortController().signal;
+
+let emu: K8sEmulator;
+beforeAll(async () => {
+  emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+function connector(extra: Record<string, unknown> = {}) {
+  const raw = AccountConfigBase.parse({ name: 'k8s-test', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, context: 'emu', pageSize: 37, ...extra });
+  return kubernetesFactory.create(kubernetesFactory.parseConfig(raw));
+}
+
+async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of it) out.push(...batch);
+  return out;
+}
+
+describe('kubeconfig', () => {
+  it('names the contexts that run exec plugins, without reading credentials', () => {
+    const d = describeKubeconfig(emu.kubeconfigPath);
+    expect(d.currentContext).toBe('emu');
+    expect(d.contexts).toEqual([
+      { name: 'emu', cluster: 'emu-cluster', usesExec: false },
+      { name: 'cloud-sso', cluster: 'emu-cluster', usesExec: true },
+    ]);
+  });
+});
+
+describe('inventory from a loopback Kubernetes API', () => {
+  it('pages through nodes and pods and maps GPUs, clouds, health, cordons and teams', async () => {
+    emu.requests.length = 0;
+    const resources = await collect(connector().inventory({ signal, now: new Date(now) }));
+    for (const r of resources) GpuResource.parse(r);
+    expect(resources).toHaveLength(200);
+    expect(emu.requests.filter((r) => r.startsWith('GET /api/v1/nodes')).length).toBe(Math.ceil(200 / 37));
+    expect(emu.requests.some((r) => r.includes('continue=37'))).toBe(true);
+    const byCloud = Object.fromEntries(['azure', 'gcp', 'oci', 'coreweave', 'other'].map((c) => [c, resources.filter((r) => r.cloud === c).length]));
+    expect(byCloud).toEqual({ azure: 40, gcp: 40, oci: 40, coreweave: 40, other: 40 });
+    expect(resources.reduce((n, r) => n + r.gpuCount, 0)).toBe(fleet.nodes.reduce((n, f) => n + f.gpus.length, 0));
+    const down = resources.find((r) => r.name === fleet.nodes[17]?.name);
+    expect(down).toMatchObject({ health: 'unavailable' });
+    expect(down?.healthReason).toContain('container runtime is down');
+    expect(resources.find((r) => r.name === fleet.nodes[41]?.name)?.tags['k8s.cordoned']).toBe('true');
+    const first = resources.find((r) => r.name === fleet.nodes[0]?.name);
+    expect(first).toMatchObject({ gpuModel: 'H100 80GB', gpuCount: 8, region: 'eastus', zone: 'eastus-a', kind: 'node' });
+    expect(first?.tags).toMatchObject({ team: 'search', namespace: 'ml-search', 'k8s.gpus-requested': '8', 'k8s.node-pool': 'gpu' });
+    // CoreWeave nodes are priced per GPU-hour from the catalog's class price.
+    const cw = resources.find((r) => r.cloud === 'coreweave');
+    expect(cw?.hourlyPrice).not.toBeNull();
+  });
+
+  it('throws typed errors for a bad token and for throttling', async () => {
+    process.env.FLEETPANE_TEST_BAD_TOKEN = 'wrong';
+    await expect(collect(connector({ token: { env: 'FLEETPANE_TEST_BAD_TOKEN' } }).inventory({ signal, now: new Date(now) }))).rejects.toBeInstanceOf(AuthError);
+    emu.failWith = 429;
+    try {
+      await expect(collect(connector().inventory({ signal, now: new Date(now) }))).rejects.toBeInstanceOf(ThrottledError);
+    } finally {
+      emu.failWith = null;
+    }
+  });
+});
+
+const skip = prometheusSkipReason();
+if (skip) console.warn(`skipping the Prometheus tests: ${skip}`);
+
+describe.skipIf(skip !== null)('metrics from a real Prometheus with 24 h of dcgm-exporter series', () => {
+  let prom: RunningPrometheus;
+  let resources: GpuResource[];
+  let samples: GpuSample[];
+  beforeAll(async () => {
+    prom = await startPrometheus(fleetOpenMetrics(fleet));
+    const c = connector({ prometheus: { url: prom.url } });
+    resources = await collect(c.inventory({ signal, now: new Date(now) }));
+    samples = await collect(c.metrics({ signal, now: new Date(now), from: now - 24 * HOUR, to: now, resources }));
+  });
+  afterAll(async () => {
+    await prom?.stop();
+  });
+
+  const idOf = (name: string) => `k8s-node:${name}`;
+  const truthMean = (from: number, to: number) => {
+    const perGpu = new Map<string, number>();
+    for (const n of fleet.nodes)
+      for (const g of n.gpus) {
+        const xs = scrapeTimes(fleet).filter((t) => t >= from && t < to && reports(n, fleet, t)).map((t) => g.util(t));
+        if (xs.length) perGpu.set(`${idOf(n.name)}#${g.index}`, xs.reduce((a, b) => a + b, 0) / xs.length);
+      }
+    return perGpu;
+  };
+  const measuredMean = (from: number, to: number) => {
+    const acc = new Map<string, number[]>();
+    for (const s of samples) {
+      if (s.ts < from || s.ts >= to || s.utilisation === null) continue;
+      const k = `${s.resourceId}#${s.gpuIndex}`;
+      acc.set(k, [...(acc.get(k) ?? []), s.utilisation]);
+    }
+    return new Map([...acc].map(([k, xs]) => [k, xs.reduce((a, b) => a + b, 0) / xs.length]));
+  };
+
+  it('yields one valid sample per GPU per scrape, PROF preferred, MIG GPUs counted once', () => {
+    for (const s of samples.slice(0, 2000)) GpuSample.parse(s);
+    const keys = new Set(samples.map((s) => `${s.resourceId}#${s.gpuIndex}#${s.ts}`));
+    expect(keys.size).toBe(samples.length);
+    const expected = fleet.nodes.reduce((n, node) => n + node.gpus.length * scrapeTimes(fleet).filter((t) => reports(node, fleet, t)).length, 0);
+    expect(samples.length).toBe(expected);
+    const mig = fleet.nodes.find((n) => n.gpus[0]?.kind === 'mig');
+    const migSamples = samples.filter((s) => s.resourceId === idOf(mig?.name ?? ''));
+    expect(migSamples.every((s) => s.utilSource === 'prof')).toBe(true);
+    const dev = fleet.nodes.find((n) => n.gpus[0]?.kind === 'dev');
+    expect(samples.filter((s) => s.resourceId === idOf(dev?.name ?? '')).every((s) => s.utilSource === 'dev')).toBe(true);
+    expect(samples.filter((s) => s.resourceId === idOf(fleet.nodes[0]?.name ?? '')).every((s) => s.utilSource === 'prof')).toBe(true);
+  });
+
+  it('matches the generated truth per GPU and per cloud over 1 h and 24 h', () => {
+    for (const [from, label] of [
+      [now - HOUR, '1h'],
+      [now - 24 * HOUR, '24h'],
+    ] as const) {
+      const truth = truthMean(from, now);
+      const measured = measuredMean(from, now);
+      expect([...measured.keys()].sort(), label).toEqual([...truth.keys()].sort());
+      for (const [k, v] of truth) expect(measured.get(k), `${label} ${k}`).toBeCloseTo(v, 3);
+      for (const cloud of ['azure', 'gcp', 'oci', 'coreweave', 'other']) {
+        const ids = new Set(resources.filter((r) => r.cloud === cloud).map((r) => r.id));
+        const pick = (m: Map<string, number>) => [...m].filter(([k]) => ids.has(k.split('#')[0] ?? '')).map(([, v]) => v);
+        const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        expect(Math.abs(avg(pick(measured)) - avg(pick(truth))), `${label} ${cloud}`).toBeLessThan(0.1);
+      }
+    }
+  });
+
+  it('shows the silent node stopping and counts the XID burst on the right GPU', () => {
+    const silent = fleet.nodes[23];
+    const last = Math.max(...samples.filter((s) => s.resourceId === idOf(silent?.name ?? '')).map((s) => s.ts));
+    expect(last).toBeLessThan(now - 45 * 60_000);
+    const burstNode = idOf(fleet.nodes[30]?.name ?? '');
+    const xid = samples.filter((s) => s.xidErrors > 0);
+    expect(new Set(xid.map((s) => `${s.resourceId}#${s.gpuIndex}`))).toEqual(new Set([`${burstNode}#2`]));
+    expect(xid.reduce((n, s) => n + s.xidErrors, 0)).toBe(3);
+  });
+
+  it('keeps every query under 11,000 points per series for a 7-day window', async () => {
+    const c = connector({ prometheus: { url: prom.url, maxPointsPerSeries: 2000 } });
+    const week = await collect(c.metrics({ signal, now: new Date(now), from: now - 7 * 24 * HOUR, to: now, resources: resources.slice(0, 5) }));
+    // 7 days / 2000 points -> 6-minute steps: no two samples of a GPU closer than that.
+    const ts = week.filter((s) => s.resourceId === resources[0]?.id && s.gpuIndex === 0).map((s) => s.ts).sort((a, b) => a - b);
+    expect(ts.length).toBeGreaterThan(100);
+    expect(Math.min(...ts.slice(1).map((t, i) => t - (ts[i] ?? 0)))).toBeGreaterThanOrEqual(6 * 60_000);
+  });
+
+  it('reports node-down and XID incidents linked to their nodes', async () => {
+    const c = connector({ prometheus: { url: prom.url } });
+    const incidents = await collect(c.incidents({ signal, now: new Date(now), resources }));
+    for (const i of incidents) Incident.parse(i);
+    expect(incidents.filter((i) => i.id.startsWith('derived:node-down:')).map((i) => i.resourceIds)).toEqual([[idOf(fleet.nodes[17]?.name ?? '')]]);
+    const xid = incidents.filter((i) => i.id.startsWith('derived:xid:'));
+    expect(xid).toHaveLength(1);
+    expect(xid[0]).toMatchObject({ resourceIds: [idOf(fleet.nodes[30]?.name ?? '')], endedAt: null });
+  });
+
+  it('estimates spend from GPU-hours x catalog price, labelled as estimate', async () => {
+    const c = connector({ prometheus: { url: prom.url } });
+    const rows = await collect(c.costs({ signal, now: new Date(now), from: now - 24 * HOUR, to: now }));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      FocusCostRow.parse(r);
+      expect(r.ChargeDescription?.startsWith('estimate:')).toBe(true);
+      expect(r.Tags['fleetpane.estimate']).toBe('true');
+    }
+    const cw = rows.filter((r) => r.ProviderName === 'CoreWeave');
+    expect(cw.length).toBeGreaterThan(0);
+  });
+});

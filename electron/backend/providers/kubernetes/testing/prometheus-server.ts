@@ -1,0 +1,81 @@
+/** Starts the Debian `prometheus` on loopback over a TSDB backfilled by `promtool`, for tests. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Why Prometheus cannot run here, or null when both binaries are on PATH. */
+export function prometheusSkipReason(): string | null {
+  for (const bin of ['prometheus', 'promtool']) {
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) return `${bin} is not installed (Debian package "prometheus"); the CI script installs it`;
+  }
+  return null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningPrometheus {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Backfills `openMetrics` with promtool, starts prometheus on a free port and waits for /-/ready. */
+export async function startPrometheus(openMetrics: string): Promise<RunningPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetpane-prom-'));
+  const data = join(dir, 'data');
+  const input = join(dir, 'dcgm.om');
+  writeFileSync(input, openMetrics);
+  const backfill = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', input, data], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (backfill.status !== 0) throw new Error(`promtool backfill failed: ${backfill.stderr.slice(-2000)}`);
+  rmSync(input);
+  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${data}`,
+      '--storage.tsdb.retention.time=3650d',
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--query.max-samples=200000000',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      process.kill(child.pid, 'SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`prometheus did not become ready: ${stderr}`);
+}
