@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, STORE_FILE, StoreLockedError, StoreReadOnlyError } from './index';
+import { LATEST_VERSION } from './schema/migrations';
+import { batchesOf, minutes, run, tempDataDir } from './test-support';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+
+/** Starts test-child.ts and resolves once it printed `line` (or fails when it exits first). */
+function startChild(mode: string, dir: string, onLine: (line: string) => boolean): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(here, 'test-child.ts'), mode, dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let errors = '';
+    child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const l of lines) if (onLine(l)) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`child exited with ${code}: ${errors}`)));
+  });
+}
+
+function killAndWait(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+describe('store lifecycle', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDataDir()));
+  afterEach(async () => cleanup());
+
+  it('migrates an empty dir and reopens without re-applying', async () => {
+    const nested = join(dir, 'a', 'b');
+    const s1 = await openStore(nested);
+    await s1.close();
+    const s2 = await openStore(nested);
+    await s2.close();
+    const inst = await DuckDBInstance.create(join(nested, STORE_FILE));
+    const conn = await inst.connect();
+    const versions = (await conn.runAndReadAll('SELECT version FROM schema_version ORDER BY version')).getRowsJS();
+    conn.closeSync();
+    inst.closeSync();
+    expect(versions.map((r) => r[0])).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
+  });
+
+  it('opens read-only beside nothing, reads, and refuses writes', async () => {
+    await (await openStore(dir)).close();
+    const ro = await openStore(dir, { readOnly: true });
+    expect(ro.readOnly).toBe(true);
+    expect((await ro.overview(new Date(), { clouds: [], regions: [], gpuModels: [] })).clouds).toEqual([]);
+    await expect(ro.applyRetention(new Date())).rejects.toBeInstanceOf(StoreReadOnlyError);
+    await ro.close();
+  });
+
+  it('says plainly when another process holds the data dir', async () => {
+    const child = await startChild('hold', dir, (l) => l === 'ready');
+    try {
+      const err = await openStore(dir).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(StoreLockedError);
+      expect((err as Error).message).toBe(`data dir ${dir} is in use by another Fleetpane process (pid ${child.pid})`);
+    } finally {
+      await killAndWait(child);
+    }
+  });
+
+  it('is consistent after a kill mid-write, and the next write fills the gap', async () => {
+    const committed: number[] = [];
+    const child = await startChild('write-loop', dir, (l) => {
+      if (l.startsWith('committed ')) committed.push(Number(l.slice(10)));
+      return committed.length >= 4;
+    });
+    await killAndWait(child);
+    const store = await openStore(dir);
+    try {
+      const cursor = await store.cursor('acct', 'metrics');
+      // The child may have committed one more window than it managed to print.
+      expect([committed.at(-1), committed.at(-1)! + 5 * 60_000]).toContain(cursor);
+      const runs = (await store.syncRuns('acct', 500)).filter((r) => r.stream === 'metrics');
+      const T0 = Date.parse('2026-11-25T00:00:00Z');
+      expect(runs.length).toBe((cursor! - T0) / (5 * 60_000));
+      expect(runs.every((r) => r.status === 'ok' && r.rows === 40)).toBe(true);
+      // Every committed minute has 8 samples; nothing after the cursor survived.
+      const rows = await store.resourceDetail(new Date(cursor! - 60_000), 'acct', 'vm-1', '1h');
+      const points = rows!.series[3]!.points.filter((p) => p.value !== null);
+      expect(points.length).toBe(Math.min(60, (cursor! - T0) / 60_000));
+      expect(points.every((p) => p.value === 13)).toBe(true);
+      await store.writeMetrics(
+        run('acct', 'metrics'),
+        { from: cursor!, to: cursor! + 60_000 },
+        batchesOf(minutes('vm-1', 0, cursor!, cursor! + 60_000, 50)),
+      );
+      expect(await store.cursor('acct', 'metrics')).toBe(cursor! + 60_000);
+    } finally {
+      await store.close();
+    }
+  });
+});
