@@ -161,8 +161,11 @@ export class SyncEngine {
     this.scheduleRetention();
   }
 
-  /** Stops the schedules, aborts runs in flight and waits for them to settle. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the schedules, aborts runs in flight and waits for them to settle, at most `graceMs`
+   * (a connector that ignores its signal must not hang the app's exit).
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.started = false;
     for (const entry of this.entries.values()) {
       for (const slot of Object.values(entry.slots)) this.clearTimer(slot);
@@ -170,8 +173,18 @@ export class SyncEngine {
     if (this.retentionTimer !== null) this.clock.clearTimeout(this.retentionTimer);
     this.retentionTimer = null;
     this.lifecycle.abort();
+    let timer: TimerHandle | null = null;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = this.clock.setTimeout(() => resolve('timeout'), graceMs);
+    });
     // Runs queued behind aborted ones start, see the abort and end at once; wait for those too.
-    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+    const settled = (async (): Promise<'settled'> => {
+      while (this.active.size > 0) await Promise.allSettled([...this.active]);
+      return 'settled';
+    })();
+    const outcome = await Promise.race([settled, graceOver]);
+    if (timer !== null) this.clock.clearTimeout(timer);
+    if (outcome === 'timeout') this.log.warn('sync runs still busy after stop; not waiting longer', { runs: this.active.size, graceMs });
     this.lifecycle = new AbortController();
     this.log.info('sync schedules stopped');
   }

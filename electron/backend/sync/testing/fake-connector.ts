@@ -54,7 +54,7 @@ export class FakeConnector implements Connector {
 
   inventory(ctx: StreamContext): AsyncIterable<GpuResource[]> {
     this.calls.inventory.push(ctx);
-    return this.counted('inventory', this.streams.inventory?.(ctx) ?? batchesOf(resource(this.account, 'gpu-vm-1')));
+    return this.counted('inventory', this.streams.inventory?.(ctx) ?? batchesOf([resource(this.account, 'gpu-vm-1')]));
   }
 
   metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {

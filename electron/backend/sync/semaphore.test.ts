@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { Semaphore } from './semaphore';
+
+describe('Semaphore', () => {
+  it('grants up to its limit and hands permits to waiters in order', async () => {
+    const semaphore = new Semaphore(2);
+    const first = await semaphore.acquire();
+    const second = await semaphore.acquire();
+    const order: string[] = [];
+    const third = semaphore.acquire().then((release) => (order.push('third'), release));
+    const fourth = semaphore.acquire().then((release) => (order.push('fourth'), release));
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    expect(semaphore.inUse).toBe(2);
+    first();
+    first(); // releasing twice must not free a second permit
+    (await third)();
+    second();
+    (await fourth)();
+    expect(order).toEqual(['third', 'fourth']);
+    expect(semaphore.inUse).toBe(0);
+  });
+
+  it('drops a waiter whose signal aborts', async () => {
+    const semaphore = new Semaphore(1);
+    const held = await semaphore.acquire();
+    const controller = new AbortController();
+    const waiting = semaphore.acquire(controller.signal);
+    controller.abort();
+    await expect(waiting).rejects.toThrow();
+    held();
+    expect(semaphore.inUse).toBe(0);
+    const again = await semaphore.acquire();
+    expect(semaphore.inUse).toBe(1);
+    again();
+  });
+});

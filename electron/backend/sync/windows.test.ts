@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { METRICS_CHUNK_MS, costsWindow, metricsWindows } from './windows';
+
+const HOUR = 3_600_000;
+const now = new Date('2026-01-15T12:00:42.500Z');
+const to = Date.parse('2026-01-15T12:00:00.000Z');
+
+describe('metricsWindows', () => {
+  it('backfills from now minus backfillHours in 6-hour chunks, ending at the minute', () => {
+    const chunks = metricsWindows(null, now, 24);
+    expect(chunks).toHaveLength(4);
+    expect(chunks[0]!.from).toBe(to - 24 * HOUR);
+    expect(chunks[3]!.to).toBe(to);
+    for (let i = 0; i < chunks.length; i++) {
+      expect(chunks[i]!.to - chunks[i]!.from).toBe(METRICS_CHUNK_MS);
+      if (i > 0) expect(chunks[i]!.from).toBe(chunks[i - 1]!.to);
+    }
+  });
+
+  it('starts at the cursor and makes a short last chunk', () => {
+    const cursor = to - 7 * HOUR;
+    expect(metricsWindows(cursor, now, 24)).toEqual([
+      { from: cursor, to: cursor + 6 * HOUR },
+      { from: cursor + 6 * HOUR, to },
+    ]);
+  });
+
+  it('is empty when the cursor is already at (or past) the current minute', () => {
+    expect(metricsWindows(to, now, 24)).toEqual([]);
+    expect(metricsWindows(to + 60_000, now, 24)).toEqual([]);
+  });
+
+  it('does not reach further back than raw samples are kept', () => {
+    const chunks = metricsWindows(to - 30 * 24 * HOUR, now, 24);
+    expect(chunks[0]!.from).toBe(to - 7 * 24 * HOUR);
+    expect(chunks).toHaveLength(28);
+  });
+
+  it('aligns a fractional backfill to the minute', () => {
+    const [only] = metricsWindows(null, now, 1.5);
+    expect(only).toEqual({ from: to - 1.5 * HOUR, to });
+    expect(only!.from % 60_000).toBe(0);
+  });
+});
+
+describe('costsWindow', () => {
+  it('runs from the start of the UTC day lookbackDays ago to now', () => {
+    expect(costsWindow(now, 35)).toEqual({ from: Date.parse('2025-12-11T00:00:00.000Z'), to: now.getTime() });
+    expect(costsWindow(new Date('2026-03-01T00:00:00.000Z'), 1)).toEqual({
+      from: Date.parse('2026-02-28T00:00:00.000Z'),
+      to: Date.parse('2026-03-01T00:00:00.000Z'),
+    });
+  });
+});
