@@ -24,3 +24,17 @@ if (typeof window.matchMedia !== 'function') {
       }) as MediaQueryList,
   });
 }
+
+// happy-dom has no layout, so every element measures 0x0 and a virtualized list would show no
+// rows. Give scroll containers a viewport the size of a small window.
+const VIEWPORT = { clientHeight: 600, clientWidth: 1000 } as const;
+for (const prop of ['clientHeight', 'clientWidth'] as const) {
+  const original = Object.getOwnPropertyDescriptor(Element.prototype, prop) ?? Object.getOwnPropertyDescriptor(HTMLElement.prototype, prop);
+  Object.defineProperty(HTMLElement.prototype, prop, {
+    configurable: true,
+    get(this: HTMLElement): number {
+      if (this.classList.contains('table-scroll')) return VIEWPORT[prop];
+      return (original?.get?.call(this) as number | undefined) ?? 0;
+    },
+  });
+}

@@ -1,0 +1,187 @@
+import { describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ApiError } from '../../shared/contract';
+import { App } from './app';
+import { EVENT_COALESCE_MS } from './api/use-app-events';
+import { AS_OF, azureCloud, gcpCloud, hourlySeries, overview, resourceRow } from './testing/fixtures';
+import type { FakeHandlers } from './testing/fake-client';
+import { renderWithApi } from './testing/render';
+
+const filterOptions = { clouds: ['azure', 'gcp'] as const, regions: [{ cloud: 'azure' as const, region: 'eastus' }], gpuModels: ['NVIDIA H100 80GB'] };
+const series = { asOf: AS_OF, stepMs: 3600_000, series: [hourlySeries('azure', 'Microsoft Azure', [40, 50, 60]), hourlySeries('gcp', 'Google Cloud', [null, null, 5])] };
+
+function handlers(overrides: FakeHandlers = {}): FakeHandlers {
+  return {
+    'fleet:overview': () => overview(),
+    'fleet:utilisation-series': () => series,
+    'fleet:filter-options': () => ({ ...filterOptions, clouds: [...filterOptions.clouds] }),
+    'accounts:list': () => ({ accounts: [] }),
+    ...overrides,
+  };
+}
+
+describe('App: the one pane', () => {
+  it('shows loading, then every cloud card, totals and the as-of instant', async () => {
+    renderWithApi(<App />, handlers());
+    expect(screen.getByTestId('overview-loading')).toBeTruthy();
+    await screen.findByTestId('cloud-card-azure');
+    expect(screen.getByTestId('cloud-card-gcp')).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Fleetpane');
+    const asOf = screen.getByTestId('as-of');
+    expect(asOf.getAttribute('data-as-of')).toBe(AS_OF);
+    expect(asOf.textContent).toBe('as of 14:05 UTC');
+    expect(screen.getByTestId('total-gpus-total').textContent).toBe('48');
+    expect(screen.getByTestId('total-incidents-active').textContent).toBe('1');
+    expect(screen.getByTestId('total-spend-billed-EUR').textContent).toBe('€10.00');
+    expect(screen.queryByTestId('demo-badge')).toBeNull();
+    const elsewhere = screen.getByTestId('incidents-elsewhere');
+    expect(within(elsewhere).getByText(/Cloud TPU errors in asia-east1/)).toBeTruthy();
+  });
+
+  it('shows the DEMO FLEET badge when the overview is demo data', async () => {
+    renderWithApi(<App />, handlers({ 'fleet:overview': () => overview([azureCloud(), gcpCloud()], true) }));
+    expect((await screen.findByTestId('demo-badge')).textContent).toBe('DEMO FLEET');
+  });
+
+  it('shows the DEMO FLEET badge when any one cloud is demo data', async () => {
+    renderWithApi(<App />, handlers({ 'fleet:overview': () => overview([azureCloud({ demo: true }), gcpCloud()], false) }));
+    expect(await screen.findByTestId('demo-badge')).toBeTruthy();
+  });
+
+  it('explains how to configure accounts when there are none', async () => {
+    renderWithApi(<App />, handlers({ 'fleet:overview': () => overview([]) }));
+    const empty = await screen.findByTestId('empty-state');
+    expect(empty.getAttribute('data-reason')).toBe('no-accounts');
+    expect(empty.textContent).toMatch(/fleetpane sync --config FILE/);
+    expect(empty.textContent).toMatch(/"provider": "demo"/);
+  });
+
+  it('says the accounts have no GPUs when accounts exist but no cloud has any', async () => {
+    const account = {
+      name: 'prod-azure',
+      provider: 'azure' as const,
+      enabled: true,
+      demo: false,
+      clouds: ['azure' as const],
+      freshness: {
+        account: 'prod-azure',
+        provider: 'azure' as const,
+        streams: Object.fromEntries(
+          ['inventory', 'metrics', 'costs', 'incidents'].map((s) => [s, { lastSuccessAt: null, intervalMs: 60_000, stale: true, lastError: null }]),
+        ) as never,
+      },
+    };
+    renderWithApi(<App />, handlers({ 'fleet:overview': () => overview([]), 'accounts:list': () => ({ accounts: [account] }) }));
+    expect((await screen.findByTestId('empty-state')).getAttribute('data-reason')).toBe('no-gpus');
+  });
+
+  it('shows the ApiError message and retries on request', async () => {
+    let fail = true;
+    const { client } = renderWithApi(
+      <App />,
+      handlers({
+        'fleet:overview': () => {
+          if (fail) throw new ApiError('unauthorized', 'Session expired: reopen the link');
+          return overview();
+        },
+      }),
+    );
+    const error = await screen.findByTestId('error-state');
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(within(error).getByTestId('error-message').textContent).toMatch(/Session expired: reopen the link/);
+    fail = false;
+    fireEvent.click(within(error).getByRole('button', { name: 'Retry' }));
+    await screen.findByTestId('cloud-card-azure');
+    expect(client.calls.filter((c) => c.channel === 'fleet:overview').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('applies filters to every query', async () => {
+    const { client } = renderWithApi(<App />, handlers());
+    await screen.findByTestId('cloud-card-azure');
+    await waitFor(() => expect(within(screen.getByTestId('filter-region')).queryByText('eastus')).toBeTruthy());
+    fireEvent.change(screen.getByTestId('filter-region'), { target: { value: 'eastus' } });
+    await waitFor(() => {
+      const regions = client.calls
+        .filter((c) => c.channel === 'fleet:overview' || c.channel === 'fleet:utilisation-series')
+        .map((c) => (c.request as { filter?: { regions: string[] } }).filter?.regions);
+      expect(regions.filter((r) => r?.[0] === 'eastus').length).toBeGreaterThanOrEqual(2);
+    });
+    expect(window.location.hash).toBe('#/?region=eastus');
+  });
+
+  it('refetches the overview when the backend says data changed', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { client } = renderWithApi(<App />, handlers());
+      await screen.findByTestId('cloud-card-azure');
+      const before = client.calls.filter((c) => c.channel === 'fleet:overview').length;
+      act(() => client.emit({ type: 'data-changed', account: 'prod-azure', streams: ['metrics'] }));
+      act(() => client.emit({ type: 'data-changed', account: 'prod-azure', streams: ['inventory'] }));
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(EVENT_COALESCE_MS + 10);
+      });
+      await waitFor(() => expect(client.calls.filter((c) => c.channel === 'fleet:overview').length).toBe(before + 1));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('App: drill-down', () => {
+  it('opens a cloud with Enter on its card, shows its machines, and goes back with Escape', async () => {
+    const { client } = renderWithApi(
+      <App />,
+      handlers({ 'fleet:resources': () => ({ asOf: AS_OF, resources: [resourceRow(), resourceRow({ id: 'vm-b', name: 'gpu-b' })] }) }),
+    );
+    const card = await screen.findByTestId('cloud-card-azure');
+    fireEvent.keyDown(card, { key: 'Enter' });
+    await waitFor(() => expect(window.location.hash).toBe('#/cloud/azure'));
+    expect(await screen.findByTestId('cloud-page')).toBeTruthy();
+    await screen.findAllByTestId('resource-row');
+    const req = client.calls.find((c) => c.channel === 'fleet:resources')?.request as { filter: { clouds: string[] } };
+    expect(req.filter.clouds).toEqual(['azure']);
+    const link = within(screen.getAllByTestId('resource-row')[0] as HTMLElement).getByRole('link');
+    expect(link.getAttribute('href')).toBe(`#/resource/prod-azure/${encodeURIComponent(resourceRow().id)}`);
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    await screen.findByTestId('cloud-card-azure');
+  });
+
+  it('opens a resource deep link with per-GPU state', async () => {
+    const row = resourceRow();
+    window.location.hash = `#/resource/prod-azure/${encodeURIComponent(row.id)}`;
+    renderWithApi(
+      <App />,
+      handlers({
+        'fleet:resource': (req) => {
+          expect(req).toMatchObject({ account: 'prod-azure', id: row.id, range: '24h' });
+          return {
+            asOf: AS_OF,
+            stepMs: 3600_000,
+            resource: {
+              ...row,
+              kind: 'vm',
+              gpuMemoryGiB: 80,
+              healthReason: null,
+              tags: {},
+              gpuUuids: [null, null],
+              gpuCount: 2,
+            },
+            gpus: [
+              { index: 0, uuid: 'GPU-0', state: 'busy', utilisation30m: 88, xidErrors30m: 0, lastSampleAt: AS_OF },
+              { index: 1, uuid: null, state: 'unhealthy', utilisation30m: null, xidErrors30m: 3, lastSampleAt: null },
+            ],
+            series: [hourlySeries('0', 'GPU 0', [80, 90]), hourlySeries('1', 'GPU 1', [null, null])],
+            incidents: [],
+          };
+        },
+      }),
+    );
+    const page = await screen.findByTestId('resource-page');
+    expect(within(page).getByRole('heading', { level: 2 }).textContent).toMatch(/gpu-a/);
+    const rows = within(page).getAllByTestId('gpu-row');
+    expect(rows.map((r) => r.getAttribute('data-gpu-state'))).toEqual(['busy', 'unhealthy']);
+    expect(rows[1]?.textContent).toMatch(/—/);
+    expect(within(page).getByTestId('gpu-utilisation-chart').getAttribute('data-series-count')).toBe('2');
+    await waitFor(() => expect(within(screen.getByTestId('breadcrumb')).getByText('Microsoft Azure')).toBeTruthy());
+  });
+});
