@@ -1,0 +1,45 @@
+/**
+ * The only place that names concrete providers. To add one, add its factory to
+ * `connectorFactories`; nothing else changes.
+ */
+import type { AccountConfigBase } from '../../../shared/config';
+import { ProviderId } from '../../../shared/domain';
+import { demoConnectorFactory } from './demo';
+import type { Connector, ConnectorFactory } from './types';
+import { kubernetesFactory } from './kubernetes';
+import { createCoreweaveFactory } from './coreweave';
+
+/** Connector factories by provider id; undefined where the provider is not built yet. */
+export const connectorFactories: Record<ProviderId, ConnectorFactory | undefined> = {
+  demo: demoConnectorFactory,
+  azure: undefined,
+  gcp: undefined,
+  oci: undefined,
+  kubernetes: kubernetesFactory as unknown as ConnectorFactory,
+  coreweave: createCoreweaveFactory(kubernetesFactory) as unknown as ConnectorFactory,
+};
+
+/** Providers that can be configured today. */
+export function availableProviders(): ProviderId[] {
+  return ProviderId.options.filter((p) => connectorFactories[p] !== undefined);
+}
+
+function factoryFor(config: AccountConfigBase): ConnectorFactory {
+  const provider: string = config.provider;
+  const factory = (connectorFactories as Record<string, ConnectorFactory | undefined>)[provider];
+  if (!factory) {
+    throw new Error(`provider "${provider}" is not available; known: ${availableProviders().join(', ')}`);
+  }
+  return factory;
+}
+
+/** Validates an account's provider fields with its provider's own schema (defaults filled in). */
+export function parseAccountConfig(config: AccountConfigBase): AccountConfigBase {
+  return factoryFor(config).parseConfig(config);
+}
+
+/** Validates an account's provider fields and builds its connector; throws a clear error for an unknown provider. */
+export function createConnector(config: AccountConfigBase): Connector {
+  const factory = factoryFor(config);
+  return factory.create(factory.parseConfig(config));
+}
