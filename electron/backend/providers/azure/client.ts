@@ -339,7 +339,7 @@ export class AzureApi {
    */
   async *queryCosts(subscriptionId: string, from: Date, to: Date, signal: AbortSignal): AsyncIterable<CostQueryPayload> {
     const site: CallSite = { api: 'Cost Management query', subscriptionId, role: 'Cost Management Reader' };
-    const scope = `/subscriptions/${subscriptionId}`;
+    const scope = `subscriptions/${subscriptionId}`;
     const definition: QueryDefinition = {
       type: 'ActualCost',
       timeframe: 'Custom',

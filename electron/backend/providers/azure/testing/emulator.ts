@@ -1,0 +1,422 @@
+/**
+ * A loopback ARM emulator over https that answers with the response shapes of the Azure fixtures
+ * (compute, resource SKUs, Resource Health, Service Health, Cost Management, subscriptions) for a
+ * generated fleet, plus the managed Prometheus query API, with injectable faults.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { FLEET_REGIONS, FLEET_SIZES, regionDisplayName, type Fleet, type FleetVm } from './fleet';
+import type { TestCertificate } from './tls';
+
+/** A fault the next matching requests get instead of their answer. */
+export interface Fault {
+  /** Matched against `METHOD path?query`. */
+  match: RegExp;
+  kind: '429-wrapped' | '429-bare' | '429-qpu' | '500' | 'timeout' | 'truncated' | '401' | '403';
+  /** How many matching requests fail (default 1). */
+  times?: number;
+  retryAfterSeconds?: number;
+}
+
+export interface EmulatorOptions {
+  fleet: Fleet;
+  tls: TestCertificate;
+  /** Items per page of list calls (ARM pages are opaque; small pages exercise nextLink). */
+  pageSize?: number;
+  /** Starting value of x-ms-ratelimit-remaining-subscription-reads; decremented per call. */
+  readBudget?: number;
+}
+
+export interface RequestLog {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  authorization: string | null;
+}
+
+export interface ArmEmulator {
+  url: string;
+  /** Every request received, in order. */
+  requests: RequestLog[];
+  addFault(fault: Fault): void;
+  clearFaults(): void;
+  setReadBudget(n: number): void;
+  close(): Promise<void>;
+}
+
+const COMPUTE_API = '2026-03-01';
+
+/** Starts the emulator on 127.0.0.1 with a random port. */
+export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulator> {
+  const { fleet } = opts;
+  const pageSize = opts.pageSize ?? 50;
+  let readBudget = opts.readBudget ?? 11999;
+  const faults: (Fault & { left: number })[] = [];
+  const requests: RequestLog[] = [];
+  const sockets = new Set<Socket>();
+  let base = '';
+
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', base);
+    const body = await readBody(req);
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization ?? null });
+    if (!req.headers.authorization?.startsWith('Bearer ')) return send(res, 401, { error: { code: 'AuthenticationFailed', message: 'no bearer token' } });
+    readBudget = Math.max(0, readBudget - 1);
+    res.setHeader('x-ms-ratelimit-remaining-subscription-reads', String(readBudget));
+    const key = `${req.method} ${url.pathname}${url.search}`;
+    const fault = faults.find((f) => f.left > 0 && f.match.test(key));
+    if (fault) {
+      fault.left -= 1;
+      return applyFault(res, fault);
+    }
+    try {
+      route(req.method ?? 'GET', url, body, res);
+    } catch (err) {
+      send(res, 500, { error: { code: 'EmulatorError', message: String(err) } });
+    }
+  };
+
+  function route(method: string, url: URL, body: string, res: ServerResponse): void {
+    const p = url.pathname;
+    const sub = fleet.subscriptionId;
+    const q = url.searchParams;
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && p === '/subscriptions') {
+      return send(res, 200, { value: [{ id: `/subscriptions/${sub}`, subscriptionId: sub, displayName: fleet.subscriptionName, state: 'Enabled', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' }] });
+    }
+    if (!p.toLowerCase().startsWith(`/subscriptions/${sub}`)) return send(res, 404, { error: { code: 'SubscriptionNotFound', message: `The subscription '${p.split('/')[2]}' could not be found.` } });
+    const rest = p.slice(`/subscriptions/${sub}`.length);
+    if (method === 'GET' && rest === '/providers/Microsoft.Compute/virtualMachines') {
+      const all = fleet.vms.filter((v) => v.scaleSet === null);
+      const statusOnly = q.get('statusOnly') === 'true';
+      return sendPage(res, url, all.map((v) => (statusOnly ? vmStatusJson(v) : vmJson(v))));
+    }
+    if (method === 'GET' && rest === '/providers/Microsoft.Compute/virtualMachineScaleSets') {
+      return sendPage(res, url, fleet.scaleSets.map((s) => ({
+        id: s.id,
+        name: s.name,
+        type: 'Microsoft.Compute/virtualMachineScaleSets',
+        location: s.location,
+        tags: {},
+        sku: { name: s.size, tier: 'Standard', capacity: s.capacity },
+        properties: { orchestrationMode: s.orchestrationMode, provisioningState: 'Succeeded', virtualMachineProfile: { osProfile: { computerNamePrefix: s.name } } },
+      })));
+    }
+    if (method === 'GET' && (m = /^\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/([^/]+)\/virtualMachines$/.exec(rest))) {
+      const [, rg, name] = m;
+      const vms = fleet.vms.filter((v) => v.scaleSet?.name === name && v.resourceGroup === rg);
+      return sendPage(res, url, vms.map((v) => scaleSetVmJson(v, q.get('$expand') === 'instanceView')));
+    }
+    if (method === 'GET' && rest === '/providers/Microsoft.Compute/skus') {
+      const skus = Object.entries(FLEET_SIZES).map(([name, s]) => ({
+        resourceType: 'virtualMachines',
+        name,
+        tier: 'Standard',
+        size: name.replace('Standard_', ''),
+        family: s.family,
+        locations: [...FLEET_REGIONS],
+        locationInfo: FLEET_REGIONS.map((l) => ({ location: l, zones: ['1', '2', '3'] })),
+        capabilities: [{ name: 'vCPUs', value: '24' }, ...(s.gpus > 0 ? [{ name: 'GPUs', value: String(s.gpus) }] : []), { name: 'MemoryGB', value: '220' }],
+        restrictions: [],
+      }));
+      skus.push({ resourceType: 'disks', name: 'Premium_LRS', tier: 'Premium', size: 'P1', family: '', locations: ['eastus'], locationInfo: [], capabilities: [], restrictions: [] });
+      return sendPage(res, url, skus);
+    }
+    if (method === 'GET' && rest === '/providers/Microsoft.ResourceHealth/availabilityStatuses') {
+      return sendPage(res, url, fleet.vms.map(availabilityJson));
+    }
+    if (method === 'GET' && rest === '/providers/Microsoft.ResourceHealth/events') {
+      return sendPage(res, url, fleet.events.map((e) => ({
+        id: `/providers/Microsoft.ResourceHealth/events/${e.trackingId}`,
+        name: e.trackingId,
+        type: '/providers/Microsoft.ResourceHealth/events',
+        properties: {
+          eventType: e.eventType,
+          eventSource: 'ResourceHealth',
+          status: e.status,
+          title: e.title,
+          summary: `${e.title}. More information will be provided as it is known.`,
+          level: 'Warning',
+          eventLevel: 'Informational',
+          impactStartTime: e.start,
+          impactMitigationTime: e.mitigation ?? undefined,
+          lastUpdateTime: e.mitigation ?? e.start,
+          impact: [{ impactedService: e.service, impactedRegions: [{ impactedRegion: regionDisplayName(e.region), status: e.status, impactedSubscriptions: [sub] }] }],
+        },
+      })));
+    }
+    if (method === 'POST' && rest === '/providers/Microsoft.CostManagement/query') {
+      return sendCostPage(res, url, body);
+    }
+    return send(res, 404, { error: { code: 'NotFound', message: `emulator has no route for ${method} ${p}` } });
+  }
+
+  function sendPage(res: ServerResponse, url: URL, items: unknown[]): void {
+    const skip = Number(url.searchParams.get('$skipToken') ?? '0');
+    const page = items.slice(skip, skip + pageSize);
+    let nextLink: string | null = null;
+    if (skip + pageSize < items.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set('$skipToken', String(skip + pageSize));
+      nextLink = next.toString();
+    }
+    send(res, 200, { value: page, nextLink });
+  }
+
+  function sendCostPage(res: ServerResponse, url: URL, body: string): void {
+    const def = JSON.parse(body) as { timePeriod?: { from?: string; to?: string } };
+    const from = Date.parse(def.timePeriod?.from ?? '');
+    const to = Date.parse(def.timePeriod?.to ?? '');
+    const rows = fleet.costRows.filter((r) => {
+      const t = Date.UTC(Math.floor(r.usageDate / 10_000), Math.floor((r.usageDate % 10_000) / 100) - 1, r.usageDate % 100);
+      return t >= from && t <= to;
+    });
+    if (rows.length === 0) {
+      res.writeHead(204);
+      return void res.end();
+    }
+    const skip = Number(url.searchParams.get('$skiptoken') ?? '0');
+    const page = rows.slice(skip, skip + pageSize * 10);
+    let nextLink: string | null = null;
+    if (skip + page.length < rows.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set('$skiptoken', String(skip + page.length));
+      nextLink = next.toString();
+    }
+    // Amounts are written as JSON number literals with their exact digits, as Cost Management does.
+    const rowText = page.map((r) => `[${r.cost},${r.usageDate},${JSON.stringify(r.resourceId)},${JSON.stringify(r.meter)},${JSON.stringify(r.currency)}]`).join(',');
+    const text = `{"id":"subscriptions/${fleet.subscriptionId}/providers/Microsoft.CostManagement/query/q1","name":"q1","type":"microsoft.costmanagement/Query","properties":{"nextLink":${JSON.stringify(nextLink)},"columns":[{"name":"Cost","type":"Number"},{"name":"UsageDate","type":"Number"},{"name":"ResourceId","type":"String"},{"name":"Meter","type":"String"},{"name":"Currency","type":"String"}],"rows":[${rowText}]}}`;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(text);
+  }
+
+  function applyFault(res: ServerResponse, f: Fault): void {
+    const after = String(f.retryAfterSeconds ?? 1);
+    switch (f.kind) {
+      case '429-wrapped':
+        res.setHeader('Retry-After', after);
+        return send(res, 429, { error: { code: 'TooManyRequests', message: 'The request is being throttled.' } });
+      case '429-bare':
+        res.setHeader('Retry-After', after);
+        res.setHeader('x-ms-ratelimit-remaining-resource', 'Microsoft.Compute/HighCostGet;0');
+        return send(res, 429, {
+          code: 'OperationNotAllowed',
+          message: 'The server rejected the request because too many requests have been received for this subscription.',
+          details: [{ code: 'TooManyRequests', target: 'HighCostGet', message: '{"operationGroup":"HighCostGet","allowedRequestCount":300,"measuredRequestCount":1238}' }],
+        });
+      case '429-qpu':
+        // Cost Management's own throttling header, which the SDK's retry policy does not read.
+        res.setHeader('x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after', after);
+        res.setHeader('x-ms-ratelimit-microsoft.costmanagement-qpu-remaining', '0');
+        return send(res, 429, { error: { code: '429', message: 'Too many requests. Please retry.' } });
+      case '500':
+        return send(res, 500, { error: { code: 'InternalServerError', message: 'Encountered internal server error.' } });
+      case '401':
+        return send(res, 401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
+      case '403':
+        return send(res, 403, { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action.' } });
+      case 'truncated':
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        return void res.end('{"value":[{"id":"/subscriptions/x","name":"trunc');
+      case 'timeout':
+        return; // never answer; the client's timeout fires
+    }
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  }
+
+  const server: Server = createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
+    handler(req, res).catch((err: unknown) => {
+      res.writeHead(500);
+      res.end(String(err));
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: base,
+    requests,
+    addFault: (f) => faults.push({ ...f, left: f.times ?? 1 }),
+    clearFaults: () => void faults.splice(0),
+    setReadBudget: (n) => {
+      readBudget = n;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function powerCode(v: FleetVm): string {
+  return `PowerState/${v.power}`;
+}
+
+function statusesJson(v: FleetVm) {
+  return [
+    { code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning succeeded', time: '2026-01-01T00:00:00+00:00' },
+    { code: powerCode(v), level: 'Info', displayStatus: `VM ${v.power}` },
+  ];
+}
+
+function vmJson(v: FleetVm) {
+  return {
+    id: v.id,
+    name: v.name,
+    type: 'Microsoft.Compute/virtualMachines',
+    location: v.location,
+    tags: v.tags,
+    ...(v.zone ? { zones: [v.zone] } : {}),
+    properties: {
+      vmId: `vm-${v.name}`,
+      hardwareProfile: { vmSize: v.size },
+      osProfile: { computerName: v.hostName, adminUsername: 'azureuser' },
+      provisioningState: 'Succeeded',
+      timeCreated: '2026-01-14T16:43:41.683Z',
+      ...(v.name.startsWith('flex-') ? { virtualMachineScaleSet: { id: v.id.replace(/virtualMachines\/.*/, 'virtualMachineScaleSets/flex-gpu') } } : {}),
+    },
+  };
+}
+
+function vmStatusJson(v: FleetVm) {
+  return { id: v.id, name: v.name, type: 'Microsoft.Compute/virtualMachines', location: v.location, properties: { instanceView: { statuses: statusesJson(v) } } };
+}
+
+function scaleSetVmJson(v: FleetVm, expand: boolean) {
+  return {
+    name: v.name,
+    id: v.id,
+    type: 'Microsoft.Compute/virtualMachines',
+    location: v.location,
+    tags: v.tags,
+    instanceId: v.scaleSet?.instanceId,
+    sku: { name: v.size, tier: 'Standard' },
+    properties: {
+      latestModelApplied: true,
+      vmId: `vm-${v.name}`,
+      hardwareProfile: {},
+      osProfile: { computerName: v.hostName },
+      provisioningState: 'Succeeded',
+      ...(expand ? { instanceView: { platformUpdateDomain: 0, statuses: statusesJson(v) } } : {}),
+    },
+  };
+}
+
+function availabilityJson(v: FleetVm) {
+  const summary = v.health === 'Available' ? 'Vm is available' : v.health === 'Degraded' ? 'The virtual machine is degraded: host hardware fault' : v.healthReasonType === 'Unplanned' ? "We are sorry, we couldn't automatically recover your virtual machine" : 'This virtual machine is stopped and deallocated';
+  return {
+    id: `${v.id}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`,
+    name: 'current',
+    type: 'Microsoft.ResourceHealth/AvailabilityStatuses',
+    location: v.location,
+    properties: {
+      availabilityState: v.health,
+      title: v.health,
+      summary,
+      reasonType: v.healthReasonType,
+      occuredTime: '2026-11-20T09:12:00Z',
+      reportedTime: '2026-11-20T11:11:29.7598931Z',
+    },
+  };
+}
+
+/** Starts a managed-Prometheus stand-in answering query_range with the fleet's per-GPU DCGM series. */
+export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCertificate; faults?: Fault[] }): Promise<ArmEmulator> {
+  const { fleet } = opts;
+  const faults: (Fault & { left: number })[] = (opts.faults ?? []).map((f) => ({ ...f, left: f.times ?? 1 }));
+  const requests: RequestLog[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
+    void readBody(req).then((body) => {
+      const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+      const params = new URLSearchParams(body);
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: params, authorization: req.headers.authorization ?? null });
+      const json = (status: number, b: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(b));
+      };
+      if (!req.headers.authorization?.startsWith('Bearer ')) return json(401, { status: 'error', error: 'unauthorized' });
+      const fault = faults.find((f) => f.left > 0 && f.match.test(`${req.method} ${url.pathname}`));
+      if (fault) {
+        fault.left -= 1;
+        if (fault.kind === 'timeout') return;
+        if (fault.kind === 'truncated') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return void res.end('{"status":"success","data":{"resultType":"matr');
+        }
+        return json(Number(fault.kind.slice(0, 3)), { status: 'error', errorType: 'server_error', error: fault.kind });
+      }
+      if (url.pathname !== '/api/v1/query_range') return json(404, { status: 'error', error: 'not found' });
+      const query = params.get('query') ?? '';
+      const start = Number(params.get('start'));
+      const end = Number(params.get('end'));
+      const step = Number((params.get('step') ?? '60s').replace(/s$/, ''));
+      json(200, { status: 'success', data: { resultType: 'matrix', result: promSeries(fleet, query, start, end, step) } });
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    addFault: (f) => faults.push({ ...f, left: f.times ?? 1 }),
+    clearFaults: () => void faults.splice(0),
+    setReadBudget: () => undefined,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Per-GPU utilisation of a machine at a minute: busy GPUs 40-90 %, idle ones 0-3 %. */
+export function fleetUtilisation(vm: FleetVm, gpu: number, tsSec: number): number {
+  const wobble = ((tsSec / 60 + gpu * 7 + vm.name.length) % 10) / 10;
+  return vm.load === 'busy' ? 40 + wobble * 50 : wobble * 3;
+}
+
+// The emulator stands in for the server-side aggregation: it answers each DCGM query per GPU.
+function promSeries(fleet: Fleet, query: string, start: number, end: number, step: number) {
+  const field = /PROF_GR_ENGINE_ACTIVE/.test(query) ? 'prof' : /GPU_UTIL/.test(query) ? 'dev' : /FB_USED/.test(query) ? 'memory' : /POWER_USAGE/.test(query) ? 'power' : /GPU_TEMP/.test(query) ? 'temperature' : /XID_ERRORS/.test(query) ? 'xid' : null;
+  if (!field) return [];
+  const out: { metric: Record<string, string>; values: [number, string][] }[] = [];
+  for (const vm of fleet.vms) {
+    const gpus = FLEET_SIZES[vm.size].gpus;
+    if (gpus === 0 || vm.power !== 'running' || vm.load === 'silent') continue;
+    if (field === 'prof' && !vm.prof) continue;
+    for (let g = 0; g < gpus; g++) {
+      const values: [number, string][] = [];
+      for (let t = start; t <= end; t += step) {
+        const u = fleetUtilisation(vm, g, t);
+        const v =
+          field === 'prof' || field === 'dev' ? u : field === 'memory' ? 1024 + u * 100 : field === 'power' ? 80 + u * 3 : field === 'temperature' ? 35 + u / 4 : vm.xid && g === 0 && t > end - 600 ? 1 : 0;
+        values.push([t, String(v)]);
+      }
+      out.push({ metric: { Hostname: vm.hostName, gpu: String(g), UUID: `GPU-${vm.name}-${g}` }, values });
+    }
+  }
+  return out;
+}
