@@ -1,0 +1,231 @@
+/**
+ * The Google Cloud connector: GPUs and TPUs of the configured (or discovered) projects, Cloud
+ * Monitoring utilisation aligned and reduced on the server, spend from the Cloud Billing export in
+ * BigQuery, and the status dashboard's incidents for the products and regions the fleet uses.
+ */
+import type { AccountConfigBase } from '../../../../shared/config';
+import { describeZodError } from '../../../../shared/format';
+import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
+import { lookupInstance, normaliseGpuModel } from '../../catalog';
+import { ConfigError, type Connector, type ConnectorFactory } from '../types';
+import { openGcpApi, type GcpApi, type SeriesQuery } from './client';
+import { GcpAccountConfig } from './config';
+import {
+  mapBillingRow,
+  mapInstance,
+  mapStatusIncidents,
+  mapTpuNode,
+  resourceIncidents,
+  SampleMerger,
+  seriesResolver,
+  type GpuCatalog,
+  type SeriesRole,
+} from './map';
+
+export { GcpAccountConfig } from './config';
+
+/** The catalog the connector prices and names GPUs with. */
+export const defaultGcpCatalog: GpuCatalog = { lookupInstance, normaliseGpuModel };
+
+/** Longest window one round of timeSeries.list calls covers, so memory stays bounded on backfills. */
+const METRICS_SLICE_MS = 60 * 60_000;
+const SAMPLE_BATCH = 5000;
+
+interface MetricQuery {
+  role: SeriesRole;
+  metricType: string;
+  extraFilter: string;
+  resourceType: string;
+  groupByFields: readonly string[];
+  appliesTo: (r: GpuResource) => boolean;
+}
+
+const isGceGpu = (r: GpuResource) => r.id.startsWith('//compute.googleapis.com/') && r.kind === 'vm';
+const isGkeTpu = (r: GpuResource) => r.id.startsWith('//compute.googleapis.com/') && r.kind === 'tpu-vm';
+const isCloudTpu = (r: GpuResource) => r.id.startsWith('//tpu.googleapis.com/');
+const GCE_GPU_GROUPS = ['resource.labels.zone', 'resource.labels.instance_id', 'metric.labels.gpu_number'] as const;
+
+/** The metric types read per project; each is one (paged) timeSeries.list call. */
+export function metricQueries(config: GcpAccountConfig): MetricQuery[] {
+  const q: MetricQuery[] = [];
+  if (config.monitoring.dcgm) {
+    q.push({ role: 'util-prof', metricType: 'workload.googleapis.com/gpu.dcgm.utilization', extraFilter: '', resourceType: 'gce_instance', groupByFields: GCE_GPU_GROUPS, appliesTo: isGceGpu });
+  }
+  q.push(
+    { role: 'util-dev', metricType: 'agent.googleapis.com/gpu/utilization', extraFilter: '', resourceType: 'gce_instance', groupByFields: GCE_GPU_GROUPS, appliesTo: isGceGpu },
+    {
+      role: 'memory-bytes',
+      metricType: 'agent.googleapis.com/gpu/memory/bytes_used',
+      extraFilter: ' AND metric.labels.memory_state = "used"',
+      resourceType: 'gce_instance',
+      groupByFields: GCE_GPU_GROUPS,
+      appliesTo: isGceGpu,
+    },
+  );
+  if (config.monitoring.tpu) {
+    q.push(
+      {
+        role: 'util-provider',
+        metricType: 'kubernetes.io/node/accelerator/duty_cycle',
+        extraFilter: '',
+        resourceType: 'k8s_node',
+        groupByFields: ['resource.labels.location', 'resource.labels.node_name', 'metric.labels.accelerator_id'],
+        appliesTo: isGkeTpu,
+      },
+      {
+        role: 'util-provider',
+        metricType: 'tpu.googleapis.com/accelerator/duty_cycle',
+        extraFilter: '',
+        resourceType: 'tpu_worker',
+        groupByFields: ['resource.labels.zone', 'resource.labels.node_id', 'resource.labels.worker_id', 'metric.labels.accelerator_id'],
+        appliesTo: isCloudTpu,
+      },
+    );
+  }
+  return q;
+}
+
+export interface GcpConnectorDeps {
+  /** GPU catalog for model names and prices; null uses the connector's own accelerator table only. */
+  catalog?: GpuCatalog | null;
+  /** Opens the API surface (tests and the demo can swap it). */
+  openApi?: (config: GcpAccountConfig) => Promise<GcpApi>;
+}
+
+/** Builds the connector for one Google Cloud account. */
+export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorDeps = {}): Connector {
+  const catalog = deps.catalog === undefined ? defaultGcpCatalog : deps.catalog;
+  const open = deps.openApi ?? openGcpApi;
+  let api: Promise<GcpApi> | null = null;
+  const apiOnce = (): Promise<GcpApi> => {
+    api ??= open(config).catch((err: unknown) => {
+      api = null; // a missing credential may be fixed before the next sync
+      throw err;
+    });
+    return api;
+  };
+  // Resource incidents raised by earlier syncs, so a recovered machine's incident is ended.
+  let openResourceIncidents = new Map<string, Incident>();
+
+  async function projects(signal: AbortSignal): Promise<string[]> {
+    if (config.projectIds) return config.projectIds;
+    const found = await (await apiOnce()).listProjects(signal);
+    if (found.length === 0) throw new ConfigError(`account ${config.name}: the credential sees no active project; set projectIds`);
+    return found;
+  }
+
+  return {
+    provider: 'gcp',
+    account: config.name,
+    clouds: ['gcp'],
+
+    async *inventory(ctx) {
+      const gcp = await apiOnce();
+      for (const project of await projects(ctx.signal)) {
+        const mapCtx = { account: config.name, project, catalog };
+        for await (const page of gcp.instancePages(project, ctx.signal)) {
+          const batch = page.map((i) => mapInstance(i, mapCtx)).filter((r): r is GpuResource => r !== null);
+          if (batch.length > 0) yield batch;
+        }
+        if (config.tpuVms) {
+          for await (const page of gcp.tpuNodePages(project, ctx.signal)) {
+            const batch = page.map((n) => mapTpuNode(n, mapCtx)).filter((r): r is GpuResource => r !== null);
+            if (batch.length > 0) yield batch;
+          }
+        }
+      }
+    },
+
+    async *metrics(req) {
+      const gcp = await apiOnce();
+      const byProject = new Map<string, GpuResource[]>();
+      for (const r of req.resources) {
+        const project = r.tags['gcp:project'];
+        if (r.cloud !== 'gcp' || !project || r.powerState === 'stopped') continue;
+        byProject.set(project, [...(byProject.get(project) ?? []), r]);
+      }
+      const alignmentMs = config.monitoring.alignmentPeriodSeconds * 1000;
+      const queries = metricQueries(config);
+      for (let from = req.from; from < req.to; from += METRICS_SLICE_MS) {
+        const to = Math.min(req.to, from + METRICS_SLICE_MS);
+        for (const [project, resources] of byProject) {
+          const resolver = seriesResolver(project, resources);
+          const merger = new SampleMerger(from, to, alignmentMs);
+          for (const q of queries) {
+            // Only ask for metric types some machine in this project can write.
+            if (!resources.some(q.appliesTo)) continue;
+            const query: SeriesQuery = {
+              filter: `metric.type = "${q.metricType}" AND resource.type = "${q.resourceType}"${q.extraFilter}`,
+              from,
+              to,
+              alignmentSeconds: config.monitoring.alignmentPeriodSeconds,
+              groupByFields: q.groupByFields,
+              pageSize: config.monitoring.pageSize,
+            };
+            for await (const page of gcp.timeSeriesPages(project, query, req.signal)) {
+              for (const series of page) {
+                const target = resolver.resolve(series);
+                if (target) merger.add(q.role, target, series);
+              }
+            }
+          }
+          const samples: GpuSample[] = merger.samples();
+          for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+        }
+      }
+    },
+
+    async *costs(req) {
+      // With FOCUS exports the rows arrive through `fleetpane import-focus`; nothing to pull here.
+      if (config.costSource === 'focus-export') return;
+      const gcp = await apiOnce();
+      for await (const page of gcp.billingPages(req.from, req.to, req.signal)) {
+        const rows = page.map(mapBillingRow).filter((r) => {
+          const start = Date.parse(r.ChargePeriodStart);
+          return start >= req.from && start < req.to;
+        });
+        if (rows.length > 0) yield rows;
+      }
+    },
+
+    async *incidents(req) {
+      const gcp = await apiOnce();
+      const mine = req.resources.filter((r) => r.cloud === 'gcp');
+      const feed = await gcp.statusIncidents(req.signal);
+      const status = mapStatusIncidents(feed, {
+        account: config.name,
+        regions: new Set(mine.map((r) => r.region)),
+        products: config.incidents.products,
+        now: req.now,
+        endedWithinDays: config.incidents.endedWithinDays,
+        ...(config.endpoints.status ? { baseUrl: config.endpoints.status } : {}),
+      });
+      const current = new Map(resourceIncidents(mine, config.name, req.now).map((i) => [i.id, i]));
+      const out: Incident[] = [...status];
+      for (const [id, incident] of current) {
+        // Keep the first sighting as the start, so each sync does not move it.
+        const before = openResourceIncidents.get(id);
+        out.push(before ? { ...incident, startedAt: before.startedAt } : incident);
+      }
+      const end = req.now.toISOString();
+      for (const [id, before] of openResourceIncidents) {
+        if (!current.has(id)) out.push({ ...before, endedAt: end, updatedAt: end, status: 'recovered' });
+      }
+      openResourceIncidents = new Map(out.filter((i) => i.source === 'resource-health' && i.endedAt === null).map((i) => [i.id, i]));
+      if (out.length > 0) yield out;
+    },
+  };
+}
+
+/** The Google Cloud entry of the provider registry. */
+export const gcpConnectorFactory: ConnectorFactory<GcpAccountConfig> = {
+  provider: 'gcp',
+  parseConfig(raw: AccountConfigBase): GcpAccountConfig {
+    const parsed = GcpAccountConfig.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, `account ${raw.name} (gcp)`));
+    return parsed.data;
+  },
+  create(config: GcpAccountConfig): Connector {
+    return createGcpConnector(config);
+  },
+};

@@ -1,0 +1,616 @@
+/**
+ * Pure mapping from Google Cloud payloads (validated by raw.ts) to the shared model: GPU resources,
+ * per-GPU samples, FOCUS cost rows and incidents. No I/O here; most tests live beside this file.
+ */
+import type { CatalogLookup } from '../../catalog/types';
+import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState, UtilSource } from '../../../../shared/domain';
+import type { BillingQueryRow, RawInstance, RawPoint, RawStatusIncident, RawTimeSeries, RawTpuNode } from './raw';
+
+/** The parts of the GPU catalog the connector uses (electron/backend/catalog). */
+export interface GpuCatalog {
+  lookupInstance(cloud: 'gcp', instanceType: string, region: string): CatalogLookup | null;
+  normaliseGpuModel(raw: string, memoryMiB?: number | null): string;
+}
+
+interface GpuShape {
+  model: string;
+  count: number;
+  memoryGiB: number;
+  kind: GpuResource['kind'];
+}
+
+/** Accelerator types attachable with guestAccelerators (and those a2/a3/g2 report), per GPU. */
+const ACCELERATORS: Readonly<Record<string, { model: string; memoryGiB: number }>> = {
+  'nvidia-tesla-k80': { model: 'K80', memoryGiB: 12 },
+  'nvidia-tesla-p4': { model: 'P4', memoryGiB: 8 },
+  'nvidia-tesla-p100': { model: 'P100', memoryGiB: 16 },
+  'nvidia-tesla-v100': { model: 'V100', memoryGiB: 16 },
+  'nvidia-tesla-t4': { model: 'T4', memoryGiB: 16 },
+  'nvidia-tesla-a100': { model: 'A100 40GB', memoryGiB: 40 },
+  'nvidia-a100-80gb': { model: 'A100 80GB', memoryGiB: 80 },
+  'nvidia-l4': { model: 'L4', memoryGiB: 24 },
+  'nvidia-h100-80gb': { model: 'H100 80GB', memoryGiB: 80 },
+  'nvidia-h100-mega-80gb': { model: 'H100 80GB', memoryGiB: 80 },
+  'nvidia-h200-141gb': { model: 'H200 141GB', memoryGiB: 141 },
+  'nvidia-b200': { model: 'B200', memoryGiB: 180 },
+  'nvidia-gb200': { model: 'GB200', memoryGiB: 186 },
+  'nvidia-rtx-pro-6000': { model: 'RTX PRO 6000', memoryGiB: 96 },
+};
+
+/** Machine-type families whose GPUs come with the machine (the count is in the type name). */
+const BUILT_IN: ReadonlyArray<{ pattern: RegExp; accelerator: string; count: (m: RegExpExecArray) => number }> = [
+  { pattern: /^a2-(?:highgpu|megagpu)-(\d+)g$/, accelerator: 'nvidia-tesla-a100', count: (m) => Number(m[1]) },
+  { pattern: /^a2-ultragpu-(\d+)g$/, accelerator: 'nvidia-a100-80gb', count: (m) => Number(m[1]) },
+  { pattern: /^a3-(?:highgpu|edgegpu)-(\d+)g(?:-nolssd)?$/, accelerator: 'nvidia-h100-80gb', count: (m) => Number(m[1]) },
+  { pattern: /^a3-megagpu-(\d+)g$/, accelerator: 'nvidia-h100-mega-80gb', count: (m) => Number(m[1]) },
+  { pattern: /^a3-ultragpu-(\d+)g(?:-lssd)?$/, accelerator: 'nvidia-h200-141gb', count: (m) => Number(m[1]) },
+  { pattern: /^a4-highgpu-(\d+)g$/, accelerator: 'nvidia-b200', count: (m) => Number(m[1]) },
+  { pattern: /^a4x-highgpu-(\d+)g(?:-nolssd)?$/, accelerator: 'nvidia-gb200', count: (m) => Number(m[1]) },
+  // g2: 1 L4 up to 16 vCPUs and for 32; 2 at 24; 4 at 48; 8 at 96.
+  { pattern: /^g2-standard-(\d+)$/, accelerator: 'nvidia-l4', count: (m) => ({ 24: 2, 48: 4, 96: 8 })[Number(m[1])] ?? 1 },
+];
+
+/** TPU VM machine types (GKE TPU node pools): chips per VM and per-chip HBM. */
+const TPU_MACHINES: ReadonlyArray<{ pattern: RegExp; model: string; memoryGiB: number }> = [
+  { pattern: /^ct3p?-hightpu-(\d+)t$/, model: 'TPU v3', memoryGiB: 32 },
+  { pattern: /^ct4p-hightpu-(\d+)t$/, model: 'TPU v4', memoryGiB: 32 },
+  { pattern: /^ct5lp-hightpu-(\d+)t$/, model: 'TPU v5e', memoryGiB: 16 },
+  { pattern: /^ct5p-hightpu-(\d+)t$/, model: 'TPU v5p', memoryGiB: 95 },
+  { pattern: /^ct6e-standard-(\d+)t$/, model: 'TPU v6e', memoryGiB: 32 },
+];
+
+/** Cloud TPU accelerator types: generation prefix -> model, memory, and whether the suffix counts cores (2 per chip). */
+const TPU_TYPES: ReadonlyArray<{ prefix: string; model: string; memoryGiB: number; suffixIsCores: boolean }> = [
+  { prefix: 'v2-', model: 'TPU v2', memoryGiB: 16, suffixIsCores: true },
+  { prefix: 'v3-', model: 'TPU v3', memoryGiB: 32, suffixIsCores: true },
+  { prefix: 'v4-', model: 'TPU v4', memoryGiB: 32, suffixIsCores: true },
+  { prefix: 'v5p-', model: 'TPU v5p', memoryGiB: 95, suffixIsCores: true },
+  { prefix: 'v5litepod-', model: 'TPU v5e', memoryGiB: 16, suffixIsCores: false },
+  { prefix: 'v6e-', model: 'TPU v6e', memoryGiB: 32, suffixIsCores: false },
+];
+
+/** Last path segment of a Compute Engine URL ("…/machineTypes/a3-highgpu-8g" -> "a3-highgpu-8g"). */
+export function lastSegment(url: string): string {
+  return url.slice(url.lastIndexOf('/') + 1);
+}
+
+/** The region of a zone ("us-central1-a" -> "us-central1"). */
+export function regionOfZone(zone: string): string {
+  return zone.replace(/-[a-z]$/, '');
+}
+
+/** GPUs of a Compute Engine instance: attached accelerators first, else the machine type's own. */
+export function gpuShapeOf(machineType: string, accelerators: RawInstance['guestAccelerators']): GpuShape | null {
+  const attached = (accelerators ?? []).filter((a) => a.acceleratorCount > 0);
+  if (attached.length > 0) {
+    const first = attached[0] as { acceleratorType: string };
+    const type = lastSegment(first.acceleratorType);
+    const known = ACCELERATORS[type];
+    return {
+      model: known?.model ?? type,
+      // Mixed accelerator types on one VM do not exist today; count them all, named after the first.
+      count: attached.reduce((n, a) => n + a.acceleratorCount, 0),
+      memoryGiB: known?.memoryGiB ?? 0,
+      kind: 'vm',
+    };
+  }
+  for (const b of BUILT_IN) {
+    const m = b.pattern.exec(machineType);
+    if (m) {
+      const known = ACCELERATORS[b.accelerator] as { model: string; memoryGiB: number };
+      return { model: known.model, count: b.count(m), memoryGiB: known.memoryGiB, kind: 'vm' };
+    }
+  }
+  for (const t of TPU_MACHINES) {
+    const m = t.pattern.exec(machineType);
+    if (m) return { model: t.model, count: Number(m[1]), memoryGiB: t.memoryGiB, kind: 'tpu-vm' };
+  }
+  return null;
+}
+
+/** Chips of a Cloud TPU node: from the topology ("2x4" = 8) or else from the accelerator type. */
+export function tpuShapeOf(acceleratorType: string, topology: string | null | undefined): GpuShape | null {
+  const t = TPU_TYPES.find((x) => acceleratorType.startsWith(x.prefix));
+  if (!t) return null;
+  let chips: number | null = null;
+  if (topology && /^\d+(x\d+)+$/.test(topology)) chips = topology.split('x').reduce((n, d) => n * Number(d), 1);
+  if (chips === null) {
+    const n = Number(acceleratorType.slice(t.prefix.length));
+    if (!Number.isInteger(n) || n <= 0) return null;
+    chips = t.suffixIsCores ? Math.max(1, n / 2) : n;
+  }
+  return { model: t.model, count: chips, memoryGiB: t.memoryGiB, kind: 'tpu-vm' };
+}
+
+/** Compute Engine status -> power state, health and why. */
+export function instanceState(status: string, statusMessage?: string | null): { powerState: PowerState; health: HealthState; reason: string | null } {
+  switch (status) {
+    case 'RUNNING':
+      return { powerState: 'running', health: 'ok', reason: null };
+    case 'PROVISIONING':
+    case 'STAGING':
+      return { powerState: 'starting', health: 'ok', reason: null };
+    case 'STOPPING':
+    case 'SUSPENDING':
+    case 'PENDING_STOP':
+      return { powerState: 'stopping', health: 'ok', reason: null };
+    case 'TERMINATED':
+    case 'STOPPED':
+    case 'SUSPENDED':
+      return { powerState: 'stopped', health: 'ok', reason: null };
+    case 'REPAIRING':
+      // The host failed; Compute Engine is moving the VM. Its GPUs do no work until it is back.
+      return { powerState: 'running', health: 'unavailable', reason: statusMessage ?? 'REPAIRING: Compute Engine is repairing the instance after a host error' };
+    default:
+      return { powerState: 'unknown', health: 'unknown', reason: `status ${status}` };
+  }
+}
+
+/** Cloud TPU node state -> power state, health and why. */
+export function tpuState(state: string, health: string | null | undefined, description: string | null | undefined): { powerState: PowerState; health: HealthState; reason: string | null } {
+  const power: PowerState =
+    state === 'READY' || state === 'REPAIRING' ? 'running'
+      : state === 'CREATING' || state === 'STARTING' || state === 'RESTARTING' ? 'starting'
+        : state === 'STOPPING' || state === 'DELETING' ? 'stopping'
+          : state === 'STOPPED' || state === 'PREEMPTED' || state === 'TERMINATED' || state === 'SUSPENDED' ? 'stopped'
+            : 'unknown';
+  if (state === 'REPAIRING') return { powerState: power, health: 'unavailable', reason: description ?? 'REPAIRING' };
+  if (health && health !== 'HEALTHY' && health !== 'HEALTH_UNSPECIFIED' && power === 'running') {
+    return { powerState: power, health: health === 'UNHEALTHY_MAINTENANCE' ? 'degraded' : 'unavailable', reason: description ?? health };
+  }
+  return { powerState: power, health: power === 'unknown' ? 'unknown' : 'ok', reason: state === 'PREEMPTED' ? 'PREEMPTED' : null };
+}
+
+/** The GpuResource id of a Compute Engine instance; the billing export's resource.global_name has this form. */
+export function instanceResourceId(project: string, zone: string, instanceId: string): string {
+  return `//compute.googleapis.com/projects/${project}/zones/${zone}/instances/${instanceId}`;
+}
+
+/** The GpuResource id of a Cloud TPU node. */
+export function tpuResourceId(project: string, zone: string, node: string): string {
+  return `//tpu.googleapis.com/projects/${project}/locations/${zone}/nodes/${node}`;
+}
+
+export interface MapContext {
+  account: string;
+  project: string;
+  catalog: GpuCatalog | null;
+}
+
+/** Exact product of a decimal string and a whole number. */
+export function multiplyDecimal(value: string, times: number): string {
+  const scale = fractionDigits(value);
+  return fromScaled(toScaled(value, scale) * BigInt(times), scale);
+}
+
+/**
+ * Model name and hourly price from the catalog. Built-in GPU machine types are priced whole; for
+ * attached accelerators the catalog prices each GPU, so the price is GPUs x that (plus the machine
+ * when the catalog knows it).
+ */
+function priced(
+  ctx: MapContext,
+  machineType: string,
+  accelerator: string | null,
+  count: number,
+  region: string,
+  model: string,
+  memoryGiB: number,
+): { model: string; hourlyPrice: string | null; currency: string } {
+  const catalog = ctx.catalog;
+  if (!catalog) return { model, hourlyPrice: null, currency: 'USD' };
+  const normalised = catalog.normaliseGpuModel(model, memoryGiB > 0 ? memoryGiB * 1024 : null);
+  const machine = catalog.lookupInstance('gcp', machineType, region);
+  if (accelerator === null) return { model: normalised, hourlyPrice: machine?.hourlyPrice ?? null, currency: machine?.currency ?? 'USD' };
+  const gpu = catalog.lookupInstance('gcp', accelerator, region);
+  if (!gpu?.hourlyPrice) return { model: normalised, hourlyPrice: null, currency: gpu?.currency ?? 'USD' };
+  const gpus = multiplyDecimal(gpu.hourlyPrice, count);
+  const whole = machine?.hourlyPrice && machine.currency === gpu.currency ? addDecimals(gpus, machine.hourlyPrice) : gpus;
+  return { model: normalised, hourlyPrice: whole, currency: gpu.currency };
+}
+
+/** A Compute Engine instance -> GpuResource, or null when it has no GPU or TPU. */
+export function mapInstance(raw: RawInstance, ctx: MapContext): GpuResource | null {
+  const machineType = lastSegment(raw.machineType);
+  const shape = gpuShapeOf(machineType, raw.guestAccelerators);
+  if (!shape) return null;
+  const zone = lastSegment(raw.zone);
+  const region = regionOfZone(zone);
+  const state = instanceState(raw.status, raw.statusMessage);
+  const attached = (raw.guestAccelerators ?? []).find((a) => a.acceleratorCount > 0);
+  const price = priced(ctx, machineType, attached ? lastSegment(attached.acceleratorType) : null, shape.count, region, shape.model, shape.memoryGiB);
+  const tags: Record<string, string> = { ...(raw.labels ?? {}), 'gcp:project': ctx.project };
+  if (raw.scheduling?.preemptible || raw.scheduling?.provisioningModel === 'SPOT') tags['gcp:provisioning'] = 'spot';
+  return {
+    id: instanceResourceId(ctx.project, zone, raw.id),
+    account: ctx.account,
+    cloud: 'gcp',
+    region,
+    zone,
+    name: raw.name,
+    kind: shape.kind,
+    instanceType: machineType,
+    gpuModel: price.model,
+    gpuCount: shape.count,
+    gpuMemoryGiB: shape.memoryGiB > 0 ? shape.memoryGiB : null,
+    powerState: state.powerState,
+    health: state.health,
+    healthReason: state.reason,
+    hourlyPrice: price.hourlyPrice,
+    currency: price.currency,
+    tags,
+    gpuUuids: Array.from({ length: shape.count }, () => null),
+    demo: false,
+  };
+}
+
+/** A Cloud TPU node -> GpuResource (one TPU chip counts as one GPU), or null for unknown types. */
+export function mapTpuNode(raw: RawTpuNode, ctx: MapContext): GpuResource | null {
+  const [, project = ctx.project, , zone = '', , name = ''] = raw.name.split('/');
+  const shape = tpuShapeOf(raw.acceleratorType, raw.acceleratorConfig?.topology);
+  if (!shape) return null;
+  const region = regionOfZone(zone);
+  const state = tpuState(raw.state, raw.health, raw.healthDescription);
+  const price = priced(ctx, raw.acceleratorType, null, shape.count, region, shape.model, shape.memoryGiB);
+  return {
+    id: tpuResourceId(project, zone, name),
+    account: ctx.account,
+    cloud: 'gcp',
+    region,
+    zone,
+    name,
+    kind: 'tpu-vm',
+    instanceType: raw.acceleratorType,
+    gpuModel: price.model,
+    gpuCount: shape.count,
+    gpuMemoryGiB: shape.memoryGiB,
+    powerState: state.powerState,
+    health: state.health,
+    healthReason: state.reason,
+    hourlyPrice: price.hourlyPrice,
+    currency: price.currency,
+    tags: { ...(raw.labels ?? {}), 'gcp:project': project },
+    gpuUuids: Array.from({ length: shape.count }, () => null),
+    demo: false,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics
+
+/** What a metric series measures, in the glossary's order of preference for utilisation. */
+export type SeriesRole = 'util-prof' | 'util-dev' | 'util-provider' | 'memory-bytes';
+
+/** The value of a point as a number; int64 values arrive as strings. Null when the point has no numeric value. */
+export function pointValue(point: RawPoint): number | null {
+  if (point.value.doubleValue !== undefined && point.value.doubleValue !== null) return point.value.doubleValue;
+  if (point.value.int64Value !== undefined && point.value.int64Value !== null) return Number(point.value.int64Value);
+  return null;
+}
+
+/** Epoch ms of a {seconds, nanos} timestamp. */
+export function timestampMs(t: { seconds: string; nanos?: number | null }): number {
+  return Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+/** Finds the GPU resource and index a series belongs to. */
+export interface SeriesResolver {
+  resolve(series: RawTimeSeries): { resourceId: string; gpuIndex: number } | null;
+}
+
+/** Resolves series of gce_instance, k8s_node and tpu_worker resources against the inventory of one project. */
+export function seriesResolver(project: string, resources: readonly GpuResource[]): SeriesResolver {
+  const byId = new Map(resources.map((r) => [r.id, r]));
+  const byNodeName = new Map<string, GpuResource>();
+  for (const r of resources) if (r.tags['gcp:project'] === project) byNodeName.set(`${r.zone}/${r.name}`, r);
+  const index = (raw: string | undefined, count: number, offset = 0): number | null => {
+    if (raw === undefined || !/^\d+$/.test(raw)) return null;
+    const i = Number(raw) + offset;
+    return i < count ? i : null;
+  };
+  return {
+    resolve(series) {
+      const labels = series.resource.labels ?? {};
+      const metric = series.metric.labels ?? {};
+      let res: GpuResource | undefined;
+      let gpu: number | null = null;
+      switch (series.resource.type) {
+        case 'gce_instance': {
+          if (!labels.zone || !labels.instance_id) return null;
+          res = byId.get(instanceResourceId(project, labels.zone, labels.instance_id));
+          if (res) gpu = index(metric.gpu_number, res.gpuCount);
+          break;
+        }
+        case 'k8s_node': {
+          res = byNodeName.get(`${labels.location}/${labels.node_name}`);
+          if (res) gpu = index(metric.accelerator_id, res.gpuCount);
+          break;
+        }
+        case 'tpu_worker': {
+          if (!labels.zone || !labels.node_id) return null;
+          res = byId.get(tpuResourceId(project, labels.zone, labels.node_id));
+          // Multi-host slices: each worker holds 4 chips, numbered from 0 on every worker.
+          if (res) gpu = index(metric.accelerator_id, res.gpuCount, Number(labels.worker_id ?? '0') * 4);
+          break;
+        }
+        default:
+          return null;
+      }
+      return res && gpu !== null ? { resourceId: res.id, gpuIndex: gpu } : null;
+    },
+  };
+}
+
+interface SampleSlot {
+  resourceId: string;
+  gpuIndex: number;
+  ts: number;
+  prof: number | null;
+  dev: number | null;
+  provider: number | null;
+  memoryBytes: number | null;
+}
+
+/**
+ * Collects aligned points from several metric types and merges them into one GpuSample per GPU per
+ * minute. A GPU with no series gets no sample at all: missing means "not measured", never zero.
+ */
+export class SampleMerger {
+  private readonly slots = new Map<string, SampleSlot>();
+
+  constructor(
+    private readonly from: number,
+    private readonly to: number,
+    private readonly alignmentMs: number,
+  ) {}
+
+  /** Adds every point of a series; returns how many points were kept. */
+  add(role: SeriesRole, target: { resourceId: string; gpuIndex: number }, series: RawTimeSeries): number {
+    let kept = 0;
+    for (const p of series.points ?? []) {
+      const value = pointValue(p);
+      if (value === null || !Number.isFinite(value)) continue;
+      // An aligned point covers (end - period, end]; store it at the start of its minute.
+      const ts = timestampMs(p.interval.endTime) - this.alignmentMs;
+      if (ts < this.from || ts >= this.to) continue;
+      const key = `${target.resourceId}#${target.gpuIndex}#${ts}`;
+      let slot = this.slots.get(key);
+      if (!slot) {
+        slot = { ...target, ts, prof: null, dev: null, provider: null, memoryBytes: null };
+        this.slots.set(key, slot);
+      }
+      if (role === 'util-prof') slot.prof = clampPercent(value * 100);
+      else if (role === 'util-dev') slot.dev = clampPercent(value);
+      else if (role === 'util-provider') slot.provider = clampPercent(value);
+      else slot.memoryBytes = Math.max(0, value);
+      kept++;
+    }
+    return kept;
+  }
+
+  /** Merged samples, ordered by resource, GPU and time. */
+  samples(): GpuSample[] {
+    const out: GpuSample[] = [];
+    for (const s of this.slots.values()) {
+      const [utilisation, utilSource]: [number | null, UtilSource | null] =
+        s.prof !== null ? [s.prof, 'prof'] : s.dev !== null ? [s.dev, 'dev'] : s.provider !== null ? [s.provider, 'provider'] : [null, null];
+      out.push({
+        resourceId: s.resourceId,
+        gpuIndex: s.gpuIndex,
+        ts: s.ts,
+        utilisation,
+        utilSource,
+        memoryUsedMiB: s.memoryBytes === null ? null : s.memoryBytes / (1024 * 1024),
+        powerWatts: null,
+        temperatureC: null,
+        xidErrors: 0,
+      });
+    }
+    return out.sort((a, b) => a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex || a.ts - b.ts);
+  }
+}
+
+function clampPercent(v: number): number {
+  return Math.min(100, Math.max(0, v));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spend
+
+/** Exact sum of two decimal strings (BigInt on a common scale; never floats). */
+export function addDecimals(a: string, b: string): string {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  const sum = toScaled(a, scale) + toScaled(b, scale);
+  return fromScaled(sum, scale);
+}
+
+function fractionDigits(v: string): number {
+  const dot = v.indexOf('.');
+  return dot < 0 ? 0 : v.length - dot - 1;
+}
+
+function toScaled(v: string, scale: number): bigint {
+  const neg = v.startsWith('-');
+  const [i = '0', f = ''] = (neg ? v.slice(1) : v).split('.');
+  const n = BigInt(i + f.padEnd(scale, '0'));
+  return neg ? -n : n;
+}
+
+function fromScaled(n: bigint, scale: number): string {
+  const neg = n < 0n;
+  const digits = (neg ? -n : n).toString().padStart(scale + 1, '0');
+  const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return neg ? `-${text}` : text;
+}
+
+const CHARGE_CATEGORY: Readonly<Record<string, string>> = {
+  regular: 'Usage',
+  tax: 'Tax',
+  adjustment: 'Adjustment',
+  rounding_error: 'Adjustment',
+};
+
+/** Labels exported as `[{key, value}]` JSON -> a tag record (bad JSON yields no tags, not an error). */
+export function labelsOf(json: string | null): Record<string, string> {
+  if (!json) return {};
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (!Array.isArray(parsed)) return {};
+    const out: Record<string, string> = {};
+    for (const item of parsed) {
+      if (item && typeof item === 'object' && typeof (item as { key?: unknown }).key === 'string') {
+        const value = (item as { value?: unknown }).value;
+        out[(item as { key: string }).key] = typeof value === 'string' ? value : '';
+      }
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** One grouped billing export row (resource + SKU + UTC day) -> a FOCUS row, net of credits. */
+export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
+  const net = addDecimals(row.cost, row.credits ?? '0');
+  const day = Date.parse(`${row.charge_day}T00:00:00Z`);
+  const month = row.invoice_month ?? row.charge_day.slice(0, 7).replace('-', '');
+  const periodStart = Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)) - 1, 1);
+  const periodEnd = Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)), 1);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const isInstance = row.resource_global_name?.startsWith('//compute.googleapis.com/') && row.resource_global_name.includes('/instances/');
+  return {
+    BillingAccountId: row.billing_account_id,
+    BillingAccountName: null,
+    SubAccountId: row.project_id,
+    SubAccountName: row.project_name,
+    BillingCurrency: row.currency,
+    BilledCost: net,
+    EffectiveCost: net,
+    ListCost: null,
+    BillingPeriodStart: iso(periodStart),
+    BillingPeriodEnd: iso(periodEnd),
+    ChargePeriodStart: iso(day),
+    ChargePeriodEnd: iso(day + 86_400_000),
+    ChargeCategory: CHARGE_CATEGORY[row.cost_type ?? 'regular'] ?? 'Adjustment',
+    ChargeClass: null,
+    ChargeDescription: row.sku_description,
+    ProviderName: 'Google Cloud',
+    PublisherName: 'Google Cloud',
+    InvoiceIssuerName: 'Google',
+    ServiceName: row.service_name,
+    ServiceCategory: row.service_name === 'Compute Engine' || row.service_name === 'Cloud TPU' ? 'Compute' : null,
+    RegionId: row.region,
+    RegionName: row.region,
+    AvailabilityZone: row.zone,
+    ResourceId: row.resource_global_name,
+    ResourceName: row.resource_name,
+    ResourceType: isInstance ? 'Compute Engine instance' : row.resource_global_name?.startsWith('//tpu.googleapis.com/') ? 'Cloud TPU node' : null,
+    SkuId: row.sku_id,
+    PricingQuantity: row.pricing_quantity,
+    PricingUnit: row.pricing_unit,
+    ConsumedQuantity: row.usage_quantity,
+    ConsumedUnit: row.usage_unit,
+    Tags: labelsOf(row.labels_json),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incidents
+
+const STATUS_URL = 'https://status.cloud.google.com/';
+
+function severityOf(impact: string | null | undefined): IncidentSeverity {
+  if (impact === 'SERVICE_OUTAGE') return 'critical';
+  if (impact === 'SERVICE_DISRUPTION') return 'major';
+  return 'minor';
+}
+
+function isoOrNull(text: string | null | undefined): string | null {
+  if (!text) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+export interface IncidentFilter {
+  account: string;
+  /** Regions the fleet uses. */
+  regions: ReadonlySet<string>;
+  /** Product ids or titles the fleet depends on. */
+  products: readonly string[];
+  now: Date;
+  endedWithinDays: number;
+  /** Base of incident links (the status dashboard, or its override). */
+  baseUrl?: string;
+}
+
+/**
+ * Status-feed incidents -> Incidents, keeping those that touch a product and a region the fleet
+ * uses (an incident with no location is global and touches every region). Ongoing while `end` is absent.
+ */
+export function mapStatusIncidents(raw: readonly RawStatusIncident[], f: IncidentFilter): Incident[] {
+  const wanted = new Set(f.products.map((p) => p.toLowerCase()));
+  const oldest = f.now.getTime() - f.endedWithinDays * 86_400_000;
+  const out: Incident[] = [];
+  for (const inc of raw) {
+    const products = inc.affected_products ?? [];
+    if (!products.some((p) => wanted.has(p.id.toLowerCase()) || (p.title && wanted.has(p.title.toLowerCase())))) continue;
+    const endedAt = isoOrNull(inc.end);
+    if (endedAt !== null && Date.parse(endedAt) < oldest) continue;
+    const locations = [...(inc.currently_affected_locations ?? []), ...(inc.previously_affected_locations ?? [])].map((l) => l.id);
+    const regions = [...new Set(locations)];
+    if (regions.length > 0 && !regions.some((r) => f.regions.has(r) || r === 'global')) continue;
+    const startedAt = isoOrNull(inc.begin);
+    if (startedAt === null) continue;
+    const updates = (inc.updates ?? [])
+      .map((u) => ({ at: isoOrNull(u.when ?? u.created), status: u.status ?? '', body: u.text ?? '' }))
+      .filter((u): u is { at: string; status: string; body: string } => u.at !== null);
+    const summary = (inc.external_desc ?? '').trim();
+    out.push({
+      id: `gcp-status:${inc.id}`,
+      account: f.account,
+      cloud: 'gcp',
+      source: 'status-page',
+      severity: severityOf(inc.status_impact),
+      title: summary.split('\n')[0]?.slice(0, 200) || `Google Cloud incident ${inc.id}`,
+      summary,
+      status: endedAt ? 'resolved' : (inc.most_recent_update?.status ?? inc.status_impact ?? 'ongoing'),
+      regions: regions.filter((r) => r !== 'global'),
+      services: products.map((p) => p.title ?? p.id),
+      resourceIds: [],
+      startedAt,
+      endedAt,
+      updatedAt: isoOrNull(inc.modified) ?? endedAt ?? startedAt,
+      url: new URL(inc.uri ?? `incidents/${inc.id}`, f.baseUrl ?? STATUS_URL).toString(),
+      updates,
+      demo: false,
+    });
+  }
+  return out;
+}
+
+/** Instance-level signals: a GPU machine Compute Engine reports as repairing or unhealthy. */
+export function resourceIncidents(resources: readonly GpuResource[], account: string, now: Date): Incident[] {
+  const at = now.toISOString();
+  return resources
+    .filter((r) => r.cloud === 'gcp' && (r.health === 'unavailable' || r.health === 'degraded'))
+    .map((r) => ({
+      id: `gcp-resource:${r.id}`,
+      account,
+      cloud: 'gcp' as const,
+      source: 'resource-health' as const,
+      severity: r.health === 'unavailable' ? ('major' as const) : ('minor' as const),
+      title: `${r.name}: ${r.healthReason ?? r.health}`,
+      summary: `${r.gpuCount} x ${r.gpuModel} in ${r.zone ?? r.region} reported ${r.health} by Google Cloud.`,
+      status: r.health,
+      regions: [r.region],
+      services: [r.kind === 'tpu-vm' ? 'Cloud TPU' : 'Google Compute Engine'],
+      resourceIds: [r.id],
+      // The instance list has no start time for the condition: it is observed as of this sync.
+      startedAt: at,
+      endedAt: null,
+      updatedAt: at,
+      url: null,
+      updates: [],
+      demo: false,
+    }));
+}
