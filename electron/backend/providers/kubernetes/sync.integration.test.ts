@@ -1,0 +1,92 @@
+/* eslint-disable no-restricted-imports -- integration test: syncs this connector into a real store through the real sync engine; the connector itself never imports them. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountConfigBase } from '../../../../shared/config';
+import { GPU_STATES, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS, type CloudId, type GpuState } from '../../../../shared/domain';
+import type { Overview } from '../../../../shared/overview';
+import { openStore } from '../../store/index';
+import type { FleetStore } from '../../store/types';
+import { SyncEngine } from '../../sync/engine';
+import { systemClock } from '../../sync/clock';
+import { kubernetesFactory } from './index';
+import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes } from './testing/fleet';
+import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
+import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from './testing/prometheus-server';
+
+const HOUR = 3_600_000;
+const now = Math.floor(Date.now() / HOUR) * HOUR;
+const fleet = buildFleet(now, 200);
+const skip = prometheusSkipReason();
+if (skip) console.warn(`skipping the kubernetes sync integration test: ${skip}`);
+
+/** The pane's numbers computed straight from the generated series (glossary definitions). */
+function truth() {
+  const times = scrapeTimes(fleet);
+  const out = new Map<CloudId, { counts: Record<GpuState, number>; avg1h: number[]; avg24h: number[] }>();
+  fleet.nodes.forEach((n) => {
+    const c = out.get(n.cloud) ?? { counts: { stopped: 0, unhealthy: 0, unknown: 0, busy: 0, idle: 0 }, avg1h: [], avg24h: [] };
+    for (const g of n.gpus) {
+      const window = (from: number) => times.filter((t) => t >= from && t < now && reports(n, fleet, t)).map((t) => g.util(t));
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const recent = window(now - STATE_WINDOW_MS);
+      const xid = (fleet.xid.get(g.uuid) ?? []).some((t) => t >= now - STATE_WINDOW_MS);
+      const state: GpuState = !n.ready || xid ? 'unhealthy' : recent.length === 0 ? 'unknown' : mean(recent) >= IDLE_THRESHOLD_PERCENT ? 'busy' : 'idle';
+      c.counts[state] += 1;
+      const h1 = window(now - HOUR);
+      if (h1.length) c.avg1h.push(mean(h1));
+      const h24 = window(now - 24 * HOUR);
+      if (h24.length) c.avg24h.push(mean(h24));
+    }
+    out.set(n.cloud, c);
+  });
+  return out;
+}
+
+describe.skipIf(skip !== null)('kubernetes account synced into the store', () => {
+  let emu: K8sEmulator;
+  let prom: RunningPrometheus;
+  let store: FleetStore;
+  let dir: string;
+  let overview: Overview;
+
+  beforeAll(async () => {
+    emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
+    prom = await startPrometheus(fleetOpenMetrics(fleet));
+    dir = mkdtempSync(join(tmpdir(), 'fleetpane-k8s-sync-'));
+    store = await openStore(dir, { now: () => new Date(now) });
+    const config = kubernetesFactory.parseConfig(
+      AccountConfigBase.parse({ name: 'gpu-clusters', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, prometheus: { url: prom.url }, metricsBackfillHours: 24 }),
+    );
+    const engine = new SyncEngine({ store, accounts: [{ config, connector: kubernetesFactory.create(config) }], clock: { ...systemClock, now: () => new Date(now) }, random: () => 0.5 });
+    const summary = await engine.syncOnce();
+    expect(JSON.stringify(summary)).not.toContain('"status":"error"');
+    overview = await store.overview(new Date(now), { clouds: [], regions: [], gpuModels: [] });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await prom?.stop();
+    await emu?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows GPU counts by state exactly and utilisation per cloud within 0.1 point', () => {
+    const expected = truth();
+    for (const [cloud, t] of expected) {
+      const c = overview.clouds.find((x) => x.provider === cloud);
+      expect(c, cloud).toBeDefined();
+      const total = GPU_STATES.reduce((n, s) => n + t.counts[s], 0);
+      expect(c?.gpus, cloud).toEqual({ total, ...t.counts });
+      const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(Math.abs((c?.utilisation.avg1h ?? NaN) - avg(t.avg1h)), `${cloud} avg1h`).toBeLessThan(0.1);
+      expect(Math.abs((c?.utilisation.avg24h ?? NaN) - avg(t.avg24h)), `${cloud} avg24h`).toBeLessThan(0.1);
+    }
+  });
+
+  it('lists the node-down and XID incidents as active', () => {
+    const ids = overview.clouds.flatMap((c) => c.incidents.list.map((i) => i.id));
+    expect(ids.some((id) => id.startsWith('derived:node-down:gpu-clusters:gpu-oci-017'))).toBe(true);
+    expect(ids.some((id) => id.startsWith('derived:xid:gpu-clusters:gpu-azure-030'))).toBe(true);
+  });
+});
