@@ -1,0 +1,297 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { lookupInstance, normaliseGpuModel } from '../../catalog';
+import { MalformedResponseError } from '../types';
+import { parseArmErrorBody, errorForStatus, retryAfterMs } from './errors';
+import {
+  AvailabilityStatusPayload,
+  CostQueryPayload,
+  hostNamesOf,
+  indexGpuSkus,
+  indexHealth,
+  numberToDecimal,
+  parseResponse,
+  parseStatusFeed,
+  powerStateOf,
+  resourceHealthIncidents,
+  ResourceSkuPayload,
+  scaleSetVmFacts,
+  serviceHealthIncidents,
+  ServiceHealthEventPayload,
+  toFocusRows,
+  toGpuResource,
+  toGpuSamples,
+  vmFacts,
+  type GpuCatalog,
+  type MachineFacts,
+} from './map';
+import { monthChunks } from './index';
+import { focusRowsFromCsv, parseCsv } from './focus-export';
+
+const catalog: GpuCatalog = { lookupInstance, normaliseGpuModel: (r) => normaliseGpuModel(r) };
+const fixtureDir = new URL('./testing/fixtures/', import.meta.url);
+function fixture(name: string): unknown {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(name, fixtureDir)), 'utf8'));
+}
+function body(name: string): Record<string, unknown> {
+  const f = fixture(name) as { responses?: { '200': { body: Record<string, unknown> } } } & Record<string, unknown>;
+  return f.responses ? f.responses['200'].body : f;
+}
+
+const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
+const vmId = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`;
+
+describe('power state', () => {
+  it('reads the PowerState status and counts deallocated as stopped', () => {
+    const iv = body('compute.virtualMachines.instanceView.json') as { statuses: { code: string }[] };
+    expect(powerStateOf(iv.statuses)).toBe('running');
+    expect(powerStateOf([{ code: 'ProvisioningState/succeeded' }, { code: 'PowerState/deallocated' }])).toBe('stopped');
+    expect(powerStateOf([{ code: 'PowerState/deallocating' }])).toBe('stopping');
+    expect(powerStateOf([{ code: 'ProvisioningState/succeeded' }])).toBe('unknown');
+    expect(powerStateOf(undefined)).toBe('unknown');
+  });
+});
+
+describe('GPU machines', () => {
+  const skus = indexGpuSkus((body('compute.resourceSkus.gpu.eastus.derived.json').value as unknown[]).map((s) => parseResponse(ResourceSkuPayload, s, 'skus')));
+  const nonGpu = indexGpuSkus((body('compute.resourceSkus.list.json').value as unknown[]).map((s) => parseResponse(ResourceSkuPayload, s, 'skus')));
+  const machine = (size: string, extra: Partial<MachineFacts> = {}): MachineFacts => ({
+    id: vmId('vm1'),
+    name: 'vm1',
+    location: 'eastus',
+    zones: ['1'],
+    vmSize: size,
+    tags: { team: 'llm' },
+    powerState: 'running',
+    ...extra,
+  });
+
+  it('indexes only VM SKUs that have GPUs', () => {
+    expect(skus.get('standard_nc16as_t4_v3|eastus')).toEqual({ gpus: 1, family: 'Standard NCASv3_T4 Family' });
+    expect(skus.size).toBe(3);
+    expect(nonGpu.size).toBe(0);
+  });
+
+  it('takes model, count, memory and price from the catalog', () => {
+    const r = toGpuResource('acct', machine('Standard_NC24ads_A100_v4'), skus, new Map(), catalog);
+    expect(r).toMatchObject({ cloud: 'azure', gpuModel: 'A100 80GB', gpuCount: 1, gpuMemoryGiB: 80, zone: '1', health: 'unknown', kind: 'vm' });
+    expect(r?.hourlyPrice).toMatch(/^\d+\.\d+$/);
+    expect(r?.gpuUuids).toEqual([null]);
+  });
+
+  it('falls back to the SKU GPUs capability and family for sizes the catalog lacks', () => {
+    const t4 = toGpuResource('acct', machine('Standard_NC16as_T4_v3'), skus, new Map(), catalog);
+    expect(t4).toMatchObject({ gpuModel: 'T4 16GB', gpuCount: 1, gpuMemoryGiB: null, hourlyPrice: null });
+    const v100 = toGpuResource('acct', machine('Standard_NC6s_v3'), skus, new Map(), catalog);
+    expect(v100?.gpuModel).toBe('V100 16GB');
+  });
+
+  it('drops machines without GPUs', () => {
+    expect(toGpuResource('acct', machine('Standard_A0'), skus, new Map(), catalog)).toBeNull();
+  });
+
+  it('joins Resource Health by resource id, case-insensitively', () => {
+    const statuses = (body('resourcehealth.availabilityStatuses.listBySubscription.json').value as { id: string }[]).map((s, i) =>
+      parseResponse(AvailabilityStatusPayload, { ...s, id: s.id.replace('<resourceId>', vmId(`vm${i}`).toUpperCase()) }, 'rh'),
+    );
+    const health = indexHealth(statuses);
+    const ok = toGpuResource('acct', machine('Standard_NC24ads_A100_v4', { id: vmId('vm0') }), skus, health, catalog);
+    const down = toGpuResource('acct', machine('Standard_NC24ads_A100_v4', { id: vmId('vm1') }), skus, health, catalog);
+    expect(ok).toMatchObject({ health: 'ok', healthReason: null });
+    expect(down).toMatchObject({ health: 'unavailable', healthReason: "We are sorry, we couldn't automatically recovery our virtualmachine" });
+  });
+
+  it('joins the statusOnly listing to the model listing for power state', () => {
+    const vms = [{ id: vmId('a'), name: 'a', location: 'eastus', hardwareProfile: { vmSize: 'Standard_NC24ads_A100_v4' } }];
+    const facts = vmFacts(vms, [{ id: vmId('a').toLowerCase(), instanceView: { statuses: [{ code: 'PowerState/stopped' }] } }]);
+    expect(facts[0]?.powerState).toBe('stopped');
+    expect(vmFacts(vms, [])[0]?.powerState).toBe('unknown');
+  });
+
+  it('skips Flexible scale-set entries and sizes Uniform ones from their sku', () => {
+    const ss = { id: 'x', name: 'pool', location: 'eastus', sku: { name: 'Standard_NC24ads_A100_v4' } };
+    const flex = (body('compute.virtualMachineScaleSetVMs.list.flexWithVmResourceId.json').value as Record<string, unknown>[])[0];
+    expect(scaleSetVmFacts(flex as never, ss)).toBeNull();
+    const uniform = scaleSetVmFacts({ id: `${ss.id}/virtualMachines/3`, name: 'pool_3', location: 'eastus', instanceView: { statuses: [{ code: 'PowerState/running' }] } }, ss);
+    expect(uniform).toMatchObject({ vmSize: 'Standard_NC24ads_A100_v4', powerState: 'running' });
+  });
+
+  it('derives the computer name of a scale-set VM', () => {
+    expect(hostNamesOf({ id: '/s/x/providers/Microsoft.Compute/virtualMachineScaleSets/aks-gpu-vmss/virtualMachines/37', name: 'aks-gpu-vmss_37' })).toEqual(['aks-gpu-vmss_37', 'aks-gpu-vmss000011']);
+  });
+});
+
+describe('GPU samples', () => {
+  const resource = toGpuResource('acct', { id: vmId('node-1'), name: 'node-1', location: 'eastus', zones: undefined, vmSize: 'Standard_ND96isr_H100_v5', tags: {}, powerState: 'running' }, new Map(), new Map(), catalog);
+  if (!resource) throw new Error('catalog lacks ND96isr_H100_v5');
+  const series = (labels: Record<string, string>, values: [number, string][]) => ({ status: 'success' as const, data: { resultType: 'matrix' as const, result: [{ metric: labels, values }] } });
+
+  it('prefers the profiling metric and merges fields per GPU and minute', () => {
+    const samples = toGpuSamples(
+      {
+        prof: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '42.5']]),
+        dev: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '99'], [1_800_000_060, '17']]),
+        memory: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '2048']]),
+        xid: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_060, '2']]),
+      },
+      [resource],
+      'Hostname',
+    );
+    expect(samples).toEqual([
+      { resourceId: resource.id, gpuIndex: 2, ts: 1_800_000_000_000, utilisation: 42.5, utilSource: 'prof', memoryUsedMiB: 2048, powerWatts: null, temperatureC: null, xidErrors: 0 },
+      { resourceId: resource.id, gpuIndex: 2, ts: 1_800_000_060_000, utilisation: 17, utilSource: 'dev', memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 2 },
+    ]);
+  });
+
+  it('keeps a GPU whose series moved host under one UUID, and drops unknown hosts and NaN', () => {
+    const samples = toGpuSamples(
+      {
+        dev: {
+          status: 'success',
+          data: {
+            resultType: 'matrix',
+            result: [
+              { metric: { Hostname: 'NODE-1:9400', gpu: '0', UUID: 'GPU-z' }, values: [[1_800_000_000, '10']] },
+              { metric: { Hostname: 'elsewhere', gpu: '0', UUID: 'GPU-z' }, values: [[1_800_000_060, '20']] },
+              { metric: { Hostname: 'stranger', gpu: '0', UUID: 'GPU-q' }, values: [[1_800_000_000, '50']] },
+              { metric: { Hostname: 'node-1', gpu: '9', UUID: 'GPU-r' }, values: [[1_800_000_000, '50']] },
+              { metric: { Hostname: 'node-1', gpu: '1', UUID: 'GPU-n' }, values: [[1_800_000_000, 'NaN']] },
+            ],
+          },
+        },
+      },
+      [resource],
+      'Hostname',
+    );
+    expect(samples.map((s) => [s.gpuIndex, s.ts, s.utilisation])).toEqual([
+      [0, 1_800_000_000_000, 10],
+      [0, 1_800_000_060_000, 20],
+    ]);
+  });
+});
+
+describe('spend', () => {
+  it('maps the Cost Management fixture to FOCUS rows with exact amounts', () => {
+    const b = body('costmanagement.query.usage.subscription.daily.json') as { properties: unknown };
+    const page = parseResponse(CostQueryPayload, b.properties, 'cost');
+    // The fixture groups by resource group; add a resource id column as our query does.
+    const rows = toFocusRows(page, { subscriptionId: SUB, subscriptionName: 'prod' });
+    expect(rows).toHaveLength(4);
+    expect(rows[1]).toMatchObject({
+      BilledCost: '218.68795741935486',
+      BillingCurrency: 'USD',
+      ChargePeriodStart: '2018-03-31T00:00:00.000Z',
+      ChargePeriodEnd: '2018-04-01T00:00:00.000Z',
+      BillingPeriodStart: '2018-03-01T00:00:00.000Z',
+      BillingPeriodEnd: '2018-04-01T00:00:00.000Z',
+      SubAccountId: SUB,
+      ChargeCategory: 'Usage',
+      ResourceId: null,
+    });
+  });
+
+  it('names the missing column and the bad cell', () => {
+    expect(() => toFocusRows({ columns: [{ name: 'UsageDate' }], rows: [] }, { subscriptionId: SUB, subscriptionName: null })).toThrow(/no Cost\/PreTaxCost column/);
+    expect(() =>
+      toFocusRows({ columns: [{ name: 'Cost' }, { name: 'UsageDate' }, { name: 'Currency' }], rows: [[1, 'soon', 'USD']] }, { subscriptionId: SUB, subscriptionName: null }),
+    ).toThrow(/rows\[0\]\[1\] \(UsageDate\)/);
+  });
+
+  it('writes amounts without exponents and marks credits', () => {
+    expect(numberToDecimal(1e-7)).toBe('0.0000001');
+    expect(numberToDecimal(0.009865586851323632)).toBe('0.009865586851323632');
+    const rows = toFocusRows(
+      { columns: [{ name: 'Cost' }, { name: 'UsageDate' }, { name: 'ResourceId' }, { name: 'Meter' }, { name: 'Currency' }], rows: [[-12.5, 20261101, '', 'Azure credit', 'EUR']] },
+      { subscriptionId: SUB, subscriptionName: null },
+    );
+    expect(rows[0]).toMatchObject({ BilledCost: '-12.5', ChargeCategory: 'Credit', BillingCurrency: 'EUR', ChargeDescription: 'Azure credit' });
+  });
+
+  it('splits a period at month starts (one QPU each)', () => {
+    const from = Date.UTC(2026, 9, 16);
+    const to = Date.UTC(2026, 10, 20, 12);
+    expect(monthChunks(from, to)).toEqual([
+      [from, Date.UTC(2026, 10, 1)],
+      [Date.UTC(2026, 10, 1), to],
+    ]);
+  });
+
+  it('reads FOCUS export CSV, quoted fields included', () => {
+    expect(parseCsv('a,"b,""c"""\r\n1,2\n')).toEqual([['a', 'b,"c"'], ['1', '2']]);
+    const csv = [
+      'BilledCost,EffectiveCost,BillingCurrency,BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ResourceId,Tags',
+      `12.3400,12.3400,USD,ba-1,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,2026-11-02T00:00:00Z,2026-11-03T00:00:00Z,Usage,Microsoft,${vmId('a')},"{""team"":""llm""}"`,
+      `1.00,1.00,USD,ba-1,2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,2026-10-02T00:00:00Z,2026-10-03T00:00:00Z,Usage,Microsoft,,`,
+    ].join('\n');
+    const rows = focusRowsFromCsv(csv, 'x.csv', Date.UTC(2026, 10, 1), Date.UTC(2026, 11, 1));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ BilledCost: '12.3400', Tags: { team: 'llm' }, ChargePeriodStart: '2026-11-02T00:00:00.000Z' });
+  });
+});
+
+describe('incidents', () => {
+  const now = new Date('2026-11-20T12:00:00Z');
+  const gpu = (name: string, region: string, powerState: 'running' | 'stopped' = 'running') => {
+    const r = toGpuResource('acct', { id: vmId(name), name, location: region, zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState }, new Map(), new Map(), catalog);
+    if (!r) throw new Error('no resource');
+    return r;
+  };
+
+  it('links the Service Health fixture event to the GPUs of the impacted region', () => {
+    const events = (body('resourcehealth.events.listBySubscription.json').value as { name: string; properties: Record<string, unknown> }[]).map((e) =>
+      parseResponse(ServiceHealthEventPayload, { name: e.name, ...e.properties }, 'events'),
+    );
+    const west = gpu('w1', 'westus');
+    const east = gpu('e1', 'eastus');
+    const out = serviceHealthIncidents('acct', events, [west, east], now);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ id: 'service-health:BC_1-FXZ', source: 'service-health', severity: 'major', regions: ['westus'], services: ['Virtual Machines'], resourceIds: [west.id], endedAt: null, startedAt: '2018-11-07T00:00:00.000Z' });
+    expect(serviceHealthIncidents('acct', events, [east], now)).toEqual([]);
+  });
+
+  it('turns unplanned unavailability into incidents and ignores customer stops', () => {
+    const statuses = [
+      { id: `${vmId('a')}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`, properties: { availabilityState: 'Unavailable', reasonType: 'Unplanned', summary: 'host fault', occuredTime: new Date('2026-11-20T09:00:00Z') } },
+      { id: `${vmId('b')}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`, properties: { availabilityState: 'Unavailable', reasonType: 'Customer Initiated' } },
+      { id: `${vmId('c')}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`, properties: { availabilityState: 'Available', recentlyResolved: { unavailableOccuredTime: '2026-11-19T01:00:00Z', resolvedTime: '2026-11-19T02:00:00Z' } } },
+    ].map((s) => parseResponse(AvailabilityStatusPayload, s, 'rh'));
+    const out = resourceHealthIncidents('acct', statuses, [gpu('a', 'eastus'), gpu('b', 'eastus', 'stopped'), gpu('c', 'eastus')], now);
+    expect(out.map((i) => [i.resourceIds[0], i.endedAt, i.severity])).toEqual([
+      [vmId('a'), null, 'major'],
+      [vmId('c'), '2026-11-19T02:00:00.000Z', 'major'],
+    ]);
+    expect(out[0]?.startedAt).toBe('2026-11-20T09:00:00.000Z');
+  });
+
+  it('reads the public status RSS feed', () => {
+    const items = parseStatusFeed('<rss version="2.0"><channel><item><title>Virtual Machines - East US</title><description><![CDATA[<p>Allocation failures</p>]]></description><link>https://azure.status.microsoft/x</link><pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate><guid>abc</guid></item></channel></rss>');
+    expect(items).toEqual([{ title: 'Virtual Machines - East US', description: '<p>Allocation failures</p>', link: 'https://azure.status.microsoft/x', pubDate: 'Fri, 20 Nov 2026 10:00:00 GMT', guid: 'abc' }]);
+    expect(() => parseStatusFeed('<html></html>')).toThrow(MalformedResponseError);
+  });
+});
+
+describe('errors', () => {
+  const facts = fixture('arm.errors-and-throttling.facts.json') as { computeThrottling429Example: { body: unknown; headers: Record<string, string> } };
+
+  it('parses both 429 body shapes', () => {
+    expect(parseArmErrorBody(JSON.stringify(facts.computeThrottling429Example.body))).toEqual({ code: 'OperationNotAllowed', message: expect.stringContaining('too many requests') });
+    expect(parseArmErrorBody('{"error":{"code":"TooManyRequests","message":"slow down"}}')).toEqual({ code: 'TooManyRequests', message: 'slow down' });
+    expect(parseArmErrorBody('not json')).toEqual({ code: null, message: null });
+  });
+
+  it('maps the documented Compute 429 to a throttle with its Retry-After', () => {
+    const h = facts.computeThrottling429Example.headers;
+    const err = errorForStatus({ status: 429, header: (n) => Object.entries(h).find(([k]) => k.toLowerCase() === n)?.[1] ?? null, body: JSON.stringify(facts.computeThrottling429Example.body) }, { api: 'Compute', subscriptionId: SUB, role: 'Reader' });
+    expect(err).toMatchObject({ kind: 'throttled', retryAfterMs: 1_200_000 });
+    expect(err.message).toContain(SUB);
+  });
+
+  it('names the role on 403 and reads Cost Management throttling headers', () => {
+    const err = errorForStatus({ status: 403, header: () => null, body: null }, { api: 'Cost Management query', subscriptionId: SUB, role: 'Cost Management Reader' });
+    expect(err.kind).toBe('auth');
+    expect(err.message).toMatch(/Cost Management Reader/);
+    expect(err.message).toContain(SUB);
+    expect(retryAfterMs((n) => (n === 'x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after' ? '7' : null))).toBe(7000);
+  });
+});
