@@ -75,7 +75,7 @@ export class DuckStoreReader implements StoreReader {
       this.pool,
       range,
       asOfMs,
-      { where: filterSql(filter), key: groupBy === 'cloud' ? 'cloud' : `'fleet'` },
+      { where: filterSql(filter), key: groupBy === 'cloud' ? 'cloud' : `'fleet'`, fleetLevel: true },
       keys,
       (k) => (k in CLOUD_LABELS ? CLOUD_LABELS[k as CloudId] : k),
     );
@@ -154,7 +154,7 @@ export class DuckStoreReader implements StoreReader {
       this.pool,
       range,
       asOfMs,
-      { where: `account = ${sqlString(account)} AND resource_id = ${sqlString(id)}`, key: 'gpu_index::VARCHAR' },
+      { where: `account = ${sqlString(account)} AND resource_id = ${sqlString(id)}`, key: 'gpu_index::VARCHAR', fleetLevel: false },
       details.map((d) => ({ key: String(d.index), label: `GPU ${d.index}` })),
       (k) => `GPU ${k}`,
     );

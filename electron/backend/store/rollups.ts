@@ -2,6 +2,7 @@
  * Rollup maintenance. rollup_5m is recomputed from raw samples for every 5-minute bucket a metrics
  * window touches; rollup_1h is recomputed from rollup_5m for every hour touched (exact, because
  * rollups hold sums and counts, and it still works for hours whose raw samples have aged out).
+ * fleet_5m (per account, cloud, region, model and bucket: sum of GPU means, GPU count) follows rollup_5m.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec } from './db';
@@ -44,6 +45,23 @@ export async function refreshRollups(conn: DuckDBConnection, account: string, wi
      FROM gpu_sample s JOIN resource r ON r.account = s.account AND r.id = s.resource_id
      WHERE s.account = $account AND s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
      GROUP BY s.account, s.resource_id, s.gpu_index, bucket, r.cloud, r.region, r.gpu_model
+     ORDER BY bucket`,
+    { account, b0, b1 },
+  );
+  await exec(
+    conn,
+    `DELETE FROM fleet_5m WHERE account = $account
+       AND bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)`,
+    { account, b0, b1 },
+  );
+  await exec(
+    conn,
+    `INSERT INTO fleet_5m
+     SELECT account, cloud, region, gpu_model, bucket, sum(util_sum / util_count), count(*)::INTEGER
+     FROM rollup_5m
+     WHERE account = $account AND bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)
+       AND util_count > 0
+     GROUP BY account, cloud, region, gpu_model, bucket
      ORDER BY bucket`,
     { account, b0, b1 },
   );

@@ -30,6 +30,8 @@ export const RANGE_SPECS: Readonly<Record<TimeRange, RangeSpec>> = {
 export interface SeriesScope {
   where: string;
   key: string;
+  /** True when where and key use only cloud, region and gpu_model, so fleet_5m can answer. */
+  fleetLevel: boolean;
 }
 
 /** The first and last bucket start of a range ending at asOf. */
@@ -63,6 +65,12 @@ function seriesSql(range: TimeRange, asOfMs: number, scope: SeriesScope): string
         FROM rollup_5m WHERE ${range5} AND ${scope.where}
         GROUP BY k, account, resource_id, gpu_index, t
       ) GROUP BY k, t`;
+  }
+  if (source === 'rollup_5m' && scope.fleetLevel) {
+    return `
+      SELECT ${scope.key} AS k, epoch_ms(bucket)::DOUBLE AS t, sum(gpu_mean_sum) / sum(gpus) AS v
+      FROM fleet_5m WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(last + stepMs)} AND ${scope.where}
+      GROUP BY k, t`;
   }
   // One rollup row per GPU and bucket, so the mean over rows is the mean over GPUs.
   return `

@@ -1,13 +1,12 @@
 /**
  * Fleet utilisation over a window (asOf - length, asOf]: each GPU's mean (sum/count of all its
- * samples), then the mean over GPUs that have samples. Whole 5-minute buckets come from rollup_5m;
- * the partial buckets at the two edges come from raw samples, so the result equals a computation
- * over raw samples alone.
+ * samples), then the mean over GPUs that have samples. The result equals a computation over raw
+ * samples alone.
  */
 import type { FleetFilter } from '../../../shared/contract';
 import { tsLiteral } from './db';
 import { filterSql } from './resource-rows';
-import { FIVE_MINUTES_MS, floorTo } from './rollups';
+import { ceilTo, FIVE_MINUTES_MS, floorTo, HOUR_MS } from './rollups';
 
 /** Bucket bounds: whole buckets are [firstBucket, endBucket); raw covers the rest of the window. */
 export function wholeBuckets(fromExclusiveMs: number, toInclusiveMs: number): { first: number; end: number } {
@@ -18,24 +17,34 @@ export function wholeBuckets(fromExclusiveMs: number, toInclusiveMs: number): { 
 
 /**
  * SQL with one row per GPU measured in the window: account, resource_id, gpu_index, cloud, gpu_mean.
+ * Whole hours come from rollup_1h, the whole 5-minute buckets around them from rollup_5m, and the
+ * partial buckets at the edges from raw samples: exact, and far fewer rows than 5-minute buckets alone.
  */
 export function gpuWindowMeansSql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter): string {
   const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
+  const h0 = ceilTo(first, HOUR_MS);
+  const h1 = floorTo(end, HOUR_MS);
+  const rollup = (table: string, from: number, to: number): string =>
+    from >= to
+      ? ''
+      : `SELECT account, resource_id, gpu_index, cloud, util_sum, util_count FROM ${table}
+         WHERE bucket >= ${tsLiteral(from)} AND bucket < ${tsLiteral(to)} AND util_count > 0 AND ${filterSql(filter)}`;
+  const raw = (where: string): string =>
+    `SELECT s.account, s.resource_id, s.gpu_index, r.cloud, s.util, 1
+     FROM gpu_sample s JOIN resource r ON r.account = s.account AND r.id = s.resource_id
+     WHERE s.util IS NOT NULL AND ${where} AND ${filterSql(filter, 'r')}`;
+  const parts =
+    h0 < h1
+      ? [rollup('rollup_5m', first, h0), rollup('rollup_1h', h0, h1), rollup('rollup_5m', h1, end)]
+      : [rollup('rollup_5m', first, end)];
+  parts.push(
+    raw(`s.ts > ${tsLiteral(fromExclusiveMs)} AND s.ts < ${tsLiteral(first)}`),
+    raw(`s.ts >= ${tsLiteral(end)} AND s.ts <= ${tsLiteral(toInclusiveMs)}`),
+  );
   return `
-    WITH parts AS (
-      SELECT account, resource_id, gpu_index, cloud, util_sum, util_count
-      FROM rollup_5m
-      WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND util_count > 0 AND ${filterSql(filter)}
-      UNION ALL
-      SELECT s.account, s.resource_id, s.gpu_index, r.cloud, s.util, 1
-      FROM gpu_sample s JOIN resource r ON r.account = s.account AND r.id = s.resource_id
-      WHERE s.util IS NOT NULL
-        AND ((s.ts > ${tsLiteral(fromExclusiveMs)} AND s.ts < ${tsLiteral(first)})
-          OR (s.ts >= ${tsLiteral(end)} AND s.ts <= ${tsLiteral(toInclusiveMs)}))
-        AND ${filterSql(filter, 'r')}
-    )
     SELECT account, resource_id, gpu_index, cloud, sum(util_sum) / sum(util_count) AS gpu_mean
-    FROM parts GROUP BY account, resource_id, gpu_index, cloud`;
+    FROM (${parts.filter((p) => p !== '').join('\n UNION ALL \n')})
+    GROUP BY account, resource_id, gpu_index, cloud`;
 }
 
 /** SQL: per cloud, the mean over GPUs of each GPU's mean over the window (cloud, avg). */
@@ -52,9 +61,9 @@ export function cloudP95Sql(fromExclusiveMs: number, toInclusiveMs: number, filt
   const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
   return `
     SELECT cloud, quantile_cont(v, 0.95) AS p95 FROM (
-      SELECT cloud, bucket, avg(util_sum / util_count) AS v
-      FROM rollup_5m
-      WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND util_count > 0 AND ${filterSql(filter)}
+      SELECT cloud, bucket, sum(gpu_mean_sum) / sum(gpus) AS v
+      FROM fleet_5m
+      WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND ${filterSql(filter)}
       GROUP BY cloud, bucket
     ) GROUP BY cloud`;
 }

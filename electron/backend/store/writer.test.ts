@@ -110,6 +110,13 @@ describe('store writes', () => {
       WHERE r.util_sum IS NULL OR raw.s IS NULL OR abs(raw.s - r.util_sum) > 1e-9 OR raw.c <> r.util_count
          OR raw.n <> r.sample_count`);
     expect(mismatch1h).toBe(0);
+    const mismatchFleet = await count(`
+      WITH g AS (
+        SELECT account, cloud, region, gpu_model, bucket, sum(util_sum / util_count) AS s, count(*) AS n
+        FROM rollup_5m WHERE util_count > 0 GROUP BY ALL)
+      SELECT count(*) FROM g FULL OUTER JOIN fleet_5m f USING (account, cloud, region, gpu_model, bucket)
+      WHERE f.gpus IS NULL OR g.n IS NULL OR abs(g.s - f.gpu_mean_sum) > 1e-9 OR g.n <> f.gpus`);
+    expect(mismatchFleet).toBe(0);
     // 30 buckets x 2 GPUs, less the 6 whole buckets the rewrite emptied for vm-2 (the window replaces
     // every sample of the account in it).
     expect(await count(`SELECT count(*) FROM rollup_5m WHERE resource_id = 'vm-2' AND cloud = 'gcp'`)).toBe(48);

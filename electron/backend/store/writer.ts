@@ -244,9 +244,11 @@ export class DuckStoreWriter implements StoreWriter {
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,
       });
-      await exec(conn, 'DELETE FROM rollup_1h WHERE bucket < epoch_ms($cut::BIGINT)', {
-        cut: t - ROLLUP_RETENTION_MS,
-      });
+      for (const table of ['rollup_1h', 'fleet_5m']) {
+        await exec(conn, `DELETE FROM ${table} WHERE bucket < epoch_ms($cut::BIGINT)`, {
+          cut: t - ROLLUP_RETENTION_MS,
+        });
+      }
     });
   }
 }

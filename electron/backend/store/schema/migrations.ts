@@ -162,6 +162,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'fleet_5m: per-bucket sums of GPU means for fast fleet series and percentiles',
+    sql: `
+      -- One row per account, cloud, region, GPU model and 5-minute bucket: the sum over measured GPUs
+      -- of each GPU's bucket mean, and how many GPUs that is. A fleet bucket value is
+      -- sum(gpu_mean_sum) / sum(gpus) over the rows that pass the filter: exactly the mean over GPUs.
+      CREATE TABLE fleet_5m (
+        account VARCHAR NOT NULL,
+        cloud VARCHAR NOT NULL,
+        region VARCHAR NOT NULL,
+        gpu_model VARCHAR NOT NULL,
+        bucket TIMESTAMP NOT NULL,
+        gpu_mean_sum DOUBLE NOT NULL,
+        gpus INTEGER NOT NULL
+      );
+      INSERT INTO fleet_5m
+      SELECT account, cloud, region, gpu_model, bucket, sum(util_sum / util_count), count(*)::INTEGER
+      FROM rollup_5m WHERE util_count > 0
+      GROUP BY account, cloud, region, gpu_model, bucket ORDER BY bucket;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */
