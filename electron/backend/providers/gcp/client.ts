@@ -342,7 +342,7 @@ export async function openGcpApi(config: GcpAccountConfig): Promise<GcpApi> {
       const all = await withBackoff(
         async () => {
           const out: RawInstance[] = [];
-          for await (const [scope, scoped] of compute.aggregatedListAsync({ project, maxResults: 500 }, { retry: null })) {
+          for await (const [scope, scoped] of compute.aggregatedListAsync({ project, maxResults: 500 }, { retry: null, autoPaginate: false })) {
             if (signal.aborted) throw signal.reason;
             for (const [i, inst] of (scoped.instances ?? []).entries()) {
               out.push(parseResponse(RawInstance, inst, `instances.aggregatedList (project ${project}) ${scope} instance ${i}`));

@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   billingTable: string;
   /** Max instances per aggregatedList page when the request asks for more. */
   computePageSize?: number;
+  /** Max rows per BigQuery result page when the request asks for more. */
+  bigqueryPageSize?: number;
 }
 
 export interface GcpEmulator {
@@ -261,7 +263,7 @@ export async function startGcpEmulator(fleet: Fleet, options: EmulatorOptions): 
       if (Number.isNaN(from) || Number.isNaN(to)) return sendError(res, 400, 'INVALID_ARGUMENT', 'from/to parameters are required');
       const rows = aggregateBilling(fleet.billing.filter((r) => Date.parse(r.usageStart) >= from && Date.parse(r.usageStart) < to));
       const jobId = `job_${++jobSeq}`;
-      const pageSize = req.maxResults ?? 10_000;
+      const pageSize = Math.min(req.maxResults ?? 10_000, options.bigqueryPageSize ?? 10_000);
       queryJobs.set(jobId, { rows, pageSize });
       return sendJson(res, 200, bqPage(insert[1] as string, jobId, 0));
     }

@@ -29,9 +29,9 @@ const SHAPES: readonly FleetShape[] = [
   { machineType: 'a3-highgpu-8g', model: 'H100 80GB', gpus: 8 },
   { machineType: 'a2-highgpu-1g', model: 'A100 40GB', gpus: 1 },
   { machineType: 'a2-ultragpu-8g', model: 'A100 80GB', gpus: 8 },
-  { machineType: 'g2-standard-24', model: 'L4', gpus: 2 },
-  { machineType: 'n1-standard-8', accelerator: { type: 'nvidia-tesla-t4', count: 2 }, model: 'T4', gpus: 2 },
-  { machineType: 'n1-standard-16', accelerator: { type: 'nvidia-tesla-v100', count: 4 }, model: 'V100', gpus: 4 },
+  { machineType: 'g2-standard-24', model: 'L4 24GB', gpus: 2 },
+  { machineType: 'n1-standard-8', accelerator: { type: 'nvidia-tesla-t4', count: 2 }, model: 'T4 16GB', gpus: 2 },
+  { machineType: 'n1-standard-16', accelerator: { type: 'nvidia-tesla-v100', count: 4 }, model: 'V100 16GB', gpus: 4 },
   { machineType: 'ct5lp-hightpu-4t', model: 'TPU v5e', gpus: 4 },
 ];
 
