@@ -73,14 +73,14 @@ export function CloudCard({ cloud, nowIso, trend, href, onOpen }: CloudCardProps
         </p>
       </header>
 
-      <section className="card__section" aria-labelledby={`${headingId}-gpus`}>
-        <h4 id={`${headingId}-gpus`}>GPUs</h4>
+      <div className="card__section">
+        <h4>GPUs</h4>
         <GpuStateCounts counts={cloud.gpus} testIdPrefix="gpus" />
-      </section>
+      </div>
 
       {cloud.byModel.length > 0 ? (
-        <section className="card__section" aria-labelledby={`${headingId}-models`}>
-          <h4 id={`${headingId}-models`}>By GPU model</h4>
+        <div className="card__section">
+          <h4>By GPU model</h4>
           <table className="mini-table" data-testid="by-model">
             <thead>
               <tr>
@@ -107,11 +107,11 @@ export function CloudCard({ cloud, nowIso, trend, href, onOpen }: CloudCardProps
               ))}
             </tbody>
           </table>
-        </section>
+        </div>
       ) : null}
 
-      <section className="card__section" aria-labelledby={`${headingId}-util`}>
-        <h4 id={`${headingId}-util`}>Utilisation</h4>
+      <div className="card__section">
+        <h4>Utilisation</h4>
         <dl className="util">
           {UTIL_ROWS.map((row) => (
             <div key={row.field} className="util__row">
@@ -123,24 +123,24 @@ export function CloudCard({ cloud, nowIso, trend, href, onOpen }: CloudCardProps
           ))}
         </dl>
         <Sparkline points={trend?.points ?? []} label={`${cloud.label} utilisation, last 24 h`} />
-      </section>
+      </div>
 
-      <section className="card__section" aria-labelledby={`${headingId}-spend`}>
-        <h4 id={`${headingId}-spend`}>Spend</h4>
+      <div className="card__section">
+        <h4>Spend</h4>
         <SpendList spend={cloud.spend} />
-      </section>
+      </div>
 
-      <section className="card__section" aria-labelledby={`${headingId}-incidents`}>
-        <h4 id={`${headingId}-incidents`}>
+      <div className="card__section">
+        <h4>
           Active incidents: <span data-testid="incidents-active">{cloud.incidents.active}</span>
         </h4>
         <IncidentList incidents={cloud.incidents.list} />
-      </section>
+      </div>
 
-      <section className="card__section" aria-labelledby={`${headingId}-freshness`}>
-        <h4 id={`${headingId}-freshness`}>Freshness</h4>
+      <div className="card__section">
+        <h4>Freshness</h4>
         <FreshnessList freshness={cloud.freshness} nowIso={nowIso} />
-      </section>
+      </div>
     </article>
   );
 }

@@ -27,7 +27,7 @@ export function ResourcePage({ account, id, params }: ResourcePageProps): ReactN
   }
   const { resource, gpus, series, incidents } = detail.data;
   return (
-    <article aria-labelledby="resource-heading" data-testid="resource-page" data-resource-id={resource.id}>
+    <article className="resource-page" aria-labelledby="resource-heading" data-testid="resource-page" data-resource-id={resource.id}>
       <h2 id="resource-heading">
         {resource.name}
         {resource.demo ? <span className="badge badge--demo badge--small">demo</span> : null}
