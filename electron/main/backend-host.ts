@@ -5,9 +5,8 @@
  */
 import type { ApiHandlers, AppEvent } from '../../shared/contract';
 import { createApi, dispatch } from '../backend/api/index';
-import { createEngine, openStoreForCli, parseAccount } from '../backend/cli/backend';
+import { createEngine, openStoreForCli, parseAccount, stderrLogger } from '../backend/cli/backend';
 import { resolveConfig, resolveDataDir } from '../backend/cli/config-file';
-import { jsonLineLogger } from '../backend/sync/logger';
 import type { SyncEngine } from '../backend/sync/engine';
 import type { FleetStore } from '../backend/store/types';
 import { mkdirSync } from 'node:fs';
@@ -33,7 +32,7 @@ function send(message: FromHost): void {
 let handlers: ApiHandlers | null = null;
 let store: FleetStore | null = null;
 let engine: SyncEngine | null = null;
-const log = jsonLineLogger((line) => process.stderr.write(line));
+const log = stderrLogger();
 
 async function init(message: HostInit): Promise<void> {
   const config = resolveConfig(message.configFile ?? undefined, parseAccount, message.userDataFolder);

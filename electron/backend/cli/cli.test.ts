@@ -149,6 +149,15 @@ describe('fleetpane refuses bad input with one line and exit 2', () => {
     expect(run.stderr).toContain('accounts.0.metricsBackfillHours');
   });
 
+  it('overview of a data dir with no store yet', async () => {
+    const empty = join(home, 'empty');
+    const run = await fleetpane(['overview', '--data-dir', empty, '--json']);
+    expect(run.code).toBe(2);
+    expectOneLine(run.stderr);
+    expect(run.stderr).toContain(`no Fleetpane store in ${empty}`);
+    expect(run.stdout).toBe('');
+  });
+
   it('an unknown command or flag prints the usage', async () => {
     const command = await fleetpane(['frobnicate']);
     expect(command.code).toBe(2);

@@ -12,9 +12,8 @@ import { formatMoney, formatPercent } from '../../../shared/format';
 import { Overview } from '../../../shared/overview';
 import { createApi, createEventHub } from '../api/index';
 import { generateToken, startServer } from '../server/index';
-import { jsonLineLogger } from '../sync/logger';
 import { SyncSummary } from '../sync/summary';
-import { createEngine, openStoreForCli, packageVersion, parseAccount } from './backend';
+import { createEngine, openStoreForCli, packageVersion, parseAccount, stderrLogger } from './backend';
 import { demoConfig, resolveConfig, resolveDataDir, loadConfigFile, type LoadedConfig } from './config-file';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors';
 
@@ -64,7 +63,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       mkdirSync(dataDir, { recursive: true });
       const store = await openStoreForCli(dataDir);
       try {
-        const engine = createEngine(store, config.accounts, undefined, values.json ? undefined : jsonLineLogger((line) => process.stderr.write(line)));
+        const engine = createEngine(store, config.accounts, undefined, values.json ? undefined : stderrLogger());
         const summary = SyncSummary.parse(await engine.syncOnce());
         await engine.stop();
         if (values.json) await io.out(`${JSON.stringify(summary, null, 2)}\n`);
@@ -88,7 +87,6 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         throw new CliError(`--as-of "${asOfText}" is not an ISO 8601 time with a zone (e.g. 2026-11-25T12:00:00Z)`);
       }
       const dataDir = stringValue(values, 'data-dir') ?? resolveDataDir(undefined, false);
-      if (!existsSync(dataDir)) throw new CliError(`data dir ${dataDir} does not exist (run fleetpane sync first)`);
       const store = await openStoreForCli(dataDir, { readOnly: true });
       try {
         const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
@@ -125,7 +123,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
       const store = await openStoreForCli(dataDir, { readOnly: config === null });
       const events = createEventHub();
-      const engine = config === null ? undefined : createEngine(store, config.accounts, events.emit, jsonLineLogger((line) => process.stderr.write(line)));
+      const engine = config === null ? undefined : createEngine(store, config.accounts, events.emit, stderrLogger());
       const demo = config?.demo ?? false;
       const api = createApi({ store, ...(engine ? { engine } : {}), mode: 'serve', version: packageVersion(), demo: () => demo });
       const server = await startServer({
