@@ -8,12 +8,13 @@ import { demoConnectorFactory } from './demo';
 import type { Connector, ConnectorFactory } from './types';
 import { kubernetesFactory } from './kubernetes';
 import { createCoreweaveFactory } from './coreweave';
+import { gcpConnectorFactory } from './gcp';
 
 /** Connector factories by provider id; undefined where the provider is not built yet. */
 export const connectorFactories: Record<ProviderId, ConnectorFactory | undefined> = {
   demo: demoConnectorFactory,
   azure: undefined,
-  gcp: undefined,
+  gcp: gcpConnectorFactory as unknown as ConnectorFactory,
   oci: undefined,
   kubernetes: kubernetesFactory as unknown as ConnectorFactory,
   coreweave: createCoreweaveFactory(kubernetesFactory) as unknown as ConnectorFactory,

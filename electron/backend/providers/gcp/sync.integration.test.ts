@@ -1,0 +1,108 @@
+/* eslint-disable no-restricted-imports -- integration test: syncs this connector into a real store through the real sync engine; the connector itself never imports them. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDLE_THRESHOLD_PERCENT, type GpuState } from '../../../../shared/domain';
+import type { Overview } from '../../../../shared/overview';
+import { openStore } from '../../store/index';
+import type { FleetStore } from '../../store/types';
+import { systemClock } from '../../sync/clock';
+import { SyncEngine } from '../../sync/engine';
+import { gcpConnectorFactory } from './index';
+import { fromMicros, micros } from './testing/emulator';
+import { startGcpHarness, type GcpHarness } from './testing/harness';
+
+/** The pane's numbers computed straight from the emulator's fleet (glossary definitions). */
+function truth(h: GcpHarness) {
+  const counts: Record<GpuState, number> = { stopped: 0, unhealthy: 0, unknown: 0, busy: 0, idle: 0 };
+  const byModel = new Map<string, { total: number; busy: number; idle: number }>();
+  const add = (model: string, state: GpuState) => {
+    counts[state] += 1;
+    const m = byModel.get(model) ?? { total: 0, busy: 0, idle: 0 };
+    m.total += 1;
+    if (state === 'busy') m.busy += 1;
+    if (state === 'idle') m.idle += 1;
+    byModel.set(model, m);
+  };
+  for (const inst of h.fleet.instances) {
+    const measured = inst.status === 'RUNNING' && (inst.agent !== 'none' || inst.shape.model.startsWith('TPU'));
+    for (let g = 0; g < inst.shape.gpus; g++) {
+      const util = inst.utilisation[g] as number;
+      const state: GpuState =
+        inst.status === 'TERMINATED' || inst.status === 'SUSPENDED' ? 'stopped'
+          : inst.status === 'REPAIRING' ? 'unhealthy'
+            : !measured ? 'unknown'
+              : util >= IDLE_THRESHOLD_PERCENT ? 'busy' : 'idle';
+      add(inst.shape.model, state);
+    }
+  }
+  for (const node of h.fleet.tpuNodes) {
+    for (let c = 0; c < node.chips; c++) {
+      const util = node.dutyCycle?.[c];
+      add(node.model, node.state === 'STOPPED' ? 'stopped' : util === undefined ? 'unknown' : util >= IDLE_THRESHOLD_PERCENT ? 'busy' : 'idle');
+    }
+  }
+  const month = h.fleet.now.toISOString().slice(0, 7);
+  const billed = h.fleet.billing
+    // The fleet also holds rows for later today; a sync at `now` cannot have them.
+    .filter((r) => r.usageStart.slice(0, 7) === month && r.currency === 'USD' && Date.parse(r.usageStart) < h.fleet.now.getTime())
+    .reduce((s, r) => s + micros(r.cost) + r.credits.reduce((c, x) => c + micros(x), 0n), 0n);
+  const repairing = h.fleet.instances.filter((i) => i.status === 'REPAIRING').length;
+  return { counts, byModel, billed, repairing };
+}
+
+describe('gcp account synced into the store', () => {
+  let h: GcpHarness;
+  let store: FleetStore;
+  let dir: string;
+  let overview: Overview;
+
+  beforeAll(async () => {
+    h = await startGcpHarness();
+    const now = h.fleet.now;
+    dir = mkdtempSync(join(tmpdir(), 'fleetpane-gcp-sync-'));
+    store = await openStore(dir, { now: () => now });
+    const config = h.config({ metricsBackfillHours: 1 });
+    const engine = new SyncEngine({
+      store,
+      accounts: [{ config, connector: gcpConnectorFactory.create(config) }],
+      clock: { ...systemClock, now: () => now },
+      random: () => 0.5,
+    });
+    const summary = await engine.syncOnce();
+    expect(JSON.stringify(summary)).not.toContain('"status":"error"');
+    overview = await store.overview(now, { clouds: [], regions: [], gpuModels: [] });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await h?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows GPU counts by state and by model exactly as the emulator holds them', () => {
+    const t = truth(h);
+    const gcp = overview.clouds.find((c) => c.provider === 'gcp');
+    expect(gcp?.accounts).toEqual(['gcp-prod']);
+    const total = Object.values(t.counts).reduce((a, b) => a + b, 0);
+    expect(gcp?.gpus).toEqual({ total, ...t.counts });
+    const byModel = Object.fromEntries((gcp?.byModel ?? []).map((m) => [m.model, { total: m.total, busy: m.busy, idle: m.idle }]));
+    expect(byModel).toEqual(Object.fromEntries(t.byModel));
+  });
+
+  it('shows spend billed month to date to the cent (exactly, in fact)', () => {
+    const t = truth(h);
+    const usd = overview.clouds.find((c) => c.provider === 'gcp')?.spend.find((s) => s.currency === 'USD');
+    expect(usd).toBeDefined();
+    expect(fromMicros(micros(usd?.billedMonthToDate ?? 'x'))).toBe(fromMicros(t.billed));
+  });
+
+  it('counts the ongoing Compute Engine incident in a fleet region and the repairing machines as active', () => {
+    const t = truth(h);
+    const gcp = overview.clouds.find((c) => c.provider === 'gcp');
+    const ids = gcp?.incidents.list.map((i) => i.id) ?? [];
+    expect(ids).toContain('gcp-status:inc-gce-uscentral1');
+    expect(ids).not.toContain('gcp-status:inc-gce-mecentral');
+    expect(gcp?.incidents.active).toBe(1 + t.repairing);
+  });
+});
