@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_CHANNEL, type AppEvent } from '../../shared/contract';
 import { Overview } from '../../shared/overview';
+import { userDataDir } from '../backend/paths';
 import { CONTENT_SECURITY_POLICY } from '../backend/server/security-headers';
 import { startBackend, type BackendClient } from './backend-client';
 import { registerIpc } from './ipc';
@@ -20,6 +21,10 @@ const rendererDir = join(here, '..', 'renderer');
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const origin: RendererOrigin = devServerUrl ? { kind: 'dev', url: devServerUrl } : { kind: 'file', dir: rendererDir };
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+// The same folder the CLI defaults to, also in development (where Electron would name it after
+// package.json's lower-case "name" instead of the product name).
+app.setPath('userData', userDataDir());
 
 let mainWindow: BrowserWindow | null = null;
 let backend: BackendClient | null = null;
