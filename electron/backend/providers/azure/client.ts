@@ -537,7 +537,8 @@ export function armGuardPolicy(budget: ReadBudgetTracker, maxInlineWaitMs: numbe
       if (res.status === 429) {
         const wait = retryAfterMs((n) => res.headers.get(n) ?? null);
         if (wait === null || wait > maxInlineWaitMs) {
-          throw Object.assign(new Error('throttled'), { name: 'RestError', statusCode: 429, response: res });
+          // Not named RestError, so the SDK's retry policy lets it through instead of sleeping.
+          throw Object.assign(new Error('throttled beyond the in-process wait'), { name: 'ArmThrottleError', statusCode: 429, response: res });
         }
       }
       return res;

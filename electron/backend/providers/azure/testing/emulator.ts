@@ -45,8 +45,6 @@ export interface ArmEmulator {
   close(): Promise<void>;
 }
 
-const COMPUTE_API = '2026-03-01';
-
 /** Starts the emulator on 127.0.0.1 with a random port. */
 export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulator> {
   const { fleet } = opts;
@@ -109,7 +107,7 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
       return sendPage(res, url, vms.map((v) => scaleSetVmJson(v, q.get('$expand') === 'instanceView')));
     }
     if (method === 'GET' && rest === '/providers/Microsoft.Compute/skus') {
-      const skus = Object.entries(FLEET_SIZES).map(([name, s]) => ({
+      const skus: Record<string, unknown>[] = Object.entries(FLEET_SIZES).map(([name, s]) => ({
         resourceType: 'virtualMachines',
         name,
         tier: 'Standard',
@@ -252,8 +250,9 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
         server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
       }),
   };
 }
@@ -386,8 +385,9 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
     setReadBudget: () => undefined,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
         server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
       }),
   };
 }

@@ -265,12 +265,12 @@ export function fleetTruth(fleet: Fleet): FleetTruth {
     const size = FLEET_SIZES[vm.size];
     if (size.gpus === 0) continue;
     gpuMachines++;
-    const state =
-      vm.power !== 'running' ? 'stopped' : vm.health !== 'Available' || vm.xid ? 'unhealthy' : vm.load === 'silent' ? 'unknown' : vm.load;
+    const state: 'stopped' | 'unhealthy' | 'unknown' | 'busy' | 'idle' =
+      vm.power !== 'running' ? 'stopped' : vm.health !== 'Available' || vm.xid ? 'unhealthy' : vm.load === 'silent' ? 'unknown' : vm.load === 'busy' ? 'busy' : 'idle';
     const m = (byModel[size.model] ??= { total: 0, busy: 0, idle: 0 });
     // An XID marks the whole machine unhealthy only on the GPU that reported it.
     for (let g = 0; g < size.gpus; g++) {
-      const s = state === 'unhealthy' && vm.xid && vm.health === 'Available' && g > 0 ? vm.load : state;
+      const s: typeof state = state === 'unhealthy' && vm.xid && vm.health === 'Available' && g > 0 ? (vm.load === 'busy' ? 'busy' : 'idle') : state;
       gpus[s] += 1;
       gpus.total += 1;
       m.total += 1;

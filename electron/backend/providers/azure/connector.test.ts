@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GpuResource, Incident, FocusCostRow, GpuSample } from '../../../../shared/domain';
+import { AuthError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
+import type { Clock } from './client';
+import { FLEET_SIZES, fleetTruth, toMicros } from './testing/fleet';
+import { collect, startHarness, type Harness } from './testing/harness';
+
+const now = new Date('2026-11-20T12:00:00Z');
+let h: Harness;
+const ctx = () => ({ signal: new AbortController().signal, now });
+
+beforeAll(async () => {
+  h = await startHarness({ now, standaloneVms: 320 }, 50);
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(() => {
+  h.arm.clearFaults();
+  h.prom.clearFaults();
+  h.arm.setReadBudget(11999);
+});
+
+describe('inventory', () => {
+  it('pages to the end and returns every GPU machine with power state, health and model', async () => {
+    const before = h.arm.requests.length;
+    const resources = await collect(h.connector().inventory(ctx()));
+    for (const r of resources) GpuResource.parse(r);
+    const gpuVms = h.fleet.vms.filter((v) => FLEET_SIZES[v.size].gpus > 0);
+    expect(resources).toHaveLength(gpuVms.length);
+    expect(new Set(resources.map((r) => r.id))).toEqual(new Set(gpuVms.map((v) => v.id)));
+    const byId = new Map(resources.map((r) => [r.id, r]));
+    for (const vm of gpuVms) {
+      const r = byId.get(vm.id);
+      expect(r?.powerState).toBe(vm.power === 'running' ? 'running' : 'stopped');
+      expect(r?.gpuModel).toBe(FLEET_SIZES[vm.size].model);
+      expect(r?.gpuCount).toBe(FLEET_SIZES[vm.size].gpus);
+      expect(r?.health).toBe(vm.health === 'Available' ? 'ok' : vm.health === 'Degraded' ? 'degraded' : 'unavailable');
+    }
+    const calls = h.arm.requests.slice(before);
+    const vmPages = calls.filter((c) => c.path.endsWith('/providers/Microsoft.Compute/virtualMachines') && c.query.get('statusOnly') !== 'true');
+    const standalone = h.fleet.vms.filter((v) => v.scaleSet === null).length;
+    expect(vmPages).toHaveLength(Math.ceil(standalone / 50));
+    // Only GPU Uniform scale sets are expanded: no call for the CPU or the Flexible one.
+    const ssCalls = calls.filter((c) => /virtualMachineScaleSets\/[^/]+\/virtualMachines$/.test(c.path)).map((c) => c.path.split('/')[8]);
+    expect(new Set(ssCalls)).toEqual(new Set(['aks-h100pool-vmss', 'train-a100', 'infer-a10']));
+    expect(calls.every((c) => c.authorization === 'Bearer test-token')).toBe(true);
+  });
+
+  it('throws when a page fails half-way, so nothing is replaced', async () => {
+    h.arm.addFault({ match: /virtualMachines\?(?!.*statusOnly).*skipToken=150/, kind: '500', times: 10 });
+    const seen: GpuResource[] = [];
+    const run = async () => {
+      for await (const batch of h.connector().inventory(ctx())) seen.push(...batch);
+    };
+    await expect(run()).rejects.toBeInstanceOf(UnavailableError);
+    expect(seen.length).toBeGreaterThan(0); // the engine got batches, then the error: it must discard them
+  });
+
+  it('maps a truncated page to MalformedResponseError naming the API', async () => {
+    h.arm.addFault({ match: /GET \/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\?/, kind: 'truncated', times: 1 });
+    const err = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MalformedResponseError);
+    expect((err as Error).message).toMatch(/Compute virtualMachines\.listAll/);
+  });
+
+  it('maps 401 and 403 to AuthError naming the subscription and the role', async () => {
+    h.arm.addFault({ match: /skus/, kind: '401', times: 5 });
+    const e401 = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
+    expect(e401).toBeInstanceOf(AuthError);
+    expect((e401 as Error).message).toContain(h.fleet.subscriptionId);
+    h.arm.clearFaults();
+    h.arm.addFault({ match: /availabilityStatuses/, kind: '403', times: 5 });
+    const e403 = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
+    expect(e403).toBeInstanceOf(AuthError);
+    expect((e403 as Error).message).toMatch(/grant the "Reader" role/);
+  });
+
+  it('retries a 429 with a short Retry-After (both body shapes) and succeeds', async () => {
+    h.arm.addFault({ match: /skus/, kind: '429-bare', retryAfterSeconds: 1, times: 1 });
+    h.arm.addFault({ match: /virtualMachineScaleSets\?/, kind: '429-wrapped', retryAfterSeconds: 1, times: 1 });
+    const resources = await collect(h.connector().inventory(ctx()));
+    expect(resources.length).toBe(fleetTruth(h.fleet).gpuMachines);
+  });
+
+  it('turns a long Retry-After into ThrottledError instead of sleeping through it', async () => {
+    h.arm.addFault({ match: /skus/, kind: '429-bare', retryAfterSeconds: 1200, times: 1 });
+    const err = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ThrottledError);
+    expect((err as ThrottledError).retryAfterMs).toBe(1_200_000);
+    h.arm.clearFaults();
+    h.arm.addFault({ match: /skus/, kind: '429-wrapped', retryAfterSeconds: 900, times: 1 });
+    const wrapped = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
+    expect((wrapped as ThrottledError).retryAfterMs).toBe(900_000);
+    expect((wrapped as Error).message).toMatch(/TooManyRequests/);
+  });
+
+  it('maps a timeout to UnavailableError', async () => {
+    h.arm.addFault({ match: /skus/, kind: 'timeout', times: 1 });
+    const err = await collect(h.connector({ requestTimeoutMs: 300 }).inventory(ctx())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toMatch(/no answer/);
+  });
+
+  it('tracks the read budget and paces requests before it runs out', async () => {
+    const sleeps: number[] = [];
+    const clock: Clock = { now: () => Date.now(), sleep: async (ms) => void sleeps.push(ms) };
+    h.arm.setReadBudget(30);
+    const before = h.arm.requests.length;
+    const c = h.connector({ minRemainingReads: 50 }, clock);
+    await collect(c.inventory(ctx()));
+    const calls = h.arm.requests.length - before;
+    const [budget] = c.budget();
+    expect(budget?.subscriptionId).toBe(h.fleet.subscriptionId);
+    expect(budget?.remainingReads).toBe(Math.max(0, 30 - calls));
+    expect(budget?.pacedRequests).toBeGreaterThan(0);
+    expect(sleeps.length).toBe(budget?.pacedRequests);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe('metrics, costs, incidents', () => {
+  let resources: GpuResource[];
+  beforeAll(async () => {
+    // Runs before the outer beforeEach: start from a clean emulator.
+    h.arm.clearFaults();
+    h.arm.setReadBudget(11999);
+    resources = await collect(h.connector().inventory(ctx()));
+  });
+
+  it('asks Prometheus for per-GPU aggregates and yields one sample per GPU per minute', async () => {
+    const to = now.getTime();
+    const from = to - 30 * 60_000;
+    const before = h.prom.requests.length;
+    const samples = await collect(h.connector().metrics({ ...ctx(), from, to, resources }));
+    for (const s of samples.slice(0, 50)) GpuSample.parse(s);
+    const reporting = h.fleet.vms.filter((v) => FLEET_SIZES[v.size].gpus > 0 && v.power === 'running' && v.load !== 'silent');
+    const gpus = reporting.reduce((n, v) => n + FLEET_SIZES[v.size].gpus, 0);
+    expect(samples).toHaveLength(gpus * 30);
+    expect(samples.every((s) => s.ts >= from && s.ts < to)).toBe(true);
+    const queries = h.prom.requests.slice(before).map((r) => r.query.get('query') ?? '');
+    expect(queries).toHaveLength(6);
+    expect(queries.every((q) => q.includes('by (Hostname, gpu, UUID)'))).toBe(true);
+    const xid = samples.filter((s) => s.xidErrors > 0);
+    expect(new Set(xid.map((s) => s.resourceId))).toEqual(new Set(h.fleet.vms.filter((v) => v.xid).map((v) => v.id)));
+    const noProf = reporting.find((v) => !v.prof);
+    if (noProf) expect(samples.find((s) => s.resourceId === noProf.id)?.utilSource).toBe('dev');
+  });
+
+  it('fails the metrics stream with the Prometheus error', async () => {
+    h.prom.addFault({ match: /query_range/, kind: '403', times: 5 });
+    const to = now.getTime();
+    const err = await collect(h.connector().metrics({ ...ctx(), from: to - 600_000, to, resources })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as Error).message).toMatch(/Monitoring Reader/);
+  });
+
+  it('reads spend to the cent across pages and months', async () => {
+    const to = now.getTime();
+    const from = Date.UTC(2026, 9, 20);
+    const rows = await collect(h.connector().costs({ ...ctx(), from, to }));
+    for (const r of rows.slice(0, 50)) FocusCostRow.parse(r);
+    const expected = h.fleet.costRows.filter((r) => {
+      const t = Date.UTC(Math.floor(r.usageDate / 1e4), Math.floor((r.usageDate % 1e4) / 100) - 1, r.usageDate % 100);
+      return t >= from && t < to;
+    });
+    expect(rows).toHaveLength(expected.length);
+    const sum = (xs: string[]) => xs.reduce((a, x) => a + toMicros(x), 0n);
+    expect(sum(rows.map((r) => r.BilledCost))).toBe(sum(expected.map((r) => r.cost)));
+  });
+
+  it('backs off on Cost Management QPU throttling, which the SDK does not retry', async () => {
+    h.arm.addFault({ match: /CostManagement\/query/, kind: '429-qpu', retryAfterSeconds: 1, times: 1 });
+    const to = now.getTime();
+    const rows = await collect(h.connector().costs({ ...ctx(), from: Date.UTC(2026, 10, 1), to }));
+    expect(rows.length).toBeGreaterThan(0);
+    h.arm.addFault({ match: /CostManagement\/query/, kind: '429-qpu', retryAfterSeconds: 3600, times: 1 });
+    const err = await collect(h.connector().costs({ ...ctx(), from: Date.UTC(2026, 10, 1), to })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ThrottledError);
+    expect((err as ThrottledError).retryAfterMs).toBe(3_600_000);
+  });
+
+  it('keeps Cost Management queries a few per hour per subscription', async () => {
+    const c = h.connector({ costQueryMinIntervalMinutes: 20 });
+    const to = now.getTime();
+    await collect(c.costs({ ...ctx(), from: Date.UTC(2026, 10, 1), to }));
+    const err = await collect(c.costs({ ...ctx(), from: Date.UTC(2026, 10, 1), to })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ThrottledError);
+  });
+
+  it('yields resource and service incidents tied to the GPUs they affect', async () => {
+    const incidents = await collect(h.connector().incidents({ ...ctx(), resources }));
+    for (const i of incidents) Incident.parse(i);
+    const truth = fleetTruth(h.fleet);
+    const active = incidents.filter((i) => i.endedAt === null);
+    const gpusOf = (i: Incident) => i.resourceIds.reduce((n, id) => n + (resources.find((r) => r.id === id)?.gpuCount ?? 0), 0);
+    const got = Object.fromEntries(active.map((i) => [i.id.replace(/:\d{4}-.*$/, ''), gpusOf(i)]));
+    expect(got).toEqual(truth.activeIncidents);
+    expect(incidents.some((i) => i.title.includes('Brazil'))).toBe(false);
+    expect(incidents.find((i) => i.id === 'service-health:PM4W-7E1')?.source).toBe('maintenance');
+  });
+
+  it('falls back to the status feed when Service Health is forbidden', async () => {
+    h.arm.addFault({ match: /ResourceHealth\/events/, kind: '403', times: 5 });
+    const err = await collect(h.connector({ statusFeedUrl: `${h.prom.url}/feed` }).incidents({ ...ctx(), resources })).catch((e: unknown) => e);
+    // The stand-in serves no feed: the fallback's own failure surfaces, not a silent empty list.
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/status feed/);
+  });
+});
