@@ -6,8 +6,27 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY } from './electron/backend/server/security-headers';
 
 const root = import.meta.dirname;
+
+/**
+ * Puts the CSP into the built index.html too. Serve mode and the Electron session send it as a
+ * header; a file:// page may get no response headers, and the meta tag covers that case.
+ * frame-ancestors is dropped here because browsers ignore (and warn about) it in a meta tag.
+ * Build only: the dev server injects inline scripts for hot reload.
+ */
+function cspMetaTag(): Plugin {
+  const policy = CONTENT_SECURITY_POLICY.split('; ')
+    .filter((directive) => !directive.startsWith('frame-ancestors'))
+    .join('; ');
+  return {
+    name: 'fleetpane-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: policy }, injectTo: 'head-prepend' }],
+  };
+}
 
 export default defineConfig({
   main: {
@@ -37,7 +56,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'renderer'),
-    plugins: [react()],
+    plugins: [react(), cspMetaTag()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,

@@ -14,7 +14,7 @@ import { createApi, createEventHub } from '../api/index';
 import { generateToken, startServer } from '../server/index';
 import { SyncSummary } from '../sync/summary';
 import { createEngine, openStoreForCli, packageVersion, parseAccount, stderrLogger } from './backend';
-import { demoConfig, resolveConfig, resolveDataDir, loadConfigFile, type LoadedConfig } from './config-file';
+import { defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors';
 
 /** Where a command writes; tests and the bin shim pass process streams. */
@@ -86,7 +86,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (asOfText !== undefined && !IsoTime.safeParse(asOfText).success) {
         throw new CliError(`--as-of "${asOfText}" is not an ISO 8601 time with a zone (e.g. 2026-11-25T12:00:00Z)`);
       }
-      const dataDir = stringValue(values, 'data-dir') ?? resolveDataDir(undefined, false);
+      const dataDir = stringValue(values, 'data-dir') ?? defaultStoreDir();
       const store = await openStoreForCli(dataDir, { readOnly: true });
       try {
         const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
@@ -117,7 +117,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         configFile !== undefined ? loadConfigFile(configFile, parseAccount) : values.demo ? demoConfig(parseAccount) : null;
       const tokenFile = stringValue(values, 'token-file');
       const token = tokenFile === undefined ? undefined : readOrCreateToken(tokenFile);
-      const dataDir = resolveDataDir(stringValue(values, 'data-dir'), config?.demo ?? false);
+      const dataDir = stringValue(values, 'data-dir') ?? (config === null ? defaultStoreDir() : resolveDataDir(undefined, config.demo));
       mkdirSync(dataDir, { recursive: true });
 
       // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
@@ -137,6 +137,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         log: io.err,
       });
       if (demo) io.err(`fleetpane serve: ${DEMO_LABEL}`);
+      if (!isLoopback(server.host)) {
+        io.err(`fleetpane serve: listening beyond loopback (${server.host}): anyone who can reach this port and has the token can read the fleet`);
+      }
       if (config === null) io.err('fleetpane serve: no --config: serving the store as it is, without syncing');
       await io.out(`Fleetpane is serving at ${server.url}\n`);
       engine?.start();
@@ -223,6 +226,10 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     io.err(`fleetpane ${name}: failed: ${message}`);
     return EXIT_FAILED;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function parsePort(text: string): number {

@@ -104,3 +104,11 @@ function describeJsonError(error: unknown, text: string): string {
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
+
+/**
+ * The store a reader opens when no --data-dir is given: the one the desktop app and a config-less
+ * `fleetpane sync` write to (the demo subfolder while no config file exists).
+ */
+export function defaultStoreDir(dataFolder: string = userDataDir()): string {
+  return resolveDataDir(undefined, !existsSync(defaultConfigPath(dataFolder)), dataFolder);
+}
