@@ -9,11 +9,12 @@ import type { Connector, ConnectorFactory } from './types';
 import { kubernetesFactory } from './kubernetes';
 import { createCoreweaveFactory } from './coreweave';
 import { gcpConnectorFactory } from './gcp';
+import { azureConnectorFactory } from './azure';
 
 /** Connector factories by provider id; undefined where the provider is not built yet. */
 export const connectorFactories: Record<ProviderId, ConnectorFactory | undefined> = {
   demo: demoConnectorFactory,
-  azure: undefined,
+  azure: azureConnectorFactory as unknown as ConnectorFactory,
   gcp: gcpConnectorFactory as unknown as ConnectorFactory,
   oci: undefined,
   kubernetes: kubernetesFactory as unknown as ConnectorFactory,
