@@ -13,7 +13,9 @@ import { Overview } from '../../../shared/overview';
 import { createApi, createEventHub } from '../api/index';
 import { generateToken, startServer } from '../server/index';
 import { SyncSummary } from '../sync/summary';
-import { createEngine, openStoreForCli, packageVersion, parseAccount, stderrLogger } from './backend';
+import type { FleetStore } from '../store/types';
+import { openStoreForCli } from './open-store';
+import { packageVersion } from './version';
 import { defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors';
 
@@ -37,8 +39,11 @@ export interface Command {
 
 const dataDirOption = { 'data-dir': { type: 'string' } } as const;
 
+/** The registry and sync engine load every provider SDK: only commands that sync pay for that. */
+const loadSyncWiring = () => import('./backend');
+
 /** Label printed whenever the simulated fleet is in use, so no one mistakes it for theirs. */
-const DEMO_LABEL = 'no config file found: using the DEMO fleet (simulated data, not your clouds)';
+const DEMO_LABEL = 'using the DEMO fleet (simulated data, not your clouds)';
 
 function notAvailable(name: string): Command['run'] {
   return async (_values, _positionals, io) => {
@@ -57,8 +62,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: 'fleetpane sync --config FILE --data-dir DIR [--json]',
     options: { config: { type: 'string' }, ...dataDirOption, json: { type: 'boolean' } },
     async run(values, _positionals, io) {
+      const { createEngine, parseAccount, stderrLogger } = await loadSyncWiring();
       const config = resolveConfig(stringValue(values, 'config'), parseAccount);
-      if (config.demo) io.err(`fleetpane sync: ${DEMO_LABEL}`);
+      if (config.demo) io.err(`fleetpane sync: no config file found: ${DEMO_LABEL}`);
       const dataDir = resolveDataDir(stringValue(values, 'data-dir'), config.demo);
       mkdirSync(dataDir, { recursive: true });
       const store = await openStoreForCli(dataDir);
@@ -111,10 +117,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     async run(values, _positionals, io) {
       const configFile = stringValue(values, 'config');
       if (configFile !== undefined && values.demo) throw new CliError('give either --config or --demo, not both');
+      const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
       const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
       // Validate everything before opening anything, so bad input fails fast with one line.
       const config: LoadedConfig | null =
-        configFile !== undefined ? loadConfigFile(configFile, parseAccount) : values.demo ? demoConfig(parseAccount) : null;
+        wiring === null ? null : configFile !== undefined ? loadConfigFile(configFile, wiring.parseAccount) : demoConfig(wiring.parseAccount);
       const tokenFile = stringValue(values, 'token-file');
       const token = tokenFile === undefined ? undefined : readOrCreateToken(tokenFile);
       const dataDir = stringValue(values, 'data-dir') ?? (config === null ? defaultStoreDir() : resolveDataDir(undefined, config.demo));
@@ -123,8 +130,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
       const store = await openStoreForCli(dataDir, { readOnly: config === null });
       const events = createEventHub();
-      const engine = config === null ? undefined : createEngine(store, config.accounts, events.emit, stderrLogger());
-      const demo = config?.demo ?? false;
+      const engine = wiring && config ? wiring.createEngine(store, config.accounts, events.emit, wiring.stderrLogger()) : undefined;
+      // A store served as it is shows the demo label when everything in it is the demo fleet.
+      const demo = config?.demo ?? (await storeHoldsOnlyDemo(store));
       const api = createApi({ store, ...(engine ? { engine } : {}), mode: 'serve', version: packageVersion(), demo: () => demo });
       const server = await startServer({
         api,
@@ -226,6 +234,11 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     io.err(`fleetpane ${name}: failed: ${message}`);
     return EXIT_FAILED;
   }
+}
+
+async function storeHoldsOnlyDemo(store: FleetStore): Promise<boolean> {
+  const { accounts } = await store.accounts(new Date());
+  return accounts.length > 0 && accounts.every((account) => account.demo);
 }
 
 function isLoopback(host: string): boolean {
