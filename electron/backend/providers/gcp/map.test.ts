@@ -12,6 +12,7 @@ import {
   mapTpuNode,
   multiplyDecimal,
   pointValue,
+  resourceIncidents,
   SampleMerger,
   seriesResolver,
   tpuShapeOf,
@@ -244,5 +245,22 @@ describe('status incidents', () => {
   it('matches products by id too, and lets a region filter drop everything', () => {
     expect(mapStatusIncidents(feed, { ...filter, products: ['bq123'] }).map((i) => i.id)).toEqual(['gcp-status:inc-bq-uscentral1']);
     expect(mapStatusIncidents(feed, { ...filter, regions: new Set(['asia-east1']) })).toEqual([]);
+  });
+});
+
+describe('resource incidents', () => {
+  it('raises one per repairing machine, started at the minute it was seen', () => {
+    const fleet = generateFleet({ gpuInstances: 30 });
+    const resources = fleet.instances
+      .map((i) => mapInstance(RawInstance.parse(instanceJson(i)), { ...ctx, project: i.project }))
+      .filter((r): r is GpuResource => r !== null);
+    const now = new Date('2026-11-20T12:00:48.500Z');
+    const got = resourceIncidents(resources, 'gcp-prod', now);
+    expect(got).toHaveLength(fleet.instances.filter((i) => i.status === 'REPAIRING').length);
+    expect(got.length).toBeGreaterThan(0);
+    for (const i of got) {
+      expect(i).toMatchObject({ source: 'resource-health', startedAt: '2026-11-20T12:00:00.000Z', endedAt: null, severity: 'major' });
+      expect(i.resourceIds).toHaveLength(1);
+    }
   });
 });

@@ -590,7 +590,9 @@ export function mapStatusIncidents(raw: readonly RawStatusIncident[], f: Inciden
 
 /** Instance-level signals: a GPU machine Compute Engine reports as repairing or unhealthy. */
 export function resourceIncidents(resources: readonly GpuResource[], account: string, now: Date): Incident[] {
-  const at = now.toISOString();
+  // Floored to the minute: the pane judges "open" as of a minute-floored instant, and a condition
+  // first seen at 12:00:48 must count on the 12:00 pane.
+  const at = new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
   return resources
     .filter((r) => r.cloud === 'gcp' && (r.health === 'unavailable' || r.health === 'degraded'))
     .map((r) => ({
