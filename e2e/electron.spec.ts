@@ -6,10 +6,10 @@ import { _electron as electron, expect, test } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findElectronBinary } from './electron-binary';
+import { electronBinary } from '../scripts/electron-binary.js';
 import { PanePage } from './pane-checks';
 
-const binary = findElectronBinary();
+const binary = electronBinary();
 if (binary.path === null) {
   console.log(`[e2e electron] skipped: ${binary.reason}. The same pane ran in Chromium against serve mode.`);
 }

@@ -2,37 +2,12 @@
 // `npm start`: the desktop app when Electron's binary is installed; otherwise says why not and how to
 // get it, then starts serve mode on the same data so the console is still one browser tab away.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electron-binary.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-
-/**
- * The Electron executable, or null when its binary was never downloaded. This reads what
- * require('electron') would return without calling it: in Electron 45 that require starts a
- * download when the binary is missing, which offline only prints a stack trace.
- */
-function electronBinary() {
-  let packageDir;
-  try {
-    packageDir = dirname(require.resolve('electron/package.json'));
-  } catch {
-    return null;
-  }
-  const pathFile = join(packageDir, 'path.txt');
-  const executable = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  if (override) {
-    const candidate = join(override, executable || 'electron');
-    return existsSync(candidate) ? candidate : null;
-  }
-  if (!executable) return null;
-  const candidate = join(packageDir, 'dist', executable);
-  return existsSync(candidate) ? candidate : null;
-}
 
 const MISSING_ELECTRON = [
   "Electron's binary is not installed: the electron package downloads it from its install script,",
@@ -62,7 +37,7 @@ function build() {
 
 async function main() {
   const extraArgs = process.argv.slice(2);
-  const electron = electronBinary();
+  const electron = electronBinary().path;
   if (electron !== null) {
     const built = await build();
     if (built !== 0) return built;
@@ -70,10 +45,9 @@ async function main() {
   }
 
   process.stderr.write(`${MISSING_ELECTRON}\n`);
-  if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) {
-    const built = await build();
-    if (built !== 0) return built;
-  }
+  // Always rebuild (about a second): a renderer left from an older checkout would not match the backend.
+  const built = await build();
+  if (built !== 0) return built;
   // The desktop app's defaults: the config file in the user data folder, else the demo fleet.
   const { register } = await import('tsx/esm/api');
   register();
