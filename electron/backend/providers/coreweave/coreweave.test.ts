@@ -11,7 +11,7 @@ import { startK8sEmulator, type K8sEmulator } from '../kubernetes/testing/k8s-em
 import { createCoreweaveFactory } from './index';
 import { withParentRegions } from './map';
 
-const rss = readFileSync(fileURLToPath(new URL('../../../../../shared/fixtures/statuspage/coreweave_statusio_rss_2026-09-02_trimmed.xml', import.meta.url)), 'utf8');
+const rss = readFileSync(fileURLToPath(new URL('../status-feed/testing/fixtures/coreweave_statusio_rss_2026-09-02_trimmed.xml', import.meta.url)), 'utf8');
 // The registry wires the two providers together the same way.
 const coreweaveFactory = createCoreweaveFactory(kubernetesFactory);
 const signal = new AbortController().signal;

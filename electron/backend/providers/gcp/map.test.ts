@@ -21,7 +21,7 @@ import { BillingQueryRow, RawInstance, RawStatusIncident, RawTimeSeries, RawTpuN
 import { instanceJson } from './testing/emulator';
 import { generateFleet } from './testing/fleet';
 
-const fixtures = fileURLToPath(new URL('../../../../../shared/fixtures/gcp/', import.meta.url));
+const fixtures = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));
 const read = <T>(name: string) => JSON.parse(readFileSync(fixtures + name, 'utf8')) as T;
 const ctx = { account: 'gcp-prod', project: 'gcpdiag-gke1-aaaa', catalog: defaultGcpCatalog };
 

@@ -9,7 +9,7 @@ import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTim
 import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from './testing/prometheus-server';
 
-const fixtures = fileURLToPath(new URL('../../../../../shared/fixtures/kubernetes/', import.meta.url));
+const fixtures = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));
 const lambda = JSON.parse(readFileSync(fixtures + 'node_labels_lambda_cloud_k3s_h100x8_v100x8_gpu_operator.json', 'utf8')) as Array<{ metadata: { labels: Record<string, string> } }>;
 // Real GFD labels underneath; the generated ones (product, count, memory) override per node.
 const gfd = lambda[0]?.metadata.labels ?? {};

@@ -6,7 +6,7 @@ import { addDecimals, detectCloud, divideDecimal, mapDcgmSeries, multiplyDecimal
 import { chunkWindow, dcgmQueries, stepFor } from './promql';
 import type { GpuResource } from '../../../../shared/domain';
 
-const fixtures = fileURLToPath(new URL('../../../../../shared/fixtures/kubernetes/', import.meta.url));
+const fixtures = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));
 const read = <T>(name: string) => JSON.parse(readFileSync(fixtures + name, 'utf8')) as T;
 
 describe('node labels', () => {

@@ -7,7 +7,7 @@ import { Incident } from '../../../../shared/domain';
 import { MalformedResponseError, ThrottledError } from '../types';
 import { parseStatusioStamp, readStatusio, readStatuspage, type FeedTarget } from './index';
 
-const fixtures = fileURLToPath(new URL('../../../../../shared/fixtures/statuspage/', import.meta.url));
+const fixtures = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));
 const fixture = (name: string) => readFileSync(fixtures + name, 'utf8');
 const REGION = /\b[A-Z]{2}-[A-Z]+-\d{2}[A-Z]?\b/g;
 const target: FeedTarget = { account: 'cw', cloud: 'coreweave', idPrefix: 'status', regionPattern: REGION };
