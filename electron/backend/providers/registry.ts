@@ -10,13 +10,14 @@ import { kubernetesFactory } from './kubernetes';
 import { createCoreweaveFactory } from './coreweave';
 import { gcpConnectorFactory } from './gcp';
 import { azureConnectorFactory } from './azure';
+import { ociConnectorFactory } from './oci';
 
 /** Connector factories by provider id; undefined where the provider is not built yet. */
 export const connectorFactories: Record<ProviderId, ConnectorFactory | undefined> = {
   demo: demoConnectorFactory,
   azure: azureConnectorFactory as unknown as ConnectorFactory,
   gcp: gcpConnectorFactory as unknown as ConnectorFactory,
-  oci: undefined,
+  oci: ociConnectorFactory as unknown as ConnectorFactory,
   kubernetes: kubernetesFactory as unknown as ConnectorFactory,
   coreweave: createCoreweaveFactory(kubernetesFactory) as unknown as ConnectorFactory,
 };
