@@ -8,7 +8,7 @@
  *   engine's ceiling for getting rows into that table, with no JavaScript in the way);
  * - overview and series: the same numbers computed by naive SQL that scans raw samples (no rollups).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { buildFleet } from '../electron/backend/providers/demo/fleet';
 import { sampleAt } from '../electron/backend/providers/demo/metrics';
 import { DemoConfig } from '../electron/backend/providers/demo/config';
 import { openStore, STORE_FILE } from '../electron/backend/store/index';
+import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import type { FleetStore, RunStart } from '../electron/backend/store/types';
 
 const MINUTE = 60_000;
@@ -166,25 +167,8 @@ async function referenceIngestRate(rows: number): Promise<number> {
 }
 
 async function paneInteractive(dataDir: string): Promise<number> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'fleetpane.js'), 'serve', '--data-dir', dataDir, '--port', '0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, url } = await startServeProcess(['--data-dir', dataDir, '--port', '0']);
   try {
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no URL:\n${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-    });
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -195,7 +179,7 @@ async function paneInteractive(dataDir: string): Promise<number> {
         const context = await browser.newContext();
         const page = await context.newPage();
         const t0 = performance.now();
-        await page.goto(url);
+        await page.goto(url.toString());
         // Interactive: the overview numbers are on screen and a cloud card takes keyboard focus.
         await page.getByTestId('as-of').waitFor();
         await page.locator('[data-testid^="cloud-card-"]').first().focus();
@@ -207,7 +191,7 @@ async function paneInteractive(dataDir: string): Promise<number> {
       await browser.close();
     }
   } finally {
-    child.kill('SIGTERM');
+    await stopProcess(child);
   }
 }
 

@@ -1,17 +1,13 @@
 /** Runs the `fleetpane` command the way a user's script would, for e2e setup and cross-checks. */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { runFleetpane, startServeProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import { Overview } from '../shared/overview';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'fleetpane.js');
-
-/** Runs a fleetpane command to completion and returns its standard output. */
+/** Runs a fleetpane command to completion and returns its standard output; throws on a non-zero exit. */
 export async function fleetpane(args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [bin, ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
-  return stdout;
+  const run = await runFleetpane(args);
+  if (run.code !== 0) throw new Error(`fleetpane ${args[0] ?? ''} exited with ${run.code}: ${run.stderr}`);
+  return run.stdout;
 }
 
 /** `fleetpane overview --json`, parsed with the contract's schema. */
@@ -23,24 +19,6 @@ export async function overviewFromCli(dataDir: string, asOf?: string): Promise<O
 
 /** Starts `fleetpane serve` and resolves with the URL (token included) it prints. */
 export async function startServe(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${output}`));
-    });
-  });
-  return { url, child };
+  const { child, url } = await startServeProcess(args);
+  return { url: url.toString(), child };
 }

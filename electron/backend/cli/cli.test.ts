@@ -2,7 +2,6 @@
  * The `fleetpane` command run as users run it: `node bin/fleetpane.js ...` in a child process, with
  * real DuckDB files in a temporary folder.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,15 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Overview } from '../../../shared/overview';
 import { SyncSummary } from '../sync/summary';
-
-const root = join(import.meta.dirname, '..', '..', '..');
-const bin = join(root, 'bin', 'fleetpane.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runFleetpane, startServeProcess, stopProcess, type FleetpaneRun } from './testing/fleetpane-process';
 
 let home: string;
 
@@ -27,30 +18,8 @@ function childEnv(): NodeJS.ProcessEnv {
   return { ...process.env, XDG_CONFIG_HOME: join(home, 'xdg'), HOME: home, NODE_ENV: 'test' };
 }
 
-function fleetpane(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: childEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Starts serve and resolves with the URL it prints; the child holds the data dir until killed. */
-function serve(args: string[]): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (match?.[1]) resolve({ child, url: new URL(match[1]) });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-}
+const fleetpane = (args: string[]): Promise<FleetpaneRun> => runFleetpane(args, childEnv());
+const serve = (args: string[]) => startServeProcess(args, childEnv());
 
 function get(url: URL, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -64,13 +33,7 @@ function get(url: URL, path: string): Promise<{ status: number; body: string }> 
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
+const stop = stopProcess;
 
 const expectOneLine = (text: string) => expect(text.trim().split('\n')).toHaveLength(1);
 
