@@ -16,6 +16,7 @@ import {
   SyncRun,
 } from './domain';
 import { IncidentBrief, Overview } from './overview';
+import { accountsChannels } from './contract-accounts';
 
 /** Narrowing filters shared by fleet queries; an empty list means "all". */
 export const FleetFilter = z.object({
@@ -164,6 +165,7 @@ export const channels = {
     request: z.object({ account: z.string().optional() }),
     response: z.object({ started: z.array(z.string()) }),
   },
+  ...accountsChannels,
 } as const;
 
 export type Channels = typeof channels;

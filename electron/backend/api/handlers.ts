@@ -4,6 +4,8 @@
  */
 import { ApiError, FleetFilter, type ApiHandlers, type ChannelId } from '../../../shared/contract';
 import type { FleetStore } from '../store/types';
+import { createAccountsHandlers } from './accounts-handlers';
+import type { AccountsService } from '../accounts/accounts-service';
 
 /** What the API needs from the sync engine: a way to start a sync now. */
 export interface SyncTrigger {
@@ -22,6 +24,8 @@ export interface CreateApiOptions {
   /** Whether the fleet shown is the simulated demo fleet (asked on every app:info). */
   demo: () => boolean;
   now?: () => Date;
+  /** The accounts screen's backend (desktop; serve with --config); absent: accounts are listed read-only. */
+  accounts?: AccountsService;
 }
 
 /**
@@ -68,6 +72,7 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     },
     'accounts:list': () => store.accounts(now()),
     'sync:runs': async (req) => ({ runs: await store.syncRuns(req.account, req.limit) }),
+    ...createAccountsHandlers({ store, now, service: options.accounts }),
     'sync:now': async (req) => {
       if (engine === undefined) {
         throw new ApiError('read-only', 'this Fleetpane does not sync: it was started without a config file');

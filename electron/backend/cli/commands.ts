@@ -16,7 +16,10 @@ import { SyncSummary } from '../sync/summary';
 import type { FleetStore } from '../store/types';
 import { openStoreForCli } from './open-store';
 import { packageVersion } from './version';
-import { defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
+import { DEMO_CONFIG, defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
+import type { AppEvent } from '../../../shared/contract';
+import type { AccountsService } from '../accounts/accounts-service';
+import type { SyncEngine } from '../sync/engine';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors';
 
 /** Where a command writes; tests and the bin shim pass process streams. */
@@ -105,7 +108,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   serve: {
-    usage: 'fleetpane serve [--config FILE | --demo] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
+    usage: 'fleetpane serve [--config FILE [--manage-accounts] | --demo] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
     options: {
       config: { type: 'string' },
       demo: { type: 'boolean' },
@@ -113,10 +116,15 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       host: { type: 'string' },
       port: { type: 'string' },
       'token-file': { type: 'string' },
+      /** Lets the accounts screen change the config file (serve is read-only without it). */
+      'manage-accounts': { type: 'boolean' },
     },
     async run(values, _positionals, io) {
       const configFile = stringValue(values, 'config');
       if (configFile !== undefined && values.demo) throw new CliError('give either --config or --demo, not both');
+      if (values['manage-accounts'] === true && configFile === undefined) {
+        throw new CliError('--manage-accounts needs --config FILE: the accounts screen saves to that file');
+      }
       const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
       const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
       // Validate everything before opening anything, so bad input fails fast with one line.
@@ -130,10 +138,23 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
       const store = await openStoreForCli(dataDir, { readOnly: config === null });
       const events = createEventHub();
-      const engine = wiring && config ? wiring.createEngine(store, config.accounts, events.emit, wiring.stderrLogger()) : undefined;
+      let accounts: AccountsService | undefined;
+      const emit = (event: AppEvent) => {
+        events.emit(event);
+        accounts?.onEvent(event);
+      };
+      const engine = wiring && config ? wiring.createEngine(store, config.accounts, emit, wiring.stderrLogger()) : undefined;
+      if (engine && config) accounts = await serveAccounts(store, engine, configFile, values['manage-accounts'] === true);
       // A store served as it is shows the demo label when everything in it is the demo fleet.
       const demo = config?.demo ?? (await storeHoldsOnlyDemo(store));
-      const api = createApi({ store, ...(engine ? { engine } : {}), mode: 'serve', version: packageVersion(), demo: () => demo });
+      const api = createApi({
+        store,
+        ...(engine ? { engine } : {}),
+        ...(accounts ? { accounts } : {}),
+        mode: 'serve',
+        version: packageVersion(),
+        demo: () => demo || (accounts?.demoOnly() ?? false),
+      });
       const server = await startServer({
         api,
         dataDir,
@@ -234,6 +255,25 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     io.err(`fleetpane ${name}: failed: ${message}`);
     return EXIT_FAILED;
   }
+}
+
+/**
+ * Serve mode's accounts screen: it lists accounts and tests configured ones; it changes the config
+ * file only when started with --manage-accounts, and never stores a typed secret (the host's
+ * environment variables or files named in the config hold them).
+ */
+async function serveAccounts(store: FleetStore, engine: SyncEngine, configFile: string | undefined, manage: boolean): Promise<AccountsService> {
+  const { createAccountsService } = await import('../accounts/wiring');
+  const { EnvironmentOnlyVault, SERVE_SECRETS_REASON } = await import('../accounts/secret-vault');
+  const { readConfigEntries } = await import('../accounts/accounts-service');
+  return createAccountsService({
+    store,
+    engine,
+    configFile: configFile ?? null,
+    entries: configFile === undefined ? DEMO_CONFIG.accounts.map((a) => ({ name: a.name, provider: a.provider })) : (readConfigEntries(configFile) ?? []),
+    manageRefusal: manage ? null : 'serve mode is read-only: start `fleetpane serve --config FILE --manage-accounts` to change accounts from the screen',
+    vault: new EnvironmentOnlyVault(SERVE_SECRETS_REASON),
+  });
 }
 
 async function storeHoldsOnlyDemo(store: FleetStore): Promise<boolean> {

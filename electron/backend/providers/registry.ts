@@ -11,6 +11,11 @@ import { createCoreweaveFactory } from './coreweave';
 import { gcpConnectorFactory } from './gcp';
 import { azureConnectorFactory } from './azure';
 import { ociConnectorFactory } from './oci';
+import type { Discover } from './types';
+import { discoverAzure } from './azure/discover';
+import { discoverGcp } from './gcp/discover';
+import { discoverKubernetes } from './kubernetes/discover';
+import { discoverOci } from './oci/discover';
 
 /** Connector factories by provider id; undefined where the provider is not built yet. */
 export const connectorFactories: Record<ProviderId, ConnectorFactory | undefined> = {
@@ -46,3 +51,9 @@ export function createConnector(config: AccountConfigBase): Connector {
   const factory = factoryFor(config);
   return factory.create(factory.parseConfig(config));
 }
+
+/**
+ * Discovery of ambient credentials, one per connector that has any (the demo needs none; CoreWeave
+ * clusters are found among the kubeconfig contexts).
+ */
+export const discoverers: readonly Discover[] = [discoverAzure, discoverGcp, discoverOci, discoverKubernetes];

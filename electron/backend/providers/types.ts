@@ -13,6 +13,7 @@ import type {
   ProviderId,
   SyncErrorKind,
 } from '../../../shared/domain';
+import type { Discovery } from '../../../shared/contract-accounts';
 
 /** Passed to every stream call. */
 export interface StreamContext {
@@ -119,3 +120,21 @@ export class ConfigError extends ConnectorError {
     this.name = 'ConfigError';
   }
 }
+
+/** What one connector's discovery reports (the shape is the contract's, so the screen shows it as is). */
+export type { Discovery, DiscoveredAccount, DiscoveryProblem } from '../../../shared/contract-accounts';
+
+/**
+ * Where discovery looks: the user's home folder and environment, injectable so tests point them at
+ * fake home folders. Discovery is read-only: it never writes a credential file.
+ */
+export interface DiscoveryContext {
+  home: string;
+  env: Readonly<Record<string, string | undefined>>;
+  platform: NodeJS.Platform;
+  signal: AbortSignal;
+  now: Date;
+}
+
+/** A connector's discovery of the accounts the machine's ambient credentials reach. */
+export type Discover = (ctx: DiscoveryContext) => Promise<Discovery>;

@@ -71,6 +71,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     cursor: (a, s) => writer.cursor(a, s),
     resources: (a) => writer.resources(a),
     applyRetention: (n) => writer.applyRetention(n),
+    removeAccount: (a) => writer.removeAccount(a),
     overview: (asOf, f) => reader.overview(asOf, f),
     filterOptions: () => reader.filterOptions(),
     utilisationSeries: (asOf, r, f, g) => reader.utilisationSeries(asOf, r, f, g),

@@ -66,6 +66,8 @@ export interface StoreWriter {
   resources(account: string): Promise<GpuResource[]>;
   /** Drops raw samples older than 7 days and rollups older than 400 days. */
   applyRetention(now: Date): Promise<void>;
+  /** Deletes the account and everything stored for it (inventory, samples, rollups, costs, incidents, runs); returns rows deleted. */
+  removeAccount(account: string): Promise<number>;
 }
 
 /** Reads done by the API (one per contract channel that touches data). */

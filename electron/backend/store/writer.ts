@@ -10,6 +10,7 @@ import { appendCostRow, appendResource } from './row-appenders';
 import { refreshRollups } from './rollups';
 import { SampleChunkWriter } from './sample-appender';
 import { loadResources } from './resource-rows';
+import { removeAccountData } from './account-removal';
 import type { RunStart, StoredAccount, StoreWriter, Window } from './types';
 
 const DAY_MS = 86_400_000;
@@ -50,6 +51,11 @@ export class DuckStoreWriter implements StoreWriter {
        ON CONFLICT (account, stream) DO UPDATE SET position = excluded.position`,
       { account: run.account, stream: run.stream, position: cursor },
     );
+  }
+
+  async removeAccount(account: string): Promise<number> {
+    if (this.readOnly) throw new StoreReadOnlyError();
+    return removeAccountData(this.instance, account);
   }
 
   async upsertAccounts(accounts: readonly StoredAccount[]): Promise<void> {

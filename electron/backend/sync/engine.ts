@@ -36,6 +36,11 @@ export interface SyncEngineOptions {
   /** Attempts per run before it is recorded as failed (default 4). */
   maxAttempts?: number;
   log?: Logger;
+  /**
+   * Called after a stream's data committed (derived signals and alerts hook in here); awaited so
+   * `syncOnce` includes it, and its failures are logged, never recorded as the stream's.
+   */
+  afterCommit?: (account: string, stream: StreamId) => Promise<void>;
 }
 
 export interface SyncOnceOptions {
@@ -55,12 +60,17 @@ interface StreamSlot {
   running: Promise<StreamSyncSummary> | null;
   queued: Promise<StreamSyncSummary> | null;
   timer: TimerHandle | null;
+  /** When the timer fires (epoch ms), for the accounts screen's "next sync". */
+  dueAt: number | null;
 }
 
 interface AccountEntry {
-  readonly config: AccountConfigBase;
+  /** Replaced (not mutated) when the account is switched on or off. */
+  config: AccountConfigBase;
   readonly connector: Connector;
   readonly slots: Readonly<Record<StreamId, StreamSlot>>;
+  /** Aborted when the account is removed, so its runs stop without stopping the others. */
+  readonly removed: AbortController;
 }
 
 /** Writes one run's batches to the store and returns the rows committed. */
@@ -76,6 +86,10 @@ type RunOutcome =
   | { status: 'ok'; rows: number; attempts: number }
   | { status: 'failed'; error: SyncError; attempts: number }
   | { status: 'aborted'; attempts: number };
+
+function storedAccount(config: AccountConfigBase): { name: string; provider: ProviderId; enabled: boolean; intervals: AccountConfigBase['syncIntervals'] } {
+  return { name: config.name, provider: config.provider, enabled: config.enabled, intervals: config.syncIntervals };
+}
 
 /** Turns anything thrown into the SyncError the store records. */
 export function toSyncError(error: unknown): SyncError {
@@ -101,6 +115,7 @@ export class SyncEngine {
   private readonly random: () => number;
   private readonly emitEvent: (event: AppEvent) => void;
   private readonly log: Logger;
+  private readonly afterCommit: ((account: string, stream: StreamId) => Promise<void>) | undefined;
   private readonly maxAttempts: number;
   private readonly concurrency: number;
   private readonly entries = new Map<string, AccountEntry>();
@@ -117,21 +132,84 @@ export class SyncEngine {
     this.random = options.random ?? Math.random;
     this.emitEvent = options.emit ?? (() => undefined);
     this.log = options.log ?? silentLogger;
+    this.afterCommit = options.afterCommit;
     this.maxAttempts = options.maxAttempts ?? 4;
     this.concurrency = options.concurrencyPerProvider ?? 2;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('maxAttempts must be a positive integer');
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError('concurrencyPerProvider must be a positive integer');
-    for (const { config, connector } of options.accounts) {
-      if (this.entries.has(config.name)) throw new Error(`account "${config.name}" is configured twice`);
-      if (connector.account !== config.name || connector.provider !== config.provider) {
-        throw new Error(`account "${config.name}" (${config.provider}) was given the connector of "${connector.account}" (${connector.provider})`);
-      }
-      const slot = (stream: StreamId): StreamSlot => ({ stream, running: null, queued: null, timer: null });
-      this.entries.set(config.name, {
-        config,
-        connector,
-        slots: { inventory: slot('inventory'), metrics: slot('metrics'), costs: slot('costs'), incidents: slot('incidents') },
-      });
+    for (const account of options.accounts) this.entries.set(account.config.name, this.newEntry(account));
+  }
+
+  private newEntry({ config, connector }: SyncAccount): AccountEntry {
+    if (this.entries.has(config.name)) throw new Error(`account "${config.name}" is configured twice`);
+    if (connector.account !== config.name || connector.provider !== config.provider) {
+      throw new Error(`account "${config.name}" (${config.provider}) was given the connector of "${connector.account}" (${connector.provider})`);
+    }
+    const slot = (stream: StreamId): StreamSlot => ({ stream, running: null, queued: null, timer: null, dueAt: null });
+    return {
+      config,
+      connector,
+      slots: { inventory: slot('inventory'), metrics: slot('metrics'), costs: slot('costs'), incidents: slot('incidents') },
+      removed: new AbortController(),
+    };
+  }
+
+  /** Names of the accounts the engine drives. */
+  accountNames(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The connector of an account (the accounts screen asks it for its API budget), if configured. */
+  connectorOf(account: string): Connector | undefined {
+    return this.entries.get(account)?.connector;
+  }
+
+  /** When a stream of an account runs next, or null when nothing is scheduled. */
+  nextSyncAt(account: string, stream: StreamId): Date | null {
+    const due = this.entries.get(account)?.slots[stream].dueAt ?? null;
+    return due === null ? null : new Date(due);
+  }
+
+  /**
+   * Adds an account at runtime (accounts screen): registers it with the store and, when the
+   * schedules run and it is enabled, syncs it now.
+   */
+  async addAccount(account: SyncAccount): Promise<void> {
+    const entry = this.newEntry(account);
+    await this.store.upsertAccounts([storedAccount(entry.config)]);
+    this.entries.set(entry.config.name, entry);
+    if (this.started && entry.config.enabled) this.kick(entry);
+  }
+
+  /**
+   * Removes an account at runtime: its timers stop, its runs in flight are aborted and awaited (at
+   * most `graceMs`). Its stored data stays until the caller removes it from the store.
+   */
+  async removeAccount(account: string, graceMs = 10_000): Promise<void> {
+    const entry = this.entries.get(account);
+    if (!entry) return;
+    this.entries.delete(account);
+    for (const slot of Object.values(entry.slots)) this.clearTimer(slot);
+    entry.removed.abort();
+    const inFlight = Object.values(entry.slots).flatMap((slot) => [slot.running, slot.queued].filter((p): p is Promise<StreamSyncSummary> => p !== null));
+    let timer: TimerHandle | null = null;
+    const graceOver = new Promise<void>((resolve) => {
+      timer = this.clock.setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.allSettled(inFlight), graceOver]);
+    if (timer !== null) this.clock.clearTimeout(timer);
+  }
+
+  /** Switches an account's syncing on (syncs it now when the schedules run) or off (its timers stop). */
+  async setEnabled(account: string, enabled: boolean): Promise<void> {
+    const entry = this.entries.get(account);
+    if (!entry) throw new ApiError('not-found', `no account named "${account}" is configured`);
+    entry.config = { ...entry.config, enabled };
+    await this.store.upsertAccounts([storedAccount(entry.config)]);
+    if (!enabled) {
+      for (const slot of Object.values(entry.slots)) this.clearTimer(slot);
+    } else if (this.started) {
+      this.kick(entry);
     }
   }
 
@@ -146,7 +224,7 @@ export class SyncEngine {
     const signal = options.signal ? AbortSignal.any([this.lifecycle.signal, options.signal]) : this.lifecycle.signal;
     const startedAt = this.clock.now();
     await this.register();
-    const accounts = await this.track(Promise.all(entries.map((entry) => this.syncAccount(entry, signal))));
+    const accounts = await this.track(Promise.all(entries.map((entry) => this.syncAccount(entry, AbortSignal.any([signal, entry.removed.signal])))));
     await this.applyRetention();
     const ok = accounts.every((a) => Object.values(a.streams).every((s) => s.status === 'ok'));
     return { startedAt: startedAt.toISOString(), finishedAt: this.clock.now().toISOString(), ok, accounts };
@@ -213,14 +291,7 @@ export class SyncEngine {
   /** Registers the configured accounts with the store once (retried next time if it failed). */
   private register(): Promise<void> {
     this.registered ??= this.store
-      .upsertAccounts(
-        [...this.entries.values()].map(({ config }) => ({
-          name: config.name,
-          provider: config.provider,
-          enabled: config.enabled,
-          intervals: config.syncIntervals,
-        })),
-      )
+      .upsertAccounts([...this.entries.values()].map(({ config }) => storedAccount(config)))
       .catch((error: unknown) => {
         this.registered = null;
         throw error;
@@ -239,7 +310,7 @@ export class SyncEngine {
 
   /** Runs an account's streams in the background: inventory, then the rest. */
   private kick(entry: AccountEntry): void {
-    const signal = this.lifecycle.signal;
+    const signal = AbortSignal.any([this.lifecycle.signal, entry.removed.signal]);
     void this.track(
       (async () => {
         try {
@@ -288,17 +359,20 @@ export class SyncEngine {
   private clearTimer(slot: StreamSlot): void {
     if (slot.timer !== null) this.clock.clearTimeout(slot.timer);
     slot.timer = null;
+    slot.dueAt = null;
   }
 
   /** Next run one interval after this one ended; after a failure, not before the provider's Retry-After either. */
   private scheduleNext(entry: AccountEntry, slot: StreamSlot, summary: StreamSyncSummary): void {
-    if (!this.started || !entry.config.enabled || slot.queued !== null) return;
+    if (!this.started || !entry.config.enabled || slot.queued !== null || entry.removed.signal.aborted) return;
     const intervalMs = intervalSeconds(entry.config.syncIntervals, slot.stream) * 1000;
     const delayMs = summary.status === 'ok' ? intervalMs : Math.max(intervalMs, summary.error?.retryAfterMs ?? 0);
     this.clearTimer(slot);
+    slot.dueAt = this.clock.now().getTime() + delayMs;
     slot.timer = this.clock.setTimeout(() => {
       slot.timer = null;
-      void this.runSlot(entry, slot.stream, this.lifecycle.signal);
+      slot.dueAt = null;
+      void this.runSlot(entry, slot.stream, AbortSignal.any([this.lifecycle.signal, entry.removed.signal]));
     }, delayMs);
   }
 
@@ -378,6 +452,13 @@ export class SyncEngine {
         error = toSyncError(thrown);
         attempts = Math.max(attempts, 1);
         await this.recordFailure(this.newRun(account, stream, 1), error);
+      }
+    }
+    if (error === null && this.afterCommit !== undefined) {
+      try {
+        await this.afterCommit(account, stream);
+      } catch (thrown) {
+        this.log.warn('after-commit hook failed', { ...fields, message: toSyncError(thrown).message });
       }
     }
     if (error === null) {

@@ -98,6 +98,7 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
       return [resource];
     },
     async applyRetention() {},
+    removeAccount: notWritable,
     async overview(asOf: Date, filter: FleetFilter): Promise<Overview> {
       record('overview', [asOf, filter]);
       return {

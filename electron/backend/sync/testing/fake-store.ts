@@ -108,6 +108,19 @@ export class FakeStore implements StoreWriter {
     for (const [account, samples] of this.samples) this.samples.set(account, samples.filter((s) => s.ts >= oldest));
   }
 
+  async removeAccount(account: string): Promise<number> {
+    let removed = this.accounts.delete(account) ? 1 : 0;
+    for (const map of [this.inventory, this.samples, this.costRows]) {
+      removed += map.get(account)?.length ?? 0;
+      map.delete(account);
+    }
+    removed += this.incidents.get(account)?.size ?? 0;
+    this.incidents.delete(account);
+    for (const key of [...this.cursors.keys()]) if (key.startsWith(`${account}\u0000`)) this.cursors.delete(key);
+    for (let i = this.runs.length - 1; i >= 0; i--) if (this.runs[i]!.account === account) this.runs.splice(i, 1);
+    return removed;
+  }
+
   /** Runs of one account and stream, oldest first. */
   runsOf(account: string, stream: StreamId): SyncRun[] {
     return this.runs.filter((r) => r.account === account && r.stream === stream);
