@@ -16,6 +16,7 @@ import {
   SyncRun,
 } from './domain';
 import { IncidentBrief, Overview } from './overview';
+import { triageChannels, triageEvents } from './contract-triage';
 import { accountsChannels } from './contract-accounts';
 
 /** Narrowing filters shared by fleet queries; an empty list means "all". */
@@ -166,6 +167,7 @@ export const channels = {
     response: z.object({ started: z.array(z.string()) }),
   },
   ...accountsChannels,
+  ...triageChannels,
 } as const;
 
 export type Channels = typeof channels;
@@ -222,6 +224,7 @@ export const AppEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('data-changed'), account: z.string(), streams: z.array(StreamId) }),
   z.object({ type: z.literal('incident-opened'), incident: IncidentBrief }),
   z.object({ type: z.literal('incident-resolved'), incident: IncidentBrief }),
+  ...triageEvents,
 ]);
 export type AppEvent = z.infer<typeof AppEvent>;
 

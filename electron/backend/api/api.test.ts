@@ -31,6 +31,11 @@ describe('contract', () => {
       'fleet:utilisation-series': { range: '24h' },
       'fleet:resource': { account: 'demo', id: 'vm-1' },
       'incidents:get': { id: 'status:1' },
+      'triage:incident': { id: 'status:1' },
+      'triage:acknowledge': { id: 'status:1' },
+      'triage:add-note': { id: 'status:1', body: 'looking' },
+      'triage:snapshot': { id: 'status:1' },
+      'alerts:set-settings': { rules: [], quietHours: { enabled: true, start: '22:00', end: '07:00' } },
     };
     for (const id of CHANNEL_IDS) {
       const reply = await dispatch(handlers, id, requests[id] ?? {}, { validateResponse: true });

@@ -4,6 +4,7 @@
  */
 import { ApiError, FleetFilter, type ApiHandlers, type ChannelId } from '../../../shared/contract';
 import type { FleetStore } from '../store/types';
+import { createTriageHandlers } from './triage-handlers';
 import { createAccountsHandlers } from './accounts-handlers';
 import type { AccountsService } from '../accounts/accounts-service';
 
@@ -24,6 +25,8 @@ export interface CreateApiOptions {
   /** Whether the fleet shown is the simulated demo fleet (asked on every app:info). */
   demo: () => boolean;
   now?: () => Date;
+  /** Called after alert rules were saved (the desktop and serve re-evaluate them). */
+  onAlertSettingsChanged?: () => void;
   /** The accounts screen's backend (desktop; serve with --config); absent: accounts are listed read-only. */
   accounts?: AccountsService;
 }
@@ -72,6 +75,7 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     },
     'accounts:list': () => store.accounts(now()),
     'sync:runs': async (req) => ({ runs: await store.syncRuns(req.account, req.limit) }),
+    ...createTriageHandlers({ store, now, version, demo, ...(options.onAlertSettingsChanged ? { onAlertSettingsChanged: options.onAlertSettingsChanged } : {}) }),
     ...createAccountsHandlers({ store, now, service: options.accounts }),
     'sync:now': async (req) => {
       if (engine === undefined) {

@@ -4,6 +4,7 @@
  * imports it only for commands that sync.
  */
 import type { AccountConfigBase } from '../../../shared/config';
+import { createTriageWatcher } from '../analytics/triage-watcher';
 import type { AppEvent } from '../../../shared/contract';
 import { createConnector, parseAccountConfig } from '../providers/registry';
 import type { FleetStore } from '../store/types';
@@ -23,11 +24,14 @@ export function createEngine(
   emit?: (event: AppEvent) => void,
   log?: Logger,
 ): SyncEngine {
+  // Derived signals and alerts run after each commit (analytics/triage-watcher.ts).
+  const watcher = createTriageWatcher({ store, ...(emit ? { emit } : {}), ...(log ? { log } : {}) });
   return new SyncEngine({
     store,
     accounts: accounts.map((config) => ({ config, connector: createConnector(config) })),
     ...(emit ? { emit } : {}),
     ...(log ? { log } : {}),
+    afterCommit: watcher.afterCommit,
   });
 }
 

@@ -8,6 +8,7 @@ import { DuckStoreReader } from './reader';
 import { assertCurrent, migrate } from './schema/migrations';
 import type { FleetStore } from './types';
 import { DuckStoreWriter } from './writer';
+import { createTriageStore } from './triage-store';
 
 export { StoreCorruptError, StoreLockedError, StoreReadOnlyError, StoreVersionError } from './errors';
 export type { FleetStore, RunStart, StoredAccount, StoreReader, StoreWriter, Window } from './types';
@@ -62,6 +63,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   let closed = false;
   const store: FleetStore = {
     readOnly,
+    ...createTriageStore(pool, instance, readOnly),
     upsertAccounts: (a) => writer.upsertAccounts(a),
     writeInventory: (run, b) => writer.writeInventory(run, b),
     writeMetrics: (run, w, b) => writer.writeMetrics(run, w, b),

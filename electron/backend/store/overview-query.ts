@@ -6,7 +6,8 @@ import { cloudOfCostRow } from './cloud-map';
 import type { ConnectionPool } from './db';
 import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateSql } from './gpu-state-query';
-import { isOpen, loadFleet, loadIncidents, toBrief, touchesFleet } from './incident-query';
+import { classifyOpenIncidents } from '../analytics/triage';
+import { loadFleet, loadIncidents } from './incident-query';
 import { filterSql, passesFilter } from './resource-rows';
 import { spendByCloud, sumSpend } from './spend-query';
 import { cloudP95Sql, cloudWindowAverageSql } from './utilisation-query';
@@ -58,16 +59,11 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
   }
 
   const clouds = CloudIds.options.filter((c) => wanted(c) && (accountsOf.has(c) || spend.has(c)));
-  const open = incidents.filter((i) => isOpen(i, asOfMs) && wanted(i.cloud));
-  const elsewhere: IncidentBrief[] = [];
+  // Reports of one outage are merged first (analytics/triage.ts), so these counts match the triage view.
+  const classes = classifyOpenIncidents(incidents.filter((i) => wanted(i.cloud)), filteredFleet, asOfMs);
+  const elsewhere: IncidentBrief[] = classes.elsewhere.map((c) => c.brief);
   const activeByCloud = new Map<CloudId, IncidentBrief[]>();
-  for (const i of open) {
-    if (touchesFleet(i, filteredFleet)) {
-      activeByCloud.set(i.cloud, [...(activeByCloud.get(i.cloud) ?? []), toBrief(i, filteredFleet)]);
-    } else {
-      elsewhere.push(toBrief(i, filteredFleet));
-    }
-  }
+  for (const { brief } of classes.active) activeByCloud.set(brief.cloud, [...(activeByCloud.get(brief.cloud) ?? []), brief]);
 
   const cloudOverviews: CloudOverview[] = clouds.map((cloud) => {
     const gpus = emptyCounts();

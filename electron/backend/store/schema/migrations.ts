@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, inTransaction, rows } from '../db';
 import { StoreVersionError } from '../errors';
+import { V4_TRIAGE } from './v4-triage';
 
 export interface Migration {
   version: number;
@@ -184,6 +185,7 @@ export const MIGRATIONS: readonly Migration[] = [
       GROUP BY account, cloud, region, gpu_model, bucket ORDER BY bucket;
     `,
   },
+  V4_TRIAGE,
 ];
 
 /** The schema version this build writes. */
