@@ -16,6 +16,7 @@ import {
   SyncRun,
 } from './domain';
 import { IncidentBrief, Overview } from './overview';
+import { spendChannels, spendEvents } from './contract-spend';
 import { triageChannels, triageEvents } from './contract-triage';
 import { accountsChannels } from './contract-accounts';
 
@@ -168,6 +169,7 @@ export const channels = {
   },
   ...accountsChannels,
   ...triageChannels,
+  ...spendChannels,
 } as const;
 
 export type Channels = typeof channels;
@@ -225,6 +227,7 @@ export const AppEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('incident-opened'), incident: IncidentBrief }),
   z.object({ type: z.literal('incident-resolved'), incident: IncidentBrief }),
   ...triageEvents,
+  ...spendEvents,
 ]);
 export type AppEvent = z.infer<typeof AppEvent>;
 

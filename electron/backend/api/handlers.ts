@@ -2,8 +2,10 @@
  * The backend's implementation of the contract: one handler per channel, over the store (reads) and
  * the sync engine (sync:now). The same handlers serve Electron IPC and serve mode's HTTP routes.
  */
-import { ApiError, FleetFilter, type ApiHandlers, type ChannelId } from '../../../shared/contract';
+import { ApiError, FleetFilter, type ApiHandlers, type AppEvent, type ChannelId } from '../../../shared/contract';
 import type { FleetStore } from '../store/types';
+import { createSpendHandlers } from './spend-handlers';
+import type { PdfPrinter } from '../reports/pdf';
 import { createTriageHandlers } from './triage-handlers';
 import { createAccountsHandlers } from './accounts-handlers';
 import type { AccountsService } from '../accounts/accounts-service';
@@ -25,6 +27,10 @@ export interface CreateApiOptions {
   /** Whether the fleet shown is the simulated demo fleet (asked on every app:info). */
   demo: () => boolean;
   now?: () => Date;
+  /** Prints PDF cost reports (Chromium in serve mode and the CLI, printToPDF in the app). */
+  printPdf?: PdfPrinter;
+  /** Receives FOCUS import progress and data-changed events. */
+  emitSpendEvent?: (event: AppEvent) => void;
   /** Called after alert rules were saved (the desktop and serve re-evaluate them). */
   onAlertSettingsChanged?: () => void;
   /** The accounts screen's backend (desktop; serve with --config); absent: accounts are listed read-only. */
@@ -35,7 +41,13 @@ export interface CreateApiOptions {
  * Channels that change data beyond syncing (settings, account edits, imports). Serve mode refuses
  * them: its API is read-only. None exist yet; add a channel here when it does.
  */
-export const DATA_CHANGING_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>([]);
+export const DATA_CHANGING_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>([
+  'spend:budget-save',
+  'spend:budget-delete',
+  'spend:import-focus',
+  'reports:save',
+  'reports:delete',
+]);
 
 function asOfDate(asOf: string | undefined, now: () => Date): Date {
   return asOf === undefined ? now() : new Date(asOf);
@@ -77,6 +89,12 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     'sync:runs': async (req) => ({ runs: await store.syncRuns(req.account, req.limit) }),
     ...createTriageHandlers({ store, now, version, demo, ...(options.onAlertSettingsChanged ? { onAlertSettingsChanged: options.onAlertSettingsChanged } : {}) }),
     ...createAccountsHandlers({ store, now, service: options.accounts }),
+    ...createSpendHandlers({
+      store,
+      now,
+      ...(options.printPdf ? { printPdf: options.printPdf } : {}),
+      ...(options.emitSpendEvent ? { emit: options.emitSpendEvent } : {}),
+    }),
     'sync:now': async (req) => {
       if (engine === undefined) {
         throw new ApiError('read-only', 'this Fleetpane does not sync: it was started without a config file');

@@ -8,10 +8,13 @@ import { DuckStoreReader } from './reader';
 import { assertCurrent, migrate } from './schema/migrations';
 import type { FleetStore } from './types';
 import { DuckStoreWriter } from './writer';
+import { createSpendStore } from './spend-store';
 import { createTriageStore } from './triage-store';
 
 export { StoreCorruptError, StoreLockedError, StoreReadOnlyError, StoreVersionError } from './errors';
 export type { FleetStore, RunStart, StoredAccount, StoreReader, StoreWriter, Window } from './types';
+export type { SpendStore } from './spend-store';
+export { FocusImportError, type FocusImportProgress, type FocusImportResult } from './focus-import';
 
 /** The store's file name inside the data dir. */
 export const STORE_FILE = 'fleetpane.duckdb';
@@ -61,8 +64,10 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   const writer = new DuckStoreWriter(instance, readOnly, now);
   const readPool = pool;
   let closed = false;
+  const spend = createSpendStore(instance, pool, readOnly, now);
   const store: FleetStore = {
     readOnly,
+    ...spend,
     ...createTriageStore(pool, instance, readOnly),
     upsertAccounts: (a) => writer.upsertAccounts(a),
     writeInventory: (run, b) => writer.writeInventory(run, b),

@@ -83,5 +83,7 @@ export function appendCostRow(a: DuckDBAppender, account: string, source: string
   money(a, c.ConsumedQuantity);
   text(a, c.ConsumedUnit);
   a.appendVarchar(JSON.stringify(c.Tags));
+  // extra (schema v3): connector rows carry no FOCUS columns beyond the modelled ones.
+  a.appendNull();
   a.endRow();
 }

@@ -15,6 +15,7 @@ import type {
 } from '../../../shared/domain';
 import type { SyncIntervals } from '../../../shared/config';
 import type { Overview } from '../../../shared/overview';
+import type { SpendStore } from './spend-store';
 import type { TriageStore } from './triage-types';
 
 /** A sync run as the engine starts it; the store records it when it commits or fails. */
@@ -94,7 +95,7 @@ export interface StoreReader {
   syncRuns(account: string | undefined, limit: number): Promise<SyncRun[]>;
 }
 
-export interface FleetStore extends StoreWriter, StoreReader, TriageStore {
+export interface FleetStore extends StoreWriter, StoreReader, SpendStore, TriageStore {
   readonly readOnly: boolean;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { FleetFilter, ResponseOf } from '../../../../shared/contract';
 import type { GpuResource, Incident, SyncRun } from '../../../../shared/domain';
 import type { IncidentBrief, Overview } from '../../../../shared/overview';
 import type { FleetStore } from '../../store/types';
+import { fakeSpend } from './fake-spend';
 import { fakeTriage } from './fake-triage';
 
 const resource: GpuResource = {
@@ -84,6 +85,7 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
 
   const store: FleetStore & { calls: typeof calls } = {
     calls,
+    ...fakeSpend(record),
     readOnly: options.readOnly ?? false,
     ...fakeTriage(incident, brief, record, options.readOnly ?? false),
     async close() {},

@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, inTransaction, rows } from '../db';
 import { StoreVersionError } from '../errors';
+import { V3_SPEND } from './v3-spend';
 import { V4_TRIAGE } from './v4-triage';
 
 export interface Migration {
@@ -185,6 +186,7 @@ export const MIGRATIONS: readonly Migration[] = [
       GROUP BY account, cloud, region, gpu_model, bucket ORDER BY bucket;
     `,
   },
+  V3_SPEND,
   V4_TRIAGE,
 ];
 

@@ -1,0 +1,70 @@
+/**
+ * Handlers of the spend channels (shared/contract-spend.ts): cost reports, filter options, GPU-hour
+ * prices, budgets, exports in every format, FOCUS import with progress events, saved reports.
+ */
+import { ApiError, type ApiHandlers, type AppEvent } from '../../../shared/contract';
+import type { spendChannels } from '../../../shared/contract-spend';
+import type { PdfPrinter } from '../reports/pdf';
+import { renderReport } from '../reports/render';
+import { FocusImportError } from '../store/focus-import';
+import type { FleetStore } from '../store/types';
+
+export type SpendHandlers = Pick<ApiHandlers, keyof typeof spendChannels>;
+
+export interface SpendApiOptions {
+  store: FleetStore;
+  now: () => Date;
+  /** Prints PDF reports (Chromium in serve mode, printToPDF in the app); absent: PDF is refused. */
+  printPdf?: PdfPrinter;
+  /** Where FOCUS import progress goes (the app's event stream). */
+  emit?: (event: AppEvent) => void;
+}
+
+/** Builds the spend handlers. */
+export function createSpendHandlers(options: SpendApiOptions): SpendHandlers {
+  const { store, now, printPdf, emit } = options;
+  return {
+    'spend:report': (query) => store.costReport(query),
+    'spend:filter-options': () => store.spendFilterOptions(),
+    'spend:gpu-hour-prices': async (req) => ({
+      prices: await store.gpuHourPrices(req.from, req.to, req.filter ?? { clouds: [], accounts: [], regions: [], services: [], gpuModels: [], tags: {} }),
+    }),
+    'spend:budgets': async (req) => ({ budgets: await store.budgets(req.asOf === undefined ? now() : new Date(req.asOf)) }),
+    'spend:budget-save': async (budget) => {
+      await store.saveBudget(budget);
+      return { id: budget.id };
+    },
+    'spend:budget-delete': async (req) => ({ deleted: await store.deleteBudget(req.id) }),
+    'spend:export': async (req) => {
+      if (req.format === 'pdf' && printPdf === undefined) {
+        throw new ApiError('bad-request', 'PDF export is not available in this backend (no printer); export CSV or XLSX');
+      }
+      const rendered = await renderReport(store, req.query, req.format, printPdf);
+      return { fileName: rendered.fileName, mimeType: rendered.mimeType, base64: rendered.bytes.toString('base64') };
+    },
+    'spend:import-focus': async (req) => {
+      try {
+        const result = await store.importFocus(req.files, req.account, (p) =>
+          emit?.({ type: 'focus-import-progress', account: req.account, file: p.file, phase: p.phase, rows: p.rows, totalRows: p.totalRows }),
+        );
+        emit?.({ type: 'data-changed', account: req.account, streams: ['costs'] });
+        return result;
+      } catch (error) {
+        if (error instanceof FocusImportError) {
+          emit?.({ type: 'focus-import-progress', account: req.account, file: error.file, phase: 'failed', rows: 0, totalRows: 0 });
+          throw new ApiError('bad-request', error.message);
+        }
+        throw error;
+      }
+    },
+    'reports:list': async () => ({ reports: await store.reportDefinitions() }),
+    'reports:save': async (definition) => {
+      if (definition.schedule !== 'none' && definition.folder === null) {
+        throw new ApiError('bad-request', 'a scheduled report needs a folder to write into');
+      }
+      await store.saveReportDefinition(definition);
+      return { id: definition.id };
+    },
+    'reports:delete': async (req) => ({ deleted: await store.deleteReportDefinition(req.id) }),
+  };
+}

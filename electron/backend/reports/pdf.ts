@@ -1,0 +1,71 @@
+/**
+ * PDF cost reports printed by Chromium from the renderer's own report page (#/report?q=...). Serve
+ * mode and the CLI start a private loopback server over the same store, open the page in headless
+ * Chromium (playwright-core, the system's Chromium) and print it; the desktop app prints the same
+ * page with Electron's printToPDF instead (electron/main).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CostReportQuery } from '../../../shared/contract-spend';
+import type { FleetStore } from '../store/types';
+
+/** Prints one report as PDF bytes. */
+export type PdfPrinter = (query: CostReportQuery) => Promise<Buffer>;
+
+/** The hash route of the printable report page for a query. */
+export function reportHash(query: CostReportQuery): string {
+  return `#/report?q=${encodeURIComponent(Buffer.from(JSON.stringify(query)).toString('base64url'))}`;
+}
+
+/** Chromium flags that work headless in CI (see playwright.config.ts). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface ChromiumPrinterOptions {
+  store: FleetStore;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  version: string;
+  executablePath?: string;
+  /** How long the page may take to load its data. */
+  timeoutMs?: number;
+}
+
+/** A printer that serves the renderer over `store` on loopback and prints with headless Chromium. */
+export function chromiumPdfPrinter(options: ChromiumPrinterOptions): PdfPrinter {
+  return async (query) => {
+    if (!existsSync(join(options.rendererDir, 'index.html'))) {
+      throw new Error(`the renderer is not built (no ${join(options.rendererDir, 'index.html')}): run npm run build first`);
+    }
+    const executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    if (!existsSync(executablePath)) throw new Error(`Chromium is needed to print PDF reports and was not found at ${executablePath}`);
+    // Loaded on demand: the API imports this module, and only PDF printing needs a server and a browser.
+    const [{ createApi, createEventHub }, { startServer }, { chromium }] = await Promise.all([
+      import('../api/index'),
+      import('../server/index'),
+      import('playwright-core'),
+    ]);
+    const api = createApi({ store: options.store, mode: 'serve', version: options.version, demo: () => false });
+    const server = await startServer({ api, dataDir: '(report)', port: 0, rendererDir: options.rendererDir, events: createEventHub(), log: () => undefined });
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 1400 }, colorScheme: 'light' });
+      await page.goto(`${server.url}${reportHash(query)}`);
+      await page.waitForSelector('[data-report-ready="true"], [data-report-error]', { timeout: options.timeoutMs ?? 30_000 });
+      const error = await page.getAttribute('[data-report-error]', 'data-report-error').catch(() => null);
+      if (error) throw new Error(`the report page failed: ${error}`);
+      await page.emulateMedia({ media: 'print' });
+      return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  };
+}
