@@ -1,5 +1,6 @@
 /** Formatting helpers shared by the renderer, the CLI and reports. Pure: no DOM, no Node. */
 import type { z } from 'zod';
+import { roundDecimal as roundExact } from './decimal';
 
 /** Formats a zod error as one line naming each bad field by its path. */
 export function describeZodError(error: z.ZodError, where: string): string {
@@ -13,14 +14,7 @@ export function describeZodError(error: z.ZodError, where: string): string {
 
 /** Rounds an exact decimal string to `places` decimals (half away from zero), as text. */
 export function roundDecimal(value: string, places = 2): string {
-  const negative = value.startsWith('-');
-  const [intPart = '0', frac = ''] = (negative ? value.slice(1) : value).split('.');
-  const padded = frac.padEnd(places + 1, '0');
-  let digits = BigInt(intPart + padded.slice(0, places));
-  if (Number(padded[places]) >= 5) digits += 1n;
-  const s = digits.toString().padStart(places + 1, '0');
-  const out = places > 0 ? `${s.slice(0, -places)}.${s.slice(-places)}` : s;
-  return negative && digits !== 0n ? `-${out}` : out;
+  return roundExact(value, places);
 }
 
 /** Formats money for display: currency code, thousands separators, cents. */
