@@ -23,8 +23,13 @@ export interface BackendClient {
 
 const REQUEST_TIMEOUT_MS = 120_000;
 
+/** Answers the host's safeStorage requests (main only may use safeStorage). */
+export type CipherHandler = (op: 'check' | 'encrypt' | 'decrypt', text: string) => Promise<{ ok: boolean; text: string }>;
+
+const NO_CIPHER: CipherHandler = async (op) => ({ ok: op === 'check', text: 'secret storage is not available' });
+
 /** Forks the backend host at `entry` and sends it `init`. */
-export function startBackend(entry: string, init: Omit<HostInit, 'kind'>): BackendClient {
+export function startBackend(entry: string, init: Omit<HostInit, 'kind'>, cipher: CipherHandler = NO_CIPHER): BackendClient {
   const child: UtilityProcess = utilityProcess.fork(entry, [], { serviceName: 'Fleetpane backend', stdio: 'inherit' });
   const pending = new Map<number, { resolve: (reply: ApiReply) => void; timer: NodeJS.Timeout }>();
   const listeners = new Set<(event: AppEvent) => void>();
@@ -73,6 +78,11 @@ export function startBackend(entry: string, init: Omit<HostInit, 'kind'>): Backe
         break;
       case 'stopped':
         onStopped?.();
+        break;
+      case 'cipher':
+        void cipher(message.op, message.text).then((reply) => {
+          if (!exited) post({ kind: 'cipher-reply', id: message.id, ...reply });
+        });
         break;
     }
   });

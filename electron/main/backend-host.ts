@@ -10,6 +10,12 @@ import { resolveConfig, resolveDataDir } from '../backend/cli/config-file';
 import type { SyncEngine } from '../backend/sync/engine';
 import type { FleetStore } from '../backend/store/types';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readConfigEntries, type AccountsService } from '../backend/accounts/accounts-service';
+import { EncryptedFileVault, type SecretCipher } from '../backend/accounts/secret-vault';
+import { createAccountsService } from '../backend/accounts/wiring';
+import { DEMO_CONFIG } from '../backend/cli/config-file';
+import { defaultConfigPath } from '../backend/paths';
 import { FromHost, ToHost, type HostInit } from './host-protocol';
 
 /** The part of Electron's ParentPort the host uses (a global in utility processes). */
@@ -32,15 +38,69 @@ function send(message: FromHost): void {
 let handlers: ApiHandlers | null = null;
 let store: FleetStore | null = null;
 let engine: SyncEngine | null = null;
+let accounts: AccountsService | null = null;
 const log = stderrLogger();
+
+/** Where the desktop keeps secrets typed in the accounts screen, encrypted by main's safeStorage. */
+const SECRETS_FILE = 'secrets.json';
+const cipherWaits = new Map<number, (reply: { ok: boolean; text: string }) => void>();
+let nextCipherId = 1;
+
+function askMain(op: 'check' | 'encrypt' | 'decrypt', text: string): Promise<{ ok: boolean; text: string }> {
+  const id = nextCipherId++;
+  return new Promise((resolve) => {
+    cipherWaits.set(id, resolve);
+    send({ kind: 'cipher', id, op, text });
+  });
+}
+
+/** safeStorage through main: the host never holds a key, only ciphertexts and the values it needs. */
+const mainCipher: SecretCipher = {
+  async unavailableReason() {
+    const reply = await askMain('check', '');
+    return reply.ok && reply.text === '' ? null : reply.text || 'secret storage is not available';
+  },
+  async encrypt(plainText) {
+    const reply = await askMain('encrypt', plainText);
+    if (!reply.ok) throw new Error(reply.text);
+    return reply.text;
+  },
+  async decrypt(cipherText) {
+    const reply = await askMain('decrypt', cipherText);
+    if (!reply.ok) throw new Error(reply.text);
+    return reply.text;
+  },
+};
 
 async function init(message: HostInit): Promise<void> {
   const config = resolveConfig(message.configFile ?? undefined, parseAccount, message.userDataFolder);
   const dataDir = resolveDataDir(message.dataDir ?? undefined, config.demo, message.userDataFolder);
   mkdirSync(dataDir, { recursive: true });
   store = await openStoreForCli(dataDir);
-  engine = createEngine(store, config.accounts, (event: AppEvent) => send({ kind: 'event', event }), log);
-  handlers = createApi({ store, engine, mode: 'desktop', version: message.version, demo: () => config.demo });
+  // Secrets go into this process's environment before any connector is built.
+  const vault = await EncryptedFileVault.open(join(message.userDataFolder, SECRETS_FILE), mainCipher);
+  engine = createEngine(
+    store,
+    config.accounts,
+    (event: AppEvent) => {
+      send({ kind: 'event', event });
+      accounts?.onEvent(event);
+    },
+    log,
+  );
+  // The accounts screen saves to the config in use, or creates the one in the user data folder.
+  const configFile = config.file ?? defaultConfigPath(message.userDataFolder);
+  accounts = await createAccountsService({
+    store,
+    engine,
+    configFile,
+    entries: readConfigEntries(configFile) ?? DEMO_CONFIG.accounts.map((a) => ({ name: a.name, provider: a.provider })),
+    manageRefusal: null,
+    vault,
+    log: (line) => log.warn(line),
+  });
+  const service = accounts;
+  handlers = createApi({ store, engine, accounts: service, mode: 'desktop', version: message.version, demo: () => service.demoOnly() });
   send({ kind: 'ready', demo: config.demo, dataDir, configFile: config.file });
   engine.start();
 }
@@ -78,5 +138,11 @@ parent.on('message', ({ data }) => {
     case 'stop':
       stop().catch(() => send({ kind: 'stopped' }));
       break;
+    case 'cipher-reply': {
+      const wait = cipherWaits.get(message.id);
+      cipherWaits.delete(message.id);
+      wait?.({ ok: message.ok, text: message.text });
+      break;
+    }
   }
 });

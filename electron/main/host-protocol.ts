@@ -23,6 +23,8 @@ export const ToHost = z.discriminatedUnion('kind', [
   HostInit,
   z.object({ kind: z.literal('request'), id: z.number().int(), channel: z.string(), request: z.unknown() }),
   z.object({ kind: z.literal('stop') }),
+  /** The answer to a cipher request: the text (base64 ciphertext or plaintext) or why not. */
+  z.object({ kind: z.literal('cipher-reply'), id: z.number().int(), ok: z.boolean(), text: z.string() }),
 ]);
 export type ToHost = z.infer<typeof ToHost>;
 
@@ -34,5 +36,10 @@ export const FromHost = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reply'), id: z.number().int(), reply: ApiReply }),
   z.object({ kind: z.literal('event'), event: AppEvent }),
   z.object({ kind: z.literal('stopped') }),
+  /**
+   * The host asks main to encrypt or decrypt with safeStorage (only main may use it), or to say why
+   * secrets cannot be stored ('check': the reply's text is the reason, empty when they can).
+   */
+  z.object({ kind: z.literal('cipher'), id: z.number().int(), op: z.enum(['check', 'encrypt', 'decrypt']), text: z.string() }),
 ]);
 export type FromHost = z.infer<typeof FromHost>;

@@ -2,7 +2,7 @@
  * The Electron shell: lifecycle, the one window, menu, tray and IPC. Thin by design: every read and
  * write of data happens in the backend host (a utility process), reached through backend-client.
  */
-import { app, BrowserWindow, dialog, screen, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, safeStorage, screen, session, shell, type WebContents } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_CHANNEL, type AppEvent } from '../../shared/contract';
@@ -11,6 +11,7 @@ import { userDataDir } from '../backend/paths';
 import { CONTENT_SECURITY_POLICY } from '../backend/server/security-headers';
 import { startBackend, type BackendClient } from './backend-client';
 import { registerIpc } from './ipc';
+import { answerCipher } from './secret-cipher';
 import { installAppMenu } from './menu';
 import { createTray, type FleetTray } from './tray';
 import type { RendererOrigin } from './trusted-sender';
@@ -90,7 +91,7 @@ async function start(): Promise<void> {
     configFile: process.env.FLEETPANE_CONFIG ?? null,
     dataDir: process.env.FLEETPANE_DATA_DIR ?? null,
     version: app.getVersion(),
-  });
+  }, (op, text) => answerCipher(safeStorage, process.platform, op, text));
   const client = backend;
   registerIpc(origin, (channel, request) => client.request(channel, request), log);
   client.onEvent((event) => forwardEvent(event));

@@ -24,6 +24,8 @@ export function incidentLabel(active: number | null): string {
 
 export interface FleetTray {
   setActiveIncidents(active: number | null): void;
+  /** Firing alerts (the badge beside the icon). */
+  setFiringAlerts(firing: number): void;
   destroy(): void;
 }
 
@@ -31,11 +33,12 @@ export interface FleetTray {
 export function createTray(actions: { show: () => void; syncNow: () => void; quit: () => void }): FleetTray {
   const tray = new Tray(trayImage());
   let current: number | null = null;
+  let alerts = 0;
   const render = () => {
-    const label = incidentLabel(current);
+    const label = `${incidentLabel(current)}${alerts > 0 ? `, ${alerts} alert${alerts === 1 ? '' : 's'} firing` : ''}`;
     tray.setToolTip(label);
     // macOS shows a title beside the icon; elsewhere the tooltip carries the count.
-    if (process.platform === 'darwin') tray.setTitle(current && current > 0 ? String(current) : '');
+    if (process.platform === 'darwin') tray.setTitle(alerts > 0 ? `${alerts}!` : current && current > 0 ? String(current) : '');
     tray.setContextMenu(
       Menu.buildFromTemplate([
         { label, enabled: false },
@@ -53,6 +56,11 @@ export function createTray(actions: { show: () => void; syncNow: () => void; qui
     setActiveIncidents(active) {
       if (active === current) return;
       current = active;
+      render();
+    },
+    setFiringAlerts(firing) {
+      if (firing === alerts) return;
+      alerts = firing;
       render();
     },
     destroy: () => tray.destroy(),

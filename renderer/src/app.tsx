@@ -10,6 +10,7 @@ import { useRoute } from './routing/use-route';
 import { CloudPage } from './views/cloud-page';
 import { OverviewPage } from './views/overview-page';
 import { ResourcePage } from './views/resource-page';
+import { AccountsPage } from './views/accounts/accounts-page';
 
 function isEditable(target: EventTarget | null): boolean {
   return (
@@ -88,6 +89,9 @@ export function App(): ReactNode {
       break;
     case 'resource':
       content = <ResourcePage account={page.account} id={page.id} params={params} />;
+      break;
+    case 'accounts':
+      content = <AccountsPage />;
       break;
     case 'not-found':
       content = (

@@ -412,7 +412,8 @@ function pathOf(path: readonly PropertyKey[]): string {
 export function issuesOf(error: unknown): FieldIssue[] {
   if (error instanceof z.ZodError) return error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
   const message = error instanceof Error ? error.message : String(error);
-  const body = /^account "[^"]*" \([a-z]+\): (.*)$/s.exec(message)?.[1] ?? message;
+  // Providers prefix the text with the account: `account "x" (azure): ` or `account x: `.
+  const body = /^account (?:"[^"]*"|\S+)(?: \([a-z]+\))?: (.*)$/s.exec(message)?.[1] ?? message;
   return body
     .replace(/ \(and \d+ more\)$/, '')
     .split('; ')

@@ -37,6 +37,8 @@ const VaultFile = z.object({ version: z.literal(1), secrets: z.record(z.string()
 /** The desktop vault: an owner-only file of safeStorage ciphertexts; values decrypted into `env` at load. */
 export class EncryptedFileVault implements SecretVault {
   private readonly cipherTexts = new Map<string, string>();
+  /** Secrets stored here that this keychain could not decrypt. */
+  readonly undecryptable = new Set<string>();
 
   private constructor(
     private readonly file: string,
@@ -53,7 +55,13 @@ export class EncryptedFileVault implements SecretVault {
       for (const [name, cipherText] of Object.entries(parsed.data.secrets)) {
         if (!SECRET_NAME_PATTERN.test(name)) continue;
         vault.cipherTexts.set(name, cipherText);
-        env[name] = await cipher.decrypt(cipherText);
+        try {
+          env[name] = await cipher.decrypt(cipherText);
+        } catch {
+          // A keychain that changed (new OS user, reset keyring) cannot decrypt it: the screen shows
+          // the secret as unavailable, so the user types it again. Only the name is ever reported.
+          vault.undecryptable.add(name);
+        }
       }
     }
     return vault;
@@ -68,6 +76,7 @@ export class EncryptedFileVault implements SecretVault {
     const reason = await this.cipher.unavailableReason();
     if (reason !== null) throw new Error(reason);
     this.cipherTexts.set(name, await this.cipher.encrypt(value));
+    this.undecryptable.delete(name);
     await this.persist();
     this.env[name] = value;
   }
@@ -79,7 +88,7 @@ export class EncryptedFileVault implements SecretVault {
   }
 
   has(name: string): boolean {
-    return this.cipherTexts.has(name) || (this.env[name] ?? '').length > 0;
+    return (this.cipherTexts.has(name) && !this.undecryptable.has(name)) || (this.env[name] ?? '').length > 0;
   }
 
   private async persist(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * Removing an account removes everything stored for it: every row of every table that has an
- * `account` column (so tables added by later migrations are covered without a change here), in one
- * transaction. The fleet-wide rollups are keyed by account too, so the pane forgets it at once.
+ * `account` column (so tables added by later migrations are covered without a change here) and its
+ * row in the account table, in one transaction. The fleet-wide rollups are keyed by account too, so the pane forgets it at once.
  */
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { exec, inTransaction, rows } from './db';
@@ -22,7 +22,10 @@ export async function removeAccountData(instance: DuckDBInstance, account: strin
         deleted += counted[0]?.n ?? 0;
         await exec(conn, `DELETE FROM "${table_name.replace(/"/g, '""')}" WHERE account = $account`, { account });
       }
-      return deleted;
+      // The account table itself keys the account by `name`.
+      const own = await rows<{ n: number }>(conn, 'SELECT count(*)::DOUBLE AS n FROM account WHERE name = $account', { account });
+      await exec(conn, 'DELETE FROM account WHERE name = $account', { account });
+      return deleted + (own[0]?.n ?? 0);
     });
   } finally {
     conn.closeSync();

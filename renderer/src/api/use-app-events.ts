@@ -15,6 +15,9 @@ export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
       return [queryKeys.incidents, queryKeys.fleet];
     case 'sync-progress':
       return event.phase === 'finished' || event.phase === 'failed' ? [queryKeys.accounts] : [];
+    case 'alert-raised':
+    case 'alerts-changed':
+      return [['alerts']];
   }
 }
 

@@ -15,6 +15,9 @@ export function AppHeader({ overview, pinned }: { overview: Overview | undefined
       <h1 className="app-header__name">
         <a href="#/">Fleetpane</a>
       </h1>
+      <a className="app-header__link" href="#/accounts" data-testid="nav-accounts">
+        Accounts
+      </a>
       {overview !== undefined && isDemo(overview) ? (
         <span className="badge badge--demo badge--large" data-testid="demo-badge" role="note">
           DEMO FLEET

@@ -10,6 +10,7 @@ export type Page =
   | { name: 'overview' }
   | { name: 'cloud'; cloud: CloudId }
   | { name: 'resource'; account: string; id: string }
+  | { name: 'accounts' }
   | { name: 'not-found'; path: string };
 
 /** The ranges the pane offers (the contract also knows 1h; the pane's charts start at a day). */
@@ -58,6 +59,7 @@ export function parseHash(hash: string): Route {
 
   const segments = pathPart.split('/').filter((s) => s !== '');
   if (segments.length === 0) return { page: { name: 'overview' }, params };
+  if (segments[0] === 'accounts' && segments.length === 1) return { page: { name: 'accounts' }, params };
   if (segments[0] === 'cloud' && segments.length === 2) {
     const cloud = CloudId.safeParse(decodeSegment(segments[1] ?? ''));
     if (cloud.success) return { page: { name: 'cloud', cloud: cloud.data }, params };
@@ -81,6 +83,8 @@ export function pagePath(page: Page): string {
       return `/cloud/${page.cloud}`;
     case 'resource':
       return `/resource/${encodeURIComponent(page.account)}/${encodeURIComponent(page.id)}`;
+    case 'accounts':
+      return '/accounts';
     case 'not-found':
       return page.path;
   }
@@ -105,6 +109,7 @@ export function parentPage(page: Page, cloudOfResource?: CloudId): Page | null {
       return null;
     case 'cloud':
     case 'not-found':
+    case 'accounts':
       return { name: 'overview' };
     case 'resource':
       return cloudOfResource !== undefined ? { name: 'cloud', cloud: cloudOfResource } : { name: 'overview' };
