@@ -14,6 +14,7 @@ import { registerIpc } from './ipc';
 import { answerCipher } from './secret-cipher';
 import { installAppMenu } from './menu';
 import { createTray, type FleetTray } from './tray';
+import { handleAlertEvent } from './alert-notifier';
 import type { RendererOrigin } from './trusted-sender';
 import { fitToDisplays, loadWindowState, saveWindowState, type WindowState } from './window-state';
 
@@ -184,6 +185,13 @@ let countTimer: NodeJS.Timeout | null = null;
 
 function forwardEvent(event: AppEvent): void {
   if (mainWindow !== null && !mainWindow.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event);
+  handleAlertEvent(event, {
+    openRoute: (hash) => {
+      showWindow();
+      void mainWindow?.webContents.executeJavaScript(`window.location.hash = ${JSON.stringify(hash)}`).catch(() => undefined);
+    },
+    setFiringAlerts: (firing) => tray?.setFiringAlerts(firing),
+  });
   if (event.type !== 'sync-progress') {
     // Coalesce bursts of data-changed events into one overview query.
     if (countTimer) clearTimeout(countTimer);

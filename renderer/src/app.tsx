@@ -10,6 +10,9 @@ import { useRoute } from './routing/use-route';
 import { CloudPage } from './views/cloud-page';
 import { OverviewPage } from './views/overview-page';
 import { ResourcePage } from './views/resource-page';
+import { IncidentPageView } from './views/triage/incident-page';
+import { SnapshotPage } from './views/triage/snapshot-page';
+import { TriagePage } from './views/triage/triage-page';
 import { AccountsPage } from './views/accounts/accounts-page';
 
 function isEditable(target: EventTarget | null): boolean {
@@ -25,8 +28,10 @@ function Breadcrumb({ page, params, cloudOfResource }: { page: Page; params: Vie
   if (page.name === 'resource' && cloudOfResource?.name === 'cloud') {
     crumbs.push({ label: CLOUD_LABELS[cloudOfResource.cloud], href: formatHash(cloudOfResource, params) });
   }
+  if (page.name === 'incident' || page.name === 'snapshot') crumbs.push({ label: 'Triage', href: formatHash({ name: 'triage' }, params) });
+  const triageLabels: Record<string, string> = { triage: 'Triage', incident: 'Incident', snapshot: 'Snapshot' };
   const current =
-    page.name === 'cloud' ? CLOUD_LABELS[page.cloud] : page.name === 'resource' ? page.id.split('/').pop() ?? page.id : 'Not found';
+    page.name === 'cloud' ? CLOUD_LABELS[page.cloud] : page.name === 'resource' ? page.id.split('/').pop() ?? page.id : triageLabels[page.name] ?? 'Not found';
   return (
     <nav aria-label="Breadcrumb" className="breadcrumb" data-testid="breadcrumb">
       <ol>
@@ -89,6 +94,15 @@ export function App(): ReactNode {
       break;
     case 'resource':
       content = <ResourcePage account={page.account} id={page.id} params={params} />;
+      break;
+    case 'triage':
+      content = <TriagePage params={params} readOnly={false} />;
+      break;
+    case 'incident':
+      content = <IncidentPageView id={page.id} params={params} readOnly={false} />;
+      break;
+    case 'snapshot':
+      content = <SnapshotPage />;
       break;
     case 'accounts':
       content = <AccountsPage />;

@@ -18,6 +18,9 @@ export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
     case 'alert-raised':
     case 'alerts-changed':
       return [['alerts']];
+    case 'alert-raised':
+    case 'alerts-changed':
+      return [['alerts']];
   }
 }
 

@@ -10,6 +10,9 @@ export type Page =
   | { name: 'overview' }
   | { name: 'cloud'; cloud: CloudId }
   | { name: 'resource'; account: string; id: string }
+  | { name: 'triage' }
+  | { name: 'incident'; id: string }
+  | { name: 'snapshot' }
   | { name: 'accounts' }
   | { name: 'not-found'; path: string };
 
@@ -71,6 +74,12 @@ export function parseHash(hash: string): Route {
       return { page: { name: 'resource', account, id }, params };
     }
   }
+  if (segments[0] === 'triage' && segments.length === 1) return { page: { name: 'triage' }, params };
+  if (segments[0] === 'snapshot' && segments.length === 1) return { page: { name: 'snapshot' }, params };
+  if (segments[0] === 'incident' && segments.length === 2) {
+    const id = decodeSegment(segments[1] ?? '');
+    if (id !== null && id !== '') return { page: { name: 'incident', id }, params };
+  }
   return { page: { name: 'not-found', path: pathPart }, params };
 }
 
@@ -83,6 +92,12 @@ export function pagePath(page: Page): string {
       return `/cloud/${page.cloud}`;
     case 'resource':
       return `/resource/${encodeURIComponent(page.account)}/${encodeURIComponent(page.id)}`;
+    case 'triage':
+      return '/triage';
+    case 'incident':
+      return `/incident/${encodeURIComponent(page.id)}`;
+    case 'snapshot':
+      return '/snapshot';
     case 'accounts':
       return '/accounts';
     case 'not-found':
@@ -113,5 +128,10 @@ export function parentPage(page: Page, cloudOfResource?: CloudId): Page | null {
       return { name: 'overview' };
     case 'resource':
       return cloudOfResource !== undefined ? { name: 'cloud', cloud: cloudOfResource } : { name: 'overview' };
+    case 'triage':
+      return { name: 'overview' };
+    case 'incident':
+    case 'snapshot':
+      return { name: 'triage' };
   }
 }
