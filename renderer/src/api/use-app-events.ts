@@ -18,9 +18,6 @@ export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
     case 'alert-raised':
     case 'alerts-changed':
       return [['alerts']];
-    case 'alert-raised':
-    case 'alerts-changed':
-      return [['alerts']];
   }
 }
 
