@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { CatalogLookup } from '../../catalog/types';
+import { decimalText } from '../../../../shared/decimal';
 import type {
   CloudId,
   FocusCostRow,
@@ -456,10 +457,7 @@ function applyField(s: GpuSample, field: DcgmField, value: number): void {
 /** A JSON number as an exact decimal string (the digits JSON carried, without exponent notation). */
 export function numberToDecimal(n: number): string {
   if (!Number.isFinite(n)) throw new MalformedResponseError(`expected a finite amount, got ${n}`);
-  const s = String(n);
-  if (!/e/i.test(s)) return s;
-  const fixed = Math.abs(n) < 1 ? n.toFixed(20) : BigInt(Math.round(n)).toString();
-  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
+  return decimalText(n);
 }
 
 const COST_COLUMNS = ['Cost', 'PreTaxCost', 'CostUSD'];

@@ -3,6 +3,7 @@
  * per-GPU samples, FOCUS cost rows and incidents. No I/O here; most tests live beside this file.
  */
 import type { CatalogLookup } from '../../catalog/types';
+import { addDecimals, multiplyDecimalByInteger } from '../../../../shared/decimal';
 import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState, UtilSource } from '../../../../shared/domain';
 import type { BillingQueryRow, RawInstance, RawPoint, RawStatusIncident, RawTimeSeries, RawTpuNode } from './raw';
 
@@ -171,16 +172,13 @@ export function tpuResourceId(project: string, zone: string, node: string): stri
   return `//tpu.googleapis.com/projects/${project}/locations/${zone}/nodes/${node}`;
 }
 
+// Exact decimal arithmetic lives in shared/decimal; these names stay for this connector's callers.
+export { addDecimals, multiplyDecimalByInteger as multiplyDecimal };
+
 export interface MapContext {
   account: string;
   project: string;
   catalog: GpuCatalog | null;
-}
-
-/** Exact product of a decimal string and a whole number. */
-export function multiplyDecimal(value: string, times: number): string {
-  const scale = fractionDigits(value);
-  return fromScaled(toScaled(value, scale) * BigInt(times), scale);
 }
 
 /**
@@ -204,7 +202,7 @@ function priced(
   if (accelerator === null) return { model: normalised, hourlyPrice: machine?.hourlyPrice ?? null, currency: machine?.currency ?? 'USD' };
   const gpu = catalog.lookupInstance('gcp', accelerator, region);
   if (!gpu?.hourlyPrice) return { model: normalised, hourlyPrice: null, currency: gpu?.currency ?? 'USD' };
-  const gpus = multiplyDecimal(gpu.hourlyPrice, count);
+  const gpus = multiplyDecimalByInteger(gpu.hourlyPrice, count);
   const whole = machine?.hourlyPrice && machine.currency === gpu.currency ? addDecimals(gpus, machine.hourlyPrice) : gpus;
   return { model: normalised, hourlyPrice: whole, currency: gpu.currency };
 }
@@ -416,32 +414,6 @@ function clampPercent(v: number): number {
 
 // ---------------------------------------------------------------------------------------------
 // Spend
-
-/** Exact sum of two decimal strings (BigInt on a common scale; never floats). */
-export function addDecimals(a: string, b: string): string {
-  const scale = Math.max(fractionDigits(a), fractionDigits(b));
-  const sum = toScaled(a, scale) + toScaled(b, scale);
-  return fromScaled(sum, scale);
-}
-
-function fractionDigits(v: string): number {
-  const dot = v.indexOf('.');
-  return dot < 0 ? 0 : v.length - dot - 1;
-}
-
-function toScaled(v: string, scale: number): bigint {
-  const neg = v.startsWith('-');
-  const [i = '0', f = ''] = (neg ? v.slice(1) : v).split('.');
-  const n = BigInt(i + f.padEnd(scale, '0'));
-  return neg ? -n : n;
-}
-
-function fromScaled(n: bigint, scale: number): string {
-  const neg = n < 0n;
-  const digits = (neg ? -n : n).toString().padStart(scale + 1, '0');
-  const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
-  return neg ? `-${text}` : text;
-}
 
 const CHARGE_CATEGORY: Readonly<Record<string, string>> = {
   regular: 'Usage',

@@ -1,5 +1,6 @@
 /** Pure mapping from Kubernetes objects and Prometheus series to Fleetpane's model. */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { divideDecimalByInteger, multiplyDecimalByInteger, sumDecimals } from '../../../../shared/decimal';
 import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState, Incident } from '../../../../shared/domain';
 import { lookupGpuClass, lookupInstance, normaliseGpuModel } from '../../catalog';
 import type { MatrixSeries } from './client';
@@ -99,15 +100,8 @@ export function gpuWorkloadByNode(pods: readonly V1Pod[], teamLabel: string): Ma
   return out;
 }
 
-/** Exact decimal x integer count, for per-GPU prices (no floats in money). */
-export function multiplyDecimal(price: string, count: number): string {
-  const [int = '0', frac = ''] = price.replace(/^-/, '').split('.');
-  const scaled = BigInt(int + frac) * BigInt(count) * (price.startsWith('-') ? -1n : 1n);
-  if (!frac) return scaled.toString();
-  const neg = scaled < 0n;
-  const digits = (neg ? -scaled : scaled).toString().padStart(frac.length + 1, '0');
-  return `${neg ? '-' : ''}${digits.slice(0, -frac.length)}.${digits.slice(-frac.length)}`;
-}
+// Exact decimal arithmetic lives in shared/decimal; these names stay for this connector's callers.
+export { multiplyDecimalByInteger as multiplyDecimal, sumDecimals as addDecimals };
 
 function nodePoolOf(labels: Readonly<Record<string, string>>): string | undefined {
   return (
@@ -151,7 +145,7 @@ export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined,
     // CoreWeave prices GPUs per GPU-hour by class.
     const perGpu = lookupGpuClass(facts.classLabel ?? labels['nvidia.com/gpu.product'] ?? facts.model, 'coreweave', region);
     if (perGpu?.hourlyPrice) {
-      hourlyPrice = multiplyDecimal(perGpu.hourlyPrice, facts.count);
+      hourlyPrice = multiplyDecimalByInteger(perGpu.hourlyPrice, facts.count);
       currency = perGpu.currency;
     }
   }
@@ -450,22 +444,6 @@ function costRow(base: {
   };
 }
 
-/** Adds exact decimals. */
-export function addDecimals(values: readonly string[]): string {
-  const scale = Math.max(0, ...values.map((v) => v.split('.')[1]?.length ?? 0));
-  let total = 0n;
-  for (const v of values) {
-    const neg = v.startsWith('-');
-    const [i = '0', f = ''] = v.replace(/^-/, '').split('.');
-    const n = BigInt(i + f.padEnd(scale, '0'));
-    total += neg ? -n : n;
-  }
-  if (scale === 0) return total.toString();
-  const neg = total < 0n;
-  const digits = (neg ? -total : total).toString().padStart(scale + 1, '0');
-  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-}
-
 /**
  * Run-rate estimates: GPU-hours per node and day (from hourly GPU counts) x the catalog's per-GPU
  * price. Every row says "estimate:" and carries the tag fleetpane.estimate=true, so the pane can
@@ -517,7 +495,7 @@ export function estimateCostRows(
   for (const e of perDay.values()) {
     const gpuHours = Math.round(e.gpuHours);
     // (price x GPU-hours) / GPUs the price covers, exactly.
-    const total = multiplyDecimal(e.price, gpuHours);
+    const total = multiplyDecimalByInteger(e.price, gpuHours);
     const cost = e.divisor > 1 ? divideDecimal(total, e.divisor) : total;
     out.push(
       costRow({
@@ -538,16 +516,9 @@ export function estimateCostRows(
   return out;
 }
 
-/** Exact decimal / small integer, rounded half-up to 6 decimal places. */
+/** Exact decimal / small integer, rounded half away from zero to 6 decimal places. */
 export function divideDecimal(value: string, divisor: number): string {
-  const scale = 6;
-  const neg = value.startsWith('-');
-  const [i = '0', f = ''] = value.replace(/^-/, '').split('.');
-  const n = BigInt(i + f) * 10n ** BigInt(scale);
-  const d = BigInt(divisor) * 10n ** BigInt(f.length);
-  const q = (n * 2n + d) / (2n * d);
-  const digits = q.toString().padStart(scale + 1, '0');
-  return `${neg && q !== 0n ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return divideDecimalByInteger(value, divisor, 6);
 }
 
 /**
@@ -586,7 +557,7 @@ export function billingCostRows(
       cloud: resource?.cloud ?? fallbackCloud,
       currency,
       day: e.day,
-      cost: addDecimals(e.values),
+      cost: sumDecimals(e.values),
       node: e.node,
       resource,
       description: `billing metric: ${e.values.length} hour(s) of node cost`,

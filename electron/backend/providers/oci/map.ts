@@ -4,6 +4,7 @@
  * this file.
  */
 import type { CatalogLookup } from '../../catalog/types';
+import { decimalText } from '../../../../shared/decimal';
 import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
 import { plainText } from '../status-feed';
 import type { OciGpuMetric } from './config';
@@ -368,41 +369,9 @@ export function unmeasuredInstances(resources: readonly GpuResource[], measured:
 // ---------------------------------------------------------------------------------------------
 // Spend
 
-/**
- * An amount as exact decimal text. Strings are the wire digits (the client keeps them); numbers are
- * taken at their shortest round-trip form, which is the wire text for up to 15 significant digits.
- */
-export function decimalText(v: string | number): string {
-  const s = typeof v === 'number' ? numberText(v) : v;
-  return /[eE]/.test(s) ? expandExponent(s) : normaliseDecimal(s);
-}
-
-function numberText(n: number): string {
-  if (!Number.isFinite(n)) throw new RangeError(`not a finite amount: ${n}`);
-  return String(n);
-}
-
-function normaliseDecimal(s: string): string {
-  const neg = s.startsWith('-');
-  const body = neg ? s.slice(1) : s;
-  const [i = '0', f] = body.split('.');
-  const int = i.replace(/^0+(?=\d)/, '');
-  const text = f !== undefined && f.length > 0 ? `${int}.${f}` : int;
-  return neg && /[1-9]/.test(text) ? `-${text}` : text;
-}
-
-function expandExponent(s: string): string {
-  const m = /^(-?)(\d+)(?:\.(\d+))?[eE]([+-]?\d+)$/.exec(s);
-  if (!m) throw new RangeError(`not a decimal: ${s}`);
-  const [, sign = '', int = '', frac = '', expText = '0'] = m;
-  const digits = int + frac;
-  const point = int.length + Number(expText);
-  let out: string;
-  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
-  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
-  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return normaliseDecimal(`${sign}${out}`);
-}
+// Amounts become exact decimal text in shared/decimal (wire digits kept; numbers at their shortest
+// round-trip text); the name stays for this connector's callers.
+export { decimalText };
 
 export interface CostContext {
   tenancyId: string;
