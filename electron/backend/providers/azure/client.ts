@@ -37,6 +37,7 @@ import {
 } from './map';
 import { z } from 'zod';
 import { ConfigError, ThrottledError } from '../types';
+import { sleep } from '../common/retry';
 
 /** Remaining ARM reads of one subscription, as the last response reported them. */
 export interface ReadBudget {
@@ -57,15 +58,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const t = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      }, { once: true });
-    }),
+  sleep,
 };
 
 // ARM's token bucket refills subscription reads at about 25 per second (250 tokens).

@@ -26,6 +26,7 @@ import {
   RawTpuNode,
   RawTpuNodeList,
 } from './raw';
+import { retryWaitMs, sleep } from '../common/retry';
 
 /** Which Google API a call went to; names the role a 403 lacks. */
 export type GcpApiName = 'compute' | 'monitoring' | 'bigquery' | 'tpu' | 'resourcemanager' | 'status';
@@ -217,21 +218,6 @@ export function isServiceDisabled(err: unknown): boolean {
   return f.reason === 'SERVICE_DISABLED' || /has not been used in project|is disabled|SERVICE_DISABLED/.test(f.message);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Runs one call, backing off (exponential with jitter, or Retry-After) while Google says slow down.
  * After the last attempt the ThrottledError goes to the sync engine, which shows it per project.
@@ -253,8 +239,7 @@ export async function withBackoff<T>(
       if (!(typed instanceof ThrottledError) || attempt >= backoff.attempts) throw typed;
       // Honour Retry-After when Google sends one; otherwise our own doubling delay, jittered.
       const server = errorFacts(err).retryAfterMs;
-      const wait = Math.min(60_000, server ?? delay * (0.75 + Math.random() * 0.5));
-      await sleep(wait, signal);
+      await sleep(retryWaitMs(delay, server), signal);
       delay *= 2;
     }
   }

@@ -30,6 +30,7 @@ import {
   RawUsageAggregation,
   RawUsageSummary,
 } from './raw';
+import { retryWaitMs, sleep } from '../common/retry';
 
 /** One SummarizeMetricsData request. */
 export interface MetricsQuery {
@@ -170,21 +171,6 @@ class FleetHttpClient implements common.HttpClient {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 interface SdkClient {
   endpoint: string;
   regionId: string;
@@ -246,7 +232,7 @@ export async function openOciApi(config: OciAccountConfig, auth?: ResolvedAuth):
         if (typeof id === 'string') retryAfter.delete(id);
         const typed = toOciError(err, s, server, Math.max(delay * 2, 1000));
         if (!(typed instanceof ThrottledError) || attempt >= config.backoff.attempts) throw typed;
-        await sleep(Math.min(60_000, server ?? delay * (0.75 + Math.random() * 0.5)), signal);
+        await sleep(retryWaitMs(delay, server), signal);
         delay *= 2;
       }
     }
