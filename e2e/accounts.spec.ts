@@ -28,7 +28,7 @@ test.beforeAll(async () => {
   configFile = join(root, 'config.json');
   writeFileSync(configFile, JSON.stringify({ accounts: [{ name: 'demo', provider: 'demo' }] }));
   // Discovery looks only at the fake home: no Azure, gcloud or OCI login, one kubeconfig.
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,
     USERPROFILE: home,
