@@ -40,6 +40,19 @@ describe('contract', () => {
     for (const id of CHANNEL_IDS) {
       const reply = await dispatch(handlers, id, requests[id] ?? {}, { validateResponse: true });
       // Without an accounts service (a store served as-is) accounts are listed, never changed.
+      const accountRequests: Record<string, unknown> = {
+        'accounts:validate': { entry: {} },
+        'accounts:save': { entry: {} },
+        'accounts:set-enabled': { name: 'demo', enabled: false },
+        'accounts:remove': { name: 'demo', confirm: 'demo' },
+        'accounts:set-demo': { enabled: false },
+        'accounts:import': { text: '{}' },
+      };
+      if (id in accountRequests) {
+        const refused = await dispatch(handlers, id, accountRequests[id], { validateResponse: true });
+        expect(refused, id).toMatchObject({ ok: false, error: { code: 'read-only' } });
+        continue;
+      }
       if (id.startsWith('accounts:') && id !== 'accounts:list' && id !== 'accounts:state') {
         expect(reply, id).toMatchObject({ ok: false, error: { code: 'read-only' } });
         continue;
