@@ -10,6 +10,8 @@ import { useRoute } from './routing/use-route';
 import { CloudPage } from './views/cloud-page';
 import { OverviewPage } from './views/overview-page';
 import { ResourcePage } from './views/resource-page';
+import { ReportPage } from './views/spend/report-page';
+import { SpendPage } from './views/spend/spend-page';
 import { IncidentPageView } from './views/triage/incident-page';
 import { SnapshotPage } from './views/triage/snapshot-page';
 import { TriagePage } from './views/triage/triage-page';
@@ -29,7 +31,7 @@ function Breadcrumb({ page, params, cloudOfResource }: { page: Page; params: Vie
     crumbs.push({ label: CLOUD_LABELS[cloudOfResource.cloud], href: formatHash(cloudOfResource, params) });
   }
   if (page.name === 'incident' || page.name === 'snapshot') crumbs.push({ label: 'Triage', href: formatHash({ name: 'triage' }, params) });
-  const triageLabels: Record<string, string> = { triage: 'Triage', incident: 'Incident', snapshot: 'Snapshot' };
+  const triageLabels: Record<string, string> = { triage: 'Triage', incident: 'Incident', snapshot: 'Snapshot', spend: 'Spend' };
   const current =
     page.name === 'cloud' ? CLOUD_LABELS[page.cloud] : page.name === 'resource' ? page.id.split('/').pop() ?? page.id : triageLabels[page.name] ?? 'Not found';
   return (
@@ -107,6 +109,12 @@ export function App(): ReactNode {
     case 'accounts':
       content = <AccountsPage />;
       break;
+    case 'spend':
+      content = <SpendPage params={params} />;
+      break;
+    case 'report':
+      // The printable report stands alone: no header, filters or navigation on paper.
+      return <ReportPage encoded={page.q} />;
     case 'not-found':
       content = (
         <section aria-labelledby="not-found-heading" className="notice" data-testid="not-found">

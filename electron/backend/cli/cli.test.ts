@@ -132,10 +132,13 @@ describe('fleetpane refuses bad input with one line and exit 2', () => {
     expect(flag.stderr).toContain("'--colour'");
   });
 
-  it('report and import-focus say they are not available yet', async () => {
+  it('report and import-focus refuse missing flags with one line', async () => {
     const run = await fleetpane(['report', '--format', 'csv']);
     expect(run.code).toBe(2);
-    expect(run.stderr.trim()).toBe('fleetpane report: not available in this version');
+    expect(run.stderr.trim()).toBe('fleetpane report: --from is required');
+    const imported = await fleetpane(['import-focus', 'costs.csv']);
+    expect(imported.code).toBe(2);
+    expect(imported.stderr.trim()).toBe('fleetpane import-focus: --account is required');
   });
 });
 

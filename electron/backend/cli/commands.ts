@@ -21,6 +21,7 @@ import type { AppEvent } from '../../../shared/contract';
 import type { AccountsService } from '../accounts/accounts-service';
 import type { SyncEngine } from '../sync/engine';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors';
+import { IMPORT_FOCUS_COMMAND, REPORT_COMMAND } from './spend-commands';
 
 /** Where a command writes; tests and the bin shim pass process streams. */
 export interface CliIo {
@@ -47,13 +48,6 @@ const loadSyncWiring = () => import('./backend');
 
 /** Label printed whenever the simulated fleet is in use, so no one mistakes it for theirs. */
 const DEMO_LABEL = 'using the DEMO fleet (simulated data, not your clouds)';
-
-function notAvailable(name: string): Command['run'] {
-  return async (_values, _positionals, io) => {
-    io.err(`fleetpane ${name}: not available in this version`);
-    return EXIT_USAGE;
-  };
-}
 
 function stringValue(values: Values, key: string): string | undefined {
   const value = values[key];
@@ -180,18 +174,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       return EXIT_OK;
     },
   },
-  report: {
-    usage: 'fleetpane report --data-dir DIR --from YYYY-MM-DD --to YYYY-MM-DD --group-by KEYS --format csv|xlsx|pdf|focus --out FILE',
-    options: {},
-    allowPositionals: true,
-    run: notAvailable('report'),
-  },
-  'import-focus': {
-    usage: 'fleetpane import-focus FILE... --data-dir DIR --account NAME',
-    options: {},
-    allowPositionals: true,
-    run: notAvailable('import-focus'),
-  },
+  report: REPORT_COMMAND,
+  'import-focus': IMPORT_FOCUS_COMMAND,
 };
 
 /** serve's port when --port is not given (0 would pick a free one). */

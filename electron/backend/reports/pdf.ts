@@ -59,7 +59,8 @@ export function chromiumPdfPrinter(options: ChromiumPrinterOptions): PdfPrinter 
       const page = await browser.newPage({ viewport: { width: 1100, height: 1400 }, colorScheme: 'light' });
       await page.goto(`${server.url}${reportHash(query)}`);
       await page.waitForSelector('[data-report-ready="true"], [data-report-error]', { timeout: options.timeoutMs ?? 30_000 });
-      const error = await page.getAttribute('[data-report-error]', 'data-report-error').catch(() => null);
+      const failed = page.locator('[data-report-error]');
+      const error = (await failed.count()) > 0 ? await failed.first().getAttribute('data-report-error') : null;
       if (error) throw new Error(`the report page failed: ${error}`);
       await page.emulateMedia({ media: 'print' });
       return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });

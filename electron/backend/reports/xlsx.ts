@@ -18,7 +18,7 @@ function cellNumber(decimal: string): number {
 
 function sheetName(label: string, used: Set<string>): string {
   // Excel: at most 31 characters, none of []:*?/\ ; names unique.
-  let base = label.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31).trim() || 'Sheet';
+  const base = label.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31).trim() || 'Sheet';
   let name = base;
   for (let i = 2; used.has(name.toLowerCase()); i++) name = `${base.slice(0, 28)} ${i}`;
   used.add(name.toLowerCase());

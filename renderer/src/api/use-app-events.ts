@@ -13,6 +13,8 @@ export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
     case 'incident-opened':
     case 'incident-resolved':
       return [queryKeys.incidents, queryKeys.fleet];
+    case 'focus-import-progress':
+      return event.phase === 'done' ? [queryKeys.fleet] : [];
     case 'sync-progress':
       return event.phase === 'finished' || event.phase === 'failed' ? [queryKeys.accounts] : [];
     case 'alert-raised':

@@ -14,6 +14,8 @@ export type Page =
   | { name: 'incident'; id: string }
   | { name: 'snapshot' }
   | { name: 'accounts' }
+  | { name: 'spend' }
+  | { name: 'report'; q: string }
   | { name: 'not-found'; path: string };
 
 /** The ranges the pane offers (the contract also knows 1h; the pane's charts start at a day). */
@@ -62,6 +64,8 @@ export function parseHash(hash: string): Route {
 
   const segments = pathPart.split('/').filter((s) => s !== '');
   if (segments.length === 0) return { page: { name: 'overview' }, params };
+  if (segments[0] === 'spend' && segments.length === 1) return { page: { name: 'spend' }, params };
+  if (segments[0] === 'report' && segments.length === 1) return { page: { name: 'report', q: search.get('q') ?? '' }, params };
   if (segments[0] === 'accounts' && segments.length === 1) return { page: { name: 'accounts' }, params };
   if (segments[0] === 'cloud' && segments.length === 2) {
     const cloud = CloudId.safeParse(decodeSegment(segments[1] ?? ''));
@@ -100,6 +104,10 @@ export function pagePath(page: Page): string {
       return '/snapshot';
     case 'accounts':
       return '/accounts';
+    case 'spend':
+      return '/spend';
+    case 'report':
+      return `/report?q=${page.q}`;
     case 'not-found':
       return page.path;
   }
@@ -123,6 +131,8 @@ export function parentPage(page: Page, cloudOfResource?: CloudId): Page | null {
     case 'overview':
       return null;
     case 'cloud':
+    case 'spend':
+    case 'report':
     case 'not-found':
     case 'accounts':
       return { name: 'overview' };

@@ -1,0 +1,49 @@
+/**
+ * Query factories for spend. Keys start with ['fleet', 'spend'] so a data-changed event (a costs
+ * sync, a FOCUS import) refreshes them along with the fleet views.
+ */
+import { queryOptions } from '@tanstack/react-query';
+import type { CostReportQuery, SpendFilter } from '../../../shared/contract-spend';
+import { apiOf } from './queries';
+
+export const spendKeys = { all: ['fleet', 'spend'] as const, budgets: ['fleet', 'spend', 'budgets'] as const, reports: ['fleet', 'spend', 'reports'] as const };
+
+/** A cost report (totals, groupings, daily bars) for a period, grouping and filter. */
+export function costReportQuery(query: CostReportQuery) {
+  return queryOptions({
+    queryKey: ['fleet', 'spend', 'report', query] as const,
+    queryFn: ({ client }) => apiOf(client)['spend:report'](query),
+  });
+}
+
+/** Values the spend filters and group-by keys offer. */
+export function spendFilterOptionsQuery() {
+  return queryOptions({
+    queryKey: ['fleet', 'spend', 'filter-options'] as const,
+    queryFn: ({ client }) => apiOf(client)['spend:filter-options']({}),
+  });
+}
+
+/** Effective price per GPU-hour next to the list price. */
+export function gpuHourPricesQuery(from: string, to: string, filter: SpendFilter) {
+  return queryOptions({
+    queryKey: ['fleet', 'spend', 'gpu-hour-prices', from, to, filter] as const,
+    queryFn: ({ client }) => apiOf(client)['spend:gpu-hour-prices']({ from, to, filter }),
+  });
+}
+
+/** Budgets with burn rate and forecast for the month of `asOf` (live when undefined). */
+export function budgetsQuery(asOf?: string) {
+  return queryOptions({
+    queryKey: ['fleet', 'spend', 'budgets', asOf ?? 'live'] as const,
+    queryFn: ({ client }) => apiOf(client)['spend:budgets']({ ...(asOf ? { asOf } : {}) }),
+  });
+}
+
+/** Saved report definitions. */
+export function savedReportsQuery() {
+  return queryOptions({
+    queryKey: ['fleet', 'spend', 'reports'] as const,
+    queryFn: ({ client }) => apiOf(client)['reports:list']({}),
+  });
+}
