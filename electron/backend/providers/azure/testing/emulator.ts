@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FLEET_REGIONS, FLEET_SIZES, regionDisplayName, type Fleet, type FleetVm } from './fleet';
 import type { TestCertificate } from './tls';
+import { readBody } from '../../common/testing/http';
 
 /** A fault the next matching requests get instead of their answer. */
 export interface Fault {
@@ -255,15 +256,6 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
         for (const s of sockets) s.destroy();
       }),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function powerCode(v: FleetVm): string {

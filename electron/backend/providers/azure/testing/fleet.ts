@@ -2,6 +2,8 @@
  * A generated Azure GPU fleet for the emulator, with its own truth (GPU states by model, spend,
  * incidents) computed from the generator's facts, never from the connector's output.
  */
+import { microsText, toMicros } from '../../common/testing/micros';
+import { seededRandom } from '../../common/testing/seeded-random';
 
 /** VM sizes the fleet uses, with what the truth expects of them. */
 export const FLEET_SIZES = {
@@ -85,26 +87,8 @@ export interface Fleet {
   costRows: FleetCostRow[];
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(r: () => number, items: readonly T[]): T {
   return items[Math.floor(r() * items.length)] as T;
-}
-
-function micros(v: bigint): string {
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const s = `${a / 1_000_000n}.${(a % 1_000_000n).toString().padStart(6, '0')}`;
-  return neg ? `-${s}` : s;
 }
 
 /** Options of the generated fleet. */
@@ -117,7 +101,7 @@ export interface FleetOptions {
 
 /** Generates a deterministic fleet: standalone VMs, scale sets, incidents and 40 days of cost rows. */
 export function generateFleet(opts: FleetOptions): Fleet {
-  const r = rng(opts.seed ?? 7);
+  const r = seededRandom(opts.seed ?? 7);
   const sub = opts.subscriptionId ?? '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
   const vms: FleetVm[] = [];
   const sizes: FleetSize[] = ['Standard_ND96isr_H100_v5', 'Standard_NC24ads_A100_v4', 'Standard_NC40ads_H100_v5', 'Standard_NV36ads_A10_v5', 'Standard_NC6s_v3', 'Standard_D4s_v5'];
@@ -232,10 +216,10 @@ export function generateFleet(opts: FleetOptions): Fleet {
       if (vm.power !== 'running' && r() < 0.7) continue;
       const hours = BigInt(1 + Math.floor(r() * 24));
       const base = FLEET_SIZES[vm.size].hourlyMicros * hours + BigInt(Math.floor(r() * 1000));
-      costRows.push({ usageDate, resourceId: vm.id.toLowerCase(), meter: `${vm.size.replace('Standard_', '')} VM`, cost: micros(base), currency: 'USD' });
+      costRows.push({ usageDate, resourceId: vm.id.toLowerCase(), meter: `${vm.size.replace('Standard_', '')} VM`, cost: microsText(base), currency: 'USD' });
     }
-    costRows.push({ usageDate, resourceId: '', meter: 'Support - Developer', cost: micros(958_904n), currency: 'USD' });
-    if (d % 10 === 0) costRows.push({ usageDate, resourceId: '', meter: 'Azure credit', cost: micros(-12_500_000n), currency: 'USD' });
+    costRows.push({ usageDate, resourceId: '', meter: 'Support - Developer', cost: microsText(958_904n), currency: 'USD' });
+    if (d % 10 === 0) costRows.push({ usageDate, resourceId: '', meter: 'Azure credit', cost: microsText(-12_500_000n), currency: 'USD' });
   }
   return { subscriptionId: sub, subscriptionName: 'GPU Production', now, vms, scaleSets, events, costRows };
 }
@@ -302,10 +286,5 @@ export function fleetTruth(fleet: Fleet): FleetTruth {
   return { gpus, byModel, billedMonthToDateMicros: billed, activeIncidents, gpuMachines };
 }
 
-/** Exact decimal text -> integer micro-units (6 places). */
-export function toMicros(text: string): bigint {
-  const neg = text.startsWith('-');
-  const [i = '0', f = ''] = (neg ? text.slice(1) : text).split('.');
-  const v = BigInt(i) * 1_000_000n + BigInt(f.padEnd(6, '0').slice(0, 6));
-  return neg ? -v : v;
-}
+// Tests sum the cost truth in micro-units.
+export { toMicros };

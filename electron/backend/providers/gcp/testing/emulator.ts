@@ -8,6 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { regionOfZone, type BillingRow, type Fleet, type FleetInstance } from './fleet';
+import { readBody } from '../../common/testing/http';
+import { microsTextTrimmed, toMicros } from '../../common/testing/micros';
 
 export type EmulatedApi = 'compute' | 'monitoring' | 'bigquery' | 'tpu' | 'resourcemanager' | 'status';
 
@@ -336,10 +338,10 @@ export function aggregateBilling(rows: readonly BillingRow[]): unknown[] {
     const day = r.usageStart.slice(0, 10);
     const key = [r.project.id, r.sku.id, day, r.resource.globalName, r.costType, r.currency, r.invoiceMonth, r.location.zone].join('|');
     const g = groups.get(key) ?? { row: r, day, cost: 0n, credits: 0n, pq: 0n, uq: 0n };
-    g.cost += micros(r.cost);
-    for (const c of r.credits) g.credits += micros(c);
-    g.pq += micros(r.pricingAmount);
-    g.uq += micros(r.usageAmount);
+    g.cost += toMicros(r.cost);
+    for (const c of r.credits) g.credits += toMicros(c);
+    g.pq += toMicros(r.pricingAmount);
+    g.uq += toMicros(r.usageAmount);
     groups.set(key, g);
   }
   const v = (x: string | null) => ({ v: x });
@@ -347,28 +349,15 @@ export function aggregateBilling(rows: readonly BillingRow[]): unknown[] {
     f: [
       v(r.billingAccountId), v(r.project.id), v(r.project.name), v(r.service.id), v(r.service.description), v(r.sku.id),
       v(r.sku.description), v(r.location.region), v(r.location.zone), v(r.resource.name), v(r.resource.globalName),
-      v(r.costType), v(r.currency), v(r.invoiceMonth), v(day), v(fromMicros(cost)), v(fromMicros(credits)),
-      v(fromMicros(pq)), v(r.pricingUnit), v(fromMicros(uq)), v(r.usageUnit),
+      v(r.costType), v(r.currency), v(r.invoiceMonth), v(day), v(microsTextTrimmed(cost)), v(microsTextTrimmed(credits)),
+      v(microsTextTrimmed(pq)), v(r.pricingUnit), v(microsTextTrimmed(uq)), v(r.usageUnit),
       v(JSON.stringify(Object.entries(r.labels).map(([key, value]) => ({ key, value })))),
     ],
   }));
 }
 
-/** Decimal text -> integer micro-units (the fleet writes at most 6 decimals). */
-export function micros(text: string): bigint {
-  const neg = text.startsWith('-');
-  const [i = '0', f = ''] = (neg ? text.slice(1) : text).split('.');
-  const value = BigInt(i) * 1_000_000n + BigInt(f.padEnd(6, '0').slice(0, 6));
-  return neg ? -value : value;
-}
-
-/** Integer micro-units -> BigQuery NUMERIC text (no trailing zeros). */
-export function fromMicros(value: bigint): string {
-  const neg = value < 0n;
-  const abs = neg ? -value : value;
-  const frac = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${abs / 1_000_000n}${frac ? `.${frac}` : ''}`;
-}
+// Tests sum the billing truth in micro-units; BigQuery NUMERIC prints without trailing zeros.
+export { toMicros as micros, microsTextTrimmed as fromMicros };
 
 function apiOf(path: string): EmulatedApi {
   if (path.startsWith('/compute/')) return 'compute';
@@ -377,15 +366,6 @@ function apiOf(path: string): EmulatedApi {
   if (path.startsWith('/bigquery/')) return 'bigquery';
   if (path.startsWith('/v2/')) return 'tpu';
   return 'status';
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

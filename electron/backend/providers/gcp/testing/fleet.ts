@@ -3,18 +3,7 @@
  * REST shape (as in the fixtures), Cloud TPU nodes, per-GPU utilisation truth, billing export rows
  * and status incidents. Deterministic for a given seed, so tests can compare against its truth.
  */
-
-/** Small deterministic PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../common/testing/seeded-random';
 
 export interface FleetShape {
   machineType: string;

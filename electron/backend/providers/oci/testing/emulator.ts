@@ -8,6 +8,7 @@ import { createHash, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DAY, MINUTE, type Fleet, type FleetInstance } from './fleet';
+import { readBody } from '../../common/testing/http';
 
 export type EmulatedOperation =
   | 'ListRegionSubscriptions'
@@ -62,15 +63,6 @@ export interface OciEmulator {
 
 const GPU_NAMESPACE = 'gpu_infrastructure_health';
 const METRIC_QUERY = /^(GpuUtilization|GpuMemoryUtilization|GpuPowerDraw|GpuTemperature)\[1m\](?:\{resourceId =~ "([^"]*)"\})?\.groupBy\(resourceId, gpuId\)\.mean\(\)$/;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** Checks an OCI request signature; returns why it fails, or null when it is good. */
 export function checkSignature(req: IncomingMessage, body: string, publicKey: KeyObject, keyId: string): string | null {

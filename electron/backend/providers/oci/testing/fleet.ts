@@ -3,6 +3,8 @@
  * and plain instances in every lifecycle state, per-GPU utilisation, daily usage with exact amounts,
  * announcements and maintenance events. Deterministic, and it keeps its own truth for the tests.
  */
+import { multiplyDecimalByInteger } from '../../../../../shared/decimal';
+import { seededRandom } from '../../common/testing/seeded-random';
 
 export const MINUTE = 60_000;
 export const DAY = 86_400_000;
@@ -111,26 +113,8 @@ export interface Fleet {
   maintenance: FleetMaintenance[];
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Exact product of a decimal text and an integer (BigInt, no floats). */
-export function times(amount: string, n: number): string {
-  const [i = '0', f = ''] = amount.split('.');
-  const scaled = BigInt(i + f) * BigInt(n);
-  if (f.length === 0) return scaled.toString();
-  const s = scaled.toString().padStart(f.length + 1, '0');
-  return `${s.slice(0, -f.length)}.${s.slice(-f.length)}`;
-}
+export const times = multiplyDecimalByInteger;
 
 export interface FleetOptions {
   seed?: number;
@@ -142,7 +126,7 @@ const LIFECYCLES = ['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'STOP
 
 /** Generates the tenancy (3 READY regions x 3 ADs, 7 compartments, ~100 GPU instances by default). */
 export function generateFleet(options: FleetOptions = {}): Fleet {
-  const rand = rng(options.seed ?? 20261120);
+  const rand = seededRandom(options.seed ?? 20261120);
   const perPlace = options.perPlace ?? 7;
   const now = new Date(Date.UTC(2026, 10, 20, 12, 34, 0));
   const tenancyId = 'ocid1.tenancy.oc1..aaaaaaaafleetpanetenancy';
