@@ -21,6 +21,7 @@ import {
   type GpuCatalog,
   type SeriesRole,
 } from './map';
+import { ObservedIncidents } from '../common/observed-incidents';
 
 export { GcpAccountConfig } from './config';
 
@@ -105,7 +106,7 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
     return api;
   };
   // Resource incidents raised by earlier syncs, so a recovered machine's incident is ended.
-  let openResourceIncidents = new Map<string, Incident>();
+  const resourceHealth = new ObservedIncidents();
 
   async function projects(signal: AbortSignal): Promise<string[]> {
     if (config.projectIds) return config.projectIds;
@@ -200,18 +201,8 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
         endedWithinDays: config.incidents.endedWithinDays,
         ...(config.endpoints.status ? { baseUrl: config.endpoints.status } : {}),
       });
-      const current = new Map(resourceIncidents(mine, config.name, req.now).map((i) => [i.id, i]));
-      const out: Incident[] = [...status];
-      for (const [id, incident] of current) {
-        // Keep the first sighting as the start, so each sync does not move it.
-        const before = openResourceIncidents.get(id);
-        out.push(before ? { ...incident, startedAt: before.startedAt } : incident);
-      }
-      const end = req.now.toISOString();
-      for (const [id, before] of openResourceIncidents) {
-        if (!current.has(id)) out.push({ ...before, endedAt: end, updatedAt: end, status: 'recovered' });
-      }
-      openResourceIncidents = new Map(out.filter((i) => i.source === 'resource-health' && i.endedAt === null).map((i) => [i.id, i]));
+      // Keep the first sighting as the start, so each sync does not move it; end what recovered.
+      const out: Incident[] = [...status, ...resourceHealth.update(resourceIncidents(mine, config.name, req.now), req.now)];
       if (out.length > 0) yield out;
     },
   };

@@ -34,6 +34,7 @@ import {
   type UnmeasuredInstance,
 } from './map';
 import type { RawAnnouncement, RawCompartment } from './raw';
+import { ObservedIncidents } from '../common/observed-incidents';
 
 export { OciAccountConfig, parseOciConfig } from './config';
 export type { UnmeasuredInstance } from './map';
@@ -121,7 +122,7 @@ export function createOciConnector(config: OciAccountConfig, deps: OciConnectorD
   const access = new Map<string, CompartmentAccess>();
   const lastGood = new Map<string, { at: Date; resources: GpuResource[] }>();
   let unmeasured: UnmeasuredInstance[] = [];
-  let openLifecycle = new Map<string, Incident>();
+  const openLifecycle = new ObservedIncidents();
 
   function record(entry: Omit<CompartmentAccess, 'at'>, now: Date): void {
     access.set(`${entry.operation}\u0000${entry.region}\u0000${entry.compartmentId}`, { ...entry, at: now.toISOString() });
@@ -329,16 +330,7 @@ export function createOciConnector(config: OciAccountConfig, deps: OciConnectorD
     }
 
     // Troubled lifecycle states: keep the first sighting as the start; end what recovered.
-    const current = new Map(lifecycleIncidents(mine, account, req.now).map((i) => [i.id, i]));
-    for (const [id, incident] of current) {
-      const before = openLifecycle.get(id);
-      out.push(before ? { ...incident, startedAt: before.startedAt } : incident);
-    }
-    const end = req.now.toISOString();
-    for (const [id, before] of openLifecycle) {
-      if (!current.has(id)) out.push({ ...before, endedAt: end, updatedAt: end, status: 'recovered' });
-    }
-    openLifecycle = new Map(out.filter((i) => i.id.startsWith('oci-lifecycle:') && i.endedAt === null).map((i) => [i.id, i]));
+    out.push(...openLifecycle.update(lifecycleIncidents(mine, account, req.now), req.now));
 
     if (opts.announcements) {
       const { home } = await regions(req);

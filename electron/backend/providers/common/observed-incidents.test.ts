@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '../../../../shared/domain';
+import { ObservedIncidents } from './observed-incidents';
+
+function observed(id: string, at: Date): Incident {
+  const iso = at.toISOString();
+  return {
+    id,
+    account: 'acct',
+    cloud: 'gcp',
+    source: 'resource-health',
+    severity: 'major',
+    title: `${id}: unavailable`,
+    summary: 'seen on this sync',
+    status: 'unavailable',
+    regions: ['us-central1'],
+    services: ['Google Compute Engine'],
+    resourceIds: [id],
+    startedAt: iso,
+    endedAt: null,
+    updatedAt: iso,
+    url: null,
+    updates: [],
+    demo: false,
+  };
+}
+
+describe('ObservedIncidents', () => {
+  const t0 = new Date('2026-11-20T12:00:00Z');
+  const t1 = new Date('2026-11-20T12:05:00Z');
+  const t2 = new Date('2026-11-20T12:10:00Z');
+
+  it('keeps the first sighting as the start while the condition lasts', () => {
+    const tracker = new ObservedIncidents();
+    expect(tracker.update([observed('a', t0)], t0).map((i) => i.startedAt)).toEqual([t0.toISOString()]);
+    const later = tracker.update([observed('a', t1)], t1);
+    expect(later).toHaveLength(1);
+    expect(later[0]?.startedAt).toBe(t0.toISOString());
+    expect(later[0]?.updatedAt).toBe(t1.toISOString());
+    expect(later[0]?.endedAt).toBeNull();
+  });
+
+  it('ends a condition no longer seen once, as recovered, then forgets it', () => {
+    const tracker = new ObservedIncidents();
+    tracker.update([observed('a', t0), observed('b', t0)], t0);
+    const next = tracker.update([observed('b', t1)], t1);
+    expect(next.map((i) => [i.id, i.status, i.endedAt, i.startedAt])).toEqual([
+      ['b', 'unavailable', null, t0.toISOString()],
+      ['a', 'recovered', t1.toISOString(), t0.toISOString()],
+    ]);
+    expect(tracker.update([observed('b', t2)], t2).map((i) => i.id)).toEqual(['b']);
+  });
+
+  it('starts afresh when a condition comes back after recovering', () => {
+    const tracker = new ObservedIncidents();
+    tracker.update([observed('a', t0)], t0);
+    tracker.update([], t1);
+    expect(tracker.update([observed('a', t2)], t2)[0]?.startedAt).toBe(t2.toISOString());
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * Incidents a connector derives from what it observes on each sync (a machine repairing, an instance
+ * moving) rather than reads from a feed with its own start and end. The list of machines has no start
+ * time for a condition, so the first sync that sees it sets the start and later syncs keep it; when a
+ * condition is no longer seen, its incident ends at that sync as "recovered".
+ */
+import type { Incident } from '../../../../shared/domain';
+
+/** Open observed incidents of one connector, carried from sync to sync. */
+export class ObservedIncidents {
+  private open = new Map<string, Incident>();
+
+  /**
+   * This sync's observed incidents -> what to report: each current one (with the start of its first
+   * sighting), then those seen before but not now, ended at `now`.
+   */
+  update(current: readonly Incident[], now: Date): Incident[] {
+    const seen = new Map(current.map((i) => [i.id, i]));
+    const out: Incident[] = [];
+    for (const [id, incident] of seen) {
+      const before = this.open.get(id);
+      out.push(before ? { ...incident, startedAt: before.startedAt } : incident);
+    }
+    const end = now.toISOString();
+    for (const [id, before] of this.open) {
+      if (!seen.has(id)) out.push({ ...before, endedAt: end, updatedAt: end, status: 'recovered' });
+    }
+    this.open = new Map(out.filter((i) => i.endedAt === null).map((i) => [i.id, i]));
+    return out;
+  }
+}
