@@ -18,6 +18,7 @@ import type {
   UtilSource,
 } from '../../../../shared/domain';
 import { MalformedResponseError } from '../types';
+import { billingMonthOf } from '../common/focus';
 
 /** The part of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -498,8 +499,7 @@ export function toFocusRows(page: CostQueryPayload, scope: CostScope): FocusCost
     const location = locationAt >= 0 && typeof row[locationAt] === 'string' ? normaliseRegion(row[locationAt] as string) : null;
     const namespace = resourceId ? /\/providers\/([^/]+\/[^/]+)/i.exec(resourceId)?.[1] ?? null : null;
     const end = new Date(day.getTime() + 86_400_000);
-    const monthStart = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1));
-    const monthEnd = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1));
+    const billingMonth = billingMonthOf(day.getTime());
     return {
       BillingAccountId: scope.subscriptionId,
       BillingAccountName: scope.subscriptionName,
@@ -509,8 +509,8 @@ export function toFocusRows(page: CostQueryPayload, scope: CostScope): FocusCost
       BilledCost: cost,
       EffectiveCost: cost,
       ListCost: null,
-      BillingPeriodStart: monthStart.toISOString(),
-      BillingPeriodEnd: monthEnd.toISOString(),
+      BillingPeriodStart: billingMonth.start,
+      BillingPeriodEnd: billingMonth.end,
       ChargePeriodStart: day.toISOString(),
       ChargePeriodEnd: end.toISOString(),
       ChargeCategory: cost.startsWith('-') ? 'Credit' : 'Usage',

@@ -8,6 +8,7 @@ import type { FocusCostRow } from '../../../../shared/domain';
 import type { DemoMachine, PoolSpec } from './fleet';
 import { base32From, hashString, hexFrom, mix } from './hash';
 import { fromCents, timesInteger } from './money';
+import { billingMonthOf } from '../common/focus';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -30,13 +31,6 @@ export function billedThrough(nowMs: number): number {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function billingPeriod(ms: number): [string, string] {
-  const d = new Date(ms);
-  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-  return [iso(start), iso(end)];
 }
 
 const billingAccounts = new Map<string, { id: string; name: string }>();
@@ -96,7 +90,7 @@ function row(
   fields: Partial<FocusCostRow> & Pick<FocusCostRow, 'BilledCost' | 'ChargeCategory' | 'ServiceName' | 'ServiceCategory'>,
 ): FocusCostRow {
   const ba = billingAccount(base.cloud, base.seed);
-  const [bpStart, bpEnd] = billingPeriod(base.start);
+  const billingMonth = billingMonthOf(base.start);
   return {
     BillingAccountId: ba.id,
     BillingAccountName: ba.name,
@@ -105,8 +99,8 @@ function row(
     BillingCurrency: 'USD',
     EffectiveCost: fields.BilledCost,
     ListCost: fields.BilledCost,
-    BillingPeriodStart: bpStart,
-    BillingPeriodEnd: bpEnd,
+    BillingPeriodStart: billingMonth.start,
+    BillingPeriodEnd: billingMonth.end,
     ChargePeriodStart: iso(base.start),
     ChargePeriodEnd: iso(base.end),
     ChargeClass: null,

@@ -5,6 +5,7 @@ import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState, Incide
 import { lookupGpuClass, lookupInstance, normaliseGpuModel } from '../../catalog';
 import type { MatrixSeries } from './client';
 import type { DcgmQueries } from './promql';
+import { billingMonthOf } from '../common/focus';
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
 
@@ -405,8 +406,7 @@ function costRow(base: {
 }): FocusCostRow {
   const start = new Date(base.day);
   const end = new Date(base.day + 86_400_000);
-  const monthStart = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1));
-  const monthEnd = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  const billingMonth = billingMonthOf(base.day);
   const r = base.resource;
   return {
     BillingAccountId: base.account,
@@ -417,8 +417,8 @@ function costRow(base: {
     BilledCost: base.cost,
     EffectiveCost: base.cost,
     ListCost: base.cost,
-    BillingPeriodStart: monthStart.toISOString(),
-    BillingPeriodEnd: monthEnd.toISOString(),
+    BillingPeriodStart: billingMonth.start,
+    BillingPeriodEnd: billingMonth.end,
     ChargePeriodStart: start.toISOString(),
     ChargePeriodEnd: end.toISOString(),
     ChargeCategory: 'Usage',

@@ -9,6 +9,7 @@ import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, Incid
 import { plainText } from '../status-feed';
 import type { OciGpuMetric } from './config';
 import type { RawAnnouncement, RawInstance, RawMaintenanceEvent, RawMetricData, RawUsageSummary } from './raw';
+import { billingMonthOf } from '../common/focus';
 
 /** The parts of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -380,11 +381,6 @@ export interface CostContext {
   compartmentNames: ReadonlyMap<string, string>;
 }
 
-const MONTH = (ms: number): [number, number] => {
-  const d = new Date(ms);
-  return [Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)];
-};
-
 /** One summarized usage (resource + SKU + day) -> a FOCUS row; null for forecasts and rows without amount. */
 export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | null {
   if (u.isForecast) return null;
@@ -394,7 +390,7 @@ export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | n
   const cost = decimalText(u.computedAmount);
   const quantity = u.computedQuantity === null || u.computedQuantity === undefined ? null : decimalText(u.computedQuantity);
   const iso = (ms: number) => new Date(ms).toISOString();
-  const [periodStart, periodEnd] = MONTH(u.timeUsageStarted);
+  const billingMonth = billingMonthOf(u.timeUsageStarted);
   const resourceId = u.resourceId && u.resourceId.length > 0 ? u.resourceId : null;
   const isInstance = resourceId?.startsWith('ocid1.instance.') ?? false;
   const compartmentId = u.compartmentId ?? null;
@@ -407,8 +403,8 @@ export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | n
     BilledCost: cost,
     EffectiveCost: cost,
     ListCost: null,
-    BillingPeriodStart: iso(periodStart),
-    BillingPeriodEnd: iso(periodEnd),
+    BillingPeriodStart: billingMonth.start,
+    BillingPeriodEnd: billingMonth.end,
     ChargePeriodStart: iso(u.timeUsageStarted),
     ChargePeriodEnd: iso(u.timeUsageEnded),
     ChargeCategory: cost.startsWith('-') ? 'Credit' : 'Usage',
