@@ -7,18 +7,12 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { OciOperation } from '../errors';
 import { DAY, MINUTE, type Fleet, type FleetInstance } from './fleet';
 import { readBody } from '../../common/testing/http';
 
-export type EmulatedOperation =
-  | 'ListRegionSubscriptions'
-  | 'ListCompartments'
-  | 'ListInstances'
-  | 'ListInstanceMaintenanceEvents'
-  | 'SummarizeMetricsData'
-  | 'RequestSummarizedUsages'
-  | 'ListAnnouncements'
-  | 'GetAnnouncement';
+/** The emulator answers exactly the operations the connector calls. */
+export type EmulatedOperation = OciOperation;
 
 /** A fault answered instead of the real response, `times` times, to matching requests. */
 export interface Fault {
