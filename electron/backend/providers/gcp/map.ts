@@ -4,6 +4,7 @@
  */
 import type { CatalogLookup } from '../../catalog/types';
 import { addDecimals, multiplyDecimalByInteger } from '../../../../shared/decimal';
+import { billingMonthOf } from '../common/focus';
 import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState, UtilSource } from '../../../../shared/domain';
 import type { BillingQueryRow, RawInstance, RawPoint, RawStatusIncident, RawTimeSeries, RawTpuNode } from './raw';
 
@@ -446,8 +447,7 @@ export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
   const net = addDecimals(row.cost, row.credits ?? '0');
   const day = Date.parse(`${row.charge_day}T00:00:00Z`);
   const month = row.invoice_month ?? row.charge_day.slice(0, 7).replace('-', '');
-  const periodStart = Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)) - 1, 1);
-  const periodEnd = Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)), 1);
+  const billingMonth = billingMonthOf(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)) - 1, 1));
   const iso = (ms: number) => new Date(ms).toISOString();
   const isInstance = row.resource_global_name?.startsWith('//compute.googleapis.com/') && row.resource_global_name.includes('/instances/');
   return {
@@ -459,8 +459,8 @@ export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
     BilledCost: net,
     EffectiveCost: net,
     ListCost: null,
-    BillingPeriodStart: iso(periodStart),
-    BillingPeriodEnd: iso(periodEnd),
+    BillingPeriodStart: billingMonth.start,
+    BillingPeriodEnd: billingMonth.end,
     ChargePeriodStart: iso(day),
     ChargePeriodEnd: iso(day + 86_400_000),
     ChargeCategory: CHARGE_CATEGORY[row.cost_type ?? 'regular'] ?? 'Adjustment',
