@@ -1,6 +1,6 @@
 /** Pure mapping from Kubernetes objects and Prometheus series to Fleetpane's model. */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { divideDecimalByInteger, multiplyDecimalByInteger, sumDecimals } from '../../../../shared/decimal';
+import { divideDecimalByInteger, multiplyDecimalByInteger, roundDecimal, sumDecimals } from '../../../../shared/decimal';
 import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState, Incident } from '../../../../shared/domain';
 import { lookupGpuClass, lookupInstance, normaliseGpuModel } from '../../catalog';
 import type { MatrixSeries } from './client';
@@ -546,7 +546,8 @@ export function billingCostRows(
       const day = dayStart(hourStart);
       const key = `${node}\u0000${day}`;
       const e = perDay.get(key) ?? { node, day, values: [] };
-      e.values.push(Number(v).toFixed(6));
+      // Prometheus sends sample values as text; round that text, never a float, to the micro-unit.
+      e.values.push(roundDecimal(v, 6));
       perDay.set(key, e);
     }
   }
