@@ -17,6 +17,9 @@ import { createAccountsService } from '../backend/accounts/wiring';
 import { DEMO_CONFIG } from '../backend/cli/config-file';
 import { defaultConfigPath } from '../backend/paths';
 import { FromHost, ToHost, type HostInit } from './host-protocol';
+import { ReportScheduler } from '../backend/reports/schedule';
+
+let reports: ReportScheduler | null = null;
 
 /** The part of Electron's ParentPort the host uses (a global in utility processes). */
 interface ParentPortLike {
@@ -100,12 +103,24 @@ async function init(message: HostInit): Promise<void> {
     log: (line) => log.warn(line),
   });
   const service = accounts;
-  handlers = createApi({ store, engine, accounts: service, mode: 'desktop', version: message.version, demo: () => service.demoOnly() });
+  handlers = createApi({
+    store,
+    engine,
+    accounts: service,
+    mode: 'desktop',
+    version: message.version,
+    demo: () => service.demoOnly(),
+    emitSpendEvent: (event: AppEvent) => send({ kind: 'event', event }),
+  });
   send({ kind: 'ready', demo: config.demo, dataDir, configFile: config.file });
   engine.start();
+  // Saved reports on a schedule (PDF needs the main process's printer, so scheduled PDFs record an error here).
+  reports = new ReportScheduler({ store, log: (line) => log.info(line) });
+  reports.start();
 }
 
 async function stop(): Promise<void> {
+  await reports?.stop();
   await engine?.stop();
   await store?.close();
   send({ kind: 'stopped' });

@@ -11,6 +11,7 @@ import { userDataDir } from '../backend/paths';
 import { CONTENT_SECURITY_POLICY } from '../backend/server/security-headers';
 import { startBackend, type BackendClient } from './backend-client';
 import { registerIpc } from './ipc';
+import { withPdfExport } from './report-pdf';
 import { answerCipher } from './secret-cipher';
 import { installAppMenu } from './menu';
 import { createTray, type FleetTray } from './tray';
@@ -94,7 +95,11 @@ async function start(): Promise<void> {
     version: app.getVersion(),
   }, (op, text) => answerCipher(safeStorage, process.platform, op, text));
   const client = backend;
-  registerIpc(origin, (channel, request) => client.request(channel, request), log);
+  registerIpc(
+    origin,
+    withPdfExport((channel, request) => client.request(channel, request), { rendererDir, devServerUrl, webPreferences: windowPreferences() }),
+    log,
+  );
   client.onEvent((event) => forwardEvent(event));
 
   let ready: Awaited<BackendClient['ready']>;
@@ -115,6 +120,21 @@ function windowStateFile(): string {
   return join(app.getPath('userData'), 'window-state.json');
 }
 
+/** The web preferences of every window (the main one and the hidden one that prints reports). */
+function windowPreferences(): Electron.WebPreferences {
+  return {
+    preload: join(here, '..', 'preload', 'index.cjs'),
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+  };
+}
+
 function createWindow(demo: boolean): void {
   const saved = fitToDisplays(loadWindowState(windowStateFile()), screen.getAllDisplays().map((d) => d.workArea));
   const window = new BrowserWindow({
@@ -125,17 +145,7 @@ function createWindow(demo: boolean): void {
     minHeight: 600,
     show: false,
     title: demo ? 'Fleetpane (demo fleet)' : 'Fleetpane',
-    webPreferences: {
-      preload: join(here, '..', 'preload', 'index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: windowPreferences(),
   });
   mainWindow = window;
   if (saved.maximized) window.maximize();

@@ -8,14 +8,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CostReportQuery } from '../../../shared/contract-spend';
 import type { FleetStore } from '../store/types';
+import { reportHash } from './report-link';
+
+export { reportHash } from './report-link';
 
 /** Prints one report as PDF bytes. */
 export type PdfPrinter = (query: CostReportQuery) => Promise<Buffer>;
 
-/** The hash route of the printable report page for a query. */
-export function reportHash(query: CostReportQuery): string {
-  return `#/report?q=${encodeURIComponent(Buffer.from(JSON.stringify(query)).toString('base64url'))}`;
-}
 
 /** Chromium flags that work headless in CI (see playwright.config.ts). */
 export const CHROMIUM_ARGS = [

@@ -9,7 +9,6 @@ import type { CostReportQuery, ReportFormat } from '../../../shared/contract-spe
 import type { FleetStore } from '../store/types';
 import { reportCsv } from './csv';
 import type { PdfPrinter } from './pdf';
-import { reportXlsx } from './xlsx';
 
 export interface RenderedReport {
   fileName: string;
@@ -46,7 +45,8 @@ export async function renderReport(
       bytes = Buffer.from(reportCsv(await store.costReport(query)), 'utf8');
       break;
     case 'xlsx':
-      bytes = await reportXlsx(await store.costReport(query));
+      // exceljs is large: load it only when a workbook is asked for (keeps the CLI quick to start).
+      bytes = await (await import('./xlsx')).reportXlsx(await store.costReport(query));
       break;
     case 'focus': {
       const dir = await mkdtemp(join(tmpdir(), 'fleetpane-focus-'));

@@ -1,6 +1,8 @@
 /**
  * Spend per cloud and billing currency (glossary: billed and run-rate are kept apart).
  *
+ * - Rows tagged fleetpane.estimate=true (connector estimates) are not billed and are left out of all
+ *   of these; the spend view and the reports show them apart.
  * - billedMonthToDate: sum of BilledCost of rows whose ChargePeriodStart lies in the UTC calendar
  *   month of asOf. Cost rows go to a cloud by cloudOfCostRow. Billed spend honours the cloud filter
  *   only: it must reconcile with the provider's bill, and a charge has no GPU model.
@@ -18,6 +20,7 @@ import type { FleetFilter } from '../../../shared/contract';
 import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../shared/domain';
 import type { SpendSummary } from '../../../shared/overview';
 import { cloudOfCostRow } from './cloud-map';
+import { isEstimateSql } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from './db';
 import { divRound, formatMoney, parseMoney } from './money';
 import { filterSql } from './resource-rows';
@@ -49,7 +52,10 @@ export async function spendByCloud(
   const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
   const daysLeft = Math.round((nextMonth - todayStart) / DAY_MS) - 1;
   const resourceFilter = filterSql(filter, 'r');
-  const lastBilled = `SELECT account, least(max(ChargePeriodEnd), ${tsLiteral(asOfMs)}) AS l FROM cost_row GROUP BY account`;
+  // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
+  // the run-rate covers the hours after the last *billed* instant.
+  const billedOnly = `NOT ${isEstimateSql('cost_row')}`;
+  const lastBilled = `SELECT account, least(max(ChargePeriodEnd), ${tsLiteral(asOfMs)}) AS l FROM cost_row WHERE ${billedOnly} GROUP BY account`;
 
   const [billedRows, runRows, idleRows] = await Promise.all([
     pool.rows<{ account: string; provider_name: string; currency: string; mtd: string; last7: string }>(
@@ -60,6 +66,7 @@ export async function spendByCloud(
          coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= date_trunc('day', last.l) - INTERVAL 7 DAY
            AND c.ChargePeriodStart < date_trunc('day', last.l)), 0)::VARCHAR AS last7
        FROM cost_row c JOIN last USING (account)
+       WHERE NOT ${isEstimateSql('c')}
        GROUP BY c.account, c.ProviderName, c.BillingCurrency`,
     ),
     pool.rows<{ cloud: CloudId; currency: string; price_ms: string }>(
