@@ -22,6 +22,8 @@ import type { AccountsService } from '../accounts/accounts-service';
 import type { SyncEngine } from '../sync/engine';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors';
 import { IMPORT_FOCUS_COMMAND, REPORT_COMMAND } from './spend-commands';
+import { chromiumPdfPrinter } from '../reports/pdf';
+import { ReportScheduler } from '../reports/schedule';
 
 /** Where a command writes; tests and the bin shim pass process streams. */
 export interface CliIo {
@@ -141,6 +143,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (engine && config) accounts = await serveAccounts(store, engine, configFile, values['manage-accounts'] === true);
       // A store served as it is shows the demo label when everything in it is the demo fleet.
       const demo = config?.demo ?? (await storeHoldsOnlyDemo(store));
+      const printPdf = chromiumPdfPrinter({ store, rendererDir: RENDERER_DIR, version: packageVersion() });
+      const reports = new ReportScheduler({ store, printPdf, log: io.err });
       const api = createApi({
         store,
         ...(engine ? { engine } : {}),
@@ -148,6 +152,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         mode: 'serve',
         version: packageVersion(),
         demo: () => demo || (accounts?.demoOnly() ?? false),
+        printPdf,
+        emitSpendEvent: events.emit,
       });
       const server = await startServer({
         api,
@@ -166,8 +172,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (config === null) io.err('fleetpane serve: no --config: serving the store as it is, without syncing');
       await io.out(`Fleetpane is serving at ${server.url}\n`);
       engine?.start();
+      reports.start();
       await io.stopSignal();
       io.err('fleetpane serve: stopping');
+      await reports.stop();
       await engine?.stop();
       await server.close();
       await store.close();
