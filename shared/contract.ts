@@ -16,8 +16,8 @@ import {
   SyncRun,
 } from './domain';
 import { IncidentBrief, Overview } from './overview';
-import { spendChannels, spendEvents } from './contract-spend';
 import { triageChannels, triageEvents } from './contract-triage';
+import { spendChannels, spendEvents } from './contract-spend';
 import { accountsChannels } from './contract-accounts';
 
 /** Narrowing filters shared by fleet queries; an empty list means "all". */
@@ -167,9 +167,9 @@ export const channels = {
     request: z.object({ account: z.string().optional() }),
     response: z.object({ started: z.array(z.string()) }),
   },
-  ...accountsChannels,
   ...triageChannels,
   ...spendChannels,
+  ...accountsChannels,
 } as const;
 
 export type Channels = typeof channels;

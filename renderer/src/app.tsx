@@ -10,12 +10,12 @@ import { useRoute } from './routing/use-route';
 import { CloudPage } from './views/cloud-page';
 import { OverviewPage } from './views/overview-page';
 import { ResourcePage } from './views/resource-page';
-import { ReportPage } from './views/spend/report-page';
-import { SpendPage } from './views/spend/spend-page';
 import { IncidentPageView } from './views/triage/incident-page';
 import { SnapshotPage } from './views/triage/snapshot-page';
 import { TriagePage } from './views/triage/triage-page';
 import { AccountsPage } from './views/accounts/accounts-page';
+import { ReportPage } from './views/spend/report-page';
+import { SpendPage } from './views/spend/spend-page';
 
 function isEditable(target: EventTarget | null): boolean {
   return (

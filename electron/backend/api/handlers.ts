@@ -4,9 +4,9 @@
  */
 import { ApiError, FleetFilter, type ApiHandlers, type AppEvent, type ChannelId } from '../../../shared/contract';
 import type { FleetStore } from '../store/types';
+import { createTriageHandlers } from './triage-handlers';
 import { createSpendHandlers } from './spend-handlers';
 import type { PdfPrinter } from '../reports/pdf';
-import { createTriageHandlers } from './triage-handlers';
 import { createAccountsHandlers } from './accounts-handlers';
 import type { AccountsService } from '../accounts/accounts-service';
 
@@ -31,10 +31,10 @@ export interface CreateApiOptions {
   printPdf?: PdfPrinter;
   /** Receives FOCUS import progress and data-changed events. */
   emitSpendEvent?: (event: AppEvent) => void;
-  /** Called after alert rules were saved (the desktop and serve re-evaluate them). */
-  onAlertSettingsChanged?: () => void;
   /** The accounts screen's backend (desktop; serve with --config); absent: accounts are listed read-only. */
   accounts?: AccountsService;
+  /** Called after alert rules were saved (the desktop and serve re-evaluate them). */
+  onAlertSettingsChanged?: () => void;
 }
 
 /**
@@ -87,7 +87,6 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     },
     'accounts:list': () => store.accounts(now()),
     'sync:runs': async (req) => ({ runs: await store.syncRuns(req.account, req.limit) }),
-    ...createTriageHandlers({ store, now, version, demo, ...(options.onAlertSettingsChanged ? { onAlertSettingsChanged: options.onAlertSettingsChanged } : {}) }),
     ...createAccountsHandlers({ store, now, service: options.accounts }),
     ...createSpendHandlers({
       store,
@@ -95,6 +94,7 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
       ...(options.printPdf ? { printPdf: options.printPdf } : {}),
       ...(options.emitSpendEvent ? { emit: options.emitSpendEvent } : {}),
     }),
+    ...createTriageHandlers({ store, now, version, demo, ...(options.onAlertSettingsChanged ? { onAlertSettingsChanged: options.onAlertSettingsChanged } : {}) }),
     'sync:now': async (req) => {
       if (engine === undefined) {
         throw new ApiError('read-only', 'this Fleetpane does not sync: it was started without a config file');

@@ -95,7 +95,7 @@ export interface StoreReader {
   syncRuns(account: string | undefined, limit: number): Promise<SyncRun[]>;
 }
 
-export interface FleetStore extends StoreWriter, StoreReader, SpendStore, TriageStore {
+export interface FleetStore extends StoreWriter, StoreReader, TriageStore, SpendStore {
   readonly readOnly: boolean;
   close(): Promise<void>;
 }

@@ -15,11 +15,11 @@ export function AppHeader({ overview, pinned }: { overview: Overview | undefined
       <h1 className="app-header__name">
         <a href="#/">Fleetpane</a>
       </h1>
-      <a className="app-header__link" href="#/spend" data-testid="nav-spend">
-        Spend
-      </a>
       <a className="app-header__link" href="#/triage" data-testid="nav-triage">
         Triage{overview !== undefined ? ` (${overview.totals.incidents.active})` : ''}
+      </a>
+      <a className="app-header__link" href="#/spend" data-testid="nav-spend">
+        Spend
       </a>
       <a className="app-header__link" href="#/accounts" data-testid="nav-accounts">
         Accounts

@@ -6,8 +6,8 @@ import type { FleetFilter, ResponseOf } from '../../../../shared/contract';
 import type { GpuResource, Incident, SyncRun } from '../../../../shared/domain';
 import type { IncidentBrief, Overview } from '../../../../shared/overview';
 import type { FleetStore } from '../../store/types';
-import { fakeSpend } from './fake-spend';
 import { fakeTriage } from './fake-triage';
+import { fakeSpend } from './fake-spend';
 
 const resource: GpuResource = {
   id: 'vm-1',
@@ -85,9 +85,9 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
 
   const store: FleetStore & { calls: typeof calls } = {
     calls,
-    ...fakeSpend(record),
     readOnly: options.readOnly ?? false,
     ...fakeTriage(incident, brief, record, options.readOnly ?? false),
+    ...fakeSpend(record),
     async close() {},
     upsertAccounts: notWritable,
     writeInventory: notWritable,
