@@ -126,6 +126,23 @@ describe('FOCUS import', () => {
     expect(header).toContain('Id');
   });
 
+  it('reads Parquet and detects FOCUS 1.2 by its columns', async () => {
+    const parquet = join(dir, 'focus-1.2.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await conn.run(
+      `COPY (SELECT *, 'INV-1' AS InvoiceId FROM read_csv('${fixture('oracle')}', header = true, all_varchar = true, nullstr = 'NULL')) TO '${parquet}' (FORMAT parquet)`,
+    );
+    conn.closeSync();
+    instance.closeSync();
+    const result = await store.importFocus([parquet], 'oci-parquet');
+    expect(result.files[0]?.focusVersion).toBe('1.2');
+    expect(result.rows).toBe(7);
+    const report = await store.costReport(query({ filter: { clouds: [], accounts: ['oci-parquet'], regions: [], services: [], gpuModels: [], tags: {} } }));
+    const grand = await fileSums(fixture('oracle'), `'all'`);
+    expect(new Map(report.totals.map((t) => [`all|${t.currency}`, roundDecimal(t.billed, 2)]))).toEqual(grand);
+  });
+
   describe('refuses bad files whole, naming file, row and column, and leaves the store unchanged', () => {
     const cases: [string, (dir: string) => Promise<string[]>, RegExp][] = [
       [
