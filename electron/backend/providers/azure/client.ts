@@ -26,13 +26,16 @@ import { errorForStatus, retryAfterMs, toConnectorError, type AzureRole, type Ca
 import {
   AvailabilityStatusPayload,
   CostQueryPayload,
+  MonitorMetricsPayload,
   parseResponse,
   PromMatrixPayload,
+  resourceIdFilter,
   ResourceSkuPayload,
   ScaleSetPayload,
   ScaleSetVmPayload,
   ServiceHealthEventPayload,
   VmPayload,
+  VM_PLATFORM_METRICS,
   VmStatusPayload,
 } from './map';
 import { z } from 'zod';
@@ -60,6 +63,9 @@ export const realClock: Clock = {
   now: () => Date.now(),
   sleep,
 };
+
+/** Azure Monitor metrics api-version that has the subscription-scope (multi-resource) query. */
+export const MONITOR_METRICS_API_VERSION = '2023-10-01';
 
 // ARM's token bucket refills subscription reads at about 25 per second (250 tokens).
 const READ_REFILL_PER_SECOND = 25;
@@ -398,6 +404,35 @@ export class AzureApi {
       );
       if (res.status >= 400) throw errorForStatus(failureOf(res), site);
       return parseResponse(PromMatrixPayload, parseJson(res.bodyAsText, site.api), site.api);
+    });
+  }
+
+  /**
+   * VmAvailabilityMetric and Percentage CPU of up to 50 VMs of one region, in one subscription-scope
+   * Azure Monitor call (`$filter` over their resource ids), through the compute client's ARM pipeline:
+   * same credential, TLS, retry and read-budget pacing as the inventory.
+   */
+  async vmPlatformMetrics(subscriptionId: string, region: string, resourceIds: readonly string[], from: Date, to: Date, signal: AbortSignal): Promise<MonitorMetricsPayload> {
+    const site: CallSite = { api: 'Azure Monitor metrics (subscription scope)', subscriptionId, role: 'Monitoring Reader' };
+    const url = new URL(`${this.settings.armEndpoint.replace(/\/+$/, '')}/subscriptions/${subscriptionId}/providers/Microsoft.Insights/metrics`);
+    const q = url.searchParams;
+    q.set('api-version', MONITOR_METRICS_API_VERSION);
+    q.set('region', region);
+    q.set('metricnamespace', 'Microsoft.Compute/virtualMachines');
+    q.set('metricnames', VM_PLATFORM_METRICS.join(','));
+    q.set('aggregation', 'average');
+    q.set('interval', 'PT1M');
+    q.set('timespan', `${from.toISOString()}/${to.toISOString()}`);
+    // Without top, a dimension split returns only 10 series per metric.
+    q.set('top', String(resourceIds.length));
+    q.set('$filter', resourceIdFilter(resourceIds));
+    return this.call(site, signal, async () => {
+      const res = await this.computeClient(subscriptionId).pipeline.sendRequest(
+        createDefaultHttpClient(),
+        createPipelineRequest({ url: url.toString(), method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }), abortSignal: signal }),
+      );
+      if (res.status >= 400) throw errorForStatus(failureOf(res), site);
+      return parseResponse(MonitorMetricsPayload, parseJson(res.bodyAsText, site.api), site.api);
     });
   }
 

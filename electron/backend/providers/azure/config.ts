@@ -82,6 +82,17 @@ export const AzureAccountConfig = AccountConfigBase.extend({
   minRemainingReads: z.number().int().min(0).default(50),
   /** Public Azure status RSS feed, read when Service Health is not readable. */
   statusFeedUrl: HttpsUrl.optional(),
+  /** VM platform metrics (VmAvailabilityMetric, Percentage CPU) read with the inventory to tell health. */
+  platformMetrics: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** VMs per Azure Monitor call (one `$filter` over their resource ids, same region). */
+      batchSize: z.number().int().min(1).max(50).default(20),
+      /** How far back the availability points are read; every measured point at 0 means unavailable. */
+      windowMinutes: z.number().int().min(1).max(60).default(10),
+    })
+    .strict()
+    .default({ enabled: true, batchSize: 20, windowMinutes: 10 }),
   /** Per-request timeout. */
   requestTimeoutMs: z.number().int().min(100).default(30_000),
   retry: Retry.default({ maxRetries: 3, retryDelayMs: 1000, maxRetryDelayMs: 30_000, maxInlineWaitMs: 60_000 }),

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GpuResource, Incident, FocusCostRow, GpuSample } from '../../../../shared/domain';
 import { AuthError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import type { Clock } from './client';
 import { FLEET_SIZES, fleetTruth, toMicros } from './testing/fleet';
+import { STATUS_FEED_PATH } from './testing/emulator';
 import { collect, startHarness, type Harness } from './testing/harness';
 
 const now = new Date('2026-11-20T12:00:00Z');
@@ -35,7 +38,7 @@ describe('inventory', () => {
       expect(r?.powerState).toBe(vm.power === 'running' ? 'running' : 'stopped');
       expect(r?.gpuModel).toBe(FLEET_SIZES[vm.size].model);
       expect(r?.gpuCount).toBe(FLEET_SIZES[vm.size].gpus);
-      expect(r?.health).toBe(vm.health === 'Available' ? 'ok' : vm.health === 'Degraded' ? 'degraded' : 'unavailable');
+      expect(r?.health).toBe(vm.platform === 'down' || vm.health === 'Unavailable' ? 'unavailable' : vm.health === 'Degraded' ? 'degraded' : 'ok');
     }
     const calls = h.arm.requests.slice(before);
     const vmPages = calls.filter((c) => c.path.endsWith('/providers/Microsoft.Compute/virtualMachines') && c.query.get('statusOnly') !== 'true');
@@ -45,6 +48,66 @@ describe('inventory', () => {
     const ssCalls = calls.filter((c) => /virtualMachineScaleSets\/[^/]+\/virtualMachines$/.test(c.path)).map((c) => c.path.split('/')[8]);
     expect(new Set(ssCalls)).toEqual(new Set(['aks-h100pool-vmss', 'train-a100', 'infer-a10']));
     expect(calls.every((c) => c.authorization === 'Bearer test-token')).toBe(true);
+  });
+
+  it('reads VM platform metrics in batches per page and region: N VMs, ceil(N/batch) calls', async () => {
+    const batchSize = 7;
+    const before = h.arm.requests.length;
+    await collect(h.connector({ platformMetrics: { batchSize } }).inventory(ctx()));
+    const calls = h.arm.requests.slice(before).filter((c) => c.path.endsWith('/providers/Microsoft.Insights/metrics'));
+    // The truth: standalone VMs come in ARM pages of 50; each page's running GPU VMs are asked per region.
+    const standalone = h.fleet.vms.filter((v) => v.scaleSet === null);
+    let expected = 0;
+    const asked = new Set<string>();
+    for (let i = 0; i < standalone.length; i += 50) {
+      const running = standalone.slice(i, i + 50).filter((v) => v.power === 'running' && FLEET_SIZES[v.size].gpus > 0);
+      for (const region of new Set(running.map((v) => v.location))) expected += Math.ceil(running.filter((v) => v.location === region).length / batchSize);
+      for (const v of running) asked.add(v.id.toLowerCase());
+    }
+    expect(expected).toBeGreaterThan(10);
+    expect(calls).toHaveLength(expected);
+    const filtered: string[] = [];
+    for (const c of calls) {
+      expect(c.query.get('api-version')).toBe('2023-10-01');
+      expect(c.query.get('metricnames')).toBe('VmAvailabilityMetric,Percentage CPU');
+      const ids = [...(c.query.get('$filter') ?? '').matchAll(/eq '([^']+)'/g)].map((m) => (m[1] ?? '').toLowerCase());
+      expect(ids.length).toBeLessThanOrEqual(batchSize);
+      expect(c.query.get('top')).toBe(String(ids.length));
+      const regions = new Set(ids.map((id) => h.fleet.vms.find((v) => v.id.toLowerCase() === id)?.location));
+      expect(regions).toEqual(new Set([c.query.get('region')]));
+      filtered.push(...ids);
+    }
+    expect(filtered.sort()).toEqual([...asked].sort());
+    expect(calls.every((c) => c.authorization === 'Bearer test-token')).toBe(true);
+  });
+
+  it('shows a VM at VmAvailabilityMetric 0 as unavailable and leaves a VM without points as Resource Health says', async () => {
+    const resources = await collect(h.connector().inventory(ctx()));
+    const down = h.fleet.vms.find((v) => v.platform === 'down' && v.scaleSet === null);
+    const missing = h.fleet.vms.find((v) => v.platform === 'missing' && v.power === 'running' && v.scaleSet === null && v.health === 'Available');
+    expect(down?.health).toBe('Available');
+    const downGpu = resources.find((r) => r.id === down?.id);
+    expect(downGpu?.health).toBe('unavailable');
+    expect(downGpu?.healthReason).toMatch(/^VmAvailabilityMetric 0 in every measured minute of the last 10 min \(9 points, CPU 0\.0 %\)$/);
+    const missingGpu = resources.find((r) => r.id === missing?.id);
+    expect(missingGpu).toBeDefined();
+    expect(missingGpu?.health).toBe('ok');
+    expect(missingGpu?.healthReason).toBeNull();
+  });
+
+  it('asks no platform metrics when they are switched off', async () => {
+    const before = h.arm.requests.length;
+    const resources = await collect(h.connector({ platformMetrics: { enabled: false } }).inventory(ctx()));
+    expect(h.arm.requests.slice(before).some((c) => c.path.includes('Microsoft.Insights'))).toBe(false);
+    const down = h.fleet.vms.find((v) => v.platform === 'down');
+    expect(resources.find((r) => r.id === down?.id)?.health).toBe('ok');
+  });
+
+  it('fails the inventory with the metrics call error, naming the API', async () => {
+    h.arm.addFault({ match: /Microsoft\.Insights\/metrics/, kind: '500', times: 10 });
+    const err = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toMatch(/Azure Monitor metrics/);
   });
 
   it('throws when a page fails half-way, so nothing is replaced', async () => {
@@ -200,11 +263,57 @@ describe('metrics, costs, incidents', () => {
     expect(incidents.find((i) => i.id === 'service-health:PM4W-7E1')?.source).toBe('maintenance');
   });
 
-  it('falls back to the status feed when Service Health is forbidden', async () => {
+  it('falls back to the status feed when Service Health is forbidden, and fails if the feed is not served', async () => {
+    h.arm.setStatusFeed(null);
     h.arm.addFault({ match: /ResourceHealth\/events/, kind: '403', times: 5 });
-    const err = await collect(h.connector({ statusFeedUrl: `${h.prom.url}/feed` }).incidents({ ...ctx(), resources })).catch((e: unknown) => e);
-    // The stand-in serves no feed: the fallback's own failure surfaces, not a silent empty list.
+    const err = await collect(h.connector({ statusFeedUrl: `${h.arm.url}${STATUS_FEED_PATH}` }).incidents({ ...ctx(), resources })).catch((e: unknown) => e);
+    // The fallback's own failure surfaces, not a silent empty list.
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/status feed/);
+  });
+
+  it('reads the public status RSS (real captures) when Service Health answers 403, without sending the credential', async () => {
+    const feed = (name: string) => readFileSync(fileURLToPath(new URL(`./testing/fixtures/${name}`, import.meta.url)), 'utf8');
+    // A GPU VM in West US, so the incident of the capture touches the fleet.
+    const first = resources[0];
+    if (!first) throw new Error('no resources');
+    const westus = { ...first, id: `${first.id}-westus`, region: 'westus' };
+    const run = async (xml: string) => {
+      h.arm.setStatusFeed(xml);
+      h.arm.addFault({ match: /ResourceHealth\/events/, kind: '403', times: 1 });
+      const before = h.arm.requests.length;
+      const out = await collect(h.connector({ statusFeedUrl: `${h.arm.url}${STATUS_FEED_PATH}` }).incidents({ ...ctx(), resources: [...resources, westus] }));
+      const feedCalls = h.arm.requests.slice(before).filter((c) => c.path === STATUS_FEED_PATH);
+      expect(feedCalls).toHaveLength(1);
+      expect(feedCalls[0]?.authorization).toBeNull();
+      for (const i of out) Incident.parse(i);
+      return out;
+    };
+
+    const early = await run(feed('azure_status_rss_westus_incident_2026-07-23T1649Z.xml'));
+    const fromFeed = early.filter((i) => i.source === 'status-page');
+    expect(fromFeed).toHaveLength(1);
+    expect(fromFeed[0]).toMatchObject({
+      id: 'status-page:azure:issues-connecting-to-resources-in-west-us',
+      title: 'Issues connecting to resources in West US',
+      regions: ['westus'],
+      startedAt: '2026-07-23T16:29:09.000Z',
+      endedAt: null,
+      url: 'https://azurestatusprodeus.azurewebsites.net/en-us/status/',
+    });
+    expect(fromFeed[0]?.summary).toMatch(/^Starting at 14:44 UTC on 23 July, 2026, we began investigating a networking issue/);
+    expect(fromFeed[0]?.summary).not.toMatch(/<p>/);
+    // Resource Health still answered: its incidents are not lost to the fallback.
+    expect(early.some((i) => i.source === 'resource-health')).toBe(true);
+    expect(early.some((i) => i.source === 'service-health')).toBe(false);
+
+    // The later capture, from another backend instance, is the same incident (same guid).
+    const later = (await run(feed('azure_status_rss_westus_incident_2026-07-23T1812Z.xml'))).filter((i) => i.source === 'status-page');
+    expect(later.map((i) => i.id)).toEqual([fromFeed[0]?.id]);
+    expect(later[0]?.url).toBe('https://azurestatusprodwus.azurewebsites.net/en-us/status/');
+
+    const clear = await run(feed('azure_status_rss_allclear_empty_2026-08-01.xml'));
+    expect(clear.filter((i) => i.source === 'status-page')).toEqual([]);
+    expect(clear.some((i) => i.source === 'resource-health')).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ import {
   dcgmQueries,
   indexGpuSkus,
   indexHealth,
+  indexVmPlatformMetrics,
   parseStatusFeed,
   resourceHealthIncidents,
   scaleSetVmFacts,
@@ -32,10 +33,12 @@ import {
   toGpuResource,
   toGpuSamples,
   vmFacts,
+  withPlatformHealth,
   type DcgmField,
   type GpuCatalog,
   type PromMatrixPayload,
   type SkuGpuFacts,
+  type VmPlatformFacts,
   type VmStatusPayload,
 } from './map';
 
@@ -91,6 +94,33 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     return index;
   }
 
+  /**
+   * Reads VmAvailabilityMetric (and CPU) of the running VMs of a page, batched per region, and marks a VM
+   * unavailable when every measured point is 0. Scale-set instances keep Resource Health only.
+   */
+  async function withPlatformMetrics(subscriptionId: string, batch: GpuResource[], ctx: StreamContext): Promise<GpuResource[]> {
+    const pm = config.platformMetrics;
+    if (!pm.enabled) return batch;
+    const byRegion = new Map<string, GpuResource[]>();
+    for (const r of batch) {
+      if (r.powerState !== 'running') continue;
+      const list = byRegion.get(r.region) ?? [];
+      list.push(r);
+      byRegion.set(r.region, list);
+    }
+    const to = new Date(Math.floor(ctx.now.getTime() / 60_000) * 60_000);
+    const from = new Date(to.getTime() - pm.windowMinutes * 60_000);
+    const facts = new Map<string, VmPlatformFacts>();
+    for (const [region, running] of byRegion) {
+      for (let i = 0; i < running.length; i += pm.batchSize) {
+        const ids = running.slice(i, i + pm.batchSize).map((r) => r.id);
+        const payload = await api.vmPlatformMetrics(subscriptionId, region, ids, from, to, ctx.signal);
+        for (const [id, f] of indexVmPlatformMetrics(payload)) facts.set(id, f);
+      }
+    }
+    return batch.map((r) => withPlatformHealth(r, facts.get(r.id.toLowerCase()), pm.windowMinutes));
+  }
+
   async function* inventory(ctx: StreamContext): AsyncIterable<GpuResource[]> {
     for (const { subscriptionId } of await subscriptionsOf(ctx)) {
       const skus = await gpuSkus(subscriptionId, ctx);
@@ -101,7 +131,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
         const batch = vmFacts(page, statuses)
           .map((m) => toGpuResource(account, m, skus, health, catalog))
           .filter((r): r is GpuResource => r !== null);
-        if (batch.length > 0) yield batch;
+        if (batch.length > 0) yield await withPlatformMetrics(subscriptionId, batch, ctx);
       }
       for await (const page of api.listScaleSets(subscriptionId, ctx.signal)) {
         for (const ss of page) {

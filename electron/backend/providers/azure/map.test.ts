@@ -10,6 +10,8 @@ import {
   hostNamesOf,
   indexGpuSkus,
   indexHealth,
+  indexVmPlatformMetrics,
+  MonitorMetricsPayload,
   numberToDecimal,
   parseResponse,
   parseStatusFeed,
@@ -23,6 +25,8 @@ import {
   toGpuResource,
   toGpuSamples,
   vmFacts,
+  withPlatformHealth,
+  resourceIdFilter,
   type GpuCatalog,
   type MachineFacts,
 } from './map';
@@ -268,6 +272,56 @@ describe('incidents', () => {
     const items = parseStatusFeed('<rss version="2.0"><channel><item><title>Virtual Machines - East US</title><description><![CDATA[<p>Allocation failures</p>]]></description><link>https://azure.status.microsoft/x</link><pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate><guid>abc</guid></item></channel></rss>');
     expect(items).toEqual([{ title: 'Virtual Machines - East US', description: '<p>Allocation failures</p>', link: 'https://azure.status.microsoft/x', pubDate: 'Fri, 20 Nov 2026 10:00:00 GMT', guid: 'abc' }]);
     expect(() => parseStatusFeed('<html></html>')).toThrow(MalformedResponseError);
+  });
+});
+
+describe('VM platform metrics', () => {
+  const running = () => {
+    const r = toGpuResource('acct', { id: vmId('p1'), name: 'p1', location: 'eastus', zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState: 'running' }, new Map(), new Map([[vmId('p1').toLowerCase(), { health: 'ok' as const, reason: null }]]), catalog);
+    if (!r) throw new Error('no resource');
+    return r;
+  };
+  const answer = (availability: (number | null)[], cpu: (number | null)[] = []) =>
+    parseResponse(
+      MonitorMetricsPayload,
+      {
+        value: [
+          ['VmAvailabilityMetric', availability],
+          ['Percentage CPU', cpu],
+        ].map(([name, points]) => ({
+          name: { value: name },
+          timeseries: [{ metadatavalues: [{ name: { value: 'Microsoft.ResourceId' }, value: vmId('P1') }], data: (points as (number | null)[]).map((v, i) => ({ timeStamp: `2026-11-20T11:5${i}:00Z`, ...(v === null ? {} : { average: v }) })) }],
+        })),
+      },
+      'metrics',
+    );
+
+  it('reads the documented metrics response shape', () => {
+    const payload = parseResponse(MonitorMetricsPayload, fixture('monitor.metrics.vmPercentageCpu.docsSample.json'), 'metrics');
+    expect(payload.value[0]?.name.value).toBe('Percentage CPU');
+    expect(payload.value[0]?.timeseries?.[0]?.data).toHaveLength(5);
+    // A single-resource answer has no Microsoft.ResourceId dimension, so it names no VM.
+    expect(indexVmPlatformMetrics(payload).size).toBe(0);
+  });
+
+  it('marks a running VM unavailable when every measured availability point is 0', () => {
+    const facts = indexVmPlatformMetrics(answer([0, null, 0, null], [1, 3]));
+    expect(facts.get(vmId('p1').toLowerCase())).toEqual({ availability: [0, 0], cpuPercent: [1, 3] });
+    const out = withPlatformHealth(running(), facts.get(vmId('p1').toLowerCase()), 10);
+    expect(out.health).toBe('unavailable');
+    expect(out.healthReason).toBe('VmAvailabilityMetric 0 in every measured minute of the last 10 min (2 points, CPU 2.0 %)');
+  });
+
+  it('never marks a VM unhealthy from missing points, a recovery or a stop', () => {
+    const id = vmId('p1').toLowerCase();
+    expect(withPlatformHealth(running(), indexVmPlatformMetrics(answer([null, null])).get(id), 10).health).toBe('ok');
+    expect(withPlatformHealth(running(), undefined, 10).health).toBe('ok');
+    expect(withPlatformHealth(running(), indexVmPlatformMetrics(answer([0, 1])).get(id), 10).health).toBe('ok');
+    expect(withPlatformHealth({ ...running(), powerState: 'stopped' }, indexVmPlatformMetrics(answer([0, 0])).get(id), 10).health).toBe('ok');
+  });
+
+  it('filters on resource ids with quotes escaped', () => {
+    expect(resourceIdFilter(['/a', "/b'c"])).toBe("Microsoft.ResourceId eq '/a' or Microsoft.ResourceId eq '/b''c'");
   });
 });
 

@@ -687,6 +687,80 @@ function severityOf(type: string, level: string | undefined): IncidentSeverity {
   return 'info';
 }
 
+/** Azure Monitor metrics response (`Metrics_List` and `Metrics_ListAtSubscriptionScope` share it). */
+export const MonitorMetricsPayload = z.looseObject({
+  value: z.array(
+    z.looseObject({
+      name: z.looseObject({ value: z.string() }),
+      errorCode: z.string().optional(),
+      timeseries: z
+        .array(
+          z.looseObject({
+            metadatavalues: z.array(z.looseObject({ name: z.looseObject({ value: z.string() }), value: z.string() })).optional(),
+            data: z.array(z.looseObject({ timeStamp: z.string(), average: z.number().nullable().optional() })).optional(),
+          }),
+        )
+        .optional(),
+    }),
+  ),
+});
+export type MonitorMetricsPayload = z.infer<typeof MonitorMetricsPayload>;
+
+/** The platform metric names the inventory asks for, in one call per batch of VMs. */
+export const VM_PLATFORM_METRICS = ['VmAvailabilityMetric', 'Percentage CPU'] as const;
+
+/** What the platform metrics say about one VM: only measured points, oldest first. */
+export interface VmPlatformFacts {
+  availability: number[];
+  cpuPercent: number[];
+}
+
+/**
+ * Indexes a subscription-scope metrics answer by lower-case resource id (the series' `Microsoft.ResourceId`
+ * dimension). A minute without `average` was not measured and is left out, never read as 0.
+ */
+export function indexVmPlatformMetrics(payload: MonitorMetricsPayload): Map<string, VmPlatformFacts> {
+  const index = new Map<string, VmPlatformFacts>();
+  for (const metric of payload.value) {
+    const field = metric.name.value === 'VmAvailabilityMetric' ? 'availability' : metric.name.value === 'Percentage CPU' ? 'cpuPercent' : null;
+    if (!field) continue;
+    for (const series of metric.timeseries ?? []) {
+      const id = series.metadatavalues?.find((m) => m.name.value.toLowerCase() === 'microsoft.resourceid')?.value;
+      if (!id) continue;
+      const key = id.toLowerCase();
+      let facts = index.get(key);
+      if (!facts) {
+        facts = { availability: [], cpuPercent: [] };
+        index.set(key, facts);
+      }
+      const points = [...(series.data ?? [])].sort((a, b) => Date.parse(a.timeStamp) - Date.parse(b.timeStamp));
+      for (const p of points) if (typeof p.average === 'number' && Number.isFinite(p.average)) facts[field].push(p.average);
+    }
+  }
+  return index;
+}
+
+/**
+ * A running VM whose every measured VmAvailabilityMetric point in the window is 0 is unavailable, so its
+ * GPUs show unhealthy. No point at all is "not measured" and leaves the health as Resource Health said.
+ */
+export function withPlatformHealth(resource: GpuResource, facts: VmPlatformFacts | undefined, windowMinutes: number): GpuResource {
+  if (resource.powerState !== 'running' || !facts || facts.availability.length === 0) return resource;
+  if (facts.availability.some((v) => v > 0)) return resource;
+  const cpu = facts.cpuPercent.length > 0 ? `, CPU ${(facts.cpuPercent.reduce((a, b) => a + b, 0) / facts.cpuPercent.length).toFixed(1)} %` : '';
+  const platform = `VmAvailabilityMetric 0 in every measured minute of the last ${windowMinutes} min (${facts.availability.length} points${cpu})`;
+  return {
+    ...resource,
+    health: 'unavailable',
+    healthReason: resource.healthReason && resource.health !== 'ok' ? `${resource.healthReason}; ${platform}` : platform,
+  };
+}
+
+/** The `$filter` of a subscription-scope metrics call over these resource ids. */
+export function resourceIdFilter(resourceIds: readonly string[]): string {
+  return resourceIds.map((id) => `Microsoft.ResourceId eq '${id.replace(/'/g, "''")}'`).join(' or ');
+}
+
 /** One item of the public status RSS feed. */
 export interface StatusFeedItem {
   title: string;

@@ -43,8 +43,13 @@ export interface ArmEmulator {
   addFault(fault: Fault): void;
   clearFaults(): void;
   setReadBudget(n: number): void;
+  /** RSS the public status feed path (`/status/feed/`) answers with; null answers 404. */
+  setStatusFeed(xml: string | null): void;
   close(): Promise<void>;
 }
+
+/** Path of the stand-in public status feed (no credential, like the real one). */
+export const STATUS_FEED_PATH = '/status/feed/';
 
 /** Starts the emulator on 127.0.0.1 with a random port. */
 export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulator> {
@@ -55,11 +60,17 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
   const requests: RequestLog[] = [];
   const sockets = new Set<Socket>();
   let base = '';
+  let statusFeed: string | null = null;
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
     const body = await readBody(req);
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization ?? null });
+    if (req.method === 'GET' && url.pathname === STATUS_FEED_PATH) {
+      if (statusFeed === null) return send(res, 404, { error: { code: 'NotFound', message: 'no status feed' } });
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+      return void res.end(statusFeed);
+    }
     if (!req.headers.authorization?.startsWith('Bearer ')) return send(res, 401, { error: { code: 'AuthenticationFailed', message: 'no bearer token' } });
     readBudget = Math.max(0, readBudget - 1);
     res.setHeader('x-ms-ratelimit-remaining-subscription-reads', String(readBudget));
@@ -145,6 +156,9 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
         },
       })));
     }
+    if (method === 'GET' && rest === '/providers/Microsoft.Insights/metrics') {
+      return sendPlatformMetrics(res, q);
+    }
     if (method === 'POST' && rest === '/providers/Microsoft.CostManagement/query') {
       return sendCostPage(res, url, body);
     }
@@ -161,6 +175,40 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
       nextLink = next.toString();
     }
     send(res, 200, { value: page, nextLink });
+  }
+
+  // Subscription-scope Azure Monitor metrics: one series per VM named in the $filter, split by Microsoft.ResourceId.
+  function sendPlatformMetrics(res: ServerResponse, q: URLSearchParams): void {
+    const region = q.get('region');
+    const names = (q.get('metricnames') ?? '').split(',');
+    const timespan = (q.get('timespan') ?? '').split('/');
+    const from = Date.parse(timespan[0] ?? '');
+    const to = Date.parse(timespan[1] ?? '');
+    if (!region || Number.isNaN(from) || Number.isNaN(to) || q.get('metricnamespace')?.toLowerCase() !== 'microsoft.compute/virtualmachines') {
+      return send(res, 400, { code: 'BadRequest', message: 'region, timespan and metricnamespace are required' });
+    }
+    const ids = [...(q.get('$filter') ?? '').matchAll(/Microsoft\.ResourceId eq '((?:[^']|'')*)'/g)].map((m) => (m[1] ?? '').replace(/''/g, "'").toLowerCase());
+    const top = Number(q.get('top') ?? '10');
+    const vms = fleet.vms.filter((v) => ids.includes(v.id.toLowerCase()) && v.location === region && v.power === 'running' && v.platform !== 'missing').slice(0, top);
+    const minutes: string[] = [];
+    for (let t = from; t < to; t += 60_000) minutes.push(new Date(t).toISOString().replace('.000Z', 'Z'));
+    const metric = (name: string, unit: string, value: (v: FleetVm, i: number) => number) => ({
+      id: `/subscriptions/${fleet.subscriptionId}/providers/Microsoft.Insights/metrics/${name}`,
+      type: 'Microsoft.Insights/metrics',
+      name: { value: name, localizedValue: name },
+      displayDescription: '',
+      unit,
+      errorCode: 'Success',
+      timeseries: vms.map((v) => ({
+        metadatavalues: [{ name: { value: 'Microsoft.ResourceId', localizedValue: 'Microsoft.ResourceId' }, value: v.id }],
+        // The newest minute is not aggregated yet: Azure Monitor leaves it without a value.
+        data: minutes.map((timeStamp, i) => (i === minutes.length - 1 ? { timeStamp } : { timeStamp, average: value(v, i) })),
+      })),
+    });
+    const value = names.flatMap((n) =>
+      n === 'VmAvailabilityMetric' ? [metric(n, 'Count', (v) => (v.platform === 'down' ? 0 : 1))] : n === 'Percentage CPU' ? [metric(n, 'Percent', (v, i) => (v.platform === 'down' ? 0 : 20 + ((i * 7) % 30)))] : [],
+    );
+    send(res, 200, { cost: minutes.length * vms.length, timespan: q.get('timespan'), interval: 'PT1M', namespace: 'Microsoft.Compute/virtualMachines', resourceregion: region, value });
   }
 
   function sendCostPage(res: ServerResponse, url: URL, body: string): void {
@@ -248,6 +296,9 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
     clearFaults: () => void faults.splice(0),
     setReadBudget: (n) => {
       readBudget = n;
+    },
+    setStatusFeed: (xml) => {
+      statusFeed = xml;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -375,6 +426,7 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
     addFault: (f) => faults.push({ ...f, left: f.times ?? 1 }),
     clearFaults: () => void faults.splice(0),
     setReadBudget: () => undefined,
+    setStatusFeed: () => undefined,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

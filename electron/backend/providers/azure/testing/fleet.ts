@@ -45,6 +45,8 @@ export interface FleetVm {
   prof: boolean;
   /** A new XID error in the last minutes on GPU 0. */
   xid: boolean;
+  /** VmAvailabilityMetric of a running standalone VM: 1, 0 (down although Resource Health says Available), or no points. */
+  platform: 'up' | 'down' | 'missing';
 }
 
 export interface FleetScaleSet {
@@ -131,11 +133,17 @@ export function generateFleet(opts: FleetOptions): Fleet {
       load: l < 0.1 ? 'silent' : l < 0.4 ? 'idle' : 'busy',
       prof: r() < 0.7,
       xid: false,
+      platform: power === 'running' ? 'up' : 'missing',
     });
   }
   // One healthy busy GPU machine with a fresh XID error: unhealthy by the glossary.
   const xidVm = vms.find((v) => v.power === 'running' && v.health === 'Available' && v.load === 'busy' && FLEET_SIZES[v.size].gpus > 0);
   if (xidVm) xidVm.xid = true;
+  // One VM the platform reports down while Resource Health still says Available (unhealthy), and one
+  // whose availability metric has no points at all (not measured: its state comes from its GPUs).
+  const platformCandidates = vms.filter((v) => v.power === 'running' && v.health === 'Available' && !v.xid && v.load !== 'silent' && FLEET_SIZES[v.size].gpus > 0);
+  if (platformCandidates[0]) platformCandidates[0].platform = 'down';
+  if (platformCandidates[1]) platformCandidates[1].platform = 'missing';
 
   const scaleSets: FleetScaleSet[] = [
     { name: 'aks-h100pool-vmss', location: 'eastus', size: 'Standard_ND96isr_H100_v5', capacity: 12, orchestrationMode: 'Uniform' },
@@ -170,6 +178,7 @@ export function generateFleet(opts: FleetOptions): Fleet {
         load: l < 0.08 ? 'silent' : l < 0.3 ? 'idle' : 'busy',
         prof: true,
         xid: false,
+        platform: 'missing',
       });
     }
   }
@@ -194,6 +203,7 @@ export function generateFleet(opts: FleetOptions): Fleet {
         load: 'busy',
         prof: true,
         xid: false,
+        platform: 'up',
       });
     }
   }
@@ -250,7 +260,7 @@ export function fleetTruth(fleet: Fleet): FleetTruth {
     if (size.gpus === 0) continue;
     gpuMachines++;
     const state: 'stopped' | 'unhealthy' | 'unknown' | 'busy' | 'idle' =
-      vm.power !== 'running' ? 'stopped' : vm.health !== 'Available' || vm.xid ? 'unhealthy' : vm.load === 'silent' ? 'unknown' : vm.load === 'busy' ? 'busy' : 'idle';
+      vm.power !== 'running' ? 'stopped' : vm.health !== 'Available' || vm.xid || vm.platform === 'down' ? 'unhealthy' : vm.load === 'silent' ? 'unknown' : vm.load === 'busy' ? 'busy' : 'idle';
     const m = (byModel[size.model] ??= { total: 0, busy: 0, idle: 0 });
     // An XID marks the whole machine unhealthy only on the GPU that reported it.
     for (let g = 0; g < size.gpus; g++) {
