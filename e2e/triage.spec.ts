@@ -52,7 +52,33 @@ test('a demo incident is on the triage view with the GPUs and dollars per hour o
   await expect(chart).toHaveAttribute('data-markers', '3');
 });
 
-test.describe('acknowledge and notes on a writable server', () => {
+test('serve without --allow-triage refuses to acknowledge, and says which flag allows it', async ({ page }) => {
+  await page.goto(withHash(url(), `#/incident/${encodeURIComponent(AZURE_OUTAGE)}`));
+  await expect(page.getByTestId('incident-page')).toBeVisible();
+  await expect(page.getByTestId('incident-page-ack')).toHaveText('no');
+  await page.getByTestId('incident-ack').click();
+  await expect(page.getByTestId('incident-action-status')).toContainText('--allow-triage');
+  await page.reload();
+  await expect(page.getByTestId('incident-page-ack')).toHaveText('no');
+});
+
+test('no accessibility violations on the triage view and an incident page, light and dark (axe, WCAG 2 AA)', async ({ page }) => {
+  const check = async (where: string) => {
+    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+    expect(result.violations.map((v) => `${where}: ${v.id} (${v.nodes.length})`)).toEqual([]);
+  };
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(withHash(url(), '#/triage'));
+    await expect(page.getByTestId('triage-active').getByTestId('triage-incident').first()).toBeVisible();
+    await check(`triage (${scheme})`);
+    await page.goto(withHash(url(), `#/incident/${encodeURIComponent(AZURE_OUTAGE)}`));
+    await expect(page.getByTestId('incident-timeline-chart')).toBeVisible();
+    await check(`incident page (${scheme})`);
+  }
+});
+
+test.describe('acknowledge and notes on a writable server (serve --allow-triage)', () => {
   let child: ChildProcess | null = null;
   let dir = '';
   test.afterEach(async () => {
@@ -67,7 +93,7 @@ test.describe('acknowledge and notes on a writable server', () => {
 
   test('acknowledging and a note are kept in the store and shown after a reload', async ({ page }) => {
     dir = await mkdtemp(join(tmpdir(), 'fleetpane-e2e-triage-'));
-    const served = await startServe(['--demo', '--data-dir', dir, '--port', '0']);
+    const served = await startServe(['--demo', '--allow-triage', '--data-dir', dir, '--port', '0']);
     child = served.child;
     await page.goto(served.url);
     await page.goto(withHash(page.url(), `#/incident/${encodeURIComponent(AZURE_OUTAGE)}`));

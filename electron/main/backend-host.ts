@@ -5,7 +5,8 @@
  */
 import type { ApiHandlers, AppEvent } from '../../shared/contract';
 import { createApi, dispatch } from '../backend/api/index';
-import { createEngine, openStoreForCli, parseAccount, stderrLogger } from '../backend/cli/backend';
+import { createEngineWithTriage, openStoreForCli, parseAccount, stderrLogger } from '../backend/cli/backend';
+import type { TriageWatcher } from '../backend/analytics/triage-watcher';
 import { resolveConfig, resolveDataDir } from '../backend/cli/config-file';
 import type { SyncEngine } from '../backend/sync/engine';
 import type { FleetStore } from '../backend/store/types';
@@ -41,6 +42,7 @@ function send(message: FromHost): void {
 let handlers: ApiHandlers | null = null;
 let store: FleetStore | null = null;
 let engine: SyncEngine | null = null;
+let triage: TriageWatcher | null = null;
 let accounts: AccountsService | null = null;
 const log = stderrLogger();
 
@@ -82,7 +84,7 @@ async function init(message: HostInit): Promise<void> {
   store = await openStoreForCli(dataDir);
   // Secrets go into this process's environment before any connector is built.
   const vault = await EncryptedFileVault.open(join(message.userDataFolder, SECRETS_FILE), mainCipher);
-  engine = createEngine(
+  const synced = createEngineWithTriage(
     store,
     config.accounts,
     (event: AppEvent) => {
@@ -91,6 +93,8 @@ async function init(message: HostInit): Promise<void> {
     },
     log,
   );
+  engine = synced.engine;
+  triage = synced.triage;
   // The accounts screen saves to the config in use, or creates the one in the user data folder.
   const configFile = config.file ?? defaultConfigPath(message.userDataFolder);
   accounts = await createAccountsService({
@@ -111,6 +115,8 @@ async function init(message: HostInit): Promise<void> {
     version: message.version,
     demo: () => service.demoOnly(),
     emitSpendEvent: (event: AppEvent) => send({ kind: 'event', event }),
+    // Edited alert rules take effect at once, not at the next commit.
+    onAlertSettingsChanged: () => void synced.triage.evaluateAlerts(),
   });
   send({ kind: 'ready', demo: config.demo, dataDir, configFile: config.file });
   engine.start();
@@ -122,6 +128,7 @@ async function init(message: HostInit): Promise<void> {
 async function stop(): Promise<void> {
   await reports?.stop();
   await engine?.stop();
+  triage?.stop();
   await store?.close();
   send({ kind: 'stopped' });
 }

@@ -21,7 +21,7 @@ export interface TriageWatcherOptions {
 export interface TriageWatcher {
   /** Call after a stream of an account committed. */
   afterCommit(account: string, stream: StreamId): Promise<void>;
-  /** Re-evaluates the alert rules now (after the user edits them). */
+  /** Re-evaluates the alert rules now (after the user edits them); never rejects, failures are logged. */
   evaluateAlerts(): Promise<void>;
   stop(): void;
 }
@@ -45,10 +45,23 @@ export function createTriageWatcher(options: TriageWatcherOptions): TriageWatche
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  const run = (account: string, stream: StreamId): Promise<void> => {
+  // One queue for commits and rule edits, so an edit never races a commit's evaluation.
+  const enqueue = (work: () => Promise<void>, what: string, fields: Record<string, unknown>): Promise<void> => {
     if (stopped || store.readOnly) return Promise.resolve();
     const next = queue.then(async () => {
       try {
+        await work();
+      } catch (error) {
+        log.warn(`${what} failed`, { ...fields, message: error instanceof Error ? error.message : String(error) });
+      }
+    });
+    queue = next;
+    return next;
+  };
+
+  const run = (account: string, stream: StreamId): Promise<void> =>
+    enqueue(
+      async () => {
         if (SIGNAL_STREAMS.has(stream)) {
           const asOf = clock.now();
           const changes = await runDerivedSignals(store, account, asOf);
@@ -58,17 +71,14 @@ export function createTriageWatcher(options: TriageWatcherOptions): TriageWatche
           }
         }
         await alerts.evaluate();
-      } catch (error) {
-        log.warn('derived signals failed', { account, stream, message: error instanceof Error ? error.message : String(error) });
-      }
-    });
-    queue = next;
-    return next;
-  };
+      },
+      'derived signals',
+      { account, stream },
+    );
 
   return {
     afterCommit: run,
-    evaluateAlerts: () => alerts.evaluate(),
+    evaluateAlerts: () => enqueue(() => alerts.evaluate(), 'alert evaluation', {}),
     stop: () => {
       stopped = true;
       alerts.stop();

@@ -155,6 +155,30 @@ describe('handlers', () => {
     expect(await serve.handlers['app:info']({})).toEqual({ version: '1.2.3', mode: 'serve', demo: false, readOnly: true });
   });
 
+  it('serve refuses acknowledgements, notes and alert-rule edits unless started with --allow-triage; the desktop accepts them', async () => {
+    const writes: Record<string, unknown> = {
+      'triage:acknowledge': { id: 'status:1' },
+      'triage:add-note': { id: 'status:1', body: 'looking' },
+      'alerts:set-settings': { rules: [], quietHours: { enabled: false, start: '22:00', end: '07:00' } },
+    };
+    const changed = vi.fn();
+    const serve = api({ mode: 'serve', onAlertSettingsChanged: changed });
+    const allowed = api({ mode: 'serve', allowTriage: true, onAlertSettingsChanged: changed });
+    const desktop = api({ onAlertSettingsChanged: changed });
+    for (const [channel, request] of Object.entries(writes)) {
+      const refused = await dispatch(serve.handlers, channel, request);
+      expect(refused, channel).toMatchObject({ ok: false, error: { code: 'read-only', message: expect.stringContaining('--allow-triage') } });
+      expect(await dispatch(allowed.handlers, channel, request), channel).toMatchObject({ ok: true });
+      expect(await dispatch(desktop.handlers, channel, request), channel).toMatchObject({ ok: true });
+    }
+    expect(serve.store.calls.map((c) => c.method)).not.toContain('acknowledgeIncident');
+    // Reads stay open, and --allow-triage opens nothing else (budgets stay refused).
+    expect(await dispatch(serve.handlers, 'triage:list', {})).toMatchObject({ ok: true });
+    expect(await dispatch(allowed.handlers, 'spend:budget-delete', { id: 'b1' })).toMatchObject({ ok: false, error: { code: 'read-only' } });
+    // Saved rules are re-evaluated at once: once by the allowed serve, once by the desktop.
+    expect(changed).toHaveBeenCalledTimes(2);
+  });
+
   it('sync:now asks the engine and names the accounts it started', async () => {
     const syncNow = vi.fn((account?: string) => {
       if (account !== undefined && account !== 'demo') throw new ApiError('not-found', `no account named "${account}"`);

@@ -2,7 +2,7 @@
  * The backend's implementation of the contract: one handler per channel, over the store (reads) and
  * the sync engine (sync:now). The same handlers serve Electron IPC and serve mode's HTTP routes.
  */
-import { ApiError, FleetFilter, type ApiHandlers, type AppEvent, type ChannelId } from '../../../shared/contract';
+import { ApiError, CHANNEL_IDS, FleetFilter, type ApiHandlers, type AppEvent, type ChannelId } from '../../../shared/contract';
 import type { FleetStore } from '../store/types';
 import { createTriageHandlers } from './triage-handlers';
 import { createSpendHandlers } from './spend-handlers';
@@ -35,11 +35,15 @@ export interface CreateApiOptions {
   accounts?: AccountsService;
   /** Called after alert rules were saved (the desktop and serve re-evaluate them). */
   onAlertSettingsChanged?: () => void;
+  /** Serve mode only: accept acknowledgements, notes and alert-rule edits (`serve --allow-triage`). */
+  allowTriage?: boolean;
+  /** Serve mode only: accept budget and saved-report edits (`serve --manage-spend`). */
+  allowSpendEdits?: boolean;
 }
 
 /**
- * Channels that change data beyond syncing (settings, account edits, imports). Serve mode refuses
- * them: its API is read-only. None exist yet; add a channel here when it does.
+ * Channels that change data beyond syncing (budgets, imports, saved reports). Serve mode refuses
+ * them: its API is read-only. Add a channel here when it changes data.
  */
 export const DATA_CHANGING_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>([
   'spend:budget-save',
@@ -48,6 +52,44 @@ export const DATA_CHANGING_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>
   'reports:save',
   'reports:delete',
 ]);
+
+/**
+ * Channels that write the operators' own annotations (acknowledgements, notes, alert rules). The
+ * desktop accepts them; serve mode refuses them unless started with --allow-triage, because its
+ * API is read-only by default.
+ */
+export const TRIAGE_WRITE_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>(['triage:acknowledge', 'triage:add-note', 'alerts:set-settings']);
+
+/**
+ * What `fleetpane serve --manage-spend` unlocks: budgets and saved reports. `spend:import-focus` stays
+ * refused in serve mode: it names files on the serving host, so a browser uploads the file instead
+ * (server/focus-upload.ts).
+ */
+export const SPEND_EDIT_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>(['spend:budget-save', 'spend:budget-delete', 'reports:save', 'reports:delete']);
+
+/** What serve mode was allowed to change when it started. */
+export interface ServeWrites {
+  allowTriage?: boolean;
+  /** `serve --manage-spend`: budgets and saved reports may be edited (and FOCUS files uploaded). */
+  allowSpendEdits?: boolean;
+}
+
+/**
+ * Why serve mode refuses a channel, or null when it serves it. The one decision both the api (its
+ * serve-mode handlers) and the HTTP server (before reading the body) apply.
+ */
+export function serveRefusal(channel: ChannelId, writes: ServeWrites = {}): string | null {
+  if (DATA_CHANGING_CHANNELS.has(channel) && !(writes.allowSpendEdits === true && SPEND_EDIT_CHANNELS.has(channel))) {
+    if (SPEND_EDIT_CHANNELS.has(channel)) {
+      return `${channel} is not available: serve mode is read-only; start \`fleetpane serve --manage-spend\` to edit budgets and saved reports`;
+    }
+    return `${channel} is not available in serve mode (its API is read-only)`;
+  }
+  if (TRIAGE_WRITE_CHANNELS.has(channel) && writes.allowTriage !== true) {
+    return `${channel} is not available: serve mode is read-only; start \`fleetpane serve --allow-triage\` (with --config FILE or --demo) to acknowledge incidents, add notes and edit alert rules`;
+  }
+  return null;
+}
 
 function asOfDate(asOf: string | undefined, now: () => Date): Date {
   return asOf === undefined ? now() : new Date(asOf);
@@ -107,9 +149,11 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
   };
 
   if (mode === 'serve') {
-    for (const channel of DATA_CHANGING_CHANNELS) {
+    for (const channel of CHANNEL_IDS) {
+      const refusal = serveRefusal(channel, { allowTriage: options.allowTriage === true, allowSpendEdits: options.allowSpendEdits === true });
+      if (refusal === null) continue;
       handlers[channel] = async () => {
-        throw new ApiError('read-only', `${channel} is not available in serve mode (its API is read-only)`);
+        throw new ApiError('read-only', refusal);
       };
     }
   }

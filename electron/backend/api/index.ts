@@ -1,4 +1,14 @@
 /** The contract's implementation, shared by Electron IPC and serve mode. */
-export { createApi, DATA_CHANGING_CHANNELS, type ApiMode, type CreateApiOptions, type SyncTrigger } from './handlers';
+export {
+  createApi,
+  DATA_CHANGING_CHANNELS,
+  serveRefusal,
+  SPEND_EDIT_CHANNELS,
+  TRIAGE_WRITE_CHANNELS,
+  type ApiMode,
+  type ServeWrites,
+  type CreateApiOptions,
+  type SyncTrigger,
+} from './handlers';
 export { dispatch, isChannelId, type DispatchOptions } from './dispatch';
 export { createEventHub, type EventHub, type EventSource } from './events';

@@ -1,8 +1,8 @@
 /**
  * Handlers of the triage and alert channels. Acknowledgements, notes and alert settings are the
- * operators' own annotations, not fleet data: they are written wherever the store is writable (the
- * desktop, and serve mode with a config or --demo, so a team sharing one collector shares them), and
- * refused as read-only where the store is served as it is.
+ * operators' own annotations, not fleet data: the desktop writes them; serve mode's API is read-only
+ * and refuses them (handlers.ts serveRefusal) unless started with --allow-triage, so a team sharing
+ * one collector can opt in to sharing them. A store opened read-only refuses them too.
  */
 import { userInfo } from 'node:os';
 import { ApiError, type ApiHandlers } from '../../../shared/contract';

@@ -4,7 +4,7 @@
  * imports it only for commands that sync.
  */
 import type { AccountConfigBase } from '../../../shared/config';
-import { createTriageWatcher } from '../analytics/triage-watcher';
+import { createTriageWatcher, type TriageWatcher } from '../analytics/triage-watcher';
 import type { AppEvent } from '../../../shared/contract';
 import { createConnector, parseAccountConfig } from '../providers/registry';
 import type { FleetStore } from '../store/types';
@@ -24,15 +24,28 @@ export function createEngine(
   emit?: (event: AppEvent) => void,
   log?: Logger,
 ): SyncEngine {
-  // Derived signals and alerts run after each commit (analytics/triage-watcher.ts).
-  const watcher = createTriageWatcher({ store, ...(emit ? { emit } : {}), ...(log ? { log } : {}) });
-  return new SyncEngine({
+  return createEngineWithTriage(store, accounts, emit, log).engine;
+}
+
+/**
+ * The sync engine plus the triage watcher it calls after each commit (derived signals, then alert
+ * rules), for hosts that also re-evaluate alert rules the moment the user edits them.
+ */
+export function createEngineWithTriage(
+  store: FleetStore,
+  accounts: readonly AccountConfigBase[],
+  emit?: (event: AppEvent) => void,
+  log?: Logger,
+): { engine: SyncEngine; triage: TriageWatcher } {
+  const triage = createTriageWatcher({ store, ...(emit ? { emit } : {}), ...(log ? { log } : {}) });
+  const engine = new SyncEngine({
     store,
     accounts: accounts.map((config) => ({ config, connector: createConnector(config) })),
     ...(emit ? { emit } : {}),
     ...(log ? { log } : {}),
-    afterCommit: watcher.afterCommit,
+    afterCommit: triage.afterCommit,
   });
+  return { engine, triage };
 }
 
 /** JSON lines on stderr at info level and above (per-run debug lines would drown the useful ones). */

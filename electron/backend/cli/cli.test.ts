@@ -132,6 +132,13 @@ describe('fleetpane refuses bad input with one line and exit 2', () => {
     expect(flag.stderr).toContain("'--colour'");
   });
 
+  it('serve --allow-triage without --config or --demo is refused with one line (that store is served read-only)', async () => {
+    const run = await fleetpane(['serve', '--allow-triage', '--data-dir', join(home, 'no-config'), '--port', '0']);
+    expect(run.code).toBe(2);
+    expectOneLine(run.stderr);
+    expect(run.stderr).toContain('--allow-triage needs --config FILE or --demo');
+  });
+
   it('report and import-focus refuse missing flags with one line', async () => {
     const run = await fleetpane(['report', '--format', 'csv']);
     expect(run.code).toBe(2);

@@ -3,7 +3,7 @@
  * in COMMANDS: its usage line, its flags and its run function; adding a command is adding an entry.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FleetFilter } from '../../../shared/contract';
@@ -11,7 +11,8 @@ import { IsoTime } from '../../../shared/domain';
 import { formatMoney, formatPercent } from '../../../shared/format';
 import { Overview } from '../../../shared/overview';
 import { createApi, createEventHub } from '../api/index';
-import { generateToken, startServer } from '../server/index';
+import { importFocusWithEvents } from '../api/spend-handlers';
+import { DEFAULT_FOCUS_UPLOAD_BYTES, generateToken, startServer } from '../server/index';
 import { SyncSummary } from '../sync/summary';
 import type { FleetStore } from '../store/types';
 import { openStoreForCli } from './open-store';
@@ -104,7 +105,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   serve: {
-    usage: 'fleetpane serve [--config FILE [--manage-accounts] | --demo] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
+    usage: 'fleetpane serve [--config FILE [--manage-accounts] | --demo] [--allow-triage] [--manage-spend] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
     options: {
       config: { type: 'string' },
       demo: { type: 'boolean' },
@@ -114,12 +115,20 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       'token-file': { type: 'string' },
       /** Lets the accounts screen change the config file (serve is read-only without it). */
       'manage-accounts': { type: 'boolean' },
+      /** Accepts acknowledgements, notes and alert-rule edits (serve is read-only without it). */
+      'allow-triage': { type: 'boolean' },
+      /** Lets the spend screen upload FOCUS files and edit budgets and saved reports (read-only without it). */
+      'manage-spend': { type: 'boolean' },
     },
     async run(values, _positionals, io) {
       const configFile = stringValue(values, 'config');
       if (configFile !== undefined && values.demo) throw new CliError('give either --config or --demo, not both');
       if (values['manage-accounts'] === true && configFile === undefined) {
         throw new CliError('--manage-accounts needs --config FILE: the accounts screen saves to that file');
+      }
+      const allowTriage = values['allow-triage'] === true;
+      if (allowTriage && configFile === undefined && values.demo !== true) {
+        throw new CliError('--allow-triage needs --config FILE or --demo: without them the store is served as it is, read-only');
       }
       const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
       const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
@@ -132,14 +141,16 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       mkdirSync(dataDir, { recursive: true });
 
       // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
-      const store = await openStoreForCli(dataDir, { readOnly: config === null });
+      const manageSpend = values['manage-spend'] === true;
+      const store = await openStoreForCli(dataDir, { readOnly: config === null && !manageSpend });
       const events = createEventHub();
       let accounts: AccountsService | undefined;
       const emit = (event: AppEvent) => {
         events.emit(event);
         accounts?.onEvent(event);
       };
-      const engine = wiring && config ? wiring.createEngine(store, config.accounts, emit, wiring.stderrLogger()) : undefined;
+      const synced = wiring && config ? wiring.createEngineWithTriage(store, config.accounts, emit, wiring.stderrLogger()) : undefined;
+      const engine = synced?.engine;
       if (engine && config) accounts = await serveAccounts(store, engine, configFile, values['manage-accounts'] === true);
       // A store served as it is shows the demo label when everything in it is the demo fleet.
       const demo = config?.demo ?? (await storeHoldsOnlyDemo(store));
@@ -154,6 +165,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         demo: () => demo || (accounts?.demoOnly() ?? false),
         printPdf,
         emitSpendEvent: events.emit,
+        allowTriage,
+        allowSpendEdits: manageSpend,
+        // Edited alert rules take effect at once, not at the next commit.
+        ...(synced ? { onAlertSettingsChanged: () => void synced.triage.evaluateAlerts() } : {}),
       });
       const server = await startServer({
         api,
@@ -164,6 +179,17 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         rendererDir: RENDERER_DIR,
         events,
         log: io.err,
+        allowTriage,
+        ...(manageSpend
+          ? {
+              focusUpload: {
+                // Private temp files on the store's own disk, deleted after each import.
+                tempDir: join(dataDir, 'uploads'),
+                maxBytes: DEFAULT_FOCUS_UPLOAD_BYTES,
+                importFile: (path: string, account: string) => importFocusWithEvents(store, [path], account, events.emit),
+              },
+            }
+          : {}),
       });
       if (demo) io.err(`fleetpane serve: ${DEMO_LABEL}`);
       if (!isLoopback(server.host)) {
@@ -177,6 +203,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       io.err('fleetpane serve: stopping');
       await reports.stop();
       await engine?.stop();
+      synced?.triage.stop();
       await server.close();
       await store.close();
       return EXIT_OK;

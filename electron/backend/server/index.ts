@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isIP } from 'node:net';
 import { EVENTS_PATH } from '../../../shared/bridge';
 import { API_PREFIX, EVENT_CHANNEL, type ApiErrorCode, type ApiHandlers, type ApiReply } from '../../../shared/contract';
-import { DATA_CHANGING_CHANNELS, dispatch, isChannelId, type EventSource } from '../api/index';
+import { dispatch, isChannelId, serveRefusal, type EventSource } from '../api/index';
 import { createAuthenticator, generateToken } from './auth';
 import { SECURITY_HEADERS } from './security-headers';
 import { lookupStatic, openStatic } from './static-files';
@@ -35,6 +35,8 @@ export interface StartServerOptions {
   log?: (line: string) => void;
   heartbeatMs?: number;
   maxBodyBytes?: number;
+  /** Accept acknowledgements, notes and alert-rule edits (`serve --allow-triage`); pass what the api got. */
+  allowTriage?: boolean;
 }
 
 export interface RunningServer {
@@ -139,8 +141,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sendJson(res, 415, failure('bad-request', 'send the request as Content-Type: application/json'));
       return;
     }
-    if (DATA_CHANGING_CHANNELS.has(channel)) {
-      sendJson(res, 403, failure('read-only', `${channel} is not available in serve mode (its API is read-only)`));
+    const refusal = serveRefusal(channel, { allowTriage: options.allowTriage === true });
+    if (refusal !== null) {
+      sendJson(res, 403, failure('read-only', refusal));
       return;
     }
     const body = await readBody(req, maxBodyBytes);

@@ -125,6 +125,31 @@ describe('serve mode over real HTTP', () => {
     expect(JSON.parse(info.body)).toMatchObject({ ok: true, data: { mode: 'serve', readOnly: true } });
   });
 
+  it('refuses acknowledgements, notes and alert-rule edits as read-only, saying how to allow them', async () => {
+    const json = { ...bearer(server), 'Content-Type': 'application/json' };
+    const res = await send(server, '/api/triage:add-note', { method: 'POST', headers: json, body: JSON.stringify({ id: 'status:1', body: 'looking' }) });
+    expect(res.status).toBe(403);
+    expect(ApiReply.parse(JSON.parse(res.body))).toMatchObject({ ok: false, error: { code: 'read-only', message: expect.stringContaining('--allow-triage') } });
+    const read = await send(server, '/api/triage:list', { method: 'POST', headers: json, body: '{}' });
+    expect(read.status).toBe(200);
+  });
+
+  it('accepts them when started with allowTriage, and still refuses other changes', async () => {
+    const store = createFakeStore();
+    const api = createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => true, allowTriage: true });
+    const open = await startServer({ api, dataDir: dir, port: 0, rendererDir: join(dir, 'renderer'), events: hub, log: () => undefined, allowTriage: true });
+    try {
+      const json = { ...bearer(open), 'Content-Type': 'application/json' };
+      const note = await send(open, '/api/triage:add-note', { method: 'POST', headers: json, body: JSON.stringify({ id: 'status:1', body: 'looking' }) });
+      expect(note.status).toBe(200);
+      expect(store.calls.map((c) => c.method)).toContain('addIncidentNote');
+      const budget = await send(open, '/api/spend:budget-delete', { method: 'POST', headers: json, body: JSON.stringify({ id: 'b1' }) });
+      expect(budget.status).toBe(403);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('refuses bad API requests with the right status', async () => {
     const json = { ...bearer(server), 'Content-Type': 'application/json' };
     const bad = await send(server, '/api/fleet:utilisation-series', { method: 'POST', headers: json, body: '{"range":"2y"}' });

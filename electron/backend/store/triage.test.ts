@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IncidentSnapshot, type TriageList } from '../../../shared/contract-triage';
 import { incidentMarkdown } from '../../../shared/incident-markdown';
-import { runDerivedSignals } from '../analytics/triage-watcher';
+import type { AppEvent } from '../../../shared/contract';
+import { createTriageWatcher, runDerivedSignals } from '../analytics/triage-watcher';
 import { createApi, dispatch } from '../api/index';
 import { openStore } from './index';
 import type { FleetStore } from './types';
@@ -137,6 +138,37 @@ describe('triage over the store', () => {
     const later = await runDerivedSignals(store, 'acct', new Date(ASOF + 40 * MIN));
     expect(later.resolved).toEqual([id]);
     expect((await store.triageList(new Date(ASOF + 40 * MIN))).active).toEqual([]);
+  });
+
+  it('re-evaluates alert rules the moment they are saved, through the triage watcher the hosts wire to createApi', async () => {
+    await seedFleet();
+    const clock = { now: () => new Date(ASOF), setTimeout: globalThis.setTimeout, clearTimeout: (h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>) };
+    const events: AppEvent[] = [];
+    const watcher = createTriageWatcher({ store, clock, emit: (e) => events.push(e) });
+    let evaluation: Promise<void> = Promise.resolve();
+    const api = createApi({
+      store,
+      mode: 'serve',
+      allowTriage: true,
+      version: '9.9.9',
+      demo: () => false,
+      now: () => new Date(ASOF),
+      onAlertSettingsChanged: () => {
+        evaluation = watcher.evaluateAlerts();
+      },
+    });
+    try {
+      expect(await store.alerts(false, 50)).toEqual([]);
+      const rules = { rules: [{ id: 'provider', kind: 'provider-incident', enabled: true, minSeverity: 'minor' }], quietHours: { enabled: false, start: '22:00', end: '07:00' } };
+      expect(await dispatch(api, 'alerts:set-settings', rules)).toMatchObject({ ok: true });
+      await evaluation;
+      // No sync committed in between: the saved rule raised on the incidents already in the store.
+      const firing = await store.alerts(false, 50);
+      expect(firing.map((a) => [a.kind, a.incidentId])).toEqual([['provider-incident', 'service-health:1']]);
+      expect(events).toContainEqual({ type: 'alerts-changed', firing: 1 });
+    } finally {
+      watcher.stop();
+    }
   });
 
   it('saves a snapshot that opens on its own, validated, with the incident, timeline, GPUs, utilisation and spend', async () => {
