@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ProviderId, StreamId, SyncError, IsoTime } from './domain';
+import { ConnectorDiagnostics, ConnectorIdentity } from './connector-diagnostics';
 
 /** The env variable names the desktop app gives secrets it stores encrypted (referenced from the config). */
 export const SECRET_NAME_PATTERN = /^FLEETPANE_SECRET_[A-Z0-9_]{1,80}$/;
@@ -79,6 +80,8 @@ export const ConfiguredAccount = z.object({
   secrets: z.array(z.object({ name: z.string(), available: z.boolean() })),
   streams: z.object({ inventory: StreamState, metrics: StreamState, costs: StreamState, incidents: StreamState }),
   budget: z.array(ApiBudget),
+  /** What the account's connector reports about itself (null: the connector reports nothing, or none is running). */
+  diagnostics: ConnectorDiagnostics.nullable(),
 });
 export type ConfiguredAccount = z.infer<typeof ConfiguredAccount>;
 
@@ -103,6 +106,8 @@ export const ConnectionTestResult = z.object({
   message: z.string(),
   errorKind: z.string().nullable(),
   identity: z.string().nullable(),
+  /** Who the credential is, as the provider's cheap whoami said (null: no whoami, or it failed). */
+  whoami: ConnectorIdentity.nullable(),
   /** Roles/permissions the error says are missing (empty when unknown or none). */
   missingPermissions: z.array(z.string()),
   gpuMachines: z.number().int().nonnegative().nullable(),

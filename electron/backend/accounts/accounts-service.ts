@@ -18,6 +18,7 @@ import type {
   StreamState,
 } from '../../../shared/contract-accounts';
 import { STREAMS, type ProviderId, type StreamId } from '../../../shared/domain';
+import { ConnectorDiagnostics } from '../../../shared/connector-diagnostics';
 import type { Connector, Discover, DiscoveryContext } from '../providers/types';
 import type { FleetStore } from '../store/types';
 import type { SyncEngine } from '../sync/engine';
@@ -94,6 +95,7 @@ export class AccountsService {
       if (!base.success) continue;
       const config = base.data;
       const summary = stored.get(config.name);
+      const diagnostics = this.diagnosticsOf(config.name);
       const streams = {} as Record<StreamId, StreamState>;
       for (const stream of STREAMS) {
         const f = summary?.freshness.streams[stream];
@@ -114,7 +116,8 @@ export class AccountsService {
         config: entry,
         secrets: secretNamesIn(entry).map((name) => ({ name, available: this.options.vault.has(name) })),
         streams: streams as ConfiguredAccount['streams'],
-        budget: this.budgetOf(config.name),
+        budget: diagnostics?.budget.map((b) => ({ scope: b.scope, remaining: b.remaining, observedAt: b.observedAt })) ?? [],
+        diagnostics,
       });
     }
     const reason = await this.options.vault.unavailableReason();
@@ -334,18 +337,18 @@ export class AccountsService {
     return name;
   }
 
-  private budgetOf(name: string): ConfiguredAccount['budget'] {
-    const connector = this.options.engine?.connectorOf(name) as (Connector & { budget?: () => unknown }) | undefined;
-    if (typeof connector?.budget !== 'function') return [];
-    const parsed = z
-      .array(z.object({ subscriptionId: z.string(), remainingReads: z.number().nullable(), observedAt: z.number().nullable() }).loose())
-      .safeParse(connector.budget());
-    if (!parsed.success) return [];
-    return parsed.data.map((b) => ({
-      scope: `ARM reads, subscription ${b.subscriptionId}`,
-      remaining: b.remainingReads,
-      observedAt: b.observedAt === null ? null : new Date(b.observedAt).toISOString(),
-    }));
+  /** The running connector's diagnostics, validated (a connector's bug must not break the screen). */
+  private diagnosticsOf(name: string): ConnectorDiagnostics | null {
+    const connector = this.options.engine?.connectorOf(name);
+    if (typeof connector?.diagnostics !== 'function') return null;
+    try {
+      const parsed = ConnectorDiagnostics.safeParse(connector.diagnostics());
+      if (parsed.success) return parsed.data;
+      this.log(`account ${name}: the connector's diagnostics did not match their schema: ${parsed.error.issues[0]?.message ?? ''}`);
+    } catch (error) {
+      this.log(`account ${name}: the connector's diagnostics failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return null;
   }
 
   private entryOf(name: string): Record<string, unknown> {

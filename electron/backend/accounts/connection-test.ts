@@ -5,6 +5,7 @@
  */
 import type { AccountConfigBase } from '../../../shared/config';
 import type { ConnectionTestResult } from '../../../shared/contract-accounts';
+import { ConnectorIdentity, identityLine } from '../../../shared/connector-diagnostics';
 import { ConnectorError, type Connector } from '../providers/types';
 
 /** How long a test may take before it is reported as unavailable. */
@@ -21,6 +22,18 @@ export async function testConnection(
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error(`no answer within ${Math.round((options.timeoutMs ?? TEST_TIMEOUT_MS) / 1000)} s`)), options.timeoutMs ?? TEST_TIMEOUT_MS);
   const identity = describeIdentity(config);
+  // The provider's whoami runs beside the read; it only adds names and ids, never decides the result.
+  const whoami: Promise<ConnectorIdentity | null> = connector.identity
+    ? connector.identity(abort.signal).then(
+        (found) => {
+          const parsed = ConnectorIdentity.safeParse(found);
+          return parsed.success ? parsed.data : null;
+        },
+        () => null,
+      )
+    : Promise.resolve(null);
+  const settled = (): Promise<ConnectorIdentity | null> =>
+    Promise.race([whoami, new Promise<null>((resolve) => (abort.signal.aborted ? resolve(null) : abort.signal.addEventListener('abort', () => resolve(null), { once: true })))]);
   try {
     const iterator = connector.inventory({ signal: abort.signal, now: now() })[Symbol.asyncIterator]();
     const first = await Promise.race([
@@ -30,22 +43,26 @@ export async function testConnection(
     // One page is enough: end the iteration so the connector stops reading.
     void iterator.return?.(undefined)?.catch(() => undefined);
     const machines = first.done ? 0 : Array.isArray(first.value) ? first.value.length : 0;
+    const who = await settled();
     return {
       ok: true,
       message: first.done || machines === 0 ? 'connected: the first read found no GPU machines' : `connected: the first read found ${machines} GPU machine${machines === 1 ? '' : 's'}`,
       errorKind: null,
-      identity,
+      identity: who ? identityLine(who) : identity,
+      whoami: who,
       missingPermissions: [],
       gpuMachines: machines,
       durationMs: Date.now() - started,
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const who = await settled();
     return {
       ok: false,
       message,
       errorKind: error instanceof ConnectorError ? error.kind : abort.signal.aborted ? 'unavailable' : 'internal',
-      identity: identityFromError(message) ?? identity,
+      identity: who ? identityLine(who) : (identityFromError(message) ?? identity),
+      whoami: who,
       missingPermissions: missingPermissions(message),
       gpuMachines: null,
       durationMs: Date.now() - started,

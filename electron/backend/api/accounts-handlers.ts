@@ -38,6 +38,7 @@ export function createAccountsHandlers(options: { store: FleetStore; now: () => 
                 incidents: { ...a.freshness.streams.incidents, nextSyncAt: null },
               },
               budget: [],
+              diagnostics: null,
             }),
           ),
           configFile: null,

@@ -14,6 +14,7 @@ import type {
   SyncErrorKind,
 } from '../../../shared/domain';
 import type { Discovery } from '../../../shared/contract-accounts';
+import type { ConnectorDiagnostics, ConnectorIdentity } from '../../../shared/connector-diagnostics';
 
 /** Passed to every stream call. */
 export interface StreamContext {
@@ -58,6 +59,10 @@ export interface Connector {
   costs(req: CostsRequest): AsyncIterable<FocusCostRow[]>;
   /** Current and recently ended incidents that may touch the account. */
   incidents(req: IncidentsRequest): AsyncIterable<Incident[]>;
+  /** Optional: API budget left, scopes it could not read, GPUs not measured, API calls made (no secrets). */
+  diagnostics?(): ConnectorDiagnostics;
+  /** Optional: who the credential is, from the cheapest source the provider offers (names and ids only). */
+  identity?(signal: AbortSignal): Promise<ConnectorIdentity>;
 }
 
 /** Builds a connector from a validated account config. */

@@ -39,7 +39,7 @@ import {
   VmStatusPayload,
 } from './map';
 import { z } from 'zod';
-import { ConfigError, ThrottledError } from '../types';
+import { AuthError, ConfigError, ThrottledError } from '../types';
 import { sleep } from '../common/retry';
 
 /** Remaining ARM reads of one subscription, as the last response reported them. */
@@ -253,6 +253,16 @@ export class AzureApi {
       this.guard(this.cost.pipeline);
     }
     return this.cost;
+  }
+
+  /** The ARM access token (the credential caches it, so the next ARM call reuses it): for its claims, never shown. */
+  async accessToken(signal: AbortSignal): Promise<string> {
+    const site: CallSite = { api: 'Access token', subscriptionId: null, role: 'Reader' };
+    return this.call(site, signal, async () => {
+      const token = await this.credential.getToken(this.settings.armScope, { abortSignal: signal });
+      if (!token) throw new AuthError('the credential returned no access token');
+      return token.token;
+    });
   }
 
   /** Subscriptions visible to the credential (enabled ones only). */

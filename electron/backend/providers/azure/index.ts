@@ -19,6 +19,8 @@ import {
 import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } from './client';
 import { parseAzureConfig, type AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
+import { azureDiagnostics } from './diagnostics';
+import { identityFromAccessToken } from './identity';
 import {
   dcgmQueries,
   indexGpuSkus,
@@ -235,6 +237,8 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     costs,
     incidents,
     budget: () => api.budget.all(),
+    diagnostics: () => azureDiagnostics(api.budget.all()),
+    identity: async (signal) => identityFromAccessToken(await api.accessToken(signal)),
   };
 }
 

@@ -8,7 +8,8 @@ import { describeZodError } from '../../../../shared/format';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { ConfigError, type Connector, type ConnectorFactory } from '../types';
-import { openGcpApi, type GcpApi, type SeriesQuery } from './client';
+import { openGcpApi, resolveAuth, type GcpApi, type SeriesQuery } from './client';
+import { gcpIdentity } from './identity';
 import { GcpAccountConfig } from './config';
 import {
   mapBillingRow,
@@ -119,6 +120,9 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
     provider: 'gcp',
     account: config.name,
     clouds: ['gcp'],
+
+    /** client_email of the credential, else the token's info (test connection shows it). */
+    identity: async () => gcpIdentity(config, await resolveAuth(config)),
 
     async *inventory(ctx) {
       const gcp = await apiOnce();

@@ -5,6 +5,7 @@ import type { CloudId, GpuResource, GpuSample, Incident } from '../../../../shar
 import { ConfigError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
+import { kubernetesIdentity } from './identity';
 import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeDownIncidents, nodeToResource, type SeriesSet, xidIncidents } from './map';
 import { chunkWindow, dcgmQueries, gpuCountQuery, stepFor } from './promql';
 
@@ -64,6 +65,7 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
     provider: cfg.provider === 'coreweave' ? 'coreweave' : 'kubernetes',
     account: cfg.name,
     clouds,
+    identity: () => kubernetesIdentity(cfg),
     async *inventory(_ctx: StreamContext) {
       const resources = await readInventory(await k8s(), cfg);
       for (let i = 0; i < resources.length; i += 500) yield resources.slice(i, i + 500);

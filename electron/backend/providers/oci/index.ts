@@ -35,6 +35,8 @@ import {
 } from './map';
 import type { RawAnnouncement, RawCompartment } from './raw';
 import { ObservedIncidents } from '../common/observed-incidents';
+import { ociDiagnostics } from './diagnostics';
+import { ociIdentity } from './identity';
 
 export { OciAccountConfig, parseOciConfig } from './config';
 export type { UnmeasuredInstance } from './map';
@@ -353,6 +355,10 @@ export function createOciConnector(config: OciAccountConfig, deps: OciConnectorD
     if (out.length > 0) yield out;
   }
 
+  const compartmentAccess = (): CompartmentAccess[] =>
+    [...access.values()].sort((a, b) => a.compartment.localeCompare(b.compartment) || a.region.localeCompare(b.region) || a.operation.localeCompare(b.operation));
+  const callCounts = (): Record<string, number> => resolvedApi?.callCounts() ?? {};
+
   return {
     provider: 'oci',
     account,
@@ -361,9 +367,11 @@ export function createOciConnector(config: OciAccountConfig, deps: OciConnectorD
     metrics,
     costs,
     incidents,
-    compartmentAccess: () => [...access.values()].sort((a, b) => a.compartment.localeCompare(b.compartment) || a.region.localeCompare(b.region) || a.operation.localeCompare(b.operation)),
+    compartmentAccess,
     unmeasured: () => [...unmeasured],
-    callCounts: () => resolvedApi?.callCounts() ?? {},
+    callCounts,
+    diagnostics: () => ociDiagnostics(compartmentAccess(), unmeasured, callCounts()),
+    identity: async () => ociIdentity(config),
   };
 }
 

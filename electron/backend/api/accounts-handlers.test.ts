@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountConfigBase } from '../../../shared/config';
+import type { ConnectorDiagnostics } from '../../../shared/connector-diagnostics';
+import { accountsChannels } from '../../../shared/contract-accounts';
+import { AccountsService } from '../accounts/accounts-service';
+import { EnvironmentOnlyVault } from '../accounts/secret-vault';
+import { ociDiagnostics } from '../providers/oci/diagnostics';
+import type { Connector } from '../providers/types';
+import type { SyncEngine } from '../sync/engine';
+import { createAccountsHandlers } from './accounts-handlers';
+import { createFakeStore } from './testing/fake-store';
+
+const now = () => new Date('2026-11-25T12:00:00.000Z');
+
+function connector(extra: Partial<Connector> = {}): Connector {
+  return {
+    provider: 'oci',
+    account: 'oci-prod',
+    clouds: ['oci'],
+    async *inventory() {
+      yield [];
+    },
+    async *metrics() {},
+    async *costs() {},
+    async *incidents() {},
+    ...extra,
+  };
+}
+
+function handlersWith(connectors: Record<string, Connector>, log: string[] = []) {
+  const store = createFakeStore();
+  const engine = { connectorOf: (name: string) => connectors[name], nextSyncAt: () => null } as unknown as SyncEngine;
+  const service = new AccountsService({
+    store,
+    engine,
+    configFile: null,
+    entries: [
+      { name: 'demo', provider: 'demo' },
+      { name: 'oci-prod', provider: 'oci' },
+    ],
+    manageRefusal: 'read-only in this test',
+    vault: new EnvironmentOnlyVault('not here', {}),
+    discoverers: [],
+    parseAccount: (entry: AccountConfigBase) => entry,
+    createConnector: (config: AccountConfigBase) => connectors[config.name] ?? connector(),
+    availableProviders: ['demo', 'oci'],
+    discoveryContext: () => {
+      throw new Error('no discovery in this test');
+    },
+    now,
+    log: (line) => log.push(line),
+  });
+  return createAccountsHandlers({ store, now, service });
+}
+
+const diagnostics: ConnectorDiagnostics = ociDiagnostics(
+  [{ compartmentId: 'ocid1.compartment.oc1..b', compartment: 'research', region: 'eu-frankfurt-1', operation: 'ListInstances', status: 'denied', message: 'NotAuthorizedOrNotFound', policy: 'Allow group <your-group> to read instance-family in compartment research', at: now().toISOString() }],
+  [],
+  { ListInstances: 3 },
+);
+
+describe('accounts:state diagnostics', () => {
+  it('carries each running connector\'s diagnostics, and null where the connector has none', async () => {
+    const handlers = handlersWith({ 'oci-prod': connector({ diagnostics: () => diagnostics }), demo: connector({ provider: 'demo', account: 'demo' }) });
+    const state = accountsChannels['accounts:state'].response.parse(await handlers['accounts:state']({}));
+    const byName = new Map(state.accounts.map((a) => [a.name, a]));
+    expect(byName.get('oci-prod')?.diagnostics).toEqual(diagnostics);
+    expect(byName.get('oci-prod')?.diagnostics?.access[0]?.fix).toMatch(/^Allow group/);
+    expect(byName.get('demo')?.diagnostics).toBeNull();
+  });
+
+  it('derives the budget list from the diagnostics budget', async () => {
+    const withBudget: ConnectorDiagnostics = { ...diagnostics, budget: [{ scope: 'ARM reads, subscription s', remaining: 11_000, observedAt: null, pacedRequests: 0 }] };
+    const handlers = handlersWith({ 'oci-prod': connector({ diagnostics: () => withBudget }) });
+    const state = await handlers['accounts:state']({});
+    expect(state.accounts.find((a) => a.name === 'oci-prod')?.budget).toEqual([{ scope: 'ARM reads, subscription s', remaining: 11_000, observedAt: null }]);
+  });
+
+  it('drops diagnostics that break their schema or throw, and logs why', async () => {
+    const log: string[] = [];
+    const handlers = handlersWith({ 'oci-prod': connector({ diagnostics: () => ({ budget: 'lots' }) as unknown as ConnectorDiagnostics }), demo: connector({ diagnostics: () => { throw new Error('boom'); } }) }, log);
+    const state = accountsChannels['accounts:state'].response.parse(await handlers['accounts:state']({}));
+    expect(state.accounts.map((a) => a.diagnostics)).toEqual([null, null]);
+    expect(log.join('\n')).toMatch(/oci-prod.*schema/);
+    expect(log.join('\n')).toMatch(/demo.*boom/);
+  });
+});
+
+describe('accounts:test identity', () => {
+  it('shows the whoami identity of the connector', async () => {
+    const handlers = handlersWith({
+      'oci-prod': connector({ identity: async () => ({ name: 'ocid1.user.oc1..alice', kind: 'user (API signing key)', details: [{ label: 'key fingerprint', value: 'aa:bb' }], source: 'profile [DEFAULT]' }) }),
+    });
+    const result = accountsChannels['accounts:test'].response.parse(await handlers['accounts:test']({ name: 'oci-prod', secrets: {} }));
+    expect(result.ok).toBe(true);
+    expect(result.identity).toBe('ocid1.user.oc1..alice (user (API signing key); key fingerprint aa:bb)');
+    expect(result.whoami?.name).toBe('ocid1.user.oc1..alice');
+  });
+
+  it('keeps the credential description when the whoami fails', async () => {
+    const handlers = handlersWith({ 'oci-prod': connector({ identity: async () => { throw new Error('no'); } }) });
+    const result = await handlers['accounts:test']({ name: 'oci-prod', secrets: {} });
+    expect(result.whoami).toBeNull();
+    expect(result.identity).toBe('OCI config profile DEFAULT');
+  });
+});
