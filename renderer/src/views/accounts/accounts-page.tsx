@@ -12,6 +12,7 @@ import { ACCOUNT_STREAMS } from '../../../../shared/contract-accounts';
 import { ProviderId } from '../../../../shared/domain';
 import { apiOf } from '../../api/queries';
 import { formatUtcDateTime } from '../../lib/time';
+import { AccountDiagnostics } from './account-diagnostics';
 
 /** The accounts screen's state, refreshed every few seconds so freshness and next sync move. */
 export function accountsStateQuery() {
@@ -180,18 +181,7 @@ function AccountRow({ account, canManage }: { account: ConfiguredAccount; canMan
           })}
         </tbody>
       </table>
-      {account.budget.length > 0 ? (
-        <ul className="muted" data-testid="api-budget">
-          {account.budget.map((b) => (
-            <li key={b.scope}>
-              {b.scope}: {b.remaining === null ? 'not reported yet' : `${b.remaining} remaining`}
-              {b.observedAt === null ? null : ` (as of ${formatUtcDateTime(b.observedAt)})`}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="muted">API budget: this connector reports none.</p>
-      )}
+      <AccountDiagnostics diagnostics={account.diagnostics} />
       {confirming ? (
         <div role="group" aria-label={`Remove ${account.name}`} className="confirm" data-testid="remove-confirm">
           <p>
@@ -215,7 +205,12 @@ function TestResult({ result }: { result: ConnectionTestResult }): ReactNode {
   return (
     <div className={`test-result ${result.ok ? 'test-result--ok' : 'test-result--failed'}`} data-testid="test-result" data-ok={String(result.ok)} role="status">
       <strong>{result.ok ? 'Connected' : 'Failed'}</strong>: <span data-testid="test-message">{result.message}</span>
-      {result.identity ? <div>Identity: {result.identity}</div> : null}
+      {result.identity ? (
+        <div data-testid="test-identity">
+          Identity: {result.identity}
+          {result.whoami ? <span className="muted"> (from {result.whoami.source})</span> : null}
+        </div>
+      ) : null}
       {result.missingPermissions.length > 0 ? <div>Missing permissions: {result.missingPermissions.join(', ')}</div> : null}
       <div className="muted">{result.durationMs} ms</div>
     </div>
