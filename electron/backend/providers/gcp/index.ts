@@ -23,6 +23,7 @@ import {
   type SeriesRole,
 } from './map';
 import { ObservedIncidents } from '../common/observed-incidents';
+import type { RawTimeSeries } from './raw';
 
 export { GcpAccountConfig } from './config';
 
@@ -44,6 +45,8 @@ interface MetricQuery {
 
 const isGceGpu = (r: GpuResource) => r.id.startsWith('//compute.googleapis.com/') && r.kind === 'vm';
 const isGkeTpu = (r: GpuResource) => r.id.startsWith('//compute.googleapis.com/') && r.kind === 'tpu-vm';
+/** A GCE GPU VM that is a GKE node (GKE labels its node VMs with the cluster name). */
+export const isGkeGpuNode = (r: GpuResource) => isGceGpu(r) && r.tags['goog-k8s-cluster-name'] !== undefined;
 const isCloudTpu = (r: GpuResource) => r.id.startsWith('//tpu.googleapis.com/');
 const GCE_GPU_GROUPS = ['resource.labels.zone', 'resource.labels.instance_id', 'metric.labels.gpu_number'] as const;
 
@@ -64,16 +67,19 @@ export function metricQueries(config: GcpAccountConfig): MetricQuery[] {
       appliesTo: isGceGpu,
     },
   );
+  // GKE's node duty cycle: the provider's utilisation of GKE TPU chips and of GKE GPU nodes' GPUs
+  // (used for a GPU only where no DCGM or Ops Agent series covers the minute: glossary order).
+  const tpu = config.monitoring.tpu;
+  q.push({
+    role: 'util-provider',
+    metricType: 'kubernetes.io/node/accelerator/duty_cycle',
+    extraFilter: '',
+    resourceType: 'k8s_node',
+    groupByFields: ['resource.labels.location', 'resource.labels.node_name', 'metric.labels.accelerator_id'],
+    appliesTo: (r) => isGkeGpuNode(r) || (tpu && isGkeTpu(r)),
+  });
   if (config.monitoring.tpu) {
     q.push(
-      {
-        role: 'util-provider',
-        metricType: 'kubernetes.io/node/accelerator/duty_cycle',
-        extraFilter: '',
-        resourceType: 'k8s_node',
-        groupByFields: ['resource.labels.location', 'resource.labels.node_name', 'metric.labels.accelerator_id'],
-        appliesTo: isGkeTpu,
-      },
       {
         role: 'util-provider',
         metricType: 'tpu.googleapis.com/accelerator/duty_cycle',
@@ -167,6 +173,18 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
               groupByFields: q.groupByFields,
               pageSize: config.monitoring.pageSize,
             };
+            if (q.resourceType === 'k8s_node') {
+              // GPU series of GKE nodes name their GPU by UUID: read the whole answer (one series per
+              // accelerator) so each node's UUIDs are known, sorted, before any point is placed.
+              const all: RawTimeSeries[] = [];
+              for await (const page of gcp.timeSeriesPages(project, query, req.signal)) all.push(...page);
+              resolver.learn(all);
+              for (const series of all) {
+                const target = resolver.resolve(series);
+                if (target) merger.add(q.role, target, series);
+              }
+              continue;
+            }
             for await (const page of gcp.timeSeriesPages(project, query, req.signal)) {
               for (const series of page) {
                 const target = resolver.resolve(series);

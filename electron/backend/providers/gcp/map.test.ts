@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GpuResource } from '../../../../shared/domain';
-import { defaultGcpCatalog } from './index';
+import { defaultGcpCatalog, isGkeGpuNode, metricQueries } from './index';
+import { GcpAccountConfig } from './config';
 import {
   addDecimals,
   gpuShapeOf,
@@ -151,6 +152,59 @@ describe('Cloud Monitoring time series -> GPU samples', () => {
         value: typeof v === 'string' ? { int64Value: v } : { doubleValue: v },
       })),
     });
+
+  it('maps the GKE node duty cycle of GPUs (named by UUID) to the node VM and a GPU index; a missing series is not measured', () => {
+    const node = GpuResource.parse({
+      id: '//compute.googleapis.com/projects/fake-project/zones/us-central1-a/instances/42',
+      account: 'a', cloud: 'gcp', region: 'us-central1', zone: 'us-central1-a', name: 'gke-fake-cluster-gpu-pool-1a2b', kind: 'vm', instanceType: 'n1-standard-8',
+      gpuModel: 'T4 16GB', gpuCount: 2, gpuMemoryGiB: 16, powerState: 'running', health: 'ok', healthReason: null, hourlyPrice: null,
+      currency: 'USD', tags: { 'gcp:project': 'fake-project', 'goog-k8s-cluster-name': 'fake-cluster' }, gpuUuids: [null, null], demo: false,
+    });
+    // The fixture's container-level series, lifted to the node resource the node metric is written on.
+    const fromFixture = (uuid: string, value: string, minute: number) =>
+      RawTimeSeries.parse({
+        ...duty[0],
+        metric: { type: 'kubernetes.io/node/accelerator/duty_cycle', labels: { ...duty[0]?.metric.labels, accelerator_id: uuid } },
+        resource: { type: 'k8s_node', labels: { project_id: 'fake-project', location: 'us-central1-a', cluster_name: 'fake-cluster', node_name: node.name } },
+        points: [{ interval: { endTime: new Date(Date.UTC(2026, 10, 20, 11, minute)).toISOString() }, value: { int64Value: value } }],
+      });
+    const b = fromFixture('GPU-bf97ab0c-2b63-df2f-97f7-43349526fefa', '73', 2);
+    const a = fromFixture('GPU-0a000000-0000-0000-0000-000000000000', '5', 2);
+    const resolver = seriesResolver('fake-project', [node]);
+    resolver.learn([b, a]);
+    // Sorted UUIDs give the index, whatever order the API answered in.
+    expect(resolver.resolve(a)).toEqual({ resourceId: node.id, gpuIndex: 0 });
+    expect(resolver.resolve(b)).toEqual({ resourceId: node.id, gpuIndex: 1 });
+    // A UUID never learnt (or a third GPU on a 2-GPU node) is not guessed.
+    expect(resolver.resolve(fromFixture('GPU-ffffffff-0000-0000-0000-000000000000', '9', 2))).toBeNull();
+
+    const t0 = Date.UTC(2026, 10, 20, 11, 0);
+    const m = new SampleMerger(t0, t0 + 3 * 60_000, 60_000);
+    m.add('util-provider', { resourceId: node.id, gpuIndex: 1 }, b);
+    // GPU 1 has an Ops Agent point in the same minute: it wins over the provider metric.
+    m.add('util-dev', { resourceId: node.id, gpuIndex: 1 }, series([[Date.UTC(2026, 10, 20, 11, 2), 40]]));
+    m.add('util-provider', { resourceId: node.id, gpuIndex: 0 }, a);
+    const out = m.samples();
+    expect(out.map((x) => [x.gpuIndex, x.ts, x.utilisation, x.utilSource])).toEqual([
+      [0, t0 + 60_000, 5, 'provider'],
+      [1, t0 + 60_000, 40, 'dev'],
+    ]);
+    // Minutes 0 and 2 had no series at all: no sample, not a zero.
+    expect(out.some((x) => x.ts === t0 || x.ts === t0 + 120_000)).toBe(false);
+  });
+
+  it('asks for the GKE node duty cycle only where a GKE GPU node or (with TPUs on) a GKE TPU is in the inventory', () => {
+    const base = { account: 'a', cloud: 'gcp', region: 'us-central1', zone: 'us-central1-a', instanceType: 'x', gpuModel: 'T4 16GB', gpuCount: 1, gpuMemoryGiB: null, powerState: 'running', health: 'ok', healthReason: null, hourlyPrice: null, currency: 'USD', gpuUuids: [null], demo: false };
+    const gke = GpuResource.parse({ ...base, id: '//compute.googleapis.com/projects/p/zones/z/instances/1', name: 'n1', kind: 'vm', tags: { 'goog-k8s-cluster-name': 'c' } });
+    const plain = GpuResource.parse({ ...base, id: '//compute.googleapis.com/projects/p/zones/z/instances/2', name: 'n2', kind: 'vm', tags: {} });
+    expect(isGkeGpuNode(gke)).toBe(true);
+    expect(isGkeGpuNode(plain)).toBe(false);
+    const config = GcpAccountConfig.parse({ name: 'g', provider: 'gcp', projectIds: ['proj-1'], costSource: 'focus-export', monitoring: { tpu: false } });
+    const duty = metricQueries(config).filter((q) => q.metricType === 'kubernetes.io/node/accelerator/duty_cycle');
+    expect(duty).toHaveLength(1);
+    expect(duty[0]?.appliesTo(gke)).toBe(true);
+    expect(duty[0]?.appliesTo(plain)).toBe(false);
+  });
 
   it('merges metric types per GPU and minute, preferring DCGM over NVML over the provider metric', () => {
     const t0 = Date.UTC(2026, 10, 20, 11, 0);

@@ -294,6 +294,8 @@ export function timestampMs(t: { seconds: string; nanos?: number | null }): numb
 
 /** Finds the GPU resource and index a series belongs to. */
 export interface SeriesResolver {
+  /** Learns the GPU UUIDs of GKE nodes from a whole answer before its series are resolved. */
+  learn(series: readonly RawTimeSeries[]): void;
   resolve(series: RawTimeSeries): { resourceId: string; gpuIndex: number } | null;
 }
 
@@ -307,7 +309,31 @@ export function seriesResolver(project: string, resources: readonly GpuResource[
     const i = Number(raw) + offset;
     return i < count ? i : null;
   };
+  // Per GKE node, the GPU UUIDs its duty-cycle series named, sorted: GCE does not list UUIDs, so a
+  // UUID's position among the node's sorted UUIDs is its index (stable while the node keeps its GPUs).
+  const uuidsByNode = new Map<string, string[]>();
+  const gpuIndexOfUuid = (res: GpuResource, uuid: string | undefined): number | null => {
+    if (!uuid) return null;
+    const known = res.gpuUuids.indexOf(uuid);
+    if (known >= 0) return known;
+    const i = (uuidsByNode.get(res.id) ?? []).indexOf(uuid);
+    return i >= 0 && i < res.gpuCount ? i : null;
+  };
   return {
+    learn(series) {
+      const seen = new Map<string, Set<string>>();
+      for (const s of series) {
+        if (s.resource.type !== 'k8s_node') continue;
+        const labels = s.resource.labels ?? {};
+        const res = byNodeName.get(`${labels.location}/${labels.node_name}`);
+        const uuid = s.metric.labels?.accelerator_id;
+        if (!res || !uuid || /^\d+$/.test(uuid)) continue;
+        const set = seen.get(res.id) ?? new Set<string>();
+        set.add(uuid);
+        seen.set(res.id, set);
+      }
+      for (const [id, set] of seen) uuidsByNode.set(id, [...set].sort());
+    },
     resolve(series) {
       const labels = series.resource.labels ?? {};
       const metric = series.metric.labels ?? {};
@@ -322,7 +348,8 @@ export function seriesResolver(project: string, resources: readonly GpuResource[
         }
         case 'k8s_node': {
           res = byNodeName.get(`${labels.location}/${labels.node_name}`);
-          if (res) gpu = index(metric.accelerator_id, res.gpuCount);
+          // TPU chips are numbered; a GPU's accelerator_id is its UUID (GPU-...), placed by gpuIndexOfUuid.
+          if (res) gpu = index(metric.accelerator_id, res.gpuCount) ?? gpuIndexOfUuid(res, metric.accelerator_id);
           break;
         }
         case 'tpu_worker': {
