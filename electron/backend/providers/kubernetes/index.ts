@@ -1,12 +1,12 @@
 /** The kubernetes connector: GPU nodes and pods of one kubeconfig context, DCGM metrics from Prometheus. */
 import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { AccountConfigBase } from '../../../../shared/config';
-import type { CloudId, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
+import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
 import { ConfigError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
-import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeDownIncidents, nodeToResource, type SeriesSet, xidIncidents } from './map';
+import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeToResource, type SeriesSet } from './map';
 import { chunkWindow, dcgmQueries, gpuCountQuery, stepFor } from './promql';
 
 export { describeKubeconfig, type KubeconfigContext } from './kubeconfig';
@@ -93,26 +93,11 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
       const counts = await prom.queryRange(gpuCountQuery(cfg.prometheus.nodeLabels, cfg.prometheus.selector, hour), start, end, hour, req.signal);
       yield estimateCostRows(counts, resources, cfg.prometheus.nodeLabels, cfg.name, fallback, req.from, req.to);
     },
-    async *incidents(req: IncidentsRequest) {
-      const out: Incident[] = nodeDownIncidents(req.resources, cfg.name, req.now);
-      if (prom && cfg.prometheus) {
-        // XID errors in the last 24 hours, from the same per-GPU samples the metrics stream reads.
-        const to = Math.floor(req.now.getTime() / 60_000) * 60_000;
-        const hits = new Map<string, { first: number; last: number; count: number; gpus: Set<number> }>();
-        for await (const batch of readMetrics(prom, cfg, { ...req, from: to - 24 * 3_600_000, to })) {
-          for (const s of batch) {
-            if (s.xidErrors === 0) continue;
-            const h = hits.get(s.resourceId) ?? { first: s.ts, last: s.ts, count: 0, gpus: new Set<number>() };
-            h.first = Math.min(h.first, s.ts);
-            h.last = Math.max(h.last, s.ts);
-            h.count += s.xidErrors;
-            h.gpus.add(s.gpuIndex);
-            hits.set(s.resourceId, h);
-          }
-        }
-        out.push(...xidIncidents(hits, req.resources, cfg.name, req.now));
-      }
-      yield out;
+    // A cluster has no provider incident feed of its own. Node conditions reach the store as the
+    // inventory's health and healthReason, XID errors as metric samples; analytics/derived-signals.ts
+    // is the one place that turns them into node-down and XID incidents.
+    async *incidents(_req: IncidentsRequest) {
+      yield [];
     },
   };
 }

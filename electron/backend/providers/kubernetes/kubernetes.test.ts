@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
+import { FocusCostRow, GpuResource, GpuSample } from '../../../../shared/domain';
 import { AccountConfigBase } from '../../../../shared/config';
+import { detectNodeDown, detectXid, type SignalInput, type XidHits } from '../../analytics/derived-signals';
 import { AuthError, ThrottledError } from '../types';
 import { describeKubeconfig, kubernetesFactory } from './index';
 import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes, type Fleet } from './testing/fleet';
@@ -172,14 +173,25 @@ describe.skipIf(skip !== null)('metrics from a real Prometheus with 24 h of dcgm
     expect(Math.min(...ts.slice(1).map((t, i) => t - (ts[i] ?? 0)))).toBeGreaterThanOrEqual(6 * 60_000);
   });
 
-  it('reports node-down and XID incidents linked to their nodes', async () => {
+  it('leaves node-down and XID incidents to analytics: its inventory and samples are enough for those rules', async () => {
     const c = connector({ prometheus: { url: prom.url } });
-    const incidents = await collect(c.incidents({ signal, now: new Date(now), resources }));
-    for (const i of incidents) Incident.parse(i);
-    expect(incidents.filter((i) => i.id.startsWith('derived:node-down:')).map((i) => i.resourceIds)).toEqual([[idOf(fleet.nodes[17]?.name ?? '')]]);
-    const xid = incidents.filter((i) => i.id.startsWith('derived:xid:'));
-    expect(xid).toHaveLength(1);
-    expect(xid[0]).toMatchObject({ resourceIds: [idOf(fleet.nodes[30]?.name ?? '')], endedAt: null });
+    // The connector raises no incident of its own (a cluster has no provider incident feed)...
+    expect(await collect(c.incidents({ signal, now: new Date(now), resources }))).toEqual([]);
+    // ...and what it reports is what analytics' rules read: the down node through health, the XID
+    // burst through samples, aggregated per GPU as the store does for the signal input.
+    const xid = new Map<string, XidHits>();
+    for (const s of samples.filter((x) => x.xidErrors > 0)) {
+      const key = `${s.resourceId}#${s.gpuIndex}`;
+      const h = xid.get(key) ?? { resourceId: s.resourceId, gpuIndex: s.gpuIndex, firstMs: s.ts, lastMs: s.ts, errors: 0 };
+      xid.set(key, { ...h, firstMs: Math.min(h.firstMs, s.ts), lastMs: Math.max(h.lastMs, s.ts), errors: h.errors + s.xidErrors });
+    }
+    const input: SignalInput = { account: 'gpu-clusters', asOfMs: now, resources, xid: [...xid.values()], lastSeen: [], metricsFresh: false, buckets: [] };
+    const down = detectNodeDown(input);
+    expect(down.map((d) => d.incident.resourceIds)).toEqual([[idOf(fleet.nodes[17]?.name ?? '')]]);
+    expect(down[0]?.incident.summary).toContain('container runtime is down');
+    const burst = detectXid(input);
+    expect(burst.map((d) => d.incident.resourceIds)).toEqual([[idOf(fleet.nodes[30]?.name ?? '')]]);
+    expect(burst[0]?.incident.title).toContain('GPU 2');
   });
 
   it('estimates spend from GPU-hours x catalog price, labelled as estimate', async () => {

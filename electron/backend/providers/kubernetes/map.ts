@@ -1,7 +1,7 @@
 /** Pure mapping from Kubernetes objects and Prometheus series to Fleetpane's model. */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { divideDecimalByInteger, multiplyDecimalByInteger, roundDecimal, sumDecimals } from '../../../../shared/decimal';
-import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState, Incident } from '../../../../shared/domain';
+import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState } from '../../../../shared/domain';
 import { lookupGpuClass, lookupInstance, normaliseGpuModel } from '../../catalog';
 import type { MatrixSeries } from './client';
 import type { DcgmQueries } from './promql';
@@ -323,67 +323,6 @@ export function mapDcgmSeries(
       powerWatts: a.power.length ? Math.max(0, Math.max(...a.power)) : null,
       temperatureC: a.temp.length ? Math.max(...a.temp) : null,
       xidErrors: Math.round(a.xid),
-    });
-  }
-  return out;
-}
-
-/** Derived incidents: GPU nodes that are NotReady (one per node, id stable while it lasts). */
-export function nodeDownIncidents(resources: readonly GpuResource[], account: string, now: Date): Incident[] {
-  return resources
-    .filter((r) => r.health === 'unavailable')
-    .map((r) => ({
-      id: `derived:node-down:${account}:${r.name}`,
-      account,
-      cloud: r.cloud,
-      source: 'derived' as const,
-      severity: 'major' as const,
-      title: `GPU node ${r.name} is down (${r.gpuCount} x ${r.gpuModel})`,
-      summary: r.healthReason ?? 'node is not Ready',
-      status: 'active',
-      regions: [r.region],
-      services: ['kubernetes'],
-      resourceIds: [r.id],
-      startedAt: now.toISOString(),
-      endedAt: null,
-      updatedAt: now.toISOString(),
-      url: null,
-      updates: [],
-      demo: false,
-    }));
-}
-
-/** Derived incidents: GPUs with XID errors in the window, one per node. */
-export function xidIncidents(
-  hits: ReadonlyMap<string, { first: number; last: number; count: number; gpus: Set<number> }>,
-  resources: readonly GpuResource[],
-  account: string,
-  now: Date,
-): Incident[] {
-  const byId = new Map(resources.map((r) => [r.id, r]));
-  const out: Incident[] = [];
-  for (const [resourceId, h] of hits) {
-    const r = byId.get(resourceId);
-    if (!r) continue;
-    const startedAt = new Date(h.first).toISOString();
-    out.push({
-      id: `derived:xid:${account}:${r.name}:${startedAt}`,
-      account,
-      cloud: r.cloud,
-      source: 'derived',
-      severity: 'minor',
-      title: `XID errors on ${r.name} (GPU ${[...h.gpus].sort((a, b) => a - b).join(', ')})`,
-      summary: `${h.count} XID error change(s) reported by dcgm-exporter`,
-      status: now.getTime() - h.last > 30 * 60_000 ? 'ended' : 'active',
-      regions: [r.region],
-      services: ['gpu'],
-      resourceIds: [r.id],
-      startedAt,
-      endedAt: now.getTime() - h.last > 30 * 60_000 ? new Date(h.last + 60_000).toISOString() : null,
-      updatedAt: new Date(h.last).toISOString(),
-      url: null,
-      updates: [],
-      demo: false,
     });
   }
   return out;
