@@ -3,24 +3,12 @@
  * requests from the main process over process.parentPort, so no store read or write ever happens on
  * the Electron main thread. Plain Node: it must not import 'electron'.
  */
-import type { ApiHandlers, AppEvent } from '../../shared/contract';
-import { createApi, dispatch } from '../backend/api/index';
-import { createEngineWithTriage, openStoreForCli, parseAccount, stderrLogger } from '../backend/cli/backend';
-import type { TriageWatcher } from '../backend/analytics/triage-watcher';
-import { resolveConfig, resolveDataDir } from '../backend/cli/config-file';
-import type { SyncEngine } from '../backend/sync/engine';
-import type { FleetStore } from '../backend/store/types';
-import { mkdirSync } from 'node:fs';
+import type { AppEvent } from '../../shared/contract';
+import { stderrLogger } from '../backend/cli/backend';
 import { join } from 'node:path';
-import { readConfigEntries, type AccountsService } from '../backend/accounts/accounts-service';
 import { EncryptedFileVault, type SecretCipher } from '../backend/accounts/secret-vault';
-import { createAccountsService } from '../backend/accounts/wiring';
-import { DEMO_CONFIG } from '../backend/cli/config-file';
-import { defaultConfigPath } from '../backend/paths';
 import { FromHost, ToHost, type HostInit } from './host-protocol';
-import { ReportScheduler } from '../backend/reports/schedule';
-
-let reports: ReportScheduler | null = null;
+import { HostRuntime } from './host-runtime';
 
 /** The part of Electron's ParentPort the host uses (a global in utility processes). */
 interface ParentPortLike {
@@ -39,11 +27,7 @@ function send(message: FromHost): void {
   parent.postMessage(message);
 }
 
-let handlers: ApiHandlers | null = null;
-let store: FleetStore | null = null;
-let engine: SyncEngine | null = null;
-let triage: TriageWatcher | null = null;
-let accounts: AccountsService | null = null;
+let runtime: HostRuntime | null = null;
 const log = stderrLogger();
 
 /** Where the desktop keeps secrets typed in the accounts screen, encrypted by main's safeStorage. */
@@ -78,58 +62,23 @@ const mainCipher: SecretCipher = {
 };
 
 async function init(message: HostInit): Promise<void> {
-  const config = resolveConfig(message.configFile ?? undefined, parseAccount, message.userDataFolder);
-  const dataDir = resolveDataDir(message.dataDir ?? undefined, config.demo, message.userDataFolder);
-  mkdirSync(dataDir, { recursive: true });
-  store = await openStoreForCli(dataDir);
   // Secrets go into this process's environment before any connector is built.
   const vault = await EncryptedFileVault.open(join(message.userDataFolder, SECRETS_FILE), mainCipher);
-  const synced = createEngineWithTriage(
-    store,
-    config.accounts,
-    (event: AppEvent) => {
-      send({ kind: 'event', event });
-      accounts?.onEvent(event);
-    },
-    log,
-  );
-  engine = synced.engine;
-  triage = synced.triage;
-  // The accounts screen saves to the config in use, or creates the one in the user data folder.
-  const configFile = config.file ?? defaultConfigPath(message.userDataFolder);
-  accounts = await createAccountsService({
-    store,
-    engine,
-    configFile,
-    entries: readConfigEntries(configFile) ?? DEMO_CONFIG.accounts.map((a) => ({ name: a.name, provider: a.provider })),
-    manageRefusal: null,
-    vault,
-    log: (line) => log.warn(line),
-  });
-  const service = accounts;
-  handlers = createApi({
-    store,
-    engine,
-    accounts: service,
-    mode: 'desktop',
+  // Store, engine, triage, accounts, API and report schedule; it moves off the demo store at the first saved config.
+  runtime = await HostRuntime.start({
+    userDataFolder: message.userDataFolder,
+    configFile: message.configFile,
+    dataDir: message.dataDir,
     version: message.version,
-    demo: () => service.demoOnly(),
-    emitSpendEvent: (event: AppEvent) => send({ kind: 'event', event }),
-    // Edited alert rules take effect at once, not at the next commit.
-    onAlertSettingsChanged: () => void synced.triage.evaluateAlerts(),
+    vault,
+    emit: (event: AppEvent) => send({ kind: 'event', event }),
+    log,
   });
-  send({ kind: 'ready', demo: config.demo, dataDir, configFile: config.file });
-  engine.start();
-  // Saved reports on a schedule (PDF needs the main process's printer, so scheduled PDFs record an error here).
-  reports = new ReportScheduler({ store, log: (line) => log.info(line) });
-  reports.start();
+  send({ kind: 'ready', demo: runtime.demo, dataDir: runtime.dataDir, configFile: runtime.configFile });
 }
 
 async function stop(): Promise<void> {
-  await reports?.stop();
-  await engine?.stop();
-  triage?.stop();
-  await store?.close();
+  await runtime?.stop();
   send({ kind: 'stopped' });
 }
 
@@ -147,13 +96,15 @@ parent.on('message', ({ data }) => {
       });
       break;
     case 'request': {
-      const current = handlers;
+      const current = runtime;
       if (current === null) {
         send({ kind: 'reply', id: message.id, reply: { ok: false, error: { code: 'internal', message: 'the backend is still starting' } } });
         break;
       }
-      void dispatch(current, message.channel, message.request, { log: (line) => log.error(line) }).then((reply) =>
-        send({ kind: 'reply', id: message.id, reply }),
+      current.dispatch(message.channel, message.request, { log: (line) => log.error(line) }).then(
+        (reply) => send({ kind: 'reply', id: message.id, reply }),
+        // Only a failed move to the main store gets here: the backend cannot go on.
+        (error: unknown) => send({ kind: 'fatal', message: error instanceof Error ? (error.message.split('\n')[0] ?? 'error') : String(error) }),
       );
       break;
     }
