@@ -10,9 +10,27 @@ export interface FleetpaneBridge {
   invoke(channel: ChannelId, request: unknown): Promise<ApiReply>;
   /** Subscribes to backend events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
+  /**
+   * The path on disk of a file the user dropped or picked (Electron's webUtils.getPathForFile), so a
+   * FOCUS import can name it on `spend:import-focus`; '' when the file has no path (made in memory).
+   * Only the desktop preload has it: a browser never learns a file's path.
+   */
+  pathForFile?(file: PickedFile): string;
+}
+
+/** The part of a DOM File the bridge signature names (shared/ has no DOM types). */
+export interface PickedFile {
+  readonly name: string;
+  readonly size: number;
 }
 
 /** Serve mode: POST {API_PREFIX}{channel} with the JSON request body, answered with an ApiReply. */
 export const EVENTS_PATH = '/api/events';
 /** Serve mode: the cookie set after a request that carried the token in its query string. */
 export const SESSION_COOKIE = 'fleetpane_session';
+/**
+ * Serve mode: POST the raw bytes of one FOCUS file here, with `?account=NAME&file=FILE-NAME`, to import
+ * it (answered with an ApiReply of FocusImportSummary). Refused unless serve was started with
+ * --manage-spend; the body is size-limited and lands in a private temp file that is deleted after.
+ */
+export const FOCUS_UPLOAD_PATH = '/api/upload/focus';

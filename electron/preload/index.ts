@@ -2,8 +2,8 @@
  * The preload: exposes one frozen FleetpaneBridge as window.fleetpane and nothing else. Sandboxed,
  * so it is bundled to CommonJS (index.cjs).
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { FleetpaneBridge } from '../../shared/bridge';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import type { FleetpaneBridge, PickedFile } from '../../shared/bridge';
 import { CHANNEL_IDS, EVENT_CHANNEL, type ApiReply, type AppEvent } from '../../shared/contract';
 
 const allowed = new Set<string>(CHANNEL_IDS);
@@ -23,6 +23,11 @@ const bridge: FleetpaneBridge = Object.freeze({
     return () => {
       ipcRenderer.removeListener(EVENT_CHANNEL, handler);
     };
+  },
+  pathForFile(file: PickedFile): string {
+    // Only a real File (from a drop or a file input) has a path; anything else is refused here.
+    if (!(file instanceof File)) throw new TypeError('pathForFile needs a File from a drop or a file input');
+    return webUtils.getPathForFile(file);
   },
 });
 

@@ -6,7 +6,10 @@ const exposed = new Map<string, unknown>();
 const listeners = new Map<string, Set<(event: unknown, payload: unknown) => void>>();
 const invoke = vi.fn(async (_channel: string, _request: unknown) => ({ ok: true, data: {} }));
 
+const getPathForFile = vi.fn((file: File) => `/home/sre/billing/${file.name}`);
+
 vi.mock('electron', () => ({
+  webUtils: { getPathForFile },
   contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) },
   ipcRenderer: {
     invoke,
@@ -26,7 +29,7 @@ describe('preload bridge', () => {
   it('exposes one frozen object as window.fleetpane', () => {
     expect([...exposed.keys()]).toEqual(['fleetpane']);
     expect(Object.isFrozen(bridge)).toBe(true);
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onEvent']);
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onEvent', 'pathForFile']);
   });
 
   it('sends contract channels and refuses any other id before it leaves', async () => {
@@ -46,5 +49,11 @@ describe('preload bridge', () => {
     expect(received).toEqual([event]);
     stop();
     expect(listeners.get(EVENT_CHANNEL)?.size).toBe(0);
+  });
+
+  it('gives the path of a dropped File through webUtils and refuses anything else', () => {
+    expect(bridge.pathForFile?.(new File(['a'], 'focus.csv'))).toBe('/home/sre/billing/focus.csv');
+    expect(() => bridge.pathForFile?.({ name: 'x.csv', size: 1 })).toThrow(/needs a File/);
+    expect(getPathForFile).toHaveBeenCalledTimes(1);
   });
 });

@@ -2,8 +2,9 @@
  * Handlers of the spend channels (shared/contract-spend.ts): cost reports, filter options, GPU-hour
  * prices, budgets, exports in every format, FOCUS import with progress events, saved reports.
  */
+import { basename } from 'node:path';
 import { ApiError, type ApiHandlers, type AppEvent } from '../../../shared/contract';
-import type { spendChannels } from '../../../shared/contract-spend';
+import type { FocusImportSummary, spendChannels } from '../../../shared/contract-spend';
 import type { PdfPrinter } from '../reports/pdf';
 import { renderReport } from '../reports/render';
 import { FocusImportError } from '../store/focus-import';
@@ -42,21 +43,7 @@ export function createSpendHandlers(options: SpendApiOptions): SpendHandlers {
       const rendered = await renderReport(store, req.query, req.format, printPdf);
       return { fileName: rendered.fileName, mimeType: rendered.mimeType, base64: rendered.bytes.toString('base64') };
     },
-    'spend:import-focus': async (req) => {
-      try {
-        const result = await store.importFocus(req.files, req.account, (p) =>
-          emit?.({ type: 'focus-import-progress', account: req.account, file: p.file, phase: p.phase, rows: p.rows, totalRows: p.totalRows }),
-        );
-        emit?.({ type: 'data-changed', account: req.account, streams: ['costs'] });
-        return result;
-      } catch (error) {
-        if (error instanceof FocusImportError) {
-          emit?.({ type: 'focus-import-progress', account: req.account, file: error.file, phase: 'failed', rows: 0, totalRows: 0 });
-          throw new ApiError('bad-request', error.message);
-        }
-        throw error;
-      }
-    },
+    'spend:import-focus': (req) => importFocusWithEvents(store, req.files, req.account, emit),
     'reports:list': async () => ({ reports: await store.reportDefinitions() }),
     'reports:save': async (definition) => {
       if (definition.schedule !== 'none' && definition.folder === null) {
@@ -67,4 +54,30 @@ export function createSpendHandlers(options: SpendApiOptions): SpendHandlers {
     },
     'reports:delete': async (req) => ({ deleted: await store.deleteReportDefinition(req.id) }),
   };
+}
+
+/**
+ * Imports FOCUS files into the store, sending progress (files named by their base name only, so no
+ * folder of the backend host reaches a browser) and data-changed; a refused file becomes ApiError
+ * bad-request with the importer's message (file, row, column). Used by the channel and by serve's upload.
+ */
+export async function importFocusWithEvents(
+  store: FleetStore,
+  files: readonly string[],
+  account: string,
+  emit?: (event: AppEvent) => void,
+): Promise<FocusImportSummary> {
+  try {
+    const result = await store.importFocus([...files], account, (p) =>
+      emit?.({ type: 'focus-import-progress', account, file: basename(p.file), phase: p.phase, rows: p.rows, totalRows: p.totalRows }),
+    );
+    emit?.({ type: 'data-changed', account, streams: ['costs'] });
+    return result;
+  } catch (error) {
+    if (error instanceof FocusImportError) {
+      emit?.({ type: 'focus-import-progress', account, file: basename(error.file), phase: 'failed', rows: 0, totalRows: 0 });
+      throw new ApiError('bad-request', error.message);
+    }
+    throw error;
+  }
 }

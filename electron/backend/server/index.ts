@@ -4,15 +4,17 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { EVENTS_PATH } from '../../../shared/bridge';
+import { EVENTS_PATH, FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
 import { API_PREFIX, EVENT_CHANNEL, type ApiErrorCode, type ApiHandlers, type ApiReply } from '../../../shared/contract';
 import { dispatch, isChannelId, serveRefusal, type EventSource } from '../api/index';
 import { createAuthenticator, generateToken } from './auth';
+import { receiveFocusUpload, type FocusUploadTarget } from './focus-upload';
 import { SECURITY_HEADERS } from './security-headers';
 import { lookupStatic, openStatic } from './static-files';
 
 export { generateToken, secretsEqual } from './auth';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers';
+export { DEFAULT_FOCUS_UPLOAD_BYTES, type FocusUploadTarget } from './focus-upload';
 
 export const DEFAULT_HOST = '127.0.0.1';
 /** Largest JSON body an API request may have; requests are small filters. */
@@ -35,6 +37,11 @@ export interface StartServerOptions {
   log?: (line: string) => void;
   heartbeatMs?: number;
   maxBodyBytes?: number;
+  /**
+   * `serve --manage-spend`: FOCUS uploads from the spend screen, and budget and saved-report edits are
+   * served; absent: the upload route and those channels are refused (read-only).
+   */
+  focusUpload?: FocusUploadTarget;
   /** Accept acknowledgements, notes and alert-rule edits (`serve --allow-triage`); pass what the api got. */
   allowTriage?: boolean;
 }
@@ -118,6 +125,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
 
     if (url.pathname === EVENTS_PATH) return serveEvents(req, res);
+    if (url.pathname === FOCUS_UPLOAD_PATH) return serveFocusUpload(req, res, url);
     if (url.pathname.startsWith(API_PREFIX)) return serveApi(req, res, url.pathname.slice(API_PREFIX.length));
     return serveStatic(req, res, url.pathname);
   }
@@ -141,7 +149,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sendJson(res, 415, failure('bad-request', 'send the request as Content-Type: application/json'));
       return;
     }
-    const refusal = serveRefusal(channel, { allowTriage: options.allowTriage === true });
+    const refusal = serveRefusal(channel, { allowTriage: options.allowTriage === true, allowSpendEdits: options.focusUpload !== undefined });
     if (refusal !== null) {
       sendJson(res, 403, failure('read-only', refusal));
       return;
@@ -161,6 +169,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
     const reply = await dispatch(options.api, channel, parsed, { log });
     sendJson(res, reply.ok ? 200 : STATUS_OF[reply.error.code], reply);
+  }
+
+  async function serveFocusUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const refuse = (status: number, reply: ApiReply): void => {
+      sendJson(res, status, reply);
+      req.resume();
+    };
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return refuse(405, failure('bad-request', 'the FOCUS upload takes POST with the file as the body'));
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !hostAllowed(origin.replace(/^https?:\/\//, ''))) return refuse(403, failure('forbidden', 'cross-origin request refused'));
+    if (options.focusUpload === undefined) {
+      return refuse(403, failure('read-only', 'FOCUS import is not available: serve mode is read-only; start `fleetpane serve --manage-spend` to import from the spend screen'));
+    }
+    const answer = await receiveFocusUpload(req, url, options.focusUpload);
+    if (!answer.reply.ok) log(`fleetpane serve: FOCUS upload refused: ${answer.reply.error.message}`);
+    const status = answer.status ?? (answer.reply.ok ? 200 : STATUS_OF[answer.reply.error.code]);
+    if (answer.reply.ok) sendJson(res, status, answer.reply);
+    else refuse(status, answer.reply);
   }
 
   function serveEvents(req: IncomingMessage, res: ServerResponse): void {

@@ -1,0 +1,149 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
+import { ApiReply, type AppEvent } from '../../../shared/contract';
+import { CostReportQuery, FocusImportSummary } from '../../../shared/contract-spend';
+import { createApi, createEventHub } from '../api/index';
+import { importFocusWithEvents } from '../api/spend-handlers';
+import { openStore } from '../store/index';
+import { tempDataDir } from '../store/test-support';
+import type { FleetStore } from '../store/types';
+import { uploadFileName } from './focus-upload';
+import { startServer, type RunningServer } from './index';
+
+const SAMPLE = fileURLToPath(new URL('../reports/testing/fixtures/focus_1.0_sample_oracle.csv', import.meta.url));
+const MAX_BYTES = 64 * 1024;
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function post(server: RunningServer, path: string, body: Buffer | string, headers: Record<string, string>): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: server.port, path, method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const upload = (server: RunningServer, body: Buffer | string, query: string, extra: Record<string, string> = {}) =>
+  post(server, `${FOCUS_UPLOAD_PATH}?${query}`, body, {
+    Authorization: `Bearer ${server.token}`,
+    'Content-Type': 'application/octet-stream',
+    ...extra,
+  });
+
+const monthQuery = CostReportQuery.parse({ from: '2024-09-01', to: '2024-09-30', groupBy: ['account'] });
+
+describe('serve mode FOCUS upload', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let store: FleetStore;
+  let writable: RunningServer;
+  let readOnly: RunningServer;
+  const events: AppEvent[] = [];
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDataDir());
+    store = await openStore(dir, { now: () => new Date('2024-10-02T00:00:00Z') });
+    const hub = createEventHub();
+    hub.subscribe((event) => events.push(event));
+    const api = createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => false });
+    const renderer = join(dir, 'renderer');
+    await mkdir(renderer, { recursive: true });
+    const base = { api, dataDir: dir, port: 0, rendererDir: renderer, events: hub, log: () => undefined };
+    writable = await startServer({
+      ...base,
+      focusUpload: {
+        tempDir: join(dir, 'uploads'),
+        maxBytes: MAX_BYTES,
+        importFile: (path, account) => importFocusWithEvents(store, [path], account, hub.emit),
+      },
+    });
+    readOnly = await startServer(base);
+  });
+
+  afterAll(async () => {
+    await writable?.close();
+    await readOnly?.close();
+    await store?.close();
+    await cleanup?.();
+  });
+
+  it('refuses without the token, on a read-only serve, and with a form content type', async () => {
+    const csv = await readFile(SAMPLE);
+    const anonymous = await post(writable, `${FOCUS_UPLOAD_PATH}?account=billing&file=a.csv`, csv, { 'Content-Type': 'application/octet-stream' });
+    expect(anonymous.status).toBe(401);
+    const refused = await upload(readOnly, csv, 'account=billing&file=a.csv');
+    expect(refused.status).toBe(403);
+    expect(ApiReply.parse(JSON.parse(refused.body))).toMatchObject({ ok: false, error: { code: 'read-only', message: expect.stringContaining('--manage-spend') } });
+    const form = await upload(writable, csv, 'account=billing&file=a.csv', { 'Content-Type': 'text/plain' });
+    expect(form.status).toBe(415);
+    const crossSite = await upload(writable, csv, 'account=billing&file=a.csv', { Origin: 'http://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect((await store.costReport(monthQuery)).totals).toEqual([]);
+  });
+
+  it('refuses a body over the limit with 413 and writes nothing', async () => {
+    const big = Buffer.alloc(MAX_BYTES + 1, 'a');
+    // Declared length over the limit: refused before reading.
+    const declared = await upload(writable, big, 'account=billing&file=big.csv');
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body)).toMatchObject({ ok: false, error: { message: expect.stringContaining('big.csv: the upload is over 65536 bytes') } });
+    // Chunked (no Content-Length): counted while streaming.
+    const chunked = await upload(writable, big, 'account=billing&file=big.csv', { 'Transfer-Encoding': 'chunked' });
+    expect(chunked.status).toBe(413);
+    expect((await store.costReport(monthQuery)).totals).toEqual([]);
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses a bad file naming the file, row and column, and leaves the store unchanged', async () => {
+    const lines = (await readFile(SAMPLE, 'utf8')).split('\n');
+    // BilledCost is the second column, and the first holds no comma.
+    expect((lines[0] ?? '').split(',')[1]).toBe('"BilledCost"');
+    const cells = (lines[3] ?? '').split(',');
+    cells[1] = 'twelve';
+    lines[3] = cells.join(',');
+    const res = await upload(writable, lines.join('\n'), 'account=billing&file=september%20bill.csv');
+    expect(res.status).toBe(400);
+    const reply = ApiReply.parse(JSON.parse(res.body));
+    expect(reply.ok).toBe(false);
+    if (!reply.ok) expect(reply.error.message).toMatch(/^september_bill\.csv: row 3, column BilledCost: /);
+    expect((await store.costReport(monthQuery)).totals).toEqual([]);
+    expect(events.some((e) => e.type === 'focus-import-progress' && e.phase === 'failed' && e.file === 'september_bill.csv')).toBe(true);
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('imports a good file, answers with its name, sends progress and deletes the temp file', async () => {
+    events.length = 0;
+    const res = await upload(writable, await readFile(SAMPLE), 'account=billing&file=oracle.csv');
+    expect(res.status).toBe(200);
+    const reply = ApiReply.parse(JSON.parse(res.body));
+    if (!reply.ok) throw new Error(reply.error.message);
+    const summary = FocusImportSummary.parse(reply.data);
+    expect(summary.files.map((f) => f.file)).toEqual(['oracle.csv']);
+    expect(summary.rows).toBeGreaterThan(0);
+    const report = await store.costReport(monthQuery);
+    expect(report.groups.map((g) => g.keys[0])).toContain('billing');
+    const phases = events.filter((e) => e.type === 'focus-import-progress').map((e) => (e.type === 'focus-import-progress' ? `${e.file}:${e.phase}` : ''));
+    expect(phases).toContain('oracle.csv:done');
+    expect(events.some((e) => e.type === 'data-changed')).toBe(true);
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('keeps only a safe base name ending in a FOCUS extension', () => {
+    expect(uploadFileName('../../etc/passwd')).toBeNull();
+    expect(uploadFileName('C:\\exports\\..\\bill 2024.csv.gz')).toBe('bill_2024.csv.gz');
+    expect(uploadFileName('../.hidden.parquet')).toBe('hidden.parquet');
+    expect(uploadFileName(null)).toBeNull();
+  });
+});
