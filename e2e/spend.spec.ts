@@ -1,9 +1,14 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fleetpane } from './fleet-cli';
+import { fileURLToPath } from 'node:url';
+import { stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
+import { fleetpane, startServe } from './fleet-cli';
+
+const ORACLE_FOCUS = fileURLToPath(new URL('../electron/backend/reports/testing/fixtures/focus_1.0_sample_oracle.csv', import.meta.url));
 
 const url = (): string => {
   const value = process.env.E2E_URL;
@@ -76,4 +81,45 @@ test('the spend view passes the accessibility check', async ({ page }) => {
   await openSpend(page);
   const spend = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   expect(spend.violations.map((v) => `spend: ${v.id} (${v.nodes.length})`)).toEqual([]);
+});
+
+test.describe('FOCUS import from the spend screen on a writable serve (--manage-spend)', () => {
+  let serve: ChildProcess | undefined;
+  let serveUrl = '';
+  let root = '';
+
+  test.beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'fleetpane-e2e-import-'));
+    const started = await startServe(['--manage-spend', '--data-dir', join(root, 'data'), '--port', '0']);
+    serve = started.child;
+    serveUrl = started.url;
+  });
+
+  test.afterAll(async () => {
+    if (serve) await stopProcess(serve);
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  test('a file picked in the browser is uploaded, imported with progress, shown by account, and a re-import replaces it', async ({ page }) => {
+    await page.goto(serveUrl);
+    await page.getByTestId('nav-spend').click();
+    await page.getByTestId('import-account').fill('oracle-billing');
+    await page.getByTestId('import-file-input').setInputFiles(ORACLE_FOCUS);
+    await expect(page.getByTestId('import-selected')).toHaveText('1 file: focus_1.0_sample_oracle.csv');
+    await page.getByTestId('import-submit').click();
+    await expect(page.getByTestId('import-done')).toContainText('into oracle-billing');
+    await expect(page.locator('[data-testid="import-progress-file"][data-file="focus_1.0_sample_oracle.csv"]')).toHaveAttribute('data-phase', 'done');
+
+    await page.getByTestId('spend-period').selectOption('custom');
+    await page.getByTestId('spend-from').fill('2024-09-01');
+    await page.getByTestId('spend-to').fill('2024-10-31');
+    await page.getByTestId('spend-group-by').selectOption('account');
+    await expect(page.locator('[data-testid="spend-group-row"][data-key="oracle-billing"]')).toBeVisible();
+    const billed = await page.getByTestId('spend-total-billed-USD').getAttribute('data-amount');
+
+    // Same billing periods again: replaced, never doubled.
+    await page.getByTestId('import-submit').click();
+    await expect(page.getByTestId('import-done')).toContainText('replacing');
+    await expect(page.getByTestId('spend-total-billed-USD')).toHaveAttribute('data-amount', billed ?? '');
+  });
 });

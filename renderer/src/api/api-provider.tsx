@@ -1,6 +1,7 @@
 /** Gives the app its QueryClient bound to one FleetpaneClient, and follows backend events. */
 import { useState, type ReactNode } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { bindFleetpaneClient } from './focus-import';
 import { bindApiClient } from './queries';
 import type { FleetpaneClient } from './transport';
 import { useAppEvents } from './use-app-events';
@@ -13,6 +14,7 @@ export function createAppQueryClient(client: FleetpaneClient): QueryClient {
     },
   });
   bindApiClient(queryClient, client);
+  bindFleetpaneClient(queryClient, client);
   return queryClient;
 }
 
@@ -34,6 +36,7 @@ export function ApiProvider({
   const [qc] = useState(() => {
     if (queryClient === undefined) return createAppQueryClient(client);
     bindApiClient(queryClient, client);
+    bindFleetpaneClient(queryClient, client);
     return queryClient;
   });
   return (

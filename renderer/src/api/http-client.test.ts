@@ -110,4 +110,24 @@ describe('launch token in the address', () => {
     stripLaunchToken({ pathname: '/app', search: '?token=abc', hash: '' }, { replaceState, state: null });
     expect(replaceState).toHaveBeenCalledWith(null, '', '/app');
   });
+
+  it('uploads each FOCUS file as octet-stream with account and name, and says which files were imported before a refusal', async () => {
+    const done = (file: string) => ({ account: 'billing', rows: 10, replacedRows: 0, files: [{ file, focusVersion: '1.0', rows: 10, billingPeriods: [] }] });
+    const fetchFn = vi
+      .fn(async (_url: RequestInfo | URL, _init?: RequestInit) => jsonResponse({ ok: true, data: done('a.csv') }))
+      .mockImplementationOnce(async () => jsonResponse({ ok: true, data: done('a.csv') }))
+      .mockImplementationOnce(async () => jsonResponse({ ok: false, error: { code: 'bad-request', message: 'b.csv: row 2, column BilledCost: bad' } }, 400));
+    const client = createHttpClient('', fetchFn, { token: 'tok' });
+    const fileA = new File(['x'], 'a.csv');
+    const error = await client.importFocusFiles('billing', [fileA, new File(['y'], 'b.csv')]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'bad-request', message: 'b.csv: row 2, column BilledCost: bad (already imported before it: a.csv)' });
+    const [url, init] = fetchFn.mock.calls[0] ?? [];
+    expect(url).toBe('/api/upload/focus?account=billing&file=a.csv&token=tok');
+    expect(new Headers(init?.headers).get('content-type')).toBe('application/octet-stream');
+    expect(init?.body).toBe(fileA);
+    // The token went once; the session cookie carries the next request.
+    expect(fetchFn.mock.calls[1]?.[0]).toBe('/api/upload/focus?account=billing&file=b.csv');
+    const one = await client.importFocusFiles('billing', [fileA]);
+    expect(one).toEqual(done('a.csv'));
+  });
 });

@@ -1,7 +1,8 @@
 /** The serve-mode transport: POST /api/<channel> with JSON, events over server-sent events. */
 import { API_PREFIX, ApiError, AppEvent, EVENT_CHANNEL, type ChannelId } from '../../../shared/contract';
-import { EVENTS_PATH } from '../../../shared/bridge';
-import { asApiError, buildApiClient, type FleetpaneClient } from './transport';
+import { EVENTS_PATH, FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
+import type { FocusImportSummary } from '../../../shared/contract-spend';
+import { asApiError, buildApiClient, unwrapReply, type FleetpaneClient } from './transport';
 
 /** The part of EventSource the client uses, so tests can pass a fake stream. */
 export interface EventStreamLike {
@@ -33,18 +34,16 @@ export function createHttpClient(
   const withToken = (path: string): string =>
     token === null ? `${base}${path}` : `${base}${path}?token=${encodeURIComponent(token)}`;
 
-  const call = async (channel: ChannelId, request: unknown): Promise<unknown> => {
+  /** Sends one request and returns its JSON body (not yet trusted); `label` names it in errors. */
+  const send = async (path: string, query: URLSearchParams, init: RequestInit, label: string): Promise<unknown> => {
     const sentToken = token !== null;
+    if (token !== null) query.set('token', token);
+    const search = query.toString();
     let response: Response;
     try {
-      response = await doFetch(withToken(`${API_PREFIX}${channel}`), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(request ?? {}),
-        credentials: 'same-origin',
-      });
+      response = await doFetch(`${base}${path}${search === '' ? '' : `?${search}`}`, { ...init, credentials: 'same-origin' });
     } catch (error) {
-      throw asApiError(error, `${channel}: cannot reach the Fleetpane server`);
+      throw asApiError(error, `${label}: cannot reach the Fleetpane server`);
     }
     if (sentToken) {
       if (response.ok) token = null;
@@ -60,9 +59,43 @@ export function createHttpClient(
       if (response.status === 401 || response.status === 403) {
         throw new ApiError('unauthorized', 'Not signed in: open the address with ?token= that `fleetpane serve` printed.');
       }
-      throw new ApiError('internal', `${channel}: the server answered HTTP ${response.status} without a reply`);
+      throw new ApiError('internal', `${label}: the server answered HTTP ${response.status} without a reply`);
     }
     return body;
+  };
+
+  const call = (channel: ChannelId, request: unknown): Promise<unknown> =>
+    send(
+      `${API_PREFIX}${channel}`,
+      new URLSearchParams(),
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(request ?? {}) },
+      channel,
+    );
+
+  /** One upload per file: each is its own import; a refused file stops the rest. */
+  const importFocusFiles = async (account: string, files: readonly File[]): Promise<FocusImportSummary> => {
+    const done: FocusImportSummary[] = [];
+    for (const file of files) {
+      const raw = await send(
+        FOCUS_UPLOAD_PATH,
+        new URLSearchParams({ account, file: file.name }),
+        { method: 'POST', headers: { 'content-type': 'application/octet-stream', accept: 'application/json' }, body: file },
+        `upload of ${file.name}`,
+      );
+      try {
+        done.push(unwrapReply('spend:import-focus', raw));
+      } catch (error) {
+        if (done.length === 0 || !(error instanceof ApiError)) throw error;
+        const before = done.flatMap((d) => d.files.map((f) => f.file)).join(', ');
+        throw new ApiError(error.code, `${error.message} (already imported before it: ${before})`);
+      }
+    }
+    return {
+      account,
+      rows: done.reduce((n, d) => n + d.rows, 0),
+      replacedRows: done.reduce((n, d) => n + d.replacedRows, 0),
+      files: done.flatMap((d) => d.files),
+    };
   };
 
   const api = buildApiClient(call);
@@ -86,6 +119,7 @@ export function createHttpClient(
 
   return Object.freeze({
     ...api,
+    importFocusFiles,
     onEvent(listener: (event: AppEvent) => void): () => void {
       listeners.add(listener);
       if (stream === null) {

@@ -54,4 +54,14 @@ describe('createIpcClient', () => {
     off();
     expect(unsubscribe).toHaveBeenCalled();
   });
+
+  it('imports dropped files by their paths from the bridge, and refuses a file without one', async () => {
+    const summary = { account: 'billing', rows: 1, replacedRows: 0, files: [{ file: '/data/a.csv', focusVersion: '1.0', rows: 1, billingPeriods: [] }] };
+    const bridge = { ...bridgeReplying({ ok: true, data: summary }), pathForFile: (f: { name: string }) => (f.name === 'memory.csv' ? '' : `/data/${f.name}`) };
+    const client = createIpcClient(bridge);
+    expect(await client.importFocusFiles('billing', [new File(['x'], 'a.csv')])).toEqual(summary);
+    expect(bridge.invoke).toHaveBeenCalledWith('spend:import-focus', { account: 'billing', files: ['/data/a.csv'] });
+    const error = await client.importFocusFiles('billing', [new File(['x'], 'memory.csv')]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'bad-request', message: expect.stringContaining('memory.csv: this file has no path on disk') });
+  });
 });

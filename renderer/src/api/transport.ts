@@ -13,11 +13,18 @@ import {
   type ResponseOf,
 } from '../../../shared/contract';
 import { describeZodError } from '../../../shared/format';
+import type { FocusImportSummary } from '../../../shared/contract-spend';
 
 /** The typed client plus the backend's event stream; what the renderer holds. */
 export type FleetpaneClient = ApiClient & {
   /** Subscribes to backend events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
+  /**
+   * Imports FOCUS files the user dropped or picked into `account`: by their paths on disk in the
+   * desktop app (one import, all files or none), by uploading each file in serve mode (a browser
+   * never learns a path). Progress arrives as focus-import-progress events.
+   */
+  importFocusFiles(account: string, files: readonly File[]): Promise<FocusImportSummary>;
 };
 
 /** Sends one request on a channel and resolves with the raw reply envelope (not yet trusted). */

@@ -24,6 +24,8 @@ export function createFakeClient(handlers: FakeHandlers): FakeClient {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    // Files travel as their names to the spend:import-focus handler, as the desktop sends paths.
+    importFocusFiles: async (account: string, files: readonly File[]) => (client['spend:import-focus'] as (req: unknown) => Promise<unknown>)({ account, files: files.map((f) => f.name) }),
   };
   for (const channel of CHANNEL_IDS) {
     client[channel] = async (request: unknown) => {

@@ -4,7 +4,15 @@ import { CLOUD_LABELS } from '../../../../shared/domain';
 import type { BudgetStatus } from '../../../../shared/contract-spend';
 import { formatMoney } from '../../../../shared/format';
 
-export function BudgetList({ budgets }: { budgets: readonly BudgetStatus[] }): ReactNode {
+export function BudgetList({
+  budgets,
+  onEdit,
+  onDelete,
+}: {
+  budgets: readonly BudgetStatus[];
+  onEdit?: (budget: BudgetStatus) => void;
+  onDelete?: (budget: BudgetStatus) => void;
+}): ReactNode {
   if (budgets.length === 0) return <p className="muted">No budgets yet.</p>;
   return (
     <ul className="budget-list">
@@ -19,6 +27,16 @@ export function BudgetList({ budgets }: { budgets: readonly BudgetStatus[] }): R
               {' '}
               Forecast passes the budget
             </span>
+          ) : null}
+          {onEdit ? (
+            <button type="button" className="button button--quiet" onClick={() => onEdit(b)} aria-label={`Edit budget ${b.name}`} data-testid={`budget-edit-${b.id}`}>
+              Edit
+            </button>
+          ) : null}
+          {onDelete ? (
+            <button type="button" className="button button--quiet" onClick={() => onDelete(b)} aria-label={`Delete budget ${b.name}`} data-testid={`budget-delete-${b.id}`}>
+              Delete
+            </button>
           ) : null}
         </li>
       ))}

@@ -5,14 +5,16 @@
  * price per GPU-hour next to the list price; FOCUS import and the Export dialog.
  */
 import { useState, type ReactNode } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { CostReportQuery, spendGroupLabel, type SpendFilter, type SpendGroupKey } from '../../../../shared/contract-spend';
-import { apiOf, overviewQuery } from '../../api/queries';
-import { budgetsQuery, costReportQuery, gpuHourPricesQuery, spendFilterOptionsQuery, spendKeys } from '../../api/spend-queries';
-import { BudgetList } from '../../components/spend/budget-list';
+import { overviewQuery } from '../../api/queries';
+import { budgetsQuery, costReportQuery, gpuHourPricesQuery, spendFilterOptionsQuery } from '../../api/spend-queries';
+import { BudgetsPanel } from '../../components/spend/budget-editor';
 import { DailyBars } from '../../components/spend/daily-bars';
 import { ExportDialog } from '../../components/spend/export-dialog';
+import { FocusDropZone } from '../../components/spend/focus-drop-zone';
 import { GpuPriceTable } from '../../components/spend/gpu-price-table';
+import { SavedReportsPanel } from '../../components/spend/report-definition-editor';
 import { SpendGroupTable, SpendTotals } from '../../components/spend/spend-tables';
 import { SpendList } from '../../components/spend-list';
 import { ErrorState, LoadingSkeleton, errorMessage } from '../../components/status';
@@ -24,55 +26,6 @@ const BASE_GROUPS: readonly SpendGroupKey[] = ['cloud', 'account', 'region', 'se
 
 function spendFilterOf(params: ViewParams): SpendFilter {
   return { clouds: params.filter.clouds, accounts: [], regions: params.filter.regions, services: [], gpuModels: params.filter.gpuModels, tags: {} };
-}
-
-function ImportFocus(): ReactNode {
-  const queryClient = useQueryClient();
-  const [account, setAccount] = useState('');
-  const [files, setFiles] = useState('');
-  const importing = useMutation({
-    mutationFn: () =>
-      apiOf(queryClient)['spend:import-focus']({
-        account: account.trim(),
-        files: files
-          .split('\n')
-          .map((f) => f.trim())
-          .filter((f) => f !== ''),
-      }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: spendKeys.all }),
-  });
-  return (
-    <form
-      className="spend-controls"
-      onSubmit={(e) => {
-        e.preventDefault();
-        importing.mutate();
-      }}
-    >
-      <label>
-        Account name
-        <input value={account} onChange={(e) => setAccount(e.target.value)} required data-testid="import-account" />
-      </label>
-      <label>
-        FOCUS files (CSV, CSV.GZ or Parquet; one path a line)
-        <textarea value={files} onChange={(e) => setFiles(e.target.value)} rows={2} cols={50} required data-testid="import-files" />
-      </label>
-      <button type="submit" className="button" disabled={importing.isPending} data-testid="import-submit">
-        {importing.isPending ? 'Importing…' : 'Import'}
-      </button>
-      {importing.isError ? (
-        <p role="alert" className="notice notice--error" data-testid="import-error">
-          {errorMessage(importing.error)}
-        </p>
-      ) : null}
-      {importing.isSuccess ? (
-        <p role="status" data-testid="import-done">
-          Imported {importing.data.rows.toLocaleString('en-US')} rows
-          {importing.data.replacedRows > 0 ? `, replacing ${importing.data.replacedRows.toLocaleString('en-US')} rows of the same billing periods` : ''}.
-        </p>
-      ) : null}
-    </form>
-  );
 }
 
 /** The spend screen. */
@@ -180,7 +133,7 @@ export function SpendPage({ params }: { params: ViewParams }): ReactNode {
       <div className="spend-grid">
         <section className="spend-card" aria-labelledby="budgets-heading">
           <h3 id="budgets-heading">Budgets this month</h3>
-          {budgets.data ? <BudgetList budgets={budgets.data.budgets} /> : budgets.isError ? <p role="alert">{errorMessage(budgets.error)}</p> : null}
+          {budgets.data ? <BudgetsPanel budgets={budgets.data.budgets} /> : budgets.isError ? <p role="alert">{errorMessage(budgets.error)}</p> : null}
         </section>
         <section className="spend-card" aria-labelledby="gpu-price-heading">
           <h3 id="gpu-price-heading">Effective price per GPU-hour</h3>
@@ -188,10 +141,16 @@ export function SpendPage({ params }: { params: ViewParams }): ReactNode {
         </section>
       </div>
 
+      <section className="spend-card" aria-labelledby="saved-reports-heading">
+        <h3 id="saved-reports-heading">Saved reports</h3>
+        <p className="muted">A scheduled report is written into its folder on the backend host each day, week or month, for the period it names.</p>
+        <SavedReportsPanel groupKeys={groups} />
+      </section>
+
       <section className="spend-card" aria-labelledby="import-heading">
         <h3 id="import-heading">Import FOCUS files</h3>
         <p className="muted">A re-import of the same billing period replaces it. Files are validated whole before anything is written.</p>
-        <ImportFocus />
+        <FocusDropZone />
       </section>
     </div>
   );
