@@ -9,6 +9,7 @@ import { formatMoney, formatPercent } from '../../../../shared/format';
 import { formatAtRisk } from '../incident-list';
 import { formatUtcDateTime } from '../../lib/time';
 import { IncidentTimelineChart } from './incident-timeline-chart';
+import './triage.css';
 
 export function IncidentView({ page, actions }: { page: IncidentPage; actions?: ReactNode }): ReactNode {
   const i = page.incident;
@@ -86,39 +87,41 @@ export function IncidentView({ page, actions }: { page: IncidentPage; actions?: 
         {page.affected.length === 0 ? (
           <p className="muted">No machine of the fleet is affected.</p>
         ) : (
-          <table className="table" data-testid="incident-affected">
-            <thead>
-              <tr>
-                <th scope="col">Machine</th>
-                <th scope="col">Region</th>
-                <th scope="col">GPUs</th>
-                <th scope="col">States</th>
-                <th scope="col">Utilisation 30 min</th>
-                <th scope="col">Price per hour</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.affected.map((r) => (
-                <tr key={`${r.account}:${r.id}`}>
-                  <th scope="row">
-                    <a href={`#/resource/${encodeURIComponent(r.account)}/${encodeURIComponent(r.id)}`}>{r.name}</a>
-                  </th>
-                  <td>{r.region}</td>
-                  <td>
-                    {r.gpuCount} x {r.gpuModel}
-                  </td>
-                  <td>
-                    {Object.entries(r.states)
-                      .filter(([, n]) => n > 0)
-                      .map(([s, n]) => `${n} ${s}`)
-                      .join(', ')}
-                  </td>
-                  <td>{formatPercent(r.utilisation30m)}</td>
-                  <td>{r.hourlyPrice === null ? '—' : formatMoney(r.hourlyPrice, r.currency)}</td>
+          <div className="incident-affected">
+            <table className="data-table" data-testid="incident-affected">
+              <thead>
+                <tr>
+                  <th scope="col">Machine</th>
+                  <th scope="col">Region</th>
+                  <th scope="col">GPUs</th>
+                  <th scope="col">States</th>
+                  <th scope="col">Utilisation 30 min</th>
+                  <th scope="col">Price per hour</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {page.affected.map((r) => (
+                  <tr key={`${r.account}:${r.id}`}>
+                    <th scope="row">
+                      <a href={`#/resource/${encodeURIComponent(r.account)}/${encodeURIComponent(r.id)}`}>{r.name}</a>
+                    </th>
+                    <td>{r.region}</td>
+                    <td>
+                      {r.gpuCount} x {r.gpuModel}
+                    </td>
+                    <td>
+                      {Object.entries(r.states)
+                        .filter(([, n]) => n > 0)
+                        .map(([s, n]) => `${n} ${s}`)
+                        .join(', ')}
+                    </td>
+                    <td>{formatPercent(r.utilisation30m)}</td>
+                    <td>{r.hourlyPrice === null ? '—' : formatMoney(r.hourlyPrice, r.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
 

@@ -25,7 +25,7 @@ export function SnapshotPage(): ReactNode {
     void file.text().then((text) => setState(readSnapshot(text)));
   };
   return (
-    <div data-testid="snapshot-page">
+    <div className="snapshot" data-testid="snapshot-page">
       <section className="card">
         <h2 className="card__title">Incident snapshot</h2>
         <label htmlFor="snapshot-file">Open a snapshot file (.fleetpane.json)</label>{' '}

@@ -10,6 +10,7 @@ import { ErrorState, LoadingSkeleton } from '../../components/status';
 import { AlertSettingsPanel } from '../../components/triage/alert-settings-panel';
 import { formatHash, type ViewParams } from '../../routing/route';
 import { formatUtcDateTime } from '../../lib/time';
+import '../../components/triage/triage.css';
 
 function TriageRow({ incident, params }: { incident: TriageIncident; params: ViewParams }): ReactNode {
   return (
