@@ -4,6 +4,8 @@
  */
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { ApiReply, AppEvent, ChannelId } from '../../shared/contract';
+import type { PdfPrinter } from '../backend/reports/pdf';
+import { answerPrintPdf } from './host-pdf';
 import { FromHost, type HostInit, type ToHost } from './host-protocol';
 
 export interface BackendReady {
@@ -28,8 +30,12 @@ export type CipherHandler = (op: 'check' | 'encrypt' | 'decrypt', text: string) 
 
 const NO_CIPHER: CipherHandler = async (op) => ({ ok: op === 'check', text: 'secret storage is not available' });
 
-/** Forks the backend host at `entry` and sends it `init`. */
-export function startBackend(entry: string, init: Omit<HostInit, 'kind'>, cipher: CipherHandler = NO_CIPHER): BackendClient {
+const NO_PRINTER: PdfPrinter = async () => {
+  throw new Error('this app cannot print PDF reports');
+};
+
+/** Forks the backend host at `entry` and sends it `init`; `printPdf` answers the host's scheduled PDF reports. */
+export function startBackend(entry: string, init: Omit<HostInit, 'kind'>, cipher: CipherHandler = NO_CIPHER, printPdf: PdfPrinter = NO_PRINTER): BackendClient {
   const child: UtilityProcess = utilityProcess.fork(entry, [], { serviceName: 'Fleetpane backend', stdio: 'inherit' });
   const pending = new Map<number, { resolve: (reply: ApiReply) => void; timer: NodeJS.Timeout }>();
   const listeners = new Set<(event: AppEvent) => void>();
@@ -78,6 +84,11 @@ export function startBackend(entry: string, init: Omit<HostInit, 'kind'>, cipher
         break;
       case 'stopped':
         onStopped?.();
+        break;
+      case 'print-pdf':
+        void answerPrintPdf(message, printPdf).then((reply) => {
+          if (!exited) post(reply);
+        });
         break;
       case 'cipher':
         void cipher(message.op, message.text).then((reply) => {

@@ -7,6 +7,7 @@ import type { AppEvent } from '../../shared/contract';
 import { stderrLogger } from '../backend/cli/backend';
 import { join } from 'node:path';
 import { EncryptedFileVault, type SecretCipher } from '../backend/accounts/secret-vault';
+import { createHostPdfPrinter } from './host-pdf';
 import { FromHost, ToHost, type HostInit } from './host-protocol';
 import { HostRuntime } from './host-runtime';
 
@@ -28,6 +29,8 @@ function send(message: FromHost): void {
 }
 
 let runtime: HostRuntime | null = null;
+/** Scheduled PDF reports are printed by main (printToPDF); this host only asks. */
+const pdf = createHostPdfPrinter(send);
 const log = stderrLogger();
 
 /** Where the desktop keeps secrets typed in the accounts screen, encrypted by main's safeStorage. */
@@ -71,6 +74,7 @@ async function init(message: HostInit): Promise<void> {
     dataDir: message.dataDir,
     version: message.version,
     vault,
+    printPdf: pdf.printPdf,
     emit: (event: AppEvent) => send({ kind: 'event', event }),
     log,
   });
@@ -78,6 +82,7 @@ async function init(message: HostInit): Promise<void> {
 }
 
 async function stop(): Promise<void> {
+  pdf.cancelAll('the backend is stopping');
   await runtime?.stop();
   send({ kind: 'stopped' });
 }
@@ -110,6 +115,9 @@ parent.on('message', ({ data }) => {
     }
     case 'stop':
       stop().catch(() => send({ kind: 'stopped' }));
+      break;
+    case 'print-pdf-reply':
+      pdf.onReply(message);
       break;
     case 'cipher-reply': {
       const wait = cipherWaits.get(message.id);

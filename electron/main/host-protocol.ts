@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ApiReply, AppEvent } from '../../shared/contract';
+import { CostReportQuery } from '../../shared/contract-spend';
 
 export const HostInit = z.object({
   kind: z.literal('init'),
@@ -25,6 +26,12 @@ export const ToHost = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('stop') }),
   /** The answer to a cipher request: the text (base64 ciphertext or plaintext) or why not. */
   z.object({ kind: z.literal('cipher-reply'), id: z.number().int(), ok: z.boolean(), text: z.string() }),
+  /** The answer to a print-pdf request: the PDF (base64) or why it could not be printed. */
+  z.object({
+    kind: z.literal('print-pdf-reply'),
+    id: z.number().int(),
+    result: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), base64: z.string() }), z.object({ ok: z.literal(false), message: z.string() })]),
+  }),
 ]);
 export type ToHost = z.infer<typeof ToHost>;
 
@@ -41,5 +48,7 @@ export const FromHost = z.discriminatedUnion('kind', [
    * secrets cannot be stored ('check': the reply's text is the reason, empty when they can).
    */
   z.object({ kind: z.literal('cipher'), id: z.number().int(), op: z.enum(['check', 'encrypt', 'decrypt']), text: z.string() }),
+  /** The host asks main to print a cost report to PDF (scheduled reports; only main has windows). */
+  z.object({ kind: z.literal('print-pdf'), id: z.number().int(), query: CostReportQuery }),
 ]);
 export type FromHost = z.infer<typeof FromHost>;

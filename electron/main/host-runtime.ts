@@ -17,6 +17,7 @@ import { createEngineWithTriage, openStoreForCli, parseAccount } from '../backen
 import type { TriageWatcher } from '../backend/analytics/triage-watcher';
 import { DEMO_CONFIG, resolveConfig, resolveDataDir } from '../backend/cli/config-file';
 import { defaultConfigPath } from '../backend/paths';
+import type { PdfPrinter } from '../backend/reports/pdf';
 import { ReportScheduler } from '../backend/reports/schedule';
 import type { FleetStore } from '../backend/store/types';
 import type { SyncEngine } from '../backend/sync/engine';
@@ -36,6 +37,8 @@ export interface HostRuntimeOptions {
   log: Logger;
   /** Start syncing and the report schedule (tests switch it off to stay off the network and the clock). */
   startSyncing?: boolean;
+  /** Prints scheduled PDF reports (main's printToPDF over the host protocol); absent: they record an error. */
+  printPdf?: PdfPrinter;
   /** Opens a store folder (tests wrap it to see which folders open and close). */
   openStore?: (dataDir: string) => Promise<FleetStore>;
 }
@@ -173,8 +176,8 @@ export class HostRuntime {
     let reports: ReportScheduler | null = null;
     if (options.startSyncing !== false) {
       engine.start();
-      // Saved reports on a schedule (PDF needs the main process's printer, so scheduled PDFs record an error here).
-      reports = new ReportScheduler({ store, log: (line) => options.log.info(line) });
+      // Saved reports on a schedule; PDFs are printed by the main process (this host has no windows).
+      reports = new ReportScheduler({ store, ...(options.printPdf ? { printPdf: options.printPdf } : {}), log: (line) => options.log.info(line) });
       reports.start();
     }
     return { store, engine, triage, accounts: service, handlers, reports, dataDir, demo: config.demo, configFile, onDemoFallback: config.demo && options.dataDir === null };

@@ -11,7 +11,7 @@ import { userDataDir } from '../backend/paths';
 import { CONTENT_SECURITY_POLICY } from '../backend/server/security-headers';
 import { startBackend, type BackendClient } from './backend-client';
 import { registerIpc } from './ipc';
-import { withPdfExport } from './report-pdf';
+import { printReportPdf, withPdfExport } from './report-pdf';
 import { answerCipher } from './secret-cipher';
 import { installAppMenu } from './menu';
 import { createTray, type FleetTray } from './tray';
@@ -93,7 +93,9 @@ async function start(): Promise<void> {
     configFile: process.env.FLEETPANE_CONFIG ?? null,
     dataDir: process.env.FLEETPANE_DATA_DIR ?? null,
     version: app.getVersion(),
-  }, (op, text) => answerCipher(safeStorage, process.platform, op, text));
+  }, (op, text) => answerCipher(safeStorage, process.platform, op, text),
+  // Scheduled PDF reports: the host asks, main prints in a hidden window as for spend:export.
+  (query) => printReportPdf(query, { rendererDir, devServerUrl, webPreferences: windowPreferences() }));
   const client = backend;
   registerIpc(
     origin,
