@@ -25,7 +25,7 @@ afterEach(() => vi.useRealTimers());
 
 describe('scheduled PDF printing across the host protocol', () => {
   it('sends the query to main and resolves with the exact bytes main printed', async () => {
-    const print = vi.fn(async () => pdfBytes);
+    const print = vi.fn(async (_query: CostReportQuery) => pdfBytes);
     const { printer, sent } = connect(print);
     const [a, b] = await Promise.all([printer.printPdf(query), printer.printPdf({ ...query, title: 'Second' })]);
     expect(a.equals(pdfBytes)).toBe(true);
