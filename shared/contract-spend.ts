@@ -132,8 +132,9 @@ export type Budget = z.infer<typeof Budget>;
 
 export const BudgetStatus = Budget.extend({
   billedMonthToDate: Decimal,
-  /** Mean billed spend per day over the billed days of the month so far. */
+  /** Mean daily billed spend of the last 7 complete billed days (the overview's forecast rate). */
   burnRatePerDay: Decimal,
+  /** The overview's rule: billed + run-rate today (cloud budgets only) + burn rate x whole days left. */
   forecastMonth: Decimal,
   /** Percentage of the budget the forecast reaches (2 decimals as text). */
   forecastPercent: Decimal,

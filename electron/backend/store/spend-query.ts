@@ -8,10 +8,10 @@
  *   only: it must reconcile with the provider's bill, and a charge has no GPU model.
  * - runRateToday: for every running resource with a price, hourlyPrice x the hours of today (UTC)
  *   after its account's last billed instant (max ChargePeriodEnd, capped at asOf) up to asOf.
- * - forecastMonth: billedMonthToDate + runRateToday + D x R, where D is the mean daily BilledCost of
- *   the last 7 complete billed days (the 7 UTC days before the day holding each account's last
- *   billed instant; sum / 7) and R the whole days left in the month after today (days in month minus
- *   today's day of month). The rest of today beyond asOf is not forecast.
+ * - forecastMonth: the rule of analytics/spend-forecast.ts (shared with budgets): billedMonthToDate +
+ *   runRateToday + D x R, where D is the mean daily BilledCost of the last 7 complete billed days (the
+ *   7 UTC days before the day holding each account's last billed instant; sum / 7) and R the whole
+ *   days left in the month after today. The rest of today beyond asOf is not forecast.
  * - idleWasteToday: for each whole 5-minute bucket of today (UTC) that ended by asOf in which a GPU
  *   of a running resource had a mean below 5 %, 5/60 h x hourlyPrice / gpuCount.
  * Sums run in DuckDB DECIMAL(38,10); the divisions run here in BigInt (money.ts).
@@ -22,6 +22,7 @@ import type { SpendSummary } from '../../../shared/overview';
 import { cloudOfCostRow } from './cloud-map';
 import { isEstimateSql } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from './db';
+import { forecastMonth } from '../analytics/spend-forecast';
 import { divRound, formatMoney, parseMoney } from './money';
 import { filterSql } from './resource-rows';
 import { FIVE_MINUTES_MS } from './rollups';
@@ -50,12 +51,10 @@ export async function spendByCloud(
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
   const nextMonth = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
   const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
-  const daysLeft = Math.round((nextMonth - todayStart) / DAY_MS) - 1;
   const resourceFilter = filterSql(filter, 'r');
   // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
   // the run-rate covers the hours after the last *billed* instant.
-  const billedOnly = `NOT ${isEstimateSql('cost_row')}`;
-  const lastBilled = `SELECT account, least(max(ChargePeriodEnd), ${tsLiteral(asOfMs)}) AS l FROM cost_row WHERE ${billedOnly} GROUP BY account`;
+  const lastBilled = lastBilledSql(asOfMs);
 
   const [billedRows, runRows, idleRows] = await Promise.all([
     pool.rows<{ account: string; provider_name: string; currency: string; mtd: string; last7: string }>(
@@ -69,15 +68,7 @@ export async function spendByCloud(
        WHERE NOT ${isEstimateSql('c')}
        GROUP BY c.account, c.ProviderName, c.BillingCurrency`,
     ),
-    pool.rows<{ cloud: CloudId; currency: string; price_ms: string }>(
-      `WITH last AS (${lastBilled})
-       SELECT r.cloud, r.currency, sum(r.hourly_price * greatest(0,
-           ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
-         ))::VARCHAR AS price_ms
-       FROM resource r LEFT JOIN last ON last.account = r.account
-       WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${resourceFilter}
-       GROUP BY r.cloud, r.currency`,
-    ),
+    runRateToday(pool, asOfMs, filter),
     pool.rows<{ cloud: CloudId; currency: string; gpu_count: number; price_buckets: string }>(
       `SELECT r.cloud, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
        FROM (
@@ -108,7 +99,7 @@ export async function spendByCloud(
     p.billed += parseMoney(b.mtd);
     p.last7 += parseMoney(b.last7);
   }
-  for (const r of runRows) slot(r.cloud, r.currency).runRate += divRound(parseMoney(r.price_ms), BigInt(HOUR_MS));
+  for (const r of runRows) slot(r.cloud, r.currency).runRate += r.runRate;
   for (const i of idleRows) {
     // 5/60 h of one GPU's share: price x buckets / (12 x gpuCount).
     slot(i.cloud, i.currency).idleWaste += divRound(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
@@ -122,12 +113,32 @@ export async function spendByCloud(
         currency,
         billedMonthToDate: formatMoney(p.billed),
         runRateToday: formatMoney(p.runRate),
-        forecastMonth: formatMoney(p.billed + p.runRate + divRound(p.last7 * BigInt(daysLeft), 7n)),
+        forecastMonth: formatMoney(forecastMonth({ billedMonthToDate: p.billed, runRateToday: p.runRate, last7DaysBilled: p.last7 }, asOfMs)),
         idleWasteToday: formatMoney(p.idleWaste),
       }));
     out.set(cloud, list);
   }
   return out;
+}
+
+/** Each account's last billed instant (max ChargePeriodEnd of billed rows, capped at asOf) as `account, l`. */
+export function lastBilledSql(asOfMs: number): string {
+  return `SELECT account, least(max(ChargePeriodEnd), ${tsLiteral(asOfMs)}) AS l FROM cost_row WHERE NOT ${isEstimateSql('cost_row')} GROUP BY account`;
+}
+
+/** Run-rate today per cloud and price currency: running machines x hourly price after the last billed instant. */
+export async function runRateToday(pool: ConnectionPool, asOfMs: number, filter: FleetFilter): Promise<{ cloud: CloudId; currency: string; runRate: bigint }[]> {
+  const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
+  const found = await pool.rows<{ cloud: CloudId; currency: string; price_ms: string }>(
+    `WITH last AS (${lastBilledSql(asOfMs)})
+     SELECT r.cloud, r.currency, sum(r.hourly_price * greatest(0,
+         ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
+       ))::VARCHAR AS price_ms
+     FROM resource r LEFT JOIN last ON last.account = r.account
+     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')}
+     GROUP BY r.cloud, r.currency`,
+  );
+  return found.map((r) => ({ cloud: r.cloud, currency: r.currency, runRate: divRound(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
 }
 
 /** Adds spend summaries per currency (for the totals over clouds). */

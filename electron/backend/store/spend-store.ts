@@ -18,9 +18,10 @@ import { type ConnectionPool, exec, rows } from './db';
 import { StoreReadOnlyError } from './errors';
 import { exportFocusCsv } from './focus-export';
 import { importFocusFiles, type FocusImportProgress, type FocusImportResult } from './focus-import';
+import { dailyBurn, forecastMonth } from '../analytics/spend-forecast';
 import { divRound, formatMoney, normaliseMoney, parseMoney } from './money';
+import { lastBilledSql, runRateToday } from './spend-query';
 
-const DAY_MS = 86_400_000;
 
 /** What the spend views, the reports and the CLI need from the store. */
 export interface SpendStore {
@@ -150,32 +151,39 @@ async function gpuHourPrices(pool: ConnectionPool, from: string, to: string, fil
 }
 
 /**
- * Budget status for the UTC month of `asOf`: billed month to date in the budget's scope and currency
- * (estimates excluded), burn rate = billed / days elapsed up to the last billed instant, forecast =
- * that burn rate over the whole month.
+ * Budget status for the UTC month of `asOf`, by the overview's forecast rule
+ * (analytics/spend-forecast.ts) over the budget's scope and currency, estimates excluded: billed
+ * month to date, burn rate = mean daily billed spend of the last 7 complete billed days, forecast =
+ * billed + run-rate today + burn x whole days left. Run-rate comes from running machines, which
+ * belong to a cloud but carry no FOCUS tags: a cloud budget includes it, a tag budget cannot.
  */
 async function budgetStatuses(pool: ConnectionPool, asOf: Date): Promise<BudgetStatus[]> {
   const budgets = await pool.rows<{ id: string; name: string; scope_kind: string; scope_key: string | null; scope_value: string; currency: string; amount: string }>(
     `SELECT id, name, scope_kind, scope_key, scope_value, currency, monthly_amount::VARCHAR AS amount FROM budget ORDER BY name, id`,
   );
+  const asOfMs = asOf.getTime();
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
-  const monthEnd = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
+  const nextMonth = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
+  const runRates = budgets.some((b) => b.scope_kind === 'cloud') ? await runRateToday(pool, asOfMs, { clouds: [], regions: [], gpuModels: [] }) : [];
   const out: BudgetStatus[] = [];
   for (const b of budgets) {
     const scope = b.scope_kind === 'tag' ? { kind: 'tag' as const, key: b.scope_key ?? '', value: b.scope_value } : { kind: 'cloud' as const, cloud: b.scope_value as CloudId };
     const scopeSql = scope.kind === 'tag' ? `${groupExpr(`tag:${scope.key}`)} = $value` : `cloud = $value`;
-    const r = await pool.rows<{ billed: string; last_ms: number | null }>(
-      `WITH v AS (${COST_VIEW_SQL})
-       SELECT coalesce(sum(BilledCost), 0)::VARCHAR AS billed, epoch_ms(max(ChargePeriodEnd))::DOUBLE AS last_ms
-       FROM v WHERE NOT is_estimate AND BillingCurrency = $currency AND ${scopeSql}
-         AND ChargePeriodStart >= epoch_ms($from::BIGINT) AND ChargePeriodStart < epoch_ms($to::BIGINT)`,
-      { currency: b.currency, value: b.scope_value, from: monthStart, to: Math.min(monthEnd, asOf.getTime() + 1) },
+    // The same windows as the overview's spend: the calendar month, and the 7 days before the day of
+    // each account's last billed instant.
+    const r = await pool.rows<{ billed: string; last7: string }>(
+      `WITH v AS (${COST_VIEW_SQL}), last AS (${lastBilledSql(asOfMs)})
+       SELECT
+         coalesce(sum(BilledCost) FILTER (WHERE ChargePeriodStart >= epoch_ms($from::BIGINT) AND ChargePeriodStart < epoch_ms($to::BIGINT)), 0)::VARCHAR AS billed,
+         coalesce(sum(BilledCost) FILTER (WHERE ChargePeriodStart >= date_trunc('day', last.l) - INTERVAL 7 DAY
+           AND ChargePeriodStart < date_trunc('day', last.l)), 0)::VARCHAR AS last7
+       FROM v JOIN last USING (account) WHERE NOT is_estimate AND BillingCurrency = $currency AND ${scopeSql}`,
+      { currency: b.currency, value: b.scope_value, from: monthStart, to: nextMonth },
     );
     const billed = parseMoney(r[0]?.billed ?? '0');
-    const lastMs = Math.min(r[0]?.last_ms ?? monthStart, asOf.getTime(), monthEnd);
-    const elapsed = BigInt(Math.max(0, Math.round(lastMs - monthStart)));
-    const burn = elapsed === 0n ? 0n : divRound(billed * BigInt(DAY_MS), elapsed);
-    const forecast = elapsed === 0n ? billed : divRound(billed * BigInt(monthEnd - monthStart), elapsed);
+    const last7 = parseMoney(r[0]?.last7 ?? '0');
+    const runRate = scope.kind === 'cloud' ? runRates.filter((x) => x.cloud === scope.cloud && x.currency === b.currency).reduce((n, x) => n + x.runRate, 0n) : 0n;
+    const forecast = forecastMonth({ billedMonthToDate: billed, runRateToday: runRate, last7DaysBilled: last7 }, asOfMs);
     const amount = parseMoney(b.amount);
     const percent = amount === 0n ? 0n : divRound(forecast * 100n * 10n ** 10n, amount);
     out.push({
@@ -185,7 +193,7 @@ async function budgetStatuses(pool: ConnectionPool, asOf: Date): Promise<BudgetS
       currency: b.currency,
       monthlyAmount: normaliseMoney(b.amount),
       billedMonthToDate: formatMoney(billed),
-      burnRatePerDay: formatMoney(burn),
+      burnRatePerDay: formatMoney(dailyBurn(last7)),
       forecastMonth: formatMoney(forecast),
       forecastPercent: formatMoney(divRound(percent, 10n ** 8n) * 10n ** 8n),
       overBudget: forecast > amount,
