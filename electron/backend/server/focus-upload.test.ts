@@ -63,6 +63,7 @@ describe('serve mode FOCUS upload', () => {
     const base = { api, dataDir: dir, port: 0, rendererDir: renderer, events: hub, log: () => undefined };
     writable = await startServer({
       ...base,
+      api: createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => false, allowSpendEdits: true }),
       focusUpload: {
         tempDir: join(dir, 'uploads'),
         maxBytes: MAX_BYTES,
@@ -145,5 +146,18 @@ describe('serve mode FOCUS upload', () => {
     expect(uploadFileName('C:\\exports\\..\\bill 2024.csv.gz')).toBe('bill_2024.csv.gz');
     expect(uploadFileName('../.hidden.parquet')).toBe('hidden.parquet');
     expect(uploadFileName(null)).toBeNull();
+  });
+
+  it('--manage-spend serves budget edits but never a path import; read-only serve refuses both', async () => {
+    const channel = (server: RunningServer, name: string, body: unknown) =>
+      post(server, `/api/${name}`, JSON.stringify(body), { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' });
+    const budget = { id: 'b1', name: 'Oracle', scope: { kind: 'cloud', cloud: 'oci' }, currency: 'USD', monthlyAmount: '100' };
+    expect((await channel(writable, 'spend:budget-save', budget)).status).toBe(200);
+    const refusedEdit = await channel(readOnly, 'spend:budget-save', budget);
+    expect(refusedEdit.status).toBe(403);
+    expect(refusedEdit.body).toContain('--manage-spend');
+    const pathImport = await channel(writable, 'spend:import-focus', { account: 'x', files: [SAMPLE] });
+    expect(pathImport.status).toBe(403);
+    expect((await store.budgets(new Date('2024-10-02T00:00:00Z'))).map((b) => b.id)).toEqual(['b1']);
   });
 });
