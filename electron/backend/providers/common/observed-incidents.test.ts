@@ -57,4 +57,13 @@ describe('ObservedIncidents', () => {
     tracker.update([], t1);
     expect(tracker.update([observed('a', t2)], t2)[0]?.startedAt).toBe(t2.toISOString());
   });
+
+  it('with reported starts, follows the report (a rescheduled window) and never ends before the start', () => {
+    const tracker = new ObservedIncidents('reported');
+    const window = new Date('2026-11-21T02:00:00Z');
+    tracker.update([observed('m', t2)], t0);
+    expect(tracker.update([observed('m', window)], t1)[0]?.startedAt).toBe(window.toISOString());
+    const cancelled = tracker.update([], t2);
+    expect(cancelled.map((i) => [i.id, i.status, i.startedAt, i.endedAt])).toEqual([['m', 'recovered', window.toISOString(), window.toISOString()]]);
+  });
 });

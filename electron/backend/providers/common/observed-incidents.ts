@@ -6,24 +6,37 @@
  */
 import type { Incident } from '../../../../shared/domain';
 
+/**
+ * Where an observed incident's start comes from: the first sync that saw it (the default: the
+ * provider gives no start), or the report itself (the provider names one, e.g. a maintenance window
+ * that may be rescheduled, or the time a machine stopped).
+ */
+export type ObservedStart = 'first-sighting' | 'reported';
+
 /** Open observed incidents of one connector, carried from sync to sync. */
 export class ObservedIncidents {
   private open = new Map<string, Incident>();
 
+  constructor(private readonly start: ObservedStart = 'first-sighting') {}
+
   /**
    * This sync's observed incidents -> what to report: each current one (with the start of its first
-   * sighting), then those seen before but not now, ended at `now`.
+   * sighting, unless starts are reported), then those seen before but not now, ended at `now` (never
+   * before their start).
    */
   update(current: readonly Incident[], now: Date): Incident[] {
     const seen = new Map(current.map((i) => [i.id, i]));
     const out: Incident[] = [];
     for (const [id, incident] of seen) {
       const before = this.open.get(id);
-      out.push(before ? { ...incident, startedAt: before.startedAt } : incident);
+      out.push(before && this.start === 'first-sighting' ? { ...incident, startedAt: before.startedAt } : incident);
     }
     const end = now.toISOString();
     for (const [id, before] of this.open) {
-      if (!seen.has(id)) out.push({ ...before, endedAt: end, updatedAt: end, status: 'recovered' });
+      if (seen.has(id)) continue;
+      // A reported start may lie ahead of this sync (a window that was cancelled before it began).
+      const endedAt = Date.parse(before.startedAt) > now.getTime() ? before.startedAt : end;
+      out.push({ ...before, endedAt, updatedAt: end, status: 'recovered' });
     }
     this.open = new Map(out.filter((i) => i.endedAt === null).map((i) => [i.id, i]));
     return out;
