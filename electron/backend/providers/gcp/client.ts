@@ -20,6 +20,8 @@ import {
   RawBigQuerySchema,
   RawInstance,
   RawProjectSearch,
+  RawServiceHealthEvent,
+  RawServiceHealthEventList,
   RawStatusFeed,
   RawStatusIncident,
   RawTimeSeries,
@@ -29,7 +31,7 @@ import {
 import { retryWaitMs, sleep } from '../common/retry';
 
 /** Which Google API a call went to; names the role a 403 lacks. */
-export type GcpApiName = 'compute' | 'monitoring' | 'bigquery' | 'tpu' | 'resourcemanager' | 'status';
+export type GcpApiName = 'compute' | 'monitoring' | 'bigquery' | 'tpu' | 'resourcemanager' | 'servicehealth' | 'status';
 
 const ROLE: Readonly<Record<GcpApiName, string>> = {
   compute: 'Compute Viewer (roles/compute.viewer)',
@@ -37,6 +39,7 @@ const ROLE: Readonly<Record<GcpApiName, string>> = {
   bigquery: 'BigQuery Data Viewer (roles/bigquery.dataViewer) on the billing dataset and BigQuery Job User (roles/bigquery.jobUser) on the billing project',
   tpu: 'Cloud TPU Viewer (roles/tpu.viewer)',
   resourcemanager: 'Browser (roles/browser)',
+  servicehealth: 'Service Health Viewer (roles/servicehealth.viewer)',
   status: 'none (public feed)',
 };
 
@@ -61,6 +64,8 @@ export interface GcpApi {
   timeSeriesPages(project: string, query: SeriesQuery, signal: AbortSignal): AsyncIterable<z.infer<typeof RawTimeSeries>[]>;
   billingPages(from: number, to: number, signal: AbortSignal): AsyncIterable<BillingQueryRow[]>;
   statusIncidents(signal: AbortSignal): Promise<RawStatusIncident[]>;
+  /** Personalized Service Health incidents of a project: active ones, and those updated since `sinceMs`. */
+  serviceHealthEvents(project: string, sinceMs: number, signal: AbortSignal): Promise<RawServiceHealthEvent[]>;
 }
 
 /** Reads the credential the config names (ADC, key file, or a token from env/file). */
@@ -432,6 +437,34 @@ export async function openGcpApi(config: GcpAccountConfig): Promise<GcpApi> {
         const job = nextQuery.job;
         result = await withBackoff(() => job.getQueryResults({ ...nextQuery, autoPaginate: false }), 'bigquery', exp.project, backoff, signal);
       }
+    },
+
+    async serviceHealthEvents(project, sinceMs, signal) {
+      const base = baseUrl(eps.serviceHealth, 'https://servicehealth.googleapis.com');
+      const since = new Date(sinceMs).toISOString();
+      const out: RawServiceHealthEvent[] = [];
+      let pageToken: string | undefined;
+      do {
+        const params: Record<string, string> = {
+          filter: `category=INCIDENT AND (state=ACTIVE OR update_time>="${since}")`,
+          view: 'EVENT_VIEW_FULL',
+          pageSize: '100',
+          ...(pageToken ? { pageToken } : {}),
+        };
+        const data = await withBackoff(
+          () => rawRequest(`${base}/v1/projects/${project}/locations/global/events`, params, signal),
+          'servicehealth',
+          project,
+          backoff,
+          signal,
+        );
+        const page = parseResponse(RawServiceHealthEventList, data, `servicehealth events.list (project ${project})`);
+        for (const [i, e] of (page.events ?? []).entries()) {
+          out.push(parseResponse(RawServiceHealthEvent, e, `servicehealth events.list (project ${project}) event ${i}`));
+        }
+        pageToken = page.nextPageToken || undefined;
+      } while (pageToken);
+      return out;
     },
 
     async statusIncidents(signal) {

@@ -99,11 +99,17 @@ export const GcpAccountConfig = AccountConfigBase.extend({
         .default(['Google Compute Engine', 'Cloud TPU', 'Google Kubernetes Engine', 'Cloud Monitoring']),
       /** How long ended incidents stay in the feed we pass on, in days. */
       endedWithinDays: z.number().int().min(0).max(90).default(7),
+      /**
+       * Also read Personalized Service Health events of each project (servicehealth.googleapis.com;
+       * the API must be enabled and the credential needs Service Health Viewer).
+       */
+      serviceHealth: z.boolean().default(false),
     })
     .strict()
     .default({
       products: ['Google Compute Engine', 'Cloud TPU', 'Google Kubernetes Engine', 'Cloud Monitoring'],
       endedWithinDays: 7,
+      serviceHealth: false,
     }),
   endpoints: z
     .object({
@@ -112,6 +118,7 @@ export const GcpAccountConfig = AccountConfigBase.extend({
       bigquery: Endpoint.optional(),
       tpu: Endpoint.optional(),
       resourceManager: Endpoint.optional(),
+      serviceHealth: Endpoint.optional(),
       /** Base URL of the public status dashboard (serves incidents.json). */
       status: z.url().optional(),
     })

@@ -3,7 +3,7 @@ import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../..
 import { AuthError, ConfigError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import { createGcpConnector } from './index';
 import { micros, fromMicros } from './testing/emulator';
-import { regionOfZone } from './testing/fleet';
+import { regionOfZone, type FleetInstance } from './testing/fleet';
 import { startGcpHarness, TOKEN_ENV, type GcpHarness } from './testing/harness';
 
 const MINUTE = 60_000;
@@ -143,9 +143,92 @@ describe('gcp connector against the loopback emulator (500 GPU/TPU instances, 20
     expect(ongoing).toMatchObject({ endedAt: null, regions: ['us-central1'], severity: 'major', services: ['Google Compute Engine'] });
     expect(status.find((i) => i.id.endsWith('euw4-ended'))?.endedAt).not.toBeNull();
     const repairing = h.fleet.instances.filter((i) => i.status === 'REPAIRING');
-    const health = incidents.filter((i) => i.source === 'resource-health');
+    const health = incidents.filter((i) => i.source === 'resource-health' && i.id.startsWith('gcp-resource:'));
     expect(health).toHaveLength(repairing.length);
     expect(health.every((i) => i.resourceIds.length === 1 && i.endedAt === null)).toBe(true);
+    const first = repairing[0];
+    expect(health.find((i) => i.resourceIds[0]?.endsWith(`/instances/${first?.id}`))?.url).toBe(
+      `https://console.cloud.google.com/compute/instancesDetail/zones/${first?.zone}/instances/${first?.name}?project=${first?.project}`,
+    );
+    // Personalized Service Health is off unless configured: not one call.
+    expect(h.emulator.requests.some((r) => r.api === 'servicehealth')).toBe(false);
+  });
+
+  it('raises host maintenance of GPU VMs with its window, and preempted Spot VMs, naming the machines', async () => {
+    const incidents: Incident[] = await collect(createGcpConnector(h.config()).incidents({ ...ctx(h.fleet.now), resources: inventory }));
+    const idOf = (i: FleetInstance) => `//compute.googleapis.com/projects/${i.project}/zones/${i.zone}/instances/${i.id}`;
+    const withMaintenance = h.fleet.instances.filter((i) => i.upcomingMaintenance);
+    const maintenance = incidents.filter((i) => i.source === 'maintenance');
+    expect(maintenance.map((i) => i.resourceIds[0]).sort()).toEqual(withMaintenance.map(idOf).sort());
+    for (const inst of withMaintenance) {
+      const m = maintenance.find((i) => i.resourceIds[0] === idOf(inst));
+      const window = inst.upcomingMaintenance;
+      expect(m).toMatchObject({
+        id: `gcp-maintenance:${idOf(inst)}`,
+        severity: 'maintenance',
+        regions: [regionOfZone(inst.zone)],
+        startedAt: window?.windowStartTime,
+        endedAt: null,
+        status: window?.maintenanceStatus.toLowerCase(),
+        url: `https://console.cloud.google.com/compute/instancesDetail/zones/${inst.zone}/instances/${inst.name}?project=${inst.project}`,
+      });
+      expect(m?.summary).toContain(`to ${window?.windowEndTime}`);
+      expect(m?.summary).toContain('onHostMaintenance TERMINATE');
+    }
+    const spotStopped = h.fleet.instances.filter((i) => i.spot && i.status === 'TERMINATED');
+    expect(spotStopped).toHaveLength(1);
+    const preempted = incidents.filter((i) => i.id.startsWith('gcp-preempted:'));
+    // The running Spot VM raises nothing; only the TERMINATED one does.
+    expect(preempted.map((i) => [i.source, i.resourceIds, i.startedAt, i.endedAt])).toEqual([
+      ['resource-health', [idOf(spotStopped[0] as FleetInstance)], spotStopped[0]?.lastStopTimestamp, null],
+    ]);
+  });
+
+  it('ends the maintenance and preemption incidents on the first sync that no longer sees them', async () => {
+    const connector = createGcpConnector(h.config());
+    const first: Incident[] = await collect(connector.incidents({ ...ctx(h.fleet.now), resources: inventory }));
+    const ongoing = h.fleet.instances.find((i) => i.upcomingMaintenance?.maintenanceStatus === 'ONGOING') as FleetInstance;
+    const spot = h.fleet.instances.find((i) => i.spot && i.status === 'TERMINATED') as FleetInstance;
+    const saved = { window: ongoing.upcomingMaintenance, status: spot.status };
+    expect(first.filter((i) => i.endedAt === null && (i.source === 'maintenance' || i.id.startsWith('gcp-preempted:')))).toHaveLength(3);
+    try {
+      delete ongoing.upcomingMaintenance;
+      spot.status = 'RUNNING';
+      const later = new Date(h.fleet.now.getTime() + 10 * MINUTE);
+      const inv2 = await collect(connector.inventory(ctx(later)));
+      const second: Incident[] = await collect(connector.incidents({ ...ctx(later), resources: inv2 }));
+      const done = second.filter((i) => i.endedAt !== null && i.status === 'recovered');
+      expect(done.map((i) => i.id).sort()).toEqual([
+        `gcp-maintenance:${inv2.find((r) => r.name === ongoing.name)?.id}`,
+        `gcp-preempted:${inv2.find((r) => r.name === spot.name)?.id}`,
+      ].sort());
+      expect(done.every((i) => i.endedAt === later.toISOString())).toBe(true);
+      // The planned window two days ahead is still open.
+      expect(second.filter((i) => i.source === 'maintenance' && i.endedAt === null)).toHaveLength(1);
+    } finally {
+      ongoing.upcomingMaintenance = saved.window;
+      spot.status = saved.status;
+    }
+  });
+
+  it('reads Personalized Service Health when enabled: fleet products and regions only, one incident per event', async () => {
+    const before = h.emulator.requests.length;
+    const connector = createGcpConnector(h.config({ incidents: { serviceHealth: true } }));
+    const incidents: Incident[] = await collect(connector.incidents({ ...ctx(h.fleet.now), resources: inventory }));
+    const psh = incidents.filter((i) => i.source === 'service-health');
+    // The same events are listed for both projects; each is passed on once.
+    expect(psh.map((i) => i.id).sort()).toEqual(['gcp-psh:psh-gce-euw4', 'gcp-psh:psh-gce-uscentral1']);
+    const active = psh.find((i) => i.id === 'gcp-psh:psh-gce-uscentral1');
+    expect(active).toMatchObject({ regions: ['us-central1'], endedAt: null, status: 'confirmed', resourceIds: [] });
+    // Named as the status feed titles the product, so the triage merge can join the two reports.
+    expect(active?.services).toContain('Google Compute Engine');
+    expect(active?.updates[0]?.body).toContain('Workaround: Retry in another zone.');
+    expect(psh.find((i) => i.id === 'gcp-psh:psh-gce-euw4')?.endedAt).not.toBeNull();
+    const calls = h.emulator.requests.slice(before).filter((r) => r.api === 'servicehealth');
+    // Two projects, three matching events at two per page: two pages each.
+    expect(calls).toHaveLength(4);
+    expect(calls.every((r) => r.query.get('view') === 'EVENT_VIEW_FULL' && r.query.get('filter')?.includes('state=ACTIVE'))).toBe(true);
+    expect(connector.diagnostics?.().access).toEqual([]);
   });
 });
 
@@ -210,6 +293,23 @@ describe('gcp connector under faults', () => {
     h.emulator.inject({ api: 'status', kind: 'truncated-json', times: 1 });
     const err = await collect(createGcpConnector(h.config()).incidents({ ...ctx(h.fleet.now), resources: [] })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MalformedResponseError);
+  });
+
+  it('keeps the public feed when Personalized Service Health is denied, and records which project and role', async () => {
+    const resources = await inventory();
+    const statusOnly = (list: Incident[]) => list.filter((i) => i.source === 'status-page').map((i) => i.id).sort();
+    const withoutPsh: Incident[] = await collect(createGcpConnector(h.config()).incidents({ ...ctx(h.fleet.now), resources }));
+    expect(statusOnly(withoutPsh).length).toBeGreaterThan(0);
+    const connector = createGcpConnector(h.config({ incidents: { serviceHealth: true } }));
+    h.emulator.inject({ api: 'servicehealth', kind: 'forbidden', times: 1, pathContains: h.fleet.projects[0] });
+    const incidents: Incident[] = await collect(connector.incidents({ ...ctx(h.fleet.now), resources }));
+    expect(statusOnly(incidents)).toEqual(statusOnly(withoutPsh));
+    const access = connector.diagnostics?.().access ?? [];
+    expect(access.map((a) => [a.scope, a.status])).toEqual([[`project ${h.fleet.projects[0]}`, 'denied']]);
+    expect(access[0]?.fix).toContain('roles/servicehealth.viewer');
+    // The other project was read; once the role is granted the note goes away.
+    await collect(connector.incidents({ ...ctx(h.fleet.now), resources }));
+    expect(connector.diagnostics?.().access).toEqual([]);
   });
 
   it('discovers projects when none are configured, and fails clearly without a token', async () => {

@@ -7,15 +7,19 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import { describeZodError } from '../../../../shared/format';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
-import { ConfigError, type Connector, type ConnectorFactory } from '../types';
-import { openGcpApi, resolveAuth, type GcpApi, type SeriesQuery } from './client';
+import { AuthError, ConfigError, ConnectorError, type Connector, type ConnectorFactory } from '../types';
+import type { AccessProblem } from '../../../../shared/connector-diagnostics';
+import { isServiceDisabled, openGcpApi, resolveAuth, type GcpApi, type SeriesQuery } from './client';
 import { gcpIdentity } from './identity';
 import { GcpAccountConfig } from './config';
 import {
+  maintenanceIncidents,
   mapBillingRow,
   mapInstance,
+  mapServiceHealthEvents,
   mapStatusIncidents,
   mapTpuNode,
+  preemptionIncidents,
   resourceIncidents,
   SampleMerger,
   seriesResolver,
@@ -114,6 +118,48 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
   };
   // Resource incidents raised by earlier syncs, so a recovered machine's incident is ended.
   const resourceHealth = new ObservedIncidents();
+  // Host maintenance: Google names the window, which may be rescheduled, so its start is the report's.
+  const maintenance = new ObservedIncidents('reported');
+  // Projects whose Personalized Service Health could not be read: a note, not a failed stream.
+  const serviceHealthProblems = new Map<string, AccessProblem>();
+
+  /** PSH incidents of every project (deduplicated: one event can concern several projects). */
+  async function serviceHealth(gcp: GcpApi, regions: ReadonlySet<string>, now: Date, signal: AbortSignal): Promise<Incident[]> {
+    const byId = new Map<string, Incident>();
+    const since = now.getTime() - config.incidents.endedWithinDays * 86_400_000;
+    for (const project of await projects(signal)) {
+      let events;
+      try {
+        events = await gcp.serviceHealthEvents(project, since, signal);
+      } catch (err) {
+        // Denied or not enabled: the public feed still covers the outage; say why PSH is missing.
+        const disabled = isServiceDisabled(err);
+        if (!(err instanceof AuthError) && !disabled) throw err;
+        serviceHealthProblems.set(project, {
+          scope: `project ${project}`,
+          operation: 'servicehealth events.list',
+          status: 'denied',
+          message: err instanceof ConnectorError ? err.message : String(err),
+          fix: disabled
+            ? `enable the Service Health API (servicehealth.googleapis.com) in project ${project}`
+            : `grant the credential Service Health Viewer (roles/servicehealth.viewer) on project ${project}`,
+          at: now.toISOString(),
+        });
+        continue;
+      }
+      serviceHealthProblems.delete(project);
+      const mapped = mapServiceHealthEvents(events, {
+        account: config.name,
+        project,
+        regions,
+        products: config.incidents.products,
+        now,
+        endedWithinDays: config.incidents.endedWithinDays,
+      });
+      for (const i of mapped) if (!byId.has(i.id)) byId.set(i.id, i);
+    }
+    return [...byId.values()];
+  }
 
   async function projects(signal: AbortSignal): Promise<string[]> {
     if (config.projectIds) return config.projectIds;
@@ -126,6 +172,9 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
     provider: 'gcp',
     account: config.name,
     clouds: ['gcp'],
+
+    /** Non-fatal notes: projects whose Personalized Service Health events could not be read. */
+    diagnostics: () => ({ budget: [], access: [...serviceHealthProblems.values()], unmeasured: [], calls: [] }),
 
     /** client_email of the credential, else the token's info (test connection shows it). */
     identity: async () => gcpIdentity(config, await resolveAuth(config)),
@@ -214,17 +263,26 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
     async *incidents(req) {
       const gcp = await apiOnce();
       const mine = req.resources.filter((r) => r.cloud === 'gcp');
+      const regions = new Set(mine.map((r) => r.region));
       const feed = await gcp.statusIncidents(req.signal);
       const status = mapStatusIncidents(feed, {
         account: config.name,
-        regions: new Set(mine.map((r) => r.region)),
+        regions,
         products: config.incidents.products,
         now: req.now,
         endedWithinDays: config.incidents.endedWithinDays,
         ...(config.endpoints.status ? { baseUrl: config.endpoints.status } : {}),
       });
+      // PSH events keep their own ids; the triage merge joins each with the public incident of the same outage.
+      const psh = config.incidents.serviceHealth ? await serviceHealth(gcp, regions, req.now, req.signal) : [];
       // Keep the first sighting as the start, so each sync does not move it; end what recovered.
-      const out: Incident[] = [...status, ...resourceHealth.update(resourceIncidents(mine, config.name, req.now), req.now)];
+      const observed = [...resourceIncidents(mine, config.name, req.now), ...preemptionIncidents(mine, config.name, req.now)];
+      const out: Incident[] = [
+        ...status,
+        ...psh,
+        ...resourceHealth.update(observed, req.now),
+        ...maintenance.update(maintenanceIncidents(mine, config.name, req.now), req.now),
+      ];
       if (out.length > 0) yield out;
     },
   };

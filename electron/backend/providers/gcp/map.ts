@@ -6,7 +6,7 @@ import type { CatalogLookup } from '../../catalog/types';
 import { addDecimals, multiplyDecimalByInteger } from '../../../../shared/decimal';
 import { billingMonthOf } from '../common/focus';
 import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState, UtilSource } from '../../../../shared/domain';
-import type { BillingQueryRow, RawInstance, RawPoint, RawStatusIncident, RawTimeSeries, RawTpuNode } from './raw';
+import type { BillingQueryRow, RawInstance, RawPoint, RawServiceHealthEvent, RawStatusIncident, RawTimeSeries, RawTpuNode } from './raw';
 
 /** The parts of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -220,6 +220,7 @@ export function mapInstance(raw: RawInstance, ctx: MapContext): GpuResource | nu
   const price = priced(ctx, machineType, attached ? lastSegment(attached.acceleratorType) : null, shape.count, region, shape.model, shape.memoryGiB);
   const tags: Record<string, string> = { ...(raw.labels ?? {}), 'gcp:project': ctx.project };
   if (raw.scheduling?.preemptible || raw.scheduling?.provisioningModel === 'SPOT') tags['gcp:provisioning'] = 'spot';
+  Object.assign(tags, signalTags(raw));
   return {
     id: instanceResourceId(ctx.project, zone, raw.id),
     account: ctx.account,
@@ -242,6 +243,40 @@ export function mapInstance(raw: RawInstance, ctx: MapContext): GpuResource | nu
     demo: false,
   };
 }
+
+/**
+ * The instance-level signals the incidents stream needs, carried on the resource's tags (`gcp:`
+ * prefix) so that stream works from the stored inventory without listing instances again.
+ */
+function signalTags(raw: RawInstance): Record<string, string> {
+  const tags: Record<string, string> = {};
+  const policy = raw.scheduling?.onHostMaintenance;
+  if (policy) tags[TAG.onHostMaintenance] = policy;
+  // Compute Engine preempts a Spot VM into TERMINATED (or deletes it); note when it stopped.
+  const spot = raw.scheduling?.preemptible === true || raw.scheduling?.provisioningModel === 'SPOT';
+  if (spot && raw.status === 'TERMINATED') tags[TAG.spotTerminated] = raw.lastStopTimestamp ?? '';
+  const m = raw.resourceStatus?.upcomingMaintenance;
+  if (m?.windowStartTime) {
+    tags[TAG.maintenanceStart] = m.windowStartTime;
+    if (m.windowEndTime) tags[TAG.maintenanceEnd] = m.windowEndTime;
+    if (m.maintenanceStatus) tags[TAG.maintenanceStatus] = m.maintenanceStatus;
+    if (m.type) tags[TAG.maintenanceType] = m.type;
+    if (m.maintenanceReasons && m.maintenanceReasons.length > 0) tags[TAG.maintenanceReasons] = m.maintenanceReasons.join(',');
+  }
+  return tags;
+}
+
+/** Tag keys of the instance-level signals (see signalTags). */
+export const TAG = {
+  onHostMaintenance: 'gcp:on-host-maintenance',
+  /** Set on a TERMINATED Spot VM: when it stopped (lastStopTimestamp), or '' when not given. */
+  spotTerminated: 'gcp:spot-terminated-at',
+  maintenanceStart: 'gcp:maintenance-window-start',
+  maintenanceEnd: 'gcp:maintenance-window-end',
+  maintenanceStatus: 'gcp:maintenance-status',
+  maintenanceType: 'gcp:maintenance-type',
+  maintenanceReasons: 'gcp:maintenance-reasons',
+} as const;
 
 /** A Cloud TPU node -> GpuResource (one TPU chip counts as one GPU), or null for unknown types. */
 export function mapTpuNode(raw: RawTpuNode, ctx: MapContext): GpuResource | null {
@@ -610,8 +645,185 @@ export function resourceIncidents(resources: readonly GpuResource[], account: st
       startedAt: at,
       endedAt: null,
       updatedAt: at,
-      url: null,
+      url: consoleUrl(r),
       updates: [],
       demo: false,
     }));
+}
+
+/** The Cloud console page of a machine (Compute Engine instance or Cloud TPU node). */
+export function consoleUrl(r: GpuResource): string | null {
+  const project = r.tags['gcp:project'];
+  if (!project || !r.zone) return null;
+  const q = `?project=${encodeURIComponent(project)}`;
+  if (r.id.startsWith('//tpu.googleapis.com/')) return `https://console.cloud.google.com/compute/tpus/details/${r.zone}/${encodeURIComponent(r.name)}${q}`;
+  return `https://console.cloud.google.com/compute/instancesDetail/zones/${r.zone}/instances/${encodeURIComponent(r.name)}${q}`;
+}
+
+function isoAt(text: string | undefined): string | null {
+  return text === undefined ? null : isoOrNull(text);
+}
+
+/**
+ * Planned host maintenance of GPU machines (`resourceStatus.upcomingMaintenance`, carried on the
+ * resource's tags) -> `maintenance` incidents, one per machine, from the window's start. GPU VMs
+ * cannot live-migrate (onHostMaintenance TERMINATE), so the window is downtime for their GPUs.
+ * The incident stays open while Compute Engine still lists the maintenance; the tracker ends it on
+ * the first sync that no longer does.
+ */
+export function maintenanceIncidents(resources: readonly GpuResource[], account: string, now: Date): Incident[] {
+  const out: Incident[] = [];
+  for (const r of resources) {
+    if (r.cloud !== 'gcp') continue;
+    const start = isoAt(r.tags[TAG.maintenanceStart]);
+    if (start === null) continue;
+    const end = isoAt(r.tags[TAG.maintenanceEnd]);
+    const policy = r.tags[TAG.onHostMaintenance] ?? 'TERMINATE';
+    const status = (r.tags[TAG.maintenanceStatus] ?? 'PENDING').toLowerCase();
+    const type = r.tags[TAG.maintenanceType]?.toLowerCase() ?? 'scheduled';
+    const reasons = r.tags[TAG.maintenanceReasons];
+    const impact = policy === 'MIGRATE' ? 'live-migrated (brief pause)' : 'stopped and restarted: its GPUs are down for the window';
+    out.push({
+      id: `gcp-maintenance:${r.id}`,
+      account,
+      cloud: 'gcp',
+      source: 'maintenance',
+      severity: 'maintenance',
+      title: `${r.name}: ${type} host maintenance ${status === 'ongoing' ? 'in progress' : 'planned'}`,
+      summary:
+        `${r.gpuCount} x ${r.gpuModel} in ${r.zone ?? r.region}: Compute Engine host maintenance window ${start}` +
+        `${end ? ` to ${end}` : ''}; onHostMaintenance ${policy}, so the VM is ${impact}.` +
+        (reasons ? ` Reasons: ${reasons}.` : ''),
+      status,
+      regions: [r.region],
+      services: ['Google Compute Engine'],
+      resourceIds: [r.id],
+      startedAt: start,
+      endedAt: null,
+      updatedAt: new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString(),
+      url: consoleUrl(r),
+      updates: [],
+      demo: false,
+    });
+  }
+  return out;
+}
+
+/**
+ * Spot (or legacy preemptible) GPU VMs that Compute Engine stopped: `TERMINATED` with provisioning
+ * model SPOT -> `resource-health` incidents from `lastStopTimestamp`, open until the VM runs again
+ * or is deleted. The instance list does not tell a preemption from a stop by the user; the title
+ * says so rather than guess.
+ */
+export function preemptionIncidents(resources: readonly GpuResource[], account: string, now: Date): Incident[] {
+  const floor = new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+  return resources
+    .filter((r) => r.cloud === 'gcp' && r.tags[TAG.spotTerminated] !== undefined)
+    .map((r) => {
+      const stopped = isoAt(r.tags[TAG.spotTerminated] || undefined) ?? floor;
+      return {
+        id: `gcp-preempted:${r.id}`,
+        account,
+        cloud: 'gcp' as const,
+        source: 'resource-health' as const,
+        severity: 'major' as const,
+        title: `${r.name}: Spot VM preempted (stopped)`,
+        summary: `${r.gpuCount} x ${r.gpuModel} in ${r.zone ?? r.region}: Spot VM TERMINATED since ${stopped}; Compute Engine reclaims Spot capacity without notice beyond 30 s. A Spot VM stopped by hand looks the same in the instance list.`,
+        status: 'preempted',
+        regions: [r.region],
+        services: ['Google Compute Engine'],
+        resourceIds: [r.id],
+        startedAt: stopped,
+        endedAt: null,
+        updatedAt: floor,
+        url: consoleUrl(r),
+        updates: [],
+        demo: false,
+      };
+    });
+}
+
+export interface ServiceHealthFilter {
+  account: string;
+  /** The project the events were listed for (for the console link). */
+  project: string;
+  /** Regions the fleet uses. */
+  regions: ReadonlySet<string>;
+  /** Product names (as the status feed titles them) the fleet depends on. */
+  products: readonly string[];
+  now: Date;
+  endedWithinDays: number;
+}
+
+/** "Google Compute Engine", "Compute Engine" and "compute-engine" name one product. */
+function productKey(name: string): string {
+  return name.toLowerCase().replace(/^google\s+(cloud\s+)?/, '').replaceAll(/[^a-z0-9]/g, '');
+}
+
+const PSH_SKIP: ReadonlySet<string> = new Set(['MERGED', 'FALSE_POSITIVE']);
+
+/**
+ * Personalized Service Health events -> `service-health` incidents, kept when one impact names a
+ * product the fleet depends on in a region it uses (or `global`). The incident names the product as
+ * the status feed titles it, so the triage merge joins it with the public incident of the same
+ * outage (same product and region, starts within the merge window). Ongoing while `endTime` is absent.
+ */
+export function mapServiceHealthEvents(raw: readonly RawServiceHealthEvent[], f: ServiceHealthFilter): Incident[] {
+  const wanted = new Map(f.products.map((p) => [productKey(p), p]));
+  const oldest = f.now.getTime() - f.endedWithinDays * 86_400_000;
+  const out: Incident[] = [];
+  for (const e of raw) {
+    if (e.category && e.category !== 'INCIDENT') continue;
+    if (e.detailedState && PSH_SKIP.has(e.detailedState)) continue;
+    const startedAt = isoOrNull(e.startTime);
+    if (startedAt === null) continue;
+    const endedAt = isoOrNull(e.endTime) ?? (e.state === 'CLOSED' ? isoOrNull(e.updateTime) ?? startedAt : null);
+    if (endedAt !== null && Date.parse(endedAt) < oldest) continue;
+    const services = new Set<string>();
+    const regions = new Set<string>();
+    let touches = false;
+    for (const impact of e.eventImpacts ?? []) {
+      const name = impact.product?.productName ?? '';
+      const product = wanted.get(productKey(name));
+      const location = impact.location?.locationName ?? 'global';
+      if (product === undefined) continue;
+      const inFleet = location === 'global' || f.regions.has(location);
+      if (!inFleet) continue;
+      touches = true;
+      services.add(product);
+      if (name && name !== product) services.add(name);
+      if (location !== 'global') regions.add(location);
+    }
+    if (!touches) continue;
+    const eventId = e.name.slice(e.name.lastIndexOf('/') + 1);
+    const updates = (e.updates ?? [])
+      .map((u) => ({
+        at: isoOrNull(u.updateTime),
+        status: u.title ?? '',
+        body: [u.description, u.symptom ? `Symptom: ${u.symptom}` : '', u.workaround ? `Workaround: ${u.workaround}` : ''].filter(Boolean).join('\n'),
+      }))
+      .filter((u): u is { at: string; status: string; body: string } => u.at !== null);
+    const title = (e.title ?? '').trim();
+    out.push({
+      id: `gcp-psh:${eventId}`,
+      account: f.account,
+      cloud: 'gcp',
+      source: 'service-health',
+      severity: e.detailedState === 'EMERGING' ? 'minor' : 'major',
+      title: title.slice(0, 200) || `Google Cloud service health event ${eventId}`,
+      summary: (e.description ?? title).trim(),
+      status: endedAt ? 'resolved' : (e.detailedState ?? e.state ?? 'ACTIVE').toLowerCase(),
+      regions: [...regions].sort(),
+      services: [...services].sort(),
+      resourceIds: [],
+      startedAt,
+      endedAt,
+      updatedAt: isoOrNull(e.updateTime) ?? endedAt ?? startedAt,
+      // The project's Service Health dashboard lists the event.
+      url: `https://console.cloud.google.com/servicehealth?project=${encodeURIComponent(f.project)}`,
+      updates,
+      demo: false,
+    });
+  }
+  return out;
 }

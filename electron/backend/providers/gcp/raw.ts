@@ -28,6 +28,24 @@ export const RawInstance = z.looseObject({
     })
     .nullish(),
   statusMessage: z.string().nullish(),
+  /** When the instance last stopped (a Spot VM's preemption time). */
+  lastStopTimestamp: z.string().nullish(),
+  resourceStatus: z
+    .looseObject({
+      /** Host maintenance Compute Engine has planned for this VM (GPU VMs stop for it). */
+      upcomingMaintenance: z
+        .looseObject({
+          type: z.string().nullish(),
+          maintenanceStatus: z.string().nullish(),
+          windowStartTime: z.string().nullish(),
+          windowEndTime: z.string().nullish(),
+          latestWindowStartTime: z.string().nullish(),
+          canReschedule: z.boolean().nullish(),
+          maintenanceReasons: z.array(z.string()).nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
 });
 export type RawInstance = z.infer<typeof RawInstance>;
 
@@ -142,3 +160,44 @@ export const RawStatusIncident = z.looseObject({
 });
 export type RawStatusIncident = z.infer<typeof RawStatusIncident>;
 export const RawStatusFeed = z.array(z.unknown());
+
+/** One Personalized Service Health event (servicehealth v1 projects.locations.events, full view). */
+export const RawServiceHealthEvent = z.looseObject({
+  name: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/events\/[^/]+$/),
+  title: z.string().nullish(),
+  description: z.string().nullish(),
+  category: z.string().nullish(),
+  state: z.string().nullish(),
+  detailedState: z.string().nullish(),
+  eventImpacts: z
+    .array(
+      z.looseObject({
+        product: z.looseObject({ productName: z.string().nullish(), id: z.string().nullish() }).nullish(),
+        location: z.looseObject({ locationName: z.string().nullish() }).nullish(),
+      }),
+    )
+    .nullish(),
+  relevance: z.string().nullish(),
+  updates: z
+    .array(
+      z.looseObject({
+        updateTime: z.string().nullish(),
+        title: z.string().nullish(),
+        description: z.string().nullish(),
+        symptom: z.string().nullish(),
+        workaround: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  parentEvent: z.string().nullish(),
+  updateTime: z.string().nullish(),
+  startTime: z.string().nullish(),
+  endTime: z.string().nullish(),
+});
+export type RawServiceHealthEvent = z.infer<typeof RawServiceHealthEvent>;
+
+export const RawServiceHealthEventList = z.looseObject({
+  events: z.array(z.unknown()).nullish(),
+  nextPageToken: z.string().nullish(),
+  unreachable: z.array(z.string()).nullish(),
+});

@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDLE_THRESHOLD_PERCENT, type GpuState } from '../../../../shared/domain';
+import { IDLE_THRESHOLD_PERCENT, type GpuResource, type GpuState, type Incident } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import { openStore } from '../../store/index';
 import type { FleetStore } from '../../store/types';
 import { systemClock } from '../../sync/clock';
 import { SyncEngine } from '../../sync/engine';
+import { sameOutage } from '../../analytics/incident-merge';
 import { gcpConnectorFactory } from './index';
 import { fromMicros, micros } from './testing/emulator';
 import { startGcpHarness, type GcpHarness } from './testing/harness';
@@ -49,7 +50,10 @@ function truth(h: GcpHarness) {
     .filter((r) => r.usageStart.slice(0, 7) === month && r.currency === 'USD' && Date.parse(r.usageStart) < h.fleet.now.getTime())
     .reduce((s, r) => s + micros(r.cost) + r.credits.reduce((c, x) => c + micros(x), 0n), 0n);
   const repairing = h.fleet.instances.filter((i) => i.status === 'REPAIRING').length;
-  return { counts, byModel, billed, repairing };
+  // Host maintenance whose window has begun, and Spot VMs Compute Engine stopped (preempted).
+  const inMaintenance = h.fleet.instances.filter((i) => i.upcomingMaintenance && Date.parse(i.upcomingMaintenance.windowStartTime) <= h.fleet.now.getTime()).length;
+  const preempted = h.fleet.instances.filter((i) => i.spot && i.status === 'TERMINATED').length;
+  return { counts, byModel, billed, repairing, inMaintenance, preempted };
 }
 
 describe('gcp account synced into the store', () => {
@@ -63,7 +67,7 @@ describe('gcp account synced into the store', () => {
     const now = h.fleet.now;
     dir = mkdtempSync(join(tmpdir(), 'fleetpane-gcp-sync-'));
     store = await openStore(dir, { now: () => now });
-    const config = h.config({ metricsBackfillHours: 1 });
+    const config = h.config({ metricsBackfillHours: 1, incidents: { serviceHealth: true } });
     const engine = new SyncEngine({
       store,
       accounts: [{ config, connector: gcpConnectorFactory.create(config) }],
@@ -97,12 +101,29 @@ describe('gcp account synced into the store', () => {
     expect(fromMicros(micros(usd?.billedMonthToDate ?? 'x'))).toBe(fromMicros(t.billed));
   });
 
-  it('counts the ongoing Compute Engine incident in a fleet region and the repairing machines as active', () => {
+  it('counts the ongoing outage once (status feed and Service Health merged), repairing, maintenance and preempted machines as active', async () => {
     const t = truth(h);
     const gcp = overview.clouds.find((c) => c.provider === 'gcp');
     const ids = gcp?.incidents.list.map((i) => i.id) ?? [];
-    expect(ids).toContain('gcp-status:inc-gce-uscentral1');
+    // The Service Health event and the public incident of the same outage are one incident, led by PSH.
+    expect(ids).toContain('gcp-psh:psh-gce-uscentral1');
+    expect(ids).not.toContain('gcp-status:inc-gce-uscentral1');
     expect(ids).not.toContain('gcp-status:inc-gce-mecentral');
-    expect(gcp?.incidents.active).toBe(1 + t.repairing);
+    expect(t.inMaintenance).toBe(1);
+    expect(t.preempted).toBe(1);
+    expect(gcp?.incidents.active).toBe(1 + t.repairing + t.inMaintenance + t.preempted);
+    // The merge rule itself, on the reports the connector hands over.
+    const connector = gcpConnectorFactory.create(h.config({ incidents: { serviceHealth: true } }));
+    const ctx = { signal: new AbortController().signal, now: h.fleet.now };
+    const resources: GpuResource[] = [];
+    for await (const batch of connector.inventory(ctx)) resources.push(...batch);
+    const stored: Incident[] = [];
+    for await (const batch of connector.incidents({ ...ctx, resources })) stored.push(...batch);
+    const psh = stored.find((i) => i.id === 'gcp-psh:psh-gce-uscentral1');
+    const status = stored.find((i) => i.id === 'gcp-status:inc-gce-uscentral1');
+    expect(psh && status && sameOutage(psh, status)).toBe(true);
+    const endedPsh = stored.find((i) => i.id === 'gcp-psh:psh-gce-euw4');
+    const endedStatus = stored.find((i) => i.id === 'gcp-status:inc-gce-euw4-ended');
+    expect(endedPsh && endedStatus && sameOutage(endedPsh, endedStatus)).toBe(true);
   });
 });

@@ -3,7 +3,8 @@
  * the reference fixtures: Compute Engine aggregated instance lists (pageToken paging, per-zone
  * warnings), Cloud TPU nodes, Resource Manager project search, Monitoring timeSeries.list (aligned,
  * reduced, int64 values as strings, points newest first), BigQuery jobs.query/getQueryResults over
- * the billing export, and the status dashboard's incidents.json. Faults can be injected per API.
+ * the billing export, Personalized Service Health events (filtered by state and update_time, paged),
+ * and the status dashboard's incidents.json. Faults can be injected per API.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import { regionOfZone, type BillingRow, type Fleet, type FleetInstance } from '.
 import { readBody } from '../../common/testing/http';
 import { microsTextTrimmed, toMicros } from '../../common/testing/micros';
 
-export type EmulatedApi = 'compute' | 'monitoring' | 'bigquery' | 'tpu' | 'resourcemanager' | 'status';
+export type EmulatedApi = 'compute' | 'monitoring' | 'bigquery' | 'tpu' | 'resourcemanager' | 'servicehealth' | 'status';
 
 export type FaultKind =
   | 'http-429'
@@ -97,10 +98,31 @@ export async function startGcpEmulator(fleet: Fleet, options: EmulatorOptions): 
         return timeSeries(url, res);
       case 'bigquery':
         return bigquery(req.method ?? 'GET', url, body, res);
+      case 'servicehealth':
+        return serviceHealthEvents(url, res);
       case 'status':
         return sendJson(res, 200, fleet.incidents);
     }
   };
+
+  function serviceHealthEvents(url: URL, res: ServerResponse): void {
+    const m = /^\/v1\/projects\/([^/]+)\/locations\/global\/events$/.exec(url.pathname);
+    if (!m) return sendError(res, 404, 'NOT_FOUND', `no route ${url.pathname}`);
+    const filter = url.searchParams.get('filter') ?? '';
+    // The connector's filter: category=INCIDENT AND (state=ACTIVE OR update_time>="...").
+    const since = /update_time>="([^"]+)"/.exec(filter)?.[1];
+    const sinceMs = since ? Date.parse(since) : Number.NEGATIVE_INFINITY;
+    const full = url.searchParams.get('view') === 'EVENT_VIEW_FULL';
+    const events = fleet.serviceHealth
+      .filter((e) => !filter.includes('state=ACTIVE') || e.state === 'ACTIVE' || Date.parse(e.updateTime) >= sinceMs)
+      .map(({ eventId, updates, ...rest }) => ({ name: `projects/${m[1]}/locations/global/events/${eventId}`, ...rest, ...(full ? { updates } : {}) }));
+    const pageSize = Math.min(Number(url.searchParams.get('pageSize') ?? '100'), 2);
+    const offset = Number(url.searchParams.get('pageToken') || '0');
+    sendJson(res, 200, {
+      events: events.slice(offset, offset + pageSize),
+      ...(offset + pageSize < events.length ? { nextPageToken: String(offset + pageSize) } : {}),
+    });
+  }
 
   function computeAggregated(url: URL, res: ServerResponse): void {
     const m = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/instances$/.exec(url.pathname);
@@ -322,7 +344,11 @@ export function instanceJson(inst: FleetInstance): Record<string, unknown> {
     ...(inst.shape.accelerator
       ? { guestAccelerators: [{ acceleratorCount: inst.shape.accelerator.count, acceleratorType: `${base}/acceleratorTypes/${inst.shape.accelerator.type}` }] }
       : {}),
-    scheduling: { onHostMaintenance: inst.shape.gpus > 0 ? 'TERMINATE' : 'MIGRATE', automaticRestart: true, preemptible: false, provisioningModel: 'STANDARD' },
+    scheduling: inst.spot
+      ? { onHostMaintenance: 'TERMINATE', automaticRestart: false, preemptible: false, provisioningModel: 'SPOT', instanceTerminationAction: 'STOP' }
+      : { onHostMaintenance: inst.shape.gpus > 0 ? 'TERMINATE' : 'MIGRATE', automaticRestart: true, preemptible: false, provisioningModel: 'STANDARD' },
+    ...(inst.upcomingMaintenance ? { resourceStatus: { upcomingMaintenance: inst.upcomingMaintenance } } : {}),
+    ...(inst.lastStopTimestamp ? { lastStopTimestamp: inst.lastStopTimestamp } : {}),
     labels: inst.labels,
     selfLink: `${base}/instances/${inst.name}`,
     cpuPlatform: 'Intel Sapphire Rapids',
@@ -365,6 +391,7 @@ function apiOf(path: string): EmulatedApi {
   if (path.startsWith('/v3/')) return 'monitoring';
   if (path.startsWith('/bigquery/')) return 'bigquery';
   if (path.startsWith('/v2/')) return 'tpu';
+  if (path.startsWith('/v1/projects/')) return 'servicehealth';
   return 'status';
 }
 

@@ -46,6 +46,11 @@ export interface FleetInstance {
   utilisation: number[];
   memoryUsedBytes: number[];
   labels: Record<string, string>;
+  /** A Spot VM (scheduling.provisioningModel SPOT). */
+  spot?: boolean;
+  lastStopTimestamp?: string;
+  /** resourceStatus.upcomingMaintenance as Compute Engine reports it. */
+  upcomingMaintenance?: { type: string; maintenanceStatus: 'PENDING' | 'ONGOING'; windowStartTime: string; windowEndTime: string; canReschedule: boolean };
 }
 
 export interface TpuNode {
@@ -104,6 +109,22 @@ export interface StatusIncident {
   previously_affected_locations: Array<{ title: string; id: string }>;
 }
 
+/** A Personalized Service Health event (servicehealth v1 Event, full view). */
+export interface ServiceHealthEvent {
+  eventId: string;
+  title: string;
+  description: string;
+  category: 'INCIDENT';
+  state: 'ACTIVE' | 'CLOSED';
+  detailedState: 'EMERGING' | 'CONFIRMED' | 'RESOLVED' | 'MERGED';
+  eventImpacts: Array<{ product: { productName: string; id: string }; location: { locationName: string } }>;
+  relevance: string;
+  updates: Array<{ updateTime: string; title: string; description: string; symptom?: string; workaround?: string }>;
+  updateTime: string;
+  startTime: string;
+  endTime?: string;
+}
+
 export interface Fleet {
   projects: string[];
   instances: FleetInstance[];
@@ -112,6 +133,8 @@ export interface Fleet {
   tpuNodes: TpuNode[];
   billing: BillingRow[];
   incidents: StatusIncident[];
+  /** Personalized Service Health events, the same for every project of the fleet. */
+  serviceHealth: ServiceHealthEvent[];
   now: Date;
 }
 
@@ -276,7 +299,57 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     // Ended a month ago: too old.
     mkIncident('inc-old', at(60 * 24 * 30), at(60 * 24 * 29), 'Old incident', 'SERVICE_OUTAGE', 'high', [gce], ['us-central1'], update),
   ];
-  return { projects, instances, plainInstances: plain, tpuNodes, billing, incidents, now };
+  // Instance-level signals, set after the random draws so the rest of the fleet stays as it was:
+  // host maintenance in progress and one planned two days ahead, a preempted Spot VM, a running one.
+  const gpuVms = instances.filter((i) => !i.shape.model.startsWith('TPU'));
+  const running = gpuVms.filter((i) => i.status === 'RUNNING');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const minute = 60_000;
+  const [inMaintenance, planned, spotRunning] = running;
+  if (inMaintenance) {
+    inMaintenance.upcomingMaintenance = {
+      type: 'SCHEDULED', maintenanceStatus: 'ONGOING', windowStartTime: iso(now.getTime() - 5 * minute), windowEndTime: iso(now.getTime() + 55 * minute), canReschedule: false,
+    };
+  }
+  if (planned) {
+    planned.upcomingMaintenance = {
+      type: 'SCHEDULED', maintenanceStatus: 'PENDING', windowStartTime: iso(now.getTime() + 2 * 1440 * minute), windowEndTime: iso(now.getTime() + 2 * 1440 * minute + 60 * minute), canReschedule: true,
+    };
+  }
+  if (spotRunning) spotRunning.spot = true;
+  const preempted = gpuVms.find((i) => i.status === 'TERMINATED');
+  if (preempted) {
+    preempted.spot = true;
+    preempted.lastStopTimestamp = iso(now.getTime() - 25 * minute);
+  }
+
+  const psh = (
+    eventId: string, title: string, product: string, locations: string[], startMinutesAgo: number, endMinutesAgo?: number,
+  ): ServiceHealthEvent => ({
+    eventId,
+    title,
+    description: `${title}. Customers may see errors.`,
+    category: 'INCIDENT',
+    state: endMinutesAgo === undefined ? 'ACTIVE' : 'CLOSED',
+    detailedState: endMinutesAgo === undefined ? 'CONFIRMED' : 'RESOLVED',
+    eventImpacts: locations.map((l) => ({ product: { productName: product, id: product.replaceAll(' ', '').slice(0, 8) }, location: { locationName: l } })),
+    relevance: 'RELATED',
+    updates: [{ updateTime: iso(now.getTime() - startMinutesAgo * minute + minute), title: 'Investigating', description: 'We are investigating.', workaround: 'Retry in another zone.' }],
+    updateTime: iso(now.getTime() - (endMinutesAgo ?? 1) * minute),
+    startTime: iso(now.getTime() - startMinutesAgo * minute),
+    ...(endMinutesAgo === undefined ? {} : { endTime: iso(now.getTime() - endMinutesAgo * minute) }),
+  });
+  const serviceHealth: ServiceHealthEvent[] = [
+    // The status feed's inc-gce-uscentral1 seen by PSH 5 minutes later: one outage.
+    psh('psh-gce-uscentral1', 'Compute Engine GPU VM creation failures', 'Compute Engine', ['us-central1'], 85),
+    // A product the fleet does not use, and a region it does not use: filtered out.
+    psh('psh-spanner', 'Cloud Spanner latency', 'Cloud Spanner', ['us-central1'], 20),
+    psh('psh-gce-me', 'Compute Engine errors', 'Compute Engine', ['me-central2'], 50),
+    // The ended europe-west4 outage, closed.
+    psh('psh-gce-euw4', 'A3 host errors', 'Google Compute Engine', ['europe-west4'], 598, 120),
+  ];
+
+  return { projects, instances, plainInstances: plain, tpuNodes, billing, incidents, serviceHealth, now };
 }
 
 function mkIncident(

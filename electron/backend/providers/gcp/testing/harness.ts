@@ -41,7 +41,7 @@ export async function startGcpHarness(fleetOptions: FleetOptions = {}, emulatorO
           quotaProject: 'fleet-ops-quota',
           credential: { type: 'token', env: TOKEN_ENV },
           billingExport: BILLING,
-          endpoints: { compute: ep, monitoring: ep, bigquery: ep, tpu: ep, resourceManager: ep, status: `http://127.0.0.1:${emulator.port}/` },
+          endpoints: { compute: ep, monitoring: ep, bigquery: ep, tpu: ep, resourceManager: ep, serviceHealth: ep, status: `http://127.0.0.1:${emulator.port}/` },
           backoff: { attempts: 3, initialDelayMs: 5 },
           ...extra,
         }),
