@@ -39,13 +39,19 @@ export async function refreshRollups(conn: DuckDBConnection, account: string, wi
   );
   await exec(
     conn,
+    // Grouped by the GPU and bucket alone, then joined to the inventory (one machine per account and
+    // id): the hash aggregate over raw samples keys on three columns instead of seven.
     `INSERT INTO rollup_5m
-     SELECT s.account, s.resource_id, s.gpu_index, time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket,
-            r.cloud, r.region, r.gpu_model, ${SUMS_FROM_RAW}
-     FROM gpu_sample s JOIN resource r ON r.account = s.account AND r.id = s.resource_id
-     WHERE s.account = $account AND s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
-     GROUP BY s.account, s.resource_id, s.gpu_index, bucket, r.cloud, r.region, r.gpu_model
-     ORDER BY bucket`,
+     SELECT g.account, g.resource_id, g.gpu_index, g.bucket, r.cloud, r.region, r.gpu_model,
+            g.* EXCLUDE (account, resource_id, gpu_index, bucket)
+     FROM (
+       SELECT any_value(s.account) AS account, s.resource_id, s.gpu_index,
+              time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket, ${SUMS_FROM_RAW}
+       FROM gpu_sample s
+       WHERE s.account = $account AND s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
+       GROUP BY s.resource_id, s.gpu_index, bucket
+     ) g JOIN resource r ON r.account = g.account AND r.id = g.resource_id
+     ORDER BY g.bucket`,
     { account, b0, b1 },
   );
   await exec(

@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from './index';
+import type { FleetStore } from './types';
+import { account, batchesOf, costRow, minutes, resource, run, tempDataDir } from './test-support';
+
+const MIN = 60_000;
+const ASOF = Date.parse('2026-11-25T12:00:00Z');
+const filter = { clouds: [], regions: [], gpuModels: [] };
+
+describe('overview cache', () => {
+  let cleanup: () => Promise<void>;
+  let store: FleetStore;
+  let uncached: FleetStore;
+  let dir: string;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDataDir());
+    store = await openStore(dir, { now: () => new Date(ASOF) });
+    await store.upsertAccounts([account('acct')]);
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('m1', { gpuCount: 2 })]));
+    await store.writeMetrics(run('acct', 'metrics'), { from: ASOF - 30 * MIN, to: ASOF + MIN }, batchesOf(minutes('m1', 0, ASOF - 29 * MIN, ASOF + MIN, 50)));
+  });
+  afterEach(async () => {
+    await store.close();
+    await uncached?.close();
+    await cleanup();
+  });
+
+  it('never answers from memory after a write: metrics, inventory and costs all show at once', async () => {
+    const first = await store.overview(new Date(ASOF), filter);
+    expect(first.totals.gpus).toMatchObject({ total: 2, busy: 1, unknown: 1 });
+    expect(await store.overview(new Date(ASOF + 30_000), filter)).toEqual(first);
+
+    await store.writeMetrics(run('acct', 'metrics'), { from: ASOF - 30 * MIN, to: ASOF + MIN }, batchesOf([
+      // A metrics write replaces its window, so both GPUs are written again.
+      ...minutes('m1', 0, ASOF - 29 * MIN, ASOF + MIN, 50),
+      ...minutes('m1', 1, ASOF - 29 * MIN, ASOF + MIN, 1),
+    ]));
+    expect((await store.overview(new Date(ASOF), filter)).totals.gpus).toMatchObject({ busy: 1, idle: 1, unknown: 0 });
+
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('m1', { gpuCount: 2, powerState: 'stopped' })]));
+    expect((await store.overview(new Date(ASOF), filter)).totals.gpus).toMatchObject({ stopped: 2, busy: 0 });
+
+    const beforeCosts = await store.overview(new Date(ASOF), filter);
+    await store.writeCosts(run('acct', 'costs'), { from: Date.parse('2026-11-24T00:00:00Z'), to: ASOF }, batchesOf([costRow({})]));
+    const afterCosts = await store.overview(new Date(ASOF), filter);
+    expect(afterCosts.totals.spend.map((s) => s.billedMonthToDate)).not.toEqual(beforeCosts.totals.spend.map((s) => s.billedMonthToDate));
+    expect(Number(afterCosts.totals.spend[0]?.billedMonthToDate)).toBe(1);
+
+    // Whatever was kept equals a recomputation on a store with no cache.
+    await store.close();
+    uncached = await openStore(dir, { readOnly: true, cacheOverview: false, now: () => new Date(ASOF) });
+    expect(await uncached.overview(new Date(ASOF), filter)).toEqual(afterCosts);
+  });
+
+  it('keeps answers per minute and filter apart, and hands out copies', async () => {
+    const all = await store.overview(new Date(ASOF), filter);
+    const later = await store.overview(new Date(ASOF + 2 * MIN), filter);
+    expect(later.asOf).not.toEqual(all.asOf);
+    const gcpOnly = await store.overview(new Date(ASOF), { ...filter, clouds: ['gcp'] });
+    expect(gcpOnly.clouds.map((c) => c.provider)).toEqual([]);
+    all.totals.gpus.total = -1;
+    expect((await store.overview(new Date(ASOF), filter)).totals.gpus.total).toBe(2);
+  });
+});
