@@ -10,6 +10,7 @@ import type { FleetStore } from './types';
 import { DuckStoreWriter } from './writer';
 import { createSpendStore } from './spend-store';
 import { createTriageStore } from './triage-store';
+import { withOverviewCache } from './overview-cache';
 
 export { StoreCorruptError, StoreLockedError, StoreReadOnlyError, StoreVersionError } from './errors';
 export type { FleetStore, RunStart, StoredAccount, StoreReader, StoreWriter, Window } from './types';
@@ -26,6 +27,16 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   /** Clock for generatedAt and run bookkeeping (tests pass a fixed one). */
   now?: () => Date;
+  /**
+   * DuckDB's memory_limit (its buffer manager fills what it is given). Default 256MB, or
+   * FLEETPANE_DB_MEMORY_LIMIT: enough for the pane's queries on a 10,000-GPU fleet; a bulk sync
+   * may pass more.
+   */
+  memoryLimit?: string;
+  /** Keep overviews of unchanged data per (asOf minute, filter); default true (overview-cache.ts). */
+  cacheOverview?: boolean;
+  /** DuckDB worker threads. Default 2, or FLEETPANE_DB_THREADS: the app shares the desktop's cores. */
+  threads?: number;
 }
 
 /** Opens (creating and migrating if needed) the store in `dataDir`. */
@@ -41,6 +52,8 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       // Offline desktop: never try to download or autoload extensions.
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
+      memory_limit: opts.memoryLimit ?? process.env.FLEETPANE_DB_MEMORY_LIMIT ?? '256MB',
+      threads: String(opts.threads ?? (Number(process.env.FLEETPANE_DB_THREADS) || 2)),
     });
   } catch (err) {
     throw classifyOpenError(err, dataDir, file);
@@ -95,5 +108,5 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       instance.closeSync();
     },
   };
-  return store;
+  return opts.cacheOverview === false ? store : withOverviewCache(store, now);
 }
