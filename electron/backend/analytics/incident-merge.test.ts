@@ -50,6 +50,19 @@ describe('incident merge', () => {
     expect(merged.map((m) => m.memberIds)).toEqual([['service-health:1', 'resource-health:vm-1'], ['resource-health:vm-9'], ['resource-health:vm-2']]);
   });
 
+  it('keeps one machine\'s host maintenance apart from a regional outage that starts at the same time', () => {
+    const outage = incident('status-page:gce:1', { source: 'status-page', regions: ['us-central1'], services: ['Compute Engine'] });
+    const machine = incident('gcp-maintenance:vm-7', { source: 'maintenance', regions: ['us-central1'], resourceIds: ['vm-7'], startedAt: '2026-11-25T10:05:00Z' });
+    const regional = incident('maintenance:region', { source: 'maintenance', regions: ['us-central1'], startedAt: '2026-11-25T10:05:00Z' });
+    expect(sameOutage(outage, machine)).toBe(false);
+    expect(sameOutage(outage, regional)).toBe(true);
+    const downDuringWindow = incident('derived:signal:node-down:acct:vm-7@1', { source: 'derived', resourceIds: ['vm-7'], startedAt: '2026-11-25T10:20:00Z' });
+    expect(mergeIncidents([outage, machine, downDuringWindow]).map((m) => m.memberIds)).toEqual([
+      ['status-page:gce:1'],
+      ['gcp-maintenance:vm-7', 'derived:signal:node-down:acct:vm-7@1'],
+    ]);
+  });
+
   it('merges a node-down seen by resource health and by a detector, transitively, and ends only when all ended', () => {
     const health = incident('rh', { source: 'resource-health', resourceIds: ['n1'], endedAt: '2026-11-25T11:00:00Z' });
     const derived = incident('derived:signal:node-down:acct:n1@1', { source: 'derived', resourceIds: ['n1'], startedAt: '2026-11-25T10:40:00Z' });
