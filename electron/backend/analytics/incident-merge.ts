@@ -3,8 +3,8 @@
  * outage more than once; these rules decide when two reports are one incident with two sources.
  *
  * Two reports of the same cloud are the same outage when:
- * 1. both are provider-wide (status page, service health, maintenance that names no machine), share a
- *    region (or both name none), share a service (or one names none), and started within ONSET_WINDOW_MS of each other;
+ * 1. both are provider-wide (status page, service health, maintenance), both name machines or neither
+ *    does, share a region (or both name none), share a service (or one names none), and started within ONSET_WINDOW_MS of each other;
  * 2. one names a resource (resource health, derived) that the other names explicitly, and they
  *    started within ONSET_WINDOW_MS of each other (the resource event is the provider outage seen
  *    from the machine);
@@ -41,10 +41,6 @@ const SEVERITY_RANK: Readonly<Record<IncidentSeverity, number>> = { critical: 0,
 
 const PROVIDER_WIDE: ReadonlySet<IncidentSource> = new Set(['service-health', 'status-page', 'maintenance']);
 
-/** Maintenance of named machines (a host-maintenance window) is about those machines, not a region. */
-const providerWide = (i: Incident): boolean =>
-  PROVIDER_WIDE.has(i.source) && !(i.source === 'maintenance' && i.resourceIds.length > 0);
-
 const key = (text: string): string => text.toLowerCase().replaceAll(/[^a-z0-9]/g, '');
 
 function overlaps(a: readonly string[], b: readonly string[]): boolean {
@@ -59,9 +55,11 @@ const endOf = (i: Incident): number => (i.endedAt === null ? Number.POSITIVE_INF
 export function sameOutage(a: Incident, b: Incident): boolean {
   if (a.cloud !== b.cloud) return false;
   const closeOnset = Math.abs(startOf(a) - startOf(b)) <= ONSET_WINDOW_MS;
-  const wideA = providerWide(a);
-  const wideB = providerWide(b);
+  const wideA = PROVIDER_WIDE.has(a.source);
+  const wideB = PROVIDER_WIDE.has(b.source);
   if (wideA && wideB) {
+    // A report about named machines (one host's maintenance window) is not a regional outage.
+    if ((a.resourceIds.length > 0) !== (b.resourceIds.length > 0)) return false;
     const regions = (a.regions.length === 0 && b.regions.length === 0) || overlaps(a.regions, b.regions);
     const services = a.services.length === 0 || b.services.length === 0 || overlaps(a.services, b.services);
     return closeOnset && regions && services;
