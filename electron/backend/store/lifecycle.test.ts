@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE, StoreLockedError, StoreReadOnlyError } from './index';
-import { LATEST_VERSION } from './schema/migrations';
+import { LATEST_VERSION, migrate } from './schema/migrations';
 import { batchesOf, minutes, run, tempDataDir } from './test-support';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -57,6 +57,17 @@ describe('store lifecycle', () => {
     conn.closeSync();
     inst.closeSync();
     expect(versions.map((r) => r[0])).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
+  });
+
+  it('applies a migration that landed with a lower number than one already applied', async () => {
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    const m = (version: number) => ({ version, description: `v${version}`, sql: `CREATE TABLE t${version} (x INTEGER)` });
+    expect(await migrate(conn, [m(1), m(3)])).toEqual([1, 3]);
+    expect(await migrate(conn, [m(1), m(2), m(3)])).toEqual([2]);
+    expect(await migrate(conn, [m(1), m(2), m(3)])).toEqual([]);
+    conn.closeSync();
+    inst.closeSync();
   });
 
   it('opens read-only beside nothing, reads, and refuses writes', async () => {

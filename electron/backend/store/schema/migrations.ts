@@ -214,9 +214,14 @@ export async function migrate(conn: DuckDBConnection, migrations: readonly Migra
   if (from > latest) {
     throw new StoreVersionError(`the store has schema version ${from}, newer than this Fleetpane knows (${latest})`);
   }
+  // Apply every version not yet recorded (not just those above the highest), so a migration that
+  // landed with a lower number than one already applied is still applied.
+  const recorded = new Set(
+    (await rows<{ version: number }>(conn, 'SELECT version::INTEGER AS version FROM schema_version')).map((r) => r.version),
+  );
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= from) continue;
+    if (recorded.has(m.version)) continue;
     await inTransaction(conn, async () => {
       await exec(conn, m.sql);
       await exec(conn, 'INSERT INTO schema_version VALUES ($1, $2, current_timestamp::TIMESTAMP)', [
