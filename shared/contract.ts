@@ -99,6 +99,12 @@ export const channels = {
       mode: z.enum(['desktop', 'serve']),
       demo: z.boolean(),
       readOnly: z.boolean(),
+      /**
+       * Which writes this backend accepts, so the renderer can disable what would be refused: the
+       * desktop all of them unless its store is read-only; serve mode only those its start flags
+       * allow (--allow-triage, --manage-spend, --config FILE --manage-accounts).
+       */
+      writes: z.object({ triage: z.boolean(), spend: z.boolean(), accounts: z.boolean() }),
     }),
   },
   'fleet:overview': {

@@ -357,6 +357,11 @@ export class AccountsService {
     return entry;
   }
 
+  /** Whether the accounts screen may change the config here (what app:info reports as writes.accounts). */
+  canManage(): boolean {
+    return this.manageRefusal() === null;
+  }
+
   private manageRefusal(): string | null {
     if (this.options.manageRefusal !== null) return this.options.manageRefusal;
     if (this.options.configFile === null) return 'there is no config file to save to';

@@ -4,6 +4,7 @@ import { ApiError, CHANNEL_IDS, channels, type ApiHandlers } from '../../../shar
 import { Overview } from '../../../shared/overview';
 import { createApi, dispatch } from './index';
 import { createFakeStore } from './testing/fake-store';
+import type { AccountsService } from '../accounts/accounts-service';
 
 const fixedNow = () => new Date('2026-11-25T12:00:00.000Z');
 
@@ -150,9 +151,24 @@ describe('dispatch', () => {
 describe('handlers', () => {
   it('app:info reports mode, demo and read-only', async () => {
     const desktop = api();
-    expect(await desktop.handlers['app:info']({})).toEqual({ version: '1.2.3', mode: 'desktop', demo: true, readOnly: false });
+    expect(await desktop.handlers['app:info']({})).toMatchObject({ version: '1.2.3', mode: 'desktop', demo: true, readOnly: false });
     const serve = api({ mode: 'serve', demo: () => false });
-    expect(await serve.handlers['app:info']({})).toEqual({ version: '1.2.3', mode: 'serve', demo: false, readOnly: true });
+    expect(await serve.handlers['app:info']({})).toMatchObject({ version: '1.2.3', mode: 'serve', demo: false, readOnly: true });
+  });
+
+  it('app:info says which writes are allowed: the desktop all, serve only what its flags allow', async () => {
+    const managing = { canManage: () => true } as unknown as AccountsService;
+    const notManaging = { canManage: () => false } as unknown as AccountsService;
+    const writesOf = async (overrides: Parameters<typeof api>[0]) => (await api(overrides).handlers['app:info']({})).writes;
+    expect(await writesOf({ accounts: managing })).toEqual({ triage: true, spend: true, accounts: true });
+    // Without an accounts service the accounts channels refuse, so the screen must not offer them.
+    expect(await writesOf({})).toEqual({ triage: true, spend: true, accounts: false });
+    expect(await writesOf({ mode: 'serve', accounts: notManaging })).toEqual({ triage: false, spend: false, accounts: false });
+    expect(await writesOf({ mode: 'serve', allowTriage: true })).toEqual({ triage: true, spend: false, accounts: false });
+    expect(await writesOf({ mode: 'serve', allowSpendEdits: true, accounts: managing })).toEqual({ triage: false, spend: true, accounts: true });
+    // A read-only store refuses every write, desktop included.
+    const readOnlyStore = createFakeStore({ readOnly: true });
+    expect(await writesOf({ store: readOnlyStore, accounts: managing })).toEqual({ triage: false, spend: false, accounts: false });
   });
 
   it('serve refuses acknowledgements, notes and alert-rule edits unless started with --allow-triage; the desktop accepts them', async () => {

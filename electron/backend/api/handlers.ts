@@ -104,12 +104,20 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
   const { store, engine, mode, version, demo } = options;
   const now = options.now ?? (() => new Date());
 
+  const serveWrites: ServeWrites = { allowTriage: options.allowTriage === true, allowSpendEdits: options.allowSpendEdits === true };
+  // The same decision serve mode's refusals below apply (serveRefusal), asked of one channel per area.
+  const writesAllowed = (): { triage: boolean; spend: boolean; accounts: boolean } => {
+    const allows = (channel: ChannelId): boolean => !store.readOnly && (mode === 'desktop' || serveRefusal(channel, serveWrites) === null);
+    return { triage: allows('triage:acknowledge'), spend: allows('spend:budget-save'), accounts: !store.readOnly && options.accounts?.canManage() === true };
+  };
+
   const handlers: ApiHandlers = {
     'app:info': async () => ({
       version,
       mode,
       demo: demo(),
       readOnly: mode === 'serve' || store.readOnly,
+      writes: writesAllowed(),
     }),
     'fleet:overview': (req) => store.overview(asOfDate(req.asOf, now), filterOf(req.filter)),
     'fleet:filter-options': () => store.filterOptions(),
@@ -150,7 +158,7 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
 
   if (mode === 'serve') {
     for (const channel of CHANNEL_IDS) {
-      const refusal = serveRefusal(channel, { allowTriage: options.allowTriage === true, allowSpendEdits: options.allowSpendEdits === true });
+      const refusal = serveRefusal(channel, serveWrites);
       if (refusal === null) continue;
       handlers[channel] = async () => {
         throw new ApiError('read-only', refusal);
