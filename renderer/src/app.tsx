@@ -24,6 +24,35 @@ function isEditable(target: EventTarget | null): boolean {
   );
 }
 
+/** The breadcrumb's last crumb: what the page is, in the words of the header's links. */
+function currentLabel(page: Exclude<Page, { name: 'overview' }>): string {
+  switch (page.name) {
+    case 'cloud':
+      return CLOUD_LABELS[page.cloud];
+    case 'resource':
+      return page.id.split('/').pop() ?? page.id;
+    case 'triage':
+      return 'Triage';
+    case 'incident':
+      return 'Incident';
+    case 'snapshot':
+      return 'Snapshot';
+    case 'spend':
+      return 'Spend';
+    case 'report':
+      return 'Cost report';
+    case 'accounts':
+      return 'Accounts';
+    case 'not-found':
+      return 'Not found';
+  }
+}
+
+/** Pages whose content the fleet filter narrows (spend has its own period, so no time range there). */
+function filtersApply(page: Page): boolean {
+  return page.name === 'overview' || page.name === 'cloud' || page.name === 'resource' || page.name === 'spend';
+}
+
 function Breadcrumb({ page, params, cloudOfResource }: { page: Page; params: ViewParams; cloudOfResource: Page | null }): ReactNode {
   if (page.name === 'overview') return null;
   const crumbs: { label: string; href: string }[] = [{ label: 'Fleet', href: formatHash({ name: 'overview' }, params) }];
@@ -31,9 +60,7 @@ function Breadcrumb({ page, params, cloudOfResource }: { page: Page; params: Vie
     crumbs.push({ label: CLOUD_LABELS[cloudOfResource.cloud], href: formatHash(cloudOfResource, params) });
   }
   if (page.name === 'incident' || page.name === 'snapshot') crumbs.push({ label: 'Triage', href: formatHash({ name: 'triage' }, params) });
-  const triageLabels: Record<string, string> = { triage: 'Triage', incident: 'Incident', snapshot: 'Snapshot', spend: 'Spend' };
-  const current =
-    page.name === 'cloud' ? CLOUD_LABELS[page.cloud] : page.name === 'resource' ? page.id.split('/').pop() ?? page.id : triageLabels[page.name] ?? 'Not found';
+  const current = currentLabel(page);
   return (
     <nav aria-label="Breadcrumb" className="breadcrumb" data-testid="breadcrumb">
       <ol>
@@ -137,7 +164,9 @@ export function App(): ReactNode {
       </a>
       <AppHeader overview={overview.data} pinned={params.asOf !== undefined} />
       <Breadcrumb page={page} params={params} cloudOfResource={cloudOfResource} />
-      <FilterBar params={params} onChange={setParams} lockedCloud={page.name === 'cloud' ? page.cloud : undefined} />
+      {filtersApply(page) ? (
+        <FilterBar params={params} onChange={setParams} lockedCloud={page.name === 'cloud' ? page.cloud : undefined} showRange={page.name !== 'spend'} />
+      ) : null}
       <main id="main" ref={mainRef} tabIndex={-1} className="app-main" data-page={page.name}>
         {content}
       </main>

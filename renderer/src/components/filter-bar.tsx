@@ -12,10 +12,12 @@ export interface FilterBarProps {
   onChange: (params: ViewParams) => void;
   /** On a cloud's page the cloud is fixed by the page itself. */
   lockedCloud?: CloudId | undefined;
+  /** False where the page has its own period (spend): the time range would do nothing there. */
+  showRange?: boolean;
 }
 
 /** Labelled selects; an empty choice means "all". */
-export function FilterBar({ params, onChange, lockedCloud }: FilterBarProps): ReactNode {
+export function FilterBar({ params, onChange, lockedCloud, showRange = true }: FilterBarProps): ReactNode {
   const id = useId();
   const options = useQuery(filterOptionsQuery());
   const clouds = options.data?.clouds ?? [];
@@ -84,6 +86,7 @@ export function FilterBar({ params, onChange, lockedCloud }: FilterBarProps): Re
           ))}
         </select>
       </div>
+      {showRange ? (
       <div className="filters__field">
         <label htmlFor={`${id}-range`}>Time range</label>
         <select
@@ -102,6 +105,7 @@ export function FilterBar({ params, onChange, lockedCloud }: FilterBarProps): Re
           ))}
         </select>
       </div>
+      ) : null}
       {active ? (
         <button
           type="button"
