@@ -52,12 +52,13 @@ test('a demo incident is on the triage view with the GPUs and dollars per hour o
   await expect(chart).toHaveAttribute('data-markers', '3');
 });
 
-test('serve without --allow-triage refuses to acknowledge, and says which flag allows it', async ({ page }) => {
+test('serve without --allow-triage offers no acknowledging, and says which flag allows it', async ({ page }) => {
   await page.goto(withHash(url(), `#/incident/${encodeURIComponent(AZURE_OUTAGE)}`));
   await expect(page.getByTestId('incident-page')).toBeVisible();
   await expect(page.getByTestId('incident-page-ack')).toHaveText('no');
-  await page.getByTestId('incident-ack').click();
-  await expect(page.getByTestId('incident-action-status')).toContainText('--allow-triage');
+  await expect(page.getByTestId('incident-ack')).toBeDisabled();
+  await expect(page.getByTestId('incident-note-input')).toBeDisabled();
+  await expect(page.getByTestId('writes-hint-triage')).toContainText('--allow-triage');
   await page.reload();
   await expect(page.getByTestId('incident-page-ack')).toHaveText('no');
 });

@@ -7,6 +7,7 @@ import { AppHeader } from './components/app-header';
 import { FilterBar } from './components/filter-bar';
 import { formatHash, pagePath, parentPage, type Page, type ViewParams } from './routing/route';
 import { useRoute } from './routing/use-route';
+import { useWrites } from './api/writes';
 import { CloudPage } from './views/cloud-page';
 import { OverviewPage } from './views/overview-page';
 import { ResourcePage } from './views/resource-page';
@@ -81,6 +82,7 @@ export function App(): ReactNode {
   const { route, go, setParams, back } = useRoute();
   const { page, params } = route;
   const overview = useQuery(overviewQuery(params.filter, params.asOf));
+  const writes = useWrites();
   const resource = useQuery({
     ...resourceQuery(page.name === 'resource' ? page.account : '', page.name === 'resource' ? page.id : '', params.range, params.asOf),
     enabled: page.name === 'resource',
@@ -125,10 +127,10 @@ export function App(): ReactNode {
       content = <ResourcePage account={page.account} id={page.id} params={params} />;
       break;
     case 'triage':
-      content = <TriagePage params={params} readOnly={false} />;
+      content = <TriagePage params={params} readOnly={!writes.allowed('triage')} />;
       break;
     case 'incident':
-      content = <IncidentPageView id={page.id} params={params} readOnly={false} />;
+      content = <IncidentPageView id={page.id} params={params} readOnly={!writes.allowed('triage')} />;
       break;
     case 'snapshot':
       content = <SnapshotPage />;

@@ -5,6 +5,7 @@ import type { AlertRule, AlertSettings } from '../../../../shared/contract-triag
 import { apiOf } from '../../api/queries';
 import { alertSettingsQuery, triageKeys } from '../../api/triage-queries';
 import { errorMessage } from '../status';
+import { WritesHint } from '../writes-hint';
 
 const LABELS: Readonly<Record<AlertRule['kind'], string>> = {
   'idle-gpus': 'Idle GPUs',
@@ -73,6 +74,7 @@ export function AlertSettingsPanel({ readOnly }: { readOnly: boolean }): ReactNo
   return (
     <details className="alert-settings" data-testid="alert-settings">
       <summary>Alert rules and quiet hours</summary>
+      {readOnly ? <WritesHint area="triage" what="edit alert rules and quiet hours" /> : null}
       <ul>
         {current.rules.map((rule, n) => (
           <li key={rule.id}>

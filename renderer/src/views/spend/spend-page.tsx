@@ -20,6 +20,8 @@ import { SpendList } from '../../components/spend-list';
 import { ErrorState, LoadingSkeleton, errorMessage } from '../../components/status';
 import type { ViewParams } from '../../routing/route';
 import { presetPeriod, type PeriodPreset } from './period';
+import { WritesHint } from '../../components/writes-hint';
+import { useWrites } from '../../api/writes';
 import '../../components/spend/spend.css';
 
 const BASE_GROUPS: readonly SpendGroupKey[] = ['cloud', 'account', 'region', 'service', 'gpu-model', 'tag:team', 'tag:project', 'day'];
@@ -39,6 +41,7 @@ export function SpendPage({ params }: { params: ViewParams }): ReactNode {
   const query = CostReportQuery.parse({ from: period.from, to: period.to, groupBy: [groupBy], filter });
 
   const overview = useQuery(overviewQuery(params.filter, params.asOf));
+  const writes = useWrites();
   const report = useQuery(costReportQuery(query));
   const options = useQuery(spendFilterOptionsQuery());
   const budgets = useQuery(budgetsQuery(params.asOf));
@@ -133,7 +136,11 @@ export function SpendPage({ params }: { params: ViewParams }): ReactNode {
       <div className="spend-grid">
         <section className="spend-card" aria-labelledby="budgets-heading">
           <h3 id="budgets-heading">Budgets this month</h3>
-          {budgets.data ? <BudgetsPanel budgets={budgets.data.budgets} /> : budgets.isError ? <p role="alert">{errorMessage(budgets.error)}</p> : null}
+          <WritesHint area="spend" what="add, edit or delete budgets" />
+          <fieldset className="writes-gate" disabled={!writes.allowed('spend')} data-testid="budgets-writes">
+            <legend className="visually-hidden">Budget editing</legend>
+            {budgets.data ? <BudgetsPanel budgets={budgets.data.budgets} /> : budgets.isError ? <p role="alert">{errorMessage(budgets.error)}</p> : null}
+          </fieldset>
         </section>
         <section className="spend-card" aria-labelledby="gpu-price-heading">
           <h3 id="gpu-price-heading">Effective price per GPU-hour</h3>
@@ -144,13 +151,21 @@ export function SpendPage({ params }: { params: ViewParams }): ReactNode {
       <section className="spend-card" aria-labelledby="saved-reports-heading">
         <h3 id="saved-reports-heading">Saved reports</h3>
         <p className="muted">A scheduled report is written into its folder on the backend host each day, week or month, for the period it names.</p>
-        <SavedReportsPanel groupKeys={groups} />
+        <WritesHint area="spend" what="add, edit or delete saved reports" />
+        <fieldset className="writes-gate" disabled={!writes.allowed('spend')} data-testid="reports-writes">
+          <legend className="visually-hidden">Saved report editing</legend>
+          <SavedReportsPanel groupKeys={groups} />
+        </fieldset>
       </section>
 
       <section className="spend-card" aria-labelledby="import-heading">
         <h3 id="import-heading">Import FOCUS files</h3>
         <p className="muted">A re-import of the same billing period replaces it. Files are validated whole before anything is written.</p>
-        <FocusDropZone />
+        <WritesHint area="spend" what="import FOCUS files" />
+        <fieldset className="writes-gate" disabled={!writes.allowed('spend')} data-testid="import-writes">
+          <legend className="visually-hidden">FOCUS import</legend>
+          <FocusDropZone />
+        </fieldset>
       </section>
     </div>
   );

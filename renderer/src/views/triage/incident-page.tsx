@@ -7,6 +7,7 @@ import { incidentPageQuery, triageKeys } from '../../api/triage-queries';
 import { ErrorState, LoadingSkeleton, errorMessage } from '../../components/status';
 import { IncidentView } from '../../components/triage/incident-view';
 import type { ViewParams } from '../../routing/route';
+import { WritesHint } from '../../components/writes-hint';
 
 /** Offers `text` as a file download (works in the browser and in the desktop window). */
 function download(fileName: string, text: string): void {
@@ -83,7 +84,7 @@ export function IncidentPageView({ id, params, readOnly }: { id: string; params:
           Save snapshot
         </button>
       </div>
-      {readOnly ? <p className="muted">This Fleetpane serves the store read-only: acknowledging and notes are off.</p> : null}
+      {readOnly ? <WritesHint area="triage" what="acknowledge incidents and add notes" /> : null}
       <form className="note-form" onSubmit={onNote}>
         <label htmlFor="incident-note">Add a note</label>
         <textarea id="incident-note" data-testid="incident-note-input" value={note} rows={2} disabled={readOnly} onChange={(e) => setNote(e.target.value)} />

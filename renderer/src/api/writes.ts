@@ -1,0 +1,41 @@
+/**
+ * Which writes the backend accepts (app:info's `writes`), so controls that would be refused are
+ * disabled up front with a hint instead of failing on click.
+ */
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { ResponseOf } from '../../../shared/contract';
+import { apiOf } from './queries';
+
+export type AppInfo = ResponseOf<'app:info'>;
+export type WriteArea = keyof AppInfo['writes'];
+
+/** app:info; it does not change while the backend runs. */
+export function appInfoQuery() {
+  return queryOptions({
+    queryKey: ['app', 'info'] as const,
+    queryFn: ({ client }) => apiOf(client)['app:info']({}),
+    staleTime: Infinity,
+  });
+}
+
+export interface Writes {
+  /** Whether the area's writes are accepted; true until app:info answers (the backend still refuses). */
+  allowed: (area: WriteArea) => boolean;
+  mode: AppInfo['mode'] | undefined;
+}
+
+/** The writes this backend allows. */
+export function useWrites(): Writes {
+  const info = useQuery(appInfoQuery());
+  return {
+    allowed: (area) => info.data?.writes[area] ?? true,
+    mode: info.data?.mode,
+  };
+}
+
+/** The serve flag that allows each area's writes. */
+export const WRITE_FLAGS: Record<WriteArea, string> = {
+  triage: 'fleetpane serve --allow-triage',
+  spend: 'fleetpane serve --manage-spend',
+  accounts: 'fleetpane serve --config FILE --manage-accounts',
+};
