@@ -9,10 +9,12 @@ import { useMutation, useQuery, useQueryClient, queryOptions, type QueryClient }
 import { ApiError } from '../../../../shared/contract';
 import type { AccountsState, ConfiguredAccount, ConnectionTestResult, DiscoveredAccount, Discovery, FieldIssue } from '../../../../shared/contract-accounts';
 import { ACCOUNT_STREAMS } from '../../../../shared/contract-accounts';
-import { ProviderId } from '../../../../shared/domain';
+import { CLOUD_LABELS, ProviderId, type CloudId } from '../../../../shared/domain';
 import { apiOf } from '../../api/queries';
-import { formatUtcDateTime } from '../../lib/time';
+import { useWrites } from '../../api/writes';
+import { formatAge, formatUtcDateTime } from '../../lib/time';
 import { AccountDiagnostics } from './account-diagnostics';
+import './accounts.css';
 
 /** The accounts screen's state, refreshed every few seconds so freshness and next sync move. */
 export function accountsStateQuery() {
@@ -27,10 +29,6 @@ function messageOf(error: unknown): string {
   return error instanceof ApiError || error instanceof Error ? error.message : String(error);
 }
 
-function when(iso: string | null): string {
-  return iso === null ? 'never' : formatUtcDateTime(iso);
-}
-
 const TEMPLATES: Record<string, Record<string, unknown>> = {
   kubernetes: { name: 'k8s-prod', provider: 'kubernetes', context: 'prod', prometheus: { url: 'https://prometheus.example.com', auth: { type: 'bearer', token: { env: 'FLEETPANE_SECRET_K8S_PROD_PROMETHEUS' } } } },
   azure: { name: 'azure-prod', provider: 'azure', subscriptionIds: ['00000000-0000-4000-8000-000000000000'], credential: { type: 'default' } },
@@ -43,16 +41,25 @@ const TEMPLATES: Record<string, Record<string, unknown>> = {
 /** The whole screen. */
 export function AccountsPage(): ReactNode {
   const state = useQuery(accountsStateQuery());
+  const writes = useWrites();
   if (state.isPending) return <p className="muted">Loading accounts…</p>;
   if (state.isError) return <p role="alert">Accounts could not be read: {messageOf(state.error)}</p>;
-  const data = state.data;
+  // Both must agree: the accounts service's own answer and app:info's (a read-only store refuses too).
+  const data = { ...state.data, canManage: state.data.canManage && writes.allowed('accounts') };
   return (
     <div className="accounts-page" data-testid="accounts-page">
       <h2>Accounts</h2>
       <p className="muted" data-testid="config-file">
         {data.configFile === null ? 'No config file: the built-in demo fleet.' : <>Config file: <code>{data.configFile}</code></>}
-        {data.canManage ? null : <> · <span data-testid="manage-refusal">{data.manageRefusal}</span></>}
       </p>
+      {data.canManage ? null : (
+        <p className="writes-hint" role="note" data-testid="writes-hint-accounts">
+          <span className="badge badge--small badge--warn">read-only</span>{' '}
+          <span data-testid="manage-refusal">
+            {state.data.manageRefusal ?? 'The store is open read-only here, so accounts cannot change.'}
+          </span>
+        </p>
+      )}
       <DemoSwitch state={data} />
       <ConfiguredAccounts state={data} />
       {data.canManage ? <DiscoverySection /> : null}
@@ -78,36 +85,65 @@ function DemoSwitch({ state }: { state: AccountsState }): ReactNode {
   return (
     <section aria-labelledby="demo-heading" className="card">
       <h3 id="demo-heading">Demo fleet</h3>
-      <label>
-        <input
-          type="checkbox"
-          data-testid="demo-switch"
-          checked={state.demoEnabled}
-          disabled={!state.canManage || set.isPending}
-          onChange={(e) => set.mutate(e.target.checked)}
-        />{' '}
-        Show the simulated demo fleet (it switches off by itself once a real account has synced)
-      </label>
+      <Toggle
+        testId="demo-switch"
+        label="Show the simulated demo fleet"
+        checked={state.demoEnabled}
+        disabled={!state.canManage || set.isPending}
+        onChange={(on) => set.mutate(on)}
+      />
+      <p className="muted account-hint">It switches off by itself once a real account has synced.</p>
       {set.isError ? <p role="alert">{messageOf(set.error)}</p> : null}
     </section>
   );
 }
 
 function ConfiguredAccounts({ state }: { state: AccountsState }): ReactNode {
+  // accounts:list knows which clouds each account's machines are in (once inventory has synced).
+  const list = useQuery({ queryKey: ['accounts', 'list'] as const, queryFn: ({ client }) => apiOf(client)['accounts:list']({}) });
+  const cloudsOf = (name: string): readonly CloudId[] => list.data?.accounts.find((a) => a.name === name)?.clouds ?? [];
   return (
     <section aria-labelledby="configured-heading" className="card">
       <h3 id="configured-heading">Configured accounts</h3>
       {state.accounts.length === 0 ? <p className="muted">No accounts yet: discover them below or add one by hand.</p> : null}
       <ul className="account-list">
         {state.accounts.map((a) => (
-          <AccountRow key={a.name} account={a} canManage={state.canManage} />
+          <AccountRow key={a.name} account={a} clouds={cloudsOf(a.name)} canManage={state.canManage} />
         ))}
       </ul>
     </section>
   );
 }
 
-function AccountRow({ account, canManage }: { account: ConfiguredAccount; canManage: boolean }): ReactNode {
+const STREAM_LABELS: Record<(typeof ACCOUNT_STREAMS)[number], string> = { inventory: 'Inventory', metrics: 'Metrics', costs: 'Costs', incidents: 'Incidents' };
+
+/** A checkbox shown as a labelled on/off switch. */
+function Toggle({ testId, label, checked, disabled, onChange, ariaLabel }: { testId: string; label: ReactNode; checked: boolean; disabled: boolean; onChange: (on: boolean) => void; ariaLabel?: string }): ReactNode {
+  return (
+    <label className="toggle">
+      <input type="checkbox" role="switch" className="toggle__input" data-testid={testId} aria-label={ariaLabel} checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
+      <span className="toggle__track" aria-hidden="true" />
+      <span className="toggle__label">{label}</span>
+    </label>
+  );
+}
+
+type AccountHealth = { level: 'fresh' | 'stale' | 'error' | 'off'; text: string };
+
+/** One line for the whole account: errors first, then stale streams, else fresh. */
+function accountHealth(account: ConfiguredAccount): AccountHealth {
+  if (!account.enabled) return { level: 'off', text: 'Sync is switched off' };
+  const streams = ACCOUNT_STREAMS.map((stream) => ({ stream, s: account.streams[stream] }));
+  const failing = streams.filter(({ s }) => s.lastError !== null);
+  if (failing.length > 0) return { level: 'error', text: `Last sync failed: ${failing.map(({ stream, s }) => `${STREAM_LABELS[stream]} (${s.lastError?.kind ?? ''})`).join(', ')}` };
+  const behind = streams.filter(({ s }) => s.stale || s.lastSuccessAt === null);
+  if (behind.length > 0) return { level: 'stale', text: `Stale: ${behind.map(({ stream }) => STREAM_LABELS[stream]).join(', ')} behind schedule` };
+  return { level: 'fresh', text: 'Fresh: every stream synced on schedule' };
+}
+
+const HEALTH_GLYPH: Record<AccountHealth['level'], string> = { fresh: '●', stale: '⚠', error: '✖', off: '○' };
+
+function AccountRow({ account, clouds, canManage }: { account: ConfiguredAccount; clouds: readonly CloudId[]; canManage: boolean }): ReactNode {
   const qc = useQueryClient();
   const invalidate = useInvalidate();
   const [confirming, setConfirming] = useState(false);
@@ -116,84 +152,128 @@ function AccountRow({ account, canManage }: { account: ConfiguredAccount; canMan
   const test = useMutation({ mutationFn: () => api(qc)['accounts:test']({ name: account.name }) });
   const sync = useMutation({ mutationFn: () => api(qc)['sync:now']({ account: account.name }), onSettled: invalidate });
   const remove = useMutation({ mutationFn: () => api(qc)['accounts:remove']({ name: account.name, confirm: confirmText }), onSuccess: invalidate });
+  const health = accountHealth(account);
+  const nowIso = new Date().toISOString();
+  const errors = ACCOUNT_STREAMS.flatMap((stream) => {
+    const e = account.streams[stream].lastError;
+    return e === null ? [] : [{ stream, error: e }];
+  });
   return (
-    <li className="account-row card" data-testid="account-row" data-account={account.name}>
-      <div className="account-row__head">
-        <label>
-          <input
-            type="checkbox"
-            aria-label={`Sync ${account.name}`}
-            data-testid="account-enabled"
-            checked={account.enabled}
-            disabled={!canManage || enable.isPending}
-            onChange={(e) => enable.mutate(e.target.checked)}
-          />{' '}
-          <strong>{account.name}</strong> <span className="muted">({account.provider}{account.demo ? ', demo' : ''})</span>
-        </label>
-        <button type="button" data-testid="test-connection" onClick={() => test.mutate()} disabled={test.isPending}>
+    <li className="account-card card" data-testid="account-row" data-account={account.name} data-health={health.level}>
+      <div className="account-card__head">
+        <div className="account-card__id">
+          <h4 className="account-card__name">{account.name}</h4>
+          <span className="kind">{account.provider}</span>
+          {account.demo && account.provider !== 'demo' ? <span className="badge badge--small badge--demo">demo</span> : null}
+          <p className="account-card__clouds muted">{clouds.length === 0 ? 'No clouds seen yet' : clouds.map((c) => CLOUD_LABELS[c]).join(' · ')}</p>
+        </div>
+        <Toggle
+          testId="account-enabled"
+          ariaLabel={`Sync ${account.name}`}
+          label={account.enabled ? 'Syncing' : 'Sync off'}
+          checked={account.enabled}
+          disabled={!canManage || enable.isPending}
+          onChange={(on) => enable.mutate(on)}
+        />
+      </div>
+      <p className={`account-status account-status--${health.level}`} data-testid="account-status">
+        <span aria-hidden="true">{HEALTH_GLYPH[health.level]} </span>
+        {health.text}
+      </p>
+      <div className="toolbar account-card__actions">
+        <button type="button" className="button" data-testid="test-connection" onClick={() => test.mutate()} disabled={test.isPending}>
           {test.isPending ? 'Testing…' : 'Test connection'}
         </button>
-        <button type="button" data-testid="sync-now" onClick={() => sync.mutate()} disabled={!account.enabled || sync.isPending}>
+        <button type="button" className="button" data-testid="sync-now" onClick={() => sync.mutate()} disabled={!account.enabled || sync.isPending}>
           Sync now
         </button>
         {canManage ? (
-          <button type="button" data-testid="remove" onClick={() => setConfirming(true)}>
+          <button type="button" className="button button--danger" data-testid="remove" onClick={() => setConfirming(true)}>
             Remove…
           </button>
         ) : null}
       </div>
       {account.secrets.length > 0 ? (
-        <p className="muted">
-          Secrets:{' '}
+        <p className="account-secrets">
+          <span className="muted">Secrets: </span>
           {account.secrets.map((s) => (
-            <span key={s.name}>
-              <code>{s.name}</code> {s.available ? 'available' : 'MISSING'}{' '}
+            <span key={s.name} className="account-secret">
+              <code>{s.name}</code> {s.available ? <span className="muted">available</span> : <span className="badge badge--small badge--warn">missing</span>}
             </span>
           ))}
         </p>
       ) : null}
       {test.data ? <TestResult result={test.data} /> : null}
-      {test.isError ? <p role="alert">{messageOf(test.error)}</p> : null}
-      {sync.isError ? <p role="alert">{messageOf(sync.error)}</p> : null}
-      {enable.isError ? <p role="alert">{messageOf(enable.error)}</p> : null}
-      <table className="stream-table" data-testid="stream-table">
-        <thead>
-          <tr>
-            <th scope="col">Stream</th>
-            <th scope="col">Last sync</th>
-            <th scope="col">Next sync</th>
-            <th scope="col">Freshness</th>
-            <th scope="col">Last error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {ACCOUNT_STREAMS.map((stream) => {
-            const s = account.streams[stream];
-            return (
-              <tr key={stream} data-testid="stream-row" data-stream={stream}>
-                <th scope="row">{stream}</th>
-                <td data-testid="last-sync">{when(s.lastSuccessAt)}</td>
-                <td>{s.nextSyncAt === null ? '—' : formatUtcDateTime(s.nextSyncAt)}</td>
-                <td data-testid="freshness">{s.lastSuccessAt === null ? 'never synced' : s.stale ? 'STALE' : 'fresh'}</td>
-                <td className="stream-table__error">{s.lastError === null ? '—' : `${s.lastError.kind}: ${s.lastError.message}`}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <AccountDiagnostics diagnostics={account.diagnostics} />
+      {test.isError ? <p role="alert" className="notice notice--error">{messageOf(test.error)}</p> : null}
+      {sync.isError ? <p role="alert" className="notice notice--error">{messageOf(sync.error)}</p> : null}
+      {enable.isError ? <p role="alert" className="notice notice--error">{messageOf(enable.error)}</p> : null}
+      <div className="table-scroll table-scroll--auto">
+        <table className="data-table stream-table" data-testid="stream-table">
+          <caption className="visually-hidden">Streams of {account.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Stream</th>
+              <th scope="col">Last sync</th>
+              <th scope="col">Next sync</th>
+              <th scope="col">Freshness</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ACCOUNT_STREAMS.map((stream) => {
+              const s = account.streams[stream];
+              const stale = s.lastSuccessAt === null || s.stale;
+              return (
+                <tr key={stream} data-testid="stream-row" data-stream={stream} className={stale ? 'stream-row--stale' : undefined}>
+                  <th scope="row">{STREAM_LABELS[stream]}</th>
+                  <td data-testid="last-sync">
+                    {s.lastSuccessAt === null ? 'never' : <time dateTime={s.lastSuccessAt} title={formatUtcDateTime(s.lastSuccessAt)}>{formatAge(s.lastSuccessAt, nowIso)}</time>}
+                  </td>
+                  <td>{s.nextSyncAt === null ? '—' : formatUtcDateTime(s.nextSyncAt)}</td>
+                  <td>
+                    {stale ? <span className="freshness__stale" aria-hidden="true">⚠ </span> : null}
+                    <span data-testid="freshness" className={stale ? 'freshness__stale' : 'state--busy'}>
+                      {s.lastSuccessAt === null ? 'never synced' : s.stale ? 'stale' : 'fresh'}
+                    </span>
+                  </td>
+                  <td>{s.lastError === null ? <span className="muted">—</span> : <span className="badge badge--small badge--error">{s.lastError.kind}</span>}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {errors.length > 0 ? (
+        <div className="stream-errors" data-testid="stream-errors">
+          {errors.map(({ stream, error }) => (
+            <div key={stream} className="stream-error" data-testid="stream-error" data-stream={stream}>
+              <p className="stream-error__title">
+                {STREAM_LABELS[stream]}: {error.kind}
+                {error.retryAfterMs !== null ? <span className="muted"> · retry after {Math.ceil(error.retryAfterMs / 1000)} s</span> : null}
+              </p>
+              <pre className="stream-error__message">{error.message}</pre>
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <div className="card__section account-card__diagnostics">
+        <h4>Diagnostics</h4>
+        <AccountDiagnostics diagnostics={account.diagnostics} />
+      </div>
       {confirming ? (
-        <div role="group" aria-label={`Remove ${account.name}`} className="confirm" data-testid="remove-confirm">
+        <div role="group" aria-label={`Remove ${account.name}`} className="confirm notice notice--error" data-testid="remove-confirm">
           <p>
             Removing <strong>{account.name}</strong> deletes its stored inventory, metrics, spend and incidents. Type its name to confirm.
           </p>
-          <input aria-label="Account name to confirm" data-testid="remove-confirm-name" value={confirmText} onChange={(e) => setConfirmText(e.target.value)} />
-          <button type="button" data-testid="remove-confirm-button" disabled={confirmText !== account.name || remove.isPending} onClick={() => remove.mutate()}>
-            Remove account and its data
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
+          <div className="toolbar">
+            <input aria-label="Account name to confirm" className="text-input" data-testid="remove-confirm-name" value={confirmText} onChange={(e) => setConfirmText(e.target.value)} />
+            <button type="button" className="button button--danger" data-testid="remove-confirm-button" disabled={confirmText !== account.name || remove.isPending} onClick={() => remove.mutate()}>
+              Remove account and its data
+            </button>
+            <button type="button" className="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
           {remove.isError ? <p role="alert">{messageOf(remove.error)}</p> : null}
         </div>
       ) : null}
@@ -223,8 +303,8 @@ function DiscoverySection(): ReactNode {
   return (
     <section aria-labelledby="discover-heading" className="card">
       <h3 id="discover-heading">Discover</h3>
-      <p className="muted">Looks for Azure CLI, gcloud, OCI CLI and kubeconfig logins on this machine. It only reads them.</p>
-      <button type="button" data-testid="discover" onClick={() => discover.mutate()} disabled={discover.isPending}>
+      <p className="muted account-hint">Looks for Azure CLI, gcloud, OCI CLI and kubeconfig logins on this machine. It only reads them.</p>
+      <button type="button" className="button" data-testid="discover" onClick={() => discover.mutate()} disabled={discover.isPending}>
         {discover.isPending ? 'Looking…' : 'Discover accounts'}
       </button>
       {discover.isError ? <p role="alert">{messageOf(discover.error)}</p> : null}
@@ -235,16 +315,16 @@ function DiscoverySection(): ReactNode {
 
 function DiscoveryResult({ result }: { result: Discovery }): ReactNode {
   return (
-    <div data-testid="discovery" data-provider={result.provider}>
+    <div className="discovery card__section" data-testid="discovery" data-provider={result.provider}>
       <h4>{result.source}</h4>
       {result.found.length === 0 && result.problems.length === 0 ? <p className="muted">Nothing found.</p> : null}
-      <ul>
+      <ul className="discovered-list">
         {result.found.map((f) => (
           <DiscoveredRow key={f.name} found={f} />
         ))}
       </ul>
       {result.problems.length > 0 ? (
-        <ul className="problems">
+        <ul className="discovery-problems">
           {result.problems.map((p, i) => (
             <li key={i} data-testid="discovery-problem">
               <code>{p.source}</code>: {p.reason}
@@ -262,18 +342,30 @@ function DiscoveredRow({ found }: { found: DiscoveredAccount }): ReactNode {
   const invalidate = useInvalidate();
   const add = useMutation({ mutationFn: () => api(qc)['accounts:save']({ entry: found.config }), onSuccess: invalidate });
   return (
-    <li data-testid="discovered" data-account={found.name}>
-      <label>
-        <input type="checkbox" data-testid="discovered-switch" aria-label={`Switch on ${found.name}`} checked={add.isSuccess} disabled={add.isPending || add.isSuccess} onChange={() => add.mutate()} />{' '}
-        <strong>{found.name}</strong>: {found.label}
-      </label>
-      {found.identity ? <div className="muted">as {found.identity}</div> : null}
-      {found.notes.map((n) => (
-        <div key={n} className="muted">
-          {n}
-        </div>
-      ))}
-      {add.isError ? <p role="alert">{messageOf(add.error)}</p> : null}
+    <li className="discovered-item" data-testid="discovered" data-account={found.name}>
+      <div className="discovered-item__text">
+        <p className="discovered-item__name">
+          <strong>{found.name}</strong> <span className="kind">{found.provider}</span>
+        </p>
+        <p className="muted">
+          {found.label}
+          {found.identity ? <> · as {found.identity}</> : null}
+        </p>
+        {found.notes.map((n) => (
+          <p key={n} className="muted">
+            {n}
+          </p>
+        ))}
+        {add.isError ? <p role="alert" className="notice notice--error">{messageOf(add.error)}</p> : null}
+      </div>
+      <Toggle
+        testId="discovered-switch"
+        ariaLabel={`Switch on ${found.name}`}
+        label={add.isSuccess ? 'Added' : 'Add'}
+        checked={add.isSuccess}
+        disabled={add.isPending || add.isSuccess}
+        onChange={() => add.mutate()}
+      />
     </li>
   );
 }
@@ -321,8 +413,8 @@ function AddByHand({ state }: { state: AccountsState }): ReactNode {
   return (
     <section aria-labelledby="add-heading" className="card">
       <h3 id="add-heading">Add by hand</h3>
-      <label>
-        Connector{' '}
+      <label className="form-field">
+        <span className="form-field__label">Connector</span>
         <select
           data-testid="add-provider"
           value={provider}
@@ -338,38 +430,42 @@ function AddByHand({ state }: { state: AccountsState }): ReactNode {
           ))}
         </select>
       </label>
-      <label className="block">
-        Config entry (every field the connector documents; secrets by reference only, e.g. {'{ "env": "FLEETPANE_SECRET_NAME" }'})
-        <textarea data-testid="add-entry" rows={10} cols={80} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
+      <label className="form-field">
+        <span className="form-field__label">Config entry</span>
+        <span className="muted form-field__help">Every field the connector documents; secrets by reference only, e.g. <code>{'{ "env": "FLEETPANE_SECRET_NAME" }'}</code></span>
+        <textarea className="code-input" data-testid="add-entry" rows={10} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
       </label>
-      <ul data-testid="field-issues" aria-live="polite">
+      <ul className="field-issues" data-testid="field-issues" aria-live="polite">
         {shownIssues.map((i) => (
           <li key={`${i.path}:${i.message}`} data-testid="field-issue" data-path={i.path}>
             <code>{i.path}</code>: {i.message}
           </li>
         ))}
       </ul>
-      <fieldset>
+      <fieldset className="secret-fields">
         <legend>Secret (stored encrypted by the desktop app; never shown again)</legend>
         {state.secretStorage.available ? null : (
           <p data-testid="secret-storage-refusal" className="muted">
             Typed secrets cannot be stored here: {state.secretStorage.reason}
           </p>
         )}
-        <label>
-          Name{' '}
-          <input data-testid="secret-name" value={secretName} placeholder="FLEETPANE_SECRET_K8S_PROD_PROMETHEUS" onChange={(e) => setSecretName(e.target.value)} />
-        </label>{' '}
-        <label>
-          Value <input data-testid="secret-value" type="password" autoComplete="off" value={secretValue} onChange={(e) => setSecretValue(e.target.value)} />
+        <label className="form-field">
+          <span className="form-field__label">Name</span>
+          <input className="text-input" data-testid="secret-name" value={secretName} placeholder="FLEETPANE_SECRET_K8S_PROD_PROMETHEUS" onChange={(e) => setSecretName(e.target.value)} />
+        </label>
+        <label className="form-field">
+          <span className="form-field__label">Value</span>
+          <input className="text-input" data-testid="secret-value" type="password" autoComplete="off" value={secretValue} onChange={(e) => setSecretValue(e.target.value)} />
         </label>
       </fieldset>
-      <button type="button" data-testid="add-test" disabled={entry === null || shownIssues.length > 0 || test.isPending} onClick={() => test.mutate()}>
+      <div className="toolbar">
+      <button type="button" className="button" data-testid="add-test" disabled={entry === null || shownIssues.length > 0 || test.isPending} onClick={() => test.mutate()}>
         Test connection
-      </button>{' '}
-      <button type="button" data-testid="add-save" disabled={entry === null || shownIssues.length > 0 || save.isPending} onClick={() => save.mutate()}>
+      </button>
+      <button type="button" className="button" data-testid="add-save" disabled={entry === null || shownIssues.length > 0 || save.isPending} onClick={() => save.mutate()}>
         Save account
       </button>
+      </div>
       {test.data ? <TestResult result={test.data} /> : null}
       {test.isError ? <p role="alert">{messageOf(test.error)}</p> : null}
       {save.isError ? <p role="alert" data-testid="save-error">{messageOf(save.error)}</p> : null}
@@ -395,19 +491,21 @@ function ImportExport(): ReactNode {
   return (
     <section aria-labelledby="config-heading" className="card">
       <h3 id="config-heading">Config file</h3>
-      <p className="muted">The same file `fleetpane sync --config` reads. Secrets appear only as references.</p>
-      <button type="button" data-testid="export" onClick={() => exported.mutate()}>
+      <p className="muted account-hint">The same file <code>fleetpane sync --config</code> reads. Secrets appear only as references.</p>
+      <div className="toolbar">
+      <button type="button" className="button" data-testid="export" onClick={() => exported.mutate()}>
         Export
-      </button>{' '}
-      <button type="button" disabled={text === ''} onClick={download}>
+      </button>
+      <button type="button" className="button" disabled={text === ''} onClick={download}>
         Download
-      </button>{' '}
-      <button type="button" data-testid="import" disabled={text === '' || imported.isPending} onClick={() => imported.mutate()}>
+      </button>
+      <button type="button" className="button" data-testid="import" disabled={text === '' || imported.isPending} onClick={() => imported.mutate()}>
         Import (replaces every account)
       </button>
-      <label className="block">
-        Config JSON
-        <textarea data-testid="config-text" rows={8} cols={80} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
+      </div>
+      <label className="form-field">
+        <span className="form-field__label">Config JSON</span>
+        <textarea className="code-input" data-testid="config-text" rows={8} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
       </label>
       {imported.isError ? <p role="alert">{messageOf(imported.error)}</p> : null}
       {imported.isSuccess ? <p role="status">Imported {imported.data.accounts.join(', ')}.</p> : null}
