@@ -133,7 +133,7 @@ export function SpendPage({ params }: { params: ViewParams }): ReactNode {
         </>
       )}
 
-      <div className="spend-grid">
+      <div className="spend-pair">
         <section className="spend-card" aria-labelledby="budgets-heading">
           <h3 id="budgets-heading">Budgets this month</h3>
           <WritesHint area="spend" what="add, edit or delete budgets" />
