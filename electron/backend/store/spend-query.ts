@@ -72,10 +72,13 @@ export async function spendByCloud(
     pool.rows<{ cloud: CloudId; currency: string; gpu_count: number; price_buckets: string }>(
       `SELECT r.cloud, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
        FROM (
-         SELECT account, resource_id, count(*) AS n FROM rollup_5m
-         WHERE bucket >= ${tsLiteral(todayStart)} AND bucket <= ${tsLiteral(asOfMs - FIVE_MINUTES_MS)}
-           AND util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT}
-         GROUP BY account, resource_id
+         SELECT g.account, g.resource_id, sum(x.n) AS n FROM (
+           SELECT gpu_id, count(*) AS n FROM rollup_5m
+           WHERE bucket >= ${tsLiteral(todayStart)} AND bucket <= ${tsLiteral(asOfMs - FIVE_MINUTES_MS)}
+             AND util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT}
+           GROUP BY gpu_id
+         ) x JOIN gpu g USING (gpu_id)
+         GROUP BY g.account, g.resource_id
        ) i JOIN resource r ON r.account = i.account AND r.id = i.resource_id
        WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${resourceFilter}
        GROUP BY r.cloud, r.currency, r.gpu_count`,

@@ -16,23 +16,28 @@ export function wholeBuckets(fromExclusiveMs: number, toInclusiveMs: number): { 
 }
 
 /**
- * SQL with one row per GPU measured in the window: account, resource_id, gpu_index, cloud, gpu_mean.
+ * SQL with one row per GPU measured in the window: gpu_id, account, resource_id, gpu_index, cloud, gpu_mean.
  * Whole hours come from rollup_1h, the whole 5-minute buckets around them from rollup_5m, and the
  * partial buckets at the edges from raw samples: exact, and far fewer rows than 5-minute buckets alone.
+ * Everything is grouped by the integer gpu_id; the gpu table names the GPUs of the (small) result.
  */
 export function gpuWindowMeansSql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter): string {
   const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
   const h0 = ceilTo(first, HOUR_MS);
   const h1 = floorTo(end, HOUR_MS);
+  const filtered = filterSql(filter);
+  const ofFilter = filtered === 'TRUE' ? 'TRUE' : `gpu_id IN (SELECT gpu_id FROM gpu WHERE ${filtered})`;
   const rollup = (table: string, from: number, to: number): string =>
     from >= to
       ? ''
-      : `SELECT account, resource_id, gpu_index, cloud, util_sum, util_count FROM ${table}
-         WHERE bucket >= ${tsLiteral(from)} AND bucket < ${tsLiteral(to)} AND util_count > 0 AND ${filterSql(filter)}`;
+      : `SELECT gpu_id, util_sum, util_count FROM ${table}
+         WHERE bucket >= ${tsLiteral(from)} AND bucket < ${tsLiteral(to)} AND util_count > 0 AND ${ofFilter}`;
+  // Raw edges count only machines in the inventory now (as the rollups did when they were written).
   const raw = (where: string): string =>
-    `SELECT s.account, s.resource_id, s.gpu_index, r.cloud, s.util, 1
-     FROM gpu_sample s JOIN resource r ON r.account = s.account AND r.id = s.resource_id
-     WHERE s.util IS NOT NULL AND ${where} AND ${filterSql(filter, 'r')}`;
+    `SELECT s.gpu_id, s.util AS util_sum, 1 AS util_count
+     FROM gpu_sample s JOIN gpu g USING (gpu_id)
+     WHERE s.util IS NOT NULL AND ${where} AND ${filterSql(filter, 'g')}
+       AND EXISTS (SELECT 1 FROM resource r WHERE r.account = g.account AND r.id = g.resource_id)`;
   const parts =
     h0 < h1
       ? [rollup('rollup_5m', first, h0), rollup('rollup_1h', h0, h1), rollup('rollup_5m', h1, end)]
@@ -42,9 +47,11 @@ export function gpuWindowMeansSql(fromExclusiveMs: number, toInclusiveMs: number
     raw(`s.ts >= ${tsLiteral(end)} AND s.ts <= ${tsLiteral(toInclusiveMs)}`),
   );
   return `
-    SELECT account, resource_id, gpu_index, cloud, sum(util_sum) / sum(util_count) AS gpu_mean
-    FROM (${parts.filter((p) => p !== '').join('\n UNION ALL \n')})
-    GROUP BY account, resource_id, gpu_index, cloud`;
+    SELECT m.gpu_id, g.account, g.resource_id, g.gpu_index, g.cloud, m.gpu_mean FROM (
+      SELECT gpu_id, sum(util_sum) / sum(util_count) AS gpu_mean
+      FROM (${parts.filter((p) => p !== '').join('\n UNION ALL \n')})
+      GROUP BY gpu_id
+    ) m JOIN gpu g USING (gpu_id)`;
 }
 
 /** SQL: per cloud, the mean over GPUs of each GPU's mean over the window (cloud, avg). */
