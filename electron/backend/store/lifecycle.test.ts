@@ -74,7 +74,7 @@ describe('store lifecycle', () => {
       -- vm-old left the inventory; its rollups stay and keep their cloud.
       INSERT INTO rollup_5m VALUES
         ('a', 'vm-1', 1, TIMESTAMP '2026-11-25 00:00', 'azure', 'eastus', 'H100', 1, 40.5, 1, 40.5, 0, 1, 1, 2, 1, 3, 1),
-        ('a', 'vm-old', 0, TIMESTAMP '2026-11-24 00:00', 'gcp', 'us-east1', 'A100', 5, 100, 5, 30, 0, 0, 0, 0, 0, 0, 0);
+        ('a', 'vm-old', 0, TIMESTAMP '2026-11-24 00:00', 'gcp', 'us-east1', 'A100', 5, 10, 5, 3, 0, 0, 0, 0, 0, 0, 0);
       INSERT INTO rollup_1h SELECT * FROM rollup_5m;`);
     expect(await migrate(conn)).toEqual([5]);
     expect(await all('SELECT gpu_id, account, resource_id, gpu_index, cloud FROM gpu ORDER BY gpu_id')).toEqual([
@@ -89,12 +89,17 @@ describe('store lifecycle', () => {
     for (const table of ['rollup_5m_by_name', 'rollup_1h_by_name']) {
       expect(await all(`SELECT resource_id, cloud, sample_count, util_sum FROM ${table} ORDER BY resource_id`)).toEqual([
         ['vm-1', 'azure', 1, 40.5],
-        ['vm-old', 'gcp', 5, 100],
+        ['vm-old', 'gcp', 5, 10],
       ]);
     }
+    // vm-old's hour holds one idle 5-minute bucket (mean 2 %), vm-1's none.
+    expect(await all('SELECT gpu_id, idle_buckets FROM rollup_1h ORDER BY gpu_id')).toEqual([
+      [2, 0],
+      [3, 1],
+    ]);
     expect(await all('SELECT cloud, gpu_mean_sum, gpus FROM fleet_1h ORDER BY cloud')).toEqual([
       ['azure', 40.5, 1],
-      ['gcp', 20, 1],
+      ['gcp', 2, 1],
     ]);
     conn.closeSync();
     inst.closeSync();

@@ -7,6 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec } from './db';
+import { IDLE_BUCKETS_SQL } from './schema/v5-gpu-key';
 import type { Window } from './types';
 
 export const FIVE_MINUTES_MS = 5 * 60_000;
@@ -24,7 +25,7 @@ const SUMS_FROM_RAW = `
 const SUMS_FROM_5M = `
   sum(sample_count)::INTEGER, sum(util_sum), sum(util_count)::INTEGER, max(util_max), sum(xid_sum)::INTEGER,
   sum(mem_sum), sum(mem_count)::INTEGER, sum(power_sum), sum(power_count)::INTEGER,
-  sum(temp_sum), sum(temp_count)::INTEGER`;
+  sum(temp_sum), sum(temp_count)::INTEGER, ${IDLE_BUCKETS_SQL}`;
 
 /** Recomputes the account's 5-minute and 1-hour rollups (and fleet tables) for the buckets `window` touches. */
 export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window): Promise<void> {

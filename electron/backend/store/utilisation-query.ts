@@ -32,19 +32,21 @@ export function gpuWindowMeansSql(fromExclusiveMs: number, toInclusiveMs: number
       ? ''
       : `SELECT gpu_id, util_sum, util_count FROM ${table}
          WHERE bucket >= ${tsLiteral(from)} AND bucket < ${tsLiteral(to)} AND util_count > 0 AND ${ofFilter}`;
-  // Raw edges count only machines in the inventory now (as the rollups did when they were written).
-  const raw = (where: string): string =>
-    `SELECT s.gpu_id, s.util AS util_sum, 1 AS util_count
-     FROM gpu_sample s JOIN gpu g USING (gpu_id)
-     WHERE s.util IS NOT NULL AND ${where} AND ${filterSql(filter, 'g')}
-       AND EXISTS (SELECT 1 FROM resource r WHERE r.account = g.account AND r.id = g.resource_id)`;
+  // Raw edges count only machines in the inventory now, as the rollups did when they were written;
+  // that check runs over the gpu table, not per sample. One scan per edge: an OR of the two time
+  // ranges would defeat the zone maps and scan every raw sample.
+  const live = `SELECT g.gpu_id FROM gpu g SEMI JOIN resource r ON r.account = g.account AND r.id = g.resource_id
+                WHERE ${filterSql(filter, 'g')}`;
+  const raw = (from: string, to: string): string =>
+    `SELECT s.gpu_id, s.util AS util_sum, 1 AS util_count FROM gpu_sample s
+     WHERE s.util IS NOT NULL AND s.ts ${from} AND s.ts ${to} AND s.gpu_id IN (${live})`;
   const parts =
     h0 < h1
       ? [rollup('rollup_5m', first, h0), rollup('rollup_1h', h0, h1), rollup('rollup_5m', h1, end)]
       : [rollup('rollup_5m', first, end)];
   parts.push(
-    raw(`s.ts > ${tsLiteral(fromExclusiveMs)} AND s.ts < ${tsLiteral(first)}`),
-    raw(`s.ts >= ${tsLiteral(end)} AND s.ts <= ${tsLiteral(toInclusiveMs)}`),
+    raw(`> ${tsLiteral(fromExclusiveMs)}`, `< ${tsLiteral(first)}`),
+    raw(`>= ${tsLiteral(end)}`, `<= ${tsLiteral(toInclusiveMs)}`),
   );
   return `
     SELECT m.gpu_id, g.account, g.resource_id, g.gpu_index, g.cloud, m.gpu_mean FROM (

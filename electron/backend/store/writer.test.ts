@@ -154,6 +154,17 @@ describe('store writes', () => {
       SELECT count(*) FROM g FULL OUTER JOIN fleet_1h f USING (account, cloud, region, gpu_model, bucket)
       WHERE f.gpus IS NULL OR g.n IS NULL OR abs(g.s - f.gpu_mean_sum) > 1e-9 OR g.n <> f.gpus`);
     expect(mismatchFleet1h).toBe(0);
+    const mismatchIdle = await count(`
+      WITH i AS (
+        SELECT account, resource_id, gpu_index, time_bucket(INTERVAL 1 HOUR, bucket) AS bucket,
+               count(*) FILTER (WHERE util_count > 0 AND util_sum / util_count < 5) AS n
+        FROM rollup_5m_by_name GROUP BY ALL)
+      SELECT count(*) FROM i FULL OUTER JOIN (SELECT g.account, g.resource_id, g.gpu_index, h.bucket, h.idle_buckets
+                                              FROM rollup_1h h JOIN gpu g USING (gpu_id)) h
+        USING (account, resource_id, gpu_index, bucket)
+      WHERE i.n IS DISTINCT FROM h.idle_buckets`);
+    expect(mismatchIdle).toBe(0);
+    expect(await count('SELECT sum(idle_buckets) FROM rollup_1h')).toBeGreaterThan(0);
     expect(await count('SELECT count(*) FROM fleet_1h')).toBeGreaterThan(0);
     // 30 buckets x 2 GPUs, less the 6 whole buckets the rewrite emptied for vm-2 (the window replaces
     // every sample of the account in it).

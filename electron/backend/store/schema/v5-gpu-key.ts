@@ -11,6 +11,7 @@
  * any rollup have no dimension row and are dropped (none can exist: metrics writes reject samples of
  * machines not in the inventory, and every kept sample is rolled up).
  */
+import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
 import type { Migration } from './migrations';
 
 const ROLLUP_COLUMNS_V5 = `
@@ -34,10 +35,16 @@ const ROLLUP_VALUES = `sample_count, util_sum, util_count, util_max, xid_sum, me
 /** util_source as a small code (the appender writes no strings): 1 prof, 2 dev, 3 provider. */
 export const UTIL_SOURCE_CODES = { prof: 1, dev: 2, provider: 3 } as const;
 
-const convertRollup = (table: string): string => `
-  CREATE TABLE ${table}_v5 (${ROLLUP_COLUMNS_V5});
+/**
+ * rollup_1h also counts its idle 5-minute buckets (measured, mean below the idle threshold), so idle
+ * waste over today's whole hours reads one row per GPU and hour. The same float test as on rollup_5m.
+ */
+export const IDLE_BUCKETS_SQL = `count(*) FILTER (WHERE util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT})::INTEGER`;
+
+const convertRollup = (table: string, extra: string): string => `
+  CREATE TABLE ${table}_v5 (${ROLLUP_COLUMNS_V5}${extra === '' ? '' : ',\n  idle_buckets INTEGER NOT NULL'});
   INSERT INTO ${table}_v5
-  SELECT g.gpu_id, r.bucket, ${ROLLUP_VALUES.split(',').map((c) => `r.${c.trim()}`).join(', ')}
+  SELECT g.gpu_id, r.bucket, ${ROLLUP_VALUES.split(',').map((c) => `r.${c.trim()}`).join(', ')}${extra}
   FROM ${table} r JOIN gpu g ON g.account = r.account AND g.resource_id = r.resource_id AND g.gpu_index = r.gpu_index
   ORDER BY r.bucket, g.gpu_id;
   DROP TABLE ${table};
@@ -101,8 +108,14 @@ export const V5_GPU_KEY: Migration = {
     ORDER BY s.ts, g.gpu_id;
     DROP TABLE gpu_sample;
     ALTER TABLE gpu_sample_v5 RENAME TO gpu_sample;
-    ${convertRollup('rollup_5m')}
-    ${convertRollup('rollup_1h')}
+    ${convertRollup(
+      'rollup_1h',
+      // from the (not yet converted) 5-minute rollups of the same GPU and hour
+      `, coalesce((SELECT ${IDLE_BUCKETS_SQL} FROM rollup_5m f
+          WHERE f.account = r.account AND f.resource_id = r.resource_id AND f.gpu_index = r.gpu_index
+            AND time_bucket(INTERVAL 1 HOUR, f.bucket) = r.bucket), 0)`,
+    )}
+    ${convertRollup('rollup_5m', '')}
 
     -- Per account, cloud, region, GPU model and hour: sum over measured GPUs of each GPU's hourly mean.
     CREATE TABLE fleet_1h (
