@@ -14,14 +14,16 @@ import { tsLiteral } from './db';
 export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
   return `
     WITH w AS (
-      SELECT account, resource_id, gpu_index, avg(util) AS util_mean, count(util) AS util_n,
-             sum(xid) AS xid, max(ts) AS last_ts
+      SELECT gpu_id, avg(util) AS util_mean, count(util) AS util_n, sum(xid) AS xid, max(ts) AS last_ts
       FROM gpu_sample
       WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}
-      GROUP BY account, resource_id, gpu_index
-    ), g AS (
+      GROUP BY gpu_id
+    ), m AS (
       SELECT account, id, cloud, region, gpu_model, power_state, health, unnest(range(gpu_count)) AS gpu_index
       FROM resource WHERE ${resourceWhere}
+    ), g AS (
+      SELECT m.*, k.gpu_id FROM m
+      LEFT JOIN gpu k ON k.account = m.account AND k.resource_id = m.id AND k.gpu_index = m.gpu_index
     )
     SELECT g.account, g.id AS resource_id, g.gpu_index::INTEGER AS gpu_index, g.cloud, g.region, g.gpu_model,
            w.util_mean, coalesce(w.util_n, 0)::INTEGER AS util_n, coalesce(w.xid, 0)::INTEGER AS xid,
@@ -31,5 +33,5 @@ export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
                 WHEN coalesce(w.util_n, 0) = 0 THEN 'unknown'
                 WHEN w.util_mean >= ${IDLE_THRESHOLD_PERCENT} THEN 'busy'
                 ELSE 'idle' END AS state
-    FROM g LEFT JOIN w ON w.account = g.account AND w.resource_id = g.id AND w.gpu_index = g.gpu_index`;
+    FROM g LEFT JOIN w ON w.gpu_id = g.gpu_id`;
 }

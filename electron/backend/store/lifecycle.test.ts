@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE, StoreLockedError, StoreReadOnlyError } from './index';
-import { LATEST_VERSION, migrate } from './schema/migrations';
+import { LATEST_VERSION, migrate, MIGRATIONS } from './schema/migrations';
 import { batchesOf, minutes, run, tempDataDir } from './test-support';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -57,6 +57,52 @@ describe('store lifecycle', () => {
     conn.closeSync();
     inst.closeSync();
     expect(versions.map((r) => r[0])).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
+  });
+
+  it('converts a version 4 store to integer GPU keys without losing samples or rollups', async () => {
+    const inst = await DuckDBInstance.create(join(dir, STORE_FILE));
+    const conn = await inst.connect();
+    const all = async (sql: string): Promise<unknown[][]> => (await conn.runAndReadAll(sql)).getRowsJS();
+    await migrate(conn, MIGRATIONS.filter((m) => m.version <= 4));
+    await conn.run(`
+      INSERT INTO resource (account, id, cloud, region, name, kind, instance_type, gpu_model, gpu_count, power_state,
+                            health, currency, tags, gpu_uuids, demo, synced_at)
+      VALUES ('a', 'vm-1', 'azure', 'eastus', 'vm-1', 'vm', 't', 'H100', 2, 'running', 'ok', 'USD', '{}', '[]', false, TIMESTAMP '2026-11-25');
+      INSERT INTO gpu_sample VALUES
+        ('a', 'vm-1', 1, TIMESTAMP '2026-11-25 00:01', 40.5, 'prof', 1.0, 2.0, 3.0, 0),
+        ('a', 'vm-1', 0, TIMESTAMP '2026-11-25 00:02', NULL, NULL, NULL, NULL, NULL, 2);
+      -- vm-old left the inventory; its rollups stay and keep their cloud.
+      INSERT INTO rollup_5m VALUES
+        ('a', 'vm-1', 1, TIMESTAMP '2026-11-25 00:00', 'azure', 'eastus', 'H100', 1, 40.5, 1, 40.5, 0, 1, 1, 2, 1, 3, 1),
+        ('a', 'vm-old', 0, TIMESTAMP '2026-11-24 00:00', 'gcp', 'us-east1', 'A100', 5, 10, 5, 3, 0, 0, 0, 0, 0, 0, 0);
+      INSERT INTO rollup_1h SELECT * FROM rollup_5m;`);
+    expect(await migrate(conn)).toEqual([5]);
+    expect(await all('SELECT gpu_id, account, resource_id, gpu_index, cloud FROM gpu ORDER BY gpu_id')).toEqual([
+      [1, 'a', 'vm-1', 0, 'azure'],
+      [2, 'a', 'vm-1', 1, 'azure'],
+      [3, 'a', 'vm-old', 0, 'gcp'],
+    ]);
+    expect(await all('SELECT resource_id, gpu_index, util, util_source, xid FROM gpu_sample_by_name ORDER BY ts')).toEqual([
+      ['vm-1', 1, 40.5, 'prof', 0],
+      ['vm-1', 0, null, null, 2],
+    ]);
+    for (const table of ['rollup_5m_by_name', 'rollup_1h_by_name']) {
+      expect(await all(`SELECT resource_id, cloud, sample_count, util_sum FROM ${table} ORDER BY resource_id`)).toEqual([
+        ['vm-1', 'azure', 1, 40.5],
+        ['vm-old', 'gcp', 5, 10],
+      ]);
+    }
+    // vm-old's hour holds one idle 5-minute bucket (mean 2 %), vm-1's none.
+    expect(await all('SELECT gpu_id, idle_buckets FROM rollup_1h ORDER BY gpu_id')).toEqual([
+      [2, 0],
+      [3, 1],
+    ]);
+    expect(await all('SELECT cloud, gpu_mean_sum, gpus FROM fleet_1h ORDER BY cloud')).toEqual([
+      ['azure', 40.5, 1],
+      ['gcp', 2, 1],
+    ]);
+    conn.closeSync();
+    inst.closeSync();
   });
 
   it('applies a migration that landed with a lower number than one already applied', async () => {

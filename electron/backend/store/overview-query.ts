@@ -10,7 +10,7 @@ import { classifyOpenIncidents } from '../analytics/triage';
 import { loadFleet, loadIncidents } from './incident-query';
 import { filterSql, passesFilter } from './resource-rows';
 import { spendByCloud, sumSpend } from './spend-query';
-import { cloudP95Sql, cloudWindowAverageSql } from './utilisation-query';
+import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
 
 const HOUR_MS = 3_600_000;
 
@@ -25,13 +25,15 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
   const state = await loadAccountState(pool, asOfMs);
   const providers = new Map(state.accounts.map((a) => [a.name, a.provider]));
 
-  const [stateRows, avg1h, avg24h, p95, spend, fleet, incidents, costAccounts] = await Promise.all([
+  const [stateRows, averages, p95, spend, fleet, incidents, costAccounts] = await Promise.all([
     pool.rows<{ cloud: CloudId; gpu_model: string; state: GpuState; n: number }>(
       `SELECT cloud, gpu_model, state, count(*)::INTEGER AS n
        FROM (${gpuStateSql(asOfMs, filterSql(filter))}) GROUP BY cloud, gpu_model, state`,
     ),
-    pool.rows<{ cloud: CloudId; avg: number }>(cloudWindowAverageSql(asOfMs - HOUR_MS, asOfMs, filter)),
-    pool.rows<{ cloud: CloudId; avg: number }>(cloudWindowAverageSql(asOfMs - 24 * HOUR_MS, asOfMs, filter)),
+    // 1 h and 24 h in one query: the parts both windows read (the last hour's buckets, the raw edge at asOf) once.
+    pool.rows<{ cloud: CloudId; avg0: number | null; avg1: number | null }>(
+      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter),
+    ),
     pool.rows<{ cloud: CloudId; p95: number }>(cloudP95Sql(asOfMs - 24 * HOUR_MS, asOfMs, filter)),
     spendByCloud(pool, asOfMs, filter, state.inventoryClouds, providers),
     loadFleet(pool),
@@ -89,8 +91,8 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
       gpus,
       byModel: [...models.values()].sort((a, b) => b.total - a.total || a.model.localeCompare(b.model)),
       utilisation: {
-        avg1h: avg1h.find((r) => r.cloud === cloud)?.avg ?? null,
-        avg24h: avg24h.find((r) => r.cloud === cloud)?.avg ?? null,
+        avg1h: averages.find((r) => r.cloud === cloud)?.avg0 ?? null,
+        avg24h: averages.find((r) => r.cloud === cloud)?.avg1 ?? null,
         p95_24h: p95.find((r) => r.cloud === cloud)?.p95 ?? null,
       },
       spend: spend.get(cloud) ?? [],

@@ -2,10 +2,12 @@
  * Rollup maintenance. rollup_5m is recomputed from raw samples for every 5-minute bucket a metrics
  * window touches; rollup_1h is recomputed from rollup_5m for every hour touched (exact, because
  * rollups hold sums and counts, and it still works for hours whose raw samples have aged out).
- * fleet_5m (per account, cloud, region, model and bucket: sum of GPU means, GPU count) follows rollup_5m.
+ * fleet_5m and fleet_1h (per account, cloud, region, model and bucket: sum of GPU means, GPU count)
+ * follow rollup_5m and rollup_1h. Rollups are keyed by gpu_id; the gpu table names the GPU.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec } from './db';
+import { IDLE_BUCKETS_SQL } from './schema/v5-gpu-key';
 import type { Window } from './types';
 
 export const FIVE_MINUTES_MS = 5 * 60_000;
@@ -23,69 +25,62 @@ const SUMS_FROM_RAW = `
 const SUMS_FROM_5M = `
   sum(sample_count)::INTEGER, sum(util_sum), sum(util_count)::INTEGER, max(util_max), sum(xid_sum)::INTEGER,
   sum(mem_sum), sum(mem_count)::INTEGER, sum(power_sum), sum(power_count)::INTEGER,
-  sum(temp_sum), sum(temp_count)::INTEGER`;
+  sum(temp_sum), sum(temp_count)::INTEGER, ${IDLE_BUCKETS_SQL}`;
 
-/** Recomputes the account's 5-minute and 1-hour rollups for the buckets `window` touches. */
+/** Recomputes the account's 5-minute and 1-hour rollups (and fleet tables) for the buckets `window` touches. */
 export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window): Promise<void> {
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
   const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
   const h0 = floorTo(window.from, HOUR_MS);
   const h1 = ceilTo(window.to, HOUR_MS);
+  const ofAccount = 'gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)';
+  const in5 = 'bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)';
+  const in1h = 'bucket >= epoch_ms($h0::BIGINT) AND bucket < epoch_ms($h1::BIGINT)';
+  await exec(conn, `DELETE FROM rollup_5m WHERE ${ofAccount} AND ${in5}`, { account, b0, b1 });
   await exec(
     conn,
-    `DELETE FROM rollup_5m WHERE account = $account
-       AND bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)`,
-    { account, b0, b1 },
-  );
-  await exec(
-    conn,
-    // Grouped by the GPU and bucket alone, then joined to the inventory (one machine per account and
-    // id): the hash aggregate over raw samples keys on three columns instead of seven.
+    // Grouped by the integer GPU key and bucket alone: no strings hashed, no join.
     `INSERT INTO rollup_5m
-     SELECT g.account, g.resource_id, g.gpu_index, g.bucket, r.cloud, r.region, r.gpu_model,
-            g.* EXCLUDE (account, resource_id, gpu_index, bucket)
-     FROM (
-       SELECT any_value(s.account) AS account, s.resource_id, s.gpu_index,
-              time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket, ${SUMS_FROM_RAW}
-       FROM gpu_sample s
-       WHERE s.account = $account AND s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
-       GROUP BY s.resource_id, s.gpu_index, bucket
-     ) g JOIN resource r ON r.account = g.account AND r.id = g.resource_id
-     ORDER BY g.bucket`,
-    { account, b0, b1 },
-  );
-  await exec(
-    conn,
-    `DELETE FROM fleet_5m WHERE account = $account
-       AND bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)`,
-    { account, b0, b1 },
-  );
-  await exec(
-    conn,
-    `INSERT INTO fleet_5m
-     SELECT account, cloud, region, gpu_model, bucket, sum(util_sum / util_count), count(*)::INTEGER
-     FROM rollup_5m
-     WHERE account = $account AND bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)
-       AND util_count > 0
-     GROUP BY account, cloud, region, gpu_model, bucket
+     SELECT s.gpu_id, time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket, ${SUMS_FROM_RAW}
+     FROM gpu_sample s
+     WHERE s.${ofAccount} AND s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
+     GROUP BY s.gpu_id, bucket
      ORDER BY bucket`,
     { account, b0, b1 },
   );
+  await exec(conn, `DELETE FROM fleet_5m WHERE account = $account AND ${in5}`, { account, b0, b1 });
   await exec(
     conn,
-    `DELETE FROM rollup_1h WHERE account = $account
-       AND bucket >= epoch_ms($h0::BIGINT) AND bucket < epoch_ms($h1::BIGINT)`,
-    { account, h0, h1 },
+    `INSERT INTO fleet_5m
+     SELECT g.account, g.cloud, g.region, g.gpu_model, f.bucket, sum(f.m), count(*)::INTEGER
+     FROM (SELECT gpu_id, bucket, util_sum / util_count AS m FROM rollup_5m
+           WHERE ${ofAccount} AND ${in5} AND util_count > 0) f
+     JOIN gpu g USING (gpu_id)
+     GROUP BY g.account, g.cloud, g.region, g.gpu_model, f.bucket
+     ORDER BY f.bucket`,
+    { account, b0, b1 },
   );
+  await exec(conn, `DELETE FROM rollup_1h WHERE ${ofAccount} AND ${in1h}`, { account, h0, h1 });
   await exec(
     conn,
     `INSERT INTO rollup_1h
-     SELECT account, resource_id, gpu_index, time_bucket(INTERVAL 1 HOUR, bucket) AS hour,
-            cloud, region, gpu_model, ${SUMS_FROM_5M}
+     SELECT gpu_id, time_bucket(INTERVAL 1 HOUR, bucket) AS hour, ${SUMS_FROM_5M}
      FROM rollup_5m
-     WHERE account = $account AND bucket >= epoch_ms($h0::BIGINT) AND bucket < epoch_ms($h1::BIGINT)
-     GROUP BY account, resource_id, gpu_index, hour, cloud, region, gpu_model
+     WHERE ${ofAccount} AND ${in1h}
+     GROUP BY gpu_id, hour
      ORDER BY hour`,
+    { account, h0, h1 },
+  );
+  await exec(conn, `DELETE FROM fleet_1h WHERE account = $account AND ${in1h}`, { account, h0, h1 });
+  await exec(
+    conn,
+    `INSERT INTO fleet_1h
+     SELECT g.account, g.cloud, g.region, g.gpu_model, f.bucket, sum(f.m), count(*)::INTEGER
+     FROM (SELECT gpu_id, bucket, util_sum / util_count AS m FROM rollup_1h
+           WHERE ${ofAccount} AND ${in1h} AND util_count > 0) f
+     JOIN gpu g USING (gpu_id)
+     GROUP BY g.account, g.cloud, g.region, g.gpu_model, f.bucket
+     ORDER BY f.bucket`,
     { account, h0, h1 },
   );
 }

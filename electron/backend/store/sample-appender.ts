@@ -7,17 +7,18 @@ import {
   DuckDBDataChunk,
   DOUBLE,
   INTEGER,
-  SMALLINT,
   TIMESTAMP,
   DuckDBTimestampValue,
-  VARCHAR,
+  UTINYINT,
   type DuckDBVector,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { GpuSample } from '../../../shared/domain';
+import { UTIL_SOURCE_CODES } from './schema/v5-gpu-key';
 
 // Column order of gpu_sample (schema/migrations.ts).
-const TYPES = [VARCHAR, VARCHAR, SMALLINT, TIMESTAMP, DOUBLE, VARCHAR, DOUBLE, DOUBLE, DOUBLE, INTEGER];
+// Integers and numbers only: the GPU is its gpu_id, the utilisation source a small code.
+const TYPES = [INTEGER, TIMESTAMP, DOUBLE, UTINYINT, DOUBLE, DOUBLE, DOUBLE, INTEGER];
 const CHUNK_ROWS = 2048;
 
 /** Buffers samples into a data chunk and hands full chunks to the appender. */
@@ -26,10 +27,7 @@ export class SampleChunkWriter {
   private vectors: DuckDBVector<DuckDBValue>[] = [];
   private row = 0;
 
-  constructor(
-    private readonly appender: DuckDBAppender,
-    private readonly account: string,
-  ) {
+  constructor(private readonly appender: DuckDBAppender) {
     this.resetVectors();
   }
 
@@ -41,20 +39,18 @@ export class SampleChunkWriter {
     this.row = 0;
   }
 
-  /** Adds one sample (already checked against the inventory). */
-  add(s: GpuSample): void {
+  /** Adds one sample of the GPU `gpuId` (already checked against the inventory). */
+  add(gpuId: number, s: GpuSample): void {
     const v = this.vectors;
     const r = this.row;
-    v[0]!.setItem(r, this.account);
-    v[1]!.setItem(r, s.resourceId);
-    v[2]!.setItem(r, s.gpuIndex);
-    v[3]!.setItem(r, new DuckDBTimestampValue(BigInt(s.ts) * 1000n));
-    v[4]!.setItem(r, s.utilisation);
-    v[5]!.setItem(r, s.utilSource);
-    v[6]!.setItem(r, s.memoryUsedMiB);
-    v[7]!.setItem(r, s.powerWatts);
-    v[8]!.setItem(r, s.temperatureC);
-    v[9]!.setItem(r, s.xidErrors);
+    v[0]!.setItem(r, gpuId);
+    v[1]!.setItem(r, new DuckDBTimestampValue(BigInt(s.ts) * 1000n));
+    v[2]!.setItem(r, s.utilisation);
+    v[3]!.setItem(r, s.utilSource === null ? null : UTIL_SOURCE_CODES[s.utilSource]);
+    v[4]!.setItem(r, s.memoryUsedMiB);
+    v[5]!.setItem(r, s.powerWatts);
+    v[6]!.setItem(r, s.temperatureC);
+    v[7]!.setItem(r, s.xidErrors);
     this.row = r + 1;
     if (this.row === CHUNK_ROWS) this.flushChunk();
   }

@@ -2,7 +2,7 @@
  * Utilisation time series. Each point is the mean, over GPUs with samples in the bucket, of each
  * GPU's mean in the bucket; buckets without data are null points. Steps per range: 1h -> 1 minute
  * from raw samples, 24h -> 5 minutes from rollup_5m, 7d -> 10 minutes from rollup_5m (per GPU first,
- * then across GPUs), 30d -> 1 hour from rollup_1h. Every range stays under MAX_SERIES_POINTS.
+ * then across GPUs), 30d -> 1 hour from rollup_1h (fleet-wide: from fleet_5m / fleet_1h). Every range stays under MAX_SERIES_POINTS.
  */
 import { MAX_SERIES_POINTS, type Series, type TimeRange } from '../../../shared/contract';
 import type { ConnectionPool } from './db';
@@ -24,13 +24,13 @@ export const RANGE_SPECS: Readonly<Record<TimeRange, RangeSpec>> = {
 };
 
 /**
- * Where and how to group. `where` is a condition over the columns account, resource_id, cloud,
- * region and gpu_model; `key` an expression over the same columns naming the series.
+ * Where and how to group. `where` is a condition over the columns account, resource_id, gpu_index,
+ * cloud, region and gpu_model (of the gpu table); `key` an expression over the same columns naming the series.
  */
 export interface SeriesScope {
   where: string;
   key: string;
-  /** True when where and key use only cloud, region and gpu_model, so fleet_5m can answer. */
+  /** True when where and key use only account, cloud, region and gpu_model, so fleet_5m/fleet_1h can answer. */
   fleetLevel: boolean;
 }
 
@@ -46,36 +46,44 @@ function seriesSql(range: TimeRange, asOfMs: number, scope: SeriesScope): string
   const { stepMs, source } = RANGE_SPECS[range];
   const { first, last } = bucketsOf(range, asOfMs);
   const step = `INTERVAL ${stepMs / MINUTE_MS} MINUTE`;
+  // The GPUs in scope, named: the scope's where and key are over the gpu table's columns.
+  const gpus = `(SELECT gpu_id, account, resource_id, gpu_index, cloud, region, gpu_model FROM gpu WHERE ${scope.where})`;
+  // Raw samples count only machines in the inventory now (as the rollups did when they were written).
+  const inInventory = `(SELECT gpu_id, account, resource_id, gpu_index, cloud, region, gpu_model FROM gpu g
+    WHERE ${scope.where} AND EXISTS (SELECT 1 FROM resource r WHERE r.account = g.account AND r.id = g.resource_id))`;
   if (source === 'raw') {
     return `
       SELECT k, epoch_ms(t)::DOUBLE AS t, avg(m) AS v FROM (
-        SELECT ${scope.key} AS k, account, resource_id, gpu_index, time_bucket(${step}, ts) AS t, avg(util) AS m
-        FROM (SELECT s.*, r.cloud, r.region, r.gpu_model FROM gpu_sample s
-              JOIN resource r ON r.account = s.account AND r.id = s.resource_id)
-        WHERE ts >= ${tsLiteral(first)} AND ts <= ${tsLiteral(asOfMs)} AND util IS NOT NULL AND ${scope.where}
-        GROUP BY k, account, resource_id, gpu_index, t
+        SELECT ${scope.key} AS k, gpu_id, t, m FROM (
+          SELECT s.gpu_id, time_bucket(${step}, s.ts) AS t, avg(s.util) AS m
+          FROM gpu_sample s
+          WHERE s.ts >= ${tsLiteral(first)} AND s.ts <= ${tsLiteral(asOfMs)} AND s.util IS NOT NULL
+          GROUP BY s.gpu_id, t
+        ) JOIN ${inInventory} USING (gpu_id)
       ) GROUP BY k, t`;
   }
   const range5 = `bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(last + stepMs)} AND util_count > 0`;
   if (range === '7d') {
     return `
       SELECT k, epoch_ms(t)::DOUBLE AS t, avg(m) AS v FROM (
-        SELECT ${scope.key} AS k, account, resource_id, gpu_index, time_bucket(${step}, bucket) AS t,
-               sum(util_sum) / sum(util_count) AS m
-        FROM rollup_5m WHERE ${range5} AND ${scope.where}
-        GROUP BY k, account, resource_id, gpu_index, t
+        SELECT ${scope.key} AS k, t, m FROM (
+          SELECT gpu_id, time_bucket(${step}, bucket) AS t, sum(util_sum) / sum(util_count) AS m
+          FROM rollup_5m WHERE ${range5}
+          GROUP BY gpu_id, t
+        ) JOIN ${gpus} USING (gpu_id)
       ) GROUP BY k, t`;
   }
-  if (source === 'rollup_5m' && scope.fleetLevel) {
+  if (scope.fleetLevel) {
+    const fleet = source === 'rollup_5m' ? 'fleet_5m' : 'fleet_1h';
     return `
       SELECT ${scope.key} AS k, epoch_ms(bucket)::DOUBLE AS t, sum(gpu_mean_sum) / sum(gpus) AS v
-      FROM fleet_5m WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(last + stepMs)} AND ${scope.where}
+      FROM ${fleet} WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(last + stepMs)} AND ${scope.where}
       GROUP BY k, t`;
   }
   // One rollup row per GPU and bucket, so the mean over rows is the mean over GPUs.
   return `
     SELECT ${scope.key} AS k, epoch_ms(bucket)::DOUBLE AS t, avg(util_sum / util_count) AS v
-    FROM ${source} WHERE ${range5} AND ${scope.where}
+    FROM ${source} JOIN ${gpus} USING (gpu_id) WHERE ${range5}
     GROUP BY k, t`;
 }
 

@@ -51,6 +51,8 @@ export async function spendByCloud(
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
   const nextMonth = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
   const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
+  // Every 5-minute bucket of an hour before this one ended by asOf.
+  const thisHour = Math.floor(asOfMs / HOUR_MS) * HOUR_MS;
   const resourceFilter = filterSql(filter, 'r');
   // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
   // the run-rate covers the hours after the last *billed* instant.
@@ -72,10 +74,18 @@ export async function spendByCloud(
     pool.rows<{ cloud: CloudId; currency: string; gpu_count: number; price_buckets: string }>(
       `SELECT r.cloud, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
        FROM (
-         SELECT account, resource_id, count(*) AS n FROM rollup_5m
-         WHERE bucket >= ${tsLiteral(todayStart)} AND bucket <= ${tsLiteral(asOfMs - FIVE_MINUTES_MS)}
-           AND util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT}
-         GROUP BY account, resource_id
+         SELECT g.account, g.resource_id, sum(x.n) AS n FROM (
+           -- today's whole hours from rollup_1h's idle bucket counts, the hour in progress from rollup_5m
+           SELECT gpu_id, sum(n) AS n FROM (
+             SELECT gpu_id, idle_buckets AS n FROM rollup_1h
+             WHERE bucket >= ${tsLiteral(todayStart)} AND bucket < ${tsLiteral(thisHour)} AND idle_buckets > 0
+             UNION ALL
+             SELECT gpu_id, 1 FROM rollup_5m
+             WHERE bucket >= ${tsLiteral(Math.max(todayStart, thisHour))} AND bucket <= ${tsLiteral(asOfMs - FIVE_MINUTES_MS)}
+               AND util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT}
+           ) GROUP BY gpu_id
+         ) x JOIN gpu g USING (gpu_id)
+         GROUP BY g.account, g.resource_id
        ) i JOIN resource r ON r.account = i.account AND r.id = i.resource_id
        WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${resourceFilter}
        GROUP BY r.cloud, r.currency, r.gpu_count`,

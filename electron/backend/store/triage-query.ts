@@ -205,7 +205,7 @@ async function utilisationTracks(
   affected: readonly FleetMachine[],
   window: { from: number; to: number; stepMs: number },
 ): Promise<UtilisationTrack[]> {
-  const table = window.stepMs === HOUR_MS ? 'rollup_1h' : 'rollup_5m';
+  const table = window.stepMs === HOUR_MS ? 'rollup_1h_by_name' : 'rollup_5m_by_name';
   const inAffected =
     affected.length === 0
       ? 'FALSE'
@@ -293,13 +293,13 @@ export async function querySignalInput(pool: ConnectionPool, account: string, as
     pool.rows<{ resource_id: string; gpu_index: number; first: number; last: number; errors: number } & Row>(
       `SELECT resource_id, gpu_index::INTEGER AS gpu_index, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last,
               sum(xid)::INTEGER AS errors
-       FROM gpu_sample WHERE account = ${acct} AND xid > 0
+       FROM gpu_sample_by_name WHERE account = ${acct} AND xid > 0
          AND ts > ${tsLiteral(asOfMs - XID_LOOKBACK_MS)} AND ts <= ${tsLiteral(asOfMs)}
        GROUP BY resource_id, gpu_index`,
     ),
     pool.rows<{ resource_id: string; gpu_index: number; last: number } & Row>(
       `SELECT resource_id, gpu_index::INTEGER AS gpu_index, epoch_ms(max(ts))::DOUBLE AS last
-       FROM gpu_sample WHERE account = ${acct} AND ts > ${tsLiteral(asOfMs - SILENT_LOOKBACK_MS)} AND ts <= ${tsLiteral(asOfMs)}
+       FROM gpu_sample_by_name WHERE account = ${acct} AND ts > ${tsLiteral(asOfMs - SILENT_LOOKBACK_MS)} AND ts <= ${tsLiteral(asOfMs)}
        GROUP BY resource_id, gpu_index`,
     ),
     pool.rows<{ cloud: Incident['cloud']; region: string; t: number; s: number; n: number } & Row>(

@@ -15,42 +15,89 @@ export function wholeBuckets(fromExclusiveMs: number, toInclusiveMs: number): { 
   return { first, end };
 }
 
-/**
- * SQL with one row per GPU measured in the window: account, resource_id, gpu_index, cloud, gpu_mean.
- * Whole hours come from rollup_1h, the whole 5-minute buckets around them from rollup_5m, and the
- * partial buckets at the edges from raw samples: exact, and far fewer rows than 5-minute buckets alone.
- */
-export function gpuWindowMeansSql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter): string {
-  const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
-  const h0 = ceilTo(first, HOUR_MS);
-  const h1 = floorTo(end, HOUR_MS);
-  const rollup = (table: string, from: number, to: number): string =>
-    from >= to
-      ? ''
-      : `SELECT account, resource_id, gpu_index, cloud, util_sum, util_count FROM ${table}
-         WHERE bucket >= ${tsLiteral(from)} AND bucket < ${tsLiteral(to)} AND util_count > 0 AND ${filterSql(filter)}`;
-  const raw = (where: string): string =>
-    `SELECT s.account, s.resource_id, s.gpu_index, r.cloud, s.util, 1
-     FROM gpu_sample s JOIN resource r ON r.account = s.account AND r.id = s.resource_id
-     WHERE s.util IS NOT NULL AND ${where} AND ${filterSql(filter, 'r')}`;
-  const parts =
-    h0 < h1
-      ? [rollup('rollup_5m', first, h0), rollup('rollup_1h', h0, h1), rollup('rollup_5m', h1, end)]
-      : [rollup('rollup_5m', first, end)];
-  parts.push(
-    raw(`s.ts > ${tsLiteral(fromExclusiveMs)} AND s.ts < ${tsLiteral(first)}`),
-    raw(`s.ts >= ${tsLiteral(end)} AND s.ts <= ${tsLiteral(toInclusiveMs)}`),
-  );
-  return `
-    SELECT account, resource_id, gpu_index, cloud, sum(util_sum) / sum(util_count) AS gpu_mean
-    FROM (${parts.filter((p) => p !== '').join('\n UNION ALL \n')})
-    GROUP BY account, resource_id, gpu_index, cloud`;
+/** One time range of one source that a window's per-GPU sums read. */
+interface WindowPart {
+  source: 'rollup_5m' | 'rollup_1h' | 'raw';
+  /** SQL condition on the part's time column. */
+  range: string;
 }
 
-/** SQL: per cloud, the mean over GPUs of each GPU's mean over the window (cloud, avg). */
-export function cloudWindowAverageSql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter): string {
-  return `SELECT cloud, avg(gpu_mean) AS avg
-          FROM (${gpuWindowMeansSql(fromExclusiveMs, toInclusiveMs, filter)}) GROUP BY cloud`;
+/**
+ * The parts of (fromExclusive, toInclusive]: whole hours from rollup_1h, the whole 5-minute buckets
+ * around them from rollup_5m (split at the last hour boundary, so windows ending at the same instant
+ * share that part), and the partial buckets at the edges from raw samples.
+ */
+function windowParts(fromExclusiveMs: number, toInclusiveMs: number): WindowPart[] {
+  const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
+  const h0 = ceilTo(first, HOUR_MS);
+  const h1 = Math.max(first, floorTo(end, HOUR_MS));
+  const parts: WindowPart[] = [];
+  const rollup = (source: 'rollup_5m' | 'rollup_1h', from: number, to: number): void => {
+    if (from < to) parts.push({ source, range: `bucket >= ${tsLiteral(from)} AND bucket < ${tsLiteral(to)}` });
+  };
+  if (h0 < h1) {
+    rollup('rollup_5m', first, h0);
+    rollup('rollup_1h', h0, h1);
+  } else {
+    rollup('rollup_5m', first, h1);
+  }
+  rollup('rollup_5m', h1, end);
+  parts.push(
+    { source: 'raw', range: `ts > ${tsLiteral(fromExclusiveMs)} AND ts < ${tsLiteral(first)}` },
+    { source: 'raw', range: `ts >= ${tsLiteral(end)} AND ts <= ${tsLiteral(toInclusiveMs)}` },
+  );
+  return parts;
+}
+
+/**
+ * SQL with one row per GPU measured in any of the windows (asOf - length, asOf]: gpu_id, cloud and
+ * m0, m1, ... (each window's GPU mean: sum/count of all its samples in the window; NULL when the GPU
+ * has none there). Parts the windows share are read once; everything is grouped by the integer
+ * gpu_id, and the gpu table names the GPUs of the (small) result.
+ */
+export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly number[], filter: FleetFilter): string {
+  const filtered = filterSql(filter);
+  const ofFilter = filtered === 'TRUE' ? 'TRUE' : `gpu_id IN (SELECT gpu_id FROM gpu WHERE ${filtered})`;
+  // Raw edges count only machines in the inventory now, as the rollups did when they were written;
+  // that check runs over the gpu table, not per sample. One scan per range: an OR of time ranges
+  // would defeat the zone maps and scan every raw sample.
+  const live = `SELECT g.gpu_id FROM gpu g SEMI JOIN resource r ON r.account = g.account AND r.id = g.resource_id
+                WHERE ${filterSql(filter, 'g')}`;
+  const windowsOf = new Map<string, { part: WindowPart; windows: Set<number> }>();
+  lengthsMs.forEach((length, w) => {
+    for (const part of windowParts(toInclusiveMs - length, toInclusiveMs)) {
+      const key = `${part.source} ${part.range}`;
+      const entry = windowsOf.get(key) ?? { part, windows: new Set<number>() };
+      entry.windows.add(w);
+      windowsOf.set(key, entry);
+    }
+  });
+  const flags = (windows: Set<number>): string => lengthsMs.map((_, w) => `${windows.has(w)} AS w${w}`).join(', ');
+  const selects = [...windowsOf.values()].map(({ part, windows }) =>
+    part.source === 'raw'
+      ? `SELECT gpu_id, util AS util_sum, 1 AS util_count, ${flags(windows)} FROM gpu_sample
+         WHERE util IS NOT NULL AND ${part.range} AND gpu_id IN (${live})`
+      : `SELECT gpu_id, util_sum, util_count, ${flags(windows)} FROM ${part.source}
+         WHERE ${part.range} AND util_count > 0 AND ${ofFilter}`,
+  );
+  const means = lengthsMs
+    .map((_, w) => `sum(util_sum) FILTER (WHERE w${w}) / sum(util_count) FILTER (WHERE w${w}) AS m${w}`)
+    .join(', ');
+  return `
+    SELECT m.*, g.cloud FROM (
+      SELECT gpu_id, ${means}
+      FROM (${selects.join('\n UNION ALL \n')})
+      GROUP BY gpu_id
+    ) m JOIN gpu g USING (gpu_id)`;
+}
+
+/**
+ * SQL: per cloud, for each window (asOf - length, asOf], the mean over GPUs (with samples in that
+ * window) of each GPU's mean over the window: columns cloud, avg0, avg1, ...
+ */
+export function cloudWindowAveragesSql(toInclusiveMs: number, lengthsMs: readonly number[], filter: FleetFilter): string {
+  const avgs = lengthsMs.map((_, w) => `avg(m${w}) AS avg${w}`).join(', ');
+  return `SELECT cloud, ${avgs} FROM (${gpuWindowMeansSql(toInclusiveMs, lengthsMs, filter)}) GROUP BY cloud`;
 }
 
 /**

@@ -49,6 +49,36 @@ describe('store writes', () => {
     expect(after[0]?.hourlyPrice).toBe('98.32');
   });
 
+  it("keeps each GPU's gpu_id across inventory snapshots, and numbers new GPUs after the others", async () => {
+    await store.writeInventory(
+      run('acct', 'inventory'),
+      batchesOf([resource('vm-1', { gpuCount: 2 }), resource('vm-2', { gpuCount: 2 })]),
+    );
+    const ids = async (): Promise<string> => {
+      await store.close();
+      const inst = await DuckDBInstance.create(join(dir, STORE_FILE));
+      const conn = await inst.connect();
+      const r = (
+        await conn.runAndReadAll(
+          `SELECT string_agg(resource_id || '/' || gpu_index || '=' || gpu_id || ':' || region, ' ' ORDER BY gpu_id) FROM gpu`,
+        )
+      ).getRowsJS();
+      conn.closeSync();
+      inst.closeSync();
+      store = await openStore(dir, { now: () => new Date(T0 + 3 * 3600_000) });
+      return String(r[0]?.[0]);
+    };
+    expect(await ids()).toBe('vm-1/0=1:eastus vm-1/1=2:eastus vm-2/0=3:eastus vm-2/1=4:eastus');
+    // vm-1 leaves, vm-2 moves region, vm-3 arrives: vm-1 keeps its rows (history names them), vm-2 its ids.
+    await store.writeInventory(
+      run('acct', 'inventory'),
+      batchesOf([resource('vm-3', { gpuCount: 2 }), resource('vm-2', { gpuCount: 2, region: 'westus' })]),
+    );
+    expect(await ids()).toBe(
+      'vm-1/0=1:eastus vm-1/1=2:eastus vm-2/0=3:westus vm-2/1=4:westus vm-3/0=5:eastus vm-3/1=6:eastus',
+    );
+  });
+
   it('rolls back appended samples when the connector throws, and keeps the cursor', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1')]));
     const w1 = { from: T0, to: T0 + 10 * MIN };
@@ -96,8 +126,8 @@ describe('store writes', () => {
       WITH raw AS (
         SELECT account, resource_id, gpu_index, time_bucket(INTERVAL 5 MINUTE, ts) AS bucket,
                coalesce(sum(util), 0) AS s, count(util) AS c, sum(xid) AS x, count(*) AS n
-        FROM gpu_sample GROUP BY ALL)
-      SELECT count(*) FROM raw FULL OUTER JOIN rollup_5m r USING (account, resource_id, gpu_index, bucket)
+        FROM gpu_sample_by_name GROUP BY ALL)
+      SELECT count(*) FROM raw FULL OUTER JOIN rollup_5m_by_name r USING (account, resource_id, gpu_index, bucket)
       WHERE r.util_sum IS NULL OR raw.s IS NULL OR abs(raw.s - r.util_sum) > 1e-9 OR raw.c <> r.util_count
          OR raw.x <> r.xid_sum OR raw.n <> r.sample_count`);
     expect(mismatch5m).toBe(0);
@@ -105,21 +135,40 @@ describe('store writes', () => {
       WITH raw AS (
         SELECT account, resource_id, gpu_index, time_bucket(INTERVAL 1 HOUR, ts) AS bucket,
                coalesce(sum(util), 0) AS s, count(util) AS c, count(*) AS n
-        FROM gpu_sample GROUP BY ALL)
-      SELECT count(*) FROM raw FULL OUTER JOIN rollup_1h r USING (account, resource_id, gpu_index, bucket)
+        FROM gpu_sample_by_name GROUP BY ALL)
+      SELECT count(*) FROM raw FULL OUTER JOIN rollup_1h_by_name r USING (account, resource_id, gpu_index, bucket)
       WHERE r.util_sum IS NULL OR raw.s IS NULL OR abs(raw.s - r.util_sum) > 1e-9 OR raw.c <> r.util_count
          OR raw.n <> r.sample_count`);
     expect(mismatch1h).toBe(0);
     const mismatchFleet = await count(`
       WITH g AS (
         SELECT account, cloud, region, gpu_model, bucket, sum(util_sum / util_count) AS s, count(*) AS n
-        FROM rollup_5m WHERE util_count > 0 GROUP BY ALL)
+        FROM rollup_5m_by_name WHERE util_count > 0 GROUP BY ALL)
       SELECT count(*) FROM g FULL OUTER JOIN fleet_5m f USING (account, cloud, region, gpu_model, bucket)
       WHERE f.gpus IS NULL OR g.n IS NULL OR abs(g.s - f.gpu_mean_sum) > 1e-9 OR g.n <> f.gpus`);
     expect(mismatchFleet).toBe(0);
+    const mismatchFleet1h = await count(`
+      WITH g AS (
+        SELECT account, cloud, region, gpu_model, bucket, sum(util_sum / util_count) AS s, count(*) AS n
+        FROM rollup_1h_by_name WHERE util_count > 0 GROUP BY ALL)
+      SELECT count(*) FROM g FULL OUTER JOIN fleet_1h f USING (account, cloud, region, gpu_model, bucket)
+      WHERE f.gpus IS NULL OR g.n IS NULL OR abs(g.s - f.gpu_mean_sum) > 1e-9 OR g.n <> f.gpus`);
+    expect(mismatchFleet1h).toBe(0);
+    const mismatchIdle = await count(`
+      WITH i AS (
+        SELECT account, resource_id, gpu_index, time_bucket(INTERVAL 1 HOUR, bucket) AS bucket,
+               count(*) FILTER (WHERE util_count > 0 AND util_sum / util_count < 5) AS n
+        FROM rollup_5m_by_name GROUP BY ALL)
+      SELECT count(*) FROM i FULL OUTER JOIN (SELECT g.account, g.resource_id, g.gpu_index, h.bucket, h.idle_buckets
+                                              FROM rollup_1h h JOIN gpu g USING (gpu_id)) h
+        USING (account, resource_id, gpu_index, bucket)
+      WHERE i.n IS DISTINCT FROM h.idle_buckets`);
+    expect(mismatchIdle).toBe(0);
+    expect(await count('SELECT sum(idle_buckets) FROM rollup_1h')).toBeGreaterThan(0);
+    expect(await count('SELECT count(*) FROM fleet_1h')).toBeGreaterThan(0);
     // 30 buckets x 2 GPUs, less the 6 whole buckets the rewrite emptied for vm-2 (the window replaces
     // every sample of the account in it).
-    expect(await count(`SELECT count(*) FROM rollup_5m WHERE resource_id = 'vm-2' AND cloud = 'gcp'`)).toBe(48);
+    expect(await count(`SELECT count(*) FROM rollup_5m_by_name WHERE resource_id = 'vm-2' AND cloud = 'gcp'`)).toBe(48);
   });
 
   it('replaces cost rows of the window and upserts incidents keeping their end', async () => {

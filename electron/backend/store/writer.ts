@@ -92,6 +92,7 @@ export class DuckStoreWriter implements StoreWriter {
       } finally {
         appender.closeSync();
       }
+      await syncGpuDimension(conn, run.account);
       await this.finishRun(conn, run, { rows: byId.size, rejected }, syncedAt);
     });
     return byId.size;
@@ -99,29 +100,38 @@ export class DuckStoreWriter implements StoreWriter {
 
   async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>): Promise<number> {
     return this.write(async (conn) => {
-      const gpuCounts = new Map<string, number>();
-      for (const r of await loadResources(conn, `account = $account`, { account: run.account })) {
-        gpuCounts.set(r.id, r.gpuCount);
+      // (resourceId, gpuIndex) -> gpu_id for the GPUs the inventory has now, built once per write.
+      const gpuIds = new Map<string, number[]>();
+      for (const g of await rows<{ resource_id: string; gpu_index: number; gpu_id: number }>(
+        conn,
+        `SELECT g.resource_id, g.gpu_index::INTEGER AS gpu_index, g.gpu_id
+         FROM gpu g JOIN resource r ON r.account = g.account AND r.id = g.resource_id
+         WHERE g.account = $account AND g.gpu_index < r.gpu_count`,
+        { account: run.account },
+      )) {
+        let ids = gpuIds.get(g.resource_id);
+        if (!ids) gpuIds.set(g.resource_id, (ids = []));
+        ids[g.gpu_index] = g.gpu_id;
       }
       await exec(
         conn,
-        `DELETE FROM gpu_sample WHERE account = $account
+        `DELETE FROM gpu_sample WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
            AND ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)`,
         { account: run.account, from: window.from, to: window.to },
       );
       const outcome: Outcome = { rows: 0, rejected: 0 };
       const appender = await conn.createAppender('gpu_sample');
       try {
-        const writer = new SampleChunkWriter(appender, run.account);
+        const writer = new SampleChunkWriter(appender);
         for await (const batch of batches) {
           for (const s of batch) {
-            const count = gpuCounts.get(s.resourceId);
+            const gpuId = gpuIds.get(s.resourceId)?.[s.gpuIndex];
             // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
-            if (count === undefined || s.gpuIndex >= count || s.ts < window.from || s.ts >= window.to) {
+            if (gpuId === undefined || s.ts < window.from || s.ts >= window.to) {
               outcome.rejected++;
               continue;
             }
-            writer.add(s);
+            writer.add(gpuId, s);
             outcome.rows++;
           }
         }
@@ -250,13 +260,41 @@ export class DuckStoreWriter implements StoreWriter {
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,
       });
-      for (const table of ['rollup_1h', 'fleet_5m']) {
+      for (const table of ['rollup_1h', 'fleet_5m', 'fleet_1h']) {
         await exec(conn, `DELETE FROM ${table} WHERE bucket < epoch_ms($cut::BIGINT)`, {
           cut: t - ROLLUP_RETENTION_MS,
         });
       }
     });
   }
+}
+
+/**
+ * Keeps the gpu dimension table in step with the account's inventory just written: a new GPU gets the
+ * next gpu_id, a known (account, resource_id, gpu_index) keeps its id and takes the machine's current
+ * cloud, region and model. GPUs of machines that left the inventory keep their rows (history refers to them).
+ */
+async function syncGpuDimension(conn: DuckDBConnection, account: string): Promise<void> {
+  await exec(
+    conn,
+    `UPDATE gpu SET cloud = r.cloud, region = r.region, gpu_model = r.gpu_model
+     FROM resource r
+     WHERE gpu.account = $account AND r.account = gpu.account AND r.id = gpu.resource_id
+       AND (gpu.cloud <> r.cloud OR gpu.region <> r.region OR gpu.gpu_model <> r.gpu_model)`,
+    { account },
+  );
+  await exec(
+    conn,
+    `INSERT INTO gpu
+     SELECT ((SELECT coalesce(max(gpu_id), 0) FROM gpu) + row_number() OVER (ORDER BY n.resource_id, n.gpu_index))::INTEGER,
+            n.account, n.resource_id, n.gpu_index, n.cloud, n.region, n.gpu_model
+     FROM (
+       SELECT account, id AS resource_id, unnest(range(gpu_count))::SMALLINT AS gpu_index, cloud, region, gpu_model
+       FROM resource WHERE account = $account
+     ) n
+     ANTI JOIN gpu g ON g.account = n.account AND g.resource_id = n.resource_id AND g.gpu_index = n.gpu_index`,
+    { account },
+  );
 }
 
 async function insertRun(

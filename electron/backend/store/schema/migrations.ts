@@ -8,6 +8,7 @@ import { exec, inTransaction, rows } from '../db';
 import { StoreVersionError } from '../errors';
 import { V3_SPEND } from './v3-spend';
 import { V4_TRIAGE } from './v4-triage';
+import { V5_GPU_KEY } from './v5-gpu-key';
 
 export interface Migration {
   version: number;
@@ -188,6 +189,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   V3_SPEND,
   V4_TRIAGE,
+  V5_GPU_KEY,
 ];
 
 /** The schema version this build writes. */
