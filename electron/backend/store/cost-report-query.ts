@@ -16,7 +16,7 @@ export function tagPath(key: string): string {
 
 /** `true` where a cost row (`alias.Tags`) is a connector estimate rather than a billed charge. */
 export function isEstimateSql(alias: string): string {
-  return `coalesce(${alias}.Tags ->> ${tagPath(ESTIMATE_TAG)}, '') = 'true'`;
+  return `${alias}.is_estimate`;
 }
 
 /**
@@ -38,8 +38,7 @@ export const COST_VIEW_SQL = `
       END,
       CASE a.provider WHEN 'azure' THEN 'azure' WHEN 'gcp' THEN 'gcp' WHEN 'oci' THEN 'oci' WHEN 'coreweave' THEN 'coreweave' END,
       'other') AS cloud,
-    r.gpu_model, r.gpu_count, r.hourly_price, r.currency AS price_currency, r.demo AS resource_demo,
-    ${isEstimateSql('c')} AS is_estimate
+    r.gpu_model, r.gpu_count, r.hourly_price, r.currency AS price_currency, r.demo AS resource_demo
   FROM cost_row c
   LEFT JOIN acct_cloud ac ON ac.account = c.account
   LEFT JOIN account a ON a.name = c.account

@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, inTransaction, rows, sqlString } from './db';
 import { FOCUS_COLUMNS, type FocusColumn, type FocusVersion } from './focus-columns';
+import { estimateFromTagsSql } from './schema/v6-cost-estimate';
 
 /** The FOCUS columns cost_row holds as typed columns (everything else goes to cost_row.extra). */
 export const MODELLED_COLUMNS = [
@@ -234,7 +235,8 @@ function insertSql(stageName: string, account: string, source: string, columns: 
     ${t('InvoiceIssuerName')}, ${t('ServiceName')}, ${t('ServiceCategory')}, ${t('RegionId')}, ${t('RegionName')},
     ${t('AvailabilityZone')}, ${t('ResourceId')}, ${t('ResourceName')}, ${t('ResourceType')}, ${t('SkuId')},
     ${money('PricingQuantity')}, ${t('PricingUnit')}, ${money('ConsumedQuantity')}, ${t('ConsumedUnit')},
-    coalesce(${t('Tags')}, '{}')::JSON, ${extra}
+    coalesce(${t('Tags')}, '{}')::JSON, ${extra},
+    ${estimateFromTagsSql(`coalesce(${t('Tags')}, '{}')::JSON`)}
   FROM ${stageName} ORDER BY rowid`;
 }
 

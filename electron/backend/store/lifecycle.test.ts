@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE, StoreLockedError, StoreReadOnlyError } from './index';
 import { LATEST_VERSION, migrate, MIGRATIONS } from './schema/migrations';
+import { estimateFromTagsSql } from './schema/v6-cost-estimate';
 import { batchesOf, minutes, run, tempDataDir } from './test-support';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -76,7 +77,7 @@ describe('store lifecycle', () => {
         ('a', 'vm-1', 1, TIMESTAMP '2026-11-25 00:00', 'azure', 'eastus', 'H100', 1, 40.5, 1, 40.5, 0, 1, 1, 2, 1, 3, 1),
         ('a', 'vm-old', 0, TIMESTAMP '2026-11-24 00:00', 'gcp', 'us-east1', 'A100', 5, 10, 5, 3, 0, 0, 0, 0, 0, 0, 0);
       INSERT INTO rollup_1h SELECT * FROM rollup_5m;`);
-    expect(await migrate(conn)).toEqual([5]);
+    expect(await migrate(conn, MIGRATIONS.filter((m) => m.version <= 5))).toEqual([5]);
     expect(await all('SELECT gpu_id, account, resource_id, gpu_index, cloud FROM gpu ORDER BY gpu_id')).toEqual([
       [1, 'a', 'vm-1', 0, 'azure'],
       [2, 'a', 'vm-1', 1, 'azure'],
@@ -112,6 +113,19 @@ describe('store lifecycle', () => {
     expect(await migrate(conn, [m(1), m(3)])).toEqual([1, 3]);
     expect(await migrate(conn, [m(1), m(2), m(3)])).toEqual([2]);
     expect(await migrate(conn, [m(1), m(2), m(3)])).toEqual([]);
+    conn.closeSync();
+    inst.closeSync();
+  });
+
+  it('marks connector estimates from their tag when v6 adds cost_row.is_estimate', async () => {
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    const value = async (tags: string) =>
+      (await conn.runAndReadAll(`SELECT ${estimateFromTagsSql(`'${tags}'::JSON`)}`)).getRowsJS()[0]?.[0];
+    expect(await value('{"fleetpane.estimate": "true", "team": "ml"}')).toBe(true);
+    expect(await value('{"fleetpane.estimate": "false"}')).toBe(false);
+    expect(await value('{"team": "ml"}')).toBe(false);
+    expect(await value('{}')).toBe(false);
     conn.closeSync();
     inst.closeSync();
   });

@@ -1,5 +1,6 @@
 /** Row-wise appenders for the inventory and cost rows (hundreds to thousands per sync, not millions). */
 import { type DuckDBAppender, DuckDBDecimalValue, DuckDBTimestampValue } from '@duckdb/node-api';
+import { ESTIMATE_TAG } from '../../../shared/contract-spend';
 import type { FocusCostRow, GpuResource } from '../../../shared/domain';
 import { parseMoney } from './money';
 
@@ -85,5 +86,7 @@ export function appendCostRow(a: DuckDBAppender, account: string, source: string
   a.appendVarchar(JSON.stringify(c.Tags));
   // extra (schema v3): connector rows carry no FOCUS columns beyond the modelled ones.
   a.appendNull();
+  // is_estimate (schema v6)
+  a.appendBoolean(c.Tags[ESTIMATE_TAG] === 'true');
   a.endRow();
 }

@@ -9,6 +9,7 @@ import { StoreVersionError } from '../errors';
 import { V3_SPEND } from './v3-spend';
 import { V4_TRIAGE } from './v4-triage';
 import { V5_GPU_KEY } from './v5-gpu-key';
+import { V6_COST_ESTIMATE } from './v6-cost-estimate';
 
 export interface Migration {
   version: number;
@@ -190,6 +191,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V3_SPEND,
   V4_TRIAGE,
   V5_GPU_KEY,
+  V6_COST_ESTIMATE,
 ];
 
 /** The schema version this build writes. */

@@ -1,0 +1,21 @@
+/**
+ * Schema version 6: cost_row.is_estimate, set when a row is written (a connector estimate carries the
+ * `fleetpane.estimate` tag), so billed totals filter on a boolean instead of parsing every row's Tags
+ * JSON several times per overview.
+ */
+import { ESTIMATE_TAG } from '../../../../shared/contract-spend';
+import type { Migration } from './migrations';
+
+/** The SQL that derives is_estimate from a Tags JSON value (used by the migration and the FOCUS importer). */
+export function estimateFromTagsSql(tags: string): string {
+  return `coalesce((${tags}) ->> '$."${ESTIMATE_TAG}"', '') = 'true'`;
+}
+
+export const V6_COST_ESTIMATE: Migration = {
+  version: 6,
+  description: 'cost_row.is_estimate written with each row',
+  sql: `
+    ALTER TABLE cost_row ADD COLUMN is_estimate BOOLEAN DEFAULT false;
+    UPDATE cost_row SET is_estimate = ${estimateFromTagsSql('Tags')};
+  `,
+};
