@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from './index';
+import { withOverviewCache } from './overview-cache';
 import type { FleetStore } from './types';
 import { account, batchesOf, costRow, minutes, resource, run, tempDataDir } from './test-support';
 
@@ -61,5 +62,43 @@ describe('overview cache', () => {
     expect(gcpOnly.clouds.map((c) => c.provider)).toEqual([]);
     all.totals.gpus.total = -1;
     expect((await store.overview(new Date(ASOF), filter)).totals.gpus.total).toBe(2);
+  });
+
+  it('computes the overviews asked for recently again once writes settle, so the next request finds them', async () => {
+    const calls: string[] = [];
+    let closedWhileReading = false;
+    let reading = 0;
+    const base = {
+      async overview(asOf: Date, f: typeof filter) {
+        calls.push(`${asOf.toISOString()} ${f.clouds.join(',')}`);
+        reading += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        reading -= 1;
+        return { asOf: asOf.toISOString(), generatedAt: asOf.toISOString() };
+      },
+      async writeMetrics() {
+        return 0;
+      },
+      async close() {
+        if (reading > 0) closedWhileReading = true;
+      },
+    } as unknown as FleetStore;
+    const cached = withOverviewCache(base, () => new Date(ASOF));
+    await cached.overview(new Date(ASOF), filter);
+    expect(calls).toHaveLength(1);
+
+    await cached.writeMetrics(run('acct', 'metrics'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
+    await cached.writeMetrics(run('acct', 'metrics'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // One warm-up for the burst of two writes, for the one filter that was asked for.
+    expect(calls).toHaveLength(2);
+    await cached.overview(new Date(ASOF + 10_000), filter);
+    expect(calls).toHaveLength(2);
+
+    // A write followed at once by close: the warm-up never reads from a closing store.
+    await cached.writeMetrics(run('acct', 'metrics'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
+    await new Promise((resolve) => setTimeout(resolve, 260));
+    await cached.close();
+    expect(closedWhileReading).toBe(false);
   });
 });

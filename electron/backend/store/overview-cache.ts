@@ -3,6 +3,10 @@
  * store method that is not a known pure read advances the data version before it starts and after it
  * settles, so an overview computed while a write ran is never kept, and no write can leave an entry
  * behind: a cached overview is exactly what a recomputation would return (generatedAt is set anew).
+ *
+ * Syncs write every minute, so the first request after each write would pay the full computation.
+ * Instead, once writes settle, the overviews of the filters asked for in the last few minutes are
+ * computed again in the background (for the current minute), and the pane's next request finds them.
  */
 import type { FleetFilter } from '../../../shared/contract';
 import type { Overview } from '../../../shared/overview';
@@ -22,16 +26,55 @@ const PURE_READS = new Set<string>([
   'cursor',
   'resources',
   'close',
+  // triage and spend reads (TriageStore, SpendStore)
+  'triageList',
+  'incidentPage',
+  'signalInput',
+  'alertSettings',
+  'alerts',
+  'costReport',
+  'spendFilterOptions',
+  'exportFocusCsv',
+  'gpuHourPrices',
+  'budgets',
+  'reportDefinitions',
 ]);
 const MAX_ENTRIES = 16;
+/** Filters asked for within this long are kept warm after writes. */
+const WARM_FOR_MS = 10 * 60_000;
+/** Writes of one sync come in a burst: warm once they have been quiet this long. */
+const WARM_DEBOUNCE_MS = 250;
 
 /** Wraps `store` so overview() answers repeated questions about unchanged data from memory. */
 export function withOverviewCache<T extends FleetStore>(store: T, now: () => Date): T {
   let version = 0;
   const entries = new Map<string, { version: number; overview: Promise<Overview> }>();
+  const recentFilters = new Map<string, { filter: FleetFilter; askedAt: number }>();
+  let warmTimer: ReturnType<typeof setTimeout> | null = null;
+  let warming: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const warm = (): void => {
+    warmTimer = null;
+    if (closed) return;
+    const at = now();
+    const jobs: Promise<unknown>[] = [];
+    for (const [key, recent] of recentFilters) {
+      if (at.getTime() - recent.askedAt > WARM_FOR_MS) recentFilters.delete(key);
+      // A failed warm-up only means the next request computes it.
+      else jobs.push(cachedOverview(at, recent.filter, false).catch(() => undefined));
+    }
+    warming = Promise.all(jobs);
+  };
   const bump = (): void => {
     version += 1;
     entries.clear();
+  };
+  const settled = (): void => {
+    bump();
+    if (closed || recentFilters.size === 0) return;
+    if (warmTimer !== null) clearTimeout(warmTimer);
+    warmTimer = setTimeout(warm, WARM_DEBOUNCE_MS);
+    warmTimer.unref?.();
   };
   const wrapped = { ...store } as unknown as Record<string, unknown>;
   for (const [name, value] of Object.entries(store)) {
@@ -43,18 +86,20 @@ export function withOverviewCache<T extends FleetStore>(store: T, now: () => Dat
       try {
         result = method.apply(store, args);
       } catch (err) {
-        bump();
+        settled();
         throw err;
       }
-      if (result instanceof Promise) return result.finally(bump);
+      if (result instanceof Promise) return result.finally(settled);
       // A method that hands back an iterator or handle may write later: nothing computed before now
       // and kept is trusted after its next call either way, since that call bumps again.
-      bump();
+      settled();
       return result;
     };
   }
-  wrapped.overview = async (asOf: Date, filter: FleetFilter): Promise<Overview> => {
-    const key = `${Math.floor(asOf.getTime() / 60_000)}\u0000${JSON.stringify(filter)}`;
+  const cachedOverview = async (asOf: Date, filter: FleetFilter, asked: boolean): Promise<Overview> => {
+    const filterKey = JSON.stringify(filter);
+    if (asked) recentFilters.set(filterKey, { filter, askedAt: now().getTime() });
+    const key = `${Math.floor(asOf.getTime() / 60_000)}\u0000${filterKey}`;
     const hit = entries.get(key);
     if (hit && hit.version === version) return { ...structuredClone(await hit.overview), generatedAt: now().toISOString() };
     const started = version;
@@ -70,6 +115,14 @@ export function withOverviewCache<T extends FleetStore>(store: T, now: () => Dat
       if (entries.get(key)?.overview === pending) entries.delete(key);
       throw err;
     }
+  };
+  wrapped.overview = (asOf: Date, filter: FleetFilter): Promise<Overview> => cachedOverview(asOf, filter, true);
+  wrapped.close = async (): Promise<void> => {
+    // No warm-up may still be reading when the connections close.
+    closed = true;
+    if (warmTimer !== null) clearTimeout(warmTimer);
+    await warming;
+    await store.close();
   };
   return wrapped as unknown as T;
 }
