@@ -7,6 +7,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { CostReportQuery, ReportFormat } from '../../../../shared/contract-spend';
 import { apiOf } from '../../api/queries';
 import { errorMessage } from '../status';
+import { offerDownload } from '../../lib/download';
 
 const FORMATS: readonly { format: ReportFormat; label: string }[] = [
   { format: 'csv', label: 'CSV' },
@@ -18,14 +19,7 @@ const FORMATS: readonly { format: ReportFormat; label: string }[] = [
 function saveFile(fileName: string, mimeType: string, base64: string): void {
   const binary = atob(base64);
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: mimeType }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  offerDownload(fileName, new Blob([bytes], { type: mimeType }));
 }
 
 /** A button that opens the dialog for `query`. */

@@ -8,18 +8,8 @@ import { ErrorState, LoadingSkeleton, errorMessage } from '../../components/stat
 import { IncidentView } from '../../components/triage/incident-view';
 import type { ViewParams } from '../../routing/route';
 import { WritesHint } from '../../components/writes-hint';
+import { offerDownload } from '../../lib/download';
 
-/** Offers `text` as a file download (works in the browser and in the desktop window). */
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function IncidentPageView({ id, params, readOnly }: { id: string; params: ViewParams; readOnly: boolean }): ReactNode {
   const queryClient = useQueryClient();
@@ -62,7 +52,7 @@ export function IncidentPageView({ id, params, readOnly }: { id: string; params:
     void act(async () => {
       const snapshot = await api['triage:snapshot']({ id: page.incident.id, asOf: params.asOf });
       const stamp = snapshot.savedAt.replaceAll(':', '').slice(0, 15);
-      download(`incident-${page.incident.id.replaceAll(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}-${stamp}.fleetpane.json`, JSON.stringify(snapshot, null, 2));
+      offerDownload(`incident-${page.incident.id.replaceAll(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}-${stamp}.fleetpane.json`, new Blob([JSON.stringify(snapshot, null, 2)], { type: 'application/json' }));
     }, 'Snapshot saved');
 
   const actions = (
