@@ -1,13 +1,7 @@
 /* eslint-disable no-restricted-imports -- integration test: syncs this connector into a real store through the real sync engine; the connector itself never imports them. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Overview } from '../../../../shared/overview';
-import { openStore } from '../../store/index';
-import type { FleetStore } from '../../store/types';
-import { systemClock } from '../../sync/clock';
-import { SyncEngine } from '../../sync/engine';
+import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
 import { azureConnectorFactory } from './index';
 import { fleetTruth, toMicros, type FleetTruth } from './testing/fleet';
 import { startHarness, type Harness } from './testing/harness';
@@ -15,31 +9,21 @@ import { startHarness, type Harness } from './testing/harness';
 describe('azure subscription synced into the store', () => {
   const now = new Date('2026-11-20T12:00:00Z');
   let h: Harness;
-  let store: FleetStore;
-  let dir: string;
+  let synced: SyncedStore;
   let overview: Overview;
   let truth: FleetTruth;
 
   beforeAll(async () => {
     h = await startHarness({ now, standaloneVms: 320 }, 50);
     truth = fleetTruth(h.fleet);
-    dir = mkdtempSync(join(tmpdir(), 'fleetpane-azure-sync-'));
-    store = await openStore(dir, { now: () => now });
     const config = h.config({ metricsBackfillHours: 1 });
-    const engine = new SyncEngine({
-      store,
-      accounts: [{ config, connector: azureConnectorFactory.create(azureConnectorFactory.parseConfig(config)) }],
-      clock: { ...systemClock, now: () => now },
-      random: () => 0.5,
-    });
-    const summary = await engine.syncOnce();
-    expect(JSON.stringify(summary)).not.toContain('"status":"error"');
-    overview = await store.overview(now, { clouds: [], regions: [], gpuModels: [] });
+    synced = await syncIntoStore([{ config, connector: azureConnectorFactory.create(azureConnectorFactory.parseConfig(config)) }], { now, dirPrefix: 'fleetpane-azure-sync-', triage: false });
+    expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
+    overview = synced.overview;
   });
   afterAll(async () => {
-    await store?.close();
+    await synced?.close();
     await h?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows GPU counts by state and by model exactly as the emulator holds them', () => {

@@ -1,14 +1,8 @@
 /* eslint-disable no-restricted-imports -- integration test: syncs this connector into a real store through the real sync engine; the connector itself never imports them. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_THRESHOLD_PERCENT, type GpuResource, type GpuState, type Incident } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
-import { openStore } from '../../store/index';
-import type { FleetStore } from '../../store/types';
-import { systemClock } from '../../sync/clock';
-import { SyncEngine } from '../../sync/engine';
+import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
 import { sameOutage } from '../../analytics/incident-merge';
 import { gcpConnectorFactory } from './index';
 import { fromMicros, micros } from './testing/emulator';
@@ -58,30 +52,20 @@ function truth(h: GcpHarness) {
 
 describe('gcp account synced into the store', () => {
   let h: GcpHarness;
-  let store: FleetStore;
-  let dir: string;
+  let synced: SyncedStore;
   let overview: Overview;
 
   beforeAll(async () => {
     h = await startGcpHarness();
     const now = h.fleet.now;
-    dir = mkdtempSync(join(tmpdir(), 'fleetpane-gcp-sync-'));
-    store = await openStore(dir, { now: () => now });
     const config = h.config({ metricsBackfillHours: 1, incidents: { serviceHealth: true } });
-    const engine = new SyncEngine({
-      store,
-      accounts: [{ config, connector: gcpConnectorFactory.create(config) }],
-      clock: { ...systemClock, now: () => now },
-      random: () => 0.5,
-    });
-    const summary = await engine.syncOnce();
-    expect(JSON.stringify(summary)).not.toContain('"status":"error"');
-    overview = await store.overview(now, { clouds: [], regions: [], gpuModels: [] });
+    synced = await syncIntoStore([{ config, connector: gcpConnectorFactory.create(config) }], { now, dirPrefix: 'fleetpane-gcp-sync-', triage: false });
+    expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
+    overview = synced.overview;
   });
   afterAll(async () => {
-    await store?.close();
+    await synced?.close();
     await h?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows GPU counts by state and by model exactly as the emulator holds them', () => {

@@ -1,16 +1,9 @@
 /* eslint-disable no-restricted-imports -- integration test: syncs this connector into a real store through the real sync engine and the triage watcher, wired as the app wires them; the connector itself never imports them. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountConfigBase } from '../../../../shared/config';
 import { GPU_STATES, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS, type CloudId, type GpuState } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
-import { openStore } from '../../store/index';
-import type { FleetStore } from '../../store/types';
-import { createTriageWatcher } from '../../analytics/triage-watcher';
-import { SyncEngine } from '../../sync/engine';
-import { systemClock } from '../../sync/clock';
+import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
 import { kubernetesFactory } from './index';
 import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes } from './testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
@@ -48,32 +41,24 @@ function truth() {
 describe.skipIf(skip !== null)('kubernetes account synced into the store', () => {
   let emu: K8sEmulator;
   let prom: RunningPrometheus;
-  let store: FleetStore;
-  let dir: string;
+  let synced: SyncedStore;
   let overview: Overview;
 
   beforeAll(async () => {
     emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
     prom = await startPrometheus(fleetOpenMetrics(fleet));
-    dir = mkdtempSync(join(tmpdir(), 'fleetpane-k8s-sync-'));
-    store = await openStore(dir, { now: () => new Date(now) });
     const config = kubernetesFactory.parseConfig(
       AccountConfigBase.parse({ name: 'gpu-clusters', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, prometheus: { url: prom.url }, metricsBackfillHours: 24 }),
     );
-    const clock = { ...systemClock, now: () => new Date(now) };
-    // As cli/backend.ts createEngine does: derived signals (node-down, XID...) run after each commit.
-    const triage = createTriageWatcher({ store, clock });
-    const engine = new SyncEngine({ store, accounts: [{ config, connector: kubernetesFactory.create(config) }], clock, random: () => 0.5, afterCommit: triage.afterCommit });
-    const summary = await engine.syncOnce();
-    triage.stop();
-    expect(JSON.stringify(summary)).not.toContain('"status":"error"');
-    overview = await store.overview(new Date(now), { clouds: [], regions: [], gpuModels: [] });
+    // Synced as the app wires it: derived signals (node-down, XID...) run after each commit.
+    synced = await syncIntoStore([{ config, connector: kubernetesFactory.create(config) }], { now: new Date(now), dirPrefix: 'fleetpane-k8s-sync-', triage: true });
+    expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
+    overview = synced.overview;
   });
   afterAll(async () => {
-    await store?.close();
+    await synced?.close();
     await prom?.stop();
     await emu?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows GPU counts by state exactly and utilisation per cloud within 0.1 point', () => {

@@ -1,14 +1,8 @@
 /* eslint-disable no-restricted-imports -- integration test: syncs this connector into a real store through the real sync engine; the connector itself never imports them. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_THRESHOLD_PERCENT, type GpuState } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
-import { openStore } from '../../store/index';
-import type { FleetStore } from '../../store/types';
-import { systemClock } from '../../sync/clock';
-import { SyncEngine } from '../../sync/engine';
+import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
 import { ociConnectorFactory } from './index';
 import { startOciHarness, type OciHarness } from './testing/harness';
 
@@ -50,30 +44,20 @@ function truth(h: OciHarness) {
 
 describe('oci tenancy synced into the store', () => {
   let h: OciHarness;
-  let store: FleetStore;
-  let dir: string;
+  let synced: SyncedStore;
   let overview: Overview;
 
   beforeAll(async () => {
     h = await startOciHarness();
     const now = h.fleet.now;
-    dir = mkdtempSync(join(tmpdir(), 'fleetpane-oci-sync-'));
-    store = await openStore(dir, { now: () => now });
     const config = h.config({ metricsBackfillHours: 1 });
-    const engine = new SyncEngine({
-      store,
-      accounts: [{ config, connector: ociConnectorFactory.create(config) }],
-      clock: { ...systemClock, now: () => now },
-      random: () => 0.5,
-    });
-    const summary = await engine.syncOnce();
-    expect(JSON.stringify(summary)).not.toContain('"status":"error"');
-    overview = await store.overview(now, { clouds: [], regions: [], gpuModels: [] });
+    synced = await syncIntoStore([{ config, connector: ociConnectorFactory.create(config) }], { now, dirPrefix: 'fleetpane-oci-sync-', triage: false });
+    expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
+    overview = synced.overview;
   });
   afterAll(async () => {
-    await store?.close();
+    await synced?.close();
     await h?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows GPU counts by state and by shape model exactly as the emulator holds them', () => {
