@@ -27,6 +27,32 @@ const SUMS_FROM_5M = `
   sum(mem_sum), sum(mem_count)::INTEGER, sum(power_sum), sum(power_count)::INTEGER,
   sum(temp_sum), sum(temp_count)::INTEGER, ${IDLE_BUCKETS_SQL}`;
 
+/**
+ * Rebuilds a fleet table's buckets in `range` from its per-GPU rollup: per account, cloud, region and
+ * GPU model, the sum of GPU bucket means and the number of GPUs measured.
+ */
+async function refreshFleet(
+  conn: DuckDBConnection,
+  fleet: 'fleet_5m' | 'fleet_1h',
+  rollup: 'rollup_5m' | 'rollup_1h',
+  ofAccount: string,
+  range: string,
+  params: Record<string, string | number>,
+): Promise<void> {
+  await exec(conn, `DELETE FROM ${fleet} WHERE account = $account AND ${range}`, params);
+  await exec(
+    conn,
+    `INSERT INTO ${fleet}
+     SELECT g.account, g.cloud, g.region, g.gpu_model, f.bucket, sum(f.m), count(*)::INTEGER
+     FROM (SELECT gpu_id, bucket, util_sum / util_count AS m FROM ${rollup}
+           WHERE ${ofAccount} AND ${range} AND util_count > 0) f
+     JOIN gpu g USING (gpu_id)
+     GROUP BY g.account, g.cloud, g.region, g.gpu_model, f.bucket
+     ORDER BY f.bucket`,
+    params,
+  );
+}
+
 /** Recomputes the account's 5-minute and 1-hour rollups (and fleet tables) for the buckets `window` touches. */
 export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window): Promise<void> {
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
@@ -48,18 +74,7 @@ export async function refreshRollups(conn: DuckDBConnection, account: string, wi
      ORDER BY bucket`,
     { account, b0, b1 },
   );
-  await exec(conn, `DELETE FROM fleet_5m WHERE account = $account AND ${in5}`, { account, b0, b1 });
-  await exec(
-    conn,
-    `INSERT INTO fleet_5m
-     SELECT g.account, g.cloud, g.region, g.gpu_model, f.bucket, sum(f.m), count(*)::INTEGER
-     FROM (SELECT gpu_id, bucket, util_sum / util_count AS m FROM rollup_5m
-           WHERE ${ofAccount} AND ${in5} AND util_count > 0) f
-     JOIN gpu g USING (gpu_id)
-     GROUP BY g.account, g.cloud, g.region, g.gpu_model, f.bucket
-     ORDER BY f.bucket`,
-    { account, b0, b1 },
-  );
+  await refreshFleet(conn, 'fleet_5m', 'rollup_5m', ofAccount, in5, { account, b0, b1 });
   await exec(conn, `DELETE FROM rollup_1h WHERE ${ofAccount} AND ${in1h}`, { account, h0, h1 });
   await exec(
     conn,
@@ -71,16 +86,5 @@ export async function refreshRollups(conn: DuckDBConnection, account: string, wi
      ORDER BY hour`,
     { account, h0, h1 },
   );
-  await exec(conn, `DELETE FROM fleet_1h WHERE account = $account AND ${in1h}`, { account, h0, h1 });
-  await exec(
-    conn,
-    `INSERT INTO fleet_1h
-     SELECT g.account, g.cloud, g.region, g.gpu_model, f.bucket, sum(f.m), count(*)::INTEGER
-     FROM (SELECT gpu_id, bucket, util_sum / util_count AS m FROM rollup_1h
-           WHERE ${ofAccount} AND ${in1h} AND util_count > 0) f
-     JOIN gpu g USING (gpu_id)
-     GROUP BY g.account, g.cloud, g.region, g.gpu_model, f.bucket
-     ORDER BY f.bucket`,
-    { account, h0, h1 },
-  );
+  await refreshFleet(conn, 'fleet_1h', 'rollup_1h', ofAccount, in1h, { account, h0, h1 });
 }
