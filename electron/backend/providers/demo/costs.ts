@@ -8,7 +8,7 @@ import type { FocusCostRow } from '../../../../shared/domain';
 import type { DemoMachine, PoolSpec } from './fleet';
 import { base32From, hashString, hexFrom, mix } from './hash';
 import { fromCents, timesInteger } from './money';
-import { billingMonthOf } from '../common/focus';
+import { billingMonthOf, EMPTY_FOCUS_COLUMNS } from '../common/focus';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -92,6 +92,7 @@ function row(
   const ba = billingAccount(base.cloud, base.seed);
   const billingMonth = billingMonthOf(base.start);
   return {
+    ...EMPTY_FOCUS_COLUMNS,
     BillingAccountId: ba.id,
     BillingAccountName: ba.name,
     SubAccountId: base.subAccountId,
@@ -103,23 +104,11 @@ function row(
     BillingPeriodEnd: billingMonth.end,
     ChargePeriodStart: iso(base.start),
     ChargePeriodEnd: iso(base.end),
-    ChargeClass: null,
-    ChargeDescription: null,
     ProviderName: PROVIDER_NAME[base.cloud],
     PublisherName: PROVIDER_NAME[base.cloud],
     InvoiceIssuerName: PROVIDER_NAME[base.cloud],
     RegionId: base.region,
     RegionName: base.region,
-    AvailabilityZone: null,
-    ResourceId: null,
-    ResourceName: null,
-    ResourceType: null,
-    SkuId: null,
-    PricingQuantity: null,
-    PricingUnit: null,
-    ConsumedQuantity: null,
-    ConsumedUnit: null,
-    Tags: {},
     ...fields,
   };
 }

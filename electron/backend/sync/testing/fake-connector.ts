@@ -6,6 +6,7 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import { AccountConfigBase as AccountConfigSchema } from '../../../../shared/config';
 import type { CloudId, FocusCostRow, GpuResource, GpuSample, Incident, ProviderId, StreamId } from '../../../../shared/domain';
 import type { Connector, CostsRequest, IncidentsRequest, MetricsRequest, StreamContext } from '../../providers/types';
+import { EMPTY_FOCUS_COLUMNS } from '../../providers/common/focus';
 
 export interface FakeStreams {
   inventory?: (ctx: StreamContext) => AsyncIterable<GpuResource[]>;
@@ -136,38 +137,17 @@ export function costRow(chargeStart: number, billedCost = '1.25', overrides: Par
   const iso = (ms: number): string => new Date(ms).toISOString();
   const day = Math.floor(chargeStart / 86_400_000) * 86_400_000;
   return {
+    ...EMPTY_FOCUS_COLUMNS,
     BillingAccountId: 'billing-1',
-    BillingAccountName: null,
-    SubAccountId: null,
-    SubAccountName: null,
     BillingCurrency: 'USD',
     BilledCost: billedCost,
     EffectiveCost: billedCost,
-    ListCost: null,
     BillingPeriodStart: iso(day),
     BillingPeriodEnd: iso(day + 86_400_000),
     ChargePeriodStart: iso(chargeStart),
     ChargePeriodEnd: iso(chargeStart + 3_600_000),
     ChargeCategory: 'Usage',
-    ChargeClass: null,
-    ChargeDescription: null,
     ProviderName: 'Test',
-    PublisherName: null,
-    InvoiceIssuerName: null,
-    ServiceName: null,
-    ServiceCategory: null,
-    RegionId: null,
-    RegionName: null,
-    AvailabilityZone: null,
-    ResourceId: null,
-    ResourceName: null,
-    ResourceType: null,
-    SkuId: null,
-    PricingQuantity: null,
-    PricingUnit: null,
-    ConsumedQuantity: null,
-    ConsumedUnit: null,
-    Tags: {},
     ...overrides,
   };
 }
