@@ -12,6 +12,7 @@ import { spendKeys } from '../../api/spend-queries';
 import { errorMessage } from '../status';
 import { BudgetList } from './budget-list';
 import { issuesByField } from './field-errors';
+import { EditorActions } from './editor-actions';
 
 /** What the form holds while typing: text as typed, checked against Budget on every change. */
 interface BudgetDraft {
@@ -130,19 +131,14 @@ function BudgetForm({ initial, onClose }: { initial: Budget | null; onClose: () 
         <input value={draft.monthlyAmount} onChange={(e) => set({ monthlyAmount: e.target.value })} inputMode="decimal" data-testid="budget-amount" {...invalid('monthlyAmount')} />
         <FieldError id="budget-error-monthlyAmount" message={shown('monthlyAmount')} />
       </label>
-      <div className="spend-editor__actions">
-        <button type="button" className="button button--quiet" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="button" disabled={save.isPending || (touched && !parsed.success)} data-testid="budget-save">
-          {save.isPending ? 'Saving…' : 'Save budget'}
-        </button>
-      </div>
-      {save.isError ? (
-        <p role="alert" className="notice notice--error" data-testid="budget-save-error">
-          {errorMessage(save.error)}
-        </p>
-      ) : null}
+      <EditorActions
+        onClose={onClose}
+        saving={save.isPending}
+        disabled={touched && !parsed.success}
+        label="Save budget"
+        testId="budget-save"
+        error={save.isError ? save.error : null}
+      />
     </form>
   );
 }

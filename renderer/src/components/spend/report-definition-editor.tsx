@@ -11,6 +11,7 @@ import { apiOf } from '../../api/queries';
 import { savedReportsQuery, spendKeys } from '../../api/spend-queries';
 import { errorMessage } from '../status';
 import { issuesByField } from './field-errors';
+import { EditorActions } from './editor-actions';
 
 const FORMATS: readonly { format: ReportFormat; label: string }[] = [
   { format: 'csv', label: 'CSV' },
@@ -163,19 +164,14 @@ function ReportForm({ initial, groupKeys, onClose }: { initial: ReportDefinition
         <input value={draft.folder} onChange={(e) => set({ folder: e.target.value })} size={40} aria-invalid={shown('folder') !== undefined} data-testid="report-folder" />
         {error('folder', 'report-error-folder')}
       </label>
-      <div className="spend-editor__actions">
-        <button type="button" className="button button--quiet" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="button" disabled={save.isPending || (touched && definition === null)} data-testid="report-save">
-          {save.isPending ? 'Saving…' : 'Save report'}
-        </button>
-      </div>
-      {save.isError ? (
-        <p role="alert" className="notice notice--error" data-testid="report-save-error">
-          {errorMessage(save.error)}
-        </p>
-      ) : null}
+      <EditorActions
+        onClose={onClose}
+        saving={save.isPending}
+        disabled={touched && definition === null}
+        label="Save report"
+        testId="report-save"
+        error={save.isError ? save.error : null}
+      />
     </form>
   );
 }
