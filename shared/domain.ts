@@ -59,6 +59,17 @@ export const IDLE_THRESHOLD_PERCENT = 5;
 export const STATE_WINDOW_MS = 30 * 60_000;
 
 /**
+ * Something the connector could not tell about a machine, so the pane counts it instead of showing a
+ * silent zero: `metrics` (its GPUs cannot be measured), `price` (no hourly price), `placement` (its
+ * region, cloud or physical GPU count could not be told). The reason is in the SRE's words.
+ */
+export const CoverageGap = z.object({
+  kind: z.enum(['metrics', 'price', 'placement']),
+  reason: z.string().min(1),
+});
+export type CoverageGap = z.infer<typeof CoverageGap>;
+
+/**
  * A machine (VM, bare-metal host, Kubernetes node, TPU VM) that holds one or more GPUs.
  * `id` is the provider's resource id and is unique within its account.
  */
@@ -86,6 +97,8 @@ export const GpuResource = z.object({
   gpuUuids: z.array(z.string().nullable()),
   /** True for the simulated demo fleet; shown as demo wherever it appears. */
   demo: z.boolean(),
+  /** What the connector could not tell about this machine (absent or empty: nothing missing). */
+  coverageGaps: z.array(CoverageGap).optional(),
 });
 export type GpuResource = z.infer<typeof GpuResource>;
 
