@@ -8,11 +8,13 @@
  * nothing but shared/ and ../types, so the exception cannot pull one provider into another.
  */
 export { type FeedTarget, regionsIn, plainText } from './types';
+export { type MaintenanceWindow, parseMaintenanceWindow } from './maintenance-window';
 export { readStatuspage, mapStatuspageDocument, parseStatuspageDocument, StatuspageDocument } from './statuspage';
 export {
   readStatusio,
   mapStatusioRss,
   mapStatusioStatus,
+  mapStatusioMaintenance,
   parseRssItems,
   parseStatusioUpdates,
   parseStatusioStamp,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Incident } from '../../../../shared/domain';
 import { MalformedResponseError, ThrottledError } from '../types';
 import { parseStatusioStamp, readStatusio, readStatuspage, type FeedTarget } from './index';
+import { statusioRssUpcoming, statusioStatusUpcoming, statuspageUpcoming, upcomingWindow } from './testing/upcoming';
 
 const fixtures = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));
 const fixture = (name: string) => readFileSync(fixtures + name, 'utf8');
@@ -69,7 +70,10 @@ describe('Status.io (CoreWeave)', () => {
     for (const i of incidents) Incident.parse(i);
     expect(incidents).toHaveLength(7);
     const ib = incidents.find((i) => i.id === 'status:6a9626e8892d7304f2747918');
-    expect(ib).toMatchObject({ source: 'maintenance', severity: 'maintenance', status: 'active', regions: ['US-EAST-02B'], endedAt: null, startedAt: '2026-09-02T17:00:00.000Z' });
+    // The window announced on September 1: 17:00-19:00 UTC on September 2 (its end is the scheduled end).
+    expect(ib).toMatchObject({ source: 'maintenance', severity: 'maintenance', status: 'active', regions: ['US-EAST-02B'], endedAt: '2026-09-02T19:00:00.000Z', startedAt: '2026-09-02T17:00:00.000Z' });
+    // Announced August 19 for August 24 13:00 UTC, though it went active a day late: the window opened first.
+    expect(incidents.find((i) => i.id === 'status:6a85c13dcfac4447738b2ede')).toMatchObject({ startedAt: '2026-08-24T13:00:00.000Z', endedAt: '2026-09-04T21:00:00.000Z' });
     const storage = incidents.find((i) => i.id === 'status:6a91d8ddf6933c04d812da67');
     expect(storage).toMatchObject({ source: 'status-page', status: 'resolved', endedAt: '2026-08-28T21:04:00.000Z', startedAt: '2026-08-28T18:52:00.000Z', regions: ['US-EAST-13A'] });
     expect(storage?.updates.map((u) => u.status)).toEqual(['investigating', 'identified', 'monitoring', 'resolved']);
@@ -78,6 +82,26 @@ describe('Status.io (CoreWeave)', () => {
     expect(west?.updates.map((u) => u.at)).toEqual([...(west?.updates.map((u) => u.at) ?? [])].sort());
     const comp = incidents.find((i) => i.id === 'status:component:c2');
     expect(comp).toMatchObject({ severity: 'minor', regions: ['US-WEST-01A'], endedAt: null, services: ['Object Storage'] });
+  });
+
+  it('an RSS item posted days ahead starts at its window, not at its post date', async () => {
+    const now = new Date();
+    const w = upcomingWindow(now);
+    routes.set('/pages/ahead/rss', [200, statusioRssUpcoming(now)]);
+    const [item] = await readStatusio({ rssUrl: `${base}/pages/ahead/rss` }, target, signal, now);
+    expect(item).toMatchObject({ source: 'maintenance', status: 'scheduled', regions: ['US-EAST-04A'], startedAt: w.start.toISOString(), endedAt: w.end.toISOString() });
+  });
+
+  it('the status API window wins over the RSS text for the same maintenance', async () => {
+    const now = new Date();
+    const w = upcomingWindow(now);
+    // The RSS prose says one hour later than the API: the structured window is kept.
+    routes.set('/pages/both/rss', [200, statusioRssUpcoming(new Date(now.getTime() + 3_600_000))]);
+    routes.set('/1.0/status/both', [200, JSON.stringify(statusioStatusUpcoming(now))]);
+    const incidents = await readStatusio({ rssUrl: `${base}/pages/both/rss`, statusApiUrl: `${base}/1.0/status/both` }, target, signal, now);
+    for (const i of incidents) Incident.parse(i);
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ id: 'status:mnt-upcoming', startedAt: w.start.toISOString(), endedAt: w.end.toISOString(), url: expect.stringContaining('/pages/maintenance/') });
   });
 
   it('throws typed errors for throttling and for a body that is not RSS', async () => {
@@ -105,6 +129,31 @@ describe('Atlassian Statuspage v2', () => {
     // Discord's local offsets become UTC.
     expect(maint[0]?.startedAt.endsWith('Z')).toBe(true);
     expect(incidents.filter((i) => i.source === 'status-page' && i.endedAt !== null)).toHaveLength(2);
+  });
+
+  it('maintenance starts at scheduled_for, not at started_at (set when it was posted)', async () => {
+    routes.set('/cf/api/v2/summary.json', [200, fixture('cloudflare_summary_2026-07-29_groups_trimmed.json')]);
+    const incidents = await readStatuspage(`${base}/cf`, { account: 'cf', cloud: 'other', idPrefix: 'cf' }, signal);
+    expect(incidents.find((i) => i.id === 'cf:gg374l1rfnrm')).toMatchObject({
+      source: 'maintenance',
+      status: 'scheduled',
+      startedAt: '2026-07-29T23:00:00.000Z',
+      endedAt: '2026-07-30T07:00:00.000Z',
+    });
+    // In progress: the window's scheduled end.
+    expect(incidents.find((i) => i.id === 'cf:vyf946q1zvsc')).toMatchObject({ status: 'in_progress', startedAt: '2026-07-29T11:00:00.000Z', endedAt: '2026-07-30T06:00:00.000Z' });
+  });
+
+  it('maintenance announced days ahead, with optional fields absent', async () => {
+    const now = new Date();
+    const w = upcomingWindow(now);
+    routes.set('/up/api/v2/summary.json', [200, JSON.stringify(statuspageUpcoming(now))]);
+    const incidents = await readStatuspage(`${base}/up`, { account: 'up', cloud: 'other', idPrefix: 'up' }, signal);
+    for (const i of incidents) Incident.parse(i);
+    expect(incidents.find((i) => i.id === 'up:mnt-us-east-1')).toMatchObject({ startedAt: w.start.toISOString(), endedAt: w.end.toISOString(), services: ['Compute us-east-1'] });
+    // scheduled_until null: starts with its window, no end known.
+    expect(incidents.find((i) => i.id === 'up:mnt-open-end')).toMatchObject({ startedAt: w.start.toISOString(), endedAt: null, services: [] });
+    for (const i of incidents) expect(Date.parse(i.startedAt)).toBeGreaterThan(now.getTime());
   });
 
   it('accepts the incident.io variant that has only summary.json', async () => {

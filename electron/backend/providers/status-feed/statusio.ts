@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Incident, IncidentSeverity, IncidentUpdate } from '../../../../shared/domain';
 import { MalformedResponseError } from '../types';
 import { fetchFeedText, parseJson } from './http';
+import { parseMaintenanceWindow } from './maintenance-window';
 import { type FeedTarget, isoUtc, plainText, regionsIn } from './types';
 
 /** Status.io status codes (100 operational ... 600 security event). */
@@ -95,8 +96,11 @@ export function mapStatusioRss(items: readonly RssItem[], target: FeedTarget): I
     const pubAt = item.pubDate ? isoUtc(item.pubDate) : null;
     const firstAt = updates[0]?.at ?? pubAt;
     if (!firstAt) throw new MalformedResponseError(`status.io item "${item.title}" has no date`);
-    // Maintenance starts when it goes active, not when it was announced.
+    // Maintenance starts when its window opens (or when it went active, if earlier), not when it was announced.
     const activeAt = maintenance ? updates.find((u) => u.status === 'active' || u.status === 'in progress')?.at : undefined;
+    const announced = updates[0];
+    const planned = maintenance ? parseMaintenanceWindow(`${item.title}\n${announced?.body ?? plainText(item.description)}`, announced?.at ?? firstAt) : null;
+    const startedAt = [activeAt, planned?.start].filter((x): x is string => !!x).sort()[0] ?? firstAt;
     const status = last?.status ?? (maintenance ? 'scheduled' : 'investigating');
     const ended = ENDED_STATES.has(status);
     const updatedAt = [last?.at, pubAt].filter((x): x is string => !!x).sort().at(-1) ?? firstAt;
@@ -113,8 +117,8 @@ export function mapStatusioRss(items: readonly RssItem[], target: FeedTarget): I
       regions: regionsIn([item.title, allText], target.regionPattern),
       services: [],
       resourceIds: [],
-      startedAt: activeAt ?? firstAt,
-      endedAt: ended ? (last?.at ?? updatedAt) : null,
+      startedAt,
+      endedAt: ended ? (last?.at ?? updatedAt) : (planned?.end ?? null),
       updatedAt,
       url: item.link,
       updates,
@@ -132,11 +136,35 @@ const StatusioComponent = z.looseObject({
   updated: z.string().optional(),
   containers: z.array(StatusioContainer).optional(),
 });
+const StatusioNamed = z.looseObject({ name: z.string() });
+const StatusioMaintenance = z.looseObject({
+  _id: z.string().optional(),
+  id: z.string().optional(),
+  name: z.string(),
+  datetime_open: z.string().nullable().optional(),
+  datetime_planned_start: z.string(),
+  datetime_planned_end: z.string().nullable().optional(),
+  messages: z
+    .array(z.looseObject({ details: z.string().nullable().optional(), datetime: z.string().nullable().optional() }))
+    .nullable()
+    .optional(),
+  components_affected: z.array(StatusioNamed).nullable().optional(),
+  containers_affected: z.array(StatusioNamed).nullable().optional(),
+});
+type StatusioMaintenance = z.infer<typeof StatusioMaintenance>;
+
 /** The public status API answer (only the fields Fleetpane reads). */
 export const StatusioStatus = z.looseObject({
   result: z.looseObject({
     status_overall: z.looseObject({ status: z.string().optional(), status_code: z.number(), updated: z.string().optional() }),
     status: z.array(StatusioComponent).default([]),
+    maintenance: z
+      .looseObject({
+        active: z.array(StatusioMaintenance).nullable().optional(),
+        upcoming: z.array(StatusioMaintenance).nullable().optional(),
+      })
+      .nullable()
+      .optional(),
   }),
 });
 export type StatusioStatus = z.infer<typeof StatusioStatus>;
@@ -177,6 +205,44 @@ export function mapStatusioStatus(doc: StatusioStatus, target: FeedTarget, now: 
   return out;
 }
 
+function maintenanceIncident(m: StatusioMaintenance, state: 'active' | 'upcoming', target: FeedTarget, now: Date): Incident {
+  const id = m._id ?? m.id ?? m.name;
+  const updates: IncidentUpdate[] = (m.messages ?? [])
+    .filter((u): u is { details: string; datetime: string } => !!u.datetime && !!u.details)
+    .map((u) => ({ at: isoUtc(u.datetime), status: state === 'active' ? 'active' : 'scheduled', body: plainText(u.details) }))
+    .sort((a, b) => a.at.localeCompare(b.at));
+  const names = [...(m.components_affected ?? []), ...(m.containers_affected ?? [])].map((c) => c.name);
+  const updatedAt = updates.at(-1)?.at ?? (m.datetime_open ? isoUtc(m.datetime_open) : now.toISOString());
+  return {
+    id: `${target.idPrefix}:${id}`,
+    account: target.account,
+    cloud: target.cloud,
+    source: 'maintenance',
+    severity: 'maintenance',
+    title: m.name.trim() || id,
+    summary: updates.at(-1)?.body ?? '',
+    status: state === 'active' ? 'active' : 'scheduled',
+    regions: regionsIn([m.name, ...names, ...updates.map((u) => u.body)], target.regionPattern),
+    services: (m.components_affected ?? []).map((c) => c.name),
+    resourceIds: [],
+    startedAt: isoUtc(m.datetime_planned_start),
+    endedAt: m.datetime_planned_end ? isoUtc(m.datetime_planned_end) : null,
+    updatedAt,
+    url: null,
+    updates,
+    demo: false,
+  };
+}
+
+/** Active and upcoming maintenance of the public status API, each with its planned window. */
+export function mapStatusioMaintenance(doc: StatusioStatus, target: FeedTarget, now: Date): Incident[] {
+  const m = doc.result.maintenance;
+  return [
+    ...(m?.active ?? []).map((x) => maintenanceIncident(x, 'active', target, now)),
+    ...(m?.upcoming ?? []).map((x) => maintenanceIncident(x, 'upcoming', target, now)),
+  ];
+}
+
 /** Reads a Status.io page: the RSS feed, plus the public status API when its URL is given. */
 export async function readStatusio(
   feed: { rssUrl: string; statusApiUrl?: string | undefined },
@@ -199,6 +265,15 @@ export async function readStatusio(
     const parsed = StatusioStatus.safeParse(parseJson(feed.statusApiUrl, api.body));
     if (!parsed.success) throw new MalformedResponseError(`${feed.statusApiUrl}: not a Status.io status document`);
     incidents.push(...mapStatusioStatus(parsed.data, target, now));
+    // The API's planned window beats the one read from RSS prose; the RSS keeps its update log and link.
+    for (const planned of mapStatusioMaintenance(parsed.data, target, now)) {
+      const i = incidents.findIndex((x) => x.id === planned.id);
+      const rss = i >= 0 ? incidents[i] : undefined;
+      if (!rss) incidents.push(planned);
+      else if (!ENDED_STATES.has(rss.status)) {
+        incidents[i] = { ...rss, startedAt: planned.startedAt, endedAt: planned.endedAt, regions: rss.regions.length ? rss.regions : planned.regions };
+      }
+    }
   }
   return incidents;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Incident, IncidentSeverity } from '../../../../shared/domain';
 import { MalformedResponseError } from '../types';
 import { fetchFeedText, parseJson } from './http';
+import { type MaintenanceWindow, parseMaintenanceWindow } from './maintenance-window';
 import { type FeedTarget, isoUtc, plainText, regionsIn } from './types';
 
 const AffectedComponent = z.looseObject({ name: z.string().optional(), new_status: z.string().optional() });
@@ -69,7 +70,10 @@ function toIncident(raw: IncidentRaw, maintenance: boolean, pageUrl: string | nu
   for (const u of raw.incident_updates) for (const c of u.affected_components ?? []) if (c.name) services.add(c.name);
   const ended = ENDED.has(raw.status);
   const updatedAt = isoUtc(raw.updated_at ?? raw.created_at);
-  const startedAt = isoUtc(raw.started_at ?? raw.scheduled_for ?? raw.created_at);
+  const planned = maintenance ? maintenanceWindow(raw, updates) : null;
+  const startedAt = planned?.start ?? isoUtc(raw.started_at ?? raw.created_at);
+  // A running or future window ends at its scheduled end; the store counts it ended once that passes.
+  const endedAt = ended ? isoUtc(raw.resolved_at ?? planned?.end ?? raw.updated_at ?? raw.created_at) : (planned?.end ?? null);
   const summary = updates.at(-1)?.body ?? '';
   return {
     id: `${target.idPrefix}:${raw.id}`,
@@ -84,12 +88,27 @@ function toIncident(raw: IncidentRaw, maintenance: boolean, pageUrl: string | nu
     services: [...services],
     resourceIds: [],
     startedAt,
-    endedAt: ended ? isoUtc(raw.resolved_at ?? raw.updated_at ?? raw.created_at) : null,
+    endedAt,
     updatedAt,
     url: raw.shortlink ?? pageUrl,
     updates,
     demo: false,
   };
+}
+
+/**
+ * A maintenance's window: `scheduled_for`/`scheduled_until` where the page fills them, else read
+ * from the first update's text. Statuspage sets `started_at` when the item is posted, days before
+ * the work, so it is never the start of a maintenance.
+ */
+function maintenanceWindow(raw: IncidentRaw, updates: readonly { at: string; body: string }[]): MaintenanceWindow | null {
+  const first = updates[0];
+  const prose = first ? parseMaintenanceWindow(`${raw.name}\n${first.body}`, first.at) : null;
+  if (!raw.scheduled_for) return prose;
+  const start = isoUtc(raw.scheduled_for);
+  if (raw.scheduled_until) return { start, end: isoUtc(raw.scheduled_until) };
+  // No scheduled end: the text's end, when it closes this very window.
+  return { start, end: prose?.end && prose.start === start ? prose.end : null };
 }
 
 /** Maps any Statuspage v2 document (summary, incidents, scheduled maintenances) to incidents. */
