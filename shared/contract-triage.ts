@@ -75,6 +75,8 @@ export const TriageList = z.object({
   elsewhere: z.array(TriageIncident),
   /** Ended within the last 24 hours. */
   recentlyEnded: z.array(TriageIncident),
+  /** Announced maintenance whose window has not opened yet, soonest first: not active, not in the totals. */
+  planned: z.array(TriageIncident),
   dataProblems: z.array(DataProblem),
   totals: z.object({
     active: z.number().int().nonnegative(),

@@ -95,6 +95,11 @@ export const CloudOverview = z.object({
   incidents: z.object({
     active: z.number().int().nonnegative(),
     list: z.array(IncidentBrief),
+    /**
+     * Announced maintenance whose window has not opened yet and that touches this cloud's fleet,
+     * soonest first. Not active, not counted: maintenance is active only inside its window.
+     */
+    planned: z.array(IncidentBrief),
   }),
   freshness: CloudFreshness,
 });
@@ -113,5 +118,7 @@ export const Overview = z.object({
   }),
   /** Provider incidents in regions or services the fleet does not use: listed apart, not counted. */
   incidentsElsewhere: z.array(IncidentBrief),
+  /** Every announced maintenance still ahead (touching the fleet or not), soonest first: listed as planned, not counted. */
+  maintenancePlanned: z.array(IncidentBrief),
 });
 export type Overview = z.infer<typeof Overview>;

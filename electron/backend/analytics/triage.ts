@@ -34,6 +34,27 @@ export function byBlastRadius(a: IncidentBrief, b: IncidentBrief): number {
   return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || Date.parse(b.startedAt) - Date.parse(a.startedAt) || a.id.localeCompare(b.id);
 }
 
+/** Announced maintenance whose window has not opened by asOf (and was not called off or finished). */
+export function isPlannedMaintenance(incident: Incident, asOfMs: number): boolean {
+  return (
+    (incident.source === 'maintenance' || incident.severity === 'maintenance') &&
+    Date.parse(incident.startedAt) > asOfMs &&
+    (incident.endedAt === null || Date.parse(incident.endedAt) > Date.parse(incident.startedAt))
+  );
+}
+
+/** Planned maintenance, not counted, soonest window first; `touchesFleet` says whether it is ours. */
+export function plannedMaintenance(
+  reports: readonly Incident[],
+  fleet: readonly FleetMachine[],
+  asOfMs: number,
+): { brief: IncidentBrief; touchesFleet: boolean }[] {
+  return reports
+    .filter((r) => isPlannedMaintenance(r, asOfMs))
+    .map((r) => ({ brief: toBrief(r, fleet), touchesFleet: touchesFleet(r, fleet) }))
+    .sort((a, b) => Date.parse(a.brief.startedAt) - Date.parse(b.brief.startedAt) || a.brief.id.localeCompare(b.brief.id));
+}
+
 /**
  * Merges the reports open at asOf and classifies them against `fleet` (already filtered by the
  * caller). Each list is sorted by blast radius.

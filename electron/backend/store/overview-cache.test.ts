@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from './index';
 import { withOverviewCache } from './overview-cache';
 import type { FleetStore } from './types';
-import { account, batchesOf, costRow, minutes, resource, run, tempDataDir } from './test-support';
+import { account, batchesOf, costRow, incident, minutes, resource, run, tempDataDir } from './test-support';
 
 const MIN = 60_000;
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
@@ -62,6 +62,24 @@ describe('overview cache', () => {
     expect(gcpOnly.clouds.map((c) => c.provider)).toEqual([]);
     all.totals.gpus.total = -1;
     expect((await store.overview(new Date(ASOF), filter)).totals.gpus.total).toBe(2);
+  });
+
+  it('moves maintenance from planned to active when its window opens, with no write in between', async () => {
+    // Opens mid-minute: the overview describes whole minutes, so it counts from the next one.
+    const opens = ASOF + 5 * MIN + 30_000;
+    await store.writeIncidents(
+      run('acct', 'incidents'),
+      batchesOf([
+        incident('maint', { source: 'maintenance', severity: 'maintenance', status: 'scheduled', startedAt: new Date(opens).toISOString(), endedAt: new Date(opens + 60 * MIN).toISOString() }),
+      ]),
+    );
+    const before = await store.overview(new Date(opens - 1_000), filter);
+    expect(before.totals.incidents.active).toBe(0);
+    expect(before.maintenancePlanned.map((i) => i.id)).toEqual(['maint']);
+    expect((await store.overview(new Date(opens + 20_000), filter)).totals.incidents.active).toBe(0);
+    const open = await store.overview(new Date(opens + 30_000), filter);
+    expect(open.totals.incidents.active).toBe(1);
+    expect(open.maintenancePlanned).toEqual([]);
   });
 
   it('computes the overviews asked for recently again once writes settle, so the next request finds them', async () => {

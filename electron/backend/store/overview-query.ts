@@ -6,7 +6,7 @@ import { cloudOfCostRow } from './cloud-map';
 import type { ConnectionPool } from './db';
 import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateSql } from './gpu-state-query';
-import { classifyOpenIncidents } from '../analytics/triage';
+import { classifyOpenIncidents, plannedMaintenance } from '../analytics/triage';
 import { loadFleet, loadIncidents } from './incident-query';
 import { filterSql, passesFilter } from './resource-rows';
 import { spendByCloud, sumSpend } from './spend-query';
@@ -66,6 +66,10 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
   const elsewhere: IncidentBrief[] = classes.elsewhere.map((c) => c.brief);
   const activeByCloud = new Map<CloudId, IncidentBrief[]>();
   for (const { brief } of classes.active) activeByCloud.set(brief.cloud, [...(activeByCloud.get(brief.cloud) ?? []), brief]);
+  // Announced maintenance still ahead of asOf: listed as planned, never counted as active.
+  const planned = plannedMaintenance(incidents.filter((i) => wanted(i.cloud)), filteredFleet, asOfMs);
+  const plannedByCloud = new Map<CloudId, IncidentBrief[]>();
+  for (const p of planned) if (p.touchesFleet) plannedByCloud.set(p.brief.cloud, [...(plannedByCloud.get(p.brief.cloud) ?? []), p.brief]);
 
   const cloudOverviews: CloudOverview[] = clouds.map((cloud) => {
     const gpus = emptyCounts();
@@ -96,7 +100,7 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
         p95_24h: p95.find((r) => r.cloud === cloud)?.p95 ?? null,
       },
       spend: spend.get(cloud) ?? [],
-      incidents: { active: active.length, list: active },
+      incidents: { active: active.length, list: active, planned: plannedByCloud.get(cloud) ?? [] },
       freshness: cloudFreshness(state, accounts),
     };
   });
@@ -116,5 +120,6 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
       incidents: { active: cloudOverviews.reduce((n, c) => n + c.incidents.active, 0) },
     },
     incidentsElsewhere: elsewhere,
+    maintenancePlanned: planned.map((p) => p.brief),
   };
 }

@@ -226,6 +226,46 @@ describe('overview glossary', () => {
     expect(list.incidents.map((i) => i.id).sort()).toEqual(['elsewhere', 'here', 'node']);
   });
 
+  it('counts maintenance only inside its window: planned before, active inside, ended after', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('east', { gpuCount: 8, hourlyPrice: '80' })]));
+    // Posted days ahead for 13:14-17:14 on November 27; another in a region the fleet does not use.
+    const window = { startedAt: '2026-11-27T13:14:00.000Z', endedAt: '2026-11-27T17:14:00.000Z', updatedAt: '2026-11-24T09:00:00Z' };
+    await store.writeIncidents(
+      run('acct', 'incidents'),
+      batchesOf([
+        incident('maint-east', { source: 'maintenance', severity: 'maintenance', status: 'scheduled', regions: ['eastus'], ...window }),
+        incident('maint-west', { source: 'maintenance', severity: 'maintenance', status: 'scheduled', regions: ['westeurope'], ...window, startedAt: '2026-11-26T01:00:00.000Z' }),
+      ]),
+    );
+    const before = await store.overview(new Date(ASOF), ALL);
+    const azure = before.clouds.find((c) => c.provider === 'azure')!;
+    expect(azure.incidents.active).toBe(0);
+    expect(azure.incidents.list).toEqual([]);
+    expect(before.totals.incidents.active).toBe(0);
+    expect(before.incidentsElsewhere).toEqual([]);
+    expect(azure.incidents.planned.map((i) => i.id)).toEqual(['maint-east']);
+    expect(azure.incidents.planned[0]).toMatchObject({ startedAt: window.startedAt, endedAt: window.endedAt, affectedGpus: 0 });
+    // Every planned maintenance for the pane, soonest first.
+    expect(before.maintenancePlanned.map((i) => i.id)).toEqual(['maint-west', 'maint-east']);
+    const triage = await store.triageList(new Date(ASOF));
+    expect(triage.active).toEqual([]);
+    expect(triage.totals).toEqual({ active: 0, affectedGpus: 0, atRiskPerHour: [] });
+    expect(triage.planned.map((i) => i.id)).toEqual(['maint-west', 'maint-east']);
+
+    const inside = await store.overview(new Date('2026-11-27T13:14:00Z'), ALL);
+    const azureInside = inside.clouds.find((c) => c.provider === 'azure')!;
+    expect(azureInside.incidents.active).toBe(1);
+    expect(azureInside.incidents.list.map((i) => i.id)).toEqual(['maint-east']);
+    expect(azureInside.incidents.planned).toEqual([]);
+    expect(inside.maintenancePlanned).toEqual([]);
+    expect((await store.triageList(new Date('2026-11-27T13:14:00Z'))).active.map((i) => i.id)).toEqual(['maint-east']);
+
+    const after = await store.overview(new Date('2026-11-27T17:14:00Z'), ALL);
+    expect(after.totals.incidents.active).toBe(0);
+    expect(after.clouds.find((c) => c.provider === 'azure')!.incidents.planned).toEqual([]);
+    expect((await store.triageList(new Date('2026-11-27T17:14:00Z'))).recentlyEnded.map((i) => i.id).sort()).toEqual(['maint-east', 'maint-west']);
+  });
+
   it('marks a stream stale after twice its interval, with the last error after success', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('a')]));
     clock = ASOF - 100_000;

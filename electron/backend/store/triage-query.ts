@@ -19,7 +19,7 @@ import type { GpuState, Incident, ProviderId, StreamId, SyncError } from '../../
 import type { IncidentBrief } from '../../../shared/overview';
 import { detectDataProblems, SILENT_LOOKBACK_MS, XID_LOOKBACK_MS, COLLAPSE_BASELINE_FROM_MS, type SignalInput } from '../analytics/derived-signals';
 import { mergeIncidents, type MergedIncident } from '../analytics/incident-merge';
-import { classifyOpenIncidents } from '../analytics/triage';
+import { classifyOpenIncidents, isPlannedMaintenance } from '../analytics/triage';
 import { sqlString, tsLiteral, type ConnectionPool, type Row } from './db';
 import { loadAccountState } from './freshness-query';
 import { gpuStateSql } from './gpu-state-query';
@@ -124,6 +124,9 @@ export async function queryTriageList(pool: ConnectionPool, asOf: Date): Promise
   const ended = mergeIncidents(reports.filter((r) => Date.parse(r.startedAt) <= asOfMs))
     .filter((m) => m.endedAt !== null && Date.parse(m.endedAt) <= asOfMs)
     .sort((a, b) => Date.parse(b.endedAt!) - Date.parse(a.endedAt!));
+  const planned = mergeIncidents(reports.filter((r) => isPlannedMaintenance(r, asOfMs))).sort(
+    (a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.id.localeCompare(b.id),
+  );
   const active = classes.active.map((c) => triageIncident(c.merged, c.brief, notes, asOfMs));
   const atRisk = new Map<string, bigint>();
   for (const i of active) for (const a of i.atRiskPerHour) addTo(atRisk, a.currency, parseMoney(a.amount));
@@ -132,6 +135,7 @@ export async function queryTriageList(pool: ConnectionPool, asOf: Date): Promise
     active,
     elsewhere: classes.elsewhere.map((c) => triageIncident(c.merged, c.brief, notes, asOfMs)),
     recentlyEnded: ended.map((m) => triageIncident(m, toBrief(m, fleet), notes, asOfMs)),
+    planned: planned.map((m) => triageIncident(m, toBrief(m, fleet), notes, asOfMs)),
     dataProblems,
     totals: {
       active: active.length,

@@ -34,6 +34,20 @@ export function incident(overrides: Partial<IncidentBrief> = {}): IncidentBrief 
   };
 }
 
+/** Maintenance announced for a window two days after AS_OF. */
+export function plannedMaintenance(overrides: Partial<IncidentBrief> = {}): IncidentBrief {
+  return incident({
+    id: 'azure-maint-1',
+    source: 'maintenance',
+    severity: 'maintenance',
+    title: 'Planned maintenance: host OS update in East US',
+    status: 'scheduled',
+    startedAt: '2026-11-27T07:14:00.000Z',
+    endedAt: '2026-11-27T11:14:00.000Z',
+    ...overrides,
+  });
+}
+
 export function azureCloud(overrides: Partial<CloudOverview> = {}): CloudOverview {
   return {
     provider: 'azure',
@@ -55,7 +69,7 @@ export function azureCloud(overrides: Partial<CloudOverview> = {}): CloudOvervie
         idleWasteToday: '310.125',
       },
     ],
-    incidents: { active: 1, list: [incident()] },
+    incidents: { active: 1, list: [incident()], planned: [plannedMaintenance()] },
     freshness: {
       inventory: { lastSuccessAt: '2026-11-25T14:02:00.000Z', stale: false },
       metrics: { lastSuccessAt: '2026-11-25T14:04:00.000Z', stale: false },
@@ -75,7 +89,7 @@ export function gcpCloud(overrides: Partial<CloudOverview> = {}): CloudOverview 
     byModel: [{ model: 'NVIDIA L4', total: 8, busy: 0, idle: 0 }],
     utilisation: { avg1h: null, avg24h: null, p95_24h: null },
     spend: [{ currency: 'EUR', billedMonthToDate: '10.00', runRateToday: '0', forecastMonth: '20', idleWasteToday: '0' }],
-    incidents: { active: 0, list: [] },
+    incidents: { active: 0, list: [], planned: [] },
     freshness: {
       inventory: { lastSuccessAt: '2026-11-25T14:00:00.000Z', stale: false },
       metrics: { lastSuccessAt: '2026-11-25T14:00:00.000Z', stale: false },
@@ -102,6 +116,7 @@ export function overview(clouds: CloudOverview[] = [azureCloud(), gcpCloud()], d
     incidentsElsewhere: [
       incident({ id: 'gcp-status-9', cloud: 'gcp', account: 'ml-gcp', source: 'status-page', title: 'Cloud TPU errors in asia-east1', regions: ['asia-east1'], affectedGpus: 0, atRiskPerHour: [] }),
     ],
+    maintenancePlanned: clouds.flatMap((c) => c.incidents.planned),
   });
 }
 

@@ -73,6 +73,7 @@ export function triageList(): TriageList {
     active,
     elsewhere: [triageIncident({ id: 'status-page:JP', title: 'Compute degraded in Japan East', regions: ['japaneast'], affectedGpus: 0, atRiskPerHour: [] })],
     recentlyEnded: [],
+    planned: [],
     dataProblems: [
       {
         account: 'gcp-prod',

@@ -119,12 +119,13 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
             byModel: [{ model: 'H100', total: 8, busy: 6, idle: 2 }],
             utilisation: { avg1h: 61.5, avg24h: 55, p95_24h: 90 },
             spend,
-            incidents: { active: 1, list: [brief] },
+            incidents: { active: 1, list: [brief], planned: [] },
             freshness: { inventory: freshness, metrics: freshness, costs: freshness, incidents: freshness },
           },
         ],
         totals: { gpus: counts, spend, incidents: { active: 1 } },
         incidentsElsewhere: [],
+        maintenancePlanned: [],
       };
     },
     async filterOptions(): Promise<ResponseOf<'fleet:filter-options'>> {

@@ -45,6 +45,7 @@ export function fakeTriage(
         active: [triageIncident],
         elsewhere: [],
         recentlyEnded: [],
+        planned: [],
         dataProblems: [],
         totals: { active: 1, affectedGpus: brief.affectedGpus, atRiskPerHour: brief.atRiskPerHour },
       };
