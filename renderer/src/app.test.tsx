@@ -36,6 +36,9 @@ describe('App: the one pane', () => {
     expect(screen.queryByTestId('demo-badge')).toBeNull();
     const elsewhere = screen.getByTestId('incidents-elsewhere');
     expect(within(elsewhere).getByText(/Cloud TPU errors in asia-east1/)).toBeTruthy();
+    const planned = screen.getByTestId('maintenance-planned');
+    expect(within(planned).getByTestId('planned-maintenance').getAttribute('data-incident-id')).toBe('azure-maint-1');
+    expect(within(planned).getByTestId('planned-window').textContent).toBe('2026-11-27 07:14 – 11:14 UTC');
   });
 
   it('shows the DEMO FLEET badge when the overview is demo data', async () => {

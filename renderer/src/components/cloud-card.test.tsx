@@ -73,6 +73,25 @@ describe('CloudCard', () => {
     expect(within(item).getByTestId('incident-at-risk').textContent).toBe('$65.56/h at risk');
   });
 
+  it('lists planned maintenance apart, with its window, and does not count it', () => {
+    const { card } = renderCard();
+    const q = within(card);
+    expect(q.getByTestId('incidents-active').textContent).toBe('1');
+    expect(q.getByTestId('incidents-planned').textContent).toBe('1');
+    const planned = within(q.getByTestId('cloud-planned')).getByTestId('planned-maintenance');
+    expect(planned.textContent).toMatch(/host OS update in East US/);
+    expect(planned.textContent).toMatch(/starts in 41 h/);
+    const window = within(planned).getByTestId('planned-window');
+    expect(window.textContent).toBe('2026-11-27 07:14 – 11:14 UTC');
+    expect(window.getAttribute('title')).toMatch(/2026-11-27 07:14 – 11:14 UTC/);
+    expect(q.getAllByTestId('incident')).toHaveLength(1);
+  });
+
+  it('shows no planned section when nothing is planned', () => {
+    const { card } = renderCard(gcpCloud());
+    expect(within(card).queryByTestId('cloud-planned')).toBeNull();
+  });
+
   it('opens on click and on Enter, but not when a link inside it is used', () => {
     const { card, onOpen } = renderCard();
     fireEvent.click(card);

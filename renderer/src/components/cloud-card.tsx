@@ -6,6 +6,7 @@ import type { CloudOverview } from '../../../shared/overview';
 import { FreshnessList } from './freshness-list';
 import { GpuStateCounts } from './gpu-states';
 import { IncidentList } from './incident-list';
+import { PlannedList } from './planned-list';
 import { Sparkline } from './sparkline';
 import { SpendList } from './spend-list';
 
@@ -13,6 +14,8 @@ export interface CloudCardProps {
   cloud: CloudOverview;
   /** The overview's generatedAt: freshness ages are measured against it. */
   nowIso: string;
+  /** The overview's asOf: planned maintenance "starts in" is measured from it (defaults to nowIso). */
+  asOfIso?: string | undefined;
   /** This cloud's 24 h utilisation series, if loaded. */
   trend?: Series | undefined;
   /** Where the card's heading links to (the drill-down). */
@@ -36,7 +39,7 @@ function isInsideControl(target: EventTarget, card: Element): boolean {
 }
 
 /** A cloud card; clicking it (or Enter/Space while it has focus) opens the cloud's resources. */
-export function CloudCard({ cloud, nowIso, trend, href, onOpen }: CloudCardProps): ReactNode {
+export function CloudCard({ cloud, nowIso, asOfIso, trend, href, onOpen }: CloudCardProps): ReactNode {
   const headingId = `cloud-${cloud.provider}-heading`;
   const onClick = (e: MouseEvent<HTMLElement>): void => {
     if (!isInsideControl(e.target, e.currentTarget)) onOpen();
@@ -136,6 +139,15 @@ export function CloudCard({ cloud, nowIso, trend, href, onOpen }: CloudCardProps
         </h4>
         <IncidentList incidents={cloud.incidents.list} />
       </div>
+
+      {cloud.incidents.planned.length > 0 ? (
+        <div className="card__section" data-testid="cloud-planned">
+          <h4>
+            Planned maintenance, not counted: <span data-testid="incidents-planned">{cloud.incidents.planned.length}</span>
+          </h4>
+          <PlannedList maintenance={cloud.incidents.planned} asOfIso={asOfIso ?? nowIso} limit={3} empty={null} />
+        </div>
+      ) : null}
 
       <div className="card__section">
         <h4>Freshness</h4>

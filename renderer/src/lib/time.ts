@@ -32,3 +32,37 @@ export function formatTick(t: number, rangeMs: number): string {
   const iso = new Date(t).toISOString();
   return rangeMs <= 36 * 3600_000 ? iso.slice(11, 16) : `${iso.slice(5, 10)}`;
 }
+
+const utcDay = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
+
+/** "2026-12-05 07:14 – 11:14 UTC" (end on another day: both dates; no end: "from ..., end not announced"). */
+export function formatUtcWindow(startIso: string, endIso: string | null): string {
+  if (endIso === null) return `from ${formatUtcDateTime(startIso)}, end not announced`;
+  if (utcDay(startIso) === utcDay(endIso)) return `${formatUtcDateTime(startIso).replace(' UTC', '')} – ${formatUtcClock(endIso)}`;
+  return `${formatUtcDateTime(startIso)} – ${formatUtcDateTime(endIso)}`;
+}
+
+/** The same window on this computer's clock, e.g. "Sat, Dec 5, 08:14 – 12:14 CET"; null where that clock is UTC. */
+export function formatLocalWindow(startIso: string, endIso: string | null): string | null {
+  const start = new Date(startIso);
+  if (Number.isNaN(start.getTime()) || start.getTimezoneOffset() === 0) return null;
+  const full = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  if (endIso === null) return `from ${full.format(start)}`;
+  const end = new Date(endIso);
+  const sameDay = start.toDateString() === end.toDateString();
+  const endFormat = sameDay ? new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }) : full;
+  const startFormat = sameDay ? new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : full;
+  return `${startFormat.format(start)} – ${endFormat.format(end)}`;
+}
+
+/** How long until `iso` from `nowIso`: "in 45 min", "in 5 h", "in 3 d"; "now" once it is due. */
+export function formatUntil(iso: string, nowIso: string): string {
+  const ms = new Date(iso).getTime() - new Date(nowIso).getTime();
+  if (Number.isNaN(ms)) return '—';
+  if (ms <= 0) return 'now';
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `in ${hours} h`;
+  return `in ${Math.floor(hours / 24)} d`;
+}

@@ -1,10 +1,11 @@
-/** The one pane: totals, one card per cloud, fleet utilisation over time, incidents elsewhere. */
+/** The one pane: totals, one card per cloud, fleet utilisation over time, planned maintenance, incidents elsewhere. */
 import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { CloudId } from '../../../shared/domain';
 import { accountsQuery, overviewQuery, seriesQuery } from '../api/queries';
 import { CloudCard } from '../components/cloud-card';
 import { IncidentList } from '../components/incident-list';
+import { PlannedList } from '../components/planned-list';
 import { EmptyState, ErrorState, LoadingSkeleton } from '../components/status';
 import { TotalsRow } from '../components/totals-row';
 import { UtilisationChart } from '../components/utilisation-chart';
@@ -60,6 +61,7 @@ export function OverviewPage({ params, onOpenCloud, onClearFilters }: OverviewPa
               key={cloud.provider}
               cloud={cloud}
               nowIso={data.generatedAt}
+              asOfIso={data.asOf}
               trend={trend.data?.series.find((s) => s.key === cloud.provider)}
               href={formatHash({ name: 'cloud', cloud: cloud.provider }, params)}
               onOpen={() => onOpenCloud(cloud.provider)}
@@ -82,6 +84,12 @@ export function OverviewPage({ params, onOpenCloud, onClearFilters }: OverviewPa
             testId="fleet-utilisation-chart"
           />
         )}
+      </section>
+
+      <section aria-labelledby="planned-heading" className="panel" data-testid="maintenance-planned">
+        <h2 id="planned-heading">Planned maintenance, not counted</h2>
+        <p className="muted">Announced maintenance whose window has not opened yet. It counts as an incident only inside its window.</p>
+        <PlannedList maintenance={data.maintenancePlanned} asOfIso={data.asOf} limit={20} showCloud />
       </section>
 
       <section aria-labelledby="elsewhere-heading" className="panel" data-testid="incidents-elsewhere">

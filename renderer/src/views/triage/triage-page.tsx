@@ -6,6 +6,7 @@ import { CLOUD_LABELS } from '../../../../shared/domain';
 import { formatMoney } from '../../../../shared/format';
 import { alertsQuery, triageListQuery } from '../../api/triage-queries';
 import { formatAtRisk } from '../../components/incident-list';
+import { PlannedList } from '../../components/planned-list';
 import { ErrorState, LoadingSkeleton } from '../../components/status';
 import { AlertSettingsPanel } from '../../components/triage/alert-settings-panel';
 import { formatHash, type ViewParams } from '../../routing/route';
@@ -118,6 +119,10 @@ export function TriagePage({ params, readOnly }: { params: ViewParams; readOnly:
           <p className="muted">No alert is firing.</p>
         )}
         <AlertSettingsPanel readOnly={readOnly} />
+      </section>
+      <section className="card" aria-label="Planned maintenance (not counted)" data-testid="triage-planned">
+        <h3 className="card__title">Planned maintenance (not counted)</h3>
+        <PlannedList maintenance={t.planned} asOfIso={t.asOf} limit={20} showCloud />
       </section>
       <Section title="Provider incidents elsewhere (not counted)" testId="triage-elsewhere" incidents={t.elsewhere} params={params} empty="None." />
       <Section title="Ended in the last 24 hours" testId="triage-ended" incidents={t.recentlyEnded} params={params} empty="None." />
