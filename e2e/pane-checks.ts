@@ -56,6 +56,11 @@ export async function expectPaneMatches(page: Page, overview: Overview): Promise
       }
     }
     await expect(card.getByTestId('incidents-active')).toHaveText(String(cloud.incidents.active));
+    if (cloud.incidents.planned.length > 0) {
+      await expect(card.getByTestId('incidents-planned')).toHaveText(String(cloud.incidents.planned.length));
+    } else {
+      await expect(card.getByTestId('cloud-planned')).toHaveCount(0);
+    }
     for (const stream of ['inventory', 'metrics', 'costs', 'incidents'] as const) {
       await expect(card.getByTestId(`freshness-${stream}`)).toHaveAttribute('data-stale', String(cloud.freshness[stream].stale));
     }
@@ -65,4 +70,9 @@ export async function expectPaneMatches(page: Page, overview: Overview): Promise
     await expect(page.getByTestId(`total-gpus-${state}`)).toHaveText(String(overview.totals.gpus[state]));
   }
   await expect(page.getByTestId('total-incidents-active')).toHaveText(String(overview.totals.incidents.active));
+  const planned = page.getByTestId('maintenance-planned').getByTestId('planned-maintenance');
+  await expect(planned).toHaveCount(Math.min(overview.maintenancePlanned.length, 20));
+  for (const [i, m] of overview.maintenancePlanned.slice(0, 20).entries()) {
+    await expect(planned.nth(i)).toHaveAttribute('data-incident-id', m.id);
+  }
 }

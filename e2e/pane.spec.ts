@@ -26,6 +26,18 @@ test('the pane shows the demo fleet, with the numbers of fleetpane overview --js
   expect(overview.totals.gpus.total).toBeGreaterThan(1500);
   await expectPaneMatches(page, overview);
 
+  // The demo's maintenance announced three days ahead: listed under Planned, not counted as active.
+  const maintenanceId = 'maintenance:DEMO-gcp-usc1-a3-host';
+  const gcp = overview.clouds.find((c) => c.provider === 'gcp');
+  expect(gcp?.incidents.planned.map((i) => i.id)).toEqual([maintenanceId]);
+  expect(overview.clouds.flatMap((c) => c.incidents.list).map((i) => i.id)).not.toContain(maintenanceId);
+  expect(overview.incidentsElsewhere.map((i) => i.id)).not.toContain(maintenanceId);
+  const planned = page.getByTestId('maintenance-planned').locator(`[data-incident-id="${maintenanceId}"]`);
+  await expect(planned).toBeVisible();
+  await expect(planned.getByTestId('planned-window')).toContainText('07:14 – 11:14 UTC');
+  await expect(pane.cloudCard('gcp').getByTestId('cloud-planned').locator(`[data-incident-id="${maintenanceId}"]`)).toBeVisible();
+  await expect(page.locator(`[data-testid="incident"][data-incident-id="${maintenanceId}"]`)).toHaveCount(0);
+
   await expect(page.getByTestId('fleet-utilisation-chart')).toHaveAttribute('data-series-count', String(overview.clouds.length));
   await mkdir(artifacts, { recursive: true });
   const shot = join(artifacts, 'pane.png');

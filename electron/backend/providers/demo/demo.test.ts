@@ -250,12 +250,14 @@ describe('demo costs', () => {
 });
 
 describe('demo incidents', () => {
-  it('has one active in a fleet region, one elsewhere, one ended, and a resource health event', async () => {
+  it('has one active in a fleet region, one elsewhere, one ended, one planned, and a resource health event', async () => {
     const c = connector();
     const fleet = await inventory(c);
     const list = await collect(c.incidents({ ...ctx(), resources: fleet }));
     for (const i of list) expect(() => Incident.parse(i)).not.toThrow();
     const regions = new Set(fleet.map((r) => r.region));
+    const now = ctx().now.getTime();
+    const planned = list.filter((i) => Date.parse(i.startedAt) > now);
     const active = list.filter((i) => i.endedAt === null);
     const inFleet = active.filter((i) => i.source !== 'resource-health' && i.regions.some((r) => regions.has(r)));
     expect(inFleet).toHaveLength(1);
@@ -263,7 +265,12 @@ describe('demo incidents', () => {
     expect(inFleet[0]?.updates.length).toBeGreaterThanOrEqual(2);
     expect(inFleet[0]?.url).toMatch(/^https:\/\/azure\.status\.microsoft\//);
     expect(active.filter((i) => !i.regions.some((r) => regions.has(r)))).toHaveLength(1);
-    expect(list.filter((i) => i.endedAt !== null)).toHaveLength(1);
+    expect(list.filter((i) => i.endedAt !== null && Date.parse(i.endedAt) <= now)).toHaveLength(1);
+    // Announced maintenance days ahead in a fleet region: planned, its window still to come.
+    expect(planned).toHaveLength(1);
+    expect(planned[0]).toMatchObject({ source: 'maintenance', regions: ['us-central1'] });
+    expect(regions.has('us-central1')).toBe(true);
+    expect(Date.parse(planned[0]!.startedAt) - now).toBeGreaterThan(2 * 86_400_000);
     const health = list.filter((i) => i.source === 'resource-health');
     expect(health).toHaveLength(1);
     expect(fleet.find((r) => r.id === health[0]?.resourceIds[0])?.health).toBe('degraded');

@@ -1,14 +1,17 @@
 /**
  * Simulated provider incidents: one active in a region the fleet uses (Azure eastus, ND H100 v5
  * networking), a resource health event on the degraded VM, one active in a region the fleet does
- * not use (listed apart by the pane), and one that has ended. Times hang off `now`, rounded down to
- * 15 minutes so ids and timestamps stay put between syncs a minute apart.
+ * not use (listed apart by the pane), one that has ended, and maintenance announced for a window
+ * three days ahead in a fleet region (GCP us-central1: planned, not counted). Times hang off `now`,
+ * rounded down to 15 minutes (the maintenance window to the day) so ids and timestamps stay put
+ * between syncs a minute apart.
  */
 import type { Incident } from '../../../../shared/domain';
 import type { DemoMachine } from './fleet';
 
 const MINUTE_MS = 60_000;
 const QUARTER_MS = 15 * MINUTE_MS;
+const DAY_MS = 24 * 60 * MINUTE_MS;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -21,6 +24,11 @@ export function demoIncidents(account: string, machines: readonly DemoMachine[],
   const degraded = machines.filter((m) => m.resource.health === 'degraded');
 
   const azureStart = anchor - 105 * MINUTE_MS;
+  // Posted yesterday for 07:14-11:14 UTC three days from today, as status pages announce it.
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  const maintenanceStart = today + 3 * DAY_MS + (7 * 60 + 14) * MINUTE_MS;
+  const maintenanceEnd = maintenanceStart + 4 * 60 * MINUTE_MS;
+  const announcedAt = today - DAY_MS + 9 * 60 * MINUTE_MS;
   const incidents: Incident[] = [
     {
       id: 'service-health:DEMO-7KQ2-9TZ',
@@ -76,6 +84,32 @@ export function demoIncidents(account: string, machines: readonly DemoMachine[],
         {
           at: iso(anchor - 50 * MINUTE_MS), status: 'SERVICE_DISRUPTION',
           body: 'We are investigating elevated error rates for TPU VM creation in asia-northeast1.',
+        },
+      ],
+      demo: true,
+    },
+    {
+      id: 'maintenance:DEMO-gcp-usc1-a3-host',
+      account,
+      cloud: 'gcp',
+      source: 'maintenance',
+      severity: 'maintenance',
+      title: 'Scheduled maintenance: Compute Engine A3 host upgrades in us-central1',
+      summary:
+        `Compute Engine will upgrade A3 hosts in us-central1 from ${iso(maintenanceStart)} to ${iso(maintenanceEnd)}. ` +
+        'VMs on affected hosts are live-migrated; GPU VMs that cannot migrate are stopped and restarted.',
+      status: 'scheduled',
+      regions: ['us-central1'],
+      services: ['Compute Engine'],
+      resourceIds: [],
+      startedAt: iso(maintenanceStart),
+      endedAt: iso(maintenanceEnd),
+      updatedAt: iso(announcedAt),
+      url: 'https://status.cloud.google.com/',
+      updates: [
+        {
+          at: iso(announcedAt), status: 'scheduled',
+          body: `Scheduled maintenance in us-central1 from ${iso(maintenanceStart)} to ${iso(maintenanceEnd)}.`,
         },
       ],
       demo: true,
