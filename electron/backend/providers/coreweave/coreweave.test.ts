@@ -8,6 +8,7 @@ import { Incident } from '../../../../shared/domain';
 import { kubernetesFactory } from '../kubernetes';
 import { buildFleet, fleetNodes, fleetPods } from '../kubernetes/testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from '../kubernetes/testing/k8s-emulator';
+import { statusioStatusUpcoming, upcomingWindow } from '../status-feed/testing/upcoming';
 import { createCoreweaveFactory } from './index';
 import { withParentRegions } from './map';
 
@@ -15,6 +16,7 @@ const rss = readFileSync(fileURLToPath(new URL('../status-feed/testing/fixtures/
 // The registry wires the two providers together the same way.
 const coreweaveFactory = createCoreweaveFactory(kubernetesFactory);
 const signal = new AbortController().signal;
+const NOW = new Date(Date.UTC(2026, 8, 2, 17, 10));
 let emu: K8sEmulator;
 let status: Server;
 let statusUrl = '';
@@ -24,7 +26,8 @@ beforeAll(async () => {
   emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
   status = createServer((req, res) => {
     if (req.url === '/pages/cw/rss') return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss);
-    if (req.url === '/1.0/status/cw') return void res.writeHead(200).end(JSON.stringify({ result: { status_overall: { status: 'Operational', status_code: 100 }, status: [] } }));
+    // All operational, with maintenance announced days ahead of the test's now (emulators serve future windows by default).
+    if (req.url === '/1.0/status/cw') return void res.writeHead(200).end(JSON.stringify(statusioStatusUpcoming(NOW, 'US-EAST-04A')));
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => status.listen(0, '127.0.0.1', resolve));
@@ -54,10 +57,17 @@ describe('coreweave provider', () => {
   it('reads node-down incidents and the Status.io feed, with AZ and region codes', async () => {
     const c = coreweaveFactory.create(coreweaveFactory.parseConfig(account()));
     const incidents: Incident[] = [];
-    for await (const b of c.incidents({ signal, now: new Date(Date.UTC(2026, 8, 2, 17, 10)), resources: [] })) incidents.push(...b);
+    for await (const b of c.incidents({ signal, now: NOW, resources: [] })) incidents.push(...b);
     for (const i of incidents) Incident.parse(i);
     const feed = incidents.filter((i) => i.id.startsWith('coreweave-status:'));
-    expect(feed).toHaveLength(6);
+    expect(feed).toHaveLength(7);
+    // The upcoming maintenance starts at its planned window, days after now.
+    expect(feed.find((i) => i.id === 'coreweave-status:mnt-upcoming')).toMatchObject({
+      source: 'maintenance',
+      startedAt: upcomingWindow(NOW).start.toISOString(),
+      endedAt: upcomingWindow(NOW).end.toISOString(),
+    });
+    expect(feed.find((i) => i.id === 'coreweave-status:mnt-upcoming')?.regions).toContain('US-EAST-04A');
     expect(feed.find((i) => i.title.includes('US-EAST-02B'))?.regions).toEqual(['US-EAST-02B', 'US-EAST-02']);
   });
 
