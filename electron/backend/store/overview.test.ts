@@ -251,6 +251,8 @@ describe('overview glossary', () => {
     expect(triage.active).toEqual([]);
     expect(triage.totals).toEqual({ active: 0, affectedGpus: 0, atRiskPerHour: [] });
     expect(triage.planned.map((i) => i.id)).toEqual(['maint-west', 'maint-east']);
+    // Its scheduled end is not an end yet.
+    expect((await store.incidentPage(new Date(ASOF), 'maint-east'))?.timeline.map((e) => e.kind)).not.toContain('ended');
 
     const inside = await store.overview(new Date('2026-11-27T13:14:00Z'), ALL);
     const azureInside = inside.clouds.find((c) => c.provider === 'azure')!;

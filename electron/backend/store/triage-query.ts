@@ -232,12 +232,13 @@ async function utilisationTracks(
   return [track('affected', 'GPUs it touches'), track('others', 'Rest of the region')];
 }
 
-function timelineOf(m: MergedIncident, ack: Acknowledgement | null, notes: readonly IncidentNote[]): TimelineEntry[] {
+function timelineOf(m: MergedIncident, ack: Acknowledgement | null, notes: readonly IncidentNote[], asOfMs: number): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   for (const r of m.members) {
     entries.push({ at: r.startedAt, kind: r.id === m.id ? 'started' : 'source', source: r.source, title: r.title, body: r.summary });
     for (const u of r.updates) entries.push({ at: u.at, kind: 'update', source: r.source, title: u.status, body: u.body });
-    if (r.endedAt !== null) entries.push({ at: r.endedAt, kind: 'ended', source: r.source, title: `${r.source} report ended`, body: r.status });
+    // A maintenance window's scheduled end is not an end until it has passed.
+    if (r.endedAt !== null && Date.parse(r.endedAt) <= asOfMs) entries.push({ at: r.endedAt, kind: 'ended', source: r.source, title: `${r.source} report ended`, body: r.status });
   }
   if (ack !== null) entries.push({ at: ack.at, kind: 'acknowledged', source: null, title: `Acknowledged by ${ack.by}`, body: '' });
   for (const n of notes) entries.push({ at: n.at, kind: 'note', source: null, title: `Note by ${n.author}`, body: n.body });
@@ -279,7 +280,7 @@ export async function queryIncidentPage(pool: ConnectionPool, asOf: Date, id: st
     asOf: iso(asOfMs),
     incident,
     records: merged.members,
-    timeline: timelineOf(merged, incident.acknowledged, notes),
+    timeline: timelineOf(merged, incident.acknowledged, notes, asOfMs),
     affected,
     notes,
     window: { from: window.from, to: window.to },
