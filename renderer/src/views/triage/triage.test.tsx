@@ -5,7 +5,7 @@ import { ApiError } from '../../../../shared/contract';
 import { incidentMarkdown } from '../../../../shared/incident-markdown';
 import { DEFAULT_PARAMS } from '../../routing/route';
 import { renderWithApi } from '../../testing/render';
-import { incidentPage, snapshotFileText, triageList, TRIAGE_AS_OF } from '../../testing/triage-fixtures';
+import { incidentPage, snapshotFileText, triageIncident, triageList, TRIAGE_AS_OF } from '../../testing/triage-fixtures';
 import { IncidentPageView } from './incident-page';
 import { SnapshotPage } from './snapshot-page';
 import { TriagePage } from './triage-page';
@@ -34,6 +34,21 @@ describe('TriagePage', () => {
     // Elsewhere is listed apart; a failing sync is a data problem, not an incident.
     expect(within(screen.getByTestId('triage-elsewhere')).getAllByTestId('triage-incident')).toHaveLength(1);
     expect(screen.getByTestId('triage-data-problems').textContent).toContain('gcp-prod metrics: 4 failed syncs in a row');
+    expect(screen.getByTestId('triage-planned').textContent).toContain('No planned maintenance.');
+  });
+
+  it('lists planned maintenance apart with its window, outside the active count', async () => {
+    const planned = triageIncident({
+      id: 'maintenance:usc1', source: 'maintenance', severity: 'maintenance', title: 'Host upgrades in us-central1', regions: ['us-central1'],
+      status: 'scheduled', startedAt: '2026-11-28T07:14:00.000Z', endedAt: '2026-11-28T11:14:00.000Z', affectedGpus: 0, atRiskPerHour: [],
+    });
+    renderWithApi(<TriagePage params={DEFAULT_PARAMS} readOnly={false} />, { 'triage:list': () => ({ ...triageList(), planned: [planned] }), ...noAlerts });
+    const section = await screen.findByTestId('triage-planned');
+    const item = within(section).getByTestId('planned-maintenance');
+    expect(item.getAttribute('data-incident-id')).toBe('maintenance:usc1');
+    expect(within(item).getByTestId('planned-window').textContent).toBe('2026-11-28 07:14 – 11:14 UTC');
+    expect(screen.getByTestId('triage-active-count').textContent).toBe('3');
+    expect(within(screen.getByTestId('triage-active')).queryByText(/Host upgrades/)).toBeNull();
   });
 });
 
