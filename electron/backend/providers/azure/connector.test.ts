@@ -103,11 +103,20 @@ describe('inventory', () => {
     expect(resources.find((r) => r.id === down?.id)?.health).toBe('ok');
   });
 
-  it('fails the inventory with the metrics call error, naming the API', async () => {
-    h.arm.addFault({ match: /Microsoft\.Insights\/metrics/, kind: '500', times: 10 });
-    const err = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnavailableError);
-    expect((err as Error).message).toMatch(/Azure Monitor metrics/);
+  it('completes the inventory when the platform metrics call fails, marking those VMs not measured and naming the call', async () => {
+    h.arm.addFault({ match: /Microsoft\.Insights\/metrics/, kind: '500', times: 1000 });
+    const c = h.connector();
+    const resources = await collect(c.inventory(ctx()));
+    expect(resources).toHaveLength(fleetTruth(h.fleet).gpuMachines);
+    // The VM the platform reports down is not silently healthy: it is flagged as not measured.
+    const down = resources.find((r) => r.id === h.fleet.vms.find((v) => v.platform === 'down')?.id);
+    expect(down?.health).toBe('ok');
+    expect(down?.coverageGaps?.some((g) => g.kind === 'metrics' && /Azure Monitor metrics/.test(g.reason))).toBe(true);
+    const access = c.diagnostics?.().access ?? [];
+    expect(access.length).toBeGreaterThan(0);
+    expect(access[0]).toMatchObject({ scope: `subscription ${h.fleet.subscriptionId}`, status: 'denied' });
+    expect(access[0]?.operation).toMatch(/^Azure Monitor metrics \(subscription scope, /);
+    expect(access[0]?.message).toMatch(/500/);
   });
 
   it('throws when a page fails half-way, so nothing is replaced', async () => {
@@ -128,7 +137,7 @@ describe('inventory', () => {
   });
 
   it('maps 401 and 403 to AuthError naming the subscription and the role', async () => {
-    h.arm.addFault({ match: /skus/, kind: '401', times: 5 });
+    h.arm.addFault({ match: /statusOnly=true/, kind: '401', times: 5 });
     const e401 = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
     expect(e401).toBeInstanceOf(AuthError);
     expect((e401 as Error).message).toContain(h.fleet.subscriptionId);
@@ -147,19 +156,19 @@ describe('inventory', () => {
   });
 
   it('turns a long Retry-After into ThrottledError instead of sleeping through it', async () => {
-    h.arm.addFault({ match: /skus/, kind: '429-bare', retryAfterSeconds: 1200, times: 1 });
+    h.arm.addFault({ match: /statusOnly=true/, kind: '429-bare', retryAfterSeconds: 1200, times: 1 });
     const err = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ThrottledError);
     expect((err as ThrottledError).retryAfterMs).toBe(1_200_000);
     h.arm.clearFaults();
-    h.arm.addFault({ match: /skus/, kind: '429-wrapped', retryAfterSeconds: 900, times: 1 });
+    h.arm.addFault({ match: /statusOnly=true/, kind: '429-wrapped', retryAfterSeconds: 900, times: 1 });
     const wrapped = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
     expect((wrapped as ThrottledError).retryAfterMs).toBe(900_000);
     expect((wrapped as Error).message).toMatch(/TooManyRequests/);
   });
 
   it('maps a timeout to UnavailableError', async () => {
-    h.arm.addFault({ match: /skus/, kind: 'timeout', times: 1 });
+    h.arm.addFault({ match: /statusOnly=true/, kind: 'timeout', times: 1 });
     const err = await collect(h.connector({ requestTimeoutMs: 300 }).inventory(ctx())).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as Error).message).toMatch(/no answer/);

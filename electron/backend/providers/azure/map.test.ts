@@ -68,6 +68,7 @@ describe('GPU machines', () => {
     vmSize: size,
     tags: { team: 'llm' },
     powerState: 'running',
+    computerName: null,
     ...extra,
   });
 
@@ -121,13 +122,13 @@ describe('GPU machines', () => {
     expect(uniform).toMatchObject({ vmSize: 'Standard_NC24ads_A100_v4', powerState: 'running' });
   });
 
-  it('derives the computer name of a scale-set VM', () => {
-    expect(hostNamesOf({ id: '/s/x/providers/Microsoft.Compute/virtualMachineScaleSets/aks-gpu-vmss/virtualMachines/37', name: 'aks-gpu-vmss_37' })).toEqual(['aks-gpu-vmss_37', 'aks-gpu-vmss000011']);
+  it('derives the computer name of a scale-set VM from its scale set name when Azure reports none', () => {
+    expect(hostNamesOf({ id: '/s/x/providers/Microsoft.Compute/virtualMachineScaleSets/aks-gpu-vmss/virtualMachines/37', name: 'aks-gpu-vmss_37', tags: {} })).toEqual(['aks-gpu-vmss_37', 'aks-gpu-vmss000011']);
   });
 });
 
 describe('GPU samples', () => {
-  const resource = toGpuResource('acct', { id: vmId('node-1'), name: 'node-1', location: 'eastus', zones: undefined, vmSize: 'Standard_ND96isr_H100_v5', tags: {}, powerState: 'running' }, new Map(), new Map(), catalog);
+  const resource = toGpuResource('acct', { id: vmId('node-1'), name: 'node-1', location: 'eastus', zones: undefined, vmSize: 'Standard_ND96isr_H100_v5', tags: {}, powerState: 'running', computerName: null }, new Map(), new Map(), catalog);
   if (!resource) throw new Error('catalog lacks ND96isr_H100_v5');
   const series = (labels: Record<string, string>, values: [number, string][]) => ({ status: 'success' as const, data: { resultType: 'matrix' as const, result: [{ metric: labels, values }] } });
 
@@ -237,7 +238,7 @@ describe('spend', () => {
 describe('incidents', () => {
   const now = new Date('2026-11-20T12:00:00Z');
   const gpu = (name: string, region: string, powerState: 'running' | 'stopped' = 'running') => {
-    const r = toGpuResource('acct', { id: vmId(name), name, location: region, zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState }, new Map(), new Map(), catalog);
+    const r = toGpuResource('acct', { id: vmId(name), name, location: region, zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState, computerName: null }, new Map(), new Map(), catalog);
     if (!r) throw new Error('no resource');
     return r;
   };
@@ -277,7 +278,7 @@ describe('incidents', () => {
 
 describe('VM platform metrics', () => {
   const running = () => {
-    const r = toGpuResource('acct', { id: vmId('p1'), name: 'p1', location: 'eastus', zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState: 'running' }, new Map(), new Map([[vmId('p1').toLowerCase(), { health: 'ok' as const, reason: null }]]), catalog);
+    const r = toGpuResource('acct', { id: vmId('p1'), name: 'p1', location: 'eastus', zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState: 'running', computerName: null }, new Map(), new Map([[vmId('p1').toLowerCase(), { health: 'ok' as const, reason: null }]]), catalog);
     if (!r) throw new Error('no resource');
     return r;
   };
