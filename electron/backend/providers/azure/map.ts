@@ -763,12 +763,16 @@ export function serviceHealthIncidents(
     if (!global && ![...regions].some((r) => fleetRegions.has(r))) continue;
     const type = e.eventType?.toLowerCase() ?? '';
     const resolved = (e.status ?? '').toLowerCase() === 'resolved';
+    const maintenance = type === 'plannedmaintenance';
+    // Planned maintenance: impactStartTime/impactMitigationTime are the window, announced days ahead,
+    // so the incident starts at the window (maybe in the future), never at the post date.
     const started = iso(e.impactStartTime) ?? iso(e.lastUpdateTime) ?? now.toISOString();
+    const windowEnd = maintenance ? iso(e.impactMitigationTime) : null;
     out.push({
       id: `service-health:${e.name}`,
       account,
       cloud: 'azure',
-      source: type === 'plannedmaintenance' ? 'maintenance' : 'service-health',
+      source: maintenance ? 'maintenance' : 'service-health',
       severity: severityOf(type, e.level),
       title: e.title ?? e.name,
       summary: e.summary ?? '',
@@ -777,7 +781,7 @@ export function serviceHealthIncidents(
       services: [...services].sort(),
       resourceIds: [...affected].sort(),
       startedAt: started,
-      endedAt: resolved ? (iso(e.impactMitigationTime) ?? iso(e.lastUpdateTime) ?? now.toISOString()) : null,
+      endedAt: resolved ? (iso(e.impactMitigationTime) ?? iso(e.lastUpdateTime) ?? now.toISOString()) : windowEnd,
       updatedAt: iso(e.lastUpdateTime) ?? started,
       url: `https://app.azure.com/h/${encodeURIComponent(e.name)}`,
       updates: [],
