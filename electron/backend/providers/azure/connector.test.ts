@@ -120,8 +120,8 @@ describe('inventory', () => {
     expect(access[0]?.message).toMatch(/500/);
   });
 
-  it('keeps the inventory when the metrics call answers 404 InvalidResourceType or a malformed body', async () => {
-    for (const kind of ['404-invalid-resource-type', 'malformed'] as const) {
+  it('keeps the inventory when the metrics call answers 404 InvalidResourceType, 403 or a malformed body', async () => {
+    for (const kind of ['404-invalid-resource-type', '403', 'malformed'] as const) {
       h.arm.clearFaults();
       h.arm.addFault({ match: /Microsoft\.Insights\/metrics/, kind, times: 1000 });
       const c = h.connector();
@@ -131,7 +131,8 @@ describe('inventory', () => {
       expect(running.every((r) => r.coverageGaps?.some((g) => g.kind === 'metrics'))).toBe(true);
       const access = c.diagnostics?.().access ?? [];
       expect(access.every((a) => a.operation.startsWith('Azure Monitor metrics') && a.status === 'denied')).toBe(true);
-      expect(access[0]?.message).toMatch(kind === 'malformed' ? /unexpected response/ : /HTTP 404.*InvalidResourceType/);
+      expect(access[0]?.message).toMatch(kind === 'malformed' ? /unexpected response/ : kind === '403' ? /AuthorizationFailed/ : /HTTP 404.*InvalidResourceType/);
+      expect(access[0]?.fix ?? null).toBe(kind === '403' ? `the "Monitoring Reader" role on subscription ${h.fleet.subscriptionId}` : null);
     }
   });
 

@@ -93,14 +93,21 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
    * An optional call failed: what it would have told is marked unknown by the caller, and the failure is
    * recorded for diagnostics. Anything that is not a connector error (or a shutdown) still propagates.
    */
-  function optionalCallFailed(err: unknown, ctx: StreamContext, operation: string, subscriptionId: string, status: AccessProblem['status']): ConnectorError {
+  function optionalCallFailed(
+    err: unknown,
+    ctx: StreamContext,
+    operation: string,
+    subscriptionId: string,
+    status: AccessProblem['status'],
+    role: 'Reader' | 'Monitoring Reader' = 'Reader',
+  ): ConnectorError {
     if (ctx.signal.aborted || !(err instanceof ConnectorError)) throw err;
     inventoryAccess.push({
       scope: `subscription ${subscriptionId}`,
       operation,
       status,
       message: err.message,
-      fix: err instanceof AuthError ? 'grant the role the message names on the subscription' : null,
+      fix: err instanceof AuthError ? `the "${role}" role on subscription ${subscriptionId}` : null,
       at: ctx.now.toISOString(),
     });
     return err;
@@ -163,7 +170,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
           const payload = await api.vmPlatformMetrics(subscriptionId, region, ids, from, to, ctx.signal);
           for (const [id, f] of indexVmPlatformMetrics(payload)) facts.set(id, f);
         } catch (err) {
-          const e = optionalCallFailed(err, ctx, `Azure Monitor metrics (subscription scope, ${region})`, subscriptionId, 'denied');
+          const e = optionalCallFailed(err, ctx, `Azure Monitor metrics (subscription scope, ${region})`, subscriptionId, 'denied', 'Monitoring Reader');
           for (const id of ids) notRead.set(id.toLowerCase(), shortReason(e));
         }
       }
