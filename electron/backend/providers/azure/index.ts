@@ -28,6 +28,7 @@ import {
   indexGpuSkus,
   indexHealth,
   indexVmPlatformMetrics,
+  isNSeriesSize,
   normaliseRegion,
   parseStatusFeed,
   resourceHealthIncidents,
@@ -235,7 +236,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     if (known) return known.gpuCount;
     const sku = skus.get(`${size.toLowerCase()}|${normaliseRegion(location)}`);
     if (sku) return sku.gpus;
-    return gaps.skusUnavailable && /^Standard_N[A-Z]/i.test(size) ? 1 : 0;
+    return gaps.skusUnavailable && isNSeriesSize(size) ? 1 : 0;
   }
 
   /** A scale set whose instance list failed, as last listed: same machines, flagged as not current. */

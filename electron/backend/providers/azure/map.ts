@@ -274,8 +274,10 @@ export interface InventoryGaps {
   skusUnavailable?: string;
 }
 
-// Every Azure GPU size is an N-series size (NC, ND, NV, NG); used only when resource SKUs failed.
-const N_SERIES = /^Standard_N[A-Z]/i;
+/** Every Azure GPU size is an N-series size (NC, ND, NV, NG); asked only when resource SKUs could not be read. */
+export function isNSeriesSize(vmSize: string): boolean {
+  return /^Standard_N[A-Z]/i.test(vmSize);
+}
 
 /** Health of a resource from its Resource Health availability status. */
 export interface ResourceHealthFacts {
@@ -319,7 +321,7 @@ export function toGpuResource(
   const sku = skus.get(skuKey(m.vmSize, region));
   const coverageGaps: CoverageGap[] = [];
   let gpuCount = known?.gpuCount ?? sku?.gpus ?? 0;
-  if (gpuCount <= 0 && gaps.skusUnavailable && N_SERIES.test(m.vmSize)) {
+  if (gpuCount <= 0 && gaps.skusUnavailable && isNSeriesSize(m.vmSize)) {
     // A GPU size we cannot count is kept (counted as one GPU) and flagged, never silently dropped.
     gpuCount = 1;
     coverageGaps.push({
