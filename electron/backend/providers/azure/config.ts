@@ -32,7 +32,10 @@ const PrometheusSource = z
     queryEndpoint: HttpsUrl,
     /** Token audience of the endpoint; defaults to the cloud's managed Prometheus audience. */
     audience: z.string().url().optional(),
-    /** Series label that names the VM (dcgm-exporter sets `Hostname`). */
+    /**
+     * Series label that carries the machine's OS host name (dcgm-exporter sets `Hostname`; some setups
+     * relabel it, e.g. `instance` or `node`). Matched to `osProfile.computerName` first, then the VM name.
+     */
     hostLabel: z.string().min(1).default('Hostname'),
     /** Extra PromQL label matchers applied to every DCGM selector, e.g. `cluster="gpu-prod"`. */
     selector: z.string().default(''),

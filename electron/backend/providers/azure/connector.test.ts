@@ -4,8 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GpuResource, Incident, FocusCostRow, GpuSample } from '../../../../shared/domain';
 import { AuthError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import type { Clock } from './client';
-import { FLEET_SIZES, fleetTruth, toMicros } from './testing/fleet';
-import { STATUS_FEED_PATH } from './testing/emulator';
+import { dcgmMatchable, FLEET_SIZES, fleetTruth, toMicros } from './testing/fleet';
+import { COMPUTER_NAME_TAG } from './map';
+import { fleetUtilisation, STATUS_FEED_PATH } from './testing/emulator';
 import { collect, startHarness, type Harness } from './testing/harness';
 
 const now = new Date('2026-11-20T12:00:00Z');
@@ -103,11 +104,94 @@ describe('inventory', () => {
     expect(resources.find((r) => r.id === down?.id)?.health).toBe('ok');
   });
 
-  it('fails the inventory with the metrics call error, naming the API', async () => {
-    h.arm.addFault({ match: /Microsoft\.Insights\/metrics/, kind: '500', times: 10 });
-    const err = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnavailableError);
-    expect((err as Error).message).toMatch(/Azure Monitor metrics/);
+  it('completes the inventory when the platform metrics call fails, marking those VMs not measured and naming the call', async () => {
+    h.arm.addFault({ match: /Microsoft\.Insights\/metrics/, kind: '500', times: 1000 });
+    const c = h.connector();
+    const resources = await collect(c.inventory(ctx()));
+    expect(resources).toHaveLength(fleetTruth(h.fleet).gpuMachines);
+    // The VM the platform reports down is not silently healthy: it is flagged as not measured.
+    const down = resources.find((r) => r.id === h.fleet.vms.find((v) => v.platform === 'down')?.id);
+    expect(down?.health).toBe('ok');
+    expect(down?.coverageGaps?.some((g) => g.kind === 'metrics' && /Azure Monitor metrics/.test(g.reason))).toBe(true);
+    const access = c.diagnostics?.().access ?? [];
+    expect(access.length).toBeGreaterThan(0);
+    expect(access[0]).toMatchObject({ scope: `subscription ${h.fleet.subscriptionId}`, status: 'denied' });
+    expect(access[0]?.operation).toMatch(/^Azure Monitor metrics \(subscription scope, /);
+    expect(access[0]?.message).toMatch(/500/);
+  });
+
+  it('keeps the inventory when the metrics call answers 404 InvalidResourceType, 403 or a malformed body', async () => {
+    for (const kind of ['404-invalid-resource-type', '403', 'malformed'] as const) {
+      h.arm.clearFaults();
+      h.arm.addFault({ match: /Microsoft\.Insights\/metrics/, kind, times: 1000 });
+      const c = h.connector();
+      const resources = await collect(c.inventory(ctx()));
+      expect(resources).toHaveLength(fleetTruth(h.fleet).gpuMachines);
+      const running = resources.filter((r) => r.powerState === 'running' && !r.id.includes('/virtualMachineScaleSets/'));
+      expect(running.every((r) => r.coverageGaps?.some((g) => g.kind === 'metrics'))).toBe(true);
+      const access = c.diagnostics?.().access ?? [];
+      expect(access.every((a) => a.operation.startsWith('Azure Monitor metrics') && a.status === 'denied')).toBe(true);
+      expect(access[0]?.message).toMatch(kind === 'malformed' ? /unexpected response/ : kind === '403' ? /AuthorizationFailed/ : /HTTP 404.*InvalidResourceType/);
+      expect(access[0]?.fix ?? null).toBe(kind === '403' ? `the "Monitoring Reader" role on subscription ${h.fleet.subscriptionId}` : null);
+    }
+  });
+
+  it('falls back to the GPU catalog when resource SKUs fail, keeping sizes it lacks with a gap', async () => {
+    h.arm.addFault({ match: /Microsoft\.Compute\/skus/, kind: '500', times: 1000 });
+    const c = h.connector();
+    const resources = await collect(c.inventory(ctx()));
+    expect(resources).toHaveLength(fleetTruth(h.fleet).gpuMachines);
+    // Standard_NC6s_v3 is not in the catalog: counted as one GPU, flagged, unpriced.
+    const v100 = resources.filter((r) => r.instanceType === 'Standard_NC6s_v3');
+    expect(v100.length).toBeGreaterThan(0);
+    for (const r of v100) {
+      expect(r.gpuCount).toBe(1);
+      expect(r.coverageGaps?.map((g) => g.kind).sort()).toEqual(['placement', 'price']);
+      expect(r.coverageGaps?.find((g) => g.kind === 'price')?.reason).toMatch(/^no hourly price for Standard_NC6s_v3 in (eastus|westeurope|southcentralus)/);
+    }
+    expect(c.diagnostics?.().access).toEqual([expect.objectContaining({ operation: 'Compute resourceSkus.list', status: 'denied', message: expect.stringMatching(/500/) })]);
+  });
+
+  it('keeps the rest of the inventory when one scale set cannot be listed, and counts its GPUs as a gap', async () => {
+    const ss = h.fleet.scaleSets.find((s) => s.name === 'train-a100');
+    if (!ss) throw new Error('no train-a100');
+    h.arm.addFault({ match: /virtualMachineScaleSets\/train-a100\/virtualMachines/, kind: '500', times: 1000 });
+    const fresh = h.connector();
+    const resources = await collect(fresh.inventory(ctx()));
+    const others = h.fleet.vms.filter((v) => FLEET_SIZES[v.size].gpus > 0 && v.scaleSet?.name !== 'train-a100');
+    expect(resources.filter((r) => !r.id.includes('/train-a100/'))).toHaveLength(others.length);
+    // Never listed before: one stand-in with capacity x GPUs per VM, power unknown, counted as a gap.
+    const standIn = resources.filter((r) => r.id.includes('/train-a100/'));
+    expect(standIn).toHaveLength(1);
+    expect(standIn[0]).toMatchObject({ gpuCount: ss.capacity * FLEET_SIZES[ss.size].gpus, powerState: 'unknown', hourlyPrice: null });
+    expect(standIn[0]?.coverageGaps?.map((g) => g.kind).sort()).toEqual(['metrics', 'placement', 'price']);
+    expect(fresh.diagnostics?.().access).toEqual([expect.objectContaining({ operation: 'Compute virtualMachineScaleSetVMs.list (train-a100)', status: 'denied' })]);
+
+    // Listed once, then failing: the instances as last listed, marked stale.
+    h.arm.clearFaults();
+    const warm = h.connector();
+    await collect(warm.inventory(ctx()));
+    h.arm.addFault({ match: /virtualMachineScaleSets\/train-a100\/virtualMachines/, kind: '500', times: 1000 });
+    const again = await collect(warm.inventory(ctx()));
+    const kept = again.filter((r) => r.id.includes('/train-a100/'));
+    expect(kept).toHaveLength(ss.capacity);
+    expect(kept.every((r) => r.coverageGaps?.some((g) => g.kind === 'placement' && /shown as listed at/.test(g.reason)))).toBe(true);
+    expect(warm.diagnostics?.().access).toEqual([expect.objectContaining({ operation: 'Compute virtualMachineScaleSetVMs.list (train-a100)', status: 'stale' })]);
+  });
+
+  it('records each VM\'s OS computer name, from osProfile, the guest agent or the scale set prefix', async () => {
+    const resources = await collect(h.connector().inventory(ctx()));
+    const byId = new Map(resources.map((r) => [r.id, r]));
+    let differing = 0;
+    for (const vm of h.fleet.vms.filter((v) => FLEET_SIZES[v.size].gpus > 0)) {
+      const tag = byId.get(vm.id)?.tags[COMPUTER_NAME_TAG];
+      const prefix = h.fleet.scaleSets.find((s) => s.name === vm.scaleSet?.name)?.computerNamePrefix;
+      const derived = prefix && vm.scaleSet ? `${prefix}${Number(vm.scaleSet.instanceId).toString(36).toUpperCase().padStart(6, '0')}` : null;
+      const agent = vm.power === 'running' ? vm.agentComputerName : null;
+      expect(tag ?? null).toBe(vm.computerName ?? agent ?? derived);
+      if (tag && tag.toLowerCase() !== vm.name.toLowerCase()) differing += 1;
+    }
+    expect(differing).toBeGreaterThan(100);
   });
 
   it('throws when a page fails half-way, so nothing is replaced', async () => {
@@ -128,7 +212,7 @@ describe('inventory', () => {
   });
 
   it('maps 401 and 403 to AuthError naming the subscription and the role', async () => {
-    h.arm.addFault({ match: /skus/, kind: '401', times: 5 });
+    h.arm.addFault({ match: /statusOnly=true/, kind: '401', times: 5 });
     const e401 = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
     expect(e401).toBeInstanceOf(AuthError);
     expect((e401 as Error).message).toContain(h.fleet.subscriptionId);
@@ -147,19 +231,19 @@ describe('inventory', () => {
   });
 
   it('turns a long Retry-After into ThrottledError instead of sleeping through it', async () => {
-    h.arm.addFault({ match: /skus/, kind: '429-bare', retryAfterSeconds: 1200, times: 1 });
+    h.arm.addFault({ match: /statusOnly=true/, kind: '429-bare', retryAfterSeconds: 1200, times: 1 });
     const err = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ThrottledError);
     expect((err as ThrottledError).retryAfterMs).toBe(1_200_000);
     h.arm.clearFaults();
-    h.arm.addFault({ match: /skus/, kind: '429-wrapped', retryAfterSeconds: 900, times: 1 });
+    h.arm.addFault({ match: /statusOnly=true/, kind: '429-wrapped', retryAfterSeconds: 900, times: 1 });
     const wrapped = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
     expect((wrapped as ThrottledError).retryAfterMs).toBe(900_000);
     expect((wrapped as Error).message).toMatch(/TooManyRequests/);
   });
 
   it('maps a timeout to UnavailableError', async () => {
-    h.arm.addFault({ match: /skus/, kind: 'timeout', times: 1 });
+    h.arm.addFault({ match: /statusOnly=true/, kind: 'timeout', times: 1 });
     const err = await collect(h.connector({ requestTimeoutMs: 300 }).inventory(ctx())).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as Error).message).toMatch(/no answer/);
@@ -197,7 +281,7 @@ describe('metrics, costs, incidents', () => {
     const before = h.prom.requests.length;
     const samples = await collect(h.connector().metrics({ ...ctx(), from, to, resources }));
     for (const s of samples.slice(0, 50)) GpuSample.parse(s);
-    const reporting = h.fleet.vms.filter((v) => FLEET_SIZES[v.size].gpus > 0 && v.power === 'running' && v.load !== 'silent');
+    const reporting = h.fleet.vms.filter((v) => FLEET_SIZES[v.size].gpus > 0 && v.power === 'running' && v.load !== 'silent' && dcgmMatchable(v, h.fleet.scaleSets));
     const gpus = reporting.reduce((n, v) => n + FLEET_SIZES[v.size].gpus, 0);
     expect(samples).toHaveLength(gpus * 30);
     expect(samples.every((s) => s.ts >= from && s.ts < to)).toBe(true);
@@ -208,6 +292,38 @@ describe('metrics, costs, incidents', () => {
     expect(new Set(xid.map((s) => s.resourceId))).toEqual(new Set(h.fleet.vms.filter((v) => v.xid).map((v) => v.id)));
     const noProf = reporting.find((v) => !v.prof);
     if (noProf) expect(samples.find((s) => s.resourceId === noProf.id)?.utilSource).toBe('dev');
+  });
+
+  it('measures GPUs whose host name is not the VM name, and lists the machines nothing matched with the names looked for', async () => {
+    const to = now.getTime();
+    const from = to - 10 * 60_000;
+    const c = h.connector();
+    const samples = await collect(c.metrics({ ...ctx(), from, to, resources }));
+    const measured = new Set(samples.map((s) => s.resourceId));
+    const renamed = h.fleet.vms.filter((v) => v.power === 'running' && v.load !== 'silent' && FLEET_SIZES[v.size].gpus > 0 && v.hostName.toLowerCase() !== v.name.toLowerCase() && dcgmMatchable(v, h.fleet.scaleSets));
+    expect(renamed.length).toBeGreaterThan(100);
+    expect(renamed.filter((v) => !measured.has(v.id)).map((v) => v.name)).toEqual([]);
+    // The renamed pair: A's OS host name is B's VM name; each keeps its own series.
+    const pairA = h.fleet.vms.find((v) => v.computerName !== null && v.computerName !== v.name && h.fleet.vms.some((o) => o.name === v.computerName));
+    const pairB = h.fleet.vms.find((o) => o.name === pairA?.computerName);
+    if (!pairA || !pairB) throw new Error('no renamed pair in the fleet');
+    const utilOf = (id: string) => samples.find((s) => s.resourceId === id && s.gpuIndex === 0 && s.ts === to - 60_000)?.utilisation;
+    expect(utilOf(pairA.id)).toBeCloseTo(fleetUtilisation(pairA, 0, (to - 60_000) / 1000), 6);
+    expect(utilOf(pairB.id)).toBeCloseTo(fleetUtilisation(pairB, 0, (to - 60_000) / 1000), 6);
+
+    const unmeasured = c.diagnostics?.().unmeasured ?? [];
+    expect(unmeasured.map((u) => u.resourceId).sort()).toEqual(fleetTruth(h.fleet).unmeasuredIds);
+    const orphan = h.fleet.vms.find((v) => v.hostName.startsWith('orphan-') && v.power === 'running' && FLEET_SIZES[v.size].gpus > 0);
+    if (!orphan) throw new Error('no orphan in the fleet');
+    expect(unmeasured.find((u) => u.resourceId === orphan.id)).toEqual({
+      resourceId: orphan.id,
+      name: orphan.name,
+      region: orphan.location,
+      scope: orphan.resourceGroup,
+      reason: `no DCGM series with Hostname = ${orphan.name}`,
+    });
+    const renamedSilent = h.fleet.vms.find((v) => v.load === 'silent' && v.power === 'running' && v.computerName && v.computerName !== v.name && FLEET_SIZES[v.size].gpus > 0);
+    if (renamedSilent) expect(unmeasured.find((u) => u.resourceId === renamedSilent.id)?.reason).toBe(`no DCGM series with Hostname = ${renamedSilent.computerName?.toLowerCase()} or ${renamedSilent.name}`);
   });
 
   it('fails the metrics stream with the Prometheus error', async () => {
@@ -261,6 +377,16 @@ describe('metrics, costs, incidents', () => {
     expect(got).toEqual(truth.activeIncidents);
     expect(incidents.some((i) => i.title.includes('Brazil'))).toBe(false);
     expect(incidents.find((i) => i.id === 'service-health:PM4W-7E1')?.source).toBe('maintenance');
+  });
+
+  it('reports planned maintenance announced days ahead with its window, not its post date', async () => {
+    const incidents = await collect(h.connector().incidents({ ...ctx(), resources }));
+    const event = h.fleet.events.find((e) => e.trackingId === 'PM8K-3D2');
+    const pm = incidents.find((i) => i.id === 'service-health:PM8K-3D2');
+    expect(pm).toMatchObject({ source: 'maintenance', severity: 'maintenance', startedAt: event?.start, endedAt: event?.mitigation, updatedAt: event?.posted });
+    expect(Date.parse(pm?.startedAt ?? '')).toBeGreaterThan(now.getTime());
+    // It names the GPUs the window will touch.
+    expect(pm?.resourceIds.length).toBeGreaterThan(0);
   });
 
   it('falls back to the status feed when Service Health is forbidden, and fails if the feed is not served', async () => {

@@ -21,6 +21,15 @@ describe('azureDiagnostics', () => {
     expect(d.unmeasured).toEqual([]);
   });
 
+  it('passes on the failed optional calls and the unmeasured machines, sorted by region and name, in the shared shape', () => {
+    const u = (name: string, region: string) => ({ resourceId: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`, name, region, scope: 'rg', reason: `no DCGM series with Hostname = ${name}` });
+    const access = [{ scope: 'subscription s', operation: 'Compute resourceSkus.list', status: 'denied' as const, message: 'Compute resourceSkus.list: Azure answered 500', fix: null, at: '2026-11-20T12:00:00.000Z' }];
+    const d = azureDiagnostics([], { access, unmeasured: [u('b', 'westeurope'), u('z', 'eastus'), u('a', 'westeurope')] });
+    expect(ConnectorDiagnostics.parse(d)).toEqual(d);
+    expect(d.access).toEqual(access);
+    expect(d.unmeasured.map((m) => m.name)).toEqual(['z', 'a', 'b']);
+  });
+
   it('is empty before any call', () => {
     expect(azureDiagnostics([])).toEqual({ budget: [], access: [], unmeasured: [], calls: [] });
   });

@@ -1,9 +1,15 @@
-/** The Azure connector's diagnostics: its existing per-subscription ARM read budget, in the shared shape. */
-import type { ConnectorDiagnostics } from '../../../../shared/connector-diagnostics';
+/** The Azure connector's diagnostics: per-subscription ARM read budget, failed optional calls, unmeasured machines. */
+import type { AccessProblem, ConnectorDiagnostics, UnmeasuredMachine } from '../../../../shared/connector-diagnostics';
 import type { ReadBudget } from './client';
 
-/** Maps the read budget tracker's entries (budget()) to diagnostics; Azure tracks no other kind yet. */
-export function azureDiagnostics(budgets: readonly ReadBudget[]): ConnectorDiagnostics {
+/** What the last runs found: optional calls that failed (inventory) and machines no DCGM series matched (metrics). */
+export interface AzureRunFindings {
+  access: readonly AccessProblem[];
+  unmeasured: readonly UnmeasuredMachine[];
+}
+
+/** Maps the read budget tracker's entries (budget()) and the last runs' findings to diagnostics. */
+export function azureDiagnostics(budgets: readonly ReadBudget[], findings: AzureRunFindings = { access: [], unmeasured: [] }): ConnectorDiagnostics {
   return {
     budget: [...budgets]
       .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId))
@@ -13,8 +19,8 @@ export function azureDiagnostics(budgets: readonly ReadBudget[]): ConnectorDiagn
         observedAt: b.observedAt === null ? null : new Date(b.observedAt).toISOString(),
         pacedRequests: b.pacedRequests,
       })),
-    access: [],
-    unmeasured: [],
+    access: findings.access.map((a) => ({ ...a })),
+    unmeasured: [...findings.unmeasured].sort((a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name)).map((u) => ({ ...u })),
     calls: [],
   };
 }

@@ -82,7 +82,7 @@ export function errorForStatus(failure: HttpFailure, site: CallSite, cause?: unk
     return new UnavailableError(`${site.api}: Azure answered ${failure.status} for ${where}${suffix}`, retryAfterMs(failure.header), { cause });
   }
   if (failure.status === 404) {
-    return new ConnectorError('config', `${site.api}: not found in ${where}; check the subscription id or endpoint${suffix}`, null, { cause });
+    return new ConnectorError('config', `${site.api}: not found (HTTP 404) in ${where}; check the subscription id or endpoint${suffix}`, null, { cause });
   }
   return new MalformedResponseError(`${site.api}: unexpected HTTP ${failure.status} for ${where}${suffix}`, { cause });
 }

@@ -6,8 +6,10 @@
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
+import type { AccessProblem, UnmeasuredMachine } from '../../../../shared/connector-diagnostics';
 import {
   AuthError,
+  ConnectorError,
   ThrottledError,
   type Connector,
   type ConnectorFactory,
@@ -26,6 +28,8 @@ import {
   indexGpuSkus,
   indexHealth,
   indexVmPlatformMetrics,
+  isNSeriesSize,
+  normaliseRegion,
   parseStatusFeed,
   resourceHealthIncidents,
   scaleSetVmFacts,
@@ -34,11 +38,14 @@ import {
   toFocusRows,
   toGpuResource,
   toGpuSamples,
+  unmatchedMachines,
   vmFacts,
   withPlatformHealth,
   type DcgmField,
   type GpuCatalog,
+  type InventoryGaps,
   type PromMatrixPayload,
+  type ScaleSetPayload,
   type SkuGpuFacts,
   type VmPlatformFacts,
   type VmStatusPayload,
@@ -64,6 +71,9 @@ const METRICS_CHUNK_MS = 24 * 3600_000;
 const SAMPLE_BATCH = 5000;
 const SERVICE_HEALTH_LOOKBACK_MS = 30 * 86_400_000;
 
+// Where Azure puts a machine: its resource group, for diagnostics.
+const RESOURCE_GROUP = /\/resourceGroups\/([^/]+)\//i;
+
 const defaultCatalog: GpuCatalog = { lookupInstance, normaliseGpuModel: (raw) => normaliseGpuModel(raw) };
 
 /** Builds the connector for one validated account. */
@@ -74,6 +84,35 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
   const skuCache = new Map<string, { at: number; index: Map<string, SkuGpuFacts> }>();
   const lastCostQuery = new Map<string, number>();
   let subscriptions: { at: number; list: SubscriptionInfo[] } | null = null;
+  // Optional calls that failed in the last inventory run, and machines the last metrics run could not match.
+  let inventoryAccess: AccessProblem[] = [];
+  let unmeasured: UnmeasuredMachine[] = [];
+  // Each Uniform scale set's instances as last listed in full, kept when a later listing fails.
+  const lastScaleSetVms = new Map<string, { at: string; resources: GpuResource[] }>();
+
+  /**
+   * An optional call failed: what it would have told is marked unknown by the caller, and the failure is
+   * recorded for diagnostics. Anything that is not a connector error (or a shutdown) still propagates.
+   */
+  function optionalCallFailed(
+    err: unknown,
+    ctx: StreamContext,
+    operation: string,
+    subscriptionId: string,
+    status: AccessProblem['status'],
+    role: 'Reader' | 'Monitoring Reader' = 'Reader',
+  ): ConnectorError {
+    if (ctx.signal.aborted || !(err instanceof ConnectorError)) throw err;
+    inventoryAccess.push({
+      scope: `subscription ${subscriptionId}`,
+      operation,
+      status,
+      message: err.message,
+      fix: err instanceof AuthError ? `the "${role}" role on subscription ${subscriptionId}` : null,
+      at: ctx.now.toISOString(),
+    });
+    return err;
+  }
 
   async function subscriptionsOf(ctx: StreamContext): Promise<SubscriptionInfo[]> {
     if (config.subscriptionIds) return config.subscriptionIds.map((id) => ({ subscriptionId: id.toLowerCase(), displayName: null }));
@@ -88,12 +127,22 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     return subscriptions.list;
   }
 
-  async function gpuSkus(subscriptionId: string, ctx: StreamContext): Promise<Map<string, SkuGpuFacts>> {
+  /**
+   * GPU SKUs of the subscription (cached a day). Optional: when the call fails the last index is used
+   * (stale), else none, so counts come from the GPU catalog and sizes it lacks get a placement gap.
+   */
+  async function gpuSkus(subscriptionId: string, ctx: StreamContext): Promise<{ index: Map<string, SkuGpuFacts>; gaps: InventoryGaps }> {
     const cached = skuCache.get(subscriptionId);
-    if (cached && ctx.now.getTime() - cached.at < SKU_CACHE_MS) return cached.index;
-    const index = indexGpuSkus(await api.listSkus(subscriptionId, ctx.signal));
-    skuCache.set(subscriptionId, { at: ctx.now.getTime(), index });
-    return index;
+    if (cached && ctx.now.getTime() - cached.at < SKU_CACHE_MS) return { index: cached.index, gaps: {} };
+    try {
+      const index = indexGpuSkus(await api.listSkus(subscriptionId, ctx.signal));
+      skuCache.set(subscriptionId, { at: ctx.now.getTime(), index });
+      return { index, gaps: {} };
+    } catch (err) {
+      const e = optionalCallFailed(err, ctx, 'Compute resourceSkus.list', subscriptionId, cached ? 'stale' : 'denied');
+      if (cached) return { index: cached.index, gaps: {} };
+      return { index: new Map(), gaps: { skusUnavailable: shortReason(e) } };
+    }
   }
 
   /**
@@ -113,25 +162,37 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     const to = new Date(Math.floor(ctx.now.getTime() / 60_000) * 60_000);
     const from = new Date(to.getTime() - pm.windowMinutes * 60_000);
     const facts = new Map<string, VmPlatformFacts>();
+    // Optional: a failed call leaves its VMs' availability not measured (a metrics gap), never healthy by default.
+    const notRead = new Map<string, string>();
     for (const [region, running] of byRegion) {
       for (let i = 0; i < running.length; i += pm.batchSize) {
         const ids = running.slice(i, i + pm.batchSize).map((r) => r.id);
-        const payload = await api.vmPlatformMetrics(subscriptionId, region, ids, from, to, ctx.signal);
-        for (const [id, f] of indexVmPlatformMetrics(payload)) facts.set(id, f);
+        try {
+          const payload = await api.vmPlatformMetrics(subscriptionId, region, ids, from, to, ctx.signal);
+          for (const [id, f] of indexVmPlatformMetrics(payload)) facts.set(id, f);
+        } catch (err) {
+          const e = optionalCallFailed(err, ctx, `Azure Monitor metrics (subscription scope, ${region})`, subscriptionId, 'denied', 'Monitoring Reader');
+          for (const id of ids) notRead.set(id.toLowerCase(), shortReason(e));
+        }
       }
     }
-    return batch.map((r) => withPlatformHealth(r, facts.get(r.id.toLowerCase()), pm.windowMinutes));
+    return batch.map((r) => {
+      const reason = notRead.get(r.id.toLowerCase());
+      if (reason === undefined) return withPlatformHealth(r, facts.get(r.id.toLowerCase()), pm.windowMinutes);
+      return withGap(r, { kind: 'metrics', reason: `VM availability not measured: Azure Monitor metrics failed (${reason}); health is Resource Health's only` });
+    });
   }
 
   async function* inventory(ctx: StreamContext): AsyncIterable<GpuResource[]> {
+    inventoryAccess = [];
     for (const { subscriptionId } of await subscriptionsOf(ctx)) {
-      const skus = await gpuSkus(subscriptionId, ctx);
+      const { index: skus, gaps } = await gpuSkus(subscriptionId, ctx);
       const health = indexHealth(await api.listAvailabilityStatuses(subscriptionId, ctx.signal));
       const statuses: VmStatusPayload[] = [];
       for await (const page of api.listVmStatuses(subscriptionId, ctx.signal)) statuses.push(...page);
       for await (const page of api.listVms(subscriptionId, ctx.signal)) {
         const batch = vmFacts(page, statuses)
-          .map((m) => toGpuResource(account, m, skus, health, catalog))
+          .map((m) => toGpuResource(account, m, skus, health, catalog, gaps))
           .filter((r): r is GpuResource => r !== null);
         if (batch.length > 0) yield await withPlatformMetrics(subscriptionId, batch, ctx);
       }
@@ -140,25 +201,97 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
           // Flexible scale sets' VMs are standalone VMs (listed above); only GPU sizes cost a call.
           if (ss.orchestrationMode?.toLowerCase() === 'flexible') continue;
           const size = ss.sku?.name;
-          const knownGpu = size ? catalog.lookupInstance('azure', size, ss.location) !== null || skus.has(`${size.toLowerCase()}|${ss.location.toLowerCase()}`) : false;
-          if (!knownGpu) continue;
-          const rg = /\/resourceGroups\/([^/]+)\//i.exec(ss.id)?.[1];
+          const perVm = size ? gpusPerVm(size, ss.location, skus, gaps) : 0;
+          if (perVm <= 0) continue;
+          const rg = RESOURCE_GROUP.exec(ss.id)?.[1];
           if (!rg) continue;
-          for await (const vms of api.listScaleSetVms(subscriptionId, rg, ss.name, ctx.signal)) {
-            const batch = vms
-              .map((vm) => scaleSetVmFacts(vm, ss))
-              .map((m) => (m ? toGpuResource(account, m, skus, health, catalog) : null))
-              .filter((r): r is GpuResource => r !== null);
-            if (batch.length > 0) yield batch;
+          // Listed in full before yielding: a listing that fails half-way must not leave half a scale set.
+          const listed: GpuResource[] = [];
+          try {
+            for await (const vms of api.listScaleSetVms(subscriptionId, rg, ss.name, ctx.signal)) {
+              for (const vm of vms) {
+                const m = scaleSetVmFacts(vm, ss);
+                const r = m ? toGpuResource(account, m, skus, health, catalog, gaps) : null;
+                if (r) listed.push(r);
+              }
+            }
+          } catch (err) {
+            // The issue's rule: one scale set's instance list is optional. Its GPUs are kept as a gap.
+            const previous = lastScaleSetVms.get(ss.id.toLowerCase());
+            const e = optionalCallFailed(err, ctx, `Compute virtualMachineScaleSetVMs.list (${ss.name})`, subscriptionId, previous ? 'stale' : 'denied');
+            const kept = previous ? staleScaleSet(previous, ss, e) : unlistedScaleSet(ss, perVm, skus, health, gaps, e);
+            if (kept.length > 0) yield kept;
+            continue;
           }
+          lastScaleSetVms.set(ss.id.toLowerCase(), { at: ctx.now.toISOString(), resources: listed });
+          for (let i = 0; i < listed.length; i += 100) yield listed.slice(i, i + 100);
         }
       }
     }
   }
 
+  /** GPUs per VM of a size: catalog, then SKUs; 1 for an N-series size when SKUs could not be read. */
+  function gpusPerVm(size: string, location: string, skus: ReadonlyMap<string, SkuGpuFacts>, gaps: InventoryGaps): number {
+    const known = catalog.lookupInstance('azure', size, location);
+    if (known) return known.gpuCount;
+    const sku = skus.get(`${size.toLowerCase()}|${normaliseRegion(location)}`);
+    if (sku) return sku.gpus;
+    return gaps.skusUnavailable && isNSeriesSize(size) ? 1 : 0;
+  }
+
+  /** A scale set whose instance list failed, as last listed: same machines, flagged as not current. */
+  function staleScaleSet(previous: { at: string; resources: GpuResource[] }, ss: ScaleSetPayload, e: ConnectorError): GpuResource[] {
+    const reason = `instances of scale set ${ss.name} not listed (${shortReason(e)}); shown as listed at ${previous.at}`;
+    return previous.resources.map((r) => withGap(r, { kind: 'placement', reason }));
+  }
+
+  /**
+   * A scale set whose instance list failed and was never listed before: one stand-in machine holding
+   * capacity x GPUs per VM, power state unknown, so its GPUs count as unknown and as a gap, not as zero.
+   */
+  function unlistedScaleSet(
+    ss: ScaleSetPayload,
+    perVm: number,
+    skus: ReadonlyMap<string, SkuGpuFacts>,
+    health: ReturnType<typeof indexHealth>,
+    gaps: InventoryGaps,
+    e: ConnectorError,
+  ): GpuResource[] {
+    const capacity = ss.sku?.capacity ?? 0;
+    const size = ss.sku?.name;
+    if (!size || capacity <= 0) return [];
+    const base = toGpuResource(
+      account,
+      { id: `${ss.id}/virtualMachines/unlisted`, name: `${ss.name} (instances not listed)`, location: ss.location, zones: undefined, vmSize: size, tags: ss.tags, powerState: 'unknown', computerName: null },
+      skus,
+      health,
+      catalog,
+      gaps,
+    );
+    if (!base) return [];
+    const gpuCount = capacity * perVm;
+    const reason = `instances of scale set ${ss.name} not listed (${shortReason(e)}); ${capacity} x ${size} from its capacity, not measured`;
+    return [
+      {
+        ...base,
+        gpuCount,
+        gpuUuids: Array.from({ length: gpuCount }, () => null),
+        hourlyPrice: null,
+        coverageGaps: [...(base.coverageGaps ?? []).filter((g) => g.kind !== 'price'), { kind: 'placement', reason }, { kind: 'metrics', reason }, { kind: 'price', reason: `no hourly price for the unlisted instances of scale set ${ss.name} (${size})` }],
+      },
+    ];
+  }
+
   async function* metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
     const prom = config.prometheus;
-    if (!prom || req.resources.length === 0) return;
+    if (!prom) {
+      unmeasured = req.resources
+        .filter((r) => r.powerState === 'running')
+        .map((r) => unmeasuredEntry(r, 'no prometheus.queryEndpoint configured: GPU metrics are not read for this account'));
+      return;
+    }
+    if (req.resources.length === 0) return;
+    const matched = new Set<string>();
     const queries = dcgmQueries(prom.hostLabel, prom.selector);
     for (let start = req.from; start < req.to; start += METRICS_CHUNK_MS) {
       const end = Math.min(req.to, start + METRICS_CHUNK_MS);
@@ -167,8 +300,11 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
         matrices[field] = await api.promQueryRange(queries[field], start / 1000, (end - 60_000) / 1000, 60, req.signal);
       }
       const samples = toGpuSamples(matrices, req.resources, prom.hostLabel).filter((s) => s.ts >= start && s.ts < end);
+      for (const s of samples) matched.add(s.resourceId);
       for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
+    // Recorded only when the whole window was read, so a failed run does not blame every machine.
+    unmeasured = unmatchedMachines(req.resources, matched, prom.hostLabel).map((u) => unmeasuredEntry(u.resource, u.reason));
   }
 
   async function* costs(req: CostsRequest): AsyncIterable<FocusCostRow[]> {
@@ -237,9 +373,23 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     costs,
     incidents,
     budget: () => api.budget.all(),
-    diagnostics: () => azureDiagnostics(api.budget.all()),
+    diagnostics: () => azureDiagnostics(api.budget.all(), { access: inventoryAccess, unmeasured }),
     identity: async (signal) => identityFromAccessToken(await api.accessToken(signal)),
   };
+}
+
+/** The part of a connector error worth showing beside a machine (the message names API and subscription). */
+function shortReason(e: ConnectorError): string {
+  return e.message.length > 300 ? `${e.message.slice(0, 297)}...` : e.message;
+}
+
+/** Adds a coverage gap to a machine. */
+function withGap(r: GpuResource, gap: NonNullable<GpuResource['coverageGaps']>[number]): GpuResource {
+  return { ...r, coverageGaps: [...(r.coverageGaps ?? []), gap] };
+}
+
+function unmeasuredEntry(r: GpuResource, reason: string): UnmeasuredMachine {
+  return { resourceId: r.id, name: r.name, region: r.region, scope: RESOURCE_GROUP.exec(r.id)?.[1] ?? '', reason };
 }
 
 /** Splits [from, to) at UTC month starts. */

@@ -27,6 +27,11 @@ import {
   vmFacts,
   withPlatformHealth,
   resourceIdFilter,
+  COMPUTER_NAME_TAG,
+  ScaleSetVmPayload,
+  scaleSetComputerName,
+  unmatchedMachines,
+  VmPayload,
   type GpuCatalog,
   type MachineFacts,
 } from './map';
@@ -68,6 +73,7 @@ describe('GPU machines', () => {
     vmSize: size,
     tags: { team: 'llm' },
     powerState: 'running',
+    computerName: null,
     ...extra,
   });
 
@@ -121,13 +127,77 @@ describe('GPU machines', () => {
     expect(uniform).toMatchObject({ vmSize: 'Standard_NC24ads_A100_v4', powerState: 'running' });
   });
 
-  it('derives the computer name of a scale-set VM', () => {
-    expect(hostNamesOf({ id: '/s/x/providers/Microsoft.Compute/virtualMachineScaleSets/aks-gpu-vmss/virtualMachines/37', name: 'aks-gpu-vmss_37' })).toEqual(['aks-gpu-vmss_37', 'aks-gpu-vmss000011']);
+  it('derives the computer name of a scale-set VM from its scale set name when Azure reports none', () => {
+    expect(hostNamesOf({ id: '/s/x/providers/Microsoft.Compute/virtualMachineScaleSets/aks-gpu-vmss/virtualMachines/37', name: 'aks-gpu-vmss_37', tags: {} })).toEqual(['aks-gpu-vmss_37', 'aks-gpu-vmss000011']);
+  });
+});
+
+describe('OS host names', () => {
+  // The SDK flattens `properties` into the model: so do the fixtures here.
+  const flat = (v: Record<string, unknown>) => ({ ...v, ...(v.properties as Record<string, unknown>) });
+  const ss = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/pool', name: 'pool', location: 'eastus', sku: { name: 'Standard_NC24ads_A100_v4' } };
+
+  it('reads osProfile.computerName of a VM and of a scale-set VM from the official examples', () => {
+    const vm = parseResponse(VmPayload, flat((body('compute.virtualMachines.listAll.maximumSet.json').value as Record<string, unknown>[])[0] ?? {}), 'vms');
+    expect(vmFacts([vm], [])[0]?.computerName).toBe('Test');
+    const ssVm = parseResponse(ScaleSetVmPayload, flat((body('compute.virtualMachineScaleSetVMs.list.maximumSet.json').value as Record<string, unknown>[])[0] ?? {}), 'ssvms');
+    expect(scaleSetVmFacts(ssVm, ss)?.computerName).toBe('test000000');
+  });
+
+  it('falls back to the guest agent name of the statusOnly listing, then to nothing, when osProfile is absent', () => {
+    const vms = [{ id: vmId('a'), name: 'a', location: 'eastus', hardwareProfile: { vmSize: 'Standard_NC24ads_A100_v4' } }];
+    const withAgent = vmFacts(vms, [{ id: vmId('a'), instanceView: { computerName: 'spec-host-a', statuses: [{ code: 'PowerState/running' }] } }]);
+    expect(withAgent[0]?.computerName).toBe('spec-host-a');
+    expect(vmFacts(vms, [])[0]?.computerName).toBeNull();
+  });
+
+  it('derives a scale-set computer name as Azure does: prefix + upper-case base-36 instance id, six digits', () => {
+    expect(scaleSetComputerName('nsgvmss', '85')).toBe('nsgvmss00002D'); // the documented example
+    expect(scaleSetComputerName('gpuvmss', '10')).toBe('gpuvmss00000A');
+    expect(scaleSetComputerName('gpuvmss', 'abc')).toBeNull();
+    const prefixed = { ...ss, virtualMachineProfile: { osProfile: { computerNamePrefix: 'trna100' } } };
+    const noOsProfile = scaleSetVmFacts({ id: `${ss.id}/virtualMachines/118`, name: 'pool_118', location: 'eastus', instanceId: '118' }, prefixed);
+    expect(noOsProfile?.computerName).toBe('trna10000003A');
+  });
+
+  it('matches series by computer name first, then VM name, ignoring case and the domain', () => {
+    const facts = (name: string, computerName: string | null): MachineFacts => ({ id: vmId(name), name, location: 'eastus', zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState: 'running', computerName });
+    const a = toGpuResource('acct', facts('vm-a', 'vm-b'), new Map(), new Map(), catalog); // A's OS host name is B's VM name
+    const b = toGpuResource('acct', facts('vm-b', 'GPUNODE0002'), new Map(), new Map(), catalog);
+    const c = toGpuResource('acct', facts('vm-c', null), new Map(), new Map(), catalog);
+    if (!a || !b || !c) throw new Error('catalog lacks NC24ads_A100_v4');
+    expect(a.tags[COMPUTER_NAME_TAG]).toBe('vm-b');
+    const matrix = (hosts: string[]) => ({ status: 'success' as const, data: { resultType: 'matrix' as const, result: hosts.map((h, i) => ({ metric: { Hostname: h, gpu: '0', UUID: `GPU-${i}` }, values: [[1_800_000_000, String(10 + i)]] as [number, string][] })) } });
+    const samples = toGpuSamples({ dev: matrix(['vm-b', 'gpunode0002.internal.cloudapp.net', 'VM-C']) }, [a, b, c], 'Hostname');
+    expect(samples.map((s) => [s.resourceId, s.utilisation])).toEqual([
+      [a.id, 10],
+      [b.id, 11],
+      [c.id, 12],
+    ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
+    const none = toGpuSamples({ dev: matrix(['elsewhere']) }, [a, b, c], 'Hostname');
+    expect(unmatchedMachines([a, b, c], new Set(none.map((s) => s.resourceId)), 'Hostname').map((u) => u.reason)).toEqual([
+      'no DCGM series with Hostname = vm-b or vm-a',
+      'no DCGM series with Hostname = gpunode0002 or vm-b',
+      'no DCGM series with Hostname = vm-c',
+    ]);
+  });
+
+  it('flags a machine without a catalog price, and keeps an unknown GPU size when SKUs could not be read', () => {
+    const m: MachineFacts = { id: vmId('v'), name: 'v', location: 'East US', zones: undefined, vmSize: 'Standard_NC6s_v3', tags: {}, powerState: 'running', computerName: null };
+    expect(toGpuResource('acct', m, new Map(), new Map(), catalog)).toBeNull();
+    const kept = toGpuResource('acct', m, new Map(), new Map(), catalog, { skusUnavailable: 'HTTP 500' });
+    expect(kept).toMatchObject({ gpuCount: 1, hourlyPrice: null });
+    expect(kept?.coverageGaps).toEqual([
+      { kind: 'placement', reason: 'GPU count of Standard_NC6s_v3 in eastus unknown: resource SKUs not read (HTTP 500) and the GPU catalog does not list the size; counted as 1 GPU' },
+      { kind: 'price', reason: 'no hourly price for Standard_NC6s_v3 in eastus: the GPU catalog does not list it' },
+    ]);
+    expect(toGpuResource('acct', { ...m, vmSize: 'Standard_D4s_v5' }, new Map(), new Map(), catalog, { skusUnavailable: 'HTTP 500' })).toBeNull();
+    expect(toGpuResource('acct', { ...m, vmSize: 'Standard_NC24ads_A100_v4' }, new Map(), new Map(), catalog)?.coverageGaps).toBeUndefined();
   });
 });
 
 describe('GPU samples', () => {
-  const resource = toGpuResource('acct', { id: vmId('node-1'), name: 'node-1', location: 'eastus', zones: undefined, vmSize: 'Standard_ND96isr_H100_v5', tags: {}, powerState: 'running' }, new Map(), new Map(), catalog);
+  const resource = toGpuResource('acct', { id: vmId('node-1'), name: 'node-1', location: 'eastus', zones: undefined, vmSize: 'Standard_ND96isr_H100_v5', tags: {}, powerState: 'running', computerName: null }, new Map(), new Map(), catalog);
   if (!resource) throw new Error('catalog lacks ND96isr_H100_v5');
   const series = (labels: Record<string, string>, values: [number, string][]) => ({ status: 'success' as const, data: { resultType: 'matrix' as const, result: [{ metric: labels, values }] } });
 
@@ -237,7 +307,7 @@ describe('spend', () => {
 describe('incidents', () => {
   const now = new Date('2026-11-20T12:00:00Z');
   const gpu = (name: string, region: string, powerState: 'running' | 'stopped' = 'running') => {
-    const r = toGpuResource('acct', { id: vmId(name), name, location: region, zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState }, new Map(), new Map(), catalog);
+    const r = toGpuResource('acct', { id: vmId(name), name, location: region, zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState, computerName: null }, new Map(), new Map(), catalog);
     if (!r) throw new Error('no resource');
     return r;
   };
@@ -252,6 +322,21 @@ describe('incidents', () => {
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ id: 'service-health:BC_1-FXZ', source: 'service-health', severity: 'major', regions: ['westus'], services: ['Virtual Machines'], resourceIds: [west.id], endedAt: null, startedAt: '2018-11-07T00:00:00.000Z' });
     expect(serviceHealthIncidents('acct', events, [east], now)).toEqual([]);
+  });
+
+  it('starts planned maintenance at its window, days after the announcement, and ends it at the window end', () => {
+    const [e] = (body('resourcehealth.events.listBySubscription.json').value as { name: string; properties: Record<string, unknown> }[]).map((ev) => ({ name: ev.name, ...ev.properties }));
+    // The fixture's event, announced now as maintenance for a window three days ahead.
+    const pm = parseResponse(
+      ServiceHealthEventPayload,
+      { ...e, eventType: 'PlannedMaintenance', status: 'Active', lastUpdateTime: '2026-11-20T11:00:00Z', impactStartTime: new Date('2026-11-23T02:00:00Z'), impactMitigationTime: '2026-11-23T10:00:00Z' },
+      'events',
+    );
+    const [out] = serviceHealthIncidents('acct', [pm], [gpu('w1', 'westus')], now);
+    expect(out).toMatchObject({ source: 'maintenance', severity: 'maintenance', startedAt: '2026-11-23T02:00:00.000Z', endedAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-20T11:00:00.000Z' });
+    // A service issue's mitigation time is not its end until Azure resolves it.
+    const [issue] = serviceHealthIncidents('acct', [{ ...pm, eventType: 'ServiceIssue' }], [gpu('w1', 'westus')], now);
+    expect(issue?.endedAt).toBeNull();
   });
 
   it('turns unplanned unavailability into incidents and ignores customer stops', () => {
@@ -277,7 +362,7 @@ describe('incidents', () => {
 
 describe('VM platform metrics', () => {
   const running = () => {
-    const r = toGpuResource('acct', { id: vmId('p1'), name: 'p1', location: 'eastus', zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState: 'running' }, new Map(), new Map([[vmId('p1').toLowerCase(), { health: 'ok' as const, reason: null }]]), catalog);
+    const r = toGpuResource('acct', { id: vmId('p1'), name: 'p1', location: 'eastus', zones: undefined, vmSize: 'Standard_NC24ads_A100_v4', tags: {}, powerState: 'running', computerName: null }, new Map(), new Map([[vmId('p1').toLowerCase(), { health: 'ok' as const, reason: null }]]), catalog);
     if (!r) throw new Error('no resource');
     return r;
   };

@@ -8,6 +8,7 @@ import type { CatalogLookup } from '../../catalog/types';
 import { decimalText } from '../../../../shared/decimal';
 import type {
   CloudId,
+  CoverageGap,
   FocusCostRow,
   GpuResource,
   GpuSample,
@@ -46,6 +47,9 @@ function iso(value: Date | string | undefined | null): string | null {
 }
 
 const Statuses = z.array(z.looseObject({ code: z.string().optional() })).optional();
+// osProfile is absent on VMs attached from a specialized disk; the guest agent may still report the name.
+const OsProfile = z.looseObject({ computerName: z.string().optional() }).optional();
+const InstanceView = z.looseObject({ statuses: Statuses, computerName: z.string().optional() }).optional();
 
 /** A VM as `virtualMachines.listAll` returns it (properties flattened by the SDK). */
 export const VmPayload = z.looseObject({
@@ -55,14 +59,15 @@ export const VmPayload = z.looseObject({
   tags: z.record(z.string(), z.string()).optional(),
   zones: z.array(z.string()).optional(),
   hardwareProfile: z.looseObject({ vmSize: z.string().min(1) }),
-  instanceView: z.looseObject({ statuses: Statuses }).optional(),
+  osProfile: OsProfile,
+  instanceView: InstanceView,
 });
 export type VmPayload = z.infer<typeof VmPayload>;
 
 /** A VM as `virtualMachines.listAll({ statusOnly: 'true' })` returns it: id and instance view only. */
 export const VmStatusPayload = z.looseObject({
   id: z.string().min(1),
-  instanceView: z.looseObject({ statuses: Statuses }).optional(),
+  instanceView: InstanceView,
 });
 export type VmStatusPayload = z.infer<typeof VmStatusPayload>;
 
@@ -73,6 +78,9 @@ export const ScaleSetPayload = z.looseObject({
   sku: z.looseObject({ name: z.string().optional(), capacity: z.number().optional() }).optional(),
   orchestrationMode: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  virtualMachineProfile: z
+    .looseObject({ osProfile: z.looseObject({ computerNamePrefix: z.string().optional() }).optional() })
+    .optional(),
 });
 export type ScaleSetPayload = z.infer<typeof ScaleSetPayload>;
 
@@ -86,7 +94,8 @@ export const ScaleSetVmPayload = z.looseObject({
   zones: z.array(z.string()).optional(),
   sku: z.looseObject({ name: z.string().optional() }).optional(),
   hardwareProfile: z.looseObject({ vmSize: z.string().optional() }).optional(),
-  instanceView: z.looseObject({ statuses: Statuses }).optional(),
+  osProfile: OsProfile,
+  instanceView: InstanceView,
   // Flexible scale sets return thin entries pointing at a standalone VM (listed by listAll already).
   virtualMachineResourceId: z.string().optional(),
 });
@@ -249,6 +258,25 @@ export interface MachineFacts {
   vmSize: string;
   tags: Record<string, string> | undefined;
   powerState: PowerState;
+  /** The OS host name dcgm-exporter reports (`osProfile.computerName` or the guest agent's), null when Azure does not say. */
+  computerName: string | null;
+}
+
+/**
+ * Tag that carries a machine's OS host name through the store to the metrics stream, which matches
+ * DCGM series by it (the `gcp:` tags do the same for GCP). Never a tag a user can set by accident.
+ */
+export const COMPUTER_NAME_TAG = 'azure:computerName';
+
+/** Why an optional call left part of the inventory unknown; passed to toGpuResource. */
+export interface InventoryGaps {
+  /** Set when resource SKUs could not be read: sizes the catalog lacks get a placement gap. */
+  skusUnavailable?: string;
+}
+
+/** Every Azure GPU size is an N-series size (NC, ND, NV, NG); asked only when resource SKUs could not be read. */
+export function isNSeriesSize(vmSize: string): boolean {
+  return /^Standard_N[A-Z]/i.test(vmSize);
 }
 
 /** Health of a resource from its Resource Health availability status. */
@@ -286,14 +314,30 @@ export function toGpuResource(
   skus: ReadonlyMap<string, SkuGpuFacts>,
   health: ReadonlyMap<string, ResourceHealthFacts>,
   catalog: GpuCatalog,
+  gaps: InventoryGaps = {},
 ): GpuResource | null {
   const region = normaliseRegion(m.location);
   const known = catalog.lookupInstance('azure', m.vmSize, region);
   const sku = skus.get(skuKey(m.vmSize, region));
-  const gpuCount = known?.gpuCount ?? sku?.gpus ?? 0;
+  const coverageGaps: CoverageGap[] = [];
+  let gpuCount = known?.gpuCount ?? sku?.gpus ?? 0;
+  if (gpuCount <= 0 && gaps.skusUnavailable && isNSeriesSize(m.vmSize)) {
+    // A GPU size we cannot count is kept (counted as one GPU) and flagged, never silently dropped.
+    gpuCount = 1;
+    coverageGaps.push({
+      kind: 'placement',
+      reason: `GPU count of ${m.vmSize} in ${region} unknown: resource SKUs not read (${gaps.skusUnavailable}) and the GPU catalog does not list the size; counted as 1 GPU`,
+    });
+  }
   if (gpuCount <= 0) return null;
+  const hourlyPrice = known?.hourlyPrice ?? null;
+  if (hourlyPrice === null) {
+    coverageGaps.push({ kind: 'price', reason: `no hourly price for ${m.vmSize} in ${region}: the GPU catalog does not list it` });
+  }
   const rawModel = known?.gpuModel ?? guessGpuModel(m.vmSize, sku?.family ?? null);
   const h = health.get(m.id.toLowerCase()) ?? { health: 'unknown' as const, reason: null };
+  const tags = { ...(m.tags ?? {}) };
+  if (m.computerName) tags[COMPUTER_NAME_TAG] = m.computerName;
   return {
     id: m.id,
     account,
@@ -309,17 +353,19 @@ export function toGpuResource(
     powerState: m.powerState,
     health: h.health,
     healthReason: h.reason,
-    hourlyPrice: known?.hourlyPrice ?? null,
+    hourlyPrice,
     currency: known?.currency ?? 'USD',
-    tags: { ...(m.tags ?? {}) },
+    tags,
     gpuUuids: Array.from({ length: gpuCount }, () => null),
     demo: false,
+    ...(coverageGaps.length > 0 ? { coverageGaps } : {}),
   };
 }
 
 /** Joins the `listAll` model pages with the `statusOnly` pages into machine facts. */
 export function vmFacts(vms: readonly VmPayload[], statuses: readonly VmStatusPayload[]): MachineFacts[] {
   const power = new Map(statuses.map((s) => [s.id.toLowerCase(), powerStateOf(s.instanceView?.statuses)]));
+  const agentName = new Map(statuses.map((s) => [s.id.toLowerCase(), s.instanceView?.computerName]));
   return vms.map((vm) => ({
     id: vm.id,
     name: vm.name,
@@ -328,7 +374,22 @@ export function vmFacts(vms: readonly VmPayload[], statuses: readonly VmStatusPa
     vmSize: vm.hardwareProfile.vmSize,
     tags: vm.tags,
     powerState: vm.instanceView ? powerStateOf(vm.instanceView.statuses) : (power.get(vm.id.toLowerCase()) ?? 'unknown'),
+    computerName: nonEmpty(vm.osProfile?.computerName) ?? nonEmpty(vm.instanceView?.computerName) ?? nonEmpty(agentName.get(vm.id.toLowerCase())),
   }));
+}
+
+function nonEmpty(s: string | undefined | null): string | null {
+  const t = s?.trim();
+  return t ? t : null;
+}
+
+/**
+ * The computer name Azure gives a Uniform scale-set VM: `computerNamePrefix` + the instance id in
+ * base 36, upper case, zero-padded to six digits (prefix "nsgvmss", instance 85 -> "nsgvmss00002D").
+ */
+export function scaleSetComputerName(prefix: string, instanceId: string): string | null {
+  if (!/^\d+$/.test(instanceId)) return null;
+  return `${prefix}${Number(instanceId).toString(36).toUpperCase().padStart(6, '0')}`;
 }
 
 /** A Uniform scale set's VM -> machine facts; null for Flexible entries (listed as standalone VMs). */
@@ -344,17 +405,37 @@ export function scaleSetVmFacts(vm: ScaleSetVmPayload, scaleSet: ScaleSetPayload
     vmSize,
     tags: { ...(scaleSet.tags ?? {}), ...(vm.tags ?? {}) },
     powerState: powerStateOf(vm.instanceView?.statuses),
+    computerName: nonEmpty(vm.osProfile?.computerName) ?? nonEmpty(vm.instanceView?.computerName) ?? derivedComputerName(vm, scaleSet),
   };
 }
 
+function derivedComputerName(vm: ScaleSetVmPayload, scaleSet: ScaleSetPayload): string | null {
+  const prefix = nonEmpty(scaleSet.virtualMachineProfile?.osProfile?.computerNamePrefix);
+  const instanceId = vm.instanceId ?? /\/virtualMachines\/(\d+)$/i.exec(vm.id)?.[1];
+  return prefix && instanceId ? scaleSetComputerName(prefix, instanceId) : null;
+}
+
+/** The OS host name the inventory recorded for a machine (lower case), or null. */
+export function computerNameOf(resource: Pick<GpuResource, 'tags'>): string | null {
+  return nonEmpty(resource.tags[COMPUTER_NAME_TAG])?.toLowerCase() ?? null;
+}
+
 /**
- * Host names a machine's DCGM series may carry: its name, and for a scale-set VM the computer
- * name Azure derives from it (prefix + base-36 instance id, six digits), which is what AKS nodes use.
+ * Host names a machine's DCGM series may carry, most trusted first, lower case (host names are
+ * case-insensitive): its OS computer name, its VM name, and for a scale-set VM whose computer name
+ * Azure did not report, the name derived from the scale-set name (AKS uses it as the prefix).
  */
-export function hostNamesOf(resource: Pick<GpuResource, 'id' | 'name'>): string[] {
-  const names = [resource.name.toLowerCase()];
+export function hostNamesOf(resource: Pick<GpuResource, 'id' | 'name' | 'tags'>): string[] {
+  const names: string[] = [];
+  const add = (n: string | undefined) => {
+    const h = n?.trim().toLowerCase();
+    if (h && !names.includes(h)) names.push(h);
+  };
+  const computerName = computerNameOf(resource);
+  add(computerName ?? undefined);
+  add(resource.name);
   const m = /\/virtualMachineScaleSets\/([^/]+)\/virtualMachines\/(\d+)$/i.exec(resource.id);
-  if (m?.[1] && m[2]) names.push(`${m[1].toLowerCase()}${Number(m[2]).toString(36).padStart(6, '0')}`);
+  if (!computerName && m?.[1] && m[2]) add(scaleSetComputerName(m[1], m[2]) ?? undefined);
   return names;
 }
 
@@ -384,7 +465,15 @@ export function toGpuSamples(
   hostLabel: string,
 ): GpuSample[] {
   const byHost = new Map<string, GpuResource>();
-  for (const r of resources) for (const h of hostNamesOf(r)) byHost.set(h, r);
+  // A computer name wins over another machine's VM name: the OS host name is what dcgm-exporter reports.
+  for (const r of resources) {
+    const computerName = computerNameOf(r);
+    for (const h of hostNamesOf(r)) if (h !== computerName && !byHost.has(h)) byHost.set(h, r);
+  }
+  for (const r of resources) {
+    const computerName = computerNameOf(r);
+    if (computerName) byHost.set(computerName, r);
+  }
   const gpuOfUuid = new Map<string, { resourceId: string; gpuIndex: number }>();
   const samples = new Map<string, GpuSample>();
   const fields = Object.keys(matrices) as DcgmField[];
@@ -408,6 +497,25 @@ export function toGpuSamples(
     }
   }
   return [...samples.values()].sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+}
+
+/** A running GPU machine none of whose GPUs matched a DCGM series, and why. */
+export interface UnmatchedMachine {
+  resource: GpuResource;
+  reason: string;
+}
+
+/**
+ * Running GPU machines of the inventory that no sample was matched to: their GPUs are "not measured"
+ * (unknown), and the reason names the host names that were looked for under `hostLabel`.
+ */
+export function unmatchedMachines(resources: readonly GpuResource[], matchedIds: ReadonlySet<string>, hostLabel: string): UnmatchedMachine[] {
+  return resources
+    .filter((r) => r.powerState === 'running' && !matchedIds.has(r.id))
+    .map((r) => {
+      const names = hostNamesOf(r);
+      return { resource: r, reason: `no DCGM series with ${hostLabel} = ${names.join(' or ')}` };
+    });
 }
 
 function locateGpu(
@@ -657,12 +765,16 @@ export function serviceHealthIncidents(
     if (!global && ![...regions].some((r) => fleetRegions.has(r))) continue;
     const type = e.eventType?.toLowerCase() ?? '';
     const resolved = (e.status ?? '').toLowerCase() === 'resolved';
+    const maintenance = type === 'plannedmaintenance';
+    // Planned maintenance: impactStartTime/impactMitigationTime are the window, announced days ahead,
+    // so the incident starts at the window (maybe in the future), never at the post date.
     const started = iso(e.impactStartTime) ?? iso(e.lastUpdateTime) ?? now.toISOString();
+    const windowEnd = maintenance ? iso(e.impactMitigationTime) : null;
     out.push({
       id: `service-health:${e.name}`,
       account,
       cloud: 'azure',
-      source: type === 'plannedmaintenance' ? 'maintenance' : 'service-health',
+      source: maintenance ? 'maintenance' : 'service-health',
       severity: severityOf(type, e.level),
       title: e.title ?? e.name,
       summary: e.summary ?? '',
@@ -671,7 +783,7 @@ export function serviceHealthIncidents(
       services: [...services].sort(),
       resourceIds: [...affected].sort(),
       startedAt: started,
-      endedAt: resolved ? (iso(e.impactMitigationTime) ?? iso(e.lastUpdateTime) ?? now.toISOString()) : null,
+      endedAt: resolved ? (iso(e.impactMitigationTime) ?? iso(e.lastUpdateTime) ?? now.toISOString()) : windowEnd,
       updatedAt: iso(e.lastUpdateTime) ?? started,
       url: `https://app.azure.com/h/${encodeURIComponent(e.name)}`,
       updates: [],

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { FLEET_REGIONS, FLEET_SIZES, regionDisplayName, type Fleet, type FleetVm } from './fleet';
+import { FLEET_REGIONS, FLEET_SIZES, fleetUtilisationOf, regionDisplayName, type Fleet, type FleetVm } from './fleet';
 import type { TestCertificate } from './tls';
 import { readBody } from '../../common/testing/http';
 
@@ -14,7 +14,7 @@ import { readBody } from '../../common/testing/http';
 export interface Fault {
   /** Matched against `METHOD path?query`. */
   match: RegExp;
-  kind: '429-wrapped' | '429-bare' | '429-qpu' | '500' | 'timeout' | 'truncated' | '401' | '403';
+  kind: '429-wrapped' | '429-bare' | '429-qpu' | '500' | 'timeout' | 'truncated' | '401' | '403' | '404-invalid-resource-type' | 'malformed';
   /** How many matching requests fail (default 1). */
   times?: number;
   retryAfterSeconds?: number;
@@ -110,7 +110,7 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
         location: s.location,
         tags: {},
         sku: { name: s.size, tier: 'Standard', capacity: s.capacity },
-        properties: { orchestrationMode: s.orchestrationMode, provisioningState: 'Succeeded', virtualMachineProfile: { osProfile: { computerNamePrefix: s.name } } },
+        properties: { orchestrationMode: s.orchestrationMode, provisioningState: 'Succeeded', virtualMachineProfile: { osProfile: { computerNamePrefix: s.computerNamePrefix, adminUsername: 'azureuser' } } },
       })));
     }
     if (method === 'GET' && (m = /^\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/([^/]+)\/virtualMachines$/.exec(rest))) {
@@ -151,7 +151,7 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
           eventLevel: 'Informational',
           impactStartTime: e.start,
           impactMitigationTime: e.mitigation ?? undefined,
-          lastUpdateTime: e.mitigation ?? e.start,
+          lastUpdateTime: e.posted ?? e.mitigation ?? e.start,
           impact: [{ impactedService: e.service, impactedRegions: [{ impactedRegion: regionDisplayName(e.region), status: e.status, impactedSubscriptions: [sub] }] }],
         },
       })));
@@ -259,6 +259,17 @@ export async function startArmEmulator(opts: EmulatorOptions): Promise<ArmEmulat
         return send(res, 429, { error: { code: '429', message: 'Too many requests. Please retry.' } });
       case '500':
         return send(res, 500, { error: { code: 'InternalServerError', message: 'Encountered internal server error.' } });
+      case '404-invalid-resource-type':
+        // What ARM answers where Microsoft.Insights has no subscription-scope metrics (sovereign clouds, Azure Stack Hub, older api-versions).
+        return send(res, 404, {
+          error: {
+            code: 'InvalidResourceType',
+            message: "The resource type 'metrics' could not be found in the namespace 'microsoft.insights' for api version '2023-10-01'. The supported api-versions are '2018-01-01,2019-07-01,2021-05-01'.",
+          },
+        });
+      case 'malformed':
+        // A 200 whose body is JSON of the wrong shape.
+        return send(res, 200, { value: [{ name: 42, timeseries: 'none' }] });
       case '401':
         return send(res, 401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
       case '403':
@@ -326,12 +337,13 @@ function vmJson(v: FleetVm) {
     name: v.name,
     type: 'Microsoft.Compute/virtualMachines',
     location: v.location,
-    tags: v.tags,
+    ...(Object.keys(v.tags).length > 0 ? { tags: v.tags } : {}),
     ...(v.zone ? { zones: [v.zone] } : {}),
     properties: {
       vmId: `vm-${v.name}`,
       hardwareProfile: { vmSize: v.size },
-      osProfile: { computerName: v.hostName, adminUsername: 'azureuser' },
+      // A VM attached from a specialized disk has no osProfile at all.
+      ...(v.computerName !== null ? { osProfile: { computerName: v.computerName, adminUsername: 'azureuser' } } : {}),
       provisioningState: 'Succeeded',
       timeCreated: '2026-01-14T16:43:41.683Z',
       ...(v.name.startsWith('flex-') ? { virtualMachineScaleSet: { id: v.id.replace(/virtualMachines\/.*/, 'virtualMachineScaleSets/flex-gpu') } } : {}),
@@ -340,7 +352,8 @@ function vmJson(v: FleetVm) {
 }
 
 function vmStatusJson(v: FleetVm) {
-  return { id: v.id, name: v.name, type: 'Microsoft.Compute/virtualMachines', location: v.location, properties: { instanceView: { statuses: statusesJson(v) } } };
+  const agent = v.agentComputerName !== null && v.power === 'running' ? { computerName: v.agentComputerName, osName: 'ubuntu', osVersion: '22.04' } : {};
+  return { id: v.id, name: v.name, type: 'Microsoft.Compute/virtualMachines', location: v.location, properties: { instanceView: { ...agent, statuses: statusesJson(v) } } };
 }
 
 function scaleSetVmJson(v: FleetVm, expand: boolean) {
@@ -356,7 +369,7 @@ function scaleSetVmJson(v: FleetVm, expand: boolean) {
       latestModelApplied: true,
       vmId: `vm-${v.name}`,
       hardwareProfile: {},
-      osProfile: { computerName: v.hostName },
+      ...(v.computerName !== null ? { osProfile: { computerName: v.computerName, adminUsername: 'azureuser' } } : {}),
       provisioningState: 'Succeeded',
       ...(expand ? { instanceView: { platformUpdateDomain: 0, statuses: statusesJson(v) } } : {}),
     },
@@ -436,11 +449,8 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
   };
 }
 
-/** Per-GPU utilisation of a machine at a minute: busy GPUs 40-90 %, idle ones 0-3 %. */
-export function fleetUtilisation(vm: FleetVm, gpu: number, tsSec: number): number {
-  const wobble = ((tsSec / 60 + gpu * 7 + vm.name.length) % 10) / 10;
-  return vm.load === 'busy' ? 40 + wobble * 50 : wobble * 3;
-}
+/** Per-GPU utilisation of a machine at a minute (the fleet's truth uses the same function). */
+export const fleetUtilisation = fleetUtilisationOf;
 
 // The emulator stands in for the server-side aggregation: it answers each DCGM query per GPU.
 function promSeries(fleet: Fleet, query: string, start: number, end: number, step: number) {

@@ -38,7 +38,11 @@ export interface FleetVm {
   /** Only `Unplanned` unavailability is an outage; a customer stop is not. */
   healthReasonType: 'Unplanned' | 'Customer Initiated';
   scaleSet: { name: string; instanceId: string } | null;
-  /** The `Hostname` label dcgm-exporter reports for this machine. */
+  /** `osProfile.computerName` as the model listing returns it; null: no osProfile (VM from a specialized disk). */
+  computerName: string | null;
+  /** `instanceView.computerName` the guest agent reports (statusOnly listing, scale-set instance view); null: none. */
+  agentComputerName: string | null;
+  /** The `Hostname` label dcgm-exporter reports for this machine: the OS host name, not the VM name. */
   hostName: string;
   load: FleetLoad;
   /** Reports DCGM_FI_PROF_GR_ENGINE_ACTIVE (else only DCGM_FI_DEV_GPU_UTIL). */
@@ -57,6 +61,10 @@ export interface FleetScaleSet {
   size: FleetSize;
   capacity: number;
   orchestrationMode: 'Uniform' | 'Flexible';
+  /** `virtualMachineProfile.osProfile.computerNamePrefix`: instance host names are this + base-36 instance id. */
+  computerNamePrefix: string;
+  /** Whether the instance list carries each VM's osProfile (else the connector must derive the name). */
+  instanceOsProfile: boolean;
 }
 
 export interface FleetEvent {
@@ -66,8 +74,12 @@ export interface FleetEvent {
   service: string;
   region: string;
   title: string;
+  /** impactStartTime: for planned maintenance, the window start (may be days ahead). */
   start: string;
+  /** impactMitigationTime: for planned maintenance, the window end. */
   mitigation: string | null;
+  /** lastUpdateTime: when Azure posted or last updated the event (defaults to mitigation or start). */
+  posted?: string;
 }
 
 export interface FleetCostRow {
@@ -117,6 +129,8 @@ export function generateFleet(opts: FleetOptions): Fleet {
     const h = r();
     const health: FleetHealth = power !== 'running' ? 'Unavailable' : h < 0.05 ? 'Unavailable' : h < 0.08 ? 'Degraded' : 'Available';
     const l = r();
+    const host = standaloneHostNames(i, name);
+    const team = pick(r, ['vision', 'llm', 'speech']);
     vms.push({
       id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`,
       name,
@@ -124,33 +138,43 @@ export function generateFleet(opts: FleetOptions): Fleet {
       location,
       size: pick(r, sizes),
       zone: r() < 0.5 ? String(1 + Math.floor(r() * 3)) : null,
-      tags: { team: pick(r, ['vision', 'llm', 'speech']) },
+      // Optional fields absent on some VMs, as on VMs nobody tagged.
+      tags: i % 7 === 0 ? {} : { team },
       power,
       health,
       healthReasonType: power === 'running' ? 'Unplanned' : 'Customer Initiated',
       scaleSet: null,
-      hostName: name,
+      ...host,
       load: l < 0.1 ? 'silent' : l < 0.4 ? 'idle' : 'busy',
       prof: r() < 0.7,
       xid: false,
       platform: power === 'running' ? 'up' : 'missing',
     });
   }
+  // A renamed pair: A's OS host name is B's VM name. A series from host "B" is A's, not B's.
+  const renamable = vms.filter((v) => v.power === 'running' && v.computerName !== null && v.computerName !== v.name && FLEET_SIZES[v.size].gpus > 0 && v.load !== 'silent');
+  const [pairA, pairB] = renamable;
+  if (pairA && pairB) {
+    pairA.computerName = pairB.name;
+    pairA.agentComputerName = pairB.name;
+    pairA.hostName = pairB.name;
+  }
   // One healthy busy GPU machine with a fresh XID error: unhealthy by the glossary.
-  const xidVm = vms.find((v) => v.power === 'running' && v.health === 'Available' && v.load === 'busy' && FLEET_SIZES[v.size].gpus > 0);
+  const xidVm = vms.find((v) => v.power === 'running' && v.health === 'Available' && v.load === 'busy' && FLEET_SIZES[v.size].gpus > 0 && dcgmMatchable(v));
   if (xidVm) xidVm.xid = true;
   // One VM the platform reports down while Resource Health still says Available (unhealthy), and one
   // whose availability metric has no points at all (not measured: its state comes from its GPUs).
-  const platformCandidates = vms.filter((v) => v.power === 'running' && v.health === 'Available' && !v.xid && v.load !== 'silent' && FLEET_SIZES[v.size].gpus > 0);
+  const platformCandidates = vms.filter((v) => v.power === 'running' && v.health === 'Available' && !v.xid && v.load !== 'silent' && FLEET_SIZES[v.size].gpus > 0 && dcgmMatchable(v));
   if (platformCandidates[0]) platformCandidates[0].platform = 'down';
   if (platformCandidates[1]) platformCandidates[1].platform = 'missing';
 
+  // Computer name prefixes as AKS, Terraform and Windows images set them: rarely the scale set's name.
   const scaleSets: FleetScaleSet[] = [
-    { name: 'aks-h100pool-vmss', location: 'eastus', size: 'Standard_ND96isr_H100_v5', capacity: 12, orchestrationMode: 'Uniform' },
-    { name: 'train-a100', location: 'westeurope', size: 'Standard_NC24ads_A100_v4', capacity: 40, orchestrationMode: 'Uniform' },
-    { name: 'infer-a10', location: 'southcentralus', size: 'Standard_NV36ads_A10_v5', capacity: 25, orchestrationMode: 'Uniform' },
-    { name: 'web-cpu', location: 'eastus', size: 'Standard_D4s_v5', capacity: 6, orchestrationMode: 'Uniform' },
-    { name: 'flex-gpu', location: 'eastus', size: 'Standard_NC24ads_A100_v4', capacity: 3, orchestrationMode: 'Flexible' },
+    { name: 'aks-h100pool-vmss', location: 'eastus', size: 'Standard_ND96isr_H100_v5', capacity: 12, orchestrationMode: 'Uniform', computerNamePrefix: 'aks-h100pool-38817251-vmss', instanceOsProfile: true },
+    { name: 'train-a100', location: 'westeurope', size: 'Standard_NC24ads_A100_v4', capacity: 40, orchestrationMode: 'Uniform', computerNamePrefix: 'trna100', instanceOsProfile: false },
+    { name: 'infer-a10', location: 'southcentralus', size: 'Standard_NV36ads_A10_v5', capacity: 25, orchestrationMode: 'Uniform', computerNamePrefix: 'infer-a10', instanceOsProfile: true },
+    { name: 'web-cpu', location: 'eastus', size: 'Standard_D4s_v5', capacity: 6, orchestrationMode: 'Uniform', computerNamePrefix: 'webcpu', instanceOsProfile: true },
+    { name: 'flex-gpu', location: 'eastus', size: 'Standard_NC24ads_A100_v4', capacity: 3, orchestrationMode: 'Flexible', computerNamePrefix: 'flexgpu', instanceOsProfile: true },
   ].map((s) => {
     const rg = `rg-ss-${s.location}`;
     return { ...s, resourceGroup: rg, id: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachineScaleSets/${s.name}` } as FleetScaleSet;
@@ -162,6 +186,7 @@ export function generateFleet(opts: FleetOptions): Fleet {
       const roll = r();
       const power: FleetPower = roll < 0.1 ? 'deallocated' : 'running';
       const l = r();
+      const computerName = vmssComputerName(ss.computerNamePrefix, instanceId);
       vms.push({
         id: `${ss.id}/virtualMachines/${instanceId}`,
         name: `${ss.name}_${instanceId}`,
@@ -174,7 +199,10 @@ export function generateFleet(opts: FleetOptions): Fleet {
         health: power === 'running' ? (r() < 0.05 ? 'Unavailable' : 'Available') : 'Unavailable',
         healthReasonType: power === 'running' ? 'Unplanned' : 'Customer Initiated',
         scaleSet: { name: ss.name, instanceId },
-        hostName: `${ss.name}${Number(instanceId).toString(36).padStart(6, '0')}`,
+        computerName: ss.instanceOsProfile ? computerName : null,
+        agentComputerName: null,
+        // Kubernetes lower-cases node names; dcgm-exporter on AKS reports the node name.
+        hostName: ss.name.startsWith('aks-') ? computerName.toLowerCase() : computerName,
         load: l < 0.08 ? 'silent' : l < 0.3 ? 'idle' : 'busy',
         prof: true,
         xid: false,
@@ -199,7 +227,9 @@ export function generateFleet(opts: FleetOptions): Fleet {
         health: 'Available',
         healthReasonType: 'Unplanned',
         scaleSet: null,
-        hostName: name,
+        computerName: `${flex.computerNamePrefix}${(0x3f2a10 + k * 7919).toString(36).slice(-6)}`,
+        agentComputerName: null,
+        hostName: `${flex.computerNamePrefix}${(0x3f2a10 + k * 7919).toString(36).slice(-6)}`,
         load: 'busy',
         prof: true,
         xid: false,
@@ -214,6 +244,8 @@ export function generateFleet(opts: FleetOptions): Fleet {
     { trackingId: 'VM3X-1T8', eventType: 'ServiceIssue', status: 'Active', service: 'Virtual Machines', region: 'eastus', title: 'Virtual Machines - East US - Allocation failures', start: new Date(now.getTime() - 3600_000).toISOString(), mitigation: null },
     { trackingId: 'ST9B-2Q0', eventType: 'ServiceIssue', status: 'Active', service: 'Storage', region: 'brazilsouth', title: 'Storage - Brazil South - Degraded availability', start: new Date(now.getTime() - 7200_000).toISOString(), mitigation: null },
     { trackingId: 'PM4W-7E1', eventType: 'PlannedMaintenance', status: 'Active', service: 'Virtual Machines', region: 'westeurope', title: 'Planned maintenance: Virtual Machines - West Europe', start: new Date(now.getTime() - 1800_000).toISOString(), mitigation: null },
+    // Announced two days ago for a window three days ahead: planned, not active.
+    { trackingId: 'PM8K-3D2', eventType: 'PlannedMaintenance', status: 'Active', service: 'Virtual Machines', region: 'eastus', title: 'Planned maintenance: Virtual Machines - East US', start: new Date(now.getTime() + 3 * day).toISOString(), mitigation: new Date(now.getTime() + 3 * day + 8 * 3600_000).toISOString(), posted: new Date(now.getTime() - 2 * day).toISOString() },
     { trackingId: 'VM1R-5K2', eventType: 'ServiceIssue', status: 'Resolved', service: 'Virtual Machines', region: 'southcentralus', title: 'Virtual Machines - South Central US - Resolved', start: new Date(now.getTime() - 3 * day).toISOString(), mitigation: new Date(now.getTime() - 2 * day).toISOString() },
   ];
 
@@ -234,6 +266,56 @@ export function generateFleet(opts: FleetOptions): Fleet {
   return { subscriptionId: sub, subscriptionName: 'GPU Production', now, vms, scaleSets, events, costRows };
 }
 
+/**
+ * Host names of standalone VM i, in the mixes real fleets have: equal to the VM name; a Terraform
+ * `computer_name`; an upper-case Windows-style name (15 characters at most) the exporter reports in
+ * lower case; no osProfile (specialized disk) with the guest agent reporting the name; an FQDN label;
+ * and now and then no name anywhere Azure reports, with an OS host name nobody can match.
+ */
+function standaloneHostNames(i: number, name: string): Pick<FleetVm, 'computerName' | 'agentComputerName' | 'hostName'> {
+  if (i % 41 === 3) return { computerName: null, agentComputerName: null, hostName: `orphan-${i}` };
+  switch (i % 6) {
+    case 0:
+      return { computerName: name, agentComputerName: name, hostName: name };
+    case 1:
+      return { computerName: `tf-gpu-${i}`, agentComputerName: `tf-gpu-${i}`, hostName: `tf-gpu-${i}` };
+    case 2: {
+      const win = `GPUNODE${String(i).padStart(4, '0')}`.slice(0, 15);
+      return { computerName: win, agentComputerName: win, hostName: win.toLowerCase() };
+    }
+    case 3:
+      return { computerName: null, agentComputerName: `spec-${i}`, hostName: `spec-${i}` };
+    case 4:
+      return { computerName: `arm${i}`, agentComputerName: null, hostName: `arm${i}.internal.cloudapp.net` };
+    default:
+      // No osProfile and no agent name: the VM name is all there is, and the OS uses it.
+      return { computerName: null, agentComputerName: null, hostName: name };
+  }
+}
+
+/** A Uniform scale-set instance's computer name: prefix + base-36 instance id, upper case, six digits. */
+export function vmssComputerName(prefix: string, instanceId: string): string {
+  return `${prefix}${Number(instanceId).toString(36).toUpperCase().padStart(6, '0')}`;
+}
+
+/**
+ * Whether a VM's DCGM series can be told apart as its own from what Azure reports: the Hostname label
+ * (short name, any case) equals its computer name (osProfile, guest agent, or prefix + instance id)
+ * or its VM name.
+ */
+export function dcgmMatchable(vm: FleetVm, scaleSets: readonly FleetScaleSet[] = []): boolean {
+  const host = (vm.hostName.split('.')[0] ?? '').toLowerCase();
+  const prefix = vm.scaleSet ? scaleSets.find((s) => s.name === vm.scaleSet?.name)?.computerNamePrefix : undefined;
+  const names = [vm.computerName, vm.agentComputerName, vm.name, prefix && vm.scaleSet ? vmssComputerName(prefix, vm.scaleSet.instanceId) : null];
+  return names.some((n) => n !== null && n !== undefined && n.toLowerCase() === host);
+}
+
+/** Per-GPU utilisation of a machine at a minute: busy GPUs 40-90 %, idle ones 0-3 % (what the emulator serves). */
+export function fleetUtilisationOf(vm: FleetVm, gpu: number, tsSec: number): number {
+  const wobble = ((tsSec / 60 + gpu * 7 + vm.name.length) % 10) / 10;
+  return vm.load === 'busy' ? 40 + wobble * 50 : wobble * 3;
+}
+
 /** Region display name as Service Health writes it. */
 export function regionDisplayName(region: string): string {
   return REGION_NAMES[region] ?? region;
@@ -248,6 +330,12 @@ export interface FleetTruth {
   /** Active incident ids the connector should yield, with the GPUs each affects. */
   activeIncidents: Record<string, number>;
   gpuMachines: number;
+  /** Fleet utilisation over (now - 1 h, now]: each measured GPU's mean, then the mean over those GPUs. */
+  utilisationAvg1h: number | null;
+  /** Running GPU machines no DCGM series can be matched to (silent, or a host name Azure never reports). */
+  unmeasuredIds: string[];
+  /** GPUs of those machines that are unknown only because their host name matches nothing. */
+  unmatchedGpus: number;
 }
 
 /** Counts GPUs by state and model, spend month to date, and active incidents with affected GPUs. */
@@ -259,8 +347,9 @@ export function fleetTruth(fleet: Fleet): FleetTruth {
     const size = FLEET_SIZES[vm.size];
     if (size.gpus === 0) continue;
     gpuMachines++;
+    const measured = vm.load !== 'silent' && dcgmMatchable(vm, fleet.scaleSets);
     const state: 'stopped' | 'unhealthy' | 'unknown' | 'busy' | 'idle' =
-      vm.power !== 'running' ? 'stopped' : vm.health !== 'Available' || vm.xid || vm.platform === 'down' ? 'unhealthy' : vm.load === 'silent' ? 'unknown' : vm.load === 'busy' ? 'busy' : 'idle';
+      vm.power !== 'running' ? 'stopped' : vm.health !== 'Available' || vm.xid || vm.platform === 'down' ? 'unhealthy' : !measured ? 'unknown' : vm.load === 'busy' ? 'busy' : 'idle';
     const m = (byModel[size.model] ??= { total: 0, busy: 0, idle: 0 });
     // An XID marks the whole machine unhealthy only on the GPU that reported it.
     for (let g = 0; g < size.gpus; g++) {
@@ -284,7 +373,9 @@ export function fleetTruth(fleet: Fleet): FleetTruth {
   const gpuVms = fleet.vms.filter((v) => FLEET_SIZES[v.size].gpus > 0);
   const fleetRegions = new Set(gpuVms.map((v) => v.location));
   for (const e of fleet.events) {
-    if (e.status !== 'Active' || !fleetRegions.has(e.region)) continue;
+    // Maintenance is active only inside its window: one announced ahead is planned, not counted.
+    const inWindow = Date.parse(e.start) <= fleet.now.getTime() && (e.mitigation === null || Date.parse(e.mitigation) > fleet.now.getTime());
+    if (e.status !== 'Active' || !fleetRegions.has(e.region) || !inWindow) continue;
     const affected = e.service === 'Virtual Machines' ? gpuVms.filter((v) => v.location === e.region) : [];
     activeIncidents[`service-health:${e.trackingId}`] = affected.reduce((n, v) => n + FLEET_SIZES[v.size].gpus, 0);
   }
@@ -293,7 +384,31 @@ export function fleetTruth(fleet: Fleet): FleetTruth {
       activeIncidents[`resource-health:${vm.id.toLowerCase()}`] = FLEET_SIZES[vm.size].gpus;
     }
   }
-  return { gpus, byModel, billedMonthToDateMicros: billed, activeIncidents, gpuMachines };
+  const nowSec = fleet.now.getTime() / 1000;
+  const gpuMeans: number[] = [];
+  const unmeasuredIds: string[] = [];
+  let unmatchedGpus = 0;
+  for (const vm of gpuVms) {
+    if (vm.power !== 'running') continue;
+    const matchable = dcgmMatchable(vm, fleet.scaleSets);
+    if (vm.load === 'silent' || !matchable) {
+      unmeasuredIds.push(vm.id);
+      if (vm.load !== 'silent' && vm.health === 'Available' && vm.platform !== 'down') unmatchedGpus += FLEET_SIZES[vm.size].gpus;
+      continue;
+    }
+    // Samples at each whole minute of (now - 1 h, now), as the emulator serves them.
+    for (let g = 0; g < FLEET_SIZES[vm.size].gpus; g++) {
+      let sum = 0;
+      let n = 0;
+      for (let t = nowSec - 3540; t < nowSec; t += 60) {
+        sum += Math.min(100, Math.max(0, fleetUtilisationOf(vm, g, t)));
+        n += 1;
+      }
+      gpuMeans.push(sum / n);
+    }
+  }
+  const utilisationAvg1h = gpuMeans.length > 0 ? gpuMeans.reduce((a, b) => a + b, 0) / gpuMeans.length : null;
+  return { gpus, byModel, billedMonthToDateMicros: billed, activeIncidents, gpuMachines, utilisationAvg1h, unmeasuredIds: unmeasuredIds.sort(), unmatchedGpus };
 }
 
 // Tests sum the cost truth in micro-units.
