@@ -109,10 +109,12 @@ describe('inventory', () => {
     const c = h.connector();
     const resources = await collect(c.inventory(ctx()));
     expect(resources).toHaveLength(fleetTruth(h.fleet).gpuMachines);
-    // The VM the platform reports down is not silently healthy: it is flagged as not measured.
+    // The VM the platform reports down keeps Resource Health's word, and says its availability was not measured;
+    // its GPUs are still measured by DCGM, so this is no GPU-metrics gap.
     const down = resources.find((r) => r.id === h.fleet.vms.find((v) => v.platform === 'down')?.id);
     expect(down?.health).toBe('ok');
-    expect(down?.coverageGaps?.some((g) => g.kind === 'metrics' && /Azure Monitor metrics/.test(g.reason))).toBe(true);
+    expect(down?.healthReason).toMatch(/VM availability not measured: Azure Monitor metrics failed/);
+    expect(down?.coverageGaps?.some((g) => g.kind === 'metrics') ?? false).toBe(false);
     const access = c.diagnostics?.().access ?? [];
     expect(access.length).toBeGreaterThan(0);
     expect(access[0]).toMatchObject({ scope: `subscription ${h.fleet.subscriptionId}`, status: 'denied' });
@@ -128,7 +130,9 @@ describe('inventory', () => {
       const resources = await collect(c.inventory(ctx()));
       expect(resources).toHaveLength(fleetTruth(h.fleet).gpuMachines);
       const running = resources.filter((r) => r.powerState === 'running' && !r.id.includes('/virtualMachineScaleSets/'));
-      expect(running.every((r) => r.coverageGaps?.some((g) => g.kind === 'metrics'))).toBe(true);
+      // Each keeps Resource Health's own reason, or says its availability was not measured.
+      expect(running.every((r) => r.healthReason !== null)).toBe(true);
+      expect(running.some((r) => r.healthReason?.startsWith('VM availability not measured') === true)).toBe(true);
       const access = c.diagnostics?.().access ?? [];
       expect(access.every((a) => a.operation.startsWith('Azure Monitor metrics') && a.status === 'denied')).toBe(true);
       expect(access[0]?.message).toMatch(kind === 'malformed' ? /unexpected response/ : kind === '403' ? /AuthorizationFailed/ : /HTTP 404.*InvalidResourceType/);

@@ -162,7 +162,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     const to = new Date(Math.floor(ctx.now.getTime() / 60_000) * 60_000);
     const from = new Date(to.getTime() - pm.windowMinutes * 60_000);
     const facts = new Map<string, VmPlatformFacts>();
-    // Optional: a failed call leaves its VMs' availability not measured (a metrics gap), never healthy by default.
+    // Optional: a failed call leaves its VMs' availability not measured, never healthy by default.
     const notRead = new Map<string, string>();
     for (const [region, running] of byRegion) {
       for (let i = 0; i < running.length; i += pm.batchSize) {
@@ -179,7 +179,9 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     return batch.map((r) => {
       const reason = notRead.get(r.id.toLowerCase());
       if (reason === undefined) return withPlatformHealth(r, facts.get(r.id.toLowerCase()), pm.windowMinutes);
-      return withGap(r, { kind: 'metrics', reason: `VM availability not measured: Azure Monitor metrics failed (${reason}); health is Resource Health's only` });
+      // Not a GPU-metrics gap: DCGM still measures these GPUs; only the platform's availability signal is missing,
+      // which the account's diagnostics name. Health stays Resource Health's (unknown where it has none).
+      return { ...r, healthReason: r.healthReason ?? `VM availability not measured: Azure Monitor metrics failed (${reason})` };
     });
   }
 
