@@ -156,6 +156,16 @@ describe('inventory', () => {
     expect(c.diagnostics?.().access).toEqual([expect.objectContaining({ operation: 'Compute resourceSkus.list', status: 'denied', message: expect.stringMatching(/500/) })]);
   });
 
+  it('completes the inventory when Resource Health fails, leaving health unknown (never ok) and naming the call', async () => {
+    h.arm.addFault({ match: /Microsoft\.ResourceHealth\/availabilityStatuses/, kind: '500', times: 1000 });
+    h.arm.addFault({ match: /Microsoft\.Insights\/metrics/, kind: '404-invalid-resource-type', times: 1000 });
+    const c = h.connector();
+    const resources = await collect(c.inventory(ctx()));
+    expect(resources).toHaveLength(fleetTruth(h.fleet).gpuMachines);
+    expect(resources.every((r) => r.health === 'unknown')).toBe(true);
+    expect(c.diagnostics?.().access.map((a) => a.operation)).toContain('Resource Health availability statuses');
+  });
+
   it('keeps the rest of the inventory when one scale set cannot be listed, and counts its GPUs as a gap', async () => {
     const ss = h.fleet.scaleSets.find((s) => s.name === 'train-a100');
     if (!ss) throw new Error('no train-a100');

@@ -114,6 +114,16 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     return err;
   }
 
+  /** Resource Health of the subscription's VMs; optional: when it fails, health is unknown (never ok) and the call is named. */
+  async function resourceHealthOf(subscriptionId: string, ctx: StreamContext): Promise<ReturnType<typeof indexHealth>> {
+    try {
+      return indexHealth(await api.listAvailabilityStatuses(subscriptionId, ctx.signal));
+    } catch (err) {
+      optionalCallFailed(err, ctx, 'Resource Health availability statuses', subscriptionId, 'denied');
+      return new Map();
+    }
+  }
+
   async function subscriptionsOf(ctx: StreamContext): Promise<SubscriptionInfo[]> {
     if (config.subscriptionIds) return config.subscriptionIds.map((id) => ({ subscriptionId: id.toLowerCase(), displayName: null }));
     const now = ctx.now.getTime();
@@ -189,7 +199,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     inventoryAccess = [];
     for (const { subscriptionId } of await subscriptionsOf(ctx)) {
       const { index: skus, gaps } = await gpuSkus(subscriptionId, ctx);
-      const health = indexHealth(await api.listAvailabilityStatuses(subscriptionId, ctx.signal));
+      const health = await resourceHealthOf(subscriptionId, ctx);
       const statuses: VmStatusPayload[] = [];
       for await (const page of api.listVmStatuses(subscriptionId, ctx.signal)) statuses.push(...page);
       for await (const page of api.listVms(subscriptionId, ctx.signal)) {
