@@ -13,6 +13,7 @@ import {
   type SpendFilter,
 } from '../../../shared/contract-spend';
 import type { CloudId } from '../../../shared/domain';
+import { queueCostWrite } from './cost-write-queue';
 import { COST_VIEW_SQL, costReport, costWhere, groupExpr, spendFilterOptions } from './cost-report-query';
 import { type ConnectionPool, exec, rows } from './db';
 import { StoreReadOnlyError } from './errors';
@@ -56,7 +57,9 @@ export function createSpendStore(instance: DuckDBInstance, pool: ConnectionPool,
   const withConnection = async <T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> => pool.use(body);
 
   return {
-    importFocus: (files, account, onProgress) => write((conn) => importFocusFiles(conn, files, account, now(), onProgress)),
+    // Queued with every other cost write of this store, so two imports of one file never both insert.
+    importFocus: (files, account, onProgress) =>
+      queueCostWrite(instance, () => write((conn) => importFocusFiles(conn, files, account, now(), onProgress))),
     costReport: (query) => costReport(pool, query, now()),
     spendFilterOptions: () => spendFilterOptions(pool),
     exportFocusCsv: (query, file) => withConnection((conn) => exportFocusCsv(conn, query, file)),
