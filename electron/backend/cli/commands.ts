@@ -195,7 +195,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
                 tempDir: join(dataDir, 'uploads'),
                 maxBytes: uploadMaxBytes,
                 maxRows: uploadMaxRows,
-                importFile: (path: string, account: string) => importFocusWithEvents(store, [path], account, events.emit),
+                importFile: (path: string, account: string, limits: { maxRows: number }) =>
+                  importFocusWithEvents(store, [path], account, events.emit, limits),
               },
             }
           : {}),

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
 import { ApiReply, type AppEvent } from '../../../shared/contract';
@@ -70,7 +71,7 @@ describe('serve mode FOCUS upload', () => {
         tempDir: join(dir, 'uploads'),
         maxBytes: MAX_BYTES,
         maxRows: MAX_ROWS,
-        importFile: (path, account) => importFocusWithEvents(store, [path], account, hub.emit),
+        importFile: (path, account, limits) => importFocusWithEvents(store, [path], account, hub.emit, limits),
       },
     });
     readOnly = await startServer(base);
@@ -132,6 +133,20 @@ describe('serve mode FOCUS upload', () => {
       expect(res.status, file).toBe(413);
       expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { message: expect.stringContaining(`${file}: the upload holds more than ${MAX_ROWS} cost rows`) } });
     }
+    expect((await store.costReport(monthQuery)).totals).toEqual([]);
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses a Parquet file with more rows than the limit from its footer, with 413', async () => {
+    const parquet = join(dir, 'many.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await conn.run(`COPY (SELECT * FROM read_csv('${SAMPLE}', header = true, all_varchar = true, nullstr = 'NULL'), range(${MAX_ROWS})) TO '${parquet}' (FORMAT parquet)`);
+    conn.closeSync();
+    instance.closeSync();
+    const res = await upload(writable, await readFile(parquet), 'account=billing&file=many.parquet');
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { message: expect.stringContaining(`many.parquet: holds more than ${MAX_ROWS} cost rows`) } });
     expect((await store.costReport(monthQuery)).totals).toEqual([]);
     expect(await readdir(join(dir, 'uploads'))).toEqual([]);
   });

@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ApiError, type ApiReply } from '../../../shared/contract';
 import type { FocusImportSummary } from '../../../shared/contract-spend';
+import { FocusTooLargeApiError } from '../api/spend-handlers';
 
 /** Most bytes of one upload by default, as sent and, for .csv.gz, once decompressed: 1 GiB. */
 export const DEFAULT_FOCUS_UPLOAD_BYTES = 1024 ** 3;
@@ -27,8 +28,11 @@ export interface FocusUploadTarget {
   maxBytes: number;
   /** CSV uploads with more lines than this after the header are refused (413) and nothing is imported. */
   maxRows: number;
-  /** Imports one file already on disk into `account` (throws ApiError on a refused file). */
-  importFile(path: string, account: string): Promise<FocusImportSummary>;
+  /**
+   * Imports one file already on disk into `account` with the row limit (a Parquet file's rows are
+   * only known to the importer); throws ApiError on a refused file, FocusTooLargeApiError past the limit.
+   */
+  importFile(path: string, account: string, limits: { maxRows: number }): Promise<FocusImportSummary>;
 }
 
 /** An upload's answer: an ApiReply, plus an HTTP status when it is not the error code's usual one. */
@@ -72,13 +76,13 @@ export async function receiveFocusUpload(req: IncomingMessage, url: URL, target:
     if (saved.kind === 'bad-gzip') return refuse('bad-request', `${name}: is not a complete gzip file (cut short or damaged); nothing was imported`);
     if (saved.kind === 'aborted') return refuse('bad-request', `${name}: the upload was cut off before its end; nothing was imported`);
     if (saved.bytes === 0) return refuse('bad-request', `${name}: the upload is empty (no header, no rows); nothing was imported`);
-    const summary = await target.importFile(join(folder, stored), account);
+    const summary = await target.importFile(join(folder, stored), account, { maxRows: target.maxRows });
     // The temp folder is ours alone: answer with the name the user gave.
     return { reply: { ok: true, data: { ...summary, files: summary.files.map((f) => ({ ...f, file: name })) } } };
   } catch (error) {
     if (error instanceof ApiError) {
       const message = error.message.startsWith(`${stored}:`) ? `${name}${error.message.slice(stored.length)}` : error.message;
-      return refuse(error.code, message);
+      return refuse(error.code, message, error instanceof FocusTooLargeApiError ? 413 : undefined);
     }
     throw error;
   } finally {

@@ -78,6 +78,20 @@ export class FocusImportError extends Error {
   }
 }
 
+/** Limits of one import (serve's uploads); the CLI and the app import without them. */
+export interface FocusImportLimits {
+  /** Most cost rows a file may hold. */
+  maxRows?: number;
+}
+
+/** A file refused for its size only: serve answers it with 413. */
+export class FocusImportTooLargeError extends FocusImportError {
+  constructor(file: string, maxRows: number) {
+    super(file, `holds more than ${maxRows} cost rows (the upload limit); nothing was imported`);
+    this.name = 'FocusImportTooLargeError';
+  }
+}
+
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** The FOCUS version a header belongs to: the newest version that introduced one of its columns. */
@@ -285,6 +299,18 @@ function insertSql(stageName: string, account: string, source: string, columns: 
   FROM ${stageName} ORDER BY rowid`;
 }
 
+/** A Parquet file's row count is in its footer: refuse a compressed giant before reading it. */
+async function refuseOverRows(conn: DuckDBConnection, file: string, maxRows: number): Promise<void> {
+  if (!/\.parquet$/i.test(file) || !existsSync(file)) return;
+  let n: number;
+  try {
+    n = (await rows<{ n: number }>(conn, `SELECT coalesce(sum(num_rows), 0)::DOUBLE AS n FROM parquet_file_metadata(${sqlString(file)})`))[0]?.n ?? 0;
+  } catch (error) {
+    throw new FocusImportError(file, 'cannot be read as Parquet (not a Parquet file, or damaged)', null, null, error);
+  }
+  if (n > maxRows) throw new FocusImportTooLargeError(file, maxRows);
+}
+
 interface StagedFile {
   file: string;
   stageName: string;
@@ -305,6 +331,7 @@ export async function importFocusFiles(
   account: string,
   now: Date,
   onProgress: (p: FocusImportProgress) => void = () => undefined,
+  limits: FocusImportLimits = {},
 ): Promise<FocusImportResult> {
   if (files.length === 0) throw new FocusImportError('(none)', 'no files given');
   const staged: StagedFile[] = [];
@@ -315,6 +342,7 @@ export async function importFocusFiles(
     for (const [i, file] of files.entries()) {
       current = file;
       onProgress({ file, phase: 'reading', rows: 0, totalRows });
+      if (limits.maxRows !== undefined) await refuseOverRows(conn, file, limits.maxRows);
       const stageName = `focus_stage_${i}`;
       const columns = await stage(conn, file, stageName);
       const version = detectFocusVersion(columns);
@@ -324,6 +352,7 @@ export async function importFocusFiles(
       }
       const count = Number((await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM ${stageName}`))[0]?.n ?? 0);
       if (count === 0) throw new FocusImportError(file, 'the file has a header but no cost rows');
+      if (limits.maxRows !== undefined && count > limits.maxRows) throw new FocusImportTooLargeError(file, limits.maxRows);
       totalRows += count;
       onProgress({ file, phase: 'reading', rows: count, totalRows });
       await validate(conn, file, stageName, columns);
