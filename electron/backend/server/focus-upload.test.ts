@@ -222,6 +222,16 @@ describe('serve mode FOCUS upload', () => {
     expect(await readdir(join(dir, 'uploads'))).toEqual([]);
   });
 
+  it('four uploads of the same file at once all succeed and bill it once', async () => {
+    const body = await readFile(SAMPLE);
+    const replies = await Promise.all([1, 2, 3, 4].map(() => upload(writable, body, 'account=together&file=oracle.csv')));
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const filter = { clouds: [], accounts: ['together'], regions: [], services: [], gpuModels: [], tags: {} };
+    const report = await store.costReport({ ...monthQuery, filter });
+    expect(report.totals.map((t) => t.rows)).toEqual([7]);
+    await store.removeAccount('together');
+  });
+
   it('keeps only a safe base name ending in a FOCUS extension', () => {
     expect(uploadFileName('../../etc/passwd')).toBeNull();
     expect(uploadFileName('C:\\exports\\..\\bill 2024.csv.gz')).toBe('bill_2024.csv.gz');
