@@ -367,7 +367,8 @@ export async function importFocusFiles(
         if (clash !== undefined) {
           throw new FocusImportError(
             file,
-            `duplicate billing period: ${earlier.file} also holds billing account ${clash.billingAccountId} from ${clash.start}; import one file per period`,
+            // Base name and period only: the billing account id is the file's content.
+            `duplicate billing period: ${basename(earlier.file)} also holds the same billing account's period from ${clash.start}; import one file per period`,
             null,
             'BillingPeriodStart',
           );

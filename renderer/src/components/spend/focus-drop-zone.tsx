@@ -134,7 +134,8 @@ export function FocusDropZone(): ReactNode {
 function EmptyCellNotes({ files }: { files: FocusImportSummary['files'] }): ReactNode {
   const notes = files.flatMap((f) => {
     const note = emptyCellsNote(f.emptyCellsReadAsNull);
-    return note === null ? [] : [{ file: f.file, note }];
+    // The desktop app answers with paths; the note names the file only.
+    return note === null ? [] : [{ file: f.file.split(/[\\/]/).pop() ?? f.file, note }];
   });
   if (notes.length === 0) return null;
   return (
