@@ -171,7 +171,16 @@ export const FocusImportSummary = z.object({
   account: z.string(),
   rows: z.number().int().nonnegative(),
   replacedRows: z.number().int().nonnegative(),
-  files: z.array(z.object({ file: z.string(), focusVersion: z.string(), rows: z.number().int(), billingPeriods: z.array(IsoTime) })),
+  files: z.array(
+    z.object({
+      file: z.string(),
+      focusVersion: z.string(),
+      rows: z.number().int(),
+      billingPeriods: z.array(IsoTime),
+      /** Conformance note, not a refusal: empty cells read as null, per FOCUS column that had any. */
+      emptyCellsReadAsNull: z.record(z.string(), z.number().int().nonnegative()),
+    }),
+  ),
 });
 export type FocusImportSummary = z.infer<typeof FocusImportSummary>;
 

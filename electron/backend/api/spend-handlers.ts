@@ -7,7 +7,15 @@ import { ApiError, type ApiHandlers, type AppEvent } from '../../../shared/contr
 import type { FocusImportSummary, spendChannels } from '../../../shared/contract-spend';
 import type { PdfPrinter } from '../reports/pdf';
 import { renderReport } from '../reports/render';
-import { FocusImportError } from '../store/focus-import';
+import { FocusImportError, FocusImportTooLargeError, type FocusImportLimits } from '../store/focus-import';
+
+/** A file refused only for passing an import limit (serve answers 413, not 400). */
+export class FocusTooLargeApiError extends ApiError {
+  constructor(message: string) {
+    super('bad-request', message);
+    this.name = 'FocusTooLargeApiError';
+  }
+}
 import type { FleetStore } from '../store/types';
 
 export type SpendHandlers = Pick<ApiHandlers, keyof typeof spendChannels>;
@@ -66,16 +74,21 @@ export async function importFocusWithEvents(
   files: readonly string[],
   account: string,
   emit?: (event: AppEvent) => void,
+  limits?: FocusImportLimits,
 ): Promise<FocusImportSummary> {
   try {
-    const result = await store.importFocus([...files], account, (p) =>
-      emit?.({ type: 'focus-import-progress', account, file: basename(p.file), phase: p.phase, rows: p.rows, totalRows: p.totalRows }),
+    const result = await store.importFocus(
+      [...files],
+      account,
+      (p) => emit?.({ type: 'focus-import-progress', account, file: basename(p.file), phase: p.phase, rows: p.rows, totalRows: p.totalRows }),
+      limits,
     );
     emit?.({ type: 'data-changed', account, streams: ['costs'] });
     return result;
   } catch (error) {
     if (error instanceof FocusImportError) {
       emit?.({ type: 'focus-import-progress', account, file: basename(error.file), phase: 'failed', rows: 0, totalRows: 0 });
+      if (error instanceof FocusImportTooLargeError) throw new FocusTooLargeApiError(error.message);
       throw new ApiError('bad-request', error.message);
     }
     throw error;

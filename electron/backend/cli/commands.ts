@@ -6,13 +6,14 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
 import { FleetFilter } from '../../../shared/contract';
 import { IsoTime } from '../../../shared/domain';
 import { formatMoney, formatPercent } from '../../../shared/format';
 import { Overview } from '../../../shared/overview';
 import { createApi, createEventHub } from '../api/index';
 import { importFocusWithEvents } from '../api/spend-handlers';
-import { DEFAULT_FOCUS_UPLOAD_BYTES, generateToken, startServer } from '../server/index';
+import { DEFAULT_FOCUS_UPLOAD_BYTES, DEFAULT_FOCUS_UPLOAD_ROWS, generateToken, startServer } from '../server/index';
 import { SyncSummary } from '../sync/summary';
 import type { FleetStore } from '../store/types';
 import { openStoreForCli } from './open-store';
@@ -105,7 +106,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
   serve: {
-    usage: 'fleetpane serve [--config FILE [--manage-accounts] | --demo] [--allow-triage] [--manage-spend] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
+    usage:
+      'fleetpane serve [--config FILE [--manage-accounts] | --demo] [--allow-triage] [--manage-spend [--upload-max-bytes N] [--upload-max-rows N]] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
     options: {
       config: { type: 'string' },
       demo: { type: 'boolean' },
@@ -119,6 +121,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       'allow-triage': { type: 'boolean' },
       /** Lets the spend screen upload FOCUS files and edit budgets and saved reports (read-only without it). */
       'manage-spend': { type: 'boolean' },
+      /** Most bytes of one FOCUS upload, as sent and once decompressed (default 1 GiB). */
+      'upload-max-bytes': { type: 'string' },
+      /** Most cost rows of one FOCUS upload (default 2,000,000). */
+      'upload-max-rows': { type: 'string' },
     },
     async run(values, _positionals, io) {
       const configFile = stringValue(values, 'config');
@@ -132,6 +138,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       }
       const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
       const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
+      const uploadMaxBytes = positiveCount(values, 'upload-max-bytes', DEFAULT_FOCUS_UPLOAD_BYTES);
+      const uploadMaxRows = positiveCount(values, 'upload-max-rows', DEFAULT_FOCUS_UPLOAD_ROWS);
       // Validate everything before opening anything, so bad input fails fast with one line.
       const config: LoadedConfig | null =
         wiring === null ? null : configFile !== undefined ? loadConfigFile(configFile, wiring.parseAccount) : demoConfig(wiring.parseAccount);
@@ -185,8 +193,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
               focusUpload: {
                 // Private temp files on the store's own disk, deleted after each import.
                 tempDir: join(dataDir, 'uploads'),
-                maxBytes: DEFAULT_FOCUS_UPLOAD_BYTES,
-                importFile: (path: string, account: string) => importFocusWithEvents(store, [path], account, events.emit),
+                maxBytes: uploadMaxBytes,
+                maxRows: uploadMaxRows,
+                importFile: (path: string, account: string, limits: { maxRows: number }) =>
+                  importFocusWithEvents(store, [path], account, events.emit, limits),
               },
             }
           : {}),
@@ -303,6 +313,21 @@ async function storeHoldsOnlyDemo(store: FleetStore): Promise<boolean> {
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
+
+/** A whole number of at least 1 from `--key`, or `fallback` when the flag is absent. */
+function positiveCount(values: Values, key: string, fallback: number): number {
+  const text = stringValue(values, key);
+  if (text === undefined) return fallback;
+  const parsed = PositiveCount.safeParse(text);
+  if (!parsed.success) throw new CliError(`--${key} "${text}" is not a whole number of at least 1`);
+  return parsed.data;
+}
+
+const PositiveCount = z
+  .string()
+  .regex(/^\d+$/)
+  .transform(Number)
+  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
 function parsePort(text: string): number {
   const port = Number(text);

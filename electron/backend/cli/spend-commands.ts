@@ -7,6 +7,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CostReportQuery, ReportFormat, SpendGroupKey } from '../../../shared/contract-spend';
 import { CloudId } from '../../../shared/domain';
+import { emptyCellsNote } from '../../../shared/focus-import-note';
 import { describeZodError, formatMoney } from '../../../shared/format';
 import { chromiumPdfPrinter } from '../reports/pdf';
 import { renderReport } from '../reports/render';
@@ -59,7 +60,10 @@ export const IMPORT_FOCUS_COMMAND: Command = {
       if (values.json) {
         await io.out(`${JSON.stringify(result, null, 2)}\n`);
       } else {
-        const lines = result.files.map((f) => `${basename(f.file)}: FOCUS ${f.focusVersion}, ${f.rows} rows, billing periods ${f.billingPeriods.map((p) => p.slice(0, 7)).join(', ')}`);
+        const lines = result.files.map((f) => {
+          const note = emptyCellsNote(f.emptyCellsReadAsNull);
+          return `${basename(f.file)}: FOCUS ${f.focusVersion}, ${f.rows} rows, billing periods ${f.billingPeriods.map((p) => p.slice(0, 7)).join(', ')}${note === null ? '' : `; ${note}`}`;
+        });
         lines.push(`Imported ${result.rows} rows into account ${account} in ${seconds.toFixed(1)} s${result.replacedRows > 0 ? `; replaced ${result.replacedRows} rows of the same billing periods` : ''}`);
         await io.out(`${lines.join('\n')}\n`);
       }

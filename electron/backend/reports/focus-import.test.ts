@@ -163,7 +163,7 @@ describe('FOCUS import', () => {
           const text = await readFile(fixture('oracle'), 'utf8');
           return [await write(d, 'types.csv', text.replace('0.01200000000', 'twelve'))];
         },
-        /types\.csv: row 1, column BilledCost: "twelve" is not a FOCUS Decimal/,
+        /types\.csv: row 1, column BilledCost: the value is not a FOCUS Decimal/,
       ],
       [
         'a bad timestamp',
@@ -173,7 +173,7 @@ describe('FOCUS import', () => {
           lines[3] = (lines[3] ?? '').replace('"2024-09-01 00:00:00"', '"01/09/2024"');
           return [await write(d, 'time.csv', lines.join('\n'))];
         },
-        /time\.csv: row 3, column BillingPeriodStart: "01\/09\/2024" is not a FOCUS Date\/Time/,
+        /time\.csv: row 3, column BillingPeriodStart: the value is not a FOCUS Date\/Time/,
       ],
       [
         'mixed currencies in one group',
@@ -204,7 +204,7 @@ describe('FOCUS import', () => {
           await writeFile(file, gz.subarray(0, Math.floor(gz.length / 2)));
           return [file];
         },
-        /cut\.csv\.gz: cannot be read as FOCUS CSV/,
+        /cut\.csv\.gz: is not a complete gzip file/,
       ],
     ];
 

@@ -1,7 +1,9 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
 import { ApiReply, type AppEvent } from '../../../shared/contract';
@@ -16,6 +18,7 @@ import { startServer, type RunningServer } from './index';
 
 const SAMPLE = fileURLToPath(new URL('../reports/testing/fixtures/focus_1.0_sample_oracle.csv', import.meta.url));
 const MAX_BYTES = 64 * 1024;
+const MAX_ROWS = 50;
 
 interface Reply {
   status: number;
@@ -67,7 +70,8 @@ describe('serve mode FOCUS upload', () => {
       focusUpload: {
         tempDir: join(dir, 'uploads'),
         maxBytes: MAX_BYTES,
-        importFile: (path, account) => importFocusWithEvents(store, [path], account, hub.emit),
+        maxRows: MAX_ROWS,
+        importFile: (path, account, limits) => importFocusWithEvents(store, [path], account, hub.emit, limits),
       },
     });
     readOnly = await startServer(base);
@@ -107,6 +111,83 @@ describe('serve mode FOCUS upload', () => {
     expect(await readdir(join(dir, 'uploads'))).toEqual([]);
   });
 
+  it('refuses a gzip bomb quickly while decompressing, names the limit and keeps no temp file', async () => {
+    const [header] = (await readFile(SAMPLE, 'utf8')).split('\n');
+    // 50 MB of CSV in about 50 kB: under the body limit, far over the content limit.
+    const bomb = gzipSync(`${header}\n"${'x'.repeat(50_000_000)}"\n`, { level: 9 });
+    expect(bomb.length).toBeLessThan(MAX_BYTES);
+    const started = Date.now();
+    const res = await upload(writable, bomb, 'account=billing&file=bomb.csv.gz');
+    expect(res.status).toBe(413);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { message: expect.stringContaining(`bomb.csv.gz: the upload decompresses to more than ${MAX_BYTES} bytes`) } });
+    expect((await store.costReport(monthQuery)).totals).toEqual([]);
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses more rows than the limit, plain or gzipped, naming it', async () => {
+    const [header, row] = (await readFile(SAMPLE, 'utf8')).split('\n');
+    const many = `${header}\n${`${row}\n`.repeat(MAX_ROWS + 1)}`;
+    for (const [file, body] of [['rows.csv.gz', gzipSync(many)], ['rows.csv', Buffer.from(many.slice(0, MAX_BYTES))]] as const) {
+      const res = await upload(writable, body, `account=billing&file=${file}`);
+      expect(res.status, file).toBe(413);
+      expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { message: expect.stringContaining(`${file}: the upload holds more than ${MAX_ROWS} cost rows`) } });
+    }
+    expect((await store.costReport(monthQuery)).totals).toEqual([]);
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses a Parquet file with more rows than the limit from its footer, with 413', async () => {
+    const parquet = join(dir, 'many.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await conn.run(`COPY (SELECT * FROM read_csv('${SAMPLE}', header = true, all_varchar = true, nullstr = 'NULL'), range(${MAX_ROWS})) TO '${parquet}' (FORMAT parquet)`);
+    conn.closeSync();
+    instance.closeSync();
+    const res = await upload(writable, await readFile(parquet), 'account=billing&file=many.parquet');
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { message: expect.stringContaining(`many.parquet: holds more than ${MAX_ROWS} cost rows`) } });
+    expect((await store.costReport(monthQuery)).totals).toEqual([]);
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses a damaged gzip by name and keeps no temp file', async () => {
+    const gz = gzipSync(await readFile(SAMPLE));
+    const res = await upload(writable, gz.subarray(0, Math.floor(gz.length / 2)), 'account=billing&file=cut.csv.gz');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { message: expect.stringContaining('cut.csv.gz: is not a complete gzip file') } });
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('deletes the temp file at once when the client goes away mid-upload', async () => {
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: writable.port,
+        path: `${FOCUS_UPLOAD_PATH}?account=billing&file=gone.csv`,
+        method: 'POST',
+        headers: { Authorization: `Bearer ${writable.token}`, 'Content-Type': 'application/octet-stream', 'Content-Length': '60000' },
+      });
+      req.on('error', () => resolve());
+      req.write('BilledCost\n1\n', () => setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100));
+    });
+    for (let i = 0; i < 50 && (await readdir(join(dir, 'uploads'))).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('imports a gzipped file under the limits with the name the user gave', async () => {
+    const res = await upload(writable, gzipSync(await readFile(SAMPLE)), 'account=gz-billing&file=oracle.csv.gz');
+    expect(res.status).toBe(200);
+    const reply = ApiReply.parse(JSON.parse(res.body));
+    if (!reply.ok) throw new Error(reply.error.message);
+    expect(FocusImportSummary.parse(reply.data).files.map((f) => `${f.file} ${f.rows}`)).toEqual(['oracle.csv.gz 7']);
+    expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+    await store.removeAccount('gz-billing');
+  });
+
   it('refuses a bad file naming the file, row and column, and leaves the store unchanged', async () => {
     const lines = (await readFile(SAMPLE, 'utf8')).split('\n');
     // BilledCost is the second column, and the first holds no comma.
@@ -139,6 +220,16 @@ describe('serve mode FOCUS upload', () => {
     expect(phases).toContain('oracle.csv:done');
     expect(events.some((e) => e.type === 'data-changed')).toBe(true);
     expect(await readdir(join(dir, 'uploads'))).toEqual([]);
+  });
+
+  it('four uploads of the same file at once all succeed and bill it once', async () => {
+    const body = await readFile(SAMPLE);
+    const replies = await Promise.all([1, 2, 3, 4].map(() => upload(writable, body, 'account=together&file=oracle.csv')));
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const filter = { clouds: [], accounts: ['together'], regions: [], services: [], gpuModels: [], tags: {} };
+    const report = await store.costReport({ ...monthQuery, filter });
+    expect(report.totals.map((t) => t.rows)).toEqual([7]);
+    await store.removeAccount('together');
   });
 
   it('keeps only a safe base name ending in a FOCUS extension', () => {

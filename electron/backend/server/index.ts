@@ -14,7 +14,7 @@ import { lookupStatic, openStatic } from './static-files';
 
 export { generateToken, secretsEqual } from './auth';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers';
-export { DEFAULT_FOCUS_UPLOAD_BYTES, type FocusUploadTarget } from './focus-upload';
+export { DEFAULT_FOCUS_UPLOAD_BYTES, DEFAULT_FOCUS_UPLOAD_ROWS, type FocusUploadTarget } from './focus-upload';
 
 export const DEFAULT_HOST = '127.0.0.1';
 /** Largest JSON body an API request may have; requests are small filters. */

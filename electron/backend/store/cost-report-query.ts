@@ -1,7 +1,8 @@
 /**
  * Cost report queries over cost_row: imported FOCUS rows and connector rows alike. Every sum runs in
  * DuckDB DECIMAL(38,10) per currency; rows tagged fleetpane.estimate=true are summed apart
- * (`estimated`) and never enter `billed`. Which cloud a row belongs to follows cloudOfCostRow, in SQL.
+ * (`estimated`) and never enter `billed`, and cover only the hours after their account's last billed
+ * hour (COST_VIEW_SQL drops the others, so every report, export and budget reads the same rule). Which cloud a row belongs to follows cloudOfCostRow, in SQL.
  */
 import { ESTIMATE_TAG, spendGroupLabel, type CostReport, type CostReportQuery, type SpendAmounts, type SpendFilter, type SpendGroupKey, type SpendGroupRow } from '../../../shared/contract-spend';
 import { type ConnectionPool, sqlList, sqlString } from './db';
@@ -20,13 +21,29 @@ export function isEstimateSql(alias: string): string {
 }
 
 /**
+ * Each account's last billed instant, as `account, billed_until`: the end of the latest charge period
+ * of its billed (non-estimate) rows. Accounts with no billed row are absent.
+ */
+export const BILLED_UNTIL_SQL = `SELECT account, max(ChargePeriodEnd) AS billed_until FROM cost_row WHERE NOT is_estimate GROUP BY account`;
+
+/**
+ * True for the cost rows that count: every billed row, and an estimate only where its charge period
+ * starts at or after its account's last billed instant (`billedUntil`, null when nothing is billed).
+ * The bill wins where it exists: an estimate of an hour already billed would count that hour twice.
+ */
+export function countedCostRowSql(alias: string, billedUntil: string): string {
+  return `(NOT ${alias}.is_estimate OR ${billedUntil} IS NULL OR ${alias}.ChargePeriodStart >= ${billedUntil})`;
+}
+
+/**
  * cost_row with the derived columns reports group by: cloud (the rule of cloud-map.ts), gpu_model
- * (from the inventory machine the charge names) and is_estimate.
+ * (from the inventory machine the charge names) and is_estimate; estimates the bill already covers
+ * are left out (countedCostRowSql).
  */
 export const COST_VIEW_SQL = `
   WITH acct_cloud AS (
     SELECT account, CASE WHEN count(DISTINCT cloud) = 1 THEN min(cloud) END AS only_cloud FROM resource GROUP BY account
-  )
+  ), billed_until AS (${BILLED_UNTIL_SQL})
   SELECT c.*,
     coalesce(ac.only_cloud,
       CASE
@@ -42,7 +59,9 @@ export const COST_VIEW_SQL = `
   FROM cost_row c
   LEFT JOIN acct_cloud ac ON ac.account = c.account
   LEFT JOIN account a ON a.name = c.account
-  LEFT JOIN resource r ON r.account = c.account AND r.id = c.ResourceId`;
+  LEFT JOIN resource r ON r.account = c.account AND r.id = c.ResourceId
+  LEFT JOIN billed_until bu ON bu.account = c.account
+  WHERE ${countedCostRowSql('c', 'bu.billed_until')}`;
 
 /** The SQL expression of one group key over COST_VIEW_SQL's columns. */
 export function groupExpr(key: SpendGroupKey): string {

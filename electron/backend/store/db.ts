@@ -32,6 +32,27 @@ export async function inTransaction<T>(conn: DuckDBConnection, body: () => Promi
   }
 }
 
+/** True for DuckDB's optimistic-concurrency failure: another transaction changed the same rows first. */
+export function isWriteConflict(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Conflict on tuple deletion|Conflict on update|write-write conflict|TransactionContext Error: Conflict/i.test(message);
+}
+
+/**
+ * Runs `body` (a whole transaction) again when it lost a write-write conflict: the conflict is
+ * transient, the winner has committed, and the retry sees its rows. Other errors pass through.
+ */
+export async function retryOnWriteConflict<T>(body: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await body();
+    } catch (error) {
+      if (attempt >= attempts || !isWriteConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+    }
+  }
+}
+
 /**
  * A fixed set of connections for reads. DuckDB runs queries on different connections in parallel,
  * so independent parts of the overview are asked at once.

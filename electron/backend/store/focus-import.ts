@@ -1,15 +1,17 @@
 /**
  * FOCUS import: CSV, gzipped CSV and Parquet files of FOCUS 1.0, 1.1 and 1.2, read with DuckDB's own
  * readers into a text staging table, validated against the file's FOCUS version, then written into
- * cost_row in one transaction. A bad file is refused whole (naming the file, the data row and the
- * column) and the store is left as it was. Re-importing a billing period replaces it: the key is the
+ * cost_row in one transaction. An empty cell is a missing value (real exports leave credits, taxes and
+ * support charges untagged and unplaced): it is read as null and counted per column in the summary.
+ * A bad file is refused whole (naming the file, the data row and the column, never a cell's content)
+ * and the store is left as it was; no raw engine message reaches the user. Re-importing a billing period replaces it: the key is the
  * Fleetpane account, the BillingAccountId and the BillingPeriodStart.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { exec, inTransaction, rows, sqlString } from './db';
+import { exec, inTransaction, retryOnWriteConflict, rows, sqlString } from './db';
 import { FOCUS_COLUMNS, type FocusColumn, type FocusVersion } from './focus-columns';
 import { estimateFromTagsSql } from './schema/v6-cost-estimate';
 
@@ -23,7 +25,7 @@ export const MODELLED_COLUMNS = [
   'PricingQuantity', 'PricingUnit', 'ConsumedQuantity', 'ConsumedUnit', 'Tags',
 ] as const;
 
-/** Columns Fleetpane cannot do without in any row (cost_row NOT NULL). */
+/** Columns Fleetpane cannot do without in any row (cost_row NOT NULL); the spec forbids nulls in all of them. */
 const REQUIRED_VALUES = [
   'BillingAccountId', 'BillingCurrency', 'BilledCost', 'EffectiveCost', 'BillingPeriodStart',
   'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ProviderName',
@@ -46,6 +48,8 @@ export interface FocusImportFileResult {
   rows: number;
   /** BillingPeriodStart of each billing period in the file, ISO. */
   billingPeriods: string[];
+  /** Conformance note: empty cells read as null, per FOCUS column (only columns that had any). */
+  emptyCellsReadAsNull: Record<string, number>;
 }
 
 export interface FocusImportResult {
@@ -56,17 +60,35 @@ export interface FocusImportResult {
   replacedRows: number;
 }
 
-/** A file refused whole; the message names the file, and the data row and column where known. */
+/**
+ * A file refused whole; the message names the file, and the data row (1 = first row after the
+ * header) and column where known. `cause` keeps the engine's error for logs, never for the message.
+ */
 export class FocusImportError extends Error {
   constructor(
     readonly file: string,
     readonly reason: string,
     readonly row: number | null = null,
     readonly column: string | null = null,
+    cause?: unknown,
   ) {
     const where = [row !== null ? `row ${row}` : null, column !== null ? `column ${column}` : null].filter(Boolean).join(', ');
-    super(`${basename(file)}${where ? `: ${where}` : ''}: ${reason}`);
+    super(`${basename(file)}${where ? `: ${where}` : ''}: ${reason}`, cause === undefined ? undefined : { cause });
     this.name = 'FocusImportError';
+  }
+}
+
+/** Limits of one import (serve's uploads); the CLI and the app import without them. */
+export interface FocusImportLimits {
+  /** Most cost rows a file may hold. */
+  maxRows?: number;
+}
+
+/** A file refused for its size only: serve answers it with 413. */
+export class FocusImportTooLargeError extends FocusImportError {
+  constructor(file: string, maxRows: number) {
+    super(file, `holds more than ${maxRows} cost rows (the upload limit); nothing was imported`);
+    this.name = 'FocusImportTooLargeError';
   }
 }
 
@@ -104,8 +126,24 @@ async function csvColumns(conn: DuckDBConnection, file: string): Promise<string[
   return r.map((c) => c.column_name);
 }
 
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+/**
+ * What went wrong reading a file, in the user's words: DuckDB's own message names the temp path and
+ * quotes the data, so it is only matched, never shown.
+ */
+function unreadableReason(file: string, error: unknown): { reason: string; row: number | null } {
+  const message = error instanceof Error ? error.message : String(error);
+  const parquet = /\.parquet$/i.test(file);
+  const line = /\bline[:\s]+(\d+)/i.exec(message);
+  // The CSV reader counts lines with the header as line 1; a data row number leaves it out.
+  const row = !parquet && line?.[1] !== undefined ? Math.max(1, Number(line[1]) - 1) : null;
+  if (/gzip|zlib|compress/i.test(message)) return { reason: 'is not a complete gzip file (cut short or damaged)', row: null };
+  if (parquet) return { reason: 'cannot be read as Parquet (not a Parquet file, or damaged)', row: null };
+  if (/quote/i.test(message)) return { reason: 'cannot be read as CSV: a quoted cell is not closed', row };
+  if (/column|delimiter|sniff/i.test(message)) {
+    return { reason: 'cannot be read as CSV: a row does not have the header\'s cells, or quotes are not balanced', row };
+  }
+  if (/unicode|utf-?8|encoding/i.test(message)) return { reason: 'cannot be read as CSV: it is not UTF-8 text', row };
+  return { reason: 'cannot be read as FOCUS CSV', row };
 }
 
 /** Loads one file into the temp table `stage` (all text); returns its column names. */
@@ -136,7 +174,8 @@ async function stage(conn: DuckDBConnection, file: string, stageName: string): P
     return columns;
   } catch (error) {
     if (error instanceof FocusImportError) throw error;
-    throw new FocusImportError(file, `cannot be read as FOCUS ${/\.parquet$/i.test(file) ? 'Parquet' : 'CSV'}: ${firstLine(error)}`);
+    const { reason, row } = unreadableReason(file, error);
+    throw new FocusImportError(file, reason, row, null, error);
   }
 }
 
@@ -149,8 +188,9 @@ function badValueSql(column: FocusColumn, col: string): string | null {
     case 'datetime':
       return `TRY_CAST(${col} AS TIMESTAMP) IS NULL`;
     case 'json':
+      // TRY_CAST: DuckDB evaluates both sides of the OR on every row, and a plain cast throws.
       return column.id === 'Tags'
-        ? `(NOT json_valid(${col}) OR json_type(${col}::JSON) <> 'OBJECT')`
+        ? `coalesce(json_type(TRY_CAST(${col} AS JSON)), '') <> 'OBJECT'`
         : `NOT json_valid(${col})`;
     case 'string':
       return column.id === 'BillingCurrency' ? `NOT regexp_full_match(${col}, '[A-Z]{3}')` : null;
@@ -163,14 +203,14 @@ async function validate(conn: DuckDBConnection, file: string, stageName: string,
   const present = new Set(columns);
   const checks: { column: string; reason: string; sql: string }[] = [];
   for (const name of REQUIRED_VALUES) {
-    if (present.has(name)) checks.push({ column: name, reason: 'is empty, and Fleetpane needs it in every row', sql: `nullif(${quoteIdent(name)}, '') IS NULL` });
+    if (present.has(name)) checks.push({ column: name, reason: 'the cell is empty; FOCUS and Fleetpane need a value in every row', sql: `nullif(${quoteIdent(name)}, '') IS NULL` });
   }
   for (const name of columns) {
     const column = COLUMN_BY_ID.get(name);
     if (column === undefined) continue;
     const col = quoteIdent(name);
     const bad = badValueSql(column, col);
-    if (bad !== null) checks.push({ column: name, reason: `is not ${TYPE_NAMES[column.type]}`, sql: `nullif(${col}, '') IS NOT NULL AND ${bad}` });
+    if (bad !== null) checks.push({ column: name, reason: `the value is not ${TYPE_NAMES[column.type]}`, sql: `nullif(${col}, '') IS NOT NULL AND ${bad}` });
   }
   const firstBad = await rows<Record<string, number | null>>(
     conn,
@@ -182,10 +222,9 @@ async function validate(conn: DuckDBConnection, file: string, stageName: string,
     if (row !== null && (worst === null || row < worst.row)) worst = { row, check };
   });
   if (worst !== null) {
+    // The cell itself is never quoted: a bill's cells can hold names, tags and account ids.
     const { row, check } = worst as { row: number; check: (typeof checks)[number] };
-    const value = await rows<{ v: string | null }>(conn, `SELECT ${quoteIdent(check.column)} AS v FROM ${stageName} WHERE rowid = ${row}`);
-    const shown = value[0]?.v === null || value[0]?.v === undefined || value[0].v === '' ? 'the value' : `"${value[0].v.slice(0, 60)}"`;
-    throw new FocusImportError(file, `${shown} ${check.reason}`, row + 1, check.column);
+    throw new FocusImportError(file, check.reason, row + 1, check.column);
   }
   // One billing account is billed in one currency per period: a mix means a broken or merged export.
   const groupsWithMix = await rows<{ n: number }>(
@@ -211,6 +250,26 @@ async function validate(conn: DuckDBConnection, file: string, stageName: string,
       'BillingCurrency',
     );
   }
+}
+
+/**
+ * Empty cells per FOCUS column, except the columns refused when empty: each is read as null (the
+ * spec's nullable columns, and the few non-nullable ones Fleetpane can do without, e.g. ListCost).
+ */
+async function countEmptyCells(conn: DuckDBConnection, stageName: string, columns: readonly string[]): Promise<Record<string, number>> {
+  const required = new Set(REQUIRED_VALUES);
+  const counted = columns.filter((c) => COLUMN_BY_ID.has(c) && !required.has(c));
+  if (counted.length === 0) return {};
+  const found = await rows<Record<string, number>>(
+    conn,
+    `SELECT ${counted.map((c, i) => `count(*) FILTER (WHERE ${quoteIdent(c)} = '')::DOUBLE AS c${i}`).join(', ')} FROM ${stageName}`,
+  );
+  const out: Record<string, number> = {};
+  counted.forEach((c, i) => {
+    const n = found[0]?.[`c${i}`] ?? 0;
+    if (n > 0) out[c] = n;
+  });
+  return out;
 }
 
 function textOrNull(name: string, present: ReadonlySet<string>): string {
@@ -240,6 +299,18 @@ function insertSql(stageName: string, account: string, source: string, columns: 
   FROM ${stageName} ORDER BY rowid`;
 }
 
+/** A Parquet file's row count is in its footer: refuse a compressed giant before reading it. */
+async function refuseOverRows(conn: DuckDBConnection, file: string, maxRows: number): Promise<void> {
+  if (!/\.parquet$/i.test(file) || !existsSync(file)) return;
+  let n: number;
+  try {
+    n = (await rows<{ n: number }>(conn, `SELECT coalesce(sum(num_rows), 0)::DOUBLE AS n FROM parquet_file_metadata(${sqlString(file)})`))[0]?.n ?? 0;
+  } catch (error) {
+    throw new FocusImportError(file, 'cannot be read as Parquet (not a Parquet file, or damaged)', null, null, error);
+  }
+  if (n > maxRows) throw new FocusImportTooLargeError(file, maxRows);
+}
+
 interface StagedFile {
   file: string;
   stageName: string;
@@ -247,6 +318,7 @@ interface StagedFile {
   version: FocusVersion;
   rows: number;
   periods: { billingAccountId: string; start: string }[];
+  emptyCells: Record<string, number>;
 }
 
 /**
@@ -259,13 +331,18 @@ export async function importFocusFiles(
   account: string,
   now: Date,
   onProgress: (p: FocusImportProgress) => void = () => undefined,
+  limits: FocusImportLimits = {},
 ): Promise<FocusImportResult> {
   if (files.length === 0) throw new FocusImportError('(none)', 'no files given');
   const staged: StagedFile[] = [];
   let totalRows = 0;
+  // The file being worked on, so an unexpected engine error still names it.
+  let current = files[0] ?? '(none)';
   try {
     for (const [i, file] of files.entries()) {
+      current = file;
       onProgress({ file, phase: 'reading', rows: 0, totalRows });
+      if (limits.maxRows !== undefined) await refuseOverRows(conn, file, limits.maxRows);
       const stageName = `focus_stage_${i}`;
       const columns = await stage(conn, file, stageName);
       const version = detectFocusVersion(columns);
@@ -275,9 +352,11 @@ export async function importFocusFiles(
       }
       const count = Number((await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM ${stageName}`))[0]?.n ?? 0);
       if (count === 0) throw new FocusImportError(file, 'the file has a header but no cost rows');
+      if (limits.maxRows !== undefined && count > limits.maxRows) throw new FocusImportTooLargeError(file, limits.maxRows);
       totalRows += count;
       onProgress({ file, phase: 'reading', rows: count, totalRows });
       await validate(conn, file, stageName, columns);
+      const emptyCells = await countEmptyCells(conn, stageName, columns);
       const periods = await rows<{ billingAccountId: string; start: string }>(
         conn,
         `SELECT DISTINCT BillingAccountId AS billingAccountId, strftime(TRY_CAST(BillingPeriodStart AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.000Z') AS start
@@ -288,20 +367,23 @@ export async function importFocusFiles(
         if (clash !== undefined) {
           throw new FocusImportError(
             file,
-            `duplicate billing period: ${earlier.file} also holds billing account ${clash.billingAccountId} from ${clash.start}; import one file per period`,
+            // Base name and period only: the billing account id is the file's content.
+            `duplicate billing period: ${basename(earlier.file)} also holds the same billing account's period from ${clash.start}; import one file per period`,
             null,
             'BillingPeriodStart',
           );
         }
       }
-      staged.push({ file, stageName, columns, version, rows: count, periods });
+      staged.push({ file, stageName, columns, version, rows: count, periods, emptyCells });
       onProgress({ file, phase: 'validated', rows: count, totalRows });
     }
 
     const importId = randomUUID();
-    const replacedRows = await inTransaction(conn, async () => {
+    // Another writer of the same rows (a connector's cost sync) can still win a race: retry then.
+    const replacedRows = await retryOnWriteConflict(() => inTransaction(conn, async () => {
       let replaced = 0;
       for (const s of staged) {
+        current = s.file;
         onProgress({ file: s.file, phase: 'writing', rows: s.rows, totalRows });
         const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (
             SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`;
@@ -322,7 +404,7 @@ export async function importFocusFiles(
         }
       }
       return replaced;
-    });
+    }));
     for (const s of staged) onProgress({ file: s.file, phase: 'done', rows: s.rows, totalRows });
     return {
       account,
@@ -331,10 +413,14 @@ export async function importFocusFiles(
         focusVersion: s.version,
         rows: s.rows,
         billingPeriods: [...new Set(s.periods.map((p) => p.start))],
+        emptyCellsReadAsNull: s.emptyCells,
       })),
       rows: totalRows,
       replacedRows,
     };
+  } catch (error) {
+    if (error instanceof FocusImportError) throw error;
+    throw new FocusImportError(current, 'could not be imported: the store refused it; nothing was imported, try again', null, null, error);
   } finally {
     for (const [i] of files.entries()) await exec(conn, `DROP TABLE IF EXISTS focus_stage_${i}`).catch(() => undefined);
   }

@@ -20,7 +20,7 @@ import type { FleetFilter } from '../../../shared/contract';
 import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../shared/domain';
 import type { SpendSummary } from '../../../shared/overview';
 import { cloudOfCostRow } from './cloud-map';
-import { isEstimateSql } from './cost-report-query';
+import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from './db';
 import { forecastMonth } from '../analytics/spend-forecast';
 import { divRound, formatMoney, parseMoney } from './money';
@@ -131,9 +131,9 @@ export async function spendByCloud(
   return out;
 }
 
-/** Each account's last billed instant (max ChargePeriodEnd of billed rows, capped at asOf) as `account, l`. */
+/** Each account's last billed instant (BILLED_UNTIL_SQL, capped at asOf) as `account, l`. */
 export function lastBilledSql(asOfMs: number): string {
-  return `SELECT account, least(max(ChargePeriodEnd), ${tsLiteral(asOfMs)}) AS l FROM cost_row WHERE NOT ${isEstimateSql('cost_row')} GROUP BY account`;
+  return `SELECT account, least(billed_until, ${tsLiteral(asOfMs)}) AS l FROM (${BILLED_UNTIL_SQL})`;
 }
 
 /** Run-rate today per cloud and price currency: running machines x hourly price after the last billed instant. */

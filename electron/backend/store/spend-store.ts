@@ -13,11 +13,12 @@ import {
   type SpendFilter,
 } from '../../../shared/contract-spend';
 import type { CloudId } from '../../../shared/domain';
+import { queueCostWrite } from './cost-write-queue';
 import { COST_VIEW_SQL, costReport, costWhere, groupExpr, spendFilterOptions } from './cost-report-query';
 import { type ConnectionPool, exec, rows } from './db';
 import { StoreReadOnlyError } from './errors';
 import { exportFocusCsv } from './focus-export';
-import { importFocusFiles, type FocusImportProgress, type FocusImportResult } from './focus-import';
+import { importFocusFiles, type FocusImportLimits, type FocusImportProgress, type FocusImportResult } from './focus-import';
 import { dailyBurn, forecastMonth } from '../analytics/spend-forecast';
 import { divRound, formatMoney, normaliseMoney, parseMoney } from './money';
 import { lastBilledSql, runRateToday } from './spend-query';
@@ -26,7 +27,12 @@ import { lastBilledSql, runRateToday } from './spend-query';
 /** What the spend views, the reports and the CLI need from the store. */
 export interface SpendStore {
   /** Validates and imports FOCUS files into `account`; replaces the billing periods they hold. */
-  importFocus(files: readonly string[], account: string, onProgress?: (p: FocusImportProgress) => void): Promise<FocusImportResult>;
+  importFocus(
+    files: readonly string[],
+    account: string,
+    onProgress?: (p: FocusImportProgress) => void,
+    limits?: FocusImportLimits,
+  ): Promise<FocusImportResult>;
   costReport(query: CostReportQuery): Promise<CostReport>;
   spendFilterOptions(): ReturnType<typeof spendFilterOptions>;
   /** Writes the FOCUS CSV of the query's period and filter; returns the rows written. */
@@ -56,7 +62,9 @@ export function createSpendStore(instance: DuckDBInstance, pool: ConnectionPool,
   const withConnection = async <T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> => pool.use(body);
 
   return {
-    importFocus: (files, account, onProgress) => write((conn) => importFocusFiles(conn, files, account, now(), onProgress)),
+    // Queued with every other cost write of this store, so two imports of one file never both insert.
+    importFocus: (files, account, onProgress, limits) =>
+      queueCostWrite(instance, () => write((conn) => importFocusFiles(conn, files, account, now(), onProgress, limits))),
     costReport: (query) => costReport(pool, query, now()),
     spendFilterOptions: () => spendFilterOptions(pool),
     exportFocusCsv: (query, file) => withConnection((conn) => exportFocusCsv(conn, query, file)),

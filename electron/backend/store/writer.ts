@@ -4,6 +4,7 @@
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FocusCostRow, GpuResource, GpuSample, Incident, StreamId, SyncError } from '../../../shared/domain';
+import { queueCostWrite } from './cost-write-queue';
 import { exec, inTransaction, rows } from './db';
 import { StoreReadOnlyError } from './errors';
 import { appendCostRow, appendResource } from './row-appenders';
@@ -55,7 +56,7 @@ export class DuckStoreWriter implements StoreWriter {
 
   async removeAccount(account: string): Promise<number> {
     if (this.readOnly) throw new StoreReadOnlyError();
-    return removeAccountData(this.instance, account);
+    return queueCostWrite(this.instance, () => removeAccountData(this.instance, account));
   }
 
   async upsertAccounts(accounts: readonly StoredAccount[]): Promise<void> {
@@ -146,7 +147,8 @@ export class DuckStoreWriter implements StoreWriter {
   }
 
   async writeCosts(run: RunStart, window: Window, batches: AsyncIterable<FocusCostRow[]>): Promise<number> {
-    return this.write(async (conn) => {
+    // Replacing a period shares the FOCUS importer's queue: a concurrent import would conflict with it.
+    return queueCostWrite(this.instance, () => this.write(async (conn) => {
       await exec(
         conn,
         `DELETE FROM cost_row WHERE account = $account
@@ -174,7 +176,7 @@ export class DuckStoreWriter implements StoreWriter {
       }
       await this.finishRun(conn, run, outcome, window.to);
       return outcome.rows;
-    });
+    }));
   }
 
   async writeIncidents(run: RunStart, batches: AsyncIterable<Incident[]>): Promise<number> {

@@ -112,7 +112,7 @@ describe('launch token in the address', () => {
   });
 
   it('uploads each FOCUS file as octet-stream with account and name, and says which files were imported before a refusal', async () => {
-    const done = (file: string) => ({ account: 'billing', rows: 10, replacedRows: 0, files: [{ file, focusVersion: '1.0', rows: 10, billingPeriods: [] }] });
+    const done = (file: string) => ({ account: 'billing', rows: 10, replacedRows: 0, files: [{ file, focusVersion: '1.0', rows: 10, billingPeriods: [], emptyCellsReadAsNull: {} }] });
     const fetchFn = vi
       .fn(async (_url: RequestInfo | URL, _init?: RequestInit) => jsonResponse({ ok: true, data: done('a.csv') }))
       .mockImplementationOnce(async () => jsonResponse({ ok: true, data: done('a.csv') }))

@@ -56,7 +56,7 @@ describe('createIpcClient', () => {
   });
 
   it('imports dropped files by their paths from the bridge, and refuses a file without one', async () => {
-    const summary = { account: 'billing', rows: 1, replacedRows: 0, files: [{ file: '/data/a.csv', focusVersion: '1.0', rows: 1, billingPeriods: [] }] };
+    const summary = { account: 'billing', rows: 1, replacedRows: 0, files: [{ file: '/data/a.csv', focusVersion: '1.0', rows: 1, billingPeriods: [], emptyCellsReadAsNull: {} }] };
     const bridge = { ...bridgeReplying({ ok: true, data: summary }), pathForFile: (f: { name: string }) => (f.name === 'memory.csv' ? '' : `/data/${f.name}`) };
     const client = createIpcClient(bridge);
     expect(await client.importFocusFiles('billing', [new File(['x'], 'a.csv')])).toEqual(summary);

@@ -9,7 +9,7 @@ const summary = (account: string, files: string[]): FocusImportSummary => ({
   account,
   rows: 425,
   replacedRows: 25,
-  files: files.map((file) => ({ file, focusVersion: '1.0', rows: 425, billingPeriods: ['2024-09-01T00:00:00.000Z'] })),
+  files: files.map((file) => ({ file, focusVersion: '1.0', rows: 425, billingPeriods: ['2024-09-01T00:00:00.000Z'], emptyCellsReadAsNull: {} })),
 });
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
@@ -63,7 +63,7 @@ describe('FocusDropZone', () => {
   it('imports picked files and shows the refusal message naming file, row and column', async () => {
     renderWithApi(<FocusDropZone />, {
       'spend:import-focus': () => {
-        throw new ApiError('bad-request', 'bad.csv: row 3, column BilledCost: "twelve" is not a FOCUS Decimal');
+        throw new ApiError('bad-request', 'bad.csv: row 3, column BilledCost: the value is not a FOCUS Decimal');
       },
     });
     fireEvent.change(screen.getByTestId('import-file-input'), { target: { files: [csv('bad.csv')] } });
@@ -71,6 +71,17 @@ describe('FocusDropZone', () => {
     fireEvent.click(screen.getByTestId('import-submit'));
     expect((await screen.findByTestId('import-error')).textContent).toContain('bad.csv: row 3, column BilledCost');
     expect(screen.queryByTestId('import-done')).toBeNull();
+  });
+
+  it('shows the empty cells read as null as a note per file, not as an error', async () => {
+    const result = summary('billing', ['focus-1.2.csv']);
+    result.files = result.files.map((f) => ({ ...f, emptyCellsReadAsNull: { ResourceId: 3, Tags: 3, RegionId: 2 } }));
+    renderWithApi(<FocusDropZone />, { 'spend:import-focus': () => Promise.resolve(result) });
+    fireEvent.change(screen.getByTestId('import-file-input'), { target: { files: [csv('focus-1.2.csv')] } });
+    fireEvent.change(screen.getByTestId('import-account'), { target: { value: 'billing' } });
+    fireEvent.click(screen.getByTestId('import-submit'));
+    expect((await screen.findByTestId('import-notes')).textContent).toBe('focus-1.2.csv: empty cells read as null: ResourceId 3, Tags 3, RegionId 2');
+    expect(screen.queryByTestId('import-error')).toBeNull();
   });
 
   it('keeps Import off until a file is chosen', () => {

@@ -3,6 +3,8 @@
  * Progress per file follows the backend's focus-import-progress events (rows read, validated, written).
  */
 import { useId, useState, type DragEvent, type ReactNode } from 'react';
+import type { FocusImportSummary } from '../../../../shared/contract-spend';
+import { emptyCellsNote } from '../../../../shared/focus-import-note';
 import { useFocusImport, type FocusFileProgress } from '../../api/focus-import';
 import { errorMessage } from '../status';
 
@@ -123,6 +125,26 @@ export function FocusDropZone(): ReactNode {
           {importing.result.replacedRows > 0 ? `, replacing ${importing.result.replacedRows.toLocaleString('en-US')} rows of the same billing periods` : ''}.
         </p>
       ) : null}
+      {importing.result && !importing.pending ? <EmptyCellNotes files={importing.result.files} /> : null}
     </form>
+  );
+}
+
+/** The conformance note per file: empty cells the importer read as null (not an error). */
+function EmptyCellNotes({ files }: { files: FocusImportSummary['files'] }): ReactNode {
+  const notes = files.flatMap((f) => {
+    const note = emptyCellsNote(f.emptyCellsReadAsNull);
+    // The desktop app answers with paths; the note names the file only.
+    return note === null ? [] : [{ file: f.file.split(/[\\/]/).pop() ?? f.file, note }];
+  });
+  if (notes.length === 0) return null;
+  return (
+    <ul className="focus-import__notes" aria-label="Conformance notes" data-testid="import-notes">
+      {notes.map((n) => (
+        <li key={n.file}>
+          {n.file}: {n.note}
+        </li>
+      ))}
+    </ul>
   );
 }
