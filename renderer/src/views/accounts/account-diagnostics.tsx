@@ -7,14 +7,9 @@
 import type { ReactNode } from 'react';
 import type { CoverageMachine, MachineGap } from '../../../../shared/contract';
 import type { ConnectorDiagnostics, UnmeasuredMachine } from '../../../../shared/connector-diagnostics';
+import { GAP_LABELS } from '../../components/coverage';
 import { formatUtcDateTime } from '../../lib/time';
 
-/** The words for each kind of gap, as the cloud cards count them. */
-export const GAP_LABELS: Readonly<Record<MachineGap['kind'], string>> = {
-  metrics: 'no metrics',
-  price: 'no price',
-  placement: 'unplaced',
-};
 
 interface CoverageEntry {
   key: string;
