@@ -5,7 +5,9 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { GPU_STATES } from '../shared/domain';
 import { formatMoney, formatPercent } from '../shared/format';
-import type { Overview } from '../shared/overview';
+import type { CoverageCounts, Overview } from '../shared/overview';
+
+const COVERAGE_FIELDS: readonly (keyof CoverageCounts)[] = ['gpusWithoutMetrics', 'machinesWithoutPrice', 'gpusUnplaced'];
 
 /** The one pane, as a user sees it. */
 export class PanePage {
@@ -24,8 +26,9 @@ export class PanePage {
     return value;
   }
 
-  cloudCard(provider: string): Locator {
-    return this.page.getByTestId(`cloud-card-${provider}`);
+  /** The card of an overview entry, by its key (a cloud id, or `other:<site or account>`). */
+  cloudCard(key: string): Locator {
+    return this.page.getByTestId(`cloud-card-${key}`);
   }
 }
 
@@ -34,7 +37,7 @@ export async function expectPaneMatches(page: Page, overview: Overview): Promise
   const cards = page.locator('[data-testid^="cloud-card-"]');
   await expect(cards).toHaveCount(overview.clouds.length);
   for (const cloud of overview.clouds) {
-    const card = page.getByTestId(`cloud-card-${cloud.provider}`);
+    const card = page.getByTestId(`cloud-card-${cloud.key}`);
     await expect(card.getByTestId('gpus-total')).toHaveText(String(cloud.gpus.total));
     for (const state of GPU_STATES) {
       await expect(card.getByTestId(`gpus-${state}`), `${cloud.provider} ${state}`).toHaveText(String(cloud.gpus[state]));
@@ -61,6 +64,12 @@ export async function expectPaneMatches(page: Page, overview: Overview): Promise
     } else {
       await expect(card.getByTestId('cloud-planned')).toHaveCount(0);
     }
+    // What the card cannot measure, price or place: a line per non-zero count, none for a zero.
+    for (const field of COVERAGE_FIELDS) {
+      const line = card.getByTestId(`coverage-${field}`);
+      if (cloud.coverage[field] === 0) await expect(line, `${cloud.key} ${field}`).toHaveCount(0);
+      else await expect(line, `${cloud.key} ${field}`).toHaveAttribute('data-count', String(cloud.coverage[field]));
+    }
     for (const stream of ['inventory', 'metrics', 'costs', 'incidents'] as const) {
       await expect(card.getByTestId(`freshness-${stream}`)).toHaveAttribute('data-stale', String(cloud.freshness[stream].stale));
     }
@@ -74,5 +83,8 @@ export async function expectPaneMatches(page: Page, overview: Overview): Promise
   await expect(planned).toHaveCount(Math.min(overview.maintenancePlanned.length, 20));
   for (const [i, m] of overview.maintenancePlanned.slice(0, 20).entries()) {
     await expect(planned.nth(i)).toHaveAttribute('data-incident-id', m.id);
+  }
+  for (const field of COVERAGE_FIELDS) {
+    await expect(page.getByTestId(`total-coverage-${field}`)).toHaveText(String(overview.totals.coverage[field]));
   }
 }

@@ -24,6 +24,9 @@ test('the pane shows the demo fleet, with the numbers of fleetpane overview --js
   expect(overview.demo).toBe(true);
   expect(overview.clouds.map((c) => c.provider).sort()).toEqual(['azure', 'coreweave', 'gcp', 'oci']);
   expect(overview.totals.gpus.total).toBeGreaterThan(1500);
+  // The demo fleet has a pool that went silent: its GPUs are counted as without metrics, never as zero.
+  expect(overview.totals.coverage.gpusWithoutMetrics).toBeGreaterThan(0);
+  expect(overview.clouds.reduce((n, c) => n + c.coverage.gpusWithoutMetrics, 0)).toBe(overview.totals.coverage.gpusWithoutMetrics);
   await expectPaneMatches(page, overview);
 
   // The demo's maintenance announced three days ahead: listed under Planned, not counted as active.
@@ -43,6 +46,16 @@ test('the pane shows the demo fleet, with the numbers of fleetpane overview --js
   const shot = join(artifacts, 'pane.png');
   await page.screenshot({ path: shot, fullPage: true });
   await testInfo.attach('pane', { path: shot, contentType: 'image/png' });
+});
+
+test('the accounts screen lists the silent machines behind the cards\' coverage numbers', async ({ page }) => {
+  const pane = new PanePage(page);
+  await page.goto(url());
+  await pane.ready();
+  const card = page.locator('[data-testid^="cloud-card-"]', { has: page.getByTestId('coverage-gpusWithoutMetrics') }).first();
+  await card.getByRole('link', { name: 'Reasons per machine on the Accounts screen' }).click();
+  await expect(page.getByTestId('accounts-page')).toBeVisible();
+  await expect(page.getByText(/no GPU sample in the last 30 minutes/).first()).toBeVisible();
 });
 
 test('a cloud filter narrows the pane to that cloud', async ({ page }) => {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   AccountSummary,
   CloudId,
+  CoverageGap,
   GpuResource,
   GpuState,
   Incident,
@@ -49,6 +50,32 @@ export const Series = z.object({
 });
 export type Series = z.infer<typeof Series>;
 
+/**
+ * One thing the pane cannot tell about a machine: its kind and reason, how many of its GPUs it
+ * touches, and who says so (`store`: derived from the synced data, e.g. no sample in the last 30
+ * minutes or no hourly price; `connector`: as the account's connector reported it).
+ */
+export const MachineGap = CoverageGap.extend({
+  gpus: z.number().int().nonnegative(),
+  source: z.enum(['store', 'connector']),
+});
+export type MachineGap = z.infer<typeof MachineGap>;
+
+/** A machine the pane cannot fully measure, price or place, with every reason (the overview's `coverage`). */
+export const CoverageMachine = z.object({
+  account: z.string(),
+  /** The overview entry it is counted under (CloudOverview.key). */
+  cloudKey: z.string(),
+  resourceId: z.string(),
+  name: z.string(),
+  region: z.string(),
+  instanceType: z.string(),
+  gpuCount: z.number().int().positive(),
+  powerState: GpuResource.shape.powerState,
+  gaps: z.array(MachineGap).min(1),
+});
+export type CoverageMachine = z.infer<typeof CoverageMachine>;
+
 /** One machine as the drill-down table shows it. */
 export const ResourceRow = GpuResource.pick({
   id: true,
@@ -75,6 +102,10 @@ export const ResourceRow = GpuResource.pick({
   }),
   /** Mean utilisation over the state window (30 min), null if not measured. */
   utilisation30m: z.number().nullable(),
+  /** The overview entry the machine is counted under (CloudOverview.key). */
+  cloudKey: z.string(),
+  /** What the pane cannot measure, price or place about it (empty: nothing). */
+  coverageGaps: z.array(MachineGap),
 });
 export type ResourceRow = z.infer<typeof ResourceRow>;
 
@@ -135,6 +166,11 @@ export const channels = {
   'fleet:resources': {
     request: z.object({ asOf: AsOf, filter: FleetFilter.optional() }),
     response: z.object({ asOf: IsoTime, resources: z.array(ResourceRow) }),
+  },
+  /** Every machine behind the overview's `coverage` counts, with its reasons, for the accounts screen. */
+  'fleet:coverage': {
+    request: z.object({ asOf: AsOf, filter: FleetFilter.optional() }),
+    response: z.object({ asOf: IsoTime, machines: z.array(CoverageMachine) }),
   },
   'fleet:resource': {
     request: z.object({

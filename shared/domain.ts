@@ -99,6 +99,11 @@ export const GpuResource = z.object({
   demo: z.boolean(),
   /** What the connector could not tell about this machine (absent or empty: nothing missing). */
   coverageGaps: z.array(CoverageGap).optional(),
+  /**
+   * Where a machine outside every known cloud (`cloud: 'other'`) runs, as the account's config names
+   * it ("Frankfurt lab"); the pane shows it under this name, else under its account's name.
+   */
+  site: z.string().min(1).optional(),
 });
 export type GpuResource = z.infer<typeof GpuResource>;
 

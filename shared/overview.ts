@@ -3,7 +3,7 @@
  * Field names follow ARCHITECTURE.md exactly; extra fields (labels, demo flags) only add to it.
  */
 import { z } from 'zod';
-import { CloudId, Currency, Decimal, Incident, IsoTime } from './domain';
+import { CLOUD_LABELS, CloudId, Currency, Decimal, Incident, IsoTime } from './domain';
 
 /** GPU counts by state; `total` is their sum. */
 export const GpuCounts = z.object({
@@ -83,7 +83,58 @@ export const IncidentBrief = Incident.pick({
 });
 export type IncidentBrief = z.infer<typeof IncidentBrief>;
 
+/**
+ * What the pane cannot measure, price or place, so it never shows a silent zero for it. Each number
+ * has its reasons, per machine, in the account's diagnostics (channel `fleet:coverage`).
+ */
+export const CoverageCounts = z.object({
+  /**
+   * GPUs of machines that are not stopped and either sent no utilisation sample in the last 30 minutes
+   * or whose connector says they cannot be measured (a `metrics` gap).
+   */
+  gpusWithoutMetrics: z.number().int().nonnegative(),
+  /**
+   * Machines of the inventory (stopped ones too) with no hourly price or a `price` gap: they add
+   * nothing to the run-rate or the idle waste.
+   */
+  machinesWithoutPrice: z.number().int().nonnegative(),
+  /** GPUs of machines whose region, cloud or physical GPU count the connector could not tell (a `placement` gap). */
+  gpusUnplaced: z.number().int().nonnegative(),
+});
+export type CoverageCounts = z.infer<typeof CoverageCounts>;
+
+/** Coverage with every count at zero (nothing missing). */
+export const emptyCoverage = (): CoverageCounts => ({ gpusWithoutMetrics: 0, machinesWithoutPrice: 0, gpusUnplaced: 0 });
+
+const OTHER_PREFIX = 'other:';
+
+/**
+ * The overview entry a machine or account belongs to: its cloud id for a known cloud; for a cluster
+ * outside every known cloud `other:<site>`, the site its config names, else its account's name, so two
+ * on-premises clusters are two entries.
+ */
+export function cloudKey(cloud: CloudId, account: string, site?: string | null): string {
+  return cloud === 'other' ? `${OTHER_PREFIX}${site ?? account}` : cloud;
+}
+
+/** The cloud of an entry key ("azure", "other:Frankfurt lab"); null for a key of no known form. */
+export function cloudOfKey(key: string): CloudId | null {
+  if (key.startsWith(OTHER_PREFIX) && key.length > OTHER_PREFIX.length) return 'other';
+  const parsed = CloudId.safeParse(key);
+  return parsed.success && parsed.data !== 'other' ? parsed.data : null;
+}
+
+/** The name an entry is shown under: the cloud's label, or the site or account of an `other:` key. */
+export function cloudKeyLabel(key: string): string {
+  if (key.startsWith(OTHER_PREFIX)) return key.slice(OTHER_PREFIX.length);
+  const parsed = CloudId.safeParse(key);
+  return parsed.success ? CLOUD_LABELS[parsed.data] : key;
+}
+
 export const CloudOverview = z.object({
+  /** Stable id of the entry: the cloud id, or `other:<site or account>` for a cluster outside every known cloud. */
+  key: z.string().min(1),
+  /** The cloud; `other` for every cluster outside the known clouds (each its own entry, see `key`). */
   provider: CloudId,
   label: z.string(),
   demo: z.boolean(),
@@ -102,6 +153,7 @@ export const CloudOverview = z.object({
     planned: z.array(IncidentBrief),
   }),
   freshness: CloudFreshness,
+  coverage: CoverageCounts,
 });
 export type CloudOverview = z.infer<typeof CloudOverview>;
 
@@ -115,6 +167,7 @@ export const Overview = z.object({
     gpus: GpuCounts,
     spend: z.array(SpendSummary),
     incidents: z.object({ active: z.number().int().nonnegative() }),
+    coverage: CoverageCounts,
   }),
   /** Provider incidents in regions or services the fleet does not use: listed apart, not counted. */
   incidentsElsewhere: z.array(IncidentBrief),

@@ -149,6 +149,35 @@ describe('App: drill-down', () => {
     await screen.findByTestId('cloud-card-azure');
   });
 
+  it('gives each on-premises cluster its own card and a drill-down with only its machines', async () => {
+    const lab = (key: string, label: string, account: string) =>
+      azureCloud({ key, provider: 'other', label, accounts: [account], incidents: { active: 0, list: [], planned: [] } });
+    const { client } = renderWithApi(
+      <App />,
+      handlers({
+        'fleet:overview': () => overview([azureCloud(), lab('other:Frankfurt lab', 'Frankfurt lab', 'k8s-fra'), lab('other:k8s-ams', 'k8s-ams', 'k8s-ams')]),
+        'fleet:resources': () => ({
+          asOf: AS_OF,
+          resources: [
+            resourceRow({ id: 'n1', name: 'fra-node-1', account: 'k8s-fra', cloud: 'other', cloudKey: 'other:Frankfurt lab' }),
+            resourceRow({ id: 'n1', name: 'ams-node-1', account: 'k8s-ams', cloud: 'other', cloudKey: 'other:k8s-ams' }),
+          ],
+        }),
+      }),
+    );
+    const fra = await screen.findByRole('article', { name: 'Frankfurt lab' });
+    expect(screen.getByRole('article', { name: 'k8s-ams' })).toBeTruthy();
+    fireEvent.keyDown(fra, { key: 'Enter' });
+    await waitFor(() => expect(window.location.hash).toBe(`#/cloud/${encodeURIComponent('other:Frankfurt lab')}`));
+    const rows = await screen.findAllByTestId('resource-row');
+    expect(rows.map((r) => within(r).getByRole('link').textContent)).toEqual(['fra-node-1']);
+    const req = client.calls.find((c) => c.channel === 'fleet:resources')?.request as { filter: { clouds: string[] } };
+    expect(req.filter.clouds).toEqual(['other']);
+    expect(screen.getByRole('heading', { name: 'Frankfurt lab: GPU machines' })).toBeTruthy();
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    await screen.findByRole('article', { name: 'k8s-ams' });
+  });
+
   it('opens a resource deep link with per-GPU state', async () => {
     const row = resourceRow();
     window.location.hash = `#/resource/prod-azure/${encodeURIComponent(row.id)}`;

@@ -1,7 +1,7 @@
 /** The app shell: header, breadcrumb, filters and the page the hash route names. */
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { CLOUD_LABELS } from '../../shared/domain';
+import { cloudKey, cloudKeyLabel, cloudOfKey } from '../../shared/overview';
 import { overviewQuery, resourceQuery } from './api/queries';
 import { AppHeader } from './components/app-header';
 import { FilterBar } from './components/filter-bar';
@@ -29,7 +29,7 @@ function isEditable(target: EventTarget | null): boolean {
 function currentLabel(page: Exclude<Page, { name: 'overview' }>): string {
   switch (page.name) {
     case 'cloud':
-      return CLOUD_LABELS[page.cloud];
+      return cloudKeyLabel(page.cloud);
     case 'resource':
       return page.id.split('/').pop() ?? page.id;
     case 'triage':
@@ -58,7 +58,7 @@ function Breadcrumb({ page, params, cloudOfResource }: { page: Page; params: Vie
   if (page.name === 'overview') return null;
   const crumbs: { label: string; href: string }[] = [{ label: 'Fleet', href: formatHash({ name: 'overview' }, params) }];
   if (page.name === 'resource' && cloudOfResource?.name === 'cloud') {
-    crumbs.push({ label: CLOUD_LABELS[cloudOfResource.cloud], href: formatHash(cloudOfResource, params) });
+    crumbs.push({ label: cloudKeyLabel(cloudOfResource.cloud), href: formatHash(cloudOfResource, params) });
   }
   if (page.name === 'incident' || page.name === 'snapshot') crumbs.push({ label: 'Triage', href: formatHash({ name: 'triage' }, params) });
   const current = currentLabel(page);
@@ -87,7 +87,10 @@ export function App(): ReactNode {
     ...resourceQuery(page.name === 'resource' ? page.account : '', page.name === 'resource' ? page.id : '', params.range, params.asOf),
     enabled: page.name === 'resource',
   });
-  const cloudOfResource: Page | null = resource.data !== undefined ? { name: 'cloud', cloud: resource.data.resource.cloud } : null;
+  const cloudOfResource: Page | null =
+    resource.data !== undefined
+      ? { name: 'cloud', cloud: cloudKey(resource.data.resource.cloud, resource.data.resource.account, resource.data.resource.site) }
+      : null;
   const parent = parentPage(page, cloudOfResource?.name === 'cloud' ? cloudOfResource.cloud : undefined);
 
   useEffect(() => {
@@ -167,7 +170,7 @@ export function App(): ReactNode {
       <AppHeader overview={overview.data} pinned={params.asOf !== undefined} />
       <Breadcrumb page={page} params={params} cloudOfResource={cloudOfResource} />
       {filtersApply(page) ? (
-        <FilterBar params={params} onChange={setParams} lockedCloud={page.name === 'cloud' ? page.cloud : undefined} showRange={page.name !== 'spend'} />
+        <FilterBar params={params} onChange={setParams} lockedCloud={page.name === 'cloud' ? (cloudOfKey(page.cloud) ?? undefined) : undefined} showRange={page.name !== 'spend'} />
       ) : null}
       <main id="main" ref={mainRef} tabIndex={-1} className="app-main" data-page={page.name}>
         {content}

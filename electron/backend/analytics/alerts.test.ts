@@ -10,7 +10,7 @@ const MIN = 60_000;
 function overview(idle: number, unhealthy = 0, forecast = '100'): Overview {
   const gpus = { total: 100, busy: 100 - idle - unhealthy, idle, unhealthy, unknown: 0, stopped: 0 };
   const spend = [{ currency: 'USD', billedMonthToDate: '0', runRateToday: '0', forecastMonth: forecast, idleWasteToday: '0' }];
-  return { generatedAt: new Date(T0).toISOString(), asOf: new Date(T0).toISOString(), demo: false, clouds: [], totals: { gpus, spend, incidents: { active: 0 } }, incidentsElsewhere: [], maintenancePlanned: [] };
+  return { generatedAt: new Date(T0).toISOString(), asOf: new Date(T0).toISOString(), demo: false, clouds: [], totals: { gpus, spend, incidents: { active: 0 }, coverage: { gpusWithoutMetrics: 0, machinesWithoutPrice: 0, gpusUnplaced: 0 } }, incidentsElsewhere: [], maintenancePlanned: [] };
 }
 
 function providerIncident(id: string, severity: TriageIncident['severity']): TriageIncident {

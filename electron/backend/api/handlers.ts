@@ -124,6 +124,7 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     'fleet:utilisation-series': (req) =>
       store.utilisationSeries(asOfDate(req.asOf, now), req.range, filterOf(req.filter), req.groupBy),
     'fleet:resources': (req) => store.resourceRows(asOfDate(req.asOf, now), filterOf(req.filter)),
+    'fleet:coverage': (req) => store.coverage(asOfDate(req.asOf, now), filterOf(req.filter)),
     'fleet:resource': async (req) => {
       const detail = await store.resourceDetail(asOfDate(req.asOf, now), req.account, req.id, req.range);
       if (detail === null) throw new ApiError('not-found', `no GPU machine "${req.id}" in account "${req.account}"`);

@@ -375,5 +375,9 @@ function describeOverview(overview: Overview): string {
     );
   }
   lines.push(`Active incidents: ${overview.totals.incidents.active}`);
+  const c = overview.totals.coverage;
+  lines.push(
+    `Not measured, priced or placed: ${c.gpusWithoutMetrics} GPUs without metrics, ${c.machinesWithoutPrice} machines without a list price, ${c.gpusUnplaced} GPUs unplaced (reasons on the Accounts screen)`,
+  );
   return `${lines.join('\n')}\n`;
 }

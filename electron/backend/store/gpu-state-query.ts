@@ -4,12 +4,18 @@
  * unknown (no sample with a utilisation in the window) > busy (mean >= 5 %) > idle.
  * Every GPU of a machine counts, whether or not it reported.
  */
-import { IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS } from '../../../shared/domain';
+import { type CoverageGap, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS } from '../../../shared/domain';
 import { tsLiteral } from './db';
+
+/** SQL: true when the coverage_gaps JSON value `column` holds a gap of this kind. */
+export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
+  return `coalesce(list_contains(json_extract_string(${column}, '$[*].kind'), '${kind}'), false)`;
+}
 
 /**
  * SQL yielding one row per GPU of the resources matching `resourceWhere` (over resource columns):
- * account, resource_id, gpu_index, cloud, region, gpu_model, util_mean, util_n, xid, last_ms, state.
+ * account, resource_id, gpu_index, cloud, region, gpu_model, util_mean, util_n, xid, last_ms, state, and
+ * metrics_gap / placement_gap (the machine's connector says it cannot be measured / placed).
  */
 export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
   return `
@@ -19,7 +25,7 @@ export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
       WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}
       GROUP BY gpu_id
     ), m AS (
-      SELECT account, id, cloud, region, gpu_model, power_state, health, unnest(range(gpu_count)) AS gpu_index
+      SELECT account, id, cloud, region, gpu_model, power_state, health, coverage_gaps, unnest(range(gpu_count)) AS gpu_index
       FROM resource WHERE ${resourceWhere}
     ), g AS (
       SELECT m.*, k.gpu_id FROM m
@@ -32,6 +38,8 @@ export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
                 WHEN g.health IN ('degraded', 'unavailable') OR coalesce(w.xid, 0) > 0 THEN 'unhealthy'
                 WHEN coalesce(w.util_n, 0) = 0 THEN 'unknown'
                 WHEN w.util_mean >= ${IDLE_THRESHOLD_PERCENT} THEN 'busy'
-                ELSE 'idle' END AS state
+                ELSE 'idle' END AS state,
+           ${hasGapSql('g.coverage_gaps', 'metrics')} AS metrics_gap,
+           ${hasGapSql('g.coverage_gaps', 'placement')} AS placement_gap
     FROM g LEFT JOIN w ON w.gpu_id = g.gpu_id`;
 }

@@ -96,6 +96,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     filterOptions: () => reader.filterOptions(),
     utilisationSeries: (asOf, r, f, g) => reader.utilisationSeries(asOf, r, f, g),
     resourceRows: (asOf, f) => reader.resourceRows(asOf, f),
+    coverage: (asOf, f) => reader.coverage(asOf, f),
     resourceDetail: (asOf, a, id, r) => reader.resourceDetail(asOf, a, id, r),
     incidents: (asOf, e) => reader.incidents(asOf, e),
     incident: (asOf, id) => reader.incident(asOf, id),

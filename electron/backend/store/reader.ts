@@ -1,7 +1,8 @@
 /** DuckDB-backed StoreReader: every read the API needs, computed as ARCHITECTURE.md's glossary says. */
 import type { FleetFilter, GpuDetail, ResourceRow, ResponseOf, TimeRange } from '../../../shared/contract';
-import { CLOUD_LABELS, type CloudId, CloudId as CloudIds, type GpuState, type SyncRun } from '../../../shared/domain';
-import type { Overview } from '../../../shared/overview';
+import { CLOUD_LABELS, type CloudId, CloudId as CloudIds, type GpuResource, type GpuState, type SyncRun } from '../../../shared/domain';
+import { cloudKey, type Overview } from '../../../shared/overview';
+import { machineGaps } from './coverage-rules';
 import { type ConnectionPool, type Row, sqlString } from './db';
 import { accountSummaries, loadAccountState } from './freshness-query';
 import { gpuStateSql } from './gpu-state-query';
@@ -22,6 +23,9 @@ interface GpuStateRow extends Row {
   last_ms: number | null;
   state: GpuState;
 }
+
+/** GPUs with no utilisation sample in the state window (the glossary's `unknown`, before health). */
+const silentGpus = (gpus: readonly GpuStateRow[]): number => gpus.filter((g) => g.util_n === 0).length;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -88,8 +92,8 @@ export class DuckStoreReader implements StoreReader {
     );
   }
 
-  async resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>> {
-    const asOfMs = floorToMinute(asOf.getTime());
+  /** The machines matching the filter, each with its GPUs' states over the state window. */
+  private async machinesWithGpus(asOfMs: number, filter: FleetFilter): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
     const where = filterSql(filter);
     const [resources, gpus] = await Promise.all([
       this.pool.use((conn) => loadResources(conn, where)),
@@ -100,8 +104,13 @@ export class DuckStoreReader implements StoreReader {
       const key = `${g.account}\u0000${g.resource_id}`;
       byResource.set(key, [...(byResource.get(key) ?? []), g]);
     }
-    const rows: ResourceRow[] = resources.map((r) => {
-      const list = byResource.get(`${r.account}\u0000${r.id}`) ?? [];
+    return resources.map((resource) => ({ resource, gpus: byResource.get(`${resource.account}\u0000${resource.id}`) ?? [] }));
+  }
+
+  async resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>> {
+    const asOfMs = floorToMinute(asOf.getTime());
+    const machines = await this.machinesWithGpus(asOfMs, filter);
+    const rows: ResourceRow[] = machines.map(({ resource: r, gpus: list }) => {
       const states = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
       for (const g of list) states[g.state]++;
       return {
@@ -121,9 +130,36 @@ export class DuckStoreReader implements StoreReader {
         demo: r.demo,
         states,
         utilisation30m: meanOverGpus(list),
+        cloudKey: cloudKey(r.cloud, r.account, r.site),
+        coverageGaps: machineGaps(r, silentGpus(list)),
       };
     });
     return { asOf: iso(asOfMs), resources: rows };
+  }
+
+  async coverage(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:coverage'>> {
+    const asOfMs = floorToMinute(asOf.getTime());
+    const machines = await this.machinesWithGpus(asOfMs, filter);
+    return {
+      asOf: iso(asOfMs),
+      machines: machines.flatMap(({ resource: r, gpus }) => {
+        const gaps = machineGaps(r, silentGpus(gpus));
+        if (gaps.length === 0) return [];
+        return [
+          {
+            account: r.account,
+            cloudKey: cloudKey(r.cloud, r.account, r.site),
+            resourceId: r.id,
+            name: r.name,
+            region: r.region,
+            instanceType: r.instanceType,
+            gpuCount: r.gpuCount,
+            powerState: r.powerState,
+            gaps,
+          },
+        ];
+      }),
+    };
   }
 
   async resourceDetail(

@@ -1,7 +1,7 @@
 /** Reading inventory rows back into GpuResource, and the FleetFilter as SQL. */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FleetFilter } from '../../../shared/contract';
-import type { CloudId, GpuResource, HealthState, PowerState } from '../../../shared/domain';
+import { type CloudId, CoverageGap, type GpuResource, type HealthState, type PowerState } from '../../../shared/domain';
 import { type Params, rows, sqlList } from './db';
 import { normaliseMoney } from './money';
 
@@ -25,6 +25,8 @@ interface ResourceRecord extends Record<string, unknown> {
   tags: string;
   gpu_uuids: string;
   demo: boolean;
+  coverage_gaps: string | null;
+  site: string | null;
 }
 
 /** Loads resources matching `where` (SQL over the resource table's columns). */
@@ -33,7 +35,8 @@ export async function loadResources(conn: DuckDBConnection, where: string, param
     conn,
     `SELECT account, id, cloud, region, zone, name, kind, instance_type, gpu_model, gpu_count::INTEGER AS gpu_count,
             gpu_memory_gib, power_state, health, health_reason, hourly_price::VARCHAR AS hourly_price, currency,
-            tags::VARCHAR AS tags, gpu_uuids::VARCHAR AS gpu_uuids, demo
+            tags::VARCHAR AS tags, gpu_uuids::VARCHAR AS gpu_uuids, demo,
+            coverage_gaps::VARCHAR AS coverage_gaps, site
      FROM resource WHERE ${where} ORDER BY cloud, region, name, id`,
     params,
   );
@@ -41,6 +44,7 @@ export async function loadResources(conn: DuckDBConnection, where: string, param
 }
 
 function toGpuResource(r: ResourceRecord): GpuResource {
+  const gaps = r.coverage_gaps === null ? [] : CoverageGap.array().parse(JSON.parse(r.coverage_gaps));
   return {
     id: r.id,
     account: r.account,
@@ -61,6 +65,9 @@ function toGpuResource(r: ResourceRecord): GpuResource {
     tags: JSON.parse(r.tags) as Record<string, string>,
     gpuUuids: JSON.parse(r.gpu_uuids) as (string | null)[],
     demo: r.demo,
+    // Absent when the connector told of nothing missing, as the connector gave it.
+    ...(gaps.length === 0 ? {} : { coverageGaps: gaps }),
+    ...(r.site === null ? {} : { site: r.site }),
   };
 }
 

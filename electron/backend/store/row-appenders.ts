@@ -45,6 +45,8 @@ export function appendResource(a: DuckDBAppender, r: GpuResource, syncedAtMs: nu
   a.appendVarchar(JSON.stringify(r.gpuUuids));
   a.appendBoolean(r.demo);
   a.appendTimestamp(timestamp(syncedAtMs));
+  a.appendVarchar(JSON.stringify(r.coverageGaps ?? []));
+  text(a, r.site ?? null);
   a.endRow();
 }
 

@@ -37,15 +37,20 @@ interface SpendParts {
   idleWaste: bigint;
 }
 
-export type CloudSpend = Map<CloudId, SpendSummary[]>;
+/** Spend per overview entry key (cloudKey: a cloud id, or `other:<site or account>`). */
+export type CloudSpend = Map<string, SpendSummary[]>;
 
-/** Computes spend for every cloud; clouds filtered out are omitted. */
+/**
+ * Computes spend for every overview entry (`keyOf` names the entry of a cloud and account); clouds
+ * filtered out are omitted.
+ */
 export async function spendByCloud(
   pool: ConnectionPool,
   asOfMs: number,
   filter: FleetFilter,
   accountClouds: ReadonlyMap<string, readonly CloudId[]>,
   accountProviders: ReadonlyMap<string, ProviderId>,
+  keyOf: (cloud: CloudId, account: string) => string = (cloud) => cloud,
 ): Promise<CloudSpend> {
   const asOf = new Date(asOfMs);
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
@@ -71,8 +76,8 @@ export async function spendByCloud(
        GROUP BY c.account, c.ProviderName, c.BillingCurrency`,
     ),
     runRateToday(pool, asOfMs, filter),
-    pool.rows<{ cloud: CloudId; currency: string; gpu_count: number; price_buckets: string }>(
-      `SELECT r.cloud, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
+    pool.rows<{ cloud: CloudId; account: string | null; currency: string; gpu_count: number; price_buckets: string }>(
+      `SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
        FROM (
          SELECT g.account, g.resource_id, sum(x.n) AS n FROM (
            -- today's whole hours from rollup_1h's idle bucket counts, the hour in progress from rollup_5m
@@ -88,14 +93,15 @@ export async function spendByCloud(
          GROUP BY g.account, g.resource_id
        ) i JOIN resource r ON r.account = i.account AND r.id = i.resource_id
        WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${resourceFilter}
-       GROUP BY r.cloud, r.currency, r.gpu_count`,
+       GROUP BY ALL`,
     ),
   ]);
 
-  const parts = new Map<CloudId, Map<string, SpendParts>>();
-  const slot = (cloud: CloudId, currency: string): SpendParts => {
-    let byCurrency = parts.get(cloud);
-    if (!byCurrency) parts.set(cloud, (byCurrency = new Map()));
+  const parts = new Map<string, Map<string, SpendParts>>();
+  const slot = (cloud: CloudId, account: string | null, currency: string): SpendParts => {
+    const key = keyOf(cloud, account ?? '');
+    let byCurrency = parts.get(key);
+    if (!byCurrency) parts.set(key, (byCurrency = new Map()));
     let p = byCurrency.get(currency);
     if (!p) byCurrency.set(currency, (p = { billed: 0n, runRate: 0n, last7: 0n, idleWaste: 0n }));
     return p;
@@ -105,14 +111,14 @@ export async function spendByCloud(
   for (const b of billedRows) {
     const cloud = cloudOfCostRow(accountClouds.get(b.account), b.provider_name, accountProviders.get(b.account));
     if (!wanted(cloud)) continue;
-    const p = slot(cloud, b.currency);
+    const p = slot(cloud, b.account, b.currency);
     p.billed += parseMoney(b.mtd);
     p.last7 += parseMoney(b.last7);
   }
-  for (const r of runRows) slot(r.cloud, r.currency).runRate += r.runRate;
+  for (const r of runRows) slot(r.cloud, r.account, r.currency).runRate += r.runRate;
   for (const i of idleRows) {
     // 5/60 h of one GPU's share: price x buckets / (12 x gpuCount).
-    slot(i.cloud, i.currency).idleWaste += divRound(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
+    slot(i.cloud, i.account, i.currency).idleWaste += divRound(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
   }
 
   const out: CloudSpend = new Map();
@@ -136,19 +142,32 @@ export function lastBilledSql(asOfMs: number): string {
   return `SELECT account, least(billed_until, ${tsLiteral(asOfMs)}) AS l FROM (${BILLED_UNTIL_SQL})`;
 }
 
-/** Run-rate today per cloud and price currency: running machines x hourly price after the last billed instant. */
-export async function runRateToday(pool: ConnectionPool, asOfMs: number, filter: FleetFilter): Promise<{ cloud: CloudId; currency: string; runRate: bigint }[]> {
+/**
+ * The account of a machine outside every known cloud (each such cluster is its own overview entry),
+ * NULL for known clouds so their sums stay one row per cloud.
+ */
+const OTHER_ACCOUNT_SQL = (alias: string): string => `CASE WHEN ${alias}.cloud = 'other' THEN ${alias}.account END`;
+
+/**
+ * Run-rate today per cloud (per account for clusters outside every known cloud, else account null)
+ * and price currency: running machines x hourly price after the last billed instant.
+ */
+export async function runRateToday(
+  pool: ConnectionPool,
+  asOfMs: number,
+  filter: FleetFilter,
+): Promise<{ cloud: CloudId; account: string | null; currency: string; runRate: bigint }[]> {
   const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
-  const found = await pool.rows<{ cloud: CloudId; currency: string; price_ms: string }>(
+  const found = await pool.rows<{ cloud: CloudId; account: string | null; currency: string; price_ms: string }>(
     `WITH last AS (${lastBilledSql(asOfMs)})
-     SELECT r.cloud, r.currency, sum(r.hourly_price * greatest(0,
+     SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, sum(r.hourly_price * greatest(0,
          ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
        ))::VARCHAR AS price_ms
      FROM resource r LEFT JOIN last ON last.account = r.account
      WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')}
-     GROUP BY r.cloud, r.currency`,
+     GROUP BY ALL`,
   );
-  return found.map((r) => ({ cloud: r.cloud, currency: r.currency, runRate: divRound(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
+  return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divRound(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
 }
 
 /** Adds spend summaries per currency (for the totals over clouds). */

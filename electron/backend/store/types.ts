@@ -83,6 +83,8 @@ export interface StoreReader {
     groupBy: 'cloud' | 'none',
   ): Promise<ResponseOf<'fleet:utilisation-series'>>;
   resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>>;
+  /** Every machine behind the overview's coverage counts, with its reasons. */
+  coverage(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:coverage'>>;
   resourceDetail(
     asOf: Date,
     account: string,

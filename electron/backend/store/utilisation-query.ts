@@ -50,7 +50,7 @@ function windowParts(fromExclusiveMs: number, toInclusiveMs: number): WindowPart
 }
 
 /**
- * SQL with one row per GPU measured in any of the windows (asOf - length, asOf]: gpu_id, cloud and
+ * SQL with one row per GPU measured in any of the windows (asOf - length, asOf]: gpu_id, cloud, account and
  * m0, m1, ... (each window's GPU mean: sum/count of all its samples in the window; NULL when the GPU
  * has none there). Parts the windows share are read once; everything is grouped by the integer
  * gpu_id, and the gpu table names the GPUs of the (small) result.
@@ -84,7 +84,7 @@ export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly num
     .map((_, w) => `sum(util_sum) FILTER (WHERE w${w}) / sum(util_count) FILTER (WHERE w${w}) AS m${w}`)
     .join(', ');
   return `
-    SELECT m.*, g.cloud FROM (
+    SELECT m.*, g.cloud, g.account FROM (
       SELECT gpu_id, ${means}
       FROM (${selects.join('\n UNION ALL \n')})
       GROUP BY gpu_id
@@ -92,25 +92,27 @@ export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly num
 }
 
 /**
- * SQL: per cloud, for each window (asOf - length, asOf], the mean over GPUs (with samples in that
- * window) of each GPU's mean over the window: columns cloud, avg0, avg1, ...
+ * SQL: per overview entry (`keySql` over columns cloud and account), for each window (asOf - length,
+ * asOf], the mean over GPUs (with samples in that window) of each GPU's mean over the window: columns
+ * key, avg0, avg1, ...
  */
-export function cloudWindowAveragesSql(toInclusiveMs: number, lengthsMs: readonly number[], filter: FleetFilter): string {
+export function cloudWindowAveragesSql(toInclusiveMs: number, lengthsMs: readonly number[], filter: FleetFilter, keySql = 'cloud'): string {
   const avgs = lengthsMs.map((_, w) => `avg(m${w}) AS avg${w}`).join(', ');
-  return `SELECT cloud, ${avgs} FROM (${gpuWindowMeansSql(toInclusiveMs, lengthsMs, filter)}) GROUP BY cloud`;
+  return `SELECT ${keySql} AS key, ${avgs} FROM (${gpuWindowMeansSql(toInclusiveMs, lengthsMs, filter)}) GROUP BY 1`;
 }
 
 /**
- * SQL: per cloud, the 95th percentile of the fleet's 5-minute utilisation series (each bucket's
- * value being the mean over GPUs of their bucket means) over the whole buckets in the window.
+ * SQL: per overview entry (`keySql` over columns cloud and account), the 95th percentile of the
+ * fleet's 5-minute utilisation series (each bucket's value being the mean over GPUs of their bucket
+ * means) over the whole buckets in the window: columns key, p95.
  */
-export function cloudP95Sql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter): string {
+export function cloudP95Sql(fromExclusiveMs: number, toInclusiveMs: number, filter: FleetFilter, keySql = 'cloud'): string {
   const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
   return `
-    SELECT cloud, quantile_cont(v, 0.95) AS p95 FROM (
-      SELECT cloud, bucket, sum(gpu_mean_sum) / sum(gpus) AS v
+    SELECT key, quantile_cont(v, 0.95) AS p95 FROM (
+      SELECT ${keySql} AS key, bucket, sum(gpu_mean_sum) / sum(gpus) AS v
       FROM fleet_5m
       WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND ${filterSql(filter)}
-      GROUP BY cloud, bucket
-    ) GROUP BY cloud`;
+      GROUP BY 1, bucket
+    ) GROUP BY key`;
 }

@@ -59,6 +59,15 @@ export function seriesQuery(range: TimeRange, filter: FleetFilter, asOf?: string
   });
 }
 
+/** Every machine the pane cannot measure, price or place, with its reasons (the accounts screen's diagnostics). */
+export function coverageQuery(asOf?: string) {
+  return queryOptions({
+    queryKey: ['fleet', 'coverage', asOf ?? 'live'] as const,
+    queryFn: ({ client }) => apiOf(client)['fleet:coverage']({ asOf }),
+    refetchInterval: asOf === undefined ? LIVE_REFETCH_MS : false,
+  });
+}
+
 /** Every GPU machine matching the filter (the drill-down table). */
 export function resourcesQuery(filter: FleetFilter, asOf?: string) {
   const f = normaliseFilter(filter);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { CloudOverview } from '../../../shared/overview';
 import { azureCloud, gcpCloud, GENERATED_AT, hourlySeries } from '../testing/fixtures';
 import { CloudCard } from './cloud-card';
@@ -7,7 +7,7 @@ import { CloudCard } from './cloud-card';
 function renderCard(cloud = azureCloud(), onOpen = vi.fn()) {
   CloudOverview.parse(cloud);
   render(<CloudCard cloud={cloud} nowIso={GENERATED_AT} href="#/cloud/azure" onOpen={onOpen} trend={hourlySeries(cloud.provider, cloud.label, [10, 20, null, 40])} />);
-  return { card: screen.getByTestId(`cloud-card-${cloud.provider}`), onOpen };
+  return { card: screen.getByTestId(`cloud-card-${cloud.key}`), onOpen };
 }
 
 describe('CloudCard', () => {
@@ -100,5 +100,35 @@ describe('CloudCard', () => {
     expect(onOpen).toHaveBeenCalledTimes(2);
     fireEvent.click(within(card).getByRole('link', { name: 'Microsoft Azure' }));
     expect(onOpen).toHaveBeenCalledTimes(2);
+  });
+
+  it('says how many GPUs it cannot measure, price or place, and where the reasons are', () => {
+    const cloud = azureCloud({ coverage: { gpusWithoutMetrics: 183, machinesWithoutPrice: 5, gpusUnplaced: 8 } });
+    render(<CloudCard cloud={cloud} nowIso={GENERATED_AT} href="#/cloud/azure" reasonsHref="#/accounts" onOpen={vi.fn()} />);
+    const card = within(screen.getByRole('article', { name: 'Microsoft Azure' }));
+    const lines = card.getByRole('list', { name: /Not measured, priced or placed/ });
+    expect(within(lines).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      '183 GPUs without metrics',
+      '5 machines without a list price',
+      '8 GPUs unplaced',
+    ]);
+    expect(card.getByRole('link', { name: 'Reasons per machine on the Accounts screen' }).getAttribute('href')).toBe('#/accounts');
+  });
+
+  it('shows only the non-zero coverage lines, and none when nothing is missing', () => {
+    const { card } = renderCard(azureCloud({ coverage: { gpusWithoutMetrics: 0, machinesWithoutPrice: 1, gpusUnplaced: 0 } }));
+    const lines = within(card).getByRole('list', { name: /Not measured, priced or placed/ });
+    expect(within(lines).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['1 machine without a list price']);
+    cleanup();
+    const { card: full } = renderCard(azureCloud({ coverage: { gpusWithoutMetrics: 0, machinesWithoutPrice: 0, gpusUnplaced: 0 } }));
+    expect(within(full).queryByRole('list', { name: /Not measured/ })).toBeNull();
+  });
+
+  it('names an on-premises cluster after its site, as its own card', () => {
+    const lab = azureCloud({ key: 'other:Frankfurt lab', provider: 'other', label: 'Frankfurt lab', accounts: ['k8s-fra'] });
+    render(<CloudCard cloud={lab} nowIso={GENERATED_AT} href="#/cloud/other%3AFrankfurt%20lab" onOpen={vi.fn()} />);
+    const card = screen.getByRole('article', { name: 'Frankfurt lab' });
+    expect(within(card).getByRole('link', { name: 'Frankfurt lab' }).getAttribute('href')).toBe('#/cloud/other%3AFrankfurt%20lab');
+    expect(card.getAttribute('data-testid')).toBe('cloud-card-other:Frankfurt lab');
   });
 });

@@ -1,8 +1,8 @@
 /** One cloud on the pane: GPUs by state and model, utilisation, spend, incidents, freshness. */
-import type { KeyboardEvent, MouseEvent, ReactNode } from 'react';
+import { useId, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { Series } from '../../../shared/contract';
 import { formatPercent } from '../../../shared/format';
-import type { CloudOverview } from '../../../shared/overview';
+import type { CloudOverview, CoverageCounts } from '../../../shared/overview';
 import { FreshnessList } from './freshness-list';
 import { GpuStateCounts } from './gpu-states';
 import { IncidentList } from './incident-list';
@@ -20,7 +20,42 @@ export interface CloudCardProps {
   trend?: Series | undefined;
   /** Where the card's heading links to (the drill-down). */
   href: string;
+  /** Where the reasons behind the coverage lines are listed (the accounts screen). */
+  reasonsHref?: string | undefined;
   onOpen: () => void;
+}
+
+/** Coverage lines in the SRE's words, one per count; a zero count is not a gap and gets no line. */
+const COVERAGE_LINES: readonly { field: keyof CoverageCounts; one: string; many: string }[] = [
+  { field: 'gpusWithoutMetrics', one: 'GPU without metrics', many: 'GPUs without metrics' },
+  { field: 'machinesWithoutPrice', one: 'machine without a list price', many: 'machines without a list price' },
+  { field: 'gpusUnplaced', one: 'GPU unplaced', many: 'GPUs unplaced' },
+];
+
+/** What the card cannot measure, price or place, with a way to the reasons; nothing when nothing is missing. */
+export function CoverageLines({ coverage, reasonsHref }: { coverage: CoverageCounts; reasonsHref?: string | undefined }): ReactNode {
+  const headingId = useId();
+  const lines = COVERAGE_LINES.filter((l) => coverage[l.field] > 0);
+  if (lines.length === 0) return null;
+  return (
+    <div className="card__section coverage" data-testid="coverage">
+      <h4 id={headingId}>
+        <span aria-hidden="true">⚠ </span>Not measured, priced or placed
+      </h4>
+      <ul aria-labelledby={headingId} className="coverage__list">
+        {lines.map((l) => (
+          <li key={l.field} data-testid={`coverage-${l.field}`} data-count={coverage[l.field]}>
+            <span className="num">{coverage[l.field]}</span> {coverage[l.field] === 1 ? l.one : l.many}
+          </li>
+        ))}
+      </ul>
+      {reasonsHref === undefined ? (
+        <p className="muted">The reasons are listed per machine on the Accounts screen.</p>
+      ) : (
+        <a href={reasonsHref}>Reasons per machine on the Accounts screen</a>
+      )}
+    </div>
+  );
 }
 
 const UTIL_ROWS = [
@@ -39,8 +74,9 @@ function isInsideControl(target: EventTarget, card: Element): boolean {
 }
 
 /** A cloud card; clicking it (or Enter/Space while it has focus) opens the cloud's resources. */
-export function CloudCard({ cloud, nowIso, asOfIso, trend, href, onOpen }: CloudCardProps): ReactNode {
-  const headingId = `cloud-${cloud.provider}-heading`;
+export function CloudCard({ cloud, nowIso, asOfIso, trend, href, reasonsHref, onOpen }: CloudCardProps): ReactNode {
+  // Keys of on-premises entries hold free text ("other:Frankfurt lab"), so the id is generated.
+  const headingId = useId();
   const onClick = (e: MouseEvent<HTMLElement>): void => {
     if (!isInsideControl(e.target, e.currentTarget)) onOpen();
   };
@@ -54,7 +90,8 @@ export function CloudCard({ cloud, nowIso, asOfIso, trend, href, onOpen }: Cloud
   return (
     <article
       className="card cloud-card"
-      data-testid={`cloud-card-${cloud.provider}`}
+      data-testid={`cloud-card-${cloud.key}`}
+      data-cloud={cloud.provider}
       aria-labelledby={headingId}
       tabIndex={0}
       onClick={onClick}
@@ -80,6 +117,8 @@ export function CloudCard({ cloud, nowIso, asOfIso, trend, href, onOpen }: Cloud
         <h4>GPUs</h4>
         <GpuStateCounts counts={cloud.gpus} testIdPrefix="gpus" />
       </div>
+
+      <CoverageLines coverage={cloud.coverage} reasonsHref={reasonsHref} />
 
       {cloud.byModel.length > 0 ? (
         <div className="card__section">

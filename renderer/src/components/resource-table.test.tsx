@@ -46,6 +46,33 @@ describe('ResourceTable', () => {
     expect(within(screen.getAllByTestId('resource-row')[3] as HTMLElement).getByTestId('row-util').textContent).toBe('—');
   });
 
+  it('says per machine what it cannot measure, price or place, and why', () => {
+    const gaps = [
+      resourceRow({ id: 'silent', name: 'gpu-silent', utilisation30m: null, coverageGaps: [{ kind: 'metrics', reason: 'no GPU sample in the last 30 minutes', gpus: 8, source: 'store' }] }),
+      resourceRow({
+        id: 'odd',
+        name: 'gpu-odd',
+        hourlyPrice: null,
+        coverageGaps: [
+          { kind: 'price', reason: 'no hourly price for NDm_A100 in eastus', gpus: 8, source: 'store' },
+          { kind: 'placement', reason: 'physical GPU count unknown', gpus: 8, source: 'connector' },
+        ],
+      }),
+      resourceRow({ id: 'fine', name: 'gpu-fine' }),
+    ].map((r) => ResourceRow.parse(r));
+    render(<ResourceTable rows={gaps} caption="Azure GPU machines" hrefFor={() => '#'} onOpen={vi.fn()} />);
+    const table = screen.getByRole('table');
+    expect(within(table).getByRole('columnheader', { name: /Not measured, priced or placed/ })).toBeTruthy();
+    const row = (name: string) => within(table).getByRole('rowheader', { name }).closest('tr')!;
+    expect(within(row('gpu-silent')).getByTestId('row-coverage').textContent).toContain('no metrics: no GPU sample in the last 30 minutes');
+    expect(within(row('gpu-odd')).getByTestId('row-coverage').textContent).toContain(
+      'no price: no hourly price for NDm_A100 in eastus; unplaced: physical GPU count unknown',
+    );
+    expect(within(row('gpu-fine')).getByTestId('row-coverage').textContent).toBe('—');
+    fireEvent.click(within(table).getByRole('button', { name: /Not measured, priced or placed/ }));
+    expect(names()[0]).toBe('odd');
+  });
+
   it('links every row to its machine and opens it on a row click', () => {
     const onOpen = vi.fn();
     render(<ResourceTable rows={rows} caption="Azure GPU machines" hrefFor={(r) => `#/r/${r.id}`} onOpen={onOpen} />);

@@ -8,6 +8,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ResourceRow } from '../../../shared/contract';
 import { formatMoney, formatPercent } from '../../../shared/format';
 import type { GpuState } from '../../../shared/domain';
+import { gapsLine } from './coverage';
 import { StateTag, STATE_ORDER } from './gpu-states';
 
 export type SortKey =
@@ -19,7 +20,8 @@ export type SortKey =
   | 'states'
   | 'utilisation30m'
   | 'hourlyPrice'
-  | 'health';
+  | 'health'
+  | 'coverage';
 export type SortDirection = 'ascending' | 'descending';
 export interface SortState {
   key: SortKey;
@@ -36,6 +38,7 @@ const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: 'utilisation30m', label: 'Util 30m', numeric: true },
   { key: 'hourlyPrice', label: '$/h', numeric: true },
   { key: 'health', label: 'Health' },
+  { key: 'coverage', label: 'Not measured, priced or placed' },
 ];
 
 const HEALTH_RANK = { unavailable: 0, degraded: 1, unknown: 2, ok: 3 } as const;
@@ -65,6 +68,9 @@ function sortValue(r: ResourceRow, key: SortKey): Value {
       return r.hourlyPrice === null ? null : Number(r.hourlyPrice);
     case 'health':
       return HEALTH_RANK[r.health];
+    case 'coverage':
+      // Machines with nothing missing have nothing to sort by: they go last.
+      return r.coverageGaps.length === 0 ? null : r.coverageGaps.length;
   }
 }
 
@@ -123,7 +129,7 @@ export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: R
     setSort((s) =>
       s.key === key
         ? { key, direction: s.direction === 'ascending' ? 'descending' : 'ascending' }
-        : { key, direction: key === 'utilisation30m' || key === 'hourlyPrice' || key === 'gpuCount' ? 'descending' : 'ascending' },
+        : { key, direction: key === 'utilisation30m' || key === 'hourlyPrice' || key === 'gpuCount' || key === 'coverage' ? 'descending' : 'ascending' },
     );
 
   return (
@@ -188,6 +194,16 @@ export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: R
                 <td className="num">{r.hourlyPrice === null ? '—' : formatMoney(r.hourlyPrice, r.currency)}</td>
                 <td>
                   <span className={`health health--${r.health}`}>{r.health}</span>
+                </td>
+                <td data-testid="row-coverage" className="data-table__coverage">
+                  {r.coverageGaps.length === 0 ? (
+                    <span className="muted">—</span>
+                  ) : (
+                    <span title={gapsLine(r.coverageGaps)}>
+                      <span aria-hidden="true">⚠ </span>
+                      {gapsLine(r.coverageGaps)}
+                    </span>
+                  )}
                 </td>
               </tr>
             );

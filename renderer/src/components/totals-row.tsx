@@ -4,7 +4,10 @@ import type { Overview } from '../../../shared/overview';
 import { GpuStateCounts } from './gpu-states';
 import { SpendList } from './spend-list';
 
-/** Totals over every cloud shown; testids `total-gpus-<state>`, `total-spend-<kind>-<CUR>`, `total-incidents-active`. */
+/**
+ * Totals over every cloud shown; testids `total-gpus-<state>`, `total-spend-<kind>-<CUR>`,
+ * `total-incidents-active`, `total-coverage-<field>`.
+ */
 export function TotalsRow({ totals }: { totals: Overview['totals'] }): ReactNode {
   return (
     <section className="totals" aria-labelledby="totals-heading" data-testid="totals">
@@ -23,6 +26,20 @@ export function TotalsRow({ totals }: { totals: Overview['totals'] }): ReactNode
           <p className="totals__big">
             <span data-testid="total-incidents-active">{totals.incidents.active}</span> active
           </p>
+        </div>
+        <div className="totals__block">
+          <h3>Not measured, priced or placed</h3>
+          <ul className="coverage__list">
+            <li>
+              <span className="num" data-testid="total-coverage-gpusWithoutMetrics">{totals.coverage.gpusWithoutMetrics}</span> GPUs without metrics
+            </li>
+            <li>
+              <span className="num" data-testid="total-coverage-machinesWithoutPrice">{totals.coverage.machinesWithoutPrice}</span> machines without a list price
+            </li>
+            <li>
+              <span className="num" data-testid="total-coverage-gpusUnplaced">{totals.coverage.gpusUnplaced}</span> GPUs unplaced
+            </li>
+          </ul>
         </div>
       </div>
     </section>

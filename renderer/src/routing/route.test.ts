@@ -6,6 +6,9 @@ describe('hash routes', () => {
     expect(parseHash('').page).toEqual({ name: 'overview' });
     expect(parseHash('#/').page).toEqual({ name: 'overview' });
     expect(parseHash('#/cloud/azure').page).toEqual({ name: 'cloud', cloud: 'azure' });
+    // An on-premises cluster is its own entry, keyed by its site or account.
+    expect(parseHash(formatHash({ name: 'cloud', cloud: 'other:Frankfurt lab' })).page).toEqual({ name: 'cloud', cloud: 'other:Frankfurt lab' });
+    expect(parseHash('#/cloud/other').page.name).toBe('not-found');
     const id = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm 1';
     expect(parseHash(`#/resource/prod/${encodeURIComponent(id)}`).page).toEqual({ name: 'resource', account: 'prod', id });
     expect(parseHash('#/cloud/mars').page.name).toBe('not-found');

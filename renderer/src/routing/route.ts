@@ -1,14 +1,16 @@
 /**
  * Hash routes, so deep links work from file:// in Electron and from the serve-mode server alike:
- * #/  ·  #/cloud/<cloud>  ·  #/resource/<account>/<encodeURIComponent(id)>, each optionally
+ * #/  ·  #/cloud/<entry key>  ·  #/resource/<account>/<encodeURIComponent(id)>, each optionally
  * followed by ?cloud=&region=&model=&range=&asOf= carrying the filters across pages.
  */
 import { CloudId } from '../../../shared/domain';
 import type { FleetFilter, TimeRange } from '../../../shared/contract';
+import { cloudOfKey } from '../../../shared/overview';
 
 export type Page =
   | { name: 'overview' }
-  | { name: 'cloud'; cloud: CloudId }
+  /** `cloud` is the overview entry's key: a cloud id, or `other:<site or account>` for an on-premises cluster. */
+  | { name: 'cloud'; cloud: string }
   | { name: 'resource'; account: string; id: string }
   | { name: 'triage' }
   | { name: 'incident'; id: string }
@@ -68,8 +70,8 @@ export function parseHash(hash: string): Route {
   if (segments[0] === 'report' && segments.length === 1) return { page: { name: 'report', q: search.get('q') ?? '' }, params };
   if (segments[0] === 'accounts' && segments.length === 1) return { page: { name: 'accounts' }, params };
   if (segments[0] === 'cloud' && segments.length === 2) {
-    const cloud = CloudId.safeParse(decodeSegment(segments[1] ?? ''));
-    if (cloud.success) return { page: { name: 'cloud', cloud: cloud.data }, params };
+    const key = decodeSegment(segments[1] ?? '');
+    if (key !== null && cloudOfKey(key) !== null) return { page: { name: 'cloud', cloud: key }, params };
   }
   if (segments[0] === 'resource' && segments.length === 3) {
     const account = decodeSegment(segments[1] ?? '');
@@ -93,7 +95,7 @@ export function pagePath(page: Page): string {
     case 'overview':
       return '/';
     case 'cloud':
-      return `/cloud/${page.cloud}`;
+      return `/cloud/${encodeURIComponent(page.cloud)}`;
     case 'resource':
       return `/resource/${encodeURIComponent(page.account)}/${encodeURIComponent(page.id)}`;
     case 'triage':
@@ -126,7 +128,7 @@ export function formatHash(page: Page, params: ViewParams = DEFAULT_PARAMS): str
 }
 
 /** Where "back" leads when there is no in-app history: one level up. */
-export function parentPage(page: Page, cloudOfResource?: CloudId): Page | null {
+export function parentPage(page: Page, cloudOfResource?: string): Page | null {
   switch (page.name) {
     case 'overview':
       return null;

@@ -50,6 +50,7 @@ export function plannedMaintenance(overrides: Partial<IncidentBrief> = {}): Inci
 
 export function azureCloud(overrides: Partial<CloudOverview> = {}): CloudOverview {
   return {
+    key: 'azure',
     provider: 'azure',
     label: 'Microsoft Azure',
     demo: false,
@@ -76,12 +77,14 @@ export function azureCloud(overrides: Partial<CloudOverview> = {}): CloudOvervie
       costs: { lastSuccessAt: '2026-11-24T20:00:00.000Z', stale: true },
       incidents: { lastSuccessAt: null, stale: true },
     },
+    coverage: { gpusWithoutMetrics: 1, machinesWithoutPrice: 0, gpusUnplaced: 0 },
     ...overrides,
   };
 }
 
 export function gcpCloud(overrides: Partial<CloudOverview> = {}): CloudOverview {
   return azureCloud({
+    key: 'gcp',
     provider: 'gcp',
     label: 'Google Cloud',
     accounts: ['ml-gcp'],
@@ -112,6 +115,11 @@ export function overview(clouds: CloudOverview[] = [azureCloud(), gcpCloud()], d
       gpus: { total: sum('total'), busy: sum('busy'), idle: sum('idle'), unhealthy: sum('unhealthy'), unknown: sum('unknown'), stopped: sum('stopped') },
       spend: clouds.flatMap((c) => c.spend),
       incidents: { active: clouds.reduce((n, c) => n + c.incidents.active, 0) },
+      coverage: {
+        gpusWithoutMetrics: clouds.reduce((n, c) => n + c.coverage.gpusWithoutMetrics, 0),
+        machinesWithoutPrice: clouds.reduce((n, c) => n + c.coverage.machinesWithoutPrice, 0),
+        gpusUnplaced: clouds.reduce((n, c) => n + c.coverage.gpusUnplaced, 0),
+      },
     },
     incidentsElsewhere: [
       incident({ id: 'gcp-status-9', cloud: 'gcp', account: 'ml-gcp', source: 'status-page', title: 'Cloud TPU errors in asia-east1', regions: ['asia-east1'], affectedGpus: 0, atRiskPerHour: [] }),
@@ -138,6 +146,8 @@ export function resourceRow(overrides: Partial<ResourceRow> = {}): ResourceRow {
     demo: false,
     states: { busy: 8, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 },
     utilisation30m: 50,
+    cloudKey: 'azure',
+    coverageGaps: [],
     ...overrides,
   };
 }

@@ -1,15 +1,16 @@
-/** Drill-down: every GPU machine of one cloud, sortable and virtualized. */
+/** Drill-down: every GPU machine of one overview entry (a cloud, or one on-premises cluster), sortable and virtualized. */
 import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { ResourceRow } from '../../../shared/contract';
-import { CLOUD_LABELS, type CloudId } from '../../../shared/domain';
+import { cloudKeyLabel, cloudOfKey } from '../../../shared/overview';
 import { resourcesQuery } from '../api/queries';
 import { ResourceTable } from '../components/resource-table';
 import { EmptyState, ErrorState, LoadingSkeleton } from '../components/status';
 import { formatHash, type Page, type ViewParams } from '../routing/route';
 
 export interface CloudPageProps {
-  cloud: CloudId;
+  /** The overview entry's key: a cloud id, or `other:<site or account>`. */
+  cloud: string;
   params: ViewParams;
   onOpen: (page: Page) => void;
   onClearFilters: () => void;
@@ -19,11 +20,16 @@ function resourcePage(r: ResourceRow): Page {
   return { name: 'resource', account: r.account, id: r.id };
 }
 
-/** The machines of `cloud` under the current region and GPU model filters. */
+/** The machines of the entry `cloud` under the current region and GPU model filters. */
 export function CloudPage({ cloud, params, onOpen, onClearFilters }: CloudPageProps): ReactNode {
-  const filter = { ...params.filter, clouds: [cloud] };
-  const resources = useQuery(resourcesQuery(filter, params.asOf));
-  const label = CLOUD_LABELS[cloud];
+  const provider = cloudOfKey(cloud) ?? 'other';
+  const filter = { ...params.filter, clouds: [provider] };
+  const resources = useQuery({
+    ...resourcesQuery(filter, params.asOf),
+    // Every on-premises cluster is `other`; each entry shows only its own machines.
+    select: (data) => ({ ...data, resources: data.resources.filter((r) => r.cloudKey === cloud) }),
+  });
+  const label = cloudKeyLabel(cloud);
 
   let body: ReactNode;
   if (resources.isPending) {

@@ -1,7 +1,6 @@
 /** The one pane: totals, one card per cloud, fleet utilisation over time, planned maintenance, incidents elsewhere. */
 import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { CloudId } from '../../../shared/domain';
 import { accountsQuery, overviewQuery, seriesQuery } from '../api/queries';
 import { CloudCard } from '../components/cloud-card';
 import { IncidentList } from '../components/incident-list';
@@ -14,7 +13,8 @@ import { RANGE_MS } from './ranges';
 
 export interface OverviewPageProps {
   params: ViewParams;
-  onOpenCloud: (cloud: CloudId) => void;
+  /** Opens an overview entry's drill-down, by its key. */
+  onOpenCloud: (key: string) => void;
   onClearFilters: () => void;
 }
 
@@ -58,13 +58,15 @@ export function OverviewPage({ params, onOpenCloud, onClearFilters }: OverviewPa
         <div className="clouds__grid">
           {data.clouds.map((cloud) => (
             <CloudCard
-              key={cloud.provider}
+              key={cloud.key}
               cloud={cloud}
               nowIso={data.generatedAt}
               asOfIso={data.asOf}
-              trend={trend.data?.series.find((s) => s.key === cloud.provider)}
-              href={formatHash({ name: 'cloud', cloud: cloud.provider }, params)}
-              onOpen={() => onOpenCloud(cloud.provider)}
+              // The trend is per cloud: an on-premises entry shares 'other' with the others, so it gets none.
+              trend={cloud.key === cloud.provider ? trend.data?.series.find((s) => s.key === cloud.provider) : undefined}
+              href={formatHash({ name: 'cloud', cloud: cloud.key }, params)}
+              reasonsHref={formatHash({ name: 'accounts' }, params)}
+              onOpen={() => onOpenCloud(cloud.key)}
             />
           ))}
         </div>

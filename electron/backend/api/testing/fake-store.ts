@@ -111,6 +111,7 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
         demo: true,
         clouds: [
           {
+            key: 'azure',
             provider: 'azure',
             label: 'Microsoft Azure',
             demo: true,
@@ -121,9 +122,10 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
             spend,
             incidents: { active: 1, list: [brief], planned: [] },
             freshness: { inventory: freshness, metrics: freshness, costs: freshness, incidents: freshness },
+            coverage: { gpusWithoutMetrics: 0, machinesWithoutPrice: 0, gpusUnplaced: 0 },
           },
         ],
-        totals: { gpus: counts, spend, incidents: { active: 1 } },
+        totals: { gpus: counts, spend, incidents: { active: 1 }, coverage: { gpusWithoutMetrics: 0, machinesWithoutPrice: 0, gpusUnplaced: 0 } },
         incidentsElsewhere: [],
         maintenancePlanned: [],
       };
@@ -134,6 +136,9 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
     async utilisationSeries(asOf, range, filter, groupBy) {
       record('utilisationSeries', [asOf, range, filter, groupBy]);
       return { asOf: asOf.toISOString(), stepMs: 60_000, series: [{ key: 'azure', label: 'Microsoft Azure', points: [{ t: 0, value: 50 }] }] };
+    },
+    async coverage(asOf) {
+      return { asOf: asOf.toISOString(), machines: [] };
     },
     async resourceRows(asOf) {
       return {
@@ -156,6 +161,8 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
             demo: true,
             states: { busy: 6, idle: 2, unhealthy: 0, unknown: 0, stopped: 0 },
             utilisation30m: 60,
+            cloudKey: resource.cloud,
+            coverageGaps: [],
           },
         ],
       };

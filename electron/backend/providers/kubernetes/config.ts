@@ -65,6 +65,12 @@ export const KubernetesFields = z.object({
   prometheus: PrometheusConfig.optional(),
   /** Put every node under this cloud instead of detecting it from providerID and labels. */
   cloud: CloudId.optional(),
+  /**
+   * Where an on-premises (or otherwise unknown-cloud) cluster runs, as the pane should name it:
+   * "Frankfurt lab". Its nodes are shown as their own entry under this name (default: the account's
+   * name), never lumped into one "Other".
+   */
+  site: z.string().min(1).max(64).optional(),
   /** Region for nodes without topology labels. */
   defaultRegion: z.string().min(1).default('unknown'),
   /** Pod label that names the owning team (namespace is always recorded too). */

@@ -23,7 +23,7 @@ async function readInventory(api: CoreV1Api, cfg: KubernetesConfig): Promise<Gpu
   const workload = gpuWorkloadByNode(pods, cfg.teamLabel);
   const out: GpuResource[] = [];
   for (const node of nodes) {
-    const r = nodeToResource(node, workload.get(node.metadata?.name ?? ''), { account: cfg.name, cloud: cfg.cloud, defaultRegion: cfg.defaultRegion });
+    const r = nodeToResource(node, workload.get(node.metadata?.name ?? ''), { account: cfg.name, cloud: cfg.cloud, defaultRegion: cfg.defaultRegion, site: cfg.site });
     if (r) out.push(r);
   }
   return out;

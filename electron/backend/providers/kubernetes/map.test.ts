@@ -53,6 +53,17 @@ describe('node labels', () => {
     expect(r).toMatchObject({ cloud: 'coreweave', region: 'LGA1', gpuCount: 8, instanceType: 'H100_NVLINK_80GB' });
     expect(r?.hourlyPrice).toMatch(/^\d+(\.\d+)?$/);
   });
+
+  it('names an on-premises node after the config\'s site, and only a node outside every known cloud', () => {
+    const node = (providerID: string): V1Node => ({
+      metadata: { name: 'n1', labels: { 'nvidia.com/gpu.product': 'NVIDIA-L40S', 'nvidia.com/gpu.count': '4' } },
+      spec: { providerID },
+      status: { capacity: { 'nvidia.com/gpu': '4' }, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    const opts = { account: 'lab', defaultRegion: 'dc1', site: 'Frankfurt lab' };
+    expect(nodeToResource(node('metal://n1'), undefined, opts)).toMatchObject({ cloud: 'other', site: 'Frankfurt lab' });
+    expect(nodeToResource(node('gce://p/us-central1-a/n1'), undefined, opts)?.site).toBeUndefined();
+  });
 });
 
 describe('money helpers', () => {

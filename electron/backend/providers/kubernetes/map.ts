@@ -120,6 +120,8 @@ export interface NodeMapOptions {
   account: string;
   cloud?: CloudId | undefined;
   defaultRegion: string;
+  /** The config's `site`: names a cluster outside every known cloud on the pane. */
+  site?: string | undefined;
 }
 
 /** One GPU node as a GpuResource; null for nodes without GPUs. */
@@ -186,6 +188,7 @@ export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined,
     tags,
     gpuUuids: Array.from({ length: facts.count }, () => null),
     demo: false,
+    ...(cloud === 'other' && opts.site ? { site: opts.site } : {}),
   };
 }
 

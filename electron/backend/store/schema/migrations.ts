@@ -10,6 +10,7 @@ import { V3_SPEND } from './v3-spend';
 import { V4_TRIAGE } from './v4-triage';
 import { V5_GPU_KEY } from './v5-gpu-key';
 import { V6_COST_ESTIMATE } from './v6-cost-estimate';
+import { V7_COVERAGE } from './v7-coverage';
 
 export interface Migration {
   version: number;
@@ -192,6 +193,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V4_TRIAGE,
   V5_GPU_KEY,
   V6_COST_ESTIMATE,
+  V7_COVERAGE,
 ];
 
 /** The schema version this build writes. */

@@ -49,3 +49,64 @@ describe('AccountDiagnostics', () => {
     expect(screen.queryByTestId('diagnostics')).toBeNull();
   });
 });
+
+describe('AccountDiagnostics: what the pane cannot measure, price or place', () => {
+  const coverage = [
+    {
+      account: 'azure-prod',
+      cloudKey: 'azure',
+      resourceId: 'vm-silent',
+      name: 'gpu-pool-3',
+      region: 'eastus',
+      instanceType: 'Standard_ND96isr_H100_v5',
+      gpuCount: 8,
+      powerState: 'running' as const,
+      gaps: [{ kind: 'metrics' as const, reason: 'no GPU sample in the last 30 minutes', gpus: 8, source: 'store' as const }],
+    },
+    {
+      account: 'azure-prod',
+      cloudKey: 'azure',
+      resourceId: 'vm-unpriced',
+      name: 'gpu-odd',
+      region: 'westus3',
+      instanceType: 'Standard_NC40ads_H100_v5',
+      gpuCount: 1,
+      powerState: 'running' as const,
+      gaps: [
+        { kind: 'price' as const, reason: 'no hourly price for Standard_NC40ads_H100_v5 in westus3', gpus: 1, source: 'store' as const },
+        { kind: 'placement' as const, reason: 'physical GPU count unknown (MIG)', gpus: 1, source: 'connector' as const },
+      ],
+    },
+  ];
+
+  it('lists every machine with its reasons, merged with the connector’s unmeasured list', () => {
+    render(
+      <AccountDiagnostics
+        diagnostics={{
+          ...diagnostics,
+          unmeasured: [{ resourceId: 'vm-silent', name: 'gpu-pool-3', region: 'eastus', scope: 'rg', reason: 'Azure Monitor has no GPU metric for this size' }],
+        }}
+        coverage={coverage}
+      />,
+    );
+    const group = screen.getByRole('group', { name: /GPU machines not measured, priced or placed \(2\)/ });
+    const items = within(group).getAllByRole('listitem');
+    expect(items).toHaveLength(2);
+    expect(items[0]!.textContent).toContain('gpu-pool-3 (eastus): no GPU sample in the last 30 minutes (no metrics, 8 GPUs)');
+    expect(items[0]!.textContent).toContain('Azure Monitor has no GPU metric for this size (no metrics)');
+    expect(items[1]!.textContent).toContain('no hourly price for Standard_NC40ads_H100_v5 in westus3 (no price, 1 GPU)');
+    expect(items[1]!.textContent).toContain('physical GPU count unknown (MIG) (unplaced, 1 GPU)');
+  });
+
+  it('lists the reasons even when the connector reports no diagnostics', () => {
+    render(<AccountDiagnostics diagnostics={null} coverage={coverage.slice(0, 1)} />);
+    expect(screen.getByTestId('diagnostics-none')).toBeTruthy();
+    expect(screen.getByRole('group', { name: /not measured, priced or placed \(1\)/ }).textContent).toContain('gpu-pool-3');
+  });
+
+  it('says so plainly when everything is measured, priced and placed', () => {
+    render(<AccountDiagnostics diagnostics={{ budget: [], access: [], unmeasured: [], calls: [] }} coverage={[]} />);
+    expect(screen.getByText('Coverage: every GPU machine of this account is measured, priced and placed.')).toBeTruthy();
+    expect(screen.queryByText(/no unmeasured GPUs to show/)).toBeNull();
+  });
+});

@@ -6,11 +6,11 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient, queryOptions, type QueryClient } from '@tanstack/react-query';
-import { ApiError } from '../../../../shared/contract';
+import { ApiError, type CoverageMachine } from '../../../../shared/contract';
 import type { AccountsState, ConfiguredAccount, ConnectionTestResult, DiscoveredAccount, Discovery, FieldIssue } from '../../../../shared/contract-accounts';
 import { ACCOUNT_STREAMS } from '../../../../shared/contract-accounts';
 import { CLOUD_LABELS, ProviderId, type CloudId } from '../../../../shared/domain';
-import { apiOf } from '../../api/queries';
+import { apiOf, coverageQuery } from '../../api/queries';
 import { useWrites } from '../../api/writes';
 import { formatAge, formatUtcDateTime } from '../../lib/time';
 import { AccountDiagnostics } from './account-diagnostics';
@@ -102,13 +102,17 @@ function ConfiguredAccounts({ state }: { state: AccountsState }): ReactNode {
   // accounts:list knows which clouds each account's machines are in (once inventory has synced).
   const list = useQuery({ queryKey: ['accounts', 'list'] as const, queryFn: ({ client }) => apiOf(client)['accounts:list']({}) });
   const cloudsOf = (name: string): readonly CloudId[] => list.data?.accounts.find((a) => a.name === name)?.clouds ?? [];
+  // What the pane cannot measure, price or place, per account, with the store's and connectors' reasons.
+  const coverage = useQuery(coverageQuery());
+  const coverageOf = (name: string): readonly CoverageMachine[] | null =>
+    coverage.data === undefined ? null : coverage.data.machines.filter((m) => m.account === name);
   return (
     <section aria-labelledby="configured-heading" className="card">
       <h3 id="configured-heading">Configured accounts</h3>
       {state.accounts.length === 0 ? <p className="muted">No accounts yet: discover them below or add one by hand.</p> : null}
       <ul className="account-list">
         {state.accounts.map((a) => (
-          <AccountRow key={a.name} account={a} clouds={cloudsOf(a.name)} canManage={state.canManage} />
+          <AccountRow key={a.name} account={a} clouds={cloudsOf(a.name)} coverage={coverageOf(a.name)} canManage={state.canManage} />
         ))}
       </ul>
     </section>
@@ -143,7 +147,18 @@ function accountHealth(account: ConfiguredAccount): AccountHealth {
 
 const HEALTH_GLYPH: Record<AccountHealth['level'], string> = { fresh: '●', stale: '⚠', error: '✖', off: '○' };
 
-function AccountRow({ account, clouds, canManage }: { account: ConfiguredAccount; clouds: readonly CloudId[]; canManage: boolean }): ReactNode {
+function AccountRow({
+  account,
+  clouds,
+  coverage,
+  canManage,
+}: {
+  account: ConfiguredAccount;
+  clouds: readonly CloudId[];
+  /** The account's machines behind the pane's coverage counts; null while loading or unavailable. */
+  coverage: readonly CoverageMachine[] | null;
+  canManage: boolean;
+}): ReactNode {
   const qc = useQueryClient();
   const invalidate = useInvalidate();
   const [confirming, setConfirming] = useState(false);
@@ -258,7 +273,7 @@ function AccountRow({ account, clouds, canManage }: { account: ConfiguredAccount
       ) : null}
       <div className="card__section account-card__diagnostics">
         <h4>Diagnostics</h4>
-        <AccountDiagnostics diagnostics={account.diagnostics} />
+        <AccountDiagnostics diagnostics={account.diagnostics} coverage={coverage} />
       </div>
       {confirming ? (
         <div role="group" aria-label={`Remove ${account.name}`} className="confirm notice notice--error" data-testid="remove-confirm">
