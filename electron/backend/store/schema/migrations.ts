@@ -10,6 +10,7 @@ import { V3_SPEND } from './v3-spend';
 import { V4_TRIAGE } from './v4-triage';
 import { V5_GPU_KEY } from './v5-gpu-key';
 import { V6_COST_ESTIMATE } from './v6-cost-estimate';
+import { V8_GPU_FAULT } from './v8-gpu-fault';
 
 export interface Migration {
   version: number;
@@ -192,6 +193,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V4_TRIAGE,
   V5_GPU_KEY,
   V6_COST_ESTIMATE,
+  V8_GPU_FAULT,
 ];
 
 /** The schema version this build writes. */
