@@ -128,6 +128,11 @@ export const GpuSample = z.object({
   temperatureC: z.number().nullable(),
   /** XID errors reported in this sample's minute. */
   xidErrors: z.number().int().nonnegative(),
+  /**
+   * The provider's own per-GPU fault signal for this minute (OCI `gpu_infrastructure_health`
+   * `Fault`): true makes the GPU unhealthy like an XID error; absent when the provider does not report one.
+   */
+  fault: z.boolean().optional(),
 });
 export type GpuSample = z.infer<typeof GpuSample>;
 

@@ -1,14 +1,19 @@
 /** The GPU catalog: instance type -> GPU model, count, memory and on-demand list price. */
 import type { CloudId } from '../../../shared/domain';
 import { CATALOG_ENTRIES } from './data/catalog-data';
+import { MACHINE_PRICES, type MachinePrice } from './data/machine-prices';
 import { modelMemoryGiB, normaliseGpuModel } from './normalise';
 import type { CatalogEntry, CatalogLookup } from './types';
 
 export { normaliseGpuModel, modelMemoryGiB } from './normalise';
 export type { CatalogEntry, CatalogLookup } from './types';
+export type { MachinePrice } from './data/machine-prices';
 
 const byKey = new Map<string, CatalogEntry>();
 for (const e of CATALOG_ENTRIES) byKey.set(key(e.cloud, e.instanceType), e);
+
+const machines = new Map<string, MachinePrice>();
+for (const m of MACHINE_PRICES) machines.set(key(m.cloud, m.machineType), m);
 
 function key(cloud: CloudId, instanceType: string): string {
   // Instance type names are case-insensitive in practice (Azure returns both cases).
@@ -39,6 +44,16 @@ export function catalogEntries(): readonly CatalogEntry[] {
 export function lookupInstance(cloud: CloudId, instanceType: string, region: string): CatalogLookup | null {
   const entry = byKey.get(key(cloud, instanceType));
   return entry ? toLookup(entry, region) : null;
+}
+
+/**
+ * Price of a machine type that has no GPU of its own (an N1 VM taking attached GPUs): the region's
+ * price, else "*", else null; null too when the catalog does not know the machine type.
+ */
+export function lookupMachine(cloud: CloudId, machineType: string, region: string): { hourlyPrice: string; currency: string; source: string } | null {
+  const m = machines.get(key(cloud, machineType));
+  const price = m ? (m.hourlyPrice[region] ?? m.hourlyPrice[region.toLowerCase()] ?? m.hourlyPrice['*']) : undefined;
+  return m && price !== undefined ? { hourlyPrice: price, currency: m.currency, source: m.source } : null;
 }
 
 /**

@@ -8,7 +8,8 @@
 /** Memory per GPU in GiB for each normalised model we name (used where the raw name lacks it). */
 const MODEL_MEMORY_GIB: Readonly<Record<string, number>> = {
   'GB200 192GB': 192,
-  'B200 192GB': 192,
+  // HGX B200 systems expose 180 GB per GPU (Compute Engine A4: 1,440 GB over 8 GPUs; AWS P6 alike).
+  'B200 180GB': 180,
   'GH200 96GB': 96,
   'H200 141GB': 141,
   'H100 80GB': 80,
@@ -72,7 +73,7 @@ export function normaliseGpuModel(raw: string, memoryMiB?: number | null): strin
   if (/\bTPU V4\b|\bV4 PODSLICE\b|\bCT4P\b|^ V4 \d+ $/.test(t)) return 'TPU v4';
 
   if (/\bGB200\b/.test(t)) return 'GB200 192GB';
-  if (/\bB200\b/.test(t)) return 'B200 192GB';
+  if (/\bB200\b/.test(t)) return 'B200 180GB';
   if (/\bGH200\b/.test(t)) return 'GH200 96GB';
   if (/\bH200\b/.test(t)) return 'H200 141GB';
   if (/\bH100\b/.test(t)) {

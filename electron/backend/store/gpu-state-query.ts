@@ -1,6 +1,7 @@
 /**
  * GPU state as the glossary defines it, over the samples in (asOf - 30 min, asOf]:
- * stopped > unhealthy (provider health degraded/unavailable, or an XID error in the window) >
+ * stopped > unhealthy (provider health degraded/unavailable, or an XID error or a provider fault
+ * signal on that GPU in the window) >
  * unknown (no sample with a utilisation in the window) > busy (mean >= 5 %) > idle.
  * Every GPU of a machine counts, whether or not it reported.
  */
@@ -20,7 +21,7 @@ export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
 export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
   return `
     WITH w AS (
-      SELECT gpu_id, avg(util) AS util_mean, count(util) AS util_n, sum(xid) AS xid, max(ts) AS last_ts
+      SELECT gpu_id, avg(util) AS util_mean, count(util) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault, max(ts) AS last_ts
       FROM gpu_sample
       WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}
       GROUP BY gpu_id
@@ -35,7 +36,7 @@ export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
            w.util_mean, coalesce(w.util_n, 0)::INTEGER AS util_n, coalesce(w.xid, 0)::INTEGER AS xid,
            epoch_ms(w.last_ts)::DOUBLE AS last_ms,
            CASE WHEN g.power_state = 'stopped' THEN 'stopped'
-                WHEN g.health IN ('degraded', 'unavailable') OR coalesce(w.xid, 0) > 0 THEN 'unhealthy'
+                WHEN g.health IN ('degraded', 'unavailable') OR coalesce(w.xid, 0) > 0 OR coalesce(w.fault, false) THEN 'unhealthy'
                 WHEN coalesce(w.util_n, 0) = 0 THEN 'unknown'
                 WHEN w.util_mean >= ${IDLE_THRESHOLD_PERCENT} THEN 'busy'
                 ELSE 'idle' END AS state,

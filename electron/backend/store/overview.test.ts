@@ -77,6 +77,30 @@ describe('overview glossary', () => {
     expect(detail!.gpus[0]).toMatchObject({ state: 'unhealthy', xidErrors30m: 1, uuid: 'GPU-xid-0' });
   });
 
+  it('makes a GPU with a provider fault signal in the last 30 minutes unhealthy, that GPU only', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('oci4', { gpuCount: 4 })]));
+    const from = ASOF - 60 * MIN;
+    const to = ASOF + MIN;
+    const withFault = (gpu: number, fault: (ts: number) => boolean | undefined): GpuSample[] =>
+      minutes('oci4', gpu, ASOF - 45 * MIN, to, 60).map((s) => {
+        const f = fault(s.ts);
+        return f === undefined ? s : { ...s, fault: f };
+      });
+    await metrics(from, to, [
+      // Faulted 10 minutes ago, still busy: unhealthy.
+      ...withFault(0, (ts) => ts === ASOF - 10 * MIN),
+      // Faulted 40 minutes ago only, outside the window: busy again.
+      ...withFault(1, (ts) => ts === ASOF - 40 * MIN),
+      // Reported and clean, and not reported at all: busy.
+      ...withFault(2, () => false),
+      ...withFault(3, () => undefined),
+    ]);
+    const o = await store.overview(new Date(ASOF), ALL);
+    expect(o.clouds.find((c) => c.provider === 'azure')!.gpus).toEqual({ total: 4, busy: 3, idle: 0, unhealthy: 1, unknown: 0, stopped: 0 });
+    const detail = await store.resourceDetail(new Date(ASOF), 'acct', 'oci4', '1h');
+    expect(detail!.gpus.map((g) => g.state)).toEqual(['unhealthy', 'busy', 'busy', 'busy']);
+  });
+
   it('averages over GPUs, not machines or series', async () => {
     await store.writeInventory(
       run('acct', 'inventory'),

@@ -3,6 +3,7 @@
  * call, which is what lets a metrics sync ingest hundreds of thousands of samples a second.
  */
 import {
+  BOOLEAN,
   type DuckDBAppender,
   DuckDBDataChunk,
   DOUBLE,
@@ -18,7 +19,8 @@ import { UTIL_SOURCE_CODES } from './schema/v5-gpu-key';
 
 // Column order of gpu_sample (schema/migrations.ts).
 // Integers and numbers only: the GPU is its gpu_id, the utilisation source a small code.
-const TYPES = [INTEGER, TIMESTAMP, DOUBLE, UTINYINT, DOUBLE, DOUBLE, DOUBLE, INTEGER];
+// fault (v8) is NULL when the provider does not report one.
+const TYPES = [INTEGER, TIMESTAMP, DOUBLE, UTINYINT, DOUBLE, DOUBLE, DOUBLE, INTEGER, BOOLEAN];
 const CHUNK_ROWS = 2048;
 
 /** Buffers samples into a data chunk and hands full chunks to the appender. */
@@ -51,6 +53,7 @@ export class SampleChunkWriter {
     v[5]!.setItem(r, s.powerWatts);
     v[6]!.setItem(r, s.temperatureC);
     v[7]!.setItem(r, s.xidErrors);
+    v[8]!.setItem(r, s.fault ?? null);
     this.row = r + 1;
     if (this.row === CHUNK_ROWS) this.flushChunk();
   }

@@ -336,11 +336,22 @@ describe('validation', () => {
     ['a fractional GPU index', { gpuIndex: 0.5 }, 'gpuIndex'],
     ['a NaN power reading', { powerWatts: Number.NaN }, 'powerWatts'],
     ['an unknown utilisation source', { utilSource: 'guess' as never }, 'utilSource'],
+    ['a fault signal that is not true or false', { fault: 1 as never }, 'fault'],
   ])('rejects %s', async (_label, overrides: Partial<GpuSample>, field) => {
     const a = account('lab-a', 'demo', { metrics: (req) => batchesOf([sample('gpu-vm-1', req.from, overrides)]) }, { metricsBackfillHours: 1 });
     const { engine } = build([a]);
     const summary = await syncToEnd(engine);
     expect(summary.accounts[0]!.streams.metrics.error?.message).toContain(`item 0 field "${field}"`);
+  });
+
+  it('accepts a per-GPU fault signal, reported (true/false) or absent', async () => {
+    const a = account('lab-a', 'demo', {
+      metrics: (req) => batchesOf([sample('gpu-vm-1', req.from, { fault: true }), sample('gpu-vm-1', req.from + MINUTE, { fault: false }), sample('gpu-vm-1', req.from + 2 * MINUTE)]),
+    }, { metricsBackfillHours: 1 });
+    const { engine, store } = build([a]);
+    const summary = await syncToEnd(engine);
+    expect(summary.accounts[0]!.streams.metrics.error).toBeNull();
+    expect(store.samples.get('lab-a')?.map((s) => s.fault)).toEqual(expect.arrayContaining([true, false, undefined]));
   });
 
   it('rejects resources of another account and bad fields via the schema, keeping the old snapshot', async () => {

@@ -113,6 +113,8 @@ function sampleProblem(s: Record<string, unknown>, window: Window): [string, str
     return ['temperatureC', `expected a number or null, got ${describe(temperatureC)}`];
   }
   if (typeof xidErrors !== 'number' || !Number.isInteger(xidErrors) || xidErrors < 0) return ['xidErrors', `expected an integer >= 0, got ${describe(xidErrors)}`];
+  // Optional: absent means the provider reports no fault signal.
+  if (s.fault !== undefined && typeof s.fault !== 'boolean') return ['fault', `expected true, false or absent, got ${describe(s.fault)}`];
   return null;
 }
 

@@ -24,6 +24,7 @@ const GCP_PRICING =
 const GCP_ESTIMATE =
   'ESTIMATE: us-central1 on-demand list price recalled from https://cloud.google.com/compute/gpus-pricing (not re-read 2026-11; ' +
   'no machine-readable source found in the searched corpus).';
+const GCP_NO_PRICE = 'No on-demand list price found in the searched sources (2026-11); shape facts from';
 const GCP_TPU_ESTIMATE =
   'ESTIMATE: on-demand price per chip-hour recalled from https://cloud.google.com/tpu/pricing (not re-read 2026-11), times chips; ' +
   'one TPU chip counts as one GPU.';
@@ -115,6 +116,19 @@ const gcp: CatalogEntry[] = [
     8: { 'us-central1': '40.550383', 'us-east1': '40.550383', 'europe-west4': '44.647348' },
   }, `${GCP_PRICING} Includes the bundled Local SSD.`),
   {
+    cloud: 'gcp', instanceType: 'a2-megagpu-16g', gpuModel: 'A100 40GB', gpuCount: 16, gpuMemoryGiB: 40,
+    hourlyPrice: everywhere('55.739934', ['us-central1']), currency: 'USD', source: GCP_ESTIMATE,
+  },
+  // Shapes without a price we could read: the connector names the GPUs and reports the machine unpriced.
+  {
+    cloud: 'gcp', instanceType: 'a3-ultragpu-8g', gpuModel: 'H200 141GB', gpuCount: 8, gpuMemoryGiB: 141,
+    hourlyPrice: {}, currency: 'USD', source: `${GCP_NO_PRICE} https://cloud.google.com/compute/docs/accelerator-optimized-machines (A3 Ultra: 8 x H200).`,
+  },
+  {
+    cloud: 'gcp', instanceType: 'a4-highgpu-8g', gpuModel: 'B200 180GB', gpuCount: 8, gpuMemoryGiB: 180,
+    hourlyPrice: {}, currency: 'USD', source: `${GCP_NO_PRICE} https://cloud.google.com/compute/docs/accelerator-optimized-machines (A4: 8 x B200, 1,440 GB GPU memory).`,
+  },
+  {
     cloud: 'gcp', instanceType: 'a3-highgpu-8g', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
     hourlyPrice: { 'us-central1': '88.490000', 'us-east1': '88.490000', 'us-east4': '88.555756', 'us-west4': '99.648954', '*': '88.490000' },
     currency: 'USD', source: `${GCP_PRICING} Includes the bundled Local SSD.`,
@@ -138,6 +152,16 @@ const gcp: CatalogEntry[] = [
   {
     cloud: 'gcp', instanceType: 'nvidia-tesla-t4', gpuModel: 'T4 16GB', gpuCount: 1, gpuMemoryGiB: 16,
     hourlyPrice: everywhere('0.35', ['us-central1']), currency: 'USD',
+    source: `Accelerator type attached to an N1 machine, price per GPU excluding the machine. ${GCP_ESTIMATE}`,
+  },
+  {
+    cloud: 'gcp', instanceType: 'nvidia-tesla-p100', gpuModel: 'P100 16GB', gpuCount: 1, gpuMemoryGiB: 16,
+    hourlyPrice: everywhere('1.46', ['us-central1']), currency: 'USD',
+    source: `Accelerator type attached to an N1 machine, price per GPU excluding the machine. ${GCP_ESTIMATE}`,
+  },
+  {
+    cloud: 'gcp', instanceType: 'nvidia-tesla-p4', gpuModel: 'P4 8GB', gpuCount: 1, gpuMemoryGiB: 8,
+    hourlyPrice: everywhere('0.60', ['us-central1']), currency: 'USD',
     source: `Accelerator type attached to an N1 machine, price per GPU excluding the machine. ${GCP_ESTIMATE}`,
   },
   {

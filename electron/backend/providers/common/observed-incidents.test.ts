@@ -66,4 +66,23 @@ describe('ObservedIncidents', () => {
     const cancelled = tracker.update([], t2);
     expect(cancelled.map((i) => [i.id, i.status, i.startedAt, i.endedAt])).toEqual([['m', 'recovered', window.toISOString(), window.toISOString()]]);
   });
+
+  it('with a reported window end still ahead, keeps the window open and ends it when the report goes away', () => {
+    const tracker = new ObservedIncidents('reported');
+    const start = new Date('2026-11-22T02:00:00Z');
+    const end = new Date('2026-11-22T06:00:00Z');
+    const planned = { ...observed('m', start), endedAt: end.toISOString() };
+    expect(tracker.update([planned], t0).map((i) => [i.startedAt, i.endedAt])).toEqual([[start.toISOString(), end.toISOString()]]);
+    // Cancelled two days before it would have begun: ended at its start, never "started" at the sync.
+    const cancelled = tracker.update([], t1);
+    expect(cancelled.map((i) => [i.status, i.startedAt, i.endedAt])).toEqual([['recovered', start.toISOString(), start.toISOString()]]);
+    expect(tracker.update([], t2)).toEqual([]);
+  });
+
+  it('a window that closed between two syncs ends at its reported end, not at the later sync', () => {
+    const tracker = new ObservedIncidents('reported');
+    const window = { ...observed('m', t0), endedAt: new Date('2026-11-20T12:07:00Z').toISOString() };
+    tracker.update([window], t1);
+    expect(tracker.update([], t2).map((i) => i.endedAt)).toEqual(['2026-11-20T12:07:00.000Z']);
+  });
 });

@@ -34,11 +34,17 @@ export class ObservedIncidents {
     const end = now.toISOString();
     for (const [id, before] of this.open) {
       if (seen.has(id)) continue;
-      // A reported start may lie ahead of this sync (a window that was cancelled before it began).
-      const endedAt = Date.parse(before.startedAt) > now.getTime() ? before.startedAt : end;
+      // A reported start may lie ahead of this sync (a window that was cancelled before it began),
+      // and a reported end may lie before it (the window closed between two syncs).
+      const endedAt =
+        Date.parse(before.startedAt) > now.getTime() ? before.startedAt
+          : before.endedAt !== null && Date.parse(before.endedAt) < now.getTime() ? before.endedAt
+            : end;
       out.push({ ...before, endedAt, updatedAt: end, status: 'recovered' });
     }
-    this.open = new Map(out.filter((i) => i.endedAt === null).map((i) => [i.id, i]));
+    // A reported window end still ahead (announced maintenance) is open until then: if the report
+    // goes away first, the window was cancelled or cut short and the incident must end now.
+    this.open = new Map(out.filter((i) => seen.has(i.id) && (i.endedAt === null || Date.parse(i.endedAt) > now.getTime())).map((i) => [i.id, i]));
     return out;
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { AuthError, ConfigError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
+import { lookupInstance } from '../../catalog';
 import { createGcpConnector } from './index';
 import { micros, fromMicros } from './testing/emulator';
 import { regionOfZone, type FleetInstance } from './testing/fleet';
@@ -65,8 +66,21 @@ describe('gcp connector against the loopback emulator (500 GPU/TPU instances, 20
   it('prices machines from the catalog: whole built-in GPU machines, attached GPUs per GPU', () => {
     const a3 = inventory.find((r) => r.instanceType === 'a3-highgpu-8g' && r.region === 'us-central1');
     expect(a3?.hourlyPrice).toBe('88.490000');
-    const t4 = inventory.find((r) => r.instanceType === 'n1-standard-8');
-    expect(t4?.hourlyPrice).toBe('0.70');
+    // Built-in GPUs are listed in guestAccelerators too; still priced as the machine type.
+    for (const type of ['a2-highgpu-1g', 'a2-ultragpu-8g', 'g2-standard-24', 'g2-standard-8']) {
+      const r = inventory.find((x) => x.instanceType === type);
+      expect(r?.hourlyPrice, type).toBe(lookupInstance('gcp', type, r?.region ?? '')?.hourlyPrice);
+      expect(r?.coverageGaps, type).toBeUndefined();
+    }
+    // 2 x T4 (0.35) + n1-standard-8 (0.379998); 1 x T4 + n1-standard-4 (0.189999).
+    expect(inventory.find((r) => r.instanceType === 'n1-standard-8')?.hourlyPrice).toBe('1.079998');
+    expect(inventory.find((r) => r.instanceType === 'n1-standard-4')?.hourlyPrice).toBe('0.539999');
+    const a4 = inventory.filter((r) => r.instanceType === 'a4-highgpu-8g');
+    expect(a4.length).toBeGreaterThan(0);
+    for (const r of a4) {
+      expect(r).toMatchObject({ gpuModel: 'B200 180GB', gpuCount: 8, hourlyPrice: null });
+      expect(r.coverageGaps).toEqual([{ kind: 'price', reason: `the GPU catalog has no price for machine type a4-highgpu-8g in ${r.region}` }]);
+    }
   });
 
   it('pulls aligned, reduced series and maps them to per-GPU samples; a missing series is no sample, not zero', async () => {
@@ -167,8 +181,9 @@ describe('gcp connector against the loopback emulator (500 GPU/TPU instances, 20
         id: `gcp-maintenance:${idOf(inst)}`,
         severity: 'maintenance',
         regions: [regionOfZone(inst.zone)],
+        // The announced window, however far ahead: a future start stays future.
         startedAt: window?.windowStartTime,
-        endedAt: null,
+        endedAt: window?.windowEndTime,
         status: window?.maintenanceStatus.toLowerCase(),
         url: `https://console.cloud.google.com/compute/instancesDetail/zones/${inst.zone}/instances/${inst.name}?project=${inst.project}`,
       });
@@ -190,7 +205,8 @@ describe('gcp connector against the loopback emulator (500 GPU/TPU instances, 20
     const ongoing = h.fleet.instances.find((i) => i.upcomingMaintenance?.maintenanceStatus === 'ONGOING') as FleetInstance;
     const spot = h.fleet.instances.find((i) => i.spot && i.status === 'TERMINATED') as FleetInstance;
     const saved = { window: ongoing.upcomingMaintenance, status: spot.status };
-    expect(first.filter((i) => i.endedAt === null && (i.source === 'maintenance' || i.id.startsWith('gcp-preempted:')))).toHaveLength(3);
+    const open = (i: Incident, at: Date) => i.endedAt === null || Date.parse(i.endedAt) > at.getTime();
+    expect(first.filter((i) => open(i, h.fleet.now) && (i.source === 'maintenance' || i.id.startsWith('gcp-preempted:')))).toHaveLength(4);
     try {
       delete ongoing.upcomingMaintenance;
       spot.status = 'RUNNING';
@@ -203,8 +219,10 @@ describe('gcp connector against the loopback emulator (500 GPU/TPU instances, 20
         `gcp-preempted:${inv2.find((r) => r.name === spot.name)?.id}`,
       ].sort());
       expect(done.every((i) => i.endedAt === later.toISOString())).toBe(true);
-      // The planned window two days ahead is still open.
-      expect(second.filter((i) => i.source === 'maintenance' && i.endedAt === null)).toHaveLength(1);
+      // The planned windows two and six days ahead are still announced, their start still ahead.
+      const planned = second.filter((i) => i.source === 'maintenance' && open(i, later));
+      expect(planned).toHaveLength(2);
+      for (const p of planned) expect(Date.parse(p.startedAt)).toBeGreaterThan(later.getTime() + 86_400_000);
     } finally {
       ongoing.upcomingMaintenance = saved.window;
       spot.status = saved.status;

@@ -6,7 +6,7 @@
 import type { AccountConfigBase } from '../../../../shared/config';
 import { describeZodError } from '../../../../shared/format';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
-import { lookupInstance, normaliseGpuModel } from '../../catalog';
+import { lookupInstance, lookupMachine, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConfigError, ConnectorError, type Connector, type ConnectorFactory } from '../types';
 import type { AccessProblem } from '../../../../shared/connector-diagnostics';
 import { isServiceDisabled, openGcpApi, resolveAuth, type GcpApi, type SeriesQuery } from './client';
@@ -32,7 +32,7 @@ import type { RawTimeSeries } from './raw';
 export { GcpAccountConfig } from './config';
 
 /** The catalog the connector prices and names GPUs with. */
-export const defaultGcpCatalog: GpuCatalog = { lookupInstance, normaliseGpuModel };
+export const defaultGcpCatalog: GpuCatalog = { lookupInstance, normaliseGpuModel, lookupMachine };
 
 /** Longest window one round of timeSeries.list calls covers, so memory stays bounded on backfills. */
 const METRICS_SLICE_MS = 60 * 60_000;

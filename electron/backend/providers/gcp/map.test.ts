@@ -45,7 +45,8 @@ describe('Compute Engine instances -> GPU resources', () => {
       gpuMemoryGiB: 16,
       powerState: 'running',
       health: 'ok',
-      hourlyPrice: '2.48',
+      // One V100 per GPU (2.48, "*") plus the N1 machine it is attached to (n1-standard-2: 0.0949995).
+      hourlyPrice: '2.5749995',
       gpuUuids: [null],
     });
     expect(gpu?.tags['gcp:project']).toBe('gcpdiag-gke1-aaaa');
@@ -67,16 +68,64 @@ describe('Compute Engine instances -> GPU resources', () => {
     ['g2-standard-8', 'L4', 1],
     ['g2-standard-48', 'L4', 4],
     ['g2-standard-96', 'L4', 8],
+    ['a4-highgpu-8g', 'B200', 8],
     ['ct5lp-hightpu-8t', 'TPU v5e', 8],
     ['ct5p-hightpu-4t', 'TPU v5p', 4],
   ])('knows the GPUs built into %s', (machineType, model, count) => {
     expect(gpuShapeOf(machineType, [])).toMatchObject({ model, count });
   });
 
-  it('prefers attached accelerators and ignores machine types without GPUs', () => {
-    expect(gpuShapeOf('n1-standard-8', [{ acceleratorType: 'projects/p/zones/z/acceleratorTypes/nvidia-tesla-t4', acceleratorCount: 4 }])).toMatchObject({ model: 'T4', count: 4 });
+  it('takes attached accelerators on N1 only (per GPU) and ignores machine types without GPUs', () => {
+    expect(gpuShapeOf('n1-standard-8', [{ acceleratorType: 'projects/p/zones/z/acceleratorTypes/nvidia-tesla-t4', acceleratorCount: 4 }])).toMatchObject({ model: 'T4', count: 4, pricing: 'per-gpu' });
+    expect(gpuShapeOf('a2-highgpu-2g', [{ acceleratorType: 'x/nvidia-tesla-a100', acceleratorCount: 2 }])).toMatchObject({ model: 'A100 40GB', count: 2, pricing: 'machine' });
     expect(gpuShapeOf('e2-micro', [])).toBeNull();
     expect(gpuShapeOf('n1-standard-8', [{ acceleratorType: 'x/nvidia-tesla-t4', acceleratorCount: 0 }])).toBeNull();
+  });
+
+  /** The captured GKE GPU node with only its machine type and accelerator list changed (the field layout is the same). */
+  function capturedWith(machineType: string, accelerators: Array<{ type: string; count: number }>, zone = 'us-central1-a'): RawInstance {
+    const list = read<{ items: Array<Record<string, unknown>> }>('compute.instances.list.gpuNode.json');
+    const base = `https://www.googleapis.com/compute/v1/projects/gcpdiag-gke1-aaaa/zones/${zone}`;
+    return RawInstance.parse({
+      ...list.items[1],
+      zone: base,
+      machineType: `${base}/machineTypes/${machineType}`,
+      guestAccelerators: accelerators.map((a) => ({ acceleratorType: `${base}/acceleratorTypes/${a.type}`, acceleratorCount: a.count })),
+    });
+  }
+
+  it.each([
+    // Accelerator-optimized machines list their built-in GPUs in guestAccelerators too: priced as the machine type.
+    ['a3-highgpu-8g', 'nvidia-h100-80gb', 8, 'H100 80GB', '88.490000'],
+    ['a2-highgpu-1g', 'nvidia-tesla-a100', 1, 'A100 40GB', '3.673385'],
+    ['a2-ultragpu-8g', 'nvidia-a100-80gb', 8, 'A100 80GB', '40.550383'],
+    ['g2-standard-24', 'nvidia-l4', 2, 'L4 24GB', '2.00073'],
+    ['g2-standard-8', 'nvidia-l4', 1, 'L4 24GB', '0.85355'],
+  ])('prices %s (GPUs built in, also listed as %s x %i) as the machine type', (machineType, accelerator, count, model, price) => {
+    const r = mapInstance(capturedWith(machineType, [{ type: accelerator, count }]), ctx);
+    expect(r).toMatchObject({ instanceType: machineType, gpuModel: model, gpuCount: count, hourlyPrice: price });
+    expect(r?.coverageGaps).toBeUndefined();
+  });
+
+  it('prices GPUs attached to an N1 machine per GPU plus the machine', () => {
+    // 2 x T4 at 0.35 + n1-standard-8 (8 x 0.031611 + 30 GB x 0.004237 = 0.379998).
+    expect(mapInstance(capturedWith('n1-standard-8', [{ type: 'nvidia-tesla-t4', count: 2 }]), ctx)).toMatchObject({ gpuModel: 'T4 16GB', gpuCount: 2, hourlyPrice: '1.079998' });
+    expect(mapInstance(capturedWith('n1-highmem-8', [{ type: 'nvidia-tesla-p100', count: 1 }]), ctx)).toMatchObject({ gpuModel: 'P100 16GB', hourlyPrice: '1.933212' });
+  });
+
+  it('says why a machine has no price, naming the machine type or accelerator and the region', () => {
+    const a4 = mapInstance(capturedWith('a4-highgpu-8g', [{ type: 'nvidia-b200', count: 8 }], 'us-east4-b'), ctx);
+    // B200 memory agrees between this connector and the catalog (180 GB per GPU, as Compute Engine states).
+    expect(a4).toMatchObject({ gpuModel: 'B200 180GB', gpuMemoryGiB: 180, gpuCount: 8, hourlyPrice: null });
+    expect(a4?.coverageGaps).toEqual([{ kind: 'price', reason: 'the GPU catalog has no price for machine type a4-highgpu-8g in us-east4' }]);
+    const unknown = mapInstance(capturedWith('a9-futuregpu-4g', [{ type: 'nvidia-h100-80gb', count: 4 }]), ctx);
+    expect(unknown).toMatchObject({ gpuCount: 4, hourlyPrice: null });
+    expect(unknown?.coverageGaps?.[0]?.reason).toMatch(/a9-futuregpu-4g.*us-central1/);
+    const k80 = mapInstance(capturedWith('n1-standard-4', [{ type: 'nvidia-tesla-k80', count: 1 }]), ctx);
+    expect(k80?.coverageGaps?.[0]).toEqual({ kind: 'price', reason: 'no per-GPU price for accelerator nvidia-tesla-k80 in us-central1 (attached to n1-standard-4)' });
+    const custom = mapInstance(capturedWith('custom-6-23040', [{ type: 'nvidia-tesla-t4', count: 1 }]), ctx);
+    expect(custom).toMatchObject({ hourlyPrice: '0.35' });
+    expect(custom?.coverageGaps?.[0]?.reason).toMatch(/counts the 1 x nvidia-tesla-t4 only: no price for machine type custom-6-23040 in us-central1/);
   });
 
   it('maps running, stopped (TERMINATED) and repairing states to power state and health', () => {

@@ -12,6 +12,8 @@ import type { BillingQueryRow, RawInstance, RawPoint, RawServiceHealthEvent, Raw
 export interface GpuCatalog {
   lookupInstance(cloud: 'gcp', instanceType: string, region: string): CatalogLookup | null;
   normaliseGpuModel(raw: string, memoryMiB?: number | null): string;
+  /** Price of a machine type without GPUs of its own (N1 taking attached GPUs). */
+  lookupMachine?(cloud: 'gcp', machineType: string, region: string): { hourlyPrice: string; currency: string } | null;
 }
 
 interface GpuShape {
@@ -19,6 +21,14 @@ interface GpuShape {
   count: number;
   memoryGiB: number;
   kind: GpuResource['kind'];
+  /**
+   * How Compute Engine bills the GPUs: `machine` when they come with the machine type (a2, a3, a4,
+   * g2, TPU VMs: one price for the whole machine), `per-gpu` when they are attached to an N1 machine
+   * (each GPU billed on top of the machine).
+   */
+  pricing: 'machine' | 'per-gpu';
+  /** The accelerator type attached to an N1 machine (per-gpu pricing only). */
+  accelerator: string | null;
 }
 
 /** Accelerator types attachable with guestAccelerators (and those a2/a3/g2 report), per GPU. */
@@ -34,6 +44,7 @@ const ACCELERATORS: Readonly<Record<string, { model: string; memoryGiB: number }
   'nvidia-h100-80gb': { model: 'H100 80GB', memoryGiB: 80 },
   'nvidia-h100-mega-80gb': { model: 'H100 80GB', memoryGiB: 80 },
   'nvidia-h200-141gb': { model: 'H200 141GB', memoryGiB: 141 },
+  // 180 GB per GPU as Compute Engine states for A4 (1,440 GB over 8); the catalog says the same.
   'nvidia-b200': { model: 'B200', memoryGiB: 180 },
   'nvidia-gb200': { model: 'GB200', memoryGiB: 186 },
   'nvidia-rtx-pro-6000': { model: 'RTX PRO 6000', memoryGiB: 96 },
@@ -81,31 +92,41 @@ export function regionOfZone(zone: string): string {
   return zone.replace(/-[a-z]$/, '');
 }
 
-/** GPUs of a Compute Engine instance: attached accelerators first, else the machine type's own. */
+/** Only N1 machines take attached GPUs (N1 predefined types and N1 custom types, "custom-8-30720"). */
+export function takesAttachedGpus(machineType: string): boolean {
+  return /^n1-|^custom-\d/.test(machineType);
+}
+
+/**
+ * GPUs of a Compute Engine instance. Accelerator-optimized types (a2, a3, a4, g2, ...) list their
+ * built-in GPUs in `guestAccelerators` too, so what decides the pricing is the machine type: only N1
+ * takes attached GPUs. Any other machine that reports accelerators has them built in.
+ */
 export function gpuShapeOf(machineType: string, accelerators: RawInstance['guestAccelerators']): GpuShape | null {
-  const attached = (accelerators ?? []).filter((a) => a.acceleratorCount > 0);
-  if (attached.length > 0) {
-    const first = attached[0] as { acceleratorType: string };
-    const type = lastSegment(first.acceleratorType);
-    const known = ACCELERATORS[type];
-    return {
-      model: known?.model ?? type,
-      // Mixed accelerator types on one VM do not exist today; count them all, named after the first.
-      count: attached.reduce((n, a) => n + a.acceleratorCount, 0),
-      memoryGiB: known?.memoryGiB ?? 0,
-      kind: 'vm',
-    };
+  const reported = (accelerators ?? []).filter((a) => a.acceleratorCount > 0);
+  const reportedCount = reported.reduce((n, a) => n + a.acceleratorCount, 0);
+  // Mixed accelerator types on one VM do not exist today; count them all, named after the first.
+  const reportedType = reported[0] ? lastSegment(reported[0].acceleratorType) : null;
+  if (reportedType !== null && takesAttachedGpus(machineType)) {
+    const known = ACCELERATORS[reportedType];
+    return { model: known?.model ?? reportedType, count: reportedCount, memoryGiB: known?.memoryGiB ?? 0, kind: 'vm', pricing: 'per-gpu', accelerator: reportedType };
   }
   for (const b of BUILT_IN) {
     const m = b.pattern.exec(machineType);
     if (m) {
-      const known = ACCELERATORS[b.accelerator] as { model: string; memoryGiB: number };
-      return { model: known.model, count: b.count(m), memoryGiB: known.memoryGiB, kind: 'vm' };
+      const known = ACCELERATORS[reportedType ?? b.accelerator] ?? (ACCELERATORS[b.accelerator] as { model: string; memoryGiB: number });
+      // The instance's own list is what it has; the type name is the fallback.
+      return { model: known.model, count: reportedCount > 0 ? reportedCount : b.count(m), memoryGiB: known.memoryGiB, kind: 'vm', pricing: 'machine', accelerator: null };
     }
   }
   for (const t of TPU_MACHINES) {
     const m = t.pattern.exec(machineType);
-    if (m) return { model: t.model, count: Number(m[1]), memoryGiB: t.memoryGiB, kind: 'tpu-vm' };
+    if (m) return { model: t.model, count: Number(m[1]), memoryGiB: t.memoryGiB, kind: 'tpu-vm', pricing: 'machine', accelerator: null };
+  }
+  if (reportedType !== null) {
+    // A machine family we do not know yet (not N1) that reports GPUs: built in, priced as the machine.
+    const known = ACCELERATORS[reportedType];
+    return { model: known?.model ?? reportedType, count: reportedCount, memoryGiB: known?.memoryGiB ?? 0, kind: 'vm', pricing: 'machine', accelerator: null };
   }
   return null;
 }
@@ -121,7 +142,7 @@ export function tpuShapeOf(acceleratorType: string, topology: string | null | un
     if (!Number.isInteger(n) || n <= 0) return null;
     chips = t.suffixIsCores ? Math.max(1, n / 2) : n;
   }
-  return { model: t.model, count: chips, memoryGiB: t.memoryGiB, kind: 'tpu-vm' };
+  return { model: t.model, count: chips, memoryGiB: t.memoryGiB, kind: 'tpu-vm', pricing: 'machine', accelerator: null };
 }
 
 /** Compute Engine status -> power state, health and why. */
@@ -182,30 +203,45 @@ export interface MapContext {
   catalog: GpuCatalog | null;
 }
 
+interface Priced {
+  model: string;
+  /** Memory per GPU, the catalog's where it knows the machine type. */
+  memoryGiB: number;
+  hourlyPrice: string | null;
+  currency: string;
+  /** Why the machine has no (or only a partial) price, naming the type and region. */
+  gap: string | null;
+}
+
 /**
- * Model name and hourly price from the catalog. Built-in GPU machine types are priced whole; for
- * attached accelerators the catalog prices each GPU, so the price is GPUs x that (plus the machine
- * when the catalog knows it).
+ * Model name and hourly price from the catalog. GPUs that come with the machine type are priced as
+ * that machine type (its catalog entry); GPUs attached to an N1 machine are priced per GPU (the
+ * accelerator type's entry) plus the N1 machine. A machine that cannot be priced says why.
  */
-function priced(
-  ctx: MapContext,
-  machineType: string,
-  accelerator: string | null,
-  count: number,
-  region: string,
-  model: string,
-  memoryGiB: number,
-): { model: string; hourlyPrice: string | null; currency: string } {
+function priced(ctx: MapContext, machineType: string, shape: GpuShape, region: string): Priced {
   const catalog = ctx.catalog;
-  if (!catalog) return { model, hourlyPrice: null, currency: 'USD' };
-  const normalised = catalog.normaliseGpuModel(model, memoryGiB > 0 ? memoryGiB * 1024 : null);
-  const machine = catalog.lookupInstance('gcp', machineType, region);
-  if (accelerator === null) return { model: normalised, hourlyPrice: machine?.hourlyPrice ?? null, currency: machine?.currency ?? 'USD' };
+  if (!catalog) return { model: shape.model, memoryGiB: shape.memoryGiB, hourlyPrice: null, currency: 'USD', gap: `no GPU catalog to price ${machineType} in ${region}` };
+  const normalised = catalog.normaliseGpuModel(shape.model, shape.memoryGiB > 0 ? shape.memoryGiB * 1024 : null);
+  if (shape.pricing === 'machine') {
+    const machine = catalog.lookupInstance('gcp', machineType, region);
+    const named = machine ? { model: machine.gpuModel, memoryGiB: machine.gpuMemoryGiB } : { model: normalised, memoryGiB: shape.memoryGiB };
+    if (!machine) return { ...named, hourlyPrice: null, currency: 'USD', gap: `machine type ${machineType} (GPUs built in) is not in the GPU catalog, so it has no price in ${region}` };
+    if (machine.hourlyPrice === null) return { ...named, hourlyPrice: null, currency: machine.currency, gap: `the GPU catalog has no price for machine type ${machineType} in ${region}` };
+    return { ...named, hourlyPrice: machine.hourlyPrice, currency: machine.currency, gap: null };
+  }
+  const accelerator = shape.accelerator ?? shape.model;
   const gpu = catalog.lookupInstance('gcp', accelerator, region);
-  if (!gpu?.hourlyPrice) return { model: normalised, hourlyPrice: null, currency: gpu?.currency ?? 'USD' };
-  const gpus = multiplyDecimalByInteger(gpu.hourlyPrice, count);
-  const whole = machine?.hourlyPrice && machine.currency === gpu.currency ? addDecimals(gpus, machine.hourlyPrice) : gpus;
-  return { model: normalised, hourlyPrice: whole, currency: gpu.currency };
+  const named = { model: gpu?.gpuModel ?? normalised, memoryGiB: gpu?.gpuMemoryGiB ?? shape.memoryGiB };
+  if (!gpu?.hourlyPrice) {
+    return { ...named, hourlyPrice: null, currency: gpu?.currency ?? 'USD', gap: `no per-GPU price for accelerator ${accelerator} in ${region} (attached to ${machineType})` };
+  }
+  const gpus = multiplyDecimalByInteger(gpu.hourlyPrice, shape.count);
+  const machine = catalog.lookupMachine?.('gcp', machineType, region) ?? null;
+  if (!machine || machine.currency !== gpu.currency) {
+    // The GPUs are the bulk of the bill: keep their price, and say the machine part is missing.
+    return { ...named, hourlyPrice: gpus, currency: gpu.currency, gap: `price counts the ${shape.count} x ${accelerator} only: no price for machine type ${machineType} in ${region}` };
+  }
+  return { ...named, hourlyPrice: addDecimals(gpus, machine.hourlyPrice), currency: gpu.currency, gap: null };
 }
 
 /** A Compute Engine instance -> GpuResource, or null when it has no GPU or TPU. */
@@ -216,8 +252,7 @@ export function mapInstance(raw: RawInstance, ctx: MapContext): GpuResource | nu
   const zone = lastSegment(raw.zone);
   const region = regionOfZone(zone);
   const state = instanceState(raw.status, raw.statusMessage);
-  const attached = (raw.guestAccelerators ?? []).find((a) => a.acceleratorCount > 0);
-  const price = priced(ctx, machineType, attached ? lastSegment(attached.acceleratorType) : null, shape.count, region, shape.model, shape.memoryGiB);
+  const price = priced(ctx, machineType, shape, region);
   const tags: Record<string, string> = { ...(raw.labels ?? {}), 'gcp:project': ctx.project };
   if (raw.scheduling?.preemptible || raw.scheduling?.provisioningModel === 'SPOT') tags['gcp:provisioning'] = 'spot';
   Object.assign(tags, signalTags(raw));
@@ -232,7 +267,7 @@ export function mapInstance(raw: RawInstance, ctx: MapContext): GpuResource | nu
     instanceType: machineType,
     gpuModel: price.model,
     gpuCount: shape.count,
-    gpuMemoryGiB: shape.memoryGiB > 0 ? shape.memoryGiB : null,
+    gpuMemoryGiB: price.memoryGiB > 0 ? price.memoryGiB : null,
     powerState: state.powerState,
     health: state.health,
     healthReason: state.reason,
@@ -241,6 +276,7 @@ export function mapInstance(raw: RawInstance, ctx: MapContext): GpuResource | nu
     tags,
     gpuUuids: Array.from({ length: shape.count }, () => null),
     demo: false,
+    ...(price.gap ? { coverageGaps: [{ kind: 'price' as const, reason: price.gap }] } : {}),
   };
 }
 
@@ -255,7 +291,7 @@ function signalTags(raw: RawInstance): Record<string, string> {
   // Compute Engine preempts a Spot VM into TERMINATED (or deletes it); note when it stopped.
   const spot = raw.scheduling?.preemptible === true || raw.scheduling?.provisioningModel === 'SPOT';
   if (spot && raw.status === 'TERMINATED') tags[TAG.spotTerminated] = raw.lastStopTimestamp ?? '';
-  const m = raw.resourceStatus?.upcomingMaintenance;
+  const m = raw.resourceStatus?.upcomingMaintenance ?? raw.upcomingMaintenance;
   if (m?.windowStartTime) {
     tags[TAG.maintenanceStart] = m.windowStartTime;
     if (m.windowEndTime) tags[TAG.maintenanceEnd] = m.windowEndTime;
@@ -285,7 +321,7 @@ export function mapTpuNode(raw: RawTpuNode, ctx: MapContext): GpuResource | null
   if (!shape) return null;
   const region = regionOfZone(zone);
   const state = tpuState(raw.state, raw.health, raw.healthDescription);
-  const price = priced(ctx, raw.acceleratorType, null, shape.count, region, shape.model, shape.memoryGiB);
+  const price = priced(ctx, raw.acceleratorType, shape, region);
   return {
     id: tpuResourceId(project, zone, name),
     account: ctx.account,
@@ -297,7 +333,7 @@ export function mapTpuNode(raw: RawTpuNode, ctx: MapContext): GpuResource | null
     instanceType: raw.acceleratorType,
     gpuModel: price.model,
     gpuCount: shape.count,
-    gpuMemoryGiB: shape.memoryGiB,
+    gpuMemoryGiB: price.memoryGiB > 0 ? price.memoryGiB : shape.memoryGiB,
     powerState: state.powerState,
     health: state.health,
     healthReason: state.reason,
@@ -306,6 +342,7 @@ export function mapTpuNode(raw: RawTpuNode, ctx: MapContext): GpuResource | null
     tags: { ...(raw.labels ?? {}), 'gcp:project': project },
     gpuUuids: Array.from({ length: shape.count }, () => null),
     demo: false,
+    ...(price.gap ? { coverageGaps: [{ kind: 'price' as const, reason: price.gap }] } : {}),
   };
 }
 
@@ -666,10 +703,11 @@ function isoAt(text: string | undefined): string | null {
 
 /**
  * Planned host maintenance of GPU machines (`resourceStatus.upcomingMaintenance`, carried on the
- * resource's tags) -> `maintenance` incidents, one per machine, from the window's start. GPU VMs
- * cannot live-migrate (onHostMaintenance TERMINATE), so the window is downtime for their GPUs.
- * The incident stays open while Compute Engine still lists the maintenance; the tracker ends it on
- * the first sync that no longer does.
+ * resource's tags) -> `maintenance` incidents, one per machine, spanning the announced window: it
+ * starts at `windowStartTime` (often days ahead: a future start is planned maintenance, never
+ * "started" at the sync that saw it) and ends at `windowEndTime`. GPU VMs cannot live-migrate
+ * (onHostMaintenance TERMINATE), so the window is downtime for their GPUs. Maintenance still ONGOING
+ * past its window stays open; the tracker ends it on the first sync that no longer lists it.
  */
 export function maintenanceIncidents(resources: readonly GpuResource[], account: string, now: Date): Incident[] {
   const out: Incident[] = [];
@@ -682,6 +720,8 @@ export function maintenanceIncidents(resources: readonly GpuResource[], account:
     const status = (r.tags[TAG.maintenanceStatus] ?? 'PENDING').toLowerCase();
     const type = r.tags[TAG.maintenanceType]?.toLowerCase() ?? 'scheduled';
     const reasons = r.tags[TAG.maintenanceReasons];
+    // Past its window but still in progress: the window end no longer says when it ends.
+    const overrun = status === 'ongoing' && end !== null && Date.parse(end) <= now.getTime();
     const impact = policy === 'MIGRATE' ? 'live-migrated (brief pause)' : 'stopped and restarted: its GPUs are down for the window';
     out.push({
       id: `gcp-maintenance:${r.id}`,
@@ -689,7 +729,7 @@ export function maintenanceIncidents(resources: readonly GpuResource[], account:
       cloud: 'gcp',
       source: 'maintenance',
       severity: 'maintenance',
-      title: `${r.name}: ${type} host maintenance ${status === 'ongoing' ? 'in progress' : 'planned'}`,
+      title: `${r.name}: ${type} host maintenance ${status === 'ongoing' ? 'in progress' : `planned from ${start}`}`,
       summary:
         `${r.gpuCount} x ${r.gpuModel} in ${r.zone ?? r.region}: Compute Engine host maintenance window ${start}` +
         `${end ? ` to ${end}` : ''}; onHostMaintenance ${policy}, so the VM is ${impact}.` +
@@ -699,7 +739,7 @@ export function maintenanceIncidents(resources: readonly GpuResource[], account:
       services: ['Google Compute Engine'],
       resourceIds: [r.id],
       startedAt: start,
-      endedAt: null,
+      endedAt: end !== null && !overrun && Date.parse(end) > Date.parse(start) ? end : null,
       updatedAt: new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString(),
       url: consoleUrl(r),
       updates: [],

@@ -7,6 +7,17 @@ import { z } from 'zod';
 
 const Int64 = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform((v) => String(v));
 
+/** Host maintenance Compute Engine has planned for a VM (GPU VMs stop for it). */
+const UpcomingMaintenance = z.looseObject({
+  type: z.string().nullish(),
+  maintenanceStatus: z.string().nullish(),
+  windowStartTime: z.string().nullish(),
+  windowEndTime: z.string().nullish(),
+  latestWindowStartTime: z.string().nullish(),
+  canReschedule: z.boolean().nullish(),
+  maintenanceReasons: z.array(z.string()).nullish(),
+});
+
 export const RawGuestAccelerator = z.looseObject({
   acceleratorType: z.string().min(1),
   acceleratorCount: z.number().int().nonnegative(),
@@ -30,20 +41,12 @@ export const RawInstance = z.looseObject({
   statusMessage: z.string().nullish(),
   /** When the instance last stopped (a Spot VM's preemption time). */
   lastStopTimestamp: z.string().nullish(),
+  /** Some API versions put the notice on the instance itself rather than under resourceStatus. */
+  upcomingMaintenance: UpcomingMaintenance.nullish(),
   resourceStatus: z
     .looseObject({
       /** Host maintenance Compute Engine has planned for this VM (GPU VMs stop for it). */
-      upcomingMaintenance: z
-        .looseObject({
-          type: z.string().nullish(),
-          maintenanceStatus: z.string().nullish(),
-          windowStartTime: z.string().nullish(),
-          windowEndTime: z.string().nullish(),
-          latestWindowStartTime: z.string().nullish(),
-          canReschedule: z.boolean().nullish(),
-          maintenanceReasons: z.array(z.string()).nullish(),
-        })
-        .nullish(),
+      upcomingMaintenance: UpcomingMaintenance.nullish(),
     })
     .nullish(),
 });

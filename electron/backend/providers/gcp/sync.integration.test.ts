@@ -1,11 +1,14 @@
 /* eslint-disable no-restricted-imports -- integration test: syncs this connector into a real store through the real sync engine; the connector itself never imports them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDecimals, multiplyDecimalByInteger, normaliseDecimal } from '../../../../shared/decimal';
 import { IDLE_THRESHOLD_PERCENT, type GpuResource, type GpuState, type Incident } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
 import { sameOutage } from '../../analytics/incident-merge';
 import { gcpConnectorFactory } from './index';
+import { lookupInstance, lookupMachine } from '../../catalog';
 import { fromMicros, micros } from './testing/emulator';
+import { regionOfZone, type FleetInstance } from './testing/fleet';
 import { startGcpHarness, type GcpHarness } from './testing/harness';
 
 /** The pane's numbers computed straight from the emulator's fleet (glossary definitions). */
@@ -47,7 +50,32 @@ function truth(h: GcpHarness) {
   // Host maintenance whose window has begun, and Spot VMs Compute Engine stopped (preempted).
   const inMaintenance = h.fleet.instances.filter((i) => i.upcomingMaintenance && Date.parse(i.upcomingMaintenance.windowStartTime) <= h.fleet.now.getTime()).length;
   const preempted = h.fleet.instances.filter((i) => i.spot && i.status === 'TERMINATED').length;
-  return { counts, byModel, billed, repairing, inMaintenance, preempted };
+  // Run-rate: running machines x their list price, over today's hours (the export lags a day, so
+  // none of today is billed). Built-in GPU machines (a2, a3, g2) at the machine type's price; N1
+  // with attached GPUs at GPUs x the accelerator's price plus the N1 machine; a4 has no price.
+  const priceOf = (inst: FleetInstance): string | null => {
+    const region = regionOfZone(inst.zone);
+    if (inst.shape.pricing === 'machine') return lookupInstance('gcp', inst.shape.machineType, region)?.hourlyPrice ?? null;
+    const acc = inst.shape.accelerator as { type: string; count: number };
+    const gpu = lookupInstance('gcp', acc.type, region)?.hourlyPrice;
+    const machine = lookupMachine('gcp', inst.shape.machineType, region)?.hourlyPrice;
+    return gpu && machine ? addDecimals(multiplyDecimalByInteger(gpu, acc.count), machine) : null;
+  };
+  let hourly = '0';
+  let unpriced = 0;
+  for (const inst of h.fleet.instances) {
+    if (inst.status !== 'RUNNING' && inst.status !== 'REPAIRING') continue;
+    const price = priceOf(inst);
+    if (price === null) unpriced += 1;
+    else hourly = addDecimals(hourly, price);
+  }
+  for (const node of h.fleet.tpuNodes) {
+    const price = node.state === 'READY' ? lookupInstance('gcp', node.acceleratorType, regionOfZone(node.zone))?.hourlyPrice : null;
+    if (price) hourly = addDecimals(hourly, price);
+  }
+  const hoursToday = (h.fleet.now.getTime() % 86_400_000) / 3_600_000;
+  const runRate = multiplyDecimalByInteger(hourly, hoursToday);
+  return { counts, byModel, billed, repairing, inMaintenance, preempted, runRate, unpriced };
 }
 
 describe('gcp account synced into the store', () => {
@@ -56,7 +84,8 @@ describe('gcp account synced into the store', () => {
   let overview: Overview;
 
   beforeAll(async () => {
-    h = await startGcpHarness();
+    // The billing export lags a day, as it may: today's run-rate is then all of today's hours.
+    h = await startGcpHarness({ billingLagDays: 1 });
     const now = h.fleet.now;
     const config = h.config({ metricsBackfillHours: 1, incidents: { serviceHealth: true } });
     synced = await syncIntoStore([{ config, connector: gcpConnectorFactory.create(config) }], { now, dirPrefix: 'fleetpane-gcp-sync-', triage: false });
@@ -83,6 +112,15 @@ describe('gcp account synced into the store', () => {
     const usd = overview.clouds.find((c) => c.provider === 'gcp')?.spend.find((s) => s.currency === 'USD');
     expect(usd).toBeDefined();
     expect(fromMicros(micros(usd?.billedMonthToDate ?? 'x'))).toBe(fromMicros(t.billed));
+  });
+
+  it('shows run-rate today as running machines x list price: built-in GPU machines priced as the machine, N1 per GPU plus the machine', () => {
+    const t = truth(h);
+    const usd = overview.clouds.find((c) => c.provider === 'gcp')?.spend.find((s) => s.currency === 'USD');
+    // Accelerator-optimized machines list their GPUs in guestAccelerators; before, they were left unpriced.
+    expect(t.unpriced).toBeGreaterThan(0);
+    expect(Number(t.runRate)).toBeGreaterThan(10_000);
+    expect(normaliseDecimal(usd?.runRateToday ?? 'x', 2)).toBe(normaliseDecimal(t.runRate, 2));
   });
 
   it('counts the ongoing outage once (status feed and Service Health merged), repairing, maintenance and preempted machines as active', async () => {

@@ -65,7 +65,7 @@ const Backoff = z
   .strict();
 
 /** GPU metrics of the Oracle Cloud Agent's GPU monitoring plugin (namespace gpu_infrastructure_health). */
-export const OciGpuMetric = z.enum(['GpuUtilization', 'GpuMemoryUtilization', 'GpuPowerDraw', 'GpuTemperature']);
+export const OciGpuMetric = z.enum(['GpuUtilization', 'GpuMemoryUtilization', 'GpuPowerDraw', 'GpuTemperature', 'Fault']);
 export type OciGpuMetric = z.infer<typeof OciGpuMetric>;
 
 export const OciAccountConfig = AccountConfigBase.extend({
@@ -86,12 +86,14 @@ export const OciAccountConfig = AccountConfigBase.extend({
       namespace: z.string().min(1).default('gpu_infrastructure_health'),
       /** Metrics read per compartment and region; each is one SummarizeMetricsData call per slice. */
       metrics: z.array(OciGpuMetric).min(1).default(['GpuUtilization', 'GpuMemoryUtilization']),
+      /** Also read the plugin's per-GPU `Fault` (0/1): a faulted GPU is unhealthy. One more call per slice. */
+      faults: z.boolean().default(true),
       /** SummarizeMetricsData limits (points and streams per call). */
       maxPointsPerCall: z.number().int().min(60).max(100_000).default(100_000),
       maxStreamsPerCall: z.number().int().min(1).max(2000).default(2000),
     })
     .strict()
-    .default({ namespace: 'gpu_infrastructure_health', metrics: ['GpuUtilization', 'GpuMemoryUtilization'], maxPointsPerCall: 100_000, maxStreamsPerCall: 2000 }),
+    .default({ namespace: 'gpu_infrastructure_health', metrics: ['GpuUtilization', 'GpuMemoryUtilization'], faults: true, maxPointsPerCall: 100_000, maxStreamsPerCall: 2000 }),
   /** Where spend comes from: the Usage API, or FOCUS reports imported with import-focus. */
   costSource: z.enum(['usage-api', 'focus-export']).default('usage-api'),
   incidents: z

@@ -104,13 +104,13 @@ describe('oci connector against the loopback emulator (3 regions, 6 compartments
     for (const call of calls) {
       const body = call.body as { namespace: string; query: string; resolution: string };
       expect(body.namespace).toBe('gpu_infrastructure_health');
-      expect(body.query).toMatch(/^Gpu(Memory)?Utilization\[1m\]\.groupBy\(resourceId, gpuId\)\.mean\(\)$/);
+      expect(body.query).toMatch(/^(Gpu(Memory)?Utilization\[1m\]\.groupBy\(resourceId, gpuId\)\.mean\(\)|Fault\[1m\]\.groupBy\(resourceId, gpuId\)\.max\(\))$/);
       expect(body.resolution).toBe('1m');
       expect(call.query.get('compartmentIdInSubtree')).toBe('false');
     }
-    // One call per metric per (region, compartment) holding running GPUs.
+    // One call per metric (utilisation, memory, Fault) per (region, compartment) holding running GPUs.
     const places = new Set(inventory.filter((r) => r.powerState === 'running').map((r) => `${r.region}|${r.tags['oci:compartmentId']}`));
-    expect(calls.length).toBe(places.size * 2);
+    expect(calls.length).toBe(places.size * 3);
     for (const inst of h.fleet.instances.filter((i) => i.gpu)) {
       const mine = samples.filter((s) => s.resourceId === inst.id);
       if (inst.lifecycle !== 'RUNNING' || inst.plugin !== 'ENABLED' || inst.compartmentId.endsWith('finance')) {
@@ -119,11 +119,20 @@ describe('oci connector against the loopback emulator (3 regions, 6 compartments
       }
       expect(mine, inst.name).toHaveLength(10 * (inst.gpu?.gpus ?? 0));
       for (const s of mine) {
+        // Fault per GPU: true only inside that GPU's fault window, absent where the agent reports none.
+        const faulted = (inst.faultWindows ?? []).some((w) => w.gpu === s.gpuIndex && s.ts >= w.from && s.ts < w.to);
+        expect(s.fault, `${inst.name} gpu ${s.gpuIndex}`).toBe(inst.faultReported ? faulted : undefined);
         expect(s.utilisation).toBe(inst.utilisation[s.gpuIndex]);
         expect(s.utilSource).toBe('provider');
         expect(s.memoryUsedMiB).toBeCloseTo(((inst.memoryPercent[s.gpuIndex] as number) / 100) * (inventory.find((r) => r.id === inst.id)?.gpuMemoryGiB ?? 0) * 1024, 6);
       }
     }
+    // The emulator serves all three kinds: faulted, clean, and not reported.
+    expect(samples.filter((s) => s.fault === true).map((s) => `${s.resourceId}#${s.gpuIndex}`)).toEqual(
+      Array.from({ length: 10 }, () => `${h.fleet.instances.find((i) => i.faultWindows?.some((w) => w.to > to))?.id}#1`),
+    );
+    expect(samples.some((s) => s.fault === false)).toBe(true);
+    expect(samples.some((s) => s.fault === undefined)).toBe(true);
     const unmeasured = c.unmeasured();
     const lacking = h.fleet.instances.filter((i) => i.gpu && i.lifecycle === 'RUNNING' && i.plugin !== 'ENABLED' && !i.compartmentId.endsWith('finance'));
     expect(unmeasured.map((u) => u.resourceId).sort()).toEqual(lacking.map((i) => i.id).sort());
@@ -173,6 +182,11 @@ describe('oci connector against the loopback emulator (3 regions, 6 compartments
     expect(iad.resourceIds.sort()).toEqual((h.fleet.announcements[0]?.affectedResourceIds ?? []).filter((id) => inventory.some((r) => r.id === id)).sort());
     expect(iad.resourceIds.length).toBeGreaterThan(0);
     expect(iad.summary).not.toMatch(/<p>/);
+    // Announced maintenance three days ahead: its window, not the date it was posted.
+    const planned = h.fleet.announcements.find((x) => x.id.endsWith('maintiadplanned'));
+    expect(list.find((i) => i.id.endsWith('maintiadplanned'))).toMatchObject({
+      source: 'maintenance', status: 'planned', startedAt: new Date(planned?.timeOne ?? 0).toISOString(), endedAt: new Date(planned?.timeTwo ?? 0).toISOString(),
+    });
     const fra = list.find((i) => i.id.endsWith('maintfra'));
     expect(fra?.endedAt).toBe(new Date(h.fleet.now.getTime() - 2 * DAY).toISOString());
     const maint = list.filter((i) => i.id.startsWith('oci-maintenance:'));

@@ -244,7 +244,8 @@ export function createOciConnector(config: OciAccountConfig, deps: OciConnectorD
   async function* metrics(req: Parameters<Connector['metrics']>[0]): AsyncIterable<GpuSample[]> {
     const oci = await apiOnce();
     const mine = req.resources.filter((r) => r.cloud === 'oci');
-    const calls = planMetricCalls(mine, config.monitoring.metrics, { from: req.from, to: req.to, now: req.now.getTime() }, config.monitoring);
+    const read = config.monitoring.faults && !config.monitoring.metrics.includes('Fault') ? [...config.monitoring.metrics, 'Fault' as const] : config.monitoring.metrics;
+    const calls = planMetricCalls(mine, read, { from: req.from, to: req.to, now: req.now.getTime() }, config.monitoring);
     const byId = new Map(mine.map((r) => [r.id, r]));
     const groups = new Map<string, MetricCall[]>();
     for (const c of calls) {

@@ -84,6 +84,8 @@ describe('oci metrics', () => {
   it('writes MQL aggregated on the server per instance and GPU, filtering by resourceId only when split', () => {
     expect(metricQuery('GpuUtilization', null)).toBe('GpuUtilization[1m].groupBy(resourceId, gpuId).mean()');
     expect(metricQuery('GpuUtilization', ['a', 'b'])).toBe('GpuUtilization[1m]{resourceId =~ "a|b"}.groupBy(resourceId, gpuId).mean()');
+    // One faulted 10-second point faults the minute.
+    expect(metricQuery('Fault', null)).toBe('Fault[1m].groupBy(resourceId, gpuId).max()');
   });
 
   it('plans calls per region and compartment within the stream and point limits, and never before 7 days', () => {
@@ -113,6 +115,27 @@ describe('oci metrics', () => {
     const samples = merger.samples();
     expect(samples).toHaveLength(3);
     expect(samples.every((s) => s.gpuIndex === 0 && s.utilisation === 42 && s.utilSource === 'provider' && s.memoryUsedMiB === 40 * 1024)).toBe(true);
+    // No Fault stream: not reported, never "no fault".
+    expect(samples.every((s) => !('fault' in s))).toBe(true);
+  });
+
+  it('carries Fault per GPU: the faulted GPU only, 0 as false, and no Fault stream as absent', () => {
+    const r = res('i1', 3);
+    const merger = new SampleMerger(0, 2 * 60_000, new Map([[r.id, r]]));
+    const data = (name: string, gpuId: string, values: number[]) =>
+      RawMetricData.parse({ namespace: 'gpu_infrastructure_health', compartmentId: 'c1', name, dimensions: { resourceId: 'i1', gpuId }, aggregatedDatapoints: values.map((value, k) => ({ timestamp: new Date(k * 60_000).toISOString(), value })) });
+    for (const g of ['0', '1', '2']) merger.add('GpuUtilization', data('GpuUtilization', g, [70, 70]));
+    merger.add('Fault', data('Fault', '0', [0, 0]));
+    merger.add('Fault', data('Fault', '1', [0, 1]));
+    const byGpu = (g: number) => merger.samples().filter((s) => s.gpuIndex === g).map((s) => s.fault);
+    expect(byGpu(0)).toEqual([false, false]);
+    expect(byGpu(1)).toEqual([false, true]);
+    expect(byGpu(2)).toEqual([undefined, undefined]);
+    // A Fault stream alone does not make a host measured.
+    const quiet = new SampleMerger(0, 60_000, new Map([[r.id, r]]));
+    quiet.add('Fault', data('Fault', '0', [1]));
+    expect(quiet.samples()).toMatchObject([{ gpuIndex: 0, fault: true, utilisation: null, utilSource: null }]);
+    expect(quiet.measured.size).toBe(0);
   });
 });
 
@@ -180,6 +203,33 @@ describe('oci incidents and errors', () => {
     expect(mapAnnouncements([a({ announcementType: 'INFORMATION' })], f)).toEqual([]);
     const [ended] = mapAnnouncements([a({ lifecycleState: 'INACTIVE', announcementType: 'SCHEDULED_MAINTENANCE' })], f);
     expect(ended).toMatchObject({ severity: 'maintenance', source: 'maintenance', endedAt: '2026-11-20T11:30:00.000Z' });
+  });
+
+  it('starts announced maintenance at its window, days ahead, never at the date it was posted, and ends it at the window end', () => {
+    const f = { account: 'oci', regions: new Set(['us-ashburn-1']), resources: new Map<string, GpuResource>(), now: NOW, endedWithinDays: 7 };
+    const planned = a({
+      announcementType: 'SCHEDULED_MAINTENANCE',
+      timeOneType: 'START_TIME', timeOneValue: '2026-11-23T02:00:00Z',
+      timeTwoType: 'END_TIME', timeTwoValue: '2026-11-23T06:00:00Z',
+      timeCreated: '2026-11-18T09:00:00Z', timeUpdated: '2026-11-18T09:00:00Z',
+    });
+    expect(mapAnnouncements([planned], f)).toMatchObject([
+      { source: 'maintenance', status: 'planned', startedAt: '2026-11-23T02:00:00.000Z', endedAt: '2026-11-23T06:00:00.000Z' },
+    ]);
+    // Rescheduled: the new window counts; it is open now.
+    const moved = a({
+      announcementType: 'PLANNED_CHANGE_RESCHEDULED',
+      timeOneType: 'NEW_START_TIME', timeOneValue: '2026-11-20T11:30:00Z',
+      timeTwoType: 'NEW_END_TIME', timeTwoValue: '2026-11-20T13:30:00Z',
+      timeCreated: '2026-11-15T09:00:00Z',
+    });
+    expect(mapAnnouncements([moved], f)[0]).toMatchObject({ startedAt: '2026-11-20T11:30:00.000Z', endedAt: '2026-11-20T13:30:00.000Z', status: 'planned change rescheduled' });
+    // A report date is no window start: the posting time is all there is.
+    const reported = a({ announcementType: 'PRODUCTION_EVENT_NOTIFICATION', timeOneType: 'REPORT_DATE', timeOneValue: '2026-11-20T11:50:00Z', timeCreated: '2026-11-20T11:10:00Z' });
+    expect(mapAnnouncements([reported], f)[0]?.startedAt).toBe('2026-11-20T11:10:00.000Z');
+    // An outage's estimated end is only an estimate: still open.
+    const estimated = a({ timeOneType: 'TIME_DETECTED', timeTwoType: 'ESTIMATED_END_TIME', timeTwoValue: '2026-11-20T14:00:00Z' });
+    expect(mapAnnouncements([estimated], f)[0]).toMatchObject({ startedAt: '2026-11-20T11:00:00.000Z', endedAt: null });
   });
 
   it('tells a bad signature, a missing policy, throttling and outages apart, naming the policy', () => {

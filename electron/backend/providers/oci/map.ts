@@ -189,7 +189,9 @@ export const ONE_MINUTE_RETENTION_MS = 7 * 24 * 60 * MINUTE;
  */
 export function metricQuery(metric: OciGpuMetric, resourceIds: readonly string[] | null): string {
   const filter = resourceIds && resourceIds.length > 0 ? `{resourceId =~ "${resourceIds.join('|')}"}` : '';
-  return `${metric}[1m]${filter}.groupBy(resourceId, gpuId).mean()`;
+  // Fault is 0/1 per 10-second point: one faulted point makes the minute faulted, so max, not mean.
+  // Grouping also merges its faultCode/pcieAddress series into one per GPU.
+  return `${metric}[1m]${filter}.groupBy(resourceId, gpuId).${metric === 'Fault' ? 'max' : 'mean'}()`;
 }
 
 /**
@@ -253,11 +255,14 @@ interface Slot {
   memoryPercent: number | null;
   power: number | null;
   temperature: number | null;
+  /** null: no Fault point this minute (not reported). */
+  fault: boolean | null;
 }
 
 /**
  * Merges MetricData of several metrics into one GpuSample per GPU per minute. A GPU without a
- * stream gets no sample: not measured, never zero. `gpuId` is the GPU's index on the host when
+ * stream gets no sample: not measured, never zero. `Fault` sets the sample's `fault` for that GPU
+ * only (absent where the plugin published no Fault point that minute). `gpuId` is the GPU's index on the host when
  * numeric; otherwise the host's distinct ids are ordered and numbered.
  */
 export class SampleMerger {
@@ -308,8 +313,13 @@ export class SampleMerger {
         const key = `${resource.id}#${gpuIndex}#${ts}`;
         let slot = this.slots.get(key);
         if (!slot) {
-          slot = { resourceId: resource.id, gpuIndex, ts, utilisation: null, memoryPercent: null, power: null, temperature: null };
+          slot = { resourceId: resource.id, gpuIndex, ts, utilisation: null, memoryPercent: null, power: null, temperature: null, fault: null };
           this.slots.set(key, slot);
+        }
+        if (metric === 'Fault') {
+          // A fault stream alone does not make the GPU measured (no utilisation), but it is reported.
+          slot.fault = (slot.fault ?? false) || p.value > 0;
+          continue;
         }
         this.measured.add(resource.id);
         if (metric === 'GpuUtilization') slot.utilisation = clampPercent(p.value);
@@ -332,6 +342,7 @@ export class SampleMerger {
         powerWatts: s.power,
         temperatureC: s.temperature,
         xidErrors: 0,
+        ...(s.fault === null ? {} : { fault: s.fault }),
       });
     }
     return out.sort((a, b) => a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex || a.ts - b.ts);
@@ -470,10 +481,35 @@ export function touchesFleet(a: RawAnnouncement, regions: ReadonlySet<string>): 
   return affected.length === 0 || affected.some((r) => regions.has(r));
 }
 
+/** timeOneType values that name when the event or window starts (SDK BaseAnnouncement.TimeOneType). */
+const START_TYPES: ReadonlySet<string> = new Set(['START_TIME', 'NEW_START_TIME', 'TIME_DETECTED']);
+/** timeTwoType values that name when it ends (SDK BaseAnnouncement.TimeTwoType). */
+const END_TYPES: ReadonlySet<string> = new Set(['END_TIME', 'NEW_END_TIME', 'ESTIMATED_END_TIME']);
+
+/**
+ * The window an announcement names, from its typed times: a start only from a start type (or an
+ * untyped timeOne); ACTION_REQUIRED_BY is the deadline, which is when an action-required notice
+ * takes effect; REPORT_DATE and ORIGINAL_END_TIME are no start. The end from an end type (or an
+ * untyped timeTwo). Null where the announcement does not say.
+ */
+export function announcementWindow(a: RawAnnouncement): { start: number | null; end: number | null; estimatedEnd: boolean } {
+  const oneType = a.timeOneType ?? null;
+  const twoType = a.timeTwoType ?? null;
+  const startsAt = oneType === null || START_TYPES.has(oneType) || oneType === 'ACTION_REQUIRED_BY';
+  const endsAt = twoType === null || END_TYPES.has(twoType);
+  return {
+    start: startsAt ? (a.timeOneValue ?? null) : null,
+    end: endsAt ? (a.timeTwoValue ?? null) : null,
+    estimatedEnd: twoType === 'ESTIMATED_END_TIME',
+  };
+}
+
 /**
  * Announcements -> Incidents: those touching a fleet region, ongoing while ACTIVE and not of a
  * "complete" type; ended ones kept `endedWithinDays`. Affected resources (from GetAnnouncement) link
  * the GPUs; informational and action-recommended notices are not incidents.
+ * An incident starts at the window the announcement names (days ahead for announced maintenance:
+ * a future start stays future, never the date it was posted); maintenance ends at its window's end.
  */
 export function mapAnnouncements(raw: readonly RawAnnouncement[], f: AnnouncementFilter): Incident[] {
   const out: Incident[] = [];
@@ -483,10 +519,14 @@ export function mapAnnouncements(raw: readonly RawAnnouncement[], f: Announcemen
     if (!severity) continue;
     if (!touchesFleet(a, f.regions)) continue;
     const updated = a.timeUpdated ?? a.timeCreated ?? a.timeOneValue ?? f.now.getTime();
+    const window = announcementWindow(a);
     const ended = a.lifecycleState !== 'ACTIVE' || COMPLETE_TYPES.has(a.announcementType);
-    const endedAt = ended ? (a.timeTwoValue && a.timeTwoValue <= f.now.getTime() ? a.timeTwoValue : updated) : null;
+    // Announced maintenance is over when its window is, even while the notice stays ACTIVE; an
+    // outage's estimated end is only an estimate, so it stays open.
+    const plannedEnd = severity === 'maintenance' && !window.estimatedEnd ? window.end : null;
+    const endedAt = ended ? (window.end !== null && window.end <= f.now.getTime() ? window.end : updated) : plannedEnd;
     if (endedAt !== null && endedAt < oldest) continue;
-    const startedAt = a.timeOneValue ?? a.timeCreated ?? updated;
+    const startedAt = window.start ?? a.timeCreated ?? updated;
     const resourceIds = (a.affectedResources ?? []).map((r) => r.resourceId).filter((id) => f.resources.has(id));
     const summary = plainText(a.description ?? a.summary);
     out.push({
@@ -497,7 +537,7 @@ export function mapAnnouncements(raw: readonly RawAnnouncement[], f: Announcemen
       severity,
       title: `${a.referenceTicketNumber ? `${a.referenceTicketNumber}: ` : ''}${a.summary}`.slice(0, 300),
       summary,
-      status: ended ? 'resolved' : a.announcementType.toLowerCase().replaceAll('_', ' '),
+      status: ended ? 'resolved' : startedAt > f.now.getTime() ? 'planned' : a.announcementType.toLowerCase().replaceAll('_', ' '),
       regions: (a.affectedRegions ?? []).filter((r) => f.regions.has(r)),
       services: a.services ?? [],
       resourceIds,

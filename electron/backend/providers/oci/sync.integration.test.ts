@@ -18,13 +18,21 @@ function truth(h: OciHarness) {
   const counts: Record<GpuState, number> = { stopped: 0, unhealthy: 0, unknown: 0, busy: 0, idle: 0 };
   const byModel = new Map<string, { total: number; busy: number; idle: number }>();
   const denied = new Set(h.fleet.compartments.filter((c) => c.denied).map((c) => c.id));
+  const now = h.fleet.now.getTime();
+  // Sample minutes in the state window (asOf - 30 min, asOf]; the last whole minute before now is the newest.
+  const windowStart = now - 30 * 60_000;
+  let faulted = 0;
   for (const inst of h.fleet.instances) {
     if (!inst.gpu || inst.lifecycle === 'TERMINATED' || denied.has(inst.compartmentId)) continue;
     for (let g = 0; g < inst.gpu.gpus; g++) {
       const util = inst.utilisation[g] as number;
+      // Fault = 1 on this GPU in a minute of the window (the plugin reports it per GPU).
+      const fault = inst.lifecycle === 'RUNNING' && inst.plugin === 'ENABLED' && inst.faultReported === true &&
+        (inst.faultWindows ?? []).some((w) => w.gpu === g && w.to > windowStart && w.from < now);
+      if (fault) faulted += 1;
       const state: GpuState =
         inst.lifecycle === 'STOPPED' ? 'stopped'
-          : inst.lifecycle === 'MOVING' ? 'unhealthy'
+          : inst.lifecycle === 'MOVING' || fault ? 'unhealthy'
             : inst.lifecycle !== 'RUNNING' || inst.plugin !== 'ENABLED' ? 'unknown'
               : util >= IDLE_THRESHOLD_PERCENT ? 'busy' : 'idle';
       counts[state] += 1;
@@ -35,11 +43,10 @@ function truth(h: OciHarness) {
       byModel.set(inst.gpu.model, m);
     }
   }
-  const now = h.fleet.now.getTime();
   const monthStart = Date.UTC(h.fleet.now.getUTCFullYear(), h.fleet.now.getUTCMonth(), 1);
   const billed = h.fleet.usage.filter((u) => u.day >= monthStart && u.day < now).reduce((s, u) => s + micros(u.amount), 0n);
   const moving = h.fleet.instances.filter((i) => i.lifecycle === 'MOVING' && !denied.has(i.compartmentId)).length;
-  return { counts, byModel, billed, moving };
+  return { counts, byModel, billed, moving, faulted };
 }
 
 describe('oci tenancy synced into the store', () => {
@@ -71,6 +78,18 @@ describe('oci tenancy synced into the store', () => {
     expect(byModel).toEqual(Object.fromEntries(t.byModel));
   });
 
+  it('counts the GPU whose Fault is 1 in the last 30 minutes as unhealthy, that GPU only, not its host', () => {
+    const t = truth(h);
+    // One GPU faulted now; another recovered 35 minutes ago and counts by its utilisation again.
+    expect(t.faulted).toBe(1);
+    const faultedHost = h.fleet.instances.find((i) => i.faultWindows?.some((w) => w.to > h.fleet.now.getTime()));
+    expect(faultedHost?.gpu?.gpus).toBeGreaterThan(1);
+    const oci = overview.clouds.find((c) => c.provider === 'oci');
+    expect(oci?.gpus.unhealthy).toBe(t.counts.unhealthy);
+    const movingGpus = h.fleet.instances.filter((i) => i.lifecycle === 'MOVING').reduce((n, i) => n + (i.gpu?.gpus ?? 0), 0);
+    expect(t.counts.unhealthy).toBe(movingGpus + 1);
+  });
+
   it('shows spend billed month to date to the cent (exactly, in fact), credits included', () => {
     const t = truth(h);
     const usd = overview.clouds.find((c) => c.provider === 'oci')?.spend.find((s) => s.currency === 'USD');
@@ -84,6 +103,8 @@ describe('oci tenancy synced into the store', () => {
     const ids = oci?.incidents.list.map((i) => i.id) ?? [];
     expect(ids).toContain('oci-announcement:ocid1.announcement.oc1..aaaaaaaaoutageiad');
     expect(ids).not.toContain('oci-announcement:ocid1.announcement.oc1..aaaaaaaaoutagegru');
-    expect(oci?.incidents.active).toBe(1 + t.moving);
+    // Active: the production event, the moved instances and the rescheduled change whose window is open now.
+    expect(ids).toContain('oci-announcement:ocid1.announcement.oc1..aaaaaaaachangeiadnow');
+    expect(oci?.incidents.active).toBe(2 + t.moving);
   });
 });

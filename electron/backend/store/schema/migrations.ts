@@ -11,6 +11,7 @@ import { V4_TRIAGE } from './v4-triage';
 import { V5_GPU_KEY } from './v5-gpu-key';
 import { V6_COST_ESTIMATE } from './v6-cost-estimate';
 import { V7_COVERAGE } from './v7-coverage';
+import { V8_GPU_FAULT } from './v8-gpu-fault';
 
 export interface Migration {
   version: number;
@@ -194,6 +195,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V5_GPU_KEY,
   V6_COST_ESTIMATE,
   V7_COVERAGE,
+  V8_GPU_FAULT,
 ];
 
 /** The schema version this build writes. */

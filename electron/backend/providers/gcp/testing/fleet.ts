@@ -7,21 +7,30 @@ import { seededRandom } from '../../common/testing/seeded-random';
 
 export interface FleetShape {
   machineType: string;
-  /** Attached accelerators (n1 + guestAccelerators); absent for built-in GPU machine types. */
+  /**
+   * What `guestAccelerators` lists. Compute Engine lists accelerator-optimized machines' built-in
+   * GPUs there too (a2, a3, a4, g2), not only GPUs attached to N1; TPU VMs list none.
+   */
   accelerator?: { type: string; count: number };
+  /** How Compute Engine bills the GPUs: with the machine type, or per attached GPU plus the N1 machine. */
+  pricing: 'machine' | 'per-gpu';
   /** Model and GPU count the connector should report. */
   model: string;
   gpus: number;
 }
 
 const SHAPES: readonly FleetShape[] = [
-  { machineType: 'a3-highgpu-8g', model: 'H100 80GB', gpus: 8 },
-  { machineType: 'a2-highgpu-1g', model: 'A100 40GB', gpus: 1 },
-  { machineType: 'a2-ultragpu-8g', model: 'A100 80GB', gpus: 8 },
-  { machineType: 'g2-standard-24', model: 'L4 24GB', gpus: 2 },
-  { machineType: 'n1-standard-8', accelerator: { type: 'nvidia-tesla-t4', count: 2 }, model: 'T4 16GB', gpus: 2 },
-  { machineType: 'n1-standard-16', accelerator: { type: 'nvidia-tesla-v100', count: 4 }, model: 'V100 16GB', gpus: 4 },
-  { machineType: 'ct5lp-hightpu-4t', model: 'TPU v5e', gpus: 4 },
+  { machineType: 'a3-highgpu-8g', accelerator: { type: 'nvidia-h100-80gb', count: 8 }, pricing: 'machine', model: 'H100 80GB', gpus: 8 },
+  { machineType: 'a2-highgpu-1g', accelerator: { type: 'nvidia-tesla-a100', count: 1 }, pricing: 'machine', model: 'A100 40GB', gpus: 1 },
+  { machineType: 'a2-ultragpu-8g', accelerator: { type: 'nvidia-a100-80gb', count: 8 }, pricing: 'machine', model: 'A100 80GB', gpus: 8 },
+  { machineType: 'g2-standard-24', accelerator: { type: 'nvidia-l4', count: 2 }, pricing: 'machine', model: 'L4 24GB', gpus: 2 },
+  { machineType: 'n1-standard-8', accelerator: { type: 'nvidia-tesla-t4', count: 2 }, pricing: 'per-gpu', model: 'T4 16GB', gpus: 2 },
+  { machineType: 'n1-standard-16', accelerator: { type: 'nvidia-tesla-v100', count: 4 }, pricing: 'per-gpu', model: 'V100 16GB', gpus: 4 },
+  { machineType: 'ct5lp-hightpu-4t', pricing: 'machine', model: 'TPU v5e', gpus: 4 },
+  { machineType: 'g2-standard-8', accelerator: { type: 'nvidia-l4', count: 1 }, pricing: 'machine', model: 'L4 24GB', gpus: 1 },
+  { machineType: 'n1-standard-4', accelerator: { type: 'nvidia-tesla-t4', count: 1 }, pricing: 'per-gpu', model: 'T4 16GB', gpus: 1 },
+  // The catalog knows the shape but no price: reported unpriced, with the reason.
+  { machineType: 'a4-highgpu-8g', accelerator: { type: 'nvidia-b200', count: 8 }, pricing: 'machine', model: 'B200 180GB', gpus: 8 },
 ];
 
 export const FLEET_ZONES: readonly string[] = [
@@ -50,7 +59,7 @@ export interface FleetInstance {
   spot?: boolean;
   lastStopTimestamp?: string;
   /** resourceStatus.upcomingMaintenance as Compute Engine reports it. */
-  upcomingMaintenance?: { type: string; maintenanceStatus: 'PENDING' | 'ONGOING'; windowStartTime: string; windowEndTime: string; canReschedule: boolean };
+  upcomingMaintenance?: { type?: string; maintenanceStatus: 'PENDING' | 'ONGOING'; windowStartTime: string; windowEndTime?: string; canReschedule?: boolean };
 }
 
 export interface TpuNode {
@@ -146,6 +155,8 @@ export interface FleetOptions {
   now?: Date;
   /** Days of billing rows ending at `now` (whole UTC days). */
   billingDays?: number;
+  /** Whole UTC days the billing export lags behind `now` (0: it holds today's rows too). */
+  billingLagDays?: number;
 }
 
 function decimalOf(cents: number, places = 6): string {
@@ -200,7 +211,7 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       id: (6_000_000_000_000_000_000n + BigInt(i)).toString(),
       name: `web-${i}`,
       status: 'RUNNING',
-      shape: { machineType: 'e2-standard-4', model: 'none', gpus: 0 },
+      shape: { machineType: 'e2-standard-4', pricing: 'machine', model: 'none', gpus: 0 },
       agent: 'none',
       utilisation: [],
       memoryUsedBytes: [],
@@ -216,7 +227,7 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   // Billing: one row per GPU instance per hour per SKU, with sustained-use credits on some rows.
   const billing: BillingRow[] = [];
   const days = options.billingDays ?? 3;
-  const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * 86_400_000;
+  const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1 + (options.billingLagDays ?? 0)) * 86_400_000;
   const billed = instances.slice(0, 60);
   for (let d = 0; d < days; d++) {
     for (let h = 0; h < 24; h += 6) {
@@ -305,7 +316,7 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   const running = gpuVms.filter((i) => i.status === 'RUNNING');
   const iso = (ms: number) => new Date(ms).toISOString();
   const minute = 60_000;
-  const [inMaintenance, planned, spotRunning] = running;
+  const [inMaintenance, planned, spotRunning, plannedLater] = running;
   if (inMaintenance) {
     inMaintenance.upcomingMaintenance = {
       type: 'SCHEDULED', maintenanceStatus: 'ONGOING', windowStartTime: iso(now.getTime() - 5 * minute), windowEndTime: iso(now.getTime() + 55 * minute), canReschedule: false,
@@ -314,6 +325,12 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   if (planned) {
     planned.upcomingMaintenance = {
       type: 'SCHEDULED', maintenanceStatus: 'PENDING', windowStartTime: iso(now.getTime() + 2 * 1440 * minute), windowEndTime: iso(now.getTime() + 2 * 1440 * minute + 60 * minute), canReschedule: true,
+    };
+  }
+  if (plannedLater) {
+    // Announced a week ahead, with the optional fields (type, canReschedule) absent.
+    plannedLater.upcomingMaintenance = {
+      maintenanceStatus: 'PENDING', windowStartTime: iso(now.getTime() + 6 * 1440 * minute), windowEndTime: iso(now.getTime() + 6 * 1440 * minute + 240 * minute),
     };
   }
   if (spotRunning) spotRunning.spot = true;

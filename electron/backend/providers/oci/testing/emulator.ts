@@ -56,7 +56,7 @@ export interface OciEmulator {
 }
 
 const GPU_NAMESPACE = 'gpu_infrastructure_health';
-const METRIC_QUERY = /^(GpuUtilization|GpuMemoryUtilization|GpuPowerDraw|GpuTemperature)\[1m\](?:\{resourceId =~ "([^"]*)"\})?\.groupBy\(resourceId, gpuId\)\.mean\(\)$/;
+const METRIC_QUERY = /^(GpuUtilization|GpuMemoryUtilization|GpuPowerDraw|GpuTemperature|Fault)\[1m\](?:\{resourceId =~ "([^"]*)"\})?\.groupBy\(resourceId, gpuId\)\.(mean|max)\(\)$/;
 
 /** Checks an OCI request signature; returns why it fails, or null when it is good. */
 export function checkSignature(req: IncomingMessage, body: string, publicKey: KeyObject, keyId: string): string | null {
@@ -256,20 +256,23 @@ export async function startOciEmulator(fleet: Fleet, options: EmulatorOptions): 
         if (streams * minutes > 100_000) return reply(400, JSON.stringify({ code: 'InvalidParameter', message: `${streams * minutes} data points exceed the 100000 limit` }));
         const out: unknown[] = [];
         for (const i of publishing) {
+          // Older agents publish no Fault at all: the stream is absent, not 0.
+          if (metric === 'Fault' && !i.faultReported) continue;
           for (let g = 0; g < (i.gpu?.gpus ?? 0); g++) {
-            const value =
+            const value = (t: number): number =>
               metric === 'GpuUtilization' ? (i.utilisation[g] as number)
                 : metric === 'GpuMemoryUtilization' ? (i.memoryPercent[g] as number)
                   : metric === 'GpuPowerDraw' ? 300 + g
-                    : 60 + g;
+                    : metric === 'Fault' ? ((i.faultWindows ?? []).some((w) => w.gpu === g && t >= w.from && t < w.to) ? 1 : 0)
+                      : 60 + g;
             const points: unknown[] = [];
-            for (let t = Math.ceil(start / MINUTE) * MINUTE; t < end; t += MINUTE) points.push({ timestamp: new Date(t).toISOString(), value });
+            for (let t = Math.ceil(start / MINUTE) * MINUTE; t < end; t += MINUTE) points.push({ timestamp: new Date(t).toISOString(), value: value(t) });
             out.push({
               namespace: GPU_NAMESPACE,
               compartmentId,
               name: metric,
               dimensions: { resourceId: i.id, gpuId: String(g) },
-              metadata: { unit: 'percent' },
+              metadata: { unit: metric === 'Fault' ? 'count' : 'percent' },
               resolution: '1m',
               aggregatedDatapoints: points,
             });
@@ -313,16 +316,18 @@ export async function startOciEmulator(fleet: Fleet, options: EmulatorOptions): 
           id: a.id,
           referenceTicketNumber: a.referenceTicketNumber,
           summary: a.summary,
-          timeOneTitle: 'Start Time',
-          timeOneType: 'START_TIME',
+          timeOneTitle: a.timeOneType === 'NEW_START_TIME' ? 'New Start Time' : 'Start Time',
+          timeOneType: a.timeOneType ?? 'START_TIME',
           timeOneValue: new Date(a.timeOne).toISOString(),
-          ...(a.timeTwo ? { timeTwoTitle: 'End Time', timeTwoType: 'END_TIME', timeTwoValue: new Date(a.timeTwo).toISOString() } : {}),
+          ...(a.timeTwo
+            ? { timeTwoTitle: a.timeTwoType === 'NEW_END_TIME' ? 'New End Time' : 'End Time', timeTwoType: a.timeTwoType ?? 'END_TIME', timeTwoValue: new Date(a.timeTwo).toISOString() }
+            : {}),
           services: a.services,
           affectedRegions: a.affectedRegions,
           announcementType: a.announcementType,
           lifecycleState: a.lifecycleState,
           isBanner: false,
-          timeCreated: new Date(a.timeOne).toISOString(),
+          timeCreated: new Date(a.created ?? a.timeOne).toISOString(),
           timeUpdated: new Date(a.updated).toISOString(),
           platformType: 'IAAS',
           ...(full

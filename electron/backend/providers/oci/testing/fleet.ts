@@ -55,6 +55,10 @@ export interface FleetInstance {
   memoryPercent: number[];
   definedTags: Record<string, Record<string, string>>;
   freeformTags: Record<string, string>;
+  /** Whether the plugin publishes `Fault` for this host (older agents do not: absent, not 0). */
+  faultReported?: boolean;
+  /** Minutes [from, to) in which one GPU reported Fault = 1; 0 at every other minute. */
+  faultWindows?: Array<{ gpu: number; from: number; to: number }>;
 }
 
 export interface FleetUsage {
@@ -82,6 +86,11 @@ export interface FleetAnnouncement {
   services: string[];
   timeOne: number;
   timeTwo: number | null;
+  /** What timeOne and timeTwo mean (SDK enums); START_TIME / END_TIME when absent. */
+  timeOneType?: string;
+  timeTwoType?: string;
+  /** When the announcement was posted; the window start when absent. */
+  created?: number;
   updated: number;
   affectedResourceIds: string[];
 }
@@ -195,6 +204,17 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   // Two hosts being moved off failing hardware: unhealthy.
   const moving = instances.filter((i) => i.gpu && i.lifecycle === 'RUNNING').slice(0, 2);
   for (const i of moving) i.lifecycle = 'MOVING';
+  // Per-GPU Fault: most publishing hosts report 0; every fourth reports nothing (an older agent);
+  // one GPU of one host is faulted now (only that GPU is unhealthy), another GPU of another host
+  // was faulted 35-55 minutes ago and is fine again (outside the 30-minute state window).
+  const publishing = instances.filter((i) => i.gpu && i.lifecycle === 'RUNNING' && i.plugin === 'ENABLED' && i.compartmentId !== comp('finance'));
+  publishing.forEach((i, k) => {
+    i.faultReported = k % 4 !== 3;
+    i.faultWindows = [];
+  });
+  const [faultedNow, faultedBefore] = publishing.filter((i) => (i.gpu?.gpus ?? 0) > 1);
+  faultedNow?.faultWindows?.push({ gpu: 1, from: now.getTime() - 20 * MINUTE, to: now.getTime() + DAY });
+  faultedBefore?.faultWindows?.push({ gpu: 0, from: now.getTime() - 55 * MINUTE, to: now.getTime() - 35 * MINUTE });
   // A GPU instance in the denied compartment that nobody can see.
   instances.push({
     id: ocid('instance', 'us-ashburn-1', 'gpuhidden'),
@@ -319,6 +339,40 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       affectedResourceIds: [],
     },
   ];
+  announcements.push(
+    {
+      // Posted two days ago for a window three days ahead: planned, its start the window's.
+      id: 'ocid1.announcement.oc1..aaaaaaaamaintiadplanned',
+      referenceTicketNumber: 'ACT-1005',
+      summary: 'Scheduled maintenance of GPU hosts in US East (Ashburn)',
+      announcementType: 'SCHEDULED_MAINTENANCE',
+      lifecycleState: 'ACTIVE',
+      affectedRegions: ['us-ashburn-1'],
+      services: ['Compute'],
+      timeOne: now.getTime() + 3 * DAY,
+      timeTwo: now.getTime() + 3 * DAY + 4 * 60 * MINUTE,
+      created: now.getTime() - 2 * DAY,
+      updated: now.getTime() - 2 * DAY,
+      affectedResourceIds: running.slice(2, 4).map((i) => i.id),
+    },
+    {
+      // Rescheduled change whose new window is open now and ends in 90 minutes.
+      id: 'ocid1.announcement.oc1..aaaaaaaachangeiadnow',
+      referenceTicketNumber: 'ACT-1006',
+      summary: 'Rescheduled network change in US East (Ashburn)',
+      announcementType: 'PLANNED_CHANGE_RESCHEDULED',
+      lifecycleState: 'ACTIVE',
+      affectedRegions: ['us-ashburn-1'],
+      services: ['Networking'],
+      timeOne: now.getTime() - 30 * MINUTE,
+      timeTwo: now.getTime() + 90 * MINUTE,
+      timeOneType: 'NEW_START_TIME',
+      timeTwoType: 'NEW_END_TIME',
+      created: now.getTime() - 5 * DAY,
+      updated: now.getTime() - DAY,
+      affectedResourceIds: [],
+    },
+  );
   const fra = instances.filter((i) => i.gpu && i.lifecycle === 'RUNNING' && i.region === 'eu-frankfurt-1');
   const maintenance: FleetMaintenance[] = [
     {
