@@ -91,7 +91,8 @@ export function migLayoutFromLabels(labels: Readonly<Record<string, string>>, ca
 
   if (single && strategyLabel !== 'mixed') {
     const physicalProduct = single[1] ?? null;
-    const profile = (single[2] ?? '').toLowerCase();
+    // Time-sliced MIG devices get GFD's -SHARED suffix; the profile is what precedes it.
+    const profile = (single[2] ?? '').toLowerCase().replace(/-shared$/, '');
     const model = normaliseGpuModel(physicalProduct ?? '');
     const devices = positiveInt(labels['nvidia.com/gpu.count']) ?? positiveInt(capacity?.['nvidia.com/gpu']) ?? 0;
     if (profile === 'invalid' || devices === 0) {

@@ -84,6 +84,8 @@ describe('MIG-partitioned GPUs count as physical GPUs', () => {
     const a100 = { 'nvidia.com/mig.strategy': 'single', 'nvidia.com/mig.config': 'all-1g.10gb', 'nvidia.com/gpu.count': '16' };
     expect(nodeGpuFacts({ ...a100, 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-40GB-MIG-1g.10gb' }, undefined)).toMatchObject({ count: 4, model: 'A100 40GB', placementGap: null });
     expect(nodeGpuFacts({ ...a100, 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB-MIG-3g.40gb', 'nvidia.com/mig.config': 'all-3g.40gb' }, undefined)).toMatchObject({ count: 8, model: 'A100 80GB', memoryGiB: 80 });
+    // MIG devices shared by time-slicing: GFD appends -SHARED to the product, the count is still devices.
+    expect(nodeGpuFacts({ ...a100, 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-40GB-MIG-1g.10gb-SHARED', 'nvidia.com/gpu.replicas': '4' }, undefined)).toMatchObject({ count: 4, placementGap: null });
   });
 
   it('reads the physical count from nvidia.com/gpu.count under the mixed strategy', () => {

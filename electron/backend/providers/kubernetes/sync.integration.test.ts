@@ -78,7 +78,8 @@ describe.skipIf(skip !== null)('kubernetes account synced into the store', () =>
     synced = await syncIntoStore([{ config, connector }], { now: new Date(now), dirPrefix: 'fleetpane-k8s-sync-', triage: true });
     expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
     overview = synced.overview;
-  });
+    // Backfill, Prometheus start and a full sync of 24 h: slow on a busy shared CI machine.
+  }, 300_000);
   afterAll(async () => {
     await synced?.close();
     await prom?.stop();
