@@ -16,6 +16,7 @@ const diagnostics = ConnectorDiagnostics.parse({
     },
   ],
   unmeasured: [{ resourceId: 'ocid1.instance.oc1..x', name: 'gpu-7', region: 'us-ashburn-1', scope: 'gpu-prod', reason: 'enable the Oracle Cloud Agent plugin "Compute HPC GPU Monitoring"' }],
+  unplaced: [{ resourceId: 'k8s-node:gpu-mig', name: 'gpu-mig', region: 'us-ord', scope: '', reason: '12 MIG devices of profile 1g.10gb (MIG strategy single): counted as at least 2 GPUs' }],
   calls: [
     { operation: 'ListInstances', calls: 12 },
     { operation: 'SummarizeMetricsData', calls: 4 },
@@ -32,6 +33,7 @@ describe('AccountDiagnostics', () => {
     expect(problem.textContent).toContain('access denied');
     expect(within(problem).getByText('Allow group <your-group> to read instance-family in compartment research').tagName).toBe('CODE');
     expect(screen.getByTestId('unmeasured').textContent).toContain('gpu-7 (us-ashburn-1, gpu-prod): enable the Oracle Cloud Agent plugin');
+    expect(screen.getByTestId('unplaced').textContent).toContain('gpu-mig (us-ord): 12 MIG devices of profile 1g.10gb');
     expect(screen.getByTestId('api-calls').textContent).toContain('API calls since start: 16');
     expect(screen.queryByTestId('diagnostics-none')).toBeNull();
   });
@@ -41,6 +43,7 @@ describe('AccountDiagnostics', () => {
     expect(screen.getByText('API budget: this connector reports none.')).toBeTruthy();
     expect(screen.getByText('Access: every scope read so far was readable.')).toBeTruthy();
     expect(screen.queryByTestId('unmeasured')).toBeNull();
+    expect(screen.queryByTestId('unplaced')).toBeNull();
   });
 
   it('has a clear empty state when the connector reports no diagnostics', () => {

@@ -1,7 +1,7 @@
 /**
  * What an account's connector reports about itself: API budget left, scopes it could not read with
- * the policy or role that would fix them, GPU machines it could not measure and why, and the API
- * calls it made. A connector that reports nothing gets a plain sentence, not an empty box.
+ * the policy or role that would fix them, GPU machines it could not measure or place (e.g. MIG
+ * GPUs it could not count) and why, and the API calls it made. A connector that reports nothing gets a plain sentence, not an empty box.
  */
 import type { ReactNode } from 'react';
 import type { ConnectorDiagnostics } from '../../../../shared/connector-diagnostics';
@@ -17,6 +17,7 @@ export function AccountDiagnostics({ diagnostics }: { diagnostics: ConnectorDiag
     );
   }
   const { budget, access, unmeasured, calls } = diagnostics;
+  const unplaced = diagnostics.unplaced ?? [];
   const totalCalls = calls.reduce((sum, c) => sum + c.calls, 0);
   return (
     <section className="account-diagnostics" data-testid="diagnostics" aria-label="Diagnostics">
@@ -58,6 +59,18 @@ export function AccountDiagnostics({ diagnostics }: { diagnostics: ConnectorDiag
           <h4>GPU machines not measured ({unmeasured.length})</h4>
           <ul>
             {unmeasured.map((u) => (
+              <li key={u.resourceId}>
+                <strong>{u.name}</strong> ({[u.region, u.scope].filter((s) => s !== '').join(', ')}): {u.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {unplaced.length > 0 ? (
+        <div data-testid="unplaced">
+          <h4>GPU machines not placed ({unplaced.length})</h4>
+          <ul>
+            {unplaced.map((u) => (
               <li key={u.resourceId}>
                 <strong>{u.name}</strong> ({[u.region, u.scope].filter((s) => s !== '').join(', ')}): {u.reason}
               </li>
