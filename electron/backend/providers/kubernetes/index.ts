@@ -3,7 +3,7 @@ import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
-import { ConfigError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { ConfigError, ConnectorError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
@@ -34,8 +34,15 @@ async function readInventory(api: CoreV1Api, cfg: KubernetesConfig, prom: Promet
   const p = cfg.prometheus;
   if (!prom || !p || !out.some((r) => r.coverageGaps?.some((g) => g.kind === 'placement'))) return out;
   const at = Math.floor(ctx.now.getTime() / 1000);
-  const parents = await prom.queryRange(gpuParentsQuery(p.nodeLabels, p.selector), at, at, 60, ctx.signal);
-  return settleMigFromDcgm(out, parents, p.nodeLabels);
+  try {
+    const parents = await prom.queryRange(gpuParentsQuery(p.nodeLabels, p.selector), at, at, 60, ctx.signal);
+    return settleMigFromDcgm(out, parents, p.nodeLabels);
+  } catch (err) {
+    // A Prometheus outage must not cost the inventory: the lower bounds stand, and their gaps say why.
+    if (ctx.signal.aborted || !(err instanceof ConnectorError)) throw err;
+    const why = `; DCGM parent GPUs could not be read (${err.message})`;
+    return out.map((r) => (r.coverageGaps ? { ...r, coverageGaps: r.coverageGaps.map((g) => (g.kind === 'placement' ? { ...g, reason: g.reason + why } : g)) } : r));
+  }
 }
 
 /** The inventory's placement gaps as diagnostics: what was assumed for each machine and why. */

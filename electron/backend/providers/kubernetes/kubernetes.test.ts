@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocusCostRow, GpuResource, GpuSample } from '../../../../shared/domain';
@@ -92,6 +93,22 @@ describe('inventory from a loopback Kubernetes API', () => {
     const gapped = resources.filter((r) => r.coverageGaps?.length).map((r) => r.name).sort();
     expect(gapped).toEqual(['gpu-coreweave-mig-a100', 'gpu-other-mig-unsure']);
     expect(c.diagnostics?.().unplaced?.map((u) => u.name).sort()).toEqual(gapped);
+  });
+
+  it('keeps the inventory, with the lower bounds and why, when Prometheus cannot name the DCGM parent GPUs', async () => {
+    // A loopback port nobody listens on any more: the parent query fails fast.
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const addr = srv.address();
+        srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+      });
+    });
+    const c = connector({ prometheus: { url: `http://127.0.0.1:${port}` } });
+    const resources = await collect(c.inventory({ signal, now: new Date(now) }));
+    expect(resources).toHaveLength(fleet.nodes.length);
+    const unsure = resources.find((r) => r.name === 'gpu-other-mig-unsure');
+    expect(unsure?.gpuCount).toBe(2);
+    expect(unsure?.coverageGaps?.[0]?.reason).toContain(`DCGM parent GPUs could not be read (Prometheus at http://127.0.0.1:${port} unreachable)`);
   });
 
   it('throws typed errors for a bad token and for throttling', async () => {
