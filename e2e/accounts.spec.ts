@@ -18,9 +18,10 @@ let serve: ChildProcess;
 let url: string;
 let root: string;
 let configFile: string;
+// Four generated nodes plus the fleet's MIG nodes.
+const fleet = buildFleet(Date.now(), 4);
 
 test.beforeAll(async () => {
-  const fleet = buildFleet(Date.now(), 4);
   emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
   root = mkdtempSync(join(tmpdir(), 'fleetpane-accounts-e2e-'));
   const home = join(root, 'home');
@@ -75,7 +76,7 @@ test('discover, switch on, test, sync, demo off and on, remove', async ({ page }
   // Test connection: success names what it read; failure shows the error in full.
   await row(page, 'k8s-emu').getByTestId('test-connection').click();
   await expect(row(page, 'k8s-emu').getByTestId('test-result')).toHaveAttribute('data-ok', 'true');
-  await expect(row(page, 'k8s-emu').getByTestId('test-message')).toContainText('4 GPU machines');
+  await expect(row(page, 'k8s-emu').getByTestId('test-message')).toContainText(`${fleet.nodes.length} GPU machines`);
   await row(page, 'k8s-cloud-sso').getByTestId('test-connection').click();
   await expect(row(page, 'k8s-cloud-sso').getByTestId('test-result')).toHaveAttribute('data-ok', 'false');
 

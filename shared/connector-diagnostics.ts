@@ -46,6 +46,20 @@ export const UnmeasuredMachine = z.object({
 });
 export type UnmeasuredMachine = z.infer<typeof UnmeasuredMachine>;
 
+/**
+ * A machine whose placement (cloud, region or physical GPU count) the connector could not tell, what
+ * it assumed instead and why, e.g. MIG devices whose parent GPUs no label or series names.
+ */
+export const UnplacedMachine = z.object({
+  resourceId: z.string(),
+  name: z.string(),
+  region: z.string(),
+  /** Compartment, resource group or project, where the provider has one ('' when not). */
+  scope: z.string(),
+  reason: z.string(),
+});
+export type UnplacedMachine = z.infer<typeof UnplacedMachine>;
+
 /** API calls made per operation since the connector was built (this run of the app). */
 export const ApiCallCount = z.object({ operation: z.string(), calls: z.number().int().nonnegative() });
 export type ApiCallCount = z.infer<typeof ApiCallCount>;
@@ -55,6 +69,8 @@ export const ConnectorDiagnostics = z.object({
   budget: z.array(BudgetDiagnostic),
   access: z.array(AccessProblem),
   unmeasured: z.array(UnmeasuredMachine),
+  /** Optional: connectors that always place every machine leave it out. */
+  unplaced: z.array(UnplacedMachine).optional(),
   calls: z.array(ApiCallCount),
 });
 export type ConnectorDiagnostics = z.infer<typeof ConnectorDiagnostics>;

@@ -35,6 +35,8 @@ export function createCoreweaveFactory<C extends ClusterConfig>(cluster: Connect
         inventory: (ctx) => inner.inventory(ctx),
         metrics: (req) => inner.metrics(req),
         costs: (req) => inner.costs(req),
+        // The cluster connector's diagnostics (MIG nodes it could not count, among others).
+        ...(inner.diagnostics ? { diagnostics: inner.diagnostics.bind(inner) } : {}),
         async *incidents(req: IncidentsRequest) {
           yield* inner.incidents(req);
           const feed = config.statusFeed;

@@ -1,21 +1,26 @@
 /** The kubernetes connector: GPU nodes and pods of one kubeconfig context, DCGM metrics from Prometheus. */
 import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { AccountConfigBase } from '../../../../shared/config';
+import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
-import { ConfigError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { ConfigError, ConnectorError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
-import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeToResource, type SeriesSet } from './map';
-import { chunkWindow, dcgmQueries, gpuCountQuery, stepFor } from './promql';
+import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
+import { chunkWindow, dcgmQueries, gpuCountQuery, gpuParentsQuery, stepFor } from './promql';
 
 export { describeKubeconfig, type KubeconfigContext } from './kubeconfig';
 export { KubernetesConfig } from './config';
 
 const SAMPLE_BATCH = 5000;
 
-/** Reads the whole inventory (nodes with GPUs, their GPU pods) from the Kubernetes API. */
-async function readInventory(api: CoreV1Api, cfg: KubernetesConfig): Promise<GpuResource[]> {
+/**
+ * Reads the whole inventory (nodes with GPUs, their GPU pods) from the Kubernetes API; MIG nodes
+ * whose labels cannot tell their physical GPUs are settled from dcgm-exporter series when Prometheus
+ * is configured.
+ */
+async function readInventory(api: CoreV1Api, cfg: KubernetesConfig, prom: PrometheusClient | null, ctx: StreamContext): Promise<GpuResource[]> {
   const nodes: V1Node[] = [];
   for await (const page of listNodes(api, cfg.pageSize)) nodes.push(...page);
   const pods: V1Pod[] = [];
@@ -26,7 +31,25 @@ async function readInventory(api: CoreV1Api, cfg: KubernetesConfig): Promise<Gpu
     const r = nodeToResource(node, workload.get(node.metadata?.name ?? ''), { account: cfg.name, cloud: cfg.cloud, defaultRegion: cfg.defaultRegion, site: cfg.site });
     if (r) out.push(r);
   }
-  return out;
+  const p = cfg.prometheus;
+  if (!prom || !p || !out.some((r) => r.coverageGaps?.some((g) => g.kind === 'placement'))) return out;
+  const at = Math.floor(ctx.now.getTime() / 1000);
+  try {
+    const parents = await prom.queryRange(gpuParentsQuery(p.nodeLabels, p.selector), at, at, 60, ctx.signal);
+    return settleMigFromDcgm(out, parents, p.nodeLabels);
+  } catch (err) {
+    // A Prometheus outage must not cost the inventory: the lower bounds stand, and their gaps say why.
+    if (ctx.signal.aborted || !(err instanceof ConnectorError)) throw err;
+    const why = `; DCGM parent GPUs could not be read (${err.message})`;
+    return out.map((r) => (r.coverageGaps ? { ...r, coverageGaps: r.coverageGaps.map((g) => (g.kind === 'placement' ? { ...g, reason: g.reason + why } : g)) } : r));
+  }
+}
+
+/** The inventory's placement gaps as diagnostics: what was assumed for each machine and why. */
+function unplacedOf(resources: readonly GpuResource[]): UnplacedMachine[] {
+  return resources.flatMap((r) =>
+    (r.coverageGaps ?? []).filter((g) => g.kind === 'placement').map((g) => ({ resourceId: r.id, name: r.name, region: r.region, scope: r.tags['k8s.node-pool'] ?? '', reason: g.reason })),
+  );
 }
 
 /** Per-GPU samples for a window, chunked so each query stays under the server's point limit. */
@@ -60,14 +83,16 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
   const k8s = async () => (api ??= await coreApi(cfg));
   const prom = cfg.prometheus ? new PrometheusClient(cfg.prometheus) : null;
   const clouds: CloudId[] = cfg.cloud ? [cfg.cloud] : ['azure', 'gcp', 'oci', 'aws', 'coreweave', 'other'];
+  let unplaced: UnplacedMachine[] = [];
 
   return {
     provider: cfg.provider === 'coreweave' ? 'coreweave' : 'kubernetes',
     account: cfg.name,
     clouds,
     identity: () => kubernetesIdentity(cfg),
-    async *inventory(_ctx: StreamContext) {
-      const resources = await readInventory(await k8s(), cfg);
+    async *inventory(ctx: StreamContext) {
+      const resources = await readInventory(await k8s(), cfg, prom, ctx);
+      unplaced = unplacedOf(resources);
       for (let i = 0; i < resources.length; i += 500) yield resources.slice(i, i + 500);
       if (resources.length === 0) yield [];
     },
@@ -77,7 +102,7 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
     },
     async *costs(req: CostsRequest) {
       if (!prom || !cfg.prometheus) return;
-      const resources = await readInventory(await k8s(), cfg);
+      const resources = await readInventory(await k8s(), cfg, prom, req);
       const fallback: CloudId = cfg.cloud ?? 'other';
       const hour = 3600;
       const start = Math.ceil(req.from / 1000 / hour) * hour + hour;
@@ -99,6 +124,7 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
     async *incidents(_req: IncidentsRequest) {
       yield [];
     },
+    diagnostics: (): ConnectorDiagnostics => ({ budget: [], access: [], unmeasured: [], unplaced: [...unplaced], calls: [] }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocusCostRow, GpuResource, GpuSample } from '../../../../shared/domain';
@@ -55,12 +56,12 @@ describe('inventory from a loopback Kubernetes API', () => {
     emu.requests.length = 0;
     const resources = await collect(connector().inventory({ signal, now: new Date(now) }));
     for (const r of resources) GpuResource.parse(r);
-    expect(resources).toHaveLength(200);
-    expect(emu.requests.filter((r) => r.startsWith('GET /api/v1/nodes')).length).toBe(Math.ceil(200 / 37));
+    expect(resources).toHaveLength(fleet.nodes.length);
+    expect(emu.requests.filter((r) => r.startsWith('GET /api/v1/nodes')).length).toBe(Math.ceil(fleet.nodes.length / 37));
     expect(emu.requests.some((r) => r.includes('continue=37'))).toBe(true);
     const byCloud = Object.fromEntries(['azure', 'gcp', 'oci', 'coreweave', 'other'].map((c) => [c, resources.filter((r) => r.cloud === c).length]));
-    expect(byCloud).toEqual({ azure: 40, gcp: 40, oci: 40, coreweave: 40, other: 40 });
-    expect(resources.reduce((n, r) => n + r.gpuCount, 0)).toBe(fleet.nodes.reduce((n, f) => n + f.gpus.length, 0));
+    expect(byCloud).toEqual({ azure: 41, gcp: 41, oci: 40, coreweave: 41, other: 41 });
+    expect(resources.reduce((n, r) => n + r.gpuCount, 0)).toBe(fleet.nodes.reduce((n, f) => n + f.paneGpus, 0));
     const down = resources.find((r) => r.name === fleet.nodes[17]?.name);
     expect(down).toMatchObject({ health: 'unavailable' });
     expect(down?.healthReason).toContain('container runtime is down');
@@ -71,6 +72,43 @@ describe('inventory from a loopback Kubernetes API', () => {
     // CoreWeave nodes are priced per GPU-hour from the catalog's class price.
     const cw = resources.find((r) => r.cloud === 'coreweave');
     expect(cw?.hourlyPrice).not.toBeNull();
+  });
+
+  it('counts MIG-partitioned GPUs as physical GPUs and names the nodes it can only bound', async () => {
+    const c = connector();
+    const resources = await collect(c.inventory({ signal, now: new Date(now) }));
+    const byName = new Map(resources.map((r) => [r.name, r]));
+    // GFD single strategy: 56 MIG devices of 1g.10gb are 8 H100s, with the physical model and memory.
+    expect(byName.get('gpu-azure-mig-single')).toMatchObject({ gpuCount: 8, gpuModel: 'H100 80GB', gpuMemoryGiB: 80, tags: { 'nvidia.mig.devices': '56x1g.10gb' } });
+    expect(byName.get('gpu-azure-mig-single')?.gpuUuids).toHaveLength(8);
+    expect(byName.get('gpu-gcp-mig-mixed')).toMatchObject({ gpuCount: 8, gpuModel: 'H100 80GB', tags: { 'nvidia.mig.strategy': 'mixed' } });
+    // Every generated A100 MIG node (7 x 1g.10gb per GPU) counts its physical GPUs.
+    for (const n of fleet.nodes.filter((x) => x.gpus[0]?.kind === 'mig')) expect(byName.get(n.name)?.gpuCount, n.name).toBe(n.paneGpus);
+    // CoreWeave prices per physical GPU-hour: 8 x A100_NVLINK_80GB at $2.21, not 16.
+    expect(byName.get('gpu-coreweave-mig-a100')).toMatchObject({ gpuCount: 8, gpuModel: 'A100 80GB', hourlyPrice: '17.68' });
+    // Without Prometheus, neither the A100 node (no mig.config) nor the custom layout can be told.
+    const unsure = byName.get('gpu-other-mig-unsure');
+    expect(unsure?.gpuCount).toBe(2);
+    expect(unsure?.coverageGaps).toEqual([{ kind: 'placement', reason: expect.stringContaining('12 MIG devices of profile 1g.10gb') }]);
+    const gapped = resources.filter((r) => r.coverageGaps?.length).map((r) => r.name).sort();
+    expect(gapped).toEqual(['gpu-coreweave-mig-a100', 'gpu-other-mig-unsure']);
+    expect(c.diagnostics?.().unplaced?.map((u) => u.name).sort()).toEqual(gapped);
+  });
+
+  it('keeps the inventory, with the lower bounds and why, when Prometheus cannot name the DCGM parent GPUs', async () => {
+    // A loopback port nobody listens on any more: the parent query fails fast.
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const addr = srv.address();
+        srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+      });
+    });
+    const c = connector({ prometheus: { url: `http://127.0.0.1:${port}` } });
+    const resources = await collect(c.inventory({ signal, now: new Date(now) }));
+    expect(resources).toHaveLength(fleet.nodes.length);
+    const unsure = resources.find((r) => r.name === 'gpu-other-mig-unsure');
+    expect(unsure?.gpuCount).toBe(2);
+    expect(unsure?.coverageGaps?.[0]?.reason).toContain(`DCGM parent GPUs could not be read (Prometheus at http://127.0.0.1:${port} unreachable)`);
   });
 
   it('throws typed errors for a bad token and for throttling', async () => {
@@ -92,10 +130,12 @@ describe.skipIf(skip !== null)('metrics from a real Prometheus with 24 h of dcgm
   let prom: RunningPrometheus;
   let resources: GpuResource[];
   let samples: GpuSample[];
+  let unplaced: string[] | undefined;
   beforeAll(async () => {
     prom = await startPrometheus(fleetOpenMetrics(fleet));
     const c = connector({ prometheus: { url: prom.url } });
     resources = await collect(c.inventory({ signal, now: new Date(now) }));
+    unplaced = c.diagnostics?.().unplaced?.map((u) => u.name);
     samples = await collect(c.metrics({ signal, now: new Date(now), from: now - 24 * HOUR, to: now, resources }));
   });
   afterAll(async () => {
@@ -121,6 +161,19 @@ describe.skipIf(skip !== null)('metrics from a real Prometheus with 24 h of dcgm
     }
     return new Map([...acc].map(([k, xs]) => [k, xs.reduce((a, b) => a + b, 0) / xs.length]));
   };
+
+  it('settles MIG nodes the labels cannot tell from the DCGM parent GPUs, and keeps the gap where no series exist', () => {
+    const byName = new Map(resources.map((r) => [r.name, r]));
+    expect(byName.get('gpu-coreweave-mig-a100')).toMatchObject({ gpuCount: 8, hourlyPrice: '17.680000', tags: { 'nvidia.mig.gpus-counted-by': 'dcgm' } });
+    expect(byName.get('gpu-coreweave-mig-a100')?.coverageGaps).toBeUndefined();
+    expect(byName.get('gpu-other-mig-unsure')?.coverageGaps?.[0]?.kind).toBe('placement');
+    expect(unplaced).toEqual(['gpu-other-mig-unsure']);
+    // MIG slices map to their parent GPU's index: never beyond the node's physical GPUs.
+    for (const name of ['gpu-azure-mig-single', 'gpu-gcp-mig-mixed', 'gpu-coreweave-mig-a100']) {
+      const idx = new Set(samples.filter((s) => s.resourceId === idOf(name)).map((s) => s.gpuIndex));
+      expect([...idx].sort(), name).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+  });
 
   it('yields one valid sample per GPU per scrape, PROF preferred, MIG GPUs counted once', () => {
     for (const s of samples.slice(0, 2000)) GpuSample.parse(s);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { addDecimals, detectCloud, divideDecimal, mapDcgmSeries, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, type SeriesSet } from './map';
+import { addDecimals, detectCloud, divideDecimal, mapDcgmSeries, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
 import { chunkWindow, dcgmQueries, stepFor } from './promql';
 import type { GpuResource } from '../../../../shared/domain';
 
@@ -12,7 +12,7 @@ const read = <T>(name: string) => JSON.parse(readFileSync(fixtures + name, 'utf8
 describe('node labels', () => {
   it('reads GFD labels from real label maps', () => {
     const lke = read<Record<string, string>>('node_labels_lke_rtx4000ada_gpu_operator.json');
-    expect(nodeGpuFacts(lke, { 'nvidia.com/gpu': '1' })).toEqual({ count: 1, model: 'RTX 4000 Ada 20GB', memoryGiB: 20, classLabel: null });
+    expect(nodeGpuFacts(lke, { 'nvidia.com/gpu': '1' })).toEqual({ count: 1, model: 'RTX 4000 Ada 20GB', memoryGiB: 20, classLabel: null, mig: null, placementGap: null });
     const lambda = read<Array<{ metadata: { labels: Record<string, string> } }>>('node_labels_lambda_cloud_k3s_h100x8_v100x8_gpu_operator.json');
     expect(nodeGpuFacts(lambda[1]?.metadata.labels ?? {}, undefined)).toMatchObject({ count: 8, model: 'V100 16GB', memoryGiB: 16 });
     const vgpu = read<Array<Record<string, string>>>('node_labels_vks_vgpu_grid_a100_gpu_operator.json');
@@ -22,7 +22,7 @@ describe('node labels', () => {
   it('counts physical GPUs under time-slicing and MIG, and legacy CoreWeave labels', () => {
     expect(nodeGpuFacts({ 'nvidia.com/gpu.product': 'NVIDIA-A40-SHARED', 'nvidia.com/gpu.replicas': '4' }, { 'nvidia.com/gpu': '16' })).toMatchObject({ count: 4, model: 'A40 48GB' });
     expect(nodeGpuFacts({ 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB', 'nvidia.com/gpu.count': '8' }, { 'nvidia.com/mig-1g.10gb': '56' })?.count).toBe(8);
-    expect(nodeGpuFacts({ 'gpu.nvidia.com/class': 'A100_NVLINK_80GB', 'gpu.nvidia.com/count': '8', 'gpu.nvidia.com/vram': '80' }, {})).toEqual({ count: 8, model: 'A100 80GB', memoryGiB: 80, classLabel: 'A100_NVLINK_80GB' });
+    expect(nodeGpuFacts({ 'gpu.nvidia.com/class': 'A100_NVLINK_80GB', 'gpu.nvidia.com/count': '8', 'gpu.nvidia.com/vram': '80' }, {})).toEqual({ count: 8, model: 'A100 80GB', memoryGiB: 80, classLabel: 'A100_NVLINK_80GB', mig: null, placementGap: null });
     expect(nodeGpuFacts({ 'kubernetes.io/os': 'linux' }, { cpu: '8' })).toBeNull();
   });
 
@@ -51,7 +51,99 @@ describe('node labels', () => {
       { account: 'a', defaultRegion: 'unknown' },
     );
     expect(r).toMatchObject({ cloud: 'coreweave', region: 'LGA1', gpuCount: 8, instanceType: 'H100_NVLINK_80GB' });
-    expect(r?.hourlyPrice).toMatch(/^\d+(\.\d+)?$/);
+    // The class label names one GPU: $4.78 per GPU-hour x 8 GPUs, not one GPU's price for the node.
+    expect(r?.hourlyPrice).toBe('38.24');
+  });
+});
+
+describe('MIG-partitioned GPUs count as physical GPUs', () => {
+  const lambda = read<Array<{ metadata: { labels: Record<string, string> } }>>('node_labels_lambda_cloud_k3s_h100x8_v100x8_gpu_operator.json');
+  // The real H100 node's GFD labels, re-labelled as GFD does under MIG strategy single (GFD README example shape).
+  const h100 = lambda[0]?.metadata.labels ?? {};
+  const single = (extra: Record<string, string>): Record<string, string> => ({
+    ...h100,
+    'nvidia.com/mig.capable': 'true',
+    'nvidia.com/mig.strategy': 'single',
+    'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3-MIG-1g.10gb',
+    'nvidia.com/gpu.count': '56',
+    'nvidia.com/gpu.memory': '9856',
+    'nvidia.com/gpu.slices.gi': '1',
+    'nvidia.com/gpu.slices.ci': '1',
+    ...extra,
+  });
+  const node = (name: string, labels: Record<string, string>, capacity: Record<string, string>): V1Node => ({
+    metadata: { name, labels: { 'topology.kubernetes.io/region': 'LGA1', ...labels } },
+    status: { capacity, conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+
+  it('divides single-strategy MIG devices by the profile\'s instances per GPU: 56 x 1g.10gb are 8 H100s', () => {
+    const f = nodeGpuFacts(single({ 'nvidia.com/mig.config': 'all-1g.10gb' }), { 'nvidia.com/gpu': '56' });
+    expect(f).toMatchObject({ count: 8, model: 'H100 80GB', memoryGiB: 80, placementGap: null });
+    expect(f?.mig).toMatchObject({ strategy: 'single', devices: { '1g.10gb': 56 } });
+    // The same profile name holds 4 per A100 40GB, 7 per A100 80GB.
+    const a100 = { 'nvidia.com/mig.strategy': 'single', 'nvidia.com/mig.config': 'all-1g.10gb', 'nvidia.com/gpu.count': '16' };
+    expect(nodeGpuFacts({ ...a100, 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-40GB-MIG-1g.10gb' }, undefined)).toMatchObject({ count: 4, model: 'A100 40GB', placementGap: null });
+    expect(nodeGpuFacts({ ...a100, 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB-MIG-3g.40gb', 'nvidia.com/mig.config': 'all-3g.40gb' }, undefined)).toMatchObject({ count: 8, model: 'A100 80GB', memoryGiB: 80 });
+    // MIG devices shared by time-slicing: GFD appends -SHARED to the product, the count is still devices.
+    expect(nodeGpuFacts({ ...a100, 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-40GB-MIG-1g.10gb-SHARED', 'nvidia.com/gpu.replicas': '4' }, undefined)).toMatchObject({ count: 4, placementGap: null });
+  });
+
+  it('reads the physical count from nvidia.com/gpu.count under the mixed strategy', () => {
+    const f = nodeGpuFacts(
+      { 'nvidia.com/mig.strategy': 'mixed', 'nvidia.com/mig.config': 'all-balanced', 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3', 'nvidia.com/gpu.count': '8', 'nvidia.com/gpu.memory': '81559', 'nvidia.com/mig-1g.10gb.count': '16', 'nvidia.com/mig-2g.20gb.count': '8', 'nvidia.com/mig-3g.40gb.count': '8' },
+      { 'nvidia.com/mig-1g.10gb': '16', 'nvidia.com/mig-2g.20gb': '8', 'nvidia.com/mig-3g.40gb': '8' },
+    );
+    expect(f).toMatchObject({ count: 8, model: 'H100 80GB', placementGap: null, mig: { strategy: 'mixed', devices: { '1g.10gb': 16, '2g.20gb': 8, '3g.40gb': 8 } } });
+    // Without the count label: the fewest GPUs whose 7 slices hold the devices, said to be a lower bound.
+    const bare = nodeGpuFacts({ 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' }, { 'nvidia.com/mig-1g.10gb': '16', 'nvidia.com/mig-3g.40gb': '8' });
+    expect(bare).toMatchObject({ count: 6 });
+    expect(bare?.placementGap).toContain('at least 6 GPUs');
+  });
+
+  it('says when labels cannot tell, and counts the fewest GPUs the devices fit on, never the devices', () => {
+    const custom = nodeGpuFacts(single({ 'nvidia.com/gpu.count': '12', 'nvidia.com/mig.config': 'custom-research' }), { 'nvidia.com/gpu': '12' });
+    expect(custom?.count).toBe(2);
+    expect(custom?.placementGap).toMatch(/12 MIG devices of profile 1g\.10gb.*custom-research.*at least 2 GPUs/);
+    // No mig.config (no MIG manager): the full layout is likely, but it is an assumption.
+    const noConfig = Object.fromEntries(Object.entries(single({})).filter(([k]) => k !== 'nvidia.com/mig.config'));
+    expect(nodeGpuFacts(noConfig, undefined)?.placementGap).toContain('no nvidia.com/mig.config');
+    // A profile we do not know: its GI slices bound the instances per GPU.
+    const unknown = nodeGpuFacts(single({ 'nvidia.com/gpu.product': 'NVIDIA-X200-MIG-2g.50gb', 'nvidia.com/gpu.count': '9', 'nvidia.com/gpu.slices.gi': '2', 'nvidia.com/mig.config': 'all-2g.50gb' }), undefined);
+    expect(unknown).toMatchObject({ count: 3 });
+    expect(unknown?.placementGap).toContain('not one we know');
+    const invalid = nodeGpuFacts(single({ 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3-MIG-INVALID', 'nvidia.com/gpu.count': '0' }), { 'nvidia.com/gpu': '0' });
+    expect(invalid).toMatchObject({ count: 1, model: 'H100 80GB' });
+    expect(invalid?.placementGap).toContain('cannot label');
+  });
+
+  it('puts the placement gap on the resource, settles it from the instance type or DCGM parents, prices per physical GPU', () => {
+    const cw = nodeToResource(node('cw-mig', { ...single({ 'nvidia.com/mig.config': 'all-1g.10gb' }), 'gpu.nvidia.com/class': 'H100_NVLINK_80GB' }, { 'nvidia.com/gpu': '56' }), undefined, { account: 'a', defaultRegion: 'x' });
+    const plain = nodeToResource(node('cw-8', { 'gpu.nvidia.com/class': 'H100_NVLINK_80GB', 'gpu.nvidia.com/count': '8' }, { 'nvidia.com/gpu': '8' }), undefined, { account: 'a', defaultRegion: 'x' });
+    expect(cw).toMatchObject({ cloud: 'coreweave', gpuCount: 8, gpuModel: 'H100 80GB', hourlyPrice: plain?.hourlyPrice, tags: { 'nvidia.mig.gpus-counted-by': 'labels', 'nvidia.mig.devices': '56x1g.10gb' } });
+    expect(cw?.gpuUuids).toHaveLength(8);
+    expect(cw?.coverageGaps).toBeUndefined();
+
+    // The cloud's instance type says 8 GPUs where the MIG labels cannot.
+    const az = nodeToResource(
+      node('aks-mig', { ...single({ 'nvidia.com/mig.config': 'custom' }), 'node.kubernetes.io/instance-type': 'Standard_ND96isr_H100_v5' }, { 'nvidia.com/gpu': '56' }),
+      undefined,
+      { account: 'a', cloud: 'azure', defaultRegion: 'eastus' },
+    );
+    expect(az).toMatchObject({ gpuCount: 8, tags: { 'nvidia.mig.gpus-counted-by': 'instance-type' } });
+    expect(az?.coverageGaps).toBeUndefined();
+
+    const unsure = nodeToResource(node('cw-unsure', { ...single({ 'nvidia.com/gpu.count': '12', 'nvidia.com/mig.config': 'custom' }), 'gpu.nvidia.com/class': 'H100_NVLINK_80GB' }, { 'nvidia.com/gpu': '12' }), undefined, { account: 'a', defaultRegion: 'x' });
+    expect(unsure).toMatchObject({ gpuCount: 2, tags: { 'nvidia.mig.gpus-counted-by': 'estimate' } });
+    expect(unsure?.coverageGaps).toEqual([{ kind: 'placement', reason: expect.stringContaining('at least 2 GPUs') }]);
+    if (!unsure || !plain?.hourlyPrice) throw new Error('fixture nodes did not map');
+    // Four parent GPUs in DCGM (MIG series carry their parent's UUID and index): 4 GPUs, priced per GPU.
+    const parents = [0, 1, 2, 3].flatMap((g) => ['7', '8', '9'].map((gi) => ({ metric: { Hostname: 'cw-unsure', UUID: `GPU-${g}`, gpu: String(g), GPU_I_ID: gi }, values: [] as Array<[number, string]> })));
+    const [settled] = settleMigFromDcgm([unsure], parents, ['Hostname']);
+    expect(settled).toMatchObject({ gpuCount: 4, tags: { 'nvidia.mig.gpus-counted-by': 'dcgm' } });
+    expect(settled?.coverageGaps).toBeUndefined();
+    expect(Number(settled?.hourlyPrice)).toBeCloseTo(Number(plain.hourlyPrice) / 2, 6);
+    // No series for the node: the lower bound and its gap stay.
+    expect(settleMigFromDcgm([unsure], [], ['Hostname'])[0]).toBe(unsure);
   });
 
   it('names an on-premises node after the config\'s site, and only a node outside every known cloud', () => {
@@ -88,7 +180,7 @@ describe('PromQL and steps', () => {
 
   it('aggregates on the server by node, UUID and index', () => {
     const q = dcgmQueries(60, ['Hostname', 'hostname'], 'cluster="a"');
-    expect(q.prof).toBe('avg by (Hostname, hostname, UUID, gpu) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE{cluster="a"}[60s])) * 100');
+    expect(q.prof).toBe('avg by (Hostname, hostname, UUID, gpu, GPU_I_PROFILE, GPU_I_ID) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE{cluster="a"}[60s])) * 100');
     expect(q.dev).toContain('DCGM_FI_DEV_GPU_UTIL');
   });
 });
@@ -115,6 +207,25 @@ describe('series to samples', () => {
       [60_000, 3, 50, 'prof'],
       [120_000, 3, 10, 'prof'],
     ]);
+  });
+
+  it('weighs MIG instances into their parent GPU by GI slices and sums their framebuffer', () => {
+    const mig = (gi: string, profile: string) => ({ Hostname: 'n1', UUID: 'GPU-P', gpu: '5', GPU_I_ID: gi, GPU_I_PROFILE: profile });
+    const set: SeriesSet = {
+      ...empty,
+      prof: [
+        { metric: mig('1', '3g.40gb'), values: [[120, '80']] },
+        { metric: mig('5', '2g.20gb'), values: [[120, '10']] },
+        { metric: mig('13', '1g.10gb'), values: [[120, '0']] },
+      ],
+      fbUsed: [
+        { metric: mig('1', '3g.40gb'), values: [[120, '30000']] },
+        { metric: mig('5', '2g.20gb'), values: [[120, '1000']] },
+      ],
+    };
+    const out = mapDcgmSeries(set, [res('n1')], ['Hostname'], 60, 60_000);
+    // (3 x 80 + 2 x 10 + 1 x 0) / 6 slices: one GPU, index 5, one sample.
+    expect(out.map((s) => [s.gpuIndex, s.utilisation, s.utilSource, s.memoryUsedMiB])).toEqual([[5, 260 / 6, 'prof', 31000]]);
   });
 
   it('counts XID changes within and across steps, and drops unknown nodes', () => {

@@ -2,7 +2,8 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { divideDecimalByInteger, multiplyDecimalByInteger, roundDecimal, sumDecimals } from '../../../../shared/decimal';
 import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState } from '../../../../shared/domain';
-import { lookupGpuClass, lookupInstance, normaliseGpuModel } from '../../catalog';
+import { lookupGpuClass, lookupInstance, modelMemoryGiB, normaliseGpuModel } from '../../catalog';
+import { migInstanceWeight, migLayoutFromLabels, type MigLayout } from '../common/mig';
 import type { MatrixSeries } from './client';
 import type { DcgmQueries } from './promql';
 import { billingMonthOf } from '../common/focus';
@@ -32,27 +33,42 @@ function positiveInt(value: string | undefined): number | null {
   return n > 0 ? n : null;
 }
 
-/** What a node's labels and capacity say about its GPUs (physical GPUs, not time-slice replicas). */
-export function nodeGpuFacts(
-  labels: Readonly<Record<string, string>>,
-  capacity: Readonly<Record<string, string>> | undefined,
-): { count: number; model: string; memoryGiB: number | null; classLabel: string | null } | null {
+/** What a node's labels and capacity say about its GPUs (physical GPUs, not time-slice replicas or MIG devices). */
+export interface NodeGpuFacts {
+  count: number;
+  model: string;
+  memoryGiB: number | null;
+  classLabel: string | null;
+  /** The MIG layout when any GPU is MIG-partitioned (its `gpus` is `count`). */
+  mig: MigLayout | null;
+  /** Why `count` is only a lower bound; null when the labels tell it. */
+  placementGap: string | null;
+}
+
+/** Reads GPU model, memory and the physical GPU count from GFD (or legacy CoreWeave) labels and capacity. */
+export function nodeGpuFacts(labels: Readonly<Record<string, string>>, capacity: Readonly<Record<string, string>> | undefined): NodeGpuFacts | null {
   const product = labels['nvidia.com/gpu.product'];
   const classLabel = labels['gpu.nvidia.com/class'] ?? null;
+  const vramGb = positiveInt(labels['gpu.nvidia.com/vram']);
+  const mig = migLayoutFromLabels(labels, capacity);
+  if (mig) {
+    // Under MIG, nvidia.com/gpu.memory is one MIG device's memory: the model's own memory is the GPU's.
+    const raw = mig.physicalProduct ?? classLabel ?? labels['gpu.nvidia.com/model'];
+    const model = raw ? normaliseGpuModel(raw) : 'Unknown GPU';
+    return { count: mig.gpus, model, memoryGiB: modelMemoryGiB(model) ?? vramGb, classLabel, mig, placementGap: mig.uncertain };
+  }
   const memoryMiB = positiveInt(labels['nvidia.com/gpu.memory']);
   const replicas = positiveInt(labels['nvidia.com/gpu.replicas']) ?? 1;
   const capacityGpus = positiveInt(capacity?.[GPU_RESOURCE]);
-  const migResources = Object.keys(capacity ?? {}).some((k) => k.startsWith('nvidia.com/mig-'));
   const count =
     positiveInt(labels['nvidia.com/gpu.count']) ??
     positiveInt(labels['gpu.nvidia.com/count']) ??
     (capacityGpus !== null ? Math.max(1, Math.floor(capacityGpus / replicas)) : null);
-  if (count === null || (capacityGpus === null && !migResources && !product && !classLabel)) return null;
+  if (count === null || (capacityGpus === null && !product && !classLabel)) return null;
   const raw = product ?? classLabel ?? labels['gpu.nvidia.com/model'];
   const model = raw ? normaliseGpuModel(raw, memoryMiB) : 'Unknown GPU';
-  const vramGb = positiveInt(labels['gpu.nvidia.com/vram']);
   const memoryGiB = memoryMiB !== null ? Math.round((memoryMiB / 1024) * 10) / 10 : vramGb;
-  return { count, model, memoryGiB, classLabel };
+  return { count, model, memoryGiB, classLabel, mig: null, placementGap: null };
 }
 
 /** Node conditions to health: Ready False/Unknown is unavailable, pressure conditions degrade. */
@@ -137,10 +153,21 @@ export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined,
   const instanceType =
     labels['node.kubernetes.io/instance-type'] ?? labels['beta.kubernetes.io/instance-type'] ?? labels['node.coreweave.cloud/type'] ?? facts.classLabel ?? labels['nvidia.com/gpu.product'] ?? 'unknown';
   const { health, reason } = nodeHealth(node);
+  // A GPU class or product label names one GPU (CoreWeave prices it per GPU-hour), not the machine.
+  const namesOneGpu = instanceType === facts.classLabel || instanceType === labels['nvidia.com/gpu.product'];
+  const instance = namesOneGpu ? null : lookupInstance(cloud, instanceType, region);
+  // Where MIG labels cannot tell the physical GPUs, the instance type the cloud sells can.
+  let gpuCount = facts.count;
+  let placementGap = facts.placementGap;
+  let countedBy = facts.mig ? (placementGap ? 'estimate' : 'labels') : null;
+  if (placementGap && instance && instance.gpuCount > 0) {
+    gpuCount = instance.gpuCount;
+    placementGap = null;
+    countedBy = 'instance-type';
+  }
 
   let hourlyPrice: string | null = null;
   let currency = 'USD';
-  const instance = lookupInstance(cloud, instanceType, region);
   if (instance?.hourlyPrice) {
     hourlyPrice = instance.hourlyPrice;
     currency = instance.currency;
@@ -148,7 +175,7 @@ export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined,
     // CoreWeave prices GPUs per GPU-hour by class.
     const perGpu = lookupGpuClass(facts.classLabel ?? labels['nvidia.com/gpu.product'] ?? facts.model, 'coreweave', region);
     if (perGpu?.hourlyPrice) {
-      hourlyPrice = multiplyDecimalByInteger(perGpu.hourlyPrice, facts.count);
+      hourlyPrice = multiplyDecimalByInteger(perGpu.hourlyPrice, gpuCount);
       currency = perGpu.currency;
     }
   }
@@ -159,6 +186,13 @@ export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined,
   if (node.spec?.unschedulable) tags['k8s.cordoned'] = 'true';
   if (labels['nvidia.com/mig.strategy'] && labels['nvidia.com/mig.config'] && labels['nvidia.com/mig.config'] !== 'all-disabled') {
     tags['nvidia.mig'] = labels['nvidia.com/mig.config'];
+  }
+  if (facts.mig && countedBy) {
+    tags['nvidia.mig.strategy'] = facts.mig.strategy;
+    tags['nvidia.mig.devices'] = Object.entries(facts.mig.devices)
+      .map(([p, n]) => `${n}x${p}`)
+      .join(',');
+    tags['nvidia.mig.gpus-counted-by'] = countedBy;
   }
   if (workload) {
     tags['k8s.gpus-requested'] = String(workload.gpus);
@@ -178,7 +212,7 @@ export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined,
     kind: 'node',
     instanceType,
     gpuModel: facts.model,
-    gpuCount: facts.count,
+    gpuCount,
     gpuMemoryGiB: facts.memoryGiB,
     powerState: 'running',
     health,
@@ -186,10 +220,46 @@ export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined,
     hourlyPrice,
     currency,
     tags,
-    gpuUuids: Array.from({ length: facts.count }, () => null),
+    gpuUuids: Array.from({ length: gpuCount }, () => null),
     demo: false,
     ...(cloud === 'other' && opts.site ? { site: opts.site } : {}),
+    ...(placementGap ? { coverageGaps: [{ kind: 'placement' as const, reason: placementGap }] } : {}),
   };
+}
+
+/**
+ * Settles MIG nodes whose labels could not tell their physical GPUs from dcgm-exporter series: MIG
+ * series carry their parent GPU's `UUID` and `gpu` index, so the distinct parents are the GPUs.
+ * Nodes without series keep their lower bound and their placement gap.
+ */
+export function settleMigFromDcgm(resources: readonly GpuResource[], parents: readonly MatrixSeries[], nodeLabels: readonly string[]): GpuResource[] {
+  const byNode = new Map<string, Set<string>>();
+  for (const s of parents) {
+    const node = nodeOfSeries(s.metric, nodeLabels);
+    const parent = s.metric.UUID || (s.metric.gpu ? `index:${s.metric.gpu}` : '');
+    if (!node || !parent) continue;
+    const set = byNode.get(node.toLowerCase()) ?? new Set<string>();
+    set.add(parent);
+    byNode.set(node.toLowerCase(), set);
+  }
+  return resources.map((r) => {
+    if (!r.coverageGaps?.some((g) => g.kind === 'placement') || r.tags['nvidia.mig.gpus-counted-by'] !== 'estimate') return r;
+    const seen = byNode.get(r.name.toLowerCase()) ?? byNode.get(r.name.split('.')[0]?.toLowerCase() ?? '');
+    if (!seen?.size) return r;
+    const gpuCount = seen.size;
+    const perGpu = r.cloud === 'coreweave' && r.hourlyPrice !== null ? divideDecimalByInteger(r.hourlyPrice, r.gpuCount, 6) : null;
+    const gaps = r.coverageGaps.filter((g) => g.kind !== 'placement');
+    const { coverageGaps: _dropped, ...rest } = r;
+    return {
+      ...rest,
+      gpuCount,
+      gpuUuids: Array.from({ length: gpuCount }, () => null),
+      // CoreWeave prices per GPU-hour: the node's price follows its GPU count.
+      hourlyPrice: perGpu !== null ? multiplyDecimalByInteger(perGpu, gpuCount) : r.hourlyPrice,
+      tags: { ...r.tags, 'nvidia.mig.gpus-counted-by': 'dcgm' },
+      ...(gaps.length ? { coverageGaps: gaps } : {}),
+    };
+  });
 }
 
 /** Finds the node a series belongs to from the first non-empty node label. */
@@ -205,9 +275,11 @@ interface Acc {
   resourceId: string;
   gpuIndex: number;
   ts: number;
-  prof: number[];
+  /** PROF values with their MIG instance weights (GI slices; 1 without MIG). */
+  prof: Array<[value: number, weight: number]>;
   dev: number[];
-  fb: number[];
+  /** Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its instances'. */
+  fb: Map<string, number>;
   power: number[];
   temp: number[];
   xid: number;
@@ -267,12 +339,12 @@ export function mapDcgmSeries(
     const key = `${home.resourceId}\u0000${home.gpuIndex}\u0000${ts}`;
     let a = acc.get(key);
     if (!a) {
-      a = { resourceId: home.resourceId, gpuIndex: home.gpuIndex, ts, prof: [], dev: [], fb: [], power: [], temp: [], xid: 0 };
+      a = { resourceId: home.resourceId, gpuIndex: home.gpuIndex, ts, prof: [], dev: [], fb: new Map(), power: [], temp: [], xid: 0 };
       acc.set(key, a);
     }
     return a;
   };
-  const collect = (list: MatrixSeries[], pick: (a: Acc) => number[]) => {
+  const collect = (list: MatrixSeries[], put: (a: Acc, x: number, metric: Readonly<Record<string, string>>) => void) => {
     for (const s of list) {
       const home = locate(s.metric);
       if (!home) continue;
@@ -280,15 +352,19 @@ export function mapDcgmSeries(
         const x = Number(v);
         if (!Number.isFinite(x)) continue;
         const a = slot(home, t);
-        if (a) pick(a).push(x);
+        if (a) put(a, x, s.metric);
       }
     }
   };
-  collect(set.prof, (a) => a.prof);
-  collect(set.dev, (a) => a.dev);
-  collect(set.fbUsed, (a) => a.fb);
-  collect(set.power, (a) => a.power);
-  collect(set.temp, (a) => a.temp);
+  // A MIG instance's GR_ENGINE_ACTIVE covers its own slices: weigh it by them into the parent GPU.
+  collect(set.prof, (a, x, m) => a.prof.push([x, migInstanceWeight(m)]));
+  collect(set.dev, (a, x) => a.dev.push(x));
+  collect(set.fbUsed, (a, x, m) => {
+    const instance = m.GPU_I_ID ?? '';
+    a.fb.set(instance, Math.max(a.fb.get(instance) ?? 0, x));
+  });
+  collect(set.power, (a, x) => a.power.push(x));
+  collect(set.temp, (a, x) => a.temp.push(x));
 
   const changes = new Map<string, number>();
   for (const s of set.xidChanges) {
@@ -313,7 +389,8 @@ export function mapDcgmSeries(
 
   const out: GpuSample[] = [];
   for (const a of acc.values()) {
-    const prof = mean(a.prof);
+    const weight = a.prof.reduce((w, [, k]) => w + k, 0);
+    const prof = weight > 0 ? a.prof.reduce((sum, [x, k]) => sum + x * k, 0) / weight : null;
     const dev = mean(a.dev);
     const util = prof ?? dev;
     out.push({
@@ -322,7 +399,7 @@ export function mapDcgmSeries(
       ts: a.ts,
       utilisation: util === null ? null : Math.min(100, Math.max(0, util)),
       utilSource: prof !== null ? 'prof' : dev !== null ? 'dev' : null,
-      memoryUsedMiB: a.fb.length ? Math.max(0, Math.max(...a.fb)) : null,
+      memoryUsedMiB: a.fb.size ? Math.max(0, [...a.fb.values()].reduce((x, y) => x + y, 0)) : null,
       powerWatts: a.power.length ? Math.max(0, Math.max(...a.power)) : null,
       temperatureC: a.temp.length ? Math.max(...a.temp) : null,
       xidErrors: Math.round(a.xid),

@@ -14,14 +14,17 @@ export interface DcgmQueries {
 /** Builds the per-GPU queries: averages over each step window, grouped by node label, UUID and index. */
 export function dcgmQueries(stepSeconds: number, nodeLabels: readonly string[], selector: string): DcgmQueries {
   const by = `by (${[...nodeLabels, 'UUID', 'gpu'].join(', ')})`;
+  // MIG instances stay apart (GPU_I_*), so the connector can weigh them by slices into their GPU.
+  const byInstance = `by (${[...nodeLabels, 'UUID', 'gpu', 'GPU_I_PROFILE', 'GPU_I_ID'].join(', ')})`;
   const sel = selector.trim() ? `{${selector.trim()}}` : '';
   const w = `[${stepSeconds}s]`;
   const avg = (metric: string) => `avg ${by} (avg_over_time(${metric}${sel}${w}))`;
   return {
-    // GR_ENGINE_ACTIVE is a 0-1 ratio; x100 to a percentage. MIG instances of one GPU average into it.
-    prof: `${avg('DCGM_FI_PROF_GR_ENGINE_ACTIVE')} * 100`,
+    // GR_ENGINE_ACTIVE is a 0-1 ratio; x100 to a percentage. It is MIG-aware: one series per instance.
+    prof: `avg ${byInstance} (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE${sel}${w})) * 100`,
     dev: avg('DCGM_FI_DEV_GPU_UTIL'),
-    fbUsed: `max ${by} (avg_over_time(DCGM_FI_DEV_FB_USED${sel}${w}))`,
+    // A MIG instance reports its own framebuffer; the connector sums instances into the GPU.
+    fbUsed: `max ${byInstance} (avg_over_time(DCGM_FI_DEV_FB_USED${sel}${w}))`,
     power: `max ${by} (avg_over_time(DCGM_FI_DEV_POWER_USAGE${sel}${w}))`,
     temp: `max ${by} (max_over_time(DCGM_FI_DEV_GPU_TEMP${sel}${w}))`,
     // The XID gauge holds the last XID; a change is a new error. Changes across step boundaries are
@@ -53,4 +56,14 @@ export function chunkWindow(fromMs: number, toMs: number, stepSeconds: number, s
   const out: Array<{ from: number; to: number }> = [];
   for (let f = fromMs; f < toMs; f += span) out.push({ from: f, to: Math.min(toMs, f + span) });
   return out;
+}
+
+/**
+ * Each GPU's identity (`UUID`, `gpu` index) per node over the last hour at `atSeconds`; MIG series
+ * name their parent GPU, so the distinct parents are the node's physical GPUs.
+ */
+export function gpuParentsQuery(nodeLabels: readonly string[], selector: string): string {
+  const names = '__name__=~"DCGM_FI_PROF_GR_ENGINE_ACTIVE|DCGM_FI_DEV_GPU_UTIL|DCGM_FI_DEV_GPU_TEMP"';
+  const sel = selector.trim() ? `{${names},${selector.trim()}}` : `{${names}}`;
+  return `group by (${[...nodeLabels, 'UUID', 'gpu'].join(', ')}) (last_over_time(${sel}[1h]))`;
 }

@@ -4,8 +4,9 @@ import { AccountConfigBase } from '../../../../shared/config';
 import { GPU_STATES, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS, type CloudId, type GpuState } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
+import { lookupGpuClass, lookupInstance } from '../../catalog';
 import { kubernetesFactory } from './index';
-import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes } from './testing/fleet';
+import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes, type FleetNode } from './testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from './testing/prometheus-server';
 
@@ -15,13 +16,26 @@ const fleet = buildFleet(now, 200);
 const skip = prometheusSkipReason();
 if (skip) console.warn(`skipping the kubernetes sync integration test: ${skip}`);
 
+/** A node's hourly price from the catalog: its instance type's, or CoreWeave's class price per physical GPU. */
+function priceOf(n: FleetNode): number | null {
+  const type = n.labels['node.kubernetes.io/instance-type'];
+  const cls = n.labels['gpu.nvidia.com/class'];
+  const price = type ? lookupInstance(n.cloud, type, n.region)?.hourlyPrice : cls ? lookupGpuClass(cls, 'coreweave', n.region)?.hourlyPrice : null;
+  if (!price) return null;
+  return type ? Number(price) : Number(price) * n.paneGpus;
+}
+
 /** The pane's numbers computed straight from the generated series (glossary definitions). */
 function truth() {
   const times = scrapeTimes(fleet);
-  const out = new Map<CloudId, { counts: Record<GpuState, number>; avg1h: number[]; avg24h: number[] }>();
+  const FIVE_MIN = 5 * 60_000;
+  const todayStart = now - (now % 86_400_000);
+  const out = new Map<CloudId, { counts: Record<GpuState, number>; avg1h: number[]; avg24h: number[]; idleWaste: number }>();
   fleet.nodes.forEach((n) => {
-    const c = out.get(n.cloud) ?? { counts: { stopped: 0, unhealthy: 0, unknown: 0, busy: 0, idle: 0 }, avg1h: [], avg24h: [] };
-    for (const g of n.gpus) {
+    const c = out.get(n.cloud) ?? { counts: { stopped: 0, unhealthy: 0, unknown: 0, busy: 0, idle: 0 }, avg1h: [], avg24h: [], idleWaste: 0 };
+    const price = priceOf(n);
+    // A MIG-partitioned GPU is one GPU; a node the connector can only bound shows its lower bound.
+    for (const g of n.gpus.slice(0, n.paneGpus)) {
       const window = (from: number) => times.filter((t) => t >= from && t < now && reports(n, fleet, t)).map((t) => g.util(t));
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const recent = window(now - STATE_WINDOW_MS);
@@ -32,6 +46,14 @@ function truth() {
       if (h1.length) c.avg1h.push(mean(h1));
       const h24 = window(now - 24 * HOUR);
       if (h24.length) c.avg24h.push(mean(h24));
+      // Idle waste: each idle 5-minute bucket of today costs 5/60 h of the node's price per physical GPU.
+      const buckets = new Map<number, number[]>();
+      for (const t of times.filter((x) => x >= todayStart && x < now && reports(n, fleet, x))) {
+        const b = Math.floor(t / FIVE_MIN) * FIVE_MIN;
+        buckets.set(b, [...(buckets.get(b) ?? []), g.util(t)]);
+      }
+      const idle = [...buckets.values()].filter((xs) => mean(xs) < IDLE_THRESHOLD_PERCENT).length;
+      if (price !== null) c.idleWaste += (idle * price) / n.paneGpus / 12;
     }
     out.set(n.cloud, c);
   });
@@ -43,6 +65,7 @@ describe.skipIf(skip !== null)('kubernetes account synced into the store', () =>
   let prom: RunningPrometheus;
   let synced: SyncedStore;
   let overview: Overview;
+  let connector: ReturnType<typeof kubernetesFactory.create>;
 
   beforeAll(async () => {
     emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
@@ -51,10 +74,12 @@ describe.skipIf(skip !== null)('kubernetes account synced into the store', () =>
       AccountConfigBase.parse({ name: 'gpu-clusters', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, prometheus: { url: prom.url }, metricsBackfillHours: 24 }),
     );
     // Synced as the app wires it: derived signals (node-down, XID...) run after each commit.
-    synced = await syncIntoStore([{ config, connector: kubernetesFactory.create(config) }], { now: new Date(now), dirPrefix: 'fleetpane-k8s-sync-', triage: true });
+    connector = kubernetesFactory.create(config);
+    synced = await syncIntoStore([{ config, connector }], { now: new Date(now), dirPrefix: 'fleetpane-k8s-sync-', triage: true });
     expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
     overview = synced.overview;
-  });
+    // Backfill, Prometheus start and a full sync of 24 h: slow on a busy shared CI machine.
+  }, 300_000);
   afterAll(async () => {
     await synced?.close();
     await prom?.stop();
@@ -72,6 +97,20 @@ describe.skipIf(skip !== null)('kubernetes account synced into the store', () =>
       expect(Math.abs((c?.utilisation.avg1h ?? NaN) - avg(t.avg1h)), `${cloud} avg1h`).toBeLessThan(0.1);
       expect(Math.abs((c?.utilisation.avg24h ?? NaN) - avg(t.avg24h)), `${cloud} avg24h`).toBeLessThan(0.1);
     }
+  });
+
+  it('prices idle waste per physical GPU, MIG GPUs included', () => {
+    for (const [cloud, t] of truth()) {
+      const c = overview.clouds.find((x) => x.provider === cloud);
+      const waste = Number(c?.spend.find((s) => s.currency === 'USD')?.idleWasteToday ?? '0');
+      expect(Math.abs(waste - t.idleWaste), `${cloud} idle waste ${waste} vs ${t.idleWaste}`).toBeLessThan(0.01);
+    }
+  });
+
+  it('reports the MIG node it cannot count in the account diagnostics, with a placement gap', () => {
+    expect(connector.diagnostics?.().unplaced).toEqual([
+      expect.objectContaining({ resourceId: 'k8s-node:gpu-other-mig-unsure', reason: expect.stringContaining('at least 2 GPUs') }),
+    ]);
   });
 
   it('lists the node-down and XID incidents as active, derived by analytics after the commits', () => {

@@ -16,6 +16,7 @@ const diagnostics = ConnectorDiagnostics.parse({
     },
   ],
   unmeasured: [{ resourceId: 'ocid1.instance.oc1..x', name: 'gpu-7', region: 'us-ashburn-1', scope: 'gpu-prod', reason: 'enable the Oracle Cloud Agent plugin "Compute HPC GPU Monitoring"' }],
+  unplaced: [{ resourceId: 'k8s-node:gpu-mig', name: 'gpu-mig', region: 'us-ord', scope: '', reason: '12 MIG devices of profile 1g.10gb (MIG strategy single): counted as at least 2 GPUs' }],
   calls: [
     { operation: 'ListInstances', calls: 12 },
     { operation: 'SummarizeMetricsData', calls: 4 },
@@ -31,7 +32,10 @@ describe('AccountDiagnostics', () => {
     expect(problem.textContent).toContain('compartment research (eu-frankfurt-1)');
     expect(problem.textContent).toContain('access denied');
     expect(within(problem).getByText('Allow group <your-group> to read instance-family in compartment research').tagName).toBe('CODE');
-    expect(screen.getByTestId('unmeasured').textContent).toContain('gpu-7 (us-ashburn-1, gpu-prod): enable the Oracle Cloud Agent plugin');
+    // The connector's unmeasured and unplaced machines join the one list of machines behind the coverage counts.
+    const machines = screen.getAllByTestId('coverage-machine').map((li) => li.textContent ?? '');
+    expect(machines.find((t) => t.startsWith('gpu-7'))).toMatch(/^gpu-7 \(us-ashburn-1, gpu-prod\): enable the Oracle Cloud Agent plugin .*\(no metrics\)$/i);
+    expect(machines.find((t) => t.startsWith('gpu-mig'))).toMatch(/^gpu-mig \(us-ord\): 12 MIG devices of profile 1g\.10gb.*\(unplaced\)$/i);
     expect(screen.getByTestId('api-calls').textContent).toContain('API calls since start: 16');
     expect(screen.queryByTestId('diagnostics-none')).toBeNull();
   });
@@ -85,6 +89,7 @@ describe('AccountDiagnostics: what the pane cannot measure, price or place', () 
         diagnostics={{
           ...diagnostics,
           unmeasured: [{ resourceId: 'vm-silent', name: 'gpu-pool-3', region: 'eastus', scope: 'rg', reason: 'Azure Monitor has no GPU metric for this size' }],
+          unplaced: [],
         }}
         coverage={coverage}
       />,

@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import type { CoverageMachine, MachineGap } from '../../../../shared/contract';
-import type { ConnectorDiagnostics, UnmeasuredMachine } from '../../../../shared/connector-diagnostics';
+import type { ConnectorDiagnostics, UnmeasuredMachine, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import { GAP_LABELS } from '../../components/coverage';
 import { formatUtcDateTime } from '../../lib/time';
 
@@ -22,26 +22,42 @@ interface CoverageEntry {
  * One list from the store's coverage (every machine behind the card counts) and the connector's
  * own `unmeasured` list (the running app's reasons), one entry per machine, no reason twice.
  */
-export function coverageEntries(coverage: readonly CoverageMachine[], unmeasured: readonly UnmeasuredMachine[]): CoverageEntry[] {
+export function coverageEntries(
+  coverage: readonly CoverageMachine[],
+  unmeasured: readonly UnmeasuredMachine[],
+  unplaced: readonly UnplacedMachine[] = [],
+): CoverageEntry[] {
   const entries = new Map<string, CoverageEntry>();
   for (const m of coverage) {
     entries.set(m.resourceId, { key: m.resourceId, name: m.name, region: m.region, gaps: m.gaps.map((g) => ({ kind: g.kind, reason: g.reason, gpus: g.gpus })) });
   }
-  for (const u of unmeasured) {
+  const fromConnector = [
+    ...unmeasured.map((u) => ({ ...u, kind: 'metrics' as const })),
+    ...unplaced.map((u) => ({ ...u, kind: 'placement' as const })),
+  ];
+  for (const u of fromConnector) {
     const entry = entries.get(u.resourceId);
     if (entry === undefined) {
       const region = [u.region, u.scope].filter((s) => s !== '').join(', ');
-      entries.set(u.resourceId, { key: u.resourceId, name: u.name, region, gaps: [{ kind: 'metrics', reason: u.reason, gpus: null }] });
+      entries.set(u.resourceId, { key: u.resourceId, name: u.name, region, gaps: [{ kind: u.kind, reason: u.reason, gpus: null }] });
     } else if (!entry.gaps.some((g) => g.reason === u.reason)) {
-      entry.gaps.push({ kind: 'metrics', reason: u.reason, gpus: null });
+      entry.gaps.push({ kind: u.kind, reason: u.reason, gpus: null });
     }
   }
   return [...entries.values()];
 }
 
 /** The machines of one account the pane cannot measure, price or place, or a true empty state. */
-function CoverageReasons({ coverage, unmeasured }: { coverage: readonly CoverageMachine[] | null; unmeasured: readonly UnmeasuredMachine[] }): ReactNode {
-  const entries = coverageEntries(coverage ?? [], unmeasured);
+function CoverageReasons({
+  coverage,
+  unmeasured,
+  unplaced = [],
+}: {
+  coverage: readonly CoverageMachine[] | null;
+  unmeasured: readonly UnmeasuredMachine[];
+  unplaced?: readonly UnplacedMachine[];
+}): ReactNode {
+  const entries = coverageEntries(coverage ?? [], unmeasured, unplaced);
   if (entries.length === 0) {
     return (
       <p className="muted" data-testid="coverage-none">
@@ -97,6 +113,7 @@ export function AccountDiagnostics({ diagnostics, coverage = null }: AccountDiag
     );
   }
   const { budget, access, unmeasured, calls } = diagnostics;
+  const unplaced = diagnostics.unplaced ?? [];
   const totalCalls = calls.reduce((sum, c) => sum + c.calls, 0);
   return (
     <section className="account-diagnostics" data-testid="diagnostics" aria-label="Diagnostics">
@@ -133,7 +150,7 @@ export function AccountDiagnostics({ diagnostics, coverage = null }: AccountDiag
       ) : (
         <p className="muted">Access: every scope read so far was readable.</p>
       )}
-      <CoverageReasons coverage={coverage} unmeasured={unmeasured} />
+      <CoverageReasons coverage={coverage} unmeasured={unmeasured} unplaced={unplaced} />
       {calls.length > 0 ? (
         <details data-testid="api-calls">
           <summary>
