@@ -38,6 +38,15 @@ export class StoreReadOnlyError extends Error {
   }
 }
 
+/**
+ * True for DuckDB's optimistic-concurrency failures: two transactions wrote the same row (or key) and
+ * the later commit lost. Nothing is wrong with the data; the same write succeeds when run again.
+ */
+export function isWriteConflict(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /Conflict on tuple|write-write conflict|TransactionContext Error/i.test(message);
+}
+
 /** Maps DuckDB's open errors to the errors above; returns the original error otherwise. */
 export function classifyOpenError(err: unknown, dataDir: string, file: string): Error {
   const message = err instanceof Error ? err.message : String(err);
