@@ -90,16 +90,20 @@ export class DuckStoreWriter implements StoreWriter {
   }
 
   async upsertAccounts(accounts: readonly StoredAccount[]): Promise<void> {
+    if (accounts.length === 0) return;
+    // One set-based statement: a statement per account grows the transaction's memory with the
+    // account count, and 5,000 accounts exhausted DuckDB's memory limit.
+    const list = JSON.stringify(accounts.map((a) => ({ name: a.name, provider: a.provider, enabled: a.enabled, intervals: JSON.stringify(a.intervals) })));
     await this.writeRetrying(async (conn) => {
-      for (const a of accounts) {
-        await exec(
-          conn,
-          `INSERT INTO account VALUES ($name, $provider, $enabled, $intervals)
-           ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, enabled = excluded.enabled,
-             intervals = excluded.intervals`,
-          { name: a.name, provider: a.provider, enabled: a.enabled, intervals: JSON.stringify(a.intervals) },
-        );
-      }
+      await exec(
+        conn,
+        `INSERT INTO account
+         SELECT a.name, a.provider, a.enabled, a.intervals::JSON
+         FROM (SELECT unnest(from_json($list::JSON, '[{"name":"VARCHAR","provider":"VARCHAR","enabled":"BOOLEAN","intervals":"VARCHAR"}]'), recursive := true)) a
+         ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, enabled = excluded.enabled,
+           intervals = excluded.intervals`,
+        { list },
+      );
     });
   }
 
