@@ -15,7 +15,7 @@ import { importFocusWithEvents } from '../api/spend-handlers';
 import { DEFAULT_FOCUS_UPLOAD_BYTES, generateToken, startServer } from '../server/index';
 import { SyncSummary } from '../sync/summary';
 import type { FleetStore } from '../store/types';
-import { openStoreForCli } from './open-store';
+import { openStoreForCli, prepareDataDir } from './open-store';
 import { packageVersion } from './version';
 import { DEMO_CONFIG, defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
 import type { AppEvent } from '../../../shared/contract';
@@ -65,8 +65,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const { createEngine, parseAccount, stderrLogger } = await loadSyncWiring();
       const config = resolveConfig(stringValue(values, 'config'), parseAccount);
       if (config.demo) io.err(`fleetpane sync: no config file found: ${DEMO_LABEL}`);
+      if (config.accounts.length === 0) throw new CliError(`config file ${config.file ?? ''} lists no accounts: add one under "accounts" (see the README)`);
       const dataDir = resolveDataDir(stringValue(values, 'data-dir'), config.demo);
-      mkdirSync(dataDir, { recursive: true });
+      prepareDataDir(dataDir, true);
       const store = await openStoreForCli(dataDir);
       try {
         const engine = createEngine(store, config.accounts, undefined, values.json ? undefined : stderrLogger());
@@ -138,7 +139,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const tokenFile = stringValue(values, 'token-file');
       const token = tokenFile === undefined ? undefined : readOrCreateToken(tokenFile);
       const dataDir = stringValue(values, 'data-dir') ?? (config === null ? defaultStoreDir() : resolveDataDir(undefined, config.demo));
-      mkdirSync(dataDir, { recursive: true });
+      prepareDataDir(dataDir, true);
 
       // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
       const manageSpend = values['manage-spend'] === true;
@@ -196,6 +197,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         io.err(`fleetpane serve: listening beyond loopback (${server.host}): anyone who can reach this port and has the token can read the fleet`);
       }
       if (config === null) io.err('fleetpane serve: no --config: serving the store as it is, without syncing');
+      else if (config.accounts.length === 0) io.err(`fleetpane serve: config file ${config.file ?? ''} lists no accounts: nothing syncs until one is added`);
       await io.out(`Fleetpane is serving at ${server.url}\n`);
       engine?.start();
       reports.start();

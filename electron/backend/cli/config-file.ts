@@ -34,6 +34,8 @@ export function loadConfigFile(file: string, parseAccount: ParseAccount): Loaded
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(code === 'ENOENT' ? `config file ${file} does not exist` : `config file ${file} cannot be read (${code ?? 'error'})`);
   }
+  // Windows editors (Notepad) save UTF-8 with a byte order mark; it is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -91,7 +93,8 @@ function describeAccountError(error: unknown, file: string, index: number, name:
 }
 
 function describeJsonError(error: unknown, text: string): string {
-  const message = firstLine(error instanceof Error ? error.message : String(error));
+  // V8 quotes a piece of the file ('..., "{ \"token\": ..." is not valid JSON'): never echo contents.
+  const message = firstLine(error instanceof Error ? error.message : String(error)).replace(/, ".*" is not valid JSON$/, '');
   const position = /at position (\d+)/.exec(message);
   if (position?.[1] === undefined) return message;
   const offset = Number(position[1]);

@@ -48,7 +48,6 @@ export const IMPORT_FOCUS_COMMAND: Command = {
     if (positionals.length === 0) throw new CliError('give at least one FOCUS file (CSV, CSV.GZ or Parquet)');
     const files = positionals.map((f) => resolve(f));
     const dataDir = text(values, 'data-dir') ?? defaultStoreDir();
-    mkdirSync(dataDir, { recursive: true });
     const store = await openStoreForCli(dataDir);
     try {
       const started = Date.now();
