@@ -128,6 +128,7 @@ export class AccountsService {
       manageRefusal: this.manageRefusal(),
       secretStorage: { available: reason === null, reason },
       demoEnabled: this.demoEnabled(),
+      syncedHere: this.options.engine !== undefined,
     };
   }
 

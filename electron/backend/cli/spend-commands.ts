@@ -95,11 +95,13 @@ export function reportQueryFromFlags(values: Values): CostReportQuery {
     groupBy: groupBy.length > 0 ? groupBy : ['cloud'],
     filter: { clouds, accounts: list(values, 'account'), regions: list(values, 'region'), services: list(values, 'service'), gpuModels: list(values, 'gpu-model'), tags },
   });
-  if (!parsed.success) throw new CliError(describeZodError(parsed.error, 'report'));
-  const q = parsed.data;
-  if (Number.isNaN(Date.parse(`${q.from}T00:00:00Z`)) || Number.isNaN(Date.parse(`${q.to}T00:00:00Z`))) throw new CliError(`--from/--to must be real dates`);
-  if (q.from > q.to) throw new CliError(`--from ${q.from} is after --to ${q.to}`);
-  return q;
+  if (!parsed.success) {
+    // The period's issues come from the shared schema (as in serve mode); name them as the flags.
+    const period = parsed.error.issues.find((issue) => issue.path[0] === 'from' || issue.path[0] === 'to');
+    if (period) throw new CliError(`--${String(period.path[0])}: ${period.message}`);
+    throw new CliError(describeZodError(parsed.error, 'report'));
+  }
+  return parsed.data;
 }
 
 export const REPORT_COMMAND: Command = {

@@ -60,6 +60,13 @@ export function AccountsPage(): ReactNode {
           </span>
         </p>
       )}
+      {data.syncedHere ? null : (
+        <p className="writes-hint" role="note" data-testid="not-synced-here">
+          <span className="badge badge--small badge--warn">not synced here</span> This Fleetpane serves the store as it is
+          (started without a config file): it does not sync these accounts. Each shows when it was last synced, by
+          the Fleetpane that wrote the store.
+        </p>
+      )}
       <DemoSwitch state={data} />
       <ConfiguredAccounts state={data} />
       {data.canManage ? <DiscoverySection /> : null}
@@ -108,7 +115,7 @@ function ConfiguredAccounts({ state }: { state: AccountsState }): ReactNode {
       {state.accounts.length === 0 ? <p className="muted">No accounts yet: discover them below or add one by hand.</p> : null}
       <ul className="account-list">
         {state.accounts.map((a) => (
-          <AccountRow key={a.name} account={a} clouds={cloudsOf(a.name)} canManage={state.canManage} />
+          <AccountRow key={a.name} account={a} clouds={cloudsOf(a.name)} canManage={state.canManage} syncedHere={state.syncedHere} />
         ))}
       </ul>
     </section>
@@ -143,7 +150,7 @@ function accountHealth(account: ConfiguredAccount): AccountHealth {
 
 const HEALTH_GLYPH: Record<AccountHealth['level'], string> = { fresh: '●', stale: '⚠', error: '✖', off: '○' };
 
-function AccountRow({ account, clouds, canManage }: { account: ConfiguredAccount; clouds: readonly CloudId[]; canManage: boolean }): ReactNode {
+function AccountRow({ account, clouds, canManage, syncedHere }: { account: ConfiguredAccount; clouds: readonly CloudId[]; canManage: boolean; syncedHere: boolean }): ReactNode {
   const qc = useQueryClient();
   const invalidate = useInvalidate();
   const [confirming, setConfirming] = useState(false);
@@ -170,9 +177,10 @@ function AccountRow({ account, clouds, canManage }: { account: ConfiguredAccount
         <Toggle
           testId="account-enabled"
           ariaLabel={`Sync ${account.name}`}
-          label={account.enabled ? 'Syncing' : 'Sync off'}
-          checked={account.enabled}
-          disabled={!canManage || enable.isPending}
+          // A backend that does not sync must not say "Syncing" for what another one configured.
+          label={syncedHere ? (account.enabled ? 'Syncing' : 'Sync off') : 'Read-only: not synced here'}
+          checked={syncedHere && account.enabled}
+          disabled={!syncedHere || !canManage || enable.isPending}
           onChange={(on) => enable.mutate(on)}
         />
       </div>
@@ -184,7 +192,7 @@ function AccountRow({ account, clouds, canManage }: { account: ConfiguredAccount
         <button type="button" className="button" data-testid="test-connection" onClick={() => test.mutate()} disabled={test.isPending}>
           {test.isPending ? 'Testing…' : 'Test connection'}
         </button>
-        <button type="button" className="button" data-testid="sync-now" onClick={() => sync.mutate()} disabled={!account.enabled || sync.isPending}>
+        <button type="button" className="button" data-testid="sync-now" onClick={() => sync.mutate()} disabled={!syncedHere || !account.enabled || sync.isPending}>
           Sync now
         </button>
         {canManage ? (
