@@ -77,6 +77,15 @@ describe('config file problems', { timeout: SLOW }, () => {
     expect(run.stderr).not.toContain('hunter2');
   });
 
+  it('an unknown field in an account is refused, naming the account, the path and the field meant', async () => {
+    const config = join(home, 'typo.json');
+    await writeFile(config, JSON.stringify({ accounts: [QUIET_CONFIG.accounts[0], { name: 'gpu-cluster', provider: 'kubernetes', kubconfig: join(home, 'kube.yaml') }] }));
+    const run = await fleetpane(['sync', '--config', config, '--data-dir', join(home, 'typo-data')]);
+    expect(run.code).toBe(2);
+    expectOneLine(run.stderr);
+    expect(run.stderr.trim()).toBe(`fleetpane sync: config file ${config}: account "gpu-cluster" (kubernetes): accounts.1.kubconfig: unknown field (did you mean "kubeconfig"?)`);
+  });
+
   it('an empty accounts list says so', async () => {
     const config = join(home, 'empty.json');
     await writeFile(config, JSON.stringify({ accounts: [] }));

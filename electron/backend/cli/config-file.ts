@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AccountConfigBase, ConfigFile } from '../../../shared/config';
 import { describeZodError } from '../../../shared/format';
 import { defaultConfigPath, userDataDir } from '../paths';
+import { ConfigFieldError } from '../providers/common/config-issues';
 import { CliError } from './errors';
 
 /** The demo fleet used when no config exists anywhere. */
@@ -87,6 +88,11 @@ function describeAccountError(error: unknown, file: string, index: number, name:
   if (error instanceof z.ZodError) {
     const prefixed = new z.ZodError(error.issues.map((issue) => ({ ...issue, path: ['accounts', index, ...issue.path] })));
     return describeZodError(prefixed, where);
+  }
+  if (error instanceof ConfigFieldError) {
+    // Each field by its path in the file, and the account by name.
+    const issues = error.issues.slice(0, 5).map((i) => `accounts.${index}${i.path === '(entry)' ? '' : `.${i.path}`}: ${i.message}`);
+    return `${where}: account "${name}" (${error.provider}): ${issues.join('; ')}${error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : ''}`;
   }
   const message = error instanceof Error ? error.message : String(error);
   return `${where}: accounts.${index} ("${name}"): ${firstLine(message)}`;

@@ -2,7 +2,8 @@
 import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
-import { ConfigError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { parseAccountEntry } from '../common/config-issues';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
@@ -106,9 +107,7 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
 export const kubernetesFactory: ConnectorFactory<KubernetesConfig> = {
   provider: 'kubernetes',
   parseConfig(raw: AccountConfigBase): KubernetesConfig {
-    const parsed = KubernetesConfig.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(`account ${raw.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return parsed.data;
+    return parseAccountEntry(KubernetesConfig, raw, 'kubernetes');
   },
   create: createKubernetesConnector,
 };
