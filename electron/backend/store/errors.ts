@@ -54,7 +54,8 @@ export function classifyOpenError(err: unknown, dataDir: string, file: string): 
     const pid = /PID (\d+)/i.exec(message);
     return new StoreLockedError(dataDir, pid?.[1] ? Number(pid[1]) : null);
   }
-  if (/not a valid DuckDB database|Corrupt|checksum|database file.*(invalid|version)/i.test(message)) {
+  // A truncated file (a copy cut short, a full disk) fails on its first read past the end.
+  if (/not a valid DuckDB database|Corrupt|checksum|database file.*(invalid|version)|Could not read enough bytes|Serialization Error/i.test(message)) {
     return new StoreCorruptError(file, message.split('\n')[0] ?? message);
   }
   return err instanceof Error ? err : new Error(message);
