@@ -69,7 +69,7 @@ describe('config file problems', { timeout: SLOW }, () => {
 
   it('malformed JSON is described without quoting the file', async () => {
     const config = join(home, 'secret-broken.json');
-    await writeFile(config, '{ "accounts": [ { "name": "a", "token": "hunter2" ');
+    await writeFile(config, '{ "accounts": [ { "name": "a", "token": hunter2 } ] }');
     const run = await fleetpane(['sync', '--config', config, '--data-dir', join(home, 'broken-data')]);
     expect(run.code).toBe(2);
     expectOneLine(run.stderr);

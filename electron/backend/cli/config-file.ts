@@ -100,7 +100,7 @@ function describeAccountError(error: unknown, file: string, index: number, name:
 
 function describeJsonError(error: unknown, text: string): string {
   // V8 quotes a piece of the file ('..., "{ \"token\": ..." is not valid JSON'): never echo contents.
-  const message = firstLine(error instanceof Error ? error.message : String(error)).replace(/, ".*" is not valid JSON$/, '');
+  const message = firstLine(error instanceof Error ? error.message : String(error)).replace(/, .* is not valid JSON$/, '');
   const position = /at position (\d+)/.exec(message);
   if (position?.[1] === undefined) return message;
   const offset = Number(position[1]);
