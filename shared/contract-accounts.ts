@@ -97,6 +97,11 @@ export const AccountsState = z.object({
   secretStorage: z.object({ available: z.boolean(), reason: z.string().nullable() }),
   /** The simulated demo fleet is switched on. */
   demoEnabled: z.boolean(),
+  /**
+   * Whether this backend syncs the listed accounts. False for `fleetpane serve` without --config: it
+   * shows the accounts a store holds as they were last synced, by whichever Fleetpane wrote it.
+   */
+  syncedHere: z.boolean(),
 });
 export type AccountsState = z.infer<typeof AccountsState>;
 

@@ -13,9 +13,24 @@ import { CloudId, Currency, Decimal, IsoTime } from './domain';
 /** The tag that marks a connector's estimated (not billed) cost rows. */
 export const ESTIMATE_TAG = 'fleetpane.estimate';
 
-/** A calendar day, UTC: YYYY-MM-DD. */
-export const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+/** True when YYYY-MM-DD names a day that exists (2026-13-45 and 2026-02-30 do not). */
+export function isCalendarDate(text: string): boolean {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+}
+
+/** A calendar day, UTC: YYYY-MM-DD, one that exists. */
+export const DateOnly = z.string().superRefine((text, ctx) => {
+  // One issue, not two: a malformed date is not also reported as a non-existent one.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) ctx.addIssue({ code: 'custom', message: 'expected a date as YYYY-MM-DD' });
+  else if (!isCalendarDate(text)) ctx.addIssue({ code: 'custom', message: `${text} is not a calendar date (month 01-12, day within the month)` });
+});
 export type DateOnly = z.infer<typeof DateOnly>;
+
+/** A period's `from` must not come after its `to`; the issue names `from`. */
+function periodInOrder(period: { from: string; to: string }, ctx: z.RefinementCtx): void {
+  if (period.from > period.to) ctx.addIssue({ code: 'custom', path: ['from'], message: `${period.from} is after to (${period.to})` });
+}
 
 /** What a report groups by; `tag:<key>` groups by the value of a FOCUS tag (team, project, ...). */
 export const SpendGroupKey = z.union([
@@ -62,7 +77,7 @@ export const CostReportQuery = z.object({
   to: DateOnly,
   groupBy: z.array(SpendGroupKey).min(1).max(4).default(['cloud']),
   filter: SpendFilter.default({ clouds: [], accounts: [], regions: [], services: [], gpuModels: [], tags: {} }),
-});
+}).superRefine(periodInOrder);
 export type CostReportQuery = z.infer<typeof CostReportQuery>;
 
 /** Amounts of one currency: billed (reconciles with the bill), effective, and estimates kept apart. */
@@ -184,7 +199,7 @@ export const FocusImportSummary = z.object({
 });
 export type FocusImportSummary = z.infer<typeof FocusImportSummary>;
 
-const SpendPeriod = z.object({ from: DateOnly, to: DateOnly, filter: SpendFilter.optional() });
+const SpendPeriod = z.object({ from: DateOnly, to: DateOnly, filter: SpendFilter.optional() }).superRefine(periodInOrder);
 
 /** Channel table for spend; spread into `channels`. */
 export const spendChannels = {

@@ -63,6 +63,7 @@ describe('controls for writes the backend refuses', () => {
       ],
       configFile: 'fleetpane.json',
       canManage: true,
+      syncedHere: true,
       manageRefusal: null,
       secretStorage: { available: true, reason: null },
       demoEnabled: false,

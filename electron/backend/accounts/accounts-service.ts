@@ -3,6 +3,7 @@
  * reads), keeps the sync engine in step with it (add, switch on/off, remove with its stored data),
  * runs discovery and connection tests, and keeps typed secrets in the vault, never in the file.
  */
+import { ConfigFieldError } from '../providers/common/config-issues';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -128,6 +129,7 @@ export class AccountsService {
       manageRefusal: this.manageRefusal(),
       secretStorage: { available: reason === null, reason },
       demoEnabled: this.demoEnabled(),
+      syncedHere: this.options.engine !== undefined,
     };
   }
 
@@ -419,6 +421,7 @@ function pathOf(path: readonly PropertyKey[]): string {
  */
 export function issuesOf(error: unknown): FieldIssue[] {
   if (error instanceof z.ZodError) return error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
+  if (error instanceof ConfigFieldError) return error.issues.map((i) => ({ path: i.path, message: i.message }));
   const message = error instanceof Error ? error.message : String(error);
   // Providers prefix the text with the account: `account "x" (azure): ` or `account x: `.
   const body = /^account (?:"[^"]*"|\S+)(?: \([a-z]+\))?: (.*)$/s.exec(message)?.[1] ?? message;

@@ -10,7 +10,7 @@ import type { FleetStore } from '../store/types';
 
 type AccountsHandlers = Pick<ApiHandlers, keyof typeof accountsChannels>;
 
-const NOT_HERE = 'accounts cannot be changed here: this Fleetpane serves a store without a config file';
+const NOT_HERE = 'read-only: this Fleetpane serves a store without a config file, so it neither syncs nor changes these accounts';
 
 /** The accounts channels over `service`, or read-only over the store when there is none. */
 export function createAccountsHandlers(options: { store: FleetStore; now: () => Date; service?: AccountsService | undefined }): AccountsHandlers {
@@ -46,6 +46,8 @@ export function createAccountsHandlers(options: { store: FleetStore; now: () => 
           manageRefusal: NOT_HERE,
           secretStorage: { available: false, reason: NOT_HERE },
           demoEnabled: accounts.some((a) => a.demo && a.enabled),
+          // Nothing syncs here: "enabled" is what the config of the Fleetpane that wrote the store said.
+          syncedHere: false,
         };
       },
       'accounts:discover': refuse,

@@ -142,10 +142,12 @@ describe('fleetpane refuses bad input with one line and exit 2', () => {
   it('report and import-focus refuse missing flags with one line', async () => {
     const run = await fleetpane(['report', '--format', 'csv']);
     expect(run.code).toBe(2);
-    expect(run.stderr.trim()).toBe('fleetpane report: --from is required');
+    expectOneLine(run.stderr);
+    expect(run.stderr.trim()).toMatch(/^fleetpane report: --from is required\. usage: fleetpane report --data-dir DIR /);
     const imported = await fleetpane(['import-focus', 'costs.csv']);
     expect(imported.code).toBe(2);
-    expect(imported.stderr.trim()).toBe('fleetpane import-focus: --account is required');
+    expectOneLine(imported.stderr);
+    expect(imported.stderr.trim()).toMatch(/^fleetpane import-focus: --account is required\. usage: fleetpane import-focus FILE\.\.\. /);
   });
 });
 

@@ -16,13 +16,13 @@ import { importFocusWithEvents } from '../api/spend-handlers';
 import { DEFAULT_FOCUS_UPLOAD_BYTES, DEFAULT_FOCUS_UPLOAD_ROWS, generateToken, startServer } from '../server/index';
 import { SyncSummary } from '../sync/summary';
 import type { FleetStore } from '../store/types';
-import { openStoreForCli } from './open-store';
+import { openStoreForCli, prepareDataDir } from './open-store';
 import { packageVersion } from './version';
 import { DEMO_CONFIG, defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
 import type { AppEvent } from '../../../shared/contract';
 import type { AccountsService } from '../accounts/accounts-service';
 import type { SyncEngine } from '../sync/engine';
-import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
 import { IMPORT_FOCUS_COMMAND, REPORT_COMMAND } from './spend-commands';
 import { chromiumPdfPrinter } from '../reports/pdf';
 import { ReportScheduler } from '../reports/schedule';
@@ -38,8 +38,15 @@ export interface CliIo {
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
 
+/** One flag of a command's help: how it is written ("--data-dir DIR") and what it does. */
+export type FlagHelp = readonly [flag: string, text: string];
+
 export interface Command {
   usage: string;
+  /** One sentence for `fleetpane help`. */
+  summary: string;
+  /** Every flag, each on its own line in `fleetpane COMMAND --help`. */
+  flags: readonly FlagHelp[];
   options: Options;
   allowPositionals?: boolean;
   run(values: Values, positionals: string[], io: CliIo): Promise<number>;
@@ -58,16 +65,26 @@ function stringValue(values: Values, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** serve's port when --port is not given (0 would pick a free one). */
+export const DEFAULT_SERVE_PORT = 4780;
+
 export const COMMANDS: Readonly<Record<string, Command>> = {
   sync: {
     usage: 'fleetpane sync --config FILE --data-dir DIR [--json]',
+    summary: 'One full sync of every enabled account (inventory, metrics, costs, incidents), then exit.',
+    flags: [
+      ['--config FILE', 'the config file (JSON: { "accounts": [...] }); default: config.json in the user data folder, else the demo fleet'],
+      ['--data-dir DIR', 'the folder of the store (created owner-only); default: the user data folder'],
+      ['--json', 'print a summary per account and stream as JSON on stdout'],
+    ],
     options: { config: { type: 'string' }, ...dataDirOption, json: { type: 'boolean' } },
     async run(values, _positionals, io) {
       const { createEngine, parseAccount, stderrLogger } = await loadSyncWiring();
       const config = resolveConfig(stringValue(values, 'config'), parseAccount);
       if (config.demo) io.err(`fleetpane sync: no config file found: ${DEMO_LABEL}`);
+      if (config.accounts.length === 0) throw new CliError(`config file ${config.file ?? ''} lists no accounts: add one under "accounts" (see the README)`);
       const dataDir = resolveDataDir(stringValue(values, 'data-dir'), config.demo);
-      mkdirSync(dataDir, { recursive: true });
+      prepareDataDir(dataDir, true);
       const store = await openStoreForCli(dataDir);
       try {
         const engine = createEngine(store, config.accounts, undefined, values.json ? undefined : stderrLogger());
@@ -87,6 +104,12 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   overview: {
     usage: 'fleetpane overview --data-dir DIR --json [--as-of ISO]',
+    summary: 'Print the one-pane overview (GPUs by state, utilisation, spend, incidents, freshness) from the store.',
+    flags: [
+      ['--data-dir DIR', 'the folder of the store; default: the user data folder'],
+      ['--json', 'print the overview as JSON (the contract in shared/overview.ts); without it, a short text summary'],
+      ['--as-of ISO', 'the overview as of this time (ISO 8601 with a zone, e.g. 2026-11-25T12:00:00Z); default: now'],
+    ],
     options: { ...dataDirOption, json: { type: 'boolean' }, 'as-of': { type: 'string' } },
     async run(values, _positionals, io) {
       const asOfText = stringValue(values, 'as-of');
@@ -108,6 +131,20 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   serve: {
     usage:
       'fleetpane serve [--config FILE [--manage-accounts] | --demo] [--allow-triage] [--manage-spend [--upload-max-bytes N] [--upload-max-rows N]] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
+    summary: 'Serve the console and its API over HTTP on loopback, every request with a token; syncs the config\'s accounts on schedule.',
+    flags: [
+      ['--config FILE', 'sync these accounts while serving; without it (and without --demo) the store is served read-only, as it is'],
+      ['--manage-accounts', 'let the accounts screen change the config file (needs --config)'],
+      ['--demo', 'serve and sync the simulated demo fleet'],
+      ['--allow-triage', 'accept acknowledgements, notes and alert-rule edits (needs --config or --demo)'],
+      ['--manage-spend', 'let the spend screen import FOCUS files and edit budgets and saved reports'],
+      ['--upload-max-bytes N', `with --manage-spend: largest FOCUS upload, decompressed, in bytes; default: ${DEFAULT_FOCUS_UPLOAD_BYTES}`],
+      ['--upload-max-rows N', `with --manage-spend: most rows in one FOCUS upload; default: ${DEFAULT_FOCUS_UPLOAD_ROWS}`],
+      ['--data-dir DIR', 'the folder of the store; default: the user data folder'],
+      ['--host ADDRESS', 'the address to listen on; default: 127.0.0.1'],
+      ['--port N', `the port (0 picks a free one); default: ${DEFAULT_SERVE_PORT}`],
+      ['--token-file FILE', 'read the token from FILE, or write a new one there (owner-only) when absent'],
+    ],
     options: {
       config: { type: 'string' },
       demo: { type: 'boolean' },
@@ -128,13 +165,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
     async run(values, _positionals, io) {
       const configFile = stringValue(values, 'config');
-      if (configFile !== undefined && values.demo) throw new CliError('give either --config or --demo, not both');
+      if (configFile !== undefined && values.demo) throw new UsageError('give either --config or --demo, not both');
       if (values['manage-accounts'] === true && configFile === undefined) {
-        throw new CliError('--manage-accounts needs --config FILE: the accounts screen saves to that file');
+        throw new UsageError('--manage-accounts needs --config FILE: the accounts screen saves to that file');
       }
       const allowTriage = values['allow-triage'] === true;
       if (allowTriage && configFile === undefined && values.demo !== true) {
-        throw new CliError('--allow-triage needs --config FILE or --demo: without them the store is served as it is, read-only');
+        throw new UsageError('--allow-triage needs --config FILE or --demo: without them the store is served as it is, read-only');
       }
       const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
       const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
@@ -146,7 +183,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const tokenFile = stringValue(values, 'token-file');
       const token = tokenFile === undefined ? undefined : readOrCreateToken(tokenFile);
       const dataDir = stringValue(values, 'data-dir') ?? (config === null ? defaultStoreDir() : resolveDataDir(undefined, config.demo));
-      mkdirSync(dataDir, { recursive: true });
+      prepareDataDir(dataDir, true);
 
       // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
       const manageSpend = values['manage-spend'] === true;
@@ -206,6 +243,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         io.err(`fleetpane serve: listening beyond loopback (${server.host}): anyone who can reach this port and has the token can read the fleet`);
       }
       if (config === null) io.err('fleetpane serve: no --config: serving the store as it is, without syncing');
+      else if (config.accounts.length === 0) io.err(`fleetpane serve: config file ${config.file ?? ''} lists no accounts: nothing syncs until one is added`);
       await io.out(`Fleetpane is serving at ${server.url}\n`);
       engine?.start();
       reports.start();
@@ -223,11 +261,26 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'import-focus': IMPORT_FOCUS_COMMAND,
 };
 
-/** serve's port when --port is not given (0 would pick a free one). */
-export const DEFAULT_SERVE_PORT = 4780;
-
 /** The built renderer (electron-vite writes it to out/renderer at the project root). */
 export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+
+/** `fleetpane help`: every command with its one-line summary, and where to read more. */
+export function generalHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = ['usage: fleetpane COMMAND [flags]', '', 'Commands:'];
+  for (const name of names) lines.push(`  ${name.padEnd(width)}  ${COMMANDS[name]?.summary ?? ''}`);
+  lines.push('', 'Run `fleetpane COMMAND --help` for its flags; `fleetpane --version` prints the version.');
+  lines.push('Exit codes: 0 done, 1 a sync stream or an import failed, 2 bad input, 3 the data dir is in use.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `fleetpane COMMAND --help`: its usage, what it does, and each flag on its own line. */
+export function commandHelp(command: Command): string {
+  const width = Math.max(0, ...command.flags.map(([flag]) => flag.length));
+  const flags = command.flags.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
+  return `usage: ${command.usage}\n\n${command.summary}\n${flags.length > 0 ? `\nFlags:\n${flags.join('\n')}\n` : ''}`;
+}
 
 /** The one-line usage text listing every command. */
 export function usage(): string {
@@ -239,9 +292,23 @@ export function usage(): string {
 /** Parses argv and runs the command; returns the exit code. Errors become one line on stderr. */
 export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
     io.err(usage());
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) {
+      await io.out(generalHelp());
+      return EXIT_OK;
+    }
+    const about = Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic] : undefined;
+    if (about === undefined) {
+      io.err(`fleetpane help: unknown command "${topic}". ${usage()}`);
+      return EXIT_USAGE;
+    }
+    await io.out(commandHelp(about));
+    return EXIT_OK;
   }
   if (name === '--version' || name === '-v') {
     await io.out(`${packageVersion()}\n`);
@@ -251,6 +318,11 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   if (command === undefined) {
     io.err(`fleetpane: unknown command "${name}". ${usage()}`);
     return EXIT_USAGE;
+  }
+  // Help wins over everything else on the line (flags before it may be incomplete or wrong).
+  if (rest.some((arg) => arg === '--help' || arg === '-h')) {
+    await io.out(commandHelp(command));
+    return EXIT_OK;
   }
   let values: Values;
   let positionals: string[];
@@ -276,6 +348,10 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   try {
     return await command.run(values, positionals, io);
   } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`fleetpane ${name}: ${error.message}. usage: ${command.usage}`);
+      return error.exitCode;
+    }
     if (error instanceof CliError) {
       io.err(`fleetpane ${name}: ${error.message}`);
       return error.exitCode;

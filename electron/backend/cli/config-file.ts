@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AccountConfigBase, ConfigFile } from '../../../shared/config';
 import { describeZodError } from '../../../shared/format';
 import { defaultConfigPath, userDataDir } from '../paths';
+import { ConfigFieldError } from '../providers/common/config-issues';
 import { CliError } from './errors';
 
 /** The demo fleet used when no config exists anywhere. */
@@ -34,6 +35,8 @@ export function loadConfigFile(file: string, parseAccount: ParseAccount): Loaded
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(code === 'ENOENT' ? `config file ${file} does not exist` : `config file ${file} cannot be read (${code ?? 'error'})`);
   }
+  // Windows editors (Notepad) save UTF-8 with a byte order mark; it is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -86,12 +89,18 @@ function describeAccountError(error: unknown, file: string, index: number, name:
     const prefixed = new z.ZodError(error.issues.map((issue) => ({ ...issue, path: ['accounts', index, ...issue.path] })));
     return describeZodError(prefixed, where);
   }
+  if (error instanceof ConfigFieldError) {
+    // Each field by its path in the file, and the account by name.
+    const issues = error.issues.slice(0, 5).map((i) => `accounts.${index}${i.path === '(entry)' ? '' : `.${i.path}`}: ${i.message}`);
+    return `${where}: account "${name}" (${error.provider}): ${issues.join('; ')}${error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : ''}`;
+  }
   const message = error instanceof Error ? error.message : String(error);
   return `${where}: accounts.${index} ("${name}"): ${firstLine(message)}`;
 }
 
 function describeJsonError(error: unknown, text: string): string {
-  const message = firstLine(error instanceof Error ? error.message : String(error));
+  // V8 quotes a piece of the file ('..., "{ \"token\": ..." is not valid JSON'): never echo contents.
+  const message = firstLine(error instanceof Error ? error.message : String(error)).replace(/, .* is not valid JSON$/, '');
   const position = /at position (\d+)/.exec(message);
   if (position?.[1] === undefined) return message;
   const offset = Number(position[1]);

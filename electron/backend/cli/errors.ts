@@ -18,3 +18,11 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** Bad usage of a command (a required flag missing, flags that exclude each other): its usage follows. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT_USAGE);
+    this.name = 'UsageError';
+  }
+}

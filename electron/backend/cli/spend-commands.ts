@@ -14,7 +14,7 @@ import { renderReport } from '../reports/render';
 import { FocusImportError } from '../store/focus-import';
 import type { Command } from './commands';
 import { defaultStoreDir } from './config-file';
-import { CliError, EXIT_FAILED, EXIT_OK } from './errors';
+import { CliError, EXIT_FAILED, EXIT_OK, UsageError } from './errors';
 import { openStoreForCli } from './open-store';
 import { packageVersion } from './version';
 
@@ -36,20 +36,26 @@ function list(values: Values, key: string): string[] {
 
 function required(values: Values, key: string): string {
   const v = text(values, key);
-  if (v === undefined || v === '') throw new CliError(`--${key} is required`);
+  if (v === undefined || v === '') throw new UsageError(`--${key} is required`);
   return v;
 }
 
 export const IMPORT_FOCUS_COMMAND: Command = {
   usage: 'fleetpane import-focus FILE... --data-dir DIR --account NAME [--json]',
+  summary: "Import FOCUS cost files (CSV, CSV.GZ, Parquet) into an account's spend, replacing the billing periods they hold.",
+  flags: [
+    ['FILE...', 'one or more FOCUS files'],
+    ['--account NAME', 'the account the charges belong to'],
+    ['--data-dir DIR', 'the folder of the store; default: the user data folder'],
+    ['--json', 'print what was imported as JSON'],
+  ],
   options: { 'data-dir': { type: 'string' }, account: { type: 'string' }, json: { type: 'boolean' } },
   allowPositionals: true,
   async run(values, positionals, io) {
     const account = required(values, 'account');
-    if (positionals.length === 0) throw new CliError('give at least one FOCUS file (CSV, CSV.GZ or Parquet)');
+    if (positionals.length === 0) throw new UsageError('give at least one FOCUS file (CSV, CSV.GZ or Parquet)');
     const files = positionals.map((f) => resolve(f));
     const dataDir = text(values, 'data-dir') ?? defaultStoreDir();
-    mkdirSync(dataDir, { recursive: true });
     const store = await openStoreForCli(dataDir);
     try {
       const started = Date.now();
@@ -100,16 +106,34 @@ export function reportQueryFromFlags(values: Values): CostReportQuery {
     groupBy: groupBy.length > 0 ? groupBy : ['cloud'],
     filter: { clouds, accounts: list(values, 'account'), regions: list(values, 'region'), services: list(values, 'service'), gpuModels: list(values, 'gpu-model'), tags },
   });
-  if (!parsed.success) throw new CliError(describeZodError(parsed.error, 'report'));
-  const q = parsed.data;
-  if (Number.isNaN(Date.parse(`${q.from}T00:00:00Z`)) || Number.isNaN(Date.parse(`${q.to}T00:00:00Z`))) throw new CliError(`--from/--to must be real dates`);
-  if (q.from > q.to) throw new CliError(`--from ${q.from} is after --to ${q.to}`);
-  return q;
+  if (!parsed.success) {
+    // The period's issues come from the shared schema (as in serve mode); name them as the flags.
+    const period = parsed.error.issues.find((issue) => issue.path[0] === 'from' || issue.path[0] === 'to');
+    if (period) throw new CliError(`--${String(period.path[0])}: ${period.message}`);
+    throw new CliError(describeZodError(parsed.error, 'report'));
+  }
+  return parsed.data;
 }
 
 export const REPORT_COMMAND: Command = {
   usage:
     'fleetpane report --data-dir DIR --from YYYY-MM-DD --to YYYY-MM-DD --group-by KEYS --format csv|xlsx|pdf|focus --out FILE [--cloud C] [--account A] [--tag K=V] [--title T]',
+  summary: 'Write a cost report of billed spend for whole UTC days [from, to], grouped and filtered, as CSV, XLSX, PDF or FOCUS CSV.',
+  flags: [
+    ['--data-dir DIR', 'the folder of the store; default: the user data folder'],
+    ['--from YYYY-MM-DD', 'first day (UTC) of the period; a real calendar day'],
+    ['--to YYYY-MM-DD', 'last day (UTC) of the period, not before --from'],
+    ['--group-by KEYS', 'comma-separated: cloud, account, billing-account, region, service, service-category, charge-category, gpu-model, resource, day, month, tag:<key>; default: cloud'],
+    ['--format FORMAT', 'csv, xlsx, pdf or focus'],
+    ['--out FILE', 'where to write the report'],
+    ['--cloud C', 'only these clouds (repeat or comma-separate)'],
+    ['--account A', 'only these accounts'],
+    ['--region R', 'only these regions'],
+    ['--service S', 'only these services'],
+    ['--gpu-model M', 'only these GPU models'],
+    ['--tag K=V', 'only charges with this tag value'],
+    ['--title T', 'the report title'],
+  ],
   options: {
     'data-dir': { type: 'string' },
     from: { type: 'string' },

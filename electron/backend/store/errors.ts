@@ -38,6 +38,15 @@ export class StoreReadOnlyError extends Error {
   }
 }
 
+/**
+ * True for DuckDB's optimistic-concurrency failures: two transactions wrote the same row (or key) and
+ * the later commit lost. Nothing is wrong with the data; the same write succeeds when run again.
+ */
+export function isWriteConflict(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /Conflict on tuple|write-write conflict|TransactionContext Error/i.test(message);
+}
+
 /** Maps DuckDB's open errors to the errors above; returns the original error otherwise. */
 export function classifyOpenError(err: unknown, dataDir: string, file: string): Error {
   const message = err instanceof Error ? err.message : String(err);
@@ -45,7 +54,8 @@ export function classifyOpenError(err: unknown, dataDir: string, file: string): 
     const pid = /PID (\d+)/i.exec(message);
     return new StoreLockedError(dataDir, pid?.[1] ? Number(pid[1]) : null);
   }
-  if (/not a valid DuckDB database|Corrupt|checksum|database file.*(invalid|version)/i.test(message)) {
+  // A truncated file (a copy cut short, a full disk) fails on its first read past the end.
+  if (/not a valid DuckDB database|Corrupt|checksum|database file.*(invalid|version)|Could not read enough bytes|Serialization Error/i.test(message)) {
     return new StoreCorruptError(file, message.split('\n')[0] ?? message);
   }
   return err instanceof Error ? err : new Error(message);

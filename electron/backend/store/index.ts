@@ -1,5 +1,5 @@
 /** The DuckDB store: openStore() gives the FleetStore the sync engine, the API and the CLI use. */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ConnectionPool } from './db';
@@ -44,7 +44,8 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   const readOnly = opts.readOnly ?? false;
   const now = opts.now ?? (() => new Date());
   const file = join(dataDir, STORE_FILE);
-  if (!readOnly) await mkdir(dataDir, { recursive: true });
+  // Owner-only: the store holds the fleet's inventory, spend and account names.
+  if (!readOnly) await mkdir(dataDir, { recursive: true, mode: 0o700 });
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(file, {
@@ -73,6 +74,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     instance.closeSync();
     throw classifyOpenError(err, dataDir, file);
   }
+  if (!readOnly) await makeOwnerOnly([file, `${file}.wal`]);
   const reader = new DuckStoreReader(pool, now);
   const writer = new DuckStoreWriter(instance, readOnly, now);
   const readPool = pool;
@@ -110,4 +112,15 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     },
   };
   return opts.cacheOverview === false ? store : withOverviewCache(store, now);
+}
+
+/** chmod 600 on the store's files that exist (DuckDB creates them with the process umask). */
+async function makeOwnerOnly(files: readonly string[]): Promise<void> {
+  for (const f of files) {
+    try {
+      await chmod(f, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
 }

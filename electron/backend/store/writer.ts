@@ -6,7 +6,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FocusCostRow, GpuResource, GpuSample, Incident, StreamId, SyncError } from '../../../shared/domain';
 import { queueCostWrite } from './cost-write-queue';
 import { exec, inTransaction, rows } from './db';
-import { StoreReadOnlyError } from './errors';
+import { isWriteConflict, StoreReadOnlyError } from './errors';
 import { appendCostRow, appendResource } from './row-appenders';
 import { refreshRollups } from './rollups';
 import { SampleChunkWriter } from './sample-appender';
@@ -20,6 +20,9 @@ export const RAW_RETENTION_MS = 7 * DAY_MS;
 /** Rollups are kept this long (ARCHITECTURE.md: 400 days). */
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
 
+/** Attempts of a re-runnable write that lost a write-write conflict to another transaction. */
+const CONFLICT_ATTEMPTS = 4;
+
 interface Outcome {
   rows: number;
   rejected: number;
@@ -32,6 +35,34 @@ export class DuckStoreWriter implements StoreWriter {
     private readonly readOnly: boolean,
     private readonly now: () => Date,
   ) {}
+
+  /**
+   * Serialises the writes that number new GPUs: gpu_id is max(gpu_id) + n, so two inventories
+   * committing at once would both take the same ids. Held from BEGIN to COMMIT, so each
+   * transaction's snapshot already holds the ids the previous one took.
+   */
+  private gpuKeyLock: Promise<unknown> = Promise.resolve();
+
+  private withGpuKeyLock<T>(body: () => Promise<T>): Promise<T> {
+    const result = this.gpuKeyLock.then(body);
+    this.gpuKeyLock = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Like write(), for a body that can run again (its input is already in memory): a write-write
+   * conflict with another account's transaction is transient, so it is retried a few times.
+   */
+  private async writeRetrying<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.write(body);
+      } catch (error) {
+        if (attempt >= CONFLICT_ATTEMPTS || !isWriteConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+      }
+    }
+  }
 
   /** Runs `body` on a fresh connection in one transaction (writes never share a transaction). */
   private async write<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -60,16 +91,20 @@ export class DuckStoreWriter implements StoreWriter {
   }
 
   async upsertAccounts(accounts: readonly StoredAccount[]): Promise<void> {
-    await this.write(async (conn) => {
-      for (const a of accounts) {
-        await exec(
-          conn,
-          `INSERT INTO account VALUES ($name, $provider, $enabled, $intervals)
-           ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, enabled = excluded.enabled,
-             intervals = excluded.intervals`,
-          { name: a.name, provider: a.provider, enabled: a.enabled, intervals: JSON.stringify(a.intervals) },
-        );
-      }
+    if (accounts.length === 0) return;
+    // One set-based statement: a statement per account grows the transaction's memory with the
+    // account count, and 5,000 accounts exhausted DuckDB's memory limit.
+    const list = JSON.stringify(accounts.map((a) => ({ name: a.name, provider: a.provider, enabled: a.enabled, intervals: JSON.stringify(a.intervals) })));
+    await this.writeRetrying(async (conn) => {
+      await exec(
+        conn,
+        `INSERT INTO account
+         SELECT a.name, a.provider, a.enabled, a.intervals::JSON
+         FROM (SELECT unnest(from_json($list::JSON, '[{"name":"VARCHAR","provider":"VARCHAR","enabled":"BOOLEAN","intervals":"VARCHAR"}]'), recursive := true)) a
+         ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, enabled = excluded.enabled,
+           intervals = excluded.intervals`,
+        { list },
+      );
     });
   }
 
@@ -84,7 +119,7 @@ export class DuckStoreWriter implements StoreWriter {
       }
     }
     const syncedAt = this.now().getTime();
-    await this.write(async (conn) => {
+    await this.withGpuKeyLock(() => this.writeRetrying(async (conn) => {
       await exec(conn, 'DELETE FROM resource WHERE account = $account', { account: run.account });
       const appender = await conn.createAppender('resource');
       try {
@@ -95,7 +130,7 @@ export class DuckStoreWriter implements StoreWriter {
       }
       await syncGpuDimension(conn, run.account);
       await this.finishRun(conn, run, { rows: byId.size, rejected }, syncedAt);
-    });
+    }));
     return byId.size;
   }
 
@@ -229,7 +264,7 @@ export class DuckStoreWriter implements StoreWriter {
   }
 
   async recordFailure(run: RunStart, error: SyncError): Promise<void> {
-    await this.write((conn) => insertRun(conn, run, this.now().getTime(), 'error', { rows: 0, rejected: 0 }, error));
+    await this.writeRetrying((conn) => insertRun(conn, run, this.now().getTime(), 'error', { rows: 0, rejected: 0 }, error));
   }
 
   async cursor(account: string, stream: StreamId): Promise<number | null> {
@@ -257,7 +292,7 @@ export class DuckStoreWriter implements StoreWriter {
 
   async applyRetention(now: Date): Promise<void> {
     const t = now.getTime();
-    await this.write(async (conn) => {
+    await this.writeRetrying(async (conn) => {
       await exec(conn, 'DELETE FROM gpu_sample WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,

@@ -197,6 +197,15 @@ describe('retries', () => {
     expect(store.runsOf('lab-a', 'incidents')).toMatchObject([{ status: 'error', attempt: 2 }]);
   });
 
+  it("retries a store write that lost a write-write conflict to another account's commit", async () => {
+    const conflict = new Error('TransactionContext Error: Conflict on tuple deletion!');
+    const a = account('lab-a', 'demo', { incidents: failingThen<Incident>([conflict, conflict], [[incident('lab-a', 'status:1')]]) });
+    const { engine } = build([a]);
+    const summary = await syncToEnd(engine);
+    expect(a.connector.calls.incidents).toHaveLength(3);
+    expect(summary.accounts[0]!.streams.incidents).toMatchObject({ status: 'ok', attempts: 3, rows: 1 });
+  });
+
   it('records the failure after maxAttempts and keeps the previous data', async () => {
     let failing = false;
     const a = account('lab-a', 'demo', {

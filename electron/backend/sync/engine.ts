@@ -8,6 +8,7 @@ import type { AccountConfigBase } from '../../../shared/config';
 import { ApiError, type AppEvent } from '../../../shared/contract';
 import type { ProviderId, StreamId, SyncError } from '../../../shared/domain';
 import { ConnectorError, type Connector } from '../providers/types';
+import { isWriteConflict } from '../store/errors';
 import type { RunStart, StoreWriter, Window } from '../store/types';
 import { backoffDelayMs, shouldRetry } from './backoff';
 import { abortReason, sleep, systemClock, type Clock, type TimerHandle } from './clock';
@@ -101,8 +102,14 @@ export function toSyncError(error: unknown): SyncError {
       retryAfterMs: after !== null && Number.isFinite(after) ? Math.max(0, Math.ceil(after)) : null,
     };
   }
+  // Another account's transaction won the row: transient, so retried like an unavailable provider.
+  if (isWriteConflict(error)) return { kind: 'unavailable', message: firstLine(error instanceof Error ? error.message : String(error)), retryAfterMs: null };
   if (error instanceof Error) return { kind: 'internal', message: error.message || error.name, retryAfterMs: null };
   return { kind: 'internal', message: String(error), retryAfterMs: null };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
 }
 
 function toSyncWindow(window: Window | null): SyncWindow | null {

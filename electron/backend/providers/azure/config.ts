@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
-import { describeZodError } from '../../../../shared/format';
-import { ConfigError } from '../types';
+import { parseAccountEntry } from '../common/config-issues';
 
 /** The national clouds ARM knows by name; `custom` takes an explicit endpoint. */
 export const AzureCloudName = z.enum(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']);
@@ -99,7 +98,7 @@ export const AzureAccountConfig = AccountConfigBase.extend({
   /** Per-request timeout. */
   requestTimeoutMs: z.number().int().min(100).default(30_000),
   retry: Retry.default({ maxRetries: 3, retryDelayMs: 1000, maxRetryDelayMs: 30_000, maxInlineWaitMs: 60_000 }),
-}).superRefine((cfg, ctx) => {
+}).strict().superRefine((cfg, ctx) => {
   if (cfg.cloud === 'custom' && !cfg.armEndpoint) {
     ctx.addIssue({ code: 'custom', path: ['armEndpoint'], message: 'cloud "custom" needs an armEndpoint' });
   }
@@ -173,7 +172,5 @@ function toScope(audience: string): string {
 
 /** Validates an account entry, throwing ConfigError that names each bad field. */
 export function parseAzureConfig(raw: AccountConfigBase): AzureAccountConfig {
-  const parsed = AzureAccountConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, `account "${raw.name}" (azure)`));
-  return parsed.data;
+  return parseAccountEntry(AzureAccountConfig, raw, 'azure');
 }

@@ -6,7 +6,8 @@
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { CloudId } from '../../../../shared/domain';
 import { readStatusio } from '../status-feed';
-import { ConfigError, type Connector, type ConnectorFactory, type IncidentsRequest } from '../types';
+import { ConfigFieldError, fieldIssues, nearestField } from '../common/config-issues';
+import type { Connector, ConnectorFactory, IncidentsRequest } from '../types';
 import { CoreweaveFields } from './config';
 import { COREWEAVE_REGION_PATTERN, withParentRegions } from './map';
 
@@ -21,10 +22,16 @@ export function createCoreweaveFactory<C extends ClusterConfig>(cluster: Connect
     provider: 'coreweave',
     parseConfig(raw: AccountConfigBase): CoreweaveConfig<C> {
       const own = CoreweaveFields.safeParse(raw);
-      if (!own.success) throw new ConfigError(`account ${raw.name}: ${own.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!own.success) throw new ConfigFieldError(raw.name, 'coreweave', fieldIssues(own.error, CoreweaveFields));
       const { statusFeed: _statusFeed, ...rest } = raw as AccountConfigBase & { statusFeed?: unknown };
-      const base = cluster.parseConfig({ ...rest, cloud: (raw as ClusterConfig).cloud ?? 'coreweave' } as AccountConfigBase);
-      return { ...base, ...own.data };
+      try {
+        const base = cluster.parseConfig({ ...rest, cloud: (raw as ClusterConfig).cloud ?? 'coreweave' } as AccountConfigBase);
+        return { ...base, ...own.data };
+      } catch (error) {
+        // The cluster's schema does not know statusFeed: a typo of it would get no suggestion there.
+        if (!(error instanceof ConfigFieldError)) throw error;
+        throw new ConfigFieldError(raw.name, 'coreweave', error.issues.map((i) => (i.message === 'unknown field' ? { ...i, message: suggestStatusFeed(i.path) } : i)));
+      }
     },
     create(config: CoreweaveConfig<C>): Connector {
       const inner = cluster.create(config);
@@ -52,4 +59,9 @@ export function createCoreweaveFactory<C extends ClusterConfig>(cluster: Connect
       };
     },
   };
+}
+
+/** "unknown field", with statusFeed suggested when the typo is near it. */
+function suggestStatusFeed(field: string): string {
+  return nearestField(field, ['statusFeed']) === null ? 'unknown field' : 'unknown field (did you mean "statusFeed"?)';
 }

@@ -8,5 +8,5 @@ export const DemoConfig = AccountConfigBase.extend({
   seed: z.number().int().default(1),
   /** Multiplies the number of machines (1 = about 2,000 GPUs). */
   scale: z.number().positive().max(50).default(1),
-});
+}).strict();
 export type DemoConfig = z.infer<typeof DemoConfig>;

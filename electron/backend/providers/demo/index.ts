@@ -1,7 +1,7 @@
 /** The demo connector: a deterministic simulated fleet behind the same interface as real providers. */
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { Connector, ConnectorFactory } from '../types';
-import { ConfigError } from '../types';
+import { parseAccountEntry } from '../common/config-issues';
 import { DemoConfig } from './config';
 import { generateCosts } from './costs';
 import { buildFleet, type DemoMachine } from './fleet';
@@ -70,11 +70,7 @@ export function createDemoConnector(config: DemoConfig): Connector {
 export const demoConnectorFactory: ConnectorFactory<DemoConfig> = {
   provider: 'demo',
   parseConfig(raw: AccountConfigBase): DemoConfig {
-    const parsed = DemoConfig.safeParse(raw);
-    if (!parsed.success) {
-      throw new ConfigError(`demo account "${raw.name}": ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-    }
-    return parsed.data;
+    return parseAccountEntry(DemoConfig, raw, 'demo');
   },
   create: createDemoConnector,
 };

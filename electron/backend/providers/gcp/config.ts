@@ -125,7 +125,7 @@ export const GcpAccountConfig = AccountConfigBase.extend({
     .strict()
     .default({}),
   backoff: Backoff.default({ attempts: 4, initialDelayMs: 1000 }),
-}).superRefine((cfg, ctx) => {
+}).strict().superRefine((cfg, ctx) => {
   if (cfg.costSource === 'bigquery' && cfg.billingExport === undefined) {
     ctx.addIssue({
       code: 'custom',

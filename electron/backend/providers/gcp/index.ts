@@ -4,10 +4,10 @@
  * BigQuery, and the status dashboard's incidents for the products and regions the fleet uses.
  */
 import type { AccountConfigBase } from '../../../../shared/config';
-import { describeZodError } from '../../../../shared/format';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, lookupMachine, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConfigError, ConnectorError, type Connector, type ConnectorFactory } from '../types';
+import { parseAccountEntry } from '../common/config-issues';
 import type { AccessProblem } from '../../../../shared/connector-diagnostics';
 import { isServiceDisabled, openGcpApi, resolveAuth, type GcpApi, type SeriesQuery } from './client';
 import { gcpIdentity } from './identity';
@@ -292,9 +292,7 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
 export const gcpConnectorFactory: ConnectorFactory<GcpAccountConfig> = {
   provider: 'gcp',
   parseConfig(raw: AccountConfigBase): GcpAccountConfig {
-    const parsed = GcpAccountConfig.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, `account ${raw.name} (gcp)`));
-    return parsed.data;
+    return parseAccountEntry(GcpAccountConfig, raw, 'gcp');
   },
   create(config: GcpAccountConfig): Connector {
     return createGcpConnector(config);

@@ -80,5 +80,6 @@ export const KubernetesFields = z.object({
   pageSize: z.number().int().min(1).max(5000).default(500),
 });
 
-export const KubernetesConfig = AccountConfigBase.extend(KubernetesFields.shape);
+/** Strict: an unknown (mistyped) field is an error, not silently the default. */
+export const KubernetesConfig = AccountConfigBase.extend(KubernetesFields.shape).strict();
 export type KubernetesConfig = z.infer<typeof KubernetesConfig>;

@@ -4,6 +4,7 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
 import { ConfigError, ConnectorError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { parseAccountEntry } from '../common/config-issues';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
@@ -132,9 +133,7 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
 export const kubernetesFactory: ConnectorFactory<KubernetesConfig> = {
   provider: 'kubernetes',
   parseConfig(raw: AccountConfigBase): KubernetesConfig {
-    const parsed = KubernetesConfig.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(`account ${raw.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return parsed.data;
+    return parseAccountEntry(KubernetesConfig, raw, 'kubernetes');
   },
   create: createKubernetesConnector,
 };

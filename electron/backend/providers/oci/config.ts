@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
-import { describeZodError } from '../../../../shared/format';
-import { ConfigError } from '../types';
+import { parseAccountEntry } from '../common/config-issues';
 
 const Ocid = (kind: string) => z.string().regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]*\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$`), `expected an OCI ${kind} OCID`);
 export const TenancyOcid = Ocid('tenancy');
@@ -122,7 +121,7 @@ export const OciAccountConfig = AccountConfigBase.extend({
   /** Page size of list calls. */
   pageSize: z.number().int().min(1).max(1000).default(500),
   backoff: Backoff.default({ attempts: 4, initialDelayMs: 1000 }),
-}).superRefine((cfg, ctx) => {
+}).strict().superRefine((cfg, ctx) => {
   if (cfg.credential.type === 'instancePrincipal' && !cfg.tenancyId) {
     ctx.addIssue({ code: 'custom', path: ['tenancyId'], message: 'instance principals need tenancyId' });
   }
@@ -134,9 +133,7 @@ export type OciAccountConfig = z.infer<typeof OciAccountConfig>;
 
 /** Validates an account entry, throwing ConfigError that names each bad field. */
 export function parseOciConfig(raw: AccountConfigBase): OciAccountConfig {
-  const parsed = OciAccountConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(describeZodError(parsed.error, `account "${raw.name}" (oci)`));
-  return parsed.data;
+  return parseAccountEntry(OciAccountConfig, raw, 'oci');
 }
 
 /** The base URL of a service in a region: the override template, or null for the SDK's own. */

@@ -60,6 +60,13 @@ export function AccountsPage(): ReactNode {
           </span>
         </p>
       )}
+      {data.syncedHere ? null : (
+        <p className="writes-hint" role="note" data-testid="not-synced-here">
+          <span className="badge badge--small badge--warn">not synced here</span> This Fleetpane serves the store as it is
+          (started without a config file): it does not sync these accounts. Each shows when it was last synced, by
+          the Fleetpane that wrote the store.
+        </p>
+      )}
       <DemoSwitch state={data} />
       <ConfiguredAccounts state={data} />
       {data.canManage ? <DiscoverySection /> : null}
@@ -112,7 +119,7 @@ function ConfiguredAccounts({ state }: { state: AccountsState }): ReactNode {
       {state.accounts.length === 0 ? <p className="muted">No accounts yet: discover them below or add one by hand.</p> : null}
       <ul className="account-list">
         {state.accounts.map((a) => (
-          <AccountRow key={a.name} account={a} clouds={cloudsOf(a.name)} coverage={coverageOf(a.name)} canManage={state.canManage} />
+          <AccountRow key={a.name} account={a} clouds={cloudsOf(a.name)} coverage={coverageOf(a.name)} canManage={state.canManage} syncedHere={state.syncedHere} />
         ))}
       </ul>
     </section>
@@ -152,12 +159,14 @@ function AccountRow({
   clouds,
   coverage,
   canManage,
+  syncedHere,
 }: {
   account: ConfiguredAccount;
   clouds: readonly CloudId[];
   /** The account's machines behind the pane's coverage counts; null while loading or unavailable. */
   coverage: readonly CoverageMachine[] | null;
   canManage: boolean;
+  syncedHere: boolean;
 }): ReactNode {
   const qc = useQueryClient();
   const invalidate = useInvalidate();
@@ -185,9 +194,10 @@ function AccountRow({
         <Toggle
           testId="account-enabled"
           ariaLabel={`Sync ${account.name}`}
-          label={account.enabled ? 'Syncing' : 'Sync off'}
-          checked={account.enabled}
-          disabled={!canManage || enable.isPending}
+          // A backend that does not sync must not say "Syncing" for what another one configured.
+          label={syncedHere ? (account.enabled ? 'Syncing' : 'Sync off') : 'Read-only: not synced here'}
+          checked={syncedHere && account.enabled}
+          disabled={!syncedHere || !canManage || enable.isPending}
           onChange={(on) => enable.mutate(on)}
         />
       </div>
@@ -199,7 +209,7 @@ function AccountRow({
         <button type="button" className="button" data-testid="test-connection" onClick={() => test.mutate()} disabled={test.isPending}>
           {test.isPending ? 'Testing…' : 'Test connection'}
         </button>
-        <button type="button" className="button" data-testid="sync-now" onClick={() => sync.mutate()} disabled={!account.enabled || sync.isPending}>
+        <button type="button" className="button" data-testid="sync-now" onClick={() => sync.mutate()} disabled={!syncedHere || !account.enabled || sync.isPending}>
           Sync now
         </button>
         {canManage ? (
