@@ -3,7 +3,7 @@ import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
-import { ConfigError, ConnectorError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { ConnectorError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
 import { parseAccountEntry } from '../common/config-issues';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
