@@ -23,6 +23,8 @@ import type { Connector, Discover, DiscoveryContext } from '../providers/types';
 import type { FleetStore } from '../store/types';
 import type { SyncEngine } from '../sync/engine';
 import { intervalSeconds } from '../sync/freshness';
+import { describeJsonError } from '../../../shared/redact';
+import { safeErrorText } from '../sync/safe-error';
 import { testConnection } from './connection-test';
 import { secretNamesIn, type SecretVault } from './secret-vault';
 
@@ -279,8 +281,9 @@ export class AccountsService {
       let raw: unknown;
       try {
         raw = JSON.parse(text);
-      } catch (error) {
-        throw new ApiError('bad-request', `the file is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      } catch {
+        // JSON.parse quotes the text it refused; say where instead.
+        throw new ApiError('bad-request', `the file is ${describeJsonError(text)}`);
       }
       const file = ConfigFile.safeParse(raw);
       if (!file.success) throw new ApiError('bad-request', `the file is not a Fleetpane config: ${file.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}`).join('; ')}`);
@@ -393,14 +396,20 @@ export class AccountsService {
   }
 
   private log(line: string): void {
-    (this.options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+    (this.options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(safeErrorText(line));
   }
 }
 
 /** The raw entries of a config file, as written (no defaults filled in), or null when there is none. */
 export function readConfigEntries(file: string): Record<string, unknown>[] | null {
   if (!existsSync(file)) return null;
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { accounts?: unknown };
+  const text = readFileSync(file, 'utf8');
+  let raw: { accounts?: unknown };
+  try {
+    raw = JSON.parse(text) as { accounts?: unknown };
+  } catch {
+    throw new Error(`config file ${file} is ${describeJsonError(text)}`);
+  }
   return Array.isArray(raw.accounts) ? (raw.accounts as Record<string, unknown>[]) : [];
 }
 

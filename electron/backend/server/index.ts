@@ -7,6 +7,8 @@ import { isIP } from 'node:net';
 import { EVENTS_PATH, FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
 import { API_PREFIX, EVENT_CHANNEL, type ApiErrorCode, type ApiHandlers, type ApiReply } from '../../../shared/contract';
 import { dispatch, isChannelId, serveRefusal, type EventSource } from '../api/index';
+import { describeJsonError } from '../../../shared/redact';
+import { safeErrorText } from '../sync/safe-error';
 import { createAuthenticator, generateToken } from './auth';
 import { receiveFocusUpload, type FocusUploadTarget } from './focus-upload';
 import { SECURITY_HEADERS } from './security-headers';
@@ -69,7 +71,9 @@ const STATUS_OF: Readonly<Record<ApiErrorCode, number>> = {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? DEFAULT_HOST;
   const token = options.token ?? generateToken();
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Every line serve writes passes the error-text redaction (a handler's message may quote a file).
+  const log = (line: string) => write(safeErrorText(line));
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const auth = createAuthenticator(token);
@@ -163,8 +167,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     let parsed: unknown;
     try {
       parsed = body.length === 0 ? {} : JSON.parse(body);
-    } catch (error) {
-      sendJson(res, 400, failure('bad-request', `request body is not JSON: ${error instanceof Error ? error.message : ''}`));
+    } catch {
+      sendJson(res, 400, failure('bad-request', `request body is ${describeJsonError(body)}`));
       return;
     }
     const reply = await dispatch(options.api, channel, parsed, { log });

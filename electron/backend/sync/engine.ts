@@ -8,6 +8,7 @@ import type { AccountConfigBase } from '../../../shared/config';
 import { ApiError, type AppEvent } from '../../../shared/contract';
 import type { ProviderId, StreamId, SyncError } from '../../../shared/domain';
 import { ConnectorError, type Connector } from '../providers/types';
+import { safeErrorMessage, safeErrorText, safeLogger } from './safe-error';
 import type { RunStart, StoreWriter, Window } from '../store/types';
 import { backoffDelayMs, shouldRetry } from './backoff';
 import { abortReason, sleep, systemClock, type Clock, type TimerHandle } from './clock';
@@ -91,18 +92,17 @@ function storedAccount(config: AccountConfigBase): { name: string; provider: Pro
   return { name: config.name, provider: config.provider, enabled: config.enabled, intervals: config.syncIntervals };
 }
 
-/** Turns anything thrown into the SyncError the store records. */
+/** Turns anything thrown into the SyncError the store records, its text made safe to store and show. */
 export function toSyncError(error: unknown): SyncError {
   if (error instanceof ConnectorError) {
     const after = error.retryAfterMs;
     return {
       kind: error.kind,
-      message: error.message,
+      message: safeErrorText(error.message),
       retryAfterMs: after !== null && Number.isFinite(after) ? Math.max(0, Math.ceil(after)) : null,
     };
   }
-  if (error instanceof Error) return { kind: 'internal', message: error.message || error.name, retryAfterMs: null };
-  return { kind: 'internal', message: String(error), retryAfterMs: null };
+  return { kind: 'internal', message: safeErrorMessage(error), retryAfterMs: null };
 }
 
 function toSyncWindow(window: Window | null): SyncWindow | null {
@@ -131,7 +131,7 @@ export class SyncEngine {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.emitEvent = options.emit ?? (() => undefined);
-    this.log = options.log ?? silentLogger;
+    this.log = safeLogger(options.log ?? silentLogger);
     this.afterCommit = options.afterCommit;
     this.maxAttempts = options.maxAttempts ?? 4;
     this.concurrency = options.concurrencyPerProvider ?? 2;
@@ -520,7 +520,7 @@ export class SyncEngine {
 
   private async recordFailure(run: RunStart, error: SyncError): Promise<void> {
     try {
-      await this.store.recordFailure(run, error);
+      await this.store.recordFailure(run, { ...error, message: safeErrorText(error.message) });
     } catch (thrown) {
       this.log.error('could not record a failed sync', { account: run.account, stream: run.stream, message: toSyncError(thrown).message });
     }
