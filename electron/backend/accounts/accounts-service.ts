@@ -26,6 +26,7 @@ import { intervalSeconds } from '../sync/freshness';
 import { describeJsonError } from '../../../shared/redact';
 import { safeErrorText } from '../sync/safe-error';
 import { testConnection } from './connection-test';
+import { secretAccessIssues, type SecretAccessPolicy } from './secret-access';
 import { secretNamesIn, type SecretVault } from './secret-vault';
 
 /** The demo account's name when the screen switches the demo fleet on. */
@@ -50,6 +51,11 @@ export interface AccountsServiceOptions {
   discoveryContext: () => DiscoveryContext;
   now?: () => Date;
   log?: (line: string) => void;
+  /**
+   * Serve: what an entry from a request may read and where it may connect (see secret-access.ts).
+   * Absent on the desktop, whose user is the operator.
+   */
+  secretAccess?: SecretAccessPolicy;
 }
 
 /** Implements the accounts channels over one config file, one engine, one store and one vault. */
@@ -184,12 +190,22 @@ export class AccountsService {
     }
   }
 
+  /**
+   * validate() for an entry that came in a request, plus serve's limits: which variables and files it
+   * may read, and whether it may name an endpoint. Entries of the config file skip the limits.
+   */
+  validateRequest(entry: Record<string, unknown>, options: { isNew?: boolean } = {}): FieldIssue[] {
+    const issues = this.validate(entry, options);
+    if (issues.length > 0 || this.options.secretAccess === undefined) return issues;
+    return secretAccessIssues(entry, this.options.secretAccess);
+  }
+
   /** Adds (or with `replace`, changes) an account; typed secrets go to the vault, never the file. */
   save(entry: Record<string, unknown>, secrets: Record<string, string>, replace: boolean): Promise<string> {
     return this.serial(async () => {
       this.requireManage();
       const exists = this.entries.some((e) => e.name === entry.name);
-      const issues = this.validate(entry, { isNew: !replace });
+      const issues = this.validateRequest(entry, { isNew: !replace });
       if (issues.length > 0) throw new ApiError('bad-request', `account not saved: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
       if (replace && !exists) throw new ApiError('not-found', `no account named "${String(entry.name)}" to change`);
       const referenced = new Set(secretNamesIn(entry));
@@ -239,16 +255,19 @@ export class AccountsService {
   /** One cheap read with a configured account (by name) or a hand-typed entry. */
   async test(request: { name?: string | undefined; entry?: Record<string, unknown> | undefined; secrets: Record<string, string> }): Promise<ConnectionTestResult> {
     let raw: Record<string, unknown>;
+    let issues: FieldIssue[];
     if (request.entry !== undefined) {
-      // Testing an entry not yet saved reads files and URLs it names: only where the config may change.
+      // Testing an entry not yet saved reads files and URLs it names: only where the config may change,
+      // and on serve only the secrets and endpoints the operator allowed.
       this.requireManage();
       raw = request.entry;
+      issues = this.validateRequest(raw);
     } else if (request.name !== undefined) {
       raw = this.entryOf(request.name);
+      issues = this.validate(raw);
     } else {
       throw new ApiError('bad-request', 'give the name of an account or an entry to test');
     }
-    const issues = this.validate(raw);
     if (issues.length > 0) throw new ApiError('bad-request', `cannot test: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     const config = this.options.parseAccount(AccountConfigBase.parse(raw));
     // Typed secrets of an unsaved entry are lent to the connector for this test only.
@@ -289,7 +308,7 @@ export class AccountsService {
       if (!file.success) throw new ApiError('bad-request', `the file is not a Fleetpane config: ${file.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}`).join('; ')}`);
       const entries = (raw as { accounts: Record<string, unknown>[] }).accounts;
       const configs = entries.map((entry, index) => {
-        const issues = this.validate(entry);
+        const issues = this.validateRequest(entry);
         if (issues.length > 0) throw new ApiError('bad-request', `accounts.${index} ("${String(entry.name)}"): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
         return this.options.parseAccount(AccountConfigBase.parse(entry));
       });
