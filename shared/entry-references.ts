@@ -45,5 +45,5 @@ export function referencesIn(entry: unknown): EntryReference[] {
 export function urlCredentialIssues(entry: unknown): { path: string; message: string }[] {
   return referencesIn(entry)
     .filter((r) => r.kind === 'endpoint' && /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(r.value.trim()))
-    .map((r) => ({ path: r.field, message: 'a URL may not carry a user name or password (user:pass@); put the secret in an auth field that reads it from a file or environment variable' }));
+    .map((r) => ({ path: r.field, message: 'a URL may not carry a user name or password (user:pass@): read the secret from a file or environment variable in an auth field instead' }));
 }
