@@ -133,6 +133,26 @@ describe('serve mode over real HTTP', () => {
     }
   });
 
+  it('caps what a flood of refused requests with 15 KB paths writes to the log', async () => {
+    const lines: string[] = [];
+    const open = await startServer({ api: createApi({ store: createFakeStore(), mode: 'serve', version: '0.0.0-test', demo: () => true }), dataDir: dir, port: 0, rendererDir: join(dir, 'renderer'), events: hub, log: (line) => lines.push(line) });
+    try {
+      const path = `/${'a'.repeat(15 * 1024)}`;
+      for (let i = 0; i < 200; i += 20) {
+        const replies = await Promise.all(Array.from({ length: 20 }, () => send(open, path)));
+        for (const reply of replies) expect(reply.status).toBe(401);
+      }
+      const forged = await send(open, '/', { headers: { Host: `${'evil'.repeat(4000)}.example` } });
+      expect(forged.status).toBe(403);
+      const written = lines.filter((line) => !line.includes('listening on')).join('\n');
+      // 200 requests once wrote 3 MB; now a handful of short lines.
+      expect(written.length).toBeLessThan(4 * 1024);
+      expect(lines.some((line) => line.includes('401 GET /aaaa') && line.includes('(15361 chars)'))).toBe(true);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('refuses a Host header that is not the bound address', async () => {
     const res = await send(server, '/', { headers: { ...bearer(server), Host: `evil.example:${server.port}` } });
     expect(res.status).toBe(403);
