@@ -19,7 +19,7 @@ import type {
 } from '../../../shared/contract-accounts';
 import { STREAMS, type ProviderId, type StreamId } from '../../../shared/domain';
 import { ConnectorDiagnostics } from '../../../shared/connector-diagnostics';
-import type { Connector, Discover, DiscoveryContext } from '../providers/types';
+import { ConnectorError, type Connector, type Discover, type DiscoveryContext } from '../providers/types';
 import type { FleetStore } from '../store/types';
 import type { SyncEngine } from '../sync/engine';
 import { intervalSeconds } from '../sync/freshness';
@@ -274,7 +274,15 @@ export class AccountsService {
     const lent = Object.entries(request.secrets).filter(([name]) => secretNamesIn(raw).includes(name) && process.env[name] === undefined);
     for (const [name, value] of lent) process.env[name] = value;
     try {
-      return await testConnection(config, this.options.createConnector(config), { now: this.now });
+      let connector: Connector;
+      try {
+        connector = this.options.createConnector(config);
+      } catch (error) {
+        // A connector that cannot be built (a wrong CA file) is a failed test, not an internal error.
+        if (!(error instanceof ConnectorError)) throw error;
+        return { ok: false, message: safeErrorText(error.message), errorKind: error.kind, identity: null, whoami: null, missingPermissions: [], gpuMachines: null, durationMs: 0 };
+      }
+      return await testConnection(config, connector, { now: this.now });
     } finally {
       for (const [name] of lent) delete process.env[name];
     }

@@ -530,11 +530,15 @@ export class AzureApi {
 }
 
 function readCa(path: string): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError(`cannot read tlsCaFile ${path} (${fileErrorReason(err)})`);
   }
+  // TLS accepts a file without certificates silently; say so instead of failing later without a reason.
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`tlsCaFile ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return text;
 }
 
 function parseJson(text: string | null | undefined, api: string): unknown {
