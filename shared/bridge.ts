@@ -26,8 +26,12 @@ export interface PickedFile {
 
 /** Serve mode: POST {API_PREFIX}{channel} with the JSON request body, answered with an ApiReply. */
 export const EVENTS_PATH = '/api/events';
-/** Serve mode: the cookie set after a request that carried the token in its query string. */
-export const SESSION_COOKIE = 'fleetpane_session';
+/**
+ * Serve mode: the prefix of the session cookie set after a request that carried the token in its
+ * query string. Each serve process adds its own random instance id (cookies do not isolate ports),
+ * and the renderer never reads the cookie: it is HttpOnly and sent by the browser alone.
+ */
+export const SESSION_COOKIE_PREFIX = 'fleetpane_session_';
 /**
  * Serve mode: POST the raw bytes of one FOCUS file here, with `?account=NAME&file=FILE-NAME`, to import
  * it (answered with an ApiReply of FocusImportSummary). Refused unless serve was started with

@@ -20,11 +20,14 @@ import type {
 } from '../../../shared/contract-accounts';
 import { STREAMS, type ProviderId, type StreamId } from '../../../shared/domain';
 import { ConnectorDiagnostics } from '../../../shared/connector-diagnostics';
-import type { Connector, Discover, DiscoveryContext } from '../providers/types';
+import { ConnectorError, type Connector, type Discover, type DiscoveryContext } from '../providers/types';
 import type { FleetStore } from '../store/types';
 import type { SyncEngine } from '../sync/engine';
 import { intervalSeconds } from '../sync/freshness';
+import { describeJsonError } from '../../../shared/redact';
+import { safeErrorText } from '../sync/safe-error';
 import { testConnection } from './connection-test';
+import { secretAccessIssues, type SecretAccessPolicy } from './secret-access';
 import { secretNamesIn, type SecretVault } from './secret-vault';
 
 /** The demo account's name when the screen switches the demo fleet on. */
@@ -49,6 +52,11 @@ export interface AccountsServiceOptions {
   discoveryContext: () => DiscoveryContext;
   now?: () => Date;
   log?: (line: string) => void;
+  /**
+   * Serve: what an entry from a request may read and where it may connect (see secret-access.ts).
+   * Absent on the desktop, whose user is the operator.
+   */
+  secretAccess?: SecretAccessPolicy;
 }
 
 /** Implements the accounts channels over one config file, one engine, one store and one vault. */
@@ -184,12 +192,22 @@ export class AccountsService {
     }
   }
 
+  /**
+   * validate() for an entry that came in a request, plus serve's limits: which variables and files it
+   * may read, and whether it may name an endpoint. Entries of the config file skip the limits.
+   */
+  validateRequest(entry: Record<string, unknown>, options: { isNew?: boolean } = {}): FieldIssue[] {
+    const issues = this.validate(entry, options);
+    if (issues.length > 0 || this.options.secretAccess === undefined) return issues;
+    return secretAccessIssues(entry, this.options.secretAccess);
+  }
+
   /** Adds (or with `replace`, changes) an account; typed secrets go to the vault, never the file. */
   save(entry: Record<string, unknown>, secrets: Record<string, string>, replace: boolean): Promise<string> {
     return this.serial(async () => {
       this.requireManage();
       const exists = this.entries.some((e) => e.name === entry.name);
-      const issues = this.validate(entry, { isNew: !replace });
+      const issues = this.validateRequest(entry, { isNew: !replace });
       if (issues.length > 0) throw new ApiError('bad-request', `account not saved: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
       if (replace && !exists) throw new ApiError('not-found', `no account named "${String(entry.name)}" to change`);
       const referenced = new Set(secretNamesIn(entry));
@@ -239,23 +257,34 @@ export class AccountsService {
   /** One cheap read with a configured account (by name) or a hand-typed entry. */
   async test(request: { name?: string | undefined; entry?: Record<string, unknown> | undefined; secrets: Record<string, string> }): Promise<ConnectionTestResult> {
     let raw: Record<string, unknown>;
+    let issues: FieldIssue[];
     if (request.entry !== undefined) {
-      // Testing an entry not yet saved reads files and URLs it names: only where the config may change.
+      // Testing an entry not yet saved reads files and URLs it names: only where the config may change,
+      // and on serve only the secrets and endpoints the operator allowed.
       this.requireManage();
       raw = request.entry;
+      issues = this.validateRequest(raw);
     } else if (request.name !== undefined) {
       raw = this.entryOf(request.name);
+      issues = this.validate(raw);
     } else {
       throw new ApiError('bad-request', 'give the name of an account or an entry to test');
     }
-    const issues = this.validate(raw);
     if (issues.length > 0) throw new ApiError('bad-request', `cannot test: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     const config = this.options.parseAccount(AccountConfigBase.parse(raw));
     // Typed secrets of an unsaved entry are lent to the connector for this test only.
     const lent = Object.entries(request.secrets).filter(([name]) => secretNamesIn(raw).includes(name) && process.env[name] === undefined);
     for (const [name, value] of lent) process.env[name] = value;
     try {
-      return await testConnection(config, this.options.createConnector(config), { now: this.now });
+      let connector: Connector;
+      try {
+        connector = this.options.createConnector(config);
+      } catch (error) {
+        // A connector that cannot be built (a wrong CA file) is a failed test, not an internal error.
+        if (!(error instanceof ConnectorError)) throw error;
+        return { ok: false, message: safeErrorText(error.message), errorKind: error.kind, identity: null, whoami: null, missingPermissions: [], gpuMachines: null, durationMs: 0 };
+      }
+      return await testConnection(config, connector, { now: this.now });
     } finally {
       for (const [name] of lent) delete process.env[name];
     }
@@ -281,14 +310,15 @@ export class AccountsService {
       let raw: unknown;
       try {
         raw = JSON.parse(text);
-      } catch (error) {
-        throw new ApiError('bad-request', `the file is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      } catch {
+        // JSON.parse quotes the text it refused; say where instead.
+        throw new ApiError('bad-request', `the file is ${describeJsonError(text)}`);
       }
       const file = ConfigFile.safeParse(raw);
       if (!file.success) throw new ApiError('bad-request', `the file is not a Fleetpane config: ${file.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}`).join('; ')}`);
       const entries = (raw as { accounts: Record<string, unknown>[] }).accounts;
       const configs = entries.map((entry, index) => {
-        const issues = this.validate(entry);
+        const issues = this.validateRequest(entry);
         if (issues.length > 0) throw new ApiError('bad-request', `accounts.${index} ("${String(entry.name)}"): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
         return this.options.parseAccount(AccountConfigBase.parse(entry));
       });
@@ -395,14 +425,20 @@ export class AccountsService {
   }
 
   private log(line: string): void {
-    (this.options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+    (this.options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(safeErrorText(line));
   }
 }
 
 /** The raw entries of a config file, as written (no defaults filled in), or null when there is none. */
 export function readConfigEntries(file: string): Record<string, unknown>[] | null {
   if (!existsSync(file)) return null;
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { accounts?: unknown };
+  const text = readFileSync(file, 'utf8');
+  let raw: { accounts?: unknown };
+  try {
+    raw = JSON.parse(text) as { accounts?: unknown };
+  } catch {
+    throw new Error(`config file ${file} is ${describeJsonError(text)}`);
+  }
   return Array.isArray(raw.accounts) ? (raw.accounts as Record<string, unknown>[]) : [];
 }
 

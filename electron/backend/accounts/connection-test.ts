@@ -7,6 +7,7 @@ import type { AccountConfigBase } from '../../../shared/config';
 import type { ConnectionTestResult } from '../../../shared/contract-accounts';
 import { ConnectorIdentity, identityLine } from '../../../shared/connector-diagnostics';
 import { ConnectorError, type Connector } from '../providers/types';
+import { safeErrorMessage } from '../sync/safe-error';
 
 /** How long a test may take before it is reported as unavailable. */
 export const TEST_TIMEOUT_MS = 20_000;
@@ -55,7 +56,8 @@ export async function testConnection(
       durationMs: Date.now() - started,
     };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // A connector's message may quote the file or variable it read; the screen and the store get it cleaned.
+    const message = safeErrorMessage(error);
     const who = await settled();
     return {
       ok: false,

@@ -9,6 +9,7 @@ import type { DiscoveryContext } from '../providers/types';
 import type { FleetStore } from '../store/types';
 import type { SyncEngine } from '../sync/engine';
 import { AccountsService } from './accounts-service';
+import type { SecretAccessPolicy } from './secret-access';
 import type { SecretVault } from './secret-vault';
 
 export interface AccountsWiring {
@@ -19,6 +20,8 @@ export interface AccountsWiring {
   manageRefusal: string | null;
   vault: SecretVault;
   log?: (line: string) => void;
+  /** Serve: what entries from the browser may read and where they may connect. */
+  secretAccess?: SecretAccessPolicy;
 }
 
 /** Discovery looks at this process's home folder and environment. */
@@ -41,6 +44,7 @@ export async function createAccountsService(wiring: AccountsWiring): Promise<Acc
     availableProviders: availableProviders(),
     discoveryContext: processDiscoveryContext,
     ...(wiring.log ? { log: wiring.log } : {}),
+    ...(wiring.secretAccess ? { secretAccess: wiring.secretAccess } : {}),
   });
   await service.init();
   return service;

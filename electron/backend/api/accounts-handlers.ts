@@ -65,7 +65,7 @@ export function createAccountsHandlers(options: { store: FleetStore; now: () => 
     'accounts:state': () => service.state(),
     'accounts:discover': async () => ({ results: await service.discover() }),
     'accounts:validate': async (req) => {
-      const issues = service.validate(req.entry);
+      const issues = service.validateRequest(req.entry);
       return { ok: issues.length === 0, issues };
     },
     'accounts:save': async (req) => ({ name: await service.save(req.entry, req.secrets, req.replace) }),

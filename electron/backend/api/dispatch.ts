@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError, channels, type ApiHandlers, type ApiReply, type ChannelId } from '../../../shared/contract';
 import { describeZodError } from '../../../shared/format';
+import { safeErrorText } from '../sync/safe-error';
 
 export interface DispatchOptions {
   /** Check handler output against the response schema (default: on unless NODE_ENV is production). */
@@ -28,7 +29,8 @@ export async function dispatch(
   rawRequest: unknown,
   options: DispatchOptions = {},
 ): Promise<ApiReply> {
-  const log = options.log ?? ((message: string) => console.error(message));
+  const write = options.log ?? ((message: string) => console.error(message));
+  const log = (message: string) => write(safeErrorText(message));
   if (!isChannelId(channel)) {
     return fail('bad-request', `unknown channel "${String(channel).slice(0, 80)}"`);
   }
@@ -50,7 +52,7 @@ export async function dispatch(
     }
     return { ok: true, data };
   } catch (error) {
-    if (error instanceof ApiError) return fail(error.code, error.message);
+    if (error instanceof ApiError) return fail(error.code, safeErrorText(error.message));
     const ref = reference();
     log(`[${ref}] ${channel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     // The message of an unexpected error may carry paths, SQL or credentials: keep it in the log.

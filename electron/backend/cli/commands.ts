@@ -2,7 +2,7 @@
  * The `fleetpane` commands (ARCHITECTURE.md fixes their names and flags). Each command is one entry
  * in COMMANDS: its usage line, its flags and its run function; adding a command is adding an entry.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -21,6 +21,7 @@ import { packageVersion } from './version';
 import { DEMO_CONFIG, defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
 import type { AppEvent } from '../../../shared/contract';
 import type { AccountsService } from '../accounts/accounts-service';
+import type { SecretAccessPolicy } from '../accounts/secret-access';
 import type { SyncEngine } from '../sync/engine';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
 import { IMPORT_FOCUS_COMMAND, REPORT_COMMAND } from './spend-commands';
@@ -130,11 +131,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   serve: {
     usage:
-      'fleetpane serve [--config FILE [--manage-accounts] | --demo] [--allow-triage] [--manage-spend [--upload-max-bytes N] [--upload-max-rows N]] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
+      'fleetpane serve [--config FILE [--manage-accounts [--secrets-dir DIR] [--allow-endpoint-overrides]] | --demo] [--allow-triage] [--manage-spend [--upload-max-bytes N] [--upload-max-rows N]] --data-dir DIR [--host 127.0.0.1] [--port N] [--token-file F]',
     summary: 'Serve the console and its API over HTTP on loopback, every request with a token; syncs the config\'s accounts on schedule.',
     flags: [
       ['--config FILE', 'sync these accounts while serving; without it (and without --demo) the store is served read-only, as it is'],
       ['--manage-accounts', 'let the accounts screen change the config file (needs --config)'],
+      ['--secrets-dir DIR', 'with --manage-accounts: account entries from the browser may read secret files under DIR (and FLEETPANE_SECRET_* variables), nothing else'],
+      ['--allow-endpoint-overrides', 'with --manage-accounts: account entries from the browser may name custom endpoints'],
       ['--demo', 'serve and sync the simulated demo fleet'],
       ['--allow-triage', 'accept acknowledgements, notes and alert-rule edits (needs --config or --demo)'],
       ['--manage-spend', 'let the spend screen import FOCUS files and edit budgets and saved reports'],
@@ -154,6 +157,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       'token-file': { type: 'string' },
       /** Lets the accounts screen change the config file (serve is read-only without it). */
       'manage-accounts': { type: 'boolean' },
+      /** The only folder whose files an account entry from the screen may name (--manage-accounts). */
+      'secrets-dir': { type: 'string' },
+      /** Lets account entries from the screen name custom endpoints (--manage-accounts). */
+      'allow-endpoint-overrides': { type: 'boolean' },
       /** Accepts acknowledgements, notes and alert-rule edits (serve is read-only without it). */
       'allow-triage': { type: 'boolean' },
       /** Lets the spend screen upload FOCUS files and edit budgets and saved reports (read-only without it). */
@@ -168,6 +175,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (configFile !== undefined && values.demo) throw new UsageError('give either --config or --demo, not both');
       if (values['manage-accounts'] === true && configFile === undefined) {
         throw new UsageError('--manage-accounts needs --config FILE: the accounts screen saves to that file');
+      }
+      const secretsDir = stringValue(values, 'secrets-dir');
+      const allowEndpointOverrides = values['allow-endpoint-overrides'] === true;
+      if ((secretsDir !== undefined || allowEndpointOverrides) && values['manage-accounts'] !== true) {
+        throw new CliError('--secrets-dir and --allow-endpoint-overrides widen --manage-accounts: give that too');
+      }
+      if (secretsDir !== undefined && !(existsSync(secretsDir) && statSync(secretsDir).isDirectory())) {
+        throw new CliError(`--secrets-dir ${secretsDir} is not a folder`);
       }
       const allowTriage = values['allow-triage'] === true;
       if (allowTriage && configFile === undefined && values.demo !== true) {
@@ -196,7 +211,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       };
       const synced = wiring && config ? wiring.createEngineWithTriage(store, config.accounts, emit, wiring.stderrLogger()) : undefined;
       const engine = synced?.engine;
-      if (engine && config) accounts = await serveAccounts(store, engine, configFile, values['manage-accounts'] === true);
+      if (engine && config) {
+        accounts = await serveAccounts(store, engine, configFile, values['manage-accounts'] === true, { secretsDir: secretsDir ?? null, allowEndpointOverrides });
+      }
       // A store served as it is shows the demo label when everything in it is the demo fleet.
       const demo = config?.demo ?? (await storeHoldsOnlyDemo(store));
       const printPdf = chromiumPdfPrinter({ store, rendererDir: RENDERER_DIR, version: packageVersion() });
@@ -367,7 +384,13 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
  * file only when started with --manage-accounts, and never stores a typed secret (the host's
  * environment variables or files named in the config hold them).
  */
-async function serveAccounts(store: FleetStore, engine: SyncEngine, configFile: string | undefined, manage: boolean): Promise<AccountsService> {
+async function serveAccounts(
+  store: FleetStore,
+  engine: SyncEngine,
+  configFile: string | undefined,
+  manage: boolean,
+  secretAccess: SecretAccessPolicy,
+): Promise<AccountsService> {
   const { createAccountsService } = await import('../accounts/wiring');
   const { EnvironmentOnlyVault, SERVE_SECRETS_REASON } = await import('../accounts/secret-vault');
   const { readConfigEntries } = await import('../accounts/accounts-service');
@@ -378,6 +401,8 @@ async function serveAccounts(store: FleetStore, engine: SyncEngine, configFile: 
     entries: configFile === undefined ? DEMO_CONFIG.accounts.map((a) => ({ name: a.name, provider: a.provider })) : (readConfigEntries(configFile) ?? []),
     manageRefusal: manage ? null : 'serve mode is read-only: start `fleetpane serve --config FILE --manage-accounts` to change accounts from the screen',
     vault: new EnvironmentOnlyVault(SERVE_SECRETS_REASON),
+    // Whoever holds the token drives the screen: entries they send read only what the operator allowed.
+    secretAccess,
   });
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AccountConfigBase, ConfigFile } from '../../../shared/config';
 import { describeZodError } from '../../../shared/format';
+import { describeJsonError } from '../../../shared/redact';
 import { defaultConfigPath, userDataDir } from '../paths';
 import { ConfigFieldError } from '../providers/common/config-issues';
 import { CliError } from './errors';
@@ -40,8 +41,9 @@ export function loadConfigFile(file: string, parseAccount: ParseAccount): Loaded
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`config file ${file} is not valid JSON: ${describeJsonError(error, text)}`);
+  } catch {
+    // JSON.parse quotes the start of the text: the first bytes of whatever file --config named.
+    throw new CliError(`config file ${file} is ${describeJsonError(text)}`);
   }
   return validateConfig(raw, file, parseAccount);
 }
@@ -96,18 +98,6 @@ function describeAccountError(error: unknown, file: string, index: number, name:
   }
   const message = error instanceof Error ? error.message : String(error);
   return `${where}: accounts.${index} ("${name}"): ${firstLine(message)}`;
-}
-
-function describeJsonError(error: unknown, text: string): string {
-  // V8 quotes a piece of the file ('..., "{ \"token\": ..." is not valid JSON'): never echo contents.
-  const message = firstLine(error instanceof Error ? error.message : String(error)).replace(/, .* is not valid JSON$/, '');
-  const position = /at position (\d+)/.exec(message);
-  if (position?.[1] === undefined) return message;
-  const offset = Number(position[1]);
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `${message} (line ${line}, column ${column})`;
 }
 
 function firstLine(text: string): string {

@@ -4,8 +4,9 @@
  */
 import type { AccountConfigBase } from '../../../shared/config';
 import { ProviderId } from '../../../shared/domain';
+import { urlCredentialIssues } from '../../../shared/entry-references';
 import { demoConnectorFactory } from './demo';
-import type { Connector, ConnectorFactory } from './types';
+import { ConfigError, type Connector, type ConnectorFactory } from './types';
 import { kubernetesFactory } from './kubernetes';
 import { createCoreweaveFactory } from './coreweave';
 import { gcpConnectorFactory } from './gcp';
@@ -43,6 +44,9 @@ function factoryFor(config: AccountConfigBase): ConnectorFactory {
 
 /** Validates an account's provider fields with its provider's own schema (defaults filled in). */
 export function parseAccountConfig(config: AccountConfigBase): AccountConfigBase {
+  // Credentials in a URL end up in every error that quotes the URL: refused for every provider here.
+  const issues = urlCredentialIssues(config);
+  if (issues.length > 0) throw new ConfigError(`account "${config.name}" (${config.provider}): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   return factoryFor(config).parseConfig(config);
 }
 

@@ -35,11 +35,38 @@ export interface ChromiumPrinterOptions {
   executablePath?: string;
   /** How long the page may take to load its data. */
   timeoutMs?: number;
+  /** Reports printed at once; the rest wait their turn (each print is one Chromium, ~200 MB). */
+  maxConcurrent?: number;
+}
+
+/** Chromiums one printer runs at once by default. */
+export const DEFAULT_PRINTS_AT_ONCE = 2;
+
+/**
+ * Runs at most `max` prints of `printer` at once, in the order they were asked for. Six exports at
+ * once started six Chromiums (1.2 GB); now they queue.
+ */
+export function queuedPrinter(printer: PdfPrinter, max: number = DEFAULT_PRINTS_AT_ONCE): PdfPrinter {
+  if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (query) => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      return await printer(query);
+    } finally {
+      // Hand the slot to the next waiter directly, so a late caller cannot jump the queue.
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
 }
 
 /** A printer that serves the renderer over `store` on loopback and prints with headless Chromium. */
 export function chromiumPdfPrinter(options: ChromiumPrinterOptions): PdfPrinter {
-  return async (query) => {
+  return queuedPrinter(async (query) => {
     if (!existsSync(join(options.rendererDir, 'index.html'))) {
       throw new Error(`the renderer is not built (no ${join(options.rendererDir, 'index.html')}): run npm run build first`);
     }
@@ -67,5 +94,5 @@ export function chromiumPdfPrinter(options: ChromiumPrinterOptions): PdfPrinter 
       await browser.close();
       await server.close();
     }
-  };
+  }, options.maxConcurrent ?? DEFAULT_PRINTS_AT_ONCE);
 }

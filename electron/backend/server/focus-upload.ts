@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { AccountConfigBase } from '../../../shared/config';
 import { ApiError, type ApiReply } from '../../../shared/contract';
 import type { FocusImportSummary } from '../../../shared/contract-spend';
 import { FocusTooLargeApiError } from '../api/spend-handlers';
@@ -55,7 +56,11 @@ export function uploadFileName(raw: string | null): string | null {
 /** Receives one upload (the caller has checked auth, Host and Origin) and imports it. */
 export async function receiveFocusUpload(req: IncomingMessage, url: URL, target: FocusUploadTarget): Promise<UploadAnswer> {
   const account = (url.searchParams.get('account') ?? '').trim();
-  if (account === '' || account.length > 200) return refuse('bad-request', 'give the account name (1-200 characters) as ?account=');
+  // The name every account in a config has (1-64 letters, digits, dot, dash, underscore): markup or
+  // a name the accounts screen cannot address would otherwise live on in the store.
+  if (!AccountConfigBase.shape.name.safeParse(account).success) {
+    return refuse('bad-request', 'account: give an account name of 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit, as ?account=');
+  }
   const name = uploadFileName(url.searchParams.get('file'));
   if (name === null) return refuse('bad-request', 'give the file name as ?file=, ending in .csv, .csv.gz or .parquet');
   // application/octet-stream cannot be sent cross-site without a CORS preflight, which we never grant.

@@ -7,6 +7,8 @@ import { isIP } from 'node:net';
 import { EVENTS_PATH, FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
 import { API_PREFIX, EVENT_CHANNEL, type ApiErrorCode, type ApiHandlers, type ApiReply } from '../../../shared/contract';
 import { dispatch, isChannelId, serveRefusal, type EventSource } from '../api/index';
+import { describeJsonError } from '../../../shared/redact';
+import { safeErrorText } from '../sync/safe-error';
 import { createAuthenticator, generateToken } from './auth';
 import { receiveFocusUpload, type FocusUploadTarget } from './focus-upload';
 import { SECURITY_HEADERS } from './security-headers';
@@ -20,6 +22,10 @@ export const DEFAULT_HOST = '127.0.0.1';
 /** Largest JSON body an API request may have; requests are small filters. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
+/** Refused requests logged per minute; the rest are counted in one line, so a flood cannot fill the disk. */
+export const REFUSAL_LOG_PER_MINUTE = 10;
+/** Characters of a refused request's path that reach the log. */
+const LOGGED_PATH_CHARS = 120;
 
 export interface StartServerOptions {
   api: ApiHandlers;
@@ -69,10 +75,13 @@ const STATUS_OF: Readonly<Record<ApiErrorCode, number>> = {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? DEFAULT_HOST;
   const token = options.token ?? generateToken();
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Every line serve writes passes the error-text redaction (a handler's message may quote a file).
+  const log = (line: string) => write(safeErrorText(line));
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const auth = createAuthenticator(token);
+  const logRefusal = refusalLogger(log);
   const sseClients = new Set<ServerResponse>();
   let allowedHosts = new Set<string>();
   const wildcard = host === '0.0.0.0' || host === '::';
@@ -101,14 +110,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (!hostAllowed(req.headers.host)) {
-      log(`fleetpane serve: refused ${req.method} with Host "${String(req.headers.host).slice(0, 100)}" (not ${[...allowedHosts][0]})`);
+      logRefusal(`fleetpane serve: refused ${String(req.method).slice(0, 10)} with Host "${String(req.headers.host).slice(0, 100)}" (not ${[...allowedHosts][0]})`);
       sendJson(res, 403, failure('forbidden', 'unexpected Host header'));
       return;
     }
     const url = new URL(req.url ?? '/', 'http://fleetpane.invalid');
     const result = auth.check(req, url);
     if (!result.ok) {
-      log(`fleetpane serve: 401 ${req.method} ${url.pathname}: ${result.reason} (open the URL printed at start, or send Authorization: Bearer <token>)`);
+      logRefusal(`fleetpane serve: 401 ${String(req.method).slice(0, 10)} ${clip(url.pathname, LOGGED_PATH_CHARS)}: ${result.reason} (open the URL printed at start, or send Authorization: Bearer <token>)`);
       sendJson(res, 401, failure('unauthorized', `${result.reason}: open the URL with ?token= printed by fleetpane serve`));
       return;
     }
@@ -163,8 +172,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     let parsed: unknown;
     try {
       parsed = body.length === 0 ? {} : JSON.parse(body);
-    } catch (error) {
-      sendJson(res, 400, failure('bad-request', `request body is not JSON: ${error instanceof Error ? error.message : ''}`));
+    } catch {
+      sendJson(res, 400, failure('bad-request', `request body is ${describeJsonError(body)}`));
       return;
     }
     const reply = await dispatch(options.api, channel, parsed, { log });
@@ -288,6 +297,35 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         server.close(() => resolveClose());
         server.closeAllConnections();
       }),
+  };
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+}
+
+/**
+ * Logs refused requests at most REFUSAL_LOG_PER_MINUTE times a minute; the lines it held back are
+ * counted in one line when the next minute starts.
+ */
+function refusalLogger(log: (line: string) => void, now: () => number = Date.now): (line: string) => void {
+  let windowStart = 0;
+  let written = 0;
+  let held = 0;
+  return (line) => {
+    const at = now();
+    if (at - windowStart >= 60_000) {
+      if (held > 0) log(`fleetpane serve: ${held} more refused request${held === 1 ? '' : 's'} in the last minute, not logged one by one`);
+      windowStart = at;
+      written = 0;
+      held = 0;
+    }
+    if (written < REFUSAL_LOG_PER_MINUTE) {
+      written += 1;
+      log(line);
+    } else {
+      held += 1;
+    }
   };
 }
 

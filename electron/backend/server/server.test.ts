@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../../shared/bridge';
+import { SESSION_COOKIE_PREFIX } from '../../../shared/bridge';
 import { AppEvent, ApiReply } from '../../../shared/contract';
 import { Overview } from '../../../shared/overview';
 import { createApi, createEventHub } from '../api/index';
@@ -86,7 +86,7 @@ describe('serve mode over real HTTP', () => {
     expect(first.status).toBe(303);
     expect(first.headers.location).toBe('/fleet?view=gpu');
     const setCookie = String(first.headers['set-cookie']);
-    expect(setCookie).toContain(`${SESSION_COOKIE}=`);
+    expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE_PREFIX}[0-9a-f]{12}=`));
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).not.toContain(server.token);
@@ -99,8 +99,58 @@ describe('serve mode over real HTTP', () => {
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['access-control-allow-origin']).toBeUndefined();
 
-    const forged = await send(server, '/', { headers: { Cookie: `${SESSION_COOKIE}=forged` } });
+    const forged = await send(server, '/', { headers: { Cookie: `${cookie.split('=')[0]}=forged` } });
     expect(forged.status).toBe(401);
+  });
+
+  it('keeps sessions per process: a second server with the same token neither accepts nor replaces the first one\'s cookie', async () => {
+    const login = async (s: RunningServer) => String((await send(s, `/?token=${s.token}`)).headers['set-cookie']).split(';')[0] ?? '';
+    const first = await login(server);
+    const second = await startServer({ api: createApi({ store: createFakeStore(), mode: 'serve', version: '0.0.0-test', demo: () => true }), dataDir: dir, port: 0, token: server.token, rendererDir: join(dir, 'renderer'), events: hub, log: () => undefined });
+    try {
+      const other = await login(second);
+      // Different names: the browser keeps both, so logging in to one does not log out the other.
+      expect(other.split('=')[0]).not.toBe(first.split('=')[0]);
+      // Different values, though the token is the same: a session is not derived from the token.
+      expect(other.split('=')[1]).not.toBe(first.split('=')[1]);
+      const both = `${first}; ${other}`;
+      expect((await send(server, '/', { headers: { Cookie: both } })).status).toBe(200);
+      expect((await send(second, '/', { headers: { Cookie: both } })).status).toBe(200);
+      // One server's cookie opens nothing on the other, even renamed to the other's cookie name.
+      const refused = await send(second, '/', { headers: { Cookie: first } });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toContain('another Fleetpane server');
+      expect((await send(second, '/', { headers: { Cookie: `${other.split('=')[0]}=${first.split('=')[1]}` } })).status).toBe(401);
+    } finally {
+      await second.close();
+    }
+    // A restart with the same token (--token-file) does not honour the old session.
+    const restarted = await startServer({ api: createApi({ store: createFakeStore(), mode: 'serve', version: '0.0.0-test', demo: () => true }), dataDir: dir, port: 0, token: server.token, rendererDir: join(dir, 'renderer'), events: hub, log: () => undefined });
+    try {
+      expect((await send(restarted, '/', { headers: { Cookie: first } })).status).toBe(401);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('caps what a flood of refused requests with 15 KB paths writes to the log', async () => {
+    const lines: string[] = [];
+    const open = await startServer({ api: createApi({ store: createFakeStore(), mode: 'serve', version: '0.0.0-test', demo: () => true }), dataDir: dir, port: 0, rendererDir: join(dir, 'renderer'), events: hub, log: (line) => lines.push(line) });
+    try {
+      const path = `/${'a'.repeat(15 * 1024)}`;
+      for (let i = 0; i < 200; i += 20) {
+        const replies = await Promise.all(Array.from({ length: 20 }, () => send(open, path)));
+        for (const reply of replies) expect(reply.status).toBe(401);
+      }
+      const forged = await send(open, '/', { headers: { Host: `${'evil'.repeat(4000)}.example` } });
+      expect(forged.status).toBe(403);
+      const written = lines.filter((line) => !line.includes('listening on')).join('\n');
+      // 200 requests once wrote 3 MB; now a handful of short lines.
+      expect(written.length).toBeLessThan(4 * 1024);
+      expect(lines.some((line) => line.includes('401 GET /aaaa') && line.includes('(15361 chars)'))).toBe(true);
+    } finally {
+      await open.close();
+    }
   });
 
   it('refuses a Host header that is not the bound address', async () => {

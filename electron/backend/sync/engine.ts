@@ -9,6 +9,7 @@ import { ApiError, type AppEvent } from '../../../shared/contract';
 import type { ProviderId, StreamId, SyncError } from '../../../shared/domain';
 import { ConnectorError, type Connector } from '../providers/types';
 import { isWriteConflict } from '../store/errors';
+import { safeErrorMessage, safeErrorText, safeLogger } from './safe-error';
 import type { RunStart, StoreWriter, Window } from '../store/types';
 import { backoffDelayMs, shouldRetry } from './backoff';
 import { abortReason, sleep, systemClock, type Clock, type TimerHandle } from './clock';
@@ -92,20 +93,19 @@ function storedAccount(config: AccountConfigBase): { name: string; provider: Pro
   return { name: config.name, provider: config.provider, enabled: config.enabled, intervals: config.syncIntervals };
 }
 
-/** Turns anything thrown into the SyncError the store records. */
+/** Turns anything thrown into the SyncError the store records, its text made safe to store and show. */
 export function toSyncError(error: unknown): SyncError {
   if (error instanceof ConnectorError) {
     const after = error.retryAfterMs;
     return {
       kind: error.kind,
-      message: error.message,
+      message: safeErrorText(error.message),
       retryAfterMs: after !== null && Number.isFinite(after) ? Math.max(0, Math.ceil(after)) : null,
     };
   }
   // Another account's transaction won the row: transient, so retried like an unavailable provider.
-  if (isWriteConflict(error)) return { kind: 'unavailable', message: firstLine(error instanceof Error ? error.message : String(error)), retryAfterMs: null };
-  if (error instanceof Error) return { kind: 'internal', message: error.message || error.name, retryAfterMs: null };
-  return { kind: 'internal', message: String(error), retryAfterMs: null };
+  if (isWriteConflict(error)) return { kind: 'unavailable', message: firstLine(safeErrorMessage(error)), retryAfterMs: null };
+  return { kind: 'internal', message: safeErrorMessage(error), retryAfterMs: null };
 }
 
 function firstLine(text: string): string {
@@ -138,7 +138,7 @@ export class SyncEngine {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.emitEvent = options.emit ?? (() => undefined);
-    this.log = options.log ?? silentLogger;
+    this.log = safeLogger(options.log ?? silentLogger);
     this.afterCommit = options.afterCommit;
     this.maxAttempts = options.maxAttempts ?? 4;
     this.concurrency = options.concurrencyPerProvider ?? 2;
@@ -527,7 +527,7 @@ export class SyncEngine {
 
   private async recordFailure(run: RunStart, error: SyncError): Promise<void> {
     try {
-      await this.store.recordFailure(run, error);
+      await this.store.recordFailure(run, { ...error, message: safeErrorText(error.message) });
     } catch (thrown) {
       this.log.error('could not record a failed sync', { account: run.account, stream: run.stream, message: toSyncError(thrown).message });
     }

@@ -41,6 +41,7 @@ import {
 import { z } from 'zod';
 import { AuthError, ConfigError, ThrottledError } from '../types';
 import { sleep } from '../common/retry';
+import { checkBearerToken, fileErrorReason } from '../common/secret-text';
 
 /** Remaining ARM reads of one subscription, as the last response reported them. */
 export interface ReadBudget {
@@ -114,10 +115,13 @@ export class ReadBudgetTracker {
 
 /** A bearer token read from a file or an environment variable (headless use). */
 export class StaticTokenCredential implements TokenCredential {
-  constructor(private readonly read: () => string) {}
+  constructor(
+    private readonly read: () => string,
+    /** Where the token comes from, for errors ("token file /x", "environment variable X"). */
+    private readonly source = 'the configured bearer token',
+  ) {}
   async getToken(_scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
-    const token = this.read().trim();
-    if (!token) throw new ConfigError('the configured bearer token is empty');
+    const token = checkBearerToken(this.read(), this.source);
     return { token, expiresOnTimestamp: jwtExpiry(token) ?? Date.now() + 5 * 60_000 };
   }
 }
@@ -145,15 +149,15 @@ export function credentialFor(cred: CredentialConfig, settings: AzureCloudSettin
         try {
           return readFileSync(cred.path, 'utf8');
         } catch (err) {
-          throw new ConfigError(`cannot read the token file ${cred.path}: ${(err as Error).message}`);
+          throw new ConfigError(`cannot read the token file ${cred.path} (${fileErrorReason(err)})`);
         }
-      });
+      }, `token file ${cred.path}`);
     case 'tokenEnv':
       return new StaticTokenCredential(() => {
         const v = process.env[cred.variable];
         if (!v) throw new ConfigError(`environment variable ${cred.variable} holds no token`);
         return v;
-      });
+      }, `environment variable ${cred.variable}`);
   }
 }
 
@@ -526,11 +530,15 @@ export class AzureApi {
 }
 
 function readCa(path: string): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read tlsCaFile ${path}: ${(err as Error).message}`);
+    throw new ConfigError(`cannot read tlsCaFile ${path} (${fileErrorReason(err)})`);
   }
+  // TLS accepts a file without certificates silently; say so instead of failing later without a reason.
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`tlsCaFile ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return text;
 }
 
 function parseJson(text: string | null | undefined, api: string): unknown {

@@ -5,6 +5,7 @@
  * and the public status feed. Every response we use is validated; every failure becomes a typed
  * ConnectorError that names the project and, for permission errors, the missing role.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { InstancesClient } from '@google-cloud/compute';
 import { MetricServiceClient } from '@google-cloud/monitoring';
@@ -13,6 +14,7 @@ import { GoogleAuth, OAuth2Client, type AuthClient } from 'google-auth-library';
 import type { z } from 'zod';
 import { describeZodError } from '../../../../shared/format';
 import { AuthError, ConfigError, ConnectorError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
+import { checkBearerToken, fileErrorReason, readJsonCredentialFile } from '../common/secret-text';
 import { isDetailedExport, type BillingExport, type GcpAccountConfig, type GcpEndpoint } from './config';
 import {
   BillingQueryRow,
@@ -76,18 +78,35 @@ export async function resolveAuth(config: GcpAccountConfig): Promise<GoogleAuth>
     if (cred.env !== undefined) {
       token = process.env[cred.env]?.trim();
       if (!token) throw new ConfigError(`account ${config.name}: environment variable ${cred.env} holds no access token`);
+      token = checkBearerToken(token, `account ${config.name}: environment variable ${cred.env}`);
     } else {
       try {
         token = (await readFile(cred.file as string, 'utf8')).trim();
       } catch (err) {
-        throw new ConfigError(`account ${config.name}: cannot read the token file (${(err as Error).message})`, { cause: err });
+        throw new ConfigError(`account ${config.name}: cannot read the token file ${String(cred.file)} (${fileErrorReason(err)})`, { cause: err });
       }
-      if (!token) throw new ConfigError(`account ${config.name}: the token file is empty`);
+      token = checkBearerToken(token, `account ${config.name}: the token file ${String(cred.file)}`);
     }
     const client = new OAuth2Client();
     client.setCredentials({ access_token: token });
     if (config.quotaProject) client.quotaProjectId = config.quotaProject;
     return new GoogleAuth({ authClient: client });
+  }
+  if (cred.type === 'keyFile') {
+    // google-auth's own JSON and PEM errors quote the file; check its shape here first.
+    const key = await readJsonCredentialFile(cred.path, `service-account key file`).catch((error: unknown) => {
+      throw new ConfigError(`account ${config.name}: ${(error as Error).message}`);
+    });
+    if (typeof key.type !== 'string' || (key.type === 'service_account' && (typeof key.private_key !== 'string' || typeof key.client_email !== 'string'))) {
+      throw new ConfigError(`account ${config.name}: the service-account key file ${cred.path} has no "type", or no "private_key" and "client_email"`);
+    }
+    if (typeof key.private_key === 'string') {
+      try {
+        createPrivateKey(key.private_key);
+      } catch {
+        throw new ConfigError(`account ${config.name}: the "private_key" of the service-account key file ${cred.path} is not a PEM private key`);
+      }
+    }
   }
   const base = new GoogleAuth({ scopes: SCOPES, ...(cred.type === 'keyFile' ? { keyFilename: cred.path } : {}) });
   if (!config.quotaProject) return base;

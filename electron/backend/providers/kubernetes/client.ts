@@ -5,20 +5,30 @@ import { ApiException, CoreV1Api, KubeConfig, type V1Node, type V1Pod } from '@k
 import { z } from 'zod';
 import { AuthError, ConfigError, ConnectorError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import type { KubernetesConfig, PrometheusConfig, SecretRef } from './config';
+import { checkBearerToken } from '../common/secret-text';
 import { defaultKubeconfigPath, loadKubeconfig } from './kubeconfig';
 
-/** Reads a secret from its env var or file (trailing newline dropped). */
-export async function readSecret(ref: SecretRef, what: string): Promise<string> {
+/**
+ * Reads a secret from its env var or file (trailing newline dropped). A bearer token must be one
+ * token: anything else would reach an HTTP header whose error quotes it.
+ */
+export async function readSecret(ref: SecretRef, what: string, kind: 'token' | 'password' = 'token'): Promise<string> {
+  let value: string;
   if (ref.env) {
     const v = process.env[ref.env];
     if (!v) throw new AuthError(`${what}: environment variable ${ref.env} is not set`);
-    return v;
+    value = v;
+  } else {
+    try {
+      value = (await readFile(ref.file ?? '', 'utf8')).replace(/\r?\n$/, '');
+    } catch {
+      throw new AuthError(`${what}: secret file ${ref.file ?? ''} could not be read`);
+    }
   }
-  try {
-    return (await readFile(ref.file ?? '', 'utf8')).replace(/\r?\n$/, '');
-  } catch {
-    throw new AuthError(`${what}: secret file ${ref.file ?? ''} could not be read`);
-  }
+  if (kind === 'token') return checkBearerToken(value, `${what}: ${ref.env ? `environment variable ${ref.env}` : `secret file ${ref.file ?? ''}`}`);
+  // A password goes base64-encoded into Basic auth, so any text is safe there; a multi-line one is a wrong file.
+  if (value.includes('\n') || value.includes('\0')) throw new AuthError(`${what}: ${ref.env ? `environment variable ${ref.env}` : `secret file ${ref.file ?? ''}`} is not one password (more than one line)`);
+  return value;
 }
 
 /** Builds the client config for the account's context, applying endpoint and token overrides. */
@@ -126,7 +136,7 @@ export class PrometheusClient {
     const auth = this.cfg.auth;
     if (auth?.type === 'bearer') h.authorization = `Bearer ${await readSecret(auth.token, 'Prometheus token')}`;
     if (auth?.type === 'basic') {
-      const password = await readSecret(auth.password, 'Prometheus password');
+      const password = await readSecret(auth.password, 'Prometheus password', 'password');
       h.authorization = `Basic ${Buffer.from(`${auth.username}:${password}`).toString('base64')}`;
     }
     if (this.cfg.tenant) h['x-scope-orgid'] = this.cfg.tenant;

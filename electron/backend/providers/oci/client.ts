@@ -7,6 +7,7 @@
  * One HTTP layer sits under every SDK client: it keeps Retry-After of 429 answers (the SDK's errors
  * drop response headers) and keeps the Usage API's amounts as the digits on the wire.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as common from 'oci-common';
 import * as announcements from 'oci-announcementsservice';
@@ -16,6 +17,7 @@ import * as monitoring from 'oci-monitoring';
 import * as usageapi from 'oci-usageapi';
 import type { z } from 'zod';
 import { describeZodError } from '../../../../shared/format';
+import { fileErrorReason } from '../common/secret-text';
 import { ConfigError, MalformedResponseError, ThrottledError } from '../types';
 import { endpointFor, type OciAccountConfig, type OciPassphrase } from './config';
 import { parseRetryAfter, toOciError, type OciCallSite, type OciOperation } from './errors';
@@ -81,15 +83,51 @@ async function readPassphrase(p: OciPassphrase | undefined, account: string): Pr
   try {
     return (await readFile(p.file as string, 'utf8')).replace(/\r?\n$/, '');
   } catch (err) {
-    throw new ConfigError(`account ${account}: cannot read the passphrase file (${(err as Error).message})`, { cause: err });
+    throw new ConfigError(`account ${account}: cannot read the passphrase file ${String(p.file)} (${fileErrorReason(err)})`, { cause: err });
   }
 }
 
-async function readKey(path: string, account: string): Promise<string> {
+async function readKey(path: string, account: string, passphrase: string | null): Promise<string> {
+  let text: string;
   try {
-    return await readFile(common.ConfigFileReader.expandUserHome(path), 'utf8');
+    text = await readFile(common.ConfigFileReader.expandUserHome(path), 'utf8');
   } catch (err) {
-    throw new ConfigError(`account ${account}: cannot read the API key file ${path} (${(err as Error).message})`, { cause: err });
+    throw new ConfigError(`account ${account}: cannot read the API key file ${path} (${fileErrorReason(err)})`, { cause: err });
+  }
+  // Checked here, because the signer's own errors quote the key it was given.
+  try {
+    createPrivateKey(passphrase === null ? text : { key: text, passphrase });
+  } catch {
+    throw new ConfigError(`account ${account}: the API key file ${path} is not a PEM private key${passphrase === null ? '' : ' this passphrase opens'}`);
+  }
+  return text;
+}
+
+/**
+ * Parses an OCI CLI config file. The SDK's parser quotes the line it refuses (all of
+ * /proc/self/environ is one line), so the lines are checked here first and refused by number.
+ */
+export function parseOciConfigText(text: string, path: string, profile: string, account: string): ReturnType<typeof common.ConfigFileReader.parse> {
+  let inProfile = false;
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!.trim();
+    const where = `line ${index + 1} of the OCI config file ${path}`;
+    if (line === '' || line.startsWith('#')) continue;
+    if (line.startsWith('[') && line.endsWith(']')) {
+      if (line.slice(1, -1).trim() === '') throw new ConfigError(`account ${account}: ${where} is an empty [profile] header`);
+      inProfile = true;
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq === -1) throw new ConfigError(`account ${account}: ${where} is not a "key = value" line`);
+    if (line.slice(0, eq).trim() === '') throw new ConfigError(`account ${account}: ${where} has no key before "="`);
+    if (!inProfile) throw new ConfigError(`account ${account}: ${where} comes before the first [profile] header`);
+  }
+  try {
+    return common.ConfigFileReader.parse(text, profile);
+  } catch {
+    throw new ConfigError(`account ${account}: the OCI config file ${path} has no profile [${profile}]`);
   }
 }
 
@@ -102,27 +140,28 @@ export async function resolveAuth(config: OciAccountConfig): Promise<ResolvedAut
     return { provider, tenancyId: config.tenancyId as string, region: null, policySubject: 'dynamic-group <your-dynamic-group>' };
   }
   if (cred.type === 'apiKey') {
-    const key = await readKey(cred.keyFile, account);
     const pass = await readPassphrase(cred.passphrase, account);
+    const key = await readKey(cred.keyFile, account, pass);
     const tenancy = config.tenancyId as string;
     return { provider: new common.SimpleAuthenticationDetailsProvider(tenancy, cred.user, cred.fingerprint, key, pass), tenancyId: tenancy, region: null, policySubject: 'group <your-group>' };
   }
   const path = cred.path ?? process.env.OCI_CONFIG_FILE ?? common.ConfigFileReader.DEFAULT_FILE_PATH;
-  let profile: ReturnType<typeof common.ConfigFileReader.parseFileFromPath>;
+  let text: string;
   try {
-    profile = common.ConfigFileReader.parseFileFromPath(common.ConfigFileReader.expandUserHome(path), cred.profile);
+    text = await readFile(common.ConfigFileReader.expandUserHome(path), 'utf8');
   } catch (err) {
-    throw new ConfigError(`account ${account}: cannot read profile [${cred.profile}] of the OCI config file ${path} (${(err as Error).message})`, { cause: err });
+    throw new ConfigError(`account ${account}: cannot read the OCI config file ${path} (${fileErrorReason(err)})`, { cause: err });
   }
+  const profile = parseOciConfigText(text, path, cred.profile, account);
   const field = (name: string): string => {
     const v = profile.get(name);
     if (!v) throw new ConfigError(`account ${account}: profile [${cred.profile}] of ${path} has no "${name}"`);
     return v;
   };
   const tenancy = config.tenancyId ?? field('tenancy');
-  const key = await readKey(field('key_file'), account);
   // The profile's own pass_phrase is the OCI CLI's convention; our config never holds one inline.
   const pass = (await readPassphrase(cred.passphrase, account)) ?? profile.get('pass_phrase');
+  const key = await readKey(field('key_file'), account, pass);
   return {
     provider: new common.SimpleAuthenticationDetailsProvider(tenancy, field('user'), field('fingerprint'), key, pass),
     tenancyId: tenancy,
