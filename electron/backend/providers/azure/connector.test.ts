@@ -231,10 +231,19 @@ describe('inventory', () => {
     expect(e401).toBeInstanceOf(AuthError);
     expect((e401 as Error).message).toContain(h.fleet.subscriptionId);
     h.arm.clearFaults();
-    h.arm.addFault({ match: /availabilityStatuses/, kind: '403', times: 5 });
+    h.arm.addFault({ match: /virtualMachines\?/, kind: '403', times: 5 });
     const e403 = await collect(h.connector().inventory(ctx())).catch((e: unknown) => e);
     expect(e403).toBeInstanceOf(AuthError);
     expect((e403 as Error).message).toMatch(/grant the "Reader" role/);
+  });
+
+  it('keeps the inventory when Resource Health answers 403, naming the role that would let it read health', async () => {
+    h.arm.addFault({ match: /availabilityStatuses/, kind: '403', times: 5 });
+    const c = h.connector();
+    const resources = await collect(c.inventory(ctx()));
+    expect(resources).toHaveLength(fleetTruth(h.fleet).gpuMachines);
+    const problem = c.diagnostics?.().access.find((a) => a.operation === 'Resource Health availability statuses');
+    expect(problem?.fix).toBe(`the "Reader" role on subscription ${h.fleet.subscriptionId}`);
   });
 
   it('retries a 429 with a short Retry-After (both body shapes) and succeeds', async () => {
