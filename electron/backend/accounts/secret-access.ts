@@ -6,7 +6,7 @@
  * Entries of the operator's own config file are trusted as written.
  */
 import { realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { referencesIn } from '../../../shared/entry-references';
 import type { FieldIssue } from '../../../shared/contract-accounts';
 
@@ -19,13 +19,33 @@ export interface SecretAccessPolicy {
   secretsDir: string | null;
   /** Custom endpoints (`--allow-endpoint-overrides`); false: every endpoint field is refused. */
   allowEndpointOverrides: boolean;
+  /**
+   * The serve user's own login files (kubeconfig, ~/.oci/config, gcloud ADC) that discovery offers. An entry
+   * naming one of them reads nothing an entry naming no file would not read through the ambient login, so
+   * switching on a discovered account works without --secrets-dir.
+   */
+  ambientFiles?: readonly string[];
+}
+
+/** The login files the serve user's ambient credentials live in, where discovery finds them. */
+export function ambientCredentialFiles(env: Readonly<Record<string, string | undefined>>, home: string): string[] {
+  const kubeconfigs = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+  return [
+    ...kubeconfigs,
+    join(home, '.kube', 'config'),
+    env.OCI_CONFIG_FILE ?? join(home, '.oci', 'config'),
+    ...(env.GOOGLE_APPLICATION_CREDENTIALS ? [env.GOOGLE_APPLICATION_CREDENTIALS] : []),
+    join(env.CLOUDSDK_CONFIG ?? join(home, '.config', 'gcloud'), 'application_default_credentials.json'),
+  ];
 }
 
 /** Why `entry` may not be used under `policy`, one issue per field (the field named, its value only where it is a name). */
 export function secretAccessIssues(entry: Record<string, unknown>, policy: SecretAccessPolicy): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const folder = policy.secretsDir === null ? null : canonical(policy.secretsDir);
+  const ambient = new Set((policy.ambientFiles ?? []).map(canonical));
   for (const ref of referencesIn(entry)) {
+    if (ref.kind === 'file' && isAbsolute(ref.value) && ambient.has(canonical(ref.value))) continue;
     if (ref.kind === 'env' && !SERVE_SECRET_ENV.test(ref.value)) {
       issues.push({ path: ref.field, message: `serve reads only FLEETPANE_SECRET_* variables from the screen; ${ref.value} is not one (the operator sets FLEETPANE_SECRET_NAME in serve's environment)` });
     }

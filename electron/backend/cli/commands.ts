@@ -2,6 +2,7 @@
  * The `fleetpane` commands (ARCHITECTURE.md fixes their names and flags). Each command is one entry
  * in COMMANDS: its usage line, its flags and its run function; adding a command is adding an entry.
  */
+import { homedir } from 'node:os';
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ import { packageVersion } from './version';
 import { DEMO_CONFIG, defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
 import type { AppEvent } from '../../../shared/contract';
 import type { AccountsService } from '../accounts/accounts-service';
-import type { SecretAccessPolicy } from '../accounts/secret-access';
+import { ambientCredentialFiles, type SecretAccessPolicy } from '../accounts/secret-access';
 import type { SyncEngine } from '../sync/engine';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
 import { IMPORT_FOCUS_COMMAND, REPORT_COMMAND } from './spend-commands';
@@ -212,7 +213,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const synced = wiring && config ? wiring.createEngineWithTriage(store, config.accounts, emit, wiring.stderrLogger()) : undefined;
       const engine = synced?.engine;
       if (engine && config) {
-        accounts = await serveAccounts(store, engine, configFile, values['manage-accounts'] === true, { secretsDir: secretsDir ?? null, allowEndpointOverrides });
+        accounts = await serveAccounts(store, engine, configFile, values['manage-accounts'] === true, { secretsDir: secretsDir ?? null, allowEndpointOverrides, ambientFiles: ambientCredentialFiles(process.env, homedir()) });
       }
       // A store served as it is shows the demo label when everything in it is the demo fleet.
       const demo = config?.demo ?? (await storeHoldsOnlyDemo(store));
