@@ -120,6 +120,23 @@ export const ConnectionTestResult = z.object({
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
 
+/**
+ * An imported account: cost rows in the store under a name no configured account has (from
+ * `fleetpane import-focus --account NAME`, the spend screen's import or a serve upload). The accounts
+ * screen lists it so it can be removed with its cost rows.
+ */
+export const ImportedAccount = z.object({
+  name: z.string(),
+  /** FOCUS ProviderName of its rows ("Microsoft", "Oracle", ...), sorted. */
+  providers: z.array(z.string()),
+  /** Cost rows stored under it. */
+  rows: z.number().int().nonnegative(),
+  /** First ChargePeriodStart and last ChargePeriodEnd of its rows. */
+  from: IsoTime,
+  to: IsoTime,
+});
+export type ImportedAccount = z.infer<typeof ImportedAccount>;
+
 const AccountEntry = z.record(z.string(), z.unknown());
 const AccountName = z.object({ name: z.string().min(1).max(64) });
 
@@ -140,6 +157,12 @@ export const accountsChannels = {
     /** `confirm` must repeat the name: the screen asks before removing an account and its data. */
     request: AccountName.extend({ confirm: z.string() }),
     response: z.object({ name: z.string() }),
+  },
+  'accounts:imported': { request: z.object({}), response: z.object({ accounts: z.array(ImportedAccount) }) },
+  'accounts:remove-imported': {
+    /** `confirm` must repeat the name: the screen asks before deleting an imported account's cost rows. */
+    request: AccountName.extend({ confirm: z.string() }),
+    response: z.object({ name: z.string(), deletedRows: z.number().int().nonnegative() }),
   },
   'accounts:test': {
     request: z.object({ name: z.string().optional(), entry: AccountEntry.optional(), secrets: SecretValues.default({}) }),

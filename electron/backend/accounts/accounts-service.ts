@@ -389,6 +389,11 @@ export class AccountsService {
     return entry;
   }
 
+  /** The names of the accounts in the config (imports into other names make imported accounts). */
+  configuredNames(): string[] {
+    return this.entries.map((e) => e.name).filter((n): n is string => typeof n === 'string');
+  }
+
   /** Whether the accounts screen may change the config here (what app:info reports as writes.accounts). */
   canManage(): boolean {
     return this.manageRefusal() === null;

@@ -3,23 +3,42 @@
  * delegate to it; without one (serve as-is, readers) the screen still lists the stored accounts,
  * and everything else is refused as read-only.
  */
-import { ApiError, type ApiHandlers } from '../../../shared/contract';
+import { ApiError, type ApiHandlers, type AppEvent } from '../../../shared/contract';
 import type { accountsChannels, ConfiguredAccount } from '../../../shared/contract-accounts';
 import type { AccountsService } from '../accounts/accounts-service';
 import type { FleetStore } from '../store/types';
+import { listImportedAccounts, removeImportedAccount } from './imported-accounts';
 
 type AccountsHandlers = Pick<ApiHandlers, keyof typeof accountsChannels>;
 
 const NOT_HERE = 'read-only: this Fleetpane serves a store without a config file, so it neither syncs nor changes these accounts';
 
 /** The accounts channels over `service`, or read-only over the store when there is none. */
-export function createAccountsHandlers(options: { store: FleetStore; now: () => Date; service?: AccountsService | undefined }): AccountsHandlers {
-  const { service, store, now } = options;
+export function createAccountsHandlers(options: {
+  store: FleetStore;
+  now: () => Date;
+  service?: AccountsService | undefined;
+  /** Where data-changed goes after an imported account was removed (the app's event stream). */
+  emit?: ((event: AppEvent) => void) | undefined;
+}): AccountsHandlers {
+  const { service, store, now, emit } = options;
   const refuse = async (): Promise<never> => {
     throw new ApiError('read-only', NOT_HERE);
   };
+  // Imported accounts have no config entry, so they work with or without a service; removing one
+  // deletes only cost rows, a spend change (serve: --manage-spend, see SPEND_EDIT_CHANNELS).
+  const names = { store, now, accounts: service };
+  const imported: Pick<AccountsHandlers, 'accounts:imported' | 'accounts:remove-imported'> = {
+    'accounts:imported': async () => ({ accounts: await listImportedAccounts(names) }),
+    'accounts:remove-imported': async (req) => {
+      const removed = await removeImportedAccount(req.name, req.confirm, names);
+      emit?.({ type: 'data-changed', account: removed.name, streams: ['costs'] });
+      return removed;
+    },
+  };
   if (service === undefined) {
     return {
+      ...imported,
       'accounts:state': async () => {
         const { accounts } = await store.accounts(now());
         return {
@@ -62,6 +81,7 @@ export function createAccountsHandlers(options: { store: FleetStore; now: () => 
     };
   }
   return {
+    ...imported,
     'accounts:state': () => service.state(),
     'accounts:discover': async () => ({ results: await service.discover() }),
     'accounts:validate': async (req) => {

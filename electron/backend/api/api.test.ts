@@ -62,7 +62,13 @@ describe('contract', () => {
         expect(refused, id).toMatchObject({ ok: false, error: { code: 'read-only' } });
         continue;
       }
-      if (id.startsWith('accounts:') && id !== 'accounts:list' && id !== 'accounts:state') {
+      // Imported accounts need no config: listed as a read; removing one the store lacks is not-found.
+      if (id === 'accounts:remove-imported') {
+        const missing = await dispatch(handlers, id, { name: 'nothing-here', confirm: 'nothing-here' }, { validateResponse: true });
+        expect(missing, id).toMatchObject({ ok: false, error: { code: 'not-found' } });
+        continue;
+      }
+      if (id.startsWith('accounts:') && id !== 'accounts:list' && id !== 'accounts:state' && id !== 'accounts:imported') {
         expect(reply, id).toMatchObject({ ok: false, error: { code: 'read-only' } });
         continue;
       }

@@ -51,6 +51,7 @@ export const DATA_CHANGING_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>
   'spend:import-focus',
   'reports:save',
   'reports:delete',
+  'accounts:remove-imported',
 ]);
 
 /**
@@ -61,11 +62,19 @@ export const DATA_CHANGING_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>
 export const TRIAGE_WRITE_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>(['triage:acknowledge', 'triage:add-note', 'alerts:set-settings']);
 
 /**
- * What `fleetpane serve --manage-spend` unlocks: budgets and saved reports. `spend:import-focus` stays
+ * What `fleetpane serve --manage-spend` unlocks: budgets, saved reports and removing imported accounts
+ * (their cost rows came in through FOCUS imports, which the same flag allows as uploads, so taking them
+ * out is the same kind of change; app:info reports it as writes.spend). `spend:import-focus` stays
  * refused in serve mode: it names files on the serving host, so a browser uploads the file instead
  * (server/focus-upload.ts).
  */
-export const SPEND_EDIT_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>(['spend:budget-save', 'spend:budget-delete', 'reports:save', 'reports:delete']);
+export const SPEND_EDIT_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>([
+  'spend:budget-save',
+  'spend:budget-delete',
+  'reports:save',
+  'reports:delete',
+  'accounts:remove-imported',
+]);
 
 /** What serve mode was allowed to change when it started. */
 export interface ServeWrites {
@@ -81,7 +90,7 @@ export interface ServeWrites {
 export function serveRefusal(channel: ChannelId, writes: ServeWrites = {}): string | null {
   if (DATA_CHANGING_CHANNELS.has(channel) && !(writes.allowSpendEdits === true && SPEND_EDIT_CHANNELS.has(channel))) {
     if (SPEND_EDIT_CHANNELS.has(channel)) {
-      return `${channel} is not available: serve mode is read-only; start \`fleetpane serve --manage-spend\` to edit budgets and saved reports`;
+      return `${channel} is not available: serve mode is read-only; start \`fleetpane serve --manage-spend\` to edit budgets and saved reports and remove imported accounts`;
     }
     return `${channel} is not available in serve mode (its API is read-only)`;
   }
@@ -138,12 +147,13 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     },
     'accounts:list': () => store.accounts(now()),
     'sync:runs': async (req) => ({ runs: await store.syncRuns(req.account, req.limit) }),
-    ...createAccountsHandlers({ store, now, service: options.accounts }),
+    ...createAccountsHandlers({ store, now, service: options.accounts, emit: options.emitSpendEvent }),
     ...createSpendHandlers({
       store,
       now,
       ...(options.printPdf ? { printPdf: options.printPdf } : {}),
       ...(options.emitSpendEvent ? { emit: options.emitSpendEvent } : {}),
+      accountNames: { store, now, accounts: options.accounts },
     }),
     ...createTriageHandlers({ store, now, version, demo, ...(options.onAlertSettingsChanged ? { onAlertSettingsChanged: options.onAlertSettingsChanged } : {}) }),
     'sync:now': async (req) => {

@@ -8,6 +8,7 @@ import type { FocusImportSummary, spendChannels } from '../../../shared/contract
 import type { PdfPrinter } from '../reports/pdf';
 import { renderReport } from '../reports/render';
 import { FocusImportError, FocusImportTooLargeError, type FocusImportLimits } from '../store/focus-import';
+import { importAccountRefusal, type AccountNamesSource } from './imported-accounts';
 
 /** A file refused only for passing an import limit (serve answers 413, not 400). */
 export class FocusTooLargeApiError extends ApiError {
@@ -27,11 +28,13 @@ export interface SpendApiOptions {
   printPdf?: PdfPrinter;
   /** Where FOCUS import progress goes (the app's event stream). */
   emit?: (event: AppEvent) => void;
+  /** The configured and imported accounts an import's account name is checked against (imported-accounts.ts). */
+  accountNames: AccountNamesSource;
 }
 
 /** Builds the spend handlers. */
 export function createSpendHandlers(options: SpendApiOptions): SpendHandlers {
-  const { store, now, printPdf, emit } = options;
+  const { store, now, printPdf, emit, accountNames } = options;
   return {
     'spend:report': (query) => store.costReport(query),
     'spend:filter-options': () => store.spendFilterOptions(),
@@ -51,7 +54,12 @@ export function createSpendHandlers(options: SpendApiOptions): SpendHandlers {
       const rendered = await renderReport(store, req.query, req.format, printPdf);
       return { fileName: rendered.fileName, mimeType: rendered.mimeType, base64: rendered.bytes.toString('base64') };
     },
-    'spend:import-focus': (req) => importFocusWithEvents(store, req.files, req.account, emit),
+    'spend:import-focus': async (req) => {
+      // The same rule as serve's upload: the account ends up configured or listed (and removable) as imported.
+      const refusal = await importAccountRefusal(req.account, accountNames);
+      if (refusal !== null) throw new ApiError('bad-request', refusal);
+      return importFocusWithEvents(store, req.files, req.account, emit);
+    },
     'reports:list': async () => ({ reports: await store.reportDefinitions() }),
     'reports:save': async (definition) => {
       if (definition.schedule !== 'none' && definition.folder === null) {

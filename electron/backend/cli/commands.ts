@@ -14,6 +14,7 @@ import { formatMoney, formatPercent } from '../../../shared/format';
 import { Overview } from '../../../shared/overview';
 import { createApi, createEventHub } from '../api/index';
 import { importFocusWithEvents } from '../api/spend-handlers';
+import { importAccountRefusal } from '../api/imported-accounts';
 import { DEFAULT_FOCUS_UPLOAD_BYTES, DEFAULT_FOCUS_UPLOAD_ROWS, generateToken, startServer } from '../server/index';
 import { SyncSummary } from '../sync/summary';
 import type { FleetStore } from '../store/types';
@@ -141,7 +142,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       ['--allow-endpoint-overrides', 'with --manage-accounts: account entries from the browser may name custom endpoints'],
       ['--demo', 'serve and sync the simulated demo fleet'],
       ['--allow-triage', 'accept acknowledgements, notes and alert-rule edits (needs --config or --demo)'],
-      ['--manage-spend', 'let the spend screen import FOCUS files and edit budgets and saved reports'],
+      ['--manage-spend', 'let the spend screen import FOCUS files and edit budgets and saved reports, and the accounts screen remove imported accounts'],
       ['--upload-max-bytes N', `with --manage-spend: largest FOCUS upload, decompressed, in bytes; default: ${DEFAULT_FOCUS_UPLOAD_BYTES}`],
       ['--upload-max-rows N', `with --manage-spend: most rows in one FOCUS upload; default: ${DEFAULT_FOCUS_UPLOAD_ROWS}`],
       ['--data-dir DIR', 'the folder of the store; default: the user data folder'],
@@ -252,6 +253,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
                 maxRows: uploadMaxRows,
                 importFile: (path: string, account: string, limits: { maxRows: number }) =>
                   importFocusWithEvents(store, [path], account, events.emit, limits),
+                accountRefusal: (account: string) => importAccountRefusal(account, { store, now: () => new Date(), accounts }),
               },
             }
           : {}),

@@ -10,6 +10,7 @@ import { ApiReply, type AppEvent } from '../../../shared/contract';
 import { CostReportQuery, FocusImportSummary } from '../../../shared/contract-spend';
 import { createApi, createEventHub } from '../api/index';
 import { importFocusWithEvents } from '../api/spend-handlers';
+import { importAccountRefusal } from '../api/imported-accounts';
 import { openStore } from '../store/index';
 import { tempDataDir } from '../store/test-support';
 import type { FleetStore } from '../store/types';
@@ -72,6 +73,7 @@ describe('serve mode FOCUS upload', () => {
         maxBytes: MAX_BYTES,
         maxRows: MAX_ROWS,
         importFile: (path, account, limits) => importFocusWithEvents(store, [path], account, hub.emit, limits),
+        accountRefusal: (account) => importAccountRefusal(account, { store, now: () => new Date() }),
       },
     });
     readOnly = await startServer(base);

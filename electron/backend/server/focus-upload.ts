@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { AccountConfigBase } from '../../../shared/config';
 import { ApiError, type ApiReply } from '../../../shared/contract';
 import type { FocusImportSummary } from '../../../shared/contract-spend';
 import { FocusTooLargeApiError } from '../api/spend-handlers';
@@ -34,6 +33,11 @@ export interface FocusUploadTarget {
    * only known to the importer); throws ApiError on a refused file, FocusTooLargeApiError past the limit.
    */
   importFile(path: string, account: string, limits: { maxRows: number }): Promise<FocusImportSummary>;
+  /**
+   * Why `account` may not receive an upload ("account: ..."), or null: it is configured, already
+   * imported, or a new imported account (api/imported-accounts.ts), so the accounts screen can remove it.
+   */
+  accountRefusal(account: string): Promise<string | null>;
 }
 
 /** An upload's answer: an ApiReply, plus an HTTP status when it is not the error code's usual one. */
@@ -56,11 +60,10 @@ export function uploadFileName(raw: string | null): string | null {
 /** Receives one upload (the caller has checked auth, Host and Origin) and imports it. */
 export async function receiveFocusUpload(req: IncomingMessage, url: URL, target: FocusUploadTarget): Promise<UploadAnswer> {
   const account = (url.searchParams.get('account') ?? '').trim();
-  // The name every account in a config has (1-64 letters, digits, dot, dash, underscore): markup or
-  // a name the accounts screen cannot address would otherwise live on in the store.
-  if (!AccountConfigBase.shape.name.safeParse(account).success) {
-    return refuse('bad-request', 'account: give an account name of 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit, as ?account=');
-  }
+  // Before any byte is written: markup, or a name the accounts screen could not list and remove,
+  // would otherwise live on in the store. The refusal quotes only names that passed the name rule.
+  const refusal = await target.accountRefusal(account);
+  if (refusal !== null) return refuse('bad-request', refusal);
   const name = uploadFileName(url.searchParams.get('file'));
   if (name === null) return refuse('bad-request', 'give the file name as ?file=, ending in .csv, .csv.gz or .parquet');
   // application/octet-stream cannot be sent cross-site without a CORS preflight, which we never grant.

@@ -39,6 +39,7 @@ const PURE_READS = new Set<string>([
   'gpuHourPrices',
   'budgets',
   'reportDefinitions',
+  'costAccounts',
 ]);
 const MAX_ENTRIES = 16;
 /** Filters asked for within this long are kept warm after writes. */

@@ -46,6 +46,18 @@ export interface SpendStore {
   deleteReportDefinition(id: string): Promise<boolean>;
   /** Records a scheduled run of a saved report (error null when it succeeded). */
   recordReportRun(id: string, at: Date, error: string | null): Promise<void>;
+  /** Every account that has cost rows, with their count, providers and charge period (by name). */
+  costAccounts(): Promise<CostAccount[]>;
+}
+
+/** The cost rows stored under one account name. */
+export interface CostAccount {
+  name: string;
+  providers: string[];
+  rows: number;
+  /** First ChargePeriodStart and last ChargePeriodEnd, ISO. */
+  from: string;
+  to: string;
 }
 
 /** Builds the DuckDB SpendStore over the store's instance and reader pool. */
@@ -66,6 +78,14 @@ export function createSpendStore(instance: DuckDBInstance, pool: ConnectionPool,
     importFocus: (files, account, onProgress, limits) =>
       queueCostWrite(instance, () => write((conn) => importFocusFiles(conn, files, account, now(), onProgress, limits))),
     costReport: (query) => costReport(pool, query, now()),
+    costAccounts: async () => {
+      const found = await pool.rows<{ account: string; providers: string[]; n: number; first: string; last: string }>(
+        `SELECT account, list_sort(list_distinct(list(ProviderName))) AS providers, count(*)::DOUBLE AS n,
+                strftime(min(ChargePeriodStart), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ChargePeriodEnd), '%Y-%m-%dT%H:%M:%SZ') AS last
+         FROM cost_row GROUP BY account ORDER BY account`,
+      );
+      return found.map((r) => ({ name: r.account, providers: [...r.providers], rows: r.n, from: r.first, to: r.last }));
+    },
     spendFilterOptions: () => spendFilterOptions(pool),
     exportFocusCsv: (query, file) => withConnection((conn) => exportFocusCsv(conn, query, file)),
     gpuHourPrices: (from, to, filter) => gpuHourPrices(pool, from, to, filter),

@@ -55,5 +55,9 @@ export function fakeSpend(record: (method: string, args: unknown[]) => void): Sp
       return false;
     },
     async recordReportRun() {},
+    async costAccounts() {
+      record('costAccounts', []);
+      return [];
+    },
   };
 }

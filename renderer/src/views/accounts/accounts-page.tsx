@@ -1,6 +1,7 @@
 /**
  * The accounts screen: discovered accounts with a switch each, configured accounts with their
- * per-stream state, test connection, sync now and remove (after a confirm), the demo switch, adding
+ * per-stream state, test connection, sync now and remove (after a confirm), imported accounts (cost
+ * rows without a config entry) with remove, the demo switch, adding
  * an account by hand (validated as you type by the connector's own schema in the backend), and
  * import/export of the config file. Secrets typed here go to the backend once and never come back.
  */
@@ -14,6 +15,7 @@ import { apiOf, coverageQuery } from '../../api/queries';
 import { useWrites } from '../../api/writes';
 import { formatAge, formatUtcDateTime } from '../../lib/time';
 import { AccountDiagnostics } from './account-diagnostics';
+import { ImportedAccounts } from './imported-accounts';
 import './accounts.css';
 
 /** The accounts screen's state, refreshed every few seconds so freshness and next sync move. */
@@ -69,6 +71,7 @@ export function AccountsPage(): ReactNode {
       )}
       <DemoSwitch state={data} />
       <ConfiguredAccounts state={data} />
+      <ImportedAccounts />
       {data.canManage ? <DiscoverySection /> : null}
       {data.canManage ? <AddByHand state={data} /> : null}
       {data.canManage ? <ImportExport /> : null}
