@@ -60,6 +60,9 @@ const dataDirOption = { 'data-dir': { type: 'string' } } as const;
 /** The registry and sync engine load every provider SDK: only commands that sync pay for that. */
 const loadSyncWiring = () => import('./backend');
 
+/** How long serve may take to stop in order before it exits anyway (sync runs get 10 s of it). */
+const SERVE_STOP_LIMIT_MS = 25_000;
+
 /** Label printed whenever the simulated fleet is in use, so no one mistakes it for theirs. */
 const DEMO_LABEL = 'using the DEMO fleet (simulated data, not your clouds)';
 
@@ -269,11 +272,23 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       reports.start();
       await io.stopSignal();
       io.err('fleetpane serve: stopping');
+      // A stop must end: a store write that outlives the sync engine's grace can hold the close past a
+      // service manager's patience. The store is consistent after a kill, so past the limit serve goes.
+      let step = 'scheduled reports';
+      const watchdog = setTimeout(() => {
+        io.err(`fleetpane serve: still stopping after ${SERVE_STOP_LIMIT_MS / 1000} s (waiting on ${step}); exiting now, the store reopens consistent`);
+        process.exit(EXIT_OK);
+      }, SERVE_STOP_LIMIT_MS);
+      watchdog.unref();
       await reports.stop();
+      step = 'sync runs';
       await engine?.stop();
       synced?.triage.stop();
+      step = 'open connections';
       await server.close();
+      step = 'the store';
       await store.close();
+      clearTimeout(watchdog);
       return EXIT_OK;
     },
   },
