@@ -1,5 +1,6 @@
 /** Thin helpers over @duckdb/node-api: typed row reads, transactions, and a small reader pool. */
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { isWriteConflict } from './errors';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 export type Row = Record<string, unknown>;
@@ -32,12 +33,6 @@ export async function inTransaction<T>(conn: DuckDBConnection, body: () => Promi
   }
 }
 
-/** True for DuckDB's optimistic-concurrency failure: another transaction changed the same rows first. */
-export function isWriteConflict(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /Conflict on tuple deletion|Conflict on update|write-write conflict|TransactionContext Error: Conflict/i.test(message);
-}
-
 /**
  * Runs `body` (a whole transaction) again when it lost a write-write conflict: the conflict is
  * transient, the winner has committed, and the retry sees its rows. Other errors pass through.
@@ -48,7 +43,8 @@ export async function retryOnWriteConflict<T>(body: () => Promise<T>, attempts =
       return await body();
     } catch (error) {
       if (attempt >= attempts || !isWriteConflict(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      // Jittered, so two losers of the same conflict do not meet again.
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * Math.random()));
     }
   }
 }

@@ -5,8 +5,8 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FocusCostRow, GpuResource, GpuSample, Incident, StreamId, SyncError } from '../../../shared/domain';
 import { queueCostWrite } from './cost-write-queue';
-import { exec, inTransaction, rows } from './db';
-import { isWriteConflict, StoreReadOnlyError } from './errors';
+import { exec, inTransaction, retryOnWriteConflict, rows } from './db';
+import { StoreReadOnlyError } from './errors';
 import { appendCostRow, appendResource } from './row-appenders';
 import { refreshRollups } from './rollups';
 import { SampleChunkWriter } from './sample-appender';
@@ -53,15 +53,8 @@ export class DuckStoreWriter implements StoreWriter {
    * Like write(), for a body that can run again (its input is already in memory): a write-write
    * conflict with another account's transaction is transient, so it is retried a few times.
    */
-  private async writeRetrying<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.write(body);
-      } catch (error) {
-        if (attempt >= CONFLICT_ATTEMPTS || !isWriteConflict(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
-      }
-    }
+  private writeRetrying<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return retryOnWriteConflict(() => this.write(body), CONFLICT_ATTEMPTS);
   }
 
   /** Runs `body` on a fresh connection in one transaction (writes never share a transaction). */
