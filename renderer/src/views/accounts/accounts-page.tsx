@@ -16,6 +16,7 @@ import { useWrites } from '../../api/writes';
 import { formatAge, formatUtcDateTime } from '../../lib/time';
 import { AccountDiagnostics } from './account-diagnostics';
 import { ImportedAccounts } from './imported-accounts';
+import { RemoveConfirm } from './remove-confirm';
 import './accounts.css';
 
 /** The accounts screen's state, refreshed every few seconds so freshness and next sync move. */
@@ -174,11 +175,10 @@ function AccountRow({
   const qc = useQueryClient();
   const invalidate = useInvalidate();
   const [confirming, setConfirming] = useState(false);
-  const [confirmText, setConfirmText] = useState('');
   const enable = useMutation({ mutationFn: (enabled: boolean) => api(qc)['accounts:set-enabled']({ name: account.name, enabled }), onSettled: invalidate });
   const test = useMutation({ mutationFn: () => api(qc)['accounts:test']({ name: account.name }) });
   const sync = useMutation({ mutationFn: () => api(qc)['sync:now']({ account: account.name }), onSettled: invalidate });
-  const remove = useMutation({ mutationFn: () => api(qc)['accounts:remove']({ name: account.name, confirm: confirmText }), onSuccess: invalidate });
+  const remove = useMutation({ mutationFn: (confirm: string) => api(qc)['accounts:remove']({ name: account.name, confirm }), onSuccess: invalidate });
   const health = accountHealth(account);
   const nowIso = new Date().toISOString();
   const errors = ACCOUNT_STREAMS.flatMap((stream) => {
@@ -289,21 +289,15 @@ function AccountRow({
         <AccountDiagnostics diagnostics={account.diagnostics} coverage={coverage} />
       </div>
       {confirming ? (
-        <div role="group" aria-label={`Remove ${account.name}`} className="confirm notice notice--error" data-testid="remove-confirm">
-          <p>
-            Removing <strong>{account.name}</strong> deletes its stored inventory, metrics, spend and incidents. Type its name to confirm.
-          </p>
-          <div className="toolbar">
-            <input aria-label="Account name to confirm" className="text-input" data-testid="remove-confirm-name" value={confirmText} onChange={(e) => setConfirmText(e.target.value)} />
-            <button type="button" className="button button--danger" data-testid="remove-confirm-button" disabled={confirmText !== account.name || remove.isPending} onClick={() => remove.mutate()}>
-              Remove account and its data
-            </button>
-            <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-          {remove.isError ? <p role="alert">{messageOf(remove.error)}</p> : null}
-        </div>
+        <RemoveConfirm
+          name={account.name}
+          deletes="its stored inventory, metrics, spend and incidents"
+          action="Remove account and its data"
+          pending={remove.isPending}
+          error={remove.isError ? remove.error : null}
+          onConfirm={(typed) => remove.mutate(typed)}
+          onCancel={() => setConfirming(false)}
+        />
       ) : null}
     </li>
   );

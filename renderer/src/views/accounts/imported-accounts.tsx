@@ -6,21 +6,18 @@
  */
 import { useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError } from '../../../../shared/contract';
 import type { ImportedAccount } from '../../../../shared/contract-accounts';
 import { apiOf } from '../../api/queries';
 import { useWrites, WRITE_FLAGS } from '../../api/writes';
-
-function messageOf(error: unknown): string {
-  return error instanceof ApiError || error instanceof Error ? error.message : String(error);
-}
+import { errorMessage } from '../../components/status';
+import { RemoveConfirm } from './remove-confirm';
 
 /** The imported accounts, or nothing when the store has none. */
 export function ImportedAccounts(): ReactNode {
   const writes = useWrites();
   const list = useQuery({ queryKey: ['accounts', 'imported'] as const, queryFn: ({ client }) => apiOf(client)['accounts:imported']({}) });
   if (list.isPending) return null;
-  if (list.isError) return <p role="alert">Imported accounts could not be read: {messageOf(list.error)}</p>;
+  if (list.isError) return <p role="alert">Imported accounts could not be read: {errorMessage(list.error)}</p>;
   if (list.data.accounts.length === 0) return null;
   const canRemove = writes.allowed('spend');
   return (
@@ -46,9 +43,8 @@ export function ImportedAccounts(): ReactNode {
 function ImportedAccountRow({ account, canRemove }: { account: ImportedAccount; canRemove: boolean }): ReactNode {
   const qc = useQueryClient();
   const [confirming, setConfirming] = useState(false);
-  const [confirmText, setConfirmText] = useState('');
   const remove = useMutation({
-    mutationFn: () => apiOf(qc)['accounts:remove-imported']({ name: account.name, confirm: confirmText }),
+    mutationFn: (confirm: string) => apiOf(qc)['accounts:remove-imported']({ name: account.name, confirm }),
     // Spend views read the same cost rows (their keys start with 'fleet').
     onSuccess: () => qc.invalidateQueries({ queryKey: ['accounts'] }).then(() => qc.invalidateQueries({ queryKey: ['fleet'] })),
   });
@@ -72,21 +68,15 @@ function ImportedAccountRow({ account, canRemove }: { account: ImportedAccount; 
         </div>
       ) : null}
       {confirming ? (
-        <div role="group" aria-label={`Remove ${account.name}`} className="confirm notice notice--error">
-          <p>
-            Removing <strong>{account.name}</strong> deletes its {account.rows.toLocaleString('en-US')} cost rows. Type its name to confirm.
-          </p>
-          <div className="toolbar">
-            <input aria-label="Account name to confirm" className="text-input" value={confirmText} onChange={(e) => setConfirmText(e.target.value)} />
-            <button type="button" className="button button--danger" disabled={confirmText !== account.name || remove.isPending} onClick={() => remove.mutate()}>
-              Remove account and its cost rows
-            </button>
-            <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-          {remove.isError ? <p role="alert">{messageOf(remove.error)}</p> : null}
-        </div>
+        <RemoveConfirm
+          name={account.name}
+          deletes={`its ${account.rows.toLocaleString('en-US')} cost rows`}
+          action="Remove account and its cost rows"
+          pending={remove.isPending}
+          error={remove.isError ? remove.error : null}
+          onConfirm={(typed) => remove.mutate(typed)}
+          onCancel={() => setConfirming(false)}
+        />
       ) : null}
     </li>
   );
