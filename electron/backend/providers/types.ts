@@ -143,3 +143,44 @@ export interface DiscoveryContext {
 
 /** A connector's discovery of the accounts the machine's ambient credentials reach. */
 export type Discover = (ctx: DiscoveryContext) => Promise<Discovery>;
+
+/** One problem with an account's provider fields: where (dotted path) and what, never the value. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** Thrown by a descriptor's parseConfig: the structured issues, so no caller parses text back. */
+export class ConfigIssuesError extends ConfigError {
+  constructor(
+    readonly account: string,
+    readonly provider: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(`account "${account}" (${provider}): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigIssuesError';
+  }
+}
+
+/**
+ * Everything the app knows about one provider, exported once from its folder. The registry is a
+ * list of these; adding a provider means adding its folder and one line there.
+ */
+export interface ProviderDescriptor<Config extends AccountConfigBase = AccountConfigBase> {
+  /** The `provider` value in the config file. */
+  readonly id: string;
+  /** What the accounts screen calls it. */
+  readonly label: string;
+  /** Clouds this provider's GPUs may appear under. */
+  readonly clouds: readonly CloudId[];
+  /** Validates the provider's own fields with defaults filled in; throws ConfigIssuesError. */
+  parseConfig(raw: AccountConfigBase): Config;
+  /** Builds the connector for a validated config. */
+  create(config: Config): Connector;
+  /** Finds accounts the machine's ambient credentials reach (absent where a provider needs none). */
+  readonly discover?: Discover;
+  /** What makes two entries the same account whatever their names (a subscription, a project, a context). */
+  identityKey(entry: Readonly<Record<string, unknown>>): readonly unknown[];
+  /** A starting entry for the accounts screen's editor (no secrets, placeholders in angle brackets). */
+  readonly template: Readonly<Record<string, unknown>>;
+}
