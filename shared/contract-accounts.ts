@@ -137,12 +137,23 @@ export const ImportedAccount = z.object({
 });
 export type ImportedAccount = z.infer<typeof ImportedAccount>;
 
+/** A provider this build can read: its id, what the screen calls it, and the entry its editor starts from. */
+export const ProviderInfo = z.object({
+  id: ProviderId,
+  label: z.string(),
+  /** A starting config entry: no secrets, placeholders where the user fills in (secret references only). */
+  template: z.record(z.string(), z.unknown()),
+});
+export type ProviderInfo = z.infer<typeof ProviderInfo>;
+
 const AccountEntry = z.record(z.string(), z.unknown());
 const AccountName = z.object({ name: z.string().min(1).max(64) });
 
 /** Channels of the accounts screen. */
 export const accountsChannels = {
   'accounts:state': { request: z.object({}), response: AccountsState },
+  /** The providers of this build, in the registry's order (read-only; answered where accounts can be managed). */
+  'accounts:providers': { request: z.object({}), response: z.object({ providers: z.array(ProviderInfo) }) },
   'accounts:discover': { request: z.object({}), response: z.object({ results: z.array(Discovery) }) },
   'accounts:validate': {
     request: z.object({ entry: AccountEntry }),

@@ -20,9 +20,20 @@ export const CLOUD_LABELS: Readonly<Record<CloudId, string>> = {
   other: 'Other',
 };
 
-/** The connector that reads an account (one folder under electron/backend/providers). */
-export const ProviderId = z.enum(['demo', 'azure', 'gcp', 'oci', 'coreweave', 'kubernetes']);
-export type ProviderId = z.infer<typeof ProviderId>;
+/**
+ * The connector that reads an account (one folder under electron/backend/providers), as the config's
+ * `provider` names it. Only its form is checked here: which providers exist is the backend registry's
+ * answer (`accounts:providers`), so adding a provider does not edit shared/.
+ */
+const ProviderIdSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a provider id is lower-case letters, digits and dashes');
+/**
+ * `options` is the built-in list the accounts screen's "add by hand" still reads.
+ * @deprecated Read the providers from the `accounts:providers` channel; `options` goes once the screen does.
+ */
+export const ProviderId = Object.assign(ProviderIdSchema, {
+  options: ['demo', 'azure', 'gcp', 'oci', 'coreweave', 'kubernetes'] as readonly string[],
+});
+export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
 /** The four data streams every connector offers. */
 export const StreamId = z.enum(['inventory', 'metrics', 'costs', 'incidents']);

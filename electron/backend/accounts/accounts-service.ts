@@ -3,7 +3,6 @@
  * reads), keeps the sync engine in step with it (add, switch on/off, remove with its stored data),
  * runs discovery and connection tests, and keeps typed secrets in the vault, never in the file.
  */
-import { ConfigFieldError } from '../providers/common/config-issues';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -18,9 +17,10 @@ import type {
   FieldIssue,
   StreamState,
 } from '../../../shared/contract-accounts';
-import { STREAMS, type ProviderId, type StreamId } from '../../../shared/domain';
+import { STREAMS, type StreamId } from '../../../shared/domain';
 import { ConnectorDiagnostics } from '../../../shared/connector-diagnostics';
-import { ConnectorError, type Connector, type Discover, type DiscoveryContext } from '../providers/types';
+import { ConfigIssuesError, ConnectorError, type Connector, type DiscoveryContext } from '../providers/types';
+import { unknownProviderIssue, type ProviderInfo, type ProviderSet } from '../providers/provider-set';
 import type { FleetStore } from '../store/types';
 import type { SyncEngine } from '../sync/engine';
 import { intervalSeconds } from '../sync/freshness';
@@ -44,11 +44,8 @@ export interface AccountsServiceOptions {
   /** Null when the config may change; otherwise why not (serve without --manage-accounts). */
   manageRefusal: string | null;
   vault: SecretVault;
-  discoverers: readonly Discover[];
-  /** Validates with the provider's own schema (the registry's parseAccountConfig). */
-  parseAccount: (entry: AccountConfigBase) => AccountConfigBase;
-  createConnector: (config: AccountConfigBase) => Connector;
-  availableProviders: readonly ProviderId[];
+  /** The providers of this build (the registry's): validation, connectors, discovery, identity, templates. */
+  providers: ProviderSet;
   discoveryContext: () => DiscoveryContext;
   now?: () => Date;
   log?: (line: string) => void;
@@ -145,9 +142,10 @@ export class AccountsService {
   async discover(): Promise<Discovery[]> {
     this.requireManage();
     const ctx = this.options.discoveryContext();
-    const configured = new Set(this.entries.map((e) => JSON.stringify(identityKey(e))));
+    const { providers } = this.options;
+    const configured = new Set(this.entries.map((e) => JSON.stringify(providers.identityKey(e))));
     const results = await Promise.all(
-      this.options.discoverers.map(async (discover) => {
+      providers.discoverers.map(async (discover) => {
         try {
           return await discover(ctx);
         } catch (error) {
@@ -158,12 +156,12 @@ export class AccountsService {
       }),
     );
     return results.filter((r): r is Discovery => r !== null).map((result) => {
-      const available = this.options.availableProviders.includes(result.provider);
-      const found = result.found.filter((f) => !configured.has(JSON.stringify(identityKey(f.config))));
-      const unusable = found.filter((f) => !this.options.availableProviders.includes(f.provider));
+      const available = providers.ids.includes(result.provider);
+      const found = result.found.filter((f) => !configured.has(JSON.stringify(providers.identityKey(f.config))));
+      const unusable = found.filter((f) => !providers.ids.includes(f.provider));
       return {
         ...result,
-        found: found.filter((f) => this.options.availableProviders.includes(f.provider)),
+        found: found.filter((f) => providers.ids.includes(f.provider)),
         problems: [
           ...result.problems,
           ...(unusable.length > 0 || !available
@@ -174,18 +172,21 @@ export class AccountsService {
     });
   }
 
+  /** Id, label and config template of each provider this build has, for the screen's editor. */
+  providers(): ProviderInfo[] {
+    return this.options.providers.info();
+  }
+
   /** Checks a hand-typed entry with the shared schema and its connector's schema; issues name the field. */
   validate(entry: Record<string, unknown>, options: { isNew?: boolean } = {}): FieldIssue[] {
     const base = AccountConfigBase.safeParse(entry);
     if (!base.success) return base.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
-    if (!this.options.availableProviders.includes(base.data.provider)) {
-      return [{ path: 'provider', message: `the ${base.data.provider} connector is not in this build; available: ${this.options.availableProviders.join(', ')}` }];
-    }
+    if (!this.options.providers.ids.includes(base.data.provider)) return [unknownProviderIssue(base.data.provider, this.options.providers.ids)];
     if (options.isNew && this.entries.some((e) => e.name === base.data.name)) {
       return [{ path: 'name', message: `an account named "${base.data.name}" exists already` }];
     }
     try {
-      this.options.parseAccount(base.data);
+      this.options.providers.parseAccountConfig(base.data);
       return [];
     } catch (error) {
       return issuesOf(error);
@@ -219,11 +220,11 @@ export class AccountsService {
         if (reason !== null) throw new ApiError('bad-request', `secrets cannot be stored: ${reason}`);
       }
       for (const [name, value] of Object.entries(secrets)) await this.options.vault.put(name, value);
-      const config = this.options.parseAccount(AccountConfigBase.parse(entry));
+      const config = this.options.providers.parseAccountConfig(AccountConfigBase.parse(entry));
       const next = replace ? this.entries.map((e) => (e.name === config.name ? { ...entry } : e)) : [...this.entries, { ...entry }];
       await this.persist(next);
       if (replace) await this.options.engine?.removeAccount(config.name);
-      await this.options.engine?.addAccount({ config, connector: this.options.createConnector(config) });
+      await this.options.engine?.addAccount({ config, connector: this.options.providers.createConnector(config) });
       return config.name;
     });
   }
@@ -271,14 +272,14 @@ export class AccountsService {
       throw new ApiError('bad-request', 'give the name of an account or an entry to test');
     }
     if (issues.length > 0) throw new ApiError('bad-request', `cannot test: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    const config = this.options.parseAccount(AccountConfigBase.parse(raw));
+    const config = this.options.providers.parseAccountConfig(AccountConfigBase.parse(raw));
     // Typed secrets of an unsaved entry are lent to the connector for this test only.
     const lent = Object.entries(request.secrets).filter(([name]) => secretNamesIn(raw).includes(name) && process.env[name] === undefined);
     for (const [name, value] of lent) process.env[name] = value;
     try {
       let connector: Connector;
       try {
-        connector = this.options.createConnector(config);
+        connector = this.options.providers.createConnector(config);
       } catch (error) {
         // A connector that cannot be built (a wrong CA file) is a failed test, not an internal error.
         if (!(error instanceof ConnectorError)) throw error;
@@ -320,14 +321,14 @@ export class AccountsService {
       const configs = entries.map((entry, index) => {
         const issues = this.validateRequest(entry);
         if (issues.length > 0) throw new ApiError('bad-request', `accounts.${index} ("${String(entry.name)}"): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-        return this.options.parseAccount(AccountConfigBase.parse(entry));
+        return this.options.providers.parseAccountConfig(AccountConfigBase.parse(entry));
       });
       const removed = this.entries.map((e) => String(e.name)).filter((n) => !configs.some((c) => c.name === n));
       await this.persist(entries.map((e) => ({ ...e })));
       const engine = this.options.engine;
       if (engine) {
         for (const name of engine.accountNames()) await engine.removeAccount(name);
-        for (const config of configs) await engine.addAccount({ config, connector: this.options.createConnector(config) });
+        for (const config of configs) await engine.addAccount({ config, connector: this.options.providers.createConnector(config) });
       }
       for (const name of removed) await this.options.store.removeAccount(name);
       return configs.map((c) => c.name);
@@ -344,8 +345,8 @@ export class AccountsService {
     if (enabled && demos.length === 0) {
       const entry = { name: this.freeName(DEMO_ACCOUNT), provider: 'demo' };
       await this.persist([...this.entries, entry]);
-      const config = this.options.parseAccount(AccountConfigBase.parse(entry));
-      await this.options.engine?.addAccount({ config, connector: this.options.createConnector(config) });
+      const config = this.options.providers.parseAccountConfig(AccountConfigBase.parse(entry));
+      await this.options.engine?.addAccount({ config, connector: this.options.providers.createConnector(config) });
       return;
     }
     await this.persist(this.entries.map((e) => (e.provider === 'demo' ? { ...e, enabled } : e)));
@@ -358,8 +359,8 @@ export class AccountsService {
       const engine = this.options.engine;
       await engine?.removeAccount(name);
       await this.options.store.removeAccount(name);
-      const config = this.options.parseAccount(AccountConfigBase.parse({ ...demo, enabled: false }));
-      await engine?.addAccount({ config, connector: this.options.createConnector(config) });
+      const config = this.options.providers.parseAccountConfig(AccountConfigBase.parse({ ...demo, enabled: false }));
+      await engine?.addAccount({ config, connector: this.options.providers.createConnector(config) });
     }
   }
 
@@ -447,31 +448,16 @@ export function readConfigEntries(file: string): Record<string, unknown>[] | nul
   return Array.isArray(raw.accounts) ? (raw.accounts as Record<string, unknown>[]) : [];
 }
 
-/** What makes two entries the same account, whatever their names (a subscription, a project, a context). */
-function identityKey(entry: Record<string, unknown>): unknown[] {
-  return [entry.provider, entry.subscriptionIds ?? null, entry.projectIds ?? null, entry.context ?? null, entry.kubeconfig ?? null, (entry.credential as { profile?: unknown } | undefined)?.profile ?? null, entry.tenancyId ?? null];
-}
-
 function pathOf(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(entry)' : path.map(String).join('.');
 }
 
 /**
- * Field issues from a provider's parseConfig failure: a ZodError directly, or the one-line
- * `where: path: message; path: message` text describeZodError makes inside a ConfigError.
+ * Field issues from a provider's parseConfig failure: a ZodError's or a ConfigIssuesError's, as
+ * structured; any other error is one issue of the whole entry.
  */
 export function issuesOf(error: unknown): FieldIssue[] {
   if (error instanceof z.ZodError) return error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
-  if (error instanceof ConfigFieldError) return error.issues.map((i) => ({ path: i.path, message: i.message }));
-  const message = error instanceof Error ? error.message : String(error);
-  // Providers prefix the text with the account: `account "x" (azure): ` or `account x: `.
-  const body = /^account (?:"[^"]*"|\S+)(?: \([a-z]+\))?: (.*)$/s.exec(message)?.[1] ?? message;
-  return body
-    .replace(/ \(and \d+ more\)$/, '')
-    .split('; ')
-    .map((part) => {
-      const m = /^([A-Za-z0-9_.()]+): (.*)$/s.exec(part);
-      return m ? { path: m[1]!, message: m[2]! } : { path: '(entry)', message: part };
-    });
+  if (error instanceof ConfigIssuesError) return error.issues.map((i) => ({ path: i.path, message: i.message }));
+  return [{ path: '(entry)', message: error instanceof Error ? error.message : String(error) }];
 }
-

@@ -100,6 +100,9 @@ export function describeIdentity(config: AccountConfigBase): string | null {
       if (token) return token.env ? `bearer token from $${token.env}` : `bearer token from file ${String(token.file)}`;
       return `kubeconfig ${typeof c.kubeconfig === 'string' ? c.kubeconfig : '(default)'} context ${typeof c.context === 'string' ? c.context : '(current)'}`;
     }
+    default:
+      // A provider added since: its connector's identity() (whoami) still tells who the credential is.
+      return null;
   }
 }
 

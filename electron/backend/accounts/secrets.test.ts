@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi, createEventHub } from '../api/index';
-import { createEngine, parseAccount } from '../cli/backend';
-import { createConnector, availableProviders } from '../providers/registry';
+import { createEngine } from '../cli/backend';
+import { providers } from '../providers/registry';
 import { startServer, type RunningServer } from '../server/index';
 import { openStore } from '../store/index';
 import type { FleetStore } from '../store/types';
@@ -100,10 +100,8 @@ beforeAll(async () => {
     entries: [],
     manageRefusal: null,
     vault,
-    discoverers: [],
-    parseAccount,
-    createConnector,
-    availableProviders: availableProviders(),
+    // Every provider of the build, without discovery (these tests never look at the machine's credentials).
+    providers: { ...providers, discoverers: [] },
     discoveryContext: () => ({ home: data.dir, env: {}, platform: 'linux', signal: AbortSignal.timeout(1000), now: new Date() }),
     log: (line) => logs.push(line),
   });

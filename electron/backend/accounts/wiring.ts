@@ -3,8 +3,7 @@
  * loads every provider SDK, so the CLI imports it only for commands that sync, like cli/backend.ts.
  */
 import { homedir } from 'node:os';
-import type { AccountConfigBase } from '../../../shared/config';
-import { availableProviders, createConnector, discoverers, parseAccountConfig } from '../providers/registry';
+import { providers } from '../providers/registry';
 import type { DiscoveryContext } from '../providers/types';
 import type { FleetStore } from '../store/types';
 import type { SyncEngine } from '../sync/engine';
@@ -38,10 +37,7 @@ export async function createAccountsService(wiring: AccountsWiring): Promise<Acc
     entries: wiring.entries,
     manageRefusal: wiring.manageRefusal,
     vault: wiring.vault,
-    discoverers,
-    parseAccount: (entry: AccountConfigBase) => parseAccountConfig(entry),
-    createConnector,
-    availableProviders: availableProviders(),
+    providers,
     discoveryContext: processDiscoveryContext,
     ...(wiring.log ? { log: wiring.log } : {}),
     ...(wiring.secretAccess ? { secretAccess: wiring.secretAccess } : {}),

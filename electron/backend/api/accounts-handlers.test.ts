@@ -5,7 +5,8 @@ import { accountsChannels } from '../../../shared/contract-accounts';
 import { AccountsService } from '../accounts/accounts-service';
 import { EnvironmentOnlyVault } from '../accounts/secret-vault';
 import { ociDiagnostics } from '../providers/oci/diagnostics';
-import type { Connector } from '../providers/types';
+import { createProviderSet } from '../providers/provider-set';
+import type { Connector, ProviderDescriptor } from '../providers/types';
 import type { SyncEngine } from '../sync/engine';
 import { createAccountsHandlers } from './accounts-handlers';
 import { createFakeStore } from './testing/fake-store';
@@ -27,6 +28,19 @@ function connector(extra: Partial<Connector> = {}): Connector {
   };
 }
 
+/** A provider whose entries pass as they are and whose connectors are the test's. */
+function fakeProvider(id: string, label: string, connectors: Record<string, Connector>): ProviderDescriptor {
+  return {
+    id,
+    label,
+    clouds: ['oci'],
+    parseConfig: (raw: AccountConfigBase) => raw,
+    create: (config: AccountConfigBase) => connectors[config.name] ?? connector(),
+    identityKey: (entry) => [entry.name ?? null],
+    template: { name: `${id}-prod`, provider: id, credential: { env: 'FLEETPANE_SECRET_X' } },
+  };
+}
+
 function handlersWith(connectors: Record<string, Connector>, log: string[] = []) {
   const store = createFakeStore();
   const engine = { connectorOf: (name: string) => connectors[name], nextSyncAt: () => null } as unknown as SyncEngine;
@@ -40,10 +54,7 @@ function handlersWith(connectors: Record<string, Connector>, log: string[] = [])
     ],
     manageRefusal: 'read-only in this test',
     vault: new EnvironmentOnlyVault('not here', {}),
-    discoverers: [],
-    parseAccount: (entry: AccountConfigBase) => entry,
-    createConnector: (config: AccountConfigBase) => connectors[config.name] ?? connector(),
-    availableProviders: ['demo', 'oci'],
+    providers: createProviderSet([fakeProvider('demo', 'Demo fleet', connectors), fakeProvider('oci', 'Oracle Cloud', connectors)]),
     discoveryContext: () => {
       throw new Error('no discovery in this test');
     },
@@ -102,5 +113,29 @@ describe('accounts:test identity', () => {
     const result = await handlers['accounts:test']({ name: 'oci-prod', secrets: {} });
     expect(result.whoami).toBeNull();
     expect(result.identity).toBe('OCI config profile DEFAULT');
+  });
+});
+
+describe('accounts:providers', () => {
+  it('lists each provider of the set with its label and template, in order', async () => {
+    const handlers = handlersWith({});
+    const reply = accountsChannels['accounts:providers'].response.parse(await handlers['accounts:providers']({}));
+    expect(reply.providers).toEqual([
+      { id: 'demo', label: 'Demo fleet', template: { name: 'demo-prod', provider: 'demo', credential: { env: 'FLEETPANE_SECRET_X' } } },
+      { id: 'oci', label: 'Oracle Cloud', template: { name: 'oci-prod', provider: 'oci', credential: { env: 'FLEETPANE_SECRET_X' } } },
+    ]);
+  });
+
+  it('hands out copies: a caller that edits a template does not change the next answer', async () => {
+    const handlers = handlersWith({});
+    const first = await handlers['accounts:providers']({});
+    (first.providers[0]!.template as Record<string, unknown>).name = 'changed';
+    const second = await handlers['accounts:providers']({});
+    expect(second.providers[0]!.template.name).toBe('demo-prod');
+  });
+
+  it('is refused as read-only where no accounts service runs (nothing can be added there)', async () => {
+    const handlers = createAccountsHandlers({ store: createFakeStore(), now });
+    await expect(handlers['accounts:providers']({})).rejects.toMatchObject({ code: 'read-only' });
   });
 });

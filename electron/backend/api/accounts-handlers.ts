@@ -69,6 +69,8 @@ export function createAccountsHandlers(options: {
           syncedHere: false,
         };
       },
+      // Without a service nothing can be added here, so there is no editor to start.
+      'accounts:providers': refuse,
       'accounts:discover': refuse,
       'accounts:validate': refuse,
       'accounts:save': refuse,
@@ -83,6 +85,7 @@ export function createAccountsHandlers(options: {
   return {
     ...imported,
     'accounts:state': () => service.state(),
+    'accounts:providers': async () => ({ providers: service.providers() }),
     'accounts:discover': async () => ({ results: await service.discover() }),
     'accounts:validate': async (req) => {
       const issues = service.validateRequest(req.entry);

@@ -10,7 +10,7 @@ import { AccountConfigBase, ConfigFile } from '../../../shared/config';
 import { describeZodError } from '../../../shared/format';
 import { describeJsonError } from '../../../shared/redact';
 import { defaultConfigPath, userDataDir } from '../paths';
-import { ConfigFieldError } from '../providers/common/config-issues';
+import { ConfigIssuesError } from '../providers/types';
 import { CliError } from './errors';
 
 /** The demo fleet used when no config exists anywhere. */
@@ -91,7 +91,7 @@ function describeAccountError(error: unknown, file: string, index: number, name:
     const prefixed = new z.ZodError(error.issues.map((issue) => ({ ...issue, path: ['accounts', index, ...issue.path] })));
     return describeZodError(prefixed, where);
   }
-  if (error instanceof ConfigFieldError) {
+  if (error instanceof ConfigIssuesError) {
     // Each field by its path in the file, and the account by name.
     const issues = error.issues.slice(0, 5).map((i) => `accounts.${index}${i.path === '(entry)' ? '' : `.${i.path}`}: ${i.message}`);
     return `${where}: account "${name}" (${error.provider}): ${issues.join('; ')}${error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : ''}`;

@@ -1,63 +1,34 @@
 /**
- * The only place that names concrete providers. To add one, add its factory to
- * `connectorFactories`; nothing else changes.
+ * The only place that names concrete providers: the list below. Everything else the app knows about
+ * providers (ids, labels, templates, config validation, connectors, discovery, account identity)
+ * derives from it. To add a provider, add its folder and one line to the list.
  */
 import type { AccountConfigBase } from '../../../shared/config';
-import { ProviderId } from '../../../shared/domain';
-import { urlCredentialIssues } from '../../../shared/entry-references';
-import { demoConnectorFactory } from './demo';
-import { ConfigError, type Connector, type ConnectorFactory } from './types';
-import { kubernetesFactory } from './kubernetes';
-import { createCoreweaveFactory } from './coreweave';
-import { gcpConnectorFactory } from './gcp';
-import { azureConnectorFactory } from './azure';
-import { ociConnectorFactory } from './oci';
-import type { Discover } from './types';
-import { discoverAzure } from './azure/discover';
-import { discoverGcp } from './gcp/discover';
-import { discoverKubernetes } from './kubernetes/discover';
-import { discoverOci } from './oci/discover';
+import { azureProvider } from './azure';
+import { coreweaveProvider } from './coreweave';
+import { demoProvider } from './demo';
+import { gcpProvider } from './gcp';
+import { kubernetesProvider } from './kubernetes';
+import { ociProvider } from './oci';
+import { createProviderSet, type ProviderSet } from './provider-set';
+import type { Connector } from './types';
 
-/** Connector factories by provider id; undefined where the provider is not built yet. */
-export const connectorFactories: Record<ProviderId, ConnectorFactory | undefined> = {
-  demo: demoConnectorFactory,
-  azure: azureConnectorFactory as unknown as ConnectorFactory,
-  gcp: gcpConnectorFactory as unknown as ConnectorFactory,
-  oci: ociConnectorFactory as unknown as ConnectorFactory,
-  kubernetes: kubernetesFactory as unknown as ConnectorFactory,
-  coreweave: createCoreweaveFactory(kubernetesFactory) as unknown as ConnectorFactory,
-};
+/** Every provider of this build. CoreWeave is a Kubernetes cluster plus its status page: the registry injects the cluster provider. */
+export const providers: ProviderSet = createProviderSet([
+  demoProvider,
+  azureProvider,
+  gcpProvider,
+  ociProvider,
+  kubernetesProvider,
+  coreweaveProvider(kubernetesProvider),
+]);
 
-/** Providers that can be configured today. */
-export function availableProviders(): ProviderId[] {
-  return ProviderId.options.filter((p) => connectorFactories[p] !== undefined);
-}
-
-function factoryFor(config: AccountConfigBase): ConnectorFactory {
-  const provider: string = config.provider;
-  const factory = (connectorFactories as Record<string, ConnectorFactory | undefined>)[provider];
-  if (!factory) {
-    throw new Error(`provider "${provider}" is not available; known: ${availableProviders().join(', ')}`);
-  }
-  return factory;
-}
-
-/** Validates an account's provider fields with its provider's own schema (defaults filled in). */
+/** Validates an account's provider fields with its provider's own schema (defaults filled in); throws ConfigIssuesError. */
 export function parseAccountConfig(config: AccountConfigBase): AccountConfigBase {
-  // Credentials in a URL end up in every error that quotes the URL: refused for every provider here.
-  const issues = urlCredentialIssues(config);
-  if (issues.length > 0) throw new ConfigError(`account "${config.name}" (${config.provider}): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-  return factoryFor(config).parseConfig(config);
+  return providers.parseAccountConfig(config);
 }
 
-/** Validates an account's provider fields and builds its connector; throws a clear error for an unknown provider. */
+/** Validates an account's provider fields and builds its connector; an unknown provider is a ConfigIssuesError naming the known ones. */
 export function createConnector(config: AccountConfigBase): Connector {
-  const factory = factoryFor(config);
-  return factory.create(factory.parseConfig(config));
+  return providers.createConnector(config);
 }
-
-/**
- * Discovery of ambient credentials, one per connector that has any (the demo needs none; CoreWeave
- * clusters are found among the kubeconfig contexts).
- */
-export const discoverers: readonly Discover[] = [discoverAzure, discoverGcp, discoverOci, discoverKubernetes];

@@ -65,14 +65,6 @@ export interface Connector {
   identity?(signal: AbortSignal): Promise<ConnectorIdentity>;
 }
 
-/** Builds a connector from a validated account config. */
-export interface ConnectorFactory<Config extends AccountConfigBase = AccountConfigBase> {
-  readonly provider: ProviderId;
-  /** zod schema of the provider's own config fields (validated before create). */
-  parseConfig(raw: AccountConfigBase): Config;
-  create(config: Config): Connector;
-}
-
 /** Base of every error a connector throws. */
 export class ConnectorError extends Error {
   constructor(

@@ -12,7 +12,7 @@ import {
   ConnectorError,
   ThrottledError,
   type Connector,
-  type ConnectorFactory,
+  type ProviderDescriptor,
   type CostsRequest,
   type IncidentsRequest,
   type MetricsRequest,
@@ -22,6 +22,7 @@ import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } f
 import { parseAzureConfig, type AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
 import { azureDiagnostics } from './diagnostics';
+import { discoverAzure } from './discover';
 import { identityFromAccessToken } from './identity';
 import {
   dcgmQueries,
@@ -417,9 +418,14 @@ export function monthChunks(from: number, to: number): [number, number][] {
   return out;
 }
 
-/** The Azure provider, as the registry names it. */
-export const azureConnectorFactory: ConnectorFactory<AzureAccountConfig> = {
-  provider: 'azure',
+/** The Azure provider, as the registry lists it. */
+export const azureProvider: ProviderDescriptor<AzureAccountConfig> = {
+  id: 'azure',
+  label: 'Microsoft Azure',
+  clouds: ['azure'],
   parseConfig: (raw: AccountConfigBase) => parseAzureConfig(raw),
   create: (config) => createAzureConnector(config),
+  discover: (ctx) => discoverAzure(ctx),
+  identityKey: (entry) => [entry.subscriptionIds ?? null],
+  template: { name: 'azure-prod', provider: 'azure', subscriptionIds: ['00000000-0000-4000-8000-000000000000'], credential: { type: 'default' } },
 };

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseAccountConfig } from '../registry';
-import { ConfigFieldError, nearestField } from './config-issues';
+import { nearestField } from './config-issues';
+import { ConfigIssuesError } from '../types';
 
 function issuesOf(entry: Record<string, unknown>): { path: string; message: string }[] {
   try {
     parseAccountConfig(entry as Parameters<typeof parseAccountConfig>[0]);
   } catch (error) {
-    if (error instanceof ConfigFieldError) return [...error.issues];
+    if (error instanceof ConfigIssuesError) return [...error.issues];
     throw error;
   }
   throw new Error('accepted');

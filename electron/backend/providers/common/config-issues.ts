@@ -4,37 +4,18 @@
  * `enable: false` did not disable). The message suggests the field probably meant.
  */
 import { z } from 'zod';
-import { ConfigError } from '../types';
+import { ConfigIssuesError, type ConfigIssue } from '../types';
 
-/** One problem, with its dotted path inside the account entry. */
-export interface ConfigFieldIssue {
-  path: string;
-  message: string;
-}
-
-/** A config entry that failed its provider's schema; `issues` name each field. */
-export class ConfigFieldError extends ConfigError {
-  constructor(
-    readonly account: string,
-    readonly provider: string,
-    readonly issues: readonly ConfigFieldIssue[],
-  ) {
-    // The accounts screen splits this text on '; ' into path: message pairs (accounts-service issuesOf).
-    super(`account "${account}" (${provider}): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    this.name = 'ConfigFieldError';
-  }
-}
-
-/** Parses an account entry with its provider's schema; throws ConfigFieldError naming each field. */
+/** Parses an account entry with its provider's schema; throws ConfigIssuesError naming each field. */
 export function parseAccountEntry<S extends z.ZodType>(schema: S, raw: { name: string }, provider: string): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw new ConfigFieldError(raw.name, provider, fieldIssues(parsed.error, schema));
+  throw new ConfigIssuesError(raw.name, provider, fieldIssues(parsed.error, schema));
 }
 
 /** The zod issues as field issues, an unknown key as "unknown field" with the nearest known one. */
-export function fieldIssues(error: z.ZodError, schema: z.ZodType): ConfigFieldIssue[] {
-  return error.issues.flatMap((issue): ConfigFieldIssue[] => {
+export function fieldIssues(error: z.ZodError, schema: z.ZodType): ConfigIssue[] {
+  return error.issues.flatMap((issue): ConfigIssue[] => {
     if (issue.code !== 'unrecognized_keys') return [{ path: dotted(issue.path), message: issue.message }];
     const known = fieldsAt(schema, issue.path);
     return issue.keys.map((key) => {

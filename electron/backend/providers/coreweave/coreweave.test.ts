@@ -5,16 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountConfigBase } from '../../../../shared/config';
 import { Incident } from '../../../../shared/domain';
-import { kubernetesFactory } from '../kubernetes';
+import { kubernetesProvider } from '../kubernetes';
 import { buildFleet, fleetNodes, fleetPods } from '../kubernetes/testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from '../kubernetes/testing/k8s-emulator';
 import { statusioStatusUpcoming, upcomingWindow } from '../status-feed/testing/upcoming';
-import { createCoreweaveFactory } from './index';
+import { coreweaveProvider } from './index';
 import { withParentRegions } from './map';
 
 const rss = readFileSync(fileURLToPath(new URL('../status-feed/testing/fixtures/coreweave_statusio_rss_2026-09-02_trimmed.xml', import.meta.url)), 'utf8');
 // The registry wires the two providers together the same way.
-const coreweaveFactory = createCoreweaveFactory(kubernetesFactory);
+const coreweave = coreweaveProvider(kubernetesProvider);
 const signal = new AbortController().signal;
 const NOW = new Date(Date.UTC(2026, 8, 2, 17, 10));
 let emu: K8sEmulator;
@@ -43,10 +43,10 @@ const account = (extra: Record<string, unknown> = {}) =>
 
 describe('coreweave provider', () => {
   it('puts every node under CoreWeave and defaults the status feed to CoreWeave Status.io', async () => {
-    const cfg = coreweaveFactory.parseConfig(AccountConfigBase.parse({ name: 'cw', provider: 'coreweave' }));
+    const cfg = coreweave.parseConfig(AccountConfigBase.parse({ name: 'cw', provider: 'coreweave' }));
     expect(cfg.statusFeed.rssUrl).toBe('https://status.coreweave.com/pages/5e126e998f2f032e1f8f0f4b/rss');
     expect(cfg.cloud).toBe('coreweave');
-    const c = coreweaveFactory.create(coreweaveFactory.parseConfig(account()));
+    const c = coreweave.create(coreweave.parseConfig(account()));
     const resources: Array<{ cloud: string }> = [];
     for await (const b of c.inventory({ signal, now: new Date() })) resources.push(...b);
     expect(resources).toHaveLength(buildFleet(Date.UTC(2026, 8, 2, 17), 20).nodes.length);
@@ -55,7 +55,7 @@ describe('coreweave provider', () => {
   });
 
   it('reads node-down incidents and the Status.io feed, with AZ and region codes', async () => {
-    const c = coreweaveFactory.create(coreweaveFactory.parseConfig(account()));
+    const c = coreweave.create(coreweave.parseConfig(account()));
     const incidents: Incident[] = [];
     for await (const b of c.incidents({ signal, now: NOW, resources: [] })) incidents.push(...b);
     for (const i of incidents) Incident.parse(i);
@@ -72,7 +72,7 @@ describe('coreweave provider', () => {
   });
 
   it('rejects an unknown status feed field', () => {
-    expect(() => coreweaveFactory.parseConfig(account({ statusFeed: { rss: 'x' } }))).toThrow(/statusFeed/);
+    expect(() => coreweave.parseConfig(account({ statusFeed: { rss: 'x' } }))).toThrow(/statusFeed/);
   });
 
   it('adds parent regions of availability zones', () => {

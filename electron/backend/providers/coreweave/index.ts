@@ -6,8 +6,8 @@
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { CloudId } from '../../../../shared/domain';
 import { readStatusio } from '../status-feed';
-import { ConfigFieldError, fieldIssues, nearestField } from '../common/config-issues';
-import type { Connector, ConnectorFactory, IncidentsRequest } from '../types';
+import { fieldIssues, nearestField } from '../common/config-issues';
+import { ConfigIssuesError, type Connector, type IncidentsRequest, type ProviderDescriptor } from '../types';
 import { CoreweaveFields } from './config';
 import { COREWEAVE_REGION_PATTERN, withParentRegions } from './map';
 
@@ -16,21 +16,29 @@ export { CoreweaveFields } from './config';
 type ClusterConfig = AccountConfigBase & { cloud?: CloudId | undefined };
 export type CoreweaveConfig<C extends ClusterConfig = ClusterConfig> = C & CoreweaveFields;
 
-/** Builds the coreweave factory on top of the Kubernetes cluster connector factory. */
-export function createCoreweaveFactory<C extends ClusterConfig>(cluster: ConnectorFactory<C>): ConnectorFactory<CoreweaveConfig<C>> {
+/**
+ * The CoreWeave provider, built on the cluster provider the registry hands in (the Kubernetes one):
+ * its parseConfig, connector and identity are the cluster's, plus the status feed.
+ */
+export function coreweaveProvider<C extends ClusterConfig>(cluster: ProviderDescriptor<C>): ProviderDescriptor<CoreweaveConfig<C>> {
   return {
-    provider: 'coreweave',
+    id: 'coreweave',
+    label: 'CoreWeave',
+    clouds: ['coreweave'],
+    // No discovery of its own: the cluster provider's discovery suggests CoreWeave contexts as coreweave accounts.
+    identityKey: (entry) => cluster.identityKey(entry),
+    template: { name: 'coreweave-prod', provider: 'coreweave', context: 'coreweave' },
     parseConfig(raw: AccountConfigBase): CoreweaveConfig<C> {
       const own = CoreweaveFields.safeParse(raw);
-      if (!own.success) throw new ConfigFieldError(raw.name, 'coreweave', fieldIssues(own.error, CoreweaveFields));
+      if (!own.success) throw new ConfigIssuesError(raw.name, 'coreweave', fieldIssues(own.error, CoreweaveFields));
       const { statusFeed: _statusFeed, ...rest } = raw as AccountConfigBase & { statusFeed?: unknown };
       try {
         const base = cluster.parseConfig({ ...rest, cloud: (raw as ClusterConfig).cloud ?? 'coreweave' } as AccountConfigBase);
         return { ...base, ...own.data };
       } catch (error) {
         // The cluster's schema does not know statusFeed: a typo of it would get no suggestion there.
-        if (!(error instanceof ConfigFieldError)) throw error;
-        throw new ConfigFieldError(raw.name, 'coreweave', error.issues.map((i) => (i.message === 'unknown field' ? { ...i, message: suggestStatusFeed(i.path) } : i)));
+        if (!(error instanceof ConfigIssuesError)) throw error;
+        throw new ConfigIssuesError(raw.name, 'coreweave', error.issues.map((i) => (i.message === 'unknown field' ? { ...i, message: suggestStatusFeed(i.path) } : i)));
       }
     },
     create(config: CoreweaveConfig<C>): Connector {

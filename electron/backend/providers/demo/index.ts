@@ -1,6 +1,6 @@
 /** The demo connector: a deterministic simulated fleet behind the same interface as real providers. */
 import type { AccountConfigBase } from '../../../../shared/config';
-import type { Connector, ConnectorFactory } from '../types';
+import type { Connector, ProviderDescriptor } from '../types';
 import { parseAccountEntry } from '../common/config-issues';
 import { DemoConfig } from './config';
 import { generateCosts } from './costs';
@@ -66,11 +66,16 @@ export function createDemoConnector(config: DemoConfig): Connector {
   };
 }
 
-/** Registry entry for the demo provider. */
-export const demoConnectorFactory: ConnectorFactory<DemoConfig> = {
-  provider: 'demo',
+/** The demo provider: no credentials, so nothing to discover. */
+export const demoProvider: ProviderDescriptor<DemoConfig> = {
+  id: 'demo',
+  label: 'Demo fleet',
+  clouds: ['azure', 'gcp', 'oci', 'coreweave'],
   parseConfig(raw: AccountConfigBase): DemoConfig {
     return parseAccountEntry(DemoConfig, raw, 'demo');
   },
   create: createDemoConnector,
+  // The simulated fleet is built from the name and the seed: the same two give the same fleet.
+  identityKey: (entry) => [entry.name ?? null, entry.seed ?? null],
+  template: { name: 'demo-2', provider: 'demo', seed: 2 },
 };

@@ -6,11 +6,12 @@
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, lookupMachine, normaliseGpuModel } from '../../catalog';
-import { AuthError, ConfigError, ConnectorError, type Connector, type ConnectorFactory } from '../types';
+import { AuthError, ConfigError, ConnectorError, type Connector, type ProviderDescriptor } from '../types';
 import { parseAccountEntry } from '../common/config-issues';
 import type { AccessProblem } from '../../../../shared/connector-diagnostics';
 import { isServiceDisabled, openGcpApi, resolveAuth, type GcpApi, type SeriesQuery } from './client';
 import { gcpIdentity } from './identity';
+import { discoverGcp } from './discover';
 import { GcpAccountConfig } from './config';
 import {
   maintenanceIncidents,
@@ -288,13 +289,18 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
   };
 }
 
-/** The Google Cloud entry of the provider registry. */
-export const gcpConnectorFactory: ConnectorFactory<GcpAccountConfig> = {
-  provider: 'gcp',
+/** The Google Cloud provider, as the registry lists it. */
+export const gcpProvider: ProviderDescriptor<GcpAccountConfig> = {
+  id: 'gcp',
+  label: 'Google Cloud',
+  clouds: ['gcp'],
   parseConfig(raw: AccountConfigBase): GcpAccountConfig {
     return parseAccountEntry(GcpAccountConfig, raw, 'gcp');
   },
   create(config: GcpAccountConfig): Connector {
     return createGcpConnector(config);
   },
+  discover: discoverGcp,
+  identityKey: (entry) => [entry.projectIds ?? null],
+  template: { name: 'gcp-prod', provider: 'gcp', projectIds: ['my-project'], costSource: 'focus-export' },
 };

@@ -3,11 +3,12 @@ import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
-import { ConnectorError, type Connector, type ConnectorFactory, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext, type ProviderDescriptor } from '../types';
 import { parseAccountEntry } from '../common/config-issues';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
+import { discoverKubernetes } from './discover';
 import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
 import { chunkWindow, dcgmQueries, gpuCountQuery, gpuParentsQuery, stepFor } from './promql';
 
@@ -129,11 +130,17 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
   };
 }
 
-/** Registry entry for `{ "provider": "kubernetes", ... }` accounts. */
-export const kubernetesFactory: ConnectorFactory<KubernetesConfig> = {
-  provider: 'kubernetes',
+/** The Kubernetes provider, for `{ "provider": "kubernetes", ... }` accounts. */
+export const kubernetesProvider: ProviderDescriptor<KubernetesConfig> = {
+  id: 'kubernetes',
+  label: 'Kubernetes',
+  clouds: ['azure', 'gcp', 'oci', 'aws', 'coreweave', 'other'],
   parseConfig(raw: AccountConfigBase): KubernetesConfig {
     return parseAccountEntry(KubernetesConfig, raw, 'kubernetes');
   },
   create: createKubernetesConnector,
+  // Contexts of every kubeconfig; CoreWeave clusters among them are suggested as coreweave accounts.
+  discover: discoverKubernetes,
+  identityKey: (entry) => [entry.context ?? null, entry.kubeconfig ?? null],
+  template: { name: 'k8s-prod', provider: 'kubernetes', context: 'prod', prometheus: { url: 'https://prometheus.example.com', auth: { type: 'bearer', token: { env: 'FLEETPANE_SECRET_K8S_PROD_PROMETHEUS' } } } },
 };

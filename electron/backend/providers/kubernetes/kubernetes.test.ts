@@ -6,7 +6,7 @@ import { FocusCostRow, GpuResource, GpuSample } from '../../../../shared/domain'
 import { AccountConfigBase } from '../../../../shared/config';
 import { detectNodeDown, detectXid, type SignalInput, type XidHits } from '../../analytics/derived-signals';
 import { AuthError, ThrottledError } from '../types';
-import { describeKubeconfig, kubernetesFactory } from './index';
+import { describeKubeconfig, kubernetesProvider } from './index';
 import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes, type Fleet } from './testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from './testing/prometheus-server';
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 function connector(extra: Record<string, unknown> = {}) {
   const raw = AccountConfigBase.parse({ name: 'k8s-test', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, context: 'emu', pageSize: 37, ...extra });
-  return kubernetesFactory.create(kubernetesFactory.parseConfig(raw));
+  return kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
 }
 
 async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {

@@ -6,7 +6,7 @@ import { ConnectorDiagnostics } from '../../../../shared/connector-diagnostics';
 import { parseOciConfig } from './config';
 import { ociDiagnostics } from './diagnostics';
 import { ociIdentity } from './identity';
-import type { CompartmentAccess } from './index';
+import type { CompartmentAccess } from './diagnostics';
 
 const at = '2026-11-25T12:00:00.000Z';
 const access: CompartmentAccess[] = [

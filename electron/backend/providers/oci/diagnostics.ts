@@ -3,8 +3,23 @@
  * call counts, in the shared shape.
  */
 import type { ConnectorDiagnostics } from '../../../../shared/connector-diagnostics';
-import type { CompartmentAccess } from './index';
+import type { OciOperation } from './errors';
 import type { UnmeasuredInstance } from './map';
+
+/** How the last read of one compartment in one region went. */
+export interface CompartmentAccess {
+  compartmentId: string;
+  compartment: string;
+  region: string;
+  operation: OciOperation;
+  /** ok; denied (no policy: nothing known, nothing shown); stale (previous listing re-reported). */
+  status: 'ok' | 'denied' | 'stale';
+  message: string | null;
+  /** The policy statement that would make the call work, for denied and stale compartments. */
+  policy: string | null;
+  at: string;
+}
+
 
 /** Maps compartmentAccess(), unmeasured() and callCounts() to diagnostics; compartments read fine are left out. */
 export function ociDiagnostics(

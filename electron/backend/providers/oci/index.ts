@@ -14,10 +14,10 @@ import {
   MalformedResponseError,
   ThrottledError,
   UnavailableError,
-  type Connector, type ConnectorFactory, type StreamContext } from '../types';
+  type Connector, type ProviderDescriptor, type StreamContext } from '../types';
 import { openOciApi, type OciApi } from './client';
 import { parseOciConfig, type OciAccountConfig } from './config';
-import { failureOf, policyStatement, type OciOperation } from './errors';
+import { failureOf, policyStatement } from './errors';
 import {
   lifecycleIncidents,
   mapAnnouncements,
@@ -35,25 +35,13 @@ import {
 } from './map';
 import type { RawAnnouncement, RawCompartment } from './raw';
 import { ObservedIncidents } from '../common/observed-incidents';
-import { ociDiagnostics } from './diagnostics';
+import { ociDiagnostics, type CompartmentAccess } from './diagnostics';
 import { ociIdentity } from './identity';
+import { discoverOci } from './discover';
 
 export { OciAccountConfig, parseOciConfig } from './config';
 export type { UnmeasuredInstance } from './map';
-
-/** How the last read of one compartment in one region went. */
-export interface CompartmentAccess {
-  compartmentId: string;
-  compartment: string;
-  region: string;
-  operation: OciOperation;
-  /** ok; denied (no policy: nothing known, nothing shown); stale (previous listing re-reported). */
-  status: 'ok' | 'denied' | 'stale';
-  message: string | null;
-  /** The policy statement that would make the call work, for denied and stale compartments. */
-  policy: string | null;
-  at: string;
-}
+export type { CompartmentAccess } from './diagnostics';
 
 /** An OCI connector also tells which compartments it could not read and which GPUs are not measured. */
 export interface OciConnector extends Connector {
@@ -376,9 +364,14 @@ export function createOciConnector(config: OciAccountConfig, deps: OciConnectorD
   };
 }
 
-/** The Oracle Cloud provider, as the registry names it. */
-export const ociConnectorFactory: ConnectorFactory<OciAccountConfig> = {
-  provider: 'oci',
+/** The Oracle Cloud provider, as the registry lists it. */
+export const ociProvider: ProviderDescriptor<OciAccountConfig> = {
+  id: 'oci',
+  label: 'Oracle Cloud',
+  clouds: ['oci'],
   parseConfig: (raw: AccountConfigBase) => parseOciConfig(raw),
   create: (config) => createOciConnector(config),
+  discover: discoverOci,
+  identityKey: (entry) => [(entry.credential as { profile?: unknown } | undefined)?.profile ?? null, entry.tenancyId ?? null],
+  template: { name: 'oci-prod', provider: 'oci', credential: { type: 'configFile', profile: 'DEFAULT' } },
 };

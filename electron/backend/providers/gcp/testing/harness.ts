@@ -1,6 +1,6 @@
 /** Test harness: a generated fleet behind the loopback emulator, and a connector config pointed at it. */
 import { AccountConfigBase } from '../../../../../shared/config';
-import { gcpConnectorFactory } from '../index';
+import { gcpProvider } from '../index';
 import type { GcpAccountConfig } from '../config';
 import { startGcpEmulator, type EmulatorOptions, type GcpEmulator } from './emulator';
 import { generateFleet, type Fleet, type FleetOptions } from './fleet';
@@ -33,7 +33,7 @@ export async function startGcpHarness(fleetOptions: FleetOptions = {}, emulatorO
     fleet,
     emulator,
     config(extra = {}) {
-      return gcpConnectorFactory.parseConfig(
+      return gcpProvider.parseConfig(
         AccountConfigBase.parse({
           name: 'gcp-prod',
           provider: 'gcp',

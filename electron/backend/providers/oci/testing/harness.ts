@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountConfigBase } from '../../../../../shared/config';
 import type { OciAccountConfig } from '../config';
-import { ociConnectorFactory } from '../index';
+import { ociProvider } from '../index';
 import { startOciEmulator, type OciEmulator } from './emulator';
 import { generateFleet, type Fleet, type FleetOptions } from './fleet';
 
@@ -74,7 +74,7 @@ export async function startOciHarness(fleetOptions: FleetOptions = {}, pageSize 
     configFile,
     fingerprint,
     config(extra = {}) {
-      return ociConnectorFactory.parseConfig(
+      return ociProvider.parseConfig(
         AccountConfigBase.parse({
           name: 'oci-prod',
           provider: 'oci',
