@@ -6,7 +6,7 @@ import { AccountsService } from '../accounts/accounts-service';
 import { EnvironmentOnlyVault } from '../accounts/secret-vault';
 import { ociDiagnostics } from '../providers/oci/diagnostics';
 import { createProviderSet } from '../providers/provider-set';
-import type { Connector, ProviderDescriptor } from '../providers/types';
+import { ConfigIssuesError, type Connector, type ProviderDescriptor } from '../providers/types';
 import type { SyncEngine } from '../sync/engine';
 import { createAccountsHandlers } from './accounts-handlers';
 import { createFakeStore } from './testing/fake-store';
@@ -137,5 +137,60 @@ describe('accounts:providers', () => {
   it('is refused as read-only where no accounts service runs (nothing can be added there)', async () => {
     const handlers = createAccountsHandlers({ store: createFakeStore(), now });
     await expect(handlers['accounts:providers']({})).rejects.toMatchObject({ code: 'read-only' });
+  });
+});
+
+describe('accounts from the provider descriptors', () => {
+  /** A service over one fake provider whose parseConfig and discovery the test writes. */
+  function service(provider: Partial<ProviderDescriptor>, entries: Record<string, unknown>[] = []) {
+    const descriptor: ProviderDescriptor = { ...fakeProvider('fake', 'Fake', {}), ...provider };
+    return new AccountsService({
+      store: createFakeStore(),
+      // Never written: discovery and validation only read.
+      configFile: '/nonexistent/fleetpane-config.json',
+      entries,
+      manageRefusal: null,
+      vault: new EnvironmentOnlyVault('not here', {}),
+      providers: createProviderSet([descriptor]),
+      discoveryContext: () => ({ home: '/nowhere', env: {}, platform: 'linux', signal: new AbortController().signal, now: now() }),
+      now,
+    });
+  }
+
+  it("validates with structured issues only: the provider's ConfigIssuesError as is, any other error as one issue of the entry", () => {
+    const structured = service({
+      parseConfig: (raw) => {
+        throw new ConfigIssuesError(raw.name, 'fake', [{ path: 'region', message: 'unknown region; known: r1, r2' }, { path: 'auth.token', message: 'Required' }]);
+      },
+    });
+    expect(structured.validate({ name: 'f', provider: 'fake' })).toEqual([
+      { path: 'region', message: 'unknown region; known: r1, r2' },
+      { path: 'auth.token', message: 'Required' },
+    ]);
+    // Text that looks like "path: message" pairs is not parsed back into fields.
+    const plain = service({
+      parseConfig: () => {
+        throw new Error('account "f" (fake): region: bad; auth.token: missing');
+      },
+    });
+    expect(plain.validate({ name: 'f', provider: 'fake' })).toEqual([{ path: '(entry)', message: 'account "f" (fake): region: bad; auth.token: missing' }]);
+  });
+
+  it('names the known providers for an unknown one', () => {
+    expect(service({}).validate({ name: 'x', provider: 'nope' })).toEqual([{ path: 'provider', message: 'unknown provider "nope"; known: fake' }]);
+  });
+
+  it("runs each descriptor's discovery and leaves out what is configured by the descriptor's identity, whatever its name", async () => {
+    const found = (name: string, region: string) => ({ name, provider: 'fake', label: region, identity: null, config: { name, provider: 'fake', region }, notes: [] });
+    const s = service(
+      {
+        identityKey: (entry) => [entry.region ?? null],
+        discover: async () => ({ provider: 'fake', source: 'fake login', found: [found('fake-r1', 'r1'), found('fake-r2', 'r2')], problems: [] }),
+      },
+      [{ name: 'my-own-name', provider: 'fake', region: 'r1' }],
+    );
+    const [result] = await s.discover();
+    expect(result?.source).toBe('fake login');
+    expect(result?.found.map((f) => f.name)).toEqual(['fake-r2']);
   });
 });
