@@ -83,6 +83,15 @@ describe('provider registry', () => {
     expect(providers.identityKey({ ...context, provider: 'coreweave' })).not.toEqual(providers.identityKey({ ...context, provider: 'kubernetes' }));
   });
 
+  it("names the field, never the value, in every provider's issues", () => {
+    for (const { id, template } of providers.info()) {
+      const entry = AccountConfigBase.parse({ ...(filled(template) as Record<string, unknown>), tokne: 'S3CRET-VALUE' });
+      const issues = issuesOf(() => parseAccountConfig(entry));
+      expect(issues.map((i) => i.path), id).toContain('tokne');
+      expect(JSON.stringify(issues), id).not.toContain('S3CRET');
+    }
+  });
+
   it('refuses an unknown provider with a structured issue that names the known ones', () => {
     const entry = AccountConfigBase.parse({ name: 'x', provider: 'aws-next' });
     for (const run of [() => parseAccountConfig(entry), () => createConnector(entry)]) {
