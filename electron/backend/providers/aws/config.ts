@@ -165,8 +165,12 @@ export const AwsAccountConfig = AccountBase.extend({
     }
   });
 export type AwsAccountConfig = z.infer<typeof AwsAccountConfig>;
-/** Alias the descriptor names. */
-export type AwsConfig = AwsAccountConfig;
+/**
+ * The config the descriptor is typed with. The intersection with the shared base keeps the
+ * descriptor's constraint while shared's ProviderId does not list 'aws' yet (the integrator adds it;
+ * the intersection then is just AwsAccountConfig).
+ */
+export type AwsConfig = AwsAccountConfig & AccountConfigBase;
 
 /** The CloudWatch namespace of the agent's NVIDIA metrics, or null when metrics come from Prometheus. */
 export function cloudwatchNamespace(cfg: AwsAccountConfig): string | null {
