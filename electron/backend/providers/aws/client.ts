@@ -80,6 +80,12 @@ export function baseCredentials(config: AwsAccountConfig): AwsCredentialIdentity
   return config.profile ? fromIni({ profile: config.profile }) : fromNodeProviderChain();
 }
 
+/**
+ * Instance type patterns of the accelerated families (P, G, Trn, Inf, DL), so DescribeInstances does
+ * not page through every general-purpose machine; a type without GpuInfo/NeuronInfo is still dropped.
+ */
+export const ACCELERATED_TYPES = ['p*', 'g*', 'trn*', 'inf*', 'dl*'];
+
 /** Builds the API over the official clients. */
 export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions = {}): AwsApi {
   const given = options.credentials;
@@ -160,7 +166,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
         let token: string | undefined;
         do {
           const out = await call('ec2:DescribeInstances', scope, region, () =>
-            ec2(scope, region).send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: [...states] }], MaxResults: 1000, NextToken: token }), { abortSignal: signal }),
+            ec2(scope, region).send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: [...states] }, { Name: 'instance-type', Values: ACCELERATED_TYPES }], MaxResults: 1000, NextToken: token }), { abortSignal: signal }),
           );
           yield (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
           token = out.NextToken;

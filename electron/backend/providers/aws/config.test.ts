@@ -44,7 +44,7 @@ describe('aws account config', () => {
 
   it('takes a Managed Prometheus workspace or a CloudWatch namespace as the metrics source, and the FOCUS export location', () => {
     expect(parse({ metrics: { prometheus: { url: 'https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1', region: 'us-east-1' } } }).metrics).toMatchObject({ prometheus: { region: 'us-east-1' } });
-    expect(parse({ metrics: { cloudwatch: {} } }).metrics).toEqual({ cloudwatch: { namespace: 'CWAgent' } });
+    expect(parse({ metrics: { cloudwatch: {} } }).metrics).toEqual({ cloudwatch: { namespace: 'CWAgent', extras: [] } });
     expect(parse({ spend: { bucket: 'billing-exports', region: 'us-east-1' } }).spend).toEqual({ bucket: 'billing-exports', prefix: '', region: 'us-east-1' });
     expect(issues({ spend: { bucket: 'Billing_Exports', region: 'us-east-1' } })[0]?.path).toBe('spend.bucket');
     expect(issues({ regions: ['us-east-1', 'mars-north-1x'] })[0]?.path).toBe('regions.1');

@@ -83,6 +83,11 @@ const Metrics = z.union([
         .object({
           /** CloudWatch agent namespace. */
           namespace: z.string().min(1).max(255).default('CWAgent'),
+          /**
+           * Also read these agent metrics besides nvidia_smi_utilization_gpu. GetMetricData is billed per
+           * metric requested, so each one multiplies the CloudWatch bill of the metrics stream (README.md).
+           */
+          extras: z.array(z.enum(['memory', 'power', 'temperature'])).default([]),
         })
         .strict(),
     })
@@ -172,10 +177,10 @@ export type AwsAccountConfig = z.infer<typeof AwsAccountConfig>;
  */
 export type AwsConfig = AwsAccountConfig & AccountConfigBase;
 
-/** The CloudWatch namespace of the agent's NVIDIA metrics, or null when metrics come from Prometheus. */
-export function cloudwatchNamespace(cfg: AwsAccountConfig): string | null {
-  if (cfg.metrics === 'cloudwatch') return 'CWAgent';
-  return 'cloudwatch' in cfg.metrics ? cfg.metrics.cloudwatch.namespace : null;
+/** The CloudWatch agent source (namespace and extra metrics), or null when metrics come from Prometheus. */
+export function cloudwatchSource(cfg: AwsAccountConfig): { namespace: string; extras: ('memory' | 'power' | 'temperature')[] } | null {
+  if (cfg.metrics === 'cloudwatch') return { namespace: 'CWAgent', extras: [] };
+  return 'cloudwatch' in cfg.metrics ? cfg.metrics.cloudwatch : null;
 }
 
 /** Validates an account entry, throwing ConfigIssuesError that names each bad field (never its value). */

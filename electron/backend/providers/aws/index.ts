@@ -12,17 +12,17 @@ import type { FocusCostRow, GpuResource, GpuSample, Incident, ProviderId } from 
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConnectorError, type Connector, type MetricsRequest, type ProviderDescriptor, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
-import { cloudwatchNamespace, parseAwsConfig, type AwsAccountConfig, type AwsConfig } from './config';
+import { cloudwatchSource, parseAwsConfig, type AwsAccountConfig, type AwsConfig } from './config';
 import { discoverAws } from './discover';
 import { assumeRoleAdvice, failureOf, policyStatement } from './errors';
 import {
-  AGENT_METRIC_NAMES,
   gpuSeries,
   healthIncidents,
   mapInstance,
   planQueries,
   SampleMerger,
   scheduledEventIncidents,
+  type AgentMetric,
   type GpuCatalog,
   type GpuSeries,
 } from './map';
@@ -204,13 +204,16 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   }
 
   async function* metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
-    const namespace = cloudwatchNamespace(config);
+    const source = cloudwatchSource(config);
     // Managed Prometheus is not read yet: its GPUs stay "not measured".
     const mine = req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running' && r.tags['aws:accelerator'] !== 'neuron');
-    if (namespace === null) {
+    if (source === null) {
       unmeasured = mine.map((r) => ({ resourceId: r.id, name: r.name, region: r.region, account: r.tags['aws:accountId'] ?? '', reason: 'metrics from Amazon Managed Service for Prometheus are not read yet by this version' }));
       return;
     }
+    const namespace = source.namespace;
+    const extraNames: Record<string, AgentMetric> = { memory: 'nvidia_smi_memory_used', power: 'nvidia_smi_power_draw', temperature: 'nvidia_smi_temperature_gpu' };
+    const read: AgentMetric[] = ['nvidia_smi_utilization_gpu', ...source.extras.map((e) => extraNames[e] as AgentMetric)];
     const byScope = new Map((await scopes(req)).map((s) => [s.accountId, s]));
     const groups = new Map<string, GpuResource[]>();
     for (const r of mine) {
@@ -235,7 +238,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       }
       const util = gpuSeries(listed, 'nvidia_smi_utilization_gpu', byId);
       // The agent publishes every nvidia_smi_* metric under the same dimensions as the utilisation.
-      const series: GpuSeries[] = AGENT_METRIC_NAMES.flatMap((metric) => util.map((u) => ({ ...u, metric, metric$: { ...u.metric$, MetricName: metric } })));
+      const series: GpuSeries[] = read.flatMap((metric) => util.map((u) => ({ ...u, metric, metric$: { ...u.metric$, MetricName: metric } })));
       const merger = new SampleMerger(req.from, req.to);
       let denied = false;
       for (const call of planQueries(series)) {

@@ -96,7 +96,7 @@ function scopeOf(req: IncomingMessage): { accessKey: string; region: string } | 
 
 /** Starts the emulator on 127.0.0.1 over the fleet. */
 export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = {}): Promise<AwsEmulator> {
-  const pageSize = options.pageSize ?? 5;
+  const pageSize = options.pageSize ?? 2;
   const datapointsPerPage = options.datapointsPerPage ?? 1500;
   const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set() };
   const throttledOnce = new Set<string>();
@@ -159,7 +159,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       }
       case 'DescribeInstances': {
         const states = filter('instance-state-name');
-        const list = mine.filter((x) => !states || states.includes(x.state));
+        // EC2 filters take * and ? wildcards.
+        const types = filter('instance-type')?.map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+        const list = mine.filter((x) => (!states || states.includes(x.state)) && (!types || types.some((re) => re.test(x.type.type))));
         // One reservation per two instances, as launches of several instances group them.
         const reservations: FleetInstance[][] = [];
         for (let i = 0; i < list.length; i += 2) reservations.push(list.slice(i, i + 2));
