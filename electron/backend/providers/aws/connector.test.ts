@@ -93,6 +93,10 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     const expected = visibleInstances(h.fleet).filter((x) => x.state === 'running' && !x.agent && x.type.gpu).map((x) => x.id).sort();
     expect(unmeasured).toEqual(expected);
     expect(c.unmeasured()[0]?.reason).toContain('CloudWatch agent');
+    // The next inventory carries it as a metrics coverage gap on the machine.
+    const again = await collect(c.inventory(ctx(h.fleet.now)));
+    const gapped = again.filter((r) => r.coverageGaps?.some((g) => g.kind === 'metrics' && g.reason.includes('CloudWatch agent'))).map((r) => r.id).sort();
+    expect(gapped).toEqual(expected);
   });
 
   it('reports scheduled events as maintenance inside their window and AWS Health events of the fleet regions, linked to instances', async () => {

@@ -196,7 +196,10 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
         const batch: GpuResource[] = [];
         for (const raw of instances) {
           const r = mapInstance(raw, { account, accountId: s.accountId, accountName: s.name, region, catalog, typeInfo: map, typesUnavailable: unavailable, statuses: byId });
-          if (r) batch.push(r);
+          if (!r) continue;
+          // What the last metrics run could not measure is a coverage gap on the machine, never a zero.
+          const gap = r.powerState === 'running' ? unmeasured.find((u) => u.resourceId === r.id) : undefined;
+          batch.push(gap ? { ...r, coverageGaps: [...(r.coverageGaps ?? []), { kind: 'metrics', reason: gap.reason }] } : r);
         }
         if (batch.length > 0) yield batch;
       }
