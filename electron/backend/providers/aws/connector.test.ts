@@ -95,7 +95,7 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     expect(c.unmeasured()[0]?.reason).toContain('CloudWatch agent');
     // The next inventory carries it as a metrics coverage gap on the machine.
     const again = await collect(c.inventory(ctx(h.fleet.now)));
-    const gapped = again.filter((r) => r.coverageGaps?.some((g) => g.kind === 'metrics' && g.reason.includes('CloudWatch agent'))).map((r) => r.id).sort();
+    const gapped = again.filter((r) => r.coverageGaps?.some((g) => g.kind === 'metrics' && g.reason.includes('install the CloudWatch agent'))).map((r) => r.id).sort();
     expect(gapped).toEqual(expected);
   });
 
