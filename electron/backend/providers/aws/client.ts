@@ -6,12 +6,14 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Metric, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import {
+  DescribeCapacityReservationsCommand,
   DescribeInstanceStatusCommand,
   DescribeInstanceTypesCommand,
   DescribeInstancesCommand,
   DescribeRegionsCommand,
   EC2Client,
   type _InstanceType,
+  type CapacityReservation,
   type Instance,
   type InstanceStatus,
   type InstanceTypeInfo,
@@ -60,6 +62,8 @@ export interface AwsApi {
   instanceTypes(scope: AccountScope, region: string, types: readonly string[], signal: AbortSignal): Promise<InstanceTypeInfo[]>;
   /** DescribeInstanceStatus for every non-terminated instance (IncludeAllInstances), every page. */
   instanceStatuses(scope: AccountScope, region: string, signal: AbortSignal): Promise<InstanceStatus[]>;
+  /** The Capacity Reservations and Capacity Blocks for ML of these ids, every page. */
+  capacityReservations(scope: AccountScope, region: string, ids: readonly string[], signal: AbortSignal): Promise<CapacityReservation[]>;
   /** ListMetrics of one metric in the namespace (recently active), every page. */
   listMetrics(scope: AccountScope, region: string, namespace: string, metricName: string, signal: AbortSignal): Promise<Metric[]>;
   /** GetMetricData over [from, to) for at most 500 queries, every NextToken page merged per query id. */
@@ -196,6 +200,18 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
           ec2(scope, region).send(new DescribeInstanceStatusCommand({ IncludeAllInstances: true, MaxResults: 1000, NextToken: token }), { abortSignal: signal }),
         );
         all.push(...(out.InstanceStatuses ?? []));
+        token = out.NextToken;
+      } while (token);
+      return all;
+    },
+    capacityReservations: async (scope, region, ids, signal) => {
+      const all: CapacityReservation[] = [];
+      let token: string | undefined;
+      do {
+        const out = await call('ec2:DescribeCapacityReservations', scope, region, () =>
+          ec2(scope, region).send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [...ids], NextToken: token }), { abortSignal: signal }),
+        );
+        all.push(...(out.CapacityReservations ?? []));
         token = out.NextToken;
       } while (token);
       return all;

@@ -56,6 +56,16 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     expect(b200?.coverageGaps?.some((g) => g.kind === 'price')).toBe(true);
     const trn = inventory.find((r) => r.instanceType === 'trn1.32xlarge');
     expect(trn).toMatchObject({ gpuModel: 'Trainium 32GB', gpuCount: 16, tags: expect.objectContaining({ 'aws:accelerator': 'neuron' }) });
+    // Capacity Reservations and Capacity Blocks for ML: their kind, start and end on the machine.
+    for (const cr of h.fleet.reservations.filter((x) => x.accountId !== '333333333333' && x.accountId !== '444444444444')) {
+      for (const r of inventory.filter((i) => i.tags['aws:capacityReservationId'] === cr.id)) {
+        expect(r.tags['aws:capacityReservationType']).toBe(cr.blockId ? 'capacity-block' : 'on-demand-reservation');
+        expect(r.tags['aws:capacityReservationStart']).toBe(new Date(cr.start).toISOString());
+        expect(r.tags['aws:capacityReservationEnd']).toBe(cr.end === null ? undefined : new Date(cr.end).toISOString());
+        expect(r.tags['aws:capacityBlockId']).toBe(cr.blockId ?? undefined);
+      }
+    }
+    expect(inventory.filter((r) => r.tags['aws:capacityReservationType'] === 'capacity-block').length).toBeGreaterThan(0);
     // DescribeInstanceTypes is cached: a type is asked about once (pages of 2 here), never per instance or account.
     expect(h.emulator.calls.get('DescribeInstanceTypes')).toBeLessThanOrEqual(6);
   });

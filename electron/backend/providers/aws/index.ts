@@ -22,6 +22,7 @@ import {
   planQueries,
   SampleMerger,
   scheduledEventIncidents,
+  withReservations,
   type AgentMetric,
   type GpuCatalog,
   type GpuSeries,
@@ -201,7 +202,10 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
           const gap = r.powerState === 'running' ? unmeasured.find((u) => u.resourceId === r.id) : undefined;
           batch.push(gap ? { ...r, coverageGaps: [...(r.coverageGaps ?? []), { kind: 'metrics', reason: gap.reason }] } : r);
         }
-        if (batch.length > 0) yield batch;
+        if (batch.length === 0) continue;
+        const reservationIds = [...new Set(batch.map((r) => r.tags['aws:capacityReservationId']).filter((id): id is string => typeof id === 'string'))];
+        const reservations = reservationIds.length > 0 ? await orDenied(s, region, 'ec2:DescribeCapacityReservations', ctx.now, () => api.capacityReservations(s, region, reservationIds, ctx.signal), []) : [];
+        yield withReservations(batch, reservations);
       }
     }
   }

@@ -4,7 +4,7 @@
  * AWS Health events to incidents, the CloudWatch agent's NVIDIA series to per-GPU minute samples.
  */
 import type { Metric, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import type { CapacityReservation, Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
 import type { CoverageGap, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
 import type { CatalogLookup } from '../../catalog';
@@ -134,6 +134,24 @@ export function mapInstance(raw: Instance, ctx: InstanceContext): GpuResource | 
     demo: false,
     ...(coverageGaps.length > 0 ? { coverageGaps } : {}),
   };
+}
+
+/**
+ * The reservation each machine runs in, as tags the machine page shows: its kind (On-Demand Capacity
+ * Reservation or Capacity Block for ML), start and end (absent end: open-ended).
+ */
+export function withReservations(resources: readonly GpuResource[], reservations: readonly CapacityReservation[]): GpuResource[] {
+  const byId = new Map(reservations.filter((r) => r.CapacityReservationId).map((r) => [r.CapacityReservationId as string, r]));
+  return resources.map((r) => {
+    const cr = byId.get(r.tags['aws:capacityReservationId'] ?? '');
+    if (!cr) return r;
+    const tags: Record<string, string> = { ...r.tags, 'aws:capacityReservationType': cr.ReservationType === 'capacity-block' ? 'capacity-block' : 'on-demand-reservation' };
+    if (cr.StartDate) tags['aws:capacityReservationStart'] = cr.StartDate.toISOString();
+    if (cr.EndDate) tags['aws:capacityReservationEnd'] = cr.EndDate.toISOString();
+    if (cr.CapacityBlockId) tags['aws:capacityBlockId'] = cr.CapacityBlockId;
+    if (cr.State) tags['aws:capacityReservationState'] = cr.State;
+    return { ...r, tags };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -212,6 +212,32 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
           nextToken: p.nextToken,
         });
       }
+      case 'DescribeCapacityReservations': {
+        const ids = values('CapacityReservationId');
+        const list = fleet.reservations.filter((r) => r.accountId === account && r.region === region && (ids.length === 0 || ids.includes(r.id)));
+        const p = pageOf(list, params.get('NextToken') ?? undefined, action);
+        if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        return reply('DescribeCapacityReservationsResponse', {
+          capacityReservationSet: p.page.map((r) => ({
+            capacityReservationId: r.id,
+            ownerId: account,
+            instanceType: r.instanceType,
+            instancePlatform: 'Linux/UNIX',
+            availabilityZone: r.zone,
+            tenancy: 'default',
+            totalInstanceCount: 4,
+            availableInstanceCount: 1,
+            state: 'active',
+            startDate: iso(r.start),
+            endDate: r.end === null ? undefined : iso(r.end),
+            endDateType: r.end === null ? 'unlimited' : 'limited',
+            instanceMatchCriteria: 'targeted',
+            reservationType: r.blockId ? 'capacity-block' : 'default',
+            capacityBlockId: r.blockId ?? undefined,
+          })),
+          nextToken: p.nextToken,
+        });
+      }
       default:
         return ec2Error(res, 400, 'InvalidAction', `The action ${action} is not valid for this web service.`);
     }

@@ -80,8 +80,23 @@ export interface FleetHealthEvent {
   entities: string[];
 }
 
+/** An On-Demand Capacity Reservation or a Capacity Block for ML that instances run in. */
+export interface FleetReservation {
+  id: string;
+  accountId: string;
+  region: string;
+  instanceType: string;
+  zone: string;
+  start: number;
+  /** null: open-ended (unlimited) reservation. */
+  end: number | null;
+  /** Set for Capacity Blocks for ML (reservationType capacity-block). */
+  blockId: string | null;
+}
+
 export interface Fleet {
   now: Date;
+  reservations: FleetReservation[];
   callerAccountId: string;
   roleName: string;
   accounts: FleetAccount[];
@@ -218,7 +233,22 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       entities: [],
     },
   ];
-  return { now, callerAccountId: '111111111111', roleName: 'FleetpaneReadOnly', accounts, regions, instances, health };
+  const reservations: FleetReservation[] = [];
+  for (const x of instances) {
+    if (!x.capacityReservationId || reservations.some((r) => r.id === x.capacityReservationId)) continue;
+    const block = reservations.length % 2 === 0;
+    reservations.push({
+      id: x.capacityReservationId,
+      accountId: x.accountId,
+      region: x.region,
+      instanceType: x.type.type,
+      zone: x.zone,
+      start: block ? t - 2 * DAY : t - 90 * DAY,
+      end: block ? t + 5 * DAY : null,
+      blockId: block ? `cb-${x.capacityReservationId.slice(3)}` : null,
+    });
+  }
+  return { now, reservations, callerAccountId: '111111111111', roleName: 'FleetpaneReadOnly', accounts, regions, instances, health };
 }
 
 /** Accounts the connector can read: active, role assumable (the caller's own needs no role). */
