@@ -90,6 +90,27 @@ export function baseCredentials(config: AwsAccountConfig): AwsCredentialIdentity
  */
 export const ACCELERATED_TYPES = ['p*', 'g*', 'trn*', 'inf*', 'dl*'];
 
+/**
+ * One resolution shared by every client of an account (each SDK client would otherwise assume the role
+ * on its own), renewed five minutes before it expires; a failed resolution is not kept.
+ */
+export function sharedCredentials(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let current: Promise<AwsCredentialIdentity> | null = null;
+  let expires = 0;
+  return () => {
+    if (current && (expires === 0 || expires - Date.now() > 300_000)) return current;
+    const next = provider().then((c) => {
+      expires = c.expiration?.getTime() ?? 0;
+      return c;
+    });
+    next.catch(() => {
+      if (current === next) current = null;
+    });
+    current = next;
+    return next;
+  };
+}
+
 /** Builds the API over the official clients. */
 export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions = {}): AwsApi {
   const given = options.credentials;
@@ -148,11 +169,11 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       accountId,
       name,
       roleName,
-      credentials: fromTemporaryCredentials({
+      credentials: sharedCredentials(fromTemporaryCredentials({
         masterCredentials: base,
         params: { RoleArn: `arn:aws:iam::${accountId}:role/${roleName}`, RoleSessionName: 'fleetpane', DurationSeconds: 3600, ...(externalId ? { ExternalId: externalId } : {}) },
         clientConfig: { region: config.homeRegion, maxAttempts: config.retry.maxAttempts, ...(config.endpoints.sts ? { endpoint: endpointFor(config, 'sts', config.homeRegion) } : {}) },
-      }),
+      })),
     }),
     resolve: async (scope) => {
       await call(scope.roleName ? 'sts:AssumeRole' : 'sts:GetCallerIdentity', scope, config.homeRegion, async () => {

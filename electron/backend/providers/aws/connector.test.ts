@@ -74,6 +74,8 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     const denied = diagnostics.access.find((a) => a.operation === 'sts:AssumeRole');
     expect(denied?.scope).toContain('333333333333');
     expect(denied?.fix).toContain('arn:aws:iam::333333333333:role/FleetpaneReadOnly');
+    // One AssumeRole per member account tried (222 read, 333 refused), however many clients use the role.
+    expect(h.emulator.calls.get('AssumeRole')).toBe(2);
     // The suspended account is not tried.
     expect(diagnostics.access.some((a) => a.scope.includes('444444444444'))).toBe(false);
     // Paged (2 reservations a page) in each of 2 readable accounts x 3 regions, one page throttled once.
