@@ -1,0 +1,398 @@
+/**
+ * The AWS connector: EC2 GPU and Neuron instances of one account or of many accounts of an
+ * organization (sts:AssumeRole into a role per member account) in every enabled region, their status
+ * checks and scheduled events, GPU metrics from the CloudWatch agent's NVIDIA metrics, and AWS Health
+ * events. Spend (the FOCUS export of AWS Data Exports in S3) is not read yet: see README.md.
+ */
+import type { Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import type { Event as HealthEvent } from '@aws-sdk/client-health';
+import type { AccountConfigBase } from '../../../../shared/config';
+import type { ConnectorDiagnostics, ConnectorIdentity } from '../../../../shared/connector-diagnostics';
+import type { FocusCostRow, GpuResource, GpuSample, Incident, ProviderId } from '../../../../shared/domain';
+import { lookupInstance, normaliseGpuModel } from '../../catalog';
+import { AuthError, ConnectorError, type Connector, type MetricsRequest, type ProviderDescriptor, type StreamContext } from '../types';
+import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
+import { cloudwatchSource, parseAwsConfig, type AwsAccountConfig, type AwsConfig } from './config';
+import { discoverAws } from './discover';
+import { assumeRoleAdvice, failureOf, policyStatement } from './errors';
+import {
+  gpuSeries,
+  healthIncidents,
+  mapInstance,
+  planQueries,
+  SampleMerger,
+  scheduledEventIncidents,
+  withReservations,
+  type AgentMetric,
+  type GpuCatalog,
+  type GpuSeries,
+} from './map';
+
+export { AwsAccountConfig, parseAwsConfig, type AwsConfig } from './config';
+
+/** How the last call of one kind went for one account (and region). */
+export interface AccountAccess {
+  scope: string;
+  operation: string;
+  status: 'denied' | 'stale';
+  message: string | null;
+  fix: string | null;
+  at: string;
+}
+
+export interface UnmeasuredInstance {
+  resourceId: string;
+  name: string;
+  region: string;
+  account: string;
+  reason: string;
+}
+
+export interface AwsConnector extends Connector {
+  /** Accounts, regions and operations that were refused in the last runs. */
+  access(): AccountAccess[];
+  unmeasured(): UnmeasuredInstance[];
+  callCounts(): Record<string, number>;
+}
+
+export interface AwsConnectorDeps {
+  catalog?: GpuCatalog | null;
+  api?: (config: AwsAccountConfig) => AwsApi;
+  /** Options of the default API (tests pass a static base credential). */
+  apiOptions?: OpenAwsApiOptions;
+}
+
+export const defaultAwsCatalog: GpuCatalog = { lookupInstance: (cloud, type, region) => lookupInstance(cloud, type, region), normaliseGpuModel };
+
+const ACCOUNTS_CACHE_MS = 3600_000;
+const REGIONS_CACHE_MS = 3600_000;
+const STATUS_FRESH_MS = 10 * 60_000;
+const SAMPLE_BATCH = 5000;
+
+/** The AWS service name per region of a Health event's fleet filter. */
+const HEALTH_SERVICES = ['EC2', 'EBS', 'VPC', 'ELASTICLOADBALANCING', 'EKS', 'CLOUDWATCH'];
+
+/** Builds the connector for one AWS config entry. */
+export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorDeps = {}): AwsConnector {
+  const catalog = deps.catalog === undefined ? defaultAwsCatalog : deps.catalog;
+  const api = (deps.api ?? ((c) => openAwsApi(c, deps.apiOptions)))(config);
+  const account = config.name;
+  const problems = new Map<string, AccountAccess>();
+  let accountsCache: { at: number; scopes: AccountScope[] } | null = null;
+  const regionCache = new Map<string, { at: number; regions: string[] }>();
+  const typeCache = new Map<string, InstanceTypeInfo | null>();
+  const statusCache = new Map<string, { at: number; statuses: InstanceStatus[] }>();
+  let unmeasured: UnmeasuredInstance[] = [];
+
+  function problem(p: Omit<AccountAccess, 'at'>, now: Date): void {
+    problems.set(`${p.scope}\u0000${p.operation}`, { ...p, at: now.toISOString() });
+  }
+  function clear(scope: string, operation: string): void {
+    problems.delete(`${scope}\u0000${operation}`);
+  }
+  const scopeName = (s: AccountScope, region?: string) => `account ${s.name} (${s.accountId})${region ? ` ${region}` : ''}`;
+
+  /** The accounts to read, each with a credential that resolved; refused roles are listed, not fatal. */
+  async function scopes(ctx: StreamContext): Promise<AccountScope[]> {
+    const now = ctx.now.getTime();
+    if (accountsCache && now - accountsCache.at < ACCOUNTS_CACHE_MS) return accountsCache.scopes;
+    const caller = await api.callerIdentity(ctx.signal);
+    const candidates: AccountScope[] = [];
+    if (config.organization) {
+      const org = config.organization;
+      const listed = await api.listAccounts(ctx.signal);
+      for (const a of listed) {
+        if (!a.Id || (a.Status ?? a.State) !== 'ACTIVE' || org.excludeAccountIds.includes(a.Id)) continue;
+        if (a.Id === caller.accountId) {
+          if (org.includeCallerAccount) candidates.push(api.baseScope(a.Id, a.Name ?? a.Id));
+        } else {
+          candidates.push(api.memberScope(a.Id, a.Name ?? a.Id, org.roleName, org.externalId));
+        }
+      }
+    } else if (config.accounts) {
+      for (const a of config.accounts) {
+        candidates.push(a.id === caller.accountId ? api.baseScope(a.id, a.name ?? a.id) : api.memberScope(a.id, a.name ?? a.id, a.roleName, a.externalId));
+      }
+    } else {
+      candidates.push(api.baseScope(caller.accountId, caller.accountId));
+    }
+    const ok: AccountScope[] = [];
+    let firstDenied: ConnectorError | null = null;
+    for (const s of candidates) {
+      try {
+        await api.resolve(s, ctx.signal);
+        ok.push(s);
+        clear(scopeName(s), 'sts:AssumeRole');
+      } catch (err) {
+        if (!(err instanceof AuthError) || s.roleName === null) throw err;
+        // A member whose role cannot be assumed is listed and skipped; the others are read.
+        firstDenied ??= err;
+        problem({ scope: scopeName(s), operation: 'sts:AssumeRole', status: 'denied', message: err.message, fix: assumeRoleAdvice(s.accountId, s.roleName) }, ctx.now);
+      }
+    }
+    if (ok.length === 0 && firstDenied) throw firstDenied;
+    accountsCache = { at: now, scopes: ok };
+    return ok;
+  }
+
+  async function regionsOf(s: AccountScope, ctx: StreamContext): Promise<string[]> {
+    if (config.regions) return config.regions;
+    const cached = regionCache.get(s.accountId);
+    if (cached && ctx.now.getTime() - cached.at < REGIONS_CACHE_MS) return cached.regions;
+    const regions = await api.regions(s, ctx.signal);
+    regionCache.set(s.accountId, { at: ctx.now.getTime(), regions });
+    return regions;
+  }
+
+  /** Reads a call; a denial (AuthError) is recorded against the scope and answers `fallback`. */
+  async function orDenied<T>(s: AccountScope, region: string | undefined, operation: string, now: Date, run: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      const out = await run();
+      clear(scopeName(s, region), operation);
+      return out;
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      problem({ scope: scopeName(s, region), operation, status: 'denied', message: err.message, fix: policyStatement(operation) }, now);
+      return fallback;
+    }
+  }
+
+  async function typeInfo(s: AccountScope, region: string, types: string[], ctx: StreamContext): Promise<{ map: Map<string, InstanceTypeInfo>; unavailable: string | null }> {
+    const missing = types.filter((t) => !typeCache.has(t));
+    let unavailable: string | null = null;
+    if (missing.length > 0) {
+      const got = await orDenied(s, region, 'ec2:DescribeInstanceTypes', ctx.now, () => api.instanceTypes(s, region, missing, ctx.signal), null);
+      if (got === null) {
+        unavailable = 'ec2:DescribeInstanceTypes denied';
+      } else {
+        for (const t of missing) typeCache.set(t, null);
+        for (const info of got) if (info.InstanceType) typeCache.set(info.InstanceType, info);
+      }
+    }
+    const map = new Map<string, InstanceTypeInfo>();
+    for (const t of types) {
+      const info = typeCache.get(t);
+      if (info) map.set(t, info);
+    }
+    return { map, unavailable };
+  }
+
+  async function* inventory(ctx: StreamContext): AsyncIterable<GpuResource[]> {
+    for (const s of await scopes(ctx)) {
+      const regions = await orDenied(s, undefined, 'ec2:DescribeRegions', ctx.now, () => regionsOf(s, ctx), null);
+      if (regions === null) continue;
+      for (const region of regions) {
+        const instances: Instance[] = [];
+        const listed = await orDenied(s, region, 'ec2:DescribeInstances', ctx.now, async () => {
+          for await (const page of api.instancePages(s, region, config.instanceStates, ctx.signal)) instances.push(...page);
+          return true;
+        }, false);
+        if (!listed) continue;
+        if (instances.length === 0) continue;
+        const types = [...new Set(instances.map((i): string | undefined => i.InstanceType).filter((t): t is string => typeof t === 'string'))];
+        const { map, unavailable } = await typeInfo(s, region, types, ctx);
+        const statuses = await orDenied(s, region, 'ec2:DescribeInstanceStatus', ctx.now, () => api.instanceStatuses(s, region, ctx.signal), []);
+        statusCache.set(`${s.accountId}\u0000${region}`, { at: ctx.now.getTime(), statuses });
+        const byId = new Map(statuses.filter((x) => x.InstanceId).map((x) => [x.InstanceId as string, x]));
+        const batch: GpuResource[] = [];
+        for (const raw of instances) {
+          const r = mapInstance(raw, { account, accountId: s.accountId, accountName: s.name, region, catalog, typeInfo: map, typesUnavailable: unavailable, statuses: byId });
+          if (!r) continue;
+          // What the last metrics run could not measure is a coverage gap on the machine, never a zero.
+          const gap = r.powerState === 'running' ? unmeasured.find((u) => u.resourceId === r.id) : undefined;
+          batch.push(gap ? { ...r, coverageGaps: [...(r.coverageGaps ?? []), { kind: 'metrics', reason: gap.reason }] } : r);
+        }
+        if (batch.length === 0) continue;
+        const reservationIds = [...new Set(batch.map((r) => r.tags['aws:capacityReservationId']).filter((id): id is string => typeof id === 'string'))];
+        const reservations = reservationIds.length > 0 ? await orDenied(s, region, 'ec2:DescribeCapacityReservations', ctx.now, () => api.capacityReservations(s, region, reservationIds, ctx.signal), []) : [];
+        yield withReservations(batch, reservations);
+      }
+    }
+  }
+
+  async function* metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
+    const source = cloudwatchSource(config);
+    // Managed Prometheus is not read yet: its GPUs stay "not measured".
+    const mine = req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running' && r.tags['aws:accelerator'] !== 'neuron');
+    if (source === null) {
+      unmeasured = mine.map((r) => ({ resourceId: r.id, name: r.name, region: r.region, account: r.tags['aws:accountId'] ?? '', reason: 'metrics from Amazon Managed Service for Prometheus are not read yet by this version' }));
+      return;
+    }
+    const namespace = source.namespace;
+    const extraNames: Record<string, AgentMetric> = { memory: 'nvidia_smi_memory_used', power: 'nvidia_smi_power_draw', temperature: 'nvidia_smi_temperature_gpu' };
+    const read: AgentMetric[] = ['nvidia_smi_utilization_gpu', ...source.extras.map((e) => extraNames[e] as AgentMetric)];
+    const byScope = new Map((await scopes(req)).map((s) => [s.accountId, s]));
+    const groups = new Map<string, GpuResource[]>();
+    for (const r of mine) {
+      const key = `${r.tags['aws:accountId'] ?? ''}\u0000${r.region}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    const measured = new Set<string>();
+    const notes: UnmeasuredInstance[] = [];
+    for (const [key, resources] of groups) {
+      const [accountId = '', region = ''] = key.split('\u0000');
+      const s = byScope.get(accountId);
+      const byId = new Map(resources.map((r) => [r.id, r]));
+      const why = (reason: string) => resources.forEach((r) => notes.push({ resourceId: r.id, name: r.name, region: r.region, account: accountId, reason }));
+      if (!s) {
+        why(`account ${accountId} could not be reached (its role could not be assumed)`);
+        continue;
+      }
+      const listed = await orDenied(s, region, 'cloudwatch:ListMetrics', req.now, () => api.listMetrics(s, region, namespace, 'nvidia_smi_utilization_gpu', req.signal), null);
+      if (listed === null) {
+        why('cloudwatch:ListMetrics denied');
+        continue;
+      }
+      const util = gpuSeries(listed, 'nvidia_smi_utilization_gpu', byId);
+      // The agent publishes every nvidia_smi_* metric under the same dimensions as the utilisation.
+      const series: GpuSeries[] = read.flatMap((metric) => util.map((u) => ({ ...u, metric, metric$: { ...u.metric$, MetricName: metric } })));
+      const merger = new SampleMerger(req.from, req.to);
+      let denied = false;
+      for (const call of planQueries(series)) {
+        const data = await orDenied(s, region, 'cloudwatch:GetMetricData', req.now, () => api.metricData(s, region, call.queries, req.from, req.to, req.signal), null);
+        if (data === null) {
+          denied = true;
+          break;
+        }
+        for (const [id, d] of data) {
+          const gs = call.byId.get(id);
+          if (gs) merger.add(gs, d);
+        }
+      }
+      if (denied) {
+        why('cloudwatch:GetMetricData denied');
+        continue;
+      }
+      for (const id of merger.measured) measured.add(id);
+      for (const r of resources) {
+        if (!merger.measured.has(r.id)) {
+          notes.push({ resourceId: r.id, name: r.name, region: r.region, account: accountId, reason: `no nvidia_smi_utilization_gpu in CloudWatch namespace ${namespace}: install the CloudWatch agent with the nvidia_gpu section and append_dimensions InstanceId` });
+        }
+      }
+      const samples = merger.result();
+      for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+    }
+    unmeasured = notes.filter((n) => !measured.has(n.resourceId));
+  }
+
+  // FOCUS rows come from the AWS Data Exports FOCUS 1.0 export in S3, read through the shared
+  // importer once the layering work lands (README.md, "Spend"); nothing is polled here.
+  async function* costs(): AsyncIterable<FocusCostRow[]> {}
+
+  async function* incidents(req: Parameters<Connector['incidents']>[0]): AsyncIterable<Incident[]> {
+    const mine = req.resources.filter((r) => r.cloud === 'aws');
+    const resources = new Map(mine.map((r) => [r.id, r]));
+    const out: Incident[] = [];
+    const all = await scopes(req);
+    const places = new Map<string, { s: AccountScope; region: string }>();
+    for (const r of mine) {
+      const s = all.find((x) => x.accountId === r.tags['aws:accountId']);
+      if (s) places.set(`${s.accountId}\u0000${r.region}`, { s, region: r.region });
+    }
+    for (const [key, { s, region }] of places) {
+      let cached = statusCache.get(key);
+      if (!cached || req.now.getTime() - cached.at > STATUS_FRESH_MS) {
+        const statuses = await orDenied(s, region, 'ec2:DescribeInstanceStatus', req.now, () => api.instanceStatuses(s, region, req.signal), []);
+        cached = { at: req.now.getTime(), statuses };
+        statusCache.set(key, cached);
+      }
+      out.push(...scheduledEventIncidents(cached.statuses, { account, region, resources }));
+    }
+    if (config.incidents.health) {
+      const regions = [...new Set(mine.map((r) => r.region))];
+      const events = new Map<string, Incident>();
+      for (const s of all) {
+        let got: HealthEvent[];
+        try {
+          got = await api.healthEvents(s, { regions: [...regions, 'global'], services: HEALTH_SERVICES, since: req.now.getTime() - config.incidents.endedWithinDays * 86_400_000 }, req.signal);
+          clear(scopeName(s), 'health:DescribeEvents');
+        } catch (err) {
+          const code = failureOf(err instanceof ConnectorError ? err.cause : err).code;
+          if (code === 'SubscriptionRequiredException') {
+            problem({ scope: scopeName(s), operation: 'health:DescribeEvents', status: 'denied', message: 'the AWS Health API needs a Business, Enterprise On-Ramp or Enterprise support plan (SubscriptionRequiredException)', fix: 'subscribe the account to a Business or Enterprise support plan, or set incidents.health to false' }, req.now);
+            continue;
+          }
+          if (!(err instanceof AuthError)) throw err;
+          problem({ scope: scopeName(s), operation: 'health:DescribeEvents', status: 'denied', message: err.message, fix: policyStatement('health:DescribeEvents') }, req.now);
+          continue;
+        }
+        const linkable = got.filter((e) => e.arn && e.eventScopeCode === 'ACCOUNT_SPECIFIC' && e.statusCode !== 'closed').map((e) => e.arn as string);
+        const entities = linkable.length > 0 ? await orDenied(s, undefined, 'health:DescribeAffectedEntities', req.now, () => api.affectedEntities(s, linkable, req.signal), []) : [];
+        for (const inc of healthIncidents(got, entities, { account, regions: new Set(regions), resources, now: req.now, endedWithinDays: config.incidents.endedWithinDays })) {
+          const prev = events.get(inc.id);
+          // A public event is reported by every account: one incident, the instances of all.
+          events.set(inc.id, prev ? { ...prev, resourceIds: [...new Set([...prev.resourceIds, ...inc.resourceIds])], source: prev.resourceIds.length + inc.resourceIds.length > 0 ? 'resource-health' : prev.source } : inc);
+        }
+      }
+      out.push(...events.values());
+    }
+    if (out.length > 0) yield out;
+  }
+
+  const access = (): AccountAccess[] => [...problems.values()].sort((a, b) => a.scope.localeCompare(b.scope) || a.operation.localeCompare(b.operation));
+  const callCounts = () => api.callCounts();
+
+  async function identity(signal: AbortSignal): Promise<ConnectorIdentity> {
+    const who = await api.callerIdentity(signal);
+    const kind = /:assumed-role\//.test(who.arn) ? 'assumed role' : /:user\//.test(who.arn) ? 'IAM user' : /:root$/.test(who.arn) ? 'root user' : 'principal';
+    return {
+      name: who.arn,
+      kind,
+      details: [{ label: 'account', value: who.accountId }, ...(config.profile ? [{ label: 'profile', value: config.profile }] : [])],
+      source: 'STS GetCallerIdentity',
+    };
+  }
+
+  function diagnostics(): ConnectorDiagnostics {
+    return {
+      // AWS reports no remaining budget: it answers RequestLimitExceeded / ThrottlingException.
+      budget: [],
+      access: access().map((a) => ({ scope: a.scope, operation: a.operation, status: a.status, message: a.message, fix: a.fix, at: a.at })),
+      unmeasured: unmeasured.map((u) => ({ resourceId: u.resourceId, name: u.name, region: u.region, scope: u.account, reason: u.reason })),
+      calls: Object.entries(callCounts())
+        .filter(([, n]) => n > 0)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([operation, calls]) => ({ operation, calls })),
+    };
+  }
+
+  return {
+    // 'aws' joins shared ProviderId when the integrator registers this provider.
+    provider: 'aws' as unknown as ProviderId,
+    account,
+    clouds: ['aws'],
+    inventory,
+    metrics,
+    costs,
+    incidents,
+    access,
+    unmeasured: () => [...unmeasured],
+    callCounts,
+    diagnostics,
+    identity,
+  };
+}
+
+/** What makes two AWS entries the same account set: the profile and the accounts they reach. */
+function identityKey(entry: Readonly<Record<string, unknown>>): readonly unknown[] {
+  const org = entry['organization'] as { roleName?: unknown } | undefined;
+  const accounts = Array.isArray(entry['accounts']) ? (entry['accounts'] as { id?: unknown }[]).map((a) => String(a.id)).sort() : null;
+  return [entry['profile'] ?? null, org ? `organization:${String(org.roleName)}` : accounts ? `accounts:${accounts.join(',')}` : 'caller'];
+}
+
+/** The AWS provider, as the registry lists it. */
+export const awsProvider: ProviderDescriptor<AwsConfig> = {
+  id: 'aws',
+  label: 'AWS',
+  clouds: ['aws'],
+  parseConfig: (raw: AccountConfigBase) => parseAwsConfig(raw) as AwsConfig,
+  create: (config) => createAwsConnector(config),
+  discover: discoverAws,
+  identityKey,
+  template: {
+    name: 'aws-prod',
+    provider: 'aws',
+    profile: '<profile in ~/.aws/config>',
+    organization: { roleName: '<role name in every member account>' },
+  },
+};

@@ -1,0 +1,365 @@
+/**
+ * Pure mapping of AWS answers (the SDK's parsed shapes) to the shared domain: EC2 instances with their
+ * instance type's GPUs or Neuron devices to GpuResource, status checks to health, scheduled events and
+ * AWS Health events to incidents, the CloudWatch agent's NVIDIA series to per-GPU minute samples.
+ */
+import type { Metric, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { CapacityReservation, Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
+import type { CoverageGap, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
+import type { CatalogLookup } from '../../catalog';
+import type { MetricSeries } from './client';
+
+/** The catalog functions the mapping uses (injectable so tests can take it away). */
+export interface GpuCatalog {
+  lookupInstance(cloud: 'aws', instanceType: string, region: string): CatalogLookup | null;
+  normaliseGpuModel(raw: string, memoryMiB?: number | null): string;
+}
+
+/** What a machine of an instance type holds: GPUs or Neuron devices. */
+export interface Accelerators {
+  model: string;
+  count: number;
+  memoryGiB: number | null;
+  kind: 'gpu' | 'neuron';
+}
+
+/**
+ * The accelerators of an instance type: the catalog's facts first (the one home of GPU model facts),
+ * else DescribeInstanceTypes `GpuInfo`, else `NeuronInfo` (Trainium and Inferentia devices, named with
+ * their memory); null for a type with neither.
+ */
+export function acceleratorsOf(type: string, info: InstanceTypeInfo | undefined, region: string, catalog: GpuCatalog | null): Accelerators | null {
+  const known = catalog?.lookupInstance('aws', type, region) ?? null;
+  if (known) return { model: known.gpuModel, count: known.gpuCount, memoryGiB: known.gpuMemoryGiB, kind: 'gpu' };
+  const gpus = info?.GpuInfo?.Gpus ?? [];
+  const gpuCount = gpus.reduce((n, g) => n + (g.Count ?? 0), 0);
+  if (gpuCount > 0) {
+    const first = gpus[0];
+    const mib = first?.MemoryInfo?.SizeInMiB ?? (info?.GpuInfo?.TotalGpuMemoryInMiB ? info.GpuInfo.TotalGpuMemoryInMiB / gpuCount : null);
+    const name = [first?.Manufacturer, first?.Name].filter(Boolean).join(' ') || type;
+    return { model: catalog ? catalog.normaliseGpuModel(name, mib) : name, count: gpuCount, memoryGiB: mib ? Math.round((mib / 1024) * 10) / 10 : null, kind: 'gpu' };
+  }
+  const neuron = info?.NeuronInfo?.NeuronDevices ?? [];
+  const neuronCount = neuron.reduce((n, d) => n + (d.Count ?? 0), 0);
+  if (neuronCount > 0) {
+    const first = neuron[0];
+    const mib = first?.MemoryInfo?.SizeInMiB ?? null;
+    const gib = mib ? Math.round(mib / 1024) : null;
+    return { model: `${first?.Name ?? 'Neuron'}${gib ? ` ${gib}GB` : ''}`, count: neuronCount, memoryGiB: gib, kind: 'neuron' };
+  }
+  return null;
+}
+
+/** EC2 instance state name -> power state; null for machines the pane does not show. */
+export function powerStateOf(state: string | undefined): PowerState | null {
+  switch (state) {
+    case 'running': return 'running';
+    case 'pending': return 'starting';
+    case 'stopping':
+    case 'shutting-down': return 'stopping';
+    case 'stopped': return 'stopped';
+    case 'terminated': return null;
+    default: return 'unknown';
+  }
+}
+
+/** Health from the status checks: an impaired system or instance check makes the machine unavailable. */
+export function healthOf(status: InstanceStatus | undefined, power: PowerState): { health: HealthState; reason: string | null } {
+  if (!status || power !== 'running') return { health: power === 'running' ? 'unknown' : 'ok', reason: null };
+  const sys = status.SystemStatus?.Status;
+  const inst = status.InstanceStatus?.Status;
+  const failed = (s: InstanceStatus['SystemStatus']) => (s?.Details ?? []).filter((d) => d.Status === 'failed').map((d) => d.Name).join(', ');
+  if (sys === 'impaired') return { health: 'unavailable', reason: `system status check impaired${failed(status.SystemStatus) ? ` (${failed(status.SystemStatus)} failed)` : ''}: AWS hardware or network problem` };
+  if (inst === 'impaired') return { health: 'unavailable', reason: `instance status check impaired${failed(status.InstanceStatus) ? ` (${failed(status.InstanceStatus)} failed)` : ''}` };
+  if (sys === 'insufficient-data' || inst === 'insufficient-data') return { health: 'unknown', reason: 'status checks have insufficient data' };
+  return { health: 'ok', reason: null };
+}
+
+export interface InstanceContext {
+  account: string;
+  accountId: string;
+  accountName: string;
+  region: string;
+  catalog: GpuCatalog | null;
+  typeInfo: ReadonlyMap<string, InstanceTypeInfo>;
+  /** Types DescribeInstanceTypes could not be asked about (its reason), so a catalog miss is flagged. */
+  typesUnavailable: string | null;
+  statuses: ReadonlyMap<string, InstanceStatus>;
+}
+
+/** One EC2 instance as a GpuResource; null for terminated machines and types without accelerators. */
+export function mapInstance(raw: Instance, ctx: InstanceContext): GpuResource | null {
+  const id = raw.InstanceId;
+  const type = raw.InstanceType;
+  if (!id || !type) return null;
+  const power = powerStateOf(raw.State?.Name);
+  if (!power) return null;
+  const acc = acceleratorsOf(type, ctx.typeInfo.get(type), ctx.region, ctx.catalog);
+  if (!acc) return null;
+  const known = ctx.catalog?.lookupInstance('aws', type, ctx.region) ?? null;
+  const tags: Record<string, string> = {};
+  for (const t of raw.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
+  const name = tags['Name'] || id;
+  tags['aws:accountId'] = ctx.accountId;
+  tags['aws:accountName'] = ctx.accountName;
+  if (raw.CapacityReservationId) tags['aws:capacityReservationId'] = raw.CapacityReservationId;
+  if (raw.CapacityBlockId) tags['aws:capacityBlockId'] = raw.CapacityBlockId;
+  if (raw.InstanceLifecycle) tags['aws:lifecycle'] = raw.InstanceLifecycle;
+  if (acc.kind === 'neuron') tags['aws:accelerator'] = 'neuron';
+  const { health, reason } = healthOf(ctx.statuses.get(id), power);
+  const coverageGaps: CoverageGap[] = [];
+  const hourlyPrice = known?.hourlyPrice ?? null;
+  if (hourlyPrice === null) coverageGaps.push({ kind: 'price', reason: `no hourly price for ${type} in ${ctx.region}: the GPU catalog does not list it` });
+  if (acc.kind === 'neuron') coverageGaps.push({ kind: 'metrics', reason: 'Neuron device utilisation is not read yet (neuron-monitor metrics are not among the CloudWatch agent NVIDIA metrics)' });
+  return {
+    id,
+    account: ctx.account,
+    cloud: 'aws',
+    region: ctx.region,
+    zone: raw.Placement?.AvailabilityZone ?? null,
+    name,
+    kind: type.includes('.metal') ? 'bare-metal' : 'vm',
+    instanceType: type,
+    gpuModel: acc.model,
+    gpuCount: acc.count,
+    gpuMemoryGiB: acc.memoryGiB,
+    powerState: power,
+    health,
+    healthReason: reason,
+    hourlyPrice,
+    currency: known?.currency ?? 'USD',
+    tags,
+    gpuUuids: Array.from({ length: acc.count }, () => null),
+    demo: false,
+    ...(coverageGaps.length > 0 ? { coverageGaps } : {}),
+  };
+}
+
+/**
+ * The reservation each machine runs in, as tags the machine page shows: its kind (On-Demand Capacity
+ * Reservation or Capacity Block for ML), start and end (absent end: open-ended).
+ */
+export function withReservations(resources: readonly GpuResource[], reservations: readonly CapacityReservation[]): GpuResource[] {
+  const byId = new Map(reservations.filter((r) => r.CapacityReservationId).map((r) => [r.CapacityReservationId as string, r]));
+  return resources.map((r) => {
+    const cr = byId.get(r.tags['aws:capacityReservationId'] ?? '');
+    if (!cr) return r;
+    const tags: Record<string, string> = { ...r.tags, 'aws:capacityReservationType': cr.ReservationType === 'capacity-block' ? 'capacity-block' : 'on-demand-reservation' };
+    if (cr.StartDate) tags['aws:capacityReservationStart'] = cr.StartDate.toISOString();
+    if (cr.EndDate) tags['aws:capacityReservationEnd'] = cr.EndDate.toISOString();
+    if (cr.CapacityBlockId) tags['aws:capacityBlockId'] = cr.CapacityBlockId;
+    if (cr.State) tags['aws:capacityReservationState'] = cr.State;
+    return { ...r, tags };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduled events
+
+const EVENT_TITLES: Record<string, string> = {
+  'instance-retirement': 'Instance retirement',
+  'instance-stop': 'Instance stop',
+  'system-reboot': 'System reboot',
+  'instance-reboot': 'Instance reboot',
+  'system-maintenance': 'System maintenance',
+};
+
+/**
+ * Scheduled events (DescribeInstanceStatus `Events`) as maintenance incidents inside their window
+ * [NotBefore, NotAfter]; a "[Completed]" or "[Canceled]" event is ended; an event with no NotAfter
+ * (retirement) stays open from NotBefore on.
+ */
+export function scheduledEventIncidents(statuses: Iterable<InstanceStatus>, ctx: { account: string; region: string; resources: ReadonlyMap<string, GpuResource> }): Incident[] {
+  const out: Incident[] = [];
+  for (const s of statuses) {
+    const r = s.InstanceId ? ctx.resources.get(s.InstanceId) : undefined;
+    if (!r) continue;
+    for (const e of s.Events ?? []) {
+      if (!e.Code || !e.NotBefore) continue;
+      const done = /^\[(Completed|Canceled)\]/i.test(e.Description ?? '');
+      const start = e.NotBefore.toISOString();
+      const end = e.NotAfter ? e.NotAfter.toISOString() : null;
+      out.push({
+        id: `aws-scheduled-event:${r.id}:${e.InstanceEventId ?? `${e.Code}@${start}`}`,
+        account: ctx.account,
+        cloud: 'aws',
+        source: 'maintenance',
+        severity: 'maintenance',
+        title: `${EVENT_TITLES[e.Code] ?? e.Code} of ${r.name}`,
+        summary: e.Description ?? e.Code,
+        status: done ? 'completed' : 'scheduled',
+        regions: [ctx.region],
+        services: ['EC2'],
+        resourceIds: [r.id],
+        startedAt: start,
+        // A completed event ended at its window's end (or when it started, when it had none).
+        endedAt: end ?? (done ? start : null),
+        updatedAt: start,
+        url: null,
+        updates: [],
+        demo: false,
+      });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AWS Health
+
+function severityOf(e: HealthEvent): IncidentSeverity {
+  if (e.eventTypeCategory === 'scheduledChange') return 'maintenance';
+  if (e.eventTypeCategory === 'accountNotification' || e.eventTypeCategory === 'investigation') return 'info';
+  return e.eventScopeCode === 'PUBLIC' ? 'major' : 'minor';
+}
+
+/**
+ * AWS Health events in the fleet's regions (or global) as incidents, linked to the instances
+ * DescribeAffectedEntities names; closed events ended more than `endedWithinDays` ago are left out.
+ */
+export function healthIncidents(
+  events: readonly HealthEvent[],
+  entities: readonly AffectedEntity[],
+  ctx: { account: string; regions: ReadonlySet<string>; resources: ReadonlyMap<string, GpuResource>; now: Date; endedWithinDays: number },
+): Incident[] {
+  const byEvent = new Map<string, string[]>();
+  for (const en of entities) {
+    const id = en.entityValue;
+    if (!en.eventArn || !id || !ctx.resources.has(id)) continue;
+    byEvent.set(en.eventArn, [...(byEvent.get(en.eventArn) ?? []), id]);
+  }
+  const horizon = ctx.now.getTime() - ctx.endedWithinDays * 86_400_000;
+  const out: Incident[] = [];
+  for (const e of events) {
+    if (!e.arn || !e.startTime) continue;
+    const region = e.region ?? 'global';
+    if (region !== 'global' && !ctx.regions.has(region)) continue;
+    const end = e.statusCode === 'closed' ? (e.endTime ?? e.lastUpdatedTime ?? e.startTime) : (e.endTime && e.endTime.getTime() <= ctx.now.getTime() && e.statusCode !== 'open' ? e.endTime : null);
+    if (end && end.getTime() < horizon) continue;
+    const code = e.eventTypeCode ?? 'AWS_EVENT';
+    out.push({
+      id: `aws-health:${e.arn}`,
+      account: ctx.account,
+      cloud: 'aws',
+      source: (byEvent.get(e.arn)?.length ?? 0) > 0 ? 'resource-health' : 'service-health',
+      severity: severityOf(e),
+      title: `${e.service ?? 'AWS'}: ${code.replace(/^AWS_[A-Z0-9]+_/, '').replaceAll('_', ' ').toLowerCase()}`,
+      summary: `${code} in ${region}`,
+      status: e.statusCode ?? 'unknown',
+      regions: region === 'global' ? [] : [region],
+      services: e.service ? [e.service] : [],
+      resourceIds: byEvent.get(e.arn) ?? [],
+      startedAt: e.startTime.toISOString(),
+      endedAt: end ? end.toISOString() : null,
+      updatedAt: (e.lastUpdatedTime ?? e.startTime).toISOString(),
+      url: `https://health.aws.amazon.com/health/home#/account/event-log?eventID=${encodeURIComponent(e.arn)}`,
+      updates: [],
+      demo: false,
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudWatch agent metrics
+
+/** The CloudWatch agent's NVIDIA metrics read, and the sample field each fills. */
+export const AGENT_METRICS = {
+  nvidia_smi_utilization_gpu: 'utilisation',
+  nvidia_smi_memory_used: 'memoryUsedMiB',
+  nvidia_smi_power_draw: 'powerWatts',
+  nvidia_smi_temperature_gpu: 'temperatureC',
+} as const;
+export type AgentMetric = keyof typeof AGENT_METRICS;
+export const AGENT_METRIC_NAMES = Object.keys(AGENT_METRICS) as AgentMetric[];
+
+/** One series the CloudWatch agent publishes for one GPU: instance, GPU index, metric, its dimensions. */
+export interface GpuSeries {
+  resourceId: string;
+  gpuIndex: number;
+  metric: AgentMetric;
+  metric$: Metric;
+}
+
+/**
+ * Series of the fleet's instances among ListMetrics' answer: the agent publishes one per GPU with
+ * `InstanceId` (append_dimensions) and `index`; series of other machines or without those are ignored.
+ */
+export function gpuSeries(listed: readonly Metric[], metric: AgentMetric, resources: ReadonlyMap<string, GpuResource>): GpuSeries[] {
+  const out: GpuSeries[] = [];
+  const seen = new Set<string>();
+  for (const m of listed) {
+    const dims = new Map((m.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? '']));
+    const id = dims.get('InstanceId');
+    const index = Number(dims.get('index') ?? dims.get('gpu_index'));
+    const r = id ? resources.get(id) : undefined;
+    if (!r || !Number.isInteger(index) || index < 0 || index >= r.gpuCount) continue;
+    const key = `${r.id}\u0000${index}`;
+    if (seen.has(key)) continue; // the same GPU under two dimension sets: the first one wins
+    seen.add(key);
+    out.push({ resourceId: r.id, gpuIndex: index, metric, metric$: m });
+  }
+  return out;
+}
+
+/** GetMetricData queries in calls of at most `perCall` (500 is CloudWatch's limit); ids map back. */
+export function planQueries(series: readonly GpuSeries[], perCall = 500): { queries: MetricDataQuery[]; byId: Map<string, GpuSeries> }[] {
+  const calls: { queries: MetricDataQuery[]; byId: Map<string, GpuSeries> }[] = [];
+  for (let i = 0; i < series.length; i += perCall) {
+    const byId = new Map<string, GpuSeries>();
+    const queries = series.slice(i, i + perCall).map((s, k) => {
+      const id = `m${i + k}`;
+      byId.set(id, s);
+      return { Id: id, MetricStat: { Metric: s.metric$, Period: 60, Stat: 'Average' }, ReturnData: true } satisfies MetricDataQuery;
+    });
+    calls.push({ queries, byId });
+  }
+  return calls;
+}
+
+/** Merges the series of several metrics into one sample per GPU and minute in [from, to). */
+export class SampleMerger {
+  private readonly samples = new Map<string, GpuSample>();
+  readonly measured = new Set<string>();
+  constructor(
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  add(s: GpuSeries, data: MetricSeries): void {
+    const field = AGENT_METRICS[s.metric];
+    for (let i = 0; i < data.timestamps.length; i++) {
+      const ts = Math.floor((data.timestamps[i] as number) / 60_000) * 60_000;
+      const v = data.values[i] as number;
+      if (ts < this.from || ts >= this.to || !Number.isFinite(v)) continue;
+      const key = `${s.resourceId}\u0000${s.gpuIndex}\u0000${ts}`;
+      const sample = this.samples.get(key) ?? {
+        resourceId: s.resourceId,
+        gpuIndex: s.gpuIndex,
+        ts,
+        utilisation: null,
+        utilSource: null,
+        memoryUsedMiB: null,
+        powerWatts: null,
+        temperatureC: null,
+        xidErrors: 0,
+      };
+      if (field === 'utilisation') {
+        sample.utilisation = Math.min(100, Math.max(0, v));
+        // The agent reads nvidia-smi's utilization.gpu: the provider's own number, not DCGM.
+        sample.utilSource = 'provider';
+        this.measured.add(s.resourceId);
+      } else if (field === 'temperatureC') {
+        sample.temperatureC = v;
+      } else {
+        sample[field] = Math.max(0, v);
+      }
+      this.samples.set(key, sample);
+    }
+  }
+
+  result(): GpuSample[] {
+    return [...this.samples.values()].sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * A loopback emulator of the AWS APIs the connector calls, answering in their real wire shapes so the
+ * official SDK v3 clients parse them: EC2 (EC2 Query protocol, XML with `item` lists and `nextToken`),
+ * STS (awsQuery XML), CloudWatch (JSON 1.0 with awsQuery-compatible errors, the protocol of
+ * @aws-sdk/client-cloudwatch 3.1164), Organizations and Health (JSON 1.1). One HTTP server; the
+ * service is the first path segment (`/ec2`, `/sts`, `/monitoring`, `/organizations`, `/health`), the
+ * region and the caller come from the SigV4 `Authorization` header's credential scope and key id.
+ *
+ * Faults are injectable: a page that is throttled once half-way through a listing, actions denied per
+ * account (403 `UnauthorizedOperation` / `AccessDenied`), actions throttled on every attempt, the
+ * member role that cannot be assumed, Health without a support plan (`SubscriptionRequiredException`).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBody } from '../../common/testing/http';
+import { stateCode, type Fleet, type FleetInstance } from './fleet';
+
+export const BASE_ACCESS_KEY = 'AKIAFLEETPANETEST001';
+export const BASE_SECRET_KEY = 'emulator-secret-not-a-real-key';
+const MIN = 60_000;
+
+export interface EmulatorFaults {
+  /** `${action}` listings whose second page answers a throttling error once. */
+  throttleSecondPageOnce: Set<string>;
+  /** `${accountId}:${action}` answered 403. */
+  deny: Set<string>;
+  /** Actions answered with throttling on every attempt. */
+  throttleAlways: Set<string>;
+}
+
+export interface AwsEmulator {
+  url: string;
+  /** Endpoint override of one service. */
+  endpoint(service: 'ec2' | 'sts' | 'monitoring' | 'organizations' | 'health'): string;
+  faults: EmulatorFaults;
+  /** Calls answered per action (throttled and denied ones included). */
+  calls: Map<string, number>;
+  /** Number of MetricDataQueries in each GetMetricData call (to check the 500 limit). */
+  metricQueriesPerCall: number[];
+  close(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** Items per page of EC2 and Organizations listings. */
+  pageSize?: number;
+  /** Datapoints per GetMetricData page. */
+  datapointsPerPage?: number;
+}
+
+// --------------------------------------------------------------------------------------------
+// XML and JSON helpers
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+type Node = string | number | boolean | null | undefined | Node[] | { [k: string]: Node };
+/** Serializes a value as EC2/STS XML: arrays become `<item>` lists. */
+function xml(value: Node): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map((v) => `<item>${xml(v)}</item>`).join('');
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => `<${k}>${xml(v)}</${k}>`)
+      .join('');
+  }
+  return esc(String(value));
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'x-amzn-requestid': 'req-emulator', ...headers });
+  res.end(body);
+}
+
+const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+function ec2Error(res: ServerResponse, status: number, code: string, message: string): void {
+  send(res, status, 'text/xml;charset=UTF-8', `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${esc(message)}</Message></Error></Errors><RequestID>req-emulator</RequestID></Response>`);
+}
+function stsError(res: ServerResponse, status: number, code: string, message: string): void {
+  send(res, status, 'text/xml', `<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>req-emulator</RequestId></ErrorResponse>`);
+}
+function jsonError(res: ServerResponse, status: number, type: string, message: string, queryCode?: string): void {
+  send(res, status, 'application/x-amz-json-1.1', JSON.stringify({ __type: type, message }), queryCode ? { 'x-amzn-query-error': `${queryCode};Sender` } : {});
+}
+
+const token = (n: number) => Buffer.from(`page:${n}`).toString('base64');
+const untoken = (t: string | undefined) => (t ? Number(Buffer.from(t, 'base64').toString('utf8').slice(5)) || 0 : 0);
+const secs = (ms: number) => ms / 1000;
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '.000Z');
+
+/** Who is calling and where: the SigV4 credential scope of the Authorization header. */
+function scopeOf(req: IncomingMessage): { accessKey: string; region: string } | null {
+  const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(req.headers['authorization'] ?? ''));
+  return m ? { accessKey: m[1] as string, region: m[2] as string } : null;
+}
+
+/** Starts the emulator on 127.0.0.1 over the fleet. */
+export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = {}): Promise<AwsEmulator> {
+  const pageSize = options.pageSize ?? 2;
+  const datapointsPerPage = options.datapointsPerPage ?? 1500;
+  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set() };
+  const throttledOnce = new Set<string>();
+  const calls = new Map<string, number>();
+  const metricQueriesPerCall: number[] = [];
+  const now = fleet.now.getTime();
+
+  /** The account a key belongs to: the base key is the caller's; assumed-role keys name theirs. */
+  function accountOf(accessKey: string): string | null {
+    if (accessKey === BASE_ACCESS_KEY) return fleet.callerAccountId;
+    const m = /^ASIAROLE(\d{12})$/.exec(accessKey);
+    return m ? (m[1] as string) : null;
+  }
+
+  function pageOf<T>(items: T[], next: string | undefined, action: string, size = pageSize): { page: T[]; nextToken: string | undefined } | 'throttle' {
+    const start = untoken(next);
+    if (start > 0 && faults.throttleSecondPageOnce.has(action) && !throttledOnce.has(`${action}:${start}`)) {
+      throttledOnce.add(`${action}:${start}`);
+      return 'throttle';
+    }
+    const page = items.slice(start, start + size);
+    return { page, nextToken: start + size < items.length ? token(start + size) : undefined };
+  }
+
+  function instanceXml(x: FleetInstance): Node {
+    return {
+      instanceId: x.id,
+      imageId: 'ami-0123456789abcdef0',
+      instanceState: { code: stateCode(x.state), name: x.state },
+      privateDnsName: `ip-10-0-${x.id.length}-1.ec2.internal`,
+      instanceType: x.type.type,
+      launchTime: iso(x.launchTime),
+      placement: { availabilityZone: x.zone, tenancy: 'default' },
+      monitoring: { state: 'disabled' },
+      // Optional fields really absent on some machines: no tags at all, no reservation.
+      tagSet: Object.keys(x.tags).length > 0 ? Object.entries(x.tags).map(([key, value]) => ({ key, value })) : undefined,
+      capacityReservationId: x.capacityReservationId ?? undefined,
+      architecture: 'x86_64',
+    };
+  }
+
+  function ec2(res: ServerResponse, params: URLSearchParams, account: string, region: string): void {
+    const action = params.get('Action') ?? '';
+    const values = (prefix: string) => [...params.entries()].filter(([k]) => new RegExp(`^${prefix}\\.\\d+$`).test(k)).map(([, v]) => v);
+    const filter = (name: string): string[] | null => {
+      for (const [k, v] of params.entries()) {
+        const m = /^Filter\.(\d+)\.Name$/.exec(k);
+        if (m && v === name) return values(`Filter\\.${m[1]}\\.Value`);
+      }
+      return null;
+    };
+    const mine = fleet.instances.filter((x) => x.accountId === account && x.region === region);
+    const reply = (root: string, body: Node) => send(res, 200, 'text/xml;charset=UTF-8', `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${EC2_NS}"><requestId>req-emulator</requestId>${xml(body)}</${root}>`);
+    switch (action) {
+      case 'DescribeRegions': {
+        const all = params.get('AllRegions') === 'true';
+        const optIn = filter('opt-in-status');
+        const list = fleet.regions.filter((r) => (all || r.optIn !== 'not-opted-in') && (!optIn || optIn.includes(r.optIn)));
+        return reply('DescribeRegionsResponse', { regionInfo: list.map((r) => ({ regionName: r.name, regionEndpoint: `ec2.${r.name}.amazonaws.com`, optInStatus: r.optIn })) });
+      }
+      case 'DescribeInstances': {
+        const states = filter('instance-state-name');
+        // EC2 filters take * and ? wildcards.
+        const types = filter('instance-type')?.map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+        const list = mine.filter((x) => (!states || states.includes(x.state)) && (!types || types.some((re) => re.test(x.type.type))));
+        // One reservation per two instances, as launches of several instances group them.
+        const reservations: FleetInstance[][] = [];
+        for (let i = 0; i < list.length; i += 2) reservations.push(list.slice(i, i + 2));
+        const p = pageOf(reservations, params.get('NextToken') ?? undefined, action);
+        if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        return reply('DescribeInstancesResponse', {
+          reservationSet: p.page.map((r, i) => ({ reservationId: `r-${String(i).padStart(17, '0')}`, ownerId: account, groupSet: [], instancesSet: r.map(instanceXml) })),
+          nextToken: p.nextToken,
+        });
+      }
+      case 'DescribeInstanceTypes': {
+        const asked = values('InstanceType');
+        const types = [...new Map(fleet.instances.map((x) => [x.type.type, x.type])).values()].filter((t) => asked.length === 0 || asked.includes(t.type));
+        const p = pageOf(types, params.get('NextToken') ?? undefined, action);
+        if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        return reply('DescribeInstanceTypesResponse', {
+          instanceTypeSet: p.page.map((t) => ({
+            instanceType: t.type,
+            currentGeneration: true,
+            gpuInfo: t.gpu ? { gpus: [{ name: t.gpu.name, manufacturer: t.gpu.manufacturer, count: t.gpu.count, memoryInfo: { sizeInMiB: t.gpu.memoryMiB } }], totalGpuMemoryInMiB: t.gpu.count * t.gpu.memoryMiB } : undefined,
+            neuronInfo: t.neuron
+              ? { neuronDevices: [{ count: t.neuron.count, name: t.neuron.name, coreInfo: { count: t.neuron.cores, version: 2 }, memoryInfo: { sizeInMiB: t.neuron.memoryMiB } }], totalNeuronDeviceMemoryInMiB: t.neuron.count * t.neuron.memoryMiB }
+              : undefined,
+          })),
+          nextToken: p.nextToken,
+        });
+      }
+      case 'DescribeInstanceStatus': {
+        const all = params.get('IncludeAllInstances') === 'true';
+        const list = mine.filter((x) => x.state !== 'terminated' && (all || x.state === 'running'));
+        const p = pageOf(list, params.get('NextToken') ?? undefined, action);
+        if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        const summary = (bad: boolean, name: string) => ({ status: bad ? 'impaired' : 'ok', details: [{ name: 'reachability', status: bad ? 'failed' : 'passed', impairedSince: bad ? iso(now - 20 * MIN) : undefined }], _n: name });
+        return reply('DescribeInstanceStatusResponse', {
+          instanceStatusSet: p.page.map((x) => {
+            const running = x.state === 'running';
+            const sys = summary(x.impaired === 'system', 'system');
+            const inst = summary(x.impaired === 'instance', 'instance');
+            return {
+              instanceId: x.id,
+              availabilityZone: x.zone,
+              eventsSet: x.events.length > 0 ? x.events.map((e) => ({ instanceEventId: e.id, code: e.code, description: e.description, notBefore: iso(e.notBefore), notAfter: e.notAfter === null ? undefined : iso(e.notAfter) })) : undefined,
+              instanceState: { code: stateCode(x.state), name: x.state },
+              systemStatus: running ? { status: sys.status, details: sys.details } : { status: 'not-applicable' },
+              instanceStatus: running ? { status: inst.status, details: inst.details } : { status: 'not-applicable' },
+            };
+          }),
+          nextToken: p.nextToken,
+        });
+      }
+      case 'DescribeCapacityReservations': {
+        const ids = values('CapacityReservationId');
+        const list = fleet.reservations.filter((r) => r.accountId === account && r.region === region && (ids.length === 0 || ids.includes(r.id)));
+        const p = pageOf(list, params.get('NextToken') ?? undefined, action);
+        if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        return reply('DescribeCapacityReservationsResponse', {
+          capacityReservationSet: p.page.map((r) => ({
+            capacityReservationId: r.id,
+            ownerId: account,
+            instanceType: r.instanceType,
+            instancePlatform: 'Linux/UNIX',
+            availabilityZone: r.zone,
+            tenancy: 'default',
+            totalInstanceCount: 4,
+            availableInstanceCount: 1,
+            state: 'active',
+            startDate: iso(r.start),
+            endDate: r.end === null ? undefined : iso(r.end),
+            endDateType: r.end === null ? 'unlimited' : 'limited',
+            instanceMatchCriteria: 'targeted',
+            reservationType: r.blockId ? 'capacity-block' : 'default',
+            capacityBlockId: r.blockId ?? undefined,
+          })),
+          nextToken: p.nextToken,
+        });
+      }
+      default:
+        return ec2Error(res, 400, 'InvalidAction', `The action ${action} is not valid for this web service.`);
+    }
+  }
+
+  function sts(res: ServerResponse, params: URLSearchParams, account: string, accessKey: string): void {
+    const action = params.get('Action');
+    if (action === 'GetCallerIdentity') {
+      const arn = accessKey === BASE_ACCESS_KEY ? `arn:aws:iam::${account}:user/fleetpane` : `arn:aws:sts::${account}:assumed-role/${fleet.roleName}/fleetpane`;
+      return send(res, 200, 'text/xml', `<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult><Arn>${arn}</Arn><UserId>AIDAEXAMPLE</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>req-emulator</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
+    }
+    if (action === 'AssumeRole') {
+      const arn = params.get('RoleArn') ?? '';
+      const m = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(arn);
+      const target = fleet.accounts.find((a) => a.id === m?.[1]);
+      if (!m || !target || !target.assumable || m[2] !== fleet.roleName) {
+        return stsError(res, 403, 'AccessDenied', `User: arn:aws:iam::${account}:user/fleetpane is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
+      }
+      const expiration = iso(Date.now() + 3600_000);
+      return send(res, 200, 'text/xml', `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:${esc(params.get('RoleSessionName') ?? '')}</AssumedRoleId><Arn>arn:aws:sts::${target.id}:assumed-role/${fleet.roleName}/${esc(params.get('RoleSessionName') ?? '')}</Arn></AssumedRoleUser><Credentials><AccessKeyId>ASIAROLE${target.id}</AccessKeyId><SecretAccessKey>${BASE_SECRET_KEY}</SecretAccessKey><SessionToken>session-${target.id}</SessionToken><Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>req-emulator</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+    }
+    return stsError(res, 400, 'InvalidAction', `Could not find operation ${action ?? ''}`);
+  }
+
+  /** The CloudWatch agent's dimension set for one GPU of one instance. */
+  function agentDimensions(x: FleetInstance, g: number) {
+    return [
+      { Name: 'host', Value: `ip-10-0-${g}-1.ec2.internal` },
+      { Name: 'InstanceId', Value: x.id },
+      { Name: 'InstanceType', Value: x.type.type },
+      { Name: 'index', Value: String(g) },
+      { Name: 'name', Value: x.type.gpu?.name ?? x.type.neuron?.name ?? '' },
+      { Name: 'arch', Value: 'Hopper' },
+    ];
+  }
+  const metricValue = (x: FleetInstance, g: number, metric: string): number | null => {
+    const u = x.utilisation[g] as number;
+    switch (metric) {
+      case 'nvidia_smi_utilization_gpu': return u;
+      case 'nvidia_smi_memory_used': return 1024 + g * 10;
+      case 'nvidia_smi_power_draw': return 70 + u * 3;
+      case 'nvidia_smi_temperature_gpu': return 40 + Math.round(u / 5);
+      default: return null;
+    }
+  };
+
+  function cloudwatch(res: ServerResponse, target: string, body: Record<string, unknown>, account: string, region: string): void {
+    const measured = fleet.instances.filter((x) => x.accountId === account && x.region === region && x.agent && x.state === 'running' && x.type.gpu);
+    if (target === 'ListMetrics') {
+      const name = body['MetricName'] as string | undefined;
+      const all = measured.flatMap((x) => x.utilisation.map((_, g) => ({ Namespace: 'CWAgent', MetricName: name ?? 'nvidia_smi_utilization_gpu', Dimensions: agentDimensions(x, g) })));
+      const p = pageOf(all, body['NextToken'] as string | undefined, 'ListMetrics', 500);
+      if (p === 'throttle') return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
+      return send(res, 200, 'application/x-amz-json-1.0', JSON.stringify({ Metrics: p.page, NextToken: p.nextToken }));
+    }
+    if (target === 'GetMetricData') {
+      const queries = (body['MetricDataQueries'] as { Id: string; MetricStat: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] }; Period: number } }[]) ?? [];
+      if (queries.length > 500) return jsonError(res, 400, 'com.amazonaws.cloudwatch#InvalidParameterValueException', 'The collection MetricDataQueries must not have a size greater than 500.', 'InvalidParameterValue');
+      if (!body['NextToken']) metricQueriesPerCall.push(queries.length);
+      const start = Math.ceil((body['StartTime'] as number) * 1000 / MIN) * MIN;
+      const end = Math.min((body['EndTime'] as number) * 1000, now);
+      const points: { id: string; ts: number; v: number }[] = [];
+      for (const q of queries) {
+        const dims = new Map(q.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value]));
+        const x = measured.find((i) => i.id === dims.get('InstanceId'));
+        const g = Number(dims.get('index'));
+        if (!x || !(g >= 0 && g < x.utilisation.length)) continue;
+        // ScanBy TimestampDescending (the default): newest first.
+        for (let ts = Math.floor((end - 1) / MIN) * MIN; ts >= start; ts -= MIN) {
+          const v = metricValue(x, g, q.MetricStat.Metric.MetricName);
+          if (v !== null) points.push({ id: q.Id, ts, v });
+        }
+      }
+      const p = pageOf(points, body['NextToken'] as string | undefined, 'GetMetricData', datapointsPerPage);
+      if (p === 'throttle') return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
+      const byId = new Map<string, { Timestamps: number[]; Values: number[] }>();
+      for (const q of queries) byId.set(q.Id, { Timestamps: [], Values: [] });
+      for (const pt of p.page) {
+        const r = byId.get(pt.id) as { Timestamps: number[]; Values: number[] };
+        r.Timestamps.push(secs(pt.ts));
+        r.Values.push(pt.v);
+      }
+      return send(res, 200, 'application/x-amz-json-1.0', JSON.stringify({
+        MetricDataResults: [...byId.entries()].map(([Id, r]) => ({ Id, Label: Id, ...r, StatusCode: p.nextToken ? 'PartialData' : 'Complete' })),
+        NextToken: p.nextToken,
+        Messages: [],
+      }));
+    }
+    return jsonError(res, 400, 'UnknownOperationException', target);
+  }
+
+  function organizations(res: ServerResponse, target: string, body: Record<string, unknown>, account: string): void {
+    if (account !== fleet.callerAccountId) return jsonError(res, 400, 'AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
+    if (target !== 'ListAccounts') return jsonError(res, 400, 'UnknownOperationException', target);
+    const p = pageOf(fleet.accounts, body['NextToken'] as string | undefined, 'ListAccounts', 2);
+    if (p === 'throttle') return jsonError(res, 400, 'TooManyRequestsException', 'AWS Organizations can\'t complete your request because another request is already in progress.');
+    return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({
+      Accounts: p.page.map((a) => ({ Id: a.id, Arn: `arn:aws:organizations::${fleet.callerAccountId}:account/o-example/${a.id}`, Email: `${a.name}@example.com`, Name: a.name, Status: a.status, State: a.status, JoinedMethod: 'CREATED', JoinedTimestamp: secs(now - 400 * 86_400_000) })),
+      NextToken: p.nextToken,
+    }));
+  }
+
+  function health(res: ServerResponse, target: string, body: Record<string, unknown>, account: string): void {
+    const acct = fleet.accounts.find((a) => a.id === account);
+    if (!acct?.healthApi) return jsonError(res, 400, 'SubscriptionRequiredException', 'The AWS Health API is available only with a Business, Enterprise On-Ramp or Enterprise Support plan.');
+    const filter = (body['filter'] ?? {}) as { regions?: string[]; services?: string[]; eventArns?: string[] };
+    const events = fleet.health.filter((e) => e.accountId === account);
+    if (target === 'DescribeEvents') {
+      const list = events.filter((e) => (!filter.regions || filter.regions.includes(e.region)) && (!filter.services || filter.services.includes(e.service)));
+      const p = pageOf(list, body['nextToken'] as string | undefined, 'DescribeEvents', 2);
+      if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({
+        events: p.page.map((e) => ({
+          arn: e.arn, service: e.service, eventTypeCode: e.eventTypeCode, eventTypeCategory: e.eventTypeCategory, region: e.region,
+          startTime: secs(e.startTime), ...(e.endTime === null ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
+          statusCode: e.statusCode, eventScopeCode: e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC',
+        })),
+        nextToken: p.nextToken,
+      }));
+    }
+    if (target === 'DescribeAffectedEntities') {
+      const list = events.filter((e) => filter.eventArns?.includes(e.arn)).flatMap((e) => e.entities.map((id) => ({
+        entityArn: `arn:aws:health:${e.region}:${account}:entity/${id}`, eventArn: e.arn, entityValue: id, awsAccountId: account, lastUpdatedTime: secs(e.startTime), statusCode: 'IMPAIRED',
+      })));
+      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ entities: list }));
+    }
+    return jsonError(res, 400, 'UnknownOperationException', target);
+  }
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const service = (req.url ?? '/').split('/')[1] ?? '';
+      const scope = scopeOf(req);
+      const account = scope ? accountOf(scope.accessKey) : null;
+      const isJson = String(req.headers['content-type'] ?? '').includes('json');
+      const target = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const params = new URLSearchParams(isJson ? '' : body);
+      const action = isJson ? target : params.get('Action') ?? '';
+      calls.set(action, (calls.get(action) ?? 0) + 1);
+      if (!scope || !account) {
+        if (isJson) return jsonError(res, 403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+        return ec2Error(res, 401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
+      }
+      if (faults.throttleAlways.has(action)) {
+        if (service === 'ec2') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
+      }
+      if (faults.deny.has(`${account}:${action}`)) {
+        const who = account === fleet.callerAccountId ? `arn:aws:iam::${account}:user/fleetpane` : `arn:aws:sts::${account}:assumed-role/${fleet.roleName}/fleetpane`;
+        const prefix = { ec2: 'ec2', monitoring: 'cloudwatch', health: 'health', organizations: 'organizations', sts: 'sts' }[service] ?? service;
+        const message = `User: ${who} is not authorized to perform: ${prefix}:${action} because no identity-based policy allows the ${prefix}:${action} action`;
+        if (service === 'ec2') return ec2Error(res, 403, 'UnauthorizedOperation', `You are not authorized to perform this operation. ${message}`);
+        if (service === 'sts') return stsError(res, 403, 'AccessDenied', message);
+        return jsonError(res, 400, 'AccessDeniedException', message, 'AccessDenied');
+      }
+      const json = (): Record<string, unknown> => (body ? (JSON.parse(body) as Record<string, unknown>) : {});
+      switch (service) {
+        case 'ec2': return ec2(res, params, account, scope.region);
+        case 'sts': return sts(res, params, account, scope.accessKey);
+        case 'monitoring': return cloudwatch(res, target, json(), account, scope.region);
+        case 'organizations': return organizations(res, target, json(), account);
+        case 'health': return health(res, target, json(), account);
+        default: return send(res, 404, 'text/plain', 'no such service');
+      }
+    })().catch((err: unknown) => send(res, 500, 'text/plain', String(err)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    endpoint: (service) => `${url}/${service}`,
+    faults,
+    calls,
+    metricQueriesPerCall,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

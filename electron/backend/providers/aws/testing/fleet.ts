@@ -1,0 +1,263 @@
+/**
+ * A generated multi-account, multi-region AWS GPU fleet for the loopback emulators, knowing its own
+ * truth: which GPUs exist in which state, each GPU's utilisation, which machines publish CloudWatch
+ * agent metrics, status checks, scheduled events and AWS Health events.
+ */
+import { seededRandom } from '../../common/testing/seeded-random';
+
+/** What DescribeInstanceTypes answers for a type, and the model the pane must show. */
+export interface FleetInstanceType {
+  type: string;
+  gpu?: { name: string; manufacturer: string; count: number; memoryMiB: number };
+  neuron?: { name: string; count: number; cores: number; memoryMiB: number };
+  /** The GPU model the pane shows (catalog name, or the Neuron device with its memory). */
+  model: string | null;
+  accelerators: number;
+}
+
+export const INSTANCE_TYPES: readonly FleetInstanceType[] = [
+  { type: 'p5.48xlarge', gpu: { name: 'H100', manufacturer: 'NVIDIA', count: 8, memoryMiB: 81_920 }, model: 'H100 80GB', accelerators: 8 },
+  { type: 'p4d.24xlarge', gpu: { name: 'A100', manufacturer: 'NVIDIA', count: 8, memoryMiB: 40_960 }, model: 'A100 40GB', accelerators: 8 },
+  { type: 'p6-b200.48xlarge', gpu: { name: 'B200', manufacturer: 'NVIDIA', count: 8, memoryMiB: 183_359 }, model: 'B200 180GB', accelerators: 8 },
+  { type: 'g6e.12xlarge', gpu: { name: 'L40S', manufacturer: 'NVIDIA', count: 4, memoryMiB: 45_776 }, model: 'L40S 48GB', accelerators: 4 },
+  { type: 'g5.xlarge', gpu: { name: 'A10G', manufacturer: 'NVIDIA', count: 1, memoryMiB: 22_888 }, model: 'A10G 24GB', accelerators: 1 },
+  { type: 'trn1.32xlarge', neuron: { name: 'Trainium', count: 16, cores: 2, memoryMiB: 32_768 }, model: 'Trainium 32GB', accelerators: 16 },
+  { type: 'm7i.2xlarge', model: null, accelerators: 0 },
+];
+
+export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
+const STATE_CODES: Record<InstanceStateName, number> = { pending: 0, running: 16, stopping: 64, stopped: 80, terminated: 48 };
+export const stateCode = (s: InstanceStateName): number => STATE_CODES[s];
+
+export interface FleetEvent {
+  id: string;
+  code: 'instance-retirement' | 'system-reboot' | 'system-maintenance' | 'instance-reboot';
+  description: string;
+  notBefore: number;
+  notAfter: number | null;
+}
+
+export interface FleetInstance {
+  id: string;
+  accountId: string;
+  region: string;
+  zone: string;
+  type: FleetInstanceType;
+  state: InstanceStateName;
+  name: string | null;
+  tags: Record<string, string>;
+  launchTime: number;
+  capacityReservationId: string | null;
+  /** Publishes nvidia_smi_* to CloudWatch (the CloudWatch agent with the nvidia_gpu section). */
+  agent: boolean;
+  /** Per accelerator, constant over the window (so truth is exact). */
+  utilisation: number[];
+  impaired: 'system' | 'instance' | null;
+  events: FleetEvent[];
+}
+
+export interface FleetAccount {
+  id: string;
+  name: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  /** The member role Fleetpane assumes; false: its trust policy does not name the caller. */
+  assumable: boolean;
+  /** Has a Business/Enterprise support plan (AWS Health API). */
+  healthApi: boolean;
+}
+
+export interface FleetHealthEvent {
+  arn: string;
+  accountId: string;
+  service: string;
+  eventTypeCode: string;
+  eventTypeCategory: 'issue' | 'scheduledChange' | 'accountNotification';
+  region: string;
+  startTime: number;
+  endTime: number | null;
+  statusCode: 'open' | 'closed' | 'upcoming';
+  /** Instance ids it names (DescribeAffectedEntities). */
+  entities: string[];
+}
+
+/** An On-Demand Capacity Reservation or a Capacity Block for ML that instances run in. */
+export interface FleetReservation {
+  id: string;
+  accountId: string;
+  region: string;
+  instanceType: string;
+  zone: string;
+  start: number;
+  /** null: open-ended (unlimited) reservation. */
+  end: number | null;
+  /** Set for Capacity Blocks for ML (reservationType capacity-block). */
+  blockId: string | null;
+}
+
+export interface Fleet {
+  now: Date;
+  reservations: FleetReservation[];
+  callerAccountId: string;
+  roleName: string;
+  accounts: FleetAccount[];
+  regions: { name: string; optIn: 'opt-in-not-required' | 'opted-in' | 'not-opted-in' }[];
+  instances: FleetInstance[];
+  health: FleetHealthEvent[];
+}
+
+export interface FleetOptions {
+  seed?: number;
+  /** GPU instances per account and region (non-GPU ones are added besides). */
+  perRegion?: number;
+  now?: Date;
+}
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+
+/** Builds the fleet: 3 listed accounts (one whose role cannot be assumed) plus a suspended one, 3 enabled regions. */
+export function generateFleet(options: FleetOptions = {}): Fleet {
+  const rnd = seededRandom(options.seed ?? 15);
+  const now = options.now ?? new Date('2026-11-20T12:00:00Z');
+  const t = now.getTime();
+  const accounts: FleetAccount[] = [
+    { id: '111111111111', name: 'ml-platform', status: 'ACTIVE', assumable: true, healthApi: true },
+    { id: '222222222222', name: 'research', status: 'ACTIVE', assumable: true, healthApi: false },
+    { id: '333333333333', name: 'sandbox', status: 'ACTIVE', assumable: false, healthApi: true },
+    { id: '444444444444', name: 'closed', status: 'SUSPENDED', assumable: true, healthApi: true },
+  ];
+  const regions: Fleet['regions'] = [
+    { name: 'us-east-1', optIn: 'opt-in-not-required' },
+    { name: 'us-west-2', optIn: 'opt-in-not-required' },
+    { name: 'eu-west-1', optIn: 'opt-in-not-required' },
+    { name: 'ap-southeast-5', optIn: 'not-opted-in' },
+  ];
+  const enabled = regions.filter((r) => r.optIn !== 'not-opted-in').map((r) => r.name);
+  const perRegion = options.perRegion ?? 9;
+  const gpuTypes = INSTANCE_TYPES.filter((x) => x.accelerators > 0);
+  const plain = INSTANCE_TYPES.find((x) => x.accelerators === 0) as FleetInstanceType;
+  const instances: FleetInstance[] = [];
+  let serial = 0;
+  const hex = (n: number) => n.toString(16).padStart(17, '0');
+  for (const acct of accounts) {
+    for (const region of enabled) {
+      for (let i = 0; i < perRegion + 2; i++) {
+        serial += 1;
+        const type = i >= perRegion ? plain : (gpuTypes[Math.floor(rnd() * gpuTypes.length)] as FleetInstanceType);
+        const roll = rnd();
+        const state: InstanceStateName = roll < 0.62 ? 'running' : roll < 0.8 ? 'stopped' : roll < 0.87 ? 'pending' : roll < 0.93 ? 'stopping' : 'terminated';
+        const named = rnd() < 0.85; // optional Name tag absent on some
+        const tags: Record<string, string> = { team: rnd() < 0.5 ? 'training' : 'inference' };
+        if (named) tags['Name'] = `${acct.name}-${region}-${i}`;
+        const busy = rnd();
+        instances.push({
+          id: `i-${hex(serial * 7919)}`,
+          accountId: acct.id,
+          region,
+          zone: `${region}${'abc'[i % 3] as string}`,
+          type,
+          state,
+          name: named ? (tags['Name'] as string) : null,
+          tags,
+          launchTime: t - Math.floor(rnd() * 30) * DAY - 3600_000,
+          capacityReservationId: type.type === 'p5.48xlarge' ? `cr-${hex(serial)}` : null,
+          agent: rnd() < 0.8,
+          utilisation: Array.from({ length: type.accelerators }, () => (busy < 0.3 ? Math.round(rnd() * 3 * 10) / 10 : 20 + Math.round(rnd() * 780) / 10)),
+          impaired: null,
+          events: [],
+        });
+      }
+    }
+  }
+  // Specific cases on running GPU instances of the two readable accounts.
+  const running = instances.filter((x) => x.state === 'running' && x.type.accelerators > 0 && x.accountId !== '333333333333' && x.accountId !== '444444444444');
+  const pick = (k: number) => running[k % running.length] as FleetInstance;
+  pick(0).impaired = 'system';
+  pick(1).impaired = 'instance';
+  pick(2).events.push({ id: 'instance-event-0aa11', code: 'system-maintenance', description: 'Scheduled system maintenance', notBefore: t - 30 * MIN, notAfter: t + 90 * MIN });
+  pick(3).events.push({ id: 'instance-event-0bb22', code: 'instance-retirement', description: 'The instance is running on degraded hardware', notBefore: t + 3 * DAY, notAfter: null });
+  pick(4).events.push({ id: 'instance-event-0cc33', code: 'system-reboot', description: '[Completed] Scheduled reboot', notBefore: t - 3 * DAY, notAfter: t - 3 * DAY + 2 * 3600_000 });
+  // One GPU machine with the agent whose first GPU is idle and the rest busy.
+  const mixed = pick(5);
+  mixed.agent = true;
+  mixed.utilisation = mixed.utilisation.map((_, g) => (g === 0 ? 1.5 : 64));
+
+  const openIssueTarget = running.find((x) => x.region === 'us-east-1' && x.accountId === '111111111111') ?? pick(6);
+  const health: FleetHealthEvent[] = [
+    {
+      arn: `arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/AWS_EC2_OPERATIONAL_ISSUE_ABC123`,
+      accountId: openIssueTarget.accountId,
+      service: 'EC2',
+      eventTypeCode: 'AWS_EC2_OPERATIONAL_ISSUE',
+      eventTypeCategory: 'issue',
+      region: openIssueTarget.region,
+      startTime: t - 45 * MIN,
+      endTime: null,
+      statusCode: 'open',
+      entities: [openIssueTarget.id],
+    },
+    {
+      arn: `arn:aws:health:eu-west-1::event/EC2/AWS_EC2_INSTANCE_STORE_DRIVE_PERFORMANCE_DEGRADED/OLD1`,
+      accountId: '111111111111',
+      service: 'EC2',
+      eventTypeCode: 'AWS_EC2_INSTANCE_STORE_DRIVE_PERFORMANCE_DEGRADED',
+      eventTypeCategory: 'issue',
+      region: 'eu-west-1',
+      startTime: t - 20 * DAY,
+      endTime: t - 19 * DAY,
+      statusCode: 'closed',
+      entities: [],
+    },
+    {
+      arn: `arn:aws:health:ap-northeast-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/TOKYO1`,
+      accountId: '111111111111',
+      service: 'EC2',
+      eventTypeCode: 'AWS_EC2_OPERATIONAL_ISSUE',
+      eventTypeCategory: 'issue',
+      region: 'ap-northeast-1',
+      startTime: t - 10 * MIN,
+      endTime: null,
+      statusCode: 'open',
+      entities: [],
+    },
+    {
+      arn: `arn:aws:health:us-west-2::event/S3/AWS_S3_OPERATIONAL_ISSUE/S3X`,
+      accountId: '111111111111',
+      service: 'S3',
+      eventTypeCode: 'AWS_S3_OPERATIONAL_ISSUE',
+      eventTypeCategory: 'issue',
+      region: 'us-west-2',
+      startTime: t - 15 * MIN,
+      endTime: null,
+      statusCode: 'open',
+      entities: [],
+    },
+  ];
+  const reservations: FleetReservation[] = [];
+  for (const x of instances) {
+    if (!x.capacityReservationId || reservations.some((r) => r.id === x.capacityReservationId)) continue;
+    const block = reservations.length % 2 === 0;
+    reservations.push({
+      id: x.capacityReservationId,
+      accountId: x.accountId,
+      region: x.region,
+      instanceType: x.type.type,
+      zone: x.zone,
+      start: block ? t - 2 * DAY : t - 90 * DAY,
+      end: block ? t + 5 * DAY : null,
+      blockId: block ? `cb-${x.capacityReservationId.slice(3)}` : null,
+    });
+  }
+  return { now, reservations, callerAccountId: '111111111111', roleName: 'FleetpaneReadOnly', accounts, regions, instances, health };
+}
+
+/** Accounts the connector can read: active, role assumable (the caller's own needs no role). */
+export function readableAccounts(fleet: Fleet): FleetAccount[] {
+  return fleet.accounts.filter((a) => a.status === 'ACTIVE' && (a.assumable || a.id === fleet.callerAccountId));
+}
+
+/** Instances the pane must show: GPU or Neuron machines, not terminated, in readable accounts. */
+export function visibleInstances(fleet: Fleet): FleetInstance[] {
+  const ok = new Set(readableAccounts(fleet).map((a) => a.id));
+  return fleet.instances.filter((x) => ok.has(x.accountId) && x.type.accelerators > 0 && x.state !== 'terminated');
+}
