@@ -31,7 +31,7 @@ const ProviderIdSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a provider id is
  * @deprecated Read the providers from the `accounts:providers` channel; `options` goes once the screen does.
  */
 export const ProviderId = Object.assign(ProviderIdSchema, {
-  options: ['demo', 'azure', 'gcp', 'oci', 'coreweave', 'kubernetes'] as readonly string[],
+  options: ['demo', 'azure', 'gcp', 'oci', 'coreweave', 'kubernetes', 'aws'] as readonly string[],
 });
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 

@@ -34,6 +34,7 @@ const anotherAccount: Record<string, Record<string, unknown>> = {
   oci: { credential: { type: 'configFile', profile: 'ANOTHER' } },
   kubernetes: { context: 'staging' },
   coreweave: { context: 'coreweave-2' },
+  aws: { profile: 'another-profile' },
 };
 
 describe('provider registry', () => {
@@ -49,7 +50,7 @@ describe('provider registry', () => {
   });
 
   it('lists each provider once, with an id the config accepts and a label', () => {
-    expect(providers.ids).toEqual(['demo', 'azure', 'gcp', 'oci', 'kubernetes', 'coreweave']);
+    expect(providers.ids).toEqual(['demo', 'azure', 'gcp', 'oci', 'kubernetes', 'coreweave', 'aws']);
     for (const p of providers.info()) {
       expect(ProviderId.safeParse(p.id).success, p.id).toBe(true);
       expect(p.label.length, p.id).toBeGreaterThan(0);

@@ -4,6 +4,7 @@
  * derives from it. To add a provider, add its folder and one line to the list.
  */
 import type { AccountConfigBase } from '../../../shared/config';
+import { awsProvider } from './aws';
 import { azureProvider } from './azure';
 import { coreweaveProvider } from './coreweave';
 import { demoProvider } from './demo';
@@ -21,6 +22,7 @@ export const providers: ProviderSet = createProviderSet([
   ociProvider,
   kubernetesProvider,
   coreweaveProvider(kubernetesProvider),
+  awsProvider,
 ]);
 
 /** Validates an account's provider fields with its provider's own schema (defaults filled in); throws ConfigIssuesError. */

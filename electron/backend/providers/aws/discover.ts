@@ -12,7 +12,7 @@ import type { ProviderId } from '../../../../shared/domain';
 import type { DiscoveredAccount, Discovery, DiscoveryContext, DiscoveryProblem } from '../types';
 
 const SOURCE = 'AWS CLI profiles';
-const PROVIDER = 'aws' as unknown as ProviderId;
+const PROVIDER = 'aws';
 
 /** Sections of an AWS INI file: `[default]`, `[profile x]` (config) or `[x]` (credentials), `[sso-session y]`. */
 export function parseAwsIni(text: string, kind: 'config' | 'credentials'): { profiles: Map<string, Record<string, string>>; ssoSessions: Map<string, Record<string, string>> } {

@@ -358,7 +358,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
 
   return {
     // 'aws' joins shared ProviderId when the integrator registers this provider.
-    provider: 'aws' as unknown as ProviderId,
+    provider: 'aws',
     account,
     clouds: ['aws'],
     inventory,
