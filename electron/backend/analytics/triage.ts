@@ -6,7 +6,7 @@
 import type { Incident, IncidentSeverity } from '../../../shared/domain';
 import type { IncidentBrief } from '../../../shared/overview';
 import { isOpen, toBrief, touchesFleet, type FleetMachine } from '../store/incident-query';
-import { parseMoney } from '../store/money';
+import { parseMoney } from '../../../shared/decimal';
 import { mergeIncidents, type MergedIncident } from './incident-merge';
 
 export interface ClassifiedIncident {

@@ -6,7 +6,7 @@
  */
 import { ESTIMATE_TAG, spendGroupLabel, type CostReport, type CostReportQuery, type SpendAmounts, type SpendFilter, type SpendGroupKey, type SpendGroupRow } from '../../../shared/contract-spend';
 import { type ConnectionPool, sqlList, sqlString } from './db';
-import { normaliseMoney, parseMoney } from './money';
+import { normaliseMoney, parseMoney } from '../../../shared/decimal';
 
 const DAY_MS = 86_400_000;
 

@@ -10,7 +10,7 @@
 import type { CloudId, Incident, IncidentUpdate } from '../../../shared/domain';
 import type { IncidentBrief } from '../../../shared/overview';
 import { type ConnectionPool, type Row } from './db';
-import { addTo, formatMoney, parseMoney } from './money';
+import { addMoneyTo, formatMoney, parseMoney } from '../../../shared/decimal';
 
 /** What incident matching needs to know about one machine of the inventory. */
 export interface FleetMachine {
@@ -114,7 +114,7 @@ export function affectedMachines(incident: Incident, fleet: readonly FleetMachin
 export function toBrief(incident: Incident, fleet: readonly FleetMachine[]): IncidentBrief {
   const affected = affectedMachines(incident, fleet);
   const atRisk = new Map<string, bigint>();
-  for (const m of affected) if (m.hourlyPrice !== null) addTo(atRisk, m.currency, parseMoney(m.hourlyPrice));
+  for (const m of affected) if (m.hourlyPrice !== null) addMoneyTo(atRisk, m.currency, parseMoney(m.hourlyPrice));
   return {
     id: incident.id,
     account: incident.account,

@@ -23,7 +23,7 @@ import { cloudOfCostRow } from './cloud-map';
 import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from './db';
 import { forecastMonth } from '../analytics/spend-forecast';
-import { divRound, formatMoney, parseMoney } from './money';
+import { divideRounded, formatMoney, parseMoney } from '../../../shared/decimal';
 import { filterSql } from './resource-rows';
 import { FIVE_MINUTES_MS } from './rollups';
 
@@ -118,7 +118,7 @@ export async function spendByCloud(
   for (const r of runRows) slot(r.cloud, r.account, r.currency).runRate += r.runRate;
   for (const i of idleRows) {
     // 5/60 h of one GPU's share: price x buckets / (12 x gpuCount).
-    slot(i.cloud, i.account, i.currency).idleWaste += divRound(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
+    slot(i.cloud, i.account, i.currency).idleWaste += divideRounded(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
   }
 
   const out: CloudSpend = new Map();
@@ -167,7 +167,7 @@ export async function runRateToday(
      WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')}
      GROUP BY ALL`,
   );
-  return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divRound(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
+  return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
 }
 
 /** Adds spend summaries per currency (for the totals over clouds). */

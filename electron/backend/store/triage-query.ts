@@ -24,7 +24,7 @@ import { sqlString, tsLiteral, type ConnectionPool, type Row } from './db';
 import { loadAccountState } from './freshness-query';
 import { gpuStateSql } from './gpu-state-query';
 import { affectedMachines, loadFleet, loadIncidents, toBrief, type FleetMachine } from './incident-query';
-import { addTo, formatMoney, parseMoney } from './money';
+import { addMoneyTo, formatMoney, parseMoney } from '../../../shared/decimal';
 import { floorToMinute } from './overview-query';
 import { loadResources } from './resource-rows';
 
@@ -129,7 +129,7 @@ export async function queryTriageList(pool: ConnectionPool, asOf: Date): Promise
   );
   const active = classes.active.map((c) => triageIncident(c.merged, c.brief, notes, asOfMs));
   const atRisk = new Map<string, bigint>();
-  for (const i of active) for (const a of i.atRiskPerHour) addTo(atRisk, a.currency, parseMoney(a.amount));
+  for (const i of active) for (const a of i.atRiskPerHour) addMoneyTo(atRisk, a.currency, parseMoney(a.amount));
   return {
     asOf: iso(asOfMs),
     active,
