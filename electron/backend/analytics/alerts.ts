@@ -19,7 +19,7 @@ import type { Overview } from '../../../shared/overview';
 import { parseMoney } from '../../../shared/decimal';
 import { systemClock, type Clock, type TimerHandle } from '../sync/clock';
 import { silentLogger, type Logger } from '../sync/logger';
-import { DERIVED_PREFIX } from './derived-signals';
+import { DERIVED_PREFIX } from '../domain/derived-signals';
 
 /** A rule's condition holding now. */
 export interface AlertCondition {

@@ -8,7 +8,7 @@
  *   only: it must reconcile with the provider's bill, and a charge has no GPU model.
  * - runRateToday: for every running resource with a price, hourlyPrice x the hours of today (UTC)
  *   after its account's last billed instant (max ChargePeriodEnd, capped at asOf) up to asOf.
- * - forecastMonth: the rule of analytics/spend-forecast.ts (shared with budgets): billedMonthToDate +
+ * - forecastMonth: the rule of domain/spend-forecast.ts (shared with budgets): billedMonthToDate +
  *   runRateToday + D x R, where D is the mean daily BilledCost of the last 7 complete billed days (the
  *   7 UTC days before the day holding each account's last billed instant; sum / 7) and R the whole
  *   days left in the month after today. The rest of today beyond asOf is not forecast.
@@ -22,7 +22,7 @@ import type { SpendSummary } from '../../../shared/overview';
 import { cloudOfCostRow } from './cloud-map';
 import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from './db';
-import { forecastMonth } from '../analytics/spend-forecast';
+import { forecastMonth } from '../domain/spend-forecast';
 import { divideRounded, formatMoney, parseMoney } from '../../../shared/decimal';
 import { filterSql } from './resource-rows';
 import { FIVE_MINUTES_MS } from './rollups';

@@ -19,7 +19,7 @@ import { type ConnectionPool, exec, rows } from './db';
 import { StoreReadOnlyError } from './errors';
 import { exportFocusCsv } from './focus-export';
 import { importFocusFiles, type FocusImportLimits, type FocusImportProgress, type FocusImportResult } from './focus-import';
-import { dailyBurn, forecastMonth } from '../analytics/spend-forecast';
+import { dailyBurn, forecastMonth } from '../domain/spend-forecast';
 import { divideRounded, formatMoney, normaliseMoney, parseMoney } from '../../../shared/decimal';
 import { lastBilledSql, runRateToday } from './spend-query';
 
@@ -180,7 +180,7 @@ async function gpuHourPrices(pool: ConnectionPool, from: string, to: string, fil
 
 /**
  * Budget status for the UTC month of `asOf`, by the overview's forecast rule
- * (analytics/spend-forecast.ts) over the budget's scope and currency, estimates excluded: billed
+ * (domain/spend-forecast.ts) over the budget's scope and currency, estimates excluded: billed
  * month to date, burn rate = mean daily billed spend of the last 7 complete billed days, forecast =
  * billed + run-rate today + burn x whole days left. Run-rate comes from running machines, which
  * belong to a cloud but carry no FOCUS tags: a cloud budget includes it, a tag budget cannot.

@@ -3,7 +3,7 @@
  * or tag): billed month to date + run-rate since the last billed instant (today) + D x R, where D is
  * the mean daily billed spend of the last 7 complete billed days (the 7 UTC days before the day of
  * each account's last billed instant; sum / 7) and R the whole days left in the month after today.
- * Pure BigInt arithmetic on money units (store/money.ts), so sums stay exact.
+ * Pure BigInt arithmetic on money units (shared/decimal.ts), so sums stay exact.
  */
 import { divideRounded } from '../../../shared/decimal';
 

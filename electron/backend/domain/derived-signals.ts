@@ -1,7 +1,7 @@
 /**
  * Derived signals: incidents Fleetpane raises from the data itself, each with one rule and its
  * thresholds (documented here and nowhere else). Pure functions over what the store holds after a
- * commit; the runner (derived-runner.ts) feeds them and writes what they return.
+ * commit; the runner (analytics/triage-watcher.ts) feeds them and writes what they return.
  *
  * - node-down: a machine that is not stopped and that the provider or the node reports `unavailable`.
  * - xid: a machine with at least XID_MIN_ERRORS XID errors on any GPU in the last XID_WINDOW_MS.
