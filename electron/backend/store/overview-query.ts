@@ -13,7 +13,7 @@ import {
   type ModelCounts,
   type Overview,
 } from '../../../shared/overview';
-import { cloudOfCostRow } from './cloud-map';
+import { cloudOfCostRow } from '../domain/cost-row-cloud';
 import { type ConnectionPool, sqlString } from './db';
 import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateSql, hasGapSql } from './gpu-state-query';

@@ -19,7 +19,7 @@
 import type { FleetFilter } from '../../../shared/contract';
 import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../shared/domain';
 import type { SpendSummary } from '../../../shared/overview';
-import { cloudOfCostRow } from './cloud-map';
+import { cloudOfCostRow } from '../domain/cost-row-cloud';
 import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from './db';
 import { forecastMonth } from '../domain/spend-forecast';
