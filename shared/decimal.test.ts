@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDecimals,
+  addMoneyTo,
   compareDecimals,
   decimalFromNumber,
   decimalText,
   divideDecimalByInteger,
   divideRounded,
   formatDecimal,
+  formatMoney,
   multiplyDecimalByInteger,
   multiplyDecimals,
   normaliseDecimal,
+  normaliseMoney,
   parseDecimal,
+  parseMoney,
   rescaleDecimal,
   roundDecimal,
   subtractDecimals,
@@ -190,5 +194,35 @@ describe('compareDecimals', () => {
     expect(compareDecimals('-1.1', '-1.01')).toBe(-1);
     expect(compareDecimals('9007199254740993', '9007199254740992')).toBe(1);
     expect(compareDecimals('1e3', '999.999')).toBe(1);
+  });
+});
+
+// Folded in from the store's former money module (store/money.ts): every assertion kept.
+describe('money at the store scale', () => {
+  it('parses and formats exactly', () => {
+    expect(formatMoney(parseMoney('0.1') + parseMoney('0.2'))).toBe('0.30');
+    expect(normaliseMoney('12.3400000000')).toBe('12.34');
+    expect(normaliseMoney('1e-3')).toBe('0.001');
+    expect(normaliseMoney('-5')).toBe('-5.00');
+    expect(normaliseMoney('98.123456789012')).toBe('98.123456789');
+    expect(normaliseMoney('-0.00000000001')).toBe('0.00');
+  });
+  it('rounds divisions half away from zero', () => {
+    expect(divideRounded(5n, 2n)).toBe(3n);
+    expect(divideRounded(-5n, 2n)).toBe(-3n);
+    expect(divideRounded(4n, 3n)).toBe(1n);
+  });
+  it('refuses text that is not a number', () => {
+    expect(() => parseMoney('12,5')).toThrow(/not a decimal/);
+  });
+  it('adds per currency', () => {
+    const totals = new Map<string, bigint>();
+    addMoneyTo(totals, 'USD', parseMoney('1.25'));
+    addMoneyTo(totals, 'EUR', parseMoney('2'));
+    addMoneyTo(totals, 'USD', parseMoney('-0.25'));
+    expect([...totals].map(([c, v]) => [c, formatMoney(v)])).toEqual([
+      ['USD', '1.00'],
+      ['EUR', '2.00'],
+    ]);
   });
 });

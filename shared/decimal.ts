@@ -133,3 +133,30 @@ export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
   const [x = 0n, y = 0n] = units;
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+// Money as BigInt at one fixed scale. The store keeps every amount in DECIMAL(38,10) and sums it
+// there; the few divisions (per-minute run-rate, per-GPU share, daily mean) happen here on scaled
+// BigInts, because DuckDB turns a DECIMAL division into a DOUBLE.
+
+/** Scale of every amount the store keeps and sums: 10 decimal places. */
+export const MONEY_SCALE = 10;
+
+/** Money text ("12.345", "-0.5", "1e-3") as a BigInt scaled by 10^MONEY_SCALE, rounded half away from zero. */
+export function parseMoney(text: string): bigint {
+  return rescaleDecimal(parseDecimal(text), MONEY_SCALE).units;
+}
+
+/** A scaled amount as plain text: no exponent, at least 2 decimals, no trailing zeros beyond them. */
+export function formatMoney(scaled: bigint): string {
+  return normaliseDecimal(formatDecimal({ units: scaled, scale: MONEY_SCALE }), 2);
+}
+
+/** Any decimal text (e.g. DuckDB's "12.3400000000") in the form formatMoney gives, at most MONEY_SCALE places. */
+export function normaliseMoney(text: string): string {
+  return formatMoney(parseMoney(text));
+}
+
+/** Adds a scaled amount to its currency's total in `into`. */
+export function addMoneyTo(into: Map<string, bigint>, currency: string, amount: bigint): void {
+  into.set(currency, (into.get(currency) ?? 0n) + amount);
+}

@@ -16,10 +16,10 @@ import type { AppEvent } from '../../../shared/contract';
 import type { Alert, AlertRule, AlertSettings, QuietHours, TriageIncident, TriageList } from '../../../shared/contract-triage';
 import type { IncidentSeverity } from '../../../shared/domain';
 import type { Overview } from '../../../shared/overview';
-import { parseMoney } from '../store/money';
+import { parseMoney } from '../../../shared/decimal';
 import { systemClock, type Clock, type TimerHandle } from '../sync/clock';
 import { silentLogger, type Logger } from '../sync/logger';
-import { DERIVED_PREFIX } from './derived-signals';
+import { DERIVED_PREFIX } from '../domain/derived-signals';
 
 /** A rule's condition holding now. */
 export interface AlertCondition {

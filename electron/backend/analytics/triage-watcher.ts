@@ -9,7 +9,7 @@ import type { FleetStore } from '../store/types';
 import { systemClock, type Clock } from '../sync/clock';
 import { silentLogger, type Logger } from '../sync/logger';
 import { AlertMonitor } from './alerts';
-import { detectSignals } from './derived-signals';
+import { detectSignals } from '../domain/derived-signals';
 
 export interface TriageWatcherOptions {
   store: FleetStore;

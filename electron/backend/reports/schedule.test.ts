@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ReportDefinition } from '../../../shared/contract-spend';
+import { periodDays } from '../../../shared/period';
 import { openStore } from '../store/index';
 import { tempDataDir } from '../store/test-support';
 import type { FleetStore } from '../store/types';
@@ -82,5 +83,17 @@ describe('saved report schedule (fake timers)', () => {
     expect(isDue({ ...base, schedule: 'weekly', lastRunAt: '2024-10-08T12:00:00.000Z' }, now)).toBe(true);
     expect(isDue({ ...base, schedule: 'none' }, now)).toBe(false);
     expect(isDue({ ...base, folder: null }, now)).toBe(false);
+  });
+
+  // The spend view's presets map onto the same shared rule (renderer/src/views/spend/period.test.ts),
+  // so a scheduled "last 30 days" and the view's "Last 30 days" cover the same days.
+  it('covers the days of the shared period rule, the one the spend view uses', () => {
+    const periods: ReportDefinition['period'][] = [{ kind: 'last-days', days: 30 }, { kind: 'month-to-date' }, { kind: 'previous-month' }];
+    for (const period of periods) {
+      const definition = ReportDefinition.parse({ id: 'p', name: 'p', period, groupBy: ['cloud'], filter: {}, formats: ['csv'] });
+      for (const now of [new Date('2026-03-05T10:00:00Z'), new Date('2026-01-01T00:00:00Z')]) {
+        expect(periodAt(definition, now)).toEqual(periodDays(period, now));
+      }
+    }
   });
 });

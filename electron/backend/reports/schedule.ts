@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CostReportQuery, type ReportDefinition } from '../../../shared/contract-spend';
+import { periodDays } from '../../../shared/period';
 import type { FleetStore } from '../store/types';
 import type { PdfPrinter } from './pdf';
 import { renderReport } from './render';
@@ -16,18 +17,9 @@ export const REPORT_CHECK_MS = 15 * 60_000;
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-/** The [from, to] days a definition covers when it runs at `now`. */
+/** The [from, to] days a definition covers when it runs at `now` (shared/period.ts: the spend view's rule too). */
 export function periodAt(definition: ReportDefinition, now: Date): { from: string; to: string } {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  switch (definition.period.kind) {
-    case 'previous-month':
-      return { from: day(Date.UTC(y, m - 1, 1)), to: day(Date.UTC(y, m, 1) - DAY_MS) };
-    case 'month-to-date':
-      return { from: day(Date.UTC(y, m, 1)), to: day(now.getTime()) };
-    case 'last-days':
-      return { from: day(now.getTime() - definition.period.days * DAY_MS), to: day(now.getTime() - DAY_MS) };
-  }
+  return periodDays(definition.period, now);
 }
 
 /** Whether a scheduled definition is due at `now` (daily: once per UTC day, weekly: 7 days, monthly: once per month). */

@@ -5,8 +5,9 @@
  * hour (COST_VIEW_SQL drops the others, so every report, export and budget reads the same rule). Which cloud a row belongs to follows cloudOfCostRow, in SQL.
  */
 import { ESTIMATE_TAG, spendGroupLabel, type CostReport, type CostReportQuery, type SpendAmounts, type SpendFilter, type SpendGroupKey, type SpendGroupRow } from '../../../shared/contract-spend';
+import { costRowCloudSql, onlyCloudSql } from '../domain/cost-row-cloud';
 import { type ConnectionPool, sqlList, sqlString } from './db';
-import { normaliseMoney, parseMoney } from './money';
+import { normaliseMoney, parseMoney } from '../../../shared/decimal';
 
 const DAY_MS = 86_400_000;
 
@@ -36,25 +37,16 @@ export function countedCostRowSql(alias: string, billedUntil: string): string {
 }
 
 /**
- * cost_row with the derived columns reports group by: cloud (the rule of cloud-map.ts), gpu_model
+ * cost_row with the derived columns reports group by: cloud (the rule of domain/cost-row-cloud.ts), gpu_model
  * (from the inventory machine the charge names) and is_estimate; estimates the bill already covers
  * are left out (countedCostRowSql).
  */
 export const COST_VIEW_SQL = `
   WITH acct_cloud AS (
-    SELECT account, CASE WHEN count(DISTINCT cloud) = 1 THEN min(cloud) END AS only_cloud FROM resource GROUP BY account
+    SELECT account, ${onlyCloudSql('cloud')} AS only_cloud FROM resource GROUP BY account
   ), billed_until AS (${BILLED_UNTIL_SQL})
   SELECT c.*,
-    coalesce(ac.only_cloud,
-      CASE
-        WHEN regexp_matches(c.ProviderName, '(?i)microsoft|azure') THEN 'azure'
-        WHEN regexp_matches(c.ProviderName, '(?i)google|gcp') THEN 'gcp'
-        WHEN regexp_matches(c.ProviderName, '(?i)oracle|oci') THEN 'oci'
-        WHEN regexp_matches(c.ProviderName, '(?i)coreweave') THEN 'coreweave'
-        WHEN regexp_matches(c.ProviderName, '(?i)amazon|aws') THEN 'aws'
-      END,
-      CASE a.provider WHEN 'azure' THEN 'azure' WHEN 'gcp' THEN 'gcp' WHEN 'oci' THEN 'oci' WHEN 'coreweave' THEN 'coreweave' END,
-      'other') AS cloud,
+    ${costRowCloudSql({ onlyCloud: 'ac.only_cloud', providerName: 'c.ProviderName', provider: 'a.provider' })} AS cloud,
     r.gpu_model, r.gpu_count, r.hourly_price, r.currency AS price_currency, r.demo AS resource_demo
   FROM cost_row c
   LEFT JOIN acct_cloud ac ON ac.account = c.account

@@ -15,7 +15,7 @@ import {
   type SyncError,
 } from '../../../shared/domain';
 import type { CloudFreshness } from '../../../shared/overview';
-import { cloudOfProvider } from './cloud-map';
+import { cloudOfProvider } from '../domain/cost-row-cloud';
 import type { ConnectionPool, Row } from './db';
 
 interface RegisteredAccount {

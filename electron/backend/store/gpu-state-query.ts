@@ -1,11 +1,10 @@
 /**
- * GPU state as the glossary defines it, over the samples in (asOf - 30 min, asOf]:
- * stopped > unhealthy (provider health degraded/unavailable, or an XID error or a provider fault
- * signal on that GPU in the window) >
- * unknown (no sample with a utilisation in the window) > busy (mean >= 5 %) > idle.
+ * GPU state as the glossary defines it, over the samples in (asOf - 30 min, asOf]: the precedence
+ * and thresholds are domain/gpu-state.ts (stopped > unhealthy > unknown > busy > idle).
  * Every GPU of a machine counts, whether or not it reported.
  */
-import { type CoverageGap, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS } from '../../../shared/domain';
+import { type CoverageGap, STATE_WINDOW_MS } from '../../../shared/domain';
+import { gpuStateCaseSql } from '../domain/gpu-state';
 import { tsLiteral } from './db';
 
 /** SQL: true when the coverage_gaps JSON value `column` holds a gap of this kind. */
@@ -35,11 +34,14 @@ export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
     SELECT g.account, g.id AS resource_id, g.gpu_index::INTEGER AS gpu_index, g.cloud, g.region, g.gpu_model,
            w.util_mean, coalesce(w.util_n, 0)::INTEGER AS util_n, coalesce(w.xid, 0)::INTEGER AS xid,
            epoch_ms(w.last_ts)::DOUBLE AS last_ms,
-           CASE WHEN g.power_state = 'stopped' THEN 'stopped'
-                WHEN g.health IN ('degraded', 'unavailable') OR coalesce(w.xid, 0) > 0 OR coalesce(w.fault, false) THEN 'unhealthy'
-                WHEN coalesce(w.util_n, 0) = 0 THEN 'unknown'
-                WHEN w.util_mean >= ${IDLE_THRESHOLD_PERCENT} THEN 'busy'
-                ELSE 'idle' END AS state,
+           ${gpuStateCaseSql({
+             powerState: 'g.power_state',
+             health: 'g.health',
+             xidErrors: 'w.xid',
+             fault: 'w.fault',
+             samples: 'w.util_n',
+             meanUtilisation: 'w.util_mean',
+           })} AS state,
            ${hasGapSql('g.coverage_gaps', 'metrics')} AS metrics_gap,
            ${hasGapSql('g.coverage_gaps', 'placement')} AS placement_gap
     FROM g LEFT JOIN w ON w.gpu_id = g.gpu_id`;

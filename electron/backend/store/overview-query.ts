@@ -13,11 +13,11 @@ import {
   type ModelCounts,
   type Overview,
 } from '../../../shared/overview';
-import { cloudOfCostRow } from './cloud-map';
+import { cloudOfCostRow } from '../domain/cost-row-cloud';
 import { type ConnectionPool, sqlString } from './db';
 import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateSql, hasGapSql } from './gpu-state-query';
-import { classifyOpenIncidents, plannedMaintenance } from '../analytics/triage';
+import { classifyOpenIncidents, plannedMaintenance } from '../domain/incident-classes';
 import { loadFleet, loadIncidents } from './incident-query';
 import { filterSql, passesFilter } from './resource-rows';
 import { spendByCloud, sumSpend } from './spend-query';

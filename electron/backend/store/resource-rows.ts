@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FleetFilter } from '../../../shared/contract';
 import { type CloudId, CoverageGap, type GpuResource, type HealthState, type PowerState } from '../../../shared/domain';
 import { type Params, rows, sqlList } from './db';
-import { normaliseMoney } from './money';
+import { normaliseMoney } from '../../../shared/decimal';
 
 interface ResourceRecord extends Record<string, unknown> {
   account: string;

@@ -2,7 +2,7 @@
 import { type DuckDBAppender, DuckDBDecimalValue, DuckDBTimestampValue } from '@duckdb/node-api';
 import { ESTIMATE_TAG } from '../../../shared/contract-spend';
 import type { FocusCostRow, GpuResource } from '../../../shared/domain';
-import { parseMoney } from './money';
+import { parseMoney } from '../../../shared/decimal';
 
 const timestamp = (ms: number): DuckDBTimestampValue => new DuckDBTimestampValue(BigInt(ms) * 1000n);
 

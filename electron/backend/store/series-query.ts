@@ -5,6 +5,7 @@
  * then across GPUs), 30d -> 1 hour from rollup_1h (fleet-wide: from fleet_5m / fleet_1h). Every range stays under MAX_SERIES_POINTS.
  */
 import { MAX_SERIES_POINTS, type Series, type TimeRange } from '../../../shared/contract';
+import { fleetMeanOfSumsSql, fleetMeanSql, gpuMeanSql } from '../domain/fleet-utilisation';
 import type { ConnectionPool } from './db';
 import { tsLiteral } from './db';
 
@@ -53,7 +54,7 @@ function seriesSql(range: TimeRange, asOfMs: number, scope: SeriesScope): string
     WHERE ${scope.where} AND EXISTS (SELECT 1 FROM resource r WHERE r.account = g.account AND r.id = g.resource_id))`;
   if (source === 'raw') {
     return `
-      SELECT k, epoch_ms(t)::DOUBLE AS t, avg(m) AS v FROM (
+      SELECT k, epoch_ms(t)::DOUBLE AS t, ${fleetMeanSql('m')} AS v FROM (
         SELECT ${scope.key} AS k, gpu_id, t, m FROM (
           SELECT s.gpu_id, time_bucket(${step}, s.ts) AS t, avg(s.util) AS m
           FROM gpu_sample s
@@ -65,9 +66,9 @@ function seriesSql(range: TimeRange, asOfMs: number, scope: SeriesScope): string
   const range5 = `bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(last + stepMs)} AND util_count > 0`;
   if (range === '7d') {
     return `
-      SELECT k, epoch_ms(t)::DOUBLE AS t, avg(m) AS v FROM (
+      SELECT k, epoch_ms(t)::DOUBLE AS t, ${fleetMeanSql('m')} AS v FROM (
         SELECT ${scope.key} AS k, t, m FROM (
-          SELECT gpu_id, time_bucket(${step}, bucket) AS t, sum(util_sum) / sum(util_count) AS m
+          SELECT gpu_id, time_bucket(${step}, bucket) AS t, ${gpuMeanSql('util_sum', 'util_count')} AS m
           FROM rollup_5m WHERE ${range5}
           GROUP BY gpu_id, t
         ) JOIN ${gpus} USING (gpu_id)
@@ -76,13 +77,13 @@ function seriesSql(range: TimeRange, asOfMs: number, scope: SeriesScope): string
   if (scope.fleetLevel) {
     const fleet = source === 'rollup_5m' ? 'fleet_5m' : 'fleet_1h';
     return `
-      SELECT ${scope.key} AS k, epoch_ms(bucket)::DOUBLE AS t, sum(gpu_mean_sum) / sum(gpus) AS v
+      SELECT ${scope.key} AS k, epoch_ms(bucket)::DOUBLE AS t, ${fleetMeanOfSumsSql('gpu_mean_sum', 'gpus')} AS v
       FROM ${fleet} WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(last + stepMs)} AND ${scope.where}
       GROUP BY k, t`;
   }
   // One rollup row per GPU and bucket, so the mean over rows is the mean over GPUs.
   return `
-    SELECT ${scope.key} AS k, epoch_ms(bucket)::DOUBLE AS t, avg(util_sum / util_count) AS v
+    SELECT ${scope.key} AS k, epoch_ms(bucket)::DOUBLE AS t, ${fleetMeanSql('util_sum / util_count')} AS v
     FROM ${source} JOIN ${gpus} USING (gpu_id) WHERE ${range5}
     GROUP BY k, t`;
 }

@@ -8,7 +8,7 @@
  *   only: it must reconcile with the provider's bill, and a charge has no GPU model.
  * - runRateToday: for every running resource with a price, hourlyPrice x the hours of today (UTC)
  *   after its account's last billed instant (max ChargePeriodEnd, capped at asOf) up to asOf.
- * - forecastMonth: the rule of analytics/spend-forecast.ts (shared with budgets): billedMonthToDate +
+ * - forecastMonth: the rule of domain/spend-forecast.ts (shared with budgets): billedMonthToDate +
  *   runRateToday + D x R, where D is the mean daily BilledCost of the last 7 complete billed days (the
  *   7 UTC days before the day holding each account's last billed instant; sum / 7) and R the whole
  *   days left in the month after today. The rest of today beyond asOf is not forecast.
@@ -19,11 +19,11 @@
 import type { FleetFilter } from '../../../shared/contract';
 import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../shared/domain';
 import type { SpendSummary } from '../../../shared/overview';
-import { cloudOfCostRow } from './cloud-map';
+import { cloudOfCostRow } from '../domain/cost-row-cloud';
 import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from './db';
-import { forecastMonth } from '../analytics/spend-forecast';
-import { divRound, formatMoney, parseMoney } from './money';
+import { forecastMonth } from '../domain/spend-forecast';
+import { divideRounded, formatMoney, parseMoney } from '../../../shared/decimal';
 import { filterSql } from './resource-rows';
 import { FIVE_MINUTES_MS } from './rollups';
 
@@ -118,7 +118,7 @@ export async function spendByCloud(
   for (const r of runRows) slot(r.cloud, r.account, r.currency).runRate += r.runRate;
   for (const i of idleRows) {
     // 5/60 h of one GPU's share: price x buckets / (12 x gpuCount).
-    slot(i.cloud, i.account, i.currency).idleWaste += divRound(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
+    slot(i.cloud, i.account, i.currency).idleWaste += divideRounded(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
   }
 
   const out: CloudSpend = new Map();
@@ -167,7 +167,7 @@ export async function runRateToday(
      WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')}
      GROUP BY ALL`,
   );
-  return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divRound(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
+  return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
 }
 
 /** Adds spend summaries per currency (for the totals over clouds). */

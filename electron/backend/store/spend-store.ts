@@ -19,8 +19,8 @@ import { type ConnectionPool, exec, rows } from './db';
 import { StoreReadOnlyError } from './errors';
 import { exportFocusCsv } from './focus-export';
 import { importFocusFiles, type FocusImportLimits, type FocusImportProgress, type FocusImportResult } from './focus-import';
-import { dailyBurn, forecastMonth } from '../analytics/spend-forecast';
-import { divRound, formatMoney, normaliseMoney, parseMoney } from './money';
+import { dailyBurn, forecastMonth } from '../domain/spend-forecast';
+import { divideRounded, formatMoney, normaliseMoney, parseMoney } from '../../../shared/decimal';
 import { lastBilledSql, runRateToday } from './spend-query';
 
 
@@ -170,17 +170,17 @@ async function gpuHourPrices(pool: ConnectionPool, from: string, to: string, fil
       cloud: b.cloud,
       gpuModel: b.gpu_model,
       currency: b.currency,
-      gpuHours: formatMoney(divRound(seconds * 10n ** 10n, 3600n)),
+      gpuHours: formatMoney(divideRounded(seconds * 10n ** 10n, 3600n)),
       effectiveCost: formatMoney(effective),
-      effectivePerGpuHour: seconds === 0n ? null : formatMoney(divRound(effective * 3600n, seconds)),
-      listPerGpuHour: l && l.gpus > 0 ? formatMoney(divRound(parseMoney(l.price), BigInt(l.gpus))) : null,
+      effectivePerGpuHour: seconds === 0n ? null : formatMoney(divideRounded(effective * 3600n, seconds)),
+      listPerGpuHour: l && l.gpus > 0 ? formatMoney(divideRounded(parseMoney(l.price), BigInt(l.gpus))) : null,
     };
   });
 }
 
 /**
  * Budget status for the UTC month of `asOf`, by the overview's forecast rule
- * (analytics/spend-forecast.ts) over the budget's scope and currency, estimates excluded: billed
+ * (domain/spend-forecast.ts) over the budget's scope and currency, estimates excluded: billed
  * month to date, burn rate = mean daily billed spend of the last 7 complete billed days, forecast =
  * billed + run-rate today + burn x whole days left. Run-rate comes from running machines, which
  * belong to a cloud but carry no FOCUS tags: a cloud budget includes it, a tag budget cannot.
@@ -213,7 +213,7 @@ async function budgetStatuses(pool: ConnectionPool, asOf: Date): Promise<BudgetS
     const runRate = scope.kind === 'cloud' ? runRates.filter((x) => x.cloud === scope.cloud && x.currency === b.currency).reduce((n, x) => n + x.runRate, 0n) : 0n;
     const forecast = forecastMonth({ billedMonthToDate: billed, runRateToday: runRate, last7DaysBilled: last7 }, asOfMs);
     const amount = parseMoney(b.amount);
-    const percent = amount === 0n ? 0n : divRound(forecast * 100n * 10n ** 10n, amount);
+    const percent = amount === 0n ? 0n : divideRounded(forecast * 100n * 10n ** 10n, amount);
     out.push({
       id: b.id,
       name: b.name,
@@ -223,7 +223,7 @@ async function budgetStatuses(pool: ConnectionPool, asOf: Date): Promise<BudgetS
       billedMonthToDate: formatMoney(billed),
       burnRatePerDay: formatMoney(dailyBurn(last7)),
       forecastMonth: formatMoney(forecast),
-      forecastPercent: formatMoney(divRound(percent, 10n ** 8n) * 10n ** 8n),
+      forecastPercent: formatMoney(divideRounded(percent, 10n ** 8n) * 10n ** 8n),
       overBudget: forecast > amount,
     });
   }

@@ -2,8 +2,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FocusCostRow, GpuResource, GpuSample, Incident, StreamId } from '../../../shared/domain';
+import type { FocusCostRow, GpuSample, StreamId } from '../../../shared/domain';
 import type { RunStart, StoredAccount } from './types';
+
+// Resources and incidents are built where the domain's tests build them (domain/testing/factories.ts).
+export { incident, resource } from '../domain/testing/factories';
 
 /** A fresh temp dir and its cleanup. */
 export async function tempDataDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -33,32 +36,6 @@ export function account(name: string, over: Partial<StoredAccount> = {}): Stored
     provider: 'azure',
     enabled: true,
     intervals: { inventory: 300, metrics: 60, costs: 21600, incidents: 120 },
-    ...over,
-  };
-}
-
-export function resource(id: string, over: Partial<GpuResource> = {}): GpuResource {
-  const gpuCount = over.gpuCount ?? 1;
-  return {
-    id,
-    account: 'acct',
-    cloud: 'azure',
-    region: 'eastus',
-    zone: null,
-    name: id,
-    kind: 'vm',
-    instanceType: 'Standard_ND96isr_H100_v5',
-    gpuModel: 'H100 80GB',
-    gpuCount,
-    gpuMemoryGiB: 80,
-    powerState: 'running',
-    health: 'ok',
-    healthReason: null,
-    hourlyPrice: '98.32',
-    currency: 'USD',
-    tags: {},
-    gpuUuids: Array.from({ length: gpuCount }, (_, i) => `GPU-${id}-${i}`),
-    demo: false,
     ...over,
   };
 }
@@ -111,29 +88,6 @@ export function costRow(over: Partial<FocusCostRow>): FocusCostRow {
     ConsumedQuantity: '1',
     ConsumedUnit: 'Hours',
     Tags: {},
-    ...over,
-  };
-}
-
-export function incident(id: string, over: Partial<Incident> = {}): Incident {
-  return {
-    id,
-    account: 'acct',
-    cloud: 'azure',
-    source: 'status-page',
-    severity: 'major',
-    title: `Incident ${id}`,
-    summary: '',
-    status: 'investigating',
-    regions: ['eastus'],
-    services: [],
-    resourceIds: [],
-    startedAt: '2026-11-25T10:00:00Z',
-    endedAt: null,
-    updatedAt: '2026-11-25T10:00:00Z',
-    url: null,
-    updates: [],
-    demo: false,
     ...over,
   };
 }

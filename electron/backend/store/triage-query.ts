@@ -17,14 +17,15 @@ import type {
 } from '../../../shared/contract-triage';
 import type { GpuState, Incident, ProviderId, StreamId, SyncError } from '../../../shared/domain';
 import type { IncidentBrief } from '../../../shared/overview';
-import { detectDataProblems, SILENT_LOOKBACK_MS, XID_LOOKBACK_MS, COLLAPSE_BASELINE_FROM_MS, type SignalInput } from '../analytics/derived-signals';
-import { mergeIncidents, type MergedIncident } from '../analytics/incident-merge';
-import { classifyOpenIncidents, isPlannedMaintenance } from '../analytics/triage';
+import { detectDataProblems, SILENT_LOOKBACK_MS, XID_LOOKBACK_MS, COLLAPSE_BASELINE_FROM_MS, type SignalInput } from '../domain/derived-signals';
+import { mergeIncidents, type MergedIncident } from '../domain/incident-merge';
+import { classifyOpenIncidents, isPlannedMaintenance } from '../domain/incident-classes';
 import { sqlString, tsLiteral, type ConnectionPool, type Row } from './db';
 import { loadAccountState } from './freshness-query';
 import { gpuStateSql } from './gpu-state-query';
-import { affectedMachines, loadFleet, loadIncidents, toBrief, type FleetMachine } from './incident-query';
-import { addTo, formatMoney, parseMoney } from './money';
+import { affectedMachines, toBrief, type FleetMachine } from '../domain/incident-fleet';
+import { loadFleet, loadIncidents } from './incident-query';
+import { addMoneyTo, formatMoney, parseMoney } from '../../../shared/decimal';
 import { floorToMinute } from './overview-query';
 import { loadResources } from './resource-rows';
 
@@ -129,7 +130,7 @@ export async function queryTriageList(pool: ConnectionPool, asOf: Date): Promise
   );
   const active = classes.active.map((c) => triageIncident(c.merged, c.brief, notes, asOfMs));
   const atRisk = new Map<string, bigint>();
-  for (const i of active) for (const a of i.atRiskPerHour) addTo(atRisk, a.currency, parseMoney(a.amount));
+  for (const i of active) for (const a of i.atRiskPerHour) addMoneyTo(atRisk, a.currency, parseMoney(a.amount));
   return {
     asOf: iso(asOfMs),
     active,

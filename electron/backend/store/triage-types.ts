@@ -1,6 +1,6 @@
 /** What the triage view, the derived signals and the alerts need from the store (issue 8). */
 import type { Acknowledgement, Alert, AlertSettings, IncidentNote, IncidentPage, TriageList } from '../../../shared/contract-triage';
-import type { Signal, SignalInput } from '../analytics/derived-signals';
+import type { Signal, SignalInput } from '../domain/derived-signals';
 import type { DerivedChanges } from './triage-writer';
 
 export interface TriageStore {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { AlertSettings, type Acknowledgement, type Alert, type IncidentNote } from '../../../shared/contract-triage';
 import type { Incident } from '../../../shared/domain';
-import { DERIVED_PREFIX, type Signal } from '../analytics/derived-signals';
+import { DERIVED_PREFIX, type Signal } from '../domain/derived-signals';
 import { exec, inTransaction, rows, type Row } from './db';
 import { StoreReadOnlyError } from './errors';
 

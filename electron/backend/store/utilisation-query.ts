@@ -1,9 +1,10 @@
 /**
  * Fleet utilisation over a window (asOf - length, asOf]: each GPU's mean (sum/count of all its
- * samples), then the mean over GPUs that have samples. The result equals a computation over raw
- * samples alone.
+ * samples), then the mean over GPUs that have samples (the rule of domain/fleet-utilisation.ts). The
+ * result equals a computation over raw samples alone.
  */
 import type { FleetFilter } from '../../../shared/contract';
+import { fleetMeanOfSumsSql, fleetMeanSql, gpuMeanSql } from '../domain/fleet-utilisation';
 import { tsLiteral } from './db';
 import { filterSql } from './resource-rows';
 import { ceilTo, FIVE_MINUTES_MS, floorTo, HOUR_MS } from './rollups';
@@ -81,7 +82,7 @@ export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly num
          WHERE ${part.range} AND util_count > 0 AND ${ofFilter}`,
   );
   const means = lengthsMs
-    .map((_, w) => `sum(util_sum) FILTER (WHERE w${w}) / sum(util_count) FILTER (WHERE w${w}) AS m${w}`)
+    .map((_, w) => `${gpuMeanSql('util_sum', 'util_count', `w${w}`)} AS m${w}`)
     .join(', ');
   return `
     SELECT m.*, g.cloud, g.account FROM (
@@ -97,7 +98,7 @@ export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly num
  * key, avg0, avg1, ...
  */
 export function cloudWindowAveragesSql(toInclusiveMs: number, lengthsMs: readonly number[], filter: FleetFilter, keySql = 'cloud'): string {
-  const avgs = lengthsMs.map((_, w) => `avg(m${w}) AS avg${w}`).join(', ');
+  const avgs = lengthsMs.map((_, w) => `${fleetMeanSql(`m${w}`)} AS avg${w}`).join(', ');
   return `SELECT ${keySql} AS key, ${avgs} FROM (${gpuWindowMeansSql(toInclusiveMs, lengthsMs, filter)}) GROUP BY 1`;
 }
 
@@ -110,7 +111,7 @@ export function cloudP95Sql(fromExclusiveMs: number, toInclusiveMs: number, filt
   const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
   return `
     SELECT key, quantile_cont(v, 0.95) AS p95 FROM (
-      SELECT ${keySql} AS key, bucket, sum(gpu_mean_sum) / sum(gpus) AS v
+      SELECT ${keySql} AS key, bucket, ${fleetMeanOfSumsSql('gpu_mean_sum', 'gpus')} AS v
       FROM fleet_5m
       WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND ${filterSql(filter)}
       GROUP BY 1, bucket

@@ -15,6 +15,7 @@ describe('report route query', () => {
     const now = new Date('2026-03-05T10:00:00Z');
     expect(presetPeriod('month-to-date', now)).toEqual({ from: '2026-03-01', to: '2026-03-05' });
     expect(presetPeriod('previous-month', now)).toEqual({ from: '2026-02-01', to: '2026-02-28' });
-    expect(presetPeriod('last-30-days', now)).toEqual({ from: '2026-02-04', to: '2026-03-05' });
+    // Thirty whole days ending yesterday, as a saved "last 30 days" report covers (shared/period.ts).
+    expect(presetPeriod('last-30-days', now)).toEqual({ from: '2026-02-03', to: '2026-03-04' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resource } from '../store/test-support';
+import { resource } from './testing/factories';
 import {
   COLLAPSE_MIN_GPUS,
   FAILING_SYNC_RUNS,

@@ -3,9 +3,9 @@
  * or tag): billed month to date + run-rate since the last billed instant (today) + D x R, where D is
  * the mean daily billed spend of the last 7 complete billed days (the 7 UTC days before the day of
  * each account's last billed instant; sum / 7) and R the whole days left in the month after today.
- * Pure BigInt arithmetic on money units (store/money.ts), so sums stay exact.
+ * Pure BigInt arithmetic on money units (shared/decimal.ts), so sums stay exact.
  */
-import { divRound } from '../store/money';
+import { divideRounded } from '../../../shared/decimal';
 
 const DAY_MS = 86_400_000;
 
@@ -27,10 +27,10 @@ export function daysLeftAfterToday(asOfMs: number): number {
 
 /** D: the mean daily billed spend of the last 7 complete billed days (the burn rate). */
 export function dailyBurn(last7DaysBilled: bigint): bigint {
-  return divRound(last7DaysBilled, 7n);
+  return divideRounded(last7DaysBilled, 7n);
 }
 
 /** The month's forecast as of `asOfMs`. */
 export function forecastMonth(inputs: ForecastInputs, asOfMs: number): bigint {
-  return inputs.billedMonthToDate + inputs.runRateToday + divRound(inputs.last7DaysBilled * BigInt(daysLeftAfterToday(asOfMs)), 7n);
+  return inputs.billedMonthToDate + inputs.runRateToday + divideRounded(inputs.last7DaysBilled * BigInt(daysLeftAfterToday(asOfMs)), 7n);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { incident } from '../store/test-support';
+import { incident } from './testing/factories';
 import { mergeIncidents, sameOutage } from './incident-merge';
 
 describe('incident merge', () => {

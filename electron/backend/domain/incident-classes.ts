@@ -1,12 +1,12 @@
 /**
  * Which incidents the pane counts: open reports merged into one incident per outage, then split into
  * active (touching the fleet) and elsewhere. The overview and the triage view both call this, so
- * their counts cannot drift apart. Blast radius is the store's (incident-query.ts toBrief).
+ * their counts cannot drift apart. Blast radius is incident-fleet.ts (toBrief).
  */
 import type { Incident, IncidentSeverity } from '../../../shared/domain';
 import type { IncidentBrief } from '../../../shared/overview';
-import { isOpen, toBrief, touchesFleet, type FleetMachine } from '../store/incident-query';
-import { parseMoney } from '../store/money';
+import { isOpen, toBrief, touchesFleet, type FleetMachine } from './incident-fleet';
+import { parseMoney } from '../../../shared/decimal';
 import { mergeIncidents, type MergedIncident } from './incident-merge';
 
 export interface ClassifiedIncident {
