@@ -25,6 +25,7 @@ export const PROVIDER_CLOUDS: Readonly<Partial<Record<ProviderId, CloudId>>> = {
   gcp: 'gcp',
   oci: 'oci',
   coreweave: 'coreweave',
+  aws: 'aws',
 };
 
 /** Where nothing else places a row. */
