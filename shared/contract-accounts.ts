@@ -5,6 +5,7 @@
  * never part of any response.
  */
 import { z } from 'zod';
+import type { ChannelDefinition } from './contract-writes';
 import { ProviderId, StreamId, SyncError, IsoTime } from './domain';
 import { ConnectorDiagnostics, ConnectorIdentity } from './connector-diagnostics';
 
@@ -162,30 +163,35 @@ export const accountsChannels = {
   'accounts:save': {
     request: z.object({ entry: AccountEntry, secrets: SecretValues.default({}), replace: z.boolean().default(false) }),
     response: z.object({ name: z.string() }),
+    writes: 'accounts',
   },
-  'accounts:set-enabled': { request: AccountName.extend({ enabled: z.boolean() }), response: z.object({ name: z.string() }) },
+  'accounts:set-enabled': { request: AccountName.extend({ enabled: z.boolean() }), response: z.object({ name: z.string() }), writes: 'accounts' },
   'accounts:remove': {
     /** `confirm` must repeat the name: the screen asks before removing an account and its data. */
     request: AccountName.extend({ confirm: z.string() }),
     response: z.object({ name: z.string() }),
+    writes: 'accounts',
   },
   'accounts:imported': { request: z.object({}), response: z.object({ accounts: z.array(ImportedAccount) }) },
   'accounts:remove-imported': {
     /** `confirm` must repeat the name: the screen asks before deleting an imported account's cost rows. */
     request: AccountName.extend({ confirm: z.string() }),
     response: z.object({ name: z.string(), deletedRows: z.number().int().nonnegative() }),
+    // Only cost rows that came in through FOCUS imports go: the same kind of change as an import.
+    writes: 'spend',
   },
   'accounts:test': {
     request: z.object({ name: z.string().optional(), entry: AccountEntry.optional(), secrets: SecretValues.default({}) }),
     response: ConnectionTestResult,
   },
-  'accounts:set-demo': { request: z.object({ enabled: z.boolean() }), response: z.object({ demoEnabled: z.boolean() }) },
+  'accounts:set-demo': { request: z.object({ enabled: z.boolean() }), response: z.object({ demoEnabled: z.boolean() }), writes: 'accounts' },
   'accounts:export': { request: z.object({}), response: z.object({ text: z.string() }) },
   'accounts:import': {
     request: z.object({ text: z.string().max(1_000_000) }),
     response: z.object({ accounts: z.array(z.string()) }),
+    writes: 'accounts',
   },
-} as const;
+} as const satisfies Record<string, ChannelDefinition>;
 
 /** Streams in display order (re-exported for the screen). */
 export const ACCOUNT_STREAMS: readonly StreamId[] = StreamId.options;

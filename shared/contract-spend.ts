@@ -8,6 +8,7 @@
  * total carries them in a separate `estimated` amount, labelled as such wherever shown.
  */
 import { z } from 'zod';
+import type { ChannelDefinition } from './contract-writes';
 import { CloudId, Currency, Decimal, IsoTime } from './domain';
 
 /** The tag that marks a connector's estimated (not billed) cost rows. */
@@ -222,8 +223,8 @@ export const spendChannels = {
     request: z.object({ asOf: IsoTime.optional() }),
     response: z.object({ budgets: z.array(BudgetStatus) }),
   },
-  'spend:budget-save': { request: Budget, response: z.object({ id: z.string() }) },
-  'spend:budget-delete': { request: z.object({ id: z.string() }), response: z.object({ deleted: z.boolean() }) },
+  'spend:budget-save': { request: Budget, response: z.object({ id: z.string() }), writes: 'spend' },
+  'spend:budget-delete': { request: z.object({ id: z.string() }), response: z.object({ deleted: z.boolean() }), writes: 'spend' },
   'spend:export': {
     request: z.object({ query: CostReportQuery, format: ReportFormat }),
     response: z.object({ fileName: z.string(), mimeType: z.string(), base64: z.string() }),
@@ -231,11 +232,13 @@ export const spendChannels = {
   'spend:import-focus': {
     request: z.object({ account: z.string().min(1).max(200), files: z.array(z.string().min(1)).min(1).max(100) }),
     response: FocusImportSummary,
+    writes: 'spend',
+    hostPaths: true,
   },
   'reports:list': { request: z.object({}), response: z.object({ reports: z.array(ReportDefinition) }) },
-  'reports:save': { request: ReportDefinition, response: z.object({ id: z.string() }) },
-  'reports:delete': { request: z.object({ id: z.string() }), response: z.object({ deleted: z.boolean() }) },
-} as const;
+  'reports:save': { request: ReportDefinition, response: z.object({ id: z.string() }), writes: 'spend' },
+  'reports:delete': { request: z.object({ id: z.string() }), response: z.object({ deleted: z.boolean() }), writes: 'spend' },
+} as const satisfies Record<string, ChannelDefinition>;
 
 /** Events of spend: FOCUS import progress (rows read, per file). */
 export const spendEvents = [

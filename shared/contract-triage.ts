@@ -3,6 +3,7 @@
  * in contract.ts. Kept free of imports from contract.ts so the two files load in either order.
  */
 import { z } from 'zod';
+import type { ChannelDefinition } from './contract-writes';
 import { Currency, Decimal, GpuState, Incident, IncidentSource, IsoTime, ProviderId, StreamId, SyncError } from './domain';
 import { IncidentBrief } from './overview';
 
@@ -249,10 +250,12 @@ export const triageChannels = {
   'triage:acknowledge': {
     request: z.object({ id: z.string().min(1), acknowledged: z.boolean().default(true), by: z.string().max(200).optional() }),
     response: z.object({ acknowledged: Acknowledgement.nullable() }),
+    writes: 'triage',
   },
   'triage:add-note': {
     request: z.object({ id: z.string().min(1), body: z.string().trim().min(1).max(10_000), author: z.string().max(200).optional() }),
     response: z.object({ note: IncidentNote }),
+    writes: 'triage',
   },
   'triage:snapshot': {
     request: z.object({ id: z.string().min(1), asOf: IsoTime.optional() }),
@@ -265,12 +268,13 @@ export const triageChannels = {
   'alerts:set-settings': {
     request: AlertSettings,
     response: AlertSettings,
+    writes: 'triage',
   },
   'alerts:list': {
     request: z.object({ includeResolved: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100) }),
     response: z.object({ alerts: z.array(Alert), firing: z.number().int().nonnegative() }),
   },
-} as const;
+} as const satisfies Record<string, ChannelDefinition>;
 
 /** Events added by triage (spread into AppEvent's variants). */
 export const triageEvents = [

@@ -20,6 +20,9 @@ import { IncidentBrief, Overview } from './overview';
 import { triageChannels, triageEvents } from './contract-triage';
 import { spendChannels, spendEvents } from './contract-spend';
 import { accountsChannels } from './contract-accounts';
+import type { ChannelDefinition, WriteKind } from './contract-writes';
+
+export { CHANGE_VERBS, SERVE_WRITE_FLAGS, WRITE_KINDS, type ChannelDefinition, type WriteKind } from './contract-writes';
 
 /** Narrowing filters shared by fleet queries; an empty list means "all". */
 export const FleetFilter = z.object({
@@ -121,7 +124,10 @@ export type GpuDetail = z.infer<typeof GpuDetail>;
 
 const AsOf = IsoTime.optional();
 
-/** Channel table: id -> request and response schemas. Ids are namespaced `area:verb`. */
+/**
+ * Channel table: id -> request and response schemas, and `writes` where the channel changes
+ * something (see contract-writes.ts). Ids are namespaced `area:verb`.
+ */
 export const channels = {
   'app:info': {
     request: z.object({}),
@@ -135,7 +141,7 @@ export const channels = {
        * desktop all of them unless its store is read-only; serve mode only those its start flags
        * allow (--allow-triage, --manage-spend, --config FILE --manage-accounts).
        */
-      writes: z.object({ triage: z.boolean(), spend: z.boolean(), accounts: z.boolean() }),
+      writes: z.object({ accounts: z.boolean(), triage: z.boolean(), spend: z.boolean() } satisfies Record<WriteKind, z.ZodBoolean>),
     }),
   },
   'fleet:overview': {
@@ -212,11 +218,32 @@ export const channels = {
   ...triageChannels,
   ...spendChannels,
   ...accountsChannels,
-} as const;
+} as const satisfies Record<string, ChannelDefinition>;
 
 export type Channels = typeof channels;
 export type ChannelId = keyof Channels;
 export const CHANNEL_IDS = Object.keys(channels) as ChannelId[];
+
+/** The kind of change a channel makes, as its definition declares it; null for a channel that only reads. */
+export function channelWrites(channel: ChannelId): WriteKind | null {
+  return (channels[channel] as ChannelDefinition).writes ?? null;
+}
+
+/** Whether a channel's request names files on the backend's disk (never served over HTTP). */
+export function channelNamesHostPaths(channel: ChannelId): boolean {
+  return (channels[channel] as ChannelDefinition).hostPaths === true;
+}
+
+/** The channels of each kind of write, derived from the definitions above. */
+export const WRITE_CHANNELS: Readonly<Record<WriteKind, readonly ChannelId[]>> = {
+  accounts: channelsWriting('accounts'),
+  triage: channelsWriting('triage'),
+  spend: channelsWriting('spend'),
+};
+
+function channelsWriting(kind: WriteKind): ChannelId[] {
+  return CHANNEL_IDS.filter((channel) => channelWrites(channel) === kind);
+}
 
 /** What a caller passes (defaults may be omitted). */
 export type RequestOf<C extends ChannelId> = z.input<Channels[C]['request']>;

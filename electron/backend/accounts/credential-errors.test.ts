@@ -87,8 +87,10 @@ beforeAll(async () => {
   });
   await service.init();
   const accounts = service;
-  const api = createApi({ store, engine, accounts, mode: 'serve', version: 'test', demo: () => false });
-  server = await startServer({ api, dataDir: data.dir, port: 0, rendererDir: data.dir, events, log: (line) => logs.push(line) });
+  // Serve started with --manage-accounts: the accounts screen may change the config.
+  const serveWrites = { accounts: true };
+  const api = createApi({ store, engine, accounts, mode: 'serve', version: 'test', demo: () => false, serveWrites });
+  server = await startServer({ api, dataDir: data.dir, port: 0, rendererDir: data.dir, events, log: (line) => logs.push(line), serveWrites });
 });
 
 afterAll(async () => {

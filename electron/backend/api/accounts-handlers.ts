@@ -26,7 +26,7 @@ export function createAccountsHandlers(options: {
     throw new ApiError('read-only', NOT_HERE);
   };
   // Imported accounts have no config entry, so they work with or without a service; removing one
-  // deletes only cost rows, a spend change (serve: --manage-spend, see SPEND_EDIT_CHANNELS).
+  // deletes only cost rows, a spend change (serve: --manage-spend; its contract definition says so).
   const names = { store, now, accounts: service };
   const imported: Pick<AccountsHandlers, 'accounts:imported' | 'accounts:remove-imported'> = {
     'accounts:imported': async () => ({ accounts: await listImportedAccounts(names) }),

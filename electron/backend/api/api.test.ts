@@ -1,9 +1,22 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ApiError, CHANNEL_IDS, channels, type ApiHandlers } from '../../../shared/contract';
+import {
+  ApiError,
+  CHANGE_VERBS,
+  CHANNEL_IDS,
+  channelNamesHostPaths,
+  channels,
+  channelWrites,
+  SERVE_WRITE_FLAGS,
+  WRITE_CHANNELS,
+  WRITE_KINDS,
+  type ApiHandlers,
+  type ChannelDefinition,
+} from '../../../shared/contract';
 import { Overview } from '../../../shared/overview';
-import { createApi, dispatch } from './index';
+import { createApi, dispatch, serveRefusal } from './index';
 import { createFakeStore } from './testing/fake-store';
+import { managingAccounts, WRITE_REQUESTS, writeChannels } from './testing/write-requests';
 import type { AccountsService } from '../accounts/accounts-service';
 
 const fixedNow = () => new Date('2026-11-25T12:00:00.000Z');
@@ -24,6 +37,58 @@ describe('contract', () => {
       expect(typeof handlers[id], id).toBe('function');
     }
     expect(Object.keys(handlers).sort()).toEqual([...CHANNEL_IDS].sort());
+  });
+
+  it('every channel declares what it writes: one kind of write, or nothing for a read', () => {
+    for (const id of CHANNEL_IDS) {
+      const definition: ChannelDefinition = channels[id];
+      expect(Object.keys(definition).filter((key) => !['request', 'response', 'writes', 'hostPaths'].includes(key)), id).toEqual([]);
+      if (definition.writes !== undefined) expect(WRITE_KINDS, id).toContain(definition.writes);
+      // Naming files on the host is only refused for what writes; a read naming host files would slip through.
+      if (definition.hostPaths === true) expect(definition.writes, id).toBeDefined();
+    }
+    // The declarations, read back as serve's policy sees them: a change here is a change of what serve's flags open.
+    expect(WRITE_CHANNELS).toEqual({
+      accounts: ['accounts:save', 'accounts:set-enabled', 'accounts:remove', 'accounts:set-demo', 'accounts:import'],
+      triage: ['triage:acknowledge', 'triage:add-note', 'alerts:set-settings'],
+      spend: ['spend:budget-save', 'spend:budget-delete', 'spend:import-focus', 'reports:save', 'reports:delete', 'accounts:remove-imported'],
+    });
+    expect(CHANNEL_IDS.filter(channelNamesHostPaths)).toEqual(['spend:import-focus']);
+  });
+
+  it('no channel named like a change is left undeclared', () => {
+    const undeclared = CHANNEL_IDS.filter((id) => {
+      const words = (id.split(':')[1] ?? '').split('-');
+      return words.some((word) => CHANGE_VERBS.includes(word)) && channelWrites(id) === null;
+    });
+    expect(undeclared).toEqual([]);
+  });
+
+  it('serve refuses each write channel without its flag, naming the flag, and allows it with it', async () => {
+    for (const { channel, kind } of writeChannels()) {
+      const request = WRITE_REQUESTS[channel];
+      expect(request, `${channel}: give it a request in testing/write-requests.ts`).toBeDefined();
+      const others = Object.fromEntries(WRITE_KINDS.filter((k) => k !== kind).map((k) => [k, true]));
+      const closed = api({ mode: 'serve', accounts: managingAccounts(), serveWrites: others });
+      const refused = await dispatch(closed.handlers, channel, request);
+      expect(serveRefusal(channel, others), channel).not.toBeNull();
+      const hint = channelNamesHostPaths(channel) ? 'serving host' : SERVE_WRITE_FLAGS[kind].flag;
+      expect(refused, channel).toMatchObject({ ok: false, error: { code: 'read-only', message: expect.stringContaining(hint) } });
+      expect(closed.store.calls, channel).toEqual([]);
+
+      const open = api({ mode: 'serve', accounts: managingAccounts(), serveWrites: { [kind]: true } });
+      const reply = await dispatch(open.handlers, channel, request);
+      if (channelNamesHostPaths(channel)) {
+        // Paths on the serving host stay refused whatever the flags: the browser uploads the file instead.
+        expect(reply, channel).toMatchObject({ ok: false, error: { code: 'read-only' } });
+        continue;
+      }
+      expect(serveRefusal(channel, { [kind]: true }), channel).toBeNull();
+      // Allowed: the handler runs (removing an imported account the store lacks is not-found, not refused).
+      expect(reply.ok || reply.error.code !== 'read-only', `${channel}: ${JSON.stringify(reply)}`).toBe(true);
+    }
+    // Reads are never refused, with or without flags.
+    for (const id of CHANNEL_IDS.filter((c) => channelWrites(c) === null)) expect(serveRefusal(id), id).toBeNull();
   });
 
   it('every channel answers with a reply its response schema accepts (fake store)', async () => {
@@ -170,8 +235,10 @@ describe('handlers', () => {
     // Without an accounts service the accounts channels refuse, so the screen must not offer them.
     expect(await writesOf({})).toEqual({ triage: true, spend: true, accounts: false });
     expect(await writesOf({ mode: 'serve', accounts: notManaging })).toEqual({ triage: false, spend: false, accounts: false });
-    expect(await writesOf({ mode: 'serve', allowTriage: true })).toEqual({ triage: true, spend: false, accounts: false });
-    expect(await writesOf({ mode: 'serve', allowSpendEdits: true, accounts: managing })).toEqual({ triage: false, spend: true, accounts: true });
+    // Serve opens the accounts screen only with its flag, whatever the service could do.
+    expect(await writesOf({ mode: 'serve', accounts: managing })).toEqual({ triage: false, spend: false, accounts: false });
+    expect(await writesOf({ mode: 'serve', serveWrites: { triage: true } })).toEqual({ triage: true, spend: false, accounts: false });
+    expect(await writesOf({ mode: 'serve', serveWrites: { spend: true, accounts: true }, accounts: managing })).toEqual({ triage: false, spend: true, accounts: true });
     // A read-only store refuses every write, desktop included.
     const readOnlyStore = createFakeStore({ readOnly: true });
     expect(await writesOf({ store: readOnlyStore, accounts: managing })).toEqual({ triage: false, spend: false, accounts: false });
@@ -185,7 +252,7 @@ describe('handlers', () => {
     };
     const changed = vi.fn();
     const serve = api({ mode: 'serve', onAlertSettingsChanged: changed });
-    const allowed = api({ mode: 'serve', allowTriage: true, onAlertSettingsChanged: changed });
+    const allowed = api({ mode: 'serve', serveWrites: { triage: true }, onAlertSettingsChanged: changed });
     const desktop = api({ onAlertSettingsChanged: changed });
     for (const [channel, request] of Object.entries(writes)) {
       const refused = await dispatch(serve.handlers, channel, request);

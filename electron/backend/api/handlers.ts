@@ -2,7 +2,18 @@
  * The backend's implementation of the contract: one handler per channel, over the store (reads) and
  * the sync engine (sync:now). The same handlers serve Electron IPC and serve mode's HTTP routes.
  */
-import { ApiError, CHANNEL_IDS, FleetFilter, type ApiHandlers, type AppEvent, type ChannelId } from '../../../shared/contract';
+import {
+  ApiError,
+  CHANNEL_IDS,
+  channelNamesHostPaths,
+  channelWrites,
+  FleetFilter,
+  SERVE_WRITE_FLAGS,
+  type ApiHandlers,
+  type AppEvent,
+  type ChannelId,
+  type WriteKind,
+} from '../../../shared/contract';
 import type { FleetStore } from '../store/types';
 import { createTriageHandlers } from './triage-handlers';
 import { createSpendHandlers } from './spend-handlers';
@@ -35,69 +46,31 @@ export interface CreateApiOptions {
   accounts?: AccountsService;
   /** Called after alert rules were saved (the desktop and serve re-evaluate them). */
   onAlertSettingsChanged?: () => void;
-  /** Serve mode only: accept acknowledgements, notes and alert-rule edits (`serve --allow-triage`). */
-  allowTriage?: boolean;
-  /** Serve mode only: accept budget and saved-report edits (`serve --manage-spend`). */
-  allowSpendEdits?: boolean;
+  /** Serve mode only: the kinds of write its start flags opened (the desktop accepts every kind). */
+  serveWrites?: ServeWrites;
 }
 
 /**
- * Channels that change data beyond syncing (budgets, imports, saved reports). Serve mode refuses
- * them: its API is read-only. Add a channel here when it changes data.
+ * What serve mode was started to allow, one switch per kind of write (WriteKind): `--manage-accounts`,
+ * `--allow-triage`, `--manage-spend`. Absent or false: that kind is refused (serve is read-only).
  */
-export const DATA_CHANGING_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>([
-  'spend:budget-save',
-  'spend:budget-delete',
-  'spend:import-focus',
-  'reports:save',
-  'reports:delete',
-  'accounts:remove-imported',
-]);
+export type ServeWrites = Partial<Record<WriteKind, boolean>>;
 
 /**
- * Channels that write the operators' own annotations (acknowledgements, notes, alert rules). The
- * desktop accepts them; serve mode refuses them unless started with --allow-triage, because its
- * API is read-only by default.
- */
-export const TRIAGE_WRITE_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>(['triage:acknowledge', 'triage:add-note', 'alerts:set-settings']);
-
-/**
- * What `fleetpane serve --manage-spend` unlocks: budgets, saved reports and removing imported accounts
- * (their cost rows came in through FOCUS imports, which the same flag allows as uploads, so taking them
- * out is the same kind of change; app:info reports it as writes.spend). `spend:import-focus` stays
- * refused in serve mode: it names files on the serving host, so a browser uploads the file instead
- * (server/focus-upload.ts).
- */
-export const SPEND_EDIT_CHANNELS: ReadonlySet<ChannelId> = new Set<ChannelId>([
-  'spend:budget-save',
-  'spend:budget-delete',
-  'reports:save',
-  'reports:delete',
-  'accounts:remove-imported',
-]);
-
-/** What serve mode was allowed to change when it started. */
-export interface ServeWrites {
-  allowTriage?: boolean;
-  /** `serve --manage-spend`: budgets and saved reports may be edited (and FOCUS files uploaded). */
-  allowSpendEdits?: boolean;
-}
-
-/**
- * Why serve mode refuses a channel, or null when it serves it. The one decision both the api (its
+ * Why serve mode refuses a channel, or null when it serves it: a channel that only reads is always
+ * served, a write only when its kind's flag was given, and a channel naming files on the host never.
+ * Taken from the channel's own declaration in the contract; the one decision both the api (its
  * serve-mode handlers) and the HTTP server (before reading the body) apply.
  */
 export function serveRefusal(channel: ChannelId, writes: ServeWrites = {}): string | null {
-  if (DATA_CHANGING_CHANNELS.has(channel) && !(writes.allowSpendEdits === true && SPEND_EDIT_CHANNELS.has(channel))) {
-    if (SPEND_EDIT_CHANNELS.has(channel)) {
-      return `${channel} is not available: serve mode is read-only; start \`fleetpane serve --manage-spend\` to edit budgets and saved reports and remove imported accounts`;
-    }
-    return `${channel} is not available in serve mode (its API is read-only)`;
+  const kind = channelWrites(channel);
+  if (kind === null) return null;
+  if (channelNamesHostPaths(channel)) {
+    return `${channel} is not available in serve mode: it names files on the serving host (its API is read-only)`;
   }
-  if (TRIAGE_WRITE_CHANNELS.has(channel) && writes.allowTriage !== true) {
-    return `${channel} is not available: serve mode is read-only; start \`fleetpane serve --allow-triage\` (with --config FILE or --demo) to acknowledge incidents, add notes and edit alert rules`;
-  }
-  return null;
+  if (writes[kind] === true) return null;
+  const { flag, opens } = SERVE_WRITE_FLAGS[kind];
+  return `${channel} is not available: serve mode is read-only; start \`fleetpane serve ${flag}\` to ${opens}`;
 }
 
 function asOfDate(asOf: string | undefined, now: () => Date): Date {
@@ -113,11 +86,14 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
   const { store, engine, mode, version, demo } = options;
   const now = options.now ?? (() => new Date());
 
-  const serveWrites: ServeWrites = { allowTriage: options.allowTriage === true, allowSpendEdits: options.allowSpendEdits === true };
-  // The same decision serve mode's refusals below apply (serveRefusal), asked of one channel per area.
-  const writesAllowed = (): { triage: boolean; spend: boolean; accounts: boolean } => {
-    const allows = (channel: ChannelId): boolean => !store.readOnly && (mode === 'desktop' || serveRefusal(channel, serveWrites) === null);
-    return { triage: allows('triage:acknowledge'), spend: allows('spend:budget-save'), accounts: !store.readOnly && options.accounts?.canManage() === true };
+  const serveWrites: ServeWrites = options.serveWrites ?? {};
+  // A kind of write is accepted where the store is writable, serve's flags opened it (the desktop
+  // opens all) and its handlers can write here: the accounts channels need an accounts service with
+  // a config file to save to. The same declarations serve's refusals below are derived from.
+  const writesAllowed = (): Record<WriteKind, boolean> => {
+    const handledHere: Record<WriteKind, boolean> = { accounts: options.accounts?.canManage() === true, triage: true, spend: true };
+    const allows = (kind: WriteKind): boolean => !store.readOnly && (mode === 'desktop' || serveWrites[kind] === true) && handledHere[kind];
+    return { accounts: allows('accounts'), triage: allows('triage'), spend: allows('spend') };
   };
 
   const handlers: ApiHandlers = {

@@ -1,10 +1,7 @@
 /** The contract's implementation, shared by Electron IPC and serve mode. */
 export {
   createApi,
-  DATA_CHANGING_CHANNELS,
   serveRefusal,
-  SPEND_EDIT_CHANNELS,
-  TRIAGE_WRITE_CHANNELS,
   type ApiMode,
   type ServeWrites,
   type CreateApiOptions,

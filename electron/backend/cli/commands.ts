@@ -12,7 +12,7 @@ import { FleetFilter } from '../../../shared/contract';
 import { IsoTime } from '../../../shared/domain';
 import { formatMoney, formatPercent } from '../../../shared/format';
 import { Overview } from '../../../shared/overview';
-import { createApi, createEventHub } from '../api/index';
+import { createApi, createEventHub, type ServeWrites } from '../api/index';
 import { importFocusWithEvents } from '../api/spend-handlers';
 import { importAccountRefusal } from '../api/imported-accounts';
 import { DEFAULT_FOCUS_UPLOAD_BYTES, DEFAULT_FOCUS_UPLOAD_ROWS, generateToken, startServer } from '../server/index';
@@ -223,6 +223,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const demo = config?.demo ?? (await storeHoldsOnlyDemo(store));
       const printPdf = chromiumPdfPrinter({ store, rendererDir: RENDERER_DIR, version: packageVersion() });
       const reports = new ReportScheduler({ store, printPdf, log: io.err });
+      // The kinds of write this serve was started to accept; the API and the server refuse the rest.
+      const serveWrites: ServeWrites = { accounts: values['manage-accounts'] === true, triage: allowTriage, spend: manageSpend };
       const api = createApi({
         store,
         ...(engine ? { engine } : {}),
@@ -232,8 +234,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         demo: () => demo || (accounts?.demoOnly() ?? false),
         printPdf,
         emitSpendEvent: events.emit,
-        allowTriage,
-        allowSpendEdits: manageSpend,
+        serveWrites,
         // Edited alert rules take effect at once, not at the next commit.
         ...(synced ? { onAlertSettingsChanged: () => void synced.triage.evaluateAlerts() } : {}),
       });
@@ -246,7 +247,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         rendererDir: RENDERER_DIR,
         events,
         log: io.err,
-        allowTriage,
+        serveWrites,
         ...(manageSpend
           ? {
               focusUpload: {

@@ -67,7 +67,8 @@ describe('serve mode FOCUS upload', () => {
     const base = { api, dataDir: dir, port: 0, rendererDir: renderer, events: hub, log: () => undefined };
     writable = await startServer({
       ...base,
-      api: createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => false, allowSpendEdits: true }),
+      api: createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => false, serveWrites: { spend: true } }),
+      serveWrites: { spend: true },
       focusUpload: {
         tempDir: join(dir, 'uploads'),
         maxBytes: MAX_BYTES,

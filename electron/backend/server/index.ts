@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isIP } from 'node:net';
 import { EVENTS_PATH, FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
 import { API_PREFIX, EVENT_CHANNEL, type ApiErrorCode, type ApiHandlers, type ApiReply } from '../../../shared/contract';
-import { dispatch, isChannelId, serveRefusal, type EventSource } from '../api/index';
+import { dispatch, isChannelId, serveRefusal, type EventSource, type ServeWrites } from '../api/index';
 import { describeJsonError } from '../../../shared/redact';
 import { safeErrorText } from '../sync/safe-error';
 import { createAuthenticator, generateToken } from './auth';
@@ -43,13 +43,13 @@ export interface StartServerOptions {
   log?: (line: string) => void;
   heartbeatMs?: number;
   maxBodyBytes?: number;
-  /**
-   * `serve --manage-spend`: FOCUS uploads from the spend screen, and budget and saved-report edits are
-   * served; absent: the upload route and those channels are refused (read-only).
-   */
+  /** `serve --manage-spend`: where FOCUS uploads from the spend screen go; absent: the upload route is refused. */
   focusUpload?: FocusUploadTarget;
-  /** Accept acknowledgements, notes and alert-rule edits (`serve --allow-triage`); pass what the api got. */
-  allowTriage?: boolean;
+  /**
+   * The kinds of write serve's flags opened; pass what the api got. Write channels of other kinds are
+   * refused before their body is read (absent: every write is refused, the API is read-only).
+   */
+  serveWrites?: ServeWrites;
 }
 
 export interface RunningServer {
@@ -158,7 +158,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sendJson(res, 415, failure('bad-request', 'send the request as Content-Type: application/json'));
       return;
     }
-    const refusal = serveRefusal(channel, { allowTriage: options.allowTriage === true, allowSpendEdits: options.focusUpload !== undefined });
+    const refusal = serveRefusal(channel, options.serveWrites);
     if (refusal !== null) {
       sendJson(res, 403, failure('read-only', refusal));
       return;

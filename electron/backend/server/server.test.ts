@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE_PREFIX } from '../../../shared/bridge';
-import { AppEvent, ApiReply } from '../../../shared/contract';
+import { AppEvent, ApiReply, channelNamesHostPaths, SERVE_WRITE_FLAGS, WRITE_KINDS } from '../../../shared/contract';
 import { Overview } from '../../../shared/overview';
 import { createApi, createEventHub } from '../api/index';
 import { createFakeStore } from '../api/testing/fake-store';
+import { managingAccounts, WRITE_REQUESTS, writeChannels } from '../api/testing/write-requests';
 import { CONTENT_SECURITY_POLICY, startServer, type RunningServer } from './index';
 
 interface Reply {
@@ -186,8 +187,8 @@ describe('serve mode over real HTTP', () => {
 
   it('accepts them when started with allowTriage, and still refuses other changes', async () => {
     const store = createFakeStore();
-    const api = createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => true, allowTriage: true });
-    const open = await startServer({ api, dataDir: dir, port: 0, rendererDir: join(dir, 'renderer'), events: hub, log: () => undefined, allowTriage: true });
+    const api = createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => true, serveWrites: { triage: true } });
+    const open = await startServer({ api, dataDir: dir, port: 0, rendererDir: join(dir, 'renderer'), events: hub, log: () => undefined, serveWrites: { triage: true } });
     try {
       const json = { ...bearer(open), 'Content-Type': 'application/json' };
       const note = await send(open, '/api/triage:add-note', { method: 'POST', headers: json, body: JSON.stringify({ id: 'status:1', body: 'looking' }) });
@@ -197,6 +198,35 @@ describe('serve mode over real HTTP', () => {
       expect(budget.status).toBe(403);
     } finally {
       await open.close();
+    }
+  });
+
+  it('refuses each write channel without its flag and serves it with it, as the contract declares', async () => {
+    const started: RunningServer[] = [];
+    const serveWith = async (serveWrites: Record<string, boolean>) => {
+      const api = createApi({ store: createFakeStore(), accounts: managingAccounts(), mode: 'serve', version: '0.0.0-test', demo: () => true, serveWrites });
+      const open = await startServer({ api, dataDir: dir, port: 0, rendererDir: join(dir, 'renderer'), events: hub, log: () => undefined, serveWrites });
+      started.push(open);
+      return open;
+    };
+    try {
+      const servers = Object.fromEntries(
+        await Promise.all(WRITE_KINDS.map(async (kind) => [kind, { without: await serveWith(Object.fromEntries(WRITE_KINDS.filter((k) => k !== kind).map((k) => [k, true]))), with: await serveWith({ [kind]: true }) }] as const)),
+      );
+      for (const { channel, kind } of writeChannels()) {
+        const post = (open: RunningServer) =>
+          send(open, `/api/${channel}`, { method: 'POST', headers: { ...bearer(open), 'Content-Type': 'application/json' }, body: JSON.stringify(WRITE_REQUESTS[channel]) });
+        const refused = await post(servers[kind]!.without);
+        expect(refused.status, channel).toBe(403);
+        const hint = channelNamesHostPaths(channel) ? 'serving host' : SERVE_WRITE_FLAGS[kind].flag;
+        expect(ApiReply.parse(JSON.parse(refused.body)), channel).toMatchObject({ ok: false, error: { code: 'read-only', message: expect.stringContaining(hint) } });
+        const allowed = await post(servers[kind]!.with);
+        // A path on the serving host stays refused with every flag; anything else reaches its handler.
+        if (channelNamesHostPaths(channel)) expect(allowed.status, channel).toBe(403);
+        else expect([200, 404], `${channel}: ${allowed.body}`).toContain(allowed.status);
+      }
+    } finally {
+      await Promise.all(started.map((open) => open.close()));
     }
   });
 

@@ -68,7 +68,8 @@ describe('FOCUS upload account names', () => {
     const base = { dataDir: dir, port: 0, rendererDir: renderer, events, log: () => undefined };
     server = await startServer({
       ...base,
-      api: createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => false, allowSpendEdits: true }),
+      api: createApi({ store, mode: 'serve', version: '0.0.0-test', demo: () => false, serveWrites: { spend: true } }),
+      serveWrites: { spend: true },
       focusUpload: {
         tempDir: join(dir, 'uploads'),
         maxBytes: 1024 * 1024,

@@ -149,7 +149,7 @@ describe('triage over the store', () => {
     const api = createApi({
       store,
       mode: 'serve',
-      allowTriage: true,
+      serveWrites: { triage: true },
       version: '9.9.9',
       demo: () => false,
       now: () => new Date(ASOF),

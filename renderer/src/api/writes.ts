@@ -3,7 +3,7 @@
  * disabled up front with a hint instead of failing on click.
  */
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { ResponseOf } from '../../../shared/contract';
+import { SERVE_WRITE_FLAGS, type ResponseOf } from '../../../shared/contract';
 import { apiOf } from './queries';
 
 export type AppInfo = ResponseOf<'app:info'>;
@@ -33,9 +33,9 @@ export function useWrites(): Writes {
   };
 }
 
-/** The serve flag that allows each area's writes. */
+/** The serve command that allows each area's writes (the contract's one table of flags). */
 export const WRITE_FLAGS: Record<WriteArea, string> = {
-  triage: 'fleetpane serve --allow-triage',
-  spend: 'fleetpane serve --manage-spend',
-  accounts: 'fleetpane serve --config FILE --manage-accounts',
+  triage: `fleetpane serve ${SERVE_WRITE_FLAGS.triage.flag}`,
+  spend: `fleetpane serve ${SERVE_WRITE_FLAGS.spend.flag}`,
+  accounts: `fleetpane serve ${SERVE_WRITE_FLAGS.accounts.flag}`,
 };

@@ -41,7 +41,8 @@ import {
 import { z } from 'zod';
 import { AuthError, ConfigError, ThrottledError } from '../types';
 import { sleep } from '../common/retry';
-import { checkBearerToken, fileErrorReason } from '../common/secret-text';
+import { fileErrorReason } from '../common/secret-text';
+import { readSecret } from '../common/secret-ref';
 
 /** Remaining ARM reads of one subscription, as the last response reported them. */
 export interface ReadBudget {
@@ -113,15 +114,11 @@ export class ReadBudgetTracker {
   }
 }
 
-/** A bearer token read from a file or an environment variable (headless use). */
+/** A bearer token read from a file or an environment variable (headless use), re-read on every request so rotation works. */
 export class StaticTokenCredential implements TokenCredential {
-  constructor(
-    private readonly read: () => string,
-    /** Where the token comes from, for errors ("token file /x", "environment variable X"). */
-    private readonly source = 'the configured bearer token',
-  ) {}
+  constructor(private readonly read: () => Promise<string>) {}
   async getToken(_scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
-    const token = checkBearerToken(this.read(), this.source);
+    const token = await this.read();
     return { token, expiresOnTimestamp: jwtExpiry(token) ?? Date.now() + 5 * 60_000 };
   }
 }
@@ -139,25 +136,18 @@ function jwtExpiry(token: string): number | null {
 
 type CredentialConfig = AzureAccountConfig['credential'];
 
-/** Builds the credential a config asks for; secrets are read from where the config points. */
-export function credentialFor(cred: CredentialConfig, settings: AzureCloudSettings): TokenCredential {
+/**
+ * Builds the credential a config asks for; secrets are read from where the config points.
+ * `where` names the account and the config field in refusals (`credential`, `prometheus.credential`).
+ */
+export function credentialFor(cred: CredentialConfig, settings: AzureCloudSettings, where: { account: string; field: string }): TokenCredential {
   switch (cred.type) {
     case 'default':
       return new DefaultAzureCredential({ tenantId: cred.tenantId, authorityHost: settings.authorityHost });
     case 'tokenFile':
-      return new StaticTokenCredential(() => {
-        try {
-          return readFileSync(cred.path, 'utf8');
-        } catch (err) {
-          throw new ConfigError(`cannot read the token file ${cred.path} (${fileErrorReason(err)})`);
-        }
-      }, `token file ${cred.path}`);
+      return new StaticTokenCredential(() => readSecret({ file: cred.path }, { ...where, kind: 'token' }));
     case 'tokenEnv':
-      return new StaticTokenCredential(() => {
-        const v = process.env[cred.variable];
-        if (!v) throw new ConfigError(`environment variable ${cred.variable} holds no token`);
-        return v;
-      }, `environment variable ${cred.variable}`);
+      return new StaticTokenCredential(() => readSecret({ env: cred.variable }, { ...where, kind: 'token' }));
   }
 }
 
@@ -205,7 +195,7 @@ export class AzureApi {
     this.settings = cloudSettings(cfg);
     this.clock = deps.clock ?? realClock;
     this.budget = new ReadBudgetTracker(cfg.minRemainingReads, this.clock);
-    this.credential = deps.credential ?? credentialFor(cfg.credential, this.settings);
+    this.credential = deps.credential ?? credentialFor(cfg.credential, this.settings, { account: cfg.name, field: 'credential' });
     this.ca = cfg.tlsCaFile ? readCa(cfg.tlsCaFile) : undefined;
   }
 
@@ -397,7 +387,7 @@ export class AzureApi {
     const site: CallSite = { api: 'Prometheus query_range', subscriptionId: null, role: 'Monitoring Reader' };
     if (!this.prom) {
       const pipeline = createPipelineFromOptions({ tlsOptions: this.ca ? { ca: this.ca } : undefined, retryOptions: this.commonOptions().retryOptions });
-      const credential = this.deps.prometheusCredential ?? (prom.credential ? credentialFor(prom.credential, this.settings) : this.credential);
+      const credential = this.deps.prometheusCredential ?? (prom.credential ? credentialFor(prom.credential, this.settings, { account: this.cfg.name, field: 'prometheus.credential' }) : this.credential);
       pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: this.settings.prometheusScope }));
       pipeline.addPolicy(timeoutPolicy(this.cfg.requestTimeoutMs), { afterPhase: 'Sign' });
       this.prom = { pipeline, http: createDefaultHttpClient() };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
 import { parseAccountEntry } from '../common/config-issues';
+import { EnvVariableName, SecretFilePath } from '../common/secret-ref';
 
 /** The national clouds ARM knows by name; `custom` takes an explicit endpoint. */
 export const AzureCloudName = z.enum(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']);
@@ -20,9 +21,9 @@ const Credential = z.discriminatedUnion('type', [
   /** Azure CLI login, environment variables, workload or managed identity, in that chain. */
   z.object({ type: z.literal('default'), tenantId: z.string().optional() }).strict(),
   /** A bearer token for ARM kept in a file (re-read on every token request, so rotation works). */
-  z.object({ type: z.literal('tokenFile'), path: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('tokenFile'), path: SecretFilePath }).strict(),
   /** A bearer token for ARM in an environment variable. */
-  z.object({ type: z.literal('tokenEnv'), variable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }).strict(),
+  z.object({ type: z.literal('tokenEnv'), variable: EnvVariableName }).strict(),
 ]);
 
 const PrometheusSource = z

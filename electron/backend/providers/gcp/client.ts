@@ -6,7 +6,6 @@
  * ConnectorError that names the project and, for permission errors, the missing role.
  */
 import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { InstancesClient } from '@google-cloud/compute';
 import { MetricServiceClient } from '@google-cloud/monitoring';
 import { BigQuery } from '@google-cloud/bigquery';
@@ -14,7 +13,7 @@ import { GoogleAuth, OAuth2Client, type AuthClient } from 'google-auth-library';
 import type { z } from 'zod';
 import { describeZodError } from '../../../../shared/format';
 import { AuthError, ConfigError, ConnectorError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
-import { checkBearerToken, fileErrorReason, readJsonCredentialFile } from '../common/secret-text';
+import { readJsonCredentialFile } from '../common/secret-text';
 import { isDetailedExport, type BillingExport, type GcpAccountConfig, type GcpEndpoint } from './config';
 import {
   BillingQueryRow,
@@ -31,6 +30,7 @@ import {
   RawTpuNodeList,
 } from './raw';
 import { retryWaitMs, sleep } from '../common/retry';
+import { readSecret } from '../common/secret-ref';
 
 /** Which Google API a call went to; names the role a 403 lacks. */
 export type GcpApiName = 'compute' | 'monitoring' | 'bigquery' | 'tpu' | 'resourcemanager' | 'servicehealth' | 'status';
@@ -74,19 +74,7 @@ export interface GcpApi {
 export async function resolveAuth(config: GcpAccountConfig): Promise<GoogleAuth> {
   const cred = config.credential;
   if (cred.type === 'token') {
-    let token: string | undefined;
-    if (cred.env !== undefined) {
-      token = process.env[cred.env]?.trim();
-      if (!token) throw new ConfigError(`account ${config.name}: environment variable ${cred.env} holds no access token`);
-      token = checkBearerToken(token, `account ${config.name}: environment variable ${cred.env}`);
-    } else {
-      try {
-        token = (await readFile(cred.file as string, 'utf8')).trim();
-      } catch (err) {
-        throw new ConfigError(`account ${config.name}: cannot read the token file ${String(cred.file)} (${fileErrorReason(err)})`, { cause: err });
-      }
-      token = checkBearerToken(token, `account ${config.name}: the token file ${String(cred.file)}`);
-    }
+    const token = await readSecret(cred, { account: config.name, field: 'credential', kind: 'token' });
     const client = new OAuth2Client();
     client.setCredentials({ access_token: token });
     if (config.quotaProject) client.quotaProjectId = config.quotaProject;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
+import { secretRef } from '../common/secret-ref';
 
 // Project ids are 6-30 lower-case letters, digits and dashes; legacy domain-scoped ids add "example.com:".
 const ProjectId = z.string().regex(/^[a-z0-9][a-z0-9.:-]{2,62}$/, 'expected a Google Cloud project id');
@@ -15,16 +16,7 @@ export const GcpCredential = z.discriminatedUnion('type', [
   /** A service-account key file on disk. */
   z.object({ type: z.literal('keyFile'), path: z.string().min(1) }).strict(),
   /** An OAuth access token read at sync time from an environment variable or a file. */
-  z
-    .object({
-      type: z.literal('token'),
-      env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
-      file: z.string().min(1).optional(),
-    })
-    .strict()
-    .refine((t) => (t.env === undefined) !== (t.file === undefined), {
-      message: 'give exactly one of "env" or "file" for a token credential (never the token itself)',
-    }),
+  secretRef({ what: 'token', extra: { type: z.literal('token') } }),
 ]);
 export type GcpCredential = z.infer<typeof GcpCredential>;
 

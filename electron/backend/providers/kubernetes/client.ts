@@ -1,39 +1,15 @@
 /** I/O of the kubernetes provider: the Kubernetes API (official client) and the Prometheus HTTP API. */
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { ApiException, CoreV1Api, KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { AuthError, ConfigError, ConnectorError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
-import type { KubernetesConfig, PrometheusConfig, SecretRef } from './config';
-import { checkBearerToken } from '../common/secret-text';
+import type { KubernetesConfig, PrometheusConfig } from './config';
 import { defaultKubeconfigPath, loadKubeconfig } from './kubeconfig';
-
-/**
- * Reads a secret from its env var or file (trailing newline dropped). A bearer token must be one
- * token: anything else would reach an HTTP header whose error quotes it.
- */
-export async function readSecret(ref: SecretRef, what: string, kind: 'token' | 'password' = 'token'): Promise<string> {
-  let value: string;
-  if (ref.env) {
-    const v = process.env[ref.env];
-    if (!v) throw new AuthError(`${what}: environment variable ${ref.env} is not set`);
-    value = v;
-  } else {
-    try {
-      value = (await readFile(ref.file ?? '', 'utf8')).replace(/\r?\n$/, '');
-    } catch {
-      throw new AuthError(`${what}: secret file ${ref.file ?? ''} could not be read`);
-    }
-  }
-  if (kind === 'token') return checkBearerToken(value, `${what}: ${ref.env ? `environment variable ${ref.env}` : `secret file ${ref.file ?? ''}`}`);
-  // A password goes base64-encoded into Basic auth, so any text is safe there; a multi-line one is a wrong file.
-  if (value.includes('\n') || value.includes('\0')) throw new AuthError(`${what}: ${ref.env ? `environment variable ${ref.env}` : `secret file ${ref.file ?? ''}`} is not one password (more than one line)`);
-  return value;
-}
+import { readSecret } from '../common/secret-ref';
 
 /** Builds the client config for the account's context, applying endpoint and token overrides. */
 export async function buildKubeConfig(cfg: KubernetesConfig): Promise<KubeConfig> {
-  const token = cfg.token ? await readSecret(cfg.token, `account ${cfg.name} token`) : undefined;
+  const token = cfg.token ? await readSecret(cfg.token, { account: cfg.name, field: 'token', kind: 'token' }) : undefined;
   const path = cfg.kubeconfig ?? defaultKubeconfigPath();
   if (!cfg.kubeconfig && !existsSync(path) && cfg.endpoint && token) {
     // Headless: no kubeconfig at all, just an endpoint and a bearer token.
@@ -128,15 +104,20 @@ const QueryRangeResponse = z.discriminatedUnion('status', [
 /** A Prometheus-compatible query API client (fetch, bearer or basic auth, tenant header). */
 export class PrometheusClient {
   private headers: Record<string, string> | null = null;
-  constructor(private readonly cfg: PrometheusConfig) {}
+  constructor(
+    private readonly cfg: PrometheusConfig,
+    /** The account it queries for, named when a secret cannot be read. */
+    private readonly account: string,
+  ) {}
 
   private async authHeaders(): Promise<Record<string, string>> {
     if (this.headers) return this.headers;
     const h: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     const auth = this.cfg.auth;
-    if (auth?.type === 'bearer') h.authorization = `Bearer ${await readSecret(auth.token, 'Prometheus token')}`;
+    if (auth?.type === 'bearer') h.authorization = `Bearer ${await readSecret(auth.token, { account: this.account, field: 'prometheus.auth.token', kind: 'token' })}`;
     if (auth?.type === 'basic') {
-      const password = await readSecret(auth.password, 'Prometheus password', 'password');
+      // A password goes base64-encoded into Basic auth, so any one line is safe there.
+      const password = await readSecret(auth.password, { account: this.account, field: 'prometheus.auth.password', kind: 'password' });
       h.authorization = `Basic ${Buffer.from(`${auth.username}:${password}`).toString('base64')}`;
     }
     if (this.cfg.tenant) h['x-scope-orgid'] = this.cfg.tenant;

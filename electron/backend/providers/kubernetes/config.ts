@@ -2,15 +2,10 @@
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
 import { CloudId } from '../../../../shared/domain';
+import { AnyEnvVariableName, secretRef } from '../common/secret-ref';
 
-/** A secret is read from an environment variable or a file at sync time; never written inline. */
-export const SecretRef = z
-  .object({
-    env: z.string().min(1).optional(),
-    file: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((s) => (s.env ? 1 : 0) + (s.file ? 1 : 0) === 1, 'give exactly one of "env" or "file"');
+/** A secret is read from an environment variable (any name, as always accepted here) or a file at sync time; never written inline. */
+export const SecretRef = secretRef({ what: 'secret', envName: AnyEnvVariableName });
 export type SecretRef = z.infer<typeof SecretRef>;
 
 export const PrometheusAuth = z.discriminatedUnion('type', [

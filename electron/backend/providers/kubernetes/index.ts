@@ -83,7 +83,7 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
 export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
   let api: CoreV1Api | null = null;
   const k8s = async () => (api ??= await coreApi(cfg));
-  const prom = cfg.prometheus ? new PrometheusClient(cfg.prometheus) : null;
+  const prom = cfg.prometheus ? new PrometheusClient(cfg.prometheus, cfg.name) : null;
   const clouds: CloudId[] = cfg.cloud ? [cfg.cloud] : ['azure', 'gcp', 'oci', 'aws', 'coreweave', 'other'];
   let unplaced: UnplacedMachine[] = [];
 

@@ -33,6 +33,7 @@ import {
   RawUsageSummary,
 } from './raw';
 import { retryWaitMs, sleep } from '../common/retry';
+import { readSecret } from '../common/secret-ref';
 
 /** One SummarizeMetricsData request. */
 export interface MetricsQuery {
@@ -75,16 +76,7 @@ export interface ResolvedAuth {
 
 async function readPassphrase(p: OciPassphrase | undefined, account: string): Promise<string | null> {
   if (!p) return null;
-  if (p.env !== undefined) {
-    const v = process.env[p.env];
-    if (v === undefined || v === '') throw new ConfigError(`account ${account}: environment variable ${p.env} holds no key passphrase`);
-    return v;
-  }
-  try {
-    return (await readFile(p.file as string, 'utf8')).replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new ConfigError(`account ${account}: cannot read the passphrase file ${String(p.file)} (${fileErrorReason(err)})`, { cause: err });
-  }
+  return readSecret(p, { account, field: 'credential.passphrase', kind: 'passphrase' });
 }
 
 async function readKey(path: string, account: string, passphrase: string | null): Promise<string> {

@@ -7,18 +7,15 @@
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
 import { parseAccountEntry } from '../common/config-issues';
+import { secretRef } from '../common/secret-ref';
 
 const Ocid = (kind: string) => z.string().regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]*\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$`), `expected an OCI ${kind} OCID`);
 export const TenancyOcid = Ocid('tenancy');
 export const CompartmentOcid = z.string().regex(/^ocid1\.(compartment|tenancy)\.[a-z0-9-]*\.[a-z0-9-]*\.[A-Za-z0-9._-]+$/, 'expected a compartment (or tenancy) OCID');
 const RegionId = z.string().regex(/^[a-z]{2,}-[a-z]+-\d+$/, 'expected an OCI region identifier such as "us-ashburn-1"');
-const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
 
 /** Where the key's passphrase comes from: never the config itself. */
-const Passphrase = z
-  .object({ env: EnvName.optional(), file: z.string().min(1).optional() })
-  .strict()
-  .refine((p) => (p.env === undefined) !== (p.file === undefined), { message: 'give exactly one of "env" or "file" for the passphrase' });
+const Passphrase = secretRef({ what: 'passphrase' });
 export type OciPassphrase = z.infer<typeof Passphrase>;
 
 /** How requests are signed. */
