@@ -16,10 +16,11 @@ import type {
   Incident,
   IncidentSeverity,
   PowerState,
-  UtilSource,
 } from '../../../../shared/domain';
 import { MalformedResponseError } from '../types';
 import { billingMonthOf } from '../common/focus';
+import { DCGM_FIELDS, dcgmQueries as commonDcgmQueries, mapDcgmSeries, type DcgmField, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
+export type { DcgmField };
 
 /** The part of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -439,30 +440,24 @@ export function hostNamesOf(resource: Pick<GpuResource, 'id' | 'name' | 'tags'>)
   return names;
 }
 
-/** The PromQL queries of one metrics sync: every one aggregated per GPU on the server. */
-export function dcgmQueries(hostLabel: string, selector: string): Record<DcgmField, string> {
-  const by = `by (${hostLabel}, gpu, UUID)`;
-  const sel = selector.trim() ? `{${selector.trim()}}` : '';
-  return {
-    prof: `avg ${by} (DCGM_FI_PROF_GR_ENGINE_ACTIVE${sel}) * 100`,
-    dev: `avg ${by} (DCGM_FI_DEV_GPU_UTIL${sel})`,
-    memory: `max ${by} (DCGM_FI_DEV_FB_USED${sel})`,
-    power: `avg ${by} (DCGM_FI_DEV_POWER_USAGE${sel})`,
-    temperature: `max ${by} (DCGM_FI_DEV_GPU_TEMP${sel})`,
-    // The XID gauge holds the last error code; a change within the minute is a new XID.
-    xid: `max ${by} (changes(DCGM_FI_DEV_XID_ERRORS${sel}[1m]))`,
-  };
+/** Managed Prometheus is read at one-minute steps: one sample per GPU per minute. */
+export const DCGM_STEP_SECONDS = 60;
+
+/** The PromQL queries of one metrics sync (common/dcgm.ts), grouped by the host label dcgm-exporter reports. */
+export function dcgmQueries(hostLabel: string, selector: string): DcgmQueries {
+  return commonDcgmQueries(DCGM_STEP_SECONDS, [hostLabel], selector);
 }
-export type DcgmField = 'prof' | 'dev' | 'memory' | 'power' | 'temperature' | 'xid';
 
 /**
- * Prometheus matrices (one per DCGM field) -> one GpuSample per GPU per minute. Series are keyed
- * by GPU UUID where present, so the same GPU seen under two label sets is one GPU.
+ * Prometheus matrices (one per DCGM field, range queries at one-minute steps) -> one GpuSample per
+ * GPU per minute (common/dcgm.ts). A series is placed by its host label and `gpu` index; series of
+ * the same UUID are one GPU. Evaluations before `fromMs` only seed the XID comparison.
  */
 export function toGpuSamples(
   matrices: Partial<Record<DcgmField, PromMatrixPayload>>,
   resources: readonly GpuResource[],
   hostLabel: string,
+  fromMs = Number.NEGATIVE_INFINITY,
 ): GpuSample[] {
   const byHost = new Map<string, GpuResource>();
   // A computer name wins over another machine's VM name: the OS host name is what dcgm-exporter reports.
@@ -474,29 +469,19 @@ export function toGpuSamples(
     const computerName = computerNameOf(r);
     if (computerName) byHost.set(computerName, r);
   }
-  const gpuOfUuid = new Map<string, { resourceId: string; gpuIndex: number }>();
-  const samples = new Map<string, GpuSample>();
-  const fields = Object.keys(matrices) as DcgmField[];
-  // Read util sources last so the resource/index of a UUID is settled by any series first.
-  for (const field of fields) {
-    for (const series of matrices[field]?.data.result ?? []) {
-      const gpu = locateGpu(series.metric, hostLabel, byHost, gpuOfUuid);
-      if (!gpu) continue;
-      for (const [tsSec, raw] of series.values) {
-        const value = Number(raw);
-        if (!Number.isFinite(value)) continue;
-        const ts = Math.floor((tsSec * 1000) / 60_000) * 60_000;
-        const key = `${gpu.resourceId}|${gpu.gpuIndex}|${ts}`;
-        let s = samples.get(key);
-        if (!s) {
-          s = { resourceId: gpu.resourceId, gpuIndex: gpu.gpuIndex, ts, utilisation: null, utilSource: null, memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 0 };
-          samples.set(key, s);
-        }
-        applyField(s, field, value);
-      }
-    }
+  const place = (labels: Readonly<Record<string, string>>) => {
+    const host = (labels[hostLabel] ?? '').toLowerCase().replace(/:\d+$/, '');
+    const resource = byHost.get(host) ?? byHost.get(host.split('.')[0] ?? '');
+    const index = Number(labels.gpu);
+    if (!resource || !Number.isInteger(index) || index < 0 || index >= resource.gpuCount) return null;
+    return { resourceId: resource.id, gpuIndex: index };
+  };
+  const set: DcgmSeriesSet = {};
+  for (const f of DCGM_FIELDS) {
+    const m = matrices[f];
+    if (m) set[f] = m.data.result;
   }
-  return [...samples.values()].sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+  return mapDcgmSeries(set, place, DCGM_STEP_SECONDS, fromMs);
 }
 
 /** A running GPU machine none of whose GPUs matched a DCGM series, and why. */
@@ -516,51 +501,6 @@ export function unmatchedMachines(resources: readonly GpuResource[], matchedIds:
       const names = hostNamesOf(r);
       return { resource: r, reason: `no DCGM series with ${hostLabel} = ${names.join(' or ')}` };
     });
-}
-
-function locateGpu(
-  labels: Record<string, string>,
-  hostLabel: string,
-  byHost: ReadonlyMap<string, GpuResource>,
-  gpuOfUuid: Map<string, { resourceId: string; gpuIndex: number }>,
-): { resourceId: string; gpuIndex: number } | null {
-  const uuid = labels.UUID;
-  if (uuid && gpuOfUuid.has(uuid)) return gpuOfUuid.get(uuid) ?? null;
-  const host = (labels[hostLabel] ?? '').toLowerCase().replace(/:\d+$/, '');
-  const resource = byHost.get(host) ?? byHost.get(host.split('.')[0] ?? '');
-  const index = Number(labels.gpu);
-  if (!resource || !Number.isInteger(index) || index < 0 || index >= resource.gpuCount) return null;
-  const gpu = { resourceId: resource.id, gpuIndex: index };
-  if (uuid) gpuOfUuid.set(uuid, gpu);
-  return gpu;
-}
-
-function applyField(s: GpuSample, field: DcgmField, value: number): void {
-  const pct = Math.min(100, Math.max(0, value));
-  switch (field) {
-    case 'prof':
-      s.utilisation = pct;
-      s.utilSource = 'prof' satisfies UtilSource;
-      return;
-    case 'dev':
-      if (s.utilSource !== 'prof') {
-        s.utilisation = pct;
-        s.utilSource = 'dev';
-      }
-      return;
-    case 'memory':
-      s.memoryUsedMiB = Math.max(0, value);
-      return;
-    case 'power':
-      s.powerWatts = Math.max(0, value);
-      return;
-    case 'temperature':
-      s.temperatureC = value;
-      return;
-    case 'xid':
-      s.xidErrors = Math.max(0, Math.round(value));
-      return;
-  }
 }
 
 /** A JSON number as an exact decimal string (the digits JSON carried, without exponent notation). */

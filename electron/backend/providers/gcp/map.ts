@@ -5,7 +5,8 @@
 import type { CatalogLookup } from '../../catalog/types';
 import { addDecimals, multiplyDecimalByInteger } from '../../../../shared/decimal';
 import { billingMonthOf } from '../common/focus';
-import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState, UtilSource } from '../../../../shared/domain';
+import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
+import { chooseUtilisation } from '../../domain/utilisation';
 import type { BillingQueryRow, RawInstance, RawPoint, RawServiceHealthEvent, RawStatusIncident, RawTimeSeries, RawTpuNode } from './raw';
 
 /** The parts of the GPU catalog the connector uses (electron/backend/catalog). */
@@ -477,9 +478,10 @@ export class SampleMerger {
         slot = { ...target, ts, prof: null, dev: null, provider: null, memoryBytes: null };
         this.slots.set(key, slot);
       }
-      if (role === 'util-prof') slot.prof = clampPercent(value * 100);
-      else if (role === 'util-dev') slot.dev = clampPercent(value);
-      else if (role === 'util-provider') slot.provider = clampPercent(value);
+      // DCGM's GR_ENGINE_ACTIVE is a 0-1 ratio; the others are percentages.
+      if (role === 'util-prof') slot.prof = value * 100;
+      else if (role === 'util-dev') slot.dev = value;
+      else if (role === 'util-provider') slot.provider = value;
       else slot.memoryBytes = Math.max(0, value);
       kept++;
     }
@@ -490,14 +492,11 @@ export class SampleMerger {
   samples(): GpuSample[] {
     const out: GpuSample[] = [];
     for (const s of this.slots.values()) {
-      const [utilisation, utilSource]: [number | null, UtilSource | null] =
-        s.prof !== null ? [s.prof, 'prof'] : s.dev !== null ? [s.dev, 'dev'] : s.provider !== null ? [s.provider, 'provider'] : [null, null];
       out.push({
         resourceId: s.resourceId,
         gpuIndex: s.gpuIndex,
         ts: s.ts,
-        utilisation,
-        utilSource,
+        ...chooseUtilisation({ prof: s.prof, dev: s.dev, provider: s.provider }),
         memoryUsedMiB: s.memoryBytes === null ? null : s.memoryBytes / (1024 * 1024),
         powerWatts: null,
         temperatureC: null,
@@ -508,9 +507,6 @@ export class SampleMerger {
   }
 }
 
-function clampPercent(v: number): number {
-  return Math.min(100, Math.max(0, v));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Spend

@@ -10,6 +10,7 @@ import { plainText } from '../status-feed';
 import type { OciGpuMetric } from './config';
 import type { RawAnnouncement, RawInstance, RawMaintenanceEvent, RawMetricData, RawUsageSummary } from './raw';
 import { billingMonthOf } from '../common/focus';
+import { chooseUtilisation, clampPercent } from '../../domain/utilisation';
 
 /** The parts of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -322,7 +323,7 @@ export class SampleMerger {
           continue;
         }
         this.measured.add(resource.id);
-        if (metric === 'GpuUtilization') slot.utilisation = clampPercent(p.value);
+        if (metric === 'GpuUtilization') slot.utilisation = p.value;
         else if (metric === 'GpuMemoryUtilization') slot.memoryPercent = clampPercent(p.value);
         else if (metric === 'GpuPowerDraw') slot.power = Math.max(0, p.value);
         else slot.temperature = p.value;
@@ -336,8 +337,8 @@ export class SampleMerger {
         resourceId: s.resourceId,
         gpuIndex: s.gpuIndex,
         ts: s.ts,
-        utilisation: s.utilisation,
-        utilSource: s.utilisation === null ? null : 'provider',
+        // OCI reports no DCGM series: its own metric is the only source (glossary order).
+        ...chooseUtilisation({ provider: s.utilisation }),
         memoryUsedMiB: s.memoryPercent !== null && memGiB !== null ? (s.memoryPercent / 100) * memGiB * 1024 : null,
         powerWatts: s.power,
         temperatureC: s.temperature,
@@ -349,9 +350,6 @@ export class SampleMerger {
   }
 }
 
-function clampPercent(v: number): number {
-  return Math.min(100, Math.max(0, v));
-}
 
 /** A running GPU instance that published no GPU metric in the window, and the likely reason. */
 export interface UnmeasuredInstance {
