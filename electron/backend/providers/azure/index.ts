@@ -22,6 +22,7 @@ import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } f
 import { parseAzureConfig, type AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
 import { DCGM_FIELDS } from '../common/dcgm';
+import { parseRssItems } from '../common/status-feed';
 import { azureDiagnostics } from './diagnostics';
 import { identityFromAccessToken } from './identity';
 import {
@@ -32,7 +33,6 @@ import {
   indexVmPlatformMetrics,
   isNSeriesSize,
   normaliseRegion,
-  parseStatusFeed,
   resourceHealthIncidents,
   scaleSetVmFacts,
   serviceHealthIncidents,
@@ -374,7 +374,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     if (serviceHealthDenied) {
       // Service Health is closed to this credential: the public status feed is the next best thing.
       if (!api.settings.statusFeedUrl) throw serviceHealthDenied;
-      const items = parseStatusFeed(await api.statusFeed(req.signal));
+      const items = parseRssItems(await api.statusFeed(req.signal));
       const fromFeed = statusFeedIncidents(account, items, req.resources, req.now);
       if (fromFeed.length > 0) yield fromFeed;
     }

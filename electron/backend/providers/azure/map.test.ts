@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { MalformedResponseError } from '../types';
+import { parseRssItems } from '../common/status-feed';
 import { parseArmErrorBody, errorForStatus, retryAfterMs } from './errors';
 import {
   AvailabilityStatusPayload,
@@ -14,7 +15,6 @@ import {
   MonitorMetricsPayload,
   numberToDecimal,
   parseResponse,
-  parseStatusFeed,
   powerStateOf,
   resourceHealthIncidents,
   ResourceSkuPayload,
@@ -356,9 +356,9 @@ describe('incidents', () => {
   });
 
   it('reads the public status RSS feed', () => {
-    const items = parseStatusFeed('<rss version="2.0"><channel><item><title>Virtual Machines - East US</title><description><![CDATA[<p>Allocation failures</p>]]></description><link>https://azure.status.microsoft/x</link><pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate><guid>abc</guid></item></channel></rss>');
+    const items = parseRssItems('<rss version="2.0"><channel><item><title>Virtual Machines - East US</title><description><![CDATA[<p>Allocation failures</p>]]></description><link>https://azure.status.microsoft/x</link><pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate><guid>abc</guid></item></channel></rss>');
     expect(items).toEqual([{ title: 'Virtual Machines - East US', description: '<p>Allocation failures</p>', link: 'https://azure.status.microsoft/x', pubDate: 'Fri, 20 Nov 2026 10:00:00 GMT', guid: 'abc' }]);
-    expect(() => parseStatusFeed('<html></html>')).toThrow(MalformedResponseError);
+    expect(() => parseRssItems('<html></html>')).toThrow(MalformedResponseError);
   });
 });
 

@@ -19,6 +19,7 @@ import type {
 } from '../../../../shared/domain';
 import { MalformedResponseError } from '../types';
 import { billingMonthOf } from '../common/focus';
+import type { RssItem } from '../common/status-feed';
 import { DCGM_FIELDS, dcgmQueries as commonDcgmQueries, mapDcgmSeries, type DcgmField, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
 export type { DcgmField };
 
@@ -813,41 +814,8 @@ export function resourceIdFilter(resourceIds: readonly string[]): string {
   return resourceIds.map((id) => `Microsoft.ResourceId eq '${id.replace(/'/g, "''")}'`).join(' or ');
 }
 
-/** One item of the public status RSS feed. */
-export interface StatusFeedItem {
-  title: string;
-  description: string;
-  link: string | null;
-  pubDate: string | null;
-  guid: string | null;
-}
-
-/** Minimal RSS 2.0 reader for the public Azure status feed (fallback when Service Health is closed). */
-export function parseStatusFeed(xml: string): StatusFeedItem[] {
-  if (!/<rss[\s>]/i.test(xml)) throw new MalformedResponseError('Azure status feed: not an RSS document');
-  const tag = (block: string, name: string) => {
-    const m = new RegExp(`<${name}[^>]*>([\\s\\S]*?)</${name}>`, 'i').exec(block);
-    if (!m?.[1]) return null;
-    return m[1]
-      .replace(/^\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*$/, '$1')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&amp;/g, '&')
-      .trim();
-  };
-  return [...xml.matchAll(/<item[\s>][\s\S]*?<\/item>/gi)].map((m) => ({
-    title: tag(m[0], 'title') ?? '(untitled)',
-    description: tag(m[0], 'description') ?? '',
-    link: tag(m[0], 'link'),
-    pubDate: tag(m[0], 'pubDate'),
-    guid: tag(m[0], 'guid'),
-  }));
-}
-
 /** Status feed items -> incidents; the feed names no resources, so regions are matched in the text. */
-export function statusFeedIncidents(account: string, items: readonly StatusFeedItem[], resources: readonly GpuResource[], now: Date): Incident[] {
+export function statusFeedIncidents(account: string, items: readonly RssItem[], resources: readonly GpuResource[], now: Date): Incident[] {
   const fleetRegions = [...new Set(resources.map((r) => r.region))];
   return items.map((item) => {
     const text = normaliseRegion(`${item.title} ${item.description}`);
@@ -859,7 +827,7 @@ export function statusFeedIncidents(account: string, items: readonly StatusFeedI
       cloud: 'azure',
       source: 'status-page',
       severity: 'major',
-      title: item.title,
+      title: item.title || '(untitled)',
       summary: item.description.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim(),
       status: 'Active',
       regions,

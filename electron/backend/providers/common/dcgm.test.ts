@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { chooseUtilisation, UTIL_SOURCE_ORDER } from '../../domain/utilisation';
@@ -8,7 +9,7 @@ import { mapDcgmSeries as kubernetesSamples } from '../kubernetes/map';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../kubernetes/testing/prometheus-server';
 import { DCGM_FIELDS, dcgmQueries, mapDcgmSeries, type DcgmSeriesSet, type MatrixSeries } from './dcgm';
 
-const FIXTURE = '/work/shared/fixtures/dcgm/exposition_h100x8_eks_k8s_pod_labels_sampled.prom';
+const FIXTURE = fileURLToPath(new URL('./testing/fixtures/exposition_h100x8_eks_k8s_pod_labels_sampled.prom', import.meta.url));
 const MINUTE = 60_000;
 const FROM = Date.UTC(2026, 10, 20, 11, 0);
 const MINUTES = 6;

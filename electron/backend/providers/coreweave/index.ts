@@ -5,7 +5,7 @@
  */
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { CloudId } from '../../../../shared/domain';
-import { readStatusio } from '../status-feed';
+import { readStatusio } from '../common/status-feed';
 import { ConfigFieldError, fieldIssues, nearestField } from '../common/config-issues';
 import type { Connector, ConnectorFactory, IncidentsRequest } from '../types';
 import { CoreweaveFields } from './config';

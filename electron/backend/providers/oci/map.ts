@@ -6,7 +6,7 @@
 import type { CatalogLookup } from '../../catalog/types';
 import { decimalText } from '../../../../shared/decimal';
 import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
-import { plainText } from '../status-feed';
+import { plainText } from '../common/status-feed';
 import type { OciGpuMetric } from './config';
 import type { RawAnnouncement, RawInstance, RawMaintenanceEvent, RawMetricData, RawUsageSummary } from './raw';
 import { billingMonthOf } from '../common/focus';
