@@ -18,7 +18,7 @@ import type {
   PowerState,
 } from '../../../../shared/domain';
 import { MalformedResponseError } from '../types';
-import { billingMonthOf } from '../common/focus';
+import { categoryOfAmount, costColumns, periodColumns, regionColumns } from '../common/focus';
 import type { RssItem } from '../common/status-feed';
 import { DCGM_FIELDS, dcgmQueries as commonDcgmQueries, mapDcgmSeries, type DcgmField, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
 export type { DcgmField };
@@ -547,22 +547,15 @@ export function toFocusRows(page: CostQueryPayload, scope: CostScope): FocusCost
     const meter = meterAt >= 0 && typeof row[meterAt] === 'string' ? (row[meterAt] as string) : null;
     const location = locationAt >= 0 && typeof row[locationAt] === 'string' ? normaliseRegion(row[locationAt] as string) : null;
     const namespace = resourceId ? /\/providers\/([^/]+\/[^/]+)/i.exec(resourceId)?.[1] ?? null : null;
-    const end = new Date(day.getTime() + 86_400_000);
-    const billingMonth = billingMonthOf(day.getTime());
     return {
       BillingAccountId: scope.subscriptionId,
       BillingAccountName: scope.subscriptionName,
       SubAccountId: scope.subscriptionId,
       SubAccountName: scope.subscriptionName,
       BillingCurrency: currency,
-      BilledCost: cost,
-      EffectiveCost: cost,
-      ListCost: null,
-      BillingPeriodStart: billingMonth.start,
-      BillingPeriodEnd: billingMonth.end,
-      ChargePeriodStart: day.toISOString(),
-      ChargePeriodEnd: end.toISOString(),
-      ChargeCategory: cost.startsWith('-') ? 'Credit' : 'Usage',
+      ...costColumns(cost),
+      ...periodColumns(day.getTime(), day.getTime() + 86_400_000),
+      ChargeCategory: categoryOfAmount(cost),
       ChargeClass: null,
       ChargeDescription: meter,
       ProviderName: 'Microsoft',
@@ -570,8 +563,7 @@ export function toFocusRows(page: CostQueryPayload, scope: CostScope): FocusCost
       InvoiceIssuerName: 'Microsoft',
       ServiceName: namespace ? serviceNameOf(namespace) : null,
       ServiceCategory: namespace?.toLowerCase().startsWith('microsoft.compute/') ? 'Compute' : null,
-      RegionId: location,
-      RegionName: location,
+      ...regionColumns(location),
       AvailabilityZone: null,
       ResourceId: resourceId,
       ResourceName: resourceId ? (resourceId.split('/').pop() ?? null) : null,

@@ -5,7 +5,7 @@
 import { modelMemoryGiB, normaliseGpuModel } from '../../catalog';
 import type { CatalogLookup } from '../../catalog/types';
 import { addDecimals, multiplyDecimalByInteger } from '../../../../shared/decimal';
-import { billingMonthOf } from '../common/focus';
+import { costColumns, periodColumns, regionColumns } from '../common/focus';
 import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
 import { chooseUtilisation } from '../../domain/utilisation';
 import type { BillingQueryRow, RawInstance, RawPoint, RawServiceHealthEvent, RawStatusIncident, RawTimeSeries, RawTpuNode } from './raw';
@@ -531,8 +531,6 @@ export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
   const net = addDecimals(row.cost, row.credits ?? '0');
   const day = Date.parse(`${row.charge_day}T00:00:00Z`);
   const month = row.invoice_month ?? row.charge_day.slice(0, 7).replace('-', '');
-  const billingMonth = billingMonthOf(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)) - 1, 1));
-  const iso = (ms: number) => new Date(ms).toISOString();
   const isInstance = row.resource_global_name?.startsWith('//compute.googleapis.com/') && row.resource_global_name.includes('/instances/');
   return {
     BillingAccountId: row.billing_account_id,
@@ -540,13 +538,9 @@ export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
     SubAccountId: row.project_id,
     SubAccountName: row.project_name,
     BillingCurrency: row.currency,
-    BilledCost: net,
-    EffectiveCost: net,
-    ListCost: null,
-    BillingPeriodStart: billingMonth.start,
-    BillingPeriodEnd: billingMonth.end,
-    ChargePeriodStart: iso(day),
-    ChargePeriodEnd: iso(day + 86_400_000),
+    ...costColumns(net),
+    // The invoice month, which may differ from the charge day's month (late usage, adjustments).
+    ...periodColumns(day, day + 86_400_000, Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)) - 1, 1)),
     ChargeCategory: CHARGE_CATEGORY[row.cost_type ?? 'regular'] ?? 'Adjustment',
     ChargeClass: null,
     ChargeDescription: row.sku_description,
@@ -555,8 +549,7 @@ export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
     InvoiceIssuerName: 'Google',
     ServiceName: row.service_name,
     ServiceCategory: row.service_name === 'Compute Engine' || row.service_name === 'Cloud TPU' ? 'Compute' : null,
-    RegionId: row.region,
-    RegionName: row.region,
+    ...regionColumns(row.region),
     AvailabilityZone: row.zone,
     ResourceId: row.resource_global_name,
     ResourceName: row.resource_name,

@@ -6,7 +6,7 @@ import { lookupGpuClass, lookupInstance, modelMemoryGiB, normaliseGpuModel } fro
 import { migLayoutFromLabels, type MigLayout } from '../common/mig';
 import { mapDcgmSeries as mapCommonDcgmSeries, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
 import type { MatrixSeries } from './client';
-import { billingMonthOf } from '../common/focus';
+import { costColumns, periodColumns, regionColumns } from '../common/focus';
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
 
@@ -316,9 +316,6 @@ function costRow(base: {
   unit: string | null;
   tags: Record<string, string>;
 }): FocusCostRow {
-  const start = new Date(base.day);
-  const end = new Date(base.day + 86_400_000);
-  const billingMonth = billingMonthOf(base.day);
   const r = base.resource;
   return {
     BillingAccountId: base.account,
@@ -326,13 +323,8 @@ function costRow(base: {
     SubAccountId: null,
     SubAccountName: null,
     BillingCurrency: base.currency,
-    BilledCost: base.cost,
-    EffectiveCost: base.cost,
-    ListCost: base.cost,
-    BillingPeriodStart: billingMonth.start,
-    BillingPeriodEnd: billingMonth.end,
-    ChargePeriodStart: start.toISOString(),
-    ChargePeriodEnd: end.toISOString(),
+    ...costColumns(base.cost, base.cost),
+    ...periodColumns(base.day, base.day + 86_400_000),
     ChargeCategory: 'Usage',
     ChargeClass: null,
     ChargeDescription: base.description,
@@ -341,8 +333,7 @@ function costRow(base: {
     InvoiceIssuerName: null,
     ServiceName: 'Kubernetes GPU nodes',
     ServiceCategory: 'Compute',
-    RegionId: r?.region ?? null,
-    RegionName: r?.region ?? null,
+    ...regionColumns(r?.region ?? null),
     AvailabilityZone: r?.zone ?? null,
     ResourceId: r?.id ?? `k8s-node:${base.node}`,
     ResourceName: base.node,

@@ -9,7 +9,7 @@ import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, Incid
 import { plainText } from '../common/status-feed';
 import type { OciGpuMetric } from './config';
 import type { RawAnnouncement, RawInstance, RawMaintenanceEvent, RawMetricData, RawUsageSummary } from './raw';
-import { billingMonthOf } from '../common/focus';
+import { categoryOfAmount, costColumns, periodColumns, regionColumns } from '../common/focus';
 import { chooseUtilisation, clampPercent } from '../../domain/utilisation';
 
 /** The parts of the GPU catalog the connector uses (electron/backend/catalog). */
@@ -398,8 +398,6 @@ export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | n
   if (!/^[A-Z]{3}$/.test(currency)) return null;
   const cost = decimalText(u.computedAmount);
   const quantity = u.computedQuantity === null || u.computedQuantity === undefined ? null : decimalText(u.computedQuantity);
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const billingMonth = billingMonthOf(u.timeUsageStarted);
   const resourceId = u.resourceId && u.resourceId.length > 0 ? u.resourceId : null;
   const isInstance = resourceId?.startsWith('ocid1.instance.') ?? false;
   const compartmentId = u.compartmentId ?? null;
@@ -409,14 +407,9 @@ export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | n
     SubAccountId: compartmentId,
     SubAccountName: u.compartmentName ?? (compartmentId ? (ctx.compartmentNames.get(compartmentId) ?? null) : null),
     BillingCurrency: currency,
-    BilledCost: cost,
-    EffectiveCost: cost,
-    ListCost: null,
-    BillingPeriodStart: billingMonth.start,
-    BillingPeriodEnd: billingMonth.end,
-    ChargePeriodStart: iso(u.timeUsageStarted),
-    ChargePeriodEnd: iso(u.timeUsageEnded),
-    ChargeCategory: cost.startsWith('-') ? 'Credit' : 'Usage',
+    ...costColumns(cost),
+    ...periodColumns(u.timeUsageStarted, u.timeUsageEnded),
+    ChargeCategory: categoryOfAmount(cost),
     ChargeClass: null,
     ChargeDescription: u.skuName ?? null,
     ProviderName: 'Oracle Cloud Infrastructure',
@@ -424,8 +417,7 @@ export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | n
     InvoiceIssuerName: 'Oracle',
     ServiceName: u.service ?? null,
     ServiceCategory: u.service === 'Compute' || u.service === 'COMPUTE' ? 'Compute' : null,
-    RegionId: u.region ?? null,
-    RegionName: u.region ?? null,
+    ...regionColumns(u.region ?? null),
     AvailabilityZone: u.ad ?? null,
     ResourceId: resourceId,
     ResourceName: u.resourceName ?? null,
