@@ -43,7 +43,7 @@ function scrapes(): Scrape[] {
   for (const labels of fixtureLabelSets()) {
     const gpu = Number(labels.gpu);
     for (let minute = 0; minute < MINUTES; minute++) {
-      const moved = gpu === 0 && minute >= MINUTES / 2 ? { pod: 'vllm-agg-0-vllmdecodeworker-rescheduled' } : {};
+      const moved: Record<string, string> = gpu === 0 && minute >= MINUTES / 2 ? { pod: 'vllm-agg-0-vllmdecodeworker-rescheduled' } : {};
       SCRAPE_OFFSETS.forEach((offset, k) => out.push({ labels: { ...labels, ...moved }, gpu, minute, k, tsSec: (FROM + minute * MINUTE) / 1000 + offset }));
     }
   }
@@ -75,6 +75,7 @@ function expected(): Array<Pick<GpuSample, 'gpuIndex' | 'ts' | 'utilisation' | '
 
 const resource = (id: string): GpuResource => ({
   id,
+  kind: 'node',
   account: 'acct',
   cloud: 'aws',
   region: 'us-east-1',
@@ -85,14 +86,14 @@ const resource = (id: string): GpuResource => ({
   gpuCount: 8,
   gpuMemoryGiB: 80,
   powerState: 'running',
-  health: 'healthy',
+  health: 'ok',
   healthReason: null,
   hourlyPrice: null,
   currency: 'USD',
   tags: {},
   gpuUuids: Array.from({ length: 8 }, () => null),
   demo: false,
-}) as GpuResource;
+});
 
 const perGpu = (samples: readonly GpuSample[]) =>
   samples
