@@ -35,6 +35,9 @@ const MODEL_MEMORY_GIB: Readonly<Record<string, number>> = {
   'RTX 4000 8GB': 8,
   'RTX 4000 Ada 20GB': 20,
   'MI300X 192GB': 192,
+  'RTX PRO 6000 96GB': 96,
+  'TPU v2': 16,
+  'TPU v3': 32,
   'TPU v4': 32,
   'TPU v5e': 16,
   'TPU v5p': 95,
@@ -92,6 +95,7 @@ export function normaliseGpuModel(raw: string, memoryMiB?: number | null): strin
   if (/\bP100\b/.test(t)) return 'P100 16GB';
   if (/\bP4\b/.test(t)) return 'P4 8GB';
   if (/\bK80\b/.test(t)) return 'K80 12GB';
+  if (/\bRTX PRO 6000\b/.test(t)) return 'RTX PRO 6000 96GB';
   if (/\bRTX ?A6000\b/.test(t)) return 'RTX A6000 48GB';
   if (/\bRTX ?A5000\b/.test(t)) return 'RTX A5000 24GB';
   if (/\bRTX ?A4000\b/.test(t)) return 'RTX A4000 16GB';

@@ -309,8 +309,10 @@ describe('metrics, costs, incidents', () => {
     expect(samples).toHaveLength(gpus * 30);
     expect(samples.every((s) => s.ts >= from && s.ts < to)).toBe(true);
     const queries = h.prom.requests.slice(before).map((r) => r.query.get('query') ?? '');
-    expect(queries).toHaveLength(6);
-    expect(queries.every((q) => q.includes('by (Hostname, gpu, UUID)'))).toBe(true);
+    // The queries Kubernetes sends too (common/dcgm.ts): seven, XID read as changes within the minute
+    // and the gauge's last value (for a change across minutes); each over the one-minute range.
+    expect(queries).toHaveLength(7);
+    expect(queries.every((q) => q.includes('by (Hostname, UUID, gpu') && q.includes('[60s]'))).toBe(true);
     const xid = samples.filter((s) => s.xidErrors > 0);
     expect(new Set(xid.map((s) => s.resourceId))).toEqual(new Set(h.fleet.vms.filter((v) => v.xid).map((v) => v.id)));
     const noProf = reporting.find((v) => !v.prof);

@@ -21,17 +21,19 @@ import {
 import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } from './client';
 import { parseAzureConfig, type AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
+import { DCGM_FIELDS } from '../common/dcgm';
+import { parseRssItems } from '../common/status-feed';
 import { azureDiagnostics } from './diagnostics';
 import { discoverAzure } from './discover';
 import { identityFromAccessToken } from './identity';
 import {
+  DCGM_STEP_SECONDS,
   dcgmQueries,
   indexGpuSkus,
   indexHealth,
   indexVmPlatformMetrics,
   isNSeriesSize,
   normaliseRegion,
-  parseStatusFeed,
   resourceHealthIncidents,
   scaleSetVmFacts,
   serviceHealthIncidents,
@@ -309,10 +311,12 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     for (let start = req.from; start < req.to; start += METRICS_CHUNK_MS) {
       const end = Math.min(req.to, start + METRICS_CHUNK_MS);
       const matrices: Partial<Record<DcgmField, PromMatrixPayload>> = {};
-      for (const field of Object.keys(queries) as DcgmField[]) {
-        matrices[field] = await api.promQueryRange(queries[field], start / 1000, (end - 60_000) / 1000, 60, req.signal);
+      // Evaluated from the chunk's start (the minute before it, which only seeds XID comparisons) to
+      // its end (the evaluation at t is the minute starting at t - 60 s).
+      for (const field of DCGM_FIELDS) {
+        matrices[field] = await api.promQueryRange(queries[field], start / 1000, end / 1000, DCGM_STEP_SECONDS, req.signal);
       }
-      const samples = toGpuSamples(matrices, req.resources, prom.hostLabel).filter((s) => s.ts >= start && s.ts < end);
+      const samples = toGpuSamples(matrices, req.resources, prom.hostLabel, start).filter((s) => s.ts < end);
       for (const s of samples) matched.add(s.resourceId);
       for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
@@ -371,7 +375,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     if (serviceHealthDenied) {
       // Service Health is closed to this credential: the public status feed is the next best thing.
       if (!api.settings.statusFeedUrl) throw serviceHealthDenied;
-      const items = parseStatusFeed(await api.statusFeed(req.signal));
+      const items = parseRssItems(await api.statusFeed(req.signal));
       const fromFeed = statusFeedIncidents(account, items, req.resources, req.now);
       if (fromFeed.length > 0) yield fromFeed;
     }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { MalformedResponseError } from '../types';
+import { parseRssItems } from '../common/status-feed';
 import { parseArmErrorBody, errorForStatus, retryAfterMs } from './errors';
 import {
   AvailabilityStatusPayload,
@@ -14,7 +15,6 @@ import {
   MonitorMetricsPayload,
   numberToDecimal,
   parseResponse,
-  parseStatusFeed,
   powerStateOf,
   resourceHealthIncidents,
   ResourceSkuPayload,
@@ -206,15 +206,17 @@ describe('GPU samples', () => {
       {
         prof: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '42.5']]),
         dev: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '99'], [1_800_000_060, '17']]),
-        memory: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '2048']]),
-        xid: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_060, '2']]),
+        fbUsed: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '2048']]),
+        xidChanges: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_060, '2']]),
+        xidLast: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_060, '79']]),
       },
       [resource],
       'Hostname',
     );
+    // A range query's evaluation at t averages (t - 60 s, t]: it is the sample of the minute before t.
     expect(samples).toEqual([
-      { resourceId: resource.id, gpuIndex: 2, ts: 1_800_000_000_000, utilisation: 42.5, utilSource: 'prof', memoryUsedMiB: 2048, powerWatts: null, temperatureC: null, xidErrors: 0 },
-      { resourceId: resource.id, gpuIndex: 2, ts: 1_800_000_060_000, utilisation: 17, utilSource: 'dev', memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 2 },
+      { resourceId: resource.id, gpuIndex: 2, ts: 1_799_999_940_000, utilisation: 42.5, utilSource: 'prof', memoryUsedMiB: 2048, powerWatts: null, temperatureC: null, xidErrors: 0 },
+      { resourceId: resource.id, gpuIndex: 2, ts: 1_800_000_000_000, utilisation: 17, utilSource: 'dev', memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 2 },
     ]);
   });
 
@@ -239,8 +241,8 @@ describe('GPU samples', () => {
       'Hostname',
     );
     expect(samples.map((s) => [s.gpuIndex, s.ts, s.utilisation])).toEqual([
-      [0, 1_800_000_000_000, 10],
-      [0, 1_800_000_060_000, 20],
+      [0, 1_799_999_940_000, 10],
+      [0, 1_800_000_000_000, 20],
     ]);
   });
 });
@@ -354,9 +356,9 @@ describe('incidents', () => {
   });
 
   it('reads the public status RSS feed', () => {
-    const items = parseStatusFeed('<rss version="2.0"><channel><item><title>Virtual Machines - East US</title><description><![CDATA[<p>Allocation failures</p>]]></description><link>https://azure.status.microsoft/x</link><pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate><guid>abc</guid></item></channel></rss>');
+    const items = parseRssItems('<rss version="2.0"><channel><item><title>Virtual Machines - East US</title><description><![CDATA[<p>Allocation failures</p>]]></description><link>https://azure.status.microsoft/x</link><pubDate>Fri, 20 Nov 2026 10:00:00 GMT</pubDate><guid>abc</guid></item></channel></rss>');
     expect(items).toEqual([{ title: 'Virtual Machines - East US', description: '<p>Allocation failures</p>', link: 'https://azure.status.microsoft/x', pubDate: 'Fri, 20 Nov 2026 10:00:00 GMT', guid: 'abc' }]);
-    expect(() => parseStatusFeed('<html></html>')).toThrow(MalformedResponseError);
+    expect(() => parseRssItems('<html></html>')).toThrow(MalformedResponseError);
   });
 });
 

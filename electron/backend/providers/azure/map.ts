@@ -16,10 +16,12 @@ import type {
   Incident,
   IncidentSeverity,
   PowerState,
-  UtilSource,
 } from '../../../../shared/domain';
 import { MalformedResponseError } from '../types';
-import { billingMonthOf } from '../common/focus';
+import { categoryOfAmount, costColumns, periodColumns, regionColumns } from '../common/focus';
+import type { RssItem } from '../common/status-feed';
+import { DCGM_FIELDS, dcgmQueries as commonDcgmQueries, mapDcgmSeries, type DcgmField, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
+export type { DcgmField };
 
 /** The part of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -439,30 +441,24 @@ export function hostNamesOf(resource: Pick<GpuResource, 'id' | 'name' | 'tags'>)
   return names;
 }
 
-/** The PromQL queries of one metrics sync: every one aggregated per GPU on the server. */
-export function dcgmQueries(hostLabel: string, selector: string): Record<DcgmField, string> {
-  const by = `by (${hostLabel}, gpu, UUID)`;
-  const sel = selector.trim() ? `{${selector.trim()}}` : '';
-  return {
-    prof: `avg ${by} (DCGM_FI_PROF_GR_ENGINE_ACTIVE${sel}) * 100`,
-    dev: `avg ${by} (DCGM_FI_DEV_GPU_UTIL${sel})`,
-    memory: `max ${by} (DCGM_FI_DEV_FB_USED${sel})`,
-    power: `avg ${by} (DCGM_FI_DEV_POWER_USAGE${sel})`,
-    temperature: `max ${by} (DCGM_FI_DEV_GPU_TEMP${sel})`,
-    // The XID gauge holds the last error code; a change within the minute is a new XID.
-    xid: `max ${by} (changes(DCGM_FI_DEV_XID_ERRORS${sel}[1m]))`,
-  };
+/** Managed Prometheus is read at one-minute steps: one sample per GPU per minute. */
+export const DCGM_STEP_SECONDS = 60;
+
+/** The PromQL queries of one metrics sync (common/dcgm.ts), grouped by the host label dcgm-exporter reports. */
+export function dcgmQueries(hostLabel: string, selector: string): DcgmQueries {
+  return commonDcgmQueries(DCGM_STEP_SECONDS, [hostLabel], selector);
 }
-export type DcgmField = 'prof' | 'dev' | 'memory' | 'power' | 'temperature' | 'xid';
 
 /**
- * Prometheus matrices (one per DCGM field) -> one GpuSample per GPU per minute. Series are keyed
- * by GPU UUID where present, so the same GPU seen under two label sets is one GPU.
+ * Prometheus matrices (one per DCGM field, range queries at one-minute steps) -> one GpuSample per
+ * GPU per minute (common/dcgm.ts). A series is placed by its host label and `gpu` index; series of
+ * the same UUID are one GPU. Evaluations before `fromMs` only seed the XID comparison.
  */
 export function toGpuSamples(
   matrices: Partial<Record<DcgmField, PromMatrixPayload>>,
   resources: readonly GpuResource[],
   hostLabel: string,
+  fromMs = Number.NEGATIVE_INFINITY,
 ): GpuSample[] {
   const byHost = new Map<string, GpuResource>();
   // A computer name wins over another machine's VM name: the OS host name is what dcgm-exporter reports.
@@ -474,29 +470,19 @@ export function toGpuSamples(
     const computerName = computerNameOf(r);
     if (computerName) byHost.set(computerName, r);
   }
-  const gpuOfUuid = new Map<string, { resourceId: string; gpuIndex: number }>();
-  const samples = new Map<string, GpuSample>();
-  const fields = Object.keys(matrices) as DcgmField[];
-  // Read util sources last so the resource/index of a UUID is settled by any series first.
-  for (const field of fields) {
-    for (const series of matrices[field]?.data.result ?? []) {
-      const gpu = locateGpu(series.metric, hostLabel, byHost, gpuOfUuid);
-      if (!gpu) continue;
-      for (const [tsSec, raw] of series.values) {
-        const value = Number(raw);
-        if (!Number.isFinite(value)) continue;
-        const ts = Math.floor((tsSec * 1000) / 60_000) * 60_000;
-        const key = `${gpu.resourceId}|${gpu.gpuIndex}|${ts}`;
-        let s = samples.get(key);
-        if (!s) {
-          s = { resourceId: gpu.resourceId, gpuIndex: gpu.gpuIndex, ts, utilisation: null, utilSource: null, memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 0 };
-          samples.set(key, s);
-        }
-        applyField(s, field, value);
-      }
-    }
+  const place = (labels: Readonly<Record<string, string>>) => {
+    const host = (labels[hostLabel] ?? '').toLowerCase().replace(/:\d+$/, '');
+    const resource = byHost.get(host) ?? byHost.get(host.split('.')[0] ?? '');
+    const index = Number(labels.gpu);
+    if (!resource || !Number.isInteger(index) || index < 0 || index >= resource.gpuCount) return null;
+    return { resourceId: resource.id, gpuIndex: index };
+  };
+  const set: DcgmSeriesSet = {};
+  for (const f of DCGM_FIELDS) {
+    const m = matrices[f];
+    if (m) set[f] = m.data.result;
   }
-  return [...samples.values()].sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+  return mapDcgmSeries(set, place, DCGM_STEP_SECONDS, fromMs);
 }
 
 /** A running GPU machine none of whose GPUs matched a DCGM series, and why. */
@@ -516,51 +502,6 @@ export function unmatchedMachines(resources: readonly GpuResource[], matchedIds:
       const names = hostNamesOf(r);
       return { resource: r, reason: `no DCGM series with ${hostLabel} = ${names.join(' or ')}` };
     });
-}
-
-function locateGpu(
-  labels: Record<string, string>,
-  hostLabel: string,
-  byHost: ReadonlyMap<string, GpuResource>,
-  gpuOfUuid: Map<string, { resourceId: string; gpuIndex: number }>,
-): { resourceId: string; gpuIndex: number } | null {
-  const uuid = labels.UUID;
-  if (uuid && gpuOfUuid.has(uuid)) return gpuOfUuid.get(uuid) ?? null;
-  const host = (labels[hostLabel] ?? '').toLowerCase().replace(/:\d+$/, '');
-  const resource = byHost.get(host) ?? byHost.get(host.split('.')[0] ?? '');
-  const index = Number(labels.gpu);
-  if (!resource || !Number.isInteger(index) || index < 0 || index >= resource.gpuCount) return null;
-  const gpu = { resourceId: resource.id, gpuIndex: index };
-  if (uuid) gpuOfUuid.set(uuid, gpu);
-  return gpu;
-}
-
-function applyField(s: GpuSample, field: DcgmField, value: number): void {
-  const pct = Math.min(100, Math.max(0, value));
-  switch (field) {
-    case 'prof':
-      s.utilisation = pct;
-      s.utilSource = 'prof' satisfies UtilSource;
-      return;
-    case 'dev':
-      if (s.utilSource !== 'prof') {
-        s.utilisation = pct;
-        s.utilSource = 'dev';
-      }
-      return;
-    case 'memory':
-      s.memoryUsedMiB = Math.max(0, value);
-      return;
-    case 'power':
-      s.powerWatts = Math.max(0, value);
-      return;
-    case 'temperature':
-      s.temperatureC = value;
-      return;
-    case 'xid':
-      s.xidErrors = Math.max(0, Math.round(value));
-      return;
-  }
 }
 
 /** A JSON number as an exact decimal string (the digits JSON carried, without exponent notation). */
@@ -606,22 +547,15 @@ export function toFocusRows(page: CostQueryPayload, scope: CostScope): FocusCost
     const meter = meterAt >= 0 && typeof row[meterAt] === 'string' ? (row[meterAt] as string) : null;
     const location = locationAt >= 0 && typeof row[locationAt] === 'string' ? normaliseRegion(row[locationAt] as string) : null;
     const namespace = resourceId ? /\/providers\/([^/]+\/[^/]+)/i.exec(resourceId)?.[1] ?? null : null;
-    const end = new Date(day.getTime() + 86_400_000);
-    const billingMonth = billingMonthOf(day.getTime());
     return {
       BillingAccountId: scope.subscriptionId,
       BillingAccountName: scope.subscriptionName,
       SubAccountId: scope.subscriptionId,
       SubAccountName: scope.subscriptionName,
       BillingCurrency: currency,
-      BilledCost: cost,
-      EffectiveCost: cost,
-      ListCost: null,
-      BillingPeriodStart: billingMonth.start,
-      BillingPeriodEnd: billingMonth.end,
-      ChargePeriodStart: day.toISOString(),
-      ChargePeriodEnd: end.toISOString(),
-      ChargeCategory: cost.startsWith('-') ? 'Credit' : 'Usage',
+      ...costColumns(cost),
+      ...periodColumns(day.getTime(), day.getTime() + 86_400_000),
+      ChargeCategory: categoryOfAmount(cost),
       ChargeClass: null,
       ChargeDescription: meter,
       ProviderName: 'Microsoft',
@@ -629,8 +563,7 @@ export function toFocusRows(page: CostQueryPayload, scope: CostScope): FocusCost
       InvoiceIssuerName: 'Microsoft',
       ServiceName: namespace ? serviceNameOf(namespace) : null,
       ServiceCategory: namespace?.toLowerCase().startsWith('microsoft.compute/') ? 'Compute' : null,
-      RegionId: location,
-      RegionName: location,
+      ...regionColumns(location),
       AvailabilityZone: null,
       ResourceId: resourceId,
       ResourceName: resourceId ? (resourceId.split('/').pop() ?? null) : null,
@@ -873,41 +806,8 @@ export function resourceIdFilter(resourceIds: readonly string[]): string {
   return resourceIds.map((id) => `Microsoft.ResourceId eq '${id.replace(/'/g, "''")}'`).join(' or ');
 }
 
-/** One item of the public status RSS feed. */
-export interface StatusFeedItem {
-  title: string;
-  description: string;
-  link: string | null;
-  pubDate: string | null;
-  guid: string | null;
-}
-
-/** Minimal RSS 2.0 reader for the public Azure status feed (fallback when Service Health is closed). */
-export function parseStatusFeed(xml: string): StatusFeedItem[] {
-  if (!/<rss[\s>]/i.test(xml)) throw new MalformedResponseError('Azure status feed: not an RSS document');
-  const tag = (block: string, name: string) => {
-    const m = new RegExp(`<${name}[^>]*>([\\s\\S]*?)</${name}>`, 'i').exec(block);
-    if (!m?.[1]) return null;
-    return m[1]
-      .replace(/^\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*$/, '$1')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&amp;/g, '&')
-      .trim();
-  };
-  return [...xml.matchAll(/<item[\s>][\s\S]*?<\/item>/gi)].map((m) => ({
-    title: tag(m[0], 'title') ?? '(untitled)',
-    description: tag(m[0], 'description') ?? '',
-    link: tag(m[0], 'link'),
-    pubDate: tag(m[0], 'pubDate'),
-    guid: tag(m[0], 'guid'),
-  }));
-}
-
 /** Status feed items -> incidents; the feed names no resources, so regions are matched in the text. */
-export function statusFeedIncidents(account: string, items: readonly StatusFeedItem[], resources: readonly GpuResource[], now: Date): Incident[] {
+export function statusFeedIncidents(account: string, items: readonly RssItem[], resources: readonly GpuResource[], now: Date): Incident[] {
   const fleetRegions = [...new Set(resources.map((r) => r.region))];
   return items.map((item) => {
     const text = normaliseRegion(`${item.title} ${item.description}`);
@@ -919,7 +819,7 @@ export function statusFeedIncidents(account: string, items: readonly StatusFeedI
       cloud: 'azure',
       source: 'status-page',
       severity: 'major',
-      title: item.title,
+      title: item.title || '(untitled)',
       summary: item.description.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim(),
       status: 'Active',
       regions,

@@ -8,11 +8,11 @@ import { Incident } from '../../../../shared/domain';
 import { kubernetesProvider } from '../kubernetes';
 import { buildFleet, fleetNodes, fleetPods } from '../kubernetes/testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from '../kubernetes/testing/k8s-emulator';
-import { statusioStatusUpcoming, upcomingWindow } from '../status-feed/testing/upcoming';
+import { statusioStatusUpcoming, upcomingWindow } from '../common/status-feed/testing/upcoming';
 import { coreweaveProvider } from './index';
 import { withParentRegions } from './map';
 
-const rss = readFileSync(fileURLToPath(new URL('../status-feed/testing/fixtures/coreweave_statusio_rss_2026-09-02_trimmed.xml', import.meta.url)), 'utf8');
+const rss = readFileSync(fileURLToPath(new URL('../common/status-feed/testing/fixtures/coreweave_statusio_rss_2026-09-02_trimmed.xml', import.meta.url)), 'utf8');
 // The registry wires the two providers together the same way.
 const coreweave = coreweaveProvider(kubernetesProvider);
 const signal = new AbortController().signal;

@@ -5,7 +5,7 @@
  */
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { CloudId } from '../../../../shared/domain';
-import { readStatusio } from '../status-feed';
+import { readStatusio } from '../common/status-feed';
 import { fieldIssues, nearestField } from '../common/config-issues';
 import { ConfigIssuesError, type Connector, type IncidentsRequest, type ProviderDescriptor } from '../types';
 import { CoreweaveFields } from './config';

@@ -8,7 +8,7 @@ import type { FocusCostRow } from '../../../../shared/domain';
 import type { DemoMachine, PoolSpec } from './fleet';
 import { base32From, hashString, hexFrom, mix } from './hash';
 import { fromCents, timesInteger } from './money';
-import { billingMonthOf, EMPTY_FOCUS_COLUMNS } from '../common/focus';
+import { costColumns, EMPTY_FOCUS_COLUMNS, periodColumns, regionColumns } from '../common/focus';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -27,10 +27,6 @@ const PROVIDER_NAME: Readonly<Record<DemoCloud, string>> = {
 /** The end of what is billed at `now`. */
 export function billedThrough(nowMs: number): number {
   return Math.floor(nowMs / HOUR_MS) * HOUR_MS - BILLING_LAG_MS;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 const billingAccounts = new Map<string, { id: string; name: string }>();
@@ -90,7 +86,6 @@ function row(
   fields: Partial<FocusCostRow> & Pick<FocusCostRow, 'BilledCost' | 'ChargeCategory' | 'ServiceName' | 'ServiceCategory'>,
 ): FocusCostRow {
   const ba = billingAccount(base.cloud, base.seed);
-  const billingMonth = billingMonthOf(base.start);
   return {
     ...EMPTY_FOCUS_COLUMNS,
     BillingAccountId: ba.id,
@@ -98,17 +93,12 @@ function row(
     SubAccountId: base.subAccountId,
     SubAccountName: base.subAccountName,
     BillingCurrency: 'USD',
-    EffectiveCost: fields.BilledCost,
-    ListCost: fields.BilledCost,
-    BillingPeriodStart: billingMonth.start,
-    BillingPeriodEnd: billingMonth.end,
-    ChargePeriodStart: iso(base.start),
-    ChargePeriodEnd: iso(base.end),
+    ...costColumns(fields.BilledCost, fields.BilledCost),
+    ...periodColumns(base.start, base.end),
     ProviderName: PROVIDER_NAME[base.cloud],
     PublisherName: PROVIDER_NAME[base.cloud],
     InvoiceIssuerName: PROVIDER_NAME[base.cloud],
-    RegionId: base.region,
-    RegionName: base.region,
+    ...regionColumns(base.region),
     ...fields,
   };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GpuResource } from '../../../../shared/domain';
+import { lookupInstance, modelMemoryGiB, normaliseGpuModel } from '../../catalog';
 import { defaultGcpCatalog, isGkeGpuNode, metricQueries } from './index';
 import { GcpAccountConfig } from './config';
 import {
@@ -65,18 +66,38 @@ describe('Compute Engine instances -> GPU resources', () => {
     ['a2-highgpu-4g', 'A100 40GB', 4],
     ['a2-megagpu-16g', 'A100 40GB', 16],
     ['a2-ultragpu-2g', 'A100 80GB', 2],
-    ['g2-standard-8', 'L4', 1],
-    ['g2-standard-48', 'L4', 4],
-    ['g2-standard-96', 'L4', 8],
-    ['a4-highgpu-8g', 'B200', 8],
+    ['g2-standard-8', 'L4 24GB', 1],
+    ['g2-standard-48', 'L4 24GB', 4],
+    ['g2-standard-96', 'L4 24GB', 8],
+    ['a4-highgpu-8g', 'B200 180GB', 8],
     ['ct5lp-hightpu-8t', 'TPU v5e', 8],
     ['ct5p-hightpu-4t', 'TPU v5p', 4],
   ])('knows the GPUs built into %s', (machineType, model, count) => {
     expect(gpuShapeOf(machineType, [])).toMatchObject({ model, count });
   });
 
+  it('takes every GPU model fact from the catalog: model names and per-GPU memory agree with it', () => {
+    const types = ['nvidia-tesla-k80', 'nvidia-tesla-p4', 'nvidia-tesla-p100', 'nvidia-tesla-v100', 'nvidia-tesla-t4', 'nvidia-tesla-a100', 'nvidia-a100-80gb', 'nvidia-l4', 'nvidia-h100-80gb', 'nvidia-h100-mega-80gb', 'nvidia-h200-141gb', 'nvidia-b200', 'nvidia-gb200', 'nvidia-rtx-pro-6000'];
+    for (const type of types) {
+      const shape = gpuShapeOf('n1-standard-8', [{ acceleratorType: `x/${type}`, acceleratorCount: 1 }]);
+      expect(shape?.model).toBe(normaliseGpuModel(type));
+      expect(shape?.memoryGiB, type).toBe(modelMemoryGiB(shape?.model ?? ''));
+      expect(shape?.memoryGiB, type).toBeGreaterThan(0);
+    }
+    // B200: Compute Engine's A4 (8 x B200, 1,440 GB), the catalog's a4-highgpu-8g entry and this map agree.
+    const a4 = lookupInstance('gcp', 'a4-highgpu-8g', 'us-east4');
+    expect(gpuShapeOf('a4-highgpu-8g', [])).toMatchObject({ model: a4?.gpuModel, memoryGiB: a4?.gpuMemoryGiB, count: a4?.gpuCount });
+    expect(a4).toMatchObject({ gpuModel: 'B200 180GB', gpuMemoryGiB: 180 });
+    for (const [machine, chips] of [['ct5lp-hightpu-8t', 8], ['ct6e-standard-4t', 4], ['ct3p-hightpu-4t', 4]] as const) {
+      const tpu = gpuShapeOf(machine, []);
+      expect(tpu?.count).toBe(chips);
+      expect(tpu?.memoryGiB).toBe(modelMemoryGiB(tpu?.model ?? ''));
+    }
+    expect(tpuShapeOf('v2-8', null)?.memoryGiB).toBe(modelMemoryGiB('TPU v2'));
+  });
+
   it('takes attached accelerators on N1 only (per GPU) and ignores machine types without GPUs', () => {
-    expect(gpuShapeOf('n1-standard-8', [{ acceleratorType: 'projects/p/zones/z/acceleratorTypes/nvidia-tesla-t4', acceleratorCount: 4 }])).toMatchObject({ model: 'T4', count: 4, pricing: 'per-gpu' });
+    expect(gpuShapeOf('n1-standard-8', [{ acceleratorType: 'projects/p/zones/z/acceleratorTypes/nvidia-tesla-t4', acceleratorCount: 4 }])).toMatchObject({ model: 'T4 16GB', count: 4, pricing: 'per-gpu' });
     expect(gpuShapeOf('a2-highgpu-2g', [{ acceleratorType: 'x/nvidia-tesla-a100', acceleratorCount: 2 }])).toMatchObject({ model: 'A100 40GB', count: 2, pricing: 'machine' });
     expect(gpuShapeOf('e2-micro', [])).toBeNull();
     expect(gpuShapeOf('n1-standard-8', [{ acceleratorType: 'x/nvidia-tesla-t4', acceleratorCount: 0 }])).toBeNull();

@@ -2,10 +2,12 @@
  * Pure mapping from Google Cloud payloads (validated by raw.ts) to the shared model: GPU resources,
  * per-GPU samples, FOCUS cost rows and incidents. No I/O here; most tests live beside this file.
  */
+import { modelMemoryGiB, normaliseGpuModel } from '../../catalog';
 import type { CatalogLookup } from '../../catalog/types';
 import { addDecimals, multiplyDecimalByInteger } from '../../../../shared/decimal';
-import { billingMonthOf } from '../common/focus';
-import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState, UtilSource } from '../../../../shared/domain';
+import { costColumns, periodColumns, regionColumns } from '../common/focus';
+import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
+import { chooseUtilisation } from '../../domain/utilisation';
 import type { BillingQueryRow, RawInstance, RawPoint, RawServiceHealthEvent, RawStatusIncident, RawTimeSeries, RawTpuNode } from './raw';
 
 /** The parts of the GPU catalog the connector uses (electron/backend/catalog). */
@@ -31,24 +33,15 @@ interface GpuShape {
   accelerator: string | null;
 }
 
-/** Accelerator types attachable with guestAccelerators (and those a2/a3/g2 report), per GPU. */
-const ACCELERATORS: Readonly<Record<string, { model: string; memoryGiB: number }>> = {
-  'nvidia-tesla-k80': { model: 'K80', memoryGiB: 12 },
-  'nvidia-tesla-p4': { model: 'P4', memoryGiB: 8 },
-  'nvidia-tesla-p100': { model: 'P100', memoryGiB: 16 },
-  'nvidia-tesla-v100': { model: 'V100', memoryGiB: 16 },
-  'nvidia-tesla-t4': { model: 'T4', memoryGiB: 16 },
-  'nvidia-tesla-a100': { model: 'A100 40GB', memoryGiB: 40 },
-  'nvidia-a100-80gb': { model: 'A100 80GB', memoryGiB: 80 },
-  'nvidia-l4': { model: 'L4', memoryGiB: 24 },
-  'nvidia-h100-80gb': { model: 'H100 80GB', memoryGiB: 80 },
-  'nvidia-h100-mega-80gb': { model: 'H100 80GB', memoryGiB: 80 },
-  'nvidia-h200-141gb': { model: 'H200 141GB', memoryGiB: 141 },
-  // 180 GB per GPU as Compute Engine states for A4 (1,440 GB over 8); the catalog says the same.
-  'nvidia-b200': { model: 'B200', memoryGiB: 180 },
-  'nvidia-gb200': { model: 'GB200', memoryGiB: 186 },
-  'nvidia-rtx-pro-6000': { model: 'RTX PRO 6000', memoryGiB: 96 },
-};
+/**
+ * Model and per-GPU memory of a Compute Engine accelerator type ("nvidia-b200", "nvidia-tesla-t4"):
+ * the GPU catalog's (electron/backend/catalog), the one home of GPU model facts. Memory 0 for a type
+ * the catalog does not name.
+ */
+function acceleratorFacts(acceleratorType: string): { model: string; memoryGiB: number } {
+  const model = normaliseGpuModel(acceleratorType);
+  return { model, memoryGiB: modelMemoryGiB(model) ?? 0 };
+}
 
 /** Machine-type families whose GPUs come with the machine (the count is in the type name). */
 const BUILT_IN: ReadonlyArray<{ pattern: RegExp; accelerator: string; count: (m: RegExpExecArray) => number }> = [
@@ -63,23 +56,23 @@ const BUILT_IN: ReadonlyArray<{ pattern: RegExp; accelerator: string; count: (m:
   { pattern: /^g2-standard-(\d+)$/, accelerator: 'nvidia-l4', count: (m) => ({ 24: 2, 48: 4, 96: 8 })[Number(m[1])] ?? 1 },
 ];
 
-/** TPU VM machine types (GKE TPU node pools): chips per VM and per-chip HBM. */
-const TPU_MACHINES: ReadonlyArray<{ pattern: RegExp; model: string; memoryGiB: number }> = [
-  { pattern: /^ct3p?-hightpu-(\d+)t$/, model: 'TPU v3', memoryGiB: 32 },
-  { pattern: /^ct4p-hightpu-(\d+)t$/, model: 'TPU v4', memoryGiB: 32 },
-  { pattern: /^ct5lp-hightpu-(\d+)t$/, model: 'TPU v5e', memoryGiB: 16 },
-  { pattern: /^ct5p-hightpu-(\d+)t$/, model: 'TPU v5p', memoryGiB: 95 },
-  { pattern: /^ct6e-standard-(\d+)t$/, model: 'TPU v6e', memoryGiB: 32 },
+/** TPU VM machine types (GKE TPU node pools): chips per VM and the model (its per-chip HBM is the catalog's). */
+const TPU_MACHINES: ReadonlyArray<{ pattern: RegExp; model: string }> = [
+  { pattern: /^ct3p?-hightpu-(\d+)t$/, model: 'TPU v3' },
+  { pattern: /^ct4p-hightpu-(\d+)t$/, model: 'TPU v4' },
+  { pattern: /^ct5lp-hightpu-(\d+)t$/, model: 'TPU v5e' },
+  { pattern: /^ct5p-hightpu-(\d+)t$/, model: 'TPU v5p' },
+  { pattern: /^ct6e-standard-(\d+)t$/, model: 'TPU v6e' },
 ];
 
-/** Cloud TPU accelerator types: generation prefix -> model, memory, and whether the suffix counts cores (2 per chip). */
-const TPU_TYPES: ReadonlyArray<{ prefix: string; model: string; memoryGiB: number; suffixIsCores: boolean }> = [
-  { prefix: 'v2-', model: 'TPU v2', memoryGiB: 16, suffixIsCores: true },
-  { prefix: 'v3-', model: 'TPU v3', memoryGiB: 32, suffixIsCores: true },
-  { prefix: 'v4-', model: 'TPU v4', memoryGiB: 32, suffixIsCores: true },
-  { prefix: 'v5p-', model: 'TPU v5p', memoryGiB: 95, suffixIsCores: true },
-  { prefix: 'v5litepod-', model: 'TPU v5e', memoryGiB: 16, suffixIsCores: false },
-  { prefix: 'v6e-', model: 'TPU v6e', memoryGiB: 32, suffixIsCores: false },
+/** Cloud TPU accelerator types: generation prefix -> model, and whether the suffix counts cores (2 per chip). */
+const TPU_TYPES: ReadonlyArray<{ prefix: string; model: string; suffixIsCores: boolean }> = [
+  { prefix: 'v2-', model: 'TPU v2', suffixIsCores: true },
+  { prefix: 'v3-', model: 'TPU v3', suffixIsCores: true },
+  { prefix: 'v4-', model: 'TPU v4', suffixIsCores: true },
+  { prefix: 'v5p-', model: 'TPU v5p', suffixIsCores: true },
+  { prefix: 'v5litepod-', model: 'TPU v5e', suffixIsCores: false },
+  { prefix: 'v6e-', model: 'TPU v6e', suffixIsCores: false },
 ];
 
 /** Last path segment of a Compute Engine URL ("…/machineTypes/a3-highgpu-8g" -> "a3-highgpu-8g"). */
@@ -108,25 +101,22 @@ export function gpuShapeOf(machineType: string, accelerators: RawInstance['guest
   // Mixed accelerator types on one VM do not exist today; count them all, named after the first.
   const reportedType = reported[0] ? lastSegment(reported[0].acceleratorType) : null;
   if (reportedType !== null && takesAttachedGpus(machineType)) {
-    const known = ACCELERATORS[reportedType];
-    return { model: known?.model ?? reportedType, count: reportedCount, memoryGiB: known?.memoryGiB ?? 0, kind: 'vm', pricing: 'per-gpu', accelerator: reportedType };
+    return { ...acceleratorFacts(reportedType), count: reportedCount, kind: 'vm', pricing: 'per-gpu', accelerator: reportedType };
   }
   for (const b of BUILT_IN) {
     const m = b.pattern.exec(machineType);
     if (m) {
-      const known = ACCELERATORS[reportedType ?? b.accelerator] ?? (ACCELERATORS[b.accelerator] as { model: string; memoryGiB: number });
       // The instance's own list is what it has; the type name is the fallback.
-      return { model: known.model, count: reportedCount > 0 ? reportedCount : b.count(m), memoryGiB: known.memoryGiB, kind: 'vm', pricing: 'machine', accelerator: null };
+      return { ...acceleratorFacts(reportedType ?? b.accelerator), count: reportedCount > 0 ? reportedCount : b.count(m), kind: 'vm', pricing: 'machine', accelerator: null };
     }
   }
   for (const t of TPU_MACHINES) {
     const m = t.pattern.exec(machineType);
-    if (m) return { model: t.model, count: Number(m[1]), memoryGiB: t.memoryGiB, kind: 'tpu-vm', pricing: 'machine', accelerator: null };
+    if (m) return { model: t.model, count: Number(m[1]), memoryGiB: modelMemoryGiB(t.model) ?? 0, kind: 'tpu-vm', pricing: 'machine', accelerator: null };
   }
   if (reportedType !== null) {
     // A machine family we do not know yet (not N1) that reports GPUs: built in, priced as the machine.
-    const known = ACCELERATORS[reportedType];
-    return { model: known?.model ?? reportedType, count: reportedCount, memoryGiB: known?.memoryGiB ?? 0, kind: 'vm', pricing: 'machine', accelerator: null };
+    return { ...acceleratorFacts(reportedType), count: reportedCount, kind: 'vm', pricing: 'machine', accelerator: null };
   }
   return null;
 }
@@ -142,7 +132,7 @@ export function tpuShapeOf(acceleratorType: string, topology: string | null | un
     if (!Number.isInteger(n) || n <= 0) return null;
     chips = t.suffixIsCores ? Math.max(1, n / 2) : n;
   }
-  return { model: t.model, count: chips, memoryGiB: t.memoryGiB, kind: 'tpu-vm', pricing: 'machine', accelerator: null };
+  return { model: t.model, count: chips, memoryGiB: modelMemoryGiB(t.model) ?? 0, kind: 'tpu-vm', pricing: 'machine', accelerator: null };
 }
 
 /** Compute Engine status -> power state, health and why. */
@@ -477,9 +467,10 @@ export class SampleMerger {
         slot = { ...target, ts, prof: null, dev: null, provider: null, memoryBytes: null };
         this.slots.set(key, slot);
       }
-      if (role === 'util-prof') slot.prof = clampPercent(value * 100);
-      else if (role === 'util-dev') slot.dev = clampPercent(value);
-      else if (role === 'util-provider') slot.provider = clampPercent(value);
+      // DCGM's GR_ENGINE_ACTIVE is a 0-1 ratio; the others are percentages.
+      if (role === 'util-prof') slot.prof = value * 100;
+      else if (role === 'util-dev') slot.dev = value;
+      else if (role === 'util-provider') slot.provider = value;
       else slot.memoryBytes = Math.max(0, value);
       kept++;
     }
@@ -490,14 +481,11 @@ export class SampleMerger {
   samples(): GpuSample[] {
     const out: GpuSample[] = [];
     for (const s of this.slots.values()) {
-      const [utilisation, utilSource]: [number | null, UtilSource | null] =
-        s.prof !== null ? [s.prof, 'prof'] : s.dev !== null ? [s.dev, 'dev'] : s.provider !== null ? [s.provider, 'provider'] : [null, null];
       out.push({
         resourceId: s.resourceId,
         gpuIndex: s.gpuIndex,
         ts: s.ts,
-        utilisation,
-        utilSource,
+        ...chooseUtilisation({ prof: s.prof, dev: s.dev, provider: s.provider }),
         memoryUsedMiB: s.memoryBytes === null ? null : s.memoryBytes / (1024 * 1024),
         powerWatts: null,
         temperatureC: null,
@@ -508,9 +496,6 @@ export class SampleMerger {
   }
 }
 
-function clampPercent(v: number): number {
-  return Math.min(100, Math.max(0, v));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Spend
@@ -546,8 +531,6 @@ export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
   const net = addDecimals(row.cost, row.credits ?? '0');
   const day = Date.parse(`${row.charge_day}T00:00:00Z`);
   const month = row.invoice_month ?? row.charge_day.slice(0, 7).replace('-', '');
-  const billingMonth = billingMonthOf(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)) - 1, 1));
-  const iso = (ms: number) => new Date(ms).toISOString();
   const isInstance = row.resource_global_name?.startsWith('//compute.googleapis.com/') && row.resource_global_name.includes('/instances/');
   return {
     BillingAccountId: row.billing_account_id,
@@ -555,13 +538,9 @@ export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
     SubAccountId: row.project_id,
     SubAccountName: row.project_name,
     BillingCurrency: row.currency,
-    BilledCost: net,
-    EffectiveCost: net,
-    ListCost: null,
-    BillingPeriodStart: billingMonth.start,
-    BillingPeriodEnd: billingMonth.end,
-    ChargePeriodStart: iso(day),
-    ChargePeriodEnd: iso(day + 86_400_000),
+    ...costColumns(net),
+    // The invoice month, which may differ from the charge day's month (late usage, adjustments).
+    ...periodColumns(day, day + 86_400_000, Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)) - 1, 1)),
     ChargeCategory: CHARGE_CATEGORY[row.cost_type ?? 'regular'] ?? 'Adjustment',
     ChargeClass: null,
     ChargeDescription: row.sku_description,
@@ -570,8 +549,7 @@ export function mapBillingRow(row: BillingQueryRow): FocusCostRow {
     InvoiceIssuerName: 'Google',
     ServiceName: row.service_name,
     ServiceCategory: row.service_name === 'Compute Engine' || row.service_name === 'Cloud TPU' ? 'Compute' : null,
-    RegionId: row.region,
-    RegionName: row.region,
+    ...regionColumns(row.region),
     AvailabilityZone: row.zone,
     ResourceId: row.resource_global_name,
     ResourceName: row.resource_name,

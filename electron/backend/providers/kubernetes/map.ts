@@ -3,10 +3,10 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { divideDecimalByInteger, multiplyDecimalByInteger, roundDecimal, sumDecimals } from '../../../../shared/decimal';
 import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState } from '../../../../shared/domain';
 import { lookupGpuClass, lookupInstance, modelMemoryGiB, normaliseGpuModel } from '../../catalog';
-import { migInstanceWeight, migLayoutFromLabels, type MigLayout } from '../common/mig';
+import { migLayoutFromLabels, type MigLayout } from '../common/mig';
+import { mapDcgmSeries as mapCommonDcgmSeries, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
 import type { MatrixSeries } from './client';
-import type { DcgmQueries } from './promql';
-import { billingMonthOf } from '../common/focus';
+import { costColumns, periodColumns, regionColumns } from '../common/focus';
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
 
@@ -271,37 +271,12 @@ function nodeOfSeries(metric: Readonly<Record<string, string>>, nodeLabels: read
   return null;
 }
 
-interface Acc {
-  resourceId: string;
-  gpuIndex: number;
-  ts: number;
-  /** PROF values with their MIG instance weights (GI slices; 1 without MIG). */
-  prof: Array<[value: number, weight: number]>;
-  dev: number[];
-  /** Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its instances'. */
-  fb: Map<string, number>;
-  power: number[];
-  temp: number[];
-  xid: number;
-}
-
-export interface SeriesSet {
-  prof: MatrixSeries[];
-  dev: MatrixSeries[];
-  fbUsed: MatrixSeries[];
-  power: MatrixSeries[];
-  temp: MatrixSeries[];
-  xidChanges: MatrixSeries[];
-  xidLast: MatrixSeries[];
-}
+export type SeriesSet = DcgmSeriesSet;
 export type { DcgmQueries };
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-
 /**
- * Turns one chunk of per-GPU series into samples. Each evaluation at time t covers (t - step, t] and
- * becomes the sample of the minute starting at t - step; points before `fromMs` only seed the XID
- * comparison. Series of the same UUID merge into one GPU, wherever their node label pointed.
+ * Turns one chunk of per-GPU series into samples (common/dcgm.ts), placing each series on the node
+ * its first non-empty node label names and the GPU its `gpu` label numbers.
  */
 export function mapDcgmSeries(
   set: SeriesSet,
@@ -316,96 +291,14 @@ export function mapDcgmSeries(
     byName.set(r.name.toLowerCase(), r);
     byName.set(r.name.split('.')[0]?.toLowerCase() ?? r.name, r);
   }
-  const uuidHome = new Map<string, { resourceId: string; gpuIndex: number }>();
-  const locate = (metric: Readonly<Record<string, string>>) => {
-    const uuid = metric.UUID;
-    if (uuid && uuidHome.has(uuid)) return uuidHome.get(uuid) ?? null;
+  const place = (metric: Readonly<Record<string, string>>) => {
     const node = nodeOfSeries(metric, nodeLabels);
     const res = node ? (byName.get(node) ?? byName.get(node.toLowerCase()) ?? byName.get(node.split('.')[0]?.toLowerCase() ?? '')) : undefined;
     const idx = Number(metric.gpu);
     if (!res || !Number.isInteger(idx) || idx < 0) return null;
-    const home = { resourceId: res.id, gpuIndex: idx };
-    if (uuid) uuidHome.set(uuid, home);
-    return home;
+    return { resourceId: res.id, gpuIndex: idx };
   };
-  // First pass over every series so UUID homes are known before any merge.
-  for (const list of Object.values(set)) for (const s of list) locate(s.metric);
-
-  const stepMs = stepSeconds * 1000;
-  const acc = new Map<string, Acc>();
-  const slot = (home: { resourceId: string; gpuIndex: number }, evalSec: number): Acc | null => {
-    const ts = evalSec * 1000 - stepMs;
-    if (ts < fromMs) return null;
-    const key = `${home.resourceId}\u0000${home.gpuIndex}\u0000${ts}`;
-    let a = acc.get(key);
-    if (!a) {
-      a = { resourceId: home.resourceId, gpuIndex: home.gpuIndex, ts, prof: [], dev: [], fb: new Map(), power: [], temp: [], xid: 0 };
-      acc.set(key, a);
-    }
-    return a;
-  };
-  const collect = (list: MatrixSeries[], put: (a: Acc, x: number, metric: Readonly<Record<string, string>>) => void) => {
-    for (const s of list) {
-      const home = locate(s.metric);
-      if (!home) continue;
-      for (const [t, v] of s.values) {
-        const x = Number(v);
-        if (!Number.isFinite(x)) continue;
-        const a = slot(home, t);
-        if (a) put(a, x, s.metric);
-      }
-    }
-  };
-  // A MIG instance's GR_ENGINE_ACTIVE covers its own slices: weigh it by them into the parent GPU.
-  collect(set.prof, (a, x, m) => a.prof.push([x, migInstanceWeight(m)]));
-  collect(set.dev, (a, x) => a.dev.push(x));
-  collect(set.fbUsed, (a, x, m) => {
-    const instance = m.GPU_I_ID ?? '';
-    a.fb.set(instance, Math.max(a.fb.get(instance) ?? 0, x));
-  });
-  collect(set.power, (a, x) => a.power.push(x));
-  collect(set.temp, (a, x) => a.temp.push(x));
-
-  const changes = new Map<string, number>();
-  for (const s of set.xidChanges) {
-    const home = locate(s.metric);
-    if (!home) continue;
-    for (const [t, v] of s.values) changes.set(`${home.resourceId}\u0000${home.gpuIndex}\u0000${t}`, Number(v) || 0);
-  }
-  for (const s of set.xidLast) {
-    const home = locate(s.metric);
-    if (!home) continue;
-    let prev: number | null = null;
-    for (const [t, v] of s.values) {
-      const last = Number(v);
-      const within = changes.get(`${home.resourceId}\u0000${home.gpuIndex}\u0000${t}`) ?? 0;
-      // A change between the previous step's last value and this step's first one.
-      const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
-      prev = last;
-      const a = slot(home, t);
-      if (a) a.xid += within + across;
-    }
-  }
-
-  const out: GpuSample[] = [];
-  for (const a of acc.values()) {
-    const weight = a.prof.reduce((w, [, k]) => w + k, 0);
-    const prof = weight > 0 ? a.prof.reduce((sum, [x, k]) => sum + x * k, 0) / weight : null;
-    const dev = mean(a.dev);
-    const util = prof ?? dev;
-    out.push({
-      resourceId: a.resourceId,
-      gpuIndex: a.gpuIndex,
-      ts: a.ts,
-      utilisation: util === null ? null : Math.min(100, Math.max(0, util)),
-      utilSource: prof !== null ? 'prof' : dev !== null ? 'dev' : null,
-      memoryUsedMiB: a.fb.size ? Math.max(0, [...a.fb.values()].reduce((x, y) => x + y, 0)) : null,
-      powerWatts: a.power.length ? Math.max(0, Math.max(...a.power)) : null,
-      temperatureC: a.temp.length ? Math.max(...a.temp) : null,
-      xidErrors: Math.round(a.xid),
-    });
-  }
-  return out;
+  return mapCommonDcgmSeries(set, place, stepSeconds, fromMs);
 }
 
 const dayStart = (ms: number) => ms - (ms % 86_400_000);
@@ -423,9 +316,6 @@ function costRow(base: {
   unit: string | null;
   tags: Record<string, string>;
 }): FocusCostRow {
-  const start = new Date(base.day);
-  const end = new Date(base.day + 86_400_000);
-  const billingMonth = billingMonthOf(base.day);
   const r = base.resource;
   return {
     BillingAccountId: base.account,
@@ -433,13 +323,8 @@ function costRow(base: {
     SubAccountId: null,
     SubAccountName: null,
     BillingCurrency: base.currency,
-    BilledCost: base.cost,
-    EffectiveCost: base.cost,
-    ListCost: base.cost,
-    BillingPeriodStart: billingMonth.start,
-    BillingPeriodEnd: billingMonth.end,
-    ChargePeriodStart: start.toISOString(),
-    ChargePeriodEnd: end.toISOString(),
+    ...costColumns(base.cost, base.cost),
+    ...periodColumns(base.day, base.day + 86_400_000),
     ChargeCategory: 'Usage',
     ChargeClass: null,
     ChargeDescription: base.description,
@@ -448,8 +333,7 @@ function costRow(base: {
     InvoiceIssuerName: null,
     ServiceName: 'Kubernetes GPU nodes',
     ServiceCategory: 'Compute',
-    RegionId: r?.region ?? null,
-    RegionName: r?.region ?? null,
+    ...regionColumns(r?.region ?? null),
     AvailabilityZone: r?.zone ?? null,
     ResourceId: r?.id ?? `k8s-node:${base.node}`,
     ResourceName: base.node,

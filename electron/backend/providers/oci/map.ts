@@ -6,10 +6,11 @@
 import type { CatalogLookup } from '../../catalog/types';
 import { decimalText } from '../../../../shared/decimal';
 import type { FocusCostRow, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
-import { plainText } from '../status-feed';
+import { plainText } from '../common/status-feed';
 import type { OciGpuMetric } from './config';
 import type { RawAnnouncement, RawInstance, RawMaintenanceEvent, RawMetricData, RawUsageSummary } from './raw';
-import { billingMonthOf } from '../common/focus';
+import { categoryOfAmount, costColumns, periodColumns, regionColumns } from '../common/focus';
+import { chooseUtilisation, clampPercent } from '../../domain/utilisation';
 
 /** The parts of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -322,7 +323,7 @@ export class SampleMerger {
           continue;
         }
         this.measured.add(resource.id);
-        if (metric === 'GpuUtilization') slot.utilisation = clampPercent(p.value);
+        if (metric === 'GpuUtilization') slot.utilisation = p.value;
         else if (metric === 'GpuMemoryUtilization') slot.memoryPercent = clampPercent(p.value);
         else if (metric === 'GpuPowerDraw') slot.power = Math.max(0, p.value);
         else slot.temperature = p.value;
@@ -336,8 +337,8 @@ export class SampleMerger {
         resourceId: s.resourceId,
         gpuIndex: s.gpuIndex,
         ts: s.ts,
-        utilisation: s.utilisation,
-        utilSource: s.utilisation === null ? null : 'provider',
+        // OCI reports no DCGM series: its own metric is the only source (glossary order).
+        ...chooseUtilisation({ provider: s.utilisation }),
         memoryUsedMiB: s.memoryPercent !== null && memGiB !== null ? (s.memoryPercent / 100) * memGiB * 1024 : null,
         powerWatts: s.power,
         temperatureC: s.temperature,
@@ -349,9 +350,6 @@ export class SampleMerger {
   }
 }
 
-function clampPercent(v: number): number {
-  return Math.min(100, Math.max(0, v));
-}
 
 /** A running GPU instance that published no GPU metric in the window, and the likely reason. */
 export interface UnmeasuredInstance {
@@ -400,8 +398,6 @@ export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | n
   if (!/^[A-Z]{3}$/.test(currency)) return null;
   const cost = decimalText(u.computedAmount);
   const quantity = u.computedQuantity === null || u.computedQuantity === undefined ? null : decimalText(u.computedQuantity);
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const billingMonth = billingMonthOf(u.timeUsageStarted);
   const resourceId = u.resourceId && u.resourceId.length > 0 ? u.resourceId : null;
   const isInstance = resourceId?.startsWith('ocid1.instance.') ?? false;
   const compartmentId = u.compartmentId ?? null;
@@ -411,14 +407,9 @@ export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | n
     SubAccountId: compartmentId,
     SubAccountName: u.compartmentName ?? (compartmentId ? (ctx.compartmentNames.get(compartmentId) ?? null) : null),
     BillingCurrency: currency,
-    BilledCost: cost,
-    EffectiveCost: cost,
-    ListCost: null,
-    BillingPeriodStart: billingMonth.start,
-    BillingPeriodEnd: billingMonth.end,
-    ChargePeriodStart: iso(u.timeUsageStarted),
-    ChargePeriodEnd: iso(u.timeUsageEnded),
-    ChargeCategory: cost.startsWith('-') ? 'Credit' : 'Usage',
+    ...costColumns(cost),
+    ...periodColumns(u.timeUsageStarted, u.timeUsageEnded),
+    ChargeCategory: categoryOfAmount(cost),
     ChargeClass: null,
     ChargeDescription: u.skuName ?? null,
     ProviderName: 'Oracle Cloud Infrastructure',
@@ -426,8 +417,7 @@ export function mapUsage(u: RawUsageSummary, ctx: CostContext): FocusCostRow | n
     InvoiceIssuerName: 'Oracle',
     ServiceName: u.service ?? null,
     ServiceCategory: u.service === 'Compute' || u.service === 'COMPUTE' ? 'Compute' : null,
-    RegionId: u.region ?? null,
-    RegionName: u.region ?? null,
+    ...regionColumns(u.region ?? null),
     AvailabilityZone: u.ad ?? null,
     ResourceId: resourceId,
     ResourceName: u.resourceName ?? null,

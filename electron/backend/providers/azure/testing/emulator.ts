@@ -454,7 +454,9 @@ export const fleetUtilisation = fleetUtilisationOf;
 
 // The emulator stands in for the server-side aggregation: it answers each DCGM query per GPU.
 function promSeries(fleet: Fleet, query: string, start: number, end: number, step: number) {
-  const field = /PROF_GR_ENGINE_ACTIVE/.test(query) ? 'prof' : /GPU_UTIL/.test(query) ? 'dev' : /FB_USED/.test(query) ? 'memory' : /POWER_USAGE/.test(query) ? 'power' : /GPU_TEMP/.test(query) ? 'temperature' : /XID_ERRORS/.test(query) ? 'xid' : null;
+  const field = /PROF_GR_ENGINE_ACTIVE/.test(query) ? 'prof' : /GPU_UTIL/.test(query) ? 'dev' : /FB_USED/.test(query) ? 'memory' : /POWER_USAGE/.test(query) ? 'power' : /GPU_TEMP/.test(query) ? 'temperature' : /last_over_time\(DCGM_FI_DEV_XID_ERRORS/.test(query) ? 'xidLast' : /XID_ERRORS/.test(query) ? 'xid' : null;
+  // A range function over [Ns] evaluated at t covers (t - N, t]: the value of the minute starting at t - N.
+  const range = Number(/\[(\d+)s\]/.exec(query)?.[1] ?? 0);
   if (!field) return [];
   const out: { metric: Record<string, string>; values: [number, string][] }[] = [];
   for (const vm of fleet.vms) {
@@ -464,9 +466,13 @@ function promSeries(fleet: Fleet, query: string, start: number, end: number, ste
     for (let g = 0; g < gpus; g++) {
       const values: [number, string][] = [];
       for (let t = start; t <= end; t += step) {
-        const u = fleetUtilisation(vm, g, t);
+        const minute = t - range;
+        const u = fleetUtilisation(vm, g, minute);
+        // The XID gauge turns to 79 for the last ten minutes of the window on one GPU: one new XID.
+        const xid = vm.xid && g === 0 && minute >= end - 600 ? 79 : 0;
+        const xidStart = vm.xid && g === 0 && minute === end - 600;
         const v =
-          field === 'prof' || field === 'dev' ? u : field === 'memory' ? 1024 + u * 100 : field === 'power' ? 80 + u * 3 : field === 'temperature' ? 35 + u / 4 : vm.xid && g === 0 && t > end - 600 ? 1 : 0;
+          field === 'prof' || field === 'dev' ? u : field === 'memory' ? 1024 + u * 100 : field === 'power' ? 80 + u * 3 : field === 'temperature' ? 35 + u / 4 : field === 'xidLast' ? xid : xidStart ? 1 : 0;
         values.push([t, String(v)]);
       }
       out.push({ metric: { Hostname: vm.hostName, gpu: String(g), UUID: `GPU-${vm.name}-${g}` }, values });

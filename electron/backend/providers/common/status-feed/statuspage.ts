@@ -4,8 +4,8 @@
  * Public, read-only, no paging: each endpoint is a fixed window of the 50 most recent entries.
  */
 import { z } from 'zod';
-import type { Incident, IncidentSeverity } from '../../../../shared/domain';
-import { MalformedResponseError } from '../types';
+import type { Incident, IncidentSeverity } from '../../../../../shared/domain';
+import { MalformedResponseError } from '../../types';
 import { fetchFeedText, parseJson } from './http';
 import { type MaintenanceWindow, parseMaintenanceWindow } from './maintenance-window';
 import { type FeedTarget, isoUtc, plainText, regionsIn } from './types';

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Incident } from '../../../../shared/domain';
-import { MalformedResponseError, ThrottledError } from '../types';
+import { Incident } from '../../../../../shared/domain';
+import { MalformedResponseError, ThrottledError } from '../../types';
 import { parseStatusioStamp, readStatusio, readStatuspage, type FeedTarget } from './index';
 import { statusioRssUpcoming, statusioStatusUpcoming, statuspageUpcoming, upcomingWindow } from './testing/upcoming';
 

@@ -1,5 +1,5 @@
 /** What a status feed reader needs to turn a public feed into Fleetpane incidents. */
-import type { CloudId } from '../../../../shared/domain';
+import type { CloudId } from '../../../../../shared/domain';
 
 export interface FeedTarget {
   /** Account the incidents are recorded under. */

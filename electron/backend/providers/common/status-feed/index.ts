@@ -2,12 +2,12 @@
  * Reusable readers for public status feeds: Atlassian Statuspage v2 JSON (and the incident.io
  * variant) and Status.io (public status API + RSS).
  *
- * This folder is a shared helper, not a provider: it has no connector and no config of its own.
- * It is the one allowed exception to "a provider never imports another provider folder": any
- * provider (coreweave today; vendors that publish the same formats later) may import it. It imports
- * nothing but shared/ and ../types, so the exception cannot pull one provider into another.
+ * Part of the common kit, not a provider: it has no connector and no config of its own, any provider
+ * may import it (coreweave, oci and azure today), and it imports nothing but shared/, ../../types and
+ * itself.
  */
 export { type FeedTarget, regionsIn, plainText } from './types';
+export { parseRssItems, type RssItem } from './rss';
 export { type MaintenanceWindow, parseMaintenanceWindow } from './maintenance-window';
 export { readStatuspage, mapStatuspageDocument, parseStatuspageDocument, StatuspageDocument } from './statuspage';
 export {
@@ -15,10 +15,8 @@ export {
   mapStatusioRss,
   mapStatusioStatus,
   mapStatusioMaintenance,
-  parseRssItems,
   parseStatusioUpdates,
   parseStatusioStamp,
   StatusioStatus,
   STATUSIO_CODES,
-  type RssItem,
 } from './statusio';

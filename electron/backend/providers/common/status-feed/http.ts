@@ -1,5 +1,5 @@
 /** Fetch for public status feeds: maps HTTP failures to the connector's typed errors. */
-import { MalformedResponseError, ThrottledError, UnavailableError } from '../types';
+import { MalformedResponseError, ThrottledError, UnavailableError } from '../../types';
 
 /** GETs a public status URL and returns the body text; 429 and 5xx become typed errors. */
 export async function fetchFeedText(url: string, signal: AbortSignal): Promise<{ status: number; body: string }> {

@@ -4,10 +4,11 @@
  * status API `https://api.status.io/1.0/status/<pageId>` (current component status codes).
  */
 import { z } from 'zod';
-import type { Incident, IncidentSeverity, IncidentUpdate } from '../../../../shared/domain';
-import { MalformedResponseError } from '../types';
+import type { Incident, IncidentSeverity, IncidentUpdate } from '../../../../../shared/domain';
+import { MalformedResponseError } from '../../types';
 import { fetchFeedText, parseJson } from './http';
 import { parseMaintenanceWindow } from './maintenance-window';
+import { parseRssItems, type RssItem } from './rss';
 import { type FeedTarget, isoUtc, plainText, regionsIn } from './types';
 
 /** Status.io status codes (100 operational ... 600 security event). */
@@ -19,40 +20,6 @@ export const STATUSIO_CODES: Readonly<Record<number, string>> = {
   500: 'Service Disruption',
   600: 'Security Event',
 };
-
-export interface RssItem {
-  title: string;
-  description: string;
-  link: string | null;
-  guid: string | null;
-  pubDate: string | null;
-}
-
-function tagText(xml: string, tag: string): string | null {
-  const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'i').exec(xml);
-  if (!m || m[1] === undefined) return null;
-  const inner = m[1].trim();
-  const cdata = /^<!\[CDATA\[([\s\S]*)\]\]>$/.exec(inner);
-  if (cdata && cdata[1] !== undefined) return cdata[1];
-  return plainText(inner);
-}
-
-/** Reads the items of an RSS 2.0 document; an empty channel is healthy, not an error. */
-export function parseRssItems(xml: string): RssItem[] {
-  if (!/<rss[\s>]/i.test(xml) || !/<channel[\s>]/i.test(xml)) throw new MalformedResponseError('not an RSS 2.0 document');
-  const items: RssItem[] = [];
-  for (const m of xml.matchAll(/<item(?:\s[^>]*)?>([\s\S]*?)<\/item>/gi)) {
-    const body = m[1] ?? '';
-    items.push({
-      title: (tagText(body, 'title') ?? '').trim(),
-      description: tagText(body, 'description') ?? '',
-      link: tagText(body, 'link'),
-      guid: tagText(body, 'guid'),
-      pubDate: tagText(body, 'pubDate'),
-    });
-  }
-  return items;
-}
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 

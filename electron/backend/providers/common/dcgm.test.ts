@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GpuResource, GpuSample } from '../../../../shared/domain';
+import { chooseUtilisation, UTIL_SOURCE_ORDER } from '../../domain/utilisation';
+import { toGpuSamples } from '../azure/map';
+import { SampleMerger } from '../gcp/map';
+import { mapDcgmSeries as kubernetesSamples } from '../kubernetes/map';
+import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../kubernetes/testing/prometheus-server';
+import { DCGM_FIELDS, dcgmQueries, mapDcgmSeries, type DcgmSeriesSet, type MatrixSeries } from './dcgm';
+
+const FIXTURE = fileURLToPath(new URL('./testing/fixtures/exposition_h100x8_eks_k8s_pod_labels_sampled.prom', import.meta.url));
+const MINUTE = 60_000;
+const FROM = Date.UTC(2026, 10, 20, 11, 0);
+const MINUTES = 6;
+/** Scrapes every 15 s, 7 s past the minute: none falls on a window edge (Prometheus 2.x ranges are closed on the left). */
+const SCRAPE_OFFSETS = [7, 22, 37, 52];
+
+/** The label sets of the fixture's DCGM_FI_DEV_GPU_UTIL series (one per GPU of an 8x H100 EKS node). */
+function fixtureLabelSets(): Array<Record<string, string>> {
+  return readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('DCGM_FI_DEV_GPU_UTIL{'))
+    .map((l) => Object.fromEntries([...l.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] as string, m[2] as string])));
+}
+
+const devValue = (gpu: number, minute: number, k: number) => (gpu * 11 + minute * 7 + k * 3) % 101;
+const profRatio = (gpu: number, minute: number, k: number) => ((gpu * 13 + minute * 5 + k * 9) % 100) / 100;
+/** GPUs 0-3 report the profiling metric too; 4-7 only DCGM_FI_DEV_GPU_UTIL. */
+const hasProf = (gpu: number) => gpu < 4;
+
+interface Scrape {
+  labels: Record<string, string>;
+  gpu: number;
+  minute: number;
+  k: number;
+  tsSec: number;
+}
+
+/** Every scrape of the window; GPU 0's pod is rescheduled halfway, so its series changes pod labels under the same UUID. */
+function scrapes(): Scrape[] {
+  const out: Scrape[] = [];
+  for (const labels of fixtureLabelSets()) {
+    const gpu = Number(labels.gpu);
+    for (let minute = 0; minute < MINUTES; minute++) {
+      const moved: Record<string, string> = gpu === 0 && minute >= MINUTES / 2 ? { pod: 'vllm-agg-0-vllmdecodeworker-rescheduled' } : {};
+      SCRAPE_OFFSETS.forEach((offset, k) => out.push({ labels: { ...labels, ...moved }, gpu, minute, k, tsSec: (FROM + minute * MINUTE) / 1000 + offset }));
+    }
+  }
+  return out;
+}
+
+function openMetrics(all: readonly Scrape[]): string {
+  const line = (name: string, labels: Record<string, string>, value: number, ts: number) =>
+    `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} ${value} ${ts}`;
+  const lines = ['# TYPE DCGM_FI_DEV_GPU_UTIL gauge'];
+  for (const s of all) lines.push(line('DCGM_FI_DEV_GPU_UTIL', s.labels, devValue(s.gpu, s.minute, s.k), s.tsSec));
+  lines.push('# TYPE DCGM_FI_PROF_GR_ENGINE_ACTIVE gauge');
+  for (const s of all) if (hasProf(s.gpu)) lines.push(line('DCGM_FI_PROF_GR_ENGINE_ACTIVE', s.labels, profRatio(s.gpu, s.minute, s.k), s.tsSec));
+  return `${lines.join('\n')}\n# EOF\n`;
+}
+
+/** What the glossary says each GPU-minute is: the mean of its scrapes in the minute, PROF x 100 before DEV. */
+function expected(): Array<Pick<GpuSample, 'gpuIndex' | 'ts' | 'utilisation' | 'utilSource'>> {
+  const out = [];
+  for (let gpu = 0; gpu < 8; gpu++) {
+    for (let minute = 0; minute < MINUTES; minute++) {
+      const mean = (f: (k: number) => number) => SCRAPE_OFFSETS.reduce((s, _, k) => s + f(k), 0) / SCRAPE_OFFSETS.length;
+      const prof = hasProf(gpu) ? mean((k) => profRatio(gpu, minute, k)) * 100 : null;
+      out.push({ gpuIndex: gpu, ts: FROM + minute * MINUTE, ...chooseUtilisation({ prof, dev: mean((k) => devValue(gpu, minute, k)) }) });
+    }
+  }
+  return out;
+}
+
+const resource = (id: string): GpuResource => ({
+  id,
+  kind: 'node',
+  account: 'acct',
+  cloud: 'aws',
+  region: 'us-east-1',
+  zone: null,
+  name: 'gpu-node-1',
+  instanceType: 'p5.48xlarge',
+  gpuModel: 'H100 80GB',
+  gpuCount: 8,
+  gpuMemoryGiB: 80,
+  powerState: 'running',
+  health: 'ok',
+  healthReason: null,
+  hourlyPrice: null,
+  currency: 'USD',
+  tags: {},
+  gpuUuids: Array.from({ length: 8 }, () => null),
+  demo: false,
+});
+
+const perGpu = (samples: readonly GpuSample[]) =>
+  samples
+    .map((s) => ({ gpuIndex: s.gpuIndex, ts: s.ts, utilisation: s.utilisation === null ? null : Number(s.utilisation.toFixed(9)), utilSource: s.utilSource }))
+    .sort((a, b) => a.gpuIndex - b.gpuIndex || a.ts - b.ts);
+
+describe('utilisation rule', () => {
+  it('takes PROF before DEV before the provider metric, and holds the value to 0-100', () => {
+    expect(UTIL_SOURCE_ORDER).toEqual(['prof', 'dev', 'provider']);
+    expect(chooseUtilisation({ prof: 42, dev: 90, provider: 10 })).toEqual({ utilisation: 42, utilSource: 'prof' });
+    expect(chooseUtilisation({ prof: null, dev: 90, provider: 10 })).toEqual({ utilisation: 90, utilSource: 'dev' });
+    expect(chooseUtilisation({ dev: Number.NaN, provider: 104 })).toEqual({ utilisation: 100, utilSource: 'provider' });
+    expect(chooseUtilisation({})).toEqual({ utilisation: null, utilSource: null });
+  });
+
+  it('merges series of one UUID into the GPU where it was first placed, and weighs MIG instances by slices', () => {
+    const home = (host: string, gpu: string) => (host === 'node-a' ? { resourceId: 'a', gpuIndex: Number(gpu) } : null);
+    const series = (metric: Record<string, string>, values: Array<[number, string]>): MatrixSeries => ({ metric, values });
+    const set: DcgmSeriesSet = {
+      prof: [
+        series({ Hostname: 'node-a', gpu: '0', UUID: 'GPU-1', GPU_I_PROFILE: '3g.40gb', GPU_I_ID: '1' }, [[FROM / 1000 + 60, '60']]),
+        series({ Hostname: 'node-a', gpu: '0', UUID: 'GPU-1', GPU_I_PROFILE: '1g.10gb', GPU_I_ID: '2' }, [[FROM / 1000 + 60, '20']]),
+      ],
+      // The pod moved; the series' host label no longer names the node, its UUID still does.
+      dev: [series({ Hostname: 'elsewhere', gpu: '3', UUID: 'GPU-1' }, [[FROM / 1000 + 120, '35']])],
+    };
+    const out = mapDcgmSeries(set, (m) => home(m.Hostname ?? '', m.gpu ?? ''), 60, FROM);
+    expect(out.map((s) => [s.resourceId, s.gpuIndex, s.ts, s.utilisation, s.utilSource])).toEqual([
+      ['a', 0, FROM, 50, 'prof'],
+      ['a', 0, FROM + MINUTE, 35, 'dev'],
+    ]);
+  });
+});
+
+const skip = prometheusSkipReason();
+describe.skipIf(skip !== null)('the same dcgm-exporter series through every provider', () => {
+  let prom: RunningPrometheus;
+  const all = scrapes();
+  beforeAll(async () => {
+    prom = await startPrometheus(openMetrics(all));
+  }, 60_000);
+  afterAll(async () => {
+    await prom?.stop();
+  });
+
+  async function queryRange(query: string): Promise<MatrixSeries[]> {
+    const form = new URLSearchParams({ query, start: String(FROM / 1000), end: String((FROM + MINUTES * MINUTE) / 1000), step: '60s' });
+    const res = await fetch(`${prom.url}/api/v1/query_range`, { method: 'POST', body: form });
+    const body = (await res.json()) as { status: string; data: { result: MatrixSeries[] } };
+    expect(body.status).toBe('success');
+    return body.data.result;
+  }
+
+  it('gives each GPU the same per-minute utilisation and source on Azure, Kubernetes and GCP, equal to the glossary mean', async () => {
+    const queries = dcgmQueries(60, ['Hostname'], '');
+    const set: DcgmSeriesSet = {};
+    for (const f of DCGM_FIELDS) set[f] = await queryRange(queries[f]);
+    // The server merged GPU 0's two pod-label series: one per GPU and instance.
+    expect(set.dev).toHaveLength(8);
+    expect(set.prof).toHaveLength(4);
+
+    const azure = toGpuSamples(
+      Object.fromEntries(DCGM_FIELDS.map((f) => [f, { status: 'success' as const, data: { resultType: 'matrix' as const, result: set[f] ?? [] } }])),
+      [resource('azure-vm')],
+      'Hostname',
+      FROM,
+    );
+    const kubernetes = kubernetesSamples(set, [resource('k8s-node')], ['Hostname', 'hostname'], 60, FROM);
+
+    // GCP's Cloud Monitoring aligns each minute to the mean of its points (ALIGN_MEAN) on its side.
+    const gcp = new SampleMerger(FROM, FROM + MINUTES * MINUTE, MINUTE);
+    for (let gpu = 0; gpu < 8; gpu++) {
+      const points = (f: (minute: number, k: number) => number) =>
+        Array.from({ length: MINUTES }, (_, minute) => ({
+          interval: { endTime: { seconds: String((FROM + (minute + 1) * MINUTE) / 1000) } },
+          value: { doubleValue: SCRAPE_OFFSETS.reduce((s, _, k) => s + f(minute, k), 0) / SCRAPE_OFFSETS.length },
+        }));
+      const target = { resourceId: 'gce', gpuIndex: gpu };
+      if (hasProf(gpu)) gcp.add('util-prof', target, { metric: {}, resource: {}, points: points((m, k) => profRatio(gpu, m, k)) });
+      gcp.add('util-dev', target, { metric: {}, resource: {}, points: points((m, k) => devValue(gpu, m, k)) });
+    }
+
+    const want = perGpu(expected() as GpuSample[]);
+    expect(want).toHaveLength(8 * MINUTES);
+    expect(perGpu(azure)).toEqual(want);
+    expect(perGpu(kubernetes)).toEqual(want);
+    expect(perGpu(gcp.samples())).toEqual(want);
+  }, 60_000);
+});

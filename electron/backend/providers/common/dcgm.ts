@@ -1,0 +1,159 @@
+/**
+ * dcgm-exporter series read through PromQL (Azure Managed Prometheus, a cluster's own Prometheus):
+ * the queries per window, and the mapping of their matrices to one GpuSample per GPU per step. The
+ * utilisation rule itself (source order, merge by UUID) is the domain's; MIG weighting is mig.ts's.
+ */
+import type { GpuSample } from '../../../../shared/domain';
+import { chooseUtilisation, uuidHomes, type GpuHome } from '../../domain/utilisation';
+import { migInstanceWeight } from './mig';
+
+/** One series of a Prometheus range-query answer (`data.result[]` of a matrix). */
+export interface MatrixSeries {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+
+/** The dcgm-exporter queries one metrics window needs, by what each reads. */
+export const DCGM_FIELDS = ['prof', 'dev', 'fbUsed', 'power', 'temp', 'xidChanges', 'xidLast'] as const;
+export type DcgmField = (typeof DCGM_FIELDS)[number];
+export type DcgmQueries = Record<DcgmField, string>;
+/** Range-query answers per field; a field not queried counts as no series. */
+export type DcgmSeriesSet = Partial<Record<DcgmField, readonly MatrixSeries[]>>;
+
+/**
+ * Builds the per-GPU queries for a range query of step `stepSeconds`, grouped by `groupLabels` (the
+ * node or host label), UUID and index, so pod-label variants of one GPU are merged on the server.
+ *
+ * Why `avg_over_time(x[step])` and not an instant `avg(x)`: an instant selector at t returns the last
+ * raw scrape at or before t (within Prometheus's 5-minute lookback), so a minute's "utilisation"
+ * would be one 15-30 s reading, and a GPU that stopped reporting would repeat its last value for five
+ * more minutes. `avg_over_time` over a range equal to the step averages every scrape in (t - step, t]:
+ * the utilisation in that minute, which is what the glossary's per-window mean of samples needs, the
+ * windows tile the query range without overlap or gap, and a minute without scrapes has no point
+ * ("not measured", never a stale number). The evaluation at t is the sample of the minute starting
+ * at t - step (see mapDcgmSeries).
+ */
+export function dcgmQueries(stepSeconds: number, groupLabels: readonly string[], selector: string): DcgmQueries {
+  const by = `by (${[...groupLabels, 'UUID', 'gpu'].join(', ')})`;
+  // MIG instances stay apart (GPU_I_*), so they can be weighed by slices into their GPU.
+  const byInstance = `by (${[...groupLabels, 'UUID', 'gpu', 'GPU_I_PROFILE', 'GPU_I_ID'].join(', ')})`;
+  const sel = selector.trim() ? `{${selector.trim()}}` : '';
+  const w = `[${stepSeconds}s]`;
+  return {
+    // GR_ENGINE_ACTIVE is a 0-1 ratio; x100 to a percentage. It is MIG-aware: one series per instance.
+    prof: `avg ${byInstance} (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE${sel}${w})) * 100`,
+    dev: `avg ${by} (avg_over_time(DCGM_FI_DEV_GPU_UTIL${sel}${w}))`,
+    // A MIG instance reports its own framebuffer; instances are summed into the GPU.
+    fbUsed: `max ${byInstance} (avg_over_time(DCGM_FI_DEV_FB_USED${sel}${w}))`,
+    power: `max ${by} (avg_over_time(DCGM_FI_DEV_POWER_USAGE${sel}${w}))`,
+    temp: `max ${by} (max_over_time(DCGM_FI_DEV_GPU_TEMP${sel}${w}))`,
+    // The XID gauge holds the last XID; a change is a new error. Changes across step boundaries are
+    // found from consecutive last values (a sparse scrape has one sample per step).
+    xidChanges: `max ${by} (changes(DCGM_FI_DEV_XID_ERRORS${sel}${w}))`,
+    xidLast: `max ${by} (last_over_time(DCGM_FI_DEV_XID_ERRORS${sel}${w}))`,
+  };
+}
+
+interface Acc extends GpuHome {
+  ts: number;
+  /** PROF values with their MIG instance weights (GI slices; 1 without MIG). */
+  prof: Array<[value: number, weight: number]>;
+  dev: number[];
+  /** Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its instances'. */
+  fb: Map<string, number>;
+  power: number[];
+  temp: number[];
+  xid: number;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/**
+ * Turns one range query's per-GPU series (queries of `dcgmQueries` at `stepSeconds`) into samples.
+ * `place` is the provider's reading of a series' host and index labels; series of the same UUID merge
+ * into the GPU where the UUID was first placed. Each evaluation at t covers (t - step, t] and becomes
+ * the sample of the minute starting at t - step; points before `fromMs` only seed the XID comparison.
+ */
+export function mapDcgmSeries(
+  set: DcgmSeriesSet,
+  place: (metric: Readonly<Record<string, string>>) => GpuHome | null,
+  stepSeconds: number,
+  fromMs: number,
+): GpuSample[] {
+  const home = uuidHomes();
+  const locate = (metric: Readonly<Record<string, string>>) => home(metric.UUID, () => place(metric));
+  // First pass over every series so UUID homes are known before any merge.
+  for (const f of DCGM_FIELDS) for (const s of set[f] ?? []) locate(s.metric);
+
+  const stepMs = stepSeconds * 1000;
+  const acc = new Map<string, Acc>();
+  const key = (h: GpuHome, t: number) => `${h.resourceId}\u0000${h.gpuIndex}\u0000${t}`;
+  const slot = (h: GpuHome, evalSec: number): Acc | null => {
+    const ts = evalSec * 1000 - stepMs;
+    if (ts < fromMs) return null;
+    let a = acc.get(key(h, ts));
+    if (!a) {
+      a = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, ts, prof: [], dev: [], fb: new Map(), power: [], temp: [], xid: 0 };
+      acc.set(key(h, ts), a);
+    }
+    return a;
+  };
+  const collect = (field: DcgmField, put: (a: Acc, x: number, metric: Readonly<Record<string, string>>) => void) => {
+    for (const s of set[field] ?? []) {
+      const h = locate(s.metric);
+      if (!h) continue;
+      for (const [t, v] of s.values) {
+        const x = Number(v);
+        if (!Number.isFinite(x)) continue;
+        const a = slot(h, t);
+        if (a) put(a, x, s.metric);
+      }
+    }
+  };
+  // A MIG instance's GR_ENGINE_ACTIVE covers its own slices: weigh it by them into the parent GPU.
+  collect('prof', (a, x, m) => a.prof.push([x, migInstanceWeight(m)]));
+  collect('dev', (a, x) => a.dev.push(x));
+  collect('fbUsed', (a, x, m) => {
+    const instance = m.GPU_I_ID ?? '';
+    a.fb.set(instance, Math.max(a.fb.get(instance) ?? 0, x));
+  });
+  collect('power', (a, x) => a.power.push(x));
+  collect('temp', (a, x) => a.temp.push(x));
+
+  const changes = new Map<string, number>();
+  for (const s of set.xidChanges ?? []) {
+    const h = locate(s.metric);
+    if (!h) continue;
+    for (const [t, v] of s.values) changes.set(key(h, t), Number(v) || 0);
+  }
+  for (const s of set.xidLast ?? []) {
+    const h = locate(s.metric);
+    if (!h) continue;
+    let prev: number | null = null;
+    for (const [t, v] of s.values) {
+      const last = Number(v);
+      const within = changes.get(key(h, t)) ?? 0;
+      // A change between the previous step's last value and this step's first one.
+      const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
+      prev = last;
+      const a = slot(h, t);
+      if (a) a.xid += within + across;
+    }
+  }
+  const out: GpuSample[] = [];
+  for (const a of acc.values()) {
+    const weight = a.prof.reduce((w, [, k]) => w + k, 0);
+    const prof = weight > 0 ? a.prof.reduce((sum, [x, k]) => sum + x * k, 0) / weight : null;
+    out.push({
+      resourceId: a.resourceId,
+      gpuIndex: a.gpuIndex,
+      ts: a.ts,
+      ...chooseUtilisation({ prof, dev: mean(a.dev) }),
+      memoryUsedMiB: a.fb.size ? Math.max(0, [...a.fb.values()].reduce((x, y) => x + y, 0)) : null,
+      powerWatts: a.power.length ? Math.max(0, Math.max(...a.power)) : null,
+      temperatureC: a.temp.length ? Math.max(...a.temp) : null,
+      xidErrors: Math.max(0, Math.round(a.xid)),
+    });
+  }
+  return out.sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+}
