@@ -19,6 +19,7 @@ import { stderrLogger } from '../sync/logger';
 import { packageVersion } from './version';
 import {
   CliError,
+  configFileInUse,
   DEMO_CONFIG,
   defaultStoreDir,
   demoConfig,
@@ -27,6 +28,7 @@ import {
   EXIT_USAGE,
   loadConfigFile,
   prepareDataDir,
+  preflightConfigFile,
   resolveConfig,
   resolveDataDir,
   startRuntime,
@@ -74,6 +76,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     ],
     options: { config: { type: 'string' }, ...dataDirOption, json: { type: 'boolean' } },
     async run(values, _positionals, io) {
+      // The file's own shape first: bad input fails before the provider SDKs load.
+      const file = configFileInUse(stringValue(values, 'config'));
+      if (file !== null) preflightConfigFile(file);
       const { parseAccount } = await loadSyncWiring();
       const config = resolveConfig(stringValue(values, 'config'), parseAccount);
       if (config.demo) io.err(`fleetpane sync: no config file found: ${DEMO_LABEL}`);
@@ -180,11 +185,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (allowTriage && configFile === undefined && values.demo !== true) {
         throw new UsageError('--allow-triage needs --config FILE or --demo: without them the store is served as it is, read-only');
       }
-      const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
+      // Validate everything before opening anything, so bad input fails fast with one line: the flags
+      // and the config file's own shape before the provider SDKs load, each account's fields after.
       const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
       const uploadMaxBytes = positiveCount(values, 'upload-max-bytes', DEFAULT_FOCUS_UPLOAD_BYTES);
       const uploadMaxRows = positiveCount(values, 'upload-max-rows', DEFAULT_FOCUS_UPLOAD_ROWS);
-      // Validate everything before opening anything, so bad input fails fast with one line.
+      if (configFile !== undefined) preflightConfigFile(configFile);
+      const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
       const config: LoadedConfig | null =
         wiring === null ? null : configFile !== undefined ? loadConfigFile(configFile, wiring.parseAccount) : demoConfig(wiring.parseAccount);
       const tokenFile = stringValue(values, 'token-file');
