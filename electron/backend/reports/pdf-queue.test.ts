@@ -13,13 +13,13 @@ describe('queued PDF printing', () => {
     let next = 0;
     const printer = queuedPrinter({
       print: async () => {
-      const id = next++;
-      started.push(id);
-      running += 1;
-      most = Math.max(most, running);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      running -= 1;
-      return Buffer.from(`pdf ${id}`);
+        const id = next++;
+        started.push(id);
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running -= 1;
+        return Buffer.from(`pdf ${id}`);
       },
     });
     const pdfs = await Promise.all(Array.from({ length: 6 }, () => printer.print(query)));
@@ -33,9 +33,9 @@ describe('queued PDF printing', () => {
     let calls = 0;
     const printer = queuedPrinter({
       print: async () => {
-      calls += 1;
-      if (calls === 1) throw new Error('the report page failed');
-      return Buffer.from('ok');
+        calls += 1;
+        if (calls === 1) throw new Error('the report page failed');
+        return Buffer.from('ok');
       },
     }, 1);
     const results = await Promise.allSettled([printer.print(query), printer.print(query), printer.print(query)]);
