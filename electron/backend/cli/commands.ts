@@ -37,8 +37,6 @@ import {
   type RuntimeAccountsOptions,
 } from '../runtime/index';
 import { ambientCredentialFiles, type SecretAccessPolicy } from '../accounts/secret-access';
-import { readConfigEntries } from '../accounts/accounts-service';
-import { EnvironmentOnlyVault, SERVE_SECRETS_REASON } from '../accounts/secret-vault';
 import type { CliIo, Command, Values } from './command';
 import { IMPORT_FOCUS_COMMAND, REPORT_COMMAND } from './spend-commands';
 import { cliPdfPrinter, RENDERER_DIR } from './chromium-printer';
@@ -211,7 +209,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         reportLog: io.err,
         ...(config !== null
           ? {
-              accounts: serveAccounts(configFile, values['manage-accounts'] === true, {
+              accounts: await serveAccounts(configFile, values['manage-accounts'] === true, {
                 secretsDir: secretsDir ?? null,
                 allowEndpointOverrides,
                 ambientFiles: ambientCredentialFiles(process.env, homedir()),
@@ -386,7 +384,10 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
  * file only when started with --manage-accounts, and never stores a typed secret (the host's
  * environment variables or files named in the config hold them).
  */
-function serveAccounts(configFile: string | undefined, manage: boolean, secretAccess: SecretAccessPolicy): RuntimeAccountsOptions {
+async function serveAccounts(configFile: string | undefined, manage: boolean, secretAccess: SecretAccessPolicy): Promise<RuntimeAccountsOptions> {
+  // Loaded only by serve with accounts, as the rest of the accounts screen's backend is.
+  const { readConfigEntries } = await import('../accounts/accounts-service');
+  const { EnvironmentOnlyVault, SERVE_SECRETS_REASON } = await import('../accounts/secret-vault');
   return {
     configFile: configFile ?? null,
     entries: configFile === undefined ? DEMO_CONFIG.accounts.map((a) => ({ name: a.name, provider: a.provider })) : (readConfigEntries(configFile) ?? []),
