@@ -5,7 +5,7 @@
 import { runCommand, type CliIo } from './cli/commands';
 
 export { COMMANDS, runCommand, usage, type CliIo, type Command } from './cli/commands';
-export { EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, CliError } from './cli/errors';
+export { EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, CliError } from './runtime/errors';
 
 /** Process streams, with stdout writes awaited so piped JSON is complete before exit. */
 export function processIo(): CliIo {

@@ -30,8 +30,10 @@ export type CipherHandler = (op: 'check' | 'encrypt' | 'decrypt', text: string) 
 
 const NO_CIPHER: CipherHandler = async (op) => ({ ok: op === 'check', text: 'secret storage is not available' });
 
-const NO_PRINTER: PdfPrinter = async () => {
-  throw new Error('this app cannot print PDF reports');
+const NO_PRINTER: PdfPrinter = {
+  print: async () => {
+    throw new Error('this app cannot print PDF reports');
+  },
 };
 
 /** Forks the backend host at `entry` and sends it `init`; `printPdf` answers the host's scheduled PDF reports. */

@@ -4,7 +4,7 @@
  * the Electron main thread. Plain Node: it must not import 'electron'.
  */
 import type { AppEvent } from '../../shared/contract';
-import { stderrLogger } from '../backend/cli/backend';
+import { stderrLogger } from '../backend/sync/logger';
 import { join } from 'node:path';
 import { EncryptedFileVault, type SecretCipher } from '../backend/accounts/secret-vault';
 import { createHostPdfPrinter } from './host-pdf';

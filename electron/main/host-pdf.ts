@@ -24,11 +24,12 @@ export interface HostPdfPrinter {
 
 /** Host side: sends print-pdf requests to main with ids and settles them from the replies. */
 export function createHostPdfPrinter(send: (message: PrintPdfRequest) => void, timeoutMs = HOST_PDF_TIMEOUT_MS): HostPdfPrinter {
-  const waits = new Map<number, { resolve: (pdf: Buffer) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  const waits = new Map<number, { resolve: (pdf: Uint8Array) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   let nextId = 1;
   return {
-    printPdf: (query: CostReportQuery) =>
-      new Promise<Buffer>((resolve, reject) => {
+    printPdf: {
+      print: (query: CostReportQuery) =>
+        new Promise<Uint8Array>((resolve, reject) => {
         const id = nextId++;
         const timer = setTimeout(() => {
           waits.delete(id);
@@ -36,7 +37,8 @@ export function createHostPdfPrinter(send: (message: PrintPdfRequest) => void, t
         }, timeoutMs);
         waits.set(id, { resolve, reject, timer });
         send({ kind: 'print-pdf', id, query });
-      }),
+        }),
+    },
     onReply(message) {
       const wait = waits.get(message.id);
       if (wait === undefined) return;
@@ -58,8 +60,8 @@ export function createHostPdfPrinter(send: (message: PrintPdfRequest) => void, t
 /** Main side: prints the requested report and builds the reply; a failure becomes its one-line reason. */
 export async function answerPrintPdf(message: PrintPdfRequest, print: PdfPrinter): Promise<PrintPdfReply> {
   try {
-    const pdf = await print(message.query);
-    return { kind: 'print-pdf-reply', id: message.id, result: { ok: true, base64: pdf.toString('base64') } };
+    const pdf = await print.print(message.query);
+    return { kind: 'print-pdf-reply', id: message.id, result: { ok: true, base64: Buffer.from(pdf).toString('base64') } };
   } catch (error) {
     const reason = error instanceof Error ? (error.message.split('\n')[0] ?? 'error') : String(error);
     return { kind: 'print-pdf-reply', id: message.id, result: { ok: false, message: `could not print the report: ${reason}` } };

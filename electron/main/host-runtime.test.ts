@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../shared/contract';
 import { EnvironmentOnlyVault } from '../backend/accounts/secret-vault';
-import { openStoreForCli } from '../backend/cli/backend';
+import { openStoreForCli } from '../backend/runtime/open-store';
 import type { FleetStore } from '../backend/store/types';
 import type { Logger } from '../backend/sync/logger';
 import { HostRuntime } from './host-runtime';

@@ -7,21 +7,17 @@
  * instead of waiting for the next start.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import type { ApiHandlers, ApiReply, AppEvent } from '../../shared/contract';
+import type { ApiReply, AppEvent } from '../../shared/contract';
 import { STREAMS } from '../../shared/domain';
-import { createApi, dispatch } from '../backend/api/index';
-import { readConfigEntries, type AccountsService } from '../backend/accounts/accounts-service';
+import { dispatch } from '../backend/api/index';
+import { readConfigEntries } from '../backend/accounts/accounts-service';
 import type { SecretVault } from '../backend/accounts/secret-vault';
-import { createAccountsService } from '../backend/accounts/wiring';
-import { createEngineWithTriage, openStoreForCli, parseAccount } from '../backend/cli/backend';
-import type { TriageWatcher } from '../backend/analytics/triage-watcher';
-import { DEMO_CONFIG, resolveConfig, resolveDataDir } from '../backend/cli/config-file';
 import { defaultConfigPath } from '../backend/paths';
 import type { PdfPrinter } from '../backend/reports/pdf';
-import { ReportScheduler } from '../backend/reports/schedule';
+import { DEMO_CONFIG, resolveConfig, resolveDataDir, startRuntime, type Runtime } from '../backend/runtime/index';
 import type { FleetStore } from '../backend/store/types';
-import type { SyncEngine } from '../backend/sync/engine';
 import type { Logger } from '../backend/sync/logger';
+import { parseAccount } from '../backend/sync/wiring';
 
 export interface HostRuntimeOptions {
   /** app.getPath('userData'): the default config file and store location. */
@@ -43,14 +39,9 @@ export interface HostRuntimeOptions {
   openStore?: (dataDir: string) => Promise<FleetStore>;
 }
 
-/** Everything that belongs to one open store. */
+/** Everything that belongs to one open store: one runtime, and what the switch needs to know. */
 interface Parts {
-  store: FleetStore;
-  engine: SyncEngine;
-  triage: TriageWatcher;
-  accounts: AccountsService;
-  handlers: ApiHandlers;
-  reports: ReportScheduler | null;
+  runtime: Runtime;
   dataDir: string;
   demo: boolean;
   /** The config file the screen saves to. */
@@ -91,13 +82,13 @@ export class HostRuntime {
 
   /** Accounts the running engine syncs. */
   accountNames(): string[] {
-    return this.current().engine.accountNames();
+    return this.current().runtime.engine?.accountNames() ?? [];
   }
 
   /** Answers one API request; a change that created the first config file moves to the main store first. */
   async dispatch(channel: string, request: unknown, options: { log?: (line: string) => void } = {}): Promise<ApiReply> {
     if (this.switching) await this.switching;
-    const reply = await dispatch(this.current().handlers, channel, request, options);
+    const reply = await dispatch(this.current().runtime.api, channel, request, options);
     const parts = this.current();
     if (reply.ok && channel.startsWith('accounts:') && parts.onDemoFallback && existsSync(parts.configFile)) {
       await this.switchToMainStore();
@@ -127,7 +118,7 @@ export class HostRuntime {
       this.parts = to;
       this.options.log.info('switched from the demo store to the main store after the first saved config', { from: from.dataDir, to: to.dataDir });
       // Every cached view came from the demo store: one data-changed per account refetches them all.
-      for (const account of to.engine.accountNames()) this.options.emit({ type: 'data-changed', account, streams: [...STREAMS] });
+      for (const account of to.runtime.engine?.accountNames() ?? []) this.options.emit({ type: 'data-changed', account, streams: [...STREAMS] });
     })().finally(() => {
       this.switching = null;
     });
@@ -139,54 +130,31 @@ export class HostRuntime {
     const config = resolveConfig(options.configFile ?? undefined, parseAccount, options.userDataFolder);
     const dataDir = resolveDataDir(options.dataDir ?? undefined, config.demo, options.userDataFolder);
     mkdirSync(dataDir, { recursive: true });
-    const store = await (options.openStore ?? openStoreForCli)(dataDir);
-    let accounts: AccountsService | null = null;
-    const { engine, triage } = createEngineWithTriage(
-      store,
-      config.accounts,
-      (event: AppEvent) => {
-        options.emit(event);
-        accounts?.onEvent(event);
-      },
-      options.log,
-    );
     // The accounts screen saves to the config in use, or creates the one in the user data folder.
     const configFile = config.file ?? defaultConfigPath(options.userDataFolder);
-    accounts = await createAccountsService({
-      store,
-      engine,
-      configFile,
-      entries: readConfigEntries(configFile) ?? DEMO_CONFIG.accounts.map((a) => ({ name: a.name, provider: a.provider })),
-      manageRefusal: null,
-      vault: options.vault,
-      log: (line) => options.log.warn(line),
-    });
-    const service = accounts;
-    const handlers = createApi({
-      store,
-      engine,
-      accounts: service,
+    const { openStore } = options;
+    const runtime = await startRuntime({
+      dataDir,
+      config,
       mode: 'desktop',
       version: options.version,
-      demo: () => service.demoOnly(),
-      emitSpendEvent: options.emit,
-      // Edited alert rules take effect at once, not at the next commit.
-      onAlertSettingsChanged: () => void triage.evaluateAlerts(),
-    });
-    let reports: ReportScheduler | null = null;
-    if (options.startSyncing !== false) {
-      engine.start();
+      log: options.log,
+      emit: options.emit,
+      accounts: {
+        configFile,
+        entries: readConfigEntries(configFile) ?? DEMO_CONFIG.accounts.map((a) => ({ name: a.name, provider: a.provider })),
+        manageRefusal: null,
+        vault: options.vault,
+      },
       // Saved reports on a schedule; PDFs are printed by the main process (this host has no windows).
-      reports = new ReportScheduler({ store, ...(options.printPdf ? { printPdf: options.printPdf } : {}), log: (line) => options.log.info(line) });
-      reports.start();
-    }
-    return { store, engine, triage, accounts: service, handlers, reports, dataDir, demo: config.demo, configFile, onDemoFallback: config.demo && options.dataDir === null };
+      ...(options.printPdf ? { printer: options.printPdf } : {}),
+      ...(openStore ? { openStore: (folder: string) => openStore(folder) } : {}),
+    });
+    if (options.startSyncing !== false) runtime.start();
+    return { runtime, dataDir, demo: config.demo, configFile, onDemoFallback: config.demo && options.dataDir === null };
   }
 }
 
 async function close(parts: Parts): Promise<void> {
-  await parts.reports?.stop();
-  await parts.engine.stop();
-  parts.triage.stop();
-  await parts.store.close();
+  await parts.runtime.close();
 }

@@ -11,7 +11,7 @@ import { userDataDir } from '../backend/paths';
 import { CONTENT_SECURITY_POLICY } from '../backend/server/security-headers';
 import { startBackend, type BackendClient } from './backend-client';
 import { registerIpc } from './ipc';
-import { printReportPdf, withPdfExport } from './report-pdf';
+import { electronPdfPrinter, withPdfExport } from './report-pdf';
 import { answerCipher } from './secret-cipher';
 import { installAppMenu } from './menu';
 import { createTray, type FleetTray } from './tray';
@@ -95,7 +95,7 @@ async function start(): Promise<void> {
     version: app.getVersion(),
   }, (op, text) => answerCipher(safeStorage, process.platform, op, text),
   // Scheduled PDF reports: the host asks, main prints in a hidden window as for spend:export.
-  (query) => printReportPdf(query, { rendererDir, devServerUrl, webPreferences: windowPreferences() }));
+  electronPdfPrinter({ rendererDir, devServerUrl, webPreferences: windowPreferences() }));
   const client = backend;
   registerIpc(
     origin,

@@ -7,6 +7,7 @@ import { BrowserWindow } from 'electron';
 import type { ApiReply, ChannelId } from '../../shared/contract';
 import { CostReportQuery } from '../../shared/contract-spend';
 import { reportHash } from '../backend/reports/report-link';
+import type { PdfPrinter } from '../backend/reports/pdf';
 import { reportFileName } from '../backend/reports/render';
 import type { ForwardRequest } from './ipc';
 
@@ -44,6 +45,11 @@ export async function printReportPdf(query: CostReportQuery, options: ReportPdfO
   } finally {
     window.destroy();
   }
+}
+
+/** Electron's printer, handed to the backend host's runtime for scheduled reports (over host-pdf.ts). */
+export function electronPdfPrinter(options: ReportPdfOptions): PdfPrinter {
+  return { print: (query) => printReportPdf(query, options) };
 }
 
 /** Wraps the backend forwarder so spend:export with format pdf is printed here. */

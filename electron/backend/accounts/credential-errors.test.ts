@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApi, createEventHub } from '../api/index';
-import { createEngine } from '../cli/backend';
+import { createEngine } from '../sync/wiring';
 import { providers } from '../providers/registry';
 import { startServer, type RunningServer } from '../server/index';
 import { openStore } from '../store/index';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi, createEventHub } from '../api/index';
-import { createEngine } from '../cli/backend';
+import { createEngine } from '../sync/wiring';
 import { providers } from '../providers/registry';
 import { startServer, type RunningServer } from '../server/index';
 import { openStore } from '../store/index';

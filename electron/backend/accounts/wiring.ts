@@ -1,6 +1,6 @@
 /**
  * Builds the accounts service over the provider registry (discovery, validation, connectors). It
- * loads every provider SDK, so the CLI imports it only for commands that sync, like cli/backend.ts.
+ * loads every provider SDK, so the CLI imports it only for commands that sync, like sync/wiring.ts.
  */
 import { homedir } from 'node:os';
 import { providers } from '../providers/registry';

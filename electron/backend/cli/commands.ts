@@ -5,60 +5,50 @@
 import { homedir } from 'node:os';
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { FleetFilter } from '../../../shared/contract';
 import { IsoTime } from '../../../shared/domain';
 import { formatMoney, formatPercent } from '../../../shared/format';
 import { Overview } from '../../../shared/overview';
-import { createApi, createEventHub, type ServeWrites } from '../api/index';
+import type { ServeWrites } from '../api/index';
 import { importFocusWithEvents } from '../api/spend-handlers';
 import { importAccountRefusal } from '../api/imported-accounts';
 import { DEFAULT_FOCUS_UPLOAD_BYTES, DEFAULT_FOCUS_UPLOAD_ROWS, generateToken, startServer } from '../server/index';
 import { SyncSummary } from '../sync/summary';
-import type { FleetStore } from '../store/types';
-import { openStoreForCli, prepareDataDir } from './open-store';
+import { stderrLogger } from '../sync/logger';
 import { packageVersion } from './version';
-import { DEMO_CONFIG, defaultStoreDir, demoConfig, loadConfigFile, resolveConfig, resolveDataDir, type LoadedConfig } from './config-file';
-import type { AppEvent } from '../../../shared/contract';
-import type { AccountsService } from '../accounts/accounts-service';
+import {
+  CliError,
+  configFileInUse,
+  DEMO_CONFIG,
+  defaultStoreDir,
+  demoConfig,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  loadConfigFile,
+  prepareDataDir,
+  preflightConfigFile,
+  resolveConfig,
+  resolveDataDir,
+  startRuntime,
+  UsageError,
+  type LoadedConfig,
+  type RuntimeAccountsOptions,
+} from '../runtime/index';
 import { ambientCredentialFiles, type SecretAccessPolicy } from '../accounts/secret-access';
-import type { SyncEngine } from '../sync/engine';
-import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
+import type { CliIo, Command, Values } from './command';
 import { IMPORT_FOCUS_COMMAND, REPORT_COMMAND } from './spend-commands';
-import { chromiumPdfPrinter } from '../reports/pdf';
-import { ReportScheduler } from '../reports/schedule';
+import { cliPdfPrinter, RENDERER_DIR } from './chromium-printer';
 
-/** Where a command writes; tests and the bin shim pass process streams. */
-export interface CliIo {
-  out(text: string): Promise<void>;
-  err(line: string): void;
-  /** Resolves when the user asks a long-running command (serve) to stop. */
-  stopSignal(): Promise<void>;
-}
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | undefined>;
-
-/** One flag of a command's help: how it is written ("--data-dir DIR") and what it does. */
-export type FlagHelp = readonly [flag: string, text: string];
-
-export interface Command {
-  usage: string;
-  /** One sentence for `fleetpane help`. */
-  summary: string;
-  /** Every flag, each on its own line in `fleetpane COMMAND --help`. */
-  flags: readonly FlagHelp[];
-  options: Options;
-  allowPositionals?: boolean;
-  run(values: Values, positionals: string[], io: CliIo): Promise<number>;
-}
+export type { CliIo, Command, FlagHelp } from './command';
+export { RENDERER_DIR } from './chromium-printer';
 
 const dataDirOption = { 'data-dir': { type: 'string' } } as const;
 
-/** The registry and sync engine load every provider SDK: only commands that sync pay for that. */
-const loadSyncWiring = () => import('./backend');
+/** The registry loads every provider SDK: only commands that validate or sync accounts pay for that. */
+const loadSyncWiring = () => import('../sync/wiring');
 
 /** How long serve may take to stop in order before it exits anyway (sync runs get 10 s of it). */
 const SERVE_STOP_LIMIT_MS = 25_000;
@@ -85,27 +75,28 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     ],
     options: { config: { type: 'string' }, ...dataDirOption, json: { type: 'boolean' } },
     async run(values, _positionals, io) {
-      const { createEngine, parseAccount, stderrLogger } = await loadSyncWiring();
+      // The file's own shape first: bad input fails before the provider SDKs load.
+      const file = configFileInUse(stringValue(values, 'config'));
+      if (file !== null) preflightConfigFile(file);
+      const { parseAccount } = await loadSyncWiring();
       const config = resolveConfig(stringValue(values, 'config'), parseAccount);
       if (config.demo) io.err(`fleetpane sync: no config file found: ${DEMO_LABEL}`);
       if (config.accounts.length === 0) throw new CliError(`config file ${config.file ?? ''} lists no accounts: add one under "accounts" (see the README)`);
       const dataDir = resolveDataDir(stringValue(values, 'data-dir'), config.demo);
-      prepareDataDir(dataDir, true);
-      const store = await openStoreForCli(dataDir);
+      const runtime = await startRuntime({ dataDir, config, version: packageVersion(), ...(values.json ? {} : { log: stderrLogger() }) });
+      let summary: SyncSummary;
       try {
-        const engine = createEngine(store, config.accounts, undefined, values.json ? undefined : stderrLogger());
-        const summary = SyncSummary.parse(await engine.syncOnce());
-        await engine.stop();
-        if (values.json) await io.out(`${JSON.stringify(summary, null, 2)}\n`);
-        else await io.out(describeSummary(summary));
-        if (!summary.ok) {
-          io.err(`fleetpane sync: ${countFailures(summary)} stream(s) failed; the summary names them`);
-          return EXIT_FAILED;
-        }
-        return EXIT_OK;
+        summary = SyncSummary.parse(await runtime.engine?.syncOnce());
       } finally {
-        await store.close();
+        await runtime.close();
       }
+      if (values.json) await io.out(`${JSON.stringify(summary, null, 2)}\n`);
+      else await io.out(describeSummary(summary));
+      if (!summary.ok) {
+        io.err(`fleetpane sync: ${countFailures(summary)} stream(s) failed; the summary names them`);
+        return EXIT_FAILED;
+      }
+      return EXIT_OK;
     },
   },
   overview: {
@@ -123,14 +114,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         throw new CliError(`--as-of "${asOfText}" is not an ISO 8601 time with a zone (e.g. 2026-11-25T12:00:00Z)`);
       }
       const dataDir = stringValue(values, 'data-dir') ?? defaultStoreDir();
-      const store = await openStoreForCli(dataDir, { readOnly: true });
+      const runtime = await startRuntime({ dataDir, config: null, readOnly: true, version: packageVersion() });
       try {
         const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
-        const overview = Overview.parse(await store.overview(asOf, FleetFilter.parse({})));
+        const overview = Overview.parse(await runtime.store.overview(asOf, FleetFilter.parse({})));
         await io.out(values.json ? `${JSON.stringify(overview, null, 2)}\n` : describeOverview(overview));
         return EXIT_OK;
       } finally {
-        await store.close();
+        await runtime.close();
       }
     },
   },
@@ -193,11 +184,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (allowTriage && configFile === undefined && values.demo !== true) {
         throw new UsageError('--allow-triage needs --config FILE or --demo: without them the store is served as it is, read-only');
       }
-      const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
+      // Validate everything before opening anything, so bad input fails fast with one line: the flags
+      // and the config file's own shape before the provider SDKs load, each account's fields after.
       const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
       const uploadMaxBytes = positiveCount(values, 'upload-max-bytes', DEFAULT_FOCUS_UPLOAD_BYTES);
       const uploadMaxRows = positiveCount(values, 'upload-max-rows', DEFAULT_FOCUS_UPLOAD_ROWS);
-      // Validate everything before opening anything, so bad input fails fast with one line.
+      if (configFile !== undefined) preflightConfigFile(configFile);
+      const wiring = configFile !== undefined || values.demo === true ? await loadSyncWiring() : null;
       const config: LoadedConfig | null =
         wiring === null ? null : configFile !== undefined ? loadConfigFile(configFile, wiring.parseAccount) : demoConfig(wiring.parseAccount);
       const tokenFile = stringValue(values, 'token-file');
@@ -207,88 +200,81 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 
       // Without a config nothing syncs: open read-only so other readers (the CLI) can share the store.
       const manageSpend = values['manage-spend'] === true;
-      const store = await openStoreForCli(dataDir, { readOnly: config === null && !manageSpend });
-      const events = createEventHub();
-      let accounts: AccountsService | undefined;
-      const emit = (event: AppEvent) => {
-        events.emit(event);
-        accounts?.onEvent(event);
-      };
-      const synced = wiring && config ? wiring.createEngineWithTriage(store, config.accounts, emit, wiring.stderrLogger()) : undefined;
-      const engine = synced?.engine;
-      if (engine && config) {
-        accounts = await serveAccounts(store, engine, configFile, values['manage-accounts'] === true, { secretsDir: secretsDir ?? null, allowEndpointOverrides, ambientFiles: ambientCredentialFiles(process.env, homedir()) });
-      }
-      // A store served as it is shows the demo label when everything in it is the demo fleet.
-      const demo = config?.demo ?? (await storeHoldsOnlyDemo(store));
-      const printPdf = chromiumPdfPrinter({ store, rendererDir: RENDERER_DIR, version: packageVersion() });
-      const reports = new ReportScheduler({ store, printPdf, log: io.err });
-      // The kinds of write this serve was started to accept; the API and the server refuse the rest.
       const serveWrites: ServeWrites = { accounts: values['manage-accounts'] === true, triage: allowTriage, spend: manageSpend };
-      const api = createApi({
-        store,
-        ...(engine ? { engine } : {}),
-        ...(accounts ? { accounts } : {}),
+      const runtime = await startRuntime({
+        dataDir,
+        config,
+        readOnly: config === null && !manageSpend,
         mode: 'serve',
         version: packageVersion(),
-        demo: () => demo || (accounts?.demoOnly() ?? false),
-        printPdf,
-        emitSpendEvent: events.emit,
-        serveWrites,
-        // Edited alert rules take effect at once, not at the next commit.
-        ...(synced ? { onAlertSettingsChanged: () => void synced.triage.evaluateAlerts() } : {}),
-      });
-      const server = await startServer({
-        api,
-        dataDir,
-        host: stringValue(values, 'host') ?? '127.0.0.1',
-        port,
-        ...(token ? { token } : {}),
-        rendererDir: RENDERER_DIR,
-        events,
-        log: io.err,
-        serveWrites,
-        ...(manageSpend
+        log: stderrLogger(),
+        reportLog: io.err,
+        ...(config !== null
           ? {
-              focusUpload: {
-                // Private temp files on the store's own disk, deleted after each import.
-                tempDir: join(dataDir, 'uploads'),
-                maxBytes: uploadMaxBytes,
-                maxRows: uploadMaxRows,
-                importFile: (path: string, account: string, limits: { maxRows: number }) =>
-                  importFocusWithEvents(store, [path], account, events.emit, limits),
-                accountRefusal: (account: string) => importAccountRefusal(account, { store, now: () => new Date(), accounts }),
-              },
+              accounts: await serveAccounts(configFile, values['manage-accounts'] === true, {
+                secretsDir: secretsDir ?? null,
+                allowEndpointOverrides,
+                ambientFiles: ambientCredentialFiles(process.env, homedir()),
+              }),
             }
           : {}),
+        // The kinds of write this serve was started to accept; the API and the server refuse the rest.
+        serveWrites,
+        printer: cliPdfPrinter(),
       });
-      if (demo) io.err(`fleetpane serve: ${DEMO_LABEL}`);
+      const { store, events, accounts } = runtime;
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer({
+          api: runtime.api,
+          dataDir,
+          host: stringValue(values, 'host') ?? '127.0.0.1',
+          port,
+          ...(token ? { token } : {}),
+          rendererDir: RENDERER_DIR,
+          events,
+          log: io.err,
+          serveWrites,
+          ...(manageSpend
+            ? {
+                focusUpload: {
+                  // Private temp files on the store's own disk, deleted after each import.
+                  tempDir: join(dataDir, 'uploads'),
+                  maxBytes: uploadMaxBytes,
+                  maxRows: uploadMaxRows,
+                  importFile: (path: string, account: string, limits: { maxRows: number }) =>
+                    importFocusWithEvents(store, [path], account, events.emit, limits),
+                  accountRefusal: (account: string) => importAccountRefusal(account, { store, now: () => new Date(), accounts }),
+                },
+              }
+            : {}),
+        });
+      } catch (error) {
+        await runtime.close();
+        throw error;
+      }
+      if (runtime.demo()) io.err(`fleetpane serve: ${DEMO_LABEL}`);
       if (!isLoopback(server.host)) {
         io.err(`fleetpane serve: listening beyond loopback (${server.host}): anyone who can reach this port and has the token can read the fleet`);
       }
       if (config === null) io.err('fleetpane serve: no --config: serving the store as it is, without syncing');
       else if (config.accounts.length === 0) io.err(`fleetpane serve: config file ${config.file ?? ''} lists no accounts: nothing syncs until one is added`);
       await io.out(`Fleetpane is serving at ${server.url}\n`);
-      engine?.start();
-      reports.start();
+      runtime.start();
       await io.stopSignal();
       io.err('fleetpane serve: stopping');
       // A stop must end: a store write that outlives the sync engine's grace can hold the close past a
       // service manager's patience. The store is consistent after a kill, so past the limit serve goes.
-      let step = 'scheduled reports';
+      let step = 'open connections';
       const watchdog = setTimeout(() => {
-        io.err(`fleetpane serve: still stopping after ${SERVE_STOP_LIMIT_MS / 1000} s (waiting on ${step}); exiting now, the store reopens consistent`);
+        io.err(`fleetpane serve: still stopping after ${SERVE_STOP_LIMIT_MS / 1000} s (waiting on ${runtime.closing ?? step}); exiting now, the store reopens consistent`);
         process.exit(EXIT_OK);
       }, SERVE_STOP_LIMIT_MS);
       watchdog.unref();
-      await reports.stop();
-      step = 'sync runs';
-      await engine?.stop();
-      synced?.triage.stop();
-      step = 'open connections';
+      // The transport first (no new requests), then the runtime: reports, sync runs, the store.
       await server.close();
-      step = 'the store';
-      await store.close();
+      step = 'scheduled reports';
+      await runtime.close();
       clearTimeout(watchdog);
       return EXIT_OK;
     },
@@ -296,9 +282,6 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   report: REPORT_COMMAND,
   'import-focus': IMPORT_FOCUS_COMMAND,
 };
-
-/** The built renderer (electron-vite writes it to out/renderer at the project root). */
-export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
 /** `fleetpane help`: every command with its one-line summary, and where to read more. */
 export function generalHelp(): string {
@@ -403,31 +386,18 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
  * file only when started with --manage-accounts, and never stores a typed secret (the host's
  * environment variables or files named in the config hold them).
  */
-async function serveAccounts(
-  store: FleetStore,
-  engine: SyncEngine,
-  configFile: string | undefined,
-  manage: boolean,
-  secretAccess: SecretAccessPolicy,
-): Promise<AccountsService> {
-  const { createAccountsService } = await import('../accounts/wiring');
-  const { EnvironmentOnlyVault, SERVE_SECRETS_REASON } = await import('../accounts/secret-vault');
+async function serveAccounts(configFile: string | undefined, manage: boolean, secretAccess: SecretAccessPolicy): Promise<RuntimeAccountsOptions> {
+  // Loaded only by serve with accounts, as the rest of the accounts screen's backend is.
   const { readConfigEntries } = await import('../accounts/accounts-service');
-  return createAccountsService({
-    store,
-    engine,
+  const { EnvironmentOnlyVault, SERVE_SECRETS_REASON } = await import('../accounts/secret-vault');
+  return {
     configFile: configFile ?? null,
     entries: configFile === undefined ? DEMO_CONFIG.accounts.map((a) => ({ name: a.name, provider: a.provider })) : (readConfigEntries(configFile) ?? []),
     manageRefusal: manage ? null : 'serve mode is read-only: start `fleetpane serve --config FILE --manage-accounts` to change accounts from the screen',
     vault: new EnvironmentOnlyVault(SERVE_SECRETS_REASON),
     // Whoever holds the token drives the screen: entries they send read only what the operator allowed.
     secretAccess,
-  });
-}
-
-async function storeHoldsOnlyDemo(store: FleetStore): Promise<boolean> {
-  const { accounts } = await store.accounts(new Date());
-  return accounts.length > 0 && accounts.every((account) => account.demo);
+  };
 }
 
 function isLoopback(host: string): boolean {

@@ -4,22 +4,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CostReportQuery, ReportFormat, SpendGroupKey } from '../../../shared/contract-spend';
 import { CloudId } from '../../../shared/domain';
 import { emptyCellsNote } from '../../../shared/focus-import-note';
 import { describeZodError, formatMoney } from '../../../shared/format';
-import { chromiumPdfPrinter } from '../reports/pdf';
 import { renderReport } from '../reports/render';
+import { CliError, defaultStoreDir, EXIT_FAILED, EXIT_OK, startRuntime, UsageError } from '../runtime/index';
 import { FocusImportError } from '../store/focus-import';
-import type { Command } from './commands';
-import { defaultStoreDir } from './config-file';
-import { CliError, EXIT_FAILED, EXIT_OK, UsageError } from './errors';
-import { openStoreForCli } from './open-store';
+import { cliPdfPrinter } from './chromium-printer';
+import type { Command } from './command';
 import { packageVersion } from './version';
-
-/** The built renderer the PDF printer serves (same place as serve mode's). */
-const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
 type Values = Parameters<Command['run']>[0];
 
@@ -56,7 +50,8 @@ export const IMPORT_FOCUS_COMMAND: Command = {
     if (positionals.length === 0) throw new UsageError('give at least one FOCUS file (CSV, CSV.GZ or Parquet)');
     const files = positionals.map((f) => resolve(f));
     const dataDir = text(values, 'data-dir') ?? defaultStoreDir();
-    const store = await openStoreForCli(dataDir);
+    const runtime = await startRuntime({ dataDir, config: null, version: packageVersion() });
+    const { store } = runtime;
     try {
       const started = Date.now();
       const result = await store.importFocus(files, account, (p) => {
@@ -78,7 +73,7 @@ export const IMPORT_FOCUS_COMMAND: Command = {
       if (error instanceof FocusImportError) throw new CliError(`refused ${error.message}; nothing was imported`, EXIT_FAILED);
       throw error;
     } finally {
-      await store.close();
+      await runtime.close();
     }
   },
 };
@@ -155,10 +150,10 @@ export const REPORT_COMMAND: Command = {
     if (!format.success) throw new CliError(`--format must be one of ${ReportFormat.options.join(', ')}`);
     const out = resolve(required(values, 'out'));
     const dataDir = text(values, 'data-dir') ?? defaultStoreDir();
-    const store = await openStoreForCli(dataDir, { readOnly: true });
+    const runtime = await startRuntime({ dataDir, config: null, readOnly: true, version: packageVersion(), printer: cliPdfPrinter() });
+    const { store } = runtime;
     try {
-      const printer = chromiumPdfPrinter({ store, rendererDir: RENDERER_DIR, version: packageVersion() });
-      const rendered = await renderReport(store, query, format.data, printer);
+      const rendered = await renderReport(store, query, format.data, runtime.printer);
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, rendered.bytes);
       const report = format.data === 'focus' ? null : await store.costReport(query);
@@ -166,7 +161,7 @@ export const REPORT_COMMAND: Command = {
       io.err(`fleetpane report: wrote ${out} (${rendered.bytes.length} bytes)${totals.length > 0 ? `: ${totals.join('; ')}` : ''}`);
       return EXIT_OK;
     } finally {
-      await store.close();
+      await runtime.close();
     }
   },
 };

@@ -11,16 +11,18 @@ describe('queued PDF printing', () => {
     let most = 0;
     const started: number[] = [];
     let next = 0;
-    const print = queuedPrinter(async () => {
-      const id = next++;
-      started.push(id);
-      running += 1;
-      most = Math.max(most, running);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      running -= 1;
-      return Buffer.from(`pdf ${id}`);
+    const printer = queuedPrinter({
+      print: async () => {
+        const id = next++;
+        started.push(id);
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running -= 1;
+        return Buffer.from(`pdf ${id}`);
+      },
     });
-    const pdfs = await Promise.all(Array.from({ length: 6 }, () => print(query)));
+    const pdfs = await Promise.all(Array.from({ length: 6 }, () => printer.print(query)));
     expect(DEFAULT_PRINTS_AT_ONCE).toBe(2);
     expect(most).toBe(2);
     expect(started).toEqual([0, 1, 2, 3, 4, 5]);
@@ -29,12 +31,14 @@ describe('queued PDF printing', () => {
 
   it('frees the slot when a print fails, so one bad report does not stall the queue', async () => {
     let calls = 0;
-    const print = queuedPrinter(async () => {
-      calls += 1;
-      if (calls === 1) throw new Error('the report page failed');
-      return Buffer.from('ok');
+    const printer = queuedPrinter({
+      print: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('the report page failed');
+        return Buffer.from('ok');
+      },
     }, 1);
-    const results = await Promise.allSettled([print(query), print(query), print(query)]);
+    const results = await Promise.allSettled([printer.print(query), printer.print(query), printer.print(query)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
   });
 });

@@ -10,7 +10,7 @@ import { roundDecimal } from '../../../shared/format';
 import { openStore } from '../store/index';
 import { tempDataDir } from '../store/test-support';
 import type { FleetStore } from '../store/types';
-import { chromiumPdfPrinter } from './pdf';
+import { cliPdfPrinter } from '../cli/chromium-printer';
 import { renderReport } from './render';
 
 const FIXTURES = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));
@@ -53,7 +53,7 @@ describe.skipIf(missing.length > 0)('PDF cost report printed by Chromium from th
 
   it('renders pages with the title, the totals and the groupings', async () => {
     const query = CostReportQuery.parse({ title: 'September GPU fleet spend', from: '2024-09-01', to: '2024-09-30', groupBy: ['cloud', 'service'] });
-    const printer = chromiumPdfPrinter({ store, rendererDir: RENDERER_DIR, version: 'test', executablePath: CHROMIUM });
+    const printer = cliPdfPrinter({ rendererDir: RENDERER_DIR, executablePath: CHROMIUM })({ store, version: 'test' });
     const rendered = await renderReport(store, query, 'pdf', printer);
     expect(rendered.bytes.subarray(0, 5).toString()).toBe('%PDF-');
     const file = join(out, rendered.fileName);

@@ -1,20 +1,18 @@
 /**
- * PDF cost reports printed by Chromium from the renderer's own report page (#/report?q=...). Serve
- * mode and the CLI start a private loopback server over the same store, open the page in headless
- * Chromium (playwright-core, the system's Chromium) and print it; the desktop app prints the same
- * page with Electron's printToPDF instead (electron/main).
+ * PDF cost reports are printed from the renderer's own report page (#/report?q=...). Reports are
+ * handed a PdfPrinter and never start a server, an API or a browser window themselves: serve and the
+ * CLI create the Chromium printer below (playwright-core, the system's Chromium) over a page server
+ * they start, the desktop app hands in Electron's printToPDF (electron/main/report-pdf.ts).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CostReportQuery } from '../../../shared/contract-spend';
-import type { FleetStore } from '../store/types';
 import { reportHash } from './report-link';
 
 export { reportHash } from './report-link';
 
-/** Prints one report as PDF bytes. */
-export type PdfPrinter = (query: CostReportQuery) => Promise<Buffer>;
-
+/** Prints the report page of one query as PDF bytes. */
+export interface PdfPrinter {
+  print(query: CostReportQuery): Promise<Uint8Array>;
+}
 
 /** Chromium flags that work headless in CI (see playwright.config.ts). */
 export const CHROMIUM_ARGS = [
@@ -27,11 +25,15 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/** A served copy of the renderer for one print; `url` opens it (with its token) and the report's hash follows. */
+export interface ReportPageServer {
+  url: string;
+  close(): Promise<void>;
+}
+
 export interface ChromiumPrinterOptions {
-  store: FleetStore;
-  /** The built renderer (out/renderer). */
-  rendererDir: string;
-  version: string;
+  /** Starts the server of the report page for one print (the entry that creates the printer owns it). */
+  servePages: () => Promise<ReportPageServer>;
   executablePath?: string;
   /** How long the page may take to load its data. */
   timeoutMs?: number;
@@ -50,49 +52,50 @@ export function queuedPrinter(printer: PdfPrinter, max: number = DEFAULT_PRINTS_
   if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
   let running = 0;
   const waiting: (() => void)[] = [];
-  return async (query) => {
-    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    else running += 1;
-    try {
-      return await printer(query);
-    } finally {
-      // Hand the slot to the next waiter directly, so a late caller cannot jump the queue.
-      const next = waiting.shift();
-      if (next) next();
-      else running -= 1;
-    }
+  return {
+    async print(query) {
+      if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+      else running += 1;
+      try {
+        return await printer.print(query);
+      } finally {
+        // Hand the slot to the next waiter directly, so a late caller cannot jump the queue.
+        const next = waiting.shift();
+        if (next) next();
+        else running -= 1;
+      }
+    },
   };
 }
 
-/** A printer that serves the renderer over `store` on loopback and prints with headless Chromium. */
+/** A printer that opens the served report page in headless Chromium and prints it. */
 export function chromiumPdfPrinter(options: ChromiumPrinterOptions): PdfPrinter {
-  return queuedPrinter(async (query) => {
-    if (!existsSync(join(options.rendererDir, 'index.html'))) {
-      throw new Error(`the renderer is not built (no ${join(options.rendererDir, 'index.html')}): run npm run build first`);
-    }
-    const executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-    if (!existsSync(executablePath)) throw new Error(`Chromium is needed to print PDF reports and was not found at ${executablePath}`);
-    // Loaded on demand: the API imports this module, and only PDF printing needs a server and a browser.
-    const [{ createApi, createEventHub }, { startServer }, { chromium }] = await Promise.all([
-      import('../api/index'),
-      import('../server/index'),
-      import('playwright-core'),
-    ]);
-    const api = createApi({ store: options.store, mode: 'serve', version: options.version, demo: () => false });
-    const server = await startServer({ api, dataDir: '(report)', port: 0, rendererDir: options.rendererDir, events: createEventHub(), log: () => undefined });
-    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 1400 }, colorScheme: 'light' });
-      await page.goto(`${server.url}${reportHash(query)}`);
-      await page.waitForSelector('[data-report-ready="true"], [data-report-error]', { timeout: options.timeoutMs ?? 30_000 });
-      const failed = page.locator('[data-report-error]');
-      const error = (await failed.count()) > 0 ? await failed.first().getAttribute('data-report-error') : null;
-      if (error) throw new Error(`the report page failed: ${error}`);
-      await page.emulateMedia({ media: 'print' });
-      return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
-    } finally {
-      await browser.close();
-      await server.close();
-    }
-  }, options.maxConcurrent ?? DEFAULT_PRINTS_AT_ONCE);
+  const chromiumPrinter: PdfPrinter = {
+    async print(query) {
+      const executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+      const { existsSync } = await import('node:fs');
+      if (!existsSync(executablePath)) throw new Error(`Chromium is needed to print PDF reports and was not found at ${executablePath}`);
+      // Loaded on demand: only PDF printing needs a browser.
+      const { chromium } = await import('playwright-core');
+      const server = await options.servePages();
+      try {
+        const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+        try {
+          const page = await browser.newPage({ viewport: { width: 1100, height: 1400 }, colorScheme: 'light' });
+          await page.goto(`${server.url}${reportHash(query)}`);
+          await page.waitForSelector('[data-report-ready="true"], [data-report-error]', { timeout: options.timeoutMs ?? 30_000 });
+          const failed = page.locator('[data-report-error]');
+          const error = (await failed.count()) > 0 ? await failed.first().getAttribute('data-report-error') : null;
+          if (error) throw new Error(`the report page failed: ${error}`);
+          await page.emulateMedia({ media: 'print' });
+          return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
+        } finally {
+          await browser.close();
+        }
+      } finally {
+        await server.close();
+      }
+    },
+  };
+  return queuedPrinter(chromiumPrinter, options.maxConcurrent ?? DEFAULT_PRINTS_AT_ONCE);
 }

@@ -61,7 +61,7 @@ export async function renderReport(
     }
     case 'pdf':
       if (printPdf === undefined) throw new Error('PDF reports need a printer (Chromium or Electron) and none is available here');
-      bytes = await printPdf(query);
+      bytes = Buffer.from(await printPdf.print(query));
       break;
   }
   return { fileName, mimeType: MIME[format], bytes };

@@ -34,3 +34,9 @@ export function jsonLineLogger(
     };
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
+
+/** JSON lines on stderr at info level and above (per-run debug lines would drown the useful ones). */
+export function stderrLogger(): Logger {
+  const logger = jsonLineLogger((line) => process.stderr.write(line));
+  return { ...logger, debug: () => undefined };
+}

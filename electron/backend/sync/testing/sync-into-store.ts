@@ -1,7 +1,7 @@
 /**
  * One sync of real connectors into a real DuckDB store in a temporary data directory, for the
  * providers' integration tests; with `triage` the engine is wired as the app wires it
- * (cli/backend.ts createEngineWithTriage: the triage watcher runs after each commit).
+ * (sync/wiring.ts createEngineWithTriage: the triage watcher runs after each commit).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -29,6 +29,27 @@ export interface LoadedConfig {
 
 /** Reads, parses and validates a config file; throws CliError with one line on any problem. */
 export function loadConfigFile(file: string, parseAccount: ParseAccount): LoadedConfig {
+  return validateConfig(readConfigJson(file), file, parseAccount);
+}
+
+/**
+ * Reads the file and checks it against the shared schema only: a missing file, bad JSON or a bad
+ * field of the file's own shape fails in one line before any provider SDK is loaded (loading them
+ * all takes tens of seconds on a busy machine). Each account's provider fields are checked later.
+ */
+export function preflightConfigFile(file: string): void {
+  const parsed = ConfigFile.safeParse(readConfigJson(file));
+  if (!parsed.success) throw new CliError(describeZodError(parsed.error, `config file ${file}`));
+}
+
+/** The config file `resolveConfig` would read: the given one, else the user data folder's, else none (the demo fleet). */
+export function configFileInUse(configFile: string | undefined, dataFolder: string = userDataDir()): string | null {
+  if (configFile !== undefined) return configFile;
+  const fallback = defaultConfigPath(dataFolder);
+  return existsSync(fallback) ? fallback : null;
+}
+
+function readConfigJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -38,14 +59,12 @@ export function loadConfigFile(file: string, parseAccount: ParseAccount): Loaded
   }
   // Windows editors (Notepad) save UTF-8 with a byte order mark; it is not part of the JSON.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     // JSON.parse quotes the start of the text: the first bytes of whatever file --config named.
     throw new CliError(`config file ${file} is ${describeJsonError(text)}`);
   }
-  return validateConfig(raw, file, parseAccount);
 }
 
 /** Validates an already-parsed config object (`where` names it in errors). */

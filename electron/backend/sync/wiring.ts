@@ -1,21 +1,19 @@
 /**
- * Wiring shared by the CLI and the desktop backend host: the provider registry behind the config
- * validator and the sync engine over configured accounts. It loads every provider SDK, so the CLI
- * imports it only for commands that sync.
+ * The sync engine over configured accounts, with the provider registry behind it and the triage
+ * watcher after each commit. It loads every provider SDK, so the runtime imports it only when there
+ * are accounts to sync (a reader such as `fleetpane overview` never pays for the SDKs).
  */
 import type { AccountConfigBase } from '../../../shared/config';
-import { createTriageWatcher, type TriageWatcher } from '../analytics/triage-watcher';
 import type { AppEvent } from '../../../shared/contract';
+import { createTriageWatcher, type TriageWatcher } from '../analytics/triage-watcher';
 import { createConnector, parseAccountConfig } from '../providers/registry';
 import type { FleetStore } from '../store/types';
-import { SyncEngine } from '../sync/engine';
-import { jsonLineLogger, type Logger } from '../sync/logger';
-import type { ParseAccount } from './config-file';
-
-export { openStoreForCli } from './open-store';
+import type { Clock } from './clock';
+import { SyncEngine } from './engine';
+import type { Logger } from './logger';
 
 /** Validates an account with its provider's own schema, through the registry. */
-export const parseAccount: ParseAccount = (account) => parseAccountConfig(account);
+export const parseAccount = (account: AccountConfigBase): AccountConfigBase => parseAccountConfig(account);
 
 /** A sync engine over the given (already validated) accounts. */
 export function createEngine(
@@ -36,20 +34,16 @@ export function createEngineWithTriage(
   accounts: readonly AccountConfigBase[],
   emit?: (event: AppEvent) => void,
   log?: Logger,
+  clock?: Clock,
 ): { engine: SyncEngine; triage: TriageWatcher } {
-  const triage = createTriageWatcher({ store, ...(emit ? { emit } : {}), ...(log ? { log } : {}) });
+  const triage = createTriageWatcher({ store, ...(emit ? { emit } : {}), ...(log ? { log } : {}), ...(clock ? { clock } : {}) });
   const engine = new SyncEngine({
     store,
     accounts: accounts.map((config) => ({ config, connector: createConnector(config) })),
     ...(emit ? { emit } : {}),
     ...(log ? { log } : {}),
+    ...(clock ? { clock } : {}),
     afterCommit: triage.afterCommit,
   });
   return { engine, triage };
-}
-
-/** JSON lines on stderr at info level and above (per-run debug lines would drown the useful ones). */
-export function stderrLogger(): Logger {
-  const logger = jsonLineLogger((line) => process.stderr.write(line));
-  return { ...logger, debug: () => undefined };
 }

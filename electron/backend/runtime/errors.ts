@@ -1,4 +1,4 @@
-/** Exit codes of the `fleetpane` command and the one-line error that carries them. */
+/** Exit codes of the `fleetpane` command and the one-line error that carries them (the runtime and its config reading throw it too). */
 
 export const EXIT_OK = 0;
 /** The sync ran but some stream failed (the summary says which). */
