@@ -11,7 +11,7 @@ import { emptyCellsNote } from '../../../shared/focus-import-note';
 import { describeZodError, formatMoney } from '../../../shared/format';
 import { chromiumPdfPrinter } from '../reports/pdf';
 import { renderReport } from '../reports/render';
-import { FocusImportError } from '../store/focus-import';
+import { FocusImportError } from '../store/focus/import';
 import type { Command } from './commands';
 import { defaultStoreDir } from './config-file';
 import { CliError, EXIT_FAILED, EXIT_OK, UsageError } from './errors';

@@ -6,8 +6,8 @@
  * - price: any machine with a connector `price` gap, else with no hourly price;
  * - placement: a machine with a connector `placement` gap (all its GPUs).
  */
-import type { MachineGap } from '../../../shared/contract';
-import type { GpuResource } from '../../../shared/domain';
+import type { MachineGap } from '../../../../shared/contract';
+import type { GpuResource } from '../../../../shared/domain';
 
 /** The gaps of one machine; `silentGpus` is how many of its GPUs had no utilisation sample in the state window. */
 export function machineGaps(r: GpuResource, silentGpus: number): MachineGap[] {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FleetFilter } from '../../../shared/contract';
-import { openStore } from './index';
-import type { FleetStore } from './types';
-import { account, batchesOf, costRow, minutes, resource, run, tempDataDir } from './test-support';
+import type { FleetFilter } from '../../../../shared/contract';
+import { openStore } from '../index';
+import type { FleetStore } from '../types';
+import { account, batchesOf, costRow, minutes, resource, run, tempDataDir } from '../test-support';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
 const ASOF = Date.parse('2026-11-25T12:00:00Z');

@@ -3,7 +3,7 @@
  * run finished, whether that is older than twice the stream's interval (or never happened), and the
  * error of the last failed run after it.
  */
-import { SyncIntervals } from '../../../shared/config';
+import { SyncIntervals } from '../../../../shared/config';
 import {
   type AccountFreshness,
   type AccountSummary,
@@ -13,10 +13,10 @@ import {
   type StreamFreshness,
   type StreamId,
   type SyncError,
-} from '../../../shared/domain';
-import type { CloudFreshness } from '../../../shared/overview';
-import { cloudOfProvider } from './cloud-map';
-import type { ConnectionPool, Row } from './db';
+} from '../../../../shared/domain';
+import type { CloudFreshness } from '../../../../shared/overview';
+import { cloudOfProvider } from '../cloud-map';
+import type { ConnectionPool, Row } from '../db';
 
 interface RegisteredAccount {
   name: string;

@@ -5,8 +5,8 @@
  * unknown (no sample with a utilisation in the window) > busy (mean >= 5 %) > idle.
  * Every GPU of a machine counts, whether or not it reported.
  */
-import { type CoverageGap, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS } from '../../../shared/domain';
-import { tsLiteral } from './db';
+import { type CoverageGap, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS } from '../../../../shared/domain';
+import { tsLiteral } from '../db';
 
 /** SQL: true when the coverage_gaps JSON value `column` holds a gap of this kind. */
 export function hasGapSql(column: string, kind: CoverageGap['kind']): string {

@@ -1,6 +1,6 @@
 /** The one-pane overview (ARCHITECTURE.md "Overview"), assembled from independent queries run at once. */
-import type { FleetFilter } from '../../../shared/contract';
-import { type CloudId, CloudId as CloudIds, type GpuState } from '../../../shared/domain';
+import type { FleetFilter } from '../../../../shared/contract';
+import { type CloudId, CloudId as CloudIds, type GpuState } from '../../../../shared/domain';
 import {
   cloudKey,
   cloudKeyLabel,
@@ -12,15 +12,15 @@ import {
   type IncidentBrief,
   type ModelCounts,
   type Overview,
-} from '../../../shared/overview';
-import { cloudOfCostRow } from './cloud-map';
-import { type ConnectionPool, sqlString } from './db';
+} from '../../../../shared/overview';
+import { cloudOfCostRow } from '../cloud-map';
+import { type ConnectionPool, sqlString } from '../db';
 import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateSql, hasGapSql } from './gpu-state-query';
-import { classifyOpenIncidents, plannedMaintenance } from '../analytics/triage';
-import { loadFleet, loadIncidents } from './incident-query';
+import { classifyOpenIncidents, plannedMaintenance } from '../../analytics/triage';
+import { loadFleet, loadIncidents } from '../incident-query';
 import { filterSql, passesFilter } from './resource-rows';
-import { spendByCloud, sumSpend } from './spend-query';
+import { spendByCloud, sumSpend } from '../spend/spend-query';
 import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
 
 const HOUR_MS = 3_600_000;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FleetFilter } from '../../../shared/contract';
-import type { GpuSample } from '../../../shared/domain';
-import { openStore } from './index';
-import type { FleetStore } from './types';
-import { account, batchesOf, costRow, incident, minutes, resource, run, sample, tempDataDir } from './test-support';
+import type { FleetFilter } from '../../../../shared/contract';
+import type { GpuSample } from '../../../../shared/domain';
+import { openStore } from '../index';
+import type { FleetStore } from '../types';
+import { account, batchesOf, costRow, incident, minutes, resource, run, sample, tempDataDir } from '../test-support';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
 const ASOF = Date.parse('2026-11-25T12:00:00Z');

@@ -1,16 +1,16 @@
-/** DuckDB-backed StoreReader: every read the API needs, computed as ARCHITECTURE.md's glossary says. */
-import type { FleetFilter, GpuDetail, ResourceRow, ResponseOf, TimeRange } from '../../../shared/contract';
-import { CLOUD_LABELS, type CloudId, CloudId as CloudIds, type GpuResource, type GpuState, type SyncRun } from '../../../shared/domain';
-import { cloudKey, type Overview } from '../../../shared/overview';
+/** DuckDB-backed FleetReader: the fleet reads the API and the sync engine need, computed as ARCHITECTURE.md's glossary says. */
+import type { FleetFilter, GpuDetail, ResourceRow, ResponseOf, TimeRange } from '../../../../shared/contract';
+import { CLOUD_LABELS, type CloudId, CloudId as CloudIds, type GpuResource, type GpuState, type StreamId, type SyncRun } from '../../../../shared/domain';
+import { cloudKey, type Overview } from '../../../../shared/overview';
 import { machineGaps } from './coverage-rules';
-import { type ConnectionPool, type Row, sqlString } from './db';
+import { type ConnectionPool, type Row, sqlString } from '../db';
 import { accountSummaries, loadAccountState } from './freshness-query';
 import { gpuStateSql } from './gpu-state-query';
-import { isOpen, loadFleet, loadIncidents, toBrief } from './incident-query';
+import { isOpen, loadFleet, loadIncidents, toBrief } from '../incident-query';
 import { floorToMinute, queryOverview } from './overview-query';
 import { filterSql, loadResources } from './resource-rows';
 import { querySeries } from './series-query';
-import type { StoreReader } from './types';
+import type { FleetReader } from './types';
 
 interface GpuStateRow extends Row {
   account: string;
@@ -35,22 +35,25 @@ function meanOverGpus(gpus: readonly GpuStateRow[]): number | null {
   return measured.length === 0 ? null : measured.reduce((s, g) => s + g.util_mean!, 0) / measured.length;
 }
 
-export class DuckStoreReader implements StoreReader {
-  constructor(
-    private readonly pool: ConnectionPool,
-    private readonly now: () => Date,
-  ) {}
+export class DuckFleetReader implements FleetReader {
+  readonly #pool: ConnectionPool;
+  readonly #now: () => Date;
+
+  constructor(pool: ConnectionPool, now: () => Date) {
+    this.#pool = pool;
+    this.#now = now;
+  }
 
   overview(asOf: Date, filter: FleetFilter): Promise<Overview> {
-    return queryOverview(this.pool, asOf, this.now(), filter);
+    return queryOverview(this.#pool, asOf, this.#now(), filter);
   }
 
   async filterOptions(): Promise<ResponseOf<'fleet:filter-options'>> {
     const [regions, models] = await Promise.all([
-      this.pool.rows<{ cloud: CloudId; region: string }>(
+      this.#pool.rows<{ cloud: CloudId; region: string }>(
         'SELECT DISTINCT cloud, region FROM resource ORDER BY cloud, region',
       ),
-      this.pool.rows<{ gpu_model: string }>('SELECT DISTINCT gpu_model FROM resource ORDER BY gpu_model'),
+      this.#pool.rows<{ gpu_model: string }>('SELECT DISTINCT gpu_model FROM resource ORDER BY gpu_model'),
     ]);
     const present = new Set(regions.map((r) => r.cloud));
     return {
@@ -69,14 +72,14 @@ export class DuckStoreReader implements StoreReader {
     const asOfMs = floorToMinute(asOf.getTime());
     let keys: { key: string; label: string }[] = [{ key: 'fleet', label: 'Fleet' }];
     if (groupBy === 'cloud') {
-      const clouds = await this.pool.rows<{ cloud: CloudId }>(
+      const clouds = await this.#pool.rows<{ cloud: CloudId }>(
         `SELECT DISTINCT cloud FROM resource WHERE ${filterSql(filter)}`,
       );
       const present = new Set(clouds.map((c) => c.cloud));
       keys = CloudIds.options.filter((c) => present.has(c)).map((c) => ({ key: c, label: CLOUD_LABELS[c] }));
     }
     const { stepMs, series } = await querySeries(
-      this.pool,
+      this.#pool,
       range,
       asOfMs,
       { where: filterSql(filter), key: groupBy === 'cloud' ? 'cloud' : `'fleet'`, fleetLevel: true },
@@ -86,18 +89,18 @@ export class DuckStoreReader implements StoreReader {
     return { asOf: iso(asOfMs), stepMs, series };
   }
 
-  private gpuStates(asOfMs: number, resourceWhere: string): Promise<GpuStateRow[]> {
-    return this.pool.rows<GpuStateRow>(
+  #gpuStates(asOfMs: number, resourceWhere: string): Promise<GpuStateRow[]> {
+    return this.#pool.rows<GpuStateRow>(
       `${gpuStateSql(asOfMs, resourceWhere)} ORDER BY g.account, g.id, g.gpu_index`,
     );
   }
 
   /** The machines matching the filter, each with its GPUs' states over the state window. */
-  private async machinesWithGpus(asOfMs: number, filter: FleetFilter): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
+  async #machinesWithGpus(asOfMs: number, filter: FleetFilter): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
     const where = filterSql(filter);
     const [resources, gpus] = await Promise.all([
-      this.pool.use((conn) => loadResources(conn, where)),
-      this.gpuStates(asOfMs, where),
+      this.#pool.use((conn) => loadResources(conn, where)),
+      this.#gpuStates(asOfMs, where),
     ]);
     const byResource = new Map<string, GpuStateRow[]>();
     for (const g of gpus) {
@@ -109,7 +112,7 @@ export class DuckStoreReader implements StoreReader {
 
   async resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>> {
     const asOfMs = floorToMinute(asOf.getTime());
-    const machines = await this.machinesWithGpus(asOfMs, filter);
+    const machines = await this.#machinesWithGpus(asOfMs, filter);
     const rows: ResourceRow[] = machines.map(({ resource: r, gpus: list }) => {
       const states = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
       for (const g of list) states[g.state]++;
@@ -139,7 +142,7 @@ export class DuckStoreReader implements StoreReader {
 
   async coverage(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:coverage'>> {
     const asOfMs = floorToMinute(asOf.getTime());
-    const machines = await this.machinesWithGpus(asOfMs, filter);
+    const machines = await this.#machinesWithGpus(asOfMs, filter);
     return {
       asOf: iso(asOfMs),
       machines: machines.flatMap(({ resource: r, gpus }) => {
@@ -171,10 +174,10 @@ export class DuckStoreReader implements StoreReader {
     const asOfMs = floorToMinute(asOf.getTime());
     const where = `account = ${sqlString(account)} AND id = ${sqlString(id)}`;
     const [resources, gpus, fleet, incidents] = await Promise.all([
-      this.pool.use((conn) => loadResources(conn, where)),
-      this.gpuStates(asOfMs, where),
-      loadFleet(this.pool),
-      loadIncidents(this.pool),
+      this.#pool.use((conn) => loadResources(conn, where)),
+      this.#gpuStates(asOfMs, where),
+      loadFleet(this.#pool),
+      loadIncidents(this.#pool),
     ]);
     const resource = resources[0];
     if (!resource) return null;
@@ -187,7 +190,7 @@ export class DuckStoreReader implements StoreReader {
       lastSampleAt: g.last_ms === null ? null : iso(g.last_ms),
     }));
     const { stepMs, series } = await querySeries(
-      this.pool,
+      this.#pool,
       range,
       asOfMs,
       { where: `account = ${sqlString(account)} AND resource_id = ${sqlString(id)}`, key: 'gpu_index::VARCHAR', fleetLevel: false },
@@ -210,25 +213,12 @@ export class DuckStoreReader implements StoreReader {
     };
   }
 
-  async incidents(asOf: Date, includeEnded: boolean): Promise<ResponseOf<'incidents:list'>> {
-    const asOfMs = asOf.getTime();
-    const [fleet, list] = await Promise.all([loadFleet(this.pool), loadIncidents(this.pool)]);
-    const shown = includeEnded ? list.filter((i) => Date.parse(i.startedAt) <= asOfMs) : list.filter((i) => isOpen(i, asOfMs));
-    return { incidents: shown.map((i) => toBrief(i, fleet)) };
-  }
-
-  async incident(_asOf: Date, id: string): Promise<ResponseOf<'incidents:get'> | null> {
-    const [fleet, list] = await Promise.all([loadFleet(this.pool), loadIncidents(this.pool, 'id = $id', { id })]);
-    const incident = list[0];
-    return incident ? { incident, brief: toBrief(incident, fleet) } : null;
-  }
-
   async accounts(asOf: Date): Promise<ResponseOf<'accounts:list'>> {
-    return { accounts: accountSummaries(await loadAccountState(this.pool, asOf.getTime())) };
+    return { accounts: accountSummaries(await loadAccountState(this.#pool, asOf.getTime())) };
   }
 
   async syncRuns(account: string | undefined, limit: number): Promise<SyncRun[]> {
-    const list = await this.pool.rows<
+    const list = await this.#pool.rows<
       {
         id: string;
         account: string;
@@ -257,5 +247,17 @@ export class DuckStoreReader implements StoreReader {
       attempt: r.attempt,
       error: r.error === null ? null : (JSON.parse(r.error) as SyncRun['error']),
     }));
+  }
+
+  async cursor(account: string, stream: StreamId): Promise<number | null> {
+    const r = await this.#pool.rows<{ position: number }>(
+      'SELECT position::DOUBLE AS position FROM sync_cursor WHERE account = $account AND stream = $stream',
+      { account, stream },
+    );
+    return r[0]?.position ?? null;
+  }
+
+  resources(account: string): Promise<GpuResource[]> {
+    return this.#pool.use((conn) => loadResources(conn, 'account = $account', { account }));
   }
 }

@@ -1,9 +1,9 @@
 /** Reading inventory rows back into GpuResource, and the FleetFilter as SQL. */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { FleetFilter } from '../../../shared/contract';
-import { type CloudId, CoverageGap, type GpuResource, type HealthState, type PowerState } from '../../../shared/domain';
-import { type Params, rows, sqlList } from './db';
-import { normaliseMoney } from './money';
+import type { FleetFilter } from '../../../../shared/contract';
+import { type CloudId, CoverageGap, type GpuResource, type HealthState, type PowerState } from '../../../../shared/domain';
+import { type Params, rows, sqlList } from '../db';
+import { normaliseMoney } from '../money';
 
 interface ResourceRecord extends Record<string, unknown> {
   account: string;

@@ -6,15 +6,22 @@
  * follow rollup_5m and rollup_1h. Rollups are keyed by gpu_id; the gpu table names the GPU.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { exec } from './db';
-import { IDLE_BUCKETS_SQL } from './schema/v5-gpu-key';
-import type { Window } from './types';
+import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
+import { exec } from '../db';
+import type { Window } from '../sync-run';
 
 export const FIVE_MINUTES_MS = 5 * 60_000;
 export const HOUR_MS = 60 * 60_000;
 
 export const floorTo = (ms: number, step: number): number => Math.floor(ms / step) * step;
 export const ceilTo = (ms: number, step: number): number => Math.ceil(ms / step) * step;
+
+/**
+ * rollup_1h also counts its idle 5-minute buckets (measured, mean below the idle threshold), so idle
+ * waste over today's whole hours reads one row per GPU and hour. The same float test as on rollup_5m.
+ * (Migration v5 holds the copy it ran with; this is the live rule.)
+ */
+export const IDLE_BUCKETS_SQL = `count(*) FILTER (WHERE util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT})::INTEGER`;
 
 const SUMS_FROM_RAW = `
   count(*)::INTEGER, coalesce(sum(s.util), 0), count(s.util)::INTEGER, max(s.util), coalesce(sum(s.xid), 0)::INTEGER,

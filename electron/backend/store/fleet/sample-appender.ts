@@ -14,8 +14,10 @@ import {
   type DuckDBVector,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { GpuSample } from '../../../shared/domain';
-import { UTIL_SOURCE_CODES } from './schema/v5-gpu-key';
+import type { GpuSample } from '../../../../shared/domain';
+
+/** util_source as a small code (the appender writes no strings): 1 prof, 2 dev, 3 provider (as since v5). */
+export const UTIL_SOURCE_CODES = { prof: 1, dev: 2, provider: 3 } as const;
 
 // Column order of gpu_sample (schema/migrations.ts).
 // Integers and numbers only: the GPU is its gpu_id, the utilisation source a small code.

@@ -4,9 +4,9 @@
  * from raw samples, 24h -> 5 minutes from rollup_5m, 7d -> 10 minutes from rollup_5m (per GPU first,
  * then across GPUs), 30d -> 1 hour from rollup_1h (fleet-wide: from fleet_5m / fleet_1h). Every range stays under MAX_SERIES_POINTS.
  */
-import { MAX_SERIES_POINTS, type Series, type TimeRange } from '../../../shared/contract';
-import type { ConnectionPool } from './db';
-import { tsLiteral } from './db';
+import { MAX_SERIES_POINTS, type Series, type TimeRange } from '../../../../shared/contract';
+import type { ConnectionPool } from '../db';
+import { tsLiteral } from '../db';
 
 const MINUTE_MS = 60_000;
 

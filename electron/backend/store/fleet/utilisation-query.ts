@@ -3,8 +3,8 @@
  * samples), then the mean over GPUs that have samples. The result equals a computation over raw
  * samples alone.
  */
-import type { FleetFilter } from '../../../shared/contract';
-import { tsLiteral } from './db';
+import type { FleetFilter } from '../../../../shared/contract';
+import { tsLiteral } from '../db';
 import { filterSql } from './resource-rows';
 import { ceilTo, FIVE_MINUTES_MS, floorTo, HOUR_MS } from './rollups';
 

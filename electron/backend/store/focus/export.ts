@@ -4,11 +4,11 @@
  * so an export imports again into identical rows. Timestamps are ISO 8601 UTC with a Z.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { CostReportQuery } from '../../../shared/contract-spend';
-import { COST_VIEW_SQL, costWhere } from './cost-report-query';
-import { exec, rows, sqlString } from './db';
-import { FOCUS_COLUMNS } from './focus-columns';
-import { MODELLED_COLUMNS } from './focus-import';
+import type { CostReportQuery } from '../../../../shared/contract-spend';
+import { COST_VIEW_SQL, costWhere } from '../spend/cost-report-query';
+import { exec, rows, sqlString } from '../db';
+import { FOCUS_COLUMNS } from './columns';
+import { MODELLED_COLUMNS } from './import';
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const TIME_COLUMNS = new Set(['BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd']);

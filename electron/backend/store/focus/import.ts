@@ -11,9 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { exec, inTransaction, retryOnWriteConflict, rows, sqlString } from './db';
-import { FOCUS_COLUMNS, type FocusColumn, type FocusVersion } from './focus-columns';
-import { estimateFromTagsSql } from './schema/v6-cost-estimate';
+import { exec, rows, sqlString } from '../db';
+import { StoreReadOnlyError } from '../errors';
+import { estimateFromTagsSql } from '../spend/estimate-sql';
+import type { Write } from '../write';
+import { FOCUS_COLUMNS, type FocusColumn, type FocusVersion } from './columns';
 
 /** The FOCUS columns cost_row holds as typed columns (everything else goes to cost_row.extra). */
 export const MODELLED_COLUMNS = [
@@ -321,12 +323,16 @@ interface StagedFile {
   emptyCells: Record<string, number>;
 }
 
+/** Attempts of the import's transaction when a connector's cost sync of the same rows wins a race. */
+const CONFLICT_ATTEMPTS = 5;
+
 /**
- * Imports FOCUS files into `account`'s cost rows. Every file is read and validated before anything
- * is written; then one transaction replaces the billing periods the files hold.
+ * Imports FOCUS files into `account`'s cost rows. Every file is read and validated (in temporary
+ * tables of the write's connection) before anything is written; then one transaction replaces the
+ * billing periods the files hold.
  */
 export async function importFocusFiles(
-  conn: DuckDBConnection,
+  write: Write,
   files: readonly string[],
   account: string,
   now: Date,
@@ -334,11 +340,11 @@ export async function importFocusFiles(
   limits: FocusImportLimits = {},
 ): Promise<FocusImportResult> {
   if (files.length === 0) throw new FocusImportError('(none)', 'no files given');
-  const staged: StagedFile[] = [];
   let totalRows = 0;
   // The file being worked on, so an unexpected engine error still names it.
   let current = files[0] ?? '(none)';
-  try {
+  const stageAll = async (conn: DuckDBConnection): Promise<StagedFile[]> => {
+    const staged: StagedFile[] = [];
     for (const [i, file] of files.entries()) {
       current = file;
       onProgress({ file, phase: 'reading', rows: 0, totalRows });
@@ -377,34 +383,40 @@ export async function importFocusFiles(
       staged.push({ file, stageName, columns, version, rows: count, periods, emptyCells });
       onProgress({ file, phase: 'validated', rows: count, totalRows });
     }
-
-    const importId = randomUUID();
+    return staged;
+  };
+  const importId = randomUUID();
+  try {
     // Another writer of the same rows (a connector's cost sync) can still win a race: retry then.
-    const replacedRows = await retryOnWriteConflict(() => inTransaction(conn, async () => {
-      let replaced = 0;
-      for (const s of staged) {
-        current = s.file;
-        onProgress({ file: s.file, phase: 'writing', rows: s.rows, totalRows });
-        const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (
-            SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`;
-        const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, { account });
-        await exec(conn, `DELETE FROM cost_row WHERE ${where}`, { account });
-        replaced += deleted[0]?.n ?? 0;
-        await exec(conn, `DELETE FROM focus_import WHERE account = $account AND (billing_account_id, billing_period_start) IN (
-            SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`, { account });
-        await exec(conn, insertSql(s.stageName, account, `focus-import:${importId}`, s.columns));
-        for (const p of s.periods) {
-          await exec(
-            conn,
-            `INSERT INTO focus_import VALUES ($id, $account, $file, $version, $ba, $start::TIMESTAMP,
-               (SELECT count(*) FROM ${s.stageName} WHERE BillingAccountId = $ba AND TRY_CAST(BillingPeriodStart AS TIMESTAMP) = $start::TIMESTAMP),
-               epoch_ms($now::BIGINT))`,
-            { id: importId, account, file: basename(s.file), version: s.version, start: p.start, ba: p.billingAccountId, now: now.getTime() },
-          );
+    const { staged, replacedRows } = await write(
+      async (conn, staged: StagedFile[]) => {
+        let replaced = 0;
+        for (const s of staged) {
+          current = s.file;
+          onProgress({ file: s.file, phase: 'writing', rows: s.rows, totalRows });
+          const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (
+              SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`;
+          const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, { account });
+          await exec(conn, `DELETE FROM cost_row WHERE ${where}`, { account });
+          replaced += deleted[0]?.n ?? 0;
+          await exec(conn, `DELETE FROM focus_import WHERE account = $account AND (billing_account_id, billing_period_start) IN (
+              SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`, { account });
+          await exec(conn, insertSql(s.stageName, account, `focus-import:${importId}`, s.columns));
+          for (const p of s.periods) {
+            await exec(
+              conn,
+              `INSERT INTO focus_import VALUES ($id, $account, $file, $version, $ba, $start::TIMESTAMP,
+                 (SELECT count(*) FROM ${s.stageName} WHERE BillingAccountId = $ba AND TRY_CAST(BillingPeriodStart AS TIMESTAMP) = $start::TIMESTAMP),
+                 epoch_ms($now::BIGINT))`,
+              { id: importId, account, file: basename(s.file), version: s.version, start: p.start, ba: p.billingAccountId, now: now.getTime() },
+            );
+          }
         }
-      }
-      return replaced;
-    }));
+        return { staged, replacedRows: replaced };
+      },
+      // The staged tables are the write connection's temporary tables: they end when it closes.
+      { prepare: stageAll, attempts: CONFLICT_ATTEMPTS },
+    );
     for (const s of staged) onProgress({ file: s.file, phase: 'done', rows: s.rows, totalRows });
     return {
       account,
@@ -419,9 +431,7 @@ export async function importFocusFiles(
       replacedRows,
     };
   } catch (error) {
-    if (error instanceof FocusImportError) throw error;
+    if (error instanceof FocusImportError || error instanceof StoreReadOnlyError) throw error;
     throw new FocusImportError(current, 'could not be imported: the store refused it; nothing was imported, try again', null, null, error);
-  } finally {
-    for (const [i] of files.entries()) await exec(conn, `DROP TABLE IF EXISTS focus_stage_${i}`).catch(() => undefined);
   }
 }

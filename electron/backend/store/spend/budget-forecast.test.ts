@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { account, batchesOf, costRow, resource, run, tempDataDir } from './test-support';
-import { openStore } from './index';
-import type { FleetStore } from './types';
+import { account, batchesOf, costRow, resource, run, tempDataDir } from '../test-support';
+import { openStore } from '../index';
+import type { FleetStore } from '../types';
 
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
 

@@ -4,9 +4,9 @@
  * (`estimated`) and never enter `billed`, and cover only the hours after their account's last billed
  * hour (COST_VIEW_SQL drops the others, so every report, export and budget reads the same rule). Which cloud a row belongs to follows cloudOfCostRow, in SQL.
  */
-import { ESTIMATE_TAG, spendGroupLabel, type CostReport, type CostReportQuery, type SpendAmounts, type SpendFilter, type SpendGroupKey, type SpendGroupRow } from '../../../shared/contract-spend';
-import { type ConnectionPool, sqlList, sqlString } from './db';
-import { normaliseMoney, parseMoney } from './money';
+import { ESTIMATE_TAG, spendGroupLabel, type CostReport, type CostReportQuery, type SpendAmounts, type SpendFilter, type SpendGroupKey, type SpendGroupRow } from '../../../../shared/contract-spend';
+import { type ConnectionPool, sqlList, sqlString } from '../db';
+import { normaliseMoney, parseMoney } from '../money';
 
 const DAY_MS = 86_400_000;
 

@@ -1,82 +1,24 @@
 /**
- * The store's spend side: FOCUS import and export, cost reports, GPU-hour prices, budgets and saved
- * report definitions. Reads use the reader pool; writes use a fresh connection each, like writer.ts.
+ * The spend area's reads: cost reports, the accounts that hold cost rows, GPU-hour prices, budget
+ * status and saved report definitions, all on the store's reader pool.
  */
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
   ReportDefinition,
-  type Budget,
   type BudgetStatus,
-  type CostReport,
-  type CostReportQuery,
   type GpuHourPrice,
   type SpendFilter,
-} from '../../../shared/contract-spend';
-import type { CloudId } from '../../../shared/domain';
-import { queueCostWrite } from './cost-write-queue';
+} from '../../../../shared/contract-spend';
+import type { CloudId } from '../../../../shared/domain';
+import { dailyBurn, forecastMonth } from '../../analytics/spend-forecast';
+import type { ConnectionPool } from '../db';
+import { divRound, formatMoney, normaliseMoney, parseMoney } from '../money';
 import { COST_VIEW_SQL, costReport, costWhere, groupExpr, spendFilterOptions } from './cost-report-query';
-import { type ConnectionPool, exec, rows } from './db';
-import { StoreReadOnlyError } from './errors';
-import { exportFocusCsv } from './focus-export';
-import { importFocusFiles, type FocusImportLimits, type FocusImportProgress, type FocusImportResult } from './focus-import';
-import { dailyBurn, forecastMonth } from '../analytics/spend-forecast';
-import { divRound, formatMoney, normaliseMoney, parseMoney } from './money';
 import { lastBilledSql, runRateToday } from './spend-query';
+import type { SpendReader } from './types';
 
-
-/** What the spend views, the reports and the CLI need from the store. */
-export interface SpendStore {
-  /** Validates and imports FOCUS files into `account`; replaces the billing periods they hold. */
-  importFocus(
-    files: readonly string[],
-    account: string,
-    onProgress?: (p: FocusImportProgress) => void,
-    limits?: FocusImportLimits,
-  ): Promise<FocusImportResult>;
-  costReport(query: CostReportQuery): Promise<CostReport>;
-  spendFilterOptions(): ReturnType<typeof spendFilterOptions>;
-  /** Writes the FOCUS CSV of the query's period and filter; returns the rows written. */
-  exportFocusCsv(query: CostReportQuery, file: string): Promise<number>;
-  gpuHourPrices(from: string, to: string, filter: SpendFilter): Promise<GpuHourPrice[]>;
-  budgets(asOf: Date): Promise<BudgetStatus[]>;
-  saveBudget(budget: Budget): Promise<void>;
-  deleteBudget(id: string): Promise<boolean>;
-  reportDefinitions(): Promise<ReportDefinition[]>;
-  saveReportDefinition(definition: ReportDefinition): Promise<void>;
-  deleteReportDefinition(id: string): Promise<boolean>;
-  /** Records a scheduled run of a saved report (error null when it succeeded). */
-  recordReportRun(id: string, at: Date, error: string | null): Promise<void>;
-  /** Every account that has cost rows, with their count, providers and charge period (by name). */
-  costAccounts(): Promise<CostAccount[]>;
-}
-
-/** The cost rows stored under one account name. */
-export interface CostAccount {
-  name: string;
-  providers: string[];
-  rows: number;
-  /** First ChargePeriodStart and last ChargePeriodEnd, ISO. */
-  from: string;
-  to: string;
-}
-
-/** Builds the DuckDB SpendStore over the store's instance and reader pool. */
-export function createSpendStore(instance: DuckDBInstance, pool: ConnectionPool, readOnly: boolean, now: () => Date): SpendStore {
-  const write = async <T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> => {
-    if (readOnly) throw new StoreReadOnlyError();
-    const conn = await instance.connect();
-    try {
-      return await body(conn);
-    } finally {
-      conn.closeSync();
-    }
-  };
-  const withConnection = async <T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> => pool.use(body);
-
+/** The DuckDB SpendReader over the store's reader pool. */
+export function createSpendReader(pool: ConnectionPool, now: () => Date): SpendReader {
   return {
-    // Queued with every other cost write of this store, so two imports of one file never both insert.
-    importFocus: (files, account, onProgress, limits) =>
-      queueCostWrite(instance, () => write((conn) => importFocusFiles(conn, files, account, now(), onProgress, limits))),
     costReport: (query) => costReport(pool, query, now()),
     costAccounts: async () => {
       const found = await pool.rows<{ account: string; providers: string[]; n: number; first: string; last: string }>(
@@ -87,26 +29,8 @@ export function createSpendStore(instance: DuckDBInstance, pool: ConnectionPool,
       return found.map((r) => ({ name: r.account, providers: [...r.providers], rows: r.n, from: r.first, to: r.last }));
     },
     spendFilterOptions: () => spendFilterOptions(pool),
-    exportFocusCsv: (query, file) => withConnection((conn) => exportFocusCsv(conn, query, file)),
     gpuHourPrices: (from, to, filter) => gpuHourPrices(pool, from, to, filter),
     budgets: (asOf) => budgetStatuses(pool, asOf),
-    saveBudget: (budget) =>
-      write((conn) =>
-        exec(
-          conn,
-          `INSERT OR REPLACE INTO budget VALUES ($id, $name, $kind, $key, $value, $currency, $amount::DECIMAL(38,10))`,
-          {
-            id: budget.id,
-            name: budget.name,
-            kind: budget.scope.kind,
-            key: budget.scope.kind === 'tag' ? budget.scope.key : null,
-            value: budget.scope.kind === 'tag' ? budget.scope.value : budget.scope.cloud,
-            currency: budget.currency,
-            amount: budget.monthlyAmount,
-          },
-        ),
-      ),
-    deleteBudget: (id) => write(async (conn) => deleteById(conn, 'budget', id)),
     reportDefinitions: async () => {
       const r = await pool.rows<{ definition: string; last_run_at: string | null; last_error: string | null }>(
         `SELECT definition::VARCHAR AS definition, strftime(last_run_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS last_run_at, last_error
@@ -114,31 +38,7 @@ export function createSpendStore(instance: DuckDBInstance, pool: ConnectionPool,
       );
       return r.map((d) => ReportDefinition.parse({ ...JSON.parse(d.definition), lastRunAt: d.last_run_at, lastError: d.last_error }));
     },
-    saveReportDefinition: (definition) =>
-      write((conn) =>
-        exec(
-          conn,
-          `INSERT INTO report_definition VALUES ($id, $name, $definition, epoch_ms($now::BIGINT), NULL, NULL)
-           ON CONFLICT (id) DO UPDATE SET name = excluded.name, definition = excluded.definition`,
-          { id: definition.id, name: definition.name, definition: JSON.stringify({ ...definition, lastRunAt: null, lastError: null }), now: now().getTime() },
-        ),
-      ),
-    deleteReportDefinition: (id) => write(async (conn) => deleteById(conn, 'report_definition', id)),
-    recordReportRun: (id, at, error) =>
-      write((conn) =>
-        exec(conn, `UPDATE report_definition SET last_run_at = epoch_ms($at::BIGINT), last_error = $error WHERE id = $id`, {
-          id,
-          at: at.getTime(),
-          error,
-        }),
-      ),
   };
-}
-
-async function deleteById(conn: DuckDBConnection, table: 'budget' | 'report_definition', id: string): Promise<boolean> {
-  const n = await rows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${table} WHERE id = $id`, { id });
-  await exec(conn, `DELETE FROM ${table} WHERE id = $id`, { id });
-  return (n[0]?.n ?? 0) > 0;
 }
 
 /**

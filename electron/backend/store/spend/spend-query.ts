@@ -16,16 +16,16 @@
  *   of a running resource had a mean below 5 %, 5/60 h x hourlyPrice / gpuCount.
  * Sums run in DuckDB DECIMAL(38,10); the divisions run here in BigInt (money.ts).
  */
-import type { FleetFilter } from '../../../shared/contract';
-import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../shared/domain';
-import type { SpendSummary } from '../../../shared/overview';
-import { cloudOfCostRow } from './cloud-map';
+import type { FleetFilter } from '../../../../shared/contract';
+import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../../shared/domain';
+import type { SpendSummary } from '../../../../shared/overview';
+import { cloudOfCostRow } from '../cloud-map';
 import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
-import { type ConnectionPool, tsLiteral } from './db';
-import { forecastMonth } from '../analytics/spend-forecast';
-import { divRound, formatMoney, parseMoney } from './money';
-import { filterSql } from './resource-rows';
-import { FIVE_MINUTES_MS } from './rollups';
+import { type ConnectionPool, tsLiteral } from '../db';
+import { forecastMonth } from '../../analytics/spend-forecast';
+import { divRound, formatMoney, parseMoney } from '../money';
+import { filterSql } from '../fleet/resource-rows';
+import { FIVE_MINUTES_MS } from '../fleet/rollups';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

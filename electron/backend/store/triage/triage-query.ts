@@ -14,19 +14,19 @@ import type {
   TriageIncident,
   TriageList,
   UtilisationTrack,
-} from '../../../shared/contract-triage';
-import type { GpuState, Incident, ProviderId, StreamId, SyncError } from '../../../shared/domain';
-import type { IncidentBrief } from '../../../shared/overview';
-import { detectDataProblems, SILENT_LOOKBACK_MS, XID_LOOKBACK_MS, COLLAPSE_BASELINE_FROM_MS, type SignalInput } from '../analytics/derived-signals';
-import { mergeIncidents, type MergedIncident } from '../analytics/incident-merge';
-import { classifyOpenIncidents, isPlannedMaintenance } from '../analytics/triage';
-import { sqlString, tsLiteral, type ConnectionPool, type Row } from './db';
-import { loadAccountState } from './freshness-query';
-import { gpuStateSql } from './gpu-state-query';
-import { affectedMachines, loadFleet, loadIncidents, toBrief, type FleetMachine } from './incident-query';
-import { addTo, formatMoney, parseMoney } from './money';
-import { floorToMinute } from './overview-query';
-import { loadResources } from './resource-rows';
+} from '../../../../shared/contract-triage';
+import type { GpuState, Incident, ProviderId, StreamId, SyncError } from '../../../../shared/domain';
+import type { IncidentBrief } from '../../../../shared/overview';
+import { detectDataProblems, SILENT_LOOKBACK_MS, XID_LOOKBACK_MS, COLLAPSE_BASELINE_FROM_MS, type SignalInput } from '../../analytics/derived-signals';
+import { mergeIncidents, type MergedIncident } from '../../analytics/incident-merge';
+import { classifyOpenIncidents, isPlannedMaintenance } from '../../analytics/triage';
+import { sqlString, tsLiteral, type ConnectionPool, type Row } from '../db';
+import { loadAccountState } from '../fleet/freshness-query';
+import { gpuStateSql } from '../fleet/gpu-state-query';
+import { affectedMachines, loadFleet, loadIncidents, toBrief, type FleetMachine } from '../incident-query';
+import { addTo, formatMoney, parseMoney } from '../money';
+import { floorToMinute } from '../fleet/overview-query';
+import { loadResources } from '../fleet/resource-rows';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IncidentSnapshot, type TriageList } from '../../../shared/contract-triage';
-import { incidentMarkdown } from '../../../shared/incident-markdown';
-import type { AppEvent } from '../../../shared/contract';
-import { createTriageWatcher, runDerivedSignals } from '../analytics/triage-watcher';
-import { createApi, dispatch } from '../api/index';
-import { openStore } from './index';
-import type { FleetStore } from './types';
-import { account, batchesOf, incident, minutes, resource, run, sample, tempDataDir } from './test-support';
+import { IncidentSnapshot, type TriageList } from '../../../../shared/contract-triage';
+import { incidentMarkdown } from '../../../../shared/incident-markdown';
+import type { AppEvent } from '../../../../shared/contract';
+import { createTriageWatcher, runDerivedSignals } from '../../analytics/triage-watcher';
+import { createApi, dispatch } from '../../api/index';
+import { openStore } from '../index';
+import type { FleetStore } from '../types';
+import { account, batchesOf, incident, minutes, resource, run, sample, tempDataDir } from '../test-support';
 
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
 const MIN = 60_000;

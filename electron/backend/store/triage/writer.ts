@@ -1,55 +1,101 @@
 /**
- * Triage writes: derived incidents (opened, kept and closed by the derived-signal runner), incident
- * acknowledgements and notes, alert settings and raised alerts. Each call is one transaction.
+ * Triage writes: provider incidents (a sync's incidents stream), derived incidents (opened, kept and
+ * closed by the derived-signal runner), incident acknowledgements and notes, alert settings and raised
+ * alerts. Each call is one transaction of the store's write().
  */
 import { randomUUID } from 'node:crypto';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { AlertSettings, type Acknowledgement, type Alert, type IncidentNote } from '../../../shared/contract-triage';
-import type { Incident } from '../../../shared/domain';
-import { DERIVED_PREFIX, type Signal } from '../analytics/derived-signals';
-import { exec, inTransaction, rows, type Row } from './db';
-import { StoreReadOnlyError } from './errors';
+import { AlertSettings, type Acknowledgement, type Alert, type IncidentNote } from '../../../../shared/contract-triage';
+import type { Incident } from '../../../../shared/domain';
+import { DERIVED_PREFIX, type Signal } from '../../analytics/derived-signals';
+import { type ConnectionPool, exec, rows, type Row } from '../db';
+import { finishRun, type Outcome, type RunStart } from '../sync-run';
+import type { Write } from '../write';
+import { findMerged } from './triage-query';
+import type { DerivedChanges, TriageWriter } from './types';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const floorMinute = (ms: number): number => Math.floor(ms / 60_000) * 60_000;
-
-/** The alert settings a new store starts with: every rule on, quiet hours off. */
-export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
-  rules: [
-    { id: 'unhealthy-gpus', kind: 'unhealthy-gpus', enabled: true, minGpus: 1 },
-    { id: 'provider-incident', kind: 'provider-incident', enabled: true, minSeverity: 'major' },
-    { id: 'utilisation-collapse', kind: 'utilisation-collapse', enabled: true },
-    { id: 'idle-gpus', kind: 'idle-gpus', enabled: true, minGpus: 16, forMinutes: 60 },
-  ],
-  quietHours: { enabled: false, start: '22:00', end: '07:00' },
-};
-
-/** What a derived-signal write changed. */
-export interface DerivedChanges {
-  opened: Incident[];
-  /** Ids of the derived incidents that ended. */
-  resolved: string[];
-}
 
 interface OpenDerived extends Row {
   id: string;
   started: number;
 }
 
-export class TriageWriter {
-  constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly readOnly: boolean,
-  ) {}
+/** DuckDB-backed TriageWriter. */
+export class DuckTriageWriter implements TriageWriter {
+  readonly #pool: ConnectionPool;
+  readonly #write: Write;
+  readonly #now: () => Date;
 
-  private async write<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    if (this.readOnly) throw new StoreReadOnlyError();
-    const conn = await this.instance.connect();
-    try {
-      return await inTransaction(conn, () => body(conn));
-    } finally {
-      conn.closeSync();
+  constructor(pool: ConnectionPool, write: Write, now: () => Date) {
+    this.#pool = pool;
+    this.#write = write;
+    this.#now = now;
+  }
+
+  async writeIncidents(run: RunStart, batches: AsyncIterable<Incident[]>): Promise<number> {
+    return this.#write(async (conn) => {
+      const outcome: Outcome = { rows: 0, rejected: 0 };
+      const upsert = await conn.prepare(
+        `INSERT INTO incident VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+           epoch_ms($12::BIGINT), epoch_ms($13::BIGINT), epoch_ms($14::BIGINT), $15, $16, $17)
+         ON CONFLICT (account, id) DO UPDATE SET
+           cloud = excluded.cloud, source = excluded.source, severity = excluded.severity,
+           title = excluded.title, summary = excluded.summary, status = excluded.status,
+           regions = excluded.regions, services = excluded.services, resource_ids = excluded.resource_ids,
+           started_at = excluded.started_at,
+           ended_at = coalesce(incident.ended_at, excluded.ended_at),
+           updated_at = excluded.updated_at, url = excluded.url, updates = excluded.updates,
+           demo = excluded.demo`,
+      );
+      for await (const batch of batches) {
+        for (const i of batch) {
+          if (i.account !== run.account) {
+            outcome.rejected++;
+            continue;
+          }
+          upsert.bind([
+            i.account,
+            i.id,
+            i.cloud,
+            i.source,
+            i.severity,
+            i.title,
+            i.summary,
+            i.status,
+            JSON.stringify(i.regions),
+            JSON.stringify(i.services),
+            JSON.stringify(i.resourceIds),
+            Date.parse(i.startedAt),
+            i.endedAt === null ? null : Date.parse(i.endedAt),
+            Date.parse(i.updatedAt),
+            i.url,
+            JSON.stringify(i.updates),
+            i.demo,
+          ]);
+          await upsert.run();
+          outcome.rows++;
+        }
+      }
+      await finishRun(conn, run, this.#now().getTime(), outcome, this.#now().getTime());
+      return outcome.rows;
+    });
+  }
+
+
+  async acknowledgeIncident(id: string, acknowledged: boolean, by: string, at: Date): Promise<{ acknowledged: Acknowledgement | null } | null> {
+    const merged = await findMerged(this.#pool, id);
+    if (merged === null) return null;
+    if (!acknowledged) {
+      await this.#clearAcknowledgements(merged.memberIds);
+      return { acknowledged: null };
     }
+    return { acknowledged: await this.#acknowledge(merged.id, true, by, at) };
+  }
+
+  async addIncidentNote(id: string, author: string, body: string, at: Date): Promise<IncidentNote | null> {
+    const merged = await findMerged(this.#pool, id);
+    return merged === null ? null : this.#addNote(merged.id, author, body, at);
   }
 
   /**
@@ -58,7 +104,7 @@ export class TriageWriter {
    */
   async writeDerivedIncidents(account: string, signals: readonly Signal[], asOf: Date): Promise<DerivedChanges> {
     const at = floorMinute(asOf.getTime());
-    return this.write(async (conn) => {
+    return this.#write(async (conn) => {
       const open = await rows<OpenDerived>(
         conn,
         `SELECT id, epoch_ms(started_at)::DOUBLE AS started FROM incident
@@ -113,8 +159,8 @@ export class TriageWriter {
   }
 
   /** Acknowledges (or un-acknowledges) an incident by any of its report ids. */
-  async acknowledge(id: string, acknowledged: boolean, by: string, at: Date): Promise<Acknowledgement | null> {
-    return this.write(async (conn) => {
+  async #acknowledge(id: string, acknowledged: boolean, by: string, at: Date): Promise<Acknowledgement | null> {
+    return this.#write(async (conn) => {
       if (!acknowledged) {
         await exec(conn, 'DELETE FROM incident_ack WHERE incident_id = $id', { id });
         return null;
@@ -130,15 +176,15 @@ export class TriageWriter {
   }
 
   /** Removes acknowledgements of the given report ids (un-acknowledging a merged incident clears every member). */
-  async clearAcknowledgements(ids: readonly string[]): Promise<void> {
-    await this.write(async (conn) => {
+  async #clearAcknowledgements(ids: readonly string[]): Promise<void> {
+    await this.#write(async (conn) => {
       for (const id of ids) await exec(conn, 'DELETE FROM incident_ack WHERE incident_id = $id', { id });
     });
   }
 
-  async addNote(incidentId: string, author: string, body: string, at: Date): Promise<IncidentNote> {
+  async #addNote(incidentId: string, author: string, body: string, at: Date): Promise<IncidentNote> {
     const note: IncidentNote = { id: randomUUID(), incidentId, at: at.toISOString(), author, body };
-    await this.write((conn) =>
+    await this.#write((conn) =>
       exec(conn, 'INSERT INTO incident_note VALUES ($id, $incident, epoch_ms($at::BIGINT), $author, $body)', {
         id: note.id,
         incident: incidentId,
@@ -152,7 +198,7 @@ export class TriageWriter {
 
   async setAlertSettings(settings: AlertSettings): Promise<AlertSettings> {
     const valid = AlertSettings.parse(settings);
-    await this.write((conn) =>
+    await this.#write((conn) =>
       exec(conn, 'INSERT INTO alert_settings VALUES (1, $s) ON CONFLICT (id) DO UPDATE SET settings = excluded.settings', {
         s: JSON.stringify(valid),
       }),
@@ -163,7 +209,7 @@ export class TriageWriter {
   /** Records newly raised alerts and the end of resolved ones. */
   async writeAlerts(raised: readonly Alert[], resolved: readonly { id: string; resolvedAt: string }[]): Promise<void> {
     if (raised.length === 0 && resolved.length === 0) return;
-    await this.write(async (conn) => {
+    await this.#write(async (conn) => {
       for (const a of raised) {
         await exec(
           conn,
@@ -190,45 +236,4 @@ export class TriageWriter {
       }
     });
   }
-}
-
-/** Reads the alert settings (the defaults when none were saved). */
-export async function readAlertSettings(read: <T extends Row>(sql: string) => Promise<T[]>): Promise<AlertSettings> {
-  const list = await read<{ s: string } & Row>('SELECT settings::VARCHAR AS s FROM alert_settings WHERE id = 1');
-  const parsed = list[0] ? AlertSettings.safeParse(JSON.parse(list[0].s)) : null;
-  return parsed?.success ? parsed.data : DEFAULT_ALERT_SETTINGS;
-}
-
-/** Reads alerts, newest first. */
-export async function readAlerts(read: <T extends Row>(sql: string) => Promise<T[]>, includeResolved: boolean, limit: number): Promise<Alert[]> {
-  const list = await read<
-    {
-      id: string;
-      rule_id: string;
-      kind: Alert['kind'];
-      key: string;
-      title: string;
-      body: string;
-      incident_id: string | null;
-      raised: number;
-      resolved: number | null;
-      notified: boolean;
-    } & Row
-  >(
-    `SELECT id, rule_id, kind, key, title, body, incident_id, epoch_ms(raised_at)::DOUBLE AS raised,
-            epoch_ms(resolved_at)::DOUBLE AS resolved, notified
-     FROM alert ${includeResolved ? '' : 'WHERE resolved_at IS NULL'} ORDER BY raised_at DESC, id LIMIT ${Math.max(1, Math.floor(limit))}`,
-  );
-  return list.map((a) => ({
-    id: a.id,
-    ruleId: a.rule_id,
-    kind: a.kind,
-    key: a.key,
-    title: a.title,
-    body: a.body,
-    incidentId: a.incident_id,
-    raisedAt: iso(a.raised),
-    resolvedAt: a.resolved === null ? null : iso(a.resolved),
-    notified: a.notified,
-  }));
 }
