@@ -21,7 +21,7 @@ export const RAW_RETENTION_MS = 7 * DAY_MS;
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
 
 /** Attempts of a re-runnable write that lost a write-write conflict to another transaction. */
-export const CONFLICT_ATTEMPTS = 4;
+const CONFLICT_ATTEMPTS = 4;
 
 /** DuckDB-backed FleetWriter. */
 export class DuckFleetWriter implements FleetWriter {
