@@ -7,7 +7,7 @@ import { ApiError, type ApiHandlers, type AppEvent } from '../../../shared/contr
 import type { FocusImportSummary, spendChannels } from '../../../shared/contract-spend';
 import type { PdfPrinter } from '../reports/pdf';
 import { renderReport } from '../reports/render';
-import { FocusImportError, FocusImportTooLargeError, type FocusImportLimits } from '../store/focus-import';
+import { FocusImportError, FocusImportTooLargeError, type FocusImportLimits } from '../store/focus/import';
 import { importAccountRefusal, type AccountNamesSource } from './imported-accounts';
 
 /** A file refused only for passing an import limit (serve answers 413, not 400). */

@@ -10,7 +10,7 @@ import { emptyCellsNote } from '../../../shared/focus-import-note';
 import { describeZodError, formatMoney } from '../../../shared/format';
 import { renderReport } from '../reports/render';
 import { CliError, defaultStoreDir, EXIT_FAILED, EXIT_OK, startRuntime, UsageError } from '../runtime/index';
-import { FocusImportError } from '../store/focus-import';
+import { FocusImportError } from '../store/focus/import';
 import { cliPdfPrinter } from './chromium-printer';
 import type { Command } from './command';
 import { packageVersion } from './version';

@@ -1,21 +1,31 @@
-/** The DuckDB store: openStore() gives the FleetStore the sync engine, the API and the CLI use. */
+/**
+ * The DuckDB store: openStore() gives the FleetStore the sync engine, the API and the CLI use, one
+ * object composed of the areas' readers and writers (fleet/, spend/, triage/, focus/), every write
+ * going through the one transactional write() of write.ts.
+ */
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ConnectionPool } from './db';
 import { classifyOpenError } from './errors';
-import { DuckStoreReader } from './reader';
-import { assertCurrent, migrate } from './schema/migrations';
-import type { FleetStore } from './types';
-import { DuckStoreWriter } from './writer';
-import { createSpendStore } from './spend-store';
-import { createTriageStore } from './triage-store';
+import { createFleetArea } from './fleet/index';
+import { createFocusArea } from './focus/index';
 import { withOverviewCache } from './overview-cache';
+import { assertCurrent, migrate } from './schema/migrations';
+import { createSpendArea } from './spend/index';
+import { createTriageArea } from './triage/index';
+import type { FleetStore } from './types';
+import { createWrite } from './write';
 
 export { StoreCorruptError, StoreLockedError, StoreReadOnlyError, StoreVersionError } from './errors';
-export type { FleetStore, RunStart, StoredAccount, StoreReader, StoreWriter, Window } from './types';
-export type { SpendStore } from './spend-store';
-export { FocusImportError, type FocusImportProgress, type FocusImportResult } from './focus-import';
+export type * from './types';
+export {
+  FocusImportError,
+  FocusImportTooLargeError,
+  type FocusImportLimits,
+  type FocusImportProgress,
+  type FocusImportResult,
+} from './focus/index';
 
 /** The store's file name inside the data dir. */
 export const STORE_FILE = 'fleetpane.duckdb';
@@ -75,35 +85,15 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     throw classifyOpenError(err, dataDir, file);
   }
   if (!readOnly) await makeOwnerOnly([file, `${file}.wal`]);
-  const reader = new DuckStoreReader(pool, now);
-  const writer = new DuckStoreWriter(instance, readOnly, now);
+  const write = createWrite(instance, readOnly);
   const readPool = pool;
   let closed = false;
-  const spend = createSpendStore(instance, pool, readOnly, now);
   const store: FleetStore = {
     readOnly,
-    ...spend,
-    ...createTriageStore(pool, instance, readOnly),
-    upsertAccounts: (a) => writer.upsertAccounts(a),
-    writeInventory: (run, b) => writer.writeInventory(run, b),
-    writeMetrics: (run, w, b) => writer.writeMetrics(run, w, b),
-    writeCosts: (run, w, b) => writer.writeCosts(run, w, b),
-    writeIncidents: (run, b) => writer.writeIncidents(run, b),
-    recordFailure: (run, e) => writer.recordFailure(run, e),
-    cursor: (a, s) => writer.cursor(a, s),
-    resources: (a) => writer.resources(a),
-    applyRetention: (n) => writer.applyRetention(n),
-    removeAccount: (a) => writer.removeAccount(a),
-    overview: (asOf, f) => reader.overview(asOf, f),
-    filterOptions: () => reader.filterOptions(),
-    utilisationSeries: (asOf, r, f, g) => reader.utilisationSeries(asOf, r, f, g),
-    resourceRows: (asOf, f) => reader.resourceRows(asOf, f),
-    coverage: (asOf, f) => reader.coverage(asOf, f),
-    resourceDetail: (asOf, a, id, r) => reader.resourceDetail(asOf, a, id, r),
-    incidents: (asOf, e) => reader.incidents(asOf, e),
-    incident: (asOf, id) => reader.incident(asOf, id),
-    accounts: (asOf) => reader.accounts(asOf),
-    syncRuns: (a, l) => reader.syncRuns(a, l),
+    ...createFleetArea(instance, pool, write, now),
+    ...createSpendArea(instance, pool, write, now),
+    ...createTriageArea(pool, write, now),
+    ...createFocusArea(instance, pool, write, now),
     close: async () => {
       if (closed) return;
       closed = true;

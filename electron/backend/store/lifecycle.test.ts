@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE, StoreLockedError, StoreReadOnlyError } from './index';
 import { migrate, MIGRATIONS } from './schema/migrations';
-import { estimateFromTagsSql } from './schema/v6-cost-estimate';
+import { estimateFromTagsSql } from './spend/estimate-sql';
 import { batchesOf, minutes, run, tempDataDir } from './test-support';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

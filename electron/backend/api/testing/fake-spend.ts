@@ -1,9 +1,9 @@
 /** The spend side of the API tests' fake store: small fixed answers that satisfy the contract. */
 import type { CostReport, CostReportQuery } from '../../../../shared/contract-spend';
-import type { SpendStore } from '../../store/spend-store';
+import type { FocusArea, SpendArea } from '../../store/types';
 
-/** A fake SpendStore; `record` notes every call. */
-export function fakeSpend(record: (method: string, args: unknown[]) => void): SpendStore {
+/** A fake of the store's spend and FOCUS areas (a cost sync's writeCosts aside); `record` notes every call. */
+export function fakeSpend(record: (method: string, args: unknown[]) => void): Omit<SpendArea, 'writeCosts'> & FocusArea {
   const report = (query: CostReportQuery): CostReport => {
     const amounts = { currency: 'USD', billed: '1000.00', effective: '950.00', estimated: '0.00', rows: 3 };
     return {

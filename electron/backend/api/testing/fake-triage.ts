@@ -2,7 +2,7 @@
 import type { Alert, AlertSettings, IncidentPage, TriageIncident } from '../../../../shared/contract-triage';
 import type { Incident } from '../../../../shared/domain';
 import type { IncidentBrief } from '../../../../shared/overview';
-import type { TriageStore } from '../../store/triage-types';
+import type { TriageArea } from '../../store/types';
 
 /** Builds fake triage methods around the fake store's one incident. */
 export function fakeTriage(
@@ -10,7 +10,7 @@ export function fakeTriage(
   brief: IncidentBrief,
   record: (method: string, args: unknown[]) => void,
   readOnly: boolean,
-): TriageStore {
+): Omit<TriageArea, 'incidents' | 'incident' | 'writeIncidents'> {
   let settings: AlertSettings = { rules: [{ id: 'unhealthy-gpus', kind: 'unhealthy-gpus', enabled: true, minGpus: 1 }], quietHours: { enabled: false, start: '22:00', end: '07:00' } };
   const alerts: Alert[] = [];
   const triageIncident: TriageIncident = {

@@ -4,7 +4,7 @@ import { addDecimals, multiplyDecimalByInteger, normaliseDecimal } from '../../.
 import { IDLE_THRESHOLD_PERCENT, type GpuResource, type GpuState, type Incident } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
-import { sameOutage } from '../../analytics/incident-merge';
+import { sameOutage } from '../../domain/incident-merge';
 import { gcpProvider } from './index';
 import { lookupInstance, lookupMachine } from '../../catalog';
 import { fromMicros, micros } from './testing/emulator';

@@ -121,7 +121,7 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
       yield estimateCostRows(counts, resources, cfg.prometheus.nodeLabels, cfg.name, fallback, req.from, req.to);
     },
     // A cluster has no provider incident feed of its own. Node conditions reach the store as the
-    // inventory's health and healthReason, XID errors as metric samples; analytics/derived-signals.ts
+    // inventory's health and healthReason, XID errors as metric samples; domain/derived-signals.ts
     // is the one place that turns them into node-down and XID incidents.
     async *incidents(_req: IncidentsRequest) {
       yield [];

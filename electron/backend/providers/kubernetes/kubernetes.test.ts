@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocusCostRow, GpuResource, GpuSample } from '../../../../shared/domain';
 import { AccountConfigBase } from '../../../../shared/config';
-import { detectNodeDown, detectXid, type SignalInput, type XidHits } from '../../analytics/derived-signals';
+import { detectNodeDown, detectXid, type SignalInput, type XidHits } from '../../domain/derived-signals';
 import { AuthError, ThrottledError } from '../types';
 import { describeKubeconfig, kubernetesProvider } from './index';
 import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes, type Fleet } from './testing/fleet';

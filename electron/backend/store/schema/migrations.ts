@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, inTransaction, rows } from '../db';
 import { StoreVersionError } from '../errors';
+import type { Migration } from './migration';
 import { V3_SPEND } from './v3-spend';
 import { V4_TRIAGE } from './v4-triage';
 import { V5_GPU_KEY } from './v5-gpu-key';
@@ -13,11 +14,7 @@ import { V6_COST_ESTIMATE } from './v6-cost-estimate';
 import { V7_COVERAGE } from './v7-coverage';
 import { V8_GPU_FAULT } from './v8-gpu-fault';
 
-export interface Migration {
-  version: number;
-  description: string;
-  sql: string;
-}
+export type { Migration } from './migration';
 
 // Per-GPU rollup columns shared by rollup_5m and rollup_1h. Sums and counts (not means) so a coarser
 // bucket is exact: its mean is sum/count over the finer buckets. cloud, region and gpu_model are

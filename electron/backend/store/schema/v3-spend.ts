@@ -5,7 +5,7 @@
  * - focus_import records each imported file and billing period (a re-import replaces, never doubles);
  * - budget holds spend budgets per cloud or tag; report_definition holds saved reports and schedules.
  */
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
 
 export const V3_SPEND: Migration = {
   version: 3,

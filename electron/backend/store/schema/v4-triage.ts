@@ -1,5 +1,5 @@
 /** Schema version 4: triage (acknowledgements and notes on incidents) and alerts (rules, settings, raised alerts). */
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
 
 export const V4_TRIAGE: Migration = {
   version: 4,

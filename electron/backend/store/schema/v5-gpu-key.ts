@@ -10,9 +10,13 @@
  * Existing rows are converted, not dropped. Raw samples of a GPU that is neither in the inventory nor in
  * any rollup have no dimension row and are dropped (none can exist: metrics writes reject samples of
  * machines not in the inventory, and every kept sample is rolled up).
+ * Frozen history: live code keeps its own copies of the rules written here (fleet/rollups.ts,
+ * fleet/sample-appender.ts), so changing them never rewrites this migration.
  */
-import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
+
+/** The idle threshold (percent) when v5 shipped; the live rule is shared/domain's IDLE_THRESHOLD_PERCENT. */
+const IDLE_THRESHOLD_PERCENT = 5;
 
 const ROLLUP_COLUMNS_V5 = `
   gpu_id INTEGER NOT NULL,
@@ -32,14 +36,11 @@ const ROLLUP_COLUMNS_V5 = `
 const ROLLUP_VALUES = `sample_count, util_sum, util_count, util_max, xid_sum, mem_sum, mem_count,
   power_sum, power_count, temp_sum, temp_count`;
 
-/** util_source as a small code (the appender writes no strings): 1 prof, 2 dev, 3 provider. */
-export const UTIL_SOURCE_CODES = { prof: 1, dev: 2, provider: 3 } as const;
-
 /**
  * rollup_1h also counts its idle 5-minute buckets (measured, mean below the idle threshold), so idle
  * waste over today's whole hours reads one row per GPU and hour. The same float test as on rollup_5m.
  */
-export const IDLE_BUCKETS_SQL = `count(*) FILTER (WHERE util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT})::INTEGER`;
+const IDLE_BUCKETS_SQL = `count(*) FILTER (WHERE util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT})::INTEGER`;
 
 const convertRollup = (table: string, extra: string): string => `
   CREATE TABLE ${table}_v5 (${ROLLUP_COLUMNS_V5}${extra === '' ? '' : ',\n  idle_buckets INTEGER NOT NULL'});

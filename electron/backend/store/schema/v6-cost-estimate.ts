@@ -3,11 +3,13 @@
  * `fleetpane.estimate` tag), so billed totals filter on a boolean instead of parsing every row's Tags
  * JSON several times per overview.
  */
-import { ESTIMATE_TAG } from '../../../../shared/contract-spend';
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
 
-/** The SQL that derives is_estimate from a Tags JSON value (used by the migration and the FOCUS importer). */
-export function estimateFromTagsSql(tags: string): string {
+/** The estimate tag when v6 shipped (shared/contract-spend's ESTIMATE_TAG is the live one). */
+const ESTIMATE_TAG = 'fleetpane.estimate';
+
+/** The SQL that derived is_estimate from a Tags JSON value (the live copy is spend/estimate-sql.ts). */
+function estimateFromTagsSql(tags: string): string {
   return `coalesce((${tags}) ->> '$."${ESTIMATE_TAG}"', '') = 'true'`;
 }
 

@@ -6,7 +6,7 @@
  *   account's config names it, so two on-premises clusters are two entries on the pane.
  * Rows written before v7 have no gaps the connector told of and no site.
  */
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
 
 export const V7_COVERAGE: Migration = {
   version: 7,

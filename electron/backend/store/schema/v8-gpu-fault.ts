@@ -4,7 +4,7 @@
  * makes the GPU unhealthy, like an XID error (gpu-state-query.ts). Raw samples only: the state is
  * judged over the last 30 minutes, which the raw table always holds.
  */
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
 
 export const V8_GPU_FAULT: Migration = {
   version: 8,

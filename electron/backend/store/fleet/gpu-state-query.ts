@@ -1,0 +1,48 @@
+/**
+ * GPU state as the glossary defines it, over the samples in (asOf - 30 min, asOf]: the precedence
+ * and thresholds are domain/gpu-state.ts (stopped > unhealthy > unknown > busy > idle).
+ * Every GPU of a machine counts, whether or not it reported.
+ */
+import { type CoverageGap, STATE_WINDOW_MS } from '../../../../shared/domain';
+import { gpuStateCaseSql } from '../../domain/gpu-state';
+import { tsLiteral } from '../db';
+
+/** SQL: true when the coverage_gaps JSON value `column` holds a gap of this kind. */
+export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
+  return `coalesce(list_contains(json_extract_string(${column}, '$[*].kind'), '${kind}'), false)`;
+}
+
+/**
+ * SQL yielding one row per GPU of the resources matching `resourceWhere` (over resource columns):
+ * account, resource_id, gpu_index, cloud, region, gpu_model, util_mean, util_n, xid, last_ms, state, and
+ * metrics_gap / placement_gap (the machine's connector says it cannot be measured / placed).
+ */
+export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
+  return `
+    WITH w AS (
+      SELECT gpu_id, avg(util) AS util_mean, count(util) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault, max(ts) AS last_ts
+      FROM gpu_sample
+      WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}
+      GROUP BY gpu_id
+    ), m AS (
+      SELECT account, id, cloud, region, gpu_model, power_state, health, coverage_gaps, unnest(range(gpu_count)) AS gpu_index
+      FROM resource WHERE ${resourceWhere}
+    ), g AS (
+      SELECT m.*, k.gpu_id FROM m
+      LEFT JOIN gpu k ON k.account = m.account AND k.resource_id = m.id AND k.gpu_index = m.gpu_index
+    )
+    SELECT g.account, g.id AS resource_id, g.gpu_index::INTEGER AS gpu_index, g.cloud, g.region, g.gpu_model,
+           w.util_mean, coalesce(w.util_n, 0)::INTEGER AS util_n, coalesce(w.xid, 0)::INTEGER AS xid,
+           epoch_ms(w.last_ts)::DOUBLE AS last_ms,
+           ${gpuStateCaseSql({
+             powerState: 'g.power_state',
+             health: 'g.health',
+             xidErrors: 'w.xid',
+             fault: 'w.fault',
+             samples: 'w.util_n',
+             meanUtilisation: 'w.util_mean',
+           })} AS state,
+           ${hasGapSql('g.coverage_gaps', 'metrics')} AS metrics_gap,
+           ${hasGapSql('g.coverage_gaps', 'placement')} AS placement_gap
+    FROM g LEFT JOIN w ON w.gpu_id = g.gpu_id`;
+}

@@ -1,0 +1,17 @@
+/** The fleet area: its reader on the reader pool and its writer through the store's write(). */
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { methodsOf } from '../compose';
+import type { ConnectionPool } from '../db';
+import type { Write } from '../write';
+import { DuckFleetReader } from './reader';
+import type { FleetArea, FleetReader, FleetWriter } from './types';
+import { DuckFleetWriter } from './writer';
+
+export type { FleetArea, FleetReader, FleetWriter } from './types';
+
+export function createFleetArea(instance: DuckDBInstance, pool: ConnectionPool, write: Write, now: () => Date): FleetArea {
+  return {
+    ...methodsOf<FleetReader>(new DuckFleetReader(pool, now)),
+    ...methodsOf<FleetWriter>(new DuckFleetWriter(instance, write, now)),
+  };
+}

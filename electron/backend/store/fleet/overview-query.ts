@@ -1,0 +1,186 @@
+/** The one-pane overview (ARCHITECTURE.md "Overview"), assembled from independent queries run at once. */
+import type { FleetFilter } from '../../../../shared/contract';
+import { type CloudId, CloudId as CloudIds, type GpuState } from '../../../../shared/domain';
+import {
+  cloudKey,
+  cloudKeyLabel,
+  cloudOfKey,
+  type CloudOverview,
+  type CoverageCounts,
+  emptyCoverage,
+  type GpuCounts,
+  type IncidentBrief,
+  type ModelCounts,
+  type Overview,
+} from '../../../../shared/overview';
+import { cloudOfCostRow } from '../../domain/cost-row-cloud';
+import { type ConnectionPool, sqlString } from '../db';
+import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
+import { gpuStateSql, hasGapSql } from './gpu-state-query';
+import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
+import { loadFleet, loadIncidents } from '../incident-query';
+import { filterSql, passesFilter } from './resource-rows';
+import { spendByCloud, sumSpend } from '../spend/spend-query';
+import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
+
+const HOUR_MS = 3_600_000;
+
+/** Floors an instant to the minute (the overview describes whole minutes). */
+export const floorToMinute = (ms: number): number => Math.floor(ms / 60_000) * 60_000;
+
+const emptyCounts = (): GpuCounts => ({ total: 0, busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 });
+
+/** Sites of the accounts whose machines lie outside every known cloud (one per account: its config's). */
+async function loadSites(pool: ConnectionPool): Promise<Map<string, string>> {
+  const list = await pool.rows<{ account: string; site: string }>(
+    `SELECT account, min(site) AS site FROM resource WHERE cloud = 'other' AND site IS NOT NULL GROUP BY account`,
+  );
+  return new Map(list.map((r) => [r.account, r.site]));
+}
+
+/** SQL for cloudKey over columns cloud and account (the site map is small: one entry per on-prem account). */
+function entryKeySql(sites: ReadonlyMap<string, string>): string {
+  const named = [...sites].map(([account, site]) => `WHEN account = ${sqlString(account)} THEN ${sqlString(site)}`).join(' ');
+  const label = named === '' ? 'account' : `CASE ${named} ELSE account END`;
+  return `CASE WHEN cloud <> 'other' THEN cloud ELSE 'other:' || ${label} END`;
+}
+
+/** Builds the overview at asOf (floored to the minute) for the filtered fleet. */
+export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date, filter: FleetFilter): Promise<Overview> {
+  const asOfMs = floorToMinute(asOf.getTime());
+  const [state, sites] = await Promise.all([loadAccountState(pool, asOfMs), loadSites(pool)]);
+  const providers = new Map(state.accounts.map((a) => [a.name, a.provider]));
+  // Each cluster outside every known cloud is its own entry, so every sum below goes by entry key.
+  const keyOf = (cloud: CloudId, account: string): string => cloudKey(cloud, account, sites.get(account) ?? null);
+  const keySql = entryKeySql(sites);
+
+  const [stateRows, priceRows, averages, p95, spend, fleet, incidents, costAccounts] = await Promise.all([
+    pool.rows<{ cloud: CloudId; account: string; gpu_model: string; state: GpuState; n: number; without_metrics: number; unplaced: number }>(
+      `SELECT cloud, account, gpu_model, state, count(*)::INTEGER AS n,
+              count(*) FILTER (WHERE state <> 'stopped' AND (util_n = 0 OR metrics_gap))::INTEGER AS without_metrics,
+              count(*) FILTER (WHERE placement_gap)::INTEGER AS unplaced
+       FROM (${gpuStateSql(asOfMs, filterSql(filter))}) GROUP BY cloud, account, gpu_model, state`,
+    ),
+    pool.rows<{ cloud: CloudId; account: string; n: number }>(
+      `SELECT cloud, account, count(*)::INTEGER AS n FROM resource
+       WHERE ${filterSql(filter)} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
+       GROUP BY cloud, account`,
+    ),
+    // 1 h and 24 h in one query: the parts both windows read (the last hour's buckets, the raw edge at asOf) once.
+    pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
+      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, keySql),
+    ),
+    pool.rows<{ key: string; p95: number }>(cloudP95Sql(asOfMs - 24 * HOUR_MS, asOfMs, filter, keySql)),
+    spendByCloud(pool, asOfMs, filter, state.inventoryClouds, providers, keyOf),
+    loadFleet(pool),
+    loadIncidents(pool, 'ended_at IS NULL OR ended_at > epoch_ms($asOf::BIGINT)', {
+      asOf: String(asOfMs),
+    }),
+    pool.rows<{ account: string; provider_name: string }>(
+      'SELECT DISTINCT account, ProviderName AS provider_name FROM cost_row',
+    ),
+  ]);
+
+  const wanted = (c: CloudId): boolean => filter.clouds.length === 0 || filter.clouds.includes(c);
+  const filteredFleet = fleet.filter((m) => passesFilter(filter, m));
+
+  // Which accounts belong to each entry: by inventory, by connector, and by where their charges go.
+  const accountsOf = new Map<string, Set<string>>();
+  const addAccount = (cloud: CloudId, account: string): void => {
+    const key = keyOf(cloud, account);
+    if (!accountsOf.has(key)) accountsOf.set(key, new Set());
+    accountsOf.get(key)!.add(account);
+  };
+  for (const a of state.accounts) for (const c of cloudsOfAccount(state, a)) addAccount(c, a.name);
+  for (const m of fleet) addAccount(m.cloud, m.account);
+  for (const r of costAccounts) {
+    addAccount(cloudOfCostRow(state.inventoryClouds.get(r.account), r.provider_name, providers.get(r.account)), r.account);
+  }
+
+  // Known clouds in the pane's order, then the clusters outside them by name.
+  const keys = [...new Set([...accountsOf.keys(), ...spend.keys()])].filter((k) => {
+    const cloud = cloudOfKey(k);
+    return cloud !== null && wanted(cloud);
+  });
+  const rank = (k: string): number => CloudIds.options.indexOf(cloudOfKey(k)!);
+  keys.sort((a, b) => rank(a) - rank(b) || cloudKeyLabel(a).localeCompare(cloudKeyLabel(b)));
+  // Reports of one outage are merged first (domain/incident-classes.ts), so these counts match the triage view.
+  const classes = classifyOpenIncidents(incidents.filter((i) => wanted(i.cloud)), filteredFleet, asOfMs);
+  const elsewhere: IncidentBrief[] = classes.elsewhere.map((c) => c.brief);
+  const activeByKey = new Map<string, IncidentBrief[]>();
+  for (const { brief } of classes.active) {
+    const key = keyOf(brief.cloud, brief.account);
+    activeByKey.set(key, [...(activeByKey.get(key) ?? []), brief]);
+  }
+  // Announced maintenance still ahead of asOf: listed as planned, never counted as active.
+  const planned = plannedMaintenance(incidents.filter((i) => wanted(i.cloud)), filteredFleet, asOfMs);
+  const plannedByKey = new Map<string, IncidentBrief[]>();
+  for (const p of planned) {
+    if (!p.touchesFleet) continue;
+    const key = keyOf(p.brief.cloud, p.brief.account);
+    plannedByKey.set(key, [...(plannedByKey.get(key) ?? []), p.brief]);
+  }
+
+  const cloudOverviews: CloudOverview[] = keys.map((key) => {
+    const cloud = cloudOfKey(key)!;
+    const gpus = emptyCounts();
+    const coverage = emptyCoverage();
+    const models = new Map<string, ModelCounts>();
+    for (const r of stateRows) {
+      if (keyOf(r.cloud, r.account) !== key) continue;
+      gpus[r.state] += r.n;
+      gpus.total += r.n;
+      coverage.gpusWithoutMetrics += r.without_metrics;
+      coverage.gpusUnplaced += r.unplaced;
+      const m = models.get(r.gpu_model) ?? { model: r.gpu_model, total: 0, busy: 0, idle: 0 };
+      m.total += r.n;
+      if (r.state === 'busy') m.busy += r.n;
+      if (r.state === 'idle') m.idle += r.n;
+      models.set(r.gpu_model, m);
+    }
+    for (const r of priceRows) if (keyOf(r.cloud, r.account) === key) coverage.machinesWithoutPrice += r.n;
+    const accounts = [...(accountsOf.get(key) ?? [])].sort();
+    const active = activeByKey.get(key) ?? [];
+    const machines = filteredFleet.filter((m) => keyOf(m.cloud, m.account) === key);
+    const util = averages.find((r) => r.key === key);
+    return {
+      key,
+      provider: cloud,
+      label: cloudKeyLabel(key),
+      demo: machines.length > 0 ? machines.every((m) => m.demo) : accounts.some((a) => state.demoAccounts.has(a)),
+      accounts,
+      gpus,
+      byModel: [...models.values()].sort((a, b) => b.total - a.total || a.model.localeCompare(b.model)),
+      utilisation: {
+        avg1h: util?.avg0 ?? null,
+        avg24h: util?.avg1 ?? null,
+        p95_24h: p95.find((r) => r.key === key)?.p95 ?? null,
+      },
+      spend: spend.get(key) ?? [],
+      incidents: { active: active.length, list: active, planned: plannedByKey.get(key) ?? [] },
+      freshness: cloudFreshness(state, accounts),
+      coverage,
+    };
+  });
+
+  const totals = emptyCounts();
+  const coverage = emptyCoverage();
+  for (const c of cloudOverviews) {
+    for (const k of Object.keys(totals) as (keyof GpuCounts)[]) totals[k] += c.gpus[k];
+    for (const k of Object.keys(coverage) as (keyof CoverageCounts)[]) coverage[k] += c.coverage[k];
+  }
+  return {
+    generatedAt: now.toISOString(),
+    asOf: new Date(asOfMs).toISOString(),
+    demo: cloudOverviews.some((c) => c.demo),
+    clouds: cloudOverviews,
+    totals: {
+      gpus: totals,
+      spend: sumSpend(cloudOverviews.map((c) => c.spend)),
+      incidents: { active: cloudOverviews.reduce((n, c) => n + c.incidents.active, 0) },
+      coverage,
+    },
+    incidentsElsewhere: elsewhere,
+    maintenancePlanned: planned.map((p) => p.brief),
+  };
+}

@@ -1,0 +1,264 @@
+/** DuckDB-backed FleetReader: the fleet reads the API and the sync engine need, computed as ARCHITECTURE.md's glossary says. */
+import type { FleetFilter, GpuDetail, ResourceRow, ResponseOf, TimeRange } from '../../../../shared/contract';
+import { CLOUD_LABELS, type CloudId, CloudId as CloudIds, type GpuResource, type GpuState, type StreamId, type SyncRun } from '../../../../shared/domain';
+import { cloudKey, type Overview } from '../../../../shared/overview';
+import { machineGaps } from './coverage-rules';
+import { type ConnectionPool, type Row, sqlString } from '../db';
+import { accountSummaries, loadAccountState } from './freshness-query';
+import { gpuStateSql } from './gpu-state-query';
+import { isOpen, toBrief } from '../../domain/incident-fleet';
+import { loadFleet, loadIncidents } from '../incident-query';
+import { floorToMinute, queryOverview } from './overview-query';
+import { filterSql, loadResources } from './resource-rows';
+import { querySeries } from './series-query';
+import type { FleetReader } from './types';
+
+interface GpuStateRow extends Row {
+  account: string;
+  resource_id: string;
+  gpu_index: number;
+  cloud: CloudId;
+  util_mean: number | null;
+  util_n: number;
+  xid: number;
+  last_ms: number | null;
+  state: GpuState;
+}
+
+/** GPUs with no utilisation sample in the state window (the glossary's `unknown`, before health). */
+const silentGpus = (gpus: readonly GpuStateRow[]): number => gpus.filter((g) => g.util_n === 0).length;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Mean over GPUs with a measured utilisation of each GPU's mean; null when none. */
+function meanOverGpus(gpus: readonly GpuStateRow[]): number | null {
+  const measured = gpus.filter((g) => g.util_n > 0 && g.util_mean !== null);
+  return measured.length === 0 ? null : measured.reduce((s, g) => s + g.util_mean!, 0) / measured.length;
+}
+
+export class DuckFleetReader implements FleetReader {
+  readonly #pool: ConnectionPool;
+  readonly #now: () => Date;
+
+  constructor(pool: ConnectionPool, now: () => Date) {
+    this.#pool = pool;
+    this.#now = now;
+  }
+
+  overview(asOf: Date, filter: FleetFilter): Promise<Overview> {
+    return queryOverview(this.#pool, asOf, this.#now(), filter);
+  }
+
+  async filterOptions(): Promise<ResponseOf<'fleet:filter-options'>> {
+    const [regions, models] = await Promise.all([
+      this.#pool.rows<{ cloud: CloudId; region: string }>(
+        'SELECT DISTINCT cloud, region FROM resource ORDER BY cloud, region',
+      ),
+      this.#pool.rows<{ gpu_model: string }>('SELECT DISTINCT gpu_model FROM resource ORDER BY gpu_model'),
+    ]);
+    const present = new Set(regions.map((r) => r.cloud));
+    return {
+      clouds: CloudIds.options.filter((c) => present.has(c)),
+      regions: regions.map((r) => ({ cloud: r.cloud, region: r.region })),
+      gpuModels: models.map((m) => m.gpu_model),
+    };
+  }
+
+  async utilisationSeries(
+    asOf: Date,
+    range: TimeRange,
+    filter: FleetFilter,
+    groupBy: 'cloud' | 'none',
+  ): Promise<ResponseOf<'fleet:utilisation-series'>> {
+    const asOfMs = floorToMinute(asOf.getTime());
+    let keys: { key: string; label: string }[] = [{ key: 'fleet', label: 'Fleet' }];
+    if (groupBy === 'cloud') {
+      const clouds = await this.#pool.rows<{ cloud: CloudId }>(
+        `SELECT DISTINCT cloud FROM resource WHERE ${filterSql(filter)}`,
+      );
+      const present = new Set(clouds.map((c) => c.cloud));
+      keys = CloudIds.options.filter((c) => present.has(c)).map((c) => ({ key: c, label: CLOUD_LABELS[c] }));
+    }
+    const { stepMs, series } = await querySeries(
+      this.#pool,
+      range,
+      asOfMs,
+      { where: filterSql(filter), key: groupBy === 'cloud' ? 'cloud' : `'fleet'`, fleetLevel: true },
+      keys,
+      (k) => (k in CLOUD_LABELS ? CLOUD_LABELS[k as CloudId] : k),
+    );
+    return { asOf: iso(asOfMs), stepMs, series };
+  }
+
+  #gpuStates(asOfMs: number, resourceWhere: string): Promise<GpuStateRow[]> {
+    return this.#pool.rows<GpuStateRow>(
+      `${gpuStateSql(asOfMs, resourceWhere)} ORDER BY g.account, g.id, g.gpu_index`,
+    );
+  }
+
+  /** The machines matching the filter, each with its GPUs' states over the state window. */
+  async #machinesWithGpus(asOfMs: number, filter: FleetFilter): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
+    const where = filterSql(filter);
+    const [resources, gpus] = await Promise.all([
+      this.#pool.use((conn) => loadResources(conn, where)),
+      this.#gpuStates(asOfMs, where),
+    ]);
+    const byResource = new Map<string, GpuStateRow[]>();
+    for (const g of gpus) {
+      const key = `${g.account}\u0000${g.resource_id}`;
+      byResource.set(key, [...(byResource.get(key) ?? []), g]);
+    }
+    return resources.map((resource) => ({ resource, gpus: byResource.get(`${resource.account}\u0000${resource.id}`) ?? [] }));
+  }
+
+  async resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>> {
+    const asOfMs = floorToMinute(asOf.getTime());
+    const machines = await this.#machinesWithGpus(asOfMs, filter);
+    const rows: ResourceRow[] = machines.map(({ resource: r, gpus: list }) => {
+      const states = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
+      for (const g of list) states[g.state]++;
+      return {
+        id: r.id,
+        account: r.account,
+        cloud: r.cloud,
+        region: r.region,
+        zone: r.zone,
+        name: r.name,
+        instanceType: r.instanceType,
+        gpuModel: r.gpuModel,
+        gpuCount: r.gpuCount,
+        powerState: r.powerState,
+        health: r.health,
+        hourlyPrice: r.hourlyPrice,
+        currency: r.currency,
+        demo: r.demo,
+        states,
+        utilisation30m: meanOverGpus(list),
+        cloudKey: cloudKey(r.cloud, r.account, r.site),
+        coverageGaps: machineGaps(r, silentGpus(list)),
+      };
+    });
+    return { asOf: iso(asOfMs), resources: rows };
+  }
+
+  async coverage(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:coverage'>> {
+    const asOfMs = floorToMinute(asOf.getTime());
+    const machines = await this.#machinesWithGpus(asOfMs, filter);
+    return {
+      asOf: iso(asOfMs),
+      machines: machines.flatMap(({ resource: r, gpus }) => {
+        const gaps = machineGaps(r, silentGpus(gpus));
+        if (gaps.length === 0) return [];
+        return [
+          {
+            account: r.account,
+            cloudKey: cloudKey(r.cloud, r.account, r.site),
+            resourceId: r.id,
+            name: r.name,
+            region: r.region,
+            instanceType: r.instanceType,
+            gpuCount: r.gpuCount,
+            powerState: r.powerState,
+            gaps,
+          },
+        ];
+      }),
+    };
+  }
+
+  async resourceDetail(
+    asOf: Date,
+    account: string,
+    id: string,
+    range: TimeRange,
+  ): Promise<ResponseOf<'fleet:resource'> | null> {
+    const asOfMs = floorToMinute(asOf.getTime());
+    const where = `account = ${sqlString(account)} AND id = ${sqlString(id)}`;
+    const [resources, gpus, fleet, incidents] = await Promise.all([
+      this.#pool.use((conn) => loadResources(conn, where)),
+      this.#gpuStates(asOfMs, where),
+      loadFleet(this.#pool),
+      loadIncidents(this.#pool),
+    ]);
+    const resource = resources[0];
+    if (!resource) return null;
+    const details: GpuDetail[] = gpus.map((g) => ({
+      index: g.gpu_index,
+      uuid: resource.gpuUuids[g.gpu_index] ?? null,
+      state: g.state,
+      utilisation30m: g.util_n > 0 ? g.util_mean : null,
+      xidErrors30m: g.xid,
+      lastSampleAt: g.last_ms === null ? null : iso(g.last_ms),
+    }));
+    const { stepMs, series } = await querySeries(
+      this.#pool,
+      range,
+      asOfMs,
+      { where: `account = ${sqlString(account)} AND resource_id = ${sqlString(id)}`, key: 'gpu_index::VARCHAR', fleetLevel: false },
+      details.map((d) => ({ key: String(d.index), label: `GPU ${d.index}` })),
+      (k) => `GPU ${k}`,
+    );
+    const touching = incidents.filter(
+      (i) =>
+        isOpen(i, asOfMs) &&
+        i.cloud === resource.cloud &&
+        (i.resourceIds.includes(resource.id) || i.regions.some((r) => r.toLowerCase() === resource.region.toLowerCase())),
+    );
+    return {
+      asOf: iso(asOfMs),
+      resource,
+      gpus: details,
+      stepMs,
+      series,
+      incidents: touching.map((i) => toBrief(i, fleet)),
+    };
+  }
+
+  async accounts(asOf: Date): Promise<ResponseOf<'accounts:list'>> {
+    return { accounts: accountSummaries(await loadAccountState(this.#pool, asOf.getTime())) };
+  }
+
+  async syncRuns(account: string | undefined, limit: number): Promise<SyncRun[]> {
+    const list = await this.#pool.rows<
+      {
+        id: string;
+        account: string;
+        stream: SyncRun['stream'];
+        started: number;
+        finished: number | null;
+        status: SyncRun['status'];
+        rows: number;
+        attempt: number;
+        error: string | null;
+      } & Row
+    >(
+      `SELECT id, account, stream, epoch_ms(started_at)::DOUBLE AS started, epoch_ms(finished_at)::DOUBLE AS finished,
+              status, rows::DOUBLE AS rows, attempt, error::VARCHAR AS error
+       FROM sync_run ${account === undefined ? '' : `WHERE account = ${sqlString(account)}`}
+       ORDER BY finished_at DESC, started_at DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+    );
+    return list.map((r) => ({
+      id: r.id,
+      account: r.account,
+      stream: r.stream,
+      startedAt: iso(r.started),
+      finishedAt: r.finished === null ? null : iso(r.finished),
+      status: r.status,
+      rows: r.rows,
+      attempt: r.attempt,
+      error: r.error === null ? null : (JSON.parse(r.error) as SyncRun['error']),
+    }));
+  }
+
+  async cursor(account: string, stream: StreamId): Promise<number | null> {
+    const r = await this.#pool.rows<{ position: number }>(
+      'SELECT position::DOUBLE AS position FROM sync_cursor WHERE account = $account AND stream = $stream',
+      { account, stream },
+    );
+    return r[0]?.position ?? null;
+  }
+
+  resources(account: string): Promise<GpuResource[]> {
+    return this.#pool.use((conn) => loadResources(conn, 'account = $account', { account }));
+  }
+}

@@ -1,0 +1,94 @@
+/** Reading inventory rows back into GpuResource, and the FleetFilter as SQL. */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { FleetFilter } from '../../../../shared/contract';
+import { type CloudId, CoverageGap, type GpuResource, type HealthState, type PowerState } from '../../../../shared/domain';
+import { type Params, rows, sqlList } from '../db';
+import { normaliseMoney } from '../../../../shared/decimal';
+
+interface ResourceRecord extends Record<string, unknown> {
+  account: string;
+  id: string;
+  cloud: CloudId;
+  region: string;
+  zone: string | null;
+  name: string;
+  kind: GpuResource['kind'];
+  instance_type: string;
+  gpu_model: string;
+  gpu_count: number;
+  gpu_memory_gib: number | null;
+  power_state: PowerState;
+  health: HealthState;
+  health_reason: string | null;
+  hourly_price: string | null;
+  currency: string;
+  tags: string;
+  gpu_uuids: string;
+  demo: boolean;
+  coverage_gaps: string | null;
+  site: string | null;
+}
+
+/** Loads resources matching `where` (SQL over the resource table's columns). */
+export async function loadResources(conn: DuckDBConnection, where: string, params?: Params): Promise<GpuResource[]> {
+  const list = await rows<ResourceRecord>(
+    conn,
+    `SELECT account, id, cloud, region, zone, name, kind, instance_type, gpu_model, gpu_count::INTEGER AS gpu_count,
+            gpu_memory_gib, power_state, health, health_reason, hourly_price::VARCHAR AS hourly_price, currency,
+            tags::VARCHAR AS tags, gpu_uuids::VARCHAR AS gpu_uuids, demo,
+            coverage_gaps::VARCHAR AS coverage_gaps, site
+     FROM resource WHERE ${where} ORDER BY cloud, region, name, id`,
+    params,
+  );
+  return list.map(toGpuResource);
+}
+
+function toGpuResource(r: ResourceRecord): GpuResource {
+  const gaps = r.coverage_gaps === null ? [] : CoverageGap.array().parse(JSON.parse(r.coverage_gaps));
+  return {
+    id: r.id,
+    account: r.account,
+    cloud: r.cloud,
+    region: r.region,
+    zone: r.zone,
+    name: r.name,
+    kind: r.kind,
+    instanceType: r.instance_type,
+    gpuModel: r.gpu_model,
+    gpuCount: r.gpu_count,
+    gpuMemoryGiB: r.gpu_memory_gib,
+    powerState: r.power_state,
+    health: r.health,
+    healthReason: r.health_reason,
+    hourlyPrice: r.hourly_price === null ? null : normaliseMoney(r.hourly_price),
+    currency: r.currency,
+    tags: JSON.parse(r.tags) as Record<string, string>,
+    gpuUuids: JSON.parse(r.gpu_uuids) as (string | null)[],
+    demo: r.demo,
+    // Absent when the connector told of nothing missing, as the connector gave it.
+    ...(gaps.length === 0 ? {} : { coverageGaps: gaps }),
+    ...(r.site === null ? {} : { site: r.site }),
+  };
+}
+
+/**
+ * The FleetFilter as an SQL condition over columns named cloud, region and gpu_model (optionally
+ * qualified by `alias`). Values are quoted literals, so the result is safe to embed.
+ */
+export function filterSql(filter: FleetFilter, alias?: string): string {
+  const col = (name: string): string => (alias ? `${alias}.${name}` : name);
+  const parts = ['TRUE'];
+  if (filter.clouds.length > 0) parts.push(`${col('cloud')} IN ${sqlList(filter.clouds)}`);
+  if (filter.regions.length > 0) parts.push(`${col('region')} IN ${sqlList(filter.regions)}`);
+  if (filter.gpuModels.length > 0) parts.push(`${col('gpu_model')} IN ${sqlList(filter.gpuModels)}`);
+  return parts.join(' AND ');
+}
+
+/** True when the resource passes the filter (the same rule as filterSql, for rows already in memory). */
+export function passesFilter(filter: FleetFilter, r: { cloud: string; region: string; gpuModel: string }): boolean {
+  return (
+    (filter.clouds.length === 0 || (filter.clouds as string[]).includes(r.cloud)) &&
+    (filter.regions.length === 0 || filter.regions.includes(r.region)) &&
+    (filter.gpuModels.length === 0 || filter.gpuModels.includes(r.gpuModel))
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * The fleet area of the store: accounts and their sync runs, inventory, GPU samples and rollups, and
+ * what the pane reads from them (overview, series, resources, coverage, freshness).
+ */
+import type { FleetFilter, ResponseOf } from '../../../../shared/contract';
+import type { GpuResource, GpuSample, StreamId, SyncError, SyncRun } from '../../../../shared/domain';
+import type { Overview } from '../../../../shared/overview';
+import type { RunStart, StoredAccount, Window } from '../sync-run';
+
+/** Fleet writes done by the sync engine and the accounts screen. Each write is one transaction that also records the run. */
+export interface FleetWriter {
+  /** Registers accounts (and forgets none: removal is explicit). */
+  upsertAccounts(accounts: readonly StoredAccount[]): Promise<void>;
+  /**
+   * Consumes every batch, then replaces the account's inventory snapshot and records the run, all in
+   * one transaction. If the iterable throws, nothing is replaced and the error propagates.
+   */
+  writeInventory(run: RunStart, batches: AsyncIterable<GpuResource[]>): Promise<number>;
+  /**
+   * Replaces the account's samples in `window` with the batches, refreshes the 5-minute and 1-hour
+   * rollups of the touched buckets, advances the metrics cursor to `window.to` and records the run,
+   * in one transaction.
+   */
+  writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>): Promise<number>;
+  /** Records a failed run (the data already stored stays as it was). */
+  recordFailure(run: RunStart, error: SyncError): Promise<void>;
+  /** Drops raw samples older than 7 days and rollups older than 400 days. */
+  applyRetention(now: Date): Promise<void>;
+  /** Deletes the account and everything stored for it (inventory, samples, rollups, costs, incidents, runs); returns rows deleted. */
+  removeAccount(account: string): Promise<number>;
+}
+
+/** Fleet reads: the API's fleet channels and what the sync engine reads back. */
+export interface FleetReader {
+  overview(asOf: Date, filter: FleetFilter): Promise<Overview>;
+  filterOptions(): Promise<ResponseOf<'fleet:filter-options'>>;
+  utilisationSeries(
+    asOf: Date,
+    range: '1h' | '24h' | '7d' | '30d',
+    filter: FleetFilter,
+    groupBy: 'cloud' | 'none',
+  ): Promise<ResponseOf<'fleet:utilisation-series'>>;
+  resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>>;
+  /** Every machine behind the overview's coverage counts, with its reasons. */
+  coverage(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:coverage'>>;
+  resourceDetail(
+    asOf: Date,
+    account: string,
+    id: string,
+    range: '1h' | '24h' | '7d' | '30d',
+  ): Promise<ResponseOf<'fleet:resource'> | null>;
+  accounts(asOf: Date): Promise<ResponseOf<'accounts:list'>>;
+  syncRuns(account: string | undefined, limit: number): Promise<SyncRun[]>;
+  /** The end of the last committed window for a stream, or null if it never committed. */
+  cursor(account: string, stream: StreamId): Promise<number | null>;
+  /** The account's current inventory snapshot. */
+  resources(account: string): Promise<GpuResource[]>;
+}
+
+export interface FleetArea extends FleetReader, FleetWriter {}

@@ -1,0 +1,194 @@
+/**
+ * The fleet's writes. Each one is one transaction of the store's write() that also records the sync
+ * run and advances the cursor, so a crash or a failing connector leaves the previous state.
+ */
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { GpuResource, GpuSample, SyncError } from '../../../../shared/domain';
+import { removeAccountData } from '../account-removal';
+import { queueCostWrite } from '../cost-write-queue';
+import { exec, rows } from '../db';
+import { appendResource } from '../row-appenders';
+import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, type Window } from '../sync-run';
+import type { Write } from '../write';
+import { refreshRollups } from './rollups';
+import { SampleChunkWriter } from './sample-appender';
+import type { FleetWriter } from './types';
+
+const DAY_MS = 86_400_000;
+/** Raw samples are kept this long (ARCHITECTURE.md: 7 days). */
+export const RAW_RETENTION_MS = 7 * DAY_MS;
+/** Rollups are kept this long (ARCHITECTURE.md: 400 days). */
+export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
+
+/** Attempts of a re-runnable write that lost a write-write conflict to another transaction. */
+const CONFLICT_ATTEMPTS = 4;
+
+/** DuckDB-backed FleetWriter. */
+export class DuckFleetWriter implements FleetWriter {
+  readonly #instance: DuckDBInstance;
+  readonly #write: Write;
+  readonly #now: () => Date;
+
+  constructor(instance: DuckDBInstance, write: Write, now: () => Date) {
+    this.#instance = instance;
+    this.#write = write;
+    this.#now = now;
+  }
+
+  /**
+   * Serialises the writes that number new GPUs: gpu_id is max(gpu_id) + n, so two inventories
+   * committing at once would both take the same ids. Held from BEGIN to COMMIT, so each
+   * transaction's snapshot already holds the ids the previous one took.
+   */
+  #gpuKeyLock: Promise<unknown> = Promise.resolve();
+
+  #withGpuKeyLock<T>(body: () => Promise<T>): Promise<T> {
+    const result = this.#gpuKeyLock.then(body);
+    this.#gpuKeyLock = result.catch(() => undefined);
+    return result;
+  }
+
+  async removeAccount(account: string): Promise<number> {
+    return queueCostWrite(this.#instance, () => removeAccountData(this.#write, account));
+  }
+
+  async upsertAccounts(accounts: readonly StoredAccount[]): Promise<void> {
+    if (accounts.length === 0) return;
+    // One set-based statement: a statement per account grows the transaction's memory with the
+    // account count, and 5,000 accounts exhausted DuckDB's memory limit.
+    const list = JSON.stringify(accounts.map((a) => ({ name: a.name, provider: a.provider, enabled: a.enabled, intervals: JSON.stringify(a.intervals) })));
+    await this.#write(async (conn) => {
+      await exec(
+        conn,
+        `INSERT INTO account
+         SELECT a.name, a.provider, a.enabled, a.intervals::JSON
+         FROM (SELECT unnest(from_json($list::JSON, '[{"name":"VARCHAR","provider":"VARCHAR","enabled":"BOOLEAN","intervals":"VARCHAR"}]'), recursive := true)) a
+         ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, enabled = excluded.enabled,
+           intervals = excluded.intervals`,
+        { list },
+      );
+    }, { attempts: CONFLICT_ATTEMPTS });
+  }
+
+  async writeInventory(run: RunStart, batches: AsyncIterable<GpuResource[]>): Promise<number> {
+    // The whole snapshot is gathered first: a connector that fails half-way leaves the old one.
+    const byId = new Map<string, GpuResource>();
+    let rejected = 0;
+    for await (const batch of batches) {
+      for (const r of batch) {
+        if (r.account !== run.account || r.gpuUuids.length > r.gpuCount) rejected++;
+        else byId.set(r.id, r);
+      }
+    }
+    const syncedAt = this.#now().getTime();
+    await this.#withGpuKeyLock(() => this.#write(async (conn) => {
+      await exec(conn, 'DELETE FROM resource WHERE account = $account', { account: run.account });
+      const appender = await conn.createAppender('resource');
+      try {
+        for (const r of byId.values()) appendResource(appender, r, syncedAt);
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      await syncGpuDimension(conn, run.account);
+      await finishRun(conn, run, this.#now().getTime(), { rows: byId.size, rejected }, syncedAt);
+    }, { attempts: CONFLICT_ATTEMPTS }));
+    return byId.size;
+  }
+
+  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>): Promise<number> {
+    return this.#write(async (conn) => {
+      // (resourceId, gpuIndex) -> gpu_id for the GPUs the inventory has now, built once per write.
+      const gpuIds = new Map<string, number[]>();
+      for (const g of await rows<{ resource_id: string; gpu_index: number; gpu_id: number }>(
+        conn,
+        `SELECT g.resource_id, g.gpu_index::INTEGER AS gpu_index, g.gpu_id
+         FROM gpu g JOIN resource r ON r.account = g.account AND r.id = g.resource_id
+         WHERE g.account = $account AND g.gpu_index < r.gpu_count`,
+        { account: run.account },
+      )) {
+        let ids = gpuIds.get(g.resource_id);
+        if (!ids) gpuIds.set(g.resource_id, (ids = []));
+        ids[g.gpu_index] = g.gpu_id;
+      }
+      await exec(
+        conn,
+        `DELETE FROM gpu_sample WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
+           AND ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)`,
+        { account: run.account, from: window.from, to: window.to },
+      );
+      const outcome: Outcome = { rows: 0, rejected: 0 };
+      const appender = await conn.createAppender('gpu_sample');
+      try {
+        const writer = new SampleChunkWriter(appender);
+        for await (const batch of batches) {
+          for (const s of batch) {
+            const gpuId = gpuIds.get(s.resourceId)?.[s.gpuIndex];
+            // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
+            if (gpuId === undefined || s.ts < window.from || s.ts >= window.to) {
+              outcome.rejected++;
+              continue;
+            }
+            writer.add(gpuId, s);
+            outcome.rows++;
+          }
+        }
+        writer.finish();
+      } finally {
+        appender.closeSync();
+      }
+      await refreshRollups(conn, run.account, window);
+      await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
+      return outcome.rows;
+    });
+  }
+
+  async recordFailure(run: RunStart, error: SyncError): Promise<void> {
+    await this.#write((conn) => insertRun(conn, run, this.#now().getTime(), 'error', { rows: 0, rejected: 0 }, error), {
+      attempts: CONFLICT_ATTEMPTS,
+    });
+  }
+
+  async applyRetention(now: Date): Promise<void> {
+    const t = now.getTime();
+    await this.#write(async (conn) => {
+      await exec(conn, 'DELETE FROM gpu_sample WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
+      await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
+        cut: t - ROLLUP_RETENTION_MS,
+      });
+      for (const table of ['rollup_1h', 'fleet_5m', 'fleet_1h']) {
+        await exec(conn, `DELETE FROM ${table} WHERE bucket < epoch_ms($cut::BIGINT)`, {
+          cut: t - ROLLUP_RETENTION_MS,
+        });
+      }
+    }, { attempts: CONFLICT_ATTEMPTS });
+  }
+}
+
+/**
+ * Keeps the gpu dimension table in step with the account's inventory just written: a new GPU gets the
+ * next gpu_id, a known (account, resource_id, gpu_index) keeps its id and takes the machine's current
+ * cloud, region and model. GPUs of machines that left the inventory keep their rows (history refers to them).
+ */
+async function syncGpuDimension(conn: DuckDBConnection, account: string): Promise<void> {
+  await exec(
+    conn,
+    `UPDATE gpu SET cloud = r.cloud, region = r.region, gpu_model = r.gpu_model
+     FROM resource r
+     WHERE gpu.account = $account AND r.account = gpu.account AND r.id = gpu.resource_id
+       AND (gpu.cloud <> r.cloud OR gpu.region <> r.region OR gpu.gpu_model <> r.gpu_model)`,
+    { account },
+  );
+  await exec(
+    conn,
+    `INSERT INTO gpu
+     SELECT ((SELECT coalesce(max(gpu_id), 0) FROM gpu) + row_number() OVER (ORDER BY n.resource_id, n.gpu_index))::INTEGER,
+            n.account, n.resource_id, n.gpu_index, n.cloud, n.region, n.gpu_model
+     FROM (
+       SELECT account, id AS resource_id, unnest(range(gpu_count))::SMALLINT AS gpu_index, cloud, region, gpu_model
+       FROM resource WHERE account = $account
+     ) n
+     ANTI JOIN gpu g ON g.account = n.account AND g.resource_id = n.resource_id AND g.gpu_index = n.gpu_index`,
+    { account },
+  );
+}

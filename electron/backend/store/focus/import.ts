@@ -1,0 +1,437 @@
+/**
+ * FOCUS import: CSV, gzipped CSV and Parquet files of FOCUS 1.0, 1.1 and 1.2, read with DuckDB's own
+ * readers into a text staging table, validated against the file's FOCUS version, then written into
+ * cost_row in one transaction. An empty cell is a missing value (real exports leave credits, taxes and
+ * support charges untagged and unplaced): it is read as null and counted per column in the summary.
+ * A bad file is refused whole (naming the file, the data row and the column, never a cell's content)
+ * and the store is left as it was; no raw engine message reaches the user. Re-importing a billing period replaces it: the key is the
+ * Fleetpane account, the BillingAccountId and the BillingPeriodStart.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { exec, rows, sqlString } from '../db';
+import { StoreReadOnlyError } from '../errors';
+import { estimateFromTagsSql } from '../spend/estimate-sql';
+import type { Write } from '../write';
+import { FOCUS_COLUMNS, type FocusColumn, type FocusVersion } from './columns';
+
+/** The FOCUS columns cost_row holds as typed columns (everything else goes to cost_row.extra). */
+export const MODELLED_COLUMNS = [
+  'BillingAccountId', 'BillingAccountName', 'SubAccountId', 'SubAccountName', 'BillingCurrency',
+  'BilledCost', 'EffectiveCost', 'ListCost', 'BillingPeriodStart', 'BillingPeriodEnd',
+  'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeClass', 'ChargeDescription',
+  'ProviderName', 'PublisherName', 'InvoiceIssuerName', 'ServiceName', 'ServiceCategory', 'RegionId',
+  'RegionName', 'AvailabilityZone', 'ResourceId', 'ResourceName', 'ResourceType', 'SkuId',
+  'PricingQuantity', 'PricingUnit', 'ConsumedQuantity', 'ConsumedUnit', 'Tags',
+] as const;
+
+/** Columns Fleetpane cannot do without in any row (cost_row NOT NULL); the spec forbids nulls in all of them. */
+const REQUIRED_VALUES = [
+  'BillingAccountId', 'BillingCurrency', 'BilledCost', 'EffectiveCost', 'BillingPeriodStart',
+  'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ProviderName',
+];
+
+const COLUMN_BY_ID = new Map(FOCUS_COLUMNS.map((c) => [c.id, c]));
+
+export interface FocusImportProgress {
+  file: string;
+  phase: 'reading' | 'validated' | 'writing' | 'done';
+  /** Rows read so far from this file (all of them once read). */
+  rows: number;
+  /** Rows of every file read so far. */
+  totalRows: number;
+}
+
+export interface FocusImportFileResult {
+  file: string;
+  focusVersion: FocusVersion;
+  rows: number;
+  /** BillingPeriodStart of each billing period in the file, ISO. */
+  billingPeriods: string[];
+  /** Conformance note: empty cells read as null, per FOCUS column (only columns that had any). */
+  emptyCellsReadAsNull: Record<string, number>;
+}
+
+export interface FocusImportResult {
+  account: string;
+  files: FocusImportFileResult[];
+  rows: number;
+  /** Rows of earlier imports (or syncs) of the same billing periods that were replaced. */
+  replacedRows: number;
+}
+
+/**
+ * A file refused whole; the message names the file, and the data row (1 = first row after the
+ * header) and column where known. `cause` keeps the engine's error for logs, never for the message.
+ */
+export class FocusImportError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly row: number | null = null,
+    readonly column: string | null = null,
+    cause?: unknown,
+  ) {
+    const where = [row !== null ? `row ${row}` : null, column !== null ? `column ${column}` : null].filter(Boolean).join(', ');
+    super(`${basename(file)}${where ? `: ${where}` : ''}: ${reason}`, cause === undefined ? undefined : { cause });
+    this.name = 'FocusImportError';
+  }
+}
+
+/** Limits of one import (serve's uploads); the CLI and the app import without them. */
+export interface FocusImportLimits {
+  /** Most cost rows a file may hold. */
+  maxRows?: number;
+}
+
+/** A file refused for its size only: serve answers it with 413. */
+export class FocusImportTooLargeError extends FocusImportError {
+  constructor(file: string, maxRows: number) {
+    super(file, `holds more than ${maxRows} cost rows (the upload limit); nothing was imported`);
+    this.name = 'FocusImportTooLargeError';
+  }
+}
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** The FOCUS version a header belongs to: the newest version that introduced one of its columns. */
+export function detectFocusVersion(columns: readonly string[]): FocusVersion {
+  let version: FocusVersion = '1.0';
+  for (const name of columns) {
+    const since = COLUMN_BY_ID.get(name)?.since;
+    if (since !== undefined && since > version) version = since;
+  }
+  return version;
+}
+
+/** Mandatory columns of `version` missing from `columns`. */
+export function missingMandatory(columns: readonly string[], version: FocusVersion): string[] {
+  const present = new Set(columns);
+  return FOCUS_COLUMNS.filter((c) => c.mandatoryIn.includes(version) && !present.has(c.id)).map((c) => c.id);
+}
+
+function readerSql(file: string): string {
+  const path = sqlString(file);
+  if (/\.parquet$/i.test(file)) return `read_parquet(${path})`;
+  // Text only, so every value is validated here against FOCUS, not guessed by the sniffer.
+  return `read_csv(${path}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', nullstr = 'NULL', auto_detect = false)`;
+}
+
+/** A CSV header needs its column names before read_csv with auto_detect off can run. */
+async function csvColumns(conn: DuckDBConnection, file: string): Promise<string[]> {
+  const r = await rows<{ column_name: string }>(
+    conn,
+    `DESCRIBE SELECT * FROM read_csv(${sqlString(file)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', nullstr = 'NULL')`,
+  );
+  return r.map((c) => c.column_name);
+}
+
+/**
+ * What went wrong reading a file, in the user's words: DuckDB's own message names the temp path and
+ * quotes the data, so it is only matched, never shown.
+ */
+function unreadableReason(file: string, error: unknown): { reason: string; row: number | null } {
+  const message = error instanceof Error ? error.message : String(error);
+  const parquet = /\.parquet$/i.test(file);
+  const line = /\bline[:\s]+(\d+)/i.exec(message);
+  // The CSV reader counts lines with the header as line 1; a data row number leaves it out.
+  const row = !parquet && line?.[1] !== undefined ? Math.max(1, Number(line[1]) - 1) : null;
+  if (/gzip|zlib|compress/i.test(message)) return { reason: 'is not a complete gzip file (cut short or damaged)', row: null };
+  if (parquet) return { reason: 'cannot be read as Parquet (not a Parquet file, or damaged)', row: null };
+  if (/quote/i.test(message)) return { reason: 'cannot be read as CSV: a quoted cell is not closed', row };
+  if (/column|delimiter|sniff/i.test(message)) {
+    return { reason: 'cannot be read as CSV: a row does not have the header\'s cells, or quotes are not balanced', row };
+  }
+  if (/unicode|utf-?8|encoding/i.test(message)) return { reason: 'cannot be read as CSV: it is not UTF-8 text', row };
+  return { reason: 'cannot be read as FOCUS CSV', row };
+}
+
+/** Loads one file into the temp table `stage` (all text); returns its column names. */
+async function stage(conn: DuckDBConnection, file: string, stageName: string): Promise<string[]> {
+  if (!existsSync(file)) throw new FocusImportError(file, 'no such file');
+  if (statSync(file).size === 0) throw new FocusImportError(file, 'the file is empty (no header, no rows)');
+  try {
+    if (/\.parquet$/i.test(file)) {
+      const described = await rows<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM ${readerSql(file)}`);
+      const select = described
+        .map(({ column_name: name, column_type: type }) => {
+          const col = quoteIdent(name);
+          if (/^(MAP|STRUCT)|\[\]$/.test(type)) return `to_json(${col})::VARCHAR AS ${col}`;
+          if (/^TIMESTAMP/.test(type)) return `strftime(${col}::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${col}`;
+          return `${col}::VARCHAR AS ${col}`;
+        })
+        .join(', ');
+      await exec(conn, `CREATE OR REPLACE TEMP TABLE ${stageName} AS SELECT ${select} FROM ${readerSql(file)}`);
+      return described.map((d) => d.column_name);
+    }
+    const columns = await csvColumns(conn, file);
+    const types = `{${columns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}}`;
+    await exec(
+      conn,
+      `CREATE OR REPLACE TEMP TABLE ${stageName} AS SELECT * FROM read_csv(${sqlString(file)}, header = true, delim = ',',
+         quote = '"', escape = '"', nullstr = 'NULL', auto_detect = false, columns = ${types})`,
+    );
+    return columns;
+  } catch (error) {
+    if (error instanceof FocusImportError) throw error;
+    const { reason, row } = unreadableReason(file, error);
+    throw new FocusImportError(file, reason, row, null, error);
+  }
+}
+
+/** SQL that is true where a non-empty text value does not parse as the column's FOCUS type. */
+function badValueSql(column: FocusColumn, col: string): string | null {
+  switch (column.type) {
+    case 'decimal':
+      // Plain decimals are checked by pattern (cheap); anything else (exponents) by the exact cast.
+      return `(NOT regexp_full_match(${col}, '\\s*[+-]?[0-9]{1,28}(\\.[0-9]*)?\\s*') AND TRY_CAST(${col} AS DECIMAL(38,10)) IS NULL)`;
+    case 'datetime':
+      return `TRY_CAST(${col} AS TIMESTAMP) IS NULL`;
+    case 'json':
+      // TRY_CAST: DuckDB evaluates both sides of the OR on every row, and a plain cast throws.
+      return column.id === 'Tags'
+        ? `coalesce(json_type(TRY_CAST(${col} AS JSON)), '') <> 'OBJECT'`
+        : `NOT json_valid(${col})`;
+    case 'string':
+      return column.id === 'BillingCurrency' ? `NOT regexp_full_match(${col}, '[A-Z]{3}')` : null;
+  }
+}
+
+const TYPE_NAMES = { decimal: 'a FOCUS Decimal', datetime: 'a FOCUS Date/Time', json: 'a JSON object', string: 'a currency code' };
+
+async function validate(conn: DuckDBConnection, file: string, stageName: string, columns: readonly string[]): Promise<void> {
+  const present = new Set(columns);
+  const checks: { column: string; reason: string; sql: string }[] = [];
+  for (const name of REQUIRED_VALUES) {
+    if (present.has(name)) checks.push({ column: name, reason: 'the cell is empty; FOCUS and Fleetpane need a value in every row', sql: `nullif(${quoteIdent(name)}, '') IS NULL` });
+  }
+  for (const name of columns) {
+    const column = COLUMN_BY_ID.get(name);
+    if (column === undefined) continue;
+    const col = quoteIdent(name);
+    const bad = badValueSql(column, col);
+    if (bad !== null) checks.push({ column: name, reason: `the value is not ${TYPE_NAMES[column.type]}`, sql: `nullif(${col}, '') IS NOT NULL AND ${bad}` });
+  }
+  const firstBad = await rows<Record<string, number | null>>(
+    conn,
+    `SELECT ${checks.map((c, i) => `min(rowid) FILTER (WHERE ${c.sql})::BIGINT::DOUBLE AS c${i}`).join(', ')} FROM ${stageName}`,
+  );
+  let worst: { row: number; check: (typeof checks)[number] } | null = null;
+  checks.forEach((check, i) => {
+    const row = firstBad[0]?.[`c${i}`] ?? null;
+    if (row !== null && (worst === null || row < worst.row)) worst = { row, check };
+  });
+  if (worst !== null) {
+    // The cell itself is never quoted: a bill's cells can hold names, tags and account ids.
+    const { row, check } = worst as { row: number; check: (typeof checks)[number] };
+    throw new FocusImportError(file, check.reason, row + 1, check.column);
+  }
+  // One billing account is billed in one currency per period: a mix means a broken or merged export.
+  const groupsWithMix = await rows<{ n: number }>(
+    conn,
+    `SELECT count(*)::DOUBLE AS n FROM (SELECT 1 FROM ${stageName} GROUP BY BillingAccountId, BillingPeriodStart HAVING count(DISTINCT BillingCurrency) > 1)`,
+  );
+  if ((groupsWithMix[0]?.n ?? 0) === 0) return;
+  const mixed = await rows<{ row: number; currency: string; first: string }>(
+    conn,
+    `WITH firsts AS (
+       SELECT BillingAccountId, BillingPeriodStart, arg_min(BillingCurrency, rowid) AS first FROM ${stageName} GROUP BY ALL
+     )
+     SELECT s.rowid::DOUBLE AS row, s.BillingCurrency AS currency, f.first
+     FROM ${stageName} s JOIN firsts f USING (BillingAccountId, BillingPeriodStart)
+     WHERE s.BillingCurrency <> f.first ORDER BY s.rowid LIMIT 1`,
+  );
+  const m = mixed[0];
+  if (m !== undefined) {
+    throw new FocusImportError(
+      file,
+      `mixed currencies in one billing account and period: ${m.currency} after ${m.first}; Fleetpane never converts currencies`,
+      m.row + 1,
+      'BillingCurrency',
+    );
+  }
+}
+
+/**
+ * Empty cells per FOCUS column, except the columns refused when empty: each is read as null (the
+ * spec's nullable columns, and the few non-nullable ones Fleetpane can do without, e.g. ListCost).
+ */
+async function countEmptyCells(conn: DuckDBConnection, stageName: string, columns: readonly string[]): Promise<Record<string, number>> {
+  const required = new Set(REQUIRED_VALUES);
+  const counted = columns.filter((c) => COLUMN_BY_ID.has(c) && !required.has(c));
+  if (counted.length === 0) return {};
+  const found = await rows<Record<string, number>>(
+    conn,
+    `SELECT ${counted.map((c, i) => `count(*) FILTER (WHERE ${quoteIdent(c)} = '')::DOUBLE AS c${i}`).join(', ')} FROM ${stageName}`,
+  );
+  const out: Record<string, number> = {};
+  counted.forEach((c, i) => {
+    const n = found[0]?.[`c${i}`] ?? 0;
+    if (n > 0) out[c] = n;
+  });
+  return out;
+}
+
+function textOrNull(name: string, present: ReadonlySet<string>): string {
+  return present.has(name) ? `nullif(${quoteIdent(name)}, '')` : 'NULL';
+}
+
+function insertSql(stageName: string, account: string, source: string, columns: readonly string[]): string {
+  const present = new Set(columns);
+  const t = (name: string) => textOrNull(name, present);
+  // DECIMAL(18,10) parses about ten times faster than DECIMAL(38,10); amounts beyond it fall back.
+  const money = (name: string) => `coalesce(TRY_CAST(${t(name)} AS DECIMAL(18,10)), TRY_CAST(${t(name)} AS DECIMAL(38,10)))`;
+  const time = (name: string) => `TRY_CAST(${t(name)} AS TIMESTAMP)`;
+  const modelled = new Set<string>(MODELLED_COLUMNS);
+  const extras = columns.filter((c) => !modelled.has(c));
+  const extra = extras.length === 0 ? 'NULL' : `json_object(${extras.map((c) => `${sqlString(c)}, nullif(${quoteIdent(c)}, '')`).join(', ')})`;
+  return `INSERT INTO cost_row SELECT
+    ${sqlString(account)}, ${sqlString(source)},
+    ${t('BillingAccountId')}, ${t('BillingAccountName')}, ${t('SubAccountId')}, ${t('SubAccountName')},
+    ${t('BillingCurrency')}, ${money('BilledCost')}, ${money('EffectiveCost')}, ${money('ListCost')},
+    ${time('BillingPeriodStart')}, ${time('BillingPeriodEnd')}, ${time('ChargePeriodStart')}, ${time('ChargePeriodEnd')},
+    ${t('ChargeCategory')}, ${t('ChargeClass')}, ${t('ChargeDescription')}, ${t('ProviderName')}, ${t('PublisherName')},
+    ${t('InvoiceIssuerName')}, ${t('ServiceName')}, ${t('ServiceCategory')}, ${t('RegionId')}, ${t('RegionName')},
+    ${t('AvailabilityZone')}, ${t('ResourceId')}, ${t('ResourceName')}, ${t('ResourceType')}, ${t('SkuId')},
+    ${money('PricingQuantity')}, ${t('PricingUnit')}, ${money('ConsumedQuantity')}, ${t('ConsumedUnit')},
+    coalesce(${t('Tags')}, '{}')::JSON, ${extra},
+    ${estimateFromTagsSql(`coalesce(${t('Tags')}, '{}')::JSON`)}
+  FROM ${stageName} ORDER BY rowid`;
+}
+
+/** A Parquet file's row count is in its footer: refuse a compressed giant before reading it. */
+async function refuseOverRows(conn: DuckDBConnection, file: string, maxRows: number): Promise<void> {
+  if (!/\.parquet$/i.test(file) || !existsSync(file)) return;
+  let n: number;
+  try {
+    n = (await rows<{ n: number }>(conn, `SELECT coalesce(sum(num_rows), 0)::DOUBLE AS n FROM parquet_file_metadata(${sqlString(file)})`))[0]?.n ?? 0;
+  } catch (error) {
+    throw new FocusImportError(file, 'cannot be read as Parquet (not a Parquet file, or damaged)', null, null, error);
+  }
+  if (n > maxRows) throw new FocusImportTooLargeError(file, maxRows);
+}
+
+interface StagedFile {
+  file: string;
+  stageName: string;
+  columns: string[];
+  version: FocusVersion;
+  rows: number;
+  periods: { billingAccountId: string; start: string }[];
+  emptyCells: Record<string, number>;
+}
+
+/** Attempts of the import's transaction when a connector's cost sync of the same rows wins a race. */
+const CONFLICT_ATTEMPTS = 5;
+
+/**
+ * Imports FOCUS files into `account`'s cost rows. Every file is read and validated (in temporary
+ * tables of the write's connection) before anything is written; then one transaction replaces the
+ * billing periods the files hold.
+ */
+export async function importFocusFiles(
+  write: Write,
+  files: readonly string[],
+  account: string,
+  now: Date,
+  onProgress: (p: FocusImportProgress) => void = () => undefined,
+  limits: FocusImportLimits = {},
+): Promise<FocusImportResult> {
+  if (files.length === 0) throw new FocusImportError('(none)', 'no files given');
+  let totalRows = 0;
+  // The file being worked on, so an unexpected engine error still names it.
+  let current = files[0] ?? '(none)';
+  const stageAll = async (conn: DuckDBConnection): Promise<StagedFile[]> => {
+    const staged: StagedFile[] = [];
+    for (const [i, file] of files.entries()) {
+      current = file;
+      onProgress({ file, phase: 'reading', rows: 0, totalRows });
+      if (limits.maxRows !== undefined) await refuseOverRows(conn, file, limits.maxRows);
+      const stageName = `focus_stage_${i}`;
+      const columns = await stage(conn, file, stageName);
+      const version = detectFocusVersion(columns);
+      const missing = missingMandatory(columns, version);
+      if (missing.length > 0) {
+        throw new FocusImportError(file, `missing mandatory FOCUS ${version} column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+      }
+      const count = Number((await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM ${stageName}`))[0]?.n ?? 0);
+      if (count === 0) throw new FocusImportError(file, 'the file has a header but no cost rows');
+      if (limits.maxRows !== undefined && count > limits.maxRows) throw new FocusImportTooLargeError(file, limits.maxRows);
+      totalRows += count;
+      onProgress({ file, phase: 'reading', rows: count, totalRows });
+      await validate(conn, file, stageName, columns);
+      const emptyCells = await countEmptyCells(conn, stageName, columns);
+      const periods = await rows<{ billingAccountId: string; start: string }>(
+        conn,
+        `SELECT DISTINCT BillingAccountId AS billingAccountId, strftime(TRY_CAST(BillingPeriodStart AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.000Z') AS start
+         FROM ${stageName} ORDER BY 1, 2`,
+      );
+      for (const earlier of staged) {
+        const clash = periods.find((p) => earlier.periods.some((e) => e.billingAccountId === p.billingAccountId && e.start === p.start));
+        if (clash !== undefined) {
+          throw new FocusImportError(
+            file,
+            // Base name and period only: the billing account id is the file's content.
+            `duplicate billing period: ${basename(earlier.file)} also holds the same billing account's period from ${clash.start}; import one file per period`,
+            null,
+            'BillingPeriodStart',
+          );
+        }
+      }
+      staged.push({ file, stageName, columns, version, rows: count, periods, emptyCells });
+      onProgress({ file, phase: 'validated', rows: count, totalRows });
+    }
+    return staged;
+  };
+  const importId = randomUUID();
+  try {
+    // Another writer of the same rows (a connector's cost sync) can still win a race: retry then.
+    const { staged, replacedRows } = await write(
+      async (conn, staged: StagedFile[]) => {
+        let replaced = 0;
+        for (const s of staged) {
+          current = s.file;
+          onProgress({ file: s.file, phase: 'writing', rows: s.rows, totalRows });
+          const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (
+              SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`;
+          const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, { account });
+          await exec(conn, `DELETE FROM cost_row WHERE ${where}`, { account });
+          replaced += deleted[0]?.n ?? 0;
+          await exec(conn, `DELETE FROM focus_import WHERE account = $account AND (billing_account_id, billing_period_start) IN (
+              SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`, { account });
+          await exec(conn, insertSql(s.stageName, account, `focus-import:${importId}`, s.columns));
+          for (const p of s.periods) {
+            await exec(
+              conn,
+              `INSERT INTO focus_import VALUES ($id, $account, $file, $version, $ba, $start::TIMESTAMP,
+                 (SELECT count(*) FROM ${s.stageName} WHERE BillingAccountId = $ba AND TRY_CAST(BillingPeriodStart AS TIMESTAMP) = $start::TIMESTAMP),
+                 epoch_ms($now::BIGINT))`,
+              { id: importId, account, file: basename(s.file), version: s.version, start: p.start, ba: p.billingAccountId, now: now.getTime() },
+            );
+          }
+        }
+        return { staged, replacedRows: replaced };
+      },
+      // The staged tables are the write connection's temporary tables: they end when it closes.
+      { prepare: stageAll, attempts: CONFLICT_ATTEMPTS },
+    );
+    for (const s of staged) onProgress({ file: s.file, phase: 'done', rows: s.rows, totalRows });
+    return {
+      account,
+      files: staged.map((s) => ({
+        file: s.file,
+        focusVersion: s.version,
+        rows: s.rows,
+        billingPeriods: [...new Set(s.periods.map((p) => p.start))],
+        emptyCellsReadAsNull: s.emptyCells,
+      })),
+      rows: totalRows,
+      replacedRows,
+    };
+  } catch (error) {
+    if (error instanceof FocusImportError || error instanceof StoreReadOnlyError) throw error;
+    throw new FocusImportError(current, 'could not be imported: the store refused it; nothing was imported, try again', null, null, error);
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Spend per cloud and billing currency (glossary: billed and run-rate are kept apart).
+ *
+ * - Rows tagged fleetpane.estimate=true (connector estimates) are not billed and are left out of all
+ *   of these; the spend view and the reports show them apart.
+ * - billedMonthToDate: sum of BilledCost of rows whose ChargePeriodStart lies in the UTC calendar
+ *   month of asOf. Cost rows go to a cloud by cloudOfCostRow. Billed spend honours the cloud filter
+ *   only: it must reconcile with the provider's bill, and a charge has no GPU model.
+ * - runRateToday: for every running resource with a price, hourlyPrice x the hours of today (UTC)
+ *   after its account's last billed instant (max ChargePeriodEnd, capped at asOf) up to asOf.
+ * - forecastMonth: the rule of domain/spend-forecast.ts (shared with budgets): billedMonthToDate +
+ *   runRateToday + D x R, where D is the mean daily BilledCost of the last 7 complete billed days (the
+ *   7 UTC days before the day holding each account's last billed instant; sum / 7) and R the whole
+ *   days left in the month after today. The rest of today beyond asOf is not forecast.
+ * - idleWasteToday: for each whole 5-minute bucket of today (UTC) that ended by asOf in which a GPU
+ *   of a running resource had a mean below 5 %, 5/60 h x hourlyPrice / gpuCount.
+ * Sums run in DuckDB DECIMAL(38,10); the divisions run here in BigInt (money.ts).
+ */
+import type { FleetFilter } from '../../../../shared/contract';
+import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../../shared/domain';
+import type { SpendSummary } from '../../../../shared/overview';
+import { cloudOfCostRow } from '../../domain/cost-row-cloud';
+import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
+import { type ConnectionPool, tsLiteral } from '../db';
+import { forecastMonth } from '../../domain/spend-forecast';
+import { divideRounded, formatMoney, parseMoney } from '../../../../shared/decimal';
+import { filterSql } from '../fleet/resource-rows';
+import { FIVE_MINUTES_MS } from '../fleet/rollups';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+interface SpendParts {
+  billed: bigint;
+  runRate: bigint;
+  last7: bigint;
+  idleWaste: bigint;
+}
+
+/** Spend per overview entry key (cloudKey: a cloud id, or `other:<site or account>`). */
+export type CloudSpend = Map<string, SpendSummary[]>;
+
+/**
+ * Computes spend for every overview entry (`keyOf` names the entry of a cloud and account); clouds
+ * filtered out are omitted.
+ */
+export async function spendByCloud(
+  pool: ConnectionPool,
+  asOfMs: number,
+  filter: FleetFilter,
+  accountClouds: ReadonlyMap<string, readonly CloudId[]>,
+  accountProviders: ReadonlyMap<string, ProviderId>,
+  keyOf: (cloud: CloudId, account: string) => string = (cloud) => cloud,
+): Promise<CloudSpend> {
+  const asOf = new Date(asOfMs);
+  const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
+  const nextMonth = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
+  const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
+  // Every 5-minute bucket of an hour before this one ended by asOf.
+  const thisHour = Math.floor(asOfMs / HOUR_MS) * HOUR_MS;
+  const resourceFilter = filterSql(filter, 'r');
+  // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
+  // the run-rate covers the hours after the last *billed* instant.
+  const lastBilled = lastBilledSql(asOfMs);
+
+  const [billedRows, runRows, idleRows] = await Promise.all([
+    pool.rows<{ account: string; provider_name: string; currency: string; mtd: string; last7: string }>(
+      `WITH last AS (${lastBilled})
+       SELECT c.account, c.ProviderName AS provider_name, c.BillingCurrency AS currency,
+         coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= ${tsLiteral(monthStart)}
+           AND c.ChargePeriodStart < ${tsLiteral(nextMonth)}), 0)::VARCHAR AS mtd,
+         coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= date_trunc('day', last.l) - INTERVAL 7 DAY
+           AND c.ChargePeriodStart < date_trunc('day', last.l)), 0)::VARCHAR AS last7
+       FROM cost_row c JOIN last USING (account)
+       WHERE NOT ${isEstimateSql('c')}
+       GROUP BY c.account, c.ProviderName, c.BillingCurrency`,
+    ),
+    runRateToday(pool, asOfMs, filter),
+    pool.rows<{ cloud: CloudId; account: string | null; currency: string; gpu_count: number; price_buckets: string }>(
+      `SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
+       FROM (
+         SELECT g.account, g.resource_id, sum(x.n) AS n FROM (
+           -- today's whole hours from rollup_1h's idle bucket counts, the hour in progress from rollup_5m
+           SELECT gpu_id, sum(n) AS n FROM (
+             SELECT gpu_id, idle_buckets AS n FROM rollup_1h
+             WHERE bucket >= ${tsLiteral(todayStart)} AND bucket < ${tsLiteral(thisHour)} AND idle_buckets > 0
+             UNION ALL
+             SELECT gpu_id, 1 FROM rollup_5m
+             WHERE bucket >= ${tsLiteral(Math.max(todayStart, thisHour))} AND bucket <= ${tsLiteral(asOfMs - FIVE_MINUTES_MS)}
+               AND util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT}
+           ) GROUP BY gpu_id
+         ) x JOIN gpu g USING (gpu_id)
+         GROUP BY g.account, g.resource_id
+       ) i JOIN resource r ON r.account = i.account AND r.id = i.resource_id
+       WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${resourceFilter}
+       GROUP BY ALL`,
+    ),
+  ]);
+
+  const parts = new Map<string, Map<string, SpendParts>>();
+  const slot = (cloud: CloudId, account: string | null, currency: string): SpendParts => {
+    const key = keyOf(cloud, account ?? '');
+    let byCurrency = parts.get(key);
+    if (!byCurrency) parts.set(key, (byCurrency = new Map()));
+    let p = byCurrency.get(currency);
+    if (!p) byCurrency.set(currency, (p = { billed: 0n, runRate: 0n, last7: 0n, idleWaste: 0n }));
+    return p;
+  };
+  const wanted = (cloud: CloudId): boolean => filter.clouds.length === 0 || filter.clouds.includes(cloud);
+
+  for (const b of billedRows) {
+    const cloud = cloudOfCostRow(accountClouds.get(b.account), b.provider_name, accountProviders.get(b.account));
+    if (!wanted(cloud)) continue;
+    const p = slot(cloud, b.account, b.currency);
+    p.billed += parseMoney(b.mtd);
+    p.last7 += parseMoney(b.last7);
+  }
+  for (const r of runRows) slot(r.cloud, r.account, r.currency).runRate += r.runRate;
+  for (const i of idleRows) {
+    // 5/60 h of one GPU's share: price x buckets / (12 x gpuCount).
+    slot(i.cloud, i.account, i.currency).idleWaste += divideRounded(parseMoney(i.price_buckets), BigInt(12 * i.gpu_count));
+  }
+
+  const out: CloudSpend = new Map();
+  for (const [cloud, byCurrency] of parts) {
+    const list = [...byCurrency.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, p]): SpendSummary => ({
+        currency,
+        billedMonthToDate: formatMoney(p.billed),
+        runRateToday: formatMoney(p.runRate),
+        forecastMonth: formatMoney(forecastMonth({ billedMonthToDate: p.billed, runRateToday: p.runRate, last7DaysBilled: p.last7 }, asOfMs)),
+        idleWasteToday: formatMoney(p.idleWaste),
+      }));
+    out.set(cloud, list);
+  }
+  return out;
+}
+
+/** Each account's last billed instant (BILLED_UNTIL_SQL, capped at asOf) as `account, l`. */
+export function lastBilledSql(asOfMs: number): string {
+  return `SELECT account, least(billed_until, ${tsLiteral(asOfMs)}) AS l FROM (${BILLED_UNTIL_SQL})`;
+}
+
+/**
+ * The account of a machine outside every known cloud (each such cluster is its own overview entry),
+ * NULL for known clouds so their sums stay one row per cloud.
+ */
+const OTHER_ACCOUNT_SQL = (alias: string): string => `CASE WHEN ${alias}.cloud = 'other' THEN ${alias}.account END`;
+
+/**
+ * Run-rate today per cloud (per account for clusters outside every known cloud, else account null)
+ * and price currency: running machines x hourly price after the last billed instant.
+ */
+export async function runRateToday(
+  pool: ConnectionPool,
+  asOfMs: number,
+  filter: FleetFilter,
+): Promise<{ cloud: CloudId; account: string | null; currency: string; runRate: bigint }[]> {
+  const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
+  const found = await pool.rows<{ cloud: CloudId; account: string | null; currency: string; price_ms: string }>(
+    `WITH last AS (${lastBilledSql(asOfMs)})
+     SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, sum(r.hourly_price * greatest(0,
+         ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
+       ))::VARCHAR AS price_ms
+     FROM resource r LEFT JOIN last ON last.account = r.account
+     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')}
+     GROUP BY ALL`,
+  );
+  return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
+}
+
+/** Adds spend summaries per currency (for the totals over clouds). */
+export function sumSpend(lists: readonly SpendSummary[][]): SpendSummary[] {
+  const byCurrency = new Map<string, [bigint, bigint, bigint, bigint]>();
+  for (const list of lists) {
+    for (const s of list) {
+      const t = byCurrency.get(s.currency) ?? [0n, 0n, 0n, 0n];
+      t[0] += parseMoney(s.billedMonthToDate);
+      t[1] += parseMoney(s.runRateToday);
+      t[2] += parseMoney(s.forecastMonth);
+      t[3] += parseMoney(s.idleWasteToday);
+      byCurrency.set(s.currency, t);
+    }
+  }
+  return [...byCurrency.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, t]) => ({
+      currency,
+      billedMonthToDate: formatMoney(t[0]),
+      runRateToday: formatMoney(t[1]),
+      forecastMonth: formatMoney(t[2]),
+      idleWasteToday: formatMoney(t[3]),
+    }));
+}

@@ -1,0 +1,83 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exec, rows } from './db';
+import { StoreReadOnlyError } from './errors';
+import { createWrite } from './write';
+
+describe('the store write()', () => {
+  let instance: DuckDBInstance;
+  const count = async (): Promise<number> => {
+    const conn = await instance.connect();
+    try {
+      return (await rows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n;
+    } finally {
+      conn.closeSync();
+    }
+  };
+
+  beforeEach(async () => {
+    instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await exec(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    conn.closeSync();
+  });
+  afterEach(() => instance.closeSync());
+
+  it('commits the whole body, or nothing of it when it throws', async () => {
+    const write = createWrite(instance, false);
+    await write(async (conn) => exec(conn, 'INSERT INTO t VALUES (1)'));
+    await expect(
+      write(async (conn) => {
+        await exec(conn, 'INSERT INTO t VALUES (2)');
+        throw new Error('connector failed half-way');
+      }),
+    ).rejects.toThrow('half-way');
+    expect(await count()).toBe(1);
+  });
+
+  it('refuses every write of a read-only store before touching it', async () => {
+    let ran = false;
+    await expect(
+      createWrite(instance, true)(async () => {
+        ran = true;
+      }),
+    ).rejects.toBeInstanceOf(StoreReadOnlyError);
+    expect(ran).toBe(false);
+  });
+
+  it('runs prepare once outside the transaction and retries only the transaction on a write conflict', async () => {
+    const write = createWrite(instance, false);
+    let prepared = 0;
+    let runs = 0;
+    const result = await write(
+      async (conn, staged: string) => {
+        runs++;
+        await exec(conn, `INSERT INTO t VALUES (${runs})`);
+        if (runs === 1) throw new Error('TransactionContext Error: Conflict on tuple deletion');
+        return `${staged} after ${runs} runs`;
+      },
+      {
+        attempts: 3,
+        prepare: async () => {
+          prepared++;
+          return 'staged';
+        },
+      },
+    );
+    expect(result).toBe('staged after 2 runs');
+    expect(prepared).toBe(1);
+    // The first run's row was rolled back with it.
+    expect(await count()).toBe(1);
+  });
+
+  it('does not retry a conflict unless asked to', async () => {
+    let runs = 0;
+    await expect(
+      createWrite(instance, false)(async () => {
+        runs++;
+        throw new Error('TransactionContext Error: Conflict on tuple deletion');
+      }),
+    ).rejects.toThrow('Conflict');
+    expect(runs).toBe(1);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The store's one write path. Every write of every area runs on a connection of its own inside one
+ * transaction (BEGIN ... COMMIT, rolled back if the body throws), so a crash or a failing connector
+ * leaves the previous state; writes never share a transaction.
+ */
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { inTransaction, retryOnWriteConflict } from './db';
+import { StoreReadOnlyError } from './errors';
+
+export interface WriteOptions<P> {
+  /**
+   * Runs of the transaction when it loses a write-write conflict (db.retryOnWriteConflict). Only for a
+   * body that can run again (its input already in memory); default 1, no retry.
+   */
+  attempts?: number;
+  /**
+   * Work on the same connection before the transaction begins, run once (the FOCUS importer stages and
+   * validates its files in temporary tables here; they end with the connection).
+   */
+  prepare?: (conn: DuckDBConnection) => Promise<P>;
+}
+
+/** Runs `body` in one transaction on a fresh connection; `prepared` is what `opts.prepare` returned. */
+export type Write = <T, P = undefined>(
+  body: (conn: DuckDBConnection, prepared: P) => Promise<T>,
+  opts?: WriteOptions<P>,
+) => Promise<T>;
+
+/** The write helper of a store over `instance`; a read-only store refuses every write. */
+export function createWrite(instance: DuckDBInstance, readOnly: boolean): Write {
+  return async <T, P = undefined>(body: (conn: DuckDBConnection, prepared: P) => Promise<T>, opts: WriteOptions<P> = {}): Promise<T> => {
+    if (readOnly) throw new StoreReadOnlyError();
+    const conn = await instance.connect();
+    try {
+      const prepared = (opts.prepare ? await opts.prepare(conn) : undefined) as P;
+      return await retryOnWriteConflict(() => inTransaction(conn, () => body(conn, prepared)), opts.attempts ?? 1);
+    } finally {
+      conn.closeSync();
+    }
+  };
+}
