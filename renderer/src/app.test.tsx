@@ -131,13 +131,14 @@ describe('App: the one pane', () => {
 });
 
 describe('App: drill-down', () => {
-  it('opens a cloud with Enter on its card, shows its machines, and goes back with Escape', async () => {
+  it("opens a cloud from its card's link, shows its machines, and goes back with Escape", async () => {
     const { client } = renderWithApi(
       <App />,
       handlers({ 'fleet:resources': () => ({ asOf: AS_OF, resources: [resourceRow(), resourceRow({ id: 'vm-b', name: 'gpu-b' })] }) }),
     );
-    const card = await screen.findByTestId('cloud-card-azure');
-    fireEvent.keyDown(card, { key: 'Enter' });
+    const card = await screen.findByRole('article', { name: 'Microsoft Azure' });
+    // The link stretches over the card: a click anywhere on it is a click on this link.
+    fireEvent.click(within(card).getByRole('link', { name: 'Microsoft Azure' }), { button: 0 });
     await waitFor(() => expect(window.location.hash).toBe('#/cloud/azure'));
     expect(await screen.findByTestId('cloud-page')).toBeTruthy();
     await screen.findAllByTestId('resource-row');
@@ -167,7 +168,7 @@ describe('App: drill-down', () => {
     );
     const fra = await screen.findByRole('article', { name: 'Frankfurt lab' });
     expect(screen.getByRole('article', { name: 'k8s-ams' })).toBeTruthy();
-    fireEvent.keyDown(fra, { key: 'Enter' });
+    fireEvent.click(within(fra).getByRole('link', { name: 'Frankfurt lab' }), { button: 0 });
     await waitFor(() => expect(window.location.hash).toBe(`#/cloud/${encodeURIComponent('other:Frankfurt lab')}`));
     const rows = await screen.findAllByTestId('resource-row');
     expect(rows.map((r) => within(r).getByRole('link').textContent)).toEqual(['fra-node-1']);

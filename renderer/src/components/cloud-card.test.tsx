@@ -92,14 +92,21 @@ describe('CloudCard', () => {
     expect(within(card).queryByTestId('cloud-planned')).toBeNull();
   });
 
-  it('opens on click and on Enter, but not when a link inside it is used', () => {
+  it('is one stretched link: the card is not focusable or clickable, its heading link opens the cloud', () => {
     const { card, onOpen } = renderCard();
-    fireEvent.click(card);
+    expect(card.hasAttribute('tabindex')).toBe(false);
+    const link = within(card).getByRole('link', { name: 'Microsoft Azure' });
+    expect(link.getAttribute('href')).toBe('#/cloud/azure');
+    expect(link.classList.contains('stretched-link')).toBe(true);
+    // Tab reaches the card's link once; the only other stops are the links inside it (status pages).
+    const stops = [...card.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, [tabindex]')];
+    expect(stops.filter((el) => el === link || el.classList.contains('stretched-link'))).toEqual([link]);
+    expect(stops.every((el) => el.tagName === 'A')).toBe(true);
+    // A plain click goes through the app's navigation; a modified one is left to the browser.
+    fireEvent.click(link, { button: 0, ctrlKey: true });
+    expect(onOpen).not.toHaveBeenCalled();
+    fireEvent.click(link, { button: 0 });
     expect(onOpen).toHaveBeenCalledTimes(1);
-    fireEvent.keyDown(card, { key: 'Enter' });
-    expect(onOpen).toHaveBeenCalledTimes(2);
-    fireEvent.click(within(card).getByRole('link', { name: 'Microsoft Azure' }));
-    expect(onOpen).toHaveBeenCalledTimes(2);
   });
 
   it('says how many GPUs it cannot measure, price or place, and where the reasons are', () => {
