@@ -7,7 +7,7 @@ import { CloudCard } from './cloud-card';
 function renderCard(cloud = azureCloud(), onOpen = vi.fn()) {
   CloudOverview.parse(cloud);
   render(<CloudCard cloud={cloud} nowIso={GENERATED_AT} href="#/cloud/azure" onOpen={onOpen} trend={hourlySeries(cloud.provider, cloud.label, [10, 20, null, 40])} />);
-  return { card: screen.getByTestId(`cloud-card-${cloud.key}`), onOpen };
+  return { card: screen.getByRole('article', { name: cloud.label }), onOpen };
 }
 
 describe('CloudCard', () => {
@@ -20,7 +20,7 @@ describe('CloudCard', () => {
     expect(q.getByTestId('gpus-unhealthy').textContent).toBe('3');
     expect(q.getByTestId('gpus-unknown').textContent).toBe('1');
     expect(q.getByTestId('gpus-stopped').textContent).toBe('4');
-    expect(within(q.getByTestId('by-model')).getByText('NVIDIA A100 80GB')).toBeTruthy();
+    expect(within(q.getByRole('table', { name: 'GPUs by model' })).getByRole('rowheader', { name: 'NVIDIA A100 80GB' })).toBeTruthy();
   });
 
   it('formats exact decimal spend per currency and labels billed versus run-rate', () => {
@@ -56,7 +56,7 @@ describe('CloudCard', () => {
     expect(within(card).getByTestId('util-p95_24h').textContent).toBe('97.5%');
     const gcp = gcpCloud();
     render(<CloudCard cloud={gcp} nowIso={GENERATED_AT} href="#/cloud/gcp" onOpen={vi.fn()} />);
-    const g = within(screen.getByTestId('cloud-card-gcp'));
+    const g = within(screen.getByRole('article', { name: 'Google Cloud' }));
     expect(g.getByTestId('util-avg1h').textContent).toBe('—');
     expect(g.getByTestId('util-avg24h').textContent).toBe('—');
     expect(g.getByTestId('util-p95_24h').textContent).toBe('—');

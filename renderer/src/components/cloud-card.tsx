@@ -110,7 +110,7 @@ export function CloudCard({ cloud, nowIso, asOfIso, trend, href, reasonsHref, on
       {cloud.byModel.length > 0 ? (
         <div className="card__section">
           <h4>By GPU model</h4>
-          <table className="mini-table" data-testid="by-model">
+          <table className="mini-table" aria-label="GPUs by model" data-testid="by-model">
             <thead>
               <tr>
                 <th scope="col">Model</th>
