@@ -123,7 +123,7 @@ export function importedAccountsQuery() {
 /** The issues the connector's own schema finds in a config entry typed by hand. */
 export function accountValidationQuery(entry: Record<string, unknown>) {
   return queryOptions({
-    queryKey: keys.accounts.validation(entry),
+    queryKey: keys.accountEntry.validation(entry),
     queryFn: ({ client }) => apiOf(client)['accounts:validate']({ entry }),
     staleTime: Infinity,
   });

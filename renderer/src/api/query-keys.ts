@@ -62,8 +62,13 @@ export const keys = {
     list: () => [...ACCOUNTS, 'list'] as const,
     state: () => [...ACCOUNTS, 'state'] as const,
     imported: () => [...ACCOUNTS, 'imported'] as const,
-    /** A typed config entry checked by its connector's schema (the editor's issues). */
-    validation: (entry: Record<string, unknown>) => [...ACCOUNTS, 'validation', entry] as const,
+  },
+  /**
+   * A hand-typed config entry checked by its connector's schema. Not under accounts: its answer
+   * depends on the schema only, so saving or syncing an account must not check it again.
+   */
+  accountEntry: {
+    validation: (entry: Record<string, unknown>) => ['account-entry', 'validation', entry] as const,
   },
   app: {
     all: () => APP,
