@@ -77,7 +77,8 @@ test('drill-down: cloud, then a sortable table of its machines, then one machine
   await pane.ready();
   const expectedGpus = Number(await pane.cloudCard('azure').getByTestId('gpus-total').textContent());
 
-  await pane.cloudCard('azure').focus();
+  // The card's heading link covers the card; the keyboard reaches the card as that one link.
+  await pane.cloudCard('azure').getByRole('heading', { level: 3 }).getByRole('link').focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('cloud-page')).toHaveAttribute('data-cloud', 'azure');
   await expect(page.getByTestId('resource-row').first()).toBeVisible();

@@ -23,9 +23,9 @@ function handlers(overrides: FakeHandlers = {}): FakeHandlers {
 describe('App: the one pane', () => {
   it('shows loading, then every cloud card, totals and the as-of instant', async () => {
     renderWithApi(<App />, handlers());
-    expect(screen.getByTestId('overview-loading')).toBeTruthy();
-    await screen.findByTestId('cloud-card-azure');
-    expect(screen.getByTestId('cloud-card-gcp')).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toBe('Loading the fleet overview');
+    await screen.findByRole('article', { name: 'Microsoft Azure' });
+    expect(screen.getByRole('article', { name: 'Google Cloud' })).toBeTruthy();
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Fleetpane');
     const asOf = screen.getByTestId('as-of');
     expect(asOf.getAttribute('data-as-of')).toBe(AS_OF);
@@ -34,9 +34,9 @@ describe('App: the one pane', () => {
     expect(screen.getByTestId('total-incidents-active').textContent).toBe('1');
     expect(screen.getByTestId('total-spend-billed-EUR').textContent).toBe('€10.00');
     expect(screen.queryByTestId('demo-badge')).toBeNull();
-    const elsewhere = screen.getByTestId('incidents-elsewhere');
+    const elsewhere = screen.getByRole('region', { name: 'Elsewhere, not counted' });
     expect(within(elsewhere).getByText(/Cloud TPU errors in asia-east1/)).toBeTruthy();
-    const planned = screen.getByTestId('maintenance-planned');
+    const planned = screen.getByRole('region', { name: 'Planned maintenance, not counted' });
     expect(within(planned).getByTestId('planned-maintenance').getAttribute('data-incident-id')).toBe('azure-maint-1');
     expect(within(planned).getByTestId('planned-window').textContent).toBe('2026-11-27 07:14 – 11:14 UTC');
   });
@@ -89,20 +89,20 @@ describe('App: the one pane', () => {
         },
       }),
     );
-    const error = await screen.findByTestId('error-state');
-    expect(error.getAttribute('role')).toBe('alert');
-    expect(within(error).getByTestId('error-message').textContent).toMatch(/Session expired: reopen the link/);
+    const error = await screen.findByRole('alert');
+    expect(within(error).getByText(/Session expired: reopen the link/)).toBeTruthy();
     fail = false;
     fireEvent.click(within(error).getByRole('button', { name: 'Retry' }));
-    await screen.findByTestId('cloud-card-azure');
+    await screen.findByRole('article', { name: 'Microsoft Azure' });
     expect(client.calls.filter((c) => c.channel === 'fleet:overview').length).toBeGreaterThanOrEqual(2);
   });
 
   it('applies filters to every query', async () => {
     const { client } = renderWithApi(<App />, handlers());
-    await screen.findByTestId('cloud-card-azure');
-    await waitFor(() => expect(within(screen.getByTestId('filter-region')).queryByText('eastus')).toBeTruthy());
-    fireEvent.change(screen.getByTestId('filter-region'), { target: { value: 'eastus' } });
+    await screen.findByRole('article', { name: 'Microsoft Azure' });
+    const region = screen.getByRole('combobox', { name: 'Region' });
+    await waitFor(() => expect(within(region).queryByRole('option', { name: 'eastus' })).toBeTruthy());
+    fireEvent.change(region, { target: { value: 'eastus' } });
     await waitFor(() => {
       const regions = client.calls
         .filter((c) => c.channel === 'fleet:overview' || c.channel === 'fleet:utilisation-series')
@@ -116,7 +116,7 @@ describe('App: the one pane', () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
       const { client } = renderWithApi(<App />, handlers());
-      await screen.findByTestId('cloud-card-azure');
+      await screen.findByRole('article', { name: 'Microsoft Azure' });
       const before = client.calls.filter((c) => c.channel === 'fleet:overview').length;
       act(() => client.emit({ type: 'data-changed', account: 'prod-azure', streams: ['metrics'] }));
       act(() => client.emit({ type: 'data-changed', account: 'prod-azure', streams: ['inventory'] }));
@@ -131,22 +131,23 @@ describe('App: the one pane', () => {
 });
 
 describe('App: drill-down', () => {
-  it('opens a cloud with Enter on its card, shows its machines, and goes back with Escape', async () => {
+  it("opens a cloud from its card's link, shows its machines, and goes back with Escape", async () => {
     const { client } = renderWithApi(
       <App />,
       handlers({ 'fleet:resources': () => ({ asOf: AS_OF, resources: [resourceRow(), resourceRow({ id: 'vm-b', name: 'gpu-b' })] }) }),
     );
-    const card = await screen.findByTestId('cloud-card-azure');
-    fireEvent.keyDown(card, { key: 'Enter' });
+    const card = await screen.findByRole('article', { name: 'Microsoft Azure' });
+    // The link stretches over the card: a click anywhere on it is a click on this link.
+    fireEvent.click(within(card).getByRole('link', { name: 'Microsoft Azure' }), { button: 0 });
     await waitFor(() => expect(window.location.hash).toBe('#/cloud/azure'));
-    expect(await screen.findByTestId('cloud-page')).toBeTruthy();
+    expect(await screen.findByRole('region', { name: 'Microsoft Azure: GPU machines' })).toBeTruthy();
     await screen.findAllByTestId('resource-row');
     const req = client.calls.find((c) => c.channel === 'fleet:resources')?.request as { filter: { clouds: string[] } };
     expect(req.filter.clouds).toEqual(['azure']);
     const link = within(screen.getAllByTestId('resource-row')[0] as HTMLElement).getByRole('link');
     expect(link.getAttribute('href')).toBe(`#/resource/prod-azure/${encodeURIComponent(resourceRow().id)}`);
     fireEvent.keyDown(document.body, { key: 'Escape' });
-    await screen.findByTestId('cloud-card-azure');
+    await screen.findByRole('article', { name: 'Microsoft Azure' });
   });
 
   it('gives each on-premises cluster its own card and a drill-down with only its machines', async () => {
@@ -167,7 +168,7 @@ describe('App: drill-down', () => {
     );
     const fra = await screen.findByRole('article', { name: 'Frankfurt lab' });
     expect(screen.getByRole('article', { name: 'k8s-ams' })).toBeTruthy();
-    fireEvent.keyDown(fra, { key: 'Enter' });
+    fireEvent.click(within(fra).getByRole('link', { name: 'Frankfurt lab' }), { button: 0 });
     await waitFor(() => expect(window.location.hash).toBe(`#/cloud/${encodeURIComponent('other:Frankfurt lab')}`));
     const rows = await screen.findAllByTestId('resource-row');
     expect(rows.map((r) => within(r).getByRole('link').textContent)).toEqual(['fra-node-1']);
@@ -214,6 +215,6 @@ describe('App: drill-down', () => {
     expect(rows.map((r) => r.getAttribute('data-gpu-state'))).toEqual(['busy', 'unhealthy']);
     expect(rows[1]?.textContent).toMatch(/—/);
     expect(within(page).getByTestId('gpu-utilisation-chart').getAttribute('data-series-count')).toBe('2');
-    await waitFor(() => expect(within(screen.getByTestId('breadcrumb')).getByText('Microsoft Azure')).toBeTruthy());
+    await waitFor(() => expect(within(screen.getByRole('navigation', { name: 'Breadcrumb' })).getByText('Microsoft Azure')).toBeTruthy());
   });
 });

@@ -28,20 +28,20 @@ describe('controls for writes the backend refuses', () => {
       'app:info': () => serveInfo(NONE),
     });
     await waitFor(() => expect(screen.getByTestId('writes-hint-triage').textContent).toContain('fleetpane serve --allow-triage'));
-    expect(isOff(screen.getByTestId('incident-ack'))).toBe(true);
+    expect(isOff(screen.getByRole('button', { name: 'Acknowledge' }))).toBe(true);
   });
 
   it('spend: budget editing is off and the hint names --manage-spend; allowed, it is on with no hint', async () => {
     const budgets = { budgets: [] };
     const { unmount } = renderWithApi(<SpendPage params={DEFAULT_PARAMS} />, { 'spend:budgets': () => budgets, 'app:info': () => serveInfo(NONE) });
-    const newBudget = await screen.findByTestId('budget-new');
+    const newBudget = await screen.findByRole('button', { name: 'New budget…' });
     await waitFor(() => expect(screen.getAllByTestId('writes-hint-spend')[0]?.textContent).toContain('fleetpane serve --manage-spend'));
     expect(isOff(newBudget)).toBe(true);
-    expect(isOff(screen.getByTestId('import-submit'))).toBe(true);
+    expect(isOff(screen.getByRole('button', { name: 'Import' }))).toBe(true);
     unmount();
 
     renderWithApi(<SpendPage params={DEFAULT_PARAMS} />, { 'spend:budgets': () => budgets, 'app:info': () => serveInfo({ ...NONE, spend: true }) });
-    await waitFor(() => expect(isOff(screen.getByTestId('budget-new'))).toBe(false));
+    await waitFor(() => expect(isOff(screen.getByRole('button', { name: 'New budget…' }))).toBe(false));
     expect(screen.queryByTestId('writes-hint-spend')).toBeNull();
   });
 
@@ -69,9 +69,9 @@ describe('controls for writes the backend refuses', () => {
       demoEnabled: false,
     };
     renderWithApi(<AccountsPage />, { 'accounts:state': () => state, 'accounts:list': () => ({ accounts: [] }), 'app:info': () => serveInfo(NONE) });
-    await waitFor(() => expect(screen.queryByTestId('writes-hint-accounts')).not.toBeNull());
-    expect(isOff(screen.getByTestId('account-enabled'))).toBe(true);
-    expect(screen.queryByTestId('remove')).toBeNull();
+    await waitFor(() => expect(screen.queryByRole('note')).not.toBeNull());
+    expect(isOff(screen.getByRole('switch', { name: 'Sync azure-prod' }))).toBe(true);
+    expect(screen.queryByRole('button', { name: 'Remove…' })).toBeNull();
     // The last error is shown in full, and the account's status line says which stream failed.
     expect(screen.getByTestId('stream-error').textContent).toContain('AuthorizationFailed: no Cost Management Reader role');
     expect(screen.getByTestId('account-status').textContent).toContain('Costs (auth)');

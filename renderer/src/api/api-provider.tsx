@@ -1,9 +1,9 @@
 /** Gives the app its QueryClient bound to one FleetpaneClient, and follows backend events. */
 import { useState, type ReactNode } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { bindFleetpaneClient } from './focus-import';
 import { bindApiClient } from './queries';
 import type { FleetpaneClient } from './transport';
+import { bindFleetpaneClient } from './write-mutation';
 import { useAppEvents } from './use-app-events';
 
 /** A QueryClient with the defaults the pane wants (data is pushed by events, so no focus refetch). */

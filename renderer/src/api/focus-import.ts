@@ -3,18 +3,11 @@
  * live progress per file from focus-import-progress events.
  */
 import { useEffect, useRef, useState } from 'react';
-import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import type { AppEvent } from '../../../shared/contract';
 import type { FocusImportSummary } from '../../../shared/contract-spend';
-import { spendKeys } from './spend-queries';
-import type { FleetpaneClient } from './transport';
-
-const clients = new WeakMap<QueryClient, FleetpaneClient>();
-
-/** Makes `client` the one useFocusImport uses on `queryClient` (ApiProvider does this). */
-export function bindFleetpaneClient(queryClient: QueryClient, client: FleetpaneClient): void {
-  clients.set(queryClient, client);
-}
+import { keys } from './query-keys';
+import { fleetpaneClientOf, useWriteMutation } from './write-mutation';
 
 export type FocusProgressEvent = Extract<AppEvent, { type: 'focus-import-progress' }>;
 
@@ -37,9 +30,7 @@ export interface FocusImport {
 
 /** Runs FOCUS imports and follows their progress events. */
 export function useFocusImport(): FocusImport {
-  const queryClient = useQueryClient();
-  const client = clients.get(queryClient);
-  if (client === undefined) throw new Error('No FleetpaneClient bound to this QueryClient: wrap the app in <ApiProvider>.');
+  const client = fleetpaneClientOf(useQueryClient());
   const [progress, setProgress] = useState<FocusFileProgress[]>([]);
   const running = useRef<string | null>(null);
 
@@ -54,13 +45,14 @@ export function useFocusImport(): FocusImport {
     [client],
   );
 
-  const mutation = useMutation({
-    mutationFn: ({ account, files }: { account: string; files: readonly File[] }) => client.importFocusFiles(account, files),
+  const mutation = useWriteMutation({
+    area: 'spend',
+    call: (c, { account, files }: { account: string; files: readonly File[] }) => c.importFocusFiles(account, files),
     onMutate: ({ account, files }) => {
       running.current = account;
       setProgress(files.map((f) => ({ file: f.name, phase: 'sending', rows: 0, totalRows: 0 })));
     },
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: spendKeys.all }),
+    invalidates: [keys.spend.all()],
   });
 
   return {

@@ -1,10 +1,11 @@
 /**
- * Query factories with hierarchical keys (['fleet', 'overview', ...]) so one invalidation of
- * ['fleet'] refreshes every fleet view. The ApiClient is bound to the QueryClient, so factories
- * need no client argument and components never touch the transport.
+ * Query factories over the key tree in query-keys.ts, so one invalidation of keys.fleet.all()
+ * refreshes every fleet view. The ApiClient is bound to the QueryClient, so factories need no
+ * client argument and components never touch the transport.
  */
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { ApiClient, FleetFilter, TimeRange } from '../../../shared/contract';
+import { keys } from './query-keys';
 
 const clients = new WeakMap<QueryClient, ApiClient>();
 
@@ -32,18 +33,11 @@ export function normaliseFilter(filter: FleetFilter): FleetFilter {
 /** Live views refresh on events; this is the fallback when an event is missed. */
 const LIVE_REFETCH_MS = 60_000;
 
-export const queryKeys = {
-  fleet: ['fleet'] as const,
-  incidents: ['incidents'] as const,
-  accounts: ['accounts'] as const,
-  app: ['app'] as const,
-};
-
 /** The one-pane overview for a filter, live (asOf undefined) or pinned to an instant. */
 export function overviewQuery(filter: FleetFilter, asOf?: string) {
   const f = normaliseFilter(filter);
   return queryOptions({
-    queryKey: ['fleet', 'overview', f, asOf ?? 'live'] as const,
+    queryKey: keys.fleet.overview(f, asOf),
     queryFn: ({ client }) => apiOf(client)['fleet:overview']({ filter: f, asOf }),
     refetchInterval: asOf === undefined ? LIVE_REFETCH_MS : false,
   });
@@ -53,7 +47,7 @@ export function overviewQuery(filter: FleetFilter, asOf?: string) {
 export function seriesQuery(range: TimeRange, filter: FleetFilter, asOf?: string) {
   const f = normaliseFilter(filter);
   return queryOptions({
-    queryKey: ['fleet', 'series', range, f, asOf ?? 'live'] as const,
+    queryKey: keys.fleet.series(range, f, asOf),
     queryFn: ({ client }) => apiOf(client)['fleet:utilisation-series']({ range, filter: f, asOf, groupBy: 'cloud' }),
     refetchInterval: asOf === undefined ? LIVE_REFETCH_MS : false,
   });
@@ -62,7 +56,7 @@ export function seriesQuery(range: TimeRange, filter: FleetFilter, asOf?: string
 /** Every machine the pane cannot measure, price or place, with its reasons (the accounts screen's diagnostics). */
 export function coverageQuery(asOf?: string) {
   return queryOptions({
-    queryKey: ['fleet', 'coverage', asOf ?? 'live'] as const,
+    queryKey: keys.fleet.coverage(asOf),
     queryFn: ({ client }) => apiOf(client)['fleet:coverage']({ asOf }),
     refetchInterval: asOf === undefined ? LIVE_REFETCH_MS : false,
   });
@@ -72,7 +66,7 @@ export function coverageQuery(asOf?: string) {
 export function resourcesQuery(filter: FleetFilter, asOf?: string) {
   const f = normaliseFilter(filter);
   return queryOptions({
-    queryKey: ['fleet', 'resources', f, asOf ?? 'live'] as const,
+    queryKey: keys.fleet.resources(f, asOf),
     queryFn: ({ client }) => apiOf(client)['fleet:resources']({ filter: f, asOf }),
   });
 }
@@ -80,7 +74,7 @@ export function resourcesQuery(filter: FleetFilter, asOf?: string) {
 /** One machine with its GPUs and per-GPU series. */
 export function resourceQuery(account: string, id: string, range: TimeRange, asOf?: string) {
   return queryOptions({
-    queryKey: ['fleet', 'resource', account, id, range, asOf ?? 'live'] as const,
+    queryKey: keys.fleet.resource(account, id, range, asOf),
     queryFn: ({ client }) => apiOf(client)['fleet:resource']({ account, id, range, asOf }),
   });
 }
@@ -88,7 +82,7 @@ export function resourceQuery(account: string, id: string, range: TimeRange, asO
 /** Values the filter controls offer. */
 export function filterOptionsQuery() {
   return queryOptions({
-    queryKey: ['fleet', 'filter-options'] as const,
+    queryKey: keys.fleet.filterOptions(),
     queryFn: ({ client }) => apiOf(client)['fleet:filter-options']({}),
   });
 }
@@ -96,7 +90,7 @@ export function filterOptionsQuery() {
 /** Active incidents. */
 export function incidentsQuery() {
   return queryOptions({
-    queryKey: ['incidents', 'list'] as const,
+    queryKey: keys.incidents.list(),
     queryFn: ({ client }) => apiOf(client)['incidents:list']({}),
   });
 }
@@ -104,7 +98,33 @@ export function incidentsQuery() {
 /** Configured accounts with their freshness (tells "no accounts" from "no GPUs"). */
 export function accountsQuery() {
   return queryOptions({
-    queryKey: ['accounts', 'list'] as const,
+    queryKey: keys.accounts.list(),
     queryFn: ({ client }) => apiOf(client)['accounts:list']({}),
+  });
+}
+
+/** The accounts screen's state, refreshed every few seconds so freshness and next sync move. */
+export function accountsStateQuery() {
+  return queryOptions({
+    queryKey: keys.accounts.state(),
+    queryFn: ({ client }) => apiOf(client)['accounts:state']({}),
+    refetchInterval: 5_000,
+  });
+}
+
+/** Cost rows stored under a name no configured account has (imported FOCUS files). */
+export function importedAccountsQuery() {
+  return queryOptions({
+    queryKey: keys.accounts.imported(),
+    queryFn: ({ client }) => apiOf(client)['accounts:imported']({}),
+  });
+}
+
+/** The issues the connector's own schema finds in a config entry typed by hand. */
+export function accountValidationQuery(entry: Record<string, unknown>) {
+  return queryOptions({
+    queryKey: keys.accountEntry.validation(entry),
+    queryFn: ({ client }) => apiOf(client)['accounts:validate']({ entry }),
+    staleTime: Infinity,
   });
 }

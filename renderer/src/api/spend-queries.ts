@@ -1,17 +1,16 @@
 /**
- * Query factories for spend. Keys start with ['fleet', 'spend'] so a data-changed event (a costs
- * sync, a FOCUS import) refreshes them along with the fleet views.
+ * Query factories for spend. Their keys sit under keys.fleet (keys.spend), so a data-changed event (a
+ * costs sync, a FOCUS import) refreshes them along with the fleet views.
  */
 import { queryOptions } from '@tanstack/react-query';
 import type { CostReportQuery, SpendFilter } from '../../../shared/contract-spend';
 import { apiOf } from './queries';
-
-export const spendKeys = { all: ['fleet', 'spend'] as const, budgets: ['fleet', 'spend', 'budgets'] as const, reports: ['fleet', 'spend', 'reports'] as const };
+import { keys } from './query-keys';
 
 /** A cost report (totals, groupings, daily bars) for a period, grouping and filter. */
 export function costReportQuery(query: CostReportQuery) {
   return queryOptions({
-    queryKey: ['fleet', 'spend', 'report', query] as const,
+    queryKey: keys.spend.report(query),
     queryFn: ({ client }) => apiOf(client)['spend:report'](query),
   });
 }
@@ -19,7 +18,7 @@ export function costReportQuery(query: CostReportQuery) {
 /** Values the spend filters and group-by keys offer. */
 export function spendFilterOptionsQuery() {
   return queryOptions({
-    queryKey: ['fleet', 'spend', 'filter-options'] as const,
+    queryKey: keys.spend.filterOptions(),
     queryFn: ({ client }) => apiOf(client)['spend:filter-options']({}),
   });
 }
@@ -27,7 +26,7 @@ export function spendFilterOptionsQuery() {
 /** Effective price per GPU-hour next to the list price. */
 export function gpuHourPricesQuery(from: string, to: string, filter: SpendFilter) {
   return queryOptions({
-    queryKey: ['fleet', 'spend', 'gpu-hour-prices', from, to, filter] as const,
+    queryKey: keys.spend.gpuHourPrices(from, to, filter),
     queryFn: ({ client }) => apiOf(client)['spend:gpu-hour-prices']({ from, to, filter }),
   });
 }
@@ -35,7 +34,7 @@ export function gpuHourPricesQuery(from: string, to: string, filter: SpendFilter
 /** Budgets with burn rate and forecast for the month of `asOf` (live when undefined). */
 export function budgetsQuery(asOf?: string) {
   return queryOptions({
-    queryKey: ['fleet', 'spend', 'budgets', asOf ?? 'live'] as const,
+    queryKey: keys.spend.budgets.month(asOf),
     queryFn: ({ client }) => apiOf(client)['spend:budgets']({ ...(asOf ? { asOf } : {}) }),
   });
 }
@@ -43,7 +42,7 @@ export function budgetsQuery(asOf?: string) {
 /** Saved report definitions. */
 export function savedReportsQuery() {
   return queryOptions({
-    queryKey: ['fleet', 'spend', 'reports'] as const,
+    queryKey: keys.spend.reports(),
     queryFn: ({ client }) => apiOf(client)['reports:list']({}),
   });
 }

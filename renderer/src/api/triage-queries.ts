@@ -1,21 +1,17 @@
 /**
- * Query factories of the triage views. Keys sit under ['fleet'] so any data change refreshes them
- * (blast radius moves with the inventory), alerts under ['alerts'].
+ * Query factories of the triage views. Keys sit under keys.fleet so any data change refreshes them
+ * (blast radius moves with the inventory), alerts under keys.alerts.
  */
 import { queryOptions } from '@tanstack/react-query';
 import { apiOf } from './queries';
+import { keys } from './query-keys';
 
 const LIVE_REFETCH_MS = 60_000;
-
-export const triageKeys = {
-  triage: ['fleet', 'triage'] as const,
-  alerts: ['alerts'] as const,
-};
 
 /** The triage list, live or pinned. */
 export function triageListQuery(asOf?: string) {
   return queryOptions({
-    queryKey: ['fleet', 'triage', 'list', asOf ?? 'live'] as const,
+    queryKey: keys.triage.list(asOf),
     queryFn: ({ client }) => apiOf(client)['triage:list']({ asOf }),
     refetchInterval: asOf === undefined ? LIVE_REFETCH_MS : false,
   });
@@ -24,7 +20,7 @@ export function triageListQuery(asOf?: string) {
 /** One incident's page. */
 export function incidentPageQuery(id: string, asOf?: string) {
   return queryOptions({
-    queryKey: ['fleet', 'triage', 'incident', id, asOf ?? 'live'] as const,
+    queryKey: keys.triage.incident(id, asOf),
     queryFn: ({ client }) => apiOf(client)['triage:incident']({ id, asOf }),
     refetchInterval: asOf === undefined ? LIVE_REFETCH_MS : false,
   });
@@ -33,7 +29,7 @@ export function incidentPageQuery(id: string, asOf?: string) {
 /** Alerts that are firing (or all, newest first). */
 export function alertsQuery(includeResolved = false) {
   return queryOptions({
-    queryKey: ['alerts', 'list', includeResolved] as const,
+    queryKey: keys.alerts.list(includeResolved),
     queryFn: ({ client }) => apiOf(client)['alerts:list']({ includeResolved, limit: 50 }),
   });
 }
@@ -41,7 +37,7 @@ export function alertsQuery(includeResolved = false) {
 /** The alert rules and quiet hours. */
 export function alertSettingsQuery() {
   return queryOptions({
-    queryKey: ['alerts', 'settings'] as const,
+    queryKey: keys.alerts.settings(),
     queryFn: ({ client }) => apiOf(client)['alerts:settings']({}),
   });
 }

@@ -2,24 +2,24 @@
 import { useEffect } from 'react';
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
 import type { AppEvent } from '../../../shared/contract';
-import { queryKeys } from './queries';
+import { keys } from './query-keys';
 
 /** The query key prefixes an event makes stale; sync progress alone changes nothing shown. */
 export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
   switch (event.type) {
     case 'data-changed':
       // Freshness lives on accounts; every fleet view may change with any stream.
-      return [queryKeys.fleet, queryKeys.accounts, ...(event.streams.includes('incidents') ? [queryKeys.incidents] : [])];
+      return [keys.fleet.all(), keys.accounts.all(), ...(event.streams.includes('incidents') ? [keys.incidents.all()] : [])];
     case 'incident-opened':
     case 'incident-resolved':
-      return [queryKeys.incidents, queryKeys.fleet];
+      return [keys.incidents.all(), keys.fleet.all()];
     case 'focus-import-progress':
-      return event.phase === 'done' ? [queryKeys.fleet] : [];
+      return event.phase === 'done' ? [keys.fleet.all()] : [];
     case 'sync-progress':
-      return event.phase === 'finished' || event.phase === 'failed' ? [queryKeys.accounts] : [];
+      return event.phase === 'finished' || event.phase === 'failed' ? [keys.accounts.all()] : [];
     case 'alert-raised':
     case 'alerts-changed':
-      return [['alerts']];
+      return [keys.alerts.all()];
   }
 }
 

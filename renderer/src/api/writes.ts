@@ -5,6 +5,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { SERVE_WRITE_FLAGS, type ResponseOf } from '../../../shared/contract';
 import { apiOf } from './queries';
+import { keys } from './query-keys';
 
 export type AppInfo = ResponseOf<'app:info'>;
 export type WriteArea = keyof AppInfo['writes'];
@@ -12,7 +13,7 @@ export type WriteArea = keyof AppInfo['writes'];
 /** app:info; it does not change while the backend runs. */
 export function appInfoQuery() {
   return queryOptions({
-    queryKey: ['app', 'info'] as const,
+    queryKey: keys.app.info(),
     queryFn: ({ client }) => apiOf(client)['app:info']({}),
     staleTime: Infinity,
   });

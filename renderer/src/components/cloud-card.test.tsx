@@ -7,7 +7,7 @@ import { CloudCard } from './cloud-card';
 function renderCard(cloud = azureCloud(), onOpen = vi.fn()) {
   CloudOverview.parse(cloud);
   render(<CloudCard cloud={cloud} nowIso={GENERATED_AT} href="#/cloud/azure" onOpen={onOpen} trend={hourlySeries(cloud.provider, cloud.label, [10, 20, null, 40])} />);
-  return { card: screen.getByTestId(`cloud-card-${cloud.key}`), onOpen };
+  return { card: screen.getByRole('article', { name: cloud.label }), onOpen };
 }
 
 describe('CloudCard', () => {
@@ -20,7 +20,7 @@ describe('CloudCard', () => {
     expect(q.getByTestId('gpus-unhealthy').textContent).toBe('3');
     expect(q.getByTestId('gpus-unknown').textContent).toBe('1');
     expect(q.getByTestId('gpus-stopped').textContent).toBe('4');
-    expect(within(q.getByTestId('by-model')).getByText('NVIDIA A100 80GB')).toBeTruthy();
+    expect(within(q.getByRole('table', { name: 'GPUs by model' })).getByRole('rowheader', { name: 'NVIDIA A100 80GB' })).toBeTruthy();
   });
 
   it('formats exact decimal spend per currency and labels billed versus run-rate', () => {
@@ -56,7 +56,7 @@ describe('CloudCard', () => {
     expect(within(card).getByTestId('util-p95_24h').textContent).toBe('97.5%');
     const gcp = gcpCloud();
     render(<CloudCard cloud={gcp} nowIso={GENERATED_AT} href="#/cloud/gcp" onOpen={vi.fn()} />);
-    const g = within(screen.getByTestId('cloud-card-gcp'));
+    const g = within(screen.getByRole('article', { name: 'Google Cloud' }));
     expect(g.getByTestId('util-avg1h').textContent).toBe('—');
     expect(g.getByTestId('util-avg24h').textContent).toBe('—');
     expect(g.getByTestId('util-p95_24h').textContent).toBe('—');
@@ -92,14 +92,21 @@ describe('CloudCard', () => {
     expect(within(card).queryByTestId('cloud-planned')).toBeNull();
   });
 
-  it('opens on click and on Enter, but not when a link inside it is used', () => {
+  it('is one stretched link: the card is not focusable or clickable, its heading link opens the cloud', () => {
     const { card, onOpen } = renderCard();
-    fireEvent.click(card);
+    expect(card.hasAttribute('tabindex')).toBe(false);
+    const link = within(card).getByRole('link', { name: 'Microsoft Azure' });
+    expect(link.getAttribute('href')).toBe('#/cloud/azure');
+    expect(link.classList.contains('stretched-link')).toBe(true);
+    // Tab reaches the card's link once; the only other stops are the links inside it (status pages).
+    const stops = [...card.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, [tabindex]')];
+    expect(stops.filter((el) => el === link || el.classList.contains('stretched-link'))).toEqual([link]);
+    expect(stops.every((el) => el.tagName === 'A')).toBe(true);
+    // A plain click goes through the app's navigation; a modified one is left to the browser.
+    fireEvent.click(link, { button: 0, ctrlKey: true });
+    expect(onOpen).not.toHaveBeenCalled();
+    fireEvent.click(link, { button: 0 });
     expect(onOpen).toHaveBeenCalledTimes(1);
-    fireEvent.keyDown(card, { key: 'Enter' });
-    expect(onOpen).toHaveBeenCalledTimes(2);
-    fireEvent.click(within(card).getByRole('link', { name: 'Microsoft Azure' }));
-    expect(onOpen).toHaveBeenCalledTimes(2);
   });
 
   it('says how many GPUs it cannot measure, price or place, and where the reasons are', () => {

@@ -1,8 +1,9 @@
 /** One cloud on the pane: GPUs by state and model, utilisation, spend, incidents, freshness. */
-import { useId, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import type { Series } from '../../../shared/contract';
 import { formatPercent } from '../../../shared/format';
 import type { CloudOverview, CoverageCounts } from '../../../shared/overview';
+import { openInApp } from '../lib/open-link';
 import { FreshnessList } from './freshness-list';
 import { GpuStateCounts } from './gpu-states';
 import { IncidentList } from './incident-list';
@@ -18,11 +19,12 @@ export interface CloudCardProps {
   asOfIso?: string | undefined;
   /** This cloud's 24 h utilisation series, if loaded. */
   trend?: Series | undefined;
-  /** Where the card's heading links to (the drill-down). */
+  /** Where the card's heading links to (the drill-down); the link covers the whole card. */
   href: string;
   /** Where the reasons behind the coverage lines are listed (the accounts screen). */
   reasonsHref?: string | undefined;
-  onOpen: () => void;
+  /** Opens the drill-down through the app's navigation on a plain click of the card's link. */
+  onOpen?: () => void;
 }
 
 /** Coverage lines in the SRE's words, one per count; a zero count is not a gap and gets no line. */
@@ -64,28 +66,14 @@ const UTIL_ROWS = [
   { field: 'p95_24h', label: 'p95, last 24 h' },
 ] as const;
 
-function isInsideControl(target: EventTarget, card: Element): boolean {
-  let node = target instanceof Element ? target : null;
-  while (node !== null && node !== card) {
-    if (node.matches('a, button, input, select, textarea, summary')) return true;
-    node = node.parentElement;
-  }
-  return false;
-}
-
-/** A cloud card; clicking it (or Enter/Space while it has focus) opens the cloud's resources. */
+/**
+ * A cloud card. Its heading's link stretches over the card (CSS .stretched-link), so a click
+ * anywhere opens the cloud's resources and the keyboard reaches it as one link; the card itself is
+ * neither focusable nor clickable, and the links inside it stay links of their own.
+ */
 export function CloudCard({ cloud, nowIso, asOfIso, trend, href, reasonsHref, onOpen }: CloudCardProps): ReactNode {
   // Keys of on-premises entries hold free text ("other:Frankfurt lab"), so the id is generated.
   const headingId = useId();
-  const onClick = (e: MouseEvent<HTMLElement>): void => {
-    if (!isInsideControl(e.target, e.currentTarget)) onOpen();
-  };
-  const onKeyDown = (e: KeyboardEvent<HTMLElement>): void => {
-    if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) {
-      e.preventDefault();
-      onOpen();
-    }
-  };
   const staleStreams = Object.values(cloud.freshness).filter((f) => f.stale).length;
   return (
     <article
@@ -93,13 +81,12 @@ export function CloudCard({ cloud, nowIso, asOfIso, trend, href, reasonsHref, on
       data-testid={`cloud-card-${cloud.key}`}
       data-cloud={cloud.provider}
       aria-labelledby={headingId}
-      tabIndex={0}
-      onClick={onClick}
-      onKeyDown={onKeyDown}
     >
       <header className="card__header">
         <h3 id={headingId} className="card__title">
-          <a href={href}>{cloud.label}</a>
+          <a href={href} className="stretched-link" onClick={openInApp(onOpen)}>
+            {cloud.label}
+          </a>
         </h3>
         {cloud.demo ? <span className="badge badge--demo badge--small">demo</span> : null}
         {staleStreams > 0 ? (
@@ -123,7 +110,7 @@ export function CloudCard({ cloud, nowIso, asOfIso, trend, href, reasonsHref, on
       {cloud.byModel.length > 0 ? (
         <div className="card__section">
           <h4>By GPU model</h4>
-          <table className="mini-table" data-testid="by-model">
+          <table className="mini-table" aria-label="GPUs by model" data-testid="by-model">
             <thead>
               <tr>
                 <th scope="col">Model</th>

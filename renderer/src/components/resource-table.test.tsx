@@ -73,12 +73,15 @@ describe('ResourceTable', () => {
     expect(names()[0]).toBe('odd');
   });
 
-  it('links every row to its machine and opens it on a row click', () => {
+  it('links every row to its machine with a link that covers the row', () => {
     const onOpen = vi.fn();
     render(<ResourceTable rows={rows} caption="Azure GPU machines" hrefFor={(r) => `#/r/${r.id}`} onOpen={onOpen} />);
-    const row = screen.getAllByTestId('resource-row')[2] as HTMLElement;
-    expect(within(row).getByRole('link', { name: 'gpu-c' }).getAttribute('href')).toBe('#/r/c');
-    fireEvent.click(within(row).getByText('eastus'));
+    const link = screen.getByRole('link', { name: 'gpu-c' });
+    expect(link.getAttribute('href')).toBe('#/r/c');
+    expect(link.classList.contains('stretched-link')).toBe(true);
+    // The row itself has no handler: a click on it is a click on the stretched link (CSS).
+    expect(link.closest('tr')?.onclick).toBeNull();
+    fireEvent.click(link, { button: 0 });
     expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ id: 'c' }));
   });
 

@@ -8,6 +8,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ResourceRow } from '../../../shared/contract';
 import { formatMoney, formatPercent } from '../../../shared/format';
 import type { GpuState } from '../../../shared/domain';
+import { openInApp } from '../lib/open-link';
 import { gapsLine } from './coverage';
 import { StateTag, STATE_ORDER } from './gpu-states';
 
@@ -173,12 +174,11 @@ export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: R
                 aria-rowindex={item.index + 2}
                 data-testid="resource-row"
                 data-resource-id={r.id}
-                onClick={(e) => {
-                  if (!(e.target instanceof Element && e.target.closest('a'))) onOpen(r);
-                }}
               >
                 <th scope="row" className="data-table__name">
-                  <a href={hrefFor(r)}>{r.name}</a>
+                  <a href={hrefFor(r)} className="stretched-link" onClick={openInApp(() => onOpen(r))}>
+                    {r.name}
+                  </a>
                   {r.demo ? <span className="badge badge--demo badge--small">demo</span> : null}
                 </th>
                 <td>{r.region}</td>

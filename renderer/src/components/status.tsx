@@ -14,12 +14,9 @@ export function LoadingSkeleton({ label, rows = 3, testId }: { label: string; ro
   );
 }
 
-/** The message to show for a failed query: the ApiError's own words, with its code. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
+import { errorMessage } from '../lib/error-message';
+
+export { errorMessage };
 
 /** A failed load: what went wrong and a way to try again. */
 export function ErrorState({ title, error, onRetry }: { title: string; error: unknown; onRetry: () => void }): ReactNode {

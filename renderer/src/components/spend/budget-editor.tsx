@@ -4,12 +4,10 @@
  * sends is what the backend accepts.
  */
 import { useState, type ReactNode } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { CLOUD_LABELS, CloudId } from '../../../../shared/domain';
 import { Budget, type BudgetStatus } from '../../../../shared/contract-spend';
-import { apiOf } from '../../api/queries';
-import { spendKeys } from '../../api/spend-queries';
-import { errorMessage } from '../status';
+import { keys } from '../../api/query-keys';
+import { useWriteMutation } from '../../api/write-mutation';
 import { BudgetList } from './budget-list';
 import { issuesByField } from './field-errors';
 import { EditorActions } from './editor-actions';
@@ -59,18 +57,16 @@ function FieldError({ id, message }: { id: string; message: string | undefined }
 }
 
 function BudgetForm({ initial, onClose }: { initial: Budget | null; onClose: () => void }): ReactNode {
-  const queryClient = useQueryClient();
   const [draft, setDraft] = useState(() => draftOf(initial));
   const [touched, setTouched] = useState(false);
   const parsed = parseBudgetDraft(draft);
   const errors = parsed.success ? {} : issuesByField(parsed.error.issues);
   const shown = (field: string): string | undefined => (touched ? errors[field] : undefined);
-  const save = useMutation({
-    mutationFn: (budget: Budget) => apiOf(queryClient)['spend:budget-save'](budget),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: spendKeys.budgets });
-      onClose();
-    },
+  const save = useWriteMutation({
+    area: 'spend',
+    call: (api, budget: Budget) => api['spend:budget-save'](budget),
+    invalidates: [keys.spend.budgets.all()],
+    onSuccess: onClose,
   });
   const set = (patch: Partial<BudgetDraft>): void => {
     setTouched(true);
@@ -134,10 +130,10 @@ function BudgetForm({ initial, onClose }: { initial: Budget | null; onClose: () 
       <EditorActions
         onClose={onClose}
         saving={save.isPending}
-        disabled={touched && !parsed.success}
+        disabled={(touched && !parsed.success) || !save.allowed}
         label="Save budget"
         testId="budget-save"
-        error={save.isError ? save.error : null}
+        error={save.errorText}
       />
     </form>
   );
@@ -145,11 +141,11 @@ function BudgetForm({ initial, onClose }: { initial: Budget | null; onClose: () 
 
 /** Budgets this month, with New, Edit and Delete. */
 export function BudgetsPanel({ budgets }: { budgets: readonly BudgetStatus[] }): ReactNode {
-  const queryClient = useQueryClient();
   const [editing, setEditing] = useState<Budget | 'new' | null>(null);
-  const remove = useMutation({
-    mutationFn: (id: string) => apiOf(queryClient)['spend:budget-delete']({ id }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: spendKeys.budgets }),
+  const remove = useWriteMutation({
+    area: 'spend',
+    call: (api, id: string) => api['spend:budget-delete']({ id }),
+    invalidates: [keys.spend.budgets.all()],
   });
   return (
     <>
@@ -160,9 +156,9 @@ export function BudgetsPanel({ budgets }: { budgets: readonly BudgetStatus[] }):
           if (window.confirm(`Delete the budget "${b.name}"?`)) remove.mutate(b.id);
         }}
       />
-      {remove.isError ? (
+      {remove.errorText !== null ? (
         <p role="alert" className="notice notice--error">
-          {errorMessage(remove.error)}
+          {remove.errorText}
         </p>
       ) : null}
       {editing === null ? (

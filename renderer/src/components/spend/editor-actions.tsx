@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import { errorMessage } from '../status';
 
 /** Cancel and Save for a spend editor form, with the save's refusal shown under them. */
 export function EditorActions({
@@ -15,7 +14,8 @@ export function EditorActions({
   disabled: boolean;
   label: string;
   testId: string;
-  error: unknown;
+  /** The save's failure in the user's words, or null. */
+  error: string | null;
 }): ReactNode {
   return (
     <>
@@ -27,9 +27,9 @@ export function EditorActions({
           {saving ? 'Saving…' : label}
         </button>
       </div>
-      {error ? (
+      {error !== null ? (
         <p role="alert" className="notice notice--error" data-testid={`${testId}-error`}>
-          {errorMessage(error)}
+          {error}
         </p>
       ) : null}
     </>

@@ -3,10 +3,8 @@
  * backend renders the file (the same code as `fleetpane report`); the browser saves it.
  */
 import { useRef, useState, type ReactNode } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { CostReportQuery, ReportFormat } from '../../../../shared/contract-spend';
-import { apiOf } from '../../api/queries';
-import { errorMessage } from '../status';
+import { useWriteMutation } from '../../api/write-mutation';
 import { offerDownload } from '../../lib/download';
 
 const FORMATS: readonly { format: ReportFormat; label: string }[] = [
@@ -27,9 +25,9 @@ export function ExportDialog({ query }: { query: CostReportQuery }): ReactNode {
   const dialog = useRef<HTMLDialogElement>(null);
   const [format, setFormat] = useState<ReportFormat>('csv');
   const [title, setTitle] = useState('');
-  const queryClient = useQueryClient();
-  const exporting = useMutation({
-    mutationFn: () => apiOf(queryClient)['spend:export']({ query: { ...query, ...(title.trim() ? { title: title.trim() } : {}) }, format }),
+  // An export reads; it changes nothing, so no write area and nothing to refresh.
+  const exporting = useWriteMutation({
+    call: (api) => api['spend:export']({ query: { ...query, ...(title.trim() ? { title: title.trim() } : {}) }, format }),
     onSuccess: (file) => saveFile(file.fileName, file.mimeType, file.base64),
   });
   return (
@@ -63,9 +61,9 @@ export function ExportDialog({ query }: { query: CostReportQuery }): ReactNode {
             Title (optional){' '}
             <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} data-testid="export-title" />
           </label>
-          {exporting.isError ? (
+          {exporting.errorText !== null ? (
             <p role="alert" className="notice notice--error" data-testid="export-error">
-              {errorMessage(exporting.error)}
+              {exporting.errorText}
             </p>
           ) : null}
           {exporting.isSuccess ? (

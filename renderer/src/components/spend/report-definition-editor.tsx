@@ -5,10 +5,11 @@
  * scheduled report needs a folder).
  */
 import { useState, type ReactNode } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { ReportDefinition, SpendFilter, spendGroupLabel, type ReportFormat, type SpendGroupKey } from '../../../../shared/contract-spend';
-import { apiOf } from '../../api/queries';
-import { savedReportsQuery, spendKeys } from '../../api/spend-queries';
+import { keys } from '../../api/query-keys';
+import { savedReportsQuery } from '../../api/spend-queries';
+import { useWriteMutation } from '../../api/write-mutation';
 import { errorMessage } from '../status';
 import { issuesByField } from './field-errors';
 import { EditorActions } from './editor-actions';
@@ -76,7 +77,6 @@ function toggle<T>(list: readonly T[], item: T, on: boolean): T[] {
 }
 
 function ReportForm({ initial, groupKeys, onClose }: { initial: ReportDefinition | null; groupKeys: readonly SpendGroupKey[]; onClose: () => void }): ReactNode {
-  const queryClient = useQueryClient();
   const [draft, setDraft] = useState(() => draftOf(initial));
   const [touched, setTouched] = useState(false);
   const { definition, errors } = parseReportDraft(draft);
@@ -85,14 +85,13 @@ function ReportForm({ initial, groupKeys, onClose }: { initial: ReportDefinition
     setTouched(true);
     setDraft({ ...draft, ...patch });
   };
-  const save = useMutation({
-    mutationFn: (def: ReportDefinition) => apiOf(queryClient)['reports:save'](def),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: spendKeys.reports });
-      onClose();
-    },
+  const save = useWriteMutation({
+    area: 'spend',
+    call: (api, def: ReportDefinition) => api['reports:save'](def),
+    invalidates: [keys.spend.reports()],
+    onSuccess: onClose,
   });
-  const keys = [...new Set([...groupKeys, ...draft.groupBy])];
+  const offered = [...new Set([...groupKeys, ...draft.groupBy])];
   const error = (field: string, testId: string): ReactNode =>
     shown(field) === undefined ? null : (
       <span className="field-error" data-testid={testId}>
@@ -132,7 +131,7 @@ function ReportForm({ initial, groupKeys, onClose }: { initial: ReportDefinition
       ) : null}
       <fieldset data-testid="report-group-by">
         <legend>Group by (up to 4)</legend>
-        {keys.map((k) => (
+        {offered.map((k) => (
           <label key={k}>
             <input type="checkbox" checked={draft.groupBy.includes(k)} onChange={(e) => set({ groupBy: toggle(draft.groupBy, k, e.target.checked) })} /> {spendGroupLabel(k)}
           </label>
@@ -167,10 +166,10 @@ function ReportForm({ initial, groupKeys, onClose }: { initial: ReportDefinition
       <EditorActions
         onClose={onClose}
         saving={save.isPending}
-        disabled={touched && definition === null}
+        disabled={(touched && definition === null) || !save.allowed}
         label="Save report"
         testId="report-save"
-        error={save.isError ? save.error : null}
+        error={save.errorText}
       />
     </form>
   );
@@ -182,12 +181,12 @@ function describePeriod(def: ReportDefinition): string {
 
 /** Saved reports with New, Edit and Delete; `groupKeys` are the keys the store offers. */
 export function SavedReportsPanel({ groupKeys }: { groupKeys: readonly SpendGroupKey[] }): ReactNode {
-  const queryClient = useQueryClient();
   const reports = useQuery(savedReportsQuery());
   const [editing, setEditing] = useState<ReportDefinition | 'new' | null>(null);
-  const remove = useMutation({
-    mutationFn: (id: string) => apiOf(queryClient)['reports:delete']({ id }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: spendKeys.reports }),
+  const remove = useWriteMutation({
+    area: 'spend',
+    call: (api, id: string) => api['reports:delete']({ id }),
+    invalidates: [keys.spend.reports()],
   });
   if (reports.isError) return <p role="alert">{errorMessage(reports.error)}</p>;
   const list = reports.data?.reports ?? [];
@@ -226,9 +225,9 @@ export function SavedReportsPanel({ groupKeys }: { groupKeys: readonly SpendGrou
           </li>
         ))}
       </ul>
-      {remove.isError ? (
+      {remove.errorText !== null ? (
         <p role="alert" className="notice notice--error">
-          {errorMessage(remove.error)}
+          {remove.errorText}
         </p>
       ) : null}
       {editing === null ? (

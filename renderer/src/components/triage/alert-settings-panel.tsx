@@ -1,10 +1,10 @@
 /** Edits the alert rules (on/off and thresholds) and quiet hours. */
 import { useState, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import type { AlertRule, AlertSettings } from '../../../../shared/contract-triage';
-import { apiOf } from '../../api/queries';
-import { alertSettingsQuery, triageKeys } from '../../api/triage-queries';
-import { errorMessage } from '../status';
+import { keys } from '../../api/query-keys';
+import { alertSettingsQuery } from '../../api/triage-queries';
+import { useWriteMutation } from '../../api/write-mutation';
 import { WritesHint } from '../writes-hint';
 
 const LABELS: Readonly<Record<AlertRule['kind'], string>> = {
@@ -54,23 +54,18 @@ function RuleFields({ rule, onChange, disabled }: { rule: AlertRule; onChange: (
 }
 
 export function AlertSettingsPanel({ readOnly }: { readOnly: boolean }): ReactNode {
-  const queryClient = useQueryClient();
   const settings = useQuery(alertSettingsQuery());
   const [draft, setDraft] = useState<AlertSettings | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
+  const save = useWriteMutation({
+    area: 'triage',
+    call: (api, next: AlertSettings) => api['alerts:set-settings'](next),
+    invalidates: [keys.alerts.all()],
+    onSuccess: () => setDraft(null),
+  });
   const current = draft ?? settings.data;
   if (current === undefined) return null;
   const update = (next: AlertSettings): void => setDraft(next);
-  const save = async (): Promise<void> => {
-    try {
-      await apiOf(queryClient)['alerts:set-settings'](current);
-      setDraft(null);
-      setStatus('Alert rules saved');
-      await queryClient.invalidateQueries({ queryKey: triageKeys.alerts });
-    } catch (error) {
-      setStatus(errorMessage(error));
-    }
-  };
+  const status = save.errorText ?? (save.isSuccess && draft === null ? 'Alert rules saved' : null);
   return (
     <details className="alert-settings" data-testid="alert-settings">
       <summary>Alert rules and quiet hours</summary>
@@ -99,7 +94,7 @@ export function AlertSettingsPanel({ readOnly }: { readOnly: boolean }): ReactNo
         from <input aria-label="Quiet hours start" type="time" value={current.quietHours.start} disabled={readOnly} onChange={(e) => update({ ...current, quietHours: { ...current.quietHours, start: e.target.value } })} /> to{' '}
         <input aria-label="Quiet hours end" type="time" value={current.quietHours.end} disabled={readOnly} onChange={(e) => update({ ...current, quietHours: { ...current.quietHours, end: e.target.value } })} />
       </p>
-      <button type="button" className="button" disabled={readOnly || draft === null} onClick={() => void save()} data-testid="alert-settings-save">
+      <button type="button" className="button" disabled={readOnly || !save.allowed || draft === null || save.isPending} onClick={() => save.mutate(current)} data-testid="alert-settings-save">
         Save alert rules
       </button>
       {status ? <p role="status">{status}</p> : null}

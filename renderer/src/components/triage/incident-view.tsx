@@ -14,7 +14,7 @@ import './triage.css';
 export function IncidentView({ page, actions }: { page: IncidentPage; actions?: ReactNode }): ReactNode {
   const i = page.incident;
   return (
-    <article className="incident-page" data-testid="incident-page" data-incident-id={i.id}>
+    <article className="incident-page" aria-label={i.title} data-testid="incident-page" data-incident-id={i.id}>
       <header className="card">
         <h2 className="card__title">
           <span className={`severity severity--${i.severity}`}>{i.severity}</span> {i.title}
@@ -69,7 +69,7 @@ export function IncidentView({ page, actions }: { page: IncidentPage; actions?: 
           Timeline
         </h3>
         <IncidentTimelineChart page={page} />
-        <ol className="timeline" data-testid="incident-timeline">
+        <ol className="timeline" aria-labelledby="incident-timeline-heading" data-testid="incident-timeline">
           {page.timeline.map((e) => (
             <li key={`${e.at}:${e.kind}:${e.title}`} className={`timeline__entry timeline__entry--${e.kind}`} data-kind={e.kind}>
               <time dateTime={e.at}>{formatUtcDateTime(e.at)}</time> <strong>{e.title}</strong>
@@ -88,7 +88,7 @@ export function IncidentView({ page, actions }: { page: IncidentPage; actions?: 
           <p className="muted">No machine of the fleet is affected.</p>
         ) : (
           <div className="incident-affected">
-            <table className="data-table" data-testid="incident-affected">
+            <table className="data-table" aria-labelledby="incident-affected-heading" data-testid="incident-affected">
               <thead>
                 <tr>
                   <th scope="col">Machine</th>
@@ -130,7 +130,7 @@ export function IncidentView({ page, actions }: { page: IncidentPage; actions?: 
           Notes
         </h3>
         {page.notes.length === 0 ? <p className="muted">No notes yet.</p> : null}
-        <ul className="notes" data-testid="incident-notes">
+        <ul className="notes" aria-labelledby="incident-notes-heading" data-testid="incident-notes">
           {page.notes.map((n) => (
             <li key={n.id}>
               <time dateTime={n.at}>{formatUtcDateTime(n.at)}</time> <strong>{n.author}</strong>: {n.body}

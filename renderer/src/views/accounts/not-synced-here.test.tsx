@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import type { ResponseOf } from '../../../../shared/contract';
 import type { AccountsState } from '../../../../shared/contract-accounts';
 import { renderWithApi } from '../../testing/render';
@@ -35,14 +35,15 @@ const storeAsItIs: AccountsState = {
 describe('accounts of a store served without a config file', () => {
   it('are shown read-only and not synced here, never as "Syncing"', async () => {
     renderWithApi(<AccountsPage />, { 'accounts:state': () => storeAsItIs, 'accounts:list': () => ({ accounts: [] }), 'app:info': () => READ_ONLY_SERVE });
-    const note = await screen.findByTestId('not-synced-here');
+    const note = await screen.findByText(/does not sync these accounts/);
+    expect(note.closest('[role="note"]')).not.toBeNull();
     expect(note.textContent).toContain('does not sync these accounts');
-    const toggle = screen.getByTestId('account-enabled') as HTMLInputElement;
-    expect(toggle.checked).toBe(false);
-    expect(toggle.disabled).toBe(true);
-    const row = screen.getByTestId('account-row');
+    const toggle = screen.getByRole('switch', { name: 'Sync gcp-training' });
+    expect(toggle).toHaveProperty('checked', false);
+    expect(toggle).toHaveProperty('disabled', true);
+    const row = screen.getByRole('listitem', { name: 'gcp-training' });
     expect(row.textContent).not.toContain('Syncing');
     expect(row.textContent).toContain('Read-only: not synced here');
-    await waitFor(() => expect((screen.getByTestId('sync-now') as HTMLButtonElement).disabled).toBe(true));
+    await waitFor(() => expect(within(row).getByRole('button', { name: 'Sync now' })).toHaveProperty('disabled', true));
   });
 });

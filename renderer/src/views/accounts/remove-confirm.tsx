@@ -1,6 +1,5 @@
 /** The type-the-name confirmation before an account and its stored data are removed. */
 import { useState, type ReactNode } from 'react';
-import { errorMessage } from '../../components/status';
 
 export interface RemoveConfirmProps {
   name: string;
@@ -9,7 +8,8 @@ export interface RemoveConfirmProps {
   /** The confirm button's words. */
   action: string;
   pending: boolean;
-  error: unknown;
+  /** The removal's failure in the user's words, or null. */
+  error: string | null;
   /** Called with the name as typed (the backend checks it again). */
   onConfirm(typed: string): void;
   onCancel(): void;
@@ -32,7 +32,7 @@ export function RemoveConfirm({ name, deletes, action, pending, error, onConfirm
           Cancel
         </button>
       </div>
-      {error ? <p role="alert">{errorMessage(error)}</p> : null}
+      {error !== null ? <p role="alert">{error}</p> : null}
     </div>
   );
 }

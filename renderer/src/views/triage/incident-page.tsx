@@ -1,9 +1,10 @@
 /** The live incident page: the incident view plus acknowledge, notes, Markdown summary and snapshot. */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { incidentMarkdown } from '../../../../shared/incident-markdown';
-import { apiOf } from '../../api/queries';
-import { incidentPageQuery, triageKeys } from '../../api/triage-queries';
+import { keys } from '../../api/query-keys';
+import { incidentPageQuery } from '../../api/triage-queries';
+import { useWriteMutation } from '../../api/write-mutation';
 import { ErrorState, LoadingSkeleton, errorMessage } from '../../components/status';
 import { IncidentView } from '../../components/triage/incident-view';
 import type { ViewParams } from '../../routing/route';
@@ -12,33 +13,50 @@ import { offerDownload } from '../../lib/download';
 
 
 export function IncidentPageView({ id, params, readOnly }: { id: string; params: ViewParams; readOnly: boolean }): ReactNode {
-  const queryClient = useQueryClient();
   const query = useQuery(incidentPageQuery(id, params.asOf));
   const [note, setNote] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [markdown, setMarkdown] = useState<string | null>(null);
-  const api = apiOf(queryClient);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: triageKeys.triage });
+  // One status line for every action: what the last one did, or why it was refused.
+  const report = { onError: (error: Error) => setMessage(errorMessage(error)) };
+  const acknowledge = useWriteMutation({
+    area: 'triage',
+    call: (api, acknowledged: boolean) => api['triage:acknowledge']({ id, acknowledged }),
+    invalidates: [keys.triage.all()],
+    onSuccess: (_, acknowledged) => setMessage(acknowledged ? 'Acknowledged' : 'Acknowledgement cleared'),
+    ...report,
+  });
+  const addNote = useWriteMutation({
+    area: 'triage',
+    call: (api, body: string) => api['triage:add-note']({ id, body }),
+    invalidates: [keys.triage.all()],
+    onSuccess: () => {
+      setMessage('Note added');
+      setNote('');
+    },
+    ...report,
+  });
+  // A snapshot reads; the file is offered for download and nothing changes.
+  const snapshot = useWriteMutation({
+    call: (api) => api['triage:snapshot']({ id, asOf: params.asOf }),
+    onSuccess: (saved) => {
+      const stamp = saved.savedAt.replaceAll(':', '').slice(0, 15);
+      offerDownload(`incident-${id.replaceAll(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}-${stamp}.fleetpane.json`, new Blob([JSON.stringify(saved, null, 2)], { type: 'application/json' }));
+      setMessage('Snapshot saved');
+    },
+    ...report,
+  });
 
   if (query.isPending) return <LoadingSkeleton label="Loading the incident" testId="incident-loading" />;
   if (query.isError) return <ErrorState title="Could not load the incident" error={query.error} onRetry={() => void query.refetch()} />;
   const page = query.data;
   const acknowledged = page.incident.acknowledged !== null;
 
-  const act = async (what: () => Promise<unknown>, done: string): Promise<void> => {
-    try {
-      await what();
-      setMessage(done);
-      await refresh();
-    } catch (error) {
-      setMessage(errorMessage(error));
-    }
-  };
   const onNote = (e: FormEvent): void => {
     e.preventDefault();
     const body = note.trim();
     if (body === '') return;
-    void act(() => api['triage:add-note']({ id: page.incident.id, body }), 'Note added').then(() => setNote(''));
+    addNote.mutate(body);
   };
   const onCopy = (): void => {
     const text = incidentMarkdown(page);
@@ -48,12 +66,6 @@ export function IncidentPageView({ id, params, readOnly }: { id: string; params:
       () => setMessage('Copy the summary below'),
     );
   };
-  const onSnapshot = (): void =>
-    void act(async () => {
-      const snapshot = await api['triage:snapshot']({ id: page.incident.id, asOf: params.asOf });
-      const stamp = snapshot.savedAt.replaceAll(':', '').slice(0, 15);
-      offerDownload(`incident-${page.incident.id.replaceAll(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}-${stamp}.fleetpane.json`, new Blob([JSON.stringify(snapshot, null, 2)], { type: 'application/json' }));
-    }, 'Snapshot saved');
 
   const actions = (
     <div className="incident-actions">
@@ -62,15 +74,15 @@ export function IncidentPageView({ id, params, readOnly }: { id: string; params:
           type="button"
           className="button"
           data-testid="incident-ack"
-          disabled={readOnly}
-          onClick={() => void act(() => api['triage:acknowledge']({ id: page.incident.id, acknowledged: !acknowledged }), acknowledged ? 'Acknowledgement cleared' : 'Acknowledged')}
+          disabled={readOnly || !acknowledge.allowed || acknowledge.isPending}
+          onClick={() => acknowledge.mutate(!acknowledged)}
         >
           {acknowledged ? 'Clear acknowledgement' : 'Acknowledge'}
         </button>
         <button type="button" className="button button--quiet" data-testid="incident-copy-markdown" onClick={onCopy}>
           Copy Markdown summary
         </button>
-        <button type="button" className="button button--quiet" data-testid="incident-snapshot" onClick={onSnapshot}>
+        <button type="button" className="button button--quiet" data-testid="incident-snapshot" disabled={snapshot.isPending} onClick={() => snapshot.mutate()}>
           Save snapshot
         </button>
       </div>
@@ -78,7 +90,7 @@ export function IncidentPageView({ id, params, readOnly }: { id: string; params:
       <form className="note-form" onSubmit={onNote}>
         <label htmlFor="incident-note">Add a note</label>
         <textarea id="incident-note" data-testid="incident-note-input" value={note} rows={2} disabled={readOnly} onChange={(e) => setNote(e.target.value)} />
-        <button type="submit" className="button" data-testid="incident-note-submit" disabled={readOnly || note.trim() === ''}>
+        <button type="submit" className="button" data-testid="incident-note-submit" disabled={readOnly || !addNote.allowed || addNote.isPending || note.trim() === ''}>
           Add note
         </button>
       </form>

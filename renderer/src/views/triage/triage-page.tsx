@@ -15,7 +15,7 @@ import '../../components/triage/triage.css';
 
 function TriageRow({ incident, params }: { incident: TriageIncident; params: ViewParams }): ReactNode {
   return (
-    <li className={`incident incident--${incident.severity}`} data-testid="triage-incident" data-incident-id={incident.id}>
+    <li className={`incident incident--${incident.severity}`} aria-label={incident.title} data-testid="triage-incident" data-incident-id={incident.id}>
       <p className="incident__title">
         <span className={`severity severity--${incident.severity}`}>{incident.severity}</span>{' '}
         <a href={formatHash({ name: 'incident', id: incident.id }, params)} data-testid="triage-incident-link">
