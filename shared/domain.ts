@@ -25,15 +25,8 @@ export const CLOUD_LABELS: Readonly<Record<CloudId, string>> = {
  * `provider` names it. Only its form is checked here: which providers exist is the backend registry's
  * answer (`accounts:providers`), so adding a provider does not edit shared/.
  */
-const ProviderIdSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a provider id is lower-case letters, digits and dashes');
-/**
- * `options` is the built-in list the accounts screen's "add by hand" still reads.
- * @deprecated Read the providers from the `accounts:providers` channel; `options` goes once the screen does.
- */
-export const ProviderId = Object.assign(ProviderIdSchema, {
-  options: ['demo', 'azure', 'gcp', 'oci', 'coreweave', 'kubernetes', 'aws'] as readonly string[],
-});
-export type ProviderId = z.infer<typeof ProviderIdSchema>;
+export const ProviderId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a provider id is lower-case letters, digits and dashes');
+export type ProviderId = z.infer<typeof ProviderId>;
 
 /** The four data streams every connector offers. */
 export const StreamId = z.enum(['inventory', 'metrics', 'costs', 'incidents']);

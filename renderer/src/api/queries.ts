@@ -121,6 +121,15 @@ export function importedAccountsQuery() {
 }
 
 /** The issues the connector's own schema finds in a config entry typed by hand. */
+/** The providers this build can read, each with the entry the editor starts from. */
+export function providersQuery() {
+  return queryOptions({
+    queryKey: keys.accountEntry.providers(),
+    queryFn: ({ client }) => apiOf(client)['accounts:providers']({}),
+    staleTime: Infinity,
+  });
+}
+
 export function accountValidationQuery(entry: Record<string, unknown>) {
   return queryOptions({
     queryKey: keys.accountEntry.validation(entry),

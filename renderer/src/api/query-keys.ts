@@ -69,6 +69,8 @@ export const keys = {
    */
   accountEntry: {
     validation: (entry: Record<string, unknown>) => ['account-entry', 'validation', entry] as const,
+    /** The providers of this build with their example entries (fixed while the app runs). */
+    providers: () => ['account-entry', 'providers'] as const,
   },
   app: {
     all: () => APP,

@@ -6,12 +6,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { AccountsState, FieldIssue } from '../../../../shared/contract-accounts';
-import { ProviderId } from '../../../../shared/domain';
-import { accountValidationQuery } from '../../api/queries';
+import { accountValidationQuery, providersQuery } from '../../api/queries';
 import { keys } from '../../api/query-keys';
 import { useWriteMutation } from '../../api/write-mutation';
 import { errorMessage } from '../../lib/error-message';
-import { TEMPLATES } from './templates';
 import { TestResult } from './test-result';
 
 /** Parses the typed text into a config entry, or says why it is not one yet. */
@@ -36,8 +34,16 @@ function useSettled<T>(value: T, ms: number): T {
 }
 
 export function AccountEditor({ state }: { state: AccountsState }): ReactNode {
-  const [provider, setProvider] = useState<string>('kubernetes');
-  const [text, setText] = useState(() => JSON.stringify(TEMPLATES.kubernetes, null, 2));
+  // The providers and their example entries come from the backend's registry, so a new provider
+  // shows up here without a renderer change.
+  const providers = useQuery(providersQuery());
+  const known = providers.data?.providers ?? [];
+  const [chosen, setChosen] = useState<string | null>(null);
+  const provider = chosen ?? (known.find((p) => p.id === 'kubernetes') ?? known[0])?.id ?? '';
+  const templateOf = (id: string): string => JSON.stringify(known.find((p) => p.id === id)?.template ?? { name: '', provider: id }, null, 2);
+  // Null until the user types or picks a provider: the chosen provider's template is shown.
+  const [typed, setText] = useState<string | null>(null);
+  const text = typed ?? (provider === '' ? '' : templateOf(provider));
   const [secretName, setSecretName] = useState('');
   const [secretValue, setSecretValue] = useState('');
   const { entry, jsonError } = parseEntry(text);
@@ -65,18 +71,24 @@ export function AccountEditor({ state }: { state: AccountsState }): ReactNode {
         <select
           data-testid="add-provider"
           value={provider}
+          disabled={known.length === 0}
           onChange={(e) => {
-            setProvider(e.target.value);
-            setText(JSON.stringify(TEMPLATES[e.target.value] ?? { name: '', provider: e.target.value }, null, 2));
+            setChosen(e.target.value);
+            setText(templateOf(e.target.value));
           }}
         >
-          {ProviderId.options.map((p) => (
-            <option key={p} value={p}>
-              {p}
+          {known.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
             </option>
           ))}
         </select>
       </label>
+      {providers.isError ? (
+        <p role="alert" className="muted">
+          Could not list the connectors: {errorMessage(providers.error)}
+        </p>
+      ) : null}
       <label className="form-field">
         <span className="form-field__label">Config entry</span>
         <span className="muted form-field__help">Every field the connector documents; secrets by reference only, e.g. <code>{'{ "env": "FLEETPANE_SECRET_NAME" }'}</code></span>
