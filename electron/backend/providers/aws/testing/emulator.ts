@@ -20,7 +20,7 @@ export const BASE_SECRET_KEY = 'emulator-secret-not-a-real-key';
 const MIN = 60_000;
 
 export interface EmulatorFaults {
-  /** `${action}` listings whose second page answers a throttling error once. */
+  /** `${action}` listings whose second page answers a throttling error once (the first listing that reaches it only). */
   throttleSecondPageOnce: Set<string>;
   /** `${accountId}:${action}` answered 403. */
   deny: Set<string>;
@@ -35,9 +35,20 @@ export interface AwsEmulator {
   faults: EmulatorFaults;
   /** Calls answered per action (throttled and denied ones included). */
   calls: Map<string, number>;
+  /** Every request in arrival order: who, where, which page, which SDK attempt. */
+  requests: EmulatorRequest[];
   /** Number of MetricDataQueries in each GetMetricData call (to check the 500 limit). */
   metricQueriesPerCall: number[];
   close(): Promise<void>;
+}
+
+export interface EmulatorRequest {
+  action: string;
+  accessKey: string | null;
+  region: string | null;
+  nextToken: string | null;
+  /** The SDK's attempt number of this request (`amz-sdk-request: attempt=N`), 1 on the first try. */
+  attempt: number;
 }
 
 export interface EmulatorOptions {
@@ -101,6 +112,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
   const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set() };
   const throttledOnce = new Set<string>();
   const calls = new Map<string, number>();
+  const requests: EmulatorRequest[] = [];
   const metricQueriesPerCall: number[] = [];
   const now = fleet.now.getTime();
 
@@ -113,8 +125,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
 
   function pageOf<T>(items: T[], next: string | undefined, action: string, size = pageSize): { page: T[]; nextToken: string | undefined } | 'throttle' {
     const start = untoken(next);
-    if (start > 0 && faults.throttleSecondPageOnce.has(action) && !throttledOnce.has(`${action}:${start}`)) {
-      throttledOnce.add(`${action}:${start}`);
+    // Only the second page, once: keyed by offset this also throttled the third page of a longer listing.
+    if (start === size && faults.throttleSecondPageOnce.has(action) && !throttledOnce.has(action)) {
+      throttledOnce.add(action);
       return 'throttle';
     }
     const page = items.slice(start, start + size);
@@ -378,6 +391,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const params = new URLSearchParams(isJson ? '' : body);
       const action = isJson ? target : params.get('Action') ?? '';
       calls.set(action, (calls.get(action) ?? 0) + 1);
+      const nextToken = isJson ? null : params.get('NextToken');
+      const attempt = Number(/attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''))?.[1] ?? 1);
+      requests.push({ action, accessKey: scope?.accessKey ?? null, region: scope?.region ?? null, nextToken, attempt });
       if (!scope || !account) {
         if (isJson) return jsonError(res, 403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
         return ec2Error(res, 401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
@@ -412,6 +428,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     endpoint: (service) => `${url}/${service}`,
     faults,
     calls,
+    requests,
     metricQueriesPerCall,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
