@@ -18,7 +18,17 @@ import {
   type InstanceStatus,
   type InstanceTypeInfo,
 } from '@aws-sdk/client-ec2';
-import { DescribeAffectedEntitiesCommand, DescribeEventsCommand, HealthClient, type AffectedEntity, type Event as HealthEvent } from '@aws-sdk/client-health';
+import {
+  DescribeAffectedEntitiesCommand,
+  DescribeAffectedEntitiesForOrganizationCommand,
+  DescribeEventsCommand,
+  DescribeEventsForOrganizationCommand,
+  DescribeHealthServiceStatusForOrganizationCommand,
+  HealthClient,
+  type AffectedEntity,
+  type Event as HealthEvent,
+  type OrganizationEvent,
+} from '@aws-sdk/client-health';
 import { ListAccountsCommand, OrganizationsClient, type Account } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -71,6 +81,14 @@ export interface AwsApi {
   /** AWS Health DescribeEvents filtered to regions and services, every page. */
   healthEvents(scope: AccountScope, filter: { regions: string[]; services: string[]; since: number }, signal: AbortSignal): Promise<HealthEvent[]>;
   affectedEntities(scope: AccountScope, eventArns: string[], signal: AbortSignal): Promise<AffectedEntity[]>;
+  /** Whether AWS Health's organizational view is enabled (`ENABLED` / `DISABLED`), asked of the management or delegated administrator account. */
+  healthOrganizationStatus(scope: AccountScope, signal: AbortSignal): Promise<string | null>;
+  /** DescribeEventsForOrganization filtered to regions and services, every page. */
+  organizationHealthEvents(scope: AccountScope, filter: { regions: string[]; services: string[]; since: number }, signal: AbortSignal): Promise<OrganizationEvent[]>;
+  /** DescribeAffectedEntitiesForOrganization of these events in every account, every page. */
+  organizationAffectedEntities(scope: AccountScope, eventArns: string[], signal: AbortSignal): Promise<AffectedEntity[]>;
+  /** The raw bytes of the public AWS Health Dashboard feed (no credential). */
+  publicHealthFeed(signal: AbortSignal): Promise<Uint8Array>;
   callCounts(): Record<string, number>;
 }
 
@@ -306,6 +324,48 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       }
       return all;
     },
+    healthOrganizationStatus: async (scope, signal) => {
+      const out = await call('health:DescribeHealthServiceStatusForOrganization', scope, healthRegion, () =>
+        health(scope).send(new DescribeHealthServiceStatusForOrganizationCommand({}), { abortSignal: signal }),
+      );
+      return out.healthServiceAccessStatusForOrganization ?? null;
+    },
+    organizationHealthEvents: async (scope, filter, signal) => {
+      const all: OrganizationEvent[] = [];
+      let token: string | undefined;
+      do {
+        const out = await call('health:DescribeEventsForOrganization', scope, healthRegion, () =>
+          health(scope).send(
+            new DescribeEventsForOrganizationCommand({ filter: { regions: filter.regions, services: filter.services, lastUpdatedTime: { from: new Date(filter.since) } }, maxResults: 100, nextToken: token }),
+            { abortSignal: signal },
+          ),
+        );
+        all.push(...(out.events ?? []));
+        token = out.nextToken;
+      } while (token);
+      return all;
+    },
+    organizationAffectedEntities: async (scope, eventArns, signal) => {
+      const all: AffectedEntity[] = [];
+      // At most 10 event filters per request; without awsAccountId each covers every account.
+      for (let i = 0; i < eventArns.length; i += 10) {
+        let token: string | undefined;
+        do {
+          const out = await call('health:DescribeAffectedEntitiesForOrganization', scope, healthRegion, () =>
+            health(scope).send(new DescribeAffectedEntitiesForOrganizationCommand({ organizationEntityFilters: eventArns.slice(i, i + 10).map((eventArn) => ({ eventArn })), nextToken: token }), { abortSignal: signal }),
+          );
+          all.push(...(out.entities ?? []));
+          token = out.nextToken;
+        } while (token);
+      }
+      return all;
+    },
+    publicHealthFeed: async (signal) =>
+      call('health:PublicFeed', null, null, async () => {
+        const res = await fetch(config.incidents.publicFeedUrl, { signal, headers: { accept: 'application/json' } });
+        if (!res.ok) throw Object.assign(new Error(`the public AWS Health Dashboard feed answered HTTP ${res.status}`), { $metadata: { httpStatusCode: res.status } });
+        return new Uint8Array(await res.arrayBuffer());
+      }),
     callCounts: () => ({ ...counts }),
   };
 }

@@ -141,6 +141,56 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     expect(diag?.access.find((a) => a.operation === 'health:DescribeEvents')).toMatchObject({ status: 'denied', message: expect.stringContaining('SubscriptionRequiredException'), scope: expect.stringContaining('222222222222') });
   });
 
+  it('reads the public Health Dashboard feed (UTF-16) for an account without a support plan, filtered to the fleet regions and services', async () => {
+    const c = h.connector();
+    const incidents: Incident[] = await collect(c.incidents({ ...ctx(h.fleet.now), resources: inventory }));
+    const pub = incidents.filter((i) => i.id.startsWith('aws-health-public:'));
+    expect(pub.map((i) => i.regions[0]).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const open = pub.find((i) => i.regions[0] === 'us-east-1');
+    expect(open).toMatchObject({ status: 'open', endedAt: null, source: 'service-health', services: ['EC2'], summary: expect.stringContaining('instance launches') });
+    const resolved = pub.find((i) => i.regions[0] === 'eu-west-1');
+    expect(resolved).toMatchObject({ status: 'closed', endedAt: new Date(h.fleet.now.getTime() - 2 * 3600_000).toISOString() });
+    // The organizational view is disabled in the emulator: said once, each account's view read instead.
+    const diag = c.diagnostics?.();
+    expect(diag?.access.find((a) => a.operation === 'health:DescribeHealthServiceStatusForOrganization')).toMatchObject({ status: 'stale', message: expect.stringContaining('DISABLED') });
+    expect(diag?.access.find((a) => a.operation === 'health:DescribeEvents')?.message).toContain('public AWS Health Dashboard feed is read instead');
+    // The feed down: a diagnostic, the API's incidents still come.
+    h.emulator.faults.publicFeedDown = true;
+    try {
+      const down = new Set((await collect(c.incidents({ ...ctx(h.fleet.now), resources: inventory }))).map((i) => i.id));
+      expect([...down].some((id) => id.startsWith('aws-health-public:'))).toBe(false);
+      expect(down.has(`aws-health:${h.fleet.health[0]?.arn}`)).toBe(true);
+      expect(c.diagnostics?.().access.find((a) => a.operation === 'health:PublicFeed')?.message).toContain('HTTP 503');
+    } finally {
+      h.emulator.faults.publicFeedDown = false;
+    }
+  });
+
+  it('uses the organizational view of AWS Health where it is enabled, resuming a page throttled half-way', async () => {
+    h.emulator.health.organizationView = 'ENABLED';
+    h.emulator.faults.throttleSecondPageOnce.add('DescribeEventsForOrganization');
+    try {
+      const before = (a: string) => h.emulator.calls.get(a) ?? 0;
+      const events0 = before('DescribeEvents');
+      const feed0 = before('PublicFeed');
+      const c = h.connector();
+      const incidents: Incident[] = await collect(c.incidents({ ...ctx(h.fleet.now), resources: inventory }));
+      const health = incidents.filter((i) => i.id.startsWith('aws-health:'));
+      const open = h.fleet.health[0];
+      expect(health.find((i) => i.id === `aws-health:${open?.arn}`)?.resourceIds).toEqual(open?.entities);
+      expect(health.some((i) => i.id.includes('TOKYO1') || i.id.includes('S3X') || i.id.includes('OLD1'))).toBe(false);
+      // One organizational read instead of one per account; no account falls back to the public feed.
+      expect(before('DescribeEvents')).toBe(events0);
+      expect(before('PublicFeed')).toBe(feed0);
+      expect(c.callCounts()['health:DescribeAffectedEntitiesForOrganization']).toBe(1);
+      expect(h.emulator.requests.filter((r) => r.action === 'DescribeEventsForOrganization' && r.attempt === 2)).toHaveLength(1);
+      expect(c.diagnostics?.().access.some((a) => a.operation.startsWith('health:'))).toBe(false);
+    } finally {
+      h.emulator.health.organizationView = 'DISABLED';
+      h.emulator.faults.throttleSecondPageOnce.delete('DescribeEventsForOrganization');
+    }
+  });
+
   it('names the action and the IAM statement on a 403, and skips only that account and region', async () => {
     h.emulator.faults.deny.add('222222222222:DescribeInstances');
     try {

@@ -26,13 +26,19 @@ export interface EmulatorFaults {
   deny: Set<string>;
   /** Actions answered with throttling on every attempt. */
   throttleAlways: Set<string>;
+  /** The public Health Dashboard feed answers 503. */
+  publicFeedDown: boolean;
 }
 
 export interface AwsEmulator {
   url: string;
   /** Endpoint override of one service. */
   endpoint(service: 'ec2' | 'sts' | 'monitoring' | 'organizations' | 'health'): string;
+  /** The public AWS Health Dashboard feed's URL. */
+  publicFeedUrl: string;
   faults: EmulatorFaults;
+  /** What DescribeHealthServiceStatusForOrganization answers (`DISABLED` until a test enables it). */
+  health: { organizationView: 'ENABLED' | 'DISABLED' };
   /** Calls answered per action (throttled and denied ones included). */
   calls: Map<string, number>;
   /** Every request in arrival order: who, where, which page, which SDK attempt. */
@@ -109,7 +115,8 @@ function scopeOf(req: IncomingMessage): { accessKey: string; region: string } | 
 export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = {}): Promise<AwsEmulator> {
   const pageSize = options.pageSize ?? 2;
   const datapointsPerPage = options.datapointsPerPage ?? 1500;
-  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set() };
+  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set(), publicFeedDown: false };
+  const healthState: AwsEmulator['health'] = { organizationView: 'DISABLED' };
   const throttledOnce = new Set<string>();
   const calls = new Map<string, number>();
   const requests: EmulatorRequest[] = [];
@@ -353,9 +360,42 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     }));
   }
 
+  const eventJson = (e: Fleet['health'][number]) => ({
+    arn: e.arn, service: e.service, eventTypeCode: e.eventTypeCode, eventTypeCategory: e.eventTypeCategory, region: e.region,
+    startTime: secs(e.startTime), ...(e.endTime === null ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
+    statusCode: e.statusCode, eventScopeCode: e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC',
+  });
+
+  /** The organizational view (botocore health 2016-08-04): only the management account asks it, only when enabled. */
+  function healthOrganization(res: ServerResponse, target: string, body: Record<string, unknown>, account: string): void {
+    if (target === 'DescribeHealthServiceStatusForOrganization') {
+      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ healthServiceAccessStatusForOrganization: healthState.organizationView }));
+    }
+    if (account !== fleet.callerAccountId || healthState.organizationView !== 'ENABLED') {
+      return jsonError(res, 400, 'ConcurrentModificationException', 'The organizational view is not enabled for this account.');
+    }
+    if (target === 'DescribeEventsForOrganization') {
+      const filter = (body['filter'] ?? {}) as { regions?: string[]; services?: string[] };
+      // One event per ARN however many accounts it touches.
+      const list = [...new Map(fleet.health.map((e) => [e.arn, e])).values()].filter((e) => (!filter.regions || filter.regions.includes(e.region)) && (!filter.services || filter.services.includes(e.service)));
+      const p = pageOf(list, body['nextToken'] as string | undefined, target, 1);
+      if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      // OrganizationEvent has no availabilityZone; eventScopeCode and endTime may be absent.
+      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ events: p.page.map(eventJson), nextToken: p.nextToken }));
+    }
+    // DescribeAffectedEntitiesForOrganization
+    const filters = (body['organizationEntityFilters'] ?? []) as { eventArn: string; awsAccountId?: string }[];
+    if (filters.length > 10) return jsonError(res, 400, 'InvalidPaginationToken', 'organizationEntityFilters must have at most 10 items');
+    const entities = fleet.health
+      .filter((e) => filters.some((f) => f.eventArn === e.arn && (!f.awsAccountId || f.awsAccountId === e.accountId)))
+      .flatMap((e) => e.entities.map((id) => ({ entityArn: `arn:aws:health:${e.region}:${e.accountId}:entity/${id}`, eventArn: e.arn, entityValue: id, awsAccountId: e.accountId, lastUpdatedTime: secs(e.startTime), statusCode: 'IMPAIRED' })));
+    return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ entities, failedSet: [] }));
+  }
+
   function health(res: ServerResponse, target: string, body: Record<string, unknown>, account: string): void {
     const acct = fleet.accounts.find((a) => a.id === account);
     if (!acct?.healthApi) return jsonError(res, 400, 'SubscriptionRequiredException', 'The AWS Health API is available only with a Business, Enterprise On-Ramp or Enterprise Support plan.');
+    if (/ForOrganization$/.test(target)) return healthOrganization(res, target, body, account);
     const filter = (body['filter'] ?? {}) as { regions?: string[]; services?: string[]; eventArns?: string[] };
     const events = fleet.health.filter((e) => e.accountId === account);
     if (target === 'DescribeEvents') {
@@ -363,11 +403,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const p = pageOf(list, body['nextToken'] as string | undefined, 'DescribeEvents', 2);
       if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
       return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({
-        events: p.page.map((e) => ({
-          arn: e.arn, service: e.service, eventTypeCode: e.eventTypeCode, eventTypeCategory: e.eventTypeCategory, region: e.region,
-          startTime: secs(e.startTime), ...(e.endTime === null ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
-          statusCode: e.statusCode, eventScopeCode: e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC',
-        })),
+        events: p.page.map(eventJson),
         nextToken: p.nextToken,
       }));
     }
@@ -380,10 +416,42 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     return jsonError(res, 400, 'UnknownOperationException', target);
   }
 
+  /**
+   * The public dashboard's current events, in its observed shape; adversarial: an entry without a
+   * service key, a date as a string, no arn, a region and a service the fleet does not use.
+   */
+  function publicFeed(): Record<string, unknown>[] {
+    const s = (ms: number) => Math.floor(ms / 1000);
+    return [
+      { arn: 'arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/PUBLIC1', date: String(s(now - 30 * MIN)), region_name: 'N. Virginia', status: '1', service: 'ec2-us-east-1', service_name: 'Amazon Elastic Compute Cloud (N. Virginia)', summary: '[Investigating] Increased launch error rates', event_log: [{ summary: '[Investigating] Increased launch error rates', message: 'We are investigating increased error rates for instance launches.', status: 1, timestamp: s(now - 30 * MIN) }] },
+      { date: s(now - 3 * 3600_000), service: 'ec2-eu-west-1', service_name: 'Amazon Elastic Compute Cloud (Ireland)', summary: '[RESOLVED] Network connectivity', event_log: [{ summary: '[RESOLVED] Network connectivity', message: 'Resolved.', status: 0, timestamp: s(now - 2 * 3600_000) }] },
+      { arn: 'arn:aws:health:ap-northeast-1::event/EC2/X/PUBLICTOKYO', date: s(now - 10 * MIN), service: 'ec2-ap-northeast-1', summary: '[Investigating] Tokyo' },
+      { arn: 'arn:aws:health:us-west-2::event/S3/X/PUBLICS3', date: s(now - 10 * MIN), service: 's3-us-west-2', summary: '[Investigating] S3' },
+      { date: s(now - 5 * MIN), summary: 'an entry without a service key' },
+    ];
+  }
+
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
       const service = (req.url ?? '/').split('/')[1] ?? '';
+      if (req.url === '/public/currentevents') {
+        calls.set('PublicFeed', (calls.get('PublicFeed') ?? 0) + 1);
+        if (faults.publicFeedDown) return send(res, 503, 'text/plain', 'Service Unavailable');
+        // Served as the dashboard serves it: UTF-16 big-endian with a byte-order mark.
+        const text = JSON.stringify(publicFeed());
+        const le = Buffer.from(text, 'utf16le');
+        const be = Buffer.alloc(le.length + 2);
+        be[0] = 0xfe;
+        be[1] = 0xff;
+        for (let i = 0; i + 1 < le.length; i += 2) {
+          be[i + 2] = le[i + 1] as number;
+          be[i + 3] = le[i] as number;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(be);
+        return;
+      }
       const scope = scopeOf(req);
       const account = scope ? accountOf(scope.accessKey) : null;
       const isJson = String(req.headers['content-type'] ?? '').includes('json');
@@ -426,7 +494,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
   return {
     url,
     endpoint: (service) => `${url}/${service}`,
+    publicFeedUrl: `${url}/public/currentevents`,
     faults,
+    health: healthState,
     calls,
     requests,
     metricQueriesPerCall,
