@@ -32,6 +32,7 @@ import {
 import { ListAccountsCommand, OrganizationsClient, type Account } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { RequestBudget, type BudgetOptions, type BudgetState } from './budget';
 import { endpointFor, type AwsAccountConfig } from './config';
 
 /** A credential provider as the SDK takes it (the type of the default chain's provider). */
@@ -90,11 +91,15 @@ export interface AwsApi {
   /** The raw bytes of the public AWS Health Dashboard feed (no credential). */
   publicHealthFeed(signal: AbortSignal): Promise<Uint8Array>;
   callCounts(): Record<string, number>;
+  /** Our request budget per account and region. */
+  budget(): BudgetState[];
 }
 
 export interface OpenAwsApiOptions {
   /** The base credential (tests pass a static key; otherwise the profile or the default chain). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** The request budget per account and region (tests pass a small one with a fake clock). */
+  budget?: BudgetOptions;
 }
 
 /** The base credential: the named profile (SSO, assume-role and process profiles included) or the default chain. */
@@ -157,13 +162,23 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
   const sts = () => client('sts', null, config.homeRegion, () => new STSClient({ ...common, region: config.homeRegion, credentials: base, endpoint: endpointFor(config, 'sts', config.homeRegion) }));
   const orgs = () => client('orgs', null, config.homeRegion, () => new OrganizationsClient({ ...common, region: config.homeRegion, credentials: base, endpoint: endpointFor(config, 'organizations', config.homeRegion) }));
 
-  async function call<T>(action: string, scope: AccountScope | null, region: string | null, run: () => Promise<T>): Promise<T> {
+  const budget = new RequestBudget(options.budget);
+
+  async function call<T>(action: string, scope: AccountScope | null, region: string | null, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    // The public feed is not an AWS API call of the account: no budget.
+    const paced = action !== 'health:PublicFeed';
+    const key = `account ${scope?.accountId ?? 'base credential'} ${region ?? 'global'}`;
+    if (paced) await budget.take(key, signal ?? new AbortController().signal);
     counts[action] = (counts[action] ?? 0) + 1;
     try {
-      return await run();
+      const out = await run();
+      if (paced) budget.succeeded(key);
+      return out;
     } catch (err) {
       const site: CallSite = { action, accountId: scope?.accountId ?? null, region, profile: config.profile ?? null, roleName: scope?.roleName ?? null };
-      throw toConnectorError(err, site);
+      const mapped = toConnectorError(err, site);
+      if (paced && mapped.kind === 'throttled') budget.throttled(key);
+      throw mapped;
     }
   }
 
@@ -367,5 +382,6 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
         return new Uint8Array(await res.arrayBuffer());
       }),
     callCounts: () => ({ ...counts }),
+    budget: () => budget.state(),
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { AuthError, ThrottledError } from '../types';
-import { startAwsHarness, type AwsHarness } from './testing/harness';
+import { BASE_CREDENTIALS, startAwsHarness, type AwsHarness } from './testing/harness';
 import { readableAccounts, visibleInstances } from './testing/fleet';
 
 async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
@@ -226,6 +226,36 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     } finally {
       h.emulator.faults.deny.clear();
     }
+  });
+
+  it('keeps our own request budget per account and region: a region AWS throttles slows only itself', async () => {
+    let clock = 0;
+    const waits: number[] = [];
+    const budget = { capacity: 100, refillPerSecond: 2, now: () => clock, sleep: async (ms: number) => { waits.push(ms); clock += ms; } };
+    const c = h.connector({ organization: undefined, regions: ['us-east-1', 'eu-west-1'] }, { apiOptions: { credentials: BASE_CREDENTIALS, budget } });
+    h.emulator.faults.throttleAlways.add('eu-west-1:DescribeInstances');
+    try {
+      const err = await collect(c.inventory(ctx(h.fleet.now))).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ThrottledError);
+    } finally {
+      h.emulator.faults.throttleAlways.clear();
+    }
+    const scope = (region: string) => c.diagnostics?.().budget.find((b) => b.scope.includes(`111111111111 ${region}`));
+    expect(scope('eu-west-1')).toMatchObject({ remaining: 0, pacedRequests: 0, scope: expect.stringContaining('refill 1/s') });
+    const east = scope('us-east-1');
+    // us-east-1 spent one token per call it made (its EC2 listings and the credential check), nothing more.
+    const eastCalls = h.emulator.requests.filter((r) => r.region === 'us-east-1' && r.attempt === 1).length;
+    expect(east?.remaining).toBeGreaterThan(100 - eastCalls - 1);
+    expect(east?.remaining).toBeLessThan(100);
+    expect(east?.scope).toContain('refill 2/s');
+    // The next run waits in eu-west-1 only (its first token after a second at half pace, the pace then
+    // recovering with each call that goes through), never in us-east-1.
+    const got = await collect(c.inventory(ctx(h.fleet.now)));
+    expect(new Set(got.map((r) => r.region))).toEqual(new Set(['us-east-1', 'eu-west-1']));
+    expect(waits[0]).toBe(1000);
+    expect(waits[1]).toBeLessThan(1000);
+    expect(scope('eu-west-1')?.pacedRequests).toBe(waits.length);
+    expect(scope('us-east-1')?.pacedRequests).toBe(0);
   });
 
   it('reads listed accounts without Organizations, and the caller account alone when none are given', async () => {

@@ -408,8 +408,13 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
 
   function diagnostics(): ConnectorDiagnostics {
     return {
-      // AWS reports no remaining budget: it answers RequestLimitExceeded / ThrottlingException.
-      budget: [],
+      // AWS reports no remaining budget (it answers RequestLimitExceeded / ThrottlingException): ours, per account and region.
+      budget: api.budget().map((b) => ({
+        scope: `AWS API requests, ${b.scope} (refill ${Number(b.refillPerSecond.toFixed(2))}/s)`,
+        remaining: b.remaining,
+        observedAt: b.observedAt === null ? null : new Date(b.observedAt).toISOString(),
+        pacedRequests: b.pacedRequests,
+      })),
       access: access().map((a) => ({ scope: a.scope, operation: a.operation, status: a.status, message: a.message, fix: a.fix, at: a.at })),
       unmeasured: unmeasured.map((u) => ({ resourceId: u.resourceId, name: u.name, region: u.region, scope: u.account, reason: u.reason })),
       calls: Object.entries(callCounts())

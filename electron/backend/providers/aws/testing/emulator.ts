@@ -24,7 +24,7 @@ export interface EmulatorFaults {
   throttleSecondPageOnce: Set<string>;
   /** `${accountId}:${action}` answered 403. */
   deny: Set<string>;
-  /** Actions answered with throttling on every attempt. */
+  /** Actions (`${action}`, or `${region}:${action}` for one region) answered with throttling on every attempt. */
   throttleAlways: Set<string>;
   /** The public Health Dashboard feed answers 503. */
   publicFeedDown: boolean;
@@ -466,7 +466,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         if (isJson) return jsonError(res, 403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
         return ec2Error(res, 401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
       }
-      if (faults.throttleAlways.has(action)) {
+      if (faults.throttleAlways.has(action) || faults.throttleAlways.has(`${scope.region}:${action}`)) {
         if (service === 'ec2') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
         return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
       }
