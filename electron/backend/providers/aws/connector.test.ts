@@ -1,3 +1,4 @@
+import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { AuthError, ThrottledError } from '../types';
@@ -90,6 +91,23 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     expect(sent.filter((r) => r.attempt === 2)).toHaveLength(1);
     const firsts = sent.filter((r) => r.attempt === 1).map((r) => `${r.accessKey} ${r.region} ${r.nextToken ?? ''}`);
     expect(new Set(firsts).size).toBe(firsts.length);
+  });
+
+  it('signs with the assumed role\'s credentials for member accounts (the emulator recomputes every SigV4 signature)', async () => {
+    // Every request so far verified against its key's secret, member accounts' included.
+    expect(h.emulator.signatureFailures()).toBe(0);
+    expect(h.emulator.requests.some((r) => r.accessKey === 'ASIAROLE222222222222' && r.action === 'DescribeInstances')).toBe(true);
+    // The check is real: the member's key signed with the base secret (not the role's) is refused.
+    const forged = new EC2Client({
+      region: 'us-east-1',
+      endpoint: h.emulator.endpoint('ec2'),
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'ASIAROLE222222222222', secretAccessKey: BASE_CREDENTIALS.secretAccessKey, sessionToken: 'session-222222222222' },
+    });
+    const err = await forged.send(new DescribeRegionsCommand({})).catch((e: unknown) => e);
+    expect((err as { name?: string }).name).toBe('SignatureDoesNotMatch');
+    expect(h.emulator.signatureFailures()).toBe(1);
+    forged.destroy();
   });
 
   it('reads per-GPU samples from the CloudWatch agent metrics, at most 500 queries a call, paged, merged per minute', async () => {

@@ -10,13 +10,38 @@
  * account (403 `UnauthorizedOperation` / `AccessDenied`), actions throttled on every attempt, the
  * member role that cannot be assumed, Health without a support plan (`SubscriptionRequiredException`).
  */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../common/testing/http';
 import { stateCode, type Fleet, type FleetInstance } from './fleet';
 
 export const BASE_ACCESS_KEY = 'AKIAFLEETPANETEST001';
 export const BASE_SECRET_KEY = 'emulator-secret-not-a-real-key';
+/** The secret of the credentials AssumeRole hands out for a member account (not the base one). */
+export const roleSecretKey = (accountId: string) => `emulator-role-secret-${accountId}`;
+
+/** SHA-256 / HMAC-SHA-256 as @smithy/signature-v4 takes it (node:crypto underneath). */
+type Bytes = string | ArrayBuffer | ArrayBufferView;
+const toBuffer = (d: Bytes): string | Uint8Array => (typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+class Sha256 {
+  private h: Hash | Hmac;
+  private readonly secret: string | Uint8Array | undefined;
+  constructor(secret?: Bytes) {
+    this.secret = secret === undefined ? undefined : toBuffer(secret);
+    this.h = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
+  }
+  update(data: Bytes): void {
+    this.h.update(toBuffer(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.h.digest()));
+  }
+  reset(): void {
+    this.h = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
+  }
+}
 const MIN = 60_000;
 
 export interface EmulatorFaults {
@@ -43,6 +68,8 @@ export interface AwsEmulator {
   calls: Map<string, number>;
   /** Every request in arrival order: who, where, which page, which SDK attempt. */
   requests: EmulatorRequest[];
+  /** Requests refused because their SigV4 signature did not match the key's secret. */
+  signatureFailures(): number;
   /** Number of MetricDataQueries in each GetMetricData call (to check the 500 limit). */
   metricQueriesPerCall: number[];
   close(): Promise<void>;
@@ -120,8 +147,34 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
   const throttledOnce = new Set<string>();
   const calls = new Map<string, number>();
   const requests: EmulatorRequest[] = [];
+  let signatureFailures = 0;
   const metricQueriesPerCall: number[] = [];
   const now = fleet.now.getTime();
+
+  /**
+   * Recomputes the request's SigV4 signature with the secret the emulator gave that key (the base
+   * secret, or the assumed role's), over the headers it says it signed: true only when they match.
+   */
+  async function signatureValid(req: IncomingMessage, body: string): Promise<boolean> {
+    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(String(req.headers['authorization'] ?? ''));
+    if (!m) return false;
+    const [, accessKey = '', region = '', service = '', signed = '', signature = ''] = m;
+    const acct = accountOf(accessKey);
+    if (!acct) return false;
+    const secret = accessKey === BASE_ACCESS_KEY ? BASE_SECRET_KEY : roleSecretKey(acct);
+    const headers: Record<string, string> = {};
+    for (const h of signed.split(';')) headers[h] = String(req.headers[h] ?? '');
+    const amz = headers['x-amz-date'] ?? '';
+    const d = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amz);
+    if (!d) return false;
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const signer = new SignatureV4({ credentials: { accessKeyId: accessKey, secretAccessKey: secret, ...(headers['x-amz-security-token'] ? { sessionToken: headers['x-amz-security-token'] } : {}) }, region, service, sha256: Sha256 });
+    const out = await signer.sign(
+      { method: req.method ?? 'POST', protocol: 'http:', hostname: url.hostname, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body },
+      { signingDate: new Date(`${d[1]}-${d[2]}-${d[3]}T${d[4]}:${d[5]}:${d[6]}Z`) },
+    );
+    return /Signature=([0-9a-f]{64})/.exec(String(out.headers['authorization'] ?? ''))?.[1] === signature;
+  }
 
   /** The account a key belongs to: the base key is the caller's; assumed-role keys name theirs. */
   function accountOf(accessKey: string): string | null {
@@ -277,7 +330,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         return stsError(res, 403, 'AccessDenied', `User: arn:aws:iam::${account}:user/fleetpane is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
       }
       const expiration = iso(Date.now() + 3600_000);
-      return send(res, 200, 'text/xml', `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:${esc(params.get('RoleSessionName') ?? '')}</AssumedRoleId><Arn>arn:aws:sts::${target.id}:assumed-role/${fleet.roleName}/${esc(params.get('RoleSessionName') ?? '')}</Arn></AssumedRoleUser><Credentials><AccessKeyId>ASIAROLE${target.id}</AccessKeyId><SecretAccessKey>${BASE_SECRET_KEY}</SecretAccessKey><SessionToken>session-${target.id}</SessionToken><Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>req-emulator</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+      return send(res, 200, 'text/xml', `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:${esc(params.get('RoleSessionName') ?? '')}</AssumedRoleId><Arn>arn:aws:sts::${target.id}:assumed-role/${fleet.roleName}/${esc(params.get('RoleSessionName') ?? '')}</Arn></AssumedRoleUser><Credentials><AccessKeyId>ASIAROLE${target.id}</AccessKeyId><SecretAccessKey>${roleSecretKey(target.id)}</SecretAccessKey><SessionToken>session-${target.id}</SessionToken><Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>req-emulator</RequestId></ResponseMetadata></AssumeRoleResponse>`);
     }
     return stsError(res, 400, 'InvalidAction', `Could not find operation ${action ?? ''}`);
   }
@@ -462,6 +515,11 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const nextToken = isJson ? null : params.get('NextToken');
       const attempt = Number(/attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''))?.[1] ?? 1);
       requests.push({ action, accessKey: scope?.accessKey ?? null, region: scope?.region ?? null, nextToken, attempt });
+      if (scope && account && !(await signatureValid(req, body))) {
+        signatureFailures++;
+        if (isJson) return jsonError(res, 403, 'InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
+        return ec2Error(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+      }
       if (!scope || !account) {
         if (isJson) return jsonError(res, 403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
         return ec2Error(res, 401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
@@ -499,6 +557,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     health: healthState,
     calls,
     requests,
+    signatureFailures: () => signatureFailures,
     metricQueriesPerCall,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
