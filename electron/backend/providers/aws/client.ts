@@ -18,10 +18,21 @@ import {
   type InstanceStatus,
   type InstanceTypeInfo,
 } from '@aws-sdk/client-ec2';
-import { DescribeAffectedEntitiesCommand, DescribeEventsCommand, HealthClient, type AffectedEntity, type Event as HealthEvent } from '@aws-sdk/client-health';
+import {
+  DescribeAffectedEntitiesCommand,
+  DescribeAffectedEntitiesForOrganizationCommand,
+  DescribeEventsCommand,
+  DescribeEventsForOrganizationCommand,
+  DescribeHealthServiceStatusForOrganizationCommand,
+  HealthClient,
+  type AffectedEntity,
+  type Event as HealthEvent,
+  type OrganizationEvent,
+} from '@aws-sdk/client-health';
 import { ListAccountsCommand, OrganizationsClient, type Account } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { RequestBudget, type BudgetOptions, type BudgetState } from './budget';
 import { endpointFor, type AwsAccountConfig } from './config';
 
 /** A credential provider as the SDK takes it (the type of the default chain's provider). */
@@ -71,12 +82,24 @@ export interface AwsApi {
   /** AWS Health DescribeEvents filtered to regions and services, every page. */
   healthEvents(scope: AccountScope, filter: { regions: string[]; services: string[]; since: number }, signal: AbortSignal): Promise<HealthEvent[]>;
   affectedEntities(scope: AccountScope, eventArns: string[], signal: AbortSignal): Promise<AffectedEntity[]>;
+  /** Whether AWS Health's organizational view is enabled (`ENABLED` / `DISABLED`), asked of the management or delegated administrator account. */
+  healthOrganizationStatus(scope: AccountScope, signal: AbortSignal): Promise<string | null>;
+  /** DescribeEventsForOrganization filtered to regions and services, every page. */
+  organizationHealthEvents(scope: AccountScope, filter: { regions: string[]; services: string[]; since: number }, signal: AbortSignal): Promise<OrganizationEvent[]>;
+  /** DescribeAffectedEntitiesForOrganization of these events in every account, every page. */
+  organizationAffectedEntities(scope: AccountScope, eventArns: string[], signal: AbortSignal): Promise<AffectedEntity[]>;
+  /** The raw bytes of the public AWS Health Dashboard feed (no credential). */
+  publicHealthFeed(signal: AbortSignal): Promise<Uint8Array>;
   callCounts(): Record<string, number>;
+  /** Our request budget per account and region. */
+  budget(): BudgetState[];
 }
 
 export interface OpenAwsApiOptions {
   /** The base credential (tests pass a static key; otherwise the profile or the default chain). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** The request budget per account and region (tests pass a small one with a fake clock). */
+  budget?: BudgetOptions;
 }
 
 /** The base credential: the named profile (SSO, assume-role and process profiles included) or the default chain. */
@@ -139,26 +162,36 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
   const sts = () => client('sts', null, config.homeRegion, () => new STSClient({ ...common, region: config.homeRegion, credentials: base, endpoint: endpointFor(config, 'sts', config.homeRegion) }));
   const orgs = () => client('orgs', null, config.homeRegion, () => new OrganizationsClient({ ...common, region: config.homeRegion, credentials: base, endpoint: endpointFor(config, 'organizations', config.homeRegion) }));
 
-  async function call<T>(action: string, scope: AccountScope | null, region: string | null, run: () => Promise<T>): Promise<T> {
+  const budget = new RequestBudget(options.budget);
+
+  async function call<T>(signal: AbortSignal, action: string, scope: AccountScope | null, region: string | null, run: () => Promise<T>): Promise<T> {
+    // The public feed is not an AWS API call of the account: no budget.
+    const paced = action !== 'health:PublicFeed';
+    const key = `account ${scope?.accountId ?? 'base credential'} ${region ?? 'global'}`;
+    if (paced) await budget.take(key, signal);
     counts[action] = (counts[action] ?? 0) + 1;
     try {
-      return await run();
+      const out = await run();
+      if (paced) budget.succeeded(key);
+      return out;
     } catch (err) {
       const site: CallSite = { action, accountId: scope?.accountId ?? null, region, profile: config.profile ?? null, roleName: scope?.roleName ?? null };
-      throw toConnectorError(err, site);
+      const mapped = toConnectorError(err, site);
+      if (paced && mapped.kind === 'throttled') budget.throttled(key);
+      throw mapped;
     }
   }
 
   return {
     callerIdentity: async (signal) => {
-      const out = await call('sts:GetCallerIdentity', null, config.homeRegion, () => sts().send(new GetCallerIdentityCommand({}), { abortSignal: signal }));
+      const out = await call(signal, 'sts:GetCallerIdentity', null, config.homeRegion, () => sts().send(new GetCallerIdentityCommand({}), { abortSignal: signal }));
       return { accountId: out.Account ?? '', arn: out.Arn ?? '' };
     },
     listAccounts: async (signal) => {
       const all: Account[] = [];
       let token: string | undefined;
       do {
-        const out = await call('organizations:ListAccounts', null, config.homeRegion, () => orgs().send(new ListAccountsCommand({ NextToken: token }), { abortSignal: signal }));
+        const out = await call(signal, 'organizations:ListAccounts', null, config.homeRegion, () => orgs().send(new ListAccountsCommand({ NextToken: token }), { abortSignal: signal }));
         all.push(...(out.Accounts ?? []));
         token = out.NextToken;
       } while (token);
@@ -175,13 +208,13 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
         clientConfig: { region: config.homeRegion, maxAttempts: config.retry.maxAttempts, ...(config.endpoints.sts ? { endpoint: endpointFor(config, 'sts', config.homeRegion) } : {}) },
       })),
     }),
-    resolve: async (scope) => {
-      await call(scope.roleName ? 'sts:AssumeRole' : 'sts:GetCallerIdentity', scope, config.homeRegion, async () => {
+    resolve: async (scope, signal) => {
+      await call(signal, scope.roleName ? 'sts:AssumeRole' : 'sts:GetCallerIdentity', scope, config.homeRegion, async () => {
         await scope.credentials();
       });
     },
     regions: async (scope, signal) => {
-      const out = await call('ec2:DescribeRegions', scope, config.homeRegion, () =>
+      const out = await call(signal, 'ec2:DescribeRegions', scope, config.homeRegion, () =>
         ec2(scope, config.homeRegion).send(new DescribeRegionsCommand({ AllRegions: false, Filters: [{ Name: 'opt-in-status', Values: ['opt-in-not-required', 'opted-in'] }] }), { abortSignal: signal }),
       );
       return (out.Regions ?? []).map((r) => r.RegionName).filter((r): r is string => typeof r === 'string').sort();
@@ -190,7 +223,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       async *[Symbol.asyncIterator]() {
         let token: string | undefined;
         do {
-          const out = await call('ec2:DescribeInstances', scope, region, () =>
+          const out = await call(signal, 'ec2:DescribeInstances', scope, region, () =>
             ec2(scope, region).send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: [...states] }, { Name: 'instance-type', Values: ACCELERATED_TYPES }], MaxResults: 1000, NextToken: token }), { abortSignal: signal }),
           );
           yield (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
@@ -204,7 +237,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       for (let i = 0; i < types.length; i += 100) {
         let token: string | undefined;
         do {
-          const out = await call('ec2:DescribeInstanceTypes', scope, region, () =>
+          const out = await call(signal, 'ec2:DescribeInstanceTypes', scope, region, () =>
             ec2(scope, region).send(new DescribeInstanceTypesCommand({ InstanceTypes: types.slice(i, i + 100) as _InstanceType[], NextToken: token }), { abortSignal: signal }),
           );
           all.push(...(out.InstanceTypes ?? []));
@@ -217,7 +250,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       const all: InstanceStatus[] = [];
       let token: string | undefined;
       do {
-        const out = await call('ec2:DescribeInstanceStatus', scope, region, () =>
+        const out = await call(signal, 'ec2:DescribeInstanceStatus', scope, region, () =>
           ec2(scope, region).send(new DescribeInstanceStatusCommand({ IncludeAllInstances: true, MaxResults: 1000, NextToken: token }), { abortSignal: signal }),
         );
         all.push(...(out.InstanceStatuses ?? []));
@@ -229,7 +262,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       const all: CapacityReservation[] = [];
       let token: string | undefined;
       do {
-        const out = await call('ec2:DescribeCapacityReservations', scope, region, () =>
+        const out = await call(signal, 'ec2:DescribeCapacityReservations', scope, region, () =>
           ec2(scope, region).send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [...ids], NextToken: token }), { abortSignal: signal }),
         );
         all.push(...(out.CapacityReservations ?? []));
@@ -241,7 +274,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       const all: Metric[] = [];
       let token: string | undefined;
       do {
-        const out = await call('cloudwatch:ListMetrics', scope, region, () =>
+        const out = await call(signal, 'cloudwatch:ListMetrics', scope, region, () =>
           cw(scope, region).send(new ListMetricsCommand({ Namespace: namespace, MetricName: metricName, RecentlyActive: 'PT3H', NextToken: token }), { abortSignal: signal }),
         );
         all.push(...(out.Metrics ?? []));
@@ -254,7 +287,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       const series = new Map<string, MetricSeries>();
       let token: string | undefined;
       do {
-        const out = await call('cloudwatch:GetMetricData', scope, region, () =>
+        const out = await call(signal, 'cloudwatch:GetMetricData', scope, region, () =>
           cw(scope, region).send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(from), EndTime: new Date(to), NextToken: token, ScanBy: 'TimestampAscending' }), { abortSignal: signal }),
         );
         for (const r of out.MetricDataResults ?? []) {
@@ -276,7 +309,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       const all: HealthEvent[] = [];
       let token: string | undefined;
       do {
-        const out = await call('health:DescribeEvents', scope, healthRegion, () =>
+        const out = await call(signal, 'health:DescribeEvents', scope, healthRegion, () =>
           health(scope).send(
             new DescribeEventsCommand({
               filter: { regions: filter.regions, services: filter.services, lastUpdatedTimes: [{ from: new Date(filter.since) }] },
@@ -297,7 +330,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       for (let i = 0; i < eventArns.length; i += 10) {
         let token: string | undefined;
         do {
-          const out = await call('health:DescribeAffectedEntities', scope, healthRegion, () =>
+          const out = await call(signal, 'health:DescribeAffectedEntities', scope, healthRegion, () =>
             health(scope).send(new DescribeAffectedEntitiesCommand({ filter: { eventArns: eventArns.slice(i, i + 10) }, nextToken: token }), { abortSignal: signal }),
           );
           all.push(...(out.entities ?? []));
@@ -306,6 +339,49 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       }
       return all;
     },
+    healthOrganizationStatus: async (scope, signal) => {
+      const out = await call(signal, 'health:DescribeHealthServiceStatusForOrganization', scope, healthRegion, () =>
+        health(scope).send(new DescribeHealthServiceStatusForOrganizationCommand({}), { abortSignal: signal }),
+      );
+      return out.healthServiceAccessStatusForOrganization ?? null;
+    },
+    organizationHealthEvents: async (scope, filter, signal) => {
+      const all: OrganizationEvent[] = [];
+      let token: string | undefined;
+      do {
+        const out = await call(signal, 'health:DescribeEventsForOrganization', scope, healthRegion, () =>
+          health(scope).send(
+            new DescribeEventsForOrganizationCommand({ filter: { regions: filter.regions, services: filter.services, lastUpdatedTime: { from: new Date(filter.since) } }, maxResults: 100, nextToken: token }),
+            { abortSignal: signal },
+          ),
+        );
+        all.push(...(out.events ?? []));
+        token = out.nextToken;
+      } while (token);
+      return all;
+    },
+    organizationAffectedEntities: async (scope, eventArns, signal) => {
+      const all: AffectedEntity[] = [];
+      // At most 10 event filters per request; without awsAccountId each covers every account.
+      for (let i = 0; i < eventArns.length; i += 10) {
+        let token: string | undefined;
+        do {
+          const out = await call(signal, 'health:DescribeAffectedEntitiesForOrganization', scope, healthRegion, () =>
+            health(scope).send(new DescribeAffectedEntitiesForOrganizationCommand({ organizationEntityFilters: eventArns.slice(i, i + 10).map((eventArn) => ({ eventArn })), nextToken: token }), { abortSignal: signal }),
+          );
+          all.push(...(out.entities ?? []));
+          token = out.nextToken;
+        } while (token);
+      }
+      return all;
+    },
+    publicHealthFeed: async (signal) =>
+      call(signal, 'health:PublicFeed', null, null, async () => {
+        const res = await fetch(config.incidents.publicFeedUrl, { signal, headers: { accept: 'application/json' } });
+        if (!res.ok) throw Object.assign(new Error(`the public AWS Health Dashboard feed answered HTTP ${res.status}`), { $metadata: { httpStatusCode: res.status } });
+        return new Uint8Array(await res.arrayBuffer());
+      }),
     callCounts: () => ({ ...counts }),
+    budget: () => budget.state(),
   };
 }

@@ -21,6 +21,10 @@ describe('aws account config', () => {
     expect(c).toMatchObject({ homeRegion: 'us-east-1', metrics: 'cloudwatch', instanceStates: ['pending', 'running', 'stopping', 'stopped'], incidents: { health: true }, endpoints: {}, retry: { maxAttempts: 4 } });
     expect(c.profile).toBeUndefined();
     expect(c.regions).toBeUndefined();
+    expect(c.incidents).toMatchObject({ organizationView: true, publicFeedUrl: 'https://health.aws.amazon.com/public/currentevents' });
+    // The public feed URL is overridable (emulators) but, like the endpoints, https:// off loopback.
+    expect(parse({ incidents: { publicFeedUrl: 'http://127.0.0.1:9/public/currentevents' } }).incidents.publicFeedUrl).toBe('http://127.0.0.1:9/public/currentevents');
+    expect(issues({ incidents: { publicFeedUrl: 'http://feed.example.com/x' } })[0]?.path).toBe('incidents.publicFeedUrl');
   });
 
   it('takes an organization with a role name, or accounts each with a role, not both', () => {

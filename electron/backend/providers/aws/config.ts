@@ -36,6 +36,9 @@ export const EndpointUrl = z
   .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry credentials')
   .transform((u) => u.replace(/\/+$/, ''));
 
+/** The public AWS Health Dashboard's current events (JSON, no credentials needed). */
+export const PUBLIC_HEALTH_FEED = 'https://health.aws.amazon.com/public/currentevents';
+
 /** Endpoint overrides per service; `{region}` in a URL is replaced by the region called. */
 export const AwsEndpoints = z
   .object({
@@ -145,13 +148,15 @@ export const AwsAccountConfig = AccountBase.extend({
     .object({
       /** Read AWS Health (needs a Business, Enterprise On-Ramp or Enterprise support plan). */
       health: z.boolean().default(true),
-      /** Use the organizational view (DescribeEventsForOrganization) when it is enabled. */
-      organizationView: z.boolean().default(false),
+      /** With `organization`: use the organizational view (DescribeEventsForOrganization) where Organizations says it is enabled. */
+      organizationView: z.boolean().default(true),
+      /** The public AWS Health Dashboard feed read when an account has no support plan (SubscriptionRequiredException). */
+      publicFeedUrl: EndpointUrl.default(PUBLIC_HEALTH_FEED),
       /** Ended events kept in the feed, in days. */
       endedWithinDays: z.number().int().min(0).max(90).default(7),
     })
     .strict()
-    .default({ health: true, organizationView: false, endedWithinDays: 7 }),
+    .default({ health: true, organizationView: true, publicFeedUrl: PUBLIC_HEALTH_FEED, endedWithinDays: 7 }),
   endpoints: AwsEndpoints.default({}),
   retry: Retry.default({ maxAttempts: 4 }),
 })

@@ -1,7 +1,8 @@
+import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { AuthError, ThrottledError } from '../types';
-import { startAwsHarness, type AwsHarness } from './testing/harness';
+import { BASE_CREDENTIALS, startAwsHarness, type AwsHarness } from './testing/harness';
 import { readableAccounts, visibleInstances } from './testing/fleet';
 
 async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
@@ -78,10 +79,35 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     expect(h.emulator.calls.get('AssumeRole')).toBe(2);
     // The suspended account is not tried.
     expect(diagnostics.access.some((a) => a.scope.includes('444444444444'))).toBe(false);
-    // Paged (2 reservations a page) in each of 2 readable accounts x 3 regions, one page throttled once.
-    expect(diagnostics.calls.find((c) => c.operation === 'ec2:DescribeInstances')?.calls).toBeGreaterThan(12);
-    // The throttled page reached the emulator more often than the connector asked: the SDK retried it.
-    expect(h.emulator.calls.get('DescribeInstances')).toBeGreaterThan(diagnostics.calls.find((c) => c.operation === 'ec2:DescribeInstances')?.calls ?? 0);
+    // Paged (2 reservations of 2 instances a page) in each of 2 readable accounts x 3 regions: one call per page.
+    const listed = (a: string, r: string) => h.fleet.instances.filter((x) => x.accountId === a && x.region === r && ['pending', 'running', 'stopping', 'stopped'].includes(x.state) && /^(p|g|trn|inf|dl)/.test(x.type.type)).length;
+    const pages = readableAccounts(h.fleet).flatMap((a) => ['us-east-1', 'us-west-2', 'eu-west-1'].map((r) => Math.max(1, Math.ceil(Math.ceil(listed(a.id, r) / 2) / 2))));
+    const expectedPages = pages.reduce((x, y) => x + y, 0);
+    expect(expectedPages).toBeGreaterThan(12);
+    expect(diagnostics.calls.find((c) => c.operation === 'ec2:DescribeInstances')?.calls).toBe(expectedPages);
+    // The one throttled page reached the emulator twice (the SDK's retry, attempt 2); no page was asked twice by us.
+    const sent = h.emulator.requests.filter((r) => r.action === 'DescribeInstances');
+    expect(sent).toHaveLength(expectedPages + 1);
+    expect(sent.filter((r) => r.attempt === 2)).toHaveLength(1);
+    const firsts = sent.filter((r) => r.attempt === 1).map((r) => `${r.accessKey} ${r.region} ${r.nextToken ?? ''}`);
+    expect(new Set(firsts).size).toBe(firsts.length);
+  });
+
+  it('signs with the assumed role\'s credentials for member accounts (the emulator recomputes every SigV4 signature)', async () => {
+    // Every request so far verified against its key's secret, member accounts' included.
+    expect(h.emulator.signatureFailures()).toBe(0);
+    expect(h.emulator.requests.some((r) => r.accessKey === 'ASIAROLE222222222222' && r.action === 'DescribeInstances')).toBe(true);
+    // The check is real: the member's key signed with the base secret (not the role's) is refused.
+    const forged = new EC2Client({
+      region: 'us-east-1',
+      endpoint: h.emulator.endpoint('ec2'),
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'ASIAROLE222222222222', secretAccessKey: BASE_CREDENTIALS.secretAccessKey, sessionToken: 'session-222222222222' },
+    });
+    const err = await forged.send(new DescribeRegionsCommand({})).catch((e: unknown) => e);
+    expect((err as { name?: string }).name).toBe('SignatureDoesNotMatch');
+    expect(h.emulator.signatureFailures()).toBe(1);
+    forged.destroy();
   });
 
   it('reads per-GPU samples from the CloudWatch agent metrics, at most 500 queries a call, paged, merged per minute', async () => {
@@ -133,6 +159,56 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     expect(diag?.access.find((a) => a.operation === 'health:DescribeEvents')).toMatchObject({ status: 'denied', message: expect.stringContaining('SubscriptionRequiredException'), scope: expect.stringContaining('222222222222') });
   });
 
+  it('reads the public Health Dashboard feed (UTF-16) for an account without a support plan, filtered to the fleet regions and services', async () => {
+    const c = h.connector();
+    const incidents: Incident[] = await collect(c.incidents({ ...ctx(h.fleet.now), resources: inventory }));
+    const pub = incidents.filter((i) => i.id.startsWith('aws-health-public:'));
+    expect(pub.map((i) => i.regions[0]).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const open = pub.find((i) => i.regions[0] === 'us-east-1');
+    expect(open).toMatchObject({ status: 'open', endedAt: null, source: 'service-health', services: ['EC2'], summary: expect.stringContaining('instance launches') });
+    const resolved = pub.find((i) => i.regions[0] === 'eu-west-1');
+    expect(resolved).toMatchObject({ status: 'closed', endedAt: new Date(h.fleet.now.getTime() - 2 * 3600_000).toISOString() });
+    // The organizational view is disabled in the emulator: said once, each account's view read instead.
+    const diag = c.diagnostics?.();
+    expect(diag?.access.find((a) => a.operation === 'health:DescribeHealthServiceStatusForOrganization')).toMatchObject({ status: 'stale', message: expect.stringContaining('DISABLED') });
+    expect(diag?.access.find((a) => a.operation === 'health:DescribeEvents')?.message).toContain('public AWS Health Dashboard feed is read instead');
+    // The feed down: a diagnostic, the API's incidents still come.
+    h.emulator.faults.publicFeedDown = true;
+    try {
+      const down = new Set((await collect(c.incidents({ ...ctx(h.fleet.now), resources: inventory }))).map((i) => i.id));
+      expect([...down].some((id) => id.startsWith('aws-health-public:'))).toBe(false);
+      expect(down.has(`aws-health:${h.fleet.health[0]?.arn}`)).toBe(true);
+      expect(c.diagnostics?.().access.find((a) => a.operation === 'health:PublicFeed')?.message).toContain('HTTP 503');
+    } finally {
+      h.emulator.faults.publicFeedDown = false;
+    }
+  });
+
+  it('uses the organizational view of AWS Health where it is enabled, resuming a page throttled half-way', async () => {
+    h.emulator.health.organizationView = 'ENABLED';
+    h.emulator.faults.throttleSecondPageOnce.add('DescribeEventsForOrganization');
+    try {
+      const before = (a: string) => h.emulator.calls.get(a) ?? 0;
+      const events0 = before('DescribeEvents');
+      const feed0 = before('PublicFeed');
+      const c = h.connector();
+      const incidents: Incident[] = await collect(c.incidents({ ...ctx(h.fleet.now), resources: inventory }));
+      const health = incidents.filter((i) => i.id.startsWith('aws-health:'));
+      const open = h.fleet.health[0];
+      expect(health.find((i) => i.id === `aws-health:${open?.arn}`)?.resourceIds).toEqual(open?.entities);
+      expect(health.some((i) => i.id.includes('TOKYO1') || i.id.includes('S3X') || i.id.includes('OLD1'))).toBe(false);
+      // One organizational read instead of one per account; no account falls back to the public feed.
+      expect(before('DescribeEvents')).toBe(events0);
+      expect(before('PublicFeed')).toBe(feed0);
+      expect(c.callCounts()['health:DescribeAffectedEntitiesForOrganization']).toBe(1);
+      expect(h.emulator.requests.filter((r) => r.action === 'DescribeEventsForOrganization' && r.attempt === 2)).toHaveLength(1);
+      expect(c.diagnostics?.().access.some((a) => a.operation.startsWith('health:'))).toBe(false);
+    } finally {
+      h.emulator.health.organizationView = 'DISABLED';
+      h.emulator.faults.throttleSecondPageOnce.delete('DescribeEventsForOrganization');
+    }
+  });
+
   it('names the action and the IAM statement on a 403, and skips only that account and region', async () => {
     h.emulator.faults.deny.add('222222222222:DescribeInstances');
     try {
@@ -168,6 +244,36 @@ describe('aws connector against the loopback emulators (organization of 4 accoun
     } finally {
       h.emulator.faults.deny.clear();
     }
+  });
+
+  it('keeps our own request budget per account and region: a region AWS throttles slows only itself', async () => {
+    let clock = 0;
+    const waits: number[] = [];
+    const budget = { capacity: 100, refillPerSecond: 2, now: () => clock, sleep: async (ms: number) => { waits.push(ms); clock += ms; } };
+    const c = h.connector({ organization: undefined, regions: ['us-east-1', 'eu-west-1'] }, { apiOptions: { credentials: BASE_CREDENTIALS, budget } });
+    h.emulator.faults.throttleAlways.add('eu-west-1:DescribeInstances');
+    try {
+      const err = await collect(c.inventory(ctx(h.fleet.now))).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ThrottledError);
+    } finally {
+      h.emulator.faults.throttleAlways.clear();
+    }
+    const scope = (region: string) => c.diagnostics?.().budget.find((b) => b.scope.includes(`111111111111 ${region}`));
+    expect(scope('eu-west-1')).toMatchObject({ remaining: 0, pacedRequests: 0, scope: expect.stringContaining('refill 1/s') });
+    const east = scope('us-east-1');
+    // us-east-1 spent one token per call it made (its EC2 listings and the credential check), nothing more.
+    const eastCalls = h.emulator.requests.filter((r) => r.region === 'us-east-1' && r.attempt === 1).length;
+    expect(east?.remaining).toBeGreaterThan(100 - eastCalls - 1);
+    expect(east?.remaining).toBeLessThan(100);
+    expect(east?.scope).toContain('refill 2/s');
+    // The next run waits in eu-west-1 only (its first token after a second at half pace, the pace then
+    // recovering with each call that goes through), never in us-east-1.
+    const got = await collect(c.inventory(ctx(h.fleet.now)));
+    expect(new Set(got.map((r) => r.region))).toEqual(new Set(['us-east-1', 'eu-west-1']));
+    expect(waits[0]).toBe(1000);
+    expect(waits[1]).toBeLessThan(1000);
+    expect(scope('eu-west-1')?.pacedRequests).toBe(waits.length);
+    expect(scope('us-east-1')?.pacedRequests).toBe(0);
   });
 
   it('reads listed accounts without Organizations, and the caller account alone when none are given', async () => {

@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProviderId } from '../../../../shared/domain';
 import type { DiscoveredAccount, Discovery, DiscoveryContext, DiscoveryProblem } from '../types';
 
 const SOURCE = 'AWS CLI profiles';

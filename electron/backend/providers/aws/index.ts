@@ -5,16 +5,17 @@
  * events. Spend (the FOCUS export of AWS Data Exports in S3) is not read yet: see README.md.
  */
 import type { Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
-import type { Event as HealthEvent } from '@aws-sdk/client-health';
+import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, ConnectorIdentity } from '../../../../shared/connector-diagnostics';
-import type { FocusCostRow, GpuResource, GpuSample, Incident, ProviderId } from '../../../../shared/domain';
+import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConnectorError, type Connector, type MetricsRequest, type ProviderDescriptor, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
 import { cloudwatchSource, parseAwsConfig, type AwsAccountConfig, type AwsConfig } from './config';
 import { discoverAws } from './discover';
 import { assumeRoleAdvice, failureOf, policyStatement } from './errors';
+import { decodeFeed, parseFeed, publicFeedIncidents } from './health-feed';
 import {
   gpuSeries,
   healthIncidents,
@@ -71,6 +72,8 @@ const SAMPLE_BATCH = 5000;
 
 /** The AWS service name per region of a Health event's fleet filter. */
 const HEALTH_SERVICES = ['EC2', 'EBS', 'VPC', 'ELASTICLOADBALANCING', 'EKS', 'CLOUDWATCH'];
+/** The same services as the public dashboard's service keys name them (`ec2-us-east-1`). */
+const PUBLIC_FEED_SERVICES = ['ec2', 'ebs', 'vpc', 'elasticloadbalancing', 'eks', 'cloudwatch'];
 
 /** Builds the connector for one AWS config entry. */
 export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorDeps = {}): AwsConnector {
@@ -83,6 +86,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   const typeCache = new Map<string, InstanceTypeInfo | null>();
   const statusCache = new Map<string, { at: number; statuses: InstanceStatus[] }>();
   let unmeasured: UnmeasuredInstance[] = [];
+  /** The base credential's account (the management or delegated administrator one with `organization`). */
+  let callerScope: AccountScope | null = null;
 
   function problem(p: Omit<AccountAccess, 'at'>, now: Date): void {
     problems.set(`${p.scope}\u0000${p.operation}`, { ...p, at: now.toISOString() });
@@ -97,6 +102,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     const now = ctx.now.getTime();
     if (accountsCache && now - accountsCache.at < ACCOUNTS_CACHE_MS) return accountsCache.scopes;
     const caller = await api.callerIdentity(ctx.signal);
+    callerScope = api.baseScope(caller.accountId, caller.accountId);
     const candidates: AccountScope[] = [];
     if (config.organization) {
       const org = config.organization;
@@ -300,33 +306,90 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
     if (config.incidents.health) {
       const regions = [...new Set(mine.map((r) => r.region))];
+      const filter = { regions: [...regions, 'global'], services: HEALTH_SERVICES, since: req.now.getTime() - config.incidents.endedWithinDays * 86_400_000 };
       const events = new Map<string, Incident>();
-      for (const s of all) {
-        let got: HealthEvent[];
-        try {
-          got = await api.healthEvents(s, { regions: [...regions, 'global'], services: HEALTH_SERVICES, since: req.now.getTime() - config.incidents.endedWithinDays * 86_400_000 }, req.signal);
-          clear(scopeName(s), 'health:DescribeEvents');
-        } catch (err) {
-          const code = failureOf(err instanceof ConnectorError ? err.cause : err).code;
-          if (code === 'SubscriptionRequiredException') {
-            problem({ scope: scopeName(s), operation: 'health:DescribeEvents', status: 'denied', message: 'the AWS Health API needs a Business, Enterprise On-Ramp or Enterprise support plan (SubscriptionRequiredException)', fix: 'subscribe the account to a Business or Enterprise support plan, or set incidents.health to false' }, req.now);
-            continue;
-          }
-          if (!(err instanceof AuthError)) throw err;
-          problem({ scope: scopeName(s), operation: 'health:DescribeEvents', status: 'denied', message: err.message, fix: policyStatement('health:DescribeEvents') }, req.now);
-          continue;
-        }
-        const linkable = got.filter((e) => e.arn && e.eventScopeCode === 'ACCOUNT_SPECIFIC' && e.statusCode !== 'closed').map((e) => e.arn as string);
-        const entities = linkable.length > 0 ? await orDenied(s, undefined, 'health:DescribeAffectedEntities', req.now, () => api.affectedEntities(s, linkable, req.signal), []) : [];
-        for (const inc of healthIncidents(got, entities, { account, regions: new Set(regions), resources, now: req.now, endedWithinDays: config.incidents.endedWithinDays })) {
+      const add = (incs: Incident[]) => {
+        for (const inc of incs) {
           const prev = events.get(inc.id);
           // A public event is reported by every account: one incident, the instances of all.
           events.set(inc.id, prev ? { ...prev, resourceIds: [...new Set([...prev.resourceIds, ...inc.resourceIds])], source: prev.resourceIds.length + inc.resourceIds.length > 0 ? 'resource-health' : prev.source } : inc);
         }
+      };
+      const healthCtx = { account, regions: new Set(regions), resources, now: req.now, endedWithinDays: config.incidents.endedWithinDays };
+      const org = await organizationHealth(filter, req);
+      let unsubscribed = 0;
+      if (org) {
+        add(healthIncidents(org.events, org.entities, healthCtx));
+      } else {
+        for (const s of all) {
+          let got: HealthEvent[];
+          try {
+            got = await api.healthEvents(s, filter, req.signal);
+            clear(scopeName(s), 'health:DescribeEvents');
+          } catch (err) {
+            const code = failureOf(err instanceof ConnectorError ? err.cause : err).code;
+            if (code === 'SubscriptionRequiredException') {
+              unsubscribed++;
+              problem({ scope: scopeName(s), operation: 'health:DescribeEvents', status: 'denied', message: 'the AWS Health API needs a Business, Enterprise On-Ramp or Enterprise support plan (SubscriptionRequiredException); the public AWS Health Dashboard feed is read instead', fix: 'subscribe the account to a Business or Enterprise support plan, or set incidents.health to false' }, req.now);
+              continue;
+            }
+            if (!(err instanceof AuthError)) throw err;
+            problem({ scope: scopeName(s), operation: 'health:DescribeEvents', status: 'denied', message: err.message, fix: policyStatement('health:DescribeEvents') }, req.now);
+            continue;
+          }
+          const linkable = got.filter((e) => e.arn && e.eventScopeCode === 'ACCOUNT_SPECIFIC' && e.statusCode !== 'closed').map((e) => e.arn as string);
+          const entities = linkable.length > 0 ? await orDenied(s, undefined, 'health:DescribeAffectedEntities', req.now, () => api.affectedEntities(s, linkable, req.signal), []) : [];
+          add(healthIncidents(got, entities, healthCtx));
+        }
       }
+      // Accounts without a support plan still see the public events of their regions and services.
+      if (unsubscribed > 0) add(await publicFeed(regions, req));
       out.push(...events.values());
     }
     if (out.length > 0) yield out;
+  }
+
+  /**
+   * The organizational view of AWS Health, when reading an organization and Organizations says it is
+   * enabled; null means "read each account's view" (disabled, not allowed, or not an organization).
+   */
+  async function organizationHealth(filter: { regions: string[]; services: string[]; since: number }, req: StreamContext): Promise<{ events: HealthEvent[]; entities: AffectedEntity[] } | null> {
+    if (!config.organization || !config.incidents.organizationView || !callerScope) return null;
+    const s = callerScope;
+    const op = 'health:DescribeHealthServiceStatusForOrganization';
+    let status: string | null;
+    try {
+      status = await api.healthOrganizationStatus(s, req.signal);
+      clear('organization', op);
+    } catch (err) {
+      const code = failureOf(err instanceof ConnectorError ? err.cause : err).code;
+      if (!(err instanceof AuthError) && code !== 'SubscriptionRequiredException') throw err;
+      problem({ scope: 'organization', operation: op, status: 'denied', message: `${err instanceof Error ? err.message : code}; each account's own view is read instead`, fix: policyStatement(op) }, req.now);
+      return null;
+    }
+    if (status !== 'ENABLED') {
+      problem({ scope: 'organization', operation: op, status: 'stale', message: `the organizational view of AWS Health is ${status ?? 'not reported'}; each account's own view is read instead`, fix: 'aws health enable-health-service-access-for-organization (from the management account)' }, req.now);
+      return null;
+    }
+    const events = await orDenied(s, undefined, 'health:DescribeEventsForOrganization', req.now, () => api.organizationHealthEvents(s, filter, req.signal), null);
+    if (events === null) return null;
+    const linkable = events.filter((e) => e.arn && e.eventScopeCode === 'ACCOUNT_SPECIFIC' && e.statusCode !== 'closed').map((e) => e.arn as string);
+    const entities = linkable.length > 0 ? await orDenied(s, undefined, 'health:DescribeAffectedEntitiesForOrganization', req.now, () => api.organizationAffectedEntities(s, linkable, req.signal), []) : [];
+    return { events, entities };
+  }
+
+  /** The public AWS Health Dashboard feed's events of the fleet's regions and services; a failure is a diagnostic, not a failed sync. */
+  async function publicFeed(regions: string[], req: StreamContext): Promise<Incident[]> {
+    const op = 'health:PublicFeed';
+    try {
+      const entries = parseFeed(decodeFeed(await api.publicHealthFeed(req.signal)));
+      clear('public AWS Health Dashboard', op);
+      return publicFeedIncidents(entries, { account, regions: new Set(regions), services: new Set(PUBLIC_FEED_SERVICES), now: req.now, endedWithinDays: config.incidents.endedWithinDays });
+    } catch (err) {
+      if (req.signal.aborted) throw err;
+      problem({ scope: 'public AWS Health Dashboard', operation: op, status: 'stale', message: `could not read the public AWS Health Dashboard feed: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}`, fix: 'check that incidents.publicFeedUrl is reachable' }, req.now);
+      return [];
+    }
   }
 
   const access = (): AccountAccess[] => [...problems.values()].sort((a, b) => a.scope.localeCompare(b.scope) || a.operation.localeCompare(b.operation));
@@ -345,8 +408,13 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
 
   function diagnostics(): ConnectorDiagnostics {
     return {
-      // AWS reports no remaining budget: it answers RequestLimitExceeded / ThrottlingException.
-      budget: [],
+      // AWS reports no remaining budget (it answers RequestLimitExceeded / ThrottlingException): ours, per account and region.
+      budget: api.budget().map((b) => ({
+        scope: `AWS API requests, ${b.scope} (refill ${Number(b.refillPerSecond.toFixed(2))}/s)`,
+        remaining: b.remaining,
+        observedAt: b.observedAt === null ? null : new Date(b.observedAt).toISOString(),
+        pacedRequests: b.pacedRequests,
+      })),
       access: access().map((a) => ({ scope: a.scope, operation: a.operation, status: a.status, message: a.message, fix: a.fix, at: a.at })),
       unmeasured: unmeasured.map((u) => ({ resourceId: u.resourceId, name: u.name, region: u.region, scope: u.account, reason: u.reason })),
       calls: Object.entries(callCounts())

@@ -64,13 +64,16 @@ describe('aws organization synced into the store', () => {
     expect(byModel).toEqual(Object.fromEntries(t.byModel));
   });
 
-  it('counts the open EC2 Health event and the maintenance in progress as active; the planned retirement, ended and foreign ones not', () => {
+  it('counts the open EC2 Health event, the public dashboard open event and the maintenance in progress as active; the planned retirement, ended and foreign ones not', () => {
     const aws = overview.clouds.find((c) => c.provider === 'aws');
     const ids = aws?.incidents.list.map((i) => i.id) ?? [];
     expect(ids).toContain(`aws-health:${h.fleet.health[0]?.arn}`);
     expect(ids.some((id) => id.includes('instance-event-0aa11'))).toBe(true);
     expect(ids.some((id) => id.includes('instance-event-0bb22'))).toBe(false);
     expect(ids.some((id) => id.includes('TOKYO1') || id.includes('OLD1') || id.includes('instance-event-0cc33'))).toBe(false);
-    expect(aws?.incidents.active).toBe(2);
+    // Account 222 has no support plan: the public Health Dashboard's open EC2 event of us-east-1 counts too.
+    expect(ids).toContain('aws-health-public:arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/PUBLIC1');
+    expect(ids.some((id) => id.includes('PUBLICTOKYO') || id.includes('PUBLICS3'))).toBe(false);
+    expect(aws?.incidents.active).toBe(3);
   });
 });

@@ -10,34 +10,78 @@
  * account (403 `UnauthorizedOperation` / `AccessDenied`), actions throttled on every attempt, the
  * member role that cannot be assumed, Health without a support plan (`SubscriptionRequiredException`).
  */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../common/testing/http';
 import { stateCode, type Fleet, type FleetInstance } from './fleet';
 
 export const BASE_ACCESS_KEY = 'AKIAFLEETPANETEST001';
 export const BASE_SECRET_KEY = 'emulator-secret-not-a-real-key';
+/** The secret of the credentials AssumeRole hands out for a member account (not the base one). */
+export const roleSecretKey = (accountId: string) => `emulator-role-secret-${accountId}`;
+
+/** SHA-256 / HMAC-SHA-256 as @smithy/signature-v4 takes it (node:crypto underneath). */
+type Bytes = string | ArrayBuffer | ArrayBufferView;
+const toBuffer = (d: Bytes): string | Uint8Array => (typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+class Sha256 {
+  private h: Hash | Hmac;
+  private readonly secret: string | Uint8Array | undefined;
+  constructor(secret?: Bytes) {
+    this.secret = secret === undefined ? undefined : toBuffer(secret);
+    this.h = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
+  }
+  update(data: Bytes): void {
+    this.h.update(toBuffer(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.h.digest()));
+  }
+  reset(): void {
+    this.h = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
+  }
+}
 const MIN = 60_000;
 
 export interface EmulatorFaults {
-  /** `${action}` listings whose second page answers a throttling error once. */
+  /** `${action}` listings whose second page answers a throttling error once (the first listing that reaches it only). */
   throttleSecondPageOnce: Set<string>;
   /** `${accountId}:${action}` answered 403. */
   deny: Set<string>;
-  /** Actions answered with throttling on every attempt. */
+  /** Actions (`${action}`, or `${region}:${action}` for one region) answered with throttling on every attempt. */
   throttleAlways: Set<string>;
+  /** The public Health Dashboard feed answers 503. */
+  publicFeedDown: boolean;
 }
 
 export interface AwsEmulator {
   url: string;
   /** Endpoint override of one service. */
   endpoint(service: 'ec2' | 'sts' | 'monitoring' | 'organizations' | 'health'): string;
+  /** The public AWS Health Dashboard feed's URL. */
+  publicFeedUrl: string;
   faults: EmulatorFaults;
+  /** What DescribeHealthServiceStatusForOrganization answers (`DISABLED` until a test enables it). */
+  health: { organizationView: 'ENABLED' | 'DISABLED' };
   /** Calls answered per action (throttled and denied ones included). */
   calls: Map<string, number>;
+  /** Every request in arrival order: who, where, which page, which SDK attempt. */
+  requests: EmulatorRequest[];
+  /** Requests refused because their SigV4 signature did not match the key's secret. */
+  signatureFailures(): number;
   /** Number of MetricDataQueries in each GetMetricData call (to check the 500 limit). */
   metricQueriesPerCall: number[];
   close(): Promise<void>;
+}
+
+export interface EmulatorRequest {
+  action: string;
+  accessKey: string | null;
+  region: string | null;
+  nextToken: string | null;
+  /** The SDK's attempt number of this request (`amz-sdk-request: attempt=N`), 1 on the first try. */
+  attempt: number;
 }
 
 export interface EmulatorOptions {
@@ -98,11 +142,39 @@ function scopeOf(req: IncomingMessage): { accessKey: string; region: string } | 
 export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = {}): Promise<AwsEmulator> {
   const pageSize = options.pageSize ?? 2;
   const datapointsPerPage = options.datapointsPerPage ?? 1500;
-  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set() };
+  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set(), publicFeedDown: false };
+  const healthState: AwsEmulator['health'] = { organizationView: 'DISABLED' };
   const throttledOnce = new Set<string>();
   const calls = new Map<string, number>();
+  const requests: EmulatorRequest[] = [];
+  let signatureFailures = 0;
   const metricQueriesPerCall: number[] = [];
   const now = fleet.now.getTime();
+
+  /**
+   * Recomputes the request's SigV4 signature with the secret the emulator gave that key (the base
+   * secret, or the assumed role's), over the headers it says it signed: true only when they match.
+   */
+  async function signatureValid(req: IncomingMessage, body: string): Promise<boolean> {
+    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(String(req.headers['authorization'] ?? ''));
+    if (!m) return false;
+    const [, accessKey = '', region = '', service = '', signed = '', signature = ''] = m;
+    const acct = accountOf(accessKey);
+    if (!acct) return false;
+    const secret = accessKey === BASE_ACCESS_KEY ? BASE_SECRET_KEY : roleSecretKey(acct);
+    const headers: Record<string, string> = {};
+    for (const h of signed.split(';')) headers[h] = String(req.headers[h] ?? '');
+    const amz = headers['x-amz-date'] ?? '';
+    const d = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amz);
+    if (!d) return false;
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const signer = new SignatureV4({ credentials: { accessKeyId: accessKey, secretAccessKey: secret, ...(headers['x-amz-security-token'] ? { sessionToken: headers['x-amz-security-token'] } : {}) }, region, service, sha256: Sha256 });
+    const out = await signer.sign(
+      { method: req.method ?? 'POST', protocol: 'http:', hostname: url.hostname, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body },
+      { signingDate: new Date(`${d[1]}-${d[2]}-${d[3]}T${d[4]}:${d[5]}:${d[6]}Z`) },
+    );
+    return /Signature=([0-9a-f]{64})/.exec(String(out.headers['authorization'] ?? ''))?.[1] === signature;
+  }
 
   /** The account a key belongs to: the base key is the caller's; assumed-role keys name theirs. */
   function accountOf(accessKey: string): string | null {
@@ -113,8 +185,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
 
   function pageOf<T>(items: T[], next: string | undefined, action: string, size = pageSize): { page: T[]; nextToken: string | undefined } | 'throttle' {
     const start = untoken(next);
-    if (start > 0 && faults.throttleSecondPageOnce.has(action) && !throttledOnce.has(`${action}:${start}`)) {
-      throttledOnce.add(`${action}:${start}`);
+    // Only the second page, once: keyed by offset this also throttled the third page of a longer listing.
+    if (start === size && faults.throttleSecondPageOnce.has(action) && !throttledOnce.has(action)) {
+      throttledOnce.add(action);
       return 'throttle';
     }
     const page = items.slice(start, start + size);
@@ -257,7 +330,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         return stsError(res, 403, 'AccessDenied', `User: arn:aws:iam::${account}:user/fleetpane is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
       }
       const expiration = iso(Date.now() + 3600_000);
-      return send(res, 200, 'text/xml', `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:${esc(params.get('RoleSessionName') ?? '')}</AssumedRoleId><Arn>arn:aws:sts::${target.id}:assumed-role/${fleet.roleName}/${esc(params.get('RoleSessionName') ?? '')}</Arn></AssumedRoleUser><Credentials><AccessKeyId>ASIAROLE${target.id}</AccessKeyId><SecretAccessKey>${BASE_SECRET_KEY}</SecretAccessKey><SessionToken>session-${target.id}</SessionToken><Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>req-emulator</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+      return send(res, 200, 'text/xml', `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:${esc(params.get('RoleSessionName') ?? '')}</AssumedRoleId><Arn>arn:aws:sts::${target.id}:assumed-role/${fleet.roleName}/${esc(params.get('RoleSessionName') ?? '')}</Arn></AssumedRoleUser><Credentials><AccessKeyId>ASIAROLE${target.id}</AccessKeyId><SecretAccessKey>${roleSecretKey(target.id)}</SecretAccessKey><SessionToken>session-${target.id}</SessionToken><Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>req-emulator</RequestId></ResponseMetadata></AssumeRoleResponse>`);
     }
     return stsError(res, 400, 'InvalidAction', `Could not find operation ${action ?? ''}`);
   }
@@ -340,9 +413,42 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     }));
   }
 
+  const eventJson = (e: Fleet['health'][number]) => ({
+    arn: e.arn, service: e.service, eventTypeCode: e.eventTypeCode, eventTypeCategory: e.eventTypeCategory, region: e.region,
+    startTime: secs(e.startTime), ...(e.endTime === null ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
+    statusCode: e.statusCode, eventScopeCode: e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC',
+  });
+
+  /** The organizational view (botocore health 2016-08-04): only the management account asks it, only when enabled. */
+  function healthOrganization(res: ServerResponse, target: string, body: Record<string, unknown>, account: string): void {
+    if (target === 'DescribeHealthServiceStatusForOrganization') {
+      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ healthServiceAccessStatusForOrganization: healthState.organizationView }));
+    }
+    if (account !== fleet.callerAccountId || healthState.organizationView !== 'ENABLED') {
+      return jsonError(res, 400, 'ConcurrentModificationException', 'The organizational view is not enabled for this account.');
+    }
+    if (target === 'DescribeEventsForOrganization') {
+      const filter = (body['filter'] ?? {}) as { regions?: string[]; services?: string[] };
+      // One event per ARN however many accounts it touches.
+      const list = [...new Map(fleet.health.map((e) => [e.arn, e])).values()].filter((e) => (!filter.regions || filter.regions.includes(e.region)) && (!filter.services || filter.services.includes(e.service)));
+      const p = pageOf(list, body['nextToken'] as string | undefined, target, 1);
+      if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      // OrganizationEvent has no availabilityZone; eventScopeCode and endTime may be absent.
+      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ events: p.page.map(eventJson), nextToken: p.nextToken }));
+    }
+    // DescribeAffectedEntitiesForOrganization
+    const filters = (body['organizationEntityFilters'] ?? []) as { eventArn: string; awsAccountId?: string }[];
+    if (filters.length > 10) return jsonError(res, 400, 'InvalidPaginationToken', 'organizationEntityFilters must have at most 10 items');
+    const entities = fleet.health
+      .filter((e) => filters.some((f) => f.eventArn === e.arn && (!f.awsAccountId || f.awsAccountId === e.accountId)))
+      .flatMap((e) => e.entities.map((id) => ({ entityArn: `arn:aws:health:${e.region}:${e.accountId}:entity/${id}`, eventArn: e.arn, entityValue: id, awsAccountId: e.accountId, lastUpdatedTime: secs(e.startTime), statusCode: 'IMPAIRED' })));
+    return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ entities, failedSet: [] }));
+  }
+
   function health(res: ServerResponse, target: string, body: Record<string, unknown>, account: string): void {
     const acct = fleet.accounts.find((a) => a.id === account);
     if (!acct?.healthApi) return jsonError(res, 400, 'SubscriptionRequiredException', 'The AWS Health API is available only with a Business, Enterprise On-Ramp or Enterprise Support plan.');
+    if (/ForOrganization$/.test(target)) return healthOrganization(res, target, body, account);
     const filter = (body['filter'] ?? {}) as { regions?: string[]; services?: string[]; eventArns?: string[] };
     const events = fleet.health.filter((e) => e.accountId === account);
     if (target === 'DescribeEvents') {
@@ -350,11 +456,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const p = pageOf(list, body['nextToken'] as string | undefined, 'DescribeEvents', 2);
       if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
       return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({
-        events: p.page.map((e) => ({
-          arn: e.arn, service: e.service, eventTypeCode: e.eventTypeCode, eventTypeCategory: e.eventTypeCategory, region: e.region,
-          startTime: secs(e.startTime), ...(e.endTime === null ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
-          statusCode: e.statusCode, eventScopeCode: e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC',
-        })),
+        events: p.page.map(eventJson),
         nextToken: p.nextToken,
       }));
     }
@@ -367,10 +469,42 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     return jsonError(res, 400, 'UnknownOperationException', target);
   }
 
+  /**
+   * The public dashboard's current events, in its observed shape; adversarial: an entry without a
+   * service key, a date as a string, no arn, a region and a service the fleet does not use.
+   */
+  function publicFeed(): Record<string, unknown>[] {
+    const s = (ms: number) => Math.floor(ms / 1000);
+    return [
+      { arn: 'arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/PUBLIC1', date: String(s(now - 30 * MIN)), region_name: 'N. Virginia', status: '1', service: 'ec2-us-east-1', service_name: 'Amazon Elastic Compute Cloud (N. Virginia)', summary: '[Investigating] Increased launch error rates', event_log: [{ summary: '[Investigating] Increased launch error rates', message: 'We are investigating increased error rates for instance launches.', status: 1, timestamp: s(now - 30 * MIN) }] },
+      { date: s(now - 3 * 3600_000), service: 'ec2-eu-west-1', service_name: 'Amazon Elastic Compute Cloud (Ireland)', summary: '[RESOLVED] Network connectivity', event_log: [{ summary: '[RESOLVED] Network connectivity', message: 'Resolved.', status: 0, timestamp: s(now - 2 * 3600_000) }] },
+      { arn: 'arn:aws:health:ap-northeast-1::event/EC2/X/PUBLICTOKYO', date: s(now - 10 * MIN), service: 'ec2-ap-northeast-1', summary: '[Investigating] Tokyo' },
+      { arn: 'arn:aws:health:us-west-2::event/S3/X/PUBLICS3', date: s(now - 10 * MIN), service: 's3-us-west-2', summary: '[Investigating] S3' },
+      { date: s(now - 5 * MIN), summary: 'an entry without a service key' },
+    ];
+  }
+
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
       const service = (req.url ?? '/').split('/')[1] ?? '';
+      if (req.url === '/public/currentevents') {
+        calls.set('PublicFeed', (calls.get('PublicFeed') ?? 0) + 1);
+        if (faults.publicFeedDown) return send(res, 503, 'text/plain', 'Service Unavailable');
+        // Served as the dashboard serves it: UTF-16 big-endian with a byte-order mark.
+        const text = JSON.stringify(publicFeed());
+        const le = Buffer.from(text, 'utf16le');
+        const be = Buffer.alloc(le.length + 2);
+        be[0] = 0xfe;
+        be[1] = 0xff;
+        for (let i = 0; i + 1 < le.length; i += 2) {
+          be[i + 2] = le[i + 1] as number;
+          be[i + 3] = le[i] as number;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(be);
+        return;
+      }
       const scope = scopeOf(req);
       const account = scope ? accountOf(scope.accessKey) : null;
       const isJson = String(req.headers['content-type'] ?? '').includes('json');
@@ -378,11 +512,19 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const params = new URLSearchParams(isJson ? '' : body);
       const action = isJson ? target : params.get('Action') ?? '';
       calls.set(action, (calls.get(action) ?? 0) + 1);
+      const nextToken = isJson ? null : params.get('NextToken');
+      const attempt = Number(/attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''))?.[1] ?? 1);
+      requests.push({ action, accessKey: scope?.accessKey ?? null, region: scope?.region ?? null, nextToken, attempt });
+      if (scope && account && !(await signatureValid(req, body))) {
+        signatureFailures++;
+        if (isJson) return jsonError(res, 403, 'InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
+        return ec2Error(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+      }
       if (!scope || !account) {
         if (isJson) return jsonError(res, 403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
         return ec2Error(res, 401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
       }
-      if (faults.throttleAlways.has(action)) {
+      if (faults.throttleAlways.has(action) || faults.throttleAlways.has(`${scope.region}:${action}`)) {
         if (service === 'ec2') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
         return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
       }
@@ -410,8 +552,12 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
   return {
     url,
     endpoint: (service) => `${url}/${service}`,
+    publicFeedUrl: `${url}/public/currentevents`,
     faults,
+    health: healthState,
     calls,
+    requests,
+    signatureFailures: () => signatureFailures,
     metricQueriesPerCall,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

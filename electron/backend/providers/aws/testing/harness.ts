@@ -37,6 +37,7 @@ export async function startAwsHarness(fleetOptions: FleetOptions = {}, emulatorO
           organizations: emulator.endpoint('organizations'),
           health: emulator.endpoint('health'),
         },
+        incidents: { publicFeedUrl: emulator.publicFeedUrl },
         retry: { maxAttempts: 3 },
         ...extra,
       } as unknown as AccountConfigBase);
