@@ -40,6 +40,19 @@ export interface CostsRequest extends StreamContext {
   to: number;
 }
 
+/**
+ * The current files of one billing period of a provider's FOCUS export, downloaded to local temp
+ * files so the store's FOCUS importer reads them (the connector never touches the store).
+ */
+export interface FocusExportFiles {
+  /** The billing period, YYYY-MM (the export's partition). */
+  billingPeriod: string;
+  /** Local paths of every current data file of the period (Parquet, CSV or gzipped CSV). */
+  files: string[];
+  /** Deletes the local files; the sync engine calls it once they are imported or refused. */
+  dispose(): Promise<void>;
+}
+
 export interface IncidentsRequest extends StreamContext {
   /** The account's current inventory: regions and resources the fleet uses. */
   resources: readonly GpuResource[];
@@ -57,6 +70,12 @@ export interface Connector {
   metrics(req: MetricsRequest): AsyncIterable<GpuSample[]>;
   /** FOCUS rows whose charge period starts in [from, to). */
   costs(req: CostsRequest): AsyncIterable<FocusCostRow[]>;
+  /**
+   * Optional: the provider's FOCUS export files of every billing period that overlaps [from, to).
+   * When present the sync engine imports these through the store's FOCUS importer (a restated
+   * period replaces that period's rows) instead of writing `costs`.
+   */
+  focusExports?(req: CostsRequest): AsyncIterable<FocusExportFiles>;
   /** Current and recently ended incidents that may touch the account. */
   incidents(req: IncidentsRequest): AsyncIterable<Incident[]>;
   /** Optional: API budget left, scopes it could not read, GPUs not measured, API calls made (no secrets). */

@@ -30,6 +30,7 @@ export type StoreWriter = Pick<
   | 'writeInventory'
   | 'writeMetrics'
   | 'writeCosts'
+  | 'importFocus'
   | 'writeIncidents'
   | 'recordFailure'
   | 'cursor'

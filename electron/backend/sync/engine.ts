@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { AccountConfigBase } from '../../../shared/config';
 import { ApiError, type AppEvent } from '../../../shared/contract';
 import type { ProviderId, StreamId, SyncError } from '../../../shared/domain';
-import { ConnectorError, type Connector } from '../providers/types';
+import { ConnectorError, MalformedResponseError, type Connector, type FocusExportFiles } from '../providers/types';
 import { isWriteConflict } from '../store/errors';
+import { FocusImportError } from '../store/focus/index';
 import { safeErrorMessage, safeErrorText, safeLogger } from './safe-error';
 import type { RunStart, StoreWriter, Window } from '../store/types';
 import { backoffDelayMs, shouldRetry } from './backoff';
@@ -533,6 +534,45 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Imports a connector's FOCUS export files of every billing period through the store's FOCUS
+   * importer, all in one transaction with the run (a bad file refuses the whole sync, nothing is
+   * written); the downloaded files are deleted afterwards whatever happened.
+   */
+  private async importFocusExports(
+    run: RunStart,
+    cursor: number,
+    exports: AsyncIterable<FocusExportFiles>,
+    signal: AbortSignal,
+    onBatch: (rowsSoFar: number) => void,
+  ): Promise<number> {
+    const periods: FocusExportFiles[] = [];
+    try {
+      for await (const period of exports) {
+        periods.push(period);
+        if (signal.aborted) throw abortReason(signal);
+      }
+      if (signal.aborted) throw abortReason(signal);
+      const files = periods.flatMap((p) => p.files);
+      try {
+        const result = await this.store.importFocus(files, run.account, undefined, { sync: { run, cursor } });
+        onBatch(result.rows);
+        return result.rows;
+      } catch (error) {
+        // The provider's file is what is wrong: name it (never its content), the store is unchanged.
+        if (error instanceof FocusImportError) {
+          const period = periods.find((p) => p.files.includes(error.file))?.billingPeriod;
+          throw new MalformedResponseError(`FOCUS export${period ? ` of billing period ${period}` : ''}: ${error.message}; nothing of this sync was imported`, { cause: error });
+        }
+        throw error;
+      }
+    } finally {
+      for (const p of periods) {
+        await p.dispose().catch((error: unknown) => this.log.warn('could not delete downloaded FOCUS export files', { account: run.account, message: toSyncError(error).message }));
+      }
+    }
+  }
+
   /** Decides the windows and builds the writes; reads the store's cursor and inventory as needed. */
   private async plan(entry: AccountEntry, stream: StreamId): Promise<StreamPlan> {
     const { config, connector } = entry;
@@ -565,6 +605,16 @@ export class SyncEngine {
       }
       case 'costs': {
         const window = costsWindow(now, config.costsLookbackDays);
+        if (connector.focusExports) {
+          const exports = connector.focusExports.bind(connector);
+          return {
+            window,
+            runs: [
+              (run, signal, onBatch) =>
+                this.importFocusExports(run, window.to, exports({ signal, now: run.startedAt, ...window }), signal, onBatch),
+            ],
+          };
+        }
         return {
           window,
           runs: [

@@ -30,9 +30,11 @@ import {
   type OrganizationEvent,
 } from '@aws-sdk/client-health';
 import { ListAccountsCommand, OrganizationsClient, type Account } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { RequestBudget, type BudgetOptions, type BudgetState } from './budget';
+import type { CostsRequest, FocusExportFiles } from '../types';
 import { endpointFor, type AwsAccountConfig } from './config';
 
 /** A credential provider as the SDK takes it (the type of the default chain's provider). */
@@ -40,6 +42,7 @@ export type AwsCredentialIdentityProvider = ReturnType<typeof fromNodeProviderCh
 /** A resolved credential: access key, secret, optional session token and expiry. */
 export type AwsCredentialIdentity = Awaited<ReturnType<AwsCredentialIdentityProvider>>;
 import { toConnectorError, type CallSite } from './errors';
+import { focusExportFiles } from './spend';
 
 /** One account the connector reads, with the credential that reaches it. */
 export interface AccountScope {
@@ -90,6 +93,11 @@ export interface AwsApi {
   organizationAffectedEntities(scope: AccountScope, eventArns: string[], signal: AbortSignal): Promise<AffectedEntity[]>;
   /** The raw bytes of the public AWS Health Dashboard feed (no credential). */
   publicHealthFeed(signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * The AWS Data Exports FOCUS export's current files per billing period, read with the base
+   * credential from the `spend` bucket (absent in fakes that do not read spend).
+   */
+  focusExports?(req: CostsRequest): AsyncIterable<FocusExportFiles>;
   callCounts(): Record<string, number>;
   /** Our request budget per account and region. */
   budget(): BudgetState[];
@@ -381,6 +389,14 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
         if (!res.ok) throw Object.assign(new Error(`the public AWS Health Dashboard feed answered HTTP ${res.status}`), { $metadata: { httpStatusCode: res.status } });
         return new Uint8Array(await res.arrayBuffer());
       }),
+    focusExports: (req) => {
+      const spend = config.spend;
+      if (spend === undefined) return (async function* () {})();
+      const endpoint = endpointFor(config, 's3', spend.region);
+      // Path-style addressing behind an override: emulators and private endpoints rarely serve bucket subdomains.
+      const s3 = client('s3', null, spend.region, () => new S3Client({ ...common, region: spend.region, credentials: base, endpoint, forcePathStyle: endpoint !== undefined }));
+      return focusExportFiles(s3, spend, req, { call: (action, run) => call(req.signal, action, null, spend.region, run) });
+    },
     callCounts: () => ({ ...counts }),
     budget: () => budget.state(),
   };

@@ -2,7 +2,8 @@
  * The AWS connector: EC2 GPU and Neuron instances of one account or of many accounts of an
  * organization (sts:AssumeRole into a role per member account) in every enabled region, their status
  * checks and scheduled events, GPU metrics from the CloudWatch agent's NVIDIA metrics, and AWS Health
- * events. Spend (the FOCUS export of AWS Data Exports in S3) is not read yet: see README.md.
+ * events; spend from the FOCUS 1.0 export of AWS Data Exports in S3 (the export's files, which the sync
+ * engine imports through the store's FOCUS importer).
  */
 import type { Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
@@ -10,7 +11,7 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, ConnectorIdentity } from '../../../../shared/connector-diagnostics';
 import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
-import { AuthError, ConnectorError, type Connector, type MetricsRequest, type ProviderDescriptor, type StreamContext } from '../types';
+import { AuthError, ConnectorError, type Connector, type CostsRequest, type MetricsRequest, type ProviderDescriptor, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
 import { cloudwatchSource, parseAwsConfig, type AwsAccountConfig, type AwsConfig } from './config';
 import { discoverAws } from './discover';
@@ -281,9 +282,12 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     unmeasured = notes.filter((n) => !measured.has(n.resourceId));
   }
 
-  // FOCUS rows come from the AWS Data Exports FOCUS 1.0 export in S3, read through the shared
-  // importer once the layering work lands (README.md, "Spend"); nothing is polled here.
+  // Spend is not row by row: the FOCUS export's files go to the store's importer (focusExports below).
   async function* costs(): AsyncIterable<FocusCostRow[]> {}
+
+  const readExports = api.focusExports?.bind(api);
+  // Only with `spend` set: without it the costs stream stays the empty one and no S3 call is made.
+  const focusExports = config.spend && readExports ? { focusExports: (req: CostsRequest) => readExports(req) } : {};
 
   async function* incidents(req: Parameters<Connector['incidents']>[0]): AsyncIterable<Incident[]> {
     const mine = req.resources.filter((r) => r.cloud === 'aws');
@@ -432,6 +436,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     inventory,
     metrics,
     costs,
+    ...focusExports,
     incidents,
     access,
     unmeasured: () => [...unmeasured],

@@ -5,7 +5,8 @@
  * support charges untagged and unplaced): it is read as null and counted per column in the summary.
  * A bad file is refused whole (naming the file, the data row and the column, never a cell's content)
  * and the store is left as it was; no raw engine message reaches the user. Re-importing a billing period replaces it: the key is the
- * Fleetpane account, the BillingAccountId and the BillingPeriodStart.
+ * Fleetpane account, the BillingAccountId and the BillingPeriodStart. A connector's export (the sync
+ * engine passes `sync`) may split one billing period over several files: all of them replace it together.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, rows, sqlString } from '../db';
 import { StoreReadOnlyError } from '../errors';
 import { estimateFromTagsSql } from '../spend/estimate-sql';
+import { finishRun, type RunStart } from '../sync-run';
 import type { Write } from '../write';
 import { FOCUS_COLUMNS, type FocusColumn, type FocusVersion } from './columns';
 
@@ -84,6 +86,16 @@ export class FocusImportError extends Error {
 export interface FocusImportLimits {
   /** Most cost rows a file may hold. */
   maxRows?: number;
+}
+
+/** How one import runs: the limits, and for a connector's FOCUS export, the sync run it completes. */
+export interface FocusImportOptions extends FocusImportLimits {
+  /**
+   * The files are one sync of a provider's FOCUS export: several files may be parts of one billing
+   * period (they replace it together), no files at all is an empty export, and the run is recorded
+   * (with its cursor) in the same transaction as the rows, as every other sync write is.
+   */
+  sync?: { run: RunStart; cursor: number };
 }
 
 /** A file refused for its size only: serve answers it with 413. */
@@ -337,9 +349,15 @@ export async function importFocusFiles(
   account: string,
   now: Date,
   onProgress: (p: FocusImportProgress) => void = () => undefined,
-  limits: FocusImportLimits = {},
+  limits: FocusImportOptions = {},
 ): Promise<FocusImportResult> {
-  if (files.length === 0) throw new FocusImportError('(none)', 'no files given');
+  const sync = limits.sync;
+  if (files.length === 0) {
+    if (sync === undefined) throw new FocusImportError('(none)', 'no files given');
+    // An export with no billing period yet (a new account): the sync still succeeded.
+    await write((conn) => finishRun(conn, sync.run, now.getTime(), { rows: 0, rejected: 0 }, sync.cursor));
+    return { account, files: [], rows: 0, replacedRows: 0 };
+  }
   let totalRows = 0;
   // The file being worked on, so an unexpected engine error still names it.
   let current = files[0] ?? '(none)';
@@ -368,7 +386,8 @@ export async function importFocusFiles(
         `SELECT DISTINCT BillingAccountId AS billingAccountId, strftime(TRY_CAST(BillingPeriodStart AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.000Z') AS start
          FROM ${stageName} ORDER BY 1, 2`,
       );
-      for (const earlier of staged) {
+      // Parts of one export's period belong together; separate files given by hand must not overlap.
+      for (const earlier of sync === undefined ? staged : []) {
         const clash = periods.find((p) => earlier.periods.some((e) => e.billingAccountId === p.billingAccountId && e.start === p.start));
         if (clash !== undefined) {
           throw new FocusImportError(
@@ -390,17 +409,19 @@ export async function importFocusFiles(
     // Another writer of the same rows (a connector's cost sync) can still win a race: retry then.
     const { staged, replacedRows } = await write(
       async (conn, staged: StagedFile[]) => {
-        let replaced = 0;
+        // Every period the files hold is cleared before any is inserted, so parts of one period
+        // (an export's several files) do not clear each other.
+        const periodsSql = staged
+          .map((s) => `SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName}`)
+          .join(' UNION ');
+        const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (${periodsSql})`;
+        const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, { account });
+        await exec(conn, `DELETE FROM cost_row WHERE ${where}`, { account });
+        const replaced = deleted[0]?.n ?? 0;
+        await exec(conn, `DELETE FROM focus_import WHERE account = $account AND (billing_account_id, billing_period_start) IN (${periodsSql})`, { account });
         for (const s of staged) {
           current = s.file;
           onProgress({ file: s.file, phase: 'writing', rows: s.rows, totalRows });
-          const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (
-              SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`;
-          const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, { account });
-          await exec(conn, `DELETE FROM cost_row WHERE ${where}`, { account });
-          replaced += deleted[0]?.n ?? 0;
-          await exec(conn, `DELETE FROM focus_import WHERE account = $account AND (billing_account_id, billing_period_start) IN (
-              SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName})`, { account });
           await exec(conn, insertSql(s.stageName, account, `focus-import:${importId}`, s.columns));
           for (const p of s.periods) {
             await exec(
@@ -412,6 +433,7 @@ export async function importFocusFiles(
             );
           }
         }
+        if (sync !== undefined) await finishRun(conn, sync.run, now.getTime(), { rows: totalRows, rejected: 0 }, sync.cursor);
         return { staged, replacedRows: replaced };
       },
       // The staged tables are the write connection's temporary tables: they end when it closes.

@@ -12,6 +12,7 @@ export {
   FocusImportError,
   FocusImportTooLargeError,
   type FocusImportLimits,
+  type FocusImportOptions,
   type FocusImportProgress,
   type FocusImportResult,
 } from './import';
@@ -20,7 +21,7 @@ export function createFocusArea(instance: DuckDBInstance, pool: ConnectionPool, 
   return {
     exportFocusCsv: (query, file) => pool.use((conn) => exportFocusCsv(conn, query, file)),
     // Queued with every other cost write of this store, so two imports of one file never both insert.
-    importFocus: (files, account, onProgress, limits) =>
-      queueCostWrite(instance, () => importFocusFiles(write, files, account, now(), onProgress, limits)),
+    importFocus: (files, account, onProgress, options) =>
+      queueCostWrite(instance, () => importFocusFiles(write, files, account, now(), onProgress, options)),
   };
 }

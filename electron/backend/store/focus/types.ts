@@ -1,6 +1,6 @@
 /** The FOCUS area of the store: FOCUS files in (import, a write) and out (export, a read). */
 import type { CostReportQuery } from '../../../../shared/contract-spend';
-import type { FocusImportLimits, FocusImportProgress, FocusImportResult } from './import';
+import type { FocusImportOptions, FocusImportProgress, FocusImportResult } from './import';
 
 /** FOCUS export: reads cost rows into a file. */
 export interface FocusReader {
@@ -10,12 +10,15 @@ export interface FocusReader {
 
 /** FOCUS import: one transaction replacing the billing periods the files hold. */
 export interface FocusWriter {
-  /** Validates and imports FOCUS files into `account`; replaces the billing periods they hold. */
+  /**
+   * Validates and imports FOCUS files into `account`; replaces the billing periods they hold. With
+   * `options.sync` the files are a connector's export and the sync run is recorded with them.
+   */
   importFocus(
     files: readonly string[],
     account: string,
     onProgress?: (p: FocusImportProgress) => void,
-    limits?: FocusImportLimits,
+    options?: FocusImportOptions,
   ): Promise<FocusImportResult>;
 }
 

@@ -12,6 +12,7 @@ import type {
   SyncError,
   SyncRun,
 } from '../../../../shared/domain';
+import type { FocusImportOptions, FocusImportResult } from '../../store/focus/index';
 import type { RunStart, StoreWriter, StoredAccount, Window } from '../../store/types';
 
 const RAW_SAMPLE_RETENTION_MS = 7 * 24 * 3_600_000;
@@ -36,6 +37,8 @@ export class FakeStore implements StoreWriter {
   readonly cursors = new Map<string, number>();
   /** Every committed or failed run, in the order recorded. */
   readonly runs: SyncRun[] = [];
+  /** Every FOCUS import: the files as given (this fake does not read them). */
+  readonly focusImports: { account: string; files: string[] }[] = [];
   /** Every window passed to writeMetrics, committed or not. */
   readonly metricsWindows: Window[] = [];
   private readonly now: () => Date;
@@ -63,6 +66,15 @@ export class FakeStore implements StoreWriter {
     this.cursors.set(cursorKey(run.account, 'metrics'), window.to);
     this.recordOk(run, incoming.length);
     return incoming.length;
+  }
+
+  async importFocus(files: readonly string[], account: string, _onProgress?: unknown, options: FocusImportOptions = {}): Promise<FocusImportResult> {
+    this.focusImports.push({ account, files: [...files] });
+    if (options.sync) {
+      this.cursors.set(cursorKey(account, 'costs'), options.sync.cursor);
+      this.recordOk(options.sync.run, 0);
+    }
+    return { account, files: [], rows: 0, replacedRows: 0 };
   }
 
   async writeCosts(run: RunStart, window: Window, batches: AsyncIterable<FocusCostRow[]>): Promise<number> {

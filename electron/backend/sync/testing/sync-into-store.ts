@@ -31,6 +31,8 @@ export interface SyncedStore {
   summary: SyncSummary;
   /** The overview at `now` with no filter, as the pane first asks for it. */
   overview: Overview;
+  /** Runs one more sync of the same accounts into the same store (a later delivery, a restatement) and reads the overview again. */
+  syncAgain(): Promise<{ summary: SyncSummary; overview: Overview }>;
   /** Closes the store and removes its data directory. */
   close(): Promise<void>;
 }
@@ -49,9 +51,13 @@ export async function syncIntoStore(accounts: readonly SyncAccount[], options: S
     const clock = { ...systemClock, now: () => now };
     const triage = options.triage ? createTriageWatcher({ store, clock }) : undefined;
     const engine = new SyncEngine({ store, accounts, clock, random: () => 0.5, ...(triage ? { afterCommit: triage.afterCommit } : {}) });
-    const summary = await engine.syncOnce().finally(() => triage?.stop());
-    const overview = await store.overview(now, { clouds: [], regions: [], gpuModels: [] });
-    return { store, summary, overview, close };
+    const opened = store;
+    const once = async () => {
+      const summary = await engine.syncOnce();
+      return { summary, overview: await opened.overview(now, { clouds: [], regions: [], gpuModels: [] }) };
+    };
+    const first = await once().finally(() => triage?.stop());
+    return { store, ...first, syncAgain: once, close };
   } catch (err) {
     await close();
     throw err;
