@@ -66,7 +66,13 @@ function dataFileKey(uri: string, bucket: string, manifestKey: string): string {
   if (rest.slice(0, slash) !== bucket) {
     throw new MalformedResponseError(`AWS Data Exports manifest s3://${bucket}/${manifestKey} lists a data file in another bucket; only s3://${bucket} is read`);
   }
-  return decodeURIComponent(rest.slice(slash + 1));
+  const key = rest.slice(slash + 1);
+  // Manifests write keys as they are; a percent-encoded one is decoded, a literal '%' kept.
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
+  }
 }
 
 async function bodyText(body: unknown): Promise<string> {
