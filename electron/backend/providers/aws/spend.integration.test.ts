@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { Overview } from '../../../../shared/overview';
 import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
+import { ConnectorError } from '../types';
 import { fleetFocusRows, gzipCsv, parquet, startS3Emulator, TEST_BUCKET, type S3Emulator } from './testing/focus-export';
 import { startAwsHarness, type AwsHarness } from './testing/harness';
 
@@ -80,6 +81,18 @@ describe('aws spend from the AWS Data Exports FOCUS 1.0 export in S3, synced int
       triage: false,
     });
   }, 120_000);
+  /** Runs the connector's spend stream alone (no sync) and returns what it threw. */
+  async function spendFailure(extra: Record<string, unknown>, credentials?: { accessKeyId: string; secretAccessKey: string }): Promise<unknown> {
+    const config = { spend: { bucket: TEST_BUCKET, prefix: 'other', region: 'us-east-1' }, endpoints: { s3: s3.endpoint }, ...extra };
+    const connector = h.connector(config, credentials ? { apiOptions: { credentials } } : {});
+    const now = h.fleet.now;
+    try {
+      for await (const p of connector.focusExports?.({ signal: new AbortController().signal, now, from: now.getTime() - 86_400_000, to: now.getTime() }) ?? []) await p.dispose();
+    } catch (error) {
+      return error;
+    }
+    return null;
+  }
   afterAll(async () => {
     await synced?.close();
     await s3?.close();
@@ -134,4 +147,20 @@ describe('aws spend from the AWS Data Exports FOCUS 1.0 export in S3, synced int
     expect(billed(again.overview)).toEqual({ USD: nov.billedCents, EUR: eur.billedCents });
     expect(leftoverDownloads()).toEqual([]);
   }, 60_000);
+
+  it('refuses a manifest that lists a data file in another bucket, naming the manifest', async () => {
+    await s3.put('other/x/metadata/BILLING_PERIOD=2026-11/x-Manifest.json', JSON.stringify({ dataFiles: ['s3://someone-else/x/data/BILLING_PERIOD=2026-11/x-00001.csv.gz'] }));
+    const error = await spendFailure({});
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).kind).toBe('malformed');
+    expect((error as ConnectorError).message).toContain(`s3://${TEST_BUCKET}/other/x/metadata/BILLING_PERIOD=2026-11/x-Manifest.json`);
+    expect(leftoverDownloads()).toEqual([]);
+  });
+
+  it('says "auth" naming s3:ListBucket when S3 does not accept the credential', async () => {
+    const error = await spendFailure({}, { accessKeyId: 'AKIANOTKNOWNTOS3RVER', secretAccessKey: 'wrong' });
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).kind).toBe('auth');
+    expect((error as ConnectorError).message).toContain('s3:ListBucket');
+  });
 });
