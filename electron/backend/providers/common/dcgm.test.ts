@@ -129,6 +129,7 @@ describe('utilisation rule', () => {
 });
 
 const skip = prometheusSkipReason();
+if (skip) console.warn(`skipping the same-series-through-every-provider test: ${skip}`);
 describe.skipIf(skip !== null)('the same dcgm-exporter series through every provider', () => {
   let prom: RunningPrometheus;
   const all = scrapes();
