@@ -3,7 +3,7 @@
  * and thresholds are domain/gpu-state.ts (stopped > unhealthy > unknown > busy > idle).
  * Every GPU of a machine counts, whether or not it reported.
  */
-import { type CoverageGap, STATE_WINDOW_MS } from '../../../../shared/domain';
+import { type CoverageGap, type GpuState, STATE_WINDOW_MS } from '../../../../shared/domain';
 import { gpuStateCaseSql } from '../../domain/gpu-state';
 import { tsLiteral } from '../db';
 
@@ -46,3 +46,36 @@ export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
            ${hasGapSql('g.coverage_gaps', 'placement')} AS placement_gap
     FROM g LEFT JOIN w ON w.gpu_id = g.gpu_id`;
 }
+
+/** What a machine's row says of its GPUs: how many in each state, and the mean over measured GPUs of each GPU's mean. */
+export function machineGpuSummary(gpus: readonly { state: GpuState; util_mean: number | null; util_n: number }[]): {
+  states: Record<GpuState, number>;
+  utilisation30m: number | null;
+} {
+  const states: Record<GpuState, number> = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
+  let sum = 0;
+  let measured = 0;
+  for (const g of gpus) {
+    states[g.state]++;
+    if (g.util_n > 0 && g.util_mean !== null) {
+      sum += g.util_mean;
+      measured++;
+    }
+  }
+  return { states, utilisation30m: measured === 0 ? null : sum / measured };
+}
+
+/** Rows of gpuStateSql grouped by machine (account, resource id), in one pass. */
+export function gpusByMachine<T extends { account: string; resource_id: string }>(gpus: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const g of gpus) {
+    const key = machineKey(g.account, g.resource_id);
+    const list = out.get(key);
+    if (list) list.push(g);
+    else out.set(key, [g]);
+  }
+  return out;
+}
+
+/** The key gpusByMachine groups under. */
+export const machineKey = (account: string, resourceId: string): string => `${account}\u0000${resourceId}`;

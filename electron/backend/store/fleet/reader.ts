@@ -5,7 +5,7 @@ import { cloudKey, type Overview } from '../../../../shared/overview';
 import { machineGaps } from './coverage-rules';
 import { type ConnectionPool, type Row, sqlString } from '../db';
 import { accountSummaries, loadAccountState } from './freshness-query';
-import { gpuStateSql } from './gpu-state-query';
+import { gpusByMachine, gpuStateSql, machineGpuSummary, machineKey } from './gpu-state-query';
 import { isOpen, toBrief } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { floorToMinute, queryOverview } from './overview-query';
@@ -29,12 +29,6 @@ interface GpuStateRow extends Row {
 const silentGpus = (gpus: readonly GpuStateRow[]): number => gpus.filter((g) => g.util_n === 0).length;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** Mean over GPUs with a measured utilisation of each GPU's mean; null when none. */
-function meanOverGpus(gpus: readonly GpuStateRow[]): number | null {
-  const measured = gpus.filter((g) => g.util_n > 0 && g.util_mean !== null);
-  return measured.length === 0 ? null : measured.reduce((s, g) => s + g.util_mean!, 0) / measured.length;
-}
 
 export class DuckFleetReader implements FleetReader {
   readonly #pool: ConnectionPool;
@@ -103,20 +97,15 @@ export class DuckFleetReader implements FleetReader {
       this.#pool.use((conn) => loadResources(conn, where)),
       this.#gpuStates(asOfMs, where),
     ]);
-    const byResource = new Map<string, GpuStateRow[]>();
-    for (const g of gpus) {
-      const key = `${g.account}\u0000${g.resource_id}`;
-      byResource.set(key, [...(byResource.get(key) ?? []), g]);
-    }
-    return resources.map((resource) => ({ resource, gpus: byResource.get(`${resource.account}\u0000${resource.id}`) ?? [] }));
+    const byMachine = gpusByMachine(gpus);
+    return resources.map((resource) => ({ resource, gpus: byMachine.get(machineKey(resource.account, resource.id)) ?? [] }));
   }
 
   async resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>> {
     const asOfMs = floorToMinute(asOf.getTime());
     const machines = await this.#machinesWithGpus(asOfMs, filter);
     const rows: ResourceRow[] = machines.map(({ resource: r, gpus: list }) => {
-      const states = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
-      for (const g of list) states[g.state]++;
+      const { states, utilisation30m } = machineGpuSummary(list);
       return {
         id: r.id,
         account: r.account,
@@ -133,7 +122,7 @@ export class DuckFleetReader implements FleetReader {
         currency: r.currency,
         demo: r.demo,
         states,
-        utilisation30m: meanOverGpus(list),
+        utilisation30m,
         cloudKey: cloudKey(r.cloud, r.account, r.site),
         coverageGaps: machineGaps(r, silentGpus(list)),
       };

@@ -22,7 +22,7 @@ import { mergeIncidents, type MergedIncident } from '../../domain/incident-merge
 import { classifyOpenIncidents, isPlannedMaintenance } from '../../domain/incident-classes';
 import { sqlString, tsLiteral, type ConnectionPool, type Row } from '../db';
 import { loadAccountState } from '../fleet/freshness-query';
-import { gpuStateSql } from '../fleet/gpu-state-query';
+import { gpusByMachine, gpuStateSql, machineGpuSummary, machineKey } from '../fleet/gpu-state-query';
 import { affectedMachines, toBrief, type FleetMachine } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { addMoneyTo, formatMoney, parseMoney } from '../../../../shared/decimal';
@@ -169,11 +169,10 @@ async function affectedResources(pool: ConnectionPool, machines: readonly FleetM
       gpuStateSql(asOfMs, where),
     ),
   ]);
+  // Grouped once: a region-wide incident affects thousands of machines, and a scan of every GPU row per machine is quadratic.
+  const byMachine = gpusByMachine(gpus);
   return resources.map((r) => {
-    const list = gpus.filter((g) => g.account === r.account && g.resource_id === r.id);
-    const states: Record<GpuState, number> = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
-    for (const g of list) states[g.state]++;
-    const measured = list.filter((g) => g.util_n > 0 && g.util_mean !== null);
+    const { states, utilisation30m } = machineGpuSummary(byMachine.get(machineKey(r.account, r.id)) ?? []);
     return {
       account: r.account,
       id: r.id,
@@ -188,7 +187,7 @@ async function affectedResources(pool: ConnectionPool, machines: readonly FleetM
       hourlyPrice: r.hourlyPrice,
       currency: r.currency,
       states,
-      utilisation30m: measured.length === 0 ? null : measured.reduce((s, g) => s + g.util_mean!, 0) / measured.length,
+      utilisation30m,
     };
   });
 }
