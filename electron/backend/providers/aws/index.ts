@@ -436,6 +436,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     inventory,
     metrics,
     costs,
+    // Without `spend` this connector has no bill to read: the account's cost rows (hand imports) are not its own.
+    bills: config.spend !== undefined,
     ...focusExports,
     incidents,
     access,
