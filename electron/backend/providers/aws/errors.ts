@@ -129,7 +129,8 @@ export function toConnectorError(err: unknown, site: CallSite): ConnectorError {
   if (CREDENTIAL_CODES.has(f.code)) {
     return new AuthError(`AWS did not accept the credentials for ${where(site)} (${f.code}): ${f.message}`, options);
   }
-  if (UNSUPPORTED_CODES.has(f.code) || f.status === 404) {
+  // S3's NoSuchKey/NoSuchBucket are 404s about the object, not the action.
+  if (UNSUPPORTED_CODES.has(f.code) || (f.status === 404 && !/^NoSuch/.test(f.code))) {
     return new UnsupportedOperationError(`the endpoint does not offer ${where(site)} (${f.status === 404 ? 'HTTP 404' : f.code})`, options);
   }
   if ((f.status !== null && f.status >= 500) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|TimeoutError/i.test(`${f.code} ${f.message}`)) {
