@@ -117,6 +117,12 @@ describe('aws spend from an adversarial Data Exports bucket (empty nullable cell
     expect(billedOf(synced.overview)).toEqual({ USD: v2.billed });
     expect((await synced.store.costAccounts()).find((a) => a.name === 'aws-prod')?.rows).toBe(v2.rows.length);
     expect(leftoverDownloads()).toEqual([]);
+    // Tag keys differing only in case are two tags: each groups every usage row under its own value.
+    const usage = v2.rows.filter((r) => r['ChargeCategory'] === 'Usage').length;
+    for (const [key, value] of [['Team', 'vision'], ['team', 'llm']] as const) {
+      const report = await synced.store.costReport({ from: '2026-11-01', to: '2026-11-30', groupBy: [`tag:${key}`], filter: { clouds: [], accounts: [], regions: [], services: [], gpuModels: [], tags: {} } });
+      expect(report.groups.find((g) => g.keys[0] === value)?.rows, key).toBe(usage);
+    }
   });
 
   it('refuses a manifest listing a file missing from the bucket whole, naming its key, writing nothing', async () => {
