@@ -40,6 +40,10 @@ const AWS_SKYPILOT =
   'SkyPilot catalog v7 AWS vms.csv (skypilot-org/skypilot-catalog commit 001367d2, catalogs/v7/aws/vms.csv), on-demand Price per region ' +
   '(rows de-duplicated on InstanceType, Region, AvailabilityZone; the excerpt stops after us-east-2 for p5).';
 
+const AWS_SKYPILOT_G5 =
+  'SkyPilot catalog v7 AWS vms.csv (skypilot-org/skypilot-catalog commit 001367d2, catalogs/v7/aws/vms.csv), on-demand Price per region ' +
+  '(the same in every zone of a region; g5.12xlarge, g5.16xlarge, g5.24xlarge only: the repository was read file by file, not cloned).';
+
 const COREWEAVE_LEGACY =
   'CoreWeave legacy resource-based pricing, USD per GPU-hour (coreweave/kubernetes-cloud resources/resource-based-pricing.md, commit 29d09bed, 2023-07-24); ' +
   'CPU and RAM are billed as separate components and are not included.';
@@ -256,6 +260,21 @@ const aws: CatalogEntry[] = [
       'eu-north-1': '105.2024', 'eu-west-2': '127.816', 'us-east-1': '98.32', 'us-east-2': '98.32',
     },
     currency: 'USD', source: AWS_SKYPILOT,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.12xlarge', gpuModel: 'A10G 24GB', gpuCount: 4, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '8.22609', 'ap-northeast-2': '6.97442', 'ap-south-1': '6.81091', 'ap-southeast-2': '7.37473', 'ap-southeast-3': '7.93854', 'ca-central-1': '6.29784', 'eu-central-1': '7.09282', 'eu-north-1': '6.01593', 'eu-west-1': '6.33167', 'eu-west-2': '7.19994', 'me-central-1': '6.9575', 'us-east-1': '5.672', 'us-east-2': '5.672', 'us-west-2': '5.672' },
+    currency: 'USD', source: AWS_SKYPILOT_G5,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.16xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '5.94042', 'ap-northeast-2': '5.03653', 'ap-south-1': '4.91846', 'ap-southeast-2': '5.32561', 'ap-southeast-3': '5.73277', 'ca-central-1': '4.54794', 'eu-central-1': '5.12204', 'eu-north-1': '4.34437', 'eu-west-1': '4.57237', 'eu-west-2': '5.1994', 'me-central-1': '5.02432', 'us-east-1': '4.096', 'us-east-2': '4.096', 'us-west-2': '4.096' },
+    currency: 'USD', source: AWS_SKYPILOT_G5,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.24xlarge', gpuModel: 'A10G 24GB', gpuCount: 4, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '11.81123', 'ap-northeast-2': '10.01404', 'ap-south-1': '9.77928', 'ap-southeast-2': '10.58882', 'ap-southeast-3': '11.39836', 'ca-central-1': '9.04259', 'eu-central-1': '10.18405', 'eu-north-1': '8.63782', 'eu-west-1': '9.09117', 'eu-west-2': '10.33786', 'me-central-1': '9.98976', 'us-east-1': '8.144', 'us-east-2': '8.144', 'us-west-2': '8.144' },
+    currency: 'USD', source: AWS_SKYPILOT_G5,
   },
 ];
 
