@@ -42,7 +42,7 @@ const AWS_SKYPILOT =
 
 const AWS_SKYPILOT_G5 =
   'SkyPilot catalog v7 AWS vms.csv (skypilot-org/skypilot-catalog commit 001367d2, catalogs/v7/aws/vms.csv), on-demand Price per region ' +
-  '(the same in every zone of a region; g5.12xlarge, g5.16xlarge, g5.24xlarge only: the repository was read file by file, not cloned).';
+  '(the same in every zone of a region; the g5 family, A10G: the repository was read file by file, not cloned).';
 
 const COREWEAVE_LEGACY =
   'CoreWeave legacy resource-based pricing, USD per GPU-hour (coreweave/kubernetes-cloud resources/resource-based-pricing.md, commit 29d09bed, 2023-07-24); ' +
@@ -274,6 +274,31 @@ const aws: CatalogEntry[] = [
   {
     cloud: 'aws', instanceType: 'g5.24xlarge', gpuModel: 'A10G 24GB', gpuCount: 4, gpuMemoryGiB: 22.3515625,
     hourlyPrice: { 'ap-northeast-1': '11.81123', 'ap-northeast-2': '10.01404', 'ap-south-1': '9.77928', 'ap-southeast-2': '10.58882', 'ap-southeast-3': '11.39836', 'ca-central-1': '9.04259', 'eu-central-1': '10.18405', 'eu-north-1': '8.63782', 'eu-west-1': '9.09117', 'eu-west-2': '10.33786', 'me-central-1': '9.98976', 'us-east-1': '8.144', 'us-east-2': '8.144', 'us-west-2': '8.144' },
+    currency: 'USD', source: AWS_SKYPILOT_G5,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.2xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '1.75776', 'ap-northeast-2': '1.4903', 'ap-south-1': '1.45536', 'ap-southeast-2': '1.57584', 'ap-southeast-3': '1.69632', 'ca-central-1': '1.34573', 'eu-central-1': '1.5156', 'eu-north-1': '1.28549', 'eu-west-1': '1.35296', 'eu-west-2': '1.53849', 'me-central-1': '1.48669', 'us-east-1': '1.212', 'us-east-2': '1.212', 'us-west-2': '1.212' },
+    currency: 'USD', source: AWS_SKYPILOT_G5,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.48xlarge', gpuModel: 'A10G 24GB', gpuCount: 8, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '23.62246', 'ap-northeast-2': '20.02809', 'ap-south-1': '19.55855', 'ap-southeast-2': '21.17764', 'ap-southeast-3': '22.79672', 'ca-central-1': '18.08518', 'eu-central-1': '20.3681', 'eu-north-1': '17.27564', 'eu-west-1': '18.18233', 'eu-west-2': '20.67572', 'me-central-1': '19.97951', 'us-east-1': '16.288', 'us-east-2': '16.288', 'us-west-2': '16.288' },
+    currency: 'USD', source: AWS_SKYPILOT_G5,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.4xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '2.35528', 'ap-northeast-2': '1.99691', 'ap-south-1': '1.95009', 'ap-southeast-2': '2.11152', 'ap-southeast-3': '2.27295', 'ca-central-1': '1.80319', 'eu-central-1': '2.03081', 'eu-north-1': '1.72247', 'eu-west-1': '1.81287', 'eu-west-2': '2.06148', 'me-central-1': '1.99206', 'us-east-1': '1.624', 'us-east-2': '1.624', 'us-west-2': '1.624' },
+    currency: 'USD', source: AWS_SKYPILOT_G5,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.8xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '3.55033', 'ap-northeast-2': '3.01012', 'ap-south-1': '2.93955', 'ap-southeast-2': '3.18289', 'ap-southeast-3': '3.42623', 'ca-central-1': '2.71811', 'eu-central-1': '3.06122', 'eu-north-1': '2.59644', 'eu-west-1': '2.73271', 'eu-west-2': '3.10745', 'me-central-1': '3.00282', 'us-east-1': '2.448', 'us-east-2': '2.448', 'us-west-2': '2.448' },
+    currency: 'USD', source: AWS_SKYPILOT_G5,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '1.459', 'ap-northeast-2': '1.237', 'ap-south-1': '1.208', 'ap-southeast-2': '1.308', 'ap-southeast-3': '1.408', 'ca-central-1': '1.117', 'eu-central-1': '1.258', 'eu-north-1': '1.067', 'eu-west-1': '1.123', 'eu-west-2': '1.277', 'me-central-1': '1.234', 'us-east-1': '1.006', 'us-east-2': '1.006', 'us-west-2': '1.006' },
     currency: 'USD', source: AWS_SKYPILOT_G5,
   },
 ];
