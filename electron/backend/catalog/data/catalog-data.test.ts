@@ -92,9 +92,9 @@ describe('catalog data matches the fixture rows it was written from', () => {
     expect(checkSkyPilot('aws', fixture('skypilot_v7_aws_vms_gpu_excerpt.csv'))).toBe(57);
   });
 
-  it('AWS g5 (every size) matches the SkyPilot v7 AWS rows, one per region', () => {
-    expect(parseCsv(fixture('skypilot_v7_aws_vms_g5_excerpt.csv'))).toHaveLength(112);
-    expect(checkSkyPilot('aws', fixture('skypilot_v7_aws_vms_g5_excerpt.csv'))).toBe(112);
+  it('AWS g5, g6 and g6e match the SkyPilot v7 AWS rows, one per region', () => {
+    expect(parseCsv(fixture('skypilot_v7_aws_vms_g5_g6_g6e_excerpt.csv'))).toHaveLength(229);
+    expect(checkSkyPilot('aws', fixture('skypilot_v7_aws_vms_g5_g6_g6e_excerpt.csv'))).toBe(229);
     // A region the rows do not list stays unpriced (a coverage gap), never $0.
     expect(lookupInstance('aws', 'g5.12xlarge', 'sa-east-1')?.hourlyPrice).toBeNull();
   });
