@@ -42,7 +42,7 @@ const AWS_SKYPILOT =
 
 const AWS_SKYPILOT_G =
   'SkyPilot catalog v7 AWS vms.csv (skypilot-org/skypilot-catalog commit 001367d2, catalogs/v7/aws/vms.csv), on-demand Price per region ' +
-  '(the same in every zone of a region; g5, g6 and g6e.12/16/24xlarge: the repository was read file by file, not cloned).';
+  '(the same in every zone of a region; g5, g6, g6e.12/16/24xlarge, p5e, p5en: the repository was read file by file, not cloned).';
 
 const COREWEAVE_LEGACY =
   'CoreWeave legacy resource-based pricing, USD per GPU-hour (coreweave/kubernetes-cloud resources/resource-based-pricing.md, commit 29d09bed, 2023-07-24); ' +
@@ -258,6 +258,8 @@ const aws: CatalogEntry[] = [
     hourlyPrice: {
       'ap-northeast-1': '123.19496', 'ap-south-1': '117.984', 'ap-southeast-2': '127.816', 'ca-central-1': '113.068',
       'eu-north-1': '105.2024', 'eu-west-2': '127.816', 'us-east-1': '98.32', 'us-east-2': '98.32',
+      // The regions after us-east-2, from the rows the first excerpt left out.
+      'us-west-1': '122.9', 'us-west-2': '98.32',
     },
     currency: 'USD', source: AWS_SKYPILOT,
   },
@@ -354,6 +356,17 @@ const aws: CatalogEntry[] = [
   {
     cloud: 'aws', instanceType: 'g6e.24xlarge', gpuModel: 'L40S 48GB', gpuCount: 4, gpuMemoryGiB: 44.703125,
     hourlyPrice: { 'ap-northeast-1': '21.84956', 'ap-northeast-2': '18.52234', 'eu-central-1': '18.83806', 'eu-north-1': '15.98037', 'us-east-1': '15.06559', 'us-east-2': '15.06559', 'us-west-2': '15.06559' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    // H200; no on-demand price in any region (sold through Capacity Blocks for ML): its machines show a price gap.
+    cloud: 'aws', instanceType: 'p5e.48xlarge', gpuModel: 'H200 141GB', gpuCount: 8, gpuMemoryGiB: 141,
+    hourlyPrice: {},
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'p5en.48xlarge', gpuModel: 'H200 141GB', gpuCount: 8, gpuMemoryGiB: 141,
+    hourlyPrice: { 'ap-northeast-1': '106.0', 'ap-northeast-2': '117.024', 'ap-south-1': '101.76', 'ap-southeast-3': '117.024', 'us-east-1': '84.8', 'us-east-2': '84.8', 'us-west-1': '106.0', 'us-west-2': '84.8' },
     currency: 'USD', source: AWS_SKYPILOT_G,
   },
 ];
