@@ -72,10 +72,11 @@ describe('aws spend from an adversarial Data Exports bucket (empty nullable cell
   let s3: S3Emulator;
   let synced: SyncedStore;
   let v2: ReturnType<typeof periodRows>;
+  let eur: ReturnType<typeof periodRows>;
 
   /** One "create new export file" delivery: data and manifest under the execution's own folder. */
-  async function deliverVersion(period: string, execution: string, files: { name: string; body: Buffer }[], missing: string[] = []): Promise<void> {
-    const base = `${PREFIX}/${EXPORT}`;
+  async function deliverVersion(period: string, execution: string, files: { name: string; body: Buffer }[], missing: string[] = [], exportName = EXPORT): Promise<void> {
+    const base = `${PREFIX}/${exportName}`;
     const dataFiles: string[] = [];
     for (const f of files) {
       const key = `${base}/data/BILLING_PERIOD=${period}/${execution}/${f.name}`;
@@ -83,7 +84,7 @@ describe('aws spend from an adversarial Data Exports bucket (empty nullable cell
       dataFiles.push(`s3://${TEST_BUCKET}/${key}`);
     }
     for (const name of missing) dataFiles.push(`s3://${TEST_BUCKET}/${base}/data/BILLING_PERIOD=${period}/${execution}/${name}`);
-    await s3.put(`${base}/metadata/BILLING_PERIOD=${period}/${execution}/${EXPORT}-Manifest.json`, JSON.stringify({ executionId: execution, dataFiles, columns: COLUMNS.map((name) => ({ name, type: 'string' })) }));
+    await s3.put(`${base}/metadata/BILLING_PERIOD=${period}/${execution}/${exportName}-Manifest.json`, JSON.stringify({ executionId: execution, dataFiles, columns: COLUMNS.map((name) => ({ name, type: 'string' })) }));
   }
 
   beforeAll(async () => {
@@ -100,6 +101,9 @@ describe('aws spend from an adversarial Data Exports bucket (empty nullable cell
       { name: `${EXPORT}-00001.csv.gz`, body: gz(v2.rows.slice(0, half)) },
       { name: `${EXPORT}-00002.snappy.parquet`, body: await parquet(v2.rows.slice(half) as FocusRow[]) },
     ]);
+    // A second export under the prefix billed in euros, credits included.
+    eur = periodRows('2026-11', 25, 5, 'EUR');
+    await deliverVersion('2026-11', 'e1', [{ name: 'eu-focus-00001.csv.gz', body: gz(eur.rows) }], [], 'eu-focus');
     // October: a period with zero rows (the header only).
     await deliverVersion('2026-10', 'e5-empty', [{ name: `${EXPORT}-00001.csv.gz`, body: gz([]) }]);
     const extra = { metricsBackfillHours: 1, spend: { bucket: TEST_BUCKET, prefix: PREFIX, region: 'us-east-1' }, endpoints: { ...h.config().endpoints, s3: s3.endpoint } };
@@ -113,15 +117,16 @@ describe('aws spend from an adversarial Data Exports bucket (empty nullable cell
 
   it('imports the newest version of a period once, every nullable cell empty, credits negative, tags differing in case, to the cent', async () => {
     expect(synced.summary.accounts[0]?.streams.costs).toMatchObject({ status: 'ok', error: null });
-    expect(synced.summary.accounts[0]?.streams.costs.rows).toBe(v2.rows.length);
-    expect(billedOf(synced.overview)).toEqual({ USD: v2.billed });
-    expect((await synced.store.costAccounts()).find((a) => a.name === 'aws-prod')?.rows).toBe(v2.rows.length);
+    expect(synced.summary.accounts[0]?.streams.costs.rows).toBe(v2.rows.length + eur.rows.length);
+    expect(eur.billed).toBeLessThan(eur.rows.filter((r) => r['ChargeCategory'] === 'Usage').reduce((n, r) => n + cents(r['BilledCost'] ?? '0'), 0n));
+    expect(billedOf(synced.overview)).toEqual({ USD: v2.billed, EUR: eur.billed });
+    expect((await synced.store.costAccounts()).find((a) => a.name === 'aws-prod')?.rows).toBe(v2.rows.length + eur.rows.length);
     expect(leftoverDownloads()).toEqual([]);
     // Tag keys differing only in case are two tags: each groups every usage row under its own value.
     const usage = v2.rows.filter((r) => r['ChargeCategory'] === 'Usage').length;
     for (const [key, value] of [['Team', 'vision'], ['team', 'llm']] as const) {
       const report = await synced.store.costReport({ from: '2026-11-01', to: '2026-11-30', groupBy: [`tag:${key}`], filter: { clouds: [], accounts: [], regions: [], services: [], gpuModels: [], tags: {} } });
-      expect(report.groups.find((g) => g.keys[0] === value)?.rows, key).toBe(usage);
+      expect(report.groups.find((g) => g.keys[0] === value && g.currency === 'USD')?.rows, key).toBe(usage);
     }
   });
 
@@ -134,8 +139,8 @@ describe('aws spend from an adversarial Data Exports bucket (empty nullable cell
     expect(costs?.status).toBe('error');
     expect(costs?.error?.message).toContain(`${PREFIX}/${EXPORT}/data/BILLING_PERIOD=2026-11/00-with-a-missing-file/${EXPORT}-00002.csv.gz`);
     expect(costs?.error?.message).not.toContain(tmpdir());
-    expect(billedOf(again.overview)).toEqual({ USD: v2.billed });
-    expect((await synced.store.costAccounts()).find((a) => a.name === 'aws-prod')?.rows).toBe(v2.rows.length);
+    expect(billedOf(again.overview)).toEqual({ USD: v2.billed, EUR: eur.billed });
+    expect((await synced.store.costAccounts()).find((a) => a.name === 'aws-prod')?.rows).toBe(v2.rows.length + eur.rows.length);
     expect(leftoverDownloads()).toEqual([]);
   }, 60_000);
 });
