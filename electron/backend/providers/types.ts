@@ -71,6 +71,12 @@ export interface Connector {
   /** FOCUS rows whose charge period starts in [from, to). */
   costs(req: CostsRequest): AsyncIterable<FocusCostRow[]>;
   /**
+   * Optional, default true: whether this connector is the account's source of billed spend. False
+   * (no billing source configured) means it does not own the account's cost rows: the sync engine
+   * neither reads `costs` nor replaces any row, so FOCUS files imported by hand for the account stay.
+   */
+  readonly bills?: boolean;
+  /**
    * Optional: the provider's FOCUS export files of every billing period that overlaps [from, to).
    * When present the sync engine imports these through the store's FOCUS importer (a restated
    * period replaces that period's rows) instead of writing `costs`.

@@ -604,6 +604,9 @@ export class SyncEngine {
         };
       }
       case 'costs': {
+        // A connector with no billing source does not own the account's cost rows: replacing the
+        // window with its empty stream would delete what was imported by hand (fleetpane import-focus).
+        if (connector.bills === false) return { window: null, runs: [] };
         const window = costsWindow(now, config.costsLookbackDays);
         if (connector.focusExports) {
           const exports = connector.focusExports.bind(connector);

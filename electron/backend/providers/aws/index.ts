@@ -15,7 +15,7 @@ import { AuthError, ConnectorError, type Connector, type CostsRequest, type Metr
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
 import { cloudwatchSource, parseAwsConfig, type AwsAccountConfig, type AwsConfig } from './config';
 import { discoverAws } from './discover';
-import { assumeRoleAdvice, failureOf, policyStatement } from './errors';
+import { assumeRoleAdvice, failureOf, policyStatement, UnsupportedOperationError } from './errors';
 import { decodeFeed, parseFeed, publicFeedIncidents } from './health-feed';
 import {
   gpuSeries,
@@ -164,13 +164,35 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
   }
 
+  /**
+   * Reads a call the inventory can do without (instance types, status checks, reservations): denied or
+   * not offered by the endpoint, it is recorded naming the action and answers `fallback`; `failed` says why.
+   */
+  async function optional<T>(s: AccountScope, region: string, operation: string, now: Date, run: () => Promise<T>, fallback: T): Promise<{ value: T; failed: string | null }> {
+    try {
+      const value = await run();
+      clear(scopeName(s, region), operation);
+      return { value, failed: null };
+    } catch (err) {
+      if (err instanceof AuthError) {
+        problem({ scope: scopeName(s, region), operation, status: 'denied', message: err.message, fix: policyStatement(operation) }, now);
+        return { value: fallback, failed: `${operation} denied` };
+      }
+      if (err instanceof UnsupportedOperationError) {
+        problem({ scope: scopeName(s, region), operation, status: 'stale', message: `${err.message}; the inventory is read without it`, fix: `point endpoints.ec2 at an endpoint that offers ${operation}` }, now);
+        return { value: fallback, failed: `${operation} not offered by the endpoint` };
+      }
+      throw err;
+    }
+  }
+
   async function typeInfo(s: AccountScope, region: string, types: string[], ctx: StreamContext): Promise<{ map: Map<string, InstanceTypeInfo>; unavailable: string | null }> {
     const missing = types.filter((t) => !typeCache.has(t));
     let unavailable: string | null = null;
     if (missing.length > 0) {
-      const got = await orDenied(s, region, 'ec2:DescribeInstanceTypes', ctx.now, () => api.instanceTypes(s, region, missing, ctx.signal), null);
+      const { value: got, failed } = await optional(s, region, 'ec2:DescribeInstanceTypes', ctx.now, () => api.instanceTypes(s, region, missing, ctx.signal), null);
       if (got === null) {
-        unavailable = 'ec2:DescribeInstanceTypes denied';
+        unavailable = failed;
       } else {
         for (const t of missing) typeCache.set(t, null);
         for (const info of got) if (info.InstanceType) typeCache.set(info.InstanceType, info);
@@ -198,20 +220,32 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
         if (instances.length === 0) continue;
         const types = [...new Set(instances.map((i): string | undefined => i.InstanceType).filter((t): t is string => typeof t === 'string'))];
         const { map, unavailable } = await typeInfo(s, region, types, ctx);
-        const statuses = await orDenied(s, region, 'ec2:DescribeInstanceStatus', ctx.now, () => api.instanceStatuses(s, region, ctx.signal), []);
+        const { value: statuses, failed: statusesUnavailable } = await optional(s, region, 'ec2:DescribeInstanceStatus', ctx.now, () => api.instanceStatuses(s, region, ctx.signal), []);
         statusCache.set(`${s.accountId}\u0000${region}`, { at: ctx.now.getTime(), statuses });
         const byId = new Map(statuses.filter((x) => x.InstanceId).map((x) => [x.InstanceId as string, x]));
         const batch: GpuResource[] = [];
+        const unknownTypes = new Map<string, number>();
         for (const raw of instances) {
-          const r = mapInstance(raw, { account, accountId: s.accountId, accountName: s.name, region, catalog, typeInfo: map, typesUnavailable: unavailable, statuses: byId });
-          if (!r) continue;
+          const r = mapInstance(raw, { account, accountId: s.accountId, accountName: s.name, region, catalog, typeInfo: map, typesUnavailable: unavailable, statuses: byId, statusesUnavailable });
+          if (!r) {
+            // An accelerated-family machine whose type neither EC2 nor the catalog describes: said, not silently dropped.
+            if (raw.InstanceType && raw.State?.Name !== 'terminated') unknownTypes.set(raw.InstanceType, (unknownTypes.get(raw.InstanceType) ?? 0) + 1);
+            continue;
+          }
           // What the last metrics run could not measure is a coverage gap on the machine, never a zero.
           const gap = r.powerState === 'running' ? unmeasured.find((u) => u.resourceId === r.id) : undefined;
           batch.push(gap ? { ...r, coverageGaps: [...(r.coverageGaps ?? []), { kind: 'metrics', reason: gap.reason }] } : r);
         }
+        const typesOp = 'ec2:DescribeInstanceTypes (GPU facts)';
+        if (unknownTypes.size > 0) {
+          const list = [...unknownTypes].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} (${n} machine${n === 1 ? '' : 's'})`).join(', ');
+          problem({ scope: scopeName(s, region), operation: typesOp, status: 'stale', message: `no GpuInfo or NeuronInfo${unavailable ? ` (${unavailable})` : ''} and not in the GPU catalog: ${list}; these machines are not counted`, fix: 'allow ec2:DescribeInstanceTypes, or add the instance types to the GPU catalog' }, ctx.now);
+        } else {
+          clear(scopeName(s, region), typesOp);
+        }
         if (batch.length === 0) continue;
         const reservationIds = [...new Set(batch.map((r) => r.tags['aws:capacityReservationId']).filter((id): id is string => typeof id === 'string'))];
-        const reservations = reservationIds.length > 0 ? await orDenied(s, region, 'ec2:DescribeCapacityReservations', ctx.now, () => api.capacityReservations(s, region, reservationIds, ctx.signal), []) : [];
+        const reservations = reservationIds.length > 0 ? (await optional(s, region, 'ec2:DescribeCapacityReservations', ctx.now, () => api.capacityReservations(s, region, reservationIds, ctx.signal), [])).value : [];
         yield withReservations(batch, reservations);
       }
     }
@@ -302,7 +336,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     for (const [key, { s, region }] of places) {
       let cached = statusCache.get(key);
       if (!cached || req.now.getTime() - cached.at > STATUS_FRESH_MS) {
-        const statuses = await orDenied(s, region, 'ec2:DescribeInstanceStatus', req.now, () => api.instanceStatuses(s, region, req.signal), []);
+        const statuses = (await optional(s, region, 'ec2:DescribeInstanceStatus', req.now, () => api.instanceStatuses(s, region, req.signal), [])).value;
         cached = { at: req.now.getTime(), statuses };
         statusCache.set(key, cached);
       }
@@ -436,6 +470,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     inventory,
     metrics,
     costs,
+    // Without `spend` this connector has no bill to read: the account's cost rows (hand imports) are not its own.
+    bills: config.spend !== undefined,
     ...focusExports,
     incidents,
     access,

@@ -22,6 +22,14 @@ export interface Accelerators {
   count: number;
   memoryGiB: number | null;
   kind: 'gpu' | 'neuron';
+  /** The share of one physical GPU each device is (g6f: 1/8, 1/4, 1/2 of an L4); absent for whole GPUs. */
+  partition?: number;
+}
+
+/** 0.125 -> "1/8": the slice as AWS names it. */
+export function partitionLabel(partition: number): string {
+  const d = Math.round(1 / partition);
+  return Math.abs(1 / d - partition) < 1e-6 ? `1/${d}` : String(Number(partition.toFixed(4)));
 }
 
 /**
@@ -33,6 +41,19 @@ export function acceleratorsOf(type: string, info: InstanceTypeInfo | undefined,
   const known = catalog?.lookupInstance('aws', type, region) ?? null;
   if (known) return { model: known.gpuModel, count: known.gpuCount, memoryGiB: known.gpuMemoryGiB, kind: 'gpu' };
   const gpus = info?.GpuInfo?.Gpus ?? [];
+  // A fractional GPU (GpuPartitionSize < 1, g6f) is one device the instance sees, a slice of one
+  // physical GPU: EC2 may report its Count as 0, so count its logical devices, and name the slice
+  // in the model so slices never merge with whole GPUs of the same kind.
+  const sliced = gpus.find((g) => g.GpuPartitionSize !== undefined && g.GpuPartitionSize > 0 && g.GpuPartitionSize < 1);
+  if (sliced) {
+    const partition = sliced.GpuPartitionSize as number;
+    const devices = Math.max(1, Math.round(sliced.LogicalGpuCount ?? sliced.Count ?? 1));
+    const mib = sliced.MemoryInfo?.SizeInMiB ?? (info?.GpuInfo?.TotalGpuMemoryInMiB ? info.GpuInfo.TotalGpuMemoryInMiB / devices : null);
+    const name = [sliced.Manufacturer, sliced.Name].filter(Boolean).join(' ') || type;
+    // The whole GPU's memory names the model (an L4 slice of 2.8 GiB is still an L4 24GB).
+    const whole = catalog ? catalog.normaliseGpuModel(name, mib ? mib / partition : null) : name;
+    return { model: `${whole} ${partitionLabel(partition)}`, count: devices, memoryGiB: mib ? Math.round((mib / 1024) * 10) / 10 : null, kind: 'gpu', partition };
+  }
   const gpuCount = gpus.reduce((n, g) => n + (g.Count ?? 0), 0);
   if (gpuCount > 0) {
     const first = gpus[0];
@@ -86,6 +107,8 @@ export interface InstanceContext {
   /** Types DescribeInstanceTypes could not be asked about (its reason), so a catalog miss is flagged. */
   typesUnavailable: string | null;
   statuses: ReadonlyMap<string, InstanceStatus>;
+  /** Why DescribeInstanceStatus could not be read in this account and region (denied, unsupported); null when it was. */
+  statusesUnavailable?: string | null;
 }
 
 /** One EC2 instance as a GpuResource; null for terminated machines and types without accelerators. */
@@ -107,7 +130,9 @@ export function mapInstance(raw: Instance, ctx: InstanceContext): GpuResource | 
   if (raw.CapacityBlockId) tags['aws:capacityBlockId'] = raw.CapacityBlockId;
   if (raw.InstanceLifecycle) tags['aws:lifecycle'] = raw.InstanceLifecycle;
   if (acc.kind === 'neuron') tags['aws:accelerator'] = 'neuron';
-  const { health, reason } = healthOf(ctx.statuses.get(id), power);
+  if (acc.partition !== undefined) tags['aws:gpuPartition'] = partitionLabel(acc.partition);
+  // Status checks that could not be read say nothing: unknown, never ok.
+  const { health, reason } = ctx.statusesUnavailable ? { health: 'unknown' as const, reason: `status checks not read: ${ctx.statusesUnavailable}` } : healthOf(ctx.statuses.get(id), power);
   const coverageGaps: CoverageGap[] = [];
   const hourlyPrice = known?.hourlyPrice ?? null;
   if (hourlyPrice === null) coverageGaps.push({ kind: 'price', reason: `no hourly price for ${type} in ${ctx.region}: the GPU catalog does not list it` });
@@ -166,9 +191,9 @@ const EVENT_TITLES: Record<string, string> = {
 };
 
 /**
- * Scheduled events (DescribeInstanceStatus `Events`) as maintenance incidents inside their window
- * [NotBefore, NotAfter]; a "[Completed]" or "[Canceled]" event is ended; an event with no NotAfter
- * (retirement) stays open from NotBefore on.
+ * Scheduled events (DescribeInstanceStatus `Events`) as maintenance incidents with their window
+ * [NotBefore, NotAfter] (planned before it, active inside it); a "[Completed]" or "[Canceled]" event
+ * is left out; an event with no NotAfter (retirement) stays open from NotBefore on.
  */
 export function scheduledEventIncidents(statuses: Iterable<InstanceStatus>, ctx: { account: string; region: string; resources: ReadonlyMap<string, GpuResource> }): Incident[] {
   const out: Incident[] = [];
@@ -177,7 +202,8 @@ export function scheduledEventIncidents(statuses: Iterable<InstanceStatus>, ctx:
     if (!r) continue;
     for (const e of s.Events ?? []) {
       if (!e.Code || !e.NotBefore) continue;
-      const done = /^\[(Completed|Canceled)\]/i.test(e.Description ?? '');
+      // AWS keeps a finished or called-off event listed a while, its description prefixed: not an incident.
+      if (/^\s*\[(Completed|Canceled|Cancelled)\]/i.test(e.Description ?? '')) continue;
       const start = e.NotBefore.toISOString();
       const end = e.NotAfter ? e.NotAfter.toISOString() : null;
       out.push({
@@ -188,13 +214,13 @@ export function scheduledEventIncidents(statuses: Iterable<InstanceStatus>, ctx:
         severity: 'maintenance',
         title: `${EVENT_TITLES[e.Code] ?? e.Code} of ${r.name}`,
         summary: e.Description ?? e.Code,
-        status: done ? 'completed' : 'scheduled',
+        status: 'scheduled',
         regions: [ctx.region],
         services: ['EC2'],
         resourceIds: [r.id],
         startedAt: start,
-        // A completed event ended at its window's end (or when it started, when it had none).
-        endedAt: end ?? (done ? start : null),
+        // Its window's end: the pane counts it active only inside [NotBefore, NotAfter], planned before.
+        endedAt: end,
         updatedAt: start,
         url: null,
         updates: [],

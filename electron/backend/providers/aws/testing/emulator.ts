@@ -53,6 +53,10 @@ export interface EmulatorFaults {
   throttleAlways: Set<string>;
   /** The public Health Dashboard feed answers 503. */
   publicFeedDown: boolean;
+  /** `${action}` listings whose second page answers this HTTP status (500) on every attempt. */
+  failSecondPage: Map<string, number>;
+  /** `${action}` the endpoint does not offer: 404 (plain text, as a proxy answers) or 400 `UnsupportedOperation`. */
+  unsupported: Map<string, 404 | 400>;
 }
 
 export interface AwsEmulator {
@@ -142,7 +146,7 @@ function scopeOf(req: IncomingMessage): { accessKey: string; region: string } | 
 export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = {}): Promise<AwsEmulator> {
   const pageSize = options.pageSize ?? 2;
   const datapointsPerPage = options.datapointsPerPage ?? 1500;
-  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set(), publicFeedDown: false };
+  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set(), publicFeedDown: false, failSecondPage: new Map(), unsupported: new Map() };
   const healthState: AwsEmulator['health'] = { organizationView: 'DISABLED' };
   const throttledOnce = new Set<string>();
   const calls = new Map<string, number>();
@@ -183,8 +187,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     return m ? (m[1] as string) : null;
   }
 
-  function pageOf<T>(items: T[], next: string | undefined, action: string, size = pageSize): { page: T[]; nextToken: string | undefined } | 'throttle' {
+  function pageOf<T>(items: T[], next: string | undefined, action: string, size = pageSize): { page: T[]; nextToken: string | undefined } | 'throttle' | 'fail' {
     const start = untoken(next);
+    if (start === size && faults.failSecondPage.has(action)) return 'fail';
     // Only the second page, once: keyed by offset this also throttled the third page of a longer listing.
     if (start === size && faults.throttleSecondPageOnce.has(action) && !throttledOnce.has(action)) {
       throttledOnce.add(action);
@@ -195,6 +200,11 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
   }
 
   function instanceXml(x: FleetInstance): Node {
+    // Every optional element absent, as EC2 answers for a stopped machine launched without tags:
+    // no privateDnsName/privateIpAddress, placement without availabilityZone, an empty instanceLifecycle.
+    if (x.sparse) {
+      return { instanceId: x.id, instanceState: { code: stateCode(x.state), name: x.state }, instanceType: x.type.type, placement: { tenancy: 'default' }, instanceLifecycle: '' };
+    }
     return {
       instanceId: x.id,
       imageId: 'ami-0123456789abcdef0',
@@ -240,6 +250,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         for (let i = 0; i < list.length; i += 2) reservations.push(list.slice(i, i + 2));
         const p = pageOf(reservations, params.get('NextToken') ?? undefined, action);
         if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        if (p === 'fail') return ec2Error(res, faults.failSecondPage.get(action) ?? 500, 'InternalError', 'An internal error has occurred');
         return reply('DescribeInstancesResponse', {
           reservationSet: p.page.map((r, i) => ({ reservationId: `r-${String(i).padStart(17, '0')}`, ownerId: account, groupSet: [], instancesSet: r.map(instanceXml) })),
           nextToken: p.nextToken,
@@ -250,11 +261,17 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         const types = [...new Map(fleet.instances.map((x) => [x.type.type, x.type])).values()].filter((t) => asked.length === 0 || asked.includes(t.type));
         const p = pageOf(types, params.get('NextToken') ?? undefined, action);
         if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        if (p === 'fail') return ec2Error(res, faults.failSecondPage.get(action) ?? 500, 'InternalError', 'An internal error has occurred');
         return reply('DescribeInstanceTypesResponse', {
           instanceTypeSet: p.page.map((t) => ({
             instanceType: t.type,
             currentGeneration: true,
-            gpuInfo: t.gpu ? { gpus: [{ name: t.gpu.name, manufacturer: t.gpu.manufacturer, count: t.gpu.count, memoryInfo: { sizeInMiB: t.gpu.memoryMiB } }], totalGpuMemoryInMiB: t.gpu.count * t.gpu.memoryMiB } : undefined,
+            gpuInfo: t.gpu
+              ? {
+                  gpus: [{ name: t.gpu.name, manufacturer: t.gpu.manufacturer, count: t.gpu.count, memoryInfo: { sizeInMiB: t.gpu.memoryMiB }, gpuPartitionSize: t.gpu.partition, logicalGpuCount: t.gpu.logicalCount }],
+                  totalGpuMemoryInMiB: Math.max(t.gpu.count, t.gpu.logicalCount ?? 0) * t.gpu.memoryMiB,
+                }
+              : undefined,
             neuronInfo: t.neuron
               ? { neuronDevices: [{ count: t.neuron.count, name: t.neuron.name, coreInfo: { count: t.neuron.cores, version: 2 }, memoryInfo: { sizeInMiB: t.neuron.memoryMiB } }], totalNeuronDeviceMemoryInMiB: t.neuron.count * t.neuron.memoryMiB }
               : undefined,
@@ -267,6 +284,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         const list = mine.filter((x) => x.state !== 'terminated' && (all || x.state === 'running'));
         const p = pageOf(list, params.get('NextToken') ?? undefined, action);
         if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        if (p === 'fail') return ec2Error(res, faults.failSecondPage.get(action) ?? 500, 'InternalError', 'An internal error has occurred');
         const summary = (bad: boolean, name: string) => ({ status: bad ? 'impaired' : 'ok', details: [{ name: 'reachability', status: bad ? 'failed' : 'passed', impairedSince: bad ? iso(now - 20 * MIN) : undefined }], _n: name });
         return reply('DescribeInstanceStatusResponse', {
           instanceStatusSet: p.page.map((x) => {
@@ -290,6 +308,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         const list = fleet.reservations.filter((r) => r.accountId === account && r.region === region && (ids.length === 0 || ids.includes(r.id)));
         const p = pageOf(list, params.get('NextToken') ?? undefined, action);
         if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        if (p === 'fail') return ec2Error(res, faults.failSecondPage.get(action) ?? 500, 'InternalError', 'An internal error has occurred');
         return reply('DescribeCapacityReservationsResponse', {
           capacityReservationSet: p.page.map((r) => ({
             capacityReservationId: r.id,
@@ -364,6 +383,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const all = measured.flatMap((x) => x.utilisation.map((_, g) => ({ Namespace: 'CWAgent', MetricName: name ?? 'nvidia_smi_utilization_gpu', Dimensions: agentDimensions(x, g) })));
       const p = pageOf(all, body['NextToken'] as string | undefined, 'ListMetrics', 500);
       if (p === 'throttle') return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
+      if (p === 'fail') return jsonError(res, 500, 'InternalServiceError', 'Internal error');
       return send(res, 200, 'application/x-amz-json-1.0', JSON.stringify({ Metrics: p.page, NextToken: p.nextToken }));
     }
     if (target === 'GetMetricData') {
@@ -386,6 +406,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       }
       const p = pageOf(points, body['NextToken'] as string | undefined, 'GetMetricData', datapointsPerPage);
       if (p === 'throttle') return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
+      if (p === 'fail') return jsonError(res, 500, 'InternalServiceError', 'Internal error');
       const byId = new Map<string, { Timestamps: number[]; Values: number[] }>();
       for (const q of queries) byId.set(q.Id, { Timestamps: [], Values: [] });
       for (const pt of p.page) {
@@ -407,6 +428,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     if (target !== 'ListAccounts') return jsonError(res, 400, 'UnknownOperationException', target);
     const p = pageOf(fleet.accounts, body['NextToken'] as string | undefined, 'ListAccounts', 2);
     if (p === 'throttle') return jsonError(res, 400, 'TooManyRequestsException', 'AWS Organizations can\'t complete your request because another request is already in progress.');
+    if (p === 'fail') return jsonError(res, 500, 'ServiceException', 'Internal error');
     return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({
       Accounts: p.page.map((a) => ({ Id: a.id, Arn: `arn:aws:organizations::${fleet.callerAccountId}:account/o-example/${a.id}`, Email: `${a.name}@example.com`, Name: a.name, Status: a.status, State: a.status, JoinedMethod: 'CREATED', JoinedTimestamp: secs(now - 400 * 86_400_000) })),
       NextToken: p.nextToken,
@@ -415,8 +437,8 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
 
   const eventJson = (e: Fleet['health'][number]) => ({
     arn: e.arn, service: e.service, eventTypeCode: e.eventTypeCode, eventTypeCategory: e.eventTypeCategory, region: e.region,
-    startTime: secs(e.startTime), ...(e.endTime === null ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
-    statusCode: e.statusCode, eventScopeCode: e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC',
+    startTime: secs(e.startTime), ...(e.endTime === null || e.noEndTime ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
+    statusCode: e.statusCode, eventScopeCode: e.scope ?? (e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC'),
   });
 
   /** The organizational view (botocore health 2016-08-04): only the management account asks it, only when enabled. */
@@ -433,6 +455,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const list = [...new Map(fleet.health.map((e) => [e.arn, e])).values()].filter((e) => (!filter.regions || filter.regions.includes(e.region)) && (!filter.services || filter.services.includes(e.service)));
       const p = pageOf(list, body['nextToken'] as string | undefined, target, 1);
       if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      if (p === 'fail') return jsonError(res, 500, 'InternalFailure', 'Internal error');
       // OrganizationEvent has no availabilityZone; eventScopeCode and endTime may be absent.
       return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ events: p.page.map(eventJson), nextToken: p.nextToken }));
     }
@@ -455,6 +478,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const list = events.filter((e) => (!filter.regions || filter.regions.includes(e.region)) && (!filter.services || filter.services.includes(e.service)));
       const p = pageOf(list, body['nextToken'] as string | undefined, 'DescribeEvents', 2);
       if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      if (p === 'fail') return jsonError(res, 500, 'InternalFailure', 'Internal error');
       return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({
         events: p.page.map(eventJson),
         nextToken: p.nextToken,
@@ -464,7 +488,11 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const list = events.filter((e) => filter.eventArns?.includes(e.arn)).flatMap((e) => e.entities.map((id) => ({
         entityArn: `arn:aws:health:${e.region}:${account}:entity/${id}`, eventArn: e.arn, entityValue: id, awsAccountId: account, lastUpdatedTime: secs(e.startTime), statusCode: 'IMPAIRED',
       })));
-      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ entities: list }));
+      // Paged as AWS pages it (nextToken), 2 entities a page here.
+      const p = pageOf(list, body['nextToken'] as string | undefined, 'DescribeAffectedEntities', 2);
+      if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      if (p === 'fail') return jsonError(res, 500, 'InternalFailure', 'Internal error');
+      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ entities: p.page, nextToken: p.nextToken }));
     }
     return jsonError(res, 400, 'UnknownOperationException', target);
   }
@@ -528,6 +556,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         if (service === 'ec2') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
         return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
       }
+      const unsupported = faults.unsupported.get(action);
+      if (unsupported === 404) return send(res, 404, 'text/plain', 'Not Found');
+      if (unsupported === 400) return ec2Error(res, 400, 'UnsupportedOperation', `The operation ${action} is not supported in this region.`);
       if (faults.deny.has(`${account}:${action}`)) {
         const who = account === fleet.callerAccountId ? `arn:aws:iam::${account}:user/fleetpane` : `arn:aws:sts::${account}:assumed-role/${fleet.roleName}/fleetpane`;
         const prefix = { ec2: 'ec2', monitoring: 'cloudwatch', health: 'health', organizations: 'organizations', sts: 'sts' }[service] ?? service;

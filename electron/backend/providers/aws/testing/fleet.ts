@@ -8,7 +8,8 @@ import { seededRandom } from '../../common/testing/seeded-random';
 /** What DescribeInstanceTypes answers for a type, and the model the pane must show. */
 export interface FleetInstanceType {
   type: string;
-  gpu?: { name: string; manufacturer: string; count: number; memoryMiB: number };
+  /** `partition`: a fractional GPU (GpuPartitionSize, g6f), whose `count` EC2 reports as 0 and `logicalGpuCount` as 1. */
+  gpu?: { name: string; manufacturer: string; count: number; memoryMiB: number; partition?: number; logicalCount?: number };
   neuron?: { name: string; count: number; cores: number; memoryMiB: number };
   /** The GPU model the pane shows (catalog name, or the Neuron device with its memory). */
   model: string | null;
@@ -54,6 +55,8 @@ export interface FleetInstance {
   utilisation: number[];
   impaired: 'system' | 'instance' | null;
   events: FleetEvent[];
+  /** Every optional element of DescribeInstances absent (a stopped machine: no private DNS or IP, no tags, no zone). */
+  sparse?: boolean;
 }
 
 export interface FleetAccount {
@@ -76,8 +79,12 @@ export interface FleetHealthEvent {
   startTime: number;
   endTime: number | null;
   statusCode: 'open' | 'closed' | 'upcoming';
-  /** Instance ids it names (DescribeAffectedEntities). */
+  /** Instance ids it names (DescribeAffectedEntities); other entities (volumes) too. */
   entities: string[];
+  /** What DescribeEvents says of its scope (default: ACCOUNT_SPECIFIC when it names entities, else PUBLIC). */
+  scope?: 'ACCOUNT_SPECIFIC' | 'PUBLIC';
+  /** endTime left out of the answer even when it ended. */
+  noEndTime?: boolean;
 }
 
 /** An On-Demand Capacity Reservation or a Capacity Block for ML that instances run in. */
@@ -110,7 +117,19 @@ export interface FleetOptions {
   /** GPU instances per account and region (non-GPU ones are added besides). */
   perRegion?: number;
   now?: Date;
+  /**
+   * Add the adversarial cases (account 111111111111, us-east-1): a machine with every optional
+   * element absent, fractional GPUs (g6f), a type neither DescribeInstanceTypes nor the catalog
+   * describes, scheduled events planned, in progress, completed and canceled, Health events without
+   * endTime naming a volume, affected entities over several pages.
+   */
+  adversarial?: boolean;
 }
+
+/** A g6f.large: one eighth of an NVIDIA L4, as DescribeInstanceTypes reports it. */
+export const G6F_LARGE: FleetInstanceType = { type: 'g6f.large', gpu: { name: 'L4', manufacturer: 'NVIDIA', count: 0, memoryMiB: 2861, partition: 0.125, logicalCount: 1 }, model: 'L4 24GB 1/8', accelerators: 1 };
+/** An accelerated-family type EC2 answers without GpuInfo and the catalog does not list. */
+export const UNDESCRIBED_TYPE: FleetInstanceType = { type: 'g9z.8xlarge', model: null, accelerators: 0 };
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -233,6 +252,7 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       entities: [],
     },
   ];
+  if (options.adversarial) addAdversarialCases(instances, health, t);
   const reservations: FleetReservation[] = [];
   for (const x of instances) {
     if (!x.capacityReservationId || reservations.some((r) => r.id === x.capacityReservationId)) continue;
@@ -260,4 +280,49 @@ export function readableAccounts(fleet: Fleet): FleetAccount[] {
 export function visibleInstances(fleet: Fleet): FleetInstance[] {
   const ok = new Set(readableAccounts(fleet).map((a) => a.id));
   return fleet.instances.filter((x) => ok.has(x.accountId) && x.type.accelerators > 0 && x.state !== 'terminated');
+}
+
+/** The adversarial cases of FleetOptions.adversarial, appended so the rest of the fleet is unchanged. */
+function addAdversarialCases(instances: FleetInstance[], health: FleetHealthEvent[], t: number): void {
+  const base = { accountId: '111111111111', region: 'us-east-1', zone: 'us-east-1a', launchTime: t - DAY, capacityReservationId: null, agent: false, impaired: null, events: [] as FleetEvent[] };
+  const p5 = INSTANCE_TYPES.find((x) => x.type === 'p5.48xlarge') as FleetInstanceType;
+  const add = (id: string, type: FleetInstanceType, state: InstanceStateName, extra: Partial<FleetInstance> = {}): FleetInstance => {
+    const x: FleetInstance = { ...base, id, type, state, name: id, tags: { Name: id }, utilisation: Array.from({ length: type.accelerators }, () => 50), ...extra };
+    instances.push(x);
+    return x;
+  };
+  add('i-0adv0000000sparse', p5, 'stopped', { sparse: true, name: null, tags: {} });
+  add('i-0adv00000g6f00001', G6F_LARGE, 'running');
+  add('i-0adv00000g6f00002', G6F_LARGE, 'stopped');
+  add('i-0adv0000undescrib', UNDESCRIBED_TYPE, 'running');
+  const ev = (id: string, code: FleetEvent['code'], description: string, notBefore: number, notAfter: number | null): FleetEvent => ({ id, code, description, notBefore, notAfter });
+  add('i-0adv000000events1', p5, 'running', {
+    events: [
+      ev('instance-event-planned', 'system-maintenance', 'Scheduled system maintenance', t + 3 * DAY, t + 3 * DAY + 2 * 3600_000),
+      ev('instance-event-inside', 'system-reboot', 'Scheduled system reboot', t - 10 * MIN, t + 50 * MIN),
+      ev('instance-event-canceled', 'system-maintenance', '[Canceled] Scheduled system maintenance', t - 5 * MIN, t + 55 * MIN),
+      ev('instance-event-completed', 'instance-reboot', '[Completed] Scheduled instance reboot', t - 2 * DAY, t - 2 * DAY + 3600_000),
+      ev('instance-event-canceled-ahead', 'instance-retirement', '[Canceled] The instance is running on degraded hardware', t + 2 * DAY, null),
+    ],
+  });
+  const linked = Array.from({ length: 5 }, (_, k) => add(`i-0adv0000000linked${k}`, p5, 'running'));
+  health.push(
+    {
+      arn: 'arn:aws:health:us-east-1::event/EBS/AWS_EBS_VOLUME_LOST/ADVVOL1',
+      accountId: '111111111111', service: 'EBS', eventTypeCode: 'AWS_EBS_VOLUME_LOST', eventTypeCategory: 'issue', region: 'us-east-1',
+      startTime: t - 20 * MIN, endTime: null, statusCode: 'open', scope: 'ACCOUNT_SPECIFIC',
+      // A volume first, then instances over several pages of DescribeAffectedEntities.
+      entities: ['vol-0123456789abcdef0', ...linked.map((x) => x.id)],
+    },
+    {
+      arn: 'arn:aws:health:us-east-1::event/EC2/AWS_EC2_NETWORK_CONNECTIVITY_ISSUE/ADVCLOSED',
+      accountId: '111111111111', service: 'EC2', eventTypeCode: 'AWS_EC2_NETWORK_CONNECTIVITY_ISSUE', eventTypeCategory: 'issue', region: 'us-east-1',
+      startTime: t - 3 * 3600_000, endTime: t - 2 * 3600_000, statusCode: 'closed', scope: 'PUBLIC', noEndTime: true, entities: [],
+    },
+    {
+      arn: 'arn:aws:health:us-east-1::event/EC2/AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED/ADVUPCOMING',
+      accountId: '111111111111', service: 'EC2', eventTypeCode: 'AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED', eventTypeCategory: 'scheduledChange', region: 'us-east-1',
+      startTime: t + 4 * DAY, endTime: null, statusCode: 'upcoming', scope: 'ACCOUNT_SPECIFIC', noEndTime: true, entities: [linked[0]?.id ?? ''],
+    },
+  );
 }
