@@ -13,13 +13,15 @@ import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../..
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConnectorError, type Connector, type CostsRequest, type MetricsRequest, type ProviderDescriptor, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
-import { cloudwatchSource, parseAwsConfig, type AwsAccountConfig, type AwsConfig } from './config';
+import { DCGM_FIELDS, dcgmQueries, mapDcgmSeries, type DcgmSeriesSet } from '../common/dcgm';
+import { cloudwatchSource, parseAwsConfig, prometheusSource, type AwsAccountConfig, type AwsConfig } from './config';
 import { discoverAws } from './discover';
 import { assumeRoleAdvice, failureOf, policyStatement } from './errors';
 import { decodeFeed, parseFeed, publicFeedIncidents } from './health-feed';
 import {
-  gpuSeries,
   healthIncidents,
+  hostMatcher,
+  matchAgentSeries,
   mapInstance,
   planQueries,
   SampleMerger,
@@ -54,7 +56,26 @@ export interface AwsConnector extends Connector {
   /** Accounts, regions and operations that were refused in the last runs. */
   access(): AccountAccess[];
   unmeasured(): UnmeasuredInstance[];
+  /** Metric series of the last metrics run that named no GPU of the fleet, per account and region. */
+  seriesIgnored(): IgnoredSeriesCount[];
   callCounts(): Record<string, number>;
+}
+
+/** Series a metrics run set aside: hosts naming several instances, indexes beyond a machine's GPUs, machines not in the fleet. */
+export interface IgnoredSeriesCount {
+  scope: string;
+  ambiguousHosts: number;
+  badIndex: number;
+  foreign: number;
+}
+
+/** Per instance, why a host it shares with other instances left its GPUs unmeasured. */
+function sharedHostReasons(ambiguous: ReadonlyMap<string, readonly string[]>, what: string, fix: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [host, ids] of ambiguous) {
+    for (const id of ids) out.set(id, `${what} name it by host "${host}", which ${ids.length} instances answer to (${ids.join(', ')}): not measured rather than maybe the wrong machine; ${fix}`);
+  }
+  return out;
 }
 
 export interface AwsConnectorDeps {
@@ -70,6 +91,8 @@ const ACCOUNTS_CACHE_MS = 3600_000;
 const REGIONS_CACHE_MS = 3600_000;
 const STATUS_FRESH_MS = 10 * 60_000;
 const SAMPLE_BATCH = 5000;
+/** Steps per range query: 12 hours of minutes, well under Prometheus's 11,000 points per series. */
+const PROM_STEPS_PER_QUERY = 720;
 
 /** The AWS service name per region of a Health event's fleet filter. */
 const HEALTH_SERVICES = ['EC2', 'EBS', 'VPC', 'ELASTICLOADBALANCING', 'EKS', 'CLOUDWATCH'];
@@ -87,6 +110,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   const typeCache = new Map<string, InstanceTypeInfo | null>();
   const statusCache = new Map<string, { at: number; statuses: InstanceStatus[] }>();
   let unmeasured: UnmeasuredInstance[] = [];
+  let seriesIgnored: IgnoredSeriesCount[] = [];
   /** The base credential's account (the management or delegated administrator one with `organization`). */
   let callerScope: AccountScope | null = null;
 
@@ -218,13 +242,13 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   }
 
   async function* metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
-    const source = cloudwatchSource(config);
-    // Managed Prometheus is not read yet: its GPUs stay "not measured".
     const mine = req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running' && r.tags['aws:accelerator'] !== 'neuron');
-    if (source === null) {
-      unmeasured = mine.map((r) => ({ resourceId: r.id, name: r.name, region: r.region, account: r.tags['aws:accountId'] ?? '', reason: 'metrics from Amazon Managed Service for Prometheus are not read yet by this version' }));
+    const prom = prometheusSource(config);
+    if (prom) {
+      yield* prometheusMetrics(req, mine, prom);
       return;
     }
+    const source = cloudwatchSource(config) ?? { namespace: 'CWAgent', extras: [], hostTag: 'Name' };
     const namespace = source.namespace;
     const extraNames: Record<string, AgentMetric> = { memory: 'nvidia_smi_memory_used', power: 'nvidia_smi_power_draw', temperature: 'nvidia_smi_temperature_gpu' };
     const read: AgentMetric[] = ['nvidia_smi_utilization_gpu', ...source.extras.map((e) => extraNames[e] as AgentMetric)];
@@ -236,6 +260,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
     const measured = new Set<string>();
     const notes: UnmeasuredInstance[] = [];
+    const ignored: IgnoredSeriesCount[] = [];
     for (const [key, resources] of groups) {
       const [accountId = '', region = ''] = key.split('\u0000');
       const s = byScope.get(accountId);
@@ -250,7 +275,10 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
         why('cloudwatch:ListMetrics denied');
         continue;
       }
-      const util = gpuSeries(listed, 'nvidia_smi_utilization_gpu', byId);
+      const matched = matchAgentSeries(listed, 'nvidia_smi_utilization_gpu', byId, source.hostTag);
+      const util = matched.series;
+      const shared = sharedHostReasons(matched.ignored.ambiguousHosts, `CloudWatch agent series in ${namespace}`, 'add "append_dimensions": {"InstanceId": "${aws:InstanceId}"} to the agent\'s metrics section');
+      ignored.push({ scope: scopeName(s, region), ambiguousHosts: matched.ignored.ambiguousHosts.size, badIndex: matched.ignored.badIndex, foreign: matched.ignored.foreign });
       // The agent publishes every nvidia_smi_* metric under the same dimensions as the utilisation.
       const series: GpuSeries[] = read.flatMap((metric) => util.map((u) => ({ ...u, metric, metric$: { ...u.metric$, MetricName: metric } })));
       const merger = new SampleMerger(req.from, req.to);
@@ -273,13 +301,76 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       for (const id of merger.measured) measured.add(id);
       for (const r of resources) {
         if (!merger.measured.has(r.id)) {
-          notes.push({ resourceId: r.id, name: r.name, region: r.region, account: accountId, reason: `no nvidia_smi_utilization_gpu in CloudWatch namespace ${namespace}: install the CloudWatch agent with the nvidia_gpu section and append_dimensions InstanceId` });
+          notes.push({ resourceId: r.id, name: r.name, region: r.region, account: accountId, reason: shared.get(r.id) ?? `no nvidia_smi_utilization_gpu in CloudWatch namespace ${namespace}: install the CloudWatch agent with the nvidia_gpu section and append_dimensions InstanceId` });
         }
       }
       const samples = merger.result();
       for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
+    seriesIgnored = ignored;
     unmeasured = notes.filter((n) => !measured.has(n.resourceId));
+  }
+
+  /**
+   * dcgm-exporter series from an Amazon Managed Service for Prometheus workspace, by PromQL through the
+   * common DCGM rule; a series names its machine by `Hostname` (the node's host name) or `instance`,
+   * matched as the CloudWatch agent's host is. A refused signature fails the stream as 'auth'.
+   */
+  async function* prometheusMetrics(req: MetricsRequest, mine: GpuResource[], prom: NonNullable<ReturnType<typeof prometheusSource>>): AsyncIterable<GpuSample[]> {
+    const all = await scopes(req);
+    const owner = prom.accountId ? all.find((s) => s.accountId === prom.accountId) : (callerScope ?? all[0]);
+    const note = (r: GpuResource, reason: string): UnmeasuredInstance => ({ resourceId: r.id, name: r.name, region: r.region, account: r.tags['aws:accountId'] ?? '', reason });
+    if (!owner) {
+      unmeasured = mine.map((r) => note(r, `account ${prom.accountId ?? ''} owning the Prometheus workspace could not be reached (its role could not be assumed)`));
+      return;
+    }
+    const byHost = hostMatcher(mine, prom.hostTag);
+    const ambiguous = new Map<string, string[]>();
+    let badIndex = 0;
+    let foreign = 0;
+    const byId = new Map(mine.map((r) => [r.id, r]));
+    const place = (metric: Readonly<Record<string, string>>) => {
+      const host = metric['Hostname'] || metric['instance'] || '';
+      const found = byHost(host);
+      if (found.kind === 'ambiguous') {
+        ambiguous.set(host, found.candidates);
+        return null;
+      }
+      if (found.kind === 'none') {
+        foreign++;
+        return null;
+      }
+      const index = Number(metric['gpu']);
+      if (!Number.isInteger(index) || index < 0 || index >= found.resource.gpuCount) {
+        badIndex++;
+        return null;
+      }
+      return { resourceId: found.resource.id, gpuIndex: index };
+    };
+    const step = 60;
+    const queries = dcgmQueries(step, ['Hostname', 'instance'], '');
+    const measured = new Set<string>();
+    for (let from = req.from; from < req.to; from += PROM_STEPS_PER_QUERY * step * 1000) {
+      const to = Math.min(req.to, from + PROM_STEPS_PER_QUERY * step * 1000);
+      const set: DcgmSeriesSet = {};
+      for (const f of DCGM_FIELDS) {
+        try {
+          set[f] = await api.promQueryRange(owner, prom, queries[f], from / 1000, to / 1000, step, req.signal);
+          clear(`Prometheus workspace ${prom.url}`, 'aps:QueryMetrics');
+        } catch (err) {
+          if (err instanceof AuthError) problem({ scope: `Prometheus workspace ${prom.url}`, operation: 'aps:QueryMetrics', status: 'denied', message: err.message, fix: policyStatement('aps:QueryMetrics') }, req.now);
+          throw err;
+        }
+      }
+      const samples = mapDcgmSeries(set, place, step, from).filter((x) => x.ts < to);
+      for (const x of samples) if (x.utilisation !== null) measured.add(x.resourceId);
+      for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+    }
+    const shared = sharedHostReasons(ambiguous, `dcgm-exporter series in the Prometheus workspace`, 'relabel Hostname to the node name in the scrape config');
+    seriesIgnored = [{ scope: `Prometheus workspace ${prom.url}`, ambiguousHosts: ambiguous.size, badIndex, foreign }];
+    unmeasured = [...byId.values()]
+      .filter((r) => !measured.has(r.id))
+      .map((r) => note(r, shared.get(r.id) ?? 'no DCGM series in the Prometheus workspace names this machine (by Hostname or instance): deploy dcgm-exporter and scrape it into the workspace'));
   }
 
   // Spend is not row by row: the FOCUS export's files go to the store's importer (focusExports below).
@@ -440,6 +531,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     incidents,
     access,
     unmeasured: () => [...unmeasured],
+    seriesIgnored: () => [...seriesIgnored],
     callCounts,
     diagnostics,
     identity,
