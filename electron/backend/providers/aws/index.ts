@@ -326,23 +326,25 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
     const byHost = hostMatcher(mine, prom.hostTag);
     const ambiguous = new Map<string, string[]>();
-    let badIndex = 0;
-    let foreign = 0;
+    // Sets of series (not counters): the DCGM rule may ask to place one series more than once.
+    const badIndex = new Set<string>();
+    const foreign = new Set<string>();
     const byId = new Map(mine.map((r) => [r.id, r]));
     const place = (metric: Readonly<Record<string, string>>) => {
       const host = metric['Hostname'] || metric['instance'] || '';
+      const which = `${host}\u0000${metric['gpu'] ?? ''}\u0000${metric['UUID'] ?? ''}`;
       const found = byHost(host);
       if (found.kind === 'ambiguous') {
         ambiguous.set(host, found.candidates);
         return null;
       }
       if (found.kind === 'none') {
-        foreign++;
+        foreign.add(which);
         return null;
       }
       const index = Number(metric['gpu']);
       if (!Number.isInteger(index) || index < 0 || index >= found.resource.gpuCount) {
-        badIndex++;
+        badIndex.add(which);
         return null;
       }
       return { resourceId: found.resource.id, gpuIndex: index };
@@ -367,7 +369,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
     const shared = sharedHostReasons(ambiguous, `dcgm-exporter series in the Prometheus workspace`, 'relabel Hostname to the node name in the scrape config');
-    seriesIgnored = [{ scope: `Prometheus workspace ${prom.url}`, ambiguousHosts: ambiguous.size, badIndex, foreign }];
+    seriesIgnored = [{ scope: `Prometheus workspace ${prom.url}`, ambiguousHosts: ambiguous.size, badIndex: badIndex.size, foreign: foreign.size }];
     unmeasured = [...byId.values()]
       .filter((r) => !measured.has(r.id))
       .map((r) => note(r, shared.get(r.id) ?? 'no DCGM series in the Prometheus workspace names this machine (by Hostname or instance): deploy dcgm-exporter and scrape it into the workspace'));
