@@ -6,8 +6,9 @@
 import type { Metric, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { CapacityReservation, Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
-import type { CoverageGap, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
+import { MACHINE_KEY_TAG, type CoverageGap, type GpuResource, type GpuSample, type HealthState, type Incident, type IncidentSeverity, type PowerState } from '../../../../shared/domain';
 import type { CatalogLookup } from '../../catalog';
+import { ec2MachineKey } from '../common/machine-key';
 import type { MetricSeries } from './client';
 
 /** The catalog functions the mapping uses (injectable so tests can take it away). */
@@ -102,6 +103,8 @@ export function mapInstance(raw: Instance, ctx: InstanceContext): GpuResource | 
   for (const t of raw.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
   const name = tags['Name'] || id;
   tags['aws:accountId'] = ctx.accountId;
+  // The same machine as an EKS node of a configured cluster: counted once (common/machine-key.ts).
+  tags[MACHINE_KEY_TAG] = ec2MachineKey(id);
   tags['aws:accountName'] = ctx.accountName;
   if (raw.CapacityReservationId) tags['aws:capacityReservationId'] = raw.CapacityReservationId;
   if (raw.CapacityBlockId) tags['aws:capacityBlockId'] = raw.CapacityBlockId;
