@@ -117,7 +117,7 @@ export function mapInstance(raw: Instance, ctx: InstanceContext): GpuResource | 
   const coverageGaps: CoverageGap[] = [];
   const hourlyPrice = known?.hourlyPrice ?? null;
   if (hourlyPrice === null) coverageGaps.push({ kind: 'price', reason: `no hourly price for ${type} in ${ctx.region}: the GPU catalog does not list it` });
-  if (acc.kind === 'neuron') coverageGaps.push({ kind: 'metrics', reason: 'Neuron device utilisation is not read yet (neuron-monitor metrics are not among the CloudWatch agent NVIDIA metrics)' });
+  if (acc.kind === 'neuron') coverageGaps.push({ kind: 'metrics', reason: 'Neuron device utilisation is not read by this version: it comes from neuron-monitor (package aws-neuron-tools, neuroncore_utilization_ratio per NeuronCore), not from the CloudWatch agent\'s NVIDIA metrics or dcgm-exporter' });
   return {
     id,
     account: ctx.account,
