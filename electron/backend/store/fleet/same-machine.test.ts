@@ -74,7 +74,8 @@ describe('a machine two accounts see (an EKS node and its EC2 instance)', () => 
     await store.writeInventory(run('aws-prod', 'inventory'), batchesOf([ec2Instance('i-0aaaaaaaaaaaaaaa1', 'ip-10-0-1-11.ec2.internal'), ec2Instance('i-0bbbbbbbbbbbbbbb3', 'ip-10-0-1-13.ec2.internal')]));
     // The node's DCGM series and the instance's CloudWatch agent series both report the shared machine.
     await store.writeMetrics(run('eks-prod', 'metrics'), { from: ASOF - 30 * MIN, to: ASOF + MIN }, batchesOf(minutes(shared!.id, 0, ASOF - 29 * MIN, ASOF + MIN, 80)));
-    await store.writeMetrics(run('aws-prod', 'metrics'), { from: ASOF - 30 * MIN, to: ASOF + MIN }, batchesOf(minutes('i-0aaaaaaaaaaaaaaa1', 0, ASOF - 29 * MIN, ASOF + MIN, 80)));
+    // nvidia-smi reads a little differently from DCGM: the machine's number is the node's alone.
+    await store.writeMetrics(run('aws-prod', 'metrics'), { from: ASOF - 30 * MIN, to: ASOF + MIN }, batchesOf(minutes('i-0aaaaaaaaaaaaaaa1', 0, ASOF - 29 * MIN, ASOF + MIN, 60)));
     const o = await store.overview(new Date(ASOF), ALL);
     const aws = o.clouds.find((c) => c.provider === 'aws');
     expect(aws?.accounts).toEqual(['aws-prod', 'eks-prod']);
@@ -83,5 +84,6 @@ describe('a machine two accounts see (an EKS node and its EC2 instance)', () => 
     expect(aws?.gpus.busy).toBe(1);
     expect(o.totals.gpus.total).toBe(24);
     expect(aws?.byModel.reduce((n, m) => n + m.total, 0)).toBe(24);
+    expect(aws?.utilisation.avg1h).toBeCloseTo(80, 9);
   });
 });
