@@ -22,6 +22,9 @@ import {
   healthIncidents,
   hostMatcher,
   matchAgentSeries,
+  NEURON_NOT_READ,
+  neuronCoreQuery,
+  neuronSamples,
   mapInstance,
   planQueries,
   SampleMerger,
@@ -67,6 +70,13 @@ export interface IgnoredSeriesCount {
   ambiguousHosts: number;
   badIndex: number;
   foreign: number;
+}
+
+/** The resource without the connector's gap of this reason. */
+function withoutGap(r: GpuResource, reason: string): GpuResource {
+  const gaps = (r.coverageGaps ?? []).filter((g) => g.reason !== reason);
+  const { coverageGaps: _dropped, ...rest } = r;
+  return gaps.length > 0 ? { ...rest, coverageGaps: gaps } : rest;
 }
 
 /** Per instance, why a host it shares with other instances left its GPUs unmeasured. */
@@ -227,8 +237,10 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
         const byId = new Map(statuses.filter((x) => x.InstanceId).map((x) => [x.InstanceId as string, x]));
         const batch: GpuResource[] = [];
         for (const raw of instances) {
-          const r = mapInstance(raw, { account, accountId: s.accountId, accountName: s.name, region, catalog, typeInfo: map, typesUnavailable: unavailable, statuses: byId });
-          if (!r) continue;
+          const mapped = mapInstance(raw, { account, accountId: s.accountId, accountName: s.name, region, catalog, typeInfo: map, typesUnavailable: unavailable, statuses: byId });
+          if (!mapped) continue;
+          // From a Prometheus workspace Neuron devices are read: their gap is the metrics run's to tell.
+          const r = prometheusSource(config) ? withoutGap(mapped, NEURON_NOT_READ) : mapped;
           // What the last metrics run could not measure is a coverage gap on the machine, never a zero.
           const gap = r.powerState === 'running' ? unmeasured.find((u) => u.resourceId === r.id) : undefined;
           batch.push(gap ? { ...r, coverageGaps: [...(r.coverageGaps ?? []), { kind: 'metrics', reason: gap.reason }] } : r);
@@ -242,12 +254,12 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   }
 
   async function* metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
-    const mine = req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running' && r.tags['aws:accelerator'] !== 'neuron');
     const prom = prometheusSource(config);
     if (prom) {
-      yield* prometheusMetrics(req, mine, prom);
+      yield* prometheusMetrics(req, req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running'), prom);
       return;
     }
+    const mine = req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running' && r.tags['aws:accelerator'] !== 'neuron');
     const source = cloudwatchSource(config) ?? { namespace: 'CWAgent', extras: [], hostTag: 'Name' };
     const namespace = source.namespace;
     const extraNames: Record<string, AgentMetric> = { memory: 'nvidia_smi_memory_used', power: 'nvidia_smi_power_draw', temperature: 'nvidia_smi_temperature_gpu' };
@@ -324,7 +336,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       unmeasured = mine.map((r) => note(r, `account ${prom.accountId ?? ''} owning the Prometheus workspace could not be reached (its role could not be assumed)`));
       return;
     }
-    const byHost = hostMatcher(mine, prom.hostTag);
+    const byHost = hostMatcher(mine.filter((r) => r.tags['aws:accelerator'] !== 'neuron'), prom.hostTag);
     const ambiguous = new Map<string, string[]>();
     // Sets of series (not counters): the DCGM rule may ask to place one series more than once.
     const badIndex = new Set<string>();
@@ -364,7 +376,11 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
           throw err;
         }
       }
-      const samples = mapDcgmSeries(set, place, step, from).filter((x) => x.ts < to);
+      let cores: Awaited<ReturnType<AwsApi['promQueryRange']>> = [];
+      if (mine.some((r) => r.tags['aws:accelerator'] === 'neuron')) {
+        cores = await api.promQueryRange(owner, prom, neuronCoreQuery(step), from / 1000, to / 1000, step, req.signal);
+      }
+      const samples = [...mapDcgmSeries(set, place, step, from).filter((x) => x.ts < to), ...neuronSamples(cores, byId, step, from, to)];
       for (const x of samples) if (x.utilisation !== null) measured.add(x.resourceId);
       for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
@@ -372,7 +388,10 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     seriesIgnored = [{ scope: `Prometheus workspace ${prom.url}`, ambiguousHosts: ambiguous.size, badIndex: badIndex.size, foreign: foreign.size }];
     unmeasured = [...byId.values()]
       .filter((r) => !measured.has(r.id))
-      .map((r) => note(r, shared.get(r.id) ?? 'no DCGM series in the Prometheus workspace names this machine (by Hostname or instance): deploy dcgm-exporter and scrape it into the workspace'));
+      .map((r) =>
+        note(r, shared.get(r.id) ?? (r.tags['aws:accelerator'] === 'neuron'
+          ? 'no neuroncore_utilization_ratio series with its instance_id in the Prometheus workspace: run neuron-monitor (package aws-neuron-tools) with its Prometheus exporter and scrape it into the workspace'
+          : 'no DCGM series in the Prometheus workspace names this machine (by Hostname or instance): deploy dcgm-exporter and scrape it into the workspace')));
   }
 
   // Spend is not row by row: the FOCUS export's files go to the store's importer (focusExports below).

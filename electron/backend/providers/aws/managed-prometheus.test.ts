@@ -56,11 +56,33 @@ function dcgmSeries(xs: readonly FleetInstance[]): DcgmSeries[] {
   return out;
 }
 
-function openMetrics(series: readonly DcgmSeries[], from: number, to: number): string {
-  const lines = ['# TYPE DCGM_FI_DEV_GPU_UTIL gauge'];
-  for (const s of series) {
-    const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',');
-    for (let t = from; t < to; t += MIN) for (const o of SCRAPE_OFFSETS) lines.push(`DCGM_FI_DEV_GPU_UTIL{${labels}} ${s.value} ${t / 1000 + o}`);
+/** A NeuronCore's utilisation ratio as neuron-monitor's Prometheus exporter reports it (0-1). */
+const coreRatio = (k: number, core: number) => ((k * 7 + core * 13) % 100) / 100;
+
+/**
+ * neuron-monitor's `neuroncore_utilization_ratio` per NeuronCore of each running Trainium machine but
+ * the first (which runs no neuron-monitor), named by `instance_id`: two cores per device.
+ */
+function neuronSeries(xs: readonly FleetInstance[]): DcgmSeries[] {
+  const out: DcgmSeries[] = [];
+  xs.forEach((x, k) => {
+    if (k === 0 || !x.type.neuron) return;
+    for (let core = 0; core < x.type.neuron.count * x.type.neuron.cores; core++) {
+      const labels = { instance_id: x.id, instance_type: x.type.type, neuroncore: String(core), region: x.region, runtime_tag: '367' };
+      out.push({ labels, value: coreRatio(k, core), owner: { instanceId: x.id, gpu: Math.floor(core / x.type.neuron.cores) } });
+    }
+  });
+  return out;
+}
+
+function openMetrics(families: Record<string, readonly DcgmSeries[]>, from: number, to: number): string {
+  const lines: string[] = [];
+  for (const [name, series] of Object.entries(families)) {
+    lines.push(`# TYPE ${name} gauge`);
+    for (const s of series) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      for (let t = from; t < to; t += MIN) for (const o of SCRAPE_OFFSETS) lines.push(`${name}{${labels}} ${s.value} ${t / 1000 + o}`);
+    }
   }
   return `${lines.join('\n')}\n# EOF\n`;
 }
@@ -73,6 +95,8 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
   let proxy: ApsProxy;
   let inventory: GpuResource[];
   let series: DcgmSeries[];
+  let cores: DcgmSeries[];
+  let trainium: FleetInstance[];
   const config = () => ({ metrics: { prometheus: { url: proxy.workspaceUrl, region: 'us-east-1' } } });
 
   beforeAll(async () => {
@@ -80,7 +104,9 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     const to = h.fleet.now.getTime();
     const running = visibleInstances(h.fleet).filter((x) => x.state === 'running' && x.type.gpu);
     series = dcgmSeries(running);
-    prom = await startPrometheus(openMetrics(series, to - 60 * MIN, to));
+    trainium = visibleInstances(h.fleet).filter((x) => x.state === 'running' && x.type.neuron);
+    cores = neuronSeries(trainium);
+    prom = await startPrometheus(openMetrics({ DCGM_FI_DEV_GPU_UTIL: series, neuroncore_utilization_ratio: cores }, to - 60 * MIN, to));
     proxy = await startApsProxy(prom.url, 'ws-fleet', { [BASE_ACCESS_KEY]: BASE_SECRET_KEY });
     inventory = await collect(h.connector(config()).inventory(ctx(h.fleet.now)));
   }, 120_000);
@@ -108,8 +134,22 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
         expect(x.utilisation as number).toBeCloseTo(s.value, 9);
       }
     }
+    // Neuron devices: the mean of their two NeuronCores, in percent; the machine without neuron-monitor not measured.
+    expect(trainium.length).toBeGreaterThan(1);
+    for (const x of trainium.slice(1)) {
+      for (let d = 0; d < x.type.accelerators; d++) {
+        const mine = samples.filter((s) => s.resourceId === x.id && s.gpuIndex === d);
+        const want = cores.filter((c) => c.owner?.instanceId === x.id && c.owner.gpu === d).map((c) => c.value * 100);
+        expect(want).toHaveLength(2);
+        expect(mine.length, `${x.id} device ${d}`).toBe(60);
+        for (const s of mine) expect(s.utilisation as number).toBeCloseTo((want[0]! + want[1]!) / 2, 9);
+      }
+    }
+    // With a workspace the inventory leaves a Neuron machine's metrics to the metrics run to tell.
+    expect((inventory.find((r) => r.id === trainium[0]?.id)?.coverageGaps ?? []).filter((g) => g.kind === 'metrics')).toEqual([]);
+    expect(c.unmeasured().find((u) => u.resourceId === trainium[0]?.id)?.reason).toContain('neuron-monitor');
     // Nothing else: no sample for a GPU without a series of its own, a phantom index, a stranger or a shared host.
-    const ownedKeys = new Set(owned.map((s) => `${s.owner?.instanceId}/${s.owner?.gpu}`));
+    const ownedKeys = new Set([...owned, ...cores].map((s) => `${s.owner?.instanceId}/${s.owner?.gpu}`));
     expect(samples.filter((x) => !ownedKeys.has(`${x.resourceId}/${x.gpuIndex}`))).toEqual([]);
     const shared = visibleInstances(h.fleet).filter((x) => x.hostShared).map((x) => x.id).sort();
     expect(shared).toHaveLength(2);

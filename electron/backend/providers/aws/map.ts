@@ -77,6 +77,10 @@ export function healthOf(status: InstanceStatus | undefined, power: PowerState):
   return { health: 'ok', reason: null };
 }
 
+/** Why a Neuron machine is "not measured" where its metrics are not read (CloudWatch source). */
+export const NEURON_NOT_READ =
+  "Neuron device utilisation is read only from an Amazon Managed Service for Prometheus workspace (neuron-monitor's neuroncore_utilization_ratio, package aws-neuron-tools, scraped there); the CloudWatch agent's NVIDIA metrics do not cover it";
+
 export interface InstanceContext {
   account: string;
   accountId: string;
@@ -112,12 +116,17 @@ export function mapInstance(raw: Instance, ctx: InstanceContext): GpuResource | 
   // The OS host name is usually the private DNS name: metric series name the machine by it.
   if (raw.PrivateDnsName) tags['aws:privateDnsName'] = raw.PrivateDnsName;
   if (raw.PrivateIpAddress) tags['aws:privateIp'] = raw.PrivateIpAddress;
-  if (acc.kind === 'neuron') tags['aws:accelerator'] = 'neuron';
+  if (acc.kind === 'neuron') {
+    tags['aws:accelerator'] = 'neuron';
+    // neuron-monitor reports per NeuronCore: this maps a core to its device.
+    const cores = ctx.typeInfo.get(type)?.NeuronInfo?.NeuronDevices?.[0]?.CoreInfo?.Count;
+    if (cores) tags['aws:neuronCoresPerDevice'] = String(cores);
+  }
   const { health, reason } = healthOf(ctx.statuses.get(id), power);
   const coverageGaps: CoverageGap[] = [];
   const hourlyPrice = known?.hourlyPrice ?? null;
   if (hourlyPrice === null) coverageGaps.push({ kind: 'price', reason: `no hourly price for ${type} in ${ctx.region}: the GPU catalog does not list it` });
-  if (acc.kind === 'neuron') coverageGaps.push({ kind: 'metrics', reason: 'Neuron device utilisation is not read by this version: it comes from neuron-monitor (package aws-neuron-tools, neuroncore_utilization_ratio per NeuronCore), not from the CloudWatch agent\'s NVIDIA metrics or dcgm-exporter' });
+  if (acc.kind === 'neuron') coverageGaps.push({ kind: 'metrics', reason: NEURON_NOT_READ });
   return {
     id,
     account: ctx.account,
@@ -404,6 +413,41 @@ export function planQueries(series: readonly GpuSeries[], perCall = 500): { quer
     calls.push({ queries, byId });
   }
   return calls;
+}
+
+/** PromQL: each NeuronCore's mean utilisation in percent over the step before each evaluation. */
+export function neuronCoreQuery(stepSeconds: number): string {
+  return `avg by (instance_id, neuroncore) (avg_over_time(neuroncore_utilization_ratio[${stepSeconds}s])) * 100`;
+}
+
+/**
+ * neuron-monitor's per-core series (neuronCoreQuery) as one sample per Neuron device and minute: the
+ * mean of its cores (`aws:neuronCoresPerDevice` of the instance type), named by `instance_id`. The
+ * evaluation at t covers (t - step, t] and is the sample of the minute starting at t - step.
+ */
+export function neuronSamples(series: readonly { metric: Record<string, string>; values: Array<[number, string]> }[], resources: ReadonlyMap<string, GpuResource>, stepSeconds: number, fromMs: number, toMs: number): GpuSample[] {
+  const acc = new Map<string, { resourceId: string; gpuIndex: number; ts: number; sum: number; n: number }>();
+  for (const s of series) {
+    const r = resources.get(s.metric['instance_id'] ?? '');
+    const core = Number(s.metric['neuroncore']);
+    const perDevice = Number(r?.tags['aws:neuronCoresPerDevice'] ?? 0);
+    if (!r || r.tags['aws:accelerator'] !== 'neuron' || !Number.isInteger(core) || core < 0 || !(perDevice > 0)) continue;
+    const device = Math.floor(core / perDevice);
+    if (device >= r.gpuCount) continue;
+    for (const [t, v] of s.values) {
+      const x = Number(v);
+      const ts = t * 1000 - stepSeconds * 1000;
+      if (!Number.isFinite(x) || ts < fromMs || ts >= toMs) continue;
+      const key = `${r.id}\u0000${device}\u0000${ts}`;
+      const a = acc.get(key) ?? { resourceId: r.id, gpuIndex: device, ts, sum: 0, n: 0 };
+      a.sum += Math.min(100, Math.max(0, x));
+      a.n += 1;
+      acc.set(key, a);
+    }
+  }
+  return [...acc.values()]
+    .map((a) => ({ resourceId: a.resourceId, gpuIndex: a.gpuIndex, ts: a.ts, utilisation: a.sum / a.n, utilSource: 'provider' as const, memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 0 }))
+    .sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
 }
 
 /**
