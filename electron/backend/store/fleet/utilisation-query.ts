@@ -6,7 +6,7 @@
 import type { FleetFilter } from '../../../../shared/contract';
 import { fleetMeanOfSumsSql, fleetMeanSql, gpuMeanSql } from '../../domain/fleet-utilisation';
 import { tsLiteral } from '../db';
-import { filterSql } from './resource-rows';
+import { countedOnceSql, filterSql } from './resource-rows';
 import { ceilTo, FIVE_MINUTES_MS, floorTo, HOUR_MS } from './rollups';
 
 /** Bucket bounds: whole buckets are [firstBucket, endBucket); raw covers the rest of the window. */
@@ -89,7 +89,9 @@ export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly num
       SELECT gpu_id, ${means}
       FROM (${selects.join('\n UNION ALL \n')})
       GROUP BY gpu_id
-    ) m JOIN gpu g USING (gpu_id)`;
+    ) m JOIN gpu g USING (gpu_id)
+    -- A machine two accounts see counts once: the GPUs of the resource that yields are left out.
+    WHERE NOT EXISTS (SELECT 1 FROM resource r WHERE r.account = g.account AND r.id = g.resource_id AND NOT ${countedOnceSql('r')})`;
 }
 
 /**

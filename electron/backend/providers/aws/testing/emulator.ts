@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../common/testing/http';
-import { stateCode, type Fleet, type FleetInstance } from './fleet';
+import { agentSeries, stateCode, type AgentSeries, type Fleet, type FleetInstance } from './fleet';
 
 export const BASE_ACCESS_KEY = 'AKIAFLEETPANETEST001';
 export const BASE_SECRET_KEY = 'emulator-secret-not-a-real-key';
@@ -209,7 +209,8 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       instanceId: x.id,
       imageId: 'ami-0123456789abcdef0',
       instanceState: { code: stateCode(x.state), name: x.state },
-      privateDnsName: `ip-10-0-${x.id.length}-1.ec2.internal`,
+      privateDnsName: x.privateDnsName,
+      privateIpAddress: x.privateIp,
       instanceType: x.type.type,
       launchTime: iso(x.launchTime),
       placement: { availabilityZone: x.zone, tenancy: 'default' },
@@ -354,19 +355,13 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     return stsError(res, 400, 'InvalidAction', `Could not find operation ${action ?? ''}`);
   }
 
-  /** The CloudWatch agent's dimension set for one GPU of one instance. */
-  function agentDimensions(x: FleetInstance, g: number) {
-    return [
-      { Name: 'host', Value: `ip-10-0-${g}-1.ec2.internal` },
-      { Name: 'InstanceId', Value: x.id },
-      { Name: 'InstanceType', Value: x.type.type },
-      { Name: 'index', Value: String(g) },
-      { Name: 'name', Value: x.type.gpu?.name ?? x.type.neuron?.name ?? '' },
-      { Name: 'arch', Value: 'Hopper' },
-    ];
-  }
-  const metricValue = (x: FleetInstance, g: number, metric: string): number | null => {
-    const u = x.utilisation[g] as number;
+  /** A metric's identity in CloudWatch: its full dimension set, order aside. */
+  const dimsKey = (dims: readonly { Name: string; Value: string }[]) => dims.map((d) => `${d.Name}=${d.Value}`).sort().join('\u0000');
+  const series = agentSeries(fleet);
+  const seriesByKey = new Map(series.map((a) => [`${a.accountId}/${a.region}/${dimsKey(a.dimensions)}`, a]));
+  const metricValue = (a: AgentSeries, metric: string): number | null => {
+    const u = a.utilisation;
+    const g = Number(a.dimensions.find((d) => d.Name === 'index')?.Value ?? 0);
     switch (metric) {
       case 'nvidia_smi_utilization_gpu': return u;
       case 'nvidia_smi_memory_used': return 1024 + g * 10;
@@ -377,10 +372,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
   };
 
   function cloudwatch(res: ServerResponse, target: string, body: Record<string, unknown>, account: string, region: string): void {
-    const measured = fleet.instances.filter((x) => x.accountId === account && x.region === region && x.agent && x.state === 'running' && x.type.gpu);
     if (target === 'ListMetrics') {
       const name = body['MetricName'] as string | undefined;
-      const all = measured.flatMap((x) => x.utilisation.map((_, g) => ({ Namespace: 'CWAgent', MetricName: name ?? 'nvidia_smi_utilization_gpu', Dimensions: agentDimensions(x, g) })));
+      const all = series.filter((a) => a.accountId === account && a.region === region).map((a) => ({ Namespace: 'CWAgent', MetricName: name ?? 'nvidia_smi_utilization_gpu', Dimensions: a.dimensions }));
       const p = pageOf(all, body['NextToken'] as string | undefined, 'ListMetrics', 500);
       if (p === 'throttle') return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
       if (p === 'fail') return jsonError(res, 500, 'InternalServiceError', 'Internal error');
@@ -394,13 +388,12 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const end = Math.min((body['EndTime'] as number) * 1000, now);
       const points: { id: string; ts: number; v: number }[] = [];
       for (const q of queries) {
-        const dims = new Map(q.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value]));
-        const x = measured.find((i) => i.id === dims.get('InstanceId'));
-        const g = Number(dims.get('index'));
-        if (!x || !(g >= 0 && g < x.utilisation.length)) continue;
+        // A query names one metric by its whole dimension set, as CloudWatch matches it.
+        const a = seriesByKey.get(`${account}/${region}/${dimsKey(q.MetricStat.Metric.Dimensions)}`);
+        if (!a) continue;
         // ScanBy TimestampDescending (the default): newest first.
         for (let ts = Math.floor((end - 1) / MIN) * MIN; ts >= start; ts -= MIN) {
-          const v = metricValue(x, g, q.MetricStat.Metric.MetricName);
+          const v = metricValue(a, q.MetricStat.Metric.MetricName);
           if (v !== null) points.push({ id: q.Id, ts, v });
         }
       }

@@ -51,6 +51,21 @@ export interface FleetInstance {
   capacityReservationId: string | null;
   /** Publishes nvidia_smi_* to CloudWatch (the CloudWatch agent with the nvidia_gpu section). */
   agent: boolean;
+  /** The private DNS name DescribeInstances answers (the OS host name unless the image sets its own). */
+  privateDnsName: string;
+  privateIp: string;
+  /** The agent's `host` dimension: the private DNS name, its first label, or a custom host name, in any case. */
+  agentHost: string;
+  /** The agent adds `InstanceId` (append_dimensions); otherwise its series name the machine by `host` only. */
+  agentInstanceId: boolean;
+  /** GPU indexes the agent publishes nothing for (fallen off the bus): not measured, never 0. */
+  silentGpus: number[];
+  /** Each GPU is also published under a second dimension set (the agent's config changed): one GPU still. */
+  duplicateSeries: boolean;
+  /** Also publishes an `index` beyond the machine's GPUs (a stale series of another shape). */
+  phantomIndex: boolean;
+  /** Its host is also another instance's (same private IP in two VPCs): its series cannot be told apart. */
+  hostShared: boolean;
   /** Per accelerator, constant over the window (so truth is exact). */
   utilisation: number[];
   impaired: 'system' | 'instance' | null;
@@ -110,6 +125,17 @@ export interface Fleet {
   regions: { name: string; optIn: 'opt-in-not-required' | 'opted-in' | 'not-opted-in' }[];
   instances: FleetInstance[];
   health: FleetHealthEvent[];
+  /** CloudWatch agent series of machines that are not in the fleet (a laptop, a terminated box), per account and region. */
+  strangers: { accountId: string; region: string; host: string; instanceId: string | null; index: number; utilisation: number }[];
+}
+
+/** One series the CloudWatch agent publishes: its dimensions, the GPU it really is (null: none of the fleet's), its value. */
+export interface AgentSeries {
+  accountId: string;
+  region: string;
+  dimensions: { Name: string; Value: string }[];
+  owner: { instanceId: string; gpu: number } | null;
+  utilisation: number;
 }
 
 export interface FleetOptions {
@@ -181,6 +207,14 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
           launchTime: t - Math.floor(rnd() * 30) * DAY - 3600_000,
           capacityReservationId: type.type === 'p5.48xlarge' ? `cr-${hex(serial)}` : null,
           agent: rnd() < 0.8,
+          privateDnsName: '',
+          privateIp: '',
+          agentHost: '',
+          agentInstanceId: true,
+          silentGpus: [],
+          duplicateSeries: false,
+          phantomIndex: false,
+          hostShared: false,
           utilisation: Array.from({ length: type.accelerators }, () => (busy < 0.3 ? Math.round(rnd() * 3 * 10) / 10 : 20 + Math.round(rnd() * 780) / 10)),
           impaired: null,
           events: [],
@@ -200,6 +234,8 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   const mixed = pick(5);
   mixed.agent = true;
   mixed.utilisation = mixed.utilisation.map((_, g) => (g === 0 ? 1.5 : 64));
+
+  const strangers = adversarialAgents(instances, running, mixed, enabled, options.seed ?? 15);
 
   const openIssueTarget = running.find((x) => x.region === 'us-east-1' && x.accountId === '111111111111') ?? pick(6);
   const health: FleetHealthEvent[] = [
@@ -268,7 +304,93 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       blockId: block ? `cb-${x.capacityReservationId.slice(3)}` : null,
     });
   }
-  return { now, reservations, callerAccountId: '111111111111', roleName: 'FleetpaneReadOnly', accounts, regions, instances, health };
+  return { now, reservations, callerAccountId: '111111111111', roleName: 'FleetpaneReadOnly', accounts, regions, instances, health, strangers };
+}
+
+/** An instance's private DNS name as EC2 forms it: `ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere. */
+export function privateDnsNameOf(ip: string, region: string): string {
+  return `ip-${ip.replaceAll('.', '-')}.${region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`}`;
+}
+
+/**
+ * Host names and agent dimension sets as real fleets have them (own random stream, so the rest of the
+ * fleet is what it was): most agents without `InstanceId`, hosts as full DNS names, first labels in
+ * upper case, custom names equal to the Name tag, a GPU with no series, doubled and phantom series,
+ * two instances sharing one private IP in two VPCs, and series of machines outside the fleet.
+ */
+function adversarialAgents(instances: FleetInstance[], running: FleetInstance[], mixed: FleetInstance, regions: string[], seed: number): Fleet['strangers'] {
+  const rnd = seededRandom(seed * 31 + 7);
+  instances.forEach((x, k) => {
+    x.privateIp = `10.${(k >> 8) & 255}.${k & 255}.${10 + (k % 200)}`;
+    x.privateDnsName = privateDnsNameOf(x.privateIp, x.region);
+    const label = x.privateDnsName.split('.')[0] as string;
+    const roll = rnd();
+    x.agentInstanceId = roll < 0.35;
+    x.agentHost = roll < 0.6 ? x.privateDnsName : roll < 0.8 || !x.name ? (k % 2 === 0 ? label.toUpperCase() : label) : k % 2 === 0 ? x.name.toUpperCase() : x.name;
+    x.silentGpus = x.type.accelerators >= 4 && rnd() < 0.25 ? [x.type.accelerators - 1] : [];
+    x.duplicateSeries = rnd() < 0.2;
+    x.phantomIndex = rnd() < 0.15;
+  });
+  // The idle-and-busy machine stays fully measured (its first GPU is the idle one the tests look for).
+  mixed.silentGpus = [];
+  // Two running agents of one account and region with one private IP (two VPCs), both named by host only.
+  const byPlace = new Map<string, FleetInstance[]>();
+  for (const x of running) if (x !== mixed && x.agent) byPlace.set(`${x.accountId}/${x.region}`, [...(byPlace.get(`${x.accountId}/${x.region}`) ?? []), x]);
+  const pair = [...byPlace.values()].find((xs) => xs.length >= 2);
+  if (pair) {
+    const [a, b] = pair as [FleetInstance, FleetInstance];
+    b.privateIp = a.privateIp;
+    b.privateDnsName = a.privateDnsName;
+    for (const x of [a, b]) {
+      x.agentInstanceId = false;
+      x.agentHost = x.privateDnsName.split('.')[0] as string;
+      x.hostShared = true;
+      x.duplicateSeries = false;
+    }
+  }
+  const strangers: Fleet['strangers'] = [];
+  for (const region of regions) {
+    strangers.push({ accountId: '111111111111', region, host: privateDnsNameOf('172.31.250.9', region), instanceId: null, index: 0, utilisation: 100 });
+    strangers.push({ accountId: '111111111111', region, host: 'ip-172-31-250-10', instanceId: 'i-0deadbeefdeadbeef', index: 1, utilisation: 100 });
+    strangers.push({ accountId: '222222222222', region, host: 'build-runner-7', instanceId: null, index: 0, utilisation: 100 });
+  }
+  return strangers;
+}
+
+/** Every CloudWatch agent series the fleet publishes now, with the GPU each really is. */
+export function agentSeries(fleet: Fleet): AgentSeries[] {
+  const out: AgentSeries[] = [];
+  for (const x of fleet.instances) {
+    if (!x.agent || x.state !== 'running' || !x.type.gpu) continue;
+    const gpuName = `NVIDIA ${x.type.gpu.name}`;
+    const dims = (g: number, withId: boolean) => [
+      { Name: 'host', Value: x.agentHost },
+      ...(withId ? [{ Name: 'InstanceId', Value: x.id }, { Name: 'InstanceType', Value: x.type.type }] : []),
+      { Name: 'index', Value: String(g) },
+      { Name: 'name', Value: gpuName },
+    ];
+    for (let g = 0; g < x.type.accelerators; g++) {
+      if (x.silentGpus.includes(g)) continue;
+      const utilisation = x.utilisation[g] as number;
+      out.push({ accountId: x.accountId, region: x.region, dimensions: dims(g, x.agentInstanceId), owner: { instanceId: x.id, gpu: g }, utilisation });
+      // The second set: the other choice of append_dimensions, the same GPU and reading.
+      if (x.duplicateSeries) out.push({ accountId: x.accountId, region: x.region, dimensions: dims(g, !x.agentInstanceId), owner: { instanceId: x.id, gpu: g }, utilisation });
+    }
+    if (x.phantomIndex) out.push({ accountId: x.accountId, region: x.region, dimensions: dims(x.type.accelerators, x.agentInstanceId), owner: null, utilisation: 100 });
+  }
+  for (const s of fleet.strangers) {
+    const dimensions = [{ Name: 'host', Value: s.host }, ...(s.instanceId ? [{ Name: 'InstanceId', Value: s.instanceId }] : []), { Name: 'index', Value: String(s.index) }, { Name: 'name', Value: 'NVIDIA A10G' }];
+    out.push({ accountId: s.accountId, region: s.region, dimensions, owner: null, utilisation: s.utilisation });
+  }
+  return out;
+}
+
+/**
+ * Whether a GPU's series can be told to be that GPU's: published, and named by `InstanceId` or by a
+ * host no other instance of its account and region has. The rest are "not measured", never 0.
+ */
+export function gpuAttributable(x: FleetInstance, g: number): boolean {
+  return x.agent && x.state === 'running' && x.type.gpu !== undefined && !x.silentGpus.includes(g) && !x.hostShared;
 }
 
 /** Accounts the connector can read: active, role assumable (the caller's own needs no role). */
