@@ -27,7 +27,7 @@ describe('aws connector against an adversarial EC2 and AWS Health (answers as AW
   it('maps a stopped machine with every optional element absent (no tags, no private DNS or IP, no zone, no reservation, empty lifecycle)', () => {
     const sparse = inventory.find((r) => r.id === 'i-0adv0000000sparse');
     expect(sparse).toMatchObject({ name: 'i-0adv0000000sparse', zone: null, powerState: 'stopped', gpuModel: 'H100 80GB', gpuCount: 8 });
-    expect(Object.keys(sparse?.tags ?? {}).sort()).toEqual(['aws:accountId', 'aws:accountName']);
+    expect(Object.keys(sparse?.tags ?? {}).sort()).toEqual(['aws:accountId', 'aws:accountName', 'fleetpane:machine']);
   });
 
   it('counts a fractional GPU (g6f, GpuPartitionSize 0.125, Count 0) as one slice of an L4 under its own model, priced per slice, never crashing', () => {

@@ -409,7 +409,13 @@ function addAdversarialCases(instances: FleetInstance[], health: FleetHealthEven
   const base = { accountId: '111111111111', region: 'us-east-1', zone: 'us-east-1a', launchTime: t - DAY, capacityReservationId: null, agent: false, impaired: null, events: [] as FleetEvent[] };
   const p5 = INSTANCE_TYPES.find((x) => x.type === 'p5.48xlarge') as FleetInstanceType;
   const add = (id: string, type: FleetInstanceType, state: InstanceStateName, extra: Partial<FleetInstance> = {}): FleetInstance => {
-    const x: FleetInstance = { ...base, id, type, state, name: id, tags: { Name: id }, utilisation: Array.from({ length: type.accelerators }, () => 50), ...extra };
+    const privateIp = `10.250.0.${10 + instances.length % 200}`;
+    const x: FleetInstance = {
+      ...base, id, type, state, name: id, tags: { Name: id }, utilisation: Array.from({ length: type.accelerators }, () => 50),
+      privateIp, privateDnsName: privateDnsNameOf(privateIp, base.region), agentHost: '', agentInstanceId: true,
+      silentGpus: [], duplicateSeries: false, phantomIndex: false, hostShared: false,
+      ...extra,
+    };
     instances.push(x);
     return x;
   };
