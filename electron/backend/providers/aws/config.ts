@@ -10,6 +10,7 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import { AccountConfigBase as AccountBase } from '../../../../shared/config';
 import { fieldIssues } from '../common/config-issues';
 import { ConfigIssuesError } from '../types';
+import { rawOnlyStorageField } from '../common/metrics-storage';
 
 const AccountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const RegionName = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/, 'expected an AWS region code such as "us-east-1"');
@@ -91,6 +92,7 @@ const Metrics = z.union([
            * metric requested, so each one multiplies the CloudWatch bill of the metrics stream (README.md).
            */
           extras: z.array(z.enum(['memory', 'power', 'temperature'])).default([]),
+          storage: rawOnlyStorageField('CloudWatch (billed per metric requested, no per-machine minutes on demand here)'),
         })
         .strict(),
     })
@@ -103,6 +105,7 @@ const Metrics = z.union([
           url: EndpointUrl,
           /** Region the workspace is in (SigV4 scope). */
           region: RegionName,
+          storage: rawOnlyStorageField('this Amazon Managed Service for Prometheus source is not read yet (README.md)'),
         })
         .strict(),
     })
