@@ -159,6 +159,8 @@ describe('rollups-only storage', () => {
     const g = o.totals.gpus;
     expect([g.busy, g.idle, g.unhealthy, g.unknown, g.stopped].every((n) => n > 0)).toBe(true);
     expect(o.clouds.every((c) => c.utilisation.avg1h !== null && c.utilisation.p95_24h !== null)).toBe(true);
+    // Idle waste (from the rollups' idle buckets) is part of what is compared.
+    expect(o.totals.spend.some((s) => Number(s.idleWasteToday) > 0)).toBe(true);
   });
 
   it.each(['1h', '24h', '7d', '30d'] as const)('gives the raw store\'s %s fleet series', async (range) => {
