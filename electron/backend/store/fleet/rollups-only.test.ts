@@ -208,3 +208,37 @@ describe('rollups-only storage', () => {
     ).rejects.toThrow(/acct.*5-minute boundary/);
   });
 });
+
+describe('rollups-only retention', () => {
+  it('drops the minute detail with the age of raw samples, and keeps the rollups', async () => {
+    const { dir, cleanup } = await tempDataDir();
+    const store = await openStore(dir, { now: () => new Date(END) });
+    try {
+      await store.upsertAccounts([account('acct')]);
+      await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('m-0')]));
+      const old = { from: END - 8 * 24 * HOUR - 7 * MIN, to: END - 8 * 24 * HOUR + 3 * MIN };
+      const recent = { from: END - 7 * MIN, to: END };
+      for (const w of [old, recent]) {
+        const samples: GpuSample[] = [];
+        for (let t = w.from; t < w.to; t += MIN) samples.push({ resourceId: 'm-0', gpuIndex: 0, ts: t, utilisation: 50, utilSource: 'prof', memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 0 });
+        await store.writeMetrics(run('acct', 'metrics'), w, batchesOf(samples), 'rollups');
+      }
+      await store.applyRetention(new Date(END));
+      await store.close();
+      const inst = await DuckDBInstance.create(join(dir, STORE_FILE));
+      const conn = await inst.connect();
+      const count = async (sql: string): Promise<number> => Number((await conn.runAndReadAll(sql)).getRowsJS()[0]?.[0]);
+      try {
+        const cut = `TIMESTAMP '${new Date(END - 7 * 24 * HOUR).toISOString().slice(0, 19).replace('T', ' ')}'`;
+        expect(await count(`SELECT count(*) FROM rollup_5m_minutes WHERE bucket < ${cut}`)).toBe(0);
+        expect(await count(`SELECT count(*) FROM rollup_5m_minutes`)).toBeGreaterThan(0);
+        expect(await count(`SELECT count(*) FROM rollup_5m WHERE bucket < ${cut}`)).toBeGreaterThan(0);
+      } finally {
+        conn.closeSync();
+        inst.closeSync();
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+});
