@@ -122,6 +122,16 @@ export const GpuDetail = z.object({
 });
 export type GpuDetail = z.infer<typeof GpuDetail>;
 
+/** Where a machine page's series came from (rollups-only accounts ask their metrics source for minutes). */
+export const SeriesOrigin = z.object({
+  source: z.enum(['store', 'source']),
+  /** The metrics source's name (kind and host, e.g. "Prometheus at prom.example:9090"), null for the store alone. */
+  sourceName: z.string().nullable(),
+  /** Why the source could not answer, when the store's rollups are shown in its place; else null. */
+  unreachable: z.string().nullable(),
+});
+export type SeriesOrigin = z.infer<typeof SeriesOrigin>;
+
 const AsOf = IsoTime.optional();
 
 /**
@@ -192,6 +202,11 @@ export const channels = {
       stepMs: z.number().int().positive(),
       /** One series per GPU, key = GPU index. */
       series: z.array(Series),
+      /**
+       * Where `series` came from: the store (absent means the store too), or, for the 1 h minutes of a
+       * rollups-only account, the account's metrics source asked just now.
+       */
+      seriesOrigin: SeriesOrigin.optional(),
       incidents: z.array(IncidentBrief),
     }),
   },

@@ -21,7 +21,8 @@ export type Page =
   | { name: 'not-found'; path: string };
 
 /** The ranges the pane offers (the contract also knows 1h; the pane's charts start at a day). */
-export const VIEW_RANGES = ['24h', '7d', '30d'] as const satisfies readonly TimeRange[];
+// 1h shows minutes (a rollups-only account's machine page asks its metrics source for them).
+export const VIEW_RANGES = ['1h', '24h', '7d', '30d'] as const satisfies readonly TimeRange[];
 export type ViewRange = (typeof VIEW_RANGES)[number];
 
 export interface ViewParams {

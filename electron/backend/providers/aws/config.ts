@@ -10,6 +10,7 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import { AccountConfigBase as AccountBase } from '../../../../shared/config';
 import { fieldIssues } from '../common/config-issues';
 import { ConfigIssuesError } from '../types';
+import { rawOnlyStorageField } from '../common/metrics-storage';
 
 const AccountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const RegionName = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/, 'expected an AWS region code such as "us-east-1"');
@@ -96,6 +97,7 @@ const Metrics = z.union([
           extras: z.array(z.enum(['memory', 'power', 'temperature'])).default([]),
           /** The tag holding a machine's custom OS host name, tried after the private DNS name (README.md). */
           hostTag: HostTag,
+          storage: rawOnlyStorageField('CloudWatch (billed per metric requested, no per-machine minutes on demand here)'),
         })
         .strict(),
     })
@@ -112,6 +114,7 @@ const Metrics = z.union([
           accountId: AccountId.optional(),
           /** The tag holding a machine's custom OS host name, tried after the private DNS name (README.md). */
           hostTag: HostTag,
+          storage: rawOnlyStorageField('Amazon Managed Service for Prometheus, until this connector asks it for a machine\'s minutes,'),
         })
         .strict(),
     })

@@ -6,6 +6,7 @@
 import { type CoverageGap, type GpuState, STATE_WINDOW_MS } from '../../../../shared/domain';
 import { gpuStateCaseSql } from '../../domain/gpu-state';
 import { tsLiteral } from '../db';
+import { minuteRowsSql } from './minute-rows';
 
 /** SQL: true when the coverage_gaps JSON value `column` holds a gap of this kind. */
 export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
@@ -23,6 +24,14 @@ export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
       SELECT gpu_id, avg(util) AS util_mean, count(util) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault, max(ts) AS last_ts
       FROM gpu_sample
       WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}
+      GROUP BY gpu_id
+      UNION ALL
+      -- Rollups-only accounts: the same window over the 5-minute buckets' minute detail. A window
+      -- edge mid-bucket would change the answer if read from whole buckets (a bucket's early minutes
+      -- may lie before asOf - 30 min, the newest bucket may run past asOf); the minute rows split
+      -- there as the raw samples do, so freshness (a sample in the window) and the mean are exact.
+      SELECT gpu_id, sum(util_sum) / nullif(sum(util_count), 0), sum(util_count), sum(xid), bool_or(fault), max(ts)
+      FROM ${minuteRowsSql(asOfMs - STATE_WINDOW_MS, asOfMs, `ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}`)}
       GROUP BY gpu_id
     ), m AS (
       SELECT account, id, cloud, region, gpu_model, power_state, health, coverage_gaps, unnest(range(gpu_count)) AS gpu_index

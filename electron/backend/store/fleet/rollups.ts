@@ -60,8 +60,11 @@ async function refreshFleet(
   );
 }
 
-/** Recomputes the account's 5-minute and 1-hour rollups (and fleet tables) for the buckets `window` touches. */
-export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window): Promise<void> {
+/**
+ * Recomputes the account's 5-minute and 1-hour rollups (and fleet tables) for the buckets `window`
+ * touches, from `samples` (gpu_sample; a rollups-only account's window staged in a temporary table).
+ */
+export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window, samples = 'gpu_sample'): Promise<void> {
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
   const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
   const h0 = floorTo(window.from, HOUR_MS);
@@ -75,7 +78,7 @@ export async function refreshRollups(conn: DuckDBConnection, account: string, wi
     // Grouped by the integer GPU key and bucket alone: no strings hashed, no join.
     `INSERT INTO rollup_5m
      SELECT s.gpu_id, time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket, ${SUMS_FROM_RAW}
-     FROM gpu_sample s
+     FROM ${samples} s
      WHERE s.${ofAccount} AND s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
      GROUP BY s.gpu_id, bucket
      ORDER BY bucket`,

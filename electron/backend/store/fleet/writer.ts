@@ -3,6 +3,7 @@
  * run and advances the cursor, so a crash or a failing connector leaves the previous state.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { MetricsStorage } from '../../../../shared/config';
 import type { GpuResource, GpuSample, SyncError } from '../../../../shared/domain';
 import { removeAccountData } from '../account-removal';
 import { queueCostWrite } from '../cost-write-queue';
@@ -10,7 +11,8 @@ import { exec, rows } from '../db';
 import { appendResource } from '../row-appenders';
 import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, type Window } from '../sync-run';
 import type { Write } from '../write';
-import { refreshRollups } from './rollups';
+import { refreshMinuteDetail } from './minute-rows';
+import { ceilTo, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
 import { SampleChunkWriter } from './sample-appender';
 import type { FleetWriter } from './types';
 
@@ -19,6 +21,12 @@ const DAY_MS = 86_400_000;
 export const RAW_RETENTION_MS = 7 * DAY_MS;
 /** Rollups are kept this long (ARCHITECTURE.md: 400 days). */
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
+
+/** The minute detail of rollups-only accounts is kept as long as raw samples, so both modes answer alike. */
+export const MINUTE_DETAIL_RETENTION_MS = RAW_RETENTION_MS;
+
+/** Where a rollups-only account's window is staged while its rollups are built (per connection, dropped at commit). */
+const STAGING = 'rollups_only_staging';
 
 /** Attempts of a re-runnable write that lost a write-write conflict to another transaction. */
 const CONFLICT_ATTEMPTS = 4;
@@ -96,7 +104,12 @@ export class DuckFleetWriter implements FleetWriter {
     return byId.size;
   }
 
-  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>): Promise<number> {
+  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>, storage: MetricsStorage = 'raw'): Promise<number> {
+    const rollupsOnly = storage === 'rollups';
+    if (rollupsOnly && window.from % FIVE_MINUTES_MS !== 0) {
+      // Each bucket is rebuilt from the window's samples alone, so the window must hold whole buckets.
+      throw new Error(`metrics window of account "${run.account}" starts at ${new Date(window.from).toISOString()}, not on a 5-minute boundary (rollups storage)`);
+    }
     return this.#write(async (conn) => {
       // (resourceId, gpuIndex) -> gpu_id for the GPUs the inventory has now, built once per write.
       const gpuIds = new Map<string, number[]>();
@@ -117,8 +130,17 @@ export class DuckFleetWriter implements FleetWriter {
            AND ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)`,
         { account: run.account, from: window.from, to: window.to },
       );
+      // Either mode's window replaces the other's rows there (an account whose storage was switched).
+      await exec(
+        conn,
+        `DELETE FROM rollup_5m_minutes WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
+           AND bucket >= epoch_ms($from::BIGINT) AND bucket < epoch_ms($to::BIGINT)`,
+        { account: run.account, from: floorTo(window.from, FIVE_MINUTES_MS), to: ceilTo(window.to, FIVE_MINUTES_MS) },
+      );
       const outcome: Outcome = { rows: 0, rejected: 0 };
-      const appender = await conn.createAppender('gpu_sample');
+      // Rollups-only: the samples go to a temporary table of gpu_sample's shape, never to gpu_sample.
+      if (rollupsOnly) await exec(conn, `CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * FROM gpu_sample LIMIT 0`);
+      const appender = rollupsOnly ? await conn.createAppender(STAGING, 'main', 'temp') : await conn.createAppender('gpu_sample');
       try {
         const writer = new SampleChunkWriter(appender);
         for await (const batch of batches) {
@@ -137,7 +159,13 @@ export class DuckFleetWriter implements FleetWriter {
       } finally {
         appender.closeSync();
       }
-      await refreshRollups(conn, run.account, window);
+      if (rollupsOnly) {
+        await refreshRollups(conn, run.account, window, `temp.main.${STAGING}`);
+        await refreshMinuteDetail(conn, run.account, window, `temp.main.${STAGING}`);
+        await exec(conn, `DROP TABLE temp.main.${STAGING}`);
+      } else {
+        await refreshRollups(conn, run.account, window);
+      }
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
     });
@@ -153,6 +181,7 @@ export class DuckFleetWriter implements FleetWriter {
     const t = now.getTime();
     await this.#write(async (conn) => {
       await exec(conn, 'DELETE FROM gpu_sample WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
+      await exec(conn, 'DELETE FROM rollup_5m_minutes WHERE bucket < epoch_ms($cut::BIGINT)', { cut: t - MINUTE_DETAIL_RETENTION_MS });
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,
       });

@@ -23,6 +23,7 @@ import { classifyOpenIncidents, isPlannedMaintenance } from '../../domain/incide
 import { sqlString, tsLiteral, type ConnectionPool, type Row } from '../db';
 import { loadAccountState } from '../fleet/freshness-query';
 import { gpusByMachine, gpuStateSql, machineGpuSummary, machineKey } from '../fleet/gpu-state-query';
+import { accountSamplesSql } from '../fleet/minute-rows';
 import { affectedMachines, toBrief, type FleetMachine } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { addMoneyTo, formatMoney, parseMoney } from '../../../../shared/decimal';
@@ -298,13 +299,12 @@ export async function querySignalInput(pool: ConnectionPool, account: string, as
     pool.rows<{ resource_id: string; gpu_index: number; first: number; last: number; errors: number } & Row>(
       `SELECT resource_id, gpu_index::INTEGER AS gpu_index, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last,
               sum(xid)::INTEGER AS errors
-       FROM gpu_sample_by_name WHERE account = ${acct} AND xid > 0
-         AND ts > ${tsLiteral(asOfMs - XID_LOOKBACK_MS)} AND ts <= ${tsLiteral(asOfMs)}
+       FROM ${accountSamplesSql(acct, asOfMs - XID_LOOKBACK_MS, asOfMs)} WHERE xid > 0
        GROUP BY resource_id, gpu_index`,
     ),
     pool.rows<{ resource_id: string; gpu_index: number; last: number } & Row>(
       `SELECT resource_id, gpu_index::INTEGER AS gpu_index, epoch_ms(max(ts))::DOUBLE AS last
-       FROM gpu_sample_by_name WHERE account = ${acct} AND ts > ${tsLiteral(asOfMs - SILENT_LOOKBACK_MS)} AND ts <= ${tsLiteral(asOfMs)}
+       FROM ${accountSamplesSql(acct, asOfMs - SILENT_LOOKBACK_MS, asOfMs)}
        GROUP BY resource_id, gpu_index`,
     ),
     pool.rows<{ cloud: Incident['cloud']; region: string; t: number; s: number; n: number } & Row>(
