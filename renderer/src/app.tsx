@@ -9,6 +9,7 @@ import { formatHash, pagePath, parentPage, type Page, type ViewParams } from './
 import { useRoute } from './routing/use-route';
 import { useWrites } from './api/writes';
 import { CloudPage } from './views/cloud-page';
+import { MachinesPage } from './views/machines-page';
 import { OverviewPage } from './views/overview-page';
 import { ResourcePage } from './views/resource-page';
 import { IncidentPageView } from './views/triage/incident-page';
@@ -30,6 +31,8 @@ function currentLabel(page: Exclude<Page, { name: 'overview' }>): string {
   switch (page.name) {
     case 'cloud':
       return cloudKeyLabel(page.cloud);
+    case 'machines':
+      return 'Machines';
     case 'resource':
       return page.id.split('/').pop() ?? page.id;
     case 'triage':
@@ -51,7 +54,7 @@ function currentLabel(page: Exclude<Page, { name: 'overview' }>): string {
 
 /** Pages whose content the fleet filter narrows (spend has its own period, so no time range there). */
 function filtersApply(page: Page): boolean {
-  return page.name === 'overview' || page.name === 'cloud' || page.name === 'resource' || page.name === 'spend';
+  return page.name === 'overview' || page.name === 'cloud' || page.name === 'machines' || page.name === 'resource' || page.name === 'spend';
 }
 
 function Breadcrumb({ page, params, cloudOfResource }: { page: Page; params: ViewParams; cloudOfResource: Page | null }): ReactNode {
@@ -125,6 +128,9 @@ export function App(): ReactNode {
       break;
     case 'cloud':
       content = <CloudPage cloud={page.cloud} params={params} onOpen={(p) => go(p)} onClearFilters={clearFilters} />;
+      break;
+    case 'machines':
+      content = <MachinesPage params={params} wholeFleet={page.wholeFleet} onOpen={(p) => go(p)} onClearFilters={clearFilters} />;
       break;
     case 'resource':
       content = <ResourcePage account={page.account} id={page.id} params={params} />;
