@@ -25,6 +25,7 @@ import { openStore, STORE_FILE } from '../electron/backend/store/index';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import type { FleetStore, RunStart } from '../electron/backend/store/types';
 import { benchFocusImport } from './focus-import';
+import { benchMachineTable } from './machine-table';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -242,6 +243,7 @@ async function main(): Promise<void> {
       });
     }
     await store.close();
+    if (ONLY === undefined || ONLY === 'machine-table') { for (const m of await benchMachineTable(dataDir)) record(m); if (ONLY !== undefined) return; }
     store = await openStore(dataDir);
 
     const filter = { clouds: [], regions: [], gpuModels: [] };
