@@ -43,40 +43,50 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
-/** Runs in the page before the app: keeps every long task from now on. */
-function observeLongTasks(): void {
-  const w = window as unknown as { __longTasks: number[] };
-  w.__longTasks = [];
+/**
+ * Installed in the page before the app (as text: functions passed from here would carry the
+ * helpers tsx adds to named functions): keeps every long task, and `__settled()` resolves once the
+ * table shows rows for what was asked (not busy, no row waiting) or says nothing matches.
+ */
+const IN_PAGE = `
+  window.__longTasks = [];
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    for (const e of list.getEntries()) window.__longTasks.push(e.duration);
   }).observe({ type: 'longtask', buffered: true });
-}
-
-/** In the page: resolves once the table shows rows for what was asked (not busy, no row waiting). */
-function settledScript(): Promise<number> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const check = (): void => {
+  window.__settled = () => new Promise((resolve) => {
+    const check = () => {
       const table = document.querySelector('[data-testid="resource-table"]');
       const empty = document.querySelector('[data-testid="empty-state"]');
-      const ready =
-        (table !== null && table.getAttribute('aria-busy') !== 'true' && document.querySelector('[data-testid="pending-row"]') === null) ||
-        (table === null && empty !== null);
-      if (ready) resolve(performance.now() - t0);
-      else requestAnimationFrame(check);
+      const ready = (table !== null && table.getAttribute('aria-busy') !== 'true' && document.querySelector('[data-testid="pending-row"]') === null)
+        || (table === null && empty !== null);
+      if (ready) resolve(); else requestAnimationFrame(check);
     };
     requestAnimationFrame(check);
   });
+  window.__timeSort = async (key) => {
+    const button = document.querySelector('[data-testid="sort-' + key + '"]');
+    if (button === null) throw new Error('no sort header ' + key);
+    const t0 = performance.now();
+    button.click();
+    await window.__settled();
+    return performance.now() - t0;
+  };
+`;
+
+interface InPage {
+  __longTasks: number[];
+  __settled: () => Promise<void>;
+  __timeSort: (key: string) => Promise<number>;
 }
 
 async function settled(page: Page): Promise<void> {
-  await page.evaluate(settledScript);
+  await page.evaluate(() => (window as unknown as InPage).__settled());
 }
 
 async function openTable(browser: Browser, url: URL, hash: string): Promise<{ page: Page; openMs: number; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
-  await page.addInitScript(observeLongTasks);
+  await page.addInitScript(IN_PAGE);
   const target = new URL(url);
   target.hash = hash;
   const t0 = performance.now();
@@ -86,29 +96,14 @@ async function openTable(browser: Browser, url: URL, hash: string): Promise<{ pa
   const openMs = performance.now() - t0;
   // Loading the page is measured by the pane-interactive bench; from here on, only the table.
   await page.evaluate(() => {
-    (window as unknown as { __longTasks: number[] }).__longTasks.length = 0;
+    (window as unknown as InPage).__longTasks.length = 0;
   });
   return { page, openMs, close: () => context.close() };
 }
 
 /** Clicks a sort header in the page and times until the new order is on screen. */
 async function timeSort(page: Page, key: string): Promise<number> {
-  return page.evaluate(async (k) => {
-    const button = document.querySelector<HTMLButtonElement>(`[data-testid="sort-${k}"]`);
-    if (button === null) throw new Error(`no sort header ${k}`);
-    const t0 = performance.now();
-    button.click();
-    await new Promise((r) => requestAnimationFrame(() => r(null)));
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        const table = document.querySelector('[data-testid="resource-table"]');
-        if (table !== null && table.getAttribute('aria-busy') !== 'true' && document.querySelector('[data-testid="pending-row"]') === null) resolve();
-        else requestAnimationFrame(check);
-      };
-      check();
-    });
-    return performance.now() - t0;
-  }, key);
+  return page.evaluate((k) => (window as unknown as InPage).__timeSort(k), key);
 }
 
 /** Types a filter and times until its rows (or "no machines match") are on screen, less the typing pause. */
@@ -140,7 +135,7 @@ async function scrollThrough(page: Page): Promise<number> {
 }
 
 async function longTasks(page: Page): Promise<number[]> {
-  return page.evaluate(() => [...(window as unknown as { __longTasks: number[] }).__longTasks]);
+  return page.evaluate(() => [...(window as unknown as InPage).__longTasks]);
 }
 
 async function measurePath(browser: Browser, url: URL, hash: string, withFilter: boolean): Promise<PathResult> {

@@ -117,9 +117,9 @@ export class DuckFleetReader implements FleetReader {
     return { asOf: iso(asOfMs), stepMs, series };
   }
 
-  #gpuStates(asOfMs: number, resourceWhere: string): Promise<GpuStateRow[]> {
+  #gpuStates(asOfMs: number, resourceWhere: string, fewMachines = false): Promise<GpuStateRow[]> {
     return this.#pool.rows<GpuStateRow>(
-      `${gpuStateSql(asOfMs, resourceWhere)} ORDER BY g.account, g.id, g.gpu_index`,
+      `${gpuStateSql(asOfMs, resourceWhere, { fewMachines })} ORDER BY g.account, g.id, g.gpu_index`,
     );
   }
 
@@ -129,10 +129,10 @@ export class DuckFleetReader implements FleetReader {
   }
 
   /** The machines matching `where` (over resource columns), each with its GPUs' states. */
-  async #machinesWith(asOfMs: number, where: string): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
+  async #machinesWith(asOfMs: number, where: string, fewMachines = false): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
     const [resources, gpus] = await Promise.all([
       this.#pool.use((conn) => loadResources(conn, where)),
-      this.#gpuStates(asOfMs, where),
+      this.#gpuStates(asOfMs, where, fewMachines),
     ]);
     const byResource = new Map<string, GpuStateRow[]>();
     for (const g of gpus) {
@@ -163,7 +163,7 @@ export class DuckFleetReader implements FleetReader {
     // Build the window's rows as fleet:resources does, then put them in the SQL's order.
     const accounts = [...new Set(order.map((o) => o.account))];
     const pageWhere = `account IN ${sqlList(accounts)} AND id IN ${sqlList(order.map((o) => o.id))}`;
-    const machines = await this.#machinesWith(asOfMs, pageWhere);
+    const machines = await this.#machinesWith(asOfMs, pageWhere, true);
     const byKey = new Map(machines.map((m) => [`${m.resource.account}\u0000${m.resource.id}`, m]));
     const rows = order.flatMap((o) => {
       const m = byKey.get(`${o.account}\u0000${o.id}`);
