@@ -5,7 +5,7 @@
  * rows (as resource-table.tsx) and moves through rows from the keyboard: arrows, Page Up/Down,
  * Home and End.
  */
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useQueries } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FleetFilter, ResourceRow } from '../../../shared/contract';
@@ -49,6 +49,32 @@ function windowsFor(first: number, last: number): number[] {
   return list;
 }
 
+/** One machine's row; memoised so a scroll renders only the rows that come into view. */
+const MachineRow = memo(function MachineRow({
+  row,
+  index,
+  active,
+  href,
+  onOpen,
+}: {
+  row: ResourceRow;
+  index: number;
+  active: boolean;
+  href: string;
+  onOpen: (row: ResourceRow) => void;
+}): ReactNode {
+  return (
+    <tr
+      className={active ? 'data-table__row data-table__row--active' : 'data-table__row'}
+      aria-rowindex={index + 2}
+      data-testid="resource-row"
+      data-resource-id={row.id}
+    >
+      <MachineCells row={row} href={href} onOpen={() => onOpen(row)} />
+    </tr>
+  );
+});
+
 /** Sortable, filterable, paged: each header a sort button, each row a link to its machine. */
 export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen, onClearFilters, initialSort }: MachineTableProps): ReactNode {
   const [sort, setSort] = useState<SortState>(initialSort ?? { key: 'name', direction: 'ascending' });
@@ -58,6 +84,10 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
   const [total, setTotal] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState<number | null>(null);
+  // Rows keep one onOpen across renders (the page's may be a new closure each time).
+  const onOpenRef = useRef(onOpen);
+  onOpenRef.current = onOpen;
+  const openRow = useCallback((row: ResourceRow) => onOpenRef.current(row), []);
 
   const virtualizer = useVirtualizer({
     count: total ?? 0,
@@ -228,15 +258,7 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
                   );
                 }
                 return (
-                  <tr
-                    key={`${r.account}:${r.id}`}
-                    className={item.index === active ? 'data-table__row data-table__row--active' : 'data-table__row'}
-                    aria-rowindex={item.index + 2}
-                    data-testid="resource-row"
-                    data-resource-id={r.id}
-                  >
-                    <MachineCells row={r} href={hrefFor(r)} onOpen={() => onOpen(r)} />
-                  </tr>
+                  <MachineRow key={`${r.account}:${r.id}`} row={r} index={item.index} active={item.index === active} href={hrefFor(r)} onOpen={openRow} />
                 );
               })}
               {padBottom > 0 ? (

@@ -150,6 +150,14 @@ describe('machine table window (fleet:machines)', () => {
     expect(new Set(pages).size).toBe(74);
   });
 
+  it('pages through a state-sorted table (its order kept between windows) in the same order as one window', async () => {
+    for (const key of ['utilisation30m', 'states', 'coverage'] as const) {
+      const pages: string[] = [];
+      for (let offset = 0; offset < 80; offset += 7) pages.push(...(await ids({ sort: { key, direction: 'descending' }, offset, limit: 7 })));
+      expect(pages, key).toEqual(expectedOrder(everything, key, 'descending'));
+    }
+  });
+
   it('answers an offset at or past the end with no rows and the true count', async () => {
     const gpus = everything.reduce((n, r) => n + r.gpuCount, 0);
     for (const offset of [74, 75, 10_000]) {

@@ -58,6 +58,11 @@ const GAP_COUNT_SQL = `(
 /** Sort keys that need each machine's GPU states over the state window (the costly part). */
 const NEEDS_STATES = new Set<MachineSortKey>(['states', 'utilisation30m', 'coverage']);
 
+/** True when ordering by `key` reads every selected GPU's samples (worth keeping the order a while). */
+export function orderNeedsStates(key: MachineSortKey): boolean {
+  return NEEDS_STATES.has(key);
+}
+
 /** The value each key sorts by; NULL always sorts last. */
 const SORT_SQL: Readonly<Record<MachineSortKey, string>> = {
   name: 'lower(name)',
@@ -75,19 +80,20 @@ const SORT_SQL: Readonly<Record<MachineSortKey, string>> = {
 };
 
 /**
- * SQL yielding (account, id) of the machines in rows offset..offset+limit, in order. `asOfMs` is
- * the state window's end (only read for the keys that need GPU states).
+ * SQL yielding (account, id) of the machines in rows offset..offset+limit (every row from offset
+ * when limit is null), in order. `asOfMs` is the state window's end (read by the keys that need
+ * GPU states).
  */
 export function machineOrderSql(
   asOfMs: number,
   where: string,
   sort: { key: MachineSortKey; direction: SortDirection },
   offset: number,
-  limit: number,
+  limit: number | null,
 ): string {
   const direction = sort.direction === 'ascending' ? 'ASC' : 'DESC';
   const order = `${SORT_SQL[sort.key]} ${direction} NULLS LAST, lower(name) ASC, name ASC, account ASC, id ASC`;
-  const page = `LIMIT ${Math.trunc(limit)} OFFSET ${Math.trunc(offset)}`;
+  const page = `${limit === null ? '' : `LIMIT ${Math.trunc(limit)}`} OFFSET ${Math.trunc(offset)}`;
   if (!NEEDS_STATES.has(sort.key)) {
     return `SELECT account, id FROM resource WHERE ${where} ORDER BY ${order} ${page}`;
   }

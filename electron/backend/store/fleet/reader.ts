@@ -9,7 +9,7 @@ import { gpuStateSql } from './gpu-state-query';
 import { isOpen, toBrief } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { floorToMinute, queryOverview } from './overview-query';
-import { machineCountSql, machineOrderSql, selectionSql } from './machine-window';
+import { machineCountSql, machineOrderSql, orderNeedsStates, selectionSql } from './machine-window';
 import { filterSql, loadResources } from './resource-rows';
 import { querySeries } from './series-query';
 import type { FleetReader, MachineWindowQuery } from './types';
@@ -63,9 +63,20 @@ function toResourceRow(r: GpuResource, list: readonly GpuStateRow[]): ResourceRo
   };
 }
 
+/** A machine's identity in the store. */
+interface MachineKey extends Row {
+  account: string;
+  id: string;
+}
+
+/** How long a state-sorted order is reused, and how many are kept. */
+const ORDER_KEEP_MS = 30_000;
+const ORDER_ENTRIES = 8;
+
 export class DuckFleetReader implements FleetReader {
   readonly #pool: ConnectionPool;
   readonly #now: () => Date;
+  readonly #orders = new Map<string, { at: number; order: Promise<MachineKey[]> }>();
 
   constructor(pool: ConnectionPool, now: () => Date) {
     this.#pool = pool;
@@ -148,15 +159,33 @@ export class DuckFleetReader implements FleetReader {
     return { asOf: iso(asOfMs), resources: machines.map(({ resource, gpus }) => toResourceRow(resource, gpus)) };
   }
 
+  /**
+   * The whole order of a selection sorted by a key that reads GPU states, kept ORDER_KEEP_MS: the
+   * windows of one table as it scrolls then cost their own rows, not the fleet's samples again.
+   * Only the order is kept; every row is read fresh, so a sync within those seconds shows new
+   * values at most in the previous order.
+   */
+  #wholeOrder(asOfMs: number, where: string, params: Record<string, string>, sort: MachineWindowQuery['sort']): Promise<MachineKey[]> {
+    const key = JSON.stringify([asOfMs, where, params, sort]);
+    const at = Date.now();
+    for (const [k, entry] of this.#orders) if (at - entry.at >= ORDER_KEEP_MS) this.#orders.delete(k);
+    const kept = this.#orders.get(key);
+    if (kept !== undefined) return kept.order;
+    const order = this.#pool.rows<MachineKey>(machineOrderSql(asOfMs, where, sort, 0, null), params);
+    order.catch(() => this.#orders.delete(key));
+    this.#orders.set(key, { at, order });
+    if (this.#orders.size > ORDER_ENTRIES) this.#orders.delete(this.#orders.keys().next().value as string);
+    return order;
+  }
+
   async machineWindow(asOf: Date, request: MachineWindowQuery): Promise<MachineWindow> {
     const asOfMs = floorToMinute(asOf.getTime());
     const { where, params } = selectionSql(request);
     const [counts, order] = await Promise.all([
       this.#pool.rows<{ total: number; gpus: number }>(machineCountSql(where), params),
-      this.#pool.rows<{ account: string; id: string }>(
-        machineOrderSql(asOfMs, where, request.sort, request.offset, request.limit),
-        params,
-      ),
+      orderNeedsStates(request.sort.key)
+        ? this.#wholeOrder(asOfMs, where, params, request.sort).then((all) => all.slice(request.offset, request.offset + request.limit))
+        : this.#pool.rows<MachineKey>(machineOrderSql(asOfMs, where, request.sort, request.offset, request.limit), params),
     ]);
     const { total, gpus } = counts[0] ?? { total: 0, gpus: 0 };
     if (order.length === 0) return { asOf: iso(asOfMs), total, gpus, offset: request.offset, rows: [] };
