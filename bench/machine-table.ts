@@ -145,10 +145,18 @@ async function measurePath(browser: Browser, url: URL, hash: string, withFilter:
     const machines = Number(summary.split(' ')[0]);
     const sortMs: number[] = [];
     for (const key of SORTS) sortMs.push(await timeSort(page, key));
+    const afterSort = (await longTasks(page)).length;
     const filterMs: number[] = [];
     if (withFilter) for (const text of TEXTS) filterMs.push(await timeFilter(page, text));
+    const afterFilter = (await longTasks(page)).length;
     const scrollMs = await scrollThrough(page);
     const tasks = await longTasks(page);
+    // Where the long tasks fell, to tell a slow sort from a slow scroll.
+    const phase = (list: number[]): string => `${list.length} (longest ${Math.max(0, ...list).toFixed(0)} ms)`;
+    console.log(
+      `  ${hash}: long tasks while sorting ${phase(tasks.slice(0, afterSort))}, filtering ${phase(tasks.slice(afterSort, afterFilter))}, ` +
+        `scrolling ${phase(tasks.slice(afterFilter))}`,
+    );
     return { machines, openMs, sortMs, filterMs, scrollMs, longestTaskMs: Math.max(0, ...tasks), longTasks: tasks.length };
   } finally {
     await close();
