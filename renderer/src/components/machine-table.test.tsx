@@ -59,6 +59,29 @@ describe('MachineTable', () => {
     expect(machineCalls(client.calls).every((c) => c.offset === 0)).toBe(true);
   });
 
+  it('keeps the rows on screen, marked busy, while the backend sorts, then shows its order', async () => {
+    const rows = fleet(30);
+    let release: (() => void) | undefined;
+    renderWithApi(table(), {
+      'fleet:machines': (req) => {
+        const answer = machinesHandler(req.sort?.direction === 'descending' ? [...rows].reverse() : rows)(req);
+        if (req.sort?.key !== 'name' || req.sort.direction !== 'descending') return answer;
+        return new Promise((resolve) => {
+          release = () => resolve(answer);
+        });
+      },
+    });
+    await screen.findAllByRole('rowheader');
+    fireEvent.click(screen.getByRole('button', { name: /Name/ }));
+    await waitFor(() => expect(release).toBeDefined());
+    expect(screen.getByRole('table').getAttribute('aria-busy')).toBe('true');
+    expect(screen.queryByTestId('pending-row')).toBeNull();
+    expect(screen.getAllByRole('rowheader')[0]?.textContent).toBe('gpu-00000');
+    release!();
+    await waitFor(() => expect(screen.getAllByRole('rowheader')[0]?.textContent).toBe('gpu-00029'));
+    expect(screen.getByRole('table').getAttribute('aria-busy')).toBe('false');
+  });
+
   it('filters by the text typed, once typing settles, and says when nothing matches', async () => {
     const user = userEvent.setup();
     const { client } = renderWithApi(table(), { 'fleet:machines': machinesHandler(fleet(30)) });

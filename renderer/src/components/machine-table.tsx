@@ -121,11 +121,23 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
     scrollRef.current?.scrollTo?.({ top: 0 });
   }, [selectionId]);
 
+  // The rows last on screen, by position: while a new order or filter loads, they stay (the table
+  // is marked busy) instead of every row flashing to "Loading…" and back.
+  const shown = useRef(new Map<number, ResourceRow>());
+  const onScreen = new Map<number, ResourceRow>();
   const rowAt = (index: number): ResourceRow | undefined => {
     const w = Math.floor(index / WINDOW_ROWS);
     const answer = answers[windows.indexOf(w)]?.data;
     return answer?.rows[index - w * WINDOW_ROWS];
   };
+  const rowOnScreen = (index: number): ResourceRow | undefined => {
+    const row = rowAt(index) ?? (total !== null && index < total ? shown.current.get(index) : undefined);
+    if (row !== undefined) onScreen.set(index, row);
+    return row;
+  };
+  useEffect(() => {
+    shown.current = onScreen;
+  });
 
   // Keyboard: move the active row and keep it focused once its window has arrived.
   const activeRow = active === null ? undefined : rowAt(active);
@@ -247,7 +259,7 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
                 </tr>
               ) : null}
               {items.map((item) => {
-                const r = rowAt(item.index);
+                const r = rowOnScreen(item.index);
                 if (r === undefined) {
                   return (
                     <tr key={`pending-${item.index}`} aria-rowindex={item.index + 2} className="data-table__row data-table__row--pending" data-testid="pending-row">
