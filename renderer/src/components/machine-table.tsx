@@ -93,7 +93,8 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
     count: total ?? 0,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    // A few rows beyond the screen: enough for arrow keys and wheel steps, few to mount per scroll frame.
+    overscan: 4,
     initialRect: { width: 1000, height: 600 },
   });
   const items = virtualizer.getVirtualItems();
