@@ -112,6 +112,15 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     'fleet:utilisation-series': (req) =>
       store.utilisationSeries(asOfDate(req.asOf, now), req.range, filterOf(req.filter), req.groupBy),
     'fleet:resources': (req) => store.resourceRows(asOfDate(req.asOf, now), filterOf(req.filter)),
+    'fleet:machines': (req) =>
+      store.machineWindow(asOfDate(req.asOf, now), {
+        filter: filterOf(req.filter),
+        ...(req.cloudKey === undefined ? {} : { cloudKey: req.cloudKey }),
+        text: req.text,
+        sort: req.sort,
+        offset: req.offset,
+        limit: req.limit,
+      }),
     'fleet:coverage': (req) => store.coverage(asOfDate(req.asOf, now), filterOf(req.filter)),
     'fleet:resource': async (req) => {
       const detail = await store.resourceDetail(asOfDate(req.asOf, now), req.account, req.id, req.range);

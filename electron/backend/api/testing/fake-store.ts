@@ -130,6 +130,11 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
         ],
       };
     },
+    async machineWindow(asOf, query) {
+      record('machineWindow', [asOf, query]);
+      const { resources } = await this.resourceRows(asOf, query.filter);
+      return { asOf: asOf.toISOString(), total: resources.length, gpus: 8, offset: query.offset, rows: resources.slice(query.offset, query.offset + query.limit) };
+    },
     async resourceDetail(asOf, account, id) {
       if (account !== resource.account || id !== resource.id) return null;
       return { asOf: asOf.toISOString(), resource, gpus: [], stepMs: 60_000, series: [], incidents: [brief] };

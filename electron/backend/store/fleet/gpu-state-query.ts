@@ -18,12 +18,19 @@ export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
  * account, resource_id, gpu_index, cloud, region, gpu_model, util_mean, util_n, xid, last_ms, state, and
  * metrics_gap / placement_gap (the machine's connector says it cannot be measured / placed).
  */
-export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
+export function gpuStateSql(asOfMs: number, resourceWhere: string, options: { fewMachines?: boolean } = {}): string {
+  // For a few machines (a page of the machine table), read only their GPUs' samples rather than
+  // aggregating the whole fleet's window and joining most of it away.
+  const onlyTheirGpus =
+    options.fewMachines === true
+      ? `AND gpu_id IN (SELECT k.gpu_id FROM gpu k SEMI JOIN (SELECT account, id FROM resource WHERE ${resourceWhere}) r
+           ON k.account = r.account AND k.resource_id = r.id)`
+      : '';
   return `
     WITH w AS (
       SELECT gpu_id, avg(util) AS util_mean, count(util) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault, max(ts) AS last_ts
       FROM gpu_sample
-      WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}
+      WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)} ${onlyTheirGpus}
       GROUP BY gpu_id
       UNION ALL
       -- Rollups-only accounts: the same window over the 5-minute buckets' minute detail. A window
