@@ -143,6 +143,9 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
       yield [];
     },
     diagnostics: (): ConnectorDiagnostics => ({ budget: [], access: [], unmeasured: [], unplaced: [...unplaced], calls: [] }),
+    // Spend is estimated from Prometheus GPU counts: without Prometheus the cluster owns no cost rows,
+    // so the engine leaves alone what was imported for the account by hand.
+    bills: prom !== null,
     metricsStorage: cfg.prometheus?.storage ?? 'raw',
     ...(prom ? { machineSeries: (req: MachineSeriesRequest) => readMachine(prom, cfg, req) } : {}),
   };
