@@ -2,6 +2,7 @@
  * A per-source cap on requests in flight: a metrics backfill fans windowed queries out in parallel,
  * and this keeps one Prometheus (or any one endpoint) from seeing more than `limit` of them at once.
  */
+import { setMaxListeners } from 'node:events';
 
 /** Runs bodies with at most `limit` of them in flight; waiters start in arrival order. */
 export class RequestLimit {
@@ -78,6 +79,8 @@ export async function* inOrderAhead<I, O>(
 ): AsyncGenerator<O> {
   const stop = new AbortController();
   const linked = AbortSignal.any([signal, stop.signal]);
+  // Every fetch ahead (and every request waiting for a slot) listens for the abort: many, not a leak.
+  setMaxListeners(0, linked);
   const pending: Array<Promise<O>> = [];
   let next = 0;
   const fill = (): void => {
