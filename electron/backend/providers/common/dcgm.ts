@@ -86,15 +86,25 @@ export function mapDcgmSeries(
   for (const f of DCGM_FIELDS) for (const s of set[f] ?? []) locate(s.metric);
 
   const stepMs = stepSeconds * 1000;
-  const acc = new Map<string, Acc>();
-  const key = (h: GpuHome, t: number) => `${h.resourceId}\u0000${h.gpuIndex}\u0000${t}`;
-  const slot = (h: GpuHome, evalSec: number): Acc | null => {
+  // Per GPU, its minutes: the GPU's key is built once per series, each point costs one numeric lookup.
+  const acc = new Map<string, Map<number, Acc>>();
+  const gpuKey = (h: GpuHome) => `${h.resourceId}\u0000${h.gpuIndex}`;
+  const minutesOf = (h: GpuHome): Map<number, Acc> => {
+    const k = gpuKey(h);
+    let m = acc.get(k);
+    if (!m) {
+      m = new Map();
+      acc.set(k, m);
+    }
+    return m;
+  };
+  const slot = (h: GpuHome, minutes: Map<number, Acc>, evalSec: number): Acc | null => {
     const ts = evalSec * 1000 - stepMs;
     if (ts < fromMs) return null;
-    let a = acc.get(key(h, ts));
+    let a = minutes.get(ts);
     if (!a) {
       a = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, ts, prof: [], dev: [], fb: new Map(), power: [], temp: [], xid: 0 };
-      acc.set(key(h, ts), a);
+      minutes.set(ts, a);
     }
     return a;
   };
@@ -102,10 +112,11 @@ export function mapDcgmSeries(
     for (const s of set[field] ?? []) {
       const h = locate(s.metric);
       if (!h) continue;
+      const minutes = minutesOf(h);
       for (const [t, v] of s.values) {
         const x = Number(v);
         if (!Number.isFinite(x)) continue;
-        const a = slot(h, t);
+        const a = slot(h, minutes, t);
         if (a) put(a, x, s.metric);
       }
     }
@@ -120,28 +131,33 @@ export function mapDcgmSeries(
   collect('power', (a, x) => a.power.push(x));
   collect('temp', (a, x) => a.temp.push(x));
 
-  const changes = new Map<string, number>();
+  const changes = new Map<string, Map<number, number>>();
   for (const s of set.xidChanges ?? []) {
     const h = locate(s.metric);
     if (!h) continue;
-    for (const [t, v] of s.values) changes.set(key(h, t), Number(v) || 0);
+    const k = gpuKey(h);
+    const byTime = changes.get(k) ?? new Map<number, number>();
+    changes.set(k, byTime);
+    for (const [t, v] of s.values) byTime.set(t, Number(v) || 0);
   }
   for (const s of set.xidLast ?? []) {
     const h = locate(s.metric);
     if (!h) continue;
+    const minutes = minutesOf(h);
+    const byTime = changes.get(gpuKey(h));
     let prev: number | null = null;
     for (const [t, v] of s.values) {
       const last = Number(v);
-      const within = changes.get(key(h, t)) ?? 0;
+      const within = byTime?.get(t) ?? 0;
       // A change between the previous step's last value and this step's first one.
       const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
       prev = last;
-      const a = slot(h, t);
+      const a = slot(h, minutes, t);
       if (a) a.xid += within + across;
     }
   }
   const out: GpuSample[] = [];
-  for (const a of acc.values()) {
+  for (const minutes of acc.values()) for (const a of minutes.values()) {
     const weight = a.prof.reduce((w, [, k]) => w + k, 0);
     const prof = weight > 0 ? a.prof.reduce((sum, [x, k]) => sum + x * k, 0) / weight : null;
     out.push({
@@ -155,5 +171,7 @@ export function mapDcgmSeries(
       xidErrors: Math.max(0, Math.round(a.xid)),
     });
   }
-  return out.sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+  // The order stays (ts, resource id by localeCompare, GPU index); ids are ranked once, not compared per pair.
+  const rank = new Map([...new Set(out.map((x) => x.resourceId))].sort((a, b) => a.localeCompare(b)).map((id, i) => [id, i]));
+  return out.sort((a, b) => a.ts - b.ts || (rank.get(a.resourceId) ?? 0) - (rank.get(b.resourceId) ?? 0) || a.gpuIndex - b.gpuIndex);
 }
