@@ -15,7 +15,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -125,7 +125,7 @@ async function writeOpenMetrics(fleet: Fleet, file: string): Promise<number> {
   };
   for (const family of ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL'] as const) {
     buffered.push(`# TYPE ${family} gauge\n`);
-    for (const n of fleet.nodes) {
+    for (const [nodeIndex, n] of fleet.nodes.entries()) {
       const until = n.silentForMs === null ? fleet.now : fleet.now - n.silentForMs;
       const cluster = n.cloud;
       const modelName = n.product.replace(/-/g, ' ');
@@ -134,7 +134,7 @@ async function writeOpenMetrics(fleet: Fleet, file: string): Promise<number> {
         if ((family === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE') !== (g.kind === 'prof')) continue;
         const labels =
           `${family}{DCGM_FI_DRIVER_VERSION="580.105.08",Hostname="${n.name}",UUID="${g.uuid}",cluster="${cluster}",container="nvidia-dcgm-exporter",` +
-          `device="nvidia${g.index}",gpu="${g.index}",instance="10.0.${Math.floor(fleet.nodes.indexOf(n) / 250) % 250}.${fleet.nodes.indexOf(n) % 250}:9400",job="nvidia-dcgm-exporter",` +
+          `device="nvidia${g.index}",gpu="${g.index}",instance="10.0.${Math.floor(nodeIndex / 250) % 250}.${nodeIndex % 250}:9400",job="nvidia-dcgm-exporter",` +
           `modelName="${modelName}",namespace="gpu-operator",pci_bus_id="00000000:${(0x18 + g.index * 0x10).toString(16).toUpperCase()}:00.0",pod="nvidia-dcgm-exporter-${n.name.slice(-5)}"} `;
         for (let t = fleet.start; t < until; t += MINUTE) {
           const ts = t + 30_000;
@@ -162,6 +162,27 @@ async function bytesUnder(path: string, keep: (name: string) => boolean = () => 
     total += entry.isDirectory() ? await bytesUnder(p) : (await stat(p)).size;
   }
   return total;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where it cannot be read. */
+async function cpuSecondsOf(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Free bytes in the file system holding `path`, or Infinity where it cannot be read. */
+async function freeBytes(path: string): Promise<number> {
+  try {
+    const s = await statfs(path);
+    return s.bavail * s.bsize;
+  } catch {
+    return Infinity;
+  }
 }
 
 interface Timed<T> {
@@ -237,6 +258,13 @@ export async function benchPrometheus(record: RecordMeasure): Promise<void> {
   const emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
   try {
     console.log(`Prometheus side by side: ${gpus.toLocaleString()} GPUs x 26 h at 1 minute`);
+    // The OpenMetrics text repeats dcgm-exporter's labels on every line: about 330 bytes a sample.
+    const need = gpus * 26 * 60 * 330 * 1.5;
+    const free = await freeBytes(work);
+    if (free < need) {
+      console.log(`  skipped: the OpenMetrics input and TSDB need about ${(need / 2 ** 30).toFixed(0)} GiB in ${tmpdir()}, ${(free / 2 ** 30).toFixed(0)} GiB free; set BENCH_PROM_GPUS lower`);
+      return;
+    }
     const input = join(work, 'dcgm.om');
     const gen = await timed(() => writeOpenMetrics(fleet, input));
     const promSamples = gen.value;
@@ -254,7 +282,13 @@ export async function benchPrometheus(record: RecordMeasure): Promise<void> {
     let clockNow = new Date(now - MINUTE);
     const store = await openStore(storeDir, { now: () => clockNow, memoryLimit: '1GB' });
     const engine = new SyncEngine({ store, accounts: [{ config, connector }], clock: { ...systemClock, now: () => clockNow }, random: () => 0.5 });
+    const cpu0 = { node: process.cpuUsage(), prom: await cpuSecondsOf(prom.pid) };
     const first = await timed(() => engine.syncOnce());
+    const nodeCpu = process.cpuUsage(cpu0.node);
+    const promCpu = (await cpuSecondsOf(prom.pid)) - cpu0.prom;
+    console.log(
+      `  first sync: ${(first.ms / 1000).toFixed(1)} s wall; CPU: Fleetpane ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)} s, Prometheus ${promCpu.toFixed(1)} s (2 cores shared with the machine's other load)`,
+    );
     const firstMetrics = first.value.accounts[0]?.streams.metrics;
     if (!first.value.ok) console.log(`  first sync not ok: ${JSON.stringify(first.value.accounts[0]?.streams)}`);
     const backfillRate = (firstMetrics?.rows ?? 0) / (first.ms / 1000);

@@ -28,6 +28,8 @@ async function freePort(): Promise<number> {
 
 export interface RunningPrometheus {
   url: string;
+  /** The server's process id (the bench reads its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -88,7 +90,7 @@ export async function startPrometheusIn(dir: string): Promise<RunningPrometheus>
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
-      if ((await fetch(`${url}/-/ready`)).ok) return { url, stop };
+      if ((await fetch(`${url}/-/ready`)).ok) return { url, pid: child.pid, stop };
     } catch {
       // not listening yet
     }
