@@ -56,17 +56,20 @@ export function dcgmQueries(stepSeconds: number, groupLabels: readonly string[],
 
 interface Acc extends GpuHome {
   ts: number;
-  /** PROF values with their MIG instance weights (GI slices; 1 without MIG). */
-  prof: Array<[value: number, weight: number]>;
-  dev: number[];
-  /** Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its instances'. */
-  fb: Map<string, number>;
-  power: number[];
-  temp: number[];
+  // Running sums, not arrays: a backfill makes millions of these, and each array is garbage to collect.
+  /** Sum of PROF values x their MIG instance weights (GI slices; 1 without MIG), and of the weights. */
+  profSum: number;
+  profWeight: number;
+  devSum: number;
+  devCount: number;
+  /** Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its instances'; null until one reports. */
+  fb: Map<string, number> | null;
+  /** Highest power and temperature in the step; null until one reports. */
+  power: number | null;
+  temp: number | null;
   xid: number;
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /**
  * Turns one range query's per-GPU series (queries of `dcgmQueries` at `stepSeconds`) into samples.
@@ -87,24 +90,26 @@ export function mapDcgmSeries(
 
   const stepMs = stepSeconds * 1000;
   // Per GPU, its minutes: the GPU's key is built once per series, each point costs one numeric lookup.
-  const acc = new Map<string, Map<number, Acc>>();
+  const acc = new Map<string, GpuHome & { minutes: Map<number, Acc> }>();
+  const stamps = new Set<number>();
   const gpuKey = (h: GpuHome) => `${h.resourceId}\u0000${h.gpuIndex}`;
   const minutesOf = (h: GpuHome): Map<number, Acc> => {
     const k = gpuKey(h);
-    let m = acc.get(k);
-    if (!m) {
-      m = new Map();
-      acc.set(k, m);
+    let g = acc.get(k);
+    if (!g) {
+      g = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, minutes: new Map() };
+      acc.set(k, g);
     }
-    return m;
+    return g.minutes;
   };
   const slot = (h: GpuHome, minutes: Map<number, Acc>, evalSec: number): Acc | null => {
     const ts = evalSec * 1000 - stepMs;
     if (ts < fromMs) return null;
     let a = minutes.get(ts);
     if (!a) {
-      a = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, ts, prof: [], dev: [], fb: new Map(), power: [], temp: [], xid: 0 };
+      a = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, ts, profSum: 0, profWeight: 0, devSum: 0, devCount: 0, fb: null, power: null, temp: null, xid: 0 };
       minutes.set(ts, a);
+      stamps.add(ts);
     }
     return a;
   };
@@ -122,14 +127,22 @@ export function mapDcgmSeries(
     }
   };
   // A MIG instance's GR_ENGINE_ACTIVE covers its own slices: weigh it by them into the parent GPU.
-  collect('prof', (a, x, m) => a.prof.push([x, migInstanceWeight(m)]));
-  collect('dev', (a, x) => a.dev.push(x));
+  collect('prof', (a, x, m) => {
+    const k = migInstanceWeight(m);
+    a.profSum += x * k;
+    a.profWeight += k;
+  });
+  collect('dev', (a, x) => {
+    a.devSum += x;
+    a.devCount += 1;
+  });
   collect('fbUsed', (a, x, m) => {
     const instance = m.GPU_I_ID ?? '';
+    a.fb ??= new Map();
     a.fb.set(instance, Math.max(a.fb.get(instance) ?? 0, x));
   });
-  collect('power', (a, x) => a.power.push(x));
-  collect('temp', (a, x) => a.temp.push(x));
+  collect('power', (a, x) => (a.power = a.power === null ? x : Math.max(a.power, x)));
+  collect('temp', (a, x) => (a.temp = a.temp === null ? x : Math.max(a.temp, x)));
 
   const changes = new Map<string, Map<number, number>>();
   for (const s of set.xidChanges ?? []) {
@@ -156,22 +169,26 @@ export function mapDcgmSeries(
       if (a) a.xid += within + across;
     }
   }
+  // Ordered by (ts, resource id by localeCompare, GPU index): GPUs are ranked once and each minute
+  // walks them in rank order, so the millions of samples of a backfill are never comparison-sorted.
+  const gpus = [...acc.values()].sort((x, y) => x.resourceId.localeCompare(y.resourceId) || x.gpuIndex - y.gpuIndex);
   const out: GpuSample[] = [];
-  for (const minutes of acc.values()) for (const a of minutes.values()) {
-    const weight = a.prof.reduce((w, [, k]) => w + k, 0);
-    const prof = weight > 0 ? a.prof.reduce((sum, [x, k]) => sum + x * k, 0) / weight : null;
-    out.push({
-      resourceId: a.resourceId,
-      gpuIndex: a.gpuIndex,
-      ts: a.ts,
-      ...chooseUtilisation({ prof, dev: mean(a.dev) }),
-      memoryUsedMiB: a.fb.size ? Math.max(0, [...a.fb.values()].reduce((x, y) => x + y, 0)) : null,
-      powerWatts: a.power.length ? Math.max(0, Math.max(...a.power)) : null,
-      temperatureC: a.temp.length ? Math.max(...a.temp) : null,
-      xidErrors: Math.max(0, Math.round(a.xid)),
-    });
+  for (const ts of [...stamps].sort((x, y) => x - y)) {
+    for (const g of gpus) {
+      const a = g.minutes.get(ts);
+      if (!a) continue;
+      const prof = a.profWeight > 0 ? a.profSum / a.profWeight : null;
+      out.push({
+        resourceId: a.resourceId,
+        gpuIndex: a.gpuIndex,
+        ts: a.ts,
+        ...chooseUtilisation({ prof, dev: a.devCount > 0 ? a.devSum / a.devCount : null }),
+        memoryUsedMiB: a.fb ? Math.max(0, [...a.fb.values()].reduce((x, y) => x + y, 0)) : null,
+        powerWatts: a.power === null ? null : Math.max(0, a.power),
+        temperatureC: a.temp,
+        xidErrors: Math.max(0, Math.round(a.xid)),
+      });
+    }
   }
-  // The order stays (ts, resource id by localeCompare, GPU index); ids are ranked once, not compared per pair.
-  const rank = new Map([...new Set(out.map((x) => x.resourceId))].sort((a, b) => a.localeCompare(b)).map((id, i) => [id, i]));
-  return out.sort((a, b) => a.ts - b.ts || (rank.get(a.resourceId) ?? 0) - (rank.get(b.resourceId) ?? 0) || a.gpuIndex - b.gpuIndex);
+  return out;
 }
