@@ -116,6 +116,13 @@ export function firstMalformedSeries(result: readonly unknown[]): number {
   return -1;
 }
 
+/** Whether answers should come gzip-compressed: `auto` means everywhere but loopback. */
+export function wantsCompression(cfg: Pick<PrometheusConfig, 'url' | 'compression'>): boolean {
+  if (cfg.compression !== 'auto') return cfg.compression === 'gzip';
+  const host = new URL(cfg.url).hostname;
+  return !(host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host));
+}
+
 /** A Prometheus-compatible query API client (fetch, bearer or basic auth, tenant header). */
 export class PrometheusClient {
   private headers: Record<string, string> | null = null;
@@ -132,6 +139,7 @@ export class PrometheusClient {
   private async authHeaders(): Promise<Record<string, string>> {
     if (this.headers) return this.headers;
     const h: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (!wantsCompression(this.cfg)) h['accept-encoding'] = 'identity';
     const auth = this.cfg.auth;
     if (auth?.type === 'bearer') h.authorization = `Bearer ${await readSecret(auth.token, { account: this.account, field: 'prometheus.auth.token', kind: 'token' })}`;
     if (auth?.type === 'basic') {

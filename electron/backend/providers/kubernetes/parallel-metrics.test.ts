@@ -5,6 +5,7 @@ import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { AccountConfigBase } from '../../../../shared/config';
 import { kubernetesProvider } from './index';
 import { planMetricsQueries, uuidShards } from './promql';
+import { wantsCompression } from './client';
 
 const HOUR = 3_600_000;
 const to = Math.floor(Date.now() / HOUR) * HOUR;
@@ -59,6 +60,7 @@ function body(req: IncomingMessage): Promise<URLSearchParams> {
 async function startCountingProm(): Promise<CountingProm> {
   const prom: CountingProm = { url: '', inFlight: 0, maxInFlight: 0, requests: 0, close: async () => {} };
   const server: Server = createServer((req, res) => {
+    seenEncodings.add(String(req.headers['accept-encoding']));
     prom.requests += 1;
     prom.inFlight += 1;
     prom.maxInFlight = Math.max(prom.maxInFlight, prom.inFlight);
@@ -97,6 +99,7 @@ async function startCountingProm(): Promise<CountingProm> {
 }
 
 let prom: CountingProm;
+const seenEncodings = new Set<string>();
 beforeAll(async () => {
   prom = await startCountingProm();
 });
@@ -168,5 +171,21 @@ describe('query plan', () => {
     for (const uuid of ['', 'GPU-1', 'GPU-a', 'GPU-A', 'GPU-x', 'GPU-', 'f', 'F', '0', '-', 'GPU-9a9a6c50-2a47-2f51-a902-b82c3b127e94']) {
       expect(shards.filter((r) => r.test(uuid)), uuid).toHaveLength(1);
     }
+  });
+});
+
+describe('answer compression', () => {
+  it('asks for gzip except on loopback, unless told', () => {
+    expect(wantsCompression({ url: 'http://127.0.0.1:9090', compression: 'auto' })).toBe(false);
+    expect(wantsCompression({ url: 'http://localhost:9090', compression: 'auto' })).toBe(false);
+    expect(wantsCompression({ url: 'http://[::1]:9090', compression: 'auto' })).toBe(false);
+    expect(wantsCompression({ url: 'https://prometheus.example.com', compression: 'auto' })).toBe(true);
+    expect(wantsCompression({ url: 'http://127.0.0.1:9090', compression: 'gzip' })).toBe(true);
+    expect(wantsCompression({ url: 'https://prometheus.example.com', compression: 'none' })).toBe(false);
+  });
+
+  it('sends Accept-Encoding: identity to a loopback Prometheus', () => {
+    expect(seenEncodings.size).toBeGreaterThan(0);
+    expect([...seenEncodings]).toEqual(['identity']);
   });
 });
