@@ -106,6 +106,10 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
       c.events = 0;
       c.finished.clear();
     }
+    // Serve's own start-up sync is not the load: its peak is printed apart.
+    const startupPeak = peakRss;
+    peakRss = await rssMiBOf(child.pid);
+    console.log(`  serve peak RSS before the load (start-up sync included): ${startupPeak.toFixed(0)} MiB; at the load's start: ${peakRss.toFixed(0)} MiB`);
 
     const latencies: number[] = [];
     const errors: string[] = [];
@@ -150,7 +154,7 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
       met: lost === 0 && published > 0,
     });
     await new Promise((r) => setTimeout(r, 300));
-    record({ name: 'collector serve peak RSS under load', value: peakRss, unit: 'MiB', target: '<= 500', met: peakRss <= 500 });
+    record({ name: 'collector serve peak RSS under load (a sync included)', value: peakRss, unit: 'MiB', target: '<= 500', met: peakRss <= 500 });
   } finally {
     clearInterval(rssTimer);
     for (const c of counters) c.close();
