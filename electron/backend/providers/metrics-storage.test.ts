@@ -47,7 +47,7 @@ describe('metrics storage in the account config', () => {
   it('refuses "rollups" where the source cannot answer a machine\'s minutes, saying why', () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ provider: 'aws', metrics: { cloudwatch: { storage: 'rollups' } } }, 'metrics.cloudwatch.storage', /CloudWatch/],
-      [{ provider: 'aws', metrics: { prometheus: { url: 'https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1', region: 'us-east-1', storage: 'rollups' } } }, 'metrics.prometheus.storage', /not read yet/],
+      [{ provider: 'aws', metrics: { prometheus: { url: 'https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1', region: 'us-east-1', storage: 'rollups' } } }, 'metrics.prometheus.storage', /Managed Service for Prometheus, until this connector asks it for a machine's minutes/],
       [{ provider: 'gcp', monitoring: { storage: 'rollups' } }, 'monitoring.storage', /Cloud Monitoring/],
       [{ provider: 'oci', monitoring: { storage: 'rollups' } }, 'monitoring.storage', /OCI Monitoring/],
     ];
