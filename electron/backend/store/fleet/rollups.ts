@@ -7,7 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
-import { exec } from '../db';
+import { exec, tsLiteral } from '../db';
 import type { Window } from '../sync-run';
 
 export const FIVE_MINUTES_MS = 5 * 60_000;
@@ -60,8 +60,30 @@ async function refreshFleet(
   );
 }
 
-/** Recomputes the account's 5-minute and 1-hour rollups (and fleet tables) for the buckets `window` touches. */
-export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window): Promise<void> {
+const RAW_COLUMNS = 'gpu_id, ts, util, xid, mem_used_mib, power_w, temp_c';
+
+/**
+ * SQL: the account's raw samples in the buckets [b0, b1). With `batch` (exactly the account's samples
+ * in `window`), those come from the batch, and only the bucket edges outside the window (a window not
+ * on 5-minute boundaries) are read from gpu_sample, each edge as its own time range.
+ */
+function rawOfBuckets(b0: number, b1: number, window: Window, batch: string | undefined): { sql: string; readsStored: boolean } {
+  const ofAccount = 'gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)';
+  const stored = (from: number, to: number): string =>
+    `SELECT ${RAW_COLUMNS} FROM gpu_sample WHERE ${ofAccount} AND ts >= ${tsLiteral(from)} AND ts < ${tsLiteral(to)}`;
+  if (batch === undefined) return { sql: stored(b0, b1), readsStored: true };
+  const parts = [`SELECT ${RAW_COLUMNS} FROM ${batch}`];
+  if (b0 < window.from) parts.push(stored(b0, window.from));
+  if (window.to < b1) parts.push(stored(window.to, b1));
+  return { sql: parts.join(' UNION ALL '), readsStored: parts.length > 1 };
+}
+
+/**
+ * Recomputes the account's 5-minute and 1-hour rollups (and fleet tables) for the buckets `window`
+ * touches, summing raw samples from gpu_sample, or from `batch`: a table holding exactly the account's
+ * raw samples in the window (what a metrics write just stored), read whole without filters.
+ */
+export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window, batch?: string): Promise<void> {
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
   const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
   const h0 = floorTo(window.from, HOUR_MS);
@@ -70,16 +92,16 @@ export async function refreshRollups(conn: DuckDBConnection, account: string, wi
   const in5 = 'bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)';
   const in1h = 'bucket >= epoch_ms($h0::BIGINT) AND bucket < epoch_ms($h1::BIGINT)';
   await exec(conn, `DELETE FROM rollup_5m WHERE ${ofAccount} AND ${in5}`, { account, b0, b1 });
+  const raw = rawOfBuckets(b0, b1, window, batch);
   await exec(
     conn,
     // Grouped by the integer GPU key and bucket alone: no strings hashed, no join.
     `INSERT INTO rollup_5m
      SELECT s.gpu_id, time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket, ${SUMS_FROM_RAW}
-     FROM gpu_sample s
-     WHERE s.${ofAccount} AND s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
+     FROM (${raw.sql}) s
      GROUP BY s.gpu_id, bucket
      ORDER BY bucket`,
-    { account, b0, b1 },
+    raw.readsStored ? { account } : {},
   );
   await refreshFleet(conn, 'fleet_5m', 'rollup_5m', ofAccount, in5, { account, b0, b1 });
   await exec(conn, `DELETE FROM rollup_1h WHERE ${ofAccount} AND ${in1h}`, { account, h0, h1 });

@@ -11,7 +11,7 @@ import { appendResource } from '../row-appenders';
 import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, type Window } from '../sync-run';
 import type { Write } from '../write';
 import { refreshRollups } from './rollups';
-import { SampleChunkWriter } from './sample-appender';
+import { SAMPLE_BATCH_AS_GPU_SAMPLE, SAMPLE_BATCH_COLUMNS, SampleChunkWriter } from './sample-appender';
 import type { FleetWriter } from './types';
 
 const DAY_MS = 86_400_000;
@@ -19,6 +19,9 @@ const DAY_MS = 86_400_000;
 export const RAW_RETENTION_MS = 7 * DAY_MS;
 /** Rollups are kept this long (ARCHITECTURE.md: 400 days). */
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
+
+/** The temporary table a metrics write stages its samples in (one per write: each write has its own connection). */
+const SAMPLE_BATCH = 'sample_batch';
 
 /** Attempts of a re-runnable write that lost a write-write conflict to another transaction. */
 const CONFLICT_ATTEMPTS = 4;
@@ -118,7 +121,11 @@ export class DuckFleetWriter implements FleetWriter {
         { account: run.account, from: window.from, to: window.to },
       );
       const outcome: Outcome = { rows: 0, rejected: 0 };
-      const appender = await conn.createAppender('gpu_sample');
+      // The window's samples are staged first, then stored in time order: connectors send them GPU by
+      // GPU, and a table in that order makes every time-range read (GPU state, window edges) scan the
+      // whole window. The rollups are summed from the staged batch, not read back from the table.
+      await exec(conn, `CREATE TEMP TABLE ${SAMPLE_BATCH} (${SAMPLE_BATCH_COLUMNS})`);
+      const appender = await conn.createAppender(SAMPLE_BATCH, 'main', 'temp');
       try {
         const writer = new SampleChunkWriter(appender);
         for await (const batch of batches) {
@@ -137,7 +144,9 @@ export class DuckFleetWriter implements FleetWriter {
       } finally {
         appender.closeSync();
       }
-      await refreshRollups(conn, run.account, window);
+      await exec(conn, `INSERT INTO gpu_sample SELECT ${SAMPLE_BATCH_AS_GPU_SAMPLE} FROM ${SAMPLE_BATCH} ORDER BY ts`);
+      await refreshRollups(conn, run.account, window, SAMPLE_BATCH);
+      await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
     });
