@@ -6,6 +6,7 @@
 import { type CoverageGap, STATE_WINDOW_MS } from '../../../../shared/domain';
 import { gpuStateCaseSql } from '../../domain/gpu-state';
 import { tsLiteral } from '../db';
+import { wholeBuckets } from './utilisation-query';
 
 /** SQL: true when the coverage_gaps JSON value `column` holds a gap of this kind. */
 export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
@@ -13,17 +14,43 @@ export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
 }
 
 /**
+ * SQL: per gpu_id, the state facts over (asOf - 30 min, asOf]: util_sum, util_n (samples with a
+ * utilisation), xid, fault. Whole 5-minute buckets come from rollup_5m, only the partial buckets at the
+ * two edges from raw samples (each edge its own time range, so zone maps skip the rest), and both sum
+ * the same raw samples, so the facts equal a scan of the raw window.
+ */
+export function stateFactsSql(asOfMs: number): string {
+  const from = asOfMs - STATE_WINDOW_MS;
+  const { first, end } = wholeBuckets(from, asOfMs);
+  const raw = (range: string): string =>
+    `SELECT gpu_id, coalesce(util, 0) AS util_sum, (util IS NOT NULL)::INTEGER AS util_n, xid, coalesce(fault, false) AS fault
+     FROM gpu_sample WHERE ${range}`;
+  return `
+    SELECT gpu_id, sum(util_sum) AS util_sum, sum(util_n) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault
+    FROM (
+      SELECT gpu_id, util_sum, util_count AS util_n, xid_sum AS xid, fault_count > 0 AS fault
+      FROM rollup_5m WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)}
+      UNION ALL ${raw(`ts > ${tsLiteral(from)} AND ts < ${tsLiteral(first)}`)}
+      UNION ALL ${raw(`ts >= ${tsLiteral(end)} AND ts <= ${tsLiteral(asOfMs)}`)}
+    ) GROUP BY gpu_id`;
+}
+
+/**
  * SQL yielding one row per GPU of the resources matching `resourceWhere` (over resource columns):
  * account, resource_id, gpu_index, cloud, region, gpu_model, util_mean, util_n, xid, last_ms, state, and
  * metrics_gap / placement_gap (the machine's connector says it cannot be measured / placed).
+ * last_ms (the GPU's last sample in the window) is read only when `lastSample` is asked (the overview
+ * does not need it).
  */
-export function gpuStateSql(asOfMs: number, resourceWhere: string): string {
+export function gpuStateSql(asOfMs: number, resourceWhere: string, { lastSample = true }: { lastSample?: boolean } = {}): string {
+  const last = lastSample
+    ? `SELECT gpu_id, max(ts) AS last_ts FROM gpu_sample
+       WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)} GROUP BY gpu_id`
+    : 'SELECT NULL::INTEGER AS gpu_id, NULL::TIMESTAMP AS last_ts WHERE false';
   return `
-    WITH w AS (
-      SELECT gpu_id, avg(util) AS util_mean, count(util) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault, max(ts) AS last_ts
-      FROM gpu_sample
-      WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}
-      GROUP BY gpu_id
+    WITH f AS (${stateFactsSql(asOfMs)}), l AS (${last}), w AS (
+      SELECT gpu_id, CASE WHEN f.util_n > 0 THEN f.util_sum / f.util_n END AS util_mean, f.util_n, f.xid, f.fault, l.last_ts
+      FROM f LEFT JOIN l USING (gpu_id)
     ), m AS (
       SELECT account, id, cloud, region, gpu_model, power_state, health, coverage_gaps, unnest(range(gpu_count)) AS gpu_index
       FROM resource WHERE ${resourceWhere}

@@ -9,6 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
 import { exec, tsLiteral } from '../db';
 import type { Window } from '../sync-run';
+import { BATCH_FAULT_SQL } from './sample-appender';
 
 export const FIVE_MINUTES_MS = 5 * 60_000;
 export const HOUR_MS = 60 * 60_000;
@@ -27,7 +28,7 @@ const SUMS_FROM_RAW = `
   count(*)::INTEGER, coalesce(sum(s.util), 0), count(s.util)::INTEGER, max(s.util), coalesce(sum(s.xid), 0)::INTEGER,
   coalesce(sum(s.mem_used_mib), 0), count(s.mem_used_mib)::INTEGER,
   coalesce(sum(s.power_w), 0), count(s.power_w)::INTEGER,
-  coalesce(sum(s.temp_c), 0), count(s.temp_c)::INTEGER`;
+  coalesce(sum(s.temp_c), 0), count(s.temp_c)::INTEGER, count(*) FILTER (WHERE s.fault)::INTEGER`;
 
 const SUMS_FROM_5M = `
   sum(sample_count)::INTEGER, sum(util_sum), sum(util_count)::INTEGER, max(util_max), sum(xid_sum)::INTEGER,
@@ -68,11 +69,12 @@ const RAW_COLUMNS = 'gpu_id, ts, util, xid, mem_used_mib, power_w, temp_c';
  * on 5-minute boundaries) are read from gpu_sample, each edge as its own time range.
  */
 function rawOfBuckets(b0: number, b1: number, window: Window, batch: string | undefined): { sql: string; readsStored: boolean } {
+  const batchFault = `${BATCH_FAULT_SQL} AS fault`;
   const ofAccount = 'gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)';
   const stored = (from: number, to: number): string =>
-    `SELECT ${RAW_COLUMNS} FROM gpu_sample WHERE ${ofAccount} AND ts >= ${tsLiteral(from)} AND ts < ${tsLiteral(to)}`;
+    `SELECT ${RAW_COLUMNS}, fault FROM gpu_sample WHERE ${ofAccount} AND ts >= ${tsLiteral(from)} AND ts < ${tsLiteral(to)}`;
   if (batch === undefined) return { sql: stored(b0, b1), readsStored: true };
-  const parts = [`SELECT ${RAW_COLUMNS} FROM ${batch}`];
+  const parts = [`SELECT ${RAW_COLUMNS}, ${batchFault} FROM ${batch}`];
   if (b0 < window.from) parts.push(stored(b0, window.from));
   if (window.to < b1) parts.push(stored(window.to, b1));
   return { sql: parts.join(' UNION ALL '), readsStored: parts.length > 1 };

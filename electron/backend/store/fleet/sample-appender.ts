@@ -30,9 +30,11 @@ const FAULT_CODE = { unreported: 0, none: 1, fault: 2 } as const;
 export const SAMPLE_BATCH_COLUMNS = `gpu_id INTEGER, ts TIMESTAMP, util DOUBLE, util_source UTINYINT, mem_used_mib DOUBLE,
   power_w DOUBLE, temp_c DOUBLE, xid INTEGER, fault_code UTINYINT`;
 
+/** SQL over a staging table: gpu_sample's fault (NULL when not reported). */
+export const BATCH_FAULT_SQL = `CASE fault_code WHEN ${FAULT_CODE.none} THEN false WHEN ${FAULT_CODE.fault} THEN true END`;
+
 /** SQL over a staging table: its rows in gpu_sample's column order. */
-export const SAMPLE_BATCH_AS_GPU_SAMPLE = `gpu_id, ts, util, util_source, mem_used_mib, power_w, temp_c, xid,
-  CASE fault_code WHEN ${FAULT_CODE.none} THEN false WHEN ${FAULT_CODE.fault} THEN true END AS fault`;
+export const SAMPLE_BATCH_AS_GPU_SAMPLE = `gpu_id, ts, util, util_source, mem_used_mib, power_w, temp_c, xid, ${BATCH_FAULT_SQL} AS fault`;
 
 const TYPES = [INTEGER, TIMESTAMP, DOUBLE, UTINYINT, DOUBLE, DOUBLE, DOUBLE, INTEGER, UTINYINT];
 const CHUNK_ROWS = 2048;

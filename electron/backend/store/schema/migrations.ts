@@ -13,6 +13,7 @@ import { V5_GPU_KEY } from './v5-gpu-key';
 import { V6_COST_ESTIMATE } from './v6-cost-estimate';
 import { V7_COVERAGE } from './v7-coverage';
 import { V8_GPU_FAULT } from './v8-gpu-fault';
+import { V9_ROLLUP_FAULT } from './v9-rollup-fault';
 
 export type { Migration } from './migration';
 
@@ -193,6 +194,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V6_COST_ESTIMATE,
   V7_COVERAGE,
   V8_GPU_FAULT,
+  V9_ROLLUP_FAULT,
 ];
 
 /** The schema version this build writes. */
