@@ -12,10 +12,13 @@ import type { FleetFilter } from '../../../../shared/contract';
 import { type GpuSample, type GpuState, STATE_WINDOW_MS } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import { gpuState } from '../../domain/gpu-state';
-import { rows } from '../db';
+import { ConnectionPool, rows } from '../db';
 import { openStore, STORE_FILE } from '../index';
 import { account, batchesOf, resource, run, sample, tempDataDir } from '../test-support';
-import type { FleetStore } from '../types';
+import { createWrite } from '../write';
+import { queryOverview } from './overview-query';
+import type { FleetWriter } from './types';
+import { DuckFleetWriter } from './writer';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
 const MIN = 60_000;
@@ -138,25 +141,67 @@ async function naive(dir: string, asOf: number): Promise<NaiveCloud[]> {
   }
 }
 
+/** The samples in connector-sized batches. */
+function inBatches(samples: GpuSample[], size = 300): GpuSample[][] {
+  const out: GpuSample[][] = [];
+  for (let i = 0; i < samples.length; i += size) out.push(samples.slice(i, i + size));
+  return out;
+}
+
+/** What the test needs of a store: writes and the overview. */
+interface Subject {
+  writer: Pick<FleetWriter, 'writeInventory' | 'writeMetrics'>;
+  overview: (asOf: Date) => Promise<Overview>;
+  close: () => Promise<void>;
+}
+
 describe('overview fast path against a naive raw scan', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  let store: FleetStore;
+  let subject: Subject | undefined;
 
   beforeEach(async () => {
     ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(END), cacheOverview: false });
+    const store = await openStore(dir, { now: () => new Date(END), cacheOverview: false });
     await store.upsertAccounts([account('acct')]);
+    await store.close();
   });
   afterEach(async () => {
-    await store.close();
+    await subject?.close();
     await cleanup();
   });
 
-  it('gives the same states, 1 h and 24 h means and 24 h p95 at several asOf instants', async () => {
-    await store.writeInventory(run('acct', 'inventory'), batchesOf(MACHINES));
+  const openSubject = async (stagedRowsLimit: number | undefined): Promise<Subject> => {
+    if (stagedRowsLimit === undefined) {
+      const store = await openStore(dir, { now: () => new Date(END), cacheOverview: false });
+      return { writer: store, overview: (asOf) => store.overview(asOf, ALL), close: () => store.close() };
+    }
+    // A writer that stores each write's samples in several staged slices.
+    const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
+    const pool = await ConnectionPool.create(instance, 2);
+    const writer = new DuckFleetWriter(instance, createWrite(instance, false), () => new Date(END), { stagedRowsLimit });
+    let closed = false;
+    return {
+      writer,
+      overview: (asOf) => queryOverview(pool, asOf, new Date(END), ALL),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        pool.close();
+        instance.closeSync();
+      },
+    };
+  };
+
+  it.each([
+    ['each write staged whole', undefined],
+    ['each write stored in staged slices', 1000],
+  ])('gives the same states, 1 h and 24 h means and 24 h p95 at several asOf instants (%s)', async (_, stagedRowsLimit) => {
+    subject = await openSubject(stagedRowsLimit);
+    const { writer } = subject;
+    await writer.writeInventory(run('acct', 'inventory'), batchesOf(MACHINES));
     const write = (from: number, to: number, seed: number): Promise<number> =>
-      store.writeMetrics(run('acct', 'metrics'), { from, to }, batchesOf(generate(from, to, seed)));
+      writer.writeMetrics(run('acct', 'metrics'), { from, to }, batchesOf(...inBatches(generate(from, to, seed))));
     // A backfill in 6-hour windows up to 2 hours before the end, then windows a sync would write:
     // off the 5-minute grid, of one minute, and one window written again with other values.
     let seed = 1;
@@ -168,8 +213,8 @@ describe('overview fast path against a naive raw scan', () => {
 
     const instants = [END, END - 3 * MIN, END - 17 * MIN, END - 60 * MIN, END - 2 * HOUR - 2 * MIN];
     const overviews: Overview[] = [];
-    for (const at of instants) overviews.push(await store.overview(new Date(at), ALL));
-    await store.close();
+    for (const at of instants) overviews.push(await subject.overview(new Date(at)));
+    await subject.close();
 
     for (const [i, at] of instants.entries()) {
       const expected = await naive(dir, at);

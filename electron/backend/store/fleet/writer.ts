@@ -23,6 +23,9 @@ export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
 /** The temporary table a metrics write stages its samples in (one per write: each write has its own connection). */
 const SAMPLE_BATCH = 'sample_batch';
 
+/** Samples staged at most before a metrics write stores them (about 90 MB staged). */
+const STAGED_ROWS_LIMIT = 2_000_000;
+
 /** Attempts of a re-runnable write that lost a write-write conflict to another transaction. */
 const CONFLICT_ATTEMPTS = 4;
 
@@ -32,10 +35,14 @@ export class DuckFleetWriter implements FleetWriter {
   readonly #write: Write;
   readonly #now: () => Date;
 
-  constructor(instance: DuckDBInstance, write: Write, now: () => Date) {
+  readonly #stagedRowsLimit: number;
+
+  /** `stagedRowsLimit`: samples a metrics write stages before storing them (tests make it small). */
+  constructor(instance: DuckDBInstance, write: Write, now: () => Date, { stagedRowsLimit = STAGED_ROWS_LIMIT } = {}) {
     this.#instance = instance;
     this.#write = write;
     this.#now = now;
+    this.#stagedRowsLimit = stagedRowsLimit;
   }
 
   /**
@@ -123,11 +130,18 @@ export class DuckFleetWriter implements FleetWriter {
       const outcome: Outcome = { rows: 0, rejected: 0 };
       // The window's samples are staged first, then stored in time order: connectors send them GPU by
       // GPU, and a table in that order makes every time-range read (GPU state, window edges) scan the
-      // whole window. The rollups are summed from the staged batch, not read back from the table.
+      // whole window. At most #stagedRowsLimit are staged at once (a 6-hour window of 100,000 GPUs is
+      // 36M samples): each slice is stored sorted, so zone maps still skip most of the window.
       await exec(conn, `CREATE TEMP TABLE ${SAMPLE_BATCH} (${SAMPLE_BATCH_COLUMNS})`);
-      const appender = await conn.createAppender(SAMPLE_BATCH, 'main', 'temp');
+      let slices = 0;
+      const store = async (): Promise<void> => {
+        await exec(conn, `INSERT INTO gpu_sample SELECT ${SAMPLE_BATCH_AS_GPU_SAMPLE} FROM ${SAMPLE_BATCH} ORDER BY ts`);
+        slices++;
+      };
+      let appender = await conn.createAppender(SAMPLE_BATCH, 'main', 'temp');
       try {
-        const writer = new SampleChunkWriter(appender);
+        let writer = new SampleChunkWriter(appender);
+        let staged = 0;
         for await (const batch of batches) {
           for (const s of batch) {
             const gpuId = gpuIds.get(s.resourceId)?.[s.gpuIndex];
@@ -138,14 +152,25 @@ export class DuckFleetWriter implements FleetWriter {
             }
             writer.add(gpuId, s);
             outcome.rows++;
+            staged++;
+          }
+          if (staged >= this.#stagedRowsLimit) {
+            writer.finish();
+            appender.closeSync();
+            await store();
+            await exec(conn, `DELETE FROM ${SAMPLE_BATCH}`);
+            appender = await conn.createAppender(SAMPLE_BATCH, 'main', 'temp');
+            writer = new SampleChunkWriter(appender);
+            staged = 0;
           }
         }
         writer.finish();
       } finally {
         appender.closeSync();
       }
-      await exec(conn, `INSERT INTO gpu_sample SELECT ${SAMPLE_BATCH_AS_GPU_SAMPLE} FROM ${SAMPLE_BATCH} ORDER BY ts`);
-      await refreshRollups(conn, run.account, window, SAMPLE_BATCH);
+      await store();
+      // One slice: the rollups sum the staged batch instead of reading the window back from disk.
+      await refreshRollups(conn, run.account, window, slices === 1 ? SAMPLE_BATCH : undefined);
       await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
