@@ -25,6 +25,7 @@ import { openStore, STORE_FILE } from '../electron/backend/store/index';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import type { FleetStore, RunStart } from '../electron/backend/store/types';
 import { benchFocusImport } from './focus-import';
+import { benchMachineTable } from './machine-table';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -191,17 +192,33 @@ async function paneInteractive(dataDir: string): Promise<number> {
     });
     try {
       const times: number[] = [];
+      const parts: { jsKiB: number; overviewAnsweredMs: number; longestTaskMs: number }[] = [];
       for (let i = 0; i < 5; i++) {
         const context = await browser.newContext();
         const page = await context.newPage();
+        // Where the time goes: script bytes before interactive, when the overview answered, long tasks.
+        await page.addInitScript(`window.__longTasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });`);
         const t0 = performance.now();
         await page.goto(url.toString());
         // Interactive: the overview numbers are on screen and a cloud card takes keyboard focus.
         await page.getByTestId('as-of').waitFor();
         await page.locator('[data-testid^="cloud-card-"]').first().focus();
         times.push(performance.now() - t0);
+        parts.push(
+          (await page.evaluate(`(() => {
+            const res = performance.getEntriesByType('resource');
+            const overview = res.find((r) => r.name.includes('fleet:overview'));
+            return { jsKiB: res.filter((r) => r.name.endsWith('.js')).reduce((n, r) => n + r.encodedBodySize, 0) / 1024,
+              overviewAnsweredMs: overview ? overview.responseEnd : NaN, longestTaskMs: Math.max(0, ...window.__longTasks) };
+          })()`)) as (typeof parts)[number],
+        );
         await context.close();
       }
+      const median = (key: keyof (typeof parts)[number]): number => percentile(parts.map((p) => p[key]), 50);
+      console.log(
+        `  pane: ${median('jsKiB').toFixed(0)} KiB of script loaded, overview answered at ${median('overviewAnsweredMs').toFixed(0)} ms, ` +
+          `longest long task ${median('longestTaskMs').toFixed(0)} ms (medians of 5)`,
+      );
       return percentile(times, 50);
     } finally {
       await browser.close();
@@ -252,6 +269,7 @@ async function main(): Promise<void> {
       });
     }
     await store.close();
+    if (ONLY === undefined || ONLY === 'machine-table') { for (const m of await benchMachineTable(dataDir)) record(m); if (ONLY !== undefined) return; }
     store = await openStore(dataDir);
 
     const filter = { clouds: [], regions: [], gpuModels: [] };

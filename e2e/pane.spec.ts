@@ -88,6 +88,9 @@ test('drill-down: cloud, then a sortable table of its machines, then one machine
   const header = page.locator('th', { has: page.getByTestId('sort-utilisation30m') });
   const direction = await header.getAttribute('aria-sort');
   expect(['ascending', 'descending']).toContain(direction);
+  // The backend sorts: wait for the window in the new order before reading it.
+  await expect(page.getByTestId('resource-table')).toHaveAttribute('aria-busy', 'false');
+  await expect(page.getByTestId('pending-row')).toHaveCount(0);
   const values = (await page.getByTestId('row-util').allTextContents())
     .map((text) => Number.parseFloat(text))
     .filter((n) => !Number.isNaN(n));

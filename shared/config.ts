@@ -51,3 +51,11 @@ export const ConfigFile = z
     });
   });
 export type ConfigFile = z.infer<typeof ConfigFile>;
+
+/**
+ * How an account with a Prometheus-compatible metrics source keeps its GPU samples: `raw` stores
+ * every minute (7 days) and the rollups; `rollups` stores only the 5-minute rollups (with their
+ * minute detail for 7 days) and asks the source for a machine's raw minutes on its page.
+ */
+export const MetricsStorage = z.enum(['raw', 'rollups']);
+export type MetricsStorage = z.infer<typeof MetricsStorage>;

@@ -112,6 +112,58 @@ export const ResourceRow = GpuResource.pick({
 });
 export type ResourceRow = z.infer<typeof ResourceRow>;
 
+/** The columns the machine table sorts by (on the backend, in SQL). */
+export const MachineSortKey = z.enum([
+  'name',
+  'region',
+  'instanceType',
+  'gpuModel',
+  'gpuCount',
+  'states',
+  'utilisation30m',
+  'hourlyPrice',
+  'health',
+  'coverage',
+]);
+export type MachineSortKey = z.infer<typeof MachineSortKey>;
+
+/** Sort direction, spelled as aria-sort spells it so headers can show it as is. */
+export const SortDirection = z.enum(['ascending', 'descending']);
+export type SortDirection = z.infer<typeof SortDirection>;
+
+/** The most machines one `fleet:machines` answer carries: a few screens of rows, never the fleet. */
+export const MAX_MACHINE_WINDOW = 500;
+
+/**
+ * A window of the machine table: the machines matching the filter, the entry and the text, in the
+ * asked order (ties broken by name, account and id, so windows never overlap or skip a machine).
+ */
+export const MachineWindowRequest = z.object({
+  asOf: IsoTime.optional(),
+  filter: FleetFilter.optional(),
+  /** Only the machines of one overview entry (CloudOverview.key); every entry when absent. */
+  cloudKey: z.string().min(1).optional(),
+  /** Case-insensitive part of a machine's name, id, region, GPU model or a tag; empty matches all. */
+  text: z.string().max(200).default(''),
+  sort: z
+    .object({ key: MachineSortKey, direction: SortDirection })
+    .default({ key: 'name', direction: 'ascending' }),
+  offset: z.number().int().nonnegative().default(0),
+  limit: z.number().int().positive().max(MAX_MACHINE_WINDOW).default(200),
+});
+export type MachineWindowRequest = z.infer<typeof MachineWindowRequest>;
+
+export const MachineWindow = z.object({
+  asOf: IsoTime,
+  /** Machines matching (all windows together), and their GPUs. */
+  total: z.number().int().nonnegative(),
+  gpus: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  /** Rows offset.. in order; fewer than asked at the end, none past it. */
+  rows: z.array(ResourceRow).max(MAX_MACHINE_WINDOW),
+});
+export type MachineWindow = z.infer<typeof MachineWindow>;
+
 export const GpuDetail = z.object({
   index: z.number().int(),
   uuid: z.string().nullable(),
@@ -121,6 +173,16 @@ export const GpuDetail = z.object({
   lastSampleAt: IsoTime.nullable(),
 });
 export type GpuDetail = z.infer<typeof GpuDetail>;
+
+/** Where a machine page's series came from (rollups-only accounts ask their metrics source for minutes). */
+export const SeriesOrigin = z.object({
+  source: z.enum(['store', 'source']),
+  /** The metrics source's name (kind and host, e.g. "Prometheus at prom.example:9090"), null for the store alone. */
+  sourceName: z.string().nullable(),
+  /** Why the source could not answer, when the store's rollups are shown in its place; else null. */
+  unreachable: z.string().nullable(),
+});
+export type SeriesOrigin = z.infer<typeof SeriesOrigin>;
 
 const AsOf = IsoTime.optional();
 
@@ -173,6 +235,11 @@ export const channels = {
     request: z.object({ asOf: AsOf, filter: FleetFilter.optional() }),
     response: z.object({ asOf: IsoTime, resources: z.array(ResourceRow) }),
   },
+  /** One window of the machine table, sorted and filtered on the backend (large fleets). */
+  'fleet:machines': {
+    request: MachineWindowRequest,
+    response: MachineWindow,
+  },
   /** Every machine behind the overview's `coverage` counts, with its reasons, for the accounts screen. */
   'fleet:coverage': {
     request: z.object({ asOf: AsOf, filter: FleetFilter.optional() }),
@@ -192,6 +259,11 @@ export const channels = {
       stepMs: z.number().int().positive(),
       /** One series per GPU, key = GPU index. */
       series: z.array(Series),
+      /**
+       * Where `series` came from: the store (absent means the store too), or, for the 1 h minutes of a
+       * rollups-only account, the account's metrics source asked just now.
+       */
+      seriesOrigin: SeriesOrigin.optional(),
       incidents: z.array(IncidentBrief),
     }),
   },

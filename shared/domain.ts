@@ -28,6 +28,13 @@ export const CLOUD_LABELS: Readonly<Record<CloudId, string>> = {
 export const ProviderId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a provider id is lower-case letters, digits and dashes');
 export type ProviderId = z.infer<typeof ProviderId>;
 
+/**
+ * The tag naming the machine behind a resource in provider-neutral words (`aws:ec2:i-0abc...`): two
+ * accounts that see one machine (an EKS node and its EC2 instance) give it the same value, and the
+ * pane counts its GPUs once. Set by the connectors that can tell; absent elsewhere.
+ */
+export const MACHINE_KEY_TAG = 'fleetpane:machine';
+
 /** The four data streams every connector offers. */
 export const StreamId = z.enum(['inventory', 'metrics', 'costs', 'incidents']);
 export type StreamId = z.infer<typeof StreamId>;

@@ -23,4 +23,11 @@ describe('redactErrorText', () => {
     expect(text).toContain('FLEETPANE_SECRET_DB=[redacted]');
     expect(redactErrorText('x'.repeat(5000)).length).toBeLessThan(700);
   });
+
+  it('keeps a date partition of an object key (AWS Data Exports BILLING_PERIOD=YYYY-MM/) so the error names the file', () => {
+    const key = 's3://b/exports/x/data/BILLING_PERIOD=2026-11/exec-1/x-00002.csv.gz';
+    expect(redactErrorText(`manifest lists ${key}, which is not in the bucket`)).toContain(key);
+    // Anything else after NAME= still goes, a date-looking prefix of a longer value too.
+    expect(redactErrorText('BILLING_PERIOD=planted-1 TOKEN=2026-11planted-2')).not.toMatch(/planted/);
+  });
 });

@@ -30,8 +30,10 @@ export function redactErrorText(text: string, secrets: readonly string[] = []): 
   out = out
     .replace(/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, `[PEM block ${PLACEHOLDER}]`)
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${PLACEHOLDER}`)
-    // An environment dump: NAME=value, the value up to the next whitespace or NUL.
-    .replace(/\b([A-Z][A-Z0-9_]{1,})=[^\s\0]+/g, `$1=${PLACEHOLDER}`)
+    // An environment dump: NAME=value, the value up to the next whitespace or NUL. A date partition of
+    // an object key (AWS Data Exports' `BILLING_PERIOD=2026-11/...`) is a place, not a secret: kept so
+    // an error can name the file.
+    .replace(/\b([A-Z][A-Z0-9_]{1,})=([^\s\0]+)/g, (pair: string, name: string, value: string) => (/^\d{4}-\d{2}(-\d{2})?(\/|$)/.test(value) ? pair : `${name}=${PLACEHOLDER}`))
     // NUL and other control characters (a binary or /proc file read as text).
     .replace(/[\0-\x08\x0b-\x1f\x7f]+/g, ' ');
   out = redactUrlCredentials(out);

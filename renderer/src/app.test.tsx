@@ -3,7 +3,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { ApiError } from '../../shared/contract';
 import { App } from './app';
 import { EVENT_COALESCE_MS } from './api/use-app-events';
-import { AS_OF, azureCloud, gcpCloud, hourlySeries, overview, resourceRow } from './testing/fixtures';
+import { AS_OF, azureCloud, gcpCloud, hourlySeries, overview, machinesHandler, resourceRow } from './testing/fixtures';
 import type { FakeHandlers } from './testing/fake-client';
 import { renderWithApi } from './testing/render';
 
@@ -134,7 +134,7 @@ describe('App: drill-down', () => {
   it("opens a cloud from its card's link, shows its machines, and goes back with Escape", async () => {
     const { client } = renderWithApi(
       <App />,
-      handlers({ 'fleet:resources': () => ({ asOf: AS_OF, resources: [resourceRow(), resourceRow({ id: 'vm-b', name: 'gpu-b' })] }) }),
+      handlers({ 'fleet:machines': machinesHandler([resourceRow(), resourceRow({ id: 'vm-b', name: 'gpu-b' })]) }),
     );
     const card = await screen.findByRole('article', { name: 'Microsoft Azure' });
     // The link stretches over the card: a click anywhere on it is a click on this link.
@@ -142,8 +142,9 @@ describe('App: drill-down', () => {
     await waitFor(() => expect(window.location.hash).toBe('#/cloud/azure'));
     expect(await screen.findByRole('region', { name: 'Microsoft Azure: GPU machines' })).toBeTruthy();
     await screen.findAllByTestId('resource-row');
-    const req = client.calls.find((c) => c.channel === 'fleet:resources')?.request as { filter: { clouds: string[] } };
+    const req = client.calls.find((c) => c.channel === 'fleet:machines')?.request as { filter: { clouds: string[] }; cloudKey: string };
     expect(req.filter.clouds).toEqual(['azure']);
+    expect(req.cloudKey).toBe('azure');
     const link = within(screen.getAllByTestId('resource-row')[0] as HTMLElement).getByRole('link');
     expect(link.getAttribute('href')).toBe(`#/resource/prod-azure/${encodeURIComponent(resourceRow().id)}`);
     fireEvent.keyDown(document.body, { key: 'Escape' });
@@ -157,13 +158,10 @@ describe('App: drill-down', () => {
       <App />,
       handlers({
         'fleet:overview': () => overview([azureCloud(), lab('other:Frankfurt lab', 'Frankfurt lab', 'k8s-fra'), lab('other:k8s-ams', 'k8s-ams', 'k8s-ams')]),
-        'fleet:resources': () => ({
-          asOf: AS_OF,
-          resources: [
-            resourceRow({ id: 'n1', name: 'fra-node-1', account: 'k8s-fra', cloud: 'other', cloudKey: 'other:Frankfurt lab' }),
-            resourceRow({ id: 'n1', name: 'ams-node-1', account: 'k8s-ams', cloud: 'other', cloudKey: 'other:k8s-ams' }),
-          ],
-        }),
+        'fleet:machines': machinesHandler([
+          resourceRow({ id: 'n1', name: 'fra-node-1', account: 'k8s-fra', cloud: 'other', cloudKey: 'other:Frankfurt lab' }),
+          resourceRow({ id: 'n1', name: 'ams-node-1', account: 'k8s-ams', cloud: 'other', cloudKey: 'other:k8s-ams' }),
+        ]),
       }),
     );
     const fra = await screen.findByRole('article', { name: 'Frankfurt lab' });
@@ -172,11 +170,30 @@ describe('App: drill-down', () => {
     await waitFor(() => expect(window.location.hash).toBe(`#/cloud/${encodeURIComponent('other:Frankfurt lab')}`));
     const rows = await screen.findAllByTestId('resource-row');
     expect(rows.map((r) => within(r).getByRole('link').textContent)).toEqual(['fra-node-1']);
-    const req = client.calls.find((c) => c.channel === 'fleet:resources')?.request as { filter: { clouds: string[] } };
+    // The backend answers only the entry's machines: the request names it.
+    const req = client.calls.find((c) => c.channel === 'fleet:machines')?.request as { filter: { clouds: string[] }; cloudKey: string };
     expect(req.filter.clouds).toEqual(['other']);
+    expect(req.cloudKey).toBe('other:Frankfurt lab');
     expect(screen.getByRole('heading', { name: 'Frankfurt lab: GPU machines' })).toBeTruthy();
     fireEvent.keyDown(document.body, { key: 'Escape' });
     await screen.findByRole('article', { name: 'k8s-ams' });
+  });
+
+  it('lists the machines of every cloud from the header, asking the backend for no one entry', async () => {
+    const { client } = renderWithApi(
+      <App />,
+      handlers({
+        'fleet:machines': machinesHandler([resourceRow(), resourceRow({ id: 'g1', name: 'a3-node-1', cloud: 'gcp', cloudKey: 'gcp', region: 'us-central1' })]),
+      }),
+    );
+    await screen.findByRole('article', { name: 'Microsoft Azure' });
+    fireEvent.click(screen.getByRole('link', { name: 'Machines' }), { button: 0 });
+    await waitFor(() => expect(window.location.hash).toBe('#/machines'));
+    const table = await screen.findByRole('region', { name: 'GPU machines of every cloud' });
+    await waitFor(() => expect(within(table).getAllByRole('rowheader').map((h) => h.textContent)).toEqual(['gpu-a', 'a3-node-1']));
+    const req = client.calls.find((c) => c.channel === 'fleet:machines')?.request as { filter: { clouds: string[] }; cloudKey?: string };
+    expect(req.filter.clouds).toEqual([]);
+    expect(req.cloudKey).toBeUndefined();
   });
 
   it('opens a resource deep link with per-GPU state', async () => {

@@ -1,5 +1,5 @@
 /** The app shell: header, breadcrumb, filters and the page the hash route names. */
-import { useEffect, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { cloudKey, cloudKeyLabel, cloudOfKey } from '../../shared/overview';
 import { overviewQuery, resourceQuery } from './api/queries';
@@ -9,14 +9,19 @@ import { formatHash, pagePath, parentPage, type Page, type ViewParams } from './
 import { useRoute } from './routing/use-route';
 import { useWrites } from './api/writes';
 import { CloudPage } from './views/cloud-page';
+import { MachinesPage } from './views/machines-page';
 import { OverviewPage } from './views/overview-page';
-import { ResourcePage } from './views/resource-page';
-import { IncidentPageView } from './views/triage/incident-page';
-import { SnapshotPage } from './views/triage/snapshot-page';
-import { TriagePage } from './views/triage/triage-page';
-import { AccountsPage } from './views/accounts/accounts-page';
-import { ReportPage } from './views/spend/report-page';
-import { SpendPage } from './views/spend/spend-page';
+import { LoadingSkeleton } from './components/status';
+
+// The first screen is the overview; every other screen (and the charts they draw) loads when opened,
+// so the pane's first paint does not wait for code it does not show.
+const ResourcePage = lazy(() => import('./views/resource-page').then((m) => ({ default: m.ResourcePage })));
+const IncidentPageView = lazy(() => import('./views/triage/incident-page').then((m) => ({ default: m.IncidentPageView })));
+const SnapshotPage = lazy(() => import('./views/triage/snapshot-page').then((m) => ({ default: m.SnapshotPage })));
+const TriagePage = lazy(() => import('./views/triage/triage-page').then((m) => ({ default: m.TriagePage })));
+const AccountsPage = lazy(() => import('./views/accounts/accounts-page').then((m) => ({ default: m.AccountsPage })));
+const ReportPage = lazy(() => import('./views/spend/report-page').then((m) => ({ default: m.ReportPage })));
+const SpendPage = lazy(() => import('./views/spend/spend-page').then((m) => ({ default: m.SpendPage })));
 
 function isEditable(target: EventTarget | null): boolean {
   return (
@@ -30,6 +35,8 @@ function currentLabel(page: Exclude<Page, { name: 'overview' }>): string {
   switch (page.name) {
     case 'cloud':
       return cloudKeyLabel(page.cloud);
+    case 'machines':
+      return 'Machines';
     case 'resource':
       return page.id.split('/').pop() ?? page.id;
     case 'triage':
@@ -51,7 +58,7 @@ function currentLabel(page: Exclude<Page, { name: 'overview' }>): string {
 
 /** Pages whose content the fleet filter narrows (spend has its own period, so no time range there). */
 function filtersApply(page: Page): boolean {
-  return page.name === 'overview' || page.name === 'cloud' || page.name === 'resource' || page.name === 'spend';
+  return page.name === 'overview' || page.name === 'cloud' || page.name === 'machines' || page.name === 'resource' || page.name === 'spend';
 }
 
 function Breadcrumb({ page, params, cloudOfResource }: { page: Page; params: ViewParams; cloudOfResource: Page | null }): ReactNode {
@@ -126,6 +133,9 @@ export function App(): ReactNode {
     case 'cloud':
       content = <CloudPage cloud={page.cloud} params={params} onOpen={(p) => go(p)} onClearFilters={clearFilters} />;
       break;
+    case 'machines':
+      content = <MachinesPage params={params} wholeFleet={page.wholeFleet} onOpen={(p) => go(p)} onClearFilters={clearFilters} />;
+      break;
     case 'resource':
       content = <ResourcePage account={page.account} id={page.id} params={params} />;
       break;
@@ -146,7 +156,11 @@ export function App(): ReactNode {
       break;
     case 'report':
       // The printable report stands alone: no header, filters or navigation on paper.
-      return <ReportPage encoded={page.q} />;
+      return (
+        <Suspense fallback={<LoadingSkeleton label="Loading the report" />}>
+          <ReportPage encoded={page.q} />
+        </Suspense>
+      );
     case 'not-found':
       content = (
         <section aria-labelledby="not-found-heading" className="notice" data-testid="not-found">
@@ -173,7 +187,7 @@ export function App(): ReactNode {
         <FilterBar params={params} onChange={setParams} lockedCloud={page.name === 'cloud' ? (cloudOfKey(page.cloud) ?? undefined) : undefined} showRange={page.name !== 'spend'} />
       ) : null}
       <main id="main" ref={mainRef} tabIndex={-1} className="app-main" data-page={page.name}>
-        {content}
+        <Suspense fallback={<LoadingSkeleton label="Loading" testId="page-loading" />}>{content}</Suspense>
       </main>
     </div>
   );

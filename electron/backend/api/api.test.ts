@@ -175,6 +175,29 @@ describe('dispatch', () => {
     expect(store.calls[1]).toEqual({ method: 'syncRuns', args: [undefined, 50] });
   });
 
+  it('asks the store for one machine window with the defaults, and refuses windows it must not serve', async () => {
+    const { handlers, store } = api();
+    const reply = await dispatch(handlers, 'fleet:machines', { cloudKey: 'azure', text: 'gpu-a' }, { validateResponse: true });
+    expect(reply.ok).toBe(true);
+    expect(store.calls[0]).toEqual({
+      method: 'machineWindow',
+      args: [
+        fixedNow(),
+        { filter: { clouds: [], regions: [], gpuModels: [] }, cloudKey: 'azure', text: 'gpu-a', sort: { key: 'name', direction: 'ascending' }, offset: 0, limit: 200 },
+      ],
+    });
+    for (const [request, field] of [
+      [{ limit: 5000 }, 'limit'],
+      [{ offset: -1 }, 'offset'],
+      [{ sort: { key: 'spend', direction: 'ascending' } }, 'sort.key'],
+      [{ text: 'x'.repeat(201) }, 'text'],
+    ] as const) {
+      const refused = await dispatch(handlers, 'fleet:machines', request);
+      expect(refused.ok ? '' : refused.error.message, field).toContain(field);
+    }
+    expect(store.calls).toHaveLength(1);
+  });
+
   it('passes asOf through as a Date', async () => {
     const { handlers, store } = api();
     const reply = await dispatch(handlers, 'fleet:overview', { asOf: '2026-11-01T00:00:00Z' });

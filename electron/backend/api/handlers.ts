@@ -19,6 +19,7 @@ import { createTriageHandlers } from './triage-handlers';
 import { createSpendHandlers } from './spend-handlers';
 import type { PdfPrinter } from '../reports/pdf';
 import { createAccountsHandlers } from './accounts-handlers';
+import { withSourceMinutes, type MachineMinutesSource } from './machine-minutes';
 import type { AccountsService } from '../accounts/accounts-service';
 
 /** What the API needs from the sync engine: a way to start a sync now. */
@@ -48,6 +49,8 @@ export interface CreateApiOptions {
   onAlertSettingsChanged?: () => void;
   /** Serve mode only: the kinds of write its start flags opened (the desktop accepts every kind). */
   serveWrites?: ServeWrites;
+  /** The connector of a configured account, asked for a rollups-only account's machine minutes. */
+  machineSource?: (account: string) => MachineMinutesSource | undefined;
 }
 
 /**
@@ -109,11 +112,20 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     'fleet:utilisation-series': (req) =>
       store.utilisationSeries(asOfDate(req.asOf, now), req.range, filterOf(req.filter), req.groupBy),
     'fleet:resources': (req) => store.resourceRows(asOfDate(req.asOf, now), filterOf(req.filter)),
+    'fleet:machines': (req) =>
+      store.machineWindow(asOfDate(req.asOf, now), {
+        filter: filterOf(req.filter),
+        ...(req.cloudKey === undefined ? {} : { cloudKey: req.cloudKey }),
+        text: req.text,
+        sort: req.sort,
+        offset: req.offset,
+        limit: req.limit,
+      }),
     'fleet:coverage': (req) => store.coverage(asOfDate(req.asOf, now), filterOf(req.filter)),
     'fleet:resource': async (req) => {
       const detail = await store.resourceDetail(asOfDate(req.asOf, now), req.account, req.id, req.range);
       if (detail === null) throw new ApiError('not-found', `no GPU machine "${req.id}" in account "${req.account}"`);
-      return detail;
+      return withSourceMinutes(detail, req.range, options.machineSource?.(req.account));
     },
     'incidents:list': (req) => store.incidents(asOfDate(req.asOf, now), req.includeEnded),
     'incidents:get': async (req) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../shared/domain';
-import { catalogEntries, lookupGpuClass, lookupInstance, normaliseGpuModel } from './index';
+import { catalogEntries, lookupGpuClass, lookupInstance, modelMemoryGiB, normaliseGpuModel } from './index';
 
 describe('lookupInstance', () => {
   it('finds the 8x H100 Azure ND v5 with its eastus price', () => {
@@ -72,6 +72,9 @@ describe('normaliseGpuModel', () => {
     ['nvidia-h100-mega-80gb', 'H100 80GB'],
     ['NVIDIA H100 NVL', 'H100 NVL 94GB'],
     ['NVIDIA H200 Tensor Core GPUs 141 GB', 'H200 141GB'],
+    // DCGM's modelName and GKE's accelerator label for Grace Blackwell: 186 GB of HBM3e per GPU, not B200's 180.
+    ['NVIDIA GB200', 'GB200 186GB'],
+    ['nvidia-gb200', 'GB200 186GB'],
     ['NVIDIA A100-SXM4-80GB', 'A100 80GB'],
     ['A100-80GB', 'A100 80GB'],
     ['nvidia-tesla-a100', 'A100 40GB'],
@@ -96,6 +99,10 @@ describe('normaliseGpuModel', () => {
     ['MI300X 192 GB', 'MI300X 192GB'],
   ])('%s -> %s', (raw, want) => {
     expect(normaliseGpuModel(raw)).toBe(want);
+  });
+
+  it('gives GB200 the 186 GB per GPU its systems expose', () => {
+    expect(modelMemoryGiB('GB200 186GB')).toBe(186);
   });
 
   it('uses the memory size where the name lacks it', () => {

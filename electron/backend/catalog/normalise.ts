@@ -7,7 +7,8 @@
 
 /** Memory per GPU in GiB for each normalised model we name (used where the raw name lacks it). */
 const MODEL_MEMORY_GIB: Readonly<Record<string, number>> = {
-  'GB200 192GB': 192,
+  // GB200 exposes 186 GB of HBM3e per GPU (Compute Engine A4X: 744 GB over 4 GPUs; MLCommons GB200 system descriptions: 186 GB).
+  'GB200 186GB': 186,
   // HGX B200 systems expose 180 GB per GPU (Compute Engine A4: 1,440 GB over 8 GPUs; AWS P6 alike).
   'B200 180GB': 180,
   'GH200 96GB': 96,
@@ -75,7 +76,7 @@ export function normaliseGpuModel(raw: string, memoryMiB?: number | null): strin
   if (/\b(V6E|CT6E)\b/.test(t)) return 'TPU v6e';
   if (/\bTPU V4\b|\bV4 PODSLICE\b|\bCT4P\b|^ V4 \d+ $/.test(t)) return 'TPU v4';
 
-  if (/\bGB200\b/.test(t)) return 'GB200 192GB';
+  if (/\bGB200\b/.test(t)) return 'GB200 186GB';
   if (/\bB200\b/.test(t)) return 'B200 180GB';
   if (/\bGH200\b/.test(t)) return 'GH200 96GB';
   if (/\bH200\b/.test(t)) return 'H200 141GB';

@@ -3,7 +3,7 @@
  * provider's official SDK and yields batches; it never touches the store and never swallows an
  * error: it throws a ConnectorError subclass that the sync engine records.
  */
-import type { AccountConfigBase } from '../../../shared/config';
+import type { AccountConfigBase, MetricsStorage } from '../../../shared/config';
 import type {
   CloudId,
   FocusCostRow,
@@ -71,6 +71,12 @@ export interface Connector {
   /** FOCUS rows whose charge period starts in [from, to). */
   costs(req: CostsRequest): AsyncIterable<FocusCostRow[]>;
   /**
+   * Optional, default true: whether this connector is the account's source of billed spend. False
+   * (no billing source configured) means it does not own the account's cost rows: the sync engine
+   * neither reads `costs` nor replaces any row, so FOCUS files imported by hand for the account stay.
+   */
+  readonly bills?: boolean;
+  /**
    * Optional: the provider's FOCUS export files of every billing period that overlaps [from, to).
    * When present the sync engine imports these through the store's FOCUS importer (a restated
    * period replaces that period's rows) instead of writing `costs`.
@@ -82,6 +88,34 @@ export interface Connector {
   diagnostics?(): ConnectorDiagnostics;
   /** Optional: who the credential is, from the cheapest source the provider offers (names and ids only). */
   identity?(signal: AbortSignal): Promise<ConnectorIdentity>;
+  /**
+   * Optional: how the store keeps this account's samples (the source's `storage` field); absent means
+   * "raw". "rollups" only where `machineSeries` can answer the machine page's minutes.
+   */
+  readonly metricsStorage?: MetricsStorage;
+  /**
+   * Optional: one machine's per-GPU samples in [from, to) asked of the metrics source itself, at its
+   * minute resolution (the machine page of a rollups-only account). Throws like a stream when the
+   * source cannot be reached.
+   */
+  machineSeries?(req: MachineSeriesRequest): Promise<MachineSeries>;
+}
+
+export interface MachineSeriesRequest {
+  signal: AbortSignal;
+  /** The machine, as the store's inventory holds it. */
+  resource: GpuResource;
+  /** Window start, inclusive (epoch ms, minute aligned). */
+  from: number;
+  /** Window end, exclusive (epoch ms, minute aligned). */
+  to: number;
+}
+
+/** A machine's samples from the metrics source, and the source's name as the machine page shows it. */
+export interface MachineSeries {
+  /** e.g. "Prometheus at prometheus.example:9090" (a host, never a credential or a path's query). */
+  source: string;
+  samples: GpuSample[];
 }
 
 /** Base of every error a connector throws. */

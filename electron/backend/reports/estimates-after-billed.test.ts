@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CostReportQuery } from '../../../shared/contract-spend';
-import { openStore } from '../store/index';
 import type { FleetStore } from '../store/types';
-import { batchesOf, costRow, run, tempDataDir } from '../store/test-support';
+import { batchesOf, costRow, run } from '../store/test-support';
+import { useTempStore } from '../store/testing/use-temp-store';
 
 const fixedNow = () => new Date('2026-11-25T12:00:00Z');
 const NOV = { from: Date.parse('2026-11-01T00:00:00Z'), to: Date.parse('2026-11-26T00:00:00Z') };
@@ -31,13 +31,10 @@ const billedHour = (startIso: string, cost: string) => {
 };
 
 describe('estimates cover only the hours after the last billed hour of their account', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
 
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: fixedNow, cacheOverview: false });
+  useTempStore({ now: fixedNow, cacheOverview: false }, async (temp) => {
+    ({ store } = temp);
     // A cluster billed through FOCUS up to 2026-11-23T01:00, with estimates for the 21st to the 24th.
     await store.writeCosts(run('gpu-cluster', 'costs'), NOV, batchesOf([
       billedHour('2026-11-21T00:00:00Z', '10.00'),
@@ -49,10 +46,6 @@ describe('estimates cover only the hours after the last billed hour of their acc
     ]));
     // A cluster without any bill keeps every estimate.
     await store.writeCosts(run('lab-cluster', 'costs'), NOV, batchesOf([estimateDay('21', '7.00'), estimateDay('22', '7.00')]));
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it('the report, its groups and its daily bars leave out estimates of hours the bill already has', async () => {

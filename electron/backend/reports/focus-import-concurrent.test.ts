@@ -1,27 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CostReportQuery } from '../../../shared/contract-spend';
-import { openStore } from '../store/index';
 import type { FleetStore } from '../store/types';
-import { batchesOf, run, tempDataDir } from '../store/test-support';
+import { batchesOf, run } from '../store/test-support';
+import { useTempStore } from '../store/testing/use-temp-store';
 
 const ORACLE = join(fileURLToPath(new URL('./testing/fixtures/', import.meta.url)), 'focus_1.0_sample_oracle.csv');
 const fixedNow = () => new Date('2024-10-02T00:00:00Z');
 const query = CostReportQuery.parse({ from: '2024-09-01', to: '2024-09-30', groupBy: ['account'] });
 
 describe('concurrent FOCUS imports into one store', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: fixedNow, cacheOverview: false });
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
+  useTempStore({ now: fixedNow, cacheOverview: false }, (temp) => {
+    ({ store } = temp);
   });
 
   const billed = async (): Promise<string[]> => (await store.costReport(query)).totals.map((t) => `${t.currency} ${t.billed} ${t.rows}`);

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CostReportQuery } from '../../../shared/contract-spend';
-import { FocusImportError, openStore } from '../store/index';
+import { FocusImportError } from '../store/index';
 import type { FleetStore } from '../store/types';
-import { tempDataDir } from '../store/test-support';
 import { accountLevelRow, focus12Csv, type Focus12Row, usageRow } from './testing/focus-1-2';
+import { useTempStore } from '../store/testing/use-temp-store';
 
 const fixedNow = () => new Date('2024-10-02T00:00:00Z');
 const query = CostReportQuery.parse({ from: '2024-09-01', to: '2024-09-30', groupBy: ['charge-category'] });
@@ -20,17 +20,11 @@ const BILL: Focus12Row[] = [
 ];
 
 describe('FOCUS 1.2 files with empty cells', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
+  let dir: string;
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: fixedNow });
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
+  useTempStore({ now: fixedNow }, (temp) => {
+    ({ store, dir } = temp);
   });
 
   const write = async (name: string, text: string): Promise<string> => {

@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FocusImportError, openStore } from '../store/index';
+import { describe, expect, it } from 'vitest';
+import { FocusImportError } from '../store/index';
 import type { FleetStore, RunStart } from '../store/types';
-import { tempDataDir } from '../store/test-support';
+import { useTempStore } from '../store/testing/use-temp-store';
 
 const SAMPLE = fileURLToPath(new URL('./testing/fixtures/focus_1.0_sample_aws.csv', import.meta.url));
 const fixedNow = () => new Date('2024-10-02T00:00:00Z');
@@ -22,17 +22,11 @@ async function parts(dir: string): Promise<[string, string]> {
 }
 
 describe('FOCUS import of a connector\'s export (sync)', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
+  let dir: string;
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: fixedNow });
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
+  useTempStore({ now: fixedNow }, (temp) => {
+    ({ store, dir } = temp);
   });
 
   it('imports the parts of one billing period together, and a re-delivery replaces them instead of doubling', async () => {

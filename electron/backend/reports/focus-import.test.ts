@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CostReportQuery } from '../../../shared/contract-spend';
 import { roundDecimal } from '../../../shared/format';
 import { FocusImportError, openStore } from '../store/index';
 import type { FleetStore } from '../store/types';
 import { tempDataDir } from '../store/test-support';
+import { useTempStore } from '../store/testing/use-temp-store';
 
 const FIXTURES = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));
 const PROVIDERS = ['aws', 'microsoft', 'oracle'] as const;
@@ -42,17 +43,11 @@ async function allCostRows(store: FleetStore): Promise<string> {
 }
 
 describe('FOCUS import', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
+  let dir: string;
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: fixedNow });
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
+  useTempStore({ now: fixedNow }, (temp) => {
+    ({ store, dir } = temp);
   });
 
   it.each(PROVIDERS)('reconciles the %s sample to the cent: grand total and every service and region', async (provider) => {

@@ -161,6 +161,8 @@ async function assemble(
     ...(printer ? { printPdf: printer } : {}),
     emitSpendEvent: emit,
     ...(options.serveWrites ? { serveWrites: options.serveWrites } : {}),
+    // Rollups-only accounts' machine minutes are asked of their metrics source through the connector.
+    ...(engine ? { machineSource: (name: string) => engine?.connectorOf(name) } : {}),
     // Edited alert rules take effect at once, not at the next commit.
     ...(watcher ? { onAlertSettingsChanged: () => void watcher.evaluateAlerts() } : {}),
   });

@@ -18,6 +18,7 @@ const PURE_READS = new Set<string>([
   'filterOptions',
   'utilisationSeries',
   'resourceRows',
+  'machineWindow',
   'coverage',
   'resourceDetail',
   'incidents',

@@ -293,6 +293,24 @@ describe('metrics windows', () => {
     expect(await store.cursor('lab-a', 'metrics')).toBe(NOW_MINUTE + 5 * MINUTE);
   });
 
+  it('re-reads the 5-minute bucket its cursor falls in for a rollups-only account, and tells the store the mode', async () => {
+    const a = account('lab-a', 'demo', { metrics: (req) => batchesOf([sample('gpu-vm-1', req.from)]) }, { metricsBackfillHours: 1 });
+    a.connector.metricsStorage = 'rollups';
+    const { engine, store } = build([a]);
+    await syncToEnd(engine);
+    vi.setSystemTime(NOW + 7 * MINUTE);
+    await syncToEnd(engine);
+    // 12:00 -> 12:07: the bucket 12:05 is read from its start at the next sync, so the store rebuilds it whole.
+    vi.setSystemTime(NOW + 9 * MINUTE);
+    await syncToEnd(engine);
+    expect(a.connector.calls.metrics.map((r) => [r.from, r.to])).toEqual([
+      [NOW_MINUTE - HOUR, NOW_MINUTE],
+      [NOW_MINUTE, NOW_MINUTE + 7 * MINUTE],
+      [NOW_MINUTE + 5 * MINUTE, NOW_MINUTE + 9 * MINUTE],
+    ]);
+    expect(store.metricsStorage).toEqual(['rollups', 'rollups', 'rollups']);
+  });
+
   it('keeps the chunks already committed when a later one fails, and resumes there', async () => {
     let calls = 0;
     const a = account(

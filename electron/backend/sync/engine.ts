@@ -19,7 +19,7 @@ import { silentLogger, type Logger } from './logger';
 import { Semaphore } from './semaphore';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
-import { costsWindow, metricsWindows } from './windows';
+import { costsWindow, metricsWindows, ROLLUP_BUCKET_MS } from './windows';
 
 /** One configured account and the connector that reads it. */
 export interface SyncAccount {
@@ -592,18 +592,24 @@ export class SyncEngine {
         };
       case 'metrics': {
         const [cursor, resources] = await Promise.all([this.store.cursor(config.name, 'metrics'), this.store.resources(config.name)]);
-        const chunks = metricsWindows(cursor, now, config.metricsBackfillHours);
+        const storage = connector.metricsStorage ?? 'raw';
+        // A rollups-only account rebuilds whole 5-minute buckets from each window, so its windows
+        // re-read the bucket the cursor falls in (the source still holds those minutes).
+        const chunks = metricsWindows(cursor, now, config.metricsBackfillHours, storage === 'rollups' ? ROLLUP_BUCKET_MS : undefined);
         const first = chunks[0];
         const last = chunks[chunks.length - 1];
         return {
           window: first && last ? { from: first.from, to: last.to } : null,
           runs: chunks.map((chunk): RunWrite => (run, signal, onBatch) => {
             const batches = connector.metrics({ signal, now: run.startedAt, from: chunk.from, to: chunk.to, resources });
-            return this.store.writeMetrics(run, chunk, checked(batches, origin, signal, (b, i) => checkSamples(origin, b, i, chunk), onBatch));
+            return this.store.writeMetrics(run, chunk, checked(batches, origin, signal, (b, i) => checkSamples(origin, b, i, chunk), onBatch), storage);
           }),
         };
       }
       case 'costs': {
+        // A connector with no billing source does not own the account's cost rows: replacing the
+        // window with its empty stream would delete what was imported by hand (fleetpane import-focus).
+        if (connector.bills === false) return { window: null, runs: [] };
         const window = costsWindow(now, config.costsLookbackDays);
         if (connector.focusExports) {
           const exports = connector.focusExports.bind(connector);

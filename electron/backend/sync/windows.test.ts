@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS_CHUNK_MS, costsWindow, metricsWindows } from './windows';
+import { METRICS_CHUNK_MS, ROLLUP_BUCKET_MS, costsWindow, metricsWindows } from './windows';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-01-15T12:00:42.500Z');
@@ -34,6 +34,13 @@ describe('metricsWindows', () => {
     const chunks = metricsWindows(to - 30 * 24 * HOUR, now, 24);
     expect(chunks[0]!.from).toBe(to - 7 * 24 * HOUR);
     expect(chunks).toHaveLength(28);
+  });
+
+  it('starts a rollups-only account at the 5-minute bucket its cursor falls in, so each bucket is rebuilt whole', () => {
+    const cursor = to - 2 * HOUR - 3 * 60_000;
+    const chunks = metricsWindows(cursor, now, 24, ROLLUP_BUCKET_MS);
+    expect(chunks).toEqual([{ from: to - 2 * HOUR - 5 * 60_000, to }]);
+    expect(metricsWindows(to, now, 24, ROLLUP_BUCKET_MS)).toEqual([]);
   });
 
   it('aligns a fractional backfill to the minute', () => {

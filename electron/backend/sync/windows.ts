@@ -16,15 +16,22 @@ export function floorToMinute(ms: number): number {
   return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 }
 
+/** The store's 5-minute rollup bucket: a rollups-only account's windows start on one. */
+export const ROLLUP_BUCKET_MS = 5 * MINUTE_MS;
+
 /**
  * The metrics windows to fetch, oldest first: from the cursor (or `backfillHours` ago on the first
  * sync, and never more than 7 days back) to now floored to the minute, in chunks of at most 6 hours.
- * Empty when there is nothing new.
+ * With `alignFromMs` the first window starts at the cursor floored to that step. Empty when there is
+ * nothing new.
  */
-export function metricsWindows(cursor: number | null, now: Date, backfillHours: number): Window[] {
+export function metricsWindows(cursor: number | null, now: Date, backfillHours: number, alignFromMs = MINUTE_MS): Window[] {
   const to = floorToMinute(now.getTime());
   const start = cursor ?? now.getTime() - backfillHours * HOUR_MS;
-  const from = Math.max(floorToMinute(start), to - METRICS_MAX_LOOKBACK_MS);
+  const unaligned = Math.max(floorToMinute(start), to - METRICS_MAX_LOOKBACK_MS);
+  // Nothing new: an aligned start alone is no reason to read the same minutes again.
+  if (unaligned >= to) return [];
+  const from = Math.floor(unaligned / alignFromMs) * alignFromMs;
   const chunks: Window[] = [];
   for (let chunkFrom = from; chunkFrom < to; chunkFrom += METRICS_CHUNK_MS) {
     chunks.push({ from: chunkFrom, to: Math.min(chunkFrom + METRICS_CHUNK_MS, to) });

@@ -5,7 +5,7 @@
  */
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { ApiClient, FleetFilter, TimeRange } from '../../../shared/contract';
-import { keys } from './query-keys';
+import { keys, type MachineSelection } from './query-keys';
 
 const clients = new WeakMap<QueryClient, ApiClient>();
 
@@ -68,6 +68,24 @@ export function resourcesQuery(filter: FleetFilter, asOf?: string) {
   return queryOptions({
     queryKey: keys.fleet.resources(f, asOf),
     queryFn: ({ client }) => apiOf(client)['fleet:resources']({ filter: f, asOf }),
+  });
+}
+
+/** Rows offset..offset+limit of the machine table, sorted and filtered by the backend, with the count of all. */
+export function machinesQuery(selection: MachineSelection, offset: number, limit: number) {
+  const s: MachineSelection = { ...selection, filter: normaliseFilter(selection.filter), text: selection.text.trim() };
+  return queryOptions({
+    queryKey: keys.fleet.machines(s, offset, limit),
+    queryFn: ({ client }) =>
+      apiOf(client)['fleet:machines']({
+        filter: s.filter,
+        ...(s.cloudKey === undefined ? {} : { cloudKey: s.cloudKey }),
+        text: s.text,
+        sort: s.sort,
+        offset,
+        limit,
+        asOf: s.asOf,
+      }),
   });
 }
 

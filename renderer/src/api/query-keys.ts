@@ -4,7 +4,16 @@
  * numbers move with the same stored data). Queries, mutations and server events take their keys
  * from here only, so what an invalidation reaches is read in one place.
  */
-import type { FleetFilter, TimeRange } from '../../../shared/contract';
+import type { FleetFilter, MachineSortKey, SortDirection, TimeRange } from '../../../shared/contract';
+
+/** What selects and orders the machine table's rows (every window of one table shares it). */
+export interface MachineSelection {
+  filter: FleetFilter;
+  cloudKey?: string;
+  text: string;
+  sort: { key: MachineSortKey; direction: SortDirection };
+  asOf?: string;
+}
 import type { CostReportQuery, SpendFilter } from '../../../shared/contract-spend';
 
 /** A live view's key ends in 'live'; a pinned one in its instant, so both can be cached side by side. */
@@ -26,6 +35,9 @@ export const keys = {
     series: (range: TimeRange, filter: FleetFilter, asOf?: string) => [...FLEET, 'series', range, filter, at(asOf)] as const,
     coverage: (asOf?: string) => [...FLEET, 'coverage', at(asOf)] as const,
     resources: (filter: FleetFilter, asOf?: string) => [...FLEET, 'resources', filter, at(asOf)] as const,
+    /** One window of the machine table: what selects and orders it, then where it starts. */
+    machines: (selection: MachineSelection, offset: number, limit: number) =>
+      [...FLEET, 'machines', selection, at(selection.asOf), offset, limit] as const,
     resource: (account: string, id: string, range: TimeRange, asOf?: string) => [...FLEET, 'resource', account, id, range, at(asOf)] as const,
     filterOptions: () => [...FLEET, 'filter-options'] as const,
   },

@@ -15,6 +15,9 @@ export function AppHeader({ overview, pinned }: { overview: Overview | undefined
       <h1 className="app-header__name">
         <a href="#/">Fleetpane</a>
       </h1>
+      <a className="app-header__link" href="#/machines" data-testid="nav-machines">
+        Machines
+      </a>
       <a className="app-header__link" href="#/triage" data-testid="nav-triage">
         Triage{overview !== undefined ? ` (${overview.totals.incidents.active})` : ''}
       </a>

@@ -5,7 +5,7 @@ import { CLOUD_LABELS, CloudId } from '../../../shared/domain';
 import { filterOptionsQuery } from '../api/queries';
 import { VIEW_RANGES, type ViewParams, type ViewRange } from '../routing/route';
 
-const RANGE_LABELS: Readonly<Record<ViewRange, string>> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' };
+const RANGE_LABELS: Readonly<Record<ViewRange, string>> = { '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' };
 
 export interface FilterBarProps {
   params: ViewParams;

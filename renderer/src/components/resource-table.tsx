@@ -1,35 +1,28 @@
 /**
- * A cloud's GPU machines: sortable, and virtualized so 10,000 GPUs cost a screenful of rows.
+ * GPU machines held in memory: sorted in the browser, and virtualized so 10,000 GPUs cost a
+ * screenful of rows. The pane's tables page through the backend instead (machine-table.tsx); this
+ * one is the whole-fleet path they replaced, still reachable to compare them (`#/machines?rows=all`).
  * It stays a real <table> (spacer rows above and below the window) so headers and cells keep
  * their semantics for screen readers and axe.
  */
 import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { ResourceRow } from '../../../shared/contract';
+import type { MachineSortKey, ResourceRow, SortDirection } from '../../../shared/contract';
 import { formatMoney, formatPercent } from '../../../shared/format';
 import type { GpuState } from '../../../shared/domain';
 import { openInApp } from '../lib/open-link';
 import { gapsLine } from './coverage';
 import { StateTag, STATE_ORDER } from './gpu-states';
 
-export type SortKey =
-  | 'name'
-  | 'region'
-  | 'instanceType'
-  | 'gpuModel'
-  | 'gpuCount'
-  | 'states'
-  | 'utilisation30m'
-  | 'hourlyPrice'
-  | 'health'
-  | 'coverage';
-export type SortDirection = 'ascending' | 'descending';
+export type SortKey = MachineSortKey;
+export type { SortDirection };
 export interface SortState {
   key: SortKey;
   direction: SortDirection;
 }
 
-const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean }[] = [
+/** The machine table's columns, in order (the paged table shares them). */
+export const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: 'name', label: 'Name' },
   { key: 'region', label: 'Region' },
   { key: 'instanceType', label: 'Instance type' },
@@ -43,7 +36,7 @@ const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean }[] = [
 ];
 
 const HEALTH_RANK = { unavailable: 0, degraded: 1, unknown: 2, ok: 3 } as const;
-const ROW_HEIGHT = 40;
+export const ROW_HEIGHT = 40;
 
 // Machines with trouble sort first under "states": unhealthy, then unknown, then idle.
 function stateRank(r: ResourceRow): number {
@@ -90,6 +83,13 @@ export function sortResources(rows: readonly ResourceRow[], sort: SortState): Re
   });
 }
 
+/** What clicking `key`'s header does: flip its direction, or sort by it (numbers largest first). */
+export function nextSort(current: SortState, key: SortKey): SortState {
+  if (current.key === key) return { key, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
+  const largestFirst = key === 'utilisation30m' || key === 'hourlyPrice' || key === 'gpuCount' || key === 'coverage';
+  return { key, direction: largestFirst ? 'descending' : 'ascending' };
+}
+
 function StatesCell({ states }: { states: Record<GpuState, number> }): ReactNode {
   const parts = STATE_ORDER.filter((s) => states[s] > 0);
   if (parts.length === 0) return <span className="muted">—</span>;
@@ -99,6 +99,64 @@ function StatesCell({ states }: { states: Record<GpuState, number> }): ReactNode
         <StateTag key={s} state={s} count={states[s]} />
       ))}
     </span>
+  );
+}
+
+/** The header row: each column a sort button, its th carrying aria-sort. */
+export function SortHeaders({ sort, onSort }: { sort: SortState; onSort: (key: SortKey) => void }): ReactNode {
+  return (
+    <thead>
+      <tr aria-rowindex={1}>
+        {COLUMNS.map((c) => (
+          <th key={c.key} scope="col" className={c.numeric === true ? 'num' : undefined} aria-sort={sort.key === c.key ? sort.direction : 'none'}>
+            <button type="button" className="sort-button" data-testid={`sort-${c.key}`} onClick={() => onSort(c.key)}>
+              {c.label}
+              <span className="sort-button__mark" aria-hidden="true">
+                {sort.key === c.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
+              </span>
+            </button>
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** One machine's cells: its name (a link to the machine) as the row header, then the columns. */
+export function MachineCells({ row: r, href, onOpen }: { row: ResourceRow; href: string; onOpen: () => void }): ReactNode {
+  return (
+    <>
+      <th scope="row" className="data-table__name">
+        <a href={href} className="stretched-link" onClick={openInApp(onOpen)}>
+          {r.name}
+        </a>
+        {r.demo ? <span className="badge badge--demo badge--small">demo</span> : null}
+      </th>
+      <td>{r.region}</td>
+      <td>{r.instanceType}</td>
+      <td>{r.gpuModel}</td>
+      <td className="num">{r.gpuCount}</td>
+      <td>
+        <StatesCell states={r.states} />
+      </td>
+      <td className="num" data-testid="row-util">
+        {formatPercent(r.utilisation30m)}
+      </td>
+      <td className="num">{r.hourlyPrice === null ? '—' : formatMoney(r.hourlyPrice, r.currency)}</td>
+      <td>
+        <span className={`health health--${r.health}`}>{r.health}</span>
+      </td>
+      <td data-testid="row-coverage" className="data-table__coverage">
+        {r.coverageGaps.length === 0 ? (
+          <span className="muted">—</span>
+        ) : (
+          <span title={gapsLine(r.coverageGaps)}>
+            <span aria-hidden="true">⚠ </span>
+            {gapsLine(r.coverageGaps)}
+          </span>
+        )}
+      </td>
+    </>
   );
 }
 
@@ -126,12 +184,7 @@ export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: R
   const padTop = items[0]?.start ?? 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
 
-  const toggle = (key: SortKey): void =>
-    setSort((s) =>
-      s.key === key
-        ? { key, direction: s.direction === 'ascending' ? 'descending' : 'ascending' }
-        : { key, direction: key === 'utilisation30m' || key === 'hourlyPrice' || key === 'gpuCount' || key === 'coverage' ? 'descending' : 'ascending' },
-    );
+  const toggle = (key: SortKey): void => setSort((s) => nextSort(s, key));
 
   return (
     <div className="table-scroll" ref={scrollRef} tabIndex={0} role="region" aria-label={caption} data-testid="resource-table-scroll">
@@ -139,25 +192,7 @@ export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: R
         <caption className="visually-hidden">
           {caption}, sorted by {COLUMNS.find((c) => c.key === sort.key)?.label} {sort.direction}
         </caption>
-        <thead>
-          <tr aria-rowindex={1}>
-            {COLUMNS.map((c) => (
-              <th
-                key={c.key}
-                scope="col"
-                className={c.numeric === true ? 'num' : undefined}
-                aria-sort={sort.key === c.key ? sort.direction : 'none'}
-              >
-                <button type="button" className="sort-button" data-testid={`sort-${c.key}`} onClick={() => toggle(c.key)}>
-                  {c.label}
-                  <span className="sort-button__mark" aria-hidden="true">
-                    {sort.key === c.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
-                  </span>
-                </button>
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <SortHeaders sort={sort} onSort={toggle} />
         <tbody>
           {padTop > 0 ? (
             <tr aria-hidden="true" className="spacer">
@@ -175,36 +210,7 @@ export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: R
                 data-testid="resource-row"
                 data-resource-id={r.id}
               >
-                <th scope="row" className="data-table__name">
-                  <a href={hrefFor(r)} className="stretched-link" onClick={openInApp(() => onOpen(r))}>
-                    {r.name}
-                  </a>
-                  {r.demo ? <span className="badge badge--demo badge--small">demo</span> : null}
-                </th>
-                <td>{r.region}</td>
-                <td>{r.instanceType}</td>
-                <td>{r.gpuModel}</td>
-                <td className="num">{r.gpuCount}</td>
-                <td>
-                  <StatesCell states={r.states} />
-                </td>
-                <td className="num" data-testid="row-util">
-                  {formatPercent(r.utilisation30m)}
-                </td>
-                <td className="num">{r.hourlyPrice === null ? '—' : formatMoney(r.hourlyPrice, r.currency)}</td>
-                <td>
-                  <span className={`health health--${r.health}`}>{r.health}</span>
-                </td>
-                <td data-testid="row-coverage" className="data-table__coverage">
-                  {r.coverageGaps.length === 0 ? (
-                    <span className="muted">—</span>
-                  ) : (
-                    <span title={gapsLine(r.coverageGaps)}>
-                      <span aria-hidden="true">⚠ </span>
-                      {gapsLine(r.coverageGaps)}
-                    </span>
-                  )}
-                </td>
+                <MachineCells row={r} href={hrefFor(r)} onOpen={() => onOpen(r)} />
               </tr>
             );
           })}

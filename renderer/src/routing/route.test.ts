@@ -15,6 +15,14 @@ describe('hash routes', () => {
     expect(parseHash('#/resource/prod/%E0%A4%A').page.name).toBe('not-found');
   });
 
+  it('parses the machine table of every cloud, and its unlinked whole-fleet variant', () => {
+    expect(parseHash('#/machines').page).toEqual({ name: 'machines', wholeFleet: false });
+    expect(parseHash('#/machines?region=eastus').params.filter.regions).toEqual(['eastus']);
+    expect(parseHash('#/machines?rows=all').page).toEqual({ name: 'machines', wholeFleet: true });
+    expect(parseHash(formatHash({ name: 'machines', wholeFleet: false })).page).toEqual({ name: 'machines', wholeFleet: false });
+    expect(parentPage({ name: 'machines', wholeFleet: false })).toEqual({ name: 'overview' });
+  });
+
   it('round-trips filters, range and asOf through the query string', () => {
     const params = {
       filter: { clouds: ['gcp' as const], regions: ['us-central1', 'europe-west4'], gpuModels: ['NVIDIA L4'] },

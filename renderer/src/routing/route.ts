@@ -1,6 +1,6 @@
 /**
  * Hash routes, so deep links work from file:// in Electron and from the serve-mode server alike:
- * #/  ·  #/cloud/<entry key>  ·  #/resource/<account>/<encodeURIComponent(id)>, each optionally
+ * #/  ·  #/cloud/<entry key>  ·  #/machines  ·  #/resource/<account>/<encodeURIComponent(id)>, each optionally
  * followed by ?cloud=&region=&model=&range=&asOf= carrying the filters across pages.
  */
 import { CloudId } from '../../../shared/domain';
@@ -11,6 +11,11 @@ export type Page =
   | { name: 'overview' }
   /** `cloud` is the overview entry's key: a cloud id, or `other:<site or account>` for an on-premises cluster. */
   | { name: 'cloud'; cloud: string }
+  /**
+   * Every GPU machine of every cloud, paged by the backend. `wholeFleet` (`?rows=all`, not linked):
+   * the whole fleet loaded and sorted in the browser as the table did before paging, to compare them.
+   */
+  | { name: 'machines'; wholeFleet: boolean }
   | { name: 'resource'; account: string; id: string }
   | { name: 'triage' }
   | { name: 'incident'; id: string }
@@ -21,7 +26,8 @@ export type Page =
   | { name: 'not-found'; path: string };
 
 /** The ranges the pane offers (the contract also knows 1h; the pane's charts start at a day). */
-export const VIEW_RANGES = ['24h', '7d', '30d'] as const satisfies readonly TimeRange[];
+// 1h shows minutes (a rollups-only account's machine page asks its metrics source for them).
+export const VIEW_RANGES = ['1h', '24h', '7d', '30d'] as const satisfies readonly TimeRange[];
 export type ViewRange = (typeof VIEW_RANGES)[number];
 
 export interface ViewParams {
@@ -69,6 +75,9 @@ export function parseHash(hash: string): Route {
   if (segments[0] === 'spend' && segments.length === 1) return { page: { name: 'spend' }, params };
   if (segments[0] === 'report' && segments.length === 1) return { page: { name: 'report', q: search.get('q') ?? '' }, params };
   if (segments[0] === 'accounts' && segments.length === 1) return { page: { name: 'accounts' }, params };
+  if (segments[0] === 'machines' && segments.length === 1) {
+    return { page: { name: 'machines', wholeFleet: search.get('rows') === 'all' }, params };
+  }
   if (segments[0] === 'cloud' && segments.length === 2) {
     const key = decodeSegment(segments[1] ?? '');
     if (key !== null && cloudOfKey(key) !== null) return { page: { name: 'cloud', cloud: key }, params };
@@ -96,6 +105,8 @@ export function pagePath(page: Page): string {
       return '/';
     case 'cloud':
       return `/cloud/${encodeURIComponent(page.cloud)}`;
+    case 'machines':
+      return page.wholeFleet ? '/machines?rows=all' : '/machines';
     case 'resource':
       return `/resource/${encodeURIComponent(page.account)}/${encodeURIComponent(page.id)}`;
     case 'triage':
@@ -133,6 +144,7 @@ export function parentPage(page: Page, cloudOfResource?: string): Page | null {
     case 'overview':
       return null;
     case 'cloud':
+    case 'machines':
     case 'spend':
     case 'report':
     case 'not-found':

@@ -2,7 +2,7 @@
  * Test data built through the shared zod schemas, so a contract change breaks these fixtures
  * (and the tests) instead of letting the renderer drift from it.
  */
-import { channels, type ChannelId, type ResourceRow, type ResponseOf } from '../../../shared/contract';
+import { channels, type ChannelId, type RequestOf, type ResourceRow, type ResponseOf } from '../../../shared/contract';
 import { Overview, type CloudOverview, type IncidentBrief } from '../../../shared/overview';
 
 export const AS_OF = '2026-11-25T14:05:00.000Z';
@@ -149,6 +149,31 @@ export function resourceRow(overrides: Partial<ResourceRow> = {}): ResourceRow {
     cloudKey: 'azure',
     coverageGaps: [],
     ...overrides,
+  };
+}
+
+/**
+ * A `fleet:machines` handler over `rows` as the backend answers: only the asked entry, rows whose
+ * name, id, region, model or a tag holds the text, in the given order (sorting is the backend's,
+ * tested there), then the asked window with the count of all.
+ */
+export function machinesHandler(rows: readonly ResourceRow[]) {
+  return (req: RequestOf<'fleet:machines'>): ResponseOf<'fleet:machines'> => {
+    const text = (req.text ?? '').trim().toLowerCase();
+    const offset = req.offset ?? 0;
+    const limit = req.limit ?? 200;
+    const matching = rows.filter(
+      (r) =>
+        (req.cloudKey === undefined || r.cloudKey === req.cloudKey) &&
+        (text === '' || [r.name, r.id, r.region, r.gpuModel].some((v) => v.toLowerCase().includes(text))),
+    );
+    return {
+      asOf: AS_OF,
+      total: matching.length,
+      gpus: matching.reduce((n, r) => n + r.gpuCount, 0),
+      offset,
+      rows: matching.slice(offset, offset + limit),
+    };
   };
 }
 

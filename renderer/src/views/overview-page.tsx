@@ -7,7 +7,7 @@ import { IncidentList } from '../components/incident-list';
 import { PlannedList } from '../components/planned-list';
 import { EmptyState, ErrorState, LoadingSkeleton } from '../components/status';
 import { TotalsRow } from '../components/totals-row';
-import { UtilisationChart } from '../components/utilisation-chart';
+import { LazyUtilisationChart } from '../components/lazy-utilisation-chart';
 import { formatHash, type ViewParams } from '../routing/route';
 import { RANGE_MS } from './ranges';
 
@@ -79,7 +79,7 @@ export function OverviewPage({ params, onOpenCloud, onClearFilters }: OverviewPa
         ) : chart.isError ? (
           <ErrorState title="Could not load utilisation over time." error={chart.error} onRetry={() => void chart.refetch()} />
         ) : (
-          <UtilisationChart
+          <LazyUtilisationChart
             series={chart.data.series}
             title={`Mean GPU utilisation per cloud, ${params.range}`}
             rangeMs={RANGE_MS[params.range]}

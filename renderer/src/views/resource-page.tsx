@@ -25,7 +25,7 @@ export function ResourcePage({ account, id, params }: ResourcePageProps): ReactN
   if (detail.isError) {
     return <ErrorState title="Could not load this machine." error={detail.error} onRetry={() => void detail.refetch()} />;
   }
-  const { resource, gpus, series, incidents } = detail.data;
+  const { resource, gpus, series, incidents, seriesOrigin } = detail.data;
   return (
     <article className="resource-page" aria-labelledby="resource-heading" data-testid="resource-page" data-resource-id={resource.id}>
       <h2 id="resource-heading">
@@ -78,6 +78,16 @@ export function ResourcePage({ account, id, params }: ResourcePageProps): ReactN
 
       <section aria-labelledby="resource-util-heading" className="panel">
         <h3 id="resource-util-heading">Utilisation per GPU</h3>
+        {seriesOrigin?.source === 'source' ? (
+          <p className="series-origin" data-testid="series-origin">
+            Minutes from {seriesOrigin.sourceName}, not stored here
+          </p>
+        ) : null}
+        {seriesOrigin?.unreachable ? (
+          <p className="series-origin series-origin--fallback" role="status" data-testid="series-origin">
+            Showing the 5-minute rollups stored here: the metrics source could not be reached ({seriesOrigin.unreachable})
+          </p>
+        ) : null}
         <UtilisationChart
           series={series}
           title={`Utilisation of each GPU on ${resource.name}, ${params.range}`}

@@ -6,68 +6,31 @@ import type { FleetFilter, ResponseOf } from '../../../../shared/contract';
 import type { GpuResource, Incident, SyncRun } from '../../../../shared/domain';
 import type { IncidentBrief, Overview } from '../../../../shared/overview';
 import type { FleetStore } from '../../store/types';
+import { toBrief } from '../../domain/incident-fleet';
+import { incident as incident$, resource as resource$ } from '../../domain/testing/factories';
 import { fakeTriage } from './fake-triage';
 import { fakeSpend } from './fake-spend';
 
-const resource: GpuResource = {
-  id: 'vm-1',
+const resource: GpuResource = resource$('vm-1', {
   account: 'demo',
-  cloud: 'azure',
-  region: 'eastus',
-  zone: null,
   name: 'train-1',
-  kind: 'vm',
-  instanceType: 'Standard_ND96isr_H100_v5',
   gpuModel: 'H100',
   gpuCount: 8,
-  gpuMemoryGiB: 80,
-  powerState: 'running',
-  health: 'ok',
-  healthReason: null,
-  hourlyPrice: '98.32',
-  currency: 'USD',
-  tags: {},
   gpuUuids: [],
   demo: true,
-};
+});
 
-const incident: Incident = {
-  id: 'status:1',
+const incident: Incident = incident$('status:1', {
   account: 'demo',
-  cloud: 'azure',
-  source: 'status-page',
-  severity: 'major',
   title: 'GPU capacity degraded in East US',
-  summary: '',
-  status: 'investigating',
-  regions: ['eastus'],
   services: ['Virtual Machines'],
-  resourceIds: [],
   startedAt: '2026-11-25T10:00:00.000Z',
-  endedAt: null,
   updatedAt: '2026-11-25T10:00:00.000Z',
-  url: null,
-  updates: [],
   demo: true,
-};
+});
 
-const brief: IncidentBrief = {
-  id: incident.id,
-  account: incident.account,
-  cloud: incident.cloud,
-  source: incident.source,
-  severity: incident.severity,
-  title: incident.title,
-  status: incident.status,
-  regions: incident.regions,
-  services: incident.services,
-  startedAt: incident.startedAt,
-  endedAt: incident.endedAt,
-  url: incident.url,
-  demo: true,
-  affectedGpus: 8,
-  atRiskPerHour: [{ currency: 'USD', amount: '98.32' }],
-};
+// The status-page incident covers the one running machine of its region: 8 GPUs at risk.
+const brief: IncidentBrief = toBrief(incident, [resource]);
 
 const counts = { total: 8, busy: 6, idle: 2, unhealthy: 0, unknown: 0, stopped: 0 };
 const spend = [
@@ -166,6 +129,11 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
           },
         ],
       };
+    },
+    async machineWindow(asOf, query) {
+      record('machineWindow', [asOf, query]);
+      const { resources } = await this.resourceRows(asOf, query.filter);
+      return { asOf: asOf.toISOString(), total: resources.length, gpus: 8, offset: query.offset, rows: resources.slice(query.offset, query.offset + query.limit) };
     },
     async resourceDetail(asOf, account, id) {
       if (account !== resource.account || id !== resource.id) return null;

@@ -73,6 +73,12 @@ function checkSkyPilot(cloud: 'oci' | 'aws', csv: string): number {
     expect(entry.gpuCount).toBe(Number(col(r, 'AcceleratorCount')));
     expect(entry.gpuMemoryGiB * 1024).toBe(info.Gpus[0]?.MemoryInfo.SizeInMiB);
     const price = entry.hourlyPrice[region];
+    if (col(r, 'Price') === '') {
+      // No on-demand offer (p5e): unpriced, never $0.
+      expect(price, `${type} ${region} stays unpriced`).toBeUndefined();
+      checked++;
+      continue;
+    }
     expect(price, `${type} ${region} has a price`).toBeDefined();
     expect(sameDecimal(price ?? '', col(r, 'Price')), `${type} ${region}: ${price} vs ${col(r, 'Price')}`).toBe(true);
     checked++;
@@ -90,6 +96,19 @@ describe('catalog data matches the fixture rows it was written from', () => {
     expect(raw).toHaveLength(62);
     // Five AZs list p4de twice (README quirk): de-duplication drops exactly those.
     expect(checkSkyPilot('aws', fixture('skypilot_v7_aws_vms_gpu_excerpt.csv'))).toBe(57);
+  });
+
+  it('AWS g5, g6 and g6e match the SkyPilot v7 AWS rows, one per region', () => {
+    expect(parseCsv(fixture('skypilot_v7_aws_vms_g5_g6_g6e_excerpt.csv'))).toHaveLength(229);
+    expect(checkSkyPilot('aws', fixture('skypilot_v7_aws_vms_g5_g6_g6e_excerpt.csv'))).toBe(229);
+    // A region the rows do not list stays unpriced (a coverage gap), never $0.
+    expect(lookupInstance('aws', 'g5.12xlarge', 'sa-east-1')?.hourlyPrice).toBeNull();
+  });
+
+  it('AWS p5 (remaining regions), p5e (no on-demand price) and p5en match the SkyPilot v7 AWS rows', () => {
+    expect(checkSkyPilot('aws', fixture('skypilot_v7_aws_vms_p5_p5e_p5en_excerpt.csv'))).toBe(16);
+    expect(lookupInstance('aws', 'p5e.48xlarge', 'us-east-2')).toMatchObject({ gpuModel: 'H200 141GB', gpuCount: 8, hourlyPrice: null });
+    expect(lookupInstance('aws', 'p5en.48xlarge', 'us-east-1')?.hourlyPrice).toBe('84.8');
   });
 
   it('CoreWeave per-GPU classes match the legacy price list', () => {

@@ -40,6 +40,10 @@ const AWS_SKYPILOT =
   'SkyPilot catalog v7 AWS vms.csv (skypilot-org/skypilot-catalog commit 001367d2, catalogs/v7/aws/vms.csv), on-demand Price per region ' +
   '(rows de-duplicated on InstanceType, Region, AvailabilityZone; the excerpt stops after us-east-2 for p5).';
 
+const AWS_SKYPILOT_G =
+  'SkyPilot catalog v7 AWS vms.csv (skypilot-org/skypilot-catalog commit 001367d2, catalogs/v7/aws/vms.csv), on-demand Price per region ' +
+  '(the same in every zone of a region; g5, g6, g6e.12/16/24xlarge, p5e, p5en: the repository was read file by file, not cloned).';
+
 const COREWEAVE_LEGACY =
   'CoreWeave legacy resource-based pricing, USD per GPU-hour (coreweave/kubernetes-cloud resources/resource-based-pricing.md, commit 29d09bed, 2023-07-24); ' +
   'CPU and RAM are billed as separate components and are not included.';
@@ -254,8 +258,116 @@ const aws: CatalogEntry[] = [
     hourlyPrice: {
       'ap-northeast-1': '123.19496', 'ap-south-1': '117.984', 'ap-southeast-2': '127.816', 'ca-central-1': '113.068',
       'eu-north-1': '105.2024', 'eu-west-2': '127.816', 'us-east-1': '98.32', 'us-east-2': '98.32',
+      // The regions after us-east-2, from the rows the first excerpt left out.
+      'us-west-1': '122.9', 'us-west-2': '98.32',
     },
     currency: 'USD', source: AWS_SKYPILOT,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.12xlarge', gpuModel: 'A10G 24GB', gpuCount: 4, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '8.22609', 'ap-northeast-2': '6.97442', 'ap-south-1': '6.81091', 'ap-southeast-2': '7.37473', 'ap-southeast-3': '7.93854', 'ca-central-1': '6.29784', 'eu-central-1': '7.09282', 'eu-north-1': '6.01593', 'eu-west-1': '6.33167', 'eu-west-2': '7.19994', 'me-central-1': '6.9575', 'us-east-1': '5.672', 'us-east-2': '5.672', 'us-west-2': '5.672' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.16xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '5.94042', 'ap-northeast-2': '5.03653', 'ap-south-1': '4.91846', 'ap-southeast-2': '5.32561', 'ap-southeast-3': '5.73277', 'ca-central-1': '4.54794', 'eu-central-1': '5.12204', 'eu-north-1': '4.34437', 'eu-west-1': '4.57237', 'eu-west-2': '5.1994', 'me-central-1': '5.02432', 'us-east-1': '4.096', 'us-east-2': '4.096', 'us-west-2': '4.096' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.24xlarge', gpuModel: 'A10G 24GB', gpuCount: 4, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '11.81123', 'ap-northeast-2': '10.01404', 'ap-south-1': '9.77928', 'ap-southeast-2': '10.58882', 'ap-southeast-3': '11.39836', 'ca-central-1': '9.04259', 'eu-central-1': '10.18405', 'eu-north-1': '8.63782', 'eu-west-1': '9.09117', 'eu-west-2': '10.33786', 'me-central-1': '9.98976', 'us-east-1': '8.144', 'us-east-2': '8.144', 'us-west-2': '8.144' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.2xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '1.75776', 'ap-northeast-2': '1.4903', 'ap-south-1': '1.45536', 'ap-southeast-2': '1.57584', 'ap-southeast-3': '1.69632', 'ca-central-1': '1.34573', 'eu-central-1': '1.5156', 'eu-north-1': '1.28549', 'eu-west-1': '1.35296', 'eu-west-2': '1.53849', 'me-central-1': '1.48669', 'us-east-1': '1.212', 'us-east-2': '1.212', 'us-west-2': '1.212' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.48xlarge', gpuModel: 'A10G 24GB', gpuCount: 8, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '23.62246', 'ap-northeast-2': '20.02809', 'ap-south-1': '19.55855', 'ap-southeast-2': '21.17764', 'ap-southeast-3': '22.79672', 'ca-central-1': '18.08518', 'eu-central-1': '20.3681', 'eu-north-1': '17.27564', 'eu-west-1': '18.18233', 'eu-west-2': '20.67572', 'me-central-1': '19.97951', 'us-east-1': '16.288', 'us-east-2': '16.288', 'us-west-2': '16.288' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.4xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '2.35528', 'ap-northeast-2': '1.99691', 'ap-south-1': '1.95009', 'ap-southeast-2': '2.11152', 'ap-southeast-3': '2.27295', 'ca-central-1': '1.80319', 'eu-central-1': '2.03081', 'eu-north-1': '1.72247', 'eu-west-1': '1.81287', 'eu-west-2': '2.06148', 'me-central-1': '1.99206', 'us-east-1': '1.624', 'us-east-2': '1.624', 'us-west-2': '1.624' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.8xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '3.55033', 'ap-northeast-2': '3.01012', 'ap-south-1': '2.93955', 'ap-southeast-2': '3.18289', 'ap-southeast-3': '3.42623', 'ca-central-1': '2.71811', 'eu-central-1': '3.06122', 'eu-north-1': '2.59644', 'eu-west-1': '2.73271', 'eu-west-2': '3.10745', 'me-central-1': '3.00282', 'us-east-1': '2.448', 'us-east-2': '2.448', 'us-west-2': '2.448' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g5.xlarge', gpuModel: 'A10G 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '1.459', 'ap-northeast-2': '1.237', 'ap-south-1': '1.208', 'ap-southeast-2': '1.308', 'ap-southeast-3': '1.408', 'ca-central-1': '1.117', 'eu-central-1': '1.258', 'eu-north-1': '1.067', 'eu-west-1': '1.123', 'eu-west-2': '1.277', 'me-central-1': '1.234', 'us-east-1': '1.006', 'us-east-2': '1.006', 'us-west-2': '1.006' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6.12xlarge', gpuModel: 'L4 24GB', gpuCount: 4, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '6.67369', 'ap-northeast-2': '5.65823', 'ap-south-1': '5.52558', 'ap-southeast-2': '5.98299', 'ca-central-1': '5.10933', 'eu-central-1': '5.75429', 'eu-north-1': '4.88062', 'eu-west-2': '5.8412', 'eu-west-3': '5.8412', 'us-east-1': '4.6016', 'us-east-2': '4.6016', 'us-west-2': '4.6016' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6.16xlarge', gpuModel: 'L4 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '4.92637', 'ap-northeast-2': '4.17678', 'ap-south-1': '4.07886', 'ap-southeast-2': '4.41652', 'ca-central-1': '3.7716', 'eu-central-1': '4.24769', 'eu-north-1': '3.60277', 'eu-west-2': '4.31184', 'eu-west-3': '4.31184', 'us-east-1': '3.3968', 'us-east-2': '3.3968', 'us-west-2': '3.3968' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6.24xlarge', gpuModel: 'L4 24GB', gpuCount: 4, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '9.68103', 'ap-northeast-2': '8.20797', 'ap-south-1': '8.01555', 'ap-southeast-2': '8.67909', 'ca-central-1': '7.41173', 'eu-central-1': '8.34732', 'eu-north-1': '7.07996', 'eu-west-2': '8.47339', 'eu-west-3': '8.47339', 'us-east-1': '6.6752', 'us-east-2': '6.6752', 'us-west-2': '6.6752' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6.2xlarge', gpuModel: 'L4 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '1.41781', 'ap-northeast-2': '1.20208', 'ap-south-1': '1.1739', 'ap-southeast-2': '1.27107', 'ca-central-1': '1.08547', 'eu-central-1': '1.22249', 'eu-north-1': '1.03688', 'eu-west-2': '1.24095', 'eu-west-3': '1.24095', 'us-east-1': '0.9776', 'us-east-2': '0.9776', 'us-west-2': '0.9776' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6.48xlarge', gpuModel: 'L4 24GB', gpuCount: 8, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '19.36206', 'ap-northeast-2': '16.41595', 'ap-south-1': '16.0311', 'ap-southeast-2': '17.35817', 'ca-central-1': '14.82346', 'eu-central-1': '16.69464', 'eu-north-1': '14.15992', 'eu-west-2': '16.94678', 'eu-west-3': '16.94678', 'us-east-1': '13.3504', 'us-east-2': '13.3504', 'us-west-2': '13.3504' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6.4xlarge', gpuModel: 'L4 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '1.91903', 'ap-northeast-2': '1.62704', 'ap-south-1': '1.58889', 'ap-southeast-2': '1.72042', 'ca-central-1': '1.4692', 'eu-central-1': '1.65466', 'eu-north-1': '1.40343', 'eu-west-2': '1.67965', 'eu-west-3': '1.67965', 'us-east-1': '1.3232', 'us-east-2': '1.3232', 'us-west-2': '1.3232' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6.8xlarge', gpuModel: 'L4 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '2.92148', 'ap-northeast-2': '2.47695', 'ap-south-1': '2.41888', 'ap-southeast-2': '2.61912', 'ca-central-1': '2.23666', 'eu-central-1': '2.519', 'eu-north-1': '2.13655', 'eu-west-2': '2.55705', 'eu-west-3': '2.55705', 'us-east-1': '2.0144', 'us-east-2': '2.0144', 'us-west-2': '2.0144' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6.xlarge', gpuModel: 'L4 24GB', gpuCount: 1, gpuMemoryGiB: 22.3515625,
+    hourlyPrice: { 'ap-northeast-1': '1.1672', 'ap-northeast-2': '0.9896', 'ap-south-1': '0.9664', 'ap-southeast-2': '1.0464', 'ca-central-1': '0.8936', 'eu-central-1': '1.0064', 'eu-north-1': '0.8536', 'eu-west-2': '1.0216', 'eu-west-3': '1.0216', 'us-east-1': '0.8048', 'us-east-2': '0.8048', 'us-west-2': '0.8048' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6e.12xlarge', gpuModel: 'L40S 48GB', gpuCount: 4, gpuMemoryGiB: 44.703125,
+    hourlyPrice: { 'ap-northeast-1': '15.21742', 'ap-northeast-2': '12.90014', 'eu-central-1': '13.12002', 'eu-north-1': '11.12975', 'us-east-1': '10.49264', 'us-east-2': '10.49264', 'us-west-2': '10.49264' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6e.16xlarge', gpuModel: 'L40S 48GB', gpuCount: 1, gpuMemoryGiB: 44.703125,
+    hourlyPrice: { 'ap-northeast-1': '10.98917', 'ap-northeast-2': '9.31575', 'eu-central-1': '9.47454', 'eu-north-1': '8.03728', 'us-east-1': '7.57719', 'us-east-2': '7.57719', 'us-west-2': '7.57719' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'g6e.24xlarge', gpuModel: 'L40S 48GB', gpuCount: 4, gpuMemoryGiB: 44.703125,
+    hourlyPrice: { 'ap-northeast-1': '21.84956', 'ap-northeast-2': '18.52234', 'eu-central-1': '18.83806', 'eu-north-1': '15.98037', 'us-east-1': '15.06559', 'us-east-2': '15.06559', 'us-west-2': '15.06559' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    // H200; no on-demand price in any region (sold through Capacity Blocks for ML): its machines show a price gap.
+    cloud: 'aws', instanceType: 'p5e.48xlarge', gpuModel: 'H200 141GB', gpuCount: 8, gpuMemoryGiB: 141,
+    hourlyPrice: {},
+    currency: 'USD', source: AWS_SKYPILOT_G,
+  },
+  {
+    cloud: 'aws', instanceType: 'p5en.48xlarge', gpuModel: 'H200 141GB', gpuCount: 8, gpuMemoryGiB: 141,
+    hourlyPrice: { 'ap-northeast-1': '106.0', 'ap-northeast-2': '117.024', 'ap-south-1': '101.76', 'ap-southeast-3': '117.024', 'us-east-1': '84.8', 'us-east-2': '84.8', 'us-west-1': '106.0', 'us-west-2': '84.8' },
+    currency: 'USD', source: AWS_SKYPILOT_G,
   },
 ];
 

@@ -33,6 +33,10 @@ import { ListAccountsCommand, OrganizationsClient, type Account } from '@aws-sdk
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { z } from 'zod';
+import type { MatrixSeries } from '../common/dcgm';
+import { Sha256 } from './sha256';
 import { RequestBudget, type BudgetOptions, type BudgetState } from './budget';
 import type { CostsRequest, FocusExportFiles } from '../types';
 import { endpointFor, type AwsAccountConfig } from './config';
@@ -82,6 +86,11 @@ export interface AwsApi {
   listMetrics(scope: AccountScope, region: string, namespace: string, metricName: string, signal: AbortSignal): Promise<Metric[]>;
   /** GetMetricData over [from, to) for at most 500 queries, every NextToken page merged per query id. */
   metricData(scope: AccountScope, region: string, queries: MetricDataQuery[], from: number, to: number, signal: AbortSignal): Promise<Map<string, MetricSeries>>;
+  /**
+   * A PromQL range query to an Amazon Managed Service for Prometheus workspace (its URL), SigV4-signed
+   * for service `aps` in `region` with the scope's credential; times in epoch seconds.
+   */
+  promQueryRange(scope: AccountScope, workspace: { url: string; region: string }, query: string, start: number, end: number, stepSeconds: number, signal: AbortSignal): Promise<MatrixSeries[]>;
   /** AWS Health DescribeEvents filtered to regions and services, every page. */
   healthEvents(scope: AccountScope, filter: { regions: string[]; services: string[]; since: number }, signal: AbortSignal): Promise<HealthEvent[]>;
   affectedEntities(scope: AccountScope, eventArns: string[], signal: AbortSignal): Promise<AffectedEntity[]>;
@@ -140,6 +149,18 @@ export function sharedCredentials(provider: AwsCredentialIdentityProvider): AwsC
     current = next;
     return next;
   };
+}
+
+const PromMatrix = z.object({
+  status: z.literal('success'),
+  data: z.object({ resultType: z.literal('matrix'), result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.tuple([z.number(), z.string()])) })) }),
+});
+
+/** An HTTP answer of the workspace as an error the SDK's error mapping reads (code and status). */
+function apsFailure(status: number, type: string | null, text: string): Error {
+  const code = type?.split(':')[0] || (status === 403 ? 'AccessDeniedException' : status === 429 ? 'ThrottlingException' : status === 401 ? 'UnrecognizedClientException' : `HTTP${status}`);
+  // The body is the service's own message, not content of ours; kept short.
+  return Object.assign(new Error(text.slice(0, 300) || `HTTP ${status}`), { name: code, $metadata: { httpStatusCode: status } });
 }
 
 /** Builds the API over the official clients. */
@@ -313,6 +334,34 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       } while (token);
       return series;
     },
+    promQueryRange: async (scope, workspace, query, start, end, stepSeconds, signal) =>
+      call(signal, 'aps:QueryMetrics', scope, workspace.region, async () => {
+        const url = new URL(`${workspace.url}/api/v1/query_range`);
+        const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(stepSeconds) }).toString();
+        const signer = new SignatureV4({ credentials: scope.credentials, region: workspace.region, service: 'aps', sha256: Sha256 });
+        const signed = await signer.sign({
+          method: 'POST',
+          protocol: url.protocol,
+          hostname: url.hostname,
+          ...(url.port ? { port: Number(url.port) } : {}),
+          path: url.pathname,
+          query: {},
+          headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body,
+        });
+        const res = await fetch(url, { method: 'POST', headers: signed.headers, body, signal });
+        const text = await res.text();
+        if (!res.ok) throw apsFailure(res.status, res.headers.get('x-amzn-errortype'), text);
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          throw Object.assign(new Error('the workspace answered with something that is not JSON'), { name: 'DeserializationError' });
+        }
+        const parsed = PromMatrix.safeParse(json);
+        if (!parsed.success) throw Object.assign(new Error('the workspace answered JSON that is not a matrix of a range query'), { name: 'DeserializationError' });
+        return parsed.data.data.result;
+      }),
     healthEvents: async (scope, filter, signal) => {
       const all: HealthEvent[] = [];
       let token: string | undefined;

@@ -10,6 +10,7 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import { AccountConfigBase as AccountBase } from '../../../../shared/config';
 import { fieldIssues } from '../common/config-issues';
 import { ConfigIssuesError } from '../types';
+import { rawOnlyStorageField } from '../common/metrics-storage';
 
 const AccountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const RegionName = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/, 'expected an AWS region code such as "us-east-1"');
@@ -77,6 +78,9 @@ const Organization = z
   })
   .strict();
 
+/** A tag key (`Name` when absent) whose value is the OS host name where the image sets its own. */
+const HostTag = z.string().min(1).max(128).optional();
+
 /** Where GPU metrics come from. */
 const Metrics = z.union([
   z.literal('cloudwatch'),
@@ -91,6 +95,9 @@ const Metrics = z.union([
            * metric requested, so each one multiplies the CloudWatch bill of the metrics stream (README.md).
            */
           extras: z.array(z.enum(['memory', 'power', 'temperature'])).default([]),
+          /** The tag holding a machine's custom OS host name, tried after the private DNS name (README.md). */
+          hostTag: HostTag,
+          storage: rawOnlyStorageField('CloudWatch (billed per metric requested, no per-machine minutes on demand here)'),
         })
         .strict(),
     })
@@ -103,6 +110,11 @@ const Metrics = z.union([
           url: EndpointUrl,
           /** Region the workspace is in (SigV4 scope). */
           region: RegionName,
+          /** The account owning the workspace, when it is a member account reached through its role; the base credential's otherwise. */
+          accountId: AccountId.optional(),
+          /** The tag holding a machine's custom OS host name, tried after the private DNS name (README.md). */
+          hostTag: HostTag,
+          storage: rawOnlyStorageField('Amazon Managed Service for Prometheus, until this connector asks it for a machine\'s minutes,'),
         })
         .strict(),
     })
@@ -182,10 +194,15 @@ export type AwsAccountConfig = z.infer<typeof AwsAccountConfig>;
  */
 export type AwsConfig = AwsAccountConfig & AccountConfigBase;
 
-/** The CloudWatch agent source (namespace and extra metrics), or null when metrics come from Prometheus. */
-export function cloudwatchSource(cfg: AwsAccountConfig): { namespace: string; extras: ('memory' | 'power' | 'temperature')[] } | null {
-  if (cfg.metrics === 'cloudwatch') return { namespace: 'CWAgent', extras: [] };
-  return 'cloudwatch' in cfg.metrics ? cfg.metrics.cloudwatch : null;
+/** The CloudWatch agent source (namespace, extra metrics, host tag), or null when metrics come from Prometheus. */
+export function cloudwatchSource(cfg: AwsAccountConfig): { namespace: string; extras: ('memory' | 'power' | 'temperature')[]; hostTag: string } | null {
+  if (cfg.metrics === 'cloudwatch') return { namespace: 'CWAgent', extras: [], hostTag: 'Name' };
+  return 'cloudwatch' in cfg.metrics ? { ...cfg.metrics.cloudwatch, hostTag: cfg.metrics.cloudwatch.hostTag ?? 'Name' } : null;
+}
+
+/** The Amazon Managed Service for Prometheus source, or null when metrics come from CloudWatch. */
+export function prometheusSource(cfg: AwsAccountConfig): { url: string; region: string; accountId?: string | undefined; hostTag: string } | null {
+  return typeof cfg.metrics === 'object' && 'prometheus' in cfg.metrics ? { ...cfg.metrics.prometheus, hostTag: cfg.metrics.prometheus.hostTag ?? 'Name' } : null;
 }
 
 /** Validates an account entry, throwing ConfigIssuesError that names each bad field (never its value). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, ConnectorError, ThrottledError, UnavailableError } from '../types';
-import { toConnectorError } from './errors';
+import { toConnectorError, UnsupportedOperationError } from './errors';
 
 const site = { action: 'ec2:DescribeInstances', accountId: '123456789012', region: 'us-east-1', profile: 'prod', roleName: null };
 const sdkError = (name: string, message: string, status: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -30,5 +30,13 @@ describe('aws errors', () => {
     const other = toConnectorError(sdkError('InvalidParameterValue', 'bad', 400), site);
     expect(other).toBeInstanceOf(ConnectorError);
     expect(other.kind).toBe('internal');
+  });
+
+  it('tells an action the endpoint does not offer (404, UnsupportedOperation) from a missing S3 object', () => {
+    expect(toConnectorError(sdkError('UnknownError', 'Not Found', 404), site)).toBeInstanceOf(UnsupportedOperationError);
+    const unsupported = toConnectorError(sdkError('UnsupportedOperation', 'not supported in this region', 400), site);
+    expect(unsupported).toBeInstanceOf(UnsupportedOperationError);
+    expect(unsupported.message).toContain('ec2:DescribeInstances');
+    expect(toConnectorError(sdkError('NoSuchKey', 'The specified key does not exist.', 404), { ...site, action: 's3:GetObject' })).not.toBeInstanceOf(UnsupportedOperationError);
   });
 });

@@ -93,6 +93,17 @@ function isNoCredentials(err: unknown): boolean {
   return code === 'CredentialsProviderError' || /Could not load credentials|Unable to find.*credential|profile .* could not be found/i.test(message);
 }
 
+/** Codes of an action the endpoint does not offer (a partition, an older private endpoint or emulator). */
+const UNSUPPORTED_CODES = new Set(['UnsupportedOperation', 'InvalidAction', 'UnknownOperationException', 'OperationNotPermitted', 'NotImplemented']);
+
+/** The endpoint does not offer this action (404, UnsupportedOperation, InvalidAction): optional calls carry on without it. */
+export class UnsupportedOperationError extends ConnectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('internal', message, null, options);
+    this.name = 'UnsupportedOperationError';
+  }
+}
+
 /** Maps any error of an AWS call to the ConnectorError the sync engine records. */
 export function toConnectorError(err: unknown, site: CallSite): ConnectorError {
   if (err instanceof ConnectorError) return err;
@@ -117,6 +128,10 @@ export function toConnectorError(err: unknown, site: CallSite): ConnectorError {
   }
   if (CREDENTIAL_CODES.has(f.code)) {
     return new AuthError(`AWS did not accept the credentials for ${where(site)} (${f.code}): ${f.message}`, options);
+  }
+  // S3's NoSuchKey/NoSuchBucket are 404s about the object, not the action.
+  if (UNSUPPORTED_CODES.has(f.code) || (f.status === 404 && !/^NoSuch/.test(f.code))) {
+    return new UnsupportedOperationError(`the endpoint does not offer ${where(site)} (${f.status === 404 ? 'HTTP 404' : f.code})`, options);
   }
   if ((f.status !== null && f.status >= 500) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|TimeoutError/i.test(`${f.code} ${f.message}`)) {
     return new UnavailableError(`AWS could not be reached for ${where(site)}: ${f.code}: ${f.message}`, null, options);

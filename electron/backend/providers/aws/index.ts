@@ -13,13 +13,18 @@ import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../..
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConnectorError, type Connector, type CostsRequest, type MetricsRequest, type ProviderDescriptor, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
-import { cloudwatchSource, parseAwsConfig, type AwsAccountConfig, type AwsConfig } from './config';
+import { DCGM_FIELDS, dcgmQueries, mapDcgmSeries, type DcgmSeriesSet } from '../common/dcgm';
+import { cloudwatchSource, parseAwsConfig, prometheusSource, type AwsAccountConfig, type AwsConfig } from './config';
 import { discoverAws } from './discover';
-import { assumeRoleAdvice, failureOf, policyStatement } from './errors';
+import { assumeRoleAdvice, failureOf, policyStatement, UnsupportedOperationError } from './errors';
 import { decodeFeed, parseFeed, publicFeedIncidents } from './health-feed';
 import {
-  gpuSeries,
   healthIncidents,
+  hostMatcher,
+  matchAgentSeries,
+  NEURON_NOT_READ,
+  neuronCoreQuery,
+  neuronSamples,
   mapInstance,
   planQueries,
   SampleMerger,
@@ -54,7 +59,33 @@ export interface AwsConnector extends Connector {
   /** Accounts, regions and operations that were refused in the last runs. */
   access(): AccountAccess[];
   unmeasured(): UnmeasuredInstance[];
+  /** Metric series of the last metrics run that named no GPU of the fleet, per account and region. */
+  seriesIgnored(): IgnoredSeriesCount[];
   callCounts(): Record<string, number>;
+}
+
+/** Series a metrics run set aside: hosts naming several instances, indexes beyond a machine's GPUs, machines not in the fleet. */
+export interface IgnoredSeriesCount {
+  scope: string;
+  ambiguousHosts: number;
+  badIndex: number;
+  foreign: number;
+}
+
+/** The resource without the connector's gap of this reason. */
+function withoutGap(r: GpuResource, reason: string): GpuResource {
+  const gaps = (r.coverageGaps ?? []).filter((g) => g.reason !== reason);
+  const { coverageGaps: _dropped, ...rest } = r;
+  return gaps.length > 0 ? { ...rest, coverageGaps: gaps } : rest;
+}
+
+/** Per instance, why a host it shares with other instances left its GPUs unmeasured. */
+function sharedHostReasons(ambiguous: ReadonlyMap<string, readonly string[]>, what: string, fix: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [host, ids] of ambiguous) {
+    for (const id of ids) out.set(id, `${what} name it by host "${host}", which ${ids.length} instances answer to (${ids.join(', ')}): not measured rather than maybe the wrong machine; ${fix}`);
+  }
+  return out;
 }
 
 export interface AwsConnectorDeps {
@@ -70,6 +101,8 @@ const ACCOUNTS_CACHE_MS = 3600_000;
 const REGIONS_CACHE_MS = 3600_000;
 const STATUS_FRESH_MS = 10 * 60_000;
 const SAMPLE_BATCH = 5000;
+/** Steps per range query: 12 hours of minutes, well under Prometheus's 11,000 points per series. */
+const PROM_STEPS_PER_QUERY = 720;
 
 /** The AWS service name per region of a Health event's fleet filter. */
 const HEALTH_SERVICES = ['EC2', 'EBS', 'VPC', 'ELASTICLOADBALANCING', 'EKS', 'CLOUDWATCH'];
@@ -87,6 +120,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   const typeCache = new Map<string, InstanceTypeInfo | null>();
   const statusCache = new Map<string, { at: number; statuses: InstanceStatus[] }>();
   let unmeasured: UnmeasuredInstance[] = [];
+  let seriesIgnored: IgnoredSeriesCount[] = [];
   /** The base credential's account (the management or delegated administrator one with `organization`). */
   let callerScope: AccountScope | null = null;
 
@@ -164,13 +198,35 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
   }
 
+  /**
+   * Reads a call the inventory can do without (instance types, status checks, reservations): denied or
+   * not offered by the endpoint, it is recorded naming the action and answers `fallback`; `failed` says why.
+   */
+  async function optional<T>(s: AccountScope, region: string, operation: string, now: Date, run: () => Promise<T>, fallback: T): Promise<{ value: T; failed: string | null }> {
+    try {
+      const value = await run();
+      clear(scopeName(s, region), operation);
+      return { value, failed: null };
+    } catch (err) {
+      if (err instanceof AuthError) {
+        problem({ scope: scopeName(s, region), operation, status: 'denied', message: err.message, fix: policyStatement(operation) }, now);
+        return { value: fallback, failed: `${operation} denied` };
+      }
+      if (err instanceof UnsupportedOperationError) {
+        problem({ scope: scopeName(s, region), operation, status: 'stale', message: `${err.message}; the inventory is read without it`, fix: `point endpoints.ec2 at an endpoint that offers ${operation}` }, now);
+        return { value: fallback, failed: `${operation} not offered by the endpoint` };
+      }
+      throw err;
+    }
+  }
+
   async function typeInfo(s: AccountScope, region: string, types: string[], ctx: StreamContext): Promise<{ map: Map<string, InstanceTypeInfo>; unavailable: string | null }> {
     const missing = types.filter((t) => !typeCache.has(t));
     let unavailable: string | null = null;
     if (missing.length > 0) {
-      const got = await orDenied(s, region, 'ec2:DescribeInstanceTypes', ctx.now, () => api.instanceTypes(s, region, missing, ctx.signal), null);
+      const { value: got, failed } = await optional(s, region, 'ec2:DescribeInstanceTypes', ctx.now, () => api.instanceTypes(s, region, missing, ctx.signal), null);
       if (got === null) {
-        unavailable = 'ec2:DescribeInstanceTypes denied';
+        unavailable = failed;
       } else {
         for (const t of missing) typeCache.set(t, null);
         for (const info of got) if (info.InstanceType) typeCache.set(info.InstanceType, info);
@@ -198,33 +254,47 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
         if (instances.length === 0) continue;
         const types = [...new Set(instances.map((i): string | undefined => i.InstanceType).filter((t): t is string => typeof t === 'string'))];
         const { map, unavailable } = await typeInfo(s, region, types, ctx);
-        const statuses = await orDenied(s, region, 'ec2:DescribeInstanceStatus', ctx.now, () => api.instanceStatuses(s, region, ctx.signal), []);
+        const { value: statuses, failed: statusesUnavailable } = await optional(s, region, 'ec2:DescribeInstanceStatus', ctx.now, () => api.instanceStatuses(s, region, ctx.signal), []);
         statusCache.set(`${s.accountId}\u0000${region}`, { at: ctx.now.getTime(), statuses });
         const byId = new Map(statuses.filter((x) => x.InstanceId).map((x) => [x.InstanceId as string, x]));
         const batch: GpuResource[] = [];
+        const unknownTypes = new Map<string, number>();
         for (const raw of instances) {
-          const r = mapInstance(raw, { account, accountId: s.accountId, accountName: s.name, region, catalog, typeInfo: map, typesUnavailable: unavailable, statuses: byId });
-          if (!r) continue;
+          const mapped = mapInstance(raw, { account, accountId: s.accountId, accountName: s.name, region, catalog, typeInfo: map, typesUnavailable: unavailable, statuses: byId, statusesUnavailable });
+          if (!mapped) {
+            // An accelerated-family machine whose type neither EC2 nor the catalog describes: said, not silently dropped.
+            if (raw.InstanceType && raw.State?.Name !== 'terminated') unknownTypes.set(raw.InstanceType, (unknownTypes.get(raw.InstanceType) ?? 0) + 1);
+            continue;
+          }
+          // From a Prometheus workspace Neuron devices are read: their gap is the metrics run's to tell.
+          const r = prometheusSource(config) ? withoutGap(mapped, NEURON_NOT_READ) : mapped;
           // What the last metrics run could not measure is a coverage gap on the machine, never a zero.
           const gap = r.powerState === 'running' ? unmeasured.find((u) => u.resourceId === r.id) : undefined;
           batch.push(gap ? { ...r, coverageGaps: [...(r.coverageGaps ?? []), { kind: 'metrics', reason: gap.reason }] } : r);
         }
+        const typesOp = 'ec2:DescribeInstanceTypes (GPU facts)';
+        if (unknownTypes.size > 0) {
+          const list = [...unknownTypes].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} (${n} machine${n === 1 ? '' : 's'})`).join(', ');
+          problem({ scope: scopeName(s, region), operation: typesOp, status: 'stale', message: `no GpuInfo or NeuronInfo${unavailable ? ` (${unavailable})` : ''} and not in the GPU catalog: ${list}; these machines are not counted`, fix: 'allow ec2:DescribeInstanceTypes, or add the instance types to the GPU catalog' }, ctx.now);
+        } else {
+          clear(scopeName(s, region), typesOp);
+        }
         if (batch.length === 0) continue;
         const reservationIds = [...new Set(batch.map((r) => r.tags['aws:capacityReservationId']).filter((id): id is string => typeof id === 'string'))];
-        const reservations = reservationIds.length > 0 ? await orDenied(s, region, 'ec2:DescribeCapacityReservations', ctx.now, () => api.capacityReservations(s, region, reservationIds, ctx.signal), []) : [];
+        const reservations = reservationIds.length > 0 ? (await optional(s, region, 'ec2:DescribeCapacityReservations', ctx.now, () => api.capacityReservations(s, region, reservationIds, ctx.signal), [])).value : [];
         yield withReservations(batch, reservations);
       }
     }
   }
 
   async function* metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
-    const source = cloudwatchSource(config);
-    // Managed Prometheus is not read yet: its GPUs stay "not measured".
-    const mine = req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running' && r.tags['aws:accelerator'] !== 'neuron');
-    if (source === null) {
-      unmeasured = mine.map((r) => ({ resourceId: r.id, name: r.name, region: r.region, account: r.tags['aws:accountId'] ?? '', reason: 'metrics from Amazon Managed Service for Prometheus are not read yet by this version' }));
+    const prom = prometheusSource(config);
+    if (prom) {
+      yield* prometheusMetrics(req, req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running'), prom);
       return;
     }
+    const mine = req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running' && r.tags['aws:accelerator'] !== 'neuron');
+    const source = cloudwatchSource(config) ?? { namespace: 'CWAgent', extras: [], hostTag: 'Name' };
     const namespace = source.namespace;
     const extraNames: Record<string, AgentMetric> = { memory: 'nvidia_smi_memory_used', power: 'nvidia_smi_power_draw', temperature: 'nvidia_smi_temperature_gpu' };
     const read: AgentMetric[] = ['nvidia_smi_utilization_gpu', ...source.extras.map((e) => extraNames[e] as AgentMetric)];
@@ -236,6 +306,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
     const measured = new Set<string>();
     const notes: UnmeasuredInstance[] = [];
+    const ignored: IgnoredSeriesCount[] = [];
     for (const [key, resources] of groups) {
       const [accountId = '', region = ''] = key.split('\u0000');
       const s = byScope.get(accountId);
@@ -250,7 +321,10 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
         why('cloudwatch:ListMetrics denied');
         continue;
       }
-      const util = gpuSeries(listed, 'nvidia_smi_utilization_gpu', byId);
+      const matched = matchAgentSeries(listed, 'nvidia_smi_utilization_gpu', byId, source.hostTag);
+      const util = matched.series;
+      const shared = sharedHostReasons(matched.ignored.ambiguousHosts, `CloudWatch agent series in ${namespace}`, 'add "append_dimensions": {"InstanceId": "${aws:InstanceId}"} to the agent\'s metrics section');
+      ignored.push({ scope: scopeName(s, region), ambiguousHosts: matched.ignored.ambiguousHosts.size, badIndex: matched.ignored.badIndex, foreign: matched.ignored.foreign });
       // The agent publishes every nvidia_smi_* metric under the same dimensions as the utilisation.
       const series: GpuSeries[] = read.flatMap((metric) => util.map((u) => ({ ...u, metric, metric$: { ...u.metric$, MetricName: metric } })));
       const merger = new SampleMerger(req.from, req.to);
@@ -273,13 +347,85 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       for (const id of merger.measured) measured.add(id);
       for (const r of resources) {
         if (!merger.measured.has(r.id)) {
-          notes.push({ resourceId: r.id, name: r.name, region: r.region, account: accountId, reason: `no nvidia_smi_utilization_gpu in CloudWatch namespace ${namespace}: install the CloudWatch agent with the nvidia_gpu section and append_dimensions InstanceId` });
+          notes.push({ resourceId: r.id, name: r.name, region: r.region, account: accountId, reason: shared.get(r.id) ?? `no nvidia_smi_utilization_gpu in CloudWatch namespace ${namespace}: install the CloudWatch agent with the nvidia_gpu section and append_dimensions InstanceId` });
         }
       }
       const samples = merger.result();
       for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
+    seriesIgnored = ignored;
     unmeasured = notes.filter((n) => !measured.has(n.resourceId));
+  }
+
+  /**
+   * dcgm-exporter series from an Amazon Managed Service for Prometheus workspace, by PromQL through the
+   * common DCGM rule; a series names its machine by `Hostname` (the node's host name) or `instance`,
+   * matched as the CloudWatch agent's host is. A refused signature fails the stream as 'auth'.
+   */
+  async function* prometheusMetrics(req: MetricsRequest, mine: GpuResource[], prom: NonNullable<ReturnType<typeof prometheusSource>>): AsyncIterable<GpuSample[]> {
+    const all = await scopes(req);
+    const owner = prom.accountId ? all.find((s) => s.accountId === prom.accountId) : (callerScope ?? all[0]);
+    const note = (r: GpuResource, reason: string): UnmeasuredInstance => ({ resourceId: r.id, name: r.name, region: r.region, account: r.tags['aws:accountId'] ?? '', reason });
+    if (!owner) {
+      unmeasured = mine.map((r) => note(r, `account ${prom.accountId ?? ''} owning the Prometheus workspace could not be reached (its role could not be assumed)`));
+      return;
+    }
+    const byHost = hostMatcher(mine.filter((r) => r.tags['aws:accelerator'] !== 'neuron'), prom.hostTag);
+    const ambiguous = new Map<string, string[]>();
+    // Sets of series (not counters): the DCGM rule may ask to place one series more than once.
+    const badIndex = new Set<string>();
+    const foreign = new Set<string>();
+    const byId = new Map(mine.map((r) => [r.id, r]));
+    const place = (metric: Readonly<Record<string, string>>) => {
+      const host = metric['Hostname'] || metric['instance'] || '';
+      const which = `${host}\u0000${metric['gpu'] ?? ''}\u0000${metric['UUID'] ?? ''}`;
+      const found = byHost(host);
+      if (found.kind === 'ambiguous') {
+        ambiguous.set(host, found.candidates);
+        return null;
+      }
+      if (found.kind === 'none') {
+        foreign.add(which);
+        return null;
+      }
+      const index = Number(metric['gpu']);
+      if (!Number.isInteger(index) || index < 0 || index >= found.resource.gpuCount) {
+        badIndex.add(which);
+        return null;
+      }
+      return { resourceId: found.resource.id, gpuIndex: index };
+    };
+    const step = 60;
+    const queries = dcgmQueries(step, ['Hostname', 'instance'], '');
+    const measured = new Set<string>();
+    for (let from = req.from; from < req.to; from += PROM_STEPS_PER_QUERY * step * 1000) {
+      const to = Math.min(req.to, from + PROM_STEPS_PER_QUERY * step * 1000);
+      const set: DcgmSeriesSet = {};
+      for (const f of DCGM_FIELDS) {
+        try {
+          set[f] = await api.promQueryRange(owner, prom, queries[f], from / 1000, to / 1000, step, req.signal);
+          clear(`Prometheus workspace ${prom.url}`, 'aps:QueryMetrics');
+        } catch (err) {
+          if (err instanceof AuthError) problem({ scope: `Prometheus workspace ${prom.url}`, operation: 'aps:QueryMetrics', status: 'denied', message: err.message, fix: policyStatement('aps:QueryMetrics') }, req.now);
+          throw err;
+        }
+      }
+      let cores: Awaited<ReturnType<AwsApi['promQueryRange']>> = [];
+      if (mine.some((r) => r.tags['aws:accelerator'] === 'neuron')) {
+        cores = await api.promQueryRange(owner, prom, neuronCoreQuery(step), from / 1000, to / 1000, step, req.signal);
+      }
+      const samples = [...mapDcgmSeries(set, place, step, from).filter((x) => x.ts < to), ...neuronSamples(cores, byId, step, from, to)];
+      for (const x of samples) if (x.utilisation !== null) measured.add(x.resourceId);
+      for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+    }
+    const shared = sharedHostReasons(ambiguous, `dcgm-exporter series in the Prometheus workspace`, 'relabel Hostname to the node name in the scrape config');
+    seriesIgnored = [{ scope: `Prometheus workspace ${prom.url}`, ambiguousHosts: ambiguous.size, badIndex: badIndex.size, foreign: foreign.size }];
+    unmeasured = [...byId.values()]
+      .filter((r) => !measured.has(r.id))
+      .map((r) =>
+        note(r, shared.get(r.id) ?? (r.tags['aws:accelerator'] === 'neuron'
+          ? 'no neuroncore_utilization_ratio series with its instance_id in the Prometheus workspace: run neuron-monitor (package aws-neuron-tools) with its Prometheus exporter and scrape it into the workspace'
+          : 'no DCGM series in the Prometheus workspace names this machine (by Hostname or instance): deploy dcgm-exporter and scrape it into the workspace')));
   }
 
   // Spend is not row by row: the FOCUS export's files go to the store's importer (focusExports below).
@@ -302,7 +448,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     for (const [key, { s, region }] of places) {
       let cached = statusCache.get(key);
       if (!cached || req.now.getTime() - cached.at > STATUS_FRESH_MS) {
-        const statuses = await orDenied(s, region, 'ec2:DescribeInstanceStatus', req.now, () => api.instanceStatuses(s, region, req.signal), []);
+        const statuses = (await optional(s, region, 'ec2:DescribeInstanceStatus', req.now, () => api.instanceStatuses(s, region, req.signal), [])).value;
         cached = { at: req.now.getTime(), statuses };
         statusCache.set(key, cached);
       }
@@ -436,10 +582,13 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     inventory,
     metrics,
     costs,
+    // Without `spend` this connector has no bill to read: the account's cost rows (hand imports) are not its own.
+    bills: config.spend !== undefined,
     ...focusExports,
     incidents,
     access,
     unmeasured: () => [...unmeasured],
+    seriesIgnored: () => [...seriesIgnored],
     callCounts,
     diagnostics,
     identity,

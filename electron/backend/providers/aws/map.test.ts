@@ -2,7 +2,7 @@ import type { InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { GpuResource } from '../../../../shared/domain';
 import { lookupInstance, modelMemoryGiB, normaliseGpuModel } from '../../catalog';
-import { acceleratorsOf, gpuSeries, healthIncidents, healthOf, mapInstance, planQueries, SampleMerger, scheduledEventIncidents } from './map';
+import { acceleratorsOf, gpuSeries, healthIncidents, healthOf, hostMatcher, mapInstance, matchAgentSeries, planQueries, SampleMerger, scheduledEventIncidents } from './map';
 
 const catalog = { lookupInstance, normaliseGpuModel };
 const b200: InstanceTypeInfo = { InstanceType: 'p6-b200.48xlarge', GpuInfo: { Gpus: [{ Name: 'B200', Manufacturer: 'NVIDIA', Count: 8, MemoryInfo: { SizeInMiB: 183_359 } }], TotalGpuMemoryInMiB: 1_466_872 } };
@@ -20,6 +20,14 @@ describe('aws mapping', () => {
     expect(acceleratorsOf('g5.xlarge', undefined, 'us-east-1', null)).toBeNull();
   });
 
+  it('reads a fractional GPU (GpuPartitionSize) as one device of a named slice, whatever Count says', () => {
+    const slice = (count: number | undefined, logical: number | undefined, partition: number, mib: number) =>
+      acceleratorsOf('g6f.x', { GpuInfo: { Gpus: [{ Name: 'L4', Manufacturer: 'NVIDIA', Count: count, LogicalGpuCount: logical, GpuPartitionSize: partition, MemoryInfo: { SizeInMiB: mib } }] } }, 'us-east-1', catalog);
+    expect(slice(0, 1, 0.125, 2861)).toEqual({ model: 'L4 24GB 1/8', count: 1, memoryGiB: 2.8, kind: 'gpu', partition: 0.125 });
+    expect(slice(1, undefined, 0.5, 11_444)?.model).toBe('L4 24GB 1/2');
+    expect(slice(undefined, undefined, 0.25, 5722)).toMatchObject({ model: 'L4 24GB 1/4', count: 1 });
+  });
+
   it('maps impaired status checks to an unavailable machine with the failed check, and no status to unknown while running', () => {
     const impaired: InstanceStatus = { InstanceId: 'i-1', SystemStatus: { Status: 'impaired', Details: [{ Name: 'reachability', Status: 'failed' }] }, InstanceStatus: { Status: 'ok' } };
     expect(healthOf(impaired, 'running')).toEqual({ health: 'unavailable', reason: 'system status check impaired (reachability failed): AWS hardware or network problem' });
@@ -34,7 +42,7 @@ describe('aws mapping', () => {
     expect(mapInstance({ InstanceId: 'i-8', InstanceType: 'p6-b200.48xlarge', State: { Name: 'terminated' } }, ctx)).toBeNull();
   });
 
-  it('keeps scheduled events inside their window and ends completed ones', () => {
+  it('keeps scheduled events with their window and leaves completed ones out', () => {
     const r = { id: 'i-1', name: 'gpu-1' } as GpuResource;
     const at = new Date('2026-11-20T10:00:00Z');
     const out = scheduledEventIncidents(
@@ -42,7 +50,6 @@ describe('aws mapping', () => {
       { account: 'a', region: 'us-east-1', resources: new Map([['i-1', r]]) },
     );
     expect(out.map((i) => [i.title, i.status, i.startedAt, i.endedAt])).toEqual([
-      ['System reboot of gpu-1', 'completed', '2026-11-20T10:00:00.000Z', '2026-11-20T11:00:00.000Z'],
       ['Instance retirement of gpu-1', 'scheduled', '2026-11-20T10:00:00.000Z', null],
     ]);
   });
@@ -69,5 +76,51 @@ describe('aws mapping', () => {
     m.add(series[0] as (typeof series)[number], { timestamps: [0, 60_000, 120_500, 180_000], values: [5, 101, 7, 9] });
     expect(m.result().map((s) => [s.ts, s.utilisation])).toEqual([[60_000, 100], [120_000, 7]]);
     expect([...m.measured]).toEqual(['i-1']);
+  });
+
+  it('finds the instance a host names: private DNS name, its first label, the Name tag, in any case; a shared host names none', () => {
+    const vm = (id: string, dns: string, name: string, ip: string) => ({ id, gpuCount: 4, tags: { 'aws:privateDnsName': dns, 'aws:privateIp': ip, Name: name, team: 'x' } }) as unknown as GpuResource;
+    const a = vm('i-a', 'ip-10-1-2-3.us-west-2.compute.internal', 'trainer-a', '10.1.2.3');
+    const b = vm('i-b', 'ip-10-1-2-4.us-west-2.compute.internal', 'trainer-b', '10.1.2.4');
+    const c = vm('i-c', 'ip-10-9-9-9.us-west-2.compute.internal', 'twin', '10.9.9.9');
+    const d = vm('i-d', 'ip-10-9-9-9.us-west-2.compute.internal', 'other', '10.9.9.9');
+    const match = hostMatcher([a, b, c, d]);
+    const id = (h: string) => {
+      const m = match(h);
+      return m.kind === 'one' ? m.resource.id : m.kind;
+    };
+    expect(id('ip-10-1-2-3.us-west-2.compute.internal')).toBe('i-a');
+    expect(id('IP-10-1-2-3')).toBe('i-a');
+    expect(id('ip-10-1-2-4.corp.example')).toBe('i-b'); // a DHCP options domain of its own
+    expect(id('TRAINER-B')).toBe('i-b');
+    expect(id('10.1.2.3:9400')).toBe('i-a'); // a Prometheus instance label
+    expect(id('ip-10-9-9-9')).toBe('ambiguous');
+    expect(match('ip-10-9-9-9')).toEqual({ kind: 'ambiguous', candidates: ['i-c', 'i-d'] });
+    expect(id('laptop-7')).toBe('none');
+    expect(hostMatcher([a], 'team')('X')).toMatchObject({ kind: 'one' });
+  });
+
+  it('keeps agent series named by host only, sets aside phantom indexes, strangers and shared hosts, and averages two dimension sets of one GPU', () => {
+    const r = { id: 'i-a', gpuCount: 2, tags: { 'aws:privateDnsName': 'ip-10-0-0-1.ec2.internal' } } as unknown as GpuResource;
+    const twin = { id: 'i-b', gpuCount: 2, tags: { 'aws:privateDnsName': 'ip-10-0-0-2.ec2.internal', Name: 'box' } } as unknown as GpuResource;
+    const twin2 = { id: 'i-c', gpuCount: 2, tags: { 'aws:privateDnsName': 'ip-10-0-0-3.ec2.internal', Name: 'BOX' } } as unknown as GpuResource;
+    const metric = (dims: Record<string, string>) => ({ Namespace: 'CWAgent', MetricName: 'nvidia_smi_utilization_gpu', Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) });
+    const listed = [
+      metric({ host: 'ip-10-0-0-1', index: '0', name: 'NVIDIA H100' }),
+      metric({ host: 'ip-10-0-0-1', InstanceId: 'i-a', index: '0', name: 'NVIDIA H100' }),
+      metric({ host: 'ip-10-0-0-1', index: '2', name: 'NVIDIA H100' }),
+      metric({ host: 'ip-10-0-0-1', index: '', name: 'NVIDIA H100' }),
+      metric({ host: 'ip-172-31-0-9.ec2.internal', index: '0', name: 'NVIDIA A10G' }),
+      metric({ host: 'ip-10-0-0-1', InstanceId: 'i-elsewhere', index: '0', name: 'NVIDIA A10G' }),
+      metric({ host: 'box', index: '1', name: 'NVIDIA H100' }),
+    ];
+    const { series, ignored } = matchAgentSeries(listed, 'nvidia_smi_utilization_gpu', new Map([r, twin, twin2].map((x) => [x.id, x])));
+    expect(series.map((s) => [s.resourceId, s.gpuIndex])).toEqual([['i-a', 0], ['i-a', 0]]);
+    expect(ignored).toEqual({ ambiguousHosts: new Map([['box', ['i-b', 'i-c']]]), badIndex: 2, foreign: 2 });
+    const m = new SampleMerger(0, 120_000);
+    m.add(series[0] as (typeof series)[number], { timestamps: [0, 60_000], values: [40, 50] });
+    m.add(series[1] as (typeof series)[number], { timestamps: [0, 60_000], values: [42, 50] });
+    expect(m.result().map((s) => [s.resourceId, s.gpuIndex, s.ts, s.utilisation])).toEqual([['i-a', 0, 0, 41], ['i-a', 0, 60_000, 50]]);
+    expect([...m.measuredGpus]).toEqual(['i-a\u00000']);
   });
 });

@@ -6,8 +6,9 @@
 import type { Metric, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { CapacityReservation, Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
-import type { CoverageGap, GpuResource, GpuSample, HealthState, Incident, IncidentSeverity, PowerState } from '../../../../shared/domain';
+import { MACHINE_KEY_TAG, type CoverageGap, type GpuResource, type GpuSample, type HealthState, type Incident, type IncidentSeverity, type PowerState } from '../../../../shared/domain';
 import type { CatalogLookup } from '../../catalog';
+import { ec2MachineKey } from '../common/machine-key';
 import type { MetricSeries } from './client';
 
 /** The catalog functions the mapping uses (injectable so tests can take it away). */
@@ -22,6 +23,14 @@ export interface Accelerators {
   count: number;
   memoryGiB: number | null;
   kind: 'gpu' | 'neuron';
+  /** The share of one physical GPU each device is (g6f: 1/8, 1/4, 1/2 of an L4); absent for whole GPUs. */
+  partition?: number;
+}
+
+/** 0.125 -> "1/8": the slice as AWS names it. */
+export function partitionLabel(partition: number): string {
+  const d = Math.round(1 / partition);
+  return Math.abs(1 / d - partition) < 1e-6 ? `1/${d}` : String(Number(partition.toFixed(4)));
 }
 
 /**
@@ -33,6 +42,19 @@ export function acceleratorsOf(type: string, info: InstanceTypeInfo | undefined,
   const known = catalog?.lookupInstance('aws', type, region) ?? null;
   if (known) return { model: known.gpuModel, count: known.gpuCount, memoryGiB: known.gpuMemoryGiB, kind: 'gpu' };
   const gpus = info?.GpuInfo?.Gpus ?? [];
+  // A fractional GPU (GpuPartitionSize < 1, g6f) is one device the instance sees, a slice of one
+  // physical GPU: EC2 may report its Count as 0, so count its logical devices, and name the slice
+  // in the model so slices never merge with whole GPUs of the same kind.
+  const sliced = gpus.find((g) => g.GpuPartitionSize !== undefined && g.GpuPartitionSize > 0 && g.GpuPartitionSize < 1);
+  if (sliced) {
+    const partition = sliced.GpuPartitionSize as number;
+    const devices = Math.max(1, Math.round(sliced.LogicalGpuCount ?? sliced.Count ?? 1));
+    const mib = sliced.MemoryInfo?.SizeInMiB ?? (info?.GpuInfo?.TotalGpuMemoryInMiB ? info.GpuInfo.TotalGpuMemoryInMiB / devices : null);
+    const name = [sliced.Manufacturer, sliced.Name].filter(Boolean).join(' ') || type;
+    // The whole GPU's memory names the model (an L4 slice of 2.8 GiB is still an L4 24GB).
+    const whole = catalog ? catalog.normaliseGpuModel(name, mib ? mib / partition : null) : name;
+    return { model: `${whole} ${partitionLabel(partition)}`, count: devices, memoryGiB: mib ? Math.round((mib / 1024) * 10) / 10 : null, kind: 'gpu', partition };
+  }
   const gpuCount = gpus.reduce((n, g) => n + (g.Count ?? 0), 0);
   if (gpuCount > 0) {
     const first = gpus[0];
@@ -76,6 +98,10 @@ export function healthOf(status: InstanceStatus | undefined, power: PowerState):
   return { health: 'ok', reason: null };
 }
 
+/** Why a Neuron machine is "not measured" where its metrics are not read (CloudWatch source). */
+export const NEURON_NOT_READ =
+  "Neuron device utilisation is read only from an Amazon Managed Service for Prometheus workspace (neuron-monitor's neuroncore_utilization_ratio, package aws-neuron-tools, scraped there); the CloudWatch agent's NVIDIA metrics do not cover it";
+
 export interface InstanceContext {
   account: string;
   accountId: string;
@@ -86,6 +112,8 @@ export interface InstanceContext {
   /** Types DescribeInstanceTypes could not be asked about (its reason), so a catalog miss is flagged. */
   typesUnavailable: string | null;
   statuses: ReadonlyMap<string, InstanceStatus>;
+  /** Why DescribeInstanceStatus could not be read in this account and region (denied, unsupported); null when it was. */
+  statusesUnavailable?: string | null;
 }
 
 /** One EC2 instance as a GpuResource; null for terminated machines and types without accelerators. */
@@ -102,16 +130,28 @@ export function mapInstance(raw: Instance, ctx: InstanceContext): GpuResource | 
   for (const t of raw.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
   const name = tags['Name'] || id;
   tags['aws:accountId'] = ctx.accountId;
+  // The same machine as an EKS node of a configured cluster: counted once (common/machine-key.ts).
+  tags[MACHINE_KEY_TAG] = ec2MachineKey(id);
   tags['aws:accountName'] = ctx.accountName;
   if (raw.CapacityReservationId) tags['aws:capacityReservationId'] = raw.CapacityReservationId;
   if (raw.CapacityBlockId) tags['aws:capacityBlockId'] = raw.CapacityBlockId;
   if (raw.InstanceLifecycle) tags['aws:lifecycle'] = raw.InstanceLifecycle;
-  if (acc.kind === 'neuron') tags['aws:accelerator'] = 'neuron';
-  const { health, reason } = healthOf(ctx.statuses.get(id), power);
+  // The OS host name is usually the private DNS name: metric series name the machine by it.
+  if (raw.PrivateDnsName) tags['aws:privateDnsName'] = raw.PrivateDnsName;
+  if (raw.PrivateIpAddress) tags['aws:privateIp'] = raw.PrivateIpAddress;
+  if (acc.kind === 'neuron') {
+    tags['aws:accelerator'] = 'neuron';
+    // neuron-monitor reports per NeuronCore: this maps a core to its device.
+    const cores = ctx.typeInfo.get(type)?.NeuronInfo?.NeuronDevices?.[0]?.CoreInfo?.Count;
+    if (cores) tags['aws:neuronCoresPerDevice'] = String(cores);
+  }
+  if (acc.partition !== undefined) tags['aws:gpuPartition'] = partitionLabel(acc.partition);
+  // Status checks that could not be read say nothing: unknown, never ok.
+  const { health, reason } = ctx.statusesUnavailable ? { health: 'unknown' as const, reason: `status checks not read: ${ctx.statusesUnavailable}` } : healthOf(ctx.statuses.get(id), power);
   const coverageGaps: CoverageGap[] = [];
   const hourlyPrice = known?.hourlyPrice ?? null;
   if (hourlyPrice === null) coverageGaps.push({ kind: 'price', reason: `no hourly price for ${type} in ${ctx.region}: the GPU catalog does not list it` });
-  if (acc.kind === 'neuron') coverageGaps.push({ kind: 'metrics', reason: 'Neuron device utilisation is not read yet (neuron-monitor metrics are not among the CloudWatch agent NVIDIA metrics)' });
+  if (acc.kind === 'neuron') coverageGaps.push({ kind: 'metrics', reason: NEURON_NOT_READ });
   return {
     id,
     account: ctx.account,
@@ -166,9 +206,9 @@ const EVENT_TITLES: Record<string, string> = {
 };
 
 /**
- * Scheduled events (DescribeInstanceStatus `Events`) as maintenance incidents inside their window
- * [NotBefore, NotAfter]; a "[Completed]" or "[Canceled]" event is ended; an event with no NotAfter
- * (retirement) stays open from NotBefore on.
+ * Scheduled events (DescribeInstanceStatus `Events`) as maintenance incidents with their window
+ * [NotBefore, NotAfter] (planned before it, active inside it); a "[Completed]" or "[Canceled]" event
+ * is left out; an event with no NotAfter (retirement) stays open from NotBefore on.
  */
 export function scheduledEventIncidents(statuses: Iterable<InstanceStatus>, ctx: { account: string; region: string; resources: ReadonlyMap<string, GpuResource> }): Incident[] {
   const out: Incident[] = [];
@@ -177,7 +217,8 @@ export function scheduledEventIncidents(statuses: Iterable<InstanceStatus>, ctx:
     if (!r) continue;
     for (const e of s.Events ?? []) {
       if (!e.Code || !e.NotBefore) continue;
-      const done = /^\[(Completed|Canceled)\]/i.test(e.Description ?? '');
+      // AWS keeps a finished or called-off event listed a while, its description prefixed: not an incident.
+      if (/^\s*\[(Completed|Canceled|Cancelled)\]/i.test(e.Description ?? '')) continue;
       const start = e.NotBefore.toISOString();
       const end = e.NotAfter ? e.NotAfter.toISOString() : null;
       out.push({
@@ -188,13 +229,13 @@ export function scheduledEventIncidents(statuses: Iterable<InstanceStatus>, ctx:
         severity: 'maintenance',
         title: `${EVENT_TITLES[e.Code] ?? e.Code} of ${r.name}`,
         summary: e.Description ?? e.Code,
-        status: done ? 'completed' : 'scheduled',
+        status: 'scheduled',
         regions: [ctx.region],
         services: ['EC2'],
         resourceIds: [r.id],
         startedAt: start,
-        // A completed event ended at its window's end (or when it started, when it had none).
-        endedAt: end ?? (done ? start : null),
+        // Its window's end: the pane counts it active only inside [NotBefore, NotAfter], planned before.
+        endedAt: end,
         updatedAt: start,
         url: null,
         updates: [],
@@ -282,25 +323,107 @@ export interface GpuSeries {
   metric$: Metric;
 }
 
+/** Which instance a host name names: one, several (then none is taken), or none. */
+export type HostMatch = { kind: 'one'; resource: GpuResource } | { kind: 'ambiguous'; candidates: string[] } | { kind: 'none' };
+
+const firstLabel = (h: string) => h.split('.')[0] ?? h;
+
 /**
- * Series of the fleet's instances among ListMetrics' answer: the agent publishes one per GPU with
- * `InstanceId` (append_dimensions) and `index`; series of other machines or without those are ignored.
+ * Finds the instance a series' host names, among the instances of one account and region: the OS
+ * host name is usually the private DNS name, often only its first label, sometimes a custom name
+ * (then the `hostTag` tag, `Name` by default). Tried in that order, case-insensitive; a `:port` (the
+ * Prometheus `instance` label) and a private IP are understood. A host two instances answer to at the
+ * first tier that answers names neither: a wrong machine is worse than "not measured".
  */
-export function gpuSeries(listed: readonly Metric[], metric: AgentMetric, resources: ReadonlyMap<string, GpuResource>): GpuSeries[] {
+export function hostMatcher(resources: Iterable<GpuResource>, hostTag = 'Name'): (host: string) => HostMatch {
+  const tiers = [new Map<string, GpuResource[]>(), new Map<string, GpuResource[]>(), new Map<string, GpuResource[]>()];
+  const put = (tier: Map<string, GpuResource[]>, key: string | undefined, r: GpuResource) => {
+    if (!key) return;
+    const k = key.toLowerCase();
+    const list = tier.get(k) ?? [];
+    if (!list.includes(r)) tier.set(k, [...list, r]);
+  };
+  for (const r of resources) {
+    const dns = r.tags['aws:privateDnsName'];
+    put(tiers[0] as Map<string, GpuResource[]>, dns, r);
+    put(tiers[0] as Map<string, GpuResource[]>, r.tags['aws:privateIp'], r);
+    put(tiers[1] as Map<string, GpuResource[]>, dns ? firstLabel(dns) : undefined, r);
+    put(tiers[2] as Map<string, GpuResource[]>, r.tags[hostTag], r);
+  }
+  return (raw) => {
+    const host = raw.trim().toLowerCase().replace(/:\d+$/, '');
+    if (!host) return { kind: 'none' };
+    const keys = [[host], [firstLabel(host)], [host, firstLabel(host)]];
+    for (let t = 0; t < tiers.length; t++) {
+      const found = new Set<GpuResource>();
+      for (const k of keys[t] as string[]) for (const r of (tiers[t] as Map<string, GpuResource[]>).get(k) ?? []) found.add(r);
+      if (found.size === 1) return { kind: 'one', resource: [...found][0] as GpuResource };
+      if (found.size > 1) return { kind: 'ambiguous', candidates: [...found].map((r) => r.id).sort() };
+    }
+    return { kind: 'none' };
+  };
+}
+
+/** Series the matcher could not give to a GPU of the fleet, counted for the diagnostics. */
+export interface IgnoredSeries {
+  /** Hosts that name several instances, with those instances. */
+  ambiguousHosts: Map<string, string[]>;
+  /** Series whose `index` is not a GPU of the machine (or is missing). */
+  badIndex: number;
+  /** Series of machines that are not in the fleet (another account, a terminated or non-GPU machine). */
+  foreign: number;
+}
+
+/**
+ * Series of the fleet's instances among ListMetrics' answer. The agent's `nvidia_gpu` section
+ * publishes one per GPU with `host`, `index` and `name`, plus `InstanceId` only where
+ * append_dimensions adds it: InstanceId first, then the host (hostMatcher). Every series of a GPU
+ * is kept (two dimension sets of one GPU are averaged per minute by SampleMerger, never added).
+ */
+export function matchAgentSeries(listed: readonly Metric[], metric: AgentMetric, resources: ReadonlyMap<string, GpuResource>, hostTag = 'Name'): { series: GpuSeries[]; ignored: IgnoredSeries } {
+  let matcher: ((host: string) => HostMatch) | null = null;
+  // Built on the first series named by host only (none where every agent appends InstanceId).
+  const byHost = (host: string) => (matcher ??= hostMatcher(resources.values(), hostTag))(host);
+  const ignored: IgnoredSeries = { ambiguousHosts: new Map(), badIndex: 0, foreign: 0 };
   const out: GpuSeries[] = [];
   const seen = new Set<string>();
   for (const m of listed) {
     const dims = new Map((m.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? '']));
     const id = dims.get('InstanceId');
-    const index = Number(dims.get('index') ?? dims.get('gpu_index'));
-    const r = id ? resources.get(id) : undefined;
-    if (!r || !Number.isInteger(index) || index < 0 || index >= r.gpuCount) continue;
-    const key = `${r.id}\u0000${index}`;
-    if (seen.has(key)) continue; // the same GPU under two dimension sets: the first one wins
+    const host = dims.get('host') ?? '';
+    let r: GpuResource | undefined;
+    if (id) {
+      r = resources.get(id);
+    } else {
+      const found = byHost(host);
+      if (found.kind === 'ambiguous') {
+        ignored.ambiguousHosts.set(host, found.candidates);
+        continue;
+      }
+      r = found.kind === 'one' ? found.resource : undefined;
+    }
+    if (!r) {
+      ignored.foreign++;
+      continue;
+    }
+    const rawIndex = dims.get('index') ?? dims.get('gpu_index');
+    const index = rawIndex === undefined || rawIndex.trim() === '' ? Number.NaN : Number(rawIndex);
+    if (!Number.isInteger(index) || index < 0 || index >= r.gpuCount) {
+      ignored.badIndex++;
+      continue;
+    }
+    // ListMetrics lists a metric once per dimension set; a repeat in its pages is the same series.
+    const key = [...dims.entries()].map(([k, v]) => `${k}=${v}`).sort().join('\u0000');
+    if (seen.has(key)) continue;
     seen.add(key);
     out.push({ resourceId: r.id, gpuIndex: index, metric, metric$: m });
   }
-  return out;
+  return { series: out, ignored };
+}
+
+/** The series of matchAgentSeries alone (series named by InstanceId or host). */
+export function gpuSeries(listed: readonly Metric[], metric: AgentMetric, resources: ReadonlyMap<string, GpuResource>, hostTag = 'Name'): GpuSeries[] {
+  return matchAgentSeries(listed, metric, resources, hostTag).series;
 }
 
 /** GetMetricData queries in calls of at most `perCall` (500 is CloudWatch's limit); ids map back. */
@@ -318,10 +441,51 @@ export function planQueries(series: readonly GpuSeries[], perCall = 500): { quer
   return calls;
 }
 
-/** Merges the series of several metrics into one sample per GPU and minute in [from, to). */
+/** PromQL: each NeuronCore's mean utilisation in percent over the step before each evaluation. */
+export function neuronCoreQuery(stepSeconds: number): string {
+  return `avg by (instance_id, neuroncore) (avg_over_time(neuroncore_utilization_ratio[${stepSeconds}s])) * 100`;
+}
+
+/**
+ * neuron-monitor's per-core series (neuronCoreQuery) as one sample per Neuron device and minute: the
+ * mean of its cores (`aws:neuronCoresPerDevice` of the instance type), named by `instance_id`. The
+ * evaluation at t covers (t - step, t] and is the sample of the minute starting at t - step.
+ */
+export function neuronSamples(series: readonly { metric: Record<string, string>; values: Array<[number, string]> }[], resources: ReadonlyMap<string, GpuResource>, stepSeconds: number, fromMs: number, toMs: number): GpuSample[] {
+  const acc = new Map<string, { resourceId: string; gpuIndex: number; ts: number; sum: number; n: number }>();
+  for (const s of series) {
+    const r = resources.get(s.metric['instance_id'] ?? '');
+    const core = Number(s.metric['neuroncore']);
+    const perDevice = Number(r?.tags['aws:neuronCoresPerDevice'] ?? 0);
+    if (!r || r.tags['aws:accelerator'] !== 'neuron' || !Number.isInteger(core) || core < 0 || !(perDevice > 0)) continue;
+    const device = Math.floor(core / perDevice);
+    if (device >= r.gpuCount) continue;
+    for (const [t, v] of s.values) {
+      const x = Number(v);
+      const ts = t * 1000 - stepSeconds * 1000;
+      if (!Number.isFinite(x) || ts < fromMs || ts >= toMs) continue;
+      const key = `${r.id}\u0000${device}\u0000${ts}`;
+      const a = acc.get(key) ?? { resourceId: r.id, gpuIndex: device, ts, sum: 0, n: 0 };
+      a.sum += Math.min(100, Math.max(0, x));
+      a.n += 1;
+      acc.set(key, a);
+    }
+  }
+  return [...acc.values()]
+    .map((a) => ({ resourceId: a.resourceId, gpuIndex: a.gpuIndex, ts: a.ts, utilisation: a.sum / a.n, utilSource: 'provider' as const, memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 0 }))
+    .sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+}
+
+/**
+ * Merges the series of several metrics into one sample per GPU and minute in [from, to); two series
+ * of one GPU (two dimension sets) give the mean of their readings in the minute, never a second GPU.
+ */
 export class SampleMerger {
   private readonly samples = new Map<string, GpuSample>();
+  private readonly readings = new Map<string, number>();
   readonly measured = new Set<string>();
+  /** `resourceId\u0000gpuIndex` of every GPU with a utilisation reading. */
+  readonly measuredGpus = new Set<string>();
   constructor(
     private readonly from: number,
     private readonly to: number,
@@ -346,10 +510,14 @@ export class SampleMerger {
         xidErrors: 0,
       };
       if (field === 'utilisation') {
-        sample.utilisation = Math.min(100, Math.max(0, v));
+        const n = this.readings.get(key) ?? 0;
+        const x = Math.min(100, Math.max(0, v));
+        sample.utilisation = n === 0 || sample.utilisation === null ? x : (sample.utilisation * n + x) / (n + 1);
+        this.readings.set(key, n + 1);
         // The agent reads nvidia-smi's utilization.gpu: the provider's own number, not DCGM.
         sample.utilSource = 'provider';
         this.measured.add(s.resourceId);
+        this.measuredGpus.add(`${s.resourceId}\u0000${s.gpuIndex}`);
       } else if (field === 'temperatureC') {
         sample.temperatureC = v;
       } else {

@@ -13,7 +13,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { MalformedResponseError, type CostsRequest, type FocusExportFiles } from '../types';
+import { ConnectorError, MalformedResponseError, type CostsRequest, type FocusExportFiles } from '../types';
+import { failureOf } from './errors';
 
 /** The part of an AWS Data Exports manifest Fleetpane reads (the rest, e.g. columns, is ignored). */
 const DataExportsManifest = z.object({
@@ -128,7 +129,14 @@ export async function* focusExportFiles(s3: S3Client, where: SpendLocation, req:
         // The file's own name, so a refused file is named as the user sees it in S3; a folder per file keeps names apart.
         await mkdir(join(dir, String(i)));
         const local = join(dir, String(i), basename(key));
-        const object = await calls.call('s3:GetObject', () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: req.signal }));
+        const object = await calls.call('s3:GetObject', () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: req.signal })).catch((error: unknown) => {
+          // A manifest naming a file the bucket does not hold is an incomplete delivery: refuse the period, name the key.
+          const f = failureOf(error instanceof ConnectorError ? error.cause : error);
+          if (f.code === 'NoSuchKey' || (f.status === 404 && f.code !== 'NoSuchBucket')) {
+            throw new MalformedResponseError(`AWS Data Exports manifest s3://${bucket}/${ref.key} lists s3://${bucket}/${key}, which is not in the bucket (billing period ${ref.billingPeriod}); nothing of this sync was imported`, { cause: error });
+          }
+          throw error;
+        });
         if (!(object.Body instanceof Readable)) throw new MalformedResponseError(`S3 GetObject of s3://${bucket}/${key} answered without a body`);
         await pipeline(object.Body, createWriteStream(local), { signal: req.signal });
         files.push(local);

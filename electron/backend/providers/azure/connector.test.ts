@@ -351,6 +351,25 @@ describe('metrics, costs, incidents', () => {
     if (renamedSilent) expect(unmeasured.find((u) => u.resourceId === renamedSilent.id)?.reason).toBe(`no DCGM series with Hostname = ${renamedSilent.computerName?.toLowerCase()} or ${renamedSilent.name}`);
   });
 
+  it("answers a machine page's minutes from the workspace, asking for that machine only and naming the workspace", async () => {
+    const to = now.getTime();
+    const from = to - 10 * 60_000;
+    const c = h.connector({ prometheus: { queryEndpoint: h.prom.url, storage: 'rollups' } });
+    expect(c.metricsStorage).toBe('rollups');
+    const all = await collect(c.metrics({ ...ctx(), from, to, resources }));
+    const machine = resources.find((r) => r.gpuCount > 1 && all.some((s) => s.resourceId === r.id));
+    if (!machine) throw new Error('no measured multi-GPU machine in the fleet');
+    const before = h.prom.requests.length;
+    const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: machine, from, to });
+    expect(answer.source).toBe(`Azure Monitor workspace at ${new URL(h.prom.url).host}`);
+    const key = (x: GpuSample) => `${x.gpuIndex}@${x.ts}`;
+    expect(answer.samples.map(key).sort()).toEqual(all.filter((x) => x.resourceId === machine.id).map(key).sort());
+    const queries = h.prom.requests.slice(before).map((r) => r.query.get('query') ?? '');
+    expect(queries).toHaveLength(7);
+    const uuids = machine.gpuUuids.every((u) => u !== null);
+    for (const q of queries) expect(q).toContain(uuids ? 'UUID=~' : `Hostname="${machine.tags[COMPUTER_NAME_TAG] ?? machine.name}"`);
+  });
+
   it('fails the metrics stream with the Prometheus error', async () => {
     h.prom.addFault({ match: /query_range/, kind: '403', times: 5 });
     const to = now.getTime();

@@ -9,9 +9,12 @@ import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import type { AccessProblem, UnmeasuredMachine } from '../../../../shared/connector-diagnostics';
 import {
   AuthError,
+  ConfigError,
   ConnectorError,
   ThrottledError,
   type Connector,
+  type MachineSeries,
+  type MachineSeriesRequest,
   type ProviderDescriptor,
   type CostsRequest,
   type IncidentsRequest,
@@ -21,12 +24,13 @@ import {
 import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } from './client';
 import { parseAzureConfig, type AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
-import { DCGM_FIELDS } from '../common/dcgm';
+import { DCGM_FIELDS, machineSelector, sourceName } from '../common/dcgm';
 import { parseRssItems } from '../common/status-feed';
 import { azureDiagnostics } from './diagnostics';
 import { discoverAzure } from './discover';
 import { identityFromAccessToken } from './identity';
 import {
+  COMPUTER_NAME_TAG,
   DCGM_STEP_SECONDS,
   dcgmQueries,
   indexGpuSkus,
@@ -324,6 +328,24 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     unmeasured = unmatchedMachines(req.resources, matched, prom.hostLabel).map((u) => unmeasuredEntry(u.resource, u.reason));
   }
 
+  /** One machine's samples asked of the Azure Monitor workspace, the DCGM queries narrowed to it. */
+  async function machineSeries(req: MachineSeriesRequest): Promise<MachineSeries> {
+    const prom = config.prometheus;
+    if (!prom) throw new ConfigError(`account "${account}" has no prometheus.queryEndpoint to ask for machine ${req.resource.name}'s minutes`);
+    const host = req.resource.tags[COMPUTER_NAME_TAG] ?? req.resource.name;
+    const queries = dcgmQueries(prom.hostLabel, machineSelector(prom.selector, req.resource.gpuUuids, prom.hostLabel, host));
+    const samples: GpuSample[] = [];
+    for (let start = req.from; start < req.to; start += METRICS_CHUNK_MS) {
+      const end = Math.min(req.to, start + METRICS_CHUNK_MS);
+      const matrices: Partial<Record<DcgmField, PromMatrixPayload>> = {};
+      for (const field of DCGM_FIELDS) {
+        matrices[field] = await api.promQueryRange(queries[field], start / 1000, end / 1000, DCGM_STEP_SECONDS, req.signal);
+      }
+      samples.push(...toGpuSamples(matrices, [req.resource], prom.hostLabel, start).filter((s) => s.ts < end));
+    }
+    return { source: sourceName('Azure Monitor workspace', prom.queryEndpoint), samples };
+  }
+
   async function* costs(req: CostsRequest): AsyncIterable<FocusCostRow[]> {
     if (config.costSource === 'export') {
       yield* readFocusExportDirectory(config.costExportDirectory ?? '', req.from, req.to);
@@ -392,6 +414,8 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     budget: () => api.budget.all(),
     diagnostics: () => azureDiagnostics(api.budget.all(), { access: inventoryAccess, unmeasured }),
     identity: async (signal) => identityFromAccessToken(await api.accessToken(signal)),
+    metricsStorage: config.prometheus?.storage ?? 'raw',
+    ...(config.prometheus ? { machineSeries } : {}),
   };
 }
 

@@ -16,6 +16,10 @@ export function parseAccountEntry<S extends z.ZodType>(schema: S, raw: { name: s
 /** The zod issues as field issues, an unknown key as "unknown field" with the nearest known one. */
 export function fieldIssues(error: z.ZodError, schema: z.ZodType): ConfigIssue[] {
   return error.issues.flatMap((issue): ConfigIssue[] => {
+    if (issue.code === 'invalid_union') {
+      const branch = closestBranch(issue.errors);
+      if (branch !== null) return branch.map((i) => ({ path: dotted([...issue.path, ...i.path]), message: i.message }));
+    }
     if (issue.code !== 'unrecognized_keys') return [{ path: dotted(issue.path), message: issue.message }];
     const known = fieldsAt(schema, issue.path);
     return issue.keys.map((key) => {
@@ -23,6 +27,16 @@ export function fieldIssues(error: z.ZodError, schema: z.ZodType): ConfigIssue[]
       return { path: dotted([...issue.path, key]), message: `unknown field${meant === null ? '' : ` (did you mean "${meant}"?)`}` };
     });
   });
+}
+
+/**
+ * Of a union's alternatives, the one the entry most nearly matched: the only one whose problems lie
+ * below the union's own field (e.g. `metrics.cloudwatch.storage`), so the error names that field
+ * instead of "Invalid input" on the union. Null when none or several did (the union's message stands).
+ */
+function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | null {
+  const deep = branches.filter((b) => b.length > 0 && b.every((i) => i.path.length > 1));
+  return deep.length === 1 ? deep[0]! : null;
 }
 
 /** The known field nearest to `typed` by edit distance, if near enough to be a typo of it. */

@@ -7,7 +7,7 @@ import { toGpuSamples } from '../azure/map';
 import { SampleMerger } from '../gcp/map';
 import { mapDcgmSeries as kubernetesSamples } from '../kubernetes/map';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../kubernetes/testing/prometheus-server';
-import { DCGM_FIELDS, dcgmQueries, mapDcgmSeries, type DcgmSeriesSet, type MatrixSeries } from './dcgm';
+import { DCGM_FIELDS, dcgmQueries, machineSelector, mapDcgmSeries, sourceName, type DcgmSeriesSet, type MatrixSeries } from './dcgm';
 
 const FIXTURE = fileURLToPath(new URL('./testing/fixtures/exposition_h100x8_eks_k8s_pod_labels_sampled.prom', import.meta.url));
 const MINUTE = 60_000;
@@ -183,4 +183,17 @@ describe.skipIf(skip !== null)('the same dcgm-exporter series through every prov
     expect(perGpu(kubernetes)).toEqual(want);
     expect(perGpu(gcp.samples())).toEqual(want);
   }, 60_000);
+});
+
+describe('machineSelector', () => {
+  it("narrows to the machine's GPUs by UUID when every UUID is known, else by its host label", () => {
+    expect(machineSelector('', ['GPU-a.1', 'GPU-b'], 'Hostname', 'node-1')).toBe('UUID=~"GPU-a\\\\.1|GPU-b"');
+    expect(machineSelector('cluster="prod"', ['GPU-a', null], 'Hostname', 'node-"1"')).toBe('cluster="prod", Hostname="node-\\"1\\""');
+    expect(machineSelector(' ', [], 'node', 'n')).toBe('node="n"');
+  });
+
+  it('names a source by kind and host only', () => {
+    expect(sourceName('Prometheus', 'https://user:pw@prom.example:9090/api?x=1')).toBe('Prometheus at prom.example:9090');
+    expect(sourceName('Prometheus', 'not a url')).toBe('Prometheus');
+  });
 });

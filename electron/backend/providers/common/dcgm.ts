@@ -157,3 +157,26 @@ export function mapDcgmSeries(
   }
   return out.sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
 }
+
+/**
+ * `selector` narrowed to one machine, so a drill-down reads that machine's series only: by its GPU
+ * UUIDs where the inventory knows them (dcgm-exporter always sets `UUID`), else by `hostLabel="host"`.
+ */
+export function machineSelector(selector: string, gpuUuids: readonly (string | null)[], hostLabel: string, host: string): string {
+  const quoted = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const escapeRegex = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Only when every GPU's UUID is known: one unknown would leave that GPU out of the drill-down.
+  const uuids = gpuUuids.filter((u): u is string => u !== null && u !== '');
+  const byUuid = uuids.length > 0 && uuids.length === gpuUuids.length;
+  const own = byUuid ? `UUID=~${quoted(uuids.map(escapeRegex).join('|'))}` : `${hostLabel}=${quoted(host)}`;
+  return selector.trim() === '' ? own : `${selector.trim()}, ${own}`;
+}
+
+/** How a drill-down names a Prometheus-compatible source: its kind and host, never a path, query or credential. */
+export function sourceName(kind: string, url: string): string {
+  try {
+    return `${kind} at ${new URL(url).host}`;
+  } catch {
+    return kind;
+  }
+}

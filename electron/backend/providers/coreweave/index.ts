@@ -52,6 +52,9 @@ export function coreweaveProvider<C extends ClusterConfig>(cluster: ProviderDesc
         costs: (req) => inner.costs(req),
         // The cluster connector's diagnostics (MIG nodes it could not count, among others).
         ...(inner.diagnostics ? { diagnostics: inner.diagnostics.bind(inner) } : {}),
+        // The cluster's Prometheus answers the machine page of a rollups-only account.
+        ...(inner.metricsStorage ? { metricsStorage: inner.metricsStorage } : {}),
+        ...(inner.machineSeries ? { machineSeries: inner.machineSeries.bind(inner) } : {}),
         async *incidents(req: IncidentsRequest) {
           yield* inner.incidents(req);
           const feed = config.statusFeed;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
 import { secretRef } from '../common/secret-ref';
+import { rawOnlyStorageField } from '../common/metrics-storage';
 
 // Project ids are 6-30 lower-case letters, digits and dashes; legacy domain-scoped ids add "example.com:".
 const ProjectId = z.string().regex(/^[a-z0-9][a-z0-9.:-]{2,62}$/, 'expected a Google Cloud project id');
@@ -57,6 +58,7 @@ export const GcpMonitoringOptions = z
     dcgm: z.boolean().default(true),
     /** Read TPU duty cycle (Cloud TPU VMs and GKE accelerator nodes). */
     tpu: z.boolean().default(true),
+    storage: rawOnlyStorageField('Cloud Monitoring (no Prometheus-compatible drill-down is wired for it)'),
   })
   .strict();
 export type GcpMonitoringOptions = z.infer<typeof GcpMonitoringOptions>;

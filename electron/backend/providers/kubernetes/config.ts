@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
 import { CloudId } from '../../../../shared/domain';
+import { metricsStorageField } from '../common/metrics-storage';
 import { AnyEnvVariableName, secretRef } from '../common/secret-ref';
 
 /** A secret is read from an environment variable (any name, as always accepted here) or a file at sync time; never written inline. */
@@ -30,6 +31,8 @@ export const PrometheusConfig = z
     nodeLabels: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).min(1).default(['Hostname', 'hostname', 'kubernetes_node', 'node']),
     /** Extra PromQL label matchers for every dcgm series, e.g. `cluster="prod-east"`. */
     selector: z.string().default(''),
+    /** "rollups": keep 5-minute rollups only; the machine page asks this endpoint for raw minutes. */
+    storage: metricsStorageField,
   })
   .strict();
 export type PrometheusConfig = z.infer<typeof PrometheusConfig>;

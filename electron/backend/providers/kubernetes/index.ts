@@ -3,7 +3,8 @@ import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
-import { ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MetricsRequest, type StreamContext, type ProviderDescriptor } from '../types';
+import { ConfigError, ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext, type ProviderDescriptor } from '../types';
+import { machineSelector, sourceName } from '../common/dcgm';
 import { parseAccountEntry } from '../common/config-issues';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
@@ -79,6 +80,21 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
   }
 }
 
+/** One machine's samples asked of Prometheus, its queries narrowed to that machine's series. */
+async function readMachine(prom: PrometheusClient, cfg: KubernetesConfig, req: MachineSeriesRequest): Promise<MachineSeries> {
+  const p = cfg.prometheus;
+  if (!p) throw new ConfigError(`account "${cfg.name}" has no prometheus endpoint to ask for machine ${req.resource.name}'s minutes`);
+  const narrowed: KubernetesConfig = {
+    ...cfg,
+    prometheus: { ...p, selector: machineSelector(p.selector, req.resource.gpuUuids, p.nodeLabels[0] ?? 'Hostname', req.resource.name) },
+  };
+  const samples: GpuSample[] = [];
+  for await (const batch of readMetrics(prom, narrowed, { signal: req.signal, now: new Date(req.to), from: req.from, to: req.to, resources: [req.resource] })) {
+    samples.push(...batch);
+  }
+  return { source: sourceName('Prometheus', p.url), samples };
+}
+
 /** Builds the connector for one validated kubernetes account. */
 export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
   let api: CoreV1Api | null = null;
@@ -127,6 +143,8 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
       yield [];
     },
     diagnostics: (): ConnectorDiagnostics => ({ budget: [], access: [], unmeasured: [], unplaced: [...unplaced], calls: [] }),
+    metricsStorage: cfg.prometheus?.storage ?? 'raw',
+    ...(prom ? { machineSeries: (req: MachineSeriesRequest) => readMachine(prom, cfg, req) } : {}),
   };
 }
 

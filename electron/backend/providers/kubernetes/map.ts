@@ -1,8 +1,9 @@
 /** Pure mapping from Kubernetes objects and Prometheus series to Fleetpane's model. */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { divideDecimalByInteger, multiplyDecimalByInteger, roundDecimal, sumDecimals } from '../../../../shared/decimal';
-import type { CloudId, FocusCostRow, GpuResource, GpuSample, HealthState } from '../../../../shared/domain';
+import { MACHINE_KEY_TAG, type CloudId, type FocusCostRow, type GpuResource, type GpuSample, type HealthState } from '../../../../shared/domain';
 import { lookupGpuClass, lookupInstance, modelMemoryGiB, normaliseGpuModel } from '../../catalog';
+import { machineKeyOfProviderId } from '../common/machine-key';
 import { migLayoutFromLabels, type MigLayout } from '../common/mig';
 import { mapDcgmSeries as mapCommonDcgmSeries, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
 import type { MatrixSeries } from './client';
@@ -181,6 +182,9 @@ export function nodeToResource(node: V1Node, workload: NodeWorkload | undefined,
   }
 
   const tags: Record<string, string> = { 'k8s.node': name };
+  // The cloud's own view of this machine (an EC2 instance) carries the same key: counted once.
+  const machine = machineKeyOfProviderId(node.spec?.providerID);
+  if (machine) tags[MACHINE_KEY_TAG] = machine;
   const pool = nodePoolOf(labels);
   if (pool) tags['k8s.node-pool'] = pool;
   if (node.spec?.unschedulable) tags['k8s.cordoned'] = 'true';

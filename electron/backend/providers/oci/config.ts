@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
 import { parseAccountEntry } from '../common/config-issues';
 import { secretRef } from '../common/secret-ref';
+import { rawOnlyStorageField } from '../common/metrics-storage';
 
 const Ocid = (kind: string) => z.string().regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]*\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$`), `expected an OCI ${kind} OCID`);
 export const TenancyOcid = Ocid('tenancy');
@@ -87,6 +88,7 @@ export const OciAccountConfig = AccountConfigBase.extend({
       /** SummarizeMetricsData limits (points and streams per call). */
       maxPointsPerCall: z.number().int().min(60).max(100_000).default(100_000),
       maxStreamsPerCall: z.number().int().min(1).max(2000).default(2000),
+      storage: rawOnlyStorageField('OCI Monitoring (no Prometheus-compatible drill-down is wired for it)'),
     })
     .strict()
     .default({ namespace: 'gpu_infrastructure_health', metrics: ['GpuUtilization', 'GpuMemoryUtilization'], faults: true, maxPointsPerCall: 100_000, maxStreamsPerCall: 2000 }),

@@ -1,30 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetFilter } from '../../../../shared/contract';
-import { openStore } from '../index';
 import type { FleetStore } from '../types';
-import { account, batchesOf, costRow, minutes, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, costRow, minutes, resource, run } from '../test-support';
+import { useTempStore } from '../testing/use-temp-store';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
 const MIN = 60_000;
 
 describe('coverage: what the pane cannot measure, price or place', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
 
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(ASOF) });
+  useTempStore({ now: () => new Date(ASOF) }, async (temp) => {
+    ({ store } = temp);
     await store.upsertAccounts([
       account('acct'),
       account('lab-a', { provider: 'kubernetes' }),
       account('lab-b', { provider: 'kubernetes' }),
     ]);
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it('counts unmeasured, unpriced and unplaced GPUs per cloud and in the totals', async () => {

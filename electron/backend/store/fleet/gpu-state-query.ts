@@ -3,9 +3,10 @@
  * and thresholds are domain/gpu-state.ts (stopped > unhealthy > unknown > busy > idle).
  * Every GPU of a machine counts, whether or not it reported.
  */
-import { type CoverageGap, STATE_WINDOW_MS } from '../../../../shared/domain';
+import { type CoverageGap, type GpuState, STATE_WINDOW_MS } from '../../../../shared/domain';
 import { gpuStateCaseSql } from '../../domain/gpu-state';
 import { tsLiteral } from '../db';
+import { minuteRowsSql } from './minute-rows';
 import { wholeBuckets } from './utilisation-query';
 
 /** SQL: true when the coverage_gaps JSON value `column` holds a gap of this kind. */
@@ -16,22 +17,27 @@ export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
 /**
  * SQL: per gpu_id, the state facts over (asOf - 30 min, asOf]: util_sum, util_n (samples with a
  * utilisation), xid, fault. Whole 5-minute buckets come from rollup_5m, only the partial buckets at the
- * two edges from raw samples (each edge its own time range, so zone maps skip the rest), and both sum
- * the same raw samples, so the facts equal a scan of the raw window.
+ * two edges from raw samples (each edge its own time range, so zone maps skip the rest) or, for
+ * rollups-only accounts, from the minute detail (minute-rows.ts), which splits at the edges as the raw
+ * samples do. All of them sum the same samples, so the facts equal a scan of the raw window.
+ * `gpuWhere` (over gpu_id) narrows every part to some GPUs.
  */
-export function stateFactsSql(asOfMs: number): string {
+export function stateFactsSql(asOfMs: number, gpuWhere = 'TRUE'): string {
   const from = asOfMs - STATE_WINDOW_MS;
   const { first, end } = wholeBuckets(from, asOfMs);
-  const raw = (range: string): string =>
+  const edge = (fromMs: number, toMs: number, range: string): string =>
     `SELECT gpu_id, coalesce(util, 0) AS util_sum, (util IS NOT NULL)::INTEGER AS util_n, xid, coalesce(fault, false) AS fault
-     FROM gpu_sample WHERE ${range}`;
+     FROM gpu_sample WHERE ${range} AND ${gpuWhere}
+     UNION ALL
+     SELECT gpu_id, util_sum, util_count AS util_n, xid, coalesce(fault, false) AS fault
+     FROM ${minuteRowsSql(fromMs, toMs, `${range} AND ${gpuWhere}`)}`;
   return `
     SELECT gpu_id, sum(util_sum) AS util_sum, sum(util_n) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault
     FROM (
       SELECT gpu_id, util_sum, util_count AS util_n, xid_sum AS xid, fault_count > 0 AS fault
-      FROM rollup_5m WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)}
-      UNION ALL ${raw(`ts > ${tsLiteral(from)} AND ts < ${tsLiteral(first)}`)}
-      UNION ALL ${raw(`ts >= ${tsLiteral(end)} AND ts <= ${tsLiteral(asOfMs)}`)}
+      FROM rollup_5m WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND ${gpuWhere}
+      UNION ALL ${edge(from, first, `ts > ${tsLiteral(from)} AND ts < ${tsLiteral(first)}`)}
+      UNION ALL ${edge(end, asOfMs, `ts >= ${tsLiteral(end)} AND ts <= ${tsLiteral(asOfMs)}`)}
     ) GROUP BY gpu_id`;
 }
 
@@ -42,13 +48,28 @@ export function stateFactsSql(asOfMs: number): string {
  * last_ms (the GPU's last sample in the window) is read only when `lastSample` is asked (the overview
  * does not need it).
  */
-export function gpuStateSql(asOfMs: number, resourceWhere: string, { lastSample = true }: { lastSample?: boolean } = {}): string {
+export function gpuStateSql(
+  asOfMs: number,
+  resourceWhere: string,
+  { lastSample = true, fewMachines = false }: { lastSample?: boolean; fewMachines?: boolean } = {},
+): string {
+  // For a few machines (a page of the machine table), read only their GPUs' samples rather than
+  // aggregating the whole fleet's window and joining most of it away.
+  const gpuWhere = fewMachines
+    ? `gpu_id IN (SELECT k.gpu_id FROM gpu k SEMI JOIN (SELECT account, id FROM resource WHERE ${resourceWhere}) r
+         ON k.account = r.account AND k.resource_id = r.id)`
+    : 'TRUE';
+  const from = asOfMs - STATE_WINDOW_MS;
+  const inWindow = `ts > ${tsLiteral(from)} AND ts <= ${tsLiteral(asOfMs)} AND ${gpuWhere}`;
+  // A minute row's ts is its newest sample, so max(ts) over minute rows is the last sample's time.
   const last = lastSample
-    ? `SELECT gpu_id, max(ts) AS last_ts FROM gpu_sample
-       WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)} GROUP BY gpu_id`
+    ? `SELECT gpu_id, max(ts) AS last_ts FROM (
+         SELECT gpu_id, ts FROM gpu_sample WHERE ${inWindow}
+         UNION ALL SELECT gpu_id, ts FROM ${minuteRowsSql(from, asOfMs, inWindow)}
+       ) GROUP BY gpu_id`
     : 'SELECT NULL::INTEGER AS gpu_id, NULL::TIMESTAMP AS last_ts WHERE false';
   return `
-    WITH f AS (${stateFactsSql(asOfMs)}), l AS (${last}), w AS (
+    WITH f AS (${stateFactsSql(asOfMs, gpuWhere)}), l AS (${last}), w AS (
       SELECT gpu_id, CASE WHEN f.util_n > 0 THEN f.util_sum / f.util_n END AS util_mean, f.util_n, f.xid, f.fault, l.last_ts
       FROM f LEFT JOIN l USING (gpu_id)
     ), m AS (
@@ -73,3 +94,36 @@ export function gpuStateSql(asOfMs: number, resourceWhere: string, { lastSample 
            ${hasGapSql('g.coverage_gaps', 'placement')} AS placement_gap
     FROM g LEFT JOIN w ON w.gpu_id = g.gpu_id`;
 }
+
+/** What a machine's row says of its GPUs: how many in each state, and the mean over measured GPUs of each GPU's mean. */
+export function machineGpuSummary(gpus: readonly { state: GpuState; util_mean: number | null; util_n: number }[]): {
+  states: Record<GpuState, number>;
+  utilisation30m: number | null;
+} {
+  const states: Record<GpuState, number> = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
+  let sum = 0;
+  let measured = 0;
+  for (const g of gpus) {
+    states[g.state]++;
+    if (g.util_n > 0 && g.util_mean !== null) {
+      sum += g.util_mean;
+      measured++;
+    }
+  }
+  return { states, utilisation30m: measured === 0 ? null : sum / measured };
+}
+
+/** Rows of gpuStateSql grouped by machine (account, resource id), in one pass. */
+export function gpusByMachine<T extends { account: string; resource_id: string }>(gpus: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const g of gpus) {
+    const key = machineKey(g.account, g.resource_id);
+    const list = out.get(key);
+    if (list) list.push(g);
+    else out.set(key, [g]);
+  }
+  return out;
+}
+
+/** The key gpusByMachine groups under. */
+export const machineKey = (account: string, resourceId: string): string => `${account}\u0000${resourceId}`;

@@ -19,7 +19,7 @@ import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-q
 import { gpuStateSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
 import { loadFleet, loadIncidents } from '../incident-query';
-import { filterSql, passesFilter } from './resource-rows';
+import { countedOnceSql, filterSql, passesFilter } from './resource-rows';
 import { spendByCloud, sumSpend } from '../spend/spend-query';
 import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
 
@@ -59,11 +59,11 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
       `SELECT cloud, account, gpu_model, state, count(*)::INTEGER AS n,
               count(*) FILTER (WHERE state <> 'stopped' AND (util_n = 0 OR metrics_gap))::INTEGER AS without_metrics,
               count(*) FILTER (WHERE placement_gap)::INTEGER AS unplaced
-       FROM (${gpuStateSql(asOfMs, filterSql(filter), { lastSample: false })}) GROUP BY cloud, account, gpu_model, state`,
+       FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${countedOnceSql()}`, { lastSample: false })}) GROUP BY cloud, account, gpu_model, state`,
     ),
     pool.rows<{ cloud: CloudId; account: string; n: number }>(
       `SELECT cloud, account, count(*)::INTEGER AS n FROM resource
-       WHERE ${filterSql(filter)} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
+       WHERE ${filterSql(filter)} AND ${countedOnceSql()} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
        GROUP BY cloud, account`,
     ),
     // 1 h and 24 h in one query: the parts both windows read (the last hour's buckets, the raw edge at asOf) once.

@@ -1,17 +1,18 @@
 /** DuckDB-backed FleetReader: the fleet reads the API and the sync engine need, computed as ARCHITECTURE.md's glossary says. */
-import type { FleetFilter, GpuDetail, ResourceRow, ResponseOf, TimeRange } from '../../../../shared/contract';
+import type { FleetFilter, GpuDetail, MachineWindow, ResourceRow, ResponseOf, TimeRange } from '../../../../shared/contract';
 import { CLOUD_LABELS, type CloudId, CloudId as CloudIds, type GpuResource, type GpuState, type StreamId, type SyncRun } from '../../../../shared/domain';
 import { cloudKey, type Overview } from '../../../../shared/overview';
 import { machineGaps } from './coverage-rules';
-import { type ConnectionPool, type Row, sqlString } from '../db';
+import { type ConnectionPool, type Row, sqlList, sqlString } from '../db';
 import { accountSummaries, loadAccountState } from './freshness-query';
-import { gpuStateSql } from './gpu-state-query';
+import { gpusByMachine, gpuStateSql, machineGpuSummary, machineKey } from './gpu-state-query';
 import { isOpen, toBrief } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { floorToMinute, queryOverview } from './overview-query';
+import { machineCountSql, machineOrderSql, orderNeedsStates, selectionSql } from './machine-window';
 import { filterSql, loadResources } from './resource-rows';
 import { querySeries } from './series-query';
-import type { FleetReader } from './types';
+import type { FleetReader, MachineWindowQuery } from './types';
 
 interface GpuStateRow extends Row {
   account: string;
@@ -30,15 +31,45 @@ const silentGpus = (gpus: readonly GpuStateRow[]): number => gpus.filter((g) => 
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Mean over GPUs with a measured utilisation of each GPU's mean; null when none. */
-function meanOverGpus(gpus: readonly GpuStateRow[]): number | null {
-  const measured = gpus.filter((g) => g.util_n > 0 && g.util_mean !== null);
-  return measured.length === 0 ? null : measured.reduce((s, g) => s + g.util_mean!, 0) / measured.length;
+/** One machine as the table shows it, from its resource and its GPUs' states. */
+function toResourceRow(r: GpuResource, list: readonly GpuStateRow[]): ResourceRow {
+  const { states, utilisation30m } = machineGpuSummary(list);
+  return {
+    id: r.id,
+    account: r.account,
+    cloud: r.cloud,
+    region: r.region,
+    zone: r.zone,
+    name: r.name,
+    instanceType: r.instanceType,
+    gpuModel: r.gpuModel,
+    gpuCount: r.gpuCount,
+    powerState: r.powerState,
+    health: r.health,
+    hourlyPrice: r.hourlyPrice,
+    currency: r.currency,
+    demo: r.demo,
+    states,
+    utilisation30m,
+    cloudKey: cloudKey(r.cloud, r.account, r.site),
+    coverageGaps: machineGaps(r, silentGpus(list)),
+  };
 }
+
+/** A machine's identity in the store. */
+interface MachineKey extends Row {
+  account: string;
+  id: string;
+}
+
+/** How long a state-sorted order is reused, and how many are kept. */
+const ORDER_KEEP_MS = 30_000;
+const ORDER_ENTRIES = 8;
 
 export class DuckFleetReader implements FleetReader {
   readonly #pool: ConnectionPool;
   readonly #now: () => Date;
+  readonly #orders = new Map<string, { at: number; order: Promise<MachineKey[]> }>();
 
   constructor(pool: ConnectionPool, now: () => Date) {
     this.#pool = pool;
@@ -90,55 +121,73 @@ export class DuckFleetReader implements FleetReader {
     return { asOf: iso(asOfMs), stepMs, series };
   }
 
-  #gpuStates(asOfMs: number, resourceWhere: string): Promise<GpuStateRow[]> {
+  #gpuStates(asOfMs: number, resourceWhere: string, fewMachines = false): Promise<GpuStateRow[]> {
     return this.#pool.rows<GpuStateRow>(
-      `${gpuStateSql(asOfMs, resourceWhere)} ORDER BY g.account, g.id, g.gpu_index`,
+      `${gpuStateSql(asOfMs, resourceWhere, { fewMachines })} ORDER BY g.account, g.id, g.gpu_index`,
     );
   }
 
   /** The machines matching the filter, each with its GPUs' states over the state window. */
-  async #machinesWithGpus(asOfMs: number, filter: FleetFilter): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
-    const where = filterSql(filter);
+  #machinesWithGpus(asOfMs: number, filter: FleetFilter): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
+    return this.#machinesWith(asOfMs, filterSql(filter));
+  }
+
+  /** The machines matching `where` (over resource columns), each with its GPUs' states. */
+  async #machinesWith(asOfMs: number, where: string, fewMachines = false): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
     const [resources, gpus] = await Promise.all([
       this.#pool.use((conn) => loadResources(conn, where)),
-      this.#gpuStates(asOfMs, where),
+      this.#gpuStates(asOfMs, where, fewMachines),
     ]);
-    const byResource = new Map<string, GpuStateRow[]>();
-    for (const g of gpus) {
-      const key = `${g.account}\u0000${g.resource_id}`;
-      byResource.set(key, [...(byResource.get(key) ?? []), g]);
-    }
-    return resources.map((resource) => ({ resource, gpus: byResource.get(`${resource.account}\u0000${resource.id}`) ?? [] }));
+    const byMachine = gpusByMachine(gpus);
+    return resources.map((resource) => ({ resource, gpus: byMachine.get(machineKey(resource.account, resource.id)) ?? [] }));
   }
 
   async resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>> {
     const asOfMs = floorToMinute(asOf.getTime());
     const machines = await this.#machinesWithGpus(asOfMs, filter);
-    const rows: ResourceRow[] = machines.map(({ resource: r, gpus: list }) => {
-      const states = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
-      for (const g of list) states[g.state]++;
-      return {
-        id: r.id,
-        account: r.account,
-        cloud: r.cloud,
-        region: r.region,
-        zone: r.zone,
-        name: r.name,
-        instanceType: r.instanceType,
-        gpuModel: r.gpuModel,
-        gpuCount: r.gpuCount,
-        powerState: r.powerState,
-        health: r.health,
-        hourlyPrice: r.hourlyPrice,
-        currency: r.currency,
-        demo: r.demo,
-        states,
-        utilisation30m: meanOverGpus(list),
-        cloudKey: cloudKey(r.cloud, r.account, r.site),
-        coverageGaps: machineGaps(r, silentGpus(list)),
-      };
+    return { asOf: iso(asOfMs), resources: machines.map(({ resource, gpus }) => toResourceRow(resource, gpus)) };
+  }
+
+  /**
+   * The whole order of a selection sorted by a key that reads GPU states, kept ORDER_KEEP_MS: the
+   * windows of one table as it scrolls then cost their own rows, not the fleet's samples again.
+   * Only the order is kept; every row is read fresh, so a sync within those seconds shows new
+   * values at most in the previous order.
+   */
+  #wholeOrder(asOfMs: number, where: string, params: Record<string, string>, sort: MachineWindowQuery['sort']): Promise<MachineKey[]> {
+    const key = JSON.stringify([asOfMs, where, params, sort]);
+    const at = Date.now();
+    for (const [k, entry] of this.#orders) if (at - entry.at >= ORDER_KEEP_MS) this.#orders.delete(k);
+    const kept = this.#orders.get(key);
+    if (kept !== undefined) return kept.order;
+    const order = this.#pool.rows<MachineKey>(machineOrderSql(asOfMs, where, sort, 0, null), params);
+    order.catch(() => this.#orders.delete(key));
+    this.#orders.set(key, { at, order });
+    if (this.#orders.size > ORDER_ENTRIES) this.#orders.delete(this.#orders.keys().next().value as string);
+    return order;
+  }
+
+  async machineWindow(asOf: Date, request: MachineWindowQuery): Promise<MachineWindow> {
+    const asOfMs = floorToMinute(asOf.getTime());
+    const { where, params } = selectionSql(request);
+    const [counts, order] = await Promise.all([
+      this.#pool.rows<{ total: number; gpus: number }>(machineCountSql(where), params),
+      orderNeedsStates(request.sort.key)
+        ? this.#wholeOrder(asOfMs, where, params, request.sort).then((all) => all.slice(request.offset, request.offset + request.limit))
+        : this.#pool.rows<MachineKey>(machineOrderSql(asOfMs, where, request.sort, request.offset, request.limit), params),
+    ]);
+    const { total, gpus } = counts[0] ?? { total: 0, gpus: 0 };
+    if (order.length === 0) return { asOf: iso(asOfMs), total, gpus, offset: request.offset, rows: [] };
+    // Build the window's rows as fleet:resources does, then put them in the SQL's order.
+    const accounts = [...new Set(order.map((o) => o.account))];
+    const pageWhere = `account IN ${sqlList(accounts)} AND id IN ${sqlList(order.map((o) => o.id))}`;
+    const machines = await this.#machinesWith(asOfMs, pageWhere, true);
+    const byKey = new Map(machines.map((m) => [`${m.resource.account}\u0000${m.resource.id}`, m]));
+    const rows = order.flatMap((o) => {
+      const m = byKey.get(`${o.account}\u0000${o.id}`);
+      return m === undefined ? [] : [toResourceRow(m.resource, m.gpus)];
     });
-    return { asOf: iso(asOfMs), resources: rows };
+    return { asOf: iso(asOfMs), total, gpus, offset: request.offset, rows };
   }
 
   async coverage(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:coverage'>> {

@@ -1,7 +1,7 @@
 /** Reading inventory rows back into GpuResource, and the FleetFilter as SQL. */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FleetFilter } from '../../../../shared/contract';
-import { type CloudId, CoverageGap, type GpuResource, type HealthState, type PowerState } from '../../../../shared/domain';
+import { type CloudId, CoverageGap, type GpuResource, type HealthState, MACHINE_KEY_TAG, type PowerState } from '../../../../shared/domain';
 import { type Params, rows, sqlList } from '../db';
 import { normaliseMoney } from '../../../../shared/decimal';
 
@@ -82,6 +82,19 @@ export function filterSql(filter: FleetFilter, alias?: string): string {
   if (filter.regions.length > 0) parts.push(`${col('region')} IN ${sqlList(filter.regions)}`);
   if (filter.gpuModels.length > 0) parts.push(`${col('gpu_model')} IN ${sqlList(filter.gpuModels)}`);
   return parts.join(' AND ');
+}
+
+/**
+ * SQL over the `resource` table (qualified by `alias`): false for a resource another account's
+ * resource names as the same machine (shared/domain.ts MACHINE_KEY_TAG) and that takes precedence,
+ * so a machine two accounts see is counted once. A Kubernetes node wins over the cloud's instance
+ * (it carries the workload and the DCGM series), then the account name, then the id.
+ */
+export function countedOnceSql(alias = 'resource'): string {
+  const key = (a: string): string => `json_extract_string(${a}.tags, '$."${MACHINE_KEY_TAG}"')`;
+  const node = (a: string): string => `(${a}.kind = 'node')`;
+  const first = `(${node('o')} AND NOT ${node(alias)}) OR (${node('o')} = ${node(alias)} AND (o.account < ${alias}.account OR (o.account = ${alias}.account AND o.id < ${alias}.id)))`;
+  return `(${key(alias)} IS NULL OR NOT EXISTS (SELECT 1 FROM resource o WHERE ${key('o')} = ${key(alias)} AND (${first})))`;
 }
 
 /** True when the resource passes the filter (the same rule as filterSql, for rows already in memory). */

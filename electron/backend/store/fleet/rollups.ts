@@ -63,29 +63,39 @@ async function refreshFleet(
 
 const RAW_COLUMNS = 'gpu_id, ts, util, xid, mem_used_mib, power_w, temp_c';
 
+/** Samples a metrics write staged (sample-appender.ts), which its rollups sum instead of gpu_sample. */
+export interface StagedSamples {
+  /** A table of SAMPLE_BATCH_COLUMNS holding exactly the account's samples in the window. */
+  table: string;
+  /**
+   * Whether the account's other samples are in gpu_sample (raw storage), so the bucket edges outside
+   * the window are read from there; a rollups-only account keeps none, its windows hold whole buckets.
+   */
+  edgesInGpuSample: boolean;
+}
+
 /**
- * SQL: the account's raw samples in the buckets [b0, b1). With `batch` (exactly the account's samples
- * in `window`), those come from the batch, and only the bucket edges outside the window (a window not
- * on 5-minute boundaries) are read from gpu_sample, each edge as its own time range.
+ * SQL: the account's raw samples in the buckets [b0, b1). With `staged`, those come from the staged
+ * table, and (raw storage) only the bucket edges outside the window (a window not on 5-minute
+ * boundaries) are read from gpu_sample, each edge as its own time range.
  */
-function rawOfBuckets(b0: number, b1: number, window: Window, batch: string | undefined): { sql: string; readsStored: boolean } {
-  const batchFault = `${BATCH_FAULT_SQL} AS fault`;
+function rawOfBuckets(b0: number, b1: number, window: Window, staged: StagedSamples | undefined): { sql: string; readsStored: boolean } {
   const ofAccount = 'gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)';
   const stored = (from: number, to: number): string =>
     `SELECT ${RAW_COLUMNS}, fault FROM gpu_sample WHERE ${ofAccount} AND ts >= ${tsLiteral(from)} AND ts < ${tsLiteral(to)}`;
-  if (batch === undefined) return { sql: stored(b0, b1), readsStored: true };
-  const parts = [`SELECT ${RAW_COLUMNS}, ${batchFault} FROM ${batch}`];
-  if (b0 < window.from) parts.push(stored(b0, window.from));
-  if (window.to < b1) parts.push(stored(window.to, b1));
+  if (staged === undefined) return { sql: stored(b0, b1), readsStored: true };
+  const parts = [`SELECT ${RAW_COLUMNS}, ${BATCH_FAULT_SQL} AS fault FROM ${staged.table}`];
+  if (staged.edgesInGpuSample && b0 < window.from) parts.push(stored(b0, window.from));
+  if (staged.edgesInGpuSample && window.to < b1) parts.push(stored(window.to, b1));
   return { sql: parts.join(' UNION ALL '), readsStored: parts.length > 1 };
 }
 
 /**
  * Recomputes the account's 5-minute and 1-hour rollups (and fleet tables) for the buckets `window`
- * touches, summing raw samples from gpu_sample, or from `batch`: a table holding exactly the account's
- * raw samples in the window (what a metrics write just stored), read whole without filters.
+ * touches, summing raw samples from gpu_sample, or from `staged`: what a metrics write just staged,
+ * read whole without filters.
  */
-export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window, batch?: string): Promise<void> {
+export async function refreshRollups(conn: DuckDBConnection, account: string, window: Window, staged?: StagedSamples): Promise<void> {
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
   const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
   const h0 = floorTo(window.from, HOUR_MS);
@@ -94,7 +104,7 @@ export async function refreshRollups(conn: DuckDBConnection, account: string, wi
   const in5 = 'bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)';
   const in1h = 'bucket >= epoch_ms($h0::BIGINT) AND bucket < epoch_ms($h1::BIGINT)';
   await exec(conn, `DELETE FROM rollup_5m WHERE ${ofAccount} AND ${in5}`, { account, b0, b1 });
-  const raw = rawOfBuckets(b0, b1, window, batch);
+  const raw = rawOfBuckets(b0, b1, window, staged);
   await exec(
     conn,
     // Grouped by the integer GPU key and bucket alone: no strings hashed, no join.

@@ -2,7 +2,7 @@
  * Appends GPU samples in DuckDB data chunks of typed vectors: no per-row SQL and no per-row native
  * call, which is what lets a metrics sync ingest hundreds of thousands of samples a second.
  * The chunks go to a staging table shaped for speed (SAMPLE_BATCH_COLUMNS), which the writer moves
- * into gpu_sample in time order (writer.ts).
+ * into gpu_sample in time order, or (rollups-only storage) only rolls up (writer.ts).
  */
 import {
   type DuckDBAppender,

@@ -8,6 +8,7 @@ import { MAX_SERIES_POINTS, type Series, type TimeRange } from '../../../../shar
 import { fleetMeanOfSumsSql, fleetMeanSql, gpuMeanSql } from '../../domain/fleet-utilisation';
 import type { ConnectionPool } from '../db';
 import { tsLiteral } from '../db';
+import { minuteRowsSql } from './minute-rows';
 
 const MINUTE_MS = 60_000;
 
@@ -60,6 +61,11 @@ function seriesSql(range: TimeRange, asOfMs: number, scope: SeriesScope): string
           FROM gpu_sample s
           WHERE s.ts >= ${tsLiteral(first)} AND s.ts <= ${tsLiteral(asOfMs)} AND s.util IS NOT NULL
           GROUP BY s.gpu_id, t
+          UNION ALL
+          -- rollups-only accounts: their minutes from the rollups' minute detail (minute-rows.ts)
+          SELECT gpu_id, time_bucket(${step}, ts) AS t, sum(util_sum) / sum(util_count) AS m
+          FROM ${minuteRowsSql(first, asOfMs, `ts >= ${tsLiteral(first)} AND ts <= ${tsLiteral(asOfMs)} AND util_count > 0`)}
+          GROUP BY gpu_id, t
         ) JOIN ${inInventory} USING (gpu_id)
       ) GROUP BY k, t`;
   }

@@ -2,7 +2,8 @@
  * The fleet area of the store: accounts and their sync runs, inventory, GPU samples and rollups, and
  * what the pane reads from them (overview, series, resources, coverage, freshness).
  */
-import type { FleetFilter, ResponseOf } from '../../../../shared/contract';
+import type { FleetFilter, MachineSortKey, MachineWindow, ResponseOf, SortDirection } from '../../../../shared/contract';
+import type { MetricsStorage } from '../../../../shared/config';
 import type { GpuResource, GpuSample, StreamId, SyncError, SyncRun } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import type { RunStart, StoredAccount, Window } from '../sync-run';
@@ -19,9 +20,10 @@ export interface FleetWriter {
   /**
    * Replaces the account's samples in `window` with the batches, refreshes the 5-minute and 1-hour
    * rollups of the touched buckets, advances the metrics cursor to `window.to` and records the run,
-   * in one transaction.
+   * in one transaction. With `storage` "rollups" no sample is kept raw: the rollups (and their minute
+   * detail) are built from the window, which must start on a 5-minute boundary.
    */
-  writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>): Promise<number>;
+  writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>, storage?: MetricsStorage): Promise<number>;
   /** Records a failed run (the data already stored stays as it was). */
   recordFailure(run: RunStart, error: SyncError): Promise<void>;
   /** Drops raw samples older than 7 days and rollups older than 400 days. */
@@ -41,6 +43,8 @@ export interface FleetReader {
     groupBy: 'cloud' | 'none',
   ): Promise<ResponseOf<'fleet:utilisation-series'>>;
   resourceRows(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:resources'>>;
+  /** One window of the machine table, sorted and filtered in SQL, with the count of all that match. */
+  machineWindow(asOf: Date, query: MachineWindowQuery): Promise<MachineWindow>;
   /** Every machine behind the overview's coverage counts, with its reasons. */
   coverage(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:coverage'>>;
   resourceDetail(
@@ -55,6 +59,16 @@ export interface FleetReader {
   cursor(account: string, stream: StreamId): Promise<number | null>;
   /** The account's current inventory snapshot. */
   resources(account: string): Promise<GpuResource[]>;
+}
+
+/** What `machineWindow` reads: the `fleet:machines` request with its defaults applied. */
+export interface MachineWindowQuery {
+  filter: FleetFilter;
+  cloudKey?: string;
+  text: string;
+  sort: { key: MachineSortKey; direction: SortDirection };
+  offset: number;
+  limit: number;
 }
 
 export interface FleetArea extends FleetReader, FleetWriter {}

@@ -6,7 +6,8 @@
 import type { FleetFilter } from '../../../../shared/contract';
 import { fleetMeanOfSumsSql, fleetMeanSql, gpuMeanSql } from '../../domain/fleet-utilisation';
 import { tsLiteral } from '../db';
-import { filterSql } from './resource-rows';
+import { minuteRowsSql } from './minute-rows';
+import { countedOnceSql, filterSql } from './resource-rows';
 import { ceilTo, FIVE_MINUTES_MS, floorTo, HOUR_MS } from './rollups';
 
 /** Bucket bounds: whole buckets are [firstBucket, endBucket); raw covers the rest of the window. */
@@ -21,6 +22,9 @@ interface WindowPart {
   source: 'rollup_5m' | 'rollup_1h' | 'raw';
   /** SQL condition on the part's time column. */
   range: string;
+  /** Raw parts: the instants the range lies in, so the minute detail reads only the buckets around it. */
+  fromMs?: number;
+  toMs?: number;
 }
 
 /**
@@ -44,8 +48,8 @@ function windowParts(fromExclusiveMs: number, toInclusiveMs: number): WindowPart
   }
   rollup('rollup_5m', h1, end);
   parts.push(
-    { source: 'raw', range: `ts > ${tsLiteral(fromExclusiveMs)} AND ts < ${tsLiteral(first)}` },
-    { source: 'raw', range: `ts >= ${tsLiteral(end)} AND ts <= ${tsLiteral(toInclusiveMs)}` },
+    { source: 'raw', range: `ts > ${tsLiteral(fromExclusiveMs)} AND ts < ${tsLiteral(first)}`, fromMs: fromExclusiveMs, toMs: first },
+    { source: 'raw', range: `ts >= ${tsLiteral(end)} AND ts <= ${tsLiteral(toInclusiveMs)}`, fromMs: end, toMs: toInclusiveMs },
   );
   return parts;
 }
@@ -77,7 +81,12 @@ export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly num
   const selects = [...windowsOf.values()].map(({ part, windows }) =>
     part.source === 'raw'
       ? `SELECT gpu_id, util AS util_sum, 1 AS util_count, ${flags(windows)} FROM gpu_sample
-         WHERE util IS NOT NULL AND ${part.range} AND gpu_id IN (${live})`
+         WHERE util IS NOT NULL AND ${part.range} AND gpu_id IN (${live})
+         UNION ALL
+         -- rollups-only accounts: the same partial bucket from the minute detail (minute-rows.ts)
+         SELECT gpu_id, util_sum, util_count, ${flags(windows)}
+         FROM ${minuteRowsSql(part.fromMs ?? toInclusiveMs, part.toMs ?? toInclusiveMs, `util_count > 0 AND ${part.range}`)}
+         WHERE gpu_id IN (${live})`
       : `SELECT gpu_id, util_sum, util_count, ${flags(windows)} FROM ${part.source}
          WHERE ${part.range} AND util_count > 0 AND ${ofFilter}`,
   );
@@ -89,7 +98,9 @@ export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly num
       SELECT gpu_id, ${means}
       FROM (${selects.join('\n UNION ALL \n')})
       GROUP BY gpu_id
-    ) m JOIN gpu g USING (gpu_id)`;
+    ) m JOIN gpu g USING (gpu_id)
+    -- A machine two accounts see counts once: the GPUs of the resource that yields are left out.
+    WHERE NOT EXISTS (SELECT 1 FROM resource r WHERE r.account = g.account AND r.id = g.resource_id AND NOT ${countedOnceSql('r')})`;
 }
 
 /**

@@ -3,6 +3,7 @@
  * run and advances the cursor, so a crash or a failing connector leaves the previous state.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { MetricsStorage } from '../../../../shared/config';
 import type { GpuResource, GpuSample, SyncError } from '../../../../shared/domain';
 import { removeAccountData } from '../account-removal';
 import { queueCostWrite } from '../cost-write-queue';
@@ -10,8 +11,9 @@ import { exec, rows } from '../db';
 import { appendResource } from '../row-appenders';
 import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, type Window } from '../sync-run';
 import type { Write } from '../write';
-import { refreshRollups } from './rollups';
-import { SAMPLE_BATCH_AS_GPU_SAMPLE, SAMPLE_BATCH_COLUMNS, SampleChunkWriter } from './sample-appender';
+import { refreshMinuteDetail } from './minute-rows';
+import { ceilTo, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
+import { BATCH_FAULT_SQL, SAMPLE_BATCH_AS_GPU_SAMPLE, SAMPLE_BATCH_COLUMNS, SampleChunkWriter } from './sample-appender';
 import type { FleetWriter } from './types';
 
 const DAY_MS = 86_400_000;
@@ -20,11 +22,18 @@ export const RAW_RETENTION_MS = 7 * DAY_MS;
 /** Rollups are kept this long (ARCHITECTURE.md: 400 days). */
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
 
-/** The temporary table a metrics write stages its samples in (one per write: each write has its own connection). */
-const SAMPLE_BATCH = 'sample_batch';
+/**
+ * The temporary table a metrics write stages its samples in (one per write: each write has its own
+ * connection). Qualified, so no table of the database can shadow it.
+ */
+const SAMPLE_BATCH_NAME = 'sample_batch';
+const SAMPLE_BATCH = `temp.main.${SAMPLE_BATCH_NAME}`;
 
-/** Samples staged at most before a metrics write stores them (about 90 MB staged). */
+/** Samples staged at most before a raw metrics write stores them (about 90 MB staged). */
 const STAGED_ROWS_LIMIT = 2_000_000;
+
+/** The minute detail of rollups-only accounts is kept as long as raw samples, so both modes answer alike. */
+export const MINUTE_DETAIL_RETENTION_MS = RAW_RETENTION_MS;
 
 /** Attempts of a re-runnable write that lost a write-write conflict to another transaction. */
 const CONFLICT_ATTEMPTS = 4;
@@ -106,7 +115,12 @@ export class DuckFleetWriter implements FleetWriter {
     return byId.size;
   }
 
-  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>): Promise<number> {
+  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>, storage: MetricsStorage = 'raw'): Promise<number> {
+    const rollupsOnly = storage === 'rollups';
+    if (rollupsOnly && window.from % FIVE_MINUTES_MS !== 0) {
+      // Each bucket is rebuilt from the window's samples alone, so the window must hold whole buckets.
+      throw new Error(`metrics window of account "${run.account}" starts at ${new Date(window.from).toISOString()}, not on a 5-minute boundary (rollups storage)`);
+    }
     return this.#write(async (conn) => {
       // (resourceId, gpuIndex) -> gpu_id for the GPUs the inventory has now, built once per write.
       const gpuIds = new Map<string, number[]>();
@@ -127,18 +141,28 @@ export class DuckFleetWriter implements FleetWriter {
            AND ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)`,
         { account: run.account, from: window.from, to: window.to },
       );
+      // Either mode's window replaces the other's rows there (an account whose storage was switched).
+      await exec(
+        conn,
+        `DELETE FROM rollup_5m_minutes WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
+           AND bucket >= epoch_ms($from::BIGINT) AND bucket < epoch_ms($to::BIGINT)`,
+        { account: run.account, from: floorTo(window.from, FIVE_MINUTES_MS), to: ceilTo(window.to, FIVE_MINUTES_MS) },
+      );
       const outcome: Outcome = { rows: 0, rejected: 0 };
-      // The window's samples are staged first, then stored in time order: connectors send them GPU by
-      // GPU, and a table in that order makes every time-range read (GPU state, window edges) scan the
-      // whole window. At most #stagedRowsLimit are staged at once (a 6-hour window of 100,000 GPUs is
-      // 36M samples): each slice is stored sorted, so zone maps still skip most of the window.
-      await exec(conn, `CREATE TEMP TABLE ${SAMPLE_BATCH} (${SAMPLE_BATCH_COLUMNS})`);
+      // The window's samples are staged first. Raw storage then stores them in time order: connectors
+      // send them GPU by GPU, and a table in that order makes every time-range read (GPU state, window
+      // edges) scan the whole window. At most #stagedRowsLimit are staged at once (a 6-hour window of
+      // 100,000 GPUs is 36M samples): each slice is stored sorted, so zone maps still skip most of the
+      // window. Rollups-only storage never stores them: its rollups and minute detail are built from
+      // the whole staged window (so it is not sliced).
+      await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SAMPLE_BATCH_NAME} (${SAMPLE_BATCH_COLUMNS})`);
       let slices = 0;
       const store = async (): Promise<void> => {
+        if (rollupsOnly) return;
         await exec(conn, `INSERT INTO gpu_sample SELECT ${SAMPLE_BATCH_AS_GPU_SAMPLE} FROM ${SAMPLE_BATCH} ORDER BY ts`);
         slices++;
       };
-      let appender = await conn.createAppender(SAMPLE_BATCH, 'main', 'temp');
+      let appender = await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp');
       try {
         let writer = new SampleChunkWriter(appender);
         let staged = 0;
@@ -154,12 +178,12 @@ export class DuckFleetWriter implements FleetWriter {
             outcome.rows++;
             staged++;
           }
-          if (staged >= this.#stagedRowsLimit) {
+          if (!rollupsOnly && staged >= this.#stagedRowsLimit) {
             writer.finish();
             appender.closeSync();
             await store();
             await exec(conn, `DELETE FROM ${SAMPLE_BATCH}`);
-            appender = await conn.createAppender(SAMPLE_BATCH, 'main', 'temp');
+            appender = await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp');
             writer = new SampleChunkWriter(appender);
             staged = 0;
           }
@@ -169,8 +193,14 @@ export class DuckFleetWriter implements FleetWriter {
         appender.closeSync();
       }
       await store();
-      // One slice: the rollups sum the staged batch instead of reading the window back from disk.
-      await refreshRollups(conn, run.account, window, slices === 1 ? SAMPLE_BATCH : undefined);
+      if (rollupsOnly) {
+        await refreshRollups(conn, run.account, window, { table: SAMPLE_BATCH, edgesInGpuSample: false });
+        const samples = `(SELECT gpu_id, ts, util, xid, ${BATCH_FAULT_SQL} AS fault FROM ${SAMPLE_BATCH})`;
+        await refreshMinuteDetail(conn, run.account, window, samples);
+      } else {
+        // One slice: the rollups sum the staged batch instead of reading the window back from disk.
+        await refreshRollups(conn, run.account, window, slices === 1 ? { table: SAMPLE_BATCH, edgesInGpuSample: true } : undefined);
+      }
       await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
@@ -187,6 +217,7 @@ export class DuckFleetWriter implements FleetWriter {
     const t = now.getTime();
     await this.#write(async (conn) => {
       await exec(conn, 'DELETE FROM gpu_sample WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
+      await exec(conn, 'DELETE FROM rollup_5m_minutes WHERE bucket < epoch_ms($cut::BIGINT)', { cut: t - MINUTE_DETAIL_RETENTION_MS });
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,
       });

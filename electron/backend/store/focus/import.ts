@@ -375,7 +375,8 @@ export async function importFocusFiles(
         throw new FocusImportError(file, `missing mandatory FOCUS ${version} column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
       }
       const count = Number((await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM ${stageName}`))[0]?.n ?? 0);
-      if (count === 0) throw new FocusImportError(file, 'the file has a header but no cost rows');
+      // By hand a header-only file is a mistake; in an export it is a billing period with no charges (yet).
+      if (count === 0 && sync === undefined) throw new FocusImportError(file, 'the file has a header but no cost rows');
       if (limits.maxRows !== undefined && count > limits.maxRows) throw new FocusImportTooLargeError(file, limits.maxRows);
       totalRows += count;
       onProgress({ file, phase: 'reading', rows: count, totalRows });

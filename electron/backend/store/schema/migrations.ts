@@ -13,7 +13,8 @@ import { V5_GPU_KEY } from './v5-gpu-key';
 import { V6_COST_ESTIMATE } from './v6-cost-estimate';
 import { V7_COVERAGE } from './v7-coverage';
 import { V8_GPU_FAULT } from './v8-gpu-fault';
-import { V9_ROLLUP_FAULT } from './v9-rollup-fault';
+import { V9_ROLLUP_MINUTES } from './v9-rollup-minutes';
+import { V10_ROLLUP_FAULT } from './v10-rollup-fault';
 
 export type { Migration } from './migration';
 
@@ -194,7 +195,8 @@ export const MIGRATIONS: readonly Migration[] = [
   V6_COST_ESTIMATE,
   V7_COVERAGE,
   V8_GPU_FAULT,
-  V9_ROLLUP_FAULT,
+  V9_ROLLUP_MINUTES,
+  V10_ROLLUP_FAULT,
 ];
 
 /** The schema version this build writes. */

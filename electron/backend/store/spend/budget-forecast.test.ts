@@ -1,18 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { account, batchesOf, costRow, resource, run, tempDataDir } from '../test-support';
-import { openStore } from '../index';
+import { describe, expect, it } from 'vitest';
+import { account, batchesOf, costRow, resource, run } from '../test-support';
 import type { FleetStore } from '../types';
+import { useTempStore } from '../testing/use-temp-store';
 
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
 
 describe('budget forecast follows the overview forecast rule', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
 
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(ASOF) });
+  useTempStore({ now: () => new Date(ASOF) }, async (temp) => {
+    ({ store } = temp);
     await store.upsertAccounts([account('acct')]);
     await store.writeInventory(
       run('acct', 'inventory'),
@@ -30,10 +27,6 @@ describe('budget forecast follows the overview forecast rule', () => {
         costRow({ BilledCost: '5.00', ChargePeriodStart: '2026-10-31T23:00:00Z', ChargePeriodEnd: '2026-11-01T00:00:00Z' }),
       ]),
     );
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it('a cloud budget forecasts exactly what the overview forecasts for that cloud and currency', async () => {

@@ -24,7 +24,7 @@ import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from '../db';
 import { forecastMonth } from '../../domain/spend-forecast';
 import { divideRounded, formatMoney, parseMoney } from '../../../../shared/decimal';
-import { filterSql } from '../fleet/resource-rows';
+import { countedOnceSql, filterSql } from '../fleet/resource-rows';
 import { FIVE_MINUTES_MS } from '../fleet/rollups';
 
 const DAY_MS = 86_400_000;
@@ -164,7 +164,7 @@ export async function runRateToday(
          ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
        ))::VARCHAR AS price_ms
      FROM resource r LEFT JOIN last ON last.account = r.account
-     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')}
+     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')} AND ${countedOnceSql('r')}
      GROUP BY ALL`,
   );
   return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));

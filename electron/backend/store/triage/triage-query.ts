@@ -22,7 +22,8 @@ import { mergeIncidents, type MergedIncident } from '../../domain/incident-merge
 import { classifyOpenIncidents, isPlannedMaintenance } from '../../domain/incident-classes';
 import { sqlString, tsLiteral, type ConnectionPool, type Row } from '../db';
 import { loadAccountState } from '../fleet/freshness-query';
-import { gpuStateSql } from '../fleet/gpu-state-query';
+import { gpusByMachine, gpuStateSql, machineGpuSummary, machineKey } from '../fleet/gpu-state-query';
+import { accountSamplesSql } from '../fleet/minute-rows';
 import { affectedMachines, toBrief, type FleetMachine } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { addMoneyTo, formatMoney, parseMoney } from '../../../../shared/decimal';
@@ -169,11 +170,10 @@ async function affectedResources(pool: ConnectionPool, machines: readonly FleetM
       gpuStateSql(asOfMs, where),
     ),
   ]);
+  // Grouped once: a region-wide incident affects thousands of machines, and a scan of every GPU row per machine is quadratic.
+  const byMachine = gpusByMachine(gpus);
   return resources.map((r) => {
-    const list = gpus.filter((g) => g.account === r.account && g.resource_id === r.id);
-    const states: Record<GpuState, number> = { busy: 0, idle: 0, unhealthy: 0, unknown: 0, stopped: 0 };
-    for (const g of list) states[g.state]++;
-    const measured = list.filter((g) => g.util_n > 0 && g.util_mean !== null);
+    const { states, utilisation30m } = machineGpuSummary(byMachine.get(machineKey(r.account, r.id)) ?? []);
     return {
       account: r.account,
       id: r.id,
@@ -188,7 +188,7 @@ async function affectedResources(pool: ConnectionPool, machines: readonly FleetM
       hourlyPrice: r.hourlyPrice,
       currency: r.currency,
       states,
-      utilisation30m: measured.length === 0 ? null : measured.reduce((s, g) => s + g.util_mean!, 0) / measured.length,
+      utilisation30m,
     };
   });
 }
@@ -299,13 +299,12 @@ export async function querySignalInput(pool: ConnectionPool, account: string, as
     pool.rows<{ resource_id: string; gpu_index: number; first: number; last: number; errors: number } & Row>(
       `SELECT resource_id, gpu_index::INTEGER AS gpu_index, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last,
               sum(xid)::INTEGER AS errors
-       FROM gpu_sample_by_name WHERE account = ${acct} AND xid > 0
-         AND ts > ${tsLiteral(asOfMs - XID_LOOKBACK_MS)} AND ts <= ${tsLiteral(asOfMs)}
+       FROM ${accountSamplesSql(acct, asOfMs - XID_LOOKBACK_MS, asOfMs)} WHERE xid > 0
        GROUP BY resource_id, gpu_index`,
     ),
     pool.rows<{ resource_id: string; gpu_index: number; last: number } & Row>(
       `SELECT resource_id, gpu_index::INTEGER AS gpu_index, epoch_ms(max(ts))::DOUBLE AS last
-       FROM gpu_sample_by_name WHERE account = ${acct} AND ts > ${tsLiteral(asOfMs - SILENT_LOOKBACK_MS)} AND ts <= ${tsLiteral(asOfMs)}
+       FROM ${accountSamplesSql(acct, asOfMs - SILENT_LOOKBACK_MS, asOfMs)}
        GROUP BY resource_id, gpu_index`,
     ),
     pool.rows<{ cloud: Incident['cloud']; region: string; t: number; s: number; n: number } & Row>(

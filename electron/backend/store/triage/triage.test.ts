@@ -1,30 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IncidentSnapshot, type TriageList } from '../../../../shared/contract-triage';
 import { incidentMarkdown } from '../../../../shared/incident-markdown';
 import type { AppEvent } from '../../../../shared/contract';
 import { createTriageWatcher, runDerivedSignals } from '../../analytics/triage-watcher';
 import { createApi, dispatch } from '../../api/index';
-import { openStore } from '../index';
 import type { FleetStore } from '../types';
-import { account, batchesOf, incident, minutes, resource, run, sample, tempDataDir } from '../test-support';
+import { account, batchesOf, incident, minutes, resource, run, sample } from '../test-support';
+import { useTempStore } from '../testing/use-temp-store';
 
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
 const MIN = 60_000;
 const ALL = { clouds: [], regions: [], gpuModels: [] };
 
 describe('triage over the store', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
 
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(ASOF) });
+  useTempStore({ now: () => new Date(ASOF) }, async (temp) => {
+    ({ store } = temp);
     await store.upsertAccounts([account('acct')]);
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   /**

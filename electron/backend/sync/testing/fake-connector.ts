@@ -2,7 +2,7 @@
  * A scriptable Connector for tests: each stream is a function of its request; the fake counts calls
  * and how many streams are being read at once, and builds valid domain objects on request.
  */
-import type { AccountConfigBase } from '../../../../shared/config';
+import type { AccountConfigBase, MetricsStorage } from '../../../../shared/config';
 import { AccountConfigBase as AccountConfigSchema } from '../../../../shared/config';
 import type { CloudId, FocusCostRow, GpuResource, GpuSample, Incident, ProviderId, StreamId } from '../../../../shared/domain';
 import type { Connector, CostsRequest, IncidentsRequest, MetricsRequest, StreamContext } from '../../providers/types';
@@ -31,6 +31,8 @@ export function untilAborted(signal: AbortSignal): Promise<never> {
 
 export class FakeConnector implements Connector {
   readonly clouds: readonly CloudId[];
+  /** How the store keeps this account's samples; a test sets "rollups" to see the engine follow. */
+  metricsStorage?: MetricsStorage;
   /** Every request, per stream, in call order. */
   readonly calls: { inventory: StreamContext[]; metrics: MetricsRequest[]; costs: CostsRequest[]; incidents: IncidentsRequest[] } = {
     inventory: [],

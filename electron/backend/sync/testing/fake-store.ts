@@ -3,6 +3,7 @@
  * batches first and changes nothing if they throw; cursors advance only with a commit. For tests of
  * the sync engine and of anything that drives it.
  */
+import type { MetricsStorage } from '../../../../shared/config';
 import type {
   FocusCostRow,
   GpuResource,
@@ -41,6 +42,8 @@ export class FakeStore implements StoreWriter {
   readonly focusImports: { account: string; files: string[] }[] = [];
   /** Every window passed to writeMetrics, committed or not. */
   readonly metricsWindows: Window[] = [];
+  /** The storage mode passed with each of those windows. */
+  readonly metricsStorage: (MetricsStorage | undefined)[] = [];
   private readonly now: () => Date;
 
   constructor(options: FakeStoreOptions = {}) {
@@ -58,8 +61,9 @@ export class FakeStore implements StoreWriter {
     return resources.length;
   }
 
-  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>): Promise<number> {
+  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>, storage?: MetricsStorage): Promise<number> {
     this.metricsWindows.push({ ...window });
+    this.metricsStorage.push(storage);
     const incoming = await collect(batches);
     const kept = (this.samples.get(run.account) ?? []).filter((s) => s.ts < window.from || s.ts >= window.to);
     this.samples.set(run.account, [...kept, ...incoming]);

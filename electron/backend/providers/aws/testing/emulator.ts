@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../common/testing/http';
-import { stateCode, type Fleet, type FleetInstance } from './fleet';
+import { agentSeries, stateCode, type AgentSeries, type Fleet, type FleetInstance } from './fleet';
 
 export const BASE_ACCESS_KEY = 'AKIAFLEETPANETEST001';
 export const BASE_SECRET_KEY = 'emulator-secret-not-a-real-key';
@@ -53,6 +53,10 @@ export interface EmulatorFaults {
   throttleAlways: Set<string>;
   /** The public Health Dashboard feed answers 503. */
   publicFeedDown: boolean;
+  /** `${action}` listings whose second page answers this HTTP status (500) on every attempt. */
+  failSecondPage: Map<string, number>;
+  /** `${action}` the endpoint does not offer: 404 (plain text, as a proxy answers) or 400 `UnsupportedOperation`. */
+  unsupported: Map<string, 404 | 400>;
 }
 
 export interface AwsEmulator {
@@ -142,7 +146,7 @@ function scopeOf(req: IncomingMessage): { accessKey: string; region: string } | 
 export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = {}): Promise<AwsEmulator> {
   const pageSize = options.pageSize ?? 2;
   const datapointsPerPage = options.datapointsPerPage ?? 1500;
-  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set(), publicFeedDown: false };
+  const faults: EmulatorFaults = { throttleSecondPageOnce: new Set(), deny: new Set(), throttleAlways: new Set(), publicFeedDown: false, failSecondPage: new Map(), unsupported: new Map() };
   const healthState: AwsEmulator['health'] = { organizationView: 'DISABLED' };
   const throttledOnce = new Set<string>();
   const calls = new Map<string, number>();
@@ -183,8 +187,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     return m ? (m[1] as string) : null;
   }
 
-  function pageOf<T>(items: T[], next: string | undefined, action: string, size = pageSize): { page: T[]; nextToken: string | undefined } | 'throttle' {
+  function pageOf<T>(items: T[], next: string | undefined, action: string, size = pageSize): { page: T[]; nextToken: string | undefined } | 'throttle' | 'fail' {
     const start = untoken(next);
+    if (start === size && faults.failSecondPage.has(action)) return 'fail';
     // Only the second page, once: keyed by offset this also throttled the third page of a longer listing.
     if (start === size && faults.throttleSecondPageOnce.has(action) && !throttledOnce.has(action)) {
       throttledOnce.add(action);
@@ -195,11 +200,17 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
   }
 
   function instanceXml(x: FleetInstance): Node {
+    // Every optional element absent, as EC2 answers for a stopped machine launched without tags:
+    // no privateDnsName/privateIpAddress, placement without availabilityZone, an empty instanceLifecycle.
+    if (x.sparse) {
+      return { instanceId: x.id, instanceState: { code: stateCode(x.state), name: x.state }, instanceType: x.type.type, placement: { tenancy: 'default' }, instanceLifecycle: '' };
+    }
     return {
       instanceId: x.id,
       imageId: 'ami-0123456789abcdef0',
       instanceState: { code: stateCode(x.state), name: x.state },
-      privateDnsName: `ip-10-0-${x.id.length}-1.ec2.internal`,
+      privateDnsName: x.privateDnsName,
+      privateIpAddress: x.privateIp,
       instanceType: x.type.type,
       launchTime: iso(x.launchTime),
       placement: { availabilityZone: x.zone, tenancy: 'default' },
@@ -240,6 +251,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         for (let i = 0; i < list.length; i += 2) reservations.push(list.slice(i, i + 2));
         const p = pageOf(reservations, params.get('NextToken') ?? undefined, action);
         if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        if (p === 'fail') return ec2Error(res, faults.failSecondPage.get(action) ?? 500, 'InternalError', 'An internal error has occurred');
         return reply('DescribeInstancesResponse', {
           reservationSet: p.page.map((r, i) => ({ reservationId: `r-${String(i).padStart(17, '0')}`, ownerId: account, groupSet: [], instancesSet: r.map(instanceXml) })),
           nextToken: p.nextToken,
@@ -250,11 +262,17 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         const types = [...new Map(fleet.instances.map((x) => [x.type.type, x.type])).values()].filter((t) => asked.length === 0 || asked.includes(t.type));
         const p = pageOf(types, params.get('NextToken') ?? undefined, action);
         if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        if (p === 'fail') return ec2Error(res, faults.failSecondPage.get(action) ?? 500, 'InternalError', 'An internal error has occurred');
         return reply('DescribeInstanceTypesResponse', {
           instanceTypeSet: p.page.map((t) => ({
             instanceType: t.type,
             currentGeneration: true,
-            gpuInfo: t.gpu ? { gpus: [{ name: t.gpu.name, manufacturer: t.gpu.manufacturer, count: t.gpu.count, memoryInfo: { sizeInMiB: t.gpu.memoryMiB } }], totalGpuMemoryInMiB: t.gpu.count * t.gpu.memoryMiB } : undefined,
+            gpuInfo: t.gpu
+              ? {
+                  gpus: [{ name: t.gpu.name, manufacturer: t.gpu.manufacturer, count: t.gpu.count, memoryInfo: { sizeInMiB: t.gpu.memoryMiB }, gpuPartitionSize: t.gpu.partition, logicalGpuCount: t.gpu.logicalCount }],
+                  totalGpuMemoryInMiB: Math.max(t.gpu.count, t.gpu.logicalCount ?? 0) * t.gpu.memoryMiB,
+                }
+              : undefined,
             neuronInfo: t.neuron
               ? { neuronDevices: [{ count: t.neuron.count, name: t.neuron.name, coreInfo: { count: t.neuron.cores, version: 2 }, memoryInfo: { sizeInMiB: t.neuron.memoryMiB } }], totalNeuronDeviceMemoryInMiB: t.neuron.count * t.neuron.memoryMiB }
               : undefined,
@@ -267,6 +285,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         const list = mine.filter((x) => x.state !== 'terminated' && (all || x.state === 'running'));
         const p = pageOf(list, params.get('NextToken') ?? undefined, action);
         if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        if (p === 'fail') return ec2Error(res, faults.failSecondPage.get(action) ?? 500, 'InternalError', 'An internal error has occurred');
         const summary = (bad: boolean, name: string) => ({ status: bad ? 'impaired' : 'ok', details: [{ name: 'reachability', status: bad ? 'failed' : 'passed', impairedSince: bad ? iso(now - 20 * MIN) : undefined }], _n: name });
         return reply('DescribeInstanceStatusResponse', {
           instanceStatusSet: p.page.map((x) => {
@@ -290,6 +309,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         const list = fleet.reservations.filter((r) => r.accountId === account && r.region === region && (ids.length === 0 || ids.includes(r.id)));
         const p = pageOf(list, params.get('NextToken') ?? undefined, action);
         if (p === 'throttle') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
+        if (p === 'fail') return ec2Error(res, faults.failSecondPage.get(action) ?? 500, 'InternalError', 'An internal error has occurred');
         return reply('DescribeCapacityReservationsResponse', {
           capacityReservationSet: p.page.map((r) => ({
             capacityReservationId: r.id,
@@ -335,19 +355,13 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     return stsError(res, 400, 'InvalidAction', `Could not find operation ${action ?? ''}`);
   }
 
-  /** The CloudWatch agent's dimension set for one GPU of one instance. */
-  function agentDimensions(x: FleetInstance, g: number) {
-    return [
-      { Name: 'host', Value: `ip-10-0-${g}-1.ec2.internal` },
-      { Name: 'InstanceId', Value: x.id },
-      { Name: 'InstanceType', Value: x.type.type },
-      { Name: 'index', Value: String(g) },
-      { Name: 'name', Value: x.type.gpu?.name ?? x.type.neuron?.name ?? '' },
-      { Name: 'arch', Value: 'Hopper' },
-    ];
-  }
-  const metricValue = (x: FleetInstance, g: number, metric: string): number | null => {
-    const u = x.utilisation[g] as number;
+  /** A metric's identity in CloudWatch: its full dimension set, order aside. */
+  const dimsKey = (dims: readonly { Name: string; Value: string }[]) => dims.map((d) => `${d.Name}=${d.Value}`).sort().join('\u0000');
+  const series = agentSeries(fleet);
+  const seriesByKey = new Map(series.map((a) => [`${a.accountId}/${a.region}/${dimsKey(a.dimensions)}`, a]));
+  const metricValue = (a: AgentSeries, metric: string): number | null => {
+    const u = a.utilisation;
+    const g = Number(a.dimensions.find((d) => d.Name === 'index')?.Value ?? 0);
     switch (metric) {
       case 'nvidia_smi_utilization_gpu': return u;
       case 'nvidia_smi_memory_used': return 1024 + g * 10;
@@ -358,12 +372,12 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
   };
 
   function cloudwatch(res: ServerResponse, target: string, body: Record<string, unknown>, account: string, region: string): void {
-    const measured = fleet.instances.filter((x) => x.accountId === account && x.region === region && x.agent && x.state === 'running' && x.type.gpu);
     if (target === 'ListMetrics') {
       const name = body['MetricName'] as string | undefined;
-      const all = measured.flatMap((x) => x.utilisation.map((_, g) => ({ Namespace: 'CWAgent', MetricName: name ?? 'nvidia_smi_utilization_gpu', Dimensions: agentDimensions(x, g) })));
+      const all = series.filter((a) => a.accountId === account && a.region === region).map((a) => ({ Namespace: 'CWAgent', MetricName: name ?? 'nvidia_smi_utilization_gpu', Dimensions: a.dimensions }));
       const p = pageOf(all, body['NextToken'] as string | undefined, 'ListMetrics', 500);
       if (p === 'throttle') return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
+      if (p === 'fail') return jsonError(res, 500, 'InternalServiceError', 'Internal error');
       return send(res, 200, 'application/x-amz-json-1.0', JSON.stringify({ Metrics: p.page, NextToken: p.nextToken }));
     }
     if (target === 'GetMetricData') {
@@ -374,18 +388,18 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const end = Math.min((body['EndTime'] as number) * 1000, now);
       const points: { id: string; ts: number; v: number }[] = [];
       for (const q of queries) {
-        const dims = new Map(q.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value]));
-        const x = measured.find((i) => i.id === dims.get('InstanceId'));
-        const g = Number(dims.get('index'));
-        if (!x || !(g >= 0 && g < x.utilisation.length)) continue;
+        // A query names one metric by its whole dimension set, as CloudWatch matches it.
+        const a = seriesByKey.get(`${account}/${region}/${dimsKey(q.MetricStat.Metric.Dimensions)}`);
+        if (!a) continue;
         // ScanBy TimestampDescending (the default): newest first.
         for (let ts = Math.floor((end - 1) / MIN) * MIN; ts >= start; ts -= MIN) {
-          const v = metricValue(x, g, q.MetricStat.Metric.MetricName);
+          const v = metricValue(a, q.MetricStat.Metric.MetricName);
           if (v !== null) points.push({ id: q.Id, ts, v });
         }
       }
       const p = pageOf(points, body['NextToken'] as string | undefined, 'GetMetricData', datapointsPerPage);
       if (p === 'throttle') return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
+      if (p === 'fail') return jsonError(res, 500, 'InternalServiceError', 'Internal error');
       const byId = new Map<string, { Timestamps: number[]; Values: number[] }>();
       for (const q of queries) byId.set(q.Id, { Timestamps: [], Values: [] });
       for (const pt of p.page) {
@@ -407,6 +421,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
     if (target !== 'ListAccounts') return jsonError(res, 400, 'UnknownOperationException', target);
     const p = pageOf(fleet.accounts, body['NextToken'] as string | undefined, 'ListAccounts', 2);
     if (p === 'throttle') return jsonError(res, 400, 'TooManyRequestsException', 'AWS Organizations can\'t complete your request because another request is already in progress.');
+    if (p === 'fail') return jsonError(res, 500, 'ServiceException', 'Internal error');
     return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({
       Accounts: p.page.map((a) => ({ Id: a.id, Arn: `arn:aws:organizations::${fleet.callerAccountId}:account/o-example/${a.id}`, Email: `${a.name}@example.com`, Name: a.name, Status: a.status, State: a.status, JoinedMethod: 'CREATED', JoinedTimestamp: secs(now - 400 * 86_400_000) })),
       NextToken: p.nextToken,
@@ -415,8 +430,8 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
 
   const eventJson = (e: Fleet['health'][number]) => ({
     arn: e.arn, service: e.service, eventTypeCode: e.eventTypeCode, eventTypeCategory: e.eventTypeCategory, region: e.region,
-    startTime: secs(e.startTime), ...(e.endTime === null ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
-    statusCode: e.statusCode, eventScopeCode: e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC',
+    startTime: secs(e.startTime), ...(e.endTime === null || e.noEndTime ? {} : { endTime: secs(e.endTime) }), lastUpdatedTime: secs(e.endTime ?? e.startTime + 5 * MIN),
+    statusCode: e.statusCode, eventScopeCode: e.scope ?? (e.entities.length > 0 ? 'ACCOUNT_SPECIFIC' : 'PUBLIC'),
   });
 
   /** The organizational view (botocore health 2016-08-04): only the management account asks it, only when enabled. */
@@ -433,6 +448,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const list = [...new Map(fleet.health.map((e) => [e.arn, e])).values()].filter((e) => (!filter.regions || filter.regions.includes(e.region)) && (!filter.services || filter.services.includes(e.service)));
       const p = pageOf(list, body['nextToken'] as string | undefined, target, 1);
       if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      if (p === 'fail') return jsonError(res, 500, 'InternalFailure', 'Internal error');
       // OrganizationEvent has no availabilityZone; eventScopeCode and endTime may be absent.
       return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ events: p.page.map(eventJson), nextToken: p.nextToken }));
     }
@@ -455,6 +471,7 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const list = events.filter((e) => (!filter.regions || filter.regions.includes(e.region)) && (!filter.services || filter.services.includes(e.service)));
       const p = pageOf(list, body['nextToken'] as string | undefined, 'DescribeEvents', 2);
       if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      if (p === 'fail') return jsonError(res, 500, 'InternalFailure', 'Internal error');
       return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({
         events: p.page.map(eventJson),
         nextToken: p.nextToken,
@@ -464,7 +481,11 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
       const list = events.filter((e) => filter.eventArns?.includes(e.arn)).flatMap((e) => e.entities.map((id) => ({
         entityArn: `arn:aws:health:${e.region}:${account}:entity/${id}`, eventArn: e.arn, entityValue: id, awsAccountId: account, lastUpdatedTime: secs(e.startTime), statusCode: 'IMPAIRED',
       })));
-      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ entities: list }));
+      // Paged as AWS pages it (nextToken), 2 entities a page here.
+      const p = pageOf(list, body['nextToken'] as string | undefined, 'DescribeAffectedEntities', 2);
+      if (p === 'throttle') return jsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      if (p === 'fail') return jsonError(res, 500, 'InternalFailure', 'Internal error');
+      return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ entities: p.page, nextToken: p.nextToken }));
     }
     return jsonError(res, 400, 'UnknownOperationException', target);
   }
@@ -528,6 +549,9 @@ export async function startAwsEmulator(fleet: Fleet, options: EmulatorOptions = 
         if (service === 'ec2') return ec2Error(res, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
         return jsonError(res, 400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Rate exceeded', 'Throttling');
       }
+      const unsupported = faults.unsupported.get(action);
+      if (unsupported === 404) return send(res, 404, 'text/plain', 'Not Found');
+      if (unsupported === 400) return ec2Error(res, 400, 'UnsupportedOperation', `The operation ${action} is not supported in this region.`);
       if (faults.deny.has(`${account}:${action}`)) {
         const who = account === fleet.callerAccountId ? `arn:aws:iam::${account}:user/fleetpane` : `arn:aws:sts::${account}:assumed-role/${fleet.roleName}/fleetpane`;
         const prefix = { ec2: 'ec2', monitoring: 'cloudwatch', health: 'health', organizations: 'organizations', sts: 'sts' }[service] ?? service;

@@ -84,9 +84,20 @@ export function fleetFocusRows(fleet: Fleet, ym: string, opts: { payer: string; 
 }
 
 function csv(rows: readonly FocusRow[]): string {
-  const cell = (v: string | undefined) => (v === undefined ? '' : `"${v.replaceAll('"', '""')}"`);
-  return [AWS_FOCUS_1_0_COLUMNS.join(','), ...rows.map((r) => AWS_FOCUS_1_0_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return csvOf(AWS_FOCUS_1_0_COLUMNS, rows);
 }
+
+/** CSV with the given header; a missing value is an empty cell (unquoted), as Data Exports writes it. */
+export function csvOf(columns: readonly string[], rows: readonly Readonly<Record<string, string | undefined>>[]): string {
+  const cell = (v: string | undefined) => (v === undefined ? '' : `"${v.replaceAll('"', '""')}"`);
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+}
+
+/**
+ * The extra columns of "FOCUS 1.0 with AWS columns" in Data Exports (`x_` prefixed); FOCUS readers
+ * must carry them, not choke on them.
+ */
+export const AWS_X_COLUMNS = ['x_CostCategories', 'x_Discounts', 'x_Operation', 'x_ServiceCode', 'x_UsageType'] as const;
 
 /** Gzipped CSV bytes of the rows, as an export with the gzip/csv format writes them. */
 export const gzipCsv = (rows: readonly FocusRow[]): Buffer => gzipSync(csv(rows));

@@ -1,0 +1,92 @@
+/**
+ * A loopback stand-in for an Amazon Managed Service for Prometheus workspace: it checks each request's
+ * SigV4 signature (service `aps`) as the emulator checks its own, with the secret it knows for the key,
+ * and forwards `/workspaces/<id>/api/v1/query_range` to a real Prometheus. A bad signature is answered
+ * 403 `InvalidSignatureException`, as the service answers it, and never reaches Prometheus.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { readBody } from '../../common/testing/http';
+import { Sha256 } from '../sha256';
+
+export interface ApsProxy {
+  /** The workspace URL the config names (`<endpoint>/workspaces/<id>`). */
+  workspaceUrl: string;
+  /** Secret per access key id; a test changes one to make the signature wrong. */
+  secrets: Map<string, string>;
+  /** Requests forwarded (signature valid) and refused (signature invalid or missing). */
+  forwarded: number;
+  refused: number;
+  /** The SigV4 service and region of every request seen. */
+  scopes: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the proxy on 127.0.0.1 in front of `prometheusUrl`, for workspace `workspaceId`. */
+export async function startApsProxy(prometheusUrl: string, workspaceId: string, secrets: Record<string, string>): Promise<ApsProxy> {
+  const state = { forwarded: 0, refused: 0 };
+  const known = new Map(Object.entries(secrets));
+  const scopes: string[] = [];
+  const prefix = `/workspaces/${workspaceId}`;
+
+  async function signatureValid(headers: Record<string, string | string[] | undefined>, method: string, rawUrl: string, body: string): Promise<boolean> {
+    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(String(headers['authorization'] ?? ''));
+    if (!m) return false;
+    const [, accessKey = '', region = '', service = '', signed = '', signature = ''] = m;
+    scopes.push(`${service}/${region}`);
+    const secret = known.get(accessKey);
+    if (service !== 'aps' || secret === undefined) return false;
+    const signedHeaders: Record<string, string> = {};
+    for (const h of signed.split(';')) signedHeaders[h] = String(headers[h] ?? '');
+    const d = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(signedHeaders['x-amz-date'] ?? '');
+    if (!d) return false;
+    const url = new URL(rawUrl, 'http://proxy');
+    const token = signedHeaders['x-amz-security-token'];
+    const signer = new SignatureV4({ credentials: { accessKeyId: accessKey, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) }, region, service, sha256: Sha256 });
+    const out = await signer.sign(
+      { method, protocol: 'http:', hostname: url.hostname, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: signedHeaders, body },
+      { signingDate: new Date(`${d[1]}-${d[2]}-${d[3]}T${d[4]}:${d[5]}:${d[6]}Z`) },
+    );
+    return /Signature=([0-9a-f]{64})/.exec(String(out.headers['authorization'] ?? ''))?.[1] === signature;
+  }
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      if (!(await signatureValid(req.headers, req.method ?? 'GET', req.url ?? '/', body))) {
+        state.refused++;
+        res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidSignatureException' });
+        res.end(JSON.stringify({ message: 'The request signature we calculated does not match the signature you provided.' }));
+        return;
+      }
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (!path.startsWith(`${prefix}/api/v1/`)) {
+        res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
+        res.end(JSON.stringify({ message: 'Workspace not found' }));
+        return;
+      }
+      state.forwarded++;
+      const upstream = await fetch(`${prometheusUrl}${path.slice(prefix.length)}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/x-www-form-urlencoded') }, body: req.method === 'GET' ? undefined : body });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(await upstream.text());
+    })().catch((err: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    workspaceUrl: `${url}${prefix}`,
+    secrets: known,
+    get forwarded() {
+      return state.forwarded;
+    },
+    get refused() {
+      return state.refused;
+    },
+    scopes,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

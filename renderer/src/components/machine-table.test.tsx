@@ -1,0 +1,156 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ApiError, type RequestOf, type ResourceRow } from '../../../shared/contract';
+import { renderWithApi } from '../testing/render';
+import { machinesHandler, resourceRow } from '../testing/fixtures';
+import { MachineTable, WINDOW_ROWS } from './machine-table';
+
+const ALL = { clouds: [], regions: [], gpuModels: [] };
+
+/** A fleet of `n` machines named gpu-00000.. in the backend's order. */
+function fleet(n: number): ResourceRow[] {
+  return Array.from({ length: n }, (_, i) => {
+    const name = `gpu-${String(i).padStart(5, '0')}`;
+    return resourceRow({ id: `vm-${name}`, name, gpuCount: 8 });
+  });
+}
+
+function table(props: Partial<Parameters<typeof MachineTable>[0]> = {}) {
+  return <MachineTable caption="Microsoft Azure GPU machines" filter={ALL} cloudKey="azure" hrefFor={(r) => `#/r/${r.id}`} onOpen={vi.fn()} {...props} />;
+}
+
+const machineCalls = (calls: { channel: string; request: unknown }[]): RequestOf<'fleet:machines'>[] =>
+  calls.filter((c) => c.channel === 'fleet:machines').map((c) => c.request as RequestOf<'fleet:machines'>);
+
+describe('MachineTable', () => {
+  it('shows loading, then the first window of rows and the count of every machine', async () => {
+    let answer: (() => void) | undefined;
+    const rows = fleet(1234);
+    const { client } = renderWithApi(table(), {
+      'fleet:machines': (req) =>
+        new Promise((resolve) => {
+          answer = () => resolve(machinesHandler(rows)(req));
+        }),
+    });
+    expect(screen.getByRole('status')).toHaveProperty('textContent', expect.stringContaining('Loading Microsoft Azure GPU machines'));
+    await waitFor(() => expect(answer).toBeDefined());
+    answer!();
+    const region = await screen.findByRole('region', { name: 'Microsoft Azure GPU machines' });
+    expect(within(region).getAllByRole('row').length).toBeLessThan(60);
+    expect(within(region).getByRole('table').getAttribute('aria-rowcount')).toBe('1235');
+    expect(screen.getByTestId('resources-summary').textContent).toBe('1234 machines, 9872 GPUs');
+    expect(machineCalls(client.calls)).toEqual([
+      { filter: ALL, cloudKey: 'azure', text: '', sort: { key: 'name', direction: 'ascending' }, offset: 0, limit: WINDOW_ROWS, asOf: undefined },
+    ]);
+  });
+
+  it('asks the backend to sort when a header is pressed, and shows the order with aria-sort', async () => {
+    const { client } = renderWithApi(table(), { 'fleet:machines': machinesHandler(fleet(30)) });
+    await screen.findAllByRole('rowheader');
+    const util = screen.getByRole('button', { name: /Util 30m/ });
+    fireEvent.click(util);
+    await waitFor(() => expect(machineCalls(client.calls).at(-1)?.sort).toEqual({ key: 'utilisation30m', direction: 'descending' }));
+    expect(util.closest('th')?.getAttribute('aria-sort')).toBe('descending');
+    expect(screen.getByRole('button', { name: /Name/ }).closest('th')?.getAttribute('aria-sort')).toBe('none');
+    fireEvent.click(util);
+    await waitFor(() => expect(machineCalls(client.calls).at(-1)?.sort).toEqual({ key: 'utilisation30m', direction: 'ascending' }));
+    expect(util.closest('th')?.getAttribute('aria-sort')).toBe('ascending');
+    expect(machineCalls(client.calls).every((c) => c.offset === 0)).toBe(true);
+  });
+
+  it('keeps the rows on screen, marked busy, while the backend sorts, then shows its order', async () => {
+    const rows = fleet(30);
+    let release: (() => void) | undefined;
+    renderWithApi(table(), {
+      'fleet:machines': (req) => {
+        const answer = machinesHandler(req.sort?.direction === 'descending' ? [...rows].reverse() : rows)(req);
+        if (req.sort?.key !== 'name' || req.sort.direction !== 'descending') return answer;
+        return new Promise((resolve) => {
+          release = () => resolve(answer);
+        });
+      },
+    });
+    await screen.findAllByRole('rowheader');
+    fireEvent.click(screen.getByRole('button', { name: /Name/ }));
+    await waitFor(() => expect(release).toBeDefined());
+    expect(screen.getByRole('table').getAttribute('aria-busy')).toBe('true');
+    expect(screen.queryByTestId('pending-row')).toBeNull();
+    expect(screen.getAllByRole('rowheader')[0]?.textContent).toBe('gpu-00000');
+    release!();
+    await waitFor(() => expect(screen.getAllByRole('rowheader')[0]?.textContent).toBe('gpu-00029'));
+    expect(screen.getByRole('table').getAttribute('aria-busy')).toBe('false');
+  });
+
+  it('filters by the text typed, once typing settles, and says when nothing matches', async () => {
+    const user = userEvent.setup();
+    const { client } = renderWithApi(table(), { 'fleet:machines': machinesHandler(fleet(30)) });
+    await screen.findAllByRole('rowheader');
+    const box = screen.getByRole('searchbox', { name: 'Filter Microsoft Azure GPU machines' });
+    await user.type(box, 'gpu-0001');
+    await waitFor(() => expect(screen.getByTestId('resources-summary').textContent).toBe('10 machines, 80 GPUs matching “gpu-0001”'));
+    // One request for what was typed, not one per key.
+    expect(machineCalls(client.calls).map((c) => c.text)).toEqual(['', 'gpu-0001']);
+    expect(screen.getAllByRole('rowheader').map((h) => h.textContent)).toEqual(fleet(20).slice(10).map((r) => r.name));
+
+    await user.clear(box);
+    await user.type(box, 'nothing-like-this');
+    expect(await screen.findByText('No machines match “nothing-like-this”.')).toBeTruthy();
+    expect(screen.queryByRole('table')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Clear the search' }));
+    await screen.findAllByRole('rowheader');
+    expect(box).toHaveProperty('value', '');
+  });
+
+  it('says so when the fleet filter leaves no machines, with a way to clear it', async () => {
+    const onClearFilters = vi.fn();
+    renderWithApi(table({ filter: { ...ALL, regions: ['mars-1'] }, onClearFilters }), { 'fleet:machines': machinesHandler([]) });
+    expect(await screen.findByText('No GPUs match these filters.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    expect(onClearFilters).toHaveBeenCalled();
+  });
+
+  it('shows what failed and asks again on Retry', async () => {
+    let fail = true;
+    const rows = fleet(3);
+    renderWithApi(table(), {
+      'fleet:machines': (req) => {
+        if (fail) throw new ApiError('internal', 'the store is busy');
+        return machinesHandler(rows)(req);
+      },
+    });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Could not load Microsoft Azure GPU machines.');
+    expect(alert.textContent).toContain('the store is busy');
+    fail = false;
+    fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    expect(await screen.findAllByRole('rowheader')).toHaveLength(3);
+  });
+
+  it('moves through rows from the keyboard, fetching the windows it reaches', async () => {
+    const rows = fleet(1000);
+    const { client } = renderWithApi(table(), { 'fleet:machines': machinesHandler(rows) });
+    const region = await screen.findByRole('region', { name: 'Microsoft Azure GPU machines' });
+    // happy-dom moves scrollTop but sends no scroll event: send it, as a browser does.
+    const press = (key: string): void => {
+      fireEvent.keyDown(document.activeElement!, { key });
+      fireEvent.scroll(region);
+    };
+    const focused = (): string | null | undefined => document.activeElement?.textContent;
+    screen.getByRole('link', { name: 'gpu-00000' }).focus();
+    press('ArrowDown');
+    await waitFor(() => expect(focused()).toBe('gpu-00001'));
+    press('End');
+    await waitFor(() => expect(focused()).toBe('gpu-00999'));
+    expect(machineCalls(client.calls).map((c) => c.offset)).toContain(900);
+    press('PageUp');
+    await waitFor(() => expect(focused()).toMatch(/^gpu-009[89]\d$/));
+    expect(Number(focused()?.slice(4))).toBeLessThan(999);
+    press('Home');
+    await waitFor(() => expect(focused()).toBe('gpu-00000'));
+    press('ArrowUp');
+    expect(focused()).toBe('gpu-00000');
+    // Never the whole fleet at once.
+    expect(machineCalls(client.calls).every((c) => c.limit === WINDOW_ROWS)).toBe(true);
+  });
+});
