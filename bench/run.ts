@@ -6,7 +6,21 @@
  * References (measured on the same data in the same run, because this machine is shared and noisy):
  * - ingest: DuckDB's own bulk INSERT ... SELECT of generated rows into a copy of the sample table (the
  *   engine's ceiling for getting rows into that table, with no JavaScript in the way);
- * - overview and series: the same numbers computed by naive SQL that scans raw samples (no rollups).
+ * - overview and series: the same numbers computed by naive SQL that scans raw samples (no rollups);
+ * - Prometheus (bench/prometheus.ts): Debian's Prometheus holding the same DCGM samples, asked the
+ *   pane's questions in alternating pairs; the collector (bench/collector.ts): its own p50.
+ *
+ * Environment:
+ * - BENCH_SCALE (default 5, about 10,000 GPUs; 50 for 100k): the demo fleet's size; when set, the
+ *   Prometheus fleet is 2,000 GPUs per unit too.
+ * - BENCH_DAYS (30), BENCH_REPEATS (30): history length, timed repeats per query.
+ * - BENCH_DATA_DIR: a store to keep and reuse (ingest skipped when it holds one).
+ * - BENCH_ONLY: `queries` (store queries only), `prometheus` (the Prometheus side by side and sync
+ *   from Prometheus only), `collector` (the team collector load only, on the demo store),
+ *   `machine-table` (the machine table in Chromium only).
+ * - BENCH_PROM_GPUS (2,000 unless BENCH_SCALE is set), BENCH_PROM_PAIRS (10): the Prometheus fleet
+ *   and the alternating query pairs.
+ * - BENCH_COLLECTOR_SESSIONS (50), BENCH_COLLECTOR_SECONDS (30): the collector load.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,6 +40,8 @@ import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/
 import type { FleetStore, RunStart } from '../electron/backend/store/types';
 import { benchFocusImport } from './focus-import';
 import { benchMachineTable } from './machine-table';
+import { benchPrometheus } from './prometheus';
+import { benchCollector } from './collector';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -237,6 +253,7 @@ async function main(): Promise<void> {
     node: process.version,
   };
   console.log(`Fleetpane benchmark on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`);
+  if (ONLY === 'prometheus') return benchPrometheus(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   const dataDir = KEEP_DIR ?? (await mkdtemp(join(tmpdir(), 'fleetpane-bench-')));
   const reuse = KEEP_DIR !== undefined && existsSync(join(KEEP_DIR, STORE_FILE));
   // A reused store was written up to the minute saved beside it; queries ask about that minute.
@@ -269,7 +286,10 @@ async function main(): Promise<void> {
       });
     }
     await store.close();
-    if (ONLY === undefined || ONLY === 'machine-table') { for (const m of await benchMachineTable(dataDir)) record(m); if (ONLY !== undefined) return; }
+    if (ONLY === undefined || ONLY === 'machine-table') {
+      for (const m of await benchMachineTable(dataDir)) record(m);
+      if (ONLY !== undefined) return await writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE });
+    }
     store = await openStore(dataDir);
 
     const filter = { clouds: [], regions: [], gpuModels: [] };
@@ -360,6 +380,7 @@ async function main(): Promise<void> {
     record({ name: '30 d series p50', value: series30.p50, unit: 'ms', target: 'informational', met: true });
     record({ name: '30 d series p95', value: series30.p95, unit: 'ms', target: '<= 100', met: series30.p95 <= 100 });
     if (ONLY === 'queries') return;
+    if (ONLY === 'collector') return await benchCollector(record, { dataDir, accounts: [benchAccount()] }).then(() => writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE }));
 
     // Backend memory: a serve process that has answered the pane's queries (what a user keeps running).
     const rssMiB = await backendRss(dataDir, asOf);
@@ -377,14 +398,26 @@ async function main(): Promise<void> {
       reference: { name: 'DuckDB read_csv into a table, no validation, rows/s', value: Math.round(focus.referenceRowsPerSecond), ratio: focus.rowsPerSecond / focus.referenceRowsPerSecond },
     });
 
-    await mkdir(join(root, 'bench', 'results'), { recursive: true });
-    const file = join(root, 'bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, JSON.stringify({ when: new Date().toISOString(), machine, fleet: { gpus, samples, days: DAYS, scale: SCALE }, results }, null, 2));
-    console.log(`results written to bench/results/${file.split('/').pop()}`);
-    if (results.some((r) => !r.met)) console.log('Some targets were missed (MISS above).');
+    await benchPrometheus(record);
+    await benchCollector(record, { dataDir, accounts: [benchAccount()] });
+    await writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE });
   } finally {
     if (KEEP_DIR === undefined) await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Writes every recorded result to bench/results/<timestamp>.json and says whether any missed. */
+async function writeResults(machine: Record<string, string | number>, fleet: { gpus: number; samples: number; days: number; scale: number }): Promise<void> {
+  await mkdir(join(root, 'bench', 'results'), { recursive: true });
+  const file = join(root, 'bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify({ when: new Date().toISOString(), machine, fleet, results }, null, 2));
+  console.log(`results written to bench/results/${file.split('/').pop()}`);
+  if (results.some((r) => !r.met)) console.log('Some targets were missed (MISS above).');
+}
+
+/** The demo account the bench store holds, as a config entry (what the collector syncs). */
+function benchAccount(): Record<string, unknown> {
+  return { name: 'bench', provider: 'demo', scale: SCALE, seed: 7 };
 }
 
 /** RSS of a fresh backend process that opens the store and answers the pane's queries once. */

@@ -56,17 +56,20 @@ export function dcgmQueries(stepSeconds: number, groupLabels: readonly string[],
 
 interface Acc extends GpuHome {
   ts: number;
-  /** PROF values with their MIG instance weights (GI slices; 1 without MIG). */
-  prof: Array<[value: number, weight: number]>;
-  dev: number[];
-  /** Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its instances'. */
-  fb: Map<string, number>;
-  power: number[];
-  temp: number[];
+  // Running sums, not arrays: a backfill makes millions of these, and each array is garbage to collect.
+  /** Sum of PROF values x their MIG instance weights (GI slices; 1 without MIG), and of the weights. */
+  profSum: number;
+  profWeight: number;
+  devSum: number;
+  devCount: number;
+  /** Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its instances'; null until one reports. */
+  fb: Map<string, number> | null;
+  /** Highest power and temperature in the step; null until one reports. */
+  power: number | null;
+  temp: number | null;
   xid: number;
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /**
  * Turns one range query's per-GPU series (queries of `dcgmQueries` at `stepSeconds`) into samples.
@@ -86,15 +89,27 @@ export function mapDcgmSeries(
   for (const f of DCGM_FIELDS) for (const s of set[f] ?? []) locate(s.metric);
 
   const stepMs = stepSeconds * 1000;
-  const acc = new Map<string, Acc>();
-  const key = (h: GpuHome, t: number) => `${h.resourceId}\u0000${h.gpuIndex}\u0000${t}`;
-  const slot = (h: GpuHome, evalSec: number): Acc | null => {
+  // Per GPU, its minutes: the GPU's key is built once per series, each point costs one numeric lookup.
+  const acc = new Map<string, GpuHome & { minutes: Map<number, Acc> }>();
+  const stamps = new Set<number>();
+  const gpuKey = (h: GpuHome) => `${h.resourceId}\u0000${h.gpuIndex}`;
+  const minutesOf = (h: GpuHome): Map<number, Acc> => {
+    const k = gpuKey(h);
+    let g = acc.get(k);
+    if (!g) {
+      g = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, minutes: new Map() };
+      acc.set(k, g);
+    }
+    return g.minutes;
+  };
+  const slot = (h: GpuHome, minutes: Map<number, Acc>, evalSec: number): Acc | null => {
     const ts = evalSec * 1000 - stepMs;
     if (ts < fromMs) return null;
-    let a = acc.get(key(h, ts));
+    let a = minutes.get(ts);
     if (!a) {
-      a = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, ts, prof: [], dev: [], fb: new Map(), power: [], temp: [], xid: 0 };
-      acc.set(key(h, ts), a);
+      a = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, ts, profSum: 0, profWeight: 0, devSum: 0, devCount: 0, fb: null, power: null, temp: null, xid: 0 };
+      minutes.set(ts, a);
+      stamps.add(ts);
     }
     return a;
   };
@@ -102,60 +117,80 @@ export function mapDcgmSeries(
     for (const s of set[field] ?? []) {
       const h = locate(s.metric);
       if (!h) continue;
+      const minutes = minutesOf(h);
       for (const [t, v] of s.values) {
         const x = Number(v);
         if (!Number.isFinite(x)) continue;
-        const a = slot(h, t);
+        const a = slot(h, minutes, t);
         if (a) put(a, x, s.metric);
       }
     }
   };
   // A MIG instance's GR_ENGINE_ACTIVE covers its own slices: weigh it by them into the parent GPU.
-  collect('prof', (a, x, m) => a.prof.push([x, migInstanceWeight(m)]));
-  collect('dev', (a, x) => a.dev.push(x));
+  collect('prof', (a, x, m) => {
+    const k = migInstanceWeight(m);
+    a.profSum += x * k;
+    a.profWeight += k;
+  });
+  collect('dev', (a, x) => {
+    a.devSum += x;
+    a.devCount += 1;
+  });
   collect('fbUsed', (a, x, m) => {
     const instance = m.GPU_I_ID ?? '';
+    a.fb ??= new Map();
     a.fb.set(instance, Math.max(a.fb.get(instance) ?? 0, x));
   });
-  collect('power', (a, x) => a.power.push(x));
-  collect('temp', (a, x) => a.temp.push(x));
+  collect('power', (a, x) => (a.power = a.power === null ? x : Math.max(a.power, x)));
+  collect('temp', (a, x) => (a.temp = a.temp === null ? x : Math.max(a.temp, x)));
 
-  const changes = new Map<string, number>();
+  const changes = new Map<string, Map<number, number>>();
   for (const s of set.xidChanges ?? []) {
     const h = locate(s.metric);
     if (!h) continue;
-    for (const [t, v] of s.values) changes.set(key(h, t), Number(v) || 0);
+    const k = gpuKey(h);
+    const byTime = changes.get(k) ?? new Map<number, number>();
+    changes.set(k, byTime);
+    for (const [t, v] of s.values) byTime.set(t, Number(v) || 0);
   }
   for (const s of set.xidLast ?? []) {
     const h = locate(s.metric);
     if (!h) continue;
+    const minutes = minutesOf(h);
+    const byTime = changes.get(gpuKey(h));
     let prev: number | null = null;
     for (const [t, v] of s.values) {
       const last = Number(v);
-      const within = changes.get(key(h, t)) ?? 0;
+      const within = byTime?.get(t) ?? 0;
       // A change between the previous step's last value and this step's first one.
       const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
       prev = last;
-      const a = slot(h, t);
+      const a = slot(h, minutes, t);
       if (a) a.xid += within + across;
     }
   }
+  // Ordered by (ts, resource id by localeCompare, GPU index): GPUs are ranked once and each minute
+  // walks them in rank order, so the millions of samples of a backfill are never comparison-sorted.
+  const gpus = [...acc.values()].sort((x, y) => x.resourceId.localeCompare(y.resourceId) || x.gpuIndex - y.gpuIndex);
   const out: GpuSample[] = [];
-  for (const a of acc.values()) {
-    const weight = a.prof.reduce((w, [, k]) => w + k, 0);
-    const prof = weight > 0 ? a.prof.reduce((sum, [x, k]) => sum + x * k, 0) / weight : null;
-    out.push({
-      resourceId: a.resourceId,
-      gpuIndex: a.gpuIndex,
-      ts: a.ts,
-      ...chooseUtilisation({ prof, dev: mean(a.dev) }),
-      memoryUsedMiB: a.fb.size ? Math.max(0, [...a.fb.values()].reduce((x, y) => x + y, 0)) : null,
-      powerWatts: a.power.length ? Math.max(0, Math.max(...a.power)) : null,
-      temperatureC: a.temp.length ? Math.max(...a.temp) : null,
-      xidErrors: Math.max(0, Math.round(a.xid)),
-    });
+  for (const ts of [...stamps].sort((x, y) => x - y)) {
+    for (const g of gpus) {
+      const a = g.minutes.get(ts);
+      if (!a) continue;
+      const prof = a.profWeight > 0 ? a.profSum / a.profWeight : null;
+      out.push({
+        resourceId: a.resourceId,
+        gpuIndex: a.gpuIndex,
+        ts: a.ts,
+        ...chooseUtilisation({ prof, dev: a.devCount > 0 ? a.devSum / a.devCount : null }),
+        memoryUsedMiB: a.fb ? Math.max(0, [...a.fb.values()].reduce((x, y) => x + y, 0)) : null,
+        powerWatts: a.power === null ? null : Math.max(0, a.power),
+        temperatureC: a.temp,
+        xidErrors: Math.max(0, Math.round(a.xid)),
+      });
+    }
   }
-  return out.sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+  return out;
 }
 
 /**

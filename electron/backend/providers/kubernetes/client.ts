@@ -6,6 +6,7 @@ import { AuthError, ConfigError, ConnectorError, MalformedResponseError, Throttl
 import type { KubernetesConfig, PrometheusConfig } from './config';
 import { defaultKubeconfigPath, loadKubeconfig } from './kubeconfig';
 import { readSecret } from '../common/secret-ref';
+import { RequestLimit } from '../common/request-limit';
 
 /** Builds the client config for the account's context, applying endpoint and token overrides. */
 export async function buildKubeConfig(cfg: KubernetesConfig): Promise<KubeConfig> {
@@ -91,28 +92,54 @@ export async function coreApi(cfg: KubernetesConfig): Promise<CoreV1Api> {
   return (await buildKubeConfig(cfg)).makeApiClient(CoreV1Api);
 }
 
-const MatrixSeries = z.object({
-  metric: z.record(z.string(), z.string()),
-  values: z.array(z.tuple([z.number(), z.string()])),
-});
-export type MatrixSeries = z.infer<typeof MatrixSeries>;
+/** One series of a range-query answer. */
+export interface MatrixSeries {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+// The envelope goes through zod; the points (millions in a backfill) get the hand-written check below.
 const QueryRangeResponse = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('matrix'), result: z.array(MatrixSeries) }) }).loose(),
+  z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }) }).loose(),
   z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string().optional() }).loose(),
 ]);
+
+/** Checks each series of a matrix answer (string labels, [number, string] points); the index of the first bad one, or -1. */
+export function firstMalformedSeries(result: readonly unknown[]): number {
+  for (let i = 0; i < result.length; i++) {
+    const s = result[i] as { metric?: unknown; values?: unknown } | null;
+    if (typeof s !== 'object' || s === null || typeof s.metric !== 'object' || s.metric === null || !Array.isArray(s.values)) return i;
+    for (const v of Object.values(s.metric)) if (typeof v !== 'string') return i;
+    for (const p of s.values as unknown[]) {
+      if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'number' || typeof p[1] !== 'string') return i;
+    }
+  }
+  return -1;
+}
+
+/** Whether answers should come gzip-compressed: `auto` means everywhere but loopback. */
+export function wantsCompression(cfg: Pick<PrometheusConfig, 'url' | 'compression'>): boolean {
+  if (cfg.compression !== 'auto') return cfg.compression === 'gzip';
+  const host = new URL(cfg.url).hostname;
+  return !(host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host));
+}
 
 /** A Prometheus-compatible query API client (fetch, bearer or basic auth, tenant header). */
 export class PrometheusClient {
   private headers: Record<string, string> | null = null;
+  /** Every query of this source waits here, so parallel windows never exceed `cfg.concurrency`. */
+  readonly limit: RequestLimit;
   constructor(
     private readonly cfg: PrometheusConfig,
     /** The account it queries for, named when a secret cannot be read. */
     private readonly account: string,
-  ) {}
+  ) {
+    this.limit = new RequestLimit(cfg.concurrency);
+  }
 
   private async authHeaders(): Promise<Record<string, string>> {
     if (this.headers) return this.headers;
     const h: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (!wantsCompression(this.cfg)) h['accept-encoding'] = 'identity';
     const auth = this.cfg.auth;
     if (auth?.type === 'bearer') h.authorization = `Bearer ${await readSecret(auth.token, { account: this.account, field: 'prometheus.auth.token', kind: 'token' })}`;
     if (auth?.type === 'basic') {
@@ -126,7 +153,11 @@ export class PrometheusClient {
   }
 
   /** Runs /api/v1/query_range; times are epoch seconds, step in seconds. */
-  async queryRange(query: string, start: number, end: number, step: number, signal: AbortSignal): Promise<MatrixSeries[]> {
+  queryRange(query: string, start: number, end: number, step: number, signal: AbortSignal): Promise<MatrixSeries[]> {
+    return this.limit.run(() => this.queryRangeNow(query, start, end, step, signal), signal);
+  }
+
+  private async queryRangeNow(query: string, start: number, end: number, step: number, signal: AbortSignal): Promise<MatrixSeries[]> {
     const url = `${this.cfg.url.replace(/\/+$/, '')}/api/v1/query_range`;
     const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
     let res: Response;
@@ -161,6 +192,9 @@ export class PrometheusClient {
       if (parsed.data.errorType === 'bad_data') throw new ConfigError(msg);
       throw new UnavailableError(msg);
     }
-    return parsed.data.data.result;
+    const result = parsed.data.data.result;
+    const bad = firstMalformedSeries(result);
+    if (bad >= 0) throw new MalformedResponseError(`Prometheus at ${this.cfg.url}: series ${bad} of the matrix answer is malformed`);
+    return result as MatrixSeries[];
   }
 }

@@ -26,6 +26,18 @@ export const PrometheusConfig = z
     maxPointsPerSeries: z.number().int().min(100).max(11_000).default(11_000),
     /** Steps per request, so one answer stays a few MB even for large fleets. */
     stepsPerRequest: z.number().int().min(10).max(11_000).default(360),
+    /**
+     * Points (GPUs x steps) one answer may hold: larger windows are split into UUID shards and shorter
+     * time chunks, so a 100k-GPU backfill never holds a window whole in memory.
+     */
+    pointsPerRequest: z.number().int().min(1000).max(10_000_000).default(250_000),
+    /** Range queries in flight at once against this endpoint (a backfill runs its windows in parallel). */
+    concurrency: z.number().int().min(1).max(32).default(4),
+    /**
+     * Ask for gzip-compressed answers. `auto`: not on loopback (a port-forward, a local Prometheus),
+     * where compressing and inflating every answer costs both sides CPU and saves nothing; yes elsewhere.
+     */
+    compression: z.enum(['auto', 'gzip', 'none']).default('auto'),
     timeoutMs: z.number().int().min(1000).default(60_000),
     /** Labels that carry the node name on dcgm-exporter series, first non-empty wins. */
     nodeLabels: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).min(1).default(['Hostname', 'hostname', 'kubernetes_node', 'node']),

@@ -11,7 +11,8 @@ import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
 import { discoverKubernetes } from './discover';
 import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
-import { chunkWindow, dcgmQueries, gpuCountQuery, gpuParentsQuery, stepFor } from './promql';
+import { dcgmQueries, gpuCountQuery, gpuParentsQuery, planMetricsQueries, stepFor, withShard } from './promql';
+import { inOrderAhead } from '../common/request-limit';
 
 export { describeKubeconfig, type KubeconfigContext } from './kubeconfig';
 export { KubernetesConfig } from './config';
@@ -55,27 +56,38 @@ function unplacedOf(resources: readonly GpuResource[]): UnplacedMachine[] {
   );
 }
 
-/** Per-GPU samples for a window, chunked so each query stays under the server's point limit. */
+/**
+ * Per-GPU samples for a window. The window is planned into range queries small enough to hold a few
+ * at once (time chunks x UUID shards, see planMetricsQueries); up to `concurrency` of them run ahead
+ * in parallel (the client caps requests in flight at the same number), and their samples are yielded
+ * in plan order, so the result does not depend on the limit.
+ */
 async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: MetricsRequest): AsyncGenerator<GpuSample[]> {
   const p = cfg.prometheus;
   if (!p) return;
   const step = stepFor(req.from, req.to, p.maxPointsPerSeries);
-  const q = dcgmQueries(step, p.nodeLabels, p.selector);
-  for (const chunk of chunkWindow(req.from, req.to, step, Math.min(p.stepsPerRequest, p.maxPointsPerSeries - 1))) {
+  const gpus = req.resources.reduce((n, r) => n + r.gpuCount, 0);
+  const plan = planMetricsQueries(req.from, req.to, step, gpus, Math.min(p.stepsPerRequest, p.maxPointsPerSeries - 1), p.pointsPerRequest);
+  const units = plan.chunks.flatMap((chunk) => plan.shards.map((shard) => ({ chunk, shard })));
+  const fetchUnit = async ({ chunk, shard }: (typeof units)[number], signal: AbortSignal): Promise<GpuSample[]> => {
+    const q = dcgmQueries(step, p.nodeLabels, withShard(p.selector, shard));
     // Evaluate from one step before the chunk: that point seeds XID comparisons and is dropped.
     const start = chunk.from / 1000;
     const end = chunk.to / 1000;
-    const run = (query: string) => prom.queryRange(query, start, end, step, req.signal);
-    const set: SeriesSet = {
-      prof: await run(q.prof),
-      dev: await run(q.dev),
-      fbUsed: await run(q.fbUsed),
-      power: await run(q.power),
-      temp: await run(q.temp),
-      xidChanges: await run(q.xidChanges),
-      xidLast: await run(q.xidLast),
-    };
-    const samples = mapDcgmSeries(set, req.resources, p.nodeLabels, step, chunk.from).filter((s) => s.ts < chunk.to);
+    const run = (query: string) => prom.queryRange(query, start, end, step, signal);
+    const [prof, dev, fbUsed, power, temp, xidChanges, xidLast] = await Promise.all([
+      run(q.prof),
+      run(q.dev),
+      run(q.fbUsed),
+      run(q.power),
+      run(q.temp),
+      run(q.xidChanges),
+      run(q.xidLast),
+    ]);
+    const set: SeriesSet = { prof, dev, fbUsed, power, temp, xidChanges, xidLast };
+    return mapDcgmSeries(set, req.resources, p.nodeLabels, step, chunk.from).filter((s) => s.ts < chunk.to);
+  };
+  for await (const samples of inOrderAhead(units, p.concurrency, fetchUnit, req.signal)) {
     for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
   }
 }
@@ -143,6 +155,9 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
       yield [];
     },
     diagnostics: (): ConnectorDiagnostics => ({ budget: [], access: [], unmeasured: [], unplaced: [...unplaced], calls: [] }),
+    // Spend is estimated from Prometheus GPU counts: without Prometheus the cluster owns no cost rows,
+    // so the engine leaves alone what was imported for the account by hand.
+    bills: prom !== null,
     metricsStorage: cfg.prometheus?.storage ?? 'raw',
     ...(prom ? { machineSeries: (req: MachineSeriesRequest) => readMachine(prom, cfg, req) } : {}),
   };

@@ -259,4 +259,9 @@ describe.skipIf(skip !== null)('metrics from a real Prometheus with 24 h of dcgm
     const cw = rows.filter((r) => r.ProviderName === 'CoreWeave');
     expect(cw.length).toBeGreaterThan(0);
   });
+
+  it('owns the account\'s cost rows only with a Prometheus to estimate them from', () => {
+    expect(connector({ prometheus: { url: prom.url } }).bills).toBe(true);
+    expect(connector().bills).toBe(false);
+  });
 });

@@ -28,18 +28,38 @@ async function freePort(): Promise<number> {
 
 export interface RunningPrometheus {
   url: string;
+  /** The server's process id (the bench reads its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
 /** Backfills `openMetrics` with promtool, starts prometheus on a free port and waits for /-/ready. */
 export async function startPrometheus(openMetrics: string): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetpane-prom-'));
-  const data = join(dir, 'data');
   const input = join(dir, 'dcgm.om');
   writeFileSync(input, openMetrics);
-  const backfill = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', input, data], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (backfill.status !== 0) throw new Error(`promtool backfill failed: ${backfill.stderr.slice(-2000)}`);
+  try {
+    backfillOpenMetrics(input, join(dir, 'data'));
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   rmSync(input);
+  return startPrometheusIn(dir);
+}
+
+/** Turns an OpenMetrics file into TSDB blocks under `dataDir` with `promtool tsdb create-blocks-from openmetrics`. */
+export function backfillOpenMetrics(inputFile: string, dataDir: string): void {
+  const backfill = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', inputFile, dataDir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (backfill.status !== 0) throw new Error(`promtool backfill failed: ${(backfill.stderr ?? String(backfill.error)).slice(-2000)}`);
+}
+
+/**
+ * Starts prometheus over the TSDB in `dir`/data (written by backfillOpenMetrics) on a free port and
+ * waits for /-/ready; stopping it removes `dir`.
+ */
+export async function startPrometheusIn(dir: string): Promise<RunningPrometheus> {
+  const data = join(dir, 'data');
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -70,7 +90,7 @@ export async function startPrometheus(openMetrics: string): Promise<RunningProme
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
-      if ((await fetch(`${url}/-/ready`)).ok) return { url, stop };
+      if ((await fetch(`${url}/-/ready`)).ok) return { url, pid: child.pid, stop };
     } catch {
       // not listening yet
     }
