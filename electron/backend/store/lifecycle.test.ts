@@ -131,6 +131,44 @@ describe('store lifecycle', () => {
     inst.closeSync();
   });
 
+  it('fills rollup_5m.fault_count from the raw samples and minute detail kept when v10 adds it', async () => {
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    const all = async (sql: string): Promise<unknown[][]> => (await conn.runAndReadAll(sql)).getRowsJS();
+    await migrate(conn, MIGRATIONS.filter((m) => m.version <= 9));
+    await conn.run(`
+      INSERT INTO gpu VALUES (1, 'a', 'vm-1', 0, 'oci', 'r', 'H100'), (2, 'a', 'vm-1', 1, 'oci', 'r', 'H100'),
+        (3, 'b', 'vm-2', 0, 'oci', 'r', 'H100');
+      INSERT INTO gpu_sample VALUES
+        (1, TIMESTAMP '2026-11-25 00:01', 40, 1, 1, 2, 3, 0, true),
+        (1, TIMESTAMP '2026-11-25 00:02', 40, 1, 1, 2, 3, 0, true),
+        (1, TIMESTAMP '2026-11-25 00:06', 40, 1, 1, 2, 3, 0, false),
+        (2, TIMESTAMP '2026-11-25 00:01', 40, 1, 1, 2, 3, 0, NULL);
+      INSERT INTO rollup_5m VALUES
+        (1, TIMESTAMP '2026-11-25 00:00', 2, 80, 2, 40, 0, 2, 2, 4, 2, 6, 2),
+        (1, TIMESTAMP '2026-11-25 00:05', 1, 40, 1, 40, 0, 1, 1, 2, 1, 3, 1),
+        (2, TIMESTAMP '2026-11-25 00:00', 1, 40, 1, 40, 0, 1, 1, 2, 1, 3, 1),
+        (3, TIMESTAMP '2026-11-25 00:00', 2, 80, 2, 40, 0, 2, 2, 4, 2, 6, 2),
+        (3, TIMESTAMP '2026-11-25 00:05', 1, 40, 1, 40, 0, 1, 1, 2, 1, 3, 1);
+      -- gpu 3's account keeps rollups only: its faults are in the minute detail
+      INSERT INTO rollup_5m_minutes VALUES
+        (3, TIMESTAMP '2026-11-25 00:00', [
+          {'ts': TIMESTAMP '2026-11-25 00:01', 'samples': 1, 'util_sum': 40, 'util_count': 1, 'xid': 0, 'fault': true},
+          {'ts': TIMESTAMP '2026-11-25 00:02', 'samples': 1, 'util_sum': 40, 'util_count': 1, 'xid': 0, 'fault': NULL}]),
+        (3, TIMESTAMP '2026-11-25 00:05', [
+          {'ts': TIMESTAMP '2026-11-25 00:06', 'samples': 1, 'util_sum': 40, 'util_count': 1, 'xid': 0, 'fault': false}]);`);
+    await migrate(conn);
+    expect(await all('SELECT gpu_id, fault_count FROM rollup_5m ORDER BY gpu_id, bucket')).toEqual([
+      [1, 2],
+      [1, 0],
+      [2, 0],
+      [3, 1],
+      [3, 0],
+    ]);
+    conn.closeSync();
+    inst.closeSync();
+  });
+
   it('opens read-only beside nothing, reads, and refuses writes', async () => {
     await (await openStore(dir)).close();
     const ro = await openStore(dir, { readOnly: true });

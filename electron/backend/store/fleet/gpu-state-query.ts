@@ -7,6 +7,7 @@ import { type CoverageGap, type GpuState, STATE_WINDOW_MS } from '../../../../sh
 import { gpuStateCaseSql } from '../../domain/gpu-state';
 import { tsLiteral } from '../db';
 import { minuteRowsSql } from './minute-rows';
+import { wholeBuckets } from './utilisation-query';
 
 /** SQL: true when the coverage_gaps JSON value `column` holds a gap of this kind. */
 export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
@@ -14,32 +15,63 @@ export function hasGapSql(column: string, kind: CoverageGap['kind']): string {
 }
 
 /**
+ * SQL: per gpu_id, the state facts over (asOf - 30 min, asOf]: util_sum, util_n (samples with a
+ * utilisation), xid, fault. Whole 5-minute buckets come from rollup_5m, only the partial buckets at the
+ * two edges from raw samples (each edge its own time range, so zone maps skip the rest) or, for
+ * rollups-only accounts, from the minute detail (minute-rows.ts), which splits at the edges as the raw
+ * samples do. All of them sum the same samples, so the facts equal a scan of the raw window.
+ * `gpuWhere` (over gpu_id) narrows every part to some GPUs.
+ */
+export function stateFactsSql(asOfMs: number, gpuWhere = 'TRUE'): string {
+  const from = asOfMs - STATE_WINDOW_MS;
+  const { first, end } = wholeBuckets(from, asOfMs);
+  const edge = (fromMs: number, toMs: number, range: string): string =>
+    `SELECT gpu_id, coalesce(util, 0) AS util_sum, (util IS NOT NULL)::INTEGER AS util_n, xid, coalesce(fault, false) AS fault
+     FROM gpu_sample WHERE ${range} AND ${gpuWhere}
+     UNION ALL
+     SELECT gpu_id, util_sum, util_count AS util_n, xid, coalesce(fault, false) AS fault
+     FROM ${minuteRowsSql(fromMs, toMs, `${range} AND ${gpuWhere}`)}`;
+  return `
+    SELECT gpu_id, sum(util_sum) AS util_sum, sum(util_n) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault
+    FROM (
+      SELECT gpu_id, util_sum, util_count AS util_n, xid_sum AS xid, fault_count > 0 AS fault
+      FROM rollup_5m WHERE bucket >= ${tsLiteral(first)} AND bucket < ${tsLiteral(end)} AND ${gpuWhere}
+      UNION ALL ${edge(from, first, `ts > ${tsLiteral(from)} AND ts < ${tsLiteral(first)}`)}
+      UNION ALL ${edge(end, asOfMs, `ts >= ${tsLiteral(end)} AND ts <= ${tsLiteral(asOfMs)}`)}
+    ) GROUP BY gpu_id`;
+}
+
+/**
  * SQL yielding one row per GPU of the resources matching `resourceWhere` (over resource columns):
  * account, resource_id, gpu_index, cloud, region, gpu_model, util_mean, util_n, xid, last_ms, state, and
  * metrics_gap / placement_gap (the machine's connector says it cannot be measured / placed).
+ * last_ms (the GPU's last sample in the window) is read only when `lastSample` is asked (the overview
+ * does not need it).
  */
-export function gpuStateSql(asOfMs: number, resourceWhere: string, options: { fewMachines?: boolean } = {}): string {
+export function gpuStateSql(
+  asOfMs: number,
+  resourceWhere: string,
+  { lastSample = true, fewMachines = false }: { lastSample?: boolean; fewMachines?: boolean } = {},
+): string {
   // For a few machines (a page of the machine table), read only their GPUs' samples rather than
   // aggregating the whole fleet's window and joining most of it away.
-  const onlyTheirGpus =
-    options.fewMachines === true
-      ? `AND gpu_id IN (SELECT k.gpu_id FROM gpu k SEMI JOIN (SELECT account, id FROM resource WHERE ${resourceWhere}) r
-           ON k.account = r.account AND k.resource_id = r.id)`
-      : '';
+  const gpuWhere = fewMachines
+    ? `gpu_id IN (SELECT k.gpu_id FROM gpu k SEMI JOIN (SELECT account, id FROM resource WHERE ${resourceWhere}) r
+         ON k.account = r.account AND k.resource_id = r.id)`
+    : 'TRUE';
+  const from = asOfMs - STATE_WINDOW_MS;
+  const inWindow = `ts > ${tsLiteral(from)} AND ts <= ${tsLiteral(asOfMs)} AND ${gpuWhere}`;
+  // A minute row's ts is its newest sample, so max(ts) over minute rows is the last sample's time.
+  const last = lastSample
+    ? `SELECT gpu_id, max(ts) AS last_ts FROM (
+         SELECT gpu_id, ts FROM gpu_sample WHERE ${inWindow}
+         UNION ALL SELECT gpu_id, ts FROM ${minuteRowsSql(from, asOfMs, inWindow)}
+       ) GROUP BY gpu_id`
+    : 'SELECT NULL::INTEGER AS gpu_id, NULL::TIMESTAMP AS last_ts WHERE false';
   return `
-    WITH w AS (
-      SELECT gpu_id, avg(util) AS util_mean, count(util) AS util_n, sum(xid) AS xid, bool_or(fault) AS fault, max(ts) AS last_ts
-      FROM gpu_sample
-      WHERE ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)} ${onlyTheirGpus}
-      GROUP BY gpu_id
-      UNION ALL
-      -- Rollups-only accounts: the same window over the 5-minute buckets' minute detail. A window
-      -- edge mid-bucket would change the answer if read from whole buckets (a bucket's early minutes
-      -- may lie before asOf - 30 min, the newest bucket may run past asOf); the minute rows split
-      -- there as the raw samples do, so freshness (a sample in the window) and the mean are exact.
-      SELECT gpu_id, sum(util_sum) / nullif(sum(util_count), 0), sum(util_count), sum(xid), bool_or(fault), max(ts)
-      FROM ${minuteRowsSql(asOfMs - STATE_WINDOW_MS, asOfMs, `ts > ${tsLiteral(asOfMs - STATE_WINDOW_MS)} AND ts <= ${tsLiteral(asOfMs)}`)}
-      GROUP BY gpu_id
+    WITH f AS (${stateFactsSql(asOfMs, gpuWhere)}), l AS (${last}), w AS (
+      SELECT gpu_id, CASE WHEN f.util_n > 0 THEN f.util_sum / f.util_n END AS util_mean, f.util_n, f.xid, f.fault, l.last_ts
+      FROM f LEFT JOIN l USING (gpu_id)
     ), m AS (
       SELECT account, id, cloud, region, gpu_model, power_state, health, coverage_gaps, unnest(range(gpu_count)) AS gpu_index
       FROM resource WHERE ${resourceWhere}

@@ -59,7 +59,7 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
       `SELECT cloud, account, gpu_model, state, count(*)::INTEGER AS n,
               count(*) FILTER (WHERE state <> 'stopped' AND (util_n = 0 OR metrics_gap))::INTEGER AS without_metrics,
               count(*) FILTER (WHERE placement_gap)::INTEGER AS unplaced
-       FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${countedOnceSql()}`)}) GROUP BY cloud, account, gpu_model, state`,
+       FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${countedOnceSql()}`, { lastSample: false })}) GROUP BY cloud, account, gpu_model, state`,
     ),
     pool.rows<{ cloud: CloudId; account: string; n: number }>(
       `SELECT cloud, account, count(*)::INTEGER AS n FROM resource

@@ -11,7 +11,7 @@ import type { MetricsStorage } from '../../../../shared/config';
 import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { openStore, STORE_FILE } from '../index';
 import type { FleetStore } from '../types';
-import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, resource, run, sample, tempDataDir } from '../test-support';
 import { FIVE_MINUTES_MS, floorTo } from './rollups';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
@@ -238,6 +238,36 @@ describe('rollups-only retention', () => {
         inst.closeSync();
       }
     } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('rollups-only GPU state', () => {
+  it('reads faults from whole buckets and the minute detail at the window edges, and the last sample from the minutes', async () => {
+    const { dir, cleanup } = await tempDataDir();
+    const store = await openStore(dir, { now: () => new Date(END) });
+    try {
+      await store.upsertAccounts([account('acct')]);
+      await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('whole', { gpuCount: 1 }), resource('edge', { gpuCount: 1 })]));
+      // The state window at END is (11:37, 12:07]: 11:55 lies in a whole bucket, 12:06 in the partial one.
+      const faultAt: Record<string, number> = { whole: END - 12 * MIN, edge: END - MIN };
+      const window = { from: END - 40 * MIN - 2 * MIN, to: END };
+      const samples: GpuSample[] = [];
+      for (const id of ['whole', 'edge']) {
+        for (let t = window.from; t < window.to; t += MIN) {
+          samples.push({ ...sample(id, 0, t, 50), fault: t === faultAt[id] });
+        }
+      }
+      await store.writeMetrics(run('acct', 'metrics'), window, batchesOf(samples), 'rollups');
+      const o = await store.overview(new Date(END), ALL);
+      expect(o.totals.gpus.unhealthy).toBe(2);
+      // Before the fault minutes, neither is unhealthy.
+      expect((await store.overview(new Date(END - 13 * MIN), ALL)).totals.gpus.unhealthy).toBe(0);
+      const detail = await store.resourceDetail(new Date(END), 'acct', 'edge', '1h');
+      expect(detail?.gpus[0]?.lastSampleAt).toBe(new Date(END - MIN).toISOString());
+    } finally {
+      await store.close();
       await cleanup();
     }
   });

@@ -13,7 +13,7 @@ import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, 
 import type { Write } from '../write';
 import { refreshMinuteDetail } from './minute-rows';
 import { ceilTo, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
-import { SampleChunkWriter } from './sample-appender';
+import { BATCH_FAULT_SQL, SAMPLE_BATCH_AS_GPU_SAMPLE, SAMPLE_BATCH_COLUMNS, SampleChunkWriter } from './sample-appender';
 import type { FleetWriter } from './types';
 
 const DAY_MS = 86_400_000;
@@ -22,11 +22,18 @@ export const RAW_RETENTION_MS = 7 * DAY_MS;
 /** Rollups are kept this long (ARCHITECTURE.md: 400 days). */
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
 
+/**
+ * The temporary table a metrics write stages its samples in (one per write: each write has its own
+ * connection). Qualified, so no table of the database can shadow it.
+ */
+const SAMPLE_BATCH_NAME = 'sample_batch';
+const SAMPLE_BATCH = `temp.main.${SAMPLE_BATCH_NAME}`;
+
+/** Samples staged at most before a raw metrics write stores them (about 90 MB staged). */
+const STAGED_ROWS_LIMIT = 2_000_000;
+
 /** The minute detail of rollups-only accounts is kept as long as raw samples, so both modes answer alike. */
 export const MINUTE_DETAIL_RETENTION_MS = RAW_RETENTION_MS;
-
-/** Where a rollups-only account's window is staged while its rollups are built (per connection, dropped at commit). */
-const STAGING = 'rollups_only_staging';
 
 /** Attempts of a re-runnable write that lost a write-write conflict to another transaction. */
 const CONFLICT_ATTEMPTS = 4;
@@ -37,10 +44,14 @@ export class DuckFleetWriter implements FleetWriter {
   readonly #write: Write;
   readonly #now: () => Date;
 
-  constructor(instance: DuckDBInstance, write: Write, now: () => Date) {
+  readonly #stagedRowsLimit: number;
+
+  /** `stagedRowsLimit`: samples a metrics write stages before storing them (tests make it small). */
+  constructor(instance: DuckDBInstance, write: Write, now: () => Date, { stagedRowsLimit = STAGED_ROWS_LIMIT } = {}) {
     this.#instance = instance;
     this.#write = write;
     this.#now = now;
+    this.#stagedRowsLimit = stagedRowsLimit;
   }
 
   /**
@@ -138,11 +149,23 @@ export class DuckFleetWriter implements FleetWriter {
         { account: run.account, from: floorTo(window.from, FIVE_MINUTES_MS), to: ceilTo(window.to, FIVE_MINUTES_MS) },
       );
       const outcome: Outcome = { rows: 0, rejected: 0 };
-      // Rollups-only: the samples go to a temporary table of gpu_sample's shape, never to gpu_sample.
-      if (rollupsOnly) await exec(conn, `CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * FROM gpu_sample LIMIT 0`);
-      const appender = rollupsOnly ? await conn.createAppender(STAGING, 'main', 'temp') : await conn.createAppender('gpu_sample');
+      // The window's samples are staged first. Raw storage then stores them in time order: connectors
+      // send them GPU by GPU, and a table in that order makes every time-range read (GPU state, window
+      // edges) scan the whole window. At most #stagedRowsLimit are staged at once (a 6-hour window of
+      // 100,000 GPUs is 36M samples): each slice is stored sorted, so zone maps still skip most of the
+      // window. Rollups-only storage never stores them: its rollups and minute detail are built from
+      // the whole staged window (so it is not sliced).
+      await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SAMPLE_BATCH_NAME} (${SAMPLE_BATCH_COLUMNS})`);
+      let slices = 0;
+      const store = async (): Promise<void> => {
+        if (rollupsOnly) return;
+        await exec(conn, `INSERT INTO gpu_sample SELECT ${SAMPLE_BATCH_AS_GPU_SAMPLE} FROM ${SAMPLE_BATCH} ORDER BY ts`);
+        slices++;
+      };
+      let appender = await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp');
       try {
-        const writer = new SampleChunkWriter(appender);
+        let writer = new SampleChunkWriter(appender);
+        let staged = 0;
         for await (const batch of batches) {
           for (const s of batch) {
             const gpuId = gpuIds.get(s.resourceId)?.[s.gpuIndex];
@@ -153,19 +176,32 @@ export class DuckFleetWriter implements FleetWriter {
             }
             writer.add(gpuId, s);
             outcome.rows++;
+            staged++;
+          }
+          if (!rollupsOnly && staged >= this.#stagedRowsLimit) {
+            writer.finish();
+            appender.closeSync();
+            await store();
+            await exec(conn, `DELETE FROM ${SAMPLE_BATCH}`);
+            appender = await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp');
+            writer = new SampleChunkWriter(appender);
+            staged = 0;
           }
         }
         writer.finish();
       } finally {
         appender.closeSync();
       }
+      await store();
       if (rollupsOnly) {
-        await refreshRollups(conn, run.account, window, `temp.main.${STAGING}`);
-        await refreshMinuteDetail(conn, run.account, window, `temp.main.${STAGING}`);
-        await exec(conn, `DROP TABLE temp.main.${STAGING}`);
+        await refreshRollups(conn, run.account, window, { table: SAMPLE_BATCH, edgesInGpuSample: false });
+        const samples = `(SELECT gpu_id, ts, util, xid, ${BATCH_FAULT_SQL} AS fault FROM ${SAMPLE_BATCH})`;
+        await refreshMinuteDetail(conn, run.account, window, samples);
       } else {
-        await refreshRollups(conn, run.account, window);
+        // One slice: the rollups sum the staged batch instead of reading the window back from disk.
+        await refreshRollups(conn, run.account, window, slices === 1 ? { table: SAMPLE_BATCH, edgesInGpuSample: true } : undefined);
       }
+      await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
     });

@@ -16,6 +16,7 @@ const SHIPPED: Record<number, string> = {
   6: 'b4737e1f8387588eb4d686fe4ec3e1d799387414e64a091f4fad49d9a2b60528',
   7: '7ec207bea9068bc71ebe09a28c4d3bdea76c1c510b8fb4de88afcf570dc53317',
   8: 'ab190fe55f8686b4f22ef1f633aee4f733e326f8fb83ea70439144f34e439887',
+  9: 'c00eca4e2303e5fb4942a87dc15097c5bed82c1b93ed4ff342324d1e51329e08',
 };
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -14,6 +14,7 @@ import { V6_COST_ESTIMATE } from './v6-cost-estimate';
 import { V7_COVERAGE } from './v7-coverage';
 import { V8_GPU_FAULT } from './v8-gpu-fault';
 import { V9_ROLLUP_MINUTES } from './v9-rollup-minutes';
+import { V10_ROLLUP_FAULT } from './v10-rollup-fault';
 
 export type { Migration } from './migration';
 
@@ -195,6 +196,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V7_COVERAGE,
   V8_GPU_FAULT,
   V9_ROLLUP_MINUTES,
+  V10_ROLLUP_FAULT,
 ];
 
 /** The schema version this build writes. */
