@@ -17,6 +17,7 @@ const SHIPPED: Record<number, string> = {
   7: '7ec207bea9068bc71ebe09a28c4d3bdea76c1c510b8fb4de88afcf570dc53317',
   8: 'ab190fe55f8686b4f22ef1f633aee4f733e326f8fb83ea70439144f34e439887',
   9: 'c00eca4e2303e5fb4942a87dc15097c5bed82c1b93ed4ff342324d1e51329e08',
+  10: 'a47c761cf87bbdb5e960e65938031a2f0b21b7d2cbbca70cf0df6a55634e2ed2',
 };
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
