@@ -384,7 +384,8 @@ async function main(): Promise<void> {
 
     // Backend memory: a serve process that has answered the pane's queries (what a user keeps running).
     const rssMiB = await backendRss(dataDir, asOf);
-    record({ name: 'backend RSS after the pane queries', value: rssMiB, unit: 'MiB', target: '<= 300', met: rssMiB <= 300 });
+    // issue 16: <= 400 MB (decimal megabytes; the measure is in MiB).
+    record({ name: 'backend RSS after the pane queries', value: rssMiB, unit: 'MiB', target: '<= 400 MB (381.5 MiB)', met: rssMiB * 2 ** 20 <= 400e6 });
 
     const interactive = await paneInteractive(dataDir);
     record({ name: 'pane interactive in Chromium (p50 of 5)', value: interactive, unit: 'ms', target: '<= 1000', met: interactive <= 1000 });
@@ -393,8 +394,9 @@ async function main(): Promise<void> {
       name: `FOCUS import of ${focus.rows} rows (read, validate, write)`,
       value: Math.round(focus.rowsPerSecond),
       unit: 'rows/s',
-      target: '1M rows in <= 15 s',
-      met: focus.seconds <= 15,
+      // issue 16: at least half the speed of DuckDB's plain read_csv of the same file.
+      target: '>= 0.5 of the reference',
+      met: focus.rowsPerSecond / focus.referenceRowsPerSecond >= 0.5,
       reference: { name: 'DuckDB read_csv into a table, no validation, rows/s', value: Math.round(focus.referenceRowsPerSecond), ratio: focus.rowsPerSecond / focus.referenceRowsPerSecond },
     });
 
