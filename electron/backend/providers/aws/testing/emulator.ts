@@ -10,11 +10,11 @@
  * account (403 `UnauthorizedOperation` / `AccessDenied`), actions throttled on every attempt, the
  * member role that cannot be assumed, Health without a support plan (`SubscriptionRequiredException`).
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../common/testing/http';
+import { Sha256 } from '../sha256';
 import { agentSeries, stateCode, type AgentSeries, type Fleet, type FleetInstance } from './fleet';
 
 export const BASE_ACCESS_KEY = 'AKIAFLEETPANETEST001';
@@ -22,26 +22,6 @@ export const BASE_SECRET_KEY = 'emulator-secret-not-a-real-key';
 /** The secret of the credentials AssumeRole hands out for a member account (not the base one). */
 export const roleSecretKey = (accountId: string) => `emulator-role-secret-${accountId}`;
 
-/** SHA-256 / HMAC-SHA-256 as @smithy/signature-v4 takes it (node:crypto underneath). */
-type Bytes = string | ArrayBuffer | ArrayBufferView;
-const toBuffer = (d: Bytes): string | Uint8Array => (typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-class Sha256 {
-  private h: Hash | Hmac;
-  private readonly secret: string | Uint8Array | undefined;
-  constructor(secret?: Bytes) {
-    this.secret = secret === undefined ? undefined : toBuffer(secret);
-    this.h = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
-  }
-  update(data: Bytes): void {
-    this.h.update(toBuffer(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset(): void {
-    this.h = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
-  }
-}
 const MIN = 60_000;
 
 export interface EmulatorFaults {
