@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { AccountConfigBase } from '../../../../shared/config';
+import { resource } from '../../domain/testing/factories';
 import { kubernetesProvider } from './index';
 import { planMetricsQueries, uuidShards } from './promql';
 import { wantsCompression } from './client';
@@ -18,27 +19,12 @@ const uuidOf = (n: number, g: number): string | null => {
   if (n < 39) return `GPU-${((n * 8 + g) * 2654435761 >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-${(n * 131 + g * 17).toString(16).padStart(12, '0')}`;
   return ['GPU-ABCDEF', 'GPU-legacy-x', null, 'GPU-0', 'GPU-F', 'gpu-7', 'GPU-9z', 'GPU-A'][g] ?? null;
 };
-const resources: GpuResource[] = nodes.map((name) => ({
-  id: `k8s-node:${name}`,
-  account: 'prom-fake',
-  cloud: 'other',
-  region: 'lab',
-  zone: null,
-  name,
-  kind: 'node',
-  instanceType: 'gpu-node',
-  gpuModel: 'H100 80GB',
-  gpuCount: 8,
-  gpuMemoryGiB: 80,
-  powerState: 'running',
-  health: 'ok',
-  healthReason: null,
-  hourlyPrice: null,
-  currency: 'USD',
-  tags: {},
-  gpuUuids: Array.from({ length: 8 }, () => null),
-  demo: false,
-}));
+const resources: GpuResource[] = nodes.map((name) =>
+  resource(`k8s-node:${name}`, {
+    account: 'prom-fake', cloud: 'other', region: 'lab', name, kind: 'node', instanceType: 'gpu-node',
+    gpuCount: 8, hourlyPrice: null, gpuUuids: Array.from({ length: 8 }, () => null),
+  }),
+);
 
 /** A Prometheus that answers the DCGM utilisation and temperature queries and counts requests in flight. */
 interface CountingProm {
