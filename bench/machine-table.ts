@@ -6,7 +6,8 @@
  * it was before paging (`#/machines?rows=all`: every row fetched, validated and sorted in the page).
  */
 import { performance } from 'node:perf_hooks';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { launchChromium } from './chromium';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 
 /** A bench result as run.ts's record() takes it. */
@@ -167,10 +168,7 @@ async function measurePath(browser: Browser, url: URL, hash: string, withFilter:
 export async function benchMachineTable(dataDir: string): Promise<TableMeasure[]> {
   const { child, url } = await startServeProcess(['--data-dir', dataDir, '--port', '0']);
   try {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       const paged = await measurePath(browser, url, '#/machines', true);
       const whole = await measurePath(browser, url, '#/machines?rows=all', false);

@@ -29,7 +29,7 @@ import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { chromium } from '@playwright/test';
+import { launchChromium } from './chromium';
 import type { GpuSample } from '../shared/domain';
 import { createDemoConnector } from '../electron/backend/providers/demo/index';
 import { buildFleet } from '../electron/backend/providers/demo/fleet';
@@ -202,10 +202,7 @@ async function referenceIngestRate(rows: number): Promise<number> {
 async function paneInteractive(dataDir: string): Promise<number> {
   const { child, url } = await startServeProcess(['--data-dir', dataDir, '--port', '0']);
   try {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       const times: number[] = [];
       const parts: { jsKiB: number; overviewAnsweredMs: number; longestTaskMs: number }[] = [];
