@@ -20,7 +20,8 @@ const ctx = (now: Date) => ({ signal: new AbortController().signal, now });
 /** One dcgm-exporter series of the workspace: its labels, its constant reading, the GPU it really is. */
 interface DcgmSeries {
   labels: Record<string, string>;
-  value: number;
+  /** Its reading at a scrape time (epoch ms); most series are constant. */
+  value: number | ((t: number) => number);
   owner: { instanceId: string; gpu: number } | null;
 }
 
@@ -81,7 +82,9 @@ function openMetrics(families: Record<string, readonly DcgmSeries[]>, from: numb
     lines.push(`# TYPE ${name} gauge`);
     for (const s of series) {
       const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',');
-      for (let t = from; t < to; t += MIN) for (const o of SCRAPE_OFFSETS) lines.push(`${name}{${labels}} ${s.value} ${t / 1000 + o}`);
+      for (let t = from; t < to; t += MIN) {
+        for (const o of SCRAPE_OFFSETS) lines.push(`${name}{${labels}} ${typeof s.value === 'number' ? s.value : s.value(t + o * 1000)} ${t / 1000 + o}`);
+      }
     }
   }
   return `${lines.join('\n')}\n# EOF\n`;
@@ -96,6 +99,8 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
   let inventory: GpuResource[];
   let series: DcgmSeries[];
   let cores: DcgmSeries[];
+  let xidGpu: DcgmSeries;
+  const XID_AT_MIN = 40;
   let trainium: FleetInstance[];
   const config = () => ({ metrics: { prometheus: { url: proxy.workspaceUrl, region: 'us-east-1' } } });
 
@@ -106,7 +111,13 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     series = dcgmSeries(running);
     trainium = visibleInstances(h.fleet).filter((x) => x.state === 'running' && x.type.neuron);
     cores = neuronSeries(trainium);
-    prom = await startPrometheus(openMetrics({ DCGM_FI_DEV_GPU_UTIL: series, neuroncore_utilization_ratio: cores }, to - 60 * MIN, to));
+    // dcgm-exporter's XID gauge holds the last XID of each GPU: 0, then 79 (fallen off the bus) on one GPU only.
+    xidGpu = series.find((s) => s.owner !== null && s.owner.gpu === 3) as DcgmSeries;
+    const xidAt = to - 60 * MIN + XID_AT_MIN * MIN;
+    const xids = series.filter((s) => s.owner !== null).map((s) => ({ ...s, value: s === xidGpu ? (t: number) => (t >= xidAt ? 79 : 0) : 0 }));
+    prom = await startPrometheus(
+      openMetrics({ DCGM_FI_DEV_GPU_UTIL: series, DCGM_FI_DEV_XID_ERRORS: xids, neuroncore_utilization_ratio: cores }, to - 60 * MIN, to),
+    );
     proxy = await startApsProxy(prom.url, 'ws-fleet', { [BASE_ACCESS_KEY]: BASE_SECRET_KEY });
     inventory = await collect(h.connector(config()).inventory(ctx(h.fleet.now)));
   }, 120_000);
@@ -131,7 +142,7 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
       expect(mine.length, `${instanceId} gpu ${gpu}`).toBe(60);
       for (const x of mine) {
         expect(x.utilSource).toBe('dev');
-        expect(x.utilisation as number).toBeCloseTo(s.value, 9);
+        expect(x.utilisation as number).toBeCloseTo(s.value as number, 9);
       }
     }
     // Neuron devices: the mean of their two NeuronCores, in percent; the machine without neuron-monitor not measured.
@@ -139,7 +150,7 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     for (const x of trainium.slice(1)) {
       for (let d = 0; d < x.type.accelerators; d++) {
         const mine = samples.filter((s) => s.resourceId === x.id && s.gpuIndex === d);
-        const want = cores.filter((c) => c.owner?.instanceId === x.id && c.owner.gpu === d).map((c) => c.value * 100);
+        const want = cores.filter((c) => c.owner?.instanceId === x.id && c.owner.gpu === d).map((c) => (c.value as number) * 100);
         expect(want).toHaveLength(2);
         expect(mine.length, `${x.id} device ${d}`).toBe(60);
         for (const s of mine) expect(s.utilisation as number).toBeCloseTo((want[0]! + want[1]!) / 2, 9);
@@ -156,6 +167,18 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     const unmeasured = c.unmeasured();
     for (const id of shared) expect(unmeasured.find((u) => u.resourceId === id)?.reason).toMatch(/which 2 instances answer to/);
     expect(c.seriesIgnored()).toEqual([{ scope: `Prometheus workspace ${proxy.workspaceUrl}`, ambiguousHosts: 1, badIndex: 1, foreign: 1 }]);
+  }, 60_000);
+
+  it('carries an XID error on the GPU that reported it, in the minute it changed, and on no other GPU', async () => {
+    const c = h.connector(config());
+    const to = h.fleet.now.getTime();
+    const samples: GpuSample[] = await collect(c.metrics({ ...ctx(h.fleet.now), from: to - 60 * MIN, to, resources: inventory }));
+    const { instanceId, gpu } = xidGpu.owner as { instanceId: string; gpu: number };
+    const faulted = samples.filter((x) => x.xidErrors > 0);
+    expect(faulted.length).toBeGreaterThan(0);
+    for (const x of faulted) expect(`${x.resourceId}/${x.gpuIndex}`).toBe(`${instanceId}/${gpu}`);
+    expect(faulted.reduce((n, x) => n + x.xidErrors, 0)).toBe(1);
+    expect(faulted[0]?.ts).toBe(to - 60 * MIN + XID_AT_MIN * MIN);
   }, 60_000);
 
   it('fails as auth naming aps:QueryMetrics when the workspace refuses the signature, and nothing reaches Prometheus', async () => {
