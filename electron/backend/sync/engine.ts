@@ -16,7 +16,7 @@ import { backoffDelayMs, shouldRetry } from './backoff';
 import { abortReason, sleep, systemClock, type Clock, type TimerHandle } from './clock';
 import { intervalSeconds } from './freshness';
 import { silentLogger, type Logger } from './logger';
-import { Semaphore } from './semaphore';
+import { Semaphore } from '../providers/common/semaphore';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
 import { costsWindow, metricsWindows, ROLLUP_BUCKET_MS } from './windows';

@@ -6,7 +6,7 @@ import { AuthError, ConfigError, ConnectorError, MalformedResponseError, Throttl
 import type { KubernetesConfig, PrometheusConfig } from './config';
 import { defaultKubeconfigPath, loadKubeconfig } from './kubeconfig';
 import { readSecret } from '../common/secret-ref';
-import { RequestLimit } from '../common/request-limit';
+import { Semaphore } from '../common/semaphore';
 
 /** Builds the client config for the account's context, applying endpoint and token overrides. */
 export async function buildKubeConfig(cfg: KubernetesConfig): Promise<KubeConfig> {
@@ -127,13 +127,13 @@ export function wantsCompression(cfg: Pick<PrometheusConfig, 'url' | 'compressio
 export class PrometheusClient {
   private headers: Record<string, string> | null = null;
   /** Every query of this source waits here, so parallel windows never exceed `cfg.concurrency`. */
-  readonly limit: RequestLimit;
+  readonly limit: Semaphore;
   constructor(
     private readonly cfg: PrometheusConfig,
     /** The account it queries for, named when a secret cannot be read. */
     private readonly account: string,
   ) {
-    this.limit = new RequestLimit(cfg.concurrency);
+    this.limit = new Semaphore(cfg.concurrency);
   }
 
   private async authHeaders(): Promise<Record<string, string>> {

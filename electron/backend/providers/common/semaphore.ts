@@ -1,5 +1,16 @@
-/** A counting semaphore: at most `limit` holders at once, waiters served in arrival order. */
-import { abortReason } from './clock';
+/**
+ * A counting semaphore: at most `limit` holders at once, waiters served in arrival order. The sync
+ * engine caps accounts synced at once with it, a connector its requests in flight to one source.
+ */
+
+/** Why a wait ended: the signal's reason, or an AbortError. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const error = new Error('stopped while waiting for a turn');
+  error.name = 'AbortError';
+  return error;
+}
 
 interface Waiter {
   grant: () => void;
@@ -40,6 +51,16 @@ export class Semaphore {
       this.waiters.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Runs `body` holding a permit, released however it ends; an abort while waiting rejects without running it. */
+  async run<T>(body: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const release = await this.acquire(signal);
+    try {
+      return await body();
+    } finally {
+      release();
+    }
   }
 
   private releaser(): () => void {

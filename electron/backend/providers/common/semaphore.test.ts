@@ -34,4 +34,11 @@ describe('Semaphore', () => {
     expect(semaphore.inUse).toBe(1);
     again();
   });
+
+  it('run holds a permit for the body and releases it however the body ends', async () => {
+    const semaphore = new Semaphore(1);
+    await expect(semaphore.run(async () => { expect(semaphore.inUse).toBe(1); return 7; })).resolves.toBe(7);
+    await expect(semaphore.run(async () => { throw new Error('query failed'); })).rejects.toThrow('query failed');
+    expect(semaphore.inUse).toBe(0);
+  });
 });
