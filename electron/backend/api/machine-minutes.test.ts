@@ -77,6 +77,17 @@ describe('machine minutes of a rollups-only account', () => {
     expect(out.seriesOrigin).toEqual({ source: 'store', sourceName: null, unreachable: 'Prometheus at prom.example:9090 is unavailable (connection refused)' });
   });
 
+  it('never passes a credential in the source\'s error on to the page', async () => {
+    const source: MachineMinutesSource = {
+      metricsStorage: 'rollups',
+      machineSeries: () => Promise.reject(new Error('GET https://svc:hunter2secret@prom.example/api/v1/query_range failed: Authorization: Bearer abcdef123456')),
+    };
+    const why = (await withSourceMinutes(storeDetail(), '1h', source)).seriesOrigin?.unreachable ?? '';
+    expect(why).toContain('prom.example');
+    expect(why).not.toContain('hunter2secret');
+    expect(why).not.toContain('abcdef123456');
+  });
+
   it('keeps the store answer for raw accounts and for the ranges the rollups answer', async () => {
     let calls = 0;
     const machineSeries = async () => {

@@ -7,6 +7,7 @@
 import type { MetricsStorage } from '../../../shared/config';
 import type { ResponseOf, Series, TimeRange } from '../../../shared/contract';
 import type { GpuResource, GpuSample } from '../../../shared/domain';
+import { safeErrorMessage } from '../sync/safe-error';
 
 /** What the API needs of an account's connector for drill-downs (a Connector satisfies it). */
 export interface MachineMinutesSource {
@@ -65,8 +66,8 @@ export async function withSourceMinutes(
       seriesOrigin: { source: 'source', sourceName: answer.source, unreachable: null },
     };
   } catch (err) {
-    // The connector's errors name the source and what failed, never a credential.
-    const why = err instanceof Error ? err.message : String(err);
+    // Through the same cleaner as every returned error: the reason may quote what the source answered.
+    const why = safeErrorMessage(err);
     return { ...fromStore, seriesOrigin: { source: 'store', sourceName: null, unreachable: why } };
   }
 }
