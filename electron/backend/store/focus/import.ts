@@ -160,8 +160,18 @@ function unreadableReason(file: string, error: unknown): { reason: string; row: 
   return { reason: 'cannot be read as FOCUS CSV', row };
 }
 
-/** Loads one file into the temp table `stage` (all text); returns its column names. */
-async function stage(conn: DuckDBConnection, file: string, stageName: string): Promise<string[]> {
+/**
+ * The file as a relation of text columns, read straight from disk each time it is asked (never held
+ * in a table: a bill of millions of rows stays on disk, and DuckDB streams it in parallel).
+ */
+interface FileRelation {
+  /** SQL usable after FROM. */
+  sql: string;
+  columns: string[];
+}
+
+/** Describes one file: its columns and the SQL reading it as text. */
+async function describeFile(conn: DuckDBConnection, file: string): Promise<FileRelation> {
   if (!existsSync(file)) throw new FocusImportError(file, 'no such file');
   if (statSync(file).size === 0) throw new FocusImportError(file, 'the file is empty (no header, no rows)');
   try {
@@ -175,17 +185,14 @@ async function stage(conn: DuckDBConnection, file: string, stageName: string): P
           return `${col}::VARCHAR AS ${col}`;
         })
         .join(', ');
-      await exec(conn, `CREATE OR REPLACE TEMP TABLE ${stageName} AS SELECT ${select} FROM ${readerSql(file)}`);
-      return described.map((d) => d.column_name);
+      return { sql: `(SELECT ${select} FROM ${readerSql(file)})`, columns: described.map((d) => d.column_name) };
     }
     const columns = await csvColumns(conn, file);
     const types = `{${columns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}}`;
-    await exec(
-      conn,
-      `CREATE OR REPLACE TEMP TABLE ${stageName} AS SELECT * FROM read_csv(${sqlString(file)}, header = true, delim = ',',
-         quote = '"', escape = '"', nullstr = 'NULL', auto_detect = false, columns = ${types})`,
-    );
-    return columns;
+    return {
+      sql: `read_csv(${sqlString(file)}, header = true, delim = ',', quote = '"', escape = '"', nullstr = 'NULL', auto_detect = false, columns = ${types})`,
+      columns,
+    };
   } catch (error) {
     if (error instanceof FocusImportError) throw error;
     const { reason, row } = unreadableReason(file, error);
@@ -213,9 +220,16 @@ function badValueSql(column: FocusColumn, col: string): string | null {
 
 const TYPE_NAMES = { decimal: 'a FOCUS Decimal', datetime: 'a FOCUS Date/Time', json: 'a JSON object', string: 'a currency code' };
 
-async function validate(conn: DuckDBConnection, file: string, stageName: string, columns: readonly string[]): Promise<void> {
+interface ValueCheck {
+  column: string;
+  reason: string;
+  sql: string;
+}
+
+/** Every per-cell check of a file with `columns`, in the order a refusal names the first that fails in a row. */
+function valueChecks(columns: readonly string[]): ValueCheck[] {
   const present = new Set(columns);
-  const checks: { column: string; reason: string; sql: string }[] = [];
+  const checks: ValueCheck[] = [];
   for (const name of REQUIRED_VALUES) {
     if (present.has(name)) checks.push({ column: name, reason: 'the cell is empty; FOCUS and Fleetpane need a value in every row', sql: `nullif(${quoteIdent(name)}, '') IS NULL` });
   }
@@ -226,71 +240,116 @@ async function validate(conn: DuckDBConnection, file: string, stageName: string,
     const bad = badValueSql(column, col);
     if (bad !== null) checks.push({ column: name, reason: `the value is not ${TYPE_NAMES[column.type]}`, sql: `nullif(${col}, '') IS NOT NULL AND ${bad}` });
   }
-  const firstBad = await rows<Record<string, number | null>>(
+  return checks;
+}
+
+/** What one pass over a file found: everything validation and the summary need, nothing held per row. */
+interface FileScan {
+  rows: number;
+  /** Rows failing each check of valueChecks(), by index. */
+  failing: number[];
+  emptyCells: Record<string, number>;
+  /** One entry per BillingAccountId, BillingPeriodStart (as written) and BillingCurrency. */
+  groups: { billingAccountId: string | null; periodText: string | null; start: string | null; exact: string | null; currency: string | null; rows: number }[];
+}
+
+/**
+ * One streaming pass over the file: row count, failing cells per check, empty cells per column and
+ * the billing groups. Grouped by billing account, period and currency (a handful in a real bill),
+ * so it holds no row; the per-group figures are summed here.
+ */
+async function scanFile(conn: DuckDBConnection, relation: FileRelation, checks: readonly ValueCheck[]): Promise<FileScan> {
+  const required = new Set(REQUIRED_VALUES);
+  const present = new Set(relation.columns);
+  // Empty cells per FOCUS column, except the columns refused when empty: each is read as null (the
+  // spec's nullable columns, and the few non-nullable ones Fleetpane can do without, e.g. ListCost).
+  const counted = relation.columns.filter((c) => COLUMN_BY_ID.has(c) && !required.has(c));
+  const text = (name: string): string => (present.has(name) ? quoteIdent(name) : 'NULL::VARCHAR');
+  const aggregates = [
+    'count(*)::DOUBLE AS n',
+    ...checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql})::DOUBLE AS f${i}`),
+    ...counted.map((c, i) => `count(*) FILTER (WHERE ${quoteIdent(c)} = '')::DOUBLE AS e${i}`),
+  ];
+  const found = await rows<Record<string, number | string | null>>(
     conn,
-    `SELECT ${checks.map((c, i) => `min(rowid) FILTER (WHERE ${c.sql})::BIGINT::DOUBLE AS c${i}`).join(', ')} FROM ${stageName}`,
+    `SELECT ba, period, strftime(TRY_CAST(period AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.000Z') AS start, TRY_CAST(period AS TIMESTAMP)::VARCHAR AS exact,
+       currency, * EXCLUDE (ba, period, currency) FROM (
+       SELECT ${text('BillingAccountId')} AS ba, ${text('BillingPeriodStart')} AS period, ${text('BillingCurrency')} AS currency, ${aggregates.join(', ')}
+       FROM ${relation.sql} GROUP BY ALL)`,
   );
-  let worst: { row: number; check: (typeof checks)[number] } | null = null;
-  checks.forEach((check, i) => {
-    const row = firstBad[0]?.[`c${i}`] ?? null;
-    if (row !== null && (worst === null || row < worst.row)) worst = { row, check };
-  });
-  if (worst !== null) {
+  const scan: FileScan = { rows: 0, failing: checks.map(() => 0), emptyCells: {}, groups: [] };
+  const num = (v: number | string | null | undefined): number => (typeof v === 'number' ? v : 0);
+  const str = (v: number | string | null | undefined): string | null => (typeof v === 'string' ? v : null);
+  for (const g of found) {
+    scan.rows += num(g.n);
+    checks.forEach((_, i) => (scan.failing[i] = (scan.failing[i] ?? 0) + num(g[`f${i}`])));
+    counted.forEach((c, i) => {
+      const n = num(g[`e${i}`]);
+      if (n > 0) scan.emptyCells[c] = (scan.emptyCells[c] ?? 0) + n;
+    });
+    scan.groups.push({ billingAccountId: str(g.ba), periodText: str(g.period), start: str(g.start), exact: str(g.exact), currency: str(g.currency), rows: num(g.n) });
+  }
+  return scan;
+}
+
+/** The data row (1 = first after the header) where a check first fails: asked only of a file already known to fail it. */
+async function firstFailingRow(conn: DuckDBConnection, relation: FileRelation, checks: readonly ValueCheck[], failing: readonly number[]): Promise<{ row: number; check: ValueCheck }> {
+  const asked = checks.map((c, i) => ({ c, i })).filter(({ i }) => (failing[i] ?? 0) > 0);
+  // row_number() over no order numbers the rows as the file holds them (DuckDB streams it in order).
+  const firsts = await rows<Record<string, number | null>>(
+    conn,
+    `SELECT ${asked.map(({ c, i }) => `min(rn) FILTER (WHERE ${c.sql})::DOUBLE AS c${i}`).join(', ')}
+     FROM (SELECT row_number() OVER () AS rn, * FROM ${relation.sql})`,
+  );
+  let worst: { row: number; check: ValueCheck } | null = null;
+  // In check order, so where several fail in one row the first check is named, as before.
+  for (const { c, i } of asked) {
+    const row = firsts[0]?.[`c${i}`] ?? null;
+    if (row !== null && (worst === null || row < worst.row)) worst = { row, check: c };
+  }
+  if (worst === null) throw new Error('a failing check found no row on the second read');
+  return worst;
+}
+
+/** Refuses a file whose cells fail a check, or that bills one account and period in several currencies. */
+async function validate(conn: DuckDBConnection, file: string, relation: FileRelation, checks: readonly ValueCheck[], scan: FileScan): Promise<void> {
+  if (scan.failing.some((n) => n > 0)) {
+    const { row, check } = await firstFailingRow(conn, relation, checks, scan.failing);
     // The cell itself is never quoted: a bill's cells can hold names, tags and account ids.
-    const { row, check } = worst as { row: number; check: (typeof checks)[number] };
-    throw new FocusImportError(file, check.reason, row + 1, check.column);
+    throw new FocusImportError(file, check.reason, row, check.column);
   }
   // One billing account is billed in one currency per period: a mix means a broken or merged export.
-  const groupsWithMix = await rows<{ n: number }>(
-    conn,
-    `SELECT count(*)::DOUBLE AS n FROM (SELECT 1 FROM ${stageName} GROUP BY BillingAccountId, BillingPeriodStart HAVING count(DISTINCT BillingCurrency) > 1)`,
-  );
-  if ((groupsWithMix[0]?.n ?? 0) === 0) return;
+  const currencies = new Map<string, number>();
+  for (const g of scan.groups) {
+    const key = JSON.stringify([g.billingAccountId, g.periodText]);
+    currencies.set(key, (currencies.get(key) ?? 0) + 1);
+  }
+  if (![...currencies.values()].some((n) => n > 1)) return;
   const mixed = await rows<{ row: number; currency: string; first: string }>(
     conn,
-    `WITH firsts AS (
-       SELECT BillingAccountId, BillingPeriodStart, arg_min(BillingCurrency, rowid) AS first FROM ${stageName} GROUP BY ALL
-     )
-     SELECT s.rowid::DOUBLE AS row, s.BillingCurrency AS currency, f.first
-     FROM ${stageName} s JOIN firsts f USING (BillingAccountId, BillingPeriodStart)
-     WHERE s.BillingCurrency <> f.first ORDER BY s.rowid LIMIT 1`,
+    `WITH numbered AS (SELECT row_number() OVER () AS rn, BillingAccountId, BillingPeriodStart, BillingCurrency FROM ${relation.sql}),
+     firsts AS (SELECT BillingAccountId, BillingPeriodStart, arg_min(BillingCurrency, rn) AS first FROM numbered GROUP BY ALL)
+     SELECT n.rn::DOUBLE AS row, n.BillingCurrency AS currency, f.first
+     FROM numbered n JOIN firsts f USING (BillingAccountId, BillingPeriodStart)
+     WHERE n.BillingCurrency <> f.first ORDER BY n.rn LIMIT 1`,
   );
   const m = mixed[0];
   if (m !== undefined) {
     throw new FocusImportError(
       file,
       `mixed currencies in one billing account and period: ${m.currency} after ${m.first}; Fleetpane never converts currencies`,
-      m.row + 1,
+      m.row,
       'BillingCurrency',
     );
   }
-}
-
-/**
- * Empty cells per FOCUS column, except the columns refused when empty: each is read as null (the
- * spec's nullable columns, and the few non-nullable ones Fleetpane can do without, e.g. ListCost).
- */
-async function countEmptyCells(conn: DuckDBConnection, stageName: string, columns: readonly string[]): Promise<Record<string, number>> {
-  const required = new Set(REQUIRED_VALUES);
-  const counted = columns.filter((c) => COLUMN_BY_ID.has(c) && !required.has(c));
-  if (counted.length === 0) return {};
-  const found = await rows<Record<string, number>>(
-    conn,
-    `SELECT ${counted.map((c, i) => `count(*) FILTER (WHERE ${quoteIdent(c)} = '')::DOUBLE AS c${i}`).join(', ')} FROM ${stageName}`,
-  );
-  const out: Record<string, number> = {};
-  counted.forEach((c, i) => {
-    const n = found[0]?.[`c${i}`] ?? 0;
-    if (n > 0) out[c] = n;
-  });
-  return out;
 }
 
 function textOrNull(name: string, present: ReadonlySet<string>): string {
   return present.has(name) ? `nullif(${quoteIdent(name)}, '')` : 'NULL';
 }
 
-function insertSql(stageName: string, account: string, source: string, columns: readonly string[]): string {
+function insertSql(relation: FileRelation, account: string, source: string): string {
+  const columns = relation.columns;
   const present = new Set(columns);
   const t = (name: string) => textOrNull(name, present);
   // DECIMAL(18,10) parses about ten times faster than DECIMAL(38,10); amounts beyond it fall back.
@@ -299,6 +358,7 @@ function insertSql(stageName: string, account: string, source: string, columns: 
   const modelled = new Set<string>(MODELLED_COLUMNS);
   const extras = columns.filter((c) => !modelled.has(c));
   const extra = extras.length === 0 ? 'NULL' : `json_object(${extras.map((c) => `${sqlString(c)}, nullif(${quoteIdent(c)}, '')`).join(', ')})`;
+  // Straight from the file, in its order (DuckDB keeps insertion order): no copy of the bill in memory.
   return `INSERT INTO cost_row SELECT
     ${sqlString(account)}, ${sqlString(source)},
     ${t('BillingAccountId')}, ${t('BillingAccountName')}, ${t('SubAccountId')}, ${t('SubAccountName')},
@@ -310,7 +370,7 @@ function insertSql(stageName: string, account: string, source: string, columns: 
     ${money('PricingQuantity')}, ${t('PricingUnit')}, ${money('ConsumedQuantity')}, ${t('ConsumedUnit')},
     coalesce(${t('Tags')}, '{}')::JSON, ${extra},
     ${estimateFromTagsSql(`coalesce(${t('Tags')}, '{}')::JSON`)}
-  FROM ${stageName} ORDER BY rowid`;
+  FROM ${relation.sql}`;
 }
 
 /** A Parquet file's row count is in its footer: refuse a compressed giant before reading it. */
@@ -327,21 +387,37 @@ async function refuseOverRows(conn: DuckDBConnection, file: string, maxRows: num
 
 interface StagedFile {
   file: string;
-  stageName: string;
-  columns: string[];
+  relation: FileRelation;
   version: FocusVersion;
   rows: number;
-  periods: { billingAccountId: string; start: string }[];
+  /** Billing periods in the file, by account, with their rows; `start` is ISO. */
+  periods: { billingAccountId: string; start: string; rows: number }[];
+  /** The same periods as SQL row values (account, exact start): what the import replaces. */
+  periodKeysSql: string[];
   emptyCells: Record<string, number>;
 }
 
 /** Attempts of the import's transaction when a connector's cost sync of the same rows wins a race. */
 const CONFLICT_ATTEMPTS = 5;
 
+/** The billing periods of a validated file (every group has an account and a parsed start by now). */
+function periodsOf(scan: FileScan): StagedFile['periods'] {
+  const byKey = new Map<string, StagedFile['periods'][number]>();
+  for (const g of scan.groups) {
+    if (g.billingAccountId === null || g.start === null) continue;
+    const key = JSON.stringify([g.billingAccountId, g.start]);
+    const seen = byKey.get(key);
+    if (seen !== undefined) seen.rows += g.rows;
+    else byKey.set(key, { billingAccountId: g.billingAccountId, start: g.start, rows: g.rows });
+  }
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return [...byKey.values()].sort((x, y) => cmp(x.billingAccountId, y.billingAccountId) || cmp(x.start, y.start));
+}
+
 /**
- * Imports FOCUS files into `account`'s cost rows. Every file is read and validated (in temporary
- * tables of the write's connection) before anything is written; then one transaction replaces the
- * billing periods the files hold.
+ * Imports FOCUS files into `account`'s cost rows. Every file is read and validated (one streaming
+ * pass each, nothing held per row) before anything is written; then one transaction replaces the
+ * billing periods the files hold, reading each file again straight into cost_row.
  */
 export async function importFocusFiles(
   write: Write,
@@ -363,30 +439,33 @@ export async function importFocusFiles(
   let current = files[0] ?? '(none)';
   const stageAll = async (conn: DuckDBConnection): Promise<StagedFile[]> => {
     const staged: StagedFile[] = [];
-    for (const [i, file] of files.entries()) {
+    for (const file of files) {
       current = file;
       onProgress({ file, phase: 'reading', rows: 0, totalRows });
       if (limits.maxRows !== undefined) await refuseOverRows(conn, file, limits.maxRows);
-      const stageName = `focus_stage_${i}`;
-      const columns = await stage(conn, file, stageName);
+      const relation = await describeFile(conn, file);
+      const { columns } = relation;
+      const checks = valueChecks(columns);
+      let scan: FileScan;
+      try {
+        scan = await scanFile(conn, relation, checks);
+      } catch (error) {
+        const { reason, row } = unreadableReason(file, error);
+        throw new FocusImportError(file, reason, row, null, error);
+      }
       const version = detectFocusVersion(columns);
       const missing = missingMandatory(columns, version);
       if (missing.length > 0) {
         throw new FocusImportError(file, `missing mandatory FOCUS ${version} column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
       }
-      const count = Number((await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM ${stageName}`))[0]?.n ?? 0);
+      const count = scan.rows;
       // By hand a header-only file is a mistake; in an export it is a billing period with no charges (yet).
       if (count === 0 && sync === undefined) throw new FocusImportError(file, 'the file has a header but no cost rows');
       if (limits.maxRows !== undefined && count > limits.maxRows) throw new FocusImportTooLargeError(file, limits.maxRows);
       totalRows += count;
       onProgress({ file, phase: 'reading', rows: count, totalRows });
-      await validate(conn, file, stageName, columns);
-      const emptyCells = await countEmptyCells(conn, stageName, columns);
-      const periods = await rows<{ billingAccountId: string; start: string }>(
-        conn,
-        `SELECT DISTINCT BillingAccountId AS billingAccountId, strftime(TRY_CAST(BillingPeriodStart AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.000Z') AS start
-         FROM ${stageName} ORDER BY 1, 2`,
-      );
+      await validate(conn, file, relation, checks, scan);
+      const periods = periodsOf(scan);
       // Parts of one export's period belong together; separate files given by hand must not overlap.
       for (const earlier of sync === undefined ? staged : []) {
         const clash = periods.find((p) => earlier.periods.some((e) => e.billingAccountId === p.billingAccountId && e.start === p.start));
@@ -400,7 +479,10 @@ export async function importFocusFiles(
           );
         }
       }
-      staged.push({ file, stageName, columns, version, rows: count, periods, emptyCells });
+      const periodKeysSql = [
+        ...new Set(scan.groups.flatMap((g) => (g.billingAccountId === null || g.exact === null ? [] : [`(${sqlString(g.billingAccountId)}, ${sqlString(g.exact)}::TIMESTAMP)`]))),
+      ];
+      staged.push({ file, relation, version, rows: count, periods, periodKeysSql, emptyCells: scan.emptyCells });
       onProgress({ file, phase: 'validated', rows: count, totalRows });
     }
     return staged;
@@ -412,32 +494,31 @@ export async function importFocusFiles(
       async (conn, staged: StagedFile[]) => {
         // Every period the files hold is cleared before any is inserted, so parts of one period
         // (an export's several files) do not clear each other.
-        const periodsSql = staged
-          .map((s) => `SELECT DISTINCT BillingAccountId, TRY_CAST(BillingPeriodStart AS TIMESTAMP) FROM ${s.stageName}`)
-          .join(' UNION ');
-        const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (${periodsSql})`;
-        const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, { account });
-        await exec(conn, `DELETE FROM cost_row WHERE ${where}`, { account });
-        const replaced = deleted[0]?.n ?? 0;
-        await exec(conn, `DELETE FROM focus_import WHERE account = $account AND (billing_account_id, billing_period_start) IN (${periodsSql})`, { account });
+        const keys = [...new Set(staged.flatMap((s) => s.periodKeysSql))];
+        let replaced = 0;
+        if (keys.length > 0) {
+          const periodsSql = `VALUES ${keys.join(', ')}`;
+          const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (${periodsSql})`;
+          const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, { account });
+          await exec(conn, `DELETE FROM cost_row WHERE ${where}`, { account });
+          replaced = deleted[0]?.n ?? 0;
+          await exec(conn, `DELETE FROM focus_import WHERE account = $account AND (billing_account_id, billing_period_start) IN (${periodsSql})`, { account });
+        }
         for (const s of staged) {
           current = s.file;
           onProgress({ file: s.file, phase: 'writing', rows: s.rows, totalRows });
-          await exec(conn, insertSql(s.stageName, account, `focus-import:${importId}`, s.columns));
+          if (s.rows > 0) await exec(conn, insertSql(s.relation, account, `focus-import:${importId}`));
           for (const p of s.periods) {
             await exec(
               conn,
-              `INSERT INTO focus_import VALUES ($id, $account, $file, $version, $ba, $start::TIMESTAMP,
-                 (SELECT count(*) FROM ${s.stageName} WHERE BillingAccountId = $ba AND TRY_CAST(BillingPeriodStart AS TIMESTAMP) = $start::TIMESTAMP),
-                 epoch_ms($now::BIGINT))`,
-              { id: importId, account, file: basename(s.file), version: s.version, start: p.start, ba: p.billingAccountId, now: now.getTime() },
+              `INSERT INTO focus_import VALUES ($id, $account, $file, $version, $ba, $start::TIMESTAMP, $rows, epoch_ms($now::BIGINT))`,
+              { id: importId, account, file: basename(s.file), version: s.version, start: p.start, ba: p.billingAccountId, rows: p.rows, now: now.getTime() },
             );
           }
         }
         if (sync !== undefined) await finishRun(conn, sync.run, now.getTime(), { rows: totalRows, rejected: 0 }, sync.cursor);
         return { staged, replacedRows: replaced };
       },
-      // The staged tables are the write connection's temporary tables: they end when it closes.
       { prepare: stageAll, attempts: CONFLICT_ATTEMPTS },
     );
     for (const s of staged) onProgress({ file: s.file, phase: 'done', rows: s.rows, totalRows });
