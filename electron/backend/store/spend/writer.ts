@@ -2,9 +2,9 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { queueCostWrite } from '../cost-write-queue';
 import { exec, rows } from '../db';
-import { appendCostRow } from '../row-appenders';
 import { finishRun, type Outcome } from '../sync-run';
 import type { Write } from '../write';
+import { CostChunkWriter } from './cost-chunk-writer';
 import type { SpendWriter } from './types';
 
 /** The DuckDB SpendWriter over the store's instance (its cost-write queue) and write(). */
@@ -23,6 +23,8 @@ export function createSpendWriter(instance: DuckDBInstance, write: Write, now: (
           const outcome: Outcome = { rows: 0, rejected: 0 };
           const appender = await conn.createAppender('cost_row');
           try {
+            // In chunks, flushed as they fill: a stream of any size keeps memory flat.
+            const writer = new CostChunkWriter(appender);
             for await (const batch of batches) {
               for (const c of batch) {
                 const start = Date.parse(c.ChargePeriodStart);
@@ -31,11 +33,11 @@ export function createSpendWriter(instance: DuckDBInstance, write: Write, now: (
                   outcome.rejected++;
                   continue;
                 }
-                appendCostRow(appender, run.account, run.id, c);
+                writer.add(run.account, run.id, c);
                 outcome.rows++;
               }
             }
-            appender.flushSync();
+            writer.finish();
           } finally {
             appender.closeSync();
           }

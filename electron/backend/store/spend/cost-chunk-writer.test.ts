@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ESTIMATE_TAG } from '../../../../shared/contract-spend';
+import type { FocusCostRow } from '../../../../shared/domain';
+import { openStore, STORE_FILE } from '../index';
+import { tempDataDir } from '../test-support';
+import { CostChunkWriter, FLUSH_ROWS } from './cost-chunk-writer';
+
+const row = (i: number): FocusCostRow => ({
+  BillingAccountId: 'ba-1',
+  BillingAccountName: i % 2 === 0 ? 'Research' : null,
+  SubAccountId: null,
+  SubAccountName: null,
+  BillingCurrency: 'USD',
+  // Credits every tenth row, and amounts past a double's exact range.
+  BilledCost: i % 10 === 0 ? '-0.0000000001' : '12345678901234567.0000000001',
+  EffectiveCost: '1.10',
+  ListCost: null,
+  BillingPeriodStart: '2026-11-01T00:00:00.000Z',
+  BillingPeriodEnd: '2026-12-01T00:00:00.000Z',
+  ChargePeriodStart: new Date(Date.UTC(2026, 10, 2) + (i % 24) * 3_600_000).toISOString(),
+  ChargePeriodEnd: new Date(Date.UTC(2026, 10, 2) + ((i % 24) + 1) * 3_600_000).toISOString(),
+  ChargeCategory: 'Usage',
+  ChargeClass: null,
+  ChargeDescription: `gpu hour ${i}`,
+  ProviderName: 'Microsoft',
+  PublisherName: null,
+  InvoiceIssuerName: null,
+  ServiceName: 'Virtual Machines',
+  ServiceCategory: 'Compute',
+  RegionId: 'eastus',
+  RegionName: 'eastus',
+  AvailabilityZone: null,
+  ResourceId: `vm-${i}`,
+  ResourceName: null,
+  ResourceType: null,
+  SkuId: null,
+  PricingQuantity: '1',
+  PricingUnit: 'Hours',
+  ConsumedQuantity: null,
+  ConsumedUnit: null,
+  Tags: i % 3 === 0 ? { team: 'ml', [ESTIMATE_TAG]: 'true' } : { team: 'ml' },
+});
+
+describe('cost rows written in chunks', () => {
+  let instance: DuckDBInstance;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    const temp = await tempDataDir();
+    cleanup = temp.cleanup;
+    await (await openStore(temp.dir)).close();
+    instance = await DuckDBInstance.create(join(temp.dir, STORE_FILE));
+  });
+  afterEach(async () => {
+    instance.closeSync();
+    await cleanup();
+  });
+
+  it('hands rows to the transaction every FLUSH_ROWS rows, not once at the end, and stores every value exactly', async () => {
+    const conn = await instance.connect();
+    const n = 2 * FLUSH_ROWS + 5;
+    await conn.run('BEGIN TRANSACTION');
+    const appender = await conn.createAppender('cost_row');
+    let flushes = 0;
+    const flushSync = appender.flushSync.bind(appender);
+    appender.flushSync = () => {
+      flushes++;
+      flushSync();
+    };
+    const writer = new CostChunkWriter(appender);
+    for (let i = 0; i < n; i++) writer.add('acct', 'run-1', row(i));
+    // The appender's own buffer is outside DuckDB's memory limit: it must not hold the whole stream.
+    expect(flushes).toBe(2);
+    writer.finish();
+    appender.closeSync();
+    await conn.run('COMMIT');
+
+    const got = (
+      await conn.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n, sum(BilledCost)::VARCHAR AS billed, sum(EffectiveCost)::VARCHAR AS effective,
+           count(*) FILTER (WHERE is_estimate)::INTEGER AS estimates, count(BillingAccountName)::INTEGER AS named,
+           count(ListCost)::INTEGER AS listed, count(*) FILTER (WHERE extra IS NULL)::INTEGER AS no_extra,
+           min(ChargePeriodStart)::VARCHAR AS first, max(ChargePeriodEnd)::VARCHAR AS last
+         FROM cost_row`,
+      )
+    ).getRowObjectsJS()[0];
+    const credits = Math.ceil(n / 10);
+    const units = BigInt(n - credits) * 123456789012345670000000001n - BigInt(credits);
+    const billed = `${units / 10n ** 10n}.${(units % 10n ** 10n).toString().padStart(10, '0')}`;
+    expect(got).toEqual({
+      n,
+      billed,
+      effective: (1.1 * n).toFixed(10),
+      estimates: Math.ceil(n / 3),
+      named: Math.ceil(n / 2),
+      listed: 0,
+      no_extra: n,
+      first: '2026-11-02 00:00:00',
+      last: '2026-11-03 00:00:00',
+    });
+    const one = (await conn.runAndReadAll(`SELECT account, source, ResourceId, Tags::VARCHAR AS tags FROM cost_row WHERE ResourceId = 'vm-7'`)).getRowObjectsJS();
+    expect(one).toEqual([{ account: 'acct', source: 'run-1', ResourceId: 'vm-7', tags: '{"team":"ml"}' }]);
+    conn.closeSync();
+  });
+});
