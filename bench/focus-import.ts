@@ -2,15 +2,25 @@
  * FOCUS import throughput: a FOCUS 1.0 CSV of FOCUS_ROWS rows (the AWS sample rows repeated over a
  * month of days) through `store.importFocus` (read, validate, write), against DuckDB reading the same
  * file straight into a table with COPY (no validation: the engine's ceiling for the file).
+ *
+ * Cost-write memory: COST_ROWS connector cost rows (BENCH_COST_ROWS, default 1M) written by the
+ * spend writer in a fresh process with the store's default 256MB DuckDB limit, as `fleetpane serve`
+ * writes a cost stream: RSS before, at its peak and after, and DuckDB's own accounting
+ * (duckdb_memory()) at its peak, so memory outside DuckDB's limit shows.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openStore } from '../electron/backend/store/index';
+import type { FocusCostRow } from '../shared/domain';
+import { openStore, STORE_FILE } from '../electron/backend/store/index';
+import { createSpendWriter } from '../electron/backend/store/spend/writer';
+import { createWrite } from '../electron/backend/store/write';
 
 const FOCUS_ROWS = Number(process.env.BENCH_FOCUS_ROWS ?? 1_000_000);
+const COST_ROWS = Number(process.env.BENCH_COST_ROWS ?? 1_000_000);
 const FIXTURE = join(import.meta.dirname, '..', 'electron/backend/reports/testing/fixtures/focus_1.0_sample_aws.csv');
 
 export interface FocusImportBench {
@@ -53,7 +63,100 @@ export async function benchFocusImport(): Promise<FocusImportBench> {
   }
 }
 
+export interface CostWriteMemory {
+  rows: number;
+  seconds: number;
+  rssBeforeMiB: number;
+  rssPeakMiB: number;
+  rssAfterMiB: number;
+  /** DuckDB's own accounting at its sampled peak, total and by component (duckdb_memory() tags). */
+  duckdbPeakMiB: number;
+  duckdbPeakByTag: Record<string, number>;
+}
+
+const HOUR = 3_600_000;
+
+/** A connector's cost stream of `rows` rows in batches of 5,000, spread over the hours of `window`. */
+async function* syntheticCosts(rows: number, window: { from: number; to: number }): AsyncGenerator<FocusCostRow[]> {
+  const hours = Math.floor((window.to - window.from) / HOUR);
+  let batch: FocusCostRow[] = [];
+  for (let i = 0; i < rows; i++) {
+    const start = window.from + (i % hours) * HOUR;
+    batch.push({
+      BillingAccountId: 'bench-billing', BillingAccountName: 'Bench', SubAccountId: `sub-${i % 50}`, SubAccountName: null,
+      BillingCurrency: 'USD', BilledCost: `${(i % 9973) + 1}.${String(i % 100).padStart(2, '0')}`, EffectiveCost: '1.25', ListCost: null,
+      BillingPeriodStart: new Date(Date.UTC(2026, 10, 1)).toISOString(), BillingPeriodEnd: new Date(Date.UTC(2026, 11, 1)).toISOString(),
+      ChargePeriodStart: new Date(start).toISOString(), ChargePeriodEnd: new Date(start + HOUR).toISOString(),
+      ChargeCategory: i % 97 === 0 ? 'Credit' : 'Usage', ChargeClass: null, ChargeDescription: 'ND96asr_v4 GPU hour', ProviderName: 'Microsoft',
+      PublisherName: 'Microsoft', InvoiceIssuerName: 'Microsoft', ServiceName: 'Virtual Machines', ServiceCategory: 'Compute',
+      RegionId: 'eastus', RegionName: 'East US', AvailabilityZone: null, ResourceId: `/subscriptions/bench/vm-${i % 20_000}`,
+      ResourceName: `vm-${i % 20_000}`, ResourceType: 'Virtual machine', SkuId: 'ND96asr_v4', PricingQuantity: '1', PricingUnit: 'Hours',
+      ConsumedQuantity: '1', ConsumedUnit: 'Hours', Tags: { team: `team-${i % 40}` },
+    });
+    if (batch.length === 5_000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** In this process: writes the cost stream into a fresh store and prints CostWriteMemory as JSON. */
+async function costWriteChild(rows: number): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleetpane-bench-costs-'));
+  try {
+    await (await openStore(dir)).close();
+    // The store's defaults (256MB, 2 threads), on an instance of our own so duckdb_memory() can be asked.
+    const instance = await DuckDBInstance.create(join(dir, STORE_FILE), { memory_limit: '256MB', threads: '2' });
+    const probe = await instance.connect();
+    const spend = createSpendWriter(instance, createWrite(instance, false), () => new Date());
+    const window = { from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 1) };
+    const mib = (bytes: number): number => bytes / 2 ** 20;
+    const rssBeforeMiB = mib(process.memoryUsage().rss);
+    let rssPeak = process.memoryUsage().rss;
+    let duckdbPeakMiB = 0;
+    let duckdbPeakByTag: Record<string, number> = {};
+    const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+    let probing = false;
+    const duckTimer = setInterval(() => {
+      if (probing) return;
+      probing = true;
+      void probe
+        .runAndReadAll(`SELECT tag, memory_usage_bytes::DOUBLE AS bytes FROM duckdb_memory()`)
+        .then((r) => {
+          const byTag = Object.fromEntries((r.getRowObjectsJS() as { tag: string; bytes: number }[]).filter((t) => t.bytes > 0).map((t) => [t.tag, Math.round(mib(t.bytes))]));
+          const total = Object.values(byTag).reduce((a, b) => a + b, 0);
+          if (total > duckdbPeakMiB) [duckdbPeakMiB, duckdbPeakByTag] = [total, byTag];
+        })
+        .finally(() => (probing = false));
+    }, 250);
+    const started = performance.now();
+    const written = await spend.writeCosts({ id: 'bench-costs', account: 'bench', stream: 'costs', startedAt: new Date(), attempt: 1 }, window, syntheticCosts(rows, window));
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(rssTimer);
+    clearInterval(duckTimer);
+    const result: CostWriteMemory = {
+      rows: written, seconds, rssBeforeMiB, rssPeakMiB: mib(rssPeak), rssAfterMiB: mib(process.memoryUsage().rss), duckdbPeakMiB, duckdbPeakByTag,
+    };
+    probe.closeSync();
+    instance.closeSync();
+    process.stdout.write(JSON.stringify(result));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** RSS of a fresh process writing COST_ROWS connector cost rows (nothing else in it, so the figure is the write's). */
+export function benchCostWriteMemory(rows = COST_ROWS): CostWriteMemory {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'focus-import.ts'), '--cost-write', String(rows)], {
+    cwd: join(import.meta.dirname, '..'),
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.toString()) as CostWriteMemory;
+}
+
 if (process.argv[1]?.endsWith('focus-import.ts')) {
-  const r = await benchFocusImport();
-  console.log(JSON.stringify(r));
+  const costWrite = process.argv.indexOf('--cost-write');
+  if (costWrite > 0) await costWriteChild(Number(process.argv[costWrite + 1]));
+  else console.log(JSON.stringify({ import: await benchFocusImport(), costWrite: benchCostWriteMemory() }));
 }
