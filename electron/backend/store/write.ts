@@ -14,8 +14,8 @@ export interface WriteOptions<P> {
    */
   attempts?: number;
   /**
-   * Work on the same connection before the transaction begins, run once (the FOCUS importer stages and
-   * validates its files in temporary tables here; they end with the connection).
+   * Work on the same connection before the transaction begins, run once (the FOCUS importer reads and
+   * validates its files here, so a refused file never opens a transaction).
    */
   prepare?: (conn: DuckDBConnection) => Promise<P>;
 }

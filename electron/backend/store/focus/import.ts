@@ -1,7 +1,7 @@
 /**
- * FOCUS import: CSV, gzipped CSV and Parquet files of FOCUS 1.0, 1.1 and 1.2, read with DuckDB's own
- * readers into a text staging table, validated against the file's FOCUS version, then written into
- * cost_row in one transaction. An empty cell is a missing value (real exports leave credits, taxes and
+ * FOCUS import: CSV, gzipped CSV and Parquet files of FOCUS 1.0, 1.1 and 1.2, read as text with
+ * DuckDB's own readers and validated against the file's FOCUS version in one streaming pass, then read
+ * again straight into cost_row in one transaction (no copy of the bill is held, whatever its size). An empty cell is a missing value (real exports leave credits, taxes and
  * support charges untagged and unplaced): it is read as null and counted per column in the summary.
  * A bad file is refused whole (naming the file, the data row and the column, never a cell's content)
  * and the store is left as it was; no raw engine message reaches the user. Re-importing a billing period replaces it: the key is the
