@@ -313,6 +313,20 @@ describe('metrics windows', () => {
     expect(store.metricsStorage).toEqual(['rollups', 'rollups', 'rollups']);
   });
 
+  it('gives a rollups-only account of a large fleet windows short enough to stage at most 2M samples each', async () => {
+    // 12,500 machines of 8 GPUs: 100,000 GPUs, so 20-minute windows (a 6-hour one would stage 36M samples).
+    const machines = Array.from({ length: 12_500 }, (_, i) => resource('lab-a', `gpu-vm-${i}`, { gpuCount: 8 }));
+    const a = account('lab-a', 'demo', { inventory: () => batchesOf(machines), metrics: () => batchesOf<GpuSample>() }, { metricsBackfillHours: 1 });
+    a.connector.metricsStorage = 'rollups';
+    const { engine } = build([a]);
+    await syncToEnd(engine);
+    expect(a.connector.calls.metrics.map((r) => [r.from, r.to])).toEqual([
+      [NOW_MINUTE - HOUR, NOW_MINUTE - 40 * MINUTE],
+      [NOW_MINUTE - 40 * MINUTE, NOW_MINUTE - 20 * MINUTE],
+      [NOW_MINUTE - 20 * MINUTE, NOW_MINUTE],
+    ]);
+  });
+
   it('keeps the chunks already committed when a later one fails, and resumes there', async () => {
     let calls = 0;
     const a = account(

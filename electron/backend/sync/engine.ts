@@ -20,7 +20,7 @@ import { Semaphore } from '../providers/common/semaphore';
 import { ReadAhead } from './read-ahead';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
-import { costsWindow, metricsWindows, ROLLUP_BUCKET_MS } from './windows';
+import { costsWindow, metricsWindows, ROLLUP_BUCKET_MS, rollupsChunkMs } from './windows';
 
 /** One configured account and the connector that reads it. */
 export interface SyncAccount {
@@ -612,7 +612,12 @@ export class SyncEngine {
         const storage = connector.metricsStorage ?? 'raw';
         // A rollups-only account rebuilds whole 5-minute buckets from each window, so its windows
         // re-read the bucket the cursor falls in (the source still holds those minutes).
-        const chunks = metricsWindows(cursor, now, config.metricsBackfillHours, storage === 'rollups' ? ROLLUP_BUCKET_MS : undefined);
+        // Its windows are also short enough that each stages at most ROLLUPS_WINDOW_SAMPLES (the store
+        // rolls a rollups-only window up whole, so this is what bounds its memory).
+        const chunks =
+          storage === 'rollups'
+            ? metricsWindows(cursor, now, config.metricsBackfillHours, ROLLUP_BUCKET_MS, rollupsChunkMs(resources.reduce((n, r) => n + r.gpuCount, 0)))
+            : metricsWindows(cursor, now, config.metricsBackfillHours);
         const first = chunks[0];
         const last = chunks[chunks.length - 1];
         // Chunk index -> its stream read ahead, for the chunk's first attempt (a retry asks again).
