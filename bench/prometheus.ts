@@ -11,6 +11,8 @@
  * - the pane's questions asked of both, in alternating pairs: fleet utilisation by cloud over 24 h
  *   (Prometheus: a Grafana panel's query_range at step 5m; Fleetpane: the API as `fleetpane serve`
  *   serves it) and GPU counts by state now; the answers must agree;
+ * - the peak RSS of the process holding the store while that backfill streams in (the store at the
+ *   backend's own memory limit);
  * - bytes on disk per GPU-day, store vs Prometheus's TSDB blocks for the same samples.
  */
 import { once } from 'node:events';
@@ -175,6 +177,20 @@ async function cpuSecondsOf(pid: number | undefined): Promise<number> {
   }
 }
 
+/** Samples this process's RSS every 50 ms until stop(), which returns the peak in bytes. */
+function sampleRss(): { stop: () => number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}
+
 /** Free bytes in the file system holding `path`, or Infinity where it cannot be read. */
 async function freeBytes(path: string): Promise<number> {
   try {
@@ -280,10 +296,13 @@ export async function benchPrometheus(record: RecordMeasure): Promise<void> {
     );
     const connector = kubernetesProvider.create(config);
     let clockNow = new Date(now - MINUTE);
-    const store = await openStore(storeDir, { now: () => clockNow, memoryLimit: '1GB' });
+    // The backend's own memory limit (not a bench-sized one), so the peak RSS below is the backend's.
+    const store = await openStore(storeDir, { now: () => clockNow });
     const engine = new SyncEngine({ store, accounts: [{ config, connector }], clock: { ...systemClock, now: () => clockNow }, random: () => 0.5 });
     const cpu0 = { node: process.cpuUsage(), prom: await cpuSecondsOf(prom.pid) };
+    const rss = sampleRss();
     const first = await timed(() => engine.syncOnce());
+    const peakRss = rss.stop();
     const nodeCpu = process.cpuUsage(cpu0.node);
     const promCpu = (await cpuSecondsOf(prom.pid)) - cpu0.prom;
     console.log(
@@ -300,16 +319,26 @@ export async function benchPrometheus(record: RecordMeasure): Promise<void> {
       met: backfillRate >= 200_000,
       reference: { name: 'issue 16 measured on main, samples/s', value: 21_000, ratio: backfillRate / 21_000 },
     });
+    record({
+      name: `peak RSS of the store's process during the first 24 h backfill (${gpus.toLocaleString()} GPUs, store at the backend's memory limit)`,
+      value: peakRss / 2 ** 20,
+      unit: 'MiB',
+      target: '<= 500 MB (476.8 MiB)',
+      met: peakRss <= 500e6,
+    });
     // The same 24 h read through the connector alone (no validation, no store): where the time goes.
     const resources = await store.resources(config.name);
     const readCpu = process.cpuUsage();
+    const readRss = sampleRss();
     const readOnly = await timed(async () => {
       let n = 0;
       const signal = new AbortController().signal;
       for await (const batch of connector.metrics({ signal, now: new Date(now - MINUTE), from: now - MINUTE - 24 * HOUR, to: now - MINUTE, resources })) n += batch.length;
       return n;
     });
+    const readPeakRss = readRss.stop();
     const readCpuS = (process.cpuUsage(readCpu).user + process.cpuUsage(readCpu).system) / 1e6;
+    console.log(`  peak RSS while the connector alone reads the same 24 h: ${(readPeakRss / 2 ** 20).toFixed(0)} MiB (during the backfill: ${(peakRss / 2 ** 20).toFixed(0)} MiB)`);
     const readRate = readOnly.value / (readOnly.ms / 1000);
     record({
       name: `connector read alone, same 24 h (queries + parsing + mapping, no store; Fleetpane CPU ${readCpuS.toFixed(1)} s)`,

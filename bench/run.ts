@@ -15,7 +15,7 @@
  *   Prometheus fleet is 2,000 GPUs per unit too.
  * - BENCH_DAYS (30), BENCH_REPEATS (30): history length, timed repeats per query.
  * - BENCH_DATA_DIR: a store to keep and reuse (ingest skipped when it holds one).
- * - BENCH_ONLY: `queries` (store queries only), `prometheus` (the Prometheus side by side and sync
+ * - BENCH_ONLY: `ingest` (the demo fleet's ingest and its reference only), `queries` (store queries only), `prometheus` (the Prometheus side by side and sync
  *   from Prometheus only), `collector` (the team collector load only, on the demo store),
  *   `machine-table` (the machine table in Chromium only), `focus` (FOCUS import and cost-write memory only).
  * - BENCH_PROM_GPUS (2,000 unless BENCH_SCALE is set), BENCH_PROM_PAIRS (10): the Prometheus fleet
@@ -284,6 +284,7 @@ async function main(): Promise<void> {
       });
     }
     await store.close();
+    if (ONLY === 'ingest') return await writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE });
     if (ONLY === undefined || ONLY === 'machine-table') {
       for (const m of await benchMachineTable(dataDir)) record(m);
       if (ONLY !== undefined) return await writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE });

@@ -106,6 +106,19 @@ describe('store writes', () => {
     expect(await count(`SELECT rejected FROM sync_run WHERE stream = 'metrics'`)).toBe(2);
   });
 
+  it('stores a window in time order whether its samples came GPU by GPU or minute by minute', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 3 })]));
+    const byGpu = [0, 1, 2].flatMap((g) => minutes('vm-1', g, T0, T0 + 30 * MIN, 40 + g));
+    await store.writeMetrics(run('acct', 'metrics'), { from: T0, to: T0 + 30 * MIN }, batchesOf(byGpu.slice(0, 50), byGpu.slice(50)));
+    const byMinute: ReturnType<typeof minutes> = [];
+    for (let t = T0 + 30 * MIN; t < T0 + 60 * MIN; t += MIN) for (const g of [0, 1, 2]) byMinute.push(sample('vm-1', g, t, 10 + g));
+    await store.writeMetrics(run('acct', 'metrics'), { from: T0 + 30 * MIN, to: T0 + 60 * MIN }, batchesOf(byMinute));
+    // As stored (rowid order), no sample is older than the one before it.
+    expect(await count('SELECT count(*) FROM (SELECT ts, lag(ts) OVER (ORDER BY rowid) AS prev FROM gpu_sample) WHERE ts < prev')).toBe(0);
+    expect(await count('SELECT count(*) FROM gpu_sample')).toBe(180);
+    expect(await count(`SELECT sum(util) FROM gpu_sample WHERE ts >= TIMESTAMP '2026-11-25 00:30:00'`)).toBe(30 * (10 + 11 + 12));
+  });
+
   it('rollups equal a direct computation from raw samples, also after a window is rewritten', async () => {
     await store.writeInventory(
       run('acct', 'inventory'),

@@ -7,6 +7,8 @@ import { jsonLineLogger } from './logger';
 import { SyncSummary } from './summary';
 import { FakeConnector, accountConfig, batchesOf, costRow, incident, resource, sample, untilAborted, type FakeStreams } from './testing/fake-connector';
 import { FakeStore } from './testing/fake-store';
+import type { RunStart, Window } from '../store/types';
+import type { MetricsStorage } from '../../../shared/config';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -311,6 +313,20 @@ describe('metrics windows', () => {
     expect(store.metricsStorage).toEqual(['rollups', 'rollups', 'rollups']);
   });
 
+  it('gives a rollups-only account of a large fleet windows short enough to stage at most 2M samples each', async () => {
+    // 12,500 machines of 8 GPUs: 100,000 GPUs, so 20-minute windows (a 6-hour one would stage 36M samples).
+    const machines = Array.from({ length: 12_500 }, (_, i) => resource('lab-a', `gpu-vm-${i}`, { gpuCount: 8 }));
+    const a = account('lab-a', 'demo', { inventory: () => batchesOf(machines), metrics: () => batchesOf<GpuSample>() }, { metricsBackfillHours: 1 });
+    a.connector.metricsStorage = 'rollups';
+    const { engine } = build([a]);
+    await syncToEnd(engine);
+    expect(a.connector.calls.metrics.map((r) => [r.from, r.to])).toEqual([
+      [NOW_MINUTE - HOUR, NOW_MINUTE - 40 * MINUTE],
+      [NOW_MINUTE - 40 * MINUTE, NOW_MINUTE - 20 * MINUTE],
+      [NOW_MINUTE - 20 * MINUTE, NOW_MINUTE],
+    ]);
+  });
+
   it('keeps the chunks already committed when a later one fails, and resumes there', async () => {
     let calls = 0;
     const a = account(
@@ -589,5 +605,117 @@ describe('schedules', () => {
 
   it('rejects a connector built for another account', () => {
     expect(() => build([{ config: accountConfig('lab-a'), connector: new FakeConnector('lab-b', 'demo') }])).toThrow(/connector of "lab-b"/);
+  });
+});
+
+describe('metrics read-ahead', () => {
+  /** A store that takes a second to store what it read, as the real one sorts, rolls up and commits. */
+  class SlowStore extends FakeStore {
+    readonly writesEndedAt: number[] = [];
+    override async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>, storage?: MetricsStorage): Promise<number> {
+      const read: GpuSample[][] = [];
+      for await (const batch of batches) read.push(batch);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const rows = await super.writeMetrics(run, window, batchesOf(...read), storage);
+      this.writesEndedAt.push(Date.now());
+      return rows;
+    }
+  }
+
+  /** Four 6-hour chunks whose source takes a second to answer; two GPUs a minute for the first minutes. */
+  const slowSource = () =>
+    account('lab-a', 'demo', {
+      metrics: (req) =>
+        (async function* () {
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          for (let t = req.from; t < req.from + 30 * MINUTE; t += 10 * MINUTE) {
+            yield [sample('gpu-vm-1', t), sample('gpu-vm-1', t, { gpuIndex: 1 })];
+          }
+        })(),
+    });
+
+  const syncWith = async (readAheadSamples: number) => {
+    const a = slowSource();
+    const store = new SlowStore();
+    const engine = new SyncEngine({ store, accounts: [a], random: () => 0.5, metricsReadAheadSamples: readAheadSamples });
+    const summary = await syncToEnd(engine);
+    return { a, store, summary, ms: Date.now() - NOW };
+  };
+
+  it("asks for the next chunk while the previous one is written, and stores exactly what a chunk-by-chunk sync stores", async () => {
+    const sequential = await syncWith(0);
+    vi.setSystemTime(NOW);
+    const pipelined = await syncWith(250_000);
+
+    expect(pipelined.summary.ok).toBe(true);
+    expect(pipelined.store.samples).toEqual(sequential.store.samples);
+    expect(pipelined.store.metricsWindows).toEqual(sequential.store.metricsWindows);
+    expect(pipelined.store.runsOf('lab-a', 'metrics').map((r) => r.rows)).toEqual(sequential.store.runsOf('lab-a', 'metrics').map((r) => r.rows));
+    expect(await pipelined.store.cursor('lab-a', 'metrics')).toBe(await sequential.store.cursor('lab-a', 'metrics'));
+    expect(pipelined.a.connector.calls.metrics.map((r) => [r.from, r.to])).toEqual(sequential.a.connector.calls.metrics.map((r) => [r.from, r.to]));
+    // Chunk by chunk: (1 s source + 1 s write) x 4. Pipelined: each next source answers while the
+    // previous chunk is written, so only the first second is not overlapped.
+    expect(sequential.ms).toBe(8_000);
+    expect(pipelined.ms).toBe(5_000);
+    // Each chunk after the first was asked for before the previous chunk's write ended.
+    const asked = pipelined.a.connector.calls.metrics.map((r) => r.now.getTime());
+    for (let i = 1; i < asked.length; i++) expect(asked[i]!).toBeLessThan(pipelined.store.writesEndedAt[i - 1]!);
+  });
+
+  it('asks the source again when the answer read ahead failed', async () => {
+    let calls = 0;
+    const a = account('lab-a', 'demo', {
+      metrics: (req) =>
+        (async function* () {
+          calls += 1;
+          // The second chunk's first answer (the one read ahead) fails.
+          if (calls === 2) throw new UnavailableError('prometheus restarting');
+          yield [sample('gpu-vm-1', req.from)];
+        })(),
+    });
+    const store = new FakeStore();
+    const summary = await syncToEnd(new SyncEngine({ store, accounts: [a], random: () => 0.5 }));
+
+    expect(summary.accounts[0]!.streams.metrics).toMatchObject({ status: 'ok', rows: 4, attempts: 2 });
+    const chunk = (i: number): number => NOW_MINUTE - 24 * HOUR + i * 6 * HOUR;
+    expect(a.connector.calls.metrics.map((r) => r.from)).toEqual([chunk(0), chunk(1), chunk(1), chunk(2), chunk(3)]);
+    expect(store.samples.get('lab-a')?.map((x) => x.ts)).toEqual([chunk(0), chunk(1), chunk(2), chunk(3)]);
+  });
+
+  it('reads no chunk ahead of one given up, and stops the one read ahead when the write fails', async () => {
+    const given = account('lab-a', 'demo', {
+      metrics: (req) =>
+        (async function* () {
+          if (req.from === NOW_MINUTE - 18 * HOUR) throw new AuthError('token expired');
+          yield [sample('gpu-vm-1', req.from)];
+        })(),
+    });
+    const first = await syncToEnd(new SyncEngine({ store: new FakeStore(), accounts: [given], random: () => 0.5 }));
+    expect(first.accounts[0]!.streams.metrics).toMatchObject({ status: 'error', rows: 1 });
+    expect(given.connector.calls.metrics.map((r) => r.from)).toEqual([NOW_MINUTE - 24 * HOUR, NOW_MINUTE - 18 * HOUR]);
+
+    // The store refuses the first chunk after reading it: the second, read ahead, is stopped.
+    let stopped = 0;
+    const ahead = account('lab-b', 'demo', {
+      metrics: (req) =>
+        (async function* () {
+          try {
+            if (req.from > NOW_MINUTE - 24 * HOUR) await untilAborted(req.signal);
+            yield [sample('gpu-vm-1', req.from)];
+          } finally {
+            if (req.signal.aborted) stopped += 1;
+          }
+        })(),
+    });
+    class RefusingStore extends FakeStore {
+      override async writeMetrics(run: RunStart, _window: Window, batches: AsyncIterable<GpuSample[]>): Promise<number> {
+        for await (const _ of batches) void run;
+        throw new Error('disk full');
+      }
+    }
+    const refused = await syncToEnd(new SyncEngine({ store: new RefusingStore(), accounts: [ahead], random: () => 0.5 }));
+    expect(refused.accounts[0]!.streams.metrics).toMatchObject({ status: 'error', rows: 0 });
+    expect(ahead.connector.calls.metrics.map((r) => r.from)).toEqual([NOW_MINUTE - 24 * HOUR, NOW_MINUTE - 18 * HOUR, NOW_MINUTE - 24 * HOUR]);
+    expect(stopped).toBe(1);
   });
 });

@@ -17,9 +17,10 @@ import { abortReason, sleep, systemClock, type Clock, type TimerHandle } from '.
 import { intervalSeconds } from './freshness';
 import { silentLogger, type Logger } from './logger';
 import { Semaphore } from '../providers/common/semaphore';
+import { ReadAhead } from './read-ahead';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
-import { costsWindow, metricsWindows, ROLLUP_BUCKET_MS } from './windows';
+import { costsWindow, metricsWindows, ROLLUP_BUCKET_MS, rollupsChunkMs } from './windows';
 
 /** One configured account and the connector that reads it. */
 export interface SyncAccount {
@@ -44,6 +45,11 @@ export interface SyncEngineOptions {
    * `syncOnce` includes it, and its failures are logged, never recorded as the stream's.
    */
   afterCommit?: (account: string, stream: StreamId) => Promise<void>;
+  /**
+   * Samples of the next metrics chunk read ahead from the connector while the previous chunk is
+   * written (default 250,000, about 50 MB); 0 reads each chunk only when its write begins.
+   */
+  metricsReadAheadSamples?: number;
 }
 
 export interface SyncOnceOptions {
@@ -83,7 +89,12 @@ type RunWrite = (run: RunStart, signal: AbortSignal, onBatch: (rowsSoFar: number
 interface StreamPlan {
   window: Window | null;
   runs: RunWrite[];
+  /** Called once the runs are over (or given up): stops reading ahead what no run will write. */
+  dispose?: () => void;
 }
+
+/** Default of SyncEngineOptions.metricsReadAheadSamples. */
+const METRICS_READ_AHEAD_SAMPLES = 250_000;
 
 type RunOutcome =
   | { status: 'ok'; rows: number; attempts: number }
@@ -126,6 +137,7 @@ export class SyncEngine {
   private readonly afterCommit: ((account: string, stream: StreamId) => Promise<void>) | undefined;
   private readonly maxAttempts: number;
   private readonly concurrency: number;
+  private readonly readAheadSamples: number;
   private readonly entries = new Map<string, AccountEntry>();
   private readonly semaphores = new Map<ProviderId, Semaphore>();
   private readonly active = new Set<Promise<unknown>>();
@@ -143,6 +155,8 @@ export class SyncEngine {
     this.afterCommit = options.afterCommit;
     this.maxAttempts = options.maxAttempts ?? 4;
     this.concurrency = options.concurrencyPerProvider ?? 2;
+    this.readAheadSamples = options.metricsReadAheadSamples ?? METRICS_READ_AHEAD_SAMPLES;
+    if (!Number.isInteger(this.readAheadSamples) || this.readAheadSamples < 0) throw new RangeError('metricsReadAheadSamples must be a non-negative integer');
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('maxAttempts must be a positive integer');
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError('concurrencyPerProvider must be a positive integer');
     for (const account of options.accounts) this.entries.set(account.config.name, this.newEntry(account));
@@ -430,11 +444,12 @@ export class SyncEngine {
     let attempts = 0;
     let window: Window | null = null;
     let error: SyncError | null = null;
+    let plan: StreamPlan | null = null;
     this.emit({ type: 'sync-progress', account, stream, phase: 'started', rows: 0, error: null });
     this.log.debug('sync started', fields);
     try {
       if (signal.aborted) throw abortReason(signal);
-      const plan = await this.plan(entry, stream);
+      plan = await this.plan(entry, stream, signal);
       window = plan.window;
       for (const write of plan.runs) {
         const outcome = await this.attempt(entry, stream, signal, write, (rowsSoFar) =>
@@ -461,6 +476,8 @@ export class SyncEngine {
         attempts = Math.max(attempts, 1);
         await this.recordFailure(this.newRun(account, stream, 1), error);
       }
+    } finally {
+      plan?.dispose?.();
     }
     if (error === null && this.afterCommit !== undefined) {
       try {
@@ -574,7 +591,7 @@ export class SyncEngine {
   }
 
   /** Decides the windows and builds the writes; reads the store's cursor and inventory as needed. */
-  private async plan(entry: AccountEntry, stream: StreamId): Promise<StreamPlan> {
+  private async plan(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamPlan> {
     const { config, connector } = entry;
     const origin: BatchOrigin = { account: config.name, stream };
     const now = this.clock.now();
@@ -595,15 +612,41 @@ export class SyncEngine {
         const storage = connector.metricsStorage ?? 'raw';
         // A rollups-only account rebuilds whole 5-minute buckets from each window, so its windows
         // re-read the bucket the cursor falls in (the source still holds those minutes).
-        const chunks = metricsWindows(cursor, now, config.metricsBackfillHours, storage === 'rollups' ? ROLLUP_BUCKET_MS : undefined);
+        // Its windows are also short enough that each stages at most ROLLUPS_WINDOW_SAMPLES (the store
+        // rolls a rollups-only window up whole, so this is what bounds its memory).
+        const chunks =
+          storage === 'rollups'
+            ? metricsWindows(cursor, now, config.metricsBackfillHours, ROLLUP_BUCKET_MS, rollupsChunkMs(resources.reduce((n, r) => n + r.gpuCount, 0)))
+            : metricsWindows(cursor, now, config.metricsBackfillHours);
         const first = chunks[0];
         const last = chunks[chunks.length - 1];
+        // Chunk index -> its stream read ahead, for the chunk's first attempt (a retry asks again).
+        const ahead = new Map<number, ReadAhead<unknown> | 'taken'>();
+        const readAhead = (index: number): void => {
+          const chunk = chunks[index];
+          if (chunk === undefined || ahead.has(index) || this.readAheadSamples === 0 || signal.aborted) return;
+          // Reading ahead is a stream run of the provider like any other: only with a permit free now
+          // (never waiting for one, so it cannot hold up the runs it would wait behind).
+          const release = this.semaphore(config.provider).tryAcquire();
+          if (release === null) return;
+          const stop = new AbortController();
+          const source = connector.metrics({ signal: AbortSignal.any([signal, stop.signal]), now: this.clock.now(), from: chunk.from, to: chunk.to, resources });
+          ahead.set(index, new ReadAhead<unknown>(source, this.readAheadSamples, stop, release));
+        };
         return {
           window: first && last ? { from: first.from, to: last.to } : null,
-          runs: chunks.map((chunk): RunWrite => (run, signal, onBatch) => {
-            const batches = connector.metrics({ signal, now: run.startedAt, from: chunk.from, to: chunk.to, resources });
-            return this.store.writeMetrics(run, chunk, checked(batches, origin, signal, (b, i) => checkSamples(origin, b, i, chunk), onBatch), storage);
+          runs: chunks.map((chunk, index): RunWrite => (run, runSignal, onBatch) => {
+            const early = ahead.get(index);
+            ahead.set(index, 'taken');
+            const batches =
+              early instanceof ReadAhead ? early : connector.metrics({ signal: runSignal, now: run.startedAt, from: chunk.from, to: chunk.to, resources });
+            // Once this chunk's source is read, the next chunk's queries start while this one is written.
+            const thenNext = whenEnded(batches, () => readAhead(index + 1));
+            return this.store.writeMetrics(run, chunk, checked(thenNext, origin, runSignal, (b, i) => checkSamples(origin, b, i, chunk), onBatch), storage);
           }),
+          dispose: () => {
+            for (const early of ahead.values()) if (early instanceof ReadAhead) void early.cancel();
+          },
         };
       }
       case 'costs': {
@@ -645,6 +688,12 @@ export class SyncEngine {
       }
     }
   }
+}
+
+/** Passes `source` through and calls `ended` once it has ended without error. */
+async function* whenEnded<T>(source: AsyncIterable<T>, ended: () => void): AsyncGenerator<T> {
+  yield* source;
+  ended();
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS_CHUNK_MS, ROLLUP_BUCKET_MS, costsWindow, metricsWindows } from './windows';
+import { METRICS_CHUNK_MS, ROLLUP_BUCKET_MS, ROLLUPS_WINDOW_SAMPLES, costsWindow, metricsWindows, rollupsChunkMs } from './windows';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-01-15T12:00:42.500Z');
@@ -47,6 +47,26 @@ describe('metricsWindows', () => {
     const [only] = metricsWindows(null, now, 1.5);
     expect(only).toEqual({ from: to - 1.5 * HOUR, to });
     expect(only!.from % 60_000).toBe(0);
+  });
+});
+
+describe('rollupsChunkMs', () => {
+  const MINUTE = 60_000;
+  it('keeps a rollups-only window of a large fleet to the staging cap, in whole 5-minute buckets', () => {
+    expect(rollupsChunkMs(2_000)).toBe(6 * HOUR);
+    expect(rollupsChunkMs(100_000)).toBe(20 * MINUTE);
+    expect(rollupsChunkMs(30_000)).toBe(65 * MINUTE);
+    expect(rollupsChunkMs(10_000_000)).toBe(5 * MINUTE);
+    expect(rollupsChunkMs(0)).toBe(6 * HOUR);
+    const gpus = 100_000;
+    const now = new Date(Date.UTC(2026, 0, 15, 12, 3, 0));
+    const windows = metricsWindows(null, now, 24, 5 * MINUTE, rollupsChunkMs(gpus));
+    expect(windows).toHaveLength(24 * 3 + 1);
+    for (const w of windows) {
+      expect(w.from % (5 * MINUTE)).toBe(0);
+      expect((gpus * (w.to - w.from)) / MINUTE).toBeLessThanOrEqual(ROLLUPS_WINDOW_SAMPLES);
+    }
+    expect(windows.at(-1)).toEqual({ from: now.getTime() - 3 * MINUTE, to: now.getTime() });
   });
 });
 

@@ -20,12 +20,27 @@ export function floorToMinute(ms: number): number {
 export const ROLLUP_BUCKET_MS = 5 * MINUTE_MS;
 
 /**
- * The metrics windows to fetch, oldest first: from the cursor (or `backfillHours` ago on the first
- * sync, and never more than 7 days back) to now floored to the minute, in chunks of at most 6 hours.
- * With `alignFromMs` the first window starts at the cursor floored to that step. Empty when there is
- * nothing new.
+ * Samples a rollups-only account's metrics window holds at most, counting one per GPU and minute (what
+ * a Prometheus source answers at its 60 s step). The store stages a raw window in slices of this many
+ * samples, but a rollups-only window is rolled up whole, so its windows are made short enough instead:
+ * a 6-hour window of 100,000 GPUs would stage 36M samples.
  */
-export function metricsWindows(cursor: number | null, now: Date, backfillHours: number, alignFromMs = MINUTE_MS): Window[] {
+export const ROLLUPS_WINDOW_SAMPLES = 2_000_000;
+
+/** Chunk length for a rollups-only account of `gpus` GPUs: whole 5-minute buckets, from 5 minutes to 6 hours. */
+export function rollupsChunkMs(gpus: number): number {
+  const minutes = Math.floor(ROLLUPS_WINDOW_SAMPLES / Math.max(1, gpus));
+  const ms = Math.floor((minutes * MINUTE_MS) / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
+  return Math.min(METRICS_CHUNK_MS, Math.max(ROLLUP_BUCKET_MS, ms));
+}
+
+/**
+ * The metrics windows to fetch, oldest first: from the cursor (or `backfillHours` ago on the first
+ * sync, and never more than 7 days back) to now floored to the minute, in chunks of at most `chunkMs`
+ * (6 hours). With `alignFromMs` the first window starts at the cursor floored to that step. Empty when
+ * there is nothing new.
+ */
+export function metricsWindows(cursor: number | null, now: Date, backfillHours: number, alignFromMs = MINUTE_MS, chunkMs = METRICS_CHUNK_MS): Window[] {
   const to = floorToMinute(now.getTime());
   const start = cursor ?? now.getTime() - backfillHours * HOUR_MS;
   const unaligned = Math.max(floorToMinute(start), to - METRICS_MAX_LOOKBACK_MS);
@@ -33,8 +48,8 @@ export function metricsWindows(cursor: number | null, now: Date, backfillHours: 
   if (unaligned >= to) return [];
   const from = Math.floor(unaligned / alignFromMs) * alignFromMs;
   const chunks: Window[] = [];
-  for (let chunkFrom = from; chunkFrom < to; chunkFrom += METRICS_CHUNK_MS) {
-    chunks.push({ from: chunkFrom, to: Math.min(chunkFrom + METRICS_CHUNK_MS, to) });
+  for (let chunkFrom = from; chunkFrom < to; chunkFrom += chunkMs) {
+    chunks.push({ from: chunkFrom, to: Math.min(chunkFrom + chunkMs, to) });
   }
   return chunks;
 }

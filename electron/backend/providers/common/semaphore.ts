@@ -53,6 +53,13 @@ export class Semaphore {
     });
   }
 
+  /** Takes a permit only if one is free now (no waiting); its release function, or null. */
+  tryAcquire(): (() => void) | null {
+    if (this.held >= this.limit) return null;
+    this.held += 1;
+    return this.releaser();
+  }
+
   /** Runs `body` holding a permit, released however it ends; an abort while waiting rejects without running it. */
   async run<T>(body: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const release = await this.acquire(signal);

@@ -55,6 +55,9 @@ export class SampleChunkWriter {
   private xid!: Vector;
   private fault!: Vector;
   private row = 0;
+  private lastTs = -Infinity;
+  /** Whether every sample added so far came in time order (the store then need not sort them). */
+  timeOrdered = true;
 
   constructor(private readonly appender: DuckDBAppender) {
     this.resetVectors();
@@ -74,6 +77,8 @@ export class SampleChunkWriter {
   /** Adds one sample of the GPU `gpuId` (already checked against the inventory). */
   add(gpuId: number, s: GpuSample): void {
     const r = this.row;
+    if (s.ts < this.lastTs) this.timeOrdered = false;
+    this.lastTs = s.ts;
     this.gpu.setItem(r, gpuId);
     // ms * 1000 stays an exact integer in a double until the year 2255.
     this.ts.setItem(r, new DuckDBTimestampValue(BigInt(s.ts * 1000)));

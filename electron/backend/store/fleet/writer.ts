@@ -157,14 +157,16 @@ export class DuckFleetWriter implements FleetWriter {
       // the whole staged window (so it is not sliced).
       await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SAMPLE_BATCH_NAME} (${SAMPLE_BATCH_COLUMNS})`);
       let slices = 0;
+      let appender = await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp');
+      let writer = new SampleChunkWriter(appender);
       const store = async (): Promise<void> => {
         if (rollupsOnly) return;
-        await exec(conn, `INSERT INTO gpu_sample SELECT ${SAMPLE_BATCH_AS_GPU_SAMPLE} FROM ${SAMPLE_BATCH} ORDER BY ts`);
+        // A slice that came in time order is stored as it came (the sort is about a third of the insert).
+        const order = writer.timeOrdered ? '' : ' ORDER BY ts';
+        await exec(conn, `INSERT INTO gpu_sample SELECT ${SAMPLE_BATCH_AS_GPU_SAMPLE} FROM ${SAMPLE_BATCH}${order}`);
         slices++;
       };
-      let appender = await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp');
       try {
-        let writer = new SampleChunkWriter(appender);
         let staged = 0;
         for await (const batch of batches) {
           for (const s of batch) {
