@@ -19,7 +19,7 @@ import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-q
 import { gpuStateSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
 import { loadFleet, loadIncidents } from '../incident-query';
-import { countedOnceSql, filterSql, passesFilter } from './resource-rows';
+import { countedOnceSql, filterSql, machineKeySql, passesFilter } from './resource-rows';
 import { spendByCloud, sumSpend } from '../spend/spend-query';
 import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
 
@@ -45,10 +45,44 @@ function entryKeySql(sites: ReadonlyMap<string, string>): string {
   return `CASE WHEN cloud <> 'other' THEN cloud ELSE 'other:' || ${label} END`;
 }
 
+/** What the overview's SQL may leave out on this store. */
+interface StoreShape {
+  /** Whether rollups-only accounts keep minute detail (else those reads are left out). */
+  minuteDetail: boolean;
+  /** SQL over resource columns account and id: true for a resource counted (countedOnceSql's rule). */
+  counted: string;
+}
+
+/** Above this many resources yielding to another account's, the rule stays in SQL rather than a list. */
+const YIELDING_LIST_MAX = 200;
+
+/**
+ * Asks what the overview's SQL may leave out: planning a part costs DuckDB about as much as running it
+ * on 10,000 GPUs, and most stores have no rollups-only account and no machine two accounts see.
+ */
+async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
+  const [probe] = await pool.rows<{ minute_detail: boolean; shared: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM rollup_5m_minutes) AS minute_detail,
+            EXISTS (SELECT 1 FROM resource WHERE ${machineKeySql()} IS NOT NULL) AS shared`,
+  );
+  const minuteDetail = probe?.minute_detail ?? true;
+  if (probe?.shared === false) return { minuteDetail, counted: 'TRUE' };
+  const yielding = await pool.rows<{ account: string; id: string }>(
+    `SELECT account, id FROM resource WHERE NOT ${countedOnceSql()} LIMIT ${YIELDING_LIST_MAX + 1}`,
+  );
+  if (yielding.length > YIELDING_LIST_MAX) return { minuteDetail, counted: countedOnceSql() };
+  if (yielding.length === 0) return { minuteDetail, counted: 'TRUE' };
+  return {
+    minuteDetail,
+    counted: `NOT (${yielding.map((r) => `(account = ${sqlString(r.account)} AND id = ${sqlString(r.id)})`).join(' OR ')})`,
+  };
+}
+
 /** Builds the overview at asOf (floored to the minute) for the filtered fleet. */
 export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date, filter: FleetFilter): Promise<Overview> {
   const asOfMs = floorToMinute(asOf.getTime());
-  const [state, sites] = await Promise.all([loadAccountState(pool, asOfMs), loadSites(pool)]);
+  const [state, sites, shape] = await Promise.all([loadAccountState(pool, asOfMs), loadSites(pool), loadStoreShape(pool)]);
+  const { counted, minuteDetail } = shape;
   const providers = new Map(state.accounts.map((a) => [a.name, a.provider]));
   // Each cluster outside every known cloud is its own entry, so every sum below goes by entry key.
   const keyOf = (cloud: CloudId, account: string): string => cloudKey(cloud, account, sites.get(account) ?? null);
@@ -59,16 +93,16 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
       `SELECT cloud, account, gpu_model, state, count(*)::INTEGER AS n,
               count(*) FILTER (WHERE state <> 'stopped' AND (util_n = 0 OR metrics_gap))::INTEGER AS without_metrics,
               count(*) FILTER (WHERE placement_gap)::INTEGER AS unplaced
-       FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${countedOnceSql()}`, { lastSample: false })}) GROUP BY cloud, account, gpu_model, state`,
+       FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${counted}`, { lastSample: false, minuteDetail })}) GROUP BY cloud, account, gpu_model, state`,
     ),
     pool.rows<{ cloud: CloudId; account: string; n: number }>(
       `SELECT cloud, account, count(*)::INTEGER AS n FROM resource
-       WHERE ${filterSql(filter)} AND ${countedOnceSql()} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
+       WHERE ${filterSql(filter)} AND ${counted} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
        GROUP BY cloud, account`,
     ),
     // 1 h and 24 h in one query: the parts both windows read (the last hour's buckets, the raw edge at asOf) once.
     pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
-      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, keySql),
+      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, keySql, { minuteDetail, counted }),
     ),
     pool.rows<{ key: string; p95: number }>(cloudP95Sql(asOfMs - 24 * HOUR_MS, asOfMs, filter, keySql)),
     spendByCloud(pool, asOfMs, filter, state.inventoryClouds, providers, keyOf),
