@@ -80,7 +80,10 @@ export function gpuStateSql(
       SELECT gpu_id, CASE WHEN f.util_n > 0 THEN f.util_sum / f.util_n END AS util_mean, f.util_n, f.xid, f.fault, l.last_ts
       FROM f LEFT JOIN l USING (gpu_id)
     ), m AS (
-      SELECT account, id, cloud, region, gpu_model, power_state, health, coverage_gaps, unnest(range(gpu_count)) AS gpu_index
+      -- The connector's gaps are read once per machine, not once per GPU (each read parses JSON).
+      SELECT account, id, cloud, region, gpu_model, power_state, health,
+             ${hasGapSql('coverage_gaps', 'metrics')} AS metrics_gap, ${hasGapSql('coverage_gaps', 'placement')} AS placement_gap,
+             unnest(range(gpu_count)) AS gpu_index
       FROM resource WHERE ${resourceWhere}
     ), g AS (
       SELECT m.*, k.gpu_id FROM m
@@ -97,8 +100,7 @@ export function gpuStateSql(
              samples: 'w.util_n',
              meanUtilisation: 'w.util_mean',
            })} AS state,
-           ${hasGapSql('g.coverage_gaps', 'metrics')} AS metrics_gap,
-           ${hasGapSql('g.coverage_gaps', 'placement')} AS placement_gap
+           g.metrics_gap, g.placement_gap
     FROM g LEFT JOIN w ON w.gpu_id = g.gpu_id`;
 }
 
