@@ -1,6 +1,6 @@
 /** The one-pane overview (ARCHITECTURE.md "Overview"), assembled from independent queries run at once. */
 import type { FleetFilter } from '../../../../shared/contract';
-import { type CloudId, CloudId as CloudIds, type GpuState } from '../../../../shared/domain';
+import { type CloudId, CloudId as CloudIds, type GpuState, type ProviderId } from '../../../../shared/domain';
 import {
   cloudKey,
   cloudKeyLabel,
@@ -15,7 +15,7 @@ import {
 } from '../../../../shared/overview';
 import { cloudOfCostRow } from '../../domain/cost-row-cloud';
 import { type ConnectionPool, type Row, sqlList, sqlString } from '../db';
-import { cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
+import { type AccountState, cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
 import { loadIncidents } from '../incident-query';
@@ -104,38 +104,53 @@ function loadFleetFolded(pool: ConnectionPool, namedIds: readonly string[]): Pro
 /** Builds the overview at asOf (floored to the minute) for the filtered fleet. */
 export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date, filter: FleetFilter): Promise<Overview> {
   const asOfMs = floorToMinute(asOf.getTime());
-  const [state, sites, shape] = await Promise.all([loadAccountState(pool, asOfMs), loadSites(pool), loadStoreShape(pool)]);
-  const { counted, minuteDetail } = shape;
-  const providers = new Map(state.accounts.map((a) => [a.name, a.provider]));
-  // Each cluster outside every known cloud is its own entry, so every sum below goes by entry key.
-  const keyOf = (cloud: CloudId, account: string): string => cloudKey(cloud, account, sites.get(account) ?? null);
-  const keySql = entryKeySql(sites);
-  const incidentsP = loadIncidents(pool, 'ended_at IS NULL OR ended_at > epoch_ms($asOf::BIGINT)', { asOf: String(asOfMs) });
-
-  const [stateRows, priceRows, averages, p95, spend, fleet, incidents, costAccounts] = await Promise.all([
+  // Each query starts once what it needs is known, so the small ones run beside the large ones
+  // rather than before them; the largest (window means, GPU states) are asked first.
+  const shapeP = loadStoreShape(pool);
+  const sitesP = loadSites(pool);
+  const averagesP = Promise.all([shapeP, sitesP]).then(([{ minuteDetail, counted }, sites]) =>
+    // 1 h and 24 h in one query: one grouping, one join to the GPUs' names.
+    pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
+      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted }),
+    ),
+  );
+  const stateRowsP = shapeP.then(({ minuteDetail, counted }) =>
     pool.rows<{ cloud: CloudId; account: string; gpu_model: string; state: GpuState; n: number; without_metrics: number; unplaced: number }>(
       `SELECT cloud, account, gpu_model, state, count(*)::INTEGER AS n,
               count(*) FILTER (WHERE state <> 'stopped' AND (util_n = 0 OR metrics_gap))::INTEGER AS without_metrics,
               count(*) FILTER (WHERE placement_gap)::INTEGER AS unplaced
        FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${counted}`, { lastSample: false, minuteDetail })}) GROUP BY cloud, account, gpu_model, state`,
     ),
-    pool.rows<{ cloud: CloudId; account: string; n: number }>(
-      `SELECT cloud, account, count(*)::INTEGER AS n FROM resource
-       WHERE ${filterSql(filter)} AND ${counted} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
-       GROUP BY cloud, account`,
+  );
+  const stateP = loadAccountState(pool, asOfMs);
+  const incidentsP = loadIncidents(pool, 'ended_at IS NULL OR ended_at > epoch_ms($asOf::BIGINT)', { asOf: String(asOfMs) });
+  const providersOf = (state: AccountState): Map<string, ProviderId> => new Map(state.accounts.map((a) => [a.name, a.provider]));
+  // Each cluster outside every known cloud is its own entry, so every sum below goes by entry key.
+  const keyOfWith =
+    (sites: ReadonlyMap<string, string>) =>
+    (cloud: CloudId, account: string): string =>
+      cloudKey(cloud, account, sites.get(account) ?? null);
+
+  const [state, sites, stateRows, priceRows, averages, p95, spend, fleet, incidents, costAccounts] = await Promise.all([
+    stateP,
+    sitesP,
+    stateRowsP,
+    shapeP.then(({ counted }) =>
+      pool.rows<{ cloud: CloudId; account: string; n: number }>(
+        `SELECT cloud, account, count(*)::INTEGER AS n FROM resource
+         WHERE ${filterSql(filter)} AND ${counted} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
+         GROUP BY cloud, account`,
+      ),
     ),
-    // 1 h and 24 h in one query: the parts both windows read (the last hour's buckets, the raw edge at asOf) once.
-    pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
-      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, keySql, { minuteDetail, counted }),
-    ),
-    pool.rows<{ key: string; p95: number }>(cloudP95Sql(asOfMs - 24 * HOUR_MS, asOfMs, filter, keySql)),
-    spendByCloud(pool, asOfMs, filter, state.inventoryClouds, providers, keyOf),
+    averagesP,
+    sitesP.then((s) => pool.rows<{ key: string; p95: number }>(cloudP95Sql(asOfMs - 24 * HOUR_MS, asOfMs, filter, entryKeySql(s)))),
+    Promise.all([stateP, sitesP]).then(([st, s]) => spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s))),
     incidentsP.then((list) => loadFleetFolded(pool, [...new Set(list.flatMap((i) => i.resourceIds))])),
     incidentsP,
-    pool.rows<{ account: string; provider_name: string }>(
-      'SELECT DISTINCT account, ProviderName AS provider_name FROM cost_row',
-    ),
+    pool.rows<{ account: string; provider_name: string }>('SELECT DISTINCT account, ProviderName AS provider_name FROM cost_row'),
   ]);
+  const providers = providersOf(state);
+  const keyOf = keyOfWith(sites);
 
   const wanted = (c: CloudId): boolean => filter.clouds.length === 0 || filter.clouds.includes(c);
   const filteredFleet = fleet.filter((m) => passesFilter(filter, m));
