@@ -50,8 +50,8 @@ function entryKeySql(sites: ReadonlyMap<string, string>): string {
 interface StoreShape {
   /** Whether rollups-only accounts keep minute detail (else those reads are left out). */
   minuteDetail: boolean;
-  /** SQL over resource columns account and id: true for a resource counted (countedOnceSql's rule). */
-  counted: string;
+  /** SQL over the resource table (`alias` qualifies its columns): true for a resource counted (countedOnceSql's rule). */
+  counted: (alias?: string) => string;
 }
 
 /** Above this many resources yielding to another account's, the rule stays in SQL rather than a list. */
@@ -67,15 +67,18 @@ async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
             EXISTS (SELECT 1 FROM resource WHERE ${machineKeySql()} IS NOT NULL) AS shared`,
   );
   const minuteDetail = probe?.minute_detail ?? true;
-  if (probe?.shared === false) return { minuteDetail, counted: 'TRUE' };
+  if (probe?.shared === false) return { minuteDetail, counted: () => 'TRUE' };
   const yielding = await pool.rows<{ account: string; id: string }>(
     `SELECT account, id FROM resource WHERE NOT ${countedOnceSql()} LIMIT ${YIELDING_LIST_MAX + 1}`,
   );
-  if (yielding.length > YIELDING_LIST_MAX) return { minuteDetail, counted: countedOnceSql() };
-  if (yielding.length === 0) return { minuteDetail, counted: 'TRUE' };
+  if (yielding.length > YIELDING_LIST_MAX) return { minuteDetail, counted: (alias) => countedOnceSql(alias) };
+  if (yielding.length === 0) return { minuteDetail, counted: () => 'TRUE' };
   return {
     minuteDetail,
-    counted: `NOT (${yielding.map((r) => `(account = ${sqlString(r.account)} AND id = ${sqlString(r.id)})`).join(' OR ')})`,
+    counted: (alias) => {
+      const col = (name: string): string => (alias === undefined ? name : `${alias}.${name}`);
+      return `NOT (${yielding.map((r) => `(${col('account')} = ${sqlString(r.account)} AND ${col('id')} = ${sqlString(r.id)})`).join(' OR ')})`;
+    },
   };
 }
 
@@ -111,7 +114,7 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
   const averagesP = Promise.all([shapeP, sitesP]).then(([{ minuteDetail, counted }, sites]) =>
     // 1 h and 24 h in one query: one grouping, one join to the GPUs' names.
     pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
-      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted }),
+      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted: counted() }),
     ),
   );
   const stateRowsP = shapeP.then(({ minuteDetail, counted }) =>
@@ -119,7 +122,7 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
       `SELECT cloud, account, gpu_model, state, count(*)::INTEGER AS n,
               count(*) FILTER (WHERE state <> 'stopped' AND (util_n = 0 OR metrics_gap))::INTEGER AS without_metrics,
               count(*) FILTER (WHERE placement_gap)::INTEGER AS unplaced
-       FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${counted}`, { lastSample: false, minuteDetail })}) GROUP BY cloud, account, gpu_model, state`,
+       FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${counted()}`, { lastSample: false, minuteDetail })}) GROUP BY cloud, account, gpu_model, state`,
     ),
   );
   const stateP = loadAccountState(pool, asOfMs);
@@ -138,13 +141,15 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
     shapeP.then(({ counted }) =>
       pool.rows<{ cloud: CloudId; account: string; n: number }>(
         `SELECT cloud, account, count(*)::INTEGER AS n FROM resource
-         WHERE ${filterSql(filter)} AND ${counted} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
+         WHERE ${filterSql(filter)} AND ${counted()} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
          GROUP BY cloud, account`,
       ),
     ),
     averagesP,
     sitesP.then((s) => pool.rows<{ key: string; p95: number }>(cloudP95Sql(asOfMs - 24 * HOUR_MS, asOfMs, filter, entryKeySql(s)))),
-    Promise.all([stateP, sitesP]).then(([st, s]) => spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s))),
+    Promise.all([stateP, sitesP, shapeP]).then(([st, s, { counted }]) =>
+      spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s), counted('r')),
+    ),
     incidentsP.then((list) => loadFleetFolded(pool, [...new Set(list.flatMap((i) => i.resourceIds))])),
     incidentsP,
     pool.rows<{ account: string; provider_name: string }>('SELECT DISTINCT account, ProviderName AS provider_name FROM cost_row'),

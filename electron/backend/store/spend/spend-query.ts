@@ -42,7 +42,8 @@ export type CloudSpend = Map<string, SpendSummary[]>;
 
 /**
  * Computes spend for every overview entry (`keyOf` names the entry of a cloud and account); clouds
- * filtered out are omitted.
+ * filtered out are omitted. `counted` (SQL over resource alias r) is the counted-once rule, or an
+ * equivalent the caller already worked out for this store.
  */
 export async function spendByCloud(
   pool: ConnectionPool,
@@ -51,6 +52,7 @@ export async function spendByCloud(
   accountClouds: ReadonlyMap<string, readonly CloudId[]>,
   accountProviders: ReadonlyMap<string, ProviderId>,
   keyOf: (cloud: CloudId, account: string) => string = (cloud) => cloud,
+  counted = countedOnceSql('r'),
 ): Promise<CloudSpend> {
   const asOf = new Date(asOfMs);
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
@@ -75,7 +77,7 @@ export async function spendByCloud(
        WHERE NOT ${isEstimateSql('c')}
        GROUP BY c.account, c.ProviderName, c.BillingCurrency`,
     ),
-    runRateToday(pool, asOfMs, filter),
+    runRateToday(pool, asOfMs, filter, counted),
     pool.rows<{ cloud: CloudId; account: string | null; currency: string; gpu_count: number; price_buckets: string }>(
       `SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
        FROM (
@@ -150,12 +152,14 @@ const OTHER_ACCOUNT_SQL = (alias: string): string => `CASE WHEN ${alias}.cloud =
 
 /**
  * Run-rate today per cloud (per account for clusters outside every known cloud, else account null)
- * and price currency: running machines x hourly price after the last billed instant.
+ * and price currency: running machines x hourly price after the last billed instant. `counted` as
+ * for spendByCloud.
  */
 export async function runRateToday(
   pool: ConnectionPool,
   asOfMs: number,
   filter: FleetFilter,
+  counted = countedOnceSql('r'),
 ): Promise<{ cloud: CloudId; account: string | null; currency: string; runRate: bigint }[]> {
   const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
   const found = await pool.rows<{ cloud: CloudId; account: string | null; currency: string; price_ms: string }>(
@@ -164,7 +168,7 @@ export async function runRateToday(
          ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
        ))::VARCHAR AS price_ms
      FROM resource r LEFT JOIN last ON last.account = r.account
-     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')} AND ${countedOnceSql('r')}
+     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')} AND ${counted}
      GROUP BY ALL`,
   );
   return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
