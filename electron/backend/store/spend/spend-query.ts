@@ -62,20 +62,24 @@ export async function spendByCloud(
   const thisHour = Math.floor(asOfMs / HOUR_MS) * HOUR_MS;
   const resourceFilter = filterSql(filter, 'r');
   // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
-  // the run-rate covers the hours after the last *billed* instant.
-  const lastBilled = lastBilledSql(asOfMs);
+  // the run-rate covers the hours after the last *billed* instant (lastBilledSql).
 
   const [billedRows, runRows, idleRows] = await Promise.all([
     pool.rows<{ account: string; provider_name: string; currency: string; mtd: string; last7: string }>(
-      `WITH last AS (${lastBilled})
-       SELECT c.account, c.ProviderName AS provider_name, c.BillingCurrency AS currency,
-         coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= ${tsLiteral(monthStart)}
-           AND c.ChargePeriodStart < ${tsLiteral(nextMonth)}), 0)::VARCHAR AS mtd,
-         coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= date_trunc('day', last.l) - INTERVAL 7 DAY
-           AND c.ChargePeriodStart < date_trunc('day', last.l)), 0)::VARCHAR AS last7
-       FROM cost_row c JOIN last USING (account)
-       WHERE NOT ${isEstimateSql('c')}
-       GROUP BY c.account, c.ProviderName, c.BillingCurrency`,
+      // Summed per UTC day first: both periods start and end on day boundaries, so the day sums give
+      // the same exact DECIMAL totals, and each account's last billed instant comes from the same pass.
+      `WITH d AS (
+         SELECT c.account, c.ProviderName AS provider_name, c.BillingCurrency AS currency,
+                date_trunc('day', c.ChargePeriodStart) AS day, sum(c.BilledCost) AS cost, max(c.ChargePeriodEnd) AS until
+         FROM cost_row c WHERE NOT ${isEstimateSql('c')} GROUP BY ALL
+       ), last AS (
+         SELECT account, date_trunc('day', least(max(until), ${tsLiteral(asOfMs)})) AS l FROM d GROUP BY account
+       )
+       SELECT d.account, d.provider_name, d.currency,
+         coalesce(sum(d.cost) FILTER (WHERE d.day >= ${tsLiteral(monthStart)} AND d.day < ${tsLiteral(nextMonth)}), 0)::VARCHAR AS mtd,
+         coalesce(sum(d.cost) FILTER (WHERE d.day >= last.l - INTERVAL 7 DAY AND d.day < last.l), 0)::VARCHAR AS last7
+       FROM d JOIN last USING (account)
+       GROUP BY d.account, d.provider_name, d.currency`,
     ),
     runRateToday(pool, asOfMs, filter, counted),
     pool.rows<{ cloud: CloudId; account: string | null; currency: string; gpu_count: number; price_buckets: string }>(
