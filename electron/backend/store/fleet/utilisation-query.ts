@@ -29,8 +29,8 @@ interface WindowPart {
 
 /**
  * The parts of (fromExclusive, toInclusive]: whole hours from rollup_1h, the whole 5-minute buckets
- * around them from rollup_5m (split at the last hour boundary, so windows ending at the same instant
- * share that part), and the partial buckets at the edges from raw samples.
+ * around them from rollup_5m (split at the last hour boundary), and the partial buckets at the edges
+ * from raw samples. Each range is its own scan, so zone maps skip the rest of its table.
  */
 function windowParts(fromExclusiveMs: number, toInclusiveMs: number): WindowPart[] {
   const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
