@@ -65,6 +65,9 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       autoload_known_extensions: 'false',
       memory_limit: opts.memoryLimit ?? process.env.FLEETPANE_DB_MEMORY_LIMIT ?? '256MB',
       threads: String(opts.threads ?? (Number(process.env.FLEETPANE_DB_THREADS) || 2)),
+      // Per-GPU sums group by the dense integer gpu_id: a perfect hash (an array) up to 2^18 GPUs
+      // instead of the default 2^12, several times faster than hashing from 4,096 GPUs on.
+      perfect_ht_threshold: '18',
     });
   } catch (err) {
     throw classifyOpenError(err, dataDir, file);

@@ -84,6 +84,9 @@ export function filterSql(filter: FleetFilter, alias?: string): string {
   return parts.join(' AND ');
 }
 
+/** SQL: the machine key a resource's tags carry (MACHINE_KEY_TAG), NULL for most resources. */
+export const machineKeySql = (alias = 'resource'): string => `json_extract_string(${alias}.tags, '$."${MACHINE_KEY_TAG}"')`;
+
 /**
  * SQL over the `resource` table (qualified by `alias`): false for a resource another account's
  * resource names as the same machine (shared/domain.ts MACHINE_KEY_TAG) and that takes precedence,
@@ -91,7 +94,7 @@ export function filterSql(filter: FleetFilter, alias?: string): string {
  * (it carries the workload and the DCGM series), then the account name, then the id.
  */
 export function countedOnceSql(alias = 'resource'): string {
-  const key = (a: string): string => `json_extract_string(${a}.tags, '$."${MACHINE_KEY_TAG}"')`;
+  const key = machineKeySql;
   const node = (a: string): string => `(${a}.kind = 'node')`;
   const first = `(${node('o')} AND NOT ${node(alias)}) OR (${node('o')} = ${node(alias)} AND (o.account < ${alias}.account OR (o.account = ${alias}.account AND o.id < ${alias}.id)))`;
   return `(${key(alias)} IS NULL OR NOT EXISTS (SELECT 1 FROM resource o WHERE ${key('o')} = ${key(alias)} AND (${first})))`;

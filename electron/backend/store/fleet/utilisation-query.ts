@@ -4,7 +4,7 @@
  * result equals a computation over raw samples alone.
  */
 import type { FleetFilter } from '../../../../shared/contract';
-import { fleetMeanOfSumsSql, fleetMeanSql, gpuMeanSql } from '../../domain/fleet-utilisation';
+import { fleetMeanOfSumsSql, fleetMeanSql } from '../../domain/fleet-utilisation';
 import { tsLiteral } from '../db';
 import { minuteRowsSql } from './minute-rows';
 import { countedOnceSql, filterSql } from './resource-rows';
@@ -29,8 +29,8 @@ interface WindowPart {
 
 /**
  * The parts of (fromExclusive, toInclusive]: whole hours from rollup_1h, the whole 5-minute buckets
- * around them from rollup_5m (split at the last hour boundary, so windows ending at the same instant
- * share that part), and the partial buckets at the edges from raw samples.
+ * around them from rollup_5m (split at the last hour boundary), and the partial buckets at the edges
+ * from raw samples. Each range is its own scan, so zone maps skip the rest of its table.
  */
 function windowParts(fromExclusiveMs: number, toInclusiveMs: number): WindowPart[] {
   const { first, end } = wholeBuckets(fromExclusiveMs, toInclusiveMs);
@@ -54,53 +54,61 @@ function windowParts(fromExclusiveMs: number, toInclusiveMs: number): WindowPart
   return parts;
 }
 
+/** What a window read may leave out of its SQL on a given store (planning it costs as much as running it). */
+export interface WindowReadOptions {
+  /** Whether rollups-only accounts have minute detail to read at the window edges (default true). */
+  minuteDetail?: boolean;
+  /** SQL over the resource table's columns: true for a resource counted (default countedOnceSql()). */
+  counted?: string;
+}
+
 /**
- * SQL with one row per GPU measured in any of the windows (asOf - length, asOf]: gpu_id, cloud, account and
- * m0, m1, ... (each window's GPU mean: sum/count of all its samples in the window; NULL when the GPU
- * has none there). Parts the windows share are read once; everything is grouped by the integer
- * gpu_id, and the gpu table names the GPUs of the (small) result.
+ * SQL with one row per GPU and window (asOf - length, asOf] it was measured in: gpu_id, w (the window's
+ * index in `lengthsMs`), m (the GPU's mean: sum/count of all its samples in the window), cloud, account.
+ * Everything is grouped by the integer gpu_id; the gpu table names the GPUs of the (small) result.
+ *
+ * Grouped by (gpu_id, w) with two plain DOUBLE sums, which DuckDB runs as a perfect hash (an array),
+ * rather than a column pair per window with FILTER or zeros: each aggregate column costs about as
+ * much as reading the rows, so a part two windows share is read once per window instead. Counts are
+ * summed as DOUBLE (exact below 2^53) because integer sums widen to 128 bits.
  */
-export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly number[], filter: FleetFilter): string {
-  const filtered = filterSql(filter);
-  const ofFilter = filtered === 'TRUE' ? 'TRUE' : `gpu_id IN (SELECT gpu_id FROM gpu WHERE ${filtered})`;
+export function gpuWindowMeansSql(
+  toInclusiveMs: number,
+  lengthsMs: readonly number[],
+  filter: FleetFilter,
+  { minuteDetail = true, counted = countedOnceSql() }: WindowReadOptions = {},
+): string {
   // Raw edges count only machines in the inventory now, as the rollups did when they were written;
   // that check runs over the gpu table, not per sample. One scan per range: an OR of time ranges
   // would defeat the zone maps and scan every raw sample.
-  const live = `SELECT g.gpu_id FROM gpu g SEMI JOIN resource r ON r.account = g.account AND r.id = g.resource_id
-                WHERE ${filterSql(filter, 'g')}`;
-  const windowsOf = new Map<string, { part: WindowPart; windows: Set<number> }>();
+  const live = 'SELECT g.gpu_id FROM gpu g SEMI JOIN resource r ON r.account = g.account AND r.id = g.resource_id';
+  const rollups: string[] = [];
+  const edges: string[] = [];
   lengthsMs.forEach((length, w) => {
     for (const part of windowParts(toInclusiveMs - length, toInclusiveMs)) {
-      const key = `${part.source} ${part.range}`;
-      const entry = windowsOf.get(key) ?? { part, windows: new Set<number>() };
-      entry.windows.add(w);
-      windowsOf.set(key, entry);
+      if (part.source !== 'raw') {
+        rollups.push(`SELECT gpu_id, ${w} AS w, util_sum AS s, util_count::DOUBLE AS c FROM ${part.source} WHERE ${part.range} AND util_count > 0`);
+        continue;
+      }
+      edges.push(`SELECT gpu_id, ${w} AS w, util AS s, 1::DOUBLE AS c FROM gpu_sample WHERE util IS NOT NULL AND ${part.range}`);
+      // rollups-only accounts: the same partial bucket from the minute detail (minute-rows.ts)
+      if (minuteDetail) {
+        edges.push(
+          `SELECT gpu_id, ${w} AS w, util_sum AS s, util_count::DOUBLE AS c
+           FROM ${minuteRowsSql(part.fromMs ?? toInclusiveMs, part.toMs ?? toInclusiveMs, `util_count > 0 AND ${part.range}`)}`,
+        );
+      }
     }
   });
-  const flags = (windows: Set<number>): string => lengthsMs.map((_, w) => `${windows.has(w)} AS w${w}`).join(', ');
-  const selects = [...windowsOf.values()].map(({ part, windows }) =>
-    part.source === 'raw'
-      ? `SELECT gpu_id, util AS util_sum, 1 AS util_count, ${flags(windows)} FROM gpu_sample
-         WHERE util IS NOT NULL AND ${part.range} AND gpu_id IN (${live})
-         UNION ALL
-         -- rollups-only accounts: the same partial bucket from the minute detail (minute-rows.ts)
-         SELECT gpu_id, util_sum, util_count, ${flags(windows)}
-         FROM ${minuteRowsSql(part.fromMs ?? toInclusiveMs, part.toMs ?? toInclusiveMs, `util_count > 0 AND ${part.range}`)}
-         WHERE gpu_id IN (${live})`
-      : `SELECT gpu_id, util_sum, util_count, ${flags(windows)} FROM ${part.source}
-         WHERE ${part.range} AND util_count > 0 AND ${ofFilter}`,
-  );
-  const means = lengthsMs
-    .map((_, w) => `${gpuMeanSql('util_sum', 'util_count', `w${w}`)} AS m${w}`)
-    .join(', ');
+  const rows = [...rollups, `SELECT * FROM (${edges.join(' UNION ALL ')}) WHERE gpu_id IN (${live})`];
   return `
-    SELECT m.*, g.cloud, g.account FROM (
-      SELECT gpu_id, ${means}
-      FROM (${selects.join('\n UNION ALL \n')})
-      GROUP BY gpu_id
-    ) m JOIN gpu g USING (gpu_id)
-    -- A machine two accounts see counts once: the GPUs of the resource that yields are left out.
-    WHERE NOT EXISTS (SELECT 1 FROM resource r WHERE r.account = g.account AND r.id = g.resource_id AND NOT ${countedOnceSql('r')})`;
+    SELECT f.gpu_id, f.w, f.s / f.c AS m, g.cloud, g.account
+    FROM (SELECT gpu_id, w, sum(s) AS s, sum(c) AS c FROM (${rows.join('\n UNION ALL \n')}) GROUP BY gpu_id, w) f
+    JOIN gpu g USING (gpu_id)
+    -- A machine two accounts see counts once: the GPUs of the resource that yields are left out
+    -- (decided per resource, before the join fans out to GPUs).
+    LEFT JOIN (SELECT account, id, ${counted} AS counted FROM resource) r ON r.account = g.account AND r.id = g.resource_id
+    WHERE ${filterSql(filter, 'g')} AND (r.id IS NULL OR r.counted)`;
 }
 
 /**
@@ -108,9 +116,15 @@ export function gpuWindowMeansSql(toInclusiveMs: number, lengthsMs: readonly num
  * asOf], the mean over GPUs (with samples in that window) of each GPU's mean over the window: columns
  * key, avg0, avg1, ...
  */
-export function cloudWindowAveragesSql(toInclusiveMs: number, lengthsMs: readonly number[], filter: FleetFilter, keySql = 'cloud'): string {
-  const avgs = lengthsMs.map((_, w) => `${fleetMeanSql(`m${w}`)} AS avg${w}`).join(', ');
-  return `SELECT ${keySql} AS key, ${avgs} FROM (${gpuWindowMeansSql(toInclusiveMs, lengthsMs, filter)}) GROUP BY 1`;
+export function cloudWindowAveragesSql(
+  toInclusiveMs: number,
+  lengthsMs: readonly number[],
+  filter: FleetFilter,
+  keySql = 'cloud',
+  options: WindowReadOptions = {},
+): string {
+  const avgs = lengthsMs.map((_, w) => `${fleetMeanSql('m')} FILTER (WHERE w = ${w}) AS avg${w}`).join(', ');
+  return `SELECT ${keySql} AS key, ${avgs} FROM (${gpuWindowMeansSql(toInclusiveMs, lengthsMs, filter, options)}) GROUP BY 1`;
 }
 
 /**

@@ -42,7 +42,8 @@ export type CloudSpend = Map<string, SpendSummary[]>;
 
 /**
  * Computes spend for every overview entry (`keyOf` names the entry of a cloud and account); clouds
- * filtered out are omitted.
+ * filtered out are omitted. `counted` (SQL over resource alias r) is the counted-once rule, or an
+ * equivalent the caller already worked out for this store.
  */
 export async function spendByCloud(
   pool: ConnectionPool,
@@ -51,6 +52,7 @@ export async function spendByCloud(
   accountClouds: ReadonlyMap<string, readonly CloudId[]>,
   accountProviders: ReadonlyMap<string, ProviderId>,
   keyOf: (cloud: CloudId, account: string) => string = (cloud) => cloud,
+  counted = countedOnceSql('r'),
 ): Promise<CloudSpend> {
   const asOf = new Date(asOfMs);
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
@@ -60,22 +62,26 @@ export async function spendByCloud(
   const thisHour = Math.floor(asOfMs / HOUR_MS) * HOUR_MS;
   const resourceFilter = filterSql(filter, 'r');
   // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
-  // the run-rate covers the hours after the last *billed* instant.
-  const lastBilled = lastBilledSql(asOfMs);
+  // the run-rate covers the hours after the last *billed* instant (lastBilledSql).
 
   const [billedRows, runRows, idleRows] = await Promise.all([
     pool.rows<{ account: string; provider_name: string; currency: string; mtd: string; last7: string }>(
-      `WITH last AS (${lastBilled})
-       SELECT c.account, c.ProviderName AS provider_name, c.BillingCurrency AS currency,
-         coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= ${tsLiteral(monthStart)}
-           AND c.ChargePeriodStart < ${tsLiteral(nextMonth)}), 0)::VARCHAR AS mtd,
-         coalesce(sum(c.BilledCost) FILTER (WHERE c.ChargePeriodStart >= date_trunc('day', last.l) - INTERVAL 7 DAY
-           AND c.ChargePeriodStart < date_trunc('day', last.l)), 0)::VARCHAR AS last7
-       FROM cost_row c JOIN last USING (account)
-       WHERE NOT ${isEstimateSql('c')}
-       GROUP BY c.account, c.ProviderName, c.BillingCurrency`,
+      // Summed per UTC day first: both periods start and end on day boundaries, so the day sums give
+      // the same exact DECIMAL totals, and each account's last billed instant comes from the same pass.
+      `WITH d AS (
+         SELECT c.account, c.ProviderName AS provider_name, c.BillingCurrency AS currency,
+                date_trunc('day', c.ChargePeriodStart) AS day, sum(c.BilledCost) AS cost, max(c.ChargePeriodEnd) AS until
+         FROM cost_row c WHERE NOT ${isEstimateSql('c')} GROUP BY ALL
+       ), last AS (
+         SELECT account, date_trunc('day', least(max(until), ${tsLiteral(asOfMs)})) AS l FROM d GROUP BY account
+       )
+       SELECT d.account, d.provider_name, d.currency,
+         coalesce(sum(d.cost) FILTER (WHERE d.day >= ${tsLiteral(monthStart)} AND d.day < ${tsLiteral(nextMonth)}), 0)::VARCHAR AS mtd,
+         coalesce(sum(d.cost) FILTER (WHERE d.day >= last.l - INTERVAL 7 DAY AND d.day < last.l), 0)::VARCHAR AS last7
+       FROM d JOIN last USING (account)
+       GROUP BY d.account, d.provider_name, d.currency`,
     ),
-    runRateToday(pool, asOfMs, filter),
+    runRateToday(pool, asOfMs, filter, counted),
     pool.rows<{ cloud: CloudId; account: string | null; currency: string; gpu_count: number; price_buckets: string }>(
       `SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
        FROM (
@@ -150,12 +156,14 @@ const OTHER_ACCOUNT_SQL = (alias: string): string => `CASE WHEN ${alias}.cloud =
 
 /**
  * Run-rate today per cloud (per account for clusters outside every known cloud, else account null)
- * and price currency: running machines x hourly price after the last billed instant.
+ * and price currency: running machines x hourly price after the last billed instant. `counted` as
+ * for spendByCloud.
  */
 export async function runRateToday(
   pool: ConnectionPool,
   asOfMs: number,
   filter: FleetFilter,
+  counted = countedOnceSql('r'),
 ): Promise<{ cloud: CloudId; account: string | null; currency: string; runRate: bigint }[]> {
   const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
   const found = await pool.rows<{ cloud: CloudId; account: string | null; currency: string; price_ms: string }>(
@@ -164,7 +172,7 @@ export async function runRateToday(
          ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
        ))::VARCHAR AS price_ms
      FROM resource r LEFT JOIN last ON last.account = r.account
-     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')} AND ${countedOnceSql('r')}
+     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')} AND ${counted}
      GROUP BY ALL`,
   );
   return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
