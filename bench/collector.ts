@@ -148,21 +148,35 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
     // When the slowest requests started, relative to the load's start (is it one stall or steady queueing?).
     const slow: { startS: number; ms: number; channel: string }[] = [];
     let loadStart = performance.now();
-    const call = async (channel: string, body: unknown): Promise<number> => {
+    const latencies: number[] = [];
+    const errors: string[] = [];
+    /** One request; a failed one counts in the percentiles at the time it took to fail, not left out. */
+    const call = async (channel: string, body: unknown, counted = true): Promise<void> => {
       const t0 = performance.now();
-      const res = await fetch(new URL(`/api/${channel}`, url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`${channel} answered ${res.status}`);
+      let failure: string | null = null;
+      try {
+        const res = await fetch(new URL(`/api/${channel}`, url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+        await res.arrayBuffer();
+        if (!res.ok) failure = `${channel} answered ${res.status}`;
+      } catch (err) {
+        // fetch says only "fetch failed"; the cause (a connect timeout, a reset) is what tells.
+        const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        failure = `${channel}: ${err instanceof Error ? err.message : String(err)}${cause}`;
+      }
       const ms = performance.now() - t0;
       if (ms > 1000) slow.push({ startS: (t0 - loadStart) / 1000, ms, channel });
       const times = byRoute.get(channel) ?? [];
       times.push(ms);
       byRoute.set(channel, times);
-      return ms;
+      if (counted) latencies.push(ms);
+      if (failure !== null) {
+        errors.push(failure);
+        if (!counted) throw new Error(failure);
+      }
     };
     // Let the start-up sync settle, so every session counts the same sync from its start.
     const reference = await openEvents(url, token);
@@ -185,21 +199,15 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
     phase = phases.load;
     const cpuStart = { bench: process.cpuUsage(), serve: await cpuSecondsOf(child.pid), at: performance.now() };
 
-    const latencies: number[] = [];
-    const errors: string[] = [];
     const deadline = performance.now() + SECONDS * 1000;
     loadStart = performance.now();
     let syncAtS = NaN;
     const session = async () => {
       while (performance.now() < deadline) {
-        try {
-          // The requests as the pane sends them (renderer/src/api/queries.ts: the filter is always given).
-          latencies.push(await call('fleet:overview', { filter: NO_FILTER }));
-          latencies.push(await call('fleet:utilisation-series', { range: '24h', filter: NO_FILTER, groupBy: 'cloud' }));
-          latencies.push(await call('fleet:filter-options', {}));
-        } catch (err) {
-          errors.push(err instanceof Error ? err.message : String(err));
-        }
+        // The requests as the pane sends them (renderer/src/api/queries.ts: the filter is always given).
+        await call('fleet:overview', { filter: NO_FILTER });
+        await call('fleet:utilisation-series', { range: '24h', filter: NO_FILTER, groupBy: 'cloud' });
+        await call('fleet:filter-options', {});
         await new Promise((r) => setTimeout(r, THINK_MS));
       }
     };
@@ -207,7 +215,7 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
     // A sync a few seconds into the load: its events must reach every session.
     await new Promise((r) => setTimeout(r, Math.min(3000, SECONDS * 200)));
     syncAtS = (performance.now() - loadStart) / 1000;
-    await call('sync:now', {});
+    await call('sync:now', {}, false);
     await load;
     // CPU over the load only: what serve used and what this generator (its 50 sessions' fetches and
     // SSE parsing) took from the same cores.
