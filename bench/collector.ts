@@ -232,6 +232,10 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
       console.log(
         `  ${slow.length} requests over 1 s, started ${Math.min(...starts).toFixed(1)}-${Math.max(...starts).toFixed(1)} s into the load (sync:now at ${syncAtS.toFixed(1)} s); slowest ${Math.max(...slow.map((r) => r.ms)).toFixed(0)} ms`,
       );
+      // Per second of the load, the slowest request started in it: one stall shows as a short run of seconds.
+      const worstBySecond = new Map<number, number>();
+      for (const r of slow) worstBySecond.set(Math.floor(r.startS), Math.max(worstBySecond.get(Math.floor(r.startS)) ?? 0, r.ms));
+      console.log(`  slowest by start second: ${[...worstBySecond].sort((a, b) => a[0] - b[0]).map(([sec, ms]) => `${sec}s ${(ms / 1000).toFixed(1)}`).join(', ')}`);
     }
     for (const [channel, times] of byRoute) {
       console.log(`  ${channel}: ${times.length} requests, p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
