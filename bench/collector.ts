@@ -4,10 +4,12 @@
  * connection to the event stream and asking the pane's queries in a loop with a short pause between
  * rounds (a bounded load, not a flood). During the load a sync is started (`sync:now`), and every
  * session's events are counted against an unloaded reference session's: an event the reference got
- * and a session did not is lost. Measured: API p95 over every request, events lost, serve's peak RSS.
+ * and a session did not is lost. Measured: API p95 over every request (and per route), events lost,
+ * serve's peak RSS by phase with DuckDB's own memory by tag (serve's FLEETPANE_MEMORY_TRACE_MS lines),
+ * and the CPU share of serve and of this load generator, which share the machine's cores.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
@@ -17,6 +19,54 @@ const SESSIONS = Number(process.env.BENCH_COLLECTOR_SESSIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_COLLECTOR_SECONDS ?? 30);
 /** A session's pause between rounds of the pane's queries (a pane refreshes, it does not spin). */
 const THINK_MS = 250;
+const NO_FILTER = { clouds: [], regions: [], gpuModels: [] };
+/** How often serve writes its memory line (RSS, heap, DuckDB by tag). */
+const TRACE_MS = 500;
+
+/** Peaks of serve's memory lines within one phase (MiB). */
+interface MemoryPeaks {
+  rss: number;
+  heap: number;
+  /** Memory outside the JS heap that V8 knows of (Buffers, strings handed to native code). */
+  external: number;
+  duckdb: number;
+  /** serve's longest event-loop stall (ms). */
+  loopMs: number;
+  /** Each DuckDB tag's own peak. */
+  tags: Map<string, number>;
+}
+
+function emptyPeaks(): MemoryPeaks {
+  return { rss: 0, heap: 0, external: 0, duckdb: 0, loopMs: 0, tags: new Map() };
+}
+
+/** Folds one `fleetpane memory: rss=… heap=… duckdb=… TAG=…` line into `peaks`. */
+function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
+  for (const [, key, value] of line.matchAll(/(\w+)=([\d.]+)/g)) {
+    const mib = Number(value);
+    if (key === 'rss') peaks.rss = Math.max(peaks.rss, mib);
+    else if (key === 'external') peaks.external = Math.max(peaks.external, mib);
+    else if (key === 'loop_max_ms') peaks.loopMs = Math.max(peaks.loopMs, mib);
+    else if (key === 'heap') peaks.heap = Math.max(peaks.heap, mib);
+    else if (key === 'duckdb') peaks.duckdb = Math.max(peaks.duckdb, mib);
+    else if (key !== undefined && key === key.toUpperCase()) peaks.tags.set(key, Math.max(peaks.tags.get(key) ?? 0, mib));
+  }
+}
+
+function describePeaks(peaks: MemoryPeaks): string {
+  const tags = [...peaks.tags].sort((a, b) => b[1] - a[1]).map(([tag, mib]) => `${tag} ${mib.toFixed(0)}`);
+  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)}, external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'}); longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+async function cpuSecondsOf(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / ticksPerSecond;
+}
 
 interface EventCounter {
   events: number;
@@ -75,23 +125,58 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
   const dir = await mkdtemp(join(tmpdir(), 'fleetpane-bench-collector-'));
   const configFile = join(dir, 'fleetpane.json');
   await writeFile(configFile, JSON.stringify({ accounts: options.accounts }));
-  const { child, url } = await startServeProcess(['--config', configFile, '--data-dir', options.dataDir, '--port', '0']);
+  const { child, url } = await startServeProcess(['--config', configFile, '--data-dir', options.dataDir, '--port', '0'], {
+    ...process.env,
+    FLEETPANE_MEMORY_TRACE_MS: String(TRACE_MS),
+  });
   const token = url.searchParams.get('token') ?? '';
   const counters: EventCounter[] = [];
   let peakRss = 0;
   const rssTimer = setInterval(() => void rssMiBOf(child.pid).then((r) => (peakRss = Math.max(peakRss, r))), 250);
+  // Serve's memory lines, folded into the phase they fall in.
+  const phases = { startup: emptyPeaks(), load: emptyPeaks() };
+  let phase: MemoryPeaks = phases.startup;
+  let partial = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('fleetpane memory: ')) foldMemoryLine(line, phase);
+  });
   try {
-    console.log(`Team collector: ${SESSIONS} sessions for ${SECONDS} s on loopback`);
-    const call = async (channel: string, body: unknown): Promise<number> => {
+    console.log(`Team collector: ${SESSIONS} sessions for ${SECONDS} s on loopback (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+    const byRoute = new Map<string, number[]>();
+    // When the slowest requests started, relative to the load's start (is it one stall or steady queueing?).
+    const slow: { startS: number; ms: number; channel: string }[] = [];
+    let loadStart = performance.now();
+    const latencies: number[] = [];
+    const errors: string[] = [];
+    /** One request; a failed one counts in the percentiles at the time it took to fail, not left out. */
+    const call = async (channel: string, body: unknown, counted = true): Promise<void> => {
       const t0 = performance.now();
-      const res = await fetch(new URL(`/api/${channel}`, url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`${channel} answered ${res.status}`);
-      return performance.now() - t0;
+      let failure: string | null = null;
+      try {
+        const res = await fetch(new URL(`/api/${channel}`, url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+        await res.arrayBuffer();
+        if (!res.ok) failure = `${channel} answered ${res.status}`;
+      } catch (err) {
+        // fetch says only "fetch failed"; the cause (a connect timeout, a reset) is what tells.
+        const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        failure = `${channel}: ${err instanceof Error ? err.message : String(err)}${cause}`;
+      }
+      const ms = performance.now() - t0;
+      if (ms > 1000) slow.push({ startS: (t0 - loadStart) / 1000, ms, channel });
+      const times = byRoute.get(channel) ?? [];
+      times.push(ms);
+      byRoute.set(channel, times);
+      if (counted) latencies.push(ms);
+      if (failure !== null) {
+        errors.push(failure);
+        if (!counted) throw new Error(failure);
+      }
     };
     // Let the start-up sync settle, so every session counts the same sync from its start.
     const reference = await openEvents(url, token);
@@ -110,27 +195,54 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
     const startupPeak = peakRss;
     peakRss = await rssMiBOf(child.pid);
     console.log(`  serve peak RSS before the load (start-up sync included): ${startupPeak.toFixed(0)} MiB; at the load's start: ${peakRss.toFixed(0)} MiB`);
+    console.log(`  start-up peaks: ${describePeaks(phases.startup)}`);
+    phase = phases.load;
+    const cpuStart = { bench: process.cpuUsage(), serve: await cpuSecondsOf(child.pid), at: performance.now() };
 
-    const latencies: number[] = [];
-    const errors: string[] = [];
     const deadline = performance.now() + SECONDS * 1000;
+    loadStart = performance.now();
+    let syncAtS = NaN;
     const session = async () => {
       while (performance.now() < deadline) {
-        try {
-          latencies.push(await call('fleet:overview', {}));
-          latencies.push(await call('fleet:utilisation-series', { range: '24h', groupBy: 'cloud' }));
-          latencies.push(await call('fleet:filter-options', {}));
-        } catch (err) {
-          errors.push(err instanceof Error ? err.message : String(err));
-        }
+        // The requests as the pane sends them (renderer/src/api/queries.ts: the filter is always given).
+        await call('fleet:overview', { filter: NO_FILTER });
+        await call('fleet:utilisation-series', { range: '24h', filter: NO_FILTER, groupBy: 'cloud' });
+        await call('fleet:filter-options', {});
         await new Promise((r) => setTimeout(r, THINK_MS));
       }
     };
     const load = Promise.all(Array.from({ length: SESSIONS }, session));
     // A sync a few seconds into the load: its events must reach every session.
     await new Promise((r) => setTimeout(r, Math.min(3000, SECONDS * 200)));
-    await call('sync:now', {});
+    syncAtS = (performance.now() - loadStart) / 1000;
+    await call('sync:now', {}, false);
     await load;
+    // CPU over the load only: what serve used and what this generator (its 50 sessions' fetches and
+    // SSE parsing) took from the same cores.
+    const wallS = (performance.now() - cpuStart.at) / 1000;
+    const benchCpu = process.cpuUsage(cpuStart.bench);
+    const benchShare = (benchCpu.user + benchCpu.system) / 1e6 / (wallS * cpus().length);
+    const serveCpuS = (await cpuSecondsOf(child.pid)) - cpuStart.serve;
+    const serveShare = serveCpuS / (wallS * cpus().length);
+    console.log(
+      `  CPU during the load (share of ${cpus().length} cores): serve ${(serveShare * 100).toFixed(0)}%, load generator ${(benchShare * 100).toFixed(0)}%; serve CPU per request ${((serveCpuS * 1000) / Math.max(1, latencies.length)).toFixed(1)} ms (the sync included); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    );
+    if (slow.length > 0) {
+      const starts = slow.map((r) => r.startS);
+      console.log(
+        `  ${slow.length} requests over 1 s, started ${Math.min(...starts).toFixed(1)}-${Math.max(...starts).toFixed(1)} s into the load (sync:now at ${syncAtS.toFixed(1)} s); slowest ${Math.max(...slow.map((r) => r.ms)).toFixed(0)} ms`,
+      );
+      // Per second of the load, the slowest request started in it: one stall shows as a short run of seconds.
+      const worstBySecond = new Map<number, number>();
+      for (const r of slow) worstBySecond.set(Math.floor(r.startS), Math.max(worstBySecond.get(Math.floor(r.startS)) ?? 0, r.ms));
+      console.log(`  slowest by start second: ${[...worstBySecond].sort((a, b) => a[0] - b[0]).map(([sec, ms]) => `${sec}s ${(ms / 1000).toFixed(1)}`).join(', ')}`);
+    }
+    for (const [channel, times] of byRoute) {
+      console.log(`  ${channel}: ${times.length} requests, p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
+      record({ name: `collector ${channel} p95 (per route)`, value: percentile(times, 95), unit: 'ms', target: 'informational', met: true });
+    }
+    record({ name: 'collector load generator CPU share (shares the cores with serve)', value: benchShare * 100, unit: '%', target: 'informational', met: true });
+    record({ name: 'collector serve CPU share during the load', value: serveShare * 100, unit: '%', target: 'informational', met: true });
     const syncDeadline = performance.now() + 120_000;
     while (reference.finished.size < 4 && performance.now() < syncDeadline) await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, 1000));
@@ -155,6 +267,12 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
     });
     await new Promise((r) => setTimeout(r, 300));
     record({ name: 'collector serve peak RSS under load (a sync included)', value: peakRss, unit: 'MiB', target: '<= 500', met: peakRss <= 500 });
+    console.log(`  load peaks: ${describePeaks(phases.load)}`);
+    record({ name: 'collector serve peak RSS during its start-up sync (before any session)', value: startupPeak, unit: 'MiB', target: 'informational', met: true });
+    for (const [name, peaks] of Object.entries(phases)) {
+      record({ name: `collector DuckDB memory peak, ${name} (duckdb_memory())`, value: peaks.duckdb, unit: 'MiB', target: 'informational', met: true });
+      for (const [tag, mib] of peaks.tags) record({ name: `collector DuckDB ${tag} peak, ${name}`, value: mib, unit: 'MiB', target: 'informational', met: true });
+    }
   } finally {
     clearInterval(rssTimer);
     for (const c of counters) c.close();

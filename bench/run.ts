@@ -289,6 +289,7 @@ async function main(): Promise<void> {
       for (const m of await benchMachineTable(dataDir)) record(m);
       if (ONLY !== undefined) return await writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE });
     }
+    if (ONLY === 'collector') return await benchCollector(record, { dataDir, accounts: [benchAccount()] }).then(() => writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE }));
     store = await openStore(dataDir);
 
     const filter = { clouds: [], regions: [], gpuModels: [] };
@@ -379,7 +380,6 @@ async function main(): Promise<void> {
     record({ name: '30 d series p50', value: series30.p50, unit: 'ms', target: 'informational', met: true });
     record({ name: '30 d series p95', value: series30.p95, unit: 'ms', target: '<= 100', met: series30.p95 <= 100 });
     if (ONLY === 'queries') return;
-    if (ONLY === 'collector') return await benchCollector(record, { dataDir, accounts: [benchAccount()] }).then(() => writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE }));
 
     // Backend memory: a serve process that has answered the pane's queries (what a user keeps running).
     const rssMiB = await backendRss(dataDir, asOf);

@@ -19,6 +19,7 @@ import { systemClock, type Clock } from '../sync/clock';
 import type { SyncEngine } from '../sync/engine';
 import { silentLogger, type Logger } from '../sync/logger';
 import type { LoadedConfig } from './config-file';
+import { createHeapTrim } from './heap-trim';
 import { openStoreForCli } from './open-store';
 
 export { CliError, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
@@ -117,12 +118,16 @@ async function assemble(
 ): Promise<Runtime> {
   const events = createEventHub();
   let accounts: AccountsService | undefined;
+  const config = options.config;
+  // A syncing serve (or `fleetpane sync`) gives garbage back after sync batches (heap-trim.ts); the
+  // desktop host runs beside its own Electron process and keeps V8's default.
+  const heapTrim = (options.mode ?? 'serve') === 'serve' && config !== null && !readOnly ? createHeapTrim() : undefined;
   const emit = (event: AppEvent): void => {
     events.emit(event);
     options.emit?.(event);
     accounts?.onEvent(event);
+    heapTrim?.onEvent(event);
   };
-  const config = options.config;
   let engine: SyncEngine | undefined;
   let triage: TriageWatcher | undefined;
   if (config !== null && !readOnly) {

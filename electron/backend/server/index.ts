@@ -5,12 +5,23 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { EVENTS_PATH, FOCUS_UPLOAD_PATH } from '../../../shared/bridge';
-import { API_PREFIX, EVENT_CHANNEL, type ApiErrorCode, type ApiHandlers, type ApiReply } from '../../../shared/contract';
+import {
+  API_PREFIX,
+  channels,
+  channelWrites,
+  EVENT_CHANNEL,
+  type ApiErrorCode,
+  type ApiHandlers,
+  type ApiReply,
+  type AppEvent,
+  type ChannelId,
+} from '../../../shared/contract';
 import { dispatch, isChannelId, serveRefusal, type EventSource, type ServeWrites } from '../api/index';
 import { describeJsonError } from '../../../shared/redact';
 import { safeErrorText } from '../sync/safe-error';
 import { createAuthenticator, generateToken } from './auth';
 import { receiveFocusUpload, type FocusUploadTarget } from './focus-upload';
+import { createReadCoalescer } from './read-coalescer';
 import { SECURITY_HEADERS } from './security-headers';
 import { lookupStatic, openStatic } from './static-files';
 
@@ -26,6 +37,21 @@ const HEARTBEAT_MS = 15_000;
 export const REFUSAL_LOG_PER_MINUTE = 10;
 /** Characters of a refused request's path that reach the log. */
 const LOGGED_PATH_CHARS = 120;
+/**
+ * Reads whose answer depends only on the request, the store and the minute: identical ones asked at
+ * the same time are computed once (read-coalescer.ts). Writes, sync:now and reads that ask a machine's
+ * metrics source are never shared.
+ */
+const SHARED_READS: ReadonlySet<ChannelId> = new Set<ChannelId>([
+  'fleet:overview',
+  'fleet:utilisation-series',
+  'fleet:filter-options',
+  'fleet:resources',
+  'fleet:machines',
+  'fleet:coverage',
+  'incidents:list',
+  'accounts:list',
+]);
 
 export interface StartServerOptions {
   api: ApiHandlers;
@@ -83,6 +109,33 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const auth = createAuthenticator(token);
   const logRefusal = refusalLogger(log);
   const sseClients = new Set<ServerResponse>();
+  const reads = createReadCoalescer();
+  // One subscription while any session streams events: each event is serialised once and the same
+  // text is written to every stream (Node buffers it for a slow reader, so none is dropped). Any event
+  // may follow a change to the store, so it also ends the sharing of reads started before it; reads
+  // are shared only while this subscription can say so.
+  let unsubscribeEvents: (() => void) | null = null;
+  const broadcast = (event: AppEvent): void => {
+    reads.invalidate();
+    const text = `event: ${EVENT_CHANNEL}\ndata: ${JSON.stringify(event)}\n\n`;
+    for (const client of sseClients) {
+      try {
+        client.write(text);
+      } catch {
+        // A stream that broke mid-write is dropped by its own close handler; the others still get it.
+      }
+    }
+  };
+  const addStream = (res: ServerResponse): void => {
+    sseClients.add(res);
+    unsubscribeEvents ??= options.events.subscribe(broadcast);
+  };
+  const dropStream = (res: ServerResponse): void => {
+    if (!sseClients.delete(res) || sseClients.size > 0) return;
+    unsubscribeEvents?.();
+    unsubscribeEvents = null;
+    reads.invalidate();
+  };
   let allowedHosts = new Set<string>();
   const wildcard = host === '0.0.0.0' || host === '::';
 
@@ -176,8 +229,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sendJson(res, 400, failure('bad-request', `request body is ${describeJsonError(body)}`));
       return;
     }
-    const reply = await dispatch(options.api, channel, parsed, { log });
-    sendJson(res, reply.ok ? 200 : STATUS_OF[reply.error.code], reply);
+    const answer = async (): Promise<{ status: number; text: string }> => {
+      const reply = await dispatch(options.api, channel, parsed, { log });
+      return { status: reply.ok ? 200 : STATUS_OF[reply.error.code], text: JSON.stringify(reply) };
+    };
+    if (unsubscribeEvents !== null && SHARED_READS.has(channel)) {
+      const key = sharedReadKey(channel, parsed);
+      if (key !== null) {
+        const shared = await reads.run(key, answer);
+        sendJsonText(res, shared.status, shared.text);
+        return;
+      }
+    }
+    // A write (or sync:now) may change what every read answers, from its start to its end.
+    const writes = channelWrites(channel) !== null || channel === 'sync:now';
+    if (writes) reads.invalidate();
+    try {
+      const own = await answer();
+      sendJsonText(res, own.status, own.text);
+    } finally {
+      if (writes) reads.invalidate();
+    }
   }
 
   async function serveFocusUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -194,7 +266,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (options.focusUpload === undefined) {
       return refuse(403, failure('read-only', 'FOCUS import is not available: serve mode is read-only; start `fleetpane serve --manage-spend` to import from the spend screen'));
     }
-    const answer = await receiveFocusUpload(req, url, options.focusUpload);
+    reads.invalidate();
+    const answer = await receiveFocusUpload(req, url, options.focusUpload).finally(() => reads.invalidate());
     if (!answer.reply.ok) log(`fleetpane serve: FOCUS upload refused: ${answer.reply.error.message}`);
     const status = answer.status ?? (answer.reply.ok ? 200 : STATUS_OF[answer.reply.error.code]);
     if (answer.reply.ok) sendJson(res, status, answer.reply);
@@ -214,17 +287,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 3000\n\n');
-    sseClients.add(res);
-    const unsubscribe = options.events.subscribe((event) => {
-      res.write(`event: ${EVENT_CHANNEL}\ndata: ${JSON.stringify(event)}\n\n`);
-    });
+    addStream(res);
     // Comments keep proxies and idle timeouts from closing a quiet stream.
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
     heartbeat.unref();
     const stop = () => {
       clearInterval(heartbeat);
-      unsubscribe();
-      sseClients.delete(res);
+      dropStream(res);
     };
     req.on('close', stop);
     res.on('error', stop);
@@ -292,8 +361,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     token,
     close: () =>
       new Promise<void>((resolveClose) => {
-        for (const client of sseClients) client.end();
-        sseClients.clear();
+        for (const client of [...sseClients]) {
+          client.end();
+          dropStream(client);
+        }
         server.close(() => resolveClose());
         server.closeAllConnections();
       }),
@@ -333,8 +404,23 @@ function failure(code: ApiErrorCode, message: string): ApiReply {
   return { ok: false, error: { code, message } };
 }
 
+/**
+ * The key of a shareable read: the channel, the request as its schema reads it (so key order does
+ * not matter) and the minute, since a request without asOf asks about now. Null when the
+ * request does not parse: dispatch answers that one on its own.
+ */
+function sharedReadKey(channel: ChannelId, body: unknown): string | null {
+  const parsed = channels[channel].request.safeParse(body);
+  if (!parsed.success) return null;
+  return `${channel}\u0000${Math.floor(Date.now() / 60_000)}\u0000${JSON.stringify(parsed.data)}`;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+/** Sends JSON already serialised (a shared read's answer is serialised once for all who asked). */
+function sendJsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(text)),

@@ -1,5 +1,6 @@
 /** Thin helpers over @duckdb/node-api: typed row reads, transactions, and a small reader pool. */
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isWriteConflict } from './errors';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
@@ -92,6 +93,57 @@ export class ConnectionPool {
     this.all.length = 0;
     this.idle.length = 0;
   }
+}
+
+/** DuckDB's own account of the memory it holds, by tag (duckdb_memory()), in bytes; idle tags left out. */
+export async function duckdbMemoryByTag(conn: DuckDBConnection): Promise<Record<string, number>> {
+  const found = await rows<{ tag: string; bytes: number }>(
+    conn,
+    'SELECT tag, (memory_usage_bytes + temporary_storage_bytes)::DOUBLE AS bytes FROM duckdb_memory() WHERE memory_usage_bytes + temporary_storage_bytes > 0',
+  );
+  return Object.fromEntries(found.map((r) => [r.tag, r.bytes]));
+}
+
+/**
+ * Writes one line every `everyMs` with the process RSS, the JS heap and DuckDB's memory by tag, so a
+ * bench (or an operator chasing growth) can see which part grows during a sync. Returns a stop function.
+ * Its own connection: a busy read pool must not delay or skew the trace.
+ */
+export async function traceMemory(instance: DuckDBInstance, everyMs: number, log: (line: string) => void): Promise<() => void> {
+  const conn = await instance.connect();
+  // The event loop's longest stall since the last line: a stall delays every request at once.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    const loopMaxMs = loop.max / 1e6;
+    loop.reset();
+    duckdbMemoryByTag(conn)
+      .then((tags) => log(`${memoryLine(tags)} loop_max_ms=${loopMaxMs.toFixed(0)}`))
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    loop.disable();
+    // A trace query still running finishes on its own; the connection closes with the instance.
+    if (!busy) conn.closeSync();
+  };
+}
+
+const MIB = 2 ** 20;
+
+/** `fleetpane memory: rss=… heap=… duckdb=… BASE_TABLE=…` in MiB (what traceMemory writes). */
+export function memoryLine(tags: Record<string, number>): string {
+  const usage = process.memoryUsage();
+  const total = Object.values(tags).reduce((n, b) => n + b, 0);
+  const parts = Object.entries(tags)
+    .sort((a, b) => b[1] - a[1])
+    .map(([tag, bytes]) => `${tag}=${(bytes / MIB).toFixed(1)}`);
+  return `fleetpane memory: rss=${(usage.rss / MIB).toFixed(1)} heap=${(usage.heapUsed / MIB).toFixed(1)} external=${(usage.external / MIB).toFixed(1)} duckdb=${(total / MIB).toFixed(1)} ${parts.join(' ')}`.trimEnd();
 }
 
 /** Quotes a string as an SQL literal (for the few values built into SQL text, such as filter lists). */

@@ -6,7 +6,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ConnectionPool } from './db';
+import { ConnectionPool, traceMemory } from './db';
 import { classifyOpenError } from './errors';
 import { createFleetArea } from './fleet/index';
 import { createFocusArea } from './focus/index';
@@ -88,6 +88,9 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     throw classifyOpenError(err, dataDir, file);
   }
   if (!readOnly) await makeOwnerOnly([file, `${file}.wal`]);
+  // FLEETPANE_MEMORY_TRACE_MS: a diagnostic line on stderr every N ms (RSS, heap, DuckDB by tag).
+  const traceMs = Number(process.env.FLEETPANE_MEMORY_TRACE_MS);
+  const stopTrace = traceMs > 0 ? await traceMemory(instance, traceMs, (line) => process.stderr.write(`${line}\n`)) : () => {};
   const write = createWrite(instance, readOnly);
   const readPool = pool;
   let closed = false;
@@ -100,6 +103,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     close: async () => {
       if (closed) return;
       closed = true;
+      stopTrace();
       readPool.close();
       instance.closeSync();
     },

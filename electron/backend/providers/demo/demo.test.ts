@@ -292,3 +292,56 @@ describe('demo config', () => {
     } as never)).toThrow(/scale/);
   });
 });
+
+describe('demo pages and the event loop', () => {
+  /** Counts event-loop turns until stopped: a request or an SSE write can only run on one of these. */
+  function turnCounter() {
+    const counter = { turns: 0, running: true };
+    const tick = (): void => {
+      counter.turns += 1;
+      if (counter.running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    return counter;
+  }
+
+  async function turnsAtEachPage<T>(pages: AsyncIterable<T[]>): Promise<number[]> {
+    const counter = turnCounter();
+    const seen: number[] = [];
+    try {
+      for await (const page of pages) {
+        expect(page.length).toBeGreaterThan(0);
+        seen.push(counter.turns);
+      }
+    } finally {
+      counter.running = false;
+    }
+    return seen;
+  }
+
+  // Computed in memory, the pages would otherwise come one after another with no turn between them,
+  // holding serve's requests and events for the whole sync (seconds for a 10,000-GPU fleet's costs).
+  it('waits a turn between cost pages, as a real source waits on the network', async () => {
+    const seen = await turnsAtEachPage(connector(7, 2).costs({ ...ctx(), from: Date.UTC(2026, 9, 1), to: NOW.getTime() }));
+    expect(seen.length).toBeGreaterThan(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1] ?? Infinity);
+  });
+
+  it('waits a turn between metrics pages', async () => {
+    const c = connector(7, 2);
+    const resources = await inventory(c);
+    const to = minuteOf(NOW);
+    const seen = await turnsAtEachPage(c.metrics({ ...ctx(), from: to - 6 * HOUR, to, resources }));
+    expect(seen.length).toBeGreaterThan(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1] ?? Infinity);
+  });
+
+  it('stops at the next page once the sync is aborted', async () => {
+    const abort = new AbortController();
+    const pages = connector(7, 2).costs({ signal: abort.signal, now: NOW, from: Date.UTC(2026, 9, 1), to: NOW.getTime() });
+    const read = async () => {
+      for await (const _page of pages) abort.abort(new Error('sync stopped'));
+    };
+    await expect(read()).rejects.toThrow('sync stopped');
+  });
+});

@@ -1,4 +1,5 @@
 /** The demo connector: a deterministic simulated fleet behind the same interface as real providers. */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AccountConfigBase } from '../../../../shared/config';
 import type { Connector, ProviderDescriptor } from '../types';
 import { parseAccountEntry } from '../common/config-issues';
@@ -13,6 +14,16 @@ const HOUR_MS = 3_600_000;
 
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+/**
+ * Waits one turn of the event loop, as a real source waits on the network between pages. The demo
+ * fleet computes its pages in memory, so without it a sync of 100,000 cost rows holds serve's event
+ * loop for seconds and every request and event waits behind it.
+ */
+async function betweenPages(signal: AbortSignal): Promise<void> {
+  await nextTurn();
+  throwIfAborted(signal);
 }
 
 /** A demo connector for one account. */
@@ -46,7 +57,7 @@ export function createDemoConnector(config: DemoConfig): Connector {
         if (m) wanted.push(m);
       }
       for (const batch of generateSamples(wanted, req.from, req.to, req.now.getTime())) {
-        throwIfAborted(req.signal);
+        await betweenPages(req.signal);
         yield batch;
       }
     },
@@ -54,7 +65,7 @@ export function createDemoConnector(config: DemoConfig): Connector {
     async *costs(req) {
       const machines = fleetAt(req.now);
       for (const batch of generateCosts(machines, config.seed, req.from, req.to, req.now.getTime())) {
-        throwIfAborted(req.signal);
+        await betweenPages(req.signal);
         yield batch;
       }
     },
