@@ -95,6 +95,17 @@ async function writeSteadyOpenMetrics(fleet: Fleet, file: string): Promise<numbe
   return samples;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where it cannot be read. */
+async function cpuSecondsOf(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 async function freeBytes(path: string): Promise<number> {
   try {
     const s = await statfs(path);
@@ -296,15 +307,19 @@ export async function benchSteady(record: RecordMeasure): Promise<void> {
       for (let i = 1; i <= syncs; i++) {
         clockNow = new Date(now - (syncs - i) * MINUTE);
         phases = newPhases();
+        // CPU seconds as well as wall time: on a shared machine they say what the work costs.
+        const cpu0 = { node: process.cpuUsage(), prom: await cpuSecondsOf(prom.pid) };
         t0 = performance.now();
         const summary = await engine.syncOnce();
         const ms = performance.now() - t0;
+        const nodeCpu = process.cpuUsage(cpu0.node);
+        const promCpu = (await cpuSecondsOf(prom.pid)) - cpu0.prom;
         times.push(ms);
         allOk &&= summary.ok;
         const s = summary.accounts[0]?.streams;
         const ph = phases;
         console.log(
-          `  sync ${i}: ${(ms / 1000).toFixed(2)} s, ${(s?.inventory.rows ?? 0).toLocaleString()} machines, ${(s?.metrics.rows ?? 0).toLocaleString()} samples | ` +
+          `  sync ${i}: ${(ms / 1000).toFixed(2)} s (CPU: Fleetpane ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)} s, Prometheus ${promCpu.toFixed(1)} s), ${(s?.inventory.rows ?? 0).toLocaleString()} machines, ${(s?.metrics.rows ?? 0).toLocaleString()} samples | ` +
             `inventory read ${ph.inventoryRead.ms.toFixed(0)} ms, write ${(ph.inventoryWrite.ms - ph.inventoryRead.ms).toFixed(0)} ms | ` +
             `metrics read ${ph.metricsRead.ms.toFixed(0)} ms, write ${(ph.metricsWrite.ms - ph.metricsRead.ms).toFixed(0)} ms${summary.ok ? '' : ` | NOT OK: ${JSON.stringify(s)}`}`,
         );
