@@ -48,8 +48,10 @@ export function dcgmQueries(stepSeconds: number, groupLabels: readonly string[],
     power: `max ${by} (avg_over_time(DCGM_FI_DEV_POWER_USAGE${sel}${w}))`,
     temp: `max ${by} (max_over_time(DCGM_FI_DEV_GPU_TEMP${sel}${w}))`,
     // The XID gauge holds the last XID; a change is a new error. Changes across step boundaries are
-    // found from consecutive last values (a sparse scrape has one sample per step).
-    xidChanges: `max ${by} (changes(DCGM_FI_DEV_XID_ERRORS${sel}${w}))`,
+    // found from consecutive last values (a sparse scrape has one sample per step). Only steps with a
+    // change are returned (no change reads as 0 either way): a fleet-wide minute answers with the few
+    // GPUs that had one, not 100k zeros.
+    xidChanges: `max ${by} (changes(DCGM_FI_DEV_XID_ERRORS${sel}${w})) > 0`,
     xidLast: `max ${by} (last_over_time(DCGM_FI_DEV_XID_ERRORS${sel}${w}))`,
   };
 }
