@@ -16,13 +16,15 @@
  *
  * Environment: BENCH_STEADY_GPUS (100,000), BENCH_STEADY_SYNCS (5), BENCH_STEADY_MINUTES (15, the
  * series' length), BENCH_STEADY_KEEP (a folder keeping the backfilled TSDB: reused by the next run
- * with the same size, so tuning does not pay for the backfill again).
+ * with the same size, so tuning does not pay for the backfill again), BENCH_STEADY_PROFILE (a file:
+ * the timed syncs' CPU profile of this process, for Chrome DevTools).
  */
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { AccountConfigBase } from '../shared/config';
 import type { Connector, MetricsRequest, StreamContext } from '../electron/backend/providers/types';
@@ -304,6 +306,13 @@ export async function benchSteady(record: RecordMeasure): Promise<void> {
 
       const times: number[] = [];
       let allOk = warm.ok;
+      const profileFile = process.env.BENCH_STEADY_PROFILE;
+      const profiler = profileFile ? new Session() : null;
+      if (profiler) {
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      }
       for (let i = 1; i <= syncs; i++) {
         clockNow = new Date(now - (syncs - i) * MINUTE);
         phases = newPhases();
@@ -323,6 +332,11 @@ export async function benchSteady(record: RecordMeasure): Promise<void> {
             `inventory read ${ph.inventoryRead.ms.toFixed(0)} ms, write ${(ph.inventoryWrite.ms - ph.inventoryRead.ms).toFixed(0)} ms | ` +
             `metrics read ${ph.metricsRead.ms.toFixed(0)} ms, write ${(ph.metricsWrite.ms - ph.metricsRead.ms).toFixed(0)} ms${summary.ok ? '' : ` | NOT OK: ${JSON.stringify(s)}`}`,
         );
+      }
+      if (profiler && profileFile) {
+        const { profile } = await profiler.post('Profiler.stop');
+        await writeFile(profileFile, JSON.stringify(profile));
+        profiler.disconnect();
       }
       console.log(`  one minute's connector read, alone: ${await breakdown(config, prom.url, store, now - 2 * MINUTE)}`);
       const p50 = percentile(times, 50) / 1000;
