@@ -19,6 +19,7 @@
  * with the same size, so tuning does not pay for the backfill again), BENCH_STEADY_PROFILE (a file:
  * the timed syncs' CPU profile of this process, for Chrome DevTools).
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
@@ -32,8 +33,7 @@ import { kubernetesProvider, type KubernetesConfig } from '../electron/backend/p
 import { coreApi, listActivePods, listNodes } from '../electron/backend/providers/kubernetes/client';
 import { dcgmQueries, planMetricsQueries, stepFor, withShard } from '../electron/backend/providers/kubernetes/promql';
 import { mapDcgmSeries, type SeriesSet } from '../electron/backend/providers/kubernetes/map';
-import { fleetNodes, fleetPods, type Fleet } from '../electron/backend/providers/kubernetes/testing/fleet';
-import { startK8sEmulator } from '../electron/backend/providers/kubernetes/testing/k8s-emulator';
+import type { Fleet } from '../electron/backend/providers/kubernetes/testing/fleet';
 import { backfillOpenMetrics, prometheusSkipReason, startPrometheusIn, type RunningPrometheus } from '../electron/backend/providers/kubernetes/testing/prometheus-server';
 import { openStore } from '../electron/backend/store/index';
 import type { FleetStore, StoreWriter } from '../electron/backend/store/types';
@@ -95,6 +95,39 @@ async function writeSteadyOpenMetrics(fleet: Fleet, file: string): Promise<numbe
   out.end();
   await once(out, 'finish');
   return samples;
+}
+
+/**
+ * The Kubernetes API emulator for the fleet, in a process of its own (as an API server is): its
+ * JSON for 12,500 nodes and 25,000 pods each minute is not Fleetpane's CPU nor on its event loop.
+ */
+async function startEmulatorProcess(gpus: number, now: number, minutes: number): Promise<{ kubeconfigPath: string; close(): Promise<void> }> {
+  const url = (rel: string) => JSON.stringify(new URL(rel, import.meta.url).href);
+  const script = `
+    const { buildBenchFleet } = await import(${url('./prometheus.ts')});
+    const { fleetNodes, fleetPods } = await import(${url('../electron/backend/providers/kubernetes/testing/fleet.ts')});
+    const { startK8sEmulator } = await import(${url('../electron/backend/providers/kubernetes/testing/k8s-emulator.ts')});
+    const fleet = { ...buildBenchFleet(${gpus}, ${now}), start: ${now - minutes * MINUTE} };
+    const emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
+    console.log(JSON.stringify({ kubeconfigPath: emu.kubeconfigPath }));
+    process.stdin.on('end', () => emu.close().then(() => process.exit(0)));
+    process.stdin.resume();`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  for await (const chunk of child.stdout) {
+    out += String(chunk);
+    if (out.includes('\n')) break;
+  }
+  const ready = JSON.parse(out.split('\n')[0] ?? '{}') as { kubeconfigPath?: string };
+  if (!ready.kubeconfigPath) throw new Error('the Kubernetes API emulator process did not start');
+  return {
+    kubeconfigPath: ready.kubeconfigPath,
+    close: async () => {
+      const exited = once(child, 'exit');
+      child.stdin.end();
+      await exited;
+    },
+  };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 where it cannot be read. */
@@ -259,7 +292,7 @@ export async function benchSteady(record: RecordMeasure): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'fleetpane-bench-steady-'));
   const promDir = join(work, 'prometheus');
   let prom: RunningPrometheus | undefined;
-  const emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
+  const emu = await startEmulatorProcess(gpus, now, minutes);
   try {
     console.log(`Steady sync: ${gpus.toLocaleString()} GPUs on ${fleet.nodes.length.toLocaleString()} nodes, ${minutes} minutes of ${families - 1} dcgm-exporter series per GPU`);
     if (kept !== null && keptNow !== null) {
