@@ -69,7 +69,7 @@ function rng(seed: number): () => number {
 }
 
 /** 8-GPU H100 nodes over four clouds; a third of GPUs idle; one node in 50 without PROF (DEV only); one node silent for the last 45 minutes. */
-function buildBenchFleet(gpus: number, now: number): Fleet {
+export function buildBenchFleet(gpus: number, now: number): Fleet {
   const rand = rng(16);
   const nodes: FleetNode[] = [];
   const product = 'NVIDIA-H100-80GB-HBM3';

@@ -17,7 +17,9 @@
  * - BENCH_DATA_DIR: a store to keep and reuse (ingest skipped when it holds one).
  * - BENCH_ONLY: `ingest` (the demo fleet's ingest and its reference only), `queries` (store queries only), `prometheus` (the Prometheus side by side and sync
  *   from Prometheus only), `collector` (the team collector load only, on the demo store),
- *   `machine-table` (the machine table in Chromium only), `focus` (FOCUS import and cost-write memory only).
+ *   `machine-table` (the machine table in Chromium only), `focus` (FOCUS import and cost-write memory
+ *   only), `steady` (the steady one-minute sync of 100k GPUs from Prometheus only, bench/steady.ts;
+ *   BENCH_STEADY_GPUS sets its size).
  * - BENCH_PROM_GPUS (2,000 unless BENCH_SCALE is set), BENCH_PROM_PAIRS (10): the Prometheus fleet
  *   and the alternating query pairs.
  * - BENCH_COLLECTOR_SESSIONS (50), BENCH_COLLECTOR_SECONDS (30): the collector load.
@@ -42,6 +44,7 @@ import { benchCostWriteMemory, benchFocusImport } from './focus-import';
 import { benchMachineTable } from './machine-table';
 import { benchPrometheus } from './prometheus';
 import { benchCollector } from './collector';
+import { benchSteady } from './steady';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -252,6 +255,7 @@ async function main(): Promise<void> {
   console.log(`Fleetpane benchmark on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`);
   if (ONLY === 'prometheus') return benchPrometheus(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   if (ONLY === 'focus') return benchFocus().then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
+  if (ONLY === 'steady') return benchSteady(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   const dataDir = KEEP_DIR ?? (await mkdtemp(join(tmpdir(), 'fleetpane-bench-')));
   const reuse = KEEP_DIR !== undefined && existsSync(join(KEEP_DIR, STORE_FILE));
   // A reused store was written up to the minute saved beside it; queries ask about that minute.
@@ -392,6 +396,7 @@ async function main(): Promise<void> {
 
     await benchPrometheus(record);
     await benchCollector(record, { dataDir, accounts: [benchAccount()] });
+    await benchSteady(record);
     await writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE });
   } finally {
     if (KEEP_DIR === undefined) await rm(dataDir, { recursive: true, force: true });

@@ -128,6 +128,33 @@ describe('utilisation rule', () => {
   });
 });
 
+describe('framebuffer of a GPU-minute', () => {
+  it('takes the highest reading per MIG instance and sums the instances into the GPU', () => {
+    const home = (gpu: string) => ({ resourceId: 'a', gpuIndex: Number(gpu) });
+    const at = FROM / 1000 + 60;
+    const fb = (gpu: string, uuid: string, instance: string | null, value: string): MatrixSeries => ({
+      metric: { Hostname: 'node-a', gpu, UUID: uuid, ...(instance === null ? {} : { GPU_I_ID: instance }) },
+      values: [[at, value]],
+    });
+    const set: DcgmSeriesSet = {
+      fbUsed: [
+        fb('0', 'GPU-1', '1', '1000'),
+        // The same instance from another scrape (pod label variant): the higher reading counts once.
+        fb('0', 'GPU-1', '1', '1500'),
+        fb('0', 'GPU-1', '2', '300'),
+        fb('0', 'GPU-1', '2', '200'),
+        // No MIG; a negative reading is held to 0.
+        fb('1', 'GPU-2', null, '-5'),
+      ],
+    };
+    const out = mapDcgmSeries(set, (m) => home(m.gpu ?? ''), 60, FROM);
+    expect(out.map((s) => [s.gpuIndex, s.ts, s.memoryUsedMiB, s.utilisation])).toEqual([
+      [0, FROM, 1800, null],
+      [1, FROM, 0, null],
+    ]);
+  });
+});
+
 const skip = prometheusSkipReason();
 if (skip) console.warn(`skipping the same-series-through-every-provider test: ${skip}`);
 describe.skipIf(skip !== null)('the same dcgm-exporter series through every provider', () => {

@@ -48,12 +48,15 @@ export function dcgmQueries(stepSeconds: number, groupLabels: readonly string[],
     power: `max ${by} (avg_over_time(DCGM_FI_DEV_POWER_USAGE${sel}${w}))`,
     temp: `max ${by} (max_over_time(DCGM_FI_DEV_GPU_TEMP${sel}${w}))`,
     // The XID gauge holds the last XID; a change is a new error. Changes across step boundaries are
-    // found from consecutive last values (a sparse scrape has one sample per step).
-    xidChanges: `max ${by} (changes(DCGM_FI_DEV_XID_ERRORS${sel}${w}))`,
+    // found from consecutive last values (a sparse scrape has one sample per step). Only steps with a
+    // change are returned (no change reads as 0 either way): a fleet-wide minute answers with the few
+    // GPUs that had one, not 100k zeros.
+    xidChanges: `max ${by} (changes(DCGM_FI_DEV_XID_ERRORS${sel}${w})) > 0`,
     xidLast: `max ${by} (last_over_time(DCGM_FI_DEV_XID_ERRORS${sel}${w}))`,
   };
 }
 
+/** One GPU-minute being summed from its series. */
 interface Acc extends GpuHome {
   ts: number;
   // Running sums, not arrays: a backfill makes millions of these, and each array is garbage to collect.
@@ -62,14 +65,51 @@ interface Acc extends GpuHome {
   profWeight: number;
   devSum: number;
   devCount: number;
-  /** Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its instances'; null until one reports. */
-  fb: Map<string, number> | null;
+  /**
+   * Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its
+   * instances'. The first instance is held inline (the common case, one per GPU-minute, allocates
+   * no Map); `fbMore` holds the others in the order they reported. `fbFirst` null until one reports.
+   */
+  fbFirst: string | null;
+  fbFirstValue: number;
+  fbMore: Map<string, number> | null;
   /** Highest power and temperature in the step; null until one reports. */
   power: number | null;
   temp: number | null;
   xid: number;
 }
 
+/** One GPU's minutes, and its XID change counts by evaluation time (from the xidChanges series). */
+interface GpuMinutes extends GpuHome {
+  minutes: Map<number, Acc>;
+  /** The minute last touched (most series points of one GPU fall in the same minute as the last). */
+  last: Acc | null;
+  xidChanges: Map<number, number> | null;
+}
+
+/** Framebuffer of one MIG instance into the GPU-minute: the highest reading per instance. */
+function addFramebuffer(a: Acc, instance: string, x: number): void {
+  if (a.fbFirst === null) {
+    a.fbFirst = instance;
+    a.fbFirstValue = Math.max(0, x);
+  } else if (a.fbFirst === instance) {
+    a.fbFirstValue = Math.max(a.fbFirstValue, x);
+  } else {
+    a.fbMore ??= new Map();
+    a.fbMore.set(instance, Math.max(a.fbMore.get(instance) ?? 0, x));
+  }
+}
+
+/** The GPU's framebuffer in the minute: its instances' readings summed in the order they reported. */
+function framebufferOf(a: Acc): number | null {
+  if (a.fbFirst === null) return null;
+  let sum = 0 + a.fbFirstValue;
+  if (a.fbMore) for (const v of a.fbMore.values()) sum += v;
+  return Math.max(0, sum);
+}
+
+// localeCompare's own order (the default locale's collation), without its per-call cost.
+const byResourceId = new Intl.Collator().compare;
 
 /**
  * Turns one range query's per-GPU series (queries of `dcgmQueries` at `stepSeconds`) into samples.
@@ -84,44 +124,59 @@ export function mapDcgmSeries(
   fromMs: number,
 ): GpuSample[] {
   const home = uuidHomes();
-  const locate = (metric: Readonly<Record<string, string>>) => home(metric.UUID, () => place(metric));
-  // First pass over every series so UUID homes are known before any merge.
-  for (const f of DCGM_FIELDS) for (const s of set[f] ?? []) locate(s.metric);
+  // Per GPU, its minutes. A 100k-GPU minute is 700k series: the GPU is found by the home object
+  // (a UUID's home is one object) before its text key is built, and each point costs one numeric lookup.
+  const byHome = new Map<GpuHome, GpuMinutes>();
+  const byKey = new Map<string, GpuMinutes>();
+  const gpuOf = (h: GpuHome): GpuMinutes => {
+    let g = byHome.get(h);
+    if (g) return g;
+    const k = `${h.resourceId}\u0000${h.gpuIndex}`;
+    g = byKey.get(k);
+    if (!g) {
+      g = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, minutes: new Map(), last: null, xidChanges: null };
+      byKey.set(k, g);
+    }
+    byHome.set(h, g);
+    return g;
+  };
+  // First pass over every series, in field order, so UUID homes are known before any merge (a UUID's
+  // home is where it was first placed and never moves); each series' GPU is kept for the passes below.
+  const gpuOfSeries = {} as Record<DcgmField, Array<GpuMinutes | null>>;
+  for (const f of DCGM_FIELDS) {
+    gpuOfSeries[f] = (set[f] ?? []).map((s) => {
+      const h = home(s.metric.UUID, () => place(s.metric));
+      return h ? gpuOf(h) : null;
+    });
+  }
 
   const stepMs = stepSeconds * 1000;
-  // Per GPU, its minutes: the GPU's key is built once per series, each point costs one numeric lookup.
-  const acc = new Map<string, GpuHome & { minutes: Map<number, Acc> }>();
   const stamps = new Set<number>();
-  const gpuKey = (h: GpuHome) => `${h.resourceId}\u0000${h.gpuIndex}`;
-  const minutesOf = (h: GpuHome): Map<number, Acc> => {
-    const k = gpuKey(h);
-    let g = acc.get(k);
-    if (!g) {
-      g = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, minutes: new Map() };
-      acc.set(k, g);
-    }
-    return g.minutes;
-  };
-  const slot = (h: GpuHome, minutes: Map<number, Acc>, evalSec: number): Acc | null => {
+  const slot = (g: GpuMinutes, evalSec: number): Acc | null => {
     const ts = evalSec * 1000 - stepMs;
     if (ts < fromMs) return null;
-    let a = minutes.get(ts);
+    // The minute last touched first: a steady sync's GPUs have one minute, read by every field.
+    if (g.last !== null && g.last.ts === ts) return g.last;
+    let a = g.minutes.get(ts);
     if (!a) {
-      a = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, ts, profSum: 0, profWeight: 0, devSum: 0, devCount: 0, fb: null, power: null, temp: null, xid: 0 };
-      minutes.set(ts, a);
+      a = { resourceId: g.resourceId, gpuIndex: g.gpuIndex, ts, profSum: 0, profWeight: 0, devSum: 0, devCount: 0, fbFirst: null, fbFirstValue: 0, fbMore: null, power: null, temp: null, xid: 0 };
+      g.minutes.set(ts, a);
       stamps.add(ts);
     }
+    g.last = a;
     return a;
   };
   const collect = (field: DcgmField, put: (a: Acc, x: number, metric: Readonly<Record<string, string>>) => void) => {
-    for (const s of set[field] ?? []) {
-      const h = locate(s.metric);
-      if (!h) continue;
-      const minutes = minutesOf(h);
+    const series = set[field] ?? [];
+    const homes = gpuOfSeries[field];
+    for (let i = 0; i < series.length; i++) {
+      const g = homes[i];
+      const s = series[i];
+      if (!g || !s) continue;
       for (const [t, v] of s.values) {
         const x = Number(v);
         if (!Number.isFinite(x)) continue;
-        const a = slot(h, minutes, t);
+        const a = slot(g, t);
         if (a) put(a, x, s.metric);
       }
     }
@@ -136,28 +191,24 @@ export function mapDcgmSeries(
     a.devSum += x;
     a.devCount += 1;
   });
-  collect('fbUsed', (a, x, m) => {
-    const instance = m.GPU_I_ID ?? '';
-    a.fb ??= new Map();
-    a.fb.set(instance, Math.max(a.fb.get(instance) ?? 0, x));
-  });
+  collect('fbUsed', (a, x, m) => addFramebuffer(a, m.GPU_I_ID ?? '', x));
   collect('power', (a, x) => (a.power = a.power === null ? x : Math.max(a.power, x)));
   collect('temp', (a, x) => (a.temp = a.temp === null ? x : Math.max(a.temp, x)));
 
-  const changes = new Map<string, Map<number, number>>();
-  for (const s of set.xidChanges ?? []) {
-    const h = locate(s.metric);
-    if (!h) continue;
-    const k = gpuKey(h);
-    const byTime = changes.get(k) ?? new Map<number, number>();
-    changes.set(k, byTime);
+  const changes = set.xidChanges ?? [];
+  for (let i = 0; i < changes.length; i++) {
+    const g = gpuOfSeries.xidChanges[i];
+    const s = changes[i];
+    if (!g || !s) continue;
+    const byTime = (g.xidChanges ??= new Map<number, number>());
     for (const [t, v] of s.values) byTime.set(t, Number(v) || 0);
   }
-  for (const s of set.xidLast ?? []) {
-    const h = locate(s.metric);
-    if (!h) continue;
-    const minutes = minutesOf(h);
-    const byTime = changes.get(gpuKey(h));
+  const lasts = set.xidLast ?? [];
+  for (let i = 0; i < lasts.length; i++) {
+    const g = gpuOfSeries.xidLast[i];
+    const s = lasts[i];
+    if (!g || !s) continue;
+    const byTime = g.xidChanges;
     let prev: number | null = null;
     for (const [t, v] of s.values) {
       const last = Number(v);
@@ -165,25 +216,27 @@ export function mapDcgmSeries(
       // A change between the previous step's last value and this step's first one.
       const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
       prev = last;
-      const a = slot(h, minutes, t);
+      const a = slot(g, t);
       if (a) a.xid += within + across;
     }
   }
   // Ordered by (ts, resource id by localeCompare, GPU index): GPUs are ranked once and each minute
   // walks them in rank order, so the millions of samples of a backfill are never comparison-sorted.
-  const gpus = [...acc.values()].sort((x, y) => x.resourceId.localeCompare(y.resourceId) || x.gpuIndex - y.gpuIndex);
+  const gpus = [...byKey.values()].sort((x, y) => byResourceId(x.resourceId, y.resourceId) || x.gpuIndex - y.gpuIndex);
   const out: GpuSample[] = [];
   for (const ts of [...stamps].sort((x, y) => x - y)) {
     for (const g of gpus) {
       const a = g.minutes.get(ts);
       if (!a) continue;
       const prof = a.profWeight > 0 ? a.profSum / a.profWeight : null;
+      const u = chooseUtilisation({ prof, dev: a.devCount > 0 ? a.devSum / a.devCount : null });
       out.push({
         resourceId: a.resourceId,
         gpuIndex: a.gpuIndex,
         ts: a.ts,
-        ...chooseUtilisation({ prof, dev: a.devCount > 0 ? a.devSum / a.devCount : null }),
-        memoryUsedMiB: a.fb ? Math.max(0, [...a.fb.values()].reduce((x, y) => x + y, 0)) : null,
+        utilisation: u.utilisation,
+        utilSource: u.utilSource,
+        memoryUsedMiB: framebufferOf(a),
         powerWatts: a.power === null ? null : Math.max(0, a.power),
         temperatureC: a.temp,
         xidErrors: Math.max(0, Math.round(a.xid)),

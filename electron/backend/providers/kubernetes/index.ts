@@ -71,10 +71,16 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
   const units = plan.chunks.flatMap((chunk) => plan.shards.map((shard) => ({ chunk, shard })));
   const fetchUnit = async ({ chunk, shard }: (typeof units)[number], signal: AbortSignal): Promise<GpuSample[]> => {
     const q = dcgmQueries(step, p.nodeLabels, withShard(p.selector, shard));
-    // Evaluate from one step before the chunk: that point seeds XID comparisons and is dropped.
-    const start = chunk.from / 1000;
+    // The evaluation at t is the minute before t, so the chunk's minutes are evaluated from one step
+    // after its start. Only the XID last value is also evaluated at the start (the minute before the
+    // chunk): it seeds the comparison across the first boundary and is dropped. A steady one-minute
+    // sync thus asks Prometheus for one point per series, not two.
+    const seed = chunk.from / 1000;
+    const start = seed + step;
     const end = chunk.to / 1000;
-    const run = (query: string) => prom.queryRange(query, start, end, step, signal);
+    // A chunk shorter than a step has no evaluation of its own minutes (the seed alone yields nothing).
+    if (start > end) return [];
+    const run = (query: string, from = start) => prom.queryRange(query, from, end, step, signal);
     const [prof, dev, fbUsed, power, temp, xidChanges, xidLast] = await Promise.all([
       run(q.prof),
       run(q.dev),
@@ -82,7 +88,7 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
       run(q.power),
       run(q.temp),
       run(q.xidChanges),
-      run(q.xidLast),
+      run(q.xidLast, seed),
     ]);
     const set: SeriesSet = { prof, dev, fbUsed, power, temp, xidChanges, xidLast };
     return mapDcgmSeries(set, req.resources, p.nodeLabels, step, chunk.from).filter((s) => s.ts < chunk.to);

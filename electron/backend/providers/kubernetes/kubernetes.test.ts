@@ -7,6 +7,7 @@ import { AccountConfigBase } from '../../../../shared/config';
 import { detectNodeDown, detectXid, type SignalInput, type XidHits } from '../../domain/derived-signals';
 import { AuthError, ThrottledError } from '../types';
 import { describeKubeconfig, kubernetesProvider } from './index';
+import { dcgmQueries } from './promql';
 import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes, type Fleet } from './testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from './testing/prometheus-server';
@@ -215,6 +216,14 @@ describe.skipIf(skip !== null)('metrics from a real Prometheus with 24 h of dcgm
     const xid = samples.filter((s) => s.xidErrors > 0);
     expect(new Set(xid.map((s) => `${s.resourceId}#${s.gpuIndex}`))).toEqual(new Set([`${burstNode}#2`]));
     expect(xid.reduce((n, s) => n + s.xidErrors, 0)).toBe(3);
+  });
+
+  it('asks Prometheus for XID changes only where there were some, not a zero for every GPU', async () => {
+    const body = new URLSearchParams({ query: dcgmQueries(60, ['Hostname'], '').xidChanges, start: String((now - HOUR) / 1000), end: String(now / 1000), step: '60' });
+    const answer = (await (await fetch(`${prom.url}/api/v1/query_range`, { method: 'POST', body })).json()) as { data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } };
+    // Scraped once a minute, no GPU changes within a minute (the burst shows across minutes, through
+    // the last values, as the test above counts it): the answer is empty, not a zero for each GPU.
+    expect(answer.data.result).toEqual([]);
   });
 
   it('keeps every query under 11,000 points per series for a 7-day window', async () => {

@@ -32,6 +32,8 @@ interface CountingProm {
   inFlight: number;
   maxInFlight: number;
   requests: number;
+  /** Each range query's metric name and how many evaluation points it asked for. */
+  asked: Array<{ metric: string; points: number }>;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ function body(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 async function startCountingProm(): Promise<CountingProm> {
-  const prom: CountingProm = { url: '', inFlight: 0, maxInFlight: 0, requests: 0, close: async () => {} };
+  const prom: CountingProm = { url: '', inFlight: 0, maxInFlight: 0, requests: 0, asked: [], close: async () => {} };
   const server: Server = createServer((req, res) => {
     seenEncodings.add(String(req.headers['accept-encoding']));
     prom.requests += 1;
@@ -55,6 +57,7 @@ async function startCountingProm(): Promise<CountingProm> {
       const start = Number(params.get('start'));
       const end = Number(params.get('end'));
       const step = Number(params.get('step'));
+      prom.asked.push({ metric: `${/(\w+)\(DCGM/.exec(query)?.[1] ?? ''}(${/DCGM_FI_[A-Z_]+/.exec(query)?.[0] ?? query})`, points: Math.floor((end - start) / step) + 1 });
       const shard = /UUID=~"((?:[^"\\]|\\.)*)"/.exec(query)?.[1];
       const inShard = (uuid: string) => (shard === undefined ? true : new RegExp(`^(?:${shard})$`).test(uuid));
       const field = query.includes('PROF_GR_ENGINE_ACTIVE') ? 'prof' : query.includes('GPU_TEMP') ? 'temp' : null;
@@ -135,6 +138,25 @@ describe('metrics backfill in parallel under the per-source limit', () => {
     expect(one.samples.length).toBe(nodes.length * 8 * 120);
     const sample = one.samples.find((s) => s.resourceId === 'k8s-node:node-03' && s.gpuIndex === 5 && s.ts === from + 10 * 60_000);
     expect(sample?.utilisation).toBeCloseTo((3 * 8 + 5 + (from / 1000 + 11 * 60) / 60) % 100, 6);
+  });
+});
+
+describe('a steady one-minute sync', () => {
+  it('asks one evaluation per series for the new minute; only the XID last value also for the minute before (its seed)', async () => {
+    prom.asked = [];
+    const raw = AccountConfigBase.parse({ name: 'prom-fake', provider: 'kubernetes', endpoint: 'http://127.0.0.1:1', prometheus: { url: prom.url } });
+    const connector = kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+    const minute = to - 60_000;
+    const samples: GpuSample[] = [];
+    for await (const batch of connector.metrics({ signal, now: new Date(to), from: minute, to, resources })) samples.push(...batch);
+    expect(prom.asked).toHaveLength(7);
+    for (const a of prom.asked) expect(a.points, a.metric).toBe(a.metric === 'last_over_time(DCGM_FI_DEV_XID_ERRORS)' ? 2 : 1);
+    // Every GPU's new minute, and only it, with the utilisation evaluated at the minute's end.
+    expect(samples).toHaveLength(nodes.length * 8);
+    expect(new Set(samples.map((s) => s.ts))).toEqual(new Set([minute]));
+    const sample = samples.find((s) => s.resourceId === 'k8s-node:node-03' && s.gpuIndex === 5);
+    expect(sample?.utilisation).toBeCloseTo((3 * 8 + 5 + to / 1000 / 60) % 100, 6);
+    expect(sample?.temperatureC).toBe(45);
   });
 });
 
