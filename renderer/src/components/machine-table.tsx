@@ -1,8 +1,9 @@
 /**
  * The machine table for fleets of any size: the backend sorts, filters and counts (`fleet:machines`),
  * and the table asks only for the windows of rows it shows, so 12,500 machines never cross IPC, get
- * parsed or sorted at once, and scrolling never blocks the page. It stays a real <table> with spacer
- * rows (as resource-table.tsx) and moves through rows from the keyboard: arrows, Page Up/Down,
+ * parsed or sorted at once, and scrolling never blocks the page: a few rows mount in full per task,
+ * the rest of a fast-moving screen shows names only for a task or two. It stays a real <table> with
+ * spacer rows (as resource-table.tsx) and moves through rows from the keyboard: arrows, Page Up/Down,
  * Home and End.
  */
 import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
@@ -85,7 +86,7 @@ const MachineRow = memo(function MachineRow({
  * A row position in the virtual window and what it shows there: the machine's full row, a skim row
  * (its name only, until a later task has room for its cells) or, with no machine, "Loading…".
  */
-interface Slot {
+export interface Slot {
   index: number;
   row: ResourceRow | undefined;
   full: boolean;
@@ -99,7 +100,7 @@ const rowKey = (row: ResourceRow): string => `${row.account}:${row.id}`;
  * jump across the fleet mounts a bounded number of full rows per task instead of a screenful.
  */
 export function planSlots(
-  window: readonly { index: number; row: ResourceRow | undefined }[],
+  positions: readonly { index: number; row: ResourceRow | undefined }[],
   wasFull: ReadonlySet<string>,
   active: number | null,
   budget: number,
@@ -115,10 +116,10 @@ export function planSlots(
       full.add(index);
     }
   };
-  const activeSlot = window.find((s) => s.index === active);
+  const activeSlot = positions.find((s) => s.index === active);
   if (activeSlot !== undefined) take(activeSlot.index, activeSlot.row);
-  for (const s of window) take(s.index, s.row);
-  return window.map((s) => ({ ...s, full: full.has(s.index) }));
+  for (const s of positions) take(s.index, s.row);
+  return positions.map((s) => ({ ...s, full: full.has(s.index) }));
 }
 
 /** The rows in the virtual window with the spacers that stand for the rows above and below. */
