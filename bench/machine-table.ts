@@ -1,14 +1,19 @@
 /**
  * The machine table in Chromium on the bench fleet (every machine of every cloud, `#/machines`):
- * sort by columns, filter by text, and scroll from the top to the bottom, recording the longest
- * main-thread task (PerformanceObserver `longtask`) and the sort and filter round trips (click or
- * typing pause to the new rows on screen). Reference, same run, same serve process: the table as
+ * sort by columns, filter by text, and scroll from the top to the bottom and back, recording the
+ * longest main-thread task (PerformanceObserver `longtask`, wall time; and from a trace, CPU time)
+ * and the sort and filter round trips (click or typing pause to the new rows on screen). Reference, same run, same serve process: the table as
  * it was before paging (`#/machines?rows=all`: every row fetched, validated and sorted in the page).
  */
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Browser, Page } from '@playwright/test';
+import { z } from 'zod';
 import { launchChromium } from './chromium';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
+import { createDemoConnector } from '../electron/backend/providers/demo/index';
+import { DemoConfig } from '../electron/backend/providers/demo/config';
+import type { FleetStore } from '../electron/backend/store/types';
 
 /** A bench result as run.ts's record() takes it. */
 export interface TableMeasure {
@@ -37,6 +42,10 @@ interface PathResult {
   /** Longest long task while sorting, filtering and scrolling (0: none over 50 ms). */
   longestTaskMs: number;
   longTasks: number;
+  /** Longest main-thread task while scrolling down and back up, in CPU time (what the page costs, load aside). */
+  longestScrollCpuMs: number;
+  /** Main-thread CPU time of both scrolls. */
+  scrollCpuMs: number;
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -47,7 +56,7 @@ function percentile(values: readonly number[], p: number): number {
 /**
  * Installed in the page before the app (as text: functions passed from here would carry the
  * helpers tsx adds to named functions): keeps every long task, and `__settled()` resolves once the
- * table shows rows for what was asked (not busy, no row waiting) or says nothing matches.
+ * table shows full rows for what was asked (not busy, no row loading or skimmed) or says nothing matches.
  */
 const IN_PAGE = `
   window.__longTasks = [];
@@ -58,7 +67,8 @@ const IN_PAGE = `
     const check = () => {
       const table = document.querySelector('[data-testid="resource-table"]');
       const empty = document.querySelector('[data-testid="empty-state"]');
-      const ready = (table !== null && table.getAttribute('aria-busy') !== 'true' && document.querySelector('[data-testid="pending-row"]') === null)
+      const ready = (table !== null && table.getAttribute('aria-busy') !== 'true'
+          && document.querySelector('[data-testid="pending-row"], [data-testid="skim-row"]') === null)
         || (table === null && empty !== null);
       if (ready) resolve(); else requestAnimationFrame(check);
     };
@@ -119,20 +129,65 @@ async function timeFilter(page: Page, text: string): Promise<number> {
   return performance.now() - t0 - TYPING_PAUSE_MS;
 }
 
-/** Scrolls the table from top to bottom a screen at a time, one step per frame, then waits for the last rows. */
-async function scrollThrough(page: Page): Promise<number> {
+/**
+ * Scrolls the table a screen at a time, one step per frame (a fling, or the scroll bar dragged), from
+ * top to bottom (windows not fetched yet) or back up (windows cached: every row arrives with its data),
+ * then waits for the last rows.
+ */
+async function scrollThrough(page: Page, direction: 'down' | 'up'): Promise<number> {
   const t0 = performance.now();
-  await page.evaluate(async () => {
+  await page.evaluate(async (down) => {
     const region = document.querySelector<HTMLElement>('[data-testid="resource-table-scroll"]');
     if (region === null) throw new Error('no table to scroll');
-    region.scrollTop = 0;
-    while (region.scrollTop + region.clientHeight < region.scrollHeight - 1) {
-      region.scrollTop += region.clientHeight;
+    if (down) region.scrollTop = 0;
+    // No named helper functions in here: tsx would wrap them in a helper the page does not have.
+    while (down ? region.scrollTop + region.clientHeight < region.scrollHeight - 1 : region.scrollTop > 0) {
+      region.scrollTop += down ? region.clientHeight : -region.clientHeight;
       await new Promise((r) => requestAnimationFrame(() => r(null)));
     }
-  });
+  }, direction === 'down');
   await settled(page);
   return performance.now() - t0;
+}
+
+/** One trace event of Chromium's timeline (only the fields read here; the protocol types them loosely). */
+const TraceEvent = z.object({
+  name: z.string(),
+  ph: z.string(),
+  pid: z.number(),
+  tid: z.number(),
+  tdur: z.number().optional(),
+  args: z.object({ name: z.string().optional() }).optional(),
+});
+type TraceEvent = z.infer<typeof TraceEvent>;
+
+/**
+ * Records the page's main-thread tasks with Chromium's tracing and returns each task's CPU time in ms
+ * (thread time, not wall time): on a shared machine a 15 ms task can take 100 ms of wall time while
+ * other processes hold the cores, so this says what the page itself costs per task.
+ */
+async function traceTaskCpu(page: Page): Promise<{ stop: () => Promise<number[]> }> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (data) => {
+    for (const raw of data.value) {
+      const parsed = TraceEvent.safeParse(raw);
+      if (parsed.success) events.push(parsed.data);
+    }
+  });
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  return {
+    stop: async () => {
+      const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+      await cdp.send('Tracing.end');
+      await complete;
+      await cdp.detach();
+      const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+      return events
+        .filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.tdur !== undefined && main.has(`${e.pid}:${e.tid}`))
+        .map((e) => (e.tdur ?? 0) / 1000);
+    },
+  };
 }
 
 async function longTasks(page: Page): Promise<number[]> {
@@ -150,18 +205,68 @@ async function measurePath(browser: Browser, url: URL, hash: string, withFilter:
     const filterMs: number[] = [];
     if (withFilter) for (const text of TEXTS) filterMs.push(await timeFilter(page, text));
     const afterFilter = (await longTasks(page)).length;
-    const scrollMs = await scrollThrough(page);
+    const trace = await traceTaskCpu(page);
+    const scrollMs = await scrollThrough(page, 'down');
+    const afterDown = (await longTasks(page)).length;
+    await scrollThrough(page, 'up');
+    const scrollCpu = await trace.stop();
     const tasks = await longTasks(page);
     // Where the long tasks fell, to tell a slow sort from a slow scroll.
     const phase = (list: number[]): string => `${list.length} (longest ${Math.max(0, ...list).toFixed(0)} ms)`;
+    const longestScrollCpuMs = Math.max(0, ...scrollCpu);
     console.log(
       `  ${hash}: long tasks while sorting ${phase(tasks.slice(0, afterSort))}, filtering ${phase(tasks.slice(afterSort, afterFilter))}, ` +
-        `scrolling ${phase(tasks.slice(afterFilter))}`,
+        `scrolling down ${phase(tasks.slice(afterFilter, afterDown))}, scrolling back up (windows cached) ${phase(tasks.slice(afterDown))}; ` +
+        `scrolling: ${scrollCpu.length} tasks, longest ${longestScrollCpuMs.toFixed(1)} ms of CPU, ` +
+        `${scrollCpu.filter((ms) => ms > LONG_TASK_TARGET_MS).length} over ${LONG_TASK_TARGET_MS} ms of CPU, ${scrollCpu.reduce((a, b) => a + b, 0).toFixed(0)} ms of CPU in all; ` +
+        `load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`,
     );
-    return { machines, openMs, sortMs, filterMs, scrollMs, longestTaskMs: Math.max(0, ...tasks), longTasks: tasks.length };
+    return {
+      machines,
+      openMs,
+      sortMs,
+      filterMs,
+      scrollMs,
+      longestTaskMs: Math.max(0, ...tasks),
+      longTasks: tasks.length,
+      longestScrollCpuMs,
+      scrollCpuMs: scrollCpu.reduce((a, b) => a + b, 0),
+    };
   } finally {
     await close();
   }
+}
+
+const HOUR_MS = 3_600_000;
+/** Minutes of metrics a table-only store holds: enough for every GPU's 30-minute state and utilisation. */
+const TABLE_METRICS_MS = 2 * HOUR_MS;
+
+/**
+ * A store with only what the machine table shows (inventory, the last two hours of metrics), so the
+ * table can be measured at 12,500 machines without ingesting 30 days of a 100k-GPU fleet.
+ */
+export async function buildTableStore(store: FleetStore, nowMs: number, scale: number): Promise<{ gpus: number; machines: number }> {
+  const account = 'bench';
+  const config = DemoConfig.parse({ name: account, provider: 'demo', scale, seed: 7 });
+  const connector = createDemoConnector(config);
+  const now = new Date(nowMs);
+  const signal = new AbortController().signal;
+  const t0 = performance.now();
+  await store.upsertAccounts([{ name: account, provider: 'demo', enabled: true, intervals: config.syncIntervals }]);
+  await store.writeInventory({ id: 'bench-table-inventory', account, stream: 'inventory', startedAt: now, attempt: 1 }, connector.inventory({ now, signal }));
+  const resources = await store.resources(account);
+  const from = nowMs - TABLE_METRICS_MS;
+  await store.writeMetrics(
+    { id: 'bench-table-metrics', account, stream: 'metrics', startedAt: now, attempt: 1 },
+    { from, to: nowMs },
+    connector.metrics({ now, signal, from, to: nowMs, resources }),
+  );
+  const gpus = resources.reduce((n, r) => n + r.gpuCount, 0);
+  console.log(
+    `  table-only store: ${resources.length.toLocaleString()} machines, ${gpus.toLocaleString()} GPUs, last 2 h of metrics, ` +
+      `built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return { gpus, machines: resources.length };
 }
 
 /** Serves the store in `dataDir`, drives both tables in Chromium, and returns the measures to record. */
@@ -188,6 +293,23 @@ export async function benchMachineTable(dataDir: string): Promise<TableMeasure[]
           target: `none over ${LONG_TASK_TARGET_MS} (0 = none)`,
           met: paged.longestTaskMs <= LONG_TASK_TARGET_MS,
           reference: { name: 'whole fleet in the page (old path), longest long task ms', value: whole.longestTaskMs, ratio: ratio(paged.longestTaskMs, whole.longestTaskMs) },
+        },
+        {
+          // The wall-clock target above counts time other processes hold the cores; this is the page's own cost.
+          name: 'machine table: longest main-thread task while scrolling down and back up, CPU time',
+          value: paged.longestScrollCpuMs,
+          unit: 'ms',
+          target: 'informational (the long-task target in CPU time)',
+          met: true,
+          reference: { name: 'whole fleet in the page (old path), ms of CPU', value: whole.longestScrollCpuMs, ratio: ratio(paged.longestScrollCpuMs, whole.longestScrollCpuMs) },
+        },
+        {
+          name: 'machine table: main-thread CPU time scrolling down and back up',
+          value: paged.scrollCpuMs,
+          unit: 'ms',
+          target: 'informational',
+          met: true,
+          reference: { name: 'whole fleet in the page (old path), ms of CPU', value: whole.scrollCpuMs, ratio: ratio(paged.scrollCpuMs, whole.scrollCpuMs) },
         },
         {
           name: 'machine table: sort round trip p95 (click to rows on screen)',

@@ -17,9 +17,10 @@
  * - BENCH_DATA_DIR: a store to keep and reuse (ingest skipped when it holds one).
  * - BENCH_ONLY: `ingest` (the demo fleet's ingest and its reference only), `queries` (store queries only), `prometheus` (the Prometheus side by side and sync
  *   from Prometheus only), `collector` (the team collector load only, on the demo store),
- *   `machine-table` (the machine table in Chromium only), `focus` (FOCUS import and cost-write memory
- *   only), `steady` (the steady one-minute sync of 100k GPUs from Prometheus only, bench/steady.ts;
- *   BENCH_STEADY_GPUS sets its size).
+ *   `machine-table` (the machine table in Chromium only, on a store of inventory and 2 h of metrics
+ *   unless BENCH_DATA_DIR holds one; BENCH_SCALE=31.4 is about 12,500 machines), `focus` (FOCUS
+ *   import and cost-write memory only), `steady` (the steady one-minute sync of 100k GPUs from
+ *   Prometheus only, bench/steady.ts; BENCH_STEADY_GPUS sets its size).
  * - BENCH_PROM_GPUS (2,000 unless BENCH_SCALE is set), BENCH_PROM_PAIRS (10): the Prometheus fleet
  *   and the alternating query pairs.
  * - BENCH_COLLECTOR_SESSIONS (50), BENCH_COLLECTOR_SECONDS (30): the collector load.
@@ -41,7 +42,7 @@ import { openStore, STORE_FILE } from '../electron/backend/store/index';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import type { FleetStore, RunStart } from '../electron/backend/store/types';
 import { benchCostWriteMemory, benchFocusImport } from './focus-import';
-import { benchMachineTable } from './machine-table';
+import { benchMachineTable, buildTableStore } from './machine-table';
 import { benchPrometheus } from './prometheus';
 import { benchCollector } from './collector';
 import { benchSteady } from './steady';
@@ -268,9 +269,16 @@ async function main(): Promise<void> {
     let store = await openStore(dataDir, { memoryLimit: '2GB' });
     let gpus = 0;
     let samples = 0;
+    const tableOnlyMark = join(dataDir, 'bench-table-only');
     if (reuse) {
+      if (ONLY !== 'machine-table' && existsSync(tableOnlyMark)) throw new Error(`the store in BENCH_DATA_DIR holds only the machine table's data (BENCH_ONLY=machine-table built it); give another BENCH_DATA_DIR`);
       gpus = (await store.resources('bench')).reduce((n, r) => n + r.gpuCount, 0);
       console.log(`  reusing the store in BENCH_DATA_DIR (${gpus.toLocaleString()} GPUs), ingest not measured`);
+    } else if (ONLY === 'machine-table') {
+      // The table needs only machines and their last minutes: skip 30 days of ingest (12,500 machines in minutes).
+      ({ gpus } = await buildTableStore(store, nowMs, SCALE));
+      if (KEEP_DIR !== undefined) await writeFile(join(dataDir, 'bench-as-of'), String(nowMs));
+      if (KEEP_DIR !== undefined) await writeFile(tableOnlyMark, 'inventory and 2 h of metrics only\n');
     } else {
       const ingested = await ingest(store, nowMs);
       ({ gpus, samples } = ingested);

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { ApiError, type RequestOf, type ResourceRow } from '../../../shared/contract';
 import { renderWithApi } from '../testing/render';
 import { machinesHandler, resourceRow } from '../testing/fixtures';
-import { MachineTable, WINDOW_ROWS } from './machine-table';
+import { FULL_ROWS_PER_TASK, MachineTable, planSlots, WINDOW_ROWS } from './machine-table';
 
 const ALL = { clouds: [], regions: [], gpuModels: [] };
 
@@ -152,5 +152,72 @@ describe('MachineTable', () => {
     expect(focused()).toBe('gpu-00000');
     // Never the whole fleet at once.
     expect(machineCalls(client.calls).every((c) => c.limit === WINDOW_ROWS)).toBe(true);
+  });
+});
+
+describe('planSlots', () => {
+  const rows = fleet(20);
+  const window = (from: number, to: number) => rows.slice(from, to).map((row, i) => ({ index: from + i, row }));
+  const fullNames = (slots: ReturnType<typeof planSlots>) => slots.filter((s) => s.full).map((s) => s.row?.name);
+  const key = (i: number) => `${rows[i]!.account}:${rows[i]!.id}`;
+
+  it('mounts at most the budget of new rows in full, top down, and never a row still loading', () => {
+    const slots = planSlots([...window(0, 10), { index: 10, row: undefined }], new Set(), null, 6);
+    expect(fullNames(slots)).toEqual(rows.slice(0, 6).map((r) => r.name));
+    expect(slots.find((s) => s.index === 10)?.full).toBe(false);
+  });
+
+  it('keeps rows already full without spending the budget on them', () => {
+    const wasFull = new Set([3, 4, 5, 6, 7, 8].map(key));
+    const slots = planSlots(window(3, 13), wasFull, null, 2);
+    expect(fullNames(slots)).toEqual(rows.slice(3, 11).map((r) => r.name));
+  });
+
+  it('gives the keyboard\'s active row its cells first', () => {
+    const slots = planSlots(window(0, 10), new Set(), 9, 1);
+    expect(fullNames(slots)).toEqual(['gpu-00009']);
+  });
+});
+
+describe('MachineTable while scrolling', () => {
+  it('keeps the rows still on screen as they are when the window moves a few rows', async () => {
+    renderWithApi(table(), { 'fleet:machines': machinesHandler(fleet(1000)) });
+    const region = await screen.findByRole('region', { name: 'Microsoft Azure GPU machines' });
+    await waitFor(() => expect(screen.queryByTestId('skim-row')).toBeNull());
+    const before = screen.getByRole('link', { name: 'gpu-00012' }).closest('tr');
+    region.scrollTop = 10 * 40;
+    fireEvent.scroll(region);
+    await waitFor(() => expect(screen.queryByRole('link', { name: 'gpu-00005' })).toBeNull());
+    expect(screen.getByRole('link', { name: 'gpu-00012' }).closest('tr')).toBe(before);
+  });
+
+  it('after a jump across the fleet, mounts the new screen a budget of full rows at a time, skimming the rest', async () => {
+    renderWithApi(table(), { 'fleet:machines': machinesHandler(fleet(1000)) });
+    const region = await screen.findByRole('region', { name: 'Microsoft Azure GPU machines' });
+    await waitFor(() => expect(screen.queryByTestId('skim-row')).toBeNull());
+    // Full rows each commit adds to the table, and whether skim rows (name only) stood in meanwhile.
+    const added: number[] = [];
+    let skimmed = false;
+    const observer = new MutationObserver((records) => {
+      let full = 0;
+      for (const r of records) {
+        for (const node of r.addedNodes) {
+          if (!(node instanceof HTMLElement)) continue;
+          if (node.dataset.testid === 'resource-row') full += 1;
+          if (node.dataset.testid === 'skim-row') skimmed = true;
+        }
+      }
+      if (full > 0) added.push(full);
+    });
+    observer.observe(region, { childList: true, subtree: true });
+    region.scrollTop = 500 * 40;
+    fireEvent.scroll(region);
+    await waitFor(() => expect(screen.getByRole('link', { name: 'gpu-00500' })).toBeTruthy());
+    await waitFor(() => expect(screen.queryByTestId('skim-row')).toBeNull());
+    observer.disconnect();
+    expect(skimmed).toBe(true);
+    expect(Math.max(...added)).toBeLessThanOrEqual(FULL_ROWS_PER_TASK);
+    expect(added.reduce((a, b) => a + b, 0)).toBeGreaterThan(FULL_ROWS_PER_TASK);
+    expect(screen.getByRole('table').getAttribute('aria-busy')).toBe('false');
   });
 });
