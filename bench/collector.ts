@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import type { RecordMeasure } from './prometheus';
+import { percentile, cpuSecondsOf } from './measure';
 
 const SESSIONS = Number(process.env.BENCH_COLLECTOR_SESSIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_COLLECTOR_SECONDS ?? 30);
@@ -56,16 +57,6 @@ function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
 function describePeaks(peaks: MemoryPeaks): string {
   const tags = [...peaks.tags].sort((a, b) => b[1] - a[1]).map(([tag, mib]) => `${tag} ${mib.toFixed(0)}`);
   return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)}, external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'}); longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-async function cpuSecondsOf(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return 0;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticksPerSecond = 100;
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / ticksPerSecond;
 }
 
 interface EventCounter {
@@ -113,11 +104,6 @@ function rssMiBOf(pid: number | undefined): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8')
     .then((s) => Number(/VmRSS:\s+(\d+) kB/.exec(s)?.[1] ?? 0) / 1024)
     .catch(() => 0);
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 /** Runs the collector load; `accounts` is the config the collector syncs (the bench fleet's account). */

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Browser, Page } from '@playwright/test';
 import { z } from 'zod';
 import { launchChromium } from './chromium';
+import { percentile } from './measure';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import { createDemoConnector } from '../electron/backend/providers/demo/index';
 import { DemoConfig } from '../electron/backend/providers/demo/config';
@@ -46,11 +47,6 @@ interface PathResult {
   longestScrollCpuMs: number;
   /** Main-thread CPU time of both scrolls. */
   scrollCpuMs: number;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 /**

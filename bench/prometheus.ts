@@ -17,7 +17,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +31,7 @@ import { openStore, STORE_FILE } from '../electron/backend/store/index';
 import { SyncEngine } from '../electron/backend/sync/engine';
 import { systemClock } from '../electron/backend/sync/clock';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
+import { cpuSecondsOf, freeBytes } from './measure';
 
 /** What run.ts's record() takes. */
 export interface BenchMeasure {
@@ -112,37 +113,56 @@ export function buildBenchFleet(gpus: number, now: number): Fleet {
   return { now, start: now - 26 * HOUR, nodes, xid: new Map() };
 }
 
+/** dcgm-exporter's utilisation counters: PROF engine activity (0-1), DEV utilisation (%) where PROF is missing. */
+const UTIL_FAMILIES = ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL'] as const;
+
+/** A counter's value for a GPU at utilisation `u` (%), in the unit dcgm-exporter reports it. */
+function dcgmValue(family: string, u: number): string {
+  switch (family) {
+    case 'DCGM_FI_PROF_GR_ENGINE_ACTIVE':
+      return (u / 100).toFixed(5);
+    case 'DCGM_FI_DEV_GPU_UTIL':
+      return String(Math.round(u));
+    case 'DCGM_FI_DEV_FB_USED':
+      return String(Math.round(200 + u * 700));
+    case 'DCGM_FI_DEV_POWER_USAGE':
+      return (90 + u * 6).toFixed(3);
+    case 'DCGM_FI_DEV_GPU_TEMP':
+      return String(Math.round(32 + u / 3));
+    default:
+      return '0';
+  }
+}
+
 /**
- * Writes the fleet's dcgm-exporter series as OpenMetrics, one series at a time in time order (what
- * promtool wants), streamed so the file never sits in memory. Scrapes at 30 s past each minute.
- * Returns the number of utilisation samples written.
+ * Writes the fleet's dcgm-exporter series of `families` (utilisation unless told) as OpenMetrics, one
+ * series at a time in time order (what promtool wants), streamed so the file never sits in memory.
+ * Scrapes at 30 s past each minute. Returns the number of samples written.
  */
-async function writeOpenMetrics(fleet: Fleet, file: string): Promise<number> {
+export async function writeOpenMetrics(fleet: Fleet, file: string, families: readonly string[] = UTIL_FAMILIES): Promise<number> {
   const out = createWriteStream(file);
   let buffered: string[] = [];
   let samples = 0;
-  const flush = async () => {
+  const flush = async (): Promise<void> => {
     if (!out.write(buffered.join(''))) await once(out, 'drain');
     buffered = [];
   };
-  for (const family of ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL'] as const) {
+  for (const family of families) {
     buffered.push(`# TYPE ${family} gauge\n`);
     for (const [nodeIndex, n] of fleet.nodes.entries()) {
       const until = n.silentForMs === null ? fleet.now : fleet.now - n.silentForMs;
-      const cluster = n.cloud;
       const modelName = n.product.replace(/-/g, ' ');
       for (const g of n.gpus) {
-        // PROF is the GPU's engine activity (0-1); DEV only where PROF is missing, as dcgm-exporter's default counters.
-        if ((family === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE') !== (g.kind === 'prof')) continue;
+        // PROF where the GPU has it; DEV utilisation only where it does not, as dcgm-exporter's default counters.
+        if (family === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE' && g.kind !== 'prof') continue;
+        if (family === 'DCGM_FI_DEV_GPU_UTIL' && g.kind === 'prof') continue;
         const labels =
-          `${family}{DCGM_FI_DRIVER_VERSION="580.105.08",Hostname="${n.name}",UUID="${g.uuid}",cluster="${cluster}",container="nvidia-dcgm-exporter",` +
+          `${family}{DCGM_FI_DRIVER_VERSION="580.105.08",Hostname="${n.name}",UUID="${g.uuid}",cluster="${n.cloud}",container="nvidia-dcgm-exporter",` +
           `device="nvidia${g.index}",gpu="${g.index}",instance="10.0.${Math.floor(nodeIndex / 250) % 250}.${nodeIndex % 250}:9400",job="nvidia-dcgm-exporter",` +
           `modelName="${modelName}",namespace="gpu-operator",pci_bus_id="00000000:${(0x18 + g.index * 0x10).toString(16).toUpperCase()}:00.0",pod="nvidia-dcgm-exporter-${n.name.slice(-5)}"} `;
         for (let t = fleet.start; t < until; t += MINUTE) {
           const ts = t + 30_000;
-          const u = g.util(ts);
-          const value = family === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE' ? (u / 100).toFixed(5) : String(Math.round(u));
-          buffered.push(`${labels}${value} ${ts / 1000}\n`);
+          buffered.push(`${labels}${dcgmValue(family, g.util(ts))} ${ts / 1000}\n`);
           samples += 1;
         }
         if (buffered.length > 20_000) await flush();
@@ -166,17 +186,6 @@ async function bytesUnder(path: string, keep: (name: string) => boolean = () => 
   return total;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 where it cannot be read. */
-async function cpuSecondsOf(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return 0;
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** Samples this process's RSS every 50 ms until stop(), which returns the peak in bytes. */
 function sampleRss(): { stop: () => number } {
   let peak = process.memoryUsage.rss();
@@ -189,16 +198,6 @@ function sampleRss(): { stop: () => number } {
       return Math.max(peak, process.memoryUsage.rss());
     },
   };
-}
-
-/** Free bytes in the file system holding `path`, or Infinity where it cannot be read. */
-async function freeBytes(path: string): Promise<number> {
-  try {
-    const s = await statfs(path);
-    return s.bavail * s.bsize;
-  } catch {
-    return Infinity;
-  }
 }
 
 interface Timed<T> {

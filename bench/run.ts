@@ -46,6 +46,7 @@ import { benchMachineTable, buildTableStore } from './machine-table';
 import { benchPrometheus } from './prometheus';
 import { benchCollector } from './collector';
 import { benchSteady } from './steady';
+import { percentile, timed } from './measure';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -74,12 +75,6 @@ let runCounter = 0;
 function run(account: string, stream: RunStart['stream']): RunStart {
   runCounter += 1;
   return { id: `bench-${runCounter}`, account, stream, startedAt: new Date(), attempt: 1 };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? NaN;
 }
 
 async function timeRepeated(body: () => Promise<unknown>, repeats = REPEATS): Promise<{ p50: number; p95: number }> {
@@ -116,19 +111,6 @@ function* historySamples(machines: ReturnType<typeof buildFleet>, from: number, 
     }
   }
   if (batch.length > 0) yield batch;
-}
-
-async function* timed<T>(source: AsyncIterable<T> | Iterable<T>, clock: { ms: number }): AsyncGenerator<T> {
-  const it = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]()) as
-    | AsyncIterator<T>
-    | Iterator<T>;
-  for (;;) {
-    const t0 = performance.now();
-    const next = await it.next();
-    clock.ms += performance.now() - t0;
-    if (next.done) return;
-    yield next.value;
-  }
 }
 
 async function ingest(store: FleetStore, nowMs: number): Promise<{ gpus: number; samples: number; storeSeconds: number }> {

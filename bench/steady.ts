@@ -21,8 +21,8 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
@@ -33,13 +33,13 @@ import { kubernetesProvider, type KubernetesConfig } from '../electron/backend/p
 import { coreApi, listActivePods, listNodes } from '../electron/backend/providers/kubernetes/client';
 import { dcgmQueries, planMetricsQueries, stepFor, withShard } from '../electron/backend/providers/kubernetes/promql';
 import { mapDcgmSeries, type SeriesSet } from '../electron/backend/providers/kubernetes/map';
-import type { Fleet } from '../electron/backend/providers/kubernetes/testing/fleet';
 import { backfillOpenMetrics, prometheusSkipReason, startPrometheusIn, type RunningPrometheus } from '../electron/backend/providers/kubernetes/testing/prometheus-server';
 import { openStore } from '../electron/backend/store/index';
 import type { FleetStore, StoreWriter } from '../electron/backend/store/types';
 import { SyncEngine } from '../electron/backend/sync/engine';
 import { systemClock } from '../electron/backend/sync/clock';
-import { buildBenchFleet, type RecordMeasure } from './prometheus';
+import { buildBenchFleet, writeOpenMetrics, type RecordMeasure } from './prometheus';
+import { percentile, cpuSecondsOf, freeBytes, timed } from './measure';
 
 const MINUTE = 60_000;
 const TARGET_S = 10;
@@ -47,55 +47,6 @@ const TARGET_S = 10;
 /** dcgm-exporter's default counters besides utilisation: what a real steady sync reads too. */
 const OTHER_FAMILIES = ['DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_GPU_TEMP', 'DCGM_FI_DEV_XID_ERRORS'] as const;
 
-/**
- * Writes every GPU's series over [fleet.start, fleet.now) as OpenMetrics (one series at a time, in
- * time order, as promtool wants), scraped at 30 s past each minute. Returns the samples written.
- */
-async function writeSteadyOpenMetrics(fleet: Fleet, file: string): Promise<number> {
-  const out = createWriteStream(file);
-  let buffered: string[] = [];
-  let samples = 0;
-  const flush = async (): Promise<void> => {
-    if (!out.write(buffered.join(''))) await once(out, 'drain');
-    buffered = [];
-  };
-  for (const family of ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL', ...OTHER_FAMILIES] as const) {
-    buffered.push(`# TYPE ${family} gauge\n`);
-    for (const [nodeIndex, n] of fleet.nodes.entries()) {
-      const until = n.silentForMs === null ? fleet.now : fleet.now - n.silentForMs;
-      const modelName = n.product.replace(/-/g, ' ');
-      for (const g of n.gpus) {
-        // PROF where the GPU has it; DEV utilisation only where it does not, as bench/prometheus.ts.
-        if (family === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE' && g.kind !== 'prof') continue;
-        if (family === 'DCGM_FI_DEV_GPU_UTIL' && g.kind === 'prof') continue;
-        // The same label shape as bench/prometheus.ts (dcgm-exporter's, plus the scrape config's `cluster`).
-        const labels =
-          `${family}{DCGM_FI_DRIVER_VERSION="580.105.08",Hostname="${n.name}",UUID="${g.uuid}",cluster="${n.cloud}",container="nvidia-dcgm-exporter",` +
-          `device="nvidia${g.index}",gpu="${g.index}",instance="10.0.${Math.floor(nodeIndex / 250) % 250}.${nodeIndex % 250}:9400",job="nvidia-dcgm-exporter",` +
-          `modelName="${modelName}",namespace="gpu-operator",pci_bus_id="00000000:${(0x18 + g.index * 0x10).toString(16).toUpperCase()}:00.0",pod="nvidia-dcgm-exporter-${n.name.slice(-5)}"} `;
-        for (let t = fleet.start; t < until; t += MINUTE) {
-          const ts = t + 30_000;
-          const u = g.util(ts);
-          const value =
-            family === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE' ? (u / 100).toFixed(5)
-            : family === 'DCGM_FI_DEV_GPU_UTIL' ? String(Math.round(u))
-            : family === 'DCGM_FI_DEV_FB_USED' ? String(Math.round(200 + u * 700))
-            : family === 'DCGM_FI_DEV_POWER_USAGE' ? (90 + u * 6).toFixed(3)
-            : family === 'DCGM_FI_DEV_GPU_TEMP' ? String(Math.round(32 + u / 3))
-            : '0';
-          buffered.push(`${labels}${value} ${ts / 1000}\n`);
-          samples += 1;
-        }
-        if (buffered.length > 20_000) await flush();
-      }
-    }
-  }
-  buffered.push('# EOF\n');
-  await flush();
-  out.end();
-  await once(out, 'finish');
-  return samples;
-}
 
 /**
  * The Kubernetes API emulator for the fleet, in a process of its own (as an API server is): its
@@ -130,43 +81,6 @@ async function startEmulatorProcess(gpus: number, now: number, minutes: number):
   };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 where it cannot be read. */
-async function cpuSecondsOf(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return 0;
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-async function freeBytes(path: string): Promise<number> {
-  try {
-    const s = await statfs(path);
-    return s.bavail * s.bsize;
-  } catch {
-    return Infinity;
-  }
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-
-/** Milliseconds spent inside a stream's `next()` (the connector's own work), added to `clock.ms`. */
-async function* timedStream<T>(source: AsyncIterable<T>, clock: { ms: number }): AsyncGenerator<T> {
-  const it = source[Symbol.asyncIterator]();
-  for (;;) {
-    const t0 = performance.now();
-    const next = await it.next();
-    clock.ms += performance.now() - t0;
-    if (next.done) return;
-    yield next.value;
-  }
-}
-
 interface Phases {
   inventoryRead: { ms: number };
   inventoryWrite: { ms: number };
@@ -180,8 +94,8 @@ function timedConnector(connector: Connector, phases: () => Phases): Connector {
   return {
     ...connector,
     bills: false,
-    inventory: (ctx: StreamContext) => timedStream(connector.inventory(ctx), phases().inventoryRead),
-    metrics: (req: MetricsRequest) => timedStream(connector.metrics(req), phases().metricsRead),
+    inventory: (ctx: StreamContext) => timed(connector.inventory(ctx), phases().inventoryRead),
+    metrics: (req: MetricsRequest) => timed(connector.metrics(req), phases().metricsRead),
   };
 }
 
@@ -308,7 +222,7 @@ export async function benchSteady(record: RecordMeasure): Promise<void> {
       }
       const input = join(work, 'dcgm.om');
       const g0 = performance.now();
-      const promSamples = await writeSteadyOpenMetrics(fleet, input);
+      const promSamples = await writeOpenMetrics(fleet, input, ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL', ...OTHER_FAMILIES]);
       const genMs = performance.now() - g0;
       const b0 = performance.now();
       backfillOpenMetrics(input, join(promDir, 'data'));

@@ -3,30 +3,22 @@
  * states, window means, prices and run-rate a short list of the resources that yield, or the rule
  * itself when that list would be long. Both must count a shared machine once everywhere.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetFilter } from '../../../../shared/contract';
 import { MACHINE_KEY_TAG } from '../../../../shared/domain';
-import { openStore } from '../index';
 import type { FleetStore } from '../types';
-import { account, batchesOf, minutes, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, minutes, resource, run } from '../test-support';
+import { useTempStore } from '../testing/use-temp-store';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
 const MIN = 60_000;
 
 describe('a machine two accounts see, counted once', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
-
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(ASOF), cacheOverview: false });
+  useTempStore({ now: () => new Date(ASOF), cacheOverview: false }, async (temp) => {
+    store = temp.store;
     await store.upsertAccounts([account('a'), account('b')]);
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it.each([

@@ -3,14 +3,14 @@
  * cloud, region, GPU model, power state, currency, demo), with the machines an incident names by id
  * kept apart. Its briefs must equal the domain rules applied machine by machine.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetFilter } from '../../../../shared/contract';
 import type { GpuResource } from '../../../../shared/domain';
 import { classifyOpenIncidents } from '../../domain/incident-classes';
 import type { FleetMachine } from '../../domain/incident-fleet';
-import { openStore } from '../index';
 import type { FleetStore } from '../types';
-import { account, batchesOf, incident, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, incident, resource, run } from '../test-support';
+import { useTempStore } from '../testing/use-temp-store';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
@@ -52,20 +52,12 @@ const machineByMachine: FleetMachine[] = MACHINES.map((m) => ({
 }));
 
 describe('overview incidents over the folded fleet', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
-
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(ASOF), cacheOverview: false });
+  useTempStore({ now: () => new Date(ASOF), cacheOverview: false }, async (temp) => {
+    store = temp.store;
     await store.upsertAccounts([account('acct')]);
     await store.writeInventory(run('acct', 'inventory'), batchesOf(MACHINES));
     await store.writeIncidents(run('acct', 'incidents'), batchesOf(INCIDENTS));
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it('gives the same active and elsewhere incidents, affected GPUs and dollars at risk as machine by machine', async () => {

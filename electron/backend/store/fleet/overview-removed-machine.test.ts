@@ -3,12 +3,12 @@
  * samples no longer count at a window's partial edges (utilisation-query.ts). The window means group
  * rollups and edges together and apply that rule to the grouped GPU; this pins it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetFilter } from '../../../../shared/contract';
 import type { GpuSample } from '../../../../shared/domain';
-import { openStore } from '../index';
 import type { FleetStore } from '../types';
-import { account, batchesOf, resource, run, sample, tempDataDir } from '../test-support';
+import { account, batchesOf, resource, run, sample } from '../test-support';
+import { useTempStore } from '../testing/use-temp-store';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
 const MIN = 60_000;
@@ -32,18 +32,10 @@ function samples(): GpuSample[] {
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('a machine that left the inventory', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
-
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(ASOF), cacheOverview: false });
+  useTempStore({ now: () => new Date(ASOF), cacheOverview: false }, async (temp) => {
+    store = temp.store;
     await store.upsertAccounts([account('acct')]);
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it('counts its whole buckets in the 1 h and 24 h means, not its raw samples at the edges', async () => {

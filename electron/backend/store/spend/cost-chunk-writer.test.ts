@@ -4,44 +4,28 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ESTIMATE_TAG } from '../../../../shared/contract-spend';
 import type { FocusCostRow } from '../../../../shared/domain';
 import { openStore, STORE_FILE } from '../index';
-import { tempDataDir } from '../test-support';
+import { costRow, tempDataDir } from '../test-support';
 import { CostChunkWriter, FLUSH_ROWS } from './cost-chunk-writer';
 
-const row = (i: number): FocusCostRow => ({
-  BillingAccountId: 'ba-1',
-  BillingAccountName: i % 2 === 0 ? 'Research' : null,
-  SubAccountId: null,
-  SubAccountName: null,
-  BillingCurrency: 'USD',
-  // Credits every tenth row, and amounts past a double's exact range.
-  BilledCost: i % 10 === 0 ? '-0.0000000001' : '12345678901234567.0000000001',
-  EffectiveCost: '1.10',
-  ListCost: null,
-  BillingPeriodStart: '2026-11-01T00:00:00.000Z',
-  BillingPeriodEnd: '2026-12-01T00:00:00.000Z',
-  ChargePeriodStart: new Date(Date.UTC(2026, 10, 2) + (i % 24) * 3_600_000).toISOString(),
-  ChargePeriodEnd: new Date(Date.UTC(2026, 10, 2) + ((i % 24) + 1) * 3_600_000).toISOString(),
-  ChargeCategory: 'Usage',
-  ChargeClass: null,
-  ChargeDescription: `gpu hour ${i}`,
-  ProviderName: 'Microsoft',
-  PublisherName: null,
-  InvoiceIssuerName: null,
-  ServiceName: 'Virtual Machines',
-  ServiceCategory: 'Compute',
-  RegionId: 'eastus',
-  RegionName: 'eastus',
-  AvailabilityZone: null,
-  ResourceId: `vm-${i}`,
-  ResourceName: null,
-  ResourceType: null,
-  SkuId: null,
-  PricingQuantity: '1',
-  PricingUnit: 'Hours',
-  ConsumedQuantity: null,
-  ConsumedUnit: null,
-  Tags: i % 3 === 0 ? { team: 'ml', [ESTIMATE_TAG]: 'true' } : { team: 'ml' },
-});
+/** Row i of the stream: the store's cost row with what this test varies (names, credits, estimates). */
+const row = (i: number): FocusCostRow =>
+  costRow({
+    BillingAccountName: i % 2 === 0 ? 'Research' : null,
+    // Credits every tenth row, and amounts past a double's exact range.
+    BilledCost: i % 10 === 0 ? '-0.0000000001' : '12345678901234567.0000000001',
+    EffectiveCost: '1.10',
+    BillingPeriodStart: '2026-11-01T00:00:00.000Z',
+    BillingPeriodEnd: '2026-12-01T00:00:00.000Z',
+    ChargePeriodStart: new Date(Date.UTC(2026, 10, 2) + (i % 24) * 3_600_000).toISOString(),
+    ChargePeriodEnd: new Date(Date.UTC(2026, 10, 2) + ((i % 24) + 1) * 3_600_000).toISOString(),
+    ChargeDescription: `gpu hour ${i}`,
+    RegionName: 'eastus',
+    ResourceId: `vm-${i}`,
+    ConsumedQuantity: null,
+    ConsumedUnit: null,
+    Tags: i % 3 === 0 ? { team: 'ml', [ESTIMATE_TAG]: 'true' } : { team: 'ml' },
+  });
+
 
 describe('cost rows written in chunks', () => {
   let instance: DuckDBInstance;

@@ -1,0 +1,43 @@
+/** Measuring helpers every bench module shares: percentiles, CPU time of a process, free disk, timed streams. */
+import { readFile, statfs } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+
+/** The p-th percentile (nearest rank) of `values`; NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where it cannot be read. */
+export async function cpuSecondsOf(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / ticksPerSecond;
+}
+
+/** Free bytes in the file system holding `path`, or Infinity where it cannot be read. */
+export async function freeBytes(path: string): Promise<number> {
+  try {
+    const s = await statfs(path);
+    return s.bavail * s.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Passes `source` through, adding the milliseconds spent inside its `next()` (the producer's own work) to `clock.ms`. */
+export async function* timed<T>(source: AsyncIterable<T> | Iterable<T>, clock: { ms: number }): AsyncGenerator<T> {
+  const it = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]()) as
+    | AsyncIterator<T>
+    | Iterator<T>;
+  for (;;) {
+    const t0 = performance.now();
+    const next = await it.next();
+    clock.ms += performance.now() - t0;
+    if (next.done) return;
+    yield next.value;
+  }
+}
