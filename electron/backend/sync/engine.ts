@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountConfigBase } from '../../../shared/config';
 import { ApiError, type AppEvent } from '../../../shared/contract';
-import type { ProviderId, StreamId, SyncError } from '../../../shared/domain';
+import type { GpuResource, ProviderId, StreamId, SyncError } from '../../../shared/domain';
 import { ConnectorError, MalformedResponseError, type Connector, type FocusExportFiles } from '../providers/types';
 import { isWriteConflict } from '../store/errors';
 import { FocusImportError } from '../store/focus/index';
@@ -18,6 +18,7 @@ import { intervalSeconds } from './freshness';
 import { silentLogger, type Logger } from './logger';
 import { Semaphore } from '../providers/common/semaphore';
 import { ReadAhead } from './read-ahead';
+import { InventoryWrites, SharedInventoryRead } from './inventory-reads';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
 import { costsWindow, metricsWindows, ROLLUP_BUCKET_MS, rollupsChunkMs } from './windows';
@@ -80,6 +81,8 @@ interface AccountEntry {
   readonly slots: Readonly<Record<StreamId, StreamSlot>>;
   /** Aborted when the account is removed, so its runs stop without stopping the others. */
   readonly removed: AbortController;
+  /** Its inventory writes, so a shared inventory read is never reused across one. */
+  readonly inventoryWrites: InventoryWrites;
 }
 
 /** Writes one run's batches to the store and returns the rows committed. */
@@ -173,6 +176,7 @@ export class SyncEngine {
       connector,
       slots: { inventory: slot('inventory'), metrics: slot('metrics'), costs: slot('costs'), incidents: slot('incidents') },
       removed: new AbortController(),
+      inventoryWrites: new InventoryWrites(),
     };
   }
 
@@ -348,7 +352,10 @@ export class SyncEngine {
   private async syncAccount(entry: AccountEntry, signal: AbortSignal): Promise<AccountSyncSummary> {
     const inventory = await this.runSlot(entry, 'inventory', signal);
     // A failed inventory still leaves the previous snapshot in the store for the other streams.
-    const [metrics, costs, incidents] = await Promise.all(AFTER_INVENTORY.map((stream) => this.runSlot(entry, stream, signal)));
+    // Metrics and incidents both need it: one store read serves both (at 12,500 machines it is a
+    // fixed cost of every sync), unless an inventory write came between.
+    const shared = new SharedInventoryRead(entry.inventoryWrites, () => this.store.resources(entry.config.name));
+    const [metrics, costs, incidents] = await Promise.all(AFTER_INVENTORY.map((stream) => this.runSlot(entry, stream, signal, shared)));
     return {
       account: entry.config.name,
       provider: entry.config.provider,
@@ -357,19 +364,19 @@ export class SyncEngine {
   }
 
   /** Runs a stream unless it is already running; then one more run is queued behind it (shared by every caller). */
-  private runSlot(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamSyncSummary> {
+  private runSlot(entry: AccountEntry, stream: StreamId, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamSyncSummary> {
     const slot = entry.slots[stream];
-    if (slot.running === null) return this.startSlot(entry, slot, signal);
+    if (slot.running === null) return this.startSlot(entry, slot, signal, inventory);
     slot.queued ??= slot.running.then(() => {
       slot.queued = null;
-      return this.startSlot(entry, slot, signal);
+      return this.startSlot(entry, slot, signal, inventory);
     });
     return slot.queued;
   }
 
-  private startSlot(entry: AccountEntry, slot: StreamSlot, signal: AbortSignal): Promise<StreamSyncSummary> {
+  private startSlot(entry: AccountEntry, slot: StreamSlot, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamSyncSummary> {
     this.clearTimer(slot);
-    const run = this.runStream(entry, slot.stream, signal).then((summary) => {
+    const run = this.runStream(entry, slot.stream, signal, inventory).then((summary) => {
       slot.running = null;
       this.scheduleNext(entry, slot, summary);
       return summary;
@@ -437,7 +444,7 @@ export class SyncEngine {
   }
 
   /** One sync of one stream: every run of its plan in order, stopping at the first that fails. Never rejects. */
-  private async runStream(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamSyncSummary> {
+  private async runStream(entry: AccountEntry, stream: StreamId, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamSyncSummary> {
     const account = entry.config.name;
     const fields = { account, stream };
     let rows = 0;
@@ -449,7 +456,7 @@ export class SyncEngine {
     this.log.debug('sync started', fields);
     try {
       if (signal.aborted) throw abortReason(signal);
-      plan = await this.plan(entry, stream, signal);
+      plan = await this.plan(entry, stream, signal, inventory);
       window = plan.window;
       for (const write of plan.runs) {
         const outcome = await this.attempt(entry, stream, signal, write, (rowsSoFar) =>
@@ -590,9 +597,13 @@ export class SyncEngine {
     }
   }
 
-  /** Decides the windows and builds the writes; reads the store's cursor and inventory as needed. */
-  private async plan(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamPlan> {
+  /**
+   * Decides the windows and builds the writes; reads the store's cursor and inventory as needed (the
+   * inventory through `inventory` when the sync shares one read).
+   */
+  private async plan(entry: AccountEntry, stream: StreamId, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamPlan> {
     const { config, connector } = entry;
+    const storedResources = (): Promise<GpuResource[]> => inventory?.resources() ?? this.store.resources(config.name);
     const origin: BatchOrigin = { account: config.name, stream };
     const now = this.clock.now();
     switch (stream) {
@@ -603,12 +614,14 @@ export class SyncEngine {
             (run, signal, onBatch) => {
               const seen = new Set<string>();
               const batches = connector.inventory({ signal, now: run.startedAt });
-              return this.store.writeInventory(run, checked(batches, origin, signal, (b, i) => checkResources(origin, b, i, seen), onBatch));
+              return entry.inventoryWrites.around(() =>
+                this.store.writeInventory(run, checked(batches, origin, signal, (b, i) => checkResources(origin, b, i, seen), onBatch)),
+              );
             },
           ],
         };
       case 'metrics': {
-        const [cursor, resources] = await Promise.all([this.store.cursor(config.name, 'metrics'), this.store.resources(config.name)]);
+        const [cursor, resources] = await Promise.all([this.store.cursor(config.name, 'metrics'), storedResources()]);
         const storage = connector.metricsStorage ?? 'raw';
         // A rollups-only account rebuilds whole 5-minute buckets from each window, so its windows
         // re-read the bucket the cursor falls in (the source still holds those minutes).
@@ -675,7 +688,7 @@ export class SyncEngine {
         };
       }
       case 'incidents': {
-        const resources = await this.store.resources(config.name);
+        const resources = await storedResources();
         return {
           window: null,
           runs: [

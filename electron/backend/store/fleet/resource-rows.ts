@@ -71,6 +71,46 @@ function toGpuResource(r: ResourceRecord): GpuResource {
   };
 }
 
+/** A resource row's stored fields but synced_at, as one comparable string (money normalised, JSON as stored). */
+function rowKey(fields: readonly [string, string, string | null, string, string, string, string, number, number | null, string, string, string | null, string | null, string, string, string, boolean, string, string | null]): string {
+  return JSON.stringify(fields);
+}
+
+/** The row key of a resource as appendResource (row-appenders.ts) would store it. */
+export function resourceRowKey(r: GpuResource): string {
+  return rowKey([
+    r.cloud, r.region, r.zone, r.name, r.kind, r.instanceType, r.gpuModel, r.gpuCount, r.gpuMemoryGiB, r.powerState, r.health, r.healthReason,
+    r.hourlyPrice === null ? null : normaliseMoney(r.hourlyPrice), r.currency, JSON.stringify(r.tags), JSON.stringify(r.gpuUuids), r.demo,
+    JSON.stringify(r.coverageGaps ?? []), r.site ?? null,
+  ]);
+}
+
+/**
+ * Resource id -> row key (resourceRowKey) of every row an account has stored. JSON columns are
+ * compared as the text stored, so a key only matches a row appendResource would write identically.
+ */
+export async function storedRowKeys(conn: DuckDBConnection, account: string): Promise<Map<string, string>> {
+  const list = await rows<ResourceRecord>(
+    conn,
+    `SELECT id, cloud, region, zone, name, kind, instance_type, gpu_model, gpu_count::INTEGER AS gpu_count,
+            gpu_memory_gib, power_state, health, health_reason, hourly_price::VARCHAR AS hourly_price, currency,
+            tags::VARCHAR AS tags, gpu_uuids::VARCHAR AS gpu_uuids, demo, coverage_gaps::VARCHAR AS coverage_gaps, site
+     FROM resource WHERE account = $account`,
+    { account },
+  );
+  const keys = new Map<string, string>();
+  for (const r of list) {
+    keys.set(
+      r.id,
+      rowKey([
+        r.cloud, r.region, r.zone, r.name, r.kind, r.instance_type, r.gpu_model, r.gpu_count, r.gpu_memory_gib, r.power_state, r.health, r.health_reason,
+        r.hourly_price === null ? null : normaliseMoney(r.hourly_price), r.currency, r.tags, r.gpu_uuids, r.demo, r.coverage_gaps ?? '[]', r.site,
+      ]),
+    );
+  }
+  return keys;
+}
+
 /**
  * The FleetFilter as an SQL condition over columns named cloud, region and gpu_model (optionally
  * qualified by `alias`). Values are quoted literals, so the result is safe to embed.

@@ -12,6 +12,7 @@ import { appendResource } from '../row-appenders';
 import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, type Window } from '../sync-run';
 import type { Write } from '../write';
 import { refreshMinuteDetail } from './minute-rows';
+import { resourceRowKey, storedRowKeys } from './resource-rows';
 import { ceilTo, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
 import { BATCH_FAULT_SQL, SAMPLE_BATCH_AS_GPU_SAMPLE, SAMPLE_BATCH_COLUMNS, SampleChunkWriter } from './sample-appender';
 import type { FleetWriter } from './types';
@@ -101,15 +102,32 @@ export class DuckFleetWriter implements FleetWriter {
     }
     const syncedAt = this.#now().getTime();
     await this.#withGpuKeyLock(() => this.#write(async (conn) => {
-      await exec(conn, 'DELETE FROM resource WHERE account = $account', { account: run.account });
-      const appender = await conn.createAppender('resource');
-      try {
-        for (const r of byId.values()) appendResource(appender, r, syncedAt);
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
+      // Only rows that changed, came or left are written: a steady fleet's snapshot is mostly the
+      // same each time, and rewriting 12,500 machines (and their GPU keys) was a fixed cost of every
+      // sync. The snapshot is still whole: the result is what deleting all rows and appending the
+      // snapshot gives, but for resource.synced_at, which stays when the row was last written (the
+      // pane's inventory freshness is the run's, recorded below).
+      const stored = await storedRowKeys(conn, run.account);
+      const write: GpuResource[] = [];
+      for (const r of byId.values()) if (stored.get(r.id) !== resourceRowKey(r)) write.push(r);
+      const gone = [...stored.keys()].filter((id) => !byId.has(id));
+      const replaced = [...gone, ...write.filter((r) => stored.has(r.id)).map((r) => r.id)];
+      if (replaced.length > 0) {
+        await exec(conn, `DELETE FROM resource WHERE account = $account AND id IN (SELECT unnest(from_json($ids::JSON, '["VARCHAR"]')))`, {
+          account: run.account,
+          ids: JSON.stringify(replaced),
+        });
       }
-      await syncGpuDimension(conn, run.account);
+      if (write.length > 0) {
+        const appender = await conn.createAppender('resource');
+        try {
+          for (const r of write) appendResource(appender, r, syncedAt);
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
+        }
+        await syncGpuDimension(conn, run.account);
+      }
       await finishRun(conn, run, this.#now().getTime(), { rows: byId.size, rejected }, syncedAt);
     }, { attempts: CONFLICT_ATTEMPTS }));
     return byId.size;
