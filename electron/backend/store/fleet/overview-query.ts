@@ -14,7 +14,7 @@ import {
   type Overview,
 } from '../../../../shared/overview';
 import { cloudOfCostRow } from '../../domain/cost-row-cloud';
-import { type ConnectionPool, type Row, sqlList, sqlString } from '../db';
+import { type ConnectionPool, type Row, sqlString } from '../db';
 import { type AccountState, cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
@@ -90,17 +90,21 @@ async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
  * about 4 µs each, more than the query costs, so 12,500 machines would cost 50 ms one by one.
  */
 function loadFleetFolded(pool: ConnectionPool, namedIds: readonly string[]): Promise<FleetMachine[]> {
-  const named = namedIds.length === 0 ? 'FALSE' : `id IN ${sqlList(namedIds)}`;
   // A folded row's id is one no incident names, so it matches none by id.
   let foldedId = 'folded';
   while (namedIds.includes(foldedId)) foldedId += '*';
+  // The named ids go in as one JSON parameter joined as a table, not as an IN list in the SQL text:
+  // an outage can name thousands of machines, and DuckDB plans a literal list of 4,700 ids in about a
+  // second (a 100k-GPU fleet), longer than everything else in the overview.
   return pool.rows<FleetMachine & Row>(
-    `SELECT account, ${sqlString(foldedId)} AS id, cloud, region, gpu_model AS "gpuModel", sum(gpu_count)::INTEGER AS "gpuCount",
+    `WITH named AS (SELECT DISTINCT unnest(from_json($named::JSON, '["VARCHAR"]')) AS id)
+     SELECT account, ${sqlString(foldedId)} AS id, cloud, region, gpu_model AS "gpuModel", sum(gpu_count)::INTEGER AS "gpuCount",
             power_state AS "powerState", sum(hourly_price)::VARCHAR AS "hourlyPrice", currency, demo
-     FROM resource WHERE NOT (${named}) GROUP BY account, cloud, region, gpu_model, power_state, currency, demo
+     FROM resource ANTI JOIN named USING (id) GROUP BY account, cloud, region, gpu_model, power_state, currency, demo
      UNION ALL
      SELECT account, id, cloud, region, gpu_model, gpu_count::INTEGER, power_state, hourly_price::VARCHAR, currency, demo
-     FROM resource WHERE ${named}`,
+     FROM resource SEMI JOIN named USING (id)`,
+    { named: JSON.stringify(namedIds) },
   );
 }
 
