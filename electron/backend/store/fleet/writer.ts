@@ -16,7 +16,7 @@ import { resourceRowKey, storedRowKeys } from './resource-rows';
 import { ceilTo, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
 import { BATCH_FAULT_SQL, SAMPLE_BATCH_AS_GPU_SAMPLE, SAMPLE_BATCH_COLUMNS, SampleChunkWriter } from './sample-appender';
 import type { FleetWriter } from './types';
-import { TurnBudget } from '../event-loop-turns';
+import { readActivityOf, TurnBudget } from '../event-loop-turns';
 
 const DAY_MS = 86_400_000;
 /** Raw samples are kept this long (ARCHITECTURE.md: 7 days). */
@@ -122,7 +122,7 @@ export class DuckFleetWriter implements FleetWriter {
       if (write.length > 0) {
         const appender = await conn.createAppender('resource');
         try {
-          const turns = new TurnBudget();
+          const turns = new TurnBudget(readActivityOf(this.#instance));
           for (const r of write) {
             if (turns.due()) await turns.turn();
             appendResource(appender, r, syncedAt);
@@ -191,7 +191,7 @@ export class DuckFleetWriter implements FleetWriter {
       };
       try {
         let staged = 0;
-        const turns = new TurnBudget();
+        const turns = new TurnBudget(readActivityOf(this.#instance));
         for await (const batch of batches) {
           for (const s of batch) {
             if (turns.due()) await turns.turn();
@@ -214,6 +214,7 @@ export class DuckFleetWriter implements FleetWriter {
             writer = new SampleChunkWriter(appender);
             staged = 0;
           }
+          await turns.betweenBatches();
         }
         writer.finish();
       } finally {
