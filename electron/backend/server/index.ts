@@ -111,12 +111,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const sseClients = new Set<ServerResponse>();
   const reads = createReadCoalescer();
   // One subscription while any session streams events: each event is serialised once and the same
-  // text is written to every stream (Node buffers it for a slow reader, so none is dropped). Any event
-  // may follow a change to the store, so it also ends the sharing of reads started before it; reads
+  // text is written to every stream (Node buffers it for a slow reader, so none is dropped). An event
+  // that may follow a change to the store also ends the sharing of reads started before it; reads
   // are shared only while this subscription can say so.
   let unsubscribeEvents: (() => void) | null = null;
   const broadcast = (event: AppEvent): void => {
-    reads.invalidate();
+    if (mayFollowChange(event)) reads.invalidate();
     const text = `event: ${EVENT_CHANNEL}\ndata: ${JSON.stringify(event)}\n\n`;
     for (const client of sseClients) {
       try {
@@ -236,7 +236,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (unsubscribeEvents !== null && SHARED_READS.has(channel)) {
       const key = sharedReadKey(channel, parsed);
       if (key !== null) {
-        const shared = await reads.run(key, answer);
+        // An error reply is shared with those who asked with it, never kept for later requests.
+        const shared = await reads.run(key, answer, (reply) => reply.status === 200);
         sendJsonText(res, shared.status, shared.text);
         return;
       }
@@ -369,6 +370,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Whether the store may have changed before `event` was emitted. A sync's `started` and `batch`
+ * progress come before its transaction commits (readers cannot see its rows yet), and a metrics sync
+ * sends dozens of them: ending the sharing of reads on each made every session compute its own
+ * overview throughout a sync (issue 16). Every other event may follow a commit.
+ */
+export function mayFollowChange(event: AppEvent): boolean {
+  return !(event.type === 'sync-progress' && (event.phase === 'started' || event.phase === 'batch'));
 }
 
 function clip(text: string, max: number): string {

@@ -7,7 +7,7 @@ import type { AppEvent, FleetFilter } from '../../../shared/contract';
 import type { Overview } from '../../../shared/overview';
 import { createApi, createEventHub, type EventHub } from '../api/index';
 import { createFakeStore } from '../api/testing/fake-store';
-import { createReadCoalescer } from './read-coalescer';
+import { createReadCoalescer, KEEP_ANSWER_MS } from './read-coalescer';
 import { startServer, type RunningServer } from './index';
 
 function deferred<T>() {
@@ -39,12 +39,41 @@ describe('read coalescer', () => {
     expect(reads.inFlight).toBe(0);
   });
 
-  it('keeps no answer once its computation ends: the next request computes again', async () => {
+  it('keeps a finished answer for later requests of the same data state, until a change', async () => {
     const reads = createReadCoalescer();
     let computed = 0;
     const compute = async () => ++computed;
     expect(await reads.run('series', compute)).toBe(1);
+    // Later rounds of requests (the pane refreshing) get the same answer without a computation.
+    expect(await reads.run('series', compute)).toBe(1);
+    expect(await reads.run('series', compute)).toBe(1);
+    reads.invalidate();
     expect(await reads.run('series', compute)).toBe(2);
+  });
+
+  it('keeps a finished answer only KEEP_ANSWER_MS, and never one its caller says not to keep', async () => {
+    let clock = 0;
+    const reads = createReadCoalescer({ now: () => clock });
+    let computed = 0;
+    const compute = async () => ++computed;
+    expect(await reads.run('overview', compute)).toBe(1);
+    clock += KEEP_ANSWER_MS - 1;
+    expect(await reads.run('overview', compute)).toBe(1);
+    clock += 1;
+    expect(await reads.run('overview', compute)).toBe(2);
+    const refused = async () => ({ status: 500 });
+    expect(await reads.run('filters', refused, (a) => a.status === 200)).toEqual({ status: 500 });
+    expect(await reads.run('filters', async () => ({ status: 200 }), (a) => a.status === 200)).toEqual({ status: 200 });
+  });
+
+  it('never keeps an answer whose computation started before a change', async () => {
+    const reads = createReadCoalescer();
+    const gate = deferred<string>();
+    const before = reads.run('overview', () => gate.promise);
+    reads.invalidate();
+    gate.resolve('before the change');
+    expect(await before).toBe('before the change');
+    expect(await reads.run('overview', async () => 'after the change')).toBe('after the change');
   });
 
   it('never joins a computation that started before a change, nor one of another key', async () => {
@@ -192,6 +221,27 @@ describe('serve mode with many sessions', () => {
     gate.resolve();
     expect((await before).status).toBe(200);
     expect((await after).status).toBe(200);
+    stream.close();
+  });
+
+  it('answers every round of the sessions with one computation per data state: batch progress keeps it, data-changed ends it', async () => {
+    const stream = await openStream(server);
+    gate.resolve();
+    const round = () => Promise.all(Array.from({ length: 10 }, () => post(server, 'fleet:overview', {})));
+    for (const reply of await round()) expect(reply.status).toBe(200);
+    expect(overviewCalls).toBe(1);
+    // A sync running: its progress comes before its transaction commits, so the store is unchanged.
+    hub.emit({ type: 'sync-progress', account: 'demo', stream: 'costs', phase: 'started', rows: 0, error: null });
+    hub.emit({ type: 'sync-progress', account: 'demo', stream: 'costs', phase: 'batch', rows: 5000, error: null });
+    for (const reply of await round()) expect(reply.status).toBe(200);
+    expect(overviewCalls).toBe(1);
+    // Its commit: every request after the event gets an answer computed after it.
+    hub.emit({ type: 'data-changed', account: 'demo', streams: ['costs'] });
+    for (const reply of await round()) expect(reply.status).toBe(200);
+    expect(overviewCalls).toBe(2);
+    hub.emit({ type: 'sync-progress', account: 'demo', stream: 'costs', phase: 'finished', rows: 5000, error: null });
+    await round();
+    expect(overviewCalls).toBe(3);
     stream.close();
   });
 

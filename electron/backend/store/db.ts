@@ -2,6 +2,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isWriteConflict } from './errors';
+import { type ReadActivity, readActivityOf } from './event-loop-turns';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 export type Row = Record<string, unknown>;
@@ -59,10 +60,10 @@ export class ConnectionPool {
   private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
   private readonly all: DuckDBConnection[] = [];
 
-  private constructor() {}
+  private constructor(private readonly activity: ReadActivity) {}
 
   static async create(instance: DuckDBInstance, size: number): Promise<ConnectionPool> {
-    const pool = new ConnectionPool();
+    const pool = new ConnectionPool(readActivityOf(instance));
     for (let i = 0; i < size; i++) {
       const conn = await instance.connect();
       pool.all.push(conn);
@@ -73,13 +74,19 @@ export class ConnectionPool {
 
   /** Lends a connection to `body` and takes it back afterwards. */
   async use<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+    // Counted from the wait for a connection on: a sync's work gives way to reads (event-loop-turns.ts).
+    this.activity.begin();
     try {
-      return await body(conn);
+      const conn = this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+      try {
+        return await body(conn);
+      } finally {
+        const next = this.waiting.shift();
+        if (next) next(conn);
+        else this.idle.push(conn);
+      }
     } finally {
-      const next = this.waiting.shift();
-      if (next) next(conn);
-      else this.idle.push(conn);
+      this.activity.end();
     }
   }
 

@@ -18,6 +18,7 @@ import { intervalSeconds } from './freshness';
 import { silentLogger, type Logger } from './logger';
 import { Semaphore } from '../providers/common/semaphore';
 import { ReadAhead } from './read-ahead';
+import { TurnBudget } from '../store/event-loop-turns';
 import { InventoryWrites, SharedInventoryRead } from './inventory-reads';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
@@ -709,6 +710,9 @@ async function* whenEnded<T>(source: AsyncIterable<T>, ended: () => void): Async
   ended();
 }
 
+/** Items checked between two looks at the event-loop budget. */
+const CHECK_SLICE = 256;
+
 /**
  * Passes a connector's batches to the store after validating each one. Throws if stopped, so a
  * connector that simply ends on abort cannot make a partial inventory look complete.
@@ -721,10 +725,19 @@ async function* checked<T>(
   onBatch: (rowsSoFar: number) => void,
 ): AsyncGenerator<T[]> {
   let seen = 0;
+  const turns = new TurnBudget();
   for await (const batch of source) {
     if (signal.aborted) throw abortReason(signal);
     const items = requireArray(origin, batch, seen);
-    const valid = check(items, seen);
+    // In slices, each check per item: a whole batch checked at once held serve's event loop (issue 16).
+    let valid: T[] = [];
+    for (let from = 0; from < items.length; from += CHECK_SLICE) {
+      if (turns.due()) await turns.turn();
+      const slice = from === 0 && items.length <= CHECK_SLICE ? items : items.slice(from, from + CHECK_SLICE);
+      const checkedSlice = check(slice, seen + from);
+      if (from === 0) valid = checkedSlice;
+      else for (const item of checkedSlice) valid.push(item);
+    }
     seen += items.length;
     onBatch(seen);
     yield valid;

@@ -16,6 +16,7 @@ import { resourceRowKey, storedRowKeys } from './resource-rows';
 import { ceilTo, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
 import { BATCH_FAULT_SQL, SAMPLE_BATCH_AS_GPU_SAMPLE, SAMPLE_BATCH_COLUMNS, SampleChunkWriter } from './sample-appender';
 import type { FleetWriter } from './types';
+import { readActivityOf, TurnBudget } from '../event-loop-turns';
 
 const DAY_MS = 86_400_000;
 /** Raw samples are kept this long (ARCHITECTURE.md: 7 days). */
@@ -121,7 +122,11 @@ export class DuckFleetWriter implements FleetWriter {
       if (write.length > 0) {
         const appender = await conn.createAppender('resource');
         try {
-          for (const r of write) appendResource(appender, r, syncedAt);
+          const turns = new TurnBudget(readActivityOf(this.#instance));
+          for (const r of write) {
+            if (turns.due()) await turns.turn();
+            appendResource(appender, r, syncedAt);
+          }
           appender.flushSync();
         } finally {
           appender.closeSync();
@@ -186,8 +191,10 @@ export class DuckFleetWriter implements FleetWriter {
       };
       try {
         let staged = 0;
+        const turns = new TurnBudget(readActivityOf(this.#instance));
         for await (const batch of batches) {
           for (const s of batch) {
+            if (turns.due()) await turns.turn();
             const gpuId = gpuIds.get(s.resourceId)?.[s.gpuIndex];
             // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
             if (gpuId === undefined || s.ts < window.from || s.ts >= window.to) {
@@ -207,6 +214,7 @@ export class DuckFleetWriter implements FleetWriter {
             writer = new SampleChunkWriter(appender);
             staged = 0;
           }
+          await turns.betweenBatches();
         }
         writer.finish();
       } finally {

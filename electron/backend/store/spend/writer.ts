@@ -5,6 +5,7 @@ import { exec, rows } from '../db';
 import { finishRun, type Outcome } from '../sync-run';
 import type { Write } from '../write';
 import { CostChunkWriter } from './cost-chunk-writer';
+import { readActivityOf, TurnBudget } from '../event-loop-turns';
 import type { SpendWriter } from './types';
 
 /** The DuckDB SpendWriter over the store's instance (its cost-write queue) and write(). */
@@ -25,8 +26,10 @@ export function createSpendWriter(instance: DuckDBInstance, write: Write, now: (
           try {
             // In chunks, flushed as they fill: a stream of any size keeps memory flat.
             const writer = new CostChunkWriter(appender);
+            const turns = new TurnBudget(readActivityOf(instance));
             for await (const batch of batches) {
               for (const c of batch) {
+                if (turns.due()) await turns.turn();
                 const start = Date.parse(c.ChargePeriodStart);
                 // A row outside the window would survive the next replace of its own window twice.
                 if (!(start >= window.from && start < window.to)) {
@@ -36,6 +39,7 @@ export function createSpendWriter(instance: DuckDBInstance, write: Write, now: (
                 writer.add(run.account, run.id, c);
                 outcome.rows++;
               }
+              await turns.betweenBatches();
             }
             writer.finish();
           } finally {

@@ -1,0 +1,132 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FocusCostRow, GpuSample } from '../../../shared/domain';
+import { openStore } from './index';
+import { ReadActivity, TurnBudget } from './event-loop-turns';
+import type { FleetStore } from './types';
+import { account, costRow, resource, run, sample, tempDataDir, batchesOf } from './test-support';
+
+const T0 = Date.parse('2026-11-25T00:00:00Z');
+const MIN = 60_000;
+
+/**
+ * Hands `batch` over once, then, before it is asked for the next one, says whether the event loop got
+ * a turn while the store worked on the batch (a request waiting on serve's event loop would have been
+ * answered). The batches come without a turn between them, as from a source that has them in memory.
+ */
+async function* oneBatchWatchingTurns<T>(batch: T[], sawTurn: (turned: boolean) => void): AsyncIterable<T[]> {
+  let turned = false;
+  setImmediate(() => (turned = true));
+  yield batch;
+  sawTurn(turned);
+}
+
+describe('a sync write of many rows leaves serve’s event loop turns (issue 16)', () => {
+  let cleanup: () => Promise<void>;
+  let store: FleetStore;
+
+  beforeEach(async () => {
+    let dir: string;
+    ({ dir, cleanup } = await tempDataDir());
+    store = await openStore(dir, { now: () => new Date(T0 + 3 * 3600_000) });
+    await store.upsertAccounts([account('acct')]);
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  it('gives the event loop a turn while appending a large cost batch', async () => {
+    const rows: FocusCostRow[] = Array.from({ length: 40_000 }, (_, i) => costRow({ BilledCost: '1.00', ResourceId: `vm-${i}` }));
+    const w = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
+    let turned: boolean | null = null;
+    const written = await store.writeCosts(run('acct', 'costs'), w, oneBatchWatchingTurns(rows, (t) => (turned = t)));
+    expect(written).toBe(40_000);
+    expect(turned).toBe(true);
+  });
+
+  it('gives the event loop a turn while staging a large metrics batch', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 8 })]));
+    const samples: GpuSample[] = [];
+    for (let gpu = 0; gpu < 8; gpu++) for (let m = 0; m < 100 * 60; m++) samples.push(sample('vm-1', gpu, T0 + m * MIN, 50));
+    let turned: boolean | null = null;
+    const written = await store.writeMetrics(run('acct', 'metrics'), { from: T0, to: T0 + 100 * 60 * MIN }, oneBatchWatchingTurns(samples, (t) => (turned = t)));
+    expect(written).toBe(samples.length);
+    expect(turned).toBe(true);
+  });
+});
+
+describe('a sync write gives way to the store’s reads (issue 16)', () => {
+  let cleanup: () => Promise<void>;
+  let store: FleetStore;
+
+  beforeEach(async () => {
+    let dir: string;
+    ({ dir, cleanup } = await tempDataDir());
+    store = await openStore(dir, { now: () => new Date(T0 + 3 * 3600_000), cacheOverview: false });
+    await store.upsertAccounts([account('acct')]);
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 8 })]));
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  it('lets a read asked during a cost write finish before the source is asked for its next batch', async () => {
+    const w = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
+    let read: Promise<unknown> | null = null;
+    let readDone = false;
+    let doneBeforeNextBatch: boolean | null = null;
+    async function* source(): AsyncIterable<FocusCostRow[]> {
+      yield [costRow({ BilledCost: '1.00' })];
+      // A session asks while the write runs; the next page would cost the event loop a turn of work.
+      read = store.overview(new Date(T0), { clouds: [], regions: [], gpuModels: [] }).then(() => (readDone = true));
+      yield [costRow({ BilledCost: '2.00' })];
+      doneBeforeNextBatch = readDone;
+      yield [costRow({ BilledCost: '3.00' })];
+    }
+    expect(await store.writeCosts(run('acct', 'costs'), w, source())).toBe(3);
+    await read;
+    expect(doneBeforeNextBatch).toBe(true);
+  });
+});
+
+describe('ReadActivity', () => {
+  it('resolves whenIdle once the last running read ends, or after its bound', async () => {
+    const reads = new ReadActivity();
+    await reads.whenIdle();
+    reads.begin();
+    reads.begin();
+    let idle = false;
+    const waited = reads.whenIdle(10_000).then(() => (idle = true));
+    reads.end();
+    await nextTurn();
+    expect(idle).toBe(false);
+    reads.end();
+    await waited;
+    expect(idle).toBe(true);
+    reads.begin();
+    const started = performance.now();
+    await reads.whenIdle(20);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(15);
+    reads.end();
+  });
+});
+
+describe('TurnBudget', () => {
+  it('is due once its budget of synchronous work is used, and not again until after a turn', async () => {
+    const turns = new TurnBudget(null, 5);
+    expect(turns.due()).toBe(false);
+    const until = performance.now() + 6;
+    while (performance.now() < until) {
+      // busy, as a loop over rows is
+    }
+    expect(turns.due()).toBe(true);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    await turns.maybeTurn();
+    expect(turned).toBe(true);
+    expect(turns.due()).toBe(false);
+    await nextTurn();
+  });
+});
