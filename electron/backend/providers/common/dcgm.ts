@@ -63,7 +63,8 @@ export function dcgmQueries(stepSeconds: number, groupLabels: readonly string[],
  */
 class MinuteColumns {
   rows = 0;
-  ts = new Float64Array(0);
+  /** Rows the columns have room for. */
+  capacity = 0;
   /** Sum of PROF values x their MIG instance weights (GI slices; 1 without MIG), and of the weights. */
   profSum = new Float64Array(0);
   profWeight = new Float64Array(0);
@@ -82,12 +83,11 @@ class MinuteColumns {
   temp = new Float64Array(0);
   xid = new Float64Array(0);
 
-  /** A new GPU-minute at `ts`, all sums empty; its row. */
-  add(ts: number): number {
-    if (this.rows === this.ts.length) this.grow(Math.max(64, this.rows * 2));
+  /** A new GPU-minute, all sums empty; its row. */
+  add(): number {
+    if (this.rows === this.capacity) this.grow(Math.max(64, this.rows * 2));
     const r = this.rows;
     this.rows += 1;
-    this.ts[r] = ts;
     this.power[r] = Number.NaN;
     this.temp[r] = Number.NaN;
     this.fbFirst.push(null);
@@ -100,7 +100,7 @@ class MinuteColumns {
       b.set(a);
       return b;
     };
-    this.ts = widen(this.ts);
+    this.capacity = capacity;
     this.profSum = widen(this.profSum);
     this.profWeight = widen(this.profWeight);
     this.devSum = widen(this.devSum);
@@ -296,7 +296,7 @@ export class DcgmWindowFold {
     if (g.lastTs === ts) return g.lastRow;
     let r = g.minutes.get(ts);
     if (r === undefined) {
-      r = this.sums.add(ts);
+      r = this.sums.add();
       g.minutes.set(ts, r);
       this.stamps.add(ts);
     }
