@@ -153,10 +153,10 @@ const byResourceId = new Intl.Collator().compare;
 export type PlaceSeries = (metric: Readonly<Record<string, string>>) => GpuHome | null;
 
 /**
- * One range-query answer as columns: each series' labels, and its points as numbers. An answer that
- * arrives before its turn waits in this form, a fraction of the parsed matrix it came from.
+ * An answer that arrived before its turn, as columns: each series' labels, and its points as numbers,
+ * a fraction of the parsed matrix it came from.
  */
-interface AnswerColumns {
+interface EarlyAnswer {
   metrics: Array<Readonly<Record<string, string>>>;
   /** Series i's points are at [first[i], first[i + 1]). */
   first: Uint32Array;
@@ -164,23 +164,35 @@ interface AnswerColumns {
   values: Float64Array;
 }
 
-function toColumns(series: readonly MatrixSeries[]): AnswerColumns {
+function toEarlyAnswer(series: readonly MatrixSeries[]): EarlyAnswer {
   let points = 0;
   for (const s of series) points += s.values.length;
-  const cols: AnswerColumns = { metrics: new Array<Readonly<Record<string, string>>>(series.length), first: new Uint32Array(series.length + 1), times: new Float64Array(points), values: new Float64Array(points) };
+  const early: EarlyAnswer = { metrics: [], first: new Uint32Array(series.length + 1), times: new Float64Array(points), values: new Float64Array(points) };
   let j = 0;
   for (let i = 0; i < series.length; i++) {
     const s = series[i] as MatrixSeries;
-    cols.metrics[i] = s.metric;
-    cols.first[i] = j;
+    early.metrics.push(s.metric);
+    early.first[i] = j;
     for (const [t, v] of s.values) {
-      cols.times[j] = t;
-      cols.values[j] = Number(v);
+      early.times[j] = t;
+      early.values[j] = Number(v);
       j += 1;
     }
   }
-  cols.first[series.length] = j;
-  return cols;
+  early.first[series.length] = j;
+  return early;
+}
+
+type Answer = readonly MatrixSeries[] | EarlyAnswer;
+
+/** Calls `visit(t, x)` for each point of series `i` of an answer, its value as a number. */
+function eachPoint(answer: Answer, i: number, visit: (t: number, x: number) => void): void {
+  if (Array.isArray(answer)) {
+    for (const [t, v] of (answer[i] as MatrixSeries).values) visit(t, Number(v));
+    return;
+  }
+  const { first, times, values } = answer as EarlyAnswer;
+  for (let j = first[i] as number; j < (first[i + 1] as number); j++) visit(times[j] as number, values[j] as number);
 }
 
 /**
@@ -197,7 +209,7 @@ export class DcgmWindowFold {
   private readonly byKey = new Map<string, GpuMinutes>();
   private readonly stamps = new Set<number>();
   private readonly sums = new MinuteColumns();
-  private readonly early = new Map<DcgmField, AnswerColumns>();
+  private readonly early = new Map<DcgmField, Answer>();
   private readonly stepMs: number;
   /** Index into DCGM_FIELDS of the next answer to fold. */
   private turn = 0;
@@ -218,12 +230,17 @@ export class DcgmWindowFold {
   /** Folds `field`'s answer (and any that waited for it); each field is added at most once. */
   add(field: DcgmField, series: readonly MatrixSeries[]): void {
     if (DCGM_FIELDS.indexOf(field) < this.turn || this.early.has(field)) throw new Error(`the ${field} answer of this window was already added`);
-    this.early.set(field, toColumns(series));
+    if (field !== DCGM_FIELDS[this.turn]) {
+      this.early.set(field, toEarlyAnswer(series));
+      return;
+    }
+    this.fold(field, series);
+    this.turn += 1;
     for (let f = DCGM_FIELDS[this.turn]; f !== undefined; f = DCGM_FIELDS[this.turn]) {
-      const cols = this.early.get(f);
-      if (!cols) return;
+      const early = this.early.get(f);
+      if (!early) return;
       this.early.delete(f);
-      this.fold(f, cols);
+      this.fold(f, early);
       this.turn += 1;
     }
   }
@@ -235,9 +252,9 @@ export class DcgmWindowFold {
   *samples(batchSize: number, untilMs = Number.POSITIVE_INFINITY): Generator<GpuSample[]> {
     for (; this.turn < DCGM_FIELDS.length; this.turn++) {
       const f = DCGM_FIELDS[this.turn] as DcgmField;
-      const cols = this.early.get(f);
+      const early = this.early.get(f);
       this.early.delete(f);
-      if (cols) this.fold(f, cols);
+      if (early) this.fold(f, early);
     }
     // GPUs are ranked once and each minute walks them in rank order, so the millions of samples of a
     // backfill are never comparison-sorted.
@@ -305,52 +322,40 @@ export class DcgmWindowFold {
     return r;
   }
 
-  private fold(field: DcgmField, cols: AnswerColumns): void {
+  private fold(field: DcgmField, answer: Answer): void {
     // Every series of the answer is placed before any point is summed, and answers are folded in
     // field order, so a UUID's home is where it was first placed (it never moves).
-    const { metrics, first, times, values } = cols;
+    const metrics = Array.isArray(answer) ? (answer as readonly MatrixSeries[]).map((s) => s.metric) : (answer as EarlyAnswer).metrics;
     const gpus = metrics.map((m) => {
       const h = this.home(m.UUID, () => this.place(m));
       return h ? this.gpuOf(h) : null;
     });
-    if (field === 'xidChanges') {
-      for (let i = 0; i < gpus.length; i++) {
-        const g = gpus[i];
-        if (!g) continue;
+    const sums = this.sums;
+    for (let i = 0; i < gpus.length; i++) {
+      const g = gpus[i];
+      const m = metrics[i];
+      if (!g || !m) continue;
+      if (field === 'xidChanges') {
         const byTime = (g.xidChanges ??= new Map<number, number>());
-        for (let j = first[i] as number; j < (first[i + 1] as number); j++) byTime.set(times[j] as number, (values[j] as number) || 0);
-      }
-      return;
-    }
-    if (field === 'xidLast') {
-      for (let i = 0; i < gpus.length; i++) {
-        const g = gpus[i];
-        if (!g) continue;
+        eachPoint(answer, i, (t, x) => byTime.set(t, x || 0));
+      } else if (field === 'xidLast') {
         const byTime = g.xidChanges;
         let prev: number | null = null;
-        for (let j = first[i] as number; j < (first[i + 1] as number); j++) {
-          const t = times[j] as number;
-          const last = values[j] as number;
+        eachPoint(answer, i, (t, last) => {
           const within = byTime?.get(t) ?? 0;
           // A change between the previous step's last value and this step's first one.
           const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
           prev = last;
           const r = this.slot(g, t);
-          if (r >= 0) this.sums.xid[r] = (this.sums.xid[r] as number) + (within + across);
-        }
-      }
-      return;
-    }
-    const put = PUT[field];
-    for (let i = 0; i < gpus.length; i++) {
-      const g = gpus[i];
-      const m = metrics[i];
-      if (!g || !m) continue;
-      for (let j = first[i] as number; j < (first[i + 1] as number); j++) {
-        const x = values[j] as number;
-        if (!Number.isFinite(x)) continue;
-        const r = this.slot(g, times[j] as number);
-        if (r >= 0) put(this.sums, r, x, m);
+          if (r >= 0) sums.xid[r] = (sums.xid[r] as number) + (within + across);
+        });
+      } else {
+        const put = PUT[field];
+        eachPoint(answer, i, (t, x) => {
+          if (!Number.isFinite(x)) return;
+          const r = this.slot(g, t);
+          if (r >= 0) put(sums, r, x, m);
+        });
       }
     }
   }
