@@ -7,7 +7,7 @@ import { toGpuSamples } from '../azure/map';
 import { SampleMerger } from '../gcp/map';
 import { mapDcgmSeries as kubernetesSamples } from '../kubernetes/map';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../kubernetes/testing/prometheus-server';
-import { DCGM_FIELDS, dcgmQueries, machineSelector, mapDcgmSeries, sourceName, type DcgmSeriesSet, type MatrixSeries } from './dcgm';
+import { DCGM_FIELDS, DcgmWindowFold, dcgmQueries, machineSelector, mapDcgmSeries, sourceName, type DcgmField, type DcgmSeriesSet, type MatrixSeries } from './dcgm';
 
 const FIXTURE = fileURLToPath(new URL('./testing/fixtures/exposition_h100x8_eks_k8s_pod_labels_sampled.prom', import.meta.url));
 const MINUTE = 60_000;
@@ -152,6 +152,74 @@ describe('framebuffer of a GPU-minute', () => {
       [0, FROM, 1800, null],
       [1, FROM, 0, null],
     ]);
+  });
+});
+
+describe('a window folded answer by answer', () => {
+  const at = (minute: number) => FROM / 1000 + 60 * (minute + 1);
+  const series = (metric: Record<string, string>, values: Array<[number, string]>): MatrixSeries => ({ metric, values });
+  const place = (m: Readonly<Record<string, string>>) => (m.Hostname?.startsWith('node-') ? { resourceId: m.Hostname, gpuIndex: Number(m.gpu) } : null);
+  // Every cross-field rule at once: UUID homes set by an earlier field (a moved pod, a series first
+  // seen unplaced), MIG weights and instances, XID changes within and across steps, a series without UUID.
+  const set: Required<DcgmSeriesSet> = {
+    prof: [
+      series({ Hostname: 'node-b', gpu: '0', UUID: 'GPU-1', GPU_I_PROFILE: '3g.40gb', GPU_I_ID: '1' }, [[at(0), '61.5'], [at(1), '10']]),
+      series({ Hostname: 'node-b', gpu: '0', UUID: 'GPU-1', GPU_I_PROFILE: '1g.10gb', GPU_I_ID: '2' }, [[at(0), '20.25'], [at(2), 'NaN']]),
+      series({ Hostname: 'gone', gpu: '1', UUID: 'GPU-2' }, [[at(0), '99']]),
+    ],
+    dev: [
+      series({ Hostname: 'node-a', gpu: '1', UUID: 'GPU-2' }, [[at(0), '35'], [at(1), '36']]),
+      series({ Hostname: 'node-c', gpu: '0', UUID: 'GPU-1' }, [[at(1), '70']]),
+      series({ Hostname: 'node-a', gpu: '2' }, [[at(2), '5']]),
+    ],
+    fbUsed: [
+      series({ Hostname: 'node-b', gpu: '0', UUID: 'GPU-1', GPU_I_ID: '2' }, [[at(0), '300']]),
+      series({ Hostname: 'node-b', gpu: '0', UUID: 'GPU-1', GPU_I_ID: '1' }, [[at(0), '1000'], [at(1), '900']]),
+      series({ Hostname: 'elsewhere', gpu: '7', UUID: 'GPU-2' }, [[at(1), '-5']]),
+    ],
+    power: [series({ Hostname: 'node-a', gpu: '1', UUID: 'GPU-2' }, [[at(0), '250.5'], [at(1), 'Inf']])],
+    temp: [series({ Hostname: 'node-z', gpu: '0', UUID: 'GPU-1' }, [[at(0), '61'], [at(2), '63']])],
+    xidChanges: [series({ Hostname: 'node-b', gpu: '0', UUID: 'GPU-1' }, [[at(1), '2']])],
+    xidLast: [
+      series({ Hostname: 'node-b', gpu: '0', UUID: 'GPU-1' }, [[at(-1), '0'], [at(0), '13'], [at(1), '48'], [at(2), '48']]),
+      series({ Hostname: 'node-a', gpu: '1', UUID: 'GPU-2' }, [[at(-1), '31'], [at(0), '31'], [at(1), '0']]),
+    ],
+  };
+  const permutations = (xs: readonly DcgmField[]): DcgmField[][] =>
+    xs.length <= 1 ? [[...xs]] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+
+  it('gives exactly the samples of all answers mapped at once, in whatever order the answers arrive', () => {
+    const whole = mapDcgmSeries(set, place, 60, FROM);
+    expect(whole.length).toBeGreaterThan(5);
+    for (const order of permutations(DCGM_FIELDS)) {
+      const fold = new DcgmWindowFold(place, 60, FROM);
+      for (const f of order) fold.add(f, set[f]);
+      expect(fold.waiting, order.join()).toBe(0);
+      expect([...fold.samples(2)].flat(), order.join()).toEqual(whole);
+    }
+  });
+
+  it('folds each answer when its turn comes, so only early answers wait, and never the same field twice', () => {
+    const fold = new DcgmWindowFold(place, 60, FROM);
+    fold.add('prof', set.prof);
+    expect(fold.waiting).toBe(0);
+    fold.add('fbUsed', set.fbUsed);
+    fold.add('xidLast', set.xidLast);
+    expect(fold.waiting).toBe(2);
+    fold.add('dev', set.dev);
+    expect(fold.waiting).toBe(1);
+    expect(() => fold.add('dev', set.dev)).toThrow(/dev answer/);
+    // Fields never added count as no series, as in mapDcgmSeries.
+    const { power: _p, temp: _t, xidChanges: _x, ...partial } = set;
+    expect([...fold.samples(1000)].flat()).toEqual(mapDcgmSeries(partial, place, 60, FROM));
+  });
+
+  it('stops at the end of the window and batches without changing the order', () => {
+    const fold = new DcgmWindowFold(place, 60, FROM);
+    for (const f of DCGM_FIELDS) fold.add(f, set[f]);
+    const batches = [...fold.samples(2, FROM + 2 * MINUTE)];
+    expect(batches.every((b) => b.length > 0 && b.length <= 2)).toBe(true);
+    expect(batches.flat()).toEqual(mapDcgmSeries(set, place, 60, FROM).filter((x) => x.ts < FROM + 2 * MINUTE));
   });
 });
 

@@ -56,60 +56,333 @@ export function dcgmQueries(stepSeconds: number, groupLabels: readonly string[],
   };
 }
 
-/** One GPU-minute being summed from its series. */
-interface Acc extends GpuHome {
-  ts: number;
-  // Running sums, not arrays: a backfill makes millions of these, and each array is garbage to collect.
+/**
+ * Every GPU-minute of a window being summed from its series, one column per running sum (a minute
+ * is a row number). A backfill makes millions of GPU-minutes, and they live until their samples are
+ * taken: as objects each they outlive the young generation and pile up as old garbage.
+ */
+class MinuteColumns {
+  rows = 0;
+  /** Rows the columns have room for. */
+  capacity = 0;
   /** Sum of PROF values x their MIG instance weights (GI slices; 1 without MIG), and of the weights. */
-  profSum: number;
-  profWeight: number;
-  devSum: number;
-  devCount: number;
+  profSum = new Float64Array(0);
+  profWeight = new Float64Array(0);
+  devSum = new Float64Array(0);
+  devCount = new Float64Array(0);
   /**
    * Framebuffer used per MIG instance (GPU_I_ID; '' without MIG): a GPU's is the sum of its
-   * instances'. The first instance is held inline (the common case, one per GPU-minute, allocates
-   * no Map); `fbMore` holds the others in the order they reported. `fbFirst` null until one reports.
+   * instances'. The first instance is held in the columns (the common case, one per GPU-minute);
+   * `fbMore` holds the others, by row, in the order they reported. `fbFirst` null until one reports.
    */
-  fbFirst: string | null;
-  fbFirstValue: number;
-  fbMore: Map<string, number> | null;
-  /** Highest power and temperature in the step; null until one reports. */
-  power: number | null;
-  temp: number | null;
-  xid: number;
-}
+  fbFirst: Array<string | null> = [];
+  fbFirstValue = new Float64Array(0);
+  fbMore: Map<number, Map<string, number>> | null = null;
+  /** Highest power and temperature in the step; NaN until one reports (only finite readings count). */
+  power = new Float64Array(0);
+  temp = new Float64Array(0);
+  xid = new Float64Array(0);
 
-/** One GPU's minutes, and its XID change counts by evaluation time (from the xidChanges series). */
-interface GpuMinutes extends GpuHome {
-  minutes: Map<number, Acc>;
-  /** The minute last touched (most series points of one GPU fall in the same minute as the last). */
-  last: Acc | null;
-  xidChanges: Map<number, number> | null;
-}
+  /** A new GPU-minute, all sums empty; its row. */
+  add(): number {
+    if (this.rows === this.capacity) this.grow(Math.max(64, this.rows * 2));
+    const r = this.rows;
+    this.rows += 1;
+    this.power[r] = Number.NaN;
+    this.temp[r] = Number.NaN;
+    this.fbFirst.push(null);
+    return r;
+  }
 
-/** Framebuffer of one MIG instance into the GPU-minute: the highest reading per instance. */
-function addFramebuffer(a: Acc, instance: string, x: number): void {
-  if (a.fbFirst === null) {
-    a.fbFirst = instance;
-    a.fbFirstValue = Math.max(0, x);
-  } else if (a.fbFirst === instance) {
-    a.fbFirstValue = Math.max(a.fbFirstValue, x);
-  } else {
-    a.fbMore ??= new Map();
-    a.fbMore.set(instance, Math.max(a.fbMore.get(instance) ?? 0, x));
+  private grow(capacity: number): void {
+    const widen = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(capacity);
+      b.set(a);
+      return b;
+    };
+    this.capacity = capacity;
+    this.profSum = widen(this.profSum);
+    this.profWeight = widen(this.profWeight);
+    this.devSum = widen(this.devSum);
+    this.devCount = widen(this.devCount);
+    this.fbFirstValue = widen(this.fbFirstValue);
+    this.power = widen(this.power);
+    this.temp = widen(this.temp);
+    this.xid = widen(this.xid);
+  }
+
+  /** Framebuffer of one MIG instance into the GPU-minute: the highest reading per instance. */
+  addFramebuffer(r: number, instance: string, x: number): void {
+    const first = this.fbFirst[r];
+    if (first === null || first === undefined) {
+      this.fbFirst[r] = instance;
+      this.fbFirstValue[r] = Math.max(0, x);
+    } else if (first === instance) {
+      this.fbFirstValue[r] = Math.max(this.fbFirstValue[r] as number, x);
+    } else {
+      this.fbMore ??= new Map();
+      let more = this.fbMore.get(r);
+      if (!more) this.fbMore.set(r, (more = new Map()));
+      more.set(instance, Math.max(more.get(instance) ?? 0, x));
+    }
+  }
+
+  /** The GPU's framebuffer in the minute: its instances' readings summed in the order they reported. */
+  framebuffer(r: number): number | null {
+    if (this.fbFirst[r] === null) return null;
+    let sum = 0 + (this.fbFirstValue[r] as number);
+    const more = this.fbMore?.get(r);
+    if (more) for (const v of more.values()) sum += v;
+    return Math.max(0, sum);
   }
 }
 
-/** The GPU's framebuffer in the minute: its instances' readings summed in the order they reported. */
-function framebufferOf(a: Acc): number | null {
-  if (a.fbFirst === null) return null;
-  let sum = 0 + a.fbFirstValue;
-  if (a.fbMore) for (const v of a.fbMore.values()) sum += v;
-  return Math.max(0, sum);
+/** One GPU's minutes (rows of the window's MinuteColumns by time), and its XID change counts by evaluation time. */
+interface GpuMinutes extends GpuHome {
+  minutes: Map<number, number>;
+  /** The minute last touched (most series points of one GPU fall in the same minute as the last); row -1 before any. */
+  lastTs: number;
+  lastRow: number;
+  xidChanges: Map<number, number> | null;
 }
 
 // localeCompare's own order (the default locale's collation), without its per-call cost.
 const byResourceId = new Intl.Collator().compare;
+
+/** Where a series' GPU is read from its labels; null when it is not one of ours. */
+export type PlaceSeries = (metric: Readonly<Record<string, string>>) => GpuHome | null;
+
+/**
+ * An answer that arrived before its turn, as columns: each series' labels, and its points as numbers,
+ * a fraction of the parsed matrix it came from.
+ */
+interface EarlyAnswer {
+  metrics: Array<Readonly<Record<string, string>>>;
+  /** Series i's points are at [first[i], first[i + 1]). */
+  first: Uint32Array;
+  times: Float64Array;
+  values: Float64Array;
+}
+
+function toEarlyAnswer(series: readonly MatrixSeries[]): EarlyAnswer {
+  let points = 0;
+  for (const s of series) points += s.values.length;
+  const early: EarlyAnswer = { metrics: [], first: new Uint32Array(series.length + 1), times: new Float64Array(points), values: new Float64Array(points) };
+  let j = 0;
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i] as MatrixSeries;
+    early.metrics.push(s.metric);
+    early.first[i] = j;
+    for (const [t, v] of s.values) {
+      early.times[j] = t;
+      early.values[j] = Number(v);
+      j += 1;
+    }
+  }
+  early.first[series.length] = j;
+  return early;
+}
+
+type Answer = readonly MatrixSeries[] | EarlyAnswer;
+
+/** Calls `visit(t, x)` for each point of series `i` of an answer, its value as a number. */
+function eachPoint(answer: Answer, i: number, visit: (t: number, x: number) => void): void {
+  if (Array.isArray(answer)) {
+    for (const [t, v] of (answer[i] as MatrixSeries).values) visit(t, Number(v));
+    return;
+  }
+  const { first, times, values } = answer as EarlyAnswer;
+  for (let j = first[i] as number; j < (first[i + 1] as number); j++) visit(times[j] as number, values[j] as number);
+}
+
+/**
+ * The samples of one window's DCGM answers, folded into per-GPU-minute sums as each answer arrives,
+ * so a window never holds its parsed answers together. Answers may be added in any order: each is
+ * folded in DCGM_FIELDS order (UUID homes and the XID comparison depend on it), one that comes early
+ * waits as columns. The samples are exactly mapDcgmSeries's for the same answers.
+ */
+export class DcgmWindowFold {
+  private readonly home = uuidHomes();
+  // Per GPU, its minutes. A 100k-GPU minute is 700k series: the GPU is found by the home object
+  // (a UUID's home is one object) before its text key is built, and each point costs one numeric lookup.
+  private readonly byHome = new Map<GpuHome, GpuMinutes>();
+  private readonly byKey = new Map<string, GpuMinutes>();
+  private readonly stamps = new Set<number>();
+  private readonly sums = new MinuteColumns();
+  private readonly early = new Map<DcgmField, Answer>();
+  private readonly stepMs: number;
+  /** Index into DCGM_FIELDS of the next answer to fold. */
+  private turn = 0;
+
+  constructor(
+    private readonly place: PlaceSeries,
+    stepSeconds: number,
+    private readonly fromMs: number,
+  ) {
+    this.stepMs = stepSeconds * 1000;
+  }
+
+  /** Answers that arrived before their turn and wait (as columns) for an earlier field's answer. */
+  get waiting(): number {
+    return this.early.size;
+  }
+
+  /** Folds `field`'s answer (and any that waited for it); each field is added at most once. */
+  add(field: DcgmField, series: readonly MatrixSeries[]): void {
+    if (DCGM_FIELDS.indexOf(field) < this.turn || this.early.has(field)) throw new Error(`the ${field} answer of this window was already added`);
+    if (field !== DCGM_FIELDS[this.turn]) {
+      this.early.set(field, toEarlyAnswer(series));
+      return;
+    }
+    this.fold(field, series);
+    this.turn += 1;
+    for (let f = DCGM_FIELDS[this.turn]; f !== undefined; f = DCGM_FIELDS[this.turn]) {
+      const early = this.early.get(f);
+      if (!early) return;
+      this.early.delete(f);
+      this.fold(f, early);
+      this.turn += 1;
+    }
+  }
+
+  /**
+   * The samples before `untilMs`, in batches of up to `batchSize`, ordered by (ts, resource id by
+   * localeCompare, GPU index). A field never added counts as no series; nothing can be added after.
+   */
+  *samples(batchSize: number, untilMs = Number.POSITIVE_INFINITY): Generator<GpuSample[]> {
+    for (; this.turn < DCGM_FIELDS.length; this.turn++) {
+      const f = DCGM_FIELDS[this.turn] as DcgmField;
+      const early = this.early.get(f);
+      this.early.delete(f);
+      if (early) this.fold(f, early);
+    }
+    // GPUs are ranked once and each minute walks them in rank order, so the millions of samples of a
+    // backfill are never comparison-sorted.
+    const gpus = [...this.byKey.values()].sort((x, y) => byResourceId(x.resourceId, y.resourceId) || x.gpuIndex - y.gpuIndex);
+    const c = this.sums;
+    let out: GpuSample[] = [];
+    for (const ts of [...this.stamps].sort((x, y) => x - y)) {
+      if (ts >= untilMs) break;
+      for (const g of gpus) {
+        const r = g.minutes.get(ts);
+        if (r === undefined) continue;
+        const profWeight = c.profWeight[r] as number;
+        const devCount = c.devCount[r] as number;
+        const prof = profWeight > 0 ? (c.profSum[r] as number) / profWeight : null;
+        const u = chooseUtilisation({ prof, dev: devCount > 0 ? (c.devSum[r] as number) / devCount : null });
+        const power = c.power[r] as number;
+        const temp = c.temp[r] as number;
+        out.push({
+          resourceId: g.resourceId,
+          gpuIndex: g.gpuIndex,
+          ts,
+          utilisation: u.utilisation,
+          utilSource: u.utilSource,
+          memoryUsedMiB: c.framebuffer(r),
+          powerWatts: Number.isNaN(power) ? null : Math.max(0, power),
+          temperatureC: Number.isNaN(temp) ? null : temp,
+          xidErrors: Math.max(0, Math.round(c.xid[r] as number)),
+        });
+        if (out.length >= batchSize) {
+          yield out;
+          out = [];
+        }
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+
+  private gpuOf(h: GpuHome): GpuMinutes {
+    let g = this.byHome.get(h);
+    if (g) return g;
+    const k = `${h.resourceId}\u0000${h.gpuIndex}`;
+    g = this.byKey.get(k);
+    if (!g) {
+      g = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, minutes: new Map(), lastTs: Number.NaN, lastRow: -1, xidChanges: null };
+      this.byKey.set(k, g);
+    }
+    this.byHome.set(h, g);
+    return g;
+  }
+
+  /** The row of `g`'s minute evaluated at `evalSec`, made on first use; -1 before the window. */
+  private slot(g: GpuMinutes, evalSec: number): number {
+    const ts = evalSec * 1000 - this.stepMs;
+    if (ts < this.fromMs) return -1;
+    // The minute last touched first: a steady sync's GPUs have one minute, read by every field.
+    if (g.lastTs === ts) return g.lastRow;
+    let r = g.minutes.get(ts);
+    if (r === undefined) {
+      r = this.sums.add();
+      g.minutes.set(ts, r);
+      this.stamps.add(ts);
+    }
+    g.lastTs = ts;
+    g.lastRow = r;
+    return r;
+  }
+
+  private fold(field: DcgmField, answer: Answer): void {
+    // Every series of the answer is placed before any point is summed, and answers are folded in
+    // field order, so a UUID's home is where it was first placed (it never moves).
+    const metrics = Array.isArray(answer) ? (answer as readonly MatrixSeries[]).map((s) => s.metric) : (answer as EarlyAnswer).metrics;
+    const gpus = metrics.map((m) => {
+      const h = this.home(m.UUID, () => this.place(m));
+      return h ? this.gpuOf(h) : null;
+    });
+    const sums = this.sums;
+    for (let i = 0; i < gpus.length; i++) {
+      const g = gpus[i];
+      const m = metrics[i];
+      if (!g || !m) continue;
+      if (field === 'xidChanges') {
+        const byTime = (g.xidChanges ??= new Map<number, number>());
+        eachPoint(answer, i, (t, x) => byTime.set(t, x || 0));
+      } else if (field === 'xidLast') {
+        const byTime = g.xidChanges;
+        let prev: number | null = null;
+        eachPoint(answer, i, (t, last) => {
+          const within = byTime?.get(t) ?? 0;
+          // A change between the previous step's last value and this step's first one.
+          const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
+          prev = last;
+          const r = this.slot(g, t);
+          if (r >= 0) sums.xid[r] = (sums.xid[r] as number) + (within + across);
+        });
+      } else {
+        const put = PUT[field];
+        eachPoint(answer, i, (t, x) => {
+          if (!Number.isFinite(x)) return;
+          const r = this.slot(g, t);
+          if (r >= 0) put(sums, r, x, m);
+        });
+      }
+    }
+  }
+}
+
+/** How one point of each summed field goes into its GPU-minute (row `r`). */
+const PUT: Record<Exclude<DcgmField, 'xidChanges' | 'xidLast'>, (c: MinuteColumns, r: number, x: number, metric: Readonly<Record<string, string>>) => void> = {
+  // A MIG instance's GR_ENGINE_ACTIVE covers its own slices: weigh it by them into the parent GPU.
+  prof: (c, r, x, m) => {
+    const k = migInstanceWeight(m);
+    c.profSum[r] = (c.profSum[r] as number) + x * k;
+    c.profWeight[r] = (c.profWeight[r] as number) + k;
+  },
+  dev: (c, r, x) => {
+    c.devSum[r] = (c.devSum[r] as number) + x;
+    c.devCount[r] = (c.devCount[r] as number) + 1;
+  },
+  fbUsed: (c, r, x, m) => c.addFramebuffer(r, m.GPU_I_ID ?? '', x),
+  power: (c, r, x) => {
+    const p = c.power[r] as number;
+    c.power[r] = Number.isNaN(p) ? x : Math.max(p, x);
+  },
+  temp: (c, r, x) => {
+    const t = c.temp[r] as number;
+    c.temp[r] = Number.isNaN(t) ? x : Math.max(t, x);
+  },
+};
 
 /**
  * Turns one range query's per-GPU series (queries of `dcgmQueries` at `stepSeconds`) into samples.
@@ -117,133 +390,11 @@ const byResourceId = new Intl.Collator().compare;
  * into the GPU where the UUID was first placed. Each evaluation at t covers (t - step, t] and becomes
  * the sample of the minute starting at t - step; points before `fromMs` only seed the XID comparison.
  */
-export function mapDcgmSeries(
-  set: DcgmSeriesSet,
-  place: (metric: Readonly<Record<string, string>>) => GpuHome | null,
-  stepSeconds: number,
-  fromMs: number,
-): GpuSample[] {
-  const home = uuidHomes();
-  // Per GPU, its minutes. A 100k-GPU minute is 700k series: the GPU is found by the home object
-  // (a UUID's home is one object) before its text key is built, and each point costs one numeric lookup.
-  const byHome = new Map<GpuHome, GpuMinutes>();
-  const byKey = new Map<string, GpuMinutes>();
-  const gpuOf = (h: GpuHome): GpuMinutes => {
-    let g = byHome.get(h);
-    if (g) return g;
-    const k = `${h.resourceId}\u0000${h.gpuIndex}`;
-    g = byKey.get(k);
-    if (!g) {
-      g = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, minutes: new Map(), last: null, xidChanges: null };
-      byKey.set(k, g);
-    }
-    byHome.set(h, g);
-    return g;
-  };
-  // First pass over every series, in field order, so UUID homes are known before any merge (a UUID's
-  // home is where it was first placed and never moves); each series' GPU is kept for the passes below.
-  const gpuOfSeries = {} as Record<DcgmField, Array<GpuMinutes | null>>;
-  for (const f of DCGM_FIELDS) {
-    gpuOfSeries[f] = (set[f] ?? []).map((s) => {
-      const h = home(s.metric.UUID, () => place(s.metric));
-      return h ? gpuOf(h) : null;
-    });
-  }
-
-  const stepMs = stepSeconds * 1000;
-  const stamps = new Set<number>();
-  const slot = (g: GpuMinutes, evalSec: number): Acc | null => {
-    const ts = evalSec * 1000 - stepMs;
-    if (ts < fromMs) return null;
-    // The minute last touched first: a steady sync's GPUs have one minute, read by every field.
-    if (g.last !== null && g.last.ts === ts) return g.last;
-    let a = g.minutes.get(ts);
-    if (!a) {
-      a = { resourceId: g.resourceId, gpuIndex: g.gpuIndex, ts, profSum: 0, profWeight: 0, devSum: 0, devCount: 0, fbFirst: null, fbFirstValue: 0, fbMore: null, power: null, temp: null, xid: 0 };
-      g.minutes.set(ts, a);
-      stamps.add(ts);
-    }
-    g.last = a;
-    return a;
-  };
-  const collect = (field: DcgmField, put: (a: Acc, x: number, metric: Readonly<Record<string, string>>) => void) => {
-    const series = set[field] ?? [];
-    const homes = gpuOfSeries[field];
-    for (let i = 0; i < series.length; i++) {
-      const g = homes[i];
-      const s = series[i];
-      if (!g || !s) continue;
-      for (const [t, v] of s.values) {
-        const x = Number(v);
-        if (!Number.isFinite(x)) continue;
-        const a = slot(g, t);
-        if (a) put(a, x, s.metric);
-      }
-    }
-  };
-  // A MIG instance's GR_ENGINE_ACTIVE covers its own slices: weigh it by them into the parent GPU.
-  collect('prof', (a, x, m) => {
-    const k = migInstanceWeight(m);
-    a.profSum += x * k;
-    a.profWeight += k;
-  });
-  collect('dev', (a, x) => {
-    a.devSum += x;
-    a.devCount += 1;
-  });
-  collect('fbUsed', (a, x, m) => addFramebuffer(a, m.GPU_I_ID ?? '', x));
-  collect('power', (a, x) => (a.power = a.power === null ? x : Math.max(a.power, x)));
-  collect('temp', (a, x) => (a.temp = a.temp === null ? x : Math.max(a.temp, x)));
-
-  const changes = set.xidChanges ?? [];
-  for (let i = 0; i < changes.length; i++) {
-    const g = gpuOfSeries.xidChanges[i];
-    const s = changes[i];
-    if (!g || !s) continue;
-    const byTime = (g.xidChanges ??= new Map<number, number>());
-    for (const [t, v] of s.values) byTime.set(t, Number(v) || 0);
-  }
-  const lasts = set.xidLast ?? [];
-  for (let i = 0; i < lasts.length; i++) {
-    const g = gpuOfSeries.xidLast[i];
-    const s = lasts[i];
-    if (!g || !s) continue;
-    const byTime = g.xidChanges;
-    let prev: number | null = null;
-    for (const [t, v] of s.values) {
-      const last = Number(v);
-      const within = byTime?.get(t) ?? 0;
-      // A change between the previous step's last value and this step's first one.
-      const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
-      prev = last;
-      const a = slot(g, t);
-      if (a) a.xid += within + across;
-    }
-  }
-  // Ordered by (ts, resource id by localeCompare, GPU index): GPUs are ranked once and each minute
-  // walks them in rank order, so the millions of samples of a backfill are never comparison-sorted.
-  const gpus = [...byKey.values()].sort((x, y) => byResourceId(x.resourceId, y.resourceId) || x.gpuIndex - y.gpuIndex);
-  const out: GpuSample[] = [];
-  for (const ts of [...stamps].sort((x, y) => x - y)) {
-    for (const g of gpus) {
-      const a = g.minutes.get(ts);
-      if (!a) continue;
-      const prof = a.profWeight > 0 ? a.profSum / a.profWeight : null;
-      const u = chooseUtilisation({ prof, dev: a.devCount > 0 ? a.devSum / a.devCount : null });
-      out.push({
-        resourceId: a.resourceId,
-        gpuIndex: a.gpuIndex,
-        ts: a.ts,
-        utilisation: u.utilisation,
-        utilSource: u.utilSource,
-        memoryUsedMiB: framebufferOf(a),
-        powerWatts: a.power === null ? null : Math.max(0, a.power),
-        temperatureC: a.temp,
-        xidErrors: Math.max(0, Math.round(a.xid)),
-      });
-    }
-  }
-  return out;
+export function mapDcgmSeries(set: DcgmSeriesSet, place: PlaceSeries, stepSeconds: number, fromMs: number): GpuSample[] {
+  const fold = new DcgmWindowFold(place, stepSeconds, fromMs);
+  for (const f of DCGM_FIELDS) fold.add(f, set[f] ?? []);
+  const [all = []] = fold.samples(Number.POSITIVE_INFINITY);
+  return all;
 }
 
 /**

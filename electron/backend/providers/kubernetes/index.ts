@@ -4,13 +4,13 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
 import { ConfigError, ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext, type ProviderDescriptor } from '../types';
-import { machineSelector, sourceName } from '../common/dcgm';
+import { DCGM_FIELDS, DcgmWindowFold, machineSelector, sourceName } from '../common/dcgm';
 import { parseAccountEntry } from '../common/config-issues';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
 import { discoverKubernetes } from './discover';
-import { billingCostRows, estimateCostRows, gpuWorkloadByNode, mapDcgmSeries, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
+import { billingCostRows, estimateCostRows, gpuWorkloadByNode, nodeToResource, placeOnNodes, settleMigFromDcgm } from './map';
 import { dcgmQueries, gpuCountQuery, gpuParentsQuery, planMetricsQueries, stepFor, withShard } from './promql';
 import { inOrderAhead } from '../common/request-limit';
 
@@ -69,7 +69,8 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
   const gpus = req.resources.reduce((n, r) => n + r.gpuCount, 0);
   const plan = planMetricsQueries(req.from, req.to, step, gpus, Math.min(p.stepsPerRequest, p.maxPointsPerSeries - 1), p.pointsPerRequest);
   const units = plan.chunks.flatMap((chunk) => plan.shards.map((shard) => ({ chunk, shard })));
-  const fetchUnit = async ({ chunk, shard }: (typeof units)[number], signal: AbortSignal): Promise<GpuSample[]> => {
+  const place = placeOnNodes(req.resources, p.nodeLabels);
+  const fetchUnit = async ({ chunk, shard }: (typeof units)[number], signal: AbortSignal): Promise<{ fold: DcgmWindowFold | null; to: number }> => {
     const q = dcgmQueries(step, p.nodeLabels, withShard(p.selector, shard));
     // The evaluation at t is the minute before t, so the chunk's minutes are evaluated from one step
     // after its start. Only the XID last value is also evaluated at the start (the minute before the
@@ -79,22 +80,16 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
     const start = seed + step;
     const end = chunk.to / 1000;
     // A chunk shorter than a step has no evaluation of its own minutes (the seed alone yields nothing).
-    if (start > end) return [];
-    const run = (query: string, from = start) => prom.queryRange(query, from, end, step, signal);
-    const [prof, dev, fbUsed, power, temp, xidChanges, xidLast] = await Promise.all([
-      run(q.prof),
-      run(q.dev),
-      run(q.fbUsed),
-      run(q.power),
-      run(q.temp),
-      run(q.xidChanges),
-      run(q.xidLast, seed),
-    ]);
-    const set: SeriesSet = { prof, dev, fbUsed, power, temp, xidChanges, xidLast };
-    return mapDcgmSeries(set, req.resources, p.nodeLabels, step, chunk.from).filter((s) => s.ts < chunk.to);
+    if (start > end) return { fold: null, to: chunk.to };
+    // Each answer is folded as it arrives and its parsed matrix dropped: a unit holds its GPU-minute
+    // sums, not its seven answers (issue 16: a backfill's memory).
+    const fold = new DcgmWindowFold(place, step, chunk.from);
+    await Promise.all(DCGM_FIELDS.map(async (f) => fold.add(f, await prom.queryRange(q[f], f === 'xidLast' ? seed : start, end, step, signal))));
+    return { fold, to: chunk.to };
   };
-  for await (const samples of inOrderAhead(units, p.concurrency, fetchUnit, req.signal)) {
-    for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+  for await (const { fold, to } of inOrderAhead(units, p.concurrency, fetchUnit, req.signal)) {
+    // Samples are made batch by batch as the consumer takes them, not a whole unit ahead.
+    if (fold) yield* fold.samples(SAMPLE_BATCH, to);
   }
 }
 

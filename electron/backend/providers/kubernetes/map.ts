@@ -5,7 +5,7 @@ import { MACHINE_KEY_TAG, type CloudId, type FocusCostRow, type GpuResource, typ
 import { lookupGpuClass, lookupInstance, modelMemoryGiB, normaliseGpuModel } from '../../catalog';
 import { machineKeyOfProviderId } from '../common/machine-key';
 import { migLayoutFromLabels, type MigLayout } from '../common/mig';
-import { mapDcgmSeries as mapCommonDcgmSeries, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
+import { mapDcgmSeries as mapCommonDcgmSeries, type DcgmQueries, type DcgmSeriesSet, type PlaceSeries } from '../common/dcgm';
 import type { MatrixSeries } from './client';
 import { costColumns, periodColumns, regionColumns } from '../common/focus';
 
@@ -279,9 +279,26 @@ export type SeriesSet = DcgmSeriesSet;
 export type { DcgmQueries };
 
 /**
- * Turns one chunk of per-GPU series into samples (common/dcgm.ts), placing each series on the node
- * its first non-empty node label names and the GPU its `gpu` label numbers.
+ * Where a dcgm series lives among `resources`: the node its first non-empty node label names (exact,
+ * lower-cased, or short host name) and the GPU its `gpu` label numbers.
  */
+export function placeOnNodes(resources: readonly GpuResource[], nodeLabels: readonly string[]): PlaceSeries {
+  const byName = new Map<string, GpuResource>();
+  for (const r of resources) {
+    byName.set(r.name, r);
+    byName.set(r.name.toLowerCase(), r);
+    byName.set(r.name.split('.')[0]?.toLowerCase() ?? r.name, r);
+  }
+  return (metric) => {
+    const node = nodeOfSeries(metric, nodeLabels);
+    const res = node ? (byName.get(node) ?? byName.get(node.toLowerCase()) ?? byName.get(node.split('.')[0]?.toLowerCase() ?? '')) : undefined;
+    const idx = Number(metric.gpu);
+    if (!res || !Number.isInteger(idx) || idx < 0) return null;
+    return { resourceId: res.id, gpuIndex: idx };
+  };
+}
+
+/** Turns one chunk of per-GPU series into samples (common/dcgm.ts), each series placed by placeOnNodes. */
 export function mapDcgmSeries(
   set: SeriesSet,
   resources: readonly GpuResource[],
@@ -289,20 +306,7 @@ export function mapDcgmSeries(
   stepSeconds: number,
   fromMs: number,
 ): GpuSample[] {
-  const byName = new Map<string, GpuResource>();
-  for (const r of resources) {
-    byName.set(r.name, r);
-    byName.set(r.name.toLowerCase(), r);
-    byName.set(r.name.split('.')[0]?.toLowerCase() ?? r.name, r);
-  }
-  const place = (metric: Readonly<Record<string, string>>) => {
-    const node = nodeOfSeries(metric, nodeLabels);
-    const res = node ? (byName.get(node) ?? byName.get(node.toLowerCase()) ?? byName.get(node.split('.')[0]?.toLowerCase() ?? '')) : undefined;
-    const idx = Number(metric.gpu);
-    if (!res || !Number.isInteger(idx) || idx < 0) return null;
-    return { resourceId: res.id, gpuIndex: idx };
-  };
-  return mapCommonDcgmSeries(set, place, stepSeconds, fromMs);
+  return mapCommonDcgmSeries(set, placeOnNodes(resources, nodeLabels), stepSeconds, fromMs);
 }
 
 const dayStart = (ms: number) => ms - (ms % 86_400_000);
