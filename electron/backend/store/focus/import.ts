@@ -204,8 +204,14 @@ async function describeFile(conn: DuckDBConnection, file: string): Promise<FileR
 function badValueSql(column: FocusColumn, col: string): string | null {
   switch (column.type) {
     case 'decimal':
-      // Plain decimals are checked by pattern (cheap); anything else (exponents) by the exact cast.
-      return `(NOT regexp_full_match(${col}, '\\s*[+-]?[0-9]{1,28}(\\.[0-9]*)?\\s*') AND TRY_CAST(${col} AS DECIMAL(38,10)) IS NULL)`;
+      // A CASE, because DuckDB evaluates both sides of AND on every row but a CASE branch only on the
+      // rows that reach it: the DECIMAL(18,10) cast (what almost every cost parses as) settles most
+      // cells, the pattern the rest of the plain decimals, and only what is left (exponents, amounts
+      // beyond 18 digits) pays for the exact DECIMAL(38,10) cast, about ten times slower per cell.
+      // Anything DECIMAL(18,10) parses, DECIMAL(38,10) parses too, so the cells refused are the same.
+      return `(CASE WHEN TRY_CAST(${col} AS DECIMAL(18,10)) IS NOT NULL THEN false
+        WHEN regexp_full_match(${col}, '\\s*[+-]?[0-9]{1,28}(\\.[0-9]*)?\\s*') THEN false
+        ELSE TRY_CAST(${col} AS DECIMAL(38,10)) IS NULL END)`;
     case 'datetime':
       return `TRY_CAST(${col} AS TIMESTAMP) IS NULL`;
     case 'json':
