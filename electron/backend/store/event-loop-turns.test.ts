@@ -1,10 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FocusCostRow, GpuSample } from '../../../shared/domain';
-import { openStore } from './index';
 import { ReadActivity, TurnBudget } from './event-loop-turns';
 import type { FleetStore } from './types';
-import { account, costRow, resource, run, sample, tempDataDir, batchesOf } from './test-support';
+import { account, costRow, resource, run, sample, batchesOf } from './test-support';
+import { useTempStore } from './testing/use-temp-store';
 
 const T0 = Date.parse('2026-11-25T00:00:00Z');
 const MIN = 60_000;
@@ -22,18 +22,10 @@ async function* oneBatchWatchingTurns<T>(batch: T[], sawTurn: (turned: boolean) 
 }
 
 describe('a sync write of many rows leaves serve’s event loop turns (issue 16)', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
-
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(T0 + 3 * 3600_000) });
+  useTempStore({ now: () => new Date(T0 + 3 * 3600_000) }, async (temp) => {
+    store = temp.store;
     await store.upsertAccounts([account('acct')]);
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it('gives the event loop a turn while appending a large cost batch', async () => {
@@ -57,19 +49,11 @@ describe('a sync write of many rows leaves serve’s event loop turns (issue 16)
 });
 
 describe('a sync write gives way to the store’s reads (issue 16)', () => {
-  let cleanup: () => Promise<void>;
   let store: FleetStore;
-
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { now: () => new Date(T0 + 3 * 3600_000), cacheOverview: false });
+  useTempStore({ now: () => new Date(T0 + 3 * 3600_000), cacheOverview: false }, async (temp) => {
+    store = temp.store;
     await store.upsertAccounts([account('acct')]);
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 8 })]));
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it('lets a read asked during a cost write finish before the source is asked for its next batch', async () => {
