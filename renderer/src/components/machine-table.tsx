@@ -12,7 +12,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FleetFilter, ResourceRow } from '../../../shared/contract';
 import { machinesQuery } from '../api/queries';
 import { EmptyState, ErrorState, LoadingSkeleton } from './status';
-import { COLUMNS, MachineCells, nextSort, ROW_HEIGHT, SortHeaders, type SortKey, type SortState } from './resource-table';
+import { COLUMNS, MachineCells, nextSort, ROW_HEIGHT, SortHeaders, SpacerRow, type SortKey, type SortState } from './resource-table';
 
 /** Rows per request: a few screens, so a scroll asks rarely and each answer is small. */
 export const WINDOW_ROWS = 100;
@@ -142,11 +142,7 @@ function MachineRows({
   const padBottom = slots.length > 0 ? Math.max(0, (totalRows - lastIndex - 1) * ROW_HEIGHT) : 0;
   return (
     <tbody>
-      {padTop > 0 ? (
-        <tr aria-hidden="true" className="spacer">
-          <td colSpan={COLUMNS.length} style={{ height: padTop }} />
-        </tr>
-      ) : null}
+      <SpacerRow height={padTop} />
       {slots.map(({ index, row, full }) => {
         if (row === undefined) {
           return (
@@ -167,11 +163,7 @@ function MachineRows({
         }
         return <MachineRow key={rowKey(row)} row={row} index={index} active={index === active} href={hrefFor(row)} onOpen={onOpen} />;
       })}
-      {padBottom > 0 ? (
-        <tr aria-hidden="true" className="spacer">
-          <td colSpan={COLUMNS.length} style={{ height: padBottom }} />
-        </tr>
-      ) : null}
+      <SpacerRow height={padBottom} />
     </tbody>
   );
 }

@@ -102,6 +102,16 @@ function StatesCell({ states }: { states: Record<GpuState, number> }): ReactNode
   );
 }
 
+/** Stands in for the rows scrolled out of view above or below (nothing when `height` is 0). */
+export function SpacerRow({ height }: { height: number }): ReactNode {
+  if (height <= 0) return null;
+  return (
+    <tr aria-hidden="true" className="spacer">
+      <td colSpan={COLUMNS.length} style={{ height }} />
+    </tr>
+  );
+}
+
 /** The header row: each column a sort button, its th carrying aria-sort. */
 export function SortHeaders({ sort, onSort }: { sort: SortState; onSort: (key: SortKey) => void }): ReactNode {
   return (
@@ -194,11 +204,7 @@ export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: R
         </caption>
         <SortHeaders sort={sort} onSort={toggle} />
         <tbody>
-          {padTop > 0 ? (
-            <tr aria-hidden="true" className="spacer">
-              <td colSpan={COLUMNS.length} style={{ height: padTop }} />
-            </tr>
-          ) : null}
+          <SpacerRow height={padTop} />
           {items.map((item) => {
             const r = sorted[item.index];
             if (r === undefined) return null;
@@ -214,11 +220,7 @@ export function ResourceTable({ rows, caption, hrefFor, onOpen, initialSort }: R
               </tr>
             );
           })}
-          {padBottom > 0 ? (
-            <tr aria-hidden="true" className="spacer">
-              <td colSpan={COLUMNS.length} style={{ height: padBottom }} />
-            </tr>
-          ) : null}
+          <SpacerRow height={padBottom} />
         </tbody>
       </table>
     </div>
