@@ -26,7 +26,6 @@ const row = (i: number): FocusCostRow =>
     Tags: i % 3 === 0 ? { team: 'ml', [ESTIMATE_TAG]: 'true' } : { team: 'ml' },
   });
 
-
 describe('cost rows written in chunks', () => {
   let instance: DuckDBInstance;
   let cleanup: () => Promise<void>;
@@ -72,11 +71,12 @@ describe('cost rows written in chunks', () => {
     ).getRowObjectsJS()[0];
     const credits = Math.ceil(n / 10);
     const units = BigInt(n - credits) * 123456789012345670000000001n - BigInt(credits);
-    const billed = `${units / 10n ** 10n}.${(units % 10n ** 10n).toString().padStart(10, '0')}`;
+    // Expected sums in integer units of 10^-10, never through a float (as DuckDB prints DECIMAL(38,10)).
+    const scale10 = (u: bigint): string => `${u / 10n ** 10n}.${(u % 10n ** 10n).toString().padStart(10, '0')}`;
     expect(got).toEqual({
       n,
-      billed,
-      effective: (1.1 * n).toFixed(10),
+      billed: scale10(units),
+      effective: scale10(BigInt(n) * 11_000_000_000n),
       estimates: Math.ceil(n / 3),
       named: Math.ceil(n / 2),
       listed: 0,
