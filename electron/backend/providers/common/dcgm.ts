@@ -205,7 +205,9 @@ export class DcgmWindowFold {
   private readonly home = uuidHomes();
   // Per GPU, its minutes. A 100k-GPU minute is 700k series: the GPU is found by the home object
   // (a UUID's home is one object) before its text key is built, and each point costs one numeric lookup.
-  private readonly byHome = new Map<GpuHome, GpuMinutes>();
+  // Weak: a series without UUID is placed to a fresh object that is never looked up again, and a
+  // window must not keep an entry for each of its series (seven per GPU).
+  private readonly byHome = new WeakMap<GpuHome, GpuMinutes>();
   private readonly byKey = new Map<string, GpuMinutes>();
   private readonly stamps = new Set<number>();
   private readonly sums = new MinuteColumns();

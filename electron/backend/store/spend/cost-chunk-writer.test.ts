@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ESTIMATE_TAG } from '../../../../shared/contract-spend';
+import { formatDecimal } from '../../../../shared/decimal';
 import type { FocusCostRow } from '../../../../shared/domain';
 import { openStore, STORE_FILE } from '../index';
 import { costRow, tempDataDir } from '../test-support';
@@ -71,8 +72,8 @@ describe('cost rows written in chunks', () => {
     ).getRowObjectsJS()[0];
     const credits = Math.ceil(n / 10);
     const units = BigInt(n - credits) * 123456789012345670000000001n - BigInt(credits);
-    // Expected sums in integer units of 10^-10, never through a float (as DuckDB prints DECIMAL(38,10)).
-    const scale10 = (u: bigint): string => `${u / 10n ** 10n}.${(u % 10n ** 10n).toString().padStart(10, '0')}`;
+    // Expected sums in exact units of 10^-10, never through a float, as DuckDB prints DECIMAL(38,10).
+    const scale10 = (units: bigint): string => formatDecimal({ units, scale: 10 });
     expect(got).toEqual({
       n,
       billed: scale10(units),
