@@ -1,14 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CostReportQuery } from '../../../shared/contract-spend';
 import { parseMoney } from '../../../shared/decimal';
 import { FocusImportError } from '../store/index';
 import type { FleetStore } from '../store/types';
 import { useTempStore } from '../store/testing/use-temp-store';
+import { csvLines, focusSample, writeCsv } from './testing/focus-files';
 
-const SAMPLE = fileURLToPath(new URL('./testing/fixtures/focus_1.0_sample_oracle.csv', import.meta.url));
+const SAMPLE = focusSample('oracle');
 const fixedNow = () => new Date('2024-10-02T00:00:00Z');
 const REPEATS = 600;
 
@@ -17,14 +15,12 @@ const REPEATS = 600;
  * data rows and file lines differ; `edit` may change a data row (1 = first after the header).
  */
 async function bigFile(dir: string, name: string, edit: (row: number, line: string) => string = (_r, l) => l): Promise<string> {
-  const [header, ...lines] = (await readFile(SAMPLE, 'utf8')).trimEnd().split('\n');
-  const out = [header];
+  const { header, lines } = await csvLines(SAMPLE);
+  const out: string[] = [];
   for (let r = 0; r < REPEATS; r++) {
     for (const [i, line] of lines.entries()) out.push(edit(r * lines.length + i + 1, line.replace('"Standard - E3', '"Standard\n- E3')));
   }
-  const file = join(dir, name);
-  await writeFile(file, `${out.join('\n')}\n`);
-  return file;
+  return writeCsv(dir, name, header, out);
 }
 
 describe('FOCUS import of a file of thousands of rows, read twice from disk', () => {

@@ -1,24 +1,19 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CostReportQuery } from '../../../../shared/contract-spend';
 import { parseMoney } from '../../../../shared/decimal';
 import { FocusImportError } from '../index';
 import type { FleetStore } from '../types';
+import { csvLines, focusSample, writeCsv } from '../../reports/testing/focus-files';
 import { useTempStore } from '../testing/use-temp-store';
 
-const SAMPLE = fileURLToPath(new URL('../../reports/testing/fixtures/focus_1.0_sample_oracle.csv', import.meta.url));
+const SAMPLE = focusSample('oracle');
 const fixedNow = () => new Date('2024-10-02T00:00:00Z');
 const query = CostReportQuery.parse({ from: '2024-09-01', to: '2024-09-30', groupBy: ['account'] });
 
 /** The Oracle sample with the BilledCost of data rows 1 and 2 (0.012 and 0) written as `first` and `second`. */
 async function withBilledCosts(dir: string, name: string, first: string, second: string): Promise<string> {
-  const [header, one, two, ...rest] = (await readFile(SAMPLE, 'utf8')).split('\n');
-  const file = join(dir, name);
-  const lines = [header, one?.replace(',0.01200000000,', `,${first},`), two?.replace(',0.00000000000,', `,${second},`), ...rest];
-  await writeFile(file, lines.join('\n'));
-  return file;
+  const { header, lines: [one = '', two = '', ...rest] } = await csvLines(SAMPLE);
+  return writeCsv(dir, name, header, [one.replace(',0.01200000000,', `,${first},`), two.replace(',0.00000000000,', `,${second},`), ...rest]);
 }
 
 // The decimal check settles most cells with the fast DECIMAL(18,10) cast; these are the cells it does not.
