@@ -63,8 +63,6 @@ export function dcgmQueries(stepSeconds: number, groupLabels: readonly string[],
  */
 class MinuteColumns {
   rows = 0;
-  /** Rows the columns have room for. */
-  capacity = 0;
   /** Sum of PROF values x their MIG instance weights (GI slices; 1 without MIG), and of the weights. */
   profSum = new Float64Array(0);
   profWeight = new Float64Array(0);
@@ -85,7 +83,7 @@ class MinuteColumns {
 
   /** A new GPU-minute, all sums empty; its row. */
   add(): number {
-    if (this.rows === this.capacity) this.grow(Math.max(64, this.rows * 2));
+    if (this.rows === this.profSum.length) this.grow(Math.max(64, this.rows * 2));
     const r = this.rows;
     this.rows += 1;
     this.power[r] = Number.NaN;
@@ -100,7 +98,6 @@ class MinuteColumns {
       b.set(a);
       return b;
     };
-    this.capacity = capacity;
     this.profSum = widen(this.profSum);
     this.profWeight = widen(this.profWeight);
     this.devSum = widen(this.devSum);
@@ -130,7 +127,7 @@ class MinuteColumns {
   /** The GPU's framebuffer in the minute: its instances' readings summed in the order they reported. */
   framebuffer(r: number): number | null {
     if (this.fbFirst[r] === null) return null;
-    let sum = 0 + (this.fbFirstValue[r] as number);
+    let sum = this.fbFirstValue[r] as number;
     const more = this.fbMore?.get(r);
     if (more) for (const v of more.values()) sum += v;
     return Math.max(0, sum);
@@ -232,17 +229,19 @@ export class DcgmWindowFold {
   /** Folds `field`'s answer (and any that waited for it); each field is added at most once. */
   add(field: DcgmField, series: readonly MatrixSeries[]): void {
     if (DCGM_FIELDS.indexOf(field) < this.turn || this.early.has(field)) throw new Error(`the ${field} answer of this window was already added`);
-    if (field !== DCGM_FIELDS[this.turn]) {
-      this.early.set(field, toEarlyAnswer(series));
-      return;
-    }
-    this.fold(field, series);
-    this.turn += 1;
+    // An answer in its turn is folded straight from its matrix; only one that must wait is copied.
+    this.early.set(field, field === DCGM_FIELDS[this.turn] ? series : toEarlyAnswer(series));
+    this.foldInTurn(false);
+  }
+
+  /** Folds the answers whose turn has come, in field order; with `all`, a field never added counts as no series. */
+  private foldInTurn(all: boolean): void {
     for (let f = DCGM_FIELDS[this.turn]; f !== undefined; f = DCGM_FIELDS[this.turn]) {
-      const early = this.early.get(f);
-      if (!early) return;
-      this.early.delete(f);
-      this.fold(f, early);
+      const answer = this.early.get(f);
+      if (answer) {
+        this.early.delete(f);
+        this.fold(f, answer);
+      } else if (!all) return;
       this.turn += 1;
     }
   }
@@ -252,12 +251,7 @@ export class DcgmWindowFold {
    * localeCompare, GPU index). A field never added counts as no series; nothing can be added after.
    */
   *samples(batchSize: number, untilMs = Number.POSITIVE_INFINITY): Generator<GpuSample[]> {
-    for (; this.turn < DCGM_FIELDS.length; this.turn++) {
-      const f = DCGM_FIELDS[this.turn] as DcgmField;
-      const early = this.early.get(f);
-      this.early.delete(f);
-      if (early) this.fold(f, early);
-    }
+    this.foldInTurn(true);
     // GPUs are ranked once and each minute walks them in rank order, so the millions of samples of a
     // backfill are never comparison-sorted.
     const gpus = [...this.byKey.values()].sort((x, y) => byResourceId(x.resourceId, y.resourceId) || x.gpuIndex - y.gpuIndex);
