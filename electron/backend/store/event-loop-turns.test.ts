@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FocusCostRow, GpuSample } from '../../../shared/domain';
-import { ReadActivity, TurnBudget } from './event-loop-turns';
+import { CLOCK_STRIDE, ReadActivity, TurnBudget } from './event-loop-turns';
 import type { FleetStore } from './types';
 import { account, costRow, resource, run, sample, batchesOf } from './test-support';
 import { useTempStore } from './testing/use-temp-store';
@@ -111,6 +111,34 @@ describe('TurnBudget', () => {
     await turns.maybeTurn();
     expect(turned).toBe(true);
     expect(turns.due()).toBe(false);
+    await nextTurn();
+  });
+});
+
+describe('TurnBudget.each', () => {
+  it('runs the body on every item in order and gives a turn once the budget is used, reading the clock per stride', async () => {
+    const turns = new TurnBudget(null, 5);
+    const items = Array.from({ length: 4 * CLOCK_STRIDE + 3 }, (_, i) => i);
+    const seen: number[] = [];
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const clock = vi.spyOn(performance, 'now');
+    await turns.each(items, (i) => {
+      seen.push(i);
+      // The first stride uses the budget: the next look at the clock finds it due.
+      if (i === 0) {
+        const until = Date.now() + 6;
+        while (Date.now() < until) {
+          // busy, as a loop over rows is
+        }
+      }
+    });
+    const reads = clock.mock.calls.length;
+    clock.mockRestore();
+    expect(seen).toEqual(items);
+    expect(turned).toBe(true);
+    // One look per stride (5) and one after the turn, not one per item.
+    expect(reads).toBeLessThanOrEqual(10);
     await nextTurn();
   });
 });

@@ -11,6 +11,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 /** Synchronous work between two turns of the event loop, at most (about). */
 export const TURN_BUDGET_MS = 10;
 
+/** Items TurnBudget.each handles between two reads of the clock (well under a millisecond of rows). */
+export const CLOCK_STRIDE = 256;
+
 /** Tracks the synchronous work done since the event loop last had a turn. */
 export class TurnBudget {
   #since = performance.now();
@@ -21,7 +24,7 @@ export class TurnBudget {
     private readonly budgetMs: number = TURN_BUDGET_MS,
   ) {}
 
-  /** Whether the work since the last turn has used the budget (cheap enough to ask per row). */
+  /** Whether the work since the last turn has used the budget (one clock read: a loop over rows uses each()). */
   due(): boolean {
     return performance.now() - this.#since >= this.budgetMs;
   }
@@ -41,6 +44,19 @@ export class TurnBudget {
   /** Gives the event loop a turn if the budget is used. */
   async maybeTurn(): Promise<void> {
     if (this.due()) await this.turn();
+  }
+
+  /**
+   * Runs `body` on each item, giving the event loop a turn whenever the budget is used. The clock is
+   * read once per CLOCK_STRIDE items, not per item: a read costs about 70 ns, a good part of what
+   * staging one metrics sample costs, and a window stages up to 2M of them.
+   */
+  async each<T>(items: readonly T[], body: (item: T) => void): Promise<void> {
+    for (let from = 0; from < items.length; from += CLOCK_STRIDE) {
+      if (this.due()) await this.turn();
+      const to = Math.min(items.length, from + CLOCK_STRIDE);
+      for (let i = from; i < to; i++) body(items[i]!);
+    }
   }
 }
 

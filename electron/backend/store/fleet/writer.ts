@@ -122,11 +122,7 @@ export class DuckFleetWriter implements FleetWriter {
       if (write.length > 0) {
         const appender = await conn.createAppender('resource');
         try {
-          const turns = new TurnBudget(readActivityOf(this.#instance));
-          for (const r of write) {
-            if (turns.due()) await turns.turn();
-            appendResource(appender, r, syncedAt);
-          }
+          await new TurnBudget(readActivityOf(this.#instance)).each(write, (r) => appendResource(appender, r, syncedAt));
           appender.flushSync();
         } finally {
           appender.closeSync();
@@ -193,18 +189,17 @@ export class DuckFleetWriter implements FleetWriter {
         let staged = 0;
         const turns = new TurnBudget(readActivityOf(this.#instance));
         for await (const batch of batches) {
-          for (const s of batch) {
-            if (turns.due()) await turns.turn();
+          await turns.each(batch, (s) => {
             const gpuId = gpuIds.get(s.resourceId)?.[s.gpuIndex];
             // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
             if (gpuId === undefined || s.ts < window.from || s.ts >= window.to) {
               outcome.rejected++;
-              continue;
+              return;
             }
             writer.add(gpuId, s);
             outcome.rows++;
             staged++;
-          }
+          });
           if (!rollupsOnly && staged >= this.#stagedRowsLimit) {
             writer.finish();
             appender.closeSync();

@@ -28,17 +28,16 @@ export function createSpendWriter(instance: DuckDBInstance, write: Write, now: (
             const writer = new CostChunkWriter(appender);
             const turns = new TurnBudget(readActivityOf(instance));
             for await (const batch of batches) {
-              for (const c of batch) {
-                if (turns.due()) await turns.turn();
+              await turns.each(batch, (c) => {
                 const start = Date.parse(c.ChargePeriodStart);
                 // A row outside the window would survive the next replace of its own window twice.
                 if (!(start >= window.from && start < window.to)) {
                   outcome.rejected++;
-                  continue;
+                  return;
                 }
                 writer.add(run.account, run.id, c);
                 outcome.rows++;
-              }
+              });
               await turns.betweenBatches();
             }
             writer.finish();
