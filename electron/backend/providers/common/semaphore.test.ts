@@ -41,4 +41,18 @@ describe('Semaphore', () => {
     await expect(semaphore.run(async () => { throw new Error('query failed'); })).rejects.toThrow('query failed');
     expect(semaphore.inUse).toBe(0);
   });
+
+  it('tryAcquire takes a free permit at once, and none (never queueing) when all are held', async () => {
+    const semaphore = new Semaphore(1);
+    const release = semaphore.tryAcquire();
+    expect(release).not.toBeNull();
+    expect(semaphore.inUse).toBe(1);
+    expect(semaphore.tryAcquire()).toBeNull();
+    const waiting = semaphore.acquire();
+    release!();
+    // The permit went to the waiter, not back to the pool a tryAcquire could take it from.
+    expect(semaphore.tryAcquire()).toBeNull();
+    (await waiting)();
+    expect(semaphore.inUse).toBe(0);
+  });
 });

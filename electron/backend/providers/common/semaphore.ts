@@ -32,10 +32,8 @@ export class Semaphore {
   /** Waits for a permit; resolves to its release function (idempotent). Rejects if `signal` aborts first. */
   acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.held < this.limit) {
-      this.held += 1;
-      return Promise.resolve(this.releaser());
-    }
+    const free = this.tryAcquire();
+    if (free !== null) return Promise.resolve(free);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         const i = this.waiters.indexOf(waiter);
