@@ -177,7 +177,7 @@ describe('a window folded answer by answer', () => {
       series({ Hostname: 'node-b', gpu: '0', UUID: 'GPU-1', GPU_I_ID: '1' }, [[at(0), '1000'], [at(1), '900']]),
       series({ Hostname: 'elsewhere', gpu: '7', UUID: 'GPU-2' }, [[at(1), '-5']]),
     ],
-    power: [series({ Hostname: 'node-a', gpu: '1', UUID: 'GPU-2' }, [[at(0), '250.5'], [at(1), 'Inf']])],
+    power: [series({ Hostname: 'node-a', gpu: '1', UUID: 'GPU-2' }, [[at(0), '250.5'], [at(1), '+Inf']])],
     temp: [series({ Hostname: 'node-z', gpu: '0', UUID: 'GPU-1' }, [[at(0), '61'], [at(2), '63']])],
     xidChanges: [series({ Hostname: 'node-b', gpu: '0', UUID: 'GPU-1' }, [[at(1), '2']])],
     xidLast: [
@@ -191,6 +191,23 @@ describe('a window folded answer by answer', () => {
   it('gives exactly the samples of all answers mapped at once, in whatever order the answers arrive', () => {
     const whole = mapDcgmSeries(set, place, 60, FROM);
     expect(whole.length).toBeGreaterThan(5);
+    // mapDcgmSeries is itself this fold: pin what it gives, or every order could agree on a wrong answer.
+    // GPU-1 is homed on node-b/0 by prof (its dev on node-c and temp on node-z merge there); GPU-2's
+    // first series ('gone') is unplaced, so dev homes it on node-a/1 and its prof point is lost.
+    expect(whole.map((s) => [s.resourceId, s.gpuIndex, (s.ts - FROM) / MINUTE, s.utilisation, s.utilSource, s.memoryUsedMiB, s.powerWatts, s.temperatureC, s.xidErrors])).toEqual([
+      // Dev only; XID last unchanged from its seed (31).
+      ['node-a', 1, 0, 35, 'dev', null, 250.5, null, 0],
+      // PROF of MIG 3g (x3) and 1g (x1): (61.5 x 3 + 20.25) / 4; two instances' framebuffer summed; XID 0 -> 13 across the step.
+      ['node-b', 0, 0, 51.1875, 'prof', 1300, null, 61, 1],
+      // Framebuffer from another host's series of the same UUID, held to 0; +Inf power dropped; XID back to 0 is no error.
+      ['node-a', 1, 1, 36, 'dev', 0, null, null, 0],
+      // PROF preferred over the moved pod's dev; two changes within the step count, the across change not again.
+      ['node-b', 0, 1, 10, 'prof', 900, null, null, 2],
+      // No UUID: placed by its own labels.
+      ['node-a', 2, 2, 5, 'dev', null, null, null, 0],
+      // A NaN PROF point is no reading; XID 48 unchanged.
+      ['node-b', 0, 2, null, null, null, null, 63, 0],
+    ]);
     for (const order of permutations(DCGM_FIELDS)) {
       const fold = new DcgmWindowFold(place, 60, FROM);
       for (const f of order) fold.add(f, set[f]);
