@@ -34,6 +34,8 @@ interface CountingProm {
   requests: number;
   /** Each range query's metric name and how many evaluation points it asked for. */
   asked: Array<{ metric: string; points: number }>;
+  /** Answers 500 to the range queries it matches (by query and start), as a Prometheus failing half-way through a backfill. */
+  failWhen: ((query: string, start: number) => boolean) | null;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,7 @@ function body(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 async function startCountingProm(): Promise<CountingProm> {
-  const prom: CountingProm = { url: '', inFlight: 0, maxInFlight: 0, requests: 0, asked: [], close: async () => {} };
+  const prom: CountingProm = { url: '', inFlight: 0, maxInFlight: 0, requests: 0, asked: [], failWhen: null, close: async () => {} };
   const server: Server = createServer((req, res) => {
     seenEncodings.add(String(req.headers['accept-encoding']));
     prom.requests += 1;
@@ -74,8 +76,14 @@ async function startCountingProm(): Promise<CountingProm> {
         }
       }
       // A short delay so requests overlap when the connector runs them in parallel.
+      const fail = prom.failWhen?.(query, start) ?? false;
       setTimeout(() => {
         prom.inFlight -= 1;
+        if (fail) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ status: 'error', errorType: 'internal', error: 'query processing failed' }));
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
       }, 3);
@@ -139,6 +147,38 @@ describe('metrics backfill in parallel under the per-source limit', () => {
     const sample = one.samples.find((s) => s.resourceId === 'k8s-node:node-03' && s.gpuIndex === 5 && s.ts === from + 10 * 60_000);
     expect(sample?.utilisation).toBeCloseTo((3 * 8 + 5 + (from / 1000 + 11 * 60) / 60) % 100, 6);
   });
+});
+
+describe('a backfill whose Prometheus fails half-way', () => {
+  it('yields every unit before the failing one whole, none of it, and then the error', async () => {
+    const whole = await backfill(1);
+    // With one query in flight the units run in order: the first temperature query of another start
+    // is the second chunk's first shard, one query of the seven of its unit.
+    let firstStart: number | null = null;
+    let failedStart: number | null = null;
+    prom.failWhen = (query, start) => {
+      if (!query.includes('GPU_TEMP')) return false;
+      firstStart ??= start;
+      if (start !== firstStart) failedStart ??= start;
+      return start === failedStart;
+    };
+    try {
+      const raw = AccountConfigBase.parse({ name: 'prom-fake', provider: 'kubernetes', endpoint: 'http://127.0.0.1:1', prometheus: { url: prom.url, concurrency: 1, pointsPerRequest: 1000 } });
+      const connector = kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+      const samples: GpuSample[] = [];
+      const read = async () => {
+        for await (const batch of connector.metrics({ signal, now: new Date(to), from, to, resources })) samples.push(...batch);
+      };
+      await expect(read()).rejects.toThrow(/answered 500/);
+      expect(failedStart).not.toBeNull();
+      // The first chunk's minutes, all of them, and no sample of the unit whose six other answers were folded.
+      const chunkFrom = ((failedStart ?? 0) - 60) * 1000;
+      expect(samples.length).toBeGreaterThan(0);
+      expect(samples).toEqual(whole.samples.filter((x) => x.ts < chunkFrom));
+    } finally {
+      prom.failWhen = null;
+    }
+  }, 60_000);
 });
 
 describe('a steady one-minute sync', () => {
