@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CostReportQuery } from '../../../../shared/contract-spend';
+import { FocusImportError } from '../index';
 import type { FleetStore } from '../types';
 import { csvLines, focusSample, writeCsv } from '../../reports/testing/focus-files';
 import { useTempStore } from '../testing/use-temp-store';
@@ -31,5 +32,30 @@ describe('FOCUS CSV saved with a UTF-8 byte order mark', () => {
     expect(marked.files[0]?.emptyCellsReadAsNull).toEqual(unmarked.files[0]?.emptyCellsReadAsNull);
     const billed = new Map((await store.costReport(query)).groups.map((g) => [g.keys[0], g.billed]));
     expect(billed.get('bom')).toBe(billed.get('plain'));
+  });
+});
+
+// A download cut short ends inside a row, often inside a quoted cell: refused whole, never quoted.
+describe('FOCUS CSV cut short mid-row', () => {
+  let store: FleetStore;
+  let dir: string;
+
+  useTempStore({ now: fixedNow }, (temp) => {
+    ({ store, dir } = temp);
+  });
+
+  it.each([
+    ['inside a quoted cell', (line: string) => line.slice(0, line.indexOf(',"Usage",') + 4)],
+    ['between cells', (line: string) => line.slice(0, line.indexOf(',"Usage",'))],
+  ])('%s: says so (not "gzip", not a made-up row), naming the file, and leaves the store unchanged', async (_name, cut) => {
+    await store.importFocus([SAMPLE], 'oci');
+    const before = JSON.stringify((await store.costReport(query)).groups);
+    const { header, lines } = await csvLines(SAMPLE);
+    const last = lines.at(-1) ?? '';
+    const file = await writeCsv(dir, 'cut.csv', header, [...lines.slice(0, -1), cut(last)]);
+    const error = await store.importFocus([file], 'oci').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FocusImportError);
+    expect((error as Error).message).toBe("cut.csv: cannot be read as CSV: a row does not have the header's cells, or quotes are not balanced");
+    expect(JSON.stringify((await store.costReport(query)).groups)).toBe(before);
   });
 });

@@ -145,15 +145,20 @@ async function csvColumns(conn: DuckDBConnection, file: string): Promise<string[
  * quotes the data, so it is only matched, never shown.
  */
 function unreadableReason(file: string, error: unknown): { reason: string; row: number | null } {
-  const message = error instanceof Error ? error.message : String(error);
+  // Only what the engine says went wrong: it goes on with the SQL ("LINE 1: ...", a query position,
+  // not a file line) and a "Possible fixes" list naming every option (compression, quote, encoding).
+  const message = (error instanceof Error ? error.message : String(error)).split(/\nPossible fixes:|\nLINE \d+:/)[0] ?? '';
   const parquet = /\.parquet$/i.test(file);
   const line = /\bline[:\s]+(\d+)/i.exec(message);
   // The CSV reader counts lines with the header as line 1; a data row number leaves it out.
   const row = !parquet && line?.[1] !== undefined ? Math.max(1, Number(line[1]) - 1) : null;
-  if (/gzip|zlib|compress/i.test(message)) return { reason: 'is not a complete gzip file (cut short or damaged)', row: null };
+  // A gzip cut short ends mid-row, which the engine reports only as a CSV it cannot sniff.
+  if (/\.gz$/i.test(file) && /gzip|zlib|compress|sniffing/i.test(message)) return { reason: 'is not a complete gzip file (cut short or damaged)', row: null };
   if (parquet) return { reason: 'cannot be read as Parquet (not a Parquet file, or damaged)', row: null };
+  // The sniffer's report lists its candidates ("Quote/Escape Candidates"): it is no quote diagnosis.
+  if (/sniffing/i.test(message)) return { reason: 'cannot be read as CSV: a row does not have the header\'s cells, or quotes are not balanced', row };
   if (/quote/i.test(message)) return { reason: 'cannot be read as CSV: a quoted cell is not closed', row };
-  if (/column|delimiter|sniff/i.test(message)) {
+  if (/column|delimiter/i.test(message)) {
     return { reason: 'cannot be read as CSV: a row does not have the header\'s cells, or quotes are not balanced', row };
   }
   if (/unicode|utf-?8|encoding/i.test(message)) return { reason: 'cannot be read as CSV: it is not UTF-8 text', row };
