@@ -131,10 +131,15 @@ async function costWriteChild(rows: number): Promise<void> {
         .finally(() => (probing = false));
     }, 250);
     const started = performance.now();
-    const written = await spend.writeCosts({ id: 'bench-costs', account: 'bench', stream: 'costs', startedAt: new Date(), attempt: 1 }, window, syntheticCosts(rows, window));
+    let written: number;
+    try {
+      written = await spend.writeCosts({ id: 'bench-costs', account: 'bench', stream: 'costs', startedAt: new Date(), attempt: 1 }, window, syntheticCosts(rows, window));
+    } finally {
+      // Also when the write fails: a live interval would keep this child, and execFileSync, waiting forever.
+      clearInterval(rssTimer);
+      clearInterval(duckTimer);
+    }
     const seconds = (performance.now() - started) / 1000;
-    clearInterval(rssTimer);
-    clearInterval(duckTimer);
     const result: CostWriteMemory = {
       rows: written, seconds, rssBeforeMiB, rssPeakMiB: mib(rssPeak), rssAfterMiB: mib(process.memoryUsage().rss), duckdbPeakMiB, duckdbPeakByTag,
     };
