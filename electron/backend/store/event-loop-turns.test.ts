@@ -37,6 +37,19 @@ describe('a sync write of many rows leaves serve’s event loop turns (issue 16)
     expect(turned).toBe(true);
   });
 
+  it('gives the event loop turns while comparing a large unchanged inventory with the stored one', async () => {
+    const fleet = Array.from({ length: 12_500 }, (_, i) => resource(`vm-${i}`, { gpuCount: 8, tags: { team: 'ml', env: 'prod' } }));
+    await store.writeInventory(run('acct', 'inventory'), batchesOf(fleet));
+    // Nothing changed, so nothing is appended: the turns are the ones taken while the row keys are made.
+    const turned = vi.spyOn(TurnBudget.prototype, 'turn');
+    try {
+      expect(await store.writeInventory(run('acct', 'inventory'), batchesOf(fleet))).toBe(12_500);
+      expect(turned).toHaveBeenCalled();
+    } finally {
+      turned.mockRestore();
+    }
+  });
+
   it('gives the event loop a turn while staging a large metrics batch', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 8 })]));
     const samples: GpuSample[] = [];

@@ -4,6 +4,7 @@ import type { FleetFilter } from '../../../../shared/contract';
 import { type CloudId, CoverageGap, type GpuResource, type HealthState, MACHINE_KEY_TAG, type PowerState } from '../../../../shared/domain';
 import { type Params, rows, sqlList } from '../db';
 import { normaliseMoney } from '../../../../shared/decimal';
+import { TurnBudget } from '../event-loop-turns';
 
 interface ResourceRecord extends Record<string, unknown> {
   account: string;
@@ -87,9 +88,10 @@ export function resourceRowKey(r: GpuResource): string {
 
 /**
  * Resource id -> row key (resourceRowKey) of every row an account has stored. JSON columns are
- * compared as the text stored, so a key only matches a row appendResource would write identically.
+ * compared as the text stored, so a key only matches a row appendResource would write identically
+ * (cheaper than reading the rows back as resources, which parses every JSON column).
  */
-export async function storedRowKeys(conn: DuckDBConnection, account: string): Promise<Map<string, string>> {
+export async function storedRowKeys(conn: DuckDBConnection, account: string, turns: TurnBudget = new TurnBudget()): Promise<Map<string, string>> {
   const list = await rows<ResourceRecord>(
     conn,
     `SELECT id, cloud, region, zone, name, kind, instance_type, gpu_model, gpu_count::INTEGER AS gpu_count,
@@ -99,7 +101,8 @@ export async function storedRowKeys(conn: DuckDBConnection, account: string): Pr
     { account },
   );
   const keys = new Map<string, string>();
-  for (const r of list) {
+  // 12,500 keys are tens of milliseconds of work: the event loop gets its turns meanwhile.
+  await turns.each(list, (r) => {
     keys.set(
       r.id,
       rowKey([
@@ -107,7 +110,7 @@ export async function storedRowKeys(conn: DuckDBConnection, account: string): Pr
         r.hourly_price === null ? null : normaliseMoney(r.hourly_price), r.currency, r.tags, r.gpu_uuids, r.demo, r.coverage_gaps ?? '[]', r.site,
       ]),
     );
-  }
+  });
   return keys;
 }
 

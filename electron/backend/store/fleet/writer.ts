@@ -108,9 +108,13 @@ export class DuckFleetWriter implements FleetWriter {
       // sync. The snapshot is still whole: the result is what deleting all rows and appending the
       // snapshot gives, but for resource.synced_at, which stays when the row was last written (the
       // pane's inventory freshness is the run's, recorded below).
-      const stored = await storedRowKeys(conn, run.account);
+      // The keys of a 12,500-machine fleet are 50-100 ms of work: in the event loop's turns, as the append.
+      const turns = new TurnBudget(readActivityOf(this.#instance));
+      const stored = await storedRowKeys(conn, run.account, turns);
       const write: GpuResource[] = [];
-      for (const r of byId.values()) if (stored.get(r.id) !== resourceRowKey(r)) write.push(r);
+      await turns.each([...byId.values()], (r) => {
+        if (stored.get(r.id) !== resourceRowKey(r)) write.push(r);
+      });
       const gone = [...stored.keys()].filter((id) => !byId.has(id));
       const replaced = [...gone, ...write.filter((r) => stored.has(r.id)).map((r) => r.id)];
       if (replaced.length > 0) {
@@ -122,7 +126,7 @@ export class DuckFleetWriter implements FleetWriter {
       if (write.length > 0) {
         const appender = await conn.createAppender('resource');
         try {
-          await new TurnBudget(readActivityOf(this.#instance)).each(write, (r) => appendResource(appender, r, syncedAt));
+          await turns.each(write, (r) => appendResource(appender, r, syncedAt));
           appender.flushSync();
         } finally {
           appender.closeSync();
