@@ -3,6 +3,7 @@ import { CostReportQuery } from '../../../../shared/contract-spend';
 import { FocusImportError } from '../index';
 import type { FleetStore } from '../types';
 import { csvLines, focusSample, writeCsv } from '../../reports/testing/focus-files';
+import { FOCUS_1_2_COLUMNS, focus12Csv, type Focus12Row, usageRow } from '../../reports/testing/focus-1-2';
 import { useTempStore } from '../testing/use-temp-store';
 
 const SAMPLE = focusSample('oracle');
@@ -57,5 +58,35 @@ describe('FOCUS CSV cut short mid-row', () => {
     expect(error).toBeInstanceOf(FocusImportError);
     expect((error as Error).message).toBe("cut.csv: cannot be read as CSV: a row does not have the header's cells, or quotes are not balanced");
     expect(JSON.stringify((await store.costReport(query)).groups)).toBe(before);
+  });
+});
+
+// The spec lets every column but a few be null: a row may carry nothing else, written as empty cells
+// or as the literal NULL token some exports write.
+describe('FOCUS 1.2 row with every nullable column absent', () => {
+  let store: FleetStore;
+  let dir: string;
+
+  useTempStore({ now: fixedNow }, (temp) => {
+    ({ store, dir } = temp);
+  });
+
+  const REQUIRED = ['BillingAccountId', 'BillingCurrency', 'BilledCost', 'EffectiveCost', 'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ProviderName'] as const;
+  const full = usageRow('7.25');
+  const bare: Focus12Row = Object.fromEntries(REQUIRED.map((c) => [c, full[c]]));
+  const absent = FOCUS_1_2_COLUMNS.filter((c) => bare[c] === undefined);
+
+  it.each([
+    ['empty cells', (csv: string) => csv, Object.fromEntries(absent.map((c) => [c, 1]))],
+    // NULL is a null, not an empty cell: read as null, not counted.
+    ['NULL tokens', (csv: string) => csv.replace(/(?<=^|,)(?=,|\n)/gm, 'NULL'), {}],
+  ])('as %s: imports it, every absent value null, billed to the cent', async (_name, write, empties) => {
+    const text = write(focus12Csv([bare]));
+    const [header = '', row = ''] = text.split('\n');
+    const result = await store.importFocus([await writeCsv(dir, 'bare.csv', header, [row])], 'bare');
+    expect(result.rows).toBe(1);
+    expect(result.files[0]?.emptyCellsReadAsNull).toEqual(empties);
+    const report = await store.costReport(query);
+    expect(report.totals.map((t) => [t.currency, t.billed])).toEqual([['USD', expect.stringMatching(/^7\.25(0*)$/)]]);
   });
 });
