@@ -18,7 +18,7 @@ import { intervalSeconds } from './freshness';
 import { silentLogger, type Logger } from './logger';
 import { Semaphore } from '../providers/common/semaphore';
 import { ReadAhead } from './read-ahead';
-import { TurnBudget } from '../store/event-loop-turns';
+import { CLOCK_STRIDE, TurnBudget } from '../store/event-loop-turns';
 import { InventoryWrites, SharedInventoryRead } from './inventory-reads';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
@@ -710,9 +710,6 @@ async function* whenEnded<T>(source: AsyncIterable<T>, ended: () => void): Async
   ended();
 }
 
-/** Items checked between two looks at the event-loop budget. */
-const CHECK_SLICE = 256;
-
 /**
  * Passes a connector's batches to the store after validating each one. Throws if stopped, so a
  * connector that simply ends on abort cannot make a partial inventory look complete.
@@ -729,14 +726,12 @@ async function* checked<T>(
   for await (const batch of source) {
     if (signal.aborted) throw abortReason(signal);
     const items = requireArray(origin, batch, seen);
-    // In slices, each check per item: a whole batch checked at once held serve's event loop (issue 16).
-    let valid: T[] = [];
-    for (let from = 0; from < items.length; from += CHECK_SLICE) {
+    // In slices of the budget's stride, each check per item: a whole batch checked at once held
+    // serve's event loop (issue 16).
+    const valid: T[] = [];
+    for (let from = 0; from < items.length; from += CLOCK_STRIDE) {
       if (turns.due()) await turns.turn();
-      const slice = from === 0 && items.length <= CHECK_SLICE ? items : items.slice(from, from + CHECK_SLICE);
-      const checkedSlice = check(slice, seen + from);
-      if (from === 0) valid = checkedSlice;
-      else for (const item of checkedSlice) valid.push(item);
+      valid.push(...check(items.slice(from, from + CLOCK_STRIDE), seen + from));
     }
     seen += items.length;
     onBatch(seen);
