@@ -67,7 +67,8 @@ export async function spendByCloud(
   const [billedRows, runRows, idleRows] = await Promise.all([
     pool.rows<{ account: string; provider_name: string; currency: string; mtd: string; last7: string }>(
       // Summed per UTC day first: both periods start and end on day boundaries, so the day sums give
-      // the same exact DECIMAL totals, and each account's last billed instant comes from the same pass.
+      // the same exact DECIMAL totals, and each account's last billed instant comes from the same pass
+      // (BILLED_UNTIL_SQL's rule: the latest ChargePeriodEnd of its billed rows, capped at asOf).
       `WITH d AS (
          SELECT c.account, c.ProviderName AS provider_name, c.BillingCurrency AS currency,
                 date_trunc('day', c.ChargePeriodStart) AS day, sum(c.BilledCost) AS cost, max(c.ChargePeriodEnd) AS until
