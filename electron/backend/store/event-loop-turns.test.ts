@@ -69,22 +69,37 @@ describe('a sync write gives way to the store’s reads (issue 16)', () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 8 })]));
   });
 
-  it('lets a read asked during a cost write finish before the source is asked for its next batch', async () => {
-    const w = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
+  /**
+   * Writes three batches with `write`; between the first two a session asks for the overview. Says
+   * whether that read had finished by the time the write asked its source for the third batch.
+   */
+  async function readFinishedBeforeNextBatch<T>(batches: [T[], T[], T[]], write: (source: AsyncIterable<T[]>) => Promise<number>): Promise<boolean | null> {
     let read: Promise<unknown> | null = null;
     let readDone = false;
     let doneBeforeNextBatch: boolean | null = null;
-    async function* source(): AsyncIterable<FocusCostRow[]> {
-      yield [costRow({ BilledCost: '1.00' })];
-      // A session asks while the write runs; the next page would cost the event loop a turn of work.
+    async function* source(): AsyncIterable<T[]> {
+      yield batches[0];
+      // A session asks while the write runs; the next batch would cost the event loop a turn of work.
       read = store.overview(new Date(T0), { clouds: [], regions: [], gpuModels: [] }).then(() => (readDone = true));
-      yield [costRow({ BilledCost: '2.00' })];
+      yield batches[1];
       doneBeforeNextBatch = readDone;
-      yield [costRow({ BilledCost: '3.00' })];
+      yield batches[2];
     }
-    expect(await store.writeCosts(run('acct', 'costs'), w, source())).toBe(3);
+    expect(await write(source())).toBe(batches.flat().length);
     await read;
-    expect(doneBeforeNextBatch).toBe(true);
+    return doneBeforeNextBatch;
+  }
+
+  it('lets a read asked during a cost write finish before the source is asked for its next batch', async () => {
+    const w = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
+    const rows = ['1.00', '2.00', '3.00'].map((cost) => [costRow({ BilledCost: cost })]) as [FocusCostRow[], FocusCostRow[], FocusCostRow[]];
+    expect(await readFinishedBeforeNextBatch(rows, (source) => store.writeCosts(run('acct', 'costs'), w, source))).toBe(true);
+  });
+
+  it('lets a read asked during a metrics write finish before the source is asked for its next batch', async () => {
+    const minute = (m: number): GpuSample[] => Array.from({ length: 8 }, (_, gpu) => sample('vm-1', gpu, T0 + m * MIN, 40 + m));
+    const w = { from: T0, to: T0 + 3 * MIN };
+    expect(await readFinishedBeforeNextBatch([minute(0), minute(1), minute(2)], (source) => store.writeMetrics(run('acct', 'metrics'), w, source))).toBe(true);
   });
 });
 
