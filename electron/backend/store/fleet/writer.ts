@@ -13,8 +13,9 @@ import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, 
 import type { Write } from '../write';
 import { refreshMinuteDetail } from './minute-rows';
 import { resourceRowKey, storedRowKeys } from './resource-rows';
-import { ceilTo, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
-import { BATCH_FAULT_SQL, SAMPLE_BATCH_AS_GPU_SAMPLE, SAMPLE_BATCH_COLUMNS, SampleChunkWriter } from './sample-appender';
+import { RollupPartials } from './rollup-partials';
+import { ceilTo, clearRollups5m, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
+import { GPU_SAMPLE_COLUMNS, StagedSamples } from './sample-appender';
 import type { FleetWriter } from './types';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
 
@@ -25,13 +26,13 @@ export const RAW_RETENTION_MS = 7 * DAY_MS;
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
 
 /**
- * The temporary table a metrics write stages its samples in (one per write: each write has its own
- * connection). Qualified, so no table of the database can shadow it.
+ * The temporary table a rollups-only metrics write stages its samples in (one per write: each write
+ * has its own connection). Qualified, so no table of the database can shadow it.
  */
 const SAMPLE_BATCH_NAME = 'sample_batch';
 const SAMPLE_BATCH = `temp.main.${SAMPLE_BATCH_NAME}`;
 
-/** Samples staged at most before a raw metrics write stores them (about 90 MB staged). */
+/** Samples staged at most before a metrics write stores them (64 bytes each: 128 MB staged). */
 const STAGED_ROWS_LIMIT = 2_000_000;
 
 /** The minute detail of rollups-only accounts is kept as long as raw samples, so both modes answer alike. */
@@ -145,8 +146,10 @@ export class DuckFleetWriter implements FleetWriter {
       throw new Error(`metrics window of account "${run.account}" starts at ${new Date(window.from).toISOString()}, not on a 5-minute boundary (rollups storage)`);
     }
     return this.#write(async (conn) => {
-      // (resourceId, gpuIndex) -> gpu_id for the GPUs the inventory has now, built once per write.
-      const gpuIds = new Map<string, number[]>();
+      // (resourceId, gpuIndex) -> the GPU's slot in this write (0..n-1), and each slot's gpu_id: the
+      // GPUs the inventory has now, looked up once per write.
+      const slotsOf = new Map<string, number[]>();
+      const gpuIds: number[] = [];
       for (const g of await rows<{ resource_id: string; gpu_index: number; gpu_id: number }>(
         conn,
         `SELECT g.resource_id, g.gpu_index::INTEGER AS gpu_index, g.gpu_id
@@ -154,10 +157,12 @@ export class DuckFleetWriter implements FleetWriter {
          WHERE g.account = $account AND g.gpu_index < r.gpu_count`,
         { account: run.account },
       )) {
-        let ids = gpuIds.get(g.resource_id);
-        if (!ids) gpuIds.set(g.resource_id, (ids = []));
-        ids[g.gpu_index] = g.gpu_id;
+        let slots = slotsOf.get(g.resource_id);
+        if (!slots) slotsOf.set(g.resource_id, (slots = []));
+        slots[g.gpu_index] = gpuIds.length;
+        gpuIds.push(g.gpu_id);
       }
+      const gpuIdOfSlot = Int32Array.from(gpuIds);
       await exec(
         conn,
         `DELETE FROM gpu_sample WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
@@ -171,64 +176,60 @@ export class DuckFleetWriter implements FleetWriter {
            AND bucket >= epoch_ms($from::BIGINT) AND bucket < epoch_ms($to::BIGINT)`,
         { account: run.account, from: floorTo(window.from, FIVE_MINUTES_MS), to: ceilTo(window.to, FIVE_MINUTES_MS) },
       );
+      // The window's buckets are rebuilt: their rollup_5m rows are appended as its samples are stored.
+      const rollups = await clearRollups5m(conn, run.account, window, { edgesInGpuSample: !rollupsOnly });
       const outcome: Outcome = { rows: 0, rejected: 0 };
-      // The window's samples are staged first. Raw storage then stores them in time order: connectors
-      // send them GPU by GPU, and a table in that order makes every time-range read (GPU state, window
-      // edges) scan the whole window. At most #stagedRowsLimit are staged at once (a 6-hour window of
-      // 100,000 GPUs is 36M samples): each slice is stored sorted, so zone maps still skip most of the
-      // window. Rollups-only storage never stores them: its rollups and minute detail are built from
-      // the whole staged window (so it is not sliced).
-      await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SAMPLE_BATCH_NAME} (${SAMPLE_BATCH_COLUMNS})`);
-      let slices = 0;
-      let appender = await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp');
-      let writer = new SampleChunkWriter(appender);
-      const store = async (): Promise<void> => {
-        if (rollupsOnly) return;
-        // A slice that came in time order is stored as it came (the sort is about a third of the insert).
-        const order = writer.timeOrdered ? '' : ' ORDER BY ts';
-        await exec(conn, `INSERT INTO gpu_sample SELECT ${SAMPLE_BATCH_AS_GPU_SAMPLE} FROM ${SAMPLE_BATCH}${order}`);
-        slices++;
-      };
+      // The window's samples are staged in typed arrays, at most #stagedRowsLimit at once (a 6-hour
+      // window of 100,000 GPUs is 36M samples), and each slice is appended to gpu_sample in time order
+      // (its 5-minute sums added up on the way): connectors send them GPU by GPU, and a table in that
+      // order makes every time-range read (GPU state, window edges) scan the whole window; sorted
+      // slices let zone maps skip most of it. Rollups-only storage never stores them: its minute
+      // detail is built from the whole window, appended to a staging table instead.
+      if (rollupsOnly) await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SAMPLE_BATCH_NAME} (${GPU_SAMPLE_COLUMNS})`);
+      const turns = new TurnBudget(readActivityOf(this.#instance));
+      const staged = new StagedSamples(this.#stagedRowsLimit);
+      const sumsAppender = await conn.createAppender('rollup_5m');
+      const sums = new RollupPartials(sumsAppender, gpuIdOfSlot, rollups.edgeBuckets);
       try {
-        let staged = 0;
-        const turns = new TurnBudget(readActivityOf(this.#instance));
+        const store = async (): Promise<void> => {
+          const appender = rollupsOnly ? await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp') : await conn.createAppender('gpu_sample');
+          try {
+            await staged.appendTo(appender, sums, gpuIdOfSlot, turns);
+          } finally {
+            appender.closeSync();
+          }
+        };
+        // Samples of one machine come together: its GPUs' slots are looked up once per run of them.
+        let resourceId: string | null = null;
+        let slots: number[] | undefined;
         for await (const batch of batches) {
           await turns.each(batch, (s) => {
-            const gpuId = gpuIds.get(s.resourceId)?.[s.gpuIndex];
+            if (s.resourceId !== resourceId) {
+              resourceId = s.resourceId;
+              slots = slotsOf.get(resourceId);
+            }
+            const slot = slots?.[s.gpuIndex];
             // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
-            if (gpuId === undefined || s.ts < window.from || s.ts >= window.to) {
+            if (slot === undefined || !(s.ts >= window.from && s.ts < window.to)) {
               outcome.rejected++;
               return;
             }
-            writer.add(gpuId, s);
+            staged.add(slot, s);
             outcome.rows++;
-            staged++;
           });
-          if (!rollupsOnly && staged >= this.#stagedRowsLimit) {
-            writer.finish();
-            appender.closeSync();
-            await store();
-            await exec(conn, `DELETE FROM ${SAMPLE_BATCH}`);
-            appender = await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp');
-            writer = new SampleChunkWriter(appender);
-            staged = 0;
-          }
+          if (staged.full) await store();
           await turns.betweenBatches();
         }
-        writer.finish();
+        if (staged.length > 0) await store();
+        sums.flush();
       } finally {
-        appender.closeSync();
+        sumsAppender.closeSync();
       }
-      await store();
+      await refreshRollups(conn, rollups, sums.splits);
       if (rollupsOnly) {
-        await refreshRollups(conn, run.account, window, { table: SAMPLE_BATCH, edgesInGpuSample: false });
-        const samples = `(SELECT gpu_id, ts, util, xid, ${BATCH_FAULT_SQL} AS fault FROM ${SAMPLE_BATCH})`;
-        await refreshMinuteDetail(conn, run.account, window, samples);
-      } else {
-        // One slice: the rollups sum the staged batch instead of reading the window back from disk.
-        await refreshRollups(conn, run.account, window, slices === 1 ? { table: SAMPLE_BATCH, edgesInGpuSample: true } : undefined);
+        await refreshMinuteDetail(conn, run.account, window, SAMPLE_BATCH);
+        await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
       }
-      await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
     });

@@ -1,0 +1,57 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { CHUNK_ROWS, TypedChunkAppender } from './typed-chunks';
+
+describe('TypedChunkAppender', () => {
+  it('stores every value it was given, NULLs where marked and nowhere else, across chunks', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      await conn.run('CREATE TABLE t (i INTEGER NOT NULL, ts TIMESTAMP NOT NULL, d DOUBLE, u UTINYINT, b BOOLEAN)');
+      const appender = await conn.createAppender('t');
+      const chunk = new TypedChunkAppender(appender, ['integer', 'timestamp', 'double', 'utinyint', 'boolean'], [false, false, true, true, true]);
+      const rows = 2 * CHUNK_ROWS + 77;
+      // Before 1970, at a millisecond, and far ahead: timestamps cross the 32-bit halves of microseconds.
+      const tsOf = (k: number): number => (k % 3 === 0 ? -86_400_000 * 365 - k : Date.parse('2026-11-25T00:00:00.123Z') + k * 4_321_987);
+      const nullD = (k: number): boolean => k % 7 === 0 && k < CHUNK_ROWS;
+      for (let from = 0; from < rows; from += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, rows - from);
+        for (let r = 0; r < n; r++) {
+          const k = from + r;
+          chunk.int32(0)[r] = k - 1000;
+          chunk.float64(1)[r] = tsOf(k);
+          if (nullD(k)) chunk.validity(2)[r >>> 5]! &= ~(1 << (r & 31));
+          else chunk.float64(2)[r] = k / 8;
+          chunk.uint8(3)[r] = k % 256;
+          if (k % 11 === 0) chunk.validity(4)[r >>> 5]! &= ~(1 << (r & 31));
+          else chunk.uint8(4)[r] = k % 2;
+        }
+        chunk.append(n);
+      }
+      chunk.flush();
+      appender.closeSync();
+      const got = (await conn.runAndReadAll('SELECT i, epoch_ms(ts)::DOUBLE, d, u, b FROM t ORDER BY i')).getRowsJS();
+      expect(got).toHaveLength(rows);
+      for (let k = 0; k < rows; k++) {
+        expect(got[k]).toEqual([k - 1000, tsOf(k), nullD(k) ? null : k / 8, k % 256, k % 11 === 0 ? null : k % 2 === 1]);
+      }
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('refuses a chunk that does not match the table', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      await conn.run('CREATE TABLE t (i INTEGER, d DOUBLE)');
+      const appender = await conn.createAppender('t');
+      expect(() => new TypedChunkAppender(appender, ['integer'], [false])).toThrow(/2 columns/);
+      appender.closeSync();
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+});
