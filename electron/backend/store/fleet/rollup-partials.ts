@@ -1,27 +1,33 @@
 /**
- * The 5-minute rollup rows of a metrics write, added up in JavaScript from each staged slice of
- * samples while it is appended in time order (sample-appender.ts), and appended to rollup_5m in
- * bucket order. Summing the raw samples again in SQL (a GROUP BY of millions of rows into hundreds
- * of thousands of groups, then sorted) was about a third of a metrics write.
+ * The rollups of a metrics write, added up in JavaScript from each staged slice of samples while it
+ * is appended in time order (sample-appender.ts): per GPU, its 5-minute rows (appended to rollup_5m
+ * as each bucket ends) and its hour rows (appended to rollup_1h as each hour ends), and per fleet
+ * group (cloud, region, GPU model) the fleet_5m and fleet_1h sums. Summing the raw samples again in
+ * SQL (a GROUP BY of millions of rows into hundreds of thousands of groups, then the hours and fleet
+ * tables from those) was about half of a metrics write.
  *
- * A (GPU, bucket) whose samples fall in two slices gets a row from each: `splits` names those, and
- * rollups.ts adds them up (sums and counts add exactly). So do the buckets at a window's edges, whose
- * other samples are stored already.
+ * What JavaScript cannot know while it adds up is left to SQL (rollups.ts): a (GPU, bucket) or (GPU,
+ * hour) whose samples fall in two slices gets a row from each (`splits5m`, `splits1h` name them), and
+ * the buckets and hours at a window's edges hold rows stored before. Those are summed again there.
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
+import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
 import { CHUNK_ROWS, type ColumnKind, TypedChunkAppender } from '../typed-chunks';
-import { FIVE_MINUTES_MS, type Splits } from './rollups';
+import { FIVE_MINUTES_MS, type FleetRow, HOUR_MS, type RollupRebuild, type Splits, type WrittenRollups } from './rollups';
 
-/** The columns of rollup_5m (schema v5 and v10) in table order. */
+/** The columns of rollup_5m (schema v5 and v10) and of rollup_1h (v5) in table order. */
 const KINDS: ColumnKind[] = [
   'integer', 'timestamp', 'integer', 'double', 'integer', 'double', 'integer', 'double', 'integer', 'double', 'integer', 'double', 'integer', 'integer',
 ];
-/** util_max is NULL when no sample of the bucket measured utilisation. */
+/** util_max is NULL when no sample of the bucket measured utilisation; the last column is fault_count (5 minutes) or idle_buckets (hour). */
 const UTIL_MAX = 5;
 const NULLABLE = KINDS.map((_, i) => i === UTIL_MAX);
 
-/** Offsets of a GPU slot's sums (max utilisation is -Infinity until one is measured). */
-const [COUNT, UTIL_SUM, UTIL_COUNT, UTIL_MAX_SUM, XID, MEM_SUM, MEM_COUNT, POWER_SUM, POWER_COUNT, TEMP_SUM, TEMP_COUNT, FAULTS] = [
+/**
+ * Offsets of a GPU slot's sums, the same for its bucket and its hour (max utilisation is -Infinity
+ * until one is measured; LAST counts faults in a bucket, idle buckets in an hour).
+ */
+const [COUNT, UTIL_SUM, UTIL_COUNT, UTIL_MAX_SUM, XID, MEM_SUM, MEM_COUNT, POWER_SUM, POWER_COUNT, TEMP_SUM, TEMP_COUNT, LAST] = [
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 ];
 const SUMS = 12;
@@ -34,39 +40,177 @@ export const MISSING_POWER = 8;
 export const MISSING_TEMP = 16;
 export const MISSING_FAULT = 32;
 
-/** Per-GPU sums of the bucket being added up, appended to rollup_5m as each bucket ends. */
-export class RollupPartials {
-  /** (gpu_id, bucket ms) pairs that got more than one row: rollups.ts merges them. */
+/** Fleet cells (buckets x groups) added up in JavaScript at most; a longer window leaves its fleet rows to SQL. */
+const MAX_FLEET_CELLS = 1 << 20;
+
+/** The GPUs a write may store samples of: slots numbered from 0, each with its gpu_id and fleet group. */
+export interface WriteGpus {
+  gpuIdOfSlot: Int32Array;
+  groupOfSlot: Int32Array;
+  groups: readonly { cloud: string; region: string; gpuModel: string }[];
+}
+
+/**
+ * Rows of one period (5 minutes or an hour) being added up per GPU slot: the slots with sums in the
+ * current period, appended as rows when it ends (samples come in time order within a slice).
+ */
+class PeriodSums {
   readonly splits: Splits = { gpuIds: [], buckets: [] };
+  /** The period being added up (NaN: none). */
+  period = NaN;
+  readonly sums: Float64Array;
   readonly #out: TypedChunkAppender;
   #row = 0;
-  /** The bucket being added up (samples come in time order within a slice). */
-  #bucket = NaN;
-  /** Slots with sums in the current bucket, and whether each slot has. */
   readonly #open: Int32Array;
   #openCount = 0;
   readonly #isOpen: Uint8Array;
-  /** Per GPU slot, SUMS numbers (one or two cache lines): the sums of the current bucket. */
-  readonly #sums: Float64Array;
-  /** Per GPU slot: the last bucket emitted (to find splits). */
+  /** Per GPU slot: the last period emitted (to find splits). */
   readonly #emitted: Float64Array;
 
-  /**
-   * `appender`: of rollup_5m, whose rows for the window's buckets the write has deleted.
-   * `gpuIdOfSlot`: the gpu_id of each GPU slot of the write (slots number the write's GPUs from 0).
-   * `edgeBuckets`: buckets whose other samples are stored already (merged anyway, so never splits).
-   */
   constructor(
     appender: DuckDBAppender,
     private readonly gpuIdOfSlot: Int32Array,
-    private readonly edgeBuckets: readonly number[],
   ) {
     this.#out = new TypedChunkAppender(appender, KINDS, NULLABLE);
     const slots = gpuIdOfSlot.length;
+    this.sums = new Float64Array(slots * SUMS);
     this.#open = new Int32Array(slots);
     this.#isOpen = new Uint8Array(slots);
-    this.#sums = new Float64Array(slots * SUMS);
     this.#emitted = new Float64Array(slots).fill(-Infinity);
+  }
+
+  /** The offset of `slot`'s sums in `sums`, opened (zeroed) if the slot has none in this period yet. */
+  open(slot: number): number {
+    const o = slot * SUMS;
+    if (this.#isOpen[slot] === 0) {
+      this.#isOpen[slot] = 1;
+      this.#open[this.#openCount++] = slot;
+      this.sums.fill(0, o, o + SUMS);
+      this.sums[o + UTIL_MAX_SUM] = -Infinity;
+    }
+    return o;
+  }
+
+  /**
+   * Calls `each` with each open slot, its sums' offset and whether the slot had a row of this period
+   * already (a split, listed in `splits` unless `edge`: SQL sums an edge period again anyway), and
+   * appends the slot's row; then no slot is open.
+   */
+  end(edge: boolean, each: (slot: number, o: number, split: boolean) => void): void {
+    const period = this.period;
+    const out = this.#out;
+    const sums = this.sums;
+    for (let k = 0; k < this.#openCount; k++) {
+      const slot = this.#open[k]!;
+      this.#isOpen[slot] = 0;
+      const o = slot * SUMS;
+      // Out of order but new is taken for a split too: SQL then sums one row, the same numbers.
+      const split = period <= this.#emitted[slot]!;
+      if (!split) this.#emitted[slot] = period;
+      else if (!edge) {
+        this.splits.gpuIds.push(this.gpuIdOfSlot[slot]!);
+        this.splits.buckets.push(period);
+      }
+      each(slot, o, split);
+      const r = this.#row;
+      out.int32(0)[r] = this.gpuIdOfSlot[slot]!;
+      out.float64(1)[r] = period;
+      out.int32(2)[r] = sums[o + COUNT]!;
+      out.float64(3)[r] = sums[o + UTIL_SUM]!;
+      out.int32(4)[r] = sums[o + UTIL_COUNT]!;
+      if (sums[o + UTIL_COUNT] === 0) out.validity(UTIL_MAX)[r >>> 5]! &= ~(1 << (r & 31));
+      else out.float64(UTIL_MAX)[r] = sums[o + UTIL_MAX_SUM]!;
+      out.int32(6)[r] = sums[o + XID]!;
+      out.float64(7)[r] = sums[o + MEM_SUM]!;
+      out.int32(8)[r] = sums[o + MEM_COUNT]!;
+      out.float64(9)[r] = sums[o + POWER_SUM]!;
+      out.int32(10)[r] = sums[o + POWER_COUNT]!;
+      out.float64(11)[r] = sums[o + TEMP_SUM]!;
+      out.int32(12)[r] = sums[o + TEMP_COUNT]!;
+      out.int32(13)[r] = sums[o + LAST]!;
+      this.#row = r + 1;
+      if (this.#row === CHUNK_ROWS) {
+        out.append(CHUNK_ROWS);
+        this.#row = 0;
+      }
+    }
+    this.#openCount = 0;
+    this.period = NaN;
+  }
+
+  /** Appends the rows emitted so far and flushes the appender into the transaction. */
+  flush(): void {
+    this.#out.append(this.#row);
+    this.#row = 0;
+    this.#out.flush();
+  }
+}
+
+/**
+ * Per fleet group and period of the window (buckets or hours from `from`): the sum of GPU means and
+ * the GPUs measured, as fleet_5m and fleet_1h hold them; null when the window has too many cells.
+ */
+class FleetSums {
+  readonly #sums: Float64Array | null;
+  /** Periods SQL must sum again (a GPU's row there was split). */
+  readonly #again = new Set<number>();
+
+  constructor(
+    private readonly from: number,
+    private readonly step: number,
+    periods: number,
+    private readonly groups: number,
+  ) {
+    this.#sums = periods * groups <= MAX_FLEET_CELLS ? new Float64Array(periods * groups * 2) : null;
+  }
+
+  add(period: number, group: number, mean: number): void {
+    if (this.#sums === null) return;
+    const o = (((period - this.from) / this.step) * this.groups + group) * 2;
+    this.#sums[o]! += mean;
+    this.#sums[o + 1]!++;
+  }
+
+  sumAgain(period: number): void {
+    this.#again.add(period);
+  }
+
+  /** The rows of the periods JavaScript added up completely, or null when SQL sums every period. */
+  rows(skip: readonly number[]): { rows: FleetRow[]; again: number[] } | null {
+    const sums = this.#sums;
+    if (sums === null) return null;
+    const rows: FleetRow[] = [];
+    for (let o = 0; o < sums.length; o += 2) {
+      const cell = o / 2;
+      const period = this.from + Math.floor(cell / this.groups) * this.step;
+      if (sums[o + 1] === 0 || this.#again.has(period) || skip.includes(period)) continue;
+      rows.push({ bucket: period, group: cell % this.groups, gpuMeanSum: sums[o]!, gpus: sums[o + 1]! });
+    }
+    return { rows, again: [...this.#again] };
+  }
+}
+
+/** A metrics write's rollups, added up sample by sample; `result()` says what SQL must finish. */
+export class RollupPartials {
+  readonly #five: PeriodSums;
+  readonly #hour: PeriodSums;
+  readonly #fleet5m: FleetSums;
+  readonly #fleet1h: FleetSums;
+
+  /**
+   * `appenders`: of rollup_5m and rollup_1h, whose rows for the window the write has deleted
+   * (clearRollups); `rebuild`: the window's periods and edges.
+   */
+  constructor(
+    appenders: { rollup5m: DuckDBAppender; rollup1h: DuckDBAppender },
+    private readonly gpus: WriteGpus,
+    private readonly rebuild: RollupRebuild,
+  ) {
+    this.#five = new PeriodSums(appenders.rollup5m, gpus.gpuIdOfSlot);
+    this.#hour = new PeriodSums(appenders.rollup1h, gpus.gpuIdOfSlot);
+    const { b0, b1, h0, h1 } = rebuild;
+    this.#fleet5m = new FleetSums(b0, FIVE_MINUTES_MS, (b1 - b0) / FIVE_MINUTES_MS, gpus.groups.length);
+    this.#fleet1h = new FleetSums(h0, HOUR_MS, (h1 - h0) / HOUR_MS, gpus.groups.length);
   }
 
   /**
@@ -74,19 +218,14 @@ export class RollupPartials {
    * `fault` is 1 for a fault. Within a slice, samples must come in time order.
    */
   add(slot: number, ts: number, missing: number, util: number, mem: number, power: number, temp: number, xid: number, fault: number): void {
+    const five = this.#five;
     // Samples come in time order: most are in the bucket of the one before.
-    if (!(ts >= this.#bucket && ts < this.#bucket + FIVE_MINUTES_MS)) {
-      this.endBucket();
-      this.#bucket = ts - (((ts % FIVE_MINUTES_MS) + FIVE_MINUTES_MS) % FIVE_MINUTES_MS);
+    if (!(ts >= five.period && ts < five.period + FIVE_MINUTES_MS)) {
+      this.#endBucket();
+      five.period = ts - (((ts % FIVE_MINUTES_MS) + FIVE_MINUTES_MS) % FIVE_MINUTES_MS);
     }
-    const sums = this.#sums;
-    const o = slot * SUMS;
-    if (this.#isOpen[slot] === 0) {
-      this.#isOpen[slot] = 1;
-      this.#open[this.#openCount++] = slot;
-      sums.fill(0, o, o + SUMS);
-      sums[o + UTIL_MAX_SUM] = -Infinity;
-    }
+    const sums = five.sums;
+    const o = five.open(slot);
     sums[o + COUNT]!++;
     sums[o + XID]! += xid;
     if ((missing & MISSING_UTIL) === 0) {
@@ -106,55 +245,81 @@ export class RollupPartials {
       sums[o + TEMP_SUM]! += temp;
       sums[o + TEMP_COUNT]!++;
     }
-    if ((missing & MISSING_FAULT) === 0) sums[o + FAULTS]! += fault;
+    if ((missing & MISSING_FAULT) === 0) sums[o + LAST]! += fault;
   }
 
-  /** Emits the rows of the bucket being added up (the end of a slice ends it too). */
-  endBucket(): void {
-    const bucket = this.#bucket;
-    const edge = this.edgeBuckets.includes(bucket);
-    const out = this.#out;
-    const sums = this.#sums;
-    for (let k = 0; k < this.#openCount; k++) {
-      const slot = this.#open[k]!;
-      this.#isOpen[slot] = 0;
-      const gpuId = this.gpuIdOfSlot[slot]!;
-      if (bucket > this.#emitted[slot]!) this.#emitted[slot] = bucket;
-      else if (!edge) {
-        this.splits.gpuIds.push(gpuId);
-        this.splits.buckets.push(bucket);
-      }
-      const r = this.#row;
-      const o = slot * SUMS;
-      out.int32(0)[r] = gpuId;
-      out.float64(1)[r] = bucket;
-      out.int32(2)[r] = sums[o + COUNT]!;
-      out.float64(3)[r] = sums[o + UTIL_SUM]!;
-      out.int32(4)[r] = sums[o + UTIL_COUNT]!;
-      if (sums[o + UTIL_COUNT] === 0) out.validity(UTIL_MAX)[r >>> 5]! &= ~(1 << (r & 31));
-      else out.float64(UTIL_MAX)[r] = sums[o + UTIL_MAX_SUM]!;
-      out.int32(6)[r] = sums[o + XID]!;
-      out.float64(7)[r] = sums[o + MEM_SUM]!;
-      out.int32(8)[r] = sums[o + MEM_COUNT]!;
-      out.float64(9)[r] = sums[o + POWER_SUM]!;
-      out.int32(10)[r] = sums[o + POWER_COUNT]!;
-      out.float64(11)[r] = sums[o + TEMP_SUM]!;
-      out.int32(12)[r] = sums[o + TEMP_COUNT]!;
-      out.int32(13)[r] = sums[o + FAULTS]!;
-      this.#row = r + 1;
-      if (this.#row === CHUNK_ROWS) {
-        out.append(CHUNK_ROWS);
-        this.#row = 0;
-      }
+  /** Ends the slice: its last bucket and hour are appended (the next slice may hold more of them). */
+  endSlice(): void {
+    this.#endBucket();
+    this.#endHour();
+  }
+
+  /** Appends every row emitted and says what SQL must sum again. */
+  finish(): WrittenRollups {
+    this.endSlice();
+    this.#five.flush();
+    this.#hour.flush();
+    const { edgeBuckets, edgeHours } = this.rebuild;
+    return {
+      splits5m: this.#five.splits,
+      splits1h: this.#hour.splits,
+      fleet5m: this.#fleet5m.rows(edgeBuckets),
+      fleet1h: this.#fleet1h.rows(edgeHours),
+      groups: this.gpus.groups,
+    };
+  }
+
+  #endBucket(): void {
+    const five = this.#five;
+    const bucket = five.period;
+    if (bucket !== bucket) return;
+    const hour = this.#hour;
+    const bucketHour = bucket - (((bucket % HOUR_MS) + HOUR_MS) % HOUR_MS);
+    if (bucketHour !== hour.period) {
+      this.#endHour();
+      hour.period = bucketHour;
     }
-    this.#openCount = 0;
-    this.#bucket = NaN;
+    // A bucket at the window's edge is merged with rows stored before, in SQL, and so is its hour
+    // (an edge bucket lies in an edge hour): neither is added up here.
+    const edge = this.rebuild.edgeBuckets.includes(bucket);
+    const inEdgeHour = this.rebuild.edgeHours.includes(bucketHour);
+    const groupOfSlot = this.gpus.groupOfSlot;
+    const five5 = five.sums;
+    const hourSums = hour.sums;
+    five.end(edge, (slot, o, split) => {
+      // Its rows are merged in SQL, so is the bucket's fleet row. (The GPU's hour is split too: it
+      // had a row of this hour in the slice that held the bucket's other samples.)
+      if (split) this.#fleet5m.sumAgain(bucket);
+      const utilCount = five5[o + UTIL_COUNT]!;
+      if (!edge && utilCount > 0) this.#fleet5m.add(bucket, groupOfSlot[slot]!, five5[o + UTIL_SUM]! / utilCount);
+      if (inEdgeHour) return;
+      const h = hour.open(slot);
+      hourSums[h + COUNT]! += five5[o + COUNT]!;
+      hourSums[h + UTIL_SUM]! += five5[o + UTIL_SUM]!;
+      hourSums[h + UTIL_COUNT]! += utilCount;
+      if (five5[o + UTIL_MAX_SUM]! > hourSums[h + UTIL_MAX_SUM]!) hourSums[h + UTIL_MAX_SUM] = five5[o + UTIL_MAX_SUM]!;
+      hourSums[h + XID]! += five5[o + XID]!;
+      hourSums[h + MEM_SUM]! += five5[o + MEM_SUM]!;
+      hourSums[h + MEM_COUNT]! += five5[o + MEM_COUNT]!;
+      hourSums[h + POWER_SUM]! += five5[o + POWER_SUM]!;
+      hourSums[h + POWER_COUNT]! += five5[o + POWER_COUNT]!;
+      hourSums[h + TEMP_SUM]! += five5[o + TEMP_SUM]!;
+      hourSums[h + TEMP_COUNT]! += five5[o + TEMP_COUNT]!;
+      // The same float test as SQL's IDLE_BUCKETS_SQL.
+      if (utilCount > 0 && five5[o + UTIL_SUM]! / utilCount < IDLE_THRESHOLD_PERCENT) hourSums[h + LAST]!++;
+    });
   }
 
-  /** Appends the rows emitted so far and flushes the appender into the transaction. */
-  flush(): void {
-    this.#out.append(this.#row);
-    this.#row = 0;
-    this.#out.flush();
+  #endHour(): void {
+    const hour = this.#hour;
+    const h = hour.period;
+    if (h !== h) return;
+    const groupOfSlot = this.gpus.groupOfSlot;
+    const sums = hour.sums;
+    hour.end(false, (slot, o, split) => {
+      if (split) this.#fleet1h.sumAgain(h);
+      const utilCount = sums[o + UTIL_COUNT]!;
+      if (utilCount > 0) this.#fleet1h.add(h, groupOfSlot[slot]!, sums[o + UTIL_SUM]! / utilCount);
+    });
   }
 }

@@ -8,7 +8,7 @@
  * fleet_5m and fleet_1h (per account, cloud, region, model and bucket: sum of GPU means, GPU count)
  * follow rollup_5m and rollup_1h. Rollups are keyed by gpu_id; the gpu table names the GPU.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
 import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
 import { exec, type Params, tsLiteral } from '../db';
 import { CHUNK_ROWS, TypedChunkAppender } from '../typed-chunks';
@@ -39,24 +39,21 @@ const SUMS_FROM_5M = `
   sum(temp_sum), sum(temp_count)::INTEGER, ${IDLE_BUCKETS_SQL}`;
 
 /**
- * Rebuilds a fleet table's buckets in `range` from its per-GPU rollup: per account, cloud, region and
- * GPU model, the sum of GPU bucket means and the number of GPUs measured.
+ * Inserts a fleet table's rows of the buckets `where` selects from its per-GPU rollup: per account,
+ * cloud, region and GPU model, the sum of GPU bucket means and the number of GPUs measured.
  */
-async function refreshFleet(
+async function insertFleetRows(
   conn: DuckDBConnection,
   fleet: 'fleet_5m' | 'fleet_1h',
   rollup: 'rollup_5m' | 'rollup_1h',
-  ofAccount: string,
-  range: string,
-  params: Record<string, string | number>,
+  where: string,
+  params: Params,
 ): Promise<void> {
-  await exec(conn, `DELETE FROM ${fleet} WHERE account = $account AND ${range}`, params);
   await exec(
     conn,
     `INSERT INTO ${fleet}
      SELECT g.account, g.cloud, g.region, g.gpu_model, f.bucket, sum(f.m), count(*)::INTEGER
-     FROM (SELECT gpu_id, bucket, util_sum / util_count AS m FROM ${rollup}
-           WHERE ${ofAccount} AND ${range} AND util_count > 0) f
+     FROM (SELECT gpu_id, bucket, util_sum / util_count AS m FROM ${rollup} WHERE ${where} AND util_count > 0) f
      JOIN gpu g USING (gpu_id)
      GROUP BY g.account, g.cloud, g.region, g.gpu_model, f.bucket
      ORDER BY f.bucket`,
@@ -70,33 +67,63 @@ const SUMS_OF_5M_ROWS = `
   sum(mem_sum), sum(mem_count)::INTEGER, sum(power_sum), sum(power_count)::INTEGER,
   sum(temp_sum), sum(temp_count)::INTEGER, sum(fault_count)::INTEGER`;
 
-/** Temporary tables of a merge (each write has its own connection), read qualified so no table shadows them. */
-const SPLITS = 'rollup_5m_split';
+/** Temporary tables of a rebuild (each write has its own connection), read qualified so no table shadows them. */
+const SPLITS = 'rollup_split';
 const MERGED = 'rollup_5m_merged';
 
 /**
- * A metrics write's rebuild of the rollups of the buckets its window touches: clearRollups5m before
- * its samples are stored, their rollup_5m rows appended as they are (RollupPartials), refreshRollups after.
+ * A metrics write's rebuild of the rollups of the periods its window touches: clearRollups before its
+ * samples are stored, their rollup rows appended as they are (RollupPartials), refreshRollups after.
  */
 export interface RollupRebuild {
   account: string;
   window: Window;
+  /** The 5-minute buckets [b0, b1) and hours [h0, h1) the window touches (epoch ms). */
+  b0: number;
+  b1: number;
+  h0: number;
+  h1: number;
   /**
    * Buckets the window only partly covers whose other samples are stored in gpu_sample (raw
    * storage; a rollups-only account keeps none, its windows hold whole buckets): their rows are
    * summed again with those samples.
    */
   edgeBuckets: number[];
+  /** Hours the window only partly covers: summed again from rollup_5m, which holds their other buckets. */
+  edgeHours: number[];
 }
 
-/** (gpu_id, bucket ms) pairs a write appended more than one rollup_5m row for (RollupPartials.splits). */
+/** (gpu_id, period ms) pairs a write appended more than one rollup row for (RollupPartials). */
 export interface Splits {
   gpuIds: number[];
   buckets: number[];
 }
 
-/** Deletes the account's rollup_5m rows of the buckets `window` touches, which the write then appends. */
-export async function clearRollups5m(
+/** A fleet table's row as a write added it up: its group is an index into WrittenRollups.groups. */
+export interface FleetRow {
+  bucket: number;
+  group: number;
+  gpuMeanSum: number;
+  gpus: number;
+}
+
+/** What a write appended while it stored its samples, and what SQL must sum again (RollupPartials.finish). */
+export interface WrittenRollups {
+  splits5m: Splits;
+  splits1h: Splits;
+  /**
+   * The fleet rows of the periods the write added up completely, and the periods it did not (besides
+   * the edges); null when SQL sums every period of the window.
+   */
+  fleet5m: { rows: FleetRow[]; again: number[] } | null;
+  fleet1h: { rows: FleetRow[]; again: number[] } | null;
+  groups: readonly { cloud: string; region: string; gpuModel: string }[];
+}
+
+const OF_ACCOUNT = 'gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)';
+
+/** Deletes the account's rollup rows of the periods `window` touches, which the write then appends. */
+export async function clearRollups(
   conn: DuckDBConnection,
   account: string,
   window: Window,
@@ -104,58 +131,76 @@ export async function clearRollups5m(
 ): Promise<RollupRebuild> {
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
   const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
-  await exec(
-    conn,
-    `DELETE FROM rollup_5m WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
-       AND bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)`,
-    { account, b0, b1 },
-  );
-  const edgeBuckets: number[] = [];
-  if (edgesInGpuSample && b0 < window.from) edgeBuckets.push(b0);
-  if (edgesInGpuSample && window.to < b1 && !edgeBuckets.includes(b1 - FIVE_MINUTES_MS)) edgeBuckets.push(b1 - FIVE_MINUTES_MS);
-  return { account, window, edgeBuckets };
+  const h0 = floorTo(window.from, HOUR_MS);
+  const h1 = ceilTo(window.to, HOUR_MS);
+  const range = 'bucket >= epoch_ms($from::BIGINT) AND bucket < epoch_ms($to::BIGINT)';
+  await exec(conn, `DELETE FROM rollup_5m WHERE ${OF_ACCOUNT} AND ${range}`, { account, from: b0, to: b1 });
+  await exec(conn, `DELETE FROM rollup_1h WHERE ${OF_ACCOUNT} AND ${range}`, { account, from: h0, to: h1 });
+  const edges = (start: number, end: number, step: number): number[] => {
+    const out: number[] = [];
+    if (start < window.from) out.push(start);
+    if (window.to < end && !out.includes(end - step)) out.push(end - step);
+    return out;
+  };
+  return {
+    account,
+    window,
+    b0,
+    b1,
+    h0,
+    h1,
+    edgeBuckets: edgesInGpuSample ? edges(b0, b1, FIVE_MINUTES_MS) : [],
+    edgeHours: edges(h0, h1, HOUR_MS),
+  };
+}
+
+/** Stages `splits` in a temporary table of distinct (gpu_id, bucket) pairs; false when there are none. */
+async function stageSplits(conn: DuckDBConnection, splits: Splits): Promise<boolean> {
+  if (splits.gpuIds.length === 0) return false;
+  await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SPLITS} (gpu_id INTEGER, bucket TIMESTAMP)`);
+  const appender = await conn.createAppender(SPLITS, 'main', 'temp');
+  try {
+    const pairs = new TypedChunkAppender(appender, ['integer', 'timestamp'], [false, false]);
+    for (let from = 0; from < splits.gpuIds.length; from += CHUNK_ROWS) {
+      const rows = Math.min(CHUNK_ROWS, splits.gpuIds.length - from);
+      for (let r = 0; r < rows; r++) {
+        pairs.int32(0)[r] = splits.gpuIds[from + r]!;
+        pairs.float64(1)[r] = splits.buckets[from + r]!;
+      }
+      pairs.append(rows);
+    }
+    pairs.flush();
+  } finally {
+    appender.closeSync();
+  }
+  // A pair can be listed twice (a bucket in three slices); a DELETE ... USING must match a row once.
+  await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SPLITS} AS SELECT DISTINCT gpu_id, bucket FROM temp.main.${SPLITS}`);
+  return true;
 }
 
 /**
  * Merges the rows of a GPU and bucket that came apart (a bucket's samples in two slices of the write,
  * or at the window's edges with the samples stored outside it, each edge as its own time range).
  */
-async function mergeRollup5m(conn: DuckDBConnection, { account, window, edgeBuckets }: RollupRebuild, splits: Splits): Promise<void> {
-  const ofAccount = 'gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)';
-  const b0 = floorTo(window.from, FIVE_MINUTES_MS);
-  const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
+async function mergeRollup5m(conn: DuckDBConnection, { account, window, b0, b1, edgeBuckets }: RollupRebuild, splits: Splits): Promise<void> {
   const parts: string[] = [];
   const deletes: string[] = [];
   if (edgeBuckets.length > 0) {
-    const edges = `${ofAccount} AND bucket IN (${edgeBuckets.map(tsLiteral).join(', ')})`;
+    const edges = `${OF_ACCOUNT} AND bucket IN (${edgeBuckets.map(tsLiteral).join(', ')})`;
     parts.push(`SELECT * FROM rollup_5m WHERE ${edges}`);
     deletes.push(`DELETE FROM rollup_5m WHERE ${edges}`);
     for (const [from, to] of [[b0, window.from], [window.to, b1]] as const) {
       if (from >= to) continue;
       parts.push(
         `SELECT s.gpu_id, time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket, ${SUMS_FROM_RAW}
-         FROM gpu_sample s WHERE ${ofAccount} AND s.ts >= ${tsLiteral(from)} AND s.ts < ${tsLiteral(to)}
+         FROM gpu_sample s WHERE ${OF_ACCOUNT} AND s.ts >= ${tsLiteral(from)} AND s.ts < ${tsLiteral(to)}
          GROUP BY s.gpu_id, bucket`,
       );
     }
   }
-  if (splits.gpuIds.length > 0) {
-    await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SPLITS} (gpu_id INTEGER, bucket TIMESTAMP)`);
-    const appender = await conn.createAppender(SPLITS, 'main', 'temp');
-    try {
-      const pairs = new TypedChunkAppender(appender, ['integer', 'timestamp'], [false, false]);
-      for (let from = 0; from < splits.gpuIds.length; from += CHUNK_ROWS) {
-        const rows = Math.min(CHUNK_ROWS, splits.gpuIds.length - from);
-        for (let r = 0; r < rows; r++) {
-          pairs.int32(0)[r] = splits.gpuIds[from + r]!;
-          pairs.float64(1)[r] = splits.buckets[from + r]!;
-        }
-        pairs.append(rows);
-      }
-      pairs.flush();
-    } finally {
-      appender.closeSync();
-    }
+  // Splits are never listed for edge buckets, so no row is in both parts.
+  const split = await stageSplits(conn, splits);
+  if (split) {
     const inWindow = `r.bucket >= ${tsLiteral(b0)} AND r.bucket < ${tsLiteral(b1)}`;
     parts.push(`SELECT r.* FROM rollup_5m r SEMI JOIN temp.main.${SPLITS} USING (gpu_id, bucket) WHERE ${inWindow}`);
     deletes.push(`DELETE FROM rollup_5m r USING temp.main.${SPLITS} p WHERE r.gpu_id = p.gpu_id AND r.bucket = p.bucket AND ${inWindow}`);
@@ -172,34 +217,86 @@ async function mergeRollup5m(conn: DuckDBConnection, { account, window, edgeBuck
   for (const sql of deletes) await exec(conn, sql, sql.includes('$account') ? params : {});
   await exec(conn, `INSERT INTO rollup_5m SELECT * FROM temp.main.${MERGED} ORDER BY bucket`);
   await exec(conn, `DROP TABLE temp.main.${MERGED}`);
-  if (splits.gpuIds.length > 0) await exec(conn, `DROP TABLE temp.main.${SPLITS}`);
+  if (split) await exec(conn, `DROP TABLE temp.main.${SPLITS}`);
+}
+
+/** Sums again from rollup_5m the hours at the window's edges, and the (GPU, hour) rows that came apart. */
+async function mergeRollup1h(conn: DuckDBConnection, { account, edgeHours }: RollupRebuild, splits: Splits): Promise<void> {
+  const insert = (from: string, where: string, hour: string): string => `INSERT INTO rollup_1h
+     SELECT r.gpu_id, ${hour} AS hour, ${SUMS_FROM_5M} FROM ${from} WHERE ${where} GROUP BY r.gpu_id, hour ORDER BY hour`;
+  for (const h of edgeHours) {
+    const inHour = `r.bucket >= ${tsLiteral(h)} AND r.bucket < ${tsLiteral(h + HOUR_MS)}`;
+    await exec(conn, insert('rollup_5m r', `r.gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account) AND ${inHour}`, 'time_bucket(INTERVAL 1 HOUR, r.bucket)'), { account });
+  }
+  const hours = splits.buckets.filter((h) => !edgeHours.includes(h));
+  if (hours.length === 0) return;
+  // Splits of edge hours are not listed again: those hours were summed whole above.
+  const others = { gpuIds: splits.gpuIds.filter((_, i) => !edgeHours.includes(splits.buckets[i]!)), buckets: hours };
+  await stageSplits(conn, others);
+  await exec(conn, `DELETE FROM rollup_1h r USING temp.main.${SPLITS} p WHERE r.gpu_id = p.gpu_id AND r.bucket = p.bucket`);
+  // Only the hours listed are read (zone maps skip the rest of the window).
+  const range = `r.bucket >= ${tsLiteral(Math.min(...hours))} AND r.bucket < ${tsLiteral(Math.max(...hours) + HOUR_MS)}`;
+  await exec(
+    conn,
+    insert(
+      `rollup_5m r JOIN temp.main.${SPLITS} p ON p.gpu_id = r.gpu_id AND r.bucket >= p.bucket AND r.bucket < p.bucket + INTERVAL 1 HOUR`,
+      range,
+      'p.bucket',
+    ),
+  );
+  await exec(conn, `DROP TABLE temp.main.${SPLITS}`);
 }
 
 /**
- * Completes a rebuild once the write has appended its rollup_5m rows: merges the rows that came
- * apart, then recomputes the account's 1-hour rollups and fleet tables for the buckets touched.
+ * Rebuilds a fleet table's rows of [from, to): the write's own rows, then from the per-GPU rollup
+ * the periods it did not add up (its edges, its splits), or every period when it added up none.
  */
-export async function refreshRollups(conn: DuckDBConnection, rebuild: RollupRebuild, splits: Splits): Promise<void> {
-  const { account, window } = rebuild;
-  await mergeRollup5m(conn, rebuild, splits);
-  const b0 = floorTo(window.from, FIVE_MINUTES_MS);
-  const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
-  const h0 = floorTo(window.from, HOUR_MS);
-  const h1 = ceilTo(window.to, HOUR_MS);
-  const ofAccount = 'gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)';
-  const in5 = 'bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)';
-  const in1h = 'bucket >= epoch_ms($h0::BIGINT) AND bucket < epoch_ms($h1::BIGINT)';
-  await refreshFleet(conn, 'fleet_5m', 'rollup_5m', ofAccount, in5, { account, b0, b1 });
-  await exec(conn, `DELETE FROM rollup_1h WHERE ${ofAccount} AND ${in1h}`, { account, h0, h1 });
-  await exec(
-    conn,
-    `INSERT INTO rollup_1h
-     SELECT gpu_id, time_bucket(INTERVAL 1 HOUR, bucket) AS hour, ${SUMS_FROM_5M}
-     FROM rollup_5m
-     WHERE ${ofAccount} AND ${in1h}
-     GROUP BY gpu_id, hour
-     ORDER BY hour`,
-    { account, h0, h1 },
-  );
-  await refreshFleet(conn, 'fleet_1h', 'rollup_1h', ofAccount, in1h, { account, h0, h1 });
+async function refreshFleet(
+  conn: DuckDBConnection,
+  fleet: 'fleet_5m' | 'fleet_1h',
+  rollup: 'rollup_5m' | 'rollup_1h',
+  [from, to]: [number, number],
+  edges: readonly number[],
+  written: WrittenRollups['fleet5m'],
+  groups: WrittenRollups['groups'],
+  account: string,
+): Promise<void> {
+  const range = `bucket >= ${tsLiteral(from)} AND bucket < ${tsLiteral(to)}`;
+  await exec(conn, `DELETE FROM ${fleet} WHERE account = $account AND ${range}`, { account });
+  if (written === null) return insertFleetRows(conn, fleet, rollup, `${OF_ACCOUNT} AND ${range}`, { account });
+  if (written.rows.length > 0) {
+    const appender = await conn.createAppender(fleet);
+    try {
+      for (const row of written.rows) {
+        const group = groups[row.group]!;
+        appender.appendVarchar(account);
+        appender.appendVarchar(group.cloud);
+        appender.appendVarchar(group.region);
+        appender.appendVarchar(group.gpuModel);
+        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(row.bucket) * 1000n));
+        appender.appendDouble(row.gpuMeanSum);
+        appender.appendInteger(row.gpus);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+  const again = [...new Set([...edges, ...written.again])];
+  if (again.length > 0) {
+    await insertFleetRows(conn, fleet, rollup, `${OF_ACCOUNT} AND bucket IN (${again.map(tsLiteral).join(', ')})`, { account });
+  }
+}
+
+/**
+ * Completes a rebuild once the write has appended its rollup rows: merges the rows that came apart
+ * and sums the window's edges again, then writes the account's fleet tables for the periods touched.
+ */
+export async function refreshRollups(conn: DuckDBConnection, rebuild: RollupRebuild, written: WrittenRollups): Promise<void> {
+  const { account, b0, b1, h0, h1 } = rebuild;
+  await mergeRollup5m(conn, rebuild, written.splits5m);
+  await mergeRollup1h(conn, rebuild, written.splits1h);
+  await refreshFleet(conn, 'fleet_5m', 'rollup_5m', [b0, b1], rebuild.edgeBuckets, written.fleet5m, written.groups, account);
+  await refreshFleet(conn, 'fleet_1h', 'rollup_1h', [h0, h1], rebuild.edgeHours, written.fleet1h, written.groups, account);
 }

@@ -151,7 +151,7 @@ export class StagedSamples {
       }
       chunk.append(rows);
     }
-    sums.endBucket();
+    sums.endSlice();
     chunk.flush();
     // The blocks stay for the next slice.
     this.length = 0;

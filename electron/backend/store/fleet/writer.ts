@@ -13,8 +13,8 @@ import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, 
 import type { Write } from '../write';
 import { refreshMinuteDetail } from './minute-rows';
 import { resourceRowKey, storedRowKeys } from './resource-rows';
-import { RollupPartials } from './rollup-partials';
-import { ceilTo, clearRollups5m, FIVE_MINUTES_MS, floorTo, refreshRollups } from './rollups';
+import { RollupPartials, type WriteGpus } from './rollup-partials';
+import { ceilTo, clearRollups, FIVE_MINUTES_MS, floorTo, refreshRollups, type WrittenRollups } from './rollups';
 import { GPU_SAMPLE_COLUMNS, StagedSamples } from './sample-appender';
 import type { FleetWriter } from './types';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
@@ -146,13 +146,16 @@ export class DuckFleetWriter implements FleetWriter {
       throw new Error(`metrics window of account "${run.account}" starts at ${new Date(window.from).toISOString()}, not on a 5-minute boundary (rollups storage)`);
     }
     return this.#write(async (conn) => {
-      // (resourceId, gpuIndex) -> the GPU's slot in this write (0..n-1), and each slot's gpu_id: the
-      // GPUs the inventory has now, looked up once per write.
+      // (resourceId, gpuIndex) -> the GPU's slot in this write (0..n-1), and each slot's gpu_id and
+      // fleet group: the GPUs the inventory has now, looked up once per write.
       const slotsOf = new Map<string, number[]>();
       const gpuIds: number[] = [];
-      for (const g of await rows<{ resource_id: string; gpu_index: number; gpu_id: number }>(
+      const groupOfSlot: number[] = [];
+      const groupIndex = new Map<string, number>();
+      const groups: WriteGpus['groups'][number][] = [];
+      for (const g of await rows<{ resource_id: string; gpu_index: number; gpu_id: number; cloud: string; region: string; gpu_model: string }>(
         conn,
-        `SELECT g.resource_id, g.gpu_index::INTEGER AS gpu_index, g.gpu_id
+        `SELECT g.resource_id, g.gpu_index::INTEGER AS gpu_index, g.gpu_id, g.cloud, g.region, g.gpu_model
          FROM gpu g JOIN resource r ON r.account = g.account AND r.id = g.resource_id
          WHERE g.account = $account AND g.gpu_index < r.gpu_count`,
         { account: run.account },
@@ -161,8 +164,16 @@ export class DuckFleetWriter implements FleetWriter {
         if (!slots) slotsOf.set(g.resource_id, (slots = []));
         slots[g.gpu_index] = gpuIds.length;
         gpuIds.push(g.gpu_id);
+        const key = JSON.stringify([g.cloud, g.region, g.gpu_model]);
+        let group = groupIndex.get(key);
+        if (group === undefined) {
+          groupIndex.set(key, (group = groups.length));
+          groups.push({ cloud: g.cloud, region: g.region, gpuModel: g.gpu_model });
+        }
+        groupOfSlot.push(group);
       }
-      const gpuIdOfSlot = Int32Array.from(gpuIds);
+      const gpus: WriteGpus = { gpuIdOfSlot: Int32Array.from(gpuIds), groupOfSlot: Int32Array.from(groupOfSlot), groups };
+      const { gpuIdOfSlot } = gpus;
       await exec(
         conn,
         `DELETE FROM gpu_sample WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
@@ -176,8 +187,8 @@ export class DuckFleetWriter implements FleetWriter {
            AND bucket >= epoch_ms($from::BIGINT) AND bucket < epoch_ms($to::BIGINT)`,
         { account: run.account, from: floorTo(window.from, FIVE_MINUTES_MS), to: ceilTo(window.to, FIVE_MINUTES_MS) },
       );
-      // The window's buckets are rebuilt: their rollup_5m rows are appended as its samples are stored.
-      const rollups = await clearRollups5m(conn, run.account, window, { edgesInGpuSample: !rollupsOnly });
+      // The window's buckets and hours are rebuilt: their rollup rows are appended as its samples are stored.
+      const rebuild = await clearRollups(conn, run.account, window, { edgesInGpuSample: !rollupsOnly });
       const outcome: Outcome = { rows: 0, rejected: 0 };
       // The window's samples are staged in typed arrays, at most #stagedRowsLimit at once (a 6-hour
       // window of 100,000 GPUs is 36M samples), and each slice is appended to gpu_sample in time order
@@ -188,8 +199,10 @@ export class DuckFleetWriter implements FleetWriter {
       if (rollupsOnly) await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SAMPLE_BATCH_NAME} (${GPU_SAMPLE_COLUMNS})`);
       const turns = new TurnBudget(readActivityOf(this.#instance));
       const staged = new StagedSamples(this.#stagedRowsLimit);
-      const sumsAppender = await conn.createAppender('rollup_5m');
-      const sums = new RollupPartials(sumsAppender, gpuIdOfSlot, rollups.edgeBuckets);
+      const rollup5m = await conn.createAppender('rollup_5m');
+      const rollup1h = await conn.createAppender('rollup_1h');
+      const sums = new RollupPartials({ rollup5m, rollup1h }, gpus, rebuild);
+      let written: WrittenRollups;
       try {
         const store = async (): Promise<void> => {
           const appender = rollupsOnly ? await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp') : await conn.createAppender('gpu_sample');
@@ -221,11 +234,12 @@ export class DuckFleetWriter implements FleetWriter {
           await turns.betweenBatches();
         }
         if (staged.length > 0) await store();
-        sums.flush();
+        written = sums.finish();
       } finally {
-        sumsAppender.closeSync();
+        rollup5m.closeSync();
+        rollup1h.closeSync();
       }
-      await refreshRollups(conn, rollups, sums.splits);
+      await refreshRollups(conn, rebuild, written);
       if (rollupsOnly) {
         await refreshMinuteDetail(conn, run.account, window, SAMPLE_BATCH);
         await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
