@@ -231,6 +231,37 @@ describe('a window folded answer by answer', () => {
     expect([...fold.samples(1000)].flat()).toEqual(mapDcgmSeries(partial, place, 60, FROM));
   });
 
+  it('gives the same samples when the answers are read series by series, interleaved, and end in any order', () => {
+    const whole = mapDcgmSeries(set, place, 60, FROM);
+    const toSink = (s: MatrixSeries): [Record<string, string>, Float64Array, Float64Array, number] => [
+      s.metric,
+      Float64Array.from(s.values, ([t]) => t),
+      Float64Array.from(s.values, ([, v]) => Number(v)),
+      s.values.length,
+    ];
+    const orders = permutations(DCGM_FIELDS);
+    for (let k = 0; k < orders.length; k += 97) {
+      const order = orders[k]!;
+      const fold = new DcgmWindowFold(place, 60, FROM);
+      // Opened in one order (requests sent), read round-robin a series at a time, ended in another.
+      const answers = new Map(DCGM_FIELDS.map((f) => [f, fold.answer(f)] as const));
+      const pending = new Map(order.map((f) => [f, [...set[f]] as MatrixSeries[]]));
+      while ([...pending.values()].some((p) => p.length > 0)) {
+        for (const [f, p] of pending) {
+          const s = p.shift();
+          if (s) answers.get(f)!.series(...toSink(s));
+        }
+      }
+      expect(() => [...fold.samples(10)], order.join()).toThrow(/still being read/);
+      for (const f of order) answers.get(f)!.end();
+      expect(fold.waiting, order.join()).toBe(0);
+      expect([...fold.samples(3)].flat(), order.join()).toEqual(whole);
+    }
+    const fold = new DcgmWindowFold(place, 60, FROM);
+    fold.answer('dev');
+    expect(() => fold.answer('dev')).toThrow(/dev answer/);
+  });
+
   it('stops at the end of the window and batches without changing the order', () => {
     const fold = new DcgmWindowFold(place, 60, FROM);
     for (const f of DCGM_FIELDS) fold.add(f, set[f]);

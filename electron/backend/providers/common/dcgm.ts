@@ -6,12 +6,9 @@
 import type { GpuSample } from '../../../../shared/domain';
 import { chooseUtilisation, uuidHomes, type GpuHome } from '../../domain/utilisation';
 import { migInstanceWeight } from './mig';
+import { sendSeries, type MatrixSeries, type MatrixSink } from './prom-matrix';
 
-/** One series of a Prometheus range-query answer (`data.result[]` of a matrix). */
-export interface MatrixSeries {
-  metric: Record<string, string>;
-  values: Array<[number, string]>;
-}
+export type { MatrixSeries } from './prom-matrix';
 
 /** The dcgm-exporter queries one metrics window needs, by what each reads. */
 export const DCGM_FIELDS = ['prof', 'dev', 'fbUsed', 'power', 'temp', 'xidChanges', 'xidLast'] as const;
@@ -150,53 +147,44 @@ const byResourceId = new Intl.Collator().compare;
 export type PlaceSeries = (metric: Readonly<Record<string, string>>) => GpuHome | null;
 
 /**
- * An answer that arrived before its turn, as columns: each series' labels, and its points as numbers,
- * a fraction of the parsed matrix it came from.
+ * An answer read before its turn, as columns: each series' labels, and its points as numbers (all
+ * series' points one after another).
  */
-interface EarlyAnswer {
-  metrics: Array<Readonly<Record<string, string>>>;
+class HeldAnswer implements MatrixSink {
+  readonly metrics: Array<Readonly<Record<string, string>>> = [];
   /** Series i's points are at [first[i], first[i + 1]). */
-  first: Uint32Array;
-  times: Float64Array;
-  values: Float64Array;
-}
+  readonly first: number[] = [0];
+  times = new Float64Array(0);
+  values = new Float64Array(0);
 
-function toEarlyAnswer(series: readonly MatrixSeries[]): EarlyAnswer {
-  let points = 0;
-  for (const s of series) points += s.values.length;
-  const early: EarlyAnswer = { metrics: [], first: new Uint32Array(series.length + 1), times: new Float64Array(points), values: new Float64Array(points) };
-  let j = 0;
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i] as MatrixSeries;
-    early.metrics.push(s.metric);
-    early.first[i] = j;
-    for (const [t, v] of s.values) {
-      early.times[j] = t;
-      early.values[j] = Number(v);
-      j += 1;
+  series(metric: Readonly<Record<string, string>>, times: Float64Array, values: Float64Array, count: number): void {
+    const at = this.first[this.first.length - 1] as number;
+    if (at + count > this.times.length) {
+      const capacity = Math.max(256, at + count, this.times.length * 2);
+      const t = new Float64Array(capacity);
+      const v = new Float64Array(capacity);
+      t.set(this.times.subarray(0, at));
+      v.set(this.values.subarray(0, at));
+      this.times = t;
+      this.values = v;
     }
+    this.times.set(times.subarray(0, count), at);
+    this.values.set(values.subarray(0, count), at);
+    this.metrics.push(metric);
+    this.first.push(at + count);
   }
-  early.first[series.length] = j;
-  return early;
 }
 
-type Answer = readonly MatrixSeries[] | EarlyAnswer;
-
-/** Calls `visit(t, x)` for each point of series `i` of an answer, its value as a number. */
-function eachPoint(answer: Answer, i: number, visit: (t: number, x: number) => void): void {
-  if (Array.isArray(answer)) {
-    for (const [t, v] of (answer[i] as MatrixSeries).values) visit(t, Number(v));
-    return;
-  }
-  const { first, times, values } = answer as EarlyAnswer;
-  for (let j = first[i] as number; j < (first[i + 1] as number); j++) visit(times[j] as number, values[j] as number);
+/** One field's answer as it is read: series go to the fold (in its turn) or are held; end() once read whole. */
+export interface DcgmAnswer extends MatrixSink {
+  end(): void;
 }
 
 /**
- * The samples of one window's DCGM answers, folded into per-GPU-minute sums as each answer arrives,
- * so a window never holds its parsed answers together. Answers may be added in any order: each is
- * folded in DCGM_FIELDS order (UUID homes and the XID comparison depend on it), one that comes early
- * waits as columns. The samples are exactly mapDcgmSeries's for the same answers.
+ * The samples of one window's DCGM answers, folded into per-GPU-minute sums series by series as
+ * each answer is read, so a window never holds its answers together. Answers may come in any order:
+ * each is folded in DCGM_FIELDS order (UUID homes and the XID comparison depend on it); one read
+ * before its turn waits as columns. The samples are exactly mapDcgmSeries's for the same answers.
  */
 export class DcgmWindowFold {
   private readonly home = uuidHomes();
@@ -208,7 +196,10 @@ export class DcgmWindowFold {
   private readonly byKey = new Map<string, GpuMinutes>();
   private readonly stamps = new Set<number>();
   private readonly sums = new MinuteColumns();
-  private readonly early = new Map<DcgmField, Answer>();
+  /** Answers read whole before their turn, waiting for it. */
+  private readonly held = new Map<DcgmField, HeldAnswer>();
+  /** Answers being read. */
+  private readonly reading = new Set<DcgmField>();
   private readonly stepMs: number;
   /** Index into DCGM_FIELDS of the next answer to fold. */
   private turn = 0;
@@ -221,26 +212,55 @@ export class DcgmWindowFold {
     this.stepMs = stepSeconds * 1000;
   }
 
-  /** Answers that arrived before their turn and wait (as columns) for an earlier field's answer. */
+  /** Answers that were read before their turn and wait (as columns) for an earlier field's answer. */
   get waiting(): number {
-    return this.early.size;
+    return this.held.size;
   }
 
-  /** Folds `field`'s answer (and any that waited for it); each field is added at most once. */
+  /** Folds `field`'s parsed answer (and any that waited for it); each field is added at most once. */
   add(field: DcgmField, series: readonly MatrixSeries[]): void {
-    if (DCGM_FIELDS.indexOf(field) < this.turn || this.early.has(field)) throw new Error(`the ${field} answer of this window was already added`);
-    // An answer in its turn is folded straight from its matrix; only one that must wait is copied.
-    this.early.set(field, field === DCGM_FIELDS[this.turn] ? series : toEarlyAnswer(series));
-    this.foldInTurn(false);
+    const answer = this.answer(field);
+    sendSeries(series, answer);
+    answer.end();
+  }
+
+  /**
+   * Where `field`'s answer goes as it is read (each field at most once). Its series are folded as
+   * they come when its turn has come by its first series (the turn cannot pass it before its end),
+   * else held as columns until then. end() once the answer has been read and checked whole; an answer
+   * that failed is never ended, and the fold is dropped with it.
+   */
+  answer(field: DcgmField): DcgmAnswer {
+    if (DCGM_FIELDS.indexOf(field) < this.turn || this.held.has(field) || this.reading.has(field)) throw new Error(`the ${field} answer of this window was already added`);
+    this.reading.add(field);
+    let held: HeldAnswer | null = null;
+    let inTurn = false;
+    return {
+      series: (metric, times, values, count) => {
+        if (!inTurn && held === null) {
+          inTurn = field === DCGM_FIELDS[this.turn];
+          if (!inTurn) held = new HeldAnswer();
+        }
+        if (held) held.series(metric, times, values, count);
+        else this.foldSeries(field, metric, times, values, 0, count);
+      },
+      end: () => {
+        if (!this.reading.delete(field)) throw new Error(`the ${field} answer of this window was already ended`);
+        // Folded as it came, or no series: nothing waits; the turn moves past it when it comes.
+        this.held.set(field, held ?? new HeldAnswer());
+        this.foldInTurn(false);
+      },
+    };
   }
 
   /** Folds the answers whose turn has come, in field order; with `all`, a field never added counts as no series. */
   private foldInTurn(all: boolean): void {
     for (let f = DCGM_FIELDS[this.turn]; f !== undefined; f = DCGM_FIELDS[this.turn]) {
-      const answer = this.early.get(f);
+      const answer = this.held.get(f);
       if (answer) {
-        this.early.delete(f);
-        this.fold(f, answer);
+        this.held.delete(f);
+        const { metrics, first, times, values } = answer;
+        for (let i = 0; i < metrics.length; i++) this.foldSeries(f, metrics[i] as Readonly<Record<string, string>>, times, values, first[i] as number, first[i + 1] as number);
       } else if (!all) return;
       this.turn += 1;
     }
@@ -251,6 +271,7 @@ export class DcgmWindowFold {
    * localeCompare, GPU index). A field never added counts as no series; nothing can be added after.
    */
   *samples(batchSize: number, untilMs = Number.POSITIVE_INFINITY): Generator<GpuSample[]> {
+    if (this.reading.size > 0) throw new Error(`the ${[...this.reading].join(', ')} answer of this window is still being read`);
     this.foldInTurn(true);
     // GPUs are ranked once and each minute walks them in rank order, so the millions of samples of a
     // backfill are never comparison-sorted.
@@ -318,40 +339,39 @@ export class DcgmWindowFold {
     return r;
   }
 
-  private fold(field: DcgmField, answer: Answer): void {
-    // Every series of the answer is placed before any point is summed, and answers are folded in
-    // field order, so a UUID's home is where it was first placed (it never moves).
-    const metrics = Array.isArray(answer) ? (answer as readonly MatrixSeries[]).map((s) => s.metric) : (answer as EarlyAnswer).metrics;
-    const gpus = metrics.map((m) => {
-      const h = this.home(m.UUID, () => this.place(m));
-      return h ? this.gpuOf(h) : null;
-    });
+  /**
+   * Folds one series (its points `from` to `to` of `times` and `values`). Series are placed in the
+   * order they come, and answers are folded in field order, so a UUID's home is where it was first
+   * placed (it never moves).
+   */
+  private foldSeries(field: DcgmField, m: Readonly<Record<string, string>>, times: Float64Array, values: Float64Array, from: number, to: number): void {
+    const h = this.home(m.UUID, () => this.place(m));
+    if (!h) return;
+    const g = this.gpuOf(h);
     const sums = this.sums;
-    for (let i = 0; i < gpus.length; i++) {
-      const g = gpus[i];
-      const m = metrics[i];
-      if (!g || !m) continue;
-      if (field === 'xidChanges') {
-        const byTime = (g.xidChanges ??= new Map<number, number>());
-        eachPoint(answer, i, (t, x) => byTime.set(t, x || 0));
-      } else if (field === 'xidLast') {
-        const byTime = g.xidChanges;
-        let prev: number | null = null;
-        eachPoint(answer, i, (t, last) => {
-          const within = byTime?.get(t) ?? 0;
-          // A change between the previous step's last value and this step's first one.
-          const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
-          prev = last;
-          const r = this.slot(g, t);
-          if (r >= 0) sums.xid[r] = (sums.xid[r] as number) + (within + across);
-        });
-      } else {
-        const put = PUT[field];
-        eachPoint(answer, i, (t, x) => {
-          if (!Number.isFinite(x)) return;
-          const r = this.slot(g, t);
-          if (r >= 0) put(sums, r, x, m);
-        });
+    if (field === 'xidChanges') {
+      const byTime = (g.xidChanges ??= new Map<number, number>());
+      for (let j = from; j < to; j++) byTime.set(times[j] as number, (values[j] as number) || 0);
+    } else if (field === 'xidLast') {
+      const byTime = g.xidChanges;
+      let prev: number | null = null;
+      for (let j = from; j < to; j++) {
+        const t = times[j] as number;
+        const last = values[j] as number;
+        const within = byTime?.get(t) ?? 0;
+        // A change between the previous step's last value and this step's first one.
+        const across = within === 0 && prev !== null && last !== prev && last !== 0 ? 1 : 0;
+        prev = last;
+        const r = this.slot(g, t);
+        if (r >= 0) sums.xid[r] = (sums.xid[r] as number) + (within + across);
+      }
+    } else {
+      const put = PUT[field];
+      for (let j = from; j < to; j++) {
+        const x = values[j] as number;
+        if (!Number.isFinite(x)) continue;
+        const r = this.slot(g, times[j] as number);
+        if (r >= 0) put(sums, r, x, m);
       }
     }
   }

@@ -1,12 +1,12 @@
 /** I/O of the kubernetes provider: the Kubernetes API (official client) and the Prometheus HTTP API. */
 import { existsSync } from 'node:fs';
 import { ApiException, CoreV1Api, KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { AuthError, ConfigError, ConnectorError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import type { KubernetesConfig, PrometheusConfig } from './config';
 import { defaultKubeconfigPath, loadKubeconfig } from './kubeconfig';
 import { readSecret } from '../common/secret-ref';
 import { Semaphore } from '../common/semaphore';
+import { MatrixScanner, readMatrixAnswer, type MatrixSeries, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
 
 /** Builds the client config for the account's context, applying endpoint and token overrides. */
 export async function buildKubeConfig(cfg: KubernetesConfig): Promise<KubeConfig> {
@@ -92,33 +92,7 @@ export async function coreApi(cfg: KubernetesConfig): Promise<CoreV1Api> {
   return (await buildKubeConfig(cfg)).makeApiClient(CoreV1Api);
 }
 
-/** One series of a range-query answer. */
-export interface MatrixSeries {
-  metric: Record<string, string>;
-  values: Array<[number, string]>;
-}
-// The envelope goes through zod; the points (millions in a backfill) get the hand-written check below.
-const QueryRangeResponse = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }) }).loose(),
-  z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string().optional() }).loose(),
-]);
-
-/** Checks each series of a matrix answer (string labels, [number, string] points); the index of the first bad one, or -1. */
-export function firstMalformedSeries(result: readonly unknown[]): number {
-  for (let i = 0; i < result.length; i++) {
-    const s = result[i] as { metric?: unknown; values?: unknown } | null;
-    if (typeof s !== 'object' || s === null || typeof s.metric !== 'object' || s.metric === null || !Array.isArray(s.values)) return i;
-    // Plain loops: a 100k-GPU minute is 700k series, and Object.values would copy every label set.
-    const metric = s.metric as Record<string, unknown>;
-    for (const k in metric) if (typeof metric[k] !== 'string') return i;
-    const values = s.values as unknown[];
-    for (let j = 0; j < values.length; j++) {
-      const p = values[j];
-      if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'number' || typeof p[1] !== 'string') return i;
-    }
-  }
-  return -1;
-}
+export type { MatrixSeries } from '../common/prom-matrix';
 
 /** Whether answers should come gzip-compressed: `auto` means everywhere but loopback. */
 export function wantsCompression(cfg: Pick<PrometheusConfig, 'url' | 'compression'>): boolean {
@@ -158,10 +132,35 @@ export class PrometheusClient {
 
   /** Runs /api/v1/query_range; times are epoch seconds, step in seconds. */
   queryRange(query: string, start: number, end: number, step: number, signal: AbortSignal): Promise<MatrixSeries[]> {
-    return this.limit.run(() => this.queryRangeNow(query, start, end, step, signal), signal);
+    return this.limit.run(async () => {
+      const res = await this.post(query, start, end, step, signal);
+      let json: unknown;
+      try {
+        json = await res.json();
+      } catch (cause) {
+        return this.refuse({ kind: 'not-json', cause }, res.status);
+      }
+      const { verdict, series } = readMatrixAnswer(json);
+      if (verdict.kind !== 'matrix') return this.refuse(verdict, res.status);
+      return series;
+    }, signal);
   }
 
-  private async queryRangeNow(query: string, start: number, end: number, step: number, signal: AbortSignal): Promise<MatrixSeries[]> {
+  /**
+   * Runs /api/v1/query_range and hands each series to `sink` as the answer's bytes arrive (no parsed
+   * matrix is ever held), then checks the answer was a whole matrix; errors are queryRange's. A sink
+   * whose answer failed may have been given part of it.
+   */
+  queryRangeInto(query: string, start: number, end: number, step: number, signal: AbortSignal, sink: MatrixSink): Promise<void> {
+    return this.limit.run(async () => {
+      const res = await this.post(query, start, end, step, signal);
+      const verdict = await scanBody(res, new MatrixScanner(sink), signal);
+      if (verdict.kind !== 'matrix') this.refuse(verdict, res.status);
+    }, signal);
+  }
+
+  /** Sends the query; a response whose status already says how it failed is thrown as that. */
+  private async post(query: string, start: number, end: number, step: number, signal: AbortSignal): Promise<Response> {
     const url = `${this.cfg.url.replace(/\/+$/, '')}/api/v1/query_range`;
     const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
     let res: Response;
@@ -182,23 +181,54 @@ export class PrometheusClient {
       throw new ThrottledError(`Prometheus at ${this.cfg.url} throttled`, (Number.isFinite(retry) ? retry : 10) * 1000);
     }
     if (res.status >= 500 && res.status !== 503) throw new UnavailableError(`Prometheus at ${this.cfg.url} answered ${res.status}`);
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch (cause) {
-      if (res.status === 503) throw new UnavailableError(`Prometheus at ${this.cfg.url} answered 503`);
-      throw new MalformedResponseError(`Prometheus at ${this.cfg.url}: answer is not JSON (HTTP ${res.status})`, { cause });
+    return res;
+  }
+
+  /** Throws the typed error for an answer that is not a whole matrix (HTTP `status`). */
+  private refuse(verdict: Exclude<MatrixVerdict, { kind: 'matrix' }>, status: number): never {
+    switch (verdict.kind) {
+      case 'not-json':
+        if (status === 503) throw new UnavailableError(`Prometheus at ${this.cfg.url} answered 503`);
+        throw new MalformedResponseError(`Prometheus at ${this.cfg.url}: answer is not JSON (HTTP ${status})`, { cause: verdict.cause });
+      case 'not-matrix':
+        throw new MalformedResponseError(`Prometheus at ${this.cfg.url}: not a matrix answer`);
+      case 'error': {
+        const msg = `Prometheus at ${this.cfg.url}: ${verdict.errorType ?? 'error'}: ${verdict.error ?? ''}`;
+        if (verdict.errorType === 'bad_data') throw new ConfigError(msg);
+        throw new UnavailableError(msg);
+      }
+      case 'bad-series':
+        throw new MalformedResponseError(`Prometheus at ${this.cfg.url}: series ${verdict.index} of the matrix answer is malformed`);
     }
-    const parsed = QueryRangeResponse.safeParse(json);
-    if (!parsed.success) throw new MalformedResponseError(`Prometheus at ${this.cfg.url}: not a matrix answer`);
-    if (parsed.data.status === 'error') {
-      const msg = `Prometheus at ${this.cfg.url}: ${parsed.data.errorType ?? 'error'}: ${parsed.data.error ?? ''}`;
-      if (parsed.data.errorType === 'bad_data') throw new ConfigError(msg);
-      throw new UnavailableError(msg);
+  }
+}
+
+/**
+ * Pushes a response's body through `scanner` as it arrives. A body that cannot be read to its end
+ * (cut off, timed out) is not JSON, as res.json() would find; the caller's abort is thrown as is.
+ */
+async function scanBody(res: Response, scanner: MatrixScanner, signal: AbortSignal): Promise<MatrixVerdict> {
+  if (!res.body) return scanner.end();
+  const reader = res.body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch (cause) {
+        done = true;
+        if (signal.aborted) throw cause;
+        return { kind: 'not-json', cause };
+      }
+      if (next.done) {
+        done = true;
+        return scanner.end();
+      }
+      if (!scanner.push(next.value)) return scanner.end();
     }
-    const result = parsed.data.data.result;
-    const bad = firstMalformedSeries(result);
-    if (bad >= 0) throw new MalformedResponseError(`Prometheus at ${this.cfg.url}: series ${bad} of the matrix answer is malformed`);
-    return result as MatrixSeries[];
+  } finally {
+    // Stopped before the end (not JSON, or the sink threw): release the connection.
+    if (!done) void reader.cancel().catch(() => undefined);
   }
 }

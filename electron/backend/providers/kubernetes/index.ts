@@ -81,10 +81,16 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
     const end = chunk.to / 1000;
     // A chunk shorter than a step has no evaluation of its own minutes (the seed alone yields nothing).
     if (start > end) return { fold: null, to: chunk.to };
-    // Each answer is folded as it arrives and its parsed matrix dropped: a unit holds its GPU-minute
-    // sums, not its seven answers (issue 16: a backfill's memory).
+    // Each answer is folded series by series as its bytes arrive, never parsed whole: a unit holds
+    // its GPU-minute sums, not its seven answers (issue 16: a backfill's memory).
     const fold = new DcgmWindowFold(place, step, chunk.from);
-    await Promise.all(DCGM_FIELDS.map(async (f) => fold.add(f, await prom.queryRange(q[f], f === 'xidLast' ? seed : start, end, step, signal))));
+    await Promise.all(
+      DCGM_FIELDS.map(async (f) => {
+        const answer = fold.answer(f);
+        await prom.queryRangeInto(q[f], f === 'xidLast' ? seed : start, end, step, signal, answer);
+        answer.end();
+      }),
+    );
     return { fold, to: chunk.to };
   };
   for await (const { fold, to } of inOrderAhead(units, p.concurrency, fetchUnit, req.signal)) {
