@@ -82,12 +82,14 @@ export function gpuStateSql(
     ), m AS (
       -- The connector's gaps are read once per machine, not once per GPU (each read parses JSON).
       SELECT account, id, cloud, region, gpu_model, power_state, health,
-             ${hasGapSql('coverage_gaps', 'metrics')} AS metrics_gap, ${hasGapSql('coverage_gaps', 'placement')} AS placement_gap,
-             unnest(range(gpu_count)) AS gpu_index
+             ${hasGapSql('coverage_gaps', 'metrics')} AS metrics_gap, ${hasGapSql('coverage_gaps', 'placement')} AS placement_gap, gpu_count
       FROM resource WHERE ${resourceWhere}
     ), g AS (
-      SELECT m.*, k.gpu_id FROM m
-      LEFT JOIN gpu k ON k.account = m.account AND k.resource_id = m.id AND k.gpu_index = m.gpu_index
+      -- The gpu table holds every GPU of every machine in the inventory (the inventory write adds
+      -- the new ones, writer.ts syncGpuDimension), so a machine's GPUs are its gpu rows below its
+      -- GPU count: the machines are the hash table's side, not one row per GPU keyed by three columns.
+      SELECT m.* EXCLUDE (gpu_count), k.gpu_index, k.gpu_id FROM m
+      JOIN gpu k ON k.account = m.account AND k.resource_id = m.id AND k.gpu_index < m.gpu_count
     )
     SELECT g.account, g.id AS resource_id, g.gpu_index::INTEGER AS gpu_index, g.cloud, g.region, g.gpu_model,
            w.util_mean, coalesce(w.util_n, 0)::INTEGER AS util_n, coalesce(w.xid, 0)::INTEGER AS xid,

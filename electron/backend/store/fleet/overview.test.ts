@@ -77,6 +77,26 @@ describe('overview glossary', () => {
     expect(detail!.gpus[0]).toMatchObject({ state: 'unhealthy', xidErrors30m: 1, uuid: 'GPU-xid-0' });
   });
 
+  it('counts a machine’s GPUs as its inventory says after it grows and shrinks, measured or not', async () => {
+    const resize = (gpuCount: number): Promise<number> =>
+      store.writeInventory(run('acct', 'inventory'), batchesOf([resource('resized', { gpuCount }), resource('busy')]));
+    const counts = async (): Promise<{ total: number; busy: number; unknown: number }> => {
+      const { gpus } = (await store.overview(new Date(ASOF), ALL)).totals;
+      return { total: gpus.total, busy: gpus.busy, unknown: gpus.unknown };
+    };
+    await resize(2);
+    await metrics(ASOF - 20 * MIN, ASOF + MIN, [...minutes('resized', 1, ASOF - 20 * MIN, ASOF + MIN, 80), ...minutes('busy', 0, ASOF - 20 * MIN, ASOF + MIN, 80)]);
+    expect(await counts()).toEqual({ total: 3, busy: 2, unknown: 1 });
+    // Two more GPUs that never reported: unknown, not missing.
+    await resize(4);
+    expect(await counts()).toEqual({ total: 5, busy: 2, unknown: 3 });
+    // Down to one GPU: GPU 1 (the one measured) is no longer the machine's, so it is not counted.
+    await resize(1);
+    expect(await counts()).toEqual({ total: 2, busy: 1, unknown: 1 });
+    const rows = await store.resourceRows(new Date(ASOF), ALL);
+    expect(rows.resources.find((r) => r.id === 'resized')?.states).toEqual({ busy: 0, idle: 0, unhealthy: 0, unknown: 1, stopped: 0 });
+  });
+
   it('makes a GPU with a provider fault signal in the last 30 minutes unhealthy, that GPU only', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('oci4', { gpuCount: 4 })]));
     const from = ASOF - 60 * MIN;
