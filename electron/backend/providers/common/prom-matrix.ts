@@ -366,23 +366,13 @@ export class MatrixScanner {
       frame.seen.add(key);
     }
     if (frame.kind === TOP && key === 'status') {
-      if (this.#mode !== PREFIX || b !== QUOTE) {
-        this.#whole();
-        return false;
-      }
-      const end = this.#string(p);
-      if (end === MORE) {
-        frame.expect = VALUE;
-        frame.seen?.delete(key);
-        return false;
-      }
       // An error answer is small: it is parsed whole, and so judged exactly as before.
-      if (end === OTHER || this.#text !== 'success') {
+      if (this.#mode !== PREFIX) {
         this.#whole();
         return false;
       }
+      if (!this.#envelopeText(frame, p, 'success')) return false;
       this.#statusOk = true;
-      this.#pos = end;
       return true;
     }
     if (frame.kind === TOP && key === 'data') {
@@ -395,22 +385,8 @@ export class MatrixScanner {
       return true;
     }
     if (frame.kind === DATA && key === 'resultType') {
-      if (b !== QUOTE) {
-        this.#whole();
-        return false;
-      }
-      const end = this.#string(p);
-      if (end === MORE) {
-        frame.expect = VALUE;
-        frame.seen?.delete(key);
-        return false;
-      }
-      if (end === OTHER || this.#text !== 'matrix') {
-        this.#whole();
-        return false;
-      }
+      if (!this.#envelopeText(frame, p, 'matrix')) return false;
       this.#matrixType = true;
-      this.#pos = end;
       return true;
     }
     if (frame.kind === DATA && key === 'result') {
@@ -451,6 +427,26 @@ export class MatrixScanner {
     }
     // Any other key (warnings, stats, ...): checked as JSON, then dropped.
     this.#skip(p);
+    return true;
+  }
+
+  /**
+   * Reads the text value at `p` of an envelope key that must be `wanted` (`status`, `resultType`);
+   * true and past it when it is. Otherwise false: it waits for more bytes (the key is read again
+   * then), or, being something else, the body is parsed whole.
+   */
+  #envelopeText(frame: Frame, p: number, wanted: string): boolean {
+    const end = this.#buf[p] === QUOTE ? this.#string(p) : OTHER;
+    if (end === MORE) {
+      frame.expect = VALUE;
+      frame.seen?.delete(frame.key);
+      return false;
+    }
+    if (end === OTHER || this.#text !== wanted) {
+      this.#whole();
+      return false;
+    }
+    this.#pos = end;
     return true;
   }
 
