@@ -14,6 +14,7 @@ import type {
   SyncErrorKind,
 } from '../../../shared/domain';
 import type { Discovery } from '../../../shared/contract-accounts';
+import type { GpuSampleBatch } from '../domain/sample-columns';
 import type { ConnectorDiagnostics, ConnectorIdentity } from '../../../shared/connector-diagnostics';
 
 /** Passed to every stream call. */
@@ -66,8 +67,8 @@ export interface Connector {
   readonly clouds: readonly CloudId[];
   /** Every GPU machine of the account. Only a complete iteration replaces the stored snapshot. */
   inventory(ctx: StreamContext): AsyncIterable<GpuResource[]>;
-  /** Per-GPU samples in [from, to), at most one per GPU series per minute. */
-  metrics(req: MetricsRequest): AsyncIterable<GpuSample[]>;
+  /** Per-GPU samples in [from, to), at most one per GPU series per minute (as objects, or as columns). */
+  metrics(req: MetricsRequest): AsyncIterable<GpuSampleBatch>;
   /** FOCUS rows whose charge period starts in [from, to). */
   costs(req: CostsRequest): AsyncIterable<FocusCostRow[]>;
   /**

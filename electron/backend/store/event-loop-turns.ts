@@ -52,10 +52,15 @@ export class TurnBudget {
    * staging one metrics sample costs, and a window stages up to 2M of them.
    */
   async each<T>(items: readonly T[], body: (item: T) => void): Promise<void> {
-    for (let from = 0; from < items.length; from += CLOCK_STRIDE) {
+    await this.eachIndex(items.length, (i) => body(items[i]!));
+  }
+
+  /** each() over the indices 0 to count - 1 (rows of columns). */
+  async eachIndex(count: number, body: (i: number) => void): Promise<void> {
+    for (let from = 0; from < count; from += CLOCK_STRIDE) {
       if (this.due()) await this.turn();
-      const to = Math.min(items.length, from + CLOCK_STRIDE);
-      for (let i = from; i < to; i++) body(items[i]!);
+      const to = Math.min(count, from + CLOCK_STRIDE);
+      for (let i = from; i < to; i++) body(i);
     }
   }
 }

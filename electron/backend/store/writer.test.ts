@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openStore, STORE_FILE } from './index';
 import type { FleetStore } from './types';
 import { account, batchesOf, costRow, failingAfter, incident, minutes, resource, run, sample, tempDataDir } from './test-support';
+import { GpuSampleColumns } from '../domain/sample-columns';
 
 const T0 = Date.parse('2026-11-25T00:00:00Z');
 const MIN = 60_000;
@@ -117,6 +118,37 @@ describe('store writes', () => {
     expect(await count('SELECT count(*) FROM (SELECT ts, lag(ts) OVER (ORDER BY rowid) AS prev FROM gpu_sample) WHERE ts < prev')).toBe(0);
     expect(await count('SELECT count(*) FROM gpu_sample')).toBe(180);
     expect(await count(`SELECT sum(util) FROM gpu_sample WHERE ts >= TIMESTAMP '2026-11-25 00:30:00'`)).toBe(30 * (10 + 11 + 12));
+  });
+
+  it('stores sample columns as it stores the same samples as objects', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 2 })]));
+    const samples = [0, 1].flatMap((g) => minutes('vm-1', g, T0, T0 + 10 * MIN, 40 + g));
+    samples.push({ ...sample('vm-1', 0, T0 + 10 * MIN, null), memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 2 });
+    samples.push(sample('vm-9', 0, T0, 1), sample('vm-1', 1, T0 + 20 * MIN, 1));
+    const table = 'SELECT gpu_id, ts, util, util_source, mem_used_mib, power_w, temp_c, xid, fault FROM gpu_sample ORDER BY ALL';
+    const read = async (): Promise<unknown[]> => {
+      await store.close();
+      const inst = await DuckDBInstance.create(join(dir, STORE_FILE));
+      const conn = await inst.connect();
+      const r = (await conn.runAndReadAll(table)).getRowsJS();
+      conn.closeSync();
+      inst.closeSync();
+      store = await openStore(dir, { now: () => new Date(T0 + 3 * 3600_000) });
+      return r;
+    };
+    const w = { from: T0, to: T0 + 15 * MIN };
+    expect(await store.writeMetrics(run('acct', 'metrics'), w, batchesOf(samples.slice(0, 7), samples.slice(7)))).toBe(21);
+    const asObjects = await read();
+    const c = new GpuSampleColumns(4);
+    for (const s of samples) c.push(s.resourceId, s.gpuIndex, s.ts, s.utilisation, s.utilSource, s.memoryUsedMiB, s.powerWatts, s.temperatureC, s.xidErrors);
+    expect([...c]).toEqual(samples);
+    async function* asColumns() {
+      yield c;
+    }
+    expect(await store.writeMetrics(run('acct', 'metrics'), w, asColumns())).toBe(21);
+    expect(await read()).toEqual(asObjects);
+    expect(asObjects).toHaveLength(21);
+    expect(await count(`SELECT sum(rejected) FROM sync_run WHERE stream = 'metrics'`)).toBe(4);
   });
 
   it('rollups equal a direct computation from raw samples, also after a window is rewritten', async () => {

@@ -10,6 +10,7 @@ import { FakeConnector, accountConfig, batchesOf, costRow, incident, resource, s
 import { FakeStore } from './testing/fake-store';
 import type { RunStart, Window } from '../store/types';
 import type { MetricsStorage } from '../../../shared/config';
+import { GpuSampleColumns } from '../domain/sample-columns';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -409,6 +410,34 @@ describe('validation', () => {
     const { engine } = build([a]);
     const summary = await syncToEnd(engine);
     expect(summary.accounts[0]!.streams.metrics.error?.message).toContain(`item 0 field "${field}"`);
+  });
+
+  /** The samples as one columns batch. */
+  const columns = (samples: readonly GpuSample[]): GpuSampleColumns => {
+    const c = new GpuSampleColumns(1);
+    for (const s of samples) c.push(s.resourceId, s.gpuIndex, s.ts, s.utilisation, s.utilSource, s.memoryUsedMiB, s.powerWatts, s.temperatureC, s.xidErrors);
+    return c;
+  };
+
+  it('checks sample columns by the same rules, naming the same item and field, and passes them on as they are', async () => {
+    const bad = account('lab-a', 'demo', {
+      metrics: (req) =>
+        (async function* () {
+          yield [sample('gpu-vm-1', req.from)];
+          yield columns([sample('gpu-vm-1', req.from + MINUTE), sample('gpu-vm-1', req.from, { utilisation: 140 })]);
+        })(),
+    });
+    const summary = await syncToEnd(build([bad]).engine);
+    expect(summary.accounts[0]!.streams.metrics.error?.message).toBe('account "lab-a" stream metrics: item 2 field "utilisation": expected a number 0-100 or null, got 140');
+    for (const [overrides, field] of [[{ ts: NOW_MINUTE }, 'ts'], [{ gpuIndex: 0.5 }, 'gpuIndex'], [{ resourceId: '' }, 'resourceId'], [{ xidErrors: -1 }, 'xidErrors']] as const) {
+      const a = account('lab-a', 'demo', { metrics: (req) => (async function* () { yield columns([sample('gpu-vm-1', req.from, overrides)]); })() }, { metricsBackfillHours: 1 });
+      expect((await syncToEnd(build([a]).engine)).accounts[0]!.streams.metrics.error?.message, field).toContain(`item 0 field "${field}"`);
+    }
+    const rows = (from: number) => [sample('gpu-vm-1', from), sample('gpu-vm-1', from + MINUTE, { utilisation: null, utilSource: null, memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 3 })];
+    const good = account('lab-a', 'demo', { metrics: (req) => (async function* () { yield columns(rows(req.from)); })() }, { metricsBackfillHours: 1 });
+    const { engine, store } = build([good]);
+    expect((await syncToEnd(engine)).accounts[0]!.streams.metrics.error).toBeNull();
+    expect(store.samples.get('lab-a')).toEqual(rows(good.connector.calls.metrics[0]!.from));
   });
 
   it('accepts a per-GPU fault signal, reported (true/false) or absent', async () => {

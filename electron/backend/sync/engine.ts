@@ -21,7 +21,8 @@ import { ReadAhead } from './read-ahead';
 import { CLOCK_STRIDE, TurnBudget } from '../store/event-loop-turns';
 import { InventoryWrites, SharedInventoryRead } from './inventory-reads';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
-import { checkCostRows, checkIncidents, checkResources, checkSamples, requireArray, type BatchOrigin } from './validate';
+import { checkCostRows, checkIncidents, checkResources, checkSampleColumns, checkSamples, requireArray, type BatchOrigin } from './validate';
+import { GpuSampleColumns, type GpuSampleBatch } from '../domain/sample-columns';
 import { costsWindow, metricsWindows, ROLLUP_BUCKET_MS, rollupsChunkMs } from './windows';
 
 /** One configured account and the connector that reads it. */
@@ -635,7 +636,7 @@ export class SyncEngine {
         const first = chunks[0];
         const last = chunks[chunks.length - 1];
         // Chunk index -> its stream read ahead, for the chunk's first attempt (a retry asks again).
-        const ahead = new Map<number, ReadAhead<unknown> | 'taken'>();
+        const ahead = new Map<number, ReadAhead<GpuSampleBatch> | 'taken'>();
         const readAhead = (index: number): void => {
           const chunk = chunks[index];
           if (chunk === undefined || ahead.has(index) || this.readAheadSamples === 0 || signal.aborted) return;
@@ -645,7 +646,7 @@ export class SyncEngine {
           if (release === null) return;
           const stop = new AbortController();
           const source = connector.metrics({ signal: AbortSignal.any([signal, stop.signal]), now: this.clock.now(), from: chunk.from, to: chunk.to, resources });
-          ahead.set(index, new ReadAhead<unknown>(source, this.readAheadSamples, stop, release));
+          ahead.set(index, new ReadAhead(source, this.readAheadSamples, stop, release));
         };
         return {
           window: first && last ? { from: first.from, to: last.to } : null,
@@ -656,7 +657,10 @@ export class SyncEngine {
               early instanceof ReadAhead ? early : connector.metrics({ signal: runSignal, now: run.startedAt, from: chunk.from, to: chunk.to, resources });
             // Once this chunk's source is read, the next chunk's queries start while this one is written.
             const thenNext = whenEnded(batches, () => readAhead(index + 1));
-            return this.store.writeMetrics(run, chunk, checked(thenNext, origin, runSignal, (b, i) => checkSamples(origin, b, i, chunk), onBatch), storage);
+            const samples = checked(thenNext, origin, runSignal, (b, i) => checkSamples(origin, b, i, chunk), onBatch, (b, from, to, i) =>
+              checkSampleColumns(origin, b, from, to, i, chunk),
+            );
+            return this.store.writeMetrics(run, chunk, samples, storage);
           }),
           dispose: () => {
             for (const early of ahead.values()) if (early instanceof ReadAhead) void early.cancel();
@@ -712,19 +716,46 @@ async function* whenEnded<T>(source: AsyncIterable<T>, ended: () => void): Async
 
 /**
  * Passes a connector's batches to the store after validating each one. Throws if stopped, so a
- * connector that simply ends on abort cannot make a partial inventory look complete.
+ * connector that simply ends on abort cannot make a partial inventory look complete. With
+ * `checkColumns`, a batch of sample columns is checked by it, row range by row range, and passed on as is.
  */
+function checked<T>(
+  source: AsyncIterable<unknown>,
+  origin: BatchOrigin,
+  signal: AbortSignal,
+  check: (batch: unknown[], firstIndex: number) => T[],
+  onBatch: (rowsSoFar: number) => void,
+): AsyncGenerator<T[]>;
+function checked<T>(
+  source: AsyncIterable<unknown>,
+  origin: BatchOrigin,
+  signal: AbortSignal,
+  check: (batch: unknown[], firstIndex: number) => T[],
+  onBatch: (rowsSoFar: number) => void,
+  checkColumns: (batch: GpuSampleColumns, from: number, to: number, firstIndex: number) => void,
+): AsyncGenerator<T[] | GpuSampleColumns>;
 async function* checked<T>(
   source: AsyncIterable<unknown>,
   origin: BatchOrigin,
   signal: AbortSignal,
   check: (batch: unknown[], firstIndex: number) => T[],
   onBatch: (rowsSoFar: number) => void,
-): AsyncGenerator<T[]> {
+  checkColumns?: (batch: GpuSampleColumns, from: number, to: number, firstIndex: number) => void,
+): AsyncGenerator<T[] | GpuSampleColumns> {
   let seen = 0;
   const turns = new TurnBudget();
   for await (const batch of source) {
     if (signal.aborted) throw abortReason(signal);
+    if (checkColumns && batch instanceof GpuSampleColumns) {
+      for (let from = 0; from < batch.length; from += CLOCK_STRIDE) {
+        if (turns.due()) await turns.turn();
+        checkColumns(batch, from, Math.min(batch.length, from + CLOCK_STRIDE), seen + from);
+      }
+      seen += batch.length;
+      onBatch(seen);
+      yield batch;
+      continue;
+    }
     const items = requireArray(origin, batch, seen);
     // In slices of the budget's stride, each check per item: a whole batch checked at once held
     // serve's event loop (issue 16).

@@ -4,10 +4,10 @@
  * source is not left idle at every chunk boundary; the buffer's cap keeps memory bounded.
  */
 
-/** Batches of a stream, read ahead of their consumer until `maxItems` items are buffered. */
-export class ReadAhead<T> implements AsyncIterable<T[]> {
-  readonly #queue: T[][] = [];
-  readonly #iterator: AsyncIterator<T[]>;
+/** Batches of a stream, read ahead of their consumer until `maxItems` items (batch lengths summed) are buffered. */
+export class ReadAhead<B extends { readonly length: number }> implements AsyncIterable<B> {
+  readonly #queue: B[] = [];
+  readonly #iterator: AsyncIterator<B>;
   readonly #maxItems: number;
   readonly #stop: AbortController;
   #buffered = 0;
@@ -24,7 +24,7 @@ export class ReadAhead<T> implements AsyncIterable<T[]> {
    * (so a request in flight ends). At most `maxItems` items wait in the buffer, plus the one batch
    * that crossed the cap.
    */
-  constructor(source: AsyncIterable<T[]>, maxItems: number, stop: AbortController, sourceEnded: () => void = () => undefined) {
+  constructor(source: AsyncIterable<B>, maxItems: number, stop: AbortController, sourceEnded: () => void = () => undefined) {
     if (!Number.isInteger(maxItems) || maxItems < 1) throw new RangeError('read-ahead maxItems must be a positive integer');
     this.#iterator = source[Symbol.asyncIterator]();
     this.#maxItems = maxItems;
@@ -71,7 +71,7 @@ export class ReadAhead<T> implements AsyncIterable<T[]> {
   }
 
   /** The batches in order; the source's error where it failed. Can be iterated once. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T[]> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<B> {
     if (this.#taken) throw new Error('a read-ahead stream can be read once');
     this.#taken = true;
     let finished = false;

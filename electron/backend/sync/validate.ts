@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { FocusCostRow, GpuResource, Incident, UtilSource, type GpuSample, type StreamId } from '../../../shared/domain';
 import { MalformedResponseError } from '../providers/types';
 import type { Window } from '../store/types';
+import type { GpuSampleColumns } from '../domain/sample-columns';
 
 /** Where a batch came from, for error messages. */
 export interface BatchOrigin {
@@ -116,6 +117,28 @@ function sampleProblem(s: Record<string, unknown>, window: Window): [string, str
   // Optional: absent means the provider reports no fault signal.
   if (s.fault !== undefined && typeof s.fault !== 'boolean') return ['fault', `expected true, false or absent, got ${describe(s.fault)}`];
   return null;
+}
+
+/**
+ * Validates rows [from, to) of a columns batch (its first row is sample `firstIndex`) by the same
+ * rules as checkSamples, read through one reused object: no object per sample.
+ */
+export function checkSampleColumns(origin: BatchOrigin, batch: GpuSampleColumns, from: number, to: number, firstIndex: number, window: Window): void {
+  const row: Record<string, unknown> = {};
+  const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
+  for (let i = from; i < to; i++) {
+    row.resourceId = batch.resourceId[i];
+    row.gpuIndex = batch.gpuIndex[i];
+    row.ts = batch.ts[i];
+    row.utilisation = nullable(batch.utilisation[i] as number);
+    row.utilSource = batch.source(i);
+    row.memoryUsedMiB = nullable(batch.memoryUsedMiB[i] as number);
+    row.powerWatts = nullable(batch.powerWatts[i] as number);
+    row.temperatureC = nullable(batch.temperatureC[i] as number);
+    row.xidErrors = batch.xidErrors[i];
+    const problem = sampleProblem(row, window);
+    if (problem) throw malformed(origin, firstIndex + i, problem[0], problem[1]);
+  }
 }
 
 /** Validates samples with plain comparisons (same rules as the GpuSample schema, plus the window). */

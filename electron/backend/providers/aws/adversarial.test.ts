@@ -4,7 +4,7 @@ import { UnavailableError } from '../types';
 import { G6F_LARGE, UNDESCRIBED_TYPE } from './testing/fleet';
 import { startAwsHarness, type AwsHarness } from './testing/harness';
 
-async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
   return out;

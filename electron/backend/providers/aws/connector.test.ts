@@ -5,7 +5,7 @@ import { AuthError, ThrottledError } from '../types';
 import { BASE_CREDENTIALS, startAwsHarness, type AwsHarness } from './testing/harness';
 import { gpuAttributable, readableAccounts, visibleInstances } from './testing/fleet';
 
-async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
   return out;

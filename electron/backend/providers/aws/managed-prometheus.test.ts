@@ -10,7 +10,7 @@ import { startAwsHarness, type AwsHarness } from './testing/harness';
 const MIN = 60_000;
 const SCRAPE_OFFSETS = [7, 22, 37, 52];
 
-async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
   return out;

@@ -212,7 +212,7 @@ describe('a window folded answer by answer', () => {
       const fold = new DcgmWindowFold(place, 60, FROM);
       for (const f of order) fold.add(f, set[f]);
       expect(fold.waiting, order.join()).toBe(0);
-      expect([...fold.samples(2)].flat(), order.join()).toEqual(whole);
+      expect([...fold.samples(2)].flatMap((b) => [...b]), order.join()).toEqual(whole);
     }
   });
 
@@ -228,7 +228,7 @@ describe('a window folded answer by answer', () => {
     expect(() => fold.add('dev', set.dev)).toThrow(/dev answer/);
     // Fields never added count as no series, as in mapDcgmSeries.
     const { power: _p, temp: _t, xidChanges: _x, ...partial } = set;
-    expect([...fold.samples(1000)].flat()).toEqual(mapDcgmSeries(partial, place, 60, FROM));
+    expect([...fold.samples(1000)].flatMap((b) => [...b])).toEqual(mapDcgmSeries(partial, place, 60, FROM));
   });
 
   it('gives the same samples when the answers are read series by series, interleaved, and end in any order', () => {
@@ -255,11 +255,33 @@ describe('a window folded answer by answer', () => {
       expect(() => [...fold.samples(10)], order.join()).toThrow(/still being read/);
       for (const f of order) answers.get(f)!.end();
       expect(fold.waiting, order.join()).toBe(0);
-      expect([...fold.samples(3)].flat(), order.join()).toEqual(whole);
+      expect([...fold.samples(3)].flatMap((b) => [...b]), order.join()).toEqual(whole);
     }
     const fold = new DcgmWindowFold(place, 60, FROM);
     fold.answer('dev');
     expect(() => fold.answer('dev')).toThrow(/dev answer/);
+  });
+
+  it('keeps minutes a source evaluates off the step grid, in time order with the others', () => {
+    const off = mapDcgmSeries(
+      {
+        prof: [
+          series({ Hostname: 'node-a', gpu: '0', UUID: 'GPU-9' }, [[at(0), '10'], [at(0) + 30, '20'], [at(1), '30'], [at(70_000), '40']]),
+          series({ Hostname: 'node-a', gpu: '1', UUID: 'GPU-8' }, [[at(0) + 30, '50'], [at(1), '60']]),
+        ],
+      },
+      place,
+      60,
+      FROM,
+    );
+    expect(off.map((x) => [x.gpuIndex, (x.ts - FROM) / 1000, x.utilisation])).toEqual([
+      [0, 0, 10],
+      [0, 30, 20],
+      [1, 30, 50],
+      [0, 60, 30],
+      [1, 60, 60],
+      [0, 4_200_000, 40],
+    ]);
   });
 
   it('stops at the end of the window and batches without changing the order', () => {
@@ -267,7 +289,7 @@ describe('a window folded answer by answer', () => {
     for (const f of DCGM_FIELDS) fold.add(f, set[f]);
     const batches = [...fold.samples(2, FROM + 2 * MINUTE)];
     expect(batches.every((b) => b.length > 0 && b.length <= 2)).toBe(true);
-    expect(batches.flat()).toEqual(mapDcgmSeries(set, place, 60, FROM).filter((x) => x.ts < FROM + 2 * MINUTE));
+    expect(batches.flatMap((b) => [...b])).toEqual(mapDcgmSeries(set, place, 60, FROM).filter((x) => x.ts < FROM + 2 * MINUTE));
   });
 });
 

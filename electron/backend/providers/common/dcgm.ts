@@ -5,6 +5,7 @@
  */
 import type { GpuSample } from '../../../../shared/domain';
 import { chooseUtilisation, uuidHomes, type GpuHome } from '../../domain/utilisation';
+import { GpuSampleColumns } from '../../domain/sample-columns';
 import { migInstanceWeight } from './mig';
 import { sendSeries, type MatrixSeries, type MatrixSink } from './prom-matrix';
 
@@ -83,10 +84,23 @@ class MinuteColumns {
     if (this.rows === this.profSum.length) this.grow(Math.max(64, this.rows * 2));
     const r = this.rows;
     this.rows += 1;
+    // The columns may have held another window's minutes (MinuteColumnsPool): each row starts empty.
+    this.profSum[r] = 0;
+    this.profWeight[r] = 0;
+    this.devSum[r] = 0;
+    this.devCount[r] = 0;
+    this.fbFirstValue[r] = 0;
+    this.xid[r] = 0;
     this.power[r] = Number.NaN;
     this.temp[r] = Number.NaN;
-    this.fbFirst.push(null);
+    this.fbFirst[r] = null;
     return r;
+  }
+
+  /** No GPU-minutes; the columns keep their capacity. */
+  clear(): void {
+    this.rows = 0;
+    this.fbMore = null;
   }
 
   private grow(capacity: number): void {
@@ -131,14 +145,44 @@ class MinuteColumns {
   }
 }
 
+/**
+ * Minute columns handed from one window's fold to the next of the same stream: a backfill folds
+ * hundreds of windows, and columns made (and grown) for each were as many megabytes of ArrayBuffers
+ * waiting for a GC (issue 16). Holds at most a few idle sets.
+ */
+export class MinuteColumnsPool {
+  readonly #idle: MinuteColumns[] = [];
+
+  /** @internal */
+  take(): MinuteColumns {
+    return this.#idle.pop() ?? new MinuteColumns();
+  }
+
+  /** @internal */
+  give(columns: MinuteColumns): void {
+    columns.clear();
+    if (this.#idle.length < 8) this.#idle.push(columns);
+  }
+}
+
 /** One GPU's minutes (rows of the window's MinuteColumns by time), and its XID change counts by evaluation time. */
 interface GpuMinutes extends GpuHome {
-  minutes: Map<number, number>;
+  /**
+   * Row + 1 of the minute k steps after the window's start (0: none), for minutes on the window's
+   * step grid (all of them when the source evaluates at the steps asked for). A typed array, not a
+   * Map of times: a backfill's maps were megabytes of old garbage per window (issue 16).
+   */
+  onGrid: Int32Array;
+  /** Rows of minutes off the grid, by time; null until one comes. */
+  offGrid: Map<number, number> | null;
   /** The minute last touched (most series points of one GPU fall in the same minute as the last); row -1 before any. */
   lastTs: number;
   lastRow: number;
   xidChanges: Map<number, number> | null;
 }
+
+/** Steps a window's grid holds at most (a time further on, from a wrong clock, is kept off the grid). */
+const MAX_GRID_STEPS = 1 << 16;
 
 // localeCompare's own order (the default locale's collation), without its per-call cost.
 const byResourceId = new Intl.Collator().compare;
@@ -194,8 +238,11 @@ export class DcgmWindowFold {
   // window must not keep an entry for each of its series (seven per GPU).
   private readonly byHome = new WeakMap<GpuHome, GpuMinutes>();
   private readonly byKey = new Map<string, GpuMinutes>();
-  private readonly stamps = new Set<number>();
-  private readonly sums = new MinuteColumns();
+  /** 1 + the highest grid step any GPU has a minute at. */
+  private gridSteps = 0;
+  /** Times of the minutes off the step grid (rare). */
+  private offGridStamps: Set<number> | null = null;
+  private sums: MinuteColumns;
   /** Answers read whole before their turn, waiting for it. */
   private readonly held = new Map<DcgmField, HeldAnswer>();
   /** Answers being read. */
@@ -203,13 +250,18 @@ export class DcgmWindowFold {
   private readonly stepMs: number;
   /** Index into DCGM_FIELDS of the next answer to fold. */
   private turn = 0;
+  /** Samples taken and the columns given back to the pool: nothing more can be added or taken. */
+  private spent = false;
 
+  /** With `pool`, the sums are columns of an earlier window, given back once this window's samples are taken. */
   constructor(
     private readonly place: PlaceSeries,
     stepSeconds: number,
     private readonly fromMs: number,
+    private readonly pool: MinuteColumnsPool | null = null,
   ) {
     this.stepMs = stepSeconds * 1000;
+    this.sums = pool ? pool.take() : new MinuteColumns();
   }
 
   /** Answers that were read before their turn and wait (as columns) for an earlier field's answer. */
@@ -231,7 +283,7 @@ export class DcgmWindowFold {
    * that failed is never ended, and the fold is dropped with it.
    */
   answer(field: DcgmField): DcgmAnswer {
-    if (DCGM_FIELDS.indexOf(field) < this.turn || this.held.has(field) || this.reading.has(field)) throw new Error(`the ${field} answer of this window was already added`);
+    if (this.spent || DCGM_FIELDS.indexOf(field) < this.turn || this.held.has(field) || this.reading.has(field)) throw new Error(`the ${field} answer of this window was already added`);
     this.reading.add(field);
     let held: HeldAnswer | null = null;
     let inTurn = false;
@@ -267,42 +319,61 @@ export class DcgmWindowFold {
   }
 
   /**
-   * The samples before `untilMs`, in batches of up to `batchSize`, ordered by (ts, resource id by
-   * localeCompare, GPU index). A field never added counts as no series; nothing can be added after.
+   * The samples before `untilMs`, in batches (columns) of up to `batchSize`, ordered by (ts, resource
+   * id by localeCompare, GPU index). A field never added counts as no series; nothing can be added
+   * after. With a pool, they can be taken once: the columns go back to it when the last is taken.
    */
-  *samples(batchSize: number, untilMs = Number.POSITIVE_INFINITY): Generator<GpuSample[]> {
+  *samples(batchSize: number, untilMs = Number.POSITIVE_INFINITY): Generator<GpuSampleColumns> {
     if (this.reading.size > 0) throw new Error(`the ${[...this.reading].join(', ')} answer of this window is still being read`);
+    if (this.spent) throw new Error('the samples of this window were taken, and its columns given back');
     this.foldInTurn(true);
+    try {
+      yield* this.minutes(batchSize, untilMs);
+    } finally {
+      if (this.pool) {
+        this.spent = true;
+        this.pool.give(this.sums);
+      }
+    }
+  }
+
+  private *minutes(batchSize: number, untilMs: number): Generator<GpuSampleColumns> {
     // GPUs are ranked once and each minute walks them in rank order, so the millions of samples of a
     // backfill are never comparison-sorted.
     const gpus = [...this.byKey.values()].sort((x, y) => byResourceId(x.resourceId, y.resourceId) || x.gpuIndex - y.gpuIndex);
     const c = this.sums;
-    let out: GpuSample[] = [];
-    for (const ts of [...this.stamps].sort((x, y) => x - y)) {
+    // A batch is made at its full size: grown, it would leave its smaller columns as garbage.
+    const capacity = Math.min(batchSize, 65_536);
+    let out = new GpuSampleColumns(capacity);
+    const stamps = Array.from({ length: this.gridSteps }, (_, k) => this.fromMs + k * this.stepMs);
+    if (this.offGridStamps) stamps.push(...this.offGridStamps);
+    stamps.sort((x, y) => x - y);
+    for (const ts of stamps) {
       if (ts >= untilMs) break;
+      const k = this.gridIndex(ts);
       for (const g of gpus) {
-        const r = g.minutes.get(ts);
-        if (r === undefined) continue;
+        const r = k >= 0 ? (g.onGrid[k] ?? 0) - 1 : (g.offGrid?.get(ts) ?? -1);
+        if (r < 0) continue;
         const profWeight = c.profWeight[r] as number;
         const devCount = c.devCount[r] as number;
         const prof = profWeight > 0 ? (c.profSum[r] as number) / profWeight : null;
         const u = chooseUtilisation({ prof, dev: devCount > 0 ? (c.devSum[r] as number) / devCount : null });
         const power = c.power[r] as number;
         const temp = c.temp[r] as number;
-        out.push({
-          resourceId: g.resourceId,
-          gpuIndex: g.gpuIndex,
+        out.push(
+          g.resourceId,
+          g.gpuIndex,
           ts,
-          utilisation: u.utilisation,
-          utilSource: u.utilSource,
-          memoryUsedMiB: c.framebuffer(r),
-          powerWatts: Number.isNaN(power) ? null : Math.max(0, power),
-          temperatureC: Number.isNaN(temp) ? null : temp,
-          xidErrors: Math.max(0, Math.round(c.xid[r] as number)),
-        });
+          u.utilisation,
+          u.utilSource,
+          c.framebuffer(r),
+          Number.isNaN(power) ? null : Math.max(0, power),
+          Number.isNaN(temp) ? null : temp,
+          Math.max(0, Math.round(c.xid[r] as number)),
+        );
         if (out.length >= batchSize) {
           yield out;
-          out = [];
+          out = new GpuSampleColumns(capacity);
         }
       }
     }
@@ -315,7 +386,8 @@ export class DcgmWindowFold {
     const k = `${h.resourceId}\u0000${h.gpuIndex}`;
     g = this.byKey.get(k);
     if (!g) {
-      g = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, minutes: new Map(), lastTs: Number.NaN, lastRow: -1, xidChanges: null };
+      // Sized for the minutes the window's GPUs have so far: only the first GPU's grows.
+      g = { resourceId: h.resourceId, gpuIndex: h.gpuIndex, onGrid: new Int32Array(Math.max(16, this.gridSteps)), offGrid: null, lastTs: Number.NaN, lastRow: -1, xidChanges: null };
       this.byKey.set(k, g);
     }
     this.byHome.set(h, g);
@@ -328,15 +400,39 @@ export class DcgmWindowFold {
     if (ts < this.fromMs) return -1;
     // The minute last touched first: a steady sync's GPUs have one minute, read by every field.
     if (g.lastTs === ts) return g.lastRow;
-    let r = g.minutes.get(ts);
-    if (r === undefined) {
-      r = this.sums.add();
-      g.minutes.set(ts, r);
-      this.stamps.add(ts);
+    const k = (ts - this.fromMs) / this.stepMs;
+    let r: number;
+    if (Number.isInteger(k) && k < MAX_GRID_STEPS) {
+      if (k >= g.onGrid.length) {
+        const wider = new Int32Array(Math.max(k + 1, g.onGrid.length * 2));
+        wider.set(g.onGrid);
+        g.onGrid = wider;
+      }
+      r = (g.onGrid[k] as number) - 1;
+      if (r < 0) {
+        r = this.sums.add();
+        g.onGrid[k] = r + 1;
+        if (k >= this.gridSteps) this.gridSteps = k + 1;
+      }
+    } else {
+      g.offGrid ??= new Map();
+      let off = g.offGrid.get(ts);
+      if (off === undefined) {
+        off = this.sums.add();
+        g.offGrid.set(ts, off);
+        (this.offGridStamps ??= new Set()).add(ts);
+      }
+      r = off;
     }
     g.lastTs = ts;
     g.lastRow = r;
     return r;
+  }
+
+  /** The step of the grid `ts` is at, or -1 when it is off the grid. */
+  private gridIndex(ts: number): number {
+    const k = (ts - this.fromMs) / this.stepMs;
+    return Number.isInteger(k) && k >= 0 && k < this.gridSteps ? k : -1;
   }
 
   /**
@@ -409,8 +505,8 @@ const PUT: Record<Exclude<DcgmField, 'xidChanges' | 'xidLast'>, (c: MinuteColumn
 export function mapDcgmSeries(set: DcgmSeriesSet, place: PlaceSeries, stepSeconds: number, fromMs: number): GpuSample[] {
   const fold = new DcgmWindowFold(place, stepSeconds, fromMs);
   for (const f of DCGM_FIELDS) fold.add(f, set[f] ?? []);
-  const [all = []] = fold.samples(Number.POSITIVE_INFINITY);
-  return all;
+  const [all] = fold.samples(Number.POSITIVE_INFINITY);
+  return all ? [...all] : [];
 }
 
 /**

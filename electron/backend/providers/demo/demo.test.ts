@@ -19,7 +19,7 @@ function connector(seed = 7, scale = 1, name = 'demo-fleet'): Connector {
 
 const ctx = (now = NOW) => ({ signal: new AbortController().signal, now });
 
-async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
   return out;
@@ -305,7 +305,7 @@ describe('demo pages and the event loop', () => {
     return counter;
   }
 
-  async function turnsAtEachPage<T>(pages: AsyncIterable<T[]>): Promise<number[]> {
+  async function turnsAtEachPage(pages: AsyncIterable<{ length: number }>): Promise<number[]> {
     const counter = turnCounter();
     const seen: number[] = [];
     try {

@@ -9,7 +9,7 @@ import { startGcpHarness, TOKEN_ENV, type GcpHarness } from './testing/harness';
 
 const MINUTE = 60_000;
 
-async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
   return out;

@@ -4,7 +4,8 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
 import { ConfigError, ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext, type ProviderDescriptor } from '../types';
-import { DCGM_FIELDS, DcgmWindowFold, machineSelector, sourceName } from '../common/dcgm';
+import { DCGM_FIELDS, DcgmWindowFold, machineSelector, MinuteColumnsPool, sourceName } from '../common/dcgm';
+import type { GpuSampleColumns } from '../../domain/sample-columns';
 import { parseAccountEntry } from '../common/config-issues';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
@@ -62,7 +63,7 @@ function unplacedOf(resources: readonly GpuResource[]): UnplacedMachine[] {
  * in parallel (the client caps requests in flight at the same number), and their samples are yielded
  * in plan order, so the result does not depend on the limit.
  */
-async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: MetricsRequest): AsyncGenerator<GpuSample[]> {
+async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: MetricsRequest): AsyncGenerator<GpuSampleColumns> {
   const p = cfg.prometheus;
   if (!p) return;
   const step = stepFor(req.from, req.to, p.maxPointsPerSeries);
@@ -70,6 +71,8 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
   const plan = planMetricsQueries(req.from, req.to, step, gpus, Math.min(p.stepsPerRequest, p.maxPointsPerSeries - 1), p.pointsPerRequest);
   const units = plan.chunks.flatMap((chunk) => plan.shards.map((shard) => ({ chunk, shard })));
   const place = placeOnNodes(req.resources, p.nodeLabels);
+  // The windows' folds hand their minute columns on: a few sets for the whole backfill.
+  const columns = new MinuteColumnsPool();
   const fetchUnit = async ({ chunk, shard }: (typeof units)[number], signal: AbortSignal): Promise<{ fold: DcgmWindowFold | null; to: number }> => {
     const q = dcgmQueries(step, p.nodeLabels, withShard(p.selector, shard));
     // The evaluation at t is the minute before t, so the chunk's minutes are evaluated from one step
@@ -83,7 +86,7 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
     if (start > end) return { fold: null, to: chunk.to };
     // Each answer is folded series by series as its bytes arrive, never parsed whole: a unit holds
     // its GPU-minute sums, not its seven answers (issue 16: a backfill's memory).
-    const fold = new DcgmWindowFold(place, step, chunk.from);
+    const fold = new DcgmWindowFold(place, step, chunk.from, columns);
     await Promise.all(
       DCGM_FIELDS.map(async (f) => {
         const answer = fold.answer(f);

@@ -35,7 +35,7 @@ function connector(extra: Record<string, unknown> = {}) {
   return kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
 }
 
-async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
   return out;

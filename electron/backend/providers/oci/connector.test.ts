@@ -5,7 +5,7 @@ import { createOciConnector } from './index';
 import { DAY, MINUTE, times } from './testing/fleet';
 import { startOciHarness, type OciHarness } from './testing/harness';
 
-async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
   return out;

@@ -4,7 +4,8 @@
  * or minute by minute, late and out of order, stored in several slices that cut buckets in two, in
  * windows off the 5-minute grid whose edge buckets hold samples stored before, and minutes sent again.
  * rollup_1h, fleet_5m and fleet_1h follow from them. A rollups-only store given the same windows
- * (starting on the grid, as such windows must) has the same rollups.
+ * (starting on the grid, as such windows must) has the same rollups, and so does a store given the
+ * samples as columns (GpuSampleColumns) rather than objects.
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -12,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricsStorage } from '../../../../shared/config';
 import type { GpuSample } from '../../../../shared/domain';
 import { openStore, STORE_FILE } from '../index';
+import { GpuSampleColumns, type GpuSampleBatch } from '../../domain/sample-columns';
 import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
 import { createWrite } from '../write';
 import { DuckFleetWriter } from './writer';
@@ -77,11 +79,32 @@ function arrange(samples: GpuSample[], order: Order, seed: number): GpuSample[] 
   return keyed.sort((a, b) => a.k - b.k).map((x) => x.s);
 }
 
+/** How a connector hands its samples over: objects, or columns (which carry no fault signal). */
+type Form = 'objects' | 'columns';
+
 /** In batches of up to 37 samples, as a connector pages. */
-function batches(samples: GpuSample[]): GpuSample[][] {
-  const out: GpuSample[][] = [];
-  for (let i = 0; i < samples.length; i += 37) out.push(samples.slice(i, i + 37));
+function batches(samples: GpuSample[], form: Form = 'objects'): GpuSampleBatch[] {
+  const out: GpuSampleBatch[] = [];
+  for (let i = 0; i < samples.length; i += 37) {
+    const page = samples.slice(i, i + 37);
+    if (form === 'objects') {
+      out.push(page);
+      continue;
+    }
+    const c = new GpuSampleColumns(page.length);
+    for (const s of page) c.push(s.resourceId, s.gpuIndex, s.ts, s.utilisation, s.utilSource, s.memoryUsedMiB, s.powerWatts, s.temperatureC, s.xidErrors);
+    out.push(c);
+  }
   return out;
+}
+
+async function* streamOf(batches: GpuSampleBatch[]): AsyncGenerator<GpuSampleBatch> {
+  yield* batches;
+}
+
+/** The samples without their fault signal (what columns can say). */
+function withoutFault(samples: GpuSample[]): GpuSample[] {
+  return samples.map(({ fault: _, ...s }) => s);
 }
 
 /** The windows a backfill and later syncs write: on and off the 5-minute grid, one minute long, some sent again. */
@@ -144,14 +167,18 @@ describe('rollups written while staging', () => {
     await cleanup();
   });
 
-  /** Writes every window of `windowsOf` with a writer that stores at most `limit` samples a slice. */
-  async function writeAll(storage: MetricsStorage, order: Order, limit: number, windowsOf: MetricsStorage = storage): Promise<void> {
+  /**
+   * Writes every window of `windowsOf` with a writer that stores at most `limit` samples a slice, as
+   * objects or columns (`form`); `noFault` drops the fault signal of objects too.
+   */
+  async function writeAll(storage: MetricsStorage, order: Order, limit: number, windowsOf: MetricsStorage = storage, form: Form = 'objects', noFault = false): Promise<void> {
     const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
     try {
       const writer = new DuckFleetWriter(instance, createWrite(instance, false), () => new Date(T0 + 4 * 3600_000), { stagedRowsLimit: limit });
       for (const w of windows(windowsOf)) {
-        const samples = arrange(samplesOf(w.from, w.to, w.version), order, w.version);
-        expect(await writer.writeMetrics(run('acct', 'metrics'), w, batchesOf(...batches(samples)), storage)).toBe(samples.length);
+        const made = samplesOf(w.from, w.to, w.version);
+        const samples = arrange(noFault ? withoutFault(made) : made, order, w.version);
+        expect(await writer.writeMetrics(run('acct', 'metrics'), w, streamOf(batches(samples, form)), storage)).toBe(samples.length);
       }
     } finally {
       instance.closeSync();
@@ -230,6 +257,22 @@ describe('rollups written while staging', () => {
     expect(await rollupRows(dir)).toEqual(whole);
     await writeAll('raw', 'by-minute', 200);
     expect(await rollupRows(dir)).toEqual(whole);
+  });
+
+  it('stores the same samples and rollups from columns as from the same samples as objects', async () => {
+    const samples = async (): Promise<string[]> =>
+      (await query(dir, 'SELECT gpu_id, ts::VARCHAR, util, util_source, mem_used_mib, power_w, temp_c, xid, fault FROM gpu_sample ORDER BY ALL')).map((row) =>
+        JSON.stringify(row),
+      );
+    await writeAll('raw', 'by-gpu', 2_000_000, 'raw', 'objects', true);
+    const objects = { samples: await samples(), rollups: await rollupRows(dir) };
+    // Nulls of every nullable column, and util_source's codes, come through columns too.
+    expect(objects.samples.some((row) => row.includes(',null,null,'))).toBe(true);
+    for (const [order, limit] of [['by-gpu', 2_000_000], ['shuffled', 64], ['by-minute', 200]] as const) {
+      await writeAll('raw', order, limit, 'raw', 'columns');
+      expect(await samples(), `${order} ${limit}`).toEqual(objects.samples);
+      expect(await rollupRows(dir), `${order} ${limit}`).toEqual(objects.rollups);
+    }
   });
 
   it('gives a rollups-only store the rollups a raw store has, in slices or not', async () => {

@@ -7,6 +7,7 @@
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { GpuSample } from '../../../../shared/domain';
+import type { GpuSampleColumns } from '../../domain/sample-columns';
 import type { TurnBudget } from '../event-loop-turns';
 import { CHUNK_ROWS, type ColumnKind, TypedChunkAppender } from '../typed-chunks';
 import {
@@ -70,19 +71,8 @@ export class StagedSamples {
 
   /** Adds one sample of the GPU in `slot` (already checked against the inventory and the window). */
   add(slot: number, s: GpuSample): void {
-    let o = this.#offset;
-    if (o === this.#block.length) o = this.#nextBlock();
+    const o = this.#nextRow(slot, s.ts);
     const rows = this.#block;
-    this.#offset = o + STRIDE;
-    const ts = s.ts;
-    if (ts < this.#lastTs) {
-      this.timeOrdered = false;
-      if (ts < this.#minTs) this.#minTs = ts;
-    } else if (ts > this.#maxTs) this.#maxTs = ts;
-    if (this.length === 0) this.#minTs = ts;
-    this.#lastTs = ts;
-    rows[o + SLOT] = slot;
-    rows[o + TS] = ts;
     let flags = 0;
     if (s.utilisation === null) flags |= MISSING_UTIL;
     else rows[o + U] = s.utilisation;
@@ -98,7 +88,46 @@ export class StagedSamples {
     if (s.fault === undefined) flags |= MISSING_FAULT;
     else if (s.fault) flags |= 1 << 16;
     rows[o + FLAGS] = flags;
+  }
+
+  /**
+   * Adds row `i` of a columns batch, of the GPU in `slot` (already checked against the inventory and
+   * the window): its numbers are copied as they are, NaN (null) too, which the NULL flags then mask.
+   */
+  addRow(slot: number, c: GpuSampleColumns, i: number): void {
+    const o = this.#nextRow(slot, c.ts[i]!);
+    const rows = this.#block;
+    const u = (rows[o + U] = c.utilisation[i]!);
+    const m = (rows[o + M] = c.memoryUsedMiB[i]!);
+    const p = (rows[o + P] = c.powerWatts[i]!);
+    const t = (rows[o + T] = c.temperatureC[i]!);
+    rows[o + X] = c.xidErrors[i]!;
+    // Columns carry no per-GPU fault signal; their source codes are UTIL_SOURCE_CODES, 0 for null.
+    const source = c.utilSource[i]!;
+    let flags = MISSING_FAULT | (source === 0 ? MISSING_SOURCE : source << 8);
+    if (u !== u) flags |= MISSING_UTIL;
+    if (m !== m) flags |= MISSING_MEM;
+    if (p !== p) flags |= MISSING_POWER;
+    if (t !== t) flags |= MISSING_TEMP;
+    rows[o + FLAGS] = flags;
+  }
+
+  /** Takes the next staged row for a sample of `slot` at `ts`, returning its offset in the current block. */
+  #nextRow(slot: number, ts: number): number {
+    let o = this.#offset;
+    if (o === this.#block.length) o = this.#nextBlock();
+    const rows = this.#block;
+    this.#offset = o + STRIDE;
+    if (ts < this.#lastTs) {
+      this.timeOrdered = false;
+      if (ts < this.#minTs) this.#minTs = ts;
+    } else if (ts > this.#maxTs) this.#maxTs = ts;
+    if (this.length === 0) this.#minTs = ts;
+    this.#lastTs = ts;
+    rows[o + SLOT] = slot;
+    rows[o + TS] = ts;
     this.length++;
+    return o;
   }
 
   /**

@@ -4,9 +4,10 @@
  */
 import type { FleetFilter, MachineSortKey, MachineWindow, ResponseOf, SortDirection } from '../../../../shared/contract';
 import type { MetricsStorage } from '../../../../shared/config';
-import type { GpuResource, GpuSample, StreamId, SyncError, SyncRun } from '../../../../shared/domain';
+import type { GpuResource, StreamId, SyncError, SyncRun } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import type { RunStart, StoredAccount, Window } from '../sync-run';
+import type { GpuSampleBatch } from '../../domain/sample-columns';
 
 /** Fleet writes done by the sync engine and the accounts screen. Each write is one transaction that also records the run. */
 export interface FleetWriter {
@@ -23,7 +24,7 @@ export interface FleetWriter {
    * in one transaction. With `storage` "rollups" no sample is kept raw: the rollups (and their minute
    * detail) are built from the window, which must start on a 5-minute boundary.
    */
-  writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>, storage?: MetricsStorage): Promise<number>;
+  writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSampleBatch>, storage?: MetricsStorage): Promise<number>;
   /** Records a failed run (the data already stored stays as it was). */
   recordFailure(run: RunStart, error: SyncError): Promise<void>;
   /** Drops raw samples older than 7 days and rollups older than 400 days. */

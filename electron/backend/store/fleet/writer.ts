@@ -4,7 +4,8 @@
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { MetricsStorage } from '../../../../shared/config';
-import type { GpuResource, GpuSample, SyncError } from '../../../../shared/domain';
+import type { GpuResource, SyncError } from '../../../../shared/domain';
+import { GpuSampleColumns, type GpuSampleBatch } from '../../domain/sample-columns';
 import { removeAccountData } from '../account-removal';
 import { queueCostWrite } from '../cost-write-queue';
 import { exec, rows } from '../db';
@@ -139,7 +140,7 @@ export class DuckFleetWriter implements FleetWriter {
     return byId.size;
   }
 
-  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>, storage: MetricsStorage = 'raw'): Promise<number> {
+  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSampleBatch>, storage: MetricsStorage = 'raw'): Promise<number> {
     const rollupsOnly = storage === 'rollups';
     if (rollupsOnly && window.from % FIVE_MINUTES_MS !== 0) {
       // Each bucket is rebuilt from the window's samples alone, so the window must hold whole buckets.
@@ -215,21 +216,34 @@ export class DuckFleetWriter implements FleetWriter {
         // Samples of one machine come together: its GPUs' slots are looked up once per run of them.
         let resourceId: string | null = null;
         let slots: number[] | undefined;
+        // The sample's slot if it may be stored; counted as rejected if not.
+        const slotOf = (id: string, gpuIndex: number, ts: number): number | undefined => {
+          if (id !== resourceId) {
+            resourceId = id;
+            slots = slotsOf.get(id);
+          }
+          const slot = slots?.[gpuIndex];
+          // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
+          if (slot === undefined || !(ts >= window.from && ts < window.to)) {
+            outcome.rejected++;
+            return undefined;
+          }
+          outcome.rows++;
+          return slot;
+        };
         for await (const batch of batches) {
-          await turns.each(batch, (s) => {
-            if (s.resourceId !== resourceId) {
-              resourceId = s.resourceId;
-              slots = slotsOf.get(resourceId);
-            }
-            const slot = slots?.[s.gpuIndex];
-            // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
-            if (slot === undefined || !(s.ts >= window.from && s.ts < window.to)) {
-              outcome.rejected++;
-              return;
-            }
-            staged.add(slot, s);
-            outcome.rows++;
-          });
+          if (batch instanceof GpuSampleColumns) {
+            // Copied from the columns into the staged rows: no sample object is made.
+            await turns.eachIndex(batch.length, (i) => {
+              const slot = slotOf(batch.resourceId[i]!, batch.gpuIndex[i]!, batch.ts[i]!);
+              if (slot !== undefined) staged.addRow(slot, batch, i);
+            });
+          } else {
+            await turns.each(batch, (s) => {
+              const slot = slotOf(s.resourceId, s.gpuIndex, s.ts);
+              if (slot !== undefined) staged.add(slot, s);
+            });
+          }
           if (staged.full) await store();
           await turns.betweenBatches();
         }

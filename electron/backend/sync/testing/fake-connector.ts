@@ -3,6 +3,7 @@
  * and how many streams are being read at once, and builds valid domain objects on request.
  */
 import type { AccountConfigBase, MetricsStorage } from '../../../../shared/config';
+import type { GpuSampleBatch } from '../../domain/sample-columns';
 import { AccountConfigBase as AccountConfigSchema } from '../../../../shared/config';
 import type { CloudId, FocusCostRow, GpuResource, GpuSample, Incident, ProviderId, StreamId } from '../../../../shared/domain';
 import type { Connector, CostsRequest, IncidentsRequest, MetricsRequest, StreamContext } from '../../providers/types';
@@ -10,7 +11,7 @@ import { EMPTY_FOCUS_COLUMNS } from '../../providers/common/focus';
 
 export interface FakeStreams {
   inventory?: (ctx: StreamContext) => AsyncIterable<GpuResource[]>;
-  metrics?: (req: MetricsRequest) => AsyncIterable<GpuSample[]>;
+  metrics?: (req: MetricsRequest) => AsyncIterable<GpuSampleBatch>;
   costs?: (req: CostsRequest) => AsyncIterable<FocusCostRow[]>;
   incidents?: (req: IncidentsRequest) => AsyncIterable<Incident[]>;
 }
@@ -60,7 +61,7 @@ export class FakeConnector implements Connector {
     return this.counted('inventory', this.streams.inventory?.(ctx) ?? batchesOf([resource(this.account, 'gpu-vm-1')]));
   }
 
-  metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
+  metrics(req: MetricsRequest): AsyncIterable<GpuSampleBatch> {
     this.calls.metrics.push(req);
     return this.counted('metrics', this.streams.metrics?.(req) ?? batchesOf<GpuSample>());
   }

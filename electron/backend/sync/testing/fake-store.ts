@@ -15,10 +15,11 @@ import type {
 } from '../../../../shared/domain';
 import type { FocusImportOptions, FocusImportResult } from '../../store/focus/index';
 import type { RunStart, StoreWriter, StoredAccount, Window } from '../../store/types';
+import type { GpuSampleBatch } from '../../domain/sample-columns';
 
 const RAW_SAMPLE_RETENTION_MS = 7 * 24 * 3_600_000;
 
-async function collect<T>(batches: AsyncIterable<T[]>): Promise<T[]> {
+async function collect<T>(batches: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const all: T[] = [];
   for await (const batch of batches) all.push(...batch);
   return all;
@@ -61,7 +62,7 @@ export class FakeStore implements StoreWriter {
     return resources.length;
   }
 
-  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSample[]>, storage?: MetricsStorage): Promise<number> {
+  async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSampleBatch>, storage?: MetricsStorage): Promise<number> {
     this.metricsWindows.push({ ...window });
     this.metricsStorage.push(storage);
     const incoming = await collect(batches);

@@ -62,7 +62,7 @@ export async function startHarness(fleetOptions: FleetOptions, pageSize = 50): P
 }
 
 /** Collects every batch of an async iterable. */
-export async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+export async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
   return out;
