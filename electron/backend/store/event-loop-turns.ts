@@ -49,7 +49,7 @@ export class TurnBudget {
   /**
    * Runs `body` on each item, giving the event loop a turn whenever the budget is used. The clock is
    * read once per CLOCK_STRIDE items, not per item: a read costs about 70 ns, a good part of what
-   * staging one metrics sample costs, and a window stages up to 2M of them.
+   * staging one metrics sample costs, and a backfill stages millions of them.
    */
   async each<T>(items: readonly T[], body: (item: T) => void): Promise<void> {
     await this.eachIndex(items.length, (i) => body(items[i]!));
