@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AccountConfigBase } from '../shared/config';
 import type { CloudId } from '../shared/domain';
-import { kubernetesProvider } from '../electron/backend/providers/kubernetes/index';
+import { kubernetesProvider } from '../electron/backend/providers/kubernetes/provider';
 import { fleetNodes, fleetPods, type Fleet, type FleetGpu, type FleetNode } from '../electron/backend/providers/kubernetes/testing/fleet';
 import { startK8sEmulator } from '../electron/backend/providers/kubernetes/testing/k8s-emulator';
 import { backfillOpenMetrics, prometheusSkipReason, startPrometheusIn, type RunningPrometheus } from '../electron/backend/providers/kubernetes/testing/prometheus-server';
@@ -293,7 +293,7 @@ export async function benchPrometheus(record: RecordMeasure): Promise<void> {
     const config = kubernetesProvider.parseConfig(
       AccountConfigBase.parse({ name: 'gpu-clusters', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, prometheus: { url: prom.url }, metricsBackfillHours: 24 }),
     );
-    const connector = kubernetesProvider.create(config);
+    const connector = await kubernetesProvider.create(config);
     let clockNow = new Date(now - MINUTE);
     // The backend's own memory limit (not a bench-sized one), so the peak RSS below is the backend's.
     const store = await openStore(storeDir, { now: () => clockNow });

@@ -29,7 +29,8 @@ import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { AccountConfigBase } from '../shared/config';
 import type { Connector, MetricsRequest, StreamContext } from '../electron/backend/providers/types';
-import { kubernetesProvider, type KubernetesConfig } from '../electron/backend/providers/kubernetes/index';
+import { type KubernetesConfig } from '../electron/backend/providers/kubernetes/index';
+import { kubernetesProvider } from '../electron/backend/providers/kubernetes/provider';
 import { coreApi, listActivePods, listNodes } from '../electron/backend/providers/kubernetes/client';
 import { dcgmQueries, planMetricsQueries, stepFor, withShard } from '../electron/backend/providers/kubernetes/promql';
 import { mapDcgmSeries, type SeriesSet } from '../electron/backend/providers/kubernetes/map';
@@ -241,7 +242,7 @@ export async function benchSteady(record: RecordMeasure): Promise<void> {
       AccountConfigBase.parse({ name: 'gpu-clusters', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, prometheus: { url: prom.url }, metricsBackfillHours: 1 }),
     );
     let phases = newPhases();
-    const connector = timedConnector(kubernetesProvider.create(config), () => phases);
+    const connector = timedConnector(await kubernetesProvider.create(config), () => phases);
     // The warm sync runs `syncs` minutes before the series end; each timed one a minute later.
     let clockNow = new Date(now - syncs * MINUTE);
     const store = await openStore(join(work, 'store'), { now: () => clockNow });

@@ -224,7 +224,7 @@ export class AccountsService {
       const next = replace ? this.entries.map((e) => (e.name === config.name ? { ...entry } : e)) : [...this.entries, { ...entry }];
       await this.persist(next);
       if (replace) await this.options.engine?.removeAccount(config.name);
-      await this.options.engine?.addAccount({ config, connector: this.options.providers.createConnector(config) });
+      await this.options.engine?.addAccount({ config, connector: await this.options.providers.createConnector(config) });
       return config.name;
     });
   }
@@ -279,7 +279,7 @@ export class AccountsService {
     try {
       let connector: Connector;
       try {
-        connector = this.options.providers.createConnector(config);
+        connector = await this.options.providers.createConnector(config);
       } catch (error) {
         // A connector that cannot be built (a wrong CA file) is a failed test, not an internal error.
         if (!(error instanceof ConnectorError)) throw error;
@@ -328,7 +328,7 @@ export class AccountsService {
       const engine = this.options.engine;
       if (engine) {
         for (const name of engine.accountNames()) await engine.removeAccount(name);
-        for (const config of configs) await engine.addAccount({ config, connector: this.options.providers.createConnector(config) });
+        for (const config of configs) await engine.addAccount({ config, connector: await this.options.providers.createConnector(config) });
       }
       for (const name of removed) await this.options.store.removeAccount(name);
       return configs.map((c) => c.name);
@@ -346,7 +346,7 @@ export class AccountsService {
       const entry = { name: this.freeName(DEMO_ACCOUNT), provider: 'demo' };
       await this.persist([...this.entries, entry]);
       const config = this.options.providers.parseAccountConfig(AccountConfigBase.parse(entry));
-      await this.options.engine?.addAccount({ config, connector: this.options.providers.createConnector(config) });
+      await this.options.engine?.addAccount({ config, connector: await this.options.providers.createConnector(config) });
       return;
     }
     await this.persist(this.entries.map((e) => (e.provider === 'demo' ? { ...e, enabled } : e)));
@@ -360,7 +360,7 @@ export class AccountsService {
       await engine?.removeAccount(name);
       await this.options.store.removeAccount(name);
       const config = this.options.providers.parseAccountConfig(AccountConfigBase.parse({ ...demo, enabled: false }));
-      await engine?.addAccount({ config, connector: this.options.providers.createConnector(config) });
+      await engine?.addAccount({ config, connector: await this.options.providers.createConnector(config) });
     }
   }
 

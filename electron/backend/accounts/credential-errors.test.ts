@@ -69,7 +69,7 @@ beforeAll(async () => {
   store = await openStore(data.dir);
   const events = createEventHub();
   let service: AccountsService | null = null;
-  engine = createEngine(store, [], (e) => {
+  engine = await createEngine(store, [], (e) => {
     events.emit(e);
     service?.onEvent(e);
   }, jsonLineLogger((line) => logs.push(line)));

@@ -88,7 +88,7 @@ beforeAll(async () => {
   const logger = jsonLineLogger((line) => logs.push(line));
   const events = createEventHub();
   let service: AccountsService | null = null;
-  engine = createEngine(store, [], (e) => {
+  engine = await createEngine(store, [], (e) => {
     events.emit(e);
     service?.onEvent(e);
   }, logger);

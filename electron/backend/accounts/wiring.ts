@@ -1,6 +1,7 @@
 /**
- * Builds the accounts service over the provider registry (discovery, validation, connectors). It
- * loads every provider SDK, so the CLI imports it only for commands that sync, like sync/wiring.ts.
+ * Builds the accounts service over the provider registry (discovery, validation, connectors). A
+ * provider's SDK loads with its first connector or discovery; the CLI imports this only for commands
+ * that sync, like sync/wiring.ts.
  */
 import { homedir } from 'node:os';
 import { providers } from '../providers/registry';

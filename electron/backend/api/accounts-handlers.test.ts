@@ -35,7 +35,7 @@ function fakeProvider(id: string, label: string, connectors: Record<string, Conn
     label,
     clouds: ['oci'],
     parseConfig: (raw: AccountConfigBase) => raw,
-    create: (config: AccountConfigBase) => connectors[config.name] ?? connector(),
+    create: async (config: AccountConfigBase) => connectors[config.name] ?? connector(),
     identityKey: (entry) => [entry.name ?? null],
     template: { name: `${id}-prod`, provider: id, credential: { env: 'FLEETPANE_SECRET_X' } },
   };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountConfigBase } from '../../../shared/config';
 import type { ResponseOf } from '../../../shared/contract';
 import type { GpuResource, GpuSample } from '../../../shared/domain';
-import { kubernetesProvider } from '../providers/kubernetes';
+import { kubernetesProvider } from '../providers/kubernetes/provider';
 import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods } from '../providers/kubernetes/testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from '../providers/kubernetes/testing/k8s-emulator';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../providers/kubernetes/testing/prometheus-server';
@@ -123,7 +123,7 @@ describe.skipIf(skip !== null)('drill-down of a rollups-only kubernetes account 
     const raw = AccountConfigBase.parse({
       name: 'k8s-test', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, context: 'emu', prometheus: { url: prom.url, storage: 'rollups' },
     });
-    connector = kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+    connector = await kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
     const resources: GpuResource[] = [];
     for await (const b of connector.inventory({ signal, now: new Date(now) })) resources.push(...b);
     machine = resources.find((r) => r.gpuCount === 8)!;

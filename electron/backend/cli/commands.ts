@@ -47,7 +47,7 @@ export { RENDERER_DIR } from './chromium-printer';
 
 const dataDirOption = { 'data-dir': { type: 'string' } } as const;
 
-/** The registry loads every provider SDK: only commands that validate or sync accounts pay for that. */
+/** Sync wiring: the registry and the engine (a provider's SDK loads only with its first account's connector). */
 const loadSyncWiring = () => import('../sync/wiring');
 
 /** How long serve may take to stop in order before it exits anyway (sync runs get 10 s of it). */
@@ -75,7 +75,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     ],
     options: { config: { type: 'string' }, ...dataDirOption, json: { type: 'boolean' } },
     async run(values, _positionals, io) {
-      // The file's own shape first: bad input fails before the provider SDKs load.
+      // The file's own shape first: bad input fails before any account is read.
       const file = configFileInUse(stringValue(values, 'config'));
       if (file !== null) preflightConfigFile(file);
       const { parseAccount } = await loadSyncWiring();
@@ -185,7 +185,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         throw new UsageError('--allow-triage needs --config FILE or --demo: without them the store is served as it is, read-only');
       }
       // Validate everything before opening anything, so bad input fails fast with one line: the flags
-      // and the config file's own shape before the provider SDKs load, each account's fields after.
+      // and the config file's own shape before any account, each account's fields after.
       const port = parsePort(stringValue(values, 'port') ?? String(DEFAULT_SERVE_PORT));
       const uploadMaxBytes = positiveCount(values, 'upload-max-bytes', DEFAULT_FOCUS_UPLOAD_BYTES);
       const uploadMaxRows = positiveCount(values, 'upload-max-rows', DEFAULT_FOCUS_UPLOAD_ROWS);

@@ -27,14 +27,14 @@ const azure = (prometheus: Record<string, unknown>) => ({
 });
 
 describe('metrics storage in the account config', () => {
-  it('is "raw" unless the Prometheus-compatible source says "rollups", and the connector tells the sync engine', () => {
+  it('is "raw" unless the Prometheus-compatible source says "rollups", and the connector tells the sync engine', async () => {
     for (const make of [k8s, azure]) {
-      expect(createConnector(parse(make({}))).metricsStorage).toBe('raw');
-      const rollups = createConnector(parse(make({ storage: 'rollups' })));
+      expect((await createConnector(parse(make({})))).metricsStorage).toBe('raw');
+      const rollups = await createConnector(parse(make({ storage: 'rollups' })));
       expect(rollups.metricsStorage).toBe('rollups');
       expect(typeof rollups.machineSeries).toBe('function');
     }
-    expect(createConnector(parse({ provider: 'coreweave', prometheus: { url: 'http://127.0.0.1:9090', storage: 'rollups' } })).metricsStorage).toBe('rollups');
+    expect((await createConnector(parse({ provider: 'coreweave', prometheus: { url: 'http://127.0.0.1:9090', storage: 'rollups' } }))).metricsStorage).toBe('rollups');
   });
 
   it('names the field and the values it takes when the value is wrong', () => {

@@ -21,8 +21,8 @@ export interface ProviderSet {
    * Throws ConfigIssuesError: an unknown provider, a URL carrying credentials, or the provider's issues.
    */
   parseAccountConfig(config: AccountConfigBase): AccountConfigBase;
-  /** Validates an account's provider fields and builds its connector (throws as parseAccountConfig does). */
-  createConnector(config: AccountConfigBase): Connector;
+  /** Validates an account's provider fields and builds its connector (rejects as parseAccountConfig throws). */
+  createConnector(config: AccountConfigBase): Promise<Connector>;
   /** What makes two entries the same account whatever their names: the provider and its descriptor's key. */
   identityKey(entry: Readonly<Record<string, unknown>>): readonly unknown[];
   /** Discovery of each provider that has one, in list order. */
@@ -61,9 +61,9 @@ export function createProviderSet(descriptors: readonly ProviderDescriptor[]): P
     ids,
     info: () => descriptors.map((d) => ({ id: d.id, label: d.label, template: structuredClone(d.template) })),
     parseAccountConfig,
-    createConnector(config) {
+    async createConnector(config) {
       const d = descriptorOf(config);
-      return d.create(parseAccountConfig(config));
+      return await d.create(parseAccountConfig(config));
     },
     identityKey(entry) {
       const d = typeof entry.provider === 'string' ? byId.get(entry.provider) : undefined;

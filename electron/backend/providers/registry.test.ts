@@ -41,7 +41,7 @@ describe('provider registry', () => {
   it('builds a demo connector from a config, with the provider defaults filled in', async () => {
     const config = AccountConfigBase.parse({ name: 'demo', provider: 'demo', seed: 3 });
     expect(parseAccountConfig(config)).toMatchObject({ name: 'demo', provider: 'demo', seed: 3, scale: 1 });
-    const connector = createConnector(config);
+    const connector = await createConnector(config);
     expect(connector.provider).toBe('demo');
     expect(connector.account).toBe('demo');
     expect(connector.clouds).toEqual(['azure', 'gcp', 'oci', 'coreweave']);
@@ -93,11 +93,13 @@ describe('provider registry', () => {
     }
   });
 
-  it('refuses an unknown provider with a structured issue that names the known ones', () => {
+  it('refuses an unknown provider with a structured issue that names the known ones', async () => {
     const entry = AccountConfigBase.parse({ name: 'x', provider: 'aws-next' });
-    for (const run of [() => parseAccountConfig(entry), () => createConnector(entry)]) {
-      expect(issuesOf(run)).toEqual([{ path: 'provider', message: `unknown provider "aws-next"; known: ${providers.ids.join(', ')}` }]);
-    }
+    const issues = [{ path: 'provider', message: `unknown provider "aws-next"; known: ${providers.ids.join(', ')}` }];
+    expect(issuesOf(() => parseAccountConfig(entry))).toEqual(issues);
+    const refused = await createConnector(entry).then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigIssuesError);
+    expect((refused as ConfigIssuesError).issues).toEqual(issues);
   });
 
   it('accepts any well-formed provider id in the shared config, so a new provider edits no shared file', () => {
@@ -117,7 +119,7 @@ describe('provider registry', () => {
       label: 'Fake',
       clouds: ['other'],
       parseConfig: (raw) => ({ ...raw, extra: true }),
-      create: (config) => ({ provider: config.provider, account: config.name, clouds: ['other'], async *inventory() {}, async *metrics() {}, async *costs() {}, async *incidents() {} }),
+      create: async (config) => ({ provider: config.provider, account: config.name, clouds: ['other'], async *inventory() {}, async *metrics() {}, async *costs() {}, async *incidents() {} }),
       discover: async () => ({ provider: 'fake', source: 'nowhere', found: [], problems: [] }),
       identityKey: (entry) => [entry.region ?? null],
       template: { name: 'fake-1', provider: 'fake' },
@@ -126,7 +128,7 @@ describe('provider registry', () => {
     expect(set.ids).toEqual(['fake']);
     expect(set.info()).toEqual([{ id: 'fake', label: 'Fake', template: { name: 'fake-1', provider: 'fake' } }]);
     expect(set.parseAccountConfig(AccountConfigBase.parse({ name: 'f', provider: 'fake' }))).toMatchObject({ extra: true });
-    expect(set.createConnector(AccountConfigBase.parse({ name: 'f', provider: 'fake' })).account).toBe('f');
+    expect((await set.createConnector(AccountConfigBase.parse({ name: 'f', provider: 'fake' }))).account).toBe('f');
     expect(set.identityKey({ name: 'f', provider: 'fake', region: 'r1' })).toEqual(['fake', 'r1']);
     expect(set.discoverers).toHaveLength(1);
     expect(issuesOf(() => set.parseAccountConfig(AccountConfigBase.parse({ name: 'd', provider: 'demo' })))[0]?.message).toBe('unknown provider "demo"; known: fake');

@@ -4,13 +4,13 @@
  * derives from it. To add a provider, add its folder and one line to the list.
  */
 import type { AccountConfigBase } from '../../../shared/config';
-import { awsProvider } from './aws';
-import { azureProvider } from './azure';
+import { awsProvider } from './aws/provider';
+import { azureProvider } from './azure/provider';
 import { coreweaveProvider } from './coreweave';
 import { demoProvider } from './demo';
-import { gcpProvider } from './gcp';
-import { kubernetesProvider } from './kubernetes';
-import { ociProvider } from './oci';
+import { gcpProvider } from './gcp/provider';
+import { kubernetesProvider } from './kubernetes/provider';
+import { ociProvider } from './oci/provider';
 import { createProviderSet, type ProviderSet } from './provider-set';
 import type { Connector } from './types';
 
@@ -31,6 +31,6 @@ export function parseAccountConfig(config: AccountConfigBase): AccountConfigBase
 }
 
 /** Validates an account's provider fields and builds its connector; an unknown provider is a ConfigIssuesError naming the known ones. */
-export function createConnector(config: AccountConfigBase): Connector {
+export function createConnector(config: AccountConfigBase): Promise<Connector> {
   return providers.createConnector(config);
 }

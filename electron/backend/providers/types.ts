@@ -209,8 +209,9 @@ export class ConfigIssuesError extends ConfigError {
 }
 
 /**
- * Everything the app knows about one provider, exported once from its folder. The registry is a
- * list of these; adding a provider means adding its folder and one line there.
+ * Everything the app knows about one provider, exported once from its folder (its provider.ts, which
+ * loads no SDK). The registry is a list of these; adding a provider means adding its folder and one
+ * line there.
  */
 export interface ProviderDescriptor<Config extends AccountConfigBase = AccountConfigBase> {
   /** The `provider` value in the config file. */
@@ -221,8 +222,11 @@ export interface ProviderDescriptor<Config extends AccountConfigBase = AccountCo
   readonly clouds: readonly CloudId[];
   /** Validates the provider's own fields with defaults filled in; throws ConfigIssuesError. */
   parseConfig(raw: AccountConfigBase): Config;
-  /** Builds the connector for a validated config. */
-  create(config: Config): Connector;
+  /**
+   * Builds the connector for a validated config. Async so that a provider's SDKs load only when an
+   * account of it is built: one cloud's SDK alone holds tens of MB, and most installs use a few clouds.
+   */
+  create(config: Config): Promise<Connector>;
   /** Finds accounts the machine's ambient credentials reach (absent where a provider needs none). */
   readonly discover?: Discover;
   /** What makes two entries the same account whatever their names (a subscription, a project, a context). */

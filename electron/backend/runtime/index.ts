@@ -131,9 +131,9 @@ async function assemble(
   let engine: SyncEngine | undefined;
   let triage: TriageWatcher | undefined;
   if (config !== null && !readOnly) {
-    // The registry loads every provider SDK: only a runtime that syncs pays for it.
+    // Only a runtime that syncs loads the registry, and each provider's SDK loads with its first account.
     const { createEngineWithTriage } = await import('../sync/wiring');
-    ({ engine, triage } = createEngineWithTriage(store, config.accounts, emit, log, clock));
+    ({ engine, triage } = await createEngineWithTriage(store, config.accounts, emit, log, clock));
     if (options.accounts) {
       const { createAccountsService } = await import('../accounts/wiring');
       accounts = await createAccountsService({

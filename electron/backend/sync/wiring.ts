@@ -1,7 +1,7 @@
 /**
  * The sync engine over configured accounts, with the provider registry behind it and the triage
- * watcher after each commit. It loads every provider SDK, so the runtime imports it only when there
- * are accounts to sync (a reader such as `fleetpane overview` never pays for the SDKs).
+ * watcher after each commit. Building the accounts' connectors loads their providers' SDKs (only
+ * those), and the runtime imports this only when there are accounts to sync.
  */
 import type { AccountConfigBase } from '../../../shared/config';
 import type { AppEvent } from '../../../shared/contract';
@@ -16,30 +16,30 @@ import type { Logger } from './logger';
 export const parseAccount = (account: AccountConfigBase): AccountConfigBase => parseAccountConfig(account);
 
 /** A sync engine over the given (already validated) accounts. */
-export function createEngine(
+export async function createEngine(
   store: FleetStore,
   accounts: readonly AccountConfigBase[],
   emit?: (event: AppEvent) => void,
   log?: Logger,
-): SyncEngine {
-  return createEngineWithTriage(store, accounts, emit, log).engine;
+): Promise<SyncEngine> {
+  return (await createEngineWithTriage(store, accounts, emit, log)).engine;
 }
 
 /**
  * The sync engine plus the triage watcher it calls after each commit (derived signals, then alert
  * rules), for hosts that also re-evaluate alert rules the moment the user edits them.
  */
-export function createEngineWithTriage(
+export async function createEngineWithTriage(
   store: FleetStore,
   accounts: readonly AccountConfigBase[],
   emit?: (event: AppEvent) => void,
   log?: Logger,
   clock?: Clock,
-): { engine: SyncEngine; triage: TriageWatcher } {
+): Promise<{ engine: SyncEngine; triage: TriageWatcher }> {
   const triage = createTriageWatcher({ store, ...(emit ? { emit } : {}), ...(log ? { log } : {}), ...(clock ? { clock } : {}) });
   const engine = new SyncEngine({
     store,
-    accounts: accounts.map((config) => ({ config, connector: createConnector(config) })),
+    accounts: await Promise.all(accounts.map(async (config) => ({ config, connector: await createConnector(config) }))),
     ...(emit ? { emit } : {}),
     ...(log ? { log } : {}),
     ...(clock ? { clock } : {}),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccountConfigBase } from '../../../../shared/config';
 import { ConfigIssuesError } from '../types';
 import { endpointFor, parseAwsConfig } from './config';
-import { awsProvider } from './index';
+import { awsProvider } from './provider';
 
 const parse = (extra: Record<string, unknown>) => parseAwsConfig({ name: 'aws-prod', provider: 'aws', ...extra } as unknown as AccountConfigBase);
 const issues = (extra: Record<string, unknown>) => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountConfigBase } from '../../../../shared/config';
 import type { Overview } from '../../../../shared/overview';
 import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
-import { kubernetesProvider } from '../kubernetes/index';
+import { kubernetesProvider } from '../kubernetes/provider';
 import { startK8sEmulator, type K8sEmulator } from '../kubernetes/testing/k8s-emulator';
 import { visibleInstances, type FleetInstance } from './testing/fleet';
 import { startAwsHarness, type AwsHarness } from './testing/harness';
@@ -53,7 +53,7 @@ describe('an EC2 instance that is also a node of a configured EKS cluster', () =
       [
         // The shared ProviderId does not list 'aws' until the integrator registers the provider.
         { config: aws as unknown as AccountConfigBase, connector: h.connector({ metricsBackfillHours: 1 }) },
-        { config: eks, connector: kubernetesProvider.create(eks) },
+        { config: eks, connector: await kubernetesProvider.create(eks) },
       ],
       { now: h.fleet.now, dirPrefix: 'fleetpane-aws-eks-', triage: false },
     );

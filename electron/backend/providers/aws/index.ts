@@ -7,15 +7,13 @@
  */
 import type { Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
-import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, ConnectorIdentity } from '../../../../shared/connector-diagnostics';
 import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
-import { AuthError, ConnectorError, type Connector, type CostsRequest, type MetricsRequest, type ProviderDescriptor, type StreamContext } from '../types';
+import { AuthError, ConnectorError, type Connector, type CostsRequest, type MetricsRequest, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
 import { DCGM_FIELDS, dcgmQueries, mapDcgmSeries, type DcgmSeriesSet } from '../common/dcgm';
-import { cloudwatchSource, parseAwsConfig, prometheusSource, type AwsAccountConfig, type AwsConfig } from './config';
-import { discoverAws } from './discover';
+import { cloudwatchSource, prometheusSource, type AwsAccountConfig } from './config';
 import { assumeRoleAdvice, failureOf, policyStatement, UnsupportedOperationError } from './errors';
 import { decodeFeed, parseFeed, publicFeedIncidents } from './health-feed';
 import {
@@ -34,7 +32,6 @@ import {
   type GpuCatalog,
   type GpuSeries,
 } from './map';
-
 export { AwsAccountConfig, parseAwsConfig, type AwsConfig } from './config';
 
 /** How the last call of one kind went for one account (and region). */
@@ -594,27 +591,3 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     identity,
   };
 }
-
-/** What makes two AWS entries the same account set: the profile and the accounts they reach. */
-function identityKey(entry: Readonly<Record<string, unknown>>): readonly unknown[] {
-  const org = entry['organization'] as { roleName?: unknown } | undefined;
-  const accounts = Array.isArray(entry['accounts']) ? (entry['accounts'] as { id?: unknown }[]).map((a) => String(a.id)).sort() : null;
-  return [entry['profile'] ?? null, org ? `organization:${String(org.roleName)}` : accounts ? `accounts:${accounts.join(',')}` : 'caller'];
-}
-
-/** The AWS provider, as the registry lists it. */
-export const awsProvider: ProviderDescriptor<AwsConfig> = {
-  id: 'aws',
-  label: 'AWS',
-  clouds: ['aws'],
-  parseConfig: (raw: AccountConfigBase) => parseAwsConfig(raw) as AwsConfig,
-  create: (config) => createAwsConnector(config),
-  discover: discoverAws,
-  identityKey,
-  template: {
-    name: 'aws-prod',
-    provider: 'aws',
-    profile: '<profile in ~/.aws/config>',
-    organization: { roleName: '<role name in every member account>' },
-  },
-};

@@ -3,7 +3,6 @@
  * subscription, DCGM metrics from managed Prometheus, spend from Cost Management (or FOCUS exports)
  * and incidents from Resource Health and Service Health (public status feed as the fallback).
  */
-import type { AccountConfigBase } from '../../../../shared/config';
 import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import type { AccessProblem, UnmeasuredMachine } from '../../../../shared/connector-diagnostics';
@@ -15,19 +14,17 @@ import {
   type Connector,
   type MachineSeries,
   type MachineSeriesRequest,
-  type ProviderDescriptor,
   type CostsRequest,
   type IncidentsRequest,
   type MetricsRequest,
   type StreamContext,
 } from '../types';
 import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } from './client';
-import { parseAzureConfig, type AzureAccountConfig } from './config';
+import type { AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
 import { DCGM_FIELDS, machineSelector, sourceName } from '../common/dcgm';
 import { parseRssItems } from '../common/status-feed';
 import { azureDiagnostics } from './diagnostics';
-import { discoverAzure } from './discover';
 import { identityFromAccessToken } from './identity';
 import {
   COMPUTER_NAME_TAG,
@@ -57,7 +54,6 @@ import {
   type VmPlatformFacts,
   type VmStatusPayload,
 } from './map';
-
 export { AzureAccountConfig, parseAzureConfig } from './config';
 export type { ReadBudget } from './client';
 
@@ -445,15 +441,3 @@ export function monthChunks(from: number, to: number): [number, number][] {
   }
   return out;
 }
-
-/** The Azure provider, as the registry lists it. */
-export const azureProvider: ProviderDescriptor<AzureAccountConfig> = {
-  id: 'azure',
-  label: 'Microsoft Azure',
-  clouds: ['azure'],
-  parseConfig: (raw: AccountConfigBase) => parseAzureConfig(raw),
-  create: (config) => createAzureConnector(config),
-  discover: (ctx) => discoverAzure(ctx),
-  identityKey: (entry) => [entry.subscriptionIds ?? null],
-  template: { name: 'azure-prod', provider: 'azure', subscriptionIds: ['00000000-0000-4000-8000-000000000000'], credential: { type: 'default' } },
-};

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountConfigBase } from '../../../../shared/config';
 import { Incident } from '../../../../shared/domain';
-import { kubernetesProvider } from '../kubernetes';
+import { kubernetesProvider } from '../kubernetes/provider';
 import { buildFleet, fleetNodes, fleetPods } from '../kubernetes/testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from '../kubernetes/testing/k8s-emulator';
 import { statusioStatusUpcoming, upcomingWindow } from '../common/status-feed/testing/upcoming';
@@ -46,7 +46,7 @@ describe('coreweave provider', () => {
     const cfg = coreweave.parseConfig(AccountConfigBase.parse({ name: 'cw', provider: 'coreweave' }));
     expect(cfg.statusFeed.rssUrl).toBe('https://status.coreweave.com/pages/5e126e998f2f032e1f8f0f4b/rss');
     expect(cfg.cloud).toBe('coreweave');
-    const c = coreweave.create(coreweave.parseConfig(account()));
+    const c = await coreweave.create(coreweave.parseConfig(account()));
     const resources: Array<{ cloud: string }> = [];
     for await (const b of c.inventory({ signal, now: new Date() })) resources.push(...b);
     expect(resources).toHaveLength(buildFleet(Date.UTC(2026, 8, 2, 17), 20).nodes.length);
@@ -55,7 +55,7 @@ describe('coreweave provider', () => {
   });
 
   it('reads node-down incidents and the Status.io feed, with AZ and region codes', async () => {
-    const c = coreweave.create(coreweave.parseConfig(account()));
+    const c = await coreweave.create(coreweave.parseConfig(account()));
     const incidents: Incident[] = [];
     for await (const b of c.incidents({ signal, now: NOW, resources: [] })) incidents.push(...b);
     for (const i of incidents) Incident.parse(i);

@@ -41,8 +41,8 @@ export function coreweaveProvider<C extends ClusterConfig>(cluster: ProviderDesc
         throw new ConfigIssuesError(raw.name, 'coreweave', error.issues.map((i) => (i.message === 'unknown field' ? { ...i, message: suggestStatusFeed(i.path) } : i)));
       }
     },
-    create(config: CoreweaveConfig<C>): Connector {
-      const inner = cluster.create(config);
+    async create(config: CoreweaveConfig<C>): Promise<Connector> {
+      const inner = await cluster.create(config);
       return {
         provider: 'coreweave',
         account: config.name,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FocusCostRow, GpuResource, GpuSample, Incident, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS } from '../../../../shared/domain';
 import type { Connector } from '../types';
 import { BILLING_LAG_MS } from './costs';
-import { demoProvider } from './index';
+import { createDemoConnector, demoProvider } from './index';
 import { sumDecimals } from './money';
 
 const NOW = new Date('2026-11-25T15:37:00.000Z');
@@ -11,7 +11,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 function connector(seed = 7, scale = 1, name = 'demo-fleet'): Connector {
-  return demoProvider.create(demoProvider.parseConfig({
+  return createDemoConnector(demoProvider.parseConfig({
     name, provider: 'demo', seed, scale, enabled: true,
     syncIntervals: { inventory: 300, metrics: 60, costs: 21600, incidents: 120 }, metricsBackfillHours: 24, costsLookbackDays: 35,
   }));

@@ -85,7 +85,7 @@ export const demoProvider: ProviderDescriptor<DemoConfig> = {
   parseConfig(raw: AccountConfigBase): DemoConfig {
     return parseAccountEntry(DemoConfig, raw, 'demo');
   },
-  create: createDemoConnector,
+  create: async (config) => createDemoConnector(config),
   // The simulated fleet is built from the name and the seed: the same two give the same fleet.
   identityKey: (entry) => [entry.name ?? null, entry.seed ?? null],
   template: { name: 'demo-2', provider: 'demo', seed: 2 },

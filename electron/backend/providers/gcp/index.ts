@@ -3,15 +3,12 @@
  * Monitoring utilisation aligned and reduced on the server, spend from the Cloud Billing export in
  * BigQuery, and the status dashboard's incidents for the products and regions the fleet uses.
  */
-import type { AccountConfigBase } from '../../../../shared/config';
 import type { GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, lookupMachine, normaliseGpuModel } from '../../catalog';
-import { AuthError, ConfigError, ConnectorError, type Connector, type ProviderDescriptor } from '../types';
-import { parseAccountEntry } from '../common/config-issues';
+import { AuthError, ConfigError, ConnectorError, type Connector } from '../types';
 import type { AccessProblem } from '../../../../shared/connector-diagnostics';
 import { isServiceDisabled, openGcpApi, resolveAuth, type GcpApi, type SeriesQuery } from './client';
 import { gcpIdentity } from './identity';
-import { discoverGcp } from './discover';
 import { GcpAccountConfig } from './config';
 import {
   maintenanceIncidents,
@@ -29,7 +26,6 @@ import {
 } from './map';
 import { ObservedIncidents } from '../common/observed-incidents';
 import type { RawTimeSeries } from './raw';
-
 export { GcpAccountConfig } from './config';
 
 /** The catalog the connector prices and names GPUs with. */
@@ -288,19 +284,3 @@ export function createGcpConnector(config: GcpAccountConfig, deps: GcpConnectorD
     },
   };
 }
-
-/** The Google Cloud provider, as the registry lists it. */
-export const gcpProvider: ProviderDescriptor<GcpAccountConfig> = {
-  id: 'gcp',
-  label: 'Google Cloud',
-  clouds: ['gcp'],
-  parseConfig(raw: AccountConfigBase): GcpAccountConfig {
-    return parseAccountEntry(GcpAccountConfig, raw, 'gcp');
-  },
-  create(config: GcpAccountConfig): Connector {
-    return createGcpConnector(config);
-  },
-  discover: discoverGcp,
-  identityKey: (entry) => [entry.projectIds ?? null],
-  template: { name: 'gcp-prod', provider: 'gcp', projectIds: ['my-project'], costSource: 'focus-export' },
-};

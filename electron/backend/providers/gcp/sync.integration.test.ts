@@ -5,7 +5,7 @@ import { IDLE_THRESHOLD_PERCENT, type GpuResource, type GpuState, type Incident 
 import type { Overview } from '../../../../shared/overview';
 import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
 import { sameOutage } from '../../domain/incident-merge';
-import { gcpProvider } from './index';
+import { gcpProvider } from './provider';
 import { lookupInstance, lookupMachine } from '../../catalog';
 import { fromMicros, micros } from './testing/emulator';
 import { regionOfZone, type FleetInstance } from './testing/fleet';
@@ -88,7 +88,7 @@ describe('gcp account synced into the store', () => {
     h = await startGcpHarness({ billingLagDays: 1 });
     const now = h.fleet.now;
     const config = h.config({ metricsBackfillHours: 1, incidents: { serviceHealth: true } });
-    synced = await syncIntoStore([{ config, connector: gcpProvider.create(config) }], { now, dirPrefix: 'fleetpane-gcp-sync-', triage: false });
+    synced = await syncIntoStore([{ config, connector: await gcpProvider.create(config) }], { now, dirPrefix: 'fleetpane-gcp-sync-', triage: false });
     expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
     overview = synced.overview;
   });
@@ -135,7 +135,7 @@ describe('gcp account synced into the store', () => {
     expect(t.preempted).toBe(1);
     expect(gcp?.incidents.active).toBe(1 + t.repairing + t.inMaintenance + t.preempted);
     // The merge rule itself, on the reports the connector hands over.
-    const connector = gcpProvider.create(h.config({ incidents: { serviceHealth: true } }));
+    const connector = await gcpProvider.create(h.config({ incidents: { serviceHealth: true } }));
     const ctx = { signal: new AbortController().signal, now: h.fleet.now };
     const resources: GpuResource[] = [];
     for await (const batch of connector.inventory(ctx)) resources.push(...batch);

@@ -1,20 +1,16 @@
 /** The kubernetes connector: GPU nodes and pods of one kubeconfig context, DCGM metrics from Prometheus. */
 import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
-import type { AccountConfigBase } from '../../../../shared/config';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
-import { ConfigError, ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext, type ProviderDescriptor } from '../types';
+import { ConfigError, ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext } from '../types';
 import { DCGM_FIELDS, DcgmWindowFold, machineSelector, MinuteColumnsPool, sourceName } from '../common/dcgm';
 import type { GpuSampleColumns } from '../../domain/sample-columns';
-import { parseAccountEntry } from '../common/config-issues';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig } from './config';
 import { kubernetesIdentity } from './identity';
-import { discoverKubernetes } from './discover';
 import { billingCostRows, estimateCostRows, gpuWorkloadByNode, nodeToResource, placeOnNodes, settleMigFromDcgm } from './map';
 import { dcgmQueries, gpuCountQuery, gpuParentsQuery, planMetricsQueries, stepFor, withShard } from './promql';
 import { inOrderAhead } from '../common/request-limit';
-
 export { describeKubeconfig, type KubeconfigContext } from './kubeconfig';
 export { KubernetesConfig } from './config';
 
@@ -172,18 +168,3 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
     ...(prom ? { machineSeries: (req: MachineSeriesRequest) => readMachine(prom, cfg, req) } : {}),
   };
 }
-
-/** The Kubernetes provider, for `{ "provider": "kubernetes", ... }` accounts. */
-export const kubernetesProvider: ProviderDescriptor<KubernetesConfig> = {
-  id: 'kubernetes',
-  label: 'Kubernetes',
-  clouds: ['azure', 'gcp', 'oci', 'aws', 'coreweave', 'other'],
-  parseConfig(raw: AccountConfigBase): KubernetesConfig {
-    return parseAccountEntry(KubernetesConfig, raw, 'kubernetes');
-  },
-  create: createKubernetesConnector,
-  // Contexts of every kubeconfig; CoreWeave clusters among them are suggested as coreweave accounts.
-  discover: discoverKubernetes,
-  identityKey: (entry) => [entry.context ?? null, entry.kubeconfig ?? null],
-  template: { name: 'k8s-prod', provider: 'kubernetes', context: 'prod', prometheus: { url: 'https://prometheus.example.com', auth: { type: 'bearer', token: { env: 'FLEETPANE_SECRET_K8S_PROD_PROMETHEUS' } } } },
-};

@@ -6,7 +6,8 @@ import { FocusCostRow, GpuResource, GpuSample } from '../../../../shared/domain'
 import { AccountConfigBase } from '../../../../shared/config';
 import { detectNodeDown, detectXid, type SignalInput, type XidHits } from '../../domain/derived-signals';
 import { AuthError, ThrottledError } from '../types';
-import { describeKubeconfig, kubernetesProvider } from './index';
+import { createKubernetesConnector, describeKubeconfig } from './index';
+import { kubernetesProvider } from './provider';
 import { dcgmQueries } from './promql';
 import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes, type Fleet } from './testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 function connector(extra: Record<string, unknown> = {}) {
   const raw = AccountConfigBase.parse({ name: 'k8s-test', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, context: 'emu', pageSize: 37, ...extra });
-  return kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+  return createKubernetesConnector(kubernetesProvider.parseConfig(raw));
 }
 
 async function collect<T>(it: AsyncIterable<Iterable<T>>): Promise<T[]> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { AccountConfigBase } from '../../../../shared/config';
 import { resource } from '../../domain/testing/factories';
-import { kubernetesProvider } from './index';
+import { kubernetesProvider } from './provider';
 import { planMetricsQueries, uuidShards } from './promql';
 import { wantsCompression } from './client';
 
@@ -114,7 +114,7 @@ async function backfill(concurrency: number): Promise<{ samples: GpuSample[]; ma
     // Small answers force the plan into 16 UUID shards and several time chunks.
     prometheus: { url: prom.url, concurrency, pointsPerRequest: 1000 },
   });
-  const connector = kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+  const connector = await kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
   const samples: GpuSample[] = [];
   for await (const batch of connector.metrics({ signal, now: new Date(to), from, to, resources })) samples.push(...batch);
   return { samples, maxInFlight: prom.maxInFlight, requests: prom.requests };
@@ -164,7 +164,7 @@ describe('a backfill whose Prometheus fails half-way', () => {
     };
     try {
       const raw = AccountConfigBase.parse({ name: 'prom-fake', provider: 'kubernetes', endpoint: 'http://127.0.0.1:1', prometheus: { url: prom.url, concurrency: 1, pointsPerRequest: 1000 } });
-      const connector = kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+      const connector = await kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
       const samples: GpuSample[] = [];
       const read = async () => {
         for await (const batch of connector.metrics({ signal, now: new Date(to), from, to, resources })) samples.push(...batch);
@@ -185,7 +185,7 @@ describe('a steady one-minute sync', () => {
   it('asks one evaluation per series for the new minute; only the XID last value also for the minute before (its seed)', async () => {
     prom.asked = [];
     const raw = AccountConfigBase.parse({ name: 'prom-fake', provider: 'kubernetes', endpoint: 'http://127.0.0.1:1', prometheus: { url: prom.url } });
-    const connector = kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+    const connector = await kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
     const minute = to - 60_000;
     const samples: GpuSample[] = [];
     for await (const batch of connector.metrics({ signal, now: new Date(to), from: minute, to, resources })) samples.push(...batch);

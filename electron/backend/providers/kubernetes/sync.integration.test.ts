@@ -5,10 +5,11 @@ import { GPU_STATES, IDLE_THRESHOLD_PERCENT, STATE_WINDOW_MS, type CloudId, type
 import type { Overview } from '../../../../shared/overview';
 import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
 import { lookupGpuClass, lookupInstance } from '../../catalog';
-import { kubernetesProvider } from './index';
+import { kubernetesProvider } from './provider';
 import { buildFleet, fleetNodes, fleetOpenMetrics, fleetPods, reports, scrapeTimes, type FleetNode } from './testing/fleet';
 import { startK8sEmulator, type K8sEmulator } from './testing/k8s-emulator';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from './testing/prometheus-server';
+import type { Connector } from '../types';
 
 const HOUR = 3_600_000;
 const now = Math.floor(Date.now() / HOUR) * HOUR;
@@ -65,7 +66,7 @@ describe.skipIf(skip !== null)('kubernetes account synced into the store', () =>
   let prom: RunningPrometheus;
   let synced: SyncedStore;
   let overview: Overview;
-  let connector: ReturnType<typeof kubernetesProvider.create>;
+  let connector: Connector;
 
   beforeAll(async () => {
     emu = await startK8sEmulator(fleetNodes(fleet), fleetPods(fleet));
@@ -74,7 +75,7 @@ describe.skipIf(skip !== null)('kubernetes account synced into the store', () =>
       AccountConfigBase.parse({ name: 'gpu-clusters', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, prometheus: { url: prom.url }, metricsBackfillHours: 24 }),
     );
     // Synced as the app wires it: derived signals (node-down, XID...) run after each commit.
-    connector = kubernetesProvider.create(config);
+    connector = await kubernetesProvider.create(config);
     synced = await syncIntoStore([{ config, connector }], { now: new Date(now), dirPrefix: 'fleetpane-k8s-sync-', triage: true });
     expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
     overview = synced.overview;

@@ -4,19 +4,11 @@
  * (Monitoring, namespace gpu_infrastructure_health, aggregated on the server), spend from the Usage
  * API, and incidents from Announcements, instance maintenance events and troubled lifecycle states.
  */
-import type { AccountConfigBase } from '../../../../shared/config';
 import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
-import {
-  AuthError,
-  ConfigError,
-  ConnectorError,
-  MalformedResponseError,
-  ThrottledError,
-  UnavailableError,
-  type Connector, type ProviderDescriptor, type StreamContext } from '../types';
+import { AuthError, ConfigError, ConnectorError, MalformedResponseError, ThrottledError, UnavailableError, type Connector, type StreamContext } from '../types';
 import { openOciApi, type OciApi } from './client';
-import { parseOciConfig, type OciAccountConfig } from './config';
+import type { OciAccountConfig } from './config';
 import { failureOf, policyStatement } from './errors';
 import {
   lifecycleIncidents,
@@ -37,8 +29,6 @@ import type { RawAnnouncement, RawCompartment } from './raw';
 import { ObservedIncidents } from '../common/observed-incidents';
 import { ociDiagnostics, type CompartmentAccess } from './diagnostics';
 import { ociIdentity } from './identity';
-import { discoverOci } from './discover';
-
 export { OciAccountConfig, parseOciConfig } from './config';
 export type { UnmeasuredInstance } from './map';
 export type { CompartmentAccess } from './diagnostics';
@@ -363,15 +353,3 @@ export function createOciConnector(config: OciAccountConfig, deps: OciConnectorD
     identity: async () => ociIdentity(config),
   };
 }
-
-/** The Oracle Cloud provider, as the registry lists it. */
-export const ociProvider: ProviderDescriptor<OciAccountConfig> = {
-  id: 'oci',
-  label: 'Oracle Cloud',
-  clouds: ['oci'],
-  parseConfig: (raw: AccountConfigBase) => parseOciConfig(raw),
-  create: (config) => createOciConnector(config),
-  discover: discoverOci,
-  identityKey: (entry) => [(entry.credential as { profile?: unknown } | undefined)?.profile ?? null, entry.tenancyId ?? null],
-  template: { name: 'oci-prod', provider: 'oci', credential: { type: 'configFile', profile: 'DEFAULT' } },
-};

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_THRESHOLD_PERCENT, type GpuState } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import { syncIntoStore, type SyncedStore } from '../../sync/testing/sync-into-store';
-import { ociProvider } from './index';
+import { ociProvider } from './provider';
 import { startOciHarness, type OciHarness } from './testing/harness';
 
 function micros(v: string): bigint {
@@ -58,7 +58,7 @@ describe('oci tenancy synced into the store', () => {
     h = await startOciHarness();
     const now = h.fleet.now;
     const config = h.config({ metricsBackfillHours: 1 });
-    synced = await syncIntoStore([{ config, connector: ociProvider.create(config) }], { now, dirPrefix: 'fleetpane-oci-sync-', triage: false });
+    synced = await syncIntoStore([{ config, connector: await ociProvider.create(config) }], { now, dirPrefix: 'fleetpane-oci-sync-', triage: false });
     expect(JSON.stringify(synced.summary)).not.toContain('"status":"error"');
     overview = synced.overview;
   });

@@ -1,6 +1,6 @@
 /** Test harness: a generated fleet behind the loopback emulator, and a connector config pointed at it. */
 import { AccountConfigBase } from '../../../../../shared/config';
-import { gcpProvider } from '../index';
+import { gcpProvider } from '../provider';
 import type { GcpAccountConfig } from '../config';
 import { startGcpEmulator, type EmulatorOptions, type GcpEmulator } from './emulator';
 import { generateFleet, type Fleet, type FleetOptions } from './fleet';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountConfigBase } from '../../../../../shared/config';
 import type { OciAccountConfig } from '../config';
-import { ociProvider } from '../index';
+import { ociProvider } from '../provider';
 import { startOciEmulator, type OciEmulator } from './emulator';
 import { generateFleet, type Fleet, type FleetOptions } from './fleet';
 
