@@ -23,7 +23,7 @@ async function bigFile(dir: string, name: string, edit: (row: number, line: stri
   return writeCsv(dir, name, header, out);
 }
 
-describe('FOCUS import of a file of thousands of rows, read twice from disk', () => {
+describe('FOCUS import of a file of thousands of rows, read from disk', () => {
   let store: FleetStore;
   let dir: string;
 

@@ -80,4 +80,38 @@ describe('the store write()', () => {
     ).rejects.toThrow('Conflict');
     expect(runs).toBe(1);
   });
+
+  it('runs afterRollback once the transaction failed for good, on a connection that works again, and lets it explain the error', async () => {
+    const write = createWrite(instance, false);
+    const seen: string[] = [];
+    const failing = write(
+      async (conn) => {
+        await exec(conn, 'INSERT INTO t VALUES (1)');
+        // A failed statement aborts DuckDB's transaction: nothing more can run in it.
+        await exec(conn, 'INSERT INTO t VALUES (1)');
+      },
+      {
+        afterRollback: async (conn, error) => {
+          seen.push(/duplicate key/i.test(String(error)) ? 'duplicate' : String(error));
+          const n = (await rows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n;
+          throw new Error(`explained after rollback, ${n} rows`);
+        },
+      },
+    );
+    await expect(failing).rejects.toThrow('explained after rollback, 0 rows');
+    expect(seen).toEqual(['duplicate']);
+    // Returning instead lets the body's own error through; a body that succeeds never calls it.
+    await expect(
+      write(
+        async () => {
+          throw new Error('body failed');
+        },
+        { afterRollback: async () => undefined },
+      ),
+    ).rejects.toThrow('body failed');
+    let called = false;
+    await write(async (conn) => exec(conn, 'INSERT INTO t VALUES (2)'), { afterRollback: async () => void (called = true) });
+    expect(called).toBe(false);
+    expect(await count()).toBe(1);
+  });
 });

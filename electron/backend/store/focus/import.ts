@@ -1,7 +1,8 @@
 /**
  * FOCUS import: CSV, gzipped CSV and Parquet files of FOCUS 1.0, 1.1 and 1.2, read as text with
- * DuckDB's own readers and validated against the file's FOCUS version in one streaming pass, then read
- * again straight into cost_row in one transaction (no copy of the bill is held, whatever its size). An empty cell is a missing value (real exports leave credits, taxes and
+ * DuckDB's own readers, each read once: one INSERT ... SELECT per file parses its cells, checks them
+ * against the file's FOCUS version and writes them straight into cost_row, all files in one
+ * transaction (no copy of the bill is held, whatever its size). An empty cell is a missing value (real exports leave credits, taxes and
  * support charges untagged and unplaced): it is read as null and counted per column in the summary.
  * A bad file is refused whole (naming the file, the data row and the column, never a cell's content)
  * and the store is left as it was; no raw engine message reaches the user. Re-importing a billing period replaces it: the key is the
@@ -18,6 +19,7 @@ import { estimateFromTagsSql } from '../spend/estimate-sql';
 import { finishRun, type RunStart } from '../sync-run';
 import type { Write } from '../write';
 import { FOCUS_COLUMNS, type FocusColumn, type FocusVersion } from './columns';
+import { openEmptyCellTally, registerEmptyCellCounter, type EmptyCellTally } from './empty-cells';
 
 /** The FOCUS columns cost_row holds as typed columns (everything else goes to cost_row.extra). */
 export const MODELLED_COLUMNS = [
@@ -39,6 +41,11 @@ const COLUMN_BY_ID = new Map(FOCUS_COLUMNS.map((c) => [c.id, c]));
 
 export interface FocusImportProgress {
   file: string;
+  /**
+   * 'reading': its one pass (read, check, write into the open transaction) has begun; 'validated':
+   * the pass is over and the file is good; 'writing': the earlier rows of its billing periods are being
+   * replaced and the transaction committed; 'done': committed.
+   */
   phase: 'reading' | 'validated' | 'writing' | 'done';
   /** Rows read so far from this file (all of them once read). */
   rows: number;
@@ -205,6 +212,9 @@ async function describeFile(conn: DuckDBConnection, file: string): Promise<FileR
   }
 }
 
+/** A plain decimal of at most 28 integer digits (what DECIMAL(38,10) holds), as an SQL pattern. */
+const PLAIN_DECIMAL = `'\\s*[+-]?[0-9]{1,28}(\\.[0-9]*)?\\s*'`;
+
 /** SQL that is true where a non-empty text value does not parse as the column's FOCUS type. */
 function badValueSql(column: FocusColumn, col: string): string | null {
   switch (column.type) {
@@ -215,7 +225,7 @@ function badValueSql(column: FocusColumn, col: string): string | null {
       // beyond 18 digits) pays for the exact DECIMAL(38,10) cast, about ten times slower per cell.
       // Anything DECIMAL(18,10) parses, DECIMAL(38,10) parses too, so the cells refused are the same.
       return `(CASE WHEN TRY_CAST(${col} AS DECIMAL(18,10)) IS NOT NULL THEN false
-        WHEN regexp_full_match(${col}, '\\s*[+-]?[0-9]{1,28}(\\.[0-9]*)?\\s*') THEN false
+        WHEN regexp_full_match(${col}, ${PLAIN_DECIMAL}) THEN false
         ELSE TRY_CAST(${col} AS DECIMAL(38,10)) IS NULL END)`;
     case 'datetime':
       return `TRY_CAST(${col} AS TIMESTAMP) IS NULL`;
@@ -233,6 +243,8 @@ const TYPE_NAMES = { decimal: 'a FOCUS Decimal', datetime: 'a FOCUS Date/Time', 
 
 interface ValueCheck {
   column: string;
+  /** 'required': the cell may not be empty; 'type': a non-empty cell must parse as the column's type. */
+  kind: 'required' | 'type';
   reason: string;
   sql: string;
 }
@@ -242,14 +254,14 @@ function valueChecks(columns: readonly string[]): ValueCheck[] {
   const present = new Set(columns);
   const checks: ValueCheck[] = [];
   for (const name of REQUIRED_VALUES) {
-    if (present.has(name)) checks.push({ column: name, reason: 'the cell is empty; FOCUS and Fleetpane need a value in every row', sql: `nullif(${quoteIdent(name)}, '') IS NULL` });
+    if (present.has(name)) checks.push({ column: name, kind: 'required', reason: 'the cell is empty; FOCUS and Fleetpane need a value in every row', sql: `nullif(${quoteIdent(name)}, '') IS NULL` });
   }
   for (const name of columns) {
     const column = COLUMN_BY_ID.get(name);
     if (column === undefined) continue;
     const col = quoteIdent(name);
     const bad = badValueSql(column, col);
-    if (bad !== null) checks.push({ column: name, reason: `the value is not ${TYPE_NAMES[column.type]}`, sql: `nullif(${col}, '') IS NOT NULL AND ${bad}` });
+    if (bad !== null) checks.push({ column: name, kind: 'type', reason: `the value is not ${TYPE_NAMES[column.type]}`, sql: `nullif(${col}, '') IS NOT NULL AND ${bad}` });
   }
   return checks;
 }
@@ -265,8 +277,8 @@ interface FileScan {
 }
 
 /**
- * One streaming pass over the file: row count, failing cells per check, empty cells per column and
- * the billing groups. Grouped by billing account, period and currency (a handful in a real bill),
+ * One streaming pass over the file (the full validation's, checkFile): row count, failing cells per
+ * check, empty cells per column and the billing groups. Grouped by billing account, period and currency (a handful in a real bill),
  * so it holds no row; the per-group figures are summed here.
  */
 async function scanFile(conn: DuckDBConnection, relation: FileRelation, checks: readonly ValueCheck[]): Promise<FileScan> {
@@ -355,33 +367,122 @@ async function validate(conn: DuckDBConnection, file: string, relation: FileRela
   }
 }
 
+/** The checks of one file, and what it is refused for before any cell is read (missing columns). */
+interface FileChecks {
+  checks: ValueCheck[];
+  version: FocusVersion;
+  missing: string[];
+}
+
+function fileChecks(columns: readonly string[]): FileChecks {
+  const version = detectFocusVersion(columns);
+  return { checks: valueChecks(columns), version, missing: missingMandatory(columns, version) };
+}
+
+/**
+ * The full validation of one file, in the order a refusal names its first problem: unreadable, missing
+ * columns, no rows, too many rows, bad cells, mixed currencies. Two streaming passes over the file
+ * (scanFile, then the rows it points at), so it runs only where the single pass of the import cannot
+ * say what is wrong: it throws the FocusImportError that names the file, row and column, or returns
+ * if nothing is.
+ */
+async function checkFile(
+  conn: DuckDBConnection,
+  file: string,
+  relation: FileRelation,
+  { checks, version, missing }: FileChecks,
+  limits: FocusImportOptions,
+): Promise<void> {
+  // Rows are numbered as the file holds them, which needs DuckDB's insertion order (the import's
+  // insert turns it off for its own statement).
+  await exec(conn, 'RESET SESSION preserve_insertion_order');
+  let scan: FileScan;
+  try {
+    scan = await scanFile(conn, relation, checks);
+  } catch (error) {
+    const { reason, row } = unreadableReason(file, error);
+    throw new FocusImportError(file, reason, row, null, error);
+  }
+  if (missing.length > 0) {
+    throw new FocusImportError(file, `missing mandatory FOCUS ${version} column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  }
+  // By hand a header-only file is a mistake; in an export it is a billing period with no charges (yet).
+  if (scan.rows === 0 && limits.sync === undefined) throw new FocusImportError(file, 'the file has a header but no cost rows');
+  if (limits.maxRows !== undefined && scan.rows > limits.maxRows) throw new FocusImportTooLargeError(file, limits.maxRows);
+  await validate(conn, file, relation, checks, scan);
+}
+
+/** Raised by the insert at a cell that fails a check. Never shown: checkFile says which cell, and why. */
+const CHECK_FAILED = 'fleetpane: a FOCUS cell failed its check';
+
 function textOrNull(name: string, present: ReadonlySet<string>): string {
   return present.has(name) ? `nullif(${quoteIdent(name)}, '')` : 'NULL';
 }
 
-function insertSql(relation: FileRelation, account: string, source: string): string {
+/**
+ * The single pass of one file: its rows straight into cost_row (no copy of the bill in memory), each
+ * cell parsed once, and the statement raising CHECK_FAILED at the first row that fails a check of
+ * valueChecks(). Where the insert already parses a value (costs, dates, Tags) the check reads that
+ * parse; every other check is valueChecks()' own SQL, so a file passes here exactly when it passes
+ * scanFile. `tally` counts the empty cells as the rows go by.
+ */
+function insertSql(relation: FileRelation, account: string, source: string, checks: readonly ValueCheck[], tally: EmptyCellTally): string {
   const columns = relation.columns;
   const present = new Set(columns);
+  // The parsed values, named apart from every column of the file.
+  let prefix = 'parsed.';
+  while (columns.some((c) => c.startsWith(prefix))) prefix = `_${prefix}`;
+  const parsed = (name: string): string => quoteIdent(`${prefix}${name}`);
   const t = (name: string) => textOrNull(name, present);
-  // DECIMAL(18,10) parses about ten times faster than DECIMAL(38,10); amounts beyond it fall back.
-  const money = (name: string) => `coalesce(TRY_CAST(${t(name)} AS DECIMAL(18,10)), TRY_CAST(${t(name)} AS DECIMAL(38,10)))`;
-  const time = (name: string) => `TRY_CAST(${t(name)} AS TIMESTAMP)`;
+  const parses = new Map<string, string>();
+  for (const name of ['BilledCost', 'EffectiveCost', 'ListCost', 'PricingQuantity', 'ConsumedQuantity']) {
+    // DECIMAL(18,10) parses about ten times faster than DECIMAL(38,10); amounts beyond it fall back.
+    if (present.has(name)) parses.set(name, `coalesce(TRY_CAST(${t(name)} AS DECIMAL(18,10)), TRY_CAST(${t(name)} AS DECIMAL(38,10)))`);
+  }
+  for (const name of ['BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd']) {
+    if (present.has(name)) parses.set(name, `TRY_CAST(${t(name)} AS TIMESTAMP)`);
+  }
+  if (present.has('Tags')) parses.set('Tags', `TRY_CAST(${t('Tags')} AS JSON)`);
+  const value = (name: string): string => (parses.has(name) ? parsed(name) : t(name));
+
+  // badValueSql's verdicts over the parses above, cell for cell the same.
+  const fails = checks.map((c) => {
+    if (c.kind !== 'type' || !parses.has(c.column)) return c.sql;
+    const col = quoteIdent(c.column);
+    const v = parsed(c.column);
+    switch (COLUMN_BY_ID.get(c.column)?.type) {
+      // Neither cast parsed it: bad unless it is a plain decimal (badValueSql lets those through, and
+      // the insert stores the rare one DECIMAL(38,10) cannot round as null, as it always has). The
+      // pattern runs only on the cells that reach it.
+      case 'decimal':
+        return `(CASE WHEN ${v} IS NULL AND ${col} <> '' THEN NOT regexp_full_match(${col}, ${PLAIN_DECIMAL}) ELSE false END)`;
+      case 'datetime':
+        return `(${v} IS NULL AND ${col} <> '')`;
+      default:
+        // Tags, the one JSON column parsed here.
+        return `(${col} <> '' AND coalesce(json_type(${v}), '') <> 'OBJECT')`;
+    }
+  });
+  const tags = present.has('Tags') ? `coalesce(${parsed('Tags')}, '{}'::JSON)` : `'{}'::JSON`;
   const modelled = new Set<string>(MODELLED_COLUMNS);
   const extras = columns.filter((c) => !modelled.has(c));
   const extra = extras.length === 0 ? 'NULL' : `json_object(${extras.map((c) => `${sqlString(c)}, nullif(${quoteIdent(c)}, '')`).join(', ')})`;
-  // Straight from the file, in its order (DuckDB keeps insertion order): no copy of the bill in memory.
+  // The row's source, computed once per row, also checks the row (the first that fails ends the
+  // statement) and then counts its empty cells.
+  const sourceSql = `CASE WHEN ${fails.length === 0 ? 'false' : fails.map((f) => `(${f})`).join(' OR ')} THEN error(${sqlString(CHECK_FAILED)}) WHEN ${tally.sql} THEN ${sqlString(source)} END`;
+  const parsedSql = [...parses].map(([name, sql]) => `${sql} AS ${parsed(name)}`);
   return `INSERT INTO cost_row SELECT
-    ${sqlString(account)}, ${sqlString(source)},
-    ${t('BillingAccountId')}, ${t('BillingAccountName')}, ${t('SubAccountId')}, ${t('SubAccountName')},
-    ${t('BillingCurrency')}, ${money('BilledCost')}, ${money('EffectiveCost')}, ${money('ListCost')},
-    ${time('BillingPeriodStart')}, ${time('BillingPeriodEnd')}, ${time('ChargePeriodStart')}, ${time('ChargePeriodEnd')},
-    ${t('ChargeCategory')}, ${t('ChargeClass')}, ${t('ChargeDescription')}, ${t('ProviderName')}, ${t('PublisherName')},
-    ${t('InvoiceIssuerName')}, ${t('ServiceName')}, ${t('ServiceCategory')}, ${t('RegionId')}, ${t('RegionName')},
-    ${t('AvailabilityZone')}, ${t('ResourceId')}, ${t('ResourceName')}, ${t('ResourceType')}, ${t('SkuId')},
-    ${money('PricingQuantity')}, ${t('PricingUnit')}, ${money('ConsumedQuantity')}, ${t('ConsumedUnit')},
-    coalesce(${t('Tags')}, '{}')::JSON, ${extra},
-    ${estimateFromTagsSql(`coalesce(${t('Tags')}, '{}')::JSON`)}
-  FROM ${relation.sql}`;
+    ${sqlString(account)}, ${sourceSql},
+    ${value('BillingAccountId')}, ${value('BillingAccountName')}, ${value('SubAccountId')}, ${value('SubAccountName')},
+    ${value('BillingCurrency')}, ${value('BilledCost')}, ${value('EffectiveCost')}, ${value('ListCost')},
+    ${value('BillingPeriodStart')}, ${value('BillingPeriodEnd')}, ${value('ChargePeriodStart')}, ${value('ChargePeriodEnd')},
+    ${value('ChargeCategory')}, ${value('ChargeClass')}, ${value('ChargeDescription')}, ${value('ProviderName')}, ${value('PublisherName')},
+    ${value('InvoiceIssuerName')}, ${value('ServiceName')}, ${value('ServiceCategory')}, ${value('RegionId')}, ${value('RegionName')},
+    ${value('AvailabilityZone')}, ${value('ResourceId')}, ${value('ResourceName')}, ${value('ResourceType')}, ${value('SkuId')},
+    ${value('PricingQuantity')}, ${value('PricingUnit')}, ${value('ConsumedQuantity')}, ${value('ConsumedUnit')},
+    ${tags}, ${extra},
+    ${estimateFromTagsSql(tags)}
+  FROM (SELECT ${[...parsedSql, '*'].join(', ')} FROM ${relation.sql})`;
 }
 
 /** A Parquet file's row count is in its footer: refuse a compressed giant before reading it. */
@@ -396,9 +497,19 @@ async function refuseOverRows(conn: DuckDBConnection, file: string, maxRows: num
   if (n > maxRows) throw new FocusImportTooLargeError(file, maxRows);
 }
 
-interface StagedFile {
+/** One billing account, period and currency of an imported file, as cost_row holds them. */
+interface BillingGroup {
+  billingAccountId: string;
+  /** BillingPeriodStart, ISO. */
+  start: string;
+  /** BillingPeriodStart exactly as stored (DuckDB's text of the TIMESTAMP). */
+  exact: string;
+  currency: string;
+  rows: number;
+}
+
+interface ImportedFile {
   file: string;
-  relation: FileRelation;
   version: FocusVersion;
   rows: number;
   /** Billing periods in the file, by account, with their rows; `start` is ISO. */
@@ -411,11 +522,22 @@ interface StagedFile {
 /** Attempts of the import's transaction when a connector's cost sync of the same rows wins a race. */
 const CONFLICT_ATTEMPTS = 5;
 
-/** The billing periods of a validated file (every group has an account and a parsed start by now). */
-function periodsOf(scan: FileScan): StagedFile['periods'] {
-  const byKey = new Map<string, StagedFile['periods'][number]>();
-  for (const g of scan.groups) {
-    if (g.billingAccountId === null || g.start === null) continue;
+/** The billing groups of the rows one file inserted (a handful in a real bill): a small aggregate, not a read of the file. */
+async function groupsOf(conn: DuckDBConnection, source: string): Promise<BillingGroup[]> {
+  const found = await rows<{ ba: string; start: string; exact: string; currency: string; n: number }>(
+    conn,
+    `SELECT BillingAccountId AS ba, strftime(BillingPeriodStart, '%Y-%m-%dT%H:%M:%S.000Z') AS start, BillingPeriodStart::VARCHAR AS exact,
+       BillingCurrency AS currency, count(*)::DOUBLE AS n
+     FROM cost_row WHERE source = $source GROUP BY ALL`,
+    { source },
+  );
+  return found.map((g) => ({ billingAccountId: g.ba, start: g.start, exact: g.exact, currency: g.currency, rows: g.n }));
+}
+
+/** The billing periods of the groups (one per account and start, whatever the currencies). */
+function periodsOf(groups: readonly BillingGroup[]): ImportedFile['periods'] {
+  const byKey = new Map<string, ImportedFile['periods'][number]>();
+  for (const g of groups) {
     const key = JSON.stringify([g.billingAccountId, g.start]);
     const seen = byKey.get(key);
     if (seen !== undefined) seen.rows += g.rows;
@@ -425,10 +547,22 @@ function periodsOf(scan: FileScan): StagedFile['periods'] {
   return [...byKey.values()].sort((x, y) => cmp(x.billingAccountId, y.billingAccountId) || cmp(x.start, y.start));
 }
 
+/** Runs `body` with DuckDB's insertion order off for this connection (a parallel insert), then back on. */
+async function withoutInsertionOrder<T>(conn: DuckDBConnection, body: () => Promise<T>): Promise<T> {
+  await exec(conn, 'SET SESSION preserve_insertion_order = false');
+  try {
+    return await body();
+  } finally {
+    // Fails in a transaction the body's error aborted; checkFile resets it again before numbering rows.
+    await exec(conn, 'RESET SESSION preserve_insertion_order').catch(() => undefined);
+  }
+}
+
 /**
- * Imports FOCUS files into `account`'s cost rows. Every file is read and validated (one streaming
- * pass each, nothing held per row) before anything is written; then one transaction replaces the
- * billing periods the files hold, reading each file again straight into cost_row.
+ * Imports FOCUS files into `account`'s cost rows, in one transaction that replaces the billing
+ * periods the files hold. Each file is read once: one INSERT ... SELECT parses, checks and writes its
+ * rows and counts its empty cells, and its billing groups come from the rows it wrote. Only a refused
+ * file is read again (checkFile), after the rollback, to name its file, row and column.
  */
 export async function importFocusFiles(
   write: Write,
@@ -448,77 +582,95 @@ export async function importFocusFiles(
   let totalRows = 0;
   // The file being worked on, so an unexpected engine error still names it.
   let current = files[0] ?? '(none)';
-  const stageAll = async (conn: DuckDBConnection): Promise<StagedFile[]> => {
-    const staged: StagedFile[] = [];
-    for (const file of files) {
-      current = file;
-      onProgress({ file, phase: 'reading', rows: 0, totalRows });
-      if (limits.maxRows !== undefined) await refuseOverRows(conn, file, limits.maxRows);
-      const relation = await describeFile(conn, file);
-      const { columns } = relation;
-      const checks = valueChecks(columns);
-      let scan: FileScan;
-      try {
-        scan = await scanFile(conn, relation, checks);
-      } catch (error) {
-        const { reason, row } = unreadableReason(file, error);
-        throw new FocusImportError(file, reason, row, null, error);
-      }
-      const version = detectFocusVersion(columns);
-      const missing = missingMandatory(columns, version);
-      if (missing.length > 0) {
-        throw new FocusImportError(file, `missing mandatory FOCUS ${version} column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-      }
-      const count = scan.rows;
-      // By hand a header-only file is a mistake; in an export it is a billing period with no charges (yet).
-      if (count === 0 && sync === undefined) throw new FocusImportError(file, 'the file has a header but no cost rows');
-      if (limits.maxRows !== undefined && count > limits.maxRows) throw new FocusImportTooLargeError(file, limits.maxRows);
-      totalRows += count;
-      onProgress({ file, phase: 'reading', rows: count, totalRows });
-      await validate(conn, file, relation, checks, scan);
-      const periods = periodsOf(scan);
-      // Parts of one export's period belong together; separate files given by hand must not overlap.
-      for (const earlier of sync === undefined ? staged : []) {
-        const clash = periods.find((p) => earlier.periods.some((e) => e.billingAccountId === p.billingAccountId && e.start === p.start));
-        if (clash !== undefined) {
-          throw new FocusImportError(
-            file,
-            // Base name and period only: the billing account id is the file's content.
-            `duplicate billing period: ${basename(earlier.file)} also holds the same billing account's period from ${clash.start}; import one file per period`,
-            null,
-            'BillingPeriodStart',
-          );
-        }
-      }
-      const periodKeysSql = [
-        ...new Set(scan.groups.flatMap((g) => (g.billingAccountId === null || g.exact === null ? [] : [`(${sqlString(g.billingAccountId)}, ${sqlString(g.exact)}::TIMESTAMP)`]))),
-      ];
-      staged.push({ file, relation, version, rows: count, periods, periodKeysSql, emptyCells: scan.emptyCells });
-      onProgress({ file, phase: 'validated', rows: count, totalRows });
-    }
-    return staged;
-  };
+  // The file whose insert failed: read again after the rollback to say why.
+  let refused: { file: string; relation: FileRelation; checks: FileChecks } | null = null;
   const importId = randomUUID();
+  // This import's rows, each file's apart: `${prefix}${index}`.
+  const sourcePrefix = `focus-import:${importId}:`;
+
+  const importFile = async (conn: DuckDBConnection, file: string, index: number, earlier: readonly ImportedFile[]): Promise<ImportedFile> => {
+    current = file;
+    onProgress({ file, phase: 'reading', rows: 0, totalRows });
+    if (limits.maxRows !== undefined) await refuseOverRows(conn, file, limits.maxRows);
+    const relation = await describeFile(conn, file);
+    const checks = fileChecks(relation.columns);
+    // Refused before reading its rows, but named as the full validation would (an unreadable file first).
+    if (checks.missing.length > 0) {
+      await checkFile(conn, file, relation, checks, limits);
+      throw new Error('checkFile passed a file with missing mandatory columns');
+    }
+    const source = `${sourcePrefix}${index}`;
+    // Empty cells of FOCUS columns, except the columns refused when empty: each is read as null (the
+    // spec's nullable columns, and the few non-nullable ones Fleetpane can do without, e.g. ListCost).
+    const required = new Set(REQUIRED_VALUES);
+    const tally = openEmptyCellTally(relation.columns.filter((c) => COLUMN_BY_ID.has(c) && !required.has(c)), quoteIdent);
+    let emptyCells: Record<string, number>;
+    try {
+      await withoutInsertionOrder(conn, () => exec(conn, insertSql(relation, account, source, checks.checks, tally)));
+      emptyCells = tally.counts();
+    } catch (error) {
+      refused = { file, relation, checks };
+      throw error;
+    } finally {
+      tally.close();
+    }
+    const groups = await groupsOf(conn, source);
+    const count = groups.reduce((n, g) => n + g.rows, 0);
+    if (count === 0 && sync === undefined) throw new FocusImportError(file, 'the file has a header but no cost rows');
+    if (limits.maxRows !== undefined && count > limits.maxRows) throw new FocusImportTooLargeError(file, limits.maxRows);
+    // One billing account is billed in one currency per period: a mix means a broken or merged export.
+    // The full validation tells a mix apart by the period as written, so it judges any mix found here
+    // (it throws, or passes a file that writes one instant two ways, as it always has).
+    const currencies = new Map<string, number>();
+    for (const g of groups) {
+      const key = JSON.stringify([g.billingAccountId, g.exact]);
+      currencies.set(key, (currencies.get(key) ?? 0) + 1);
+    }
+    if ([...currencies.values()].some((n) => n > 1)) await checkFile(conn, file, relation, checks, limits);
+    totalRows += count;
+    const periods = periodsOf(groups);
+    // Parts of one export's period belong together; separate files given by hand must not overlap.
+    for (const e of sync === undefined ? earlier : []) {
+      const clash = periods.find((p) => e.periods.some((q) => q.billingAccountId === p.billingAccountId && q.start === p.start));
+      if (clash !== undefined) {
+        throw new FocusImportError(
+          file,
+          // Base name and period only: the billing account id is the file's content.
+          `duplicate billing period: ${basename(e.file)} also holds the same billing account's period from ${clash.start}; import one file per period`,
+          null,
+          'BillingPeriodStart',
+        );
+      }
+    }
+    const periodKeysSql = [...new Set(groups.map((g) => `(${sqlString(g.billingAccountId)}, ${sqlString(g.exact)}::TIMESTAMP)`))];
+    onProgress({ file, phase: 'validated', rows: count, totalRows });
+    return { file, version: checks.version, rows: count, periods, periodKeysSql, emptyCells };
+  };
+
   try {
     // Another writer of the same rows (a connector's cost sync) can still win a race: retry then.
-    const { staged, replacedRows } = await write(
-      async (conn, staged: StagedFile[]) => {
-        // Every period the files hold is cleared before any is inserted, so parts of one period
-        // (an export's several files) do not clear each other.
-        const keys = [...new Set(staged.flatMap((s) => s.periodKeysSql))];
+    const { imported, replacedRows } = await write(
+      async (conn) => {
+        totalRows = 0;
+        refused = null;
+        const imported: ImportedFile[] = [];
+        for (const [index, file] of files.entries()) imported.push(await importFile(conn, file, index, imported));
+        // The earlier rows of every period the files hold, all files' parts of one period together;
+        // this import's own rows (its source) stay.
+        const keys = [...new Set(imported.flatMap((s) => s.periodKeysSql))];
         let replaced = 0;
         if (keys.length > 0) {
           const periodsSql = `VALUES ${keys.join(', ')}`;
-          const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (${periodsSql})`;
-          const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, { account });
-          await exec(conn, `DELETE FROM cost_row WHERE ${where}`, { account });
+          const where = `account = $account AND (BillingAccountId, BillingPeriodStart) IN (${periodsSql}) AND NOT starts_with(source, $prefix)`;
+          const params = { account, prefix: sourcePrefix };
+          const deleted = await rows<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n FROM cost_row WHERE ${where}`, params);
+          await exec(conn, `DELETE FROM cost_row WHERE ${where}`, params);
           replaced = deleted[0]?.n ?? 0;
           await exec(conn, `DELETE FROM focus_import WHERE account = $account AND (billing_account_id, billing_period_start) IN (${periodsSql})`, { account });
         }
-        for (const s of staged) {
+        for (const s of imported) {
           current = s.file;
           onProgress({ file: s.file, phase: 'writing', rows: s.rows, totalRows });
-          if (s.rows > 0) await exec(conn, insertSql(s.relation, account, `focus-import:${importId}`));
           for (const p of s.periods) {
             await exec(
               conn,
@@ -528,14 +680,22 @@ export async function importFocusFiles(
           }
         }
         if (sync !== undefined) await finishRun(conn, sync.run, now.getTime(), { rows: totalRows, rejected: 0 }, sync.cursor);
-        return { staged, replacedRows: replaced };
+        return { imported, replacedRows: replaced };
       },
-      { prepare: stageAll, attempts: CONFLICT_ATTEMPTS },
+      {
+        prepare: async (conn) => registerEmptyCellCounter(conn),
+        attempts: CONFLICT_ATTEMPTS,
+        // A failed insert aborted the transaction: name the refused file's problem now, or let its error pass.
+        afterRollback: async (conn) => {
+          const r: { file: string; relation: FileRelation; checks: FileChecks } | null = refused;
+          if (r !== null) await checkFile(conn, r.file, r.relation, r.checks, limits);
+        },
+      },
     );
-    for (const s of staged) onProgress({ file: s.file, phase: 'done', rows: s.rows, totalRows });
+    for (const s of imported) onProgress({ file: s.file, phase: 'done', rows: s.rows, totalRows });
     return {
       account,
-      files: staged.map((s) => ({
+      files: imported.map((s) => ({
         file: s.file,
         focusVersion: s.version,
         rows: s.rows,
