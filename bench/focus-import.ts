@@ -75,6 +75,8 @@ export interface CostWriteMemory {
 }
 
 const HOUR = 3_600_000;
+/** Longest the cost-write child may run: 1M rows take about a minute, a few on a loaded machine. */
+const COST_WRITE_TIMEOUT_MS = 15 * 60_000;
 
 /** A connector's cost stream of `rows` rows in batches of 5,000, spread over the hours of `window`. */
 async function* syntheticCosts(rows: number, window: { from: number; to: number }): AsyncGenerator<FocusCostRow[]> {
@@ -117,34 +119,39 @@ async function costWriteChild(rows: number): Promise<void> {
     let duckdbPeakMiB = 0;
     let duckdbPeakByTag: Record<string, number> = {};
     const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
-    let probing = false;
+    // The probe in flight, if any. Its connection must not close under it: closed during a query, the
+    // connection's last reference goes to the query's worker thread, which then waits for the context
+    // lock it holds itself. That libuv work never ends, so this child never exits (or, closed a moment
+    // earlier, the probe fails with bad_weak_ptr).
+    let probing: Promise<void> | null = null;
     const duckTimer = setInterval(() => {
-      if (probing) return;
-      probing = true;
-      void probe
+      if (probing !== null) return;
+      probing = probe
         .runAndReadAll(`SELECT tag, memory_usage_bytes::DOUBLE AS bytes FROM duckdb_memory()`)
         .then((r) => {
           const byTag = Object.fromEntries((r.getRowObjectsJS() as { tag: string; bytes: number }[]).filter((t) => t.bytes > 0).map((t) => [t.tag, Math.round(mib(t.bytes))]));
           const total = Object.values(byTag).reduce((a, b) => a + b, 0);
           if (total > duckdbPeakMiB) [duckdbPeakMiB, duckdbPeakByTag] = [total, byTag];
         })
-        .finally(() => (probing = false));
+        .finally(() => (probing = null));
     }, 250);
     const started = performance.now();
     let written: number;
+    let rssAfterMiB: number;
     try {
       written = await spend.writeCosts({ id: 'bench-costs', account: 'bench', stream: 'costs', startedAt: new Date(), attempt: 1 }, window, syntheticCosts(rows, window));
+      rssAfterMiB = mib(process.memoryUsage().rss);
     } finally {
       // Also when the write fails: a live interval would keep this child, and execFileSync, waiting forever.
       clearInterval(rssTimer);
       clearInterval(duckTimer);
+      // A failed probe only loses its sample; the connections close once it has ended either way.
+      await (probing as Promise<void> | null)?.catch(() => undefined);
+      probe.closeSync();
+      instance.closeSync();
     }
     const seconds = (performance.now() - started) / 1000;
-    const result: CostWriteMemory = {
-      rows: written, seconds, rssBeforeMiB, rssPeakMiB: mib(rssPeak), rssAfterMiB: mib(process.memoryUsage().rss), duckdbPeakMiB, duckdbPeakByTag,
-    };
-    probe.closeSync();
-    instance.closeSync();
+    const result: CostWriteMemory = { rows: written, seconds, rssBeforeMiB, rssPeakMiB: mib(rssPeak), rssAfterMiB, duckdbPeakMiB, duckdbPeakByTag };
     process.stdout.write(JSON.stringify(result));
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -153,10 +160,20 @@ async function costWriteChild(rows: number): Promise<void> {
 
 /** RSS of a fresh process writing COST_ROWS connector cost rows (nothing else in it, so the figure is the write's). */
 export function benchCostWriteMemory(rows = COST_ROWS): CostWriteMemory {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'focus-import.ts'), '--cost-write', String(rows)], {
-    cwd: join(import.meta.dirname, '..'),
-    maxBuffer: 1 << 20,
-  });
+  let out: Buffer;
+  try {
+    out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'focus-import.ts'), '--cost-write', String(rows)], {
+      cwd: join(import.meta.dirname, '..'),
+      maxBuffer: 1 << 20,
+      timeout: COST_WRITE_TIMEOUT_MS,
+    });
+  } catch (error) {
+    // A child that never exits must fail the bench with its reason, not stall it.
+    if ((error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+      throw new Error(`the cost-write child did not exit within ${COST_WRITE_TIMEOUT_MS / 60_000} min and was stopped`, { cause: error });
+    }
+    throw error;
+  }
   return JSON.parse(out.toString()) as CostWriteMemory;
 }
 
