@@ -1,7 +1,7 @@
 /** Thin helpers over @duckdb/node-api: typed row reads, transactions, and a small reader pool. */
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { isWriteConflict } from './errors';
+import { isWriteConflict, StoreClosedError } from './errors';
 import { type ReadActivity, readActivityOf } from './event-loop-turns';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
@@ -57,8 +57,11 @@ export async function retryOnWriteConflict<T>(body: () => Promise<T>, attempts =
  */
 export class ConnectionPool {
   private readonly idle: DuckDBConnection[] = [];
-  private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
+  private readonly waiting: { lend: (conn: DuckDBConnection) => void; refuse: (error: Error) => void }[] = [];
   private readonly all: DuckDBConnection[] = [];
+  private closed = false;
+  /** Called when the last lent connection comes back, once close() waits for it. */
+  private drained: (() => void) | null = null;
 
   private constructor(private readonly activity: ReadActivity) {}
 
@@ -74,16 +77,18 @@ export class ConnectionPool {
 
   /** Lends a connection to `body` and takes it back afterwards. */
   async use<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreClosedError();
     // Counted from the wait for a connection on: a sync's work gives way to reads (event-loop-turns.ts).
     this.activity.begin();
     try {
-      const conn = this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+      const conn = this.idle.pop() ?? (await new Promise<DuckDBConnection>((lend, refuse) => this.waiting.push({ lend, refuse })));
       try {
         return await body(conn);
       } finally {
         const next = this.waiting.shift();
-        if (next) next(conn);
+        if (next) next.lend(conn);
         else this.idle.push(conn);
+        if (this.drained !== null && this.idle.length === this.all.length) this.drained();
       }
     } finally {
       this.activity.end();
@@ -95,7 +100,16 @@ export class ConnectionPool {
     return this.use((conn) => rows<T>(conn, sql, params));
   }
 
-  close(): void {
+  /**
+   * Refuses new reads and those waiting for a connection, waits for the reads running, then closes
+   * every connection. A connection closed under a running query hangs the process: the query's worker
+   * thread gets the connection's last reference and waits for a lock it holds itself.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter.refuse(new StoreClosedError());
+    if (this.idle.length < this.all.length) await new Promise<void>((resolve) => (this.drained = resolve));
     for (const conn of this.all) conn.closeSync();
     this.all.length = 0;
     this.idle.length = 0;

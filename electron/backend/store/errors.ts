@@ -30,6 +30,14 @@ export class StoreVersionError extends Error {
   }
 }
 
+/** A read was asked of a store that is closing or closed. */
+export class StoreClosedError extends Error {
+  constructor() {
+    super('the store is closed');
+    this.name = 'StoreClosedError';
+  }
+}
+
 /** A write was attempted on a store opened read-only. */
 export class StoreReadOnlyError extends Error {
   constructor() {

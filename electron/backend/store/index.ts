@@ -83,7 +83,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     }
     pool = await ConnectionPool.create(instance, READ_CONNECTIONS);
   } catch (err) {
-    pool?.close();
+    await pool?.close();
     instance.closeSync();
     throw classifyOpenError(err, dataDir, file);
   }
@@ -104,7 +104,8 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       if (closed) return;
       closed = true;
       stopTrace();
-      readPool.close();
+      // Reads still running finish first: a connection closed under its query would hang the process.
+      await readPool.close();
       instance.closeSync();
     },
   };
