@@ -104,7 +104,8 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       if (closed) return;
       closed = true;
       stopTrace();
-      // Reads still running finish first: a connection closed under its query would hang the process.
+      // Reads and a checkpoint still running finish first: a connection closed under its query would hang the process.
+      await write.close();
       await readPool.close();
       instance.closeSync();
     },

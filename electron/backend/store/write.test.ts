@@ -127,7 +127,7 @@ describe('the store write() and memory', () => {
     try {
       const conn = await instance.connect();
       await exec(conn, 'CREATE TABLE t (gpu_id INTEGER, util DOUBLE, ts TIMESTAMP)');
-      const write = createWrite(instance, false, checkpointAboveBytes);
+      const write = createWrite(instance, false, { aboveBytes: checkpointAboveBytes, idleMs: 0 });
       for (let w = 0; w < 3; w++) {
         await write(async (c) => {
           for (let i = 0; i < 20; i++) {
@@ -135,6 +135,9 @@ describe('the store write() and memory', () => {
           }
         });
       }
+      // The store is idle now: let the quiet-time check start, and end.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await write.close();
       const held = await rows<{ bytes: number }>(conn, `SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE AS bytes FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'`);
       expect((await rows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n).toBe(300_000);
       conn.closeSync();
@@ -145,7 +148,7 @@ describe('the store write() and memory', () => {
     }
   };
 
-  it('checkpoints once committed rows held in memory pass the limit, so a backfill does not keep them for the store\'s life', async () => {
+  it('checkpoints once idle with committed rows held in memory past the limit, so a backfill does not keep them for the store\'s life', async () => {
     const MIB = 2 ** 20;
     // Without a limit DuckDB keeps them (its own checkpoint waits for a large WAL, which these rows do not make).
     expect(await heldAfterWrites(Infinity)).toBeGreaterThan(2 * MIB);

@@ -32,51 +32,98 @@ export type Write = <T, P = undefined>(
   opts?: WriteOptions<P>,
 ) => Promise<T>;
 
+/** The store's write helper, and its close: no checkpoint may still run once the store closes. */
+export type StoreWrite = Write & { close(): Promise<void> };
+
+/** How to keep committed rows from staying in memory (tests shrink both). */
+export interface CheckpointOptions {
+  /** Committed table data held in memory above which an idle store checkpoints. */
+  aboveBytes: number;
+  /** How long no write must have run before that check. */
+  idleMs: number;
+}
+
 /** The write helper of a store over `instance`; a read-only store refuses every write. */
-export function createWrite(instance: DuckDBInstance, readOnly: boolean, checkpointAboveBytes = CHECKPOINT_ABOVE_BYTES): Write {
+export function createWrite(
+  instance: DuckDBInstance,
+  readOnly: boolean,
+  checkpoint: CheckpointOptions = { aboveBytes: CHECKPOINT_ABOVE_BYTES, idleMs: CHECKPOINT_IDLE_MS },
+): StoreWrite {
   let running = 0;
-  return async <T, P = undefined>(body: (conn: DuckDBConnection, prepared: P) => Promise<T>, opts: WriteOptions<P> = {}): Promise<T> => {
+  let idleTimer: ReturnType<typeof setTimeout> | null = null;
+  let checkpointing: Promise<void> = Promise.resolve();
+  let closed = false;
+  const stopIdleTimer = (): void => {
+    if (idleTimer !== null) clearTimeout(idleTimer);
+    idleTimer = null;
+  };
+  const write = async <T, P = undefined>(body: (conn: DuckDBConnection, prepared: P) => Promise<T>, opts: WriteOptions<P> = {}): Promise<T> => {
     if (readOnly) throw new StoreReadOnlyError();
-    const conn = await instance.connect();
+    stopIdleTimer();
     running += 1;
     try {
-      const prepared = (opts.prepare ? await opts.prepare(conn) : undefined) as P;
-      let result: T;
+      // A checkpoint started while the store was idle ends before this write begins.
+      await checkpointing;
+      const conn = await instance.connect();
       try {
-        result = await retryOnWriteConflict(() => inTransaction(conn, () => body(conn, prepared)), opts.attempts ?? 1);
-      } catch (error) {
-        await opts.afterRollback?.(conn, error);
-        throw error;
+        const prepared = (opts.prepare ? await opts.prepare(conn) : undefined) as P;
+        try {
+          return await retryOnWriteConflict(() => inTransaction(conn, () => body(conn, prepared)), opts.attempts ?? 1);
+        } catch (error) {
+          await opts.afterRollback?.(conn, error);
+          throw error;
+        }
+      } finally {
+        conn.closeSync();
       }
-      // DuckDB refuses a checkpoint while another write transaction is open: the last write running does it.
-      if (running === 1) await checkpointWhenLarge(conn, checkpointAboveBytes);
-      return result;
     } finally {
       running -= 1;
-      conn.closeSync();
+      // Once a burst of writes (a sync's streams, a backfill's windows) has been quiet for a while, not
+      // between them: a checkpoint takes seconds after a backfill, and DuckDB refuses one while another
+      // write transaction is open.
+      if (running === 0 && !closed) {
+        idleTimer = setTimeout(() => {
+          idleTimer = null;
+          if (running === 0 && !closed) checkpointing = checkpointWhenLarge(instance, checkpoint.aboveBytes);
+        }, checkpoint.idleMs);
+        idleTimer.unref?.();
+      }
     }
   };
+  return Object.assign(write, {
+    close: async (): Promise<void> => {
+      closed = true;
+      stopIdleTimer();
+      await checkpointing;
+    },
+  });
 }
 
 /**
- * Committed table data held in memory, not yet checkpointed, above which the last write running
- * checkpoints. A steady one-minute sync stays below it (its rows go through the WAL, and DuckDB's own
- * checkpoint by WAL size clears them), so only backfills and large imports pay for a checkpoint.
+ * Committed table data held in memory, not yet checkpointed, above which an idle store checkpoints. A
+ * steady one-minute sync's rows go through the WAL, and DuckDB's own checkpoint by WAL size clears them.
  */
 export const CHECKPOINT_ABOVE_BYTES = 64 * 2 ** 20;
+/** Quiet time after the last write before that check: longer than the gaps between a sync's writes. */
+export const CHECKPOINT_IDLE_MS = 5_000;
 
 /**
  * Checkpoints when committed table data held in memory exceeds `aboveBytes`. DuckDB checkpoints on
  * its own once the WAL is large, but a large append writes its full row groups straight to the file
  * and leaves a small WAL, while the partly filled row groups of every table it touched stay in
  * memory, in whole uncompressed blocks, until some checkpoint: after a metrics backfill 150-200 MiB,
- * for as long as the store ran. A checkpoint that fails (a write began meanwhile) waits for the next write.
+ * for as long as the store ran.
  */
-async function checkpointWhenLarge(conn: DuckDBConnection, aboveBytes: number): Promise<void> {
+async function checkpointWhenLarge(instance: DuckDBInstance, aboveBytes: number): Promise<void> {
   try {
-    const held = await conn.runAndReadAll(`SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'`);
-    if (Number(held.getRows()[0]?.[0] ?? 0) > aboveBytes) await conn.run('CHECKPOINT');
+    const conn = await instance.connect();
+    try {
+      const held = await conn.runAndReadAll(`SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'`);
+      if (Number(held.getRows()[0]?.[0] ?? 0) > aboveBytes) await conn.run('CHECKPOINT');
+    } finally {
+      conn.closeSync();
+    }
   } catch {
-    // Only memory is at stake, and the next write tries again.
+    // Only memory is at stake, and the next quiet time tries again.
   }
 }
