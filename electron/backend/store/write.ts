@@ -105,7 +105,7 @@ export function createWrite(
  */
 export const CHECKPOINT_ABOVE_BYTES = 64 * 2 ** 20;
 /** Quiet time after the last write before that check: longer than the gaps between a sync's writes. */
-export const CHECKPOINT_IDLE_MS = 5_000;
+export const CHECKPOINT_IDLE_MS = 2_000;
 
 /**
  * Checkpoints when committed table data held in memory exceeds `aboveBytes`. DuckDB checkpoints on
