@@ -429,6 +429,15 @@ describe('validation', () => {
     });
     const summary = await syncToEnd(build([bad]).engine);
     expect(summary.accounts[0]!.streams.metrics.error?.message).toBe('account "lab-a" stream metrics: item 2 field "utilisation": expected a number 0-100 or null, got 140');
+    // A batch larger than one checking stride names the row by its place in the stream too.
+    const late = account('lab-a', 'demo', {
+      metrics: (req) =>
+        (async function* () {
+          yield [sample('gpu-vm-1', req.from)];
+          yield columns(Array.from({ length: 600 }, (_, i) => sample('gpu-vm-1', req.from, i === 500 ? { utilisation: 140 } : {})));
+        })(),
+    }, { metricsBackfillHours: 1 });
+    expect((await syncToEnd(build([late]).engine)).accounts[0]!.streams.metrics.error?.message).toContain('item 501 field "utilisation"');
     for (const [overrides, field] of [[{ ts: NOW_MINUTE }, 'ts'], [{ gpuIndex: 0.5 }, 'gpuIndex'], [{ resourceId: '' }, 'resourceId'], [{ xidErrors: -1 }, 'xidErrors']] as const) {
       const a = account('lab-a', 'demo', { metrics: (req) => (async function* () { yield columns([sample('gpu-vm-1', req.from, overrides)]); })() }, { metricsBackfillHours: 1 });
       expect((await syncToEnd(build([a]).engine)).accounts[0]!.streams.metrics.error?.message, field).toContain(`item 0 field "${field}"`);

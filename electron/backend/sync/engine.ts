@@ -749,7 +749,7 @@ async function* checked<T>(
     if (checkColumns && batch instanceof GpuSampleColumns) {
       for (let from = 0; from < batch.length; from += CLOCK_STRIDE) {
         if (turns.due()) await turns.turn();
-        checkColumns(batch, from, Math.min(batch.length, from + CLOCK_STRIDE), seen + from);
+        checkColumns(batch, from, Math.min(batch.length, from + CLOCK_STRIDE), seen);
       }
       seen += batch.length;
       onBatch(seen);
