@@ -88,17 +88,21 @@ export class GpuSampleColumns implements Iterable<GpuSample> {
 
   /** Row i as a sample object. */
   sample(i: number): GpuSample {
-    return {
-      resourceId: this.resourceId[i] as string,
-      gpuIndex: this.gpuIndex[i] as number,
-      ts: this.ts[i] as number,
-      utilisation: nullable(this.utilisation[i] as number),
-      utilSource: this.source(i),
-      memoryUsedMiB: nullable(this.memoryUsedMiB[i] as number),
-      powerWatts: nullable(this.powerWatts[i] as number),
-      temperatureC: nullable(this.temperatureC[i] as number),
-      xidErrors: this.xidErrors[i] as number,
-    };
+    return this.readInto(i, {} as GpuSample);
+  }
+
+  /** Writes row i's fields into `row` and returns it (a checker reuses one object for every row). */
+  readInto<R extends GpuSample>(i: number, row: R): R {
+    row.resourceId = this.resourceId[i] as string;
+    row.gpuIndex = this.gpuIndex[i] as number;
+    row.ts = this.ts[i] as number;
+    row.utilisation = nullable(this.utilisation[i] as number);
+    row.utilSource = this.source(i);
+    row.memoryUsedMiB = nullable(this.memoryUsedMiB[i] as number);
+    row.powerWatts = nullable(this.powerWatts[i] as number);
+    row.temperatureC = nullable(this.temperatureC[i] as number);
+    row.xidErrors = this.xidErrors[i] as number;
+    return row;
   }
 
   *[Symbol.iterator](): Iterator<GpuSample> {

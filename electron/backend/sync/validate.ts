@@ -124,19 +124,9 @@ function sampleProblem(s: Record<string, unknown>, window: Window): [string, str
  * rules as checkSamples, read through one reused object: no object per sample.
  */
 export function checkSampleColumns(origin: BatchOrigin, batch: GpuSampleColumns, from: number, to: number, firstIndex: number, window: Window): void {
-  const row: Record<string, unknown> = {};
-  const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
+  const row = {} as GpuSample;
   for (let i = from; i < to; i++) {
-    row.resourceId = batch.resourceId[i];
-    row.gpuIndex = batch.gpuIndex[i];
-    row.ts = batch.ts[i];
-    row.utilisation = nullable(batch.utilisation[i] as number);
-    row.utilSource = batch.source(i);
-    row.memoryUsedMiB = nullable(batch.memoryUsedMiB[i] as number);
-    row.powerWatts = nullable(batch.powerWatts[i] as number);
-    row.temperatureC = nullable(batch.temperatureC[i] as number);
-    row.xidErrors = batch.xidErrors[i];
-    const problem = sampleProblem(row, window);
+    const problem = sampleProblem(batch.readInto(i, row) as unknown as Record<string, unknown>, window);
     if (problem) throw malformed(origin, firstIndex + i, problem[0], problem[1]);
   }
 }
