@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `fleetpane` command. It runs the build (out/main/cli.js, from `npm run build`) when that is
 // newer than every source file, else the TypeScript source through tsx: the build starts faster and
-// holds about 80 MiB less (tsx's loader keeps every module it transformed), which a team collector
+// holds 70-80 MiB less (tsx's loader keeps every module it transformed), which a team collector
 // feels; from source, a checkout that was never built (or was edited since) still runs as it is.
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
