@@ -1,5 +1,5 @@
 /**
- * electron-vite 6 build: main (shell + backend host), preload (CommonJS, as sandboxed preloads must
+ * electron-vite 6 build: main (shell, backend host and the `fleetpane` command), preload (CommonJS, as sandboxed preloads must
  * be) and the renderer (root renderer/, minified, vendor code split out). Building needs no Electron
  * binary, so `npm run build` works on CI and offline machines.
  */
@@ -38,6 +38,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           'backend-host': resolve(root, 'electron/main/backend-host.ts'),
+          // The `fleetpane` command (bin/fleetpane.js runs this build when it is up to date).
+          cli: resolve(root, 'electron/backend/cli.ts'),
         },
       },
     },

@@ -6,14 +6,14 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApi, createEventHub } from '../api/index';
 import { chromiumPdfPrinter, type PdfPrinter } from '../reports/pdf';
 import type { PrinterParts } from '../runtime/index';
 import { startServer } from '../server/index';
+import { projectRoot } from './project-root';
 
 /** The built renderer (electron-vite writes it to out/renderer at the project root). */
-export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+export const RENDERER_DIR = join(projectRoot() ?? process.cwd(), 'out', 'renderer');
 
 export interface CliPrinterOptions {
   rendererDir?: string;

@@ -1,10 +1,14 @@
 /** The version the CLI reports. */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from './project-root';
 
-/** The version in package.json (the CLI runs from source, so it reads the file beside it). */
+/** The version in the project's package.json (read at run time, from source or from the build). */
 export function packageVersion(): string {
   try {
-    const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
+    const root = projectRoot();
+    if (root === null) return '0.0.0';
+    const text = readFileSync(join(root, 'package.json'), 'utf8');
     const version = (JSON.parse(text) as { version?: unknown }).version;
     return typeof version === 'string' ? version : '0.0.0';
   } catch {

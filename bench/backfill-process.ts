@@ -1,0 +1,84 @@
+/**
+ * The first 24 h metrics backfill in a process of its own, running built code as the desktop app's
+ * backend host and the built `fleetpane` command do: the bench process also holds the Kubernetes API
+ * emulator, the generated fleet and tsx's loader (about 80 MiB of transformed modules), none of which a
+ * backend has, so its RSS overstated the backend's by 100 MiB and more.
+ *
+ * The parent builds `backfill-child.ts` with Vite (an SSR build: the project's code bundled, packages
+ * loaded from node_modules, as electron-vite builds the main process) and runs it with the same fixed
+ * clock the bench uses; the child prints one JSON line with what it measured.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { build } from 'vite';
+
+/** What the child measured. */
+export interface BackfillProcessResult {
+  ok: boolean;
+  rows: number;
+  ms: number;
+  /** The child's peak RSS in bytes: the kernel's high-water mark (VmHWM) where it has one, else sampled every 50 ms. */
+  peakRssBytes: number;
+  /** RSS sampled every 50 ms during the sync (comparable with the numbers of earlier rounds). */
+  sampledPeakRssBytes: number;
+  /** RSS once the store was open and the connector built, before the sync. */
+  startRssBytes: number;
+  cpuSeconds: number;
+  streams: unknown;
+}
+
+/**
+ * Builds the child into out/bench-backfill (inside the project, so its packages resolve from
+ * node_modules as the app's build does); returns the file to run.
+ */
+export async function buildBackfillChild(): Promise<string> {
+  const root = join(import.meta.dirname, '..');
+  const outDir = join(root, 'out', 'bench-backfill');
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    build: {
+      ssr: join(root, 'bench', 'backfill-child.ts'),
+      outDir,
+      emptyOutDir: true,
+      minify: false,
+      target: 'node20',
+      rollupOptions: { output: { format: 'es', entryFileNames: 'backfill-child.mjs' } },
+    },
+  });
+  return join(outDir, 'backfill-child.mjs');
+}
+
+/** Runs the built child's first sync against the emulated cluster and Prometheus; rejects when it fails or prints no result. */
+export function runBackfillProcess(
+  file: string,
+  args: { kubeconfig: string; prometheusUrl: string; storeDir: string; clockMs: number },
+): Promise<BackfillProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file], {
+      cwd: join(import.meta.dirname, '..'),
+      env: {
+        ...process.env,
+        BACKFILL_KUBECONFIG: args.kubeconfig,
+        BACKFILL_PROMETHEUS_URL: args.prometheusUrl,
+        BACKFILL_STORE_DIR: args.storeDir,
+        BACKFILL_CLOCK_MS: String(args.clockMs),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line.startsWith('{')) {
+        reject(new Error(`the backfill process exited with ${code}: ${stderr || stdout}`));
+        return;
+      }
+      resolve(JSON.parse(line) as BackfillProcessResult);
+    });
+  });
+}
