@@ -25,6 +25,15 @@ function modelledExpr(name: string): string {
   return col;
 }
 
+/**
+ * The JSON pointer (RFC 6901) of a key of cost_row.extra: a pointer takes any key as it is (only ~
+ * and / escaped), where a `$."..."` path reads "*" as a wildcard, fails on "" and finds no key with
+ * a control character (a tab or line break in a column name).
+ */
+function extraPointer(key: string): string {
+  return `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
+
 /** Writes the FOCUS CSV for `query`'s period and filter to `file`; returns the row count. */
 export async function exportFocusCsv(conn: DuckDBConnection, query: CostReportQuery, file: string): Promise<number> {
   const where = costWhere(query.from, query.to, query.filter);
@@ -41,7 +50,7 @@ export async function exportFocusCsv(conn: DuckDBConnection, query: CostReportQu
     return ia !== ib ? ia - ib : a.localeCompare(b);
   });
   const select = columns
-    .map((c) => `${modelled.has(c) ? modelledExpr(c) : `extra ->> ${sqlString(`$.${JSON.stringify(c)}`)}`} AS ${quoteIdent(c)}`)
+    .map((c) => `${modelled.has(c) ? modelledExpr(c) : `extra ->> ${sqlString(extraPointer(c))}`} AS ${quoteIdent(c)}`)
     .join(', ');
   const count = await rows<{ n: number }>(conn, `WITH v AS (${COST_VIEW_SQL}) SELECT count(*)::DOUBLE AS n FROM v WHERE ${where}`);
   await exec(
