@@ -5,7 +5,7 @@
 // feels; from source, a checkout that was never built (or was edited since) still runs as it is.
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // Everything the command creates (store, WAL, spill and temp files, tokens, reports) is the user's
 // alone: the store holds the fleet's inventory and spend.
@@ -43,7 +43,8 @@ function buildIsCurrent() {
 
 let main;
 if (process.env.FLEETPANE_FROM_SOURCE !== '1' && buildIsCurrent()) {
-  ({ main } = await import(built));
+  // A file URL: import() takes no Windows path (C:\...).
+  ({ main } = await import(pathToFileURL(built).href));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
