@@ -266,51 +266,37 @@ function valueChecks(columns: readonly string[]): ValueCheck[] {
   return checks;
 }
 
-/** What one pass over a file found: everything validation and the summary need, nothing held per row. */
+/** What the full validation's first pass over a file found, nothing held per row. */
 interface FileScan {
   rows: number;
   /** Rows failing each check of valueChecks(), by index. */
   failing: number[];
-  emptyCells: Record<string, number>;
   /** One entry per BillingAccountId, BillingPeriodStart (as written) and BillingCurrency. */
-  groups: { billingAccountId: string | null; periodText: string | null; start: string | null; exact: string | null; currency: string | null; rows: number }[];
+  groups: { billingAccountId: string | null; periodText: string | null; currency: string | null; rows: number }[];
 }
 
 /**
  * One streaming pass over the file (the full validation's, checkFile): row count, failing cells per
- * check, empty cells per column and the billing groups. Grouped by billing account, period and currency (a handful in a real bill),
- * so it holds no row; the per-group figures are summed here.
+ * check and the billing groups. Grouped by billing account, period and currency (a handful in a real
+ * bill), so it holds no row; the per-group figures are summed here. (Empty cells are counted by the
+ * import's own pass, empty-cells.ts.)
  */
 async function scanFile(conn: DuckDBConnection, relation: FileRelation, checks: readonly ValueCheck[]): Promise<FileScan> {
-  const required = new Set(REQUIRED_VALUES);
   const present = new Set(relation.columns);
-  // Empty cells per FOCUS column, except the columns refused when empty: each is read as null (the
-  // spec's nullable columns, and the few non-nullable ones Fleetpane can do without, e.g. ListCost).
-  const counted = relation.columns.filter((c) => COLUMN_BY_ID.has(c) && !required.has(c));
   const text = (name: string): string => (present.has(name) ? quoteIdent(name) : 'NULL::VARCHAR');
-  const aggregates = [
-    'count(*)::DOUBLE AS n',
-    ...checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql})::DOUBLE AS f${i}`),
-    ...counted.map((c, i) => `count(*) FILTER (WHERE ${quoteIdent(c)} = '')::DOUBLE AS e${i}`),
-  ];
+  const aggregates = ['count(*)::DOUBLE AS n', ...checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql})::DOUBLE AS f${i}`)];
   const found = await rows<Record<string, number | string | null>>(
     conn,
-    `SELECT ba, period, strftime(TRY_CAST(period AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.000Z') AS start, TRY_CAST(period AS TIMESTAMP)::VARCHAR AS exact,
-       currency, * EXCLUDE (ba, period, currency) FROM (
-       SELECT ${text('BillingAccountId')} AS ba, ${text('BillingPeriodStart')} AS period, ${text('BillingCurrency')} AS currency, ${aggregates.join(', ')}
-       FROM ${relation.sql} GROUP BY ALL)`,
+    `SELECT ${text('BillingAccountId')} AS ba, ${text('BillingPeriodStart')} AS period, ${text('BillingCurrency')} AS currency, ${aggregates.join(', ')}
+     FROM ${relation.sql} GROUP BY ALL`,
   );
-  const scan: FileScan = { rows: 0, failing: checks.map(() => 0), emptyCells: {}, groups: [] };
+  const scan: FileScan = { rows: 0, failing: checks.map(() => 0), groups: [] };
   const num = (v: number | string | null | undefined): number => (typeof v === 'number' ? v : 0);
   const str = (v: number | string | null | undefined): string | null => (typeof v === 'string' ? v : null);
   for (const g of found) {
     scan.rows += num(g.n);
     checks.forEach((_, i) => (scan.failing[i] = (scan.failing[i] ?? 0) + num(g[`f${i}`])));
-    counted.forEach((c, i) => {
-      const n = num(g[`e${i}`]);
-      if (n > 0) scan.emptyCells[c] = (scan.emptyCells[c] ?? 0) + n;
-    });
-    scan.groups.push({ billingAccountId: str(g.ba), periodText: str(g.period), start: str(g.start), exact: str(g.exact), currency: str(g.currency), rows: num(g.n) });
+    scan.groups.push({ billingAccountId: str(g.ba), periodText: str(g.period), currency: str(g.currency), rows: num(g.n) });
   }
   return scan;
 }
