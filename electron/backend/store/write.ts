@@ -4,7 +4,7 @@
  * leaves the previous state; writes never share a transaction.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { inTransaction, retryOnWriteConflict } from './db';
+import { exec, inTransaction, retryOnWriteConflict, rows } from './db';
 import { StoreReadOnlyError } from './errors';
 
 export interface WriteOptions<P> {
@@ -118,8 +118,8 @@ async function checkpointWhenLarge(instance: DuckDBInstance, aboveBytes: number)
   try {
     const conn = await instance.connect();
     try {
-      const held = await conn.runAndReadAll(`SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'`);
-      if (Number(held.getRows()[0]?.[0] ?? 0) > aboveBytes) await conn.run('CHECKPOINT');
+      const [held] = await rows<{ bytes: number }>(conn, `SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE AS bytes FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'`);
+      if ((held?.bytes ?? 0) > aboveBytes) await exec(conn, 'CHECKPOINT');
     } finally {
       conn.closeSync();
     }
