@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { AccountConfigBase } from '../shared/config';
 import { kubernetesProvider } from '../electron/backend/providers/kubernetes/provider';
 import { openStore } from '../electron/backend/store/index';
 import { SyncEngine } from '../electron/backend/sync/engine';
 import { systemClock } from '../electron/backend/sync/clock';
+import { backfillAccount } from './backfill-account';
 
 /** The kernel's peak RSS of this process in bytes (VmHWM), or null where /proc has none. */
 function highWaterMark(): number | null {
@@ -27,15 +27,7 @@ const need = (name: string): string => {
 };
 
 const clockNow = new Date(Number(need('BACKFILL_CLOCK_MS')));
-const config = kubernetesProvider.parseConfig(
-  AccountConfigBase.parse({
-    name: 'gpu-clusters',
-    provider: 'kubernetes',
-    kubeconfig: need('BACKFILL_KUBECONFIG'),
-    prometheus: { url: need('BACKFILL_PROMETHEUS_URL') },
-    metricsBackfillHours: 24,
-  }),
-);
+const config = backfillAccount(need('BACKFILL_KUBECONFIG'), need('BACKFILL_PROMETHEUS_URL'));
 const connector = await kubernetesProvider.create(config);
 // The backend's own memory limit (not a bench-sized one).
 const store = await openStore(need('BACKFILL_STORE_DIR'), { now: () => clockNow });

@@ -22,7 +22,6 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AccountConfigBase } from '../shared/config';
 import type { CloudId } from '../shared/domain';
 import { kubernetesProvider } from '../electron/backend/providers/kubernetes/provider';
 import { fleetNodes, fleetPods, type Fleet, type FleetGpu, type FleetNode } from '../electron/backend/providers/kubernetes/testing/fleet';
@@ -34,6 +33,7 @@ import { systemClock } from '../electron/backend/sync/clock';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import { cpuSecondsOf, freeBytes } from './measure';
 import { buildBackfillChild, runBackfillProcess } from './backfill-process';
+import { backfillAccount } from './backfill-account';
 
 /** What run.ts's record() takes. */
 export interface BenchMeasure {
@@ -322,9 +322,7 @@ export async function benchPrometheus(record: RecordMeasure): Promise<void> {
       met: first.peakRssBytes <= 500e6,
     });
 
-    const config = kubernetesProvider.parseConfig(
-      AccountConfigBase.parse({ name: 'gpu-clusters', provider: 'kubernetes', kubeconfig: emu.kubeconfigPath, prometheus: { url: prom.url }, metricsBackfillHours: 24 }),
-    );
+    const config = backfillAccount(emu.kubeconfigPath, prom.url);
     const connector = await kubernetesProvider.create(config);
     let clockNow = new Date(now - MINUTE);
     const store = await openStore(storeDir, { now: () => clockNow });
