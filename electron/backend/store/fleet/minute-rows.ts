@@ -26,10 +26,18 @@ export function minuteRowsSql(fromMs: number, toMs: number, where: string): stri
 }
 
 /**
- * Rebuilds the account's minute detail for the 5-minute buckets `window` touches from the samples in
- * `staging` (the window's samples, which start at a bucket boundary, so each bucket is whole).
+ * Samples the minute detail is built from per statement. Its rows are lists built in order, an
+ * aggregate DuckDB holds whole until the statement ends: a 6-hour window of 2,000 GPUs (720,000
+ * samples) built in one statement ran out of the backend's 256 MB.
  */
-export async function refreshMinuteDetail(conn: DuckDBConnection, account: string, window: Window, staging: string): Promise<void> {
+const MINUTE_DETAIL_SLICE_SAMPLES = 100_000;
+
+/**
+ * Rebuilds the account's minute detail for the 5-minute buckets `window` touches from the samples in
+ * `staging` (the window's samples of the account's `gpuCount` GPUs, which start at a bucket boundary,
+ * so each bucket is whole), a slice of whole buckets at a time.
+ */
+export async function refreshMinuteDetail(conn: DuckDBConnection, account: string, window: Window, staging: string, gpuCount: number): Promise<void> {
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
   const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
   await exec(
@@ -38,23 +46,27 @@ export async function refreshMinuteDetail(conn: DuckDBConnection, account: strin
        AND bucket >= epoch_ms($b0::BIGINT) AND bucket < epoch_ms($b1::BIGINT)`,
     { account, b0, b1 },
   );
-  await exec(
-    conn,
-    `INSERT INTO rollup_5m_minutes
-     SELECT gpu_id, bucket,
-            list(struct_pack(ts := ts, samples := samples, util_sum := util_sum, util_count := util_count, xid := xid, fault := fault) ORDER BY ts)
-     FROM (
-       SELECT s.gpu_id, time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket, time_bucket(INTERVAL 1 MINUTE, s.ts) AS minute,
-              max(s.ts) AS ts, count(*)::INTEGER AS samples, coalesce(sum(s.util), 0) AS util_sum,
-              count(s.util)::INTEGER AS util_count, coalesce(sum(s.xid), 0)::INTEGER AS xid, bool_or(s.fault) AS fault
-       FROM ${staging} s
-       WHERE s.ts >= epoch_ms($b0::BIGINT) AND s.ts < epoch_ms($b1::BIGINT)
-       GROUP BY s.gpu_id, bucket, minute
-     )
-     GROUP BY gpu_id, bucket
-     ORDER BY bucket`,
-    { b0, b1 },
-  );
+  // One sample per GPU and minute: at least one bucket per slice, whatever the fleet.
+  const sliceMs = Math.max(FIVE_MINUTES_MS, floorTo(Math.floor(MINUTE_DETAIL_SLICE_SAMPLES / Math.max(1, gpuCount)) * 60_000, FIVE_MINUTES_MS));
+  for (let from = b0; from < b1; from += sliceMs) {
+    await exec(
+      conn,
+      `INSERT INTO rollup_5m_minutes
+       SELECT gpu_id, bucket,
+              list(struct_pack(ts := ts, samples := samples, util_sum := util_sum, util_count := util_count, xid := xid, fault := fault) ORDER BY ts)
+       FROM (
+         SELECT s.gpu_id, time_bucket(INTERVAL 5 MINUTE, s.ts) AS bucket, time_bucket(INTERVAL 1 MINUTE, s.ts) AS minute,
+                max(s.ts) AS ts, count(*)::INTEGER AS samples, coalesce(sum(s.util), 0) AS util_sum,
+                count(s.util)::INTEGER AS util_count, coalesce(sum(s.xid), 0)::INTEGER AS xid, bool_or(s.fault) AS fault
+         FROM ${staging} s
+         WHERE s.ts >= epoch_ms($from::BIGINT) AND s.ts < epoch_ms($to::BIGINT)
+         GROUP BY s.gpu_id, bucket, minute
+       )
+       GROUP BY gpu_id, bucket
+       ORDER BY bucket`,
+      { from, to: Math.min(b1, from + sliceMs) },
+    );
+  }
 }
 
 /**

@@ -262,7 +262,7 @@ export class DuckFleetWriter implements FleetWriter {
       }
       await refreshRollups(conn, rebuild, written);
       if (rollupsOnly) {
-        await refreshMinuteDetail(conn, run.account, window, SAMPLE_BATCH);
+        await refreshMinuteDetail(conn, run.account, window, SAMPLE_BATCH, gpuIdOfSlot.length);
         await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
       }
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
