@@ -8,7 +8,7 @@ import { kubernetesProvider } from '../electron/backend/providers/kubernetes/pro
 import { openStore } from '../electron/backend/store/index';
 import { SyncEngine } from '../electron/backend/sync/engine';
 import { systemClock } from '../electron/backend/sync/clock';
-import { backfillAccount } from './backfill-account';
+import { backfillAccount, type BackfillStorage } from './backfill-account';
 
 /** The kernel's peak RSS of this process in bytes (VmHWM), or null where /proc has none. */
 function highWaterMark(): number | null {
@@ -27,7 +27,8 @@ const need = (name: string): string => {
 };
 
 const clockNow = new Date(Number(need('BACKFILL_CLOCK_MS')));
-const config = backfillAccount(need('BACKFILL_KUBECONFIG'), need('BACKFILL_PROMETHEUS_URL'));
+const storage: BackfillStorage = process.env.BACKFILL_STORAGE === 'rollups' ? 'rollups' : 'raw';
+const config = backfillAccount(need('BACKFILL_KUBECONFIG'), need('BACKFILL_PROMETHEUS_URL'), storage);
 const connector = await kubernetesProvider.create(config);
 // The backend's own memory limit (not a bench-sized one).
 const store = await openStore(need('BACKFILL_STORE_DIR'), { now: () => clockNow });

@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'vite';
+import type { BackfillStorage } from './backfill-account';
 
 /** What the child measured. */
 export interface BackfillProcessResult {
@@ -53,7 +54,7 @@ export async function buildBackfillChild(): Promise<string> {
 /** Runs the built child's first sync against the emulated cluster and Prometheus; rejects when it fails or prints no result. */
 export function runBackfillProcess(
   file: string,
-  args: { kubeconfig: string; prometheusUrl: string; storeDir: string; clockMs: number },
+  args: { kubeconfig: string; prometheusUrl: string; storeDir: string; clockMs: number; storage?: BackfillStorage },
 ): Promise<BackfillProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file], {
@@ -64,6 +65,7 @@ export function runBackfillProcess(
         BACKFILL_PROMETHEUS_URL: args.prometheusUrl,
         BACKFILL_STORE_DIR: args.storeDir,
         BACKFILL_CLOCK_MS: String(args.clockMs),
+        BACKFILL_STORAGE: args.storage ?? 'raw',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
