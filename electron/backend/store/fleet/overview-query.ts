@@ -83,6 +83,18 @@ async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
 }
 
 /**
+ * Whether any GPU's machine has left the inventory (its gpu row stays: history names it). Asked apart
+ * from the store's shape, beside it: only the window means wait for it, and at 100,000 GPUs it costs
+ * more than the rest of the shape.
+ */
+async function hasRetiredGpus(pool: ConnectionPool): Promise<boolean> {
+  const [probe] = await pool.rows<{ retired: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM gpu g ANTI JOIN resource r ON r.account = g.account AND r.id = g.resource_id) AS retired',
+  );
+  return probe?.retired ?? true;
+}
+
+/**
  * The fleet as the overview reads it (incident matching, accounts per entry, demo): machines alike in
  * all of that (account, cloud, region, GPU model, power state, currency, demo) folded into one row
  * with their GPUs and hourly prices summed, which gives every count and sum of domain/incident-fleet.ts
@@ -115,10 +127,11 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
   // rather than before them; the largest (window means, GPU states) are asked first.
   const shapeP = loadStoreShape(pool);
   const sitesP = loadSites(pool);
-  const averagesP = Promise.all([shapeP, sitesP]).then(([{ minuteDetail, counted }, sites]) =>
+  const retiredP = hasRetiredGpus(pool);
+  const averagesP = Promise.all([shapeP, sitesP, retiredP]).then(([{ minuteDetail, counted }, sites, retiredGpus]) =>
     // 1 h and 24 h in one query: one grouping, one join to the GPUs' names.
     pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
-      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted: counted() }),
+      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted: counted(), retiredGpus }),
     ),
   );
   const stateRowsP = shapeP.then(({ minuteDetail, counted }) =>
