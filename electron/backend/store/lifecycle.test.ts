@@ -169,6 +169,30 @@ describe('store lifecycle', () => {
     inst.closeSync();
   });
 
+  it('moves the minute detail to one row per GPU and minute when v11 flattens it', async () => {
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    const all = async (sql: string): Promise<unknown[][]> => (await conn.runAndReadAll(sql)).getRowsJS();
+    await migrate(conn, MIGRATIONS.filter((m) => m.version <= 10));
+    await conn.run(`
+      INSERT INTO rollup_5m_minutes VALUES
+        (3, TIMESTAMP '2026-11-25 00:05', [
+          {'ts': TIMESTAMP '2026-11-25 00:06:30', 'samples': 2, 'util_sum': 70.5, 'util_count': 2, 'xid': 1, 'fault': false}]),
+        (3, TIMESTAMP '2026-11-25 00:00', [
+          {'ts': TIMESTAMP '2026-11-25 00:01', 'samples': 1, 'util_sum': 40, 'util_count': 1, 'xid': 0, 'fault': true},
+          {'ts': TIMESTAMP '2026-11-25 00:02', 'samples': 1, 'util_sum': 0, 'util_count': 0, 'xid': 0, 'fault': NULL}]),
+        (4, TIMESTAMP '2026-11-25 00:00', []);`);
+    await migrate(conn);
+    expect(await all(`SELECT gpu_id, strftime(ts, '%H:%M:%S'), samples, util_sum, util_count, xid, fault FROM rollup_1m ORDER BY ts`)).toEqual([
+      [3, '00:01:00', 1, 40, 1, 0, true],
+      [3, '00:02:00', 1, 0, 0, 0, null],
+      [3, '00:06:30', 2, 70.5, 2, 1, false],
+    ]);
+    expect(await all(`SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name = 'rollup_5m_minutes'`)).toEqual([[0]]);
+    conn.closeSync();
+    inst.closeSync();
+  });
+
   it('opens read-only beside nothing, reads, and refuses writes', async () => {
     await (await openStore(dir)).close();
     const ro = await openStore(dir, { readOnly: true });

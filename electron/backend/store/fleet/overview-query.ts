@@ -63,7 +63,7 @@ const YIELDING_LIST_MAX = 200;
  */
 async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
   const [probe] = await pool.rows<{ minute_detail: boolean; shared: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM rollup_5m_minutes) AS minute_detail,
+    `SELECT EXISTS (SELECT 1 FROM rollup_1m) AS minute_detail,
             EXISTS (SELECT 1 FROM resource WHERE ${machineKeySql()} IS NOT NULL) AS shared`,
   );
   const minuteDetail = probe?.minute_detail ?? true;

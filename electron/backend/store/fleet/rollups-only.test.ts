@@ -194,7 +194,7 @@ describe('rollups-only storage', () => {
     try {
       expect(await count('SELECT count(*) FROM gpu_sample')).toBe(0);
       expect(await count('SELECT count(*) FROM rollup_5m')).toBeGreaterThan(0);
-      expect(await count('SELECT count(*) FROM rollup_5m_minutes')).toBeGreaterThan(0);
+      expect(await count('SELECT count(*) FROM rollup_1m')).toBeGreaterThan(0);
     } finally {
       conn.closeSync();
       inst.closeSync();
@@ -230,8 +230,8 @@ describe('rollups-only retention', () => {
       const count = async (sql: string): Promise<number> => Number((await conn.runAndReadAll(sql)).getRowsJS()[0]?.[0]);
       try {
         const cut = `TIMESTAMP '${new Date(END - 7 * 24 * HOUR).toISOString().slice(0, 19).replace('T', ' ')}'`;
-        expect(await count(`SELECT count(*) FROM rollup_5m_minutes WHERE bucket < ${cut}`)).toBe(0);
-        expect(await count(`SELECT count(*) FROM rollup_5m_minutes`)).toBeGreaterThan(0);
+        expect(await count(`SELECT count(*) FROM rollup_1m WHERE ts < ${cut}`)).toBe(0);
+        expect(await count(`SELECT count(*) FROM rollup_1m`)).toBeGreaterThan(0);
         expect(await count(`SELECT count(*) FROM rollup_5m WHERE bucket < ${cut}`)).toBeGreaterThan(0);
       } finally {
         conn.closeSync();

@@ -191,8 +191,8 @@ export class DuckFleetWriter implements FleetWriter {
       // Either mode's window replaces the other's rows there (an account whose storage was switched).
       await exec(
         conn,
-        `DELETE FROM rollup_5m_minutes WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
-           AND bucket >= epoch_ms($from::BIGINT) AND bucket < epoch_ms($to::BIGINT)`,
+        `DELETE FROM rollup_1m WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
+           AND ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)`,
         { account: run.account, from: floorTo(window.from, FIVE_MINUTES_MS), to: ceilTo(window.to, FIVE_MINUTES_MS) },
       );
       // The window's buckets and hours are rebuilt: their rollup rows are appended as its samples are stored.
@@ -280,7 +280,7 @@ export class DuckFleetWriter implements FleetWriter {
     const t = now.getTime();
     await this.#write(async (conn) => {
       await exec(conn, 'DELETE FROM gpu_sample WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
-      await exec(conn, 'DELETE FROM rollup_5m_minutes WHERE bucket < epoch_ms($cut::BIGINT)', { cut: t - MINUTE_DETAIL_RETENTION_MS });
+      await exec(conn, 'DELETE FROM rollup_1m WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - MINUTE_DETAIL_RETENTION_MS });
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,
       });

@@ -15,6 +15,7 @@ import { V7_COVERAGE } from './v7-coverage';
 import { V8_GPU_FAULT } from './v8-gpu-fault';
 import { V9_ROLLUP_MINUTES } from './v9-rollup-minutes';
 import { V10_ROLLUP_FAULT } from './v10-rollup-fault';
+import { V11_MINUTE_ROWS } from './v11-minute-rows';
 
 export type { Migration } from './migration';
 
@@ -197,6 +198,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V8_GPU_FAULT,
   V9_ROLLUP_MINUTES,
   V10_ROLLUP_FAULT,
+  V11_MINUTE_ROWS,
 ];
 
 /** The schema version this build writes. */
