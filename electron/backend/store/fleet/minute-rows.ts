@@ -26,9 +26,12 @@ export function minuteRowsSql(fromMs: number, toMs: number, where: string): stri
 
 /**
  * Samples the minute detail is built from per statement: bounds the statement's grouping whatever the
- * window (a rollups-only window is rolled up whole, in one transaction).
+ * window (a rollups-only window is rolled up whole, in one transaction). Not smaller: each statement's
+ * rows are rewritten at the commit, so at 250,000 a 2M-sample window took 5 s instead of 1.8 and a
+ * first backfill left 39% of the store file free instead of 16%. A 4M-sample window built in one
+ * statement still fits the backend's 256 MB.
  */
-const MINUTE_DETAIL_SLICE_SAMPLES = 250_000;
+const MINUTE_DETAIL_SLICE_SAMPLES = 1_000_000;
 
 /**
  * Rebuilds the account's minute detail for the 5-minute buckets `window` touches from the samples in
