@@ -95,6 +95,28 @@ describe('store writes', () => {
     expect(await count(`SELECT count(*) FROM sync_run WHERE stream = 'metrics'`)).toBe(1);
   });
 
+  it('keeps a rollups-only window as it was when its rewrite fails half-way', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1')]));
+    const w = { from: T0, to: T0 + 10 * MIN };
+    await store.writeMetrics(run('acct', 'metrics'), w, batchesOf(minutes('vm-1', 0, w.from, w.to, 50)), 'rollups');
+    const detail = 'SELECT count(*) FROM rollup_1m WHERE util_sum = 50';
+    expect(await count(detail)).toBe(10);
+    // The same window again, at 70 %: its minute detail is deleted and its first batch staged before the
+    // connector fails; the rollback must leave the first write's minutes and rollups whole.
+    await expect(
+      store.writeMetrics(run('acct', 'metrics'), w, failingAfter(minutes('vm-1', 0, w.from, w.to, 70)), 'rollups'),
+    ).rejects.toThrow(/half-way/);
+    expect(await count(detail)).toBe(10);
+    expect(await count('SELECT count(*) FROM rollup_1m')).toBe(10);
+    expect(await count('SELECT count(*) FROM rollup_5m WHERE util_sum = 250')).toBe(2);
+    expect(await count('SELECT count(*) FROM gpu_sample')).toBe(0);
+    expect(await store.cursor('acct', 'metrics')).toBe(w.to);
+    // The next write of the window stages afresh: no staging table was left behind.
+    await store.writeMetrics(run('acct', 'metrics'), w, batchesOf(minutes('vm-1', 0, w.from, w.to, 70)), 'rollups');
+    expect(await count('SELECT count(*) FROM rollup_1m WHERE util_sum = 70')).toBe(10);
+    expect(await count('SELECT count(*) FROM rollup_1m')).toBe(10);
+  });
+
   it('drops samples of unknown GPUs and counts them as rejected', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 2 })]));
     const w = { from: T0, to: T0 + MIN };
