@@ -10,10 +10,12 @@ import { createApi, createEventHub } from '../api/index';
 import { chromiumPdfPrinter, type PdfPrinter } from '../reports/pdf';
 import type { PrinterParts } from '../runtime/index';
 import { startServer } from '../server/index';
-import { projectRoot } from './project-root';
+import { projectPackage } from './project-root';
 
-/** The built renderer (electron-vite writes it to out/renderer at the project root). */
-export const RENDERER_DIR = join(projectRoot() ?? process.cwd(), 'out', 'renderer');
+/** The built renderer (electron-vite writes it to out/renderer at the project root); asked only by commands that serve or print it. */
+export function rendererDir(): string {
+  return join(projectPackage()?.dir ?? process.cwd(), 'out', 'renderer');
+}
 
 export interface CliPrinterOptions {
   rendererDir?: string;
@@ -22,17 +24,17 @@ export interface CliPrinterOptions {
 
 /** What the runtime calls with its store: a Chromium printer over a private page server. */
 export function cliPdfPrinter(options: CliPrinterOptions = {}): (parts: PrinterParts) => PdfPrinter {
-  const rendererDir = options.rendererDir ?? RENDERER_DIR;
   return ({ store, version }) =>
     chromiumPdfPrinter({
       ...(options.executablePath ? { executablePath: options.executablePath } : {}),
       async servePages() {
-        if (!existsSync(join(rendererDir, 'index.html'))) {
-          throw new Error(`the renderer is not built (no ${join(rendererDir, 'index.html')}): run npm run build first`);
+        const pages = options.rendererDir ?? rendererDir();
+        if (!existsSync(join(pages, 'index.html'))) {
+          throw new Error(`the renderer is not built (no ${join(pages, 'index.html')}): run npm run build first`);
         }
         // Read-only and of its own: the page only reads, and the token never leaves this process.
         const api = createApi({ store, mode: 'serve', version, demo: () => false });
-        const server = await startServer({ api, dataDir: '(report)', port: 0, rendererDir, events: createEventHub(), log: () => undefined });
+        const server = await startServer({ api, dataDir: '(report)', port: 0, rendererDir: pages, events: createEventHub(), log: () => undefined });
         return { url: server.url, close: () => server.close() };
       },
     });

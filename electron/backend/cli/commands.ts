@@ -40,10 +40,9 @@ import {
 import { ambientCredentialFiles, type SecretAccessPolicy } from '../accounts/secret-access';
 import type { CliIo, Command, Values } from './command';
 import { IMPORT_FOCUS_COMMAND, REPORT_COMMAND } from './spend-commands';
-import { cliPdfPrinter, RENDERER_DIR } from './chromium-printer';
+import { cliPdfPrinter, rendererDir } from './chromium-printer';
 
 export type { CliIo, Command, FlagHelp } from './command';
-export { RENDERER_DIR } from './chromium-printer';
 
 const dataDirOption = { 'data-dir': { type: 'string' } } as const;
 
@@ -231,7 +230,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
           host: stringValue(values, 'host') ?? '127.0.0.1',
           port,
           ...(token ? { token } : {}),
-          rendererDir: RENDERER_DIR,
+          rendererDir: rendererDir(),
           events,
           log: io.err,
           serveWrites,

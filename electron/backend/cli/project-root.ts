@@ -7,28 +7,34 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Roots found, by the URL they were looked for from: the walk reads files, and callers ask at start-up. */
-const found = new Map<string, string | null>();
-
-/** The nearest folder at or above `fromUrl`'s that holds Fleetpane's package.json; null when none does. */
-export function projectRoot(fromUrl: string = import.meta.url): string | null {
-  if (!found.has(fromUrl)) found.set(fromUrl, findRoot(fromUrl));
-  return found.get(fromUrl) ?? null;
+/** Fleetpane's package.json as the command found it. */
+export interface ProjectPackage {
+  /** The folder holding it: the project root. */
+  dir: string;
+  /** Its version, when it names one. */
+  version: string | null;
 }
 
-function findRoot(fromUrl: string): string | null {
-  let dir = dirname(fileURLToPath(fromUrl));
-  for (;;) {
+/** Looked up once per process (undefined until then): the walk reads files, and commands ask at start-up. */
+let found: ProjectPackage | null | undefined;
+
+/** The nearest package.json at or above this module that is Fleetpane's; null when none is. */
+export function projectPackage(): ProjectPackage | null {
+  if (found === undefined) found = findPackage(dirname(fileURLToPath(import.meta.url)));
+  return found;
+}
+
+function findPackage(from: string): ProjectPackage | null {
+  for (let dir = from; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       try {
-        if ((JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'fleetpane') return dir;
+        const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+        if (manifest.name === 'fleetpane') return { dir, version: typeof manifest.version === 'string' ? manifest.version : null };
       } catch {
         // Not ours (or unreadable): keep looking above it.
       }
     }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
+    if (dirname(dir) === dir) return null;
   }
 }
