@@ -2,6 +2,21 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 
+/** Timed runs per repeated measure (BENCH_REPEATS). */
+export const REPEATS = Number(process.env.BENCH_REPEATS ?? 30);
+
+/** Runs `body` once to warm caches, as a pane that refreshes every minute has them, then `repeats` times timed: p50 and p95 in ms. */
+export async function timeRepeated(body: () => Promise<unknown>, repeats = REPEATS): Promise<{ p50: number; p95: number }> {
+  await body();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await body();
+    times.push(performance.now() - t0);
+  }
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
 /** The p-th percentile (nearest rank) of `values`; NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

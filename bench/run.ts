@@ -47,14 +47,13 @@ import { benchMachineTable, buildTableStore } from './machine-table';
 import { benchPrometheus } from './prometheus';
 import { benchCollector } from './collector';
 import { benchSteady } from './steady';
-import { percentile, timed } from './measure';
+import { percentile, REPEATS, timed, timeRepeated } from './measure';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const SCALE = Number(process.env.BENCH_SCALE ?? 5);
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 30);
 /** A data dir to keep: ingested into when it holds no store yet, reused (ingest skipped) when it does. */
 const KEEP_DIR = process.env.BENCH_DATA_DIR;
 /** `queries` measures only the store queries (the fast loop while tuning them). */
@@ -76,17 +75,6 @@ let runCounter = 0;
 function run(account: string, stream: RunStart['stream']): RunStart {
   runCounter += 1;
   return { id: `bench-${runCounter}`, account, stream, startedAt: new Date(), attempt: 1 };
-}
-
-async function timeRepeated(body: () => Promise<unknown>, repeats = REPEATS): Promise<{ p50: number; p95: number }> {
-  await body(); // warm caches the way a pane that refreshes every minute has them warm
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await body();
-    times.push(performance.now() - t0);
-  }
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
 }
 
 function record(m: Measure): void {
