@@ -169,7 +169,7 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
     ),
     incidentsP.then((list) => loadFleetFolded(pool, [...new Set(list.flatMap((i) => i.resourceIds))])),
     incidentsP,
-    pool.rows<{ account: string; provider_name: string }>('SELECT DISTINCT account, ProviderName AS provider_name FROM cost_row'),
+    pool.rows<{ account: string; provider_name: string }>('SELECT DISTINCT account, provider_name FROM cost_day'),
   ]);
   const providers = providersOf(state);
   const keyOf = keyOfWith(sites);

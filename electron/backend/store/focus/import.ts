@@ -15,6 +15,7 @@ import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, rows, sqlString } from '../db';
 import { StoreReadOnlyError } from '../errors';
+import { refreshCostDays } from '../spend/cost-days';
 import { estimateFromTagsSql } from '../spend/estimate-sql';
 import { finishRun, type RunStart } from '../sync-run';
 import type { Write } from '../write';
@@ -665,6 +666,7 @@ export async function importFocusFiles(
             );
           }
         }
+        await refreshCostDays(conn, account);
         if (sync !== undefined) await finishRun(conn, sync.run, now.getTime(), { rows: totalRows, rejected: 0 }, sync.cursor);
         return { imported, replacedRows: replaced };
       },

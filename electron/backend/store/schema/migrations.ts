@@ -16,6 +16,7 @@ import { V8_GPU_FAULT } from './v8-gpu-fault';
 import { V9_ROLLUP_MINUTES } from './v9-rollup-minutes';
 import { V10_ROLLUP_FAULT } from './v10-rollup-fault';
 import { V11_MINUTE_ROWS } from './v11-minute-rows';
+import { V12_COST_DAY } from './v12-cost-day';
 
 export type { Migration } from './migration';
 
@@ -199,6 +200,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V9_ROLLUP_MINUTES,
   V10_ROLLUP_FAULT,
   V11_MINUTE_ROWS,
+  V12_COST_DAY,
 ];
 
 /** The schema version this build writes. */

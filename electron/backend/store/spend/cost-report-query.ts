@@ -16,16 +16,12 @@ export function tagPath(key: string): string {
   return sqlString(`$.${JSON.stringify(key)}`);
 }
 
-/** `true` where a cost row (`alias.Tags`) is a connector estimate rather than a billed charge. */
-export function isEstimateSql(alias: string): string {
-  return `${alias}.is_estimate`;
-}
-
 /**
  * Each account's last billed instant, as `account, billed_until`: the end of the latest charge period
- * of its billed (non-estimate) rows. Accounts with no billed row are absent.
+ * of its billed (non-estimate) rows, read from their day sums (cost-days.ts). Accounts with no billed
+ * row are absent.
  */
-export const BILLED_UNTIL_SQL = `SELECT account, max(ChargePeriodEnd) AS billed_until FROM cost_row WHERE NOT is_estimate GROUP BY account`;
+export const BILLED_UNTIL_SQL = `SELECT account, max(last_end) AS billed_until FROM cost_day WHERE NOT is_estimate GROUP BY account`;
 
 /**
  * True for the cost rows that count: every billed row, and an estimate only where its charge period

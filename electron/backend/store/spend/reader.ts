@@ -22,9 +22,10 @@ export function createSpendReader(pool: ConnectionPool, now: () => Date): SpendR
     costReport: (query) => costReport(pool, query, now()),
     costAccounts: async () => {
       const found = await pool.rows<{ account: string; providers: string[]; n: number; first: string; last: string }>(
-        `SELECT account, list_sort(list_distinct(list(ProviderName))) AS providers, count(*)::DOUBLE AS n,
-                strftime(min(ChargePeriodStart), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ChargePeriodEnd), '%Y-%m-%dT%H:%M:%SZ') AS last
-         FROM cost_row GROUP BY account ORDER BY account`,
+        // From the day sums the cost writes keep (cost-days.ts), not every cost row.
+        `SELECT account, list_sort(list_distinct(list(provider_name))) AS providers, sum(rows)::DOUBLE AS n,
+                strftime(min(first_start), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(last_end), '%Y-%m-%dT%H:%M:%SZ') AS last
+         FROM cost_day GROUP BY account ORDER BY account`,
       );
       return found.map((r) => ({ name: r.account, providers: [...r.providers], rows: r.n, from: r.first, to: r.last }));
     },

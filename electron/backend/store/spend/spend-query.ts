@@ -20,7 +20,7 @@ import type { FleetFilter } from '../../../../shared/contract';
 import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../../shared/domain';
 import type { SpendSummary } from '../../../../shared/overview';
 import { cloudOfCostRow } from '../../domain/cost-row-cloud';
-import { BILLED_UNTIL_SQL, isEstimateSql } from './cost-report-query';
+import { BILLED_UNTIL_SQL } from './cost-report-query';
 import { type ConnectionPool, tsLiteral } from '../db';
 import { forecastMonth } from '../../domain/spend-forecast';
 import { divideRounded, formatMoney, parseMoney } from '../../../../shared/decimal';
@@ -66,13 +66,13 @@ export async function spendByCloud(
 
   const [billedRows, runRows, idleRows] = await Promise.all([
     pool.rows<{ account: string; provider_name: string; currency: string; mtd: string; last7: string }>(
-      // Summed per UTC day first: both periods start and end on day boundaries, so the day sums give
-      // the same exact DECIMAL totals, and each account's last billed instant comes from the same pass
-      // (BILLED_UNTIL_SQL's rule: the latest ChargePeriodEnd of its billed rows, capped at asOf).
+      // From the day sums the cost writes keep (cost-days.ts): both periods start and end on day
+      // boundaries, so they give the same exact DECIMAL totals as the rows, and each account's last
+      // billed instant (BILLED_UNTIL_SQL's rule: the latest ChargePeriodEnd of its billed rows, capped
+      // at asOf) comes from the same rows.
       `WITH d AS (
-         SELECT c.account, c.ProviderName AS provider_name, c.BillingCurrency AS currency,
-                date_trunc('day', c.ChargePeriodStart) AS day, sum(c.BilledCost) AS cost, max(c.ChargePeriodEnd) AS until
-         FROM cost_row c WHERE NOT ${isEstimateSql('c')} GROUP BY ALL
+         SELECT account, provider_name, currency, day, sum(billed_cost) AS cost, max(last_end) AS until
+         FROM cost_day WHERE NOT is_estimate GROUP BY ALL
        ), last AS (
          SELECT account, date_trunc('day', least(max(until), ${tsLiteral(asOfMs)})) AS l FROM d GROUP BY account
        )

@@ -5,6 +5,7 @@ import { exec, rows } from '../db';
 import { finishRun, type Outcome } from '../sync-run';
 import type { Write } from '../write';
 import { CostChunkWriter } from './cost-chunk-writer';
+import { refreshCostDays } from './cost-days';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
 import type { SpendWriter } from './types';
 
@@ -44,6 +45,7 @@ export function createSpendWriter(instance: DuckDBInstance, write: Write, now: (
           } finally {
             appender.closeSync();
           }
+          await refreshCostDays(conn, run.account, { fromMs: window.from, toMs: window.to });
           await finishRun(conn, run, now().getTime(), outcome, window.to);
           return outcome.rows;
         }),
