@@ -52,6 +52,8 @@ interface StoreShape {
   minuteDetail: boolean;
   /** SQL over the resource table (`alias` qualifies its columns): true for a resource counted (countedOnceSql's rule). */
   counted: (alias?: string) => string;
+  /** Whether any GPU's machine has left the inventory (its gpu row stays: history names it). */
+  retiredGpus: boolean;
 }
 
 /** Above this many resources yielding to another account's, the rule stays in SQL rather than a list. */
@@ -62,36 +64,28 @@ const YIELDING_LIST_MAX = 200;
  * on 10,000 GPUs, and most stores have no rollups-only account and no machine two accounts see.
  */
 async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
-  const [probe] = await pool.rows<{ minute_detail: boolean; shared: boolean }>(
+  // Retired GPUs as the inventory writes record them (fleet/writer.ts syncGpuRetirement).
+  const [probe] = await pool.rows<{ minute_detail: boolean; shared: boolean; retired: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM rollup_1m) AS minute_detail,
-            EXISTS (SELECT 1 FROM resource WHERE ${machineKeySql()} IS NOT NULL) AS shared`,
+            EXISTS (SELECT 1 FROM resource WHERE ${machineKeySql()} IS NOT NULL) AS shared,
+            EXISTS (SELECT 1 FROM gpu_retirement WHERE retired) AS retired`,
   );
   const minuteDetail = probe?.minute_detail ?? true;
-  if (probe?.shared === false) return { minuteDetail, counted: () => 'TRUE' };
+  const retiredGpus = probe?.retired ?? true;
+  if (probe?.shared === false) return { minuteDetail, retiredGpus, counted: () => 'TRUE' };
   const yielding = await pool.rows<{ account: string; id: string }>(
     `SELECT account, id FROM resource WHERE NOT ${countedOnceSql()} LIMIT ${YIELDING_LIST_MAX + 1}`,
   );
-  if (yielding.length > YIELDING_LIST_MAX) return { minuteDetail, counted: (alias) => countedOnceSql(alias) };
-  if (yielding.length === 0) return { minuteDetail, counted: () => 'TRUE' };
+  if (yielding.length > YIELDING_LIST_MAX) return { minuteDetail, retiredGpus, counted: (alias) => countedOnceSql(alias) };
+  if (yielding.length === 0) return { minuteDetail, retiredGpus, counted: () => 'TRUE' };
   return {
     minuteDetail,
+    retiredGpus,
     counted: (alias) => {
       const col = (name: string): string => (alias === undefined ? name : `${alias}.${name}`);
       return `NOT (${yielding.map((r) => `(${col('account')} = ${sqlString(r.account)} AND ${col('id')} = ${sqlString(r.id)})`).join(' OR ')})`;
     },
   };
-}
-
-/**
- * Whether any GPU's machine has left the inventory (its gpu row stays: history names it). Asked apart
- * from the store's shape, beside it: only the window means wait for it, and at 100,000 GPUs it costs
- * more than the rest of the shape.
- */
-async function hasRetiredGpus(pool: ConnectionPool): Promise<boolean> {
-  const [probe] = await pool.rows<{ retired: boolean }>(
-    'SELECT EXISTS (SELECT 1 FROM gpu g ANTI JOIN resource r ON r.account = g.account AND r.id = g.resource_id) AS retired',
-  );
-  return probe?.retired ?? true;
 }
 
 /**
@@ -127,8 +121,7 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
   // rather than before them; the largest (window means, GPU states) are asked first.
   const shapeP = loadStoreShape(pool);
   const sitesP = loadSites(pool);
-  const retiredP = hasRetiredGpus(pool);
-  const averagesP = Promise.all([shapeP, sitesP, retiredP]).then(([{ minuteDetail, counted }, sites, retiredGpus]) =>
+  const averagesP = Promise.all([shapeP, sitesP]).then(([{ minuteDetail, counted, retiredGpus }, sites]) =>
     // 1 h and 24 h in one query: one grouping, one join to the GPUs' names.
     pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
       cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted: counted(), retiredGpus }),

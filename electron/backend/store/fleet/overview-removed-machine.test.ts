@@ -61,5 +61,24 @@ describe('a machine that left the inventory', () => {
     expect(expected(24 * HOUR)).toBeGreaterThan(30);
     // Its GPU is no longer counted in the state totals.
     expect(azure.gpus.total).toBe(1);
+
+    // Another account's inventory write, with nothing retired of its own, leaves the rule on.
+    await store.upsertAccounts([account('other')]);
+    await store.writeInventory(run('other', 'inventory'), batchesOf([resource('elsewhere', { account: 'other' })]));
+    const withOther = (await store.overview(new Date(ASOF), ALL)).clouds.find((c) => c.provider === 'azure')!;
+    // (Its machine has no samples, so the mean is the same two GPUs'.)
+    expect(withOther.utilisation.avg1h).toBeCloseTo(expected(HOUR), 9);
+  });
+
+  it('counts its raw samples at the edges again once it is back in the inventory', async () => {
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('stays'), resource('leaves')]));
+    const all = samples();
+    await store.writeMetrics(run('acct', 'metrics'), { from: FROM, to: ASOF + MIN }, batchesOf(all));
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('stays')]));
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('stays'), resource('leaves')]));
+    const azure = (await store.overview(new Date(ASOF), ALL)).clouds.find((c) => c.provider === 'azure')!;
+    const inHour = (id: string): number[] => all.filter((s) => s.resourceId === id && s.ts > ASOF - HOUR && s.ts <= ASOF).map((s) => s.utilisation!);
+    expect(azure.utilisation.avg1h).toBeCloseTo(mean([mean(inHour('stays')), mean(inHour('leaves'))]), 9);
+    expect(azure.gpus.total).toBe(2);
   });
 });

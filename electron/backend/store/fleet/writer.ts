@@ -142,6 +142,7 @@ export class DuckFleetWriter implements FleetWriter {
         }
         await syncGpuDimension(conn, run.account);
       }
+      if (replaced.length > 0 || write.length > 0) await syncGpuRetirement(conn, run.account);
       await finishRun(conn, run, this.#now().getTime(), { rows: byId.size, rejected }, syncedAt);
     }, { attempts: CONFLICT_ATTEMPTS }));
     return byId.size;
@@ -291,6 +292,21 @@ export class DuckFleetWriter implements FleetWriter {
       }
     }, { attempts: CONFLICT_ATTEMPTS });
   }
+}
+
+/**
+ * Records whether any of the account's GPUs belongs to a machine that left its inventory (the overview
+ * reads it: only then do its window edges check each GPU's machine). Asked after every inventory
+ * write that changed a row: machines leave, and come back.
+ */
+async function syncGpuRetirement(conn: DuckDBConnection, account: string): Promise<void> {
+  await exec(conn, 'DELETE FROM gpu_retirement WHERE account = $account', { account });
+  await exec(
+    conn,
+    `INSERT INTO gpu_retirement
+     SELECT $account, EXISTS (SELECT 1 FROM gpu g ANTI JOIN resource r ON r.account = g.account AND r.id = g.resource_id WHERE g.account = $account)`,
+    { account },
+  );
 }
 
 /**

@@ -17,6 +17,7 @@ import { V9_ROLLUP_MINUTES } from './v9-rollup-minutes';
 import { V10_ROLLUP_FAULT } from './v10-rollup-fault';
 import { V11_MINUTE_ROWS } from './v11-minute-rows';
 import { V12_COST_DAY } from './v12-cost-day';
+import { V13_RETIRED_GPUS } from './v13-retired-gpus';
 
 export type { Migration } from './migration';
 
@@ -201,6 +202,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V10_ROLLUP_FAULT,
   V11_MINUTE_ROWS,
   V12_COST_DAY,
+  V13_RETIRED_GPUS,
 ];
 
 /** The schema version this build writes. */
