@@ -372,6 +372,12 @@ export const AppEvent = z.discriminatedUnion('type', [
 ]);
 export type AppEvent = z.infer<typeof AppEvent>;
 
+/**
+ * How long the pane gathers events before it refetches (a sync sends many in a burst). The backend
+ * recomputes what the pane will ask for well inside this, so the request finds it done.
+ */
+export const EVENT_COALESCE_MS = 250;
+
 /** Name of the IPC channel for events and the serve-mode SSE event name. */
 export const EVENT_CHANNEL = 'fleetpane:event';
 /** HTTP path prefix for API routes in serve mode: POST /api/<channel id>. */

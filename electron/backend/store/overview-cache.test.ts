@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EVENT_COALESCE_MS } from '../../../shared/contract';
 import { openStore } from './index';
 import { withOverviewCache } from './overview-cache';
 import type { FleetStore } from './types';
@@ -118,5 +119,41 @@ describe('overview cache', () => {
     await new Promise((resolve) => setTimeout(resolve, 260));
     await cached.close();
     expect(closedWhileReading).toBe(false);
+  });
+
+  it('has the overview recomputed by the time the pane asks after a write, though it takes 150 ms', async () => {
+    vi.useFakeTimers();
+    try {
+      // The cold computation of a 100,000-GPU fleet on 2 cores.
+      const COMPUTE_MS = 150;
+      let computed = 0;
+      const base = {
+        async overview(asOf: Date) {
+          await new Promise((resolve) => setTimeout(resolve, COMPUTE_MS));
+          computed += 1;
+          return { asOf: asOf.toISOString(), generatedAt: asOf.toISOString() };
+        },
+        async writeMetrics() {
+          return 0;
+        },
+        async close() {},
+      } as unknown as FleetStore;
+      const cached = withOverviewCache(base, () => new Date(ASOF));
+      const first = cached.overview(new Date(ASOF), filter);
+      await vi.advanceTimersByTimeAsync(COMPUTE_MS);
+      await first;
+      await cached.writeMetrics(run('acct', 'metrics'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
+      // The write's data-changed event goes out as it settles; the pane asks EVENT_COALESCE_MS later.
+      await vi.advanceTimersByTimeAsync(EVENT_COALESCE_MS);
+      expect(computed).toBe(2);
+      let answered = false;
+      void cached.overview(new Date(ASOF), filter).then(() => (answered = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(answered).toBe(true);
+      expect(computed).toBe(2);
+      await cached.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,7 +1,7 @@
 /** Keeps cached queries in step with the backend: refetch what an event says has changed. */
 import { useEffect } from 'react';
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
-import type { AppEvent } from '../../../shared/contract';
+import { type AppEvent, EVENT_COALESCE_MS } from '../../../shared/contract';
 import { keys } from './query-keys';
 
 /** The query key prefixes an event makes stale; sync progress alone changes nothing shown. */
@@ -23,8 +23,8 @@ export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
   }
 }
 
-/** How long to gather events before refetching: a sync sends many in a burst. */
-export const EVENT_COALESCE_MS = 250;
+// How long to gather events before refetching: shared with the backend, which warms what the pane asks.
+export { EVENT_COALESCE_MS } from '../../../shared/contract';
 
 /** Subscribes to backend events for the component's lifetime and invalidates affected queries. */
 export function useAppEvents(subscribe: (listener: (event: AppEvent) => void) => () => void): void {
