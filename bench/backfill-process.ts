@@ -4,13 +4,12 @@
  * emulator, the generated fleet and tsx's loader (about 80 MiB of transformed modules), none of which a
  * backend has, so its RSS overstated the backend's by 100 MiB and more.
  *
- * The parent builds `backfill-child.ts` with Vite (an SSR build: the project's code bundled, packages
- * loaded from node_modules, as electron-vite builds the main process) and runs it with the same fixed
- * clock the bench uses; the child prints one JSON line with what it measured.
+ * The parent builds `backfill-child.ts` (bench-child.ts) and runs it with the same fixed clock the
+ * bench uses; the child prints one JSON line with what it measured.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { build } from 'vite';
+import { buildBenchChild } from './bench-child';
 import type { BackfillStorage } from './backfill-account';
 
 /** What the child measured. */
@@ -32,23 +31,8 @@ export interface BackfillProcessResult {
  * Builds the child into out/bench-backfill (inside the project, so its packages resolve from
  * node_modules as the app's build does); returns the file to run.
  */
-export async function buildBackfillChild(): Promise<string> {
-  const root = join(import.meta.dirname, '..');
-  const outDir = join(root, 'out', 'bench-backfill');
-  await build({
-    configFile: false,
-    root,
-    logLevel: 'warn',
-    build: {
-      ssr: join(root, 'bench', 'backfill-child.ts'),
-      outDir,
-      emptyOutDir: true,
-      minify: false,
-      target: 'node20',
-      rollupOptions: { output: { format: 'es', entryFileNames: 'backfill-child.mjs' } },
-    },
-  });
-  return join(outDir, 'backfill-child.mjs');
+export function buildBackfillChild(): Promise<string> {
+  return buildBenchChild('backfill-child.ts', 'bench-backfill');
 }
 
 /** Runs the built child's first sync against the emulated cluster and Prometheus; rejects when it fails or prints no result. */

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import type { RecordMeasure } from './prometheus';
 import { percentile, cpuSecondsOf } from './measure';
+import { describePeaks, emptyPeaks, foldMemoryLine, type MemoryPeaks } from './memory-lines';
 
 const SESSIONS = Number(process.env.BENCH_COLLECTOR_SESSIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_COLLECTOR_SECONDS ?? 30);
@@ -23,41 +24,6 @@ const THINK_MS = 250;
 const NO_FILTER = { clouds: [], regions: [], gpuModels: [] };
 /** How often serve writes its memory line (RSS, heap, DuckDB by tag). */
 const TRACE_MS = 500;
-
-/** Peaks of serve's memory lines within one phase (MiB). */
-interface MemoryPeaks {
-  rss: number;
-  heap: number;
-  /** Memory outside the JS heap that V8 knows of (Buffers, strings handed to native code). */
-  external: number;
-  duckdb: number;
-  /** serve's longest event-loop stall (ms). */
-  loopMs: number;
-  /** Each DuckDB tag's own peak. */
-  tags: Map<string, number>;
-}
-
-function emptyPeaks(): MemoryPeaks {
-  return { rss: 0, heap: 0, external: 0, duckdb: 0, loopMs: 0, tags: new Map() };
-}
-
-/** Folds one `fleetpane memory: rss=… heap=… duckdb=… TAG=…` line into `peaks`. */
-function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
-  for (const [, key, value] of line.matchAll(/(\w+)=([\d.]+)/g)) {
-    const mib = Number(value);
-    if (key === 'rss') peaks.rss = Math.max(peaks.rss, mib);
-    else if (key === 'external') peaks.external = Math.max(peaks.external, mib);
-    else if (key === 'loop_max_ms') peaks.loopMs = Math.max(peaks.loopMs, mib);
-    else if (key === 'heap') peaks.heap = Math.max(peaks.heap, mib);
-    else if (key === 'duckdb') peaks.duckdb = Math.max(peaks.duckdb, mib);
-    else if (key !== undefined && key === key.toUpperCase()) peaks.tags.set(key, Math.max(peaks.tags.get(key) ?? 0, mib));
-  }
-}
-
-function describePeaks(peaks: MemoryPeaks): string {
-  const tags = [...peaks.tags].sort((a, b) => b[1] - a[1]).map(([tag, mib]) => `${tag} ${mib.toFixed(0)}`);
-  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)}, external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'}); longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
-}
 
 interface EventCounter {
   events: number;

@@ -26,7 +26,7 @@
  *   and the alternating query pairs.
  * - BENCH_COLLECTOR_SESSIONS (50), BENCH_COLLECTOR_SECONDS (30): the collector load.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -48,6 +48,8 @@ import { benchPrometheus } from './prometheus';
 import { benchCollector } from './collector';
 import { benchSteady } from './steady';
 import { percentile, REPEATS, timed, timeRepeated } from './measure';
+import { buildBenchChild } from './bench-child';
+import { describePeaks, emptyPeaks, foldMemoryLine } from './memory-lines';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -433,31 +435,29 @@ function benchAccount(): Record<string, unknown> {
 }
 
 /**
- * RSS of a fresh backend process that opens the store and answers the pane's queries five times:
- * the overview, both series, the filter options and the machine table's first two windows of 100
- * rows by name and by GPU state (the table asks the backend for windows; it never loads the fleet).
+ * RSS of a fresh backend process, built as the app's backend is (bench/pane-child.ts), that opens the
+ * store and answers the pane's queries five times. Prints where the memory is (the store's memory line:
+ * JS heap, DuckDB by tag).
  */
 async function backendRss(dataDir: string, asOf: Date): Promise<number> {
-  const script = `
-    const { openStore } = await import(${JSON.stringify(join(root, 'electron/backend/store/index.ts'))});
-    const store = await openStore(${JSON.stringify(dataDir)}, { readOnly: true });
-    const asOf = new Date(${asOf.getTime()});
-    const filter = { clouds: [], regions: [], gpuModels: [] };
-    for (let i = 0; i < 5; i++) {
-      await store.overview(asOf, filter);
-      await store.utilisationSeries(asOf, '24h', filter, 'cloud');
-      await store.utilisationSeries(asOf, '30d', filter, 'cloud');
-      await store.filterOptions();
-      for (const key of ['name', 'states']) {
-        for (const offset of [0, 100]) {
-          await store.machineWindow(asOf, { filter, text: '', sort: { key, direction: 'ascending' }, offset, limit: 100 });
-        }
-      }
-    }
-    process.stdout.write(String(process.memoryUsage().rss));
-    await store.close();`;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root });
-  return Number(out.toString()) / 2 ** 20;
+  const file = await buildBenchChild('pane-child.ts', 'bench-pane');
+  const child = spawnSync(process.execPath, [file], {
+    cwd: root,
+    env: { ...process.env, PANE_STORE_DIR: dataDir, PANE_AS_OF_MS: String(asOf.getTime()), FLEETPANE_MEMORY_TRACE_MS: '200' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`the pane's backend process exited with ${child.status}: ${child.stderr.slice(-2000)}`);
+  const { rss } = JSON.parse(line) as { rss: number };
+  // The last memory line before the result: what the process holds once the queries are done.
+  const last = child.stderr.split('\n').filter((l) => l.startsWith('fleetpane memory:')).pop();
+  if (last !== undefined) {
+    const peaks = emptyPeaks();
+    foldMemoryLine(last, peaks);
+    console.log(`  backend after the pane's queries: ${describePeaks(peaks)}`);
+  }
+  return rss / 2 ** 20;
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,41 @@
+/**
+ * The backend's memory lines (FLEETPANE_MEMORY_TRACE_MS: `fleetpane memory: rss=… heap=… duckdb=… TAG=…`
+ * on stderr), folded into peaks, for the benches that run a backend in a process of its own.
+ */
+
+/** Peaks of a backend's memory lines (MiB) over some span. */
+export interface MemoryPeaks {
+  rss: number;
+  heap: number;
+  /** Memory outside the JS heap that V8 knows of (Buffers, strings handed to native code). */
+  external: number;
+  duckdb: number;
+  /** The backend's longest event-loop stall (ms). */
+  loopMs: number;
+  /** Each DuckDB tag's own peak. */
+  tags: Map<string, number>;
+}
+
+/** Peaks before any line. */
+export function emptyPeaks(): MemoryPeaks {
+  return { rss: 0, heap: 0, external: 0, duckdb: 0, loopMs: 0, tags: new Map() };
+}
+
+/** Folds one `fleetpane memory: rss=… heap=… duckdb=… TAG=…` line into `peaks`. */
+export function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
+  for (const [, key, value] of line.matchAll(/(\w+)=([\d.]+)/g)) {
+    const mib = Number(value);
+    if (key === 'rss') peaks.rss = Math.max(peaks.rss, mib);
+    else if (key === 'external') peaks.external = Math.max(peaks.external, mib);
+    else if (key === 'loop_max_ms') peaks.loopMs = Math.max(peaks.loopMs, mib);
+    else if (key === 'heap') peaks.heap = Math.max(peaks.heap, mib);
+    else if (key === 'duckdb') peaks.duckdb = Math.max(peaks.duckdb, mib);
+    else if (key !== undefined && key === key.toUpperCase()) peaks.tags.set(key, Math.max(peaks.tags.get(key) ?? 0, mib));
+  }
+}
+
+/** One line: RSS, JS heap, external, DuckDB by tag, longest stall. */
+export function describePeaks(peaks: MemoryPeaks): string {
+  const tags = [...peaks.tags].sort((a, b) => b[1] - a[1]).map(([tag, mib]) => `${tag} ${mib.toFixed(0)}`);
+  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)}, external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'}); longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
+}
