@@ -68,10 +68,6 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       // Per-GPU sums group by the dense integer gpu_id: a perfect hash (an array) up to 2^18 GPUs
       // instead of the default 2^12, several times faster than hashing from 4,096 GPUs on.
       perfect_ht_threshold: '18',
-      // Linux builds allocate through jemalloc, which keeps freed pages until later allocations purge
-      // them: after a backfill's checkpoint a collector stayed 100-200 MiB above what DuckDB held.
-      // Its background thread returns them while the store is idle (elsewhere the system allocator).
-      ...(process.platform === 'linux' ? { allocator_background_threads: 'true' } : {}),
     });
   } catch (err) {
     throw classifyOpenError(err, dataDir, file);
