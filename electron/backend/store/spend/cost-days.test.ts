@@ -12,7 +12,7 @@ const ORACLE = join(fileURLToPath(new URL('../../reports/testing/fixtures/', imp
 const HOUR_MS = 3_600_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** One charge of `hours` from `startIso`. */
+/** One billed hour from `startIso`. */
 const charge = (startIso: string, cost: string, over: Parameters<typeof costRow>[0] = {}) => {
   const start = Date.parse(startIso);
   return costRow({ BilledCost: cost, EffectiveCost: cost, ChargePeriodStart: iso(start), ChargePeriodEnd: iso(start + HOUR_MS), ...over });
@@ -108,7 +108,7 @@ describe('the day sums of cost rows (cost_day)', () => {
     ]));
     await store!.close();
     store = undefined;
-    // Back to a v11 store holding the same cost rows, then migrated.
+    // The same cost rows in a store from before v12 (its table and record gone), then migrated.
     const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
     const conn = await instance.connect();
     await conn.run('DROP TABLE cost_day; DELETE FROM schema_version WHERE version = 12');
