@@ -34,19 +34,14 @@ export function minuteRowsSql(fromMs: number, toMs: number, where: string): stri
 const MINUTE_DETAIL_SLICE_SAMPLES = 1_000_000;
 
 /**
- * Rebuilds the account's minute detail for the 5-minute buckets `window` touches from the samples in
- * `staging` (the window's samples of the account's `gpuCount` GPUs, which start at a bucket boundary,
- * so each bucket is whole), a slice of whole buckets at a time, in time order.
+ * Builds the minute detail of the 5-minute buckets `window` touches from the samples in `staging` (the
+ * window's samples of the account's `gpuCount` GPUs, which start at a bucket boundary, so each bucket
+ * is whole), a slice of whole buckets at a time, in time order. The metrics write has already deleted
+ * those buckets' minute rows (for either storage mode, writer.ts).
  */
-export async function refreshMinuteDetail(conn: DuckDBConnection, account: string, window: Window, staging: string, gpuCount: number): Promise<void> {
+export async function refreshMinuteDetail(conn: DuckDBConnection, window: Window, staging: string, gpuCount: number): Promise<void> {
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
   const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
-  await exec(
-    conn,
-    `DELETE FROM rollup_1m WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
-       AND ts >= epoch_ms($b0::BIGINT) AND ts < epoch_ms($b1::BIGINT)`,
-    { account, b0, b1 },
-  );
   // One sample per GPU and minute: at least one bucket per slice, whatever the fleet.
   const sliceMs = Math.max(FIVE_MINUTES_MS, floorTo(Math.floor(MINUTE_DETAIL_SLICE_SAMPLES / Math.max(1, gpuCount)) * MINUTE_MS, FIVE_MINUTES_MS));
   for (let from = b0; from < b1; from += sliceMs) {

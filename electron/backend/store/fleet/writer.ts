@@ -189,7 +189,8 @@ export class DuckFleetWriter implements FleetWriter {
            AND ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)`,
         { account: run.account, from: window.from, to: window.to },
       );
-      // Either mode's window replaces the other's rows there (an account whose storage was switched).
+      // Either mode's window replaces the other's rows there (an account whose storage was switched);
+      // a rollups-only write then builds the window's minute rows afresh (refreshMinuteDetail).
       await exec(
         conn,
         `DELETE FROM rollup_1m WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
@@ -263,7 +264,7 @@ export class DuckFleetWriter implements FleetWriter {
       }
       await refreshRollups(conn, rebuild, written);
       if (rollupsOnly) {
-        await refreshMinuteDetail(conn, run.account, window, SAMPLE_BATCH, gpuIdOfSlot.length);
+        await refreshMinuteDetail(conn, window, SAMPLE_BATCH, gpuIdOfSlot.length);
         await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
       }
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
