@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { ApiError } from '../../shared/contract';
+import { ApiError, EVENT_COALESCE_MS } from '../../shared/contract';
 import { App } from './app';
-import { EVENT_COALESCE_MS } from './api/use-app-events';
 import { AS_OF, azureCloud, gcpCloud, hourlySeries, overview, machinesHandler, resourceRow } from './testing/fixtures';
 import type { FakeHandlers } from './testing/fake-client';
 import { renderWithApi } from './testing/render';

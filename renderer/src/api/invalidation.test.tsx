@@ -7,14 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { ReactNode } from 'react';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { useQuery } from '@tanstack/react-query';
-import type { ChannelId, ResponseOf } from '../../../shared/contract';
+import { type ChannelId, EVENT_COALESCE_MS, type ResponseOf } from '../../../shared/contract';
 import { renderWithApi } from '../testing/render';
 import type { FakeClient, FakeHandlers } from '../testing/fake-client';
 import { accountsQuery, overviewQuery } from './queries';
 import { keys } from './query-keys';
 import { budgetsQuery } from './spend-queries';
 import { alertsQuery } from './triage-queries';
-import { EVENT_COALESCE_MS } from './use-app-events';
 import { useWriteMutation } from './write-mutation';
 
 const NO_FILTER = { clouds: [], regions: [], gpuModels: [] };

@@ -23,8 +23,6 @@ export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
   }
 }
 
-// How long to gather events before refetching: shared with the backend, which warms what the pane asks.
-export { EVENT_COALESCE_MS } from '../../../shared/contract';
 
 /** Subscribes to backend events for the component's lifetime and invalidates affected queries. */
 export function useAppEvents(subscribe: (listener: (event: AppEvent) => void) => () => void): void {
