@@ -2,7 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { FocusCostRow, GpuSample, StreamId } from '../../../shared/domain';
+import { STORE_FILE } from './index';
+import { migrate } from './schema/migrations';
 import type { RunStart, StoredAccount } from './types';
 
 // Resources and incidents are built where the domain's tests build them (domain/testing/factories.ts).
@@ -12,6 +15,22 @@ export { incident, resource } from '../domain/testing/factories';
 export async function tempDataDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'fleetpane-store-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Takes the closed store in `dir` back to before migration `version` (`undo` drops what it added) and
+ * migrates it again, as an older store opened by this build would be: the versions applied.
+ */
+export async function reapplyMigration(dir: string, version: number, undo: string): Promise<number[]> {
+  const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
+  const conn = await instance.connect();
+  try {
+    await conn.run(`${undo}; DELETE FROM schema_version WHERE version = ${version}`);
+    return await migrate(conn);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
 }
 
 export async function* batchesOf<T>(...batches: T[][]): AsyncIterable<T[]> {

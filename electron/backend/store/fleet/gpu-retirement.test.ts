@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE } from '../index';
-import { migrate, MIGRATIONS } from '../schema/migrations';
-import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, reapplyMigration, resource, run, tempDataDir } from '../test-support';
 
 describe('which accounts keep GPUs of machines that left the inventory', () => {
   let dir: string;
@@ -40,12 +39,7 @@ describe('which accounts keep GPUs of machines that left the inventory', () => {
     await store.close();
     expect(await retirement()).toEqual([['acct', true], ['steady', false]]);
     // What v13 finds in the same tables, as a v12 store.
-    const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
-    const conn = await instance.connect();
-    await conn.run('DROP TABLE gpu_retirement; DELETE FROM schema_version WHERE version = 13');
-    expect(await migrate(conn, MIGRATIONS)).toEqual([13]);
-    conn.closeSync();
-    instance.closeSync();
+    expect(await reapplyMigration(dir, 13, 'DROP TABLE gpu_retirement')).toEqual([13]);
     expect(await retirement()).toEqual([['acct', true], ['steady', false]]);
 
     store = await openStore(dir, { cacheOverview: false });

@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE } from '../index';
-import { migrate, MIGRATIONS } from '../schema/migrations';
-import { batchesOf, costRow, run, tempDataDir } from '../test-support';
+import { batchesOf, costRow, failingAfter, reapplyMigration, run, tempDataDir } from '../test-support';
 import type { FleetStore } from '../types';
 import { costDaysSql } from './cost-days';
 
@@ -84,6 +83,18 @@ describe('the day sums of cost rows (cost_day)', () => {
     expect((await check()).filter((r) => r[0] === 'gcp-ml')).toEqual([]);
   });
 
+  it('stay as they were when a restatement fails half-way', async () => {
+    await reopen();
+    const window = { from: Date.parse('2026-11-20T00:00:00Z'), to: Date.parse('2026-11-22T00:00:00Z') };
+    await store!.writeCosts(run('azure-prod', 'costs'), window, batchesOf([charge('2026-11-20T02:00:00Z', '2.20'), charge('2026-11-21T02:00:00Z', '3.30')]));
+    const before = await check();
+    // The restatement deletes the window's rows and appends its first batch before the connector fails.
+    await expect(
+      store!.writeCosts(run('azure-prod', 'costs'), window, failingAfter([charge('2026-11-20T02:00:00Z', '9.99')])),
+    ).rejects.toThrow(/half-way/);
+    expect(await check()).toEqual(before);
+  });
+
   it('equal a recomputation after a FOCUS import replaces a period, and go with their account', async () => {
     await reopen();
     await store!.importFocus([ORACLE], 'oci-billing');
@@ -109,12 +120,7 @@ describe('the day sums of cost rows (cost_day)', () => {
     await store!.close();
     store = undefined;
     // The same cost rows in a store from before v12 (its table and record gone), then migrated.
-    const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
-    const conn = await instance.connect();
-    await conn.run('DROP TABLE cost_day; DELETE FROM schema_version WHERE version = 12');
-    expect(await migrate(conn, MIGRATIONS)).toEqual([12]);
-    conn.closeSync();
-    instance.closeSync();
+    expect(await reapplyMigration(dir, 12, 'DROP TABLE cost_day')).toEqual([12]);
     const { stored, recomputed } = await storedAndRecomputed(dir);
     expect(stored).toEqual(recomputed);
     expect(stored).toHaveLength(2);
