@@ -3,6 +3,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isWriteConflict, StoreClosedError } from './errors';
 import { type ReadActivity, readActivityOf } from './event-loop-turns';
+import { type QuietGate, quietGateOf } from './idle-memory';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 export type Row = Record<string, unknown>;
@@ -63,10 +64,13 @@ export class ConnectionPool {
   /** Called when the last lent connection comes back, once close() waits for it. */
   private drained: (() => void) | null = null;
 
-  private constructor(private readonly activity: ReadActivity) {}
+  private constructor(
+    private readonly activity: ReadActivity,
+    private readonly gate: QuietGate,
+  ) {}
 
   static async create(instance: DuckDBInstance, size: number): Promise<ConnectionPool> {
-    const pool = new ConnectionPool(readActivityOf(instance));
+    const pool = new ConnectionPool(readActivityOf(instance), quietGateOf(instance));
     for (let i = 0; i < size; i++) {
       const conn = await instance.connect();
       pool.all.push(conn);
@@ -80,7 +84,11 @@ export class ConnectionPool {
     if (this.closed) throw new StoreClosedError();
     // Counted from the wait for a connection on: a sync's work gives way to reads (event-loop-turns.ts).
     this.activity.begin();
+    // Waits out a release of cached memory (idle-memory.ts), which never fails.
+    const released = this.gate.enter();
+    if (released !== null) await released;
     try {
+      if (this.closed) throw new StoreClosedError();
       const conn = this.idle.pop() ?? (await new Promise<DuckDBConnection>((lend, refuse) => this.waiting.push({ lend, refuse })));
       try {
         return await body(conn);
@@ -91,6 +99,7 @@ export class ConnectionPool {
         if (this.drained !== null && this.idle.length === this.all.length) this.drained();
       }
     } finally {
+      this.gate.leave();
       this.activity.end();
     }
   }

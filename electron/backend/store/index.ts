@@ -10,6 +10,7 @@ import { ConnectionPool, traceMemory } from './db';
 import { classifyOpenError } from './errors';
 import { createFleetArea } from './fleet/index';
 import { createFocusArea } from './focus/index';
+import { quietGateOf } from './idle-memory';
 import { withOverviewCache } from './overview-cache';
 import { assertCurrent, migrate } from './schema/migrations';
 import { createSpendArea } from './spend/index';
@@ -47,6 +48,8 @@ export interface OpenStoreOptions {
   cacheOverview?: boolean;
   /** DuckDB worker threads. Default 2, or FLEETPANE_DB_THREADS: the app shares the desktop's cores. */
   threads?: number;
+  /** Quiet time after which DuckDB's cached table blocks are handed back (idle-memory.ts); tests shrink it. */
+  idleReleaseMs?: number;
 }
 
 /** Opens (creating and migrating if needed) the store in `dataDir`. */
@@ -57,13 +60,14 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   // Owner-only: the store holds the fleet's inventory, spend and account names.
   if (!readOnly) await mkdir(dataDir, { recursive: true, mode: 0o700 });
   let instance: DuckDBInstance;
+  const memoryLimit = opts.memoryLimit ?? process.env.FLEETPANE_DB_MEMORY_LIMIT ?? '256MB';
   try {
     instance = await DuckDBInstance.create(file, {
       access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
       // Offline desktop: never try to download or autoload extensions.
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
-      memory_limit: opts.memoryLimit ?? process.env.FLEETPANE_DB_MEMORY_LIMIT ?? '256MB',
+      memory_limit: memoryLimit,
       threads: String(opts.threads ?? (Number(process.env.FLEETPANE_DB_THREADS) || 2)),
       // Per-GPU sums group by the dense integer gpu_id: a perfect hash (an array) up to 2^18 GPUs
       // instead of the default 2^12, several times faster than hashing from 4,096 GPUs on.
@@ -93,6 +97,8 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   const stopTrace = traceMs > 0 ? await traceMemory(instance, traceMs, (line) => process.stderr.write(`${line}\n`)) : () => {};
   const write = createWrite(instance, readOnly);
   const readPool = pool;
+  const quiet = quietGateOf(instance);
+  quiet.arm(instance, { memoryLimit, idleMs: opts.idleReleaseMs });
   let closed = false;
   const store: FleetStore = {
     readOnly,
@@ -104,6 +110,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       if (closed) return;
       closed = true;
       stopTrace();
+      await quiet.disarm();
       // Reads and a checkpoint still running finish first: a connection closed under its query would hang the process.
       await write.close();
       await readPool.close();

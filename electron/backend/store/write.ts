@@ -6,6 +6,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { exec, inTransaction, retryOnWriteConflict, rows } from './db';
 import { StoreReadOnlyError } from './errors';
+import { quietGateOf } from './idle-memory';
 
 export interface WriteOptions<P> {
   /**
@@ -53,6 +54,7 @@ export function createWrite(
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
   let checkpointing: Promise<void> = Promise.resolve();
   let closed = false;
+  const gate = quietGateOf(instance);
   const stopIdleTimer = (): void => {
     if (idleTimer !== null) clearTimeout(idleTimer);
     idleTimer = null;
@@ -61,6 +63,9 @@ export function createWrite(
     if (readOnly) throw new StoreReadOnlyError();
     stopIdleTimer();
     running += 1;
+    // Waits out a release of cached memory (idle-memory.ts), which never fails.
+    const released = gate.enter();
+    if (released !== null) await released;
     try {
       // A checkpoint started while the store was idle ends before this write begins.
       await checkpointing;
@@ -77,6 +82,7 @@ export function createWrite(
         conn.closeSync();
       }
     } finally {
+      gate.leave();
       running -= 1;
       // Once a burst of writes (a sync's streams, a backfill's windows) has been quiet for a while, not
       // between them: a checkpoint takes seconds after a backfill, and DuckDB refuses one while another
@@ -84,7 +90,7 @@ export function createWrite(
       if (running === 0 && !closed) {
         idleTimer = setTimeout(() => {
           idleTimer = null;
-          if (running === 0 && !closed) checkpointing = checkpointWhenLarge(instance, checkpoint.aboveBytes);
+          if (running === 0 && !closed) checkpointing = gate.around(() => checkpointWhenLarge(instance, checkpoint.aboveBytes));
         }, checkpoint.idleMs);
         idleTimer.unref?.();
       }

@@ -1,0 +1,150 @@
+/**
+ * Hands DuckDB's cached table blocks back once the store has been quiet for a while. DuckDB keeps
+ * every block a query read until its memory_limit presses: after the pane's queries on a 100,000-GPU
+ * fleet the backend held 420-510 MiB, about 190 MiB of it cached blocks, for as long as nothing else
+ * ran. Lowering the limit evicts them, and lets the allocator return much more than their size (the
+ * same process then held 215 MiB); the limit goes straight back. The next query reads its blocks
+ * from the OS's file cache again (at 100,000 GPUs, a cold overview took about 100 ms longer).
+ *
+ * DuckDB's limit is one setting for the whole database, and a query running while it is low could
+ * fail for want of memory. So every read and write of the store goes through a gate: the release
+ * starts only when nothing runs, and what starts during it waits for it (tens of milliseconds).
+ */
+import type { DuckDBInstance } from '@duckdb/node-api';
+
+/** Quiet time after the last read or write before the release: longer than a burst of the pane's queries, shorter than a sync's minute. */
+export const IDLE_RELEASE_MS = 30_000;
+/** Cached table blocks kept by the release (DuckDB refuses a limit with nothing to spare). */
+export const KEPT_CACHE_BYTES = 32 * 2 ** 20;
+
+export interface IdleReleaseOptions {
+  /** The memory_limit the store runs with, set again after the release. */
+  memoryLimit: string;
+  /** Default IDLE_RELEASE_MS (tests shrink it). */
+  idleMs?: number;
+  /** Default KEPT_CACHE_BYTES (tests shrink it). */
+  keptCacheBytes?: number;
+  /** Tests only: what a release does in place of evicting (to hold one open). */
+  release?: () => Promise<void>;
+}
+
+/** The gate of one store's reads and writes; quietGateOf() gives the one for an instance. */
+export class QuietGate {
+  #busy = 0;
+  #releasing: Promise<void> | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #armed: { instance: DuckDBInstance; options: IdleReleaseOptions } | null = null;
+  #releases = 0;
+
+  /** Releases run so far (for tests and diagnostics). */
+  get releases(): number {
+    return this.#releases;
+  }
+
+  /**
+   * A read or write begins, and holds off the next release: at once (null), or once the release
+   * running now is done (the promise). At once means in the caller's turn, so a read asked before
+   * the store closes still runs.
+   */
+  enter(): Promise<void> | null {
+    if (this.#releasing !== null) return this.#releasing.then(() => this.enter() ?? undefined);
+    this.#busy += 1;
+    this.#stopTimer();
+    return null;
+  }
+
+  /** The read or write has finished, however it finished. */
+  leave(): void {
+    this.#busy -= 1;
+    if (this.#busy === 0) this.#startTimer();
+  }
+
+  /** Runs `body` between enter() and leave(). */
+  async around<T>(body: () => Promise<T>): Promise<T> {
+    await this.enter();
+    try {
+      return await body();
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** From now on, releases the cached blocks of `instance` whenever the store has been quiet for the idle time. */
+  arm(instance: DuckDBInstance, options: IdleReleaseOptions): void {
+    this.#armed = { instance, options };
+    if (this.#busy === 0) this.#startTimer();
+  }
+
+  /** No more releases; waits for one running now (the store closes the instance next). */
+  async disarm(): Promise<void> {
+    this.#armed = null;
+    this.#stopTimer();
+    await this.#releasing;
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #startTimer(): void {
+    const armed = this.#armed;
+    if (armed === null || this.#releasing !== null) return;
+    this.#stopTimer();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      // Checked and closed in the same turn: nothing can enter between the two.
+      if (this.#busy > 0 || this.#armed === null) return;
+      const { memoryLimit, keptCacheBytes = KEPT_CACHE_BYTES, release = () => evictCache(armed.instance, memoryLimit, keptCacheBytes) } = armed.options;
+      this.#releasing = release().catch(() => undefined).finally(() => {
+        this.#releasing = null;
+        this.#releases += 1;
+      });
+    }, armed.options.idleMs ?? IDLE_RELEASE_MS);
+    // An idle store must not keep a command-line process alive.
+    this.#timer.unref?.();
+  }
+}
+
+/** Evicts the cached table blocks down to `keptBytes`, then sets `memoryLimit` again. */
+async function evictCache(instance: DuckDBInstance, memoryLimit: string, keptBytes: number): Promise<void> {
+  let conn;
+  try {
+    conn = await instance.connect();
+  } catch {
+    return;
+  }
+  try {
+    // Everything but the cached table blocks stays: rows not yet checkpointed could only be evicted
+    // by writing them to a temporary file.
+    // (The connection's own calls: db.ts gates its reads through this module.)
+    const reader = await conn.runAndReadAll(
+      `SELECT coalesce(sum(memory_usage_bytes) FILTER (WHERE tag = 'BASE_TABLE'), 0)::DOUBLE AS cached,
+              coalesce(sum(memory_usage_bytes) FILTER (WHERE tag <> 'BASE_TABLE'), 0)::DOUBLE AS other
+       FROM duckdb_memory()`,
+    );
+    const held = reader.getRowObjectsJS()[0] as { cached: number; other: number } | undefined;
+    if (held === undefined || held.cached <= keptBytes) return;
+    const floor = Math.ceil(held.other + keptBytes);
+    try {
+      await conn.run(`SET memory_limit = '${floor}B'`);
+    } catch {
+      // DuckDB could not evict enough (the limit is unchanged): only memory is at stake.
+    }
+    await conn.run(`SET memory_limit = '${memoryLimit.replaceAll("'", "''")}'`);
+  } catch {
+    // Only the duckdb_memory() read or setting the limit back (which evicts nothing) can fail here,
+    // and only as the store closes: nothing runs on a limit left low.
+  } finally {
+    conn.closeSync();
+  }
+}
+
+const gates = new WeakMap<object, QuietGate>();
+
+/** The gate of the store over `instance` (one per instance, shared by its read pool and its writes). */
+export function quietGateOf(instance: object): QuietGate {
+  let gate = gates.get(instance);
+  if (gate === undefined) gates.set(instance, (gate = new QuietGate()));
+  return gate;
+}
