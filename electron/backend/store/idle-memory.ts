@@ -1,10 +1,10 @@
 /**
  * Hands DuckDB's cached table blocks back once the store has been quiet for a while. DuckDB keeps
  * every block a query read until its memory_limit presses: after the pane's queries on a 100,000-GPU
- * fleet the backend held 420-510 MiB, about 190 MiB of it cached blocks, for as long as nothing else
- * ran. Lowering the limit evicts them, and lets the allocator return much more than their size (the
- * same process then held 215 MiB); the limit goes straight back. The next query reads its blocks
- * from the OS's file cache again (at 100,000 GPUs, a cold overview took about 100 ms longer).
+ * fleet the backend held 482-488 MiB, 160 MiB of it cached blocks, for as long as nothing else ran.
+ * Lowering the limit evicts them, and lets the allocator return much more than their size (the same
+ * process then held 229-238 MiB); the limit goes straight back. The next query reads its blocks from
+ * the OS's file cache again (at 100,000 GPUs, a cold overview took about 100 ms longer).
  *
  * DuckDB's limit is one setting for the whole database, and a query running while it is low could
  * fail for want of memory. So every read and write of the store goes through a gate: the release
@@ -116,8 +116,8 @@ async function evictCache(instance: DuckDBInstance, memoryLimit: string, keptByt
   }
   try {
     // Everything but the cached table blocks stays: rows not yet checkpointed could only be evicted
-    // by writing them to a temporary file.
-    // (The connection's own calls: db.ts gates its reads through this module.)
+    // by writing them to a temporary file. (The connection's own calls, not db.ts's helpers: db.ts
+    // imports this module.)
     const reader = await conn.runAndReadAll(
       `SELECT coalesce(sum(memory_usage_bytes) FILTER (WHERE tag = 'BASE_TABLE'), 0)::DOUBLE AS cached,
               coalesce(sum(memory_usage_bytes) FILTER (WHERE tag <> 'BASE_TABLE'), 0)::DOUBLE AS other
@@ -133,8 +133,8 @@ async function evictCache(instance: DuckDBInstance, memoryLimit: string, keptByt
     }
     await conn.run(`SET memory_limit = '${memoryLimit.replaceAll("'", "''")}'`);
   } catch {
-    // Only the duckdb_memory() read or setting the limit back (which evicts nothing) can fail here,
-    // and only as the store closes: nothing runs on a limit left low.
+    // Only the duckdb_memory() read can fail here (setting the limit back raises it, which evicts
+    // nothing), and then the limit was never lowered.
   } finally {
     conn.closeSync();
   }
