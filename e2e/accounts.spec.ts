@@ -58,6 +58,10 @@ test('discover, switch on, test, sync, demo off and on, remove', async ({ page }
   await expect(page.getByTestId('accounts-page')).toBeVisible();
   await expect(page.getByTestId('demo-switch')).toBeChecked();
   await expect(row(page, 'demo')).toBeVisible();
+  // The demo's first sync lands just after serve starts and grows its card (streams, machines not
+  // measured); a click while the card grows lands where the button was a moment before.
+  await expect(row(page, 'demo')).toHaveAttribute('data-health', 'fresh', { timeout: 30_000 });
+  await expect(row(page, 'demo').getByTestId('unmeasured')).toBeVisible();
 
   // Discovery: both kubeconfig contexts; the exec one says which command it runs; the others say what to do.
   await page.getByTestId('discover').click();
