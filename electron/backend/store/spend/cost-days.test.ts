@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { focusSample } from '../../reports/testing/focus-files';
 import { openStore, STORE_FILE } from '../index';
 import { batchesOf, costRow, failingAfter, reapplyMigration, run, tempDataDir } from '../test-support';
 import type { FleetStore } from '../types';
 import { costDaysSql } from './cost-days';
 
-const ORACLE = join(fileURLToPath(new URL('../../reports/testing/fixtures/', import.meta.url)), 'focus_1.0_sample_oracle.csv');
+const ORACLE = focusSample('oracle');
 const HOUR_MS = 3_600_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -109,6 +109,19 @@ describe('the day sums of cost rows (cost_day)', () => {
     await store!.removeAccount('oci-billing');
     const left = await check();
     expect(left.map((r) => r[0])).toEqual(['azure-prod']);
+  });
+
+  it('equal a recomputation for each provider\'s published FOCUS sample, empty cells and NULL tokens included', async () => {
+    await reopen();
+    const samples = ['aws', 'microsoft', 'oracle'] as const;
+    const imported = new Map<string, number>();
+    for (const provider of samples) imported.set(`${provider}-billing`, (await store!.importFocus([focusSample(provider)], `${provider}-billing`)).rows);
+    const stored = await check();
+    expect(new Set(stored.map((r) => r[0]))).toEqual(new Set(imported.keys()));
+    // The accounts list reads the day sums: every imported row counted once, under the file's provider names.
+    const accounts = await store!.costAccounts();
+    expect(new Map(accounts.map((a) => [a.name, a.rows]))).toEqual(imported);
+    for (const a of accounts) expect(a.providers).toEqual([...new Set(stored.filter((r) => r[0] === a.name).map((r) => r[1]))].sort());
   });
 
   it('are filled from the rows already stored when v12 adds them', async () => {
