@@ -108,12 +108,9 @@ export class QuietGate {
 
 /** Evicts the cached table blocks down to `keptBytes`, then sets `memoryLimit` again. */
 async function evictCache(instance: DuckDBInstance, memoryLimit: string, keptBytes: number): Promise<void> {
-  let conn;
-  try {
-    conn = await instance.connect();
-  } catch {
-    return;
-  }
+  // A store closing under the timer: nothing to release.
+  const conn = await instance.connect().catch(() => null);
+  if (conn === null) return;
   try {
     // Everything but the cached table blocks stays: rows not yet checkpointed could only be evicted
     // by writing them to a temporary file. (The connection's own calls, not db.ts's helpers: db.ts

@@ -23,7 +23,6 @@ export function keysInvalidatedBy(event: AppEvent): QueryKey[] {
   }
 }
 
-
 /** Subscribes to backend events for the component's lifetime and invalidates affected queries. */
 export function useAppEvents(subscribe: (listener: (event: AppEvent) => void) => () => void): void {
   const queryClient = useQueryClient();
