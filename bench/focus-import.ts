@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { percentile } from './measure';
 import type { FocusCostRow } from '../shared/domain';
 import { openStore, STORE_FILE } from '../electron/backend/store/index';
 import { createSpendWriter } from '../electron/backend/store/spend/writer';
@@ -21,16 +22,26 @@ import { createWrite } from '../electron/backend/store/write';
 
 const FOCUS_ROWS = Number(process.env.BENCH_FOCUS_ROWS ?? 1_000_000);
 const COST_ROWS = Number(process.env.BENCH_COST_ROWS ?? 1_000_000);
+/** Reference-then-import pairs timed: BENCH_FOCUS_PAIRS, default 3. */
+const FOCUS_PAIRS = Math.max(1, Number(process.env.BENCH_FOCUS_PAIRS ?? 3));
 const FIXTURE = join(import.meta.dirname, '..', 'electron/backend/reports/testing/fixtures/focus_1.0_sample_aws.csv');
 
 export interface FocusImportBench {
   rows: number;
+  /** Median over the pairs. */
   seconds: number;
   rowsPerSecond: number;
   referenceRowsPerSecond: number;
+  /** Median of each pair's ratio (import rows/s over the reference's, measured back to back). */
+  ratio: number;
+  pairs: { seconds: number; referenceSeconds: number }[];
 }
 
-/** Writes the big file with DuckDB (repeating the sample), imports it, and times the reference COPY. */
+/**
+ * Writes the big file with DuckDB (repeating the sample), then times FOCUS_PAIRS pairs back to back:
+ * the reference (read_csv into a table of an in-memory database) and the import into a fresh store.
+ * On a shared machine either one alone varied twofold between runs; a pair's ratio varies less.
+ */
 export async function benchFocusImport(): Promise<FocusImportBench> {
   const dir = await mkdtemp(join(tmpdir(), 'fleetpane-bench-focus-'));
   try {
@@ -43,21 +54,42 @@ export async function benchFocusImport(): Promise<FocusImportBench> {
              FROM read_csv('${FIXTURE}', header = true, all_varchar = true, nullstr = 'NULL'), range(${repeats}) t(r) LIMIT ${FOCUS_ROWS})
        TO '${file}' (HEADER, NULL 'NULL')`,
     );
-    let started = performance.now();
-    await conn.run(`CREATE TABLE ref AS SELECT * FROM read_csv('${file}', header = true, nullstr = 'NULL')`);
-    const referenceSeconds = (performance.now() - started) / 1000;
     conn.closeSync();
     maker.closeSync();
 
-    const store = await openStore(join(dir, 'store'));
-    try {
-      started = performance.now();
-      const result = await store.importFocus([file], 'bench');
-      const seconds = (performance.now() - started) / 1000;
-      return { rows: result.rows, seconds, rowsPerSecond: result.rows / seconds, referenceRowsPerSecond: FOCUS_ROWS / referenceSeconds };
-    } finally {
-      await store.close();
+    const pairs: FocusImportBench['pairs'] = [];
+    let rows = 0;
+    for (let pair = 0; pair < FOCUS_PAIRS; pair++) {
+      const reference = await DuckDBInstance.create(':memory:');
+      const refConn = await reference.connect();
+      let started = performance.now();
+      await refConn.run(`CREATE TABLE ref AS SELECT * FROM read_csv('${file}', header = true, nullstr = 'NULL')`);
+      const referenceSeconds = (performance.now() - started) / 1000;
+      refConn.closeSync();
+      reference.closeSync();
+
+      const storeDir = join(dir, `store-${pair}`);
+      const store = await openStore(storeDir);
+      try {
+        started = performance.now();
+        const result = await store.importFocus([file], 'bench');
+        pairs.push({ seconds: (performance.now() - started) / 1000, referenceSeconds });
+        rows = result.rows;
+      } finally {
+        await store.close();
+      }
+      await rm(storeDir, { recursive: true, force: true });
     }
+    const median = (xs: number[]): number => percentile(xs, 50);
+    const seconds = median(pairs.map((p) => p.seconds));
+    return {
+      rows,
+      seconds,
+      rowsPerSecond: rows / seconds,
+      referenceRowsPerSecond: FOCUS_ROWS / median(pairs.map((p) => p.referenceSeconds)),
+      ratio: median(pairs.map((p) => p.referenceSeconds / p.seconds)),
+      pairs,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

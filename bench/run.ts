@@ -25,6 +25,7 @@
  * - BENCH_PROM_GPUS (2,000 unless BENCH_SCALE is set), BENCH_PROM_PAIRS (10): the Prometheus fleet
  *   and the alternating query pairs.
  * - BENCH_COLLECTOR_SESSIONS (50), BENCH_COLLECTOR_SECONDS (30): the collector load.
+ * - BENCH_FOCUS_ROWS (1M), BENCH_FOCUS_PAIRS (3): the FOCUS file and the reference-then-import pairs.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -402,14 +403,17 @@ async function benchPane(dataDir: string, asOf: Date): Promise<void> {
 /** FOCUS import against plain read_csv, and the memory of writing a connector's cost stream. */
 async function benchFocus(): Promise<void> {
   const focus = await benchFocusImport();
+  console.log(
+    `  FOCUS pairs (reference s / import s): ${focus.pairs.map((p) => `${p.referenceSeconds.toFixed(2)} / ${p.seconds.toFixed(2)}`).join(', ')}`,
+  );
   record({
-    name: `FOCUS import of ${focus.rows} rows (read, validate, write)`,
+    name: `FOCUS import of ${focus.rows} rows (read, validate, write), median of ${focus.pairs.length}`,
     value: Math.round(focus.rowsPerSecond),
     unit: 'rows/s',
     // issue 16: at least half the speed of DuckDB's plain read_csv of the same file.
-    target: '>= 0.5 of the reference',
-    met: focus.rowsPerSecond / focus.referenceRowsPerSecond >= 0.5,
-    reference: { name: 'DuckDB read_csv into a table, no validation, rows/s', value: Math.round(focus.referenceRowsPerSecond), ratio: focus.rowsPerSecond / focus.referenceRowsPerSecond },
+    target: '>= 0.5 of the reference (median of the pairs\' ratios)',
+    met: focus.ratio >= 0.5,
+    reference: { name: 'DuckDB read_csv into a table, no validation, rows/s (timed just before each import)', value: Math.round(focus.referenceRowsPerSecond), ratio: focus.ratio },
   });
   const costs = benchCostWriteMemory();
   console.log(
