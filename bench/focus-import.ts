@@ -1,7 +1,7 @@
 /**
  * FOCUS import throughput: a FOCUS 1.0 CSV of FOCUS_ROWS rows (the AWS sample rows repeated over a
  * month of days) through `store.importFocus` (read, validate, write), against DuckDB reading the same
- * file straight into a table with COPY (no validation: the engine's ceiling for the file).
+ * file straight into a table of an in-memory database (no validation: the engine's ceiling for the file).
  *
  * Cost-write memory: COST_ROWS connector cost rows (BENCH_COST_ROWS, default 1M) written by the
  * spend writer in a fresh process with the store's default 256MB DuckDB limit, as `fleetpane serve`
@@ -23,7 +23,7 @@ import { createWrite } from '../electron/backend/store/write';
 const FOCUS_ROWS = Number(process.env.BENCH_FOCUS_ROWS ?? 1_000_000);
 const COST_ROWS = Number(process.env.BENCH_COST_ROWS ?? 1_000_000);
 /** Reference-then-import pairs timed: BENCH_FOCUS_PAIRS, default 3. */
-const FOCUS_PAIRS = Math.max(1, Number(process.env.BENCH_FOCUS_PAIRS ?? 3));
+const FOCUS_PAIRS = Math.max(1, Math.floor(Number(process.env.BENCH_FOCUS_PAIRS) || 3));
 const FIXTURE = join(import.meta.dirname, '..', 'electron/backend/reports/testing/fixtures/focus_1.0_sample_aws.csv');
 
 export interface FocusImportBench {
