@@ -102,6 +102,29 @@ describe('MachineTable', () => {
     expect(box).toHaveProperty('value', '');
   });
 
+  it('never shows a machine twice while a filter\'s answer replaces the rows on screen', async () => {
+    const user = userEvent.setup();
+    const errors = vi.spyOn(console, 'error');
+    renderWithApi(table(), { 'fleet:machines': machinesHandler(fleet(30)) });
+    await screen.findAllByRole('rowheader');
+    // Every state the table's body goes through: machine ids shown more than once in one state.
+    const twice: string[][] = [];
+    const tbody = screen.getByRole('table').querySelector('tbody')!;
+    const observer = new MutationObserver(() => {
+      const ids = [...tbody.querySelectorAll('tr[data-resource-id]')].map((r) => r.getAttribute('data-resource-id') ?? '');
+      const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+      if (repeated.length > 0) twice.push(repeated);
+    });
+    observer.observe(tbody, { childList: true, subtree: true });
+    // gpu-00010..19 are rows 0-9 of the answer, and rows 10-19 of what was on screen.
+    await user.type(screen.getByRole('searchbox'), 'gpu-0001');
+    await waitFor(() => expect(screen.getAllByRole('rowheader').map((h) => h.textContent)).toEqual(fleet(20).slice(10).map((r) => r.name)));
+    observer.disconnect();
+    expect(twice).toEqual([]);
+    expect(errors.mock.calls.filter((c) => String(c[0]).includes('same key'))).toEqual([]);
+    errors.mockRestore();
+  });
+
   it('says so when the fleet filter leaves no machines, with a way to clear it', async () => {
     const onClearFilters = vi.fn();
     renderWithApi(table({ filter: { ...ALL, regions: ['mars-1'] }, onClearFilters }), { 'fleet:machines': machinesHandler([]) });

@@ -222,32 +222,33 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
     scrollRef.current?.scrollTo?.({ top: 0 });
   }, [selectionId]);
 
+  // The count of what is on screen: the answer's own as soon as it comes (`total` catches up after
+  // this render). A shorter answer then leaves no rows of the last one below its end, where they
+  // showed machines the answer holds too: twice on screen, and two rows with one key for React.
+  const rowCount = current?.total ?? total;
   // The rows last on screen, by position: while a new order or filter loads, they stay (the table
   // is marked busy) instead of every row flashing to "Loading…" and back.
   const shown = useRef(new Map<number, ResourceRow>());
-  const onScreen = new Map<number, ResourceRow>();
   const rowAt = (index: number): ResourceRow | undefined => {
     const w = Math.floor(index / WINDOW_ROWS);
     const answer = answers[windows.indexOf(w)]?.data;
     return answer?.rows[index - w * WINDOW_ROWS];
   };
-  const rowOnScreen = (index: number): ResourceRow | undefined => {
-    const row = rowAt(index) ?? (total !== null && index < total ? shown.current.get(index) : undefined);
-    if (row !== undefined) onScreen.set(index, row);
-    return row;
-  };
+  const onScreen = new Map<number, ResourceRow>();
+  const positions = items
+    .filter((item) => rowCount === null || item.index < rowCount)
+    .map((item) => {
+      const row = rowAt(item.index) ?? shown.current.get(item.index);
+      if (row !== undefined) onScreen.set(item.index, row);
+      return { index: item.index, row };
+    });
   useEffect(() => {
     shown.current = onScreen;
   });
   // Rows mount in full a budget at a time; with skim rows left, the next budget goes in a task of
   // its own (not the same frame, where it would add to the scroll's work).
   const fullKeys = useRef<ReadonlySet<string>>(new Set());
-  const slots = planSlots(
-    items.map((item) => ({ index: item.index, row: rowOnScreen(item.index) })),
-    fullKeys.current,
-    active,
-    FULL_ROWS_PER_TASK,
-  );
+  const slots = planSlots(positions, fullKeys.current, active, FULL_ROWS_PER_TASK);
   const skimming = slots.some((s) => s.row !== undefined && !s.full);
   const [, nextBudget] = useState(0);
   useEffect(() => {
@@ -362,12 +363,12 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
           data-testid="resource-table-scroll"
           onKeyDown={onKeyDown}
         >
-          <table className="data-table" data-testid="resource-table" aria-rowcount={(total ?? 0) + 1} aria-busy={busy}>
+          <table className="data-table" data-testid="resource-table" aria-rowcount={(rowCount ?? 0) + 1} aria-busy={busy}>
             <caption className="visually-hidden">
               {caption}, sorted by {COLUMNS.find((c) => c.key === sort.key)?.label} {sort.direction}
             </caption>
             <SortHeaders sort={sort} onSort={(key: SortKey) => setSort((s) => nextSort(s, key))} />
-            <MachineRows slots={slots} totalRows={total ?? 0} active={active} hrefFor={hrefOf} onOpen={openRow} />
+            <MachineRows slots={slots} totalRows={rowCount ?? 0} active={active} hrefFor={hrefOf} onOpen={openRow} />
           </table>
         </div>
       </>
