@@ -3,6 +3,7 @@
  * Field names follow ARCHITECTURE.md exactly; extra fields (labels, demo flags) only add to it.
  */
 import { z } from 'zod';
+import { formatMoney, parseMoney } from './decimal';
 import { CLOUD_LABELS, CloudId, Currency, Decimal, Incident, IsoTime } from './domain';
 
 /** GPU counts by state; `total` is their sum. */
@@ -46,6 +47,30 @@ export const SpendSummary = z.object({
   idleWasteToday: Decimal,
 });
 export type SpendSummary = z.infer<typeof SpendSummary>;
+
+/** Adds spend summaries per currency (the totals over clouds). */
+export function sumSpend(lists: readonly SpendSummary[][]): SpendSummary[] {
+  const byCurrency = new Map<string, [bigint, bigint, bigint, bigint]>();
+  for (const list of lists) {
+    for (const s of list) {
+      const t = byCurrency.get(s.currency) ?? [0n, 0n, 0n, 0n];
+      t[0] += parseMoney(s.billedMonthToDate);
+      t[1] += parseMoney(s.runRateToday);
+      t[2] += parseMoney(s.forecastMonth);
+      t[3] += parseMoney(s.idleWasteToday);
+      byCurrency.set(s.currency, t);
+    }
+  }
+  return [...byCurrency.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, t]) => ({
+      currency,
+      billedMonthToDate: formatMoney(t[0]),
+      runRateToday: formatMoney(t[1]),
+      forecastMonth: formatMoney(t[2]),
+      idleWasteToday: formatMoney(t[3]),
+    }));
+}
 
 export const FreshnessMark = z.object({
   lastSuccessAt: IsoTime.nullable(),

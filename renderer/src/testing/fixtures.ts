@@ -3,7 +3,7 @@
  * (and the tests) instead of letting the renderer drift from it.
  */
 import { channels, type ChannelId, type RequestOf, type ResourceRow, type ResponseOf } from '../../../shared/contract';
-import { Overview, type CloudOverview, type IncidentBrief } from '../../../shared/overview';
+import { Overview, sumSpend, type CloudOverview, type IncidentBrief } from '../../../shared/overview';
 
 export const AS_OF = '2026-11-25T14:05:00.000Z';
 export const GENERATED_AT = '2026-11-25T14:05:30.000Z';
@@ -113,7 +113,7 @@ export function overview(clouds: CloudOverview[] = [azureCloud(), gcpCloud()], d
     clouds,
     totals: {
       gpus: { total: sum('total'), busy: sum('busy'), idle: sum('idle'), unhealthy: sum('unhealthy'), unknown: sum('unknown'), stopped: sum('stopped') },
-      spend: clouds.flatMap((c) => c.spend),
+      spend: sumSpend(clouds.map((c) => c.spend)),
       incidents: { active: clouds.reduce((n, c) => n + c.incidents.active, 0) },
       coverage: {
         gpusWithoutMetrics: clouds.reduce((n, c) => n + c.coverage.gpusWithoutMetrics, 0),

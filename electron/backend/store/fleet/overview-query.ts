@@ -12,6 +12,7 @@ import {
   type IncidentBrief,
   type ModelCounts,
   type Overview,
+  sumSpend,
 } from '../../../../shared/overview';
 import { cloudOfCostRow } from '../../domain/cost-row-cloud';
 import { type ConnectionPool, type Row, sqlString } from '../db';
@@ -21,7 +22,7 @@ import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident
 import { loadIncidents } from '../incident-query';
 import type { FleetMachine } from '../../domain/incident-fleet';
 import { countedOnceSql, filterSql, machineKeySql, passesFilter } from './resource-rows';
-import { spendByCloud, sumSpend } from '../spend/spend-query';
+import { spendByCloud } from '../spend/spend-query';
 import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
 
 const HOUR_MS = 3_600_000;

@@ -178,27 +178,3 @@ export async function runRateToday(
   );
   return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
 }
-
-/** Adds spend summaries per currency (for the totals over clouds). */
-export function sumSpend(lists: readonly SpendSummary[][]): SpendSummary[] {
-  const byCurrency = new Map<string, [bigint, bigint, bigint, bigint]>();
-  for (const list of lists) {
-    for (const s of list) {
-      const t = byCurrency.get(s.currency) ?? [0n, 0n, 0n, 0n];
-      t[0] += parseMoney(s.billedMonthToDate);
-      t[1] += parseMoney(s.runRateToday);
-      t[2] += parseMoney(s.forecastMonth);
-      t[3] += parseMoney(s.idleWasteToday);
-      byCurrency.set(s.currency, t);
-    }
-  }
-  return [...byCurrency.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([currency, t]) => ({
-      currency,
-      billedMonthToDate: formatMoney(t[0]),
-      runRateToday: formatMoney(t[1]),
-      forecastMonth: formatMoney(t[2]),
-      idleWasteToday: formatMoney(t[3]),
-    }));
-}
