@@ -174,7 +174,10 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
   const [typed, setTyped] = useState('');
   const text = useDebounced(typed, TEXT_DEBOUNCE_MS).trim();
   const selection = { filter, ...(cloudKey === undefined ? {} : { cloudKey }), text, sort, ...(asOf === undefined ? {} : { asOf }) };
-  const [total, setTotal] = useState<number | null>(null);
+  // The last count answered (with its GPUs and the text it matched) sizes the scroll area while a new
+  // order or filter loads, so the table keeps its place on screen instead of collapsing to a spinner.
+  const [summary, setSummary] = useState<{ total: number; gpus: number; text: string } | null>(null);
+  const total = summary?.total ?? null;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState<number | null>(null);
   // Rows keep one onOpen across renders (the page's may be a new closure each time).
@@ -205,12 +208,8 @@ export function MachineTable({ caption, filter, cloudKey, asOf, hrefFor, onOpen,
   const first = answers[0];
   // The first window of the current selection, once answered: it carries the count.
   const current = first?.data;
-  // The last count answered sizes the scroll area while a new order or filter loads, so the
-  // table keeps its place on screen instead of collapsing to a spinner.
-  const [summary, setSummary] = useState<{ total: number; gpus: number; text: string } | null>(null);
   useEffect(() => {
     if (current === undefined) return;
-    setTotal(current.total);
     setSummary({ total: current.total, gpus: current.gpus, text });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the text belongs to the answer it came with
   }, [current]);
