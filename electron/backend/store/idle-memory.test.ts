@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionPool, exec, rows } from './db';
-import { quietGateOf } from './idle-memory';
+import { QuietGate, quietGateOf } from './idle-memory';
+import { openStore } from './index';
 import { tempDataDir } from './test-support';
 import { createWrite } from './write';
 
@@ -88,5 +89,29 @@ describe('handing cached memory back when the store is quiet', () => {
     expect(events.slice(1).sort()).toEqual(['disarmed', 'read', 'written']);
     expect(gate.releases).toBe(1);
     await write.close();
+  });
+});
+
+describe('a store opened by openStore', () => {
+  it('arms its release with its own memory limit, passes its reads through the gate, and disarms on close', async () => {
+    const dir = await tempDataDir();
+    const arm = vi.spyOn(QuietGate.prototype, 'arm');
+    const disarm = vi.spyOn(QuietGate.prototype, 'disarm');
+    try {
+      const store = await openStore(dir.dir, { memoryLimit: '180MB', idleReleaseMs: 30 });
+      expect(arm).toHaveBeenCalledTimes(1);
+      expect(arm.mock.calls[0]?.[1]).toEqual({ memoryLimit: '180MB', idleMs: 30 });
+      const gate = arm.mock.contexts[0] as QuietGate;
+      // A release is due once the store's own reads have been quiet for the idle time.
+      const before = gate.releases;
+      await store.overview(new Date(), { clouds: [], regions: [], gpuModels: [] });
+      await vi.waitFor(() => expect(gate.releases).toBeGreaterThan(before), { timeout: 5_000 });
+      await store.close();
+      expect(disarm.mock.contexts).toContain(gate);
+    } finally {
+      arm.mockRestore();
+      disarm.mockRestore();
+      await dir.cleanup();
+    }
   });
 });
