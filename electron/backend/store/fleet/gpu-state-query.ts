@@ -106,6 +106,44 @@ export function gpuStateSql(
     FROM g LEFT JOIN w ON w.gpu_id = g.gpu_id`;
 }
 
+/**
+ * SQL: the GPUs of the resources matching `resourceWhere` counted by cloud, account, gpu_model and
+ * state, with how many of each count lack metrics (not stopped, and no sample or the machine's
+ * connector says it cannot be measured: without_metrics) or placement (unplaced). The same states as
+ * gpuStateSql, but each GPU carries only its machine's row number and the two columns its state
+ * needs: the names are joined per machine after the GPUs are counted, which at 100,000 GPUs took
+ * about 8% off the query's time.
+ */
+export function gpuStateCountsSql(asOfMs: number, resourceWhere: string, { minuteDetail = true }: { minuteDetail?: boolean } = {}): string {
+  const state = gpuStateCaseSql({
+    powerState: 'g.power_state',
+    health: 'g.health',
+    xidErrors: 'f.xid',
+    fault: 'f.fault',
+    samples: 'f.util_n',
+    meanUtilisation: 'f.util_sum / f.util_n',
+  });
+  return `
+    WITH f AS (${stateFactsSql(asOfMs, 'TRUE', minuteDetail)}), g AS (
+      SELECT m.machine, m.power_state, m.health, k.gpu_id
+      FROM (SELECT rowid AS machine, account, id, power_state, health, gpu_count FROM resource WHERE ${resourceWhere}) m
+      JOIN gpu k ON k.account = m.account AND k.resource_id = m.id AND k.gpu_index < m.gpu_count
+    ), s AS (
+      SELECT g.machine, ${state} AS state, count(*) AS n, count(*) FILTER (WHERE coalesce(f.util_n, 0) = 0) AS silent
+      FROM g LEFT JOIN f ON f.gpu_id = g.gpu_id GROUP BY g.machine, state
+    )
+    SELECT r.cloud, r.account, r.gpu_model, s.state, sum(s.n)::INTEGER AS n,
+           sum(CASE WHEN s.state = 'stopped' THEN 0 WHEN r.metrics_gap THEN s.n ELSE s.silent END)::INTEGER AS without_metrics,
+           sum(CASE WHEN r.placement_gap THEN s.n ELSE 0 END)::INTEGER AS unplaced
+    FROM s JOIN (
+      -- The connector's gaps are read once per machine, not once per GPU (each read parses JSON).
+      SELECT rowid AS machine, cloud, account, gpu_model,
+             ${hasGapSql('coverage_gaps', 'metrics')} AS metrics_gap, ${hasGapSql('coverage_gaps', 'placement')} AS placement_gap
+      FROM resource
+    ) r USING (machine)
+    GROUP BY r.cloud, r.account, r.gpu_model, s.state`;
+}
+
 /** What a machine's row says of its GPUs: how many in each state, and the mean over measured GPUs of each GPU's mean. */
 export function machineGpuSummary(gpus: readonly { state: GpuState; util_mean: number | null; util_n: number }[]): {
   states: Record<GpuState, number>;

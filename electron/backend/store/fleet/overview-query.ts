@@ -17,7 +17,7 @@ import {
 import { cloudOfCostRow } from '../../domain/cost-row-cloud';
 import { type ConnectionPool, type Row, sqlString } from '../db';
 import { type AccountState, cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
-import { gpuStateSql, hasGapSql } from './gpu-state-query';
+import { gpuStateCountsSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
 import { loadIncidents } from '../incident-query';
 import type { FleetMachine } from '../../domain/incident-fleet';
@@ -130,10 +130,7 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
   );
   const stateRowsP = shapeP.then(({ minuteDetail, counted }) =>
     pool.rows<{ cloud: CloudId; account: string; gpu_model: string; state: GpuState; n: number; without_metrics: number; unplaced: number }>(
-      `SELECT cloud, account, gpu_model, state, count(*)::INTEGER AS n,
-              count(*) FILTER (WHERE state <> 'stopped' AND (util_n = 0 OR metrics_gap))::INTEGER AS without_metrics,
-              count(*) FILTER (WHERE placement_gap)::INTEGER AS unplaced
-       FROM (${gpuStateSql(asOfMs, `${filterSql(filter)} AND ${counted()}`, { lastSample: false, minuteDetail })}) GROUP BY cloud, account, gpu_model, state`,
+      gpuStateCountsSql(asOfMs, `${filterSql(filter)} AND ${counted()}`, { minuteDetail }),
     ),
   );
   const stateP = loadAccountState(pool, asOfMs);
