@@ -17,6 +17,29 @@ export async function timeRepeated(body: () => Promise<unknown>, repeats = REPEA
   return { p50: percentile(times, 50), p95: percentile(times, 95) };
 }
 
+/**
+ * Times `subject` and `reference` in alternation after one warm-up run of each, `repeats` times
+ * each, so a load that comes and goes on a shared machine falls on both alike: p50 and p95 in ms.
+ */
+export async function timeAlternated(
+  subject: () => Promise<unknown>,
+  reference: () => Promise<unknown>,
+  repeats = REPEATS,
+): Promise<{ subject: { p50: number; p95: number }; reference: { p50: number; p95: number } }> {
+  await subject();
+  await reference();
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < repeats; i++) {
+    for (const [side, body] of [subject, reference].entries()) {
+      const t0 = performance.now();
+      await body();
+      times[side]!.push(performance.now() - t0);
+    }
+  }
+  const summary = (xs: number[]): { p50: number; p95: number } => ({ p50: percentile(xs, 50), p95: percentile(xs, 95) });
+  return { subject: summary(times[0]), reference: summary(times[1]) };
+}
+
 /** The p-th percentile (nearest rank) of `values`; NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
