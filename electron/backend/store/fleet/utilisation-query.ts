@@ -96,30 +96,30 @@ export function gpuWindowMeansSql(
   // gpu_id range the perfect hash needs).
   const perGpu = (s: string, c: string, from: string): string => `SELECT gpu_id, sum(${s}) AS s, sum(${c}) AS c FROM ${from} GROUP BY gpu_id`;
   // Each distinct part once, with the windows it counts in (by its SQL, which names its range).
-  const parts = new Map<string, Set<number>>();
-  const add = (sql: string, w: number): void => {
-    const windows = parts.get(sql) ?? new Set<number>();
-    parts.set(sql, windows.add(w));
+  const rollups = new Map<string, Set<number>>();
+  const edges = new Map<string, Set<number>>();
+  const add = (parts: Map<string, Set<number>>, sql: string, w: number): void => {
+    parts.set(sql, (parts.get(sql) ?? new Set<number>()).add(w));
   };
   lengthsMs.forEach((length, w) => {
     for (const part of windowParts(toInclusiveMs - length, toInclusiveMs)) {
       if (part.source !== 'raw') {
-        add(perGpu('util_sum', 'util_count::DOUBLE', `${part.source} WHERE ${part.range} AND util_count > 0`), w);
+        add(rollups, perGpu('util_sum', 'util_count::DOUBLE', `${part.source} WHERE ${part.range} AND util_count > 0`), w);
         continue;
       }
-      const edges = [perGpu('util', '1::DOUBLE', `gpu_sample WHERE util IS NOT NULL AND ${part.range}`)];
+      add(edges, perGpu('util', '1::DOUBLE', `gpu_sample WHERE util IS NOT NULL AND ${part.range}`), w);
       // rollups-only accounts: the same partial bucket from the minute detail (minute-rows.ts)
       if (minuteDetail) {
-        edges.push(perGpu('util_sum', 'util_count::DOUBLE', minuteRowsSql(part.fromMs ?? toInclusiveMs, part.toMs ?? toInclusiveMs, `util_count > 0 AND ${part.range}`)));
+        add(edges, perGpu('util_sum', 'util_count::DOUBLE', minuteRowsSql(part.fromMs ?? toInclusiveMs, part.toMs ?? toInclusiveMs, `util_count > 0 AND ${part.range}`)), w);
       }
-      // The live check runs on the edges' per-GPU sums, not on every raw sample.
-      const edge = edges.join('\n UNION ALL \n');
-      add(retiredGpus ? `SELECT * FROM (${edge}) WHERE gpu_id IN (${live})` : edge, w);
     }
   });
   const columns = (windows: ReadonlySet<number>): string =>
     lengthsMs.map((_, w) => (windows.has(w) ? `s AS s${w}, c AS c${w}` : `0::DOUBLE AS s${w}, 0::DOUBLE AS c${w}`)).join(', ');
-  const union = [...parts].map(([sql, windows]) => `SELECT gpu_id, ${columns(windows)} FROM (${sql})`).join('\n UNION ALL \n');
+  const unionOf = (parts: Map<string, Set<number>>): string[] => [...parts].map(([sql, windows]) => `SELECT gpu_id, ${columns(windows)} FROM (${sql})`);
+  const edgeUnion = unionOf(edges).join('\n UNION ALL \n');
+  // The live check runs once, on the edges' per-GPU sums, not on every raw sample.
+  const union = [...unionOf(rollups), retiredGpus ? `SELECT * FROM (${edgeUnion}) WHERE gpu_id IN (${live})` : edgeUnion].join('\n UNION ALL \n');
   const sums = lengthsMs.map((_, w) => `sum(s${w}) AS s${w}, sum(c${w}) AS c${w}`).join(', ');
   const means = lengthsMs.map((_, w) => `CASE WHEN f.c${w} > 0 THEN f.s${w} / f.c${w} END AS m${w}`).join(', ');
   return `
