@@ -98,7 +98,8 @@ export function machineOrderSql(
     return `SELECT account, id FROM resource WHERE ${where} ORDER BY ${order} ${page}`;
   }
   return `
-    WITH s AS (${gpuStateSql(asOfMs, where)}),
+    -- No order reads a GPU's last sample: left out, it saves a scan of the window's raw samples.
+    WITH s AS (${gpuStateSql(asOfMs, where, { lastSample: false })}),
     a AS (
       SELECT account, resource_id,
              count(*) FILTER (WHERE state = 'idle') AS idle,
