@@ -117,6 +117,35 @@ describe('triage over the store', () => {
     expect(incidentMarkdown(page)).toContain('9 GPUs on 2 machines, $90.50/h at risk');
   });
 
+  it('shows a region-wide outage of more machines than its SQL lists by name, with their states and utilisation', async () => {
+    // 100 running machines in eastus (past the list the SQL text holds), one stopped, one in westus.
+    const ids = Array.from({ length: 100 }, (_, i) => `vm-${String(i).padStart(3, '0')}`);
+    await store.writeInventory(
+      run('acct', 'inventory'),
+      batchesOf([
+        ...ids.map((id) => resource(id, { hourlyPrice: '1' })),
+        resource('parked', { powerState: 'stopped', hourlyPrice: '1' }),
+        resource('west', { region: 'westus', hourlyPrice: '1' }),
+      ]),
+    );
+    await store.writeIncidents(run('acct', 'incidents'), batchesOf([incident('service-health:wide', { source: 'service-health', regions: ['eastus'] })]));
+    // Even machines busy at 80, odd ones idle at 2; the stopped machine still reports 50, west 70.
+    const samples = [
+      ...ids.flatMap((id, i) => minutes(id, 0, ASOF - 60 * MIN, ASOF, i % 2 === 0 ? 80 : 2)),
+      ...minutes('parked', 0, ASOF - 60 * MIN, ASOF, 50),
+      ...minutes('west', 0, ASOF - 60 * MIN, ASOF, 70),
+    ];
+    await store.writeMetrics(run('acct', 'metrics'), { from: ASOF - 60 * MIN, to: ASOF }, batchesOf(samples));
+
+    const page = (await store.incidentPage(new Date(ASOF), 'service-health:wide'))!;
+    expect(page.affected.map((a) => a.id).sort()).toEqual(ids);
+    expect(page.affected.find((a) => a.id === 'vm-000')).toMatchObject({ states: { busy: 1, idle: 0 }, utilisation30m: 80 });
+    expect(page.affected.find((a) => a.id === 'vm-001')).toMatchObject({ states: { busy: 0, idle: 1 }, utilisation30m: 2 });
+    const track = (key: string, t: number) => page.utilisation.find((u) => u.key === key)!.points.find((p) => p.t === t)?.value;
+    expect(track('affected', ASOF - 30 * MIN)).toBeCloseTo(41, 9);
+    expect(track('others', ASOF - 30 * MIN)).toBe(50);
+  });
+
   it('opens, keeps and closes derived incidents as the signals change', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('n1', { gpuCount: 8, hourlyPrice: '80' })]));
     const xidSamples = [sample('n1', 3, ASOF - 20 * MIN, 50, 2), ...minutes('n1', 0, ASOF - 60 * MIN, ASOF, 60)];
