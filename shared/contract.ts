@@ -35,8 +35,8 @@ export type FleetFilter = z.infer<typeof FleetFilter>;
 export const TimeRange = z.enum(['1h', '24h', '7d', '30d']);
 export type TimeRange = z.infer<typeof TimeRange>;
 
-/** Charts never receive more points than this per series. */
-export const MAX_SERIES_POINTS = 2000;
+/** Charts never receive more points than this per series: 7 days at 5 minutes. */
+export const MAX_SERIES_POINTS = 7 * 288;
 
 export const SeriesPoint = z.object({
   /** Epoch milliseconds of the bucket start. */

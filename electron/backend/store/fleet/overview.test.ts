@@ -152,7 +152,8 @@ describe('overview glossary', () => {
 
   it('computes avg24h and p95 over 24 hours exactly as from raw samples', async () => {
     const asOf = ASOF + 3 * MIN; // not on a 5-minute boundary, so both edges come from raw samples
-    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('a', { gpuCount: 2 }), resource('b')]));
+    // Two GPU models: the fleet tables hold a row for each, which the series must weigh by GPUs.
+    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('a', { gpuCount: 2 }), resource('b', { gpuModel: 'A100 80GB' })]));
     const from = asOf - 25 * 60 * MIN;
     const samples: GpuSample[] = [];
     let seed = 11;
@@ -192,8 +193,15 @@ describe('overview glossary', () => {
     expect(s30.series[0]!.points).toHaveLength(720);
     expect(s30.series[0]!.points.filter((p) => p.value !== null).length).toBeGreaterThanOrEqual(25);
     const s7 = await store.utilisationSeries(new Date(asOf), '7d', ALL, 'cloud');
-    expect(s7.stepMs).toBe(10 * MIN);
-    expect(s7.series[0]!.points.length).toBeLessThanOrEqual(2000);
+    expect(s7.stepMs).toBe(5 * MIN);
+    expect(s7.series[0]!.points).toHaveLength(7 * 288);
+    // Each 7-day point is its 5-minute bucket's mean over GPUs of their means, as from raw samples.
+    const at7d = new Map(s7.series[0]!.points.map((p) => [p.t, p.value]));
+    expect(buckets.size).toBeGreaterThan(200);
+    for (const [b, g] of buckets) {
+      const gpuMeans = [...g.values()].map((v) => v.reduce((x, y) => x + y, 0) / v.length);
+      expect(at7d.get(b), new Date(b).toISOString()).toBeCloseTo(gpuMeans.reduce((x, y) => x + y, 0) / gpuMeans.length, 9);
+    }
   });
 
   it('reports null utilisation where nothing is measured', async () => {
