@@ -78,6 +78,20 @@ describe('coverage: what the pane cannot measure, price or place', () => {
     expect(detail!.resource.coverageGaps).toEqual([{ kind: 'placement', reason: 'node has no topology labels' }]);
   });
 
+  it('lists every machine with a gap, however many, and none without', async () => {
+    // 150 machines, 75 of them with a gap (more than a list the SQL text holds): odd ones half silent.
+    const ids = Array.from({ length: 150 }, (_, i) => `vm-${String(i).padStart(3, '0')}`);
+    await store.writeInventory(run('acct', 'inventory'), batchesOf(ids.map((id) => resource(id, { gpuCount: 2 }))));
+    const samples = ids.flatMap((id, i) => [
+      ...minutes(id, 0, ASOF - 20 * MIN, ASOF + MIN, 50),
+      ...(i % 2 === 0 ? minutes(id, 1, ASOF - 20 * MIN, ASOF + MIN, 50) : []),
+    ]);
+    await store.writeMetrics(run('acct', 'metrics'), { from: ASOF - 60 * MIN, to: ASOF + MIN }, batchesOf(samples));
+    const reasons = await store.coverage(new Date(ASOF), ALL);
+    expect(reasons.machines.map((m) => m.resourceId)).toEqual(ids.filter((_, i) => i % 2 === 1));
+    expect(reasons.machines[0]!.gaps).toEqual([{ kind: 'metrics', reason: '1 of 2 GPUs sent no sample in the last 30 minutes', gpus: 1, source: 'store' }]);
+  });
+
   it('shows each cluster outside every known cloud as its own entry, named after its site or account', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm', { hourlyPrice: '10' })]));
     await store.writeInventory(

@@ -97,8 +97,21 @@ export function machineOrderSql(
   if (!NEEDS_STATES.has(sort.key)) {
     return `SELECT account, id FROM resource WHERE ${where} ORDER BY ${order} ${page}`;
   }
+  return `${machineFactsSql(asOfMs, where)} SELECT account, id FROM m ORDER BY ${order} ${page}`;
+}
+
+/** SQL yielding (account, id) of the selected machines that have a coverage gap (coverage-rules.ts machineGaps()). */
+export function machinesWithGapsSql(asOfMs: number, where: string): string {
+  return `${machineFactsSql(asOfMs, where)} SELECT account, id FROM m WHERE ${GAP_COUNT_SQL} > 0`;
+}
+
+/**
+ * The CTEs that make `m`: each selected machine's columns the orders and gaps read, with how many of
+ * its GPUs are in each state over the state window, their mean utilisation and how many are silent.
+ */
+function machineFactsSql(asOfMs: number, where: string): string {
   return `
-    -- No order reads a GPU's last sample: left out, it saves a scan of the window's raw samples.
+    -- Nothing here reads a GPU's last sample: left out, it saves a scan of the window's raw samples.
     WITH s AS (${gpuStateSql(asOfMs, where, { lastSample: false })}),
     a AS (
       SELECT account, resource_id,
@@ -114,8 +127,7 @@ export function machineOrderSql(
              coalesce(a.idle, 0) AS idle, coalesce(a.unhealthy, 0) AS unhealthy, coalesce(a.unknown, 0) AS unknown,
              coalesce(a.stopped, 0) AS stopped, a.util, coalesce(a.silent, 0) AS silent
       FROM (SELECT * FROM resource WHERE ${where}) r LEFT JOIN a ON a.account = r.account AND a.resource_id = r.id
-    )
-    SELECT account, id FROM m ORDER BY ${order} ${page}`;
+    )`;
 }
 
 /** SQL counting the selected machines and their GPUs (independent of the window). */

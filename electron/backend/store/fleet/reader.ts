@@ -3,14 +3,14 @@ import type { FleetFilter, GpuDetail, MachineWindow, ResourceRow, ResponseOf, Ti
 import { CLOUD_LABELS, type CloudId, CloudId as CloudIds, type GpuResource, type GpuState, type StreamId, type SyncRun } from '../../../../shared/domain';
 import { cloudKey, type Overview } from '../../../../shared/overview';
 import { machineGaps } from './coverage-rules';
-import { type ConnectionPool, type Row, sqlList, sqlString } from '../db';
+import { type ConnectionPool, type Params, type Row, sqlList, sqlString } from '../db';
 import { accountSummaries, loadAccountState } from './freshness-query';
 import { gpusByMachine, gpuStateSql, machineGpuSummary, machineKey } from './gpu-state-query';
 import { isOpen, toBrief } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { floorToMinute, queryOverview } from './overview-query';
-import { machineCountSql, machineOrderSql, orderNeedsStates, selectionSql } from './machine-window';
-import { filterSql, loadResources } from './resource-rows';
+import { machineCountSql, machineOrderSql, machinesWithGapsSql, orderNeedsStates, selectionSql } from './machine-window';
+import { filterSql, loadResources, machineListSql } from './resource-rows';
 import { querySeries } from './series-query';
 import type { FleetReader, MachineWindowQuery } from './types';
 
@@ -121,9 +121,10 @@ export class DuckFleetReader implements FleetReader {
     return { asOf: iso(asOfMs), stepMs, series };
   }
 
-  #gpuStates(asOfMs: number, resourceWhere: string, fewMachines = false): Promise<GpuStateRow[]> {
+  #gpuStates(asOfMs: number, resourceWhere: string, fewMachines = false, params?: Params): Promise<GpuStateRow[]> {
     return this.#pool.rows<GpuStateRow>(
       `${gpuStateSql(asOfMs, resourceWhere, { fewMachines })} ORDER BY g.account, g.id, g.gpu_index`,
+      params,
     );
   }
 
@@ -132,11 +133,16 @@ export class DuckFleetReader implements FleetReader {
     return this.#machinesWith(asOfMs, filterSql(filter));
   }
 
-  /** The machines matching `where` (over resource columns), each with its GPUs' states. */
-  async #machinesWith(asOfMs: number, where: string, fewMachines = false): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
+  /** The machines matching `where` (over resource columns, with `params`), each with its GPUs' states. */
+  async #machinesWith(
+    asOfMs: number,
+    where: string,
+    fewMachines = false,
+    params?: Params,
+  ): Promise<{ resource: GpuResource; gpus: GpuStateRow[] }[]> {
     const [resources, gpus] = await Promise.all([
-      this.#pool.use((conn) => loadResources(conn, where)),
-      this.#gpuStates(asOfMs, where, fewMachines),
+      this.#pool.use((conn) => loadResources(conn, where, params)),
+      this.#gpuStates(asOfMs, where, fewMachines, params),
     ]);
     const byMachine = gpusByMachine(gpus);
     return resources.map((resource) => ({ resource, gpus: byMachine.get(machineKey(resource.account, resource.id)) ?? [] }));
@@ -192,7 +198,11 @@ export class DuckFleetReader implements FleetReader {
 
   async coverage(asOf: Date, filter: FleetFilter): Promise<ResponseOf<'fleet:coverage'>> {
     const asOfMs = floorToMinute(asOf.getTime());
-    const machines = await this.#machinesWithGpus(asOfMs, filter);
+    // The machines with a gap are picked in SQL by the same rule first: at 100,000 GPUs, reading every
+    // machine and GPU into objects took 0.86 s for the 300 machines that had one.
+    const gapped = await this.#pool.rows<MachineKey>(machinesWithGapsSql(asOfMs, filterSql(filter)));
+    const { sql, params } = machineListSql(gapped);
+    const machines = gapped.length === 0 ? [] : await this.#machinesWith(asOfMs, sql, true, params);
     return {
       asOf: iso(asOfMs),
       machines: machines.flatMap(({ resource: r, gpus }) => {

@@ -2,7 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FleetFilter } from '../../../../shared/contract';
 import { type CloudId, CoverageGap, type GpuResource, type HealthState, MACHINE_KEY_TAG, type PowerState } from '../../../../shared/domain';
-import { type Params, rows, sqlList } from '../db';
+import { type Params, rows, sqlList, sqlString } from '../db';
 import { normaliseMoney } from '../../../../shared/decimal';
 import { TurnBudget } from '../event-loop-turns';
 
@@ -125,6 +125,29 @@ export function filterSql(filter: FleetFilter, alias?: string): string {
   if (filter.regions.length > 0) parts.push(`${col('region')} IN ${sqlList(filter.regions)}`);
   if (filter.gpuModels.length > 0) parts.push(`${col('gpu_model')} IN ${sqlList(filter.gpuModels)}`);
   return parts.join(' AND ');
+}
+
+/** Above this many machines, a list of them goes into SQL as one parameter rather than in its text. */
+const MACHINE_LIST_MAX = 64;
+
+/**
+ * SQL over columns `account` and `idColumn` that is true for the listed machines, and its parameters.
+ * A few machines are written into the SQL, where DuckDB skips straight to their rows. Many go in as
+ * one JSON parameter ($machines) joined as a table: a region-wide outage names thousands of
+ * machines, and DuckDB took 2.6 s to plan an OR of 2,100 of them (100,000 GPUs).
+ */
+export function machineListSql(
+  machines: readonly { account: string; id: string }[],
+  idColumn = 'id',
+): { sql: string; params?: { machines: string } } {
+  if (machines.length === 0) return { sql: 'FALSE' };
+  if (machines.length <= MACHINE_LIST_MAX) {
+    return { sql: `(${machines.map((m) => `(account = ${sqlString(m.account)} AND ${idColumn} = ${sqlString(m.id)})`).join(' OR ')})` };
+  }
+  return {
+    sql: `(account, ${idColumn}) IN (SELECT account, id FROM (SELECT unnest(from_json($machines::JSON, '[{"account":"VARCHAR","id":"VARCHAR"}]'), recursive := true)))`,
+    params: { machines: JSON.stringify(machines.map((m) => ({ account: m.account, id: m.id }))) },
+  };
 }
 
 /** SQL: the machine key a resource's tags carry (MACHINE_KEY_TAG), NULL for most resources. */

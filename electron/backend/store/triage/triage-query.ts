@@ -28,7 +28,7 @@ import { affectedMachines, toBrief, type FleetMachine } from '../../domain/incid
 import { loadFleet, loadIncidents } from '../incident-query';
 import { addMoneyTo, formatMoney, parseMoney } from '../../../../shared/decimal';
 import { floorToMinute } from '../fleet/overview-query';
-import { loadResources } from '../fleet/resource-rows';
+import { loadResources, machineListSql } from '../fleet/resource-rows';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -156,29 +156,9 @@ export async function findMerged(pool: ConnectionPool, id: string): Promise<Merg
   return mergeIncidents(all).find((m) => m.memberIds.includes(id)) ?? null;
 }
 
-/** Above this many affected machines their list goes in as a parameter rather than in the SQL text. */
-const AFFECTED_LIST_MAX = 64;
-
-/**
- * SQL over columns `account` and `idColumn` that is true for the affected machines, and its parameters.
- * A few machines are written into the SQL, where DuckDB skips straight to their rows. Many go in as
- * one JSON parameter joined as a table: a region-wide outage names thousands of machines, and DuckDB
- * took 2.6 s to plan an OR of 2,100 of them (100,000 GPUs).
- */
-function affectedSql(machines: readonly FleetMachine[], idColumn: string): { sql: string; params?: { affected: string } } {
-  if (machines.length === 0) return { sql: 'FALSE' };
-  if (machines.length <= AFFECTED_LIST_MAX) {
-    return { sql: `(${machines.map((m) => `(account = ${sqlString(m.account)} AND ${idColumn} = ${sqlString(m.id)})`).join(' OR ')})` };
-  }
-  return {
-    sql: `(account, ${idColumn}) IN (SELECT account, id FROM (SELECT unnest(from_json($affected::JSON, '[{"account":"VARCHAR","id":"VARCHAR"}]'), recursive := true)))`,
-    params: { affected: JSON.stringify(machines.map((m) => ({ account: m.account, id: m.id }))) },
-  };
-}
-
 async function affectedResources(pool: ConnectionPool, machines: readonly FleetMachine[], asOfMs: number): Promise<AffectedResource[]> {
   if (machines.length === 0) return [];
-  const { sql: where, params } = affectedSql(machines, 'id');
+  const { sql: where, params } = machineListSql(machines);
   const [resources, gpus] = await Promise.all([
     pool.use((conn) => loadResources(conn, where, params)),
     pool.rows<{ account: string; resource_id: string; state: GpuState; util_mean: number | null; util_n: number } & Row>(
@@ -228,7 +208,7 @@ async function utilisationTracks(
   window: { from: number; to: number; stepMs: number },
 ): Promise<UtilisationTrack[]> {
   const table = window.stepMs === HOUR_MS ? 'rollup_1h_by_name' : 'rollup_5m_by_name';
-  const { sql: inAffected, params } = affectedSql(affected, 'resource_id');
+  const { sql: inAffected, params } = machineListSql(affected, 'resource_id');
   const regions = m.regions.length === 0 ? 'FALSE' : `lower(region) IN (${m.regions.map((r) => sqlString(r.toLowerCase())).join(',')})`;
   const rowsOf = await pool.rows<{ k: string; t: number; v: number } & Row>(
     `SELECT k, epoch_ms(bucket)::DOUBLE AS t, avg(util_sum / util_count) AS v FROM (
