@@ -189,23 +189,28 @@ export async function spendFilterOptions(pool: ConnectionPool): Promise<{
   firstDay: string | null;
   lastDay: string | null;
 }> {
-  const distinct = async (expr: string): Promise<string[]> =>
-    (await pool.rows<{ v: string }>(`WITH v AS (${COST_VIEW_SQL}) SELECT DISTINCT ${expr} AS v FROM v WHERE ${expr} IS NOT NULL ORDER BY 1`)).map((r) => r.v);
-  const [accounts, regions, services, gpuModels, tagKeys, days] = await Promise.all([
-    distinct('account'),
-    distinct(groupExpr('region')),
-    distinct(groupExpr('service')),
-    distinct('gpu_model'),
+  // Every list in one pass over the counted rows: four passes of the view (its joins included) took
+  // three times as long with a 100,000-GPU fleet's million cost rows.
+  const distinct = (expr: string): string => `array_sort(list(DISTINCT ${expr}) FILTER (WHERE ${expr} IS NOT NULL))`;
+  const [lists, tagKeys, days] = await Promise.all([
+    pool.rows<{ accounts: string[] | null; regions: string[] | null; services: string[] | null; gpu_models: string[] | null }>(
+      `WITH v AS (${COST_VIEW_SQL})
+       SELECT ${distinct('account')} AS accounts, ${distinct(groupExpr('region'))} AS regions,
+              ${distinct(groupExpr('service'))} AS services, ${distinct('gpu_model')} AS gpu_models
+       FROM v`,
+    ),
     pool.rows<{ v: string }>(`SELECT DISTINCT unnest(json_keys(Tags)) AS v FROM cost_row ORDER BY 1`),
     pool.rows<{ first: string | null; last: string | null }>(
       `SELECT strftime(min(ChargePeriodStart), '%Y-%m-%d') AS first, strftime(max(ChargePeriodStart), '%Y-%m-%d') AS last FROM cost_row`,
     ),
   ]);
+  // No counted row at all: the lists are NULL.
+  const { accounts, regions, services, gpu_models: gpuModels } = lists[0] ?? {};
   return {
-    accounts,
-    regions,
-    services,
-    gpuModels,
+    accounts: accounts ?? [],
+    regions: regions ?? [],
+    services: services ?? [],
+    gpuModels: gpuModels ?? [],
     tagKeys: tagKeys.map((r) => r.v).filter((k) => k !== ESTIMATE_TAG),
     firstDay: days[0]?.first ?? null,
     lastDay: days[0]?.last ?? null,
