@@ -165,8 +165,10 @@ export async function costReport(pool: ConnectionPool, query: CostReportQuery, n
        FROM v LEFT JOIN account a ON a.name = v.account WHERE ${where}`,
     ),
     groupRows(pool, where, query.groupBy),
-    ...query.groupBy.map((k) => groupRows(pool, where, [k])),
+    // Grouped by one key, its grouping is the combined groups: not read twice.
+    ...(query.groupBy.length === 1 ? [] : query.groupBy.map((k) => groupRows(pool, where, [k]))),
   ]);
+  if (query.groupBy.length === 1) groupings.push(groups);
   return {
     query,
     title: query.title ?? `Cloud spend ${query.from} to ${query.to}`,
