@@ -96,7 +96,7 @@ async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
  * unchanged; the machines an incident names by id keep rows of their own. Rows become JS objects at
  * about 4 µs each, more than the query costs, so 12,500 machines would cost 50 ms one by one.
  */
-function loadFleetFolded(pool: ConnectionPool, namedIds: readonly string[]): Promise<FleetMachine[]> {
+export function loadFleetFolded(pool: ConnectionPool, namedIds: readonly string[]): Promise<FleetMachine[]> {
   // A folded row's id is one no incident names, so it matches none by id.
   let foldedId = 'folded';
   while (namedIds.includes(foldedId)) foldedId += '*';

@@ -146,6 +146,19 @@ describe('triage over the store', () => {
     expect(track('others', ASOF - 30 * MIN)).toBe(50);
   });
 
+  it("shows on a machine's page the incidents touching it, with their blast radius over the whole fleet", async () => {
+    await seedFleet();
+    // Hand counts (seedFleet): the eastus outage touches big and small, 9 GPUs and 90.50 USD/h.
+    const big = await store.resourceDetail(new Date(ASOF), 'acct', 'big', '1h');
+    expect(big?.incidents.map((i) => [i.id, i.affectedGpus, i.atRiskPerHour])).toEqual([['service-health:1', 9, [{ currency: 'USD', amount: '90.50' }]]]);
+    // west is touched by the report that names it: its own 2 GPUs, priced in EUR.
+    const west = await store.resourceDetail(new Date(ASOF), 'acct', 'west', '1h');
+    expect(west?.incidents.map((i) => [i.id, i.affectedGpus, i.atRiskPerHour])).toEqual([['resource-health:west', 2, [{ currency: 'EUR', amount: '20.00' }]]]);
+    // The triage list counts the same incidents over the whole fleet alike.
+    const triage = await store.triageList(new Date(ASOF));
+    expect(triage.active.find((i) => i.id === 'service-health:1')?.affectedGpus).toBe(9);
+  });
+
   it('opens, keeps and closes derived incidents as the signals change', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('n1', { gpuCount: 8, hourlyPrice: '80' })]));
     const xidSamples = [sample('n1', 3, ASOF - 20 * MIN, 50, 2), ...minutes('n1', 0, ASOF - 60 * MIN, ASOF, 60)];
