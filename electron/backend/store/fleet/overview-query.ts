@@ -15,12 +15,11 @@ import {
   sumSpend,
 } from '../../../../shared/overview';
 import { cloudOfCostRow } from '../../domain/cost-row-cloud';
-import { type ConnectionPool, type Row, sqlString } from '../db';
+import { type ConnectionPool, sqlString } from '../db';
 import { type AccountState, cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateCountsSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
-import { loadIncidents } from '../incident-query';
-import type { FleetMachine } from '../../domain/incident-fleet';
+import { loadFleetFolded, loadIncidents } from '../incident-query';
 import { countedOnceSql, filterSql, machineKeySql, passesFilter } from './resource-rows';
 import { spendByCloud } from '../spend/spend-query';
 import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
@@ -87,32 +86,6 @@ async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
       return `NOT (${yielding.map((r) => `(${col('account')} = ${sqlString(r.account)} AND ${col('id')} = ${sqlString(r.id)})`).join(' OR ')})`;
     },
   };
-}
-
-/**
- * The fleet as the overview reads it (incident matching, accounts per entry, demo): machines alike in
- * all of that (account, cloud, region, GPU model, power state, currency, demo) folded into one row
- * with their GPUs and hourly prices summed, which gives every count and sum of domain/incident-fleet.ts
- * unchanged; the machines an incident names by id keep rows of their own. Rows become JS objects at
- * about 4 µs each, more than the query costs, so 12,500 machines would cost 50 ms one by one.
- */
-export function loadFleetFolded(pool: ConnectionPool, namedIds: readonly string[]): Promise<FleetMachine[]> {
-  // A folded row's id is one no incident names, so it matches none by id.
-  let foldedId = 'folded';
-  while (namedIds.includes(foldedId)) foldedId += '*';
-  // The named ids go in as one JSON parameter joined as a table, not as an IN list in the SQL text:
-  // an outage can name thousands of machines, and DuckDB plans a literal list of 4,700 ids in about a
-  // second (a 100k-GPU fleet), longer than everything else in the overview.
-  return pool.rows<FleetMachine & Row>(
-    `WITH named AS (SELECT DISTINCT unnest(from_json($named::JSON, '["VARCHAR"]')) AS id)
-     SELECT account, ${sqlString(foldedId)} AS id, cloud, region, gpu_model AS "gpuModel", sum(gpu_count)::INTEGER AS "gpuCount",
-            power_state AS "powerState", sum(hourly_price)::VARCHAR AS "hourlyPrice", currency, demo
-     FROM resource ANTI JOIN named USING (id) GROUP BY account, cloud, region, gpu_model, power_state, currency, demo
-     UNION ALL
-     SELECT account, id, cloud, region, gpu_model, gpu_count::INTEGER, power_state, hourly_price::VARCHAR, currency, demo
-     FROM resource SEMI JOIN named USING (id)`,
-    { named: JSON.stringify(namedIds) },
-  );
 }
 
 /** Builds the overview at asOf (floored to the minute) for the filtered fleet. */

@@ -7,8 +7,8 @@ import { type ConnectionPool, type Params, type Row, sqlList, sqlString } from '
 import { accountSummaries, loadAccountState } from './freshness-query';
 import { gpusByMachine, gpuStateSql, machineGpuSummary, machineKey } from './gpu-state-query';
 import { isOpen, toBrief } from '../../domain/incident-fleet';
-import { loadIncidents } from '../incident-query';
-import { floorToMinute, loadFleetFolded, queryOverview } from './overview-query';
+import { loadFleetFolded, loadIncidents } from '../incident-query';
+import { floorToMinute, queryOverview } from './overview-query';
 import { machineCountSql, machineOrderSql, machinesWithGapsSql, orderNeedsStates, selectionSql } from './machine-window';
 import { filterSql, loadResources, machineListSql } from './resource-rows';
 import { querySeries } from './series-query';
