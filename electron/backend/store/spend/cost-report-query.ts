@@ -151,7 +151,7 @@ async function groupRows(pool: ConnectionPool, where: string, keys: readonly Spe
 /** Runs a cost report: totals per currency, one grouping per key, the combined groups and daily bars. */
 export async function costReport(pool: ConnectionPool, query: CostReportQuery, now: Date): Promise<CostReport> {
   const where = costWhere(query.from, query.to, query.filter);
-  const [totals, daily, demo, groups, ...groupings] = await Promise.all([
+  const [totals, daily, demo, groups, ...perKey] = await Promise.all([
     pool.rows<AmountRow>(`WITH v AS (${COST_VIEW_SQL}) SELECT BillingCurrency AS currency, ${AMOUNTS_SQL} FROM v WHERE ${where} GROUP BY ALL ORDER BY currency`),
     pool.rows<{ day: string; currency: string; billed: string; estimated: string }>(
       `WITH v AS (${COST_VIEW_SQL})
@@ -168,7 +168,7 @@ export async function costReport(pool: ConnectionPool, query: CostReportQuery, n
     // Grouped by one key, its grouping is the combined groups: not read twice.
     ...(query.groupBy.length === 1 ? [] : query.groupBy.map((k) => groupRows(pool, where, [k]))),
   ]);
-  if (query.groupBy.length === 1) groupings.push(groups);
+  const groupings = query.groupBy.length === 1 ? [groups] : perKey;
   return {
     query,
     title: query.title ?? `Cloud spend ${query.from} to ${query.to}`,
