@@ -90,6 +90,53 @@ describe('handing cached memory back when the store is quiet', () => {
     expect(gate.releases).toBe(1);
     await write.close();
   });
+
+  it('hands freed memory back soon after a burst, keeping the cached blocks and the limit', async () => {
+    const limit = await memoryLimit();
+    const gate = quietGateOf(instance);
+    gate.arm(instance, { memoryLimit: '200MB', idleMs: 60_000, trimMs: 20 });
+    await pool.rows('SELECT sum(v) FROM sample');
+    const before = await cachedBytes();
+    expect(before).toBeGreaterThan(8 * MIB);
+    await vi.waitFor(() => expect(gate.trims).toBe(1), { timeout: 5_000 });
+    expect(gate.releases).toBe(0);
+    expect(await cachedBytes()).toBeGreaterThanOrEqual(before);
+    expect(await memoryLimit()).toBe(limit);
+  });
+
+  it('trims only once a burst is over, never holds a read, and disarming waits for a trim running', async () => {
+    const gate = quietGateOf(instance);
+    const events: string[] = [];
+    let started!: () => void;
+    const trimStarted = new Promise<void>((resolve) => (started = resolve));
+    let finish!: () => void;
+    const trimMayFinish = new Promise<void>((resolve) => (finish = resolve));
+    gate.arm(instance, {
+      memoryLimit: '200MB',
+      idleMs: 60_000,
+      trimMs: 20,
+      trim: async () => {
+        started();
+        await trimMayFinish;
+        events.push('trimmed');
+      },
+    });
+    await pool.use(async (conn) => {
+      await rows(conn, 'SELECT sum(v) FROM sample');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(gate.trims).toBe(0);
+    });
+    await trimStarted;
+    // A read during the trim runs at once.
+    expect((await pool.rows<{ n: number }>('SELECT 1 AS n'))[0]?.n).toBe(1);
+    const disarmed = gate.disarm().then(() => events.push('disarmed'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toEqual([]);
+    finish();
+    await disarmed;
+    expect(events).toEqual(['trimmed', 'disarmed']);
+    expect(gate.trims).toBe(1);
+  });
 });
 
 describe('a store opened by openStore', () => {

@@ -9,11 +9,19 @@
  * DuckDB's limit is one setting for the whole database, and a query running while it is low could
  * fail for want of memory. So every read and write of the store goes through a gate: the release
  * starts only when nothing runs, and what starts during it waits for it (tens of milliseconds).
+ *
+ * Sooner, once a burst of reads and writes has ended, the memory the queries freed goes back to the OS
+ * while the cached blocks stay: setting DuckDB's limit, even to the value it has, makes DuckDB flush
+ * its allocator (on glibc, a trim of the freed heap). At 100,000 GPUs that took the backend from
+ * 489 to about 420 MiB right after the pane's queries, in about 9 ms, and the next query still finds
+ * its blocks cached.
  */
 import type { DuckDBInstance } from '@duckdb/node-api';
 
 /** Quiet time after the last read or write before the release: longer than a burst of the pane's queries, shorter than a sync's minute. */
 export const IDLE_RELEASE_MS = 30_000;
+/** Quiet time after the last read or write before the freed memory is handed back: longer than the gaps inside a burst. */
+export const QUIET_TRIM_MS = 250;
 /** Cached table blocks kept by the release (DuckDB refuses a limit with nothing to spare). */
 export const KEPT_CACHE_BYTES = 32 * 2 ** 20;
 
@@ -24,8 +32,12 @@ export interface IdleReleaseOptions {
   idleMs?: number;
   /** Default KEPT_CACHE_BYTES (tests shrink it). */
   keptCacheBytes?: number;
+  /** Default QUIET_TRIM_MS (tests shrink it). */
+  trimMs?: number;
   /** Tests only: what a release does in place of evicting (to hold one open). */
   release?: () => Promise<void>;
+  /** Tests only: what a trim does in place of flushing DuckDB's allocator. */
+  trim?: () => Promise<void>;
 }
 
 /** The gate of one store's reads and writes; quietGateOf() gives the one for an instance. */
@@ -33,12 +45,20 @@ export class QuietGate {
   #busy = 0;
   #releasing: Promise<void> | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  #trimTimer: ReturnType<typeof setTimeout> | null = null;
+  #trimming: Promise<void> | null = null;
   #armed: { instance: DuckDBInstance; options: IdleReleaseOptions } | null = null;
   #releases = 0;
+  #trims = 0;
 
   /** Releases run so far (for tests and diagnostics). */
   get releases(): number {
     return this.#releases;
+  }
+
+  /** Trims run so far (for tests and diagnostics). */
+  get trims(): number {
+    return this.#trims;
   }
 
   /**
@@ -75,28 +95,43 @@ export class QuietGate {
     if (this.#busy === 0) this.#startTimer();
   }
 
-  /** No more releases; waits for one running now (the store closes the instance next). */
+  /** No more releases or trims; waits for one running now (the store closes the instance next). */
   async disarm(): Promise<void> {
     this.#armed = null;
     this.#stopTimer();
     await this.#releasing;
+    await this.#trimming;
   }
 
   #stopTimer(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#trimTimer !== null) clearTimeout(this.#trimTimer);
     this.#timer = null;
+    this.#trimTimer = null;
   }
 
   #startTimer(): void {
     const armed = this.#armed;
     if (armed === null || this.#releasing !== null) return;
     this.#stopTimer();
+    // The trim changes no setting, so reads and writes need not wait for it: it runs beside them.
+    this.#trimTimer = setTimeout(() => {
+      this.#trimTimer = null;
+      if (this.#busy > 0 || this.#armed === null || this.#trimming !== null || this.#releasing !== null) return;
+      const { memoryLimit, trim = () => flushAllocator(armed.instance, memoryLimit) } = armed.options;
+      this.#trimming = trim().catch(() => undefined).finally(() => {
+        this.#trimming = null;
+        this.#trims += 1;
+      });
+    }, armed.options.trimMs ?? QUIET_TRIM_MS);
+    this.#trimTimer.unref?.();
     this.#timer = setTimeout(() => {
       this.#timer = null;
       // Checked and closed in the same turn: nothing can enter between the two.
       if (this.#busy > 0 || this.#armed === null) return;
       const { memoryLimit, keptCacheBytes = KEPT_CACHE_BYTES, release = () => evictCache(armed.instance, memoryLimit, keptCacheBytes) } = armed.options;
-      this.#releasing = release().catch(() => undefined).finally(() => {
+      // After a trim still running (both set the limit).
+      this.#releasing = (this.#trimming ?? Promise.resolve()).then(release).catch(() => undefined).finally(() => {
         this.#releasing = null;
         this.#releases += 1;
       });
@@ -132,6 +167,17 @@ async function evictCache(instance: DuckDBInstance, memoryLimit: string, keptByt
   } catch {
     // Only the duckdb_memory() read can fail here (setting the limit back raises it, which evicts
     // nothing), and then the limit was never lowered.
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/** Sets DuckDB's limit to the value it has, which flushes DuckDB's allocator and evicts nothing. */
+async function flushAllocator(instance: DuckDBInstance, memoryLimit: string): Promise<void> {
+  const conn = await instance.connect().catch(() => null);
+  if (conn === null) return;
+  try {
+    await conn.run(`SET memory_limit = '${memoryLimit.replaceAll("'", "''")}'`);
   } finally {
     conn.closeSync();
   }
