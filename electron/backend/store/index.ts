@@ -16,6 +16,7 @@ import { assertCurrent, migrate } from './schema/migrations';
 import { createSpendArea } from './spend/index';
 import { createTriageArea } from './triage/index';
 import type { FleetStore } from './types';
+import { sortPendingSamples } from './fleet/sample-order';
 import { createWrite } from './write';
 
 export { StoreCorruptError, StoreLockedError, StoreReadOnlyError, StoreVersionError } from './errors';
@@ -95,7 +96,10 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   // FLEETPANE_MEMORY_TRACE_MS: a diagnostic line on stderr every N ms (RSS, heap, DuckDB by tag).
   const traceMs = Number(process.env.FLEETPANE_MEMORY_TRACE_MS);
   const stopTrace = traceMs > 0 ? await traceMemory(instance, traceMs, (line) => process.stderr.write(`${line}\n`)) : () => {};
-  const write = createWrite(instance, readOnly);
+  const write = createWrite(instance, readOnly, undefined, async (conn) => {
+    const step = await sortPendingSamples(conn);
+    return { changed: step.sorted > 0, more: step.more };
+  });
   const readPool = pool;
   const quiet = quietGateOf(instance);
   quiet.arm(instance, { memoryLimit, idleMs: opts.idleReleaseMs });
@@ -106,6 +110,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     ...createSpendArea(instance, pool, write, now),
     ...createTriageArea(pool, write, now),
     ...createFocusArea(instance, pool, write, now),
+    settle: () => write.settle(),
     close: async () => {
       if (closed) return;
       closed = true;

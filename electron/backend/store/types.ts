@@ -17,6 +17,11 @@ export type { FocusArea, FocusReader, FocusWriter } from './focus/types';
 /** The store callers use: the composition of the areas, plus how it was opened and how it closes. */
 export interface FleetStore extends FleetArea, SpendArea, TriageArea, FocusArea {
   readonly readOnly: boolean;
+  /**
+   * Does now, to the end, what the store otherwise does when quiet (raw samples written out of time
+   * order rewritten in it), then checkpoints: for a bench or an export that wants the settled layout.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 

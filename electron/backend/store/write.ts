@@ -33,8 +33,17 @@ export type Write = <T, P = undefined>(
   opts?: WriteOptions<P>,
 ) => Promise<T>;
 
-/** The store's write helper, and its close: no checkpoint may still run once the store closes. */
-export type StoreWrite = Write & { close(): Promise<void> };
+/**
+ * The store's write helper; its close (no checkpoint or upkeep may still run once the store closes);
+ * and settle, which does the quiet-time upkeep now, to the end, then checkpoints.
+ */
+export type StoreWrite = Write & { close(): Promise<void>; settle(): Promise<void> };
+
+/**
+ * Work a quiet store does in a transaction of its own before its checkpoint check, a step at a time
+ * (fleet/sample-order.ts): whether the step changed any table, and whether more steps remain.
+ */
+export type QuietUpkeep = (conn: DuckDBConnection) => Promise<{ changed: boolean; more: boolean }>;
 
 /** How to keep committed rows from staying in memory (tests shrink both). */
 export interface CheckpointOptions {
@@ -49,6 +58,7 @@ export function createWrite(
   instance: DuckDBInstance,
   readOnly: boolean,
   checkpoint: CheckpointOptions = { aboveBytes: CHECKPOINT_ABOVE_BYTES, idleMs: CHECKPOINT_IDLE_MS },
+  upkeep?: QuietUpkeep,
 ): StoreWrite {
   let running = 0;
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -58,6 +68,36 @@ export function createWrite(
   const stopIdleTimer = (): void => {
     if (idleTimer !== null) clearTimeout(idleTimer);
     idleTimer = null;
+  };
+  // Once a burst of writes (a sync's streams, a backfill's windows) has been quiet for a while, not
+  // between them: a checkpoint takes seconds after a backfill, and DuckDB refuses one while another
+  // write transaction is open. Writes wait for what runs then (they await `checkpointing`).
+  const armIdleTimer = (): void => {
+    if (running !== 0 || closed) return;
+    stopIdleTimer();
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (running === 0 && !closed) checkpointing = gate.around(quietWork);
+    }, checkpoint.idleMs);
+    idleTimer.unref?.();
+  };
+  const quietWork = async (): Promise<void> => {
+    let step = { changed: false, more: false };
+    if (upkeep !== undefined) {
+      try {
+        const conn = await instance.connect();
+        try {
+          step = await inTransaction(conn, () => upkeep(conn));
+        } finally {
+          conn.closeSync();
+        }
+      } catch {
+        // Rolled back: tried again after the next write, which is when the store is quiet again.
+      }
+    }
+    // The upkeep's last step checkpoints whatever it left in memory, its deleted rows too.
+    await checkpointWhenLarge(instance, step.changed && !step.more ? 0 : checkpoint.aboveBytes);
+    if (step.more) armIdleTimer();
   };
   const write = async <T, P = undefined>(body: (conn: DuckDBConnection, prepared: P) => Promise<T>, opts: WriteOptions<P> = {}): Promise<T> => {
     if (readOnly) throw new StoreReadOnlyError();
@@ -84,16 +124,7 @@ export function createWrite(
     } finally {
       gate.leave();
       running -= 1;
-      // Once a burst of writes (a sync's streams, a backfill's windows) has been quiet for a while, not
-      // between them: a checkpoint takes seconds after a backfill, and DuckDB refuses one while another
-      // write transaction is open.
-      if (running === 0 && !closed) {
-        idleTimer = setTimeout(() => {
-          idleTimer = null;
-          if (running === 0 && !closed) checkpointing = gate.around(() => checkpointWhenLarge(instance, checkpoint.aboveBytes));
-        }, checkpoint.idleMs);
-        idleTimer.unref?.();
-      }
+      armIdleTimer();
     }
   };
   return Object.assign(write, {
@@ -101,6 +132,11 @@ export function createWrite(
       closed = true;
       stopIdleTimer();
       await checkpointing;
+    },
+    settle: async (): Promise<void> => {
+      if (readOnly || upkeep === undefined) return;
+      for (let more = true; more; ) ({ more } = await write((conn) => upkeep(conn)));
+      await gate.around(() => checkpointWhenLarge(instance, 0));
     },
   });
 }
@@ -125,7 +161,7 @@ async function checkpointWhenLarge(instance: DuckDBInstance, aboveBytes: number)
     const conn = await instance.connect();
     try {
       const [held] = await rows<{ bytes: number }>(conn, `SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE AS bytes FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'`);
-      if ((held?.bytes ?? 0) > aboveBytes) await exec(conn, 'CHECKPOINT');
+      if (aboveBytes === 0 || (held?.bytes ?? 0) > aboveBytes) await exec(conn, 'CHECKPOINT');
     } finally {
       conn.closeSync();
     }

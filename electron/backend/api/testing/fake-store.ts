@@ -52,6 +52,7 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
     ...fakeTriage(incident, brief, record, options.readOnly ?? false),
     ...fakeSpend(record),
     async close() {},
+    async settle() {},
     upsertAccounts: notWritable,
     writeInventory: notWritable,
     writeMetrics: notWritable,

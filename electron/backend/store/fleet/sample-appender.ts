@@ -69,6 +69,11 @@ export class StagedSamples {
     return this.length >= this.limit;
   }
 
+  /** The earliest and latest sample staged (Infinity and -Infinity when none is). */
+  get span(): { earliest: number; latest: number } {
+    return { earliest: this.#minTs, latest: this.#maxTs };
+  }
+
   /** Adds one sample of the GPU in `slot` (already checked against the inventory and the window). */
   add(slot: number, s: GpuSample): void {
     const o = this.#nextRow(slot, s.ts);

@@ -17,6 +17,7 @@ import { resourceRowKey, storedRowKeys } from './resource-rows';
 import { RollupPartials, type WriteGpus } from './rollup-partials';
 import { ceilTo, clearRollups, FIVE_MINUTES_MS, floorTo, refreshRollups, type WrittenRollups } from './rollups';
 import { GPU_SAMPLE_COLUMNS, StagedSamples } from './sample-appender';
+import { forgetOrderBefore, recordOutOfOrder } from './sample-order';
 import type { FleetWriter } from './types';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
 
@@ -37,9 +38,11 @@ const SAMPLE_BATCH = `temp.main.${SAMPLE_BATCH_NAME}`;
  * Samples staged at most before a metrics write stores them (64 bytes each, and 8 more to sort them:
  * 36 MB). 2M (144 MB) was the largest part of a backfill's peak memory besides DuckDB's (issue 16:
  * 500 MB for the whole backend); a quarter of it put a backfill's peak about 40 MB lower at 2,000 GPUs
- * and 100 MB at 12,500, for no more CPU. A slice still holds two Prometheus query units of a large
- * fleet (250k points: 40 minutes x 6,250 GPUs), so it spans minutes, and zone maps still skip most
- * of a window.
+ * and 100 MB at 12,500, for no more CPU. A window of more samples goes in as slices of GPUs, each
+ * slice in time order, so each row group spans up to an hour and a half of a 6-hour window (500,000
+ * samples of 1,389 GPUs): a read of the window's last minutes reads a row group of every slice (72 of
+ * them at 100,000 GPUs, where 4 hold its samples). The store rewrites such windows in time order
+ * once it is quiet (sample-order.ts).
  */
 const STAGED_ROWS_LIMIT = 500_000;
 
@@ -213,8 +216,14 @@ export class DuckFleetWriter implements FleetWriter {
       const rollup1h = await conn.createAppender('rollup_1h');
       const sums = new RollupPartials({ rollup5m, rollup1h }, gpus, rebuild);
       let written: WrittenRollups;
+      // Whether a slice began before an earlier one ended: the window is then out of time order.
+      let storedUpTo = -Infinity;
+      let outOfOrder = false;
       try {
         const store = async (): Promise<void> => {
+          const { earliest, latest } = staged.span;
+          if (earliest < storedUpTo) outOfOrder = true;
+          storedUpTo = Math.max(storedUpTo, latest);
           const appender = rollupsOnly ? await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp') : await conn.createAppender('gpu_sample');
           try {
             await staged.appendTo(appender, sums, gpuIdOfSlot, turns);
@@ -266,6 +275,8 @@ export class DuckFleetWriter implements FleetWriter {
       if (rollupsOnly) {
         await refreshMinuteDetail(conn, window, SAMPLE_BATCH, gpuIdOfSlot.length);
         await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
+      } else if (outOfOrder) {
+        await recordOutOfOrder(conn, window);
       }
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
@@ -282,6 +293,7 @@ export class DuckFleetWriter implements FleetWriter {
     const t = now.getTime();
     await this.#write(async (conn) => {
       await exec(conn, 'DELETE FROM gpu_sample WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
+      await forgetOrderBefore(conn, t - RAW_RETENTION_MS);
       await exec(conn, 'DELETE FROM rollup_1m WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - MINUTE_DETAIL_RETENTION_MS });
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,

@@ -18,6 +18,7 @@ import { V10_ROLLUP_FAULT } from './v10-rollup-fault';
 import { V11_MINUTE_ROWS } from './v11-minute-rows';
 import { V12_COST_DAY } from './v12-cost-day';
 import { V13_RETIRED_GPUS } from './v13-retired-gpus';
+import { V14_SAMPLE_ORDER } from './v14-sample-order';
 
 export type { Migration } from './migration';
 
@@ -203,6 +204,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V11_MINUTE_ROWS,
   V12_COST_DAY,
   V13_RETIRED_GPUS,
+  V14_SAMPLE_ORDER,
 ];
 
 /** The schema version this build writes. */

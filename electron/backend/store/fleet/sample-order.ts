@@ -1,0 +1,74 @@
+/**
+ * Raw samples of a metrics window larger than the writer stages at once go in as slices of GPUs, each
+ * in time order (writer.ts), so every row group of the window spans a long stretch of it and a read
+ * of a few minutes (the overview's window edges, the GPU states) reads a row group of every slice.
+ * The writer records such windows; once the store is quiet, they are rewritten in time order, a chunk
+ * per transaction. The samples stay the same, so the rollups built from them stay right.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { exec, rows } from '../db';
+import type { Window } from '../sync-run';
+
+/**
+ * Samples rewritten per transaction: writes wait for it (about a second at 2M on 2 cores), and DuckDB
+ * sorts them in memory (about 100 MB).
+ */
+export const SORT_CHUNK_SAMPLES = 2_000_000;
+
+const MINUTE_MS = 60_000;
+
+/** Records that gpu_sample's rows in `window` are not in time order (in the write's transaction). */
+export async function recordOutOfOrder(conn: DuckDBConnection, window: Window): Promise<void> {
+  // A window written again is pending once.
+  await exec(
+    conn,
+    `INSERT INTO sample_order_pending SELECT epoch_ms($from::BIGINT), epoch_ms($to::BIGINT)
+     WHERE NOT EXISTS (SELECT 1 FROM sample_order_pending WHERE from_ts = epoch_ms($from::BIGINT) AND to_ts = epoch_ms($to::BIGINT))`,
+    {
+      from: window.from,
+      to: window.to,
+    },
+  );
+}
+
+/** Forgets what is pending before `cutMs`: raw retention deleted those samples. */
+export async function forgetOrderBefore(conn: DuckDBConnection, cutMs: number): Promise<void> {
+  await exec(conn, 'DELETE FROM sample_order_pending WHERE to_ts <= epoch_ms($cut::BIGINT)', { cut: cutMs });
+  await exec(conn, 'UPDATE sample_order_pending SET from_ts = epoch_ms($cut::BIGINT) WHERE from_ts < epoch_ms($cut::BIGINT)', { cut: cutMs });
+}
+
+/** What one call of sortPendingSamples did. */
+export interface SampleOrderStep {
+  /** Samples rewritten in time order (0 when nothing was pending). */
+  sorted: number;
+  /** Whether samples are still pending after this step. */
+  more: boolean;
+}
+
+/**
+ * Rewrites in time order the first chunk of the earliest range pending, in the caller's transaction:
+ * whole minutes, about `chunkSamples` samples at the fleet's size. What any pending range held in
+ * that chunk is done, so ranges that overlap (two windows of the same hours) are each sorted once.
+ */
+export async function sortPendingSamples(conn: DuckDBConnection, chunkSamples = SORT_CHUNK_SAMPLES): Promise<SampleOrderStep> {
+  const [first] = await rows<{ from_ms: number; to_ms: number; gpus: number }>(
+    conn,
+    `SELECT epoch_ms(from_ts)::DOUBLE AS from_ms, epoch_ms(to_ts)::DOUBLE AS to_ms, (SELECT count(*) FROM gpu)::DOUBLE AS gpus
+     FROM sample_order_pending ORDER BY from_ts LIMIT 1`,
+  );
+  if (first === undefined) return { sorted: 0, more: false };
+  const minutes = Math.max(1, Math.floor(chunkSamples / Math.max(1, first.gpus)));
+  const range = { from: first.from_ms, to: Math.min(first.to_ms, first.from_ms + minutes * MINUTE_MS) };
+  const inRange = 'ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)';
+  // The rows in time order first (a temporary table: the chunk's own rows are deleted next); then
+  // appended in that order, so each row group holds a few minutes of the whole fleet.
+  await exec(conn, `CREATE OR REPLACE TEMP TABLE sample_chunk_sorted AS SELECT * FROM gpu_sample WHERE ${inRange} ORDER BY ts, gpu_id`, range);
+  const [chunk] = await rows<{ n: number }>(conn, 'SELECT count(*)::DOUBLE AS n FROM sample_chunk_sorted');
+  await exec(conn, `DELETE FROM gpu_sample WHERE ${inRange}`, range);
+  await exec(conn, 'INSERT INTO gpu_sample SELECT * FROM sample_chunk_sorted');
+  await exec(conn, 'DROP TABLE sample_chunk_sorted');
+  await exec(conn, 'DELETE FROM sample_order_pending WHERE to_ts <= epoch_ms($to::BIGINT)', { to: range.to });
+  await exec(conn, 'UPDATE sample_order_pending SET from_ts = epoch_ms($to::BIGINT) WHERE from_ts < epoch_ms($to::BIGINT)', { to: range.to });
+  const [left] = await rows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM sample_order_pending');
+  return { sorted: chunk?.n ?? 0, more: (left?.n ?? 0) > 0 };
+}
