@@ -51,6 +51,8 @@ export interface CheckpointOptions {
   aboveBytes: number;
   /** How long no write must have run before that check. */
   idleMs: number;
+  /** How long no write must have run before the upkeep's first step (default UPKEEP_QUIET_MS). */
+  upkeepQuietMs?: number;
 }
 
 /** The write helper of a store over `instance`; a read-only store refuses every write. */
@@ -64,6 +66,11 @@ export function createWrite(
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
   let checkpointing: Promise<void> = Promise.resolve();
   let closed = false;
+  // When the last write ended, and whether the upkeep may have work (a write since its last step
+  // that found none).
+  let lastWriteEnded = 0;
+  let upkeepDue = false;
+  const upkeepQuietMs = checkpoint.upkeepQuietMs ?? UPKEEP_QUIET_MS;
   const gate = quietGateOf(instance);
   const stopIdleTimer = (): void => {
     if (idleTimer !== null) clearTimeout(idleTimer);
@@ -72,18 +79,20 @@ export function createWrite(
   // Once a burst of writes (a sync's streams, a backfill's windows) has been quiet for a while, not
   // between them: a checkpoint takes seconds after a backfill, and DuckDB refuses one while another
   // write transaction is open. Writes wait for what runs then (they await `checkpointing`).
-  const armIdleTimer = (): void => {
+  const armIdleTimer = (delayMs: number): void => {
     if (running !== 0 || closed) return;
     stopIdleTimer();
     idleTimer = setTimeout(() => {
       idleTimer = null;
       if (running === 0 && !closed) checkpointing = gate.around(quietWork);
-    }, checkpoint.idleMs);
+    }, delayMs);
     idleTimer.unref?.();
   };
   const quietWork = async (): Promise<void> => {
     let step = { changed: false, more: false };
-    if (upkeep !== undefined) {
+    const quietFor = Date.now() - lastWriteEnded;
+    const stepNow = upkeep !== undefined && upkeepDue && quietFor >= upkeepQuietMs;
+    if (stepNow) {
       try {
         const conn = await instance.connect();
         try {
@@ -94,10 +103,13 @@ export function createWrite(
       } catch {
         // Rolled back: tried again after the next write, which is when the store is quiet again.
       }
+      upkeepDue = step.more;
     }
     // The upkeep's last step checkpoints whatever it left in memory, its deleted rows too.
     await checkpointWhenLarge(instance, step.changed && !step.more ? 0 : checkpoint.aboveBytes);
-    if (step.more) armIdleTimer();
+    // The next step soon, reads and writes coming first; the first once the store has been quiet long enough.
+    if (step.more) armIdleTimer(UPKEEP_STEP_GAP_MS);
+    else if (upkeepDue && !stepNow) armIdleTimer(upkeepQuietMs - quietFor);
   };
   const write = async <T, P = undefined>(body: (conn: DuckDBConnection, prepared: P) => Promise<T>, opts: WriteOptions<P> = {}): Promise<T> => {
     if (readOnly) throw new StoreReadOnlyError();
@@ -124,7 +136,9 @@ export function createWrite(
     } finally {
       gate.leave();
       running -= 1;
-      armIdleTimer();
+      lastWriteEnded = Date.now();
+      upkeepDue = upkeep !== undefined;
+      armIdleTimer(checkpoint.idleMs);
     }
   };
   return Object.assign(write, {
@@ -135,8 +149,11 @@ export function createWrite(
     },
     settle: async (): Promise<void> => {
       if (readOnly || upkeep === undefined) return;
-      for (let more = true; more; ) ({ more } = await write((conn) => upkeep(conn)));
-      await gate.around(() => checkpointWhenLarge(instance, 0));
+      // Step by step as when quiet, with the same checkpoint check after each.
+      for (let more = true; more; ) {
+        ({ more } = await write((conn) => upkeep(conn)));
+        await gate.around(() => checkpointWhenLarge(instance, more ? checkpoint.aboveBytes : 0));
+      }
     },
   });
 }
@@ -148,6 +165,13 @@ export function createWrite(
 export const CHECKPOINT_ABOVE_BYTES = 64 * 2 ** 20;
 /** Quiet time after the last write before that check: longer than the gaps between a sync's writes. */
 export const CHECKPOINT_IDLE_MS = 2_000;
+/**
+ * Quiet time after the last write before the upkeep starts: longer than the gaps between a backfill's
+ * windows (its steps' memory then adds to no window's), shorter than what a one-minute sync leaves.
+ */
+export const UPKEEP_QUIET_MS = 15_000;
+/** Pause between the upkeep's steps, in which waiting reads and writes go first. */
+const UPKEEP_STEP_GAP_MS = 100;
 
 /**
  * Checkpoints when committed table data held in memory exceeds `aboveBytes`. DuckDB checkpoints on

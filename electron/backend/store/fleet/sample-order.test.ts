@@ -50,8 +50,8 @@ describe('raw samples written out of time order', () => {
   });
 
   /** A writer staging `stagedRowsLimit` samples at once, whose quiet upkeep sorts `chunkSamples` at a time. */
-  const open = async (stagedRowsLimit: number, chunkSamples: number, idleMs = 60_000): Promise<void> => {
-    write = createWrite(instance, false, { aboveBytes: 64 * 2 ** 20, idleMs }, async (conn) => {
+  const open = async (stagedRowsLimit: number, chunkSamples: number, idleMs = 60_000, upkeepQuietMs = 60_000): Promise<void> => {
+    write = createWrite(instance, false, { aboveBytes: 64 * 2 ** 20, idleMs, upkeepQuietMs }, async (conn) => {
       const step = await sortPendingSamples(conn, chunkSamples);
       return { changed: step.sorted > 0, more: step.more };
     });
@@ -76,9 +76,17 @@ describe('raw samples written out of time order', () => {
   };
   const pending = (): Promise<{ from_ms: number; to_ms: number }[]> =>
     read('SELECT epoch_ms(from_ts)::DOUBLE AS from_ms, epoch_ms(to_ts)::DOUBLE AS to_ms FROM sample_order_pending ORDER BY from_ts');
-  /** Rows stored after a later minute than the row after them: 0 when the table is in time order. */
+  /**
+   * Runs of one minute's rows in storage order, beyond one per minute: 0 when each minute's samples
+   * are stored together (a rewritten chunk goes at the table's end, after later minutes written since).
+   */
   const outOfOrder = async (): Promise<number> =>
-    (await read<{ n: number }>('SELECT count(*)::INTEGER AS n FROM (SELECT ts, lead(ts) OVER (ORDER BY rowid) AS next FROM gpu_sample) WHERE next < ts'))[0]!.n;
+    (
+      await read<{ n: number }>(
+        `SELECT (count(*) FILTER (WHERE prev IS DISTINCT FROM ts) - count(DISTINCT ts))::INTEGER AS n
+         FROM (SELECT ts, lag(ts) OVER (ORDER BY rowid) AS prev FROM gpu_sample)`,
+      )
+    )[0]!.n;
   const allSamples = (): Promise<unknown[]> => read('SELECT gpu_id, epoch_ms(ts)::DOUBLE AS ts, util, util_source, mem_used_mib, power_w, temp_c, xid, fault FROM gpu_sample ORDER BY gpu_id, ts');
 
   it('records a window stored in slices out of time order, not one stored whole or sent in time order', async () => {
@@ -111,12 +119,18 @@ describe('raw samples written out of time order', () => {
     expect(await allSamples()).toEqual(before);
   });
 
-  it('sorts on its own once the store is quiet, a chunk at a time', async () => {
-    await open(100, 200, 30);
+  it('sorts on its own once the store has been quiet for the upkeep time, a chunk at a time', async () => {
+    // Checkpoint checks 30 ms after a write; the upkeep only 600 ms after the last one.
+    await open(100, 200, 30, 600);
     await metrics(END - 2 * HOUR, END - 60 * MIN);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A write before the upkeep's time starts it again.
+    await metrics(END - 10 * MIN, END - 5 * MIN);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await pending()).length).toBe(1);
     await vi.waitFor(async () => expect(await pending()).toEqual([]), { timeout: 10_000, interval: 50 });
     expect(await outOfOrder()).toBe(0);
-    expect((await allSamples()).length).toBe(10 * 60);
+    expect((await allSamples()).length).toBe(10 * 60 + 10 * 5);
   });
 
   it('leaves a pending window as it was when a step fails, and forgets what retention deleted', async () => {
