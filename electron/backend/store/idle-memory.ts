@@ -159,11 +159,11 @@ async function evictCache(instance: DuckDBInstance, memoryLimit: string, keptByt
     if (held === undefined || held.cached <= keptBytes) return;
     const floor = Math.ceil(held.other + keptBytes);
     try {
-      await conn.run(`SET memory_limit = '${floor}B'`);
+      await conn.run(setLimitSql(`${floor}B`));
     } catch {
       // DuckDB could not evict enough (the limit is unchanged): only memory is at stake.
     }
-    await conn.run(`SET memory_limit = '${memoryLimit.replaceAll("'", "''")}'`);
+    await conn.run(setLimitSql(memoryLimit));
   } catch {
     // Only the duckdb_memory() read can fail here (setting the limit back raises it, which evicts
     // nothing), and then the limit was never lowered.
@@ -172,12 +172,17 @@ async function evictCache(instance: DuckDBInstance, memoryLimit: string, keptByt
   }
 }
 
+/** SQL setting DuckDB's memory limit to `value` (a setting such as '256MB'). */
+function setLimitSql(value: string): string {
+  return `SET memory_limit = '${value.replaceAll("'", "''")}'`;
+}
+
 /** Sets DuckDB's limit to the value it has, which flushes DuckDB's allocator and evicts nothing. */
 async function flushAllocator(instance: DuckDBInstance, memoryLimit: string): Promise<void> {
   const conn = await instance.connect().catch(() => null);
   if (conn === null) return;
   try {
-    await conn.run(`SET memory_limit = '${memoryLimit.replaceAll("'", "''")}'`);
+    await conn.run(setLimitSql(memoryLimit));
   } finally {
     conn.closeSync();
   }

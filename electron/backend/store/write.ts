@@ -45,7 +45,7 @@ export type StoreWrite = Write & { close(): Promise<void>; settle(): Promise<voi
  */
 export type QuietUpkeep = (conn: DuckDBConnection) => Promise<{ changed: boolean; more: boolean }>;
 
-/** How to keep committed rows from staying in memory (tests shrink both). */
+/** How to keep committed rows from staying in memory, and when the upkeep may run (tests shrink these). */
 export interface CheckpointOptions {
   /** Committed table data held in memory above which an idle store checkpoints. */
   aboveBytes: number;
@@ -88,6 +88,9 @@ export function createWrite(
     }, delayMs);
     idleTimer.unref?.();
   };
+  // The upkeep's last step checkpoints whatever it left in memory, its deleted rows too.
+  const checkpointAfter = (step: { changed: boolean; more: boolean }): Promise<void> =>
+    checkpointWhenLarge(instance, step.changed && !step.more ? 0 : checkpoint.aboveBytes);
   const quietWork = async (): Promise<void> => {
     let step = { changed: false, more: false };
     const quietFor = Date.now() - lastWriteEnded;
@@ -105,8 +108,7 @@ export function createWrite(
       }
       upkeepDue = step.more;
     }
-    // The upkeep's last step checkpoints whatever it left in memory, its deleted rows too.
-    await checkpointWhenLarge(instance, step.changed && !step.more ? 0 : checkpoint.aboveBytes);
+    await checkpointAfter(step);
     // The next step soon, reads and writes coming first; the first once the store has been quiet long enough.
     if (step.more) armIdleTimer(UPKEEP_STEP_GAP_MS);
     else if (upkeepDue && !stepNow) armIdleTimer(upkeepQuietMs - quietFor);
@@ -151,8 +153,9 @@ export function createWrite(
       if (readOnly || upkeep === undefined) return;
       // Step by step as when quiet, with the same checkpoint check after each.
       for (let more = true; more; ) {
-        ({ more } = await write((conn) => upkeep(conn)));
-        await gate.around(() => checkpointWhenLarge(instance, more ? checkpoint.aboveBytes : 0));
+        const step = await write((conn) => upkeep(conn));
+        await gate.around(() => checkpointAfter(step));
+        more = step.more;
       }
     },
   });

@@ -33,8 +33,8 @@ export async function recordOutOfOrder(conn: DuckDBConnection, window: Window): 
   );
 }
 
-/** Forgets what is pending before `cutMs`: raw retention deleted those samples. */
-export async function forgetOrderBefore(conn: DuckDBConnection, cutMs: number): Promise<void> {
+/** Nothing before `cutMs` is pending any more: rewritten in order, or deleted by raw retention. */
+export async function clearPendingBefore(conn: DuckDBConnection, cutMs: number): Promise<void> {
   await exec(conn, 'DELETE FROM sample_order_pending WHERE to_ts <= epoch_ms($cut::BIGINT)', { cut: cutMs });
   await exec(conn, 'UPDATE sample_order_pending SET from_ts = epoch_ms($cut::BIGINT) WHERE from_ts < epoch_ms($cut::BIGINT)', { cut: cutMs });
 }
@@ -69,8 +69,7 @@ export async function sortPendingSamples(conn: DuckDBConnection, chunkSamples = 
   await exec(conn, `DELETE FROM gpu_sample WHERE ${inRange}`, range);
   await exec(conn, 'INSERT INTO gpu_sample SELECT * FROM sample_chunk_sorted');
   await exec(conn, 'DROP TABLE sample_chunk_sorted');
-  await exec(conn, 'DELETE FROM sample_order_pending WHERE to_ts <= epoch_ms($to::BIGINT)', { to: range.to });
-  await exec(conn, 'UPDATE sample_order_pending SET from_ts = epoch_ms($to::BIGINT) WHERE from_ts < epoch_ms($to::BIGINT)', { to: range.to });
+  await clearPendingBefore(conn, range.to);
   const [left] = await rows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM sample_order_pending');
   return { sorted: chunk?.n ?? 0, more: (left?.n ?? 0) > 0 };
 }

@@ -17,7 +17,7 @@ import { resourceRowKey, storedRowKeys } from './resource-rows';
 import { RollupPartials, type WriteGpus } from './rollup-partials';
 import { ceilTo, clearRollups, FIVE_MINUTES_MS, floorTo, refreshRollups, type WrittenRollups } from './rollups';
 import { GPU_SAMPLE_COLUMNS, StagedSamples } from './sample-appender';
-import { forgetOrderBefore, recordOutOfOrder } from './sample-order';
+import { clearPendingBefore, recordOutOfOrder } from './sample-order';
 import type { FleetWriter } from './types';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
 
@@ -293,7 +293,7 @@ export class DuckFleetWriter implements FleetWriter {
     const t = now.getTime();
     await this.#write(async (conn) => {
       await exec(conn, 'DELETE FROM gpu_sample WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
-      await forgetOrderBefore(conn, t - RAW_RETENTION_MS);
+      await clearPendingBefore(conn, t - RAW_RETENTION_MS);
       await exec(conn, 'DELETE FROM rollup_1m WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - MINUTE_DETAIL_RETENTION_MS });
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,
