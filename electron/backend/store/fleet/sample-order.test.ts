@@ -133,6 +133,23 @@ describe('raw samples written out of time order', () => {
     expect((await allSamples()).length).toBe(10 * 60 + 10 * 5);
   });
 
+  it('is the upkeep of a store openStore opens: its settle rewrites what is pending', async () => {
+    await open(100, 1_000);
+    await metrics(END - 2 * HOUR, END - 60 * MIN);
+    await write.close();
+    instance.closeSync();
+    const store = await openStore(dir, { now: () => new Date(END), cacheOverview: false });
+    try {
+      await store.settle();
+    } finally {
+      await store.close();
+    }
+    instance = await DuckDBInstance.create(join(dir, STORE_FILE));
+    write = createWrite(instance, false);
+    expect(await pending()).toEqual([]);
+    expect(await outOfOrder()).toBe(0);
+  });
+
   it('leaves a pending window as it was when a step fails, and forgets what retention deleted', async () => {
     await open(100, 1_000);
     await metrics(END - 2 * HOUR, END - 60 * MIN);
