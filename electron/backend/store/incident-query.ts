@@ -76,21 +76,26 @@ export async function loadFleet(pool: ConnectionPool): Promise<FleetMachine[]> {
  * Rows become JS objects at about 4 µs each, more than the query costs, so 12,500 machines would
  * cost 50 ms one by one (loadFleet).
  */
-export function loadFleetFolded(pool: ConnectionPool, namedIds: readonly string[]): Promise<FleetMachine[]> {
+export async function loadFleetFolded(pool: ConnectionPool, namedIds: readonly string[]): Promise<FleetMachine[]> {
   // A folded row's id is one no incident names, so it matches none by id.
   let foldedId = 'folded';
   while (namedIds.includes(foldedId)) foldedId += '*';
   // The named ids go in as one JSON parameter joined as a table, not as an IN list in the SQL text:
   // an outage can name thousands of machines, and DuckDB plans a literal list of 4,700 ids in about a
   // second (a 100k-GPU fleet), longer than everything else in the overview.
-  return pool.rows<FleetMachine & Row>(
-    `WITH named AS (SELECT DISTINCT unnest(from_json($named::JSON, '["VARCHAR"]')) AS id)
-     SELECT account, ${sqlString(foldedId)} AS id, cloud, region, gpu_model AS "gpuModel", sum(gpu_count)::INTEGER AS "gpuCount",
-            power_state AS "powerState", sum(hourly_price)::VARCHAR AS "hourlyPrice", currency, demo
-     FROM resource ANTI JOIN named USING (id) GROUP BY account, cloud, region, gpu_model, power_state, currency, demo
-     UNION ALL
-     SELECT account, id, cloud, region, gpu_model, gpu_count::INTEGER, power_state, hourly_price::VARCHAR, currency, demo
-     FROM resource SEMI JOIN named USING (id)`,
+  // The rows come back as one JSON text, parsed at once: an outage naming 5,000 machines gives 5,000
+  // rows, which took 26 ms as row values against 18 ms as JSON (100k GPUs).
+  const found = await pool.rows<{ fleet: string }>(
+    `WITH named AS (SELECT DISTINCT unnest(from_json($named::JSON, '["VARCHAR"]')) AS id), f AS (
+       SELECT account, ${sqlString(foldedId)} AS id, cloud, region, gpu_model AS "gpuModel", sum(gpu_count)::INTEGER AS "gpuCount",
+              power_state AS "powerState", sum(hourly_price)::VARCHAR AS "hourlyPrice", currency, demo
+       FROM resource ANTI JOIN named USING (id) GROUP BY account, cloud, region, gpu_model, power_state, currency, demo
+       UNION ALL
+       SELECT account, id, cloud, region, gpu_model, gpu_count::INTEGER, power_state, hourly_price::VARCHAR, currency, demo
+       FROM resource SEMI JOIN named USING (id)
+     )
+     SELECT coalesce(to_json(list(f))::VARCHAR, '[]') AS fleet FROM f`,
     { named: JSON.stringify(namedIds) },
   );
+  return JSON.parse(found[0]?.fleet ?? '[]') as FleetMachine[];
 }
