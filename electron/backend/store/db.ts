@@ -14,6 +14,16 @@ export async function rows<T extends Row>(conn: DuckDBConnection, sql: string, p
   return reader.getRowObjectsJS() as T[];
 }
 
+/**
+ * Runs a query and returns its rows parsed from one JSON text DuckDB builds: for thousands of rows,
+ * faster than reading them value by value (about 4 µs a row). Only for columns JSON keeps exact and
+ * typed as rows() gives them: text, booleans, INTEGER and DOUBLE; cast DECIMAL and BIGINT to VARCHAR.
+ */
+export async function jsonRows<T extends Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
+  const [found] = await rows<{ json: string }>(conn, `SELECT coalesce(to_json(list(q))::VARCHAR, '[]') AS json FROM (${sql}) q`, params);
+  return JSON.parse(found?.json ?? '[]') as T[];
+}
+
 /** Runs statements with no result. */
 export async function exec(conn: DuckDBConnection, sql: string, params?: Params): Promise<void> {
   await conn.run(sql, params);
@@ -107,6 +117,11 @@ export class ConnectionPool {
   /** Shorthand for one query on a pooled connection. */
   rows<T extends Row>(sql: string, params?: Params): Promise<T[]> {
     return this.use((conn) => rows<T>(conn, sql, params));
+  }
+
+  /** jsonRows on a pooled connection. */
+  jsonRows<T extends Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.use((conn) => jsonRows<T>(conn, sql, params));
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
- * The folded fleet comes back from DuckDB as one JSON text: its rows must be the rows the engine
+ * The fleet, whole and folded, comes back from DuckDB as one JSON text (jsonRows): its rows must be the rows the engine
  * computed, field for field, with money exact (text, never a float) and ids as they were written.
  */
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionPool } from './db';
@@ -32,7 +33,7 @@ describe('the fleet folded for incident matching', () => {
       ]),
     );
     await store.close();
-    instance = await DuckDBInstance.create(`${temp.dir}/${STORE_FILE}`);
+    instance = await DuckDBInstance.create(join(temp.dir, STORE_FILE));
     pool = await ConnectionPool.create(instance, 1);
   });
   afterEach(async () => {
@@ -55,8 +56,20 @@ describe('the fleet folded for incident matching', () => {
     expect(named).toEqual(plain);
   });
 
+  it('reads the whole fleet exactly as a read value by value gives it', async () => {
+    const byValue = await pool.rows<{ id: string }>(
+      `SELECT account, id, cloud, region, gpu_model AS "gpuModel", gpu_count::INTEGER AS "gpuCount",
+              power_state AS "powerState", hourly_price::VARCHAR AS "hourlyPrice", currency, demo FROM resource`,
+    );
+    const byId = (list: readonly { id: unknown }[]) => [...list].sort((x, y) => String(x.id).localeCompare(String(y.id)));
+    const fleet = await loadFleet(pool);
+    expect(byId(fleet)).toEqual(byId(byValue));
+    expect(fleet.find((m) => m.id === 'c')).toMatchObject({ gpuCount: 2, hourlyPrice: '12345678901234567.0000000001' });
+  });
+
   it('gives an empty list for an empty fleet', async () => {
     await pool.rows('DELETE FROM resource');
     expect(await loadFleetFolded(pool, [])).toEqual([]);
+    expect(await loadFleet(pool)).toEqual([]);
   });
 });
