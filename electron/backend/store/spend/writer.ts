@@ -4,7 +4,7 @@ import { queueCostWrite } from '../cost-write-queue';
 import { exec, rows } from '../db';
 import { finishRun, type Outcome } from '../sync-run';
 import type { Write } from '../write';
-import { CostChunkWriter } from './cost-chunk-writer';
+import { costRowFunction, CostRowInserter } from './cost-row-inserter';
 import { refreshCostDays } from './cost-days';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
 import type { SpendWriter } from './types';
@@ -14,8 +14,9 @@ export function createSpendWriter(instance: DuckDBInstance, write: Write, now: (
   return {
     // Replacing a period shares the FOCUS importer's queue: a concurrent import would conflict with it.
     writeCosts: (run, window, batches) =>
-      queueCostWrite(instance, () =>
-        write(async (conn) => {
+      queueCostWrite(instance, async () => {
+        const rowFunction = await costRowFunction(instance);
+        return write(async (conn) => {
           await exec(
             conn,
             `DELETE FROM cost_row WHERE account = $account
@@ -23,33 +24,29 @@ export function createSpendWriter(instance: DuckDBInstance, write: Write, now: (
             { account: run.account, from: window.from, to: window.to },
           );
           const outcome: Outcome = { rows: 0, rejected: 0 };
-          const appender = await conn.createAppender('cost_row');
-          try {
-            // In chunks, flushed as they fill: a stream of any size keeps memory flat.
-            const writer = new CostChunkWriter(appender);
-            const turns = new TurnBudget(readActivityOf(instance));
-            for await (const batch of batches) {
-              await turns.each(batch, (c) => {
-                const start = Date.parse(c.ChargePeriodStart);
-                // A row outside the window would survive the next replace of its own window twice.
-                if (!(start >= window.from && start < window.to)) {
-                  outcome.rejected++;
-                  return;
-                }
-                writer.add(run.account, run.id, c);
-                outcome.rows++;
-              });
-              await turns.betweenBatches();
-            }
-            writer.finish();
-          } finally {
-            appender.closeSync();
+          // Rows go in by INSERTs run on DuckDB's threads, a few thousand at a time (cost-row-inserter.ts).
+          const inserter = new CostRowInserter(rowFunction, conn, run.account, run.id);
+          const turns = new TurnBudget(readActivityOf(instance));
+          for await (const batch of batches) {
+            await turns.each(batch, (c) => {
+              const start = Date.parse(c.ChargePeriodStart);
+              // A row outside the window would survive the next replace of its own window twice.
+              if (!(start >= window.from && start < window.to)) {
+                outcome.rejected++;
+                return;
+              }
+              inserter.add(c);
+              outcome.rows++;
+            });
+            await inserter.insertFull();
+            await turns.betweenBatches();
           }
+          await inserter.finish();
           await refreshCostDays(conn, run.account, { fromMs: window.from, toMs: window.to });
           await finishRun(conn, run, now().getTime(), outcome, window.to);
           return outcome.rows;
-        }),
-      ),
+        });
+      }),
 
     saveBudget: (budget) =>
       write((conn) =>
