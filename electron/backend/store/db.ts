@@ -8,10 +8,17 @@ import { type QuietGate, quietGateOf } from './idle-memory';
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 export type Row = Record<string, unknown>;
 
-/** Runs a query and returns its rows as plain JS objects (cast in SQL to get numbers or strings). */
+/**
+ * Runs a query and returns its rows as plain JS objects (cast in SQL to get numbers or strings).
+ * Rows are made a chunk (2,048 rows) at a time, each fetch of the next chunk giving the event loop a
+ * turn: made all at once, the 101,300 GPUs a metrics write reads at 100,000 GPUs held serve's event
+ * loop for 0.6 s.
+ */
 export async function rows<T extends Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
-  const reader = await conn.runAndReadAll(sql, params);
-  return reader.getRowObjectsJS() as T[];
+  const result = await conn.run(sql, params);
+  const out: T[] = [];
+  for await (const chunk of result.yieldRowObjectJs()) for (const row of chunk) out.push(row as T);
+  return out;
 }
 
 /**
