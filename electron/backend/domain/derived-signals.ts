@@ -152,15 +152,22 @@ export function detectXid(input: SignalInput): Signal[] {
 /** silent: GPUs that reported recently and then stopped, while the metrics sync itself is fresh. */
 export function detectSilent(input: SignalInput): Signal[] {
   if (!input.metricsFresh) return [];
-  const seen = new Map(input.lastSeen.map((s) => [`${s.resourceId}\u0000${s.gpuIndex}`, s.lastMs]));
+  // By machine, then GPU index: one key per machine, not one string built per GPU (101,300 at 100k GPUs).
+  const seen = new Map<string, number[]>();
+  for (const s of input.lastSeen) {
+    let gpus = seen.get(s.resourceId);
+    if (gpus === undefined) seen.set(s.resourceId, (gpus = []));
+    gpus[s.gpuIndex] = s.lastMs;
+  }
   const silentSince = input.asOfMs - SILENT_AFTER_MS;
   const byRegion = new Map<string, { resources: GpuResource[]; gpus: number; lastMs: number }>();
   for (const r of input.resources) {
     if (r.powerState !== 'running' || r.health === 'unavailable') continue;
     let gpus = 0;
     let lastMs = Number.POSITIVE_INFINITY;
+    const lastOf = seen.get(r.id) ?? [];
     for (let g = 0; g < r.gpuCount; g++) {
-      const last = seen.get(`${r.id}\u0000${g}`);
+      const last = lastOf[g];
       if (last !== undefined && last <= silentSince) {
         gpus++;
         lastMs = Math.min(lastMs, last);
@@ -210,7 +217,9 @@ export function detectUtilisationCollapse(input: SignalInput): Signal[] {
   const groups = new Map<string, RegionBucket[]>();
   for (const b of input.buckets) {
     const k = `${b.cloud}\u0000${b.region}`;
-    groups.set(k, [...(groups.get(k) ?? []), b]);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [b]);
+    else group.push(b);
   }
   const out: Signal[] = [];
   for (const buckets of groups.values()) {
