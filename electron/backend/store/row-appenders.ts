@@ -1,4 +1,4 @@
-/** Row-wise appender for the inventory (hundreds to thousands per sync; cost rows go in chunks, spend/cost-chunk-writer.ts). */
+/** Row-wise appender for the inventory (hundreds to thousands per sync; cost rows go in by INSERT, spend/cost-row-inserter.ts). */
 import { type DuckDBAppender, DuckDBDecimalValue, DuckDBTimestampValue } from '@duckdb/node-api';
 import type { GpuResource } from '../../../shared/domain';
 import { parseMoney } from '../../../shared/decimal';
