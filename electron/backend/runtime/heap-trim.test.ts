@@ -7,28 +7,55 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('heap trim', () => {
   it('collects once the heap grew past the slack during a sync, on the next turn, then measures from there', async () => {
-    let used = 100;
+    let used = 10;
     let collected = 0;
     const trim = createHeapTrim({ slackBytes: 50, heapUsed: () => used, collect: () => {
       collected += 1;
-      used = 110;
+      used = 20;
     } });
-    used = 140;
+    used = 40;
     trim.onEvent(batch);
     await nextTurn();
     expect(collected).toBe(0);
-    used = 160;
+    used = 70;
     trim.onEvent(batch);
     trim.onEvent(batch);
     // Not inside the emitter: the batch that grew the heap is still on its stack.
     expect(collected).toBe(0);
     await nextTurn();
     expect(collected).toBe(1);
-    // The new baseline is what survived (110): 150 is within the slack.
-    used = 150;
+    // The new baseline is what survived (20): 60 is within the slack.
+    used = 60;
     trim.onEvent(batch);
     await nextTurn();
     expect(trim.collections).toBe(1);
+  });
+
+  it('waits for the heap to double when more than the slack survived the last collection', async () => {
+    let used = 100;
+    let collected = 0;
+    const trim = createHeapTrim({ slackBytes: 50, heapUsed: () => used, collect: () => {
+      collected += 1;
+      used = 300;
+    } });
+    // 60 past a baseline of 100: past the slack, not past what survived.
+    used = 160;
+    trim.onEvent(batch);
+    await nextTurn();
+    expect(collected).toBe(0);
+    used = 200;
+    trim.onEvent(batch);
+    await nextTurn();
+    expect(collected).toBe(1);
+    // 300 survived: the next collection waits for 600.
+    used = 599;
+    trim.onEvent(batch);
+    await nextTurn();
+    expect(collected).toBe(1);
+    used = 600;
+    trim.onEvent(batch);
+    await nextTurn();
+    expect(collected).toBe(2);
   });
 
   it('ignores events that are not a sync’s', async () => {
