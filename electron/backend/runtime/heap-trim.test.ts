@@ -5,6 +5,31 @@ import { createHeapTrim, exposedGc } from './heap-trim';
 const batch: AppEvent = { type: 'sync-progress', account: 'lab', stream: 'costs', phase: 'batch', rows: 5000, error: null };
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * A trim over a pretend heap that starts at `used`; each collection leaves `survives` in use. `grow`
+ * sets the heap in use and reports a sync batch, then lets a turn pass; it returns the collections so far.
+ */
+function pretendHeap(used: number, survives: number): { grow: (to: number) => Promise<number> } {
+  let collected = 0;
+  const trim = createHeapTrim({
+    slackBytes: 50,
+    heapUsed: () => used,
+    collect: () => {
+      collected += 1;
+      used = survives;
+    },
+  });
+  return {
+    grow: async (to) => {
+      used = to;
+      trim.onEvent(batch);
+      await nextTurn();
+      expect(trim.collections).toBe(collected);
+      return collected;
+    },
+  };
+}
+
 describe('heap trim', () => {
   it('collects once the heap grew past the slack during a sync, on the next turn, then measures from there', async () => {
     let used = 10;
@@ -32,30 +57,13 @@ describe('heap trim', () => {
   });
 
   it('waits for the heap to double when more than the slack survived the last collection', async () => {
-    let used = 100;
-    let collected = 0;
-    const trim = createHeapTrim({ slackBytes: 50, heapUsed: () => used, collect: () => {
-      collected += 1;
-      used = 300;
-    } });
+    const heap = pretendHeap(100, 300);
     // 60 past a baseline of 100: past the slack, not past what survived.
-    used = 160;
-    trim.onEvent(batch);
-    await nextTurn();
-    expect(collected).toBe(0);
-    used = 200;
-    trim.onEvent(batch);
-    await nextTurn();
-    expect(collected).toBe(1);
+    expect(await heap.grow(160)).toBe(0);
+    expect(await heap.grow(200)).toBe(1);
     // 300 survived: the next collection waits for 600.
-    used = 599;
-    trim.onEvent(batch);
-    await nextTurn();
-    expect(collected).toBe(1);
-    used = 600;
-    trim.onEvent(batch);
-    await nextTurn();
-    expect(collected).toBe(2);
+    expect(await heap.grow(599)).toBe(1);
+    expect(await heap.grow(600)).toBe(2);
   });
 
   it('ignores events that are not a sync’s', async () => {

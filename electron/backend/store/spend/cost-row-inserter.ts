@@ -2,9 +2,9 @@
  * Inserts connector cost rows into the open transaction with INSERT ... SELECT from a table function
  * rather than an appender. In a transaction DuckDB compresses and writes each full row group as rows
  * are handed to it; an appender's flush does that inside one synchronous call on the JS thread, and
- * at 100,000 GPUs the demo's 35-day restatement stalled serve's event loop for 0.5-1.3 s four or five
- * times a sync (issue 16). An INSERT runs on DuckDB's threads: only the function's calls, each filling
- * a chunk of CHUNK_ROWS rows, take the JS thread, and requests are answered between them.
+ * at 100,000 GPUs the demo's 35-day restatement stalled serve's event loop for 0.45-0.75 s four or
+ * five times a sync (issue 16). An INSERT runs on DuckDB's threads: only the function's calls, each
+ * filling a chunk of CHUNK_ROWS rows, take the JS thread, and requests are answered between them.
  */
 import {
   BOOLEAN,
