@@ -25,6 +25,8 @@ export async function rows<T extends Row>(conn: DuckDBConnection, sql: string, p
  * Runs a query and returns its rows parsed from one JSON text DuckDB builds: for thousands of rows,
  * faster than reading them value by value (about 4 µs a row). Only for columns JSON keeps exact and
  * typed as rows() gives them: text, booleans, INTEGER and DOUBLE; cast DECIMAL and BIGINT to VARCHAR.
+ * The text is parsed in one go, with no turn of the event loop: for tens of thousands of rows, rows()
+ * (101,300 GPUs: a 171-247 ms stall here, 24-39 ms in rows()'s chunks).
  */
 export async function jsonRows<T extends Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
   const [found] = await rows<{ json: string }>(conn, `SELECT coalesce(to_json(list(q))::VARCHAR, '[]') AS json FROM (${sql}) q`, params);

@@ -8,7 +8,8 @@
  * fleet_5m and fleet_1h (per account, cloud, region, model and bucket: sum of GPU means, GPU count)
  * follow rollup_5m and rollup_1h. Rollups are keyed by gpu_id; the gpu table names the GPU.
  */
-import { type DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { timestampValue } from '../row-appenders';
 import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
 import { exec, type Params, tsLiteral } from '../db';
 import { CHUNK_ROWS, TypedChunkAppender } from '../typed-chunks';
@@ -273,7 +274,7 @@ async function refreshFleet(
         appender.appendVarchar(group.cloud);
         appender.appendVarchar(group.region);
         appender.appendVarchar(group.gpuModel);
-        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(row.bucket) * 1000n));
+        appender.appendTimestamp(timestampValue(row.bucket));
         appender.appendDouble(row.gpuMeanSum);
         appender.appendInteger(row.gpus);
         appender.endRow();

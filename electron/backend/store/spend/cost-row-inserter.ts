@@ -9,12 +9,11 @@
 import {
   BOOLEAN,
   DECIMAL,
-  DuckDBDecimalValue,
   type DuckDBConnection,
   type DuckDBDataChunk,
   type DuckDBInstance,
   DuckDBTableFunction,
-  DuckDBTimestampValue,
+  type DuckDBTimestampValue,
   type DuckDBType,
   type DuckDBValue,
   type DuckDBVector,
@@ -22,8 +21,8 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { ESTIMATE_TAG } from '../../../../shared/contract-spend';
-import { parseMoney } from '../../../../shared/decimal';
 import type { FocusCostRow } from '../../../../shared/domain';
+import { moneyValue, timestampValue } from '../row-appenders';
 
 /**
  * Rows one INSERT takes. The rows wait as the connector's own objects until then; a larger INSERT
@@ -72,10 +71,8 @@ interface PendingRows {
 function isoToTimestamp(iso: string): DuckDBTimestampValue {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`not an ISO timestamp: "${iso}"`);
-  return new DuckDBTimestampValue(BigInt(ms) * 1000n);
+  return timestampValue(ms);
 }
-
-const money = (value: string | null): DuckDBDecimalValue | null => (value === null ? null : new DuckDBDecimalValue(parseMoney(value), 38, 10));
 
 /** Writes rows[from, from + count) of `pending` into the chunk's vectors, in COLUMNS order. */
 function fillChunk(out: DuckDBDataChunk, pending: PendingRows, from: number, count: number): void {
@@ -89,12 +86,12 @@ function fillChunk(out: DuckDBDataChunk, pending: PendingRows, from: number, cou
     set(pending.account);
     set(pending.source);
     for (const k of TEXT_AFTER_SOURCE) set(c[k]);
-    for (const k of MONEY) set(money(c[k]));
+    for (const k of MONEY) set(moneyValue(c[k]));
     for (const k of TIMES) set(isoToTimestamp(c[k]));
     for (const k of TEXT_MIDDLE) set(c[k]);
-    set(money(c.PricingQuantity));
+    set(moneyValue(c.PricingQuantity));
     set(c.PricingUnit);
-    set(money(c.ConsumedQuantity));
+    set(moneyValue(c.ConsumedQuantity));
     set(c.ConsumedUnit);
     set(JSON.stringify(c.Tags));
     set(c.Tags[ESTIMATE_TAG] === 'true');
