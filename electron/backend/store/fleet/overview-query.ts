@@ -21,6 +21,7 @@ import { gpuStateCountsSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
 import { loadFleetFolded, loadIncidents } from '../incident-query';
 import { countedOnceSql, filterSql, machineKeySql, passesFilter } from './resource-rows';
+import type { OverviewParts } from './types';
 import { spendByCloud } from '../spend/spend-query';
 import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
 
@@ -88,26 +89,44 @@ async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
   };
 }
 
-/** Builds the overview at asOf (floored to the minute) for the filtered fleet. */
-export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date, filter: FleetFilter): Promise<Overview> {
+/** Computes every part afresh (no cache in front of the store). */
+const everyPartAfresh: OverviewParts = { part: (_name, _reads, compute) => compute() };
+
+/** Builds the overview at asOf (floored to the minute) for the filtered fleet; `parts` may hand back parts computed before. */
+export async function queryOverview(
+  pool: ConnectionPool,
+  asOf: Date,
+  now: Date,
+  filter: FleetFilter,
+  parts: OverviewParts = everyPartAfresh,
+): Promise<Overview> {
   const asOfMs = floorToMinute(asOf.getTime());
+  const { part } = parts;
   // Each query starts once what it needs is known, so the small ones run beside the large ones
-  // rather than before them; the largest (window means, GPU states) are asked first.
-  const shapeP = loadStoreShape(pool);
-  const sitesP = loadSites(pool);
-  const averagesP = Promise.all([shapeP, sitesP]).then(([{ minuteDetail, counted, retiredGpus }, sites]) =>
-    // 1 h and 24 h in one query: one grouping, one join to the GPUs' names.
-    pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
-      cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted: counted(), retiredGpus }),
+  // rather than before them; the largest (window means, GPU states) are asked first. Each part names
+  // what it reads, so a write of one kind (costs, incidents) recomputes only the parts that read it.
+  const shapeP = part('shape', ['samples', 'inventory'], () => loadStoreShape(pool));
+  const sitesP = part('sites', ['inventory'], () => loadSites(pool));
+  const averagesP = part('averages', ['samples', 'inventory'], () =>
+    Promise.all([shapeP, sitesP]).then(([{ minuteDetail, counted, retiredGpus }, sites]) =>
+      // 1 h and 24 h in one query: one grouping, one join to the GPUs' names.
+      pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
+        cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted: counted(), retiredGpus }),
+      ),
     ),
   );
-  const stateRowsP = shapeP.then(({ minuteDetail, counted }) =>
-    pool.rows<{ cloud: CloudId; account: string; gpu_model: string; state: GpuState; n: number; without_metrics: number; unplaced: number }>(
-      gpuStateCountsSql(asOfMs, `${filterSql(filter)} AND ${counted()}`, { minuteDetail }),
+  const stateRowsP = part('states', ['samples', 'inventory'], () =>
+    shapeP.then(({ minuteDetail, counted }) =>
+      pool.rows<{ cloud: CloudId; account: string; gpu_model: string; state: GpuState; n: number; without_metrics: number; unplaced: number }>(
+        gpuStateCountsSql(asOfMs, `${filterSql(filter)} AND ${counted()}`, { minuteDetail }),
+      ),
     ),
   );
+  // Freshness is read every time: every sync write records its run.
   const stateP = loadAccountState(pool, asOfMs);
-  const incidentsP = loadIncidents(pool, 'ended_at IS NULL OR ended_at > epoch_ms($asOf::BIGINT)', { asOf: String(asOfMs) });
+  const incidentsP = part('incidents', ['incidents'], () =>
+    loadIncidents(pool, 'ended_at IS NULL OR ended_at > epoch_ms($asOf::BIGINT)', { asOf: String(asOfMs) }),
+  );
   const providersOf = (state: AccountState): Map<string, ProviderId> => new Map(state.accounts.map((a) => [a.name, a.provider]));
   // Each cluster outside every known cloud is its own entry, so every sum below goes by entry key.
   const keyOfWith =
@@ -119,21 +138,31 @@ export async function queryOverview(pool: ConnectionPool, asOf: Date, now: Date,
     stateP,
     sitesP,
     stateRowsP,
-    shapeP.then(({ counted }) =>
-      pool.rows<{ cloud: CloudId; account: string; n: number }>(
-        `SELECT cloud, account, count(*)::INTEGER AS n FROM resource
-         WHERE ${filterSql(filter)} AND ${counted()} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
-         GROUP BY cloud, account`,
+    part('unpriced', ['inventory'], () =>
+      shapeP.then(({ counted }) =>
+        pool.rows<{ cloud: CloudId; account: string; n: number }>(
+          `SELECT cloud, account, count(*)::INTEGER AS n FROM resource
+           WHERE ${filterSql(filter)} AND ${counted()} AND (hourly_price IS NULL OR ${hasGapSql('coverage_gaps', 'price')})
+           GROUP BY cloud, account`,
+        ),
       ),
     ),
     averagesP,
-    sitesP.then((s) => pool.rows<{ key: string; p95: number }>(cloudP95Sql(asOfMs - 24 * HOUR_MS, asOfMs, filter, entryKeySql(s)))),
-    Promise.all([stateP, sitesP, shapeP]).then(([st, s, { counted }]) =>
-      spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s), counted('r')),
+    part('p95', ['samples', 'inventory'], () =>
+      sitesP.then((s) => pool.rows<{ key: string; p95: number }>(cloudP95Sql(asOfMs - 24 * HOUR_MS, asOfMs, filter, entryKeySql(s)))),
     ),
-    incidentsP.then((list) => loadFleetFolded(pool, [...new Set(list.flatMap((i) => i.resourceIds))])),
+    // Of the account state, spend reads the accounts' clouds (inventory) and connectors (the account
+    // table, which only writes that change every facet touch), not their runs.
+    part('spend', ['costs', 'samples', 'inventory'], () =>
+      Promise.all([stateP, sitesP, shapeP]).then(([st, s, { counted }]) =>
+        spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s), counted('r')),
+      ),
+    ),
+    part('incident fleet', ['incidents', 'inventory'], () =>
+      incidentsP.then((list) => loadFleetFolded(pool, [...new Set(list.flatMap((i) => i.resourceIds))])),
+    ),
     incidentsP,
-    pool.rows<{ account: string; provider_name: string }>('SELECT DISTINCT account, provider_name FROM cost_day'),
+    part('cost accounts', ['costs'], () => pool.rows<{ account: string; provider_name: string }>('SELECT DISTINCT account, provider_name FROM cost_day')),
   ]);
   const providers = providersOf(state);
   const keyOf = keyOfWith(sites);

@@ -12,7 +12,7 @@ import { floorToMinute, queryOverview } from './overview-query';
 import { machineCountSql, machineOrderSql, machinesWithGapsSql, orderNeedsStates, selectionSql } from './machine-window';
 import { filterSql, loadResources, machineListSql } from './resource-rows';
 import { querySeries } from './series-query';
-import type { FleetReader, MachineWindowQuery } from './types';
+import type { FleetReader, MachineWindowQuery, OverviewParts } from './types';
 
 interface GpuStateRow extends Row {
   account: string;
@@ -76,8 +76,8 @@ export class DuckFleetReader implements FleetReader {
     this.#now = now;
   }
 
-  overview(asOf: Date, filter: FleetFilter): Promise<Overview> {
-    return queryOverview(this.#pool, asOf, this.#now(), filter);
+  overview(asOf: Date, filter: FleetFilter, parts?: OverviewParts): Promise<Overview> {
+    return queryOverview(this.#pool, asOf, this.#now(), filter, parts);
   }
 
   async filterOptions(): Promise<ResponseOf<'fleet:filter-options'>> {

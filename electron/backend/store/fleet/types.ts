@@ -33,9 +33,22 @@ export interface FleetWriter {
   removeAccount(account: string): Promise<number>;
 }
 
+/** What the overview reads, in the groups that writes change apart (overview-cache.ts names which write changes which). */
+export type OverviewFacet = 'inventory' | 'samples' | 'incidents' | 'costs' | 'runs';
+
+/**
+ * Where an overview gets its parts. The cache hands over one that keeps each part for as long as
+ * none of the data it reads has changed, so a cost write recomputes the spend and not the GPU states.
+ */
+export interface OverviewParts {
+  /** The part `name` of this overview (its minute and filter): kept while none of `reads` changed, else computed. */
+  part<T>(name: string, reads: readonly OverviewFacet[], compute: () => Promise<T>): Promise<T>;
+}
+
 /** Fleet reads: the API's fleet channels and what the sync engine reads back. */
 export interface FleetReader {
-  overview(asOf: Date, filter: FleetFilter): Promise<Overview>;
+  /** The one-pane overview at asOf for the filtered fleet; `parts` may hand back parts computed before. */
+  overview(asOf: Date, filter: FleetFilter, parts?: OverviewParts): Promise<Overview>;
   filterOptions(): Promise<ResponseOf<'fleet:filter-options'>>;
   utilisationSeries(
     asOf: Date,
