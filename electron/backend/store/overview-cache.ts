@@ -1,8 +1,8 @@
 /**
  * Remembers overviews per (asOf minute, filter) for as long as the store's data is unchanged. Every
- * store method that is not a known pure read advances the data version before it starts and after it
- * settles, so an overview computed while a write ran is never kept, and no write can leave an entry
- * behind: a cached overview is exactly what a recomputation would return (generatedAt is set anew).
+ * store method that is not a known pure read advances the data version when it settles, so an
+ * overview computed while a write ran is never kept past it, and no write can leave an entry behind:
+ * a cached overview is exactly what a recomputation would return (generatedAt is set anew).
  *
  * Syncs write every minute, so the first request after each write would pay the full computation.
  * Instead, once writes settle, the overviews of the filters asked for in the last few minutes are
@@ -48,6 +48,7 @@ const PURE_READS = new Set<string>([
   'budgets',
   'reportDefinitions',
   'costAccounts',
+  'inventoryChanges',
 ]);
 const ALL_FACETS: readonly OverviewFacet[] = ['inventory', 'samples', 'incidents', 'costs', 'runs'];
 
@@ -138,13 +139,18 @@ export function withOverviewCache<T extends FleetStore>(store: T, now: () => Dat
     const method = value as (...args: unknown[]) => unknown;
     const facets = facetsWritten(name);
     wrapped[name] = (...args: unknown[]): unknown => {
-      bump(facets);
-      // A warm-up due now would read data this write is changing, and could not be kept: the write's
-      // own settling schedules the next one.
+      // What was computed stays until the write settles: until its COMMIT it is what the store
+      // holds, and anything computed meanwhile was stamped before the settling bump, so it is never
+      // handed out after. A warm-up due now would read data the write is changing: the write's own
+      // settling schedules the next one.
       if (facets.length > 0 && warmTimer !== null) {
         clearTimeout(warmTimer);
         warmTimer = null;
       }
+      const inventoryBefore = name === 'writeInventory' ? store.inventoryChanges() : null;
+      // An inventory snapshot equal to the stored one records its run and nothing else (fleet/writer.ts).
+      const written = (): readonly OverviewFacet[] =>
+        inventoryBefore !== null && store.inventoryChanges() === inventoryBefore ? ['runs'] : facets;
       let result: unknown;
       try {
         result = method.apply(store, args);
@@ -152,9 +158,9 @@ export function withOverviewCache<T extends FleetStore>(store: T, now: () => Dat
         settled(facets);
         throw err;
       }
-      if (result instanceof Promise) return result.finally(() => settled(facets));
+      if (result instanceof Promise) return result.finally(() => settled(written()));
       // A method that hands back an iterator or handle may write later: nothing computed before now
-      // and kept is trusted after its next call either way, since that call bumps again.
+      // and kept is trusted after its next call either way, since that call settles again.
       settled(facets);
       return result;
     };

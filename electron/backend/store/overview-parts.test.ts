@@ -88,6 +88,13 @@ describe('overview parts kept across writes of another kind', () => {
     expect((await overview()).totals.gpus).toMatchObject({ busy: 1, idle: 1, unknown: 0 });
     expect(take()).toEqual(['averages', 'p95', 'shape', 'spend', 'states']);
 
+    // The same snapshot again (a steady fleet's usual sync): its run is recorded, nothing else changes.
+    const steady = await overview();
+    take();
+    await cached.writeInventory(run('acct', 'inventory'), batchesOf([resource('m1', { gpuCount: 2, hourlyPrice: '10.00' })]));
+    expect(withoutGeneratedAt(await overview())).toEqual(withoutGeneratedAt(steady));
+    expect(take()).toEqual([]);
+
     await cached.writeInventory(run('acct', 'inventory'), batchesOf([resource('m1', { gpuCount: 2, powerState: 'stopped' })]));
     expect((await overview()).totals.gpus).toMatchObject({ stopped: 2 });
     expect(take()).toEqual(everyPart);

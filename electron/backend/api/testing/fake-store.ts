@@ -55,6 +55,7 @@ export function createFakeStore(options: { readOnly?: boolean } = {}) {
     async settle() {},
     upsertAccounts: notWritable,
     writeInventory: notWritable,
+    inventoryChanges: () => 0,
     writeMetrics: notWritable,
     writeCosts: notWritable,
     writeIncidents: notWritable,

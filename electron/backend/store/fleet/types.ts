@@ -25,6 +25,11 @@ export interface FleetWriter {
    * detail) are built from the window, which must start on a 5-minute boundary.
    */
   writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSampleBatch>, storage?: MetricsStorage): Promise<number>;
+  /**
+   * How many inventory writes since the store opened changed a row (a snapshot equal to the stored
+   * one records its run only): the overview cache keeps what it computed across the others.
+   */
+  inventoryChanges(): number;
   /** Records a failed run (the data already stored stays as it was). */
   recordFailure(run: RunStart, error: SyncError): Promise<void>;
   /** Drops raw samples older than 7 days and rollups older than 400 days. */

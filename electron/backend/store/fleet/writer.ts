@@ -59,6 +59,8 @@ export class DuckFleetWriter implements FleetWriter {
   readonly #now: () => Date;
 
   readonly #stagedRowsLimit: number;
+  /** Inventory writes committed that changed a row (inventoryChanges()). */
+  #inventoryChanges = 0;
 
   /** `stagedRowsLimit`: samples a metrics write stages before storing them (tests make it small). */
   constructor(instance: DuckDBInstance, write: Write, now: () => Date, { stagedRowsLimit = STAGED_ROWS_LIMIT } = {}) {
@@ -114,6 +116,7 @@ export class DuckFleetWriter implements FleetWriter {
       }
     }
     const syncedAt = this.#now().getTime();
+    let changed = false;
     await this.#withGpuKeyLock(() => this.#write(async (conn) => {
       // Only rows that changed, came or left are written: a steady fleet's snapshot is mostly the
       // same each time, and rewriting 12,500 machines (and their GPU keys) was a fixed cost of every
@@ -145,10 +148,17 @@ export class DuckFleetWriter implements FleetWriter {
         }
         await syncGpuDimension(conn, run.account);
       }
-      if (replaced.length > 0 || write.length > 0) await syncGpuRetirement(conn, run.account);
+      // Set on every attempt: a retried transaction finds the rows as the winner left them.
+      changed = replaced.length > 0 || write.length > 0;
+      if (changed) await syncGpuRetirement(conn, run.account);
       await finishRun(conn, run, this.#now().getTime(), { rows: byId.size, rejected }, syncedAt);
     }, { attempts: CONFLICT_ATTEMPTS }));
+    if (changed) this.#inventoryChanges += 1;
     return byId.size;
+  }
+
+  inventoryChanges(): number {
+    return this.#inventoryChanges;
   }
 
   async writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSampleBatch>, storage: MetricsStorage = 'raw'): Promise<number> {
