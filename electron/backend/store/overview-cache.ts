@@ -101,7 +101,7 @@ export function withOverviewCache<T extends FleetStore>(store: T, now: () => Dat
   const versions = Object.fromEntries(ALL_FACETS.map((f) => [f, 0])) as Record<OverviewFacet, number>;
   let changes = 0;
   const entries = new Map<string, { version: number; overview: Promise<Overview> }>();
-  const parts = new Map<string, { reads: readonly OverviewFacet[]; stamp: string; value: Promise<unknown> }>();
+  const parts = new Map<string, { minute: number; reads: readonly OverviewFacet[]; stamp: string; value: Promise<unknown> }>();
   const recentFilters = new Map<string, { filter: FleetFilter; askedAt: number }>();
   let warmTimer: ReturnType<typeof setTimeout> | null = null;
   let warming: Promise<unknown> = Promise.resolve();
@@ -167,7 +167,7 @@ export function withOverviewCache<T extends FleetStore>(store: T, now: () => Dat
   }
   const stampOf = (reads: readonly OverviewFacet[]): string => reads.map((f) => versions[f]).join(',');
   /** The parts of the overview of one minute and filter, each kept on the same rule as whole overviews. */
-  const partsOf = (overviewKey: string): OverviewParts => ({
+  const partsOf = (overviewKey: string, minute: number): OverviewParts => ({
     part<P>(name: string, reads: readonly OverviewFacet[], compute: () => Promise<P>): Promise<P> {
       const key = `${overviewKey}\u0000${name}`;
       const stamp = stampOf(reads);
@@ -175,11 +175,13 @@ export function withOverviewCache<T extends FleetStore>(store: T, now: () => Dat
       if (hit && hit.stamp === stamp) return hit.value as Promise<P>;
       const value = compute();
       if (parts.size >= MAX_PARTS) parts.clear();
-      parts.set(key, { reads, stamp, value });
+      // Parts of minutes before the last are never asked for again (the pane asks for now).
+      for (const [old, kept] of parts) if (kept.minute < minute - 1) parts.delete(old);
+      parts.set(key, { minute, reads, stamp, value });
       const forget = (): void => {
         if (parts.get(key)?.value === value) parts.delete(key);
       };
-      // A write that began meanwhile changed the stamp: only a part of unchanged data may stay.
+      // A write that settled meanwhile changed the stamp: only a part of unchanged data may stay.
       value.then(() => stampOf(reads) !== stamp && forget(), forget);
       return value;
     },
@@ -187,16 +189,17 @@ export function withOverviewCache<T extends FleetStore>(store: T, now: () => Dat
   const cachedOverview = async (asOf: Date, filter: FleetFilter, asked: boolean): Promise<Overview> => {
     const filterKey = JSON.stringify(filter);
     if (asked) recentFilters.set(filterKey, { filter, askedAt: now().getTime() });
-    const key = `${Math.floor(asOf.getTime() / 60_000)}\u0000${filterKey}`;
+    const minute = Math.floor(asOf.getTime() / 60_000);
+    const key = `${minute}\u0000${filterKey}`;
     const hit = entries.get(key);
     if (hit && hit.version === changes) return { ...structuredClone(await hit.overview), generatedAt: now().toISOString() };
     const started = changes;
-    const pending = store.overview(asOf, filter, partsOf(key));
+    const pending = store.overview(asOf, filter, partsOf(key, minute));
     if (entries.size >= MAX_ENTRIES) entries.clear();
     entries.set(key, { version: started, overview: pending });
     try {
       const overview = await pending;
-      // A write that began meanwhile cleared the map; only an unchanged version may keep the entry.
+      // A write that settled meanwhile cleared the map; only an unchanged version may keep the entry.
       if (changes !== started && entries.get(key)?.overview === pending) entries.delete(key);
       return structuredClone(overview);
     } catch (err) {

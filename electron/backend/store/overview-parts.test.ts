@@ -109,6 +109,24 @@ describe('overview parts kept across writes of another kind', () => {
     expect(Number((await overview()).totals.spend[0]?.billedMonthToDate)).toBe(7);
   });
 
+  it('lets go of the parts of minutes before the last once a later minute is computed', async () => {
+    await cached.overview(at, filter);
+    const computedAt = take();
+    // A failed run clears whole overviews, not parts: what is asked again below comes from parts.
+    await cached.recordFailure(run('acct', 'costs'), { kind: 'throttled', message: 'slow down', retryAfterMs: null });
+    await cached.overview(new Date(ASOF + MIN), filter);
+    expect(take()).toEqual(computedAt);
+    await cached.recordFailure(run('acct', 'costs'), { kind: 'throttled', message: 'slow down', retryAfterMs: null });
+    await cached.overview(at, filter);
+    expect(take()).toEqual([]);
+
+    await cached.overview(new Date(ASOF + 2 * MIN), filter);
+    take();
+    await cached.recordFailure(run('acct', 'costs'), { kind: 'throttled', message: 'slow down', retryAfterMs: null });
+    await cached.overview(at, filter);
+    expect(take()).toEqual(computedAt);
+  });
+
   it('counts any write it does not know as changing everything, and a read as changing nothing', () => {
     expect(facetsWritten('writeInventory')).toEqual(['inventory', 'samples', 'incidents', 'costs', 'runs']);
     expect(facetsWritten('aWriteAddedLater')).toHaveLength(5);
