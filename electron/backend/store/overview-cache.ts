@@ -96,8 +96,8 @@ const WARM_DEBOUNCE_MS = EVENT_COALESCE_MS / 5;
 
 /** Wraps `store` so overview() answers repeated questions about unchanged data from memory. */
 export function withOverviewCache<T extends FleetStore>(store: T, now: () => Date): T {
-  // Each facet's version advances when a write that changes it starts and when it settles; `changes`
-  // advances with any of them and is what whole overviews are kept by.
+  // Each facet's version advances when a write that changes it settles; `changes` advances with any
+  // of them and is what whole overviews are kept by.
   const versions = Object.fromEntries(ALL_FACETS.map((f) => [f, 0])) as Record<OverviewFacet, number>;
   let changes = 0;
   const entries = new Map<string, { version: number; overview: Promise<Overview> }>();
