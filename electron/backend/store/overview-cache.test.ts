@@ -121,6 +121,30 @@ describe('overview cache', () => {
     expect(closedWhileReading).toBe(false);
   });
 
+  it('answers from memory while a write runs, and computes again once it settles', async () => {
+    let computed = 0;
+    let release = (): void => undefined;
+    const base = {
+      async overview(asOf: Date) {
+        computed += 1;
+        return { asOf: asOf.toISOString(), generatedAt: asOf.toISOString() };
+      },
+      // A long cost write: until its COMMIT, what was computed is still the store's data.
+      writeCosts: () => new Promise<number>((resolve) => (release = () => resolve(1))),
+      async close() {},
+    } as unknown as FleetStore;
+    const cached = withOverviewCache(base, () => new Date(ASOF));
+    await cached.overview(new Date(ASOF), filter);
+    const write = cached.writeCosts(run('acct', 'costs'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
+    await cached.overview(new Date(ASOF), filter);
+    expect(computed).toBe(1);
+    release();
+    await write;
+    await cached.overview(new Date(ASOF), filter);
+    expect(computed).toBe(2);
+    await cached.close();
+  });
+
   it('has the overview recomputed by the time the pane asks after a write, though it takes 150 ms', async () => {
     vi.useFakeTimers();
     try {
