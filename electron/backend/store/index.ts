@@ -9,6 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ConnectionPool, traceMemory } from './db';
 import { classifyOpenError } from './errors';
 import { createFleetArea } from './fleet/index';
+import { keptInventoryReads } from './fleet/resource-rows';
 import { createFocusArea } from './focus/index';
 import { quietGateOf } from './idle-memory';
 import { withOverviewCache } from './overview-cache';
@@ -104,11 +105,13 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   const quiet = quietGateOf(instance);
   quiet.arm(instance, { memoryLimit, idleMs: opts.idleReleaseMs });
   let closed = false;
+  const fleet = createFleetArea(instance, pool, write, now);
   const store: FleetStore = {
     readOnly,
-    ...createFleetArea(instance, pool, write, now),
+    ...fleet,
     ...createSpendArea(instance, pool, write, now),
-    ...createTriageArea(pool, write, now),
+    // The derived signals read an account's inventory after every metrics write: kept until it changes.
+    ...createTriageArea(pool, write, now, keptInventoryReads(pool, fleet.inventoryChanges)),
     ...createFocusArea(instance, pool, write, now),
     settle: () => write.settle(),
     close: async () => {

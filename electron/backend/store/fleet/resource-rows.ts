@@ -2,7 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FleetFilter } from '../../../../shared/contract';
 import { type CloudId, CoverageGap, type GpuResource, type HealthState, MACHINE_KEY_TAG, type PowerState } from '../../../../shared/domain';
-import { type Params, rows, sqlList, sqlString } from '../db';
+import { type ConnectionPool, type Params, rows, sqlList, sqlString } from '../db';
 import { normaliseMoney } from '../../../../shared/decimal';
 import { TurnBudget } from '../event-loop-turns';
 
@@ -45,6 +45,29 @@ export async function loadResources(conn: DuckDBConnection, where: string, param
   const out: GpuResource[] = [];
   await new TurnBudget().each(list, (r) => out.push(toGpuResource(r)));
   return out;
+}
+
+/**
+ * Reads an account's inventory, handing back the last read while `changes()` (the fleet writer's
+ * inventoryChanges) has not moved: at 100,000 GPUs the read of 19,900 machines took about 0.4 s,
+ * after every metrics write, for an inventory that changes a few times a day. Callers must not
+ * change what they are handed (every caller gets the same array).
+ */
+export function keptInventoryReads(pool: ConnectionPool, changes: () => number): (account: string) => Promise<GpuResource[]> {
+  const kept = new Map<string, { changes: number; resources: Promise<GpuResource[]> }>();
+  return (account) => {
+    // Taken before the read: a write committing during it moves the count, so its result is read again next time.
+    const at = changes();
+    const hit = kept.get(account);
+    if (hit !== undefined && hit.changes === at) return hit.resources;
+    const resources = pool.use((conn) => loadResources(conn, 'account = $account', { account }));
+    const entry = { changes: at, resources };
+    kept.set(account, entry);
+    resources.catch(() => {
+      if (kept.get(account) === entry) kept.delete(account);
+    });
+    return resources;
+  };
 }
 
 /** Built once: zod builds a schema's parser on first use, so a schema made per row built it again for every machine. */

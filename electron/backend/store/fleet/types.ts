@@ -27,7 +27,8 @@ export interface FleetWriter {
   writeMetrics(run: RunStart, window: Window, batches: AsyncIterable<GpuSampleBatch>, storage?: MetricsStorage): Promise<number>;
   /**
    * How many inventory writes since the store opened changed a row (a snapshot equal to the stored
-   * one records its run only): the overview cache keeps what it computed across the others.
+   * one records its run only), plus the accounts removed: what was read of the inventory stays true
+   * until it moves (the overview cache, the derived signals' inventory read).
    */
   inventoryChanges(): number;
   /** Records a failed run (the data already stored stays as it was). */

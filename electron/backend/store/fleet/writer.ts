@@ -59,7 +59,7 @@ export class DuckFleetWriter implements FleetWriter {
   readonly #now: () => Date;
 
   readonly #stagedRowsLimit: number;
-  /** Inventory writes committed that changed a row (inventoryChanges()). */
+  /** Inventory writes committed that changed a row, and account removals (inventoryChanges()). */
   #inventoryChanges = 0;
 
   /** `stagedRowsLimit`: samples a metrics write stages before storing them (tests make it small). */
@@ -84,7 +84,9 @@ export class DuckFleetWriter implements FleetWriter {
   }
 
   async removeAccount(account: string): Promise<number> {
-    return queueCostWrite(this.#instance, () => removeAccountData(this.#write, account));
+    const removed = await queueCostWrite(this.#instance, () => removeAccountData(this.#write, account));
+    this.#inventoryChanges += 1;
+    return removed;
   }
 
   async upsertAccounts(accounts: readonly StoredAccount[]): Promise<void> {

@@ -1,4 +1,5 @@
 /** The triage area: its reader on the reader pool and its writer through the store's write(). */
+import type { GpuResource } from '../../../../shared/domain';
 import { methodsOf } from '../compose';
 import type { ConnectionPool } from '../db';
 import type { Write } from '../write';
@@ -8,6 +9,12 @@ import { DuckTriageWriter } from './writer';
 
 export type { DerivedChanges, TriageArea, TriageReader, TriageWriter } from './types';
 
-export function createTriageArea(pool: ConnectionPool, write: Write, now: () => Date): TriageArea {
-  return { ...createTriageReader(pool), ...methodsOf<TriageWriter>(new DuckTriageWriter(pool, write, now)) };
+/** The triage area; `inventoryOf` reads an account's inventory for the derived signals. */
+export function createTriageArea(
+  pool: ConnectionPool,
+  write: Write,
+  now: () => Date,
+  inventoryOf: (account: string) => Promise<readonly GpuResource[]>,
+): TriageArea {
+  return { ...createTriageReader(pool, inventoryOf), ...methodsOf<TriageWriter>(new DuckTriageWriter(pool, write, now)) };
 }

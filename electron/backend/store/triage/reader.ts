@@ -1,6 +1,7 @@
 /** Triage reads: the triage list, incident pages, provider incidents, derived-signal inputs and alerts. */
 import { AlertSettings, type Alert } from '../../../../shared/contract-triage';
 import type { ResponseOf } from '../../../../shared/contract';
+import type { GpuResource } from '../../../../shared/domain';
 import type { ConnectionPool, Row } from '../db';
 import { isOpen, toBrief } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
@@ -20,13 +21,13 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   quietHours: { enabled: false, start: '22:00', end: '07:00' },
 };
 
-/** The DuckDB TriageReader over the store's reader pool. */
-export function createTriageReader(pool: ConnectionPool): TriageReader {
+/** The DuckDB TriageReader over the store's reader pool; `inventoryOf` reads an account's inventory (kept between reads, resource-rows.ts). */
+export function createTriageReader(pool: ConnectionPool, inventoryOf: (account: string) => Promise<readonly GpuResource[]>): TriageReader {
   const read = <T extends Row>(sql: string): Promise<T[]> => pool.rows<T>(sql);
   return {
     triageList: (asOf) => queryTriageList(pool, asOf),
     incidentPage: (asOf, id) => queryIncidentPage(pool, asOf, id),
-    signalInput: (account, asOf) => querySignalInput(pool, account, asOf),
+    signalInput: (account, asOf) => querySignalInput(pool, account, asOf, inventoryOf),
     alertSettings: () => readAlertSettings(read),
     alerts: (includeResolved, limit) => readAlerts(read, includeResolved, limit),
     async incidents(asOf: Date, includeEnded: boolean): Promise<ResponseOf<'incidents:list'>> {

@@ -15,7 +15,7 @@ import type {
   TriageList,
   UtilisationTrack,
 } from '../../../../shared/contract-triage';
-import type { GpuState, Incident, ProviderId, StreamId, SyncError } from '../../../../shared/domain';
+import type { GpuResource, GpuState, Incident, ProviderId, StreamId, SyncError } from '../../../../shared/domain';
 import type { IncidentBrief } from '../../../../shared/overview';
 import { detectDataProblems, SILENT_LOOKBACK_MS, XID_LOOKBACK_MS, COLLAPSE_BASELINE_FROM_MS, type SignalInput } from '../../domain/derived-signals';
 import { mergeIncidents, type MergedIncident } from '../../domain/incident-merge';
@@ -286,11 +286,16 @@ export async function queryIncidentPage(pool: ConnectionPool, asOf: Date, id: st
 }
 
 /** What the derived signals need about one account at asOf. */
-export async function querySignalInput(pool: ConnectionPool, account: string, asOf: Date): Promise<SignalInput> {
+export async function querySignalInput(
+  pool: ConnectionPool,
+  account: string,
+  asOf: Date,
+  inventoryOf: (account: string) => Promise<readonly GpuResource[]>,
+): Promise<SignalInput> {
   const asOfMs = floorToMinute(asOf.getTime());
   const acct = sqlString(account);
   const [resources, xid, lastSeen, buckets, state] = await Promise.all([
-    pool.use((conn) => loadResources(conn, `account = ${acct}`)),
+    inventoryOf(account),
     pool.rows<{ resource_id: string; gpu_index: number; first: number; last: number; errors: number } & Row>(
       `SELECT resource_id, gpu_index::INTEGER AS gpu_index, epoch_ms(min(ts))::DOUBLE AS first, epoch_ms(max(ts))::DOUBLE AS last,
               sum(xid)::INTEGER AS errors
