@@ -53,18 +53,23 @@ export async function loadResources(conn: DuckDBConnection, where: string, param
  * after every metrics write, for an inventory that changes a few times a day. Callers must not
  * change what they are handed (every caller gets the same array).
  */
-export function keptInventoryReads(pool: ConnectionPool, changes: () => number): (account: string) => Promise<GpuResource[]> {
-  const kept = new Map<string, { changes: number; resources: Promise<GpuResource[]> }>();
+export function keptInventoryReads(pool: ConnectionPool, changes: () => number): (account: string) => Promise<readonly GpuResource[]> {
+  const kept = new Map<string, Promise<readonly GpuResource[]>>();
+  let keptAt = changes();
   return (account) => {
     // Taken before the read: a write committing during it moves the count, so its result is read again next time.
     const at = changes();
+    // The count is the store's: once it moves, no read kept is trusted (a removed account's included).
+    if (at !== keptAt) {
+      kept.clear();
+      keptAt = at;
+    }
     const hit = kept.get(account);
-    if (hit !== undefined && hit.changes === at) return hit.resources;
+    if (hit !== undefined) return hit;
     const resources = pool.use((conn) => loadResources(conn, 'account = $account', { account }));
-    const entry = { changes: at, resources };
-    kept.set(account, entry);
+    kept.set(account, resources);
     resources.catch(() => {
-      if (kept.get(account) === entry) kept.delete(account);
+      if (kept.get(account) === resources) kept.delete(account);
     });
     return resources;
   };
