@@ -145,6 +145,39 @@ describe('overview cache', () => {
     await cached.close();
   });
 
+  it('holds back a warm-up that falls due while another write runs, until that write settles', async () => {
+    vi.useFakeTimers();
+    try {
+      let computed = 0;
+      let release = (): void => undefined;
+      const base = {
+        async overview(asOf: Date) {
+          computed += 1;
+          return { asOf: asOf.toISOString(), generatedAt: asOf.toISOString() };
+        },
+        async writeMetrics() {
+          return 0;
+        },
+        writeCosts: () => new Promise<number>((resolve) => (release = () => resolve(1))),
+        async close() {},
+      } as unknown as FleetStore;
+      const cached = withOverviewCache(base, () => new Date(ASOF));
+      await cached.overview(new Date(ASOF), filter);
+      await cached.writeMetrics(run('acct', 'metrics'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
+      // The metrics write's warm-up is due in a moment; a cost write starts before it.
+      const costs = cached.writeCosts(run('acct', 'costs'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
+      await vi.advanceTimersByTimeAsync(EVENT_COALESCE_MS);
+      expect(computed).toBe(1);
+      release();
+      await costs;
+      await vi.advanceTimersByTimeAsync(EVENT_COALESCE_MS);
+      expect(computed).toBe(2);
+      await cached.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('has the overview recomputed by the time the pane asks after a write, though it takes 150 ms', async () => {
     vi.useFakeTimers();
     try {
