@@ -250,13 +250,14 @@ describe('store writes', () => {
     expect(got?.incident.endedAt).toBe('2026-11-25T11:00:00.000Z');
   });
 
-  it('applies retention: raw after 7 days, rollups after 400 days', async () => {
+  it('applies retention: raw and the fleet\'s minutes after 7 days, rollups after 400 days', async () => {
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1')]));
     const old = T0 - 8 * 86_400_000;
     await store.writeMetrics(run('acct', 'metrics'), { from: old, to: old + 5 * MIN }, batchesOf(minutes('vm-1', 0, old, old + 5 * MIN, 40)));
     await store.writeMetrics(run('acct', 'metrics'), { from: T0, to: T0 + 5 * MIN }, batchesOf(minutes('vm-1', 0, T0, T0 + 5 * MIN, 40)));
     await store.applyRetention(new Date(T0 + 10 * MIN));
     expect(await count('SELECT count(*) FROM gpu_sample')).toBe(5);
+    expect(await count('SELECT count(*) FROM fleet_1m')).toBe(5);
     expect(await count('SELECT count(*) FROM rollup_5m')).toBe(2);
     await store.applyRetention(new Date(old + 401 * 86_400_000));
     expect(await count('SELECT count(*) FROM rollup_5m')).toBe(1);

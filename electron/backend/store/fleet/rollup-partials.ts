@@ -2,7 +2,8 @@
  * The rollups of a metrics write, added up in JavaScript from each staged slice of samples while it
  * is appended in time order (sample-appender.ts): per GPU, its 5-minute rows (appended to rollup_5m
  * as each bucket ends) and its hour rows (appended to rollup_1h as each hour ends), and per fleet
- * group (cloud, region, GPU model) the fleet_5m and fleet_1h sums. Summing the raw samples again in
+ * group (cloud, region, GPU model) the fleet_1m, fleet_5m and fleet_1h sums (fleet_1m from each GPU's
+ * minute mean, kept per GPU slot only for the minute being added up). Summing the raw samples again in
  * SQL (a GROUP BY of millions of rows into hundreds of thousands of groups, then the hours and fleet
  * tables from those) was about half of a metrics write.
  *
@@ -13,7 +14,7 @@
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
 import { CHUNK_ROWS, type ColumnKind, TypedChunkAppender } from '../typed-chunks';
-import { FIVE_MINUTES_MS, type FleetRow, HOUR_MS, type RollupRebuild, type Splits, type WrittenRollups } from './rollups';
+import { FIVE_MINUTES_MS, type FleetRow, HOUR_MS, MINUTE_MS, type RollupRebuild, type Splits, type WrittenRollups } from './rollups';
 
 /** The columns of rollup_5m (schema v5 and v10) and of rollup_1h (v5) in table order. */
 const KINDS: ColumnKind[] = [
@@ -147,8 +148,52 @@ class PeriodSums {
 }
 
 /**
+ * Per GPU slot, the utilisation sums of the minute being added up (samples come in time order within
+ * a slice); when it ends, each GPU's minute mean is handed on. A GPU whose minute was ended before (its
+ * samples in two slices) is a split: the fleet minute is then summed again in SQL.
+ */
+class MinuteMeans {
+  /** The minute being added up (NaN: none). */
+  minute = NaN;
+  readonly #sum: Float64Array;
+  readonly #count: Int32Array;
+  readonly #open: Int32Array;
+  #openCount = 0;
+  /** Per GPU slot: the last minute ended (to find splits). */
+  readonly #ended: Float64Array;
+
+  constructor(slots: number) {
+    this.#sum = new Float64Array(slots);
+    this.#count = new Int32Array(slots);
+    this.#open = new Int32Array(slots);
+    this.#ended = new Float64Array(slots).fill(-Infinity);
+  }
+
+  add(slot: number, util: number): void {
+    if (this.#count[slot] === 0) this.#open[this.#openCount++] = slot;
+    this.#sum[slot]! += util;
+    this.#count[slot]!++;
+  }
+
+  /** Calls `each` with each GPU measured in the minute, its mean and whether it is a split; then none is open. */
+  end(each: (slot: number, mean: number, split: boolean) => void): void {
+    const minute = this.minute;
+    for (let k = 0; k < this.#openCount; k++) {
+      const slot = this.#open[k]!;
+      const split = minute <= this.#ended[slot]!;
+      if (!split) this.#ended[slot] = minute;
+      each(slot, this.#sum[slot]! / this.#count[slot]!, split);
+      this.#sum[slot] = 0;
+      this.#count[slot] = 0;
+    }
+    this.#openCount = 0;
+    this.minute = NaN;
+  }
+}
+
+/**
  * Per fleet group and period of the window (buckets or hours from `from`): the sum of GPU means and
- * the GPUs measured, as fleet_5m and fleet_1h hold them; null when the window has too many cells.
+ * the GPUs measured, as fleet_1m, fleet_5m and fleet_1h hold them; null when the window has too many cells.
  */
 class FleetSums {
   readonly #sums: Float64Array | null;
@@ -194,6 +239,8 @@ class FleetSums {
 export class RollupPartials {
   readonly #five: PeriodSums;
   readonly #hour: PeriodSums;
+  readonly #minute: MinuteMeans;
+  readonly #fleet1m: FleetSums;
   readonly #fleet5m: FleetSums;
   readonly #fleet1h: FleetSums;
 
@@ -208,7 +255,9 @@ export class RollupPartials {
   ) {
     this.#five = new PeriodSums(appenders.rollup5m, gpus.gpuIdOfSlot);
     this.#hour = new PeriodSums(appenders.rollup1h, gpus.gpuIdOfSlot);
-    const { b0, b1, h0, h1 } = rebuild;
+    this.#minute = new MinuteMeans(gpus.gpuIdOfSlot.length);
+    const { m0, m1, b0, b1, h0, h1 } = rebuild;
+    this.#fleet1m = new FleetSums(m0, MINUTE_MS, (m1 - m0) / MINUTE_MS, gpus.groups.length);
     this.#fleet5m = new FleetSums(b0, FIVE_MINUTES_MS, (b1 - b0) / FIVE_MINUTES_MS, gpus.groups.length);
     this.#fleet1h = new FleetSums(h0, HOUR_MS, (h1 - h0) / HOUR_MS, gpus.groups.length);
   }
@@ -229,6 +278,12 @@ export class RollupPartials {
     sums[o + COUNT]!++;
     sums[o + XID]! += xid;
     if ((missing & MISSING_UTIL) === 0) {
+      const minute = this.#minute;
+      if (!(ts >= minute.minute && ts < minute.minute + MINUTE_MS)) {
+        this.#endMinute();
+        minute.minute = ts - (((ts % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+      }
+      minute.add(slot, util);
       sums[o + UTIL_SUM]! += util;
       sums[o + UTIL_COUNT]!++;
       if (util > sums[o + UTIL_MAX_SUM]!) sums[o + UTIL_MAX_SUM] = util;
@@ -250,6 +305,7 @@ export class RollupPartials {
 
   /** Ends the slice: its last bucket and hour are appended (the next slice may hold more of them). */
   endSlice(): void {
+    this.#endMinute();
     this.#endBucket();
     this.#endHour();
   }
@@ -259,14 +315,26 @@ export class RollupPartials {
     this.endSlice();
     this.#five.flush();
     this.#hour.flush();
-    const { edgeBuckets, edgeHours } = this.rebuild;
+    const { edgeMinutes, edgeBuckets, edgeHours } = this.rebuild;
     return {
       splits5m: this.#five.splits,
       splits1h: this.#hour.splits,
+      fleet1m: this.#fleet1m.rows(edgeMinutes),
       fleet5m: this.#fleet5m.rows(edgeBuckets),
       fleet1h: this.#fleet1h.rows(edgeHours),
       groups: this.gpus.groups,
     };
+  }
+
+  #endMinute(): void {
+    const minute = this.#minute.minute;
+    if (minute !== minute) return;
+    // A minute at the window's edge holds samples stored before: SQL sums it (rows() skips it).
+    const groupOfSlot = this.gpus.groupOfSlot;
+    this.#minute.end((slot, mean, split) => {
+      if (split) this.#fleet1m.sumAgain(minute);
+      else this.#fleet1m.add(minute, groupOfSlot[slot]!, mean);
+    });
   }
 
   #endBucket(): void {

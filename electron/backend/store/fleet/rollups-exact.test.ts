@@ -3,7 +3,8 @@
  * what SQL over the stored raw samples gives, column by column, however the samples came: GPU by GPU
  * or minute by minute, late and out of order, stored in several slices that cut buckets in two, in
  * windows off the 5-minute grid whose edge buckets hold samples stored before, and minutes sent again.
- * rollup_1h, fleet_5m and fleet_1h follow from them. A rollups-only store given the same windows
+ * rollup_1h, fleet_5m and fleet_1h follow from them, and fleet_1m from each GPU's minute means (windows
+ * off the minute grid too). A rollups-only store given the same windows
  * (starting on the grid, as such windows must) has the same rollups, and so does a store given the
  * samples as columns (GpuSampleColumns) rather than objects.
  */
@@ -125,6 +126,10 @@ function windows(storage: MetricsStorage): { from: number; to: number; version: 
     { from: T0 + 152 * MIN, to: T0 + 153 * MIN, version: 3 },
     { from: T0 + 153 * MIN, to: T0 + 181 * MIN, version: 4 },
     { from: T0 + 37 * MIN, to: T0 + 71 * MIN, version: 5 },
+    // Off the minute grid: each edge minute holds samples stored before (vm-2's are 7 s into the minute).
+    { from: T0 + 181 * MIN, to: T0 + 190 * MIN + 3_000, version: 6 },
+    { from: T0 + 190 * MIN + 3_000, to: T0 + 200 * MIN + 8_000, version: 7 },
+    { from: T0 + 195 * MIN + 8_000, to: T0 + 197 * MIN + 30_000, version: 8 },
   ];
 }
 
@@ -140,13 +145,14 @@ async function query(dir: string, sql: string): Promise<unknown[][]> {
 }
 
 /** Every rollup and fleet row, as sorted text with sums rounded far below their values' precision. */
-async function rollupRows(dir: string): Promise<{ r5: string[]; r1h: string[]; f5: string[]; f1h: string[] }> {
+async function rollupRows(dir: string): Promise<{ r5: string[]; r1h: string[]; f1m: string[]; f5: string[]; f1h: string[] }> {
   const r = (x: string): string => `round(${x}, 6)`;
   const sums = `sample_count, ${r('util_sum')}, util_count, util_max, xid_sum, ${r('mem_sum')}, mem_count, ${r('power_sum')}, power_count, ${r('temp_sum')}, temp_count`;
   const text = async (sql: string): Promise<string[]> => (await query(dir, sql)).map((row) => JSON.stringify(row));
   return {
     r5: await text(`SELECT g.resource_id, g.gpu_index, r.bucket::VARCHAR, ${sums}, fault_count FROM rollup_5m r JOIN gpu g USING (gpu_id) ORDER BY ALL`),
     r1h: await text(`SELECT g.resource_id, g.gpu_index, r.bucket::VARCHAR, ${sums}, idle_buckets FROM rollup_1h r JOIN gpu g USING (gpu_id) ORDER BY ALL`),
+    f1m: await text(`SELECT account, cloud, region, gpu_model, bucket::VARCHAR, ${r('gpu_mean_sum')}, gpus FROM fleet_1m ORDER BY ALL`),
     f5: await text(`SELECT account, cloud, region, gpu_model, bucket::VARCHAR, ${r('gpu_mean_sum')}, gpus FROM fleet_5m ORDER BY ALL`),
     f1h: await text(`SELECT account, cloud, region, gpu_model, bucket::VARCHAR, ${r('gpu_mean_sum')}, gpus FROM fleet_1h ORDER BY ALL`),
   };
@@ -247,6 +253,18 @@ describe('rollups written while staging', () => {
       );
       expect(mismatch[0]?.[0]).toBe(0n);
     }
+    // fleet_1m: per group and minute, the sum of each GPU's minute mean over the stored samples.
+    const mismatch1m = await query(
+      dir,
+      `WITH f AS (
+         SELECT g.account, g.cloud, g.region, g.gpu_model, m.bucket, sum(m.mean) AS s, count(*) AS n
+         FROM (SELECT gpu_id, time_bucket(INTERVAL 1 MINUTE, ts) AS bucket, avg(util) AS mean FROM gpu_sample WHERE util IS NOT NULL GROUP BY ALL) m
+         JOIN gpu g USING (gpu_id) GROUP BY ALL)
+       SELECT count(*) FROM f FULL OUTER JOIN fleet_1m t USING (account, cloud, region, gpu_model, bucket)
+       WHERE t.gpus IS NULL OR f.n IS NULL OR abs(f.s - t.gpu_mean_sum) > 1e-9 OR f.n <> t.gpus`,
+    );
+    expect(mismatch1m[0]?.[0]).toBe(0n);
+    expect((await query(dir, 'SELECT count(*) FROM fleet_1m'))[0]?.[0]).toBeGreaterThan(100n);
   });
 
   it('gives the same rollups whatever the arrival order and slices', async () => {
@@ -293,6 +311,7 @@ describe('rollups written while staging', () => {
           const got = await rollupRows(dir);
           expect(got.r5).toEqual(raw.r5);
           expect(got.r1h).toEqual(raw.r1h);
+          expect(got.f1m).toEqual(raw.f1m);
           expect(got.f5).toEqual(raw.f5);
           expect(got.f1h).toEqual(raw.f1h);
         } finally {

@@ -6,7 +6,10 @@
  * touched (exact, because rollups hold sums and counts, and it still works for hours whose raw
  * samples have aged out).
  * fleet_5m and fleet_1h (per account, cloud, region, model and bucket: sum of GPU means, GPU count)
- * follow rollup_5m and rollup_1h. Rollups are keyed by gpu_id; the gpu table names the GPU.
+ * follow rollup_5m and rollup_1h. fleet_1m holds the same per minute, for the 1-hour chart: its rows
+ * come from the write's samples (each GPU's minute mean), and SQL sums again from the stored samples
+ * only the minutes at the window's edges and those whose samples came apart. Rollups are keyed by
+ * gpu_id; the gpu table names the GPU.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { timestampValue } from '../row-appenders';
@@ -15,6 +18,7 @@ import { exec, type Params, tsLiteral } from '../db';
 import { CHUNK_ROWS, TypedChunkAppender } from '../typed-chunks';
 import type { Window } from '../sync-run';
 
+export const MINUTE_MS = 60_000;
 export const FIVE_MINUTES_MS = 5 * 60_000;
 export const HOUR_MS = 60 * 60_000;
 
@@ -79,7 +83,9 @@ const MERGED = 'rollup_5m_merged';
 export interface RollupRebuild {
   account: string;
   window: Window;
-  /** The 5-minute buckets [b0, b1) and hours [h0, h1) the window touches (epoch ms). */
+  /** The minutes [m0, m1), 5-minute buckets [b0, b1) and hours [h0, h1) the window touches (epoch ms). */
+  m0: number;
+  m1: number;
   b0: number;
   b1: number;
   h0: number;
@@ -90,6 +96,8 @@ export interface RollupRebuild {
    * summed again with those samples.
    */
   edgeBuckets: number[];
+  /** Minutes the window only partly covers whose other samples are stored (raw storage): summed again in SQL. */
+  edgeMinutes: number[];
   /** Hours the window only partly covers: summed again from rollup_5m, which holds their other buckets. */
   edgeHours: number[];
 }
@@ -116,6 +124,7 @@ export interface WrittenRollups {
    * The fleet rows of the periods the write added up completely, and the periods it did not (besides
    * the edges); null when SQL sums every period of the window.
    */
+  fleet1m: { rows: FleetRow[]; again: number[] } | null;
   fleet5m: { rows: FleetRow[]; again: number[] } | null;
   fleet1h: { rows: FleetRow[]; again: number[] } | null;
   groups: readonly { cloud: string; region: string; gpuModel: string }[];
@@ -130,6 +139,8 @@ export async function clearRollups(
   window: Window,
   { edgesInGpuSample }: { edgesInGpuSample: boolean },
 ): Promise<RollupRebuild> {
+  const m0 = floorTo(window.from, MINUTE_MS);
+  const m1 = ceilTo(window.to, MINUTE_MS);
   const b0 = floorTo(window.from, FIVE_MINUTES_MS);
   const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
   const h0 = floorTo(window.from, HOUR_MS);
@@ -146,11 +157,14 @@ export async function clearRollups(
   return {
     account,
     window,
+    m0,
+    m1,
     b0,
     b1,
     h0,
     h1,
     edgeBuckets: edgesInGpuSample ? edges(b0, b1, FIVE_MINUTES_MS) : [],
+    edgeMinutes: edgesInGpuSample ? edges(m0, m1, MINUTE_MS) : [],
     edgeHours: edges(h0, h1, HOUR_MS),
   };
 }
@@ -265,28 +279,76 @@ async function refreshFleet(
   const range = `bucket >= ${tsLiteral(from)} AND bucket < ${tsLiteral(to)}`;
   await exec(conn, `DELETE FROM ${fleet} WHERE account = $account AND ${range}`, { account });
   if (written === null) return insertFleetRows(conn, fleet, rollup, `${OF_ACCOUNT} AND ${range}`, { account });
-  if (written.rows.length > 0) {
-    const appender = await conn.createAppender(fleet);
-    try {
-      for (const row of written.rows) {
-        const group = groups[row.group]!;
-        appender.appendVarchar(account);
-        appender.appendVarchar(group.cloud);
-        appender.appendVarchar(group.region);
-        appender.appendVarchar(group.gpuModel);
-        appender.appendTimestamp(timestampValue(row.bucket));
-        appender.appendDouble(row.gpuMeanSum);
-        appender.appendInteger(row.gpus);
-        appender.endRow();
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-  }
+  await appendFleetRows(conn, fleet, written.rows, groups, account);
   const again = [...new Set([...edges, ...written.again])];
   if (again.length > 0) {
     await insertFleetRows(conn, fleet, rollup, `${OF_ACCOUNT} AND bucket IN (${again.map(tsLiteral).join(', ')})`, { account });
+  }
+}
+
+/** Appends the fleet rows a write added up (their groups index `groups`) to a fleet table. */
+async function appendFleetRows(
+  conn: DuckDBConnection,
+  fleet: 'fleet_1m' | 'fleet_5m' | 'fleet_1h',
+  rows: readonly FleetRow[],
+  groups: WrittenRollups['groups'],
+  account: string,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const appender = await conn.createAppender(fleet);
+  try {
+    for (const row of rows) {
+      const group = groups[row.group]!;
+      appender.appendVarchar(account);
+      appender.appendVarchar(group.cloud);
+      appender.appendVarchar(group.region);
+      appender.appendVarchar(group.gpuModel);
+      appender.appendTimestamp(timestampValue(row.bucket));
+      appender.appendDouble(row.gpuMeanSum);
+      appender.appendInteger(row.gpus);
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
+/**
+ * SQL: fleet_1m's rows of the account's minutes `minuteWhere` (over `bucket`) selects within
+ * [from, to), from the samples stored: raw, or a rollups-only account's minute rows (rollup_1m, one
+ * per GPU and minute). Each GPU's minute mean, summed per group.
+ */
+export function fleetMinutesSql(from: number, to: number, minuteWhere: string): string {
+  const range = `ts >= ${tsLiteral(from)} AND ts < ${tsLiteral(to)}`;
+  return `SELECT g.account, g.cloud, g.region, g.gpu_model, f.bucket, sum(f.m), count(*)::INTEGER
+    FROM (
+      SELECT gpu_id, bucket, sum(util_sum) / sum(util_count) AS m FROM (
+        SELECT gpu_id, time_bucket(INTERVAL 1 MINUTE, ts) AS bucket, sum(util) AS util_sum, count(util) AS util_count
+        FROM gpu_sample WHERE ${OF_ACCOUNT} AND ${range} AND util IS NOT NULL GROUP BY ALL
+        UNION ALL
+        SELECT gpu_id, time_bucket(INTERVAL 1 MINUTE, ts) AS bucket, util_sum, util_count
+        FROM rollup_1m WHERE ${OF_ACCOUNT} AND ${range} AND util_count > 0
+      ) WHERE ${minuteWhere} GROUP BY gpu_id, bucket
+    ) f JOIN gpu g USING (gpu_id)
+    GROUP BY g.account, g.cloud, g.region, g.gpu_model, f.bucket
+    ORDER BY f.bucket`;
+}
+
+/**
+ * Rewrites the account's fleet_1m rows of the minutes the window touches: the write's own, then from
+ * the stored samples the minutes it could not add up (its edges, its splits), or all of them. Run
+ * once the window's samples (or a rollups-only account's minute rows) are stored.
+ */
+export async function refreshFleetMinutes(conn: DuckDBConnection, { account, m0, m1, edgeMinutes }: RollupRebuild, written: WrittenRollups): Promise<void> {
+  await exec(conn, `DELETE FROM fleet_1m WHERE account = $account AND bucket >= ${tsLiteral(m0)} AND bucket < ${tsLiteral(m1)}`, { account });
+  const again = written.fleet1m === null ? null : [...new Set([...edgeMinutes, ...written.fleet1m.again])];
+  if (written.fleet1m !== null) await appendFleetRows(conn, 'fleet_1m', written.fleet1m.rows, written.groups, account);
+  if (again === null) {
+    await exec(conn, `INSERT INTO fleet_1m ${fleetMinutesSql(m0, m1, 'true')}`, { account });
+  } else if (again.length > 0) {
+    const from = Math.min(...again);
+    await exec(conn, `INSERT INTO fleet_1m ${fleetMinutesSql(from, Math.max(...again) + MINUTE_MS, `bucket IN (${again.map(tsLiteral).join(', ')})`)}`, { account });
   }
 }
 

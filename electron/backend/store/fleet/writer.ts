@@ -15,7 +15,7 @@ import type { Write } from '../write';
 import { refreshMinuteDetail } from './minute-rows';
 import { resourceRowKey, storedRowKeys } from './resource-rows';
 import { RollupPartials, type WriteGpus } from './rollup-partials';
-import { ceilTo, clearRollups, FIVE_MINUTES_MS, floorTo, refreshRollups, type WrittenRollups } from './rollups';
+import { ceilTo, clearRollups, FIVE_MINUTES_MS, floorTo, refreshFleetMinutes, refreshRollups, type WrittenRollups } from './rollups';
 import { GPU_SAMPLE_COLUMNS, StagedSamples } from './sample-appender';
 import { clearPendingBefore, recordOutOfOrder } from './sample-order';
 import type { FleetWriter } from './types';
@@ -292,6 +292,8 @@ export class DuckFleetWriter implements FleetWriter {
       } else if (outOfOrder) {
         await recordOutOfOrder(conn, window);
       }
+      // After the minute detail: a rollups-only account's minutes summed again are read from it.
+      await refreshFleetMinutes(conn, rebuild, written);
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
     });
@@ -309,6 +311,8 @@ export class DuckFleetWriter implements FleetWriter {
       await exec(conn, 'DELETE FROM gpu_sample WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
       await clearPendingBefore(conn, t - RAW_RETENTION_MS);
       await exec(conn, 'DELETE FROM rollup_1m WHERE ts < epoch_ms($cut::BIGINT)', { cut: t - MINUTE_DETAIL_RETENTION_MS });
+      // The fleet's minutes answer what raw samples (or the minute detail) would, so they age out with them.
+      await exec(conn, 'DELETE FROM fleet_1m WHERE bucket < epoch_ms($cut::BIGINT)', { cut: t - RAW_RETENTION_MS });
       await exec(conn, 'DELETE FROM rollup_5m WHERE bucket < epoch_ms($cut::BIGINT)', {
         cut: t - ROLLUP_RETENTION_MS,
       });

@@ -19,6 +19,7 @@ import { V11_MINUTE_ROWS } from './v11-minute-rows';
 import { V12_COST_DAY } from './v12-cost-day';
 import { V13_RETIRED_GPUS } from './v13-retired-gpus';
 import { V14_SAMPLE_ORDER } from './v14-sample-order';
+import { V15_FLEET_MINUTES } from './v15-fleet-minutes';
 
 export type { Migration } from './migration';
 
@@ -205,6 +206,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V12_COST_DAY,
   V13_RETIRED_GPUS,
   V14_SAMPLE_ORDER,
+  V15_FLEET_MINUTES,
 ];
 
 /** The schema version this build writes. */
