@@ -172,6 +172,7 @@ export class StagedSamples {
         const x = (xid[r] = staged[o + X]!);
         fault[r] = isFault;
         sums.add(slot, t, missing, u, m, p, c, x, isFault);
+        if ((missing & MISSING_UTIL) === 0) sums.addMinute(slot, t, u);
         if (missing !== 0) {
           const word = r >>> 5;
           const bit = ~(1 << (r & 31));
