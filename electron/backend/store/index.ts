@@ -9,7 +9,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ConnectionPool, traceMemory } from './db';
 import { classifyOpenError } from './errors';
 import { createFleetArea } from './fleet/index';
-import { keptInventoryReads } from './fleet/resource-rows';
 import { createFocusArea } from './focus/index';
 import { quietGateOf } from './idle-memory';
 import { withOverviewCache } from './overview-cache';
@@ -110,8 +109,8 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     readOnly,
     ...fleet,
     ...createSpendArea(instance, pool, write, now),
-    // The derived signals read an account's inventory after every metrics write: kept until it changes.
-    ...createTriageArea(pool, write, now, keptInventoryReads(pool, fleet.inventoryChanges)),
+    // The derived signals read an account's inventory after every metrics write: the fleet's kept read.
+    ...createTriageArea(pool, write, now, fleet.resources),
     ...createFocusArea(instance, pool, write, now),
     settle: () => write.settle(),
     close: async () => {

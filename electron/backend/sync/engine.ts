@@ -605,7 +605,7 @@ export class SyncEngine {
    */
   private async plan(entry: AccountEntry, stream: StreamId, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamPlan> {
     const { config, connector } = entry;
-    const storedResources = (): Promise<GpuResource[]> => inventory?.resources() ?? this.store.resources(config.name);
+    const storedResources = (): Promise<readonly GpuResource[]> => inventory?.resources() ?? this.store.resources(config.name);
     const origin: BatchOrigin = { account: config.name, stream };
     const now = this.clock.now();
     switch (stream) {

@@ -26,16 +26,16 @@ export class InventoryWrites {
 /** The inventory read of one sync: reads the store once, again only after an inventory write. */
 export class SharedInventoryRead {
   readonly #writes: InventoryWrites;
-  readonly #read: () => Promise<GpuResource[]>;
-  #last: { generation: number; resources: Promise<GpuResource[]> } | null = null;
+  readonly #read: () => Promise<readonly GpuResource[]>;
+  #last: { generation: number; resources: Promise<readonly GpuResource[]> } | null = null;
 
-  constructor(writes: InventoryWrites, read: () => Promise<GpuResource[]>) {
+  constructor(writes: InventoryWrites, read: () => Promise<readonly GpuResource[]>) {
     this.#writes = writes;
     this.#read = read;
   }
 
   /** The account's resources as stored now (the same array for every caller until the next write). */
-  resources(): Promise<GpuResource[]> {
+  resources(): Promise<readonly GpuResource[]> {
     const generation = this.#writes.generation;
     if (this.#last !== null && this.#last.generation === generation) return this.#last.resources;
     const resources = this.#read();

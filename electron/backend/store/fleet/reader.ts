@@ -71,7 +71,11 @@ export class DuckFleetReader implements FleetReader {
   readonly #now: () => Date;
   readonly #orders = new Map<string, { at: number; order: Promise<MachineKey[]> }>();
 
-  constructor(pool: ConnectionPool, now: () => Date) {
+  readonly #inventoryOf: (account: string) => Promise<readonly GpuResource[]>;
+
+  /** `inventoryOf`: an account's inventory as stored now (keptInventoryReads: kept until it changes). */
+  constructor(pool: ConnectionPool, now: () => Date, inventoryOf: (account: string) => Promise<readonly GpuResource[]>) {
+    this.#inventoryOf = inventoryOf;
     this.#pool = pool;
     this.#now = now;
   }
@@ -321,7 +325,7 @@ export class DuckFleetReader implements FleetReader {
     return r[0]?.position ?? null;
   }
 
-  resources(account: string): Promise<GpuResource[]> {
-    return this.#pool.use((conn) => loadResources(conn, 'account = $account', { account }));
+  resources(account: string): Promise<readonly GpuResource[]> {
+    return this.#inventoryOf(account);
   }
 }

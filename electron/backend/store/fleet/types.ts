@@ -77,8 +77,12 @@ export interface FleetReader {
   syncRuns(account: string | undefined, limit: number): Promise<SyncRun[]>;
   /** The end of the last committed window for a stream, or null if it never committed. */
   cursor(account: string, stream: StreamId): Promise<number | null>;
-  /** The account's current inventory snapshot. */
-  resources(account: string): Promise<GpuResource[]>;
+  /**
+   * The account's current inventory snapshot: one read kept until an inventory write changes it, since
+   * every sync and every metrics write's derived signals ask for it. Callers share the array and must
+   * not change it.
+   */
+  resources(account: string): Promise<readonly GpuResource[]>;
 }
 
 /** What `machineWindow` reads: the `fleet:machines` request with its defaults applied. */
