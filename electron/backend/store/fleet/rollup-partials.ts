@@ -281,7 +281,7 @@ export class RollupPartials {
    * GPUs report once a minute. A GPU's second sample of a minute, or one of a minute before the last it
    * measured (its samples in two slices, or out of order), leaves the minute to SQL, which sums each
    * GPU's samples first. A call of its own: add() grown by it was no longer inlined into the staging
-   * loop, and a backfill stored 7% fewer samples a second.
+   * loop, and a 10,000-GPU backfill stored about a tenth fewer samples a second.
    */
   addMinute(slot: number, ts: number, util: number): void {
     let minute = this.#minute;
