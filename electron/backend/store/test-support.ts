@@ -17,6 +17,18 @@ export async function tempDataDir(): Promise<{ dir: string; cleanup: () => Promi
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Runs `sql` on the closed store in `dir` (its own DuckDB instance, closed after): the rows as arrays. */
+export async function queryStoreFile(dir: string, sql: string): Promise<unknown[][]> {
+  const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowsJS();
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
 /**
  * Takes the closed store in `dir` back to before migration `version` (`undo` drops what it added) and
  * migrates it again, as an older store opened by this build would be: the versions applied.

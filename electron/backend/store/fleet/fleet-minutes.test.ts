@@ -5,14 +5,12 @@
  * minute, an account whose machine left the inventory (read from raw samples, as before), and a store
  * upgraded to v15, which fills only its newest hour and reads raw samples for ranges before it.
  */
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetFilter, Series, TimeRange } from '../../../../shared/contract';
 import type { GpuSample } from '../../../../shared/domain';
-import { openStore, STORE_FILE } from '../index';
+import { openStore } from '../index';
 import type { FleetStore } from '../types';
-import { account, batchesOf, reapplyMigration, resource, run, sample, tempDataDir } from '../test-support';
+import { account, batchesOf, queryStoreFile, reapplyMigration, resource, run, sample, tempDataDir } from '../test-support';
 
 const MIN = 60_000;
 const ASOF = Date.parse('2026-11-25T12:07:00Z');
@@ -81,13 +79,9 @@ describe('the fleet-wide 1-hour chart from fleet_1m', () => {
   /** Runs `sql` on the closed store, then opens it again. */
   async function onStore(sql: string): Promise<unknown[][]> {
     await store.close();
-    const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
-    const conn = await instance.connect();
     try {
-      return (await conn.runAndReadAll(sql)).getRowsJS();
+      return await queryStoreFile(dir, sql);
     } finally {
-      conn.closeSync();
-      instance.closeSync();
       store = await openStore(dir, { cacheOverview: false });
     }
   }

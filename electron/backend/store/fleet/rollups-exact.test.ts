@@ -15,7 +15,7 @@ import type { MetricsStorage } from '../../../../shared/config';
 import type { GpuSample } from '../../../../shared/domain';
 import { openStore, STORE_FILE } from '../index';
 import { GpuSampleColumns, type GpuSampleBatch } from '../../domain/sample-columns';
-import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, queryStoreFile, resource, run, tempDataDir } from '../test-support';
 import { createWrite } from '../write';
 import { DuckFleetWriter } from './writer';
 
@@ -133,16 +133,7 @@ function windows(storage: MetricsStorage): { from: number; to: number; version: 
   ];
 }
 
-async function query(dir: string, sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
-  const conn = await instance.connect();
-  try {
-    return (await conn.runAndReadAll(sql)).getRowsJS();
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-}
+const query = queryStoreFile;
 
 /** Every rollup and fleet row, as sorted text with sums rounded far below their values' precision. */
 async function rollupRows(dir: string): Promise<{ r5: string[]; r1h: string[]; f1m: string[]; f5: string[]; f1h: string[] }> {
