@@ -40,7 +40,9 @@ describe('inventory read for the derived signals', () => {
     expect(await store.resources('acct')).toBe(first);
 
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('m1', { gpuCount: 2, powerState: 'stopped' }), resource('m2')]));
-    const changed = await store.resources('acct');
+    // Callers asking at once (a sync's metrics and incidents) share the one read in flight.
+    const [changed, atOnce] = await Promise.all([store.resources('acct'), store.resources('acct')]);
+    expect(atOnce).toBe(changed);
     expect(changed.map((r) => [r.id, r.powerState])).toEqual([['m1', 'stopped'], ['m2', 'running']]);
     expect((await store.signalInput('acct', at)).resources).toBe(changed);
 

@@ -19,7 +19,6 @@ import { silentLogger, type Logger } from './logger';
 import { Semaphore } from '../providers/common/semaphore';
 import { ReadAhead } from './read-ahead';
 import { CLOCK_STRIDE, TurnBudget } from '../store/event-loop-turns';
-import { InventoryWrites, SharedInventoryRead } from './inventory-reads';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSampleColumns, checkSamples, requireArray, type BatchOrigin } from './validate';
 import { GpuSampleColumns, type GpuSampleBatch } from '../domain/sample-columns';
@@ -83,8 +82,6 @@ interface AccountEntry {
   readonly slots: Readonly<Record<StreamId, StreamSlot>>;
   /** Aborted when the account is removed, so its runs stop without stopping the others. */
   readonly removed: AbortController;
-  /** Its inventory writes, so a shared inventory read is never reused across one. */
-  readonly inventoryWrites: InventoryWrites;
 }
 
 /** Writes one run's batches to the store and returns the rows committed. */
@@ -178,7 +175,6 @@ export class SyncEngine {
       connector,
       slots: { inventory: slot('inventory'), metrics: slot('metrics'), costs: slot('costs'), incidents: slot('incidents') },
       removed: new AbortController(),
-      inventoryWrites: new InventoryWrites(),
     };
   }
 
@@ -354,10 +350,9 @@ export class SyncEngine {
   private async syncAccount(entry: AccountEntry, signal: AbortSignal): Promise<AccountSyncSummary> {
     const inventory = await this.runSlot(entry, 'inventory', signal);
     // A failed inventory still leaves the previous snapshot in the store for the other streams.
-    // Metrics and incidents both need it: one store read serves both (at 12,500 machines it is a
-    // fixed cost of every sync), unless an inventory write came between.
-    const shared = new SharedInventoryRead(entry.inventoryWrites, () => this.store.resources(entry.config.name));
-    const [metrics, costs, incidents] = await Promise.all(AFTER_INVENTORY.map((stream) => this.runSlot(entry, stream, signal, shared)));
+    // Metrics and incidents both read it: the store keeps one read until an inventory write changes
+    // it (at 12,500 machines a read was a fixed cost of every sync).
+    const [metrics, costs, incidents] = await Promise.all(AFTER_INVENTORY.map((stream) => this.runSlot(entry, stream, signal)));
     return {
       account: entry.config.name,
       provider: entry.config.provider,
@@ -366,19 +361,19 @@ export class SyncEngine {
   }
 
   /** Runs a stream unless it is already running; then one more run is queued behind it (shared by every caller). */
-  private runSlot(entry: AccountEntry, stream: StreamId, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamSyncSummary> {
+  private runSlot(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamSyncSummary> {
     const slot = entry.slots[stream];
-    if (slot.running === null) return this.startSlot(entry, slot, signal, inventory);
+    if (slot.running === null) return this.startSlot(entry, slot, signal);
     slot.queued ??= slot.running.then(() => {
       slot.queued = null;
-      return this.startSlot(entry, slot, signal, inventory);
+      return this.startSlot(entry, slot, signal);
     });
     return slot.queued;
   }
 
-  private startSlot(entry: AccountEntry, slot: StreamSlot, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamSyncSummary> {
+  private startSlot(entry: AccountEntry, slot: StreamSlot, signal: AbortSignal): Promise<StreamSyncSummary> {
     this.clearTimer(slot);
-    const run = this.runStream(entry, slot.stream, signal, inventory).then((summary) => {
+    const run = this.runStream(entry, slot.stream, signal).then((summary) => {
       slot.running = null;
       this.scheduleNext(entry, slot, summary);
       return summary;
@@ -446,7 +441,7 @@ export class SyncEngine {
   }
 
   /** One sync of one stream: every run of its plan in order, stopping at the first that fails. Never rejects. */
-  private async runStream(entry: AccountEntry, stream: StreamId, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamSyncSummary> {
+  private async runStream(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamSyncSummary> {
     const account = entry.config.name;
     const fields = { account, stream };
     let rows = 0;
@@ -458,7 +453,7 @@ export class SyncEngine {
     this.log.debug('sync started', fields);
     try {
       if (signal.aborted) throw abortReason(signal);
-      plan = await this.plan(entry, stream, signal, inventory);
+      plan = await this.plan(entry, stream, signal);
       window = plan.window;
       for (const write of plan.runs) {
         const outcome = await this.attempt(entry, stream, signal, write, (rowsSoFar) =>
@@ -599,13 +594,10 @@ export class SyncEngine {
     }
   }
 
-  /**
-   * Decides the windows and builds the writes; reads the store's cursor and inventory as needed (the
-   * inventory through `inventory` when the sync shares one read).
-   */
-  private async plan(entry: AccountEntry, stream: StreamId, signal: AbortSignal, inventory?: SharedInventoryRead): Promise<StreamPlan> {
+  /** Decides the windows and builds the writes; reads the store's cursor and inventory as needed. */
+  private async plan(entry: AccountEntry, stream: StreamId, signal: AbortSignal): Promise<StreamPlan> {
     const { config, connector } = entry;
-    const storedResources = (): Promise<readonly GpuResource[]> => inventory?.resources() ?? this.store.resources(config.name);
+    const storedResources = (): Promise<readonly GpuResource[]> => this.store.resources(config.name);
     const origin: BatchOrigin = { account: config.name, stream };
     const now = this.clock.now();
     switch (stream) {
@@ -616,9 +608,7 @@ export class SyncEngine {
             (run, signal, onBatch) => {
               const seen = new Set<string>();
               const batches = connector.inventory({ signal, now: run.startedAt });
-              return entry.inventoryWrites.around(() =>
-                this.store.writeInventory(run, checked(batches, origin, signal, (b, i) => checkResources(origin, b, i, seen), onBatch)),
-              );
+              return this.store.writeInventory(run, checked(batches, origin, signal, (b, i) => checkResources(origin, b, i, seen), onBatch));
             },
           ],
         };
