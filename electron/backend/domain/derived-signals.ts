@@ -71,6 +71,10 @@ export interface SignalInput {
   asOfMs: number;
   resources: readonly GpuResource[];
   xid: readonly XidHits[];
+  /**
+   * Each GPU's last sample within SILENT_LOOKBACK_MS; a GPU that reported within the last SILENT_AFTER_MS
+   * may be left out (it is not silent, and at 100,000 GPUs listing every one was most of the read).
+   */
   lastSeen: readonly GpuLastSeen[];
   /** True when the account's metrics stream synced successfully within twice its interval. */
   metricsFresh: boolean;

@@ -73,19 +73,3 @@ export function accountSamplesSql(accountSql: string, fromExclusiveMs: number, t
     WHERE g.account = ${accountSql})`;
 }
 
-/**
- * SQL: the last sample of each GPU of `accountSql` (an SQL string literal) with ts in
- * (fromExclusiveMs, toInclusiveMs], as rows (resource_id, gpu_index, last_ts), from its raw samples
- * or its minute rows. Grouped by the integer gpu_id before the GPUs are named: grouping six hours of a
- * 100,000-GPU fleet's samples by name took most of a second.
- */
-export function accountLastSampleSql(accountSql: string, fromExclusiveMs: number, toInclusiveMs: number): string {
-  const range = `ts > ${tsLiteral(fromExclusiveMs)} AND ts <= ${tsLiteral(toInclusiveMs)}`;
-  return `(SELECT g.resource_id, g.gpu_index, max(l.last_ts) AS last_ts FROM (
-      SELECT gpu_id, max(ts) AS last_ts FROM gpu_sample WHERE ${range} GROUP BY gpu_id
-      UNION ALL
-      SELECT gpu_id, max(ts) AS last_ts FROM ${minuteRowsSql(fromExclusiveMs, toInclusiveMs, range)} GROUP BY gpu_id
-    ) l JOIN gpu g USING (gpu_id)
-    WHERE g.account = ${accountSql}
-    GROUP BY g.resource_id, g.gpu_index)`;
-}

@@ -347,29 +347,29 @@ export async function refreshFleetMinutes(conn: DuckDBConnection, { account, m0,
   if (again === null) {
     await exec(conn, `INSERT INTO fleet_1m ${fleetMinutesSql(m0, m1, 'true')}`, { account });
   } else if (again.length > 0) {
-    for (const [from, to] of minuteSpans(again)) {
+    for (const [from, to] of periodSpans(again, MINUTE_MS)) {
       const minutes = again.filter((m) => m >= from && m < to);
       await exec(conn, `INSERT INTO fleet_1m ${fleetMinutesSql(from, to, `bucket IN (${minutes.map(tsLiteral).join(', ')})`)}`, { account });
     }
   }
 }
 
-/** Runs of consecutive minutes read at most one statement each; more than this many read one span. */
-const MAX_MINUTE_RUNS = 8;
+/** Runs of consecutive periods read at most one statement each; more than this many read one span. */
+const MAX_PERIOD_RUNS = 8;
 
 /**
- * The time ranges to read `minutes` from: each run of consecutive minutes, so a window's two edge
- * minutes do not read the hours between them; one span from first to last when there are many runs.
+ * The time ranges to read `periods` (starts, each `step` long) in: each run of consecutive periods,
+ * so a window's two edge minutes do not read the hours between them; one span from first to last when
+ * there are many runs.
  */
-function minuteSpans(minutes: readonly number[]): [number, number][] {
-  const sorted = [...minutes].sort((a, b) => a - b);
+export function periodSpans(periods: Iterable<number>, step: number): [number, number][] {
   const runs: [number, number][] = [];
-  for (const m of sorted) {
+  for (const p of [...new Set(periods)].sort((a, b) => a - b)) {
     const last = runs[runs.length - 1];
-    if (last !== undefined && m === last[1]) last[1] = m + MINUTE_MS;
-    else runs.push([m, m + MINUTE_MS]);
+    if (last !== undefined && p === last[1]) last[1] = p + step;
+    else runs.push([p, p + step]);
   }
-  return runs.length <= MAX_MINUTE_RUNS ? runs : [[runs[0]![0], runs[runs.length - 1]![1]]];
+  return runs.length <= MAX_PERIOD_RUNS ? runs : [[runs[0]![0], runs[runs.length - 1]![1]]];
 }
 
 /**

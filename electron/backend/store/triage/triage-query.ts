@@ -23,7 +23,8 @@ import { classifyOpenIncidents, isPlannedMaintenance } from '../../domain/incide
 import { sqlString, tsLiteral, type ConnectionPool, type Row } from '../db';
 import { loadAccountState } from '../fleet/freshness-query';
 import { gpusByMachine, gpuStateSql, machineGpuSummary, machineKey } from '../fleet/gpu-state-query';
-import { accountLastSampleSql, accountSamplesSql } from '../fleet/minute-rows';
+import { accountSamplesSql } from '../fleet/minute-rows';
+import { accountQuietGpus } from '../fleet/last-samples';
 import { affectedMachines, toBrief, type FleetMachine } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { addMoneyTo, formatMoney, parseMoney } from '../../../../shared/decimal';
@@ -302,10 +303,8 @@ export async function querySignalInput(
        FROM ${accountSamplesSql(acct, asOfMs - XID_LOOKBACK_MS, asOfMs)} WHERE xid > 0
        GROUP BY resource_id, gpu_index`,
     ),
-    pool.rows<{ resource_id: string; gpu_index: number; last: number } & Row>(
-      `SELECT resource_id, gpu_index::INTEGER AS gpu_index, epoch_ms(last_ts)::DOUBLE AS last
-       FROM ${accountLastSampleSql(acct, asOfMs - SILENT_LOOKBACK_MS, asOfMs)}`,
-    ),
+    // Only GPUs quiet for the newest minutes: the others are not silent.
+    accountQuietGpus(pool, account, asOfMs - SILENT_LOOKBACK_MS, asOfMs),
     pool.rows<{ cloud: Incident['cloud']; region: string; t: number; s: number; n: number } & Row>(
       `SELECT cloud, region, epoch_ms(bucket)::DOUBLE AS t, sum(gpu_mean_sum) AS s, sum(gpus)::INTEGER AS n
        FROM fleet_5m WHERE account = ${acct} AND bucket >= ${tsLiteral(asOfMs - COLLAPSE_BASELINE_FROM_MS)} AND bucket < ${tsLiteral(asOfMs)}
