@@ -9,6 +9,24 @@ const MIN = 60_000;
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
 const filter = { clouds: [], regions: [], gpuModels: [] };
 
+/** A store whose overview counts its computations, and whose cost write runs until `release()`. */
+function storeWithLongCostWrite(): { base: FleetStore; computed: () => number; release: () => void } {
+  let computed = 0;
+  let release = (): void => undefined;
+  const base = {
+    async overview(asOf: Date) {
+      computed += 1;
+      return { asOf: asOf.toISOString(), generatedAt: asOf.toISOString() };
+    },
+    async writeMetrics() {
+      return 0;
+    },
+    writeCosts: () => new Promise<number>((resolve) => (release = () => resolve(1))),
+    async close() {},
+  } as unknown as FleetStore;
+  return { base, computed: () => computed, release: () => release() };
+}
+
 describe('overview cache', () => {
   let cleanup: () => Promise<void>;
   let store: FleetStore;
@@ -122,56 +140,35 @@ describe('overview cache', () => {
   });
 
   it('answers from memory while a write runs, and computes again once it settles', async () => {
-    let computed = 0;
-    let release = (): void => undefined;
-    const base = {
-      async overview(asOf: Date) {
-        computed += 1;
-        return { asOf: asOf.toISOString(), generatedAt: asOf.toISOString() };
-      },
-      // A long cost write: until its COMMIT, what was computed is still the store's data.
-      writeCosts: () => new Promise<number>((resolve) => (release = () => resolve(1))),
-      async close() {},
-    } as unknown as FleetStore;
+    // A long cost write: until its COMMIT, what was computed is still the store's data.
+    const { base, computed, release } = storeWithLongCostWrite();
     const cached = withOverviewCache(base, () => new Date(ASOF));
     await cached.overview(new Date(ASOF), filter);
     const write = cached.writeCosts(run('acct', 'costs'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
     await cached.overview(new Date(ASOF), filter);
-    expect(computed).toBe(1);
+    expect(computed()).toBe(1);
     release();
     await write;
     await cached.overview(new Date(ASOF), filter);
-    expect(computed).toBe(2);
+    expect(computed()).toBe(2);
     await cached.close();
   });
 
   it('holds back a warm-up that falls due while another write runs, until that write settles', async () => {
     vi.useFakeTimers();
     try {
-      let computed = 0;
-      let release = (): void => undefined;
-      const base = {
-        async overview(asOf: Date) {
-          computed += 1;
-          return { asOf: asOf.toISOString(), generatedAt: asOf.toISOString() };
-        },
-        async writeMetrics() {
-          return 0;
-        },
-        writeCosts: () => new Promise<number>((resolve) => (release = () => resolve(1))),
-        async close() {},
-      } as unknown as FleetStore;
+      const { base, computed, release } = storeWithLongCostWrite();
       const cached = withOverviewCache(base, () => new Date(ASOF));
       await cached.overview(new Date(ASOF), filter);
       await cached.writeMetrics(run('acct', 'metrics'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
       // The metrics write's warm-up is due in a moment; a cost write starts before it.
       const costs = cached.writeCosts(run('acct', 'costs'), { from: ASOF - MIN, to: ASOF }, batchesOf([]));
       await vi.advanceTimersByTimeAsync(EVENT_COALESCE_MS);
-      expect(computed).toBe(1);
+      expect(computed()).toBe(1);
       release();
       await costs;
       await vi.advanceTimersByTimeAsync(EVENT_COALESCE_MS);
-      expect(computed).toBe(2);
+      expect(computed()).toBe(2);
       await cached.close();
     } finally {
       vi.useRealTimers();
