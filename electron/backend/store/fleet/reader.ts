@@ -10,7 +10,7 @@ import { isOpen, toBrief } from '../../domain/incident-fleet';
 import { loadFleetFolded, loadIncidents } from '../incident-query';
 import { floorToMinute, queryOverview } from './overview-query';
 import { machineCountSql, machineOrderSql, machinesWithGapsSql, orderNeedsStates, selectionSql } from './machine-window';
-import { filterSql, loadResources, machineListSql } from './resource-rows';
+import { filterSql, type InventoryOf, loadResources, machineListSql } from './resource-rows';
 import { querySeries } from './series-query';
 import type { FleetReader, MachineWindowQuery, OverviewParts } from './types';
 
@@ -71,10 +71,10 @@ export class DuckFleetReader implements FleetReader {
   readonly #now: () => Date;
   readonly #orders = new Map<string, { at: number; order: Promise<MachineKey[]> }>();
 
-  readonly #inventoryOf: (account: string) => Promise<readonly GpuResource[]>;
+  readonly #inventoryOf: InventoryOf;
 
   /** `inventoryOf`: an account's inventory as stored now (keptInventoryReads: kept until it changes). */
-  constructor(pool: ConnectionPool, now: () => Date, inventoryOf: (account: string) => Promise<readonly GpuResource[]>) {
+  constructor(pool: ConnectionPool, now: () => Date, inventoryOf: InventoryOf) {
     this.#inventoryOf = inventoryOf;
     this.#pool = pool;
     this.#now = now;

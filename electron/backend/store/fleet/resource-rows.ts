@@ -47,13 +47,16 @@ export async function loadResources(conn: DuckDBConnection, where: string, param
   return out;
 }
 
+/** Reads an account's inventory as stored now (keptInventoryReads: one read shared until it changes). */
+export type InventoryOf = (account: string) => Promise<readonly GpuResource[]>;
+
 /**
  * Reads an account's inventory, handing back the last read while `changes()` (the fleet writer's
  * inventoryChanges) has not moved: at 100,000 GPUs the read of 19,900 machines took about 0.4 s,
  * after every metrics write, for an inventory that changes a few times a day. Callers must not
  * change what they are handed (every caller gets the same array).
  */
-export function keptInventoryReads(pool: ConnectionPool, changes: () => number): (account: string) => Promise<readonly GpuResource[]> {
+export function keptInventoryReads(pool: ConnectionPool, changes: () => number): InventoryOf {
   const kept = new Map<string, Promise<readonly GpuResource[]>>();
   let keptAt = changes();
   return (account) => {

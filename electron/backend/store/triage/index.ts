@@ -1,7 +1,7 @@
 /** The triage area: its reader on the reader pool and its writer through the store's write(). */
-import type { GpuResource } from '../../../../shared/domain';
 import { methodsOf } from '../compose';
 import type { ConnectionPool } from '../db';
+import type { InventoryOf } from '../fleet/resource-rows';
 import type { Write } from '../write';
 import { createTriageReader } from './reader';
 import type { TriageArea, TriageWriter } from './types';
@@ -14,7 +14,7 @@ export function createTriageArea(
   pool: ConnectionPool,
   write: Write,
   now: () => Date,
-  inventoryOf: (account: string) => Promise<readonly GpuResource[]>,
+  inventoryOf: InventoryOf,
 ): TriageArea {
   return { ...createTriageReader(pool, inventoryOf), ...methodsOf<TriageWriter>(new DuckTriageWriter(pool, write, now)) };
 }

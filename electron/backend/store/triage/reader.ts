@@ -1,8 +1,8 @@
 /** Triage reads: the triage list, incident pages, provider incidents, derived-signal inputs and alerts. */
 import { AlertSettings, type Alert } from '../../../../shared/contract-triage';
 import type { ResponseOf } from '../../../../shared/contract';
-import type { GpuResource } from '../../../../shared/domain';
 import type { ConnectionPool, Row } from '../db';
+import type { InventoryOf } from '../fleet/resource-rows';
 import { isOpen, toBrief } from '../../domain/incident-fleet';
 import { loadFleet, loadIncidents } from '../incident-query';
 import { querySignalInput, queryIncidentPage, queryTriageList } from './triage-query';
@@ -22,7 +22,7 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
 };
 
 /** The DuckDB TriageReader over the store's reader pool; `inventoryOf` reads an account's inventory (kept between reads, resource-rows.ts). */
-export function createTriageReader(pool: ConnectionPool, inventoryOf: (account: string) => Promise<readonly GpuResource[]>): TriageReader {
+export function createTriageReader(pool: ConnectionPool, inventoryOf: InventoryOf): TriageReader {
   const read = <T extends Row>(sql: string): Promise<T[]> => pool.rows<T>(sql);
   return {
     triageList: (asOf) => queryTriageList(pool, asOf),

@@ -15,7 +15,7 @@ import type {
   TriageList,
   UtilisationTrack,
 } from '../../../../shared/contract-triage';
-import type { GpuResource, GpuState, Incident, ProviderId, StreamId, SyncError } from '../../../../shared/domain';
+import type { GpuState, Incident, ProviderId, StreamId, SyncError } from '../../../../shared/domain';
 import type { IncidentBrief } from '../../../../shared/overview';
 import { detectDataProblems, SILENT_LOOKBACK_MS, XID_LOOKBACK_MS, COLLAPSE_BASELINE_FROM_MS, type SignalInput } from '../../domain/derived-signals';
 import { mergeIncidents, type MergedIncident } from '../../domain/incident-merge';
@@ -29,7 +29,7 @@ import { affectedMachines, toBrief, type FleetMachine } from '../../domain/incid
 import { loadFleet, loadIncidents } from '../incident-query';
 import { addMoneyTo, formatMoney, parseMoney } from '../../../../shared/decimal';
 import { floorToMinute } from '../fleet/overview-query';
-import { loadResources, machineListSql } from '../fleet/resource-rows';
+import { type InventoryOf, loadResources, machineListSql } from '../fleet/resource-rows';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -291,7 +291,7 @@ export async function querySignalInput(
   pool: ConnectionPool,
   account: string,
   asOf: Date,
-  inventoryOf: (account: string) => Promise<readonly GpuResource[]>,
+  inventoryOf: InventoryOf,
 ): Promise<SignalInput> {
   const asOfMs = floorToMinute(asOf.getTime());
   const acct = sqlString(account);
