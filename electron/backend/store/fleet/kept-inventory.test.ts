@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionPool } from '../db';
 import { openStore, STORE_FILE } from '../index';
 import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
-import { keptInventoryReads } from './resource-rows';
+import { type InventoryOf, keptInventoryReads } from './resource-rows';
 
 describe('kept inventory read during an inventory write', () => {
   let instance: DuckDBInstance;
@@ -58,56 +58,57 @@ describe('kept inventory read during an inventory write', () => {
     });
   }
 
-  it('reads again for callers after the write, and for callers during the stale read', async () => {
+  /**
+   * A kept read whose first read ran on the rows from before the write, which has since committed:
+   * that read is held until `release()`, and `count()` counts the write as the fleet writer does.
+   */
+  async function staleReadInFlight(): Promise<{
+    inventoryOf: InventoryOf;
+    stale: ReturnType<InventoryOf>;
+    reads: () => number;
+    release: () => void;
+    count: () => void;
+  }> {
     let changes = 0;
     const held = heldPool();
     const inventoryOf = keptInventoryReads(held.pool, () => changes);
-
-    // The read runs on the rows from before the write, and is still in flight when the write commits.
     const stale = inventoryOf('acct');
     await expect.poll(held.reads).toBe(1);
     await stopMachine();
-    changes += 1;
+    return { inventoryOf, stale, reads: held.reads, release: held.release, count: () => (changes += 1) };
+  }
+  const powerStates = async (read: ReturnType<InventoryOf>): Promise<string[]> => (await read).map((r) => r.powerState);
+
+  it('reads again for callers after the write, and for callers during the stale read', async () => {
+    const { inventoryOf, stale, reads, release, count } = await staleReadInFlight();
+    count();
     // Asked while the stale read is in flight: a new read, not the one in flight.
     const during = inventoryOf('acct');
-    held.release();
-    expect((await stale).map((r) => r.powerState)).toEqual(['running']);
-    expect((await during).map((r) => r.powerState)).toEqual(['stopped']);
+    release();
+    expect(await powerStates(stale)).toEqual(['running']);
+    expect(await powerStates(during)).toEqual(['stopped']);
     // Asked after: the read taken after the write is the one kept.
-    const after = await inventoryOf('acct');
-    expect(after).toBe(await during);
-    expect(held.reads()).toBe(2);
+    expect(await inventoryOf('acct')).toBe(await during);
+    expect(reads()).toBe(2);
   });
 
   it('reads again when the write is counted only after the read finished', async () => {
-    let changes = 0;
-    const held = heldPool();
-    const inventoryOf = keptInventoryReads(held.pool, () => changes);
-
-    const stale = inventoryOf('acct');
-    await expect.poll(held.reads).toBe(1);
-    await stopMachine();
-    held.release();
-    expect((await stale).map((r) => r.powerState)).toEqual(['running']);
+    const { inventoryOf, stale, reads, release, count } = await staleReadInFlight();
+    release();
+    expect(await powerStates(stale)).toEqual(['running']);
     // The commit is counted after the read came back with the rows from before it.
-    changes += 1;
-    expect((await inventoryOf('acct')).map((r) => r.powerState)).toEqual(['stopped']);
-    expect(held.reads()).toBe(2);
+    count();
+    expect(await powerStates(inventoryOf('acct'))).toEqual(['stopped']);
+    expect(reads()).toBe(2);
   });
 
   it('does not keep a read that was in flight when the write was counted', async () => {
-    let changes = 0;
-    const held = heldPool();
-    const inventoryOf = keptInventoryReads(held.pool, () => changes);
-
-    const stale = inventoryOf('acct');
-    await expect.poll(held.reads).toBe(1);
-    await stopMachine();
-    changes += 1;
+    const { inventoryOf, stale, reads, release, count } = await staleReadInFlight();
+    count();
     // Nobody asks until the stale read has come back.
-    held.release();
-    expect((await stale).map((r) => r.powerState)).toEqual(['running']);
-    expect((await inventoryOf('acct')).map((r) => r.powerState)).toEqual(['stopped']);
-    expect(held.reads()).toBe(2);
+    release();
+    expect(await powerStates(stale)).toEqual(['running']);
+    expect(await powerStates(inventoryOf('acct'))).toEqual(['stopped']);
+    expect(reads()).toBe(2);
   });
 });
