@@ -16,7 +16,13 @@ export type ColumnKind = 'integer' | 'double' | 'utinyint' | 'boolean' | 'timest
 const TYPE_OF: Record<ColumnKind, DuckDBType> = { integer: INTEGER, double: DOUBLE, utinyint: UTINYINT, boolean: BOOLEAN, timestamp: TIMESTAMP };
 
 const TWO_POW_32 = 4294967296;
-const VALIDITY_WORDS = CHUNK_ROWS / 32;
+/** 32-bit words of validity bits per column of a chunk. */
+export const VALIDITY_WORDS = CHUNK_ROWS / 32;
+
+/** A chunk's worth of values of one column, in the typed array JavaScript fills it through. */
+export function columnValues(kind: ColumnKind): Int32Array | Float64Array | Uint8Array {
+  return kind === 'integer' ? new Int32Array(CHUNK_ROWS) : kind === 'double' || kind === 'timestamp' ? new Float64Array(CHUNK_ROWS) : new Uint8Array(CHUNK_ROWS);
+}
 
 function hasNull(bits: Uint32Array): boolean {
   for (let w = 0; w < bits.length; w++) if (bits[w] !== 0xffffffff) return true;
@@ -45,9 +51,7 @@ export class TypedChunkAppender {
     if (appender.columnCount !== kinds.length) throw new Error(`appender has ${appender.columnCount} columns, the chunk ${kinds.length}`);
     this.#kinds = kinds;
     this.#chunk = DuckDBDataChunk.create(kinds.map((k) => TYPE_OF[k]));
-    this.#values = kinds.map((k) =>
-      k === 'integer' ? new Int32Array(CHUNK_ROWS) : k === 'double' || k === 'timestamp' ? new Float64Array(CHUNK_ROWS) : new Uint8Array(CHUNK_ROWS),
-    );
+    this.#values = kinds.map(columnValues);
     this.#validity = kinds.map((_, i) => (nullable[i] ? new Uint32Array(VALIDITY_WORDS).fill(0xffffffff) : null));
   }
 

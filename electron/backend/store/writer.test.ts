@@ -111,7 +111,7 @@ describe('store writes', () => {
     expect(await count('SELECT count(*) FROM rollup_5m WHERE util_sum = 250')).toBe(2);
     expect(await count('SELECT count(*) FROM gpu_sample')).toBe(0);
     expect(await store.cursor('acct', 'metrics')).toBe(w.to);
-    // The next write of the window stages afresh: no staging table was left behind.
+    // The next write of the window writes it afresh: nothing of the failed write was left behind.
     await store.writeMetrics(run('acct', 'metrics'), w, batchesOf(minutes('vm-1', 0, w.from, w.to, 70)), 'rollups');
     expect(await count('SELECT count(*) FROM rollup_1m WHERE util_sum = 70')).toBe(10);
     expect(await count('SELECT count(*) FROM rollup_1m')).toBe(10);

@@ -5,58 +5,19 @@
  * signals). Raw accounts have no rows here and rollups accounts none in gpu_sample, so every read takes
  * the union and no account is counted twice.
  *
- * Each row is [minute, minute + 1) of one GPU: `ts` is its newest sample, `samples`, `util_sum`,
+ * Each row is [minute, minute + 1) of one GPU (minute-detail.ts writes them): `ts` is its newest sample, `samples`, `util_sum`,
  * `util_count`, `xid` and `fault` what its samples add up to. A window bound at a whole minute splits
  * no minute row when samples sit on whole minutes, as a Prometheus range query at a 60 s step returns
  * them (the connectors align start to the minute), so a window reads the same samples as from raw.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { exec, tsLiteral } from '../db';
-import type { Window } from '../sync-run';
-import { ceilTo, FIVE_MINUTES_MS, floorTo } from './rollups';
-
-const MINUTE_MS = 60_000;
+import { tsLiteral } from '../db';
+import { floorTo, MINUTE_MS } from './rollups';
 
 /** Columns of minuteRowsSql's rows: gpu_id, ts, samples, util_sum, util_count, xid, fault. */
 export function minuteRowsSql(fromMs: number, toMs: number, where: string): string {
   // The minutes from `fromMs`'s on: `where` then bounds them exactly by ts.
   return `(SELECT gpu_id, ts, samples, util_sum, util_count, xid, fault FROM rollup_1m
     WHERE ts >= ${tsLiteral(floorTo(fromMs, MINUTE_MS))} AND ts <= ${tsLiteral(toMs)} AND ${where})`;
-}
-
-/**
- * Samples the minute detail is built from per statement: bounds the statement's grouping whatever the
- * window (a rollups-only window is rolled up whole, in one transaction). Not smaller: each statement's
- * rows are rewritten at the commit, so at 250,000 a 2M-sample window took 5 s instead of 1.8 and a
- * first backfill left 39% of the store file free instead of 16%. A 4M-sample window built in one
- * statement still fits the backend's 256 MB.
- */
-const MINUTE_DETAIL_SLICE_SAMPLES = 1_000_000;
-
-/**
- * Builds the minute detail of the 5-minute buckets `window` touches from the samples in `staging` (the
- * window's samples of the account's `gpuCount` GPUs, which start at a bucket boundary, so each bucket
- * is whole), a slice of whole buckets at a time, in time order. The metrics write has already deleted
- * those buckets' minute rows (for either storage mode, writer.ts).
- */
-export async function refreshMinuteDetail(conn: DuckDBConnection, window: Window, staging: string, gpuCount: number): Promise<void> {
-  const b0 = floorTo(window.from, FIVE_MINUTES_MS);
-  const b1 = ceilTo(window.to, FIVE_MINUTES_MS);
-  // One sample per GPU and minute: at least one bucket per slice, whatever the fleet.
-  const sliceMs = Math.max(FIVE_MINUTES_MS, floorTo(Math.floor(MINUTE_DETAIL_SLICE_SAMPLES / Math.max(1, gpuCount)) * MINUTE_MS, FIVE_MINUTES_MS));
-  for (let from = b0; from < b1; from += sliceMs) {
-    await exec(
-      conn,
-      `INSERT INTO rollup_1m
-       SELECT gpu_id, max(ts) AS ts, count(*)::INTEGER AS samples, coalesce(sum(util), 0) AS util_sum,
-              count(util)::INTEGER AS util_count, coalesce(sum(xid), 0)::INTEGER AS xid, bool_or(fault) AS fault
-       FROM ${staging}
-       WHERE ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)
-       GROUP BY gpu_id, time_bucket(INTERVAL 1 MINUTE, ts)
-       ORDER BY ts, gpu_id`,
-      { from, to: Math.min(b1, from + sliceMs) },
-    );
-  }
 }
 
 /**

@@ -6,7 +6,8 @@
  * rollup_1h, fleet_5m and fleet_1h follow from them, and fleet_1m from each GPU's minute means (windows
  * off the minute grid too). A rollups-only store given the same windows
  * (starting on the grid, as such windows must) has the same rollups, and so does a store given the
- * samples as columns (GpuSampleColumns) rather than objects.
+ * samples as columns (GpuSampleColumns) rather than objects. Its minute detail (rollup_1m, added up
+ * slice by slice) holds one row per GPU and minute, what SQL groups from the raw samples.
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -149,6 +150,16 @@ async function rollupRows(dir: string): Promise<{ r5: string[]; r1h: string[]; f
   };
 }
 
+/** Minute rows (rollup_1m's columns, from `sql`) by GPU name, as sorted text with sums rounded far below their precision. */
+async function minuteRowsOf(dir: string, sql: string): Promise<string[]> {
+  const rows = await query(
+    dir,
+    `SELECT g.resource_id, g.gpu_index, m.ts::VARCHAR, m.samples::INTEGER, round(m.util_sum, 6), m.util_count::INTEGER, m.xid::INTEGER, m.fault
+     FROM (${sql}) m JOIN gpu g USING (gpu_id) ORDER BY ALL`,
+  );
+  return rows.map((row) => JSON.stringify(row));
+}
+
 describe('rollups written while staging', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -284,12 +295,22 @@ describe('rollups written while staging', () => {
     }
   });
 
-  it('gives a rollups-only store the rollups a raw store has, in slices or not', async () => {
+  it('gives a rollups-only store the rollups a raw store has, and its raw samples as minute rows, in slices or not', async () => {
     await writeAll('raw', 'by-gpu', 2_000_000, 'rollups');
     const raw = await rollupRows(dir);
+    // Each GPU's minute as SQL groups the raw samples: its newest sample, what its samples add up to.
+    const rawMinutes = await minuteRowsOf(
+      dir,
+      `SELECT gpu_id, max(ts) AS ts, count(*) AS samples, coalesce(sum(util), 0) AS util_sum, count(util) AS util_count,
+              coalesce(sum(xid), 0) AS xid, bool_or(fault) AS fault
+       FROM gpu_sample GROUP BY gpu_id, time_bucket(INTERVAL 1 MINUTE, ts)`,
+    );
+    expect(rawMinutes.some((row) => row.includes(',null]'))).toBe(true);
+    expect(rawMinutes.some((row) => row.includes(',true]'))).toBe(true);
     const other = await tempDataDir();
     try {
-      for (const [order, limit] of [['by-gpu', 2_000_000], ['shuffled', 90]] as const) {
+      // Slices of 150 minute by minute, and of 90 shuffled, cut minutes of a GPU's two samples in two.
+      for (const [order, limit] of [['by-gpu', 2_000_000], ['shuffled', 90], ['by-minute', 150]] as const) {
         const store = await openStore(other.dir);
         await store.upsertAccounts([account('acct')]);
         await store.writeInventory(run('acct', 'inventory'), batchesOf(MACHINES));
@@ -305,6 +326,7 @@ describe('rollups written while staging', () => {
           expect(got.f1m).toEqual(raw.f1m);
           expect(got.f5).toEqual(raw.f5);
           expect(got.f1h).toEqual(raw.f1h);
+          expect(await minuteRowsOf(dir, 'SELECT * FROM rollup_1m'), `${order} ${limit}`).toEqual(rawMinutes);
         } finally {
           dir = saved;
         }

@@ -74,6 +74,8 @@ const SUMS_OF_5M_ROWS = `
 
 /** Temporary tables of a rebuild (each write has its own connection), read qualified so no table shadows them. */
 const SPLITS = 'rollup_split';
+/** The table stageSplits fills, qualified: no table of the database can shadow it. */
+export const SPLITS_TABLE = `temp.main.${SPLITS}`;
 const MERGED = 'rollup_5m_merged';
 
 /**
@@ -170,7 +172,7 @@ export async function clearRollups(
 }
 
 /** Stages `splits` in a temporary table of distinct (gpu_id, bucket) pairs; false when there are none. */
-async function stageSplits(conn: DuckDBConnection, splits: Splits): Promise<boolean> {
+export async function stageSplits(conn: DuckDBConnection, splits: Splits): Promise<boolean> {
   if (splits.gpuIds.length === 0) return false;
   await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SPLITS} (gpu_id INTEGER, bucket TIMESTAMP)`);
   const appender = await conn.createAppender(SPLITS, 'main', 'temp');
@@ -189,7 +191,7 @@ async function stageSplits(conn: DuckDBConnection, splits: Splits): Promise<bool
     appender.closeSync();
   }
   // A pair can be listed twice (a bucket in three slices); a DELETE ... USING must match a row once.
-  await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SPLITS} AS SELECT DISTINCT gpu_id, bucket FROM temp.main.${SPLITS}`);
+  await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SPLITS} AS SELECT DISTINCT gpu_id, bucket FROM ${SPLITS_TABLE}`);
   return true;
 }
 
@@ -217,8 +219,8 @@ async function mergeRollup5m(conn: DuckDBConnection, { account, window, b0, b1, 
   const split = await stageSplits(conn, splits);
   if (split) {
     const inWindow = `r.bucket >= ${tsLiteral(b0)} AND r.bucket < ${tsLiteral(b1)}`;
-    parts.push(`SELECT r.* FROM rollup_5m r SEMI JOIN temp.main.${SPLITS} USING (gpu_id, bucket) WHERE ${inWindow}`);
-    deletes.push(`DELETE FROM rollup_5m r USING temp.main.${SPLITS} p WHERE r.gpu_id = p.gpu_id AND r.bucket = p.bucket AND ${inWindow}`);
+    parts.push(`SELECT r.* FROM rollup_5m r SEMI JOIN ${SPLITS_TABLE} USING (gpu_id, bucket) WHERE ${inWindow}`);
+    deletes.push(`DELETE FROM rollup_5m r USING ${SPLITS_TABLE} p WHERE r.gpu_id = p.gpu_id AND r.bucket = p.bucket AND ${inWindow}`);
   }
   if (parts.length === 0) return;
   const params: Params = edgeBuckets.length > 0 ? { account } : {};
@@ -232,7 +234,7 @@ async function mergeRollup5m(conn: DuckDBConnection, { account, window, b0, b1, 
   for (const sql of deletes) await exec(conn, sql, sql.includes('$account') ? params : {});
   await exec(conn, `INSERT INTO rollup_5m SELECT * FROM temp.main.${MERGED} ORDER BY bucket`);
   await exec(conn, `DROP TABLE temp.main.${MERGED}`);
-  if (split) await exec(conn, `DROP TABLE temp.main.${SPLITS}`);
+  if (split) await exec(conn, `DROP TABLE ${SPLITS_TABLE}`);
 }
 
 /** Sums again from rollup_5m the hours at the window's edges, and the (GPU, hour) rows that came apart. */
@@ -248,18 +250,18 @@ async function mergeRollup1h(conn: DuckDBConnection, { account, edgeHours }: Rol
   // Splits of edge hours are not listed again: those hours were summed whole above.
   const others = { gpuIds: splits.gpuIds.filter((_, i) => !edgeHours.includes(splits.buckets[i]!)), buckets: hours };
   await stageSplits(conn, others);
-  await exec(conn, `DELETE FROM rollup_1h r USING temp.main.${SPLITS} p WHERE r.gpu_id = p.gpu_id AND r.bucket = p.bucket`);
+  await exec(conn, `DELETE FROM rollup_1h r USING ${SPLITS_TABLE} p WHERE r.gpu_id = p.gpu_id AND r.bucket = p.bucket`);
   // Only the hours listed are read (zone maps skip the rest of the window).
   const range = `r.bucket >= ${tsLiteral(Math.min(...hours))} AND r.bucket < ${tsLiteral(Math.max(...hours) + HOUR_MS)}`;
   await exec(
     conn,
     insert(
-      `rollup_5m r JOIN temp.main.${SPLITS} p ON p.gpu_id = r.gpu_id AND r.bucket >= p.bucket AND r.bucket < p.bucket + INTERVAL 1 HOUR`,
+      `rollup_5m r JOIN ${SPLITS_TABLE} p ON p.gpu_id = r.gpu_id AND r.bucket >= p.bucket AND r.bucket < p.bucket + INTERVAL 1 HOUR`,
       range,
       'p.bucket',
     ),
   );
-  await exec(conn, `DROP TABLE temp.main.${SPLITS}`);
+  await exec(conn, `DROP TABLE ${SPLITS_TABLE}`);
 }
 
 /**

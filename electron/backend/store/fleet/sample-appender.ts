@@ -3,23 +3,21 @@
  * chunks (typed-chunks.ts): no per-row SQL, no per-value native call and no object per sample.
  * Connectors send samples GPU by GPU; sorting a staged slice here replaces DuckDB's ORDER BY of a
  * staging table, and the rows go into gpu_sample once instead of twice (a staging table, then
- * INSERT ... SELECT). The 5-minute sums are added up on the way (rollup-partials.ts).
+ * INSERT ... SELECT). The 5-minute sums are added up on the way (rollup-partials.ts), and for a
+ * rollups-only account, which stores no sample, its minute rows (minute-detail.ts).
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { GpuSample } from '../../../../shared/domain';
 import type { GpuSampleColumns } from '../../domain/sample-columns';
 import type { TurnBudget } from '../event-loop-turns';
-import { CHUNK_ROWS, type ColumnKind, TypedChunkAppender } from '../typed-chunks';
+import { CHUNK_ROWS, type ColumnKind, columnValues, TypedChunkAppender, VALIDITY_WORDS } from '../typed-chunks';
+import type { MinuteDetail } from './minute-detail';
 import {
   MISSING_FAULT, MISSING_MEM, MISSING_POWER, MISSING_SOURCE, MISSING_TEMP, MISSING_UTIL, type RollupPartials,
 } from './rollup-partials';
 
 /** util_source as a small code (the appender writes no strings): 1 prof, 2 dev, 3 provider (as since v5). */
 export const UTIL_SOURCE_CODES = { prof: 1, dev: 2, provider: 3 } as const;
-
-/** gpu_sample's columns (schema v5 and v8), for a staging table shaped like it. */
-export const GPU_SAMPLE_COLUMNS = `gpu_id INTEGER, ts TIMESTAMP, util DOUBLE, util_source UTINYINT, mem_used_mib DOUBLE,
-  power_w DOUBLE, temp_c DOUBLE, xid INTEGER, fault BOOLEAN`;
 
 const KINDS: ColumnKind[] = ['integer', 'timestamp', 'double', 'utinyint', 'double', 'double', 'double', 'integer', 'boolean'];
 const NULLABLE = [false, false, true, true, true, true, true, false, true];
@@ -136,14 +134,22 @@ export class StagedSamples {
   }
 
   /**
-   * Appends the staged samples to `appender` (a table of GPU_SAMPLE_COLUMNS) in time order, adding
-   * each to `sums` on the way, giving the event loop its turns; then empties the slice.
+   * Reads the staged samples in time order, adding each to `sums`, and appends them to `to.samples`
+   * (gpu_sample) or adds them to `to.minutes` (a rollups-only write's minute detail), giving the event
+   * loop its turns; then empties the slice.
    */
-  async appendTo(appender: DuckDBAppender, sums: RollupPartials, gpuIdOfSlot: Int32Array, turns: TurnBudget): Promise<void> {
+  async appendTo(
+    to: { samples: DuckDBAppender } | { minutes: MinuteDetail },
+    sums: RollupPartials,
+    gpuIdOfSlot: Int32Array,
+    turns: TurnBudget,
+  ): Promise<void> {
     const n = this.length;
     const blocks = this.#blocks;
     const order = this.timeOrdered ? null : timeOrder(blocks, n, this.#minTs, this.#maxTs);
-    const chunk = new TypedChunkAppender(appender, KINDS, NULLABLE);
+    const minutes = 'minutes' in to ? to.minutes : null;
+    // Without samples to store, the rows are written into columns no table gets (one loop for both).
+    const chunk = 'samples' in to ? new TypedChunkAppender(to.samples, KINDS, NULLABLE) : unstoredColumns();
     const [gpu, ts, util, source, mem, power, temp, xid, fault] = [
       chunk.int32(0), chunk.float64(1), chunk.float64(UTIL), chunk.uint8(SOURCE), chunk.float64(MEM),
       chunk.float64(POWER), chunk.float64(TEMP), chunk.int32(7), chunk.uint8(FAULT),
@@ -173,6 +179,7 @@ export class StagedSamples {
         fault[r] = isFault;
         sums.add(slot, t, missing, u, m, p, c, x, isFault);
         if ((missing & MISSING_UTIL) === 0) sums.addMinute(slot, t, u);
+        if (minutes !== null) minutes.add(slot, t, missing, u, x, isFault);
         if (missing !== 0) {
           const word = r >>> 5;
           const bit = ~(1 << (r & 31));
@@ -187,6 +194,7 @@ export class StagedSamples {
       chunk.append(rows);
     }
     sums.endSlice();
+    minutes?.endSlice();
     chunk.flush();
     // The blocks stay for the next slice.
     this.length = 0;
@@ -205,6 +213,20 @@ export class StagedSamples {
     this.#block = this.#blocks[index]!;
     return 0;
   }
+}
+
+/** Columns shaped as a gpu_sample chunk's that no table gets: append and flush do nothing. */
+function unstoredColumns(): Pick<TypedChunkAppender, 'int32' | 'float64' | 'uint8' | 'validity' | 'append' | 'flush'> {
+  const values = KINDS.map(columnValues);
+  const validity = new Uint32Array(VALIDITY_WORDS);
+  return {
+    int32: (c) => values[c] as Int32Array,
+    float64: (c) => values[c] as Float64Array,
+    uint8: (c) => values[c] as Uint8Array,
+    validity: () => validity,
+    append: () => {},
+    flush: () => {},
+  };
 }
 
 const MINUTE_MS = 60_000;

@@ -1,10 +1,12 @@
 /**
  * A metrics window larger than the writer stages at once is stored in slices of GPUs; the store
- * records it and, once quiet, rewrites its samples in time order, keeping every sample once.
+ * records it and, once quiet, rewrites its samples (or a rollups-only account's minute rows) in time
+ * order, keeping every sample once.
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MetricsStorage } from '../../../../shared/config';
 import type { GpuSample } from '../../../../shared/domain';
 import { exec, inTransaction, type Row, rows } from '../db';
 import { openStore, STORE_FILE } from '../index';
@@ -59,11 +61,11 @@ describe('raw samples written out of time order', () => {
     await writer.writeInventory(run('acct', 'inventory'), batchesOf(MACHINES));
   };
   /** The window's samples in batches of 50, as a connector pages them (GPU by GPU, or minute by minute). */
-  const metrics = (from: number, to: number, salt = 0, minuteByMinute = false): Promise<number> => {
+  const metrics = (from: number, to: number, salt = 0, minuteByMinute = false, storage: MetricsStorage = 'raw'): Promise<number> => {
     const all = samples(from, to, salt);
     if (minuteByMinute) all.sort((a, b) => a.ts - b.ts);
     const batches = Array.from({ length: Math.ceil(all.length / 50) }, (_, i) => all.slice(i * 50, i * 50 + 50));
-    return writer.writeMetrics(run('acct', 'metrics'), { from, to }, batchesOf(...batches));
+    return writer.writeMetrics(run('acct', 'metrics'), { from, to }, batchesOf(...batches), storage);
   };
 
   const read = async <T extends Row>(sql: string): Promise<T[]> => {
@@ -80,11 +82,11 @@ describe('raw samples written out of time order', () => {
    * Runs of one minute's rows in storage order, beyond one per minute: 0 when each minute's samples
    * are stored together (a rewritten chunk goes at the table's end, after later minutes written since).
    */
-  const outOfOrder = async (): Promise<number> =>
+  const outOfOrder = async (table = 'gpu_sample'): Promise<number> =>
     (
       await read<{ n: number }>(
         `SELECT (count(*) FILTER (WHERE prev IS DISTINCT FROM ts) - count(DISTINCT ts))::INTEGER AS n
-         FROM (SELECT ts, lag(ts) OVER (ORDER BY rowid) AS prev FROM gpu_sample)`,
+         FROM (SELECT ts, lag(ts) OVER (ORDER BY rowid) AS prev FROM ${table})`,
       )
     )[0]!.n;
   const allSamples = (): Promise<unknown[]> => read('SELECT gpu_id, epoch_ms(ts)::DOUBLE AS ts, util, util_source, mem_used_mib, power_w, temp_c, xid, fault FROM gpu_sample ORDER BY gpu_id, ts');
@@ -117,6 +119,22 @@ describe('raw samples written out of time order', () => {
     expect(await pending()).toEqual([]);
     expect(await outOfOrder()).toBe(0);
     expect(await allSamples()).toEqual(before);
+  });
+
+  it('rewrites the minute rows of a rollups-only window stored in slices in time order too, each row once', async () => {
+    await open(100, 50);
+    await metrics(END - 2 * HOUR, END - 60 * MIN, 0, false, 'rollups');
+    expect(await pending()).toEqual([{ from_ms: END - 2 * HOUR, to_ms: END - 60 * MIN }]);
+    expect(await outOfOrder('rollup_1m')).toBeGreaterThan(0);
+    const minuteRows = (): Promise<unknown[]> =>
+      read('SELECT gpu_id, epoch_ms(ts)::DOUBLE AS ts, samples, util_sum, util_count, xid, fault FROM rollup_1m ORDER BY gpu_id, ts');
+    const before = await minuteRows();
+    expect(before.length).toBe(10 * 60);
+
+    await write.settle();
+    expect(await pending()).toEqual([]);
+    expect(await outOfOrder('rollup_1m')).toBe(0);
+    expect(await minuteRows()).toEqual(before);
   });
 
   it('sorts on its own once the store has been quiet for the upkeep time, a chunk at a time', async () => {

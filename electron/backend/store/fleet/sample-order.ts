@@ -2,6 +2,7 @@
  * Raw samples of a metrics window larger than the writer stages at once go in as slices of GPUs, each
  * in time order (writer.ts), so every row group of the window spans a long stretch of it and a read
  * of a few minutes (the overview's window edges, the GPU states) reads a row group of every slice.
+ * A rollups-only account's minute rows (rollup_1m) are written slice by slice too, and sorted alike.
  * The writer records such windows; once the store is quiet, they are rewritten in time order, a chunk
  * per transaction. The samples stay the same, so the rollups built from them stay right.
  */
@@ -19,7 +20,7 @@ export const SORT_CHUNK_SAMPLES = 500_000;
 
 const MINUTE_MS = 60_000;
 
-/** Records that gpu_sample's rows in `window` are not in time order (in the write's transaction). */
+/** Records that gpu_sample's or rollup_1m's rows in `window` are not in time order (in the write's transaction). */
 export async function recordOutOfOrder(conn: DuckDBConnection, window: Window): Promise<void> {
   // A window written again is pending once.
   await exec(
@@ -62,14 +63,21 @@ export async function sortPendingSamples(conn: DuckDBConnection, chunkSamples = 
   const minutes = Math.max(1, Math.floor(chunkSamples / Math.max(1, first.gpus)));
   const range = { from: first.from_ms, to: Math.min(first.to_ms, first.from_ms + minutes * MINUTE_MS) };
   const inRange = 'ts >= epoch_ms($from::BIGINT) AND ts < epoch_ms($to::BIGINT)';
-  // The rows in time order first (a temporary table: the chunk's own rows are deleted next); then
-  // appended in that order, so each row group holds a few minutes of the whole fleet.
-  await exec(conn, `CREATE OR REPLACE TEMP TABLE sample_chunk_sorted AS SELECT * FROM gpu_sample WHERE ${inRange} ORDER BY ts, gpu_id`, range);
-  const [chunk] = await rows<{ n: number }>(conn, 'SELECT count(*)::DOUBLE AS n FROM sample_chunk_sorted');
-  await exec(conn, `DELETE FROM gpu_sample WHERE ${inRange}`, range);
-  await exec(conn, 'INSERT INTO gpu_sample SELECT * FROM sample_chunk_sorted');
-  await exec(conn, 'DROP TABLE sample_chunk_sorted');
+  let sorted = 0;
+  // Raw samples, and the minute rows of rollups-only accounts (written in slices the same way).
+  for (const table of ['gpu_sample', 'rollup_1m']) {
+    // The rows in time order first (a temporary table: the chunk's own rows are deleted next); then
+    // appended in that order, so each row group holds a few minutes of the whole fleet.
+    await exec(conn, `CREATE OR REPLACE TEMP TABLE sample_chunk_sorted AS SELECT * FROM ${table} WHERE ${inRange} ORDER BY ts, gpu_id`, range);
+    const [chunk] = await rows<{ n: number }>(conn, 'SELECT count(*)::DOUBLE AS n FROM sample_chunk_sorted');
+    sorted += chunk?.n ?? 0;
+    if ((chunk?.n ?? 0) > 0) {
+      await exec(conn, `DELETE FROM ${table} WHERE ${inRange}`, range);
+      await exec(conn, `INSERT INTO ${table} SELECT * FROM sample_chunk_sorted`);
+    }
+    await exec(conn, 'DROP TABLE sample_chunk_sorted');
+  }
   await clearPendingBefore(conn, range.to);
   const [left] = await rows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM sample_order_pending');
-  return { sorted: chunk?.n ?? 0, more: (left?.n ?? 0) > 0 };
+  return { sorted, more: (left?.n ?? 0) > 0 };
 }

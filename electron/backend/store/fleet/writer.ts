@@ -12,11 +12,11 @@ import { exec, rows } from '../db';
 import { appendResource } from '../row-appenders';
 import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, type Window } from '../sync-run';
 import type { Write } from '../write';
-import { refreshMinuteDetail } from './minute-rows';
+import { mergeMinuteSplits, MinuteDetail } from './minute-detail';
 import { resourceRowKey, storedRowKeys } from './resource-rows';
 import { RollupPartials, type WriteGpus } from './rollup-partials';
-import { ceilTo, clearRollups, FIVE_MINUTES_MS, floorTo, refreshFleetMinutes, refreshRollups, type WrittenRollups } from './rollups';
-import { GPU_SAMPLE_COLUMNS, StagedSamples } from './sample-appender';
+import { ceilTo, clearRollups, FIVE_MINUTES_MS, floorTo, refreshFleetMinutes, refreshRollups, type Splits, type WrittenRollups } from './rollups';
+import { StagedSamples } from './sample-appender';
 import { clearPendingBefore, recordOutOfOrder } from './sample-order';
 import type { FleetWriter } from './types';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
@@ -26,13 +26,6 @@ const DAY_MS = 86_400_000;
 export const RAW_RETENTION_MS = 7 * DAY_MS;
 /** Rollups are kept this long (ARCHITECTURE.md: 400 days). */
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
-
-/**
- * The temporary table a rollups-only metrics write stages its samples in (one per write: each write
- * has its own connection). Qualified, so no table of the database can shadow it.
- */
-const SAMPLE_BATCH_NAME = 'sample_batch';
-const SAMPLE_BATCH = `temp.main.${SAMPLE_BATCH_NAME}`;
 
 /**
  * Samples staged at most before a metrics write stores them (64 bytes each, and 8 more to sort them:
@@ -208,7 +201,7 @@ export class DuckFleetWriter implements FleetWriter {
         { account: run.account, from: window.from, to: window.to },
       );
       // Either mode's window replaces the other's rows there (an account whose storage was switched);
-      // a rollups-only write then builds the window's minute rows afresh (refreshMinuteDetail).
+      // a rollups-only write then appends the window's minute rows afresh (minute-detail.ts).
       await exec(
         conn,
         `DELETE FROM rollup_1m WHERE gpu_id IN (SELECT gpu_id FROM gpu WHERE account = $account)
@@ -222,14 +215,16 @@ export class DuckFleetWriter implements FleetWriter {
       // window of 100,000 GPUs is 36M samples), and each slice is appended to gpu_sample in time order
       // (its 5-minute sums added up on the way): connectors send them GPU by GPU, and a table in that
       // order makes every time-range read (GPU state, window edges) scan the whole window; sorted
-      // slices let zone maps skip most of it. Rollups-only storage never stores them: its minute
-      // detail is built from the whole window, appended to a staging table instead.
-      if (rollupsOnly) await exec(conn, `CREATE OR REPLACE TEMP TABLE ${SAMPLE_BATCH_NAME} (${GPU_SAMPLE_COLUMNS})`);
+      // slices let zone maps skip most of it. Rollups-only storage never stores them: each slice's
+      // minute rows are appended to the minute detail instead (minute-detail.ts).
       const staged = new StagedSamples(this.#stagedRowsLimit);
       const rollup5m = await conn.createAppender('rollup_5m');
       const rollup1h = await conn.createAppender('rollup_1h');
+      const rollup1m = rollupsOnly ? await conn.createAppender('rollup_1m') : null;
       const sums = new RollupPartials({ rollup5m, rollup1h }, gpus, rebuild);
+      const minutes = rollup1m === null ? null : new MinuteDetail(rollup1m, gpuIdOfSlot);
       let written: WrittenRollups;
+      let minuteSplits: Splits | null = null;
       // Whether a slice began before an earlier one ended: the window is then out of time order.
       let storedUpTo = -Infinity;
       let outOfOrder = false;
@@ -238,11 +233,12 @@ export class DuckFleetWriter implements FleetWriter {
           const { earliest, latest } = staged.span;
           if (earliest < storedUpTo) outOfOrder = true;
           storedUpTo = Math.max(storedUpTo, latest);
-          const appender = rollupsOnly ? await conn.createAppender(SAMPLE_BATCH_NAME, 'main', 'temp') : await conn.createAppender('gpu_sample');
+          if (minutes !== null) return await staged.appendTo({ minutes }, sums, gpuIdOfSlot, turns);
+          const samples = await conn.createAppender('gpu_sample');
           try {
-            await staged.appendTo(appender, sums, gpuIdOfSlot, turns);
+            await staged.appendTo({ samples }, sums, gpuIdOfSlot, turns);
           } finally {
-            appender.closeSync();
+            samples.closeSync();
           }
         };
         // Samples of one machine come together: its GPUs' slots are looked up once per run of them.
@@ -281,17 +277,16 @@ export class DuckFleetWriter implements FleetWriter {
         }
         if (staged.length > 0) await store();
         written = sums.finish();
+        minuteSplits = minutes?.finish() ?? null;
       } finally {
         rollup5m.closeSync();
         rollup1h.closeSync();
+        rollup1m?.closeSync();
       }
       await refreshRollups(conn, rebuild, written);
-      if (rollupsOnly) {
-        await refreshMinuteDetail(conn, window, SAMPLE_BATCH, gpuIdOfSlot.length);
-        await exec(conn, `DROP TABLE ${SAMPLE_BATCH}`);
-      } else if (outOfOrder) {
-        await recordOutOfOrder(conn, window);
-      }
+      if (minuteSplits !== null) await mergeMinuteSplits(conn, minuteSplits);
+      // Raw samples and minute rows alike are rewritten in time order once the store is quiet.
+      if (outOfOrder) await recordOutOfOrder(conn, window);
       // After the minute detail: a rollups-only account's minutes summed again are read from it.
       await refreshFleetMinutes(conn, rebuild, written);
       await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
