@@ -12,7 +12,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { exec, tsLiteral } from '../db';
 import { CHUNK_ROWS, type ColumnKind, TypedChunkAppender } from '../typed-chunks';
 import { MISSING_FAULT, MISSING_UTIL } from './rollup-partials';
-import { MINUTE_MS, type Splits, SPLITS_TABLE, stageSplits } from './rollups';
+import { MINUTE_MS, periodRange, type Splits, SPLITS_TABLE, stageSplits } from './rollups';
 
 /** rollup_1m's columns in table order (schema v11): gpu_id, ts, samples, util_sum, util_count, xid, fault. */
 const KINDS: ColumnKind[] = ['integer', 'timestamp', 'integer', 'double', 'integer', 'integer', 'boolean'];
@@ -32,8 +32,9 @@ export class MinuteDetail {
   readonly #open: Int32Array;
   #openCount = 0;
   readonly #isOpen: Uint8Array;
-  /** Per GPU slot: the last minute a row was appended for (to find splits). */
+  /** Per GPU slot: the last minute a row was appended for (to find splits), and the last listed as split. */
   readonly #emitted: Float64Array;
+  readonly #listed: Float64Array;
   readonly #out: TypedChunkAppender;
   #row = 0;
 
@@ -48,6 +49,7 @@ export class MinuteDetail {
     this.#open = new Int32Array(slots);
     this.#isOpen = new Uint8Array(slots);
     this.#emitted = new Float64Array(slots).fill(-Infinity);
+    this.#listed = new Float64Array(slots).fill(NaN);
   }
 
   /** Adds one sample of the GPU in `slot` (`missing`: MISSING_* bits; `fault` 0 or 1). Within a slice, in time order. */
@@ -103,11 +105,14 @@ export class MinuteDetail {
       const slot = this.#open[k]!;
       this.#isOpen[slot] = 0;
       const o = slot * SUMS;
-      // Out of order but new is listed too: SQL then sums one row, the same numbers.
-      if (minute <= this.#emitted[slot]!) {
+      // Out of order but new is listed too (SQL then sums one row, the same numbers); a minute split
+      // by several slices in a row is listed once.
+      if (minute > this.#emitted[slot]!) this.#emitted[slot] = minute;
+      else if (this.#listed[slot] !== minute) {
+        this.#listed[slot] = minute;
         this.splits.gpuIds.push(this.gpuIdOfSlot[slot]!);
         this.splits.buckets.push(minute);
-      } else this.#emitted[slot] = minute;
+      }
       const r = this.#row;
       gpu[r] = this.gpuIdOfSlot[slot]!;
       ts[r] = sums[o + NEWEST]!;
@@ -132,9 +137,9 @@ export class MinuteDetail {
 /** Sums into one row each (GPU, minute) that got a row from two slices of the write (MinuteDetail.splits). */
 export async function mergeMinuteSplits(conn: DuckDBConnection, splits: Splits): Promise<void> {
   if (!(await stageSplits(conn, splits))) return;
-  const minutes = splits.buckets;
   // Only the minutes listed are read (zone maps skip the rest of the window).
-  const range = `m.ts >= ${tsLiteral(Math.min(...minutes))} AND m.ts < ${tsLiteral(Math.max(...minutes) + MINUTE_MS)}`;
+  const { first, last } = periodRange(splits.buckets);
+  const range = `m.ts >= ${tsLiteral(first)} AND m.ts < ${tsLiteral(last + MINUTE_MS)}`;
   const inSplit = `m.gpu_id = p.gpu_id AND m.ts >= p.bucket AND m.ts < p.bucket + INTERVAL 1 MINUTE AND ${range}`;
   await exec(
     conn,

@@ -171,6 +171,21 @@ export async function clearRollups(
   };
 }
 
+/**
+ * The first and last of `periods`, by a loop: a write whose samples come minute by minute (the
+ * Prometheus connectors' order) splits every GPU's hour at each slice, millions of periods at 100,000
+ * GPUs, and spreading over 120,000 or so into Math.min overflows the call stack.
+ */
+export function periodRange(periods: readonly number[]): { first: number; last: number } {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const p of periods) {
+    if (p < first) first = p;
+    if (p > last) last = p;
+  }
+  return { first, last };
+}
+
 /** Stages `splits` in a temporary table of distinct (gpu_id, bucket) pairs; false when there are none. */
 export async function stageSplits(conn: DuckDBConnection, splits: Splits): Promise<boolean> {
   if (splits.gpuIds.length === 0) return false;
@@ -252,7 +267,8 @@ async function mergeRollup1h(conn: DuckDBConnection, { account, edgeHours }: Rol
   await stageSplits(conn, others);
   await exec(conn, `DELETE FROM rollup_1h r USING ${SPLITS_TABLE} p WHERE r.gpu_id = p.gpu_id AND r.bucket = p.bucket`);
   // Only the hours listed are read (zone maps skip the rest of the window).
-  const range = `r.bucket >= ${tsLiteral(Math.min(...hours))} AND r.bucket < ${tsLiteral(Math.max(...hours) + HOUR_MS)}`;
+  const { first, last } = periodRange(hours);
+  const range = `r.bucket >= ${tsLiteral(first)} AND r.bucket < ${tsLiteral(last + HOUR_MS)}`;
   await exec(
     conn,
     insert(
