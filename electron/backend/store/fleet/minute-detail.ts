@@ -5,8 +5,9 @@
  * staged the whole window's samples in a temporary table and grouped them by GPU and minute in SQL:
  * a rollups-only first backfill of 2,000 GPUs peaked at 591 MiB against 448 MiB for raw storage.
  *
- * A (GPU, minute) whose samples fall in two slices gets a row from each (`splits` names them), and
- * mergeMinuteSplits sums those rows into one in SQL.
+ * The current minute stays open from one slice to the next. A (GPU, minute) whose samples come apart
+ * (a later slice goes back to a minute that was appended) gets a row each time (`splits` names them),
+ * and mergeMinuteSplits sums those rows into one in SQL.
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { exec, tsLiteral } from '../db';
@@ -32,9 +33,8 @@ export class MinuteDetail {
   readonly #open: Int32Array;
   #openCount = 0;
   readonly #isOpen: Uint8Array;
-  /** Per GPU slot: the last minute a row was appended for (to find splits), and the last listed as split. */
+  /** Per GPU slot: the last minute a row was appended for (to find splits). */
   readonly #emitted: Float64Array;
-  readonly #listed: Float64Array;
   readonly #out: TypedChunkAppender;
   #row = 0;
 
@@ -49,7 +49,6 @@ export class MinuteDetail {
     this.#open = new Int32Array(slots);
     this.#isOpen = new Uint8Array(slots);
     this.#emitted = new Float64Array(slots).fill(-Infinity);
-    this.#listed = new Float64Array(slots).fill(NaN);
   }
 
   /** Adds one sample of the GPU in `slot` (`missing`: MISSING_* bits; `fault` 0 or 1). Within a slice, in time order. */
@@ -79,11 +78,6 @@ export class MinuteDetail {
     if (ts > sums[o + NEWEST]!) sums[o + NEWEST] = ts;
   }
 
-  /** Ends the slice: its last minute is appended (the next slice may hold more of it). */
-  endSlice(): void {
-    this.#end();
-  }
-
   /** Appends every row and flushes them into the transaction; says which (GPU, minute) rows came apart. */
   finish(): Splits {
     this.#end();
@@ -105,11 +99,9 @@ export class MinuteDetail {
       const slot = this.#open[k]!;
       this.#isOpen[slot] = 0;
       const o = slot * SUMS;
-      // Out of order but new is listed too (SQL then sums one row, the same numbers); a minute split
-      // by several slices in a row is listed once.
+      // Out of order but new is listed too: SQL then sums one row, the same numbers.
       if (minute > this.#emitted[slot]!) this.#emitted[slot] = minute;
-      else if (this.#listed[slot] !== minute) {
-        this.#listed[slot] = minute;
+      else {
         this.splits.gpuIds.push(this.gpuIdOfSlot[slot]!);
         this.splits.buckets.push(minute);
       }
@@ -134,7 +126,7 @@ export class MinuteDetail {
   }
 }
 
-/** Sums into one row each (GPU, minute) that got a row from two slices of the write (MinuteDetail.splits). */
+/** Sums into one row each (GPU, minute) that got more than one row in the write (MinuteDetail.splits). */
 export async function mergeMinuteSplits(conn: DuckDBConnection, splits: Splits): Promise<void> {
   if (!(await stageSplits(conn, splits))) return;
   // Only the minutes listed are read (zone maps skip the rest of the window).

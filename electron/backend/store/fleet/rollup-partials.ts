@@ -6,9 +6,12 @@
  * again in SQL (a GROUP BY of millions of rows into hundreds of thousands of groups, then the hours and
  * fleet tables from those) was about half of a metrics write.
  *
- * What JavaScript cannot know while it adds up is left to SQL (rollups.ts): a (GPU, bucket) or (GPU,
- * hour) whose samples fall in two slices gets a row from each (`splits5m`, `splits1h` name them), and
- * the buckets and hours at a window's edges hold rows stored before. Those are summed again there.
+ * The current bucket and hour stay open from one slice to the next, so samples that come minute by
+ * minute (the Prometheus connectors' order) part no period. What JavaScript cannot know while it adds
+ * up is left to SQL (rollups.ts): a (GPU, bucket) or (GPU, hour) whose samples come apart (a later
+ * slice goes back to a period that was appended: samples sent late, or shuffled) gets a row each time
+ * (`splits5m`, `splits1h` name them), and the buckets and hours at a window's edges hold rows stored
+ * before. Those are summed again there.
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
@@ -64,9 +67,8 @@ class PeriodSums {
   readonly #open: Int32Array;
   #openCount = 0;
   readonly #isOpen: Uint8Array;
-  /** Per GPU slot: the last period emitted (to find splits), and the last listed as split. */
+  /** Per GPU slot: the last period emitted (to find splits). */
   readonly #emitted: Float64Array;
-  readonly #listed: Float64Array;
 
   constructor(
     appender: DuckDBAppender,
@@ -78,7 +80,6 @@ class PeriodSums {
     this.#open = new Int32Array(slots);
     this.#isOpen = new Uint8Array(slots);
     this.#emitted = new Float64Array(slots).fill(-Infinity);
-    this.#listed = new Float64Array(slots).fill(NaN);
   }
 
   /** The offset of `slot`'s sums in `sums`, opened (zeroed) if the slot has none in this period yet. */
@@ -109,10 +110,7 @@ class PeriodSums {
       // Out of order but new is taken for a split too: SQL then sums one row, the same numbers.
       const split = period <= this.#emitted[slot]!;
       if (!split) this.#emitted[slot] = period;
-      else if (!edge && this.#listed[slot] !== period) {
-        // Listed once per run of slices that split it: samples minute by minute split every GPU's
-        // hour at each slice (72 times per GPU in a 6-hour window of 100,000 GPUs).
-        this.#listed[slot] = period;
+      else if (!edge) {
         this.splits.gpuIds.push(this.gpuIdOfSlot[slot]!);
         this.splits.buckets.push(period);
       }
@@ -259,15 +257,10 @@ export class RollupPartials {
     if ((missing & MISSING_FAULT) === 0) sums[o + LAST]! += fault;
   }
 
-  /** Ends the slice: its last bucket and hour are appended (the next slice may hold more of them). */
-  endSlice(): void {
-    this.#endBucket();
-    this.#endHour();
-  }
-
   /** Appends every row emitted and says what SQL must sum again. */
   finish(): WrittenRollups {
-    this.endSlice();
+    this.#endBucket();
+    this.#endHour();
     this.#five.flush();
     this.#hour.flush();
     const { edgeMinutes, edgeBuckets, edgeHours } = this.rebuild;

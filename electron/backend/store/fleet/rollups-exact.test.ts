@@ -309,7 +309,8 @@ describe('rollups written while staging', () => {
     expect(rawMinutes.some((row) => row.includes(',true]'))).toBe(true);
     const other = await tempDataDir();
     try {
-      // Slices of 150 minute by minute, and of 90 shuffled, cut minutes of a GPU's two samples in two.
+      // Slices of 150 minute by minute go on with the minute the last one left open; shuffled slices of
+      // 90 come back to minutes already appended, whose rows are merged.
       for (const [order, limit] of [['by-gpu', 2_000_000], ['shuffled', 90], ['by-minute', 150]] as const) {
         const store = await openStore(other.dir);
         await store.upsertAccounts([account('acct')]);

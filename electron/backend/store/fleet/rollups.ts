@@ -172,9 +172,9 @@ export async function clearRollups(
 }
 
 /**
- * The first and last of `periods`, by a loop: a write whose samples come minute by minute (the
- * Prometheus connectors' order) splits every GPU's hour at each slice, millions of periods at 100,000
- * GPUs, and spreading over 120,000 or so into Math.min overflows the call stack.
+ * The first and last of `periods`, by a loop: a write's split list can name every GPU's hours (late
+ * samples of 100,000 GPUs, 600,000 pairs for 6 hours), and spreading over 120,000 or so values into
+ * Math.min overflows the call stack.
  */
 export function periodRange(periods: readonly number[]): { first: number; last: number } {
   let first = Infinity;

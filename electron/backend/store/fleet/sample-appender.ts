@@ -193,8 +193,8 @@ export class StagedSamples {
       }
       chunk.append(rows);
     }
-    sums.endSlice();
-    minutes?.endSlice();
+    // The last bucket, hour and minute stay open: the next slice may go on with them (samples that
+    // come minute by minute do), and ends them when it moves on.
     chunk.flush();
     // The blocks stay for the next slice.
     this.length = 0;

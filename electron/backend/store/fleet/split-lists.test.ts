@@ -1,17 +1,21 @@
 /**
- * A write whose samples come minute by minute (the Prometheus connectors' order) splits every GPU's
- * hour at each slice it stores: 72 times per GPU in a 6-hour window of 100,000 GPUs. Each (GPU, period)
- * is listed once however many slices in a row split it, and merging must still take lists longer
- * than a JavaScript call takes arguments (600,000 pairs there), summing each pair's rows into one.
+ * A write stores its samples in slices, and a GPU's bucket, hour or minute whose samples come apart
+ * gets a row each time, which SQL sums again. Slices must not part a period by themselves: samples
+ * that come minute by minute (the Prometheus connectors' order) would split every GPU's hour at each
+ * slice, 72 times per GPU in a 6-hour window of 100,000 GPUs. Late samples still split periods, and
+ * merging must take lists longer than a JavaScript call takes arguments, summing each pair's rows into one.
  */
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE } from '../index';
-import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
+import type { GpuSample } from '../../../../shared/domain';
+import { TurnBudget } from '../event-loop-turns';
+import { account, batchesOf, resource, run, sample, tempDataDir } from '../test-support';
 import { MinuteDetail, mergeMinuteSplits } from './minute-detail';
 import { RollupPartials } from './rollup-partials';
 import { clearRollups, HOUR_MS, refreshRollups, type Splits } from './rollups';
+import { StagedSamples } from './sample-appender';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-25T00:00:00Z');
@@ -67,34 +71,38 @@ describe('split lists of a write in many slices', () => {
     expect(await all('SELECT epoch_ms(bucket)::DOUBLE, sample_count, util_sum FROM rollup_1h')).toEqual([[T0, 10, 350]]);
   });
 
-  it('lists each (GPU, period) once however many slices in a row split it', async () => {
-    const window = { from: T0, to: T0 + HOUR_MS };
-    const rebuild = await clearRollups(conn, 'acct', window, { edgesInGpuSample: false });
-    const [rollup5m, rollup1h, rollup1m] = [await conn.createAppender('rollup_5m'), await conn.createAppender('rollup_1h'), await conn.createAppender('rollup_1m')];
-    // Two GPUs (slots), each minute's samples a slice of its own, as a connector's minute-by-minute order stores them.
-    const gpuIdOfSlot = Int32Array.from([gpuId, gpuId]);
-    const sums = new RollupPartials({ rollup5m, rollup1h }, { gpuIdOfSlot, groupOfSlot: Int32Array.from([0, 0]), groups: [{ cloud: 'azure', region: 'r', gpuModel: 'm' }] }, rebuild);
-    const minutes = new MinuteDetail(rollup1m, gpuIdOfSlot);
-    for (let t = T0; t < T0 + HOUR_MS; t += MIN) {
-      for (const slot of [0, 1]) {
-        sums.add(slot, t, 0, 50, 0, 0, 0, 0, 0);
-        minutes.add(slot, t, 0, 50, 0, 0);
+  it('keeps a bucket, hour and minute open from one slice to the next: only samples that come back to a period split it', async () => {
+    const window = { from: T0, to: T0 + 2 * HOUR_MS };
+    /** Stages `samples` in slices of 4 (three samples a GPU and minute, 20 s apart); says what came apart. */
+    const splitsOf = async (samples: GpuSample[]): Promise<{ hours: number; buckets: number; minutes: number }> => {
+      const rebuild = await clearRollups(conn, 'acct', window, { edgesInGpuSample: false });
+      const [rollup5m, rollup1h, rollup1m] = [await conn.createAppender('rollup_5m'), await conn.createAppender('rollup_1h'), await conn.createAppender('rollup_1m')];
+      const gpuIdOfSlot = Int32Array.from([gpuId, gpuId]);
+      const sums = new RollupPartials({ rollup5m, rollup1h }, { gpuIdOfSlot, groupOfSlot: Int32Array.from([0, 0]), groups: [{ cloud: 'azure', region: 'r', gpuModel: 'm' }] }, rebuild);
+      const minutes = new MinuteDetail(rollup1m, gpuIdOfSlot);
+      const staged = new StagedSamples(4);
+      for (const sample of samples) {
+        staged.add(sample.gpuIndex, sample);
+        if (staged.full) await staged.appendTo({ minutes }, sums, gpuIdOfSlot, new TurnBudget());
       }
-      sums.endSlice();
-      minutes.endSlice();
-    }
-    // And one minute in three slices (samples 20 s apart).
-    for (const second of [0, 20, 40]) {
-      minutes.add(0, T0 + HOUR_MS - MIN + second * 1000, 0, 50, 0, 0);
-      minutes.endSlice();
-    }
-    const written = sums.finish();
-    const minuteSplits = minutes.finish();
-    for (const appender of [rollup5m, rollup1h, rollup1m]) appender.closeSync();
-    // Split 59 times each: the hour, once per slot; each bucket, split 4 times, once per slot.
-    expect(written.splits1h.buckets).toEqual([T0, T0]);
-    expect(written.splits5m.buckets.length).toBe(2 * 12);
-    expect(new Set(written.splits5m.buckets).size).toBe(12);
-    expect(minuteSplits.buckets).toEqual([T0 + HOUR_MS - MIN]);
+      if (staged.length > 0) await staged.appendTo({ minutes }, sums, gpuIdOfSlot, new TurnBudget());
+      const written = sums.finish();
+      const minuteSplits = minutes.finish();
+      for (const appender of [rollup5m, rollup1h, rollup1m]) appender.closeSync();
+      return { hours: written.splits1h.buckets.length, buckets: written.splits5m.buckets.length, minutes: minuteSplits.buckets.length };
+    };
+    const byGpu: GpuSample[] = [];
+    for (const gpu of [0, 1]) for (let t = window.from; t < window.to; t += 20_000) byGpu.push(sample('vm-1', gpu, t, 50));
+    const byTime = [...byGpu].sort((a, b) => a.ts - b.ts || a.gpuIndex - b.gpuIndex);
+    // Minute by minute (the Prometheus connectors' order): each slice goes on where the last stopped.
+    expect(await splitsOf(byTime)).toEqual({ hours: 0, buckets: 0, minutes: 0 });
+    // GPU by GPU: the second GPU's first slice goes back to the window's start, a period no row of its own has.
+    expect(await splitsOf(byGpu)).toEqual({ hours: 0, buckets: 0, minutes: 0 });
+    // Late samples come back to periods already appended: those are split, and summed again in SQL.
+    const late = [...byTime.filter((_, i) => i % 9 !== 0), ...byTime.filter((_, i) => i % 9 === 0)];
+    const split = await splitsOf(late);
+    expect(split.hours).toBeGreaterThan(0);
+    expect(split.buckets).toBeGreaterThan(0);
+    expect(split.minutes).toBeGreaterThan(0);
   });
 });
