@@ -126,6 +126,9 @@ export class MinuteDetail {
   }
 }
 
+/** The merged minute rows of a write (its own connection's temporary table), read qualified so no table shadows it. */
+const MINUTE_MERGED = 'minute_merged';
+
 /** Sums into one row each (GPU, minute) that got more than one row in the write (MinuteDetail.splits). */
 export async function mergeMinuteSplits(conn: DuckDBConnection, splits: Splits): Promise<void> {
   if (!(await stageSplits(conn, splits))) return;
@@ -135,13 +138,13 @@ export async function mergeMinuteSplits(conn: DuckDBConnection, splits: Splits):
   const inSplit = `m.gpu_id = p.gpu_id AND m.ts >= p.bucket AND m.ts < p.bucket + INTERVAL 1 MINUTE AND ${range}`;
   await exec(
     conn,
-    `CREATE OR REPLACE TEMP TABLE minute_merged AS
+    `CREATE OR REPLACE TEMP TABLE ${MINUTE_MERGED} AS
      SELECT m.gpu_id, max(m.ts) AS ts, sum(m.samples)::INTEGER AS samples, sum(m.util_sum) AS util_sum,
             sum(m.util_count)::INTEGER AS util_count, sum(m.xid)::INTEGER AS xid, bool_or(m.fault) AS fault
      FROM rollup_1m m JOIN ${SPLITS_TABLE} p ON ${inSplit} GROUP BY m.gpu_id, p.bucket`,
   );
   await exec(conn, `DELETE FROM rollup_1m m USING ${SPLITS_TABLE} p WHERE ${inSplit}`);
-  await exec(conn, 'INSERT INTO rollup_1m SELECT * FROM temp.main.minute_merged ORDER BY ts');
-  await exec(conn, 'DROP TABLE temp.main.minute_merged');
+  await exec(conn, `INSERT INTO rollup_1m SELECT * FROM temp.main.${MINUTE_MERGED} ORDER BY ts`);
+  await exec(conn, `DROP TABLE temp.main.${MINUTE_MERGED}`);
   await exec(conn, `DROP TABLE ${SPLITS_TABLE}`);
 }
