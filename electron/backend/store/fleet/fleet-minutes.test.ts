@@ -5,12 +5,11 @@
  * minute, an account whose machine left the inventory (read from raw samples, as before), and a store
  * upgraded to v15, which fills only its newest hour and reads raw samples for ranges before it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetFilter, Series, TimeRange } from '../../../../shared/contract';
 import type { GpuSample } from '../../../../shared/domain';
-import { openStore } from '../index';
-import type { FleetStore } from '../types';
-import { account, batchesOf, queryStoreFile, reapplyMigration, resource, run, sample, tempDataDir } from '../test-support';
+import { account, batchesOf, queryStoreFile, reapplyMigration, resource, run, sample } from '../test-support';
+import { type TempStore, useTempStore } from '../testing/use-temp-store';
 
 const MIN = 60_000;
 const ASOF = Date.parse('2026-11-25T12:07:00Z');
@@ -49,13 +48,11 @@ function samplesOf(machines: typeof MACHINES.acct): GpuSample[] {
 }
 
 describe('the fleet-wide 1-hour chart from fleet_1m', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let store: FleetStore;
+  let temp: TempStore;
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { cacheOverview: false });
+  useTempStore({ cacheOverview: false }, async (opened) => {
+    temp = opened;
+    const { store } = temp;
     await store.upsertAccounts([account('acct'), account('roll'), account('gone')]);
     for (const [name, machines] of Object.entries(MACHINES)) await store.writeInventory(run(name, 'inventory'), batchesOf(machines));
     // Raw accounts in windows off the minute grid; the rollups-only one from the 5-minute grid.
@@ -71,27 +68,16 @@ describe('the fleet-wide 1-hour chart from fleet_1m', () => {
     // g-2 leaves: the raw samples of its minutes are no longer counted, so neither may fleet_1m's be.
     await store.writeInventory(run('gone', 'inventory'), batchesOf(MACHINES.gone.slice(0, 1)));
   });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
-  });
 
   /** Runs `sql` on the closed store, then opens it again. */
-  async function onStore(sql: string): Promise<unknown[][]> {
-    await store.close();
-    try {
-      return await queryStoreFile(dir, sql);
-    } finally {
-      store = await openStore(dir, { cacheOverview: false });
-    }
-  }
+  const onStore = (sql: string): Promise<unknown[][]> => temp.whileClosed(() => queryStoreFile(temp.dir, sql));
 
   const askedAt = [ASOF, ASOF + 20_000, ASOF - 10 * MIN, ASOF + 2 * MIN];
   const charts = async (): Promise<Series[][]> => {
     const out: Series[][] = [];
     for (const t of askedAt) {
-      out.push((await store.utilisationSeries(new Date(t), '1h' satisfies TimeRange, ALL, 'cloud')).series);
-      out.push((await store.utilisationSeries(new Date(t), '1h', { ...ALL, clouds: ['azure'] }, 'none')).series);
+      out.push((await temp.store.utilisationSeries(new Date(t), '1h' satisfies TimeRange, ALL, 'cloud')).series);
+      out.push((await temp.store.utilisationSeries(new Date(t), '1h', { ...ALL, clouds: ['azure'] }, 'none')).series);
     }
     return out;
   };
@@ -132,9 +118,7 @@ describe('the fleet-wide 1-hour chart from fleet_1m', () => {
   it('reads raw samples before the minute v15 filled fleet_1m from, and fleet_1m after it', async () => {
     const written = await onStore('SELECT account, cloud, region, gpu_model, bucket::VARCHAR, round(gpu_mean_sum, 9), gpus FROM fleet_1m ORDER BY ALL');
     const raw = await rawCharts();
-    await store.close();
-    expect(await reapplyMigration(dir, 15, 'DROP TABLE fleet_1m; DROP TABLE fleet_1m_coverage')).toEqual([15]);
-    store = await openStore(dir, { cacheOverview: false });
+    expect(await temp.whileClosed(() => reapplyMigration(temp.dir, 15, 'DROP TABLE fleet_1m; DROP TABLE fleet_1m_coverage'))).toEqual([15]);
     // The newest sample is 20 s into the minute of TO - 1 minute: its hour is filled as the writes had it.
     const [[from]] = (await onStore('SELECT epoch_ms(from_ts) FROM fleet_1m_coverage')) as [[number]];
     expect(Number(from)).toBe(TO - MIN - 60 * MIN);

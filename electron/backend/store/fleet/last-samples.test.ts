@@ -5,12 +5,11 @@
  * hour, hours ago, just inside and just outside the lookback, seconds into a minute, reporting again
  * after a gap, with samples after asOf; for a raw and a rollups-only account.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GpuSample } from '../../../../shared/domain';
 import { SILENT_AFTER_MS, SILENT_LOOKBACK_MS } from '../../domain/derived-signals';
-import { openStore } from '../index';
-import type { FleetStore } from '../types';
-import { account, batchesOf, queryStoreFile, resource, run, sample, tempDataDir } from '../test-support';
+import { account, batchesOf, queryStoreFile, resource, run, sample } from '../test-support';
+import { type TempStore, useTempStore } from '../testing/use-temp-store';
 
 const MIN = 60_000;
 const ASOF = Date.parse('2026-11-25T12:07:00Z');
@@ -38,13 +37,11 @@ function samplesOf(machine: string, offsetMs: number): GpuSample[] {
 }
 
 describe('last samples for the silent rule', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let store: FleetStore;
+  let temp: TempStore;
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDataDir());
-    store = await openStore(dir, { cacheOverview: false });
+  useTempStore({ cacheOverview: false }, async (opened) => {
+    temp = opened;
+    const { store } = temp;
     await store.upsertAccounts([account('acct'), account('roll')]);
     await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('m-1', { gpuCount: STOPS.length + 1 })]));
     await store.writeInventory(run('roll', 'inventory'), batchesOf([resource('r-1', { account: 'roll', gpuCount: STOPS.length + 1 })]));
@@ -53,26 +50,21 @@ describe('last samples for the silent rule', () => {
     const rolled = samplesOf('r-1', 20_000);
     await store.writeMetrics(run('roll', 'metrics'), { from: START, to: END }, batchesOf(rolled), 'rollups');
   });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
-  });
 
   it('equal the newest stored sample of each GPU, raw or rollups-only', async () => {
     const instants = [ASOF, ASOF - 2 * MIN, ASOF + 3 * MIN, ASOF - 61 * MIN, ASOF - 5 * 60 * MIN];
     const got = new Map<string, string[]>();
     for (const acct of ['acct', 'roll']) {
       for (const t of instants) {
-        const input = await store.signalInput(acct, new Date(t));
+        const input = await temp.store.signalInput(acct, new Date(t));
         got.set(`${acct} ${t}`, input.lastSeen.map((s) => `${s.resourceId}/${s.gpuIndex} ${new Date(s.lastMs).toISOString()}`).sort());
       }
     }
-    await store.close();
-    try {
+    await temp.whileClosed(async () => {
       for (const acct of ['acct', 'roll']) {
         for (const t of instants) {
           const rows = await queryStoreFile(
-            dir,
+            temp.dir,
             `SELECT g.resource_id || '/' || g.gpu_index || ' ' || strftime(max(l.ts), '%Y-%m-%dT%H:%M:%S.%g') || 'Z'
              FROM (SELECT gpu_id, ts FROM gpu_sample UNION ALL SELECT gpu_id, ts FROM rollup_1m) l JOIN gpu g USING (gpu_id)
              WHERE g.account = '${acct}' AND l.ts > epoch_ms(${t - SILENT_LOOKBACK_MS}::BIGINT) AND l.ts <= epoch_ms(${t}::BIGINT)
@@ -90,8 +82,6 @@ describe('last samples for the silent rule', () => {
           expect(listed.length, at).toBeLessThan(every.length);
         }
       }
-    } finally {
-      store = await openStore(dir, { cacheOverview: false });
-    }
+    });
   });
 });

@@ -9,26 +9,43 @@ import type { FleetStore } from '../types';
 
 /** What each test gets: the open store and the temp data dir it lives in. */
 export interface TempStore {
+  /** The open store; whileClosed replaces it with the one it opens again. */
   store: FleetStore;
   dir: string;
+  /**
+   * Closes the store, runs `body` while nothing holds the file (to query or change it directly), and
+   * opens the store again with the same options, whether or not `body` threw.
+   */
+  whileClosed<T>(body: () => Promise<T>): Promise<T>;
 }
 
 /**
  * Opens a store in a new temp data dir before each test and hands it to `opened` (which may seed it);
- * closes it and removes the dir after each test.
+ * closes it (or the one whileClosed opened last) and removes the dir after each test.
  */
 export function useTempStore(options: OpenStoreOptions, opened: (temp: TempStore) => void | Promise<void>): void {
-  let current: { store: FleetStore; cleanup: () => Promise<void> } | undefined;
+  let current: { temp: TempStore; cleanup: () => Promise<void> } | undefined;
   beforeEach(async () => {
     const { dir, cleanup } = await tempDataDir();
-    const store = await openStore(dir, options);
-    current = { store, cleanup };
-    await opened({ store, dir });
+    const temp: TempStore = {
+      store: await openStore(dir, options),
+      dir,
+      async whileClosed(body) {
+        await temp.store.close();
+        try {
+          return await body();
+        } finally {
+          temp.store = await openStore(dir, options);
+        }
+      },
+    };
+    current = { temp, cleanup };
+    await opened(temp);
   });
   afterEach(async () => {
     const done = current;
     current = undefined;
-    await done?.store.close();
+    await done?.temp.store.close();
     await done?.cleanup();
   });
 }
