@@ -617,8 +617,7 @@ export class SyncEngine {
         const storage = connector.metricsStorage ?? 'raw';
         // A rollups-only account rebuilds whole 5-minute buckets from each window, so its windows
         // re-read the bucket the cursor falls in (the source still holds those minutes).
-        // Its windows are also short enough that each stages at most ROLLUPS_WINDOW_SAMPLES (the store
-        // rolls a rollups-only window up whole, so this is what bounds its memory).
+        // Its windows also hold at most ROLLUPS_WINDOW_SAMPLES (windows.ts says why).
         const chunks =
           storage === 'rollups'
             ? metricsWindows(cursor, now, config.metricsBackfillHours, ROLLUP_BUCKET_MS, rollupsChunkMs(resources.reduce((n, r) => n + r.gpuCount, 0)))

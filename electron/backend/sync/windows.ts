@@ -21,9 +21,11 @@ export const ROLLUP_BUCKET_MS = 5 * MINUTE_MS;
 
 /**
  * Samples a rollups-only account's metrics window holds at most, counting one per GPU and minute (what
- * a Prometheus source answers at its 60 s step). The store stages a raw window in slices of this many
- * samples, but a rollups-only window is rolled up whole, so its windows are made short enough instead:
- * a 6-hour window of 100,000 GPUs would stage 36M samples.
+ * a Prometheus source answers at its 60 s step). The cap dates from when the store rolled such a
+ * window up whole; it now adds up either mode's windows slice by slice (store/fleet/minute-detail.ts).
+ * A window is still one transaction, though: at 10,000 GPUs DuckDB's in-memory table data peaked at
+ * 120-140 MiB at the end of each 6-hour raw window (75 MiB with 2-hour windows, which took 15-25% off
+ * the backfill's speed), so the cap stays for rollups-only windows and raw windows stay 6 hours.
  */
 export const ROLLUPS_WINDOW_SAMPLES = 2_000_000;
 

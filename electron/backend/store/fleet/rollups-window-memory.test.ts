@@ -1,8 +1,8 @@
 /**
- * A rollups-only account's metrics window is rolled up whole in one transaction, so the window the sync
+ * A rollups-only account's metrics window is written in one transaction, so the window the sync
  * engine asks for at most (sync/windows.ts ROLLUPS_WINDOW_SAMPLES) must fit the backend's DuckDB
- * memory limit. Its minute detail built in one statement did not: a 2,000-GPU first backfill (6-hour
- * windows of 720,000 samples) failed with "Out of Memory".
+ * memory limit. Its minute detail, when it was built in one statement, did not: a 2,000-GPU first
+ * backfill (6-hour windows of 720,000 samples) failed with "Out of Memory".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample } from '../../../../shared/domain';
