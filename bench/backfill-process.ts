@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildBenchChild } from './bench-child';
 import type { BackfillStorage } from './backfill-account';
+import { emptyPeaks, foldMemoryLine, type MemoryPeaks } from './memory-lines';
 
 /** What the child measured. */
 export interface BackfillProcessResult {
@@ -25,7 +26,12 @@ export interface BackfillProcessResult {
   startRssBytes: number;
   cpuSeconds: number;
   streams: unknown;
+  /** The child's memory lines (every 250 ms): each part's own peak, and every part at the line of highest RSS. */
+  memory: { peaks: MemoryPeaks; atRssPeak: MemoryPeaks };
 }
+
+/** How often the child writes its memory line (RSS, JS heap, external, DuckDB by tag). */
+const TRACE_MS = 250;
 
 /**
  * Builds the child into out/bench-backfill (inside the project, so its packages resolve from
@@ -50,13 +56,30 @@ export function runBackfillProcess(
         BACKFILL_STORE_DIR: args.storeDir,
         BACKFILL_CLOCK_MS: String(args.clockMs),
         BACKFILL_STORAGE: args.storage ?? 'raw',
+        FLEETPANE_MEMORY_TRACE_MS: String(TRACE_MS),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
+    let partial = '';
+    const peaks = emptyPeaks();
+    let atRssPeak = emptyPeaks();
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+    // Memory lines are folded as they come (a long backfill writes thousands); anything else is kept for an error.
+    child.stderr.on('data', (b: Buffer) => {
+      const lines = (partial + b.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.startsWith('fleetpane memory: ')) {
+          stderr = `${stderr}${line}\n`.slice(-4000);
+          continue;
+        }
+        const rssBefore = peaks.rss;
+        foldMemoryLine(line, peaks);
+        if (peaks.rss > rssBefore) foldMemoryLine(line, (atRssPeak = emptyPeaks()));
+      }
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
       const line = stdout.trim().split('\n').pop() ?? '';
@@ -64,7 +87,7 @@ export function runBackfillProcess(
         reject(new Error(`the backfill process exited with ${code}: ${stderr || stdout}`));
         return;
       }
-      resolve(JSON.parse(line) as BackfillProcessResult);
+      resolve({ ...(JSON.parse(line) as Omit<BackfillProcessResult, 'memory'>), memory: { peaks, atRssPeak } });
     });
   });
 }

@@ -35,7 +35,8 @@ import { SyncEngine } from '../electron/backend/sync/engine';
 import { systemClock } from '../electron/backend/sync/clock';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import { cpuSecondsOf, freeBytes, timeRepeated } from './measure';
-import { buildBackfillChild, runBackfillProcess } from './backfill-process';
+import { buildBackfillChild, runBackfillProcess, type BackfillProcessResult } from './backfill-process';
+import { describePeaks } from './memory-lines';
 import { backfillAccount } from './backfill-account';
 
 /** What run.ts's record() takes. */
@@ -137,6 +138,12 @@ function dcgmValue(family: string, u: number): string {
     default:
       return '0';
   }
+}
+
+/** Where a backfill process's memory went: at its highest RSS, and each part's own peak. */
+function printBackfillMemory(result: BackfillProcessResult): void {
+  console.log(`    at the highest RSS line: ${describePeaks(result.memory.atRssPeak)}`);
+  console.log(`    each part's own peak: ${describePeaks(result.memory.peaks)}`);
 }
 
 /**
@@ -317,6 +324,7 @@ export async function benchPrometheus(record: RecordMeasure): Promise<void> {
     console.log(
       `  backfill process RSS: ${mib(first.startRssBytes)} MiB with the store open and the connector built, peak ${mib(first.peakRssBytes)} MiB (kernel high-water mark; sampled every 50 ms: ${mib(first.sampledPeakRssBytes)} MiB)`,
     );
+    printBackfillMemory(first);
     record({
       name: `peak RSS of the store's process during the first 24 h backfill (${gpus.toLocaleString()} GPUs, built code, store at the backend's memory limit)`,
       value: first.peakRssBytes / 2 ** 20,
@@ -450,6 +458,7 @@ async function rollupsOnly(
   console.log(
     `  rollups-only first sync: ${(first.ms / 1000).toFixed(1)} s wall, ${first.cpuSeconds.toFixed(1)} s of CPU; RSS ${mib(first.startRssBytes).toFixed(0)} MiB before it, peak ${mib(first.peakRssBytes).toFixed(0)} MiB`,
   );
+  printBackfillMemory(first);
   record({
     name: `first 24 h metrics backfill into rollups only (${first.rows.toLocaleString()} samples read, end to end)`,
     value: Math.round(rate),
