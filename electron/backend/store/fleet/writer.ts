@@ -20,6 +20,7 @@ import { StagedSamples } from './sample-appender';
 import { clearPendingBefore, recordOutOfOrder } from './sample-order';
 import type { FleetWriter } from './types';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
+import { quietGateOf } from '../idle-memory';
 
 const DAY_MS = 86_400_000;
 /** Raw samples are kept this long (ARCHITECTURE.md: 7 days). */
@@ -225,6 +226,7 @@ export class DuckFleetWriter implements FleetWriter {
       const minutes = rollup1m === null ? null : new MinuteDetail(rollup1m, gpuIdOfSlot);
       let written: WrittenRollups;
       let minuteSplits: Splits | null = null;
+      let endBulk: (() => Promise<void>) | undefined;
       // Whether a slice began before an earlier one ended: the window is then out of time order.
       let storedUpTo = -Infinity;
       let outOfOrder = false;
@@ -272,24 +274,35 @@ export class DuckFleetWriter implements FleetWriter {
               if (slot !== undefined) staged.add(slot, s);
             });
           }
-          if (staged.full) await store();
+          if (staged.full) {
+            // More than one slice: a bulk write (a backfill's window), which runs with DuckDB's cache held low.
+            endBulk ??= await quietGateOf(this.#instance).bulkWrite();
+            await store();
+          }
           await turns.betweenBatches();
         }
         if (staged.length > 0) await store();
         written = sums.finish();
         minuteSplits = minutes?.finish() ?? null;
+      } catch (error) {
+        await endBulk?.();
+        throw error;
       } finally {
         rollup5m.closeSync();
         rollup1h.closeSync();
         rollup1m?.closeSync();
       }
-      await refreshRollups(conn, rebuild, written);
-      if (minuteSplits !== null) await mergeMinuteSplits(conn, minuteSplits);
-      // Raw samples and minute rows alike are rewritten in time order once the store is quiet.
-      if (outOfOrder) await recordOutOfOrder(conn, window);
-      // After the minute detail: a rollups-only account's minutes summed again are read from it.
-      await refreshFleetMinutes(conn, rebuild, written);
-      await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
+      try {
+        await refreshRollups(conn, rebuild, written);
+        if (minuteSplits !== null) await mergeMinuteSplits(conn, minuteSplits);
+        // Raw samples and minute rows alike are rewritten in time order once the store is quiet.
+        if (outOfOrder) await recordOutOfOrder(conn, window);
+        // After the minute detail: a rollups-only account's minutes summed again are read from it.
+        await refreshFleetMinutes(conn, rebuild, written);
+        await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
+      } finally {
+        await endBulk?.();
+      }
       return outcome.rows;
     });
   }
