@@ -233,14 +233,8 @@ export function limitBytes(value: string): number | null {
 }
 
 /** Sets DuckDB's limit to the value it has, which flushes DuckDB's allocator and evicts nothing. */
-async function flushAllocator(instance: DuckDBInstance, memoryLimit: string): Promise<void> {
-  const conn = await instance.connect().catch(() => null);
-  if (conn === null) return;
-  try {
-    await conn.run(setLimitSql(memoryLimit));
-  } finally {
-    conn.closeSync();
-  }
+function flushAllocator(instance: DuckDBInstance, memoryLimit: string): Promise<void> {
+  return setLimit(instance, memoryLimit);
 }
 
 const gates = new WeakMap<object, QuietGate>();
