@@ -23,9 +23,10 @@ export const ROLLUP_BUCKET_MS = 5 * MINUTE_MS;
  * Samples a rollups-only account's metrics window holds at most, counting one per GPU and minute (what
  * a Prometheus source answers at its 60 s step). The cap dates from when the store rolled such a
  * window up whole; it now adds up either mode's windows slice by slice (store/fleet/minute-detail.ts).
- * A window is still one transaction, though: at 10,000 GPUs DuckDB's in-memory table data peaked at
- * 120-140 MiB at the end of each 6-hour raw window (75 MiB with 2-hour windows, which took 15-25% off
- * the backfill's speed), so the cap stays for rollups-only windows and raw windows stay 6 hours.
+ * A window is still one transaction, though: at 10,000 GPUs and DuckDB's 256 MB, its in-memory table
+ * data peaked at 120-140 MiB at the end of each 6-hour raw window (75 MiB with 2-hour windows, which
+ * took 15-25% off the backfill's speed), so the cap stays for rollups-only windows and raw windows
+ * stay 6 hours.
  */
 export const ROLLUPS_WINDOW_SAMPLES = 2_000_000;
 

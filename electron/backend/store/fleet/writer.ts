@@ -275,7 +275,7 @@ export class DuckFleetWriter implements FleetWriter {
             });
           }
           if (staged.full) {
-            // More than one slice: a bulk write (a backfill's window), which runs with DuckDB's cache held low.
+            // More than one slice: a bulk write (a backfill's window), which runs with DuckDB's limit held low.
             endBulk ??= await quietGateOf(this.#instance).bulkWrite();
             await store();
           }
