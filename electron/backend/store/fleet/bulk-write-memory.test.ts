@@ -1,7 +1,8 @@
 /**
  * A metrics write of more than one staged slice (a backfill's window) runs with DuckDB's limit at
- * BULK_WRITE_MEMORY_LIMIT, and the store's own limit is back once it ends, however it ends; a write
- * of one slice (a steady minute) and a store whose limit is already lower leave the limit alone.
+ * BULK_WRITE_MEMORY_LIMIT, and the store's own limit is back once it ends, however it ends (once the
+ * last of overlapping ones ends); a write of one slice (a steady minute) and a store whose limit is
+ * already lower leave the limit alone.
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -101,6 +102,21 @@ describe('the memory limit of a bulk metrics write', () => {
     const seen: string[] = [];
     await expect(writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed(hourOfSamples(), seen, 4))).rejects.toThrow('broke off');
     expect(seen.at(-1)).toBe(await spelled(BULK_WRITE_MEMORY_LIMIT));
+    expect(await limitNow()).toBe(own);
+  });
+
+  it('stays low until the last of two overlapping bulk writes ends', async () => {
+    await openWriter('256MB');
+    const own = await limitNow();
+    const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
+    const gate = quietGateOf(instance);
+    const endFirst = await gate.bulkWrite();
+    const endSecond = await gate.bulkWrite();
+    expect(await limitNow()).toBe(low);
+    await endFirst();
+    await endFirst();
+    expect(await limitNow()).toBe(low);
+    await endSecond();
     expect(await limitNow()).toBe(own);
   });
 
