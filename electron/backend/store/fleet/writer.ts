@@ -230,69 +230,67 @@ export class DuckFleetWriter implements FleetWriter {
       // Whether a slice began before an earlier one ended: the window is then out of time order.
       let storedUpTo = -Infinity;
       let outOfOrder = false;
+      // A bulk write's lowered limit comes back however the write ends (committed, or failed anywhere).
       try {
-        const store = async (): Promise<void> => {
-          const { earliest, latest } = staged.span;
-          if (earliest < storedUpTo) outOfOrder = true;
-          storedUpTo = Math.max(storedUpTo, latest);
-          if (minutes !== null) return await staged.appendTo({ minutes }, sums, gpuIdOfSlot, turns);
-          const samples = await conn.createAppender('gpu_sample');
-          try {
-            await staged.appendTo({ samples }, sums, gpuIdOfSlot, turns);
-          } finally {
-            samples.closeSync();
+        try {
+          const store = async (): Promise<void> => {
+            const { earliest, latest } = staged.span;
+            if (earliest < storedUpTo) outOfOrder = true;
+            storedUpTo = Math.max(storedUpTo, latest);
+            if (minutes !== null) return await staged.appendTo({ minutes }, sums, gpuIdOfSlot, turns);
+            const samples = await conn.createAppender('gpu_sample');
+            try {
+              await staged.appendTo({ samples }, sums, gpuIdOfSlot, turns);
+            } finally {
+              samples.closeSync();
+            }
+          };
+          // Samples of one machine come together: its GPUs' slots are looked up once per run of them.
+          let resourceId: string | null = null;
+          let slots: number[] | undefined;
+          // The sample's slot if it may be stored; counted as rejected if not.
+          const slotOf = (id: string, gpuIndex: number, ts: number): number | undefined => {
+            if (id !== resourceId) {
+              resourceId = id;
+              slots = slotsOf.get(id);
+            }
+            const slot = slots?.[gpuIndex];
+            // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
+            if (slot === undefined || !(ts >= window.from && ts < window.to)) {
+              outcome.rejected++;
+              return undefined;
+            }
+            outcome.rows++;
+            return slot;
+          };
+          for await (const batch of batches) {
+            if (batch instanceof GpuSampleColumns) {
+              // Copied from the columns into the staged rows: no sample object is made.
+              await turns.eachIndex(batch.length, (i) => {
+                const slot = slotOf(batch.resourceId[i]!, batch.gpuIndex[i]!, batch.ts[i]!);
+                if (slot !== undefined) staged.addRow(slot, batch, i);
+              });
+            } else {
+              await turns.each(batch, (s) => {
+                const slot = slotOf(s.resourceId, s.gpuIndex, s.ts);
+                if (slot !== undefined) staged.add(slot, s);
+              });
+            }
+            if (staged.full) {
+              // More than one slice: a bulk write (a backfill's window), which runs with DuckDB's limit held low.
+              endBulk ??= await quietGateOf(this.#instance).bulkWrite();
+              await store();
+            }
+            await turns.betweenBatches();
           }
-        };
-        // Samples of one machine come together: its GPUs' slots are looked up once per run of them.
-        let resourceId: string | null = null;
-        let slots: number[] | undefined;
-        // The sample's slot if it may be stored; counted as rejected if not.
-        const slotOf = (id: string, gpuIndex: number, ts: number): number | undefined => {
-          if (id !== resourceId) {
-            resourceId = id;
-            slots = slotsOf.get(id);
-          }
-          const slot = slots?.[gpuIndex];
-          // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
-          if (slot === undefined || !(ts >= window.from && ts < window.to)) {
-            outcome.rejected++;
-            return undefined;
-          }
-          outcome.rows++;
-          return slot;
-        };
-        for await (const batch of batches) {
-          if (batch instanceof GpuSampleColumns) {
-            // Copied from the columns into the staged rows: no sample object is made.
-            await turns.eachIndex(batch.length, (i) => {
-              const slot = slotOf(batch.resourceId[i]!, batch.gpuIndex[i]!, batch.ts[i]!);
-              if (slot !== undefined) staged.addRow(slot, batch, i);
-            });
-          } else {
-            await turns.each(batch, (s) => {
-              const slot = slotOf(s.resourceId, s.gpuIndex, s.ts);
-              if (slot !== undefined) staged.add(slot, s);
-            });
-          }
-          if (staged.full) {
-            // More than one slice: a bulk write (a backfill's window), which runs with DuckDB's limit held low.
-            endBulk ??= await quietGateOf(this.#instance).bulkWrite();
-            await store();
-          }
-          await turns.betweenBatches();
+          if (staged.length > 0) await store();
+          written = sums.finish();
+          minuteSplits = minutes?.finish() ?? null;
+        } finally {
+          rollup5m.closeSync();
+          rollup1h.closeSync();
+          rollup1m?.closeSync();
         }
-        if (staged.length > 0) await store();
-        written = sums.finish();
-        minuteSplits = minutes?.finish() ?? null;
-      } catch (error) {
-        await endBulk?.();
-        throw error;
-      } finally {
-        rollup5m.closeSync();
-        rollup1h.closeSync();
-        rollup1m?.closeSync();
-      }
-      try {
         await refreshRollups(conn, rebuild, written);
         if (minuteSplits !== null) await mergeMinuteSplits(conn, minuteSplits);
         // Raw samples and minute rows alike are rewritten in time order once the store is quiet.
