@@ -104,7 +104,7 @@ export class ConnectionPool {
     // Counted from the wait for a connection on: a sync's work gives way to reads (event-loop-turns.ts).
     this.activity.begin();
     // Waits out a release of cached memory (idle-memory.ts), which never fails.
-    const released = this.gate.enter();
+    const released = this.gate.enterRead();
     if (released !== null) await released;
     try {
       if (this.closed) throw new StoreClosedError();
@@ -118,7 +118,7 @@ export class ConnectionPool {
         if (this.drained !== null && this.idle.length === this.all.length) this.drained();
       }
     } finally {
-      this.gate.leave();
+      this.gate.leaveRead();
       this.activity.end();
     }
   }

@@ -25,14 +25,25 @@ export const QUIET_TRIM_MS = 250;
 /** Cached table blocks kept by the release (DuckDB refuses a limit with nothing to spare). */
 export const KEPT_CACHE_BYTES = 32 * 2 ** 20;
 /**
- * DuckDB's limit while a bulk write runs (a metrics window of more than one staged slice: a backfill's).
- * Such a write fills DuckDB's memory with blocks it does not read again and with the rows its
- * transaction appends, up to the limit: at 10,000 GPUs a first 24 h backfill's process peaked at
- * 720-750 MiB with 256 MB and 620-660 MiB with this, at the same speed. Reads running beside it get
- * the lower limit too: at 100,000 GPUs the bench's overview, series and signal queries all ran under
- * it, the cold overview about a fifth slower.
+ * DuckDB's limit while a bulk write runs (a metrics window of more than one staged slice: a backfill's)
+ * and no read does. Such a write fills DuckDB's memory with blocks it does not read again and with the
+ * rows its transaction appends, up to the limit. At 10,000 GPUs a first 24 h backfill's process peaked
+ * at 720-750 MiB with 256 MB, 610-640 MiB with 128 MB, and 500-520 MiB with this and the write's
+ * hand-backs (BulkWrite), at the same speed. Reads get the store's own limit: at this one the pane's
+ * queries of a 100,000-GPU fleet failed for want of memory.
  */
-export const BULK_WRITE_MEMORY_LIMIT = '128MB';
+export const BULK_WRITE_MEMORY_LIMIT = '64MB';
+
+/** What a bulk write holds from the gate (QuietGate.bulkWrite). */
+export interface BulkWrite {
+  /**
+   * Hands the memory freed so far back to the OS (setting DuckDB's limit flushes its allocator),
+   * keeping the limit: a slice's appends leave tens of MiB freed but kept by the allocator's arenas.
+   */
+  handBack(): Promise<void>;
+  /** This bulk write has ended: once the last one running ends, the store's own limit is back. Ending twice counts once. */
+  end(): Promise<void>;
+}
 
 export interface IdleReleaseOptions {
   /** The memory_limit the store runs with, set again after the release. */
@@ -47,6 +58,8 @@ export interface IdleReleaseOptions {
   release?: () => Promise<void>;
   /** Tests only: what a trim does in place of flushing DuckDB's allocator. */
   trim?: () => Promise<void>;
+  /** Tests only: what a bulk write's change of DuckDB's limit does in place of setting it (it must set it). */
+  setBulkLimit?: (value: string) => Promise<void>;
 }
 
 /** The gate of one store's reads and writes; quietGateOf() gives the one for an instance. */
@@ -56,11 +69,14 @@ export class QuietGate {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #trimTimer: ReturnType<typeof setTimeout> | null = null;
   #trimming: Promise<void> | null = null;
-  #armed: { instance: DuckDBInstance; options: IdleReleaseOptions } | null = null;
+  /** `lowersForBulk`: whether the store's own limit is above BULK_WRITE_MEMORY_LIMIT (read once, when armed). */
+  #armed: { instance: DuckDBInstance; options: IdleReleaseOptions; lowersForBulk: boolean } | null = null;
   #releases = 0;
   #trims = 0;
   #bulkWrites = 0;
-  /** Setting the limit for bulk writes (lowering or restoring it), in order. */
+  /** Reads running (ConnectionPool's), which get the store's own limit even while a bulk write runs. */
+  #reads = 0;
+  /** Settings of the limit for bulk writes and the reads beside them, in order; only memory is at stake. */
   #bulkLimit: Promise<void> = Promise.resolve();
 
   /** Releases run so far (for tests and diagnostics). */
@@ -102,28 +118,76 @@ export class QuietGate {
   }
 
   /**
-   * A bulk write begins (inside enter/leave): DuckDB's limit goes down to BULK_WRITE_MEMORY_LIMIT, when
-   * the store's own is higher, until the last bulk write running ends. Returns what ends this one.
+   * A read begins, as enter() does. While a bulk write holds DuckDB's limit low, the first read
+   * waits for the store's own limit to be back (reads of a 100,000-GPU fleet fail for want of memory
+   * at the bulk limit); the limit goes down again when the last read leaves.
    */
-  async bulkWrite(): Promise<() => Promise<void>> {
-    const armed = this.#armed;
-    const low = limitBytes(BULK_WRITE_MEMORY_LIMIT);
-    const own = armed === null ? null : limitBytes(armed.options.memoryLimit);
-    if (armed === null || own === null || low === null || own <= low) return async () => {};
-    this.#bulkWrites += 1;
-    if (this.#bulkWrites === 1) await (this.#bulkLimit = this.#bulkLimit.then(() => setLimit(armed.instance, BULK_WRITE_MEMORY_LIMIT)));
-    let ended = false;
-    return async () => {
-      if (ended) return;
-      ended = true;
-      this.#bulkWrites -= 1;
-      if (this.#bulkWrites === 0) await (this.#bulkLimit = this.#bulkLimit.then(() => setLimit(armed.instance, armed.options.memoryLimit)));
+  enterRead(): Promise<void> | null {
+    const counted = (): Promise<void> | null => {
+      this.#reads += 1;
+      return this.#reads === 1 && this.#lowered() ? this.#queueLimit() : null;
     };
+    const entered = this.enter();
+    return entered === null ? counted() : entered.then(() => counted() ?? undefined);
+  }
+
+  /** The read has finished, however it finished. */
+  leaveRead(): void {
+    this.#reads -= 1;
+    if (this.#reads === 0 && this.#lowered()) void this.#queueLimit();
+    this.leave();
+  }
+
+  /**
+   * A bulk write begins (inside enter/leave): DuckDB's limit goes down to BULK_WRITE_MEMORY_LIMIT, when
+   * the store's own is higher, while a bulk write runs and no read does. Its end may come after its
+   * leave(), once its transaction has committed: the memory the commit frees is handed back then.
+   */
+  async bulkWrite(): Promise<BulkWrite> {
+    this.#bulkWrites += 1;
+    await this.#queueLimit();
+    let ended = false;
+    return {
+      handBack: async () => {
+        if (!ended) await this.#queueLimit();
+      },
+      end: async () => {
+        if (ended) return;
+        ended = true;
+        this.#bulkWrites -= 1;
+        await this.#queueLimit();
+      },
+    };
+  }
+
+  /** Whether a bulk write runs on a store whose own limit is above the bulk-write limit. */
+  #lowered(): boolean {
+    return this.#bulkWrites > 0 && this.#armed?.lowersForBulk === true;
+  }
+
+  /**
+   * Sets DuckDB's limit, in its turn, to what it should be then: the bulk-write limit while a bulk
+   * write runs and no read does (where the store's own is higher), else the store's own. Setting it
+   * flushes DuckDB's allocator even when the value is unchanged: what a bulk write's hand-back is.
+   */
+  #queueLimit(): Promise<void> {
+    this.#bulkLimit = this.#bulkLimit
+      .then(() => {
+        const armed = this.#armed;
+        if (armed === null) return;
+        const { instance, options } = armed;
+        const value = this.#lowered() && this.#reads === 0 ? BULK_WRITE_MEMORY_LIMIT : options.memoryLimit;
+        return (options.setBulkLimit ?? ((v: string) => setLimit(instance, v)))(value);
+      })
+      .catch(() => undefined);
+    return this.#bulkLimit;
   }
 
   /** From now on, releases the cached blocks of `instance` whenever the store has been quiet for the idle time. */
   arm(instance: DuckDBInstance, options: IdleReleaseOptions): void {
-    this.#armed = { instance, options };
+    const own = limitBytes(options.memoryLimit);
+    const low = limitBytes(BULK_WRITE_MEMORY_LIMIT);
+    this.#armed = { instance, options, lowersForBulk: own !== null && low !== null && own > low };
     if (this.#busy === 0) this.#startTimer();
   }
 

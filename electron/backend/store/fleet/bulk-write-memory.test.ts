@@ -1,12 +1,12 @@
 /**
  * A metrics write of more than one staged slice (a backfill's window) runs with DuckDB's limit at
- * BULK_WRITE_MEMORY_LIMIT, and the store's own limit is back once it ends, however it ends (once the
- * last of overlapping ones ends); a write of one slice (a steady minute) and a store whose limit is
- * already lower leave the limit alone.
+ * BULK_WRITE_MEMORY_LIMIT, hands the memory it freed back after each slice, and the store's own limit
+ * is back once its transaction has ended, however it ends (once the last of overlapping ones ends); a
+ * write of one slice (a steady minute) and a store whose limit is already lower leave the limit alone.
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GpuSample } from '../../../../shared/domain';
 import { ConnectionPool } from '../db';
 import { BULK_WRITE_MEMORY_LIMIT, limitBytes, quietGateOf } from '../idle-memory';
@@ -50,14 +50,25 @@ describe('the memory limit of a bulk metrics write', () => {
   let pool: ConnectionPool;
   let writer: DuckFleetWriter;
 
-  /** A writer over the store in `temp` staging SLICE samples at a time, its gate armed with `storeLimit`. */
-  async function openWriter(storeLimit: string): Promise<void> {
+  /**
+   * A writer over the store in `temp` staging SLICE samples at a time, its gate armed with
+   * `storeLimit`; `setBulkLimit` in place of the gate's own setting of the limit for bulk writes.
+   */
+  async function openWriter(storeLimit: string, setBulkLimit?: (value: string) => Promise<void>): Promise<void> {
     instance = await DuckDBInstance.create(join(temp.dir, STORE_FILE), { memory_limit: storeLimit });
     pool = await ConnectionPool.create(instance, 2);
-    quietGateOf(instance).arm(instance, { memoryLimit: storeLimit });
+    quietGateOf(instance).arm(instance, { memoryLimit: storeLimit, setBulkLimit });
     writer = new DuckFleetWriter(instance, createWrite(instance, false), () => new Date(TO), { stagedRowsLimit: SLICE });
   }
-  const limitNow = async (): Promise<string> => (await pool.rows<{ v: string }>(`SELECT current_setting('memory_limit') AS v`))[0]?.v ?? '';
+  /** DuckDB's limit now, asked on a connection of its own (a read through the pool would raise it). */
+  const limitNow = async (): Promise<string> => {
+    const conn = await instance.connect();
+    try {
+      return String((await conn.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0]?.[0]);
+    } finally {
+      conn.closeSync();
+    }
+  };
 
   /** The batches, asking DuckDB's limit before each batch after the first; `failAfter` throws after that many. */
   async function* observed(batches: GpuSample[][], seen: string[], failAfter = Infinity): AsyncIterable<GpuSample[]> {
@@ -110,14 +121,62 @@ describe('the memory limit of a bulk metrics write', () => {
     const own = await limitNow();
     const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
     const gate = quietGateOf(instance);
-    const endFirst = await gate.bulkWrite();
-    const endSecond = await gate.bulkWrite();
+    const first = await gate.bulkWrite();
+    const second = await gate.bulkWrite();
     expect(await limitNow()).toBe(low);
-    await endFirst();
-    await endFirst();
+    await first.end();
+    await first.end();
+    await second.handBack();
     expect(await limitNow()).toBe(low);
-    await endSecond();
+    await second.end();
     expect(await limitNow()).toBe(own);
+  });
+
+  it("is the store's own for reads that run beside a bulk write, and low again once the last of them ends", async () => {
+    await openWriter('256MB');
+    const own = await limitNow();
+    const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
+    const bulk = await quietGateOf(instance).bulkWrite();
+    expect(await limitNow()).toBe(low);
+    // Two reads overlapping: the limit is the store's inside both, and low only after the second.
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const inFirst: string[] = [];
+    const first = pool.use(async () => {
+      inFirst.push(await limitNow());
+      await firstHeld;
+    });
+    while (inFirst.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(inFirst).toEqual([own]);
+    expect(await pool.use(() => limitNow())).toBe(own);
+    expect(await limitNow()).toBe(own);
+    releaseFirst();
+    await first;
+    // Set by the last read's leave, in the gate's turn (nothing here awaits it).
+    await vi.waitFor(async () => expect(await limitNow()).toBe(low));
+    await bulk.end();
+    expect(await limitNow()).toBe(own);
+  });
+
+  it('hands memory back after each stored slice, and sets the own limit back after the commit', async () => {
+    // Each setting as the gate asks for it, with the window's samples another connection sees then.
+    const settings: Array<{ value: string; committed: number }> = [];
+    await openWriter('256MB', async (value) => {
+      const conn = await instance.connect();
+      try {
+        await conn.run(`SET memory_limit = '${value}'`);
+        const committed = Number((await conn.runAndReadAll('SELECT count(*) FROM gpu_sample')).getRows()[0]?.[0]);
+        settings.push({ value, committed });
+      } finally {
+        conn.closeSync();
+      }
+    });
+    // Five batches of 80: slices are stored after batches 2 and 4 (160 samples each), and the last 80 after the loop.
+    const batches = hourOfSamples().slice(0, 5);
+    expect(await writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed(batches, []))).toBe(400);
+    // Lowered as the first slice is full; handed back after each of the three slices; the store's
+    // own limit once the 400 samples are committed.
+    expect(settings).toEqual([...Array(4).fill({ value: BULK_WRITE_MEMORY_LIMIT, committed: 0 }), { value: '256MB', committed: 400 }]);
   });
 
   it('is left alone by a write of one slice and on a store whose own limit is already lower', async () => {
@@ -130,7 +189,7 @@ describe('the memory limit of a bulk metrics write', () => {
     await pool.close();
     instance.closeSync();
 
-    await openWriter('100MB');
+    await openWriter('40MB');
     const lower = await limitNow();
     const seenLower: string[] = [];
     await writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed(hourOfSamples(), seenLower));

@@ -20,7 +20,7 @@ import { StagedSamples } from './sample-appender';
 import { clearPendingBefore, recordOutOfOrder } from './sample-order';
 import type { FleetWriter } from './types';
 import { readActivityOf, TurnBudget } from '../event-loop-turns';
-import { quietGateOf } from '../idle-memory';
+import { type BulkWrite, quietGateOf } from '../idle-memory';
 
 const DAY_MS = 86_400_000;
 /** Raw samples are kept this long (ARCHITECTURE.md: 7 days). */
@@ -163,6 +163,8 @@ export class DuckFleetWriter implements FleetWriter {
       // Each bucket is rebuilt from the window's samples alone, so the window must hold whole buckets.
       throw new Error(`metrics window of account "${run.account}" starts at ${new Date(window.from).toISOString()}, not on a 5-minute boundary (rollups storage)`);
     }
+    // A bulk write ends after the transaction, committed or rolled back: the memory it held is freed by then.
+    let bulk: BulkWrite | undefined;
     return this.#write(async (conn) => {
       // (resourceId, gpuIndex) -> the GPU's slot in this write (0..n-1), and each slot's gpu_id and
       // fleet group: the GPUs the inventory has now, looked up once per write.
@@ -226,83 +228,82 @@ export class DuckFleetWriter implements FleetWriter {
       const minutes = rollup1m === null ? null : new MinuteDetail(rollup1m, gpuIdOfSlot);
       let written: WrittenRollups;
       let minuteSplits: Splits | null = null;
-      let endBulk: (() => Promise<void>) | undefined;
       // Whether a slice began before an earlier one ended: the window is then out of time order.
       let storedUpTo = -Infinity;
       let outOfOrder = false;
-      // A bulk write's lowered limit comes back however the write ends (committed, or failed anywhere).
       try {
-        try {
-          const store = async (): Promise<void> => {
-            const { earliest, latest } = staged.span;
-            if (earliest < storedUpTo) outOfOrder = true;
-            storedUpTo = Math.max(storedUpTo, latest);
-            if (minutes !== null) return await staged.appendTo({ minutes }, sums, gpuIdOfSlot, turns);
-            const samples = await conn.createAppender('gpu_sample');
-            try {
-              await staged.appendTo({ samples }, sums, gpuIdOfSlot, turns);
-            } finally {
-              samples.closeSync();
-            }
-          };
-          // Samples of one machine come together: its GPUs' slots are looked up once per run of them.
-          let resourceId: string | null = null;
-          let slots: number[] | undefined;
-          // The sample's slot if it may be stored; counted as rejected if not.
-          const slotOf = (id: string, gpuIndex: number, ts: number): number | undefined => {
-            if (id !== resourceId) {
-              resourceId = id;
-              slots = slotsOf.get(id);
-            }
-            const slot = slots?.[gpuIndex];
-            // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
-            if (slot === undefined || !(ts >= window.from && ts < window.to)) {
-              outcome.rejected++;
-              return undefined;
-            }
-            outcome.rows++;
-            return slot;
-          };
-          for await (const batch of batches) {
-            if (batch instanceof GpuSampleColumns) {
-              // Copied from the columns into the staged rows: no sample object is made.
-              await turns.eachIndex(batch.length, (i) => {
-                const slot = slotOf(batch.resourceId[i]!, batch.gpuIndex[i]!, batch.ts[i]!);
-                if (slot !== undefined) staged.addRow(slot, batch, i);
-              });
-            } else {
-              await turns.each(batch, (s) => {
-                const slot = slotOf(s.resourceId, s.gpuIndex, s.ts);
-                if (slot !== undefined) staged.add(slot, s);
-              });
-            }
-            if (staged.full) {
-              // More than one slice: a bulk write (a backfill's window), which runs with DuckDB's limit held low.
-              endBulk ??= await quietGateOf(this.#instance).bulkWrite();
-              await store();
-            }
-            await turns.betweenBatches();
+        const store = async (): Promise<void> => {
+          const { earliest, latest } = staged.span;
+          if (earliest < storedUpTo) outOfOrder = true;
+          storedUpTo = Math.max(storedUpTo, latest);
+          if (minutes !== null) return await staged.appendTo({ minutes }, sums, gpuIdOfSlot, turns);
+          const samples = await conn.createAppender('gpu_sample');
+          try {
+            await staged.appendTo({ samples }, sums, gpuIdOfSlot, turns);
+          } finally {
+            samples.closeSync();
           }
-          if (staged.length > 0) await store();
-          written = sums.finish();
-          minuteSplits = minutes?.finish() ?? null;
-        } finally {
-          rollup5m.closeSync();
-          rollup1h.closeSync();
-          rollup1m?.closeSync();
+        };
+        // Samples of one machine come together: its GPUs' slots are looked up once per run of them.
+        let resourceId: string | null = null;
+        let slots: number[] | undefined;
+        // The sample's slot if it may be stored; counted as rejected if not.
+        const slotOf = (id: string, gpuIndex: number, ts: number): number | undefined => {
+          if (id !== resourceId) {
+            resourceId = id;
+            slots = slotsOf.get(id);
+          }
+          const slot = slots?.[gpuIndex];
+          // Invariants the schema cannot hold: a known GPU of a known machine, inside the window.
+          if (slot === undefined || !(ts >= window.from && ts < window.to)) {
+            outcome.rejected++;
+            return undefined;
+          }
+          outcome.rows++;
+          return slot;
+        };
+        for await (const batch of batches) {
+          if (batch instanceof GpuSampleColumns) {
+            // Copied from the columns into the staged rows: no sample object is made.
+            await turns.eachIndex(batch.length, (i) => {
+              const slot = slotOf(batch.resourceId[i]!, batch.gpuIndex[i]!, batch.ts[i]!);
+              if (slot !== undefined) staged.addRow(slot, batch, i);
+            });
+          } else {
+            await turns.each(batch, (s) => {
+              const slot = slotOf(s.resourceId, s.gpuIndex, s.ts);
+              if (slot !== undefined) staged.add(slot, s);
+            });
+          }
+          if (staged.full) {
+            // More than one slice: a bulk write (a backfill's window), which runs with DuckDB's limit held low.
+            bulk ??= await quietGateOf(this.#instance).bulkWrite();
+            await store();
+            // What the slice's appends freed goes back before the next slice (and the merges after the last).
+            await bulk.handBack();
+          }
+          await turns.betweenBatches();
         }
-        await refreshRollups(conn, rebuild, written);
-        if (minuteSplits !== null) await mergeMinuteSplits(conn, minuteSplits);
-        // Raw samples and minute rows alike are rewritten in time order once the store is quiet.
-        if (outOfOrder) await recordOutOfOrder(conn, window);
-        // After the minute detail: a rollups-only account's minutes summed again are read from it.
-        await refreshFleetMinutes(conn, rebuild, written);
-        await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
+        if (staged.length > 0) {
+          await store();
+          await bulk?.handBack();
+        }
+        written = sums.finish();
+        minuteSplits = minutes?.finish() ?? null;
       } finally {
-        await endBulk?.();
+        rollup5m.closeSync();
+        rollup1h.closeSync();
+        rollup1m?.closeSync();
       }
+      await refreshRollups(conn, rebuild, written);
+      if (minuteSplits !== null) await mergeMinuteSplits(conn, minuteSplits);
+      // Raw samples and minute rows alike are rewritten in time order once the store is quiet.
+      if (outOfOrder) await recordOutOfOrder(conn, window);
+      // After the minute detail: a rollups-only account's minutes summed again are read from it.
+      await refreshFleetMinutes(conn, rebuild, written);
+      await finishRun(conn, run, this.#now().getTime(), outcome, window.to);
       return outcome.rows;
-    });
+    }).finally(() => bulk?.end());
   }
 
   async recordFailure(run: RunStart, error: SyncError): Promise<void> {
