@@ -34,6 +34,12 @@ export const KEPT_CACHE_BYTES = 32 * 2 ** 20;
  */
 export const BULK_WRITE_MEMORY_LIMIT = '64MB';
 
+/**
+ * How long reads keep the store's own limit after the last of them has left, while a bulk write
+ * runs: a pane's reads come in bursts, and each lowering evicts the cached blocks the next one reads.
+ */
+export const READ_HOLD_MS = 1_000;
+
 /** What a bulk write holds from the gate (QuietGate.bulkWrite). */
 export interface BulkWrite {
   /**
@@ -58,6 +64,8 @@ export interface IdleReleaseOptions {
   release?: () => Promise<void>;
   /** Tests only: what a trim does in place of flushing DuckDB's allocator. */
   trim?: () => Promise<void>;
+  /** Default READ_HOLD_MS (tests shrink it). */
+  readHoldMs?: number;
   /** Tests only: what a bulk write's change of DuckDB's limit does in place of setting it (it must set it). */
   setBulkLimit?: (value: string) => Promise<void>;
 }
@@ -76,6 +84,8 @@ export class QuietGate {
   #bulkWrites = 0;
   /** Reads running (ConnectionPool's), which get the store's own limit even while a bulk write runs. */
   #reads = 0;
+  /** Since the last read left, until READ_HOLD_MS later; null while reads run or the hold is over. */
+  #readHold: ReturnType<typeof setTimeout> | null = null;
   /** Settings of the limit for bulk writes and the reads beside them, in order; only memory is at stake. */
   #bulkLimit: Promise<void> = Promise.resolve();
 
@@ -120,12 +130,15 @@ export class QuietGate {
   /**
    * A read begins, as enter() does. While a bulk write holds DuckDB's limit low, the first read
    * waits for the store's own limit to be back (reads of a 100,000-GPU fleet fail for want of memory
-   * at the bulk limit); the limit goes down again when the last read leaves.
+   * at the bulk limit); the limit goes down again READ_HOLD_MS after the last read has left.
    */
   enterRead(): Promise<void> | null {
     const counted = (): Promise<void> | null => {
       this.#reads += 1;
-      return this.#reads === 1 && this.#lowered() ? this.#queueLimit() : null;
+      const held = this.#readHold !== null;
+      if (held) clearTimeout(this.#readHold!);
+      this.#readHold = null;
+      return this.#reads === 1 && !held && this.#lowered() ? this.#queueLimit() : null;
     };
     const entered = this.enter();
     return entered === null ? counted() : entered.then(() => counted() ?? undefined);
@@ -134,13 +147,19 @@ export class QuietGate {
   /** The read has finished, however it finished. */
   leaveRead(): void {
     this.#reads -= 1;
-    if (this.#reads === 0 && this.#lowered()) void this.#queueLimit();
+    if (this.#reads === 0) {
+      this.#readHold = setTimeout(() => {
+        this.#readHold = null;
+        if (this.#lowered()) void this.#queueLimit();
+      }, this.#armed?.options.readHoldMs ?? READ_HOLD_MS);
+      this.#readHold.unref?.();
+    }
     this.leave();
   }
 
   /**
    * A bulk write begins (inside enter/leave): DuckDB's limit goes down to BULK_WRITE_MEMORY_LIMIT, when
-   * the store's own is higher, while a bulk write runs and no read does. Its end may come after its
+   * the store's own is higher, while a bulk write runs and no read has run for READ_HOLD_MS. Its end may come after its
    * leave(), once its transaction has committed: the memory the commit frees is handed back then.
    */
   async bulkWrite(): Promise<BulkWrite> {
@@ -167,7 +186,7 @@ export class QuietGate {
 
   /**
    * Sets DuckDB's limit, in its turn, to what it should be then: the bulk-write limit while a bulk
-   * write runs and no read does (where the store's own is higher), else the store's own. Setting it
+   * write runs and reads are neither running nor held (where the store's own is higher), else the store's own. Setting it
    * flushes DuckDB's allocator even when the value is unchanged: what a bulk write's hand-back is.
    */
   #queueLimit(): Promise<void> {
@@ -176,7 +195,7 @@ export class QuietGate {
         const armed = this.#armed;
         if (armed === null) return;
         const { instance, options } = armed;
-        const value = this.#lowered() && this.#reads === 0 ? BULK_WRITE_MEMORY_LIMIT : options.memoryLimit;
+        const value = this.#lowered() && this.#reads === 0 && this.#readHold === null ? BULK_WRITE_MEMORY_LIMIT : options.memoryLimit;
         return (options.setBulkLimit ?? ((v: string) => setLimit(instance, v)))(value);
       })
       .catch(() => undefined);
@@ -195,6 +214,8 @@ export class QuietGate {
   async disarm(): Promise<void> {
     this.#armed = null;
     this.#stopTimer();
+    if (this.#readHold !== null) clearTimeout(this.#readHold);
+    this.#readHold = null;
     await this.#releasing;
     await this.#trimming;
   }

@@ -20,6 +20,8 @@ const FROM = Date.parse('2026-11-25T06:00:00Z');
 const TO = FROM + 60 * MIN;
 /** Samples per staged slice in these writes. */
 const SLICE = 100;
+/** How long reads keep the store's limit after the last of them here. */
+const READ_HOLD = 300;
 
 /** An hour of one 8-GPU machine, a batch per 10 minutes (80 samples each). */
 function hourOfSamples(): GpuSample[][] {
@@ -57,7 +59,7 @@ describe('the memory limit of a bulk metrics write', () => {
   async function openWriter(storeLimit: string, setBulkLimit?: (value: string) => Promise<void>): Promise<void> {
     instance = await DuckDBInstance.create(join(temp.dir, STORE_FILE), { memory_limit: storeLimit });
     pool = await ConnectionPool.create(instance, 2);
-    quietGateOf(instance).arm(instance, { memoryLimit: storeLimit, setBulkLimit });
+    quietGateOf(instance).arm(instance, { memoryLimit: storeLimit, setBulkLimit, readHoldMs: READ_HOLD });
     writer = new DuckFleetWriter(instance, createWrite(instance, false), () => new Date(TO), { stagedRowsLimit: SLICE });
   }
   /** DuckDB's limit now, asked on a connection of its own (a read through the pool would raise it). */
@@ -132,7 +134,7 @@ describe('the memory limit of a bulk metrics write', () => {
     expect(await limitNow()).toBe(own);
   });
 
-  it("is the store's own for reads that run beside a bulk write, and low again once the last of them ends", async () => {
+  it("is the store's own for reads that run beside a bulk write, and low again a while after the last of them", async () => {
     await openWriter('256MB');
     const own = await limitNow();
     const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
@@ -152,8 +154,11 @@ describe('the memory limit of a bulk metrics write', () => {
     expect(await limitNow()).toBe(own);
     releaseFirst();
     await first;
-    // Set by the last read's leave, in the gate's turn (nothing here awaits it).
-    await vi.waitFor(async () => expect(await limitNow()).toBe(low));
+    const left = Date.now();
+    expect(await limitNow()).toBe(own);
+    // Set once reads have been quiet for the hold, in the gate's turn (nothing here awaits it).
+    await vi.waitFor(async () => expect(await limitNow()).toBe(low), { timeout: 5_000 });
+    expect(Date.now() - left).toBeGreaterThanOrEqual(READ_HOLD);
     await bulk.end();
     expect(await limitNow()).toBe(own);
   });
