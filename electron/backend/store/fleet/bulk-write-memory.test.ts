@@ -163,6 +163,34 @@ describe('the memory limit of a bulk metrics write', () => {
     expect(await limitNow()).toBe(own);
   });
 
+  it('hands nothing back while reads run or are held', async () => {
+    const settings: string[] = [];
+    await openWriter('256MB', async (value) => {
+      settings.push(value);
+      const conn = await instance.connect();
+      try {
+        await conn.run(`SET memory_limit = '${value}'`);
+      } finally {
+        conn.closeSync();
+      }
+    });
+    const bulk = await quietGateOf(instance).bulkWrite();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const read = pool.use(() => held);
+    await vi.waitFor(() => expect(settings).toEqual([BULK_WRITE_MEMORY_LIMIT, '256MB']));
+    await bulk.handBack();
+    release();
+    await read;
+    await bulk.handBack();
+    expect(settings).toEqual([BULK_WRITE_MEMORY_LIMIT, '256MB']);
+    // Lowered once the hold is over; from then on a hand-back sets the limit again.
+    await vi.waitFor(() => expect(settings).toEqual([BULK_WRITE_MEMORY_LIMIT, '256MB', BULK_WRITE_MEMORY_LIMIT]), { timeout: 5_000 });
+    await bulk.handBack();
+    await bulk.end();
+    expect(settings).toEqual([BULK_WRITE_MEMORY_LIMIT, '256MB', BULK_WRITE_MEMORY_LIMIT, BULK_WRITE_MEMORY_LIMIT, '256MB']);
+  });
+
   it('hands memory back after each stored slice, and sets the own limit back after the commit', async () => {
     // Each setting as the gate asks for it, with the window's samples another connection sees then.
     const settings: Array<{ value: string; committed: number }> = [];
