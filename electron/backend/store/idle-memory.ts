@@ -135,11 +135,11 @@ export class QuietGate {
    */
   enterRead(): Promise<void> | null {
     const counted = (): Promise<void> | null => {
-      this.#reads += 1;
-      const held = this.#readHold !== null;
-      if (held) clearTimeout(this.#readHold!);
+      const idle = this.#readsIdle();
+      if (this.#readHold !== null) clearTimeout(this.#readHold);
       this.#readHold = null;
-      return this.#reads === 1 && !held && this.#lowered() ? this.#queueLimit() : null;
+      this.#reads += 1;
+      return idle && this.#lowered() ? this.#queueLimit() : null;
     };
     const entered = this.enter();
     return entered === null ? counted() : entered.then(() => counted() ?? undefined);
@@ -160,27 +160,32 @@ export class QuietGate {
 
   /**
    * A bulk write begins (inside enter/leave): DuckDB's limit goes down to BULK_WRITE_MEMORY_LIMIT, when
-   * the store's own is higher, while a bulk write runs and no read has run for READ_HOLD_MS. Its end may come after its
+   * the store's own is higher, while a bulk write runs and reads are idle. Its end may come after its
    * leave(), once its transaction has committed: the memory the commit frees is handed back then.
+   * While reads run or are held, the limit is the store's own already, and nothing is set: with
+   * hand-backs among its sessions' reads, the 100,000-GPU collector bench's API p95 was 110-144 ms in
+   * three runs, 93 without (a flush takes the allocator's locks, which the reads' allocations wait for).
    */
   async bulkWrite(): Promise<BulkWrite> {
     this.#bulkWrites += 1;
-    await this.#queueLimit();
+    if (this.#readsIdle()) await this.#queueLimit();
     let ended = false;
     return {
       handBack: async () => {
-        // Not while reads run or are held: with hand-backs among its sessions' reads, the 100,000-GPU
-        // collector bench's API p95 was 110-144 ms in three runs, 93 without (a flush takes the
-        // allocator's locks, which the reads' allocations wait for).
-        if (!ended && this.#reads === 0 && this.#readHold === null) await this.#queueLimit();
+        if (!ended && this.#readsIdle()) await this.#queueLimit();
       },
       end: async () => {
         if (ended) return;
         ended = true;
         this.#bulkWrites -= 1;
-        await this.#queueLimit();
+        if (this.#readsIdle()) await this.#queueLimit();
       },
     };
+  }
+
+  /** No read runs, and none has for READ_HOLD_MS. */
+  #readsIdle(): boolean {
+    return this.#reads === 0 && this.#readHold === null;
   }
 
   /** Whether a bulk write runs on a store whose own limit is above the bulk-write limit. */
@@ -190,8 +195,8 @@ export class QuietGate {
 
   /**
    * Sets DuckDB's limit, in its turn, to what it should be then: the bulk-write limit while a bulk
-   * write runs and reads are neither running nor held (where the store's own is higher), else the store's own. Setting it
-   * flushes DuckDB's allocator even when the value is unchanged: what a bulk write's hand-back is.
+   * write runs and reads are idle (where the store's own is higher), else the store's own. Setting
+   * it flushes DuckDB's allocator even when the value is unchanged: what a bulk write's hand-back is.
    */
   #queueLimit(): Promise<void> {
     this.#bulkLimit = this.#bulkLimit
@@ -199,7 +204,7 @@ export class QuietGate {
         const armed = this.#armed;
         if (armed === null) return;
         const { instance, options } = armed;
-        const value = this.#lowered() && this.#reads === 0 && this.#readHold === null ? BULK_WRITE_MEMORY_LIMIT : options.memoryLimit;
+        const value = this.#lowered() && this.#readsIdle() ? BULK_WRITE_MEMORY_LIMIT : options.memoryLimit;
         return (options.setBulkLimit ?? ((v: string) => setLimit(instance, v)))(value);
       })
       .catch(() => undefined);
