@@ -162,9 +162,8 @@ export class QuietGate {
    * A bulk write begins (inside enter/leave): DuckDB's limit goes down to BULK_WRITE_MEMORY_LIMIT, when
    * the store's own is higher, while a bulk write runs and reads are idle. Its end may come after its
    * leave(), once its transaction has committed: the memory the commit frees is handed back then.
-   * While reads run or are held, the limit is the store's own already, and nothing is set: with
-   * hand-backs among its sessions' reads, the 100,000-GPU collector bench's API p95 was 110-144 ms in
-   * three runs, 93 without (a flush takes the allocator's locks, which the reads' allocations wait for).
+   * While reads run or are held, the limit is the store's own already, and nothing is set: a flush
+   * takes the allocator's locks, which the reads' own allocations would wait for.
    */
   async bulkWrite(): Promise<BulkWrite> {
     this.#bulkWrites += 1;
