@@ -191,6 +191,24 @@ describe('the memory limit of a bulk metrics write', () => {
     expect(settings).toEqual([BULK_WRITE_MEMORY_LIMIT, '256MB', BULK_WRITE_MEMORY_LIMIT, BULK_WRITE_MEMORY_LIMIT, '256MB']);
   });
 
+  it('sets nothing for a bulk write that starts and ends while a read runs', async () => {
+    const settings: string[] = [];
+    await openWriter('256MB', async (value) => {
+      settings.push(value);
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The read is counted from the call on (the pool enters the gate before its first await).
+    const read = pool.use(() => held);
+    const bulk = await quietGateOf(instance).bulkWrite();
+    await bulk.handBack();
+    await bulk.end();
+    release();
+    await read;
+    await new Promise((resolve) => setTimeout(resolve, READ_HOLD + 100));
+    expect(settings).toEqual([]);
+  });
+
   it('hands memory back after each stored slice, and sets the own limit back after the commit', async () => {
     // Each setting as the gate asks for it, with the window's samples another connection sees then.
     const settings: Array<{ value: string; committed: number }> = [];
