@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildBenchChild } from './bench-child';
 import type { BackfillStorage } from './backfill-account';
-import { emptyPeaks, foldMemoryLine, type MemoryPeaks } from './memory-lines';
+import { eachLine, emptyPeaks, foldMemoryLine, type MemoryPeaks } from './memory-lines';
 
 /** What the child measured. */
 export interface BackfillProcessResult {
@@ -62,23 +62,18 @@ export function runBackfillProcess(
     });
     let stdout = '';
     let stderr = '';
-    let partial = '';
     const peaks = emptyPeaks();
     let atRssPeak = emptyPeaks();
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     // Memory lines are folded as they come (a long backfill writes thousands); anything else is kept for an error.
-    child.stderr.on('data', (b: Buffer) => {
-      const lines = (partial + b.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.startsWith('fleetpane memory: ')) {
-          stderr = `${stderr}${line}\n`.slice(-4000);
-          continue;
-        }
-        const rssBefore = peaks.rss;
-        foldMemoryLine(line, peaks);
-        if (peaks.rss > rssBefore) foldMemoryLine(line, (atRssPeak = emptyPeaks()));
+    eachLine(child.stderr, (line) => {
+      if (!line.startsWith('fleetpane memory: ')) {
+        stderr = `${stderr}${line}\n`.slice(-4000);
+        return;
       }
+      const rssBefore = peaks.rss;
+      foldMemoryLine(line, peaks);
+      if (peaks.rss > rssBefore) foldMemoryLine(line, (atRssPeak = emptyPeaks()));
     });
     child.on('error', reject);
     child.on('exit', (code) => {

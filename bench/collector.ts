@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/fleetpane-process';
 import type { RecordMeasure } from './prometheus';
 import { percentile, cpuSecondsOf } from './measure';
-import { describePeaks, emptyPeaks, foldMemoryLine, type MemoryPeaks } from './memory-lines';
+import { describePeaks, eachLine, emptyPeaks, foldMemoryLine, type MemoryPeaks } from './memory-lines';
 
 const SESSIONS = Number(process.env.BENCH_COLLECTOR_SESSIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_COLLECTOR_SECONDS ?? 30);
@@ -88,11 +88,8 @@ export async function benchCollector(record: RecordMeasure, options: { dataDir: 
   // Serve's memory lines, folded into the phase they fall in.
   const phases = { startup: emptyPeaks(), load: emptyPeaks() };
   let phase: MemoryPeaks = phases.startup;
-  let partial = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('fleetpane memory: ')) foldMemoryLine(line, phase);
+  if (child.stderr) eachLine(child.stderr, (line) => {
+    if (line.startsWith('fleetpane memory: ')) foldMemoryLine(line, phase);
   });
   try {
     console.log(`Team collector: ${SESSIONS} sessions for ${SECONDS} s on loopback (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);

@@ -3,6 +3,16 @@
  * on stderr), folded into peaks, for the benches that run a backend in a process of its own.
  */
 
+/** Calls `onLine` with each whole line `stream` writes (a chunk may end mid-line). */
+export function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let partial = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+}
+
 /** Peaks of a backend's memory lines (MiB) over some span. */
 export interface MemoryPeaks {
   rss: number;
