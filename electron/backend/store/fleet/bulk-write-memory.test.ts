@@ -34,14 +34,22 @@ function hourOfSamples(): GpuSample[][] {
   return out;
 }
 
+/** The first value of `sql` on a connection of its own: outside the pool, so outside the gate's reads. */
+async function valueOn(instance: DuckDBInstance, sql: string): Promise<unknown> {
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRows()[0]?.[0];
+  } finally {
+    conn.closeSync();
+  }
+}
+
 /** DuckDB's own spelling of a limit (current_setting gives it back formatted). */
 async function spelled(limit: string): Promise<string> {
   const scratch = await DuckDBInstance.create(':memory:', { memory_limit: limit });
-  const conn = await scratch.connect();
   try {
-    return String((await conn.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0]?.[0]);
+    return String(await valueOn(scratch, `SELECT current_setting('memory_limit')`));
   } finally {
-    conn.closeSync();
     scratch.closeSync();
   }
 }
@@ -63,14 +71,7 @@ describe('the memory limit of a bulk metrics write', () => {
     writer = new DuckFleetWriter(instance, createWrite(instance, false), () => new Date(TO), { stagedRowsLimit: SLICE });
   }
   /** DuckDB's limit now, asked on a connection of its own (a read through the pool would raise it). */
-  const limitNow = async (): Promise<string> => {
-    const conn = await instance.connect();
-    try {
-      return String((await conn.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0]?.[0]);
-    } finally {
-      conn.closeSync();
-    }
-  };
+  const limitNow = async (): Promise<string> => String(await valueOn(instance, `SELECT current_setting('memory_limit')`));
 
   /** The batches, asking DuckDB's limit before each batch after the first; `failAfter` throws after that many. */
   async function* observed(batches: GpuSample[][], seen: string[], failAfter = Infinity): AsyncIterable<GpuSample[]> {
@@ -167,12 +168,7 @@ describe('the memory limit of a bulk metrics write', () => {
     const settings: string[] = [];
     await openWriter('256MB', async (value) => {
       settings.push(value);
-      const conn = await instance.connect();
-      try {
-        await conn.run(`SET memory_limit = '${value}'`);
-      } finally {
-        conn.closeSync();
-      }
+      await valueOn(instance, `SET memory_limit = '${value}'`);
     });
     const bulk = await quietGateOf(instance).bulkWrite();
     let release!: () => void;
@@ -213,14 +209,8 @@ describe('the memory limit of a bulk metrics write', () => {
     // Each setting as the gate asks for it, with the window's samples another connection sees then.
     const settings: Array<{ value: string; committed: number }> = [];
     await openWriter('256MB', async (value) => {
-      const conn = await instance.connect();
-      try {
-        await conn.run(`SET memory_limit = '${value}'`);
-        const committed = Number((await conn.runAndReadAll('SELECT count(*) FROM gpu_sample')).getRows()[0]?.[0]);
-        settings.push({ value, committed });
-      } finally {
-        conn.closeSync();
-      }
+      await valueOn(instance, `SET memory_limit = '${value}'`);
+      settings.push({ value, committed: Number(await valueOn(instance, 'SELECT count(*) FROM gpu_sample')) });
     });
     // Five batches of 80: slices are stored after batches 2 and 4 (160 samples each), and the last 80 after the loop.
     const batches = hourOfSamples().slice(0, 5);
