@@ -148,7 +148,8 @@ export class QuietGate {
   /** The read has finished, however it finished. */
   leaveRead(): void {
     this.#reads -= 1;
-    if (this.#reads === 0) {
+    // Held only while a bulk write holds the limit low: most reads end with none running.
+    if (this.#reads === 0 && this.#lowered()) {
       this.#readHold = setTimeout(() => {
         this.#readHold = null;
         if (this.#lowered()) void this.#queueLimit();
