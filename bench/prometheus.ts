@@ -37,6 +37,7 @@ import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/
 import { cpuSecondsOf, freeBytes, timeRepeated } from './measure';
 import { buildBackfillChild, runBackfillProcess, type BackfillProcessResult } from './backfill-process';
 import { describePeaks } from './memory-lines';
+import { dcgmSeriesLabels, dcgmUtilText, reportsFamily } from './prometheus-api';
 import { backfillAccount } from './backfill-account';
 
 /** What run.ts's record() takes. */
@@ -126,9 +127,8 @@ const UTIL_FAMILIES = ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL'] 
 function dcgmValue(family: string, u: number): string {
   switch (family) {
     case 'DCGM_FI_PROF_GR_ENGINE_ACTIVE':
-      return (u / 100).toFixed(5);
     case 'DCGM_FI_DEV_GPU_UTIL':
-      return String(Math.round(u));
+      return dcgmUtilText(family, u);
     case 'DCGM_FI_DEV_FB_USED':
       return String(Math.round(200 + u * 700));
     case 'DCGM_FI_DEV_POWER_USAGE':
@@ -163,15 +163,12 @@ export async function writeOpenMetrics(fleet: Fleet, file: string, families: rea
     buffered.push(`# TYPE ${family} gauge\n`);
     for (const [nodeIndex, n] of fleet.nodes.entries()) {
       const until = n.silentForMs === null ? fleet.now : fleet.now - n.silentForMs;
-      const modelName = n.product.replace(/-/g, ' ');
       for (const g of n.gpus) {
         // PROF where the GPU has it; DEV utilisation only where it does not, as dcgm-exporter's default counters.
-        if (family === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE' && g.kind !== 'prof') continue;
-        if (family === 'DCGM_FI_DEV_GPU_UTIL' && g.kind === 'prof') continue;
-        const labels =
-          `${family}{DCGM_FI_DRIVER_VERSION="580.105.08",Hostname="${n.name}",UUID="${g.uuid}",cluster="${n.cloud}",container="nvidia-dcgm-exporter",` +
-          `device="nvidia${g.index}",gpu="${g.index}",instance="10.0.${Math.floor(nodeIndex / 250) % 250}.${nodeIndex % 250}:9400",job="nvidia-dcgm-exporter",` +
-          `modelName="${modelName}",namespace="gpu-operator",pci_bus_id="00000000:${(0x18 + g.index * 0x10).toString(16).toUpperCase()}:00.0",pod="nvidia-dcgm-exporter-${n.name.slice(-5)}"} `;
+        if (!reportsFamily(family, g)) continue;
+        const labels = `${family}{${Object.entries(dcgmSeriesLabels(n, nodeIndex, g))
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',')}} `;
         for (let t = fleet.start; t < until; t += MINUTE) {
           const ts = t + 30_000;
           buffered.push(`${labels}${dcgmValue(family, g.util(ts))} ${ts / 1000}\n`);
