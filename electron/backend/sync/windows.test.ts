@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS_CHUNK_MS, ROLLUP_BUCKET_MS, ROLLUPS_WINDOW_SAMPLES, costsWindow, metricsWindows, rollupsChunkMs } from './windows';
+import { METRICS_CHUNK_MS, RAW_WINDOW_SAMPLES, ROLLUP_BUCKET_MS, ROLLUPS_WINDOW_SAMPLES, costsWindow, metricsWindows, rawChunkMs, rollupsChunkMs } from './windows';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-01-15T12:00:42.500Z');
@@ -47,6 +47,19 @@ describe('metricsWindows', () => {
     const [only] = metricsWindows(null, now, 1.5);
     expect(only).toEqual({ from: to - 1.5 * HOUR, to });
     expect(only!.from % 60_000).toBe(0);
+  });
+});
+
+describe('rawChunkMs', () => {
+  const MINUTE = 60_000;
+  it("keeps 10,000 GPUs' raw windows at 6 hours and a larger fleet's to the cap, in whole 5-minute buckets", () => {
+    expect(rawChunkMs(10_000)).toBe(METRICS_CHUNK_MS);
+    expect(rawChunkMs(11_111)).toBe(METRICS_CHUNK_MS);
+    expect(rawChunkMs(100_000)).toBe(40 * MINUTE);
+    expect(rawChunkMs(30_000)).toBe(130 * MINUTE);
+    expect(rawChunkMs(0)).toBe(METRICS_CHUNK_MS);
+    // Down to the 5-minute floor (800,000 GPUs).
+    for (const gpus of [11_112, 30_000, 100_000, 800_000]) expect(rawChunkMs(gpus) * (gpus / MINUTE)).toBeLessThanOrEqual(RAW_WINDOW_SAMPLES);
   });
 });
 

@@ -25,16 +25,33 @@ export const ROLLUP_BUCKET_MS = 5 * MINUTE_MS;
  * window up whole; it now adds up either mode's windows slice by slice (store/fleet/minute-detail.ts).
  * A window is still one transaction, though: at 10,000 GPUs and DuckDB's 256 MB, its in-memory table
  * data peaked at 120-140 MiB at the end of each 6-hour raw window (75 MiB with 2-hour windows, which
- * took 15-25% off the backfill's speed), so the cap stays for rollups-only windows and raw windows
- * stay 6 hours.
+ * took 15-25% off the backfill's speed), so the cap stays for rollups-only windows, and raw windows
+ * stay 6 hours up to a larger fleet (RAW_WINDOW_SAMPLES).
  */
 export const ROLLUPS_WINDOW_SAMPLES = 2_000_000;
 
-/** Chunk length for a rollups-only account of `gpus` GPUs: whole 5-minute buckets, from 5 minutes to 6 hours. */
-export function rollupsChunkMs(gpus: number): number {
-  const minutes = Math.floor(ROLLUPS_WINDOW_SAMPLES / Math.max(1, gpus));
+/**
+ * Samples a raw account's metrics window holds at most, counted as for ROLLUPS_WINDOW_SAMPLES: a
+ * window is one transaction, and at 100,000 GPUs a 6-hour one (36M samples) ran DuckDB out of memory
+ * in its merges, at the bulk-write limit and at the store's own alike. Above 10,000 GPUs' 6 hours.
+ */
+export const RAW_WINDOW_SAMPLES = 4_000_000;
+
+/** Chunk length holding at most `maxSamples` of `gpus` GPUs: whole 5-minute buckets, from 5 minutes to 6 hours. */
+function chunkMsFor(gpus: number, maxSamples: number): number {
+  const minutes = Math.floor(maxSamples / Math.max(1, gpus));
   const ms = Math.floor((minutes * MINUTE_MS) / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
   return Math.min(METRICS_CHUNK_MS, Math.max(ROLLUP_BUCKET_MS, ms));
+}
+
+/** Chunk length for a rollups-only account of `gpus` GPUs (ROLLUPS_WINDOW_SAMPLES). */
+export function rollupsChunkMs(gpus: number): number {
+  return chunkMsFor(gpus, ROLLUPS_WINDOW_SAMPLES);
+}
+
+/** Chunk length for a raw account of `gpus` GPUs (RAW_WINDOW_SAMPLES): 6 hours up to 11,111 GPUs. */
+export function rawChunkMs(gpus: number): number {
+  return chunkMsFor(gpus, RAW_WINDOW_SAMPLES);
 }
 
 /**
