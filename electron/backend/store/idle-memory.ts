@@ -25,12 +25,13 @@ export const QUIET_TRIM_MS = 250;
 /** Cached table blocks kept by the release (DuckDB refuses a limit with nothing to spare). */
 export const KEPT_CACHE_BYTES = 32 * 2 ** 20;
 /**
- * DuckDB's limit while a bulk write runs (a metrics window of more than one staged slice: a backfill's)
- * and no read does. Such a write fills DuckDB's memory with blocks it does not read again and with the
- * rows its transaction appends, up to the limit. At 10,000 GPUs a first 24 h backfill's process peaked
- * at 720-750 MiB with 256 MB, 610-640 MiB with 128 MB, and 500-520 MiB with this and the write's
- * hand-backs (BulkWrite), at the same speed. Reads get the store's own limit: at this one the pane's
- * queries of a 100,000-GPU fleet failed for want of memory.
+ * DuckDB's limit while a bulk write stores its slices (a metrics window of more than one staged slice:
+ * a backfill's) and no read runs. Its appends fill DuckDB's memory with blocks it does not read again
+ * and with the rows its transaction appends, up to the limit. At 10,000 GPUs a first 24 h backfill's
+ * process peaked at 720-750 MiB with 256 MB, 610-640 MiB with 128 MB, and 500-520 MiB with this and
+ * the write's hand-backs (BulkWrite), at the same speed. Reads and the window's SQL merges get the
+ * store's own limit: at this one the pane's queries of a 100,000-GPU fleet, and that fleet's window
+ * merges, failed for want of memory.
  */
 export const BULK_WRITE_MEMORY_LIMIT = '64MB';
 
@@ -48,7 +49,16 @@ export interface BulkWrite {
    * Skipped while reads run or are held (READ_HOLD_MS).
    */
   handBack(): Promise<void>;
-  /** This bulk write has ended: once the last one running ends, the store's own limit is back. Ending twice counts once. */
+  /**
+   * The write's slices are stored and its SQL merges come next: they run with the store's own limit
+   * (at 100,000 GPUs a window's merges failed for want of memory at the bulk-write limit). What the
+   * slices freed is handed back on the way; no hand-back follows.
+   */
+  merging(): Promise<void>;
+  /**
+   * This bulk write has ended (after its transaction): once the last one running ends, the store's
+   * own limit is back, and what the commit freed is handed back. Ending twice counts once.
+   */
   end(): Promise<void>;
 }
 
@@ -169,15 +179,26 @@ export class QuietGate {
   async bulkWrite(): Promise<BulkWrite> {
     this.#bulkWrites += 1;
     if (this.#readsIdle()) await this.#queueLimit();
+    // Counted among the bulk writes (the limit held low for it) until it merges or ends.
+    let counted = true;
     let ended = false;
+    const uncount = (): void => {
+      if (counted) this.#bulkWrites -= 1;
+      counted = false;
+    };
     return {
       handBack: async () => {
-        if (!ended && this.#readsIdle()) await this.#queueLimit();
+        if (counted && this.#readsIdle()) await this.#queueLimit();
+      },
+      merging: async () => {
+        if (!counted) return;
+        uncount();
+        if (this.#readsIdle()) await this.#queueLimit();
       },
       end: async () => {
         if (ended) return;
         ended = true;
-        this.#bulkWrites -= 1;
+        uncount();
         if (this.#readsIdle()) await this.#queueLimit();
       },
     };

@@ -135,6 +135,28 @@ describe('the memory limit of a bulk metrics write', () => {
     expect(await limitNow()).toBe(own);
   });
 
+  it('stays low for a bulk write still storing slices while another merges, and counts a merge and its end once', async () => {
+    await openWriter('256MB');
+    const own = await limitNow();
+    const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
+    const gate = quietGateOf(instance);
+    const merged = await gate.bulkWrite();
+    const storing = await gate.bulkWrite();
+    await merged.merging();
+    await merged.merging();
+    expect(await limitNow()).toBe(low);
+    await storing.merging();
+    expect(await limitNow()).toBe(own);
+    // A hand-back after the merge sets nothing low again; the ends do not count the writes twice.
+    await storing.handBack();
+    await Promise.all([merged.end(), storing.end()]);
+    expect(await limitNow()).toBe(own);
+    const next = await gate.bulkWrite();
+    expect(await limitNow()).toBe(low);
+    await next.end();
+    expect(await limitNow()).toBe(own);
+  });
+
   it("is the store's own for reads that run beside a bulk write, and low again a while after the last of them", async () => {
     await openWriter('256MB');
     const own = await limitNow();
@@ -217,9 +239,22 @@ describe('the memory limit of a bulk metrics write', () => {
     // Five batches of 80: slices are stored after batches 2 and 4 (160 samples each), and the last 80 after the loop.
     const batches = hourOfSamples().slice(0, 5);
     expect(await writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed(batches, []))).toBe(400);
-    // Lowered as the first slice is full; handed back after each of the three slices; the store's
-    // own limit once the 400 samples are committed.
-    expect(settings).toEqual([...Array(4).fill({ value: BULK_WRITE_MEMORY_LIMIT, committed: 0 }), { value: '256MB', committed: 400 }]);
+    // Lowered as the first slice is full; handed back after each of the two full slices; the store's
+    // own limit for the merges after the last 80, before the commit; set again once the 400 are committed.
+    expect(settings).toEqual([
+      ...Array(3).fill({ value: BULK_WRITE_MEMORY_LIMIT, committed: 0 }),
+      { value: '256MB', committed: 0 },
+      { value: '256MB', committed: 400 },
+    ]);
+  });
+
+  it("runs a window's merges with the store's own limit", async () => {
+    // The bulk-write limit played by one far too small for the merges: at 64 MB, 100,000 GPUs' windows
+    // failed in them. The appends of these small slices fit in it.
+    const tiny = '1MB';
+    await openWriter('256MB', (value) => valueOn(instance, `SET memory_limit = '${value === BULK_WRITE_MEMORY_LIMIT ? tiny : value}'`).then(() => undefined));
+    expect(await writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed(hourOfSamples(), []))).toBe(480);
+    expect(Number(await valueOn(instance, 'SELECT count(*) FROM rollup_5m'))).toBeGreaterThan(0);
   });
 
   it('is left alone by a write of one slice and on a store whose own limit is already lower', async () => {

@@ -276,18 +276,17 @@ export class DuckFleetWriter implements FleetWriter {
             });
           }
           if (staged.full) {
-            // More than one slice: a bulk write (a backfill's window), which runs with DuckDB's limit held low.
+            // More than one slice: a bulk write (a backfill's window), whose slices run with DuckDB's limit held low.
             bulk ??= await quietGateOf(this.#instance).bulkWrite();
             await store();
-            // What the slice's appends freed goes back before the next slice (and the merges after the last).
+            // What the slice's appends freed goes back before the next slice.
             await bulk.handBack();
           }
           await turns.betweenBatches();
         }
-        if (staged.length > 0) {
-          await store();
-          await bulk?.handBack();
-        }
+        if (staged.length > 0) await store();
+        // The merges below run with the store's own limit (what the slices freed goes back first).
+        await bulk?.merging();
         written = sums.finish();
         minuteSplits = minutes?.finish() ?? null;
       } finally {
