@@ -21,7 +21,9 @@
  *   unless BENCH_DATA_DIR holds one; BENCH_SCALE=31.4 is about 12,500 machines), `focus` (FOCUS
  *   import and cost-write memory only), `pane` (backend RSS after the pane's queries and pane
  *   interactive only, on the demo store), `steady` (the steady one-minute sync of 100k GPUs from
- *   Prometheus only, bench/steady.ts; BENCH_STEADY_GPUS sets its size).
+ *   Prometheus only, bench/steady.ts; BENCH_STEADY_GPUS sets its size), `backfill` (the first 24 h
+ *   backfill's peak RSS at 100,000 GPUs from the bench's Prometheus API only, bench/backfill-scale.ts;
+ *   BENCH_BACKFILL_GPUS sets its size).
  * - BENCH_PROM_GPUS (2,000 unless BENCH_SCALE is set), BENCH_PROM_PAIRS (10): the Prometheus fleet
  *   and the alternating query pairs.
  * - BENCH_COLLECTOR_SESSIONS (50), BENCH_COLLECTOR_SECONDS (30): the collector load.
@@ -47,6 +49,7 @@ import type { FleetStore, RunStart } from '../electron/backend/store/types';
 import { benchCostWriteMemory, benchFocusImport } from './focus-import';
 import { benchMachineTable, buildTableStore } from './machine-table';
 import { benchPrometheus } from './prometheus';
+import { benchBackfillAtScale } from './backfill-scale';
 import { benchCollector } from './collector';
 import { benchSteady } from './steady';
 import { percentile, REPEATS, timeAlternated, timed, timeRepeated } from './measure';
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
     node: process.version,
   };
   console.log(`Fleetpane benchmark on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`);
+  if (ONLY === 'backfill') return benchBackfillAtScale(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   if (ONLY === 'prometheus') return benchPrometheus(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   if (ONLY === 'focus') return benchFocus().then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   if (ONLY === 'steady') return benchSteady(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
@@ -409,6 +413,7 @@ async function main(): Promise<void> {
     await benchFocus();
 
     await benchPrometheus(record);
+    await benchBackfillAtScale(record);
     await benchCollector(record, { dataDir, accounts: [benchAccount()] });
     await benchSteady(record);
     await writeResults(machine, { gpus, samples, days: DAYS, scale: SCALE });
