@@ -29,11 +29,19 @@ export const KEPT_CACHE_BYTES = 32 * 2 ** 20;
  * a backfill's) and no read runs. Its appends fill DuckDB's memory with blocks it does not read again
  * and with the rows its transaction appends, up to the limit. At 10,000 GPUs a first 24 h backfill's
  * process peaked at 720-750 MiB with 256 MB, 610-640 MiB with 128 MB, and 500-520 MiB with this and
- * the write's hand-backs (BulkWrite), at the same speed. Reads and the window's SQL merges get the
- * store's own limit: at this one the pane's queries of a 100,000-GPU fleet, and that fleet's window
- * merges, failed for want of memory.
+ * the write's hand-backs (BulkWrite), at the same speed. Reads get the store's own limit and the
+ * window's SQL merges MERGE_MEMORY_LIMIT: at this one the pane's queries of a 100,000-GPU fleet, and
+ * that fleet's window merges, failed for want of memory.
  */
 export const BULK_WRITE_MEMORY_LIMIT = '64MB';
+
+/**
+ * DuckDB's limit while a bulk write's SQL merges run (after its last slice, until it ends) and no read
+ * does; the store's own when that is lower. At the bulk-write limit, and with 6-hour windows at the
+ * store's own, a 100,000-GPU backfill's merges failed for want of memory. With 40-minute windows they
+ * ran at this one, and the 10,000-GPU backfill peaked at 522 MiB with it, 591 with the store's 256 MB.
+ */
+export const MERGE_MEMORY_LIMIT = '128MB';
 
 /**
  * How long reads keep the store's own limit after the last of them has left, while a bulk write
@@ -50,9 +58,9 @@ export interface BulkWrite {
    */
   handBack(): Promise<void>;
   /**
-   * The write's slices are stored and its SQL merges come next: they run with the store's own limit
-   * (at 100,000 GPUs a window's merges failed for want of memory at the bulk-write limit). What the
-   * slices freed is handed back on the way; no hand-back follows.
+   * The write's slices are stored and its SQL merges come next: until it ends they run with
+   * MERGE_MEMORY_LIMIT, whatever other bulk writes are doing. What the slices freed is handed back on
+   * the way; no hand-back follows.
    */
   merging(): Promise<void>;
   /**
@@ -88,11 +96,13 @@ export class QuietGate {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #trimTimer: ReturnType<typeof setTimeout> | null = null;
   #trimming: Promise<void> | null = null;
-  /** `lowersForBulk`: whether the store's own limit is above BULK_WRITE_MEMORY_LIMIT (read once, when armed). */
-  #armed: { instance: DuckDBInstance; options: IdleReleaseOptions; lowersForBulk: boolean } | null = null;
+  /** Whether the store's own limit is above BULK_WRITE_MEMORY_LIMIT, and above MERGE_MEMORY_LIMIT (read once, when armed). */
+  #armed: { instance: DuckDBInstance; options: IdleReleaseOptions; lowersForBulk: boolean; lowersForMerge: boolean } | null = null;
   #releases = 0;
   #trims = 0;
+  /** Bulk writes storing their slices, and bulk writes merging (until they end). */
   #bulkWrites = 0;
+  #merges = 0;
   /** Reads running (ConnectionPool's), which get the store's own limit even while a bulk write runs. */
   #reads = 0;
   /** Since the last read left, until READ_HOLD_MS later; null while reads run or the hold is over. */
@@ -179,26 +189,23 @@ export class QuietGate {
   async bulkWrite(): Promise<BulkWrite> {
     this.#bulkWrites += 1;
     if (this.#readsIdle()) await this.#queueLimit();
-    // Counted among the bulk writes (the limit held low for it) until it merges or ends.
-    let counted = true;
-    let ended = false;
-    const uncount = (): void => {
-      if (counted) this.#bulkWrites -= 1;
-      counted = false;
-    };
+    let phase: 'storing' | 'merging' | 'ended' = 'storing';
     return {
       handBack: async () => {
-        if (counted && this.#readsIdle()) await this.#queueLimit();
+        if (phase === 'storing' && this.#readsIdle()) await this.#queueLimit();
       },
       merging: async () => {
-        if (!counted) return;
-        uncount();
+        if (phase !== 'storing') return;
+        phase = 'merging';
+        this.#bulkWrites -= 1;
+        this.#merges += 1;
         if (this.#readsIdle()) await this.#queueLimit();
       },
       end: async () => {
-        if (ended) return;
-        ended = true;
-        uncount();
+        if (phase === 'ended') return;
+        if (phase === 'storing') this.#bulkWrites -= 1;
+        else this.#merges -= 1;
+        phase = 'ended';
         if (this.#readsIdle()) await this.#queueLimit();
       },
     };
@@ -209,15 +216,23 @@ export class QuietGate {
     return this.#reads === 0 && this.#readHold === null;
   }
 
-  /** Whether a bulk write runs on a store whose own limit is above the bulk-write limit. */
+  /** Whether bulk writes hold DuckDB's limit below the store's own (while reads are idle). */
   #lowered(): boolean {
-    return this.#bulkWrites > 0 && this.#armed?.lowersForBulk === true;
+    return this.#heldLimit() !== null;
+  }
+
+  /** The limit bulk writes hold while reads are idle, or null for the store's own: a merge's needs come first. */
+  #heldLimit(): string | null {
+    const armed = this.#armed;
+    if (armed === null) return null;
+    if (this.#merges > 0) return armed.lowersForMerge ? MERGE_MEMORY_LIMIT : null;
+    return this.#bulkWrites > 0 && armed.lowersForBulk ? BULK_WRITE_MEMORY_LIMIT : null;
   }
 
   /**
-   * Sets DuckDB's limit, in its turn, to what it should be then: the bulk-write limit while a bulk
-   * write runs and reads are idle (where the store's own is higher), else the store's own. Setting
-   * it flushes DuckDB's allocator even when the value is unchanged: what a bulk write's hand-back is.
+   * Sets DuckDB's limit, in its turn, to what it should be then: the one bulk writes hold while reads
+   * are idle (#heldLimit), else the store's own. Setting it flushes DuckDB's allocator even when the
+   * value is unchanged: what a bulk write's hand-back is.
    */
   #queueLimit(): Promise<void> {
     this.#bulkLimit = this.#bulkLimit
@@ -225,7 +240,7 @@ export class QuietGate {
         const armed = this.#armed;
         if (armed === null) return;
         const { instance, options } = armed;
-        const value = this.#lowered() && this.#readsIdle() ? BULK_WRITE_MEMORY_LIMIT : options.memoryLimit;
+        const value = (this.#readsIdle() ? this.#heldLimit() : null) ?? options.memoryLimit;
         return (options.setBulkLimit ?? ((v: string) => setLimit(instance, v)))(value);
       })
       .catch(() => undefined);
@@ -235,8 +250,11 @@ export class QuietGate {
   /** From now on, releases the cached blocks of `instance` whenever the store has been quiet for the idle time. */
   arm(instance: DuckDBInstance, options: IdleReleaseOptions): void {
     const own = limitBytes(options.memoryLimit);
-    const low = limitBytes(BULK_WRITE_MEMORY_LIMIT);
-    this.#armed = { instance, options, lowersForBulk: own !== null && low !== null && own > low };
+    const above = (limit: string): boolean => {
+      const bytes = limitBytes(limit);
+      return own !== null && bytes !== null && own > bytes;
+    };
+    this.#armed = { instance, options, lowersForBulk: above(BULK_WRITE_MEMORY_LIMIT), lowersForMerge: above(MERGE_MEMORY_LIMIT) };
     if (this.#busy === 0) this.#startTimer();
   }
 

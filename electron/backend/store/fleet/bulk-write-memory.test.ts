@@ -1,15 +1,16 @@
 /**
  * A metrics write of more than one staged slice (a backfill's window) runs with DuckDB's limit at
- * BULK_WRITE_MEMORY_LIMIT, hands the memory it freed back after each slice, and the store's own limit
- * is back once its transaction has ended, however it ends (once the last of overlapping ones ends); a
- * write of one slice (a steady minute) and a store whose limit is already lower leave the limit alone.
+ * BULK_WRITE_MEMORY_LIMIT, hands the memory it freed back after each slice, merges at MERGE_MEMORY_LIMIT,
+ * and the store's own limit is back once its transaction has ended, however it ends (once the last of
+ * overlapping ones ends); a write of one slice (a steady minute) and a store whose limit is already
+ * lower leave the limit alone.
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GpuSample } from '../../../../shared/domain';
 import { ConnectionPool } from '../db';
-import { BULK_WRITE_MEMORY_LIMIT, limitBytes, quietGateOf } from '../idle-memory';
+import { BULK_WRITE_MEMORY_LIMIT, limitBytes, MERGE_MEMORY_LIMIT, quietGateOf } from '../idle-memory';
 import { openStore, STORE_FILE } from '../index';
 import { account, batchesOf, resource, run, sample, tempDataDir } from '../test-support';
 import { createWrite } from '../write';
@@ -135,25 +136,41 @@ describe('the memory limit of a bulk metrics write', () => {
     expect(await limitNow()).toBe(own);
   });
 
-  it('stays low for a bulk write still storing slices while another merges, and counts a merge and its end once', async () => {
+  it('gives a merge its limit while another bulk write stores slices, and counts a merge and its end once', async () => {
     await openWriter('256MB');
     const own = await limitNow();
     const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
+    const merge = await spelled(MERGE_MEMORY_LIMIT);
     const gate = quietGateOf(instance);
     const merged = await gate.bulkWrite();
     const storing = await gate.bulkWrite();
+    expect(await limitNow()).toBe(low);
     await merged.merging();
     await merged.merging();
+    // The other's slices would have it low: the merge's needs come first.
+    expect(await limitNow()).toBe(merge);
+    await storing.handBack();
+    expect(await limitNow()).toBe(merge);
+    await merged.end();
     expect(await limitNow()).toBe(low);
     await storing.merging();
-    expect(await limitNow()).toBe(own);
-    // A hand-back after the merge sets nothing low again; the ends do not count the writes twice.
-    await storing.handBack();
-    await Promise.all([merged.end(), storing.end()]);
+    expect(await limitNow()).toBe(merge);
+    await Promise.all([merged.end(), storing.end(), storing.end()]);
     expect(await limitNow()).toBe(own);
     const next = await gate.bulkWrite();
     expect(await limitNow()).toBe(low);
     await next.end();
+    expect(await limitNow()).toBe(own);
+  });
+
+  it("merges with the store's own limit where that is below the merge limit", async () => {
+    await openWriter('100MB');
+    const own = await limitNow();
+    const bulk = await quietGateOf(instance).bulkWrite();
+    expect(await limitNow()).toBe(await spelled(BULK_WRITE_MEMORY_LIMIT));
+    await bulk.merging();
+    expect(await limitNow()).toBe(own);
+    await bulk.end();
     expect(await limitNow()).toBe(own);
   });
 
@@ -239,16 +256,16 @@ describe('the memory limit of a bulk metrics write', () => {
     // Five batches of 80: slices are stored after batches 2 and 4 (160 samples each), and the last 80 after the loop.
     const batches = hourOfSamples().slice(0, 5);
     expect(await writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed(batches, []))).toBe(400);
-    // Lowered as the first slice is full; handed back after each of the two full slices; the store's
-    // own limit for the merges after the last 80, before the commit; set again once the 400 are committed.
+    // Lowered as the first slice is full; handed back after each of the two full slices; the merge
+    // limit for the merges after the last 80, before the commit; the store's own once the 400 are committed.
     expect(settings).toEqual([
       ...Array(3).fill({ value: BULK_WRITE_MEMORY_LIMIT, committed: 0 }),
-      { value: '256MB', committed: 0 },
+      { value: MERGE_MEMORY_LIMIT, committed: 0 },
       { value: '256MB', committed: 400 },
     ]);
   });
 
-  it("runs a window's merges with the store's own limit", async () => {
+  it("runs a window's merges with the merge limit", async () => {
     // The bulk-write limit played by one far too small for the merges: at 64 MB, 100,000 GPUs' windows
     // failed in them. The appends of these small slices fit in it.
     const tiny = '1MB';

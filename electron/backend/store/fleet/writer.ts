@@ -285,7 +285,7 @@ export class DuckFleetWriter implements FleetWriter {
           await turns.betweenBatches();
         }
         if (staged.length > 0) await store();
-        // The merges below run with the store's own limit (what the slices freed goes back first).
+        // The merges below run with a higher limit than the slices (what the slices freed goes back first).
         await bulk?.merging();
         written = sums.finish();
         minuteSplits = minutes?.finish() ?? null;
