@@ -121,9 +121,9 @@ function formatValue(x: number): string {
 type RangeFunction = 'avg_over_time' | 'max_over_time' | 'last_over_time' | 'changes';
 type Aggregation = 'avg' | 'max';
 
-/** A parsed query over one family set: which series, which function over which range, grouped how. */
+/** A parsed query: which series, which function over which range, grouped how. */
 interface Plan {
-  families: readonly Family[];
+  family: Family;
   /** The selector's matchers as written (the series they pick are worked out once per selector). */
   selector: string;
   matchers: Array<(labels: Record<string, string>) => boolean>;
@@ -151,7 +151,7 @@ function parse(query: string): Plan | null {
     const [, aggregation, by = '', fn, family = '', selector = '', range = '', post] = field;
     if (!isFamily(family)) throw new Unsupported(query);
     return {
-      families: [family],
+      family,
       selector,
       matchers: parseMatchers(selector),
       fn: fn as RangeFunction,
@@ -185,11 +185,11 @@ export async function startPrometheusApi(fleet: Fleet): Promise<PrometheusApi> {
   }
   // The series a selector picks, worked out once per selector (a backfill asks the same 16 shards thousands of times).
   const picked = new Map<string, Array<{ family: Family; s: Series }>>();
-  const pick = (plan: Plan): Array<{ family: Family; s: Series }> => {
-    const key = `${plan.families.join('|')}\u0000${plan.selector}`;
+  const pick = ({ family, selector, matchers }: Plan): Array<{ family: Family; s: Series }> => {
+    const key = `${family}\u0000${selector}`;
     let list = picked.get(key);
     if (!list) {
-      list = plan.families.flatMap((family) => (series.get(family) ?? []).filter((s) => plan.matchers.every((m) => m(s.labels))).map((s) => ({ family, s })));
+      list = (series.get(family) ?? []).filter((s) => matchers.every((m) => m(s.labels))).map((s) => ({ family, s }));
       picked.set(key, list);
     }
     return list;

@@ -39,7 +39,7 @@ export const BULK_WRITE_MEMORY_LIMIT = '64MB';
  * DuckDB's limit while a bulk write's SQL merges run (after its last slice, until it ends) and no read
  * does; the store's own when that is lower. At the bulk-write limit, and with 6-hour windows at the
  * store's own, a 100,000-GPU backfill's merges failed for want of memory. With 40-minute windows they
- * ran at this one, and the 10,000-GPU backfill peaked at 522 MiB with it, 591 with the store's 256 MB.
+ * ran at this one, and the 10,000-GPU backfill peaked at 522-534 MiB with it, 591 with the store's 256 MB.
  */
 export const MERGE_MEMORY_LIMIT = '128MB';
 
