@@ -352,6 +352,19 @@ describe('metrics windows', () => {
     ]);
   });
 
+  it('gives a raw account of a large fleet windows short enough to hold at most 4M samples each', async () => {
+    // 100,000 GPUs: 40-minute windows (6-hour ones, 36M samples each, ran DuckDB out of memory).
+    const machines = Array.from({ length: 12_500 }, (_, i) => resource('lab-a', `gpu-vm-${i}`, { gpuCount: 8 }));
+    const a = account('lab-a', 'demo', { inventory: () => batchesOf(machines), metrics: () => batchesOf<GpuSample>() }, { metricsBackfillHours: 2 });
+    const { engine } = build([a]);
+    await syncToEnd(engine);
+    expect(a.connector.calls.metrics.map((r) => [r.from, r.to])).toEqual([
+      [NOW_MINUTE - 2 * HOUR, NOW_MINUTE - 80 * MINUTE],
+      [NOW_MINUTE - 80 * MINUTE, NOW_MINUTE - 40 * MINUTE],
+      [NOW_MINUTE - 40 * MINUTE, NOW_MINUTE],
+    ]);
+  });
+
   it('keeps the chunks already committed when a later one fails, and resumes there', async () => {
     let calls = 0;
     const a = account(

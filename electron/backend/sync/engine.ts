@@ -22,7 +22,7 @@ import { CLOCK_STRIDE, TurnBudget } from '../store/event-loop-turns';
 import type { AccountSyncSummary, StreamSyncSummary, SyncSummary, SyncWindow } from './summary';
 import { checkCostRows, checkIncidents, checkResources, checkSampleColumns, checkSamples, requireArray, type BatchOrigin } from './validate';
 import { GpuSampleColumns, type GpuSampleBatch } from '../domain/sample-columns';
-import { costsWindow, metricsWindows, rawChunkMs, ROLLUP_BUCKET_MS, rollupsChunkMs } from './windows';
+import { costsWindow, metricsChunking, metricsWindows } from './windows';
 
 /** One configured account and the connector that reads it. */
 export interface SyncAccount {
@@ -615,14 +615,10 @@ export class SyncEngine {
       case 'metrics': {
         const [cursor, resources] = await Promise.all([this.store.cursor(config.name, 'metrics'), storedResources()]);
         const storage = connector.metricsStorage ?? 'raw';
-        const gpus = resources.reduce((n, r) => n + r.gpuCount, 0);
-        // A rollups-only account rebuilds whole 5-minute buckets from each window, so its windows
-        // re-read the bucket the cursor falls in (the source still holds those minutes).
-        // Either mode's windows hold at most so many samples (windows.ts says why).
-        const chunks =
-          storage === 'rollups'
-            ? metricsWindows(cursor, now, config.metricsBackfillHours, ROLLUP_BUCKET_MS, rollupsChunkMs(gpus))
-            : metricsWindows(cursor, now, config.metricsBackfillHours, undefined, rawChunkMs(gpus));
+        // A rollups-only account's windows re-read the 5-minute bucket the cursor falls in (the source
+        // still holds those minutes); either mode's hold at most so many samples (windows.ts says why).
+        const { alignFromMs, chunkMs } = metricsChunking(storage, resources.reduce((n, r) => n + r.gpuCount, 0));
+        const chunks = metricsWindows(cursor, now, config.metricsBackfillHours, alignFromMs, chunkMs);
         const first = chunks[0];
         const last = chunks[chunks.length - 1];
         // Chunk index -> its stream read ahead, for the chunk's first attempt (a retry asks again).

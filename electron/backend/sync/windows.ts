@@ -1,4 +1,5 @@
 /** The time windows each stream asks its connector for. */
+import type { MetricsStorage } from '../../../shared/config';
 import type { Window } from '../store/types';
 
 const MINUTE_MS = 60_000;
@@ -52,6 +53,15 @@ export function rollupsChunkMs(gpus: number): number {
 /** Chunk length for a raw account of `gpus` GPUs (RAW_WINDOW_SAMPLES): 6 hours up to 11,111 GPUs. */
 export function rawChunkMs(gpus: number): number {
   return chunkMsFor(gpus, RAW_WINDOW_SAMPLES);
+}
+
+/**
+ * How an account's metrics windows are cut for its storage and fleet: a rollups-only account's start
+ * on a 5-minute bucket (each is rebuilt whole) and hold ROLLUPS_WINDOW_SAMPLES; a raw one's start on
+ * the minute and hold RAW_WINDOW_SAMPLES.
+ */
+export function metricsChunking(storage: MetricsStorage, gpus: number): { alignFromMs: number; chunkMs: number } {
+  return storage === 'rollups' ? { alignFromMs: ROLLUP_BUCKET_MS, chunkMs: rollupsChunkMs(gpus) } : { alignFromMs: MINUTE_MS, chunkMs: rawChunkMs(gpus) };
 }
 
 /**
