@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GpuSample } from '../../../../shared/domain';
 import { ConnectionPool } from '../db';
 import { BULK_WRITE_MEMORY_LIMIT, limitBytes, MERGE_MEMORY_LIMIT, quietGateOf } from '../idle-memory';
@@ -60,16 +60,25 @@ describe('the memory limit of a bulk metrics write', () => {
   let instance: DuckDBInstance;
   let pool: ConnectionPool;
   let writer: DuckFleetWriter;
+  /** The bulk-write and merge limits as DuckDB spells them. */
+  let low: string;
+  let merge: string;
+
+  beforeAll(async () => {
+    [low, merge] = await Promise.all([spelled(BULK_WRITE_MEMORY_LIMIT), spelled(MERGE_MEMORY_LIMIT)]);
+  });
 
   /**
    * A writer over the store in `temp` staging SLICE samples at a time, its gate armed with
    * `storeLimit`; `setBulkLimit` in place of the gate's own setting of the limit for bulk writes.
+   * Returns the store's own limit as DuckDB spells it.
    */
-  async function openWriter(storeLimit: string, setBulkLimit?: (value: string) => Promise<void>): Promise<void> {
+  async function openWriter(storeLimit: string, setBulkLimit?: (value: string) => Promise<void>): Promise<string> {
     instance = await DuckDBInstance.create(join(temp.dir, STORE_FILE), { memory_limit: storeLimit });
     pool = await ConnectionPool.create(instance, 2);
     quietGateOf(instance).arm(instance, { memoryLimit: storeLimit, setBulkLimit, readHoldMs: READ_HOLD });
     writer = new DuckFleetWriter(instance, createWrite(instance, false), () => new Date(TO), { stagedRowsLimit: SLICE });
+    return limitNow();
   }
   /** DuckDB's limit now, asked on a connection of its own (a read through the pool would raise it). */
   const limitNow = async (): Promise<string> => String(await valueOn(instance, `SELECT current_setting('memory_limit')`));
@@ -98,9 +107,7 @@ describe('the memory limit of a bulk metrics write', () => {
   });
 
   it('is lowered once a window fills more than one slice, and set back when the write ends', async () => {
-    await openWriter('256MB');
-    const own = await limitNow();
-    const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
+    const own = await openWriter('256MB');
     expect(low).not.toBe(own);
     const seen: string[] = [];
     const batches = hourOfSamples();
@@ -112,18 +119,15 @@ describe('the memory limit of a bulk metrics write', () => {
   });
 
   it('is set back when the write fails half-way', async () => {
-    await openWriter('256MB');
-    const own = await limitNow();
+    const own = await openWriter('256MB');
     const seen: string[] = [];
     await expect(writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed(hourOfSamples(), seen, 4))).rejects.toThrow('broke off');
-    expect(seen.at(-1)).toBe(await spelled(BULK_WRITE_MEMORY_LIMIT));
+    expect(seen.at(-1)).toBe(low);
     expect(await limitNow()).toBe(own);
   });
 
   it('stays low until the last of two overlapping bulk writes ends', async () => {
-    await openWriter('256MB');
-    const own = await limitNow();
-    const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
+    const own = await openWriter('256MB');
     const gate = quietGateOf(instance);
     const first = await gate.bulkWrite();
     const second = await gate.bulkWrite();
@@ -137,10 +141,7 @@ describe('the memory limit of a bulk metrics write', () => {
   });
 
   it('gives a merge its limit while another bulk write stores slices, and counts a merge and its end once', async () => {
-    await openWriter('256MB');
-    const own = await limitNow();
-    const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
-    const merge = await spelled(MERGE_MEMORY_LIMIT);
+    const own = await openWriter('256MB');
     const gate = quietGateOf(instance);
     const merged = await gate.bulkWrite();
     const storing = await gate.bulkWrite();
@@ -164,10 +165,9 @@ describe('the memory limit of a bulk metrics write', () => {
   });
 
   it("merges with the store's own limit where that is below the merge limit", async () => {
-    await openWriter('100MB');
-    const own = await limitNow();
+    const own = await openWriter('100MB');
     const bulk = await quietGateOf(instance).bulkWrite();
-    expect(await limitNow()).toBe(await spelled(BULK_WRITE_MEMORY_LIMIT));
+    expect(await limitNow()).toBe(low);
     await bulk.merging();
     expect(await limitNow()).toBe(own);
     await bulk.end();
@@ -175,9 +175,7 @@ describe('the memory limit of a bulk metrics write', () => {
   });
 
   it("is the store's own for reads that run beside a bulk write, and low again a while after the last of them", async () => {
-    await openWriter('256MB');
-    const own = await limitNow();
-    const low = await spelled(BULK_WRITE_MEMORY_LIMIT);
+    const own = await openWriter('256MB');
     // A read that ended before any bulk write holds nothing: the bulk write lowers the limit at once.
     await pool.use(async () => {});
     const bulk = await quietGateOf(instance).bulkWrite();
@@ -275,8 +273,7 @@ describe('the memory limit of a bulk metrics write', () => {
   });
 
   it('is left alone by a write of one slice and on a store whose own limit is already lower', async () => {
-    await openWriter('256MB');
-    const own = await limitNow();
+    const own = await openWriter('256MB');
     const seen: string[] = [];
     const [first, second] = hourOfSamples();
     await writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed([first!.slice(0, 40), second!.slice(0, 40)], seen));
@@ -284,8 +281,7 @@ describe('the memory limit of a bulk metrics write', () => {
     await pool.close();
     instance.closeSync();
 
-    await openWriter('40MB');
-    const lower = await limitNow();
+    const lower = await openWriter('40MB');
     const seenLower: string[] = [];
     await writer.writeMetrics(run('acct', 'metrics'), { from: FROM, to: TO }, observed(hourOfSamples(), seenLower));
     expect(new Set(seenLower)).toEqual(new Set([lower]));
