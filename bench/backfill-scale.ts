@@ -26,7 +26,7 @@ const MIB = 2 ** 20;
 const RSS_LIMIT_MIB = 500;
 
 /** GPUs of the backfill: BENCH_BACKFILL_GPUS, else the 100,000. */
-export function backfillFleetGpus(): number {
+function backfillFleetGpus(): number {
   return Number(process.env.BENCH_BACKFILL_GPUS) || 100_000;
 }
 

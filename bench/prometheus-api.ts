@@ -36,7 +36,6 @@ export function dcgmUtilText(family: Family, u: number): string {
 
 /** One GPU's series of a family: its labels and where its samples stop. */
 interface Series {
-  node: FleetNode;
   gpu: FleetGpu;
   labels: Record<string, string>;
   /** Samples lie at fleet.start + k minutes + 30 s, before `until` + 30 s (writeOpenMetrics). */
@@ -179,7 +178,7 @@ export async function startPrometheusApi(fleet: Fleet): Promise<PrometheusApi> {
     const list: Series[] = [];
     fleet.nodes.forEach((node, nodeIndex) => {
       const until = node.silentForMs === null ? fleet.now : fleet.now - node.silentForMs;
-      for (const gpu of node.gpus) if (FAMILIES[family](gpu)) list.push({ node, gpu, labels: dcgmSeriesLabels(node, nodeIndex, gpu), until });
+      for (const gpu of node.gpus) if (FAMILIES[family](gpu)) list.push({ gpu, labels: dcgmSeriesLabels(node, nodeIndex, gpu), until });
     });
     series.set(family, list);
   }
