@@ -54,10 +54,21 @@ function unplacedOf(resources: readonly GpuResource[]): UnplacedMachine[] {
 }
 
 /**
+ * Query groups (one per time chunk and UUID shard, each DCGM_FIELDS' queries) fetched ahead of the one
+ * being read: enough queued queries to keep `concurrency` requests in flight across a group's end, and
+ * no more. Each group fetched holds its GPU-minute sums (up to pointsPerRequest rows, about 17 MB at
+ * the default) until its turn; `concurrency` groups ahead held a backfill's minutes several times over
+ * while the store was the slower side (issue 16).
+ */
+export function groupsAhead(concurrency: number): number {
+  return Math.ceil(concurrency / DCGM_FIELDS.length) + 1;
+}
+
+/**
  * Per-GPU samples for a window. The window is planned into range queries small enough to hold a few
- * at once (time chunks x UUID shards, see planMetricsQueries); up to `concurrency` of them run ahead
- * in parallel (the client caps requests in flight at the same number), and their samples are yielded
- * in plan order, so the result does not depend on the limit.
+ * at once (time chunks x UUID shards, see planMetricsQueries); groupsAhead() groups of them are
+ * fetched ahead in parallel (the client caps requests in flight at `concurrency`), and their samples
+ * are yielded in plan order, so the result does not depend on the limit.
  */
 async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: MetricsRequest): AsyncGenerator<GpuSampleColumns> {
   const p = cfg.prometheus;
@@ -92,7 +103,7 @@ async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: 
     );
     return { fold, to: chunk.to };
   };
-  for await (const { fold, to } of inOrderAhead(units, p.concurrency, fetchUnit, req.signal)) {
+  for await (const { fold, to } of inOrderAhead(units, groupsAhead(p.concurrency), fetchUnit, req.signal)) {
     // Samples are made batch by batch as the consumer takes them, not a whole unit ahead.
     if (fold) yield* fold.samples(SAMPLE_BATCH, to);
   }

@@ -7,6 +7,7 @@ import { resource } from '../../domain/testing/factories';
 import { kubernetesProvider } from './provider';
 import { planMetricsQueries, uuidShards } from './promql';
 import { wantsCompression } from './client';
+import { groupsAhead } from './index';
 
 const HOUR = 3_600_000;
 const to = Math.floor(Date.now() / HOUR) * HOUR;
@@ -147,6 +148,30 @@ describe('metrics backfill in parallel under the per-source limit', () => {
     const sample = one.samples.find((s) => s.resourceId === 'k8s-node:node-03' && s.gpuIndex === 5 && s.ts === from + 10 * 60_000);
     expect(sample?.utilisation).toBeCloseTo((3 * 8 + 5 + (from / 1000 + 11 * 60) / 60) % 100, 6);
   });
+});
+
+describe('query groups fetched ahead of a slow consumer', () => {
+  it('asks for the group being read and groupsAhead() more, not a group per permit', async () => {
+    prom.requests = 0;
+    const raw = AccountConfigBase.parse({ name: 'prom-fake', provider: 'kubernetes', endpoint: 'http://127.0.0.1:1', prometheus: { url: prom.url, concurrency: 8, pointsPerRequest: 1000 } });
+    const connector = await kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+    const stream = connector.metrics({ signal, now: new Date(to), from, to, resources })[Symbol.asyncIterator]();
+    try {
+      // The first batch comes once the first group is in; then the consumer stops reading (a store busy writing).
+      expect((await stream.next()).done).toBe(false);
+      let seen = -1;
+      while (seen !== prom.requests) {
+        seen = prom.requests;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      // 8 permits over 7 queries a group: the one read, and two groups ahead keep 8 queued across a group's end.
+      expect(groupsAhead(8)).toBe(3);
+      expect(groupsAhead(4)).toBe(2);
+      expect(prom.requests).toBe(7 * (1 + groupsAhead(8)));
+    } finally {
+      await stream.return?.(undefined);
+    }
+  }, 60_000);
 });
 
 describe('a backfill whose Prometheus fails half-way', () => {
