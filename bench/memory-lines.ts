@@ -17,6 +17,8 @@ export function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) =
 export interface MemoryPeaks {
   rss: number;
   heap: number;
+  /** The JS heap's pages V8 holds (used or not): what of the heap counts in RSS. */
+  heapTotal: number;
   /** Memory outside the JS heap that V8 knows of (Buffers, strings handed to native code). */
   external: number;
   duckdb: number;
@@ -28,7 +30,7 @@ export interface MemoryPeaks {
 
 /** Peaks before any line. */
 export function emptyPeaks(): MemoryPeaks {
-  return { rss: 0, heap: 0, external: 0, duckdb: 0, loopMs: 0, tags: new Map() };
+  return { rss: 0, heap: 0, heapTotal: 0, external: 0, duckdb: 0, loopMs: 0, tags: new Map() };
 }
 
 /** Folds one `fleetpane memory: rss=… heap=… duckdb=… TAG=…` line into `peaks`. */
@@ -39,13 +41,14 @@ export function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
     else if (key === 'external') peaks.external = Math.max(peaks.external, mib);
     else if (key === 'loop_max_ms') peaks.loopMs = Math.max(peaks.loopMs, mib);
     else if (key === 'heap') peaks.heap = Math.max(peaks.heap, mib);
+    else if (key === 'heap_total') peaks.heapTotal = Math.max(peaks.heapTotal, mib);
     else if (key === 'duckdb') peaks.duckdb = Math.max(peaks.duckdb, mib);
     else if (key !== undefined && key === key.toUpperCase()) peaks.tags.set(key, Math.max(peaks.tags.get(key) ?? 0, mib));
   }
 }
 
-/** One line: RSS, JS heap, external, DuckDB by tag, longest stall. */
+/** One line: RSS, JS heap (used, and held by V8), external, DuckDB by tag, longest stall. */
 export function describePeaks(peaks: MemoryPeaks): string {
   const tags = [...peaks.tags].sort((a, b) => b[1] - a[1]).map(([tag, mib]) => `${tag} ${mib.toFixed(0)}`);
-  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)}, external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'}); longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
+  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)} (V8 holds ${peaks.heapTotal.toFixed(0)}), external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'}); longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
 }

@@ -190,14 +190,14 @@ export async function traceMemory(instance: DuckDBInstance, everyMs: number, log
 
 const MIB = 2 ** 20;
 
-/** `fleetpane memory: rss=… heap=… duckdb=… BASE_TABLE=…` in MiB (what traceMemory writes). */
+/** `fleetpane memory: rss=… heap=… heap_total=… duckdb=… BASE_TABLE=…` in MiB (what traceMemory writes). */
 export function memoryLine(tags: Record<string, number>): string {
   const usage = process.memoryUsage();
   const total = Object.values(tags).reduce((n, b) => n + b, 0);
   const parts = Object.entries(tags)
     .sort((a, b) => b[1] - a[1])
     .map(([tag, bytes]) => `${tag}=${(bytes / MIB).toFixed(1)}`);
-  return `fleetpane memory: rss=${(usage.rss / MIB).toFixed(1)} heap=${(usage.heapUsed / MIB).toFixed(1)} external=${(usage.external / MIB).toFixed(1)} duckdb=${(total / MIB).toFixed(1)} ${parts.join(' ')}`.trimEnd();
+  return `fleetpane memory: rss=${(usage.rss / MIB).toFixed(1)} heap=${(usage.heapUsed / MIB).toFixed(1)} heap_total=${(usage.heapTotal / MIB).toFixed(1)} external=${(usage.external / MIB).toFixed(1)} duckdb=${(total / MIB).toFixed(1)} ${parts.join(' ')}`.trimEnd();
 }
 
 /** Quotes a string as an SQL literal (for the few values built into SQL text, such as filter lists). */
