@@ -159,12 +159,13 @@ describe('query groups fetched ahead of a slow consumer', () => {
     try {
       // The first batch comes once the first group is in; then the consumer stops reading (a store busy writing).
       expect((await stream.next()).done).toBe(false);
+      // Until no request has come for half a second: every group fetched ahead has asked all it will.
       let seen = -1;
       while (seen !== prom.requests) {
         seen = prom.requests;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      // 8 permits over 7 queries a group: the one read, and two groups ahead keep 8 queued across a group's end.
+      // 8 permits over 7 queries a group: two groups queue 8 queries, and a third keeps them queued across a group's end.
       expect(groupsAhead(8)).toBe(3);
       expect(groupsAhead(4)).toBe(2);
       expect(prom.requests).toBe(7 * (1 + groupsAhead(8)));
