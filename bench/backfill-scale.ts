@@ -4,7 +4,8 @@
  * process of its own (bench/backfill-process.ts), as the 10,000-GPU line from Debian's Prometheus
  * measures it. Prometheus's TSDB and its OpenMetrics input would need about 77 GB at this size, so the
  * samples come from the bench's Prometheus API (prometheus-api.ts), which answers the connector's
- * queries as that Prometheus does (prometheus-api.test.ts compares them). The reference is the same
+ * queries as that Prometheus does (prometheus-api.test.ts compares them), over every family
+ * dcgm-exporter writes by default, as a real fleet's Prometheus holds them. The reference is the same
  * backfill of a tenth of the GPUs in the same run: how the peak grows with the fleet.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { buildBackfillChild, runBackfillProcess, type BackfillProcessResult } fr
 import { freeBytes } from './measure';
 import { describePeaks } from './memory-lines';
 import { buildBenchFleet, type RecordMeasure } from './prometheus';
-import { startPrometheusApi } from './prometheus-api';
+import { DCGM_FAMILIES, startPrometheusApi } from './prometheus-api';
 
 const MINUTE = 60_000;
 /** Bytes on disk per GPU-day of a raw store (the Prometheus bench measures about 14,400), with room. */
@@ -34,7 +35,7 @@ function backfillFleetGpus(): number {
 async function backfillOnce(child: string, work: string, gpus: number): Promise<BackfillProcessResult> {
   const now = Math.floor(Date.now() / MINUTE) * MINUTE;
   const fleet = buildBenchFleet(gpus, now);
-  const [api, k8s] = await Promise.all([startPrometheusApi(fleet), startK8sEmulator(fleetNodes(fleet), fleetPods(fleet))]);
+  const [api, k8s] = await Promise.all([startPrometheusApi(fleet, DCGM_FAMILIES), startK8sEmulator(fleetNodes(fleet), fleetPods(fleet))]);
   const storeDir = join(work, `store-${gpus}`);
   try {
     const result = await runBackfillProcess(child, { kubeconfig: k8s.kubeconfigPath, prometheusUrl: api.url, storeDir, clockMs: now - MINUTE });

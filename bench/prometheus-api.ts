@@ -5,10 +5,11 @@
  * answer for answer). A first backfill of 100,000 GPUs needs about 77 GB for that TSDB and its input;
  * this needs none, so the backfill's memory can be measured at that size.
  *
- * It knows the bench fleet's two families (PROF engine activity, DEV utilisation where a GPU has no
- * PROF, one sample each minute at 30 s past) and the query shapes the connector sends over them; a
- * query over only the families the fleet has no series of answers with no series, as Prometheus does.
- * Anything else is refused with `bad_data`, never answered by a guess.
+ * It knows the families dcgm-exporter writes by default (PROF engine activity, DEV utilisation where
+ * a GPU has no PROF, framebuffer, power, temperature, XID; one sample each minute at 30 s past), of
+ * which it serves those it is started with, and the query shapes the connector sends over them; a
+ * query over only families it does not serve answers with no series, as Prometheus does for families
+ * its TSDB lacks. Anything else is refused with `bad_data`, never answered by a guess.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,22 +17,34 @@ import type { AddressInfo } from 'node:net';
 import type { Fleet, FleetGpu, FleetNode } from '../electron/backend/providers/kubernetes/testing/fleet';
 
 const MINUTE = 60_000;
-/** The families the bench fleet's TSDB holds, and which GPUs report each. */
+/**
+ * dcgm-exporter's families: which GPUs report each, and its value as dcgm-exporter writes it (the text
+ * promtool parses) for utilisation `u` in %. PROF where a GPU has it, DEV utilisation only where not.
+ */
 const FAMILIES = {
-  DCGM_FI_PROF_GR_ENGINE_ACTIVE: (g: FleetGpu) => g.kind === 'prof',
-  DCGM_FI_DEV_GPU_UTIL: (g: FleetGpu) => g.kind !== 'prof',
+  DCGM_FI_PROF_GR_ENGINE_ACTIVE: { reports: (g: FleetGpu) => g.kind === 'prof', text: (u: number) => (u / 100).toFixed(5) },
+  DCGM_FI_DEV_GPU_UTIL: { reports: (g: FleetGpu) => g.kind !== 'prof', text: (u: number) => String(Math.round(u)) },
+  DCGM_FI_DEV_FB_USED: { reports: () => true, text: (u: number) => String(Math.round(200 + u * 700)) },
+  DCGM_FI_DEV_POWER_USAGE: { reports: () => true, text: (u: number) => (90 + u * 6).toFixed(3) },
+  DCGM_FI_DEV_GPU_TEMP: { reports: () => true, text: (u: number) => String(Math.round(32 + u / 3)) },
+  DCGM_FI_DEV_XID_ERRORS: { reports: () => true, text: () => '0' },
 } as const;
-type Family = keyof typeof FAMILIES;
-const isFamily = (name: string): name is Family => Object.hasOwn(FAMILIES, name);
+export type DcgmFamily = keyof typeof FAMILIES;
+const isFamily = (name: string): name is DcgmFamily => Object.hasOwn(FAMILIES, name);
 
-/** Whether GPU `g` has series of `family`: PROF where it has PROF, DEV utilisation only where not; every other family on every GPU. */
-export function reportsFamily(family: string, g: FleetGpu): boolean {
-  return isFamily(family) ? FAMILIES[family](g) : true;
+/** The utilisation families (the Prometheus bench's TSDB holds these only). */
+export const UTIL_FAMILIES: readonly DcgmFamily[] = ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL'];
+/** Every family dcgm-exporter writes by default, as a real fleet's Prometheus holds them. */
+export const DCGM_FAMILIES = Object.keys(FAMILIES) as DcgmFamily[];
+
+/** Whether GPU `g` has series of `family`. */
+export function reportsFamily(family: DcgmFamily, g: FleetGpu): boolean {
+  return FAMILIES[family].reports(g);
 }
 
-/** A counter's value as dcgm-exporter writes it (the text promtool parses), for utilisation `u` in %. */
-export function dcgmUtilText(family: Family, u: number): string {
-  return family === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE' ? (u / 100).toFixed(5) : String(Math.round(u));
+/** A family's value as dcgm-exporter writes it, for utilisation `u` in %. */
+export function dcgmValueText(family: DcgmFamily, u: number): string {
+  return FAMILIES[family].text(u);
 }
 
 /** One GPU's series of a family: its labels and where its samples stop. */
@@ -61,6 +74,9 @@ export function dcgmSeriesLabels(n: FleetNode, nodeIndex: number, g: FleetGpu): 
   };
 }
 
+/** A series the API serves, with its family. */
+type Member = { family: DcgmFamily; s: Series };
+
 /** A query the emulator refuses (HTTP 400, errorType bad_data). */
 class Unsupported extends Error {}
 
@@ -89,7 +105,7 @@ function parseMatchers(body: string): Array<(labels: Record<string, string>) => 
  * `fn` over the samples of `s` in the closed range [fromMs, toMs] (Prometheus 2's range selectors),
  * oldest first, with Prometheus's arithmetic for one sample or more; null when the range holds none.
  */
-function overRange(fleet: Fleet, family: Family, s: Series, fn: RangeFunction, fromMs: number, toMs: number): number | null {
+function overRange(fleet: Fleet, family: DcgmFamily, s: Series, fn: RangeFunction, fromMs: number, toMs: number): number | null {
   let count = 0;
   let mean = 0;
   let max = Number.NEGATIVE_INFINITY;
@@ -98,7 +114,7 @@ function overRange(fleet: Fleet, family: Family, s: Series, fn: RangeFunction, f
   for (let k = Math.max(0, Math.ceil((fromMs - fleet.start - 30_000) / MINUTE)); ; k++) {
     const ts = fleet.start + k * MINUTE + 30_000;
     if (ts > toMs || ts - 30_000 >= s.until) break;
-    const x = Number(dcgmUtilText(family, s.gpu.util(ts)));
+    const x = Number(dcgmValueText(family, s.gpu.util(ts)));
     count += 1;
     // avg_over_time's running mean (exact for the one sample a connector's minute holds).
     mean += x / count - mean / count;
@@ -122,7 +138,7 @@ type Aggregation = 'avg' | 'max';
 
 /** A parsed query: which series, which function over which range, grouped how. */
 interface Plan {
-  family: Family;
+  family: DcgmFamily;
   /** The selector's matchers as written (the series they pick are worked out once per selector). */
   selector: string;
   matchers: Array<(labels: Record<string, string>) => boolean>;
@@ -132,6 +148,8 @@ interface Plan {
   by: string[];
   /** `* 100` or `> 0` after the aggregation. */
   post: 'times100' | 'positive' | null;
+  /** `count by (labels) (...)` around the aggregation: the inner groups with a value, per these labels. */
+  countBy: string[] | null;
 }
 
 const RANGE = /^(\d+)([smh])$/;
@@ -141,10 +159,17 @@ const toMs = (range: string): number => {
   return Number(m[1]) * { s: 1000, m: MINUTE, h: 60 * MINUTE }[m[2] as 's' | 'm' | 'h'];
 };
 
-/** Parses the connector's per-GPU query shapes (promql.ts dcgmQueries), or returns null for one over absent families. */
-function parse(query: string): Plan | null {
+/** Parses the connector's per-GPU query shapes (promql.ts dcgmQueries), or returns null for one over families not `served`. */
+function parse(query: string, served: ReadonlySet<string>): Plan | null {
   const named = [...query.matchAll(/DCGM_FI_[A-Z_]+/g)].map((m) => m[0]);
-  if (named.length > 0 && !named.some(isFamily)) return null;
+  if (named.length > 0 && !named.some((f) => served.has(f))) return null;
+  // The cost query's GPU count per node and model: count by (nodes, modelName) (max by (..., UUID) (...)).
+  const counted = /^count by \(([^)]*)\) \((.*)\)$/.exec(query);
+  if (counted) {
+    const inner = parse(counted[2] ?? '', served);
+    if (inner === null || inner.post !== null || inner.countBy !== null) throw new Unsupported(query);
+    return { ...inner, countBy: (counted[1] ?? '').split(',').map((l) => l.trim()) };
+  }
   const field = /^(avg|max) by \(([^)]*)\) \((avg_over_time|max_over_time|last_over_time|changes)\((DCGM_FI_[A-Z_]+)(?:\{([^}]*)\})?\[([^\]]+)\]\)\)( \* 100| > 0)?$/.exec(query);
   if (field) {
     const [, aggregation, by = '', fn, family = '', selector = '', range = '', post] = field;
@@ -158,6 +183,7 @@ function parse(query: string): Plan | null {
       aggregation: aggregation as Aggregation,
       by: by.split(',').map((l) => l.trim()),
       post: post === ' * 100' ? 'times100' : post === ' > 0' ? 'positive' : null,
+      countBy: null,
     };
   }
   throw new Unsupported(query);
@@ -171,20 +197,24 @@ export interface PrometheusApi {
   close(): Promise<void>;
 }
 
-/** Starts the API over `fleet` (built by bench/prometheus.ts buildBenchFleet). */
-export async function startPrometheusApi(fleet: Fleet): Promise<PrometheusApi> {
-  const series = new Map<Family, Series[]>();
-  for (const family of Object.keys(FAMILIES) as Family[]) {
+/**
+ * Starts the API over `fleet` (built by bench/prometheus.ts buildBenchFleet), serving the series of
+ * `families` (what writeOpenMetrics writes of them).
+ */
+export async function startPrometheusApi(fleet: Fleet, families: readonly DcgmFamily[]): Promise<PrometheusApi> {
+  const served = new Set<string>(families);
+  const series = new Map<DcgmFamily, Series[]>();
+  for (const family of families) {
     const list: Series[] = [];
     fleet.nodes.forEach((node, nodeIndex) => {
       const until = node.silentForMs === null ? fleet.now : fleet.now - node.silentForMs;
-      for (const gpu of node.gpus) if (FAMILIES[family](gpu)) list.push({ gpu, labels: dcgmSeriesLabels(node, nodeIndex, gpu), until });
+      for (const gpu of node.gpus) if (reportsFamily(family, gpu)) list.push({ gpu, labels: dcgmSeriesLabels(node, nodeIndex, gpu), until });
     });
     series.set(family, list);
   }
   // The series a selector picks, worked out once per selector (a backfill asks the same 16 shards thousands of times).
-  const picked = new Map<string, Array<{ family: Family; s: Series }>>();
-  const pick = ({ family, selector, matchers }: Plan): Array<{ family: Family; s: Series }> => {
+  const picked = new Map<string, Member[]>();
+  const pick = ({ family, selector, matchers }: Plan): Member[] => {
     const key = `${family}\u0000${selector}`;
     let list = picked.get(key);
     if (!list) {
@@ -203,7 +233,7 @@ export async function startPrometheusApi(fleet: Fleet): Promise<PrometheusApi> {
     const endS = Number(end);
     const stepS = Number(step);
     if (![startS, endS, stepS].every(Number.isFinite) || stepS <= 0 || endS < startS) throw new Unsupported(`start ${start}, end ${end}, step ${step}`);
-    const plan = parse(query);
+    const plan = parse(query, served);
     res.writeHead(200, { 'content-type': 'application/json' });
     let chunk = '{"status":"success","data":{"resultType":"matrix","result":[';
     const flush = async (): Promise<void> => {
@@ -211,7 +241,7 @@ export async function startPrometheusApi(fleet: Fleet): Promise<PrometheusApi> {
       chunk = '';
     };
     if (plan !== null) {
-      const groups = new Map<string, { labels: Record<string, string>; members: Array<{ family: Family; s: Series }> }>();
+      const groups = new Map<string, { labels: Record<string, string>; members: Member[] }>();
       for (const member of pick(plan)) {
         const labels: Record<string, string> = {};
         for (const l of plan.by) if (member.s.labels[l] !== undefined) labels[l] = member.s.labels[l]!;
@@ -220,26 +250,61 @@ export async function startPrometheusApi(fleet: Fleet): Promise<PrometheusApi> {
         group.members.push(member);
         groups.set(key, group);
       }
+      const times: number[] = [];
+      for (let k = 0; startS + k * stepS <= endS; k++) times.push(Math.round((startS + k * stepS) * 1000));
+      // The aggregation over a group's series at t (Prometheus's running mean for avg), before `post`; null with none.
+      const valueAt = (members: readonly Member[], t: number): number | null => {
+        let n = 0;
+        let v = 0;
+        for (const { family, s } of members) {
+          const x = overRange(fleet, family, s, plan.fn, t - plan.rangeMs, t);
+          if (x === null) continue;
+          n += 1;
+          v = plan.aggregation === 'max' ? (n === 1 ? x : Math.max(v, x)) : v + (x - v) / n;
+        }
+        return n === 0 ? null : v;
+      };
+      // Each output series: its labels and its value at t (null: no point).
+      const out: Array<{ labels: Record<string, string>; at: (t: number) => number | null }> = [];
+      if (plan.countBy === null) {
+        for (const { labels, members } of groups.values()) {
+          out.push({
+            labels,
+            at: (t) => {
+              const v = valueAt(members, t);
+              if (v === null || (plan.post === 'positive' && !(v > 0))) return null;
+              return plan.post === 'times100' ? v * 100 : v;
+            },
+          });
+        }
+      } else {
+        const outer = new Map<string, { labels: Record<string, string>; inner: Member[][] }>();
+        for (const group of groups.values()) {
+          const labels: Record<string, string> = {};
+          for (const l of plan.countBy) if (group.labels[l] !== undefined) labels[l] = group.labels[l]!;
+          const key = JSON.stringify(labels);
+          const entry = outer.get(key) ?? { labels, inner: [] };
+          entry.inner.push(group.members);
+          outer.set(key, entry);
+        }
+        for (const { labels, inner } of outer.values()) {
+          out.push({
+            labels,
+            at: (t) => {
+              const n = inner.filter((members) => valueAt(members, t) !== null).length;
+              return n === 0 ? null : n;
+            },
+          });
+        }
+      }
       // Prometheus sorts a range query's series by their labels.
-      const sorted = [...groups.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+      out.sort((a, b) => compareLabels(a.labels, b.labels));
       let first = true;
-      for (const { labels, members } of sorted) {
+      for (const { labels, at } of out) {
         const values: string[] = [];
-        for (let k = 0; startS + k * stepS <= endS; k++) {
-          const t = Math.round((startS + k * stepS) * 1000);
-          // The aggregation over the group's series: Prometheus's running mean for avg.
-          let n = 0;
-          let v = 0;
-          for (const { family, s } of members) {
-            const x = overRange(fleet, family, s, plan.fn, t - plan.rangeMs, t);
-            if (x === null) continue;
-            n += 1;
-            v = plan.aggregation === 'max' ? (n === 1 ? x : Math.max(v, x)) : v + (x - v) / n;
-          }
-          if (n === 0) continue;
-          if (plan.post === 'times100') v *= 100;
-          if (plan.post === 'positive' && !(v > 0)) continue;
-          values.push(`[${formatTime(t)},"${formatValue(v)}"]`);
+        for (const t of times) {
+          const v = at(t);
+          if (v !== null) values.push(`[${formatTime(t)},"${formatValue(v)}"]`);
         }
         if (values.length === 0) continue;
         chunk += `${first ? '' : ','}{"metric":${JSON.stringify(labels)},"values":[${values.join(',')}]}`;

@@ -37,7 +37,7 @@ import { startServeProcess, stopProcess } from '../electron/backend/cli/testing/
 import { cpuSecondsOf, freeBytes, timeRepeated } from './measure';
 import { buildBackfillChild, runBackfillProcess, type BackfillProcessResult } from './backfill-process';
 import { describePeaks } from './memory-lines';
-import { dcgmSeriesLabels, dcgmUtilText, reportsFamily } from './prometheus-api';
+import { dcgmSeriesLabels, dcgmValueText, reportsFamily, UTIL_FAMILIES, type DcgmFamily } from './prometheus-api';
 import { backfillAccount } from './backfill-account';
 
 /** What run.ts's record() takes. */
@@ -120,26 +120,6 @@ export function buildBenchFleet(gpus: number, now: number): Fleet {
   return { now, start: now - 26 * HOUR, nodes, xid: new Map() };
 }
 
-/** dcgm-exporter's utilisation counters: PROF engine activity (0-1), DEV utilisation (%) where PROF is missing. */
-const UTIL_FAMILIES = ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL'] as const;
-
-/** A counter's value for a GPU at utilisation `u` (%), in the unit dcgm-exporter reports it. */
-function dcgmValue(family: string, u: number): string {
-  switch (family) {
-    case 'DCGM_FI_PROF_GR_ENGINE_ACTIVE':
-    case 'DCGM_FI_DEV_GPU_UTIL':
-      return dcgmUtilText(family, u);
-    case 'DCGM_FI_DEV_FB_USED':
-      return String(Math.round(200 + u * 700));
-    case 'DCGM_FI_DEV_POWER_USAGE':
-      return (90 + u * 6).toFixed(3);
-    case 'DCGM_FI_DEV_GPU_TEMP':
-      return String(Math.round(32 + u / 3));
-    default:
-      return '0';
-  }
-}
-
 /** Where a backfill process's memory went: at its highest RSS, and each part's own peak. */
 function printBackfillMemory(result: BackfillProcessResult): void {
   console.log(`    at the highest RSS line: ${describePeaks(result.memory.atRssPeak)}`);
@@ -151,7 +131,7 @@ function printBackfillMemory(result: BackfillProcessResult): void {
  * series at a time in time order (what promtool wants), streamed so the file never sits in memory.
  * Scrapes at 30 s past each minute. Returns the number of samples written.
  */
-export async function writeOpenMetrics(fleet: Fleet, file: string, families: readonly string[] = UTIL_FAMILIES): Promise<number> {
+export async function writeOpenMetrics(fleet: Fleet, file: string, families: readonly DcgmFamily[] = UTIL_FAMILIES): Promise<number> {
   const out = createWriteStream(file);
   let buffered: string[] = [];
   let samples = 0;
@@ -171,7 +151,7 @@ export async function writeOpenMetrics(fleet: Fleet, file: string, families: rea
           .join(',')}} `;
         for (let t = fleet.start; t < until; t += MINUTE) {
           const ts = t + 30_000;
-          buffered.push(`${labels}${dcgmValue(family, g.util(ts))} ${ts / 1000}\n`);
+          buffered.push(`${labels}${dcgmValueText(family, g.util(ts))} ${ts / 1000}\n`);
           samples += 1;
         }
         if (buffered.length > 20_000) await flush();

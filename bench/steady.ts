@@ -40,14 +40,11 @@ import type { FleetStore, StoreWriter } from '../electron/backend/store/types';
 import { SyncEngine } from '../electron/backend/sync/engine';
 import { systemClock } from '../electron/backend/sync/clock';
 import { buildBenchFleet, writeOpenMetrics, type RecordMeasure } from './prometheus';
+import { DCGM_FAMILIES } from './prometheus-api';
 import { percentile, cpuSecondsOf, freeBytes, timed } from './measure';
 
 const MINUTE = 60_000;
 const TARGET_S = 10;
-
-/** dcgm-exporter's default counters besides utilisation: what a real steady sync reads too. */
-const OTHER_FAMILIES = ['DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_GPU_TEMP', 'DCGM_FI_DEV_XID_ERRORS'] as const;
-
 
 /**
  * The Kubernetes API emulator for the fleet, in a process of its own (as an API server is): its
@@ -203,7 +200,8 @@ export async function benchSteady(record: RecordMeasure): Promise<void> {
   const keptNow = kept !== null && existsSync(join(kept, 'as-of')) ? Number(await readFile(join(kept, 'as-of'), 'utf8')) : null;
   const now = keptNow ?? Math.floor(Date.now() / MINUTE) * MINUTE;
   const fleet = { ...buildBenchFleet(gpus, now), start: now - minutes * MINUTE };
-  const families = 2 + OTHER_FAMILIES.length;
+  // Every family dcgm-exporter writes by default: what a real steady sync reads.
+  const families = DCGM_FAMILIES.length;
   const work = await mkdtemp(join(tmpdir(), 'fleetpane-bench-steady-'));
   const promDir = join(work, 'prometheus');
   let prom: RunningPrometheus | undefined;
@@ -223,7 +221,7 @@ export async function benchSteady(record: RecordMeasure): Promise<void> {
       }
       const input = join(work, 'dcgm.om');
       const g0 = performance.now();
-      const promSamples = await writeOpenMetrics(fleet, input, ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_GPU_UTIL', ...OTHER_FAMILIES]);
+      const promSamples = await writeOpenMetrics(fleet, input, DCGM_FAMILIES);
       const genMs = performance.now() - g0;
       const b0 = performance.now();
       backfillOpenMetrics(input, join(promDir, 'data'));
