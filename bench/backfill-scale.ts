@@ -64,7 +64,7 @@ export async function benchBackfillAtScale(record: RecordMeasure): Promise<void>
       console.log(`First backfill at ${gpus.toLocaleString()} GPUs skipped: the store needs about ${(need / 2 ** 30).toFixed(1)} GiB in ${tmpdir()}, ${(free / 2 ** 30).toFixed(1)} GiB free`);
       return;
     }
-    console.log(`First 24 h backfill at ${gpus.toLocaleString()} GPUs, from the bench's Prometheus API (answers as Debian's Prometheus over the same series)`);
+    console.log(`First 24 h backfill at ${gpus.toLocaleString()} GPUs, from the bench's Prometheus API (answers as Debian's Prometheus over the same series, every family dcgm-exporter writes)`);
     const child = await buildBackfillChild();
     const tenthGpus = Math.max(8, Math.round(gpus / 10));
     const tenth = await backfillOnce(child, work, tenthGpus);
