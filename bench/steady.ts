@@ -32,7 +32,8 @@ import type { Connector, MetricsRequest, StreamContext } from '../electron/backe
 import { type KubernetesConfig } from '../electron/backend/providers/kubernetes/index';
 import { kubernetesProvider } from '../electron/backend/providers/kubernetes/provider';
 import { coreApi, listActivePods, listNodes } from '../electron/backend/providers/kubernetes/client';
-import { dcgmQueries, planMetricsQueries, stepFor, withShard } from '../electron/backend/providers/kubernetes/promql';
+import { planMetricsQueries, stepFor, withShard } from '../electron/backend/providers/common/dcgm-window-read';
+import { dcgmQueries } from '../electron/backend/providers/kubernetes/promql';
 import { mapDcgmSeries, type SeriesSet } from '../electron/backend/providers/kubernetes/map';
 import { backfillOpenMetrics, prometheusSkipReason, startPrometheusIn, type RunningPrometheus } from '../electron/backend/providers/kubernetes/testing/prometheus-server';
 import { openStore } from '../electron/backend/store/index';

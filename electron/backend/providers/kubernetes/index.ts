@@ -3,18 +3,16 @@ import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
 import { ConfigError, ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext } from '../types';
-import { DCGM_FIELDS, DcgmWindowFold, machineSelector, MinuteColumnsPool, sourceName } from '../common/dcgm';
+import { machineSelector, sourceName } from '../common/dcgm';
+import { readDcgmWindow } from '../common/dcgm-window-read';
 import type { GpuSampleColumns } from '../../domain/sample-columns';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
-import { KubernetesConfig } from './config';
+import { KubernetesConfig, type PrometheusConfig } from './config';
 import { kubernetesIdentity } from './identity';
 import { billingCostRows, estimateCostRows, gpuWorkloadByNode, nodeToResource, placeOnNodes, settleMigFromDcgm } from './map';
-import { dcgmQueries, gpuCountQuery, gpuParentsQuery, planMetricsQueries, stepFor, withShard } from './promql';
-import { inOrderAhead } from '../common/request-limit';
+import { gpuCountQuery, gpuParentsQuery } from './promql';
 export { describeKubeconfig, type KubeconfigContext } from './kubeconfig';
 export { KubernetesConfig } from './config';
-
-const SAMPLE_BATCH = 5000;
 
 /**
  * Reads the whole inventory (nodes with GPUs, their GPU pods) from the Kubernetes API; MIG nodes
@@ -53,70 +51,16 @@ function unplacedOf(resources: readonly GpuResource[]): UnplacedMachine[] {
   );
 }
 
-/**
- * Query groups (one per time chunk and UUID shard, each DCGM_FIELDS' queries) fetched ahead of the one
- * being read: enough queued queries to keep `concurrency` requests in flight across a group's end, and
- * no more. Each group fetched holds its GPU-minute sums (up to pointsPerRequest rows, about 17 MB at
- * the default) until its turn; `concurrency` groups ahead held a backfill's minutes several times over
- * while the store was the slower side (issue 16).
- */
-export function groupsAhead(concurrency: number): number {
-  return Math.ceil(concurrency / DCGM_FIELDS.length) + 1;
-}
-
-/**
- * Per-GPU samples for a window. The window is planned into range queries small enough to hold a few
- * at once (time chunks x UUID shards, see planMetricsQueries); groupsAhead() groups of them are
- * fetched ahead in parallel (the client caps requests in flight at `concurrency`), and their samples
- * are yielded in plan order, so the result does not depend on the limit.
- */
-async function* readMetrics(prom: PrometheusClient, cfg: KubernetesConfig, req: MetricsRequest): AsyncGenerator<GpuSampleColumns> {
-  const p = cfg.prometheus;
-  if (!p) return;
-  const step = stepFor(req.from, req.to, p.maxPointsPerSeries);
-  const gpus = req.resources.reduce((n, r) => n + r.gpuCount, 0);
-  const plan = planMetricsQueries(req.from, req.to, step, gpus, Math.min(p.stepsPerRequest, p.maxPointsPerSeries - 1), p.pointsPerRequest);
-  const units = plan.chunks.flatMap((chunk) => plan.shards.map((shard) => ({ chunk, shard })));
-  const place = placeOnNodes(req.resources, p.nodeLabels);
-  // The windows' folds hand their minute columns on: a few sets for the whole backfill.
-  const columns = new MinuteColumnsPool();
-  const fetchUnit = async ({ chunk, shard }: (typeof units)[number], signal: AbortSignal): Promise<{ fold: DcgmWindowFold | null; to: number }> => {
-    const q = dcgmQueries(step, p.nodeLabels, withShard(p.selector, shard));
-    // The evaluation at t is the minute before t, so the chunk's minutes are evaluated from one step
-    // after its start. Only the XID last value is also evaluated at the start (the minute before the
-    // chunk): it seeds the comparison across the first boundary and is dropped. A steady one-minute
-    // sync thus asks Prometheus for one point per series, not two.
-    const seed = chunk.from / 1000;
-    const start = seed + step;
-    const end = chunk.to / 1000;
-    // A chunk shorter than a step has no evaluation of its own minutes (the seed alone yields nothing).
-    if (start > end) return { fold: null, to: chunk.to };
-    // Each answer is folded series by series as its bytes arrive, never parsed whole: a unit holds
-    // its GPU-minute sums, not its seven answers (issue 16: a backfill's memory).
-    const fold = new DcgmWindowFold(place, step, chunk.from, columns);
-    await Promise.all(
-      DCGM_FIELDS.map(async (f) => {
-        const answer = fold.answer(f);
-        await prom.queryRangeInto(q[f], f === 'xidLast' ? seed : start, end, step, signal, answer);
-        answer.end();
-      }),
-    );
-    return { fold, to: chunk.to };
-  };
-  for await (const { fold, to } of inOrderAhead(units, groupsAhead(p.concurrency), fetchUnit, req.signal)) {
-    // Samples are made batch by batch as the consumer takes them, not a whole unit ahead.
-    if (fold) yield* fold.samples(SAMPLE_BATCH, to);
-  }
+/** Per-GPU samples for a window, read from Prometheus as common/dcgm-window-read.ts plans them. */
+function readMetrics(prom: PrometheusClient, p: PrometheusConfig, req: MetricsRequest): AsyncGenerator<GpuSampleColumns> {
+  return readDcgmWindow(prom, { ...p, groupLabels: p.nodeLabels }, req, placeOnNodes(req.resources, p.nodeLabels));
 }
 
 /** One machine's samples asked of Prometheus, its queries narrowed to that machine's series. */
 async function readMachine(prom: PrometheusClient, cfg: KubernetesConfig, req: MachineSeriesRequest): Promise<MachineSeries> {
   const p = cfg.prometheus;
   if (!p) throw new ConfigError(`account "${cfg.name}" has no prometheus endpoint to ask for machine ${req.resource.name}'s minutes`);
-  const narrowed: KubernetesConfig = {
-    ...cfg,
-    prometheus: { ...p, selector: machineSelector(p.selector, req.resource.gpuUuids, p.nodeLabels[0] ?? 'Hostname', req.resource.name) },
-  };
+  const narrowed: PrometheusConfig = { ...p, selector: machineSelector(p.selector, req.resource.gpuUuids, p.nodeLabels[0] ?? 'Hostname', req.resource.name) };
   const samples: GpuSample[] = [];
   for await (const batch of readMetrics(prom, narrowed, { signal: req.signal, now: new Date(req.to), from: req.from, to: req.to, resources: [req.resource] })) {
     samples.push(...batch);
@@ -144,8 +88,8 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
       if (resources.length === 0) yield [];
     },
     async *metrics(req: MetricsRequest) {
-      if (!prom) return;
-      yield* readMetrics(prom, cfg, req);
+      if (!prom || !cfg.prometheus) return;
+      yield* readMetrics(prom, cfg.prometheus, req);
     },
     async *costs(req: CostsRequest) {
       if (!prom || !cfg.prometheus) return;

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { addDecimals, detectCloud, divideDecimal, mapDcgmSeries, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
-import { chunkWindow, dcgmQueries, stepFor } from './promql';
+import { chunkWindow, stepFor } from '../common/dcgm-window-read';
+import { dcgmQueries } from './promql';
 import type { GpuResource } from '../../../../shared/domain';
 
 const fixtures = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));

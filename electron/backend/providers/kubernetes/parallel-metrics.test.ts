@@ -5,9 +5,8 @@ import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { AccountConfigBase } from '../../../../shared/config';
 import { resource } from '../../domain/testing/factories';
 import { kubernetesProvider } from './provider';
-import { planMetricsQueries, uuidShards } from './promql';
+import { groupsAhead, planMetricsQueries, uuidShards } from '../common/dcgm-window-read';
 import { wantsCompression } from './client';
-import { groupsAhead } from './index';
 
 const HOUR = 3_600_000;
 const to = Math.floor(Date.now() / HOUR) * HOUR;
