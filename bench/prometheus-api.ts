@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Fleet, FleetGpu, FleetNode } from '../electron/backend/providers/kubernetes/testing/fleet';
+import { type LabelMatcher, parseMatchers } from '../electron/backend/providers/common/testing/prom-matchers';
 
 const MINUTE = 60_000;
 /**
@@ -80,25 +81,9 @@ type Member = { family: DcgmFamily; s: Series };
 /** A query the emulator refuses (HTTP 400, errorType bad_data). */
 class Unsupported extends Error {}
 
-/** `name="v"`, `name=~"re"`, `name!="v"` and `name!~"re"` matchers, as Prometheus reads them (anchored RE2). */
-function parseMatchers(body: string): Array<(labels: Record<string, string>) => boolean> {
-  const out: Array<(labels: Record<string, string>) => boolean> = [];
-  const matcher = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
-  let at = 0;
-  while (at < body.length) {
-    matcher.lastIndex = at;
-    const m = matcher.exec(body);
-    if (!m) throw new Unsupported(`selector {${body}}`);
-    const [, name = '', op, raw = ''] = m;
-    const value = JSON.parse(`"${raw}"`) as string;
-    const re = new RegExp(`^(?:${value})$`);
-    const of = (labels: Record<string, string>): string => labels[name] ?? '';
-    out.push(
-      op === '=' ? (l) => of(l) === value : op === '!=' ? (l) => of(l) !== value : op === '=~' ? (l) => re.test(of(l)) : (l) => !re.test(of(l)),
-    );
-    at = matcher.lastIndex;
-  }
-  return out;
+/** Refuses the query: its shape is one the emulator does not know. */
+function unsupported(what: string): never {
+  throw new Unsupported(what);
 }
 
 /**
@@ -141,7 +126,7 @@ interface Plan {
   family: DcgmFamily;
   /** The selector's matchers as written (the series they pick are worked out once per selector). */
   selector: string;
-  matchers: Array<(labels: Record<string, string>) => boolean>;
+  matchers: LabelMatcher[];
   fn: RangeFunction;
   rangeMs: number;
   aggregation: Aggregation;
@@ -177,7 +162,7 @@ function parse(query: string, served: ReadonlySet<string>): Plan | null {
     return {
       family,
       selector,
-      matchers: parseMatchers(selector),
+      matchers: parseMatchers(selector) ?? unsupported(`selector {${selector}}`),
       fn: fn as RangeFunction,
       rangeMs: toMs(range),
       aggregation: aggregation as Aggregation,

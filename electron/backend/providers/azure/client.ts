@@ -28,7 +28,6 @@ import {
   CostQueryPayload,
   MonitorMetricsPayload,
   parseResponse,
-  PromMatrixPayload,
   resourceIdFilter,
   ResourceSkuPayload,
   ScaleSetPayload,
@@ -39,7 +38,9 @@ import {
   VmStatusPayload,
 } from './map';
 import { z } from 'zod';
-import { AuthError, ConfigError, ThrottledError } from '../types';
+import { AuthError, ConfigError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
+import { MatrixScanner, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
+import { Semaphore } from '../common/semaphore';
 import { sleep } from '../common/retry';
 import { fileErrorReason } from '../common/secret-text';
 import { readSecret } from '../common/secret-ref';
@@ -185,7 +186,7 @@ export class AzureApi {
   private readonly compute = new Map<string, ComputeManagementClient>();
   private readonly health = new Map<string, MicrosoftResourceHealth>();
   private cost: CostManagementClient | null = null;
-  private prom: { pipeline: Pipeline; http: HttpClient } | null = null;
+  private prom: { pipeline: Pipeline; http: HttpClient; limit: Semaphore } | null = null;
   private feed: { pipeline: Pipeline; http: HttpClient } | null = null;
 
   constructor(
@@ -380,8 +381,13 @@ export class AzureApi {
     }
   }
 
-  /** One PromQL range query against the account's managed Prometheus, aggregated on the server. */
-  async promQueryRange(query: string, startSec: number, endSec: number, stepSec: number, signal: AbortSignal): Promise<PromMatrixPayload> {
+  /**
+   * One PromQL range query against the account's Azure Monitor workspace, aggregated on the server:
+   * each series goes to `sink` as the answer's bytes arrive (no parsed matrix is ever held), and an
+   * answer that is not a whole matrix is thrown as malformed. At most `prometheus.concurrency` run at
+   * once. Never retried once the answer is being read: the sink has had part of it.
+   */
+  async promQueryRangeInto(query: string, startSec: number, endSec: number, stepSec: number, signal: AbortSignal, sink: MatrixSink): Promise<void> {
     const prom = this.cfg.prometheus;
     if (!prom) throw new ConfigError('no prometheus.queryEndpoint configured');
     const site: CallSite = { api: 'Prometheus query_range', subscriptionId: null, role: 'Monitoring Reader' };
@@ -390,25 +396,39 @@ export class AzureApi {
       const credential = this.deps.prometheusCredential ?? (prom.credential ? credentialFor(prom.credential, this.settings, { account: this.cfg.name, field: 'prometheus.credential' }) : this.credential);
       pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: this.settings.prometheusScope }));
       pipeline.addPolicy(timeoutPolicy(this.cfg.requestTimeoutMs), { afterPhase: 'Sign' });
-      this.prom = { pipeline, http: createDefaultHttpClient() };
+      this.prom = { pipeline, http: createDefaultHttpClient(), limit: new Semaphore(prom.concurrency) };
     }
-    const { pipeline, http } = this.prom;
+    const { pipeline, http, limit } = this.prom;
     const url = `${prom.queryEndpoint.replace(/\/+$/, '')}/api/v1/query_range`;
     const form = new URLSearchParams({ query, start: String(startSec), end: String(endSec), step: `${stepSec}s` });
-    return this.call(site, signal, async () => {
-      const res = await pipeline.sendRequest(
-        http,
-        createPipelineRequest({
-          url,
-          method: 'POST',
-          body: form.toString(),
-          headers: createHttpHeaders({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }),
-          abortSignal: signal,
+    await limit.run(
+      () =>
+        this.call(site, signal, async () => {
+          // The pipeline retries refusals (429, 5xx) before any of an answer is read; a 200 is streamed.
+          const res = await pipeline.sendRequest(
+            http,
+            createPipelineRequest({
+              url,
+              method: 'POST',
+              body: form.toString(),
+              headers: createHttpHeaders({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }),
+              abortSignal: signal,
+              streamResponseStatusCodes: new Set([200]),
+            }),
+          );
+          if (res.status >= 400) throw errorForStatus(failureOf(res), site);
+          const scanner = new MatrixScanner(sink);
+          const body = res.readableStreamBody;
+          if (body) {
+            for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+              if (!scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) break;
+            }
+          }
+          const verdict = scanner.end();
+          if (verdict.kind !== 'matrix') throw matrixRefusal(verdict, site);
         }),
-      );
-      if (res.status >= 400) throw errorForStatus(failureOf(res), site);
-      return parseResponse(PromMatrixPayload, parseJson(res.bodyAsText, site.api), site.api);
-    });
+      signal,
+    );
   }
 
   /**
@@ -536,6 +556,22 @@ function parseJson(text: string | null | undefined, api: string): unknown {
     return JSON.parse(text ?? '');
   } catch (err) {
     throw toConnectorError(err, { api, subscriptionId: null, role: 'Reader' });
+  }
+}
+
+/** The error for a workspace answer that was not a whole matrix, naming the API. */
+function matrixRefusal(verdict: Exclude<MatrixVerdict, { kind: 'matrix' }>, site: CallSite): Error {
+  switch (verdict.kind) {
+    case 'not-json':
+      return new MalformedResponseError(`${site.api}: response body is not valid JSON (or ends before its JSON does)`, { cause: verdict.cause });
+    case 'not-matrix':
+      return new MalformedResponseError(`${site.api}: response is not a matrix answer`);
+    case 'bad-series':
+      return new MalformedResponseError(`${site.api}: series ${verdict.index} of the matrix answer is malformed`);
+    case 'error': {
+      const msg = `${site.api}: ${verdict.errorType ?? 'error'}: ${verdict.error ?? ''}`;
+      return verdict.errorType === 'bad_data' ? new ConfigError(msg) : new UnavailableError(msg);
+    }
   }
 }
 

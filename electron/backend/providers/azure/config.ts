@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
 import { parseAccountEntry } from '../common/config-issues';
 import { EnvVariableName, SecretFilePath } from '../common/secret-ref';
-import { metricsStorageField } from '../common/metrics-storage';
+import { metricsStorageField, rangeQueryLimitFields } from '../common/metrics-storage';
 
 /** The national clouds ARM knows by name; `custom` takes an explicit endpoint. */
 export const AzureCloudName = z.enum(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']);
@@ -44,6 +44,7 @@ const PrometheusSource = z
     credential: Credential.optional(),
     /** "rollups": keep 5-minute rollups only; the machine page asks the workspace for raw minutes. */
     storage: metricsStorageField,
+    ...rangeQueryLimitFields,
   })
   .strict();
 

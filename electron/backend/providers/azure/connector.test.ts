@@ -370,6 +370,44 @@ describe('metrics, costs, incidents', () => {
     for (const q of queries) expect(q).toContain(uuids ? 'UUID=~' : `Hostname="${machine.tags[COMPUTER_NAME_TAG] ?? machine.name}"`);
   });
 
+  // A workspace of 100,000 GPUs cannot answer a window in one request, nor be held whole (issue 16):
+  // the limits here split this fleet's hour as pointsPerRequest's default splits a large one.
+  const smallRequests = { pointsPerRequest: 1000, stepsPerRequest: 10, concurrency: 3 };
+  const sampleKey = (s: GpuSample): string => JSON.stringify([s.resourceId, s.gpuIndex, s.ts, s.utilisation, s.memoryUsedMiB, s.xidErrors]);
+
+  it('reads a window as UUID shards and time chunks, each within the limits, and yields what one request gives', async () => {
+    const to = now.getTime();
+    const from = to - 60 * 60_000;
+    const whole = await collect(h.connector().metrics({ ...ctx(), from, to, resources }));
+    const before = h.prom.requests.length;
+    const sharded = await collect(h.connector({ prometheus: { queryEndpoint: h.prom.url, ...smallRequests } }).metrics({ ...ctx(), from, to, resources }));
+    expect(whole.length).toBeGreaterThan(1000 * 16);
+    expect(sharded.map(sampleKey).sort()).toEqual(whole.map(sampleKey).sort());
+    const asked = h.prom.requests.slice(before).map((r) => r.query);
+    // 16 shards x 6 chunks of 10 minutes x the seven DCGM queries.
+    expect(asked).toHaveLength(16 * 6 * 7);
+    expect(new Set(asked.map((q) => /UUID=~"[^"]*"/.exec(q.get('query') ?? '')?.[0])).size).toBe(16);
+    for (const q of asked) expect((Number(q.get('end')) - Number(q.get('start'))) / 60).toBeLessThanOrEqual(smallRequests.stepsPerRequest);
+  });
+
+  it('a window whose answer is cut off half-way yields every group before it whole, then the error', async () => {
+    const to = now.getTime();
+    const from = to - 60 * 60_000;
+    const whole = await collect(h.connector().metrics({ ...ctx(), from, to, resources }));
+    // The 228th request is the fourth query of group 33 (the third chunk's first shard).
+    h.prom.addFault({ match: /query_range/, kind: 'truncated', after: 7 * 32 + 3 });
+    const got: GpuSample[] = [];
+    const c = h.connector({ prometheus: { queryEndpoint: h.prom.url, ...smallRequests } });
+    const err = await (async () => {
+      for await (const batch of c.metrics({ ...ctx(), from, to, resources })) got.push(...batch);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MalformedResponseError);
+    expect((err as Error).message).toMatch(/^Prometheus query_range: response body is not valid JSON/);
+    // The first two chunks (16 shards each) whole, nothing of the third.
+    const firstTwo = whole.filter((s) => s.ts < from + 20 * 60_000);
+    expect(got.map(sampleKey).sort()).toEqual(firstTwo.map(sampleKey).sort());
+  });
+
   it('fails the metrics stream with the Prometheus error', async () => {
     h.prom.addFault({ match: /query_range/, kind: '403', times: 5 });
     const to = now.getTime();

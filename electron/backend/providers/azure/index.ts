@@ -22,33 +22,31 @@ import {
 import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } from './client';
 import type { AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
-import { DCGM_FIELDS, machineSelector, sourceName } from '../common/dcgm';
+import { machineSelector, sourceName } from '../common/dcgm';
+import type { GpuSampleBatch } from '../../domain/sample-columns';
+import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
 import { parseRssItems } from '../common/status-feed';
 import { azureDiagnostics } from './diagnostics';
 import { identityFromAccessToken } from './identity';
 import {
   COMPUTER_NAME_TAG,
-  DCGM_STEP_SECONDS,
-  dcgmQueries,
   indexGpuSkus,
   indexHealth,
   indexVmPlatformMetrics,
   isNSeriesSize,
   normaliseRegion,
+  placeOnHosts,
   resourceHealthIncidents,
   scaleSetVmFacts,
   serviceHealthIncidents,
   statusFeedIncidents,
   toFocusRows,
   toGpuResource,
-  toGpuSamples,
   unmatchedMachines,
   vmFacts,
   withPlatformHealth,
-  type DcgmField,
   type GpuCatalog,
   type InventoryGaps,
-  type PromMatrixPayload,
   type ScaleSetPayload,
   type SkuGpuFacts,
   type VmPlatformFacts,
@@ -70,8 +68,6 @@ export interface AzureConnectorDeps extends AzureApiDeps {
 
 const SKU_CACHE_MS = 24 * 3600_000;
 const SUBSCRIPTION_CACHE_MS = 3600_000;
-const METRICS_CHUNK_MS = 24 * 3600_000;
-const SAMPLE_BATCH = 5000;
 const SERVICE_HEALTH_LOOKBACK_MS = 30 * 86_400_000;
 
 // Where Azure puts a machine: its resource group, for diagnostics.
@@ -297,7 +293,12 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     ];
   }
 
-  async function* metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
+  /** The Azure Monitor workspace, as the range-query source readDcgmWindow reads. */
+  const workspace: RangeQuerySource = {
+    queryRangeInto: (query, start, end, step, signal, sink) => api.promQueryRangeInto(query, start, end, step, signal, sink),
+  };
+
+  async function* metrics(req: MetricsRequest): AsyncIterable<GpuSampleBatch> {
     const prom = config.prometheus;
     if (!prom) {
       unmeasured = req.resources
@@ -307,18 +308,11 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     }
     if (req.resources.length === 0) return;
     const matched = new Set<string>();
-    const queries = dcgmQueries(prom.hostLabel, prom.selector);
-    for (let start = req.from; start < req.to; start += METRICS_CHUNK_MS) {
-      const end = Math.min(req.to, start + METRICS_CHUNK_MS);
-      const matrices: Partial<Record<DcgmField, PromMatrixPayload>> = {};
-      // Evaluated from the chunk's start (the minute before it, which only seeds XID comparisons) to
-      // its end (the evaluation at t is the minute starting at t - 60 s).
-      for (const field of DCGM_FIELDS) {
-        matrices[field] = await api.promQueryRange(queries[field], start / 1000, end / 1000, DCGM_STEP_SECONDS, req.signal);
-      }
-      const samples = toGpuSamples(matrices, req.resources, prom.hostLabel, start).filter((s) => s.ts < end);
-      for (const s of samples) matched.add(s.resourceId);
-      for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+    // Planned into sharded, chunked range queries, each answer folded as it arrives: an Azure Monitor
+    // workspace of 100,000 GPUs answers a window without it ever being held whole (issue 16).
+    for await (const batch of readDcgmWindow(workspace, { ...prom, groupLabels: [prom.hostLabel] }, req, placeOnHosts(req.resources, prom.hostLabel))) {
+      for (const id of batch.resourceId) matched.add(id);
+      yield batch;
     }
     // Recorded only when the whole window was read, so a failed run does not blame every machine.
     unmeasured = unmatchedMachines(req.resources, matched, prom.hostLabel).map((u) => unmeasuredEntry(u.resource, u.reason));
@@ -329,16 +323,10 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     const prom = config.prometheus;
     if (!prom) throw new ConfigError(`account "${account}" has no prometheus.queryEndpoint to ask for machine ${req.resource.name}'s minutes`);
     const host = req.resource.tags[COMPUTER_NAME_TAG] ?? req.resource.name;
-    const queries = dcgmQueries(prom.hostLabel, machineSelector(prom.selector, req.resource.gpuUuids, prom.hostLabel, host));
+    const narrowed = { ...prom, groupLabels: [prom.hostLabel], selector: machineSelector(prom.selector, req.resource.gpuUuids, prom.hostLabel, host) };
     const samples: GpuSample[] = [];
-    for (let start = req.from; start < req.to; start += METRICS_CHUNK_MS) {
-      const end = Math.min(req.to, start + METRICS_CHUNK_MS);
-      const matrices: Partial<Record<DcgmField, PromMatrixPayload>> = {};
-      for (const field of DCGM_FIELDS) {
-        matrices[field] = await api.promQueryRange(queries[field], start / 1000, end / 1000, DCGM_STEP_SECONDS, req.signal);
-      }
-      samples.push(...toGpuSamples(matrices, [req.resource], prom.hostLabel, start).filter((s) => s.ts < end));
-    }
+    const window = { signal: req.signal, from: req.from, to: req.to, resources: [req.resource] };
+    for await (const batch of readDcgmWindow(workspace, narrowed, window, placeOnHosts([req.resource], prom.hostLabel))) samples.push(...batch);
     return { source: sourceName('Azure Monitor workspace', prom.queryEndpoint), samples };
   }
 

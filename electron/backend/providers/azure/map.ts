@@ -20,7 +20,7 @@ import type {
 import { MalformedResponseError } from '../types';
 import { categoryOfAmount, costColumns, periodColumns, regionColumns } from '../common/focus';
 import type { RssItem } from '../common/status-feed';
-import { DCGM_FIELDS, dcgmQueries as commonDcgmQueries, mapDcgmSeries, type DcgmField, type DcgmQueries, type DcgmSeriesSet } from '../common/dcgm';
+import { DCGM_FIELDS, mapDcgmSeries, type DcgmField, type DcgmSeriesSet, type PlaceSeries } from '../common/dcgm';
 export type { DcgmField };
 
 /** The part of the GPU catalog the connector uses (electron/backend/catalog). */
@@ -441,12 +441,31 @@ export function hostNamesOf(resource: Pick<GpuResource, 'id' | 'name' | 'tags'>)
   return names;
 }
 
-/** Managed Prometheus is read at one-minute steps: one sample per GPU per minute. */
+/** The step toGpuSamples reads answers at: one sample per GPU per minute. */
 export const DCGM_STEP_SECONDS = 60;
 
-/** The PromQL queries of one metrics sync (common/dcgm.ts), grouped by the host label dcgm-exporter reports. */
-export function dcgmQueries(hostLabel: string, selector: string): DcgmQueries {
-  return commonDcgmQueries(DCGM_STEP_SECONDS, [hostLabel], selector);
+/**
+ * Where a DCGM series' GPU is: the machine whose OS host name (or else VM name) is the series'
+ * `hostLabel` value, and its `gpu` index; null for a series of no machine in `resources`.
+ */
+export function placeOnHosts(resources: readonly GpuResource[], hostLabel: string): PlaceSeries {
+  const byHost = new Map<string, GpuResource>();
+  // A computer name wins over another machine's VM name: the OS host name is what dcgm-exporter reports.
+  for (const r of resources) {
+    const computerName = computerNameOf(r);
+    for (const h of hostNamesOf(r)) if (h !== computerName && !byHost.has(h)) byHost.set(h, r);
+  }
+  for (const r of resources) {
+    const computerName = computerNameOf(r);
+    if (computerName) byHost.set(computerName, r);
+  }
+  return (labels) => {
+    const host = (labels[hostLabel] ?? '').toLowerCase().replace(/:\d+$/, '');
+    const resource = byHost.get(host) ?? byHost.get(host.split('.')[0] ?? '');
+    const index = Number(labels.gpu);
+    if (!resource || !Number.isInteger(index) || index < 0 || index >= resource.gpuCount) return null;
+    return { resourceId: resource.id, gpuIndex: index };
+  };
 }
 
 /**
@@ -460,23 +479,7 @@ export function toGpuSamples(
   hostLabel: string,
   fromMs = Number.NEGATIVE_INFINITY,
 ): GpuSample[] {
-  const byHost = new Map<string, GpuResource>();
-  // A computer name wins over another machine's VM name: the OS host name is what dcgm-exporter reports.
-  for (const r of resources) {
-    const computerName = computerNameOf(r);
-    for (const h of hostNamesOf(r)) if (h !== computerName && !byHost.has(h)) byHost.set(h, r);
-  }
-  for (const r of resources) {
-    const computerName = computerNameOf(r);
-    if (computerName) byHost.set(computerName, r);
-  }
-  const place = (labels: Readonly<Record<string, string>>) => {
-    const host = (labels[hostLabel] ?? '').toLowerCase().replace(/:\d+$/, '');
-    const resource = byHost.get(host) ?? byHost.get(host.split('.')[0] ?? '');
-    const index = Number(labels.gpu);
-    if (!resource || !Number.isInteger(index) || index < 0 || index >= resource.gpuCount) return null;
-    return { resourceId: resource.id, gpuIndex: index };
-  };
+  const place = placeOnHosts(resources, hostLabel);
   const set: DcgmSeriesSet = {};
   for (const f of DCGM_FIELDS) {
     const m = matrices[f];

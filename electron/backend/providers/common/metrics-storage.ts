@@ -27,3 +27,21 @@ export function rawOnlyStorageField(source: string): z.ZodOptional<z.ZodLiteral<
     })
     .optional();
 }
+
+/**
+ * The fields that size a Prometheus-compatible source's range queries (common/dcgm-window-read.ts),
+ * for every provider whose metrics come from one: spread into its `prometheus` object.
+ */
+export const rangeQueryLimitFields = {
+  /** Prometheus rejects range queries above 11,000 points per series; stay under this. */
+  maxPointsPerSeries: z.number().int().min(100).max(11_000).default(11_000),
+  /** Steps per request, so one answer stays a few MB even for large fleets. */
+  stepsPerRequest: z.number().int().min(10).max(11_000).default(360),
+  /**
+   * Points (GPUs x steps) one answer may hold: larger windows are split into UUID shards and shorter
+   * time chunks, so a 100k-GPU backfill never holds a window whole in memory.
+   */
+  pointsPerRequest: z.number().int().min(1000).max(10_000_000).default(250_000),
+  /** Range queries in flight at once against this endpoint (a backfill runs its windows in parallel). */
+  concurrency: z.number().int().min(1).max(32).default(4),
+};

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AccountConfigBase } from '../../../../shared/config';
 import { CloudId } from '../../../../shared/domain';
-import { metricsStorageField } from '../common/metrics-storage';
+import { metricsStorageField, rangeQueryLimitFields } from '../common/metrics-storage';
 import { AnyEnvVariableName, secretRef } from '../common/secret-ref';
 
 /** A secret is read from an environment variable (any name, as always accepted here) or a file at sync time; never written inline. */
@@ -22,17 +22,7 @@ export const PrometheusConfig = z
     auth: PrometheusAuth.optional(),
     /** Tenant header for Mimir/Cortex (X-Scope-OrgID). */
     tenant: z.string().min(1).optional(),
-    /** Prometheus rejects range queries above 11,000 points per series; stay under this. */
-    maxPointsPerSeries: z.number().int().min(100).max(11_000).default(11_000),
-    /** Steps per request, so one answer stays a few MB even for large fleets. */
-    stepsPerRequest: z.number().int().min(10).max(11_000).default(360),
-    /**
-     * Points (GPUs x steps) one answer may hold: larger windows are split into UUID shards and shorter
-     * time chunks, so a 100k-GPU backfill never holds a window whole in memory.
-     */
-    pointsPerRequest: z.number().int().min(1000).max(10_000_000).default(250_000),
-    /** Range queries in flight at once against this endpoint (a backfill runs its windows in parallel). */
-    concurrency: z.number().int().min(1).max(32).default(4),
+    ...rangeQueryLimitFields,
     /**
      * Ask for gzip-compressed answers. `auto`: not on loopback (a port-forward, a local Prometheus),
      * where compressing and inflating every answer costs both sides CPU and saves nothing; yes elsewhere.

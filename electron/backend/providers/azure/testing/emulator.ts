@@ -3,12 +3,14 @@
  * (compute, resource SKUs, Resource Health, Service Health, Cost Management, subscriptions) for a
  * generated fleet, plus the managed Prometheus query API, with injectable faults.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FLEET_REGIONS, FLEET_SIZES, fleetUtilisationOf, regionDisplayName, type Fleet, type FleetVm } from './fleet';
 import type { TestCertificate } from './tls';
 import { readBody } from '../../common/testing/http';
+import { parseMatchers } from '../../common/testing/prom-matchers';
 
 /** A fault the next matching requests get instead of their answer. */
 export interface Fault {
@@ -17,6 +19,8 @@ export interface Fault {
   kind: '429-wrapped' | '429-bare' | '429-qpu' | '500' | 'timeout' | 'truncated' | '401' | '403' | '404-invalid-resource-type' | 'malformed';
   /** How many matching requests fail (default 1). */
   times?: number;
+  /** Managed Prometheus only: matching requests answered before the fault starts (a window failing half-way). */
+  after?: number;
   retryAfterSeconds?: number;
 }
 
@@ -397,7 +401,7 @@ function availabilityJson(v: FleetVm) {
 /** Starts a managed-Prometheus stand-in answering query_range with the fleet's per-GPU DCGM series. */
 export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCertificate; faults?: Fault[] }): Promise<ArmEmulator> {
   const { fleet } = opts;
-  const faults: (Fault & { left: number })[] = (opts.faults ?? []).map((f) => ({ ...f, left: f.times ?? 1 }));
+  const faults: (Fault & { left: number; passed: number })[] = (opts.faults ?? []).map((f) => ({ ...f, left: f.times ?? 1, passed: 0 }));
   const requests: RequestLog[] = [];
   const sockets = new Set<Socket>();
   const server = createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
@@ -410,7 +414,7 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
         res.end(JSON.stringify(b));
       };
       if (!req.headers.authorization?.startsWith('Bearer ')) return json(401, { status: 'error', error: 'unauthorized' });
-      const fault = faults.find((f) => f.left > 0 && f.match.test(`${req.method} ${url.pathname}`));
+      const fault = faults.find((f) => f.left > 0 && f.match.test(`${req.method} ${url.pathname}`) && f.passed++ >= (f.after ?? 0));
       if (fault) {
         fault.left -= 1;
         if (fault.kind === 'timeout') return;
@@ -425,7 +429,11 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
       const start = Number(params.get('start'));
       const end = Number(params.get('end'));
       const step = Number((params.get('step') ?? '60s').replace(/s$/, ''));
-      json(200, { status: 'success', data: { resultType: 'matrix', result: promSeries(fleet, query, start, end, step) } });
+      // The selector narrows the series as a workspace's does (UUID shards, a machine's drill-down).
+      const matchers = parseMatchers(/\{([^}]*)\}/.exec(query)?.[1] ?? '');
+      if (matchers === null) return json(400, { status: 'error', errorType: 'bad_data', error: 'parse error: bad selector' });
+      const result = promSeries(fleet, query, start, end, step).filter((s) => matchers.every((m) => m(s.metric)));
+      json(200, { status: 'success', data: { resultType: 'matrix', result } });
     });
   });
   server.on('connection', (s: Socket) => {
@@ -436,7 +444,7 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    addFault: (f) => faults.push({ ...f, left: f.times ?? 1 }),
+    addFault: (f) => faults.push({ ...f, left: f.times ?? 1, passed: 0 }),
     clearFaults: () => void faults.splice(0),
     setReadBudget: () => undefined,
     setStatusFeed: () => undefined,
@@ -447,6 +455,12 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
         for (const s of sockets) s.destroy();
       }),
   };
+}
+
+/** A GPU's UUID as dcgm-exporter reports it (GPU-8-4-4-4-12 hex), fixed per machine and index. */
+function gpuUuid(vmName: string, gpu: number): string {
+  const h = createHash('sha256').update(`${vmName}/${gpu}`).digest('hex');
+  return `GPU-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Per-GPU utilisation of a machine at a minute (the fleet's truth uses the same function). */
@@ -468,14 +482,18 @@ function promSeries(fleet: Fleet, query: string, start: number, end: number, ste
       for (let t = start; t <= end; t += step) {
         const minute = t - range;
         const u = fleetUtilisation(vm, g, minute);
-        // The XID gauge turns to 79 for the last ten minutes of the window on one GPU: one new XID.
-        const xid = vm.xid && g === 0 && minute >= end - 600 ? 79 : 0;
-        const xidStart = vm.xid && g === 0 && minute === end - 600;
+        // The XID gauge turns to 79 ten minutes before the fleet's now on one GPU, and stays: one new
+        // XID, at one instant whatever range or chunk is asked.
+        const xidAt = fleet.now.getTime() / 1000 - 600;
+        const xid = vm.xid && g === 0 && minute >= xidAt ? 79 : 0;
+        const xidStart = vm.xid && g === 0 && minute === xidAt;
         const v =
           field === 'prof' || field === 'dev' ? u : field === 'memory' ? 1024 + u * 100 : field === 'power' ? 80 + u * 3 : field === 'temperature' ? 35 + u / 4 : field === 'xidLast' ? xid : xidStart ? 1 : 0;
         values.push([t, String(v)]);
       }
-      out.push({ metric: { Hostname: vm.hostName, gpu: String(g), UUID: `GPU-${vm.name}-${g}` }, values });
+      // `> 0` keeps only the points where the XID counter changed, as PromQL's comparison filter does.
+      const kept = /\)\s*>\s*0\s*$/.test(query) ? values.filter(([, v]) => Number(v) > 0) : values;
+      if (kept.length > 0) out.push({ metric: { Hostname: vm.hostName, gpu: String(g), UUID: gpuUuid(vm.name, g) }, values: kept });
     }
   }
   return out;
