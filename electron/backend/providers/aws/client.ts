@@ -36,6 +36,7 @@ import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-s
 import { SignatureV4 } from '@smithy/signature-v4';
 import { z } from 'zod';
 import type { MatrixSeries } from '../common/dcgm';
+import { MatrixScanner, type MatrixSink } from '../common/prom-matrix';
 import { Sha256 } from './sha256';
 import { RequestBudget, type BudgetOptions, type BudgetState } from './budget';
 import type { CostsRequest, FocusExportFiles } from '../types';
@@ -91,6 +92,20 @@ export interface AwsApi {
    * for service `aps` in `region` with the scope's credential; times in epoch seconds.
    */
   promQueryRange(scope: AccountScope, workspace: { url: string; region: string }, query: string, start: number, end: number, stepSeconds: number, signal: AbortSignal): Promise<MatrixSeries[]>;
+  /**
+   * The same query, each series handed to `sink` as the answer's bytes arrive (no parsed matrix is
+   * held); an answer that is not a whole matrix is thrown as malformed, and is never retried here.
+   */
+  promQueryRangeInto(
+    scope: AccountScope,
+    workspace: { url: string; region: string },
+    query: string,
+    start: number,
+    end: number,
+    stepSeconds: number,
+    signal: AbortSignal,
+    sink: MatrixSink,
+  ): Promise<void>;
   /** AWS Health DescribeEvents filtered to regions and services, every page. */
   healthEvents(scope: AccountScope, filter: { regions: string[]; services: string[]; since: number }, signal: AbortSignal): Promise<HealthEvent[]>;
   affectedEntities(scope: AccountScope, eventArns: string[], signal: AbortSignal): Promise<AffectedEntity[]>;
@@ -161,6 +176,37 @@ function apsFailure(status: number, type: string | null, text: string): Error {
   const code = type?.split(':')[0] || (status === 403 ? 'AccessDeniedException' : status === 429 ? 'ThrottlingException' : status === 401 ? 'UnrecognizedClientException' : `HTTP${status}`);
   // The body is the service's own message, not content of ours; kept short.
   return Object.assign(new Error(text.slice(0, 300) || `HTTP ${status}`), { name: code, $metadata: { httpStatusCode: status } });
+}
+
+/** An answer that is not JSON, as the SDK's error mapping reads a body it cannot parse. */
+const notJson = (): Error => Object.assign(new Error('the workspace answered with something that is not JSON'), { name: 'DeserializationError' });
+/** JSON that is not a range query's matrix. */
+const notMatrix = (): Error => Object.assign(new Error('the workspace answered JSON that is not a matrix of a range query'), { name: 'DeserializationError' });
+
+/** POSTs a range query to the workspace, SigV4-signed for `aps` with the scope's credential. */
+async function signedQueryRange(
+  scope: AccountScope,
+  workspace: { url: string; region: string },
+  query: string,
+  start: number,
+  end: number,
+  stepSeconds: number,
+  signal: AbortSignal,
+): Promise<Response> {
+  const url = new URL(`${workspace.url}/api/v1/query_range`);
+  const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(stepSeconds) }).toString();
+  const signer = new SignatureV4({ credentials: scope.credentials, region: workspace.region, service: 'aps', sha256: Sha256 });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query: {},
+    headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body,
+  });
+  return fetch(url, { method: 'POST', headers: signed.headers, body, signal });
 }
 
 /** Builds the API over the official clients. */
@@ -336,31 +382,30 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
     },
     promQueryRange: async (scope, workspace, query, start, end, stepSeconds, signal) =>
       call(signal, 'aps:QueryMetrics', scope, workspace.region, async () => {
-        const url = new URL(`${workspace.url}/api/v1/query_range`);
-        const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(stepSeconds) }).toString();
-        const signer = new SignatureV4({ credentials: scope.credentials, region: workspace.region, service: 'aps', sha256: Sha256 });
-        const signed = await signer.sign({
-          method: 'POST',
-          protocol: url.protocol,
-          hostname: url.hostname,
-          ...(url.port ? { port: Number(url.port) } : {}),
-          path: url.pathname,
-          query: {},
-          headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body,
-        });
-        const res = await fetch(url, { method: 'POST', headers: signed.headers, body, signal });
+        const res = await signedQueryRange(scope, workspace, query, start, end, stepSeconds, signal);
         const text = await res.text();
         if (!res.ok) throw apsFailure(res.status, res.headers.get('x-amzn-errortype'), text);
         let json: unknown;
         try {
           json = JSON.parse(text);
         } catch {
-          throw Object.assign(new Error('the workspace answered with something that is not JSON'), { name: 'DeserializationError' });
+          throw notJson();
         }
         const parsed = PromMatrix.safeParse(json);
-        if (!parsed.success) throw Object.assign(new Error('the workspace answered JSON that is not a matrix of a range query'), { name: 'DeserializationError' });
+        if (!parsed.success) throw notMatrix();
         return parsed.data.data.result;
+      }),
+    promQueryRangeInto: async (scope, workspace, query, start, end, stepSeconds, signal, sink) =>
+      call(signal, 'aps:QueryMetrics', scope, workspace.region, async () => {
+        const res = await signedQueryRange(scope, workspace, query, start, end, stepSeconds, signal);
+        if (!res.ok) throw apsFailure(res.status, res.headers.get('x-amzn-errortype'), await res.text());
+        const scanner = new MatrixScanner(sink);
+        if (res.body) {
+          for await (const chunk of res.body) if (!scanner.push(chunk)) break;
+        }
+        const verdict = scanner.end();
+        if (verdict.kind === 'not-json') throw notJson();
+        if (verdict.kind !== 'matrix') throw notMatrix();
       }),
     healthEvents: async (scope, filter, signal) => {
       const all: HealthEvent[] = [];

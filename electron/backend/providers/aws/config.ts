@@ -10,7 +10,7 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import { AccountConfigBase as AccountBase } from '../../../../shared/config';
 import { fieldIssues } from '../common/config-issues';
 import { ConfigIssuesError } from '../types';
-import { rawOnlyStorageField } from '../common/metrics-storage';
+import { rangeQueryLimitFields, rawOnlyStorageField } from '../common/metrics-storage';
 
 const AccountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const RegionName = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/, 'expected an AWS region code such as "us-east-1"');
@@ -115,6 +115,7 @@ const Metrics = z.union([
           /** The tag holding a machine's custom OS host name, tried after the private DNS name (README.md). */
           hostTag: HostTag,
           storage: rawOnlyStorageField('Amazon Managed Service for Prometheus, until this connector asks it for a machine\'s minutes,'),
+          ...rangeQueryLimitFields,
         })
         .strict(),
     })
@@ -200,8 +201,11 @@ export function cloudwatchSource(cfg: AwsAccountConfig): { namespace: string; ex
   return 'cloudwatch' in cfg.metrics ? { ...cfg.metrics.cloudwatch, hostTag: cfg.metrics.cloudwatch.hostTag ?? 'Name' } : null;
 }
 
+/** An Amazon Managed Service for Prometheus workspace as the connector reads it (the host tag resolved). */
+export type PrometheusSource = Omit<Extract<AwsAccountConfig['metrics'], { prometheus: unknown }>['prometheus'], 'hostTag'> & { hostTag: string };
+
 /** The Amazon Managed Service for Prometheus source, or null when metrics come from CloudWatch. */
-export function prometheusSource(cfg: AwsAccountConfig): { url: string; region: string; accountId?: string | undefined; hostTag: string } | null {
+export function prometheusSource(cfg: AwsAccountConfig): PrometheusSource | null {
   return typeof cfg.metrics === 'object' && 'prometheus' in cfg.metrics ? { ...cfg.metrics.prometheus, hostTag: cfg.metrics.prometheus.hostTag ?? 'Name' } : null;
 }
 

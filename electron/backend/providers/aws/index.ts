@@ -8,11 +8,13 @@
 import type { Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
 import type { ConnectorDiagnostics, ConnectorIdentity } from '../../../../shared/connector-diagnostics';
-import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
+import type { FocusCostRow, GpuResource, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConnectorError, type Connector, type CostsRequest, type MetricsRequest, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
-import { DCGM_FIELDS, dcgmQueries, mapDcgmSeries, type DcgmSeriesSet } from '../common/dcgm';
+import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
+import { Semaphore } from '../common/semaphore';
+import type { GpuSampleBatch } from '../../domain/sample-columns';
 import { cloudwatchSource, prometheusSource, type AwsAccountConfig } from './config';
 import { assumeRoleAdvice, failureOf, policyStatement, UnsupportedOperationError } from './errors';
 import { decodeFeed, parseFeed, publicFeedIncidents } from './health-feed';
@@ -110,6 +112,8 @@ const PUBLIC_FEED_SERVICES = ['ec2', 'ebs', 'vpc', 'elasticloadbalancing', 'eks'
 export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorDeps = {}): AwsConnector {
   const catalog = deps.catalog === undefined ? defaultAwsCatalog : deps.catalog;
   const api = (deps.api ?? ((c) => openAwsApi(c, deps.apiOptions)))(config);
+  // Range queries in flight against the Prometheus workspace (`metrics.prometheus.concurrency`).
+  const promLimit = new Semaphore(prometheusSource(config)?.concurrency ?? 1);
   const account = config.name;
   const problems = new Map<string, AccountAccess>();
   let accountsCache: { at: number; scopes: AccountScope[] } | null = null;
@@ -284,7 +288,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
   }
 
-  async function* metrics(req: MetricsRequest): AsyncIterable<GpuSample[]> {
+  async function* metrics(req: MetricsRequest): AsyncIterable<GpuSampleBatch> {
     const prom = prometheusSource(config);
     if (prom) {
       yield* prometheusMetrics(req, req.resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running'), prom);
@@ -359,7 +363,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
    * common DCGM rule; a series names its machine by `Hostname` (the node's host name) or `instance`,
    * matched as the CloudWatch agent's host is. A refused signature fails the stream as 'auth'.
    */
-  async function* prometheusMetrics(req: MetricsRequest, mine: GpuResource[], prom: NonNullable<ReturnType<typeof prometheusSource>>): AsyncIterable<GpuSample[]> {
+  async function* prometheusMetrics(req: MetricsRequest, mine: GpuResource[], prom: NonNullable<ReturnType<typeof prometheusSource>>): AsyncIterable<GpuSampleBatch> {
     const all = await scopes(req);
     const owner = prom.accountId ? all.find((s) => s.accountId === prom.accountId) : (callerScope ?? all[0]);
     const note = (r: GpuResource, reason: string): UnmeasuredInstance => ({ resourceId: r.id, name: r.name, region: r.region, account: r.tags['aws:accountId'] ?? '', reason });
@@ -392,28 +396,38 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       }
       return { resourceId: found.resource.id, gpuIndex: index };
     };
-    const step = 60;
-    const queries = dcgmQueries(step, ['Hostname', 'instance'], '');
     const measured = new Set<string>();
-    for (let from = req.from; from < req.to; from += PROM_STEPS_PER_QUERY * step * 1000) {
-      const to = Math.min(req.to, from + PROM_STEPS_PER_QUERY * step * 1000);
-      const set: DcgmSeriesSet = {};
-      for (const f of DCGM_FIELDS) {
-        try {
-          set[f] = await api.promQueryRange(owner, prom, queries[f], from / 1000, to / 1000, step, req.signal);
-          clear(`Prometheus workspace ${prom.url}`, 'aps:QueryMetrics');
-        } catch (err) {
-          if (err instanceof AuthError) problem({ scope: `Prometheus workspace ${prom.url}`, operation: 'aps:QueryMetrics', status: 'denied', message: err.message, fix: policyStatement('aps:QueryMetrics') }, req.now);
-          throw err;
-        }
+    const scope = `Prometheus workspace ${prom.url}`;
+    // Planned into sharded, chunked range queries, each answer folded as it arrives: a workspace of
+    // 100,000 GPUs answers a window without it ever being held whole (issue 16).
+    const workspace: RangeQuerySource = {
+      queryRangeInto: (query, start, end, step, signal, sink) =>
+        promLimit.run(async () => {
+          try {
+            await api.promQueryRangeInto(owner, prom, query, start, end, step, signal, sink);
+            clear(scope, 'aps:QueryMetrics');
+          } catch (err) {
+            if (err instanceof AuthError) problem({ scope, operation: 'aps:QueryMetrics', status: 'denied', message: err.message, fix: policyStatement('aps:QueryMetrics') }, req.now);
+            throw err;
+          }
+        }, signal),
+    };
+    const gpuMachines = mine.filter((r) => r.tags['aws:accelerator'] !== 'neuron');
+    const window = { ...prom, groupLabels: ['Hostname', 'instance'], selector: '' };
+    for await (const batch of readDcgmWindow(workspace, window, { ...req, resources: gpuMachines }, place)) {
+      for (let i = 0; i < batch.length; i++) if (!Number.isNaN(batch.utilisation[i])) measured.add(batch.resourceId[i] as string);
+      yield batch;
+    }
+    // Neuron cores: a query of their own, per chunk of the window.
+    if (mine.some((r) => r.tags['aws:accelerator'] === 'neuron')) {
+      const step = 60;
+      for (let from = req.from; from < req.to; from += PROM_STEPS_PER_QUERY * step * 1000) {
+        const to = Math.min(req.to, from + PROM_STEPS_PER_QUERY * step * 1000);
+        const cores = await promLimit.run(() => api.promQueryRange(owner, prom, neuronCoreQuery(step), from / 1000, to / 1000, step, req.signal), req.signal);
+        const samples = neuronSamples(cores, byId, step, from, to);
+        for (const x of samples) if (x.utilisation !== null) measured.add(x.resourceId);
+        for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
       }
-      let cores: Awaited<ReturnType<AwsApi['promQueryRange']>> = [];
-      if (mine.some((r) => r.tags['aws:accelerator'] === 'neuron')) {
-        cores = await api.promQueryRange(owner, prom, neuronCoreQuery(step), from / 1000, to / 1000, step, req.signal);
-      }
-      const samples = [...mapDcgmSeries(set, place, step, from).filter((x) => x.ts < to), ...neuronSamples(cores, byId, step, from, to)];
-      for (const x of samples) if (x.utilisation !== null) measured.add(x.resourceId);
-      for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
     const shared = sharedHostReasons(ambiguous, `dcgm-exporter series in the Prometheus workspace`, 'relabel Hostname to the node name in the scrape config');
     seriesIgnored = [{ scope: `Prometheus workspace ${prom.url}`, ambiguousHosts: ambiguous.size, badIndex: badIndex.size, foreign: foreign.size }];

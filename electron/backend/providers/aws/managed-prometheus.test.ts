@@ -5,7 +5,7 @@ import { AuthError } from '../types';
 import { startApsProxy, type ApsProxy } from './testing/aps-proxy';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY } from './testing/emulator';
 import { visibleInstances, type FleetInstance } from './testing/fleet';
-import { startAwsHarness, type AwsHarness } from './testing/harness';
+import { BASE_CREDENTIALS, startAwsHarness, type AwsHarness } from './testing/harness';
 
 const MIN = 60_000;
 const SCRAPE_OFFSETS = [7, 22, 37, 52];
@@ -166,6 +166,24 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     expect(shared).toHaveLength(2);
     const unmeasured = c.unmeasured();
     for (const id of shared) expect(unmeasured.find((u) => u.resourceId === id)?.reason).toMatch(/which 2 instances answer to/);
+    expect(c.seriesIgnored()).toEqual([{ scope: `Prometheus workspace ${proxy.workspaceUrl}`, ambiguousHosts: 1, badIndex: 1, foreign: 1 }]);
+  }, 60_000);
+
+  it('asks a large window as UUID shards and time chunks within the workspace limits, and yields what one request gives', async () => {
+    const to = h.fleet.now.getTime();
+    const window = { ...ctx(h.fleet.now), from: to - 60 * MIN, to, resources: inventory };
+    const key = (x: GpuSample): string => JSON.stringify([x.resourceId, x.gpuIndex, x.ts, x.utilisation, x.xidErrors]);
+    const whole = await collect(h.connector(config()).metrics(window));
+    const before = proxy.forwarded;
+    // The limits split this fleet's hour as the defaults split a 100,000-GPU workspace's (issue 16).
+    const limits = { pointsPerRequest: 1000, stepsPerRequest: 10, concurrency: 3 };
+    // Our request budget (10 a second) paces the 673 queries; a test need not wait for it.
+    const budget = { capacity: 1000, refillPerSecond: 1000 };
+    const c = h.connector({ metrics: { prometheus: { url: proxy.workspaceUrl, region: 'us-east-1', ...limits } } }, { apiOptions: { credentials: BASE_CREDENTIALS, budget } });
+    const sharded = await collect(c.metrics(window));
+    expect(sharded.map(key).sort()).toEqual(whole.map(key).sort());
+    // 16 shards x 6 chunks of 10 minutes x the seven DCGM queries, and the NeuronCores' one.
+    expect(proxy.forwarded - before).toBe(16 * 6 * 7 + 1);
     expect(c.seriesIgnored()).toEqual([{ scope: `Prometheus workspace ${proxy.workspaceUrl}`, ambiguousHosts: 1, badIndex: 1, foreign: 1 }]);
   }, 60_000);
 
