@@ -25,10 +25,14 @@ const azure = (prometheus: Record<string, unknown>) => ({
   provider: 'azure',
   prometheus: { queryEndpoint: 'https://ws-1.eastus.prometheus.monitor.azure.com', ...prometheus },
 });
+const amp = (prometheus: Record<string, unknown>) => ({
+  provider: 'aws',
+  metrics: { prometheus: { url: 'https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1', region: 'us-east-1', ...prometheus } },
+});
 
 describe('metrics storage in the account config', () => {
   it('is "raw" unless the Prometheus-compatible source says "rollups", and the connector tells the sync engine', async () => {
-    for (const make of [k8s, azure]) {
+    for (const make of [k8s, azure, amp]) {
       expect((await createConnector(parse(make({})))).metricsStorage).toBe('raw');
       const rollups = await createConnector(parse(make({ storage: 'rollups' })));
       expect(rollups.metricsStorage).toBe('rollups');
@@ -42,12 +46,12 @@ describe('metrics storage in the account config', () => {
       { path: 'prometheus.storage', message: 'expected "raw" (keep every minute here) or "rollups" (keep 5-minute rollups here, minutes stay in the source)' },
     ]);
     expect(issues(azure({ storage: 5 }))[0]?.path).toBe('prometheus.storage');
+    expect(issues(amp({ storage: 'rollup' }))[0]?.path).toBe('metrics.prometheus.storage');
   });
 
   it('refuses "rollups" where the source cannot answer a machine\'s minutes, saying why', () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ provider: 'aws', metrics: { cloudwatch: { storage: 'rollups' } } }, 'metrics.cloudwatch.storage', /CloudWatch/],
-      [{ provider: 'aws', metrics: { prometheus: { url: 'https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1', region: 'us-east-1', storage: 'rollups' } } }, 'metrics.prometheus.storage', /Managed Service for Prometheus, until this connector asks it for a machine's minutes/],
       [{ provider: 'gcp', monitoring: { storage: 'rollups' } }, 'monitoring.storage', /Cloud Monitoring/],
       [{ provider: 'oci', monitoring: { storage: 'rollups' } }, 'monitoring.storage', /OCI Monitoring/],
     ];

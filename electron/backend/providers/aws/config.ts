@@ -10,7 +10,7 @@ import type { AccountConfigBase } from '../../../../shared/config';
 import { AccountConfigBase as AccountBase } from '../../../../shared/config';
 import { fieldIssues } from '../common/config-issues';
 import { ConfigIssuesError } from '../types';
-import { rangeQueryLimitFields, rawOnlyStorageField } from '../common/metrics-storage';
+import { metricsStorageField, rangeQueryLimitFields, rawOnlyStorageField } from '../common/metrics-storage';
 
 const AccountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const RegionName = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/, 'expected an AWS region code such as "us-east-1"');
@@ -114,7 +114,8 @@ const Metrics = z.union([
           accountId: AccountId.optional(),
           /** The tag holding a machine's custom OS host name, tried after the private DNS name (README.md). */
           hostTag: HostTag,
-          storage: rawOnlyStorageField('Amazon Managed Service for Prometheus, until this connector asks it for a machine\'s minutes,'),
+          /** "rollups": keep 5-minute rollups only; the machine page asks the workspace for raw minutes. */
+          storage: metricsStorageField,
           ...rangeQueryLimitFields,
         })
         .strict(),

@@ -8,19 +8,21 @@
 import type { Instance, InstanceStatus, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
 import type { ConnectorDiagnostics, ConnectorIdentity } from '../../../../shared/connector-diagnostics';
-import type { FocusCostRow, GpuResource, Incident } from '../../../../shared/domain';
+import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
-import { AuthError, ConnectorError, type Connector, type CostsRequest, type MetricsRequest, type StreamContext } from '../types';
+import { AuthError, ConfigError, ConnectorError, type Connector, type CostsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
+import { quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
 import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
 import { Semaphore } from '../common/semaphore';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
-import { cloudwatchSource, prometheusSource, type AwsAccountConfig } from './config';
+import { cloudwatchSource, prometheusSource, type AwsAccountConfig, type PrometheusSource } from './config';
 import { assumeRoleAdvice, failureOf, policyStatement, UnsupportedOperationError } from './errors';
 import { decodeFeed, parseFeed, publicFeedIncidents } from './health-feed';
 import {
   healthIncidents,
   hostMatcher,
+  machineHostSelectors,
   matchAgentSeries,
   NEURON_NOT_READ,
   neuronCoreQuery,
@@ -358,14 +360,89 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     unmeasured = notes.filter((n) => !measured.has(n.resourceId));
   }
 
+  /** The scope owning the Prometheus workspace, or undefined when its role could not be assumed. */
+  async function workspaceOwner(ctx: StreamContext, prom: PrometheusSource): Promise<AccountScope | undefined> {
+    const all = await scopes(ctx);
+    return prom.accountId ? all.find((s) => s.accountId === prom.accountId) : (callerScope ?? all[0]);
+  }
+
+  /**
+   * The workspace as readDcgmWindow's range-query source: SigV4-signed queries, at most
+   * `concurrency` in flight, each success or refusal recorded on the access list.
+   */
+  function workspaceSource(owner: AccountScope, prom: PrometheusSource, now: Date): RangeQuerySource {
+    const scope = `Prometheus workspace ${prom.url}`;
+    return {
+      queryRangeInto: (query, start, end, step, signal, sink) =>
+        promLimit.run(async () => {
+          try {
+            await api.promQueryRangeInto(owner, prom, query, start, end, step, signal, sink);
+            clear(scope, 'aps:QueryMetrics');
+          } catch (err) {
+            if (err instanceof AuthError) problem({ scope, operation: 'aps:QueryMetrics', status: 'denied', message: err.message, fix: policyStatement('aps:QueryMetrics') }, now);
+            throw err;
+          }
+        }, signal),
+    };
+  }
+
+  /** NeuronCore samples of `[from, to)` from the workspace (neuronCoreQuery narrowed by `selector`), per chunk. */
+  async function* neuronChunks(owner: AccountScope, prom: PrometheusSource, byId: ReadonlyMap<string, GpuResource>, req: Pick<MetricsRequest, 'from' | 'to' | 'signal'>, selector = ''): AsyncGenerator<GpuSample[]> {
+    const step = 60;
+    for (let from = req.from; from < req.to; from += PROM_STEPS_PER_QUERY * step * 1000) {
+      const to = Math.min(req.to, from + PROM_STEPS_PER_QUERY * step * 1000);
+      const cores = await promLimit.run(() => api.promQueryRange(owner, prom, neuronCoreQuery(step, selector), from / 1000, to / 1000, step, req.signal), req.signal);
+      const samples = neuronSamples(cores, byId, step, from, to);
+      for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+    }
+  }
+
+  /**
+   * One machine's minutes asked of the workspace (the machine page of a `storage: "rollups"` account),
+   * its queries narrowed to that machine's series: those that name it by `Hostname`, then, for GPUs
+   * none of those gave, those that name it only by `instance`.
+   */
+  async function machineSeries(req: MachineSeriesRequest): Promise<MachineSeries> {
+    const prom = prometheusSource(config);
+    if (!prom) throw new ConfigError(`account "${config.name}" has no metrics.prometheus workspace to ask for machine ${req.resource.name}'s minutes`);
+    const source = sourceName('Amazon Managed Service for Prometheus', prom.url);
+    const owner = await workspaceOwner({ signal: req.signal, now: new Date(req.to) }, prom);
+    if (!owner) throw new AuthError(`account ${prom.accountId ?? ''} owning the Prometheus workspace could not be reached (its role could not be assumed)`);
+    const r = req.resource;
+    const samples: GpuSample[] = [];
+    if (r.tags['aws:accelerator'] === 'neuron') {
+      for await (const batch of neuronChunks(owner, prom, new Map([[r.id, r]]), req, `instance_id=${quotedLabelValue(r.id)}`)) samples.push(...batch);
+      return { source, samples };
+    }
+    const selectors = machineHostSelectors(r, prom.hostTag);
+    if (selectors === null) return { source, samples };
+    const byHost = hostMatcher([r], prom.hostTag);
+    const place: PlaceSeries = (metric) => {
+      const found = byHost(metric['Hostname'] || metric['instance'] || '');
+      const index = Number(metric['gpu']);
+      return found.kind === 'one' && Number.isInteger(index) && index >= 0 && index < r.gpuCount ? { resourceId: r.id, gpuIndex: index } : null;
+    };
+    const workspace = workspaceSource(owner, prom, new Date(req.to));
+    const window = { signal: req.signal, from: req.from, to: req.to, resources: [r] };
+    const read = async (selector: string): Promise<GpuSample[]> => {
+      const out: GpuSample[] = [];
+      for await (const batch of readDcgmWindow(workspace, { ...prom, groupLabels: ['Hostname', 'instance'], selector }, window, place)) out.push(...batch);
+      return out;
+    };
+    const named = await read(selectors.byHostname);
+    const gpusNamed = new Set(named.map((x) => x.gpuIndex));
+    // A GPU is read by its Hostname series where it has any, as the metrics sync places it.
+    const byInstance = gpusNamed.size === r.gpuCount ? [] : (await read(selectors.byInstance)).filter((x) => !gpusNamed.has(x.gpuIndex));
+    return { source, samples: [...named, ...byInstance] };
+  }
+
   /**
    * dcgm-exporter series from an Amazon Managed Service for Prometheus workspace, by PromQL through the
    * common DCGM rule; a series names its machine by `Hostname` (the node's host name) or `instance`,
    * matched as the CloudWatch agent's host is. A refused signature fails the stream as 'auth'.
    */
-  async function* prometheusMetrics(req: MetricsRequest, mine: GpuResource[], prom: NonNullable<ReturnType<typeof prometheusSource>>): AsyncIterable<GpuSampleBatch> {
-    const all = await scopes(req);
-    const owner = prom.accountId ? all.find((s) => s.accountId === prom.accountId) : (callerScope ?? all[0]);
+  async function* prometheusMetrics(req: MetricsRequest, mine: GpuResource[], prom: PrometheusSource): AsyncIterable<GpuSampleBatch> {
+    const owner = await workspaceOwner(req, prom);
     const note = (r: GpuResource, reason: string): UnmeasuredInstance => ({ resourceId: r.id, name: r.name, region: r.region, account: r.tags['aws:accountId'] ?? '', reason });
     if (!owner) {
       unmeasured = mine.map((r) => note(r, `account ${prom.accountId ?? ''} owning the Prometheus workspace could not be reached (its role could not be assumed)`));
@@ -397,21 +474,9 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       return { resourceId: found.resource.id, gpuIndex: index };
     };
     const measured = new Set<string>();
-    const scope = `Prometheus workspace ${prom.url}`;
     // Planned into sharded, chunked range queries, each answer folded as it arrives: a workspace of
     // 100,000 GPUs answers a window without it ever being held whole (issue 16).
-    const workspace: RangeQuerySource = {
-      queryRangeInto: (query, start, end, step, signal, sink) =>
-        promLimit.run(async () => {
-          try {
-            await api.promQueryRangeInto(owner, prom, query, start, end, step, signal, sink);
-            clear(scope, 'aps:QueryMetrics');
-          } catch (err) {
-            if (err instanceof AuthError) problem({ scope, operation: 'aps:QueryMetrics', status: 'denied', message: err.message, fix: policyStatement('aps:QueryMetrics') }, req.now);
-            throw err;
-          }
-        }, signal),
-    };
+    const workspace = workspaceSource(owner, prom, req.now);
     const gpuMachines = mine.filter((r) => r.tags['aws:accelerator'] !== 'neuron');
     const window = { ...prom, groupLabels: ['Hostname', 'instance'], selector: '' };
     for await (const batch of readDcgmWindow(workspace, window, { ...req, resources: gpuMachines }, place)) {
@@ -420,13 +485,9 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
     // Neuron cores: a query of their own, per chunk of the window.
     if (mine.some((r) => r.tags['aws:accelerator'] === 'neuron')) {
-      const step = 60;
-      for (let from = req.from; from < req.to; from += PROM_STEPS_PER_QUERY * step * 1000) {
-        const to = Math.min(req.to, from + PROM_STEPS_PER_QUERY * step * 1000);
-        const cores = await promLimit.run(() => api.promQueryRange(owner, prom, neuronCoreQuery(step), from / 1000, to / 1000, step, req.signal), req.signal);
-        const samples = neuronSamples(cores, byId, step, from, to);
+      for await (const samples of neuronChunks(owner, prom, byId, req)) {
         for (const x of samples) if (x.utilisation !== null) measured.add(x.resourceId);
-        for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+        yield samples;
       }
     }
     const shared = sharedHostReasons(ambiguous, `dcgm-exporter series in the Prometheus workspace`, 'relabel Hostname to the node name in the scrape config');
@@ -603,5 +664,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     callCounts,
     diagnostics,
     identity,
+    // A workspace answers a machine's raw minutes on its page, so its account may keep rollups only.
+    metricsStorage: prometheusSource(config)?.storage ?? 'raw',
+    ...(prometheusSource(config) ? { machineSeries } : {}),
   };
 }

@@ -187,6 +187,41 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     expect(c.seriesIgnored()).toEqual([{ scope: `Prometheus workspace ${proxy.workspaceUrl}`, ambiguousHosts: 1, badIndex: 1, foreign: 1 }]);
   }, 60_000);
 
+  it("answers a machine page's minutes from the workspace, asking for that machine's series only, however its series name it", async () => {
+    const to = h.fleet.now.getTime();
+    const from = to - 20 * MIN;
+    const c = h.connector({ metrics: { prometheus: { url: proxy.workspaceUrl, region: 'us-east-1', storage: 'rollups' } } });
+    expect(c.metricsStorage).toBe('rollups');
+    const all: GpuSample[] = await collect(c.metrics({ ...ctx(h.fleet.now), from, to, resources: inventory }));
+    const key = (x: GpuSample): string => JSON.stringify([x.gpuIndex, x.ts, x.utilisation, x.xidErrors]);
+    // A machine per way its series name it: the full private DNS name, the first label in upper
+    // case, the Name tag, no Hostname at all (the scrape instance only); and a Neuron machine.
+    const owned = series.filter((s) => s.owner !== null);
+    const dns = (id: string) => inventory.find((r) => r.id === id)?.tags['aws:privateDnsName'] ?? '';
+    const named = [
+      owned.find((s) => s.labels.Hostname !== undefined && s.labels.Hostname === dns(s.owner!.instanceId)),
+      owned.find((s) => s.labels.Hostname !== undefined && s.labels.Hostname === dns(s.owner!.instanceId).split('.')[0]!.toUpperCase()),
+      owned.find((s) => s.labels.Hostname !== undefined && !dns(s.owner!.instanceId).toLowerCase().startsWith(s.labels.Hostname.toLowerCase())),
+      owned.find((s) => s.labels.Hostname === undefined),
+    ].map((s) => s?.owner?.instanceId);
+    expect(named.every((id) => id !== undefined)).toBe(true);
+    for (const id of [...named, trainium[1]?.id]) {
+      const machine = inventory.find((r) => r.id === id);
+      if (!machine) throw new Error(`machine ${id} is not in the inventory`);
+      const before = proxy.queries.length;
+      const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: machine, from, to });
+      expect(answer.source).toBe(`Amazon Managed Service for Prometheus at ${new URL(proxy.workspaceUrl).host}`);
+      const mine = all.filter((x) => x.resourceId === machine.id);
+      expect(mine.length, machine.id).toBeGreaterThan(0);
+      expect(answer.samples.every((x) => x.resourceId === machine.id)).toBe(true);
+      expect(answer.samples.map(key).sort(), machine.id).toEqual(mine.map(key).sort());
+      // Every query named this machine: by its host names, or its instance id for neuron-monitor's series.
+      const asked = proxy.queries.slice(before);
+      expect(asked.length).toBeGreaterThan(0);
+      for (const q of asked) expect(q).toMatch(machine.tags['aws:accelerator'] === 'neuron' ? `instance_id="${machine.id}"` : /(Hostname|instance)=~"\(\?i\)/);
+    }
+  }, 60_000);
+
   it('carries an XID error on the GPU that reported it, in the minute it changed, and on no other GPU', async () => {
     const c = h.connector(config());
     const to = h.fleet.now.getTime();

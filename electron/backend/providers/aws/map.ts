@@ -8,6 +8,7 @@ import type { CapacityReservation, Instance, InstanceStatus, InstanceTypeInfo } 
 import type { AffectedEntity, Event as HealthEvent } from '@aws-sdk/client-health';
 import { MACHINE_KEY_TAG, type CoverageGap, type GpuResource, type GpuSample, type HealthState, type Incident, type IncidentSeverity, type PowerState } from '../../../../shared/domain';
 import type { CatalogLookup } from '../../catalog';
+import { escapeRegex, quotedLabelValue } from '../common/dcgm';
 import { ec2MachineKey } from '../common/machine-key';
 import type { MetricSeries } from './client';
 
@@ -364,6 +365,22 @@ export function hostMatcher(resources: Iterable<GpuResource>, hostTag = 'Name'):
   };
 }
 
+/**
+ * Selectors narrowing a workspace's dcgm-exporter series to those hostMatcher could give to `r`: a
+ * `Hostname` that is one of its names (any case, with a domain after a short name, with a port), and
+ * for series without `Hostname`, an `instance` that is. A superset: the matcher places what they read.
+ * Null for an instance with no name to match (no private DNS name, IP or host tag).
+ */
+export function machineHostSelectors(r: GpuResource, hostTag = 'Name'): { byHostname: string; byInstance: string } | null {
+  const dns = r.tags['aws:privateDnsName'];
+  const whole = [dns, r.tags['aws:privateIp']].filter((v): v is string => typeof v === 'string' && v !== '');
+  const short = [dns ? firstLabel(dns) : undefined, r.tags[hostTag]].filter((v): v is string => typeof v === 'string' && v !== '');
+  const alternatives = [...whole.map(escapeRegex), ...short.map((v) => `${escapeRegex(v)}(\\..*)?`)];
+  if (alternatives.length === 0) return null;
+  const names = `(?i)(${alternatives.join('|')})(:[0-9]+)?`;
+  return { byHostname: `Hostname=~${quotedLabelValue(names)}`, byInstance: `Hostname="", instance=~${quotedLabelValue(names)}` };
+}
+
 /** Series the matcher could not give to a GPU of the fleet, counted for the diagnostics. */
 export interface IgnoredSeries {
   /** Hosts that name several instances, with those instances. */
@@ -442,8 +459,9 @@ export function planQueries(series: readonly GpuSeries[], perCall = 500): { quer
 }
 
 /** PromQL: each NeuronCore's mean utilisation in percent over the step before each evaluation. */
-export function neuronCoreQuery(stepSeconds: number): string {
-  return `avg by (instance_id, neuroncore) (avg_over_time(neuroncore_utilization_ratio[${stepSeconds}s])) * 100`;
+export function neuronCoreQuery(stepSeconds: number, selector = ''): string {
+  const sel = selector === '' ? '' : `{${selector}}`;
+  return `avg by (instance_id, neuroncore) (avg_over_time(neuroncore_utilization_ratio${sel}[${stepSeconds}s])) * 100`;
 }
 
 /**

@@ -509,17 +509,21 @@ export function mapDcgmSeries(set: DcgmSeriesSet, place: PlaceSeries, stepSecond
   return all ? [...all] : [];
 }
 
+/** A PromQL label value as a double-quoted string. */
+export const quotedLabelValue = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** Text matched literally inside a PromQL (RE2) regular expression. */
+export const escapeRegex = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * `selector` narrowed to one machine, so a drill-down reads that machine's series only: by its GPU
  * UUIDs where the inventory knows them (dcgm-exporter always sets `UUID`), else by `hostLabel="host"`.
  */
 export function machineSelector(selector: string, gpuUuids: readonly (string | null)[], hostLabel: string, host: string): string {
-  const quoted = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  const escapeRegex = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Only when every GPU's UUID is known: one unknown would leave that GPU out of the drill-down.
   const uuids = gpuUuids.filter((u): u is string => u !== null && u !== '');
   const byUuid = uuids.length > 0 && uuids.length === gpuUuids.length;
-  const own = byUuid ? `UUID=~${quoted(uuids.map(escapeRegex).join('|'))}` : `${hostLabel}=${quoted(host)}`;
+  const own = byUuid ? `UUID=~${quotedLabelValue(uuids.map(escapeRegex).join('|'))}` : `${hostLabel}=${quotedLabelValue(host)}`;
   return selector.trim() === '' ? own : `${selector.trim()}, ${own}`;
 }
 

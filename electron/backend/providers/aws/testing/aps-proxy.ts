@@ -20,6 +20,8 @@ export interface ApsProxy {
   refused: number;
   /** The SigV4 service and region of every request seen. */
   scopes: string[];
+  /** The PromQL of every request forwarded, in order. */
+  queries: string[];
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startApsProxy(prometheusUrl: string, workspaceId: string, 
   const state = { forwarded: 0, refused: 0 };
   const known = new Map(Object.entries(secrets));
   const scopes: string[] = [];
+  const queries: string[] = [];
   const prefix = `/workspaces/${workspaceId}`;
 
   async function signatureValid(headers: Record<string, string | string[] | undefined>, method: string, rawUrl: string, body: string): Promise<boolean> {
@@ -67,6 +70,7 @@ export async function startApsProxy(prometheusUrl: string, workspaceId: string, 
         return;
       }
       state.forwarded++;
+      queries.push(new URLSearchParams(body).get('query') ?? '');
       const upstream = await fetch(`${prometheusUrl}${path.slice(prefix.length)}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/x-www-form-urlencoded') }, body: req.method === 'GET' ? undefined : body });
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
       res.end(await upstream.text());
@@ -87,6 +91,7 @@ export async function startApsProxy(prometheusUrl: string, workspaceId: string, 
       return state.refused;
     },
     scopes,
+    queries,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
