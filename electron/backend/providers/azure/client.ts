@@ -411,6 +411,7 @@ export class AzureApi {
               url,
               method: 'POST',
               body: form.toString(),
+              // The pipeline asks for gzip (its decompress policy) and inflates the answer as it streams.
               headers: createHttpHeaders({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }),
               abortSignal: signal,
               streamResponseStatusCodes: new Set([200]),

@@ -313,6 +313,9 @@ describe('metrics, costs, incidents', () => {
     // and the gauge's last value (for a change across minutes); each over the one-minute range.
     expect(queries).toHaveLength(7);
     expect(queries.every((q) => q.includes('by (Hostname, UUID, gpu') && q.includes('[60s]'))).toBe(true);
+    // Compressed answers asked for (the pipeline's decompress policy), inflated as they stream: the
+    // emulator gzips them, as the workspace's front end does.
+    expect(h.prom.requests.slice(before).every((r) => /\bgzip\b/.test(r.acceptEncoding ?? ''))).toBe(true);
     const xid = samples.filter((s) => s.xidErrors > 0);
     expect(new Set(xid.map((s) => s.resourceId))).toEqual(new Set(h.fleet.vms.filter((v) => v.xid).map((v) => v.id)));
     const noProf = reporting.find((v) => !v.prof);

@@ -4,6 +4,7 @@
  * generated fleet, plus the managed Prometheus query API, with injectable faults.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -38,6 +39,8 @@ export interface RequestLog {
   path: string;
   query: URLSearchParams;
   authorization: string | null;
+  /** The managed-Prometheus stand-in: the request's Accept-Encoding (its answer is gzipped when it names gzip). */
+  acceptEncoding?: string | null;
 }
 
 export interface ArmEmulator {
@@ -408,8 +411,15 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
     void readBody(req).then((body) => {
       const url = new URL(req.url ?? '/', 'https://127.0.0.1');
       const params = new URLSearchParams(body);
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: params, authorization: req.headers.authorization ?? null });
+      const acceptEncoding = req.headers['accept-encoding'] ?? null;
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: params, authorization: req.headers.authorization ?? null, acceptEncoding });
       const json = (status: number, b: unknown) => {
+        // Compressed where the client asks for it, as the workspace's front end does.
+        if (/\bgzip\b/.test(acceptEncoding ?? '')) {
+          res.writeHead(status, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          res.end(gzipSync(JSON.stringify(b)));
+          return;
+        }
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(b));
       };
