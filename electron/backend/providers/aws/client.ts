@@ -96,16 +96,7 @@ export interface AwsApi {
    * The same query, each series handed to `sink` as the answer's bytes arrive (no parsed matrix is
    * held); an answer that is not a whole matrix is thrown as malformed, and is never retried here.
    */
-  promQueryRangeInto(
-    scope: AccountScope,
-    workspace: { url: string; region: string },
-    query: string,
-    start: number,
-    end: number,
-    stepSeconds: number,
-    signal: AbortSignal,
-    sink: MatrixSink,
-  ): Promise<void>;
+  promQueryRangeInto(scope: AccountScope, workspace: { url: string; region: string }, query: string, start: number, end: number, stepSeconds: number, signal: AbortSignal, sink: MatrixSink): Promise<void>;
   /** AWS Health DescribeEvents filtered to regions and services, every page. */
   healthEvents(scope: AccountScope, filter: { regions: string[]; services: string[]; since: number }, signal: AbortSignal): Promise<HealthEvent[]>;
   affectedEntities(scope: AccountScope, eventArns: string[], signal: AbortSignal): Promise<AffectedEntity[]>;
@@ -184,15 +175,7 @@ const notJson = (): Error => Object.assign(new Error('the workspace answered wit
 const notMatrix = (): Error => Object.assign(new Error('the workspace answered JSON that is not a matrix of a range query'), { name: 'DeserializationError' });
 
 /** POSTs a range query to the workspace, SigV4-signed for `aps` with the scope's credential. */
-async function signedQueryRange(
-  scope: AccountScope,
-  workspace: { url: string; region: string },
-  query: string,
-  start: number,
-  end: number,
-  stepSeconds: number,
-  signal: AbortSignal,
-): Promise<Response> {
+async function signedQueryRange(scope: AccountScope, workspace: { url: string; region: string }, query: string, start: number, end: number, stepSeconds: number, signal: AbortSignal): Promise<Response> {
   const url = new URL(`${workspace.url}/api/v1/query_range`);
   const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(stepSeconds) }).toString();
   const signer = new SignatureV4({ credentials: scope.credentials, region: workspace.region, service: 'aps', sha256: Sha256 });
