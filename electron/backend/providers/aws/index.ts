@@ -102,8 +102,8 @@ const ACCOUNTS_CACHE_MS = 3600_000;
 const REGIONS_CACHE_MS = 3600_000;
 const STATUS_FRESH_MS = 10 * 60_000;
 const SAMPLE_BATCH = 5000;
-/** Steps per range query: 12 hours of minutes, well under Prometheus's 11,000 points per series. */
-const PROM_STEPS_PER_QUERY = 720;
+/** Steps per NeuronCore range query: 12 hours of minutes, well under Prometheus's 11,000 points per series. */
+const NEURON_STEPS_PER_QUERY = 720;
 
 /** The AWS service name per region of a Health event's fleet filter. */
 const HEALTH_SERVICES = ['EC2', 'EBS', 'VPC', 'ELASTICLOADBALANCING', 'EKS', 'CLOUDWATCH'];
@@ -389,8 +389,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   /** NeuronCore samples of `[from, to)` from the workspace (neuronCoreQuery narrowed by `selector`), per chunk. */
   async function* neuronChunks(owner: AccountScope, prom: PrometheusSource, byId: ReadonlyMap<string, GpuResource>, req: Pick<MetricsRequest, 'from' | 'to' | 'signal'>, selector = ''): AsyncGenerator<GpuSample[]> {
     const step = 60;
-    for (let from = req.from; from < req.to; from += PROM_STEPS_PER_QUERY * step * 1000) {
-      const to = Math.min(req.to, from + PROM_STEPS_PER_QUERY * step * 1000);
+    for (let from = req.from; from < req.to; from += NEURON_STEPS_PER_QUERY * step * 1000) {
+      const to = Math.min(req.to, from + NEURON_STEPS_PER_QUERY * step * 1000);
       const cores = await promLimit.run(() => api.promQueryRange(owner, prom, neuronCoreQuery(step, selector), from / 1000, to / 1000, step, req.signal), req.signal);
       const samples = neuronSamples(cores, byId, step, from, to);
       for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
