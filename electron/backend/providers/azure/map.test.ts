@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { GpuResource } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { MalformedResponseError } from '../types';
 import { parseRssItems } from '../common/status-feed';
@@ -23,7 +24,7 @@ import {
   ServiceHealthEventPayload,
   toFocusRows,
   toGpuResource,
-  toGpuSamples,
+  placeOnHosts,
   vmFacts,
   withPlatformHealth,
   resourceIdFilter,
@@ -36,6 +37,17 @@ import {
   type MachineFacts,
 } from './map';
 import { monthChunks } from './index';
+import { DCGM_FIELDS, mapDcgmSeries, type DcgmField, type DcgmSeriesSet, type MatrixSeries } from '../common/dcgm';
+
+/** A range query's answer, as the workspace sends it. */
+type MatrixAnswer = { status: 'success'; data: { resultType: 'matrix'; result: MatrixSeries[] } };
+
+/** Whole answers (one per DCGM field) mapped as the connector's streamed read maps them: by host, then the common DCGM rule. */
+function samplesOf(answers: Partial<Record<DcgmField, MatrixAnswer>>, resources: readonly GpuResource[], hostLabel: string) {
+  const set: DcgmSeriesSet = {};
+  for (const f of DCGM_FIELDS) if (answers[f]) set[f] = answers[f].data.result;
+  return mapDcgmSeries(set, placeOnHosts(resources, hostLabel), 60, Number.NEGATIVE_INFINITY);
+}
 import { focusRowsFromCsv, parseCsv } from './focus-export';
 
 const catalog: GpuCatalog = { lookupInstance, normaliseGpuModel: (r) => normaliseGpuModel(r) };
@@ -168,13 +180,13 @@ describe('OS host names', () => {
     if (!a || !b || !c) throw new Error('catalog lacks NC24ads_A100_v4');
     expect(a.tags[COMPUTER_NAME_TAG]).toBe('vm-b');
     const matrix = (hosts: string[]) => ({ status: 'success' as const, data: { resultType: 'matrix' as const, result: hosts.map((h, i) => ({ metric: { Hostname: h, gpu: '0', UUID: `GPU-${i}` }, values: [[1_800_000_000, String(10 + i)]] as [number, string][] })) } });
-    const samples = toGpuSamples({ dev: matrix(['vm-b', 'gpunode0002.internal.cloudapp.net', 'VM-C']) }, [a, b, c], 'Hostname');
+    const samples = samplesOf({ dev: matrix(['vm-b', 'gpunode0002.internal.cloudapp.net', 'VM-C']) }, [a, b, c], 'Hostname');
     expect(samples.map((s) => [s.resourceId, s.utilisation])).toEqual([
       [a.id, 10],
       [b.id, 11],
       [c.id, 12],
     ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
-    const none = toGpuSamples({ dev: matrix(['elsewhere']) }, [a, b, c], 'Hostname');
+    const none = samplesOf({ dev: matrix(['elsewhere']) }, [a, b, c], 'Hostname');
     expect(unmatchedMachines([a, b, c], new Set(none.map((s) => s.resourceId)), 'Hostname').map((u) => u.reason)).toEqual([
       'no DCGM series with Hostname = vm-b or vm-a',
       'no DCGM series with Hostname = gpunode0002 or vm-b',
@@ -202,7 +214,7 @@ describe('GPU samples', () => {
   const series = (labels: Record<string, string>, values: [number, string][]) => ({ status: 'success' as const, data: { resultType: 'matrix' as const, result: [{ metric: labels, values }] } });
 
   it('prefers the profiling metric and merges fields per GPU and minute', () => {
-    const samples = toGpuSamples(
+    const samples = samplesOf(
       {
         prof: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '42.5']]),
         dev: series({ Hostname: 'node-1', gpu: '2', UUID: 'GPU-a' }, [[1_800_000_000, '99'], [1_800_000_060, '17']]),
@@ -221,7 +233,7 @@ describe('GPU samples', () => {
   });
 
   it('keeps a GPU whose series moved host under one UUID, and drops unknown hosts and NaN', () => {
-    const samples = toGpuSamples(
+    const samples = samplesOf(
       {
         dev: {
           status: 'success',

@@ -11,7 +11,6 @@ import type {
   CoverageGap,
   FocusCostRow,
   GpuResource,
-  GpuSample,
   HealthState,
   Incident,
   IncidentSeverity,
@@ -20,8 +19,7 @@ import type {
 import { MalformedResponseError } from '../types';
 import { categoryOfAmount, costColumns, periodColumns, regionColumns } from '../common/focus';
 import type { RssItem } from '../common/status-feed';
-import { DCGM_FIELDS, mapDcgmSeries, type DcgmField, type DcgmSeriesSet, type PlaceSeries } from '../common/dcgm';
-export type { DcgmField };
+import type { PlaceSeries } from '../common/dcgm';
 
 /** The part of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -166,16 +164,6 @@ export const CostQueryPayload = z.looseObject({
   nextLink: z.string().nullable().optional(),
 });
 export type CostQueryPayload = z.infer<typeof CostQueryPayload>;
-
-const PromSeries = z.object({
-  metric: z.record(z.string(), z.string()),
-  values: z.array(z.tuple([z.number(), z.string()])),
-});
-export const PromMatrixPayload = z.object({
-  status: z.literal('success'),
-  data: z.object({ resultType: z.literal('matrix'), result: z.array(PromSeries) }),
-});
-export type PromMatrixPayload = z.infer<typeof PromMatrixPayload>;
 
 /** Power state from instance-view statuses (`PowerState/deallocated` counts as stopped). */
 export function powerStateOf(statuses: readonly { code?: string | undefined }[] | undefined): PowerState {
@@ -441,9 +429,6 @@ export function hostNamesOf(resource: Pick<GpuResource, 'id' | 'name' | 'tags'>)
   return names;
 }
 
-/** The step toGpuSamples reads answers at: one sample per GPU per minute. */
-export const DCGM_STEP_SECONDS = 60;
-
 /**
  * Where a DCGM series' GPU is: the machine whose OS host name (or else VM name) is the series'
  * `hostLabel` value, and its `gpu` index; null for a series of no machine in `resources`.
@@ -466,26 +451,6 @@ export function placeOnHosts(resources: readonly GpuResource[], hostLabel: strin
     if (!resource || !Number.isInteger(index) || index < 0 || index >= resource.gpuCount) return null;
     return { resourceId: resource.id, gpuIndex: index };
   };
-}
-
-/**
- * Prometheus matrices (one per DCGM field, range queries at one-minute steps) -> one GpuSample per
- * GPU per minute (common/dcgm.ts). A series is placed by its host label and `gpu` index; series of
- * the same UUID are one GPU. Evaluations before `fromMs` only seed the XID comparison.
- */
-export function toGpuSamples(
-  matrices: Partial<Record<DcgmField, PromMatrixPayload>>,
-  resources: readonly GpuResource[],
-  hostLabel: string,
-  fromMs = Number.NEGATIVE_INFINITY,
-): GpuSample[] {
-  const place = placeOnHosts(resources, hostLabel);
-  const set: DcgmSeriesSet = {};
-  for (const f of DCGM_FIELDS) {
-    const m = matrices[f];
-    if (m) set[f] = m.data.result;
-  }
-  return mapDcgmSeries(set, place, DCGM_STEP_SECONDS, fromMs);
 }
 
 /** A running GPU machine none of whose GPUs matched a DCGM series, and why. */

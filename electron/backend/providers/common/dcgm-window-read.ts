@@ -1,6 +1,6 @@
 /**
  * Reading one metrics window of per-GPU DCGM series from a Prometheus-compatible range-query API
- * (Prometheus, Thanos, Mimir, VictoriaMetrics, an Azure Monitor workspace): the window is planned into
+ * (Prometheus, Thanos, Mimir, VictoriaMetrics, an Azure Monitor workspace, Amazon Managed Prometheus): the window is planned into
  * range queries small enough to hold a few at once (time chunks x UUID shards), a few groups of them
  * are fetched ahead in parallel (the source's client caps requests in flight), each answer is folded
  * into per-GPU-minute sums as its bytes arrive, and the samples are yielded in plan order. So a

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { chooseUtilisation, UTIL_SOURCE_ORDER } from '../../domain/utilisation';
-import { toGpuSamples } from '../azure/map';
+import { placeOnHosts } from '../azure/map';
 import { SampleMerger } from '../gcp/map';
 import { mapDcgmSeries as kubernetesSamples } from '../kubernetes/map';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../kubernetes/testing/prometheus-server';
@@ -321,12 +321,7 @@ describe.skipIf(skip !== null)('the same dcgm-exporter series through every prov
     expect(set.dev).toHaveLength(8);
     expect(set.prof).toHaveLength(4);
 
-    const azure = toGpuSamples(
-      Object.fromEntries(DCGM_FIELDS.map((f) => [f, { status: 'success' as const, data: { resultType: 'matrix' as const, result: set[f] ?? [] } }])),
-      [resource('azure-vm')],
-      'Hostname',
-      FROM,
-    );
+    const azure = mapDcgmSeries(set, placeOnHosts([resource('azure-vm')], 'Hostname'), 60, FROM);
     const kubernetes = kubernetesSamples(set, [resource('k8s-node')], ['Hostname', 'hostname'], 60, FROM);
 
     // GCP's Cloud Monitoring aligns each minute to the mean of its points (ALIGN_MEAN) on its side.
