@@ -1,10 +1,11 @@
 /**
  * Reading one metrics window of per-GPU DCGM series from a Prometheus-compatible range-query API
- * (Prometheus, Thanos, Mimir, VictoriaMetrics, an Azure Monitor workspace, Amazon Managed Prometheus): the window is planned into
- * range queries small enough to hold a few at once (time chunks x UUID shards), a few groups of them
- * are fetched ahead in parallel (the source's client caps requests in flight), each answer is folded
- * into per-GPU-minute sums as its bytes arrive, and the samples are yielded in plan order. So a
- * 100k-GPU backfill never holds a window, or even one whole answer, in memory (issue 16).
+ * (Prometheus, Thanos, Mimir, VictoriaMetrics, an Azure Monitor workspace, Amazon Managed Prometheus):
+ * the window is planned into range queries small enough to hold a few at once (time chunks x UUID
+ * shards), a few groups of them are fetched ahead in parallel (the source's client caps requests in
+ * flight), each answer is folded into per-GPU-minute sums as its bytes arrive, and the samples are
+ * yielded in plan order. So a 100k-GPU backfill never holds a window, or even one whole answer, in
+ * memory (issue 16).
  */
 import type { GpuSampleColumns } from '../../domain/sample-columns';
 import type { MetricsRequest } from '../types';
