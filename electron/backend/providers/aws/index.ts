@@ -124,6 +124,9 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   const statusCache = new Map<string, { at: number; statuses: InstanceStatus[] }>();
   let unmeasured: UnmeasuredInstance[] = [];
   let seriesIgnored: IgnoredSeriesCount[] = [];
+  // The GPU machines the last workspace read placed series among: a drill-down places by them too, so
+  // a host name two instances answer to stays unplaced on a machine page as in the overview.
+  let placedAmong: readonly GpuResource[] = [];
   /** The base credential's account (the management or delegated administrator one with `organization`). */
   let callerScope: AccountScope | null = null;
 
@@ -400,7 +403,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   /**
    * One machine's minutes asked of the workspace (the machine page of a `storage: "rollups"` account),
    * its queries narrowed to that machine's series: those that name it by `Hostname`, then, for GPUs
-   * none of those gave, those that name it only by `instance`.
+   * none of those gave, those that name it only by `instance`. Series are placed among the machines
+   * of the last metrics read (the machine alone before any), as that read placed them.
    */
   async function machineSeries(req: MachineSeriesRequest): Promise<MachineSeries> {
     const prom = prometheusSource(config);
@@ -416,11 +420,11 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
     const selectors = machineHostSelectors(r, prom.hostTag);
     if (selectors === null) return { source, samples };
-    const byHost = hostMatcher([r], prom.hostTag);
+    const byHost = hostMatcher(placedAmong.some((m) => m.id === r.id) ? placedAmong : [r], prom.hostTag);
     const place: PlaceSeries = (metric) => {
       const found = byHost(metric['Hostname'] || metric['instance'] || '');
       const index = Number(metric['gpu']);
-      return found.kind === 'one' && Number.isInteger(index) && index >= 0 && index < r.gpuCount ? { resourceId: r.id, gpuIndex: index } : null;
+      return found.kind === 'one' && found.resource.id === r.id && Number.isInteger(index) && index >= 0 && index < r.gpuCount ? { resourceId: r.id, gpuIndex: index } : null;
     };
     const workspace = workspaceSource(owner, prom, new Date(req.to));
     const window = { signal: req.signal, from: req.from, to: req.to, resources: [r] };
@@ -478,6 +482,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     // 100,000 GPUs answers a window without it ever being held whole (issue 16).
     const workspace = workspaceSource(owner, prom, req.now);
     const gpuMachines = mine.filter((r) => r.tags['aws:accelerator'] !== 'neuron');
+    placedAmong = gpuMachines;
     const window = { ...prom, groupLabels: ['Hostname', 'instance'], selector: '' };
     for await (const batch of readDcgmWindow(workspace, window, { ...req, resources: gpuMachines }, place)) {
       for (let i = 0; i < batch.length; i++) if (!Number.isNaN(batch.utilisation[i])) measured.add(batch.resourceId[i] as string);

@@ -220,6 +220,14 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
       expect(asked.length).toBeGreaterThan(0);
       for (const q of asked) expect(q).toMatch(machine.tags['aws:accelerator'] === 'neuron' ? `instance_id="${machine.id}"` : /(Hostname|instance)=~"\(\?i\)/);
     }
+    // A host name two instances answer to: the metrics read left its series unplaced, and so does the machine page.
+    const sharedHost = inventory.find((r) => visibleInstances(h.fleet).some((x) => x.hostShared && x.id === r.id));
+    if (!sharedHost) throw new Error('no instance sharing a host name in the fleet');
+    expect(all.filter((x) => x.resourceId === sharedHost.id)).toEqual([]);
+    const before = proxy.queries.length;
+    const shared = await c.machineSeries!({ signal: new AbortController().signal, resource: sharedHost, from, to });
+    expect(proxy.queries.length).toBeGreaterThan(before);
+    expect(shared.samples).toEqual([]);
   }, 60_000);
 
   it('carries an XID error on the GPU that reported it, in the minute it changed, and on no other GPU', async () => {
