@@ -373,6 +373,27 @@ describe('metrics, costs, incidents', () => {
     for (const q of queries) expect(q).toContain(uuids ? 'UUID=~' : `Hostname="${machine.tags[COMPUTER_NAME_TAG] ?? machine.name}"`);
   });
 
+  it("places a machine page's series as the metrics read does: a VM named as another VM's computer name gets none of its series", async () => {
+    const to = now.getTime();
+    const from = to - 10 * 60_000;
+    // A's OS host name is B's VM name; B's own computer name unknown (no osProfile, no guest agent).
+    const pairA = h.fleet.vms.find((v) => v.computerName !== null && v.computerName !== v.name && h.fleet.vms.some((o) => o.name === v.computerName && o.power === 'running'));
+    const pairB = resources.find((r) => r.name === pairA?.computerName);
+    if (!pairA || !pairB) throw new Error('no renamed pair in the fleet');
+    const { [COMPUTER_NAME_TAG]: _known, ...tags } = pairB.tags;
+    const unnamedB = { ...pairB, tags };
+    const fleet = resources.map((r) => (r.id === pairB.id ? unnamedB : r));
+    const c = h.connector({ prometheus: { queryEndpoint: h.prom.url, storage: 'rollups' } });
+    const all = await collect(c.metrics({ ...ctx(), from, to, resources: fleet }));
+    expect(all.filter((x) => x.resourceId === pairB.id)).toEqual([]);
+    expect(all.some((x) => x.resourceId === pairA.id)).toBe(true);
+    const before = h.prom.requests.length;
+    const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: unnamedB, from, to });
+    // Asked by B's VM name, the workspace answers with A's series: they stay A's.
+    expect(h.prom.requests.slice(before).every((r) => (r.query.get('query') ?? '').includes(`Hostname="${pairB.name}"`))).toBe(true);
+    expect(answer.samples).toEqual([]);
+  });
+
   // A workspace of 100,000 GPUs cannot answer a window in one request, nor be held whole (issue 16):
   // the limits here split this fleet's hour as pointsPerRequest's default splits a large one.
   const smallRequests = { pointsPerRequest: 1000, stepsPerRequest: 10, concurrency: 3 };
