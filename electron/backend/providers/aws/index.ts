@@ -14,7 +14,7 @@ import { AuthError, ConfigError, ConnectorError, type Connector, type CostsReque
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
 import { quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
 import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
-import { Semaphore } from '../common/semaphore';
+import { Semaphore, type WaitOptions } from '../common/semaphore';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
 import { cloudwatchSource, prometheusSource, type AwsAccountConfig, type PrometheusSource } from './config';
 import { assumeRoleAdvice, failureOf, policyStatement, UnsupportedOperationError } from './errors';
@@ -371,9 +371,10 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
 
   /**
    * The workspace as readDcgmWindow's range-query source: SigV4-signed queries, at most
-   * `concurrency` in flight, each success or refusal recorded on the access list.
+   * `concurrency` in flight (`wait.first`: ahead of those waiting), each success or refusal recorded
+   * on the access list.
    */
-  function workspaceSource(owner: AccountScope, prom: PrometheusSource, now: Date): RangeQuerySource {
+  function workspaceSource(owner: AccountScope, prom: PrometheusSource, now: Date, wait: WaitOptions = {}): RangeQuerySource {
     const scope = `Prometheus workspace ${prom.url}`;
     return {
       queryRangeInto: (query, start, end, step, signal, sink) =>
@@ -385,16 +386,16 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
             if (err instanceof AuthError) problem({ scope, operation: 'aps:QueryMetrics', status: 'denied', message: err.message, fix: policyStatement('aps:QueryMetrics') }, now);
             throw err;
           }
-        }, signal),
+        }, signal, wait),
     };
   }
 
   /** NeuronCore samples of `[from, to)` from the workspace (neuronCoreQuery narrowed by `selector`), per chunk. */
-  async function* neuronChunks(owner: AccountScope, prom: PrometheusSource, byId: ReadonlyMap<string, GpuResource>, req: Pick<MetricsRequest, 'from' | 'to' | 'signal'>, selector = ''): AsyncGenerator<GpuSample[]> {
+  async function* neuronChunks(owner: AccountScope, prom: PrometheusSource, byId: ReadonlyMap<string, GpuResource>, req: Pick<MetricsRequest, 'from' | 'to' | 'signal'>, selector = '', wait: WaitOptions = {}): AsyncGenerator<GpuSample[]> {
     const step = 60;
     for (let from = req.from; from < req.to; from += NEURON_STEPS_PER_QUERY * step * 1000) {
       const to = Math.min(req.to, from + NEURON_STEPS_PER_QUERY * step * 1000);
-      const cores = await promLimit.run(() => api.promQueryRange(owner, prom, neuronCoreQuery(step, selector), from / 1000, to / 1000, step, req.signal), req.signal);
+      const cores = await promLimit.run(() => api.promQueryRange(owner, prom, neuronCoreQuery(step, selector), from / 1000, to / 1000, step, req.signal), req.signal, wait);
       const samples = neuronSamples(cores, byId, step, from, to);
       for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
@@ -415,7 +416,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     const r = req.resource;
     const samples: GpuSample[] = [];
     if (r.tags['aws:accelerator'] === 'neuron') {
-      for await (const batch of neuronChunks(owner, prom, new Map([[r.id, r]]), req, `instance_id=${quotedLabelValue(r.id)}`)) samples.push(...batch);
+      for await (const batch of neuronChunks(owner, prom, new Map([[r.id, r]]), req, `instance_id=${quotedLabelValue(r.id)}`, { first: true })) samples.push(...batch);
       return { source, samples };
     }
     const selectors = machineHostSelectors(r, prom.hostTag);
@@ -426,7 +427,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       const index = Number(metric['gpu']);
       return found.kind === 'one' && found.resource.id === r.id && Number.isInteger(index) && index >= 0 && index < r.gpuCount ? { resourceId: r.id, gpuIndex: index } : null;
     };
-    const workspace = workspaceSource(owner, prom, new Date(req.to));
+    // Someone waits on the page: its queries go ahead of a backfill's waiting for the same permits.
+    const workspace = workspaceSource(owner, prom, new Date(req.to), { first: true });
     const window = { signal: req.signal, from: req.from, to: req.to, resources: [r] };
     const read = async (selector: string): Promise<GpuSample[]> => {
       const out: GpuSample[] = [];

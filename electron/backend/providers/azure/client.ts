@@ -40,7 +40,7 @@ import {
 import { z } from 'zod';
 import { AuthError, ConfigError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import { MatrixScanner, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
-import { Semaphore } from '../common/semaphore';
+import { Semaphore, type WaitOptions } from '../common/semaphore';
 import { sleep } from '../common/retry';
 import { fileErrorReason } from '../common/secret-text';
 import { readSecret } from '../common/secret-ref';
@@ -385,9 +385,10 @@ export class AzureApi {
    * One PromQL range query against the account's Azure Monitor workspace, aggregated on the server:
    * each series goes to `sink` as the answer's bytes arrive (no parsed matrix is ever held), and an
    * answer that is not a whole matrix is thrown as malformed. At most `prometheus.concurrency` run at
-   * once. Never retried once the answer is being read: the sink has had part of it.
+   * once (`wait.first`: ahead of those waiting). Never retried once the answer is being read: the sink
+   * has had part of it.
    */
-  async promQueryRangeInto(query: string, startSec: number, endSec: number, stepSec: number, signal: AbortSignal, sink: MatrixSink): Promise<void> {
+  async promQueryRangeInto(query: string, startSec: number, endSec: number, stepSec: number, signal: AbortSignal, sink: MatrixSink, wait: WaitOptions = {}): Promise<void> {
     const prom = this.cfg.prometheus;
     if (!prom) throw new ConfigError('no prometheus.queryEndpoint configured');
     const site: CallSite = { api: 'Prometheus query_range', subscriptionId: null, role: 'Monitoring Reader' };
@@ -429,6 +430,7 @@ export class AzureApi {
           if (verdict.kind !== 'matrix') throw matrixRefusal(verdict, site);
         }),
       signal,
+      wait,
     );
   }
 

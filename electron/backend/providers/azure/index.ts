@@ -301,6 +301,10 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
   const workspace: RangeQuerySource = {
     queryRangeInto: (query, start, end, step, signal, sink) => api.promQueryRangeInto(query, start, end, step, signal, sink),
   };
+  /** The same, for a machine page: someone waits on it, so its queries go ahead of a backfill's. */
+  const workspaceFirst: RangeQuerySource = {
+    queryRangeInto: (query, start, end, step, signal, sink) => api.promQueryRangeInto(query, start, end, step, signal, sink, { first: true }),
+  };
 
   async function* metrics(req: MetricsRequest): AsyncIterable<GpuSampleBatch> {
     const prom = config.prometheus;
@@ -340,7 +344,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
       const home = placeAny(labels);
       return home?.resourceId === req.resource.id ? home : null;
     };
-    for await (const batch of readDcgmWindow(workspace, narrowed, window, place)) samples.push(...batch);
+    for await (const batch of readDcgmWindow(workspaceFirst, narrowed, window, place)) samples.push(...batch);
     return { source: sourceName('Azure Monitor workspace', prom.queryEndpoint), samples };
   }
 

@@ -21,6 +21,22 @@ describe('Semaphore', () => {
     expect(semaphore.inUse).toBe(0);
   });
 
+  it('serves a waiter asking to go first before every plain waiter, and the first ones in order', async () => {
+    const semaphore = new Semaphore(1);
+    const held = await semaphore.acquire();
+    const order: string[] = [];
+    const take = (name: string, first = false) =>
+      semaphore.acquire(undefined, { first }).then((release) => {
+        order.push(name);
+        release();
+      });
+    const all = [take('backfill 1'), take('backfill 2'), take('page 1', true), take('backfill 3'), take('page 2', true)];
+    held();
+    await Promise.all(all);
+    expect(order).toEqual(['page 1', 'page 2', 'backfill 1', 'backfill 2', 'backfill 3']);
+    expect(semaphore.inUse).toBe(0);
+  });
+
   it('drops a waiter whose signal aborts', async () => {
     const semaphore = new Semaphore(1);
     const held = await semaphore.acquire();

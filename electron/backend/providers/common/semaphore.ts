@@ -1,6 +1,8 @@
 /**
- * A counting semaphore: at most `limit` holders at once, waiters served in arrival order. The sync
- * engine caps accounts synced at once with it, a connector its requests in flight to one source.
+ * A counting semaphore: at most `limit` holders at once, waiters served in arrival order, except that
+ * a waiter asking to go `first` is served before every plain waiter (after the `first` ones before
+ * it). The sync engine caps accounts synced at once with it, a connector its requests in flight to one
+ * source; a machine page's queries go first, so they do not wait behind a backfill's.
  */
 
 /** Why a wait ended: the signal's reason, or an AbortError. */
@@ -14,6 +16,13 @@ function abortReason(signal: AbortSignal): Error {
 
 interface Waiter {
   grant: () => void;
+  first: boolean;
+}
+
+/** How a permit is waited for. */
+export interface WaitOptions {
+  /** Served before every plain waiter (someone is waiting on the answer, e.g. a machine page). */
+  first?: boolean;
 }
 
 export class Semaphore {
@@ -30,7 +39,7 @@ export class Semaphore {
   }
 
   /** Waits for a permit; resolves to its release function (idempotent). Rejects if `signal` aborts first. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal, { first = false }: WaitOptions = {}): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const free = this.tryAcquire();
     if (free !== null) return Promise.resolve(free);
@@ -45,8 +54,12 @@ export class Semaphore {
           signal?.removeEventListener('abort', onAbort);
           resolve(this.releaser());
         },
+        first,
       };
-      this.waiters.push(waiter);
+      if (first) {
+        const after = this.waiters.findIndex((w) => !w.first);
+        this.waiters.splice(after < 0 ? this.waiters.length : after, 0, waiter);
+      } else this.waiters.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -59,8 +72,8 @@ export class Semaphore {
   }
 
   /** Runs `body` holding a permit, released however it ends; an abort while waiting rejects without running it. */
-  async run<T>(body: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const release = await this.acquire(signal);
+  async run<T>(body: () => Promise<T>, signal?: AbortSignal, options: WaitOptions = {}): Promise<T> {
+    const release = await this.acquire(signal, options);
     try {
       return await body();
     } finally {

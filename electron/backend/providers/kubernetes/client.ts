@@ -5,7 +5,7 @@ import { AuthError, ConfigError, ConnectorError, MalformedResponseError, Throttl
 import type { KubernetesConfig, PrometheusConfig } from './config';
 import { defaultKubeconfigPath, loadKubeconfig } from './kubeconfig';
 import { readSecret } from '../common/secret-ref';
-import { Semaphore } from '../common/semaphore';
+import { Semaphore, type WaitOptions } from '../common/semaphore';
 import { MatrixScanner, readMatrixAnswer, type MatrixSeries, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
 
 /** Builds the client config for the account's context, applying endpoint and token overrides. */
@@ -149,14 +149,19 @@ export class PrometheusClient {
   /**
    * Runs /api/v1/query_range and hands each series to `sink` as the answer's bytes arrive (no parsed
    * matrix is ever held), then checks the answer was a whole matrix; errors are queryRange's. A sink
-   * whose answer failed may have been given part of it.
+   * whose answer failed may have been given part of it. `wait.first`: ahead of the queries waiting
+   * for a permit (a machine page's, ahead of a backfill's).
    */
-  queryRangeInto(query: string, start: number, end: number, step: number, signal: AbortSignal, sink: MatrixSink): Promise<void> {
-    return this.limit.run(async () => {
-      const res = await this.post(query, start, end, step, signal);
-      const verdict = await scanBody(res, new MatrixScanner(sink), signal);
-      if (verdict.kind !== 'matrix') this.refuse(verdict, res.status);
-    }, signal);
+  queryRangeInto(query: string, start: number, end: number, step: number, signal: AbortSignal, sink: MatrixSink, wait: WaitOptions = {}): Promise<void> {
+    return this.limit.run(
+      async () => {
+        const res = await this.post(query, start, end, step, signal);
+        const verdict = await scanBody(res, new MatrixScanner(sink), signal);
+        if (verdict.kind !== 'matrix') this.refuse(verdict, res.status);
+      },
+      signal,
+      wait,
+    );
   }
 
   /** Sends the query; a response whose status already says how it failed is thrown as that. */

@@ -36,6 +36,10 @@ interface CountingProm {
   asked: Array<{ metric: string; points: number }>;
   /** Answers 500 to the range queries it matches (by query and start), as a Prometheus failing half-way through a backfill. */
   failWhen: ((query: string, start: number) => boolean) | null;
+  /** Every range query's PromQL, in the order they came. */
+  queries: string[];
+  /** How long each answer takes (3 ms unless a test sets it). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -48,7 +52,7 @@ function body(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 async function startCountingProm(): Promise<CountingProm> {
-  const prom: CountingProm = { url: '', inFlight: 0, maxInFlight: 0, requests: 0, asked: [], failWhen: null, close: async () => {} };
+  const prom: CountingProm = { url: '', inFlight: 0, maxInFlight: 0, requests: 0, asked: [], failWhen: null, queries: [], delayMs: 3, close: async () => {} };
   const server: Server = createServer((req, res) => {
     seenEncodings.add(String(req.headers['accept-encoding']));
     prom.requests += 1;
@@ -56,6 +60,7 @@ async function startCountingProm(): Promise<CountingProm> {
     prom.maxInFlight = Math.max(prom.maxInFlight, prom.inFlight);
     void body(req).then((params) => {
       const query = params.get('query') ?? '';
+      prom.queries.push(query);
       const start = Number(params.get('start'));
       const end = Number(params.get('end'));
       const step = Number(params.get('step'));
@@ -86,7 +91,7 @@ async function startCountingProm(): Promise<CountingProm> {
         }
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
-      }, 3);
+      }, prom.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -169,6 +174,31 @@ describe('query groups fetched ahead of a slow consumer', () => {
       expect(groupsAhead(4)).toBe(2);
       expect(prom.requests).toBe(7 * (1 + groupsAhead(8)));
     } finally {
+      await stream.return?.(undefined);
+    }
+  }, 60_000);
+});
+
+describe('a machine page during a backfill', () => {
+  it("asks the page's queries ahead of the backfill's waiting ones, within the same limit", async () => {
+    prom.delayMs = 30;
+    prom.maxInFlight = 0;
+    const raw = AccountConfigBase.parse({ name: 'prom-fake', provider: 'kubernetes', endpoint: 'http://127.0.0.1:1', prometheus: { url: prom.url, concurrency: 1, pointsPerRequest: 1000, storage: 'rollups' } });
+    const connector = await kubernetesProvider.create(kubernetesProvider.parseConfig(raw));
+    const stream = connector.metrics({ signal, now: new Date(to), from, to, resources })[Symbol.asyncIterator]();
+    try {
+      // The backfill's first group is in; the groups it fetches ahead queue their queries behind the one permit.
+      expect((await stream.next()).done).toBe(false);
+      const machine = resources[3]!;
+      const before = prom.queries.length;
+      const page = await connector.machineSeries!({ signal, resource: machine, from: to - 10 * 60_000, to });
+      expect(page.samples.length).toBe(8 * 10);
+      // At most the backfill query holding the permit came first; then the page's seven, then the backfill's waiting ones.
+      const next = prom.queries.slice(before, before + 8);
+      expect(next.filter((q) => q.includes(`Hostname="${machine.name}"`))).toHaveLength(7);
+      expect(prom.maxInFlight).toBe(1);
+    } finally {
+      prom.delayMs = 3;
       await stream.return?.(undefined);
     }
   }, 60_000);
