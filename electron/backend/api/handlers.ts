@@ -125,7 +125,7 @@ export function createApi(options: CreateApiOptions): ApiHandlers {
     'fleet:resource': async (req) => {
       const detail = await store.resourceDetail(asOfDate(req.asOf, now), req.account, req.id, req.range);
       if (detail === null) throw new ApiError('not-found', `no GPU machine "${req.id}" in account "${req.account}"`);
-      return withSourceMinutes(detail, req.range, options.machineSource?.(req.account));
+      return withSourceMinutes(detail, req.range, options.machineSource?.(req.account), () => store.resources(req.account));
     },
     'incidents:list': (req) => store.incidents(asOfDate(req.asOf, now), req.includeEnded),
     'incidents:get': async (req) => {

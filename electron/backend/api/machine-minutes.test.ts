@@ -53,7 +53,7 @@ describe('machine minutes of a rollups-only account', () => {
   });
 
   it('asks the source for the hour it shows, and names it', async () => {
-    let asked: { from: number; to: number; resource: GpuResource } | null = null;
+    let asked: { from: number; to: number; resource: GpuResource; machines: readonly GpuResource[] } | null = null;
     const source: MachineMinutesSource = {
       metricsStorage: 'rollups',
       machineSeries: async (req) => {
@@ -61,8 +61,11 @@ describe('machine minutes of a rollups-only account', () => {
         return { source: 'Prometheus at prom.example:9090', samples: [sample(0, T, 70)] };
       },
     };
-    const out = await withSourceMinutes(storeDetail(), '1h', source);
+    // The account's machines go with the question: the source places its series among them.
+    const machines = [storeDetail().resource, { ...storeDetail().resource, id: 'node-2', name: 'node-2' }];
+    const out = await withSourceMinutes(storeDetail(), '1h', source, async () => machines);
     expect(asked).toMatchObject({ from: T - 2 * MIN, to: T + MIN, resource: { id: 'node-1' } });
+    expect(asked!.machines.map((m) => m.id)).toEqual(['node-1', 'node-2']);
     expect(out.seriesOrigin).toEqual({ source: 'source', sourceName: 'Prometheus at prom.example:9090', unreachable: null });
     expect(out.series[0]?.points.map((p) => p.value)).toEqual([null, null, 70]);
   });

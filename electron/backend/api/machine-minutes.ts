@@ -12,7 +12,7 @@ import { safeErrorMessage } from '../sync/safe-error';
 /** What the API needs of an account's connector for drill-downs (a Connector satisfies it). */
 export interface MachineMinutesSource {
   readonly metricsStorage?: MetricsStorage;
-  machineSeries?(req: { signal: AbortSignal; resource: GpuResource; from: number; to: number }): Promise<{ source: string; samples: GpuSample[] }>;
+  machineSeries?(req: { signal: AbortSignal; resource: GpuResource; machines: readonly GpuResource[]; from: number; to: number }): Promise<{ source: string; samples: GpuSample[] }>;
 }
 
 /** How long the machine page waits for the source before it shows the store's rollups instead. */
@@ -45,12 +45,14 @@ export function seriesFromSamples(grid: readonly Series[], samples: readonly Gpu
 
 /**
  * The store's detail, with the 1 h series asked of the source for a rollups-only account; every
- * other answer is the store's as it is, labelled so.
+ * other answer is the store's as it is, labelled so. `machinesOf` reads the account's machines (read
+ * only when the source is asked): the source places its series among them as a metrics read does.
  */
 export async function withSourceMinutes(
   detail: ResourceDetail,
   range: TimeRange,
   source: MachineMinutesSource | undefined,
+  machinesOf: () => Promise<readonly GpuResource[]> = async () => [detail.resource],
   timeoutMs = SOURCE_TIMEOUT_MS,
 ): Promise<ResourceDetail> {
   const fromStore: ResourceDetail = { ...detail, seriesOrigin: { source: 'store', sourceName: null, unreachable: null } };
@@ -59,7 +61,8 @@ export async function withSourceMinutes(
   const last = detail.series[0]?.points.at(-1)?.t;
   if (first === undefined || last === undefined) return fromStore;
   try {
-    const answer = await source.machineSeries({ signal: AbortSignal.timeout(timeoutMs), resource: detail.resource, from: first, to: last + detail.stepMs });
+    const machines = await machinesOf();
+    const answer = await source.machineSeries({ signal: AbortSignal.timeout(timeoutMs), resource: detail.resource, machines, from: first, to: last + detail.stepMs });
     return {
       ...detail,
       series: seriesFromSamples(detail.series, answer.samples, detail.stepMs),

@@ -106,6 +106,12 @@ export interface MachineSeriesRequest {
   signal: AbortSignal;
   /** The machine, as the store's inventory holds it. */
   resource: GpuResource;
+  /**
+   * The account's machines as the store's inventory holds them: the source's series are placed among
+   * them as a metrics read places them, so a series goes to the same machine on its page as in the
+   * overview (a host name one machine reports and another is named).
+   */
+  machines: readonly GpuResource[];
   /** Window start, inclusive (epoch ms, minute aligned). */
   from: number;
   /** Window end, exclusive (epoch ms, minute aligned). */

@@ -12,7 +12,7 @@ import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../..
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConfigError, ConnectorError, type Connector, type CostsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
-import { quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
+import { placedOnMachine, quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
 import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
 import { Semaphore, type WaitOptions } from '../common/semaphore';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
@@ -124,9 +124,6 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   const statusCache = new Map<string, { at: number; statuses: InstanceStatus[] }>();
   let unmeasured: UnmeasuredInstance[] = [];
   let seriesIgnored: IgnoredSeriesCount[] = [];
-  // The GPU machines the last workspace read placed series among: a drill-down places by them too, so
-  // a host name two instances answer to stays unplaced on a machine page as in the overview.
-  let placedAmong: readonly GpuResource[] = [];
   /** The base credential's account (the management or delegated administrator one with `organization`). */
   let callerScope: AccountScope | null = null;
 
@@ -363,6 +360,45 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     unmeasured = notes.filter((n) => !measured.has(n.resourceId));
   }
 
+  /** Series a placement could not give to a GPU of the fleet, for the diagnostics (sets: one series may be placed more than once). */
+  interface Unplaced {
+    ambiguous: Map<string, string[]>;
+    badIndex: Set<string>;
+    foreign: Set<string>;
+  }
+
+  /**
+   * Where a dcgm-exporter series of the workspace is: the GPU machine among `machines` its `Hostname`
+   * (else its scrape `instance`) names (hostMatcher), and its `gpu` index; what it cannot place goes
+   * into `unplaced` when given.
+   */
+  function placeByHost(machines: readonly GpuResource[], hostTag: string, unplaced?: Unplaced): PlaceSeries {
+    const byHost = hostMatcher(machines, hostTag);
+    return (metric) => {
+      const host = metric['Hostname'] || metric['instance'] || '';
+      const which = `${host}\u0000${metric['gpu'] ?? ''}\u0000${metric['UUID'] ?? ''}`;
+      const found = byHost(host);
+      if (found.kind === 'ambiguous') {
+        unplaced?.ambiguous.set(host, found.candidates);
+        return null;
+      }
+      if (found.kind === 'none') {
+        unplaced?.foreign.add(which);
+        return null;
+      }
+      const index = Number(metric['gpu']);
+      if (!Number.isInteger(index) || index < 0 || index >= found.resource.gpuCount) {
+        unplaced?.badIndex.add(which);
+        return null;
+      }
+      return { resourceId: found.resource.id, gpuIndex: index };
+    };
+  }
+
+  /** The machines dcgm-exporter series are placed among: running AWS GPU machines (not Neuron). */
+  const dcgmMachines = (resources: readonly GpuResource[]): GpuResource[] =>
+    resources.filter((r) => r.cloud === 'aws' && r.powerState === 'running' && r.tags['aws:accelerator'] !== 'neuron');
+
   /** The scope owning the Prometheus workspace, or undefined when its role could not be assumed. */
   async function workspaceOwner(ctx: StreamContext, prom: PrometheusSource): Promise<AccountScope | undefined> {
     const all = await scopes(ctx);
@@ -371,13 +407,12 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
 
   /**
    * The workspace as readDcgmWindow's range-query source: SigV4-signed queries, at most
-   * `concurrency` in flight (`wait.first`: ahead of those waiting), each success or refusal recorded
-   * on the access list.
+   * `concurrency` in flight, each success or refusal recorded on the access list.
    */
-  function workspaceSource(owner: AccountScope, prom: PrometheusSource, now: Date, wait: WaitOptions = {}): RangeQuerySource {
+  function workspaceSource(owner: AccountScope, prom: PrometheusSource, now: Date): RangeQuerySource {
     const scope = `Prometheus workspace ${prom.url}`;
     return {
-      queryRangeInto: (query, start, end, step, signal, sink) =>
+      queryRangeInto: (query, start, end, step, signal, sink, wait) =>
         promLimit.run(async () => {
           try {
             await api.promQueryRangeInto(owner, prom, query, start, end, step, signal, sink);
@@ -421,18 +456,13 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
     const selectors = machineHostSelectors(r, prom.hostTag);
     if (selectors === null) return { source, samples };
-    const byHost = hostMatcher(placedAmong.some((m) => m.id === r.id) ? placedAmong : [r], prom.hostTag);
-    const place: PlaceSeries = (metric) => {
-      const found = byHost(metric['Hostname'] || metric['instance'] || '');
-      const index = Number(metric['gpu']);
-      return found.kind === 'one' && found.resource.id === r.id && Number.isInteger(index) && index >= 0 && index < r.gpuCount ? { resourceId: r.id, gpuIndex: index } : null;
-    };
-    // Someone waits on the page: its queries go ahead of a backfill's waiting for the same permits.
-    const workspace = workspaceSource(owner, prom, new Date(req.to), { first: true });
+    const place = placedOnMachine(dcgmMachines(req.machines), r, (machines) => placeByHost(machines, prom.hostTag));
+    const workspace = workspaceSource(owner, prom, new Date(req.to));
     const window = { signal: req.signal, from: req.from, to: req.to, resources: [r] };
     const read = async (selector: string): Promise<GpuSample[]> => {
       const out: GpuSample[] = [];
-      for await (const batch of readDcgmWindow(workspace, { ...prom, groupLabels: ['Hostname', 'instance'], selector }, window, place)) out.push(...batch);
+      // Someone waits on the page: its queries go ahead of a backfill's waiting for the same permits.
+      for await (const batch of readDcgmWindow(workspace, { ...prom, groupLabels: ['Hostname', 'instance'], selector, first: true }, window, place)) out.push(...batch);
       return out;
     };
     const named = await read(selectors.byHostname);
@@ -454,37 +484,14 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       unmeasured = mine.map((r) => note(r, `account ${prom.accountId ?? ''} owning the Prometheus workspace could not be reached (its role could not be assumed)`));
       return;
     }
-    const byHost = hostMatcher(mine.filter((r) => r.tags['aws:accelerator'] !== 'neuron'), prom.hostTag);
-    const ambiguous = new Map<string, string[]>();
-    // Sets of series (not counters): the DCGM rule may ask to place one series more than once.
-    const badIndex = new Set<string>();
-    const foreign = new Set<string>();
+    const unplaced: Unplaced = { ambiguous: new Map(), badIndex: new Set(), foreign: new Set() };
+    const gpuMachines = dcgmMachines(mine);
+    const place = placeByHost(gpuMachines, prom.hostTag, unplaced);
     const byId = new Map(mine.map((r) => [r.id, r]));
-    const place = (metric: Readonly<Record<string, string>>) => {
-      const host = metric['Hostname'] || metric['instance'] || '';
-      const which = `${host}\u0000${metric['gpu'] ?? ''}\u0000${metric['UUID'] ?? ''}`;
-      const found = byHost(host);
-      if (found.kind === 'ambiguous') {
-        ambiguous.set(host, found.candidates);
-        return null;
-      }
-      if (found.kind === 'none') {
-        foreign.add(which);
-        return null;
-      }
-      const index = Number(metric['gpu']);
-      if (!Number.isInteger(index) || index < 0 || index >= found.resource.gpuCount) {
-        badIndex.add(which);
-        return null;
-      }
-      return { resourceId: found.resource.id, gpuIndex: index };
-    };
     const measured = new Set<string>();
     // Planned into sharded, chunked range queries, each answer folded as it arrives: a workspace of
     // 100,000 GPUs answers a window without it ever being held whole (issue 16).
     const workspace = workspaceSource(owner, prom, req.now);
-    const gpuMachines = mine.filter((r) => r.tags['aws:accelerator'] !== 'neuron');
-    placedAmong = gpuMachines;
     const window = { ...prom, groupLabels: ['Hostname', 'instance'], selector: '' };
     for await (const batch of readDcgmWindow(workspace, window, { ...req, resources: gpuMachines }, place)) {
       for (let i = 0; i < batch.length; i++) if (!Number.isNaN(batch.utilisation[i])) measured.add(batch.resourceId[i] as string);
@@ -497,8 +504,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
         yield samples;
       }
     }
-    const shared = sharedHostReasons(ambiguous, `dcgm-exporter series in the Prometheus workspace`, 'relabel Hostname to the node name in the scrape config');
-    seriesIgnored = [{ scope: `Prometheus workspace ${prom.url}`, ambiguousHosts: ambiguous.size, badIndex: badIndex.size, foreign: foreign.size }];
+    const shared = sharedHostReasons(unplaced.ambiguous, `dcgm-exporter series in the Prometheus workspace`, 'relabel Hostname to the node name in the scrape config');
+    seriesIgnored = [{ scope: `Prometheus workspace ${prom.url}`, ambiguousHosts: unplaced.ambiguous.size, badIndex: unplaced.badIndex.size, foreign: unplaced.foreign.size }];
     unmeasured = [...byId.values()]
       .filter((r) => !measured.has(r.id))
       .map((r) =>

@@ -209,7 +209,7 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
       const machine = inventory.find((r) => r.id === id);
       if (!machine) throw new Error(`machine ${id} is not in the inventory`);
       const before = proxy.queries.length;
-      const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: machine, from, to });
+      const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: machine, machines: inventory, from, to });
       expect(answer.source).toBe(`Amazon Managed Service for Prometheus at ${new URL(proxy.workspaceUrl).host}`);
       const mine = all.filter((x) => x.resourceId === machine.id);
       expect(mine.length, machine.id).toBeGreaterThan(0);
@@ -225,9 +225,12 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     if (!sharedHost) throw new Error('no instance sharing a host name in the fleet');
     expect(all.filter((x) => x.resourceId === sharedHost.id)).toEqual([]);
     const before = proxy.queries.length;
-    const shared = await c.machineSeries!({ signal: new AbortController().signal, resource: sharedHost, from, to });
+    const shared = await c.machineSeries!({ signal: new AbortController().signal, resource: sharedHost, machines: inventory, from, to });
     expect(proxy.queries.length).toBeGreaterThan(before);
     expect(shared.samples).toEqual([]);
+    // The same from a connector that has read no metrics yet (the page opened right after start-up).
+    const fresh = h.connector({ metrics: { prometheus: { url: proxy.workspaceUrl, region: 'us-east-1', storage: 'rollups' } } });
+    expect((await fresh.machineSeries!({ signal: new AbortController().signal, resource: sharedHost, machines: inventory, from, to })).samples).toEqual([]);
   }, 60_000);
 
   it('carries an XID error on the GPU that reported it, in the minute it changed, and on no other GPU', async () => {

@@ -363,7 +363,7 @@ describe('metrics, costs, incidents', () => {
     const machine = resources.find((r) => r.gpuCount > 1 && all.some((s) => s.resourceId === r.id));
     if (!machine) throw new Error('no measured multi-GPU machine in the fleet');
     const before = h.prom.requests.length;
-    const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: machine, from, to });
+    const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: machine, machines: resources, from, to });
     expect(answer.source).toBe(`Azure Monitor workspace at ${new URL(h.prom.url).host}`);
     const key = (x: GpuSample) => `${x.gpuIndex}@${x.ts}`;
     expect(answer.samples.map(key).sort()).toEqual(all.filter((x) => x.resourceId === machine.id).map(key).sort());
@@ -388,7 +388,7 @@ describe('metrics, costs, incidents', () => {
     expect(all.filter((x) => x.resourceId === pairB.id)).toEqual([]);
     expect(all.some((x) => x.resourceId === pairA.id)).toBe(true);
     const before = h.prom.requests.length;
-    const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: unnamedB, from, to });
+    const answer = await c.machineSeries!({ signal: new AbortController().signal, resource: unnamedB, machines: fleet, from, to });
     // Asked by B's VM name, the workspace answers with A's series: they stay A's.
     expect(h.prom.requests.slice(before).every((r) => (r.query.get('query') ?? '').includes(`Hostname="${pairB.name}"`))).toBe(true);
     expect(answer.samples).toEqual([]);

@@ -22,7 +22,7 @@ import {
 import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } from './client';
 import type { AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
-import { machineSelector, sourceName, type PlaceSeries } from '../common/dcgm';
+import { machineSelector, placedOnMachine, sourceName } from '../common/dcgm';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
 import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
 import { parseRssItems } from '../common/status-feed';
@@ -86,10 +86,6 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
   // Optional calls that failed in the last inventory run, and machines the last metrics run could not match.
   let inventoryAccess: AccessProblem[] = [];
   let unmeasured: UnmeasuredMachine[] = [];
-  // The machines the last metrics read placed series among: a drill-down places by them too, so a
-  // host name one machine reports and another is named (a computer name that is another VM's name)
-  // goes to the same machine on its page as in the overview.
-  let placedAmong: readonly GpuResource[] = [];
   // Each Uniform scale set's instances as last listed in full, kept when a later listing fails.
   const lastScaleSetVms = new Map<string, { at: string; resources: GpuResource[] }>();
 
@@ -299,11 +295,7 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
 
   /** The Azure Monitor workspace, as the range-query source readDcgmWindow reads. */
   const workspace: RangeQuerySource = {
-    queryRangeInto: (query, start, end, step, signal, sink) => api.promQueryRangeInto(query, start, end, step, signal, sink),
-  };
-  /** The same, for a machine page: someone waits on it, so its queries go ahead of a backfill's. */
-  const workspaceFirst: RangeQuerySource = {
-    queryRangeInto: (query, start, end, step, signal, sink) => api.promQueryRangeInto(query, start, end, step, signal, sink, { first: true }),
+    queryRangeInto: (query, start, end, step, signal, sink, wait) => api.promQueryRangeInto(query, start, end, step, signal, sink, wait),
   };
 
   async function* metrics(req: MetricsRequest): AsyncIterable<GpuSampleBatch> {
@@ -318,7 +310,6 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     const matched = new Set<string>();
     // Planned into sharded, chunked range queries, each answer folded as it arrives: an Azure Monitor
     // workspace of 100,000 GPUs answers a window without it ever being held whole (issue 16).
-    placedAmong = req.resources;
     for await (const batch of readDcgmWindow(workspace, { ...prom, groupLabels: [prom.hostLabel] }, req, placeOnHosts(req.resources, prom.hostLabel))) {
       for (const id of batch.resourceId) matched.add(id);
       yield batch;
@@ -328,23 +319,18 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
   }
 
   /**
-   * One machine's samples asked of the Azure Monitor workspace, the DCGM queries narrowed to it, placed
-   * among the machines of the last metrics read (the machine alone before any).
+   * One machine's samples asked of the Azure Monitor workspace, the DCGM queries narrowed to it (and
+   * ahead of a backfill's waiting ones), placed among the account's machines as a metrics read places them.
    */
   async function machineSeries(req: MachineSeriesRequest): Promise<MachineSeries> {
     const prom = config.prometheus;
     if (!prom) throw new ConfigError(`account "${account}" has no prometheus.queryEndpoint to ask for machine ${req.resource.name}'s minutes`);
     const host = req.resource.tags[COMPUTER_NAME_TAG] ?? req.resource.name;
-    const narrowed = { ...prom, groupLabels: [prom.hostLabel], selector: machineSelector(prom.selector, req.resource.gpuUuids, prom.hostLabel, host) };
+    const narrowed = { ...prom, groupLabels: [prom.hostLabel], first: true, selector: machineSelector(prom.selector, req.resource.gpuUuids, prom.hostLabel, host) };
     const samples: GpuSample[] = [];
     const window = { signal: req.signal, from: req.from, to: req.to, resources: [req.resource] };
-    const among = placedAmong.some((r) => r.id === req.resource.id) ? placedAmong : [req.resource];
-    const placeAny = placeOnHosts(among, prom.hostLabel);
-    const place: PlaceSeries = (labels) => {
-      const home = placeAny(labels);
-      return home?.resourceId === req.resource.id ? home : null;
-    };
-    for await (const batch of readDcgmWindow(workspaceFirst, narrowed, window, place)) samples.push(...batch);
+    const place = placedOnMachine(req.machines, req.resource, (machines) => placeOnHosts(machines, prom.hostLabel));
+    for await (const batch of readDcgmWindow(workspace, narrowed, window, place)) samples.push(...batch);
     return { source: sourceName('Azure Monitor workspace', prom.queryEndpoint), samples };
   }
 

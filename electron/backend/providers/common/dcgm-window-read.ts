@@ -12,6 +12,7 @@ import type { MetricsRequest } from '../types';
 import { DCGM_FIELDS, dcgmQueries, DcgmWindowFold, MinuteColumnsPool, type PlaceSeries } from './dcgm';
 import type { MatrixSink } from './prom-matrix';
 import { inOrderAhead } from './request-limit';
+import type { WaitOptions } from './semaphore';
 
 /** Samples per batch handed to the store. */
 const SAMPLE_BATCH = 5000;
@@ -92,7 +93,7 @@ export interface RangeQuerySource {
    * Runs /api/v1/query_range and hands each series to `sink` as the answer is read, then throws the
    * source's typed error if the answer was not a whole matrix (the sink may have had part of it).
    */
-  queryRangeInto(query: string, startSec: number, endSec: number, stepSec: number, signal: AbortSignal, sink: MatrixSink): Promise<void>;
+  queryRangeInto(query: string, startSec: number, endSec: number, stepSec: number, signal: AbortSignal, sink: MatrixSink, wait?: WaitOptions): Promise<void>;
 }
 
 /** How a source's DCGM series are asked for, and the limits that size its range queries. */
@@ -109,6 +110,8 @@ export interface DcgmWindowQuery {
   pointsPerRequest: number;
   /** Requests in flight the source's client allows (groupsAhead). */
   concurrency: number;
+  /** Someone waits on the answer (a machine page): its queries go ahead of those waiting for a permit. */
+  first?: boolean;
 }
 
 /**
@@ -144,7 +147,7 @@ export async function* readDcgmWindow(
     await Promise.all(
       DCGM_FIELDS.map(async (f) => {
         const answer = fold.answer(f);
-        await source.queryRangeInto(queries[f], f === 'xidLast' ? seed : start, end, step, signal, answer);
+        await source.queryRangeInto(queries[f], f === 'xidLast' ? seed : start, end, step, signal, answer, { first: q.first === true });
         answer.end();
       }),
     );

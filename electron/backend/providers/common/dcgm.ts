@@ -3,7 +3,7 @@
  * the queries per window, and the mapping of their matrices to one GpuSample per GPU per step. The
  * utilisation rule itself (source order, merge by UUID) is the domain's; MIG weighting is mig.ts's.
  */
-import type { GpuSample } from '../../../../shared/domain';
+import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { chooseUtilisation, uuidHomes, type GpuHome } from '../../domain/utilisation';
 import { GpuSampleColumns } from '../../domain/sample-columns';
 import { migInstanceWeight } from './mig';
@@ -189,6 +189,18 @@ const byResourceId = new Intl.Collator().compare;
 
 /** Where a series' GPU is read from its labels; null when it is not one of ours. */
 export type PlaceSeries = (metric: Readonly<Record<string, string>>) => GpuHome | null;
+
+/**
+ * A machine page's placement: series placed among the account's `machines` (and `resource`) by
+ * `placeAmong`, as a metrics read places them, and kept only where they land on `resource`.
+ */
+export function placedOnMachine(machines: readonly GpuResource[], resource: GpuResource, placeAmong: (machines: readonly GpuResource[]) => PlaceSeries): PlaceSeries {
+  const place = placeAmong(machines.some((m) => m.id === resource.id) ? machines : [...machines, resource]);
+  return (metric) => {
+    const home = place(metric);
+    return home?.resourceId === resource.id ? home : null;
+  };
+}
 
 /**
  * An answer read before its turn, as columns: each series' labels, and its points as numbers (all

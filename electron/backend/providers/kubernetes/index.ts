@@ -3,8 +3,8 @@ import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
 import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
 import { ConfigError, ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext } from '../types';
-import { machineSelector, sourceName } from '../common/dcgm';
-import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
+import { machineSelector, placedOnMachine, sourceName } from '../common/dcgm';
+import { readDcgmWindow } from '../common/dcgm-window-read';
 import type { GpuSampleColumns } from '../../domain/sample-columns';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig, type PrometheusConfig } from './config';
@@ -52,7 +52,7 @@ function unplacedOf(resources: readonly GpuResource[]): UnplacedMachine[] {
 }
 
 /** Per-GPU samples for a window, read from Prometheus as common/dcgm-window-read.ts plans them. */
-function readMetrics(prom: RangeQuerySource, p: PrometheusConfig, req: MetricsRequest): AsyncGenerator<GpuSampleColumns> {
+function readMetrics(prom: PrometheusClient, p: PrometheusConfig, req: MetricsRequest): AsyncGenerator<GpuSampleColumns> {
   return readDcgmWindow(prom, { ...p, groupLabels: p.nodeLabels }, req, placeOnNodes(req.resources, p.nodeLabels));
 }
 
@@ -60,13 +60,11 @@ function readMetrics(prom: RangeQuerySource, p: PrometheusConfig, req: MetricsRe
 async function readMachine(prom: PrometheusClient, cfg: KubernetesConfig, req: MachineSeriesRequest): Promise<MachineSeries> {
   const p = cfg.prometheus;
   if (!p) throw new ConfigError(`account "${cfg.name}" has no prometheus endpoint to ask for machine ${req.resource.name}'s minutes`);
-  const narrowed: PrometheusConfig = { ...p, selector: machineSelector(p.selector, req.resource.gpuUuids, p.nodeLabels[0] ?? 'Hostname', req.resource.name) };
-  const samples: GpuSample[] = [];
   // Someone waits on the page: its queries go ahead of a backfill's waiting for the same permits.
-  const first: RangeQuerySource = { queryRangeInto: (query, start, end, step, signal, sink) => prom.queryRangeInto(query, start, end, step, signal, sink, { first: true }) };
-  for await (const batch of readMetrics(first, narrowed, { signal: req.signal, now: new Date(req.to), from: req.from, to: req.to, resources: [req.resource] })) {
-    samples.push(...batch);
-  }
+  const narrowed = { ...p, groupLabels: p.nodeLabels, first: true, selector: machineSelector(p.selector, req.resource.gpuUuids, p.nodeLabels[0] ?? 'Hostname', req.resource.name) };
+  const place = placedOnMachine(req.machines, req.resource, (machines) => placeOnNodes(machines, p.nodeLabels));
+  const samples: GpuSample[] = [];
+  for await (const batch of readDcgmWindow(prom, narrowed, { signal: req.signal, from: req.from, to: req.to, resources: [req.resource] }, place)) samples.push(...batch);
   return { source: sourceName('Prometheus', p.url), samples };
 }
 

@@ -191,7 +191,7 @@ describe('a machine page during a backfill', () => {
       expect((await stream.next()).done).toBe(false);
       const machine = resources[3]!;
       const before = prom.queries.length;
-      const page = await connector.machineSeries!({ signal, resource: machine, from: to - 10 * 60_000, to });
+      const page = await connector.machineSeries!({ signal, resource: machine, machines: resources, from: to - 10 * 60_000, to });
       expect(page.samples.length).toBe(8 * 10);
       // At most the backfill query holding the permit came first; then the page's seven, then the backfill's waiting ones.
       const next = prom.queries.slice(before, before + 8);
