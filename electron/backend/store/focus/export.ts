@@ -1,7 +1,8 @@
 /**
  * FOCUS CSV export: the cost rows of a report's period and filter as FOCUS columns, written by
- * DuckDB's COPY. Columns kept from an import (cost_row.extra) are written back as the file gave them,
- * so an export imports again into identical rows. Timestamps are ISO 8601 UTC with a Z.
+ * DuckDB's COPY. Columns kept from an import (cost_row.extra, named by cost_extra_columns) are written
+ * back as the file gave them, so an export imports again into identical rows. Timestamps are ISO 8601
+ * UTC with a Z.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CostReportQuery } from '../../../../shared/contract-spend';
@@ -25,20 +26,14 @@ function modelledExpr(name: string): string {
   return col;
 }
 
-/**
- * The JSON pointer (RFC 6901) of a key of cost_row.extra: a pointer takes any key as it is (only ~
- * and / escaped), where a `$."..."` path reads "*" as a wildcard, fails on "" and finds no key with
- * a control character (a tab or line break in a column name).
- */
-function extraPointer(key: string): string {
-  return `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-}
-
 /** Writes the FOCUS CSV for `query`'s period and filter to `file`; returns the row count. */
 export async function exportFocusCsv(conn: DuckDBConnection, query: CostReportQuery, file: string): Promise<number> {
   const where = costWhere(query.from, query.to, query.filter);
+  // The rows and, for imported ones, the names of their file's kept columns (cost_extra_columns).
+  const rowsSql = `WITH v AS (${COST_VIEW_SQL}), w AS (SELECT * FROM v WHERE ${where})
+    SELECT w.*, x.names AS extra_names FROM w LEFT JOIN cost_extra_columns x ON x.account = w.account AND x.source = w.source`;
   const extraKeys = (
-    await rows<{ k: string }>(conn, `WITH v AS (${COST_VIEW_SQL}) SELECT DISTINCT unnest(json_keys(extra)) AS k FROM v WHERE ${where} AND extra IS NOT NULL`)
+    await rows<{ k: string }>(conn, `SELECT DISTINCT unnest(extra_names) AS k FROM (${rowsSql}) WHERE extra IS NOT NULL`)
   ).map((r) => r.k);
   const modelled = new Set<string>(MODELLED_COLUMNS);
   const catalogueOrder = new Map(FOCUS_COLUMNS.map((c, i) => [c.id, i]));
@@ -49,14 +44,18 @@ export async function exportFocusCsv(conn: DuckDBConnection, query: CostReportQu
     const ib = catalogueOrder.get(b) ?? Number.MAX_SAFE_INTEGER;
     return ia !== ib ? ia - ib : a.localeCompare(b);
   });
+  // A kept column is the cell at its name's place in the row's file (none where the file had no such column).
   const select = columns
-    .map((c) => `${modelled.has(c) ? modelledExpr(c) : `extra ->> ${sqlString(extraPointer(c))}`} AS ${quoteIdent(c)}`)
+    .map((c) => `${modelled.has(c) ? modelledExpr(c) : `extra[list_position(extra_names, ${sqlString(c)})]`} AS ${quoteIdent(c)}`)
     .join(', ');
+  // Rows equal in the keys below are ordered by their kept columns as written (by position: a file's
+  // own column may be named as a cost_row column).
+  const extraOrder = columns.flatMap((c, i) => (modelled.has(c) ? [] : [`${i + 1} NULLS FIRST`]));
   const count = await rows<{ n: number }>(conn, `WITH v AS (${COST_VIEW_SQL}) SELECT count(*)::DOUBLE AS n FROM v WHERE ${where}`);
   await exec(
     conn,
-    `COPY (WITH v AS (${COST_VIEW_SQL}) SELECT ${select} FROM v WHERE ${where}
-       ORDER BY ChargePeriodStart, BillingAccountId, ResourceId NULLS FIRST, ChargeDescription NULLS FIRST, BilledCost, Tags::VARCHAR, extra::VARCHAR NULLS FIRST)
+    `COPY (SELECT ${select} FROM (${rowsSql})
+       ORDER BY ChargePeriodStart, BillingAccountId, ResourceId NULLS FIRST, ChargeDescription NULLS FIRST, BilledCost, Tags::VARCHAR, ${extraOrder.join(', ')})
      TO ${sqlString(file)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NULL '')`,
   );
   return count[0]?.n ?? 0;

@@ -6,6 +6,7 @@ import { CostReportQuery } from '../../../../shared/contract-spend';
 import { FOCUS_1_2_COLUMNS, usageRow } from '../../reports/testing/focus-1-2';
 import { openStore, STORE_FILE } from '../index';
 import { tempDataDir } from '../test-support';
+import { MIGRATIONS, migrate } from '../schema/migrations';
 import { MODELLED_COLUMNS } from './import';
 
 const fixedNow = () => new Date('2024-10-02T00:00:00Z');
@@ -32,11 +33,10 @@ async function readAll(dbFile: string, sql: string): Promise<Record<string, unkn
   }
 }
 
-// cost_row.extra holds every column the store does not model, as the JSON object the export reads
-// back with json_keys and ->>: its text must be exactly what json_object writes, whatever the names
-// and cells hold (the export also orders rows by that text).
+// cost_row.extra holds the cells of every column the store does not model, cost_extra_columns their
+// names once per file: the export must give each back under its name, whatever the names and cells hold.
 describe('FOCUS import: columns kept in cost_row.extra', () => {
-  it('stores odd names and values as exact JSON, and the export gives them back cell for cell', async () => {
+  it('stores odd names and values exactly, and the export gives them back cell for cell', async () => {
     const { dir, cleanup } = await tempDataDir();
     const other = await tempDataDir();
     try {
@@ -59,21 +59,17 @@ describe('FOCUS import: columns kept in cost_row.extra', () => {
         await store.close();
       }
 
-      // The stored text, key for key in file order, each cell escaped as JSON and '' or NULL as null.
+      // The stored cells, in file order, '' and the NULL token as null; the names once, for the file.
       const modelled = new Set<string>(MODELLED_COLUMNS);
       const extraColumns = header.map((name, index) => ({ name, index })).filter(({ name }) => !modelled.has(name));
-      const expected = cells.map((row) =>
-        `{${extraColumns.map(({ name, index }) => `${duckJson(name)}:${row[index] === '' || row[index] === 'NULL' ? 'null' : duckJson(row[index])}`).join(',')}}`,
-      );
-      const stored = await readAll(
-        join(dir, 'store', STORE_FILE),
-        `SELECT ResourceId AS id, extra::VARCHAR AS text, json_keys(extra) AS keys FROM cost_row ORDER BY ResourceId`,
-      );
+      const storeFile = join(dir, 'store', STORE_FILE);
+      const stored = await readAll(storeFile, `SELECT ResourceId AS id, source, extra FROM cost_row ORDER BY ResourceId`);
       const byId = new Map(stored.map((r) => [r.id as string, r]));
-      cells.forEach((_row, i) => {
-        expect(byId.get(`i-${i}`)?.text).toBe(expected[i]);
-        expect(byId.get(`i-${i}`)?.keys).toEqual(extraColumns.map((c) => c.name));
+      cells.forEach((row, i) => {
+        expect(byId.get(`i-${i}`)?.extra).toEqual(extraColumns.map(({ index }) => (row[index] === '' || row[index] === 'NULL' ? null : row[index])));
       });
+      const names = await readAll(storeFile, `SELECT account, source, names FROM cost_extra_columns`);
+      expect(names).toEqual([{ account: 'odd', source: stored[0]?.source, names: extraColumns.map((c) => c.name) }]);
 
       // The export writes each odd column back under its own name with the file's cell (nulls empty):
       // also a name holding a tab, a line break, a control character or a bare "*".
@@ -90,6 +86,51 @@ describe('FOCUS import: columns kept in cost_row.extra', () => {
         }
       });
 
+      // A store written before v16 held each row's kept columns as a JSON object (the text json_object
+      // wrote, key for key in file order): upgraded, it exports the same file.
+      const old = await tempDataDir();
+      try {
+        const oldFile = join(old.dir, STORE_FILE);
+        const instance = await DuckDBInstance.create(oldFile);
+        const conn = await instance.connect();
+        try {
+          await migrate(conn, MIGRATIONS.filter((m) => m.version <= 15));
+          await conn.run(`ATTACH '${storeFile.replaceAll("'", "''")}' AS s (READ_ONLY)`);
+          const tables = (await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = 's' AND estimated_size > 0`))
+            .getRowObjectsJS()
+            .map((r) => r.table_name as string)
+            .filter((t) => !['cost_row', 'cost_extra_columns', 'schema_version'].includes(t));
+          for (const t of tables) await conn.run(`INSERT INTO main."${t}" BY NAME SELECT * FROM s."${t}"`);
+          const objects = cells.map((row, i) => [
+            `i-${i}`,
+            `{${extraColumns.map(({ name, index }) => `${duckJson(name)}:${row[index] === '' || row[index] === 'NULL' ? 'null' : duckJson(row[index])}`).join(',')}}`,
+          ]);
+          await conn.run(`CREATE TEMP TABLE objects (id VARCHAR, extra VARCHAR)`);
+          const appender = await conn.createAppender('objects', 'main', 'temp');
+          for (const [id, text] of objects) {
+            appender.appendVarchar(id!);
+            appender.appendVarchar(text!);
+            appender.endRow();
+          }
+          appender.closeSync();
+          await conn.run(`INSERT INTO main.cost_row SELECT c.* REPLACE (o.extra::JSON AS extra) FROM s.cost_row c JOIN objects o ON o.id = c.ResourceId`);
+          expect((await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM main.cost_row WHERE extra IS NOT NULL`)).getRowObjectsJS()).toEqual([{ n: ROWS }]);
+        } finally {
+          conn.closeSync();
+          instance.closeSync();
+        }
+        const upgraded = await openStore(old.dir, { now: fixedNow });
+        try {
+          const fromOld = join(old.dir, 'upgraded.csv');
+          expect(await upgraded.exportFocusCsv(query, fromOld)).toBe(ROWS);
+          expect(await readFile(fromOld, 'utf8')).toBe(await readFile(exported, 'utf8'));
+        } finally {
+          await upgraded.close();
+        }
+      } finally {
+        await old.cleanup();
+      }
+
       // Imported again, the export is the same file.
       const second = await openStore(other.dir, { now: fixedNow });
       try {
@@ -102,6 +143,38 @@ describe('FOCUS import: columns kept in cost_row.extra', () => {
       }
     } finally {
       await other.cleanup();
+      await cleanup();
+    }
+  });
+
+  it("keeps a file's column names as long as rows of it remain: a re-import of its period forgets them", async () => {
+    const { dir, cleanup } = await tempDataDir();
+    try {
+      // The same billing period twice, the second file with a column of its own the first lacks.
+      const write = async (name: string, own: string[]): Promise<string> => {
+        const header = [...FOCUS_1_2_COLUMNS, ...own];
+        const row = usageRow('2.5', '03', { ResourceId: `i-${name}` });
+        const file = join(dir, `${name}.csv`);
+        await writeFile(file, `${[header, [...FOCUS_1_2_COLUMNS.map((c) => row[c] ?? ''), ...own.map(() => name)]].map((r) => r.map(csvCell).join(',')).join('\n')}\n`);
+        return file;
+      };
+      const store = await openStore(join(dir, 'store'), { now: fixedNow });
+      try {
+        await store.importFocus([await write('first', ['x_First'])], 'acct');
+        const second = await store.importFocus([await write('second', ['x_Second'])], 'acct');
+        expect(second.replacedRows).toBe(1);
+        const exported = join(dir, 'export.csv');
+        expect(await store.exportFocusCsv(query, exported)).toBe(1);
+        const [header, line] = (await readFile(exported, 'utf8')).trim().split('\n');
+        const cells = Object.fromEntries(header!.split(',').map((name, i) => [name, line!.split(',')[i]]));
+        expect(cells.x_Second).toBe('second');
+        expect(cells).not.toHaveProperty('x_First');
+      } finally {
+        await store.close();
+      }
+      const names = await readAll(join(dir, 'store', STORE_FILE), 'SELECT names[-1] AS own FROM cost_extra_columns');
+      expect(names).toEqual([{ own: 'x_Second' }]);
+    } finally {
       await cleanup();
     }
   });

@@ -20,6 +20,7 @@ import { V12_COST_DAY } from './v12-cost-day';
 import { V13_RETIRED_GPUS } from './v13-retired-gpus';
 import { V14_SAMPLE_ORDER } from './v14-sample-order';
 import { V15_FLEET_MINUTES } from './v15-fleet-minutes';
+import { V16_COST_EXTRA_LISTS } from './v16-cost-extra-lists';
 
 export type { Migration } from './migration';
 
@@ -207,6 +208,7 @@ export const MIGRATIONS: readonly Migration[] = [
   V13_RETIRED_GPUS,
   V14_SAMPLE_ORDER,
   V15_FLEET_MINUTES,
+  V16_COST_EXTRA_LISTS,
 ];
 
 /** The schema version this build writes. */
