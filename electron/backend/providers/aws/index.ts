@@ -13,7 +13,7 @@ import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConfigError, ConnectorError, type Connector, type CostsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
 import { placedOnMachine, quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
-import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
+import { planMetricsQueries, readDcgmWindow, withShard, type RangeQuerySource } from '../common/dcgm-window-read';
 import { Semaphore, type WaitOptions } from '../common/semaphore';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
 import { cloudwatchSource, prometheusSource, type AwsAccountConfig, type PrometheusSource } from './config';
@@ -26,7 +26,7 @@ import {
   matchAgentSeries,
   NEURON_NOT_READ,
   neuronCoreQuery,
-  neuronSamples,
+  NeuronCoreFold,
   mapInstance,
   planQueries,
   SampleMerger,
@@ -102,8 +102,6 @@ const ACCOUNTS_CACHE_MS = 3600_000;
 const REGIONS_CACHE_MS = 3600_000;
 const STATUS_FRESH_MS = 10 * 60_000;
 const SAMPLE_BATCH = 5000;
-/** Steps per NeuronCore range query: 12 hours of minutes, well under Prometheus's 11,000 points per series. */
-const NEURON_STEPS_PER_QUERY = 720;
 
 /** The AWS service name per region of a Health event's fleet filter. */
 const HEALTH_SERVICES = ['EC2', 'EBS', 'VPC', 'ELASTICLOADBALANCING', 'EKS', 'CLOUDWATCH'];
@@ -425,14 +423,26 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     };
   }
 
-  /** NeuronCore samples of `[from, to)` from the workspace (neuronCoreQuery narrowed by `selector`), per chunk. */
-  async function* neuronChunks(owner: AccountScope, prom: PrometheusSource, byId: ReadonlyMap<string, GpuResource>, req: Pick<MetricsRequest, 'from' | 'to' | 'signal'>, selector = '', wait: WaitOptions = {}): AsyncGenerator<GpuSample[]> {
+  /**
+   * NeuronCore samples of `[from, to)` from the workspace (neuronCoreQuery narrowed by `selector`),
+   * planned as the DCGM read is: `instance_id` shards and time chunks within the workspace limits
+   * (a device's cores share its instance, so its minutes are whole in one answer), each answer folded
+   * as it streams in. A Trainium fleet has up to 128 core series per machine.
+   */
+  async function* neuronChunks(owner: AccountScope, prom: PrometheusSource, byId: ReadonlyMap<string, GpuResource>, req: Pick<MetricsRequest, 'from' | 'to' | 'signal'>, now: Date, selector = '', wait: WaitOptions = {}): AsyncGenerator<GpuSample[]> {
     const step = 60;
-    for (let from = req.from; from < req.to; from += NEURON_STEPS_PER_QUERY * step * 1000) {
-      const to = Math.min(req.to, from + NEURON_STEPS_PER_QUERY * step * 1000);
-      const cores = await promLimit.run(() => api.promQueryRange(owner, prom, neuronCoreQuery(step, selector), from / 1000, to / 1000, step, req.signal), req.signal, wait);
-      const samples = neuronSamples(cores, byId, step, from, to);
-      for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+    let cores = 0;
+    for (const r of byId.values()) if (r.tags['aws:accelerator'] === 'neuron') cores += r.gpuCount * (Number(r.tags['aws:neuronCoresPerDevice']) || 1);
+    const steps = Math.min(prom.stepsPerRequest, prom.maxPointsPerSeries - 1);
+    const plan = planMetricsQueries(req.from, req.to, step, Math.max(1, cores), steps, prom.pointsPerRequest, 'instance_id');
+    const workspace = workspaceSource(owner, prom, now);
+    for (const chunk of plan.chunks) {
+      for (const shard of plan.shards) {
+        const fold = new NeuronCoreFold(byId, step, chunk.from, chunk.to);
+        await workspace.queryRangeInto(neuronCoreQuery(step, withShard(selector, shard)), chunk.from / 1000, chunk.to / 1000, step, req.signal, fold, wait);
+        const samples = fold.samples();
+        for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
+      }
     }
   }
 
@@ -451,7 +461,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     const r = req.resource;
     const samples: GpuSample[] = [];
     if (r.tags['aws:accelerator'] === 'neuron') {
-      for await (const batch of neuronChunks(owner, prom, new Map([[r.id, r]]), req, `instance_id=${quotedLabelValue(r.id)}`, { first: true })) samples.push(...batch);
+      for await (const batch of neuronChunks(owner, prom, new Map([[r.id, r]]), req, new Date(req.to), `instance_id=${quotedLabelValue(r.id)}`, { first: true })) samples.push(...batch);
       return { source, samples };
     }
     const selectors = machineHostSelectors(r, prom.hostTag);
@@ -497,9 +507,9 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
       for (let i = 0; i < batch.length; i++) if (!Number.isNaN(batch.utilisation[i])) measured.add(batch.resourceId[i] as string);
       yield batch;
     }
-    // Neuron cores: a query of their own, per chunk of the window.
+    // Neuron cores: a query of their own, read the same way.
     if (mine.some((r) => r.tags['aws:accelerator'] === 'neuron')) {
-      for await (const samples of neuronChunks(owner, prom, byId, req)) {
+      for await (const samples of neuronChunks(owner, prom, byId, req, req.now)) {
         for (const x of samples) if (x.utilisation !== null) measured.add(x.resourceId);
         yield samples;
       }

@@ -169,21 +169,36 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     expect(c.seriesIgnored()).toEqual([{ scope: `Prometheus workspace ${proxy.workspaceUrl}`, ambiguousHosts: 1, badIndex: 1, foreign: 1 }]);
   }, 60_000);
 
-  it('asks a large window as UUID shards and time chunks within the workspace limits, and yields what one request gives', async () => {
+  it('asks a large window as UUID (NeuronCores: instance_id) shards and time chunks within the workspace limits, and yields what one request gives', async () => {
     const to = h.fleet.now.getTime();
-    const window = { ...ctx(h.fleet.now), from: to - 60 * MIN, to, resources: inventory };
+    // Two more Trainium machines that no neuron-monitor reports: the core series the plan allows for
+    // (every Neuron machine's) are then over the limit below, as a large Trainium fleet's are.
+    const trn = inventory.find((r) => r.id === trainium[1]?.id) as GpuResource;
+    const silent = ['i-0feedc0ffee0000a1', 'i-0feedc0ffee0000b2'].map((id) => ({ ...trn, id, name: id }));
+    const resources = [...inventory, ...silent];
+    const neuronCores = resources.reduce((n, r) => n + (r.tags['aws:accelerator'] === 'neuron' ? r.gpuCount * Number(r.tags['aws:neuronCoresPerDevice']) : 0), 0);
+    const window = { ...ctx(h.fleet.now), from: to - 60 * MIN, to, resources };
     const key = (x: GpuSample): string => JSON.stringify([x.resourceId, x.gpuIndex, x.ts, x.utilisation, x.xidErrors]);
     const whole = await collect(h.connector(config()).metrics(window));
+    expect(whole.some((x) => trainium.some((t) => t.id === x.resourceId))).toBe(true);
     const before = proxy.forwarded;
+    const queriesBefore = proxy.queries.length;
     // The limits split this fleet's hour as the defaults split a 100,000-GPU workspace's (issue 16).
     const limits = { pointsPerRequest: 1000, stepsPerRequest: 10, concurrency: 3 };
-    // Our request budget (10 a second) paces the 673 queries; a test need not wait for it.
+    // Our request budget (10 a second) paces the 768 queries; a test need not wait for it.
     const budget = { capacity: 1000, refillPerSecond: 1000 };
     const c = h.connector({ metrics: { prometheus: { url: proxy.workspaceUrl, region: 'us-east-1', ...limits } } }, { apiOptions: { credentials: BASE_CREDENTIALS, budget } });
     const sharded = await collect(c.metrics(window));
     expect(sharded.map(key).sort()).toEqual(whole.map(key).sort());
-    // 16 shards x 6 chunks of 10 minutes x the seven DCGM queries, and the NeuronCores' one.
-    expect(proxy.forwarded - before).toBe(16 * 6 * 7 + 1);
+    // 16 shards x 6 chunks of 10 minutes x the seven DCGM queries; the NeuronCores' query the same
+    // way, by instance_id (the Neuron machines' core series x 10 steps would be over the limit in one answer).
+    const asked = proxy.queries.slice(queriesBefore);
+    const neuron = asked.filter((q) => q.includes('neuroncore_utilization_ratio'));
+    expect(neuronCores * 10).toBeGreaterThan(limits.pointsPerRequest);
+    expect(asked.length - neuron.length).toBe(16 * 6 * 7);
+    expect(neuron).toHaveLength(16 * 6);
+    expect(new Set(neuron.map((q) => /instance_id=~"[^"]*"/.exec(q)?.[0])).size).toBe(16);
+    expect(proxy.forwarded - before).toBe(16 * 6 * 8);
     expect(c.seriesIgnored()).toEqual([{ scope: `Prometheus workspace ${proxy.workspaceUrl}`, ambiguousHosts: 1, badIndex: 1, foreign: 1 }]);
   }, 60_000);
 

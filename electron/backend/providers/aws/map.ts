@@ -10,6 +10,7 @@ import { MACHINE_KEY_TAG, type CoverageGap, type GpuResource, type GpuSample, ty
 import type { CatalogLookup } from '../../catalog';
 import { escapeRegex, quotedLabelValue } from '../common/dcgm';
 import { ec2MachineKey } from '../common/machine-key';
+import type { MatrixSink } from '../common/prom-matrix';
 import type { MetricSeries } from './client';
 
 /** The catalog functions the mapping uses (injectable so tests can take it away). */
@@ -465,33 +466,46 @@ export function neuronCoreQuery(stepSeconds: number, selector = ''): string {
 }
 
 /**
- * neuron-monitor's per-core series (neuronCoreQuery) as one sample per Neuron device and minute: the
- * mean of its cores (`aws:neuronCoresPerDevice` of the instance type), named by `instance_id`. The
- * evaluation at t covers (t - step, t] and is the sample of the minute starting at t - step.
+ * neuron-monitor's per-core series (neuronCoreQuery) folded into one sample per Neuron device and
+ * minute: the mean of its cores (`aws:neuronCoresPerDevice` of the instance type), named by
+ * `instance_id`. The evaluation at t covers (t - step, t] and is the sample of the minute starting at
+ * t - step. A range-query answer's sink: series are added as they are read.
  */
-export function neuronSamples(series: readonly { metric: Record<string, string>; values: Array<[number, string]> }[], resources: ReadonlyMap<string, GpuResource>, stepSeconds: number, fromMs: number, toMs: number): GpuSample[] {
-  const acc = new Map<string, { resourceId: string; gpuIndex: number; ts: number; sum: number; n: number }>();
-  for (const s of series) {
-    const r = resources.get(s.metric['instance_id'] ?? '');
-    const core = Number(s.metric['neuroncore']);
+export class NeuronCoreFold implements MatrixSink {
+  readonly #acc = new Map<string, { resourceId: string; gpuIndex: number; ts: number; sum: number; n: number }>();
+
+  constructor(
+    private readonly resources: ReadonlyMap<string, GpuResource>,
+    private readonly stepSeconds: number,
+    private readonly fromMs: number,
+    private readonly toMs: number,
+  ) {}
+
+  series(metric: Readonly<Record<string, string>>, times: Float64Array, values: Float64Array, count: number): void {
+    const r = this.resources.get(metric['instance_id'] ?? '');
+    const core = Number(metric['neuroncore']);
     const perDevice = Number(r?.tags['aws:neuronCoresPerDevice'] ?? 0);
-    if (!r || r.tags['aws:accelerator'] !== 'neuron' || !Number.isInteger(core) || core < 0 || !(perDevice > 0)) continue;
+    if (!r || r.tags['aws:accelerator'] !== 'neuron' || !Number.isInteger(core) || core < 0 || !(perDevice > 0)) return;
     const device = Math.floor(core / perDevice);
-    if (device >= r.gpuCount) continue;
-    for (const [t, v] of s.values) {
-      const x = Number(v);
-      const ts = t * 1000 - stepSeconds * 1000;
-      if (!Number.isFinite(x) || ts < fromMs || ts >= toMs) continue;
+    if (device >= r.gpuCount) return;
+    for (let j = 0; j < count; j++) {
+      const x = values[j] as number;
+      const ts = (times[j] as number) * 1000 - this.stepSeconds * 1000;
+      if (!Number.isFinite(x) || ts < this.fromMs || ts >= this.toMs) continue;
       const key = `${r.id}\u0000${device}\u0000${ts}`;
-      const a = acc.get(key) ?? { resourceId: r.id, gpuIndex: device, ts, sum: 0, n: 0 };
+      const a = this.#acc.get(key) ?? { resourceId: r.id, gpuIndex: device, ts, sum: 0, n: 0 };
       a.sum += Math.min(100, Math.max(0, x));
       a.n += 1;
-      acc.set(key, a);
+      this.#acc.set(key, a);
     }
   }
-  return [...acc.values()]
-    .map((a) => ({ resourceId: a.resourceId, gpuIndex: a.gpuIndex, ts: a.ts, utilisation: a.sum / a.n, utilSource: 'provider' as const, memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 0 }))
-    .sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+
+  /** One sample per device and minute folded so far, in time order. */
+  samples(): GpuSample[] {
+    return [...this.#acc.values()]
+      .map((a) => ({ resourceId: a.resourceId, gpuIndex: a.gpuIndex, ts: a.ts, utilisation: a.sum / a.n, utilSource: 'provider' as const, memoryUsedMiB: null, powerWatts: null, temperatureC: null, xidErrors: 0 }))
+      .sort((a, b) => a.ts - b.ts || a.resourceId.localeCompare(b.resourceId) || a.gpuIndex - b.gpuIndex);
+  }
 }
 
 /**

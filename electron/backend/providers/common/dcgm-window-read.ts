@@ -38,15 +38,15 @@ const HEX = '0123456789abcdef';
 
 /**
  * Label matchers that split a fleet's dcgm series into `count` (1 or 16) disjoint shards by the last
- * character of `UUID`, so every series of one GPU lands in one shard (its merge stays whole) and
- * together they cover every series: shard 0 also takes an empty UUID and one ending in a non-hex
- * character. One shard is no matcher at all.
+ * character of `label` (`UUID`; a Neuron device's cores go by `instance_id`), so every series of one
+ * GPU lands in one shard (its merge stays whole) and together they cover every series: shard 0 also
+ * takes an empty value and one ending in a non-hex character. One shard is no matcher at all.
  */
-export function uuidShards(count: 1 | 16): string[] {
+export function uuidShards(count: 1 | 16, label = 'UUID'): string[] {
   if (count === 1) return [''];
   return [...HEX].map((c, i) => {
     const cls = /[a-f]/.test(c) ? `[${c}${c.toUpperCase()}]` : `[${c}]`;
-    return i === 0 ? `UUID=~"|.*${cls}|.*[^0-9a-fA-F]"` : `UUID=~".*${cls}"`;
+    return i === 0 ? `${label}=~"|.*${cls}|.*[^0-9a-fA-F]"` : `${label}=~".*${cls}"`;
   });
 }
 
@@ -64,16 +64,16 @@ export interface QueryPlan {
 
 /**
  * Splits `[fromMs, toMs)` so no answer holds more than about `pointsPerRequest` points (GPUs x steps):
- * a small fleet asks for the whole window at once; a large one asks for 16 UUID shards, each over
- * time chunks short enough, so answers stay a few MB and can be fetched in parallel.
+ * a small fleet asks for the whole window at once; a large one asks for 16 shards (by `shardLabel`),
+ * each over time chunks short enough, so answers stay a few MB and can be fetched in parallel.
  */
-export function planMetricsQueries(fromMs: number, toMs: number, stepSeconds: number, gpus: number, maxSteps: number, pointsPerRequest: number): QueryPlan {
+export function planMetricsQueries(fromMs: number, toMs: number, stepSeconds: number, gpus: number, maxSteps: number, pointsPerRequest: number, shardLabel = 'UUID'): QueryPlan {
   const windowSteps = Math.max(1, Math.ceil((toMs - fromMs) / 1000 / stepSeconds));
   const want = Math.min(windowSteps, maxSteps);
   const shardCount: 1 | 16 = gpus * want <= pointsPerRequest ? 1 : 16;
   const perShard = Math.max(1, Math.ceil(gpus / shardCount));
   const steps = Math.max(1, Math.min(maxSteps, Math.floor(pointsPerRequest / perShard)));
-  return { chunks: chunkWindow(fromMs, toMs, stepSeconds, steps), shards: uuidShards(shardCount) };
+  return { chunks: chunkWindow(fromMs, toMs, stepSeconds, steps), shards: uuidShards(shardCount, shardLabel) };
 }
 
 /**
