@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GpuResource, Incident, FocusCostRow, GpuSample } from '../../../../shared/domain';
 import { AuthError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import type { Clock } from './client';
-import { dcgmMatchable, FLEET_SIZES, fleetTruth, toMicros } from './testing/fleet';
+import { dcgmMatchable, FLEET_SIZES, fleetTruth, migInstanceUtilisation, toMicros } from './testing/fleet';
 import { COMPUTER_NAME_TAG } from './map';
 import { fleetUtilisation, STATUS_FEED_PATH } from './testing/emulator';
 import { collect, startHarness, type Harness } from './testing/harness';
@@ -320,6 +320,34 @@ describe('metrics, costs, incidents', () => {
     expect(new Set(xid.map((s) => s.resourceId))).toEqual(new Set(h.fleet.vms.filter((v) => v.xid).map((v) => v.id)));
     const noProf = reporting.find((v) => !v.prof);
     if (noProf) expect(samples.find((s) => s.resourceId === noProf.id)?.utilSource).toBe('dev');
+  });
+
+  it("reads a MIG GPU as its instances weighed by their slices, its framebuffer as their sum", async () => {
+    const vm = h.fleet.vms.find((v) => v.mig !== undefined);
+    expect(vm).toBeDefined();
+    const mig = vm!.mig!;
+    const to = now.getTime();
+    const from = to - 20 * 60_000;
+    const before = h.prom.requests.length;
+    const samples = (await collect(h.connector().metrics({ ...ctx(), from, to, resources }))).filter((s) => s.resourceId === vm!.id);
+    expect(samples).toHaveLength(20);
+    const slices = mig.reduce((n, i) => n + i.slices, 0);
+    let plainMeanOff = 0;
+    for (const s of samples) {
+      const u = fleetUtilisation(vm!, 0, s.ts / 1000);
+      const instances = mig.map((i) => migInstanceUtilisation(u, i));
+      // What the workspace served, weighed here: 3g x 3 + 2g x 2 + 1g x 1 over the 6 slices in use.
+      expect(s.utilisation as number).toBeCloseTo(instances.reduce((n, x, k) => n + x * mig[k]!.slices, 0) / slices, 9);
+      expect(s.utilisation as number).toBeCloseTo(u, 9);
+      expect(s.utilSource).toBe('prof');
+      expect(s.memoryUsedMiB as number).toBeCloseTo(1024 + u * 100, 6);
+      plainMeanOff = Math.max(plainMeanOff, Math.abs(instances.reduce((n, x) => n + x, 0) / instances.length - u));
+    }
+    // The test tells the rule apart: a plain mean of the instances is points away.
+    expect(plainMeanOff).toBeGreaterThan(2);
+    // The instances came as series of their own (no DCGM_FI_DEV_GPU_UTIL for a MIG GPU).
+    const prof = h.prom.requests.slice(before).find((r) => /GR_ENGINE_ACTIVE/.test(r.query.get('query') ?? ''));
+    expect(prof?.query.get('query')).toContain('GPU_I_PROFILE, GPU_I_ID');
   });
 
   it('measures GPUs whose host name is not the VM name, and lists the machines nothing matched with the names looked for', async () => {

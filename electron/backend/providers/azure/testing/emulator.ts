@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { FLEET_REGIONS, FLEET_SIZES, fleetUtilisationOf, regionDisplayName, type Fleet, type FleetVm } from './fleet';
+import { FLEET_REGIONS, FLEET_SIZES, fleetUtilisationOf, migInstanceUtilisation, regionDisplayName, type Fleet, type FleetVm } from './fleet';
 import type { TestCertificate } from './tls';
 import { readBody } from '../../common/testing/http';
 import { parseMatchers } from '../../common/testing/prom-matchers';
@@ -487,7 +487,11 @@ function promSeries(fleet: Fleet, query: string, start: number, end: number, ste
     const gpus = FLEET_SIZES[vm.size].gpus;
     if (gpus === 0 || vm.power !== 'running' || vm.load === 'silent') continue;
     if (field === 'prof' && !vm.prof) continue;
-    for (let g = 0; g < gpus; g++) {
+    // A MIG-enabled GPU reports no DCGM_FI_DEV_GPU_UTIL; GR_ENGINE_ACTIVE and framebuffer per instance.
+    if (field === 'dev' && vm.mig) continue;
+    const instances = (field === 'prof' || field === 'memory') && vm.mig ? vm.mig : [null];
+    const slices = (vm.mig ?? []).reduce((n, i) => n + i.slices, 0);
+    for (let g = 0; g < gpus; g++) for (const instance of instances) {
       const values: [number, string][] = [];
       for (let t = start; t <= end; t += step) {
         const minute = t - range;
@@ -499,11 +503,14 @@ function promSeries(fleet: Fleet, query: string, start: number, end: number, ste
         const xidStart = vm.xid && g === 0 && minute === xidAt;
         const v =
           field === 'prof' || field === 'dev' ? u : field === 'memory' ? 1024 + u * 100 : field === 'power' ? 80 + u * 3 : field === 'temperature' ? 35 + u / 4 : field === 'xidLast' ? xid : xidStart ? 1 : 0;
-        values.push([t, String(v)]);
+        // A MIG instance: its own utilisation, and its share of the GPU's framebuffer by slices.
+        const mine = instance === null ? v : field === 'prof' ? migInstanceUtilisation(u, instance) : (v * instance.slices) / slices;
+        values.push([t, String(mine)]);
       }
       // `> 0` keeps only the points where the XID counter changed, as PromQL's comparison filter does.
       const kept = /\)\s*>\s*0\s*$/.test(query) ? values.filter(([, v]) => Number(v) > 0) : values;
-      if (kept.length > 0) out.push({ metric: { Hostname: vm.hostName, gpu: String(g), UUID: gpuUuid(vm.name, g) }, values: kept });
+      const labels = { Hostname: vm.hostName, gpu: String(g), UUID: gpuUuid(vm.name, g), ...(instance === null ? {} : { GPU_I_PROFILE: instance.profile, GPU_I_ID: instance.id }) };
+      if (kept.length > 0) out.push({ metric: labels, values: kept });
     }
   }
   return out;

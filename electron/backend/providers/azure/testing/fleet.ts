@@ -51,7 +51,34 @@ export interface FleetVm {
   xid: boolean;
   /** VmAvailabilityMetric of a running standalone VM: 1, 0 (down although Resource Health says Available), or no points. */
   platform: 'up' | 'down' | 'missing';
+  /**
+   * MIG instances of each GPU, as dcgm-exporter reports a MIG-enabled GPU: GR_ENGINE_ACTIVE and
+   * framebuffer per instance (labels GPU_I_PROFILE, GPU_I_ID), no DCGM_FI_DEV_GPU_UTIL. Absent: no MIG.
+   */
+  mig?: readonly MigInstance[];
 }
+
+/**
+ * One MIG instance: its profile and id, the slices it takes, and `lean`: its utilisation is the GPU's
+ * plus lean x min(u, 100 - u). The leans weighed by slices sum to 0, so the GPU's utilisation (its
+ * instances weighed by their slices) stays fleetUtilisationOf; a plain mean of them does not.
+ */
+export interface MigInstance {
+  profile: string;
+  id: string;
+  slices: number;
+  lean: number;
+}
+
+/** A100 80GB split 3g.40gb + 2g.20gb + 1g.10gb (one slice left unassigned, as operators leave one). */
+export const A100_MIG_LAYOUT: readonly MigInstance[] = [
+  { profile: '3g.40gb', id: '1', slices: 3, lean: 0.3 },
+  { profile: '2g.20gb', id: '5', slices: 2, lean: -0.2 },
+  { profile: '1g.10gb', id: '13', slices: 1, lean: -0.5 },
+];
+
+/** A MIG instance's utilisation when its GPU's is `u` (see MigInstance). */
+export const migInstanceUtilisation = (u: number, instance: MigInstance): number => u + instance.lean * Math.min(u, 100 - u);
 
 export interface FleetScaleSet {
   id: string;
@@ -167,6 +194,9 @@ export function generateFleet(opts: FleetOptions): Fleet {
   const platformCandidates = vms.filter((v) => v.power === 'running' && v.health === 'Available' && !v.xid && v.load !== 'silent' && FLEET_SIZES[v.size].gpus > 0 && dcgmMatchable(v));
   if (platformCandidates[0]) platformCandidates[0].platform = 'down';
   if (platformCandidates[1]) platformCandidates[1].platform = 'missing';
+  // One A100 VM with its GPU split into MIG instances.
+  const migVm = vms.find((v) => v.size === 'Standard_NC24ads_A100_v4' && v.power === 'running' && v.health === 'Available' && v.load === 'busy' && v.prof && !v.xid && v.platform === 'up' && v !== pairA && v !== pairB && dcgmMatchable(v));
+  if (migVm) migVm.mig = A100_MIG_LAYOUT;
 
   // Computer name prefixes as AKS, Terraform and Windows images set them: rarely the scale set's name.
   const scaleSets: FleetScaleSet[] = [
