@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, inTransaction, rows } from '../db';
 import { StoreVersionError } from '../errors';
 import type { Migration } from './migration';
+import { COST_ROW_COLUMNS_V1 } from './cost-row-v1';
 import { V3_SPEND } from './v3-spend';
 import { V4_TRIAGE } from './v4-triage';
 import { V5_GPU_KEY } from './v5-gpu-key';
@@ -98,40 +99,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE rollup_5m (${ROLLUP_COLUMNS});
       CREATE TABLE rollup_1h (${ROLLUP_COLUMNS});
       CREATE TABLE cost_row (
-        account VARCHAR NOT NULL,
-        source VARCHAR NOT NULL,
-        BillingAccountId VARCHAR NOT NULL,
-        BillingAccountName VARCHAR,
-        SubAccountId VARCHAR,
-        SubAccountName VARCHAR,
-        BillingCurrency VARCHAR NOT NULL,
-        BilledCost DECIMAL(38,10) NOT NULL,
-        EffectiveCost DECIMAL(38,10) NOT NULL,
-        ListCost DECIMAL(38,10),
-        BillingPeriodStart TIMESTAMP NOT NULL,
-        BillingPeriodEnd TIMESTAMP NOT NULL,
-        ChargePeriodStart TIMESTAMP NOT NULL,
-        ChargePeriodEnd TIMESTAMP NOT NULL,
-        ChargeCategory VARCHAR NOT NULL,
-        ChargeClass VARCHAR,
-        ChargeDescription VARCHAR,
-        ProviderName VARCHAR NOT NULL,
-        PublisherName VARCHAR,
-        InvoiceIssuerName VARCHAR,
-        ServiceName VARCHAR,
-        ServiceCategory VARCHAR,
-        RegionId VARCHAR,
-        RegionName VARCHAR,
-        AvailabilityZone VARCHAR,
-        ResourceId VARCHAR,
-        ResourceName VARCHAR,
-        ResourceType VARCHAR,
-        SkuId VARCHAR,
-        PricingQuantity DECIMAL(38,10),
-        PricingUnit VARCHAR,
-        ConsumedQuantity DECIMAL(38,10),
-        ConsumedUnit VARCHAR,
-        Tags JSON NOT NULL
+${COST_ROW_COLUMNS_V1}
       );
       CREATE TABLE incident (
         account VARCHAR NOT NULL,

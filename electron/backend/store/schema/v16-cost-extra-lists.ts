@@ -10,6 +10,7 @@
  * transaction. Frozen history: the live rule is focus/import.ts.
  */
 import type { Migration } from './migration';
+import { COST_ROW_COLUMNS_V1 } from './cost-row-v1';
 
 export const V16_COST_EXTRA_LISTS: Migration = {
   version: 16,
@@ -23,42 +24,9 @@ export const V16_COST_EXTRA_LISTS: Migration = {
     INSERT INTO cost_extra_columns
     SELECT account, source, any_value(json_keys(extra)) FROM cost_row WHERE extra IS NOT NULL GROUP BY account, source;
     CREATE TABLE cost_row_v16 (
-      account VARCHAR NOT NULL,
-      source VARCHAR NOT NULL,
-      BillingAccountId VARCHAR NOT NULL,
-      BillingAccountName VARCHAR,
-      SubAccountId VARCHAR,
-      SubAccountName VARCHAR,
-      BillingCurrency VARCHAR NOT NULL,
-      BilledCost DECIMAL(38,10) NOT NULL,
-      EffectiveCost DECIMAL(38,10) NOT NULL,
-      ListCost DECIMAL(38,10),
-      BillingPeriodStart TIMESTAMP NOT NULL,
-      BillingPeriodEnd TIMESTAMP NOT NULL,
-      ChargePeriodStart TIMESTAMP NOT NULL,
-      ChargePeriodEnd TIMESTAMP NOT NULL,
-      ChargeCategory VARCHAR NOT NULL,
-      ChargeClass VARCHAR,
-      ChargeDescription VARCHAR,
-      ProviderName VARCHAR NOT NULL,
-      PublisherName VARCHAR,
-      InvoiceIssuerName VARCHAR,
-      ServiceName VARCHAR,
-      ServiceCategory VARCHAR,
-      RegionId VARCHAR,
-      RegionName VARCHAR,
-      AvailabilityZone VARCHAR,
-      ResourceId VARCHAR,
-      ResourceName VARCHAR,
-      ResourceType VARCHAR,
-      SkuId VARCHAR,
-      PricingQuantity DECIMAL(38,10),
-      PricingUnit VARCHAR,
-      ConsumedQuantity DECIMAL(38,10),
-      ConsumedUnit VARCHAR,
-      Tags JSON NOT NULL,
-      extra VARCHAR[],
-      is_estimate BOOLEAN DEFAULT false
+${COST_ROW_COLUMNS_V1},
+        extra VARCHAR[],
+        is_estimate BOOLEAN DEFAULT false
     );
     INSERT INTO cost_row_v16 SELECT * REPLACE (json_extract_string(extra, '$.*') AS extra) FROM cost_row;
     DROP TABLE cost_row;
