@@ -14,6 +14,7 @@ import { AuthError, ConfigError, ConnectorError, type Connector, type CostsReque
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
 import { placedOnMachine, quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
 import { planMetricsQueries, readDcgmWindow, withShard, type RangeQuerySource } from '../common/dcgm-window-read';
+import { inOrderAhead } from '../common/request-limit';
 import { Semaphore, type WaitOptions } from '../common/semaphore';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
 import { cloudwatchSource, prometheusSource, type AwsAccountConfig, type PrometheusSource } from './config';
@@ -426,8 +427,8 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   /**
    * NeuronCore samples of `[from, to)` from the workspace (neuronCoreQuery narrowed by `selector`),
    * planned as the DCGM read is: `instance_id` shards and time chunks within the workspace limits
-   * (a device's cores share its instance, so its minutes are whole in one answer), each answer folded
-   * as it streams in. A Trainium fleet has up to 128 core series per machine.
+   * (a device's cores share its instance, so its minutes are whole in one answer), `concurrency` in
+   * flight, each answer folded as it streams in. A Trainium fleet has up to 128 core series per machine.
    */
   async function* neuronChunks(owner: AccountScope, prom: PrometheusSource, byId: ReadonlyMap<string, GpuResource>, req: Pick<MetricsRequest, 'from' | 'to' | 'signal'>, now: Date, selector = '', wait: WaitOptions = {}): AsyncGenerator<GpuSample[]> {
     const step = 60;
@@ -436,13 +437,16 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     const steps = Math.min(prom.stepsPerRequest, prom.maxPointsPerSeries - 1);
     const plan = planMetricsQueries(req.from, req.to, step, Math.max(1, cores), steps, prom.pointsPerRequest, 'instance_id');
     const workspace = workspaceSource(owner, prom, now);
-    for (const chunk of plan.chunks) {
-      for (const shard of plan.shards) {
-        const fold = new NeuronCoreFold(byId, step, chunk.from, chunk.to);
-        await workspace.queryRangeInto(neuronCoreQuery(step, withShard(selector, shard)), chunk.from / 1000, chunk.to / 1000, step, req.signal, fold, wait);
-        const samples = fold.samples();
-        for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
-      }
+    const units = plan.chunks.flatMap((chunk) => plan.shards.map((shard) => ({ chunk, shard })));
+    // Up to `concurrency` answers asked ahead (the source's limit holds them to it), yielded in order.
+    const fetchUnit = async ({ chunk, shard }: (typeof units)[number], signal: AbortSignal): Promise<NeuronCoreFold> => {
+      const fold = new NeuronCoreFold(byId, step, chunk.from, chunk.to);
+      await workspace.queryRangeInto(neuronCoreQuery(step, withShard(selector, shard)), chunk.from / 1000, chunk.to / 1000, step, signal, fold, wait);
+      return fold;
+    };
+    for await (const fold of inOrderAhead(units, prom.concurrency, fetchUnit, req.signal)) {
+      const samples = fold.samples();
+      for (let i = 0; i < samples.length; i += SAMPLE_BATCH) yield samples.slice(i, i + SAMPLE_BATCH);
     }
   }
 

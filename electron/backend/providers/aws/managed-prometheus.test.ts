@@ -188,7 +188,11 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     // Our request budget (10 a second) paces the 768 queries; a test need not wait for it.
     const budget = { capacity: 1000, refillPerSecond: 1000 };
     const c = h.connector({ metrics: { prometheus: { url: proxy.workspaceUrl, region: 'us-east-1', ...limits } } }, { apiOptions: { credentials: BASE_CREDENTIALS, budget } });
-    const sharded = await collect(c.metrics(window));
+    // Answers held 10 ms, so queries asked together overlap at the workspace.
+    proxy.delayMs = 10;
+    const sharded = await collect(c.metrics(window)).finally(() => {
+      proxy.delayMs = 0;
+    });
     expect(sharded.map(key).sort()).toEqual(whole.map(key).sort());
     // 16 shards x 6 chunks of 10 minutes x the seven DCGM queries; the NeuronCores' query the same
     // way, by instance_id (the Neuron machines' core series x 10 steps would be over the limit in one answer).
@@ -198,6 +202,9 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     expect(asked.length - neuron.length).toBe(16 * 6 * 7);
     expect(neuron).toHaveLength(16 * 6);
     expect(new Set(neuron.map((q) => /instance_id=~"[^"]*"/.exec(q)?.[0])).size).toBe(16);
+    // The NeuronCore queries run up to the limit at once, never over it.
+    const inFlight = proxy.inFlight.slice(queriesBefore).filter((_, i) => asked[i]!.includes('neuroncore_utilization_ratio'));
+    expect(Math.max(...inFlight)).toBe(limits.concurrency);
     expect(proxy.forwarded - before).toBe(16 * 6 * 8);
     expect(c.seriesIgnored()).toEqual([{ scope: `Prometheus workspace ${proxy.workspaceUrl}`, ambiguousHosts: 1, badIndex: 1, foreign: 1 }]);
   }, 60_000);

@@ -22,12 +22,17 @@ export interface ApsProxy {
   scopes: string[];
   /** The PromQL of every request forwarded, in order. */
   queries: string[];
+  /** Per forwarded request, in the same order: how many were being answered when it came, itself included. */
+  inFlight: number[];
+  /** Milliseconds each answer is held before it is forwarded (0 by default): requests then overlap. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
 /** Starts the proxy on 127.0.0.1 in front of `prometheusUrl`, for workspace `workspaceId`. */
 export async function startApsProxy(prometheusUrl: string, workspaceId: string, secrets: Record<string, string>): Promise<ApsProxy> {
-  const state = { forwarded: 0, refused: 0 };
+  const state = { forwarded: 0, refused: 0, answering: 0, delayMs: 0 };
+  const inFlight: number[] = [];
   const known = new Map(Object.entries(secrets));
   const scopes: string[] = [];
   const queries: string[] = [];
@@ -71,9 +76,16 @@ export async function startApsProxy(prometheusUrl: string, workspaceId: string, 
       }
       state.forwarded++;
       queries.push(new URLSearchParams(body).get('query') ?? '');
-      const upstream = await fetch(`${prometheusUrl}${path.slice(prefix.length)}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/x-www-form-urlencoded') }, body: req.method === 'GET' ? undefined : body });
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-      res.end(await upstream.text());
+      inFlight.push(++state.answering);
+      try {
+        const upstream = await fetch(`${prometheusUrl}${path.slice(prefix.length)}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/x-www-form-urlencoded') }, body: req.method === 'GET' ? undefined : body });
+        const text = await upstream.text();
+        if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+        res.end(text);
+      } finally {
+        state.answering--;
+      }
     })().catch((err: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(err));
@@ -92,6 +104,13 @@ export async function startApsProxy(prometheusUrl: string, workspaceId: string, 
     },
     scopes,
     queries,
+    inFlight,
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(ms: number) {
+      state.delayMs = ms;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
