@@ -36,7 +36,7 @@ import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-s
 import { SignatureV4 } from '@smithy/signature-v4';
 import { z } from 'zod';
 import type { MatrixSeries } from '../common/dcgm';
-import { MatrixScanner, type MatrixSink } from '../common/prom-matrix';
+import { MatrixScanner, scanAnswer, type MatrixSink } from '../common/prom-matrix';
 import { Sha256 } from './sha256';
 import { RequestBudget, type BudgetOptions, type BudgetState } from './budget';
 import type { CostsRequest, FocusExportFiles } from '../types';
@@ -382,11 +382,7 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       call(signal, 'aps:QueryMetrics', scope, workspace.region, async () => {
         const res = await signedQueryRange(scope, workspace, query, start, end, stepSeconds, signal);
         if (!res.ok) throw apsFailure(res.status, res.headers.get('x-amzn-errortype'), await res.text());
-        const scanner = new MatrixScanner(sink);
-        if (res.body) {
-          for await (const chunk of res.body) if (!scanner.push(chunk)) break;
-        }
-        const verdict = scanner.end();
+        const verdict = await scanAnswer(res.body, new MatrixScanner(sink), signal);
         if (verdict.kind === 'not-json') throw notJson();
         if (verdict.kind !== 'matrix') throw notMatrix();
       }),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import { prometheusSkipReason, startPrometheus, type RunningPrometheus } from '../kubernetes/testing/prometheus-server';
-import { AuthError } from '../types';
+import { AuthError, MalformedResponseError } from '../types';
 import { startApsProxy, type ApsProxy } from './testing/aps-proxy';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY } from './testing/emulator';
 import { visibleInstances, type FleetInstance } from './testing/fleet';
@@ -265,6 +265,16 @@ describe.skipIf(skip !== null)('aws metrics from an Amazon Managed Service for P
     for (const x of faulted) expect(`${x.resourceId}/${x.gpuIndex}`).toBe(`${instanceId}/${gpu}`);
     expect(faulted.reduce((n, x) => n + x.xidErrors, 0)).toBe(1);
     expect(faulted[0]?.ts).toBe(to - 60 * MIN + XID_AT_MIN * MIN);
+  }, 60_000);
+
+  it('fails the stream as a malformed answer when the connection drops half-way through one', async () => {
+    const c = h.connector(config());
+    const to = h.fleet.now.getTime();
+    // The third of the window's queries: half its answer, then the connection is gone.
+    proxy.cutAnswer(2);
+    const err = await collect(c.metrics({ ...ctx(h.fleet.now), from: to - 10 * MIN, to, resources: inventory })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MalformedResponseError);
+    expect((err as MalformedResponseError).message).toMatch(/not JSON/);
   }, 60_000);
 
   it('fails as auth naming aps:QueryMetrics when the workspace refuses the signature, and nothing reaches Prometheus', async () => {

@@ -39,7 +39,7 @@ import {
 } from './map';
 import { z } from 'zod';
 import { AuthError, ConfigError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
-import { MatrixScanner, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
+import { MatrixScanner, scanAnswer, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
 import { Semaphore, type WaitOptions } from '../common/semaphore';
 import { sleep } from '../common/retry';
 import { fileErrorReason } from '../common/secret-text';
@@ -419,14 +419,7 @@ export class AzureApi {
             }),
           );
           if (res.status >= 400) throw errorForStatus(failureOf(res), site);
-          const scanner = new MatrixScanner(sink);
-          const body = res.readableStreamBody;
-          if (body) {
-            for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
-              if (!scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) break;
-            }
-          }
-          const verdict = scanner.end();
+          const verdict = await scanAnswer(res.readableStreamBody as AsyncIterable<Uint8Array | string> | undefined, new MatrixScanner(sink), signal);
           if (verdict.kind !== 'matrix') throw matrixRefusal(verdict, site);
         }),
       signal,

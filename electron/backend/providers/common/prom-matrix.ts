@@ -760,3 +760,34 @@ export class MatrixScanner {
     return true;
   }
 }
+
+/**
+ * Pushes an answer's body through `scanner` as it arrives (a fetch body or a Node stream, of bytes or
+ * text). A body that cannot be read to its end (cut off, timed out) is not JSON, as parsing it whole
+ * would find; the caller's abort is thrown as is. Stopping before the end releases the connection.
+ */
+export async function scanAnswer(body: AsyncIterable<Uint8Array | string> | null | undefined, scanner: MatrixScanner, signal: AbortSignal): Promise<MatrixVerdict> {
+  if (!body) return scanner.end();
+  const chunks = body[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array | string>;
+      try {
+        next = await chunks.next();
+      } catch (cause) {
+        done = true;
+        if (signal.aborted) throw cause;
+        return { kind: 'not-json', cause };
+      }
+      if (next.done) {
+        done = true;
+        return scanner.end();
+      }
+      if (!scanner.push(typeof next.value === 'string' ? Buffer.from(next.value) : next.value)) return scanner.end();
+    }
+  } finally {
+    // Stopped before the end (not JSON, or the sink threw): release the connection.
+    if (!done) void chunks.return?.()?.catch(() => undefined);
+  }
+}

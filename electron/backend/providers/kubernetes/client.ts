@@ -6,7 +6,7 @@ import type { KubernetesConfig, PrometheusConfig } from './config';
 import { defaultKubeconfigPath, loadKubeconfig } from './kubeconfig';
 import { readSecret } from '../common/secret-ref';
 import { Semaphore, type WaitOptions } from '../common/semaphore';
-import { MatrixScanner, readMatrixAnswer, type MatrixSeries, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
+import { MatrixScanner, readMatrixAnswer, scanAnswer, type MatrixSeries, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
 
 /** Builds the client config for the account's context, applying endpoint and token overrides. */
 export async function buildKubeConfig(cfg: KubernetesConfig): Promise<KubeConfig> {
@@ -156,7 +156,7 @@ export class PrometheusClient {
     return this.limit.run(
       async () => {
         const res = await this.post(query, start, end, step, signal);
-        const verdict = await scanBody(res, new MatrixScanner(sink), signal);
+        const verdict = await scanAnswer(res.body, new MatrixScanner(sink), signal);
         if (verdict.kind !== 'matrix') this.refuse(verdict, res.status);
       },
       signal,
@@ -205,35 +205,5 @@ export class PrometheusClient {
       case 'bad-series':
         throw new MalformedResponseError(`Prometheus at ${this.cfg.url}: series ${verdict.index} of the matrix answer is malformed`);
     }
-  }
-}
-
-/**
- * Pushes a response's body through `scanner` as it arrives. A body that cannot be read to its end
- * (cut off, timed out) is not JSON, as res.json() would find; the caller's abort is thrown as is.
- */
-async function scanBody(res: Response, scanner: MatrixScanner, signal: AbortSignal): Promise<MatrixVerdict> {
-  if (!res.body) return scanner.end();
-  const reader = res.body.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      let next: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        next = await reader.read();
-      } catch (cause) {
-        done = true;
-        if (signal.aborted) throw cause;
-        return { kind: 'not-json', cause };
-      }
-      if (next.done) {
-        done = true;
-        return scanner.end();
-      }
-      if (!scanner.push(next.value)) return scanner.end();
-    }
-  } finally {
-    // Stopped before the end (not JSON, or the sink threw): release the connection.
-    if (!done) void reader.cancel().catch(() => undefined);
   }
 }

@@ -26,12 +26,14 @@ export interface ApsProxy {
   inFlight: number[];
   /** Milliseconds each answer is held before it is forwarded (0 by default): requests then overlap. */
   delayMs: number;
+  /** Cuts the answer to the forwarded request `after` requests from now off half-way (the connection dropped). */
+  cutAnswer(after: number): void;
   close(): Promise<void>;
 }
 
 /** Starts the proxy on 127.0.0.1 in front of `prometheusUrl`, for workspace `workspaceId`. */
 export async function startApsProxy(prometheusUrl: string, workspaceId: string, secrets: Record<string, string>): Promise<ApsProxy> {
-  const state = { forwarded: 0, refused: 0, answering: 0, delayMs: 0 };
+  const state = { forwarded: 0, refused: 0, answering: 0, delayMs: 0, cut: null as { after: number } | null };
   const inFlight: number[] = [];
   const known = new Map(Object.entries(secrets));
   const scopes: string[] = [];
@@ -81,6 +83,14 @@ export async function startApsProxy(prometheusUrl: string, workspaceId: string, 
         const upstream = await fetch(`${prometheusUrl}${path.slice(prefix.length)}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/x-www-form-urlencoded') }, body: req.method === 'GET' ? undefined : body });
         const text = await upstream.text();
         if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+        const cut = state.cut;
+        if (cut !== null && cut.after-- === 0) {
+          state.cut = null;
+          // Half an answer, then the connection drops: what a workspace behind a failing proxy sends.
+          res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+          res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+          return;
+        }
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
         res.end(text);
       } finally {
@@ -110,6 +120,9 @@ export async function startApsProxy(prometheusUrl: string, workspaceId: string, 
     },
     set delayMs(ms: number) {
       state.delayMs = ms;
+    },
+    cutAnswer: (after) => {
+      state.cut = { after };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
