@@ -34,8 +34,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { z } from 'zod';
-import type { MatrixSeries } from '../common/dcgm';
 import { MatrixScanner, scanAnswer, type MatrixSink } from '../common/prom-matrix';
 import { Sha256 } from './sha256';
 import { RequestBudget, type BudgetOptions, type BudgetState } from './budget';
@@ -89,12 +87,9 @@ export interface AwsApi {
   metricData(scope: AccountScope, region: string, queries: MetricDataQuery[], from: number, to: number, signal: AbortSignal): Promise<Map<string, MetricSeries>>;
   /**
    * A PromQL range query to an Amazon Managed Service for Prometheus workspace (its URL), SigV4-signed
-   * for service `aps` in `region` with the scope's credential; times in epoch seconds.
-   */
-  promQueryRange(scope: AccountScope, workspace: { url: string; region: string }, query: string, start: number, end: number, stepSeconds: number, signal: AbortSignal): Promise<MatrixSeries[]>;
-  /**
-   * The same query, each series handed to `sink` as the answer's bytes arrive (no parsed matrix is
-   * held); an answer that is not a whole matrix is thrown as malformed, and is never retried here.
+   * for service `aps` in `region` with the scope's credential; times in epoch seconds. Each series is
+   * handed to `sink` as the answer's bytes arrive (no parsed matrix is held); an answer that is not a
+   * whole matrix is thrown as malformed, and is never retried here.
    */
   promQueryRangeInto(scope: AccountScope, workspace: { url: string; region: string }, query: string, start: number, end: number, stepSeconds: number, signal: AbortSignal, sink: MatrixSink): Promise<void>;
   /** AWS Health DescribeEvents filtered to regions and services, every page. */
@@ -156,11 +151,6 @@ export function sharedCredentials(provider: AwsCredentialIdentityProvider): AwsC
     return next;
   };
 }
-
-const PromMatrix = z.object({
-  status: z.literal('success'),
-  data: z.object({ resultType: z.literal('matrix'), result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.tuple([z.number(), z.string()])) })) }),
-});
 
 /** An HTTP answer of the workspace as an error the SDK's error mapping reads (code and status). */
 function apsFailure(status: number, type: string | null, text: string): Error {
@@ -363,21 +353,6 @@ export function openAwsApi(config: AwsAccountConfig, options: OpenAwsApiOptions 
       } while (token);
       return series;
     },
-    promQueryRange: async (scope, workspace, query, start, end, stepSeconds, signal) =>
-      call(signal, 'aps:QueryMetrics', scope, workspace.region, async () => {
-        const res = await signedQueryRange(scope, workspace, query, start, end, stepSeconds, signal);
-        const text = await res.text();
-        if (!res.ok) throw apsFailure(res.status, res.headers.get('x-amzn-errortype'), text);
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          throw notJson();
-        }
-        const parsed = PromMatrix.safeParse(json);
-        if (!parsed.success) throw notMatrix();
-        return parsed.data.data.result;
-      }),
     promQueryRangeInto: async (scope, workspace, query, start, end, stepSeconds, signal, sink) =>
       call(signal, 'aps:QueryMetrics', scope, workspace.region, async () => {
         const res = await signedQueryRange(scope, workspace, query, start, end, stepSeconds, signal);
