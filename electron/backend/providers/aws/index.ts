@@ -12,8 +12,8 @@ import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../..
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import { AuthError, ConfigError, ConnectorError, type Connector, type CostsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext } from '../types';
 import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } from './client';
-import { placedOnMachine, quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
-import { planMetricsQueries, readDcgmWindow, withShard, type RangeQuerySource } from '../common/dcgm-window-read';
+import { quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
+import { planMetricsQueries, readDcgmWindow, readMachineWindow, withShard, type RangeQuerySource } from '../common/dcgm-window-read';
 import { inOrderAhead } from '../common/request-limit';
 import { Semaphore, type WaitOptions } from '../common/semaphore';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
@@ -470,15 +470,9 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
     }
     const selectors = machineHostSelectors(r, prom.hostTag);
     if (selectors === null) return { source, samples };
-    const place = placedOnMachine(dcgmMachines(req.machines), r, (machines) => placeByHost(machines, prom.hostTag));
     const workspace = workspaceSource(owner, prom, new Date(req.to));
-    const window = { signal: req.signal, from: req.from, to: req.to, resources: [r] };
-    const read = async (selector: string): Promise<GpuSample[]> => {
-      const out: GpuSample[] = [];
-      // Someone waits on the page: its queries go ahead of a backfill's waiting for the same permits.
-      for await (const batch of readDcgmWindow(workspace, { ...prom, groupLabels: ['Hostname', 'instance'], selector, first: true }, window, place)) out.push(...batch);
-      return out;
-    };
+    const read = (selector: string): Promise<GpuSample[]> =>
+      readMachineWindow(workspace, { ...prom, groupLabels: ['Hostname', 'instance'] }, selector, req, dcgmMachines(req.machines), (machines) => placeByHost(machines, prom.hostTag));
     const named = await read(selectors.byHostname);
     const gpusNamed = new Set(named.map((x) => x.gpuIndex));
     // A GPU is read by its Hostname series where it has any, as the metrics sync places it.

@@ -3,7 +3,7 @@
  * subscription, DCGM metrics from managed Prometheus, spend from Cost Management (or FOCUS exports)
  * and incidents from Resource Health and Service Health (public status feed as the fallback).
  */
-import type { FocusCostRow, GpuResource, GpuSample, Incident } from '../../../../shared/domain';
+import type { FocusCostRow, GpuResource, Incident } from '../../../../shared/domain';
 import { lookupInstance, normaliseGpuModel } from '../../catalog';
 import type { AccessProblem, UnmeasuredMachine } from '../../../../shared/connector-diagnostics';
 import {
@@ -22,9 +22,9 @@ import {
 import { AzureApi, type AzureApiDeps, type ReadBudget, type SubscriptionInfo } from './client';
 import type { AzureAccountConfig } from './config';
 import { readFocusExportDirectory } from './focus-export';
-import { machineSelector, placedOnMachine, sourceName } from '../common/dcgm';
+import { machineSelector, sourceName } from '../common/dcgm';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
-import { readDcgmWindow, type RangeQuerySource } from '../common/dcgm-window-read';
+import { readDcgmWindow, readMachineWindow, type RangeQuerySource } from '../common/dcgm-window-read';
 import { parseRssItems } from '../common/status-feed';
 import { azureDiagnostics } from './diagnostics';
 import { identityFromAccessToken } from './identity';
@@ -326,11 +326,8 @@ export function createAzureConnector(config: AzureAccountConfig, deps: AzureConn
     const prom = config.prometheus;
     if (!prom) throw new ConfigError(`account "${account}" has no prometheus.queryEndpoint to ask for machine ${req.resource.name}'s minutes`);
     const host = req.resource.tags[COMPUTER_NAME_TAG] ?? req.resource.name;
-    const narrowed = { ...prom, groupLabels: [prom.hostLabel], first: true, selector: machineSelector(prom.selector, req.resource.gpuUuids, prom.hostLabel, host) };
-    const samples: GpuSample[] = [];
-    const window = { signal: req.signal, from: req.from, to: req.to, resources: [req.resource] };
-    const place = placedOnMachine(req.machines, req.resource, (machines) => placeOnHosts(machines, prom.hostLabel));
-    for await (const batch of readDcgmWindow(workspace, narrowed, window, place)) samples.push(...batch);
+    const selector = machineSelector(prom.selector, req.resource.gpuUuids, prom.hostLabel, host);
+    const samples = await readMachineWindow(workspace, { ...prom, groupLabels: [prom.hostLabel] }, selector, req, req.machines, (machines) => placeOnHosts(machines, prom.hostLabel));
     return { source: sourceName('Azure Monitor workspace', prom.queryEndpoint), samples };
   }
 

@@ -7,9 +7,10 @@
  * yielded in plan order. So a 100k-GPU backfill never holds a window, or even one whole answer, in
  * memory (issue 16).
  */
+import type { GpuResource, GpuSample } from '../../../../shared/domain';
 import type { GpuSampleColumns } from '../../domain/sample-columns';
-import type { MetricsRequest } from '../types';
-import { DCGM_FIELDS, dcgmQueries, DcgmWindowFold, MinuteColumnsPool, type PlaceSeries } from './dcgm';
+import type { MachineSeriesRequest, MetricsRequest } from '../types';
+import { DCGM_FIELDS, dcgmQueries, DcgmWindowFold, MinuteColumnsPool, placedOnMachine, type PlaceSeries } from './dcgm';
 import type { MatrixSink } from './prom-matrix';
 import { inOrderAhead } from './request-limit';
 import type { WaitOptions } from './semaphore';
@@ -157,4 +158,24 @@ export async function* readDcgmWindow(
     // Samples are made batch by batch as the consumer takes them, not a whole unit ahead.
     if (fold) yield* fold.samples(SAMPLE_BATCH, to);
   }
+}
+
+/**
+ * A machine page's samples (a rollups account's drill-down): the window read narrowed by `selector` to
+ * the machine's series and asked ahead of a backfill's waiting queries; each series is placed among
+ * `machines` by `placeAmong`, as a metrics read places it, and kept where it lands on the machine.
+ */
+export async function readMachineWindow(
+  source: RangeQuerySource,
+  q: Omit<DcgmWindowQuery, 'selector' | 'first'>,
+  selector: string,
+  req: Pick<MachineSeriesRequest, 'resource' | 'from' | 'to' | 'signal'>,
+  machines: readonly GpuResource[],
+  placeAmong: (machines: readonly GpuResource[]) => PlaceSeries,
+): Promise<GpuSample[]> {
+  const place = placedOnMachine(machines, req.resource, placeAmong);
+  const window = { signal: req.signal, from: req.from, to: req.to, resources: [req.resource] };
+  const samples: GpuSample[] = [];
+  for await (const batch of readDcgmWindow(source, { ...q, selector, first: true }, window, place)) samples.push(...batch);
+  return samples;
 }

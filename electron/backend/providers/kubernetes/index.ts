@@ -1,10 +1,10 @@
 /** The kubernetes connector: GPU nodes and pods of one kubeconfig context, DCGM metrics from Prometheus. */
 import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ConnectorDiagnostics, UnplacedMachine } from '../../../../shared/connector-diagnostics';
-import type { CloudId, GpuResource, GpuSample } from '../../../../shared/domain';
+import type { CloudId, GpuResource } from '../../../../shared/domain';
 import { ConfigError, ConnectorError, type Connector, type CostsRequest, type IncidentsRequest, type MachineSeries, type MachineSeriesRequest, type MetricsRequest, type StreamContext } from '../types';
-import { machineSelector, placedOnMachine, sourceName } from '../common/dcgm';
-import { readDcgmWindow } from '../common/dcgm-window-read';
+import { machineSelector, sourceName } from '../common/dcgm';
+import { readDcgmWindow, readMachineWindow } from '../common/dcgm-window-read';
 import type { GpuSampleColumns } from '../../domain/sample-columns';
 import { coreApi, listActivePods, listNodes, PrometheusClient } from './client';
 import { KubernetesConfig, type PrometheusConfig } from './config';
@@ -60,11 +60,8 @@ function readMetrics(prom: PrometheusClient, p: PrometheusConfig, req: MetricsRe
 async function readMachine(prom: PrometheusClient, cfg: KubernetesConfig, req: MachineSeriesRequest): Promise<MachineSeries> {
   const p = cfg.prometheus;
   if (!p) throw new ConfigError(`account "${cfg.name}" has no prometheus endpoint to ask for machine ${req.resource.name}'s minutes`);
-  // Someone waits on the page: its queries go ahead of a backfill's waiting for the same permits.
-  const narrowed = { ...p, groupLabels: p.nodeLabels, first: true, selector: machineSelector(p.selector, req.resource.gpuUuids, p.nodeLabels[0] ?? 'Hostname', req.resource.name) };
-  const place = placedOnMachine(req.machines, req.resource, (machines) => placeOnNodes(machines, p.nodeLabels));
-  const samples: GpuSample[] = [];
-  for await (const batch of readDcgmWindow(prom, narrowed, { signal: req.signal, from: req.from, to: req.to, resources: [req.resource] }, place)) samples.push(...batch);
+  const selector = machineSelector(p.selector, req.resource.gpuUuids, p.nodeLabels[0] ?? 'Hostname', req.resource.name);
+  const samples = await readMachineWindow(prom, { ...p, groupLabels: p.nodeLabels }, selector, req, req.machines, (machines) => placeOnNodes(machines, p.nodeLabels));
   return { source: sourceName('Prometheus', p.url), samples };
 }
 
