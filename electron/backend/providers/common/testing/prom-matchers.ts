@@ -8,8 +8,8 @@ export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean
 
 /**
  * `name="v"`, `name=~"re"`, `name!="v"` and `name!~"re"` matchers of a selector body (between the
- * braces), as Prometheus reads them (regular expressions anchored at both ends; a missing label is
- * the empty string); null for a body that is not such a list.
+ * braces), as Prometheus reads them (regular expressions anchored at both ends, a leading `(?i)`
+ * case-insensitive; a missing label is the empty string); null for a body that is not such a list.
  */
 export function parseMatchers(body: string): LabelMatcher[] | null {
   const out: LabelMatcher[] = [];
@@ -21,7 +21,14 @@ export function parseMatchers(body: string): LabelMatcher[] | null {
     if (!m) return null;
     const [, name = '', op, raw = ''] = m;
     const value = JSON.parse(`"${raw}"`) as string;
-    const re = new RegExp(`^(?:${value})$`);
+    // RE2's case-insensitive flag, which connectors send for host names (`(?i)...`); JS takes it as a flag.
+    const caseless = value.startsWith('(?i)');
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(?:${caseless ? value.slice(4) : value})$`, caseless ? 'i' : '');
+    } catch {
+      return null;
+    }
     const of = (labels: Readonly<Record<string, string>>): string => labels[name] ?? '';
     out.push(
       op === '=' ? (l) => of(l) === value : op === '!=' ? (l) => of(l) !== value : op === '=~' ? (l) => re.test(of(l)) : (l) => !re.test(of(l)),
