@@ -350,6 +350,14 @@ describe('metrics, costs, incidents', () => {
     expect(prof?.query.get('query')).toContain('GPU_I_PROFILE, GPU_I_ID');
   });
 
+  it('reads a window that reaches past now as far as the workspace has minutes, and no further', async () => {
+    const to = now.getTime();
+    const samples = await collect(h.connector().metrics({ ...ctx(), from: to - 10 * 60_000, to: to + 10 * 60_000, resources }));
+    const reporting = h.fleet.vms.filter((v) => FLEET_SIZES[v.size].gpus > 0 && v.power === 'running' && v.load !== 'silent' && dcgmMatchable(v, h.fleet.scaleSets));
+    expect(samples).toHaveLength(reporting.reduce((n, v) => n + FLEET_SIZES[v.size].gpus, 0) * 10);
+    expect(Math.max(...samples.map((s) => s.ts))).toBe(to - 60_000);
+  });
+
   it('measures GPUs whose host name is not the VM name, and lists the machines nothing matched with the names looked for', async () => {
     const to = now.getTime();
     const from = to - 10 * 60_000;

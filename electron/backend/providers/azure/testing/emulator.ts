@@ -493,7 +493,8 @@ function promSeries(fleet: Fleet, query: string, start: number, end: number, ste
     const slices = (vm.mig ?? []).reduce((n, i) => n + i.slices, 0);
     for (let g = 0; g < gpus; g++) for (const instance of instances) {
       const values: [number, string][] = [];
-      for (let t = start; t <= end; t += step) {
+      // No evaluation after the fleet's now: a workspace has no samples from the future.
+      for (let t = start; t <= Math.min(end, fleet.now.getTime() / 1000); t += step) {
         const minute = t - range;
         const u = fleetUtilisation(vm, g, minute);
         // The XID gauge turns to 79 ten minutes before the fleet's now on one GPU, and stays: one new
