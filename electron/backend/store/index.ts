@@ -17,6 +17,8 @@ import { createSpendArea } from './spend/index';
 import { createTriageArea } from './triage/index';
 import type { FleetStore } from './types';
 import { sortPendingSamples } from './fleet/sample-order';
+import { keepOverviewFacts, markWritten } from './fleet/kept-overview';
+import { floorToMinute } from './fleet/overview-query';
 import { createWrite } from './write';
 
 export { StoreCorruptError, StoreLockedError, StoreReadOnlyError, StoreVersionError } from './errors';
@@ -96,10 +98,17 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   // FLEETPANE_MEMORY_TRACE_MS: a diagnostic line on stderr every N ms (RSS, heap, DuckDB by tag).
   const traceMs = Number(process.env.FLEETPANE_MEMORY_TRACE_MS);
   const stopTrace = traceMs > 0 ? await traceMemory(instance, traceMs, (line) => process.stderr.write(`${line}\n`)) : () => {};
-  const write = createWrite(instance, readOnly, undefined, async (conn) => {
-    const step = await sortPendingSamples(conn);
-    return { changed: step.sorted > 0, more: step.more };
-  });
+  const write = createWrite(
+    instance,
+    readOnly,
+    undefined,
+    async (conn) => {
+      const step = await sortPendingSamples(conn);
+      return { changed: step.sorted > 0, more: step.more };
+    },
+    // The overview's GPU facts for the current minute (fleet/kept-overview.ts).
+    { markStale: markWritten, refresh: (conn) => keepOverviewFacts(conn, floorToMinute(now().getTime())) },
+  );
   const readPool = pool;
   const quiet = quietGateOf(instance);
   quiet.arm(instance, { memoryLimit, idleMs: opts.idleReleaseMs });

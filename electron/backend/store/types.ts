@@ -19,7 +19,8 @@ export interface FleetStore extends FleetArea, SpendArea, TriageArea, FocusArea 
   readonly readOnly: boolean;
   /**
    * Does now, to the end, what the store otherwise does when quiet (raw samples written out of time
-   * order rewritten in it), then checkpoints: for a bench or an export that wants the settled layout.
+   * order rewritten in it), then checkpoints and keeps the overview's facts for the current minute:
+   * for a bench or an export that wants the settled layout.
    */
   settle(): Promise<void>;
   close(): Promise<void>;

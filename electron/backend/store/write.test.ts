@@ -38,6 +38,56 @@ describe('the store write()', () => {
     expect(await count()).toBe(1);
   });
 
+  it('marks every write in its own transaction and keeps the facts anew once writes pause', async () => {
+    const conn = await instance.connect();
+    await exec(conn, 'CREATE TABLE mark (n INTEGER)');
+    conn.closeSync();
+    const events: string[] = [];
+    const keptAt: number[] = [];
+    const write = createWrite(instance, false, { aboveBytes: Infinity, idleMs: 10, upkeepQuietMs: 100 }, undefined, {
+      markStale: async (c) => {
+        events.push('mark');
+        await exec(c, 'INSERT INTO mark VALUES (1)');
+      },
+      refresh: async (c) => {
+        events.push('keep');
+        keptAt.push(Date.now());
+        await exec(c, 'DELETE FROM mark');
+      },
+    });
+    try {
+      await write(async (c) => exec(c, 'INSERT INTO t VALUES (1)'));
+      await write(async (c) => exec(c, 'INSERT INTO t VALUES (2)'));
+      // A write that fails leaves no mark (its transaction rolled back) but is marked all the same.
+      await expect(write(async (c) => exec(c, 'INSERT INTO t VALUES (1)'))).rejects.toThrow();
+      const lastWriteEnded = Date.now();
+      expect(events).toEqual(['mark', 'mark', 'mark']);
+      const marks = async (): Promise<number> => {
+        const c = await instance.connect();
+        try {
+          return (await rows<{ n: number }>(c, 'SELECT count(*)::INTEGER AS n FROM mark'))[0]!.n;
+        } finally {
+          c.closeSync();
+        }
+      };
+      expect(await marks()).toBe(2);
+      for (let waited = 0; !events.includes('keep') && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(events).toEqual(['mark', 'mark', 'mark', 'keep']);
+      // Not at the first quiet check (10 ms: a sync's next write may still come) but once quiet as
+      // long as the upkeep waits (a few ms of slack: the write's end is taken just before this test's).
+      expect(keptAt[0]! - lastWriteEnded).toBeGreaterThanOrEqual(90);
+      expect(await marks()).toBe(0);
+      // Quiet again with nothing written: kept once, not again (but for a minute that began meanwhile).
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const minutesBegun = Math.floor(Date.now() / 60_000) - Math.floor(keptAt[0]! / 60_000);
+      expect(events.filter((e) => e === 'keep').length).toBeLessThanOrEqual(1 + minutesBegun);
+      await write.settle();
+      expect(events.at(-1)).toBe('keep');
+    } finally {
+      await write.close();
+    }
+  });
+
   it('refuses every write of a read-only store before touching it', async () => {
     let ran = false;
     await expect(

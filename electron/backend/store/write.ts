@@ -35,7 +35,7 @@ export type Write = <T, P = undefined>(
 
 /**
  * The store's write helper; its close (no checkpoint or upkeep may still run once the store closes);
- * and settle, which does the quiet-time upkeep now, to the end, then checkpoints.
+ * and settle, which does the quiet-time upkeep now, to the end, then checkpoints and keeps the kept facts.
  */
 export type StoreWrite = Write & { close(): Promise<void>; settle(): Promise<void> };
 
@@ -45,13 +45,25 @@ export type StoreWrite = Write & { close(): Promise<void>; settle(): Promise<voi
  */
 export type QuietUpkeep = (conn: DuckDBConnection) => Promise<{ changed: boolean; more: boolean }>;
 
+/**
+ * Facts a store keeps up to date when quiet (fleet/kept-overview.ts): every write marks them stale in
+ * its own transaction, and they are kept anew once writes pause as long as the upkeep waits for, and
+ * as each minute begins.
+ */
+export interface KeptFacts {
+  /** Run first in every write's transaction. */
+  markStale(conn: DuckDBConnection): Promise<void>;
+  /** Keeps them for now, in a transaction of its own. */
+  refresh(conn: DuckDBConnection): Promise<void>;
+}
+
 /** How to keep committed rows from staying in memory, and when the upkeep may run (tests shrink these). */
 export interface CheckpointOptions {
   /** Committed table data held in memory above which an idle store checkpoints. */
   aboveBytes: number;
   /** How long no write must have run before that check. */
   idleMs: number;
-  /** How long no write must have run before the upkeep's first step (default UPKEEP_QUIET_MS). */
+  /** How long no write must have run before the upkeep's first step or keeping the facts (default UPKEEP_QUIET_MS). */
   upkeepQuietMs?: number;
 }
 
@@ -61,8 +73,12 @@ export function createWrite(
   readOnly: boolean,
   checkpoint: CheckpointOptions = { aboveBytes: CHECKPOINT_ABOVE_BYTES, idleMs: CHECKPOINT_IDLE_MS },
   upkeep?: QuietUpkeep,
+  kept?: KeptFacts,
 ): StoreWrite {
   let running = 0;
+  // Whether the kept facts may be stale: a write ended or a minute began since they were kept.
+  let keptDue = kept !== undefined && !readOnly;
+  let minuteTimer: ReturnType<typeof setTimeout> | null = null;
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
   let checkpointing: Promise<void> = Promise.resolve();
   let closed = false;
@@ -91,9 +107,38 @@ export function createWrite(
   // The upkeep's last step checkpoints whatever it left in memory, its deleted rows too.
   const checkpointAfter = (step: { changed: boolean; more: boolean }): Promise<void> =>
     checkpointWhenLarge(instance, step.changed && !step.more ? 0 : checkpoint.aboveBytes);
+  const refreshKept = async (): Promise<void> => {
+    if (kept === undefined || readOnly) return;
+    keptDue = false;
+    try {
+      const conn = await instance.connect();
+      try {
+        await inTransaction(conn, () => kept.refresh(conn));
+      } finally {
+        conn.closeSync();
+      }
+    } catch {
+      // Rolled back: the facts stay marked stale (readers compute), and the next quiet time tries again.
+    }
+  };
+  // As each minute begins the facts describe the one before: kept anew then, once no write runs.
+  const armMinuteTimer = (): void => {
+    if (kept === undefined || readOnly || closed) return;
+    minuteTimer = setTimeout(() => {
+      keptDue = true;
+      if (running === 0 && idleTimer === null) armIdleTimer(Math.max(0, upkeepQuietMs - (Date.now() - lastWriteEnded)));
+      armMinuteTimer();
+    }, MINUTE_MS - (Date.now() % MINUTE_MS) + MINUTE_SLACK_MS);
+    minuteTimer.unref?.();
+  };
+  armMinuteTimer();
   const quietWork = async (): Promise<void> => {
     let step = { changed: false, more: false };
     const quietFor = Date.now() - lastWriteEnded;
+    // As quiet as the upkeep needs: a sync's writes would wait for it. First, since the upkeep can
+    // take seconds and the pane's next overview wants the facts.
+    const keepNow = keptDue && quietFor >= upkeepQuietMs;
+    if (keepNow) await refreshKept();
     const stepNow = upkeep !== undefined && upkeepDue && quietFor >= upkeepQuietMs;
     if (stepNow) {
       try {
@@ -111,7 +156,7 @@ export function createWrite(
     await checkpointAfter(step);
     // The next step soon, reads and writes coming first; the first once the store has been quiet long enough.
     if (step.more) armIdleTimer(UPKEEP_STEP_GAP_MS);
-    else if (upkeepDue && !stepNow) armIdleTimer(upkeepQuietMs - quietFor);
+    else if ((upkeepDue && !stepNow) || (keptDue && !keepNow)) armIdleTimer(upkeepQuietMs - quietFor);
   };
   const write = async <T, P = undefined>(body: (conn: DuckDBConnection, prepared: P) => Promise<T>, opts: WriteOptions<P> = {}): Promise<T> => {
     if (readOnly) throw new StoreReadOnlyError();
@@ -127,7 +172,14 @@ export function createWrite(
       try {
         const prepared = (opts.prepare ? await opts.prepare(conn) : undefined) as P;
         try {
-          return await retryOnWriteConflict(() => inTransaction(conn, () => body(conn, prepared)), opts.attempts ?? 1);
+          return await retryOnWriteConflict(
+            () =>
+              inTransaction(conn, async () => {
+                await kept?.markStale(conn);
+                return body(conn, prepared);
+              }),
+            opts.attempts ?? 1,
+          );
         } catch (error) {
           await opts.afterRollback?.(conn, error);
           throw error;
@@ -140,6 +192,7 @@ export function createWrite(
       running -= 1;
       lastWriteEnded = Date.now();
       upkeepDue = upkeep !== undefined;
+      keptDue = kept !== undefined;
       armIdleTimer(checkpoint.idleMs);
     }
   };
@@ -147,16 +200,20 @@ export function createWrite(
     close: async (): Promise<void> => {
       closed = true;
       stopIdleTimer();
+      if (minuteTimer !== null) clearTimeout(minuteTimer);
       await checkpointing;
     },
     settle: async (): Promise<void> => {
-      if (readOnly || upkeep === undefined) return;
+      if (readOnly) return;
       // Step by step as when quiet, with the same checkpoint check after each.
-      for (let more = true; more; ) {
-        const step = await write((conn) => upkeep(conn));
-        await gate.around(() => checkpointAfter(step));
-        more = step.more;
+      if (upkeep !== undefined) {
+        for (let more = true; more; ) {
+          const step = await write((conn) => upkeep(conn));
+          await gate.around(() => checkpointAfter(step));
+          more = step.more;
+        }
       }
+      await gate.around(refreshKept);
     },
   });
 }
@@ -173,6 +230,9 @@ export const CHECKPOINT_IDLE_MS = 2_000;
  * windows (its steps' memory then adds to no window's), shorter than what a one-minute sync leaves.
  */
 export const UPKEEP_QUIET_MS = 15_000;
+const MINUTE_MS = 60_000;
+/** After the minute turns: a sync's writes due on the minute start first, and the facts wait for them. */
+const MINUTE_SLACK_MS = 500;
 /** Pause between the upkeep's steps, in which waiting reads and writes go first. */
 const UPKEEP_STEP_GAP_MS = 100;
 

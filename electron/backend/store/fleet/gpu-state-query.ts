@@ -107,8 +107,8 @@ export function gpuStateSql(
 }
 
 /**
- * SQL: the GPUs of the resources matching `resourceWhere` counted by cloud, account, gpu_model and
- * state, with how many of each count lack metrics (not stopped, and no sample or the machine's
+ * SQL: the GPUs of the resources matching `resourceWhere` counted by cloud, account, region, gpu_model
+ * and state, with how many of each count lack metrics (not stopped, and no sample or the machine's
  * connector says it cannot be measured: without_metrics) or placement (unplaced). The same states as
  * gpuStateSql, but each GPU carries only its machine's row number and the two columns its state
  * needs: the names are joined per machine after the GPUs are counted, which at 100,000 GPUs took
@@ -132,16 +132,16 @@ export function gpuStateCountsSql(asOfMs: number, resourceWhere: string, { minut
       SELECT g.machine, ${state} AS state, count(*) AS n, count(*) FILTER (WHERE coalesce(f.util_n, 0) = 0) AS silent
       FROM g LEFT JOIN f ON f.gpu_id = g.gpu_id GROUP BY g.machine, state
     )
-    SELECT r.cloud, r.account, r.gpu_model, s.state, sum(s.n)::INTEGER AS n,
+    SELECT r.cloud, r.account, r.region, r.gpu_model, s.state, sum(s.n)::INTEGER AS n,
            sum(CASE WHEN s.state = 'stopped' THEN 0 WHEN r.metrics_gap THEN s.n ELSE s.silent END)::INTEGER AS without_metrics,
            sum(CASE WHEN r.placement_gap THEN s.n ELSE 0 END)::INTEGER AS unplaced
     FROM s JOIN (
       -- The connector's gaps are read once per machine, not once per GPU (each read parses JSON).
-      SELECT rowid AS machine, cloud, account, gpu_model,
+      SELECT rowid AS machine, cloud, account, region, gpu_model,
              ${hasGapSql('coverage_gaps', 'metrics')} AS metrics_gap, ${hasGapSql('coverage_gaps', 'placement')} AS placement_gap
       FROM resource
     ) r USING (machine)
-    GROUP BY r.cloud, r.account, r.gpu_model, s.state`;
+    GROUP BY r.cloud, r.account, r.region, r.gpu_model, s.state`;
 }
 
 /** What a machine's row says of its GPUs: how many in each state, and the mean over measured GPUs of each GPU's mean. */

@@ -1,6 +1,6 @@
 /** The one-pane overview (ARCHITECTURE.md "Overview"), assembled from independent queries run at once. */
 import type { FleetFilter } from '../../../../shared/contract';
-import { type CloudId, CloudId as CloudIds, type GpuState, type ProviderId } from '../../../../shared/domain';
+import { type CloudId, CloudId as CloudIds, type ProviderId } from '../../../../shared/domain';
 import {
   cloudKey,
   cloudKeyLabel,
@@ -20,7 +20,9 @@ import { type AccountState, cloudFreshness, cloudsOfAccount, loadAccountState } 
 import { gpuStateCountsSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
 import { loadFleetFolded, loadIncidents } from '../incident-query';
-import { countedOnceSql, filterSql, machineKeySql, passesFilter } from './resource-rows';
+import { type EntryAverages, keptOverviewFacts, OVERVIEW_WINDOWS_MS, type StateCount } from './kept-overview';
+import { filterSql, passesFilter } from './resource-rows';
+import { loadStoreShape } from './store-shape';
 import type { OverviewParts } from './types';
 import { spendByCloud } from '../spend/spend-query';
 import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
@@ -47,48 +49,6 @@ function entryKeySql(sites: ReadonlyMap<string, string>): string {
   return `CASE WHEN cloud <> 'other' THEN cloud ELSE 'other:' || ${label} END`;
 }
 
-/** What the overview's SQL may leave out on this store. */
-interface StoreShape {
-  /** Whether rollups-only accounts keep minute detail (else those reads are left out). */
-  minuteDetail: boolean;
-  /** SQL over the resource table (`alias` qualifies its columns): true for a resource counted (countedOnceSql's rule). */
-  counted: (alias?: string) => string;
-  /** Whether any GPU's machine has left the inventory (its gpu row stays: history names it). */
-  retiredGpus: boolean;
-}
-
-/** Above this many resources yielding to another account's, the rule stays in SQL rather than a list. */
-const YIELDING_LIST_MAX = 200;
-
-/**
- * Asks what the overview's SQL may leave out: planning a part costs DuckDB about as much as running it
- * on 10,000 GPUs, and most stores have no rollups-only account and no machine two accounts see.
- */
-async function loadStoreShape(pool: ConnectionPool): Promise<StoreShape> {
-  // Retired GPUs as the inventory writes record them (fleet/writer.ts syncGpuRetirement).
-  const [probe] = await pool.rows<{ minute_detail: boolean; shared: boolean; retired: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM rollup_1m) AS minute_detail,
-            EXISTS (SELECT 1 FROM resource WHERE ${machineKeySql()} IS NOT NULL) AS shared,
-            EXISTS (SELECT 1 FROM gpu_retirement WHERE retired) AS retired`,
-  );
-  const minuteDetail = probe?.minute_detail ?? true;
-  const retiredGpus = probe?.retired ?? true;
-  if (probe?.shared === false) return { minuteDetail, retiredGpus, counted: () => 'TRUE' };
-  const yielding = await pool.rows<{ account: string; id: string }>(
-    `SELECT account, id FROM resource WHERE NOT ${countedOnceSql()} LIMIT ${YIELDING_LIST_MAX + 1}`,
-  );
-  if (yielding.length > YIELDING_LIST_MAX) return { minuteDetail, retiredGpus, counted: (alias) => countedOnceSql(alias) };
-  if (yielding.length === 0) return { minuteDetail, retiredGpus, counted: () => 'TRUE' };
-  return {
-    minuteDetail,
-    retiredGpus,
-    counted: (alias) => {
-      const col = (name: string): string => (alias === undefined ? name : `${alias}.${name}`);
-      return `NOT (${yielding.map((r) => `(${col('account')} = ${sqlString(r.account)} AND ${col('id')} = ${sqlString(r.id)})`).join(' OR ')})`;
-    },
-  };
-}
-
 /** Computes every part afresh (no cache in front of the store). */
 const everyPartAfresh: OverviewParts = { part: (_name, _reads, compute) => compute() };
 
@@ -107,19 +67,28 @@ export async function queryOverview(
   // what it reads, so a write of one kind (costs, incidents) recomputes only the parts that read it.
   const shapeP = part('shape', ['samples', 'inventory'], () => loadStoreShape(pool));
   const sitesP = part('sites', ['inventory'], () => loadSites(pool));
+  // The facts kept for this minute, when there are (kept-overview.ts): asked once, only if a part needs them.
+  let keptP: ReturnType<typeof keptOverviewFacts> | null = null;
+  const kept = (): ReturnType<typeof keptOverviewFacts> => (keptP ??= sitesP.then((s) => keptOverviewFacts(pool, asOfMs, filter, entryKeySql(s))));
   const averagesP = part('averages', ['samples', 'inventory'], () =>
-    Promise.all([shapeP, sitesP]).then(([{ minuteDetail, counted, retiredGpus }, sites]) =>
-      // 1 h and 24 h in one query: one grouping, one join to the GPUs' names.
-      pool.rows<{ key: string; avg0: number | null; avg1: number | null }>(
-        cloudWindowAveragesSql(asOfMs, [HOUR_MS, 24 * HOUR_MS], filter, entryKeySql(sites), { minuteDetail, counted: counted(), retiredGpus }),
-      ),
+    kept().then(
+      (facts) =>
+        facts?.averages ??
+        Promise.all([shapeP, sitesP]).then(([{ minuteDetail, counted, retiredGpus }, sites]) =>
+          // 1 h and 24 h in one query: one grouping, one join to the GPUs' names.
+          pool.rows<EntryAverages>(
+            cloudWindowAveragesSql(asOfMs, OVERVIEW_WINDOWS_MS, filter, entryKeySql(sites), { minuteDetail, counted: counted(), retiredGpus }),
+          ),
+        ),
     ),
   );
   const stateRowsP = part('states', ['samples', 'inventory'], () =>
-    shapeP.then(({ minuteDetail, counted }) =>
-      pool.rows<{ cloud: CloudId; account: string; gpu_model: string; state: GpuState; n: number; without_metrics: number; unplaced: number }>(
-        gpuStateCountsSql(asOfMs, `${filterSql(filter)} AND ${counted()}`, { minuteDetail }),
-      ),
+    kept().then(
+      (facts) =>
+        facts?.states ??
+        shapeP.then(({ minuteDetail, counted }) =>
+          pool.rows<StateCount>(gpuStateCountsSql(asOfMs, `${filterSql(filter)} AND ${counted()}`, { minuteDetail })),
+        ),
     ),
   );
   // Freshness is read every time: every sync write records its run.

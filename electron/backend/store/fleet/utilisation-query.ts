@@ -71,7 +71,7 @@ export interface WindowReadOptions {
 /**
  * SQL with one row per GPU measured in any of the windows (asOf - length, asOf]: gpu_id, m0, m1, ...
  * (the GPU's mean in window i of `lengthsMs`: sum/count of all its samples there, NULL when it has
- * none), cloud, account. Everything is grouped by the integer gpu_id; the gpu table names the GPUs
+ * none), cloud, account, region, gpu_model. Everything is grouped by the integer gpu_id; the gpu table names the GPUs
  * of the (small) result.
  *
  * Each distinct part of the windows is summed per GPU once, then its sums count in every window it
@@ -123,7 +123,7 @@ export function gpuWindowMeansSql(
   const sums = lengthsMs.map((_, w) => `sum(s${w}) AS s${w}, sum(c${w}) AS c${w}`).join(', ');
   const means = lengthsMs.map((_, w) => `CASE WHEN f.c${w} > 0 THEN f.s${w} / f.c${w} END AS m${w}`).join(', ');
   return `
-    SELECT f.gpu_id, ${means}, g.cloud, g.account
+    SELECT f.gpu_id, ${means}, g.cloud, g.account, g.region, g.gpu_model
     FROM (SELECT gpu_id, ${sums} FROM (${union}) GROUP BY gpu_id) f
     JOIN gpu g USING (gpu_id)
     ${

@@ -22,6 +22,7 @@ import { V13_RETIRED_GPUS } from './v13-retired-gpus';
 import { V14_SAMPLE_ORDER } from './v14-sample-order';
 import { V15_FLEET_MINUTES } from './v15-fleet-minutes';
 import { V16_COST_EXTRA_LISTS } from './v16-cost-extra-lists';
+import { V17_KEPT_OVERVIEW } from './v17-kept-overview';
 
 export type { Migration } from './migration';
 
@@ -177,6 +178,7 @@ ${COST_ROW_COLUMNS_V1}
   V14_SAMPLE_ORDER,
   V15_FLEET_MINUTES,
   V16_COST_EXTRA_LISTS,
+  V17_KEPT_OVERVIEW,
 ];
 
 /** The schema version this build writes. */

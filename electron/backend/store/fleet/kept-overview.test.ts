@@ -1,0 +1,219 @@
+/**
+ * The overview's GPU facts kept for the current minute (kept-overview.ts) give, for every filter,
+ * exactly the overview computed from rollups and samples; and no overview is ever answered from facts
+ * older than the data: not after a write, not for another minute, not after a reopen.
+ */
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetFilter } from '../../../../shared/contract';
+import { type GpuResource, type GpuSample, MACHINE_KEY_TAG } from '../../../../shared/domain';
+import type { Overview } from '../../../../shared/overview';
+import { openStore, STORE_FILE } from '../index';
+import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+/** The kept minute: 2 minutes into a 5-minute bucket, so every window has raw edges. */
+const END = Date.parse('2026-11-25T12:07:00Z');
+const START = END - 26 * HOUR;
+
+const FILTERS: FleetFilter[] = [
+  { clouds: [], regions: [], gpuModels: [] },
+  { clouds: ['gcp'], regions: [], gpuModels: [] },
+  { clouds: [], regions: ['eastus'], gpuModels: [] },
+  { clouds: [], regions: [], gpuModels: ['A100 80GB'] },
+  { clouds: ['azure', 'oci'], regions: ['westeurope', 'us-ashburn-1'], gpuModels: ['H100 80GB'] },
+  { clouds: ['aws'], regions: [], gpuModels: [] },
+];
+
+/** Deterministic 0..1 from integers. */
+function noise(...xs: number[]): number {
+  let h = 2166136261;
+  for (const x of xs) h = Math.imul(h ^ (x | 0), 16777619) >>> 0;
+  return (h % 10_000) / 10_000;
+}
+
+/** Machines of one account: clouds, regions, models, a stopped and a degraded one, one another account sees too. */
+function machines(acct: string, n: number): GpuResource[] {
+  return Array.from({ length: n }, (_, i) =>
+    resource(`${acct}-m${i}`, {
+      account: acct,
+      cloud: i % 3 === 0 ? 'gcp' : i % 3 === 1 ? 'azure' : 'oci',
+      region: i % 2 === 0 ? 'eastus' : i % 3 === 2 ? 'us-ashburn-1' : 'westeurope',
+      gpuModel: i % 4 === 0 ? 'A100 80GB' : 'H100 80GB',
+      gpuCount: [1, 2, 4, 8][i % 4]!,
+      powerState: i === 5 ? 'stopped' : 'running',
+      health: i === 7 ? 'degraded' : 'ok',
+      // Both accounts see machine 1 (the second account's view yields).
+      ...(i === 1 ? { tags: { [MACHINE_KEY_TAG]: 'shared-1' } } : {}),
+    }),
+  );
+}
+
+/** A sample per GPU and minute in [from, to): busy, idle, silent GPUs, null utilisation, XID errors, faults. */
+function samples(resources: GpuResource[], from: number, to: number, seed: number): GpuSample[] {
+  const out: GpuSample[] = [];
+  resources.forEach((r, ri) => {
+    for (let g = 0; g < r.gpuCount; g++) {
+      const silentFrom = ri % 6 === 1 ? END - (13 + g * 7) * MIN : Infinity;
+      for (let t = from; t < to; t += MIN) {
+        if (t >= silentFrom || noise(seed, ri, g, t / MIN, 1) < 0.03) continue;
+        const kind = (ri + g) % 5;
+        const util = kind === 0 ? null : kind === 1 ? noise(seed, ri, g, t / MIN) * 4.99 : noise(seed, ri, g, t / MIN) * 100;
+        out.push({
+          resourceId: r.id,
+          gpuIndex: g,
+          ts: t,
+          utilisation: util,
+          utilSource: util === null ? null : 'prof',
+          memoryUsedMiB: 1000,
+          powerWatts: 300,
+          temperatureC: 50,
+          xidErrors: noise(seed, ri, g, t / MIN, 2) < 0.003 ? 1 : 0,
+          ...(r.cloud === 'gcp' ? { fault: noise(seed, ri, g, t / MIN, 3) < 0.003 } : {}),
+        });
+      }
+    }
+  });
+  return out;
+}
+
+/** `actual` with each number within 1e-12 (relative) of `expected`'s taken from it: GPU means summed in another order. */
+function withinRounding(actual: unknown, expected: unknown): unknown {
+  if (typeof actual === 'number' && typeof expected === 'number') {
+    return Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)) ? expected : actual;
+  }
+  if (Array.isArray(actual) && Array.isArray(expected)) return actual.map((a, i) => withinRounding(a, expected[i]));
+  if (actual !== null && expected !== null && typeof actual === 'object' && typeof expected === 'object') {
+    const e = expected as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(actual).map(([k, v]) => [k, withinRounding(v, e[k])]));
+  }
+  return actual;
+}
+
+/** The overview without the instant it was made. */
+const numbers = (o: Overview): Omit<Overview, 'generatedAt'> => {
+  const { generatedAt: _, ...rest } = o;
+  return rest;
+};
+
+/** Runs SQL on a closed store's file. */
+async function onFile(dir: string, sql: string): Promise<unknown[][]> {
+  const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowsJS();
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The overviews of every filter at `asOfMs`, read from a store opened read-only with no cache. */
+async function overviews(dir: string, asOfMs: number): Promise<Omit<Overview, 'generatedAt'>[]> {
+  const store = await openStore(dir, { readOnly: true, cacheOverview: false });
+  try {
+    const out: Omit<Overview, 'generatedAt'>[] = [];
+    for (const f of FILTERS) out.push(numbers(await store.overview(new Date(asOfMs), f)));
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+describe('overview facts kept for the current minute', () => {
+  let dir: string;
+  const cleanups: (() => Promise<void>)[] = [];
+  const raw = machines('raw', 16);
+  const rolled = machines('rolled', 6);
+
+  beforeAll(async () => {
+    const temp = await tempDataDir();
+    cleanups.push(temp.cleanup);
+    dir = temp.dir;
+    const store = await openStore(dir, { now: () => new Date(END) });
+    try {
+      await store.upsertAccounts([account('raw'), account('rolled')]);
+      await store.writeInventory(run('raw', 'inventory'), batchesOf(raw));
+      await store.writeInventory(run('rolled', 'inventory'), batchesOf(rolled));
+      // Raw minutes for one account, rollups with minute detail for the other, in windows off the grid.
+      for (const [acct, fleet, storage] of [['raw', raw, 'raw'], ['rolled', rolled, 'rollups']] as const) {
+        // A rollups-only account's windows start on its buckets (each bucket is rebuilt whole).
+        const cut = storage === 'rollups' ? END - 3 * HOUR - 2 * MIN : END - 3 * HOUR + 2 * MIN;
+        for (const [from, to] of [[START - 2 * MIN, cut], [cut, END + MIN]] as const) {
+          await store.writeMetrics(run(acct, 'metrics'), { from, to }, batchesOf(samples(fleet, from, to, 1)), storage);
+        }
+      }
+      // A machine that left the inventory keeps its GPUs' history (a retired GPU).
+      await store.writeInventory(run('raw', 'inventory'), batchesOf(raw.slice(0, -1)));
+      await store.settle();
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of cleanups) await c();
+  });
+
+  /** A copy of the store whose kept facts are stale (a write came after them): its overviews are computed. */
+  const computedCopy = async (): Promise<string> => {
+    const copy = await tempDataDir();
+    cleanups.push(copy.cleanup);
+    await cp(join(dir, STORE_FILE), join(copy.dir, STORE_FILE));
+    await onFile(copy.dir, 'INSERT INTO store_write VALUES (current_timestamp::TIMESTAMP)');
+    return copy.dir;
+  };
+
+  it('keeps them for the store\'s minute once it settles', async () => {
+    expect(await onFile(dir, 'SELECT epoch_ms(minute)::DOUBLE FROM overview_kept')).toEqual([[END]]);
+    expect(await onFile(dir, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
+  });
+
+  it('gives, for every filter, the overview computed from rollups and samples', async () => {
+    const kept = await overviews(dir, END);
+    const computed = await overviews(await computedCopy(), END);
+    expect(withinRounding(kept, computed)).toEqual(computed);
+    // The comparison covers every state, both means, a shared and a retired machine's GPUs.
+    const all = computed[0]!.totals.gpus;
+    expect([all.busy, all.idle, all.unhealthy, all.unknown, all.stopped].every((n) => n > 0)).toBe(true);
+    expect(computed[0]!.clouds.every((c) => c.utilisation.avg1h !== null && c.utilisation.avg24h !== null)).toBe(true);
+    expect(computed[0]!.totals.coverage.gpusWithoutMetrics).toBeGreaterThan(0);
+  });
+
+  it('reads them, and only while nothing was written since and for their minute', async () => {
+    const copy = await tempDataDir();
+    cleanups.push(copy.cleanup);
+    await cp(join(dir, STORE_FILE), join(copy.dir, STORE_FILE));
+    const before = await overviews(copy.dir, END);
+    // Facts changed behind the store's back show: the overview of the kept minute reads them.
+    await onFile(copy.dir, `UPDATE overview_kept_state SET n = n + 1000 WHERE state = 'busy'`);
+    const tampered = await overviews(copy.dir, END);
+    const [[busyGroups]] = (await onFile(copy.dir, `SELECT count(*)::INTEGER FROM overview_kept_state WHERE state = 'busy'`)) as [[number]];
+    expect(busyGroups).toBeGreaterThan(0);
+    expect(tampered[0]!.totals.gpus.busy).toBe(before[0]!.totals.gpus.busy + 1000 * busyGroups);
+    // Another minute computes.
+    const other = await overviews(copy.dir, END - 2 * MIN);
+    const otherComputed = await overviews(await computedCopy(), END - 2 * MIN);
+    expect(withinRounding(other, otherComputed)).toEqual(otherComputed);
+    // A write since (by this store, committed before a crash or a close) makes them stale for every reader.
+    const store = await openStore(copy.dir, { now: () => new Date(END) });
+    try {
+      await store.writeMetrics(run('raw', 'metrics'), { from: END - 10 * MIN, to: END + MIN }, batchesOf(samples(raw, END - 10 * MIN, END + MIN, 2)));
+    } finally {
+      await store.close();
+    }
+    expect((await onFile(copy.dir, 'SELECT count(*)::INTEGER FROM store_write'))[0]![0]).toBeGreaterThan(0);
+    const afterWrite = await overviews(copy.dir, END);
+    expect(afterWrite[0]!.totals.gpus.busy).toBeLessThan(tampered[0]!.totals.gpus.busy);
+    // The new samples count: the overview differs from the one before the write.
+    expect(afterWrite).not.toEqual(before);
+    // Kept anew, they give what is computed again.
+    const settled = await openStore(copy.dir, { now: () => new Date(END) });
+    await settled.settle();
+    await settled.close();
+    expect(await onFile(copy.dir, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
+    expect(withinRounding(await overviews(copy.dir, END), afterWrite)).toEqual(afterWrite);
+  });
+});
