@@ -11,6 +11,7 @@ import type { FleetFilter } from '../../../../shared/contract';
 import { type GpuResource, type GpuSample, MACHINE_KEY_TAG } from '../../../../shared/domain';
 import type { Overview } from '../../../../shared/overview';
 import { openStore, STORE_FILE } from '../index';
+import { MIGRATIONS, migrate } from '../schema/migrations';
 import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
 
 const MIN = 60_000;
@@ -18,6 +19,8 @@ const HOUR = 60 * MIN;
 /** The kept minute: 2 minutes into a 5-minute bucket, so every window has raw edges. */
 const END = Date.parse('2026-11-25T12:07:00Z');
 const START = END - 26 * HOUR;
+/** A schema version no release has, standing for a later migration. */
+const LATER_VERSION = 10_000;
 
 const FILTERS: FleetFilter[] = [
   { clouds: [], regions: [], gpuModels: [] },
@@ -169,6 +172,24 @@ describe('overview facts kept for the current minute', () => {
   it('keeps them for the store\'s minute once it settles', async () => {
     expect(await onFile(dir, 'SELECT epoch_ms(minute)::DOUBLE FROM overview_kept')).toEqual([[END]]);
     expect(await onFile(dir, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
+  });
+
+  it('counts a migration applied since as a write: it may change what they were kept from', async () => {
+    const copy = await tempDataDir();
+    cleanups.push(copy.cleanup);
+    await cp(join(dir, STORE_FILE), join(copy.dir, STORE_FILE));
+    const instance = await DuckDBInstance.create(join(copy.dir, STORE_FILE));
+    const conn = await instance.connect();
+    try {
+      expect(await migrate(conn)).toEqual([]);
+      expect((await conn.runAndReadAll('SELECT count(*)::INTEGER FROM store_write')).getRowsJS()).toEqual([[0]]);
+      const later = { version: LATER_VERSION, description: 'a later migration', sql: 'UPDATE rollup_1h SET util_sum = util_sum * 2' };
+      expect(await migrate(conn, [...MIGRATIONS, later])).toEqual([LATER_VERSION]);
+      expect((await conn.runAndReadAll('SELECT count(*)::INTEGER FROM store_write')).getRowsJS()).toEqual([[1]]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
   });
 
   it('gives, for every filter, the overview computed from rollups and samples', async () => {

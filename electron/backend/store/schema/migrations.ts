@@ -222,6 +222,11 @@ export async function migrate(conn: DuckDBConnection, migrations: readonly Migra
     });
     applied.push(m.version);
   }
+  // A migration may change what the overview's kept facts were kept from (fleet/kept-overview.ts).
+  if (applied.length > 0) {
+    const [kept] = await rows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'store_write'`);
+    if ((kept?.n ?? 0) > 0) await exec(conn, 'INSERT INTO store_write VALUES (current_timestamp::TIMESTAMP)');
+  }
   return applied;
 }
 
