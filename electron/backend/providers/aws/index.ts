@@ -15,7 +15,7 @@ import { openAwsApi, type AccountScope, type AwsApi, type OpenAwsApiOptions } fr
 import { quotedLabelValue, sourceName, type PlaceSeries } from '../common/dcgm';
 import { planMetricsQueries, readDcgmWindow, readMachineWindow, withShard, type RangeQuerySource } from '../common/dcgm-window-read';
 import { inOrderAhead } from '../common/request-limit';
-import { Semaphore, type WaitOptions } from '../common/semaphore';
+import { MACHINE_PAGE_LANES, Semaphore, type WaitOptions } from '../common/semaphore';
 import type { GpuSampleBatch } from '../../domain/sample-columns';
 import { cloudwatchSource, prometheusSource, type AwsAccountConfig, type PrometheusSource } from './config';
 import { assumeRoleAdvice, failureOf, policyStatement, UnsupportedOperationError } from './errors';
@@ -114,7 +114,7 @@ export function createAwsConnector(config: AwsAccountConfig, deps: AwsConnectorD
   const catalog = deps.catalog === undefined ? defaultAwsCatalog : deps.catalog;
   const api = (deps.api ?? ((c) => openAwsApi(c, deps.apiOptions)))(config);
   // Range queries in flight against the Prometheus workspace (`metrics.prometheus.concurrency`).
-  const promLimit = new Semaphore(prometheusSource(config)?.concurrency ?? 1);
+  const promLimit = new Semaphore(prometheusSource(config)?.concurrency ?? 1, MACHINE_PAGE_LANES);
   const account = config.name;
   const problems = new Map<string, AccountAccess>();
   let accountsCache: { at: number; scopes: AccountScope[] } | null = null;

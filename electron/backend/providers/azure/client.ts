@@ -40,7 +40,7 @@ import {
 import { z } from 'zod';
 import { AuthError, ConfigError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import { MatrixScanner, scanAnswer, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
-import { Semaphore, type WaitOptions } from '../common/semaphore';
+import { MACHINE_PAGE_LANES, Semaphore, type WaitOptions } from '../common/semaphore';
 import { sleep } from '../common/retry';
 import { fileErrorReason } from '../common/secret-text';
 import { readSecret } from '../common/secret-ref';
@@ -397,7 +397,7 @@ export class AzureApi {
       const credential = this.deps.prometheusCredential ?? (prom.credential ? credentialFor(prom.credential, this.settings, { account: this.cfg.name, field: 'prometheus.credential' }) : this.credential);
       pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: this.settings.prometheusScope }));
       pipeline.addPolicy(timeoutPolicy(this.cfg.requestTimeoutMs), { afterPhase: 'Sign' });
-      this.prom = { pipeline, http: createDefaultHttpClient(), limit: new Semaphore(prom.concurrency) };
+      this.prom = { pipeline, http: createDefaultHttpClient(), limit: new Semaphore(prom.concurrency, MACHINE_PAGE_LANES) };
     }
     const { pipeline, http, limit } = this.prom;
     const url = `${prom.queryEndpoint.replace(/\/+$/, '')}/api/v1/query_range`;

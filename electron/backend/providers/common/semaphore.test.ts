@@ -37,6 +37,46 @@ describe('Semaphore', () => {
     expect(semaphore.inUse).toBe(0);
   });
 
+  it('holds permits back for first holders: a machine page does not wait for a backfill holding every plain one', async () => {
+    const semaphore = new Semaphore(2, 1);
+    const backfill = [await semaphore.acquire(), await semaphore.acquire()];
+    const order: string[] = [];
+    const waitingBackfill = semaphore.acquire().then((release) => (order.push('backfill 3'), release));
+    // At once, past the plain waiter, on the held-back permit.
+    const page = await semaphore.acquire(undefined, { first: true });
+    expect(semaphore.inUse).toBe(3);
+    // The held-back permit is taken: the next page waits, and gets it back before any plain waiter.
+    const page2 = semaphore.acquire(undefined, { first: true }).then((release) => (order.push('page 2'), release));
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    page();
+    const releasePage2 = await page2;
+    expect(order).toEqual(['page 2']);
+    // Given back with only a plain waiter left, it is not handed to it.
+    releasePage2();
+    await Promise.resolve();
+    expect(order).toEqual(['page 2']);
+    expect(semaphore.inUse).toBe(2);
+    backfill[0]!();
+    (await waitingBackfill)();
+    backfill[1]!();
+    expect(order).toEqual(['page 2', 'backfill 3']);
+    expect(semaphore.inUse).toBe(0);
+    // A plain permit freed goes to a first waiter ahead of the plain ones, as without a reserve.
+    const held = [await semaphore.acquire(), await semaphore.acquire(), await semaphore.acquire(undefined, { first: true })];
+    const next: string[] = [];
+    const plain = semaphore.acquire().then((release) => (next.push('plain'), release));
+    const first = semaphore.acquire(undefined, { first: true }).then((release) => (next.push('first'), release));
+    held[0]!();
+    (await first)();
+    held[1]!();
+    (await plain)();
+    held[2]!();
+    expect(next).toEqual(['first', 'plain']);
+    expect(semaphore.inUse).toBe(0);
+    expect(() => new Semaphore(1, -1)).toThrow(RangeError);
+  });
+
   it('drops a waiter whose signal aborts', async () => {
     const semaphore = new Semaphore(1);
     const held = await semaphore.acquire();

@@ -2,8 +2,16 @@
  * A counting semaphore: at most `limit` holders at once, waiters served in arrival order, except that
  * a waiter asking to go `first` is served before every plain waiter (after the `first` ones before
  * it). The sync engine caps accounts synced at once with it, a connector its requests in flight to one
- * source; a machine page's queries go first, so they do not wait behind a backfill's.
+ * source; a machine page's queries go first, so they do not wait behind a backfill's. A semaphore may
+ * also hold permits back for `first` holders alone: with every plain permit taken by a backfill's
+ * queries, each answering in seconds, a machine page's would otherwise wait for one of them to end.
  */
+
+/**
+ * Requests a metrics source takes beyond its `concurrency` for a machine page's queries alone: a
+ * backfill keeps every permit busy, each query answering in seconds at fleet scale.
+ */
+export const MACHINE_PAGE_LANES = 1;
 
 /** Why a wait ended: the signal's reason, or an AbortError. */
 function abortReason(signal: AbortSignal): Error {
@@ -14,8 +22,11 @@ function abortReason(signal: AbortSignal): Error {
   return error;
 }
 
+/** Which permits a holder took: the plain ones, or those held back for `first` holders. */
+type Lane = 'plain' | 'reserved';
+
 interface Waiter {
-  grant: () => void;
+  grant: (lane: Lane) => void;
   first: boolean;
 }
 
@@ -27,21 +38,29 @@ export interface WaitOptions {
 
 export class Semaphore {
   private held = 0;
+  private heldReserved = 0;
   private readonly waiters: Waiter[] = [];
 
-  constructor(readonly limit: number) {
+  /** `limit` permits for anyone, and `reservedForFirst` more that only `first` holders take. */
+  constructor(
+    readonly limit: number,
+    readonly reservedForFirst = 0,
+  ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(reservedForFirst) || reservedForFirst < 0) {
+      throw new RangeError(`semaphore reserve must be a non-negative integer, got ${reservedForFirst}`);
+    }
   }
 
   /** How many permits are held right now. */
   get inUse(): number {
-    return this.held;
+    return this.held + this.heldReserved;
   }
 
   /** Waits for a permit; resolves to its release function (idempotent). Rejects if `signal` aborts first. */
   acquire(signal?: AbortSignal, { first = false }: WaitOptions = {}): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const free = this.tryAcquire();
+    const free = this.tryAcquire() ?? (first ? this.tryReserved() : null);
     if (free !== null) return Promise.resolve(free);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
@@ -50,9 +69,9 @@ export class Semaphore {
         if (signal) reject(abortReason(signal));
       };
       const waiter: Waiter = {
-        grant: () => {
+        grant: (lane) => {
           signal?.removeEventListener('abort', onAbort);
-          resolve(this.releaser());
+          resolve(this.releaser(lane));
         },
         first,
       };
@@ -68,7 +87,14 @@ export class Semaphore {
   tryAcquire(): (() => void) | null {
     if (this.held >= this.limit) return null;
     this.held += 1;
-    return this.releaser();
+    return this.releaser('plain');
+  }
+
+  /** A permit held back for `first` holders, if one is free now. */
+  private tryReserved(): (() => void) | null {
+    if (this.heldReserved >= this.reservedForFirst) return null;
+    this.heldReserved += 1;
+    return this.releaser('reserved');
   }
 
   /** Runs `body` holding a permit, released however it ends; an abort while waiting rejects without running it. */
@@ -81,15 +107,17 @@ export class Semaphore {
     }
   }
 
-  private releaser(): () => void {
+  private releaser(lane: Lane): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
-      // Hand the permit straight to the next waiter so a newcomer cannot overtake it.
-      if (next) next.grant();
-      else this.held -= 1;
+      // Hand the permit straight to the next waiter so a newcomer cannot overtake it; a held-back
+      // permit only to a `first` one (they wait ahead of the plain ones).
+      const next = lane === 'plain' || this.waiters[0]?.first === true ? this.waiters.shift() : undefined;
+      if (next) next.grant(lane);
+      else if (lane === 'plain') this.held -= 1;
+      else this.heldReserved -= 1;
     };
   }
 }

@@ -5,7 +5,7 @@ import { AuthError, ConfigError, ConnectorError, MalformedResponseError, Throttl
 import type { KubernetesConfig, PrometheusConfig } from './config';
 import { defaultKubeconfigPath, loadKubeconfig } from './kubeconfig';
 import { readSecret } from '../common/secret-ref';
-import { Semaphore, type WaitOptions } from '../common/semaphore';
+import { MACHINE_PAGE_LANES, Semaphore, type WaitOptions } from '../common/semaphore';
 import { MatrixScanner, readMatrixAnswer, scanAnswer, type MatrixSeries, type MatrixSink, type MatrixVerdict } from '../common/prom-matrix';
 
 /** Builds the client config for the account's context, applying endpoint and token overrides. */
@@ -111,7 +111,7 @@ export class PrometheusClient {
     /** The account it queries for, named when a secret cannot be read. */
     private readonly account: string,
   ) {
-    this.limit = new Semaphore(cfg.concurrency);
+    this.limit = new Semaphore(cfg.concurrency, MACHINE_PAGE_LANES);
   }
 
   private async authHeaders(): Promise<Record<string, string>> {
