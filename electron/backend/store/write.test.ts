@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exec, rows } from './db';
 import { StoreReadOnlyError } from './errors';
 import { createWrite } from './write';
@@ -71,7 +71,8 @@ describe('the store write()', () => {
         }
       };
       expect(await marks()).toBe(2);
-      for (let waited = 0; !events.includes('keep') && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Until the refresh has committed (its transaction ends after it returns).
+      for (const deadline = Date.now() + 5_000; (await marks()) > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(events).toEqual(['mark', 'mark', 'mark', 'keep']);
       // Not at the first quiet check (10 ms: a sync's next write may still come) but once quiet as
       // long as the upkeep waits (a few ms of slack: the write's end is taken just before this test's).
@@ -84,6 +85,39 @@ describe('the store write()', () => {
       await write.settle();
       expect(events.at(-1)).toBe('keep');
     } finally {
+      await write.close();
+    }
+  });
+
+  it('keeps the facts anew as each minute begins, with nothing written', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.parse('2026-12-01T12:00:30Z') });
+    const keptAt: string[] = [];
+    const write = createWrite(instance, false, { aboveBytes: Infinity, idleMs: 10, upkeepQuietMs: 100 }, undefined, {
+      markStale: async () => {},
+      refresh: async () => {
+        keptAt.push(new Date().toISOString().slice(11, 16));
+      },
+    });
+    // The refresh's connection comes from DuckDB's threads: real turns of the event loop, and the
+    // timers it arms meanwhile a few milliseconds on.
+    const settled = async (n: number): Promise<void> => {
+      for (const deadline = performance.now() + 10_000; keptAt.length < n && performance.now() < deadline; ) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await vi.advanceTimersByTimeAsync(1);
+      }
+    };
+    try {
+      await vi.advanceTimersByTimeAsync(29_000);
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(keptAt).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2_000);
+      await settled(1);
+      expect(keptAt).toEqual(['12:01']);
+      await vi.advanceTimersByTimeAsync(60_000);
+      await settled(2);
+      expect(keptAt).toEqual(['12:01', '12:02']);
+    } finally {
+      vi.useRealTimers();
       await write.close();
     }
   });

@@ -35,7 +35,7 @@ export type Write = <T, P = undefined>(
 
 /**
  * The store's write helper; its close (no checkpoint or upkeep may still run once the store closes);
- * and settle, which does the quiet-time upkeep now, to the end, then checkpoints and keeps the kept facts.
+ * and settle, which does the quiet-time upkeep now, to the end, then checkpoints and keeps the facts anew.
  */
 export type StoreWrite = Write & { close(): Promise<void>; settle(): Promise<void> };
 
@@ -79,6 +79,7 @@ export function createWrite(
   // Whether the kept facts may be stale: a write ended or a minute began since they were kept.
   let keptDue = kept !== undefined && !readOnly;
   let minuteTimer: ReturnType<typeof setTimeout> | null = null;
+  let quietRunning = false;
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
   let checkpointing: Promise<void> = Promise.resolve();
   let closed = false;
@@ -126,13 +127,22 @@ export function createWrite(
     if (kept === undefined || readOnly || closed) return;
     minuteTimer = setTimeout(() => {
       keptDue = true;
-      if (running === 0 && idleTimer === null) armIdleTimer(Math.max(0, upkeepQuietMs - (Date.now() - lastWriteEnded)));
+      // Quiet work running now arms the next itself, seeing the facts due.
+      if (running === 0 && idleTimer === null && !quietRunning) armIdleTimer(Math.max(0, upkeepQuietMs - (Date.now() - lastWriteEnded)));
       armMinuteTimer();
     }, MINUTE_MS - (Date.now() % MINUTE_MS) + MINUTE_SLACK_MS);
     minuteTimer.unref?.();
   };
   armMinuteTimer();
   const quietWork = async (): Promise<void> => {
+    quietRunning = true;
+    try {
+      await quietSteps();
+    } finally {
+      quietRunning = false;
+    }
+  };
+  const quietSteps = async (): Promise<void> => {
     let step = { changed: false, more: false };
     const quietFor = Date.now() - lastWriteEnded;
     // As quiet as the upkeep needs: a sync's writes would wait for it. First, since the upkeep can
@@ -156,7 +166,8 @@ export function createWrite(
     await checkpointAfter(step);
     // The next step soon, reads and writes coming first; the first once the store has been quiet long enough.
     if (step.more) armIdleTimer(UPKEEP_STEP_GAP_MS);
-    else if ((upkeepDue && !stepNow) || (keptDue && !keepNow)) armIdleTimer(upkeepQuietMs - quietFor);
+    // The facts again too if a minute began while they were kept.
+    else if ((upkeepDue && !stepNow) || keptDue) armIdleTimer(Math.max(0, upkeepQuietMs - (Date.now() - lastWriteEnded)));
   };
   const write = async <T, P = undefined>(body: (conn: DuckDBConnection, prepared: P) => Promise<T>, opts: WriteOptions<P> = {}): Promise<T> => {
     if (readOnly) throw new StoreReadOnlyError();
