@@ -9,10 +9,10 @@ import { createWrite } from './write';
 
 describe('the store write()', () => {
   let instance: DuckDBInstance;
-  const count = async (): Promise<number> => {
+  const count = async (table = 't'): Promise<number> => {
     const conn = await instance.connect();
     try {
-      return (await rows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n;
+      return (await rows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${table}`))[0]!.n;
     } finally {
       conn.closeSync();
     }
@@ -62,14 +62,7 @@ describe('the store write()', () => {
       await expect(write(async (c) => exec(c, 'INSERT INTO t VALUES (1)'))).rejects.toThrow();
       const lastWriteEnded = Date.now();
       expect(events).toEqual(['mark', 'mark', 'mark']);
-      const marks = async (): Promise<number> => {
-        const c = await instance.connect();
-        try {
-          return (await rows<{ n: number }>(c, 'SELECT count(*)::INTEGER AS n FROM mark'))[0]!.n;
-        } finally {
-          c.closeSync();
-        }
-      };
+      const marks = (): Promise<number> => count('mark');
       expect(await marks()).toBe(2);
       // Until the refresh has committed (its transaction ends after it returns).
       for (const deadline = Date.now() + 5_000; (await marks()) > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));

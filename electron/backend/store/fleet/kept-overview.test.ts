@@ -12,7 +12,8 @@ import { type GpuResource, type GpuSample, MACHINE_KEY_TAG } from '../../../../s
 import type { Overview } from '../../../../shared/overview';
 import { openStore, STORE_FILE } from '../index';
 import { MIGRATIONS, migrate } from '../schema/migrations';
-import { account, batchesOf, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, queryStoreFile, resource, run, tempDataDir } from '../test-support';
+import { mixedSamples, withinRounding } from '../testing/same-numbers';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -30,13 +31,6 @@ const FILTERS: FleetFilter[] = [
   { clouds: ['azure', 'oci'], regions: ['westeurope', 'us-ashburn-1'], gpuModels: ['H100 80GB'] },
   { clouds: ['aws'], regions: [], gpuModels: [] },
 ];
-
-/** Deterministic 0..1 from integers. */
-function noise(...xs: number[]): number {
-  let h = 2166136261;
-  for (const x of xs) h = Math.imul(h ^ (x | 0), 16777619) >>> 0;
-  return (h % 10_000) / 10_000;
-}
 
 /** Machines of one account: clouds, regions, models, a stopped and a degraded one, one another account sees too. */
 function machines(acct: string, n: number): GpuResource[] {
@@ -57,43 +51,7 @@ function machines(acct: string, n: number): GpuResource[] {
 
 /** A sample per GPU and minute in [from, to): busy, idle, silent GPUs, null utilisation, XID errors, faults. */
 function samples(resources: GpuResource[], from: number, to: number, seed: number): GpuSample[] {
-  const out: GpuSample[] = [];
-  resources.forEach((r, ri) => {
-    for (let g = 0; g < r.gpuCount; g++) {
-      const silentFrom = ri % 6 === 1 ? END - (13 + g * 7) * MIN : Infinity;
-      for (let t = from; t < to; t += MIN) {
-        if (t >= silentFrom || noise(seed, ri, g, t / MIN, 1) < 0.03) continue;
-        const kind = (ri + g) % 5;
-        const util = kind === 0 ? null : kind === 1 ? noise(seed, ri, g, t / MIN) * 4.99 : noise(seed, ri, g, t / MIN) * 100;
-        out.push({
-          resourceId: r.id,
-          gpuIndex: g,
-          ts: t,
-          utilisation: util,
-          utilSource: util === null ? null : 'prof',
-          memoryUsedMiB: 1000,
-          powerWatts: 300,
-          temperatureC: 50,
-          xidErrors: noise(seed, ri, g, t / MIN, 2) < 0.003 ? 1 : 0,
-          ...(r.cloud === 'gcp' ? { fault: noise(seed, ri, g, t / MIN, 3) < 0.003 } : {}),
-        });
-      }
-    }
-  });
-  return out;
-}
-
-/** `actual` with each number within 1e-12 (relative) of `expected`'s taken from it: GPU means summed in another order. */
-function withinRounding(actual: unknown, expected: unknown): unknown {
-  if (typeof actual === 'number' && typeof expected === 'number') {
-    return Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)) ? expected : actual;
-  }
-  if (Array.isArray(actual) && Array.isArray(expected)) return actual.map((a, i) => withinRounding(a, expected[i]));
-  if (actual !== null && expected !== null && typeof actual === 'object' && typeof expected === 'object') {
-    const e = expected as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(actual).map(([k, v]) => [k, withinRounding(v, e[k])]));
-  }
-  return actual;
+  return mixedSamples(resources, { from, to, silentBefore: END, gaps: 0.03, events: 0.003, seed });
 }
 
 /** The overview without the instant it was made. */
@@ -101,18 +59,6 @@ const numbers = (o: Overview): Omit<Overview, 'generatedAt'> => {
   const { generatedAt: _, ...rest } = o;
   return rest;
 };
-
-/** Runs SQL on a closed store's file. */
-async function onFile(dir: string, sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
-  const conn = await instance.connect();
-  try {
-    return (await conn.runAndReadAll(sql)).getRowsJS();
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-}
 
 /** The overviews of every filter at `asOfMs`, read from a store opened read-only with no cache. */
 async function overviews(dir: string, asOfMs: number): Promise<Omit<Overview, 'generatedAt'>[]> {
@@ -160,25 +106,27 @@ describe('overview facts kept for the current minute', () => {
     for (const c of cleanups) await c();
   });
 
-  /** A copy of the store whose kept facts are stale (a write came after them): its overviews are computed. */
-  const computedCopy = async (): Promise<string> => {
+  /** A copy of the settled store (removed with the others after the tests). */
+  const copyOfStore = async (): Promise<string> => {
     const copy = await tempDataDir();
     cleanups.push(copy.cleanup);
     await cp(join(dir, STORE_FILE), join(copy.dir, STORE_FILE));
-    await onFile(copy.dir, 'INSERT INTO store_write VALUES (current_timestamp::TIMESTAMP)');
     return copy.dir;
+  };
+  /** A copy of the store whose kept facts are stale (a write came after them): its overviews are computed. */
+  const computedCopy = async (): Promise<string> => {
+    const copy = await copyOfStore();
+    await queryStoreFile(copy, 'INSERT INTO store_write VALUES (current_timestamp::TIMESTAMP)');
+    return copy;
   };
 
   it('keeps them for the store\'s minute once it settles', async () => {
-    expect(await onFile(dir, 'SELECT epoch_ms(minute)::DOUBLE FROM overview_kept')).toEqual([[END]]);
-    expect(await onFile(dir, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
+    expect(await queryStoreFile(dir, 'SELECT epoch_ms(minute)::DOUBLE FROM overview_kept')).toEqual([[END]]);
+    expect(await queryStoreFile(dir, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
   });
 
   it('counts a migration applied since as a write: it may change what they were kept from', async () => {
-    const copy = await tempDataDir();
-    cleanups.push(copy.cleanup);
-    await cp(join(dir, STORE_FILE), join(copy.dir, STORE_FILE));
-    const instance = await DuckDBInstance.create(join(copy.dir, STORE_FILE));
+    const instance = await DuckDBInstance.create(join(await copyOfStore(), STORE_FILE));
     const conn = await instance.connect();
     try {
       expect(await migrate(conn)).toEqual([]);
@@ -204,37 +152,35 @@ describe('overview facts kept for the current minute', () => {
   });
 
   it('reads them, and only while nothing was written since and for their minute', async () => {
-    const copy = await tempDataDir();
-    cleanups.push(copy.cleanup);
-    await cp(join(dir, STORE_FILE), join(copy.dir, STORE_FILE));
-    const before = await overviews(copy.dir, END);
+    const copy = await copyOfStore();
+    const before = await overviews(copy, END);
     // Facts changed behind the store's back show: the overview of the kept minute reads them.
-    await onFile(copy.dir, `UPDATE overview_kept_state SET n = n + 1000 WHERE state = 'busy'`);
-    const tampered = await overviews(copy.dir, END);
-    const [[busyGroups]] = (await onFile(copy.dir, `SELECT count(*)::INTEGER FROM overview_kept_state WHERE state = 'busy'`)) as [[number]];
+    await queryStoreFile(copy, `UPDATE overview_kept_state SET n = n + 1000 WHERE state = 'busy'`);
+    const tampered = await overviews(copy, END);
+    const [[busyGroups]] = (await queryStoreFile(copy, `SELECT count(*)::INTEGER FROM overview_kept_state WHERE state = 'busy'`)) as [[number]];
     expect(busyGroups).toBeGreaterThan(0);
     expect(tampered[0]!.totals.gpus.busy).toBe(before[0]!.totals.gpus.busy + 1000 * busyGroups);
     // Another minute computes.
-    const other = await overviews(copy.dir, END - 2 * MIN);
+    const other = await overviews(copy, END - 2 * MIN);
     const otherComputed = await overviews(await computedCopy(), END - 2 * MIN);
     expect(withinRounding(other, otherComputed)).toEqual(otherComputed);
     // A write since (by this store, committed before a crash or a close) makes them stale for every reader.
-    const store = await openStore(copy.dir, { now: () => new Date(END) });
+    const store = await openStore(copy, { now: () => new Date(END) });
     try {
       await store.writeMetrics(run('raw', 'metrics'), { from: END - 10 * MIN, to: END + MIN }, batchesOf(samples(raw, END - 10 * MIN, END + MIN, 2)));
     } finally {
       await store.close();
     }
-    expect((await onFile(copy.dir, 'SELECT count(*)::INTEGER FROM store_write'))[0]![0]).toBeGreaterThan(0);
-    const afterWrite = await overviews(copy.dir, END);
+    expect((await queryStoreFile(copy, 'SELECT count(*)::INTEGER FROM store_write'))[0]![0]).toBeGreaterThan(0);
+    const afterWrite = await overviews(copy, END);
     expect(afterWrite[0]!.totals.gpus.busy).toBeLessThan(tampered[0]!.totals.gpus.busy);
     // The new samples count: the overview differs from the one before the write.
     expect(afterWrite).not.toEqual(before);
     // Kept anew, they give what is computed again.
-    const settled = await openStore(copy.dir, { now: () => new Date(END) });
+    const settled = await openStore(copy, { now: () => new Date(END) });
     await settled.settle();
     await settled.close();
-    expect(await onFile(copy.dir, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
-    expect(withinRounding(await overviews(copy.dir, END), afterWrite)).toEqual(afterWrite);
+    expect(await queryStoreFile(copy, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
+    expect(withinRounding(await overviews(copy, END), afterWrite)).toEqual(afterWrite);
   });
 });

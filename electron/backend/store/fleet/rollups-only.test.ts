@@ -13,6 +13,7 @@ import { openStore, STORE_FILE } from '../index';
 import type { FleetStore } from '../types';
 import { account, batchesOf, resource, run, sample, tempDataDir } from '../test-support';
 import { FIVE_MINUTES_MS, floorTo } from './rollups';
+import { mixedSamples, withinRounding } from '../testing/same-numbers';
 
 const ALL: FleetFilter = { clouds: [], regions: [], gpuModels: [] };
 const MIN = 60_000;
@@ -20,13 +21,6 @@ const HOUR = 60 * MIN;
 /** The last sync ends here: 2 minutes into a 5-minute bucket. */
 const END = Date.parse('2026-11-25T12:07:00Z');
 const START = END - 26 * HOUR;
-
-/** Deterministic 0..1 from integers (no Math.random: both stores must get the same samples). */
-function noise(...xs: number[]): number {
-  let h = 2166136261;
-  for (const x of xs) h = Math.imul(h ^ (x | 0), 16777619) >>> 0;
-  return (h % 10_000) / 10_000;
-}
 
 /** A mixed fleet: clouds, regions, models, stopped and degraded machines, 1 to 8 GPUs. */
 function fleet(): GpuResource[] {
@@ -46,53 +40,9 @@ function fleet(): GpuResource[] {
   return out;
 }
 
-/**
- * One sample per GPU and minute with patterns: busy, idle (< 5 %), GPUs that fall silent at different
- * minutes (some mid-bucket), null utilisation, XID errors and faults at scattered minutes.
- */
+/** The fleet's samples over the whole 26 hours. */
 function samples(resources: GpuResource[]): GpuSample[] {
-  const out: GpuSample[] = [];
-  resources.forEach((r, ri) => {
-    for (let g = 0; g < r.gpuCount; g++) {
-      const silentFrom = ri % 6 === 1 ? END - (13 + g * 7) * MIN : Infinity;
-      for (let t = START; t < END; t += MIN) {
-        if (t >= silentFrom || noise(ri, g, t / MIN, 1) < 0.02) continue;
-        const kind = (ri + g) % 5;
-        const util = kind === 0 ? null : kind === 1 ? noise(ri, g, t / MIN) * 4.99 : noise(ri, g, t / MIN) * 100;
-        out.push({
-          resourceId: r.id,
-          gpuIndex: g,
-          ts: t,
-          utilisation: util,
-          utilSource: util === null ? null : 'prof',
-          memoryUsedMiB: 1000 + g,
-          powerWatts: 300,
-          temperatureC: 50,
-          xidErrors: noise(ri, g, t / MIN, 2) < 0.002 ? 1 : 0,
-          ...(r.cloud === 'gcp' ? { fault: noise(ri, g, t / MIN, 3) < 0.002 } : {}),
-        });
-      }
-    }
-  });
-  return out;
-}
-
-/**
- * `actual` with each number that lies within 1e-12 (relative) of the same place in `expected` taken
- * from `expected`, so toEqual then compares everything else exactly and shows any real difference.
- * Both stores add the same doubles, but not always in the same order (the rollups-only store rebuilds
- * a whole bucket where the raw one appends minutes), and double addition is not associative.
- */
-function withinRounding(actual: unknown, expected: unknown): unknown {
-  if (typeof actual === 'number' && typeof expected === 'number') {
-    return Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)) ? expected : actual;
-  }
-  if (Array.isArray(actual) && Array.isArray(expected)) return actual.map((a, i) => withinRounding(a, expected[i]));
-  if (actual !== null && expected !== null && typeof actual === 'object' && typeof expected === 'object') {
-    const e = expected as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(actual).map(([k, v]) => [k, withinRounding(v, e[k])]));
-  }
-  return actual;
+  return mixedSamples(resources, { from: START, to: END, silentBefore: END, gaps: 0.02, events: 0.002 });
 }
 
 /** The windows a sync loop asks for: a backfill in 6-hour chunks, then a sync every few minutes. */
