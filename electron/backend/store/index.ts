@@ -98,6 +98,8 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   // FLEETPANE_MEMORY_TRACE_MS: a diagnostic line on stderr every N ms (RSS, heap, DuckDB by tag).
   const traceMs = Number(process.env.FLEETPANE_MEMORY_TRACE_MS);
   const stopTrace = traceMs > 0 ? await traceMemory(instance, traceMs, (line) => process.stderr.write(`${line}\n`)) : () => {};
+  // When the overview was last read: the facts kept for it cost a minute's reads at 100k GPUs.
+  let overviewReadAt = -Infinity;
   const write = createWrite(
     instance,
     readOnly,
@@ -106,8 +108,12 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       const step = await sortPendingSamples(conn);
       return { changed: step.sorted > 0, more: step.more };
     },
-    // The overview's GPU facts for the current minute (fleet/kept-overview.ts).
-    { markStale: markWritten, refresh: (conn) => keepOverviewFacts(conn, floorToMinute(now().getTime())) },
+    // The overview's GPU facts for the current minute (fleet/kept-overview.ts), while the overview is read.
+    {
+      markStale: markWritten,
+      refresh: (conn) => keepOverviewFacts(conn, floorToMinute(now().getTime())),
+      wanted: () => Date.now() - overviewReadAt <= KEPT_WHILE_READ_MS,
+    },
   );
   const readPool = pool;
   const quiet = quietGateOf(instance);
@@ -117,6 +123,10 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   const store: FleetStore = {
     readOnly,
     ...fleet,
+    overview: (asOf, filter, parts) => {
+      overviewReadAt = Date.now();
+      return fleet.overview(asOf, filter, parts);
+    },
     ...createSpendArea(instance, pool, write, now),
     // The derived signals read an account's inventory after every metrics write: the fleet's kept read.
     ...createTriageArea(pool, write, now, fleet.resources),
@@ -135,6 +145,9 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   };
   return opts.cacheOverview === false ? store : withOverviewCache(store, now);
 }
+
+/** The overview's kept facts are kept each minute while it was read within this long (a pane open, a collector's sessions). */
+const KEPT_WHILE_READ_MS = 10 * 60_000;
 
 /** chmod 600 on the store's files that exist (DuckDB creates them with the process umask). */
 async function makeOwnerOnly(files: readonly string[]): Promise<void> {

@@ -82,6 +82,29 @@ describe('the store write()', () => {
     }
   });
 
+  it('leaves the facts stale while nobody reads them, and keeps them once someone does', async () => {
+    let wanted = false;
+    let kept = 0;
+    const write = createWrite(instance, false, { aboveBytes: Infinity, idleMs: 10, upkeepQuietMs: 50 }, undefined, {
+      markStale: async () => {},
+      refresh: async () => {
+        kept += 1;
+      },
+      wanted: () => wanted,
+    });
+    try {
+      await write(async (c) => exec(c, 'INSERT INTO t VALUES (1)'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(kept).toBe(0);
+      wanted = true;
+      await write(async (c) => exec(c, 'INSERT INTO t VALUES (2)'));
+      for (const deadline = Date.now() + 5_000; kept === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(kept).toBe(1);
+    } finally {
+      await write.close();
+    }
+  });
+
   it('keeps the facts anew as each minute begins, with nothing written', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.parse('2026-12-01T12:00:30Z') });
     const keptAt: string[] = [];

@@ -55,6 +55,8 @@ export interface KeptFacts {
   markStale(conn: DuckDBConnection): Promise<void>;
   /** Keeps them for now, in a transaction of its own. */
   refresh(conn: DuckDBConnection): Promise<void>;
+  /** Whether anyone reads them lately; while not, quiet times leave them stale (default: always). */
+  wanted?(): boolean;
 }
 
 /** How to keep committed rows from staying in memory, and when the upkeep may run (tests shrink these). */
@@ -127,6 +129,7 @@ export function createWrite(
     if (kept === undefined || readOnly || closed) return;
     minuteTimer = setTimeout(() => {
       keptDue = true;
+      if (kept.wanted?.() === false) return armMinuteTimer();
       // Quiet work running now arms the next itself, seeing the facts due.
       if (running === 0 && idleTimer === null && !quietRunning) armIdleTimer(Math.max(0, upkeepQuietMs - (Date.now() - lastWriteEnded)));
       armMinuteTimer();
@@ -147,7 +150,8 @@ export function createWrite(
     const quietFor = Date.now() - lastWriteEnded;
     // As quiet as the upkeep needs: a sync's writes would wait for it. First, since the upkeep can
     // take seconds and the pane's next overview wants the facts.
-    const keepNow = keptDue && quietFor >= upkeepQuietMs;
+    const wanted = kept?.wanted?.() !== false;
+    const keepNow = keptDue && wanted && quietFor >= upkeepQuietMs;
     if (keepNow) await refreshKept();
     const stepNow = upkeep !== undefined && upkeepDue && quietFor >= upkeepQuietMs;
     if (stepNow) {
@@ -167,7 +171,7 @@ export function createWrite(
     // The next step soon, reads and writes coming first; the first once the store has been quiet long enough.
     if (step.more) armIdleTimer(UPKEEP_STEP_GAP_MS);
     // The facts again too if a minute began while they were kept.
-    else if ((upkeepDue && !stepNow) || keptDue) armIdleTimer(Math.max(0, upkeepQuietMs - (Date.now() - lastWriteEnded)));
+    else if ((upkeepDue && !stepNow) || (keptDue && wanted)) armIdleTimer(Math.max(0, upkeepQuietMs - (Date.now() - lastWriteEnded)));
   };
   const write = async <T, P = undefined>(body: (conn: DuckDBConnection, prepared: P) => Promise<T>, opts: WriteOptions<P> = {}): Promise<T> => {
     if (readOnly) throw new StoreReadOnlyError();
