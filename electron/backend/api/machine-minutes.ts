@@ -4,16 +4,13 @@
  * When the source cannot answer, the page keeps the store's series (built from the 5-minute rollups)
  * and the response says why, so the page is never empty.
  */
-import type { MetricsStorage } from '../../../shared/config';
 import type { ResponseOf, Series, TimeRange } from '../../../shared/contract';
 import type { GpuResource, GpuSample } from '../../../shared/domain';
+import type { Connector } from '../providers/types';
 import { safeErrorMessage } from '../sync/safe-error';
 
-/** What the API needs of an account's connector for drill-downs (a Connector satisfies it). */
-export interface MachineMinutesSource {
-  readonly metricsStorage?: MetricsStorage;
-  machineSeries?(req: { signal: AbortSignal; resource: GpuResource; machines: readonly GpuResource[]; from: number; to: number }): Promise<{ source: string; samples: GpuSample[] }>;
-}
+/** What the API needs of an account's connector for drill-downs. */
+export type MachineMinutesSource = Pick<Connector, 'metricsStorage' | 'machineSeries'>;
 
 /** How long the machine page waits for the source before it shows the store's rollups instead. */
 export const SOURCE_TIMEOUT_MS = 20_000;
