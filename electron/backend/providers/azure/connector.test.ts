@@ -468,6 +468,19 @@ describe('metrics, costs, incidents', () => {
     expect(got.map(sampleKey).sort()).toEqual(firstTwo.map(sampleKey).sort());
   });
 
+  it('fails the stream as a malformed answer when the connection drops half-way through one', async () => {
+    const to = now.getTime();
+    const from = to - 20 * 60_000;
+    // The fourth query of the window's first group: three answers in, half of one read.
+    h.prom.addFault({ match: /query_range/, kind: 'dropped', after: 3 });
+    const before = h.prom.requests.length;
+    const err = await collect(h.connector().metrics({ ...ctx(), from, to, resources })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MalformedResponseError);
+    expect((err as Error).message).toMatch(/^Prometheus query_range: response body is not valid JSON/);
+    // A connection dropped mid-answer is not retried as a failed request would be: the sink had part of it.
+    expect(h.prom.requests.slice(before).length).toBeLessThanOrEqual(7);
+  });
+
   it('fails the metrics stream with the Prometheus error', async () => {
     h.prom.addFault({ match: /query_range/, kind: '403', times: 5 });
     const to = now.getTime();

@@ -17,7 +17,8 @@ import { parseMatchers } from '../../common/testing/prom-matchers';
 export interface Fault {
   /** Matched against `METHOD path?query`. */
   match: RegExp;
-  kind: '429-wrapped' | '429-bare' | '429-qpu' | '500' | 'timeout' | 'truncated' | '401' | '403' | '404-invalid-resource-type' | 'malformed';
+  /** `dropped` (managed Prometheus only): half of the real answer, then the connection is closed. */
+  kind: '429-wrapped' | '429-bare' | '429-qpu' | '500' | 'timeout' | 'truncated' | 'dropped' | '401' | '403' | '404-invalid-resource-type' | 'malformed';
   /** How many matching requests fail (default 1). */
   times?: number;
   /** Managed Prometheus only: matching requests answered before the fault starts (a window failing half-way). */
@@ -425,7 +426,7 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
       };
       if (!req.headers.authorization?.startsWith('Bearer ')) return json(401, { status: 'error', error: 'unauthorized' });
       const fault = faults.find((f) => f.left > 0 && f.match.test(`${req.method} ${url.pathname}`) && f.passed++ >= (f.after ?? 0));
-      if (fault) {
+      if (fault && fault.kind !== 'dropped') {
         fault.left -= 1;
         if (fault.kind === 'timeout') return;
         if (fault.kind === 'truncated') {
@@ -443,6 +444,13 @@ export async function startPrometheusEmulator(opts: { fleet: Fleet; tls: TestCer
       const matchers = parseMatchers(/\{([^}]*)\}/.exec(query)?.[1] ?? '');
       if (matchers === null) return json(400, { status: 'error', errorType: 'bad_data', error: 'parse error: bad selector' });
       const result = promSeries(fleet, query, start, end, step).filter((s) => matchers.every((m) => m(s.metric)));
+      if (fault?.kind === 'dropped') {
+        fault.left -= 1;
+        // The answer's length announced, half of it sent, then the connection gone (a front end restarting).
+        const text = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+        return void res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+      }
       json(200, { status: 'success', data: { resultType: 'matrix', result } });
     });
   });
