@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, inTransaction, rows } from '../db';
+import { markWritten } from '../fleet/kept-overview';
 import { StoreVersionError } from '../errors';
 import type { Migration } from './migration';
 import { COST_ROW_COLUMNS_V1 } from './cost-row-v1';
@@ -225,7 +226,7 @@ export async function migrate(conn: DuckDBConnection, migrations: readonly Migra
   // A migration may change what the overview's kept facts were kept from (fleet/kept-overview.ts).
   if (applied.length > 0) {
     const [kept] = await rows<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'store_write'`);
-    if ((kept?.n ?? 0) > 0) await exec(conn, 'INSERT INTO store_write VALUES (current_timestamp::TIMESTAMP)');
+    if ((kept?.n ?? 0) > 0) await markWritten(conn);
   }
   return applied;
 }
