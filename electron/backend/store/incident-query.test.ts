@@ -56,6 +56,17 @@ describe('the fleet folded for incident matching', () => {
     expect(named).toEqual(plain);
   });
 
+  it('gives the folded rows an id no named machine has, even one named like them', async () => {
+    await pool.rows(`UPDATE resource SET id = 'folded' WHERE id = 'c'`);
+    await pool.rows(`UPDATE resource SET id = 'folded**' WHERE id = 'no-price'`);
+    const folded = await loadFleetFolded(pool, ['folded', 'folded**', 'elsewhere']);
+    const apart = folded.filter((m) => m.id === 'folded' || m.id === 'folded**');
+    expect(new Map(apart.map((m) => [m.id, m.gpuCount]))).toEqual(new Map([['folded', 2], ['folded**', 1]]));
+    const rest = folded.filter((m) => !apart.includes(m));
+    expect(new Set(rest.map((m) => m.id))).toEqual(new Set(['folded********']));
+    expect(rest.reduce((n, m) => n + m.gpuCount, 0)).toBe(14);
+  });
+
   it('reads the whole fleet exactly as a read value by value gives it', async () => {
     const byValue = await pool.rows<{ id: string }>(
       `SELECT account, id, cloud, region, gpu_model AS "gpuModel", gpu_count::INTEGER AS "gpuCount",

@@ -4,7 +4,7 @@
  */
 import type { CloudId, Incident, IncidentUpdate } from '../../../shared/domain';
 import type { FleetMachine } from '../domain/incident-fleet';
-import { type ConnectionPool, type Row, sqlString } from './db';
+import { type ConnectionPool, type Row } from './db';
 
 interface IncidentRecord extends Row {
   account: string;
@@ -27,6 +27,9 @@ interface IncidentRecord extends Row {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** SQL over incident: open at the instant `$asOf` (epoch ms as text), as the overview counts them. */
+export const OPEN_AT_SQL = 'ended_at IS NULL OR ended_at > epoch_ms($asOf::BIGINT)';
 
 /** Loads incidents matching `where`, newest first. */
 export async function loadIncidents(pool: ConnectionPool, where = 'TRUE', params?: Record<string, string>): Promise<Incident[]> {
@@ -77,20 +80,25 @@ export async function loadFleet(pool: ConnectionPool): Promise<FleetMachine[]> {
  * 18 ms against 26 ms value by value for 5,000 named machines on a 100k-GPU fleet.
  */
 export function loadFleetFolded(pool: ConnectionPool, namedIds: readonly string[]): Promise<FleetMachine[]> {
-  // A folded row's id is one no incident names, so it matches none by id.
-  let foldedId = 'folded';
-  while (namedIds.includes(foldedId)) foldedId += '*';
   // The named ids go in as one JSON parameter joined as a table, not as an IN list in the SQL text:
   // an outage can name thousands of machines, and DuckDB plans a literal list of 4,700 ids in about a
   // second (a 100k-GPU fleet), longer than everything else in the overview.
   return pool.jsonRows<FleetMachine & Row>(
-    `WITH named AS (SELECT DISTINCT unnest(from_json($named::JSON, '["VARCHAR"]')) AS id)
-     SELECT account, ${sqlString(foldedId)} AS id, cloud, region, gpu_model AS "gpuModel", sum(gpu_count)::INTEGER AS "gpuCount",
+    foldedFleetSql(`SELECT unnest(from_json($named::JSON, '["VARCHAR"]'))`),
+    { named: JSON.stringify(namedIds) },
+  );
+}
+
+/** loadFleetFolded's rows (FleetMachine's columns), the machines `namedSql` selects (one column of ids) kept apart. */
+export function foldedFleetSql(namedSql: string): string {
+  // A folded row's id is one no incident names, so it matches none by id: longer than every named id
+  // that starts like it.
+  return `WITH named AS (SELECT DISTINCT * FROM (${namedSql}) n(id)),
+          folded AS (SELECT 'folded' || repeat('*', coalesce(max(length(id)) FILTER (WHERE starts_with(id, 'folded')), 0)::INTEGER) AS id FROM named)
+     SELECT account, (SELECT id FROM folded) AS id, cloud, region, gpu_model AS "gpuModel", sum(gpu_count)::INTEGER AS "gpuCount",
             power_state AS "powerState", sum(hourly_price)::VARCHAR AS "hourlyPrice", currency, demo
      FROM resource ANTI JOIN named USING (id) GROUP BY account, cloud, region, gpu_model, power_state, currency, demo
      UNION ALL
      SELECT account, id, cloud, region, gpu_model, gpu_count::INTEGER, power_state, hourly_price::VARCHAR, currency, demo
-     FROM resource SEMI JOIN named USING (id)`,
-    { named: JSON.stringify(namedIds) },
-  );
+     FROM resource SEMI JOIN named USING (id)`;
 }
