@@ -43,7 +43,8 @@ export type CloudSpend = Map<string, SpendSummary[]>;
 /**
  * Computes spend for every overview entry (`keyOf` names the entry of a cloud and account); clouds
  * filtered out are omitted. `counted` (SQL over resource alias r) is the counted-once rule, or an
- * equivalent the caller already worked out for this store.
+ * equivalent the caller already worked out for this store. `keptIdle`: the idle waste rows when the
+ * store keeps today's idle buckets for this minute, else null (they are computed).
  */
 export async function spendByCloud(
   pool: ConnectionPool,
@@ -53,14 +54,11 @@ export async function spendByCloud(
   accountProviders: ReadonlyMap<string, ProviderId>,
   keyOf: (cloud: CloudId, account: string) => string = (cloud) => cloud,
   counted = countedOnceSql('r'),
+  keptIdle: Promise<IdleWasteRow[] | null> = Promise.resolve(null),
 ): Promise<CloudSpend> {
   const asOf = new Date(asOfMs);
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
   const nextMonth = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
-  const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
-  // Every 5-minute bucket of an hour before this one ended by asOf.
-  const thisHour = Math.floor(asOfMs / HOUR_MS) * HOUR_MS;
-  const resourceFilter = filterSql(filter, 'r');
   // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
   // the run-rate covers the hours after the last *billed* instant (lastBilledSql).
 
@@ -83,25 +81,8 @@ export async function spendByCloud(
        GROUP BY d.account, d.provider_name, d.currency`,
     ),
     runRateToday(pool, asOfMs, filter, counted),
-    pool.rows<{ cloud: CloudId; account: string | null; currency: string; gpu_count: number; price_buckets: string }>(
-      `SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
-       FROM (
-         SELECT g.account, g.resource_id, sum(x.n) AS n FROM (
-           -- today's whole hours from rollup_1h's idle bucket counts, the hour in progress from rollup_5m
-           SELECT gpu_id, sum(n) AS n FROM (
-             SELECT gpu_id, idle_buckets AS n FROM rollup_1h
-             WHERE bucket >= ${tsLiteral(todayStart)} AND bucket < ${tsLiteral(thisHour)} AND idle_buckets > 0
-             UNION ALL
-             SELECT gpu_id, 1 FROM rollup_5m
-             WHERE bucket >= ${tsLiteral(Math.max(todayStart, thisHour))} AND bucket <= ${tsLiteral(asOfMs - FIVE_MINUTES_MS)}
-               AND util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT}
-           ) GROUP BY gpu_id
-         ) x JOIN gpu g USING (gpu_id)
-         GROUP BY g.account, g.resource_id
-       ) i JOIN resource r ON r.account = i.account AND r.id = i.resource_id
-       WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${resourceFilter}
-       GROUP BY ALL`,
-    ),
+    // Today's idle buckets, from the facts kept for this minute when there are (fleet/kept-overview.ts).
+    keptIdle.then((kept) => kept ?? pool.rows<IdleWasteRow>(idleWasteSql(idleBucketsTodaySql(asOfMs), filter))),
   ]);
 
   const parts = new Map<string, Map<string, SpendParts>>();
@@ -142,6 +123,41 @@ export async function spendByCloud(
     out.set(cloud, list);
   }
   return out;
+}
+
+/** A running machine's idle 5-minute buckets of today, priced: price_buckets is hourly price x buckets over its GPUs. */
+export type IdleWasteRow = { cloud: CloudId; account: string | null; currency: string; gpu_count: number; price_buckets: string };
+
+/**
+ * Each machine's idle 5-minute buckets of today (UTC) that ended by asOf, as `account, resource_id, n`:
+ * today's whole hours from rollup_1h's idle bucket counts, the hour in progress from rollup_5m. It
+ * names no filter, so the store can keep it for the minute (fleet/kept-overview.ts).
+ */
+export function idleBucketsTodaySql(asOfMs: number): string {
+  const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
+  // Every 5-minute bucket of an hour before this one ended by asOf.
+  const thisHour = Math.floor(asOfMs / HOUR_MS) * HOUR_MS;
+  return `
+    SELECT g.account, g.resource_id, sum(x.n) AS n FROM (
+      SELECT gpu_id, sum(n) AS n FROM (
+        SELECT gpu_id, idle_buckets AS n FROM rollup_1h
+        WHERE bucket >= ${tsLiteral(todayStart)} AND bucket < ${tsLiteral(thisHour)} AND idle_buckets > 0
+        UNION ALL
+        SELECT gpu_id, 1 FROM rollup_5m
+        WHERE bucket >= ${tsLiteral(Math.max(todayStart, thisHour))} AND bucket <= ${tsLiteral(asOfMs - FIVE_MINUTES_MS)}
+          AND util_count > 0 AND util_sum / util_count < ${IDLE_THRESHOLD_PERCENT}
+      ) GROUP BY gpu_id
+    ) x JOIN gpu g USING (gpu_id)
+    GROUP BY g.account, g.resource_id`;
+}
+
+/** Idle waste rows (IdleWasteRow) of the running, priced machines passing `filter`, from `idleBuckets` (idleBucketsTodaySql's columns). */
+export function idleWasteSql(idleBuckets: string, filter: FleetFilter): string {
+  return `
+    SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, r.gpu_count::INTEGER AS gpu_count, sum(r.hourly_price * i.n)::VARCHAR AS price_buckets
+    FROM (${idleBuckets}) i JOIN resource r ON r.account = i.account AND r.id = i.resource_id
+    WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')}
+    GROUP BY ALL`;
 }
 
 /** Each account's last billed instant (BILLED_UNTIL_SQL, capped at asOf) as `account, l`. */
