@@ -12,7 +12,7 @@ import { type GpuResource, type GpuSample, MACHINE_KEY_TAG } from '../../../../s
 import type { Overview } from '../../../../shared/overview';
 import { openStore, STORE_FILE } from '../index';
 import { MIGRATIONS, migrate } from '../schema/migrations';
-import { account, batchesOf, queryStoreFile, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, incident, queryStoreFile, resource, run, tempDataDir } from '../test-support';
 import { mixedSamples, withinRounding } from '../testing/same-numbers';
 
 const MIN = 60_000;
@@ -48,6 +48,22 @@ function machines(acct: string, n: number): GpuResource[] {
     }),
   );
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Incidents as of END: one naming machines (one not in the inventory), a region outage, one that ended
+ * before END, and maintenance announced for after it.
+ */
+const INCIDENTS = [
+  incident('named-outage', { account: 'raw', cloud: 'azure', regions: [], resourceIds: ['raw-m1', 'raw-m4', 'gone-vm'], startedAt: iso(END - 2 * HOUR) }),
+  incident('region-outage', { account: 'raw', cloud: 'oci', regions: ['us-ashburn-1'], startedAt: iso(END - HOUR) }),
+  incident('ended', { account: 'raw', cloud: 'azure', regions: [], resourceIds: ['raw-m7'], startedAt: iso(END - 3 * HOUR), endedAt: iso(END - HOUR) }),
+  incident('planned', {
+    account: 'raw', cloud: 'gcp', source: 'maintenance', severity: 'maintenance', regions: [], resourceIds: ['raw-m3'],
+    startedAt: iso(END + 24 * HOUR), endedAt: iso(END + 26 * HOUR),
+  }),
+];
 
 /** A sample per GPU and minute in [from, to): busy, idle, silent GPUs, null utilisation, XID errors, faults. */
 function samples(resources: GpuResource[], from: number, to: number, seed: number): GpuSample[] {
@@ -95,6 +111,7 @@ describe('overview facts kept for the current minute', () => {
           await store.writeMetrics(run(acct, 'metrics'), { from, to }, batchesOf(samples(fleet, from, to, 1)), storage);
         }
       }
+      await store.writeIncidents(run('raw', 'incidents'), batchesOf(INCIDENTS));
       // A machine that left the inventory keeps its GPUs' history (a retired GPU).
       await store.writeInventory(run('raw', 'inventory'), batchesOf(raw.slice(0, -1)));
       await store.settle();
@@ -149,6 +166,15 @@ describe('overview facts kept for the current minute', () => {
     expect([all.busy, all.idle, all.unhealthy, all.unknown, all.stopped].every((n) => n > 0)).toBe(true);
     expect(computed[0]!.clouds.every((c) => c.utilisation.avg1h !== null && c.utilisation.avg24h !== null)).toBe(true);
     expect(computed[0]!.totals.coverage.gpusWithoutMetrics).toBeGreaterThan(0);
+    // And the incidents: machines named, a region hit, maintenance ahead.
+    expect(computed[0]!.totals.incidents.active).toBe(2);
+    const named = computed[0]!.clouds.find((c) => c.key === 'azure')!.incidents.list.find((i) => i.id === 'named-outage')!;
+    // raw-m1 (2 GPUs) and raw-m4 (1); gone-vm is in no inventory.
+    expect(named.affectedGpus).toBe(3);
+    expect(computed[0]!.maintenancePlanned.map((m) => m.id)).toEqual(['planned']);
+    // And today's idle waste: some filters' machines idled today, some not.
+    const idleWaste = computed.map((o) => o.totals.spend.map((s) => s.idleWasteToday));
+    expect(idleWaste[0]!.some((cost) => cost !== '0.00')).toBe(true);
   });
 
   it('reads them, and only while nothing was written since and for their minute', async () => {
@@ -156,7 +182,22 @@ describe('overview facts kept for the current minute', () => {
     const before = await overviews(copy, END);
     // Facts changed behind the store's back show: the overview of the kept minute reads them.
     await queryStoreFile(copy, `UPDATE overview_kept_state SET n = n + 1000 WHERE state = 'busy'`);
+    // 12 more idle buckets per machine (one GPU idle an hour longer): a GPU's share of the machine's hourly price.
+    await queryStoreFile(copy, 'UPDATE overview_kept_idle SET n = n + 12');
+    // And a named machine with 100 more GPUs in the kept fold.
+    await queryStoreFile(copy, `UPDATE overview_kept_fleet SET gpu_count = gpu_count + 100 WHERE id = 'raw-m4'`);
     const tampered = await overviews(copy, END);
+    const idleWaste = (o: Omit<Overview, 'generatedAt'>): number => Number(o.totals.spend[0]!.idleWasteToday);
+    const [[idleHour]] = (await queryStoreFile(
+      copy,
+      `SELECT sum(r.hourly_price / r.gpu_count)::DOUBLE FROM overview_kept_idle i JOIN resource r ON r.account = i.account AND r.id = i.resource_id
+       WHERE r.power_state = 'running'`,
+    )) as [[number]];
+    expect(idleHour).toBeGreaterThan(0);
+    expect(idleWaste(tampered[0]!)).toBeCloseTo(idleWaste(before[0]!) + idleHour, 1);
+    const affected = (o: Omit<Overview, 'generatedAt'>): number =>
+      o.clouds.find((c) => c.key === 'azure')!.incidents.list.find((i) => i.id === 'named-outage')!.affectedGpus;
+    expect(affected(tampered[0]!)).toBe(affected(before[0]!) + 100);
     const [[busyGroups]] = (await queryStoreFile(copy, `SELECT count(*)::INTEGER FROM overview_kept_state WHERE state = 'busy'`)) as [[number]];
     expect(busyGroups).toBeGreaterThan(0);
     expect(tampered[0]!.totals.gpus.busy).toBe(before[0]!.totals.gpus.busy + 1000 * busyGroups);
@@ -182,5 +223,17 @@ describe('overview facts kept for the current minute', () => {
     await settled.close();
     expect(await queryStoreFile(copy, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
     expect(withinRounding(await overviews(copy, END), afterWrite)).toEqual(afterWrite);
+  });
+
+  it('folds the fleet anew when the incidents read name other machines than the kept fold', async () => {
+    // An incident changed between the overview's two reads, as a write landing between them would
+    // (here behind the store's back, so the facts still count as kept).
+    const copy = await copyOfStore();
+    await queryStoreFile(copy, `UPDATE incident SET resource_ids = '["raw-m1", "raw-m4", "raw-m10"]' WHERE id = 'named-outage'`);
+    const [overview] = await overviews(copy, END);
+    const named = overview!.clouds.find((c) => c.key === 'azure')!.incidents.list.find((i) => i.id === 'named-outage')!;
+    // raw-m10 has 4 GPUs: the kept fold holds it among the folded machines, matched by no id.
+    expect(named.affectedGpus).toBe(2 + 1 + 4);
+    expect(await queryStoreFile(copy, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
   });
 });

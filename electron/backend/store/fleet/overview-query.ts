@@ -19,7 +19,7 @@ import { type ConnectionPool, sqlString } from '../db';
 import { type AccountState, cloudFreshness, cloudsOfAccount, loadAccountState } from './freshness-query';
 import { gpuStateCountsSql, hasGapSql } from './gpu-state-query';
 import { classifyOpenIncidents, plannedMaintenance } from '../../domain/incident-classes';
-import { loadFleetFolded, loadIncidents } from '../incident-query';
+import { loadFleetFolded, loadIncidents, OPEN_AT_SQL } from '../incident-query';
 import { type EntryAverages, keptOverviewFacts, OVERVIEW_WINDOWS_MS, type StateCount } from './kept-overview';
 import { filterSql, passesFilter } from './resource-rows';
 import { loadStoreShape } from './store-shape';
@@ -94,7 +94,7 @@ export async function queryOverview(
   // Freshness is read every time: every sync write records its run.
   const stateP = loadAccountState(pool, asOfMs);
   const incidentsP = part('incidents', ['incidents'], () =>
-    loadIncidents(pool, 'ended_at IS NULL OR ended_at > epoch_ms($asOf::BIGINT)', { asOf: String(asOfMs) }),
+    loadIncidents(pool, OPEN_AT_SQL, { asOf: String(asOfMs) }),
   );
   const providersOf = (state: AccountState): Map<string, ProviderId> => new Map(state.accounts.map((a) => [a.name, a.provider]));
   // Each cluster outside every known cloud is its own entry, so every sum below goes by entry key.
@@ -124,11 +124,18 @@ export async function queryOverview(
     // table, which only writes that change every facet touch), not their runs.
     part('spend', ['costs', 'samples', 'inventory'], () =>
       Promise.all([stateP, sitesP, shapeP]).then(([st, s, { counted }]) =>
-        spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s), counted('r')),
+        spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s), counted('r'), kept().then((f) => f?.idle ?? null)),
       ),
     ),
     part('incident fleet', ['incidents', 'inventory'], () =>
-      incidentsP.then((list) => loadFleetFolded(pool, [...new Set(list.flatMap((i) => i.resourceIds))])),
+      Promise.all([incidentsP, kept()]).then(([list, facts]) => {
+        const named = [...new Set(list.flatMap((i) => i.resourceIds))];
+        // The kept fold serves while the incidents read name the machines it was folded for: an
+        // incident written between the two reads would otherwise miss its machines.
+        const fold = facts?.fleet;
+        if (fold !== undefined && named.length === fold.named.size && named.every((id) => fold.named.has(id))) return fold.machines;
+        return loadFleetFolded(pool, named);
+      }),
     ),
     incidentsP,
     part('cost accounts', ['costs'], () => pool.rows<{ account: string; provider_name: string }>('SELECT DISTINCT account, provider_name FROM cost_day')),

@@ -24,6 +24,7 @@ import { V14_SAMPLE_ORDER } from './v14-sample-order';
 import { V15_FLEET_MINUTES } from './v15-fleet-minutes';
 import { V16_COST_EXTRA_LISTS } from './v16-cost-extra-lists';
 import { V17_KEPT_OVERVIEW } from './v17-kept-overview';
+import { V18_KEPT_MORE } from './v18-kept-more';
 
 export type { Migration } from './migration';
 
@@ -180,6 +181,7 @@ ${COST_ROW_COLUMNS_V1}
   V15_FLEET_MINUTES,
   V16_COST_EXTRA_LISTS,
   V17_KEPT_OVERVIEW,
+  V18_KEPT_MORE,
 ];
 
 /** The schema version this build writes. */
