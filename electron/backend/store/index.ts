@@ -19,7 +19,7 @@ import type { FleetStore } from './types';
 import { sortPendingSamples } from './fleet/sample-order';
 import { keepOverviewFacts, markWritten } from './fleet/kept-overview';
 import { floorToMinute } from './fleet/overview-query';
-import { createWrite } from './write';
+import { CHECKPOINT_ABOVE_BYTES, createWrite } from './write';
 
 export { StoreCorruptError, StoreLockedError, StoreReadOnlyError, StoreVersionError } from './errors';
 export type * from './types';
@@ -53,6 +53,8 @@ export interface OpenStoreOptions {
   threads?: number;
   /** Quiet time after which DuckDB's cached table blocks are handed back (idle-memory.ts); tests shrink it. */
   idleReleaseMs?: number;
+  /** Quiet time after writes before the store's quiet work: checkpoint check, upkeep, the overview's facts (write.ts); tests shrink it. */
+  quietMs?: number;
 }
 
 /** Opens (creating and migrating if needed) the store in `dataDir`. */
@@ -103,7 +105,7 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   const write = createWrite(
     instance,
     readOnly,
-    undefined,
+    opts.quietMs === undefined ? undefined : { aboveBytes: CHECKPOINT_ABOVE_BYTES, idleMs: opts.quietMs, upkeepQuietMs: opts.quietMs },
     async (conn) => {
       const step = await sortPendingSamples(conn);
       return { changed: step.sorted > 0, more: step.more };

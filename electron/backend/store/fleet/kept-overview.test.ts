@@ -12,7 +12,7 @@ import { type GpuResource, type GpuSample, MACHINE_KEY_TAG } from '../../../../s
 import type { Overview } from '../../../../shared/overview';
 import { openStore, STORE_FILE } from '../index';
 import { MIGRATIONS, migrate } from '../schema/migrations';
-import { account, batchesOf, incident, queryStoreFile, resource, run, tempDataDir } from '../test-support';
+import { account, batchesOf, incident, minutes, queryStoreFile, resource, run, tempDataDir } from '../test-support';
 import { mixedSamples, withinRounding } from '../testing/same-numbers';
 
 const MIN = 60_000;
@@ -235,5 +235,41 @@ describe('overview facts kept for the current minute', () => {
     // raw-m10 has 4 GPUs: the kept fold holds it among the folded machines, matched by no id.
     expect(named.affectedGpus).toBe(2 + 1 + 4);
     expect(await queryStoreFile(copy, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
+  });
+});
+
+describe('the store keeping overview facts', () => {
+  it('keeps them once writes pause only while the overview is read', async () => {
+    const { dir, cleanup } = await tempDataDir();
+    const quietMs = 50;
+    const fleet = machines('raw', 2);
+    /** Opens the store, writes a metrics window (after reading the overview when `read`), waits out the quiet time, closes it. */
+    const session = async (read: boolean, from: number): Promise<void> => {
+      const store = await openStore(dir, { now: () => new Date(END), quietMs, cacheOverview: false });
+      try {
+        if (read) await store.overview(new Date(END), FILTERS[0]!);
+        const samples = fleet.flatMap((m) => minutes(m.id, 0, from, from + 5 * MIN, 40));
+        await store.writeMetrics(run('raw', 'metrics'), { from, to: from + 5 * MIN }, batchesOf(samples));
+        await new Promise((resolve) => setTimeout(resolve, 20 * quietMs));
+      } finally {
+        await store.close();
+      }
+    };
+    try {
+      const store = await openStore(dir, { now: () => new Date(END) });
+      await store.upsertAccounts([account('raw')]);
+      await store.writeInventory(run('raw', 'inventory'), batchesOf(fleet));
+      await store.close();
+      // Nobody read the overview: the writes leave the facts stale.
+      await session(false, END - 30 * MIN);
+      expect(await queryStoreFile(dir, 'SELECT count(*)::INTEGER FROM overview_kept')).toEqual([[0]]);
+      expect((await queryStoreFile(dir, 'SELECT count(*)::INTEGER FROM store_write'))[0]![0]).toBeGreaterThan(0);
+      // A pane read it: once the writes pause, they are kept for the store's minute.
+      await session(true, END - 20 * MIN);
+      expect(await queryStoreFile(dir, 'SELECT epoch_ms(minute)::DOUBLE FROM overview_kept')).toEqual([[END]]);
+      expect(await queryStoreFile(dir, 'SELECT count(*)::INTEGER FROM store_write')).toEqual([[0]]);
+    } finally {
+      await cleanup();
+    }
   });
 });
