@@ -125,7 +125,7 @@ export async function spendByCloud(
   return out;
 }
 
-/** A running machine's idle 5-minute buckets of today, priced: price_buckets is hourly price x buckets over its GPUs. */
+/** Today's idle GPU buckets of the running machines of one cloud (and account outside them), currency and GPU count, priced: sum of hourly price x buckets. */
 export type IdleWasteRow = { cloud: CloudId; account: string | null; currency: string; gpu_count: number; price_buckets: string };
 
 /**
