@@ -172,9 +172,8 @@ describe('overview facts kept for the current minute', () => {
     // raw-m1 (2 GPUs) and raw-m4 (1); gone-vm is in no inventory.
     expect(named.affectedGpus).toBe(3);
     expect(computed[0]!.maintenancePlanned.map((m) => m.id)).toEqual(['planned']);
-    // And today's idle waste: some filters' machines idled today, some not.
-    const idleWaste = computed.map((o) => o.totals.spend.map((s) => s.idleWasteToday));
-    expect(idleWaste[0]!.some((cost) => cost !== '0.00')).toBe(true);
+    // And today's idle waste, which is not nothing.
+    expect(computed[0]!.totals.spend.some((s) => s.idleWasteToday !== '0.00')).toBe(true);
   });
 
   it('reads them, and only while nothing was written since and for their minute', async () => {
