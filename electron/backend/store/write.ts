@@ -121,7 +121,8 @@ export function createWrite(
         conn.closeSync();
       }
     } catch {
-      // Rolled back: the facts stay marked stale (readers compute), and the next quiet time tries again.
+      // Rolled back: the facts stay marked stale (readers compute). Tried again after the next write or
+      // as the next minute begins, not at once: a refresh that keeps failing would otherwise spin.
     }
   };
   // As each minute begins the facts describe the one before: kept anew then, once no write runs.
