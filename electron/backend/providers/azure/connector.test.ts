@@ -322,6 +322,22 @@ describe('metrics, costs, incidents', () => {
     if (noProf) expect(samples.find((s) => s.resourceId === noProf.id)?.utilSource).toBe('dev');
   });
 
+  it('leaves power and temperature unmeasured, not zero, for a machine whose exporter reports neither', async () => {
+    const vm = h.fleet.vms.find((v) => v.noPowerOrTemperature === true);
+    expect(vm).toBeDefined();
+    const to = now.getTime();
+    const samples = await collect(h.connector().metrics({ ...ctx(), from: to - 10 * 60_000, to, resources }));
+    const its = samples.filter((s) => s.resourceId === vm!.id);
+    expect(its).toHaveLength(FLEET_SIZES[vm!.size].gpus * 10);
+    // Utilisation and memory as for any machine; power and temperature null, never a made-up 0.
+    expect(its.every((s) => s.utilisation !== null && s.memoryUsedMiB !== null)).toBe(true);
+    expect(its.every((s) => s.powerWatts === null && s.temperatureC === null)).toBe(true);
+    // Every other measured machine still has both.
+    const others = samples.filter((s) => s.resourceId !== vm!.id);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((s) => s.powerWatts !== null && s.temperatureC !== null)).toBe(true);
+  });
+
   it("reads a MIG GPU as its instances weighed by their slices, its framebuffer as their sum", async () => {
     const vm = h.fleet.vms.find((v) => v.mig !== undefined);
     expect(vm).toBeDefined();

@@ -497,6 +497,7 @@ function promSeries(fleet: Fleet, query: string, start: number, end: number, ste
     if (field === 'prof' && !vm.prof) continue;
     // A MIG-enabled GPU reports no DCGM_FI_DEV_GPU_UTIL; GR_ENGINE_ACTIVE and framebuffer per instance.
     if (field === 'dev' && vm.mig) continue;
+    if ((field === 'power' || field === 'temperature') && vm.noPowerOrTemperature) continue;
     const instances = (field === 'prof' || field === 'memory') && vm.mig ? vm.mig : [null];
     const slices = (vm.mig ?? []).reduce((n, i) => n + i.slices, 0);
     for (let g = 0; g < gpus; g++) for (const instance of instances) {

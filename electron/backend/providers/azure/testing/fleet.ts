@@ -56,6 +56,11 @@ export interface FleetVm {
    * framebuffer per instance (labels GPU_I_PROFILE, GPU_I_ID), no DCGM_FI_DEV_GPU_UTIL. Absent: no MIG.
    */
   mig?: readonly MigInstance[];
+  /**
+   * dcgm-exporter runs with a counters file that leaves out DCGM_FI_DEV_POWER_USAGE and
+   * DCGM_FI_DEV_GPU_TEMP (as trimmed ones for vGPU guests do): the workspace has no such series for it.
+   */
+  noPowerOrTemperature?: boolean;
 }
 
 /**
@@ -197,6 +202,9 @@ export function generateFleet(opts: FleetOptions): Fleet {
   // One A100 VM with its GPU split into MIG instances.
   const migVm = vms.find((v) => v.size === 'Standard_NC24ads_A100_v4' && v.power === 'running' && v.health === 'Available' && v.load === 'busy' && v.prof && !v.xid && v.platform === 'up' && v !== pairA && v !== pairB && dcgmMatchable(v));
   if (migVm) migVm.mig = A100_MIG_LAYOUT;
+  // One machine whose exporter reports no power and no temperature.
+  const trimmedVm = vms.find((v) => v.power === 'running' && v.health === 'Available' && v.load === 'busy' && !v.xid && v.platform === 'up' && v.mig === undefined && v !== pairA && v !== pairB && FLEET_SIZES[v.size].gpus > 0 && dcgmMatchable(v));
+  if (trimmedVm) trimmedVm.noPowerOrTemperature = true;
 
   // Computer name prefixes as AKS, Terraform and Windows images set them: rarely the scale set's name.
   const scaleSets: FleetScaleSet[] = [
