@@ -26,29 +26,43 @@ export interface MemoryPeaks {
   loopMs: number;
   /** Each DuckDB tag's own peak. */
   tags: Map<string, number>;
+  /**
+   * The line with the highest RSS: the peaks above may come from different lines, and only one line's
+   * parts add up to its RSS (what none of them holds is the binaries and the allocators' free pages).
+   */
+  atRssPeak: { rss: number; heapTotal: number; external: number; duckdb: number } | null;
 }
 
 /** Peaks before any line. */
 export function emptyPeaks(): MemoryPeaks {
-  return { rss: 0, heap: 0, heapTotal: 0, external: 0, duckdb: 0, loopMs: 0, tags: new Map() };
+  return { rss: 0, heap: 0, heapTotal: 0, external: 0, duckdb: 0, loopMs: 0, tags: new Map(), atRssPeak: null };
 }
 
 /** Folds one `fleetpane memory: rss=… heap=… duckdb=… TAG=…` line into `peaks`. */
 export function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
-  for (const [, key, value] of line.matchAll(/(\w+)=([\d.]+)/g)) {
-    const mib = Number(value);
+  const values = new Map([...line.matchAll(/(\w+)=([\d.]+)/g)].map(([, key, value]) => [key ?? '', Number(value)] as const));
+  const rss = values.get('rss');
+  if (rss !== undefined && rss > (peaks.atRssPeak?.rss ?? -1)) {
+    peaks.atRssPeak = { rss, heapTotal: values.get('heap_total') ?? 0, external: values.get('external') ?? 0, duckdb: values.get('duckdb') ?? 0 };
+  }
+  for (const [key, mib] of values) {
     if (key === 'rss') peaks.rss = Math.max(peaks.rss, mib);
     else if (key === 'external') peaks.external = Math.max(peaks.external, mib);
     else if (key === 'loop_max_ms') peaks.loopMs = Math.max(peaks.loopMs, mib);
     else if (key === 'heap') peaks.heap = Math.max(peaks.heap, mib);
     else if (key === 'heap_total') peaks.heapTotal = Math.max(peaks.heapTotal, mib);
     else if (key === 'duckdb') peaks.duckdb = Math.max(peaks.duckdb, mib);
-    else if (key !== undefined && key === key.toUpperCase()) peaks.tags.set(key, Math.max(peaks.tags.get(key) ?? 0, mib));
+    else if (key === key.toUpperCase()) peaks.tags.set(key, Math.max(peaks.tags.get(key) ?? 0, mib));
   }
 }
 
 /** One line: RSS, JS heap (used, and held by V8), external, DuckDB by tag, longest stall. */
 export function describePeaks(peaks: MemoryPeaks): string {
   const tags = [...peaks.tags].sort((a, b) => b[1] - a[1]).map(([tag, mib]) => `${tag} ${mib.toFixed(0)}`);
-  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)} (V8 holds ${peaks.heapTotal.toFixed(0)}), external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'}); longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
+  const at = peaks.atRssPeak;
+  const split =
+    at === null
+      ? ''
+      : `; at the RSS peak V8 holds ${at.heapTotal.toFixed(0)}, external ${at.external.toFixed(0)}, DuckDB ${at.duckdb.toFixed(0)}, the rest ${(at.rss - at.heapTotal - at.external - at.duckdb).toFixed(0)} (binaries, allocators' free pages)`;
+  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)} (V8 holds ${peaks.heapTotal.toFixed(0)}), external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'})${split}; longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
 }
