@@ -74,3 +74,31 @@ export async function insertRun(
     },
   );
 }
+
+/**
+ * Runs kept of each account and stream: as many as the sync history shows at most (`sync:runs` asks
+ * for up to 500 runs, newest first), so no screen answers differently once the rest are gone.
+ */
+export const KEPT_RUNS_PER_STREAM = 500;
+
+/**
+ * Deletes the runs no screen reads any more: those older than the newest `keep` of their account and
+ * stream, but for the last successful and the last failed run of each, which freshness reads however
+ * old they are. Nothing else pruned sync_run: a one-minute metrics sync adds 1,440 runs a day per
+ * account, and every overview reads the table for its freshness.
+ */
+export async function pruneSyncRuns(conn: DuckDBConnection, keep = KEPT_RUNS_PER_STREAM): Promise<void> {
+  // rowid: a run's id is the engine's, and nothing makes it unique in the table.
+  await exec(
+    conn,
+    `DELETE FROM sync_run WHERE rowid IN (
+       SELECT rowid FROM (
+         SELECT rowid,
+                row_number() OVER (PARTITION BY account, stream ORDER BY finished_at DESC, started_at DESC) AS newest,
+                row_number() OVER (PARTITION BY account, stream, status ORDER BY finished_at DESC, started_at DESC) AS newest_of_status
+         FROM sync_run
+       ) WHERE newest > $keep::BIGINT AND newest_of_status > 1
+     )`,
+    { keep: String(keep) },
+  );
+}

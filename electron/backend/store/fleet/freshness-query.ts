@@ -43,19 +43,13 @@ export async function loadAccountState(pool: ConnectionPool, asOfMs: number): Pr
     pool.rows<{ account: string; cloud: CloudId; demo: boolean } & Row>(
       'SELECT account, cloud, bool_or(demo) AS demo FROM resource GROUP BY account, cloud ORDER BY account, cloud',
     ),
-    pool.rows<{ account: string; stream: StreamId; last_ok: number | null; error: string | null } & Row>(
-      `WITH ok AS (
-         SELECT account, stream, max(finished_at) AS last_ok FROM sync_run WHERE status = 'ok' GROUP BY account, stream
-       ), failed AS (
-         SELECT r.account, r.stream, arg_max(r.error::VARCHAR, r.finished_at) AS error
-         FROM sync_run r LEFT JOIN ok USING (account, stream)
-         WHERE r.status = 'error'
-           AND (ok.last_ok IS NULL OR r.finished_at > ok.last_ok)
-         GROUP BY r.account, r.stream
-       )
-       SELECT coalesce(ok.account, failed.account) AS account, coalesce(ok.stream, failed.stream) AS stream,
-              epoch_ms(ok.last_ok)::DOUBLE AS last_ok, failed.error
-       FROM ok FULL OUTER JOIN failed ON ok.account = failed.account AND ok.stream = failed.stream`,
+    // One grouping: the last failed run counts only when it finished after the last successful one.
+    pool.rows<{ account: string; stream: StreamId; last_ok: number | null; last_error_at: number | null; error: string | null } & Row>(
+      `SELECT account, stream,
+              epoch_ms(max(finished_at) FILTER (WHERE status = 'ok'))::DOUBLE AS last_ok,
+              epoch_ms(max(finished_at) FILTER (WHERE status = 'error'))::DOUBLE AS last_error_at,
+              arg_max(error::VARCHAR, finished_at) FILTER (WHERE status = 'error') AS error
+       FROM sync_run GROUP BY account, stream`,
     ),
   ]);
   const accounts = accountRows.map((a) => ({
@@ -81,7 +75,7 @@ export async function loadAccountState(pool: ConnectionPool, asOfMs: number): Pr
         lastSuccessAt: last === null ? null : new Date(last).toISOString(),
         intervalMs,
         stale: last === null || asOfMs - last > 2 * intervalMs,
-        lastError: r?.error ? (JSON.parse(r.error) as SyncError) : null,
+        lastError: r?.error && r.last_error_at !== null && (last === null || r.last_error_at > last) ? (JSON.parse(r.error) as SyncError) : null,
       };
     };
     freshness.set(a.name, {

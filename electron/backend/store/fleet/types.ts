@@ -33,7 +33,7 @@ export interface FleetWriter {
   inventoryChanges(): number;
   /** Records a failed run (the data already stored stays as it was). */
   recordFailure(run: RunStart, error: SyncError): Promise<void>;
-  /** Drops raw samples older than 7 days and rollups older than 400 days. */
+  /** Drops raw samples older than 7 days, rollups older than 400 days, and the sync runs no screen reads any more (pruneSyncRuns). */
   applyRetention(now: Date): Promise<void>;
   /** Deletes the account and everything stored for it (inventory, samples, rollups, costs, incidents, runs); returns rows deleted. */
   removeAccount(account: string): Promise<number>;

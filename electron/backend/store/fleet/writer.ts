@@ -10,7 +10,7 @@ import { removeAccountData } from '../account-removal';
 import { queueCostWrite } from '../cost-write-queue';
 import { exec, rows } from '../db';
 import { appendResource } from '../row-appenders';
-import { finishRun, insertRun, type Outcome, type RunStart, type StoredAccount, type Window } from '../sync-run';
+import { finishRun, insertRun, type Outcome, pruneSyncRuns, type RunStart, type StoredAccount, type Window } from '../sync-run';
 import type { Write } from '../write';
 import { mergeMinuteSplits, MinuteDetail } from './minute-detail';
 import { resourceRowKey, storedRowKeys } from './resource-rows';
@@ -327,6 +327,7 @@ export class DuckFleetWriter implements FleetWriter {
           cut: t - ROLLUP_RETENTION_MS,
         });
       }
+      await pruneSyncRuns(conn);
     }, { attempts: CONFLICT_ATTEMPTS });
   }
 }
