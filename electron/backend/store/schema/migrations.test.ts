@@ -25,6 +25,7 @@ const SHIPPED: Record<number, string> = {
   15: 'a92b54d7df4ac34632a2738e0ecc28fc92400a65d9f93ba92e823209d6b10449',
   16: '949eb646395cfdc7bf631b9dd8c6f43d1defe44ac0d647949efb090270fa1bb9',
   17: '2bf26c33a04eeeb2aef851ec1314084d49f575c095a41ed38e8bd0e9f1808616',
+  18: '539aa7f9ee901f308cd245a6724d0112ea79093c608c001acef6738e4e4b5fab',
 };
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
