@@ -134,6 +134,9 @@ export type SortDirection = z.infer<typeof SortDirection>;
 /** The most machines one `fleet:machines` answer carries: a few screens of rows, never the fleet. */
 export const MAX_MACHINE_WINDOW = 500;
 
+/** Sync runs the history (`sync:runs`) gives at most; the store keeps this many of each account and stream. */
+export const MAX_SYNC_RUNS = 500;
+
 /**
  * A window of the machine table: the machines matching the filter, the entry and the text, in the
  * asked order (ties broken by name, account and id, so windows never overlap or skip a machine).
@@ -280,7 +283,7 @@ export const channels = {
     response: z.object({ accounts: z.array(AccountSummary) }),
   },
   'sync:runs': {
-    request: z.object({ account: z.string().optional(), limit: z.number().int().min(1).max(500).default(50) }),
+    request: z.object({ account: z.string().optional(), limit: z.number().int().min(1).max(MAX_SYNC_RUNS).default(50) }),
     response: z.object({ runs: z.array(SyncRun) }),
   },
   'sync:now': {

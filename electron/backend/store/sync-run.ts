@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SyncIntervals } from '../../../shared/config';
+import { MAX_SYNC_RUNS } from '../../../shared/contract';
 import type { ProviderId, StreamId, SyncError } from '../../../shared/domain';
 import { exec } from './db';
 
@@ -76,10 +77,10 @@ export async function insertRun(
 }
 
 /**
- * Runs kept of each account and stream: as many as the sync history shows at most (`sync:runs` asks
- * for up to 500 runs, newest first), so no screen answers differently once the rest are gone.
+ * Runs kept of each account and stream: as many as the sync history gives at most (`sync:runs`, newest
+ * first), so no screen answers differently once the rest are gone.
  */
-export const KEPT_RUNS_PER_STREAM = 500;
+export const KEPT_RUNS_PER_STREAM = MAX_SYNC_RUNS;
 
 /**
  * Deletes the runs no screen reads any more: those older than the newest `keep` of their account and
