@@ -23,7 +23,8 @@
  *   interactive only, on the demo store), `steady` (the steady one-minute sync of 100k GPUs from
  *   Prometheus only, bench/steady.ts; BENCH_STEADY_GPUS sets its size), `backfill` (the first 24 h
  *   backfill's peak RSS at 100,000 GPUs from the bench's Prometheus API only, bench/backfill-scale.ts;
- *   BENCH_BACKFILL_GPUS sets its size).
+ *   BENCH_BACKFILL_GPUS sets its size), `history` (the accounts' freshness over a long sync history,
+ *   before and after retention, bench/sync-history.ts; BENCH_HISTORY_DAYS sets its length).
  * - BENCH_PROM_GPUS (2,000 unless BENCH_SCALE is set), BENCH_PROM_PAIRS (10): the Prometheus fleet
  *   and the alternating query pairs.
  * - BENCH_COLLECTOR_SESSIONS (50), BENCH_COLLECTOR_SECONDS (30): the collector load.
@@ -52,6 +53,7 @@ import { benchPrometheus } from './prometheus';
 import { benchBackfillAtScale } from './backfill-scale';
 import { benchCollector } from './collector';
 import { benchSteady } from './steady';
+import { benchSyncHistory } from './sync-history';
 import { percentile, REPEATS, timeAlternated, timed, timeRepeated } from './measure';
 import { buildBenchChild } from './bench-child';
 import { describePeaks, emptyPeaks, foldMemoryLine } from './memory-lines';
@@ -236,6 +238,7 @@ async function main(): Promise<void> {
   if (ONLY === 'prometheus') return benchPrometheus(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   if (ONLY === 'focus') return benchFocus().then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   if (ONLY === 'steady') return benchSteady(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
+  if (ONLY === 'history') return benchSyncHistory(record).then(() => writeResults(machine, { gpus: 0, samples: 0, days: DAYS, scale: SCALE }));
   const dataDir = KEEP_DIR ?? (await mkdtemp(join(tmpdir(), 'fleetpane-bench-')));
   const reuse = KEEP_DIR !== undefined && existsSync(join(KEEP_DIR, STORE_FILE));
   // A reused store was written up to the minute saved beside it; queries ask about that minute.
@@ -444,6 +447,7 @@ async function main(): Promise<void> {
 
     await benchPane(dataDir, asOf);
     await benchFocus();
+    await benchSyncHistory(record);
 
     await benchPrometheus(record);
     await benchBackfillAtScale(record);
