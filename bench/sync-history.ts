@@ -7,9 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { DemoConfig } from '../electron/backend/providers/demo/config';
-import { openStore, STORE_FILE } from '../electron/backend/store/index';
+import { openStore } from '../electron/backend/store/index';
+import { queryStoreFile } from '../electron/backend/store/test-support';
 import { timeRepeated } from './measure';
 import type { RecordMeasure } from './prometheus';
 
@@ -27,19 +27,20 @@ export async function benchSyncHistory(record: RecordMeasure): Promise<void> {
     let store = await openStore(dir);
     await store.upsertAccounts(names.map((name) => ({ name, provider: 'demo' as const, enabled: true, intervals })));
     await store.close();
-    const runsBefore = await onFile(dir, async (conn) => {
-      const start = asOf.getTime() - DAYS * DAY_MS;
-      const streams = Object.entries(intervals).map(([stream, seconds]) => `('${stream}', ${seconds * 1000})`).join(', ');
-      await conn.run(`
+    const start = asOf.getTime() - DAYS * DAY_MS;
+    const streams = Object.entries(intervals).map(([stream, seconds]) => `('${stream}', ${seconds * 1000})`).join(', ');
+    await queryStoreFile(
+      dir,
+      `
         INSERT INTO sync_run
         SELECT a.name || '-' || s.stream || '-' || i, a.name, s.stream,
                epoch_ms(${start}::BIGINT + i * s.every_ms), epoch_ms(${start}::BIGINT + i * s.every_ms + 3000),
                CASE WHEN hash(a.name, s.stream, i) % 100 = 0 THEN 'error' ELSE 'ok' END, 10, 0, 1,
                CASE WHEN hash(a.name, s.stream, i) % 100 = 0 THEN '{"kind":"unavailable","message":"down","retryAfterMs":null}' END
         FROM (VALUES ${streams}) s(stream, every_ms), (SELECT name FROM account) a, range(${DAYS * 1440}) t(i)
-        WHERE i * s.every_ms < ${DAYS * DAY_MS}::BIGINT`);
-      return countRuns(conn);
-    });
+        WHERE i * s.every_ms < ${DAYS * DAY_MS}::BIGINT`,
+    );
+    const runsBefore = await countRuns(dir);
     store = await openStore(dir);
     try {
       const full = await timeRepeated(() => store.accounts(asOf));
@@ -59,24 +60,13 @@ export async function benchSyncHistory(record: RecordMeasure): Promise<void> {
     } finally {
       await store.close();
     }
-    console.log(`  sync runs: ${runsBefore.toLocaleString('en-US')} before retention, ${(await onFile(dir, countRuns)).toLocaleString('en-US')} after`);
+    console.log(`  sync runs: ${runsBefore.toLocaleString('en-US')} before retention, ${(await countRuns(dir)).toLocaleString('en-US')} after`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** Runs `body` on the store's file while no store has it open. */
-async function onFile<T>(dir: string, body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
-  const conn = await instance.connect();
-  try {
-    return await body(conn);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-}
-
-async function countRuns(conn: DuckDBConnection): Promise<number> {
-  return Number((await conn.runAndReadAll('SELECT count(*) FROM sync_run')).getRowsJS()[0]?.[0] ?? 0);
+/** Sync runs stored in the file, read with no store open on it. */
+async function countRuns(dir: string): Promise<number> {
+  return Number((await queryStoreFile(dir, 'SELECT count(*) FROM sync_run'))[0]?.[0] ?? 0);
 }

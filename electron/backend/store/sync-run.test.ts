@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { join } from 'node:path';
-import { openStore, STORE_FILE } from './index';
+import { openStore } from './index';
 import type { FleetStore } from './types';
-import { account, tempDataDir } from './test-support';
+import { account, queryStoreFile, tempDataDir } from './test-support';
 import { KEPT_RUNS_PER_STREAM } from './sync-run';
 
 const ASOF = Date.parse('2026-11-25T12:00:00Z');
@@ -30,13 +28,9 @@ describe('sync runs kept', () => {
   /** Runs SQL on the store's file with the store closed, and returns the first column of each row. */
   async function sql(text: string): Promise<unknown[]> {
     await store.close();
-    const instance = await DuckDBInstance.create(join(dir, STORE_FILE));
-    const conn = await instance.connect();
     try {
-      return (await conn.runAndReadAll(text)).getRowsJS().map((r) => r[0]);
+      return (await queryStoreFile(dir, text)).map((r) => r[0]);
     } finally {
-      conn.closeSync();
-      instance.closeSync();
       store = await open();
     }
   }
