@@ -63,9 +63,10 @@ describe('sync runs kept', () => {
     const asOf = new Date(ASOF);
     const read = async () => ({
       accounts: await store.accounts(asOf),
-      all: await store.syncRuns(undefined, 500),
-      acct: await store.syncRuns('acct', 500),
-      other: await store.syncRuns('other', 500),
+      // The most the history gives.
+      all: await store.syncRuns(undefined, KEPT_RUNS_PER_STREAM),
+      acct: await store.syncRuns('acct', KEPT_RUNS_PER_STREAM),
+      other: await store.syncRuns('other', KEPT_RUNS_PER_STREAM),
       problems: (await store.triageList(asOf)).dataProblems,
     });
     const before = await read();
@@ -81,9 +82,11 @@ describe('sync runs kept', () => {
     expect(await read()).toEqual(before);
     const kept = await sql(`SELECT account || '/' || stream || '=' || count(*) FROM sync_run GROUP BY account, stream ORDER BY 1`);
     expect(kept).toEqual([
-      // The newest 500 hold the last success and the last failure.
+      // The newest, and the success 400 days old.
       `acct/costs=${KEPT_RUNS_PER_STREAM + 1}`,
+      // The newest, and the failure 30 days old.
       `acct/inventory=${KEPT_RUNS_PER_STREAM + 1}`,
+      // The newest hold the last success and the last failure.
       `acct/metrics=${KEPT_RUNS_PER_STREAM}`,
       'other/incidents=10',
     ]);
