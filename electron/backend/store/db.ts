@@ -42,8 +42,13 @@ export async function rows<T extends Row>(conn: DuckDBConnection, sql: string, p
  * (101,300 GPUs: a 171-247 ms stall here, 24-39 ms in rows()'s chunks).
  */
 export async function jsonRows<T extends Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
-  const [found] = await rows<{ json: string }>(conn, `SELECT coalesce(to_json(list(q))::VARCHAR, '[]') AS json FROM (${sql}) q`, params);
+  const [found] = await rows<{ json: string }>(conn, `SELECT ${jsonListSql(sql)} AS json`, params);
   return JSON.parse(found?.json ?? '[]') as T[];
+}
+
+/** SQL: a scalar subquery giving `sql`'s rows as one JSON array text ('[]' for none), jsonRows' way. */
+export function jsonListSql(sql: string): string {
+  return `(SELECT coalesce(to_json(list(q))::VARCHAR, '[]') FROM (${sql}) q)`;
 }
 
 /** Runs statements with no result. */

@@ -15,7 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FleetFilter } from '../../../../shared/contract';
 import type { CloudId, GpuState } from '../../../../shared/domain';
 import { fleetMeanSql } from '../../domain/fleet-utilisation';
-import { type ConnectionPool, exec, type Params, type Row, rows, tsLiteral } from '../db';
+import { type ConnectionPool, exec, jsonListSql, type Params, type Row, rows, tsLiteral } from '../db';
 import { gpuStateCountsSql } from './gpu-state-query';
 import { filterSql } from './resource-rows';
 import { loadStoreShape } from './store-shape';
@@ -101,28 +101,27 @@ export async function keptOverviewFacts(
   // One statement, so one snapshot: the check and the reads see the same writes. Each read comes back
   // as one JSON text (jsonRows' rule: its columns are text, INTEGER and DOUBLE); one round trip, where
   // a transaction of four statements waited four times for a turn on a busy pool.
-  const asJson = (sql: string): string => `(SELECT coalesce(to_json(list(q)), '[]')::VARCHAR FROM (${sql}) q)`;
   const [found] = await pool.rows<{ kept: boolean; averages: string; states: string; idle: string; fleet: string; named: string }>(
     `WITH kept AS (
        SELECT 1 FROM overview_kept WHERE minute = ${tsLiteral(asOfMs)} AND NOT EXISTS (SELECT 1 FROM store_write)
      )
      SELECT EXISTS (SELECT 1 FROM kept) AS kept,
-       ${asJson(`SELECT ${keySql} AS key, ${fleetMeanSql('mean_1h')} AS avg0, ${fleetMeanSql('mean_24h')} AS avg1
+       ${jsonListSql(`SELECT ${keySql} AS key, ${fleetMeanSql('mean_1h')} AS avg0, ${fleetMeanSql('mean_24h')} AS avg1
                  FROM overview_kept_gpu WHERE EXISTS (SELECT 1 FROM kept) AND ${where} GROUP BY 1`)} AS averages,
-       ${asJson(`SELECT cloud, account, gpu_model, state, sum(n)::INTEGER AS n,
+       ${jsonListSql(`SELECT cloud, account, gpu_model, state, sum(n)::INTEGER AS n,
                         sum(without_metrics)::INTEGER AS without_metrics, sum(unplaced)::INTEGER AS unplaced
                  FROM overview_kept_state WHERE EXISTS (SELECT 1 FROM kept) AND ${where} GROUP BY cloud, account, gpu_model, state`)} AS states,
-       ${asJson(idleWasteSql('SELECT account, resource_id, n FROM overview_kept_idle WHERE EXISTS (SELECT 1 FROM kept)', filter))} AS idle,
-       ${asJson(`SELECT account, id, cloud, region, gpu_model AS "gpuModel", gpu_count AS "gpuCount", power_state AS "powerState",
+       ${jsonListSql(idleWasteSql('SELECT account, resource_id, n FROM overview_kept_idle WHERE EXISTS (SELECT 1 FROM kept)', filter))} AS idle,
+       ${jsonListSql(`SELECT account, id, cloud, region, gpu_model AS "gpuModel", gpu_count AS "gpuCount", power_state AS "powerState",
                         hourly_price AS "hourlyPrice", currency, demo
                  FROM overview_kept_fleet WHERE EXISTS (SELECT 1 FROM kept)`)} AS fleet,
-       (SELECT coalesce(to_json(list(id)), '[]')::VARCHAR FROM overview_kept_named WHERE EXISTS (SELECT 1 FROM kept)) AS named`,
+       ${jsonListSql('SELECT id FROM overview_kept_named WHERE EXISTS (SELECT 1 FROM kept)')} AS named`,
   );
   if (found?.kept !== true) return null;
   return {
     averages: JSON.parse(found.averages) as EntryAverages[],
     states: JSON.parse(found.states) as StateCount[],
     idle: JSON.parse(found.idle) as IdleWasteRow[],
-    fleet: { machines: JSON.parse(found.fleet) as FleetMachine[], named: new Set(JSON.parse(found.named) as string[]) },
+    fleet: { machines: JSON.parse(found.fleet) as FleetMachine[], named: new Set((JSON.parse(found.named) as { id: string }[]).map((n) => n.id)) },
   };
 }
