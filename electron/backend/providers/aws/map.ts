@@ -12,6 +12,7 @@ import { escapeRegex, quotedLabelValue } from '../common/dcgm';
 import { ec2MachineKey } from '../common/machine-key';
 import type { MatrixSink } from '../common/prom-matrix';
 import type { MetricSeries } from './client';
+import { partitionLabel, slicedModel } from '../../domain/gpu-partition';
 
 /** The catalog functions the mapping uses (injectable so tests can take it away). */
 export interface GpuCatalog {
@@ -29,11 +30,6 @@ export interface Accelerators {
   partition?: number;
 }
 
-/** 0.125 -> "1/8": the slice as AWS names it. */
-export function partitionLabel(partition: number): string {
-  const d = Math.round(1 / partition);
-  return Math.abs(1 / d - partition) < 1e-6 ? `1/${d}` : String(Number(partition.toFixed(4)));
-}
 
 /**
  * The accelerators of an instance type: the catalog's facts first (the one home of GPU model facts),
@@ -55,7 +51,7 @@ export function acceleratorsOf(type: string, info: InstanceTypeInfo | undefined,
     const name = [sliced.Manufacturer, sliced.Name].filter(Boolean).join(' ') || type;
     // The whole GPU's memory names the model (an L4 slice of 2.8 GiB is still an L4 24GB).
     const whole = catalog ? catalog.normaliseGpuModel(name, mib ? mib / partition : null) : name;
-    return { model: `${whole} ${partitionLabel(partition)}`, count: devices, memoryGiB: mib ? Math.round((mib / 1024) * 10) / 10 : null, kind: 'gpu', partition };
+    return { model: slicedModel(whole, partition), count: devices, memoryGiB: mib ? Math.round((mib / 1024) * 10) / 10 : null, kind: 'gpu', partition };
   }
   const gpuCount = gpus.reduce((n, g) => n + (g.Count ?? 0), 0);
   if (gpuCount > 0) {
