@@ -8,6 +8,7 @@ import { parseRssItems } from '../common/status-feed';
 import { parseArmErrorBody, errorForStatus, retryAfterMs } from './errors';
 import {
   AvailabilityStatusPayload,
+  GPU_PARTITION_TAG,
   CostQueryPayload,
   hostNamesOf,
   indexGpuSkus,
@@ -107,6 +108,30 @@ describe('GPU machines', () => {
     expect(t4).toMatchObject({ gpuModel: 'T4 16GB', gpuCount: 1, gpuMemoryGiB: null, hourlyPrice: null });
     const v100 = toGpuResource('acct', machine('Standard_NC6s_v3'), skus, new Map(), catalog);
     expect(v100?.gpuModel).toBe('V100 16GB');
+  });
+
+  it('counts a partial-GPU size as one slice under its own model line, though its SKU says 1 GPU as a whole one does', () => {
+    // What resource SKUs answer for the NVadsA10 v5 sizes: the same `GPUs` of 1 from a sixth of an A10 to a whole one.
+    const nv = indexGpuSkus(
+      ['Standard_NV6ads_A10_v5', 'Standard_NV18ads_A10_v5', 'Standard_NV36ads_A10_v5'].map((name) =>
+        parseResponse(
+          ResourceSkuPayload,
+          { resourceType: 'virtualMachines', name, tier: 'Standard', family: 'StandardNVADSA10v5Family', locations: ['eastus'], capabilities: [{ name: 'GPUs', value: '1' }] },
+          'skus',
+        ),
+      ),
+    );
+    const sixth = toGpuResource('acct', machine('Standard_NV6ads_A10_v5'), nv, new Map(), catalog);
+    const half = toGpuResource('acct', machine('Standard_NV18ads_A10_v5'), nv, new Map(), catalog);
+    const whole = toGpuResource('acct', machine('Standard_NV36ads_A10_v5'), nv, new Map(), catalog);
+    expect(whole).toMatchObject({ gpuModel: 'A10 24GB', gpuCount: 1 });
+    expect(whole?.tags[GPU_PARTITION_TAG]).toBeUndefined();
+    expect(sixth).toMatchObject({ gpuModel: 'A10 24GB 1/6', gpuCount: 1, gpuUuids: [null] });
+    expect(sixth?.tags[GPU_PARTITION_TAG]).toBe('1/6');
+    expect(half?.gpuModel).toBe('A10 24GB 1/2');
+    // The catalog prices the whole-GPU size only: a slice is unpriced and says so, never the A10's price.
+    expect(sixth?.hourlyPrice).toBeNull();
+    expect(sixth?.coverageGaps?.map((g) => g.kind)).toContain('price');
   });
 
   it('drops machines without GPUs', () => {

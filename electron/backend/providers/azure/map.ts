@@ -20,6 +20,7 @@ import { MalformedResponseError } from '../types';
 import { categoryOfAmount, costColumns, periodColumns, regionColumns } from '../common/focus';
 import type { RssItem } from '../common/status-feed';
 import type { PlaceSeries } from '../common/dcgm';
+import { partitionLabel, slicedModel } from '../../domain/gpu-partition';
 
 /** The part of the GPU catalog the connector uses (electron/backend/catalog). */
 export interface GpuCatalog {
@@ -189,6 +190,20 @@ export function normaliseRegion(region: string): string {
   return region.toLowerCase().replace(/[\s_-]+/g, '');
 }
 
+/**
+ * Azure's partial-GPU sizes and the share of one physical GPU each holds (the NVadsA10 v5 size page:
+ * from 1/6 of an A10 with 4 GiB of framebuffer). Resource SKUs give them a `GPUs` capability of 1, as
+ * they give the whole-GPU NV36ads, so only the size says a VM holds a slice.
+ */
+const PARTIAL_GPU_SIZES: ReadonlyMap<string, number> = new Map([
+  ['standard_nv6ads_a10_v5', 1 / 6],
+  ['standard_nv12ads_a10_v5', 1 / 3],
+  ['standard_nv18ads_a10_v5', 1 / 2],
+]);
+
+/** Tag naming the share of one physical GPU a partial-GPU VM holds ("1/6"). */
+export const GPU_PARTITION_TAG = 'azure:gpuPartition';
+
 /** GPU facts of one VM size in one region, from resource SKUs. */
 export interface SkuGpuFacts {
   gpus: number;
@@ -328,6 +343,14 @@ export function toGpuResource(
   const h = health.get(m.id.toLowerCase()) ?? { health: 'unknown' as const, reason: null };
   const tags = { ...(m.tags ?? {}) };
   if (m.computerName) tags[COMPUTER_NAME_TAG] = m.computerName;
+  let gpuModel = rawModel ? catalog.normaliseGpuModel(rawModel) : 'Unknown GPU';
+  // A slice is one device the VM sees, counted under its own model line, never as a whole GPU.
+  const partition = PARTIAL_GPU_SIZES.get(m.vmSize.toLowerCase());
+  if (partition !== undefined) {
+    gpuCount = 1;
+    gpuModel = slicedModel(gpuModel, partition);
+    tags[GPU_PARTITION_TAG] = partitionLabel(partition);
+  }
   return {
     id: m.id,
     account,
@@ -337,7 +360,7 @@ export function toGpuResource(
     name: m.name,
     kind: 'vm',
     instanceType: m.vmSize,
-    gpuModel: rawModel ? catalog.normaliseGpuModel(rawModel) : 'Unknown GPU',
+    gpuModel,
     gpuCount,
     gpuMemoryGiB: known?.gpuMemoryGiB ?? null,
     powerState: m.powerState,
