@@ -24,7 +24,7 @@ import { type EntryAverages, keptOverviewFacts, OVERVIEW_WINDOWS_MS, type StateC
 import { filterSql, passesFilter } from './resource-rows';
 import { loadStoreShape } from './store-shape';
 import type { OverviewParts } from './types';
-import { spendByCloud } from '../spend/spend-query';
+import { type CostDayRow, loadCostDays, spendByCloud } from '../spend/spend-query';
 import { cloudP95Sql, cloudWindowAveragesSql } from './utilisation-query';
 
 const HOUR_MS = 3_600_000;
@@ -91,6 +91,9 @@ export async function queryOverview(
         ),
     ),
   );
+  // The day sums, read whole once if spend or the cost accounts are computed (spend-query.ts).
+  let costDaysP: Promise<CostDayRow[]> | null = null;
+  const costDays = (): Promise<CostDayRow[]> => (costDaysP ??= loadCostDays(pool));
   // Freshness is read every time: every sync write records its run.
   const stateP = loadAccountState(pool, asOfMs);
   const incidentsP = part('incidents', ['incidents'], () =>
@@ -124,7 +127,7 @@ export async function queryOverview(
     // table, which only writes that change every facet touch), not their runs.
     part('spend', ['costs', 'samples', 'inventory'], () =>
       Promise.all([stateP, sitesP, shapeP]).then(([st, s, { counted }]) =>
-        spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s), counted('r'), kept().then((f) => f?.idle ?? null)),
+        spendByCloud(pool, asOfMs, filter, st.inventoryClouds, providersOf(st), keyOfWith(s), counted('r'), kept().then((f) => f?.idle ?? null), costDays()),
       ),
     ),
     part('incident fleet', ['incidents', 'inventory'], () =>
@@ -138,7 +141,9 @@ export async function queryOverview(
       }),
     ),
     incidentsP,
-    part('cost accounts', ['costs'], () => pool.rows<{ account: string; provider_name: string }>('SELECT DISTINCT account, provider_name FROM cost_day')),
+    part('cost accounts', ['costs'], () =>
+      costDays().then((days) => [...new Map(days.map((d) => [JSON.stringify([d.account, d.provider_name]), { account: d.account, provider_name: d.provider_name }])).values()]),
+    ),
   ]);
   const providers = providersOf(state);
   const keyOf = keyOfWith(sites);
