@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FocusCostRow } from '../../../../shared/domain';
-import { account, batchesOf, costRow, run } from '../test-support';
+import { account, batchesOf, costRow, resource, run } from '../test-support';
 import type { FleetStore } from '../types';
 import { useTempStore } from '../testing/use-temp-store';
 
@@ -22,7 +22,14 @@ describe("the overview's billed spend at the edges of its periods", () => {
 
   useTempStore({ now: () => new Date(ASOF) }, async (temp) => {
     ({ store } = temp);
-    await store.upsertAccounts([account('acct')]);
+    await store.upsertAccounts([account('acct'), account('lag')]);
+    // An account billed only up to Nov 23: its machine's run-rate covers today's hours, not the days before.
+    await store.writeInventory(run('lag', 'inventory'), batchesOf([resource('vm-lag', { account: 'lag', hourlyPrice: '10' })]));
+    await store.writeCosts(
+      run('lag', 'costs'),
+      { from: Date.parse('2026-11-01T00:00:00Z'), to: Date.parse('2026-11-26T00:00:00Z') },
+      batchesOf([charge('2026-11-23T04:00:00Z', '1.00')]),
+    );
     await store.writeCosts(
       run('acct', 'costs'),
       { from: Date.parse('2026-10-01T00:00:00Z'), to: Date.parse('2026-12-02T00:00:00Z') },
@@ -46,10 +53,12 @@ describe("the overview's billed spend at the edges of its periods", () => {
   it('counts the month of asOf and the 7 days before the last billed day, estimates left out, as a cloud budget does', async () => {
     const overview = await store.overview(new Date(ASOF), { clouds: [], regions: [], gpuModels: [] });
     const azure = overview.clouds.find((c) => c.provider === 'azure')?.spend.find((s) => s.currency === 'USD');
-    // November's billed rows: 1 + 4 + 2 + 0.5 + 8 + 16 + 128. The last billed instant (Dec 1 01:00) is
-    // capped at asOf, so the last billed day is Nov 25 and the 7 days before it are Nov 18-24: 0.5 + 8
-    // + 16. No machine, no run-rate; 5 whole days left after today: 159.5 + 24.5 / 7 x 5.
-    expect(azure).toMatchObject({ billedMonthToDate: '159.50', runRateToday: '0.00', forecastMonth: '177.00' });
+    // November's billed rows: 1 + 4 + 2 + 0.5 + 8 + 16 + 128 of acct, 1 of lag. acct's last billed
+    // instant (Dec 1 01:00) is capped at asOf, so its last billed day is Nov 25 and the 7 days before it
+    // are Nov 18-24: 0.5 + 8 + 16; lag's are Nov 16-22, with nothing billed. Run-rate: lag's machine
+    // from today's start (its bill ends on Nov 23) to asOf, 12 h x 10. 5 whole days left after today:
+    // 160.5 + 120 + 24.5 / 7 x 5.
+    expect(azure).toMatchObject({ billedMonthToDate: '160.50', runRateToday: '120.00', forecastMonth: '298.00' });
     // The budgets read the cost rows by their own SQL: the two rules agree.
     await store.saveBudget({ id: 'azure', name: 'Azure', scope: { kind: 'cloud', cloud: 'azure' }, currency: 'USD', monthlyAmount: '1000' });
     const [budget] = await store.budgets(new Date(ASOF));
