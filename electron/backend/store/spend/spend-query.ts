@@ -62,6 +62,13 @@ export function loadCostDays(pool: ConnectionPool): Promise<CostDayRow[]> {
   );
 }
 
+/** Each account's last billed instant (BILLED_UNTIL_SQL's rule): the latest end of its billed day sums, estimates left out. */
+export function billedUntilByAccount(days: readonly CostDayRow[]): Map<string, number> {
+  const until = new Map<string, number>();
+  for (const d of days) if (!d.is_estimate) until.set(d.account, Math.max(until.get(d.account) ?? -Infinity, d.last_end));
+  return until;
+}
+
 /** Billed spend of one account, provider name and currency (scaled money, exact). */
 export interface BilledSpend {
   account: string;
@@ -83,8 +90,7 @@ export function billedByAccount(days: readonly CostDayRow[], asOfMs: number): Bi
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
   const nextMonth = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
   const billed = days.filter((d) => !d.is_estimate);
-  const billedUntil = new Map<string, number>();
-  for (const d of billed) billedUntil.set(d.account, Math.max(billedUntil.get(d.account) ?? -Infinity, d.last_end));
+  const billedUntil = billedUntilByAccount(billed);
   const out = new Map<string, BilledSpend>();
   for (const d of billed) {
     const lastDay = Math.floor(Math.min(billedUntil.get(d.account)!, asOfMs) / DAY_MS) * DAY_MS;
@@ -120,11 +126,11 @@ export async function spendByCloud(
   costDays: Promise<readonly CostDayRow[]> = loadCostDays(pool),
 ): Promise<CloudSpend> {
   // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
-  // the run-rate covers the hours after the last *billed* instant (lastBilledSql).
+  // the run-rate covers the hours after the last *billed* instant (billedUntilByAccount).
 
   const [billedRows, runRows, idleRows] = await Promise.all([
     costDays.then((days) => billedByAccount(days, asOfMs)),
-    runRateToday(pool, asOfMs, filter, counted),
+    runRateToday(pool, asOfMs, filter, counted, costDays),
     // Today's idle buckets, from the facts kept for this minute when there are (fleet/kept-overview.ts).
     keptIdle.then((kept) => kept ?? pool.rows<IdleWasteRow>(idleWasteSql(idleBucketsTodaySql(asOfMs), filter))),
   ]);
@@ -225,16 +231,28 @@ export async function runRateToday(
   asOfMs: number,
   filter: FleetFilter,
   counted = countedOnceSql('r'),
+  costDays: Promise<readonly CostDayRow[]> = loadCostDays(pool),
 ): Promise<{ cloud: CloudId; account: string | null; currency: string; runRate: bigint }[]> {
   const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
-  const found = await pool.rows<{ cloud: CloudId; account: string | null; currency: string; price_ms: string }>(
-    `WITH last AS (${lastBilledSql(asOfMs)})
-     SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.currency, sum(r.hourly_price * greatest(0,
-         ${asOfMs}::BIGINT - epoch_ms(greatest(${tsLiteral(todayStart)}, coalesce(last.l, ${tsLiteral(todayStart)})))
-       ))::VARCHAR AS price_ms
-     FROM resource r LEFT JOIN last ON last.account = r.account
-     WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')} AND ${counted}
-     GROUP BY ALL`,
-  );
-  return found.map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(parseMoney(r.price_ms), BigInt(HOUR_MS)) }));
+  // The hourly prices summed per owning account; each account's unbilled time today is one number,
+  // so price x time is exact summed either way.
+  const [prices, days] = await Promise.all([
+    pool.rows<{ cloud: CloudId; account: string | null; owner: string; currency: string; price: string }>(
+      `SELECT r.cloud, ${OTHER_ACCOUNT_SQL('r')} AS account, r.account AS owner, r.currency, sum(r.hourly_price)::VARCHAR AS price
+       FROM resource r
+       WHERE r.power_state = 'running' AND r.hourly_price IS NOT NULL AND ${filterSql(filter, 'r')} AND ${counted}
+       GROUP BY ALL`,
+    ),
+    costDays,
+  ]);
+  const billedUntil = billedUntilByAccount(days);
+  const sums = new Map<string, { cloud: CloudId; account: string | null; currency: string; priceMs: bigint }>();
+  for (const p of prices) {
+    const from = Math.max(todayStart, Math.min(billedUntil.get(p.owner) ?? todayStart, asOfMs));
+    const key = JSON.stringify([p.cloud, p.account, p.currency]);
+    let sum = sums.get(key);
+    if (!sum) sums.set(key, (sum = { cloud: p.cloud, account: p.account, currency: p.currency, priceMs: 0n }));
+    sum.priceMs += parseMoney(p.price) * BigInt(Math.max(0, asOfMs - from));
+  }
+  return [...sums.values()].map((r) => ({ cloud: r.cloud, account: r.account, currency: r.currency, runRate: divideRounded(r.priceMs, BigInt(HOUR_MS)) }));
 }
