@@ -89,10 +89,10 @@ export function billedByAccount(days: readonly CostDayRow[], asOfMs: number): Bi
   const asOf = new Date(asOfMs);
   const monthStart = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1);
   const nextMonth = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1);
-  const billed = days.filter((d) => !d.is_estimate);
-  const billedUntil = billedUntilByAccount(billed);
+  const billedUntil = billedUntilByAccount(days);
   const out = new Map<string, BilledSpend>();
-  for (const d of billed) {
+  for (const d of days) {
+    if (d.is_estimate) continue;
     const lastDay = Math.floor(Math.min(billedUntil.get(d.account)!, asOfMs) / DAY_MS) * DAY_MS;
     const key = JSON.stringify([d.account, d.provider_name, d.currency]);
     let spend = out.get(key);
