@@ -59,7 +59,7 @@ describe("the overview's billed spend at the edges of its periods", () => {
     // from today's start (its bill ends on Nov 23) to asOf, 12 h x 10. 5 whole days left after today:
     // 160.5 + 120 + 24.5 / 7 x 5.
     expect(azure).toMatchObject({ billedMonthToDate: '160.50', runRateToday: '120.00', forecastMonth: '298.00' });
-    // The budgets read the cost rows by their own SQL: the two rules agree.
+    // A cloud budget sums the billed rows by its own SQL (the run-rate is shared): the two agree.
     await store.saveBudget({ id: 'azure', name: 'Azure', scope: { kind: 'cloud', cloud: 'azure' }, currency: 'USD', monthlyAmount: '1000' });
     const [budget] = await store.budgets(new Date(ASOF));
     expect(budget).toMatchObject({ billedMonthToDate: azure?.billedMonthToDate, forecastMonth: azure?.forecastMonth });
