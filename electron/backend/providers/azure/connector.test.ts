@@ -5,7 +5,7 @@ import { GpuResource, Incident, FocusCostRow, GpuSample } from '../../../../shar
 import { AuthError, MalformedResponseError, ThrottledError, UnavailableError } from '../types';
 import type { Clock } from './client';
 import { dcgmMatchable, FLEET_SIZES, fleetTruth, migInstanceUtilisation, toMicros } from './testing/fleet';
-import { COMPUTER_NAME_TAG } from './map';
+import { COMPUTER_NAME_TAG, GPU_PARTITION_TAG } from './map';
 import { fleetUtilisation, STATUS_FEED_PATH } from './testing/emulator';
 import { collect, startHarness, type Harness } from './testing/harness';
 
@@ -49,6 +49,22 @@ describe('inventory', () => {
     const ssCalls = calls.filter((c) => /virtualMachineScaleSets\/[^/]+\/virtualMachines$/.test(c.path)).map((c) => c.path.split('/')[8]);
     expect(new Set(ssCalls)).toEqual(new Set(['aks-h100pool-vmss', 'train-a100', 'infer-a10']));
     expect(calls.every((c) => c.authorization === 'Bearer test-token')).toBe(true);
+  });
+
+  it('reads a partial-GPU VM (a sixth of an A10) as one slice of its own model line, unpriced with a gap, and measures it', async () => {
+    const vm = h.fleet.vms.find((v) => v.size === 'Standard_NV6ads_A10_v5');
+    expect(vm).toBeDefined();
+    const resources = await collect(h.connector().inventory(ctx()));
+    const slice = resources.find((r) => r.id === vm!.id);
+    // Resource SKUs answer `GPUs` 1 for it as for the whole NV36ads: only the size says it is a sixth.
+    expect(slice).toMatchObject({ gpuModel: 'A10 24GB 1/6', gpuCount: 1, hourlyPrice: null });
+    expect(slice?.tags[GPU_PARTITION_TAG]).toBe('1/6');
+    expect(slice?.coverageGaps?.some((g) => g.kind === 'price')).toBe(true);
+    // The whole A10s keep their own line and price.
+    expect(resources.filter((r) => r.instanceType === 'Standard_NV36ads_A10_v5').every((r) => r.gpuModel === 'A10 24GB' && r.hourlyPrice !== null)).toBe(true);
+    const to = now.getTime();
+    const samples = await collect(h.connector().metrics({ ...ctx(), from: to - 5 * 60_000, to, resources }));
+    expect(samples.filter((s) => s.resourceId === vm!.id && s.utilisation !== null)).toHaveLength(5);
   });
 
   it('reads VM platform metrics in batches per page and region: N VMs, ceil(N/batch) calls', async () => {

@@ -11,6 +11,8 @@ export const FLEET_SIZES = {
   Standard_NC24ads_A100_v4: { gpus: 1, model: 'A100 80GB', family: 'StandardNCADSA100v4Family', hourlyMicros: 3_673_000n },
   Standard_NC40ads_H100_v5: { gpus: 1, model: 'H100 NVL 94GB', family: 'StandardNCadsH100v5Family', hourlyMicros: 6_980_000n },
   Standard_NV36ads_A10_v5: { gpus: 1, model: 'A10 24GB', family: 'StandardNVADSA10v5Family', hourlyMicros: 3_200_000n },
+  // A sixth of an A10: resource SKUs say `GPUs` 1, as for the whole NV36ads; the catalog has no price.
+  Standard_NV6ads_A10_v5: { gpus: 1, model: 'A10 24GB 1/6', family: 'StandardNVADSA10v5Family', hourlyMicros: 454_000n },
   // Not in the GPU catalog: count from the SKU's GPUs capability, model from the SKU family.
   Standard_NC6s_v3: { gpus: 1, model: 'V100 16GB', family: 'standardNCSv3Family', hourlyMicros: 3_060_000n },
   Standard_D4s_v5: { gpus: 0, model: '', family: 'standardDSv5Family', hourlyMicros: 192_000n },
@@ -205,6 +207,9 @@ export function generateFleet(opts: FleetOptions): Fleet {
   // One machine whose exporter reports no power and no temperature.
   const trimmedVm = vms.find((v) => v.power === 'running' && v.health === 'Available' && v.load === 'busy' && !v.xid && v.platform === 'up' && v.mig === undefined && v !== pairA && v !== pairB && FLEET_SIZES[v.size].gpus > 0 && dcgmMatchable(v));
   if (trimmedVm) trimmedVm.noPowerOrTemperature = true;
+  // One running A10 VM resized to the partial-GPU NV6ads: a slice the guest sees as one GPU.
+  const sliceVm = vms.find((v) => v.size === 'Standard_NV36ads_A10_v5' && v.power === 'running' && v.health === 'Available' && v.load === 'busy' && !v.xid && v.platform === 'up' && !v.noPowerOrTemperature && v !== pairA && v !== pairB && dcgmMatchable(v));
+  if (sliceVm) sliceVm.size = 'Standard_NV6ads_A10_v5';
 
   // Computer name prefixes as AKS, Terraform and Windows images set them: rarely the scale set's name.
   const scaleSets: FleetScaleSet[] = [
