@@ -351,14 +351,16 @@ export async function benchPrometheus(record: RecordMeasure): Promise<void> {
     clockNow = new Date(now);
     const steady = await timed(() => engine.syncOnce());
     const steadyRows = steady.value.accounts[0]?.streams.metrics.rows ?? 0;
-    const steadyAt100k = (steady.ms / 1000) * (100_000 / gpus);
+    // Below 100k GPUs this is no measure of the 100k target: a small sync is mostly fixed cost (four
+    // streams, a transaction each), which scaled linearly read 14.6 s for a 0.3 s sync of 2,000 GPUs.
+    // The steady bench (bench/steady.ts) syncs 100k GPUs and judges the target.
+    const atScale = gpus >= 100_000;
     record({
       name: `steady one-minute sync (${gpus.toLocaleString()} GPUs, ${steadyRows.toLocaleString()} samples; all four streams)`,
       value: steady.ms / 1000,
       unit: 's',
-      target: '<= 10 at 100k GPUs',
-      met: gpus >= 100_000 ? steady.ms <= 10_000 : steadyAt100k <= 10,
-      reference: { name: 'linear extrapolation to 100k GPUs, s', value: steadyAt100k, ratio: steadyAt100k / 10 },
+      target: atScale ? '<= 10 at 100k GPUs' : 'informational (the 100k target: the steady bench)',
+      met: atScale ? steady.ms <= 10_000 : true,
     });
     await store.close();
 
