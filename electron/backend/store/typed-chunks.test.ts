@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { CHUNK_ROWS, TypedChunkAppender } from './typed-chunks';
+import { CHUNK_ROWS, FLUSH_CHUNKS, TypedChunkAppender } from './typed-chunks';
 
 describe('TypedChunkAppender', () => {
   it('stores every value it was given, NULLs where marked and nowhere else, across chunks', async () => {
@@ -35,6 +35,37 @@ describe('TypedChunkAppender', () => {
       for (let k = 0; k < rows; k++) {
         expect(got[k]).toEqual([k - 1000, tsOf(k), nullD(k) ? null : k / 8, k % 256, k % 11 === 0 ? null : k % 2 === 1]);
       }
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('hands its rows to the table every FLUSH_CHUNKS chunks, so no flush of the appender moves more', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      await conn.run('CREATE TABLE t (i INTEGER NOT NULL)');
+      const appender = await conn.createAppender('t');
+      const chunk = new TypedChunkAppender(appender, ['integer'], [false]);
+      // Rows an appender holds are not in the table until it flushes them.
+      const stored = async (): Promise<number> => Number((await conn.runAndReadAll('SELECT count(*) FROM t')).getRowsJS()[0]?.[0]);
+      const seen: number[] = [];
+      for (let c = 1; c <= 2 * FLUSH_CHUNKS + 1; c++) {
+        chunk.int32(0).fill(c);
+        chunk.append(CHUNK_ROWS);
+        seen.push(await stored());
+      }
+      const expected = seen.map((_, k) => Math.floor((k + 1) / FLUSH_CHUNKS) * FLUSH_CHUNKS * CHUNK_ROWS);
+      expect(seen).toEqual(expected);
+      // An explicit flush starts the count again.
+      chunk.flush();
+      expect(await stored()).toBe((2 * FLUSH_CHUNKS + 1) * CHUNK_ROWS);
+      for (let c = 1; c < FLUSH_CHUNKS; c++) chunk.append(CHUNK_ROWS);
+      expect(await stored()).toBe((2 * FLUSH_CHUNKS + 1) * CHUNK_ROWS);
+      chunk.append(CHUNK_ROWS);
+      expect(await stored()).toBe((3 * FLUSH_CHUNKS + 1) * CHUNK_ROWS);
+      appender.closeSync();
     } finally {
       conn.closeSync();
       instance.closeSync();
