@@ -31,7 +31,7 @@ export interface BackfillProcessResult {
 }
 
 /** How often the child writes its memory line (RSS, JS heap, external, DuckDB by tag). */
-const TRACE_MS = 250;
+export const TRACE_MS = 250;
 
 /**
  * Builds the child into out/bench-backfill (inside the project, so its packages resolve from

@@ -24,6 +24,9 @@ export interface MemoryPeaks {
   duckdb: number;
   /** The backend's longest event-loop stall (ms). */
   loopMs: number;
+  /** Lines folded, and of them the lines whose span saw an event-loop stall over LONG_STALL_MS. */
+  lines: number;
+  longStallLines: number;
   /** Each DuckDB tag's own peak. */
   tags: Map<string, number>;
   /**
@@ -33,15 +36,20 @@ export interface MemoryPeaks {
   atRssPeak: { rss: number; heapTotal: number; external: number; duckdb: number } | null;
 }
 
+/** A stall the lines count: every request waiting then waited at least this long (ms). */
+export const LONG_STALL_MS = 100;
+
 /** Peaks before any line. */
 export function emptyPeaks(): MemoryPeaks {
-  return { rss: 0, heap: 0, heapTotal: 0, external: 0, duckdb: 0, loopMs: 0, tags: new Map(), atRssPeak: null };
+  return { rss: 0, heap: 0, heapTotal: 0, external: 0, duckdb: 0, loopMs: 0, lines: 0, longStallLines: 0, tags: new Map(), atRssPeak: null };
 }
 
 /** Folds one `fleetpane memory: rss=… heap=… duckdb=… TAG=…` line into `peaks`. */
 export function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
   const values = new Map([...line.matchAll(/(\w+)=([\d.]+)/g)].map(([, key, value]) => [key ?? '', Number(value)] as const));
   const rss = values.get('rss');
+  peaks.lines++;
+  if ((values.get('loop_max_ms') ?? 0) > LONG_STALL_MS) peaks.longStallLines++;
   if (rss !== undefined && rss > (peaks.atRssPeak?.rss ?? -1)) {
     peaks.atRssPeak = { rss, heapTotal: values.get('heap_total') ?? 0, external: values.get('external') ?? 0, duckdb: values.get('duckdb') ?? 0 };
   }
@@ -56,7 +64,7 @@ export function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
   }
 }
 
-/** One line: RSS, JS heap (used, and held by V8), external, DuckDB by tag, longest stall. */
+/** One line: RSS, JS heap (used, and held by V8), external, DuckDB by tag, longest stall and how many spans had a long one. */
 export function describePeaks(peaks: MemoryPeaks): string {
   const tags = [...peaks.tags].sort((a, b) => b[1] - a[1]).map(([tag, mib]) => `${tag} ${mib.toFixed(0)}`);
   const at = peaks.atRssPeak;
@@ -64,5 +72,5 @@ export function describePeaks(peaks: MemoryPeaks): string {
     at === null
       ? ''
       : `; at the RSS peak V8 holds ${at.heapTotal.toFixed(0)}, external ${at.external.toFixed(0)}, DuckDB ${at.duckdb.toFixed(0)}, the rest ${(at.rss - at.heapTotal - at.external - at.duckdb).toFixed(0)} (binaries, allocators' free pages)`;
-  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)} (V8 holds ${peaks.heapTotal.toFixed(0)}), external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'})${split}; longest event-loop stall ${peaks.loopMs.toFixed(0)} ms`;
+  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)} (V8 holds ${peaks.heapTotal.toFixed(0)}), external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'})${split}; longest event-loop stall ${peaks.loopMs.toFixed(0)} ms, one over ${LONG_STALL_MS} ms in ${peaks.longStallLines} of ${peaks.lines} lines`;
 }
