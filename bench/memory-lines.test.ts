@@ -20,6 +20,9 @@ describe('memory lines', () => {
     foldMemoryLine('fleetpane memory: rss=300.0', peaks);
     expect(peaks).toMatchObject({ lines: 6, longStallLines: 2, loopMs: 541 });
     expect(describePeaks(peaks)).toContain(`longest event-loop stall 541 ms, one over ${LONG_STALL_MS} ms in 2 of 6 lines`);
+    const one = emptyPeaks();
+    foldMemoryLine('fleetpane memory: rss=300.0 loop_max_ms=541', one);
+    expect(describePeaks(one)).toMatch(/longest event-loop stall 541 ms$/);
   });
 
   it('says nothing of a split before any line', () => {

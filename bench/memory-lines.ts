@@ -68,9 +68,11 @@ export function foldMemoryLine(line: string, peaks: MemoryPeaks): void {
 export function describePeaks(peaks: MemoryPeaks): string {
   const tags = [...peaks.tags].sort((a, b) => b[1] - a[1]).map(([tag, mib]) => `${tag} ${mib.toFixed(0)}`);
   const at = peaks.atRssPeak;
+  // Of one line (the RSS peak's), a count says nothing.
+  const spans = peaks.lines > 1 ? `, one over ${LONG_STALL_MS} ms in ${peaks.longStallLines} of ${peaks.lines} lines` : '';
   const split =
     at === null
       ? ''
       : `; at the RSS peak V8 holds ${at.heapTotal.toFixed(0)}, external ${at.external.toFixed(0)}, DuckDB ${at.duckdb.toFixed(0)}, the rest ${(at.rss - at.heapTotal - at.external - at.duckdb).toFixed(0)} (binaries, allocators' free pages)`;
-  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)} (V8 holds ${peaks.heapTotal.toFixed(0)}), external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'})${split}; longest event-loop stall ${peaks.loopMs.toFixed(0)} ms, one over ${LONG_STALL_MS} ms in ${peaks.longStallLines} of ${peaks.lines} lines`;
+  return `RSS ${peaks.rss.toFixed(0)} MiB, JS heap ${peaks.heap.toFixed(0)} (V8 holds ${peaks.heapTotal.toFixed(0)}), external ${peaks.external.toFixed(0)}, DuckDB ${peaks.duckdb.toFixed(0)} (${tags.join(', ') || 'none'})${split}; longest event-loop stall ${peaks.loopMs.toFixed(0)} ms${spans}`;
 }
