@@ -1,14 +1,24 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { CHUNK_ROWS, FLUSH_CHUNKS, TypedChunkAppender } from './typed-chunks';
 
+/** Runs `body` with an appender to table t (made by `ddl`) in a fresh in-memory database. */
+async function withTable(ddl: string, body: (conn: DuckDBConnection, appender: DuckDBAppender) => Promise<void>): Promise<void> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    await conn.run(ddl);
+    // The body closes the appender (closing it flushes what it holds).
+    await body(conn, await conn.createAppender('t'));
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
 describe('TypedChunkAppender', () => {
   it('stores every value it was given, NULLs where marked and nowhere else, across chunks', async () => {
-    const instance = await DuckDBInstance.create(':memory:');
-    const conn = await instance.connect();
-    try {
-      await conn.run('CREATE TABLE t (i INTEGER NOT NULL, ts TIMESTAMP NOT NULL, d DOUBLE, u UTINYINT, b BOOLEAN)');
-      const appender = await conn.createAppender('t');
+    await withTable('CREATE TABLE t (i INTEGER NOT NULL, ts TIMESTAMP NOT NULL, d DOUBLE, u UTINYINT, b BOOLEAN)', async (conn, appender) => {
       const chunk = new TypedChunkAppender(appender, ['integer', 'timestamp', 'double', 'utinyint', 'boolean'], [false, false, true, true, true]);
       const rows = 2 * CHUNK_ROWS + 77;
       // Before 1970, at a millisecond, and far ahead: timestamps cross the 32-bit halves of microseconds.
@@ -35,18 +45,11 @@ describe('TypedChunkAppender', () => {
       for (let k = 0; k < rows; k++) {
         expect(got[k]).toEqual([k - 1000, tsOf(k), nullD(k) ? null : k / 8, k % 256, k % 11 === 0 ? null : k % 2 === 1]);
       }
-    } finally {
-      conn.closeSync();
-      instance.closeSync();
-    }
+    });
   });
 
   it('hands its rows to the table every FLUSH_CHUNKS chunks, so no flush of the appender moves more', async () => {
-    const instance = await DuckDBInstance.create(':memory:');
-    const conn = await instance.connect();
-    try {
-      await conn.run('CREATE TABLE t (i INTEGER NOT NULL)');
-      const appender = await conn.createAppender('t');
+    await withTable('CREATE TABLE t (i INTEGER NOT NULL)', async (conn, appender) => {
       const chunk = new TypedChunkAppender(appender, ['integer'], [false]);
       // Rows an appender holds are not in the table until it flushes them.
       const stored = async (): Promise<number> => Number((await conn.runAndReadAll('SELECT count(*) FROM t')).getRowsJS()[0]?.[0]);
@@ -66,23 +69,13 @@ describe('TypedChunkAppender', () => {
       chunk.append(CHUNK_ROWS);
       expect(await stored()).toBe((3 * FLUSH_CHUNKS + 1) * CHUNK_ROWS);
       appender.closeSync();
-    } finally {
-      conn.closeSync();
-      instance.closeSync();
-    }
+    });
   });
 
   it('refuses a chunk that does not match the table', async () => {
-    const instance = await DuckDBInstance.create(':memory:');
-    const conn = await instance.connect();
-    try {
-      await conn.run('CREATE TABLE t (i INTEGER, d DOUBLE)');
-      const appender = await conn.createAppender('t');
+    await withTable('CREATE TABLE t (i INTEGER, d DOUBLE)', async (_conn, appender) => {
       expect(() => new TypedChunkAppender(appender, ['integer'], [false])).toThrow(/2 columns/);
       appender.closeSync();
-    } finally {
-      conn.closeSync();
-      instance.closeSync();
-    }
+    });
   });
 });
