@@ -91,9 +91,9 @@ export async function queryOverview(
         ),
     ),
   );
-  // The day sums, read whole once if spend or the cost accounts are computed (spend-query.ts).
+  // The day sums, read once if spend or the cost accounts are computed (spend-query.ts).
   let costDaysP: Promise<CostDayRow[]> | null = null;
-  const costDays = (): Promise<CostDayRow[]> => (costDaysP ??= loadCostDays(pool));
+  const costDays = (): Promise<CostDayRow[]> => (costDaysP ??= loadCostDays(pool, asOfMs));
   // Freshness is read every time: every sync write records its run.
   const stateP = loadAccountState(pool, asOfMs);
   const incidentsP = part('incidents', ['incidents'], () =>

@@ -65,3 +65,41 @@ describe("the overview's billed spend at the edges of its periods", () => {
     expect(budget).toMatchObject({ billedMonthToDate: azure?.billedMonthToDate, forecastMonth: azure?.forecastMonth });
   });
 });
+
+describe("the overview's billed spend over a year of history", () => {
+  let store: FleetStore;
+  const DAY_MS = 86_400_000;
+
+  useTempStore({ now: () => new Date(ASOF) }, async (temp) => {
+    ({ store } = temp);
+    await store.upsertAccounts([account('old'), account('paused')]);
+    // Billed daily for a year, the last bill on Sep 30: its last billed day is two months before asOf,
+    // and the 7 days before it (Sep 23-29) hold 3.00 a day. A year earlier, one charge went to Oracle.
+    const rows: FocusCostRow[] = [charge('2025-10-15T00:00:00Z', '9.00', { ProviderName: 'Oracle', PublisherName: 'Oracle', InvoiceIssuerName: 'Oracle' })];
+    for (let day = Date.parse('2025-10-01T00:00:00Z'); day <= Date.parse('2026-09-30T00:00:00Z'); day += DAY_MS) {
+      rows.push(charge(new Date(day).toISOString(), '1.00'));
+      if (day >= Date.parse('2026-09-23T00:00:00Z') && day < Date.parse('2026-09-30T00:00:00Z')) rows.push(charge(new Date(day + 2 * HOUR_MS).toISOString(), '2.00'));
+    }
+    await store.writeCosts(run('old', 'costs'), { from: Date.parse('2025-10-01T00:00:00Z'), to: Date.parse('2026-10-01T00:00:00Z') }, batchesOf(rows));
+    // Billed 1.00 a day from Oct 20 to Nov 3: its 7 days before Nov 3 (Oct 27 - Nov 2) straddle the month's start.
+    const paused: FocusCostRow[] = [];
+    for (let day = Date.parse('2026-10-20T00:00:00Z'); day <= Date.parse('2026-11-03T00:00:00Z'); day += DAY_MS) paused.push(charge(new Date(day).toISOString(), '1.00'));
+    await store.writeCosts(run('paused', 'costs'), { from: Date.parse('2026-10-01T00:00:00Z'), to: Date.parse('2026-11-26T00:00:00Z') }, batchesOf(paused));
+  });
+
+  it("takes each account's last 7 billed days however long ago it was last billed, and keeps every provider its charges went to", async () => {
+    const overview = await store.overview(new Date(ASOF), { clouds: [], regions: [], gpuModels: [] });
+    const azure = overview.clouds.find((c) => c.provider === 'azure');
+    // No machine. old: nothing billed in November, its last 7 billed days 21.00; paused: Nov 1-3 billed
+    // (3.00), its last 7 days 7.00. 3.00 + 28.00 / 7 x 5 days left.
+    expect(azure?.spend.find((s) => s.currency === 'USD')).toMatchObject({ billedMonthToDate: '3.00', runRateToday: '0.00', forecastMonth: '23.00' });
+    // The year-old Oracle charge still places the account under Oracle Cloud, with nothing billed there this month.
+    expect(overview.clouds.find((c) => c.provider === 'oci')?.accounts).toEqual(['old']);
+    const oci = overview.clouds.find((c) => c.provider === 'oci');
+    expect(oci?.spend.find((s) => s.currency === 'USD')).toMatchObject({ billedMonthToDate: '0.00', forecastMonth: '0.00' });
+    // A cloud budget, by its own SQL over the cost rows, agrees.
+    await store.saveBudget({ id: 'azure', name: 'Azure', scope: { kind: 'cloud', cloud: 'azure' }, currency: 'USD', monthlyAmount: '1000' });
+    const [budget] = await store.budgets(new Date(ASOF));
+    expect(budget).toMatchObject({ billedMonthToDate: '3.00', forecastMonth: '23.00' });
+  });
+});

@@ -22,7 +22,7 @@ import { type CloudId, IDLE_THRESHOLD_PERCENT, type ProviderId } from '../../../
 import type { SpendSummary } from '../../../../shared/overview';
 import { cloudOfCostRow } from '../../domain/cost-row-cloud';
 import { BILLED_UNTIL_SQL } from './cost-report-query';
-import { type ConnectionPool, type Row, tsLiteral } from '../db';
+import { type ConnectionPool, type Row, sqlString, tsLiteral } from '../db';
 import { forecastMonth } from '../../domain/spend-forecast';
 import { divideRounded, formatMoney, parseMoney } from '../../../../shared/decimal';
 import { countedOnceSql, filterSql } from '../fleet/resource-rows';
@@ -38,28 +38,54 @@ interface SpendParts {
   idleWaste: bigint;
 }
 
-/** One row of cost_day (cost-days.ts), its instants in epoch ms and its sum as DuckDB's exact text. */
+/**
+ * One row of cost_day (cost-days.ts), its instants in epoch ms and its sum as DuckDB's exact text; or,
+ * with `day` null, an account's older days of one provider, currency and kind folded into one row.
+ */
 export interface CostDayRow extends Row {
   account: string;
   provider_name: string;
   currency: string;
   is_estimate: boolean;
-  day: number;
+  day: number | null;
   billed_cost: string;
   last_end: number;
 }
 
 /**
- * Every day sum the store keeps: a few hundred rows (144 at 100,000 GPUs), read whole. Summed here
- * rather than in SQL: at this size a statement's fixed cost per operator (0.3-0.9 ms each) was most
- * of what the overview's spend and its cost accounts cost, 4.6 ms of a 10k overview against 0.7.
+ * The day sums the overview's spend can use at asOf. Days from `since` on (the month of asOf, and the
+ * 7 days before asOf's day) come one row each; each account's older days of one provider, currency
+ * and kind are folded into one row (`day` null) that keeps their latest end, so its last billed
+ * instant and the providers its charges went to stay whole. An account last billed before that (a
+ * closed account, a stopped export) also gets the 7 days before its last billed day, in a second read
+ * only then. Summed here rather than in SQL: at this size a statement's fixed cost per operator
+ * (0.3-0.9 ms each) was most of what the overview's spend and its cost accounts cost; read whole
+ * instead of folded, a year of 30 accounts' day sums (11,000) took 30 ms to turn into rows.
  */
-export function loadCostDays(pool: ConnectionPool): Promise<CostDayRow[]> {
-  return pool.rows<CostDayRow>(
+export async function loadCostDays(pool: ConnectionPool, asOfMs: number): Promise<CostDayRow[]> {
+  const asOf = new Date(asOfMs);
+  const asOfDay = Math.floor(asOfMs / DAY_MS) * DAY_MS;
+  const since = Math.min(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1), asOfDay - 7 * DAY_MS);
+  const days = await pool.rows<CostDayRow>(
+    `SELECT account, provider_name, currency, is_estimate, epoch_ms(recent)::DOUBLE AS day,
+            sum(billed_cost)::VARCHAR AS billed_cost, epoch_ms(max(last_end))::DOUBLE AS last_end
+     FROM (SELECT *, CASE WHEN day >= ${tsLiteral(since)} THEN day END AS recent FROM cost_day)
+     GROUP BY ALL`,
+  );
+  const older = [...billedUntilByAccount(days)].flatMap(([account, until]) => {
+    const lastDay = Math.floor(Math.min(until, asOfMs) / DAY_MS) * DAY_MS;
+    return lastDay - 7 * DAY_MS < since
+      ? [`(account = ${sqlString(account)} AND day >= ${tsLiteral(lastDay - 7 * DAY_MS)} AND day < ${tsLiteral(Math.min(lastDay, since))})`]
+      : [];
+  });
+  if (older.length === 0) return days;
+  // Folded rows' sums are never counted (billedByAccount), so these days are not counted twice.
+  const olderDays = await pool.rows<CostDayRow>(
     `SELECT account, provider_name, currency, is_estimate, epoch_ms(day)::DOUBLE AS day, billed_cost::VARCHAR AS billed_cost,
             epoch_ms(last_end)::DOUBLE AS last_end
-     FROM cost_day`,
+     FROM cost_day WHERE NOT is_estimate AND (${older.join(' OR ')})`,
   );
+  return [...days, ...olderDays];
 }
 
 /** Each account's last billed instant (BILLED_UNTIL_SQL's rule): the latest end of its billed day sums, estimates left out. */
@@ -93,10 +119,12 @@ export function billedByAccount(days: readonly CostDayRow[], asOfMs: number): Bi
   const out = new Map<string, BilledSpend>();
   for (const d of days) {
     if (d.is_estimate) continue;
-    const lastDay = Math.floor(Math.min(billedUntil.get(d.account)!, asOfMs) / DAY_MS) * DAY_MS;
     const key = JSON.stringify([d.account, d.provider_name, d.currency]);
     let spend = out.get(key);
     if (!spend) out.set(key, (spend = { account: d.account, providerName: d.provider_name, currency: d.currency, monthToDate: 0n, last7Days: 0n }));
+    // Folded older days fall in neither period (loadCostDays reads every day that can one by one).
+    if (d.day === null) continue;
+    const lastDay = Math.floor(Math.min(billedUntil.get(d.account)!, asOfMs) / DAY_MS) * DAY_MS;
     const cost = parseMoney(d.billed_cost);
     if (d.day >= monthStart && d.day < nextMonth) spend.monthToDate += cost;
     if (d.day >= lastDay - 7 * DAY_MS && d.day < lastDay) spend.last7Days += cost;
@@ -123,7 +151,7 @@ export async function spendByCloud(
   keyOf: (cloud: CloudId, account: string) => string = (cloud) => cloud,
   counted = countedOnceSql('r'),
   keptIdle: Promise<IdleWasteRow[] | null> = Promise.resolve(null),
-  costDays: Promise<readonly CostDayRow[]> = loadCostDays(pool),
+  costDays: Promise<readonly CostDayRow[]> = loadCostDays(pool, asOfMs),
 ): Promise<CloudSpend> {
   // Connector estimates (fleetpane.estimate=true) are not billed: they never enter billed spend, and
   // the run-rate covers the hours after the last *billed* instant (billedUntilByAccount).
@@ -231,7 +259,7 @@ export async function runRateToday(
   asOfMs: number,
   filter: FleetFilter,
   counted = countedOnceSql('r'),
-  costDays: Promise<readonly CostDayRow[]> = loadCostDays(pool),
+  costDays: Promise<readonly CostDayRow[]> = loadCostDays(pool, asOfMs),
 ): Promise<{ cloud: CloudId; account: string | null; currency: string; runRate: bigint }[]> {
   const todayStart = Math.floor(asOfMs / DAY_MS) * DAY_MS;
   // The hourly prices summed per owning account; each account's unbilled time today is one number,
