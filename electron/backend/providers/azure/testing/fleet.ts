@@ -204,11 +204,15 @@ export function generateFleet(opts: FleetOptions): Fleet {
   // One A100 VM with its GPU split into MIG instances.
   const migVm = vms.find((v) => v.size === 'Standard_NC24ads_A100_v4' && v.power === 'running' && v.health === 'Available' && v.load === 'busy' && v.prof && !v.xid && v.platform === 'up' && v !== pairA && v !== pairB && dcgmMatchable(v));
   if (migVm) migVm.mig = A100_MIG_LAYOUT;
+  // A busy, healthy, measured VM no other case has taken: each case below changes one such VM.
+  const plain = (v: FleetVm): boolean =>
+    v.power === 'running' && v.health === 'Available' && v.load === 'busy' && !v.xid && v.platform === 'up' && v.mig === undefined &&
+    !v.noPowerOrTemperature && v !== pairA && v !== pairB && FLEET_SIZES[v.size].gpus > 0 && dcgmMatchable(v);
   // One machine whose exporter reports no power and no temperature.
-  const trimmedVm = vms.find((v) => v.power === 'running' && v.health === 'Available' && v.load === 'busy' && !v.xid && v.platform === 'up' && v.mig === undefined && v !== pairA && v !== pairB && FLEET_SIZES[v.size].gpus > 0 && dcgmMatchable(v));
+  const trimmedVm = vms.find(plain);
   if (trimmedVm) trimmedVm.noPowerOrTemperature = true;
   // One running A10 VM resized to the partial-GPU NV6ads: a slice the guest sees as one GPU.
-  const sliceVm = vms.find((v) => v.size === 'Standard_NV36ads_A10_v5' && v.power === 'running' && v.health === 'Available' && v.load === 'busy' && !v.xid && v.platform === 'up' && !v.noPowerOrTemperature && v !== pairA && v !== pairB && dcgmMatchable(v));
+  const sliceVm = vms.find((v) => v.size === 'Standard_NV36ads_A10_v5' && plain(v));
   if (sliceVm) sliceVm.size = 'Standard_NV6ads_A10_v5';
 
   // Computer name prefixes as AKS, Terraform and Windows images set them: rarely the scale set's name.
