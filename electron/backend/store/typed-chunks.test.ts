@@ -72,6 +72,37 @@ describe('TypedChunkAppender', () => {
     });
   });
 
+  it('appends held chunks one per appendHeld, in the order held, each with its own values, and every one left on flush', async () => {
+    await withTable('CREATE TABLE t (i INTEGER NOT NULL, d DOUBLE)', async (conn, appender) => {
+      const chunk = new TypedChunkAppender(appender, ['integer', 'double'], [false, true]);
+      const heldChunk = (value: number, rows: number, nullRow: number): void => {
+        chunk.int32(0).fill(value);
+        chunk.float64(1).fill(value / 2);
+        chunk.validity(1)[nullRow >>> 5]! &= ~(1 << (nullRow & 31));
+        chunk.hold(rows);
+      };
+      const table = async (): Promise<unknown[][]> =>
+        (await conn.runAndReadAll('SELECT i, count(*)::INTEGER, count(d)::INTEGER, min(d) FROM t GROUP BY i ORDER BY i')).getRowsJS();
+      heldChunk(1, CHUNK_ROWS, 0);
+      heldChunk(2, 100, 99);
+      expect(chunk.appendHeld()).toBe(true);
+      heldChunk(3, 7, 3);
+      expect(chunk.appendHeld()).toBe(true);
+      chunk.flush();
+      // The third chunk was appended by flush; a chunk filled again from a spare one keeps no old value.
+      expect(await table()).toEqual([
+        [1, CHUNK_ROWS, CHUNK_ROWS - 1, 0.5],
+        [2, 100, 99, 1],
+        [3, 7, 6, 1.5],
+      ]);
+      expect(chunk.appendHeld()).toBe(false);
+      heldChunk(4, 2, 1);
+      chunk.flush();
+      expect((await table()).at(-1)).toEqual([4, 2, 1, 2]);
+      appender.closeSync();
+    });
+  });
+
   it('refuses a chunk that does not match the table', async () => {
     await withTable('CREATE TABLE t (i INTEGER, d DOUBLE)', async (_conn, appender) => {
       expect(() => new TypedChunkAppender(appender, ['integer'], [false])).toThrow(/2 columns/);

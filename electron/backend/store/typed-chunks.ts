@@ -53,6 +53,11 @@ export class TypedChunkAppender {
   readonly #micros = new Uint32Array(CHUNK_ROWS * 2);
   /** Chunks appended since the appender was last flushed. */
   #unflushed = 0;
+  /** Chunks filled by hold() and not yet appended, oldest first from #heldFrom. */
+  readonly #held: DuckDBDataChunk[] = [];
+  #heldFrom = 0;
+  /** Chunks appendHeld() has appended, for hold() to fill again. */
+  readonly #spare: DuckDBDataChunk[] = [];
 
   constructor(
     private readonly appender: DuckDBAppender,
@@ -93,7 +98,45 @@ export class TypedChunkAppender {
   /** Appends the first `rows` rows of every column as one chunk, then starts the next chunk empty. */
   append(rows: number): void {
     if (rows === 0) return;
-    const raw = this.#chunk.chunk;
+    this.#fill(this.#chunk, rows);
+    this.#appendChunk(this.#chunk);
+  }
+
+  /**
+   * Copies the first `rows` rows of every column into a chunk of their own, appended later by
+   * appendHeld() (or flush()), then starts the next chunk empty. A loop that makes many chunks at once
+   * (every GPU's row when a period ends) holds them, and its caller appends them with the event loop's
+   * turns between: DuckDB's appender writes rows in the calls that append them.
+   */
+  hold(rows: number): void {
+    if (rows === 0) return;
+    const chunk = this.#spare.pop() ?? DuckDBDataChunk.create(this.#kinds.map((k) => TYPE_OF[k]));
+    this.#fill(chunk, rows);
+    this.#held.push(chunk);
+  }
+
+  /** Appends the oldest held chunk; false when none is held. */
+  appendHeld(): boolean {
+    if (this.#heldFrom === this.#held.length) return false;
+    const chunk = this.#held[this.#heldFrom++]!;
+    this.#appendChunk(chunk);
+    this.#spare.push(chunk);
+    if (this.#heldFrom === this.#held.length) {
+      this.#held.length = 0;
+      this.#heldFrom = 0;
+    }
+    return true;
+  }
+
+  /** Appends every held chunk and flushes the appender's buffered chunks into the open transaction. */
+  flush(): void {
+    while (this.appendHeld());
+    this.#unflushed = 0;
+    this.appender.flushSync();
+  }
+
+  #fill(chunk: DuckDBDataChunk, rows: number): void {
+    const raw = chunk.chunk;
     duckdb.data_chunk_reset(raw);
     duckdb.data_chunk_set_size(raw, rows);
     for (let c = 0; c < this.#kinds.length; c++) {
@@ -111,14 +154,14 @@ export class TypedChunkAppender {
         bits.fill(0xffffffff);
       }
     }
-    this.appender.appendDataChunk(this.#chunk);
-    if (++this.#unflushed >= FLUSH_CHUNKS) this.flush();
   }
 
-  /** Flushes the appender's buffered chunks into the open transaction. */
-  flush(): void {
-    this.#unflushed = 0;
-    this.appender.flushSync();
+  #appendChunk(chunk: DuckDBDataChunk): void {
+    this.appender.appendDataChunk(chunk);
+    if (++this.#unflushed >= FLUSH_CHUNKS) {
+      this.#unflushed = 0;
+      this.appender.flushSync();
+    }
   }
 
   #toMicros(ms: Float64Array, rows: number): Uint32Array {

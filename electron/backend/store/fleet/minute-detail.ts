@@ -11,6 +11,7 @@
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { exec, tsLiteral } from '../db';
+import type { TurnBudget } from '../event-loop-turns';
 import { CHUNK_ROWS, type ColumnKind, TypedChunkAppender } from '../typed-chunks';
 import { MISSING_FAULT, MISSING_UTIL } from './rollup-partials';
 import { MINUTE_MS, periodRange, type Splits, SPLITS_TABLE, stageSplits } from './rollups';
@@ -78,11 +79,17 @@ export class MinuteDetail {
     if (ts > sums[o + NEWEST]!) sums[o + NEWEST] = ts;
   }
 
-  /** Appends every row and flushes them into the transaction; says which (GPU, minute) rows came apart. */
-  finish(): Splits {
+  /** Appends the oldest chunk of rows of ended minutes (see RollupPartials.appendHeld); false when none is waiting. */
+  appendHeld(): boolean {
+    return this.#out.appendHeld();
+  }
+
+  /** Appends every row, in the event loop's turns, and flushes them into the transaction; says which (GPU, minute) rows came apart. */
+  async finish(turns: TurnBudget): Promise<Splits> {
     this.#end();
-    this.#out.append(this.#row);
+    this.#out.hold(this.#row);
     this.#row = 0;
+    while (this.appendHeld()) await turns.maybeTurn();
     this.#out.flush();
     return this.splits;
   }
@@ -117,7 +124,7 @@ export class MinuteDetail {
       else fault[r] = sums[o + FAULTS]! > 0 ? 1 : 0;
       this.#row = r + 1;
       if (this.#row === CHUNK_ROWS) {
-        out.append(CHUNK_ROWS);
+        out.hold(CHUNK_ROWS);
         this.#row = 0;
       }
     }

@@ -15,6 +15,7 @@
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { IDLE_THRESHOLD_PERCENT } from '../../../../shared/domain';
+import type { TurnBudget } from '../event-loop-turns';
 import { CHUNK_ROWS, type ColumnKind, TypedChunkAppender } from '../typed-chunks';
 import { FIVE_MINUTES_MS, type FleetRow, HOUR_MS, MINUTE_MS, type RollupRebuild, type Splits, type WrittenRollups } from './rollups';
 
@@ -97,7 +98,7 @@ class PeriodSums {
   /**
    * Calls `each` with each open slot, its sums' offset and whether the slot had a row of this period
    * already (a split, listed in `splits` unless `edge`: SQL sums an edge period again anyway), and
-   * appends the slot's row; then no slot is open.
+   * emits the slot's row (full chunks are held for appendHeld()); then no slot is open.
    */
   end(edge: boolean, each: (slot: number, o: number, split: boolean) => void): void {
     const period = this.period;
@@ -133,7 +134,7 @@ class PeriodSums {
       out.int32(13)[r] = sums[o + LAST]!;
       this.#row = r + 1;
       if (this.#row === CHUNK_ROWS) {
-        out.append(CHUNK_ROWS);
+        out.hold(CHUNK_ROWS);
         this.#row = 0;
       }
     }
@@ -141,10 +142,20 @@ class PeriodSums {
     this.period = NaN;
   }
 
-  /** Appends the rows emitted so far and flushes the appender into the transaction. */
-  flush(): void {
-    this.#out.append(this.#row);
+  /** Holds the rows emitted but not yet in a full chunk as well. */
+  holdRest(): void {
+    this.#out.hold(this.#row);
     this.#row = 0;
+  }
+
+  /** Appends the oldest chunk of emitted rows held; false when none is held. */
+  appendHeld(): boolean {
+    return this.#out.appendHeld();
+  }
+
+  /** Appends every row emitted and flushes the appender into the transaction. */
+  flush(): void {
+    this.holdRest();
     this.#out.flush();
   }
 }
@@ -257,10 +268,23 @@ export class RollupPartials {
     if ((missing & MISSING_FAULT) === 0) sums[o + LAST]! += fault;
   }
 
-  /** Appends every row emitted and says what SQL must sum again. */
-  finish(): WrittenRollups {
+  /**
+   * Appends the oldest chunk of rows of ended periods; false when none is waiting. A period's end emits
+   * every open GPU's row at once (100,000 at 100,000 GPUs, and as many again when an hour ends with it),
+   * and appending them in one go held the event loop for half a second: the caller appends them a
+   * chunk at a time, with turns between.
+   */
+  appendHeld(): boolean {
+    return this.#five.appendHeld() || this.#hour.appendHeld();
+  }
+
+  /** Appends every row emitted, in the event loop's turns, and says what SQL must sum again. */
+  async finish(turns: TurnBudget): Promise<WrittenRollups> {
     this.#endBucket();
     this.#endHour();
+    this.#five.holdRest();
+    this.#hour.holdRest();
+    while (this.appendHeld()) await turns.maybeTurn();
     this.#five.flush();
     this.#hour.flush();
     const { edgeMinutes, edgeBuckets, edgeHours } = this.rebuild;

@@ -192,6 +192,8 @@ export class StagedSamples {
         }
       }
       chunk.append(rows);
+      // The rows of the periods these samples ended (every open GPU's), a chunk per turn of the event loop.
+      while (sums.appendHeld() || (minutes?.appendHeld() ?? false)) await turns.maybeTurn();
     }
     // The last bucket, hour and minute stay open: the next slice may go on with them (samples that
     // come minute by minute do), and ends them when it moves on.

@@ -86,8 +86,8 @@ describe('split lists of a write in many slices', () => {
         if (staged.full) await staged.appendTo({ minutes }, sums, gpuIdOfSlot, new TurnBudget());
       }
       if (staged.length > 0) await staged.appendTo({ minutes }, sums, gpuIdOfSlot, new TurnBudget());
-      const written = sums.finish();
-      const minuteSplits = minutes.finish();
+      const written = await sums.finish(new TurnBudget());
+      const minuteSplits = await minutes.finish(new TurnBudget());
       for (const appender of [rollup5m, rollup1h, rollup1m]) appender.closeSync();
       return { hours: written.splits1h.buckets.length, buckets: written.splits5m.buckets.length, minutes: minuteSplits.buckets.length };
     };

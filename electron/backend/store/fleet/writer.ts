@@ -287,8 +287,8 @@ export class DuckFleetWriter implements FleetWriter {
         if (staged.length > 0) await store();
         // The merges below run with a higher limit than the slices (what the slices freed goes back first).
         await bulk?.merging();
-        written = sums.finish();
-        minuteSplits = minutes?.finish() ?? null;
+        written = await sums.finish(turns);
+        minuteSplits = (await minutes?.finish(turns)) ?? null;
       } finally {
         rollup5m.closeSync();
         rollup1h.closeSync();
