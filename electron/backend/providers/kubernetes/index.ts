@@ -104,7 +104,8 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
         }
       }
       const counts = await prom.queryRange(gpuCountQuery(cfg.prometheus.nodeLabels, cfg.prometheus.selector, hour), start, end, hour, req.signal);
-      yield estimateCostRows(counts, resources, cfg.prometheus.nodeLabels, cfg.name, fallback, req.from, req.to);
+      // In batches: the consumer gives the event loop a turn between them.
+      yield* estimateCostRows(counts, resources, cfg.prometheus.nodeLabels, cfg.name, fallback, req.from, req.to);
     },
     // A cluster has no provider incident feed of its own. Node conditions reach the store as the
     // inventory's health and healthReason, XID errors as metric samples; domain/derived-signals.ts

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { addDecimals, detectCloud, divideDecimal, mapDcgmSeries, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
+import { addDecimals, detectCloud, divideDecimal, ESTIMATE_BATCH_ROWS, estimateCostRows, mapDcgmSeries, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
 import { chunkWindow, stepFor } from '../common/dcgm-window-read';
 import { dcgmQueries } from './promql';
+import type { MatrixSeries } from './client';
 import type { GpuResource } from '../../../../shared/domain';
 
 const fixtures = fileURLToPath(new URL('./testing/fixtures/', import.meta.url));
@@ -241,6 +242,39 @@ describe('series to samples', () => {
       [60_000, 1],
       [120_000, 2],
       [180_000, 0],
+    ]);
+  });
+});
+
+describe('spend estimates', () => {
+  const DAY = 86_400_000;
+  const node = (name: string): GpuResource => ({
+    id: `k8s-node:${name}`, account: 'a', cloud: 'other', region: 'r', zone: null, name, kind: 'node', instanceType: 'x', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGiB: 80,
+    powerState: 'running', health: 'ok', healthReason: null, hourlyPrice: '98.32', currency: 'USD', tags: {}, gpuUuids: [], demo: false,
+  });
+
+  it('come in batches of at most ESTIMATE_BATCH_ROWS, one row per node and day in the order first met, summed over every series of the node', () => {
+    const nodes = Math.ceil((2 * ESTIMATE_BATCH_ROWS + 500) / 2);
+    const names = Array.from({ length: nodes }, (_, i) => `n-${i}`);
+    // Two days of hourly counts (a point at t counts the hour before it): 8 GPUs all day, 4 the next.
+    const hours = (day: number, gpus: string): Array<[number, string]> => Array.from({ length: 24 }, (_, h) => [(day * DAY + (h + 1) * 3_600_000) / 1000, gpus]);
+    const counts: MatrixSeries[] = names.map((name) => ({ metric: { node: name }, values: [...hours(0, '8'), ...hours(1, '4')] }));
+    // A second series of the first node (another label set) adds its GPU-hours to the same rows.
+    counts.push({ metric: { node: 'n-0', pod: 'other' }, values: hours(1, '2') });
+    const batches = [...estimateCostRows(counts, names.map(node), ['node'], 'a', 'other', 0, 2 * DAY)];
+    expect(batches.map((b) => b.length)).toEqual([ESTIMATE_BATCH_ROWS, ESTIMATE_BATCH_ROWS, 2 * nodes - 2 * ESTIMATE_BATCH_ROWS]);
+    const rows = batches.flat();
+    expect(rows.slice(0, 4).map((r) => [r.ResourceName, r.ChargePeriodStart])).toEqual([
+      ['n-0', new Date(0).toISOString()],
+      ['n-0', new Date(DAY).toISOString()],
+      ['n-1', new Date(0).toISOString()],
+      ['n-1', new Date(DAY).toISOString()],
+    ]);
+    // 192 GPU-hours x 98.32 for the 8 GPUs the node's price covers: 2,359.68; the second day 96 + 48 of them.
+    expect(rows.slice(0, 3).map((r) => [r.PricingQuantity, r.BilledCost])).toEqual([
+      ['192', '2359.680000'],
+      ['144', '1769.760000'],
+      ['192', '2359.680000'],
     ]);
   });
 });

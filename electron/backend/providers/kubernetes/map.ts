@@ -355,12 +355,16 @@ function costRow(base: {
   };
 }
 
+/** Estimated cost rows per batch: each batch is built in one go (a 100,000-GPU cluster has 12,500 nodes a day). */
+export const ESTIMATE_BATCH_ROWS = 2000;
+
 /**
  * Run-rate estimates: GPU-hours per node and day (from hourly GPU counts) x the catalog's per-GPU
- * price. Every row says "estimate:" and carries the tag fleetpane.estimate=true, so the pane can
- * keep it apart from billed spend.
+ * price, in batches of ESTIMATE_BATCH_ROWS (the first series to reach a node and day sets its price).
+ * Every row says "estimate:" and carries the tag fleetpane.estimate=true, so the pane can keep it
+ * apart from billed spend.
  */
-export function estimateCostRows(
+export function* estimateCostRows(
   counts: readonly MatrixSeries[],
   resources: readonly GpuResource[],
   nodeLabels: readonly string[],
@@ -368,9 +372,12 @@ export function estimateCostRows(
   fallbackCloud: CloudId,
   fromMs: number,
   toMs: number,
-): FocusCostRow[] {
+): Generator<FocusCostRow[]> {
   const byName = new Map(resources.map((r) => [r.name, r]));
-  const perDay = new Map<string, { node: string; day: number; gpuHours: number; price: string; divisor: number; currency: string; model: string; resource: GpuResource | undefined; cloud: CloudId }>();
+  type NodeDay = { node: string; day: number; gpuHours: number; price: string; divisor: number; currency: string; model: string; resource: GpuResource | undefined; cloud: CloudId };
+  // In the order first met; looked up per node, then per day (no key text made per point).
+  const nodeDays: NodeDay[] = [];
+  const daysOfNode = new Map<string, Map<number, NodeDay>>();
   for (const s of counts) {
     const node = nodeOfSeries(s.metric, nodeLabels);
     if (!node) continue;
@@ -392,24 +399,28 @@ export function estimateCostRows(
       }
     }
     if (perGpu === null) continue;
+    let days = daysOfNode.get(node);
+    if (days === undefined) daysOfNode.set(node, (days = new Map()));
     for (const [t, v] of s.values) {
       const hourStart = t * 1000 - 3_600_000;
       if (hourStart < fromMs || hourStart >= toMs) continue;
       const day = dayStart(hourStart);
-      const key = `${node}\u0000${day}`;
-      const e = perDay.get(key) ?? { node, day, gpuHours: 0, price: perGpu, divisor, currency, model, resource, cloud };
+      let e = days.get(day);
+      if (e === undefined) {
+        e = { node, day, gpuHours: 0, price: perGpu, divisor, currency, model, resource, cloud };
+        days.set(day, e);
+        nodeDays.push(e);
+      }
       e.gpuHours += Number(v);
-      perDay.set(key, e);
     }
   }
-  const out: FocusCostRow[] = [];
-  for (const e of perDay.values()) {
-    const gpuHours = Math.round(e.gpuHours);
-    // (price x GPU-hours) / GPUs the price covers, exactly.
-    const total = multiplyDecimalByInteger(e.price, gpuHours);
-    const cost = e.divisor > 1 ? divideDecimal(total, e.divisor) : total;
-    out.push(
-      costRow({
+  for (let from = 0; from < nodeDays.length; from += ESTIMATE_BATCH_ROWS) {
+    yield nodeDays.slice(from, from + ESTIMATE_BATCH_ROWS).map((e) => {
+      const gpuHours = Math.round(e.gpuHours);
+      // (price x GPU-hours) / GPUs the price covers, exactly.
+      const total = multiplyDecimalByInteger(e.price, gpuHours);
+      const cost = e.divisor > 1 ? divideDecimal(total, e.divisor) : total;
+      return costRow({
         account,
         cloud: e.cloud,
         currency: e.currency,
@@ -421,10 +432,9 @@ export function estimateCostRows(
         quantity: String(gpuHours),
         unit: 'GPU-hours',
         tags: { 'fleetpane.estimate': 'true' },
-      }),
-    );
+      });
+    });
   }
-  return out;
 }
 
 /** Exact decimal / small integer, rounded half away from zero to 6 decimal places. */
