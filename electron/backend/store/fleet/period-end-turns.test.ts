@@ -106,7 +106,7 @@ describe('rows of ended periods', () => {
     const { mostPerTurn, turns, beforeFinish } = await write(false);
     // Between two turns: the chunk of samples just read and one chunk of rows of ended periods.
     expect(mostPerTurn).toBeLessThanOrEqual(2);
-    // Each period's end makes 4 chunks: two buckets and an hour.
+    // Three periods end (two buckets and the hour), each in 4 chunks.
     expect(turns).toBeGreaterThanOrEqual(3 * 4);
     // The first bucket's full chunks went in while the samples were read, not all at the end.
     expect(beforeFinish.get('rollup_5m')).toBe(Math.floor(SLOTS / CHUNK_ROWS));
