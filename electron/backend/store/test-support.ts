@@ -2,19 +2,53 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FocusCostRow, GpuSample, StreamId } from '../../../shared/domain';
-import { STORE_FILE } from './index';
+import { openStore, STORE_FILE } from './index';
 import { migrate } from './schema/migrations';
 import type { RunStart, StoredAccount } from './types';
 
 // Resources and incidents are built where the domain's tests build them (domain/testing/factories.ts).
-export { incident, resource } from '../domain/testing/factories';
+import { incident, resource } from '../domain/testing/factories';
+export { incident, resource };
 
 /** A fresh temp dir and its cleanup. */
 export async function tempDataDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'fleetpane-store-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A store of account 'acct' with one machine of one GPU, closed and opened again directly on its file
+ * (for tests of a write's parts): the connection, the GPU's id, and close() that removes it all.
+ */
+export async function oneGpuStoreFile(nowMs: number): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; gpuId: number; close: () => Promise<void> }> {
+  const temp = await tempDataDir();
+  const store = await openStore(temp.dir, { now: () => new Date(nowMs) });
+  await store.upsertAccounts([account('acct')]);
+  await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 1 })]));
+  await store.close();
+  const instance = await DuckDBInstance.create(join(temp.dir, STORE_FILE));
+  const conn = await instance.connect();
+  const gpuId = Number((await (await conn.run('SELECT gpu_id FROM gpu')).getRows())[0]![0]);
+  const close = async (): Promise<void> => {
+    conn.closeSync();
+    instance.closeSync();
+    await temp.cleanup();
+  };
+  return { instance, conn, gpuId, close };
+}
+
+/** Counts the event loop's turns from now (a callback that asks for the next turn each time) until stop(). */
+export function countTurns(): { count: () => number; stop: () => void } {
+  let turns = 0;
+  let ticking = true;
+  const tick = (): void => {
+    turns++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return { count: () => turns, stop: () => (ticking = false) };
 }
 
 /** Runs `sql` on the closed store in `dir` (its own DuckDB instance, closed after): the rows as arrays. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TurnBudget } from '../store/event-loop-turns';
+import { countTurns } from '../store/test-support';
 import { ReadAhead } from './read-ahead';
 
 /** A source of `batches` batches of `size` numbers that counts what was pulled from it. */
@@ -44,18 +45,11 @@ describe('ReadAhead', () => {
   });
 
   it('gives the event loop its turns while it fills, even from a source that never waits', async () => {
-    // The event loop's turns so far, counted by a callback that asks for the next turn each time.
-    let turns = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turns++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     const turnAtBatch: number[] = [];
     const source = (async function* () {
       for (let b = 0; b < 20; b++) {
-        turnAtBatch.push(turns);
+        turnAtBatch.push(turns.count());
         yield [b];
       }
     })();
@@ -63,7 +57,7 @@ describe('ReadAhead', () => {
     const ahead = new ReadAhead(source, 1000, new AbortController(), () => undefined, new TurnBudget(null, 0));
     const seen: number[] = [];
     for await (const batch of ahead) seen.push(...batch);
-    ticking = false;
+    turns.stop();
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
     // Every batch after the first was pulled on a later turn than the one before it.
     for (let b = 1; b < 20; b++) expect(turnAtBatch[b]).toBeGreaterThan(turnAtBatch[b - 1]!);

@@ -5,12 +5,10 @@
  * the calls that append them). The write appends them a chunk at a time with the event loop's turns
  * between, and loses none.
  */
-import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, STORE_FILE } from '../index';
 import { TurnBudget } from '../event-loop-turns';
-import { account, batchesOf, resource, run, sample, tempDataDir } from '../test-support';
+import { oneGpuStoreFile, sample } from '../test-support';
 import { CHUNK_ROWS } from '../typed-chunks';
 import { MinuteDetail } from './minute-detail';
 import { RollupPartials } from './rollup-partials';
@@ -37,26 +35,13 @@ class EveryChance extends TurnBudget {
 }
 
 describe('rows of ended periods', () => {
-  let instance: DuckDBInstance;
   let conn: DuckDBConnection;
-  let cleanup: () => Promise<void>;
   let gpuId: number;
+  let close: () => Promise<void>;
   beforeEach(async () => {
-    const temp = await tempDataDir();
-    cleanup = temp.cleanup;
-    const store = await openStore(temp.dir, { now: () => new Date(T0) });
-    await store.upsertAccounts([account('acct')]);
-    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 1 })]));
-    await store.close();
-    instance = await DuckDBInstance.create(join(temp.dir, STORE_FILE));
-    conn = await instance.connect();
-    gpuId = Number((await (await conn.run('SELECT gpu_id FROM gpu')).getRows())[0]![0]);
+    ({ conn, gpuId, close } = await oneGpuStoreFile(T0));
   });
-  afterEach(async () => {
-    conn.closeSync();
-    instance.closeSync();
-    await cleanup();
-  });
+  afterEach(() => close());
 
   /** Chunks appended: after turn k (`perTurn[k]`, any table), and per table. */
   interface Appended {

@@ -5,13 +5,11 @@
  * slice, 72 times per GPU in a 6-hour window of 100,000 GPUs. Late samples still split periods, and
  * merging must take lists longer than a JavaScript call takes arguments, summing each pair's rows into one.
  */
-import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, STORE_FILE } from '../index';
 import type { GpuSample } from '../../../../shared/domain';
 import { TurnBudget } from '../event-loop-turns';
-import { account, batchesOf, resource, run, sample, tempDataDir } from '../test-support';
+import { oneGpuStoreFile, sample } from '../test-support';
 import { MinuteDetail, mergeMinuteSplits } from './minute-detail';
 import { RollupPartials } from './rollup-partials';
 import { clearRollups, HOUR_MS, refreshRollups, type Splits } from './rollups';
@@ -23,26 +21,13 @@ const T0 = Date.parse('2026-11-25T00:00:00Z');
 const PAIRS = 300_000;
 
 describe('split lists of a write in many slices', () => {
-  let instance: DuckDBInstance;
   let conn: DuckDBConnection;
-  let cleanup: () => Promise<void>;
   let gpuId: number;
+  let close: () => Promise<void>;
   beforeEach(async () => {
-    const temp = await tempDataDir();
-    cleanup = temp.cleanup;
-    const store = await openStore(temp.dir, { now: () => new Date(T0) });
-    await store.upsertAccounts([account('acct')]);
-    await store.writeInventory(run('acct', 'inventory'), batchesOf([resource('vm-1', { gpuCount: 1 })]));
-    await store.close();
-    instance = await DuckDBInstance.create(join(temp.dir, STORE_FILE));
-    conn = await instance.connect();
-    gpuId = Number((await (await conn.run('SELECT gpu_id FROM gpu')).getRows())[0]![0]);
+    ({ conn, gpuId, close } = await oneGpuStoreFile(T0));
   });
-  afterEach(async () => {
-    conn.closeSync();
-    instance.closeSync();
-    await cleanup();
-  });
+  afterEach(() => close());
 
   /** The same (GPU, period) pair listed `PAIRS` times, as slices list a pair each time they split it. */
   const listed = (period: number): Splits => ({ gpuIds: new Array<number>(PAIRS).fill(gpuId), buckets: new Array<number>(PAIRS).fill(period) });

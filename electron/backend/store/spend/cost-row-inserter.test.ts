@@ -5,7 +5,7 @@ import { ESTIMATE_TAG } from '../../../../shared/contract-spend';
 import { formatDecimal } from '../../../../shared/decimal';
 import type { FocusCostRow } from '../../../../shared/domain';
 import { openStore, STORE_FILE } from '../index';
-import { costRow, tempDataDir } from '../test-support';
+import { costRow, countTurns, tempDataDir } from '../test-support';
 import { costRowFunction, CostRowInserter, INSERT_ROWS } from './cost-row-inserter';
 
 /** Row i of the stream: the store's cost row with what this test varies (names, credits, estimates). */
@@ -94,18 +94,12 @@ describe('cost rows inserted in batches', () => {
     await conn.run('BEGIN TRANSACTION');
     const inserter = new CostRowInserter(rowFunction, conn, 'acct', 'run-1');
     for (let i = 0; i < 3 * INSERT_ROWS; i++) inserter.add(row(i));
-    let turns = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turns++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     await inserter.finish();
-    ticking = false;
+    turns.stop();
     await conn.run('COMMIT');
     // An appender's flush writes the same rows in one synchronous call: no turn at all until it returns.
-    expect(turns).toBeGreaterThan(10);
+    expect(turns.count()).toBeGreaterThan(10);
     expect((await conn.runAndReadAll('SELECT count(*)::INTEGER FROM cost_row')).getRows()).toEqual([[3 * INSERT_ROWS]]);
     conn.closeSync();
   });
