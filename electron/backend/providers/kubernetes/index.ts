@@ -99,7 +99,7 @@ export function createKubernetesConnector(cfg: KubernetesConfig): Connector {
       if (cfg.billing) {
         const series = await prom.queryRange(`avg_over_time((${cfg.billing.query})[1h:5m])`, start, end, hour, req.signal);
         if (series.length > 0) {
-          yield billingCostRows(series, resources, cfg.billing.nodeLabel, cfg.billing.currency, cfg.name, fallback, req.from, req.to);
+          yield* billingCostRows(series, resources, cfg.billing.nodeLabel, cfg.billing.currency, cfg.name, fallback, req.from, req.to);
           return;
         }
       }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { addDecimals, detectCloud, divideDecimal, ESTIMATE_BATCH_ROWS, estimateCostRows, mapDcgmSeries, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
+import { addDecimals, billingCostRows, detectCloud, divideDecimal, COST_BATCH_ROWS, estimateCostRows, mapDcgmSeries, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
 import { chunkWindow, stepFor } from '../common/dcgm-window-read';
 import { dcgmQueries } from './promql';
 import type { MatrixSeries } from './client';
@@ -253,8 +253,23 @@ describe('spend estimates', () => {
     powerState: 'running', health: 'ok', healthReason: null, hourlyPrice: '98.32', currency: 'USD', tags: {}, gpuUuids: [], demo: false,
   });
 
-  it('come in batches of at most ESTIMATE_BATCH_ROWS, one row per node and day in the order first met, summed over every series of the node', () => {
-    const nodes = Math.ceil((2 * ESTIMATE_BATCH_ROWS + 500) / 2);
+  it('from a billing metric: each day the sum of its hours, each rounded to the micro-unit as text, unreadable hours left out, in batches', () => {
+    const hour = (day: number, h: number): number => (day * DAY + (h + 1) * 3_600_000) / 1000;
+    // n-0: 23 readable hours of 1.2345675 (1.234568 each, rounded half away from zero) and one NaN; an hour past the window.
+    const first: MatrixSeries = {
+      metric: { node: 'n-0' },
+      values: [...Array.from({ length: 23 }, (_, h): [number, string] => [hour(0, h), '1.2345675']), [hour(0, 23), 'NaN'], [hour(1, 0), '5']],
+    };
+    const others: MatrixSeries[] = Array.from({ length: COST_BATCH_ROWS + 100 }, (_, i) => ({ metric: { node: `n-${i + 1}` }, values: [[hour(0, 0), '2']] }));
+    const batches = [...billingCostRows([first, ...others], [node('n-0')], 'node', 'EUR', 'a', 'other', 0, DAY)];
+    expect(batches.map((b) => b.length)).toEqual([COST_BATCH_ROWS, 101]);
+    const [n0, n1] = batches[0]!;
+    expect([n0?.ResourceName, n0?.PricingQuantity, n0?.BilledCost, n0?.BillingCurrency, n0?.ChargePeriodStart]).toEqual(['n-0', '23', '28.395064', 'EUR', new Date(0).toISOString()]);
+    expect([n1?.ResourceName, n1?.PricingQuantity, n1?.BilledCost]).toEqual(['n-1', '1', '2.000000']);
+  });
+
+  it('come in batches of at most COST_BATCH_ROWS, one row per node and day in the order first met, summed over every series of the node', () => {
+    const nodes = Math.ceil((2 * COST_BATCH_ROWS + 500) / 2);
     const names = Array.from({ length: nodes }, (_, i) => `n-${i}`);
     // Two days of hourly counts (a point at t counts the hour before it): 8 GPUs all day, 4 the next.
     const hours = (day: number, gpus: string): Array<[number, string]> => Array.from({ length: 24 }, (_, h) => [(day * DAY + (h + 1) * 3_600_000) / 1000, gpus]);
@@ -262,7 +277,7 @@ describe('spend estimates', () => {
     // A second series of the first node (another label set) adds its GPU-hours to the same rows.
     counts.push({ metric: { node: 'n-0', pod: 'other' }, values: hours(1, '2') });
     const batches = [...estimateCostRows(counts, names.map(node), ['node'], 'a', 'other', 0, 2 * DAY)];
-    expect(batches.map((b) => b.length)).toEqual([ESTIMATE_BATCH_ROWS, ESTIMATE_BATCH_ROWS, 2 * nodes - 2 * ESTIMATE_BATCH_ROWS]);
+    expect(batches.map((b) => b.length)).toEqual([COST_BATCH_ROWS, COST_BATCH_ROWS, 2 * nodes - 2 * COST_BATCH_ROWS]);
     const rows = batches.flat();
     expect(rows.slice(0, 4).map((r) => [r.ResourceName, r.ChargePeriodStart])).toEqual([
       ['n-0', new Date(0).toISOString()],

@@ -355,12 +355,12 @@ function costRow(base: {
   };
 }
 
-/** Estimated cost rows per batch: each batch is built in one go (a 100,000-GPU cluster has 12,500 nodes a day). */
-export const ESTIMATE_BATCH_ROWS = 2000;
+/** Cost rows per batch of a cluster's spend: each batch is built in one go (a 100,000-GPU cluster has 12,500 nodes a day). */
+export const COST_BATCH_ROWS = 2000;
 
 /**
  * Run-rate estimates: GPU-hours per node and day (from hourly GPU counts) x the catalog's per-GPU
- * price, in batches of ESTIMATE_BATCH_ROWS (the first series to reach a node and day sets its price).
+ * price, in batches of COST_BATCH_ROWS (the first series to reach a node and day sets its price).
  * Every row says "estimate:" and carries the tag fleetpane.estimate=true, so the pane can keep it
  * apart from billed spend.
  */
@@ -414,8 +414,8 @@ export function* estimateCostRows(
       e.gpuHours += Number(v);
     }
   }
-  for (let from = 0; from < nodeDays.length; from += ESTIMATE_BATCH_ROWS) {
-    yield nodeDays.slice(from, from + ESTIMATE_BATCH_ROWS).map((e) => {
+  for (let from = 0; from < nodeDays.length; from += COST_BATCH_ROWS) {
+    yield nodeDays.slice(from, from + COST_BATCH_ROWS).map((e) => {
       const gpuHours = Math.round(e.gpuHours);
       // (price x GPU-hours) / GPUs the price covers, exactly.
       const total = multiplyDecimalByInteger(e.price, gpuHours);
@@ -444,9 +444,9 @@ export function divideDecimal(value: string, divisor: number): string {
 
 /**
  * Spend from a billing metric: each hourly point is the node's cost per hour, so a day's cost is
- * the sum of its hourly values (rounded to 6 places, as text).
+ * the sum of its hourly values (rounded to 6 places, as text). In batches of COST_BATCH_ROWS.
  */
-export function billingCostRows(
+export function* billingCostRows(
   series: readonly MatrixSeries[],
   resources: readonly GpuResource[],
   nodeLabel: string,
@@ -455,7 +455,7 @@ export function billingCostRows(
   fallbackCloud: CloudId,
   fromMs: number,
   toMs: number,
-): FocusCostRow[] {
+): Generator<FocusCostRow[]> {
   const byName = new Map(resources.map((r) => [r.name, r]));
   const perDay = new Map<string, { node: string; day: number; values: string[] }>();
   for (const s of series) {
@@ -472,20 +472,23 @@ export function billingCostRows(
       perDay.set(key, e);
     }
   }
-  return [...perDay.values()].map((e) => {
-    const resource = byName.get(e.node);
-    return costRow({
-      account,
-      cloud: resource?.cloud ?? fallbackCloud,
-      currency,
-      day: e.day,
-      cost: sumDecimals(e.values),
-      node: e.node,
-      resource,
-      description: `billing metric: ${e.values.length} hour(s) of node cost`,
-      quantity: String(e.values.length),
-      unit: 'Hours',
-      tags: { 'fleetpane.source': 'billing-metric' },
+  const nodeDays = [...perDay.values()];
+  for (let from = 0; from < nodeDays.length; from += COST_BATCH_ROWS) {
+    yield nodeDays.slice(from, from + COST_BATCH_ROWS).map((e) => {
+      const resource = byName.get(e.node);
+      return costRow({
+        account,
+        cloud: resource?.cloud ?? fallbackCloud,
+        currency,
+        day: e.day,
+        cost: sumDecimals(e.values),
+        node: e.node,
+        resource,
+        description: `billing metric: ${e.values.length} hour(s) of node cost`,
+        quantity: String(e.values.length),
+        unit: 'Hours',
+        tags: { 'fleetpane.source': 'billing-metric' },
+      });
     });
-  });
+  }
 }
