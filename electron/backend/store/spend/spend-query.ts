@@ -73,10 +73,8 @@ export async function loadCostDays(pool: ConnectionPool, asOfMs: number): Promis
      GROUP BY ALL`,
   );
   const older = [...billedUntilByAccount(days)].flatMap(([account, until]) => {
-    const lastDay = Math.floor(Math.min(until, asOfMs) / DAY_MS) * DAY_MS;
-    return lastDay - 7 * DAY_MS < since
-      ? [`(account = ${sqlString(account)} AND day >= ${tsLiteral(lastDay - 7 * DAY_MS)} AND day < ${tsLiteral(Math.min(lastDay, since))})`]
-      : [];
+    const week = lastSevenDays(until, asOfMs);
+    return week.from < since ? [`(account = ${sqlString(account)} AND day >= ${tsLiteral(week.from)} AND day < ${tsLiteral(Math.min(week.to, since))})`] : [];
   });
   if (older.length === 0) return days;
   // Folded rows' sums are never counted (billedByAccount), so these days are not counted twice.
@@ -93,6 +91,12 @@ export function billedUntilByAccount(days: readonly CostDayRow[]): Map<string, n
   const until = new Map<string, number>();
   for (const d of days) if (!d.is_estimate) until.set(d.account, Math.max(until.get(d.account) ?? -Infinity, d.last_end));
   return until;
+}
+
+/** The 7 UTC days before the day of an account's last billed instant, capped at asOf: [from, to). */
+function lastSevenDays(billedUntil: number, asOfMs: number): { from: number; to: number } {
+  const to = Math.floor(Math.min(billedUntil, asOfMs) / DAY_MS) * DAY_MS;
+  return { from: to - 7 * DAY_MS, to };
 }
 
 /** Billed spend of one account, provider name and currency (scaled money, exact). */
@@ -124,10 +128,10 @@ export function billedByAccount(days: readonly CostDayRow[], asOfMs: number): Bi
     if (!spend) out.set(key, (spend = { account: d.account, providerName: d.provider_name, currency: d.currency, monthToDate: 0n, last7Days: 0n }));
     // Folded older days fall in neither period (loadCostDays reads every day that can one by one).
     if (d.day === null) continue;
-    const lastDay = Math.floor(Math.min(billedUntil.get(d.account)!, asOfMs) / DAY_MS) * DAY_MS;
+    const week = lastSevenDays(billedUntil.get(d.account)!, asOfMs);
     const cost = parseMoney(d.billed_cost);
     if (d.day >= monthStart && d.day < nextMonth) spend.monthToDate += cost;
-    if (d.day >= lastDay - 7 * DAY_MS && d.day < lastDay) spend.last7Days += cost;
+    if (d.day >= week.from && d.day < week.to) spend.last7Days += cost;
   }
   return [...out.values()];
 }
