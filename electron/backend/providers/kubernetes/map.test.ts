@@ -255,13 +255,16 @@ describe('spend estimates', () => {
 
   it('from a billing metric: each day the sum of its hours, each rounded to the micro-unit as text, unreadable hours left out, in batches', () => {
     const hour = (day: number, h: number): number => (day * DAY + (h + 1) * 3_600_000) / 1000;
-    // n-0: 23 readable hours of 1.2345675 (1.234568 each, rounded half away from zero) and one NaN; an hour past the window.
+    // n-0: 23 readable hours of 1.2345675 (1.234568 each, rounded half away from zero) and one NaN; a day
+    // whose only hour is +Inf (no row for it); an hour past the window.
     const first: MatrixSeries = {
       metric: { node: 'n-0' },
-      values: [...Array.from({ length: 23 }, (_, h): [number, string] => [hour(0, h), '1.2345675']), [hour(0, 23), 'NaN'], [hour(1, 0), '5']],
+      values: [...Array.from({ length: 23 }, (_, h): [number, string] => [hour(0, h), '1.2345675']), [hour(0, 23), 'NaN'], [hour(1, 5), '+Inf'], [hour(2, 0), '5']],
     };
+    // A series without the node label is no node's.
+    const unplaced: MatrixSeries = { metric: { pod: 'p' }, values: [[hour(0, 0), '9']] };
     const others: MatrixSeries[] = Array.from({ length: COST_BATCH_ROWS + 100 }, (_, i) => ({ metric: { node: `n-${i + 1}` }, values: [[hour(0, 0), '2']] }));
-    const batches = [...billingCostRows([first, ...others], [node('n-0')], 'node', 'EUR', 'a', 'other', 0, DAY)];
+    const batches = [...billingCostRows([first, unplaced, ...others], [node('n-0')], 'node', 'EUR', 'a', 'other', 0, 2 * DAY)];
     expect(batches.map((b) => b.length)).toEqual([COST_BATCH_ROWS, 101]);
     const [n0, n1] = batches[0]!;
     expect([n0?.ResourceName, n0?.PricingQuantity, n0?.BilledCost, n0?.BillingCurrency, n0?.ChargePeriodStart]).toEqual(['n-0', '23', '28.395064', 'EUR', new Date(0).toISOString()]);

@@ -359,6 +359,44 @@ function costRow(base: {
 export const COST_BATCH_ROWS = 2000;
 
 /**
+ * A cluster's spend per node and UTC day, in the order first met: each hourly point (at t, the hour
+ * before t) inside [fromMs, toMs) is added to its node's day, and each day becomes one cost row.
+ * Looked up per node, then per day: no key text is made per point.
+ */
+class NodeDays<T> {
+  readonly #byNode = new Map<string, Map<number, T>>();
+  readonly #inOrder: T[] = [];
+
+  constructor(
+    private readonly fromMs: number,
+    private readonly toMs: number,
+  ) {}
+
+  /** Adds each point of `node` in the window to its day with `add`, the day made by `make` the first time. */
+  addPoints(node: string, points: readonly (readonly [number, string])[], make: (day: number) => T, add: (entry: T, value: string) => void): void {
+    let days = this.#byNode.get(node);
+    if (days === undefined) this.#byNode.set(node, (days = new Map()));
+    for (const [t, v] of points) {
+      const hourStart = t * 1000 - 3_600_000;
+      if (hourStart < this.fromMs || hourStart >= this.toMs) continue;
+      const day = dayStart(hourStart);
+      let entry = days.get(day);
+      if (entry === undefined) {
+        entry = make(day);
+        days.set(day, entry);
+        this.#inOrder.push(entry);
+      }
+      add(entry, v);
+    }
+  }
+
+  /** The days' cost rows, made by `row`, COST_BATCH_ROWS at a time. */
+  *rows(row: (entry: T) => FocusCostRow): Generator<FocusCostRow[]> {
+    for (let from = 0; from < this.#inOrder.length; from += COST_BATCH_ROWS) yield this.#inOrder.slice(from, from + COST_BATCH_ROWS).map(row);
+  }
+}
+
+/**
  * Run-rate estimates: GPU-hours per node and day (from hourly GPU counts) x the catalog's per-GPU
  * price, in batches of COST_BATCH_ROWS (the first series to reach a node and day sets its price).
  * Every row says "estimate:" and carries the tag fleetpane.estimate=true, so the pane can keep it
@@ -375,9 +413,7 @@ export function* estimateCostRows(
 ): Generator<FocusCostRow[]> {
   const byName = new Map(resources.map((r) => [r.name, r]));
   type NodeDay = { node: string; day: number; gpuHours: number; price: string; divisor: number; currency: string; model: string; resource: GpuResource | undefined; cloud: CloudId };
-  // In the order first met; looked up per node, then per day (no key text made per point).
-  const nodeDays: NodeDay[] = [];
-  const daysOfNode = new Map<string, Map<number, NodeDay>>();
+  const nodeDays = new NodeDays<NodeDay>(fromMs, toMs);
   for (const s of counts) {
     const node = nodeOfSeries(s.metric, nodeLabels);
     if (!node) continue;
@@ -399,42 +435,33 @@ export function* estimateCostRows(
       }
     }
     if (perGpu === null) continue;
-    let days = daysOfNode.get(node);
-    if (days === undefined) daysOfNode.set(node, (days = new Map()));
-    for (const [t, v] of s.values) {
-      const hourStart = t * 1000 - 3_600_000;
-      if (hourStart < fromMs || hourStart >= toMs) continue;
-      const day = dayStart(hourStart);
-      let e = days.get(day);
-      if (e === undefined) {
-        e = { node, day, gpuHours: 0, price: perGpu, divisor, currency, model, resource, cloud };
-        days.set(day, e);
-        nodeDays.push(e);
-      }
-      e.gpuHours += Number(v);
-    }
+    const price = perGpu;
+    nodeDays.addPoints(
+      node,
+      s.values,
+      (day) => ({ node, day, gpuHours: 0, price, divisor, currency, model, resource, cloud }),
+      (e, v) => (e.gpuHours += Number(v)),
+    );
   }
-  for (let from = 0; from < nodeDays.length; from += COST_BATCH_ROWS) {
-    yield nodeDays.slice(from, from + COST_BATCH_ROWS).map((e) => {
-      const gpuHours = Math.round(e.gpuHours);
-      // (price x GPU-hours) / GPUs the price covers, exactly.
-      const total = multiplyDecimalByInteger(e.price, gpuHours);
-      const cost = e.divisor > 1 ? divideDecimal(total, e.divisor) : total;
-      return costRow({
-        account,
-        cloud: e.cloud,
-        currency: e.currency,
-        day: e.day,
-        cost,
-        node: e.node,
-        resource: e.resource,
-        description: `estimate: ${gpuHours} GPU-hours of ${e.model} x catalog price`,
-        quantity: String(gpuHours),
-        unit: 'GPU-hours',
-        tags: { 'fleetpane.estimate': 'true' },
-      });
+  yield* nodeDays.rows((e) => {
+    const gpuHours = Math.round(e.gpuHours);
+    // (price x GPU-hours) / GPUs the price covers, exactly.
+    const total = multiplyDecimalByInteger(e.price, gpuHours);
+    const cost = e.divisor > 1 ? divideDecimal(total, e.divisor) : total;
+    return costRow({
+      account,
+      cloud: e.cloud,
+      currency: e.currency,
+      day: e.day,
+      cost,
+      node: e.node,
+      resource: e.resource,
+      description: `estimate: ${gpuHours} GPU-hours of ${e.model} x catalog price`,
+      quantity: String(gpuHours),
+      unit: 'GPU-hours',
+      tags: { 'fleetpane.estimate': 'true' },
     });
-  }
+  });
 }
 
 /** Exact decimal / small integer, rounded half away from zero to 6 decimal places. */
@@ -457,38 +484,34 @@ export function* billingCostRows(
   toMs: number,
 ): Generator<FocusCostRow[]> {
   const byName = new Map(resources.map((r) => [r.name, r]));
-  const perDay = new Map<string, { node: string; day: number; values: string[] }>();
+  const nodeDays = new NodeDays<{ node: string; day: number; values: string[] }>(fromMs, toMs);
   for (const s of series) {
     const node = s.metric[nodeLabel];
     if (!node) continue;
-    for (const [t, v] of s.values) {
-      const hourStart = t * 1000 - 3_600_000;
-      if (hourStart < fromMs || hourStart >= toMs || !/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v)) continue;
-      const day = dayStart(hourStart);
-      const key = `${node}\u0000${day}`;
-      const e = perDay.get(key) ?? { node, day, values: [] };
+    // An hour whose value is not a plain number (NaN, +Inf) is left out, and opens no day.
+    const readable = s.values.filter(([, v]) => /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v));
+    nodeDays.addPoints(
+      node,
+      readable,
+      (day) => ({ node, day, values: [] }),
       // Prometheus sends sample values as text; round that text, never a float, to the micro-unit.
-      e.values.push(roundDecimal(v, 6));
-      perDay.set(key, e);
-    }
+      (e, v) => e.values.push(roundDecimal(v, 6)),
+    );
   }
-  const nodeDays = [...perDay.values()];
-  for (let from = 0; from < nodeDays.length; from += COST_BATCH_ROWS) {
-    yield nodeDays.slice(from, from + COST_BATCH_ROWS).map((e) => {
-      const resource = byName.get(e.node);
-      return costRow({
-        account,
-        cloud: resource?.cloud ?? fallbackCloud,
-        currency,
-        day: e.day,
-        cost: sumDecimals(e.values),
-        node: e.node,
-        resource,
-        description: `billing metric: ${e.values.length} hour(s) of node cost`,
-        quantity: String(e.values.length),
-        unit: 'Hours',
-        tags: { 'fleetpane.source': 'billing-metric' },
-      });
+  yield* nodeDays.rows((e) => {
+    const resource = byName.get(e.node);
+    return costRow({
+      account,
+      cloud: resource?.cloud ?? fallbackCloud,
+      currency,
+      day: e.day,
+      cost: sumDecimals(e.values),
+      node: e.node,
+      resource,
+      description: `billing metric: ${e.values.length} hour(s) of node cost`,
+      quantity: String(e.values.length),
+      unit: 'Hours',
+      tags: { 'fleetpane.source': 'billing-metric' },
     });
-  }
+  });
 }
