@@ -5,10 +5,11 @@
  * the calls that append them). The write appends them a chunk at a time with the event loop's turns
  * between, and loses none.
  */
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DuckDBAppender } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { TurnBudget } from '../event-loop-turns';
-import { oneGpuStoreFile, sample } from '../test-support';
+import { sample } from '../test-support';
+import { useOneGpuStoreFile } from '../testing/use-temp-store';
 import { CHUNK_ROWS } from '../typed-chunks';
 import { MinuteDetail } from './minute-detail';
 import { RollupPartials } from './rollup-partials';
@@ -35,13 +36,7 @@ class EveryChance extends TurnBudget {
 }
 
 describe('rows of ended periods', () => {
-  let conn: DuckDBConnection;
-  let gpuId: number;
-  let close: () => Promise<void>;
-  beforeEach(async () => {
-    ({ conn, gpuId, close } = await oneGpuStoreFile(T0));
-  });
-  afterEach(() => close());
+  const file = useOneGpuStoreFile(T0);
 
   /** Chunks appended: after turn k (`perTurn[k]`, any table), and per table. */
   interface Appended {
@@ -51,7 +46,7 @@ describe('rows of ended periods', () => {
 
   /** An appender of `table` whose chunks are counted in `appended`. */
   const counted = async (table: string, turns: EveryChance, appended: Appended): Promise<DuckDBAppender> => {
-    const appender = await conn.createAppender(table);
+    const appender = await file.conn.createAppender(table);
     const append = appender.appendDataChunk.bind(appender);
     appender.appendDataChunk = (chunk) => {
       appended.perTurn[turns.taken] = (appended.perTurn[turns.taken] ?? 0) + 1;
@@ -64,7 +59,7 @@ describe('rows of ended periods', () => {
   /** Stages every slot's sample of each minute in one slice, in time order, and finishes the write. */
   const write = async (rollupsOnly: boolean): Promise<{ mostPerTurn: number; turns: number; beforeFinish: Map<string, number> }> => {
     const window = { from: T0, to: T0 + HOUR_MS };
-    const rebuild = await clearRollups(conn, 'acct', window, { edgesInGpuSample: !rollupsOnly });
+    const rebuild = await clearRollups(file.conn, 'acct', window, { edgesInGpuSample: !rollupsOnly });
     const turns = new EveryChance();
     const appended: Appended = { perTurn: [], byTable: new Map() };
     const rollup5m = await counted('rollup_5m', turns, appended);
@@ -72,7 +67,7 @@ describe('rows of ended periods', () => {
     const detail = rollupsOnly ? await counted('rollup_1m', turns, appended) : null;
     const samples = rollupsOnly ? null : await counted('gpu_sample', turns, appended);
     // Every slot is the one GPU: the rows are summed below, whoever they belong to.
-    const gpuIdOfSlot = new Int32Array(SLOTS).fill(gpuId);
+    const gpuIdOfSlot = new Int32Array(SLOTS).fill(file.gpuId);
     const sums = new RollupPartials({ rollup5m, rollup1h }, { gpuIdOfSlot, groupOfSlot: new Int32Array(SLOTS), groups: [{ cloud: 'azure', region: 'r', gpuModel: 'm' }] }, rebuild);
     const minutes = detail === null ? null : new MinuteDetail(detail, gpuIdOfSlot);
     const staged = new StagedSamples(SLOTS * MINUTES);
@@ -85,7 +80,7 @@ describe('rows of ended periods', () => {
     return { mostPerTurn: Math.max(...Array.from(appended.perTurn, (n) => n ?? 0)), turns: turns.taken, beforeFinish };
   };
 
-  const one = async (sql: string): Promise<unknown[]> => (await (await conn.run(sql)).getRows())[0]!;
+  const one = async (sql: string): Promise<unknown[]> => (await (await file.conn.run(sql)).getRows())[0]!;
 
   it('appends a chunk of them between two turns of the event loop, and every row', async () => {
     const { mostPerTurn, turns, beforeFinish } = await write(false);

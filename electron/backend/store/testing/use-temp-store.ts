@@ -2,9 +2,10 @@
  * A vitest hook for tests that want a fresh store per test. Kept apart from test-support.ts because
  * test-child.ts (a plain Node child process) imports that file and must not load vitest.
  */
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach } from 'vitest';
 import { openStore, type OpenStoreOptions } from '../index';
-import { tempDataDir } from '../test-support';
+import { oneGpuStoreFile, tempDataDir } from '../test-support';
 import type { FleetStore } from '../types';
 
 /** What each test gets: the open store and the temp data dir it lives in. */
@@ -48,4 +49,28 @@ export function useTempStore(options: OpenStoreOptions, opened: (temp: TempStore
     await done?.temp.store.close();
     await done?.cleanup();
   });
+}
+
+/** A one-GPU store file opened directly (oneGpuStoreFile) before each test, removed after each. */
+export function useOneGpuStoreFile(nowMs: number): { readonly conn: DuckDBConnection; readonly gpuId: number } {
+  let current: Awaited<ReturnType<typeof oneGpuStoreFile>> | undefined;
+  beforeEach(async () => {
+    current = await oneGpuStoreFile(nowMs);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const open = (): Awaited<ReturnType<typeof oneGpuStoreFile>> => {
+    if (current === undefined) throw new Error('the store file is open only inside a test');
+    return current;
+  };
+  return {
+    get conn() {
+      return open().conn;
+    },
+    get gpuId() {
+      return open().gpuId;
+    },
+  };
 }
