@@ -279,6 +279,8 @@ describe('spend estimates', () => {
     const counts: MatrixSeries[] = names.map((name) => ({ metric: { node: name }, values: [...hours(0, '8'), ...hours(1, '4')] }));
     // A second series of the first node (another label set) adds its GPU-hours to the same rows.
     counts.push({ metric: { node: 'n-0', pod: 'other' }, values: hours(1, '2') });
+    // A node outside the inventory whose GPU the catalog does not price: no row, never a zero.
+    counts.push({ metric: { node: 'x-1', modelName: 'NVIDIA Mystery GPU' }, values: hours(0, '8') });
     const batches = [...estimateCostRows(counts, names.map(node), ['node'], 'a', 'other', 0, 2 * DAY)];
     expect(batches.map((b) => b.length)).toEqual([COST_BATCH_ROWS, COST_BATCH_ROWS, 2 * nodes - 2 * COST_BATCH_ROWS]);
     const rows = batches.flat();
