@@ -146,22 +146,48 @@ class MinuteColumns {
 }
 
 /**
- * Minute columns handed from one window's fold to the next of the same stream: a backfill folds
- * hundreds of windows, and columns made (and grown) for each were as many megabytes of ArrayBuffers
- * waiting for a GC (issue 16). Holds at most a few idle sets.
+ * Minute columns handed from one window's fold to the next: a backfill folds hundreds of windows,
+ * and columns made (and grown) for each were as many megabytes of ArrayBuffers waiting for a GC
+ * (issue 16). One pool serves every window of the process (readDcgmWindow's), so the next window,
+ * read ahead while the store writes this one, takes this window's columns instead of making its own.
+ * Holds at most a few idle sets, and none once it has been quiet for `quietMs`: an idle console
+ * keeps no window's columns.
  */
 export class MinuteColumnsPool {
   readonly #idle: MinuteColumns[] = [];
+  #made = 0;
+  #quiet: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly quietMs = 10_000) {}
+
+  /** Column sets made so far (each is reused many times over). */
+  get made(): number {
+    return this.#made;
+  }
+
+  /** Column sets waiting to be reused. */
+  get idle(): number {
+    return this.#idle.length;
+  }
 
   /** @internal */
   take(): MinuteColumns {
-    return this.#idle.pop() ?? new MinuteColumns();
+    const reused = this.#idle.pop();
+    if (reused) return reused;
+    this.#made += 1;
+    return new MinuteColumns();
   }
 
   /** @internal */
   give(columns: MinuteColumns): void {
     columns.clear();
-    if (this.#idle.length < 8) this.#idle.push(columns);
+    if (this.#idle.length < 4) this.#idle.push(columns);
+    if (this.#quiet !== null) clearTimeout(this.#quiet);
+    this.#quiet = setTimeout(() => {
+      this.#quiet = null;
+      this.#idle.length = 0;
+    }, this.quietMs);
+    this.#quiet.unref?.();
   }
 }
 
