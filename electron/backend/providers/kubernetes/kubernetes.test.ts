@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocusCostRow, GpuResource, GpuSample } from '../../../../shared/domain';
@@ -270,8 +271,83 @@ describe.skipIf(skip !== null)('metrics from a real Prometheus with 24 h of dcgm
     expect(cw.length).toBeGreaterThan(0);
   });
 
+  it('estimates the same spend when the counts come in many range queries, and none when one of them fails', async () => {
+    const window = { signal, now: new Date(now), from: now - 24 * HOUR, to: now };
+    const keyed = (rows: FocusCostRow[]) => rows.map((r) => [r.ResourceId, r.ChargePeriodStart, r.PricingQuantity, r.BilledCost].join(' ')).sort();
+    const whole = await collect(connector({ prometheus: { url: prom.url } }).costs(window));
+    expect(whole.length).toBeGreaterThan(0);
+    // 24 hourly points at 10 a query: three ranges, summed as each answer arrives.
+    const proxy = await startCountsProxy(prom.url);
+    try {
+      const ranged = await collect(connector({ prometheus: { url: proxy.url, stepsPerRequest: 10 } }).costs(window));
+      expect(proxy.countQueries).toBe(3);
+      expect(keyed(ranged)).toEqual(keyed(whole));
+      // From the second range on, the source fails: no row comes, so no day is restated from part of the window.
+      proxy.failFrom = proxy.countQueries + 2;
+      const got: FocusCostRow[] = [];
+      await expect(
+        (async () => {
+          for await (const batch of connector({ prometheus: { url: proxy.url, stepsPerRequest: 10 } }).costs(window)) got.push(...batch);
+        })(),
+      ).rejects.toThrow(/Prometheus/);
+      expect(proxy.countQueries).toBeGreaterThanOrEqual(5);
+      expect(got).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('bills from a billing metric read in many range queries as from one answer', async () => {
+    const window = { signal, now: new Date(now), from: now - 24 * HOUR, to: now };
+    const keyed = (rows: FocusCostRow[]) => rows.map((r) => [r.ResourceId, r.ChargePeriodStart, r.PricingQuantity, r.BilledCost].join(' ')).sort();
+    // A node's cost per hour: 1.25 per GPU that reports a temperature.
+    const billing = { query: 'count by (Hostname) (DCGM_FI_DEV_GPU_TEMP) * 1.25', nodeLabel: 'Hostname', currency: 'EUR' };
+    const whole = await collect(connector({ prometheus: { url: prom.url }, billing }).costs(window));
+    expect(whole.length).toBeGreaterThan(0);
+    expect(whole.every((r) => r.Tags['fleetpane.source'] === 'billing-metric' && r.BillingCurrency === 'EUR')).toBe(true);
+    const proxy = await startCountsProxy(prom.url);
+    try {
+      const ranged = await collect(connector({ prometheus: { url: proxy.url, stepsPerRequest: 10 }, billing }).costs(window));
+      expect(proxy.billingQueries).toBe(3);
+      expect(keyed(ranged)).toEqual(keyed(whole));
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('owns the account\'s cost rows only with a Prometheus to estimate them from', () => {
     expect(connector({ prometheus: { url: prom.url } }).bills).toBe(true);
     expect(connector().bills).toBe(false);
   });
 });
+
+/**
+ * A proxy to a Prometheus that counts the cost queries (GPU counts, and a billing metric's), and
+ * fails the GPU-count ones from the `failFrom`th on with a 500.
+ */
+async function startCountsProxy(target: string): Promise<{ url: string; countQueries: number; billingQueries: number; failFrom: number; close: () => Promise<void> }> {
+  const state = { url: '', countQueries: 0, billingQueries: 0, failFrom: Number.POSITIVE_INFINITY, close: async () => {} };
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const query = req.url?.startsWith('/api/v1/query_range') === true ? (new URLSearchParams(body.toString()).get('query') ?? '') : '';
+      if (query.startsWith('avg_over_time((count by (Hostname)')) state.billingQueries += 1;
+      const isCount = query.startsWith('count by');
+      if (isCount && ++state.countQueries >= state.failFrom) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'error', errorType: 'internal', error: 'query processing failed' }));
+        return;
+      }
+      void fetch(`${target}${req.url ?? ''}`, { method: req.method, headers: { 'content-type': String(req.headers['content-type'] ?? 'application/x-www-form-urlencoded') }, body: req.method === 'GET' ? undefined : body }).then(async (answer) => {
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return state;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { addDecimals, billingCostRows, detectCloud, divideDecimal, COST_BATCH_ROWS, estimateCostRows, mapDcgmSeries, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
+import { addDecimals, BillingCostDays, billingCostRows, detectCloud, divideDecimal, COST_BATCH_ROWS, EstimateCostDays, estimateCostRows, mapDcgmSeries, pointRanges, multiplyDecimal, nodeGpuFacts, nodeHealth, nodeToResource, settleMigFromDcgm, type SeriesSet } from './map';
 import { chunkWindow, stepFor } from '../common/dcgm-window-read';
 import { dcgmQueries } from './promql';
 import type { MatrixSeries } from './client';
@@ -271,6 +271,33 @@ describe('spend estimates', () => {
     expect([n1?.ResourceName, n1?.PricingQuantity, n1?.BilledCost]).toEqual(['n-1', '1', '2.000000']);
   });
 
+  it('from a billing metric read in ranges, equal to one answer read whole, a day split between two ranges summed once', () => {
+    const hour = (h: number): number => (h + 1) * 3600;
+    // Two days of hourly costs, the text's digits beyond the micro-unit rounded hour by hour.
+    const series: MatrixSeries[] = [
+      { metric: { node: 'n-0' }, values: Array.from({ length: 48 }, (_, h): [number, string] => [hour(h), h % 2 === 0 ? '0.0000015' : '3.25']) },
+      // Halves below zero and digits beyond a float's: the text is rounded, never a float.
+      { metric: { node: 'n-1' }, values: [[hour(3), '1e-7'], [hour(30), '-0.0000025'], [hour(31), '90071992547.4099915']] },
+    ];
+    const whole = [...billingCostRows(series, [node('n-0')], 'node', 'USD', 'a', 'other', 0, 2 * DAY)].flat();
+    // 12 hours of 0.000002 (0.0000015 rounded half away from zero) and 12 of 3.25 a day; n-1: 1e-7 rounds
+    // to 0, then -0.000003 + 90071992547.409992.
+    expect(whole.map((r) => [r.ResourceName, r.ChargePeriodStart, r.PricingQuantity, r.BilledCost])).toEqual([
+      ['n-0', new Date(0).toISOString(), '24', '39.000024'],
+      ['n-0', new Date(DAY).toISOString(), '24', '39.000024'],
+      ['n-1', new Date(0).toISOString(), '1', '0.000000'],
+      ['n-1', new Date(DAY).toISOString(), '2', '90071992547.409989'],
+    ]);
+    // Ranges of 7 hours: day one's last hours and day two's first come in the same answer.
+    const billing = new BillingCostDays([node('n-0')], 'node', 'USD', 'a', 'other', 0, 2 * DAY);
+    for (const [from, to] of pointRanges(hour(0), hour(47), 3600, 7)) {
+      billing.add(series.map((s) => ({ metric: s.metric, values: s.values.filter(([t]) => t >= from && t <= to) })));
+    }
+    expect(billing.series).toBe(2 * 7);
+    const ranged = [...billing.rows()].flat();
+    expect(ranged.map((r) => [r.ResourceName, r.ChargePeriodStart, r.BilledCost]).sort()).toEqual(whole.map((r) => [r.ResourceName, r.ChargePeriodStart, r.BilledCost]).sort());
+  });
+
   it('come in batches of at most COST_BATCH_ROWS, one row per node and day in the order first met, summed over every series of the node', () => {
     const nodes = Math.ceil((2 * COST_BATCH_ROWS + 500) / 2);
     const names = Array.from({ length: nodes }, (_, i) => `n-${i}`);
@@ -296,5 +323,44 @@ describe('spend estimates', () => {
       ['144', '1769.760000'],
       ['192', '2359.680000'],
     ]);
+  });
+
+  it('summed from answers read in ranges, as each arrives, equal the sums of one answer; a count that is no number opens no day', () => {
+    const hour = 3600;
+    // Three days of one node's counts, 8 GPUs an hour; on the third day its one point is NaN, then +Inf.
+    const times = Array.from({ length: 48 }, (_, h) => (h + 1) * hour);
+    const counts: MatrixSeries[] = [
+      { metric: { node: 'n-0' }, values: [...times.map((t): [number, string] => [t, '8']), [49 * hour, 'NaN']] },
+      { metric: { node: 'n-0', pod: 'p' }, values: [[50 * hour, '+Inf']] },
+    ];
+    const whole = [...estimateCostRows(counts, [node('n-0')], ['node'], 'a', 'other', 0, 3 * DAY)].flat();
+    expect(whole.map((r) => [r.ChargePeriodStart, r.PricingQuantity, r.BilledCost])).toEqual([
+      [new Date(0).toISOString(), '192', '2359.680000'],
+      [new Date(DAY).toISOString(), '192', '2359.680000'],
+    ]);
+    // The same points as a source answers them in ranges of 7 (the counts query's plan), fed series by series.
+    const estimate = new EstimateCostDays([node('n-0')], ['node'], 'a', 'other', 0, 3 * DAY);
+    const ranges = pointRanges(hour, 50 * hour, hour, 7);
+    expect(ranges).toHaveLength(8);
+    for (const [from, to] of ranges) {
+      for (const s of counts) {
+        const inRange = s.values.filter(([t]) => t >= from && t <= to);
+        estimate.series(s.metric, Float64Array.from(inRange, ([t]) => t), Float64Array.from(inRange, ([, v]) => Number(v)), inRange.length);
+      }
+    }
+    expect([...estimate.rows()].flat()).toEqual(whole);
+  });
+});
+
+describe('the evaluation ranges of a long range query', () => {
+  it('cover every step from start to end exactly once, each range at most the points asked', () => {
+    const covered = (ranges: Array<[number, number]>, step: number): number[] => ranges.flatMap(([a, b]) => Array.from({ length: (b - a) / step + 1 }, (_, k) => a + k * step));
+    expect(pointRanges(3600, 50 * 3600, 3600, 20)).toEqual([[3600, 20 * 3600], [21 * 3600, 40 * 3600], [41 * 3600, 50 * 3600]]);
+    expect(covered(pointRanges(3600, 50 * 3600, 3600, 20), 3600)).toEqual(Array.from({ length: 50 }, (_, k) => (k + 1) * 3600));
+    // A window of fewer points than asked is one range; a window of one point, one range of it.
+    expect(pointRanges(60, 600, 60, 1000)).toEqual([[60, 600]]);
+    expect(pointRanges(600, 600, 60, 10)).toEqual([[600, 600]]);
+    // A range of one point each when the series alone fill an answer.
+    expect(pointRanges(60, 180, 60, 0)).toEqual([[60, 60], [120, 120], [180, 180]]);
   });
 });

@@ -1,11 +1,12 @@
 /** Pure mapping from Kubernetes objects and Prometheus series to Fleetpane's model. */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { divideDecimalByInteger, multiplyDecimalByInteger, roundDecimal, sumDecimals } from '../../../../shared/decimal';
+import { divideDecimalByInteger, formatDecimal, multiplyDecimalByInteger, parseDecimal, rescaleDecimal, sumDecimals } from '../../../../shared/decimal';
 import { MACHINE_KEY_TAG, type CloudId, type FocusCostRow, type GpuResource, type GpuSample, type HealthState } from '../../../../shared/domain';
 import { lookupGpuClass, lookupInstance, modelMemoryGiB, normaliseGpuModel } from '../../catalog';
 import { machineKeyOfProviderId } from '../common/machine-key';
 import { migLayoutFromLabels, type MigLayout } from '../common/mig';
 import { mapDcgmSeries as mapCommonDcgmSeries, type DcgmQueries, type DcgmSeriesSet, type PlaceSeries } from '../common/dcgm';
+import { sendSeries, type MatrixSink } from '../common/prom-matrix';
 import type { MatrixSeries } from './client';
 import { costColumns, periodColumns, regionColumns } from '../common/focus';
 
@@ -372,11 +373,17 @@ class NodeDays<T> {
     private readonly toMs: number,
   ) {}
 
-  /** Adds each point of `node` in the window to its day with `add`, the day made by `make` the first time. */
-  addPoints(node: string, points: readonly (readonly [number, string])[], make: (day: number) => T, add: (entry: T, value: string) => void): void {
+  /**
+   * Adds points 0 to count - 1 of `node` in the window to their days: `timeOf(i)` is point i's
+   * evaluation time (s), or null for a point to leave out (it opens no day); `make` makes a day the
+   * first time one of its points comes.
+   */
+  addPoints(node: string, count: number, timeOf: (i: number) => number | null, make: (day: number) => T, add: (entry: T, i: number) => void): void {
     let days = this.#byNode.get(node);
     if (days === undefined) this.#byNode.set(node, (days = new Map()));
-    for (const [t, v] of points) {
+    for (let i = 0; i < count; i++) {
+      const t = timeOf(i);
+      if (t === null) continue;
       const hourStart = t * 1000 - 3_600_000;
       if (hourStart < this.fromMs || hourStart >= this.toMs) continue;
       const day = dayStart(hourStart);
@@ -386,7 +393,7 @@ class NodeDays<T> {
         days.set(day, entry);
         this.#inOrder.push(entry);
       }
-      add(entry, v);
+      add(entry, i);
     }
   }
 
@@ -396,12 +403,104 @@ class NodeDays<T> {
   }
 }
 
+/** One node's GPU-hours on one UTC day, and the price the first series to reach it set. */
+interface EstimateDay {
+  node: string;
+  day: number;
+  gpuHours: number;
+  price: string;
+  divisor: number;
+  currency: string;
+  model: string;
+  resource: GpuResource | undefined;
+  cloud: CloudId;
+}
+
+/** What a GPU-hour of one node's series costs, and where its rows go. */
+type NodePrice = Omit<EstimateDay, 'node' | 'day' | 'gpuHours'>;
+
 /**
- * Run-rate estimates: GPU-hours per node and day (from hourly GPU counts) x the catalog's per-GPU
- * price, in batches of COST_BATCH_ROWS (the first series to reach a node and day sets its price).
- * Every row says "estimate:" and carries the tag fleetpane.estimate=true, so the pane can keep it
- * apart from billed spend.
+ * Run-rate estimates, summed as the hourly GPU counts are read (a MatrixSink, so no answer is held
+ * whole: 35 days of a 12,500-node cluster are 10.5M points): GPU-hours per node and day x the
+ * catalog's per-GPU price (the first series to reach a node and day sets its price). A count that
+ * is no number (NaN, +Inf) is left out. Every row says "estimate:" and carries the tag
+ * fleetpane.estimate=true, so the pane can keep it apart from billed spend.
  */
+export class EstimateCostDays implements MatrixSink {
+  readonly #byName: ReadonlyMap<string, GpuResource>;
+  readonly #days: NodeDays<EstimateDay>;
+  readonly #priced = new Map<string, NodePrice | null>();
+
+  /** Estimates for `account`'s nodes among `resources` (others go to `fallbackCloud`), over [fromMs, toMs). */
+  constructor(
+    resources: readonly GpuResource[],
+    private readonly nodeLabels: readonly string[],
+    private readonly account: string,
+    private readonly fallbackCloud: CloudId,
+    fromMs: number,
+    toMs: number,
+  ) {
+    this.#byName = new Map(resources.map((r) => [r.name, r]));
+    this.#days = new NodeDays(fromMs, toMs);
+  }
+
+  /** Adds one series' hourly GPU counts (as a range's answer is read). */
+  series(metric: Readonly<Record<string, string>>, times: Float64Array, values: Float64Array, count: number): void {
+    const node = nodeOfSeries(metric, this.nodeLabels);
+    if (!node) return;
+    // Looked up once per node and GPU model, not once per range the window is asked for in.
+    const key = `${node}\u0000${metric.modelName ?? ''}`;
+    let priced = this.#priced.get(key);
+    if (priced === undefined) this.#priced.set(key, (priced = this.#price(node, metric)));
+    if (priced === null) return;
+    const { price, divisor, currency, model, resource, cloud } = priced;
+    this.#days.addPoints(
+      node,
+      count,
+      (i) => (Number.isFinite(values[i]) ? (times[i] as number) : null),
+      (day) => ({ node, day, gpuHours: 0, price, divisor, currency, model, resource, cloud }),
+      (e, i) => (e.gpuHours += values[i] as number),
+    );
+  }
+
+  /** What a GPU-hour of `node`'s series costs, or null when neither the node nor the catalog prices it. */
+  #price(node: string, metric: Readonly<Record<string, string>>): NodePrice | null {
+    const resource = this.#byName.get(node);
+    const cloud = resource?.cloud ?? this.fallbackCloud;
+    const model = resource?.gpuModel ?? normaliseGpuModel(metric.modelName ?? 'Unknown GPU');
+    if (resource?.hourlyPrice) {
+      // The node's price covers all its GPUs.
+      return { price: resource.hourlyPrice, divisor: resource.gpuCount, currency: resource.currency ?? 'USD', model, resource, cloud };
+    }
+    const cls = lookupGpuClass(metric.modelName ?? model, cloud, resource?.region ?? '*');
+    return cls?.hourlyPrice ? { price: cls.hourlyPrice, divisor: 1, currency: cls.currency, model, resource, cloud } : null;
+  }
+
+  /** The rows, COST_BATCH_ROWS at a time, once every answer has been read. */
+  *rows(): Generator<FocusCostRow[]> {
+    yield* this.#days.rows((e) => {
+      const gpuHours = Math.round(e.gpuHours);
+      // (price x GPU-hours) / GPUs the price covers, exactly.
+      const total = multiplyDecimalByInteger(e.price, gpuHours);
+      const cost = e.divisor > 1 ? divideDecimal(total, e.divisor) : total;
+      return costRow({
+        account: this.account,
+        cloud: e.cloud,
+        currency: e.currency,
+        day: e.day,
+        cost,
+        node: e.node,
+        resource: e.resource,
+        description: `estimate: ${gpuHours} GPU-hours of ${e.model} x catalog price`,
+        quantity: String(gpuHours),
+        unit: 'GPU-hours',
+        tags: { 'fleetpane.estimate': 'true' },
+      });
+    });
+  }
+}
+
+/** EstimateCostDays over answers already read whole, in batches of COST_BATCH_ROWS. */
 export function* estimateCostRows(
   counts: readonly MatrixSeries[],
   resources: readonly GpuResource[],
@@ -411,57 +510,20 @@ export function* estimateCostRows(
   fromMs: number,
   toMs: number,
 ): Generator<FocusCostRow[]> {
-  const byName = new Map(resources.map((r) => [r.name, r]));
-  type NodeDay = { node: string; day: number; gpuHours: number; price: string; divisor: number; currency: string; model: string; resource: GpuResource | undefined; cloud: CloudId };
-  const nodeDays = new NodeDays<NodeDay>(fromMs, toMs);
-  for (const s of counts) {
-    const node = nodeOfSeries(s.metric, nodeLabels);
-    if (!node) continue;
-    const resource = byName.get(node);
-    const cloud = resource?.cloud ?? fallbackCloud;
-    const model = resource?.gpuModel ?? normaliseGpuModel(s.metric.modelName ?? 'Unknown GPU');
-    let perGpu: string | null = null;
-    let divisor = 1;
-    let currency = resource?.currency ?? 'USD';
-    if (resource?.hourlyPrice) {
-      // The node's price covers all its GPUs.
-      perGpu = resource.hourlyPrice;
-      divisor = resource.gpuCount;
-    } else {
-      const cls = lookupGpuClass(s.metric.modelName ?? model, cloud, resource?.region ?? '*');
-      if (cls?.hourlyPrice) {
-        perGpu = cls.hourlyPrice;
-        currency = cls.currency;
-      }
-    }
-    if (perGpu === null) continue;
-    const price = perGpu;
-    nodeDays.addPoints(
-      node,
-      s.values,
-      (day) => ({ node, day, gpuHours: 0, price, divisor, currency, model, resource, cloud }),
-      (e, v) => (e.gpuHours += Number(v)),
-    );
-  }
-  yield* nodeDays.rows((e) => {
-    const gpuHours = Math.round(e.gpuHours);
-    // (price x GPU-hours) / GPUs the price covers, exactly.
-    const total = multiplyDecimalByInteger(e.price, gpuHours);
-    const cost = e.divisor > 1 ? divideDecimal(total, e.divisor) : total;
-    return costRow({
-      account,
-      cloud: e.cloud,
-      currency: e.currency,
-      day: e.day,
-      cost,
-      node: e.node,
-      resource: e.resource,
-      description: `estimate: ${gpuHours} GPU-hours of ${e.model} x catalog price`,
-      quantity: String(gpuHours),
-      unit: 'GPU-hours',
-      tags: { 'fleetpane.estimate': 'true' },
-    });
-  });
+  const estimate = new EstimateCostDays(resources, nodeLabels, account, fallbackCloud, fromMs, toMs);
+  sendSeries(counts, estimate);
+  yield* estimate.rows();
+}
+
+/**
+ * Evaluation ranges [start, end] (s) of at most `points` points each that cover start, start + step,
+ * ... up to `end` once: a long window asked for in range queries of bounded size.
+ */
+export function pointRanges(startSec: number, endSec: number, stepSec: number, points: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const span = Math.max(1, Math.floor(points)) * stepSec;
+  for (let s = startSec; s <= endSec; s += span) out.push([s, Math.min(endSec, s + span - stepSec)]);
+  return out;
 }
 
 /** Exact decimal / small integer, rounded half away from zero to 6 decimal places. */
@@ -469,10 +531,92 @@ export function divideDecimal(value: string, divisor: number): string {
   return divideDecimalByInteger(value, divisor, 6);
 }
 
+/** One node's billed hours on one UTC day: their sum in micro-units, and how many were readable. */
+interface BilledDay {
+  node: string;
+  day: number;
+  micro: bigint;
+  hours: number;
+}
+
 /**
- * Spend from a billing metric: each hourly point is the node's cost per hour, so a day's cost is
- * the sum of its hourly values (rounded to 6 places, as text). In batches of COST_BATCH_ROWS.
+ * Spend from a billing metric, summed as each range's answer is added: each hourly point is the
+ * node's cost per hour, so a day's cost is the sum of its hourly values, each rounded to 6 places
+ * from its text (never a float). A value that is not a plain number (NaN, +Inf) is left out and
+ * opens no day. Only the sums are kept, not the hours (35 days of 12,500 nodes are 10.5M of them).
  */
+export class BillingCostDays {
+  readonly #byName: ReadonlyMap<string, GpuResource>;
+  readonly #days: NodeDays<BilledDay>;
+  #series = 0;
+
+  /** Spend of `account`'s nodes (by `nodeLabel`) in `currency` over [fromMs, toMs); nodes not among `resources` go to `fallbackCloud`. */
+  constructor(
+    resources: readonly GpuResource[],
+    private readonly nodeLabel: string,
+    private readonly currency: string,
+    private readonly account: string,
+    private readonly fallbackCloud: CloudId,
+    fromMs: number,
+    toMs: number,
+  ) {
+    this.#byName = new Map(resources.map((r) => [r.name, r]));
+    this.#days = new NodeDays(fromMs, toMs);
+  }
+
+  /** Series the answers held, with a node label or not: none means the cluster has no billing metric. */
+  get series(): number {
+    return this.#series;
+  }
+
+  /** Adds one answer's series. */
+  add(series: readonly MatrixSeries[]): void {
+    for (const s of series) {
+      this.#series += 1;
+      const node = s.metric[this.nodeLabel];
+      if (!node) continue;
+      const values = s.values;
+      this.#days.addPoints(
+        node,
+        values.length,
+        (i) => {
+          const [t, v] = values[i] as readonly [number, string];
+          return PLAIN_NUMBER.test(v) ? t : null;
+        },
+        (day) => ({ node, day, micro: 0n, hours: 0 }),
+        (e, i) => {
+          e.micro += rescaleDecimal(parseDecimal((values[i] as readonly [number, string])[1]), 6).units;
+          e.hours += 1;
+        },
+      );
+    }
+  }
+
+  /** The rows, COST_BATCH_ROWS at a time, once every answer has been added. */
+  *rows(): Generator<FocusCostRow[]> {
+    yield* this.#days.rows((e) => {
+      const resource = this.#byName.get(e.node);
+      return costRow({
+        account: this.account,
+        cloud: resource?.cloud ?? this.fallbackCloud,
+        currency: this.currency,
+        day: e.day,
+        cost: formatDecimal({ units: e.micro, scale: 6 }),
+        node: e.node,
+        resource,
+        description: `billing metric: ${e.hours} hour(s) of node cost`,
+        quantity: String(e.hours),
+        unit: 'Hours',
+        tags: { 'fleetpane.source': 'billing-metric' },
+      });
+    });
+  }
+}
+
+/** A plain decimal number as Prometheus writes one (not NaN, +Inf or -Inf). */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/i;
+
+/** BillingCostDays over one answer read whole, in batches of COST_BATCH_ROWS. */
 export function* billingCostRows(
   series: readonly MatrixSeries[],
   resources: readonly GpuResource[],
@@ -483,35 +627,7 @@ export function* billingCostRows(
   fromMs: number,
   toMs: number,
 ): Generator<FocusCostRow[]> {
-  const byName = new Map(resources.map((r) => [r.name, r]));
-  const nodeDays = new NodeDays<{ node: string; day: number; values: string[] }>(fromMs, toMs);
-  for (const s of series) {
-    const node = s.metric[nodeLabel];
-    if (!node) continue;
-    // An hour whose value is not a plain number (NaN, +Inf) is left out, and opens no day.
-    const readable = s.values.filter(([, v]) => /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v));
-    nodeDays.addPoints(
-      node,
-      readable,
-      (day) => ({ node, day, values: [] }),
-      // Prometheus sends sample values as text; round that text, never a float, to the micro-unit.
-      (e, v) => e.values.push(roundDecimal(v, 6)),
-    );
-  }
-  yield* nodeDays.rows((e) => {
-    const resource = byName.get(e.node);
-    return costRow({
-      account,
-      cloud: resource?.cloud ?? fallbackCloud,
-      currency,
-      day: e.day,
-      cost: sumDecimals(e.values),
-      node: e.node,
-      resource,
-      description: `billing metric: ${e.values.length} hour(s) of node cost`,
-      quantity: String(e.values.length),
-      unit: 'Hours',
-      tags: { 'fleetpane.source': 'billing-metric' },
-    });
-  });
+  const billing = new BillingCostDays(resources, nodeLabel, currency, account, fallbackCloud, fromMs, toMs);
+  billing.add(series);
+  yield* billing.rows();
 }
