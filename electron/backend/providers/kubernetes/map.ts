@@ -403,6 +403,24 @@ class NodeDays<T> {
   }
 }
 
+/** A cluster's spend per node and day, summed as its answers come: the nodes it knows, and where the others go. */
+abstract class ClusterSpendDays<T> {
+  protected readonly byName: ReadonlyMap<string, GpuResource>;
+  protected readonly days: NodeDays<T>;
+
+  /** Spend of `account`'s nodes over [fromMs, toMs); a node not among `resources` goes to `fallbackCloud`. */
+  constructor(
+    resources: readonly GpuResource[],
+    protected readonly account: string,
+    protected readonly fallbackCloud: CloudId,
+    fromMs: number,
+    toMs: number,
+  ) {
+    this.byName = new Map(resources.map((r) => [r.name, r]));
+    this.days = new NodeDays(fromMs, toMs);
+  }
+}
+
 /** One node's GPU-hours on one UTC day, and the price the first series to reach it set. */
 interface EstimateDay {
   node: string;
@@ -426,22 +444,12 @@ type NodePrice = Omit<EstimateDay, 'node' | 'day' | 'gpuHours'>;
  * is no number (NaN, +Inf) is left out. Every row says "estimate:" and carries the tag
  * fleetpane.estimate=true, so the pane can keep it apart from billed spend.
  */
-export class EstimateCostDays implements MatrixSink {
-  readonly #byName: ReadonlyMap<string, GpuResource>;
-  readonly #days: NodeDays<EstimateDay>;
+export class EstimateCostDays extends ClusterSpendDays<EstimateDay> implements MatrixSink {
   readonly #priced = new Map<string, NodePrice | null>();
 
-  /** Estimates for `account`'s nodes among `resources` (others go to `fallbackCloud`), over [fromMs, toMs). */
-  constructor(
-    resources: readonly GpuResource[],
-    private readonly nodeLabels: readonly string[],
-    private readonly account: string,
-    private readonly fallbackCloud: CloudId,
-    fromMs: number,
-    toMs: number,
-  ) {
-    this.#byName = new Map(resources.map((r) => [r.name, r]));
-    this.#days = new NodeDays(fromMs, toMs);
+  /** Estimates of the nodes its series name by `nodeLabels`. */
+  constructor(resources: readonly GpuResource[], private readonly nodeLabels: readonly string[], account: string, fallbackCloud: CloudId, fromMs: number, toMs: number) {
+    super(resources, account, fallbackCloud, fromMs, toMs);
   }
 
   /** Adds one series' hourly GPU counts (as a range's answer is read). */
@@ -454,7 +462,7 @@ export class EstimateCostDays implements MatrixSink {
     if (priced === undefined) this.#priced.set(key, (priced = this.#price(node, metric)));
     if (priced === null) return;
     const { price, divisor, currency, model, resource, cloud } = priced;
-    this.#days.addPoints(
+    this.days.addPoints(
       node,
       count,
       (i) => (Number.isFinite(values[i]) ? (times[i] as number) : null),
@@ -465,7 +473,7 @@ export class EstimateCostDays implements MatrixSink {
 
   /** What a GPU-hour of `node`'s series costs, or null when neither the node nor the catalog prices it. */
   #price(node: string, metric: Readonly<Record<string, string>>): NodePrice | null {
-    const resource = this.#byName.get(node);
+    const resource = this.byName.get(node);
     const cloud = resource?.cloud ?? this.fallbackCloud;
     const model = resource?.gpuModel ?? normaliseGpuModel(metric.modelName ?? 'Unknown GPU');
     if (resource?.hourlyPrice) {
@@ -478,7 +486,7 @@ export class EstimateCostDays implements MatrixSink {
 
   /** The rows, COST_BATCH_ROWS at a time, once every answer has been read. */
   *rows(): Generator<FocusCostRow[]> {
-    yield* this.#days.rows((e) => {
+    yield* this.days.rows((e) => {
       const gpuHours = Math.round(e.gpuHours);
       // (price x GPU-hours) / GPUs the price covers, exactly.
       const total = multiplyDecimalByInteger(e.price, gpuHours);
@@ -545,23 +553,12 @@ interface BilledDay {
  * from its text (never a float). A value that is not a plain number (NaN, +Inf) is left out and
  * opens no day. Only the sums are kept, not the hours (35 days of 12,500 nodes are 10.5M of them).
  */
-export class BillingCostDays {
-  readonly #byName: ReadonlyMap<string, GpuResource>;
-  readonly #days: NodeDays<BilledDay>;
+export class BillingCostDays extends ClusterSpendDays<BilledDay> {
   #series = 0;
 
-  /** Spend of `account`'s nodes (by `nodeLabel`) in `currency` over [fromMs, toMs); nodes not among `resources` go to `fallbackCloud`. */
-  constructor(
-    resources: readonly GpuResource[],
-    private readonly nodeLabel: string,
-    private readonly currency: string,
-    private readonly account: string,
-    private readonly fallbackCloud: CloudId,
-    fromMs: number,
-    toMs: number,
-  ) {
-    this.#byName = new Map(resources.map((r) => [r.name, r]));
-    this.#days = new NodeDays(fromMs, toMs);
+  /** Spend in `currency` of the nodes its series name by `nodeLabel`. */
+  constructor(resources: readonly GpuResource[], private readonly nodeLabel: string, private readonly currency: string, account: string, fallbackCloud: CloudId, fromMs: number, toMs: number) {
+    super(resources, account, fallbackCloud, fromMs, toMs);
   }
 
   /** Series the answers held, with a node label or not: none means the cluster has no billing metric. */
@@ -576,7 +573,7 @@ export class BillingCostDays {
       const node = s.metric[this.nodeLabel];
       if (!node) continue;
       const values = s.values;
-      this.#days.addPoints(
+      this.days.addPoints(
         node,
         values.length,
         (i) => {
@@ -594,8 +591,8 @@ export class BillingCostDays {
 
   /** The rows, COST_BATCH_ROWS at a time, once every answer has been added. */
   *rows(): Generator<FocusCostRow[]> {
-    yield* this.#days.rows((e) => {
-      const resource = this.#byName.get(e.node);
+    yield* this.days.rows((e) => {
+      const resource = this.byName.get(e.node);
       return costRow({
         account: this.account,
         cloud: resource?.cloud ?? this.fallbackCloud,
