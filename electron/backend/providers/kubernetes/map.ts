@@ -6,6 +6,7 @@ import { lookupGpuClass, lookupInstance, modelMemoryGiB, normaliseGpuModel } fro
 import { machineKeyOfProviderId } from '../common/machine-key';
 import { migLayoutFromLabels, type MigLayout } from '../common/mig';
 import { mapDcgmSeries as mapCommonDcgmSeries, type DcgmQueries, type DcgmSeriesSet, type PlaceSeries } from '../common/dcgm';
+import { chunkWindow } from '../common/dcgm-window-read';
 import { sendSeries, type MatrixSink } from '../common/prom-matrix';
 import type { MatrixSeries } from './client';
 import { costColumns, periodColumns, regionColumns } from '../common/focus';
@@ -528,10 +529,8 @@ export function* estimateCostRows(
  * ... up to `end` once: a long window asked for in range queries of bounded size.
  */
 export function pointRanges(startSec: number, endSec: number, stepSec: number, points: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  const span = Math.max(1, Math.floor(points)) * stepSec;
-  for (let s = startSec; s <= endSec; s += span) out.push([s, Math.min(endSec, s + span - stepSec)]);
-  return out;
+  // The metrics windows' chunks of whole steps, [from, to), each read as its points from `from` to the step before `to`.
+  return chunkWindow(startSec * 1000, (endSec + stepSec) * 1000, stepSec, Math.max(1, Math.floor(points))).map(({ from, to }) => [from / 1000, to / 1000 - stepSec]);
 }
 
 /** Exact decimal / small integer, rounded half away from zero to 6 decimal places. */
